@@ -1,0 +1,57 @@
+/**
+ * Every error HumanOS reports carries a stable, machine-readable `code`. Clients branch on the code,
+ * never on the message, so codes are part of the public contract: add new ones, never rename.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_id: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_requester: 403,
+  requester_cannot_decide: 403,
+  agent_cannot_decide: 403,
+  role_required: 403,
+  approved_by_mismatch: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  already_decided: 409,
+  invalid_state: 409,
+  payload_mismatch: 409,
+  idempotency_key_reused: 409,
+  principal_exists: 409,
+  already_seated: 409,
+  approval_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * A failure with a stable code and the HTTP status it maps to.
+ *
+ * @example
+ * throw new HumanOSError('already_decided', 'approval:human:ab12 was approved by did:human:ann');
+ */
+export class HumanOSError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'HumanOSError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.details = details;
+  }
+}
+
+export function isHumanOSError(e: unknown): e is HumanOSError {
+  return e instanceof HumanOSError;
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { HumanOSError } from './errors.js';
+
+// 96 random bits: unguessable enough that an id leaks nothing, short enough to read aloud.
+const RANDOM_HEX = 24;
+
+export const TASK_ID_PATTERN = '^task:human:[0-9a-f]{24}$';
+export const APPROVAL_ID_PATTERN = '^approval:human:[0-9a-f]{24}$';
+/** `did:human:john-dba`, `did:agent:invoice-bot`: method is the principal kind, then a slug. */
+export const DID_PATTERN = '^did:(human|agent):[a-z0-9][a-z0-9._-]{0,62}$';
+
+const taskRe = new RegExp(TASK_ID_PATTERN);
+const approvalRe = new RegExp(APPROVAL_ID_PATTERN);
+const didRe = new RegExp(DID_PATTERN);
+
+export type PrincipalKind = 'human' | 'agent';
+
+export function newTaskId(): string {
+  return `task:human:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
+}
+
+export function newApprovalId(): string {
+  return `approval:human:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
+}
+
+export function isTaskId(s: string): boolean {
+  return taskRe.test(s);
+}
+
+export function isApprovalId(s: string): boolean {
+  return approvalRe.test(s);
+}
+
+export function isDid(s: string): boolean {
+  return didRe.test(s);
+}
+
+/** The principal kind a DID names (`did:human:…` → `human`). */
+export function didKind(did: string): PrincipalKind {
+  if (!isDid(did)) throw new HumanOSError('invalid_id', `not a principal DID: ${did}`);
+  return did.startsWith('did:human:') ? 'human' : 'agent';
+}
+
+/** Opaque id of one execution attempt; executors use it to make their side effect idempotent. */
+export function newExecutionId(): string {
+  return `exec:${randomBytes(12).toString('hex')}`;
+}

@@ -1,0 +1,231 @@
+/**
+ * The ledger's record formats and the offline verifier.
+ *
+ * An entry is the RFC 8785 canonical JSON of `{v, seq, type, at, actor, taskId, approvalId?, data}`;
+ * its Merkle leaf is SHA-256(0x00 ‖ entry bytes). A decision entry carries the signed decision record
+ * so an auditor can check who decided what, about which payload digest, with only the public key.
+ */
+import { canonicalJson } from './canonical.js';
+import { equalBytes, leafHash, MemoryMerkleTree } from './merkle.js';
+import {
+  bytesToHex,
+  hexToBytes,
+  openCheckpoint,
+  publicKeyFromDidKey,
+  type SigningKey,
+  signBytes,
+  verifyBytes,
+} from './signing.js';
+
+export const LEDGER_ENTRY_VERSION = 1;
+
+export type LedgerEntryType =
+  | 'principal.created'
+  | 'task.created'
+  | 'approval.requested'
+  | 'approval.decided'
+  | 'approval.expired'
+  | 'task.execution_started'
+  | 'task.completed'
+  | 'task.failed'
+  | 'task.cancelled';
+
+export interface LedgerEntry {
+  v: number;
+  seq: number;
+  type: LedgerEntryType;
+  /** RFC 3339 time of the change. */
+  at: string;
+  actor: string;
+  taskId: string | null;
+  approvalId?: string;
+  data: Record<string, unknown>;
+}
+
+export function encodeEntry(entry: LedgerEntry): string {
+  return canonicalJson(entry);
+}
+
+export function entryLeafHash(encoded: string): Uint8Array {
+  return leafHash(Buffer.from(encoded, 'utf8'));
+}
+
+/** The statement a decider's decision is signed as. */
+export interface DecisionRecord {
+  type: 'humanos.decision/v1';
+  origin: string;
+  approvalId: string;
+  taskId: string;
+  verdict: 'approved' | 'rejected';
+  decidedBy: string;
+  decidedAt: string;
+  reason: string;
+  feedback: string | null;
+  /** RFC 7386 merge patch the human applied over the proposed payload, or null. */
+  edits: unknown;
+  /** Digest of the payload this decision approves (proposal + edits). */
+  payloadDigest: string;
+}
+
+/** `0x`-hex Ed25519 signature over the canonical decision record. */
+export function signDecision(record: DecisionRecord, key: SigningKey): string {
+  return bytesToHex(signBytes(key, canonicalJson(record)), '0x');
+}
+
+export function verifyDecisionSignature(record: DecisionRecord, signature: string, publicKey: Uint8Array): boolean {
+  try {
+    return verifyBytes(publicKey, canonicalJson(record), hexToBytes(signature));
+  } catch {
+    return false;
+  }
+}
+
+// ---- export and verification ---------------------------------------------------------------------
+
+export interface LedgerExportHeader {
+  type: 'header';
+  format: 'humanos-ledger/1';
+  origin: string;
+  publicKey: string;
+  size: number;
+}
+
+export interface LedgerExportEntry {
+  type: 'entry';
+  index: number;
+  /** The canonical entry text exactly as stored. */
+  entry: string;
+  /** Leaf hash as stored at append time (hex); lets the verifier pin a rewritten entry exactly. */
+  leafHash?: string;
+}
+
+export interface LedgerExportCheckpoint {
+  type: 'checkpoint';
+  note: string;
+}
+
+export type LedgerExportLine = LedgerExportHeader | LedgerExportEntry | LedgerExportCheckpoint;
+
+export interface LedgerBundle {
+  origin: string;
+  publicKey: string;
+  entries: { index: number; entry: string; leafHash?: string }[];
+  checkpoints: string[];
+}
+
+/** Parses a JSON Lines export (header, entries, checkpoints) into a bundle for `verifyLedger`. */
+export function parseLedgerExport(text: string): LedgerBundle {
+  let header: LedgerExportHeader | undefined;
+  const entries: LedgerBundle['entries'] = [];
+  const checkpoints: string[] = [];
+  for (const [n, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let rec: LedgerExportLine;
+    try {
+      rec = JSON.parse(line) as LedgerExportLine;
+    } catch {
+      throw new Error(`export line ${n + 1} is not JSON`);
+    }
+    if (rec.type === 'header') header = rec;
+    else if (rec.type === 'entry') entries.push({ index: rec.index, entry: rec.entry, leafHash: rec.leafHash });
+    else if (rec.type === 'checkpoint') checkpoints.push(rec.note);
+    else throw new Error(`export line ${n + 1} has an unknown type`);
+  }
+  if (!header) throw new Error('export has no header line');
+  return { origin: header.origin, publicKey: header.publicKey, entries, checkpoints };
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries checked. */
+  size: number;
+  checkpointsVerified: number;
+  decisionsVerified: number;
+  /** First index found bad (the smallest index that could be bad when only a range is known). */
+  firstBadIndex?: number;
+  reason?: string;
+}
+
+function publicKeyBytes(pk: string): Uint8Array {
+  return pk.startsWith('did:key:') ? publicKeyFromDidKey(pk) : hexToBytes(pk);
+}
+
+/**
+ * Recomputes every leaf and root of a ledger offline, checks every checkpoint signature and every
+ * decision signature with only the public key, and names the first bad index and why.
+ *
+ * @example
+ * const report = verifyLedger(parseLedgerExport(fs.readFileSync('ledger.jsonl', 'utf8')));
+ * if (!report.ok) console.error(`bad at ${report.firstBadIndex}: ${report.reason}`);
+ */
+export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): VerifyReport {
+  const pkText = trustedPublicKey ?? bundle.publicKey;
+  const publicKey = publicKeyBytes(pkText);
+  const tree = new MemoryMerkleTree();
+  let decisionsVerified = 0;
+  const fail = (index: number | undefined, reason: string): VerifyReport => ({
+    ok: false,
+    size: tree.size,
+    checkpointsVerified: 0,
+    decisionsVerified,
+    ...(index === undefined ? {} : { firstBadIndex: index }),
+    reason,
+  });
+
+  for (const [i, item] of bundle.entries.entries()) {
+    if (item.index !== i) return fail(i, `entry at position ${i} claims index ${item.index} (missing or reordered)`);
+    let parsed: LedgerEntry;
+    try {
+      parsed = JSON.parse(item.entry) as LedgerEntry;
+    } catch {
+      return fail(i, 'entry is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || parsed.seq !== i) {
+      return fail(i, `entry seq is ${(parsed as LedgerEntry | null)?.seq}, want ${i} (missing or reordered)`);
+    }
+    if (canonicalJson(parsed) !== item.entry) return fail(i, 'entry is not in canonical form');
+    const leaf = entryLeafHash(item.entry);
+    if (item.leafHash !== undefined && bytesToHex(leaf) !== item.leafHash) {
+      return fail(i, 'entry does not match the leaf hash recorded when it was appended');
+    }
+    if (parsed.type === 'approval.decided') {
+      const { record, signature } = parsed.data as { record?: DecisionRecord; signature?: string };
+      if (!record || typeof signature !== 'string' || !verifyDecisionSignature(record, signature, publicKey)) {
+        return fail(i, 'decision signature does not verify');
+      }
+      if (record.approvalId !== parsed.approvalId || record.taskId !== parsed.taskId) {
+        return fail(i, 'decision record names another approval or task than its entry');
+      }
+      decisionsVerified += 1;
+    }
+    tree.append(leaf);
+  }
+
+  let checkpointsVerified = 0;
+  // Sorted by size so a failing root brackets the bad entries between the last good size and this one.
+  const opened: { size: number; root: Uint8Array }[] = [];
+  for (const note of bundle.checkpoints) {
+    try {
+      const cp = openCheckpoint(note, bundle.origin, publicKey);
+      opened.push({ size: cp.size, root: new Uint8Array(Buffer.from(cp.rootHash, 'base64')) });
+    } catch (e) {
+      return { ...fail(undefined, `checkpoint rejected: ${(e as Error).message}`), size: tree.size };
+    }
+  }
+  opened.sort((a, b) => a.size - b.size);
+  let lastGood = 0;
+  for (const cp of opened) {
+    if (cp.size > tree.size) {
+      return fail(tree.size, `a signed checkpoint covers ${cp.size} entries but only ${tree.size} are present`);
+    }
+    if (!equalBytes(tree.root(cp.size), cp.root)) {
+      return fail(
+        lastGood,
+        `root of the first ${cp.size} entries differs from the signed checkpoint (bad entry in [${lastGood}, ${cp.size}))`,
+      );
+    }
+    lastGood = cp.size;
+    checkpointsVerified += 1;
+  }
+  return { ok: true, size: tree.size, checkpointsVerified, decisionsVerified };
+}

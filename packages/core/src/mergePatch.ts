@@ -1,0 +1,20 @@
+/**
+ * RFC 7386 JSON Merge Patch: how a human's edits are applied over the agent's payload.
+ * Pure and non-mutating: the approved payload is a new value, the proposal stays as proposed.
+ *
+ * @example
+ * applyMergePatch({ to: 'a@x', cc: 'b@x' }, { cc: null, subject: 'Hi' }) // { to: 'a@x', subject: 'Hi' }
+ */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return structuredClone(patch);
+  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = applyMergePatch(result[key], value);
+  }
+  return result;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
