@@ -1,0 +1,96 @@
+import { resolve } from 'node:path';
+
+/** Configuration after validation: every field present and well-typed. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  adminToken: string | undefined;
+  signingKeyFile: string;
+  origin: string | undefined;
+  bodyLimit: number;
+  defaultApproverRole: string;
+  timerIntervalMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const FLAGS: Record<string, string> = {
+  '--port': 'PORT',
+  '--host': 'HOST',
+  '--data-dir': 'HUMANOS_DATA_DIR',
+  '--database-url': 'DATABASE_URL',
+  '--signing-key-file': 'HUMANOS_SIGNING_KEY_FILE',
+  '--log-level': 'HUMANOS_LOG_LEVEL',
+};
+
+/**
+ * Compiles environment and flags (flags win) into a `ServerConfig`, once, at start-up. An invalid
+ * setting throws a ConfigError naming it, which `main` prints as one line before exiting.
+ *
+ * @example
+ * const config = loadConfig(process.env, ['--port', '9000']);
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): ServerConfig {
+  const vars: Record<string, string | undefined> = { ...env };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const name = FLAGS[flag as string];
+    if (!name) throw new ConfigError(arg, `unknown flag (known: ${Object.keys(FLAGS).join(', ')})`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(flag as string, 'needs a value');
+    vars[name] = value;
+  }
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = vars[name];
+    if (raw === undefined || raw === '') return def;
+    if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+  const dataDir = resolve(vars.HUMANOS_DATA_DIR || '.humanos');
+  const databaseUrl = vars.DATABASE_URL || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
+  }
+  const adminToken = vars.HUMANOS_ADMIN_TOKEN || undefined;
+  if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
+    throw new ConfigError('HUMANOS_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
+  }
+  const origin = vars.HUMANOS_LEDGER_ORIGIN || undefined;
+  if (origin !== undefined && !/^[\x21-\x2a\x2c-\x7e]{1,100}$/.test(origin)) {
+    throw new ConfigError('HUMANOS_LEDGER_ORIGIN', 'must be printable ASCII without spaces or "+"');
+  }
+  const role = vars.HUMANOS_DEFAULT_APPROVER_ROLE || 'approver';
+  if (!/^[a-z][a-z0-9_.-]{0,63}$/.test(role))
+    throw new ConfigError('HUMANOS_DEFAULT_APPROVER_ROLE', 'must be a role name');
+  const logLevel = vars.HUMANOS_LOG_LEVEL || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('HUMANOS_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  return {
+    port: int('PORT', 8787, 0, 65535),
+    host: vars.HOST || '127.0.0.1',
+    dataDir,
+    databaseUrl,
+    adminToken,
+    signingKeyFile: resolve(vars.HUMANOS_SIGNING_KEY_FILE || `${dataDir}/signing-key.pem`),
+    origin,
+    bodyLimit: int('HUMANOS_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    defaultApproverRole: role,
+    timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
+    logLevel,
+  };
+}

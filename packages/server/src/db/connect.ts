@@ -1,0 +1,49 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrationProvider } from './migrations.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  /** The PostgreSQL pool (for LISTEN/NOTIFY), when on PostgreSQL. */
+  pool?: pg.Pool;
+  close(): Promise<void>;
+}
+
+// bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  let store: Store;
+  if (location.kind === 'sqlite') {
+    mkdirSync(dirname(location.file), { recursive: true });
+    const sqlite = new SqliteDatabase(location.file);
+    // WAL for concurrent readers; FULL so that a committed (acknowledged) write survives power loss.
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    store = { db, dialect: 'sqlite', close: () => db.destroy() };
+  } else {
+    const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  }
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider });
+  const { error } = await migrator.migrateToLatest();
+  if (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}

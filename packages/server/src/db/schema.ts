@@ -1,0 +1,77 @@
+/** Row types. JSON columns are TEXT in both dialects so one query layer serves SQLite and PostgreSQL. */
+export interface Database {
+  meta: { key: string; value: string };
+  principals: {
+    id: string;
+    kind: string;
+    roles: string;
+    token_hash: string;
+    public_key: string | null;
+    created_at: number;
+    created_by: string | null;
+  };
+  tasks: {
+    id: string;
+    requester: string;
+    on_behalf_of: string | null;
+    description: string;
+    required_capabilities: string;
+    payload: string;
+    approved_payload: string | null;
+    approved_digest: string | null;
+    hitl: string;
+    policy: string;
+    risk: string;
+    ai_proposal: string;
+    status: string;
+    execution_id: string | null;
+    executor: string | null;
+    result: string | null;
+    error: string | null;
+    created_at: number;
+    updated_at: number;
+    /** Ledger index of the task's creation: a unique, monotonic order for stable pagination. */
+    created_seq: number;
+  };
+  approvals: {
+    id: string;
+    task_id: string;
+    kind: string;
+    step: number;
+    approver_role: string;
+    required: number;
+    status: string;
+    requested_at: number;
+    expires_at: number | null;
+    escalation_policy: string | null;
+    escalate_to: string | null;
+    decided_at: number | null;
+  };
+  approval_roles: { approval_id: string; role: string };
+  decisions: {
+    approval_id: string;
+    task_id: string;
+    principal_id: string;
+    verdict: string;
+    reason: string;
+    feedback: string | null;
+    edits: string | null;
+    payload_digest: string;
+    decided_at: number;
+    record: string;
+    signature: string;
+    ledger_index: number;
+  };
+  idempotency_keys: {
+    principal_id: string;
+    key: string;
+    request_hash: string;
+    status_code: number;
+    response: string;
+    created_at: number;
+  };
+  ledger_head: { id: number; size: number };
+  ledger_entries: { seq: number; entry: string; leaf_hash: string; task_id: string | null };
+  ledger_nodes: { level: number; idx: number; hash: string };
+  checkpoints: { size: number; root_hash: string; note: string; created_at: number };
+}

@@ -1,0 +1,146 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { generateSigningKey, type SigningKey, sha256Hex, signingKeyFromPem, signingKeyToPem } from '@humanos/core';
+import type { FastifyInstance } from 'fastify';
+import type { ServerConfig } from './config.js';
+import { openStore, type Store } from './db/connect.js';
+import { buildApp } from './http/app.js';
+import { Notifier } from './notifier.js';
+import { type Clock, HumanOSService, systemClock } from './service.js';
+
+export const VERSION = '0.1.0';
+
+export interface HumanOSServer {
+  app: FastifyInstance;
+  service: HumanOSService;
+  store: Store;
+  /** Set when this start created the admin principal with a generated token (print it once). */
+  generatedAdminToken: string | undefined;
+  /** Base URL once listening. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export class StartupError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+function loadOrCreateKey(file: string): SigningKey {
+  if (existsSync(file)) {
+    try {
+      return signingKeyFromPem(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new StartupError(
+        'HUMANOS_SIGNING_KEY_FILE',
+        `cannot read an Ed25519 key from ${file}: ${(e as Error).message}`,
+      );
+    }
+  }
+  const key = generateSigningKey();
+  mkdirSync(dirname(file), { recursive: true });
+  // 'wx': never overwrite a key another process wrote in the meantime.
+  try {
+    writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
+  } catch {
+    return signingKeyFromPem(readFileSync(file, 'utf8'));
+  }
+  return key;
+}
+
+/**
+ * Opens the store, loads the ledger key, bootstraps the admin, and starts listening and the timer loop.
+ *
+ * @example
+ * const server = await startServer(loadConfig(process.env));
+ * console.log(server.url);
+ */
+export async function startServer(
+  config: ServerConfig,
+  opts: { clock?: Clock; logger?: boolean | { level: string }; listen?: boolean } = {},
+): Promise<HumanOSServer> {
+  const key = loadOrCreateKey(config.signingKeyFile);
+  const store = await openStore(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', file: `${config.dataDir}/humanos.db` },
+  );
+  const notifier = new Notifier();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const publicHex = Buffer.from(key.publicKeyRaw).toString('hex');
+    const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
+    // The store remembers which key and origin sign its ledger; a replica with another key would fork
+    // the log's signatures, so it refuses to start instead.
+    await store.db
+      .insertInto('meta')
+      .values([
+        { key: 'ledger_public_key', value: publicHex },
+        { key: 'ledger_origin', value: origin },
+      ])
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    const meta = Object.fromEntries(
+      (await store.db.selectFrom('meta').selectAll().execute()).map((r) => [r.key, r.value]),
+    );
+    if (meta.ledger_public_key !== publicHex) {
+      throw new StartupError(
+        'HUMANOS_SIGNING_KEY_FILE',
+        `this store's ledger is signed by another key (${meta.ledger_public_key}); use that key`,
+      );
+    }
+    if (meta.ledger_origin !== origin) {
+      throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${meta.ledger_origin}`);
+    }
+    if (store.pool && config.databaseUrl) {
+      await notifier.listen(config.databaseUrl, () => {});
+    }
+    const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
+      defaultApproverRole: config.defaultApproverRole,
+    });
+    const boot = await service.bootstrapAdmin(config.adminToken);
+    const app = await buildApp({
+      service,
+      bodyLimit: config.bodyLimit,
+      logger: opts.logger ?? { level: config.logLevel },
+      version: VERSION,
+    });
+    let url = '';
+    if (opts.listen !== false) {
+      url = await app.listen({ port: config.port, host: config.host });
+    }
+    const tick = async () => {
+      try {
+        await service.expireDue();
+      } catch (e) {
+        app.log.error({ err: e }, 'timer sweep failed');
+      }
+      timer = setTimeout(tick, config.timerIntervalMs);
+      timer.unref();
+    };
+    timer = setTimeout(tick, 0);
+    timer.unref();
+    return {
+      app,
+      service,
+      store,
+      generatedAdminToken: boot.generatedToken,
+      url,
+      async close() {
+        clearTimeout(timer);
+        await notifier.close();
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    clearTimeout(timer);
+    await notifier.close();
+    await store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,1244 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  type AiProposal,
+  type ApprovalStatus,
+  applyMergePatch,
+  assessRisk,
+  bytesToHex,
+  canonicalJson,
+  canTransition,
+  type DecisionRecord,
+  didKeyFromPublicKey,
+  didKind,
+  type HumanInLoop,
+  HumanOSError,
+  newApprovalId,
+  newExecutionId,
+  newTaskId,
+  payloadDigest,
+  type RiskAssessment,
+  riskRank,
+  type SigningKey,
+  signBytes,
+  signDecision,
+  type TaskStatus,
+} from '@humanos/core';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Store } from './db/connect.js';
+import type { Database } from './db/schema.js';
+import { Ledger, type NewEntry } from './ledger.js';
+import type { Notifier } from './notifier.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Principal {
+  id: string;
+  kind: 'human' | 'agent';
+  roles: string[];
+}
+
+export const ADMIN_DID = 'did:human:admin';
+
+type TaskRow = Selectable<Database['tasks']>;
+type ApprovalRow = Selectable<Database['approvals']>;
+type DecisionRow = Selectable<Database['decisions']>;
+
+export interface CreateTaskInput {
+  description: string;
+  requiredCapabilities?: string[];
+  humanInLoop?: HumanInLoop;
+  payload?: unknown;
+  onBehalfOf?: string;
+  aiProposal?: { action?: string; reasoning?: string | null; confidence?: number | null; alternatives?: string[] };
+  riskAssessment?: Partial<RiskAssessment>;
+}
+
+export interface DecideInput {
+  by?: string;
+  reason?: string;
+  feedback?: string;
+  edits?: Record<string, unknown>;
+}
+
+export interface ServiceOptions {
+  /** Role asked to approve when the server's policy floor imposes a gate the client did not ask for. */
+  defaultApproverRole: string;
+}
+
+const j = (v: unknown) => JSON.stringify(v);
+const p = <T>(s: string | null): T => (s === null ? null : JSON.parse(s)) as T;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `hos_${randomBytes(32).toString('base64url')}`;
+}
+
+/**
+ * The HumanOS domain operations over the store. Every state change runs in one transaction that also
+ * appends its ledger entries; every decision is a conditional write, so racing callers end in exactly
+ * one outcome and the losers change nothing.
+ */
+export class HumanOSService {
+  readonly ledger: Ledger;
+  readonly signerDid: string;
+
+  constructor(
+    readonly store: Store,
+    private readonly key: SigningKey,
+    readonly origin: string,
+    readonly clock: Clock,
+    private readonly notifier: Notifier,
+    private readonly options: ServiceOptions,
+  ) {
+    this.ledger = new Ledger(store.dialect, key, origin);
+    this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
+  }
+
+  private get db(): Kysely<Database> {
+    return this.store.db;
+  }
+
+  /** Runs `fn` in a transaction and wakes waiters on the tasks it touched once it has committed. */
+  private async write<T>(fn: (trx: Transaction<Database>, touched: Set<string>) => Promise<T>): Promise<T> {
+    const touched = new Set<string>();
+    const out = await this.db.transaction().execute((trx) => fn(trx, touched));
+    this.notifier.changed([...touched]);
+    return out;
+  }
+
+  // ---- principals --------------------------------------------------------------------------------
+
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const row = await this.db
+      .selectFrom('principals')
+      .select(['id', 'kind', 'roles'])
+      .where('token_hash', '=', hashToken(token))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
+  }
+
+  /** Creates `did:human:admin` on an empty store. Returns the token when one was generated. */
+  async bootstrapAdmin(token: string | undefined): Promise<{ created: boolean; generatedToken?: string }> {
+    const existing = await this.db.selectFrom('principals').select('id').where('id', '=', ADMIN_DID).executeTakeFirst();
+    if (existing) return { created: false };
+    const use = token ?? newToken();
+    try {
+      await this.insertPrincipal({ id: ADMIN_DID, kind: 'human', roles: ['admin'] }, use, ADMIN_DID);
+    } catch (e) {
+      // Another replica bootstrapped first.
+      if (e instanceof HumanOSError && e.code === 'principal_exists') return { created: false };
+      throw e;
+    }
+    return token ? { created: true } : { created: true, generatedToken: use };
+  }
+
+  async createPrincipal(
+    actor: Principal,
+    input: { id: string; kind?: 'human' | 'agent'; roles: string[]; publicKey?: string },
+  ): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
+    requireAdmin(actor);
+    const kind = didKind(input.id);
+    if (input.kind && input.kind !== kind) {
+      throw new HumanOSError('validation_failed', `kind ${input.kind} does not match the DID method of ${input.id}`);
+    }
+    const token = newToken();
+    const roles = [...new Set(input.roles)];
+    await this.insertPrincipal({ id: input.id, kind, roles, publicKey: input.publicKey }, token, actor.id);
+    return { id: input.id, kind, roles, token };
+  }
+
+  private async insertPrincipal(
+    pr: { id: string; kind: string; roles: string[]; publicKey?: string | undefined },
+    token: string,
+    actor: string,
+  ): Promise<void> {
+    const now = this.clock.now();
+    await this.write(async (trx) => {
+      const exists = await trx.selectFrom('principals').select('id').where('id', '=', pr.id).executeTakeFirst();
+      if (exists) throw new HumanOSError('principal_exists', `${pr.id} already exists`);
+      await trx
+        .insertInto('principals')
+        .values({
+          id: pr.id,
+          kind: pr.kind,
+          roles: j(pr.roles),
+          token_hash: hashToken(token),
+          public_key: pr.publicKey ?? null,
+          created_at: now,
+          created_by: actor,
+        })
+        .execute();
+      await this.ledger.append(
+        trx,
+        [
+          {
+            type: 'principal.created',
+            at: iso(now),
+            actor,
+            taskId: null,
+            data: { id: pr.id, kind: pr.kind, roles: pr.roles },
+          },
+        ],
+        now,
+      );
+    });
+  }
+
+  async listPrincipals(actor: Principal): Promise<{ id: string; kind: string; roles: string[]; createdAt: string }[]> {
+    requireAdmin(actor);
+    const rows = await this.db
+      .selectFrom('principals')
+      .select(['id', 'kind', 'roles', 'created_at'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, kind: r.kind, roles: p<string[]>(r.roles), createdAt: iso(r.created_at) }));
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------------
+
+  /**
+   * Creates a task. With an idempotency key, a retry with the same body gets the first response back,
+   * and the same key with another body is refused.
+   */
+  async createTask(
+    actor: Principal,
+    input: CreateTaskInput,
+    idempotencyKey?: string,
+  ): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+    const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson(input)).digest('hex') : '';
+    if (idempotencyKey) {
+      const replay = await this.idempotentReplay(this.db, actor.id, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    if (input.onBehalfOf !== undefined && didKind(input.onBehalfOf) !== 'human') {
+      throw new HumanOSError('validation_failed', 'onBehalfOf must name a human (did:human:…)');
+    }
+    const hitl: HumanInLoop = input.humanInLoop ?? {};
+    const payload = input.payload ?? {};
+    const requiredCapabilities = input.requiredCapabilities ?? [];
+    const risk = assessRisk({ description: input.description, requiredCapabilities, payload }, input.riskAssessment);
+    const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
+    const mode = hitl.approvalRequired ?? 'before_execution';
+    const clientGate = hitl.enabled !== false && (mode !== 'critical_only' || critical);
+    // The built-in floor: high and critical risk always needs a human, whatever the client asked.
+    const floorGate = riskRank(risk.level) >= riskRank('high');
+    const gate = clientGate || floorGate;
+    const approverRole = hitl.approverRole ?? this.options.defaultApproverRole;
+    const policy = {
+      id: 'builtin-default',
+      version: 1,
+      source: 'built-in',
+      gateRequired: gate,
+      floorApplied: gate && !clientGate,
+      approvalRequired: mode,
+      approverRole: gate ? approverRole : null,
+      reason: !gate
+        ? mode === 'critical_only'
+          ? 'critical_only: risk is not high or irreversible, auto-approved'
+          : 'humanInLoop.enabled is false and the policy floor does not require a gate'
+        : clientGate
+          ? `client requested ${mode} approval`
+          : `policy floor: ${risk.level} risk requires human approval`,
+    };
+    const aiProposal: AiProposal = {
+      action: input.aiProposal?.action ?? input.description,
+      reasoning: input.aiProposal?.reasoning ?? null,
+      confidence: input.aiProposal?.confidence ?? null,
+      alternatives: input.aiProposal?.alternatives ?? [],
+    };
+
+    const now = this.clock.now();
+    const taskId = newTaskId();
+    const status: TaskStatus = gate ? 'awaiting_approval' : 'approved';
+    const digest = payloadDigest(payload);
+
+    const run = () =>
+      this.write(async (trx, touched) => {
+        touched.add(taskId);
+        const entries: NewEntry[] = [
+          {
+            type: 'task.created',
+            at: iso(now),
+            actor: actor.id,
+            taskId,
+            data: {
+              description: input.description,
+              requiredCapabilities,
+              onBehalfOf: input.onBehalfOf ?? null,
+              payloadDigest: digest,
+              payload,
+              humanInLoop: hitl,
+              risk,
+              aiProposal,
+              policy,
+              status,
+            },
+          },
+        ];
+        let gateRow: ApprovalRow | undefined;
+        if (gate) {
+          gateRow = {
+            id: newApprovalId(),
+            task_id: taskId,
+            kind: 'execution',
+            step: 0,
+            approver_role: approverRole,
+            required: 1,
+            status: 'pending',
+            requested_at: now,
+            expires_at: hitl.approvalTimeout ? now + hitl.approvalTimeout * 1000 : null,
+            escalation_policy: hitl.escalationPolicy ?? null,
+            escalate_to: hitl.escalateTo ?? null,
+            decided_at: null,
+          };
+          entries.push(this.gateOpenedEntry(gateRow, actor.id, now));
+        }
+        const appended = await this.ledger.append(trx, entries, now);
+        await trx
+          .insertInto('tasks')
+          .values({
+            id: taskId,
+            requester: actor.id,
+            on_behalf_of: input.onBehalfOf ?? null,
+            description: input.description,
+            required_capabilities: j(requiredCapabilities),
+            payload: j(payload),
+            approved_payload: gate ? null : j(payload),
+            approved_digest: gate ? null : digest,
+            hitl: j(hitl),
+            policy: j(policy),
+            risk: j(risk),
+            ai_proposal: j(aiProposal),
+            status,
+            execution_id: null,
+            executor: null,
+            result: null,
+            error: null,
+            created_at: now,
+            updated_at: now,
+            created_seq: appended.seqs[0] as number,
+          })
+          .execute();
+        if (gateRow) await this.insertGate(trx, gateRow, [approverRole]);
+        const body: Record<string, unknown> = { taskId, status, policy };
+        if (gateRow)
+          body.approvalRequest = this.gateView(gateRow, { aiProposal, risk, description: input.description });
+        if (idempotencyKey) {
+          await trx
+            .insertInto('idempotency_keys')
+            .values({
+              principal_id: actor.id,
+              key: idempotencyKey,
+              request_hash: requestHash,
+              status_code: 201,
+              response: j(body),
+              created_at: now,
+            })
+            .execute();
+        }
+        return { statusCode: 201, body };
+      });
+    try {
+      return await run();
+    } catch (e) {
+      // Two retries of one call racing: the loser's insert hits the key's primary key. Replay.
+      if (idempotencyKey) {
+        const replay = await this.idempotentReplay(this.db, actor.id, idempotencyKey, requestHash);
+        if (replay) return replay;
+      }
+      throw e;
+    }
+  }
+
+  private async idempotentReplay(
+    db: Kysely<Database>,
+    principal: string,
+    key: string,
+    requestHash: string,
+  ): Promise<{ statusCode: number; body: Record<string, unknown> } | undefined> {
+    const row = await db
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('principal_id', '=', principal)
+      .where('key', '=', key)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    if (row.request_hash !== requestHash) {
+      throw new HumanOSError('idempotency_key_reused', 'this Idempotency-Key was used with a different request body');
+    }
+    return { statusCode: Number(row.status_code), body: p(row.response) };
+  }
+
+  private gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
+    return {
+      type: 'approval.requested',
+      at: iso(now),
+      actor,
+      taskId: g.task_id,
+      approvalId: g.id,
+      data: {
+        kind: g.kind,
+        step: g.step,
+        approverRole: g.approver_role,
+        required: g.required,
+        expiresAt: g.expires_at === null ? null : iso(g.expires_at),
+        escalationPolicy: g.escalation_policy,
+        escalateTo: g.escalate_to,
+      },
+    };
+  }
+
+  private async insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
+    await trx.insertInto('approvals').values(g).execute();
+    await trx
+      .insertInto('approval_roles')
+      .values(roles.map((role) => ({ approval_id: g.id, role })))
+      .execute();
+  }
+
+  private gateView(
+    g: ApprovalRow,
+    task: { aiProposal: AiProposal; risk: RiskAssessment; description: string },
+    decisions: DecisionRow[] = [],
+  ): Record<string, unknown> {
+    const approvals = decisions.filter((d) => d.verdict === 'approved').length;
+    return {
+      id: g.id,
+      taskId: g.task_id,
+      kind: g.kind,
+      status: g.status,
+      requestedAt: iso(g.requested_at),
+      expiresAt: g.expires_at === null ? null : iso(g.expires_at),
+      approverRole: g.approver_role,
+      required: g.required,
+      approvals,
+      escalationPolicy: g.escalation_policy,
+      escalateTo: g.escalate_to,
+      task: { id: g.task_id, description: task.description },
+      aiProposal: task.aiProposal,
+      alternatives: task.aiProposal.alternatives,
+      riskAssessment: task.risk,
+      decisions: decisions.map(decisionView),
+      decidedAt: g.decided_at === null ? null : iso(g.decided_at),
+    };
+  }
+
+  private async loadTask(db: Kysely<Database>, taskId: string, lock = false): Promise<TaskRow> {
+    let q = db.selectFrom('tasks').selectAll().where('id', '=', taskId);
+    if (lock && this.store.dialect === 'postgres') q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    if (!row) throw new HumanOSError('not_found', `no task ${taskId}`);
+    return row;
+  }
+
+  /** Admins, the requester, the human it acts for, and holders of a gate's role may see a task. */
+  private async canSee(db: Kysely<Database>, actor: Principal, task: TaskRow): Promise<boolean> {
+    if (actor.roles.includes('admin') || task.requester === actor.id || task.on_behalf_of === actor.id) return true;
+    if (actor.roles.length === 0) return false;
+    const hit = await db
+      .selectFrom('approval_roles')
+      .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
+      .select('approvals.id')
+      .where('approvals.task_id', '=', task.id)
+      .where('approval_roles.role', 'in', actor.roles)
+      .limit(1)
+      .executeTakeFirst();
+    return !!hit;
+  }
+
+  private async visibleTask(actor: Principal, taskId: string): Promise<TaskRow> {
+    const task = await this.loadTask(this.db, taskId);
+    // Not 403: whether a task exists is itself information a stranger must not learn.
+    if (!(await this.canSee(this.db, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+    return task;
+  }
+
+  private async taskView(db: Kysely<Database>, t: TaskRow): Promise<Record<string, unknown>> {
+    const gates = await db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('task_id', '=', t.id)
+      .orderBy('requested_at')
+      .execute();
+    const decisions = await db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('task_id', '=', t.id)
+      .orderBy('decided_at')
+      .execute();
+    const ctx = {
+      aiProposal: p<AiProposal>(t.ai_proposal),
+      risk: p<RiskAssessment>(t.risk),
+      description: t.description,
+    };
+    return {
+      id: t.id,
+      taskId: t.id,
+      description: t.description,
+      requiredCapabilities: p<string[]>(t.required_capabilities),
+      status: t.status,
+      requester: t.requester,
+      onBehalfOf: t.on_behalf_of,
+      humanInLoop: p(t.hitl),
+      policy: p(t.policy),
+      payload: p(t.payload),
+      approvedPayload: p(t.approved_payload),
+      payloadDigest: t.approved_digest,
+      aiProposal: ctx.aiProposal,
+      riskAssessment: ctx.risk,
+      confidence: ctx.aiProposal.confidence,
+      approvals: gates.map((g) =>
+        this.gateView(
+          g,
+          ctx,
+          decisions.filter((d) => d.approval_id === g.id),
+        ),
+      ),
+      execution: t.execution_id ? { executionId: t.execution_id, executor: t.executor } : null,
+      result: p(t.result),
+      error: p(t.error),
+      createdAt: iso(t.created_at),
+      updatedAt: iso(t.updated_at),
+    };
+  }
+
+  async getTask(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    return this.taskView(this.db, await this.visibleTask(actor, taskId));
+  }
+
+  /** Tasks the caller requested (or acts for); admins see all. Newest first, keyset-paginated. */
+  async listTasks(
+    actor: Principal,
+    q: { status?: TaskStatus | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    let query = this.db.selectFrom('tasks').selectAll();
+    if (!actor.roles.includes('admin')) {
+      query = query.where((eb) => eb.or([eb('requester', '=', actor.id), eb('on_behalf_of', '=', actor.id)]));
+    }
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.cursor !== undefined) query = query.where('created_seq', '<', decodeCursor(q.cursor));
+    const rows = await query
+      .orderBy('created_seq', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    const items = await Promise.all(page.map((t) => this.taskView(this.db, t)));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_seq) : null };
+  }
+
+  // ---- approvals ---------------------------------------------------------------------------------
+
+  async getApproval(actor: Principal, approvalId: string): Promise<Record<string, unknown>> {
+    const g = await this.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
+    if (!g) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+    const task = await this.loadTask(this.db, g.task_id);
+    if (!(await this.canSee(this.db, actor, task))) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+    const decisions = await this.db.selectFrom('decisions').selectAll().where('approval_id', '=', g.id).execute();
+    return {
+      ...this.gateView(
+        g,
+        { aiProposal: p(task.ai_proposal), risk: p(task.risk), description: task.description },
+        decisions,
+      ),
+      task: {
+        id: task.id,
+        description: task.description,
+        requester: task.requester,
+        onBehalfOf: task.on_behalf_of,
+        status: task.status,
+        payload: p(task.payload),
+        requiredCapabilities: p(task.required_capabilities),
+        policy: p(task.policy),
+      },
+    };
+  }
+
+  /**
+   * The caller's inbox: gates in `status` whose role the caller holds. For pending gates, those the
+   * caller may not decide (its own tasks, gates it already sat on) are left out.
+   */
+  async inbox(
+    actor: Principal,
+    q: { status: ApprovalStatus; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    if (actor.roles.length === 0) return { items: [], nextCursor: null };
+    let query = this.db
+      .selectFrom('approvals')
+      .innerJoin('approval_roles', 'approval_roles.approval_id', 'approvals.id')
+      .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+      .selectAll('approvals')
+      .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq'])
+      .where('approval_roles.role', 'in', actor.roles)
+      .where('approvals.status', '=', q.status)
+      .distinct();
+    if (q.status === 'pending') {
+      query = query
+        .where('tasks.requester', '!=', actor.id)
+        .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('decisions')
+                .select('decisions.approval_id')
+                .whereRef('decisions.approval_id', '=', 'approvals.id')
+                .where('decisions.principal_id', '=', actor.id),
+            ),
+          ),
+        );
+    }
+    if (q.cursor !== undefined) {
+      const [at, id] = decodePairCursor(q.cursor);
+      query = query.where((eb) =>
+        eb.or([
+          eb('approvals.requested_at', '<', at),
+          eb.and([eb('approvals.requested_at', '=', at), eb('approvals.id', '<', id)]),
+        ]),
+      );
+    }
+    const rows = await query
+      .orderBy('approvals.requested_at', 'desc')
+      .orderBy('approvals.id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    const items = page.map((r) =>
+      this.gateView(r, { aiProposal: p(r.ai_proposal), risk: p(r.risk), description: r.description }),
+    );
+    const last = page[page.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > q.limit && last ? encodePairCursor(last.requested_at, last.id) : null,
+    };
+  }
+
+  /**
+   * Records one human's decision on a gate. Order of checks: existence, then authority (checked now,
+   * not when the gate opened), then state. A refused decision writes nothing.
+   */
+  async decide(
+    actor: Principal,
+    approvalId: string,
+    verdict: 'approved' | 'rejected',
+    input: DecideInput,
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    const result = await this.write(async (trx, touched) => {
+      let gq = trx.selectFrom('approvals').selectAll().where('id', '=', approvalId);
+      // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
+      if (this.store.dialect === 'postgres') gq = gq.forUpdate();
+      const gate = await gq.executeTakeFirst();
+      if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+      const task = await this.loadTask(trx, gate.task_id, true);
+      const roles = (
+        await trx.selectFrom('approval_roles').select('role').where('approval_id', '=', gate.id).execute()
+      ).map((r) => r.role);
+      const current = await trx
+        .selectFrom('principals')
+        .select(['kind', 'roles'])
+        .where('id', '=', actor.id)
+        .executeTakeFirst();
+      if (!current) throw new HumanOSError('unauthorized', 'principal no longer exists');
+      const currentRoles = p<string[]>(current.roles);
+      if (!(await this.canSee(trx, { ...actor, roles: currentRoles }, task))) {
+        throw new HumanOSError('not_found', `no approval ${approvalId}`);
+      }
+      if (input.by !== undefined && input.by !== actor.id) {
+        throw new HumanOSError(
+          'approved_by_mismatch',
+          `${verdict === 'approved' ? 'approvedBy' : 'rejectedBy'} must be the caller (${actor.id})`,
+        );
+      }
+      if (current.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'agents never decide approvals');
+      if (task.requester === actor.id || task.on_behalf_of === actor.id) {
+        throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
+      }
+      if (!roles.some((r) => currentRoles.includes(r))) {
+        throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
+      }
+      if (
+        gate.status === 'expired' ||
+        (gate.status === 'pending' && gate.expires_at !== null && now >= gate.expires_at)
+      ) {
+        throw new HumanOSError('approval_expired', `approval ${approvalId} expired at ${iso(gate.expires_at ?? now)}`);
+      }
+      if (gate.status !== 'pending') {
+        throw new HumanOSError('already_decided', `approval ${approvalId} is already ${gate.status}`, {
+          status: gate.status,
+        });
+      }
+      const seated = await trx
+        .selectFrom('decisions')
+        .select('principal_id')
+        .where('approval_id', '=', gate.id)
+        .where('principal_id', '=', actor.id)
+        .executeTakeFirst();
+      if (seated) throw new HumanOSError('already_seated', `${actor.id} has already decided on ${approvalId}`);
+
+      const hitl = p<HumanInLoop>(task.hitl);
+      const risk = p<RiskAssessment>(task.risk);
+      const reason = (input.reason ?? '').trim();
+      if (verdict === 'rejected' && reason === '') {
+        throw new HumanOSError('validation_failed', 'rejectionReason is required');
+      }
+      if (
+        verdict === 'approved' &&
+        reason === '' &&
+        (hitl.requireExplicitReason || riskRank(risk.level) >= riskRank('high'))
+      ) {
+        throw new HumanOSError('validation_failed', 'approvalReason is required for this task');
+      }
+      if (hitl.requireExplicitFeedback && !(input.feedback ?? '').trim()) {
+        throw new HumanOSError('validation_failed', 'feedback is required for this task (requireExplicitFeedback)');
+      }
+      if (verdict === 'rejected' && input.edits !== undefined) {
+        throw new HumanOSError('validation_failed', 'edits can only accompany an approval');
+      }
+
+      const payload = p<unknown>(task.payload);
+      const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
+      const digest = payloadDigest(approvedPayload);
+      const record: DecisionRecord = {
+        type: 'humanos.decision/v1',
+        origin: this.origin,
+        approvalId: gate.id,
+        taskId: task.id,
+        verdict,
+        decidedBy: actor.id,
+        decidedAt: iso(now),
+        reason,
+        feedback: input.feedback ?? null,
+        edits: input.edits ?? null,
+        payloadDigest: digest,
+      };
+      const signature = signDecision(record, this.key);
+
+      const approvalsSoFar = await trx
+        .selectFrom('decisions')
+        .select('principal_id')
+        .where('approval_id', '=', gate.id)
+        .where('verdict', '=', 'approved')
+        .execute();
+      const gateStatus: ApprovalStatus =
+        verdict === 'rejected' ? 'rejected' : approvalsSoFar.length + 1 >= gate.required ? 'approved' : 'pending';
+      const taskStatus: TaskStatus =
+        gateStatus === 'approved' ? 'approved' : gateStatus === 'rejected' ? 'rejected' : (task.status as TaskStatus);
+
+      if (gateStatus !== 'pending') {
+        const upd = await trx
+          .updateTable('approvals')
+          .set({ status: gateStatus, decided_at: now })
+          .where('id', '=', gate.id)
+          .where('status', '=', 'pending')
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) !== 1)
+          throw new HumanOSError('already_decided', `approval ${approvalId} was decided concurrently`);
+      }
+      if (taskStatus !== task.status) {
+        if (!canTransition(task.status as TaskStatus, taskStatus)) {
+          throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
+        }
+        const upd = await trx
+          .updateTable('tasks')
+          .set({
+            status: taskStatus,
+            updated_at: now,
+            ...(taskStatus === 'approved' ? { approved_payload: j(approvedPayload), approved_digest: digest } : {}),
+          })
+          .where('id', '=', task.id)
+          .where('status', '=', task.status)
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) !== 1)
+          throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+      } else if (input.edits) {
+        // A partial quorum: later approvers see, and approve, the edited payload.
+        await trx
+          .updateTable('tasks')
+          .set({ payload: j(approvedPayload), updated_at: now })
+          .where('id', '=', task.id)
+          .execute();
+      }
+
+      const appended = await this.ledger.append(
+        trx,
+        [
+          {
+            type: 'approval.decided',
+            at: iso(now),
+            actor: actor.id,
+            taskId: task.id,
+            approvalId: gate.id,
+            data: { record, signature, gateStatus, taskStatus },
+          },
+        ],
+        now,
+      );
+      const ledgerIndex = appended.seqs[0] as number;
+      await trx
+        .insertInto('decisions')
+        .values({
+          approval_id: gate.id,
+          task_id: task.id,
+          principal_id: actor.id,
+          verdict,
+          reason,
+          feedback: input.feedback ?? null,
+          edits: input.edits ? j(input.edits) : null,
+          payload_digest: digest,
+          decided_at: now,
+          record: canonicalJson(record),
+          signature,
+          ledger_index: ledgerIndex,
+        })
+        .execute();
+      touched.add(task.id);
+      return { gate, record, signature, gateStatus, taskStatus, ledgerIndex, appended };
+    });
+
+    const provenance = await this.provenance(
+      result.ledgerIndex,
+      result.appended.size,
+      result.appended.checkpoint,
+      result.appended.rootHash,
+      result.signature,
+    );
+    const base = {
+      approvalId: approvalId,
+      status: result.gateStatus,
+      taskId: result.record.taskId,
+      taskStatus: result.taskStatus,
+    };
+    return verdict === 'approved'
+      ? {
+          ...base,
+          approvedBy: actor.id,
+          approvedAt: result.record.decidedAt,
+          approvalReason: result.record.reason,
+          feedback: result.record.feedback,
+          edits: result.record.edits,
+          payloadDigest: result.record.payloadDigest,
+          provenance,
+        }
+      : {
+          ...base,
+          rejectedBy: actor.id,
+          rejectedAt: result.record.decidedAt,
+          rejectionReason: result.record.reason,
+          feedback: result.record.feedback,
+          provenance,
+        };
+  }
+
+  /** Signature plus an inclusion proof against a signed checkpoint that already contains the entry. */
+  private async provenance(
+    ledgerIndex: number,
+    treeSize: number,
+    checkpoint: string,
+    rootHashB64: string,
+    signature: string,
+  ): Promise<Record<string, unknown>> {
+    const proof = await this.ledger.inclusionProof(this.db, ledgerIndex, treeSize);
+    return {
+      approvalSignature: signature,
+      ledgerProof: `0x${proof.map((h) => bytesToHex(h)).join('')}`,
+      ledgerIndex,
+      treeSize,
+      rootHash: bytesToHex(Buffer.from(rootHashB64, 'base64'), '0x'),
+      inclusionProof: proof.map((h) => bytesToHex(h, '0x')),
+      checkpoint,
+      signer: this.signerDid,
+    };
+  }
+
+  // ---- waiting -----------------------------------------------------------------------------------
+
+  /** Where the task's approval stands, in the shape `waitForApproval` returns. */
+  async decisionState(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    const task = await this.visibleTask(actor, taskId);
+    return this.decisionOf(task);
+  }
+
+  private async decisionOf(task: TaskRow): Promise<Record<string, unknown>> {
+    const gates = await this.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('requested_at')
+      .execute();
+    const decisions = await this.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('decided_at')
+      .execute();
+    const pendingGate = gates.find((g) => g.status === 'pending');
+    const ctx = {
+      aiProposal: p<AiProposal>(task.ai_proposal),
+      risk: p<RiskAssessment>(task.risk),
+      description: task.description,
+    };
+    const decided = task.status !== 'awaiting_approval';
+    const approved = decided && !['rejected', 'expired', 'cancelled'].includes(task.status);
+    const approvals = decisions.filter((d) => d.verdict === 'approved');
+    const rejection = decisions.find((d) => d.verdict === 'rejected');
+    const lastApproval = approvals[approvals.length - 1];
+    const edits = approvals.map((d) => p<Record<string, unknown> | null>(d.edits)).filter((e) => e !== null);
+    return {
+      taskId: task.id,
+      status: task.status,
+      decided,
+      approved,
+      autoApproved: approved && gates.length === 0,
+      approvalId: (rejection ?? lastApproval)?.approval_id ?? pendingGate?.id ?? null,
+      approvedBy: approved ? (lastApproval?.principal_id ?? null) : null,
+      approvers: approvals.map((d) => d.principal_id),
+      approvedAt: approved && lastApproval ? iso(lastApproval.decided_at) : null,
+      approvalReason: approved ? (lastApproval?.reason ?? null) : null,
+      rejectedBy: rejection?.principal_id ?? null,
+      rejectedAt: rejection ? iso(rejection.decided_at) : null,
+      rejectionReason: rejection?.reason ?? null,
+      feedback: (rejection ?? lastApproval)?.feedback ?? null,
+      edits: edits.length === 0 ? null : edits.reduce((a, e) => applyMergePatch(a, e) as Record<string, unknown>, {}),
+      approvedPayload: p(task.approved_payload),
+      payloadDigest: task.approved_digest,
+      expired: task.status === 'expired',
+      approvalRequest: pendingGate
+        ? this.gateView(
+            pendingGate,
+            ctx,
+            decisions.filter((d) => d.approval_id === pendingGate.id),
+          )
+        : null,
+    };
+  }
+
+  /** Long-poll: returns as soon as the task leaves `awaiting_approval`, or after `waitSeconds`. */
+  async waitForDecision(
+    actor: Principal,
+    taskId: string,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let state = await this.decisionState(actor, taskId);
+    while (!state.decided && Date.now() < deadline && !signal?.aborted) {
+      // Poll at most every second in case a wake-up hint from another replica was lost.
+      await this.notifier.waitForTask(taskId, Math.min(1000, deadline - Date.now()), signal);
+      state = await this.decisionState(actor, taskId);
+    }
+    return state;
+  }
+
+  waitForLedgerChange(ms: number, signal?: AbortSignal): Promise<void> {
+    return this.notifier.waitForLedger(ms, signal);
+  }
+
+  /** Ledger entries after `afterSeq` that `actor` may see (the SSE stream's source). */
+  async eventsAfter(
+    actor: Principal,
+    afterSeq: number,
+    limit = 200,
+  ): Promise<{ events: Record<string, unknown>[]; lastSeq: number }> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'entry', 'task_id'])
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return { events: [], lastSeq: afterSeq };
+    const admin = actor.roles.includes('admin');
+    const taskIds = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => t !== null))];
+    const visible = new Set<string>();
+    if (!admin && taskIds.length > 0) {
+      const own = await this.db
+        .selectFrom('tasks')
+        .select('id')
+        .where('id', 'in', taskIds)
+        .where((eb) => eb.or([eb('requester', '=', actor.id), eb('on_behalf_of', '=', actor.id)]))
+        .execute();
+      for (const r of own) visible.add(r.id);
+      if (actor.roles.length > 0) {
+        const byRole = await this.db
+          .selectFrom('approvals')
+          .innerJoin('approval_roles', 'approval_roles.approval_id', 'approvals.id')
+          .select('approvals.task_id')
+          .where('approvals.task_id', 'in', taskIds)
+          .where('approval_roles.role', 'in', actor.roles)
+          .execute();
+        for (const r of byRole) visible.add(r.task_id);
+      }
+    }
+    const events = rows
+      .filter((r) => admin || (r.task_id !== null && visible.has(r.task_id)))
+      .map((r) => JSON.parse(r.entry) as Record<string, unknown>);
+    return { events, lastSeq: Number(rows[rows.length - 1]?.seq) };
+  }
+
+  // ---- execution ---------------------------------------------------------------------------------
+
+  /**
+   * Starts executing an approved task. Only the approved payload may run: a caller that sends a
+   * payload gets 409 unless its canonical digest equals the approved one.
+   */
+  async execute(actor: Principal, taskId: string, input: { payload?: unknown }): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.requester !== actor.id && !actor.roles.includes('executor') && !actor.roles.includes('admin')) {
+        throw new HumanOSError('forbidden', 'only the requester or an executor may execute this task');
+      }
+      if (task.status !== 'approved') {
+        const code =
+          task.status === 'awaiting_approval'
+            ? 'invalid_state'
+            : task.status === 'expired'
+              ? 'approval_expired'
+              : 'invalid_state';
+        throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
+          status: task.status,
+        });
+      }
+      const approvedPayload = p<unknown>(task.approved_payload);
+      if (input.payload !== undefined && payloadDigest(input.payload) !== task.approved_digest) {
+        throw new HumanOSError(
+          'payload_mismatch',
+          'the payload differs from the approved payload; it needs a new approval',
+          {
+            approvedDigest: task.approved_digest,
+            givenDigest: payloadDigest(input.payload),
+          },
+        );
+      }
+      const executionId = newExecutionId();
+      const grant = {
+        type: 'humanos.execution-grant/v1',
+        origin: this.origin,
+        taskId,
+        executionId,
+        executor: actor.id,
+        payloadDigest: task.approved_digest,
+        grantedAt: iso(now),
+      };
+      const grantSignature = bytesToHex(signBytes(this.key, canonicalJson(grant)), '0x');
+      const upd = await trx
+        .updateTable('tasks')
+        .set({ status: 'executing', execution_id: executionId, executor: actor.id, updated_at: now })
+        .where('id', '=', taskId)
+        .where('status', '=', 'approved')
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1)
+        throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+      await this.ledger.append(
+        trx,
+        [
+          {
+            type: 'task.execution_started',
+            at: iso(now),
+            actor: actor.id,
+            taskId,
+            data: { executionId, payloadDigest: task.approved_digest },
+          },
+        ],
+        now,
+      );
+      touched.add(taskId);
+      return {
+        taskId,
+        executionId,
+        status: 'executing',
+        payload: approvedPayload,
+        payloadDigest: task.approved_digest,
+        grant: { ...grant, signature: grantSignature, signer: this.signerDid },
+      };
+    });
+  }
+
+  /** Completes or fails an executing task; only its executor (or an admin) may. */
+  async finish(
+    actor: Principal,
+    taskId: string,
+    outcome: 'completed' | 'failed',
+    input: { result?: unknown; error?: unknown; executionId?: string },
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.executor !== actor.id && !actor.roles.includes('admin')) {
+        throw new HumanOSError('forbidden', 'only the executor of this task may finish it');
+      }
+      if (task.status !== 'executing') {
+        throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
+          status: task.status,
+        });
+      }
+      if (input.executionId !== undefined && input.executionId !== task.execution_id) {
+        throw new HumanOSError('conflict', 'executionId does not match the running execution');
+      }
+      const upd = await trx
+        .updateTable('tasks')
+        .set({
+          status: outcome,
+          updated_at: now,
+          result: outcome === 'completed' ? j(input.result ?? null) : null,
+          error: outcome === 'failed' ? j(input.error ?? null) : null,
+        })
+        .where('id', '=', taskId)
+        .where('status', '=', 'executing')
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1)
+        throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+      await this.ledger.append(
+        trx,
+        [
+          {
+            type: outcome === 'completed' ? 'task.completed' : 'task.failed',
+            at: iso(now),
+            actor: actor.id,
+            taskId,
+            data: {
+              executionId: task.execution_id,
+              ...(outcome === 'completed' ? { result: input.result ?? null } : { error: input.error ?? null }),
+            },
+          },
+        ],
+        now,
+      );
+      touched.add(taskId);
+      return this.taskView(trx, {
+        ...task,
+        status: outcome,
+        updated_at: now,
+        result: outcome === 'completed' ? j(input.result ?? null) : null,
+        error: outcome === 'failed' ? j(input.error ?? null) : null,
+      });
+    });
+  }
+
+  // ---- timers ------------------------------------------------------------------------------------
+
+  /**
+   * Expires gates whose deadline has passed. Deadlines are rows, not in-memory timers, so they fire
+   * after a restart; on PostgreSQL `SKIP LOCKED` lets replicas share the work without firing twice.
+   * With `escalationPolicy: 'auto'` and an `escalateTo` role, a fresh gate opens for that role.
+   */
+  async expireDue(limit = 100): Promise<number> {
+    const now = this.clock.now();
+    let fired = 0;
+    for (;;) {
+      const n = await this.write(async (trx, touched) => {
+        let q = trx
+          .selectFrom('approvals')
+          .selectAll()
+          .where('status', '=', 'pending')
+          .where('expires_at', '<=', now)
+          .orderBy('expires_at')
+          .limit(limit);
+        if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+        const due = await q.execute();
+        for (const g of due) {
+          await this.expireGate(trx, g, now);
+          touched.add(g.task_id);
+        }
+        return due.length;
+      });
+      fired += n;
+      if (n < limit) return fired;
+    }
+  }
+
+  private async expireGate(trx: Transaction<Database>, g: ApprovalRow, now: number): Promise<void> {
+    await trx
+      .updateTable('approvals')
+      .set({ status: 'expired', decided_at: now })
+      .where('id', '=', g.id)
+      .where('status', '=', 'pending')
+      .execute();
+    const entries: NewEntry[] = [
+      {
+        type: 'approval.expired',
+        at: iso(now),
+        actor: 'system',
+        taskId: g.task_id,
+        approvalId: g.id,
+        data: { expiresAt: iso(g.expires_at ?? now) },
+      },
+    ];
+    if (g.escalation_policy === 'auto' && g.escalate_to) {
+      const next: ApprovalRow = {
+        ...g,
+        id: newApprovalId(),
+        step: g.step + 1,
+        approver_role: g.escalate_to,
+        status: 'pending',
+        requested_at: now,
+        expires_at: g.expires_at !== null ? now + (g.expires_at - g.requested_at) : null,
+        // One escalation hop; what happens after the escalation target's deadline is plain expiry.
+        escalation_policy: null,
+        escalate_to: null,
+        decided_at: null,
+      };
+      await this.insertGate(trx, next, [g.escalate_to]);
+      entries.push(this.gateOpenedEntry(next, 'system', now));
+    } else {
+      await trx
+        .updateTable('tasks')
+        .set({ status: 'expired', updated_at: now })
+        .where('id', '=', g.task_id)
+        .where('status', '=', 'awaiting_approval')
+        .execute();
+    }
+    await this.ledger.append(trx, entries, now);
+  }
+}
+
+function requireAdmin(actor: Principal): void {
+  if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
+}
+
+function decisionView(d: DecisionRow): Record<string, unknown> {
+  return {
+    principal: d.principal_id,
+    verdict: d.verdict,
+    reason: d.reason,
+    feedback: d.feedback,
+    edits: p(d.edits),
+    payloadDigest: d.payload_digest,
+    decidedAt: iso(d.decided_at),
+    signature: d.signature,
+    ledgerIndex: Number(d.ledger_index),
+  };
+}
+
+function encodeCursor(n: number): string {
+  return Buffer.from(String(n)).toString('base64url');
+}
+
+function decodeCursor(c: string): number {
+  const n = Number(Buffer.from(c, 'base64url').toString());
+  if (!Number.isSafeInteger(n)) throw new HumanOSError('bad_request', 'invalid cursor');
+  return n;
+}
+
+function encodePairCursor(at: number, id: string): string {
+  return Buffer.from(`${at}|${id}`).toString('base64url');
+}
+
+function decodePairCursor(c: string): [number, string] {
+  const [a, id] = Buffer.from(c, 'base64url').toString().split('|');
+  const at = Number(a);
+  if (!Number.isSafeInteger(at) || !id) throw new HumanOSError('bad_request', 'invalid cursor');
+  return [at, id];
+}
