@@ -1,0 +1,419 @@
+/**
+ * `@human/sdk`: the TypeScript client of HumanOS.
+ *
+ * @example
+ * import { HumanOS } from '@human/sdk'; // configured from HUMANOS_URL and HUMANOS_API_KEY
+ * const task = await HumanOS.createTask({ description: 'Send the Q4 email', humanInLoop: { approverRole: 'comms_lead' } });
+ * const approval = await HumanOS.waitForApproval(task.id);
+ * if (approval.approved) await HumanOS.executeTask(task.id, { handler: (payload) => send(payload) });
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type AiProposal,
+  type HumanInLoop,
+  type LedgerBundle,
+  parseLedgerExport,
+  type RiskAssessment,
+  type TaskStatus,
+  type VerifyReport,
+  verifyLedger,
+} from '@humanos/core';
+
+export type { AiProposal, HumanInLoop, RiskAssessment, TaskStatus, VerifyReport };
+
+export interface ClientOptions {
+  /** Server base URL, e.g. `http://127.0.0.1:8787`. Default: `HUMANOS_URL`, else that address. */
+  baseUrl?: string;
+  /** Bearer token. Default: `HUMANOS_API_KEY`. */
+  apiKey?: string;
+  /** Per-request timeout in ms (long-polls add their wait). Default 30 000. */
+  timeoutMs?: number;
+  /** Retries of safe requests after network errors and 502/503/504. Default 3. */
+  retries?: number;
+  fetch?: typeof fetch;
+}
+
+export interface CreateTaskInput {
+  description: string;
+  requiredCapabilities?: string[];
+  humanInLoop?: HumanInLoop;
+  payload?: Record<string, unknown>;
+  onBehalfOf?: string;
+  aiProposal?: Partial<AiProposal>;
+  riskAssessment?: Partial<RiskAssessment>;
+}
+
+export interface ApprovalRequest {
+  id: string;
+  taskId: string;
+  kind: string;
+  status: string;
+  requestedAt: string;
+  expiresAt: string | null;
+  approverRole: string;
+  task: { id: string; description: string; [k: string]: unknown };
+  aiProposal: AiProposal;
+  /** The proposal's alternatives, also at the top level as the seed reads them. */
+  alternatives: string[];
+  riskAssessment: RiskAssessment;
+  decisions: unknown[];
+  [k: string]: unknown;
+}
+
+export interface CreatedTask {
+  /** Same as `taskId`; the seed reads `task.id`. */
+  id: string;
+  taskId: string;
+  status: TaskStatus;
+  approvalRequest?: ApprovalRequest;
+  policy: Record<string, unknown>;
+}
+
+export interface ApprovalOutcome {
+  taskId: string;
+  status: TaskStatus;
+  /** False while undecided (only when `timeoutMs` ran out) and after reject, expiry or cancel. */
+  approved: boolean;
+  decided: boolean;
+  /** True when `waitForApproval` stopped because its own `timeoutMs` ran out, not because of a decision. */
+  timedOut: boolean;
+  expired: boolean;
+  autoApproved: boolean;
+  approvalId: string | null;
+  approvedBy: string | null;
+  approvers: string[];
+  approvedAt: string | null;
+  approvalReason: string | null;
+  rejectedBy: string | null;
+  rejectedAt: string | null;
+  rejectionReason: string | null;
+  feedback: string | null;
+  /** The human's merged edits (RFC 7386 merge patch), or null. */
+  edits: Record<string, unknown> | null;
+  approvedPayload: Record<string, unknown> | null;
+  payloadDigest: string | null;
+  approvalRequest: ApprovalRequest | null;
+}
+
+export interface Execution {
+  taskId: string;
+  executionId: string;
+  status: 'executing';
+  payload: Record<string, unknown>;
+  payloadDigest: string;
+  grant: Record<string, unknown>;
+}
+
+export interface Task {
+  id: string;
+  taskId: string;
+  description: string;
+  status: TaskStatus;
+  payload: Record<string, unknown>;
+  approvedPayload: Record<string, unknown> | null;
+  result: unknown;
+  error: unknown;
+  confidence: number | null;
+  approvals: ApprovalRequest[];
+  [k: string]: unknown;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  [k: string]: unknown;
+}
+
+/** An error answer from the server (problem+json), or a transport failure (`code: 'network_error'`). */
+export class HumanOSApiError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly problem: Problem | undefined;
+
+  constructor(code: string, status: number, message: string, problem?: Problem) {
+    super(message);
+    this.name = 'HumanOSApiError';
+    this.code = code;
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Safe to repeat: GETs, and POSTs carrying an idempotency key. */
+  retry?: boolean;
+  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  raw?: boolean;
+}
+
+const PREFIX = '/v1/humanos';
+const RETRY_STATUSES = new Set([502, 503, 504]);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class HumanOSClient {
+  readonly baseUrl: string;
+  private readonly apiKey: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(opts: ClientOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? process.env.HUMANOS_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+    this.apiKey = opts.apiKey ?? process.env.HUMANOS_API_KEY;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 3;
+    this.fetchImpl = opts.fetch ?? fetch;
+  }
+
+  private async request<T>(method: string, path: string, o: RequestOptions = {}): Promise<T> {
+    const attempts = o.retry ? this.retries + 1 : 1;
+    let lastError: HumanOSApiError | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random()));
+      const signals = [AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs)];
+      if (o.signal) signals.push(o.signal);
+      let res: Response;
+      try {
+        res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+          method,
+          headers: {
+            accept: 'application/json',
+            ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+            ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+            ...o.headers,
+          },
+          body: o.body !== undefined ? JSON.stringify(o.body) : null,
+          signal: AbortSignal.any(signals),
+        });
+      } catch (e) {
+        if (o.signal?.aborted) throw e;
+        lastError = new HumanOSApiError('network_error', 0, `${method} ${path}: ${(e as Error).message}`);
+        continue;
+      }
+      if (res.ok) return (o.raw ? await res.text() : await res.json()) as T;
+      const text = await res.text();
+      let problem: Problem | undefined;
+      try {
+        problem = JSON.parse(text) as Problem;
+      } catch {
+        problem = undefined;
+      }
+      lastError = new HumanOSApiError(
+        problem?.code ?? `http_${res.status}`,
+        res.status,
+        problem?.detail ?? `${method} ${path} answered ${res.status}`,
+        problem,
+      );
+      if (!RETRY_STATUSES.has(res.status)) throw lastError;
+    }
+    throw lastError ?? new HumanOSApiError('network_error', 0, `${method} ${path} failed`);
+  }
+
+  /** Creates a task. Retries reuse one idempotency key, so a retried create never makes two tasks. */
+  async createTask(input: CreateTaskInput, opts: { idempotencyKey?: string } = {}): Promise<CreatedTask> {
+    const key = opts.idempotencyKey ?? randomUUID();
+    const out = await this.request<Omit<CreatedTask, 'id'>>('POST', `${PREFIX}/tasks`, {
+      body: input,
+      headers: { 'idempotency-key': key },
+      retry: true,
+    });
+    return { id: out.taskId, ...out };
+  }
+
+  getTask(taskId: string): Promise<Task> {
+    return this.request('GET', `${PREFIX}/tasks/${encodeURIComponent(taskId)}`, { retry: true });
+  }
+
+  listTasks(q: { status?: TaskStatus; limit?: number; cursor?: string } = {}): Promise<{ items: Task[]; nextCursor: string | null }> {
+    return this.request('GET', `${PREFIX}/tasks${query(q)}`, { retry: true });
+  }
+
+  /** One long-poll round: returns when the task is decided or after `waitSeconds` (max 60). */
+  decision(taskId: string, waitSeconds = 0, signal?: AbortSignal): Promise<Omit<ApprovalOutcome, 'timedOut'>> {
+    return this.request('GET', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/decision?wait=${waitSeconds}`, {
+      retry: true,
+      timeoutMs: this.timeoutMs + waitSeconds * 1000,
+      signal,
+    });
+  }
+
+  /**
+   * Waits for the human decision on a task. Calls `onApprovalRequest` once for each gate that opens
+   * (the first one, and any escalation). Resolves with the outcome; it does not throw because time
+   * ran out: with `timeoutMs` it resolves `{ decided: false, timedOut: true }`.
+   */
+  async waitForApproval(
+    taskId: string,
+    opts: { onApprovalRequest?: (request: ApprovalRequest) => void | Promise<void>; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<ApprovalOutcome> {
+    const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
+    const announced = new Set<string>();
+    let wait = 0;
+    for (;;) {
+      let state: Omit<ApprovalOutcome, 'timedOut'>;
+      try {
+        state = await this.decision(taskId, wait, opts.signal);
+      } catch (e) {
+        // Waiting is safe to repeat: ride out a restarting server instead of failing the caller.
+        if (e instanceof HumanOSApiError && (e.code === 'network_error' || RETRY_STATUSES.has(e.status))) {
+          if (Date.now() >= deadline) throw e;
+          await sleep(500);
+          continue;
+        }
+        throw e;
+      }
+      const request = state.approvalRequest;
+      if (request && !announced.has(request.id)) {
+        announced.add(request.id);
+        await opts.onApprovalRequest?.(request);
+      }
+      if (state.decided) return { ...state, timedOut: false };
+      const left = deadline - Date.now();
+      if (left <= 0) return { ...state, timedOut: true };
+      wait = Math.max(0, Math.min(30, Math.floor(left / 1000)));
+      if (wait === 0) await sleep(Math.min(left, 250));
+    }
+  }
+
+  /** The caller's inbox: gates its roles may decide. */
+  inbox(q: { status?: string; limit?: number; cursor?: string } = {}): Promise<{ items: ApprovalRequest[]; nextCursor: string | null }> {
+    return this.request('GET', `${PREFIX}/approvals${query(q)}`, { retry: true });
+  }
+
+  getApproval(approvalId: string): Promise<ApprovalRequest> {
+    return this.request('GET', `${PREFIX}/approvals/${encodeURIComponent(approvalId)}`, { retry: true });
+  }
+
+  approve(
+    approvalId: string,
+    body: { approvalReason?: string; feedback?: string; edits?: Record<string, unknown>; approvedBy?: string } = {},
+  ): Promise<Record<string, unknown> & { provenance: Provenance }> {
+    return this.request('POST', `${PREFIX}/approvals/${encodeURIComponent(approvalId)}/approve`, { body });
+  }
+
+  reject(
+    approvalId: string,
+    body: { rejectionReason: string; feedback?: string; rejectedBy?: string },
+  ): Promise<Record<string, unknown> & { provenance: Provenance }> {
+    return this.request('POST', `${PREFIX}/approvals/${encodeURIComponent(approvalId)}/reject`, { body });
+  }
+
+  /** Starts execution of an approved task and returns the approved payload and a signed grant. */
+  startExecution(taskId: string, opts: { payload?: Record<string, unknown> } = {}): Promise<Execution> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/execute`, {
+      body: opts.payload === undefined ? {} : { payload: opts.payload },
+    });
+  }
+
+  /**
+   * Executes an approved task. With a `handler`, runs it on the approved payload (human edits
+   * included) and reports completion or failure; returns the completed task. Without one, starts the
+   * execution and returns it; finish with `completeTask`.
+   */
+  async executeTask(
+    taskId: string,
+    opts: {
+      payload?: Record<string, unknown>;
+      handler?: (payload: Record<string, unknown>, execution: Execution) => unknown | Promise<unknown>;
+    } = {},
+  ): Promise<Task | Execution> {
+    const execution = await this.startExecution(taskId, opts);
+    if (!opts.handler) return execution;
+    let result: unknown;
+    try {
+      result = await opts.handler(execution.payload, execution);
+    } catch (e) {
+      await this.failTask(taskId, { message: (e as Error).message }, { executionId: execution.executionId });
+      throw e;
+    }
+    return this.completeTask(taskId, result, { executionId: execution.executionId });
+  }
+
+  completeTask(taskId: string, result?: unknown, opts: { executionId?: string } = {}): Promise<Task> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/complete`, {
+      body: { ...(result === undefined ? {} : { result }), ...opts },
+    });
+  }
+
+  failTask(taskId: string, error?: unknown, opts: { executionId?: string } = {}): Promise<Task> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/fail`, {
+      body: { ...(error === undefined ? {} : { error }), ...opts },
+    });
+  }
+
+  createPrincipal(input: { id: string; roles: string[]; kind?: 'human' | 'agent' }): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
+    return this.request('POST', `${PREFIX}/principals`, { body: input });
+  }
+
+  ledgerCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {
+    return this.request('GET', `${PREFIX}/ledger/checkpoint`, { retry: true });
+  }
+
+  ledgerPublicKey(): Promise<{ origin: string; publicKey: string }> {
+    return this.request('GET', `${PREFIX}/ledger/public-key`, { retry: true });
+  }
+
+  /** The full ledger as JSON Lines (needs the admin or auditor role). */
+  exportLedger(): Promise<string> {
+    return this.request('GET', `${PREFIX}/ledger/export`, { retry: true, raw: true, timeoutMs: 10 * 60_000 });
+  }
+
+  /**
+   * Downloads the ledger and verifies it offline. Pass the public key you trust (a `did:key`);
+   * without it, the server's own claim is used, which proves integrity but not authorship.
+   */
+  async verifyLedger(trustedPublicKey?: string): Promise<VerifyReport> {
+    const bundle: LedgerBundle = parseLedgerExport(await this.exportLedger());
+    return verifyLedger(bundle, trustedPublicKey);
+  }
+}
+
+export interface Provenance {
+  approvalSignature: string;
+  ledgerProof: string;
+  ledgerIndex: number;
+  treeSize: number;
+  rootHash: string;
+  inclusionProof: string[];
+  checkpoint: string;
+  signer: string;
+}
+
+function query(q: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+let defaultClient: HumanOSClient | undefined;
+
+/** The client behind `HumanOS`, built on first use from `HUMANOS_URL` / `HUMANOS_API_KEY`. */
+export function defaultHumanOSClient(): HumanOSClient {
+  defaultClient ??= new HumanOSClient();
+  return defaultClient;
+}
+
+/** Replaces the client behind `HumanOS` (e.g. after changing the environment in a test). */
+export function configureHumanOS(opts: ClientOptions): HumanOSClient {
+  defaultClient = new HumanOSClient(opts);
+  return defaultClient;
+}
+
+/** The seed's static surface: `HumanOS.createTask(...)`, `HumanOS.waitForApproval(...)`, … */
+export const HumanOS = {
+  createTask: (input: CreateTaskInput, opts?: { idempotencyKey?: string }) => defaultHumanOSClient().createTask(input, opts),
+  getTask: (taskId: string) => defaultHumanOSClient().getTask(taskId),
+  waitForApproval: (taskId: string, opts?: Parameters<HumanOSClient['waitForApproval']>[1]) =>
+    defaultHumanOSClient().waitForApproval(taskId, opts),
+  executeTask: (taskId: string, opts?: Parameters<HumanOSClient['executeTask']>[1]) => defaultHumanOSClient().executeTask(taskId, opts),
+  completeTask: (taskId: string, result?: unknown, opts?: { executionId?: string }) =>
+    defaultHumanOSClient().completeTask(taskId, result, opts),
+  failTask: (taskId: string, error?: unknown, opts?: { executionId?: string }) => defaultHumanOSClient().failTask(taskId, error, opts),
+};

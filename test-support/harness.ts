@@ -1,0 +1,252 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Clock, type HumanOSServer, loadConfig, startServer } from '@humanos/server';
+import pg from 'pg';
+
+export type BackendName = 'sqlite' | 'postgres';
+
+export const PG_ADMIN_URL = process.env.HUMANOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REPO_ROOT = join(import.meta.dirname, '..');
+export const SERVER_MAIN = join(REPO_ROOT, 'packages/server/dist/main.js');
+
+/** The backends a storage suite runs against: both, unless PostgreSQL is missing outside CI. */
+export function backends(): BackendName[] {
+  return process.env.HUMANOS_TEST_PG === '0' ? ['sqlite'] : ['sqlite', 'postgres'];
+}
+
+/** A fresh, isolated place to keep data: a temp dir with a SQLite file, or a new PostgreSQL database. */
+export interface Backend {
+  name: BackendName;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+export async function createBackend(name: BackendName): Promise<Backend> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'humanos-test-'));
+  if (name === 'sqlite') {
+    return {
+      name,
+      dataDir,
+      databaseUrl: undefined,
+      env: { HUMANOS_DATA_DIR: dataDir },
+      async drop() {
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const db = `humanos_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${db}`);
+  await admin.end();
+  const url = PG_ADMIN_URL.replace(/\/[^/]*$/, `/${db}`);
+  return {
+    name,
+    dataDir,
+    databaseUrl: url,
+    env: { HUMANOS_DATA_DIR: dataDir, DATABASE_URL: url },
+    async drop() {
+      const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${db} with (force)`);
+      await c.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** A clock tests can move: a 1-hour timeout is tested in milliseconds. */
+export class TestClock implements Clock {
+  constructor(public t = Date.parse('2026-01-10T15:00:00Z')) {}
+  now(): number {
+    return this.t;
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export class Api {
+  constructor(
+    readonly url: string,
+    readonly token?: string,
+  ) {}
+
+  as(token: string | undefined): Api {
+    return new Api(this.url, token);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: test replies are inspected freely
+  async req<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const res = await fetch(`${this.url}/v1/humanos${path}`, {
+      method,
+      headers: {
+        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? null : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  get<T = any>(path: string) {
+    return this.req<T>('GET', path);
+  }
+  // biome-ignore lint/suspicious/noExplicitAny: see above
+  post<T = any>(path: string, body?: unknown, headers?: Record<string, string>) {
+    return this.req<T>('POST', path, body ?? {}, headers);
+  }
+}
+
+export interface TestServer {
+  backend: Backend;
+  server: HumanOSServer;
+  clock: TestClock;
+  url: string;
+  admin: Api;
+  /** Creates a principal and returns an Api acting as it. */
+  principal(id: string, roles?: string[]): Promise<Api>;
+  /** A digest of every table: equal before and after means the store did not change. */
+  fingerprint(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** An in-process server on a loopback port over a fresh backend, with an injectable clock. */
+export async function startTestServer(name: BackendName, env: Record<string, string> = {}): Promise<TestServer> {
+  const backend = await createBackend(name);
+  const clock = new TestClock();
+  const config = loadConfig({ ...backend.env, HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', HUMANOS_TIMER_INTERVAL_MS: '60000', ...env });
+  const server = await startServer(config, { clock, logger: false });
+  const admin = new Api(server.url, ADMIN_TOKEN);
+  return {
+    backend,
+    server,
+    clock,
+    url: server.url,
+    admin,
+    async principal(id, roles = []) {
+      const r = await admin.post('/principals', { id, roles });
+      if (r.status !== 201) throw new Error(`cannot create ${id}: ${JSON.stringify(r.body)}`);
+      return admin.as(r.body.token);
+    },
+    fingerprint: () => fingerprint(server),
+    async close() {
+      await server.close();
+      await backend.drop();
+    },
+  };
+}
+
+const TABLES = [
+  ['principals', 'id'],
+  ['tasks', 'id'],
+  ['approvals', 'id'],
+  ['approval_roles', 'approval_id, role'],
+  ['decisions', 'approval_id, principal_id'],
+  ['idempotency_keys', 'principal_id, key'],
+  ['ledger_head', 'id'],
+  ['ledger_entries', 'seq'],
+  ['ledger_nodes', 'level, idx'],
+  ['checkpoints', 'size'],
+] as const;
+
+export async function fingerprint(server: HumanOSServer): Promise<string> {
+  const h = createHash('sha256');
+  const { sql } = await import('kysely');
+  for (const [table, order] of TABLES) {
+    const rows = await sql.raw(`select * from ${table} order by ${order}`).execute(server.store.db);
+    h.update(table).update(JSON.stringify(rows.rows));
+  }
+  return h.digest('hex');
+}
+
+/** A server in its own process, for kill -9 and multi-replica tests. */
+export interface ChildServer {
+  url: string;
+  proc: ChildProcess;
+  output: () => string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const proc = spawn(process.execPath, [SERVER_MAIN], {
+    env: { ...process.env, PORT: '0', HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d) => {
+    out += d;
+  });
+  proc.stderr?.on('data', (d) => {
+    out += d;
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /HumanOS listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    };
+    proc.stdout?.on('data', check);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url,
+    proc,
+    output: () => out,
+    kill(signal: NodeJS.Signals = 'SIGKILL') {
+      return new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      });
+    },
+  };
+}
+
+/** The seed's REST example body, verbatim. */
+export const SEED_CREATE_BODY = {
+  description: 'Delete production database backup older than 90 days',
+  requiredCapabilities: ['database_administration', 'backup_management'],
+  humanInLoop: {
+    enabled: true,
+    approvalRequired: 'before_execution',
+    approverRole: 'dba_lead',
+    approvalTimeout: 1800,
+    escalationPolicy: 'auto',
+    showAIReasoning: true,
+    requireExplicitFeedback: true,
+  },
+  payload: {
+    backupId: 'backup-2025-10-01',
+    size: '250GB',
+    lastAccessed: '2025-10-15',
+  },
+};
