@@ -90,7 +90,12 @@ export class Api {
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: test replies are inspected freely
-  async req<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+  async req<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply<T>> {
     const res = await fetch(`${this.url}/v1/humanos${path}`, {
       method,
       headers: {
@@ -137,7 +142,13 @@ export interface TestServer {
 export async function startTestServer(name: BackendName, env: Record<string, string> = {}): Promise<TestServer> {
   const backend = await createBackend(name);
   const clock = new TestClock();
-  const config = loadConfig({ ...backend.env, HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', HUMANOS_TIMER_INTERVAL_MS: '60000', ...env });
+  const config = loadConfig({
+    ...backend.env,
+    HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
+    PORT: '0',
+    HUMANOS_TIMER_INTERVAL_MS: '60000',
+    ...env,
+  });
   const server = await startServer(config, { clock, logger: false });
   const admin = new Api(server.url, ADMIN_TOKEN);
   return {

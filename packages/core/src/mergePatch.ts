@@ -18,3 +18,19 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * Composes two merge patches into one with the same effect as applying `first` then `second`
+ * (deletions are kept as `null`, unlike `applyMergePatch`, which performs them).
+ *
+ * @example
+ * composeMergePatches({ a: 1, b: null }, { c: 2 }) // { a: 1, b: null, c: 2 }
+ */
+export function composeMergePatches(first: unknown, second: unknown): unknown {
+  if (!isPlainObject(second) || !isPlainObject(first)) return structuredClone(second);
+  const result: Record<string, unknown> = { ...first };
+  for (const [key, value] of Object.entries(second)) {
+    result[key] = value === null ? null : composeMergePatches(result[key], value);
+  }
+  return result;
+}

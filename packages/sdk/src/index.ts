@@ -230,7 +230,9 @@ export class HumanOSClient {
     return this.request('GET', `${PREFIX}/tasks/${encodeURIComponent(taskId)}`, { retry: true });
   }
 
-  listTasks(q: { status?: TaskStatus; limit?: number; cursor?: string } = {}): Promise<{ items: Task[]; nextCursor: string | null }> {
+  listTasks(
+    q: { status?: TaskStatus; limit?: number; cursor?: string } = {},
+  ): Promise<{ items: Task[]; nextCursor: string | null }> {
     return this.request('GET', `${PREFIX}/tasks${query(q)}`, { retry: true });
   }
 
@@ -250,7 +252,11 @@ export class HumanOSClient {
    */
   async waitForApproval(
     taskId: string,
-    opts: { onApprovalRequest?: (request: ApprovalRequest) => void | Promise<void>; timeoutMs?: number; signal?: AbortSignal } = {},
+    opts: {
+      onApprovalRequest?: (request: ApprovalRequest) => void | Promise<void>;
+      timeoutMs?: number;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<ApprovalOutcome> {
     const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
     const announced = new Set<string>();
@@ -282,7 +288,9 @@ export class HumanOSClient {
   }
 
   /** The caller's inbox: gates its roles may decide. */
-  inbox(q: { status?: string; limit?: number; cursor?: string } = {}): Promise<{ items: ApprovalRequest[]; nextCursor: string | null }> {
+  inbox(
+    q: { status?: string; limit?: number; cursor?: string } = {},
+  ): Promise<{ items: ApprovalRequest[]; nextCursor: string | null }> {
     return this.request('GET', `${PREFIX}/approvals${query(q)}`, { retry: true });
   }
 
@@ -347,7 +355,11 @@ export class HumanOSClient {
     });
   }
 
-  createPrincipal(input: { id: string; roles: string[]; kind?: 'human' | 'agent' }): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
+  createPrincipal(input: {
+    id: string;
+    roles: string[];
+    kind?: 'human' | 'agent';
+  }): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
     return this.request('POST', `${PREFIX}/principals`, { body: input });
   }
 
@@ -408,12 +420,15 @@ export function configureHumanOS(opts: ClientOptions): HumanOSClient {
 
 /** The seed's static surface: `HumanOS.createTask(...)`, `HumanOS.waitForApproval(...)`, … */
 export const HumanOS = {
-  createTask: (input: CreateTaskInput, opts?: { idempotencyKey?: string }) => defaultHumanOSClient().createTask(input, opts),
+  createTask: (input: CreateTaskInput, opts?: { idempotencyKey?: string }) =>
+    defaultHumanOSClient().createTask(input, opts),
   getTask: (taskId: string) => defaultHumanOSClient().getTask(taskId),
   waitForApproval: (taskId: string, opts?: Parameters<HumanOSClient['waitForApproval']>[1]) =>
     defaultHumanOSClient().waitForApproval(taskId, opts),
-  executeTask: (taskId: string, opts?: Parameters<HumanOSClient['executeTask']>[1]) => defaultHumanOSClient().executeTask(taskId, opts),
+  executeTask: (taskId: string, opts?: Parameters<HumanOSClient['executeTask']>[1]) =>
+    defaultHumanOSClient().executeTask(taskId, opts),
   completeTask: (taskId: string, result?: unknown, opts?: { executionId?: string }) =>
     defaultHumanOSClient().completeTask(taskId, result, opts),
-  failTask: (taskId: string, error?: unknown, opts?: { executionId?: string }) => defaultHumanOSClient().failTask(taskId, error, opts),
+  failTask: (taskId: string, error?: unknown, opts?: { executionId?: string }) =>
+    defaultHumanOSClient().failTask(taskId, error, opts),
 };
