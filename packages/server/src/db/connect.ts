@@ -19,7 +19,9 @@ export interface Store {
 // bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize?: number };
+export type StoreLocation =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'postgres'; url: string; poolSize?: number; onIdleError?: (e: Error) => void };
 
 /** Opens the store and brings its schema up to date. */
 export async function openStore(location: StoreLocation): Promise<Store> {
@@ -36,6 +38,9 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     store = { db, dialect: 'sqlite', close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: location.url, max: location.poolSize ?? 10 });
+    // An idle connection that dies (server restart, failover) must not crash the process; the pool
+    // replaces it on next use.
+    pool.on('error', (e) => location.onIdleError?.(e));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     store = { db, dialect: 'postgres', pool, close: () => db.destroy() };
   }
