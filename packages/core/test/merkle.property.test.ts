@@ -15,7 +15,8 @@ function treeOf(n: number): { tree: MemoryMerkleTree; leaves: Uint8Array[] } {
 
 function flipBit(h: Uint8Array, bit: number): Uint8Array {
   const c = Uint8Array.from(h);
-  c[(bit >> 3) % c.length] ^= 1 << (bit & 7);
+  const i = (bit >> 3) % c.length;
+  c[i] = (c[i] as number) ^ (1 << (bit & 7));
   return c;
 }
 

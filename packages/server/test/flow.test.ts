@@ -382,7 +382,7 @@ async function readEvents(
         const fields = Object.fromEntries(
           block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
         );
-        if (fields.data) out.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        if (fields.data) out.push({ id: fields.id ?? '', event: fields.event ?? '', data: JSON.parse(fields.data) });
         i = buf.indexOf('\n\n');
       }
     }
