@@ -12,7 +12,9 @@ for (;;) {
   const request = inbox.items.find((r) => r.task.description.startsWith('Process invoice'));
   if (request) {
     console.log(`Inbox: ${request.id}`);
-    console.log(`  ${request.task.description} (risk ${request.riskAssessment.level}: ${request.riskAssessment.factors.join(', ')})`);
+    console.log(
+      `  ${request.task.description} (risk ${request.riskAssessment.level}: ${request.riskAssessment.factors.join(', ')})`,
+    );
     console.log(`  expires ${request.expiresAt}`);
     if (reject) {
       const r = await client.reject(request.id, { rejectionReason: 'Vendor is not on the approved list' });
@@ -22,7 +24,9 @@ for (;;) {
         approvalReason: 'Invoice matches the purchase order',
         feedback: 'Amount and vendor verified',
       });
-      console.log(`Approved; signature ${r.provenance.approvalSignature.slice(0, 18)}…, ledger index ${r.provenance.ledgerIndex}`);
+      console.log(
+        `Approved; signature ${r.provenance.approvalSignature.slice(0, 18)}…, ledger index ${r.provenance.ledgerIndex}`,
+      );
     }
     break;
   }

@@ -5,9 +5,16 @@ import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from 
 
 const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
 
-function run(script: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; out: string }> {
+function run(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(TSX, [join(REPO_ROOT, 'examples', script), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(TSX, [join(REPO_ROOT, 'examples', script), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     p.stdout.on('data', (d) => {
       out += d;
