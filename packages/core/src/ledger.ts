@@ -104,13 +104,23 @@ export interface LedgerExportCheckpoint {
   note: string;
 }
 
-export type LedgerExportLine = LedgerExportHeader | LedgerExportEntry | LedgerExportCheckpoint;
+/** A decision as the store holds it (outside the log), cross-checked against its ledger entry. */
+export interface LedgerExportDecision {
+  type: 'decision';
+  ledgerIndex: number;
+  record: DecisionRecord;
+  signature: string;
+}
+
+export type LedgerExportLine = LedgerExportHeader | LedgerExportEntry | LedgerExportCheckpoint | LedgerExportDecision;
 
 export interface LedgerBundle {
   origin: string;
   publicKey: string;
   entries: { index: number; entry: string; leafHash?: string }[];
   checkpoints: string[];
+  /** Decisions as the store holds them; each must equal the record signed into its ledger entry. */
+  decisions?: { ledgerIndex: number; record: DecisionRecord; signature: string }[];
 }
 
 /** Parses a JSON Lines export (header, entries, checkpoints) into a bundle for `verifyLedger`. */
@@ -118,6 +128,7 @@ export function parseLedgerExport(text: string): LedgerBundle {
   let header: LedgerExportHeader | undefined;
   const entries: LedgerBundle['entries'] = [];
   const checkpoints: string[] = [];
+  const decisions: NonNullable<LedgerBundle['decisions']> = [];
   for (const [n, line] of text.split('\n').entries()) {
     if (line.trim() === '') continue;
     let rec: LedgerExportLine;
@@ -129,10 +140,12 @@ export function parseLedgerExport(text: string): LedgerBundle {
     if (rec.type === 'header') header = rec;
     else if (rec.type === 'entry') entries.push({ index: rec.index, entry: rec.entry, leafHash: rec.leafHash });
     else if (rec.type === 'checkpoint') checkpoints.push(rec.note);
+    else if (rec.type === 'decision')
+      decisions.push({ ledgerIndex: rec.ledgerIndex, record: rec.record, signature: rec.signature });
     else throw new Error(`export line ${n + 1} has an unknown type`);
   }
   if (!header) throw new Error('export has no header line');
-  return { origin: header.origin, publicKey: header.publicKey, entries, checkpoints };
+  return { origin: header.origin, publicKey: header.publicKey, entries, checkpoints, decisions };
 }
 
 export interface VerifyReport {
@@ -172,6 +185,7 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
     reason,
   });
 
+  const decisionEntries = new Map<number, { record: DecisionRecord; signature: string }>();
   for (const [i, item] of bundle.entries.entries()) {
     if (item.index !== i) return fail(i, `entry at position ${i} claims index ${item.index} (missing or reordered)`);
     let parsed: LedgerEntry;
@@ -197,8 +211,19 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
         return fail(i, 'decision record names another approval or task than its entry');
       }
       decisionsVerified += 1;
+      decisionEntries.set(i, { record, signature });
     }
     tree.append(leaf);
+  }
+
+  // The store's decision rows must say exactly what the log says: a row edited after the fact is named
+  // by the index of the entry it contradicts.
+  for (const d of bundle.decisions ?? []) {
+    const logged = decisionEntries.get(d.ledgerIndex);
+    if (!logged) return fail(d.ledgerIndex, 'a stored decision points at a ledger entry that is not a decision');
+    if (canonicalJson(logged.record) !== canonicalJson(d.record) || logged.signature !== d.signature) {
+      return fail(d.ledgerIndex, 'the stored decision differs from the decision signed into the ledger');
+    }
   }
 
   let checkpointsVerified = 0;

@@ -391,7 +391,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** JSON Lines: a header, every entry with its stored leaf hash, then every signed checkpoint. */
+/**
+ * JSON Lines: a header, every entry with its stored leaf hash, the store's decision rows (so a verifier
+ * can check the store against the log), then every signed checkpoint.
+ */
 export async function exportLedger(service: HumanOSService): Promise<string> {
   const db = service.store.db;
   const size = await service.ledger.size(db);
@@ -415,6 +418,22 @@ export async function exportLedger(service: HumanOSService): Promise<string> {
       .execute();
     for (const r of rows)
       lines.push(JSON.stringify({ type: 'entry', index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash }));
+  }
+  const decisions = await db
+    .selectFrom('decisions')
+    .select(['ledger_index', 'record', 'signature'])
+    .where('ledger_index', '<', size)
+    .orderBy('ledger_index')
+    .execute();
+  for (const d of decisions) {
+    lines.push(
+      JSON.stringify({
+        type: 'decision',
+        ledgerIndex: Number(d.ledger_index),
+        record: JSON.parse(d.record),
+        signature: d.signature,
+      }),
+    );
   }
   const cps = await db.selectFrom('checkpoints').select('note').where('size', '<=', size).orderBy('size').execute();
   for (const c of cps) lines.push(JSON.stringify({ type: 'checkpoint', note: c.note }));
