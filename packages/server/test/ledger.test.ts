@@ -286,7 +286,7 @@ for (const backend of backends()) {
     it('the public checkpoint needs no token; ledger entries need admin or auditor', async () => {
       const res = await fetch(`${t.url}/v1/humanos/ledger/checkpoint`);
       expect(res.status).toBe(200);
-      const body = await res.json();
+      const body = (await res.json()) as { checkpoint: string; size: number };
       expect(body.checkpoint).toContain(`${t.server.service.origin}\n${body.size}\n`);
       expect((await agent.get('/ledger/entries?start=0')).status).toBe(403);
       const auditor = await t.principal('did:human:auditor', ['auditor']);
