@@ -25,6 +25,11 @@ export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
 export interface AppendResult {
   seqs: number[];
   size: number;
+}
+
+/** The signed checkpoint that closed a write batch. */
+export interface Seal {
+  size: number;
   rootHash: string;
   checkpoint: string;
 }
@@ -45,7 +50,7 @@ export class Ledger {
     readonly origin: string,
   ) {}
 
-  async append(trx: Transaction<Database>, entries: NewEntry[], now: number): Promise<AppendResult> {
+  async append(trx: Transaction<Database>, entries: NewEntry[]): Promise<AppendResult> {
     // UPDATE … RETURNING takes the row lock on PostgreSQL: the serialisation point of every append.
     const head = await trx
       .updateTable('ledger_head')
@@ -80,23 +85,29 @@ export class Ledger {
     await trx.insertInto('ledger_entries').values(entryRows).execute();
     await trx.insertInto('ledger_nodes').values(nodeRows).execute();
 
-    const root = rangeHash([0, newSize], (ref) => {
-      const h = known.get(key(ref));
-      if (!h) throw new Error(`ledger node ${key(ref)} missing`);
-      return h;
-    });
+    return { seqs, size: newSize };
+  }
+
+  /**
+   * Signs a checkpoint over the current size when the transaction appended since `startSize`; called
+   * once per transaction, last, so one signature covers a whole write batch.
+   */
+  async seal(trx: Transaction<Database>, startSize: number, now: number, taskIds: string[]): Promise<Seal | undefined> {
+    const size = await this.size(trx);
+    if (size === startSize) return undefined;
+    const nodes = await this.loadNodes(trx, perfectNodesFor([0, size]));
+    const root = rangeHash([0, size], (ref) => nodes.get(key(ref)) as Hash);
     const rootHash = Buffer.from(root).toString('base64');
-    const checkpoint = signCheckpoint({ origin: this.origin, size: newSize, rootHash }, this.key);
+    const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
     await trx
       .insertInto('checkpoints')
-      .values({ size: newSize, root_hash: rootHash, note: checkpoint, created_at: now })
+      .values({ size, root_hash: rootHash, note: checkpoint, created_at: now })
       .execute();
     if (this.dialect === 'postgres') {
       // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
-      const taskIds = [...new Set(entries.map((e) => e.taskId).filter((t): t is string => !!t))];
-      await sql`select pg_notify('humanos', ${JSON.stringify({ size: newSize, taskIds })})`.execute(trx);
+      await sql`select pg_notify('humanos', ${JSON.stringify({ size, taskIds })})`.execute(trx);
     }
-    return { seqs, size: newSize, rootHash, checkpoint };
+    return { size, rootHash, checkpoint };
   }
 
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {
@@ -118,7 +129,7 @@ export class Ledger {
     return ranges.map((r) => rangeHash(r, (ref) => nodes.get(key(ref)) as Hash));
   }
 
-  async size(db: Kysely<Database>): Promise<number> {
+  async size(db: Kysely<Database> | Transaction<Database>): Promise<number> {
     const row = await db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirstOrThrow();
     return Number(row.size);
   }

@@ -25,9 +25,10 @@ import {
   type TaskStatus,
 } from '@humanos/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
+import { GroupCommitter } from './committer.js';
 import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
-import { Ledger, type NewEntry } from './ledger.js';
+import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
 
 export interface Clock {
@@ -91,6 +92,7 @@ export function newToken(): string {
 export class HumanOSService {
   readonly ledger: Ledger;
   readonly signerDid: string;
+  private readonly committer: GroupCommitter;
 
   constructor(
     readonly store: Store,
@@ -102,18 +104,32 @@ export class HumanOSService {
   ) {
     this.ledger = new Ledger(store.dialect, key, origin);
     this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
+    this.committer = new GroupCommitter(
+      store.db,
+      store.dialect,
+      this.ledger,
+      () => clock.now(),
+      (ids) => notifier.changed(ids),
+    );
   }
 
   private get db(): Kysely<Database> {
     return this.store.db;
   }
 
-  /** Runs `fn` in a transaction and wakes waiters on the tasks it touched once it has committed. */
+  /**
+   * Runs `fn` inside a group-committed transaction; resolves after the commit (and the wake-up of
+   * waiters on the tasks it touched), rejects with `fn`'s error having written nothing.
+   */
   private async write<T>(fn: (trx: Transaction<Database>, touched: Set<string>) => Promise<T>): Promise<T> {
-    const touched = new Set<string>();
-    const out = await this.db.transaction().execute((trx) => fn(trx, touched));
-    this.notifier.changed([...touched]);
-    return out;
+    return (await this.writeSealed(fn)).value;
+  }
+
+  /** Like `write`, also returning the signed checkpoint that sealed the batch. */
+  private writeSealed<T>(
+    fn: (trx: Transaction<Database>, touched: Set<string>) => Promise<T>,
+  ): Promise<{ value: T; seal: Seal | undefined }> {
+    return this.committer.run((trx, ctx) => fn(trx, ctx.touched));
   }
 
   // ---- principals --------------------------------------------------------------------------------
@@ -179,19 +195,15 @@ export class HumanOSService {
           created_by: actor,
         })
         .execute();
-      await this.ledger.append(
-        trx,
-        [
-          {
-            type: 'principal.created',
-            at: iso(now),
-            actor,
-            taskId: null,
-            data: { id: pr.id, kind: pr.kind, roles: pr.roles },
-          },
-        ],
-        now,
-      );
+      await this.ledger.append(trx, [
+        {
+          type: 'principal.created',
+          at: iso(now),
+          actor,
+          taskId: null,
+          data: { id: pr.id, kind: pr.kind, roles: pr.roles },
+        },
+      ]);
     });
   }
 
@@ -304,7 +316,7 @@ export class HumanOSService {
           };
           entries.push(this.gateOpenedEntry(gateRow, actor.id, now));
         }
-        const appended = await this.ledger.append(trx, entries, now);
+        const appended = await this.ledger.append(trx, entries);
         await trx
           .insertInto('tasks')
           .values({
@@ -634,7 +646,7 @@ export class HumanOSService {
     input: DecideInput,
   ): Promise<Record<string, unknown>> {
     const now = this.clock.now();
-    const result = await this.write(async (trx, touched) => {
+    const { value: result, seal } = await this.writeSealed(async (trx, touched) => {
       let gq = trx.selectFrom('approvals').selectAll().where('id', '=', approvalId);
       // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
       if (this.store.dialect === 'postgres') gq = gq.forUpdate();
@@ -770,20 +782,16 @@ export class HumanOSService {
           .execute();
       }
 
-      const appended = await this.ledger.append(
-        trx,
-        [
-          {
-            type: 'approval.decided',
-            at: iso(now),
-            actor: actor.id,
-            taskId: task.id,
-            approvalId: gate.id,
-            data: { record, signature, gateStatus, taskStatus },
-          },
-        ],
-        now,
-      );
+      const appended = await this.ledger.append(trx, [
+        {
+          type: 'approval.decided',
+          at: iso(now),
+          actor: actor.id,
+          taskId: task.id,
+          approvalId: gate.id,
+          data: { record, signature, gateStatus, taskStatus },
+        },
+      ]);
       const ledgerIndex = appended.seqs[0] as number;
       await trx
         .insertInto('decisions')
@@ -803,14 +811,14 @@ export class HumanOSService {
         })
         .execute();
       touched.add(task.id);
-      return { gate, record, signature, gateStatus, taskStatus, ledgerIndex, appended };
+      return { gate, record, signature, gateStatus, taskStatus, ledgerIndex };
     });
-
+    if (!seal) throw new Error('a decision committed without a ledger checkpoint');
     const provenance = await this.provenance(
       result.ledgerIndex,
-      result.appended.size,
-      result.appended.checkpoint,
-      result.appended.rootHash,
+      seal.size,
+      seal.checkpoint,
+      seal.rootHash,
       result.signature,
     );
     const base = {
@@ -1041,19 +1049,15 @@ export class HumanOSService {
         .executeTakeFirst();
       if (Number(upd.numUpdatedRows) !== 1)
         throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
-      await this.ledger.append(
-        trx,
-        [
-          {
-            type: 'task.execution_started',
-            at: iso(now),
-            actor: actor.id,
-            taskId,
-            data: { executionId, payloadDigest: task.approved_digest },
-          },
-        ],
-        now,
-      );
+      await this.ledger.append(trx, [
+        {
+          type: 'task.execution_started',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: { executionId, payloadDigest: task.approved_digest },
+        },
+      ]);
       touched.add(taskId);
       return {
         taskId,
@@ -1101,22 +1105,18 @@ export class HumanOSService {
         .executeTakeFirst();
       if (Number(upd.numUpdatedRows) !== 1)
         throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
-      await this.ledger.append(
-        trx,
-        [
-          {
-            type: outcome === 'completed' ? 'task.completed' : 'task.failed',
-            at: iso(now),
-            actor: actor.id,
-            taskId,
-            data: {
-              executionId: task.execution_id,
-              ...(outcome === 'completed' ? { result: input.result ?? null } : { error: input.error ?? null }),
-            },
+      await this.ledger.append(trx, [
+        {
+          type: outcome === 'completed' ? 'task.completed' : 'task.failed',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: {
+            executionId: task.execution_id,
+            ...(outcome === 'completed' ? { result: input.result ?? null } : { error: input.error ?? null }),
           },
-        ],
-        now,
-      );
+        },
+      ]);
       touched.add(taskId);
       return this.taskView(trx, {
         ...task,
@@ -1201,7 +1201,7 @@ export class HumanOSService {
         .where('status', '=', 'awaiting_approval')
         .execute();
     }
-    await this.ledger.append(trx, entries, now);
+    await this.ledger.append(trx, entries);
   }
 }
 

@@ -76,6 +76,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('role', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('approval_roles_pk', ['role', 'approval_id'])
         .execute();
+      // The primary key serves the inbox (by role); this serves "which roles may decide this gate".
+      await db.schema
+        .createIndex('approval_roles_by_approval')
+        .on('approval_roles')
+        .columns(['approval_id', 'role'])
+        .execute();
 
       await db.schema
         .createTable('decisions')

@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// HumanOS benchmarks. Run by hand (`npm run bench [-- lifecycle|wakeup|ledger]`); never part of the
+// test suite. Every figure is printed next to a baseline measured in the same run on the same machine.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
+import { exportLedger, Ledger, openStore } from '@humanos/server';
+
+const ROOT = join(import.meta.dirname, '..');
+const which = process.argv[2] ?? 'all';
+const ADMIN = 'bench-admin-token-0123456789';
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const fmt = (n, d = 1) => Number(n).toFixed(d);
+
+function spawnNode(args, env) {
+  const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const onData = (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/i.exec(out);
+      if (m) {
+        proc.stdout.off('data', onData);
+        proc.stdout.resume();
+        resolve({
+          url: m[1],
+          proc,
+          stop: () =>
+            new Promise((r) => {
+              proc.once('exit', r);
+              proc.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', (d) => (out += d));
+    proc.once('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
+  });
+}
+
+async function call(url, method, path, token, body) {
+  const res = await fetch(url + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function runConcurrent(concurrency, seconds, fn) {
+  const end = performance.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      let i = 0;
+      while (performance.now() < end) {
+        // Not `done += await fn()`: that reads `done` before the await and loses other workers' counts.
+        const n = await fn(w, i++);
+        done += n;
+      }
+    }),
+  );
+  return done;
+}
+
+async function lifecycle(storage) {
+  const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+  const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+  // Baseline: the same framework, an empty route, the same client and concurrency.
+  const bare = await spawnNode([join(ROOT, 'bench/bare-server.mjs')], { PORT: '0' });
+  await runConcurrent(CONCURRENCY, 1, async () => (await call(bare.url, 'POST', '/empty', 'x', { a: 1 }), 1)); // warm-up
+  const bareReqs = await runConcurrent(
+    CONCURRENCY,
+    SECONDS,
+    async () => (await call(bare.url, 'POST', '/empty', 'x', { a: 1 }), 1),
+  );
+  await bare.stop();
+
+  const dir = mkdtempSync(join(os.tmpdir(), 'humanos-bench-'));
+  let dbEnv = {};
+  let dropDb = async () => {};
+  if (storage === 'postgres') {
+    const pg = (await import('pg')).default;
+    const name = `humanos_bench_${Date.now()}`;
+    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await c.connect();
+    await c.query(`create database ${name}`);
+    await c.end();
+    dbEnv = { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` };
+    dropDb = async () => {
+      const d = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await d.connect();
+      await d.query(`drop database if exists ${name} with (force)`);
+      await d.end();
+    };
+  }
+  const server = await spawnNode([join(ROOT, 'packages/server/dist/main.js')], {
+    PORT: '0',
+    HUMANOS_DATA_DIR: dir,
+    HUMANOS_ADMIN_TOKEN: ADMIN,
+    HUMANOS_LOG_LEVEL: 'silent',
+    ...dbEnv,
+  });
+  const agent = (await call(server.url, 'POST', '/v1/humanos/principals', ADMIN, { id: 'did:agent:bench', roles: [] }))
+    .token;
+  const approvers = [];
+  for (let i = 0; i < CONCURRENCY; i++) {
+    approvers.push(
+      (await call(server.url, 'POST', '/v1/humanos/principals', ADMIN, { id: `did:human:b${i}`, roles: ['ops'] }))
+        .token,
+    );
+  }
+  const oneLifecycle = async (w) => {
+    const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
+      description: 'Restart the billing worker',
+      humanInLoop: { approverRole: 'ops' },
+      payload: { worker: w },
+    });
+    await call(server.url, 'POST', `/v1/humanos/approvals/${t.approvalRequest.id}/approve`, approvers[w], {
+      approvalReason: 'ok',
+    });
+    const e = await call(server.url, 'POST', `/v1/humanos/tasks/${t.taskId}/execute`, agent, {});
+    await call(server.url, 'POST', `/v1/humanos/tasks/${t.taskId}/complete`, agent, {
+      result: { ok: true },
+      executionId: e.executionId,
+    });
+    return 4;
+  };
+  await runConcurrent(CONCURRENCY, 1, oneLifecycle); // warm-up
+  const reqs = await runConcurrent(CONCURRENCY, SECONDS, oneLifecycle);
+
+  // Wake-up: a long-polling waiter, then a decision; latency = waiter's receipt − decision time.
+  const lat = [];
+  for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
+    const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
+      description: 'Wake test',
+      humanInLoop: { approverRole: 'ops' },
+    });
+    const waiter = call(server.url, 'GET', `/v1/humanos/tasks/${t.taskId}/decision?wait=30`, agent).then(
+      () => performance.timeOrigin + performance.now(),
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    const decided = await call(
+      server.url,
+      'POST',
+      `/v1/humanos/approvals/${t.approvalRequest.id}/approve`,
+      approvers[0],
+      { approvalReason: 'ok' },
+    );
+    const woke = await waiter;
+    lat.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
+  }
+  await server.stop();
+  await dropDb();
+  rmSync(dir, { recursive: true, force: true });
+  const bareRps = bareReqs / SECONDS;
+  const rps = reqs / SECONDS;
+  console.log(`\n## Lifecycle (${storage}; ${CONCURRENCY} concurrent clients, ${SECONDS} s each)`);
+  console.log(`bare fastify empty route:        ${fmt(bareRps, 0)} req/s`);
+  console.log(`HumanOS create/approve/execute/complete: ${fmt(rps, 0)} req/s (${fmt(rps / 4, 0)} lifecycles/s)`);
+  console.log(`ratio:                           ${fmt((100 * rps) / bareRps)} % of bare (target ≥ 50 %)`);
+  console.log(
+    `decision → long-poll wake-up:    p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms, max ${fmt(Math.max(...lat))} ms (n=${lat.length}; ms clock resolution)`,
+  );
+}
+
+async function ledgerBench() {
+  const N = Number(process.env.BENCH_LEDGER_SIZE ?? 1_000_000);
+  const dir = mkdtempSync(join(os.tmpdir(), 'humanos-ledger-bench-'));
+  const store = await openStore({ kind: 'sqlite', file: join(dir, 'humanos.db') });
+  const ledger = new Ledger('sqlite', generateSigningKey(), 'bench.ledger/0');
+  const entry = (i) => ({
+    type: 'task.created',
+    at: new Date(0).toISOString(),
+    actor: 'did:agent:bench',
+    taskId: `task:human:${String(i).padStart(24, '0')}`,
+    data: { i },
+  });
+
+  // Appends: one entry per durable transaction (each with a signed checkpoint), then batches.
+  let t0 = performance.now();
+  const SINGLE = 2000;
+  for (let i = 0; i < SINGLE; i++) await store.db.transaction().execute((trx) => ledger.append(trx, [entry(i)], 0));
+  const singleRate = SINGLE / ((performance.now() - t0) / 1000);
+  t0 = performance.now();
+  const BATCH = 1000;
+  for (let i = SINGLE; i < N; i += BATCH) {
+    const n = Math.min(BATCH, N - i);
+    await store.db.transaction().execute((trx) =>
+      ledger.append(
+        trx,
+        Array.from({ length: n }, (_, k) => entry(i + k)),
+        0,
+      ),
+    );
+  }
+  const batchRate = (N - SINGLE) / ((performance.now() - t0) / 1000);
+
+  // Inclusion proofs at N entries.
+  const size = await ledger.size(store.db);
+  const proofMs = [];
+  for (let i = 0; i < 2000; i++) {
+    const idx = Math.floor(Math.random() * size);
+    const s = performance.now();
+    await ledger.inclusionProof(store.db, idx, size);
+    proofMs.push(performance.now() - s);
+  }
+
+  // Offline verification vs raw SHA-256 over the same bytes.
+  const text = await exportLedger({ store, ledger, origin: 'bench.ledger/0', signerDid: 'did:key:z' + 'x' });
+  const bundle = parseLedgerExport(text);
+  const bytes = bundle.entries.map((e) => Buffer.from(e.entry));
+  t0 = performance.now();
+  // Raw: the same number of SHA-256 calls a tree needs (n leaves + n−1 nodes) over the same bytes.
+  const leaves = bytes.map((b) => createHash('sha256').update(b).digest());
+  for (let i = 0; i + 1 < leaves.length; i++)
+    createHash('sha256')
+      .update(leaves[i])
+      .update(leaves[i + 1])
+      .digest();
+  const rawMs = performance.now() - t0;
+  t0 = performance.now();
+  const report = verifyLedger(bundle, undefined);
+  const verifyMs = performance.now() - t0;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  console.log(`\n## Ledger (SQLite, ${size.toLocaleString()} entries)`);
+  console.log(`append, 1 entry per durable tx + signed checkpoint: ${fmt(singleRate, 0)} entries/s`);
+  console.log(`append, ${BATCH} entries per tx + signed checkpoint:  ${fmt(batchRate, 0)} entries/s`);
+  console.log(
+    `inclusion proof at ${size.toLocaleString()}: p50 ${fmt(pct(proofMs, 50), 3)} ms, p99 ${fmt(pct(proofMs, 99), 3)} ms`,
+  );
+  console.log(`raw SHA-256 (2n−1 hashes over the entry bytes): ${fmt(rawMs, 0)} ms`);
+  console.log(
+    `full offline verification (${report.ok ? 'ok' : `FAILED: ${report.reason}`}, ${report.checkpointsVerified} checkpoints): ${fmt(verifyMs, 0)} ms = ${fmt(verifyMs / rawMs, 2)}× raw (target ≤ 1.5×)`,
+  );
+}
+
+console.log(`# HumanOS benchmarks — ${new Date().toISOString()}`);
+console.log(
+  `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+);
+if (which === 'all' || which === 'lifecycle' || which === 'wakeup') {
+  await lifecycle('sqlite');
+  if (process.env.BENCH_PG !== '0') await lifecycle('postgres');
+}
+if (which === 'all' || which === 'ledger') await ledgerBench();

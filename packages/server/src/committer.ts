@@ -1,0 +1,97 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Dialect } from './db/connect.js';
+import type { Database } from './db/schema.js';
+import type { Ledger, Seal } from './ledger.js';
+
+/** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */
+export interface WriteContext {
+  touched: Set<string>;
+}
+
+export type WriteOp<T> = (trx: Transaction<Database>, ctx: WriteContext) => Promise<T>;
+
+interface Job {
+  op: WriteOp<unknown>;
+  resolve: (v: { value: unknown; seal: Seal | undefined }) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: concurrent write operations are run one after another inside a single transaction,
+ * each in its own savepoint (a failing operation rolls back only itself), and committed with one
+ * fsync. The batch ends with one signed checkpoint covering every entry it appended. No operation's
+ * promise settles before the commit, so a 2xx still means "durable and in the ledger".
+ *
+ * On PostgreSQL the batch first locks the ledger head: every writer takes that lock before any other
+ * row lock, so replicas cannot deadlock on each other's gates.
+ */
+export class GroupCommitter {
+  private queue: Job[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly ledger: Ledger,
+    private readonly now: () => number,
+    private readonly onCommitted: (taskIds: string[]) => void,
+    private readonly maxBatch = 128,
+  ) {}
+
+  run<T>(op: WriteOp<T>): Promise<{ value: T; seal: Seal | undefined }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject } as Job);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the event loop read the requests already waiting on sockets first: SQLite calls are
+        // synchronous, so without this yield a batch would never hold more than one operation.
+        await new Promise((r) => setImmediate(r));
+        const batch = this.queue.splice(0, this.maxBatch);
+        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        const touched = new Set<string>();
+        let seal: Seal | undefined;
+        try {
+          await this.db.transaction().execute(async (trx) => {
+            if (this.dialect === 'postgres') {
+              await sql`select size from ledger_head where id = 1 for update`.execute(trx);
+            }
+            const start = await this.ledger.size(trx);
+            for (const job of batch) {
+              const ctx: WriteContext = { touched: new Set() };
+              await sql`savepoint op`.execute(trx);
+              try {
+                const value = await job.op(trx, ctx);
+                await sql`release savepoint op`.execute(trx);
+                for (const id of ctx.touched) touched.add(id);
+                outcomes.push({ ok: true, value });
+              } catch (error) {
+                await sql`rollback to savepoint op`.execute(trx);
+                await sql`release savepoint op`.execute(trx);
+                outcomes.push({ ok: false, error });
+              }
+            }
+            seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
+          });
+        } catch (error) {
+          // The commit itself failed: nothing in the batch is durable, so every caller hears so.
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        this.onCommitted([...touched]);
+        batch.forEach((job, i) => {
+          const o = outcomes[i];
+          if (o?.ok) job.resolve({ value: o.value, seal });
+          else job.reject(o?.error);
+        });
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}
