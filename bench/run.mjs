@@ -79,12 +79,12 @@ async function lifecycle(storage) {
   const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
   // Baseline: the same framework, an empty route, the same client and concurrency.
   const bare = await spawnNode([join(ROOT, 'bench/bare-server.mjs')], { PORT: '0' });
-  await runConcurrent(CONCURRENCY, 1, async () => (await call(bare.url, 'POST', '/empty', 'x', { a: 1 }), 1)); // warm-up
-  const bareReqs = await runConcurrent(
-    CONCURRENCY,
-    SECONDS,
-    async () => (await call(bare.url, 'POST', '/empty', 'x', { a: 1 }), 1),
-  );
+  const empty = async () => {
+    await call(bare.url, 'POST', '/empty', 'x', { a: 1 });
+    return 1;
+  };
+  await runConcurrent(CONCURRENCY, 1, empty); // warm-up
+  const bareReqs = await runConcurrent(CONCURRENCY, SECONDS, empty);
   await bare.stop();
 
   const dir = mkdtempSync(join(os.tmpdir(), 'humanos-bench-'));
