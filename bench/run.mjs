@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
+import { didKeyFromPublicKey, generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
 import { exportLedger, Ledger, openStore } from '@humanos/server';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -179,7 +179,8 @@ async function ledgerBench() {
   const N = Number(process.env.BENCH_LEDGER_SIZE ?? 1_000_000);
   const dir = mkdtempSync(join(os.tmpdir(), 'humanos-ledger-bench-'));
   const store = await openStore({ kind: 'sqlite', file: join(dir, 'humanos.db') });
-  const ledger = new Ledger('sqlite', generateSigningKey(), 'bench.ledger/0');
+  const key = generateSigningKey();
+  const ledger = new Ledger('sqlite', key, 'bench.ledger/0');
   const entry = (i) => ({
     type: 'task.created',
     at: new Date(0).toISOString(),
@@ -191,7 +192,13 @@ async function ledgerBench() {
   // Appends: one entry per durable transaction (each with a signed checkpoint), then batches.
   let t0 = performance.now();
   const SINGLE = 2000;
-  for (let i = 0; i < SINGLE; i++) await store.db.transaction().execute((trx) => ledger.append(trx, [entry(i)], 0));
+  const append = (entries) =>
+    store.db.transaction().execute(async (trx) => {
+      const start = await ledger.size(trx);
+      await ledger.append(trx, entries);
+      await ledger.seal(trx, start, 0, []);
+    });
+  for (let i = 0; i < SINGLE; i++) await append([entry(i)]);
   const singleRate = SINGLE / ((performance.now() - t0) / 1000);
   t0 = performance.now();
   const BATCH = 1000;
@@ -218,7 +225,12 @@ async function ledgerBench() {
   }
 
   // Offline verification vs raw SHA-256 over the same bytes.
-  const text = await exportLedger({ store, ledger, origin: 'bench.ledger/0', signerDid: 'did:key:z' + 'x' });
+  const text = await exportLedger({
+    store,
+    ledger,
+    origin: 'bench.ledger/0',
+    signerDid: didKeyFromPublicKey(key.publicKeyRaw),
+  });
   const bundle = parseLedgerExport(text);
   const bytes = bundle.entries.map((e) => Buffer.from(e.entry));
   t0 = performance.now();

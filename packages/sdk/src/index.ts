@@ -45,6 +45,8 @@ export interface CreateTaskInput {
 
 export interface ApprovalRequest {
   id: string;
+  required: number;
+  approvals: number;
   taskId: string;
   kind: string;
   status: string;
@@ -361,6 +363,10 @@ export class HumanOSClient {
     kind?: 'human' | 'agent';
   }): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
     return this.request('POST', `${PREFIX}/principals`, { body: input });
+  }
+
+  listPrincipals(): Promise<{ items: { id: string; kind: string; roles: string[]; createdAt: string }[] }> {
+    return this.request('GET', `${PREFIX}/principals`, { retry: true });
   }
 
   ledgerCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {

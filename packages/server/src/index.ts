@@ -2,5 +2,6 @@ export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { openStore, type Store, type StoreLocation } from './db/connect.js';
 export { API_PREFIX, buildApp, exportLedger } from './http/app.js';
 export { Ledger, type NewEntry } from './ledger.js';
+export { runServerMain } from './run.js';
 export { type HumanOSServer, StartupError, startServer, VERSION } from './server.js';
 export { ADMIN_DID, type Clock, HumanOSService, type Principal, systemClock } from './service.js';

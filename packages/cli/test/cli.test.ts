@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../test-support/harness.js';
+
+const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function humanos(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HUMANOS_CONFIG: '/nonexistent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    p.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    p.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+for (const backend of backends()) {
+  describe(`humanos CLI end to end [${backend}]`, () => {
+    let t: TestServer;
+    let agent: Api;
+    let env: (token: string) => Record<string, string>;
+    let approverToken: string;
+
+    beforeAll(async () => {
+      t = await startTestServer(backend);
+      agent = await t.principal('did:agent:deploy-bot', []);
+      env = (token) => ({ HUMANOS_URL: t.url, HUMANOS_API_KEY: token });
+    });
+    afterAll(async () => t?.close());
+
+    it('principals add prints the token (only) on stdout and the message on stderr', async () => {
+      const r = await humanos(
+        ['principals', 'add', 'did:human:sre-lead', '--role', 'senior_engineer', '--role', 'oncall'],
+        env(t.admin.token as string),
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toMatch(/^hos_[A-Za-z0-9_-]+$/);
+      expect(r.stderr).toContain('created did:human:sre-lead (human) with roles [senior_engineer, oncall]');
+      approverToken = r.stdout.trim();
+      const list = await humanos(['principals', 'list', '--json'], env(t.admin.token as string));
+      expect(JSON.parse(list.stdout).items.map((p: { id: string }) => p.id)).toContain('did:human:sre-lead');
+    });
+
+    it('inbox, show, approve; a second approve is a conflict (exit 5)', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Deploy checkout v4.2 to production',
+        humanInLoop: { approverRole: 'senior_engineer', approvalTimeout: 600 },
+        aiProposal: {
+          action: 'Roll out checkout v4.2',
+          reasoning: 'All canaries green',
+          confidence: 0.91,
+          alternatives: ['Wait for Monday'],
+        },
+        payload: { service: 'checkout', version: '4.2.0' },
+      });
+      const id = created.body.approvalRequest.id as string;
+      const inbox = await humanos(['inbox'], env(approverToken));
+      expect(inbox.code).toBe(0);
+      expect(inbox.stdout).toContain(id);
+      const inboxJson = await humanos(['inbox', '--json'], env(approverToken));
+      expect(JSON.parse(inboxJson.stdout).items[0].id).toBe(id);
+
+      const show = await humanos(['show', id], { ...env(approverToken), NO_COLOR: '1' });
+      expect(show.code).toBe(0);
+      expect(show.stdout).toContain('Roll out checkout v4.2');
+      expect(show.stdout).toContain('All canaries green');
+      expect(show.stdout).toContain('0.91');
+      expect(show.stdout).toContain('- Wait for Monday');
+      expect(show.stdout).toContain('"version": "4.2.0"');
+      expect(show.stdout).not.toContain('\x1b[');
+
+      const ok = await humanos(
+        ['approve', id, '--reason', 'canaries green', '--edits', '{"version":"4.2.1"}', '--json'],
+        env(approverToken),
+      );
+      expect(ok.code).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ status: 'approved', approvedBy: 'did:human:sre-lead' });
+      const again = await humanos(['approve', id, '--reason', 'again'], env(approverToken));
+      expect(again.code).toBe(5);
+      expect(again.stderr).toContain('already_decided');
+      const task = await agent.get(`/tasks/${created.body.taskId}`);
+      expect(task.body.approvedPayload).toEqual({ service: 'checkout', version: '4.2.1' });
+    });
+
+    it('distinct exit codes: forbidden 3, not found 4, expired 6, usage 2', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Restart search',
+        humanInLoop: { approverRole: 'senior_engineer', approvalTimeout: 60 },
+      });
+      const id = created.body.approvalRequest.id as string;
+      expect((await humanos(['approve', id, '--reason', 'x'], env(agent.token as string))).code).toBe(3); // agents never decide
+      expect((await humanos(['approve', id, '--reason', 'x'], env('hos_wrong'))).code).toBe(3);
+      expect((await humanos(['show', 'approval:human:0123456789abcdef01234567'], env(approverToken))).code).toBe(4);
+      expect((await humanos(['reject', id], env(approverToken))).code).toBe(2); // not a TTY: no prompt
+      expect((await humanos(['frobnicate'], env(approverToken))).code).toBe(2);
+      t.clock.advance(61_000);
+      const late = await humanos(['approve', id, '--reason', 'late'], env(approverToken));
+      expect(late.code).toBe(6);
+      expect(late.stderr).toContain('approval_expired');
+    });
+
+    it('ledger export and verify: ok (0) on the real export, 7 with the index on a tampered one', async () => {
+      const file = join(t.backend.dataDir, 'ledger.jsonl');
+      const exp = await humanos(['ledger', 'export', '--out', file], env(t.admin.token as string));
+      expect(exp.code).toBe(0);
+      const key = (await t.admin.get('/ledger/public-key')).body.publicKey as string;
+      const ok = await humanos(['ledger', 'verify', '--file', file, '--public-key', key], {});
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^ok: \d+ entries/);
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const i = lines.findIndex((l) => l.includes('approval.decided'));
+      lines[i] = (lines[i] as string).replace('canaries green', 'canaries red');
+      writeFileSync(file, lines.join('\n'));
+      const bad = await humanos(['ledger', 'verify', '--file', file, '--public-key', key, '--json'], {});
+      expect(bad.code).toBe(7);
+      expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, firstBadIndex: JSON.parse(lines[i] as string).index });
+      const live = await humanos(['ledger', 'verify', '--public-key', key], env(t.admin.token as string));
+      expect(live.code).toBe(0);
+    });
+
+    it('tasks lists the caller’s tasks', async () => {
+      const r = await humanos(['tasks', '--status', 'approved'], env(agent.token as string));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Deploy checkout v4.2 to production');
+    });
+  });
+}
