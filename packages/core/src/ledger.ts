@@ -6,7 +6,7 @@
  * so an auditor can check who decided what, about which payload digest, with only the public key.
  */
 import { canonicalJson } from './canonical.js';
-import { equalBytes, leafHash, MemoryMerkleTree } from './merkle.js';
+import { equalBytes, leafHash, MerkleFrontier } from './merkle.js';
 import {
   bytesToHex,
   hexToBytes,
@@ -164,6 +164,29 @@ function publicKeyBytes(pk: string): Uint8Array {
 }
 
 /**
+ * Reads `seq` and `type` without parsing the whole entry. In canonical form the top-level keys are
+ * sorted (actor, approvalId, at, data, seq, taskId, type, v), so the entry ends with
+ * `"seq":N,"taskId":…,"type":"…","v":1}`, and the last unescaped `"seq":` is the top-level one
+ * (a key inside `data` comes earlier; a string cannot contain an unescaped quote). Parsing only that
+ * tail keeps verification close to raw hashing speed. Integrity does not rest on this: the bytes are
+ * what is hashed and signed.
+ */
+function entryTail(entry: string): { seq: number; type: string } | undefined {
+  const at = entry.lastIndexOf('"seq":');
+  if (at < 0) return undefined;
+  try {
+    const tail = JSON.parse(`{${entry.slice(at)}`) as Record<string, unknown>;
+    const keys = Object.keys(tail);
+    if (keys.length !== 4 || keys[0] !== 'seq' || keys[1] !== 'taskId' || keys[2] !== 'type' || keys[3] !== 'v')
+      return undefined;
+    if (typeof tail.seq !== 'number' || typeof tail.type !== 'string') return undefined;
+    return { seq: tail.seq, type: tail.type };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Recomputes every leaf and root of a ledger offline, checks every checkpoint signature and every
  * decision signature with only the public key, and names the first bad index and why.
  *
@@ -174,36 +197,68 @@ function publicKeyBytes(pk: string): Uint8Array {
 export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): VerifyReport {
   const pkText = trustedPublicKey ?? bundle.publicKey;
   const publicKey = publicKeyBytes(pkText);
-  const tree = new MemoryMerkleTree();
+  const tree = new MerkleFrontier();
   let decisionsVerified = 0;
+  let checkpointsVerified = 0;
   const fail = (index: number | undefined, reason: string): VerifyReport => ({
     ok: false,
     size: tree.size,
-    checkpointsVerified: 0,
+    checkpointsVerified,
     decisionsVerified,
     ...(index === undefined ? {} : { firstBadIndex: index }),
     reason,
   });
 
+  // Checkpoints first (signatures), sorted by size, so entries can be streamed once in O(log n)
+  // memory and each root compared the moment the stream reaches its size.
+  const checkpoints: { size: number; root: Uint8Array }[] = [];
+  for (const note of bundle.checkpoints) {
+    try {
+      const cp = openCheckpoint(note, bundle.origin, publicKey);
+      checkpoints.push({ size: cp.size, root: new Uint8Array(Buffer.from(cp.rootHash, 'base64')) });
+    } catch (e) {
+      return fail(undefined, `checkpoint rejected: ${(e as Error).message}`);
+    }
+  }
+  checkpoints.sort((a, b) => a.size - b.size);
+  let next = 0;
+  let lastGood = 0;
+  const checkRootsAt = (size: number): VerifyReport | undefined => {
+    while (next < checkpoints.length && (checkpoints[next] as { size: number }).size === size) {
+      const cp = checkpoints[next] as { size: number; root: Uint8Array };
+      if (!equalBytes(tree.root(), cp.root)) {
+        return fail(
+          lastGood,
+          `root of the first ${cp.size} entries differs from the signed checkpoint (bad entry in [${lastGood}, ${cp.size}))`,
+        );
+      }
+      lastGood = cp.size;
+      checkpointsVerified += 1;
+      next += 1;
+    }
+    return undefined;
+  };
+  const early = checkRootsAt(0);
+  if (early) return early;
+
   const decisionEntries = new Map<number, { record: DecisionRecord; signature: string }>();
   for (const [i, item] of bundle.entries.entries()) {
     if (item.index !== i) return fail(i, `entry at position ${i} claims index ${item.index} (missing or reordered)`);
-    let parsed: LedgerEntry;
-    try {
-      parsed = JSON.parse(item.entry) as LedgerEntry;
-    } catch {
-      return fail(i, 'entry is not JSON');
-    }
-    if (typeof parsed !== 'object' || parsed === null || parsed.seq !== i) {
-      return fail(i, `entry seq is ${(parsed as LedgerEntry | null)?.seq}, want ${i} (missing or reordered)`);
-    }
-    if (canonicalJson(parsed) !== item.entry) return fail(i, 'entry is not in canonical form');
+    const head = entryTail(item.entry);
+    if (!head) return fail(i, 'entry is not a canonical ledger entry');
+    if (head.seq !== i) return fail(i, `entry seq is ${head.seq}, want ${i} (missing or reordered)`);
     const leaf = entryLeafHash(item.entry);
     if (item.leafHash !== undefined && bytesToHex(leaf) !== item.leafHash) {
       return fail(i, 'entry does not match the leaf hash recorded when it was appended');
     }
-    if (parsed.type === 'approval.decided') {
-      const { record, signature } = parsed.data as { record?: DecisionRecord; signature?: string };
+    if (head.type === 'approval.decided') {
+      let parsed: LedgerEntry;
+      try {
+        parsed = JSON.parse(item.entry) as LedgerEntry;
+      } catch {
+        return fail(i, 'entry is not JSON');
+      }
+      const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
       if (!record || typeof signature !== 'string' || !verifyDecisionSignature(record, signature, publicKey)) {
         return fail(i, 'decision signature does not verify');
       }
@@ -214,6 +269,12 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
       decisionEntries.set(i, { record, signature });
     }
     tree.append(leaf);
+    const bad = checkRootsAt(tree.size);
+    if (bad) return bad;
+  }
+  if (next < checkpoints.length) {
+    const cp = checkpoints[next] as { size: number };
+    return fail(tree.size, `a signed checkpoint covers ${cp.size} entries but only ${tree.size} are present`);
   }
 
   // The store's decision rows must say exactly what the log says: a row edited after the fact is named
@@ -224,33 +285,6 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
     if (canonicalJson(logged.record) !== canonicalJson(d.record) || logged.signature !== d.signature) {
       return fail(d.ledgerIndex, 'the stored decision differs from the decision signed into the ledger');
     }
-  }
-
-  let checkpointsVerified = 0;
-  // Sorted by size so a failing root brackets the bad entries between the last good size and this one.
-  const opened: { size: number; root: Uint8Array }[] = [];
-  for (const note of bundle.checkpoints) {
-    try {
-      const cp = openCheckpoint(note, bundle.origin, publicKey);
-      opened.push({ size: cp.size, root: new Uint8Array(Buffer.from(cp.rootHash, 'base64')) });
-    } catch (e) {
-      return { ...fail(undefined, `checkpoint rejected: ${(e as Error).message}`), size: tree.size };
-    }
-  }
-  opened.sort((a, b) => a.size - b.size);
-  let lastGood = 0;
-  for (const cp of opened) {
-    if (cp.size > tree.size) {
-      return fail(tree.size, `a signed checkpoint covers ${cp.size} entries but only ${tree.size} are present`);
-    }
-    if (!equalBytes(tree.root(cp.size), cp.root)) {
-      return fail(
-        lastGood,
-        `root of the first ${cp.size} entries differs from the signed checkpoint (bad entry in [${lastGood}, ${cp.size}))`,
-      );
-    }
-    lastGood = cp.size;
-    checkpointsVerified += 1;
   }
   return { ok: true, size: tree.size, checkpointsVerified, decisionsVerified };
 }

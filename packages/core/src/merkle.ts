@@ -30,8 +30,18 @@ export function leafHash(entry: Uint8Array | string): Hash {
   return createHash('sha256').update(Uint8Array.of(0)).update(entry).digest();
 }
 
+// One update over a reused 65-byte buffer is measurably faster than three updates (verification of a
+// million-entry log is mostly node hashing). Safe: hashing is synchronous and the buffer never escapes.
+const NODE_INPUT = Buffer.alloc(1 + 2 * HASH_SIZE);
+NODE_INPUT[0] = 1;
+
 export function nodeHash(left: Hash, right: Hash): Hash {
-  return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) {
+    return createHash('sha256').update(Uint8Array.of(1)).update(left).update(right).digest();
+  }
+  NODE_INPUT.set(left, 1);
+  NODE_INPUT.set(right, 1 + HASH_SIZE);
+  return createHash('sha256').update(NODE_INPUT).digest();
 }
 
 /** Largest power of two strictly below n (n ≥ 2). */
@@ -298,6 +308,39 @@ export function verifyConsistency(
   if (!equalBytes(h1, root1)) throw new MerkleError('consistency proof does not lead to root1');
   const h2 = chainBorderRight(chainInner(seed, rest.slice(0, inner), mask), rest.slice(inner));
   if (!equalBytes(h2, root2)) throw new MerkleError('consistency proof does not lead to root2');
+}
+
+/**
+ * The right edge of a growing tree: one perfect-subtree root per set bit of the size. Appending is
+ * amortised O(1) hashes and memory stays O(log n), so a verifier can stream a log of any length.
+ */
+export class MerkleFrontier {
+  private readonly stack: { hash: Hash; size: number }[] = [];
+  size = 0;
+
+  append(leaf: Hash): void {
+    let hash = leaf;
+    let size = 1;
+    for (
+      let top = this.stack[this.stack.length - 1];
+      top && top.size === size;
+      top = this.stack[this.stack.length - 1]
+    ) {
+      hash = nodeHash(top.hash, hash);
+      size *= 2;
+      this.stack.pop();
+    }
+    this.stack.push({ hash, size });
+    this.size += 1;
+  }
+
+  /** Root of the tree of the leaves appended so far. */
+  root(): Hash {
+    if (this.stack.length === 0) return emptyRoot();
+    let r = (this.stack[this.stack.length - 1] as { hash: Hash }).hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) r = nodeHash((this.stack[i] as { hash: Hash }).hash, r);
+    return r;
+  }
 }
 
 /** In-memory tree over leaf hashes: proofs for tests, verifiers and exports that hold every leaf. */

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { leafHash, MemoryMerkleTree, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../src/merkle.js';
+import {
+  leafHash,
+  MemoryMerkleTree,
+  MerkleFrontier,
+  rootFromLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+} from '../src/merkle.js';
 
 function treeOf(n: number): { tree: MemoryMerkleTree; leaves: Uint8Array[] } {
   const tree = new MemoryMerkleTree();
@@ -28,6 +35,21 @@ describe('Merkle proofs round-trip', () => {
         expect(Buffer.from(tree.root()).equals(Buffer.from(rootFromLeafHashes(leaves)))).toBe(true);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('the streaming frontier has the same root at every size', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 300 }), (n) => {
+        const { leaves } = treeOf(n);
+        const f = new MerkleFrontier();
+        expect(Buffer.from(f.root()).equals(Buffer.from(rootFromLeafHashes([])))).toBe(true);
+        leaves.forEach((l, i) => {
+          f.append(l);
+          expect(Buffer.from(f.root()).equals(Buffer.from(rootFromLeafHashes(leaves.slice(0, i + 1))))).toBe(true);
+        });
+      }),
+      { numRuns: 30 },
     );
   });
 
