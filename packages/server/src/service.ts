@@ -11,8 +11,10 @@ import {
   type DecisionRecord,
   didKeyFromPublicKey,
   didKind,
+  entryLeafHash,
   type HumanInLoop,
   HumanOSError,
+  type LedgerEntry,
   newApprovalId,
   newExecutionId,
   newTaskId,
@@ -23,6 +25,7 @@ import {
   signBytes,
   signDecision,
   type TaskStatus,
+  verifyInclusion,
 } from '@humanos/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { GroupCommitter } from './committer.js';
@@ -992,6 +995,47 @@ export class HumanOSService {
       .filter((r) => admin || (r.task_id !== null && visible.has(r.task_id)))
       .map((r) => JSON.parse(r.entry) as Record<string, unknown>);
     return { events, lastSeq: Number(rows[rows.length - 1]?.seq) };
+  }
+
+  /**
+   * Every ledger entry of a task, each with `verified`: its stored bytes hash to a leaf whose
+   * inclusion proof leads to the latest signed checkpoint. A row changed after the fact shows false.
+   */
+  async taskHistory(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    await this.visibleTask(actor, taskId);
+    const cp = await this.ledger.latestCheckpoint(this.db);
+    const size = cp ? Number(cp.size) : 0;
+    const root = cp ? new Uint8Array(Buffer.from(cp.root_hash, 'base64')) : undefined;
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'entry'])
+      .where('task_id', '=', taskId)
+      .where('seq', '<', size)
+      .orderBy('seq')
+      .execute();
+    const events = [];
+    for (const r of rows) {
+      const index = Number(r.seq);
+      let verified = false;
+      let e: Partial<LedgerEntry> = {};
+      try {
+        e = JSON.parse(r.entry) as LedgerEntry;
+        const proof = await this.ledger.inclusionProof(this.db, index, size);
+        verifyInclusion(index, size, entryLeafHash(r.entry), proof, root as Uint8Array);
+        verified = e.seq === index;
+      } catch {
+        verified = false;
+      }
+      events.push({
+        index,
+        type: e.type ?? 'unreadable',
+        at: e.at ?? null,
+        actor: e.actor ?? null,
+        approvalId: e.approvalId ?? null,
+        verified,
+      });
+    }
+    return { taskId, checkpointSize: size, checkpoint: cp?.note ?? null, events };
   }
 
   // ---- execution ---------------------------------------------------------------------------------

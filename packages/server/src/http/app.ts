@@ -22,6 +22,7 @@ import {
   TaskIdParams,
   WaitQuery,
 } from './schemas.js';
+import { registerWebInbox } from './web.js';
 
 export const API_PREFIX = '/v1/humanos';
 
@@ -147,6 +148,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  // The service clock, so clients (the web inbox's countdowns) can correct for their own clock skew.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-humanos-time', String(service.clock.now()));
+  });
+
   app.setErrorHandler(
     (err: Error & { statusCode?: number; validation?: unknown; validationContext?: string }, req, reply) => {
       if (isHumanOSError(err)) return sendProblem(reply, err.code, err.message, err.details);
@@ -177,6 +183,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const problem = checkJson(req.body);
     if (problem) return sendProblem(reply, 'validation_failed', problem);
   };
+
+  registerWebInbox(app);
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
     const size = await service.ledger.size(service.store.db);
@@ -256,6 +264,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         req.raw.on('close', () => ac.abort());
         return service.waitForDecision(req.principal, req.params.taskId, req.query.wait ?? 0, ac.signal);
       },
+    );
+    api.get(`${API_PREFIX}/tasks/:taskId/history`, { schema: { tags: ['tasks'], params: TaskIdParams } }, async (req) =>
+      service.taskHistory(req.principal, req.params.taskId),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/execute`,
