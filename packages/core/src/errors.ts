@@ -22,6 +22,7 @@ export const ERROR_STATUS = {
   idempotency_key_reused: 409,
   principal_exists: 409,
   already_seated: 409,
+  out_of_turn: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -5,5 +5,6 @@ export * from './ledger.js';
 export * from './mergePatch.js';
 export * from './merkle.js';
 export * from './model.js';
+export * from './policy.js';
 export * from './risk.js';
 export * from './signing.js';

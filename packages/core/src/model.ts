@@ -14,7 +14,15 @@ export const TASK_STATUSES = [
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled'] as const;
+export const APPROVAL_STATUSES = [
+  'waiting',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'escalated',
+  'cancelled',
+] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export const RISK_LEVELS = ['low', 'medium', 'high', 'critical'] as const;

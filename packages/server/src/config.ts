@@ -13,6 +13,8 @@ export interface ServerConfig {
   defaultApproverRole: string;
   timerIntervalMs: number;
   logLevel: string;
+  /** Path of the policy file (HUMANOS_POLICY), or undefined for the built-in policy. */
+  policyFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -32,6 +34,7 @@ const FLAGS: Record<string, string> = {
   '--database-url': 'DATABASE_URL',
   '--signing-key-file': 'HUMANOS_SIGNING_KEY_FILE',
   '--log-level': 'HUMANOS_LOG_LEVEL',
+  '--policy': 'HUMANOS_POLICY',
 };
 
 /**
@@ -92,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     defaultApproverRole: role,
     timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
     logLevel,
+    policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
   };
 }

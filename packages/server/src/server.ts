@@ -4,8 +4,10 @@ import { generateSigningKey, type SigningKey, sha256Hex, signingKeyFromPem, sign
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { openStore, type Store } from './db/connect.js';
+import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './notifier.js';
+import { loadPolicy } from './policyFile.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
 
 export const VERSION = '0.1.0';
@@ -21,14 +23,7 @@ export interface HumanOSServer {
   close(): Promise<void>;
 }
 
-export class StartupError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-  }
-}
+export { StartupError };
 
 function loadOrCreateKey(file: string): SigningKey {
   if (existsSync(file)) {
@@ -63,6 +58,7 @@ export async function startServer(
   config: ServerConfig,
   opts: { clock?: Clock; logger?: boolean | { level: string }; listen?: boolean } = {},
 ): Promise<HumanOSServer> {
+  const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   const key = loadOrCreateKey(config.signingKeyFile);
   const store = await openStore(
     config.databaseUrl
@@ -100,7 +96,8 @@ export async function startServer(
       await notifier.listen(config.databaseUrl, () => {});
     }
     const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
-      defaultApproverRole: config.defaultApproverRole,
+      policy,
+      policySource,
     });
     const boot = await service.bootstrapAdmin(config.adminToken);
     const app = await buildApp({
@@ -116,6 +113,7 @@ export async function startServer(
     const tick = async () => {
       try {
         await service.expireDue();
+        await service.remindDue();
       } catch (e) {
         app.log.error({ err: e }, 'timer sweep failed');
       }

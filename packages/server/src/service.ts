@@ -5,6 +5,7 @@ import {
   applyMergePatch,
   assessRisk,
   bytesToHex,
+  type ClientRequirement,
   canonicalJson,
   canTransition,
   composeMergePatches,
@@ -12,13 +13,17 @@ import {
   didKeyFromPublicKey,
   didKind,
   entryLeafHash,
+  type GateSpec,
   type HumanInLoop,
   HumanOSError,
+  inAuditSample,
   type LedgerEntry,
   newApprovalId,
   newExecutionId,
   newTaskId,
+  type PolicyDocument,
   payloadDigest,
+  planGates,
   type RiskAssessment,
   riskRank,
   type SigningKey,
@@ -52,7 +57,7 @@ type TaskRow = Selectable<Database['tasks']>;
 type ApprovalRow = Selectable<Database['approvals']>;
 type DecisionRow = Selectable<Database['decisions']>;
 
-export interface CreateTaskInput {
+export interface CreateTaskInput extends ClientRequirement {
   description: string;
   requiredCapabilities?: string[];
   humanInLoop?: HumanInLoop;
@@ -69,9 +74,12 @@ export interface DecideInput {
   edits?: Record<string, unknown>;
 }
 
+/** Reminders go out when this share of a gate's time has passed. */
+const REMIND_AT = 0.8;
+
 export interface ServiceOptions {
-  /** Role asked to approve when the server's policy floor imposes a gate the client did not ask for. */
-  defaultApproverRole: string;
+  policy: PolicyDocument;
+  policySource: 'built-in' | 'file';
 }
 
 const j = (v: unknown) => JSON.stringify(v);
@@ -242,30 +250,24 @@ export class HumanOSService {
     const hitl: HumanInLoop = input.humanInLoop ?? {};
     const payload = input.payload ?? {};
     const requiredCapabilities = input.requiredCapabilities ?? [];
-    const risk = assessRisk({ description: input.description, requiredCapabilities, payload }, input.riskAssessment);
-    const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
-    const mode = hitl.approvalRequired ?? 'before_execution';
-    const clientGate = hitl.enabled !== false && (mode !== 'critical_only' || critical);
-    // The built-in floor: high and critical risk always needs a human, whatever the client asked.
-    const floorGate = riskRank(risk.level) >= riskRank('high');
-    const gate = clientGate || floorGate;
-    const approverRole = hitl.approverRole ?? this.options.defaultApproverRole;
-    const policy = {
-      id: 'builtin-default',
-      version: 1,
-      source: 'built-in',
-      gateRequired: gate,
-      floorApplied: gate && !clientGate,
-      approvalRequired: mode,
-      approverRole: gate ? approverRole : null,
-      reason: !gate
-        ? mode === 'critical_only'
-          ? 'critical_only: risk is not high or irreversible, auto-approved'
-          : 'humanInLoop.enabled is false and the policy floor does not require a gate'
-        : clientGate
-          ? `client requested ${mode} approval`
-          : `policy floor: ${risk.level} risk requires human approval`,
-    };
+    const assessed = assessRisk(
+      { description: input.description, requiredCapabilities, payload },
+      input.riskAssessment,
+    );
+    const plan = planGates(
+      input,
+      {
+        description: input.description,
+        requiredCapabilities,
+        payload,
+        confidence: input.aiProposal?.confidence ?? null,
+      },
+      assessed,
+      this.options.policy,
+      this.options.policySource,
+    );
+    const { risk, policy } = plan;
+    const gate = plan.steps.length > 0;
     const aiProposal: AiProposal = {
       action: input.aiProposal?.action ?? input.description,
       reasoning: input.aiProposal?.reasoning ?? null,
@@ -301,24 +303,23 @@ export class HumanOSService {
             },
           },
         ];
-        let gateRow: ApprovalRow | undefined;
-        if (gate) {
-          gateRow = {
-            id: newApprovalId(),
-            task_id: taskId,
-            kind: 'execution',
-            step: 0,
-            approver_role: approverRole,
+        const gateRows: { row: ApprovalRow; roles: string[] }[] = plan.steps.map((step, i) => ({
+          row: this.newGateRow(taskId, 'execution', i, step, i === 0 ? 'pending' : 'waiting', now),
+          roles: step.roles,
+        }));
+        if (plan.audit && inAuditSample(taskId, input.auditFrequency ?? 'always')) {
+          const auditor = this.options.policy.auditorRole ?? 'auditor';
+          const spec = {
+            roles: [auditor],
             required: 1,
-            status: 'pending',
-            requested_at: now,
-            expires_at: hitl.approvalTimeout ? now + hitl.approvalTimeout * 1000 : null,
-            escalation_policy: hitl.escalationPolicy ?? null,
-            escalate_to: hitl.escalateTo ?? null,
-            decided_at: null,
+            reason: `spot-check (auditFrequency: ${input.auditFrequency})`,
+            timeoutSec: null,
+            escalationPolicy: null,
+            escalateTo: null,
           };
-          entries.push(this.gateOpenedEntry(gateRow, actor.id, now));
+          gateRows.push({ row: this.newGateRow(taskId, 'audit', 0, spec, 'pending', now), roles: [auditor] });
         }
+        for (const g of gateRows) entries.push(this.gateOpenedEntry(g.row, actor.id, now));
         const appended = await this.ledger.append(trx, entries);
         await trx
           .insertInto('tasks')
@@ -345,10 +346,16 @@ export class HumanOSService {
             created_seq: appended.seqs[0] as number,
           })
           .execute();
-        if (gateRow) await this.insertGate(trx, gateRow, [approverRole]);
+        for (const g of gateRows) await this.insertGate(trx, g.row, g.roles);
         const body: Record<string, unknown> = { taskId, status, policy };
-        if (gateRow)
-          body.approvalRequest = this.gateView(gateRow, { aiProposal, risk, description: input.description });
+        const first = gateRows.find((g) => g.row.kind === 'execution');
+        if (first)
+          body.approvalRequest = this.gateView(first.row, { aiProposal, risk, description: input.description });
+        if (gateRows.length > 1 && first) {
+          body.approvalChain = gateRows
+            .filter((g) => g.row.kind === 'execution')
+            .map((g) => this.gateView(g.row, { aiProposal, risk, description: input.description }));
+        }
         if (idempotencyKey) {
           await trx
             .insertInto('idempotency_keys')
@@ -395,6 +402,47 @@ export class HumanOSService {
     return { statusCode: Number(row.status_code), body: p(row.response) };
   }
 
+  private newGateRow(
+    taskId: string,
+    kind: string,
+    step: number,
+    spec: GateSpec,
+    status: 'pending' | 'waiting',
+    now: number,
+  ): ApprovalRow {
+    const timeoutMs = spec.timeoutSec === null ? null : spec.timeoutSec * 1000;
+    const open = status === 'pending';
+    return {
+      id: newApprovalId(),
+      task_id: taskId,
+      kind,
+      step,
+      approver_role: spec.roles.join(', '),
+      required: spec.required,
+      status,
+      requested_at: now,
+      expires_at: open && timeoutMs !== null ? now + timeoutMs : null,
+      escalation_policy: spec.escalationPolicy,
+      escalate_to: spec.escalateTo,
+      decided_at: null,
+      reason: spec.reason,
+      timeout_ms: timeoutMs,
+      remind_at: open && timeoutMs !== null ? now + Math.floor(timeoutMs * REMIND_AT) : null,
+      reminded: 0,
+    };
+  }
+
+  /** A waiting chain step as it is when it opens now: its own deadline starts now. */
+  private openStep(g: ApprovalRow, now: number): ApprovalRow {
+    return {
+      ...g,
+      status: 'pending',
+      requested_at: now,
+      expires_at: g.timeout_ms === null ? null : now + g.timeout_ms,
+      remind_at: g.timeout_ms === null ? null : now + Math.floor(g.timeout_ms * REMIND_AT),
+    };
+  }
+
   private gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
     return {
       type: 'approval.requested',
@@ -405,6 +453,8 @@ export class HumanOSService {
       data: {
         kind: g.kind,
         step: g.step,
+        status: g.status,
+        reason: g.reason,
         approverRole: g.approver_role,
         required: g.required,
         expiresAt: g.expires_at === null ? null : iso(g.expires_at),
@@ -436,6 +486,9 @@ export class HumanOSService {
       requestedAt: iso(g.requested_at),
       expiresAt: g.expires_at === null ? null : iso(g.expires_at),
       approverRole: g.approver_role,
+      eligibleRoles: g.approver_role.split(', '),
+      step: g.step,
+      reason: g.reason,
       required: g.required,
       approvals,
       escalationPolicy: g.escalation_policy,
@@ -688,18 +741,37 @@ export class HumanOSService {
       ) {
         throw new HumanOSError('approval_expired', `approval ${approvalId} expired at ${iso(gate.expires_at ?? now)}`);
       }
+      if (gate.status === 'waiting') {
+        throw new HumanOSError(
+          'out_of_turn',
+          `approval ${approvalId} is step ${gate.step + 1} of a chain; an earlier step is still open`,
+        );
+      }
       if (gate.status !== 'pending') {
         throw new HumanOSError('already_decided', `approval ${approvalId} is already ${gate.status}`, {
           status: gate.status,
         });
       }
+      // One seat per person per gate, and across the steps of a chain: one person cannot fill two.
       const seated = await trx
         .selectFrom('decisions')
-        .select('principal_id')
-        .where('approval_id', '=', gate.id)
-        .where('principal_id', '=', actor.id)
+        .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+        .select(['decisions.approval_id'])
+        .where('decisions.task_id', '=', task.id)
+        .where('decisions.principal_id', '=', actor.id)
+        .where('approvals.kind', '=', gate.kind)
         .executeTakeFirst();
-      if (seated) throw new HumanOSError('already_seated', `${actor.id} has already decided on ${approvalId}`);
+      if (seated) {
+        throw new HumanOSError(
+          'already_seated',
+          seated.approval_id === gate.id
+            ? `${actor.id} has already decided on ${approvalId}`
+            : `${actor.id} already decided an earlier step of this task; each step needs a different person`,
+        );
+      }
+      const audit = gate.kind === 'audit';
+      if (audit && input.edits !== undefined)
+        throw new HumanOSError('validation_failed', 'a spot-check cannot edit the payload of a task that already ran');
 
       const hitl = p<HumanInLoop>(task.hitl);
       const risk = p<RiskAssessment>(task.risk);
@@ -747,8 +819,25 @@ export class HumanOSService {
         .execute();
       const gateStatus: ApprovalStatus =
         verdict === 'rejected' ? 'rejected' : approvalsSoFar.length + 1 >= gate.required ? 'approved' : 'pending';
-      const taskStatus: TaskStatus =
-        gateStatus === 'approved' ? 'approved' : gateStatus === 'rejected' ? 'rejected' : (task.status as TaskStatus);
+      // The next step of a chain, if this decision completes a step.
+      const nextStep =
+        !audit && gateStatus === 'approved'
+          ? await trx
+              .selectFrom('approvals')
+              .selectAll()
+              .where('task_id', '=', task.id)
+              .where('status', '=', 'waiting')
+              .orderBy('step')
+              .limit(1)
+              .executeTakeFirst()
+          : undefined;
+      const taskStatus: TaskStatus = audit
+        ? (task.status as TaskStatus)
+        : gateStatus === 'approved' && !nextStep
+          ? 'approved'
+          : gateStatus === 'rejected'
+            ? 'rejected'
+            : (task.status as TaskStatus);
 
       if (gateStatus !== 'pending') {
         const upd = await trx
@@ -759,6 +848,26 @@ export class HumanOSService {
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('already_decided', `approval ${approvalId} was decided concurrently`);
+      }
+      const extra: NewEntry[] = [];
+      if (nextStep) {
+        const opened = this.openStep(nextStep, now);
+        await trx
+          .updateTable('approvals')
+          .set({ status: 'pending', requested_at: now, expires_at: opened.expires_at, remind_at: opened.remind_at })
+          .where('id', '=', nextStep.id)
+          .where('status', '=', 'waiting')
+          .execute();
+        extra.push(this.gateOpenedEntry(opened, actor.id, now));
+      }
+      if (gateStatus === 'rejected' && !audit) {
+        // A reject at any step ends the chain: the steps that never opened are cancelled.
+        await trx
+          .updateTable('approvals')
+          .set({ status: 'cancelled', decided_at: now })
+          .where('task_id', '=', task.id)
+          .where('status', '=', 'waiting')
+          .execute();
       }
       if (taskStatus !== task.status) {
         if (!canTransition(task.status as TaskStatus, taskStatus)) {
@@ -777,7 +886,7 @@ export class HumanOSService {
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
       } else if (input.edits) {
-        // A partial quorum: later approvers see, and approve, the edited payload.
+        // A partial quorum or an earlier chain step: later approvers see, and approve, the edited payload.
         await trx
           .updateTable('tasks')
           .set({ payload: j(approvedPayload), updated_at: now })
@@ -794,6 +903,7 @@ export class HumanOSService {
           approvalId: gate.id,
           data: { record, signature, gateStatus, taskStatus },
         },
+        ...extra,
       ]);
       const ledgerIndex = appended.seqs[0] as number;
       await trx
@@ -893,7 +1003,8 @@ export class HumanOSService {
       .where('task_id', '=', task.id)
       .orderBy('decided_at')
       .execute();
-    const pendingGate = gates.find((g) => g.status === 'pending');
+    const executionGateIds = new Set(gates.filter((g) => g.kind === 'execution').map((g) => g.id));
+    const pendingGate = gates.find((g) => g.status === 'pending' && g.kind === 'execution');
     const ctx = {
       aiProposal: p<AiProposal>(task.ai_proposal),
       risk: p<RiskAssessment>(task.risk),
@@ -901,8 +1012,8 @@ export class HumanOSService {
     };
     const decided = task.status !== 'awaiting_approval';
     const approved = decided && !['rejected', 'expired', 'cancelled'].includes(task.status);
-    const approvals = decisions.filter((d) => d.verdict === 'approved');
-    const rejection = decisions.find((d) => d.verdict === 'rejected');
+    const approvals = decisions.filter((d) => d.verdict === 'approved' && executionGateIds.has(d.approval_id));
+    const rejection = decisions.find((d) => d.verdict === 'rejected' && executionGateIds.has(d.approval_id));
     const lastApproval = approvals[approvals.length - 1];
     const edits = approvals.map((d) => p<Record<string, unknown> | null>(d.edits)).filter((e) => e !== null);
     return {
@@ -910,7 +1021,7 @@ export class HumanOSService {
       status: task.status,
       decided,
       approved,
-      autoApproved: approved && gates.length === 0,
+      autoApproved: approved && executionGateIds.size === 0,
       approvalId: (rejection ?? lastApproval)?.approval_id ?? pendingGate?.id ?? null,
       approvedBy: approved ? (lastApproval?.principal_id ?? null) : null,
       approvers: approvals.map((d) => d.principal_id),
@@ -1204,48 +1315,109 @@ export class HumanOSService {
     }
   }
 
+  /**
+   * A gate's deadline passed. With `escalationPolicy: 'auto'` and a target (the task's `escalateTo`,
+   * else the policy's escalation ladder for the gate's role) a fresh gate for the target replaces it,
+   * with a deadline as long as the original; otherwise the task ends `expired` and never executes.
+   */
   private async expireGate(trx: Transaction<Database>, g: ApprovalRow, now: number): Promise<void> {
-    await trx
+    const ladder = this.options.policy.escalationLadder ?? {};
+    const target =
+      g.escalation_policy === 'auto' ? (g.escalate_to ?? ladder[g.approver_role.split(', ')[0] as string]) : undefined;
+    const upd = await trx
       .updateTable('approvals')
-      .set({ status: 'expired', decided_at: now })
+      .set({ status: target ? 'escalated' : 'expired', decided_at: now })
       .where('id', '=', g.id)
       .where('status', '=', 'pending')
-      .execute();
-    const entries: NewEntry[] = [
-      {
-        type: 'approval.expired',
-        at: iso(now),
-        actor: 'system',
-        taskId: g.task_id,
-        approvalId: g.id,
-        data: { expiresAt: iso(g.expires_at ?? now) },
-      },
-    ];
-    if (g.escalation_policy === 'auto' && g.escalate_to) {
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1) return; // decided or fired elsewhere meanwhile
+    const base = { at: iso(now), actor: 'system', taskId: g.task_id, approvalId: g.id };
+    const entries: NewEntry[] = [];
+    if (target) {
+      const timeout = g.timeout_ms ?? (g.expires_at !== null ? g.expires_at - g.requested_at : null);
       const next: ApprovalRow = {
         ...g,
         id: newApprovalId(),
-        step: g.step + 1,
-        approver_role: g.escalate_to,
+        approver_role: target,
+        required: 1,
         status: 'pending',
         requested_at: now,
-        expires_at: g.expires_at !== null ? now + (g.expires_at - g.requested_at) : null,
-        // One escalation hop; what happens after the escalation target's deadline is plain expiry.
-        escalation_policy: null,
+        expires_at: timeout === null ? null : now + timeout,
+        remind_at: timeout === null ? null : now + Math.floor(timeout * REMIND_AT),
+        reminded: 0,
+        timeout_ms: timeout,
+        // The target's own deadline escalates further only along the ladder.
+        escalation_policy: 'auto',
         escalate_to: null,
         decided_at: null,
+        reason: `escalated from ${g.approver_role} after no decision by ${iso(g.expires_at ?? now)}`,
       };
-      await this.insertGate(trx, next, [g.escalate_to]);
+      await this.insertGate(trx, next, [target]);
+      entries.push({
+        ...base,
+        type: 'approval.escalated',
+        data: { from: g.approver_role, to: target, newApprovalId: next.id },
+      });
       entries.push(this.gateOpenedEntry(next, 'system', now));
     } else {
+      entries.push({ ...base, type: 'approval.expired', data: { expiresAt: iso(g.expires_at ?? now) } });
       await trx
         .updateTable('tasks')
         .set({ status: 'expired', updated_at: now })
         .where('id', '=', g.task_id)
         .where('status', '=', 'awaiting_approval')
         .execute();
+      await trx
+        .updateTable('approvals')
+        .set({ status: 'cancelled', decided_at: now })
+        .where('task_id', '=', g.task_id)
+        .where('status', '=', 'waiting')
+        .execute();
     }
     await this.ledger.append(trx, entries);
+  }
+
+  /** Records a reminder for every open gate past its reminder time (once each, durable). */
+  async remindDue(limit = 100): Promise<number> {
+    const now = this.clock.now();
+    let sent = 0;
+    for (;;) {
+      const n = await this.write(async (trx, touched) => {
+        let q = trx
+          .selectFrom('approvals')
+          .selectAll()
+          .where('status', '=', 'pending')
+          .where('reminded', '=', 0)
+          .where('remind_at', '<=', now)
+          .orderBy('remind_at')
+          .limit(limit);
+        if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+        const due = await q.execute();
+        const entries: NewEntry[] = [];
+        for (const g of due) {
+          const upd = await trx
+            .updateTable('approvals')
+            .set({ reminded: 1 })
+            .where('id', '=', g.id)
+            .where('reminded', '=', 0)
+            .executeTakeFirst();
+          if (Number(upd.numUpdatedRows) !== 1) continue;
+          touched.add(g.task_id);
+          entries.push({
+            type: 'approval.reminder',
+            at: iso(now),
+            actor: 'system',
+            taskId: g.task_id,
+            approvalId: g.id,
+            data: { approverRole: g.approver_role, expiresAt: g.expires_at === null ? null : iso(g.expires_at) },
+          });
+        }
+        if (entries.length) await this.ledger.append(trx, entries);
+        return due.length;
+      });
+      sent += n;
+      if (n < limit) return sent;
+    }
   }
 }
 

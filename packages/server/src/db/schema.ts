@@ -46,6 +46,10 @@ export interface Database {
     escalation_policy: string | null;
     escalate_to: string | null;
     decided_at: number | null;
+    reason: string | null;
+    timeout_ms: number | null;
+    remind_at: number | null;
+    reminded: number;
   };
   approval_roles: { approval_id: string; role: string };
   decisions: {

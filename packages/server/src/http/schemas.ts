@@ -47,6 +47,46 @@ export const CreateTaskBody = T.Object(
     humanInLoop: T.Optional(HumanInLoopSchema),
     payload: T.Optional(JsonObject),
     onBehalfOf: T.Optional(Did),
+    approvalChain: T.Optional(
+      T.Array(
+        T.Object(
+          {
+            role: ROLE,
+            reason: T.Optional(TEXT(500)),
+            timeout: T.Optional(
+              T.Integer({ minimum: 1, maximum: 30 * 24 * 3600, description: 'Seconds this step has once it opens' }),
+            ),
+          },
+          closed,
+        ),
+        { minItems: 1, maxItems: 10 },
+      ),
+    ),
+    approvalPolicy: T.Optional(
+      T.Object(
+        {
+          type: T.Literal('threshold'),
+          required: T.Integer({ minimum: 1, maximum: 20 }),
+          eligible: T.Array(ROLE, { minItems: 1, maxItems: 20 }),
+          timeout: T.Optional(T.Integer({ minimum: 1, maximum: 30 * 24 * 3600 })),
+        },
+        closed,
+      ),
+    ),
+    autoEscalation: T.Optional(
+      T.Object(
+        {
+          enabled: T.Optional(T.Boolean()),
+          confidenceThreshold: T.Optional(T.Number({ minimum: 0, maximum: 1 })),
+          escalateTo: T.Optional(ROLE),
+          escalationMessage: T.Optional(TEXT(1000)),
+        },
+        closed,
+      ),
+    ),
+    auditFrequency: T.Optional(
+      T.Union([T.Literal('always'), T.Literal('daily'), T.Literal('weekly'), T.Literal('monthly')]),
+    ),
     aiProposal: T.Optional(
       T.Object(
         {
