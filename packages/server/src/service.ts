@@ -537,7 +537,10 @@ export class HumanOSService {
       .selectFrom('approvals')
       .selectAll()
       .where('task_id', '=', t.id)
+      .orderBy('kind', 'desc')
+      .orderBy('step')
       .orderBy('requested_at')
+      .orderBy('id')
       .execute();
     const decisions = await db
       .selectFrom('decisions')
@@ -995,7 +998,10 @@ export class HumanOSService {
       .selectFrom('approvals')
       .selectAll()
       .where('task_id', '=', task.id)
+      .orderBy('kind', 'desc')
+      .orderBy('step')
       .orderBy('requested_at')
+      .orderBy('id')
       .execute();
     const decisions = await this.db
       .selectFrom('decisions')

@@ -1,0 +1,345 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+
+const POLICY = {
+  name: 'acme-prod',
+  version: 7,
+  escalationLadder: { finance_manager: 'cfo', dba_lead: 'cto' },
+  rules: [
+    {
+      id: 'large-wire',
+      description: 'wires above 10k need finance and the CFO',
+      match: { descriptionMatches: 'wire|transfer', payload: [{ path: 'amount', gt: 10000 }] },
+      require: { approvalChain: [{ role: 'finance_manager' }, { role: 'cfo' }], timeout: 3600 },
+    },
+    {
+      id: 'prod-db',
+      match: { capabilities: ['database_administration'] },
+      require: { quorum: { required: 2, eligible: ['dba_lead', 'sre'] }, riskLevel: 'high' },
+    },
+  ],
+};
+
+for (const backend of backends()) {
+  describe(`approval policies [${backend}]`, () => {
+    let t: TestServer;
+    let agent: Api;
+    const people: Record<string, Api> = {};
+
+    beforeAll(async () => {
+      const dir = `/tmp/humanos-policy-${process.pid}-${backend}.json`;
+      writeFileSync(dir, JSON.stringify(POLICY));
+      t = await startTestServer(backend, { HUMANOS_POLICY: dir });
+      agent = await t.principal('did:agent:ops-bot', []);
+      const roles: Record<string, string[]> = {
+        analyst: ['finance_analyst'],
+        manager: ['finance_manager'],
+        cfo: ['cfo'],
+        both: ['finance_analyst', 'finance_manager'],
+        senior: ['senior_engineer'],
+        lead: ['tech_lead'],
+        architect: ['architect'],
+        multi: ['senior_engineer', 'tech_lead'],
+        dba: ['dba_lead'],
+        sre: ['sre'],
+        cto: ['cto'],
+        auditor: ['auditor'],
+        approver: ['approver'],
+        clerk: ['clerk'],
+      };
+      for (const [name, r] of Object.entries(roles)) people[name] = await t.principal(`did:human:${name}`, r);
+    });
+    afterAll(async () => t?.close());
+
+    const p = (name: string) => people[name] as Api;
+    const gatesOf = async (taskId: string) =>
+      (await agent.get(`/tasks/${taskId}`)).body.approvals as {
+        id: string;
+        status: string;
+        step: number;
+        approverRole: string;
+        approvals: number;
+        required: number;
+      }[];
+
+    it("runs the seed's sequential wire-transfer chain verbatim", async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Wire transfer $50,000 to vendor',
+        approvalChain: [
+          { role: 'finance_analyst', reason: 'Verify invoice and payment details' },
+          { role: 'finance_manager', reason: 'Approve budget allocation' },
+          { role: 'cfo', reason: 'Final authorization for large transfers' },
+        ],
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.status).toBe('awaiting_approval');
+      expect(created.body.approvalChain.map((g: { status: string }) => g.status)).toEqual([
+        'pending',
+        'waiting',
+        'waiting',
+      ]);
+      const [s1, s2, s3] = created.body.approvalChain.map((g: { id: string }) => g.id) as string[];
+
+      // Out of turn: the manager tries step 2 while step 1 is open.
+      const before = await t.fingerprint();
+      const early = await p('manager').post(`/approvals/${s2}/approve`, { approvalReason: 'ok' });
+      expect(early.status).toBe(409);
+      expect(early.body.code).toBe('out_of_turn');
+      expect(await t.fingerprint()).toBe(before);
+
+      expect(
+        (await p('analyst').post(`/approvals/${s1}/approve`, { approvalReason: 'Invoice matches PO' })).body.taskStatus,
+      ).toBe('awaiting_approval');
+      expect((await gatesOf(created.body.taskId)).map((g) => g.status)).toEqual(['approved', 'pending', 'waiting']);
+      // The waiter sees the next step as the open request.
+      const d = await agent.get(`/tasks/${created.body.taskId}/decision`);
+      expect(d.body.approvalRequest.id).toBe(s2);
+      expect(
+        (await p('manager').post(`/approvals/${s2}/approve`, { approvalReason: 'Budget OK' })).body.taskStatus,
+      ).toBe('awaiting_approval');
+      const last = await p('cfo').post(`/approvals/${s3}/approve`, { approvalReason: 'Authorised' });
+      expect(last.body.taskStatus).toBe('approved');
+      const final = await agent.get(`/tasks/${created.body.taskId}/decision`);
+      expect(final.body).toMatchObject({
+        approved: true,
+        approvers: ['did:human:analyst', 'did:human:manager', 'did:human:cfo'],
+      });
+    });
+
+    it('one person cannot fill two steps of a chain; a reject at any step ends it', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Wire transfer $9,000 to vendor',
+        approvalChain: [{ role: 'finance_analyst' }, { role: 'finance_manager' }, { role: 'cfo' }],
+      });
+      const [s1, s2, s3] = created.body.approvalChain.map((g: { id: string }) => g.id) as string[];
+      await p('both').post(`/approvals/${s1}/approve`, { approvalReason: 'checked' });
+      const before = await t.fingerprint();
+      const twice = await p('both').post(`/approvals/${s2}/approve`, { approvalReason: 'also me' });
+      expect(twice.status).toBe(409);
+      expect(twice.body.code).toBe('already_seated');
+      expect(await t.fingerprint()).toBe(before);
+      const no = await p('manager').post(`/approvals/${s2}/reject`, { rejectionReason: 'Over budget' });
+      expect(no.body.taskStatus).toBe('rejected');
+      expect((await gatesOf(created.body.taskId)).map((g) => g.status)).toEqual(['approved', 'rejected', 'cancelled']);
+      expect((await p('cfo').post(`/approvals/${s3}/approve`, { approvalReason: 'x' })).status).toBe(409);
+      expect((await agent.post(`/tasks/${created.body.taskId}/execute`, {})).status).toBe(409);
+    });
+
+    it("runs the seed's 2-of-3 merge example verbatim; one seat per person; ineligible roles refused", async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Merge PR to production branch',
+        approvalPolicy: {
+          type: 'threshold',
+          required: 2,
+          eligible: ['senior_engineer', 'tech_lead', 'architect'],
+          timeout: 7200,
+        },
+      });
+      const gate = created.body.approvalRequest;
+      expect(gate).toMatchObject({
+        required: 2,
+        approvals: 0,
+        eligibleRoles: ['senior_engineer', 'tech_lead', 'architect'],
+      });
+      expect(Date.parse(gate.expiresAt) - Date.parse(gate.requestedAt)).toBe(7200_000);
+
+      const before = await t.fingerprint();
+      expect((await p('clerk').post(`/approvals/${gate.id}/approve`, { approvalReason: 'x' })).status).toBe(404);
+      expect(await t.fingerprint()).toBe(before);
+
+      const one = await p('multi').post(`/approvals/${gate.id}/approve`, { approvalReason: 'code reviewed' });
+      expect(one.body).toMatchObject({ status: 'pending', taskStatus: 'awaiting_approval' });
+      const progress = await p('lead').get(`/approvals/${gate.id}`);
+      expect(progress.body).toMatchObject({ approvals: 1, required: 2 });
+      expect(progress.body.decisions[0]).toMatchObject({ principal: 'did:human:multi', reason: 'code reviewed' });
+      const again = await p('multi').post(`/approvals/${gate.id}/approve`, { approvalReason: 'me again, other role' });
+      expect(again.status).toBe(409);
+      expect(again.body.code).toBe('already_seated');
+      const two = await p('architect').post(`/approvals/${gate.id}/approve`, { approvalReason: 'design fine' });
+      expect(two.body).toMatchObject({ status: 'approved', taskStatus: 'approved' });
+    });
+
+    it('any reject vetoes a quorum', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Merge PR 88',
+        approvalPolicy: { type: 'threshold', required: 2, eligible: ['senior_engineer', 'tech_lead', 'architect'] },
+      });
+      const id = created.body.approvalRequest.id;
+      await p('senior').post(`/approvals/${id}/approve`, { approvalReason: 'ok' });
+      const veto = await p('lead').post(`/approvals/${id}/reject`, { rejectionReason: 'breaks the API' });
+      expect(veto.body).toMatchObject({ status: 'rejected', taskStatus: 'rejected' });
+      expect((await p('architect').post(`/approvals/${id}/approve`, { approvalReason: 'ok' })).status).toBe(409);
+    });
+
+    it('the policy floor: enabled: false on a large wire still gets the policy chain, named with its version', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Wire transfer to supplier',
+        humanInLoop: { enabled: false },
+        payload: { amount: 25000, currency: 'EUR' },
+      });
+      expect(created.body.status).toBe('awaiting_approval');
+      expect(created.body.policy).toMatchObject({
+        id: 'acme-prod',
+        version: 7,
+        source: 'file',
+        floorApplied: true,
+        rulesApplied: ['large-wire'],
+      });
+      expect(created.body.approvalChain.map((g: { approverRole: string }) => g.approverRole)).toEqual([
+        'finance_manager',
+        'cfo',
+      ]);
+      // Policy timeout applies to each step once it opens.
+      expect(
+        Date.parse(created.body.approvalChain[0].expiresAt) - Date.parse(created.body.approvalChain[0].requestedAt),
+      ).toBe(3600_000);
+      // A small wire is not matched by the rule.
+      const small = await agent.post('/tasks', {
+        description: 'Wire transfer to supplier',
+        humanInLoop: { enabled: false, approverRole: 'finance_manager' },
+        payload: { amount: 500 },
+      });
+      expect(small.body.policy.rulesApplied).toEqual([]);
+      // A client asking for more than the policy keeps its stricter requirement.
+      const stricter = await agent.post('/tasks', {
+        description: 'Wire transfer, triple-checked',
+        payload: { amount: 20000 },
+        approvalChain: [{ role: 'finance_analyst' }, { role: 'finance_manager' }, { role: 'cfo' }],
+      });
+      expect(stricter.body.approvalChain).toHaveLength(3);
+      expect(stricter.body.policy.floorApplied).toBe(false);
+    });
+
+    it('policy rules raise risk and turn a single DBA approval into a 2-of-N quorum', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Delete production database backup older than 90 days',
+        requiredCapabilities: ['database_administration', 'backup_management'],
+        humanInLoop: { approverRole: 'dba_lead' },
+      });
+      expect(created.body.approvalRequest).toMatchObject({ required: 2, eligibleRoles: ['dba_lead', 'sre'] });
+      expect(created.body.approvalRequest.riskAssessment.level).toBe('high');
+    });
+
+    it('timeout → escalation along the ladder → decision by the target; no target → expired', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Pay the cloud bill',
+        humanInLoop: { approverRole: 'finance_manager', approvalTimeout: 600, escalationPolicy: 'auto' },
+      });
+      const first = created.body.approvalRequest.id;
+      t.clock.advance(600_000);
+      await t.server.service.expireDue();
+      const d = await agent.get(`/tasks/${created.body.taskId}/decision`);
+      expect(d.body.approvalRequest.approverRole).toBe('cfo');
+      expect((await p('manager').post(`/approvals/${first}/approve`, { approvalReason: 'late' })).status).toBe(409);
+      const ok = await p('cfo').post(`/approvals/${d.body.approvalRequest.id}/approve`, { approvalReason: 'paid' });
+      expect(ok.body.taskStatus).toBe('approved');
+      const gates = await gatesOf(created.body.taskId);
+      expect(gates.map((g) => g.status)).toEqual(['escalated', 'approved']);
+
+      const lonely = await agent.post('/tasks', {
+        description: 'Order toner',
+        humanInLoop: { approverRole: 'clerk', approvalTimeout: 60, escalationPolicy: 'auto' },
+      });
+      t.clock.advance(60_000);
+      await t.server.service.expireDue();
+      expect((await agent.get(`/tasks/${lonely.body.taskId}`)).body.status).toBe('expired');
+      expect((await agent.post(`/tasks/${lonely.body.taskId}/execute`, {})).status).toBe(410);
+      expect(
+        (await p('clerk').post(`/approvals/${lonely.body.approvalRequest.id}/approve`, { approvalReason: 'x' })).status,
+      ).toBe(410);
+    });
+
+    it('sends one durable reminder at 80 % of the deadline', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Renew domain',
+        humanInLoop: { approverRole: 'clerk', approvalTimeout: 1000 },
+      });
+      t.clock.advance(799_000);
+      expect(await t.server.service.remindDue()).toBe(0);
+      t.clock.advance(2_000);
+      expect(await t.server.service.remindDue()).toBeGreaterThanOrEqual(1);
+      expect(await t.server.service.remindDue()).toBe(0);
+      const history = await agent.get(`/tasks/${created.body.taskId}/history`);
+      expect(history.body.events.filter((e: { type: string }) => e.type === 'approval.reminder')).toHaveLength(1);
+    });
+
+    it("runs the seed's four gradual-autonomy stages as written", async () => {
+      // Stage 1: all decisions require approval.
+      const task1 = await agent.post('/tasks', {
+        description: 'Tag support tickets',
+        humanInLoop: { approvalRequired: 'all_decisions' },
+      });
+      expect(task1.body.status).toBe('awaiting_approval');
+      expect(task1.body.approvalRequest.approverRole).toBe('approver');
+      // Stage 2: only critical decisions; a low-risk task is auto-approved and recorded as such.
+      const task2 = await agent.post('/tasks', {
+        description: 'Tag support tickets',
+        humanInLoop: { approvalRequired: 'critical_only' },
+      });
+      expect(task2.body.status).toBe('approved');
+      expect((await agent.get(`/tasks/${task2.body.taskId}/decision`)).body).toMatchObject({
+        approved: true,
+        autoApproved: true,
+      });
+      const critical = await agent.post('/tasks', {
+        description: 'Delete the staging cluster',
+        humanInLoop: { approvalRequired: 'critical_only' },
+      });
+      expect(critical.body.status).toBe('awaiting_approval');
+      // Stage 3: only low-confidence decisions.
+      const task3 = await agent.post('/tasks', {
+        description: 'Tag support tickets',
+        autoEscalation: { confidenceThreshold: 0.75 },
+      });
+      expect(task3.body.status).toBe('awaiting_approval'); // no confidence given: a human decides
+      const sure = await agent.post('/tasks', {
+        description: 'Tag support tickets',
+        autoEscalation: { confidenceThreshold: 0.75 },
+        aiProposal: { confidence: 0.9 },
+      });
+      expect(sure.body.status).toBe('approved');
+      const unsure = await agent.post('/tasks', {
+        description: 'Tag support tickets',
+        autoEscalation: { confidenceThreshold: 0.75, escalateTo: 'clerk' },
+        aiProposal: { confidence: 0.6 },
+      });
+      expect(unsure.body.approvalRequest.approverRole).toBe('clerk');
+      // Stage 4: autonomous with spot-checks.
+      const task4 = await agent.post('/tasks', {
+        humanInLoop: { enabled: false },
+        auditFrequency: 'weekly',
+        description: 'Tag support tickets',
+      });
+      expect(task4.body.status).toBe('approved');
+      // With 'always' the sample is certain: a non-blocking spot-check lands in the auditor's inbox.
+      const audited = await agent.post('/tasks', {
+        humanInLoop: { enabled: false },
+        auditFrequency: 'always',
+        description: 'Tag support tickets',
+      });
+      expect(audited.body.status).toBe('approved');
+      const inbox = await p('auditor').get('/approvals?status=pending');
+      const spot = inbox.body.items.find((i: { taskId: string }) => i.taskId === audited.body.taskId);
+      expect(spot).toMatchObject({ kind: 'audit' });
+      const exec = await agent.post(`/tasks/${audited.body.taskId}/execute`, {});
+      expect(exec.status).toBe(200);
+      const check = await p('auditor').post(`/approvals/${spot.id}/approve`, {
+        approvalReason: 'sampled output looks right',
+      });
+      expect(check.body).toMatchObject({ status: 'approved', taskStatus: 'executing' });
+    });
+
+    it('a broken policy file stops start-up naming HUMANOS_POLICY', async () => {
+      const bad = join(t.backend.dataDir, 'bad-policy.json');
+      writeFileSync(
+        bad,
+        JSON.stringify({ name: 'x', version: 1, rules: [{ id: 'r', match: {}, require: { approvalChain: [] } }] }),
+      );
+      await expect(startTestServer('sqlite', { HUMANOS_POLICY: bad })).rejects.toThrow(/HUMANOS_POLICY/);
+      writeFileSync(bad, JSON.stringify({ name: 'x', version: 1, escalationLadder: { a: 'b', b: 'a' }, rules: [] }));
+      await expect(startTestServer('sqlite', { HUMANOS_POLICY: bad })).rejects.toThrow(/cycle/);
+    });
+  });
+}
