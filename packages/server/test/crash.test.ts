@@ -77,7 +77,98 @@ describe('crash safety (kill -9)', () => {
     }, 120_000);
   }
 
+  for (const name of backends()) {
+    it(`[${name}] deadlines are durable: a timer due while the server was dead fires after restart`, async () => {
+      backend = await createBackend(name);
+      const env = { ...backend.env, HUMANOS_TIMER_INTERVAL_MS: '100' };
+      const first = await spawnServer(env);
+      children.push(first);
+      const admin = new Api(first.url, ADMIN_TOKEN);
+      const agent = admin.as((await admin.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token);
+      const plain = await agent.post('/tasks', {
+        description: 'Restart cache',
+        humanInLoop: { approverRole: 'ops', approvalTimeout: 2 },
+      });
+      const escalating = await agent.post('/tasks', {
+        description: 'Restart queue',
+        humanInLoop: { approverRole: 'ops', approvalTimeout: 2, escalationPolicy: 'auto', escalateTo: 'ops_lead' },
+      });
+      await first.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 2500));
+      const second = await spawnServer(env);
+      children.push(second);
+      const admin2 = new Api(second.url, ADMIN_TOKEN);
+      await expect
+        .poll(async () => (await admin2.get(`/tasks/${plain.body.taskId}`)).body.status, { timeout: 10_000 })
+        .toBe('expired');
+      await expect
+        .poll(
+          async () =>
+            (
+              (await admin2.get(`/tasks/${escalating.body.taskId}`)).body.approvals as {
+                approverRole: string;
+                status: string;
+              }[]
+            ).map((g) => `${g.approverRole}:${g.status}`),
+          { timeout: 10_000 },
+        )
+        .toEqual(['ops:escalated', 'ops_lead:pending']);
+    }, 60_000);
+  }
+
   if (backends().includes('postgres')) {
+    it('[postgres] two replicas sweeping the same deadlines fire each timer exactly once', async () => {
+      backend = await createBackend('postgres');
+      const env = {
+        ...backend.env,
+        HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem`,
+        HUMANOS_TIMER_INTERVAL_MS: '20',
+      };
+      const a = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
+      children.push(a);
+      const b = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/b` });
+      children.push(b);
+      const admin = new Api(a.url, ADMIN_TOKEN);
+      const agent = admin.as((await admin.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token);
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const body =
+          i % 2
+            ? { description: `job ${i}`, humanInLoop: { approverRole: 'ops', approvalTimeout: 1 } }
+            : {
+                description: `job ${i}`,
+                humanInLoop: {
+                  approverRole: 'ops',
+                  approvalTimeout: 1,
+                  escalationPolicy: 'auto',
+                  escalateTo: 'ops_lead',
+                },
+              };
+        ids.push((await agent.post('/tasks', body)).body.taskId);
+      }
+      await new Promise((r) => setTimeout(r, 2500));
+      const exported = await fetch(`${a.url}/v1/humanos/ledger/export`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const bundle = parseLedgerExport(await exported.text());
+      expect(verifyLedger(bundle).ok).toBe(true);
+      const fired = new Map<string, number>();
+      for (const e of bundle.entries) {
+        const entry = JSON.parse(e.entry);
+        if (entry.type === 'approval.expired' || entry.type === 'approval.escalated')
+          fired.set(entry.approvalId, (fired.get(entry.approvalId) ?? 0) + 1);
+      }
+      // 30 original deadlines, plus the escalation targets' own 1 s deadlines that also passed.
+      expect(fired.size).toBeGreaterThanOrEqual(30);
+      for (const n of fired.values()) expect(n).toBe(1);
+      for (const [i, id] of ids.entries()) {
+        const task = (await admin.get(`/tasks/${id}`)).body;
+        if (i % 2) expect(task.status).toBe('expired');
+        else
+          expect(task.approvals.filter((g: { approverRole: string }) => g.approverRole === 'ops_lead')).toHaveLength(1);
+      }
+    }, 60_000);
+
     it('[postgres] two replicas: a waiter on one wakes when the other decides; one log, no forks', async () => {
       backend = await createBackend('postgres');
       const env = { ...backend.env, HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem` };
