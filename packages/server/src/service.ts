@@ -468,7 +468,36 @@ export class HumanOSService {
     await trx.insertInto('approvals').values(g).execute();
     await trx
       .insertInto('approval_roles')
-      .values(roles.map((role) => ({ approval_id: g.id, role })))
+      .values(roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })))
+      .execute();
+  }
+
+  /** Mirrors gate status and open time into approval_roles (the inbox index) after a change. */
+  private async syncRoles(
+    trx: Transaction<Database>,
+    which: { approvalId: string } | { taskId: string },
+  ): Promise<void> {
+    await trx
+      .updateTable('approval_roles')
+      .set((eb) => ({
+        status: eb
+          .selectFrom('approvals')
+          .select('approvals.status')
+          .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+        requested_at: eb
+          .selectFrom('approvals')
+          .select('approvals.requested_at')
+          .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+      }))
+      .where((eb) =>
+        'approvalId' in which
+          ? eb('approval_id', '=', which.approvalId)
+          : eb(
+              'approval_id',
+              'in',
+              eb.selectFrom('approvals').select('approvals.id').where('approvals.task_id', '=', which.taskId),
+            ),
+      )
       .execute();
   }
 
@@ -645,44 +674,55 @@ export class HumanOSService {
     q: { status: ApprovalStatus; limit: number; cursor?: string | undefined },
   ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
     if (actor.roles.length === 0) return { items: [], nextCursor: null };
-    let query = this.db
-      .selectFrom('approvals')
-      .innerJoin('approval_roles', 'approval_roles.approval_id', 'approvals.id')
-      .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
-      .selectAll('approvals')
-      .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq'])
-      .where('approval_roles.role', 'in', actor.roles)
-      .where('approvals.status', '=', q.status)
-      .distinct();
-    if (q.status === 'pending') {
-      query = query
-        .where('tasks.requester', '!=', actor.id)
-        .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('decisions')
-                .select('decisions.approval_id')
-                .whereRef('decisions.approval_id', '=', 'approvals.id')
-                .where('decisions.principal_id', '=', actor.id),
-            ),
-          ),
-        );
-    }
-    if (q.cursor !== undefined) {
-      const [at, id] = decodePairCursor(q.cursor);
-      query = query.where((eb) =>
-        eb.or([
-          eb('approvals.requested_at', '<', at),
-          eb.and([eb('approvals.requested_at', '=', at), eb('approvals.id', '<', id)]),
-        ]),
-      );
-    }
-    const rows = await query
-      .orderBy('approvals.requested_at', 'desc')
-      .orderBy('approvals.id', 'desc')
-      .limit(q.limit + 1)
-      .execute();
+    const after = q.cursor !== undefined ? decodePairCursor(q.cursor) : undefined;
+    // One index range walk per role (role, status, requested_at, id), each stopping after a page;
+    // merged here. A single query over all roles would have to sort every matching gate.
+    const perRole = await Promise.all(
+      [...new Set(actor.roles)].map((role) => {
+        let query = this.db
+          .selectFrom('approval_roles')
+          .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
+          .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+          .selectAll('approvals')
+          .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq'])
+          .where('approval_roles.role', '=', role)
+          .where('approval_roles.status', '=', q.status);
+        if (q.status === 'pending') {
+          query = query
+            .where('tasks.requester', '!=', actor.id)
+            .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('decisions')
+                    .select('decisions.approval_id')
+                    .whereRef('decisions.task_id', '=', 'approvals.task_id')
+                    .where('decisions.principal_id', '=', actor.id),
+                ),
+              ),
+            );
+        }
+        if (after) {
+          const [at, id] = after;
+          query = query.where((eb) =>
+            eb.or([
+              eb('approval_roles.requested_at', '<', at),
+              eb.and([eb('approval_roles.requested_at', '=', at), eb('approval_roles.approval_id', '<', id)]),
+            ]),
+          );
+        }
+        return query
+          .orderBy('approval_roles.requested_at', 'desc')
+          .orderBy('approval_roles.approval_id', 'desc')
+          .limit(q.limit + 1)
+          .execute();
+      }),
+    );
+    const seen = new Set<string>();
+    const rows = perRole
+      .flat()
+      .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .filter((r) => !seen.has(r.id) && seen.add(r.id));
     const page = rows.slice(0, q.limit);
     const items = page.map((r) =>
       this.gateView(r, { aiProposal: p(r.ai_proposal), risk: p(r.risk), description: r.description }),
@@ -851,6 +891,7 @@ export class HumanOSService {
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('already_decided', `approval ${approvalId} was decided concurrently`);
+        await this.syncRoles(trx, { approvalId: gate.id });
       }
       const extra: NewEntry[] = [];
       if (nextStep) {
@@ -861,6 +902,7 @@ export class HumanOSService {
           .where('id', '=', nextStep.id)
           .where('status', '=', 'waiting')
           .execute();
+        await this.syncRoles(trx, { approvalId: nextStep.id });
         extra.push(this.gateOpenedEntry(opened, actor.id, now));
       }
       if (gateStatus === 'rejected' && !audit) {
@@ -871,6 +913,7 @@ export class HumanOSService {
           .where('task_id', '=', task.id)
           .where('status', '=', 'waiting')
           .execute();
+        await this.syncRoles(trx, { taskId: task.id });
       }
       if (taskStatus !== task.status) {
         if (!canTransition(task.status as TaskStatus, taskStatus)) {
@@ -1296,10 +1339,11 @@ export class HumanOSService {
    * after a restart; on PostgreSQL `SKIP LOCKED` lets replicas share the work without firing twice.
    * With `escalationPolicy: 'auto'` and an `escalateTo` role, a fresh gate opens for that role.
    */
-  async expireDue(limit = 100): Promise<number> {
-    const now = this.clock.now();
+  async expireDue(limit = 500): Promise<number> {
     let fired = 0;
     for (;;) {
+      // Read the clock per batch: under a burst the later batches fire (and say they fired) later.
+      const now = this.clock.now();
       const n = await this.write(async (trx, touched) => {
         let q = trx
           .selectFrom('approvals')
@@ -1310,10 +1354,13 @@ export class HumanOSService {
           .limit(limit);
         if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
         const due = await q.execute();
+        const entries: NewEntry[] = [];
         for (const g of due) {
-          await this.expireGate(trx, g, now);
+          entries.push(...(await this.expireGate(trx, g, now)));
           touched.add(g.task_id);
         }
+        // One append for the whole batch: a burst of deadlines costs one ledger write, not one each.
+        if (entries.length) await this.ledger.append(trx, entries);
         return due.length;
       });
       fired += n;
@@ -1326,7 +1373,7 @@ export class HumanOSService {
    * else the policy's escalation ladder for the gate's role) a fresh gate for the target replaces it,
    * with a deadline as long as the original; otherwise the task ends `expired` and never executes.
    */
-  private async expireGate(trx: Transaction<Database>, g: ApprovalRow, now: number): Promise<void> {
+  private async expireGate(trx: Transaction<Database>, g: ApprovalRow, now: number): Promise<NewEntry[]> {
     const ladder = this.options.policy.escalationLadder ?? {};
     const target =
       g.escalation_policy === 'auto' ? (g.escalate_to ?? ladder[g.approver_role.split(', ')[0] as string]) : undefined;
@@ -1336,7 +1383,8 @@ export class HumanOSService {
       .where('id', '=', g.id)
       .where('status', '=', 'pending')
       .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1) return; // decided or fired elsewhere meanwhile
+    if (Number(upd.numUpdatedRows) !== 1) return []; // decided or fired elsewhere meanwhile
+    await this.syncRoles(trx, { approvalId: g.id });
     const base = { at: iso(now), actor: 'system', taskId: g.task_id, approvalId: g.id };
     const entries: NewEntry[] = [];
     if (target) {
@@ -1379,8 +1427,9 @@ export class HumanOSService {
         .where('task_id', '=', g.task_id)
         .where('status', '=', 'waiting')
         .execute();
+      await this.syncRoles(trx, { taskId: g.task_id });
     }
-    await this.ledger.append(trx, entries);
+    return entries;
   }
 
   /** Records a reminder for every open gate past its reminder time (once each, durable). */

@@ -51,7 +51,8 @@ export interface Database {
     remind_at: number | null;
     reminded: number;
   };
-  approval_roles: { approval_id: string; role: string };
+  /** Gate roles, with the gate's status and open time mirrored for the inbox index. */
+  approval_roles: { approval_id: string; role: string; status: string; requested_at: number };
   decisions: {
     approval_id: string;
     task_id: string;
