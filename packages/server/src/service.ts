@@ -645,13 +645,31 @@ export class HumanOSService {
     if (!g) throw new HumanOSError('not_found', `no approval ${approvalId}`);
     const task = await this.loadTask(this.db, g.task_id);
     if (!(await this.canSee(this.db, actor, task))) throw new HumanOSError('not_found', `no approval ${approvalId}`);
-    const decisions = await this.db.selectFrom('decisions').selectAll().where('approval_id', '=', g.id).execute();
+    const decisions = await this.db.selectFrom('decisions').selectAll().where('task_id', '=', task.id).execute();
+    const steps = await this.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .where('kind', '=', g.kind)
+      .orderBy('step')
+      .orderBy('requested_at')
+      .execute();
     return {
       ...this.gateView(
         g,
         { aiProposal: p(task.ai_proposal), risk: p(task.risk), description: task.description },
-        decisions,
+        decisions.filter((d) => d.approval_id === g.id),
       ),
+      // Every step (or escalation) of this task's gates, with earlier decisions and their reasons.
+      chain: steps.map((x) => ({
+        id: x.id,
+        step: x.step,
+        approverRole: x.approver_role,
+        status: x.status,
+        required: x.required,
+        reason: x.reason,
+        decisions: decisions.filter((d) => d.approval_id === x.id).map(decisionView),
+      })),
       task: {
         id: task.id,
         description: task.description,

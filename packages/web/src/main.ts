@@ -29,6 +29,15 @@ interface Approval {
   aiProposal: { action: string; reasoning: string | null; confidence: number | null; alternatives: string[] };
   riskAssessment: { level: string; factors: string[]; mitigations: string[] };
   decisions: Decision[];
+  chain?: {
+    id: string;
+    step: number;
+    approverRole: string;
+    status: string;
+    required: number;
+    reason: string | null;
+    decisions: Decision[];
+  }[];
   task: {
     id: string;
     description: string;
@@ -517,6 +526,22 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
             ),
           )
         : h('p', {}, 'No decisions yet.'),
+      a.chain && a.chain.length > 1
+        ? h(
+            'ol',
+            { id: 'chain', 'aria-label': 'All steps of this approval' },
+            ...a.chain.map((c) =>
+              h(
+                'li',
+                { 'aria-current': c.id === a.id ? 'step' : 'false' },
+                `Step ${c.step + 1}: ${c.approverRole} — ${c.status}${c.reason ? ` (${c.reason})` : ''}`,
+                c.decisions.length
+                  ? h('ul', {}, ...c.decisions.map((d) => h('li', {}, `${d.principal} ${d.verdict} — “${d.reason}”`)))
+                  : null,
+              ),
+            ),
+          )
+        : null,
     ),
     h(
       'section',

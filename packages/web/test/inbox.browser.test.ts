@@ -191,6 +191,25 @@ describe.skipIf(!haveChromium)('web inbox in a real Chromium', () => {
     expect(await page.locator('#detail img, #detail script, #detail iframe, #detail svg, #detail b').count()).toBe(0);
   });
 
+  it('shows chain progress with earlier decisions and reasons', async () => {
+    const cfo = await t.principal('did:human:carl', ['cfo']);
+    const c = await create({
+      description: 'Wire $20,000 to Globex',
+      approvalChain: [
+        { role: 'cfo', reason: 'Budget owner' },
+        { role: 'finance_manager', reason: 'Payment run' },
+      ],
+    });
+    const chain = (await t.admin.get(`/approvals/${c.approvalRequest.id}`)).body.chain as { id: string }[];
+    await cfo.post(`/approvals/${c.approvalRequest.id}/approve`, { approvalReason: 'Within Q3 budget' });
+    const step2 = chain[1]?.id as string;
+    await item(step2).waitFor({ timeout: 10_000 });
+    await item(step2).click();
+    await expect.poll(() => page.locator('#chain').textContent()).toContain('Step 1: cfo — approved (Budget owner)');
+    expect(await page.locator('#chain').textContent()).toContain('did:human:carl approved — “Within Q3 budget”');
+    expect(await page.locator('#chain').textContent()).toContain('Step 2: finance_manager — pending (Payment run)');
+  });
+
   it('works from the keyboard and on a narrow screen', async () => {
     const c = await create({ description: 'Order 3 laptops', humanInLoop: { approverRole: 'finance_manager' } });
     await item(c.approvalRequest.id).waitFor({ timeout: 10_000 });
