@@ -29,6 +29,7 @@ export type LedgerEntryType =
   | 'approval.reminder'
   | 'approval.cancelled'
   | 'task.execution_started'
+  | 'task.decision_auto_approved'
   | 'task.completed'
   | 'task.failed'
   | 'task.cancelled';

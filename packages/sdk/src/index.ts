@@ -314,6 +314,62 @@ export class HumanOSClient {
     return this.request('POST', `${PREFIX}/approvals/${encodeURIComponent(approvalId)}/reject`, { body });
   }
 
+  /**
+   * Submits an in-run decision of an executing task. Under `all_decisions` (or when the decision is
+   * critical / below the confidence threshold) it opens a `decision` gate and, by default, waits for
+   * the human; otherwise it is auto-approved and recorded. Returns whether to go ahead, and with
+   * which payload (the human's edits applied).
+   */
+  async submitDecision(
+    taskId: string,
+    decision: {
+      action: string;
+      reasoning?: string;
+      confidence?: number;
+      alternatives?: string[];
+      payload?: Record<string, unknown>;
+    },
+    opts: { wait?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<{
+    approved: boolean;
+    decided: boolean;
+    status: string;
+    payload: Record<string, unknown> | null;
+    approvalRequest?: ApprovalRequest;
+  }> {
+    const r = await this.request<{
+      status: string;
+      payload?: Record<string, unknown>;
+      approvalRequest?: ApprovalRequest;
+    }>('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/decisions`, { body: decision });
+    if (r.status === 'approved')
+      return { approved: true, decided: true, status: 'approved', payload: r.payload ?? decision.payload ?? {} };
+    const gate = r.approvalRequest as ApprovalRequest;
+    if (opts.wait === false)
+      return { approved: false, decided: false, status: 'pending', payload: null, approvalRequest: gate };
+    const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      const wait = Math.max(1, Math.min(30, Math.floor(left / 1000)));
+      const view = await this.request<ApprovalRequest & { approvedPayload?: Record<string, unknown> | null }>(
+        'GET',
+        `${PREFIX}/approvals/${encodeURIComponent(gate.id)}?wait=${wait}`,
+        { retry: true, timeoutMs: this.timeoutMs + wait * 1000, signal: opts.signal },
+      );
+      if (view.status !== 'pending') {
+        return {
+          approved: view.status === 'approved',
+          decided: true,
+          status: view.status,
+          payload: view.approvedPayload ?? null,
+          approvalRequest: view,
+        };
+      }
+      if (Date.now() >= deadline)
+        return { approved: false, decided: false, status: 'pending', payload: null, approvalRequest: view };
+    }
+  }
+
   /** Starts execution of an approved task and returns the approved payload and a signed grant. */
   startExecution(taskId: string, opts: { payload?: Record<string, unknown> } = {}): Promise<Execution> {
     return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/execute`, {

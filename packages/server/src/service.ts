@@ -333,6 +333,7 @@ export class HumanOSService {
             approved_payload: gate ? null : j(payload),
             approved_digest: gate ? null : digest,
             hitl: j(hitl),
+            client: j({ autoEscalation: input.autoEscalation ?? null, auditFrequency: input.auditFrequency ?? null }),
             policy: j(policy),
             risk: j(risk),
             ai_proposal: j(aiProposal),
@@ -429,6 +430,7 @@ export class HumanOSService {
       timeout_ms: timeoutMs,
       remind_at: open && timeoutMs !== null ? now + Math.floor(timeoutMs * REMIND_AT) : null,
       reminded: 0,
+      proposal: null,
     };
   }
 
@@ -523,8 +525,9 @@ export class HumanOSService {
       escalationPolicy: g.escalation_policy,
       escalateTo: g.escalate_to,
       task: { id: g.task_id, description: task.description },
-      aiProposal: task.aiProposal,
-      alternatives: task.aiProposal.alternatives,
+      ...(g.kind === 'decision'
+        ? decisionGateView(g)
+        : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
       riskAssessment: task.risk,
       decisions: decisions.map(decisionView),
       decidedAt: g.decided_at === null ? null : iso(g.decided_at),
@@ -712,10 +715,17 @@ export class HumanOSService {
             .where(({ not, exists, selectFrom }) =>
               not(
                 exists(
-                  selectFrom('decisions')
-                    .select('decisions.approval_id')
-                    .whereRef('decisions.task_id', '=', 'approvals.task_id')
-                    .where('decisions.principal_id', '=', actor.id),
+                  selectFrom('decisions as d')
+                    .innerJoin('approvals as seat', 'seat.id', 'd.approval_id')
+                    .select('d.approval_id')
+                    .whereRef('d.task_id', '=', 'approvals.task_id')
+                    .where('d.principal_id', '=', actor.id)
+                    .where((eb) =>
+                      eb.or([
+                        eb('d.approval_id', '=', eb.ref('approvals.id')),
+                        eb.and([eb('approvals.kind', '=', 'execution'), eb('seat.kind', '=', 'execution')]),
+                      ]),
+                    ),
                 ),
               ),
             );
@@ -814,13 +824,19 @@ export class HumanOSService {
         });
       }
       // One seat per person per gate, and across the steps of a chain: one person cannot fill two.
+      // Execution gates (chain steps, escalations) share seats; each in-run decision or spot-check
+      // gate is its own.
       const seated = await trx
         .selectFrom('decisions')
         .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
         .select(['decisions.approval_id'])
         .where('decisions.task_id', '=', task.id)
         .where('decisions.principal_id', '=', actor.id)
-        .where('approvals.kind', '=', gate.kind)
+        .where((eb) =>
+          gate.kind === 'execution'
+            ? eb('approvals.kind', '=', 'execution')
+            : eb('decisions.approval_id', '=', gate.id),
+        )
         .executeTakeFirst();
       if (seated) {
         throw new HumanOSError(
@@ -831,6 +847,8 @@ export class HumanOSService {
         );
       }
       const audit = gate.kind === 'audit';
+      // Spot-checks and in-run decisions are side gates: they never move the task's own status.
+      const sideGate = audit || gate.kind === 'decision';
       if (audit && input.edits !== undefined)
         throw new HumanOSError('validation_failed', 'a spot-check cannot edit the payload of a task that already ran');
 
@@ -854,7 +872,8 @@ export class HumanOSService {
         throw new HumanOSError('validation_failed', 'edits can only accompany an approval');
       }
 
-      const payload = p<unknown>(task.payload);
+      const proposal = p<{ payload?: unknown } | null>(gate.proposal);
+      const payload = gate.kind === 'decision' ? (proposal?.payload ?? {}) : p<unknown>(task.payload);
       const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
       const digest = payloadDigest(approvedPayload);
       const record: DecisionRecord = {
@@ -882,7 +901,7 @@ export class HumanOSService {
         verdict === 'rejected' ? 'rejected' : approvalsSoFar.length + 1 >= gate.required ? 'approved' : 'pending';
       // The next step of a chain, if this decision completes a step.
       const nextStep =
-        !audit && gateStatus === 'approved'
+        !sideGate && gateStatus === 'approved'
           ? await trx
               .selectFrom('approvals')
               .selectAll()
@@ -892,7 +911,7 @@ export class HumanOSService {
               .limit(1)
               .executeTakeFirst()
           : undefined;
-      const taskStatus: TaskStatus = audit
+      const taskStatus: TaskStatus = sideGate
         ? (task.status as TaskStatus)
         : gateStatus === 'approved' && !nextStep
           ? 'approved'
@@ -923,7 +942,7 @@ export class HumanOSService {
         await this.syncRoles(trx, { approvalId: nextStep.id });
         extra.push(this.gateOpenedEntry(opened, actor.id, now));
       }
-      if (gateStatus === 'rejected' && !audit) {
+      if (gateStatus === 'rejected' && !sideGate) {
         // A reject at any step ends the chain: the steps that never opened are cancelled.
         await trx
           .updateTable('approvals')
@@ -949,6 +968,14 @@ export class HumanOSService {
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+      } else if (gate.kind === 'decision') {
+        if (gateStatus === 'approved') {
+          await trx
+            .updateTable('approvals')
+            .set({ proposal: j({ ...proposal, approvedPayload, approvedDigest: digest }) })
+            .where('id', '=', gate.id)
+            .execute();
+        }
       } else if (input.edits) {
         // A partial quorum or an earlier chain step: later approvers see, and approve, the edited payload.
         await trx
@@ -1214,6 +1241,144 @@ export class HumanOSService {
       });
     }
     return { taskId, checkpointSize: size, checkpoint: cp?.note ?? null, events };
+  }
+
+  /**
+   * An executing agent submits one in-run decision. Under `all_decisions` (and when the decision is
+   * critical under `critical_only`, or below the confidence threshold) it gets its own `decision`
+   * gate that the agent waits on; otherwise it is approved at once and recorded in the ledger.
+   */
+  async submitDecision(
+    actor: Principal,
+    taskId: string,
+    input: {
+      action: string;
+      reasoning?: string | null;
+      confidence?: number | null;
+      alternatives?: string[];
+      payload?: unknown;
+    },
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.executor !== actor.id)
+        throw new HumanOSError('forbidden', 'only the executor of this task submits its in-run decisions');
+      if (task.status !== 'executing')
+        throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
+          status: task.status,
+        });
+      const hitl = p<HumanInLoop>(task.hitl);
+      const client = p<{ autoEscalation?: { confidenceThreshold?: number; escalateTo?: string } } | null>(task.client);
+      const payload = input.payload ?? {};
+      const risk = assessRisk({
+        description: input.action,
+        requiredCapabilities: p<string[]>(task.required_capabilities),
+        payload,
+      });
+      const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
+      const threshold = client?.autoEscalation?.confidenceThreshold;
+      const confidence = input.confidence ?? null;
+      const reason =
+        hitl.approvalRequired === 'all_decisions'
+          ? 'all_decisions: every in-run decision needs approval'
+          : hitl.approvalRequired === 'critical_only' && critical
+            ? `critical_only: this decision is ${risk.level} risk${risk.factors.includes('irreversible_action') ? ', irreversible' : ''}`
+            : threshold !== undefined && (confidence === null || confidence < threshold)
+              ? `confidence ${confidence ?? 'unknown'} is below the threshold ${threshold}`
+              : riskRank(risk.level) >= riskRank('high')
+                ? `policy floor: ${risk.level} risk requires human approval`
+                : null;
+      const proposal = {
+        action: input.action,
+        reasoning: input.reasoning ?? null,
+        confidence,
+        alternatives: input.alternatives ?? [],
+        payload,
+      };
+      touched.add(taskId);
+      if (reason === null) {
+        const appended = await this.ledger.append(trx, [
+          {
+            type: 'task.decision_auto_approved',
+            at: iso(now),
+            actor: actor.id,
+            taskId,
+            data: { ...proposal, payloadDigest: payloadDigest(payload), risk },
+          },
+        ]);
+        return {
+          taskId,
+          status: 'approved',
+          autoApproved: true,
+          payload,
+          payloadDigest: payloadDigest(payload),
+          ledgerIndex: appended.seqs[0],
+        };
+      }
+      const firstGate = await trx
+        .selectFrom('approvals')
+        .select('approver_role')
+        .where('task_id', '=', taskId)
+        .where('kind', '=', 'execution')
+        .orderBy('step')
+        .limit(1)
+        .executeTakeFirst();
+      const role =
+        client?.autoEscalation?.escalateTo ??
+        firstGate?.approver_role.split(', ')[0] ??
+        this.options.policy.defaultApproverRole ??
+        'approver';
+      const count = await trx
+        .selectFrom('approvals')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('task_id', '=', taskId)
+        .where('kind', '=', 'decision')
+        .executeTakeFirst();
+      const row: ApprovalRow = {
+        ...this.newGateRow(
+          taskId,
+          'decision',
+          Number(count?.n ?? 0),
+          {
+            roles: [role],
+            required: 1,
+            reason,
+            timeoutSec: hitl.approvalTimeout ?? null,
+            escalationPolicy: hitl.escalationPolicy ?? null,
+            escalateTo: hitl.escalateTo ?? null,
+          },
+          'pending',
+          now,
+        ),
+        proposal: j(proposal),
+      };
+      await this.insertGate(trx, row, [role]);
+      await this.ledger.append(trx, [this.gateOpenedEntry(row, actor.id, now)]);
+      return {
+        taskId,
+        status: 'pending',
+        autoApproved: false,
+        approvalRequest: this.gateView(row, { aiProposal: p(task.ai_proposal), risk, description: task.description }),
+      };
+    });
+  }
+
+  /** Long-poll on one gate: returns when it leaves `pending` or after `waitSeconds`. */
+  async waitForApproval(
+    actor: Principal,
+    approvalId: string,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let view = await this.getApproval(actor, approvalId);
+    while (view.status === 'pending' && Date.now() < deadline && !signal?.aborted) {
+      await this.notifier.waitForTask(view.taskId as string, Math.min(1000, deadline - Date.now()), signal);
+      view = await this.getApproval(actor, approvalId);
+    }
+    return view;
   }
 
   // ---- execution ---------------------------------------------------------------------------------
@@ -1496,6 +1661,31 @@ export class HumanOSService {
 
 function requireAdmin(actor: Principal): void {
   if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
+}
+
+/** An in-run decision gate shows the agent's proposal for that decision, not the task's. */
+function decisionGateView(g: ApprovalRow): Record<string, unknown> {
+  const prop = p<{
+    action: string;
+    reasoning: string | null;
+    confidence: number | null;
+    alternatives: string[];
+    payload: unknown;
+    approvedPayload?: unknown;
+    approvedDigest?: string;
+  }>(g.proposal);
+  return {
+    aiProposal: {
+      action: prop.action,
+      reasoning: prop.reasoning,
+      confidence: prop.confidence,
+      alternatives: prop.alternatives,
+    },
+    alternatives: prop.alternatives,
+    payload: prop.payload,
+    approvedPayload: prop.approvedPayload ?? null,
+    payloadDigest: prop.approvedDigest ?? null,
+  };
 }
 
 function decisionView(d: DecisionRow): Record<string, unknown> {

@@ -331,6 +331,81 @@ for (const backend of backends()) {
       expect(check.body).toMatchObject({ status: 'approved', taskStatus: 'executing' });
     });
 
+    it('all_decisions: every in-run decision the agent submits gets its own gate; edits reach the agent', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Clean up the mailing list',
+        humanInLoop: { approvalRequired: 'all_decisions', approverRole: 'clerk' },
+      });
+      await p('clerk').post(`/approvals/${created.body.approvalRequest.id}/approve`, { approvalReason: 'go' });
+      await agent.post(`/tasks/${created.body.taskId}/execute`, {});
+      const d1 = await agent.post(`/tasks/${created.body.taskId}/decisions`, {
+        action: 'Unsubscribe 3 bouncing addresses',
+        confidence: 0.8,
+        payload: { addresses: ['a@x', 'b@x', 'c@x'] },
+      });
+      expect(d1.status).toBe(201);
+      expect(d1.body).toMatchObject({ status: 'pending', autoApproved: false });
+      const gate = d1.body.approvalRequest;
+      expect(gate).toMatchObject({
+        kind: 'decision',
+        approverRole: 'clerk',
+        aiProposal: { action: 'Unsubscribe 3 bouncing addresses', confidence: 0.8 },
+      });
+      expect((await p('clerk').get('/approvals?status=pending')).body.items.map((i: { id: string }) => i.id)).toContain(
+        gate.id,
+      );
+      // The agent long-polls its decision gate while the clerk edits and approves it.
+      const waiting = agent.get(`/approvals/${gate.id}?wait=20`);
+      await new Promise((r) => setTimeout(r, 100));
+      const ok = await p('clerk').post(`/approvals/${gate.id}/approve`, {
+        approvalReason: 'keep c',
+        edits: { addresses: ['a@x', 'b@x'] },
+      });
+      expect(ok.body).toMatchObject({ status: 'approved', taskStatus: 'executing' });
+      const done = await waiting;
+      expect(done.body, JSON.stringify(done.body)).toMatchObject({
+        status: 'approved',
+        approvedPayload: { addresses: ['a@x', 'b@x'] },
+      });
+      // A rejected in-run decision leaves the task running; the agent must not do it.
+      const d2 = await agent.post(`/tasks/${created.body.taskId}/decisions`, { action: 'Delete the list archive' });
+      const no = await p('clerk').post(`/approvals/${d2.body.approvalRequest.id}/reject`, {
+        rejectionReason: 'archive is needed',
+      });
+      expect(no.body).toMatchObject({ status: 'rejected', taskStatus: 'executing' });
+      expect((await agent.get(`/tasks/${created.body.taskId}`)).body.status).toBe('executing');
+    });
+
+    it('outside all_decisions an ordinary in-run decision is auto-approved and recorded; a low-confidence one is not', async () => {
+      const created = await agent.post('/tasks', { description: 'Tag tickets', humanInLoop: { enabled: false } });
+      await agent.post(`/tasks/${created.body.taskId}/execute`, {});
+      const auto = await agent.post(`/tasks/${created.body.taskId}/decisions`, {
+        action: 'Tag ticket 7 as billing',
+        payload: { ticket: 7 },
+      });
+      expect(auto.body).toMatchObject({ status: 'approved', autoApproved: true });
+      const history = await agent.get(`/tasks/${created.body.taskId}/history`);
+      expect(history.body.events.map((e: { type: string }) => e.type)).toContain('task.decision_auto_approved');
+      // Not the executor: refused, nothing written.
+      const before = await t.fingerprint();
+      expect((await p('clerk').post(`/tasks/${created.body.taskId}/decisions`, { action: 'x' })).status).toBe(404);
+      expect(await t.fingerprint()).toBe(before);
+
+      const unsure = await agent.post('/tasks', {
+        description: 'Tag tickets',
+        autoEscalation: { confidenceThreshold: 0.7, escalateTo: 'clerk' },
+        aiProposal: { confidence: 0.9 },
+      });
+      expect(unsure.body.status).toBe('approved');
+      await agent.post(`/tasks/${unsure.body.taskId}/execute`, {});
+      const low = await agent.post(`/tasks/${unsure.body.taskId}/decisions`, {
+        action: 'Merge two customer records',
+        confidence: 0.65,
+      });
+      expect(low.body.status).toBe('pending');
+      expect(low.body.approvalRequest.approverRole).toBe('clerk');
+    });
+
     it('a broken policy file stops start-up naming HUMANOS_POLICY', async () => {
       const bad = join(t.backend.dataDir, 'bad-policy.json');
       writeFileSync(

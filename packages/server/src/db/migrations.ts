@@ -185,6 +185,14 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_in_run_decisions': {
+    // In-run decision gates carry the agent's proposal for that decision (and, once approved, the
+    // approved payload); tasks remember the client's autonomy settings that apply during the run.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('approvals').addColumn('proposal', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('client', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -20,6 +20,8 @@ export interface Database {
     approved_payload: string | null;
     approved_digest: string | null;
     hitl: string;
+    /** The client's autonomy settings that apply during the run (JSON). */
+    client: string | null;
     policy: string;
     risk: string;
     ai_proposal: string;
@@ -50,6 +52,8 @@ export interface Database {
     timeout_ms: number | null;
     remind_at: number | null;
     reminded: number;
+    /** In-run decision gates: the agent's proposal (JSON). */
+    proposal: string | null;
   };
   /** Gate roles, with the gate's status and open time mirrored for the inbox index. */
   approval_roles: { approval_id: string; role: string; status: string; requested_at: number };

@@ -17,6 +17,7 @@ import {
   FailBody,
   InboxQuery,
   InclusionQuery,
+  InRunDecisionBody,
   ListTasksQuery,
   RejectBody,
   TaskIdParams,
@@ -259,14 +260,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.get(
       `${API_PREFIX}/tasks/:taskId/decision`,
       { schema: { tags: ['tasks'], params: TaskIdParams, querystring: WaitQuery } },
-      async (req) => {
+      async (req, reply) => {
+        // The response's close (not the request's): a GET's request stream closes once it is read.
         const ac = new AbortController();
-        req.raw.on('close', () => ac.abort());
+        reply.raw.on('close', () => ac.abort());
         return service.waitForDecision(req.principal, req.params.taskId, req.query.wait ?? 0, ac.signal);
       },
     );
     api.get(`${API_PREFIX}/tasks/:taskId/history`, { schema: { tags: ['tasks'], params: TaskIdParams } }, async (req) =>
       service.taskHistory(req.principal, req.params.taskId),
+    );
+    api.post(
+      `${API_PREFIX}/tasks/:taskId/decisions`,
+      { schema: { tags: ['execution'], params: TaskIdParams, body: InRunDecisionBody } },
+      async (req, reply) =>
+        reply.code(201).send(await service.submitDecision(req.principal, req.params.taskId, req.body)),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/execute`,
@@ -293,8 +301,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
     api.get(
       `${API_PREFIX}/approvals/:approvalId`,
-      { schema: { tags: ['approvals'], params: ApprovalIdParams } },
-      async (req) => service.getApproval(req.principal, req.params.approvalId),
+      { schema: { tags: ['approvals'], params: ApprovalIdParams, querystring: WaitQuery } },
+      async (req, reply) => {
+        if (!req.query.wait) return service.getApproval(req.principal, req.params.approvalId);
+        // The response's close (not the request's): a GET's request stream closes once it is read.
+        const ac = new AbortController();
+        reply.raw.on('close', () => ac.abort());
+        return service.waitForApproval(req.principal, req.params.approvalId, req.query.wait, ac.signal);
+      },
     );
     api.post(
       `${API_PREFIX}/approvals/:approvalId/approve`,
@@ -468,7 +482,7 @@ async function streamEvents(
   });
   res.write('retry: 1000\n\n');
   const ac = new AbortController();
-  req.raw.on('close', () => ac.abort());
+  reply.raw.on('close', () => ac.abort());
   let cursor = after;
   let lastBeat = Date.now();
   try {

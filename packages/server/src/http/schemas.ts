@@ -143,6 +143,17 @@ export const CreatePrincipalBody = T.Object(
   closed,
 );
 
+export const InRunDecisionBody = T.Object(
+  {
+    action: TEXT(2000, { minLength: 1 }),
+    reasoning: T.Optional(T.Union([TEXT(10_000), T.Null()])),
+    confidence: T.Optional(T.Union([T.Number({ minimum: 0, maximum: 1 }), T.Null()])),
+    alternatives: T.Optional(T.Array(TEXT(2000), { maxItems: 20 })),
+    payload: T.Optional(JsonObject),
+  },
+  closed,
+);
+
 export const ExecuteBody = T.Object({ payload: T.Optional(JsonObject) }, closed);
 export const CompleteBody = T.Object({ result: T.Optional(T.Unknown()), executionId: T.Optional(TEXT(100)) }, closed);
 export const FailBody = T.Object({ error: T.Optional(T.Unknown()), executionId: T.Optional(TEXT(100)) }, closed);
