@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   principal_exists: 409,
   already_seated: 409,
   out_of_turn: 409,
+  task_overridden: 409,
+  lease_lost: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -41,7 +41,15 @@ export function didKind(did: string): PrincipalKind {
   return did.startsWith('did:human:') ? 'human' : 'agent';
 }
 
-/** Opaque id of one execution attempt; executors use it to make their side effect idempotent. */
-export function newExecutionId(): string {
-  return `exec:${randomBytes(12).toString('hex')}`;
+/**
+ * The execution id of a task: stable across attempts (a reclaimed lease runs under the same id), so
+ * an executor can use it as the idempotency key of its side effect.
+ */
+export function executionIdFor(taskId: string): string {
+  return `exec:${taskId.slice(taskId.lastIndexOf(':') + 1)}`;
+}
+
+/** A fencing token for one lease on an execution; a reclaimed lease gets a new one. */
+export function newLeaseId(): string {
+  return `lease:${randomBytes(12).toString('hex')}`;
 }

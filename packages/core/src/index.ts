@@ -1,3 +1,4 @@
+export * from './calibration.js';
 export * from './canonical.js';
 export * from './errors.js';
 export * from './ids.js';

@@ -68,8 +68,8 @@ export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
 const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   awaiting_approval: ['approved', 'rejected', 'expired', 'cancelled'],
   approved: ['executing', 'cancelled', 'expired'],
-  executing: ['paused', 'completed', 'failed', 'overridden'],
-  paused: ['executing', 'overridden', 'failed', 'cancelled'],
+  executing: ['paused', 'completed', 'failed', 'overridden', 'approved'],
+  paused: ['executing', 'approved', 'overridden', 'failed', 'cancelled'],
   overridden: ['completed', 'failed'],
   completed: [],
   failed: [],

@@ -114,6 +114,7 @@ export async function startServer(
       try {
         await service.expireDue();
         await service.remindDue();
+        await service.reclaimExpiredLeases();
       } catch (e) {
         app.log.error({ err: e }, 'timer sweep failed');
       }

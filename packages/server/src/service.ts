@@ -5,7 +5,9 @@ import {
   applyMergePatch,
   assessRisk,
   bytesToHex,
+  type CalibrationReport,
   type ClientRequirement,
+  calibrate,
   canonicalJson,
   canTransition,
   composeMergePatches,
@@ -13,13 +15,14 @@ import {
   didKeyFromPublicKey,
   didKind,
   entryLeafHash,
+  executionIdFor,
   type GateSpec,
   type HumanInLoop,
   HumanOSError,
   inAuditSample,
   type LedgerEntry,
   newApprovalId,
-  newExecutionId,
+  newLeaseId,
   newTaskId,
   type PolicyDocument,
   payloadDigest,
@@ -76,6 +79,9 @@ export interface DecideInput {
 
 /** Reminders go out when this share of a gate's time has passed. */
 const REMIND_AT = 0.8;
+
+/** How long an execution lease lasts without a heartbeat. */
+const DEFAULT_LEASE_SECONDS = 60;
 
 export interface ServiceOptions {
   policy: PolicyDocument;
@@ -345,6 +351,11 @@ export class HumanOSService {
             created_at: now,
             updated_at: now,
             created_seq: appended.seqs[0] as number,
+            lease_id: null,
+            lease_expires_at: null,
+            attempt: 0,
+            last_confidence: null,
+            overridden_by: null,
           })
           .execute();
         for (const g of gateRows) await this.insertGate(trx, g.row, g.roles);
@@ -847,8 +858,10 @@ export class HumanOSService {
         );
       }
       const audit = gate.kind === 'audit';
-      // Spot-checks and in-run decisions are side gates: they never move the task's own status.
-      const sideGate = audit || gate.kind === 'decision';
+      const review = gate.kind === 'review';
+      // Spot-checks, in-run decisions and reviews are side gates: they do not follow the approval
+      // path of the task (a review moves a paused task, below).
+      const sideGate = audit || review || gate.kind === 'decision';
       if (audit && input.edits !== undefined)
         throw new HumanOSError('validation_failed', 'a spot-check cannot edit the payload of a task that already ran');
 
@@ -911,13 +924,21 @@ export class HumanOSService {
               .limit(1)
               .executeTakeFirst()
           : undefined;
-      const taskStatus: TaskStatus = sideGate
-        ? (task.status as TaskStatus)
-        : gateStatus === 'approved' && !nextStep
-          ? 'approved'
+      const taskStatus: TaskStatus = review
+        ? gateStatus === 'approved'
+          ? task.lease_id
+            ? 'executing'
+            : 'approved'
           : gateStatus === 'rejected'
-            ? 'rejected'
-            : (task.status as TaskStatus);
+            ? 'overridden'
+            : (task.status as TaskStatus)
+        : sideGate
+          ? (task.status as TaskStatus)
+          : gateStatus === 'approved' && !nextStep
+            ? 'approved'
+            : gateStatus === 'rejected'
+              ? 'rejected'
+              : (task.status as TaskStatus);
 
       if (gateStatus !== 'pending') {
         const upd = await trx
@@ -961,7 +982,11 @@ export class HumanOSService {
           .set({
             status: taskStatus,
             updated_at: now,
-            ...(taskStatus === 'approved' ? { approved_payload: j(approvedPayload), approved_digest: digest } : {}),
+            ...(taskStatus === 'approved' && !review
+              ? { approved_payload: j(approvedPayload), approved_digest: digest }
+              : {}),
+            // A reviewer who says "stop" takes the task over, as with override.
+            ...(taskStatus === 'overridden' ? { overridden_by: actor.id, lease_id: null, lease_expires_at: null } : {}),
           })
           .where('id', '=', task.id)
           .where('status', '=', task.status)
@@ -1387,7 +1412,11 @@ export class HumanOSService {
    * Starts executing an approved task. Only the approved payload may run: a caller that sends a
    * payload gets 409 unless its canonical digest equals the approved one.
    */
-  async execute(actor: Principal, taskId: string, input: { payload?: unknown }): Promise<Record<string, unknown>> {
+  async execute(
+    actor: Principal,
+    taskId: string,
+    input: { payload?: unknown; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>> {
     const now = this.clock.now();
     return this.write(async (trx, touched) => {
       const task = await this.loadTask(trx, taskId, true);
@@ -1395,66 +1424,456 @@ export class HumanOSService {
       if (task.requester !== actor.id && !actor.roles.includes('executor') && !actor.roles.includes('admin')) {
         throw new HumanOSError('forbidden', 'only the requester or an executor may execute this task');
       }
-      if (task.status !== 'approved') {
-        const code =
-          task.status === 'awaiting_approval'
-            ? 'invalid_state'
-            : task.status === 'expired'
-              ? 'approval_expired'
-              : 'invalid_state';
-        throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
-          status: task.status,
-        });
+      touched.add(taskId);
+      return this.startExecution(trx, actor, task, input, now);
+    });
+  }
+
+  /**
+   * A worker claims up to `limit` approved tasks whose required capabilities it has, oldest first.
+   * Claims are conditional writes (and `SKIP LOCKED` on PostgreSQL): a task goes to one worker.
+   */
+  async claim(
+    actor: Principal,
+    input: { capabilities: string[]; limit?: number; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>[]> {
+    if (!actor.roles.includes('executor') && !actor.roles.includes('admin')) {
+      throw new HumanOSError('forbidden', 'claiming work needs the executor role');
+    }
+    const now = this.clock.now();
+    const caps = new Set(input.capabilities);
+    return this.write(async (trx, touched) => {
+      let q = trx.selectFrom('tasks').selectAll().where('status', '=', 'approved').orderBy('created_seq').limit(200);
+      if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const candidates = (await q.execute()).filter((t) =>
+        p<string[]>(t.required_capabilities).every((c) => caps.has(c)),
+      );
+      const out: Record<string, unknown>[] = [];
+      for (const task of candidates.slice(0, input.limit ?? 1)) {
+        touched.add(task.id);
+        out.push(await this.startExecution(trx, actor, task, { leaseSeconds: input.leaseSeconds }, now));
       }
-      const approvedPayload = p<unknown>(task.approved_payload);
-      if (input.payload !== undefined && payloadDigest(input.payload) !== task.approved_digest) {
-        throw new HumanOSError(
-          'payload_mismatch',
-          'the payload differs from the approved payload; it needs a new approval',
-          {
-            approvedDigest: task.approved_digest,
-            givenDigest: payloadDigest(input.payload),
-          },
-        );
-      }
-      const executionId = newExecutionId();
-      const grant = {
-        type: 'humanos.execution-grant/v1',
-        origin: this.origin,
-        taskId,
-        executionId,
-        executor: actor.id,
-        payloadDigest: task.approved_digest,
-        grantedAt: iso(now),
-      };
-      const grantSignature = bytesToHex(signBytes(this.key, canonicalJson(grant)), '0x');
-      const upd = await trx
-        .updateTable('tasks')
-        .set({ status: 'executing', execution_id: executionId, executor: actor.id, updated_at: now })
-        .where('id', '=', taskId)
-        .where('status', '=', 'approved')
-        .executeTakeFirst();
-      if (Number(upd.numUpdatedRows) !== 1)
-        throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
-      await this.ledger.append(trx, [
+      return out;
+    });
+  }
+
+  private async startExecution(
+    trx: Transaction<Database>,
+    actor: Principal,
+    task: TaskRow,
+    input: { payload?: unknown; leaseSeconds?: number | undefined },
+    now: number,
+  ): Promise<Record<string, unknown>> {
+    const taskId = task.id;
+    if (task.status !== 'approved') {
+      const code = task.status === 'expired' ? 'approval_expired' : 'invalid_state';
+      throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
+        status: task.status,
+      });
+    }
+    const approvedPayload = p<unknown>(task.approved_payload);
+    if (input.payload !== undefined && payloadDigest(input.payload) !== task.approved_digest) {
+      throw new HumanOSError(
+        'payload_mismatch',
+        'the payload differs from the approved payload; it needs a new approval',
         {
-          type: 'task.execution_started',
+          approvedDigest: task.approved_digest,
+          givenDigest: payloadDigest(input.payload),
+        },
+      );
+    }
+    const executionId = executionIdFor(taskId);
+    const leaseId = newLeaseId();
+    const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+    const attempt = Number(task.attempt) + 1;
+    const grant = {
+      type: 'humanos.execution-grant/v1',
+      origin: this.origin,
+      taskId,
+      executionId,
+      attempt,
+      executor: actor.id,
+      payloadDigest: task.approved_digest,
+      grantedAt: iso(now),
+    };
+    const grantSignature = bytesToHex(signBytes(this.key, canonicalJson(grant)), '0x');
+    const upd = await trx
+      .updateTable('tasks')
+      .set({
+        status: 'executing',
+        execution_id: executionId,
+        executor: actor.id,
+        lease_id: leaseId,
+        lease_expires_at: leaseExpiresAt,
+        attempt,
+        updated_at: now,
+      })
+      .where('id', '=', taskId)
+      .where('status', '=', 'approved')
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1)
+      throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+    await this.ledger.append(trx, [
+      {
+        type: 'task.execution_started',
+        at: iso(now),
+        actor: actor.id,
+        taskId,
+        data: { executionId, attempt, payloadDigest: task.approved_digest },
+      },
+    ]);
+    return {
+      taskId,
+      executionId,
+      leaseId,
+      leaseExpiresAt: iso(leaseExpiresAt),
+      attempt,
+      status: 'executing',
+      description: task.description,
+      requiredCapabilities: p(task.required_capabilities),
+      payload: approvedPayload,
+      payloadDigest: task.approved_digest,
+      grant: { ...grant, signature: grantSignature, signer: this.signerDid },
+    };
+  }
+
+  /** The lease holder of a running task, or a clear refusal: revoked by a human, or lost to expiry. */
+  private checkLease(task: TaskRow, actor: Principal, leaseId: string | undefined): void {
+    if (task.status === 'overridden') {
+      throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${task.id}; stop`, {
+        overriddenBy: task.overridden_by,
+      });
+    }
+    if (task.executor !== actor.id) throw new HumanOSError('forbidden', 'only the executor of this task may do that');
+    if (task.status !== 'executing' && task.status !== 'paused') {
+      throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}, not executing`, {
+        status: task.status,
+      });
+    }
+    if (leaseId !== undefined && leaseId !== task.lease_id) {
+      throw new HumanOSError('lease_lost', 'this lease expired and the task was handed to another attempt; stop');
+    }
+  }
+
+  /**
+   * The executor's heartbeat: extends the lease and reports progress and confidence. Confidence below
+   * the task's `autoEscalation.confidenceThreshold` pauses the task and opens a `review` gate; the
+   * answer then says `action: "wait"` until a human lets it continue or takes over.
+   */
+  async heartbeat(
+    actor: Principal,
+    taskId: string,
+    input: { leaseId: string; confidence?: number; progress?: string; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      this.checkLease(task, actor, input.leaseId);
+      const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+      const client = p<{
+        autoEscalation?: {
+          enabled?: boolean;
+          confidenceThreshold?: number;
+          escalateTo?: string;
+          escalationMessage?: string;
+        } | null;
+      } | null>(task.client);
+      const auto = client?.autoEscalation;
+      const threshold = auto && auto.enabled !== false ? auto.confidenceThreshold : undefined;
+      let status = task.status as TaskStatus;
+      let review: ApprovalRow | undefined;
+      const entries: NewEntry[] = [];
+      if (
+        status === 'executing' &&
+        input.confidence !== undefined &&
+        threshold !== undefined &&
+        input.confidence < threshold
+      ) {
+        const firstGate = await trx
+          .selectFrom('approvals')
+          .select('approver_role')
+          .where('task_id', '=', taskId)
+          .where('kind', '=', 'execution')
+          .orderBy('step')
+          .limit(1)
+          .executeTakeFirst();
+        const role =
+          auto?.escalateTo ??
+          firstGate?.approver_role.split(', ')[0] ??
+          this.options.policy.defaultApproverRole ??
+          'approver';
+        const count = await trx
+          .selectFrom('approvals')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('task_id', '=', taskId)
+          .where('kind', '=', 'review')
+          .executeTakeFirst();
+        const message = auto?.escalationMessage ?? `confidence ${input.confidence} dropped below ${threshold}`;
+        review = this.newGateRow(
+          taskId,
+          'review',
+          Number(count?.n ?? 0),
+          { roles: [role], required: 1, reason: message, timeoutSec: null, escalationPolicy: null, escalateTo: null },
+          'pending',
+          now,
+        );
+        await this.insertGate(trx, review, [role]);
+        status = 'paused';
+        entries.push({
+          type: 'task.paused',
           at: iso(now),
           actor: actor.id,
           taskId,
-          data: { executionId, payloadDigest: task.approved_digest },
+          data: { confidence: input.confidence, threshold, message },
+        });
+        entries.push(this.gateOpenedEntry(review, actor.id, now));
+      }
+      await trx
+        .updateTable('tasks')
+        .set({
+          status,
+          lease_expires_at: leaseExpiresAt,
+          updated_at: now,
+          ...(input.confidence !== undefined ? { last_confidence: input.confidence } : {}),
+        })
+        .where('id', '=', taskId)
+        .execute();
+      if (entries.length) {
+        await this.ledger.append(trx, entries);
+        touched.add(taskId);
+      }
+      const pendingReview =
+        review ??
+        (status === 'paused'
+          ? await trx
+              .selectFrom('approvals')
+              .selectAll()
+              .where('task_id', '=', taskId)
+              .where('kind', '=', 'review')
+              .where('status', '=', 'pending')
+              .executeTakeFirst()
+          : undefined);
+      return {
+        taskId,
+        status,
+        action: status === 'paused' ? 'wait' : 'continue',
+        leaseExpiresAt: iso(leaseExpiresAt),
+        ...(pendingReview
+          ? {
+              approvalRequest: this.gateView(pendingReview, {
+                aiProposal: p(task.ai_proposal),
+                risk: p(task.risk),
+                description: task.description,
+              }),
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * A human takes over (or lets the AI go on). With `continueExecution: false` the executor's lease is
+   * revoked: its next heartbeat or completion gets 409 `task_overridden`; the human finishes with
+   * `completeTask`.
+   */
+  async override(
+    actor: Principal,
+    taskId: string,
+    input: { overriddenBy?: string; reason: string; continueExecution: boolean },
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (input.overriddenBy !== undefined && input.overriddenBy !== actor.id) {
+        throw new HumanOSError('approved_by_mismatch', `overriddenBy must be the caller (${actor.id})`);
+      }
+      if (actor.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'only a human can take over a task');
+      if (task.requester === actor.id || task.on_behalf_of === actor.id) {
+        throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot override it');
+      }
+      if (task.status !== 'executing' && task.status !== 'paused') {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; only a running or paused task can be overridden`,
+          { status: task.status },
+        );
+      }
+      const status: TaskStatus = input.continueExecution ? 'executing' : 'overridden';
+      await trx
+        .updateTable('tasks')
+        .set({
+          status,
+          updated_at: now,
+          ...(input.continueExecution ? {} : { overridden_by: actor.id, lease_id: null, lease_expires_at: null }),
+        })
+        .where('id', '=', taskId)
+        .where('status', '=', task.status)
+        .execute();
+      // An open review is answered by the override either way.
+      await trx
+        .updateTable('approvals')
+        .set({ status: 'cancelled', decided_at: now })
+        .where('task_id', '=', taskId)
+        .where('kind', '=', 'review')
+        .where('status', '=', 'pending')
+        .execute();
+      await this.syncRoles(trx, { taskId });
+      await this.ledger.append(trx, [
+        {
+          type: 'task.overridden',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: { reason: input.reason, continueExecution: input.continueExecution, previousExecutor: task.executor },
         },
       ]);
       touched.add(taskId);
       return {
         taskId,
-        executionId,
-        status: 'executing',
-        payload: approvedPayload,
-        payloadDigest: task.approved_digest,
-        grant: { ...grant, signature: grantSignature, signer: this.signerDid },
+        status,
+        overriddenBy: input.continueExecution ? null : actor.id,
+        continueExecution: input.continueExecution,
       };
     });
+  }
+
+  /** Returns executing tasks whose lease ran out to `approved`, to be claimed again (once). */
+  async reclaimExpiredLeases(limit = 200): Promise<number> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      let q = trx
+        .selectFrom('tasks')
+        .selectAll()
+        .where('status', '=', 'executing')
+        .where('lease_expires_at', '<=', now)
+        .limit(limit);
+      if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
+      const due = await q.execute();
+      const entries: NewEntry[] = [];
+      for (const t of due) {
+        const upd = await trx
+          .updateTable('tasks')
+          .set({ status: 'approved', lease_id: null, lease_expires_at: null, executor: null, updated_at: now })
+          .where('id', '=', t.id)
+          .where('status', '=', 'executing')
+          .where('lease_id', '=', t.lease_id)
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) !== 1) continue;
+        touched.add(t.id);
+        entries.push({
+          type: 'task.lease_expired',
+          at: iso(now),
+          actor: 'system',
+          taskId: t.id,
+          data: { executionId: t.execution_id, attempt: t.attempt, executor: t.executor },
+        });
+      }
+      if (entries.length) await this.ledger.append(trx, entries);
+      return entries.length;
+    });
+  }
+
+  /** A human's verdict on a finished task; feeds calibration. One per person per task. */
+  async feedback(
+    actor: Principal,
+    taskId: string,
+    input: {
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      correctness?: boolean;
+      comments?: string;
+      improvements?: string[];
+    },
+  ): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    return this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (actor.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'feedback comes from humans');
+      if (task.requester === actor.id)
+        throw new HumanOSError('requester_cannot_decide', 'the requester cannot rate its own task');
+      if (!['completed', 'failed'].includes(task.status)) {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; feedback is given after it finished`,
+          { status: task.status },
+        );
+      }
+      const exists = await trx
+        .selectFrom('feedback')
+        .select('task_id')
+        .where('task_id', '=', taskId)
+        .where('principal_id', '=', actor.id)
+        .executeTakeFirst();
+      if (exists) throw new HumanOSError('conflict', `${actor.id} already gave feedback on ${taskId}`);
+      const confidence = p<AiProposal>(task.ai_proposal).confidence;
+      await trx
+        .insertInto('feedback')
+        .values({
+          task_id: taskId,
+          principal_id: actor.id,
+          agent_id: task.requester,
+          capabilities: task.required_capabilities,
+          quality: input.quality,
+          correctness: input.correctness === undefined ? null : input.correctness ? 1 : 0,
+          comments: input.comments ?? null,
+          improvements: j(input.improvements ?? []),
+          confidence,
+          created_at: now,
+        })
+        .execute();
+      await this.ledger.append(trx, [
+        { type: 'task.feedback', at: iso(now), actor: actor.id, taskId, data: { ...input, confidence } },
+      ]);
+      touched.add(taskId);
+      return { taskId, principal: actor.id, ...input, confidence, recordedAt: iso(now) };
+    });
+  }
+
+  /** Calibration of one agent (optionally for one capability) from its tasks, decisions and feedback. */
+  async calibration(
+    actor: Principal,
+    q: { agent: string; capability?: string | undefined },
+  ): Promise<CalibrationReport & { agent: string; capability: string | null }> {
+    if (!actor.roles.includes('admin') && !actor.roles.includes('auditor') && actor.id !== q.agent) {
+      throw new HumanOSError('forbidden', 'calibration is for admins, auditors and the agent itself');
+    }
+    const tasks = (
+      await this.db
+        .selectFrom('tasks')
+        .select(['id', 'required_capabilities', 'status', 'attempt', 'overridden_by'])
+        .where('requester', '=', q.agent)
+        .execute()
+    ).filter((t) => !q.capability || p<string[]>(t.required_capabilities).includes(q.capability));
+    const ids = new Set(tasks.map((t) => t.id));
+    const fb = (await this.db.selectFrom('feedback').selectAll().where('agent_id', '=', q.agent).execute()).filter(
+      (f) => ids.has(f.task_id),
+    );
+    const decisions = ids.size
+      ? await this.db
+          .selectFrom('decisions')
+          .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+          .select(['decisions.task_id', 'decisions.verdict', 'decisions.edits'])
+          .where('approvals.kind', '=', 'execution')
+          .where('decisions.task_id', 'in', [...ids])
+          .execute()
+      : [];
+    const approved = decisions.filter((d) => d.verdict === 'approved');
+    const report = calibrate(
+      fb
+        .filter((f) => f.confidence !== null && f.correctness !== null)
+        .map((f) => ({ confidence: Number(f.confidence), correct: f.correctness === 1 })),
+      {
+        decided: decisions.length,
+        approved: approved.length,
+        edited: approved.filter((d) => d.edits !== null).length,
+        rejected: decisions.filter((d) => d.verdict === 'rejected').length,
+        executed: tasks.filter((t) => Number(t.attempt) > 0).length,
+        overridden: tasks.filter((t) => t.overridden_by !== null).length,
+      },
+    );
+    return { agent: q.agent, capability: q.capability ?? null, ...report };
   }
 
   /** Completes or fails an executing task; only its executor (or an admin) may. */
@@ -1462,19 +1881,26 @@ export class HumanOSService {
     actor: Principal,
     taskId: string,
     outcome: 'completed' | 'failed',
-    input: { result?: unknown; error?: unknown; executionId?: string },
+    input: { result?: unknown; error?: unknown; executionId?: string; leaseId?: string },
   ): Promise<Record<string, unknown>> {
     const now = this.clock.now();
     return this.write(async (trx, touched) => {
       const task = await this.loadTask(trx, taskId, true);
       if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
-      if (task.executor !== actor.id && !actor.roles.includes('admin')) {
-        throw new HumanOSError('forbidden', 'only the executor of this task may finish it');
-      }
-      if (task.status !== 'executing') {
-        throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
-          status: task.status,
-        });
+      if (task.status === 'overridden') {
+        // After a takeover only the human who took over (or an admin) finishes the task.
+        if (task.overridden_by !== actor.id && !actor.roles.includes('admin')) {
+          throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${taskId}; stop`, {
+            overriddenBy: task.overridden_by,
+          });
+        }
+      } else {
+        if (!actor.roles.includes('admin') || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
+        if (task.status !== 'executing') {
+          throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
+            status: task.status,
+          });
+        }
       }
       if (input.executionId !== undefined && input.executionId !== task.execution_id) {
         throw new HumanOSError('conflict', 'executionId does not match the running execution');
@@ -1488,7 +1914,7 @@ export class HumanOSService {
           error: outcome === 'failed' ? j(input.error ?? null) : null,
         })
         .where('id', '=', taskId)
-        .where('status', '=', 'executing')
+        .where('status', '=', task.status)
         .executeTakeFirst();
       if (Number(upd.numUpdatedRows) !== 1)
         throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);

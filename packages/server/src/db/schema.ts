@@ -34,6 +34,11 @@ export interface Database {
     updated_at: number;
     /** Ledger index of the task's creation: a unique, monotonic order for stable pagination. */
     created_seq: number;
+    lease_id: string | null;
+    lease_expires_at: number | null;
+    attempt: number;
+    last_confidence: number | null;
+    overridden_by: string | null;
   };
   approvals: {
     id: string;
@@ -70,6 +75,18 @@ export interface Database {
     record: string;
     signature: string;
     ledger_index: number;
+  };
+  feedback: {
+    task_id: string;
+    principal_id: string;
+    agent_id: string;
+    capabilities: string;
+    quality: string;
+    correctness: number | null;
+    comments: string | null;
+    improvements: string;
+    confidence: number | null;
+    created_at: number;
   };
   idempotency_keys: {
     principal_id: string;

@@ -7,6 +7,8 @@ import type { HumanOSService, Principal } from '../service.js';
 import {
   ApprovalIdParams,
   ApproveBody,
+  CalibrationQuery,
+  ClaimBody,
   CompleteBody,
   ConsistencyQuery,
   CreatePrincipalBody,
@@ -15,10 +17,13 @@ import {
   EventsQuery,
   ExecuteBody,
   FailBody,
+  FeedbackBody,
+  HeartbeatBody,
   InboxQuery,
   InclusionQuery,
   InRunDecisionBody,
   ListTasksQuery,
+  OverrideBody,
   RejectBody,
   TaskIdParams,
   WaitQuery,
@@ -269,6 +274,29 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
     api.get(`${API_PREFIX}/tasks/:taskId/history`, { schema: { tags: ['tasks'], params: TaskIdParams } }, async (req) =>
       service.taskHistory(req.principal, req.params.taskId),
+    );
+    api.post(`${API_PREFIX}/executions/claim`, { schema: { tags: ['execution'], body: ClaimBody } }, async (req) => ({
+      items: await service.claim(req.principal, req.body),
+    }));
+    api.post(
+      `${API_PREFIX}/tasks/:taskId/heartbeat`,
+      { schema: { tags: ['execution'], params: TaskIdParams, body: HeartbeatBody } },
+      async (req) => service.heartbeat(req.principal, req.params.taskId, req.body),
+    );
+    api.post(
+      `${API_PREFIX}/tasks/:taskId/override`,
+      { schema: { tags: ['execution'], params: TaskIdParams, body: OverrideBody } },
+      async (req) => service.override(req.principal, req.params.taskId, req.body),
+    );
+    api.post(
+      `${API_PREFIX}/tasks/:taskId/feedback`,
+      { schema: { tags: ['feedback'], params: TaskIdParams, body: FeedbackBody } },
+      async (req, reply) => reply.code(201).send(await service.feedback(req.principal, req.params.taskId, req.body)),
+    );
+    api.get(
+      `${API_PREFIX}/calibration`,
+      { schema: { tags: ['feedback'], querystring: CalibrationQuery } },
+      async (req) => service.calibration(req.principal, req.query),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/decisions`,
