@@ -99,7 +99,14 @@ export interface ApprovalOutcome {
 
 export interface Execution {
   taskId: string;
+  /** Stable across attempts: use it as the idempotency key of the side effect. */
   executionId: string;
+  /** This attempt's lease (a fencing token); heartbeats and completion carry it. */
+  leaseId: string;
+  leaseExpiresAt: string;
+  attempt: number;
+  description: string;
+  requiredCapabilities: string[];
   status: 'executing';
   payload: Record<string, unknown>;
   payloadDigest: string;
@@ -370,44 +377,148 @@ export class HumanOSClient {
     }
   }
 
-  /** Starts execution of an approved task and returns the approved payload and a signed grant. */
-  startExecution(taskId: string, opts: { payload?: Record<string, unknown> } = {}): Promise<Execution> {
-    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/execute`, {
-      body: opts.payload === undefined ? {} : { payload: opts.payload },
-    });
-  }
-
   /**
    * Executes an approved task. With a `handler`, runs it on the approved payload (human edits
-   * included) and reports completion or failure; returns the completed task. Without one, starts the
-   * execution and returns it; finish with `completeTask`.
+   * included) while heartbeating the lease, and reports completion or failure; returns the completed
+   * task. The handler's `signal` aborts if a human takes over or the lease is lost. Without a
+   * handler, starts the execution and returns it; finish with `completeTask`.
    */
   async executeTask(
     taskId: string,
     opts: {
       payload?: Record<string, unknown>;
-      handler?: (payload: Record<string, unknown>, execution: Execution) => unknown | Promise<unknown>;
+      handler?: (payload: Record<string, unknown>, ctx: ExecutionContext) => unknown | Promise<unknown>;
+      leaseSeconds?: number;
     } = {},
   ): Promise<Task | Execution> {
-    const execution = await this.startExecution(taskId, opts);
+    const execution = await this.request<Execution>('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/execute`, {
+      body: {
+        ...(opts.payload === undefined ? {} : { payload: opts.payload }),
+        ...(opts.leaseSeconds ? { leaseSeconds: opts.leaseSeconds } : {}),
+      },
+    });
     if (!opts.handler) return execution;
-    let result: unknown;
-    try {
-      result = await opts.handler(execution.payload, execution);
-    } catch (e) {
-      await this.failTask(taskId, { message: (e as Error).message }, { executionId: execution.executionId });
-      throw e;
-    }
-    return this.completeTask(taskId, result, { executionId: execution.executionId });
+    return this.runExecution(execution, opts.handler, opts.leaseSeconds);
   }
 
-  completeTask(taskId: string, result?: unknown, opts: { executionId?: string } = {}): Promise<Task> {
+  /** Runs a handler for a started execution: heartbeats, abort on takeover, then complete or fail. */
+  async runExecution(
+    execution: Execution,
+    handler: (payload: Record<string, unknown>, ctx: ExecutionContext) => unknown | Promise<unknown>,
+    leaseSeconds = 60,
+  ): Promise<Task> {
+    const ac = new AbortController();
+    const { taskId, leaseId } = execution;
+    let stopped: HumanOSApiError | undefined;
+    const beat = async (body: { confidence?: number; progress?: string } = {}) => {
+      try {
+        return await this.request<{ status: string; action: 'wait' | 'continue'; approvalRequest?: ApprovalRequest }>(
+          'POST',
+          `${PREFIX}/tasks/${encodeURIComponent(taskId)}/heartbeat`,
+          { body: { leaseId, leaseSeconds, ...body } },
+        );
+      } catch (e) {
+        if (
+          e instanceof HumanOSApiError &&
+          ['task_overridden', 'lease_lost', 'invalid_state', 'forbidden'].includes(e.code)
+        ) {
+          stopped = e;
+          ac.abort(e);
+        }
+        throw e;
+      }
+    };
+    const timer = setInterval(() => void beat().catch(() => {}), Math.max(1000, (leaseSeconds * 1000) / 3));
+    timer.unref?.();
+    const ctx: ExecutionContext = {
+      execution,
+      signal: ac.signal,
+      report: async (r) => {
+        let answer = await beat(r);
+        while (answer.action === 'wait' && !ac.signal.aborted) {
+          if (answer.approvalRequest) {
+            await this.request('GET', `${PREFIX}/approvals/${encodeURIComponent(answer.approvalRequest.id)}?wait=30`, {
+              retry: true,
+              timeoutMs: this.timeoutMs + 30_000,
+              signal: ac.signal,
+            }).catch(() => {});
+          }
+          answer = await beat({});
+        }
+        if (ac.signal.aborted) throw stopped ?? new HumanOSApiError('task_overridden', 409, 'execution stopped');
+      },
+    };
+    try {
+      let result: unknown;
+      try {
+        result = await handler(execution.payload, ctx);
+      } catch (e) {
+        if (stopped) throw stopped;
+        await this.failTask(taskId, { message: (e as Error).message }, { executionId: execution.executionId, leaseId });
+        throw e;
+      }
+      if (stopped) throw stopped;
+      return await this.completeTask(taskId, result, { executionId: execution.executionId, leaseId });
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** Starts execution of an approved task and returns the approved payload, lease and signed grant. */
+  startExecution(
+    taskId: string,
+    opts: { payload?: Record<string, unknown>; leaseSeconds?: number } = {},
+  ): Promise<Execution> {
+    return this.executeTask(taskId, opts) as Promise<Execution>;
+  }
+
+  /** Claims up to `limit` approved tasks this worker's capabilities cover (needs the executor role). */
+  async claim(capabilities: string[], opts: { limit?: number; leaseSeconds?: number } = {}): Promise<Execution[]> {
+    const r = await this.request<{ items: Execution[] }>('POST', `${PREFIX}/executions/claim`, {
+      body: { capabilities, ...opts },
+    });
+    return r.items;
+  }
+
+  /**
+   * A human takes over a running task. With `continueExecution: false` the executor's lease is
+   * revoked; finish it with `completeTask`.
+   */
+  overrideTask(
+    taskId: string,
+    body: { overriddenBy?: string; reason: string; continueExecution: boolean },
+  ): Promise<Record<string, unknown>> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/override`, { body });
+  }
+
+  /** A human's verdict on a finished task; it feeds calibration. */
+  provideFeedback(
+    taskId: string,
+    body: {
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      correctness?: boolean;
+      comments?: string;
+      improvements?: string[];
+    },
+  ): Promise<Record<string, unknown>> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/feedback`, { body });
+  }
+
+  /** Calibration of an agent: Brier score, reliability curve, decision rates, recommended autonomy. */
+  calibration(
+    agent: string,
+    capability?: string,
+  ): Promise<Record<string, unknown> & { brierScore: number | null; recommendedAutonomy: string }> {
+    return this.request('GET', `${PREFIX}/calibration${query({ agent, capability })}`, { retry: true });
+  }
+
+  completeTask(taskId: string, result?: unknown, opts: { executionId?: string; leaseId?: string } = {}): Promise<Task> {
     return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/complete`, {
       body: { ...(result === undefined ? {} : { result }), ...opts },
     });
   }
 
-  failTask(taskId: string, error?: unknown, opts: { executionId?: string } = {}): Promise<Task> {
+  failTask(taskId: string, error?: unknown, opts: { executionId?: string; leaseId?: string } = {}): Promise<Task> {
     return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/fail`, {
       body: { ...(error === undefined ? {} : { error }), ...opts },
     });
@@ -445,6 +556,83 @@ export class HumanOSClient {
   async verifyLedger(trustedPublicKey?: string): Promise<VerifyReport> {
     const bundle: LedgerBundle = parseLedgerExport(await this.exportLedger());
     return verifyLedger(bundle, trustedPublicKey);
+  }
+}
+
+export interface ExecutionContext {
+  execution: Execution;
+  /** Aborts when a human takes over or the lease is lost: stop the side effect. */
+  signal: AbortSignal;
+  /** Reports confidence/progress; waits while a human reviews a low-confidence pause. */
+  report(r: { confidence?: number; progress?: string }): Promise<void>;
+}
+
+/**
+ * A worker process: claims approved tasks its capabilities cover and runs them, `concurrency` at a
+ * time; `stop()` lets running handlers finish and claims nothing more.
+ *
+ * @example
+ * const worker = new Worker(client, { capabilities: ['accounting'], handler: (payload) => pay(payload) });
+ * worker.start();
+ * process.on('SIGTERM', () => worker.stop());
+ */
+export class Worker {
+  private running = 0;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly client: HumanOSClient,
+    private readonly opts: {
+      capabilities: string[];
+      handler: (payload: Record<string, unknown>, ctx: ExecutionContext) => unknown | Promise<unknown>;
+      concurrency?: number;
+      pollMs?: number;
+      leaseSeconds?: number;
+      onError?: (e: unknown) => void;
+    },
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  private async run(): Promise<void> {
+    const concurrency = this.opts.concurrency ?? 1;
+    while (!this.stopping) {
+      const free = concurrency - this.running;
+      let claimed: Execution[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.client.claim(this.opts.capabilities, {
+            limit: free,
+            ...(this.opts.leaseSeconds ? { leaseSeconds: this.opts.leaseSeconds } : {}),
+          });
+        } catch (e) {
+          this.opts.onError?.(e);
+        }
+      }
+      for (const execution of claimed) {
+        this.running += 1;
+        const job: Promise<unknown> = this.client
+          .runExecution(execution, this.opts.handler, this.opts.leaseSeconds ?? 60)
+          .catch((e) => this.opts.onError?.(e))
+          .finally(() => {
+            this.running -= 1;
+            this.inFlight.delete(job);
+          });
+        this.inFlight.add(job);
+      }
+      if (claimed.length === 0) await sleep(this.opts.pollMs ?? 500);
+    }
+  }
+
+  /** Graceful shutdown: no new claims; resolves when running handlers have finished. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
   }
 }
 
@@ -489,8 +677,12 @@ export const HumanOS = {
     defaultHumanOSClient().waitForApproval(taskId, opts),
   executeTask: (taskId: string, opts?: Parameters<HumanOSClient['executeTask']>[1]) =>
     defaultHumanOSClient().executeTask(taskId, opts),
-  completeTask: (taskId: string, result?: unknown, opts?: { executionId?: string }) =>
+  overrideTask: (taskId: string, body: { overriddenBy?: string; reason: string; continueExecution: boolean }) =>
+    defaultHumanOSClient().overrideTask(taskId, body),
+  provideFeedback: (taskId: string, body: Parameters<HumanOSClient['provideFeedback']>[1]) =>
+    defaultHumanOSClient().provideFeedback(taskId, body),
+  completeTask: (taskId: string, result?: unknown, opts?: { executionId?: string; leaseId?: string }) =>
     defaultHumanOSClient().completeTask(taskId, result, opts),
-  failTask: (taskId: string, error?: unknown, opts?: { executionId?: string }) =>
+  failTask: (taskId: string, error?: unknown, opts?: { executionId?: string; leaseId?: string }) =>
     defaultHumanOSClient().failTask(taskId, error, opts),
 };

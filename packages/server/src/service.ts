@@ -556,6 +556,9 @@ export class HumanOSService {
   /** Admins, the requester, the human it acts for, and holders of a gate's role may see a task. */
   private async canSee(db: Kysely<Database>, actor: Principal, task: TaskRow): Promise<boolean> {
     if (actor.roles.includes('admin') || task.requester === actor.id || task.on_behalf_of === actor.id) return true;
+    // Executors see the tasks they run or may claim (those that name capabilities).
+    if (task.executor === actor.id || (actor.roles.includes('executor') && task.required_capabilities !== '[]'))
+      return true;
     if (actor.roles.length === 0) return false;
     const hit = await db
       .selectFrom('approval_roles')
@@ -611,7 +614,12 @@ export class HumanOSService {
       payloadDigest: t.approved_digest,
       aiProposal: ctx.aiProposal,
       riskAssessment: ctx.risk,
-      confidence: ctx.aiProposal.confidence,
+      // The latest confidence the executor reported, else the proposal's.
+      confidence: t.last_confidence ?? ctx.aiProposal.confidence,
+      lease: t.lease_id
+        ? { attempt: Number(t.attempt), expiresAt: t.lease_expires_at === null ? null : iso(t.lease_expires_at) }
+        : null,
+      overriddenBy: t.overridden_by,
       approvals: gates.map((g) =>
         this.gateView(
           g,
@@ -1445,9 +1453,11 @@ export class HumanOSService {
     return this.write(async (trx, touched) => {
       let q = trx.selectFrom('tasks').selectAll().where('status', '=', 'approved').orderBy('created_seq').limit(200);
       if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-      const candidates = (await q.execute()).filter((t) =>
-        p<string[]>(t.required_capabilities).every((c) => caps.has(c)),
-      );
+      // Only tasks that name capabilities are claimable: one without is run by its requester.
+      const candidates = (await q.execute()).filter((t) => {
+        const needed = p<string[]>(t.required_capabilities);
+        return needed.length > 0 && needed.every((c) => caps.has(c));
+      });
       const out: Record<string, unknown>[] = [];
       for (const task of candidates.slice(0, input.limit ?? 1)) {
         touched.add(task.id);
@@ -1539,19 +1549,19 @@ export class HumanOSService {
 
   /** The lease holder of a running task, or a clear refusal: revoked by a human, or lost to expiry. */
   private checkLease(task: TaskRow, actor: Principal, leaseId: string | undefined): void {
-    if (task.status === 'overridden') {
+    if (task.overridden_by !== null) {
       throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${task.id}; stop`, {
         overriddenBy: task.overridden_by,
       });
+    }
+    if (leaseId !== undefined && leaseId !== task.lease_id) {
+      throw new HumanOSError('lease_lost', 'this lease expired and the task was handed to another attempt; stop');
     }
     if (task.executor !== actor.id) throw new HumanOSError('forbidden', 'only the executor of this task may do that');
     if (task.status !== 'executing' && task.status !== 'paused') {
       throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}, not executing`, {
         status: task.status,
       });
-    }
-    if (leaseId !== undefined && leaseId !== task.lease_id) {
-      throw new HumanOSError('lease_lost', 'this lease expired and the task was handed to another attempt; stop');
     }
   }
 

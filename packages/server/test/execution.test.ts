@@ -1,0 +1,293 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { configureHumanOS, HumanOS, HumanOSApiError, HumanOSClient, Worker } from '@human/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../test-support/harness.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const backend of backends()) {
+  describe(`HITL during execution [${backend}]`, () => {
+    let t: TestServer;
+    let agent: Api;
+    let agentClient: HumanOSClient;
+    let alice: Api;
+    let lead: Api;
+    let worker1: HumanOSClient;
+    let worker2: HumanOSClient;
+
+    beforeAll(async () => {
+      t = await startTestServer(backend);
+      agent = await t.principal('did:agent:sentiment-bot', []);
+      agentClient = new HumanOSClient({ baseUrl: t.url, apiKey: agent.token as string });
+      alice = await t.principal('did:human:alice', ['ops', 'customer_success_lead']);
+      lead = await t.principal('did:human:cs-lead', ['customer_success_lead']);
+      worker1 = new HumanOSClient({
+        baseUrl: t.url,
+        apiKey: (await t.principal('did:agent:worker-1', ['executor'])).token as string,
+      });
+      worker2 = new HumanOSClient({
+        baseUrl: t.url,
+        apiKey: (await t.principal('did:agent:worker-2', ['executor'])).token as string,
+      });
+    });
+    afterAll(async () => t?.close());
+
+    const approvedTask = async (body: Record<string, unknown> = {}) => {
+      const c = await agent.post('/tasks', {
+        description: 'Reconcile the ledger export',
+        humanInLoop: { approverRole: 'ops' },
+        ...body,
+      });
+      await alice.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'go' });
+      return c.body.taskId as string;
+    };
+
+    it("runs the seed's override example verbatim: the AI is stopped, the human completes", async () => {
+      const taskId = await approvedTask({ requiredCapabilities: ['accounting'] });
+      // The agent executes, reporting low confidence, and keeps working until it is stopped.
+      let aborted = false;
+      const running = agentClient
+        .executeTask(taskId, {
+          leaseSeconds: 5,
+          handler: async (_payload, ctx) => {
+            await ctx.report({ confidence: 0.55, progress: 'matching rows' });
+            while (!ctx.signal.aborted) await sleep(50);
+            aborted = true;
+            throw new Error('stopped');
+          },
+        })
+        .catch((e) => e);
+      await expect.poll(async () => (await agent.get(`/tasks/${taskId}`)).body.confidence).toBe(0.55);
+
+      configureHumanOS({ baseUrl: t.url, apiKey: alice.token as string });
+      const completeTaskManually = async (task: { description: string }) => ({
+        doneBy: 'alice',
+        note: `finished ${task.description} by hand`,
+      });
+      // --- the seed, verbatim ---
+      // Agent is executing a task
+      const task = await HumanOS.getTask(taskId);
+      if (task.status === 'executing' && (task.confidence as number) < 0.6) {
+        // Human decides to take over
+        await HumanOS.overrideTask(taskId, {
+          overriddenBy: 'did:human:alice',
+          reason: 'AI confidence too low, switching to manual execution',
+          continueExecution: false, // Stop AI, human will finish manually
+        });
+        // Human completes the task manually
+        const result = await completeTaskManually(task);
+        await HumanOS.completeTask(taskId, result);
+      }
+      // --- end of the seed ---
+      const outcome = await running;
+      expect(outcome).toBeInstanceOf(HumanOSApiError);
+      expect((outcome as HumanOSApiError).code).toBe('task_overridden');
+      expect(aborted).toBe(true);
+      const final = (await agent.get(`/tasks/${taskId}`)).body;
+      expect(final).toMatchObject({
+        status: 'completed',
+        overriddenBy: 'did:human:alice',
+        result: { doneBy: 'alice' },
+      });
+    });
+
+    it('a revoked executor can neither heartbeat nor complete; nothing changes', async () => {
+      const taskId = await approvedTask();
+      const exec = (await agent.post(`/tasks/${taskId}/execute`, {})).body;
+      await alice.post(`/tasks/${taskId}/override`, { reason: 'I will do it', continueExecution: false });
+      const before = await t.fingerprint();
+      const hb = await agent.post(`/tasks/${taskId}/heartbeat`, { leaseId: exec.leaseId });
+      expect(hb.status).toBe(409);
+      expect(hb.body.code).toBe('task_overridden');
+      const done = await agent.post(`/tasks/${taskId}/complete`, { leaseId: exec.leaseId, result: { sneaky: true } });
+      expect(done.status).toBe(409);
+      expect(done.body.code).toBe('task_overridden');
+      expect(await t.fingerprint()).toBe(before);
+      // Agents and the requester cannot override.
+      const t2 = await approvedTask();
+      await agent.post(`/tasks/${t2}/execute`, {});
+      expect((await agent.post(`/tasks/${t2}/override`, { reason: 'x', continueExecution: false })).status).toBe(403);
+    });
+
+    it("runs the seed's confidence example verbatim: 0.65 < 0.7 pauses, a human reviews, execution resumes", async () => {
+      configureHumanOS({ baseUrl: t.url, apiKey: agent.token as string });
+      // --- the seed, verbatim ---
+      const task = await HumanOS.createTask({
+        description: 'Analyze customer sentiment from support tickets',
+        autoEscalation: {
+          enabled: true,
+          confidenceThreshold: 0.7, // Escalate if confidence < 70%
+          escalateTo: 'customer_success_lead',
+          escalationMessage: 'AI confidence dropped below threshold - human review needed',
+        },
+      } as Parameters<typeof HumanOS.createTask>[0]);
+      // --- end of the seed ---
+      // No confidence was stated at creation, so the lead approves the start.
+      await lead.post(`/approvals/${task.approvalRequest?.id}/approve`, { approvalReason: 'start' });
+      const reviewed: string[] = [];
+      const run = HumanOS.executeTask(task.id, {
+        handler: async (_payload, ctx) => {
+          await ctx.report({ confidence: 0.65 }); // waits here while paused
+          reviewed.push('resumed');
+          return { sentiment: 'mixed' };
+        },
+      });
+      // → Task automatically pauses → Human is notified (a review gate in the lead's inbox)
+      await expect.poll(async () => (await agent.get(`/tasks/${task.id}`)).body.status).toBe('paused');
+      const review = (
+        (await lead.get('/approvals?status=pending')).body.items as {
+          id: string;
+          kind: string;
+          taskId: string;
+          reason: string;
+        }[]
+      ).find((g) => g.taskId === task.id && g.kind === 'review');
+      expect(review?.reason).toBe('AI confidence dropped below threshold - human review needed');
+      expect(reviewed).toEqual([]);
+      // → Human reviews and decides to continue
+      await lead.post(`/approvals/${review?.id}/approve`, { approvalReason: 'sample looks fine, continue' });
+      const done = (await run) as { status: string; result: unknown };
+      expect(reviewed).toEqual(['resumed']);
+      expect(done).toMatchObject({ status: 'completed', result: { sentiment: 'mixed' } });
+    });
+
+    it('a reviewer who says stop takes the task over', async () => {
+      const c = await agent.post('/tasks', {
+        description: 'Classify refunds',
+        humanInLoop: { approverRole: 'customer_success_lead' },
+        autoEscalation: { enabled: true, confidenceThreshold: 0.7, escalateTo: 'customer_success_lead' },
+      });
+      await lead.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
+      const exec = (await agent.post(`/tasks/${c.body.taskId}/execute`, {})).body;
+      const hb = await agent.post(`/tasks/${c.body.taskId}/heartbeat`, { leaseId: exec.leaseId, confidence: 0.4 });
+      expect(hb.body).toMatchObject({ status: 'paused', action: 'wait' });
+      await lead.post(`/approvals/${hb.body.approvalRequest.id}/reject`, { rejectionReason: 'taking over' });
+      expect((await agent.get(`/tasks/${c.body.taskId}`)).body).toMatchObject({
+        status: 'overridden',
+        overriddenBy: 'did:human:cs-lead',
+      });
+      expect((await agent.post(`/tasks/${c.body.taskId}/heartbeat`, { leaseId: exec.leaseId })).body.code).toBe(
+        'task_overridden',
+      );
+      expect((await lead.post(`/tasks/${c.body.taskId}/complete`, { result: { by: 'lead' } })).body.status).toBe(
+        'completed',
+      );
+    });
+
+    it('an expired lease is reclaimed: the task runs again under the same execution id, once', async () => {
+      const taskId = await approvedTask({ requiredCapabilities: ['reconcile'] });
+      const [first] = await worker1.claim(['reconcile', 'other'], { leaseSeconds: 5 });
+      expect(first?.taskId).toBe(taskId);
+      expect(await worker2.claim(['reconcile'])).toEqual([]); // held
+      t.clock.advance(6_000);
+      expect(await t.server.service.reclaimExpiredLeases()).toBe(1);
+      const [second] = await worker2.claim(['reconcile']);
+      expect(second).toMatchObject({ taskId, executionId: first?.executionId, attempt: 2 });
+      const late = await worker1.completeTask(taskId, { dup: true }, { leaseId: first?.leaseId }).catch((e) => e);
+      expect((late as HumanOSApiError).code).toBe('lease_lost'); // the task now runs under worker-2's lease
+      const ok = await worker2.completeTask(taskId, { once: true }, { leaseId: second?.leaseId });
+      expect(ok.status).toBe('completed');
+      const events = (await agent.get(`/tasks/${taskId}/history`)).body.events.map((e: { type: string }) => e.type);
+      expect(events.filter((e: string) => e === 'task.execution_started')).toHaveLength(2);
+      expect(events.filter((e: string) => e === 'task.lease_expired')).toHaveLength(1);
+      expect(events.filter((e: string) => e === 'task.completed')).toHaveLength(1);
+    });
+
+    it('a worker killed with -9 mid-run does not lose the task', async () => {
+      const taskId = await approvedTask({ requiredCapabilities: ['billing'], payload: { invoice: 7 } });
+      const token = (await t.principal(`did:agent:crashy-${backend}`, ['executor'])).token as string;
+      const proc = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'examples/worker.ts'), 'billing'], {
+        env: {
+          ...process.env,
+          HUMANOS_URL: t.url,
+          HUMANOS_API_KEY: token,
+          WORKER_HANG: '1',
+          WORKER_LEASE_SECONDS: '5',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      await expect
+        .poll(async () => (await agent.get(`/tasks/${taskId}`)).body.status, { timeout: 15_000 })
+        .toBe('executing');
+      proc.kill('SIGKILL');
+      t.clock.advance(6_000);
+      await t.server.service.reclaimExpiredLeases();
+      expect((await agent.get(`/tasks/${taskId}`)).body.status).toBe('approved');
+      const w = new Worker(worker1, {
+        capabilities: ['billing'],
+        pollMs: 50,
+        handler: (payload) => ({ paid: payload }),
+      });
+      w.start();
+      await expect
+        .poll(async () => (await agent.get(`/tasks/${taskId}`)).body.status, { timeout: 10_000 })
+        .toBe('completed');
+      await w.stop();
+      expect((await agent.get(`/tasks/${taskId}`)).body.result).toEqual({ paid: { invoice: 7 } });
+    });
+
+    it("takes the seed's feedback verbatim, and calibration matches a hand computation", async () => {
+      const rater = new HumanOSClient({ baseUrl: t.url, apiKey: alice.token as string });
+      const bot = await t.principal('did:agent:calib-bot', []);
+      const botClient = new HumanOSClient({ baseUrl: t.url, apiKey: bot.token as string });
+      const history: [number, boolean, boolean][] = [
+        [0.9, true, false],
+        [0.8, false, true],
+        [0.6, true, false],
+      ];
+      const ids: string[] = [];
+      for (const [confidence, , edit] of history) {
+        const c = await bot.post('/tasks', {
+          description: 'Draft a reply',
+          humanInLoop: { approverRole: 'ops' },
+          aiProposal: { confidence },
+        });
+        await alice.post(`/approvals/${c.body.approvalRequest.id}/approve`, {
+          approvalReason: 'ok',
+          ...(edit ? { edits: { tone: 'formal' } } : {}),
+        });
+        await botClient.executeTask(c.body.taskId, { handler: () => ({ sent: true }) });
+        ids.push(c.body.taskId);
+      }
+      const rejected = await bot.post('/tasks', {
+        description: 'Draft a reply',
+        humanInLoop: { approverRole: 'ops' },
+        aiProposal: { confidence: 0.7 },
+      });
+      await alice.post(`/approvals/${rejected.body.approvalRequest.id}/reject`, { rejectionReason: 'wrong customer' });
+
+      configureHumanOS({ baseUrl: t.url, apiKey: alice.token as string });
+      const taskId = ids[0] as string;
+      // --- the seed, verbatim ---
+      // After task completion, human provides feedback
+      await HumanOS.provideFeedback(taskId, {
+        quality: 'excellent', // 'poor', 'fair', 'good', 'excellent'
+        correctness: true,
+        comments: 'AI correctly identified the issue and proposed a good solution',
+        improvements: ['Could have provided more context about the business impact'],
+      });
+      // --- end of the seed ---
+      await rater.provideFeedback(ids[1] as string, { quality: 'poor', correctness: false });
+      await rater.provideFeedback(ids[2] as string, { quality: 'good', correctness: true });
+      const again = await rater.provideFeedback(taskId, { quality: 'good' }).catch((e) => e);
+      expect((again as HumanOSApiError).status).toBe(409);
+      expect((await bot.post(`/tasks/${taskId}/feedback`, { quality: 'excellent' })).status).toBe(403);
+
+      const report = await t.admin.get('/calibration?agent=did:agent:calib-bot');
+      // Hand computation: Brier = ((0.9−1)² + (0.8−0)² + (0.6−1)²) / 3 = (0.01 + 0.64 + 0.16) / 3 = 0.27
+      expect(report.body.brierScore).toBeCloseTo(0.27, 10);
+      expect(report.body).toMatchObject({
+        samples: 3,
+        approvalRate: 0.75,
+        editRate: 1 / 3,
+        rejectionRate: 0.25,
+        overrideRate: 0,
+      });
+      expect(report.body.recommendedAutonomy).toBe('all_decisions'); // 25 % rejected
+      expect(report.body.evidence.length).toBeGreaterThan(1);
+      expect((await rater.calibration('did:agent:calib-bot').catch((e) => e)).status).toBe(403);
+      expect((await botClient.calibration('did:agent:calib-bot')).brierScore).toBeCloseTo(0.27, 10);
+    });
+  });
+}
