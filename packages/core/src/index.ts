@@ -8,4 +8,5 @@ export * from './merkle.js';
 export * from './model.js';
 export * from './policy.js';
 export * from './risk.js';
+export * from './routing.js';
 export * from './signing.js';

@@ -35,6 +35,7 @@ export type LedgerEntryType =
   | 'task.overridden'
   | 'task.feedback'
   | 'task.decision_auto_approved'
+  | 'principal.capabilities'
   | 'task.completed'
   | 'task.failed'
   | 'task.cancelled';
@@ -74,6 +75,8 @@ export interface DecisionRecord {
   edits: unknown;
   /** Digest of the payload this decision approves (proposal + edits). */
   payloadDigest: string;
+  /** Routing decisions: the resource the task is assigned to. */
+  assignTo?: string;
 }
 
 /** `0x`-hex Ed25519 signature over the canonical decision record. */

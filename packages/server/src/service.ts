@@ -27,7 +27,10 @@ import {
   type PolicyDocument,
   payloadDigest,
   planGates,
+  QUALITY_SCORE,
+  type RankedCandidate,
   type RiskAssessment,
+  rankCandidates,
   riskRank,
   type SigningKey,
   signBytes,
@@ -62,6 +65,8 @@ type DecisionRow = Selectable<Database['decisions']>;
 
 export interface CreateTaskInput extends ClientRequirement {
   description: string;
+  /** Ask a human to approve which resource gets the task before anything else. */
+  routing?: { approverRole?: string };
   requiredCapabilities?: string[];
   humanInLoop?: HumanInLoop;
   payload?: unknown;
@@ -72,6 +77,8 @@ export interface CreateTaskInput extends ClientRequirement {
 
 export interface DecideInput {
   by?: string;
+  /** Routing approvals: the resource to assign (default: the proposed one). */
+  assignTo?: string;
   reason?: string;
   feedback?: string;
   edits?: Record<string, unknown>;
@@ -178,8 +185,8 @@ export class HumanOSService {
 
   async createPrincipal(
     actor: Principal,
-    input: { id: string; kind?: 'human' | 'agent'; roles: string[]; publicKey?: string },
-  ): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
+    input: { id: string; kind?: 'human' | 'agent'; roles: string[]; publicKey?: string; capabilities?: string[] },
+  ): Promise<{ id: string; kind: string; roles: string[]; capabilities: string[]; token: string }> {
     requireAdmin(actor);
     const kind = didKind(input.id);
     if (input.kind && input.kind !== kind) {
@@ -187,12 +194,17 @@ export class HumanOSService {
     }
     const token = newToken();
     const roles = [...new Set(input.roles)];
-    await this.insertPrincipal({ id: input.id, kind, roles, publicKey: input.publicKey }, token, actor.id);
-    return { id: input.id, kind, roles, token };
+    const capabilities = [...new Set(input.capabilities ?? [])];
+    await this.insertPrincipal(
+      { id: input.id, kind, roles, publicKey: input.publicKey, capabilities },
+      token,
+      actor.id,
+    );
+    return { id: input.id, kind, roles, capabilities, token };
   }
 
   private async insertPrincipal(
-    pr: { id: string; kind: string; roles: string[]; publicKey?: string | undefined },
+    pr: { id: string; kind: string; roles: string[]; publicKey?: string | undefined; capabilities?: string[] },
     token: string,
     actor: string,
   ): Promise<void> {
@@ -210,6 +222,7 @@ export class HumanOSService {
           public_key: pr.publicKey ?? null,
           created_at: now,
           created_by: actor,
+          capabilities: j(pr.capabilities ?? []),
         })
         .execute();
       await this.ledger.append(trx, [
@@ -222,6 +235,65 @@ export class HumanOSService {
         },
       ]);
     });
+  }
+
+  /** A resource (agent or human) registers what it can do; routing proposals use it. */
+  async registerCapabilities(
+    actor: Principal,
+    capabilities: string[],
+  ): Promise<{ id: string; capabilities: string[] }> {
+    const now = this.clock.now();
+    const caps = [...new Set(capabilities)];
+    await this.write(async (trx) => {
+      await trx
+        .updateTable('principals')
+        .set({ capabilities: j(caps) })
+        .where('id', '=', actor.id)
+        .execute();
+      await this.ledger.append(trx, [
+        { type: 'principal.capabilities', at: iso(now), actor: actor.id, taskId: null, data: { capabilities: caps } },
+      ]);
+    });
+    return { id: actor.id, capabilities: caps };
+  }
+
+  /** Candidates for a task, ranked by capability match and past feedback on their work. */
+  private async rankResources(
+    db: Kysely<Database>,
+    required: string[],
+    exclude: (string | null)[],
+  ): Promise<RankedCandidate[]> {
+    const principals = await db
+      .selectFrom('principals')
+      .select(['id', 'capabilities'])
+      .where('capabilities', '!=', '[]')
+      .execute();
+    const fb = await db
+      .selectFrom('feedback')
+      .innerJoin('tasks', 'tasks.id', 'feedback.task_id')
+      .select(['tasks.executor', 'feedback.quality'])
+      .where('tasks.executor', 'is not', null)
+      .execute();
+    const quality = new Map<string, { sum: number; count: number }>();
+    for (const f of fb) {
+      const q = quality.get(f.executor as string) ?? { sum: 0, count: 0 };
+      q.sum += QUALITY_SCORE[f.quality] ?? 0.5;
+      q.count += 1;
+      quality.set(f.executor as string, q);
+    }
+    return rankCandidates(
+      required,
+      principals
+        .filter((pr) => !exclude.includes(pr.id))
+        .map((pr) => {
+          const q = quality.get(pr.id);
+          return {
+            id: pr.id,
+            capabilities: p<string[]>(pr.capabilities),
+            feedback: q ? { meanQuality: q.sum / q.count, count: q.count } : null,
+          };
+        }),
+    );
   }
 
   async listPrincipals(actor: Principal): Promise<{ id: string; kind: string; roles: string[]; createdAt: string }[]> {
@@ -273,7 +345,7 @@ export class HumanOSService {
       this.options.policySource,
     );
     const { risk, policy } = plan;
-    const gate = plan.steps.length > 0;
+    const gate = plan.steps.length > 0 || input.routing !== undefined;
     const aiProposal: AiProposal = {
       action: input.aiProposal?.action ?? input.description,
       reasoning: input.aiProposal?.reasoning ?? null,
@@ -309,10 +381,31 @@ export class HumanOSService {
             },
           },
         ];
-        const gateRows: { row: ApprovalRow; roles: string[] }[] = plan.steps.map((step, i) => ({
-          row: this.newGateRow(taskId, 'execution', i, step, i === 0 ? 'pending' : 'waiting', now),
-          roles: step.roles,
-        }));
+        const gateRows: { row: ApprovalRow; roles: string[] }[] = [];
+        if (input.routing) {
+          // Routing comes first: a human picks the resource, then the execution gates open.
+          const ranked = await this.rankResources(trx, requiredCapabilities, [actor.id, input.onBehalfOf ?? null]);
+          const role =
+            input.routing.approverRole ?? hitl.approverRole ?? this.options.policy.defaultApproverRole ?? 'approver';
+          const spec: GateSpec = {
+            roles: [role],
+            required: 1,
+            reason: 'which resource gets this task',
+            timeoutSec: hitl.approvalTimeout ?? null,
+            escalationPolicy: hitl.escalationPolicy ?? null,
+            escalateTo: hitl.escalateTo ?? null,
+          };
+          const row = this.newGateRow(taskId, 'routing', 0, spec, 'pending', now);
+          row.proposal = j({ proposedResource: ranked[0]?.id ?? null, ranking: ranked.slice(0, 10) });
+          gateRows.push({ row, roles: [role] });
+        }
+        gateRows.push(
+          ...plan.steps.map((step, i) => ({
+            row: this.newGateRow(taskId, 'execution', i, step, i === 0 && !input.routing ? 'pending' : 'waiting', now),
+            roles: step.roles,
+          })),
+        );
+
         if (plan.audit && inAuditSample(taskId, input.auditFrequency ?? 'always')) {
           const auditor = this.options.policy.auditorRole ?? 'auditor';
           const spec = {
@@ -360,12 +453,12 @@ export class HumanOSService {
           .execute();
         for (const g of gateRows) await this.insertGate(trx, g.row, g.roles);
         const body: Record<string, unknown> = { taskId, status, policy };
-        const first = gateRows.find((g) => g.row.kind === 'execution');
+        const first = gateRows.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
         if (first)
           body.approvalRequest = this.gateView(first.row, { aiProposal, risk, description: input.description });
         if (gateRows.length > 1 && first) {
           body.approvalChain = gateRows
-            .filter((g) => g.row.kind === 'execution')
+            .filter((g) => g.row.kind !== 'audit')
             .map((g) => this.gateView(g.row, { aiProposal, risk, description: input.description }));
         }
         if (idempotencyKey) {
@@ -538,7 +631,9 @@ export class HumanOSService {
       task: { id: g.task_id, description: task.description },
       ...(g.kind === 'decision'
         ? decisionGateView(g)
-        : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
+        : g.kind === 'routing'
+          ? routingGateView(g, task.aiProposal)
+          : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
       riskAssessment: task.risk,
       decisions: decisions.map(decisionView),
       decidedAt: g.decided_at === null ? null : iso(g.decided_at),
@@ -557,8 +652,8 @@ export class HumanOSService {
   private async canSee(db: Kysely<Database>, actor: Principal, task: TaskRow): Promise<boolean> {
     if (actor.roles.includes('admin') || task.requester === actor.id || task.on_behalf_of === actor.id) return true;
     // Executors see the tasks they run or may claim (those that name capabilities).
-    if (task.executor === actor.id || (actor.roles.includes('executor') && task.required_capabilities !== '[]'))
-      return true;
+    if (task.executor === actor.id || task.assigned_to === actor.id) return true;
+    if (actor.roles.includes('executor') && task.required_capabilities !== '[]') return true;
     if (actor.roles.length === 0) return false;
     const hit = await db
       .selectFrom('approval_roles')
@@ -910,6 +1005,19 @@ export class HumanOSService {
         edits: input.edits ?? null,
         payloadDigest: digest,
       };
+      let assignTo: string | undefined;
+      if (gate.kind === 'routing' && verdict === 'approved') {
+        assignTo =
+          input.assignTo ?? p<{ proposedResource: string | null }>(gate.proposal).proposedResource ?? undefined;
+        if (!assignTo) throw new HumanOSError('validation_failed', 'no resource was proposed: name one with assignTo');
+        const resource = await trx.selectFrom('principals').select('id').where('id', '=', assignTo).executeTakeFirst();
+        if (!resource) throw new HumanOSError('validation_failed', `assignTo names no principal: ${assignTo}`);
+        if (assignTo === task.requester)
+          throw new HumanOSError('validation_failed', 'a task cannot be routed back to its requester');
+        record.assignTo = assignTo;
+      } else if (input.assignTo !== undefined) {
+        throw new HumanOSError('validation_failed', 'assignTo only goes with approving a routing request');
+      }
       const signature = signDecision(record, this.key);
 
       const approvalsSoFar = await trx
@@ -995,12 +1103,19 @@ export class HumanOSService {
               : {}),
             // A reviewer who says "stop" takes the task over, as with override.
             ...(taskStatus === 'overridden' ? { overridden_by: actor.id, lease_id: null, lease_expires_at: null } : {}),
+            ...(assignTo ? { assigned_to: assignTo } : {}),
           })
           .where('id', '=', task.id)
           .where('status', '=', task.status)
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+      } else if (assignTo) {
+        await trx
+          .updateTable('tasks')
+          .set({ assigned_to: assignTo, updated_at: now })
+          .where('id', '=', task.id)
+          .execute();
       } else if (gate.kind === 'decision') {
         if (gateStatus === 'approved') {
           await trx
@@ -1429,8 +1544,16 @@ export class HumanOSService {
     return this.write(async (trx, touched) => {
       const task = await this.loadTask(trx, taskId, true);
       if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
-      if (task.requester !== actor.id && !actor.roles.includes('executor') && !actor.roles.includes('admin')) {
-        throw new HumanOSError('forbidden', 'only the requester or an executor may execute this task');
+      const allowed =
+        task.requester === actor.id ||
+        task.assigned_to === actor.id ||
+        actor.roles.includes('executor') ||
+        actor.roles.includes('admin');
+      if (!allowed) {
+        throw new HumanOSError(
+          'forbidden',
+          'only the requester, the assigned resource or an executor may execute this task',
+        );
       }
       touched.add(taskId);
       return this.startExecution(trx, actor, task, input, now);
@@ -1456,7 +1579,11 @@ export class HumanOSService {
       // Only tasks that name capabilities are claimable: one without is run by its requester.
       const candidates = (await q.execute()).filter((t) => {
         const needed = p<string[]>(t.required_capabilities);
-        return needed.length > 0 && needed.every((c) => caps.has(c));
+        return (
+          needed.length > 0 &&
+          needed.every((c) => caps.has(c)) &&
+          (t.assigned_to === null || t.assigned_to === actor.id)
+        );
       });
       const out: Record<string, unknown>[] = [];
       for (const task of candidates.slice(0, input.limit ?? 1)) {
@@ -1475,6 +1602,9 @@ export class HumanOSService {
     now: number,
   ): Promise<Record<string, unknown>> {
     const taskId = task.id;
+    if (task.assigned_to && task.assigned_to !== actor.id) {
+      throw new HumanOSError('forbidden', `task ${taskId} was routed to ${task.assigned_to}; only it may execute`);
+    }
     if (task.status !== 'approved') {
       const code = task.status === 'expired' ? 'approval_expired' : 'invalid_state';
       throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
@@ -2097,6 +2227,28 @@ export class HumanOSService {
 
 function requireAdmin(actor: Principal): void {
   if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
+}
+
+/** A routing gate proposes the best-ranked resource, with the others as alternatives. */
+function routingGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
+  const prop = p<{ proposedResource: string | null; ranking: RankedCandidate[] }>(g.proposal);
+  const others = prop.ranking.filter((r) => r.id !== prop.proposedResource).map((r) => `Assign to ${r.id}`);
+  const best = prop.ranking[0];
+  return {
+    aiProposal: {
+      action: prop.proposedResource
+        ? `Assign to ${prop.proposedResource}`
+        : 'No registered resource matches; choose one',
+      reasoning: best
+        ? `Best capability match (${Math.round(best.capabilityMatch * 100)} %) and past quality ${best.meanQuality === null ? 'unrated' : best.meanQuality.toFixed(2)} (${best.ratings} ratings)`
+        : null,
+      confidence: taskProposal.confidence,
+      alternatives: others,
+    },
+    alternatives: others,
+    proposedResource: prop.proposedResource,
+    ranking: prop.ranking,
+  };
 }
 
 /** An in-run decision gate shows the agent's proposal for that decision, not the task's. */

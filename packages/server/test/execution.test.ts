@@ -227,6 +227,52 @@ for (const backend of backends()) {
       expect((await agent.get(`/tasks/${taskId}`)).body.result).toEqual({ paid: { invoice: 7 } });
     });
 
+    it('routing approval: the best-matching resource is proposed, the approver may pick another, only it executes', async () => {
+      const a = await t.principal(`did:agent:dba-a`, []);
+      const b = await t.principal(`did:agent:dba-b`, []);
+      expect(
+        (await a.req('PUT', '/me/capabilities', { capabilities: ['database_administration', 'backup_management'] }))
+          .status,
+      ).toBe(200);
+      await b.req('PUT', '/me/capabilities', { capabilities: ['database_administration'] });
+      const c = await agent.post('/tasks', {
+        description: 'Delete old backups',
+        requiredCapabilities: ['database_administration', 'backup_management'],
+        routing: { approverRole: 'ops' },
+        humanInLoop: { approverRole: 'ops' },
+      });
+      const gate = c.body.approvalRequest;
+      expect(gate).toMatchObject({
+        kind: 'routing',
+        proposedResource: 'did:agent:dba-a',
+        alternatives: ['Assign to did:agent:dba-b'],
+      });
+      expect(gate.aiProposal.action).toBe('Assign to did:agent:dba-a');
+      expect(c.body.approvalChain.map((g: { kind: string; status: string }) => `${g.kind}:${g.status}`)).toEqual([
+        'routing:pending',
+        'execution:waiting',
+      ]);
+      // The execution gate cannot be decided before routing.
+      expect(
+        (await alice.post(`/approvals/${c.body.approvalChain[1].id}/approve`, { approvalReason: 'x' })).body.code,
+      ).toBe('out_of_turn');
+      const routed = await alice.post(`/approvals/${gate.id}/approve`, {
+        approvalReason: 'b is on call',
+        assignTo: 'did:agent:dba-b',
+      });
+      expect(routed.body).toMatchObject({ status: 'approved', taskStatus: 'awaiting_approval' });
+      await alice.post(`/approvals/${c.body.approvalChain[1].id}/approve`, { approvalReason: 'go' });
+      expect((await agent.get(`/tasks/${c.body.taskId}`)).body.status).toBe('approved');
+      const wrong = await a.post(`/tasks/${c.body.taskId}/execute`, {});
+      expect(wrong.status).toBe(404); // not routed to it: it cannot even see the task
+      expect((await agent.post(`/tasks/${c.body.taskId}/execute`, {})).body.code).toBe('forbidden');
+      const right = await b.post(`/tasks/${c.body.taskId}/execute`, {});
+      expect(right.status).toBe(200);
+      // The signed decision record names the assignee.
+      const entries = (await agent.get(`/tasks/${c.body.taskId}/history`)).body.events;
+      expect(entries.filter((e: { type: string }) => e.type === 'approval.decided')).toHaveLength(2);
+    });
+
     it("takes the seed's feedback verbatim, and calibration matches a hand computation", async () => {
       const rater = new HumanOSClient({ baseUrl: t.url, apiKey: alice.token as string });
       const bot = await t.principal('did:agent:calib-bot', []);

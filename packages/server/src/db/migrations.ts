@@ -223,6 +223,16 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('feedback_agent').on('feedback').columns(['agent_id', 'created_at']).execute();
     },
   },
+  '0006_routing': {
+    // Resources register capabilities; a routing decision assigns a task to one resource.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('principals')
+        .addColumn('capabilities', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      await db.schema.alterTable('tasks').addColumn('assigned_to', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

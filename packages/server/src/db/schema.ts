@@ -9,6 +9,8 @@ export interface Database {
     public_key: string | null;
     created_at: number;
     created_by: string | null;
+    /** Capabilities this resource registered (JSON array), for routing. */
+    capabilities: string;
   };
   tasks: {
     id: string;
@@ -39,6 +41,8 @@ export interface Database {
     attempt: number;
     last_confidence: number | null;
     overridden_by: string | null;
+    /** The resource a routing decision assigned; only it may execute. */
+    assigned_to: string | null;
   };
   approvals: {
     id: string;

@@ -8,6 +8,7 @@ import {
   ApprovalIdParams,
   ApproveBody,
   CalibrationQuery,
+  CapabilitiesBody,
   ClaimBody,
   CompleteBody,
   ConsistencyQuery,
@@ -221,6 +222,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.addHook('preValidation', checkBody);
 
     api.get(`${API_PREFIX}/me`, { schema: { tags: ['principals'] } }, async (req) => req.principal);
+    api.put(
+      `${API_PREFIX}/me/capabilities`,
+      { schema: { tags: ['principals'], body: CapabilitiesBody } },
+      async (req) => service.registerCapabilities(req.principal, req.body.capabilities),
+    );
 
     api.post(
       `${API_PREFIX}/principals`,
@@ -348,6 +354,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
           reason: b.approvalReason,
           feedback: b.feedback,
           edits: b.edits as Record<string, unknown> | undefined,
+          assignTo: b.assignTo,
         });
       },
     );

@@ -84,6 +84,7 @@ export const CreateTaskBody = T.Object(
         closed,
       ),
     ),
+    routing: T.Optional(T.Object({ approverRole: T.Optional(ROLE) }, closed)),
     auditFrequency: T.Optional(
       T.Union([T.Literal('always'), T.Literal('daily'), T.Literal('weekly'), T.Literal('monthly')]),
     ),
@@ -120,6 +121,7 @@ export const ApproveBody = T.Object(
     edits: T.Optional(
       T.Object({}, { additionalProperties: true, description: 'RFC 7386 JSON merge patch over the payload' }),
     ),
+    assignTo: T.Optional(Did),
   },
   closed,
 );
@@ -139,6 +141,7 @@ export const CreatePrincipalBody = T.Object(
     kind: T.Optional(T.Union([T.Literal('human'), T.Literal('agent')])),
     roles: T.Array(ROLE, { maxItems: 64 }),
     publicKey: T.Optional(T.String({ pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
+    capabilities: T.Optional(T.Array(ROLE, { maxItems: 64 })),
   },
   closed,
 );
@@ -158,6 +161,8 @@ const LEASE_SECONDS = T.Optional(
   T.Integer({ minimum: 5, maximum: 3600, description: 'Lease length without a heartbeat' }),
 );
 const LEASE_ID = T.String({ pattern: '^lease:[0-9a-f]{24}$' });
+export const CapabilitiesBody = T.Object({ capabilities: T.Array(ROLE, { maxItems: 64 }) }, closed);
+
 export const ExecuteBody = T.Object({ payload: T.Optional(JsonObject), leaseSeconds: LEASE_SECONDS }, closed);
 export const ClaimBody = T.Object(
   {
