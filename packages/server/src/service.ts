@@ -715,6 +715,7 @@ export class HumanOSService {
         ? { attempt: Number(t.attempt), expiresAt: t.lease_expires_at === null ? null : iso(t.lease_expires_at) }
         : null,
       overriddenBy: t.overridden_by,
+      assignedTo: t.assigned_to,
       approvals: gates.map((g) =>
         this.gateView(
           g,

@@ -18,6 +18,12 @@ interface Decision {
 interface Approval {
   id: string;
   taskId: string;
+  /** execution | routing | decision (in-run) | review (low confidence) | audit (spot-check) */
+  kind: string;
+  /** In-run decisions carry their own payload. */
+  payload?: Json;
+  proposedResource?: string | null;
+  ranking?: { id: string; score: number; capabilityMatch: number; meanQuality: number | null; ratings: number }[];
   status: string;
   requestedAt: string;
   expiresAt: string | null;
@@ -351,7 +357,19 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
     );
     return;
   }
-  const payload = (a.task.payload ?? {}) as Json;
+  const payload = (a.kind === 'decision' ? (a.payload ?? {}) : (a.task.payload ?? {})) as Json;
+  const routing = a.kind === 'routing';
+  const assignee = h(
+    'select',
+    { id: 'assign-to' },
+    ...(a.ranking ?? []).map((r) =>
+      h(
+        'option',
+        { value: r.id, selected: r.id === a.proposedResource },
+        `${r.id} — match ${Math.round(r.capabilityMatch * 100)} %, quality ${r.meanQuality === null ? 'unrated' : r.meanQuality.toFixed(2)} (${r.ratings})`,
+      ),
+    ),
+  );
   const pending = a.status === 'pending';
   const highRisk = a.riskAssessment.level === 'high' || a.riskAssessment.level === 'critical';
 
@@ -402,7 +420,8 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
         ? {
             approvalReason: text,
             ...(feedback.value.trim() ? { feedback: feedback.value.trim() } : {}),
-            ...(patch !== undefined ? { edits: patch } : {}),
+            ...(patch !== undefined && !routing ? { edits: patch } : {}),
+            ...(routing && assignee.value ? { assignTo: assignee.value } : {}),
           }
         : { rejectionReason: text, ...(feedback.value.trim() ? { feedback: feedback.value.trim() } : {}) };
     try {
@@ -554,15 +573,19 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
           'section',
           { 'aria-labelledby': 'decide-title' },
           h('h3', { id: 'decide-title' }, 'Decide'),
-          h('label', { for: 'edit-payload' }, 'Edit the payload (optional)'),
-          h(
-            'p',
-            { id: 'edit-help', class: 'meta' },
-            'Your edits are sent as a JSON merge patch; what you approve is exactly what runs.',
-          ),
-          editor,
-          h('p', { class: 'meta' }, 'Changes against the proposal:'),
-          diff,
+          ...(routing
+            ? [h('label', { for: 'assign-to' }, 'Assign the task to'), assignee]
+            : [
+                h('label', { for: 'edit-payload' }, 'Edit the payload (optional)'),
+                h(
+                  'p',
+                  { id: 'edit-help', class: 'meta' },
+                  'Your edits are sent as a JSON merge patch; what you approve is exactly what runs.',
+                ),
+                editor,
+                h('p', { class: 'meta' }, 'Changes against the proposal:'),
+                diff,
+              ]),
           h('label', { for: 'reason' }, `Reason${highRisk ? ' (required)' : ' (required to reject)'}`),
           h('p', { id: 'reason-help', class: 'meta' }, 'Recorded and signed with your decision.'),
           reason,

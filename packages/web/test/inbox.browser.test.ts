@@ -210,6 +210,28 @@ describe.skipIf(!haveChromium)('web inbox in a real Chromium', () => {
     expect(await page.locator('#chain').textContent()).toContain('Step 2: finance_manager — pending (Payment run)');
   });
 
+  it('routes a task: the proposed resource is preselected and another can be picked', async () => {
+    const a = await t.principal('did:agent:route-a', []);
+    const b = await t.principal('did:agent:route-b', []);
+    await a.req('PUT', '/me/capabilities', { capabilities: ['ledger', 'payments'] });
+    await b.req('PUT', '/me/capabilities', { capabilities: ['ledger'] });
+    const c = await create({
+      description: 'Settle the ledger',
+      requiredCapabilities: ['ledger', 'payments'],
+      routing: { approverRole: 'finance_manager' },
+    });
+    await item(c.approvalRequest.id).waitFor({ timeout: 10_000 });
+    await item(c.approvalRequest.id).click();
+    await page.locator('#assign-to').waitFor();
+    expect(await page.locator('#assign-to').inputValue()).toBe('did:agent:route-a');
+    await page.getByLabel('Assign the task to').selectOption('did:agent:route-b');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.locator('#decision-status').textContent()).toContain('Approved');
+    const task = (await t.admin.get(`/tasks/${c.taskId}`)).body;
+    // Routed; the execution gate (the default approver role) opens next.
+    expect(task).toMatchObject({ status: 'awaiting_approval', assignedTo: 'did:agent:route-b' });
+  });
+
   it('works from the keyboard and on a narrow screen', async () => {
     const c = await create({ description: 'Order 3 laptops', humanInLoop: { approverRole: 'finance_manager' } });
     await item(c.approvalRequest.id).waitFor({ timeout: 10_000 });
