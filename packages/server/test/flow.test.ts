@@ -342,6 +342,9 @@ for (const backend of backends()) {
       );
       const health = await fetch(`${t.url}/healthz`);
       expect(health.status).toBe(200);
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toMatch(/humanos_ledger_entries \d+/);
+      expect(metrics).toContain('humanos_http_requests_total{method="POST",route="/v1/humanos/tasks",status="201"}');
     });
   });
 }

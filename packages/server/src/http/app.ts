@@ -4,6 +4,7 @@ import { bytesToHex, ERROR_STATUS, type ErrorCode, isHumanOSError } from '@human
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { HumanOSService, Principal } from '../service.js';
+import { registerMetrics } from './metrics.js';
 import {
   ApprovalIdParams,
   ApproveBody,
@@ -192,6 +193,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
 
   registerWebInbox(app);
+  registerMetrics(app, service);
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
     const size = await service.ledger.size(service.store.db);

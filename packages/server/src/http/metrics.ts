@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { HumanOSService } from '../service.js';
+
+/**
+ * Prometheus metrics at `GET /metrics` (unauthenticated, like /healthz: counts and timings only,
+ * no task content). One registry per app, so tests and several servers in a process do not collide.
+ */
+export function registerMetrics(app: FastifyInstance, service: HumanOSService): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'humanos_' });
+  const requests = new Counter({
+    name: 'humanos_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'humanos_http_request_duration_seconds',
+    help: 'HTTP request duration by route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 60],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'humanos_ledger_entries',
+    help: 'Entries in the signed ledger',
+    registers: [registry],
+    async collect() {
+      this.set(await service.ledger.size(service.store.db));
+    },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    // The route pattern, not the URL: ids would make unbounded label values.
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(registry.contentType);
+    return registry.metrics();
+  });
+}
