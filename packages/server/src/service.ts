@@ -1466,44 +1466,14 @@ export class HumanOSService {
           ledgerIndex: appended.seqs[0],
         };
       }
-      const firstGate = await trx
-        .selectFrom('approvals')
-        .select('approver_role')
-        .where('task_id', '=', taskId)
-        .where('kind', '=', 'execution')
-        .orderBy('step')
-        .limit(1)
-        .executeTakeFirst();
-      const role =
-        client?.autoEscalation?.escalateTo ??
-        firstGate?.approver_role.split(', ')[0] ??
-        this.options.policy.defaultApproverRole ??
-        'approver';
-      const count = await trx
-        .selectFrom('approvals')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .where('task_id', '=', taskId)
-        .where('kind', '=', 'decision')
-        .executeTakeFirst();
-      const row: ApprovalRow = {
-        ...this.newGateRow(
-          taskId,
-          'decision',
-          Number(count?.n ?? 0),
-          {
-            roles: [role],
-            required: 1,
-            reason,
-            timeoutSec: hitl.approvalTimeout ?? null,
-            escalationPolicy: hitl.escalationPolicy ?? null,
-            escalateTo: hitl.escalateTo ?? null,
-          },
-          'pending',
-          now,
-        ),
-        proposal: j(proposal),
-      };
-      await this.insertGate(trx, row, [role]);
+      const row = await this.openSideGate(trx, task, 'decision', now, {
+        reason,
+        escalateTo: client?.autoEscalation?.escalateTo,
+        timeoutSec: hitl.approvalTimeout ?? null,
+        escalationPolicy: hitl.escalationPolicy ?? null,
+        escalationTarget: hitl.escalateTo ?? null,
+        proposal,
+      });
       await this.ledger.append(trx, [this.gateOpenedEntry(row, actor.id, now)]);
       return {
         taskId,
@@ -1512,6 +1482,56 @@ export class HumanOSService {
         approvalRequest: this.gateView(row, { aiProposal: p(task.ai_proposal), risk, description: task.description }),
       };
     });
+  }
+
+  /**
+   * Opens a gate beside a running task (an in-run `decision` or a low-confidence `review`) for the
+   * escalation role, else the role of the task's first execution gate, else the default role.
+   */
+  private async openSideGate(
+    trx: Transaction<Database>,
+    task: TaskRow,
+    kind: 'decision' | 'review',
+    now: number,
+    o: {
+      reason: string;
+      escalateTo: string | undefined;
+      timeoutSec?: number | null;
+      escalationPolicy?: 'auto' | 'reject' | null;
+      escalationTarget?: string | null;
+      proposal?: unknown;
+    },
+  ): Promise<ApprovalRow> {
+    const firstGate = await trx
+      .selectFrom('approvals')
+      .select('approver_role')
+      .where('task_id', '=', task.id)
+      .where('kind', '=', 'execution')
+      .orderBy('step')
+      .limit(1)
+      .executeTakeFirst();
+    const role =
+      o.escalateTo ?? firstGate?.approver_role.split(', ')[0] ?? this.options.policy.defaultApproverRole ?? 'approver';
+    const count = await trx
+      .selectFrom('approvals')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('task_id', '=', task.id)
+      .where('kind', '=', kind)
+      .executeTakeFirst();
+    const spec: GateSpec = {
+      roles: [role],
+      required: 1,
+      reason: o.reason,
+      timeoutSec: o.timeoutSec ?? null,
+      escalationPolicy: o.escalationPolicy ?? null,
+      escalateTo: o.escalationTarget ?? null,
+    };
+    const row = {
+      ...this.newGateRow(task.id, kind, Number(count?.n ?? 0), spec, 'pending', now),
+      proposal: o.proposal === undefined ? null : j(o.proposal),
+    };
+    await this.insertGate(trx, row, [role]);
+    return row;
   }
 
   /** Long-poll on one gate: returns when it leaves `pending` or after `waitSeconds`. */
@@ -1731,35 +1751,8 @@ export class HumanOSService {
         threshold !== undefined &&
         input.confidence < threshold
       ) {
-        const firstGate = await trx
-          .selectFrom('approvals')
-          .select('approver_role')
-          .where('task_id', '=', taskId)
-          .where('kind', '=', 'execution')
-          .orderBy('step')
-          .limit(1)
-          .executeTakeFirst();
-        const role =
-          auto?.escalateTo ??
-          firstGate?.approver_role.split(', ')[0] ??
-          this.options.policy.defaultApproverRole ??
-          'approver';
-        const count = await trx
-          .selectFrom('approvals')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('task_id', '=', taskId)
-          .where('kind', '=', 'review')
-          .executeTakeFirst();
         const message = auto?.escalationMessage ?? `confidence ${input.confidence} dropped below ${threshold}`;
-        review = this.newGateRow(
-          taskId,
-          'review',
-          Number(count?.n ?? 0),
-          { roles: [role], required: 1, reason: message, timeoutSec: null, escalationPolicy: null, escalateTo: null },
-          'pending',
-          now,
-        );
-        await this.insertGate(trx, review, [role]);
+        review = await this.openSideGate(trx, task, 'review', now, { reason: message, escalateTo: auto?.escalateTo });
         status = 'paused';
         entries.push({
           type: 'task.paused',
