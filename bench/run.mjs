@@ -105,7 +105,9 @@ async function lifecycle(storage) {
       await d.end();
     };
   }
-  const server = await spawnNode([join(ROOT, 'packages/server/dist/main.js')], {
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server under load.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const server = await spawnNode([...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
     PORT: '0',
     HUMANOS_DATA_DIR: dir,
     HUMANOS_ADMIN_TOKEN: ADMIN,
@@ -265,7 +267,7 @@ console.log(
   `machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, ${fmt(os.totalmem() / 2 ** 30, 0)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
 );
 if (which === 'all' || which === 'lifecycle' || which === 'wakeup') {
-  await lifecycle('sqlite');
+  if (process.env.BENCH_SQLITE !== '0') await lifecycle('sqlite');
   if (process.env.BENCH_PG !== '0') await lifecycle('postgres');
 }
 if (which === 'all' || which === 'ledger') await ledgerBench();

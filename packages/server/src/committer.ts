@@ -1,5 +1,4 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Dialect } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Ledger, Seal } from './ledger.js';
 
@@ -22,8 +21,10 @@ interface Job {
  * fsync. The batch ends with one signed checkpoint covering every entry it appended. No operation's
  * promise settles before the commit, so a 2xx still means "durable and in the ledger".
  *
- * On PostgreSQL the batch first locks the ledger head: every writer takes that lock before any other
- * row lock, so replicas cannot deadlock on each other's gates.
+ * On PostgreSQL the batch first locks the ledger head (`Ledger.begin`): every writer takes that lock
+ * before any other row lock, so replicas cannot deadlock on each other's gates. Ledger appends are
+ * held in memory and written once, at the seal; a failed operation's appends are dropped with its
+ * savepoint.
  */
 export class GroupCommitter {
   private queue: Job[] = [];
@@ -31,7 +32,6 @@ export class GroupCommitter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
     private readonly ledger: Ledger,
     private readonly now: () => number,
     private readonly onCommitted: (taskIds: string[]) => void,
@@ -58,13 +58,11 @@ export class GroupCommitter {
         let seal: Seal | undefined;
         try {
           await this.db.transaction().execute(async (trx) => {
-            if (this.dialect === 'postgres') {
-              await sql`select size from ledger_head where id = 1 for update`.execute(trx);
-            }
-            const start = await this.ledger.size(trx);
+            const start = await this.ledger.begin(trx);
             for (const job of batch) {
               const ctx: WriteContext = { touched: new Set() };
               await sql`savepoint op`.execute(trx);
+              const mark = this.ledger.mark(trx);
               try {
                 const value = await job.op(trx, ctx);
                 await sql`release savepoint op`.execute(trx);
@@ -73,6 +71,7 @@ export class GroupCommitter {
               } catch (error) {
                 await sql`rollback to savepoint op`.execute(trx);
                 await sql`release savepoint op`.execute(trx);
+                this.ledger.rollback(trx, mark);
                 outcomes.push({ ok: false, error });
               }
             }

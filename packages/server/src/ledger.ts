@@ -38,65 +38,167 @@ const key = ([level, idx]: NodeRef) => `${level}:${idx}`;
 const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
 
 /**
- * The append-only Merkle log. Appends happen inside the caller's transaction, as its last step, so a
- * state change and its ledger entry commit or vanish together. Appends are serialised by the row lock
- * on `ledger_head` (PostgreSQL) or by SQLite's single writer, so replicas produce one log with no
- * gaps and no forks.
+ * One transaction's appends, held in memory and written by `Ledger.seal` as a few multi-row inserts:
+ * an append inside a group-commit batch then costs no statement at all (it was four, each a network
+ * round trip inside the serialised batch on PostgreSQL). `mark`/`rollback` follow the committer's
+ * savepoints so a failed operation leaves no entry behind.
+ */
+class PendingAppends {
+  readonly entryRows: Database['ledger_entries'][] = [];
+  readonly nodeRows: Database['ledger_nodes'][] = [];
+  size: number;
+
+  constructor(
+    readonly startSize: number,
+    /** Every stored node `perfectNodesFor([0, startSize])`, plus the nodes appended since. */
+    readonly known: Map<string, Hash>,
+  ) {
+    this.size = startSize;
+  }
+
+  append(entries: NewEntry[]): AppendResult {
+    const seqs: number[] = [];
+    for (const e of entries) {
+      const seq = this.size;
+      const encoded = encodeEntry({ v: LEDGER_ENTRY_VERSION, seq, ...e });
+      const leaf = entryLeafHash(encoded);
+      this.known.set(key([0, seq]), leaf);
+      this.nodeRows.push({ level: 0, idx: seq, hash: bytesToHex(leaf) });
+      this.entryRows.push({ seq, entry: encoded, leaf_hash: bytesToHex(leaf), task_id: e.taskId });
+      for (const [level, idx] of nodesCompletedBy(seq)) {
+        const left = this.known.get(key([level - 1, 2 * idx]));
+        const right = this.known.get(key([level - 1, 2 * idx + 1]));
+        if (!left || !right) throw new Error(`ledger node ${level - 1}:${2 * idx} missing`);
+        const h = nodeHash(left, right);
+        this.known.set(key([level, idx]), h);
+        this.nodeRows.push({ level, idx, hash: bytesToHex(h) });
+      }
+      seqs.push(seq);
+      this.size = seq + 1;
+    }
+    return { seqs, size: this.size };
+  }
+
+  mark(): Mark {
+    return { entries: this.entryRows.length, nodes: this.nodeRows.length, size: this.size };
+  }
+
+  rollback(m: Mark): void {
+    for (const n of this.nodeRows.splice(m.nodes)) this.known.delete(key([n.level, n.idx]));
+    this.entryRows.length = m.entries;
+    this.size = m.size;
+  }
+}
+
+/** A position in a transaction's pending appends, taken at a savepoint. */
+export interface Mark {
+  entries: number;
+  nodes: number;
+  size: number;
+}
+
+// SQLite allows 32 766 bound parameters per statement; entries bind 4 per row.
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * The append-only Merkle log. Appends happen inside the caller's transaction, so a state change and
+ * its ledger entry commit or vanish together. Appends are serialised by the row lock on
+ * `ledger_head` (PostgreSQL) or by SQLite's single writer, so replicas produce one log with no gaps
+ * and no forks.
  */
 export class Ledger {
+  private readonly pending = new WeakMap<Transaction<Database>, PendingAppends>();
+
   constructor(
     private readonly dialect: Dialect,
     private readonly key: SigningKey,
     readonly origin: string,
   ) {}
 
+  /**
+   * Starts holding this transaction's appends in memory until `seal`, and returns the current size.
+   * On PostgreSQL it takes the append lock (`ledger_head … for update`) for the rest of the
+   * transaction, so the size read here stays true.
+   */
+  async begin(trx: Transaction<Database>): Promise<number> {
+    let q = trx.selectFrom('ledger_head').select('size').where('id', '=', 1);
+    // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
+    if (this.dialect === 'postgres') q = q.forUpdate();
+    const size = Number((await q.executeTakeFirstOrThrow()).size);
+    this.pending.set(trx, new PendingAppends(size, await this.loadNodes(trx, perfectNodesFor([0, size]))));
+    return size;
+  }
+
+  /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
+  mark(trx: Transaction<Database>): Mark | undefined {
+    return this.pending.get(trx)?.mark();
+  }
+
+  rollback(trx: Transaction<Database>, m: Mark | undefined): void {
+    if (m) this.pending.get(trx)?.rollback(m);
+  }
+
+  /** Appends entries; inside `begin` … `seal` they are written at `seal`, otherwise at once. */
   async append(trx: Transaction<Database>, entries: NewEntry[]): Promise<AppendResult> {
-    // UPDATE … RETURNING takes the row lock on PostgreSQL: the serialisation point of every append.
-    const head = await trx
-      .updateTable('ledger_head')
-      .set((eb) => ({ size: eb('size', '+', entries.length) }))
-      .where('id', '=', 1)
-      .returning('size')
-      .executeTakeFirstOrThrow();
-    const newSize = Number(head.size);
-    const start = newSize - entries.length;
+    const held = this.pending.get(trx);
+    if (held) return held.append(entries);
+    await this.begin(trx);
+    const p = this.pending.get(trx) as PendingAppends;
+    const result = p.append(entries);
+    await this.write(trx, p);
+    this.pending.delete(trx);
+    return result;
+  }
 
-    const known = await this.loadNodes(trx, perfectNodesFor([0, start]));
-    const seqs: number[] = [];
-    const nodeRows: Database['ledger_nodes'][] = [];
-    const entryRows: Database['ledger_entries'][] = [];
-    for (const [i, e] of entries.entries()) {
-      const seq = start + i;
-      const encoded = encodeEntry({ v: LEDGER_ENTRY_VERSION, seq, ...e });
-      const leaf = entryLeafHash(encoded);
-      known.set(key([0, seq]), leaf);
-      nodeRows.push({ level: 0, idx: seq, hash: bytesToHex(leaf) });
-      entryRows.push({ seq, entry: encoded, leaf_hash: bytesToHex(leaf), task_id: e.taskId });
-      for (const [level, idx] of nodesCompletedBy(seq)) {
-        const left = known.get(key([level - 1, 2 * idx]));
-        const right = known.get(key([level - 1, 2 * idx + 1]));
-        if (!left || !right) throw new Error(`ledger node ${level - 1}:${2 * idx} missing`);
-        const h = nodeHash(left, right);
-        known.set(key([level, idx]), h);
-        nodeRows.push({ level, idx, hash: bytesToHex(h) });
-      }
-      seqs.push(seq);
+  private async write(trx: Transaction<Database>, p: PendingAppends): Promise<void> {
+    if (p.entryRows.length === 0) return;
+    for (let i = 0; i < p.entryRows.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_entries')
+        .values(p.entryRows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
     }
-    await trx.insertInto('ledger_entries').values(entryRows).execute();
-    await trx.insertInto('ledger_nodes').values(nodeRows).execute();
-
-    return { seqs, size: newSize };
+    for (let i = 0; i < p.nodeRows.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_nodes')
+        .values(p.nodeRows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    // Conditional on the size `begin` read: a writer that skipped the append lock fails loudly here.
+    const moved = await trx
+      .updateTable('ledger_head')
+      .set({ size: p.size })
+      .where('id', '=', 1)
+      .where('size', '=', p.startSize)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw new Error('ledger head moved during an append batch');
   }
 
   /**
-   * Signs a checkpoint over the current size when the transaction appended since `startSize`; called
-   * once per transaction, last, so one signature covers a whole write batch.
+   * Writes the transaction's pending appends and signs a checkpoint over the new size when it
+   * appended since `startSize`; called once per transaction, last, so one signature covers a whole
+   * write batch.
    */
   async seal(trx: Transaction<Database>, startSize: number, now: number, taskIds: string[]): Promise<Seal | undefined> {
-    const size = await this.size(trx);
+    const held = this.pending.get(trx);
+    let size: number;
+    let nodes: Map<string, Hash>;
+    if (held) {
+      this.pending.delete(trx);
+      await this.write(trx, held);
+      size = held.size;
+      // The frontier of the new size is made of nodes held since `begin` or computed by appends.
+      nodes = held.known;
+    } else {
+      size = await this.size(trx);
+      nodes = size === startSize ? new Map() : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    }
     if (size === startSize) return undefined;
-    const nodes = await this.loadNodes(trx, perfectNodesFor([0, size]));
-    const root = rangeHash([0, size], (ref) => nodes.get(key(ref)) as Hash);
+    const root = rangeHash([0, size], (ref) => {
+      const h = nodes.get(key(ref));
+      if (!h) throw new Error(`ledger node ${key(ref)} missing`);
+      return h;
+    });
     const rootHash = Buffer.from(root).toString('base64');
     const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
     await trx

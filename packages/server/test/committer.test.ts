@@ -1,0 +1,126 @@
+import {
+  entryLeafHash,
+  generateSigningKey,
+  hexToBytes,
+  openCheckpoint,
+  perfectNodesFor,
+  rangeHash,
+  rootFromLeafHashes,
+} from '@humanos/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, backends, createBackend } from '../../../test-support/harness.js';
+import { GroupCommitter } from '../src/committer.js';
+import { openStore, type Store } from '../src/db/connect.js';
+import { Ledger, type NewEntry } from '../src/ledger.js';
+
+const entry = (taskId: string, i: number): NewEntry => ({
+  type: 'task.created',
+  at: new Date(0).toISOString(),
+  actor: 'did:agent:committer-test',
+  taskId,
+  data: { i },
+});
+
+for (const backend of backends()) {
+  describe(`group commit and ledger batches [${backend}]`, () => {
+    let b: Backend;
+    let store: Store;
+    const key = generateSigningKey();
+    let ledger: Ledger;
+    let committer: GroupCommitter;
+
+    beforeAll(async () => {
+      b = await createBackend(backend);
+      store = await openStore(
+        b.databaseUrl ? { kind: 'postgres', url: b.databaseUrl } : { kind: 'sqlite', file: `${b.dataDir}/h.db` },
+      );
+      ledger = new Ledger(store.dialect, key, 'test.humanos/committer');
+      committer = new GroupCommitter(store.db, ledger, Date.now, () => {});
+    });
+    afterAll(async () => {
+      await store?.close();
+      await b?.drop();
+    });
+
+    /** Stored leaves, nodes, head and latest checkpoint must all describe the same tree. */
+    const expectConsistentLedger = async (expectedSize: number) => {
+      const entries = await store.db.selectFrom('ledger_entries').selectAll().orderBy('seq').execute();
+      expect(entries.map((e) => Number(e.seq))).toEqual([...Array(expectedSize).keys()]);
+      for (const e of entries) expect(Buffer.from(entryLeafHash(e.entry)).toString('hex')).toBe(e.leaf_hash);
+      expect(await ledger.size(store.db)).toBe(expectedSize);
+      const root = rootFromLeafHashes(entries.map((e) => hexToBytes(e.leaf_hash)));
+      const nodes = await store.db.selectFrom('ledger_nodes').selectAll().execute();
+      const byRef = new Map(nodes.map((n) => [`${n.level}:${n.idx}`, hexToBytes(n.hash)]));
+      const fromNodes = rangeHash([0, expectedSize], ([l, i]) => {
+        const h = byRef.get(`${l}:${i}`);
+        if (!h) throw new Error(`node ${l}:${i} missing`);
+        return h;
+      });
+      expect(Buffer.from(fromNodes)).toEqual(Buffer.from(root));
+      // No node beyond the tree: a rolled-back append must not leave one behind.
+      for (const n of nodes) expect((Number(n.idx) + 1) * 2 ** Number(n.level)).toBeLessThanOrEqual(expectedSize);
+      expect(perfectNodesFor([0, expectedSize]).every(([l, i]) => byRef.has(`${l}:${i}`))).toBe(true);
+      const cp = await ledger.latestCheckpoint(store.db);
+      const opened = openCheckpoint(cp?.note as string, 'test.humanos/committer', key.publicKeyRaw);
+      expect(opened.size).toBe(expectedSize);
+      expect(opened.rootHash).toBe(Buffer.from(root).toString('base64'));
+    };
+
+    it('operations that append and then fail leave no entry, node or gap; the others keep their indexes', async () => {
+      // Queued in one tick, so they share one transaction: ok, failing, ok, failing, ok.
+      const results = await Promise.allSettled(
+        [2, 3, 1, 4, 5].map((n, k) =>
+          committer.run(async (trx) => {
+            const appended = await ledger.append(
+              trx,
+              Array.from({ length: n }, (_, i) => entry(`task:human:op${k}`, i)),
+            );
+            await trx
+              .insertInto('meta')
+              .values({ key: `op${k}`, value: 'x' })
+              .execute();
+            if (k % 2 === 1) throw new Error(`op ${k} fails after appending`);
+            return appended.seqs;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+      const seqs = results.map((r) => (r.status === 'fulfilled' ? r.value.value : null));
+      expect(seqs).toEqual([[0, 1], null, [2], null, [3, 4, 5, 6, 7]]);
+      // The failed operations' other writes are gone too.
+      const meta = await store.db.selectFrom('meta').select('key').where('key', 'like', 'op%').execute();
+      expect(meta.map((m) => m.key).sort()).toEqual(['op0', 'op2', 'op4']);
+      await expectConsistentLedger(8);
+      // One signed checkpoint for the whole batch.
+      const seal = results[0]?.status === 'fulfilled' ? results[0].value.seal : undefined;
+      expect(seal?.size).toBe(8);
+    });
+
+    it('later batches extend the same tree (frontier loaded from the store), including across sizes', async () => {
+      for (const n of [1, 7, 16, 3, 1000]) {
+        await committer.run((trx) =>
+          ledger.append(
+            trx,
+            Array.from({ length: n }, (_, i) => entry('task:human:more', i)),
+          ),
+        );
+      }
+      await expectConsistentLedger(8 + 1 + 7 + 16 + 3 + 1000);
+    });
+
+    it('a batch whose every operation fails writes nothing, not even a checkpoint', async () => {
+      const before = await ledger.latestCheckpoint(store.db);
+      const size = await ledger.size(store.db);
+      const r = await Promise.allSettled([
+        committer.run(async (trx) => {
+          await ledger.append(trx, [entry('task:human:nope', 0)]);
+          throw new Error('no');
+        }),
+      ]);
+      expect(r[0]?.status).toBe('rejected');
+      expect(await ledger.size(store.db)).toBe(size);
+      expect((await ledger.latestCheckpoint(store.db))?.size).toBe(before?.size);
+      await expectConsistentLedger(size);
+    });
+  });
+}
