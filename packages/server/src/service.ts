@@ -59,6 +59,9 @@ export interface Principal {
 
 export const ADMIN_DID = 'did:human:admin';
 
+const PRINCIPAL_CACHE_SIZE = 10_000;
+const PRINCIPAL_CACHE_MS = 30_000;
+
 type TaskRow = Selectable<Database['tasks']>;
 type ApprovalRow = Selectable<Database['approvals']>;
 type DecisionRow = Selectable<Database['decisions']>;
@@ -117,6 +120,11 @@ export class HumanOSService {
   readonly ledger: Ledger;
   readonly signerDid: string;
   private readonly committer: GroupCommitter;
+  /**
+   * Token hash → principal. A principal's id, kind and roles never change once created, so a hit is
+   * exact; the expiry bounds how long a future revocation would take to reach every replica.
+   */
+  private readonly principalCache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     readonly store: Store,
@@ -158,13 +166,20 @@ export class HumanOSService {
   // ---- principals --------------------------------------------------------------------------------
 
   async authenticate(token: string): Promise<Principal | undefined> {
+    const hash = hashToken(token);
+    const cached = this.principalCache.get(hash);
+    if (cached && cached.until > this.clock.now()) return cached.principal;
     const row = await this.db
       .selectFrom('principals')
       .select(['id', 'kind', 'roles'])
-      .where('token_hash', '=', hashToken(token))
+      .where('token_hash', '=', hash)
       .executeTakeFirst();
+    // Unknown tokens are never cached: a guess always costs a lookup, and a new principal works at once.
     if (!row) return undefined;
-    return { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
+    const principal: Principal = { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
+    if (this.principalCache.size >= PRINCIPAL_CACHE_SIZE) this.principalCache.clear();
+    this.principalCache.set(hash, { principal, until: this.clock.now() + PRINCIPAL_CACHE_MS });
+    return principal;
   }
 
   /** Creates `did:human:admin` on an empty store. Returns the token when one was generated. */
