@@ -163,6 +163,55 @@ async function lifecycle(storage) {
     const woke = await waiter;
     lat.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
   }
+  // Two replicas on PostgreSQL: wait on one, decide on the other; against a raw LISTEN/NOTIFY round
+  // trip between two connections, measured here on the same database.
+  let replica;
+  if (storage === 'postgres') {
+    const second = await spawnNode([...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
+      PORT: '0',
+      HUMANOS_DATA_DIR: dir,
+      HUMANOS_ADMIN_TOKEN: ADMIN,
+      HUMANOS_LOG_LEVEL: 'silent',
+      ...dbEnv,
+    });
+    const crossLat = [];
+    for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
+      const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
+        description: 'Cross-replica wake test',
+        humanInLoop: { approverRole: 'ops' },
+      });
+      const waiter = call(second.url, 'GET', `/v1/humanos/tasks/${t.taskId}/decision?wait=30`, agent).then(
+        () => performance.timeOrigin + performance.now(),
+      );
+      await new Promise((r) => setTimeout(r, 5));
+      const decided = await call(
+        server.url,
+        'POST',
+        `/v1/humanos/approvals/${t.approvalRequest.id}/approve`,
+        approvers[0],
+        { approvalReason: 'ok' },
+      );
+      const woke = await waiter;
+      crossLat.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
+    }
+    await second.stop();
+    const pg = (await import('pg')).default;
+    const listener = new pg.Client({ connectionString: dbEnv.DATABASE_URL });
+    const notifier = new pg.Client({ connectionString: dbEnv.DATABASE_URL });
+    await listener.connect();
+    await notifier.connect();
+    await listener.query('listen bench_raw');
+    const rawLat = [];
+    for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
+      const got = new Promise((r) => listener.once('notification', () => r(performance.now())));
+      const sent = performance.now();
+      await notifier.query(`select pg_notify('bench_raw', '${i}')`);
+      rawLat.push((await got) - sent);
+    }
+    await listener.end();
+    await notifier.end();
+    replica = { crossLat, rawLat };
+  }
   await server.stop();
   await dropDb();
   rmSync(dir, { recursive: true, force: true });
@@ -175,6 +224,15 @@ async function lifecycle(storage) {
   console.log(
     `decision → long-poll wake-up:    p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms, max ${fmt(Math.max(...lat))} ms (n=${lat.length}; ms clock resolution)`,
   );
+  if (replica) {
+    const { crossLat, rawLat } = replica;
+    console.log(
+      `raw LISTEN/NOTIFY round trip:    p50 ${fmt(pct(rawLat, 50), 2)} ms, p99 ${fmt(pct(rawLat, 99), 2)} ms (notify sent → received, two connections)`,
+    );
+    console.log(
+      `two replicas, wait on B, decide on A: p50 ${fmt(pct(crossLat, 50))} ms, p99 ${fmt(pct(crossLat, 99))} ms (decision time → B's waiter; target within 1.5× of raw: ${fmt(pct(crossLat, 99) / pct(rawLat, 99))}× at p99)`,
+    );
+  }
 }
 
 async function ledgerBench() {

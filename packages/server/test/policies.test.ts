@@ -251,6 +251,61 @@ for (const backend of backends()) {
       ).toBe(410);
     });
 
+    it('one sweep over many due gates: plain ones expire with their chains, ladder ones escalate, open ones stay', async () => {
+      const mk = (description: string, humanInLoop: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+        agent.post('/tasks', { description, humanInLoop, ...extra });
+      const plain = await Promise.all(
+        Array.from({ length: 7 }, (_, i) => mk(`Archive log ${i}`, { approverRole: 'clerk', approvalTimeout: 30 })),
+      );
+      // A chain whose first step times out: the waiting second step must be cancelled with it.
+      const chain = await mk(
+        'Rotate the vault',
+        { approvalTimeout: 30 },
+        { approvalChain: [{ role: 'clerk' }, { role: 'cfo' }] },
+      );
+      expect(chain.status).toBe(201);
+      const ladder = await mk('Pay the rent', {
+        approverRole: 'finance_manager',
+        approvalTimeout: 30,
+        escalationPolicy: 'auto',
+      });
+      const later = await mk('Order chairs', { approverRole: 'clerk', approvalTimeout: 3600 });
+      const before = (await t.admin.get('/ledger/checkpoint')).body.size as number;
+      t.clock.advance(30_000);
+      const fired = await t.server.service.expireDue();
+      expect(fired).toBe(9);
+
+      for (const c of plain) {
+        expect((await agent.get(`/tasks/${c.body.taskId}`)).body.status).toBe('expired');
+      }
+      expect((await agent.get(`/tasks/${chain.body.taskId}`)).body.status).toBe('expired');
+      expect((await gatesOf(chain.body.taskId)).map((g) => g.status)).toEqual(['expired', 'cancelled']);
+      expect((await agent.get(`/tasks/${ladder.body.taskId}`)).body.status).toBe('awaiting_approval');
+      expect((await gatesOf(ladder.body.taskId)).map((g) => [g.status, g.approverRole])).toEqual([
+        ['escalated', 'finance_manager'],
+        ['pending', 'cfo'],
+      ]);
+      expect((await agent.get(`/tasks/${later.body.taskId}`)).body.status).toBe('awaiting_approval');
+      // Inboxes follow: the clerk sees only the gate still open; the CFO sees the escalation, not the
+      // cancelled chain step.
+      const clerkInbox = (await p('clerk').get('/approvals?status=pending')).body.items as { taskId: string }[];
+      expect(clerkInbox.map((i) => i.taskId)).toContain(later.body.taskId);
+      for (const c of [...plain, chain]) expect(clerkInbox.map((i) => i.taskId)).not.toContain(c.body.taskId);
+      const cfoInbox = (await p('cfo').get('/approvals?status=pending')).body.items as { taskId: string }[];
+      expect(cfoInbox.map((i) => i.taskId)).toContain(ladder.body.taskId);
+      expect(cfoInbox.map((i) => i.taskId)).not.toContain(chain.body.taskId);
+      // One ledger entry per expiry, two per escalation (escalated + the new gate opened).
+      const after = (await t.admin.get('/ledger/checkpoint')).body.size as number;
+      expect(after - before).toBe(8 + 2);
+      // A second sweep finds nothing: each deadline fires once.
+      expect(await t.server.service.expireDue()).toBe(0);
+      // Leave no open gate behind for the tests that follow (their reminder sweeps).
+      const escalated = (await gatesOf(ladder.body.taskId))[1]?.id as string;
+      expect((await p('cfo').post(`/approvals/${escalated}/approve`, { approvalReason: 'rent' })).status).toBe(200);
+      const chairs = later.body.approvalRequest.id as string;
+      expect((await p('clerk').post(`/approvals/${chairs}/reject`, { rejectionReason: 'no budget' })).status).toBe(200);
+    });
+
     it('sends one durable reminder at 80 % of the deadline', async () => {
       const created = await agent.post('/tasks', {
         description: 'Renew domain',
