@@ -142,45 +142,16 @@ async function lifecycle(storage) {
   await runConcurrent(CONCURRENCY, 1, oneLifecycle); // warm-up
   const reqs = await runConcurrent(CONCURRENCY, SECONDS, oneLifecycle);
 
-  // Wake-up: a long-polling waiter, then a decision; latency = waiter's receipt − decision time.
-  const lat = [];
-  for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
-    const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
-      description: 'Wake test',
-      humanInLoop: { approverRole: 'ops' },
-    });
-    const waiter = call(server.url, 'GET', `/v1/humanos/tasks/${t.taskId}/decision?wait=30`, agent).then(
-      () => performance.timeOrigin + performance.now(),
-    );
-    await new Promise((r) => setTimeout(r, 5));
-    const decided = await call(
-      server.url,
-      'POST',
-      `/v1/humanos/approvals/${t.approvalRequest.id}/approve`,
-      approvers[0],
-      { approvalReason: 'ok' },
-    );
-    const woke = await waiter;
-    lat.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
-  }
-  // Two replicas on PostgreSQL: wait on one, decide on the other; against a raw LISTEN/NOTIFY round
-  // trip between two connections, measured here on the same database.
-  let replica;
-  if (storage === 'postgres') {
-    const second = await spawnNode([...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
-      PORT: '0',
-      HUMANOS_DATA_DIR: dir,
-      HUMANOS_ADMIN_TOKEN: ADMIN,
-      HUMANOS_LOG_LEVEL: 'silent',
-      ...dbEnv,
-    });
-    const crossLat = [];
+  // Wake-up: a long-polling waiter (on `waitUrl`), then a decision (on the first server); latency =
+  // waiter's receipt − decision time.
+  const wakeups = async (waitUrl) => {
+    const out = [];
     for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
       const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
-        description: 'Cross-replica wake test',
+        description: 'Wake test',
         humanInLoop: { approverRole: 'ops' },
       });
-      const waiter = call(second.url, 'GET', `/v1/humanos/tasks/${t.taskId}/decision?wait=30`, agent).then(
+      const waiter = call(waitUrl, 'GET', `/v1/humanos/tasks/${t.taskId}/decision?wait=30`, agent).then(
         () => performance.timeOrigin + performance.now(),
       );
       await new Promise((r) => setTimeout(r, 5));
@@ -192,8 +163,23 @@ async function lifecycle(storage) {
         { approvalReason: 'ok' },
       );
       const woke = await waiter;
-      crossLat.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
+      out.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
     }
+    return out;
+  };
+  const lat = await wakeups(server.url);
+  // Two replicas on PostgreSQL: wait on one, decide on the other; against a raw LISTEN/NOTIFY round
+  // trip between two connections, measured here on the same database.
+  let replica;
+  if (storage === 'postgres') {
+    const second = await spawnNode([...nodeArgs, join(ROOT, 'packages/server/dist/main.js')], {
+      PORT: '0',
+      HUMANOS_DATA_DIR: dir,
+      HUMANOS_ADMIN_TOKEN: ADMIN,
+      HUMANOS_LOG_LEVEL: 'silent',
+      ...dbEnv,
+    });
+    const crossLat = await wakeups(second.url);
     await second.stop();
     const pg = (await import('pg')).default;
     const listener = new pg.Client({ connectionString: dbEnv.DATABASE_URL });

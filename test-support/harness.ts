@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Clock, type HumanOSServer, loadConfig, startServer } from '@humanos/server';
+import { type Clock, type HumanOSServer, loadConfig, startServer, type WebhookSettings } from '@humanos/server';
 import pg from 'pg';
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -139,7 +139,11 @@ export interface TestServer {
 }
 
 /** An in-process server on a loopback port over a fresh backend, with an injectable clock. */
-export async function startTestServer(name: BackendName, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  name: BackendName,
+  env: Record<string, string> = {},
+  opts: { webhooks?: Partial<WebhookSettings> } = {},
+): Promise<TestServer> {
   const backend = await createBackend(name);
   const clock = new TestClock();
   const config = loadConfig({
@@ -149,7 +153,7 @@ export async function startTestServer(name: BackendName, env: Record<string, str
     HUMANOS_TIMER_INTERVAL_MS: '60000',
     ...env,
   });
-  const server = await startServer(config, { clock, logger: false });
+  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks });
   const admin = new Api(server.url, ADMIN_TOKEN);
   return {
     backend,
@@ -181,6 +185,9 @@ const TABLES = [
   ['ledger_entries', 'seq'],
   ['ledger_nodes', 'level, idx'],
   ['checkpoints', 'size'],
+  ['feedback', 'task_id, principal_id'],
+  ['webhooks', 'id'],
+  ['webhook_deliveries', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

@@ -53,3 +53,14 @@ export function executionIdFor(taskId: string): string {
 export function newLeaseId(): string {
   return `lease:${randomBytes(12).toString('hex')}`;
 }
+
+export const WEBHOOK_ID_PATTERN = '^webhook:[0-9a-f]{24}$';
+
+export function newWebhookId(): string {
+  return `webhook:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
+}
+
+/** A delivery id: receivers deduplicate on it (delivery is at least once). */
+export function newDeliveryId(): string {
+  return `delivery:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
+}

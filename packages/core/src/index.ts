@@ -10,3 +10,4 @@ export * from './policy.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';
+export * from './webhook.js';

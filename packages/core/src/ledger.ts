@@ -38,7 +38,9 @@ export type LedgerEntryType =
   | 'principal.capabilities'
   | 'task.completed'
   | 'task.failed'
-  | 'task.cancelled';
+  | 'task.cancelled'
+  | 'webhook.created'
+  | 'webhook.removed';
 
 export interface LedgerEntry {
   v: number;

@@ -35,6 +35,11 @@ export class GroupCommitter {
     private readonly ledger: Ledger,
     private readonly now: () => number,
     private readonly onCommitted: (taskIds: string[]) => void,
+    /** Runs last in every batch, with the entries it appended (the webhook outbox is written here). */
+    private readonly beforeSeal?: (
+      trx: Transaction<Database>,
+      appended: readonly Database['ledger_entries'][],
+    ) => Promise<void>,
     private readonly maxBatch = 128,
   ) {}
 
@@ -75,6 +80,7 @@ export class GroupCommitter {
                 outcomes.push({ ok: false, error });
               }
             }
+            await this.beforeSeal?.(trx, this.ledger.pendingEntries(trx));
             seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
           });
         } catch (error) {

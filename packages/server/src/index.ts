@@ -5,3 +5,4 @@ export { Ledger, type NewEntry } from './ledger.js';
 export { runServerMain } from './run.js';
 export { type HumanOSServer, StartupError, startServer, VERSION } from './server.js';
 export { ADMIN_DID, type Clock, HumanOSService, type Principal, systemClock } from './service.js';
+export { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks.js';

@@ -138,6 +138,11 @@ export class Ledger {
     if (m) this.pending.get(trx)?.rollback(m);
   }
 
+  /** The entries this transaction has appended so far and not yet written (inside `begin` … `seal`). */
+  pendingEntries(trx: Transaction<Database>): readonly Database['ledger_entries'][] {
+    return this.pending.get(trx)?.entryRows ?? [];
+  }
+
   /** Appends entries; inside `begin` … `seal` they are written at `seal`, otherwise at once. */
   async append(trx: Transaction<Database>, entries: NewEntry[]): Promise<AppendResult> {
     const held = this.pending.get(trx);

@@ -9,6 +9,10 @@ import { buildApp } from './http/app.js';
 import { Notifier } from './notifier.js';
 import { loadPolicy } from './policyFile.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
+import type { WebhookSettings } from './webhooks.js';
+
+/** How often the store refreshes planner statistics (SQLite's `PRAGMA optimize`). */
+const MAINTAIN_EVERY_MS = 60 * 60 * 1000;
 
 export const VERSION = '0.1.0';
 
@@ -56,7 +60,12 @@ function loadOrCreateKey(file: string): SigningKey {
  */
 export async function startServer(
   config: ServerConfig,
-  opts: { clock?: Clock; logger?: boolean | { level: string }; listen?: boolean } = {},
+  opts: {
+    clock?: Clock;
+    logger?: boolean | { level: string };
+    listen?: boolean;
+    webhooks?: Partial<WebhookSettings>;
+  } = {},
 ): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   const key = loadOrCreateKey(config.signingKeyFile);
@@ -95,9 +104,13 @@ export async function startServer(
     if (store.pool && config.databaseUrl) {
       await notifier.listen(config.databaseUrl, () => {});
     }
+    // Bound once the app (and its logger) exists.
+    let reportBackground: (e: unknown) => void = () => {};
     const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
       policy,
       policySource,
+      webhooks: opts.webhooks,
+      onBackgroundError: (e) => reportBackground(e),
     });
     const boot = await service.bootstrapAdmin(config.adminToken);
     const app = await buildApp({
@@ -106,15 +119,22 @@ export async function startServer(
       logger: opts.logger ?? { level: config.logLevel },
       version: VERSION,
     });
+    reportBackground = (e) => app.log.error({ err: e }, 'background work failed');
     let url = '';
     if (opts.listen !== false) {
       url = await app.listen({ port: config.port, host: config.host });
     }
+    let maintainedAt = Date.now();
     const tick = async () => {
       try {
         await service.expireDue();
         await service.remindDue();
         await service.reclaimExpiredLeases();
+        await service.webhooks.deliverDue();
+        if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
+          maintainedAt = Date.now();
+          await store.maintain();
+        }
       } catch (e) {
         app.log.error({ err: e }, 'timer sweep failed');
       }

@@ -44,18 +44,16 @@ import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
+import { type Principal, requireAdmin } from './principal.js';
+import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks.js';
+
+export type { Principal } from './principal.js';
 
 export interface Clock {
   now(): number;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-export interface Principal {
-  id: string;
-  kind: 'human' | 'agent';
-  roles: string[];
-}
 
 export const ADMIN_DID = 'did:human:admin';
 
@@ -96,6 +94,10 @@ const DEFAULT_LEASE_SECONDS = 60;
 export interface ServiceOptions {
   policy: PolicyDocument;
   policySource: 'built-in' | 'file';
+  /** Overrides of webhook delivery tuning (tests shorten the backoff). */
+  webhooks?: Partial<WebhookSettings>;
+  /** Where failures of background work (webhook sends started after a commit) are reported. */
+  onBackgroundError?: (e: unknown) => void;
 }
 
 const j = (v: unknown) => JSON.stringify(v);
@@ -120,6 +122,8 @@ export class HumanOSService {
   readonly ledger: Ledger;
   readonly signerDid: string;
   private readonly committer: GroupCommitter;
+  /** Webhook subscriptions and their delivery outbox. */
+  readonly webhooks: Webhooks;
   /**
    * Token hash → principal. A principal's id, kind and roles never change once created, so a hit is
    * exact; the expiry bounds how long a future revocation would take to reach every replica.
@@ -136,11 +140,24 @@ export class HumanOSService {
   ) {
     this.ledger = new Ledger(store.dialect, key, origin);
     this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
+    this.webhooks = new Webhooks({
+      db: store.db,
+      dialect: store.dialect,
+      ledger: this.ledger,
+      now: () => clock.now(),
+      write: (fn) => this.write((trx) => fn(trx)),
+      onError: (e) => options.onBackgroundError?.(e),
+      settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+    });
     this.committer = new GroupCommitter(
       store.db,
       this.ledger,
       () => clock.now(),
-      (ids) => notifier.changed(ids),
+      (ids) => {
+        notifier.changed(ids);
+        this.webhooks.afterCommit();
+      },
+      (trx, appended) => this.webhooks.enqueue(trx, appended),
     );
   }
 
@@ -2301,10 +2318,6 @@ export class HumanOSService {
       if (n < limit) return sent;
     }
   }
-}
-
-function requireAdmin(actor: Principal): void {
-  if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
 }
 
 /** A routing gate proposes the best-ranked resource, with the others as alternatives. */

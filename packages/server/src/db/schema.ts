@@ -104,4 +104,28 @@ export interface Database {
   ledger_entries: { seq: number; entry: string; leaf_hash: string; task_id: string | null };
   ledger_nodes: { level: number; idx: number; hash: string };
   checkpoints: { size: number; root_hash: string; note: string; created_at: number };
+  webhooks: {
+    id: string;
+    url: string;
+    /** JSON array of event patterns (`*`, `approval.*`, `task.created`). */
+    events: string;
+    secret: string;
+    active: number;
+    created_at: number;
+    created_by: string;
+  };
+  webhook_deliveries: {
+    id: string;
+    webhook_id: string;
+    /** The ledger index of the event; the body is read from `ledger_entries` when sending. */
+    seq: number;
+    event_type: string;
+    status: 'pending' | 'delivered' | 'failed';
+    attempts: number;
+    next_attempt_at: number;
+    last_status: number | null;
+    last_error: string | null;
+    created_at: number;
+    delivered_at: number | null;
+  };
 }

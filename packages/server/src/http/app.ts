@@ -15,6 +15,9 @@ import {
   ConsistencyQuery,
   CreatePrincipalBody,
   CreateTaskBody,
+  CreateWebhookBody,
+  DeliveriesQuery,
+  DeliveryParams,
   EntriesQuery,
   EventsQuery,
   ExecuteBody,
@@ -29,6 +32,7 @@ import {
   RejectBody,
   TaskIdParams,
   WaitQuery,
+  WebhookIdParams,
 } from './schemas.js';
 import { registerWebInbox } from './web.js';
 
@@ -241,6 +245,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.get(`${API_PREFIX}/principals`, { schema: { tags: ['principals'] } }, async (req) => ({
       items: await service.listPrincipals(req.principal),
     }));
+
+    // Webhooks (admin): ledger events POSTed to a URL, signed with the subscription's secret.
+    api.post(
+      `${API_PREFIX}/webhooks`,
+      { schema: { tags: ['webhooks'], body: CreateWebhookBody } },
+      async (req, reply) => reply.code(201).send(await service.webhooks.create(req.principal, req.body)),
+    );
+    api.get(`${API_PREFIX}/webhooks`, { schema: { tags: ['webhooks'] } }, async (req) => ({
+      items: await service.webhooks.list(req.principal),
+    }));
+    api.delete(
+      `${API_PREFIX}/webhooks/:webhookId`,
+      { schema: { tags: ['webhooks'], params: WebhookIdParams } },
+      async (req) => service.webhooks.remove(req.principal, req.params.webhookId),
+    );
+    api.get(
+      `${API_PREFIX}/webhooks/:webhookId/deliveries`,
+      { schema: { tags: ['webhooks'], params: WebhookIdParams, querystring: DeliveriesQuery } },
+      async (req) => ({ items: await service.webhooks.deliveries(req.principal, req.params.webhookId, req.query) }),
+    );
+    api.post(
+      `${API_PREFIX}/webhooks/:webhookId/deliveries/:deliveryId/retry`,
+      { schema: { tags: ['webhooks'], params: DeliveryParams } },
+      async (req) => service.webhooks.retry(req.principal, req.params.webhookId, req.params.deliveryId),
+    );
 
     api.post(
       `${API_PREFIX}/tasks`,

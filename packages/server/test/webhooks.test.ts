@@ -1,0 +1,243 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+
+/** A real HTTP receiver on loopback that records every delivery and answers as told. */
+class Receiver {
+  readonly got: { headers: IncomingHttpHeaders; raw: string; body: WebhookDelivery }[] = [];
+  /** Status codes to answer with, in order; 200 once they run out. */
+  answers: number[] = [];
+  private server: Server | undefined;
+  url = '';
+
+  async start(): Promise<this> {
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.setEncoding('utf8');
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        this.got.push({ headers: req.headers, raw, body: JSON.parse(raw) as WebhookDelivery });
+        res.statusCode = this.answers.shift() ?? 200;
+        res.end('ok');
+      });
+    });
+    this.server = server;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    return this;
+  }
+
+  forTask(taskId: string) {
+    return this.got.filter((g) => g.body.event.taskId === taskId);
+  }
+
+  async until(pred: () => boolean, what: string): Promise<void> {
+    const end = Date.now() + 5000;
+    while (!pred()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${this.got.length} deliveries`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+const SECRET = 'whsec_test_0123456789abcdef';
+
+for (const backend of backends()) {
+  describe(`webhooks [${backend}]`, () => {
+    let t: TestServer;
+    let agent: Api;
+    let approver: Api;
+    let receiver: Receiver;
+
+    beforeAll(async () => {
+      t = await startTestServer(backend, {}, { webhooks: { backoffBaseMs: 1000, maxAttempts: 4 } });
+      agent = await t.principal('did:agent:hook-bot', []);
+      approver = await t.principal('did:human:hook-approver', ['ops']);
+      receiver = await new Receiver().start();
+    });
+    afterAll(async () => {
+      await receiver?.close();
+      await t?.close();
+    });
+    // Each test starts with no subscription and a receiver that answers 200.
+    afterEach(async () => {
+      receiver.answers = [];
+      for (const h of (await t.admin.get('/webhooks')).body.items as { id: string; active: boolean }[]) {
+        if (h.active) await t.admin.req('DELETE', `/webhooks/${h.id}`);
+      }
+    });
+    const ledgerEntries = async () =>
+      ((await t.admin.get('/ledger/entries?start=0')).body.entries as { index: number; entry: string }[]).map((e) => ({
+        seq: e.index,
+        ...(JSON.parse(e.entry) as { type: string; data: { id?: string } }),
+      }));
+
+    const subscribe = async (events: string[], url = receiver.url) => {
+      const r = await t.admin.post('/webhooks', { url, events, secret: SECRET });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const deliveries = async (id: string) =>
+      (await t.admin.get(`/webhooks/${id}/deliveries`)).body.items as {
+        id: string;
+        status: string;
+        attempts: number;
+        lastStatus: number | null;
+        lastError: string | null;
+        eventType: string;
+        ledgerIndex: number;
+      }[];
+
+    it('delivers the subscribed events of a task, signed, each with its ledger index', async () => {
+      const hook = await subscribe(['approval.*']);
+      const c = await agent.post('/tasks', { description: 'Restart the cache', humanInLoop: { approverRole: 'ops' } });
+      const d = await approver.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
+      expect(d.status).toBe(200);
+      await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'two approval events');
+      const got = receiver.forTask(c.body.taskId);
+      // Only the subscribed family: no task.created.
+      expect(got.map((g) => g.body.event.type).sort()).toEqual(['approval.decided', 'approval.requested']);
+      const entries = await ledgerEntries();
+      for (const g of got) {
+        expect(g.headers['content-type']).toBe('application/json');
+        expect(g.headers['x-humanos-delivery']).toBe(g.body.deliveryId);
+        expect(g.headers['x-humanos-event']).toBe(g.body.event.type);
+        expect(g.body.webhookId).toBe(hook);
+        // The signature verifies over the raw bytes with the secret (at the server's clock) …
+        const sig = g.headers['x-humanos-signature'] as string;
+        const now = Math.floor(t.clock.now() / 1000);
+        expect(verifyWebhookSignature(SECRET, sig, g.raw, now)).toBe(true);
+        // … and fails for another secret, a changed body, or a stale timestamp.
+        expect(verifyWebhookSignature('whsec_other_secret_000000', sig, g.raw, now)).toBe(false);
+        expect(verifyWebhookSignature(SECRET, sig, g.raw.replace('approval', 'apprOval'), now)).toBe(false);
+        expect(verifyWebhookSignature(SECRET, sig, g.raw, now + 3600)).toBe(false);
+        // The event is the ledger entry at that index.
+        expect(entries.find((e) => e.seq === g.body.ledgerIndex)?.type).toBe(g.body.event.type);
+      }
+      const ds = await deliveries(hook);
+      const mine = ds.filter((x) => got.some((g) => g.body.deliveryId === x.id));
+      expect(mine).toHaveLength(2);
+      for (const x of mine) expect([x.status, x.attempts, x.lastStatus]).toEqual(['delivered', 1, 200]);
+    });
+
+    it('retries a failing receiver with exponential backoff, then records the delivery', async () => {
+      const hook = await subscribe(['task.created']);
+      receiver.answers = [500, 503];
+      const c = await agent.post('/tasks', { description: 'Rotate logs', humanInLoop: { approverRole: 'ops' } });
+      await receiver.until(() => receiver.forTask(c.body.taskId).length === 1, 'first attempt');
+      // Wait for the attempt's report (the claim counts the attempt before the answer comes back).
+      await expect.poll(async () => (await deliveries(hook))[0]?.lastStatus).toBe(500);
+      let [x] = await deliveries(hook);
+      expect([x?.status, x?.attempts]).toEqual(['pending', 1]);
+      // Not due yet: nothing is sent.
+      t.clock.advance(500);
+      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      t.clock.advance(500);
+      expect(await t.server.service.webhooks.deliverDue()).toBe(1);
+      [x] = await deliveries(hook);
+      expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['pending', 2, 503]);
+      // The second backoff is twice the first.
+      t.clock.advance(1000);
+      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      t.clock.advance(1000);
+      expect(await t.server.service.webhooks.deliverDue()).toBe(1);
+      [x] = await deliveries(hook);
+      expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['delivered', 3, 200]);
+      // Every attempt carried the same delivery id, so the receiver can deduplicate.
+      const ids = new Set(receiver.forTask(c.body.taskId).map((g) => g.body.deliveryId));
+      expect(receiver.forTask(c.body.taskId)).toHaveLength(3);
+      expect(ids.size).toBe(1);
+    });
+
+    it('gives up after the last attempt; an admin can queue it again', async () => {
+      // Nothing listens there: connection refused.
+      const dead = new Receiver();
+      await dead.start();
+      const deadUrl = dead.url;
+      await dead.close();
+      const hook = await subscribe(['task.created'], deadUrl);
+      await agent.post('/tasks', { description: 'Nobody hears this', humanInLoop: { approverRole: 'ops' } });
+      await expect.poll(async () => (await deliveries(hook))[0]?.lastError).toBeTruthy();
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(10_000);
+        await t.server.service.webhooks.deliverDue();
+      }
+      let [x] = await deliveries(hook);
+      expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['failed', 4, null]);
+      t.clock.advance(60_000);
+      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      const again = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
+      expect(again.status).toBe(200);
+      expect(again.body.status).toBe('pending');
+      const twice = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
+      expect([twice.status, twice.body.code]).toEqual([409, 'invalid_state']);
+      await t.server.service.webhooks.deliverDue();
+      [x] = await deliveries(hook);
+      expect(x?.attempts).toBe(1);
+    });
+
+    it('a removed webhook gets nothing further and its queued deliveries are cancelled', async () => {
+      const hook = await subscribe(['*']);
+      receiver.answers = [500];
+      const c = await agent.post('/tasks', { description: 'Drain node 7', humanInLoop: { approverRole: 'ops' } });
+      await receiver.until(() => receiver.forTask(c.body.taskId).length >= 1, 'the failing attempt');
+      await expect.poll(async () => (await deliveries(hook)).some((x) => x.lastStatus === 500)).toBe(true);
+      const del = await t.admin.req('DELETE', `/webhooks/${hook}`);
+      expect([del.status, del.body.active]).toEqual([200, false]);
+      expect((await deliveries(hook)).filter((x) => x.status === 'pending')).toEqual([]);
+      const before = receiver.got.length;
+      const c2 = await agent.post('/tasks', { description: 'Drain node 8', humanInLoop: { approverRole: 'ops' } });
+      t.clock.advance(60_000);
+      await t.server.service.webhooks.deliverDue();
+      expect(receiver.forTask(c2.body.taskId)).toEqual([]);
+      expect(receiver.got.length).toBe(before);
+      const listed = (await t.admin.get('/webhooks')).body.items as { id: string; active: boolean }[];
+      expect(listed.find((h) => h.id === hook)?.active).toBe(false);
+      // The subscription's life is in the ledger.
+      const entries = await ledgerEntries();
+      expect(entries.filter((e) => e.data.id === hook).map((e) => e.type)).toEqual([
+        'webhook.created',
+        'webhook.removed',
+      ]);
+    });
+
+    it('a refused request queues nothing; only admins manage webhooks; bad input is a 400 and changes nothing', async () => {
+      const hook = await subscribe(['*']);
+      const c = await agent.post('/tasks', { description: 'Reboot', humanInLoop: { approverRole: 'ops' } });
+      await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'created + requested');
+      const queued = (await deliveries(hook)).length;
+      const before = await t.fingerprint();
+      // The requester may not approve its own task: refused, and no event, no delivery.
+      const refused = await agent.post(`/approvals/${c.body.approvalRequest.id}/approve`, {});
+      expect(refused.status).toBe(403);
+      for (const [who, body] of [
+        [approver, { url: receiver.url }],
+        [agent, { url: receiver.url }],
+        [t.admin, { url: 'ftp://example.com/x' }],
+        [t.admin, { url: 'not a url' }],
+        [t.admin, { url: receiver.url, events: ['approval.*', 'DROP TABLE'] }],
+        [t.admin, { url: receiver.url, secret: 'short' }],
+        [t.admin, { url: receiver.url, active: true }],
+        [t.admin, { url: 'http://user:pw@127.0.0.1/x' }],
+      ] as const) {
+        const r = await (who as Api).post('/webhooks', body);
+        expect(r.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+        expect(r.status).toBeLessThan(500);
+        expect(r.headers.get('content-type')).toContain('application/problem+json');
+        expect(typeof r.body.code).toBe('string');
+      }
+      expect((await approver.get('/webhooks')).status).toBe(403);
+      expect((await approver.req('DELETE', `/webhooks/${hook}`)).status).toBe(403);
+      expect((await t.admin.get('/webhooks/webhook:000000000000000000000000/deliveries')).status).toBe(404);
+      expect((await t.admin.get('/webhooks/nope/deliveries')).status).toBe(400);
+      expect(await t.fingerprint()).toBe(before);
+      expect((await deliveries(hook)).length).toBe(queued);
+    });
+  });
+}
