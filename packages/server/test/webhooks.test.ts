@@ -2,11 +2,21 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import {
+  ADMIN_TOKEN,
+  Api,
+  type Backend,
+  backends,
+  type ChildServer,
+  createBackend,
+  spawnServer,
+  startTestServer,
+  type TestServer,
+} from '../../../test-support/harness.js';
 
 /** A real HTTP receiver on loopback that records every delivery and answers as told. */
 class Receiver {
-  readonly got: { headers: IncomingHttpHeaders; raw: string; body: WebhookDelivery }[] = [];
+  readonly got: { headers: IncomingHttpHeaders; raw: string; body: WebhookDelivery; status: number }[] = [];
   /** Status codes to answer with, in order; 200 once they run out. */
   answers: number[] = [];
   private server: Server | undefined;
@@ -18,8 +28,9 @@ class Receiver {
       req.setEncoding('utf8');
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
-        this.got.push({ headers: req.headers, raw, body: JSON.parse(raw) as WebhookDelivery });
-        res.statusCode = this.answers.shift() ?? 200;
+        const status = this.answers.shift() ?? 200;
+        this.got.push({ headers: req.headers, raw, body: JSON.parse(raw) as WebhookDelivery, status });
+        res.statusCode = status;
         res.end('ok');
       });
     });
@@ -33,8 +44,8 @@ class Receiver {
     return this.got.filter((g) => g.body.event.taskId === taskId);
   }
 
-  async until(pred: () => boolean, what: string): Promise<void> {
-    const end = Date.now() + 5000;
+  async until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
+    const end = Date.now() + ms;
     while (!pred()) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${what}; got ${this.got.length} deliveries`);
       await new Promise((r) => setTimeout(r, 20));
@@ -241,3 +252,85 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('webhooks across crashes and replicas', () => {
+  let backend: Backend | undefined;
+  let receiver: Receiver | undefined;
+  const children: ChildServer[] = [];
+  afterEach(async () => {
+    for (const c of children.splice(0)) await c.kill();
+    await receiver?.close();
+    await backend?.drop();
+  });
+
+  for (const name of backends()) {
+    it(`[${name}] queued deliveries survive kill -9: a receiver that was failing gets every event after restart`, async () => {
+      backend = await createBackend(name);
+      receiver = await new Receiver().start();
+      const env = { ...backend.env, HUMANOS_TIMER_INTERVAL_MS: '50' };
+      const first = await spawnServer(env);
+      children.push(first);
+      const admin = new Api(first.url, ADMIN_TOKEN);
+      const hook = (await admin.post('/webhooks', { url: receiver.url, events: ['task.created'], secret: SECRET })).body
+        .id as string;
+      const agent = admin.as((await admin.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token);
+      receiver.answers = Array(1000).fill(500);
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        ids.push(
+          (await agent.post('/tasks', { description: `job ${i}`, humanInLoop: { approverRole: 'ops' } })).body.taskId,
+        );
+      }
+      const r = receiver;
+      await r.until(() => ids.every((id) => r.forTask(id).length > 0), 'a failed attempt for every task');
+      await first.kill('SIGKILL');
+      r.answers = [];
+      const second = await spawnServer(env);
+      children.push(second);
+      // The first retry is due 5 s (the default backoff) after the failed attempt.
+      await r.until(
+        () => ids.every((id) => r.forTask(id).some((g) => g.status === 200)),
+        'every event delivered after the restart',
+        15_000,
+      );
+      const after = new Api(second.url, ADMIN_TOKEN);
+      const ds = (await after.get(`/webhooks/${hook}/deliveries`)).body.items as { status: string }[];
+      expect(ds).toHaveLength(5);
+      expect(ds.every((d) => d.status === 'delivered')).toBe(true);
+    }, 40_000);
+  }
+
+  if (backends().includes('postgres')) {
+    it('[postgres] two replicas share one outbox: every delivery is sent exactly once', async () => {
+      backend = await createBackend('postgres');
+      receiver = await new Receiver().start();
+      const env = {
+        ...backend.env,
+        HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem`,
+        HUMANOS_TIMER_INTERVAL_MS: '20',
+      };
+      const a = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
+      children.push(a);
+      const b = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/b` });
+      children.push(b);
+      const adminA = new Api(a.url, ADMIN_TOKEN);
+      const hook = (await adminA.post('/webhooks', { url: receiver.url, secret: SECRET })).body.id as string;
+      const token = (await adminA.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token as string;
+      const agents = [new Api(a.url, token), new Api(b.url, token)];
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          agents[i % 2]?.post('/tasks', { description: `job ${i}`, humanInLoop: { approverRole: 'ops' } }),
+        ),
+      );
+      // 20 × (task.created + approval.requested), plus the principal and the webhook's own creation.
+      const listed = async () =>
+        (await adminA.get(`/webhooks/${hook}/deliveries?limit=200`)).body.items as { id: string; status: string }[];
+      await expect
+        .poll(async () => (await listed()).filter((d) => d.status === 'delivered').length, { timeout: 10_000 })
+        .toBe(42);
+      const ids = receiver.got.map((g) => g.body.deliveryId);
+      expect(ids.sort()).toEqual((await listed()).map((d) => d.id).sort());
+      expect(new Set(ids).size).toBe(42);
+    }, 40_000);
+  }
+});
