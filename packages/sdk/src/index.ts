@@ -17,9 +17,35 @@ import {
   type TaskStatus,
   type VerifyReport,
   verifyLedger,
+  type WebhookDelivery,
 } from '@humanos/core';
 
-export type { AiProposal, HumanInLoop, RiskAssessment, TaskStatus, VerifyReport };
+export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@humanos/core';
+export type { AiProposal, HumanInLoop, RiskAssessment, TaskStatus, VerifyReport, WebhookDelivery };
+
+/** A webhook subscription as the server reports it (the secret is only in the create response). */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  active: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+export interface WebhookDeliveryStatus {
+  id: string;
+  webhookId: string;
+  ledgerIndex: number;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
 
 export interface ClientOptions {
   /** Server base URL, e.g. `http://127.0.0.1:8787`. Default: `HUMANOS_URL`, else that address. */
@@ -534,6 +560,36 @@ export class HumanOSClient {
 
   listPrincipals(): Promise<{ items: { id: string; kind: string; roles: string[]; createdAt: string }[] }> {
     return this.request('GET', `${PREFIX}/principals`, { retry: true });
+  }
+
+  /**
+   * Subscribes a URL to ledger events (admin). Keep the returned secret: it signs every delivery.
+   *
+   * @example
+   * const hook = await admin.createWebhook({ url: 'https://chat.example.com/hooks/humanos', events: ['approval.*'] });
+   * // in the receiver: verifyWebhookSignature(hook.secret, req.headers['x-humanos-signature'], rawBody)
+   */
+  createWebhook(input: { url: string; events?: string[]; secret?: string }): Promise<Webhook & { secret: string }> {
+    return this.request('POST', `${PREFIX}/webhooks`, { body: input });
+  }
+
+  listWebhooks(): Promise<{ items: Webhook[] }> {
+    return this.request('GET', `${PREFIX}/webhooks`, { retry: true });
+  }
+
+  /** Stops a subscription; deliveries still queued for it are cancelled. */
+  removeWebhook(webhookId: string): Promise<Webhook> {
+    return this.request('DELETE', `${PREFIX}/webhooks/${encodeURIComponent(webhookId)}`, { retry: true });
+  }
+
+  webhookDeliveries(
+    webhookId: string,
+    q: { status?: WebhookDeliveryStatus['status']; limit?: number } = {},
+  ): Promise<{ items: WebhookDeliveryStatus[] }> {
+    const qs = new URLSearchParams(Object.entries(q).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    return this.request('GET', `${PREFIX}/webhooks/${encodeURIComponent(webhookId)}/deliveries${qs ? `?${qs}` : ''}`, {
+      retry: true,
+    });
   }
 
   ledgerCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {

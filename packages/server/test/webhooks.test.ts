@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HumanOSClient, verifyWebhookSignature as sdkVerify } from '@human/sdk';
 import { verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -216,6 +217,22 @@ for (const backend of backends()) {
         'webhook.created',
         'webhook.removed',
       ]);
+    });
+
+    it('the SDK manages subscriptions and verifies deliveries', async () => {
+      const sdk = new HumanOSClient({ baseUrl: t.url, apiKey: t.admin.token as string });
+      const hook = await sdk.createWebhook({ url: receiver.url, events: ['task.created'] });
+      expect(hook.secret).toMatch(/^whsec_/);
+      expect((await sdk.listWebhooks()).items.map((h) => h.id)).toContain(hook.id);
+      const c = await agent.post('/tasks', { description: 'Page the on-call', humanInLoop: { approverRole: 'ops' } });
+      await receiver.until(() => receiver.forTask(c.body.taskId).length === 1, 'the task.created delivery');
+      const [g] = receiver.forTask(c.body.taskId);
+      const now = Math.floor(t.clock.now() / 1000);
+      expect(sdkVerify(hook.secret, g?.headers['x-humanos-signature'] as string, g?.raw as string, now)).toBe(true);
+      await expect
+        .poll(async () => (await sdk.webhookDeliveries(hook.id, { status: 'delivered' })).items.length)
+        .toBe(1);
+      expect((await sdk.removeWebhook(hook.id)).active).toBe(false);
     });
 
     it('a refused request queues nothing; only admins manage webhooks; bad input is a 400 and changes nothing', async () => {
