@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HumanOSClient, verifyWebhookSignature as sdkVerify } from '@human/sdk';
-import { verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
+import { parseLedgerExport, verifyLedger, verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -348,6 +348,14 @@ describe('webhooks across crashes and replicas', () => {
       const ids = receiver.got.map((g) => g.body.deliveryId);
       expect(ids.sort()).toEqual((await listed()).map((d) => d.id).sort());
       expect(new Set(ids).size).toBe(42);
+      // Claims and reports wrote no ledger entries of their own, and the log is still one clean tree.
+      const exported = await fetch(`${a.url}/v1/humanos/ledger/export`, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      const bundle = parseLedgerExport(await exported.text());
+      expect(verifyLedger(bundle).ok).toBe(true);
+      // The 42 delivered events and the admin's own creation, from before the subscription.
+      expect(bundle.entries).toHaveLength(43);
     }, 40_000);
   }
 });
