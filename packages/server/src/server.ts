@@ -134,6 +134,7 @@ export async function startServer(
         if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
           maintainedAt = Date.now();
           await store.maintain();
+          await service.webhooks.pruneDelivered();
         }
       } catch (e) {
         app.log.error({ err: e }, 'timer sweep failed');

@@ -27,6 +27,8 @@ export interface WebhookSettings {
   /** Backoff after the n-th failed attempt: min(cap, base · 2^(n−1)). */
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** Delivered deliveries are forgotten after this long. */
+  retentionMs: number;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
@@ -35,6 +37,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   maxAttempts: 15,
   backoffBaseMs: 5_000,
   backoffCapMs: 3_600_000,
+  retentionMs: 7 * 86_400_000,
 };
 
 const BATCH = 50;
@@ -213,6 +216,32 @@ export class Webhooks {
     this.enqueued = true;
     this.kick();
     return deliveryView(row);
+  }
+
+  /**
+   * Forgets delivered deliveries older than the retention (the events stay in the ledger), so the
+   * outbox does not grow without bound. Pending and failed ones are kept.
+   */
+  async pruneDelivered(): Promise<number> {
+    const cutoff = this.deps.now() - this.deps.settings.retentionMs;
+    const r = await this.deps.db
+      .deleteFrom('webhook_deliveries')
+      .where('status', '=', 'delivered')
+      // After a claim, next_attempt_at is at most claimMs past the delivery: the index serves this.
+      .where('next_attempt_at', '<', cutoff)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  /** Pending and failed deliveries (for metrics; delivered ones are history, not a gauge). */
+  async countByStatus(): Promise<{ status: string; n: number }[]> {
+    const rows = await this.deps.db
+      .selectFrom('webhook_deliveries')
+      .select(['status', (eb) => eb.fn.countAll().as('n')])
+      .where('status', 'in', ['pending', 'failed'])
+      .groupBy('status')
+      .execute();
+    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
   }
 
   /** The committer's last step: queue a delivery per matching subscription for every new entry. */

@@ -182,6 +182,8 @@ for (const backend of backends()) {
       }
       let [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['failed', 4, null]);
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toMatch(/humanos_webhook_deliveries\{status="failed"\} 1\n/);
       t.clock.advance(60_000);
       expect(await t.server.service.webhooks.deliverDue()).toBe(0);
       const again = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
@@ -192,6 +194,19 @@ for (const backend of backends()) {
       await t.server.service.webhooks.deliverDue();
       [x] = await deliveries(hook);
       expect(x?.attempts).toBe(1);
+    });
+
+    it('delivered deliveries are forgotten after the retention; pending and failed ones are kept', async () => {
+      const hook = await subscribe(['task.created']);
+      const c = await agent.post('/tasks', { description: 'Renew TLS', humanInLoop: { approverRole: 'ops' } });
+      await receiver.until(() => receiver.forTask(c.body.taskId).length === 1, 'the delivery');
+      await expect.poll(async () => (await deliveries(hook))[0]?.status).toBe('delivered');
+      expect(await t.server.service.webhooks.pruneDelivered()).toBe(0);
+      t.clock.advance(8 * 86_400_000);
+      const failedBefore = (await t.admin.get(`/webhooks/${hook}/deliveries?status=failed`)).body.items.length;
+      expect(await t.server.service.webhooks.pruneDelivered()).toBeGreaterThanOrEqual(1);
+      expect(await deliveries(hook)).toEqual([]);
+      expect((await t.admin.get(`/webhooks/${hook}/deliveries?status=failed`)).body.items.length).toBe(failedBefore);
     });
 
     it('a removed webhook gets nothing further and its queued deliveries are cancelled', async () => {

@@ -30,6 +30,16 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
       this.set(await service.ledger.size(service.store.db));
     },
   });
+  new Gauge({
+    name: 'humanos_webhook_deliveries',
+    help: 'Webhook deliveries by status (pending is the backlog; failed gave up and wait for a retry)',
+    labelNames: ['status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await service.webhooks.countByStatus()) this.set({ status: r.status }, r.n);
+    },
+  });
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
     const route = req.routeOptions.url ?? 'unmatched';
