@@ -44,6 +44,7 @@ for (const backend of backends()) {
       execute: () => ({ payload: { a: 1 } }),
       complete: () => ({ result: { ok: true } }),
       principal: () => ({ id: 'did:human:someone', roles: ['x'] }),
+      webhook: () => ({ url: 'http://127.0.0.1:9/hook', events: ['approval.*'], secret: 'whsec_fuzz_0123456789' }),
     };
 
     const jsonValue = fc.jsonValue({ maxDepth: 4 });
@@ -128,6 +129,20 @@ for (const backend of backends()) {
         )
         .map(([id, action, body]) => ({ method: 'POST', path: `/tasks/${id}/${action}`, body, who: 'agent' })),
       mutate(validBodies.principal?.()).map((body) => ({ method: 'POST', path: '/principals', body, who: 'admin' })),
+      mutate(validBodies.webhook?.()).map((body) => ({ method: 'POST', path: '/webhooks', body, who: 'admin' })),
+      fc
+        .tuple(
+          idArb(() => 'webhook:0123456789abcdef01234567', 'webhook:'),
+          fc.constantFrom('', '/deliveries', '/deliveries/delivery:0123456789abcdef01234567/retry'),
+          fc.constantFrom('GET', 'POST', 'DELETE'),
+          fc.dictionary(fc.constantFrom('status', 'limit', 'x'), fc.string({ maxLength: 12 }), { maxKeys: 2 }),
+        )
+        .map(([id, sub, method, q]) => ({
+          method,
+          path: `/webhooks/${id}${sub}?${new URLSearchParams(q)}`,
+          body: method === 'GET' ? undefined : {},
+          who: 'admin',
+        })),
       fc
         .tuple(
           fc.constantFrom(
@@ -188,6 +203,9 @@ for (const backend of backends()) {
       await fc.assert(
         fc.asyncProperty(requestArb, async (r) => {
           // A generated-but-valid decision may legitimately end the fixture's gate: keep one open.
+          // A generated-but-valid webhook queues deliveries: let their attempts settle first, so the
+          // store only changes by what this request does.
+          await t.server.service.webhooks.deliverDue();
           const before = await t.fingerprint();
           const api = apis[r.who] as Api;
           let res: { status: number; body: { code?: string }; headers: Headers };
@@ -218,6 +236,7 @@ for (const backend of backends()) {
     }, 600_000);
 
     it('an oversized body gets 413 and changes nothing', async () => {
+      await t.server.service.webhooks.deliverDue(); // the generated webhooks' attempts, settled
       const before = await t.fingerprint();
       const r = await agent.post('/tasks', { description: 'big', payload: { blob: 'x'.repeat(1_100_000) } });
       expect(r.status).toBe(413);

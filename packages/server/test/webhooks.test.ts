@@ -132,6 +132,10 @@ for (const backend of backends()) {
         // The event is the ledger entry at that index.
         expect(entries.find((e) => e.seq === g.body.ledgerIndex)?.type).toBe(g.body.event.type);
       }
+      // The receiver answers before the server records the answer: wait for the record.
+      await expect
+        .poll(async () => (await deliveries(hook)).filter((x) => x.status === 'delivered').length)
+        .toBeGreaterThanOrEqual(2);
       const ds = await deliveries(hook);
       const mine = ds.filter((x) => got.some((g) => g.body.deliveryId === x.id));
       expect(mine).toHaveLength(2);
@@ -255,6 +259,7 @@ for (const backend of backends()) {
       const c = await agent.post('/tasks', { description: 'Reboot', humanInLoop: { approverRole: 'ops' } });
       await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'created + requested');
       const queued = (await deliveries(hook)).length;
+      await t.server.service.webhooks.deliverDue(); // their attempts' reports, settled
       const before = await t.fingerprint();
       // The requester may not approve its own task: refused, and no event, no delivery.
       const refused = await agent.post(`/approvals/${c.body.approvalRequest.id}/approve`, {});
@@ -315,6 +320,17 @@ describe('webhooks across crashes and replicas', () => {
       }
       const r = receiver;
       await r.until(() => ids.every((id) => r.forTask(id).length > 0), 'a failed attempt for every task');
+      // Kill only once the server has recorded those failures: an attempt killed before its report
+      // is retried after the 60 s claim instead, which this test does not wait for.
+      await expect
+        .poll(
+          async () =>
+            ((await admin.get(`/webhooks/${hook}/deliveries`)).body.items as { lastStatus: number | null }[]).filter(
+              (d) => d.lastStatus === 500,
+            ).length,
+          { timeout: 10_000 },
+        )
+        .toBe(5);
       await first.kill('SIGKILL');
       r.answers = [];
       const second = await spawnServer(env);
