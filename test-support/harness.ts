@@ -249,6 +249,25 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
   };
 }
 
+/**
+ * Two server processes on one PostgreSQL backend, sharing the signing key (as replicas must), each
+ * with its own data directory.
+ */
+export async function spawnReplicas(
+  backend: Backend,
+  env: Record<string, string> = {},
+): Promise<[ChildServer, ChildServer]> {
+  const shared = { ...backend.env, HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem`, ...env };
+  // One after the other: the first creates the shared key file.
+  const a = await spawnServer({ ...shared, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
+  try {
+    return [a, await spawnServer({ ...shared, HUMANOS_DATA_DIR: `${backend.dataDir}/b` })];
+  } catch (e) {
+    await a.kill();
+    throw e;
+  }
+}
+
 /** The seed's REST example body, verbatim. */
 export const SEED_CREATE_BODY = {
   description: 'Delete production database backup older than 90 days',

@@ -14,6 +14,31 @@ export interface WebhookDelivery {
   event: { type: string; at: string; actor: string; taskId: string | null; [k: string]: unknown };
 }
 
+/** A webhook subscription as the API reports it (the secret only in the create response). */
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  active: boolean;
+  createdAt: string;
+  createdBy: string;
+}
+
+/** One queued event for one subscription, and how sending it went. */
+export interface WebhookDeliveryStatus {
+  id: string;
+  webhookId: string;
+  ledgerIndex: number;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
 const mac = (secret: string, timestamp: number, body: string) =>
   createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
 

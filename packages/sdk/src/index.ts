@@ -17,35 +17,22 @@ import {
   type TaskStatus,
   type VerifyReport,
   verifyLedger,
+  type Webhook,
   type WebhookDelivery,
+  type WebhookDeliveryStatus,
 } from '@humanos/core';
 
 export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@humanos/core';
-export type { AiProposal, HumanInLoop, RiskAssessment, TaskStatus, VerifyReport, WebhookDelivery };
-
-/** A webhook subscription as the server reports it (the secret is only in the create response). */
-export interface Webhook {
-  id: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface WebhookDeliveryStatus {
-  id: string;
-  webhookId: string;
-  ledgerIndex: number;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
+export type {
+  AiProposal,
+  HumanInLoop,
+  RiskAssessment,
+  TaskStatus,
+  VerifyReport,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+};
 
 export interface ClientOptions {
   /** Server base URL, e.g. `http://127.0.0.1:8787`. Default: `HUMANOS_URL`, else that address. */

@@ -5,6 +5,8 @@ import {
   newWebhookId,
   signWebhook,
   WEBHOOK_SIGNATURE_HEADER,
+  type Webhook,
+  type WebhookDeliveryStatus,
   webhookEventMatches,
 } from '@humanos/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
@@ -44,29 +46,6 @@ const BATCH = 50;
 // Subscriptions are re-read at most this often on a replica that did not change them itself.
 const SUBSCRIPTION_CACHE_MS = 1_000;
 
-export interface WebhookView {
-  id: string;
-  url: string;
-  events: string[];
-  active: boolean;
-  createdAt: string;
-  createdBy: string;
-}
-
-export interface DeliveryView {
-  id: string;
-  webhookId: string;
-  ledgerIndex: number;
-  eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  createdAt: string;
-  deliveredAt: string | null;
-}
-
 interface Deps {
   db: Kysely<Database>;
   dialect: Dialect;
@@ -98,7 +77,7 @@ export class Webhooks {
   async create(
     actor: Principal,
     input: { url: string; events?: string[]; secret?: string },
-  ): Promise<WebhookView & { secret: string }> {
+  ): Promise<Webhook & { secret: string }> {
     requireAdmin(actor);
     let url: URL;
     try {
@@ -140,14 +119,14 @@ export class Webhooks {
     return { ...view(row), secret };
   }
 
-  async list(actor: Principal): Promise<WebhookView[]> {
+  async list(actor: Principal): Promise<Webhook[]> {
     requireAdmin(actor);
     const rows = await this.deps.db.selectFrom('webhooks').selectAll().orderBy('created_at').execute();
     return rows.map(view);
   }
 
   /** Stops a subscription: nothing further is queued; deliveries already queued are cancelled. */
-  async remove(actor: Principal, id: string): Promise<WebhookView> {
+  async remove(actor: Principal, id: string): Promise<Webhook> {
     requireAdmin(actor);
     const now = this.deps.now();
     const row = await this.deps.write(async (trx) => {
@@ -175,7 +154,7 @@ export class Webhooks {
     actor: Principal,
     id: string,
     q: { status?: DeliveryRow['status']; limit?: number },
-  ): Promise<DeliveryView[]> {
+  ): Promise<WebhookDeliveryStatus[]> {
     requireAdmin(actor);
     const hook = await this.deps.db.selectFrom('webhooks').select('id').where('id', '=', id).executeTakeFirst();
     if (!hook) throw new HumanOSError('not_found', `no webhook ${id}`);
@@ -190,7 +169,7 @@ export class Webhooks {
   }
 
   /** Queues a failed delivery again, with a fresh set of attempts. */
-  async retry(actor: Principal, id: string, deliveryId: string): Promise<DeliveryView> {
+  async retry(actor: Principal, id: string, deliveryId: string): Promise<WebhookDeliveryStatus> {
     requireAdmin(actor);
     const now = this.deps.now();
     const row = await this.deps.write(async (trx) => {
@@ -449,7 +428,7 @@ export class Webhooks {
   }
 }
 
-function view(r: WebhookRow): WebhookView {
+function view(r: WebhookRow): Webhook {
   return {
     id: r.id,
     url: r.url,
@@ -460,7 +439,7 @@ function view(r: WebhookRow): WebhookView {
   };
 }
 
-function deliveryView(d: DeliveryRow): DeliveryView {
+function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
   return {
     id: d.id,
     webhookId: d.webhook_id,

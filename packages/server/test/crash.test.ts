@@ -7,6 +7,7 @@ import {
   backends,
   type ChildServer,
   createBackend,
+  spawnReplicas,
   spawnServer,
 } from '../../../test-support/harness.js';
 
@@ -119,15 +120,8 @@ describe('crash safety (kill -9)', () => {
   if (backends().includes('postgres')) {
     it('[postgres] two replicas sweeping the same deadlines fire each timer exactly once', async () => {
       backend = await createBackend('postgres');
-      const env = {
-        ...backend.env,
-        HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem`,
-        HUMANOS_TIMER_INTERVAL_MS: '20',
-      };
-      const a = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
-      children.push(a);
-      const b = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/b` });
-      children.push(b);
+      const [a, b] = await spawnReplicas(backend, { HUMANOS_TIMER_INTERVAL_MS: '20' });
+      children.push(a, b);
       const admin = new Api(a.url, ADMIN_TOKEN);
       const agent = admin.as((await admin.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token);
       const ids: string[] = [];
@@ -171,11 +165,8 @@ describe('crash safety (kill -9)', () => {
 
     it('[postgres] two replicas: a waiter on one wakes when the other decides; one log, no forks', async () => {
       backend = await createBackend('postgres');
-      const env = { ...backend.env, HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem` };
-      const a = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
-      children.push(a);
-      const b = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/b` });
-      children.push(b);
+      const [a, b] = await spawnReplicas(backend);
+      children.push(a, b);
       const adminA = new Api(a.url, ADMIN_TOKEN);
       const adminB = new Api(b.url, ADMIN_TOKEN);
       const agent = adminA.as((await adminA.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token);

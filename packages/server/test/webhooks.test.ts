@@ -10,6 +10,7 @@ import {
   backends,
   type ChildServer,
   createBackend,
+  spawnReplicas,
   spawnServer,
   startTestServer,
   type TestServer,
@@ -342,9 +343,14 @@ describe('webhooks across crashes and replicas', () => {
         15_000,
       );
       const after = new Api(second.url, ADMIN_TOKEN);
-      const ds = (await after.get(`/webhooks/${hook}/deliveries`)).body.items as { status: string }[];
-      expect(ds).toHaveLength(5);
-      expect(ds.every((d) => d.status === 'delivered')).toBe(true);
+      // The receiver sees a 200 before the server records it: wait for the record.
+      await expect
+        .poll(
+          async () =>
+            ((await after.get(`/webhooks/${hook}/deliveries`)).body.items as { status: string }[]).map((d) => d.status),
+          { timeout: 10_000 },
+        )
+        .toEqual(Array(5).fill('delivered'));
     }, 40_000);
   }
 
@@ -352,15 +358,8 @@ describe('webhooks across crashes and replicas', () => {
     it('[postgres] two replicas share one outbox: every delivery is sent exactly once', async () => {
       backend = await createBackend('postgres');
       receiver = await new Receiver().start();
-      const env = {
-        ...backend.env,
-        HUMANOS_SIGNING_KEY_FILE: `${backend.dataDir}/shared-key.pem`,
-        HUMANOS_TIMER_INTERVAL_MS: '20',
-      };
-      const a = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/a` });
-      children.push(a);
-      const b = await spawnServer({ ...env, HUMANOS_DATA_DIR: `${backend.dataDir}/b` });
-      children.push(b);
+      const [a, b] = await spawnReplicas(backend, { HUMANOS_TIMER_INTERVAL_MS: '20' });
+      children.push(a, b);
       const adminA = new Api(a.url, ADMIN_TOKEN);
       const hook = (await adminA.post('/webhooks', { url: receiver.url, secret: SECRET })).body.id as string;
       const token = (await adminA.post('/principals', { id: 'did:agent:bot', roles: [] })).body.token as string;
