@@ -50,6 +50,16 @@ export class GroupCommitter {
     });
   }
 
+  /**
+   * Runs parameterless statements: on PostgreSQL as one multi-statement query (one network round
+   * trip inside the serialised batch), on SQLite one by one (its driver takes one statement per
+   * call, and calls cost no round trip).
+   */
+  private async statements(trx: Transaction<Database>, list: string[]): Promise<void> {
+    if (this.ledger.dialect === 'postgres') await sql.raw(list.join('; ')).execute(trx);
+    else for (const s of list) await sql.raw(s).execute(trx);
+  }
+
   private async drain(): Promise<void> {
     this.draining = true;
     try {
@@ -64,18 +74,21 @@ export class GroupCommitter {
         try {
           await this.db.transaction().execute(async (trx) => {
             const start = await this.ledger.begin(trx);
+            // An operation's savepoint is released when the next one starts (commit releases the
+            // last), so that on PostgreSQL both travel in one round trip.
+            let held = false;
             for (const job of batch) {
               const ctx: WriteContext = { touched: new Set() };
-              await sql`savepoint op`.execute(trx);
+              await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
+              held = true;
               const mark = this.ledger.mark(trx);
               try {
                 const value = await job.op(trx, ctx);
-                await sql`release savepoint op`.execute(trx);
                 for (const id of ctx.touched) touched.add(id);
                 outcomes.push({ ok: true, value });
               } catch (error) {
-                await sql`rollback to savepoint op`.execute(trx);
-                await sql`release savepoint op`.execute(trx);
+                await this.statements(trx, ['rollback to savepoint op', 'release savepoint op']);
+                held = false;
                 this.ledger.rollback(trx, mark);
                 outcomes.push({ ok: false, error });
               }
@@ -88,6 +101,7 @@ export class GroupCommitter {
           for (const job of batch) job.reject(error);
           continue;
         }
+        if (seal) this.ledger.committed(seal);
         this.onCommitted([...touched]);
         batch.forEach((job, i) => {
           const o = outcomes[i];

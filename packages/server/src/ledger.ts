@@ -32,7 +32,21 @@ export interface Seal {
   size: number;
   rootHash: string;
   checkpoint: string;
+  /**
+   * The inclusion proof of an entry the batch appended, against this checkpoint, computed from the
+   * nodes the batch already holds in memory (no query); undefined for an entry appended before.
+   */
+  proveAppended(index: number): Hash[] | undefined;
 }
+
+/** The right edge of the committed tree: every node `perfectNodesFor([0, size])`. */
+interface Frontier {
+  size: number;
+  nodes: Map<string, Hash>;
+}
+
+const FRONTIER = Symbol('frontier');
+type SealWithFrontier = Seal & { [FRONTIER]?: Frontier };
 
 const key = ([level, idx]: NodeRef) => `${level}:${idx}`;
 const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
@@ -108,9 +122,15 @@ const ROWS_PER_INSERT = 1000;
  */
 export class Ledger {
   private readonly pending = new WeakMap<Transaction<Database>, PendingAppends>();
+  /**
+   * The frontier as of the last batch this process committed, so that the next batch need not read
+   * it back. Valid only while the stored size still equals its size: the committed prefix of the log
+   * never changes, so equal sizes mean equal trees (another replica's append moves the size on).
+   */
+  private frontier: Frontier | undefined;
 
   constructor(
-    private readonly dialect: Dialect,
+    readonly dialect: Dialect,
     private readonly key: SigningKey,
     readonly origin: string,
   ) {}
@@ -125,8 +145,22 @@ export class Ledger {
     // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
     if (this.dialect === 'postgres') q = q.forUpdate();
     const size = Number((await q.executeTakeFirstOrThrow()).size);
-    this.pending.set(trx, new PendingAppends(size, await this.loadNodes(trx, perfectNodesFor([0, size]))));
+    const nodes =
+      this.frontier?.size === size
+        ? new Map(this.frontier.nodes)
+        : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    this.pending.set(trx, new PendingAppends(size, nodes));
     return size;
+  }
+
+  /**
+   * Tells the ledger that the transaction which produced `seal` has committed, so its frontier may be
+   * reused by the next batch. Never call it before the commit has succeeded: a frontier from a
+   * rolled-back batch would graft its entries onto the next one's tree.
+   */
+  committed(seal: Seal): void {
+    const f = (seal as SealWithFrontier)[FRONTIER];
+    if (f) this.frontier = f;
   }
 
   /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
@@ -199,13 +233,15 @@ export class Ledger {
       nodes = size === startSize ? new Map() : await this.loadNodes(trx, perfectNodesFor([0, size]));
     }
     if (size === startSize) return undefined;
-    const root = rangeHash([0, size], (ref) => {
+    const lookup = (ref: NodeRef) => {
       const h = nodes.get(key(ref));
       if (!h) throw new Error(`ledger node ${key(ref)} missing`);
       return h;
-    });
-    const rootHash = Buffer.from(root).toString('base64');
+    };
+    const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
     const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
+    const frontier: Frontier = { size, nodes: new Map() };
+    for (const ref of perfectNodesFor([0, size])) frontier.nodes.set(key(ref), lookup(ref));
     await trx
       .insertInto('checkpoints')
       .values({ size, root_hash: rootHash, note: checkpoint, created_at: now })
@@ -214,7 +250,14 @@ export class Ledger {
       // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
       await sql`select pg_notify('humanos', ${JSON.stringify({ size, taskIds })})`.execute(trx);
     }
-    return { size, rootHash, checkpoint };
+    // Entries appended in this batch have every sibling on their path in `nodes`: the ones left of
+    // the old size are the old frontier, the rest were computed by the appends.
+    const proveAppended = (index: number) =>
+      held && index >= startSize && index < size
+        ? inclusionRanges(index, size).map((r) => rangeHash(r, lookup))
+        : undefined;
+    const seal: SealWithFrontier = { size, rootHash, checkpoint, proveAppended, [FRONTIER]: frontier };
+    return seal;
   }
 
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {

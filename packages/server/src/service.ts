@@ -1219,13 +1219,7 @@ export class HumanOSService {
       return { gate, record, signature, gateStatus, taskStatus, ledgerIndex };
     });
     if (!seal) throw new Error('a decision committed without a ledger checkpoint');
-    const provenance = await this.provenance(
-      result.ledgerIndex,
-      seal.size,
-      seal.checkpoint,
-      seal.rootHash,
-      result.signature,
-    );
+    const provenance = await this.provenance(result.ledgerIndex, seal, result.signature);
     const base = {
       approvalId: approvalId,
       status: result.gateStatus,
@@ -1254,14 +1248,9 @@ export class HumanOSService {
   }
 
   /** Signature plus an inclusion proof against a signed checkpoint that already contains the entry. */
-  private async provenance(
-    ledgerIndex: number,
-    treeSize: number,
-    checkpoint: string,
-    rootHashB64: string,
-    signature: string,
-  ): Promise<Record<string, unknown>> {
-    const proof = await this.ledger.inclusionProof(this.db, ledgerIndex, treeSize);
+  private async provenance(ledgerIndex: number, seal: Seal, signature: string): Promise<Record<string, unknown>> {
+    const { size: treeSize, checkpoint, rootHash: rootHashB64 } = seal;
+    const proof = seal.proveAppended(ledgerIndex) ?? (await this.ledger.inclusionProof(this.db, ledgerIndex, treeSize));
     return {
       approvalSignature: signature,
       ledgerProof: `0x${proof.map((h) => bytesToHex(h)).join('')}`,

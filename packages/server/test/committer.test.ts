@@ -6,6 +6,7 @@ import {
   perfectNodesFor,
   rangeHash,
   rootFromLeafHashes,
+  verifyInclusion,
 } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../test-support/harness.js';
@@ -106,6 +107,79 @@ for (const backend of backends()) {
         );
       }
       await expectConsistentLedger(8 + 1 + 7 + 16 + 3 + 1000);
+    });
+
+    it('an operation failing inside the database (a constraint) rolls back alone; the batch goes on', async () => {
+      await store.db.insertInto('meta').values({ key: 'dup', value: 'first' }).execute();
+      const size = await ledger.size(store.db);
+      const results = await Promise.allSettled(
+        ['dup-a', 'dup', 'dup-b'].map((k) =>
+          committer.run(async (trx) => {
+            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
+            await trx.insertInto('meta').values({ key: k, value: 'second' }).execute();
+            return k;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      const meta = await store.db.selectFrom('meta').selectAll().where('key', 'like', 'dup%').orderBy('key').execute();
+      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['dup=first', 'dup-a=second', 'dup-b=second']);
+      await expectConsistentLedger(size + 2);
+    });
+
+    it('a batch proves its own entries from memory, the same proofs the store gives, and only those', async () => {
+      const size0 = await ledger.size(store.db);
+      const ops = [3, 1, 5].map((n, k) =>
+        committer.run((trx) =>
+          ledger.append(
+            trx,
+            Array.from({ length: n }, (_, i) => entry(`task:human:proof${k}`, i)),
+          ),
+        ),
+      );
+      const results = await Promise.all(ops);
+      const seal = results[0]?.seal;
+      if (!seal) throw new Error('no seal');
+      expect(seal.size).toBe(size0 + 9);
+      const root = Buffer.from(seal.rootHash, 'base64');
+      for (const seq of results.flatMap((r) => r.value.seqs)) {
+        const fromMemory = seal.proveAppended(seq);
+        const fromStore = await ledger.inclusionProof(store.db, seq, seal.size);
+        expect(fromMemory?.map((h) => Buffer.from(h).toString('hex'))).toEqual(
+          fromStore.map((h) => Buffer.from(h).toString('hex')),
+        );
+        const stored = await store.db
+          .selectFrom('ledger_entries')
+          .select('entry')
+          .where('seq', '=', seq)
+          .executeTakeFirstOrThrow();
+        expect(() =>
+          verifyInclusion(seq, seal.size, entryLeafHash(stored.entry), fromMemory as Uint8Array[], root),
+        ).not.toThrow();
+      }
+      expect(seal.proveAppended(size0 - 1)).toBeUndefined();
+      expect(seal.proveAppended(seal.size)).toBeUndefined();
+    });
+
+    it('two ledgers on one store (replicas) take turns: a stale remembered frontier is not reused', async () => {
+      const other = new Ledger(store.dialect, key, 'test.humanos/committer');
+      const otherCommitter = new GroupCommitter(store.db, other, Date.now, () => {});
+      for (const [c, n] of [
+        [committer, 3],
+        [otherCommitter, 5],
+        [committer, 1],
+        [committer, 2],
+        [otherCommitter, 7],
+        [committer, 4],
+      ] as const) {
+        await c.run((trx) =>
+          (c === committer ? ledger : other).append(
+            trx,
+            Array.from({ length: n }, (_, i) => entry('task:human:turns', i)),
+          ),
+        );
+      }
+      await expectConsistentLedger(Number(await ledger.size(store.db)));
     });
 
     it('a batch whose every operation fails writes nothing, not even a checkpoint', async () => {
