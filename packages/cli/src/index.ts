@@ -11,7 +11,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { type ApprovalRequest, HumanOSApiError, HumanOSClient } from '@human/sdk';
+import {
+  type ApprovalRequest,
+  HumanOSApiError,
+  HumanOSClient,
+  type Webhook,
+  type WebhookDeliveryStatus,
+} from '@human/sdk';
 import { parseLedgerExport, verifyLedger } from '@humanos/core';
 
 export const EXIT = {
@@ -40,13 +46,21 @@ const USAGE = `usage: humanos <command> [options]
 commands:
   serve [server flags]                    start the server (same as npm start)
   principals add <did> [--role R]...      create a principal; prints its token once
-  principals list
+  principals list                         every principal, with its roles and state
+  principals roles <did> --role R...      replace a principal's roles
+  principals disable|enable <did>         refuse (or allow again) a principal's token
+  principals rotate <did>                 replace a token (yours, or anyone's as admin); prints it once
   inbox [--status pending]                approvals you may decide
   show <approvalId>                       one approval with its task, proposal and risk
   approve <approvalId> [--reason T] [--feedback T] [--edits JSON]
   reject <approvalId> --reason T [--feedback T]
   tasks [--status S]                      your tasks (all of them for admins)
   task <taskId>                           one task with its gates and decisions
+  webhooks add <url> [--event E]...       POST ledger events (default all) to a URL; prints the secret once
+  webhooks list
+  webhooks remove <webhookId>
+  webhooks deliveries <webhookId> [--status S]
+  webhooks retry <webhookId> <deliveryId>
   ledger export [--out FILE]              the full ledger as JSON Lines (admin/auditor)
   ledger verify [--file FILE] [--public-key did:key:…]
                                           verify an export offline, or the server's ledger
@@ -127,6 +141,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         token: { type: 'string' },
         json: { type: 'boolean', default: false },
         role: { type: 'string', multiple: true },
+        event: { type: 'string', multiple: true },
+        secret: { type: 'string' },
         status: { type: 'string' },
         reason: { type: 'string' },
         feedback: { type: 'string' },
@@ -161,7 +177,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
 
     switch (command) {
       case 'principals': {
-        const sub = need(0, 'a subcommand (add, list)');
+        const sub = need(0, 'a subcommand (add, list, roles, disable, enable, rotate)');
         if (sub === 'add') {
           const did = need(1, 'a DID, e.g. did:human:alice');
           const p = await client.createPrincipal({ id: did, roles: values.role ?? [] });
@@ -173,7 +189,27 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         }
         if (sub === 'list') {
           const r = await client.listPrincipals();
-          out(r, () => r.items.map((p) => `${p.id}\t${p.kind}\t${p.roles.join(',')}\n`).join(''));
+          out(r, () =>
+            r.items
+              .map((p) => `${p.id}\t${p.kind}\t${p.roles.join(',')}${p.disabledAt ? '\tdisabled' : ''}\n`)
+              .join(''),
+          );
+          return EXIT.ok;
+        }
+        if (sub === 'roles' || sub === 'disable' || sub === 'enable') {
+          const did = need(1, 'a DID');
+          if (sub === 'roles' && !values.role) throw new UsageError('principals roles needs at least one --role');
+          const p = await client.updatePrincipal(
+            did,
+            sub === 'roles' ? { roles: values.role ?? [] } : { disabled: sub === 'disable' },
+          );
+          out(p, () => `${p.id}\t${p.kind}\t${p.roles.join(',')}\t${p.disabledAt ? 'disabled' : 'enabled'}\n`);
+          return EXIT.ok;
+        }
+        if (sub === 'rotate') {
+          const r = await client.rotateToken(need(1, 'a DID'));
+          out(r, () => `${r.token}\n`);
+          io.stderr(`new token for ${r.id}; the old one no longer works, and this one is shown only once\n`);
           return EXIT.ok;
         }
         throw new UsageError(`unknown subcommand principals ${sub}`);
@@ -238,6 +274,51 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         const t = await client.getTask(need(0, 'a task id'));
         out(t, () => `${JSON.stringify(t, null, 2)}\n`);
         return EXIT.ok;
+      }
+      case 'webhooks': {
+        const sub = need(0, 'a subcommand (add, list, remove, deliveries, retry)');
+        const line = (h: Webhook) => `${h.id}\t${h.active ? 'active' : 'removed'}\t${h.events.join(',')}\t${h.url}\n`;
+        if (sub === 'add') {
+          const h = await client.createWebhook({
+            url: need(1, 'a URL'),
+            ...(values.event ? { events: values.event } : {}),
+            ...(values.secret ? { secret: values.secret } : {}),
+          });
+          out(h, () => `${h.id}\t${h.secret}\n`);
+          io.stderr(`subscribed ${h.url} to [${h.events.join(', ')}]; the secret above is shown only once\n`);
+          return EXIT.ok;
+        }
+        if (sub === 'list') {
+          const r = await client.listWebhooks();
+          out(r, () => r.items.map(line).join(''));
+          return EXIT.ok;
+        }
+        if (sub === 'remove') {
+          const h = await client.removeWebhook(need(1, 'a webhook id'));
+          out(h, () => line(h));
+          return EXIT.ok;
+        }
+        if (sub === 'deliveries') {
+          const r = await client.webhookDeliveries(need(1, 'a webhook id'), {
+            ...(values.status ? { status: values.status as WebhookDeliveryStatus['status'] } : {}),
+            ...(limit ? { limit } : {}),
+          });
+          out(r, () =>
+            r.items
+              .map(
+                (d) =>
+                  `${d.id}\t${d.status}\t#${d.ledgerIndex} ${d.eventType}\tattempts ${d.attempts}${d.lastStatus ? `\tlast ${d.lastStatus}` : ''}${d.lastError ? `\t${d.lastError}` : ''}\n`,
+              )
+              .join(''),
+          );
+          return EXIT.ok;
+        }
+        if (sub === 'retry') {
+          const d = await client.retryWebhookDelivery(need(1, 'a webhook id'), need(2, 'a delivery id'));
+          out(d, () => `${d.id}\t${d.status}\n`);
+          return EXIT.ok;
+        }
+        throw new UsageError(`unknown subcommand webhooks ${sub}`);
       }
       case 'ledger': {
         const sub = need(0, 'a subcommand (export, verify)');

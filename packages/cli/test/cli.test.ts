@@ -134,6 +134,68 @@ for (const backend of backends()) {
       expect(live.code).toBe(0);
     });
 
+    it('principals rotate, roles, disable and enable: tokens stop and start working as the commands say', async () => {
+      const admin = env(t.admin.token as string);
+      const added = await humanos(['principals', 'add', 'did:agent:cron', '--role', 'ops'], admin);
+      const oldToken = added.stdout.trim();
+      const rotated = await humanos(['principals', 'rotate', 'did:agent:cron'], admin);
+      expect(rotated.code).toBe(0);
+      const newToken = rotated.stdout.trim();
+      expect(newToken).toMatch(/^hos_/);
+      expect(rotated.stderr).toContain('shown only once');
+      expect((await humanos(['tasks'], env(oldToken))).code).toBe(3);
+      expect((await humanos(['tasks'], env(newToken))).code).toBe(0);
+
+      const roles = await humanos(['principals', 'roles', 'did:agent:cron', '--role', 'ops', '--role', 'batch'], admin);
+      expect(roles.code).toBe(0);
+      expect(roles.stdout).toBe('did:agent:cron\tagent\tops,batch\tenabled\n');
+      const off = await humanos(['principals', 'disable', 'did:agent:cron', '--json'], admin);
+      expect(JSON.parse(off.stdout).disabledAt).not.toBeNull();
+      expect((await humanos(['tasks'], env(newToken))).code).toBe(3);
+      expect((await humanos(['principals', 'list'], admin)).stdout).toContain(
+        'did:agent:cron\tagent\tops,batch\tdisabled',
+      );
+      expect((await humanos(['principals', 'enable', 'did:agent:cron'], admin)).code).toBe(0);
+      expect((await humanos(['tasks'], env(newToken))).code).toBe(0);
+      // Not an admin: forbidden (3); an admin locking itself out: conflict (5); no --role: usage (2).
+      expect((await humanos(['principals', 'disable', 'did:human:admin'], env(newToken))).code).toBe(3);
+      const self = await humanos(['principals', 'disable', 'did:human:admin'], admin);
+      expect(self.code).toBe(5);
+      expect(self.stderr).toContain('self_lockout');
+      expect((await humanos(['principals', 'roles', 'did:agent:cron'], admin)).code).toBe(2);
+      expect((await humanos(['principals', 'rotate', 'did:agent:nobody'], admin)).code).toBe(4);
+    });
+
+    it('webhooks add (secret once), list, deliveries, retry of a non-failed delivery (5), remove', async () => {
+      const admin = env(t.admin.token as string);
+      // Nothing listens on port 9 here: attempts fail and stay pending for their backoff.
+      const added = await humanos(['webhooks', 'add', 'http://127.0.0.1:9/hook', '--event', 'task.*'], admin);
+      expect(added.code).toBe(0);
+      const [id, secret] = added.stdout.trim().split('\t') as [string, string];
+      expect(id).toMatch(/^webhook:/);
+      expect(secret).toMatch(/^whsec_/);
+      expect(added.stderr).toContain('shown only once');
+      const list = await humanos(['webhooks', 'list', '--json'], admin);
+      expect(JSON.parse(list.stdout).items.find((h: { id: string }) => h.id === id)).toMatchObject({
+        url: 'http://127.0.0.1:9/hook',
+        events: ['task.*'],
+        active: true,
+      });
+      expect(list.stdout).not.toContain(secret);
+      await agent.post('/tasks', { description: 'nightly report', humanInLoop: { approverRole: 'ops' } });
+      const deliveries = await humanos(['webhooks', 'deliveries', id, '--json'], admin);
+      const items = JSON.parse(deliveries.stdout).items as { id: string; eventType: string; status: string }[];
+      expect(items.map((d) => d.eventType)).toEqual(['task.created']);
+      const retry = await humanos(['webhooks', 'retry', id, items[0]?.id as string], admin);
+      expect(retry.code).toBe(5);
+      expect(retry.stderr).toContain('invalid_state');
+      const removed = await humanos(['webhooks', 'remove', id], admin);
+      expect(removed.code).toBe(0);
+      expect(removed.stdout).toContain(`${id}\tremoved`);
+      expect((await humanos(['webhooks', 'remove', 'webhook:000000000000000000000000'], admin)).code).toBe(4);
+      expect((await humanos(['webhooks', 'list'], env(approverToken))).code).toBe(3);
+    });
+
     it('tasks lists the caller’s tasks', async () => {
       const r = await humanos(['tasks', '--status', 'approved'], env(agent.token as string));
       expect(r.code).toBe(0);

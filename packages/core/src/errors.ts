@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   out_of_turn: 409,
   task_overridden: 409,
   lease_lost: 409,
+  self_lockout: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -7,6 +7,7 @@ export * from './mergePatch.js';
 export * from './merkle.js';
 export * from './model.js';
 export * from './policy.js';
+export * from './principal.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';

@@ -12,6 +12,7 @@ import {
   type AiProposal,
   type HumanInLoop,
   type LedgerBundle,
+  type PrincipalView,
   parseLedgerExport,
   type RiskAssessment,
   type TaskStatus,
@@ -26,6 +27,7 @@ export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@humanos/core'
 export type {
   AiProposal,
   HumanInLoop,
+  PrincipalView,
   RiskAssessment,
   TaskStatus,
   VerifyReport,
@@ -545,8 +547,36 @@ export class HumanOSClient {
     return this.request('POST', `${PREFIX}/principals`, { body: input });
   }
 
-  listPrincipals(): Promise<{ items: { id: string; kind: string; roles: string[]; createdAt: string }[] }> {
+  listPrincipals(): Promise<{ items: PrincipalView[] }> {
     return this.request('GET', `${PREFIX}/principals`, { retry: true });
+  }
+
+  /** One principal (admin, or the principal itself). */
+  getPrincipal(principalId: string): Promise<PrincipalView> {
+    return this.request('GET', `${PREFIX}/principals/${encodeURIComponent(principalId)}`, { retry: true });
+  }
+
+  /**
+   * Changes a principal's roles and/or disables it (admin). Disabling refuses its token at once;
+   * `disabled: false` allows it again.
+   *
+   * @example
+   * await admin.updatePrincipal('did:human:ann', { roles: ['finance_manager', 'cfo'] });
+   * await admin.updatePrincipal('did:agent:old-bot', { disabled: true });
+   */
+  updatePrincipal(principalId: string, change: { roles?: string[]; disabled?: boolean }): Promise<PrincipalView> {
+    return this.request('PATCH', `${PREFIX}/principals/${encodeURIComponent(principalId)}`, {
+      body: change,
+      retry: true,
+    });
+  }
+
+  /**
+   * Replaces a principal's token (admin, or the principal itself); the old token stops working at
+   * once. The new one is returned this once.
+   */
+  rotateToken(principalId: string): Promise<{ id: string; token: string }> {
+    return this.request('POST', `${PREFIX}/principals/${encodeURIComponent(principalId)}/token`);
   }
 
   /**
@@ -577,6 +607,14 @@ export class HumanOSClient {
     return this.request('GET', `${PREFIX}/webhooks/${encodeURIComponent(webhookId)}/deliveries${qs ? `?${qs}` : ''}`, {
       retry: true,
     });
+  }
+
+  /** Queues a failed delivery to be sent again now, its attempts counted afresh (admin). */
+  retryWebhookDelivery(webhookId: string, deliveryId: string): Promise<WebhookDeliveryStatus> {
+    return this.request(
+      'POST',
+      `${PREFIX}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`,
+    );
   }
 
   ledgerCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {

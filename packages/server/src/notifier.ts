@@ -21,6 +21,11 @@ export class Notifier {
     this.emitter.emit('ledger');
   }
 
+  /** Calls `fn` whenever principals change on another replica (this one's own changes are handled where made). */
+  onPrincipalsChanged(fn: () => void): void {
+    this.emitter.on('principals', fn);
+  }
+
   /** Resolves when `taskId` changes or after `ms`, whichever is first. */
   waitForTask(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
     return this.waitFor(`task:${taskId}`, ms, signal);
@@ -51,9 +56,14 @@ export class Notifier {
       const client = new pg.Client({ connectionString });
       client.on('notification', (msg) => {
         try {
-          const { taskIds } = JSON.parse(msg.payload ?? '{}') as { taskIds?: string[] };
-          this.changed(taskIds ?? []);
+          const { taskIds, principals } = JSON.parse(msg.payload ?? '{}') as {
+            taskIds?: string[];
+            principals?: boolean;
+          };
+          if (principals) this.emitter.emit('principals');
+          else this.changed(taskIds ?? []);
         } catch {
+          this.emitter.emit('principals');
           this.changed([]);
         }
       });

@@ -112,7 +112,7 @@ export async function startServer(
       webhooks: opts.webhooks,
       onBackgroundError: (e) => reportBackground(e),
     });
-    const boot = await service.bootstrapAdmin(config.adminToken);
+    const boot = await service.principals.bootstrapAdmin(config.adminToken);
     const app = await buildApp({
       service,
       bodyLimit: config.bodyLimit,

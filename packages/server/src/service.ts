@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   type AiProposal,
   type ApprovalStatus,
@@ -44,7 +44,9 @@ import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
-import { type Principal, requireAdmin } from './principal.js';
+import type { Principal } from './principal.js';
+import { Principals } from './principals.js';
+import { iso, j, p } from './rows.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks.js';
 
 export type { Principal } from './principal.js';
@@ -54,11 +56,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-export const ADMIN_DID = 'did:human:admin';
-
-const PRINCIPAL_CACHE_SIZE = 10_000;
-const PRINCIPAL_CACHE_MS = 30_000;
 
 type TaskRow = Selectable<Database['tasks']>;
 type ApprovalRow = Selectable<Database['approvals']>;
@@ -100,19 +97,6 @@ export interface ServiceOptions {
   onBackgroundError?: (e: unknown) => void;
 }
 
-const j = (v: unknown) => JSON.stringify(v);
-const p = <T>(s: string | null): T => (s === null ? null : JSON.parse(s)) as T;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force. */
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-export function newToken(): string {
-  return `hos_${randomBytes(32).toString('base64url')}`;
-}
-
 /**
  * The HumanOS domain operations over the store. Every state change runs in one transaction that also
  * appends its ledger entries; every decision is a conditional write, so racing callers end in exactly
@@ -124,11 +108,8 @@ export class HumanOSService {
   private readonly committer: GroupCommitter;
   /** Webhook subscriptions and their delivery outbox. */
   readonly webhooks: Webhooks;
-  /**
-   * Token hash → principal. A principal's id, kind and roles never change once created, so a hit is
-   * exact; the expiry bounds how long a future revocation would take to reach every replica.
-   */
-  private readonly principalCache = new Map<string, { principal: Principal; until: number }>();
+  /** Principals, their tokens and roles. */
+  readonly principals: Principals;
 
   constructor(
     readonly store: Store,
@@ -149,6 +130,14 @@ export class HumanOSService {
       onError: (e) => options.onBackgroundError?.(e),
       settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
     });
+    this.principals = new Principals({
+      db: store.db,
+      dialect: store.dialect,
+      ledger: this.ledger,
+      now: () => clock.now(),
+      write: (fn) => this.write((trx) => fn(trx)),
+    });
+    notifier.onPrincipalsChanged(() => this.principals.invalidate());
     this.committer = new GroupCommitter(
       store.db,
       this.ledger,
@@ -180,113 +169,7 @@ export class HumanOSService {
     return this.committer.run((trx, ctx) => fn(trx, ctx.touched));
   }
 
-  // ---- principals --------------------------------------------------------------------------------
-
-  async authenticate(token: string): Promise<Principal | undefined> {
-    const hash = hashToken(token);
-    const cached = this.principalCache.get(hash);
-    if (cached && cached.until > this.clock.now()) return cached.principal;
-    const row = await this.db
-      .selectFrom('principals')
-      .select(['id', 'kind', 'roles'])
-      .where('token_hash', '=', hash)
-      .executeTakeFirst();
-    // Unknown tokens are never cached: a guess always costs a lookup, and a new principal works at once.
-    if (!row) return undefined;
-    const principal: Principal = { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
-    if (this.principalCache.size >= PRINCIPAL_CACHE_SIZE) this.principalCache.clear();
-    this.principalCache.set(hash, { principal, until: this.clock.now() + PRINCIPAL_CACHE_MS });
-    return principal;
-  }
-
-  /** Creates `did:human:admin` on an empty store. Returns the token when one was generated. */
-  async bootstrapAdmin(token: string | undefined): Promise<{ created: boolean; generatedToken?: string }> {
-    const existing = await this.db.selectFrom('principals').select('id').where('id', '=', ADMIN_DID).executeTakeFirst();
-    if (existing) return { created: false };
-    const use = token ?? newToken();
-    try {
-      await this.insertPrincipal({ id: ADMIN_DID, kind: 'human', roles: ['admin'] }, use, ADMIN_DID);
-    } catch (e) {
-      // Another replica bootstrapped first.
-      if (e instanceof HumanOSError && e.code === 'principal_exists') return { created: false };
-      throw e;
-    }
-    return token ? { created: true } : { created: true, generatedToken: use };
-  }
-
-  async createPrincipal(
-    actor: Principal,
-    input: { id: string; kind?: 'human' | 'agent'; roles: string[]; publicKey?: string; capabilities?: string[] },
-  ): Promise<{ id: string; kind: string; roles: string[]; capabilities: string[]; token: string }> {
-    requireAdmin(actor);
-    const kind = didKind(input.id);
-    if (input.kind && input.kind !== kind) {
-      throw new HumanOSError('validation_failed', `kind ${input.kind} does not match the DID method of ${input.id}`);
-    }
-    const token = newToken();
-    const roles = [...new Set(input.roles)];
-    const capabilities = [...new Set(input.capabilities ?? [])];
-    await this.insertPrincipal(
-      { id: input.id, kind, roles, publicKey: input.publicKey, capabilities },
-      token,
-      actor.id,
-    );
-    return { id: input.id, kind, roles, capabilities, token };
-  }
-
-  private async insertPrincipal(
-    pr: { id: string; kind: string; roles: string[]; publicKey?: string | undefined; capabilities?: string[] },
-    token: string,
-    actor: string,
-  ): Promise<void> {
-    const now = this.clock.now();
-    await this.write(async (trx) => {
-      const exists = await trx.selectFrom('principals').select('id').where('id', '=', pr.id).executeTakeFirst();
-      if (exists) throw new HumanOSError('principal_exists', `${pr.id} already exists`);
-      await trx
-        .insertInto('principals')
-        .values({
-          id: pr.id,
-          kind: pr.kind,
-          roles: j(pr.roles),
-          token_hash: hashToken(token),
-          public_key: pr.publicKey ?? null,
-          created_at: now,
-          created_by: actor,
-          capabilities: j(pr.capabilities ?? []),
-        })
-        .execute();
-      await this.ledger.append(trx, [
-        {
-          type: 'principal.created',
-          at: iso(now),
-          actor,
-          taskId: null,
-          data: { id: pr.id, kind: pr.kind, roles: pr.roles },
-        },
-      ]);
-    });
-  }
-
-  /** A resource (agent or human) registers what it can do; routing proposals use it. */
-  async registerCapabilities(
-    actor: Principal,
-    capabilities: string[],
-  ): Promise<{ id: string; capabilities: string[] }> {
-    const now = this.clock.now();
-    const caps = [...new Set(capabilities)];
-    await this.write(async (trx) => {
-      await trx
-        .updateTable('principals')
-        .set({ capabilities: j(caps) })
-        .where('id', '=', actor.id)
-        .execute();
-      await this.ledger.append(trx, [
-        { type: 'principal.capabilities', at: iso(now), actor: actor.id, taskId: null, data: { capabilities: caps } },
-      ]);
-    });
-    return { id: actor.id, capabilities: caps };
-  }
+  // ---- routing candidates -----------------------------------------------------------------------
 
   /** Candidates for a task, ranked by capability match and past feedback on their work. */
   private async rankResources(
@@ -298,6 +181,8 @@ export class HumanOSService {
       .selectFrom('principals')
       .select(['id', 'capabilities'])
       .where('capabilities', '!=', '[]')
+      // A disabled principal cannot take work.
+      .where('disabled_at', 'is', null)
       .execute();
     const fb = await db
       .selectFrom('feedback')
@@ -325,16 +210,6 @@ export class HumanOSService {
           };
         }),
     );
-  }
-
-  async listPrincipals(actor: Principal): Promise<{ id: string; kind: string; roles: string[]; createdAt: string }[]> {
-    requireAdmin(actor);
-    const rows = await this.db
-      .selectFrom('principals')
-      .select(['id', 'kind', 'roles', 'created_at'])
-      .orderBy('id')
-      .execute();
-    return rows.map((r) => ({ id: r.id, kind: r.kind, roles: p<string[]>(r.roles), createdAt: iso(r.created_at) }));
   }
 
   // ---- tasks -------------------------------------------------------------------------------------

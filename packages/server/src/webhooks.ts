@@ -14,6 +14,7 @@ import type { Dialect } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Ledger } from './ledger.js';
 import { type Principal, requireAdmin } from './principal.js';
+import { iso } from './rows.js';
 
 type WebhookRow = Selectable<Database['webhooks']>;
 type DeliveryRow = Selectable<Database['webhook_deliveries']>;
@@ -56,8 +57,6 @@ interface Deps {
   onError: (e: unknown) => void;
   settings: WebhookSettings;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Webhook notifications: every ledger event an admin subscribes to is POSTed, signed with the

@@ -26,6 +26,8 @@ for (const backend of backends()) {
       t = await startTestServer(backend);
       agent = await t.principal('did:agent:fuzz-bot', []);
       approver = await t.principal('did:human:fuzz-approver', ['dba_lead']);
+      // The principal lifecycle routes change this one only, so the callers above keep working.
+      await t.principal('did:human:fuzz-target', ['ops']);
       const c = await agent.post('/tasks', { ...SEED_CREATE_BODY, humanInLoop: { approverRole: 'dba_lead' } });
       pendingTask = c.body.taskId;
       pendingGate = c.body.approvalRequest.id;
@@ -45,6 +47,7 @@ for (const backend of backends()) {
       complete: () => ({ result: { ok: true } }),
       principal: () => ({ id: 'did:human:someone', roles: ['x'] }),
       webhook: () => ({ url: 'http://127.0.0.1:9/hook', events: ['approval.*'], secret: 'whsec_fuzz_0123456789' }),
+      principalUpdate: () => ({ roles: ['ops', 'auditor'], disabled: false }),
     };
 
     const jsonValue = fc.jsonValue({ maxDepth: 4 });
@@ -130,6 +133,22 @@ for (const backend of backends()) {
         .map(([id, action, body]) => ({ method: 'POST', path: `/tasks/${id}/${action}`, body, who: 'agent' })),
       mutate(validBodies.principal?.()).map((body) => ({ method: 'POST', path: '/principals', body, who: 'admin' })),
       mutate(validBodies.webhook?.()).map((body) => ({ method: 'POST', path: '/webhooks', body, who: 'admin' })),
+      fc
+        .tuple(
+          fc.oneof(
+            fc.constant('did:human:fuzz-target'),
+            fc.string({ maxLength: 30 }).map((x) => encodeURIComponent(x) || 'x'),
+            fc.constantFrom('did:human:nobody', 'did:agent:', 'did:human:admin', 'did%3Ahuman%3Afuzz-target'),
+          ),
+          fc.constantFrom('PATCH', 'GET', 'POST /token', 'DELETE'),
+          mutate(validBodies.principalUpdate?.()),
+        )
+        .map(([id, m, body]) => ({
+          method: m === 'POST /token' ? 'POST' : m,
+          path: `/principals/${id}${m === 'POST /token' ? '/token' : ''}`,
+          body: m === 'GET' ? undefined : body,
+          who: 'admin',
+        })),
       fc
         .tuple(
           idArb(() => 'webhook:0123456789abcdef01234567', 'webhook:'),

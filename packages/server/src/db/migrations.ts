@@ -273,6 +273,13 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0008_principal_lifecycle': {
+    // Principals can be disabled and their tokens rotated.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('principals').addColumn('disabled_at', 'bigint').execute();
+      await db.schema.alterTable('principals').addColumn('token_rotated_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,9 @@ export interface Database {
     created_by: string | null;
     /** Capabilities this resource registered (JSON array), for routing. */
     capabilities: string;
+    /** Set while disabled: the token is refused. */
+    disabled_at: number | null;
+    token_rotated_at: number | null;
   };
   tasks: {
     id: string;

@@ -29,8 +29,10 @@ import {
   InRunDecisionBody,
   ListTasksQuery,
   OverrideBody,
+  PrincipalIdParams,
   RejectBody,
   TaskIdParams,
+  UpdatePrincipalBody,
   WaitQuery,
   WebhookIdParams,
 } from './schemas.js';
@@ -186,7 +188,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const header = req.headers.authorization;
     const m = header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null;
     if (!m) return sendProblem(reply, 'unauthorized', 'send Authorization: Bearer <token>');
-    const principal = await service.authenticate(m[1] as string);
+    const principal = await service.principals.authenticate(m[1] as string);
     if (!principal) return sendProblem(reply, 'unauthorized', 'unknown or revoked token');
     req.principal = principal;
   };
@@ -231,20 +233,35 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.put(
       `${API_PREFIX}/me/capabilities`,
       { schema: { tags: ['principals'], body: CapabilitiesBody } },
-      async (req) => service.registerCapabilities(req.principal, req.body.capabilities),
+      async (req) => service.principals.registerCapabilities(req.principal, req.body.capabilities),
     );
 
     api.post(
       `${API_PREFIX}/principals`,
       { schema: { tags: ['principals'], body: CreatePrincipalBody } },
       async (req, reply) => {
-        const out = await service.createPrincipal(req.principal, req.body);
+        const out = await service.principals.create(req.principal, req.body);
         return reply.code(201).send(out);
       },
     );
     api.get(`${API_PREFIX}/principals`, { schema: { tags: ['principals'] } }, async (req) => ({
-      items: await service.listPrincipals(req.principal),
+      items: await service.principals.list(req.principal),
     }));
+    api.get(
+      `${API_PREFIX}/principals/:principalId`,
+      { schema: { tags: ['principals'], params: PrincipalIdParams } },
+      async (req) => service.principals.get(req.principal, req.params.principalId),
+    );
+    api.patch(
+      `${API_PREFIX}/principals/:principalId`,
+      { schema: { tags: ['principals'], params: PrincipalIdParams, body: UpdatePrincipalBody } },
+      async (req) => service.principals.update(req.principal, req.params.principalId, req.body),
+    );
+    api.post(
+      `${API_PREFIX}/principals/:principalId/token`,
+      { schema: { tags: ['principals'], params: PrincipalIdParams } },
+      async (req) => service.principals.rotateToken(req.principal, req.params.principalId),
+    );
 
     // Webhooks (admin): ledger events POSTed to a URL, signed with the subscription's secret.
     api.post(

@@ -147,6 +147,16 @@ export const CreatePrincipalBody = T.Object(
   closed,
 );
 
+export const PrincipalIdParams = T.Object({ principalId: Did }, closed);
+
+export const UpdatePrincipalBody = T.Object(
+  {
+    roles: T.Optional(T.Array(ROLE, { maxItems: 64 })),
+    disabled: T.Optional(T.Boolean({ description: 'true refuses the token everywhere; false allows it again' })),
+  },
+  closed,
+);
+
 export const InRunDecisionBody = T.Object(
   {
     action: TEXT(2000, { minLength: 1 }),

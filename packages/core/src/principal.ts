@@ -1,0 +1,15 @@
+/** A principal (human or agent) as the API shows it: never its token or the token's hash. */
+export interface PrincipalView {
+  /** `did:human:…` or `did:agent:…`. */
+  id: string;
+  kind: 'human' | 'agent';
+  roles: string[];
+  /** What it registered it can do, for routing. */
+  capabilities: string[];
+  createdAt: string;
+  createdBy: string | null;
+  /** Set while the principal is disabled: its token is refused everywhere. */
+  disabledAt: string | null;
+  /** When its token was last replaced. */
+  tokenRotatedAt: string | null;
+}
