@@ -1,6 +1,17 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Dialect } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Ledger, Seal } from './ledger.js';
+
+/** What a feature of the service (principals, webhooks) needs of it: the store, the ledger, the clock and its writes. */
+export interface FeatureDeps {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  ledger: Ledger;
+  now: () => number;
+  /** Runs `fn` in a group-committed write (the service's). */
+  write: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+}
 
 /** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */
 export interface WriteContext {

@@ -1,13 +1,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { didKind, HumanOSError, type PrincipalView } from '@humanos/core';
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely';
-import type { Dialect } from './db/connect.js';
+import type { FeatureDeps } from './committer.js';
 import type { Database } from './db/schema.js';
-import type { Ledger } from './ledger.js';
-import { type Principal, requireAdmin } from './principal.js';
 import { iso, j, p } from './rows.js';
 
 export const ADMIN_DID = 'did:human:admin';
+
+/** Who is calling: the authenticated principal of a request. */
+export interface Principal {
+  id: string;
+  kind: 'human' | 'agent';
+  roles: string[];
+}
+
+export function requireAdmin(actor: Principal): void {
+  if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
+}
 
 const CACHE_SIZE = 10_000;
 /**
@@ -34,15 +43,6 @@ interface Change {
   data: Record<string, unknown>;
 }
 
-interface Deps {
-  db: Kysely<Database>;
-  dialect: Dialect;
-  ledger: Ledger;
-  now: () => number;
-  /** Runs `fn` in a group-committed write (the service's). */
-  write: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
-}
-
 /**
  * Principals (humans and agents) and their bearer tokens: authentication with a short-lived cache,
  * the admin bootstrap, and the admin's lifecycle operations (roles, token rotation, disabling).
@@ -53,7 +53,7 @@ export class Principals {
   /** Bumped by `invalidate`, so a lookup that raced a change does not cache what it read before it. */
   private generation = 0;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: FeatureDeps) {}
 
   private get db(): Kysely<Database> {
     return this.deps.db;

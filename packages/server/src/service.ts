@@ -44,12 +44,12 @@ import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
-import type { Principal } from './principal.js';
+import type { Principal } from './principals.js';
 import { Principals } from './principals.js';
 import { iso, j, p } from './rows.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks.js';
 
-export type { Principal } from './principal.js';
+export type { Principal } from './principals.js';
 
 export interface Clock {
   now(): number;

@@ -9,11 +9,10 @@ import {
   type WebhookDeliveryStatus,
   webhookEventMatches,
 } from '@humanos/core';
-import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { Dialect } from './db/connect.js';
+import type { Selectable, Transaction } from 'kysely';
+import type { FeatureDeps } from './committer.js';
 import type { Database } from './db/schema.js';
-import type { Ledger } from './ledger.js';
-import { type Principal, requireAdmin } from './principal.js';
+import { type Principal, requireAdmin } from './principals.js';
 import { iso } from './rows.js';
 
 type WebhookRow = Selectable<Database['webhooks']>;
@@ -47,13 +46,7 @@ const BATCH = 50;
 // Subscriptions are re-read at most this often on a replica that did not change them itself.
 const SUBSCRIPTION_CACHE_MS = 1_000;
 
-interface Deps {
-  db: Kysely<Database>;
-  dialect: Dialect;
-  ledger: Ledger;
-  now: () => number;
-  /** Runs `fn` in a group-committed write (the service's). */
-  write: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+interface Deps extends FeatureDeps {
   onError: (e: unknown) => void;
   settings: WebhookSettings;
 }
