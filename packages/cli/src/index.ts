@@ -61,6 +61,9 @@ commands:
   webhooks remove <webhookId>
   webhooks deliveries <webhookId> [--status S]
   webhooks retry <webhookId> <deliveryId>
+  policy show                             the policy in force (admin/auditor)
+  policy check <task.json>                which policy, risk and gates a task body would get (a dry run)
+  policy validate <policy.json>           check a policy file offline, as the server would at start
   ledger export [--out FILE]              the full ledger as JSON Lines (admin/auditor)
   ledger verify [--file FILE] [--public-key did:key:…]
                                           verify an export offline, or the server's ledger
@@ -319,6 +322,56 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           return EXIT.ok;
         }
         throw new UsageError(`unknown subcommand webhooks ${sub}`);
+      }
+      case 'policy': {
+        const sub = need(0, 'a subcommand (show, check, validate)');
+        if (sub === 'validate') {
+          const file = need(1, 'a policy file');
+          const { loadPolicy } = await import('@humanos/server');
+          try {
+            const { policy } = loadPolicy(file, 'approver');
+            out({ ok: true, name: policy.name, version: policy.version, rules: policy.rules.length }, () => '');
+            io.stderr(`ok: ${policy.name} v${policy.version}, ${policy.rules.length} rules\n`);
+            return EXIT.ok;
+          } catch (e) {
+            out({ ok: false, error: (e as Error).message }, () => '');
+            io.stderr(`humanos: invalid policy: ${(e as Error).message}\n`);
+            return EXIT.usage;
+          }
+        }
+        if (sub === 'show') {
+          const r = await client.getPolicy();
+          out(r, () => `${JSON.stringify(r.policy, null, 2)}\n`);
+          if (!values.json) io.stderr(`source: ${r.source}\n`);
+          return EXIT.ok;
+        }
+        if (sub === 'check') {
+          const file = need(1, 'a JSON file with a task body (as for POST /tasks)');
+          let body: unknown;
+          try {
+            body = JSON.parse(readFileSync(file, 'utf8'));
+          } catch (e) {
+            throw new UsageError(`cannot read ${file} as JSON: ${(e as Error).message}`);
+          }
+          const r = await client.evaluatePolicy(body as Parameters<typeof client.evaluatePolicy>[0]);
+          out(r, () => {
+            const lines = [
+              `policy: ${String(r.policy.id)} v${String(r.policy.version)}; rules applied: ${(r.policy.rulesApplied as string[]).join(', ') || '(none)'}`,
+              `risk:   ${r.riskAssessment.level} [${r.riskAssessment.factors.join(', ')}]`,
+            ];
+            if (r.routing) lines.push(`routing: ${r.routing.approverRole} picks the resource first`);
+            if (r.gates.length === 0) lines.push('gates:  none: the task would be approved at once');
+            for (const g of r.gates) {
+              lines.push(
+                `gate ${g.step}: ${g.required} of ${g.approverRoles.join(' | ')}${g.timeout ? `, ${g.timeout} s` : ''}${g.escalationPolicy ? `, on timeout ${g.escalationPolicy}${g.escalateTo ? ` → ${g.escalateTo}` : ''}` : ''}`,
+              );
+            }
+            if (r.audit) lines.push(`audit:  ${r.audit.sampleRate * 100} % spot-checked (${r.audit.frequency})`);
+            return `${lines.join('\n')}\n`;
+          });
+          return EXIT.ok;
+        }
+        throw new UsageError(`unknown subcommand policy ${sub}`);
       }
       case 'ledger': {
         const sub = need(0, 'a subcommand (export, verify)');

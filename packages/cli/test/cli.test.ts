@@ -196,6 +196,45 @@ for (const backend of backends()) {
       expect((await humanos(['webhooks', 'list'], env(approverToken))).code).toBe(3);
     });
 
+    it('policy validate (offline), check (a dry run) and show', async () => {
+      const good = join(t.backend.dataDir, 'policy.json');
+      writeFileSync(
+        good,
+        JSON.stringify({
+          name: 'acme',
+          version: 3,
+          rules: [{ id: 'big', match: { payload: [{ path: 'amount', gt: 100 }] }, require: { approverRole: 'cfo' } }],
+        }),
+      );
+      const ok = await humanos(['policy', 'validate', good], {});
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).toContain('ok: acme v3, 1 rules');
+      const bad = join(t.backend.dataDir, 'bad-policy.json');
+      writeFileSync(bad, JSON.stringify({ name: 'acme', version: 0, rules: [] }));
+      const refused = await humanos(['policy', 'validate', bad, '--json'], {});
+      expect(refused.code).toBe(2);
+      expect(JSON.parse(refused.stdout)).toMatchObject({ ok: false });
+      expect(refused.stderr).toContain('/version');
+
+      const task = join(t.backend.dataDir, 'task.json');
+      writeFileSync(
+        task,
+        JSON.stringify({
+          description: 'Rotate the signing keys',
+          approvalChain: [{ role: 'senior_engineer' }, { role: 'security' }],
+        }),
+      );
+      const before = await t.fingerprint();
+      const check = await humanos(['policy', 'check', task], env(agent.token as string));
+      expect(check.code).toBe(0);
+      expect(check.stdout).toContain('gate 1: 1 of senior_engineer');
+      expect(check.stdout).toContain('gate 2: 1 of security');
+      expect(await t.fingerprint()).toBe(before);
+      const show = await humanos(['policy', 'show', '--json'], env(t.admin.token as string));
+      expect(JSON.parse(show.stdout).source).toBe('built-in');
+      expect((await humanos(['policy', 'show'], env(agent.token as string))).code).toBe(3);
+    });
+
     it('tasks lists the caller’s tasks', async () => {
       const r = await humanos(['tasks', '--status', 'approved'], env(agent.token as string));
       expect(r.code).toBe(0);

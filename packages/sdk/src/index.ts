@@ -77,6 +77,26 @@ export interface ApprovalRequest {
   [k: string]: unknown;
 }
 
+/** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */
+export interface PolicyEvaluation {
+  policy: CreatedTask['policy'];
+  riskAssessment: RiskAssessment;
+  /** The routing gate that would come first, when routing approval was asked for. */
+  routing: { approverRole: string } | null;
+  gates: {
+    step: number;
+    approverRoles: string[];
+    required: number;
+    reason: string | null;
+    /** Seconds. */
+    timeout: number | null;
+    escalationPolicy: 'auto' | 'reject' | null;
+    escalateTo: string | null;
+  }[];
+  /** Set when the task would run unattended with a spot-check sample. */
+  audit: { frequency: string; sampleRate: number } | null;
+}
+
 export interface CreatedTask {
   /** Same as `taskId`; the seed reads `task.id`. */
   id: string;
@@ -615,6 +635,23 @@ export class HumanOSClient {
       'POST',
       `${PREFIX}/webhooks/${encodeURIComponent(webhookId)}/deliveries/${encodeURIComponent(deliveryId)}/retry`,
     );
+  }
+
+  /**
+   * A dry run of `createTask`: which policy applies, the risk, and the gates that would open, with
+   * nothing created. Any principal may ask.
+   *
+   * @example
+   * const r = await client.evaluatePolicy({ description: 'Wire $250,000 to ACME', payload: { amount: 250000 } });
+   * r.gates.map((g) => g.approverRoles) // e.g. [['finance_manager'], ['cfo']]
+   */
+  evaluatePolicy(input: CreateTaskInput): Promise<PolicyEvaluation> {
+    return this.request('POST', `${PREFIX}/policy/evaluate`, { body: input, retry: true });
+  }
+
+  /** The policy document in force and where it came from (admin or auditor). */
+  getPolicy(): Promise<{ source: 'built-in' | 'file'; policy: Record<string, unknown> }> {
+    return this.request('GET', `${PREFIX}/policy`, { retry: true });
   }
 
   ledgerCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {

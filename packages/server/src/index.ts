@@ -2,6 +2,7 @@ export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { openStore, type Store, type StoreLocation } from './db/connect.js';
 export { API_PREFIX, buildApp, exportLedger } from './http/app.js';
 export { Ledger, type NewEntry } from './ledger.js';
+export { loadPolicy } from './policyFile.js';
 export { ADMIN_DID } from './principals.js';
 export { runServerMain } from './run.js';
 export { type HumanOSServer, StartupError, startServer, VERSION } from './server.js';

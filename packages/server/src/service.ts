@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type AiProposal,
   type ApprovalStatus,
+  AUDIT_SAMPLE_RATE,
   applyMergePatch,
   assessRisk,
   bytesToHex,
@@ -214,23 +215,8 @@ export class HumanOSService {
 
   // ---- tasks -------------------------------------------------------------------------------------
 
-  /**
-   * Creates a task. With an idempotency key, a retry with the same body gets the first response back,
-   * and the same key with another body is refused.
-   */
-  async createTask(
-    actor: Principal,
-    input: CreateTaskInput,
-    idempotencyKey?: string,
-  ): Promise<{ statusCode: number; body: Record<string, unknown> }> {
-    const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson(input)).digest('hex') : '';
-    if (idempotencyKey) {
-      const replay = await this.idempotentReplay(this.db, actor.id, idempotencyKey, requestHash);
-      if (replay) return replay;
-    }
-    if (input.onBehalfOf !== undefined && didKind(input.onBehalfOf) !== 'human') {
-      throw new HumanOSError('validation_failed', 'onBehalfOf must name a human (did:human:…)');
-    }
+  /** What policy and risk assessment make of a task body: the gates it gets (shared by create and dry run). */
+  private planTask(input: CreateTaskInput) {
     const hitl: HumanInLoop = input.humanInLoop ?? {};
     const payload = input.payload ?? {};
     const requiredCapabilities = input.requiredCapabilities ?? [];
@@ -250,6 +236,72 @@ export class HumanOSService {
       this.options.policy,
       this.options.policySource,
     );
+    return { hitl, payload, requiredCapabilities, plan };
+  }
+
+  /**
+   * A dry run of `createTask`: the policy that would apply, the risk, and the gates that would open,
+   * with nothing created or recorded. Any principal may ask (agent developers, policy authors' CI).
+   *
+   * @example
+   * const r = await service.evaluatePolicy(agent, { description: 'Wire $250,000', payload: { amount: 250000 } });
+   * r.gates // [{ approverRoles: ['finance_manager'], … }, { approverRoles: ['cfo'], … }]
+   */
+  evaluatePolicy(_actor: Principal, input: CreateTaskInput): Record<string, unknown> {
+    const { hitl, plan } = this.planTask(input);
+    const routingRole = input.routing
+      ? (input.routing.approverRole ?? hitl.approverRole ?? this.options.policy.defaultApproverRole ?? 'approver')
+      : null;
+    return {
+      policy: plan.policy,
+      riskAssessment: plan.risk,
+      routing: routingRole ? { approverRole: routingRole } : null,
+      gates: plan.steps.map((g, i) => ({
+        step: i + 1,
+        approverRoles: g.roles,
+        required: g.required,
+        reason: g.reason,
+        timeout: g.timeoutSec,
+        escalationPolicy: g.escalationPolicy,
+        escalateTo: g.escalateTo,
+      })),
+      // Unattended: a share of such tasks is queued for a human spot-check after the fact.
+      audit: plan.audit
+        ? {
+            frequency: input.auditFrequency ?? 'always',
+            sampleRate: AUDIT_SAMPLE_RATE[input.auditFrequency ?? 'always'],
+          }
+        : null,
+    };
+  }
+
+  /** The policy document in force (admin or auditor), with where it came from. */
+  policyDocument(actor: Principal): { source: 'built-in' | 'file'; policy: PolicyDocument } {
+    const auditor = this.options.policy.auditorRole ?? 'auditor';
+    if (!actor.roles.includes('admin') && !actor.roles.includes(auditor)) {
+      throw new HumanOSError('forbidden', `reading the policy needs the admin or ${auditor} role`);
+    }
+    return { source: this.options.policySource, policy: this.options.policy };
+  }
+
+  /**
+   * Creates a task. With an idempotency key, a retry with the same body gets the first response back,
+   * and the same key with another body is refused.
+   */
+  async createTask(
+    actor: Principal,
+    input: CreateTaskInput,
+    idempotencyKey?: string,
+  ): Promise<{ statusCode: number; body: Record<string, unknown> }> {
+    const requestHash = idempotencyKey ? createHash('sha256').update(canonicalJson(input)).digest('hex') : '';
+    if (idempotencyKey) {
+      const replay = await this.idempotentReplay(this.db, actor.id, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    if (input.onBehalfOf !== undefined && didKind(input.onBehalfOf) !== 'human') {
+      throw new HumanOSError('validation_failed', 'onBehalfOf must name a human (did:human:…)');
+    }
+    const { hitl, payload, requiredCapabilities, plan } = this.planTask(input);
     const { risk, policy } = plan;
     const gate = plan.steps.length > 0 || input.routing !== undefined;
     const aiProposal: AiProposal = {

@@ -102,6 +102,7 @@ for (const backend of backends()) {
     type Req = { method: string; path: string; body: unknown; raw?: string; contentType?: string; who: string };
     const requestArb: fc.Arbitrary<Req> = fc.oneof(
       mutate(validBodies.task?.()).map((body) => ({ method: 'POST', path: '/tasks', body, who: 'agent' })),
+      mutate(validBodies.task?.()).map((body) => ({ method: 'POST', path: '/policy/evaluate', body, who: 'agent' })),
       fc
         .tuple(
           idArb(() => pendingGate, 'approval:human:'),
@@ -239,6 +240,8 @@ for (const backend of backends()) {
             );
           }
           expect(res.status, JSON.stringify(res.body)).toBeLessThan(500);
+          // A dry run never writes, whatever it answers.
+          if (r.path === '/policy/evaluate') expect(await t.fingerprint()).toBe(before);
           if (res.status >= 400) {
             expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
             expect(typeof res.body.code).toBe('string');

@@ -461,6 +461,62 @@ for (const backend of backends()) {
       expect(low.body.approvalRequest.approverRole).toBe('clerk');
     });
 
+    it('a dry run names the policy, risk and gates a create would get, and writes nothing', async () => {
+      const wire = {
+        description: 'Wire transfer to supplier',
+        payload: { amount: 250000, currency: 'USD' },
+        humanInLoop: { enabled: false },
+      };
+      const before = await t.fingerprint();
+      const dry = await agent.post('/policy/evaluate', wire);
+      expect(dry.status).toBe(200);
+      expect(await t.fingerprint()).toBe(before);
+      expect(dry.body.policy).toMatchObject({ id: 'acme-prod', version: 7, rulesApplied: ['large-wire'] });
+      expect(dry.body.gates).toEqual([
+        expect.objectContaining({ step: 1, approverRoles: ['finance_manager'], required: 1, timeout: 3600 }),
+        expect.objectContaining({ step: 2, approverRoles: ['cfo'], required: 1, timeout: 3600 }),
+      ]);
+      // The create that follows gets exactly what the dry run said.
+      const created = await agent.post('/tasks', wire);
+      expect(created.body.policy).toEqual(dry.body.policy);
+      expect(created.body.approvalChain.map((g: { approverRole: string }) => g.approverRole)).toEqual([
+        'finance_manager',
+        'cfo',
+      ]);
+
+      const db = await agent.post('/policy/evaluate', {
+        description: 'Vacuum the orders table',
+        requiredCapabilities: ['database_administration'],
+      });
+      expect(db.body.riskAssessment.level).toBe('high');
+      expect(db.body.gates).toEqual([expect.objectContaining({ approverRoles: ['dba_lead', 'sre'], required: 2 })]);
+      const unattended = await agent.post('/policy/evaluate', {
+        description: 'Tag support tickets',
+        humanInLoop: { enabled: false },
+        auditFrequency: 'weekly',
+      });
+      expect(unattended.body.gates).toEqual([]);
+      expect(unattended.body.audit).toEqual({ frequency: 'weekly', sampleRate: 0.2 });
+
+      const bad = await agent.post('/policy/evaluate', { ...wire, status: 'approved' });
+      expect(bad.status).toBe(400);
+      expect(bad.body.code).toBe('validation_failed');
+      expect((await agent.as(undefined).post('/policy/evaluate', wire)).status).toBe(401);
+    });
+
+    it('the policy document is readable by admins and auditors only', async () => {
+      const r = await p('auditor').get('/policy');
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ source: 'file', policy: { name: 'acme-prod', version: 7 } });
+      expect(r.body.policy.rules.map((x: { id: string }) => x.id)).toEqual(['large-wire', 'prod-db']);
+      expect((await t.admin.get('/policy')).status).toBe(200);
+      for (const who of [agent, p('cfo')]) {
+        const refused = await who.get('/policy');
+        expect(refused.status).toBe(403);
+        expect(refused.body.code).toBe('forbidden');
+      }
+    });
+
     it('a broken policy file stops start-up naming HUMANOS_POLICY', async () => {
       const bad = join(t.backend.dataDir, 'bad-policy.json');
       writeFileSync(

@@ -288,6 +288,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       async (req) => service.webhooks.retry(req.principal, req.params.webhookId, req.params.deliveryId),
     );
 
+    // Policy: the document in force (admin/auditor), and a dry run of a task body (anyone).
+    api.get(`${API_PREFIX}/policy`, { schema: { tags: ['policy'] } }, async (req) =>
+      service.policyDocument(req.principal),
+    );
+    api.post(`${API_PREFIX}/policy/evaluate`, { schema: { tags: ['policy'], body: CreateTaskBody } }, async (req) =>
+      service.evaluatePolicy(req.principal, req.body),
+    );
+
     api.post(
       `${API_PREFIX}/tasks`,
       {
