@@ -214,6 +214,36 @@ export class Ledger {
   }
 
   /**
+   * PostgreSQL: the whole seal (entries, nodes, checkpoint, head move, notification) as one statement
+   * of data-modifying CTEs, i.e. one network round trip inside the serialised batch instead of five.
+   */
+  private async writeAllAtOnce(
+    trx: Transaction<Database>,
+    p: PendingAppends,
+    cp: Database['checkpoints'],
+    notice: string,
+  ): Promise<void> {
+    const row = await trx
+      .with('e', (db) => db.insertInto('ledger_entries').values(p.entryRows))
+      .with('n', (db) => db.insertInto('ledger_nodes').values(p.nodeRows))
+      .with('c', (db) => db.insertInto('checkpoints').values(cp))
+      .with('h', (db) =>
+        db
+          .updateTable('ledger_head')
+          .set({ size: p.size })
+          .where('id', '=', 1)
+          .where('size', '=', p.startSize)
+          .returning('id'),
+      )
+      .selectNoFrom((eb) => [
+        eb.selectFrom('h').select(eb.fn.countAll<number>().as('n')).as('moved'),
+        sql<string>`pg_notify('humanos', ${notice})`.as('notified'),
+      ])
+      .executeTakeFirstOrThrow();
+    if (Number(row.moved) !== 1) throw new Error('ledger head moved during an append batch');
+  }
+
+  /**
    * Writes the transaction's pending appends and signs a checkpoint over the new size when it
    * appended since `startSize`; called once per transaction, last, so one signature covers a whole
    * write batch.
@@ -224,7 +254,6 @@ export class Ledger {
     let nodes: Map<string, Hash>;
     if (held) {
       this.pending.delete(trx);
-      await this.write(trx, held);
       size = held.size;
       // The frontier of the new size is made of nodes held since `begin` or computed by appends.
       nodes = held.known;
@@ -242,13 +271,15 @@ export class Ledger {
     const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
     const frontier: Frontier = { size, nodes: new Map() };
     for (const ref of perfectNodesFor([0, size])) frontier.nodes.set(key(ref), lookup(ref));
-    await trx
-      .insertInto('checkpoints')
-      .values({ size, root_hash: rootHash, note: checkpoint, created_at: now })
-      .execute();
-    if (this.dialect === 'postgres') {
-      // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
-      await sql`select pg_notify('humanos', ${JSON.stringify({ size, taskIds })})`.execute(trx);
+    const cp = { size, root_hash: rootHash, note: checkpoint, created_at: now };
+    // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
+    const notice = this.dialect === 'postgres' ? JSON.stringify({ size, taskIds }) : undefined;
+    if (held && notice !== undefined && held.entryRows.length <= ROWS_PER_INSERT) {
+      await this.writeAllAtOnce(trx, held, cp, notice);
+    } else {
+      if (held) await this.write(trx, held);
+      await trx.insertInto('checkpoints').values(cp).execute();
+      if (notice !== undefined) await sql`select pg_notify('humanos', ${notice})`.execute(trx);
     }
     // Entries appended in this batch have every sibling on their path in `nodes`: the ones left of
     // the old size are the old frontier, the rest were computed by the appends.

@@ -877,14 +877,19 @@ export class HumanOSService {
       const roles = (
         await trx.selectFrom('approval_roles').select('role').where('approval_id', '=', gate.id).execute()
       ).map((r) => r.role);
+      // Authority as it stands now, not as a cached principal remembers it.
       const current = await trx
         .selectFrom('principals')
-        .select(['kind', 'roles'])
+        .select(['kind', 'roles', 'disabled_at'])
         .where('id', '=', actor.id)
         .executeTakeFirst();
-      if (!current) throw new HumanOSError('unauthorized', 'principal no longer exists');
+      if (!current || current.disabled_at !== null) {
+        throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
+      }
       const currentRoles = p<string[]>(current.roles);
-      if (!(await this.canSee(trx, { ...actor, roles: currentRoles }, task))) {
+      const holdsRole = roles.some((r) => currentRoles.includes(r));
+      // Holding one of the gate's roles makes the task visible; only others need the visibility query.
+      if (!holdsRole && !(await this.canSee(trx, { ...actor, roles: currentRoles }, task))) {
         throw new HumanOSError('not_found', `no approval ${approvalId}`);
       }
       if (input.by !== undefined && input.by !== actor.id) {
@@ -897,7 +902,7 @@ export class HumanOSService {
       if (task.requester === actor.id || task.on_behalf_of === actor.id) {
         throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
       }
-      if (!roles.some((r) => currentRoles.includes(r))) {
+      if (!holdsRole) {
         throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
       }
       if (

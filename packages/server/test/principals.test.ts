@@ -135,6 +135,26 @@ for (const backend of backends()) {
       expect(await ledgerTypes(t)).toEqual(types);
     });
 
+    it('authority is checked at decision time: a principal disabled behind the token cache cannot decide', async () => {
+      const agent = await t.principal('did:agent:wirer', []);
+      const gail = await t.principal('did:human:gail', ['treasury']);
+      const created = await agent.post('/tasks', { description: 'wire', humanInLoop: { approverRole: 'treasury' } });
+      const approvalId = created.body.approvalRequest.id as string;
+      expect((await gail.get('/me')).status).toBe(200); // now cached on this server
+      // As if disabled by another replica whose notification never arrived: the cache still says yes.
+      await t.server.store.db
+        .updateTable('principals')
+        .set({ disabled_at: Date.now() })
+        .where('id', '=', 'did:human:gail')
+        .execute();
+      expect((await gail.get('/me')).status).toBe(200);
+      const before = await t.fingerprint();
+      const r = await gail.post(`/approvals/${approvalId}/approve`, { approvalReason: 'ok' });
+      expect(r.status).toBe(401);
+      expect(r.body.code).toBe('unauthorized');
+      expect(await t.fingerprint()).toBe(before);
+    });
+
     it('refusals: not admin, unknown principal, bad id, unknown field, self-lockout — nothing changed', async () => {
       const frank = await t.principal('did:human:frank', ['ops']);
       const before = await t.fingerprint();
