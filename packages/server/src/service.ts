@@ -615,11 +615,22 @@ export class HumanOSService {
   }
 
   /** Admins, the requester, the human it acts for, and holders of a gate's role may see a task. */
+  /**
+   * Who may see a task, as far as the task row alone tells: admins, its requester and the human it
+   * acts for, and executors (of this task, or with the executor role for tasks that name
+   * capabilities). The rest of the rule, holding a role of one of its gates, needs the gates.
+   */
+  private seesFromRow(
+    actor: Principal,
+    t: Pick<TaskRow, 'requester' | 'on_behalf_of' | 'executor' | 'assigned_to' | 'required_capabilities'>,
+  ): boolean {
+    if (actor.roles.includes('admin') || t.requester === actor.id || t.on_behalf_of === actor.id) return true;
+    if (t.executor === actor.id || t.assigned_to === actor.id) return true;
+    return actor.roles.includes('executor') && t.required_capabilities !== '[]';
+  }
+
   private async canSee(db: Kysely<Database>, actor: Principal, task: TaskRow): Promise<boolean> {
-    if (actor.roles.includes('admin') || task.requester === actor.id || task.on_behalf_of === actor.id) return true;
-    // Executors see the tasks they run or may claim (those that name capabilities).
-    if (task.executor === actor.id || task.assigned_to === actor.id) return true;
-    if (actor.roles.includes('executor') && task.required_capabilities !== '[]') return true;
+    if (this.seesFromRow(actor, task)) return true;
     if (actor.roles.length === 0) return false;
     const hit = await db
       .selectFrom('approvals')
@@ -1300,18 +1311,22 @@ export class HumanOSService {
     const taskIds = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => t !== null))];
     const visible = new Set<string>();
     if (!admin && taskIds.length > 0) {
-      const own = await this.db
+      // The same rule as `canSee`, for a page of tasks at once.
+      const tasks = await this.db
         .selectFrom('tasks')
-        .select('id')
+        .select(['id', 'requester', 'on_behalf_of', 'executor', 'assigned_to', 'required_capabilities'])
         .where('id', 'in', taskIds)
-        .where((eb) => eb.or([eb('requester', '=', actor.id), eb('on_behalf_of', '=', actor.id)]))
         .execute();
-      for (const r of own) visible.add(r.id);
-      if (actor.roles.length > 0) {
+      const rest: string[] = [];
+      for (const t of tasks) {
+        if (this.seesFromRow(actor, t)) visible.add(t.id);
+        else rest.push(t.id);
+      }
+      if (rest.length > 0 && actor.roles.length > 0) {
         const byRole = await this.db
           .selectFrom('approvals')
           .select('approvals.task_id')
-          .where('approvals.task_id', 'in', taskIds)
+          .where('approvals.task_id', 'in', rest)
           .where((eb) => this.heldByRoles(eb, actor.roles))
           .execute();
         for (const r of byRole) visible.add(r.task_id);

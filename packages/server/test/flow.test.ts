@@ -278,6 +278,23 @@ for (const backend of backends()) {
       expect(none).toEqual([]);
     });
 
+    it('the event stream shows a principal the tasks it may see, by the same rule as GET /tasks/{id}', async () => {
+      const worker = await t.principal('did:agent:sse-worker', ['executor']);
+      const withCaps = await agent.post('/tasks', {
+        description: 'Compact the audit tables',
+        requiredCapabilities: ['database_administration'],
+        humanInLoop: { approverRole: 'dba_lead' },
+      });
+      const plain = await agent.post('/tasks', { description: 'Say hello', humanInLoop: { approverRole: 'dba_lead' } });
+      // An executor may claim tasks that name capabilities: it sees them, here and in the stream.
+      expect((await worker.get(`/tasks/${withCaps.body.taskId}`)).status).toBe(200);
+      expect((await worker.get(`/tasks/${plain.body.taskId}`)).status).toBe(404);
+      const events = await readEvents(t.url, worker.token as string, {}, 1000, 1500);
+      const tasks = new Set(events.map((e) => e.data.taskId));
+      expect(tasks.has(withCaps.body.taskId)).toBe(true);
+      expect(tasks.has(plain.body.taskId)).toBe(false);
+    });
+
     it('Idempotency-Key: same body replays the response; another body is refused', async () => {
       const key = 'create-42';
       const a = await agent.post('/tasks', SEED_CREATE_BODY, { 'idempotency-key': key });
