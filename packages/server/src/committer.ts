@@ -9,8 +9,8 @@ export interface FeatureDeps {
   dialect: Dialect;
   ledger: Ledger;
   now: () => number;
-  /** Runs `fn` in a group-committed write (the service's). */
-  write: <T>(fn: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+  /** Runs `fn` in a group-committed write (the service's); `touched` collects task ids to wake waiters of. */
+  write: <T>(fn: (trx: Transaction<Database>, touched: Set<string>) => Promise<T>) => Promise<T>;
 }
 
 /** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */

@@ -127,8 +127,8 @@ export async function startServer(
     let maintainedAt = Date.now();
     const tick = async () => {
       try {
-        await service.expireDue();
-        await service.remindDue();
+        await service.timers.expireDue();
+        await service.timers.remindDue();
         await service.reclaimExpiredLeases();
         await service.webhooks.deliverDue();
         if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {

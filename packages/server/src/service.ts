@@ -39,15 +39,29 @@ import {
   type TaskStatus,
   verifyInclusion,
 } from '@humanos/core';
-import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { GroupCommitter } from './committer.js';
 import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
+import { gateOpenedEntry, insertGate, REMIND_AT, syncRoles } from './gates.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
 import type { Principal } from './principals.js';
 import { Principals } from './principals.js';
 import { iso, j, p } from './rows.js';
+import { Timers } from './timers.js';
+import {
+  type ApprovalRow,
+  type DecisionRow,
+  decisionGateView,
+  decisionView,
+  decodeCursor,
+  decodePairCursor,
+  encodeCursor,
+  encodePairCursor,
+  routingGateView,
+  type TaskRow,
+} from './views.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks.js';
 
 export type { Principal } from './principals.js';
@@ -57,10 +71,6 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-
-type TaskRow = Selectable<Database['tasks']>;
-type ApprovalRow = Selectable<Database['approvals']>;
-type DecisionRow = Selectable<Database['decisions']>;
 
 export interface CreateTaskInput extends ClientRequirement {
   description: string;
@@ -82,9 +92,6 @@ export interface DecideInput {
   feedback?: string;
   edits?: Record<string, unknown>;
 }
-
-/** Reminders go out when this share of a gate's time has passed. */
-const REMIND_AT = 0.8;
 
 /** How long an execution lease lasts without a heartbeat. */
 const DEFAULT_LEASE_SECONDS = 60;
@@ -111,6 +118,8 @@ export class HumanOSService {
   readonly webhooks: Webhooks;
   /** Principals, their tokens and roles. */
   readonly principals: Principals;
+  /** Gate deadlines, escalations and reminders. */
+  readonly timers: Timers;
 
   constructor(
     readonly store: Store,
@@ -127,7 +136,7 @@ export class HumanOSService {
       dialect: store.dialect,
       ledger: this.ledger,
       now: () => clock.now(),
-      write: (fn) => this.write((trx) => fn(trx)),
+      write: (fn) => this.write(fn),
       onError: (e) => options.onBackgroundError?.(e),
       settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
     });
@@ -136,9 +145,17 @@ export class HumanOSService {
       dialect: store.dialect,
       ledger: this.ledger,
       now: () => clock.now(),
-      write: (fn) => this.write((trx) => fn(trx)),
+      write: (fn) => this.write(fn),
     });
     notifier.onPrincipalsChanged(() => this.principals.invalidate());
+    this.timers = new Timers({
+      db: store.db,
+      dialect: store.dialect,
+      ledger: this.ledger,
+      now: () => clock.now(),
+      write: (fn) => this.write(fn),
+      policy: options.policy,
+    });
     this.committer = new GroupCommitter(
       store.db,
       this.ledger,
@@ -376,7 +393,7 @@ export class HumanOSService {
           };
           gateRows.push({ row: this.newGateRow(taskId, 'audit', 0, spec, 'pending', now), roles: [auditor] });
         }
-        for (const g of gateRows) entries.push(this.gateOpenedEntry(g.row, actor.id, now));
+        for (const g of gateRows) entries.push(gateOpenedEntry(g.row, actor.id, now));
         const appended = await this.ledger.append(trx, entries);
         await trx
           .insertInto('tasks')
@@ -409,7 +426,7 @@ export class HumanOSService {
             overridden_by: null,
           })
           .execute();
-        for (const g of gateRows) await this.insertGate(trx, g.row, g.roles);
+        for (const g of gateRows) await insertGate(trx, g.row, g.roles);
         const body: Record<string, unknown> = { taskId, status, policy };
         const first = gateRows.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
         if (first)
@@ -505,72 +522,6 @@ export class HumanOSService {
       expires_at: g.timeout_ms === null ? null : now + g.timeout_ms,
       remind_at: g.timeout_ms === null ? null : now + Math.floor(g.timeout_ms * REMIND_AT),
     };
-  }
-
-  private gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
-    return {
-      type: 'approval.requested',
-      at: iso(now),
-      actor,
-      taskId: g.task_id,
-      approvalId: g.id,
-      data: {
-        kind: g.kind,
-        step: g.step,
-        status: g.status,
-        reason: g.reason,
-        approverRole: g.approver_role,
-        required: g.required,
-        expiresAt: g.expires_at === null ? null : iso(g.expires_at),
-        escalationPolicy: g.escalation_policy,
-        escalateTo: g.escalate_to,
-      },
-    };
-  }
-
-  private async insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
-    await trx.insertInto('approvals').values(g).execute();
-    await trx
-      .insertInto('approval_roles')
-      .values(roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })))
-      .execute();
-  }
-
-  /** Mirrors gate status and open time into approval_roles (the inbox index) after a change. */
-  private async syncRoles(
-    trx: Transaction<Database>,
-    which: { approvalId: string } | { taskId: string } | { taskIds: readonly string[] },
-  ): Promise<void> {
-    if ('taskIds' in which && which.taskIds.length === 0) return;
-    await trx
-      .updateTable('approval_roles')
-      .set((eb) => ({
-        status: eb
-          .selectFrom('approvals')
-          .select('approvals.status')
-          .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
-        requested_at: eb
-          .selectFrom('approvals')
-          .select('approvals.requested_at')
-          .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
-      }))
-      .where((eb) =>
-        'approvalId' in which
-          ? eb('approval_id', '=', which.approvalId)
-          : eb(
-              'approval_id',
-              'in',
-              eb
-                .selectFrom('approvals')
-                .select('approvals.id')
-                .where((w) =>
-                  'taskId' in which
-                    ? w('approvals.task_id', '=', which.taskId)
-                    : w('approvals.task_id', 'in', which.taskIds),
-                ),
-            ),
-      )
-      .execute();
   }
 
   private gateView(
@@ -1061,7 +1012,7 @@ export class HumanOSService {
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('already_decided', `approval ${approvalId} was decided concurrently`);
-        await this.syncRoles(trx, { approvalId: gate.id });
+        await syncRoles(trx, { approvalId: gate.id });
       }
       const extra: NewEntry[] = [];
       if (nextStep) {
@@ -1072,8 +1023,8 @@ export class HumanOSService {
           .where('id', '=', nextStep.id)
           .where('status', '=', 'waiting')
           .execute();
-        await this.syncRoles(trx, { approvalId: nextStep.id });
-        extra.push(this.gateOpenedEntry(opened, actor.id, now));
+        await syncRoles(trx, { approvalId: nextStep.id });
+        extra.push(gateOpenedEntry(opened, actor.id, now));
       }
       if (gateStatus === 'rejected' && !sideGate) {
         // A reject at any step ends the chain: the steps that never opened are cancelled.
@@ -1083,7 +1034,7 @@ export class HumanOSService {
           .where('task_id', '=', task.id)
           .where('status', '=', 'waiting')
           .execute();
-        await this.syncRoles(trx, { taskId: task.id });
+        await syncRoles(trx, { taskId: task.id });
       }
       if (taskStatus !== task.status) {
         if (!canTransition(task.status as TaskStatus, taskStatus)) {
@@ -1461,7 +1412,7 @@ export class HumanOSService {
         escalationTarget: hitl.escalateTo ?? null,
         proposal,
       });
-      await this.ledger.append(trx, [this.gateOpenedEntry(row, actor.id, now)]);
+      await this.ledger.append(trx, [gateOpenedEntry(row, actor.id, now)]);
       return {
         taskId,
         status: 'pending',
@@ -1517,7 +1468,7 @@ export class HumanOSService {
       ...this.newGateRow(task.id, kind, Number(count?.n ?? 0), spec, 'pending', now),
       proposal: o.proposal === undefined ? null : j(o.proposal),
     };
-    await this.insertGate(trx, row, [role]);
+    await insertGate(trx, row, [role]);
     return row;
   }
 
@@ -1748,7 +1699,7 @@ export class HumanOSService {
           taskId,
           data: { confidence: input.confidence, threshold, message },
         });
-        entries.push(this.gateOpenedEntry(review, actor.id, now));
+        entries.push(gateOpenedEntry(review, actor.id, now));
       }
       await trx
         .updateTable('tasks')
@@ -1840,7 +1791,7 @@ export class HumanOSService {
         .where('kind', '=', 'review')
         .where('status', '=', 'pending')
         .execute();
-      await this.syncRoles(trx, { taskId });
+      await syncRoles(trx, { taskId });
       await this.ledger.append(trx, [
         {
           type: 'task.overridden',
@@ -2061,279 +2012,4 @@ export class HumanOSService {
       });
     });
   }
-
-  // ---- timers ------------------------------------------------------------------------------------
-
-  /**
-   * Expires gates whose deadline has passed. Deadlines are rows, not in-memory timers, so they fire
-   * after a restart; on PostgreSQL `SKIP LOCKED` lets replicas share the work without firing twice.
-   * With `escalationPolicy: 'auto'` and an `escalateTo` role, a fresh gate opens for that role.
-   */
-  async expireDue(limit = 500): Promise<number> {
-    let fired = 0;
-    for (;;) {
-      // Read the clock per batch: under a burst the later batches fire (and say they fired) later.
-      const now = this.clock.now();
-      const n = await this.write(async (trx, touched) => {
-        let q = trx
-          .selectFrom('approvals')
-          .selectAll()
-          .where('status', '=', 'pending')
-          .where('expires_at', '<=', now)
-          .orderBy('expires_at')
-          .limit(limit);
-        if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-        const due = await q.execute();
-        const entries: NewEntry[] = [];
-        const plain: ApprovalRow[] = [];
-        for (const g of due) {
-          touched.add(g.task_id);
-          const target = this.escalationTarget(g);
-          if (target) entries.push(...(await this.escalateGate(trx, g, target, now)));
-          else plain.push(g);
-        }
-        entries.push(...(await this.expireGates(trx, plain, now)));
-        // One append for the whole batch: a burst of deadlines costs one ledger write, not one each.
-        if (entries.length) await this.ledger.append(trx, entries);
-        return due.length;
-      });
-      fired += n;
-      if (n < limit) return fired;
-    }
-  }
-
-  /**
-   * Where a gate goes when its deadline passes: with `escalationPolicy: 'auto'`, the task's
-   * `escalateTo`, else the policy's escalation ladder for the gate's role (a fresh gate for the target,
-   * with a deadline as long as the original: `escalateGate`). None: the task ends `expired` and never
-   * executes (`expireGates`).
-   */
-  private escalationTarget(g: ApprovalRow): string | undefined {
-    const ladder = this.options.policy.escalationLadder ?? {};
-    return g.escalation_policy === 'auto'
-      ? (g.escalate_to ?? ladder[g.approver_role.split(', ')[0] as string])
-      : undefined;
-  }
-
-  /**
-   * Ends gates that have no escalation target, and their tasks, with a handful of set-based
-   * statements for the whole list: a burst of deadlines then costs per batch what one expiry did
-   * (it was five statements per gate, and bounded how fast 100 000 same-second deadlines fired).
-   */
-  private async expireGates(trx: Transaction<Database>, gates: ApprovalRow[], now: number): Promise<NewEntry[]> {
-    if (gates.length === 0) return [];
-    const fired = new Set(
-      (
-        await trx
-          .updateTable('approvals')
-          .set({ status: 'expired', decided_at: now })
-          .where(
-            'id',
-            'in',
-            gates.map((g) => g.id),
-          )
-          .where('status', '=', 'pending')
-          .returning('id')
-          .execute()
-      ).map((r) => r.id),
-    );
-    // Decided or fired elsewhere meanwhile: not this sweep's to record.
-    const mine = gates.filter((g) => fired.has(g.id));
-    const taskIds = [...new Set(mine.map((g) => g.task_id))];
-    if (taskIds.length > 0) {
-      await trx
-        .updateTable('tasks')
-        .set({ status: 'expired', updated_at: now })
-        .where('id', 'in', taskIds)
-        .where('status', '=', 'awaiting_approval')
-        .execute();
-      await trx
-        .updateTable('approvals')
-        .set({ status: 'cancelled', decided_at: now })
-        .where('task_id', 'in', taskIds)
-        .where('status', '=', 'waiting')
-        .execute();
-      await this.syncRoles(trx, { taskIds });
-    }
-    return mine.map((g) => ({
-      type: 'approval.expired',
-      at: iso(now),
-      actor: 'system',
-      taskId: g.task_id,
-      approvalId: g.id,
-      data: { expiresAt: iso(g.expires_at ?? now) },
-    }));
-  }
-
-  /** A gate's deadline passed and it has an escalation target: a fresh gate for the target replaces it. */
-  private async escalateGate(
-    trx: Transaction<Database>,
-    g: ApprovalRow,
-    target: string,
-    now: number,
-  ): Promise<NewEntry[]> {
-    const upd = await trx
-      .updateTable('approvals')
-      .set({ status: 'escalated', decided_at: now })
-      .where('id', '=', g.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1) return []; // decided or fired elsewhere meanwhile
-    await this.syncRoles(trx, { approvalId: g.id });
-    const timeout = g.timeout_ms ?? (g.expires_at !== null ? g.expires_at - g.requested_at : null);
-    const next: ApprovalRow = {
-      ...g,
-      id: newApprovalId(),
-      approver_role: target,
-      required: 1,
-      status: 'pending',
-      requested_at: now,
-      expires_at: timeout === null ? null : now + timeout,
-      remind_at: timeout === null ? null : now + Math.floor(timeout * REMIND_AT),
-      reminded: 0,
-      timeout_ms: timeout,
-      // The target's own deadline escalates further only along the ladder.
-      escalation_policy: 'auto',
-      escalate_to: null,
-      decided_at: null,
-      reason: `escalated from ${g.approver_role} after no decision by ${iso(g.expires_at ?? now)}`,
-    };
-    await this.insertGate(trx, next, [target]);
-    return [
-      {
-        at: iso(now),
-        actor: 'system',
-        taskId: g.task_id,
-        approvalId: g.id,
-        type: 'approval.escalated',
-        data: { from: g.approver_role, to: target, newApprovalId: next.id },
-      },
-      this.gateOpenedEntry(next, 'system', now),
-    ];
-  }
-
-  /** Records a reminder for every open gate past its reminder time (once each, durable). */
-  async remindDue(limit = 100): Promise<number> {
-    const now = this.clock.now();
-    let sent = 0;
-    for (;;) {
-      const n = await this.write(async (trx, touched) => {
-        let q = trx
-          .selectFrom('approvals')
-          .selectAll()
-          .where('status', '=', 'pending')
-          .where('reminded', '=', 0)
-          .where('remind_at', '<=', now)
-          .orderBy('remind_at')
-          .limit(limit);
-        if (this.store.dialect === 'postgres') q = q.forUpdate().skipLocked();
-        const due = await q.execute();
-        const entries: NewEntry[] = [];
-        for (const g of due) {
-          const upd = await trx
-            .updateTable('approvals')
-            .set({ reminded: 1 })
-            .where('id', '=', g.id)
-            .where('reminded', '=', 0)
-            .executeTakeFirst();
-          if (Number(upd.numUpdatedRows) !== 1) continue;
-          touched.add(g.task_id);
-          entries.push({
-            type: 'approval.reminder',
-            at: iso(now),
-            actor: 'system',
-            taskId: g.task_id,
-            approvalId: g.id,
-            data: { approverRole: g.approver_role, expiresAt: g.expires_at === null ? null : iso(g.expires_at) },
-          });
-        }
-        if (entries.length) await this.ledger.append(trx, entries);
-        return due.length;
-      });
-      sent += n;
-      if (n < limit) return sent;
-    }
-  }
-}
-
-/** A routing gate proposes the best-ranked resource, with the others as alternatives. */
-function routingGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
-  const prop = p<{ proposedResource: string | null; ranking: RankedCandidate[] }>(g.proposal);
-  const others = prop.ranking.filter((r) => r.id !== prop.proposedResource).map((r) => `Assign to ${r.id}`);
-  const best = prop.ranking[0];
-  return {
-    aiProposal: {
-      action: prop.proposedResource
-        ? `Assign to ${prop.proposedResource}`
-        : 'No registered resource matches; choose one',
-      reasoning: best
-        ? `Best capability match (${Math.round(best.capabilityMatch * 100)} %) and past quality ${best.meanQuality === null ? 'unrated' : best.meanQuality.toFixed(2)} (${best.ratings} ratings)`
-        : null,
-      confidence: taskProposal.confidence,
-      alternatives: others,
-    },
-    alternatives: others,
-    proposedResource: prop.proposedResource,
-    ranking: prop.ranking,
-  };
-}
-
-/** An in-run decision gate shows the agent's proposal for that decision, not the task's. */
-function decisionGateView(g: ApprovalRow): Record<string, unknown> {
-  const prop = p<{
-    action: string;
-    reasoning: string | null;
-    confidence: number | null;
-    alternatives: string[];
-    payload: unknown;
-    approvedPayload?: unknown;
-    approvedDigest?: string;
-  }>(g.proposal);
-  return {
-    aiProposal: {
-      action: prop.action,
-      reasoning: prop.reasoning,
-      confidence: prop.confidence,
-      alternatives: prop.alternatives,
-    },
-    alternatives: prop.alternatives,
-    payload: prop.payload,
-    approvedPayload: prop.approvedPayload ?? null,
-    payloadDigest: prop.approvedDigest ?? null,
-  };
-}
-
-function decisionView(d: DecisionRow): Record<string, unknown> {
-  return {
-    principal: d.principal_id,
-    verdict: d.verdict,
-    reason: d.reason,
-    feedback: d.feedback,
-    edits: p(d.edits),
-    payloadDigest: d.payload_digest,
-    decidedAt: iso(d.decided_at),
-    signature: d.signature,
-    ledgerIndex: Number(d.ledger_index),
-  };
-}
-
-function encodeCursor(n: number): string {
-  return Buffer.from(String(n)).toString('base64url');
-}
-
-function decodeCursor(c: string): number {
-  const n = Number(Buffer.from(c, 'base64url').toString());
-  if (!Number.isSafeInteger(n)) throw new HumanOSError('bad_request', 'invalid cursor');
-  return n;
-}
-
-function encodePairCursor(at: number, id: string): string {
-  return Buffer.from(`${at}|${id}`).toString('base64url');
-}
-
-function decodePairCursor(c: string): [number, string] {
-  const [a, id] = Buffer.from(c, 'base64url').toString().split('|');
-  const at = Number(a);
-  if (!Number.isSafeInteger(at) || !id) throw new HumanOSError('bad_request', 'invalid cursor');
-  return [at, id];
 }

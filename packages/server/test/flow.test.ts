@@ -218,7 +218,7 @@ for (const backend of backends()) {
       expect(late.body.code).toBe('approval_expired');
       expect(await t.fingerprint()).toBe(before);
 
-      expect(await t.server.service.expireDue()).toBeGreaterThanOrEqual(1);
+      expect(await t.server.service.timers.expireDue()).toBeGreaterThanOrEqual(1);
       const d = await agent.get(`/tasks/${created.body.taskId}/decision`);
       expect(d.body).toMatchObject({ status: 'expired', decided: true, approved: false, expired: true });
       const exec = await agent.post(`/tasks/${created.body.taskId}/execute`, {});
@@ -234,7 +234,7 @@ for (const backend of backends()) {
         humanInLoop: { approverRole: 'dba_lead', approvalTimeout: 600, escalationPolicy: 'auto', escalateTo: 'cto' },
       });
       t.clock.advance(600_000);
-      await t.server.service.expireDue();
+      await t.server.service.timers.expireDue();
       const d = await agent.get(`/tasks/${created.body.taskId}/decision`);
       expect(d.body.status).toBe('awaiting_approval');
       expect(d.body.approvalRequest.approverRole).toBe('cto');

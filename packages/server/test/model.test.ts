@@ -160,7 +160,7 @@ class Advance implements Cmd {
   async run(m: Model, r: Real) {
     m.now += this.seconds * 1000;
     r.t.clock.advance(this.seconds * 1000);
-    await r.t.server.service.expireDue();
+    await r.t.server.service.timers.expireDue();
     for (const task of m.tasks) {
       for (const g of task.gates) {
         if (g.status === 'pending' && g.expiresAt !== null && m.now >= g.expiresAt) {

@@ -229,7 +229,7 @@ for (const backend of backends()) {
       });
       const first = created.body.approvalRequest.id;
       t.clock.advance(600_000);
-      await t.server.service.expireDue();
+      await t.server.service.timers.expireDue();
       const d = await agent.get(`/tasks/${created.body.taskId}/decision`);
       expect(d.body.approvalRequest.approverRole).toBe('cfo');
       expect((await p('manager').post(`/approvals/${first}/approve`, { approvalReason: 'late' })).status).toBe(409);
@@ -243,7 +243,7 @@ for (const backend of backends()) {
         humanInLoop: { approverRole: 'clerk', approvalTimeout: 60, escalationPolicy: 'auto' },
       });
       t.clock.advance(60_000);
-      await t.server.service.expireDue();
+      await t.server.service.timers.expireDue();
       expect((await agent.get(`/tasks/${lonely.body.taskId}`)).body.status).toBe('expired');
       expect((await agent.post(`/tasks/${lonely.body.taskId}/execute`, {})).status).toBe(410);
       expect(
@@ -272,7 +272,7 @@ for (const backend of backends()) {
       const later = await mk('Order chairs', { approverRole: 'clerk', approvalTimeout: 3600 });
       const before = (await t.admin.get('/ledger/checkpoint')).body.size as number;
       t.clock.advance(30_000);
-      const fired = await t.server.service.expireDue();
+      const fired = await t.server.service.timers.expireDue();
       expect(fired).toBe(9);
 
       for (const c of plain) {
@@ -298,7 +298,7 @@ for (const backend of backends()) {
       const after = (await t.admin.get('/ledger/checkpoint')).body.size as number;
       expect(after - before).toBe(8 + 2);
       // A second sweep finds nothing: each deadline fires once.
-      expect(await t.server.service.expireDue()).toBe(0);
+      expect(await t.server.service.timers.expireDue()).toBe(0);
       // Leave no open gate behind for the tests that follow (their reminder sweeps).
       const escalated = (await gatesOf(ladder.body.taskId))[1]?.id as string;
       expect((await p('cfo').post(`/approvals/${escalated}/approve`, { approvalReason: 'rent' })).status).toBe(200);
@@ -312,10 +312,10 @@ for (const backend of backends()) {
         humanInLoop: { approverRole: 'clerk', approvalTimeout: 1000 },
       });
       t.clock.advance(799_000);
-      expect(await t.server.service.remindDue()).toBe(0);
+      expect(await t.server.service.timers.remindDue()).toBe(0);
       t.clock.advance(2_000);
-      expect(await t.server.service.remindDue()).toBeGreaterThanOrEqual(1);
-      expect(await t.server.service.remindDue()).toBe(0);
+      expect(await t.server.service.timers.remindDue()).toBeGreaterThanOrEqual(1);
+      expect(await t.server.service.timers.remindDue()).toBe(0);
       const history = await agent.get(`/tasks/${created.body.taskId}/history`);
       expect(history.body.events.filter((e: { type: string }) => e.type === 'approval.reminder')).toHaveLength(1);
     });

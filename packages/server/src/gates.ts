@@ -1,0 +1,76 @@
+import type { Transaction } from 'kysely';
+import type { Database } from './db/schema.js';
+import type { NewEntry } from './ledger.js';
+import { iso } from './rows.js';
+import type { ApprovalRow } from './views.js';
+
+/** Reminders go out when this share of a gate's time has passed. */
+export const REMIND_AT = 0.8;
+
+/** Opens a gate: its row, and one inbox-index row per role that may decide it. */
+export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
+  await trx.insertInto('approvals').values(g).execute();
+  await trx
+    .insertInto('approval_roles')
+    .values(roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })))
+    .execute();
+}
+
+/** Mirrors gate status and open time into approval_roles (the inbox index) after a change. */
+export async function syncRoles(
+  trx: Transaction<Database>,
+  which: { approvalId: string } | { taskId: string } | { taskIds: readonly string[] },
+): Promise<void> {
+  if ('taskIds' in which && which.taskIds.length === 0) return;
+  await trx
+    .updateTable('approval_roles')
+    .set((eb) => ({
+      status: eb
+        .selectFrom('approvals')
+        .select('approvals.status')
+        .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+      requested_at: eb
+        .selectFrom('approvals')
+        .select('approvals.requested_at')
+        .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+    }))
+    .where((eb) =>
+      'approvalId' in which
+        ? eb('approval_id', '=', which.approvalId)
+        : eb(
+            'approval_id',
+            'in',
+            eb
+              .selectFrom('approvals')
+              .select('approvals.id')
+              .where((w) =>
+                'taskId' in which
+                  ? w('approvals.task_id', '=', which.taskId)
+                  : w('approvals.task_id', 'in', which.taskIds),
+              ),
+          ),
+    )
+    .execute();
+}
+
+/** The ledger entry that records a gate opening (`approval.requested`). */
+export function gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
+  return {
+    type: 'approval.requested',
+    at: iso(now),
+    actor,
+    taskId: g.task_id,
+    approvalId: g.id,
+    data: {
+      kind: g.kind,
+      step: g.step,
+      status: g.status,
+      reason: g.reason,
+      approverRole: g.approver_role,
+      required: g.required,
+      expiresAt: g.expires_at === null ? null : iso(g.expires_at),
+      escalationPolicy: g.escalation_policy,
+      escalateTo: g.escalate_to,
+    },
+  };
+}
