@@ -40,7 +40,7 @@ import {
   verifyInclusion,
 } from '@humanos/core';
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
-import { GroupCommitter } from './committer.js';
+import { type FeatureDeps, GroupCommitter } from './committer.js';
 import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import { gateOpenedEntry, insertGate, REMIND_AT, syncRoles } from './gates.js';
@@ -131,31 +131,22 @@ export class HumanOSService {
   ) {
     this.ledger = new Ledger(store.dialect, key, origin);
     this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
-    this.webhooks = new Webhooks({
+    // What every feature module gets of the service: the store, the ledger, the clock, its writes.
+    const deps: FeatureDeps = {
       db: store.db,
       dialect: store.dialect,
       ledger: this.ledger,
       now: () => clock.now(),
       write: (fn) => this.write(fn),
+    };
+    this.webhooks = new Webhooks({
+      ...deps,
       onError: (e) => options.onBackgroundError?.(e),
       settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
     });
-    this.principals = new Principals({
-      db: store.db,
-      dialect: store.dialect,
-      ledger: this.ledger,
-      now: () => clock.now(),
-      write: (fn) => this.write(fn),
-    });
+    this.principals = new Principals(deps);
     notifier.onPrincipalsChanged(() => this.principals.invalidate());
-    this.timers = new Timers({
-      db: store.db,
-      dialect: store.dialect,
-      ledger: this.ledger,
-      now: () => clock.now(),
-      write: (fn) => this.write(fn),
-      policy: options.policy,
-    });
+    this.timers = new Timers({ ...deps, policy: options.policy });
     this.committer = new GroupCommitter(
       store.db,
       this.ledger,
