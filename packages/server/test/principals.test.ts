@@ -155,6 +155,43 @@ for (const backend of backends()) {
       expect(await t.fingerprint()).toBe(before);
     });
 
+    it('an open event stream follows role changes, and ends when its principal is disabled', async () => {
+      const hal = await t.principal('did:human:hal', ['desk_a']);
+      const agent = await t.principal('did:agent:sse-bot', []);
+      const ac = new AbortController();
+      const res = await fetch(`${t.url}/v1/humanos/events`, {
+        headers: { authorization: `Bearer ${hal.token}` },
+        signal: ac.signal,
+      });
+      expect(res.status).toBe(200);
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      const dec = new TextDecoder();
+      let text = '';
+      let ended = false;
+      const pump = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+          if (done) {
+            ended = true;
+            return;
+          }
+          text += dec.decode(value, { stream: true });
+        }
+      })();
+      try {
+        await t.admin.req('PATCH', '/principals/did:human:hal', { roles: ['desk_b'] });
+        const c = await agent.post('/tasks', { description: 'for desk b', humanInLoop: { approverRole: 'desk_b' } });
+        // Opened while hal held only desk_a: the new role's task still reaches the open stream.
+        await expect.poll(() => text.includes(c.body.taskId), { timeout: 5_000 }).toBe(true);
+        expect(ended).toBe(false);
+        await t.admin.req('PATCH', '/principals/did:human:hal', { disabled: true });
+        await expect.poll(() => ended, { timeout: 5_000 }).toBe(true);
+      } finally {
+        ac.abort();
+        await pump;
+      }
+    });
+
     it('refusals: not admin, unknown principal, bad id, unknown field, self-lockout — nothing changed', async () => {
       const frank = await t.principal('did:human:frank', ['ops']);
       const before = await t.fingerprint();

@@ -102,8 +102,19 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
   const serverTime = Number(res.headers.get('x-humanos-time'));
   if (serverTime > 0) clockSkew = serverTime - Date.now();
   const data = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
+  // A token that worked before and no longer does was rotated or its principal disabled: the
+  // session is over, wherever in the app the request came from.
+  if (res.status === 401 && state.me) endSession();
   if (!res.ok) throw new ApiError(res.status, data.code ?? `http_${res.status}`, data.detail ?? res.statusText);
   return data as T;
+}
+
+const SESSION_ENDED =
+  'Your token is no longer accepted: it was rotated, or your principal was disabled. Sign in with a current token.';
+
+function endSession(): void {
+  signOut();
+  renderSignIn(SESSION_ENDED);
 }
 
 // ---- DOM helpers: text only ----------------------------------------------------------------------
@@ -669,6 +680,10 @@ async function listen(): Promise<void> {
         headers: { authorization: `Bearer ${state.token}`, ...(lastId ? { 'last-event-id': lastId } : {}) },
         signal: ac.signal,
       });
+      if (res.status === 401) {
+        endSession();
+        return;
+      }
       if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
       let buf = '';

@@ -232,6 +232,24 @@ describe.skipIf(!haveChromium)('web inbox in a real Chromium', () => {
     expect(task).toMatchObject({ status: 'awaiting_approval', assignedTo: 'did:agent:route-b' });
   });
 
+  it('a token rotated elsewhere ends the session with a clear message', async () => {
+    const pat = await t.principal('did:human:pat', ['finance_manager']);
+    const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await other.goto(t.url);
+      await other.getByLabel('Access token').fill(pat.token as string);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => other.locator('#who').textContent()).toContain('did:human:pat');
+      expect((await t.admin.post('/principals/did:human:pat/token')).status).toBe(200);
+      // The open event stream is ended by the server; the inbox says why and asks for a new token.
+      await expect.poll(() => other.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('rotated');
+      expect(await other.getByLabel('Access token').count()).toBe(1);
+      expect(await other.evaluate(() => sessionStorage.length)).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('works from the keyboard and on a narrow screen', async () => {
     const c = await create({ description: 'Order 3 laptops', humanInLoop: { approverRole: 'finance_manager' } });
     await item(c.approvalRequest.id).waitFor({ timeout: 10_000 });

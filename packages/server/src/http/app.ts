@@ -185,10 +185,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
 
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization;
-    const m = header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null;
-    if (!m) return sendProblem(reply, 'unauthorized', 'send Authorization: Bearer <token>');
-    const principal = await service.principals.authenticate(m[1] as string);
+    const token = bearerToken(req);
+    if (!token) return sendProblem(reply, 'unauthorized', 'send Authorization: Bearer <token>');
+    const principal = await service.principals.authenticate(token);
     if (!principal) return sendProblem(reply, 'unauthorized', 'unknown or revoked token');
     req.principal = principal;
   };
@@ -557,6 +556,12 @@ export async function exportLedger(service: HumanOSService): Promise<string> {
 }
 
 /** Server-sent events from the ledger, filtered to what the caller may see; id = ledger index. */
+/** The bearer token of a request, or undefined when the header is missing or malformed. */
+function bearerToken(req: FastifyRequest): string | undefined {
+  const header = req.headers.authorization;
+  return (header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null)?.[1];
+}
+
 async function streamEvents(
   service: HumanOSService,
   req: FastifyRequest,
@@ -576,9 +581,14 @@ async function streamEvents(
   reply.raw.on('close', () => ac.abort());
   let cursor = after;
   let lastBeat = Date.now();
+  const token = bearerToken(req) as string;
   try {
     while (!ac.signal.aborted) {
-      const { events, lastSeq } = await service.eventsAfter(req.principal, cursor);
+      // The stream outlives the request's authentication: look the token up again each round (a
+      // cache hit unless principals changed), so new roles apply and a revoked token ends it.
+      const principal = await service.principals.authenticate(token);
+      if (!principal) break;
+      const { events, lastSeq } = await service.eventsAfter(principal, cursor);
       for (const e of events) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
       // Advance past invisible entries too, but only announce a resumable id with a real event.
       cursor = lastSeq;
