@@ -26,8 +26,12 @@ export function emptyRoot(): Hash {
   return createHash('sha256').digest();
 }
 
+const LEAF_PREFIX = Uint8Array.of(0);
+
+/** SHA-256(0x00 ‖ entry); a string entry is hashed as its UTF-8 bytes (without copying it to a Buffer first). */
 export function leafHash(entry: Uint8Array | string): Hash {
-  return createHash('sha256').update(Uint8Array.of(0)).update(entry).digest();
+  const h = createHash('sha256').update(LEAF_PREFIX);
+  return (typeof entry === 'string' ? h.update(entry, 'utf8') : h.update(entry)).digest();
 }
 
 // One update over a reused 65-byte buffer is measurably faster than three updates (verification of a

@@ -113,7 +113,8 @@ export function hexToBytes(hex: string): Uint8Array {
 }
 
 export function bytesToHex(bytes: Uint8Array, prefix = ''): string {
-  return prefix + Buffer.from(bytes).toString('hex');
+  // A view, not Buffer.from(bytes), which would copy: this runs for every entry a verifier reads.
+  return prefix + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
 // ---- signed notes -------------------------------------------------------------------------------
