@@ -53,6 +53,12 @@ export async function syncRoles(
     .execute();
 }
 
+/** Sets the inbox index's status of gates whose new status is known (a cheaper `syncRoles`). */
+export async function setRoleStatus(trx: Transaction<Database>, approvalIds: readonly string[], status: string) {
+  if (approvalIds.length === 0) return;
+  await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
+}
+
 /** The ledger entry that records a gate opening (`approval.requested`). */
 export function gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
   return {
