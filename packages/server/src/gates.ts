@@ -59,6 +59,40 @@ export async function setRoleStatus(trx: Transaction<Database>, approvalIds: rea
   await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
 }
 
+/**
+ * Cancels the gates of `taskIds` that are in status `from` (and of `kind`, when given): chain steps
+ * that will never open, a review answered by an override. Returns one `approval.cancelled` entry per
+ * gate, saying why, for the caller to append with the change that caused it.
+ */
+export async function cancelGates(
+  trx: Transaction<Database>,
+  taskIds: readonly string[],
+  from: { status: 'waiting' | 'pending'; kind?: string },
+  cause: { actor: string; now: number; reason: string },
+): Promise<NewEntry[]> {
+  if (taskIds.length === 0) return [];
+  let q = trx
+    .updateTable('approvals')
+    .set({ status: 'cancelled', decided_at: cause.now })
+    .where('task_id', 'in', taskIds)
+    .where('status', '=', from.status);
+  if (from.kind) q = q.where('kind', '=', from.kind);
+  const rows = await q.returning(['id', 'task_id']).execute();
+  await setRoleStatus(
+    trx,
+    rows.map((r) => r.id),
+    'cancelled',
+  );
+  return rows.map((r) => ({
+    type: 'approval.cancelled',
+    at: iso(cause.now),
+    actor: cause.actor,
+    taskId: r.task_id,
+    approvalId: r.id,
+    data: { reason: cause.reason },
+  }));
+}
+
 /** The ledger entry that records a gate opening (`approval.requested`). */
 export function gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
   return {

@@ -43,7 +43,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { type FeatureDeps, GroupCommitter } from './committer.js';
 import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
-import { gateOpenedEntry, insertGate, REMIND_AT, syncRoles } from './gates.js';
+import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, syncRoles } from './gates.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
 import type { Principal } from './principals.js';
@@ -1019,13 +1019,14 @@ export class HumanOSService {
       }
       if (gateStatus === 'rejected' && !sideGate) {
         // A reject at any step ends the chain: the steps that never opened are cancelled.
-        await trx
-          .updateTable('approvals')
-          .set({ status: 'cancelled', decided_at: now })
-          .where('task_id', '=', task.id)
-          .where('status', '=', 'waiting')
-          .execute();
-        await syncRoles(trx, { taskId: task.id });
+        extra.push(
+          ...(await cancelGates(
+            trx,
+            [task.id],
+            { status: 'waiting' },
+            { actor: actor.id, now, reason: `step ${gate.step + 1} was rejected` },
+          )),
+        );
       }
       if (taskStatus !== task.status) {
         if (!canTransition(task.status as TaskStatus, taskStatus)) {
@@ -1775,14 +1776,12 @@ export class HumanOSService {
         .where('status', '=', task.status)
         .execute();
       // An open review is answered by the override either way.
-      await trx
-        .updateTable('approvals')
-        .set({ status: 'cancelled', decided_at: now })
-        .where('task_id', '=', taskId)
-        .where('kind', '=', 'review')
-        .where('status', '=', 'pending')
-        .execute();
-      await syncRoles(trx, { taskId });
+      const reviews = await cancelGates(
+        trx,
+        [taskId],
+        { status: 'pending', kind: 'review' },
+        { actor: actor.id, now, reason: 'answered by an override' },
+      );
       await this.ledger.append(trx, [
         {
           type: 'task.overridden',
@@ -1791,6 +1790,7 @@ export class HumanOSService {
           taskId,
           data: { reason: input.reason, continueExecution: input.continueExecution, previousExecutor: task.executor },
         },
+        ...reviews,
       ]);
       touched.add(taskId);
       return {

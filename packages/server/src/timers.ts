@@ -2,7 +2,7 @@ import { newApprovalId, type PolicyDocument } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import type { FeatureDeps } from './committer.js';
 import type { Database } from './db/schema.js';
-import { gateOpenedEntry, insertGate, REMIND_AT, setRoleStatus, syncRoles } from './gates.js';
+import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, setRoleStatus, syncRoles } from './gates.js';
 import type { NewEntry } from './ledger.js';
 import { iso } from './rows.js';
 import type { ApprovalRow } from './views.js';
@@ -94,6 +94,7 @@ export class Timers {
     // Decided or fired elsewhere meanwhile: not this sweep's to record.
     const mine = gates.filter((g) => fired.has(g.id));
     const taskIds = [...new Set(mine.map((g) => g.task_id))];
+    let cancelled: NewEntry[] = [];
     if (taskIds.length > 0) {
       await trx
         .updateTable('tasks')
@@ -101,23 +102,17 @@ export class Timers {
         .where('id', 'in', taskIds)
         .where('status', '=', 'awaiting_approval')
         .execute();
-      const cancelled = await trx
-        .updateTable('approvals')
-        .set({ status: 'cancelled', decided_at: now })
-        .where('task_id', 'in', taskIds)
-        .where('status', '=', 'waiting')
-        .returning('id')
-        .execute();
       // The inbox index learns the new statuses directly (the general syncRoles re-reads every gate
       // of every task with two correlated subqueries per row: the costliest statement of a burst).
       await setRoleStatus(trx, [...fired], 'expired');
-      await setRoleStatus(
+      cancelled = await cancelGates(
         trx,
-        cancelled.map((c) => c.id),
-        'cancelled',
+        taskIds,
+        { status: 'waiting' },
+        { actor: 'system', now, reason: 'an earlier step of the chain expired' },
       );
     }
-    return mine.map((g) => ({
+    const expired: NewEntry[] = mine.map((g) => ({
       type: 'approval.expired',
       at: iso(now),
       actor: 'system',
@@ -125,6 +120,7 @@ export class Timers {
       approvalId: g.id,
       data: { expiresAt: iso(g.expires_at ?? now) },
     }));
+    return [...expired, ...cancelled];
   }
 
   /** A gate's deadline passed and it has an escalation target: a fresh gate for the target replaces it. */

@@ -123,6 +123,16 @@ for (const backend of backends()) {
       const no = await p('manager').post(`/approvals/${s2}/reject`, { rejectionReason: 'Over budget' });
       expect(no.body.taskStatus).toBe('rejected');
       expect((await gatesOf(created.body.taskId)).map((g) => g.status)).toEqual(['approved', 'rejected', 'cancelled']);
+      // The step that will never open is recorded as cancelled, by the rejecting human, with why.
+      const history = (await agent.get(`/tasks/${created.body.taskId}/history`)).body.events as {
+        type: string;
+        approvalId: string | null;
+        actor: string;
+      }[];
+      expect(history.slice(-2).map((e) => [e.type, e.approvalId, e.actor])).toEqual([
+        ['approval.decided', s2, 'did:human:manager'],
+        ['approval.cancelled', s3, 'did:human:manager'],
+      ]);
       expect((await p('cfo').post(`/approvals/${s3}/approve`, { approvalReason: 'x' })).status).toBe(409);
       expect((await agent.post(`/tasks/${created.body.taskId}/execute`, {})).status).toBe(409);
     });
@@ -294,9 +304,16 @@ for (const backend of backends()) {
       const cfoInbox = (await p('cfo').get('/approvals?status=pending')).body.items as { taskId: string }[];
       expect(cfoInbox.map((i) => i.taskId)).toContain(ladder.body.taskId);
       expect(cfoInbox.map((i) => i.taskId)).not.toContain(chain.body.taskId);
-      // One ledger entry per expiry, two per escalation (escalated + the new gate opened).
+      // One ledger entry per expiry, two per escalation (escalated + the new gate opened), and one
+      // for the chain's second step, cancelled because its first expired.
       const after = (await t.admin.get('/ledger/checkpoint')).body.size as number;
-      expect(after - before).toBe(8 + 2);
+      expect(after - before).toBe(8 + 2 + 1);
+      const chainHistory = (await agent.get(`/tasks/${chain.body.taskId}/history`)).body.events as {
+        type: string;
+        verified: boolean;
+      }[];
+      expect(chainHistory.map((e) => e.type).slice(-2)).toEqual(['approval.expired', 'approval.cancelled']);
+      expect(chainHistory.every((e) => e.verified)).toBe(true);
       // A second sweep finds nothing: each deadline fires once.
       expect(await t.server.service.timers.expireDue()).toBe(0);
       // Leave no open gate behind for the tests that follow (their reminder sweeps).
