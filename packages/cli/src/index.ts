@@ -56,6 +56,7 @@ commands:
   reject <approvalId> --reason T [--feedback T]
   tasks [--status S]                      your tasks (all of them for admins)
   task <taskId>                           one task with its gates and decisions
+  cancel <taskId> --reason T              withdraw your task before it runs (its approvals are cancelled)
   webhooks add <url> [--event E]...       POST ledger events (default all) to a URL; prints the secret once
   webhooks list
   webhooks remove <webhookId>
@@ -271,6 +272,13 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           ...(limit ? { limit } : {}),
         });
         out(r, () => r.items.map((t) => `${t.id}\t${t.status}\t${t.description}\n`).join(''));
+        return EXIT.ok;
+      }
+      case 'cancel': {
+        const id = need(0, 'a task id');
+        if (!values.reason) throw new UsageError('cancel needs --reason');
+        const t = await client.cancelTask(id, { reason: values.reason });
+        out(t, () => `${t.id}\t${t.status}\n`);
         return EXIT.ok;
       }
       case 'task': {

@@ -235,6 +235,16 @@ for (const backend of backends()) {
       expect((await humanos(['policy', 'show'], env(agent.token as string))).code).toBe(3);
     });
 
+    it('cancel withdraws the caller’s task (0), then it is a conflict (5); no reason is a usage error (2)', async () => {
+      const created = await agent.post('/tasks', { description: 'Rotate logs', humanInLoop: { approverRole: 'ops' } });
+      const id = created.body.taskId as string;
+      expect((await humanos(['cancel', id], env(agent.token as string))).code).toBe(2);
+      const r = await humanos(['cancel', id, '--reason', 'not needed'], env(agent.token as string));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${id}\tcancelled\n`);
+      expect((await humanos(['cancel', id, '--reason', 'again'], env(agent.token as string))).code).toBe(5);
+    });
+
     it('tasks lists the caller’s tasks', async () => {
       const r = await humanos(['tasks', '--status', 'approved'], env(agent.token as string));
       expect(r.code).toBe(0);

@@ -115,6 +115,8 @@ export interface ApprovalOutcome {
   /** True when `waitForApproval` stopped because its own `timeoutMs` ran out, not because of a decision. */
   timedOut: boolean;
   expired: boolean;
+  /** The requester withdrew the task before it ran. */
+  cancelled: boolean;
   autoApproved: boolean;
   approvalId: string | null;
   approvedBy: string | null;
@@ -516,6 +518,18 @@ export class HumanOSClient {
   }
 
   /**
+   * Withdraws a task that has not started executing (its requester, the human it acts for, or an
+   * admin): its open approvals are cancelled and it can never execute. Waiters see
+   * `{decided: true, approved: false, cancelled: true}`.
+   *
+   * @example
+   * await HumanOS.cancelTask(task.id, { reason: 'the customer withdrew the order' });
+   */
+  cancelTask(taskId: string, body: { reason: string }): Promise<Task> {
+    return this.request('POST', `${PREFIX}/tasks/${encodeURIComponent(taskId)}/cancel`, { body });
+  }
+
+  /**
    * A human takes over a running task. With `continueExecution: false` the executor's lease is
    * revoked; finish it with `completeTask`.
    */
@@ -795,6 +809,7 @@ export const HumanOS = {
     defaultHumanOSClient().waitForApproval(taskId, opts),
   executeTask: (taskId: string, opts?: Parameters<HumanOSClient['executeTask']>[1]) =>
     defaultHumanOSClient().executeTask(taskId, opts),
+  cancelTask: (taskId: string, body: { reason: string }) => defaultHumanOSClient().cancelTask(taskId, body),
   overrideTask: (taskId: string, body: { overriddenBy?: string; reason: string; continueExecution: boolean }) =>
     defaultHumanOSClient().overrideTask(taskId, body),
   provideFeedback: (taskId: string, body: Parameters<HumanOSClient['provideFeedback']>[1]) =>

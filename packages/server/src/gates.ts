@@ -60,14 +60,14 @@ export async function setRoleStatus(trx: Transaction<Database>, approvalIds: rea
 }
 
 /**
- * Cancels the gates of `taskIds` that are in status `from` (and of `kind`, when given): chain steps
- * that will never open, a review answered by an override. Returns one `approval.cancelled` entry per
+ * Cancels the gates of `taskIds` in one of `from.statuses` (and of `kind`, when given): chain steps
+ * that will never open, a review answered by an override, the open gates of a withdrawn task. Returns one `approval.cancelled` entry per
  * gate, saying why, for the caller to append with the change that caused it.
  */
 export async function cancelGates(
   trx: Transaction<Database>,
   taskIds: readonly string[],
-  from: { status: 'waiting' | 'pending'; kind?: string },
+  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: string },
   cause: { actor: string; now: number; reason: string },
 ): Promise<NewEntry[]> {
   if (taskIds.length === 0) return [];
@@ -75,7 +75,7 @@ export async function cancelGates(
     .updateTable('approvals')
     .set({ status: 'cancelled', decided_at: cause.now })
     .where('task_id', 'in', taskIds)
-    .where('status', '=', from.status);
+    .where('status', 'in', from.statuses);
   if (from.kind) q = q.where('kind', '=', from.kind);
   const rows = await q.returning(['id', 'task_id']).execute();
   await setRoleStatus(

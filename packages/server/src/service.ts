@@ -663,6 +663,59 @@ export class HumanOSService {
     };
   }
 
+  /**
+   * Withdraws a task that has not started executing. Its requester, the human it acts for, or an
+   * admin may; its open gates are cancelled (they leave every inbox), waiters learn the outcome, and
+   * the task can never execute. A running task is stopped with an override instead.
+   *
+   * @example
+   * await service.cancelTask(agent, 'task:human:…', 'the customer withdrew the order');
+   */
+  async cancelTask(actor: Principal, taskId: string, reason: string): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    await this.write(async (trx, touched) => {
+      const task = await this.loadTask(trx, taskId, true);
+      if (!(await this.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.requester !== actor.id && task.on_behalf_of !== actor.id && !actor.roles.includes('admin')) {
+        throw new HumanOSError('not_requester', 'only the requester, the human it acts for, or an admin can cancel it');
+      }
+      if (task.status !== 'awaiting_approval' && task.status !== 'approved') {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; only a task that has not started executing can be cancelled${
+            task.status === 'executing' || task.status === 'paused' ? ' (stop a running one with an override)' : ''
+          }`,
+          { status: task.status },
+        );
+      }
+      const upd = await trx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('id', '=', taskId)
+        .where('status', '=', task.status)
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1) throw new HumanOSError('conflict', `task ${taskId} changed concurrently`);
+      const gates = await cancelGates(
+        trx,
+        [taskId],
+        { statuses: ['pending', 'waiting'] },
+        { actor: actor.id, now, reason: 'the task was cancelled' },
+      );
+      await this.ledger.append(trx, [
+        {
+          type: 'task.cancelled',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: { reason, previousStatus: task.status },
+        },
+        ...gates,
+      ]);
+      touched.add(taskId);
+    });
+    return this.getTask(actor, taskId);
+  }
+
   async getTask(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
     return this.taskView(this.db, await this.visibleTask(actor, taskId));
   }
@@ -1023,7 +1076,7 @@ export class HumanOSService {
           ...(await cancelGates(
             trx,
             [task.id],
-            { status: 'waiting' },
+            { statuses: ['waiting'] },
             { actor: actor.id, now, reason: `step ${gate.step + 1} was rejected` },
           )),
         );
@@ -1205,6 +1258,7 @@ export class HumanOSService {
       approvedPayload: p(task.approved_payload),
       payloadDigest: task.approved_digest,
       expired: task.status === 'expired',
+      cancelled: task.status === 'cancelled',
       approvalRequest: pendingGate
         ? this.gateView(
             pendingGate,
@@ -1779,7 +1833,7 @@ export class HumanOSService {
       const reviews = await cancelGates(
         trx,
         [taskId],
-        { status: 'pending', kind: 'review' },
+        { statuses: ['pending'], kind: 'review' },
         { actor: actor.id, now, reason: 'answered by an override' },
       );
       await this.ledger.append(trx, [

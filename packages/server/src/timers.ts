@@ -108,7 +108,7 @@ export class Timers {
       cancelled = await cancelGates(
         trx,
         taskIds,
-        { status: 'waiting' },
+        { statuses: ['waiting'] },
         { actor: 'system', now, reason: 'an earlier step of the chain expired' },
       );
     }

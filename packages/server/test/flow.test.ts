@@ -295,6 +295,61 @@ for (const backend of backends()) {
       expect(tasks.has(plain.body.taskId)).toBe(false);
     });
 
+    it('the requester withdraws a task before it runs: its gates leave the inbox, waiters learn, nothing executes', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Drop the staging schema',
+        approvalChain: [{ role: 'dba_lead' }, { role: 'dba_lead' }],
+      });
+      const taskId = created.body.taskId as string;
+      const gateId = created.body.approvalRequest.id as string;
+      const inbox = async () =>
+        ((await dba.get('/approvals?status=pending')).body.items as { id: string }[]).map((i) => i.id);
+      expect(await inbox()).toContain(gateId);
+      const waiting = agent.get(`/tasks/${taskId}/decision?wait=20`);
+
+      // Refusals first, each changing nothing: an approver, a stranger, no reason.
+      const stranger = await t.principal('did:agent:not-mine', []);
+      const before = await t.fingerprint();
+      const byApprover = await dba.post(`/tasks/${taskId}/cancel`, { reason: 'not yours' });
+      expect([byApprover.status, byApprover.body.code]).toEqual([403, 'not_requester']);
+      expect((await stranger.post(`/tasks/${taskId}/cancel`, { reason: 'x' })).status).toBe(404);
+      expect((await agent.post(`/tasks/${taskId}/cancel`, {})).body.code).toBe('validation_failed');
+      expect(await t.fingerprint()).toBe(before);
+
+      const r = await agent.post(`/tasks/${taskId}/cancel`, { reason: 'the restore drill still needs it' });
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('cancelled');
+      expect(r.body.approvals.map((g: { status: string }) => g.status)).toEqual(['cancelled', 'cancelled']);
+      expect((await waiting).body).toMatchObject({ decided: true, approved: false, cancelled: true });
+      expect(await inbox()).not.toContain(gateId);
+      const late = await dba.post(`/approvals/${gateId}/approve`, { approvalReason: 'ok' });
+      expect(late.status).toBe(409);
+      expect((await agent.post(`/tasks/${taskId}/execute`, {})).status).toBe(409);
+      const again = await agent.post(`/tasks/${taskId}/cancel`, { reason: 'twice' });
+      expect([again.status, again.body.code]).toEqual([409, 'invalid_state']);
+      const history = (await agent.get(`/tasks/${taskId}/history`)).body.events as {
+        type: string;
+        verified: boolean;
+      }[];
+      expect(history.map((e) => e.type).slice(-3)).toEqual([
+        'task.cancelled',
+        'approval.cancelled',
+        'approval.cancelled',
+      ]);
+      expect(history.every((e) => e.verified)).toBe(true);
+    });
+
+    it('a running task cannot be cancelled (that is an override)', async () => {
+      const created = await agent.post('/tasks', { description: 'Reindex', humanInLoop: { approverRole: 'dba_lead' } });
+      await dba.post(`/approvals/${created.body.approvalRequest.id}/approve`, { approvalReason: 'go' });
+      expect((await agent.post(`/tasks/${created.body.taskId}/execute`, {})).status).toBe(200);
+      const before = await t.fingerprint();
+      const r = await agent.post(`/tasks/${created.body.taskId}/cancel`, { reason: 'changed my mind' });
+      expect([r.status, r.body.code]).toEqual([409, 'invalid_state']);
+      expect(r.body.detail).toContain('override');
+      expect(await t.fingerprint()).toBe(before);
+    });
+
     it('Idempotency-Key: same body replays the response; another body is refused', async () => {
       const key = 'create-42';
       const a = await agent.post('/tasks', SEED_CREATE_BODY, { 'idempotency-key': key });

@@ -48,6 +48,7 @@ for (const backend of backends()) {
       principal: () => ({ id: 'did:human:someone', roles: ['x'] }),
       webhook: () => ({ url: 'http://127.0.0.1:9/hook', events: ['approval.*'], secret: 'whsec_fuzz_0123456789' }),
       principalUpdate: () => ({ roles: ['ops', 'auditor'], disabled: false }),
+      cancel: () => ({ reason: 'withdrawn' }),
     };
 
     const jsonValue = fc.jsonValue({ maxDepth: 4 });
@@ -132,6 +133,12 @@ for (const backend of backends()) {
           mutate(validBodies.execute?.()),
         )
         .map(([id, action, body]) => ({ method: 'POST', path: `/tasks/${id}/${action}`, body, who: 'agent' })),
+      fc
+        .tuple(
+          idArb(() => pendingTask, 'task:human:'),
+          mutate(validBodies.cancel?.()),
+        )
+        .map(([id, body]) => ({ method: 'POST', path: `/tasks/${id}/cancel`, body, who: 'agent' })),
       mutate(validBodies.principal?.()).map((body) => ({ method: 'POST', path: '/principals', body, who: 'admin' })),
       mutate(validBodies.webhook?.()).map((body) => ({ method: 'POST', path: '/webhooks', body, who: 'admin' })),
       fc
@@ -247,7 +254,7 @@ for (const backend of backends()) {
             expect(typeof res.body.code).toBe('string');
             expect(await t.fingerprint()).toBe(before);
           }
-          if (res.status === 200 && /\/approvals\/.*\/(approve|reject)$/.test(r.path)) {
+          if (res.status === 200 && /\/approvals\/.*\/(approve|reject)$|\/cancel$/.test(r.path)) {
             const c = await agent.post('/tasks', { ...SEED_CREATE_BODY, humanInLoop: { approverRole: 'dba_lead' } });
             pendingTask = c.body.taskId;
             pendingGate = c.body.approvalRequest.id;

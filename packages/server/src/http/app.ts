@@ -9,6 +9,7 @@ import {
   ApprovalIdParams,
   ApproveBody,
   CalibrationQuery,
+  CancelBody,
   CapabilitiesBody,
   ClaimBody,
   CompleteBody,
@@ -343,6 +344,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       `${API_PREFIX}/tasks/:taskId/heartbeat`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: HeartbeatBody } },
       async (req) => service.heartbeat(req.principal, req.params.taskId, req.body),
+    );
+    api.post(
+      `${API_PREFIX}/tasks/:taskId/cancel`,
+      { schema: { tags: ['tasks'], params: TaskIdParams, body: CancelBody } },
+      async (req) => service.cancelTask(req.principal, req.params.taskId, req.body.reason),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/override`,

@@ -196,6 +196,7 @@ export const OverrideBody = T.Object(
   { overriddenBy: T.Optional(Did), reason: TEXT(5000, { minLength: 1 }), continueExecution: T.Boolean() },
   closed,
 );
+export const CancelBody = T.Object({ reason: TEXT(5000, { minLength: 1 }) }, closed);
 export const FeedbackBody = T.Object(
   {
     quality: T.Union([T.Literal('poor'), T.Literal('fair'), T.Literal('good'), T.Literal('excellent')]),
