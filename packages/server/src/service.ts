@@ -43,7 +43,7 @@ import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { type FeatureDeps, GroupCommitter } from './committer.js';
 import type { Store } from './db/connect.js';
 import type { Database } from './db/schema.js';
-import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, syncRoles } from './gates.js';
+import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, setRoleStatus, syncRoles } from './gates.js';
 import { Ledger, type NewEntry, type Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
 import type { Principal } from './principals.js';
@@ -1011,14 +1011,20 @@ export class HumanOSService {
       }
       const signature = signDecision(record, this.key);
 
-      const approvalsSoFar = await trx
-        .selectFrom('decisions')
-        .select('principal_id')
-        .where('approval_id', '=', gate.id)
-        .where('verdict', '=', 'approved')
-        .execute();
+      // Only a quorum needs to count the seats already taken; a one-person gate is decided by this.
+      const approvalsSoFar =
+        verdict === 'approved' && gate.required > 1
+          ? (
+              await trx
+                .selectFrom('decisions')
+                .select('principal_id')
+                .where('approval_id', '=', gate.id)
+                .where('verdict', '=', 'approved')
+                .execute()
+            ).length
+          : 0;
       const gateStatus: ApprovalStatus =
-        verdict === 'rejected' ? 'rejected' : approvalsSoFar.length + 1 >= gate.required ? 'approved' : 'pending';
+        verdict === 'rejected' ? 'rejected' : approvalsSoFar + 1 >= gate.required ? 'approved' : 'pending';
       // The next step of a chain, if this decision completes a step.
       const nextStep =
         !sideGate && gateStatus === 'approved'
@@ -1056,7 +1062,7 @@ export class HumanOSService {
           .executeTakeFirst();
         if (Number(upd.numUpdatedRows) !== 1)
           throw new HumanOSError('already_decided', `approval ${approvalId} was decided concurrently`);
-        await syncRoles(trx, { approvalId: gate.id });
+        await setRoleStatus(trx, [gate.id], gateStatus);
       }
       const extra: NewEntry[] = [];
       if (nextStep) {
