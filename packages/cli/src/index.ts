@@ -45,11 +45,13 @@ const USAGE = `usage: humanos <command> [options]
 
 commands:
   serve [server flags]                    start the server (same as npm start)
-  principals add <did> [--role R]...      create a principal; prints its token once
+  principals add <did> [--role R]... [--expires-in SECONDS]
+                                          create a principal; prints its token once
   principals list                         every principal, with its roles and state
   principals roles <did> --role R...      replace a principal's roles
   principals disable|enable <did>         refuse (or allow again) a principal's token
-  principals rotate <did>                 replace a token (yours, or anyone's as admin); prints it once
+  principals rotate <did> [--expires-in SECONDS]
+                                          replace a token (yours, or anyone's as admin); prints it once
   inbox [--status pending]                approvals you may decide
   show <approvalId>                       one approval with its task, proposal and risk
   approve <approvalId> [--reason T] [--feedback T] [--edits JSON]
@@ -147,6 +149,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         role: { type: 'string', multiple: true },
         event: { type: 'string', multiple: true },
         secret: { type: 'string' },
+        'expires-in': { type: 'string' },
         status: { type: 'string' },
         reason: { type: 'string' },
         feedback: { type: 'string' },
@@ -178,16 +181,23 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       return v;
     };
     const limit = values.limit ? Number(values.limit) : undefined;
+    const expiresIn = values['expires-in'] !== undefined ? Number(values['expires-in']) : undefined;
+    if (expiresIn !== undefined && !Number.isInteger(expiresIn))
+      throw new UsageError('--expires-in takes whole seconds');
 
     switch (command) {
       case 'principals': {
         const sub = need(0, 'a subcommand (add, list, roles, disable, enable, rotate)');
         if (sub === 'add') {
           const did = need(1, 'a DID, e.g. did:human:alice');
-          const p = await client.createPrincipal({ id: did, roles: values.role ?? [] });
+          const p = await client.createPrincipal({
+            id: did,
+            roles: values.role ?? [],
+            ...(expiresIn !== undefined ? { tokenExpiresIn: expiresIn } : {}),
+          });
           out(p, () => `${p.token}\n`);
           io.stderr(
-            `created ${p.id} (${p.kind}) with roles [${p.roles.join(', ')}]; the token above is shown only once\n`,
+            `created ${p.id} (${p.kind}) with roles [${p.roles.join(', ')}]; the token above is shown only once${p.tokenExpiresAt ? ` and expires at ${p.tokenExpiresAt}` : ''}\n`,
           );
           return EXIT.ok;
         }
@@ -211,9 +221,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
           return EXIT.ok;
         }
         if (sub === 'rotate') {
-          const r = await client.rotateToken(need(1, 'a DID'));
+          const r = await client.rotateToken(need(1, 'a DID'), expiresIn !== undefined ? { expiresIn } : {});
           out(r, () => `${r.token}\n`);
-          io.stderr(`new token for ${r.id}; the old one no longer works, and this one is shown only once\n`);
+          io.stderr(
+            `new token for ${r.id}; the old one no longer works, and this one is shown only once${r.tokenExpiresAt ? ` and expires at ${r.tokenExpiresAt}` : ''}\n`,
+          );
           return EXIT.ok;
         }
         throw new UsageError(`unknown subcommand principals ${sub}`);

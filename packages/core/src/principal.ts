@@ -12,4 +12,6 @@ export interface PrincipalView {
   disabledAt: string | null;
   /** When its token was last replaced. */
   tokenRotatedAt: string | null;
+  /** When its current token stops working; null for a token without expiry. */
+  tokenExpiresAt: string | null;
 }

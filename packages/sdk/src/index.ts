@@ -573,11 +573,16 @@ export class HumanOSClient {
     });
   }
 
+  /**
+   * Creates a principal (admin) and returns its token, shown this once. `tokenExpiresIn` (seconds)
+   * issues a short-lived token, e.g. for an agent's run.
+   */
   createPrincipal(input: {
     id: string;
     roles: string[];
     kind?: 'human' | 'agent';
-  }): Promise<{ id: string; kind: string; roles: string[]; token: string }> {
+    tokenExpiresIn?: number;
+  }): Promise<{ id: string; kind: string; roles: string[]; token: string; tokenExpiresAt: string | null }> {
     return this.request('POST', `${PREFIX}/principals`, { body: input });
   }
 
@@ -607,10 +612,13 @@ export class HumanOSClient {
 
   /**
    * Replaces a principal's token (admin, or the principal itself); the old token stops working at
-   * once. The new one is returned this once.
+   * once. The new one is returned this once; `expiresIn` (seconds) makes it short-lived.
    */
-  rotateToken(principalId: string): Promise<{ id: string; token: string }> {
-    return this.request('POST', `${PREFIX}/principals/${encodeURIComponent(principalId)}/token`);
+  rotateToken(
+    principalId: string,
+    opts: { expiresIn?: number } = {},
+  ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
+    return this.request('POST', `${PREFIX}/principals/${encodeURIComponent(principalId)}/token`, { body: opts });
   }
 
   /**

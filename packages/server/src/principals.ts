@@ -59,7 +59,7 @@ export class Principals {
     return this.deps.db;
   }
 
-  /** The principal a bearer token belongs to; undefined for an unknown token or a disabled principal. */
+  /** The principal a bearer token belongs to; undefined for an unknown or expired token or a disabled principal. */
   async authenticate(token: string): Promise<Principal | undefined> {
     const hash = hashToken(token);
     const now = this.deps.now();
@@ -68,15 +68,18 @@ export class Principals {
     const generation = this.generation;
     const row = await this.db
       .selectFrom('principals')
-      .select(['id', 'kind', 'roles', 'disabled_at'])
+      .select(['id', 'kind', 'roles', 'disabled_at', 'token_expires_at'])
       .where('token_hash', '=', hash)
       .executeTakeFirst();
     // Unknown tokens are never cached: a guess always costs a lookup, and a new principal works at once.
     if (!row || row.disabled_at !== null) return undefined;
+    const expires = row.token_expires_at === null ? Number.POSITIVE_INFINITY : Number(row.token_expires_at);
+    if (expires <= now) return undefined;
     const principal: Principal = { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
     if (generation !== this.generation) return principal;
     if (this.cache.size >= CACHE_SIZE) this.cache.clear();
-    this.cache.set(hash, { principal, until: now + CACHE_MS });
+    // Never past the token's own expiry.
+    this.cache.set(hash, { principal, until: Math.min(now + CACHE_MS, expires) });
     return principal;
   }
 
@@ -109,8 +112,23 @@ export class Principals {
    */
   async create(
     actor: Principal,
-    input: { id: string; kind?: 'human' | 'agent'; roles: string[]; publicKey?: string; capabilities?: string[] },
-  ): Promise<{ id: string; kind: string; roles: string[]; capabilities: string[]; token: string }> {
+    input: {
+      id: string;
+      kind?: 'human' | 'agent';
+      roles: string[];
+      publicKey?: string;
+      capabilities?: string[];
+      /** Seconds the token stays valid; without it, until rotated or the principal is disabled. */
+      tokenExpiresIn?: number;
+    },
+  ): Promise<{
+    id: string;
+    kind: string;
+    roles: string[];
+    capabilities: string[];
+    token: string;
+    tokenExpiresAt: string | null;
+  }> {
     requireAdmin(actor);
     const kind = didKind(input.id);
     if (input.kind && input.kind !== kind) {
@@ -119,12 +137,31 @@ export class Principals {
     const token = newToken();
     const roles = [...new Set(input.roles)];
     const capabilities = [...new Set(input.capabilities ?? [])];
-    await this.insert({ id: input.id, kind, roles, publicKey: input.publicKey, capabilities }, token, actor.id);
-    return { id: input.id, kind, roles, capabilities, token };
+    const expiresAt = input.tokenExpiresIn === undefined ? null : this.deps.now() + input.tokenExpiresIn * 1000;
+    await this.insert(
+      { id: input.id, kind, roles, publicKey: input.publicKey, capabilities, tokenExpiresAt: expiresAt },
+      token,
+      actor.id,
+    );
+    return {
+      id: input.id,
+      kind,
+      roles,
+      capabilities,
+      token,
+      tokenExpiresAt: expiresAt === null ? null : iso(expiresAt),
+    };
   }
 
   private async insert(
-    pr: { id: string; kind: string; roles: string[]; publicKey?: string | undefined; capabilities?: string[] },
+    pr: {
+      id: string;
+      kind: string;
+      roles: string[];
+      publicKey?: string | undefined;
+      capabilities?: string[];
+      tokenExpiresAt?: number | null;
+    },
     token: string,
     actor: string,
   ): Promise<void> {
@@ -145,6 +182,7 @@ export class Principals {
           capabilities: j(pr.capabilities ?? []),
           disabled_at: null,
           token_rotated_at: null,
+          token_expires_at: pr.tokenExpiresAt ?? null,
         })
         .execute();
       await this.deps.ledger.append(trx, [
@@ -153,7 +191,12 @@ export class Principals {
           at: iso(now),
           actor,
           taskId: null,
-          data: { id: pr.id, kind: pr.kind, roles: pr.roles },
+          data: {
+            id: pr.id,
+            kind: pr.kind,
+            roles: pr.roles,
+            ...(pr.tokenExpiresAt ? { tokenExpiresAt: iso(pr.tokenExpiresAt) } : {}),
+          },
         },
       ]);
     });
@@ -239,18 +282,25 @@ export class Principals {
    * @example
    * const { token } = await principals.rotateToken(admin, 'did:agent:invoice-bot');
    */
-  async rotateToken(actor: Principal, id: string): Promise<{ id: string; token: string }> {
+  async rotateToken(
+    actor: Principal,
+    id: string,
+    opts: { expiresIn?: number } = {},
+  ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
     if (actor.id !== id) requireAdmin(actor);
     const token = newToken();
+    const now = this.deps.now();
+    const expiresAt = opts.expiresIn === undefined ? null : now + opts.expiresIn * 1000;
+    const shown = expiresAt === null ? null : iso(expiresAt);
     await this.change(actor, id, async (trx) => {
       await trx
         .updateTable('principals')
-        .set({ token_hash: hashToken(token), token_rotated_at: this.deps.now() })
+        .set({ token_hash: hashToken(token), token_rotated_at: now, token_expires_at: expiresAt })
         .where('id', '=', id)
         .execute();
-      return [{ type: 'principal.token_rotated', data: { id } }];
+      return [{ type: 'principal.token_rotated', data: { id, expiresAt: shown } }];
     });
-    return { id, token };
+    return { id, token, tokenExpiresAt: shown };
   }
 
   /**
@@ -298,6 +348,7 @@ function view(r: PrincipalRow): PrincipalView {
     createdBy: r.created_by,
     disabledAt: r.disabled_at === null ? null : iso(r.disabled_at),
     tokenRotatedAt: r.token_rotated_at === null ? null : iso(r.token_rotated_at),
+    tokenExpiresAt: r.token_expires_at === null ? null : iso(Number(r.token_expires_at)),
   };
 }
 

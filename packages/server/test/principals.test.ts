@@ -192,6 +192,39 @@ for (const backend of backends()) {
       }
     });
 
+    it('a token issued with an expiry stops working then, even while cached; rotation can issue a new one', async () => {
+      const created = await t.admin.post('/principals', { id: 'did:agent:nightly', roles: [], tokenExpiresIn: 600 });
+      expect(created.status).toBe(201);
+      const expiresAt = Date.parse(created.body.tokenExpiresAt);
+      expect(expiresAt).toBe(t.clock.now() + 600_000);
+      const bot = t.admin.as(created.body.token);
+      expect((await bot.get('/me')).status).toBe(200); // now cached
+      t.clock.advance(599_000);
+      expect((await bot.get('/me')).status).toBe(200);
+      t.clock.advance(1_000);
+      const expired = await bot.get('/me');
+      expect([expired.status, expired.body.code]).toEqual([401, 'unauthorized']);
+      expect((await t.admin.get('/principals/did:agent:nightly')).body.tokenExpiresAt).toBe(
+        new Date(expiresAt).toISOString(),
+      );
+      // A new short-lived token, then one without expiry (no body at all).
+      const again = await t.admin.post('/principals/did:agent:nightly/token', { expiresIn: 60 });
+      expect(again.body.tokenExpiresAt).toBe(new Date(t.clock.now() + 60_000).toISOString());
+      expect((await bot.as(again.body.token).get('/me')).status).toBe(200);
+      const forever = await t.admin.req('POST', '/principals/did:agent:nightly/token');
+      expect(forever.status).toBe(200);
+      expect(forever.body.tokenExpiresAt).toBeNull();
+      t.clock.advance(3_600_000);
+      expect((await bot.as(forever.body.token).get('/me')).status).toBe(200);
+      // Out of range lifetimes are refused and change nothing.
+      const before = await t.fingerprint();
+      for (const body of [{ expiresIn: 59 }, { expiresIn: 1.5 }, { expiresIn: 400 * 86_400 }, { expires: 60 }]) {
+        const r = await t.admin.post('/principals/did:agent:nightly/token', body);
+        expect([r.status, r.body.code]).toEqual([400, 'validation_failed']);
+      }
+      expect(await t.fingerprint()).toBe(before);
+    });
+
     it('refusals: not admin, unknown principal, bad id, unknown field, self-lockout — nothing changed', async () => {
       const frank = await t.principal('did:human:frank', ['ops']);
       const before = await t.fingerprint();

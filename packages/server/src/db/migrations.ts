@@ -280,6 +280,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('principals').addColumn('token_rotated_at', 'bigint').execute();
     },
   },
+  '0009_token_expiry': {
+    // A token may be issued with an expiry (short-lived agent credentials).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('principals').addColumn('token_expires_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

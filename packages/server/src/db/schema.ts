@@ -14,6 +14,8 @@ export interface Database {
     /** Set while disabled: the token is refused. */
     disabled_at: number | null;
     token_rotated_at: number | null;
+    /** When set, the token is refused from this time on (epoch ms). */
+    token_expires_at: number | null;
   };
   tasks: {
     id: string;

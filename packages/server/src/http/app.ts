@@ -32,6 +32,7 @@ import {
   OverrideBody,
   PrincipalIdParams,
   RejectBody,
+  RotateTokenBody,
   TaskIdParams,
   UpdatePrincipalBody,
   WaitQuery,
@@ -259,8 +260,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     );
     api.post(
       `${API_PREFIX}/principals/:principalId/token`,
-      { schema: { tags: ['principals'], params: PrincipalIdParams } },
-      async (req) => service.principals.rotateToken(req.principal, req.params.principalId),
+      {
+        schema: { tags: ['principals'], params: PrincipalIdParams, body: RotateTokenBody },
+        // The body is optional: no body means no options.
+        preValidation: async (req) => {
+          req.body ??= {};
+        },
+      },
+      async (req) => service.principals.rotateToken(req.principal, req.params.principalId, req.body),
     );
 
     // Webhooks (admin): ledger events POSTed to a URL, signed with the subscription's secret.

@@ -136,6 +136,12 @@ export const RejectBody = T.Object(
   closed,
 );
 
+const TOKEN_LIFETIME = T.Integer({
+  minimum: 60,
+  maximum: 366 * 86_400,
+  description: 'Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled',
+});
+
 export const CreatePrincipalBody = T.Object(
   {
     id: Did,
@@ -143,9 +149,12 @@ export const CreatePrincipalBody = T.Object(
     roles: T.Array(ROLE, { maxItems: 64 }),
     publicKey: T.Optional(T.String({ pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
     capabilities: T.Optional(T.Array(ROLE, { maxItems: 64 })),
+    tokenExpiresIn: T.Optional(TOKEN_LIFETIME),
   },
   closed,
 );
+
+export const RotateTokenBody = T.Object({ expiresIn: T.Optional(TOKEN_LIFETIME) }, closed);
 
 export const PrincipalIdParams = T.Object({ principalId: Did }, closed);
 
