@@ -164,6 +164,15 @@ for (const backend of backends()) {
       expect(self.stderr).toContain('self_lockout');
       expect((await humanos(['principals', 'roles', 'did:agent:cron'], admin)).code).toBe(2);
       expect((await humanos(['principals', 'rotate', 'did:agent:nobody'], admin)).code).toBe(4);
+      const shortLived = await humanos(
+        ['principals', 'add', 'did:agent:brief', '--expires-in', '120', '--json'],
+        admin,
+      );
+      expect(shortLived.code).toBe(0);
+      expect(Date.parse(JSON.parse(shortLived.stdout).tokenExpiresAt)).toBe(t.clock.now() + 120_000);
+      expect(shortLived.stderr).toContain('expires at');
+      expect((await humanos(['principals', 'rotate', 'did:agent:brief', '--expires-in', 'soon'], admin)).code).toBe(2);
+      expect((await humanos(['principals', 'rotate', 'did:agent:brief', '--expires-in', '5'], admin)).code).toBe(2);
     });
 
     it('webhooks add (secret once), list, deliveries, retry of a non-failed delivery (5), remove', async () => {
