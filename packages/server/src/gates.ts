@@ -4,6 +4,16 @@ import type { NewEntry } from './ledger.js';
 import { iso } from './rows.js';
 import type { ApprovalRow } from './views.js';
 
+/** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */
+export interface SideGateOptions {
+  reason: string;
+  escalateTo: string | undefined;
+  timeoutSec?: number | null;
+  escalationPolicy?: 'auto' | 'reject' | null;
+  escalationTarget?: string | null;
+  proposal?: unknown;
+}
+
 /** Reminders go out when this share of a gate's time has passed. */
 export const REMIND_AT = 0.8;
 

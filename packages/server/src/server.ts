@@ -129,7 +129,7 @@ export async function startServer(
       try {
         await service.timers.expireDue();
         await service.timers.remindDue();
-        await service.reclaimExpiredLeases();
+        await service.execution.reclaimExpiredLeases();
         await service.webhooks.deliverDue();
         if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
           maintainedAt = Date.now();

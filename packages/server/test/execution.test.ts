@@ -181,7 +181,7 @@ for (const backend of backends()) {
       expect(first?.taskId).toBe(taskId);
       expect(await worker2.claim(['reconcile'])).toEqual([]); // held
       t.clock.advance(6_000);
-      expect(await t.server.service.reclaimExpiredLeases()).toBe(1);
+      expect(await t.server.service.execution.reclaimExpiredLeases()).toBe(1);
       const [second] = await worker2.claim(['reconcile']);
       expect(second).toMatchObject({ taskId, executionId: first?.executionId, attempt: 2 });
       const late = await worker1.completeTask(taskId, { dup: true }, { leaseId: first?.leaseId }).catch((e) => e);
@@ -212,7 +212,7 @@ for (const backend of backends()) {
         .toBe('executing');
       proc.kill('SIGKILL');
       t.clock.advance(6_000);
-      await t.server.service.reclaimExpiredLeases();
+      await t.server.service.execution.reclaimExpiredLeases();
       expect((await agent.get(`/tasks/${taskId}`)).body.status).toBe('approved');
       const w = new Worker(worker1, {
         capabilities: ['billing'],

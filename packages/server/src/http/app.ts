@@ -345,12 +345,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       service.taskHistory(req.principal, req.params.taskId),
     );
     api.post(`${API_PREFIX}/executions/claim`, { schema: { tags: ['execution'], body: ClaimBody } }, async (req) => ({
-      items: await service.claim(req.principal, req.body),
+      items: await service.execution.claim(req.principal, req.body),
     }));
     api.post(
       `${API_PREFIX}/tasks/:taskId/heartbeat`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: HeartbeatBody } },
-      async (req) => service.heartbeat(req.principal, req.params.taskId, req.body),
+      async (req) => service.execution.heartbeat(req.principal, req.params.taskId, req.body),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/cancel`,
@@ -360,17 +360,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.post(
       `${API_PREFIX}/tasks/:taskId/override`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: OverrideBody } },
-      async (req) => service.override(req.principal, req.params.taskId, req.body),
+      async (req) => service.execution.override(req.principal, req.params.taskId, req.body),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/feedback`,
       { schema: { tags: ['feedback'], params: TaskIdParams, body: FeedbackBody } },
-      async (req, reply) => reply.code(201).send(await service.feedback(req.principal, req.params.taskId, req.body)),
+      async (req, reply) =>
+        reply.code(201).send(await service.execution.feedback(req.principal, req.params.taskId, req.body)),
     );
     api.get(
       `${API_PREFIX}/calibration`,
       { schema: { tags: ['feedback'], querystring: CalibrationQuery } },
-      async (req) => service.calibration(req.principal, req.query),
+      async (req) => service.execution.calibration(req.principal, req.query),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/decisions`,
@@ -381,17 +382,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.post(
       `${API_PREFIX}/tasks/:taskId/execute`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: ExecuteBody } },
-      async (req) => service.execute(req.principal, req.params.taskId, req.body ?? {}),
+      async (req) => service.execution.execute(req.principal, req.params.taskId, req.body ?? {}),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/complete`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: CompleteBody } },
-      async (req) => service.finish(req.principal, req.params.taskId, 'completed', req.body ?? {}),
+      async (req) => service.execution.finish(req.principal, req.params.taskId, 'completed', req.body ?? {}),
     );
     api.post(
       `${API_PREFIX}/tasks/:taskId/fail`,
       { schema: { tags: ['execution'], params: TaskIdParams, body: FailBody } },
-      async (req) => service.finish(req.principal, req.params.taskId, 'failed', req.body ?? {}),
+      async (req) => service.execution.finish(req.principal, req.params.taskId, 'failed', req.body ?? {}),
     );
 
     api.get(`${API_PREFIX}/approvals`, { schema: { tags: ['approvals'], querystring: InboxQuery } }, async (req) =>
