@@ -232,6 +232,13 @@ describe.skipIf(!haveChromium)('web inbox in a real Chromium', () => {
     expect(task).toMatchObject({ status: 'awaiting_approval', assignedTo: 'did:agent:route-b' });
   });
 
+  it('a task withdrawn by its requester leaves the inbox live', async () => {
+    const c = await create({ description: 'Book a venue', humanInLoop: { approverRole: 'finance_manager' } });
+    await item(c.approvalRequest.id).waitFor({ timeout: 10_000 });
+    expect((await agent.post(`/tasks/${c.taskId}/cancel`, { reason: 'event moved online' })).status).toBe(200);
+    await item(c.approvalRequest.id).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('a token rotated elsewhere ends the session with a clear message', async () => {
     const pat = await t.principal('did:human:pat', ['finance_manager']);
     const other = await browser.newPage({ viewport: { width: 1280, height: 900 } });
