@@ -155,7 +155,10 @@ export interface Task {
   taskId: string;
   description: string;
   status: TaskStatus;
+  /** The payload now: the proposal with the edits of approvers so far. */
   payload: Record<string, unknown>;
+  /** The payload as the agent proposed it. */
+  proposedPayload: Record<string, unknown>;
   approvedPayload: Record<string, unknown> | null;
   result: unknown;
   error: unknown;

@@ -295,6 +295,28 @@ for (const backend of backends()) {
       expect(tasks.has(plain.body.taskId)).toBe(false);
     });
 
+    it('an earlier step’s edits move the payload on; the proposal stays visible as proposedPayload', async () => {
+      const created = await agent.post('/tasks', {
+        description: 'Resize the replica',
+        payload: { size: '500GB', zone: 'a' },
+        approvalChain: [{ role: 'dba_lead' }, { role: 'dba_lead' }],
+      });
+      const [s1, s2] = created.body.approvalChain.map((g: { id: string }) => g.id);
+      await dba.post(`/approvals/${s1}/approve`, { approvalReason: 'smaller', edits: { size: '200GB' } });
+      const mid = (await agent.get(`/tasks/${created.body.taskId}`)).body;
+      expect(mid.payload).toEqual({ size: '200GB', zone: 'a' });
+      expect(mid.proposedPayload).toEqual({ size: '500GB', zone: 'a' });
+      // The second approver sees both in the approval request.
+      const gate = (await dba2.get(`/approvals/${s2}`)).body;
+      expect(gate.task.payload).toEqual({ size: '200GB', zone: 'a' });
+      expect(gate.task.proposedPayload).toEqual({ size: '500GB', zone: 'a' });
+      await dba2.post(`/approvals/${s2}/approve`, { approvalReason: 'ok' });
+      expect((await agent.get(`/tasks/${created.body.taskId}`)).body.approvedPayload).toEqual({
+        size: '200GB',
+        zone: 'a',
+      });
+    });
+
     it('the requester withdraws a task before it runs: its gates leave the inbox, waiters learn, nothing executes', async () => {
       const created = await agent.post('/tasks', {
         description: 'Drop the staging schema',

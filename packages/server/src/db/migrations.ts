@@ -286,6 +286,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('principals').addColumn('token_expires_at', 'bigint').execute();
     },
   },
+  '0010_proposed_payload': {
+    // The payload as the agent proposed it, kept when earlier approvers' edits change `payload`.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tasks').addColumn('proposed_payload', 'text').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -24,6 +24,8 @@ export interface Database {
     description: string;
     required_capabilities: string;
     payload: string;
+    /** The payload as proposed at creation (null on rows from before it was kept: then `payload`). */
+    proposed_payload: string | null;
     approved_payload: string | null;
     approved_digest: string | null;
     hitl: string;
