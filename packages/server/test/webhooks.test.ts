@@ -1,7 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HumanOSClient, verifyWebhookSignature as sdkVerify } from '@human/sdk';
-import { parseLedgerExport, verifyLedger, verifyWebhookSignature, type WebhookDelivery } from '@humanos/core';
+import {
+  parseLedgerExport,
+  verifyLedger,
+  verifyWebhookSignature,
+  WEBHOOK_SIGNATURE_HEADER,
+  type WebhookDelivery,
+} from '@humanos/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -30,6 +36,13 @@ class Receiver {
       req.setEncoding('utf8');
       req.on('data', (c) => (raw += c));
       req.on('end', () => {
+        // Test files run in parallel, and a port freed by one can be reused here while another
+        // file's client still talks to it: only signed deliveries to /hook count.
+        if (req.method !== 'POST' || req.url !== '/hook' || !req.headers[WEBHOOK_SIGNATURE_HEADER]) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
         const status = this.answers.shift() ?? 200;
         this.got.push({ headers: req.headers, raw, body: JSON.parse(raw) as WebhookDelivery, status });
         res.statusCode = status;
