@@ -3,7 +3,7 @@ import type { Dialect } from './db/connect.js';
 import type { Database } from './db/schema.js';
 import type { Ledger, Seal } from './ledger.js';
 
-/** What a feature of the service (principals, webhooks) needs of it: the store, the ledger, the clock and its writes. */
+/** What a feature module of the service (principals, timers, execution, webhooks) needs of it: store, ledger, clock, writes. */
 export interface FeatureDeps {
   db: Kysely<Database>;
   dialect: Dialect;

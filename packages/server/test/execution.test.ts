@@ -152,6 +152,32 @@ for (const backend of backends()) {
       expect(done).toMatchObject({ status: 'completed', result: { sentiment: 'mixed' } });
     });
 
+    it('an override while a review is open answers the review: cancelled, out of the inbox, recorded', async () => {
+      const c = await agent.post('/tasks', {
+        description: 'Merge duplicate accounts',
+        humanInLoop: { approverRole: 'customer_success_lead' },
+        autoEscalation: { enabled: true, confidenceThreshold: 0.7, escalateTo: 'customer_success_lead' },
+      });
+      await lead.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
+      const exec = (await agent.post(`/tasks/${c.body.taskId}/execute`, {})).body;
+      const hb = await agent.post(`/tasks/${c.body.taskId}/heartbeat`, { leaseId: exec.leaseId, confidence: 0.3 });
+      const reviewId = hb.body.approvalRequest.id as string;
+      const r = await alice.post(`/tasks/${c.body.taskId}/override`, { reason: 'mine now', continueExecution: false });
+      expect(r.status).toBe(200);
+      const gates = (await agent.get(`/tasks/${c.body.taskId}`)).body.approvals as { id: string; status: string }[];
+      expect(gates.find((g) => g.id === reviewId)?.status).toBe('cancelled');
+      const inbox = (await lead.get('/approvals?status=pending')).body.items as { id: string }[];
+      expect(inbox.map((g) => g.id)).not.toContain(reviewId);
+      const history = (await agent.get(`/tasks/${c.body.taskId}/history`)).body.events as {
+        type: string;
+        approvalId: string | null;
+      }[];
+      expect(history.slice(-2).map((e) => [e.type, e.approvalId])).toEqual([
+        ['task.overridden', null],
+        ['approval.cancelled', reviewId],
+      ]);
+    });
+
     it('a reviewer who says stop takes the task over', async () => {
       const c = await agent.post('/tasks', {
         description: 'Classify refunds',

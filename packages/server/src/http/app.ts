@@ -569,13 +569,13 @@ export async function exportLedger(service: HumanOSService): Promise<string> {
   return `${lines.join('\n')}\n`;
 }
 
-/** Server-sent events from the ledger, filtered to what the caller may see; id = ledger index. */
 /** The bearer token of a request, or undefined when the header is missing or malformed. */
 function bearerToken(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
   return (header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null)?.[1];
 }
 
+/** Server-sent events from the ledger, filtered to what the caller may see; id = ledger index. */
 async function streamEvents(
   service: HumanOSService,
   req: FastifyRequest,
