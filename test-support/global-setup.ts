@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 
 export const PG_ADMIN_URL = process.env.HUMANOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,19 +18,18 @@ async function pgReachable(): Promise<boolean> {
 }
 
 /**
- * Makes sure the real PostgreSQL the suites need is up: if Debian's cluster is installed but stopped,
- * start it. If PostgreSQL cannot be had, say so loudly; under CI=true that is a failure, not a skip.
+ * Makes sure the real PostgreSQL the suites need is up: when it is not reachable, run
+ * `scripts/ensure-services.sh` (the same script `.ci/run` uses: installs Debian's package when missing,
+ * sets trust auth on loopback, starts the cluster and waits). If PostgreSQL still cannot be had, say so
+ * loudly; under CI=true that is a failure, not a skip.
  */
 export default async function setup(): Promise<void> {
-  if (!(await pgReachable()) && existsSync('/etc/postgresql')) {
-    for (const version of readdirSync('/etc/postgresql')) {
-      try {
-        execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
-      } catch (e) {
-        process.stderr.write(`could not start PostgreSQL ${version}/main: ${(e as Error).message}\n`);
-      }
+  if (!(await pgReachable()) && process.env.HUMANOS_TEST_PG_URL === undefined) {
+    try {
+      execFileSync('bash', [join(import.meta.dirname, '../scripts/ensure-services.sh')], { stdio: 'inherit' });
+    } catch (e) {
+      process.stderr.write(`could not prepare PostgreSQL: ${(e as Error).message}\n`);
     }
-    for (let i = 0; i < 20 && !(await pgReachable()); i++) await new Promise((r) => setTimeout(r, 500));
   }
   if (await pgReachable()) {
     process.env.HUMANOS_TEST_PG = '1';

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { leafHash, MemoryMerkleTree, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../src/merkle.js';
 
-const VECTORS = join(import.meta.dirname, '../../../../shared/vectors/rfc6962');
+const VECTORS = join(import.meta.dirname, '../../../testdata/rfc6962');
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Makes this machine able to run the whole test suite: a real PostgreSQL on 127.0.0.1:5432 (user
+# postgres, trust auth), Debian's Chromium for the browser tests, and what the Python and Go SDK suites
+# need. Idempotent: safe to run on every test run. Used by .ci/run and by the test harness
+# (test-support/global-setup.ts) so a developer's `npm test` and CI prepare the machine the same way.
+#
+# Why trust auth: Debian's package ships password (scram) auth on 127.0.0.1; the suites connect as
+# postgres without a password, and only ever on loopback.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" != "0" ]; then SUDO="sudo -n"; fi
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then $SUDO apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+
+# --- PostgreSQL -------------------------------------------------------------------------------------
+if ! command -v pg_ctlcluster >/dev/null 2>&1 || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  echo "ensure-services: installing Debian's postgresql"
+  apt_install postgresql
+fi
+if [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; then
+  v=$(ls /usr/lib/postgresql | sort -V | tail -1)
+  echo "ensure-services: creating cluster $v/main"
+  $SUDO pg_createcluster "$v" main --port 5432 >/dev/null
+fi
+changed_hba=0
+for hba in /etc/postgresql/*/*/pg_hba.conf; do
+  [ -f "$hba" ] || continue
+  # Every host line for 127.0.0.1/32 and ::1/128 gets trust, whatever method it had.
+  if grep -Eq '^\s*host\s+\S+\s+\S+\s+(127\.0\.0\.1/32|::1/128)\s+(scram-sha-256|md5|password|peer|ident|reject)' "$hba"; then
+    $SUDO sed -i -E 's#^(\s*host\s+\S+\s+\S+\s+(127\.0\.0\.1/32|::1/128)\s+)(scram-sha-256|md5|password|peer|ident|reject)(.*)$#\1trust#' "$hba"
+    changed_hba=1
+  fi
+  if ! grep -Eq '^\s*host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
+    # No loopback line at all: put one first so it wins.
+    $SUDO sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+    changed_hba=1
+  fi
+done
+while read -r ver name port status _; do
+  [ -n "$ver" ] || continue
+  if [ "$status" = "online" ]; then
+    [ "$changed_hba" = 1 ] && $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" reload || true
+  else
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start || true
+  fi
+done < <(pg_lsclusters -h 2>/dev/null)
+for _ in $(seq 1 60); do pg_up && break; sleep 0.5; done
+if ! pg_up; then
+  echo "ensure-services: PostgreSQL did not come up on 127.0.0.1:5432" >&2
+  pg_lsclusters >&2 || true
+  tail -n 20 /var/log/postgresql/*.log >&2 || true
+  exit 1
+fi
+psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null
+
+# --- Chromium (browser tests; never a downloaded browser) --------------------------------------------
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "ensure-services: installing Debian's chromium"
+  apt_install chromium
+fi
+
+# --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
+if [ -f sdks/python/pyproject.toml ]; then
+  if ! python3 -c 'import human_sdk, httpx, pytest, ruff, mypy' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
+    echo "ensure-services: installing the Python SDK and its test tools"
+    python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]"
+  fi
+fi
+
+# --- Go SDK suite: modules come from the Go module proxy on first `go test` --------------------------
+if [ -f sdks/go/go.mod ] && ! command -v go >/dev/null 2>&1; then
+  echo "ensure-services: installing Debian's golang"
+  apt_install golang
+fi
+echo "ensure-services: PostgreSQL, Chromium$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"

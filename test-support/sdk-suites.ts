@@ -1,0 +1,89 @@
+/**
+ * Runs the Python and Go SDK suites (`sdks/python`, `sdks/go`) against a real HumanOS server started
+ * once per backend (a SQLite file, then a fresh PostgreSQL database), plus their lint and type checks.
+ * Part of `npm test`; run alone with `npx tsx test-support/sdk-suites.ts [python|go ...]`.
+ *
+ * Each suite gets:
+ *   HUMANOS_TEST_URL          the server's base URL (e.g. http://127.0.0.1:40123)
+ *   HUMANOS_TEST_ADMIN_TOKEN  the admin's token (tests create their own principals with it)
+ *   HUMANOS_TEST_BACKEND      sqlite | postgres
+ * The server runs its timers every 100 ms so short approval timeouts fire promptly.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ADMIN_TOKEN, type BackendName, backends, createBackend, REPO_ROOT, spawnServer } from './harness.js';
+
+interface Suite {
+  name: 'python' | 'go';
+  dir: string;
+  /** Static checks, run once. */
+  checks: string[][];
+  /** The tests, run once per backend. */
+  test: string[];
+  cwd: string;
+}
+
+const SUITES: Suite[] = [
+  {
+    name: 'python',
+    dir: 'sdks/python',
+    cwd: join(REPO_ROOT, 'sdks/python'),
+    checks: [
+      ['python3', '-m', 'ruff', 'check', '.'],
+      ['python3', '-m', 'ruff', 'format', '--check', '.'],
+      ['python3', '-m', 'mypy'],
+    ],
+    test: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
+  },
+  {
+    name: 'go',
+    dir: 'sdks/go',
+    cwd: join(REPO_ROOT, 'sdks/go'),
+    checks: [
+      ['go', 'vet', './...'],
+      ['sh', '-c', 'out=$(gofmt -l .); if [ -n "$out" ]; then echo "gofmt: not formatted: $out"; exit 1; fi'],
+    ],
+    test: ['go', 'test', '-count=1', './...'],
+  },
+];
+
+function run(cmd: string[], cwd: string, env: Record<string, string> = {}): boolean {
+  process.stdout.write(`\n$ ${cmd.join(' ')}   (in ${cwd.replace(`${REPO_ROOT}/`, '')})\n`);
+  const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.error) process.stderr.write(`${cmd[0]}: ${r.error.message}\n`);
+  return r.status === 0;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const suites = SUITES.filter((s) => existsSync(join(REPO_ROOT, s.dir)) && (!wanted.length || wanted.includes(s.name)));
+  if (!suites.length) {
+    process.stdout.write('sdk-suites: no SDK suites present\n');
+    return;
+  }
+  let ok = true;
+  for (const s of suites) for (const c of s.checks) ok = run(c, s.cwd) && ok;
+  const names: BackendName[] = process.env.HUMANOS_TEST_PG === '0' ? ['sqlite'] : backends();
+  for (const name of names) {
+    const backend = await createBackend(name);
+    const server = await spawnServer({ ...backend.env, HUMANOS_TIMER_INTERVAL_MS: '100' });
+    try {
+      const env = { HUMANOS_TEST_URL: server.url, HUMANOS_TEST_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_TEST_BACKEND: name };
+      for (const s of suites) {
+        process.stdout.write(`\n== ${s.name} SDK suite on ${name}\n`);
+        ok = run(s.test, s.cwd, env) && ok;
+      }
+    } finally {
+      await server.kill('SIGTERM');
+      await server.kill('SIGKILL');
+      await backend.drop();
+    }
+  }
+  if (!ok) {
+    process.stderr.write('\nsdk-suites: a Python or Go check or test failed\n');
+    process.exit(1);
+  }
+}
+
+await main();
