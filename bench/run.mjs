@@ -226,7 +226,7 @@ async function ledgerBench() {
   const dir = mkdtempSync(join(os.tmpdir(), 'humanos-ledger-bench-'));
   const store = await openStore({ kind: 'sqlite', file: join(dir, 'humanos.db') });
   const key = generateSigningKey();
-  const ledger = new Ledger('sqlite', key, 'bench.ledger/0');
+  const ledger = new Ledger(store.dialect, key, 'bench.ledger/0');
   const entry = (i) => ({
     type: 'task.created',
     at: new Date(0).toISOString(),
@@ -272,7 +272,7 @@ async function ledgerBench() {
 
   // Offline verification vs raw SHA-256 over the same bytes.
   const text = await exportLedger({
-    store,
+    db: store.db,
     ledger,
     origin: 'bench.ledger/0',
     signerDid: didKeyFromPublicKey(key.publicKeyRaw),

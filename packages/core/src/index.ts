@@ -1,5 +1,6 @@
 export * from './calibration.js';
 export * from './canonical.js';
+export * from './decision.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './ledger.js';

@@ -35,7 +35,7 @@ export async function runServerMain(argv: readonly string[]): Promise<void> {
       `\nCreated did:human:admin. Its token is shown once; store it now:\n\n  ${server.generatedAdminToken}\n\n`,
     );
   }
-  process.stdout.write(`HumanOS listening on ${server.url} (storage: ${server.store.dialect})\n`);
+  process.stdout.write(`HumanOS listening on ${server.url} (storage: ${server.store.dialect.name})\n`);
   const stop = async () => {
     await server.close();
     process.exit(0);

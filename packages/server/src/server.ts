@@ -3,13 +3,13 @@ import { dirname } from 'node:path';
 import { generateSigningKey, type SigningKey, sha256Hex, signingKeyFromPem, signingKeyToPem } from '@humanos/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
-import { openStore, type Store } from './db/connect.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
-import { Notifier } from './notifier.js';
-import { loadPolicy } from './policyFile.js';
+import { Notifier } from './kernel/notifier.js';
+import { loadPolicy } from './policy/policyFile.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
-import type { WebhookSettings } from './webhooks.js';
+import { openStore, type Store } from './store/connect.js';
+import type { WebhookSettings } from './webhooks/webhooks.js';
 
 /** How often the store refreshes planner statistics (SQLite's `PRAGMA optimize`). */
 const MAINTAIN_EVERY_MS = 60 * 60 * 1000;
@@ -77,33 +77,12 @@ export async function startServer(
   const notifier = new Notifier();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const publicHex = Buffer.from(key.publicKeyRaw).toString('hex');
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
-    // The store remembers which key and origin sign its ledger; a replica with another key would fork
-    // the log's signatures, so it refuses to start instead.
-    await store.db
-      .insertInto('meta')
-      .values([
-        { key: 'ledger_public_key', value: publicHex },
-        { key: 'ledger_origin', value: origin },
-      ])
-      .onConflict((oc) => oc.column('key').doNothing())
-      .execute();
-    const meta = Object.fromEntries(
-      (await store.db.selectFrom('meta').selectAll().execute()).map((r) => [r.key, r.value]),
+    await checkLedgerIdentity(store, key, origin);
+    const stopListening = await store.listen(
+      (payload) => notifier.received(payload),
+      () => {},
     );
-    if (meta.ledger_public_key !== publicHex) {
-      throw new StartupError(
-        'HUMANOS_SIGNING_KEY_FILE',
-        `this store's ledger is signed by another key (${meta.ledger_public_key}); use that key`,
-      );
-    }
-    if (meta.ledger_origin !== origin) {
-      throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${meta.ledger_origin}`);
-    }
-    if (store.pool && config.databaseUrl) {
-      await notifier.listen(config.databaseUrl, () => {});
-    }
     // Bound once the app (and its logger) exists.
     let reportBackground: (e: unknown) => void = () => {};
     const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
@@ -124,25 +103,13 @@ export async function startServer(
     if (opts.listen !== false) {
       url = await app.listen({ port: config.port, host: config.host });
     }
-    let maintainedAt = Date.now();
-    const tick = async () => {
-      try {
-        await service.timers.expireDue();
-        await service.timers.remindDue();
-        await service.execution.reclaimExpiredLeases();
-        await service.webhooks.deliverDue();
-        if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
-          maintainedAt = Date.now();
-          await store.maintain();
-          await service.webhooks.pruneDelivered();
-        }
-      } catch (e) {
-        app.log.error({ err: e }, 'timer sweep failed');
-      }
-      timer = setTimeout(tick, config.timerIntervalMs);
+    const tick = sweeper(service, store, (e) => app.log.error({ err: e }, 'timer sweep failed'));
+    const loop = async () => {
+      await tick();
+      timer = setTimeout(loop, config.timerIntervalMs);
       timer.unref();
     };
-    timer = setTimeout(tick, 0);
+    timer = setTimeout(loop, 0);
     timer.unref();
     return {
       app,
@@ -152,6 +119,7 @@ export async function startServer(
       url,
       async close() {
         clearTimeout(timer);
+        await stopListening();
         await notifier.close();
         await app.close();
         await store.close();
@@ -163,4 +131,52 @@ export async function startServer(
     await store.close();
     throw e;
   }
+}
+
+/**
+ * The store remembers which key and origin sign its ledger; a replica with another key would fork
+ * the log's signatures, so it refuses to start instead.
+ */
+async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string): Promise<void> {
+  const publicHex = Buffer.from(key.publicKeyRaw).toString('hex');
+  await store.db
+    .insertInto('meta')
+    .values([
+      { key: 'ledger_public_key', value: publicHex },
+      { key: 'ledger_origin', value: origin },
+    ])
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const meta = Object.fromEntries(
+    (await store.db.selectFrom('meta').selectAll().execute()).map((r) => [r.key, r.value]),
+  );
+  if (meta.ledger_public_key !== publicHex) {
+    throw new StartupError(
+      'HUMANOS_SIGNING_KEY_FILE',
+      `this store's ledger is signed by another key (${meta.ledger_public_key}); use that key`,
+    );
+  }
+  if (meta.ledger_origin !== origin) {
+    throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${meta.ledger_origin}`);
+  }
+}
+
+/** One sweep of the background work: deadlines, reminders, expired leases, webhooks, maintenance. */
+function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) => void): () => Promise<void> {
+  let maintainedAt = Date.now();
+  return async () => {
+    try {
+      await service.timers.expireDue();
+      await service.timers.remindDue();
+      await service.execution.reclaimExpiredLeases();
+      await service.webhooks.deliverDue();
+      if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
+        maintainedAt = Date.now();
+        await store.maintain();
+        await service.webhooks.pruneDelivered();
+      }
+    } catch (e) {
+      onError(e);
+    }
+  };
 }

@@ -10,9 +10,9 @@ import {
 } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../test-support/harness.js';
-import { GroupCommitter } from '../src/committer.js';
-import { openStore, type Store } from '../src/db/connect.js';
-import { Ledger, type NewEntry } from '../src/ledger.js';
+import { GroupCommitter } from '../src/kernel/committer.js';
+import { Ledger, type NewEntry } from '../src/ledger/ledger.js';
+import { openStore, type Store } from '../src/store/connect.js';
 
 const entry = (taskId: string, i: number): NewEntry => ({
   type: 'task.created',

@@ -1,0 +1,158 @@
+import type { ApprovalStatus } from '@humanos/core';
+import { HumanOSError } from '@humanos/core';
+import type { Principal } from '../kernel/access.js';
+import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { p } from '../kernel/rows.js';
+import { type DecideInput, decide } from './decide.js';
+import { decisionView, gateContext, gateView } from './views.js';
+
+/** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
+export class Approvals {
+  constructor(private readonly deps: FeatureDeps) {}
+
+  /** See `decide`. */
+  decide(
+    actor: Principal,
+    approvalId: string,
+    verdict: 'approved' | 'rejected',
+    input: DecideInput,
+  ): Promise<Record<string, unknown>> {
+    return decide(this.deps, actor, approvalId, verdict, input);
+  }
+
+  async get(actor: Principal, approvalId: string): Promise<Record<string, unknown>> {
+    const g = await this.deps.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
+    if (!g) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+    const task = await this.deps.access.loadTask(this.deps.db, g.task_id);
+    if (!(await this.deps.access.canSee(this.deps.db, actor, task)))
+      throw new HumanOSError('not_found', `no approval ${approvalId}`);
+    const decisions = await this.deps.db.selectFrom('decisions').selectAll().where('task_id', '=', task.id).execute();
+    const steps = await this.deps.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .where('kind', '=', g.kind)
+      .orderBy('step')
+      .orderBy('requested_at')
+      .execute();
+    return {
+      ...gateView(
+        g,
+        gateContext(task),
+        decisions.filter((d) => d.approval_id === g.id),
+      ),
+      // Every step (or escalation) of this task's gates, with earlier decisions and their reasons.
+      chain: steps.map((x) => ({
+        id: x.id,
+        step: x.step,
+        approverRole: x.approver_role,
+        status: x.status,
+        required: x.required,
+        reason: x.reason,
+        decisions: decisions.filter((d) => d.approval_id === x.id).map(decisionView),
+      })),
+      task: {
+        id: task.id,
+        description: task.description,
+        requester: task.requester,
+        onBehalfOf: task.on_behalf_of,
+        status: task.status,
+        payload: p(task.payload),
+        proposedPayload: p(task.proposed_payload ?? task.payload),
+        requiredCapabilities: p(task.required_capabilities),
+        policy: p(task.policy),
+      },
+    };
+  }
+
+  /**
+   * The caller's inbox: gates in `status` whose role the caller holds. For pending gates, those the
+   * caller may not decide (its own tasks, gates it already sat on) are left out.
+   */
+  async inbox(
+    actor: Principal,
+    q: { status: ApprovalStatus; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    if (actor.roles.length === 0) return { items: [], nextCursor: null };
+    const after = q.cursor !== undefined ? decodePairCursor(q.cursor) : undefined;
+    // One index range walk per role (role, status, requested_at, id), each stopping after a page;
+    // merged here. A single query over all roles would have to sort every matching gate.
+    const perRole = await Promise.all(
+      [...new Set(actor.roles)].map((role) => {
+        let query = this.deps.db
+          .selectFrom('approval_roles')
+          .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
+          .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+          .selectAll('approvals')
+          .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq'])
+          .where('approval_roles.role', '=', role)
+          .where('approval_roles.status', '=', q.status);
+        if (q.status === 'pending') {
+          query = query
+            .where('tasks.requester', '!=', actor.id)
+            .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('decisions as d')
+                    .innerJoin('approvals as seat', 'seat.id', 'd.approval_id')
+                    .select('d.approval_id')
+                    .whereRef('d.task_id', '=', 'approvals.task_id')
+                    .where('d.principal_id', '=', actor.id)
+                    .where((eb) =>
+                      eb.or([
+                        eb('d.approval_id', '=', eb.ref('approvals.id')),
+                        eb.and([eb('approvals.kind', '=', 'execution'), eb('seat.kind', '=', 'execution')]),
+                      ]),
+                    ),
+                ),
+              ),
+            );
+        }
+        if (after) {
+          const [at, id] = after;
+          query = query.where((eb) =>
+            eb.or([
+              eb('approval_roles.requested_at', '<', at),
+              eb.and([eb('approval_roles.requested_at', '=', at), eb('approval_roles.approval_id', '<', id)]),
+            ]),
+          );
+        }
+        return query
+          .orderBy('approval_roles.requested_at', 'desc')
+          .orderBy('approval_roles.approval_id', 'desc')
+          .limit(q.limit + 1)
+          .execute();
+      }),
+    );
+    const seen = new Set<string>();
+    const rows = perRole
+      .flat()
+      .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .filter((r) => !seen.has(r.id) && seen.add(r.id));
+    const page = rows.slice(0, q.limit);
+    const items = page.map((r) => gateView(r, gateContext(r)));
+    const last = page[page.length - 1];
+    return {
+      items,
+      nextCursor: rows.length > q.limit && last ? encodePairCursor(last.requested_at, last.id) : null,
+    };
+  }
+
+  /** Long-poll on one gate: returns when it leaves `pending` or after `waitSeconds`. */
+  async wait(
+    actor: Principal,
+    approvalId: string,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let view = await this.get(actor, approvalId);
+    while (view.status === 'pending' && Date.now() < deadline && !signal?.aborted) {
+      await this.deps.notifier.waitForTask(view.taskId as string, Math.min(1000, deadline - Date.now()), signal);
+      view = await this.get(actor, approvalId);
+    }
+    return view;
+  }
+}

@@ -1,0 +1,461 @@
+import {
+  type ApprovalStatus,
+  applyMergePatch,
+  canonicalJson,
+  canTransition,
+  type DecisionRecord,
+  gateStatusAfter,
+  type HumanInLoop,
+  HumanOSError,
+  isSideGate,
+  payloadDigest,
+  type RiskAssessment,
+  riskRank,
+  signDecision,
+  type TaskStatus,
+  taskStatusAfter,
+} from '@humanos/core';
+import type { Transaction } from 'kysely';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
+import type { NewEntry } from '../ledger/ledger.js';
+import type { Database } from '../store/schema.js';
+import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
+import { provenance } from './provenance.js';
+
+export interface DecideInput {
+  by?: string;
+  /** Routing approvals: the resource to assign (default: the proposed one). */
+  assignTo?: string;
+  reason?: string;
+  feedback?: string;
+  edits?: Record<string, unknown>;
+}
+
+type Verdict = 'approved' | 'rejected';
+
+/** What a decision is about, loaded and locked in its transaction. */
+interface Subject {
+  gate: ApprovalRow;
+  task: TaskRow;
+  now: number;
+}
+
+/** The signed record of a decision and what it makes of the gate and the task. */
+interface Outcome {
+  record: DecisionRecord;
+  signature: string;
+  approvedPayload: unknown;
+  gateStatus: ApprovalStatus;
+  taskStatus: TaskStatus;
+  nextStep: ApprovalRow | undefined;
+  assignTo: string | undefined;
+}
+
+/**
+ * Records one human's decision on a gate, as named steps in one transaction: load and lock
+ * (`subjectOf`), authority (checked now, not when the gate opened), the gate's state, one seat per
+ * person, the input rules, the signed record, then the gate, the task and the ledger. A refused
+ * decision writes nothing.
+ *
+ * @example
+ * await decide(deps, cfo, 'approval:human:…', 'approved', { reason: 'within budget' });
+ */
+export async function decide(
+  deps: FeatureDeps,
+  actor: Principal,
+  approvalId: string,
+  verdict: Verdict,
+  input: DecideInput,
+): Promise<Record<string, unknown>> {
+  const now = deps.now();
+  const { value, seal } = await deps.writeSealed(async (trx, touched) => {
+    const s = await subjectOf(deps, trx, approvalId, now);
+    await checkAuthority(deps, trx, actor, s, verdict, input);
+    checkOpen(s);
+    await checkSeat(trx, actor, s);
+    checkInput(s, verdict, input);
+    const o = await outcomeOf(deps, trx, actor, s, verdict, input);
+    const extra = await moveGates(trx, actor, s, o);
+    await moveTask(trx, actor, s, o, input);
+    const ledgerIndex = await record(deps, trx, actor, s, o, extra, input);
+    touched.add(s.task.id);
+    return { o, ledgerIndex };
+  });
+  if (!seal) throw new Error('a decision committed without a ledger checkpoint');
+  const prov = await provenance(deps, value.ledgerIndex, seal, value.o.signature);
+  return responseOf(actor, approvalId, value.o, verdict, prov);
+}
+
+async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {
+  // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
+  const gate = await deps.dialect
+    .forUpdate(trx.selectFrom('approvals').selectAll().where('id', '=', approvalId))
+    .executeTakeFirst();
+  if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+  const task = await deps.access.loadTask(trx, gate.task_id, true);
+  return { gate, task, now };
+}
+
+async function checkAuthority(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task }: Subject,
+  verdict: Verdict,
+  input: DecideInput,
+): Promise<void> {
+  const roles = (
+    await trx.selectFrom('approval_roles').select('role').where('approval_id', '=', gate.id).execute()
+  ).map((r) => r.role);
+  // Authority as it stands now, not as a cached principal remembers it.
+  const current = await trx
+    .selectFrom('principals')
+    .select(['kind', 'roles', 'disabled_at'])
+    .where('id', '=', actor.id)
+    .executeTakeFirst();
+  if (!current || current.disabled_at !== null) {
+    throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
+  }
+  const currentRoles = p<string[]>(current.roles);
+  const holdsRole = roles.some((r) => currentRoles.includes(r));
+  // Holding one of the gate's roles makes the task visible; only others need the visibility query.
+  if (!holdsRole && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
+    throw new HumanOSError('not_found', `no approval ${gate.id}`);
+  }
+  if (input.by !== undefined && input.by !== actor.id) {
+    throw new HumanOSError(
+      'approved_by_mismatch',
+      `${verdict === 'approved' ? 'approvedBy' : 'rejectedBy'} must be the caller (${actor.id})`,
+    );
+  }
+  if (current.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'agents never decide approvals');
+  if (task.requester === actor.id || task.on_behalf_of === actor.id) {
+    throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
+  }
+  if (!holdsRole) {
+    throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
+  }
+}
+
+/** The gate must be pending, not past its deadline, and its turn in the chain. */
+function checkOpen({ gate, now }: Subject): void {
+  if (gate.status === 'expired' || (gate.status === 'pending' && gate.expires_at !== null && now >= gate.expires_at)) {
+    throw new HumanOSError('approval_expired', `approval ${gate.id} expired at ${iso(gate.expires_at ?? now)}`);
+  }
+  if (gate.status === 'waiting') {
+    throw new HumanOSError(
+      'out_of_turn',
+      `approval ${gate.id} is step ${gate.step + 1} of a chain; an earlier step is still open`,
+    );
+  }
+  if (gate.status !== 'pending') {
+    throw new HumanOSError('already_decided', `approval ${gate.id} is already ${gate.status}`, {
+      status: gate.status,
+    });
+  }
+}
+
+/**
+ * One seat per person per gate, and across the steps of a chain: one person cannot fill two.
+ * Execution gates (chain steps, escalations) share seats; each in-run decision or spot-check gate is
+ * its own.
+ */
+async function checkSeat(trx: Transaction<Database>, actor: Principal, { gate, task }: Subject): Promise<void> {
+  const seated = await trx
+    .selectFrom('decisions')
+    .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+    .select(['decisions.approval_id'])
+    .where('decisions.task_id', '=', task.id)
+    .where('decisions.principal_id', '=', actor.id)
+    .where((eb) =>
+      gate.kind === 'execution' ? eb('approvals.kind', '=', 'execution') : eb('decisions.approval_id', '=', gate.id),
+    )
+    .executeTakeFirst();
+  if (seated) {
+    throw new HumanOSError(
+      'already_seated',
+      seated.approval_id === gate.id
+        ? `${actor.id} has already decided on ${gate.id}`
+        : `${actor.id} already decided an earlier step of this task; each step needs a different person`,
+    );
+  }
+}
+
+/** Reasons, feedback and edits as the task's HITL settings and risk require. */
+function checkInput({ gate, task }: Subject, verdict: Verdict, input: DecideInput): void {
+  if (gate.kind === 'audit' && input.edits !== undefined)
+    throw new HumanOSError('validation_failed', 'a spot-check cannot edit the payload of a task that already ran');
+  const hitl = p<HumanInLoop>(task.hitl);
+  const risk = p<RiskAssessment>(task.risk);
+  const reason = (input.reason ?? '').trim();
+  if (verdict === 'rejected' && reason === '') {
+    throw new HumanOSError('validation_failed', 'rejectionReason is required');
+  }
+  if (
+    verdict === 'approved' &&
+    reason === '' &&
+    (hitl.requireExplicitReason || riskRank(risk.level) >= riskRank('high'))
+  ) {
+    throw new HumanOSError('validation_failed', 'approvalReason is required for this task');
+  }
+  if (hitl.requireExplicitFeedback && !(input.feedback ?? '').trim()) {
+    throw new HumanOSError('validation_failed', 'feedback is required for this task (requireExplicitFeedback)');
+  }
+  if (verdict === 'rejected' && input.edits !== undefined) {
+    throw new HumanOSError('validation_failed', 'edits can only accompany an approval');
+  }
+}
+
+/** The signed decision record, and the statuses the gate and the task move to. */
+async function outcomeOf(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, now }: Subject,
+  verdict: Verdict,
+  input: DecideInput,
+): Promise<Outcome> {
+  const proposal = p<{ payload?: unknown } | null>(gate.proposal);
+  const payload = gate.kind === 'decision' ? (proposal?.payload ?? {}) : p<unknown>(task.payload);
+  const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
+  const record: DecisionRecord = {
+    type: 'humanos.decision/v1',
+    origin: deps.origin,
+    approvalId: gate.id,
+    taskId: task.id,
+    verdict,
+    decidedBy: actor.id,
+    decidedAt: iso(now),
+    reason: (input.reason ?? '').trim(),
+    feedback: input.feedback ?? null,
+    edits: input.edits ?? null,
+    payloadDigest: payloadDigest(approvedPayload),
+  };
+  const assignTo = await routingTarget(trx, gate, task, verdict, input);
+  if (assignTo) record.assignTo = assignTo;
+  const signature = signDecision(record, deps.key);
+  // Only a quorum needs to count the seats already taken; a one-person gate is decided by this.
+  const approvalsSoFar =
+    verdict === 'approved' && gate.required > 1
+      ? (
+          await trx
+            .selectFrom('decisions')
+            .select('principal_id')
+            .where('approval_id', '=', gate.id)
+            .where('verdict', '=', 'approved')
+            .execute()
+        ).length
+      : 0;
+  const gateStatus = gateStatusAfter(verdict, { required: gate.required, approvalsSoFar });
+  // The next step of a chain, if this decision completes a step.
+  const nextStep =
+    !isSideGate(gate.kind) && gateStatus === 'approved'
+      ? await trx
+          .selectFrom('approvals')
+          .selectAll()
+          .where('task_id', '=', task.id)
+          .where('status', '=', 'waiting')
+          .orderBy('step')
+          .limit(1)
+          .executeTakeFirst()
+      : undefined;
+  const taskStatus = taskStatusAfter({
+    kind: gate.kind,
+    gateStatus,
+    taskStatus: task.status as TaskStatus,
+    nextStepWaiting: nextStep !== undefined,
+    leased: task.lease_id !== null,
+  });
+  return { record, signature, approvedPayload, gateStatus, taskStatus, nextStep, assignTo };
+}
+
+/** A routing approval names the resource that gets the task; no other decision may. */
+async function routingTarget(
+  trx: Transaction<Database>,
+  gate: ApprovalRow,
+  task: TaskRow,
+  verdict: Verdict,
+  input: DecideInput,
+): Promise<string | undefined> {
+  if (!(gate.kind === 'routing' && verdict === 'approved')) {
+    if (input.assignTo !== undefined)
+      throw new HumanOSError('validation_failed', 'assignTo only goes with approving a routing request');
+    return undefined;
+  }
+  const assignTo =
+    input.assignTo ?? p<{ proposedResource: string | null }>(gate.proposal).proposedResource ?? undefined;
+  if (!assignTo) throw new HumanOSError('validation_failed', 'no resource was proposed: name one with assignTo');
+  const resource = await trx.selectFrom('principals').select('id').where('id', '=', assignTo).executeTakeFirst();
+  if (!resource) throw new HumanOSError('validation_failed', `assignTo names no principal: ${assignTo}`);
+  if (assignTo === task.requester)
+    throw new HumanOSError('validation_failed', 'a task cannot be routed back to its requester');
+  return assignTo;
+}
+
+/** The gate's new status, the next chain step opened, the steps after a reject cancelled. */
+async function moveGates(
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, now }: Subject,
+  o: Outcome,
+): Promise<NewEntry[]> {
+  if (o.gateStatus !== 'pending') {
+    const upd = await trx
+      .updateTable('approvals')
+      .set({ status: o.gateStatus, decided_at: now })
+      .where('id', '=', gate.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1)
+      throw new HumanOSError('already_decided', `approval ${gate.id} was decided concurrently`);
+    await setRoleStatus(trx, [gate.id], o.gateStatus);
+  }
+  const extra: NewEntry[] = [];
+  if (o.nextStep) {
+    const opened = openStep(o.nextStep, now);
+    await trx
+      .updateTable('approvals')
+      .set({ status: 'pending', requested_at: now, expires_at: opened.expires_at, remind_at: opened.remind_at })
+      .where('id', '=', o.nextStep.id)
+      .where('status', '=', 'waiting')
+      .execute();
+    await syncRoles(trx, { approvalId: o.nextStep.id });
+    extra.push(gateOpenedEntry(opened, actor.id, now));
+  }
+  if (o.gateStatus === 'rejected' && !isSideGate(gate.kind)) {
+    // A reject at any step ends the chain: the steps that never opened are cancelled.
+    const reason = `step ${gate.step + 1} was rejected`;
+    extra.push(...(await cancelGates(trx, [task.id], { statuses: ['waiting'] }, { actor: actor.id, now, reason })));
+  }
+  return extra;
+}
+
+/** The task's new status (with the approved payload), its assignee, or an edited payload for later steps. */
+async function moveTask(
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, now }: Subject,
+  o: Outcome,
+  input: DecideInput,
+): Promise<void> {
+  const digest = o.record.payloadDigest;
+  if (o.taskStatus !== task.status) {
+    if (!canTransition(task.status as TaskStatus, o.taskStatus)) {
+      throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
+    }
+    const upd = await trx
+      .updateTable('tasks')
+      .set({
+        status: o.taskStatus,
+        updated_at: now,
+        ...(o.taskStatus === 'approved' && gate.kind !== 'review'
+          ? { approved_payload: j(o.approvedPayload), approved_digest: digest }
+          : {}),
+        // A reviewer who says "stop" takes the task over, as with override.
+        ...(o.taskStatus === 'overridden' ? { overridden_by: actor.id, lease_id: null, lease_expires_at: null } : {}),
+        ...(o.assignTo ? { assigned_to: o.assignTo } : {}),
+      })
+      .where('id', '=', task.id)
+      .where('status', '=', task.status)
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1)
+      throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+  } else if (o.assignTo) {
+    await trx
+      .updateTable('tasks')
+      .set({ assigned_to: o.assignTo, updated_at: now })
+      .where('id', '=', task.id)
+      .execute();
+  } else if (gate.kind === 'decision') {
+    if (o.gateStatus === 'approved') {
+      const proposal = p<Record<string, unknown> | null>(gate.proposal);
+      await trx
+        .updateTable('approvals')
+        .set({ proposal: j({ ...proposal, approvedPayload: o.approvedPayload, approvedDigest: digest }) })
+        .where('id', '=', gate.id)
+        .execute();
+    }
+  } else if (input.edits) {
+    // A partial quorum or an earlier chain step: later approvers see, and approve, the edited payload.
+    await trx
+      .updateTable('tasks')
+      .set({ payload: j(o.approvedPayload), updated_at: now })
+      .where('id', '=', task.id)
+      .execute();
+  }
+}
+
+/** The `approval.decided` ledger entry (with the entries the decision caused) and the decision row. */
+async function record(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, now }: Subject,
+  o: Outcome,
+  extra: NewEntry[],
+  input: DecideInput,
+): Promise<number> {
+  const { record: rec, signature, gateStatus, taskStatus } = o;
+  const appended = await deps.ledger.append(trx, [
+    {
+      type: 'approval.decided',
+      at: iso(now),
+      actor: actor.id,
+      taskId: task.id,
+      approvalId: gate.id,
+      data: { record: rec, signature, gateStatus, taskStatus },
+    },
+    ...extra,
+  ]);
+  const ledgerIndex = appended.seqs[0] as number;
+  await trx
+    .insertInto('decisions')
+    .values({
+      approval_id: gate.id,
+      task_id: task.id,
+      principal_id: actor.id,
+      verdict: rec.verdict,
+      reason: rec.reason,
+      feedback: input.feedback ?? null,
+      edits: input.edits ? j(input.edits) : null,
+      payload_digest: rec.payloadDigest,
+      decided_at: now,
+      record: canonicalJson(rec),
+      signature,
+      ledger_index: ledgerIndex,
+    })
+    .execute();
+  return ledgerIndex;
+}
+
+function responseOf(
+  actor: Principal,
+  approvalId: string,
+  o: Outcome,
+  verdict: Verdict,
+  prov: Record<string, unknown>,
+): Record<string, unknown> {
+  const base = { approvalId, status: o.gateStatus, taskId: o.record.taskId, taskStatus: o.taskStatus };
+  const r = o.record;
+  return verdict === 'approved'
+    ? {
+        ...base,
+        approvedBy: actor.id,
+        approvedAt: r.decidedAt,
+        approvalReason: r.reason,
+        feedback: r.feedback,
+        edits: r.edits,
+        payloadDigest: r.payloadDigest,
+        provenance: prov,
+      }
+    : {
+        ...base,
+        rejectedBy: actor.id,
+        rejectedAt: r.decidedAt,
+        rejectionReason: r.reason,
+        feedback: r.feedback,
+        provenance: prov,
+      };
+}

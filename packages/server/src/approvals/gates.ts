@@ -1,0 +1,169 @@
+import { type GateSpec, newApprovalId } from '@humanos/core';
+import type { Transaction } from 'kysely';
+import { type ApprovalRow, iso } from '../kernel/rows.js';
+import type { NewEntry } from '../ledger/ledger.js';
+import type { Database } from '../store/schema.js';
+
+/** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */
+export interface SideGateOptions {
+  reason: string;
+  escalateTo: string | undefined;
+  timeoutSec?: number | null;
+  escalationPolicy?: 'auto' | 'reject' | null;
+  escalationTarget?: string | null;
+  proposal?: unknown;
+}
+
+/** Reminders go out when this share of a gate's time has passed. */
+export const REMIND_AT = 0.8;
+
+/** Opens a gate: its row, and one inbox-index row per role that may decide it. */
+export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
+  await trx.insertInto('approvals').values(g).execute();
+  await trx
+    .insertInto('approval_roles')
+    .values(roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })))
+    .execute();
+}
+
+/** Mirrors gate status and open time into approval_roles (the inbox index) after a change. */
+export async function syncRoles(
+  trx: Transaction<Database>,
+  which: { approvalId: string } | { taskId: string } | { taskIds: readonly string[] },
+): Promise<void> {
+  if ('taskIds' in which && which.taskIds.length === 0) return;
+  await trx
+    .updateTable('approval_roles')
+    .set((eb) => ({
+      status: eb
+        .selectFrom('approvals')
+        .select('approvals.status')
+        .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+      requested_at: eb
+        .selectFrom('approvals')
+        .select('approvals.requested_at')
+        .whereRef('approvals.id', '=', 'approval_roles.approval_id'),
+    }))
+    .where((eb) =>
+      'approvalId' in which
+        ? eb('approval_id', '=', which.approvalId)
+        : eb(
+            'approval_id',
+            'in',
+            eb
+              .selectFrom('approvals')
+              .select('approvals.id')
+              .where((w) =>
+                'taskId' in which
+                  ? w('approvals.task_id', '=', which.taskId)
+                  : w('approvals.task_id', 'in', which.taskIds),
+              ),
+          ),
+    )
+    .execute();
+}
+
+/** Sets the inbox index's status of gates whose new status is known (a cheaper `syncRoles`). */
+export async function setRoleStatus(trx: Transaction<Database>, approvalIds: readonly string[], status: string) {
+  if (approvalIds.length === 0) return;
+  await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
+}
+
+/**
+ * Cancels the gates of `taskIds` in one of `from.statuses` (and of `kind`, when given): chain steps
+ * that will never open, a review answered by an override, the open gates of a withdrawn task. Returns one `approval.cancelled` entry per
+ * gate, saying why, for the caller to append with the change that caused it.
+ */
+export async function cancelGates(
+  trx: Transaction<Database>,
+  taskIds: readonly string[],
+  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: string },
+  cause: { actor: string; now: number; reason: string },
+): Promise<NewEntry[]> {
+  if (taskIds.length === 0) return [];
+  let q = trx
+    .updateTable('approvals')
+    .set({ status: 'cancelled', decided_at: cause.now })
+    .where('task_id', 'in', taskIds)
+    .where('status', 'in', from.statuses);
+  if (from.kind) q = q.where('kind', '=', from.kind);
+  const rows = await q.returning(['id', 'task_id']).execute();
+  await setRoleStatus(
+    trx,
+    rows.map((r) => r.id),
+    'cancelled',
+  );
+  return rows.map((r) => ({
+    type: 'approval.cancelled',
+    at: iso(cause.now),
+    actor: cause.actor,
+    taskId: r.task_id,
+    approvalId: r.id,
+    data: { reason: cause.reason },
+  }));
+}
+
+/** The ledger entry that records a gate opening (`approval.requested`). */
+export function gateOpenedEntry(g: ApprovalRow, actor: string, now: number): NewEntry {
+  return {
+    type: 'approval.requested',
+    at: iso(now),
+    actor,
+    taskId: g.task_id,
+    approvalId: g.id,
+    data: {
+      kind: g.kind,
+      step: g.step,
+      status: g.status,
+      reason: g.reason,
+      approverRole: g.approver_role,
+      required: g.required,
+      expiresAt: g.expires_at === null ? null : iso(g.expires_at),
+      escalationPolicy: g.escalation_policy,
+      escalateTo: g.escalate_to,
+    },
+  };
+}
+
+/** A new gate's row: its deadline and reminder start now if it opens now (`pending`). */
+export function newGateRow(
+  taskId: string,
+  kind: string,
+  step: number,
+  spec: GateSpec,
+  status: 'pending' | 'waiting',
+  now: number,
+): ApprovalRow {
+  const timeoutMs = spec.timeoutSec === null ? null : spec.timeoutSec * 1000;
+  const open = status === 'pending';
+  return {
+    id: newApprovalId(),
+    task_id: taskId,
+    kind,
+    step,
+    approver_role: spec.roles.join(', '),
+    required: spec.required,
+    status,
+    requested_at: now,
+    expires_at: open && timeoutMs !== null ? now + timeoutMs : null,
+    escalation_policy: spec.escalationPolicy,
+    escalate_to: spec.escalateTo,
+    decided_at: null,
+    reason: spec.reason,
+    timeout_ms: timeoutMs,
+    remind_at: open && timeoutMs !== null ? now + Math.floor(timeoutMs * REMIND_AT) : null,
+    reminded: 0,
+    proposal: null,
+  };
+}
+
+/** A waiting chain step as it is when it opens now: its own deadline starts now. */
+export function openStep(g: ApprovalRow, now: number): ApprovalRow {
+  return {
+    ...g,
+    status: 'pending',
+    requested_at: now,
+    expires_at: g.timeout_ms === null ? null : now + g.timeout_ms,
+    remind_at: g.timeout_ms === null ? null : now + Math.floor(g.timeout_ms * REMIND_AT),
+  };
+}

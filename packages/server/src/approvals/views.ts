@@ -1,0 +1,105 @@
+import type { AiProposal, RankedCandidate, RiskAssessment } from '@humanos/core';
+import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
+
+/** A routing gate proposes the best-ranked resource, with the others as alternatives. */
+export function routingGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
+  const prop = p<{ proposedResource: string | null; ranking: RankedCandidate[] }>(g.proposal);
+  const others = prop.ranking.filter((r) => r.id !== prop.proposedResource).map((r) => `Assign to ${r.id}`);
+  const best = prop.ranking[0];
+  return {
+    aiProposal: {
+      action: prop.proposedResource
+        ? `Assign to ${prop.proposedResource}`
+        : 'No registered resource matches; choose one',
+      reasoning: best
+        ? `Best capability match (${Math.round(best.capabilityMatch * 100)} %) and past quality ${best.meanQuality === null ? 'unrated' : best.meanQuality.toFixed(2)} (${best.ratings} ratings)`
+        : null,
+      confidence: taskProposal.confidence,
+      alternatives: others,
+    },
+    alternatives: others,
+    proposedResource: prop.proposedResource,
+    ranking: prop.ranking,
+  };
+}
+
+/** An in-run decision gate shows the agent's proposal for that decision, not the task's. */
+export function decisionGateView(g: ApprovalRow): Record<string, unknown> {
+  const prop = p<{
+    action: string;
+    reasoning: string | null;
+    confidence: number | null;
+    alternatives: string[];
+    payload: unknown;
+    approvedPayload?: unknown;
+    approvedDigest?: string;
+  }>(g.proposal);
+  return {
+    aiProposal: {
+      action: prop.action,
+      reasoning: prop.reasoning,
+      confidence: prop.confidence,
+      alternatives: prop.alternatives,
+    },
+    alternatives: prop.alternatives,
+    payload: prop.payload,
+    approvedPayload: prop.approvedPayload ?? null,
+    payloadDigest: prop.approvedDigest ?? null,
+  };
+}
+
+export function decisionView(d: DecisionRow): Record<string, unknown> {
+  return {
+    principal: d.principal_id,
+    verdict: d.verdict,
+    reason: d.reason,
+    feedback: d.feedback,
+    edits: p(d.edits),
+    payloadDigest: d.payload_digest,
+    decidedAt: iso(d.decided_at),
+    signature: d.signature,
+    ledgerIndex: Number(d.ledger_index),
+  };
+}
+
+/** What a task contributes to each of its gates' views. */
+export interface GateContext {
+  aiProposal: AiProposal;
+  risk: RiskAssessment;
+  description: string;
+}
+
+/** The task's columns a gate view needs, parsed. */
+export function gateContext(t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description'>): GateContext {
+  return { aiProposal: p<AiProposal>(t.ai_proposal), risk: p<RiskAssessment>(t.risk), description: t.description };
+}
+
+/** A gate as the API shows it: its policy, progress, the proposal it decides and its decisions. */
+export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionRow[] = []): Record<string, unknown> {
+  const approvals = decisions.filter((d) => d.verdict === 'approved').length;
+  return {
+    id: g.id,
+    taskId: g.task_id,
+    kind: g.kind,
+    status: g.status,
+    requestedAt: iso(g.requested_at),
+    expiresAt: g.expires_at === null ? null : iso(g.expires_at),
+    approverRole: g.approver_role,
+    eligibleRoles: g.approver_role.split(', '),
+    step: g.step,
+    reason: g.reason,
+    required: g.required,
+    approvals,
+    escalationPolicy: g.escalation_policy,
+    escalateTo: g.escalate_to,
+    task: { id: g.task_id, description: task.description },
+    ...(g.kind === 'decision'
+      ? decisionGateView(g)
+      : g.kind === 'routing'
+        ? routingGateView(g, task.aiProposal)
+        : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
+    riskAssessment: task.risk,
+    decisions: decisions.map(decisionView),
+    decidedAt: g.decided_at === null ? null : iso(g.decided_at),
+  };
+}

@@ -1,0 +1,91 @@
+import { composeMergePatches } from '@humanos/core';
+import { gateContext, gateView } from '../approvals/views.js';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { iso, p, type TaskRow } from '../kernel/rows.js';
+
+/**
+ * Where a task's approval stands, in the shape `waitForApproval` returns, and the long-poll on it
+ * (`GET /tasks/{id}/decision?wait=…`).
+ */
+export class Decisions {
+  constructor(private readonly deps: FeatureDeps) {}
+
+  /** Where the task's approval stands, in the shape `waitForApproval` returns. */
+  async state(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    const task = await this.deps.access.visibleTask(this.deps.db, actor, taskId);
+    return this.decisionOf(task);
+  }
+
+  private async decisionOf(task: TaskRow): Promise<Record<string, unknown>> {
+    const gates = await this.deps.db
+      .selectFrom('approvals')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('kind', 'desc')
+      .orderBy('step')
+      .orderBy('requested_at')
+      .orderBy('id')
+      .execute();
+    const decisions = await this.deps.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('decided_at')
+      .execute();
+    const executionGateIds = new Set(gates.filter((g) => g.kind === 'execution').map((g) => g.id));
+    const pendingGate = gates.find((g) => g.status === 'pending' && g.kind === 'execution');
+    const ctx = gateContext(task);
+    const decided = task.status !== 'awaiting_approval';
+    const approved = decided && !['rejected', 'expired', 'cancelled'].includes(task.status);
+    const approvals = decisions.filter((d) => d.verdict === 'approved' && executionGateIds.has(d.approval_id));
+    const rejection = decisions.find((d) => d.verdict === 'rejected' && executionGateIds.has(d.approval_id));
+    const lastApproval = approvals[approvals.length - 1];
+    const edits = approvals.map((d) => p<Record<string, unknown> | null>(d.edits)).filter((e) => e !== null);
+    return {
+      taskId: task.id,
+      status: task.status,
+      decided,
+      approved,
+      autoApproved: approved && executionGateIds.size === 0,
+      approvalId: (rejection ?? lastApproval)?.approval_id ?? pendingGate?.id ?? null,
+      approvedBy: approved ? (lastApproval?.principal_id ?? null) : null,
+      approvers: approvals.map((d) => d.principal_id),
+      approvedAt: approved && lastApproval ? iso(lastApproval.decided_at) : null,
+      approvalReason: approved ? (lastApproval?.reason ?? null) : null,
+      rejectedBy: rejection?.principal_id ?? null,
+      rejectedAt: rejection ? iso(rejection.decided_at) : null,
+      rejectionReason: rejection?.reason ?? null,
+      feedback: (rejection ?? lastApproval)?.feedback ?? null,
+      edits: edits.length === 0 ? null : edits.reduce((a, e) => composeMergePatches(a, e) as Record<string, unknown>),
+      approvedPayload: p(task.approved_payload),
+      payloadDigest: task.approved_digest,
+      expired: task.status === 'expired',
+      cancelled: task.status === 'cancelled',
+      approvalRequest: pendingGate
+        ? gateView(
+            pendingGate,
+            ctx,
+            decisions.filter((d) => d.approval_id === pendingGate.id),
+          )
+        : null,
+    };
+  }
+
+  /** Long-poll: returns as soon as the task leaves `awaiting_approval`, or after `waitSeconds`. */
+  async wait(
+    actor: Principal,
+    taskId: string,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    let state = await this.state(actor, taskId);
+    while (!state.decided && Date.now() < deadline && !signal?.aborted) {
+      // Poll at most every second in case a wake-up hint from another replica was lost.
+      await this.deps.notifier.waitForTask(taskId, Math.min(1000, deadline - Date.now()), signal);
+      state = await this.state(actor, taskId);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,574 @@
+import {
+  type AiProposal,
+  bytesToHex,
+  type CalibrationReport,
+  calibrate,
+  canonicalJson,
+  executionIdFor,
+  HumanOSError,
+  newLeaseId,
+  payloadDigest,
+  signBytes,
+  type TaskStatus,
+} from '@humanos/core';
+import type { Transaction } from 'kysely';
+import { cancelGates, gateOpenedEntry } from '../approvals/gates.js';
+import { gateContext, gateView } from '../approvals/views.js';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
+import type { NewEntry } from '../ledger/ledger.js';
+import type { Database } from '../store/schema.js';
+import { taskView } from '../tasks/views.js';
+import { openSideGate } from './decisions.js';
+
+/** How long an execution lease lasts without a heartbeat. */
+const DEFAULT_LEASE_SECONDS = 60;
+
+/**
+ * Running approved tasks: execution grants bound to the approved payload, leases with heartbeats
+ * and their reclaim, confidence-based pauses, human override, completion and failure, feedback and
+ * calibration.
+ */
+export class Execution {
+  constructor(private readonly deps: FeatureDeps) {}
+
+  /**
+   * Starts executing an approved task. Only the approved payload may run: a caller that sends a
+   * payload gets 409 unless its canonical digest equals the approved one.
+   */
+  async execute(
+    actor: Principal,
+    taskId: string,
+    input: { payload?: unknown; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      const allowed =
+        task.requester === actor.id ||
+        task.assigned_to === actor.id ||
+        actor.roles.includes('executor') ||
+        actor.roles.includes('admin');
+      if (!allowed) {
+        throw new HumanOSError(
+          'forbidden',
+          'only the requester, the assigned resource or an executor may execute this task',
+        );
+      }
+      touched.add(taskId);
+      return this.startExecution(trx, actor, task, input, now);
+    });
+  }
+
+  /**
+   * A worker claims up to `limit` approved tasks whose required capabilities it has, oldest first.
+   * Claims are conditional writes (and `SKIP LOCKED` on PostgreSQL): a task goes to one worker.
+   */
+  async claim(
+    actor: Principal,
+    input: { capabilities: string[]; limit?: number; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>[]> {
+    if (!actor.roles.includes('executor') && !actor.roles.includes('admin')) {
+      throw new HumanOSError('forbidden', 'claiming work needs the executor role');
+    }
+    const now = this.deps.now();
+    const caps = new Set(input.capabilities);
+    return this.deps.write(async (trx, touched) => {
+      let q = trx.selectFrom('tasks').selectAll().where('status', '=', 'approved').orderBy('created_seq').limit(200);
+      q = this.deps.dialect.skipLocked(q);
+      // Only tasks that name capabilities are claimable: one without is run by its requester.
+      const candidates = (await q.execute()).filter((t) => {
+        const needed = p<string[]>(t.required_capabilities);
+        return (
+          needed.length > 0 &&
+          needed.every((c) => caps.has(c)) &&
+          (t.assigned_to === null || t.assigned_to === actor.id)
+        );
+      });
+      const out: Record<string, unknown>[] = [];
+      for (const task of candidates.slice(0, input.limit ?? 1)) {
+        touched.add(task.id);
+        out.push(await this.startExecution(trx, actor, task, { leaseSeconds: input.leaseSeconds }, now));
+      }
+      return out;
+    });
+  }
+
+  private async startExecution(
+    trx: Transaction<Database>,
+    actor: Principal,
+    task: TaskRow,
+    input: { payload?: unknown; leaseSeconds?: number | undefined },
+    now: number,
+  ): Promise<Record<string, unknown>> {
+    const taskId = task.id;
+    checkStartable(task, actor, input.payload);
+    const approvedPayload = p<unknown>(task.approved_payload);
+    const executionId = executionIdFor(taskId);
+    const leaseId = newLeaseId();
+    const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+    const attempt = Number(task.attempt) + 1;
+    const grant = {
+      type: 'humanos.execution-grant/v1',
+      origin: this.deps.origin,
+      taskId,
+      executionId,
+      attempt,
+      executor: actor.id,
+      payloadDigest: task.approved_digest,
+      grantedAt: iso(now),
+    };
+    const grantSignature = bytesToHex(signBytes(this.deps.key, canonicalJson(grant)), '0x');
+    const upd = await trx
+      .updateTable('tasks')
+      .set({
+        status: 'executing',
+        execution_id: executionId,
+        executor: actor.id,
+        lease_id: leaseId,
+        lease_expires_at: leaseExpiresAt,
+        attempt,
+        updated_at: now,
+      })
+      .where('id', '=', taskId)
+      .where('status', '=', 'approved')
+      .executeTakeFirst();
+    if (Number(upd.numUpdatedRows) !== 1)
+      throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+    await this.deps.ledger.append(trx, [
+      {
+        type: 'task.execution_started',
+        at: iso(now),
+        actor: actor.id,
+        taskId,
+        data: { executionId, attempt, payloadDigest: task.approved_digest },
+      },
+    ]);
+    return {
+      taskId,
+      executionId,
+      leaseId,
+      leaseExpiresAt: iso(leaseExpiresAt),
+      attempt,
+      status: 'executing',
+      description: task.description,
+      requiredCapabilities: p(task.required_capabilities),
+      payload: approvedPayload,
+      payloadDigest: task.approved_digest,
+      grant: { ...grant, signature: grantSignature, signer: this.deps.signerDid },
+    };
+  }
+
+  /** The lease holder of a running task, or a clear refusal: revoked by a human, or lost to expiry. */
+  private checkLease(task: TaskRow, actor: Principal, leaseId: string | undefined): void {
+    if (task.overridden_by !== null) {
+      throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${task.id}; stop`, {
+        overriddenBy: task.overridden_by,
+      });
+    }
+    if (leaseId !== undefined && leaseId !== task.lease_id) {
+      throw new HumanOSError('lease_lost', 'this lease expired and the task was handed to another attempt; stop');
+    }
+    if (task.executor !== actor.id) throw new HumanOSError('forbidden', 'only the executor of this task may do that');
+    if (task.status !== 'executing' && task.status !== 'paused') {
+      throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}, not executing`, {
+        status: task.status,
+      });
+    }
+  }
+
+  /**
+   * The executor's heartbeat: extends the lease and reports progress and confidence. Confidence below
+   * the task's `autoEscalation.confidenceThreshold` pauses the task and opens a `review` gate; the
+   * answer then says `action: "wait"` until a human lets it continue or takes over.
+   */
+  async heartbeat(
+    actor: Principal,
+    taskId: string,
+    input: { leaseId: string; confidence?: number; progress?: string; leaseSeconds?: number },
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      this.checkLease(task, actor, input.leaseId);
+      const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
+      const { status, review, entries } = await this.pauseIfUnsure(trx, actor, task, input.confidence, now);
+      await trx
+        .updateTable('tasks')
+        .set({
+          status,
+          lease_expires_at: leaseExpiresAt,
+          updated_at: now,
+          ...(input.confidence !== undefined ? { last_confidence: input.confidence } : {}),
+        })
+        .where('id', '=', taskId)
+        .execute();
+      if (entries.length) {
+        await this.deps.ledger.append(trx, entries);
+        touched.add(taskId);
+      }
+      const pendingReview = review ?? (status === 'paused' ? await pendingReviewOf(trx, taskId) : undefined);
+      return {
+        taskId,
+        status,
+        action: status === 'paused' ? 'wait' : 'continue',
+        leaseExpiresAt: iso(leaseExpiresAt),
+        ...(pendingReview
+          ? {
+              approvalRequest: gateView(pendingReview, gateContext(task)),
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * Confidence below the task's `autoEscalation.confidenceThreshold` pauses a running task and opens
+   * a `review` gate for the escalation role.
+   */
+  private async pauseIfUnsure(
+    trx: Transaction<Database>,
+    actor: Principal,
+    task: TaskRow,
+    confidence: number | undefined,
+    now: number,
+  ): Promise<{ status: TaskStatus; review: ApprovalRow | undefined; entries: NewEntry[] }> {
+    const taskId = task.id;
+    const client = p<{
+      autoEscalation?: {
+        enabled?: boolean;
+        confidenceThreshold?: number;
+        escalateTo?: string;
+        escalationMessage?: string;
+      } | null;
+    } | null>(task.client);
+    const auto = client?.autoEscalation;
+    const threshold = auto && auto.enabled !== false ? auto.confidenceThreshold : undefined;
+    let status = task.status as TaskStatus;
+    let review: ApprovalRow | undefined;
+    const entries: NewEntry[] = [];
+    if (status === 'executing' && confidence !== undefined && threshold !== undefined && confidence < threshold) {
+      const message = auto?.escalationMessage ?? `confidence ${confidence} dropped below ${threshold}`;
+      review = await openSideGate(this.deps, trx, task, 'review', now, {
+        reason: message,
+        escalateTo: auto?.escalateTo,
+      });
+      status = 'paused';
+      entries.push({
+        type: 'task.paused',
+        at: iso(now),
+        actor: actor.id,
+        taskId,
+        data: { confidence: confidence, threshold, message },
+      });
+      entries.push(gateOpenedEntry(review, actor.id, now));
+    }
+    return { status, review, entries };
+  }
+
+  /**
+   * A human takes over (or lets the AI go on). With `continueExecution: false` the executor's lease is
+   * revoked: its next heartbeat or completion gets 409 `task_overridden`; the human finishes with
+   * `completeTask`.
+   */
+  async override(
+    actor: Principal,
+    taskId: string,
+    input: { overriddenBy?: string; reason: string; continueExecution: boolean },
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (input.overriddenBy !== undefined && input.overriddenBy !== actor.id) {
+        throw new HumanOSError('approved_by_mismatch', `overriddenBy must be the caller (${actor.id})`);
+      }
+      if (actor.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'only a human can take over a task');
+      if (task.requester === actor.id || task.on_behalf_of === actor.id) {
+        throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot override it');
+      }
+      if (task.status !== 'executing' && task.status !== 'paused') {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; only a running or paused task can be overridden`,
+          { status: task.status },
+        );
+      }
+      const status: TaskStatus = input.continueExecution ? 'executing' : 'overridden';
+      await trx
+        .updateTable('tasks')
+        .set({
+          status,
+          updated_at: now,
+          ...(input.continueExecution ? {} : { overridden_by: actor.id, lease_id: null, lease_expires_at: null }),
+        })
+        .where('id', '=', taskId)
+        .where('status', '=', task.status)
+        .execute();
+      // An open review is answered by the override either way.
+      const reviews = await cancelGates(
+        trx,
+        [taskId],
+        { statuses: ['pending'], kind: 'review' },
+        { actor: actor.id, now, reason: 'answered by an override' },
+      );
+      await this.deps.ledger.append(trx, [
+        {
+          type: 'task.overridden',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: { reason: input.reason, continueExecution: input.continueExecution, previousExecutor: task.executor },
+        },
+        ...reviews,
+      ]);
+      touched.add(taskId);
+      return {
+        taskId,
+        status,
+        overriddenBy: input.continueExecution ? null : actor.id,
+        continueExecution: input.continueExecution,
+      };
+    });
+  }
+
+  /** Returns executing tasks whose lease ran out to `approved`, to be claimed again (once). */
+  async reclaimExpiredLeases(limit = 200): Promise<number> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      let q = trx
+        .selectFrom('tasks')
+        .selectAll()
+        .where('status', '=', 'executing')
+        .where('lease_expires_at', '<=', now)
+        .limit(limit);
+      q = this.deps.dialect.skipLocked(q);
+      const due = await q.execute();
+      const entries: NewEntry[] = [];
+      for (const t of due) {
+        const upd = await trx
+          .updateTable('tasks')
+          .set({ status: 'approved', lease_id: null, lease_expires_at: null, executor: null, updated_at: now })
+          .where('id', '=', t.id)
+          .where('status', '=', 'executing')
+          .where('lease_id', '=', t.lease_id)
+          .executeTakeFirst();
+        if (Number(upd.numUpdatedRows) !== 1) continue;
+        touched.add(t.id);
+        entries.push({
+          type: 'task.lease_expired',
+          at: iso(now),
+          actor: 'system',
+          taskId: t.id,
+          data: { executionId: t.execution_id, attempt: t.attempt, executor: t.executor },
+        });
+      }
+      if (entries.length) await this.deps.ledger.append(trx, entries);
+      return entries.length;
+    });
+  }
+
+  /** A human's verdict on a finished task; feeds calibration. One per person per task. */
+  async feedback(
+    actor: Principal,
+    taskId: string,
+    input: {
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      correctness?: boolean;
+      comments?: string;
+      improvements?: string[];
+    },
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (actor.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'feedback comes from humans');
+      if (task.requester === actor.id)
+        throw new HumanOSError('requester_cannot_decide', 'the requester cannot rate its own task');
+      if (!['completed', 'failed'].includes(task.status)) {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; feedback is given after it finished`,
+          { status: task.status },
+        );
+      }
+      const exists = await trx
+        .selectFrom('feedback')
+        .select('task_id')
+        .where('task_id', '=', taskId)
+        .where('principal_id', '=', actor.id)
+        .executeTakeFirst();
+      if (exists) throw new HumanOSError('conflict', `${actor.id} already gave feedback on ${taskId}`);
+      const confidence = p<AiProposal>(task.ai_proposal).confidence;
+      await trx
+        .insertInto('feedback')
+        .values({
+          task_id: taskId,
+          principal_id: actor.id,
+          agent_id: task.requester,
+          capabilities: task.required_capabilities,
+          quality: input.quality,
+          correctness: input.correctness === undefined ? null : input.correctness ? 1 : 0,
+          comments: input.comments ?? null,
+          improvements: j(input.improvements ?? []),
+          confidence,
+          created_at: now,
+        })
+        .execute();
+      await this.deps.ledger.append(trx, [
+        { type: 'task.feedback', at: iso(now), actor: actor.id, taskId, data: { ...input, confidence } },
+      ]);
+      touched.add(taskId);
+      return { taskId, principal: actor.id, ...input, confidence, recordedAt: iso(now) };
+    });
+  }
+
+  /** Calibration of one agent (optionally for one capability) from its tasks, decisions and feedback. */
+  async calibration(
+    actor: Principal,
+    q: { agent: string; capability?: string | undefined },
+  ): Promise<CalibrationReport & { agent: string; capability: string | null }> {
+    if (!actor.roles.includes('admin') && !actor.roles.includes('auditor') && actor.id !== q.agent) {
+      throw new HumanOSError('forbidden', 'calibration is for admins, auditors and the agent itself');
+    }
+    const tasks = (
+      await this.deps.db
+        .selectFrom('tasks')
+        .select(['id', 'required_capabilities', 'status', 'attempt', 'overridden_by'])
+        .where('requester', '=', q.agent)
+        .execute()
+    ).filter((t) => !q.capability || p<string[]>(t.required_capabilities).includes(q.capability));
+    const ids = new Set(tasks.map((t) => t.id));
+    const fb = (await this.deps.db.selectFrom('feedback').selectAll().where('agent_id', '=', q.agent).execute()).filter(
+      (f) => ids.has(f.task_id),
+    );
+    const decisions = ids.size
+      ? await this.deps.db
+          .selectFrom('decisions')
+          .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+          .select(['decisions.task_id', 'decisions.verdict', 'decisions.edits'])
+          .where('approvals.kind', '=', 'execution')
+          .where('decisions.task_id', 'in', [...ids])
+          .execute()
+      : [];
+    const approved = decisions.filter((d) => d.verdict === 'approved');
+    const report = calibrate(
+      fb
+        .filter((f) => f.confidence !== null && f.correctness !== null)
+        .map((f) => ({ confidence: Number(f.confidence), correct: f.correctness === 1 })),
+      {
+        decided: decisions.length,
+        approved: approved.length,
+        edited: approved.filter((d) => d.edits !== null).length,
+        rejected: decisions.filter((d) => d.verdict === 'rejected').length,
+        executed: tasks.filter((t) => Number(t.attempt) > 0).length,
+        overridden: tasks.filter((t) => t.overridden_by !== null).length,
+      },
+    );
+    return { agent: q.agent, capability: q.capability ?? null, ...report };
+  }
+
+  /** Completes or fails an executing task; only its executor (or an admin) may. */
+  async finish(
+    actor: Principal,
+    taskId: string,
+    outcome: 'completed' | 'failed',
+    input: { result?: unknown; error?: unknown; executionId?: string; leaseId?: string },
+  ): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    return this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.status === 'overridden') {
+        // After a takeover only the human who took over (or an admin) finishes the task.
+        if (task.overridden_by !== actor.id && !actor.roles.includes('admin')) {
+          throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${taskId}; stop`, {
+            overriddenBy: task.overridden_by,
+          });
+        }
+      } else {
+        if (!actor.roles.includes('admin') || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
+        if (task.status !== 'executing') {
+          throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
+            status: task.status,
+          });
+        }
+      }
+      if (input.executionId !== undefined && input.executionId !== task.execution_id) {
+        throw new HumanOSError('conflict', 'executionId does not match the running execution');
+      }
+      const upd = await trx
+        .updateTable('tasks')
+        .set({
+          status: outcome,
+          updated_at: now,
+          result: outcome === 'completed' ? j(input.result ?? null) : null,
+          error: outcome === 'failed' ? j(input.error ?? null) : null,
+        })
+        .where('id', '=', taskId)
+        .where('status', '=', task.status)
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1)
+        throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+      await this.deps.ledger.append(trx, [
+        {
+          type: outcome === 'completed' ? 'task.completed' : 'task.failed',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: {
+            executionId: task.execution_id,
+            ...(outcome === 'completed' ? { result: input.result ?? null } : { error: input.error ?? null }),
+          },
+        },
+      ]);
+      touched.add(taskId);
+      return taskView(trx, {
+        ...task,
+        status: outcome,
+        updated_at: now,
+        result: outcome === 'completed' ? j(input.result ?? null) : null,
+        error: outcome === 'failed' ? j(input.error ?? null) : null,
+      });
+    });
+  }
+}
+
+/** An approved task, routed to this actor (if routed), with the approved payload if one is given. */
+function checkStartable(task: TaskRow, actor: Principal, payload: unknown): void {
+  const taskId = task.id;
+  if (task.assigned_to && task.assigned_to !== actor.id) {
+    throw new HumanOSError('forbidden', `task ${taskId} was routed to ${task.assigned_to}; only it may execute`);
+  }
+  if (task.status !== 'approved') {
+    const code = task.status === 'expired' ? 'approval_expired' : 'invalid_state';
+    throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
+      status: task.status,
+    });
+  }
+  if (payload !== undefined && payloadDigest(payload) !== task.approved_digest) {
+    throw new HumanOSError(
+      'payload_mismatch',
+      'the payload differs from the approved payload; it needs a new approval',
+      {
+        approvedDigest: task.approved_digest,
+        givenDigest: payloadDigest(payload),
+      },
+    );
+  }
+}
+
+/** The open review gate of a paused task. */
+function pendingReviewOf(trx: Transaction<Database>, taskId: string): Promise<ApprovalRow | undefined> {
+  return trx
+    .selectFrom('approvals')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .where('kind', '=', 'review')
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+}

@@ -1,0 +1,111 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Ledger, Seal } from '../ledger/ledger.js';
+import type { Database } from '../store/schema.js';
+
+/** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */
+export interface WriteContext {
+  touched: Set<string>;
+}
+
+export type WriteOp<T> = (trx: Transaction<Database>, ctx: WriteContext) => Promise<T>;
+
+interface Job {
+  op: WriteOp<unknown>;
+  resolve: (v: { value: unknown; seal: Seal | undefined }) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * Group commit: concurrent write operations are run one after another inside a single transaction,
+ * each in its own savepoint (a failing operation rolls back only itself), and committed with one
+ * fsync. The batch ends with one signed checkpoint covering every entry it appended. No operation's
+ * promise settles before the commit, so a 2xx still means "durable and in the ledger".
+ *
+ * On PostgreSQL the batch first locks the ledger head (`Ledger.begin`): every writer takes that lock
+ * before any other row lock, so replicas cannot deadlock on each other's gates. Ledger appends are
+ * held in memory and written once, at the seal; a failed operation's appends are dropped with its
+ * savepoint.
+ */
+export class GroupCommitter {
+  private queue: Job[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ledger: Ledger,
+    private readonly now: () => number,
+    private readonly onCommitted: (taskIds: string[]) => void,
+    /** Runs last in every batch, with the entries it appended (the webhook outbox is written here). */
+    private readonly beforeSeal?: (
+      trx: Transaction<Database>,
+      appended: readonly Database['ledger_entries'][],
+    ) => Promise<void>,
+    private readonly maxBatch = 128,
+  ) {}
+
+  run<T>(op: WriteOp<T>): Promise<{ value: T; seal: Seal | undefined }> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ op, resolve, reject } as Job);
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  /** Savepoint statements, in as few round trips as the database allows. */
+  private statements(trx: Transaction<Database>, list: string[]): Promise<void> {
+    return this.ledger.dialect.statements(trx, list);
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // Let the event loop read the requests already waiting on sockets first: SQLite calls are
+        // synchronous, so without this yield a batch would never hold more than one operation.
+        await new Promise((r) => setImmediate(r));
+        const batch = this.queue.splice(0, this.maxBatch);
+        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        const touched = new Set<string>();
+        let seal: Seal | undefined;
+        try {
+          await this.db.transaction().execute(async (trx) => {
+            const start = await this.ledger.begin(trx);
+            // An operation's savepoint is released when the next one starts (commit releases the
+            // last), so that on PostgreSQL both travel in one round trip.
+            let held = false;
+            for (const job of batch) {
+              const ctx: WriteContext = { touched: new Set() };
+              await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
+              held = true;
+              const mark = this.ledger.mark(trx);
+              try {
+                const value = await job.op(trx, ctx);
+                for (const id of ctx.touched) touched.add(id);
+                outcomes.push({ ok: true, value });
+              } catch (error) {
+                await this.statements(trx, ['rollback to savepoint op', 'release savepoint op']);
+                held = false;
+                this.ledger.rollback(trx, mark);
+                outcomes.push({ ok: false, error });
+              }
+            }
+            await this.beforeSeal?.(trx, this.ledger.pendingEntries(trx));
+            seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
+          });
+        } catch (error) {
+          // The commit itself failed: nothing in the batch is durable, so every caller hears so.
+          for (const job of batch) job.reject(error);
+          continue;
+        }
+        if (seal) this.ledger.committed(seal);
+        this.onCommitted([...touched]);
+        batch.forEach((job, i) => {
+          const o = outcomes[i];
+          if (o?.ok) job.resolve({ value: o.value, seal });
+          else job.reject(o?.error);
+        });
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+import type { PolicyDocument, SigningKey } from '@humanos/core';
+import type { Kysely, Transaction } from 'kysely';
+import type { Ledger, Seal } from '../ledger/ledger.js';
+import type { StoreDialect } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import type { Access } from './access.js';
+import type { Notifier } from './notifier.js';
+
+/** A write: runs inside a group-committed transaction; `touched` collects task ids whose waiters to wake. */
+export type WriteFn<T> = (trx: Transaction<Database>, touched: Set<string>) => Promise<T>;
+
+/** An injectable clock, so a one-hour timeout is tested in milliseconds. */
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/**
+ * What every feature module gets from the composition root (`service.ts`): the store and its
+ * dialect, the ledger, the clock, group-committed writes, the signing key, the policy in force and
+ * the access rules. Features take this one object instead of reaching into each other.
+ */
+export interface FeatureDeps {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  ledger: Ledger;
+  now: () => number;
+  /** Runs `fn` in a group-committed write; resolves after the commit (and the wake-up of waiters). */
+  write: <T>(fn: WriteFn<T>) => Promise<T>;
+  /** Like `write`, also returning the signed checkpoint that sealed the batch. */
+  writeSealed: <T>(fn: WriteFn<T>) => Promise<{ value: T; seal: Seal | undefined }>;
+  key: SigningKey;
+  origin: string;
+  /** The ledger key as a `did:key`. */
+  signerDid: string;
+  policy: PolicyDocument;
+  policySource: 'built-in' | 'file';
+  notifier: Notifier;
+  access: Access;
+}

@@ -1,0 +1,15 @@
+import type { Selectable } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+/** How values travel in and out of store columns: JSON text and epoch milliseconds. */
+
+export const j = (v: unknown): string => JSON.stringify(v);
+
+export const p = <T>(s: string | null): T => (s === null ? null : JSON.parse(s)) as T;
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Row types of the tables features pass around. */
+export type TaskRow = Selectable<Database['tasks']>;
+export type ApprovalRow = Selectable<Database['approvals']>;
+export type DecisionRow = Selectable<Database['decisions']>;

@@ -1,0 +1,49 @@
+import { entryLeafHash, type LedgerEntry, verifyInclusion } from '@humanos/core';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+
+/** A task's history from the ledger, each entry checked against the latest signed checkpoint. */
+export class History {
+  constructor(private readonly deps: FeatureDeps) {}
+
+  /**
+   * Every ledger entry of a task, each with `verified`: its stored bytes hash to a leaf whose
+   * inclusion proof leads to the latest signed checkpoint. A row changed after the fact shows false.
+   */
+  async taskHistory(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    await this.deps.access.visibleTask(this.deps.db, actor, taskId);
+    const cp = await this.deps.ledger.latestCheckpoint(this.deps.db);
+    const size = cp ? Number(cp.size) : 0;
+    const root = cp ? new Uint8Array(Buffer.from(cp.root_hash, 'base64')) : undefined;
+    const rows = await this.deps.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'entry'])
+      .where('task_id', '=', taskId)
+      .where('seq', '<', size)
+      .orderBy('seq')
+      .execute();
+    const events = [];
+    for (const r of rows) {
+      const index = Number(r.seq);
+      let verified = false;
+      let e: Partial<LedgerEntry> = {};
+      try {
+        e = JSON.parse(r.entry) as LedgerEntry;
+        const proof = await this.deps.ledger.inclusionProof(this.deps.db, index, size);
+        verifyInclusion(index, size, entryLeafHash(r.entry), proof, root as Uint8Array);
+        verified = e.seq === index;
+      } catch {
+        verified = false;
+      }
+      events.push({
+        index,
+        type: e.type ?? 'unreadable',
+        at: e.at ?? null,
+        actor: e.actor ?? null,
+        approvalId: e.approvalId ?? null,
+        verified,
+      });
+    }
+    return { taskId, checkpointSize: size, checkpoint: cp?.note ?? null, events };
+  }
+}

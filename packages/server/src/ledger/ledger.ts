@@ -1,0 +1,302 @@
+import {
+  bytesToHex,
+  consistencyRanges,
+  encodeEntry,
+  entryLeafHash,
+  type Hash,
+  inclusionRanges,
+  LEDGER_ENTRY_VERSION,
+  type LedgerEntry,
+  type NodeRef,
+  nodeHash,
+  nodesCompletedBy,
+  perfectNodesFor,
+  type Range,
+  rangeHash,
+  type SigningKey,
+  signCheckpoint,
+} from '@humanos/core';
+import type { Kysely, Transaction } from 'kysely';
+import type { StoreDialect } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+
+export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
+
+export interface AppendResult {
+  seqs: number[];
+  size: number;
+}
+
+/** The signed checkpoint that closed a write batch. */
+export interface Seal {
+  size: number;
+  rootHash: string;
+  checkpoint: string;
+  /**
+   * The inclusion proof of an entry the batch appended, against this checkpoint, computed from the
+   * nodes the batch already holds in memory (no query); undefined for an entry appended before.
+   */
+  proveAppended(index: number): Hash[] | undefined;
+}
+
+/** The right edge of the committed tree: every node `perfectNodesFor([0, size])`. */
+interface Frontier {
+  size: number;
+  nodes: Map<string, Hash>;
+}
+
+const FRONTIER = Symbol('frontier');
+type SealWithFrontier = Seal & { [FRONTIER]?: Frontier };
+
+const key = ([level, idx]: NodeRef) => `${level}:${idx}`;
+const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
+
+/**
+ * One transaction's appends, held in memory and written by `Ledger.seal` as a few multi-row inserts:
+ * an append inside a group-commit batch then costs no statement at all (it was four, each a network
+ * round trip inside the serialised batch on PostgreSQL). `mark`/`rollback` follow the committer's
+ * savepoints so a failed operation leaves no entry behind.
+ */
+class PendingAppends {
+  readonly entryRows: Database['ledger_entries'][] = [];
+  readonly nodeRows: Database['ledger_nodes'][] = [];
+  size: number;
+
+  constructor(
+    readonly startSize: number,
+    /** Every stored node `perfectNodesFor([0, startSize])`, plus the nodes appended since. */
+    readonly known: Map<string, Hash>,
+  ) {
+    this.size = startSize;
+  }
+
+  append(entries: NewEntry[]): AppendResult {
+    const seqs: number[] = [];
+    for (const e of entries) {
+      const seq = this.size;
+      const encoded = encodeEntry({ v: LEDGER_ENTRY_VERSION, seq, ...e });
+      const leaf = entryLeafHash(encoded);
+      this.known.set(key([0, seq]), leaf);
+      this.nodeRows.push({ level: 0, idx: seq, hash: bytesToHex(leaf) });
+      this.entryRows.push({ seq, entry: encoded, leaf_hash: bytesToHex(leaf), task_id: e.taskId });
+      for (const [level, idx] of nodesCompletedBy(seq)) {
+        const left = this.known.get(key([level - 1, 2 * idx]));
+        const right = this.known.get(key([level - 1, 2 * idx + 1]));
+        if (!left || !right) throw new Error(`ledger node ${level - 1}:${2 * idx} missing`);
+        const h = nodeHash(left, right);
+        this.known.set(key([level, idx]), h);
+        this.nodeRows.push({ level, idx, hash: bytesToHex(h) });
+      }
+      seqs.push(seq);
+      this.size = seq + 1;
+    }
+    return { seqs, size: this.size };
+  }
+
+  mark(): Mark {
+    return { entries: this.entryRows.length, nodes: this.nodeRows.length, size: this.size };
+  }
+
+  rollback(m: Mark): void {
+    for (const n of this.nodeRows.splice(m.nodes)) this.known.delete(key([n.level, n.idx]));
+    this.entryRows.length = m.entries;
+    this.size = m.size;
+  }
+}
+
+/** A position in a transaction's pending appends, taken at a savepoint. */
+export interface Mark {
+  entries: number;
+  nodes: number;
+  size: number;
+}
+
+// SQLite allows 32 766 bound parameters per statement; entries bind 4 per row.
+const ROWS_PER_INSERT = 1000;
+
+/**
+ * The append-only Merkle log. Appends happen inside the caller's transaction, so a state change and
+ * its ledger entry commit or vanish together. Appends are serialised by the row lock on
+ * `ledger_head` (PostgreSQL) or by SQLite's single writer, so replicas produce one log with no gaps
+ * and no forks.
+ */
+export class Ledger {
+  private readonly pending = new WeakMap<Transaction<Database>, PendingAppends>();
+  /**
+   * The frontier as of the last batch this process committed, so that the next batch need not read
+   * it back. Valid only while the stored size still equals its size: the committed prefix of the log
+   * never changes, so equal sizes mean equal trees (another replica's append moves the size on).
+   */
+  private frontier: Frontier | undefined;
+
+  constructor(
+    readonly dialect: StoreDialect,
+    private readonly key: SigningKey,
+    readonly origin: string,
+  ) {}
+
+  /**
+   * Starts holding this transaction's appends in memory until `seal`, and returns the current size.
+   * On PostgreSQL it takes the append lock (`ledger_head … for update`) for the rest of the
+   * transaction, so the size read here stays true.
+   */
+  async begin(trx: Transaction<Database>): Promise<number> {
+    let q = trx.selectFrom('ledger_head').select('size').where('id', '=', 1);
+    // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
+    q = this.dialect.forUpdate(q);
+    const size = Number((await q.executeTakeFirstOrThrow()).size);
+    const nodes =
+      this.frontier?.size === size
+        ? new Map(this.frontier.nodes)
+        : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    this.pending.set(trx, new PendingAppends(size, nodes));
+    return size;
+  }
+
+  /**
+   * Tells the ledger that the transaction which produced `seal` has committed, so its frontier may be
+   * reused by the next batch. Never call it before the commit has succeeded: a frontier from a
+   * rolled-back batch would graft its entries onto the next one's tree.
+   */
+  committed(seal: Seal): void {
+    const f = (seal as SealWithFrontier)[FRONTIER];
+    if (f) this.frontier = f;
+  }
+
+  /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
+  mark(trx: Transaction<Database>): Mark | undefined {
+    return this.pending.get(trx)?.mark();
+  }
+
+  rollback(trx: Transaction<Database>, m: Mark | undefined): void {
+    if (m) this.pending.get(trx)?.rollback(m);
+  }
+
+  /** The entries this transaction has appended so far and not yet written (inside `begin` … `seal`). */
+  pendingEntries(trx: Transaction<Database>): readonly Database['ledger_entries'][] {
+    return this.pending.get(trx)?.entryRows ?? [];
+  }
+
+  /** Appends entries; inside `begin` … `seal` they are written at `seal`, otherwise at once. */
+  async append(trx: Transaction<Database>, entries: NewEntry[]): Promise<AppendResult> {
+    const held = this.pending.get(trx);
+    if (held) return held.append(entries);
+    await this.begin(trx);
+    const p = this.pending.get(trx) as PendingAppends;
+    const result = p.append(entries);
+    await this.write(trx, p);
+    this.pending.delete(trx);
+    return result;
+  }
+
+  private async write(trx: Transaction<Database>, p: PendingAppends): Promise<void> {
+    if (p.entryRows.length === 0) return;
+    for (let i = 0; i < p.entryRows.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_entries')
+        .values(p.entryRows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    for (let i = 0; i < p.nodeRows.length; i += ROWS_PER_INSERT) {
+      await trx
+        .insertInto('ledger_nodes')
+        .values(p.nodeRows.slice(i, i + ROWS_PER_INSERT))
+        .execute();
+    }
+    // Conditional on the size `begin` read: a writer that skipped the append lock fails loudly here.
+    const moved = await trx
+      .updateTable('ledger_head')
+      .set({ size: p.size })
+      .where('id', '=', 1)
+      .where('size', '=', p.startSize)
+      .executeTakeFirst();
+    if (Number(moved.numUpdatedRows) !== 1) throw new Error('ledger head moved during an append batch');
+  }
+
+  /**
+   * Writes the transaction's pending appends and signs a checkpoint over the new size when it
+   * appended since `startSize`; called once per transaction, last, so one signature covers a whole
+   * write batch.
+   */
+  async seal(trx: Transaction<Database>, startSize: number, now: number, taskIds: string[]): Promise<Seal | undefined> {
+    const held = this.pending.get(trx);
+    let size: number;
+    let nodes: Map<string, Hash>;
+    if (held) {
+      this.pending.delete(trx);
+      size = held.size;
+      // The frontier of the new size is made of nodes held since `begin` or computed by appends.
+      nodes = held.known;
+    } else {
+      size = await this.size(trx);
+      nodes = size === startSize ? new Map() : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    }
+    if (size === startSize) return undefined;
+    const lookup = (ref: NodeRef) => {
+      const h = nodes.get(key(ref));
+      if (!h) throw new Error(`ledger node ${key(ref)} missing`);
+      return h;
+    };
+    const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
+    const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
+    const frontier: Frontier = { size, nodes: new Map() };
+    for (const ref of perfectNodesFor([0, size])) frontier.nodes.set(key(ref), lookup(ref));
+    const cp = { size, root_hash: rootHash, note: checkpoint, created_at: now };
+    // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
+    const notice = { size, taskIds };
+    const rows = held && { entries: held.entryRows, nodes: held.nodeRows, checkpoint: cp, from: startSize, to: size };
+    if (!(rows && this.dialect.notifiesReplicas && (await this.dialect.writeSealAtOnce(trx, rows, notice)))) {
+      if (held) await this.write(trx, held);
+      await trx.insertInto('checkpoints').values(cp).execute();
+      await this.dialect.notify(trx, notice);
+    }
+    // Entries appended in this batch have every sibling on their path in `nodes`: the ones left of
+    // the old size are the old frontier, the rest were computed by the appends.
+    const proveAppended = (index: number) =>
+      held && index >= startSize && index < size
+        ? inclusionRanges(index, size).map((r) => rangeHash(r, lookup))
+        : undefined;
+    const seal: SealWithFrontier = { size, rootHash, checkpoint, proveAppended, [FRONTIER]: frontier };
+    return seal;
+  }
+
+  private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {
+    const out = new Map<string, Hash>();
+    if (refs.length === 0) return out;
+    const rows = await db
+      .selectFrom('ledger_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where((eb) => eb.or(refs.map(([level, idx]) => eb.and([eb('level', '=', level), eb('idx', '=', idx)]))))
+      .execute();
+    for (const r of rows) out.set(key([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+    for (const ref of refs) if (!out.has(key(ref))) throw new Error(`ledger node ${key(ref)} missing`);
+    return out;
+  }
+
+  private async hashesOf(db: Kysely<Database>, ranges: Range[]): Promise<Hash[]> {
+    const refs = ranges.flatMap((r) => perfectNodesFor(r));
+    const nodes = await this.loadNodes(db, refs);
+    return ranges.map((r) => rangeHash(r, (ref) => nodes.get(key(ref)) as Hash));
+  }
+
+  async size(db: Kysely<Database> | Transaction<Database>): Promise<number> {
+    const row = await db.selectFrom('ledger_head').select('size').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.size);
+  }
+
+  async inclusionProof(db: Kysely<Database>, index: number, size: number): Promise<Hash[]> {
+    return this.hashesOf(db, inclusionRanges(index, size));
+  }
+
+  async consistencyProof(db: Kysely<Database>, size1: number, size2: number): Promise<Hash[]> {
+    return this.hashesOf(db, consistencyRanges(size1, size2));
+  }
+
+  async latestCheckpoint(db: Kysely<Database>): Promise<Database['checkpoints'] | undefined> {
+    return db.selectFrom('checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async checkpointAt(db: Kysely<Database>, size: number): Promise<Database['checkpoints'] | undefined> {
+    return db.selectFrom('checkpoints').selectAll().where('size', '=', size).executeTakeFirst();
+  }
+}

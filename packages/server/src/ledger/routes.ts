@@ -1,0 +1,103 @@
+import { bytesToHex } from '@humanos/core';
+import type { FastifyInstance } from 'fastify';
+import type { Access } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
+import { TaskIdParams } from '../kernel/schemas.js';
+import { exportLedger } from './export.js';
+import type { History } from './history.js';
+import { ConsistencyQuery, EntriesQuery, InclusionQuery } from './schemas.js';
+
+type LedgerDeps = Pick<FeatureDeps, 'db' | 'ledger' | 'origin' | 'signerDid'>;
+
+/** Public: the checkpoint and key are what anyone verifies against, and reveal only a size. */
+export function ledgerPublicRoutes(app: FastifyInstance, deps: LedgerDeps): void {
+  app.get(`${API_PREFIX}/ledger/checkpoint`, { schema: { tags: ['ledger'], security: [] } }, async (_req, reply) => {
+    const cp = await deps.ledger.latestCheckpoint(deps.db);
+    if (!cp) return sendProblem(reply, 'not_found', 'the ledger is empty');
+    return {
+      size: Number(cp.size),
+      rootHash: bytesToHex(Buffer.from(cp.root_hash, 'base64'), '0x'),
+      checkpoint: cp.note,
+      origin: deps.origin,
+    };
+  });
+  app.get(`${API_PREFIX}/ledger/public-key`, { schema: { tags: ['ledger'], security: [] } }, async () => ({
+    origin: deps.origin,
+    publicKey: deps.signerDid,
+    algorithm: 'Ed25519',
+  }));
+}
+
+/**
+ * A task's verified history (anyone who may see the task), and the ledger's entries, proofs and
+ * export, which expose payloads: admins and auditors only.
+ */
+export function ledgerRoutes(api: Api, deps: LedgerDeps & { access: Access; history: History }): void {
+  api.get(`${API_PREFIX}/tasks/:taskId/history`, { schema: { tags: ['tasks'], params: TaskIdParams } }, async (req) =>
+    deps.history.taskHistory(req.principal, req.params.taskId),
+  );
+  api.register(async (plainAudit) => {
+    const audit = plainAudit as unknown as Api;
+    audit.addHook('preHandler', async (req, reply) => {
+      if (!deps.access.isAuditor(req.principal, 'auditor')) {
+        return sendProblem(reply, 'forbidden', 'reading the ledger needs the admin or auditor role');
+      }
+    });
+    auditRoutes(audit, deps);
+  });
+}
+
+function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
+  audit.get(
+    `${API_PREFIX}/ledger/entries`,
+    { schema: { tags: ['ledger'], querystring: EntriesQuery } },
+    async (req) => {
+      const size = await ledger.size(db);
+      const end = Math.min(req.query.end ?? size, size, req.query.start + 1000);
+      const rows = await db
+        .selectFrom('ledger_entries')
+        .select(['seq', 'entry', 'leaf_hash'])
+        .where('seq', '>=', req.query.start)
+        .where('seq', '<', end)
+        .orderBy('seq')
+        .execute();
+      return { size, entries: rows.map((r) => ({ index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash })) };
+    },
+  );
+  audit.get(
+    `${API_PREFIX}/ledger/proof/inclusion`,
+    { schema: { tags: ['ledger'], querystring: InclusionQuery } },
+    async (req, reply) => {
+      const size = req.query.size ?? (await ledger.size(db));
+      const cp = await ledger.checkpointAt(db, size);
+      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${size}`);
+      if (req.query.index >= size)
+        return sendProblem(reply, 'bad_request', `index ${req.query.index} is outside size ${size}`);
+      const proof = await ledger.inclusionProof(db, req.query.index, size);
+      return {
+        index: req.query.index,
+        treeSize: size,
+        inclusionProof: proof.map((h) => bytesToHex(h, '0x')),
+        checkpoint: cp.note,
+      };
+    },
+  );
+  audit.get(
+    `${API_PREFIX}/ledger/proof/consistency`,
+    { schema: { tags: ['ledger'], querystring: ConsistencyQuery } },
+    async (req, reply) => {
+      const to = req.query.to ?? (await ledger.size(db));
+      if (req.query.from > to)
+        return sendProblem(reply, 'bad_request', `from (${req.query.from}) is beyond to (${to})`);
+      const cp = await ledger.checkpointAt(db, to);
+      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${to}`);
+      const proof = await ledger.consistencyProof(db, req.query.from, to);
+      return { from: req.query.from, to, consistencyProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
+    },
+  );
+  audit.get(`${API_PREFIX}/ledger/export`, { schema: { tags: ['ledger'] } }, async (_req, reply) => {
+    reply.type('application/x-ndjson');
+    return exportLedger({ db, ledger, ...rest });
+  });
+}

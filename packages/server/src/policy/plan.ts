@@ -1,0 +1,63 @@
+import { AUDIT_SAMPLE_RATE, assessRisk, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
+import type { FeatureDeps } from '../kernel/deps.js';
+import type { CreateTaskInput } from '../tasks/input.js';
+
+/** What policy and risk assessment make of a task body: the gates it gets (shared by create and dry run). */
+export function planTask(input: CreateTaskInput, policy: PolicyDocument, policySource: 'built-in' | 'file') {
+  const hitl: HumanInLoop = input.humanInLoop ?? {};
+  const payload = input.payload ?? {};
+  const requiredCapabilities = input.requiredCapabilities ?? [];
+  const assessed = assessRisk({ description: input.description, requiredCapabilities, payload }, input.riskAssessment);
+  const plan = planGates(
+    input,
+    {
+      description: input.description,
+      requiredCapabilities,
+      payload,
+      confidence: input.aiProposal?.confidence ?? null,
+    },
+    assessed,
+    policy,
+    policySource,
+  );
+  return { hitl, payload, requiredCapabilities, plan };
+}
+
+/**
+ * A dry run of `createTask`: the policy that would apply, the risk, and the gates that would open,
+ * with nothing created or recorded. Any principal may ask (agent developers, policy authors' CI).
+ *
+ * @example
+ * const r = await evaluatePolicy(deps, { description: 'Wire $250,000', payload: { amount: 250000 } });
+ * r.gates // [{ approverRoles: ['finance_manager'], … }, { approverRoles: ['cfo'], … }]
+ */
+export function evaluatePolicy(
+  deps: Pick<FeatureDeps, 'policy' | 'policySource'>,
+  input: CreateTaskInput,
+): Record<string, unknown> {
+  const { hitl, plan } = planTask(input, deps.policy, deps.policySource);
+  const routingRole = input.routing
+    ? (input.routing.approverRole ?? hitl.approverRole ?? deps.policy.defaultApproverRole ?? 'approver')
+    : null;
+  return {
+    policy: plan.policy,
+    riskAssessment: plan.risk,
+    routing: routingRole ? { approverRole: routingRole } : null,
+    gates: plan.steps.map((g, i) => ({
+      step: i + 1,
+      approverRoles: g.roles,
+      required: g.required,
+      reason: g.reason,
+      timeout: g.timeoutSec,
+      escalationPolicy: g.escalationPolicy,
+      escalateTo: g.escalateTo,
+    })),
+    // Unattended: a share of such tasks is queued for a human spot-check after the fact.
+    audit: plan.audit
+      ? {
+          frequency: input.auditFrequency ?? 'always',
+          sampleRate: AUDIT_SAMPLE_RATE[input.auditFrequency ?? 'always'],
+        }
+      : null,
+  };
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { BUILTIN_POLICY, type PolicyDocument, RISK_LEVELS } from '@humanos/core';
+import { Ajv } from 'ajv';
+import { Type as T } from 'typebox';
+import { StartupError } from '../errors.js';
+
+const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
+const closed = { additionalProperties: false } as const;
+const RISK = T.Union(RISK_LEVELS.map((l) => T.Literal(l)));
+const STEP = T.Object(
+  { role: ROLE, reason: T.Optional(T.String({ maxLength: 500 })), timeout: T.Optional(T.Integer({ minimum: 1 })) },
+  closed,
+);
+
+/** The documented policy file format (docs/policy.md); validated once at start-up. */
+export const PolicyFileSchema = T.Object(
+  {
+    name: T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    version: T.Integer({ minimum: 1 }),
+    defaultApproverRole: T.Optional(ROLE),
+    auditorRole: T.Optional(ROLE),
+    escalationLadder: T.Optional(T.Record(T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' }), ROLE)),
+    rules: T.Array(
+      T.Object(
+        {
+          id: T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+          description: T.Optional(T.String({ maxLength: 500 })),
+          match: T.Object(
+            {
+              capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
+              descriptionMatches: T.Optional(T.String({ maxLength: 500 })),
+              payload: T.Optional(
+                T.Array(
+                  T.Object(
+                    {
+                      path: T.String({ minLength: 1, maxLength: 200 }),
+                      gt: T.Optional(T.Number()),
+                      gte: T.Optional(T.Number()),
+                      lt: T.Optional(T.Number()),
+                      lte: T.Optional(T.Number()),
+                      eq: T.Optional(T.Union([T.String(), T.Number(), T.Boolean()])),
+                      in: T.Optional(T.Array(T.Union([T.String(), T.Number()]))),
+                    },
+                    closed,
+                  ),
+                ),
+              ),
+              riskAtLeast: T.Optional(RISK),
+              riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }), { minItems: 1 })),
+            },
+            closed,
+          ),
+          require: T.Object(
+            {
+              approverRole: T.Optional(ROLE),
+              approvalChain: T.Optional(T.Array(STEP, { minItems: 1, maxItems: 10 })),
+              quorum: T.Optional(
+                T.Object(
+                  { required: T.Integer({ minimum: 1, maximum: 20 }), eligible: T.Array(ROLE, { minItems: 1 }) },
+                  closed,
+                ),
+              ),
+              timeout: T.Optional(T.Integer({ minimum: 1 })),
+              escalationPolicy: T.Optional(T.Union([T.Literal('auto'), T.Literal('reject')])),
+              escalateTo: T.Optional(ROLE),
+              riskLevel: T.Optional(RISK),
+              riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
+            },
+            closed,
+          ),
+        },
+        closed,
+      ),
+    ),
+  },
+  closed,
+);
+
+/**
+ * Loads and validates the policy file. Any problem stops start-up with one line naming HUMANOS_POLICY.
+ *
+ * @example
+ * const { policy, source } = loadPolicy(process.env.HUMANOS_POLICY, 'approver');
+ */
+export function loadPolicy(
+  file: string | undefined,
+  defaultApproverRole: string,
+): { policy: PolicyDocument; source: 'built-in' | 'file' } {
+  if (!file) return { policy: { ...BUILTIN_POLICY, defaultApproverRole }, source: 'built-in' };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new StartupError('HUMANOS_POLICY', `cannot read ${file} as JSON: ${(e as Error).message}`);
+  }
+  const validate = new Ajv({ allErrors: false, strict: false }).compile(PolicyFileSchema);
+  if (!validate(doc)) {
+    const err = validate.errors?.[0];
+    throw new StartupError('HUMANOS_POLICY', `${file}: ${err?.instancePath || '/'} ${err?.message ?? 'is invalid'}`);
+  }
+  const policy = doc as PolicyDocument;
+  for (const r of policy.rules) {
+    if (r.match.descriptionMatches) {
+      try {
+        new RegExp(r.match.descriptionMatches, 'i');
+      } catch {
+        throw new StartupError(
+          'HUMANOS_POLICY',
+          `${file}: rule ${r.id}: descriptionMatches is not a valid regular expression`,
+        );
+      }
+    }
+    if (r.require.quorum && r.require.quorum.required > 20)
+      throw new StartupError('HUMANOS_POLICY', `rule ${r.id}: quorum too large`);
+  }
+  for (const start of Object.keys(policy.escalationLadder ?? {})) {
+    const seen = new Set([start]);
+    for (let r = policy.escalationLadder?.[start]; r; r = policy.escalationLadder?.[r]) {
+      if (seen.has(r)) throw new StartupError('HUMANOS_POLICY', `${file}: escalationLadder has a cycle through ${r}`);
+      seen.add(r);
+    }
+  }
+  const ids = new Set<string>();
+  for (const r of policy.rules) {
+    if (ids.has(r.id)) throw new StartupError('HUMANOS_POLICY', `${file}: rule id ${r.id} appears twice`);
+    ids.add(r.id);
+  }
+  return {
+    policy: { ...policy, defaultApproverRole: policy.defaultApproverRole ?? defaultApproverRole },
+    source: 'file',
+  };
+}

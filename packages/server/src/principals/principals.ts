@@ -1,0 +1,345 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { didKind, HumanOSError, type PrincipalView } from '@humanos/core';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { type Principal, requireAdmin } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { iso, j, p } from '../kernel/rows.js';
+import type { Database } from '../store/schema.js';
+
+export const ADMIN_DID = 'did:human:admin';
+
+const CACHE_SIZE = 10_000;
+/**
+ * How long a replica may keep using a principal it looked up. Changes made on this replica clear
+ * the cache at once and tell the others (PostgreSQL NOTIFY); this bounds the delay only when that
+ * hint is lost.
+ */
+const CACHE_MS = 30_000;
+
+/** Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newToken(): string {
+  return `hos_${randomBytes(32).toString('base64url')}`;
+}
+
+type PrincipalRow = Selectable<Database['principals']>;
+
+/** One ledger-recorded change of a principal. */
+interface Change {
+  type: 'principal.roles_changed' | 'principal.token_rotated' | 'principal.disabled' | 'principal.enabled';
+  data: Record<string, unknown>;
+}
+
+/**
+ * Principals (humans and agents) and their bearer tokens: authentication with a short-lived cache,
+ * the admin bootstrap, and the admin's lifecycle operations (roles, token rotation, disabling).
+ * Every change appends a ledger entry in its own transaction, like any other state change.
+ */
+export class Principals {
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
+  /** Bumped by `invalidate`, so a lookup that raced a change does not cache what it read before it. */
+  private generation = 0;
+
+  constructor(private readonly deps: FeatureDeps) {}
+
+  private get db(): Kysely<Database> {
+    return this.deps.db;
+  }
+
+  /** The principal a bearer token belongs to; undefined for an unknown or expired token or a disabled principal. */
+  async authenticate(token: string): Promise<Principal | undefined> {
+    const hash = hashToken(token);
+    const now = this.deps.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) return cached.principal;
+    const generation = this.generation;
+    const row = await this.db
+      .selectFrom('principals')
+      .select(['id', 'kind', 'roles', 'disabled_at', 'token_expires_at'])
+      .where('token_hash', '=', hash)
+      .executeTakeFirst();
+    // Unknown tokens are never cached: a guess always costs a lookup, and a new principal works at once.
+    if (!row || row.disabled_at !== null) return undefined;
+    const expires = row.token_expires_at === null ? Number.POSITIVE_INFINITY : Number(row.token_expires_at);
+    if (expires <= now) return undefined;
+    const principal: Principal = { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
+    if (generation !== this.generation) return principal;
+    if (this.cache.size >= CACHE_SIZE) this.cache.clear();
+    // Never past the token's own expiry.
+    this.cache.set(hash, { principal, until: Math.min(now + CACHE_MS, expires) });
+    return principal;
+  }
+
+  /** Forgets every cached principal (after a change here or on another replica). */
+  invalidate(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  /** Creates `did:human:admin` on an empty store. Returns the token when one was generated. */
+  async bootstrapAdmin(token: string | undefined): Promise<{ created: boolean; generatedToken?: string }> {
+    const existing = await this.db.selectFrom('principals').select('id').where('id', '=', ADMIN_DID).executeTakeFirst();
+    if (existing) return { created: false };
+    const use = token ?? newToken();
+    try {
+      await this.insert({ id: ADMIN_DID, kind: 'human', roles: ['admin'] }, use, ADMIN_DID);
+    } catch (e) {
+      // Another replica bootstrapped first.
+      if (e instanceof HumanOSError && e.code === 'principal_exists') return { created: false };
+      throw e;
+    }
+    return token ? { created: true } : { created: true, generatedToken: use };
+  }
+
+  /**
+   * Creates a principal (admin only) and returns its token, which is shown this once.
+   *
+   * @example
+   * const { token } = await principals.create(admin, { id: 'did:human:ann', roles: ['finance_manager'] });
+   */
+  async create(
+    actor: Principal,
+    input: {
+      id: string;
+      kind?: 'human' | 'agent';
+      roles: string[];
+      publicKey?: string;
+      capabilities?: string[];
+      /** Seconds the token stays valid; without it, until rotated or the principal is disabled. */
+      tokenExpiresIn?: number;
+    },
+  ): Promise<{
+    id: string;
+    kind: string;
+    roles: string[];
+    capabilities: string[];
+    token: string;
+    tokenExpiresAt: string | null;
+  }> {
+    requireAdmin(actor);
+    const kind = didKind(input.id);
+    if (input.kind && input.kind !== kind) {
+      throw new HumanOSError('validation_failed', `kind ${input.kind} does not match the DID method of ${input.id}`);
+    }
+    const token = newToken();
+    const roles = [...new Set(input.roles)];
+    const capabilities = [...new Set(input.capabilities ?? [])];
+    const expiresAt = input.tokenExpiresIn === undefined ? null : this.deps.now() + input.tokenExpiresIn * 1000;
+    await this.insert(
+      { id: input.id, kind, roles, publicKey: input.publicKey, capabilities, tokenExpiresAt: expiresAt },
+      token,
+      actor.id,
+    );
+    return {
+      id: input.id,
+      kind,
+      roles,
+      capabilities,
+      token,
+      tokenExpiresAt: expiresAt === null ? null : iso(expiresAt),
+    };
+  }
+
+  private async insert(
+    pr: {
+      id: string;
+      kind: string;
+      roles: string[];
+      publicKey?: string | undefined;
+      capabilities?: string[];
+      tokenExpiresAt?: number | null;
+    },
+    token: string,
+    actor: string,
+  ): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.write(async (trx) => {
+      const exists = await trx.selectFrom('principals').select('id').where('id', '=', pr.id).executeTakeFirst();
+      if (exists) throw new HumanOSError('principal_exists', `${pr.id} already exists`);
+      await trx
+        .insertInto('principals')
+        .values({
+          id: pr.id,
+          kind: pr.kind,
+          roles: j(pr.roles),
+          token_hash: hashToken(token),
+          public_key: pr.publicKey ?? null,
+          created_at: now,
+          created_by: actor,
+          capabilities: j(pr.capabilities ?? []),
+          disabled_at: null,
+          token_rotated_at: null,
+          token_expires_at: pr.tokenExpiresAt ?? null,
+        })
+        .execute();
+      await this.deps.ledger.append(trx, [
+        {
+          type: 'principal.created',
+          at: iso(now),
+          actor,
+          taskId: null,
+          data: {
+            id: pr.id,
+            kind: pr.kind,
+            roles: pr.roles,
+            ...(pr.tokenExpiresAt ? { tokenExpiresAt: iso(pr.tokenExpiresAt) } : {}),
+          },
+        },
+      ]);
+    });
+  }
+
+  /** Every principal, by id (admin only). */
+  async list(actor: Principal): Promise<PrincipalView[]> {
+    requireAdmin(actor);
+    const rows = await this.db.selectFrom('principals').selectAll().orderBy('id').execute();
+    return rows.map(view);
+  }
+
+  /** One principal: an admin may read any, anyone else only itself. */
+  async get(actor: Principal, id: string): Promise<PrincipalView> {
+    if (actor.id !== id) requireAdmin(actor);
+    return view(await this.row(this.db, id));
+  }
+
+  /** A resource (agent or human) registers what it can do; routing proposals use it. */
+  async registerCapabilities(
+    actor: Principal,
+    capabilities: string[],
+  ): Promise<{ id: string; capabilities: string[] }> {
+    const now = this.deps.now();
+    const caps = [...new Set(capabilities)];
+    await this.deps.write(async (trx) => {
+      await trx
+        .updateTable('principals')
+        .set({ capabilities: j(caps) })
+        .where('id', '=', actor.id)
+        .execute();
+      await this.deps.ledger.append(trx, [
+        { type: 'principal.capabilities', at: iso(now), actor: actor.id, taskId: null, data: { capabilities: caps } },
+      ]);
+    });
+    return { id: actor.id, capabilities: caps };
+  }
+
+  /**
+   * Changes a principal's roles and/or whether it is disabled (admin only), in one transaction with
+   * one ledger entry per change. New roles apply at once (gates of a dropped role leave its inbox);
+   * a disabled principal's token is refused everywhere and it is no longer proposed for routing, its
+   * past decisions untouched. An admin cannot lock itself out (drop its own admin role, disable
+   * itself).
+   *
+   * @example
+   * await principals.update(admin, 'did:human:ann', { disabled: true });
+   */
+  async update(actor: Principal, id: string, input: { roles?: string[]; disabled?: boolean }): Promise<PrincipalView> {
+    requireAdmin(actor);
+    const roles = input.roles && [...new Set(input.roles)];
+    if (id === actor.id && ((roles && !roles.includes('admin')) || input.disabled === true)) {
+      throw new HumanOSError('self_lockout', 'an admin cannot disable itself or remove its own admin role');
+    }
+    return this.change(actor, id, async (trx, row) => {
+      const entries: Change[] = [];
+      const previous = p<string[]>(row.roles);
+      if (roles && !sameSet(previous, roles)) {
+        await trx
+          .updateTable('principals')
+          .set({ roles: j(roles) })
+          .where('id', '=', id)
+          .execute();
+        entries.push({ type: 'principal.roles_changed', data: { id, roles, previous } });
+      }
+      const now = this.deps.now();
+      if (input.disabled !== undefined && (row.disabled_at !== null) !== input.disabled) {
+        await trx
+          .updateTable('principals')
+          .set({ disabled_at: input.disabled ? now : null })
+          .where('id', '=', id)
+          .execute();
+        entries.push({ type: input.disabled ? 'principal.disabled' : 'principal.enabled', data: { id } });
+      }
+      return entries;
+    });
+  }
+
+  /**
+   * Issues a new token for a principal and invalidates the old one at once. An admin may rotate
+   * any principal's token; anyone else only its own.
+   *
+   * @example
+   * const { token } = await principals.rotateToken(admin, 'did:agent:invoice-bot');
+   */
+  async rotateToken(
+    actor: Principal,
+    id: string,
+    opts: { expiresIn?: number } = {},
+  ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
+    if (actor.id !== id) requireAdmin(actor);
+    const token = newToken();
+    const now = this.deps.now();
+    const expiresAt = opts.expiresIn === undefined ? null : now + opts.expiresIn * 1000;
+    const shown = expiresAt === null ? null : iso(expiresAt);
+    await this.change(actor, id, async (trx) => {
+      await trx
+        .updateTable('principals')
+        .set({ token_hash: hashToken(token), token_rotated_at: now, token_expires_at: expiresAt })
+        .where('id', '=', id)
+        .execute();
+      return [{ type: 'principal.token_rotated', data: { id, expiresAt: shown } }];
+    });
+    return { id, token, tokenExpiresAt: shown };
+  }
+
+  /**
+   * Runs a change of principal `id` in one write with its ledger entries (`apply` returns none when
+   * there was nothing to change: then nothing is written), then drops cached principals everywhere.
+   */
+  private async change(
+    actor: Principal,
+    id: string,
+    apply: (trx: Transaction<Database>, row: PrincipalRow) => Promise<Change[]>,
+  ): Promise<PrincipalView> {
+    const { row, changed } = await this.deps.write(async (trx) => {
+      const before = await this.row(trx, id);
+      const entries = await apply(trx, before);
+      if (entries.length === 0) return { row: before, changed: false };
+      const at = iso(this.deps.now());
+      await this.deps.ledger.append(
+        trx,
+        entries.map((e) => ({ type: e.type, at, actor: actor.id, taskId: null, data: e.data })),
+      );
+      // Delivered at commit: the other replicas drop their cached principals.
+      await this.deps.dialect.notify(trx, { principals: true });
+      return { row: await this.row(trx, id), changed: true };
+    });
+    if (changed) this.invalidate();
+    return view(row);
+  }
+
+  private async row(db: Kysely<Database>, id: string): Promise<PrincipalRow> {
+    const row = await db.selectFrom('principals').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw new HumanOSError('not_found', `no principal ${id}`);
+    return row;
+  }
+}
+
+function view(r: PrincipalRow): PrincipalView {
+  return {
+    id: r.id,
+    kind: r.kind as PrincipalView['kind'],
+    roles: p<string[]>(r.roles),
+    capabilities: p<string[]>(r.capabilities),
+    createdAt: iso(r.created_at),
+    createdBy: r.created_by,
+    disabledAt: r.disabled_at === null ? null : iso(r.disabled_at),
+    tokenRotatedAt: r.token_rotated_at === null ? null : iso(r.token_rotated_at),
+    tokenExpiresAt: r.token_expires_at === null ? null : iso(Number(r.token_expires_at)),
+  };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}

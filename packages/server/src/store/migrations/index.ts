@@ -1,0 +1,36 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { migration as m0001 } from './0001_initial.js';
+import { migration as m0002 } from './0002_policies.js';
+import { migration as m0003 } from './0003_inbox_index.js';
+import { migration as m0004 } from './0004_in_run_decisions.js';
+import { migration as m0005 } from './0005_execution.js';
+import { migration as m0006 } from './0006_routing.js';
+import { migration as m0007 } from './0007_webhooks.js';
+import { migration as m0008 } from './0008_principal_lifecycle.js';
+import { migration as m0009 } from './0009_token_expiry.js';
+import { migration as m0010 } from './0010_proposed_payload.js';
+
+/**
+ * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
+ * line here; never edit one that has shipped). Only portable types are used (text, integer, bigint);
+ * times are epoch milliseconds so ordering and deadline comparisons are plain integer comparisons on
+ * both engines.
+ */
+const migrations: Record<string, Migration> = {
+  '0001_initial': m0001,
+  '0002_policies': m0002,
+  '0003_inbox_index': m0003,
+  '0004_in_run_decisions': m0004,
+  '0005_execution': m0005,
+  '0006_routing': m0006,
+  '0007_webhooks': m0007,
+  '0008_principal_lifecycle': m0008,
+  '0009_token_expiry': m0009,
+  '0010_proposed_payload': m0010,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

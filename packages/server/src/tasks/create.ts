@@ -1,0 +1,221 @@
+import {
+  type AiProposal,
+  didKind,
+  type GateSpec,
+  HumanOSError,
+  inAuditSample,
+  newTaskId,
+  payloadDigest,
+  type TaskStatus,
+} from '@humanos/core';
+import type { Transaction } from 'kysely';
+import { gateOpenedEntry, insertGate, newGateRow } from '../approvals/gates.js';
+import { rankResources } from '../approvals/routing.js';
+import { gateView } from '../approvals/views.js';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { type ApprovalRow, iso, j } from '../kernel/rows.js';
+import type { NewEntry } from '../ledger/ledger.js';
+import { planTask } from '../policy/plan.js';
+import type { Database } from '../store/schema.js';
+import { remember, replay, requestHash, type StoredResponse } from './idempotency.js';
+import type { CreateTaskInput } from './input.js';
+
+/** A task as planned before it is written: its id, policy outcome, proposal and first status. */
+interface Planned {
+  taskId: string;
+  input: CreateTaskInput;
+  plan: ReturnType<typeof planTask>;
+  aiProposal: AiProposal;
+  status: TaskStatus;
+  gated: boolean;
+  digest: string;
+  now: number;
+}
+
+interface GateToOpen {
+  row: ApprovalRow;
+  roles: string[];
+}
+
+/**
+ * Creates a task: plans its gates from the policy and the request, writes the task, its gates and
+ * their ledger entries in one transaction. With an idempotency key, a retry with the same body gets
+ * the first response back, and the same key with another body is refused.
+ *
+ * @example
+ * const { statusCode, body } = await createTask(deps, agent, { description: 'Wire $50', payload: { amount: 50 } });
+ */
+export async function createTask(
+  deps: FeatureDeps,
+  actor: Principal,
+  input: CreateTaskInput,
+  idempotencyKey?: string,
+): Promise<StoredResponse> {
+  const hash = idempotencyKey ? requestHash(input) : '';
+  if (idempotencyKey) {
+    const earlier = await replay(deps.db, actor.id, idempotencyKey, hash);
+    if (earlier) return earlier;
+  }
+  if (input.onBehalfOf !== undefined && didKind(input.onBehalfOf) !== 'human') {
+    throw new HumanOSError('validation_failed', 'onBehalfOf must name a human (did:human:…)');
+  }
+  const planned = prepare(deps, input);
+  try {
+    return await deps.write(async (trx, touched) => {
+      touched.add(planned.taskId);
+      const gates = await gatesFor(trx, deps, actor, planned);
+      const entries: NewEntry[] = [
+        createdEntry(actor, planned),
+        ...gates.map((g) => gateOpenedEntry(g.row, actor.id, planned.now)),
+      ];
+      const appended = await deps.ledger.append(trx, entries);
+      await insertTask(trx, actor, planned, appended.seqs[0] as number);
+      for (const g of gates) await insertGate(trx, g.row, g.roles);
+      const response = { statusCode: 201, body: responseBody(planned, gates) };
+      if (idempotencyKey) await remember(trx, actor.id, idempotencyKey, hash, response, planned.now);
+      return response;
+    });
+  } catch (e) {
+    // Two retries of one call racing: the loser's insert hits the key's primary key. Replay.
+    const earlier = idempotencyKey ? await replay(deps.db, actor.id, idempotencyKey, hash) : undefined;
+    if (earlier) return earlier;
+    throw e;
+  }
+}
+
+function prepare(deps: FeatureDeps, input: CreateTaskInput): Planned {
+  const plan = planTask(input, deps.policy, deps.policySource);
+  const gated = plan.plan.steps.length > 0 || input.routing !== undefined;
+  return {
+    taskId: newTaskId(),
+    input,
+    plan,
+    aiProposal: {
+      action: input.aiProposal?.action ?? input.description,
+      reasoning: input.aiProposal?.reasoning ?? null,
+      confidence: input.aiProposal?.confidence ?? null,
+      alternatives: input.aiProposal?.alternatives ?? [],
+    },
+    status: gated ? 'awaiting_approval' : 'approved',
+    gated,
+    digest: payloadDigest(plan.payload),
+    now: deps.now(),
+  };
+}
+
+function createdEntry(actor: Principal, t: Planned): NewEntry {
+  return {
+    type: 'task.created',
+    at: iso(t.now),
+    actor: actor.id,
+    taskId: t.taskId,
+    data: {
+      description: t.input.description,
+      requiredCapabilities: t.plan.requiredCapabilities,
+      onBehalfOf: t.input.onBehalfOf ?? null,
+      payloadDigest: t.digest,
+      payload: t.plan.payload,
+      humanInLoop: t.plan.hitl,
+      risk: t.plan.plan.risk,
+      aiProposal: t.aiProposal,
+      policy: t.plan.plan.policy,
+      status: t.status,
+    },
+  };
+}
+
+/** The gates a new task opens: routing first (if asked), then the execution steps, then a spot-check. */
+async function gatesFor(
+  trx: Transaction<Database>,
+  deps: FeatureDeps,
+  actor: Principal,
+  t: Planned,
+): Promise<GateToOpen[]> {
+  const { input, plan, taskId, now } = t;
+  const hitl = plan.hitl;
+  const gates: GateToOpen[] = [];
+  if (input.routing) {
+    // Routing comes first: a human picks the resource, then the execution gates open.
+    const ranked = await rankResources(trx, plan.requiredCapabilities, [actor.id, input.onBehalfOf ?? null]);
+    const role = input.routing.approverRole ?? hitl.approverRole ?? deps.policy.defaultApproverRole ?? 'approver';
+    const spec: GateSpec = {
+      roles: [role],
+      required: 1,
+      reason: 'which resource gets this task',
+      timeoutSec: hitl.approvalTimeout ?? null,
+      escalationPolicy: hitl.escalationPolicy ?? null,
+      escalateTo: hitl.escalateTo ?? null,
+    };
+    const row = newGateRow(taskId, 'routing', 0, spec, 'pending', now);
+    row.proposal = j({ proposedResource: ranked[0]?.id ?? null, ranking: ranked.slice(0, 10) });
+    gates.push({ row, roles: [role] });
+  }
+  gates.push(
+    ...plan.plan.steps.map((step, i) => ({
+      row: newGateRow(taskId, 'execution', i, step, i === 0 && !input.routing ? 'pending' : 'waiting', now),
+      roles: step.roles,
+    })),
+  );
+  if (plan.plan.audit && inAuditSample(taskId, input.auditFrequency ?? 'always')) {
+    const auditor = deps.access.auditorRole;
+    const spec: GateSpec = {
+      roles: [auditor],
+      required: 1,
+      reason: `spot-check (auditFrequency: ${input.auditFrequency})`,
+      timeoutSec: null,
+      escalationPolicy: null,
+      escalateTo: null,
+    };
+    gates.push({ row: newGateRow(taskId, 'audit', 0, spec, 'pending', now), roles: [auditor] });
+  }
+  return gates;
+}
+
+async function insertTask(trx: Transaction<Database>, actor: Principal, t: Planned, createdSeq: number) {
+  const { input, plan, now } = t;
+  await trx
+    .insertInto('tasks')
+    .values({
+      id: t.taskId,
+      requester: actor.id,
+      on_behalf_of: input.onBehalfOf ?? null,
+      description: input.description,
+      required_capabilities: j(plan.requiredCapabilities),
+      payload: j(plan.payload),
+      proposed_payload: j(plan.payload),
+      approved_payload: t.gated ? null : j(plan.payload),
+      approved_digest: t.gated ? null : t.digest,
+      hitl: j(plan.hitl),
+      client: j({ autoEscalation: input.autoEscalation ?? null, auditFrequency: input.auditFrequency ?? null }),
+      policy: j(plan.plan.policy),
+      risk: j(plan.plan.risk),
+      ai_proposal: j(t.aiProposal),
+      status: t.status,
+      execution_id: null,
+      executor: null,
+      result: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+      created_seq: createdSeq,
+      lease_id: null,
+      lease_expires_at: null,
+      attempt: 0,
+      last_confidence: null,
+      overridden_by: null,
+    })
+    .execute();
+}
+
+/** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
+function responseBody(t: Planned, gates: GateToOpen[]): Record<string, unknown> {
+  const ctx = { aiProposal: t.aiProposal, risk: t.plan.plan.risk, description: t.input.description };
+  const body: Record<string, unknown> = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy };
+  const first = gates.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
+  if (first) body.approvalRequest = gateView(first.row, ctx);
+  if (gates.length > 1 && first) {
+    body.approvalChain = gates.filter((g) => g.row.kind !== 'audit').map((g) => gateView(g.row, ctx));
+  }
+  return body;
+}

@@ -1,0 +1,23 @@
+import type { ClientRequirement, HumanInLoop, RiskAssessment } from '@humanos/core';
+
+/** A create-task request body, as validated by `CreateTaskBody` (tasks/schemas.ts). */
+export interface CreateTaskInput extends ClientRequirement {
+  description: string;
+  /** Ask a human to approve which resource gets the task before anything else. */
+  routing?: { approverRole?: string };
+  requiredCapabilities?: string[];
+  humanInLoop?: HumanInLoop;
+  payload?: unknown;
+  onBehalfOf?: string;
+  aiProposal?: { action?: string; reasoning?: string | null; confidence?: number | null; alternatives?: string[] };
+  riskAssessment?: Partial<RiskAssessment>;
+}
+
+export interface DecideInput {
+  by?: string;
+  /** Routing approvals: the resource to assign (default: the proposed one). */
+  assignTo?: string;
+  reason?: string;
+  feedback?: string;
+  edits?: Record<string, unknown>;
+}

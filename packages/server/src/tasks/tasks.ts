@@ -1,0 +1,98 @@
+import { HumanOSError, type TaskStatus } from '@humanos/core';
+import { cancelGates } from '../approvals/gates.js';
+import type { Principal } from '../kernel/access.js';
+import { decodeCursor, encodeCursor } from '../kernel/cursor.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { iso } from '../kernel/rows.js';
+import { createTask } from './create.js';
+import type { StoredResponse } from './idempotency.js';
+import type { CreateTaskInput } from './input.js';
+import { taskView } from './views.js';
+
+/** Tasks: creating (with policy planning and idempotency), reading, listing and withdrawing them. */
+export class Tasks {
+  constructor(private readonly deps: FeatureDeps) {}
+
+  /** See `createTask`. */
+  create(actor: Principal, input: CreateTaskInput, idempotencyKey?: string): Promise<StoredResponse> {
+    return createTask(this.deps, actor, input, idempotencyKey);
+  }
+
+  /**
+   * Withdraws a task that has not started executing. Its requester, the human it acts for, or an
+   * admin may; its open gates are cancelled (they leave every inbox), waiters learn the outcome, and
+   * the task can never execute. A running task is stopped with an override instead.
+   *
+   * @example
+   * await tasks.cancel(agent, 'task:human:…', 'the customer withdrew the order');
+   */
+  async cancel(actor: Principal, taskId: string, reason: string): Promise<Record<string, unknown>> {
+    const now = this.deps.now();
+    await this.deps.write(async (trx, touched) => {
+      const task = await this.deps.access.loadTask(trx, taskId, true);
+      if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      if (task.requester !== actor.id && task.on_behalf_of !== actor.id && !this.deps.access.isAdmin(actor)) {
+        throw new HumanOSError('not_requester', 'only the requester, the human it acts for, or an admin can cancel it');
+      }
+      if (task.status !== 'awaiting_approval' && task.status !== 'approved') {
+        throw new HumanOSError(
+          'invalid_state',
+          `task ${taskId} is ${task.status}; only a task that has not started executing can be cancelled${
+            task.status === 'executing' || task.status === 'paused' ? ' (stop a running one with an override)' : ''
+          }`,
+          { status: task.status },
+        );
+      }
+      const upd = await trx
+        .updateTable('tasks')
+        .set({ status: 'cancelled', updated_at: now })
+        .where('id', '=', taskId)
+        .where('status', '=', task.status)
+        .executeTakeFirst();
+      if (Number(upd.numUpdatedRows) !== 1) throw new HumanOSError('conflict', `task ${taskId} changed concurrently`);
+      const gates = await cancelGates(
+        trx,
+        [taskId],
+        { statuses: ['pending', 'waiting'] },
+        { actor: actor.id, now, reason: 'the task was cancelled' },
+      );
+      await this.deps.ledger.append(trx, [
+        {
+          type: 'task.cancelled',
+          at: iso(now),
+          actor: actor.id,
+          taskId,
+          data: { reason, previousStatus: task.status },
+        },
+        ...gates,
+      ]);
+      touched.add(taskId);
+    });
+    return this.get(actor, taskId);
+  }
+
+  async get(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+    return taskView(this.deps.db, await this.deps.access.visibleTask(this.deps.db, actor, taskId));
+  }
+
+  /** Tasks the caller requested (or acts for); admins see all. Newest first, keyset-paginated. */
+  async list(
+    actor: Principal,
+    q: { status?: TaskStatus | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+    let query = this.deps.db.selectFrom('tasks').selectAll();
+    if (!this.deps.access.isAdmin(actor)) {
+      query = query.where((eb) => eb.or([eb('requester', '=', actor.id), eb('on_behalf_of', '=', actor.id)]));
+    }
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.cursor !== undefined) query = query.where('created_seq', '<', decodeCursor(q.cursor));
+    const rows = await query
+      .orderBy('created_seq', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = rows.slice(0, q.limit);
+    const items = await Promise.all(page.map((t) => taskView(this.deps.db, t)));
+    const last = page[page.length - 1];
+    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_seq) : null };
+  }
+}

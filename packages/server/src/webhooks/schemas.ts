@@ -1,0 +1,36 @@
+import { WEBHOOK_ID_PATTERN } from '@humanos/core';
+import { Type as T } from 'typebox';
+import { closed } from '../kernel/schemas.js';
+
+/** Request schemas of the webhook routes. */
+const EVENT_PATTERN = T.String({
+  pattern: '^(\\*|[a-z_]+\\.\\*|[a-z_]+\\.[a-z_]+)$',
+  description: '`*`, a family such as `approval.*`, or one type such as `approval.requested`',
+});
+
+export const CreateWebhookBody = T.Object(
+  {
+    url: T.String({ minLength: 1, maxLength: 2000, pattern: '^https?://', description: 'Where events are POSTed' }),
+    events: T.Optional(T.Array(EVENT_PATTERN, { minItems: 1, maxItems: 50, description: 'Default `["*"]`' })),
+    secret: T.Optional(
+      T.String({ minLength: 16, maxLength: 200, description: 'HMAC key; generated (and shown once) if absent' }),
+    ),
+  },
+  closed,
+);
+
+export const WebhookIdParams = T.Object({ webhookId: T.String({ pattern: WEBHOOK_ID_PATTERN }) }, closed);
+export const DeliveryParams = T.Object(
+  {
+    webhookId: T.String({ pattern: WEBHOOK_ID_PATTERN }),
+    deliveryId: T.String({ pattern: '^delivery:[0-9a-f]{24}$' }),
+  },
+  closed,
+);
+export const DeliveriesQuery = T.Object(
+  {
+    status: T.Optional(T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('failed')])),
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
+  },
+  closed,
+);
