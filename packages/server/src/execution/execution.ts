@@ -432,8 +432,11 @@ export class Execution {
     actor: Principal,
     q: { agent: string; capability?: string | undefined },
   ): Promise<CalibrationReport & { agent: string; capability: string | null }> {
-    if (!actor.roles.includes('admin') && !actor.roles.includes('auditor') && actor.id !== q.agent) {
-      throw new HumanOSError('forbidden', 'calibration is for admins, auditors and the agent itself');
+    if (!this.deps.access.isAuditor(actor) && actor.id !== q.agent) {
+      throw new HumanOSError(
+        'forbidden',
+        `calibration is for admins, the ${this.deps.access.auditorRole} role and the agent itself`,
+      );
     }
     const tasks = (
       await this.deps.db

@@ -48,13 +48,13 @@ export class Access {
   }
 
   /** Admins and auditors read what spans tasks (the policy, the ledger, calibration). */
-  isAuditor(actor: Principal, auditorRole = this.auditorRole): boolean {
-    return this.isAdmin(actor) || actor.roles.includes(auditorRole);
+  isAuditor(actor: Principal): boolean {
+    return this.isAdmin(actor) || actor.roles.includes(this.auditorRole);
   }
 
-  requireAuditor(actor: Principal, what: string, auditorRole = this.auditorRole): void {
-    if (!this.isAuditor(actor, auditorRole)) {
-      throw new HumanOSError('forbidden', `${what} needs the admin or ${auditorRole} role`);
+  requireAuditor(actor: Principal, what: string): void {
+    if (!this.isAuditor(actor)) {
+      throw new HumanOSError('forbidden', `${what} needs the admin or ${this.auditorRole} role`);
     }
   }
 

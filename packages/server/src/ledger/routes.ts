@@ -40,8 +40,9 @@ export function ledgerRoutes(api: Api, deps: LedgerDeps & { access: Access; hist
   api.register(async (plainAudit) => {
     const audit = plainAudit as unknown as Api;
     audit.addHook('preHandler', async (req, reply) => {
-      if (!deps.access.isAuditor(req.principal, 'auditor')) {
-        return sendProblem(reply, 'forbidden', 'reading the ledger needs the admin or auditor role');
+      // The policy's auditorRole (default `auditor`), as for GET /policy and calibration.
+      if (!deps.access.isAuditor(req.principal)) {
+        return sendProblem(reply, 'forbidden', `reading the ledger needs the admin or ${deps.access.auditorRole} role`);
       }
     });
     auditRoutes(audit, deps);
