@@ -1,0 +1,1 @@
+"""HumanOS Python SDK."""
