@@ -132,7 +132,10 @@ def test_canonical_json_refuses_what_json_cannot_say() -> None:
 def test_payload_digest_is_the_servers() -> None:
     # The server's payloadDigest({}) and of a small object (computed with @humanos/core).
     assert payload_digest({}) == 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a'
-    assert payload_digest({'b': [1, 2.5], 'a': 'x'}) == 'sha256:' + __import__('hashlib').sha256(b'{"a":"x","b":[1,2.5]}').hexdigest()
+    assert (
+        payload_digest({'b': [1, 2.5], 'a': 'x'})
+        == 'sha256:' + __import__('hashlib').sha256(b'{"a":"x","b":[1,2.5]}').hexdigest()
+    )
 
 
 def test_did_key_round_trip() -> None:

@@ -66,5 +66,6 @@ __all__ = [
     'verify_bytes',
     'verify_consistency',
     'verify_decision_signature',
+    'verify_inclusion',
     'verify_ledger',
 ]

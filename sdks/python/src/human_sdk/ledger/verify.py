@@ -274,7 +274,10 @@ def verify_ledger(
         idx = d.get('ledgerIndex')
         logged = decision_entries.get(idx) if isinstance(idx, int) else None
         if logged is None:
-            return fail(idx if isinstance(idx, int) else None, 'a stored decision points at a ledger entry that is not a decision')
+            return fail(
+                idx if isinstance(idx, int) else None,
+                'a stored decision points at a ledger entry that is not a decision',
+            )
         try:
             same = canonical_json(logged[0]) == canonical_json(d.get('record')) and logged[1] == d.get('signature')
         except (TypeError, ValueError):
