@@ -11,7 +11,7 @@ import asyncio
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +112,6 @@ async def eventually(check: Callable[[], Awaitable[object]], timeout: float = 10
 
 
 @pytest.fixture
-def role() -> Iterator[Callable[[str], str]]:
+def role() -> Callable[[str], str]:
     """Unique role names, so parallel backends and earlier tests never share an inbox."""
-    yield lambda base: f'{base}_{uuid.uuid4().hex[:8]}'
+    return lambda base: f'{base}_{uuid.uuid4().hex[:8]}'

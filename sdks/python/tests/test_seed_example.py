@@ -8,12 +8,12 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-import email_worker
 import pytest
+
+from human_sdk import ApprovalRequest, AsyncHumanOSClient, HumanOS, Task
+
+import email_worker
 import seed_email
-
-from human_sdk import AsyncHumanOSClient, ApprovalRequest, HumanOS, Task
-
 from conftest import Server, eventually
 
 
@@ -55,7 +55,9 @@ async def _gate_for(approver: AsyncHumanOSClient, recipient: str) -> ApprovalReq
     return gate
 
 
-async def test_approved_email_is_sent_by_the_worker(seed_env: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+async def test_approved_email_is_sent_by_the_worker(
+    seed_env: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     draft, recipient = _draft()
     run = asyncio.ensure_future(seed_email.process_email_with_approval(dict(draft), recipient))
     gate = await _gate_for(seed_env['approver'], recipient)

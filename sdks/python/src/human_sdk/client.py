@@ -247,8 +247,14 @@ class AsyncHumanOSClient:
         deadline = None if timeout is None else time.monotonic() + timeout
         announced: set[str] = set()
         wait = 0.0
+        # The long-poll answers on a decision, not when a chain's next step opens: a caller that wants
+        # to hear of every gate follows the task's events instead (and re-reads the decision on each).
+        after = await self._ledger_size() - 1 if on_approval_request is not None else None
         while True:
             try:
+                if after is not None and wait > 0:
+                    after = await self._wait_task_event(task_id, after, wait)
+                    wait = 0.0
                 state = await self.decision(task_id, wait)
             except HumanOSError as e:
                 # Waiting is safe to repeat: ride out a restarting server instead of failing the caller.
@@ -747,8 +753,12 @@ class HumanOSClient:
         deadline = None if timeout is None else time.monotonic() + timeout
         announced: set[str] = set()
         wait = 0.0
+        after = self._ledger_size() - 1 if on_approval_request is not None else None
         while True:
             try:
+                if after is not None and wait > 0:
+                    after = self._wait_task_event(task_id, after, wait)
+                    wait = 0.0
                 state = self.decision(task_id, wait)
             except HumanOSError as e:
                 if e.code == 'network_error' or e.status in RETRY_STATUSES:

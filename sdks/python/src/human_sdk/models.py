@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 __all__ = [
@@ -115,6 +115,13 @@ class ApprovalRequest(_Model):
     decided_at: str | None = None
     payload: JsonObject = Field(default_factory=dict)
     chain: list[JsonObject] | None = None
+
+    @model_validator(mode='after')
+    def _payload_from_task(self) -> ApprovalRequest:
+        # A gate read on its own (GET /approvals/{id}) carries the payload inside its task.
+        if not self.payload and isinstance(self.task.get('payload'), dict):
+            self.payload = self.task['payload']
+        return self
 
 
 class CreatedTask(_Model):
