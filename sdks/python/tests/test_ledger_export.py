@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -164,3 +165,18 @@ def _root_at(bundle: object, size: int) -> bytes:
 
 def _cp_size(line: str, origin: str, key: str) -> int:
     return open_checkpoint(json.loads(line)['note'], origin, public_key_from_did_key(key)).size
+
+
+def test_command_line_verifier(server: Server, export: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from human_sdk.ledger.cli import main
+
+    path = tmp_path / 'ledger.jsonl'
+    path.write_text(export)
+    assert main([str(path), '--key', _trusted_key(server)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out['ok'] is True
+    assert out['checkpoint']['size'] == out['size']
+    bad = export.replace('"reason":"ok"', '"reason":"OK"', 1)
+    path.write_text(bad)
+    assert main([str(path)]) == 1
+    assert json.loads(capsys.readouterr().out)['ok'] is False
