@@ -1,0 +1,168 @@
+"""What both clients share: configuration, request building, answers to typed errors, retry policy."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from . import _calls
+from .errors import (
+    ApprovalExpiredError,
+    ConflictError,
+    HandlerRequiredError,
+    HumanOSError,
+    NetworkError,
+    PayloadMismatchError,
+    error_from_problem,
+)
+from .models import Task
+
+__version__ = '0.1.0'
+
+DEFAULT_URL = 'http://127.0.0.1:8787'
+RETRY_STATUSES = frozenset({502, 503, 504})
+#: Heartbeat answers that mean "stop the side effect now".
+STOP_CODES = frozenset({'task_overridden', 'lease_lost', 'invalid_state', 'forbidden'})
+FINISHED = frozenset({'completed', 'failed'})
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Resolved client settings (explicit arguments, else ``HUMANOS_URL`` / ``HUMANOS_API_KEY``)."""
+
+    base_url: str
+    api_key: str | None
+    timeout: float
+    retries: int
+    headers: Mapping[str, str]
+
+    @classmethod
+    def resolve(
+        cls,
+        base_url: str | None,
+        api_key: str | None,
+        timeout: float,
+        retries: int,
+        headers: Mapping[str, str] | None,
+    ) -> ClientConfig:
+        url = (base_url or os.environ.get('HUMANOS_URL') or DEFAULT_URL).rstrip('/')
+        key = api_key if api_key is not None else os.environ.get('HUMANOS_API_KEY') or None
+        if timeout <= 0:
+            raise ValueError('timeout must be positive seconds')
+        if retries < 0:
+            raise ValueError('retries must be >= 0')
+        return cls(base_url=url, api_key=key, timeout=timeout, retries=retries, headers=dict(headers or {}))
+
+
+def backoff(attempt: int) -> float:
+    """Seconds before retry ``attempt`` (1-based): exponential with jitter, capped at 2 s."""
+    return float(min(2.0, 0.1 * 2**attempt) * (0.5 + random.random()))
+
+
+def new_request_id() -> str:
+    return 'req_' + uuid.uuid4().hex
+
+
+def request_parts(
+    cfg: ClientConfig, call: _calls.Call[Any], request_id: str
+) -> tuple[str, dict[str, str], bytes | None, httpx.Timeout]:
+    headers = {
+        'accept': 'text/plain' if call.raw else 'application/json',
+        'user-agent': f'human-sdk-python/{__version__}',
+        'x-request-id': request_id,
+        **cfg.headers,
+        **call.headers,
+    }
+    if cfg.api_key:
+        headers['authorization'] = f'Bearer {cfg.api_key}'
+    content: bytes | None = None
+    if call.body is not _calls.NO_BODY:
+        headers['content-type'] = 'application/json'
+        content = json.dumps(call.body, ensure_ascii=False, allow_nan=False).encode('utf-8')
+    return cfg.base_url + call.path, headers, content, httpx.Timeout(cfg.timeout + call.extra_timeout)
+
+
+def network_error(call: _calls.Call[Any], e: Exception, request_id: str) -> NetworkError:
+    return NetworkError(
+        'network_error',
+        0,
+        f'{type(e).__name__}: {e}' if str(e) else type(e).__name__,
+        request_id=request_id,
+        method=call.method,
+        path=call.path,
+    )
+
+
+def answer(call: _calls.Call[Any], res: httpx.Response, request_id: str) -> tuple[Any, HumanOSError | None]:
+    """The parsed result of a 2xx answer, or the typed error of any other."""
+    rid = res.headers.get('x-request-id') or request_id
+    if res.is_success:
+        if call.raw:
+            return call.parse(res.text), None
+        try:
+            data = res.json()
+        except ValueError:
+            return None, HumanOSError(
+                'bad_response', res.status_code, 'the server answered with invalid JSON', request_id=rid
+            )
+        return call.parse(data), None
+    problem: dict[str, Any] | None = None
+    try:
+        parsed = res.json()
+        problem = parsed if isinstance(parsed, dict) else None
+    except ValueError:
+        problem = None
+    return None, error_from_problem(res.status_code, problem, method=call.method, path=call.path, request_id=rid)
+
+
+def should_retry(call: _calls.Call[Any], err: HumanOSError, attempt: int, retries: int) -> bool:
+    if not call.retry or attempt >= retries:
+        return False
+    return isinstance(err, NetworkError) or err.status in RETRY_STATUSES
+
+
+def check_runnable(task: Task, payload: Mapping[str, Any] | None) -> None:
+    """Why a task cannot be left to the workers, as the errors the server would answer with."""
+    from .canonical import payload_digest
+
+    if task.status == 'expired':
+        raise ApprovalExpiredError('approval_expired', 410, f'task {task.task_id} expired without approval')
+    if task.status in ('awaiting_approval', 'rejected', 'cancelled'):
+        raise ConflictError(
+            'invalid_state',
+            409,
+            f'task {task.task_id} is {task.status}; only an approved task can execute',
+            problem={'status': task.status},
+        )
+    if payload is not None and task.payload_digest is not None and payload_digest(payload) != task.payload_digest:
+        raise PayloadMismatchError(
+            'payload_mismatch',
+            409,
+            'the payload differs from the approved payload; it needs a new approval',
+            problem={'approvedDigest': task.payload_digest, 'givenDigest': payload_digest(payload)},
+        )
+    if task.status == 'approved' and not task.required_capabilities:
+        raise HandlerRequiredError(
+            'handler_required',
+            0,
+            f'task {task.task_id} names no capabilities, so no worker will claim it; pass handler= to run it here',
+        )
+
+
+def error_body(e: BaseException) -> dict[str, Any]:
+    return {'message': str(e) or type(e).__name__, 'type': type(e).__name__}
+
+
+def jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    return True

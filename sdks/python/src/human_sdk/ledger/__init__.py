@@ -1,0 +1,71 @@
+"""Offline ledger verification: RFC 6962 proofs, signed-note checkpoints, Ed25519 decision signatures.
+
+Example:
+    >>> from human_sdk.ledger import parse_ledger_export, verify_ledger
+    >>> with open('ledger.jsonl') as f:  # doctest: +SKIP
+    ...     report = verify_ledger(parse_ledger_export(f.read()), 'did:key:z6Mk…')
+"""
+
+from .merkle import (
+    HASH_SIZE,
+    MemoryMerkleTree,
+    MerkleError,
+    MerkleFrontier,
+    empty_root,
+    leaf_hash,
+    node_hash,
+    root_from_inclusion_proof,
+    root_from_leaf_hashes,
+    verify_consistency,
+    verify_inclusion,
+)
+from .signing import (
+    Checkpoint,
+    SignatureError,
+    did_key_from_public_key,
+    open_checkpoint,
+    open_note,
+    public_key_bytes,
+    public_key_from_did_key,
+    verify_bytes,
+    verify_decision_signature,
+)
+from .verify import (
+    LedgerBundle,
+    LedgerExportError,
+    TrustedCheckpoint,
+    VerifyReport,
+    decode_proof,
+    parse_ledger_export,
+    verify_ledger,
+)
+
+__all__ = [
+    'HASH_SIZE',
+    'Checkpoint',
+    'LedgerBundle',
+    'LedgerExportError',
+    'MemoryMerkleTree',
+    'MerkleError',
+    'MerkleFrontier',
+    'SignatureError',
+    'TrustedCheckpoint',
+    'VerifyReport',
+    'decode_proof',
+    'did_key_from_public_key',
+    'empty_root',
+    'leaf_hash',
+    'node_hash',
+    'open_checkpoint',
+    'open_note',
+    'parse_ledger_export',
+    'public_key_bytes',
+    'public_key_from_did_key',
+    'root_from_inclusion_proof',
+    'root_from_leaf_hashes',
+    'verify_bytes',
+    'verify_consistency',
+    'verify_decision_signature',
+    'verify_inclusion',
+    'verify_ledger',
+]
