@@ -26,6 +26,8 @@ export const ERROR_STATUS = {
   task_overridden: 409,
   lease_lost: 409,
   self_lockout: 409,
+  /** The store's rows disagree with the signed ledger (an edited database): nothing runs. */
+  integrity_violation: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

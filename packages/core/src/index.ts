@@ -1,3 +1,4 @@
+export * from './authority.js';
 export * from './calibration.js';
 export * from './canonical.js';
 export * from './decision.js';
@@ -12,4 +13,5 @@ export * from './principal.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';
+export * from './text.js';
 export * from './webhook.js';

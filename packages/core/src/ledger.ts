@@ -122,12 +122,22 @@ export interface LedgerExportCheckpoint {
   note: string;
 }
 
+/** The columns of a stored decision the API reads (its verdict, who, for which payload). */
+export interface StoredDecisionColumns {
+  approvalId: string;
+  principalId: string;
+  verdict: string;
+  payloadDigest: string;
+}
+
 /** A decision as the store holds it (outside the log), cross-checked against its ledger entry. */
 export interface LedgerExportDecision {
   type: 'decision';
   ledgerIndex: number;
   record: DecisionRecord;
   signature: string;
+  /** The row's own columns, which must say what the signed record says. */
+  row?: StoredDecisionColumns;
 }
 
 export type LedgerExportLine = LedgerExportHeader | LedgerExportEntry | LedgerExportCheckpoint | LedgerExportDecision;
@@ -138,7 +148,17 @@ export interface LedgerBundle {
   entries: { index: number; entry: string; leafHash?: string }[];
   checkpoints: string[];
   /** Decisions as the store holds them; each must equal the record signed into its ledger entry. */
-  decisions?: { ledgerIndex: number; record: DecisionRecord; signature: string }[];
+  decisions?: { ledgerIndex: number; record: DecisionRecord; signature: string; row?: StoredDecisionColumns }[];
+}
+
+/** A checkpoint seen earlier (size and root, base64 or 0x-hex; or its signed note): the log must extend it. */
+export type TrustedCheckpoint = { size: number; rootHash: string } | string;
+
+export interface VerifyOptions {
+  /** Verify against this key instead of the one the export names. */
+  trustedPublicKey?: string;
+  /** A checkpoint trusted from before: a shorter log, or one whose prefix has another root, fails. */
+  trustedCheckpoint?: TrustedCheckpoint;
 }
 
 /** Parses a JSON Lines export (header, entries, checkpoints) into a bundle for `verifyLedger`. */
@@ -159,7 +179,7 @@ export function parseLedgerExport(text: string): LedgerBundle {
     else if (rec.type === 'entry') entries.push({ index: rec.index, entry: rec.entry, leafHash: rec.leafHash });
     else if (rec.type === 'checkpoint') checkpoints.push(rec.note);
     else if (rec.type === 'decision')
-      decisions.push({ ledgerIndex: rec.ledgerIndex, record: rec.record, signature: rec.signature });
+      decisions.push({ ledgerIndex: rec.ledgerIndex, record: rec.record, signature: rec.signature, row: rec.row });
     else throw new Error(`export line ${n + 1} has an unknown type`);
   }
   if (!header) throw new Error('export has no header line');
@@ -201,21 +221,116 @@ function entryTail(entry: string): { seq: number; type: string } | undefined {
   return m ? { seq: Number(m[1]), type: m[2] as string } : undefined;
 }
 
+type Fail = (index: number | undefined, reason: string) => VerifyReport;
+type SignedRoot = { size: number; root: Uint8Array };
+
+function rootBytes(text: string): Uint8Array {
+  return text.startsWith('0x') ? hexToBytes(text) : new Uint8Array(Buffer.from(text, 'base64'));
+}
+
+/** The checkpoints, their signatures checked, sorted by size. */
+function signedRoots(bundle: LedgerBundle, publicKey: Uint8Array): SignedRoot[] | string {
+  const out: SignedRoot[] = [];
+  try {
+    for (const note of bundle.checkpoints) {
+      const cp = openCheckpoint(note, bundle.origin, publicKey);
+      out.push({ size: cp.size, root: rootBytes(cp.rootHash) });
+    }
+  } catch (e) {
+    return `checkpoint rejected: ${(e as Error).message}`;
+  }
+  return out.sort((a, b) => a.size - b.size);
+}
+
+function trustedRoot(bundle: LedgerBundle, publicKey: Uint8Array, t: TrustedCheckpoint): SignedRoot | string {
+  try {
+    if (typeof t === 'string') {
+      const cp = openCheckpoint(t, bundle.origin, publicKey);
+      return { size: cp.size, root: rootBytes(cp.rootHash) };
+    }
+    return { size: t.size, root: rootBytes(t.rootHash) };
+  } catch (e) {
+    return `trusted checkpoint rejected: ${(e as Error).message}`;
+  }
+}
+
+/** One entry: its place, its canonical form, its stored leaf hash, and a decision's signature. */
+function checkEntry(
+  item: LedgerBundle['entries'][number],
+  i: number,
+  publicKey: Uint8Array,
+): { leaf: Uint8Array; decision?: { record: DecisionRecord; signature: string } } | string {
+  if (item.index !== i) return `entry at position ${i} claims index ${item.index} (missing or reordered)`;
+  const head = entryTail(item.entry);
+  if (!head) return 'entry is not a canonical ledger entry';
+  if (head.seq !== i) return `entry seq is ${head.seq}, want ${i} (missing or reordered)`;
+  const leaf = entryLeafHash(item.entry);
+  if (item.leafHash !== undefined && bytesToHex(leaf) !== item.leafHash) {
+    return 'entry does not match the leaf hash recorded when it was appended';
+  }
+  if (head.type !== 'approval.decided') return { leaf };
+  let parsed: LedgerEntry;
+  try {
+    parsed = JSON.parse(item.entry) as LedgerEntry;
+  } catch {
+    return 'entry is not JSON';
+  }
+  const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
+  if (!record || typeof signature !== 'string' || !verifyDecisionSignature(record, signature, publicKey)) {
+    return 'decision signature does not verify';
+  }
+  if (record.approvalId !== parsed.approvalId || record.taskId !== parsed.taskId) {
+    return 'decision record names another approval or task than its entry';
+  }
+  return { leaf, decision: { record, signature } };
+}
+
+/**
+ * The store's decision rows must say exactly what the log says (the signed record, and the columns
+ * the API reads): a row edited after the fact is named by the index of the entry it contradicts.
+ */
+function checkStoredDecisions(
+  bundle: LedgerBundle,
+  logged: Map<number, { record: DecisionRecord; signature: string }>,
+  fail: Fail,
+): VerifyReport | undefined {
+  for (const d of bundle.decisions ?? []) {
+    const l = logged.get(d.ledgerIndex);
+    if (!l) return fail(d.ledgerIndex, 'a stored decision points at a ledger entry that is not a decision');
+    if (canonicalJson(l.record) !== canonicalJson(d.record) || l.signature !== d.signature) {
+      return fail(d.ledgerIndex, 'the stored decision differs from the decision signed into the ledger');
+    }
+    const r = d.row;
+    if (
+      r &&
+      (r.verdict !== l.record.verdict ||
+        r.principalId !== l.record.decidedBy ||
+        r.payloadDigest !== l.record.payloadDigest ||
+        r.approvalId !== l.record.approvalId)
+    ) {
+      return fail(d.ledgerIndex, 'the stored decision row (verdict, decider, digest) differs from the signed decision');
+    }
+  }
+  return undefined;
+}
+
 /**
  * Recomputes every leaf and root of a ledger offline, checks every checkpoint signature and every
- * decision signature with only the public key, and names the first bad index and why.
+ * decision signature with only the public key, and names the first bad index and why. With a
+ * trusted checkpoint from before (pinned), the log must contain it: a shorter log fails naming the
+ * size, and a prefix with another root (rewritten history) fails.
  *
  * @example
- * const report = verifyLedger(parseLedgerExport(fs.readFileSync('ledger.jsonl', 'utf8')));
+ * const report = verifyLedger(parseLedgerExport(fs.readFileSync('ledger.jsonl', 'utf8')), { trustedCheckpoint: pinned });
  * if (!report.ok) console.error(`bad at ${report.firstBadIndex}: ${report.reason}`);
  */
-export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): VerifyReport {
-  const pkText = trustedPublicKey ?? bundle.publicKey;
-  const publicKey = publicKeyBytes(pkText);
+export function verifyLedger(bundle: LedgerBundle, options: VerifyOptions | string = {}): VerifyReport {
+  const opts: VerifyOptions = typeof options === 'string' ? { trustedPublicKey: options } : options;
+  const publicKey = publicKeyBytes(opts.trustedPublicKey ?? bundle.publicKey);
   const tree = new MerkleFrontier();
   let decisionsVerified = 0;
   let checkpointsVerified = 0;
-  const fail = (index: number | undefined, reason: string): VerifyReport => ({
+  const fail: Fail = (index, reason) => ({
     ok: false,
     size: tree.size,
     checkpointsVerified,
@@ -223,24 +338,28 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
     ...(index === undefined ? {} : { firstBadIndex: index }),
     reason,
   });
-
-  // Checkpoints first (signatures), sorted by size, so entries can be streamed once in O(log n)
-  // memory and each root compared the moment the stream reaches its size.
-  const checkpoints: { size: number; root: Uint8Array }[] = [];
-  for (const note of bundle.checkpoints) {
-    try {
-      const cp = openCheckpoint(note, bundle.origin, publicKey);
-      checkpoints.push({ size: cp.size, root: new Uint8Array(Buffer.from(cp.rootHash, 'base64')) });
-    } catch (e) {
-      return fail(undefined, `checkpoint rejected: ${(e as Error).message}`);
-    }
+  const roots = signedRoots(bundle, publicKey);
+  if (typeof roots === 'string') return fail(undefined, roots);
+  const trusted =
+    opts.trustedCheckpoint === undefined ? undefined : trustedRoot(bundle, publicKey, opts.trustedCheckpoint);
+  if (typeof trusted === 'string') return fail(undefined, trusted);
+  if (trusted && bundle.entries.length < trusted.size) {
+    return fail(
+      bundle.entries.length,
+      `the log has ${bundle.entries.length} entries, fewer than the trusted checkpoint of size ${trusted.size} (truncated)`,
+    );
   }
-  checkpoints.sort((a, b) => a.size - b.size);
   let next = 0;
   let lastGood = 0;
   const checkRootsAt = (size: number): VerifyReport | undefined => {
-    while (next < checkpoints.length && (checkpoints[next] as { size: number }).size === size) {
-      const cp = checkpoints[next] as { size: number; root: Uint8Array };
+    if (trusted && trusted.size === size && !equalBytes(tree.root(), trusted.root)) {
+      return fail(
+        lastGood,
+        `the first ${size} entries do not have the root of the trusted checkpoint (history rewritten; bad entry in [${lastGood}, ${size}))`,
+      );
+    }
+    while (next < roots.length && (roots[next] as SignedRoot).size === size) {
+      const cp = roots[next] as SignedRoot;
       if (!equalBytes(tree.root(), cp.root)) {
         return fail(
           lastGood,
@@ -255,51 +374,23 @@ export function verifyLedger(bundle: LedgerBundle, trustedPublicKey?: string): V
   };
   const early = checkRootsAt(0);
   if (early) return early;
-
-  const decisionEntries = new Map<number, { record: DecisionRecord; signature: string }>();
+  const logged = new Map<number, { record: DecisionRecord; signature: string }>();
   for (const [i, item] of bundle.entries.entries()) {
-    if (item.index !== i) return fail(i, `entry at position ${i} claims index ${item.index} (missing or reordered)`);
-    const head = entryTail(item.entry);
-    if (!head) return fail(i, 'entry is not a canonical ledger entry');
-    if (head.seq !== i) return fail(i, `entry seq is ${head.seq}, want ${i} (missing or reordered)`);
-    const leaf = entryLeafHash(item.entry);
-    if (item.leafHash !== undefined && bytesToHex(leaf) !== item.leafHash) {
-      return fail(i, 'entry does not match the leaf hash recorded when it was appended');
-    }
-    if (head.type === 'approval.decided') {
-      let parsed: LedgerEntry;
-      try {
-        parsed = JSON.parse(item.entry) as LedgerEntry;
-      } catch {
-        return fail(i, 'entry is not JSON');
-      }
-      const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
-      if (!record || typeof signature !== 'string' || !verifyDecisionSignature(record, signature, publicKey)) {
-        return fail(i, 'decision signature does not verify');
-      }
-      if (record.approvalId !== parsed.approvalId || record.taskId !== parsed.taskId) {
-        return fail(i, 'decision record names another approval or task than its entry');
-      }
+    const checked = checkEntry(item, i, publicKey);
+    if (typeof checked === 'string') return fail(i, checked);
+    if (checked.decision) {
       decisionsVerified += 1;
-      decisionEntries.set(i, { record, signature });
+      logged.set(i, checked.decision);
     }
-    tree.append(leaf);
+    tree.append(checked.leaf);
     const bad = checkRootsAt(tree.size);
     if (bad) return bad;
   }
-  if (next < checkpoints.length) {
-    const cp = checkpoints[next] as { size: number };
+  if (next < roots.length) {
+    const cp = roots[next] as SignedRoot;
     return fail(tree.size, `a signed checkpoint covers ${cp.size} entries but only ${tree.size} are present`);
   }
-
-  // The store's decision rows must say exactly what the log says: a row edited after the fact is named
-  // by the index of the entry it contradicts.
-  for (const d of bundle.decisions ?? []) {
-    const logged = decisionEntries.get(d.ledgerIndex);
-    if (!logged) return fail(d.ledgerIndex, 'a stored decision points at a ledger entry that is not a decision');
-    if (canonicalJson(logged.record) !== canonicalJson(d.record) || logged.signature !== d.signature) {
-      return fail(d.ledgerIndex, 'the stored decision differs from the decision signed into the ledger');
-    }
-  }
-  return { ok: true, size: tree.size, checkpointsVerified, decisionsVerified };
+  return (
+    checkStoredDecisions(bundle, logged, fail) ?? { ok: true, size: tree.size, checkpointsVerified, decisionsVerified }
+  );
 }

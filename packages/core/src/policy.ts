@@ -4,6 +4,7 @@
  * stricter of client and policy: an agent can tighten, never loosen.
  */
 import { type HumanInLoop, maxRisk, type RiskAssessment, type RiskLevel, riskRank } from './model.js';
+import type { RiskThresholds } from './risk.js';
 
 export interface ChainStep {
   role: string;
@@ -77,6 +78,8 @@ export interface PolicyDocument {
   auditorRole?: string;
   /** Who a gate escalates to when it times out and the task names no `escalateTo`. */
   escalationLadder?: Record<string, string>;
+  /** Thresholds of the built-in risk rules (large amounts, data sizes). */
+  risk?: RiskThresholds;
   rules: PolicyRule[];
 }
 
@@ -88,7 +91,21 @@ export interface GateSpec {
   reason: string | null;
   timeoutSec: number | null;
   escalationPolicy: 'auto' | 'reject' | null;
+  /** Where it escalates at expiry; for policy gates only the policy's (rule or ladder), never the agent's. */
   escalateTo: string | null;
+  /** Who demanded this gate: a policy rule, the built-in risk floor, or the client. */
+  origin?: 'policy' | 'floor' | 'client';
+  /** The policy rule, for `origin: 'policy'`. */
+  rule?: string;
+}
+
+/** One step of the effective requirement, as the create response and the dry run report it. */
+export interface Requirement {
+  step: number;
+  roles: string[];
+  required: number;
+  origin: 'policy' | 'floor' | 'client' | undefined;
+  rule: string | null;
 }
 
 export interface GatePlan {
@@ -107,6 +124,8 @@ export interface GatePlan {
     approvalRequired: string;
     approverRole: string | null;
     reason: string;
+    /** Every step of the effective requirement and who demanded it. */
+    requirements: Requirement[];
   };
 }
 
@@ -149,17 +168,6 @@ export function ruleMatches(
   return true;
 }
 
-/** How strict a plan is: distinct human approvals it needs, then number of steps. */
-function strictness(steps: GateSpec[]): [number, number] {
-  return [steps.reduce((n, s) => n + s.required, 0), steps.length];
-}
-
-function stricter(a: GateSpec[], b: GateSpec[]): boolean {
-  const [x1, x2] = strictness(a);
-  const [y1, y2] = strictness(b);
-  return x1 > y1 || (x1 === y1 && x2 > y2);
-}
-
 function minTimeout(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -184,25 +192,47 @@ export function inAuditSample(taskId: string, frequency: AuditFrequency): boolea
 }
 
 /**
- * Plans a task's gates: the client's requirement, raised to whatever the matching policy rules and
- * the built-in floor (high or critical risk always needs a human) demand.
- *
- * @example
- * const plan = planGates({ humanInLoop: { approverRole: 'dba_lead' } }, task, risk, BUILTIN_POLICY, 'approver', null);
- * plan.steps // [{ roles: ['dba_lead'], required: 1, … }]
+ * Whether gate `a` satisfies everything gate `b` demands: every person who can approve `a` could
+ * approve `b` (a's roles ⊆ b's roles) and `a` needs at least as many of them. One person fills at
+ * most one seat per task, so a covered step adds nothing.
  */
-export function planGates(
-  client: ClientRequirement,
-  task: { description: string; requiredCapabilities: readonly string[]; payload: unknown; confidence: number | null },
-  assessed: RiskAssessment,
-  policy: PolicyDocument,
-  source: 'built-in' | 'file',
-): GatePlan {
-  const defaultRole = policy.defaultApproverRole ?? 'approver';
-  const hitl = client.humanInLoop ?? {};
-  const matched = policy.rules.filter((r) => ruleMatches(r, task, assessed));
+export function covers(a: Pick<GateSpec, 'roles' | 'required'>, b: Pick<GateSpec, 'roles' | 'required'>): boolean {
+  return a.required >= b.required && a.roles.every((r) => b.roles.includes(r));
+}
 
-  // Policy rules may raise the risk and add factors, never lower them.
+/** A client step is folded into a step one of its roles may decide (its wish is honoured loosely). */
+function foldsInto(a: GateSpec, b: GateSpec): boolean {
+  return a.required >= b.required && a.roles.some((r) => b.roles.includes(r));
+}
+
+/**
+ * Merges `add` into `steps` keeping both orders: each step of `add` is matched, in order, by a later
+ * step that `matches` it, or inserted where it must come. Nothing in `steps` is removed or weakened.
+ */
+export function mergeSteps(
+  steps: readonly GateSpec[],
+  add: readonly GateSpec[],
+  matches: (have: GateSpec, want: GateSpec) => boolean = covers,
+): GateSpec[] {
+  const out = [...steps];
+  let at = 0;
+  for (const want of add) {
+    const i = out.findIndex((have, j) => j >= at && matches(have, want));
+    if (i >= 0) at = i + 1;
+    else out.splice(at++, 0, want);
+  }
+  return out;
+}
+
+type Task = {
+  description: string;
+  requiredCapabilities: readonly string[];
+  payload: unknown;
+  confidence: number | null;
+};
+
+/** Policy rules may raise the risk and add factors, never lower them. */
+function raisedRisk(assessed: RiskAssessment, matched: readonly PolicyRule[]): RiskAssessment {
   let risk = assessed;
   for (const r of matched) {
     risk = {
@@ -211,118 +241,191 @@ export function planGates(
       mitigations: risk.mitigations,
     };
   }
-  const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
+  return risk;
+}
 
-  const clientTimeout = hitl.approvalTimeout ?? null;
-  const clientEscalation = hitl.escalationPolicy ?? null;
-  const clientEscalateTo = hitl.escalateTo ?? client.autoEscalation?.escalateTo ?? null;
+/**
+ * The steps one policy rule requires. Their escalation comes from the rule (else the policy's
+ * ladder, at expiry), never from the agent.
+ */
+function ruleSteps(r: PolicyRule, clientEscalation: 'auto' | 'reject' | null): GateSpec[] {
+  const q = r.require;
   const spec = (roles: string[], required: number, reason: string | null, timeout: number | null): GateSpec => ({
     roles,
     required,
-    reason,
+    reason: reason ?? `policy rule ${r.id}${r.description ? `: ${r.description}` : ''}`,
     timeoutSec: timeout,
-    escalationPolicy: clientEscalation,
-    escalateTo: clientEscalateTo,
+    escalationPolicy: q.escalationPolicy ?? clientEscalation,
+    escalateTo: q.escalateTo ?? null,
+    origin: 'policy',
+    rule: r.id,
   });
+  if (q.approvalChain?.length)
+    return q.approvalChain.map((s) => spec([s.role], 1, s.reason ?? null, s.timeout ?? q.timeout ?? null));
+  if (q.quorum) return [spec([...new Set(q.quorum.eligible)], q.quorum.required, null, q.timeout ?? null)];
+  if (q.approverRole) return [spec([q.approverRole], 1, null, q.timeout ?? null)];
+  return [];
+}
 
-  // 1. What the client asked for.
-  let mode: string = hitl.approvalRequired ?? 'before_execution';
-  let clientSteps: GateSpec[];
-  let reason: string;
+/** What the client asked for: its steps (its own escalation target applies to these only) and mode. */
+function clientPlan(
+  client: ClientRequirement,
+  task: Task,
+  critical: boolean,
+  defaultRole: string,
+): { steps: GateSpec[]; mode: string; reason: string; implicit: boolean } {
+  const hitl = client.humanInLoop ?? {};
+  const timeout = hitl.approvalTimeout ?? null;
+  const spec = (roles: string[], required: number, reason: string | null, t: number | null): GateSpec => ({
+    roles,
+    required,
+    reason,
+    timeoutSec: t,
+    escalationPolicy: hitl.escalationPolicy ?? null,
+    escalateTo: hitl.escalateTo ?? client.autoEscalation?.escalateTo ?? null,
+    origin: 'client',
+  });
+  const mode = hitl.approvalRequired ?? 'before_execution';
   if (client.approvalChain?.length) {
-    clientSteps = client.approvalChain.map((s) => spec([s.role], 1, s.reason ?? null, s.timeout ?? clientTimeout));
-    mode = 'approval_chain';
-    reason = `client requested a ${client.approvalChain.length}-step approval chain`;
-  } else if (client.approvalPolicy) {
-    const q = client.approvalPolicy;
-    clientSteps = [spec([...new Set(q.eligible)], q.required, null, q.timeout ?? clientTimeout)];
-    mode = 'threshold';
-    reason = `client requested ${q.required} approvals from ${q.eligible.join(', ')}`;
-  } else if (hitl.enabled === false) {
-    clientSteps = [];
-    mode = 'none';
-    reason = 'humanInLoop.enabled is false';
-  } else if (hitl.approvalRequired === 'critical_only' && !critical) {
-    clientSteps = [];
-    reason = 'critical_only: risk is not high or irreversible, auto-approved';
-  } else if (!client.humanInLoop && client.autoEscalation?.confidenceThreshold !== undefined) {
-    mode = 'confidence';
-    const t = client.autoEscalation.confidenceThreshold;
-    if (task.confidence !== null && task.confidence >= t) {
-      clientSteps = [];
-      reason = `confidence ${task.confidence} ≥ threshold ${t}, auto-approved`;
-    } else {
-      clientSteps = [
-        spec(
-          [client.autoEscalation.escalateTo ?? defaultRole],
-          1,
-          client.autoEscalation.escalationMessage ?? null,
-          null,
-        ),
-      ];
-      reason =
-        task.confidence === null
-          ? `no confidence given; threshold ${t} needs a human`
-          : `confidence ${task.confidence} < threshold ${t}`;
-    }
-  } else {
-    clientSteps = [spec([hitl.approverRole ?? defaultRole], 1, null, clientTimeout)];
-    reason = `client requested ${mode} approval`;
+    const steps = client.approvalChain.map((s) => spec([s.role], 1, s.reason ?? null, s.timeout ?? timeout));
+    return {
+      steps,
+      mode: 'approval_chain',
+      reason: `client requested a ${steps.length}-step approval chain`,
+      implicit: false,
+    };
   }
+  if (client.approvalPolicy) {
+    const q = client.approvalPolicy;
+    const steps = [spec([...new Set(q.eligible)], q.required, null, q.timeout ?? timeout)];
+    return {
+      steps,
+      mode: 'threshold',
+      reason: `client requested ${q.required} approvals from ${q.eligible.join(', ')}`,
+      implicit: false,
+    };
+  }
+  if (hitl.enabled === false)
+    return { steps: [], mode: 'none', reason: 'humanInLoop.enabled is false', implicit: false };
+  if (hitl.approvalRequired === 'critical_only' && !critical)
+    return {
+      steps: [],
+      mode,
+      reason: 'critical_only: risk is not high or irreversible, auto-approved',
+      implicit: false,
+    };
+  const auto = client.autoEscalation;
+  if (!client.humanInLoop && auto?.confidenceThreshold !== undefined) {
+    const t = auto.confidenceThreshold;
+    if (task.confidence !== null && task.confidence >= t)
+      return {
+        steps: [],
+        mode: 'confidence',
+        reason: `confidence ${task.confidence} ≥ threshold ${t}, auto-approved`,
+        implicit: false,
+      };
+    const why =
+      task.confidence === null
+        ? `no confidence given; threshold ${t} needs a human`
+        : `confidence ${task.confidence} < threshold ${t}`;
+    return {
+      steps: [spec([auto.escalateTo ?? defaultRole], 1, auto.escalationMessage ?? null, null)],
+      mode: 'confidence',
+      reason: why,
+      implicit: false,
+    };
+  }
+  const steps = [spec([hitl.approverRole ?? defaultRole], 1, null, timeout)];
+  return { steps, mode, reason: `client requested ${mode} approval`, implicit: hitl.approverRole === undefined };
+}
 
-  // 2. What the policy demands: the strictest matching rule, then the built-in floor.
-  let steps = clientSteps;
-  let floorApplied = false;
-  const applied: string[] = [];
+/**
+ * Plans a task's gates. The effective requirement is the policy's gates — every matching rule's
+ * roles, counts and order — plus whatever the client adds; a client request can add gates or
+ * approvers, never replace or weaken a policy gate. High or critical risk always needs a human (the
+ * built-in floor). Escalation targets of policy gates come from the policy, never from the agent.
+ *
+ * @example
+ * const plan = planGates({ humanInLoop: { approverRole: 'dba_lead' } }, task, risk, BUILTIN_POLICY, 'built-in');
+ * plan.steps // [{ roles: ['dba_lead'], required: 1, origin: 'client', … }]
+ */
+export function planGates(
+  client: ClientRequirement,
+  task: Task,
+  assessed: RiskAssessment,
+  policy: PolicyDocument,
+  source: 'built-in' | 'file',
+): GatePlan {
+  const defaultRole = policy.defaultApproverRole ?? 'approver';
+  const hitl = client.humanInLoop ?? {};
+  const matched = policy.rules.filter((r) => ruleMatches(r, task, assessed));
+  const risk = raisedRisk(assessed, matched);
+  const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
+  const asked = clientPlan(client, task, critical, defaultRole);
+
+  // 1. The policy's gates: every matching rule's steps, merged in order; a policy timeout only shortens.
+  let policySteps: GateSpec[] = [];
   let policyTimeout: number | null = null;
   for (const r of matched) {
-    const q = r.require;
-    let ruleSteps: GateSpec[] = [];
-    if (q.approvalChain?.length)
-      ruleSteps = q.approvalChain.map((s) => spec([s.role], 1, s.reason ?? null, s.timeout ?? q.timeout ?? null));
-    else if (q.quorum) ruleSteps = [spec([...new Set(q.quorum.eligible)], q.quorum.required, null, q.timeout ?? null)];
-    else if (q.approverRole) ruleSteps = [spec([q.approverRole], 1, null, q.timeout ?? null)];
-    for (const s of ruleSteps) {
-      if (q.escalationPolicy) s.escalationPolicy = q.escalationPolicy;
-      if (q.escalateTo) s.escalateTo = q.escalateTo;
-    }
-    if (q.timeout !== undefined) policyTimeout = minTimeout(policyTimeout, q.timeout);
-    applied.push(r.id);
-    if (ruleSteps.length && stricter(ruleSteps, steps)) {
-      steps = ruleSteps;
-      floorApplied = true;
-      reason = `policy rule ${r.id}${r.description ? ` (${r.description})` : ''} requires ${describe(ruleSteps)}`;
-    }
+    policySteps = mergeSteps(policySteps, ruleSteps(r, hitl.escalationPolicy ?? null));
+    if (r.require.timeout !== undefined) policyTimeout = minTimeout(policyTimeout, r.require.timeout);
   }
-  if (steps.length === 0 && riskRank(risk.level) >= riskRank('high')) {
-    steps = [spec([hitl.approverRole ?? defaultRole], 1, null, clientTimeout)];
-    floorApplied = true;
-    reason = `policy floor: ${risk.level} risk requires human approval`;
+  // 2. The built-in floor: high risk needs a human, of the policy's default role (not one the agent picks).
+  if (policySteps.length === 0 && asked.steps.length === 0 && riskRank(risk.level) >= riskRank('high')) {
+    policySteps = [
+      {
+        roles: [defaultRole],
+        required: 1,
+        reason: `policy floor: ${risk.level} risk requires human approval`,
+        timeoutSec: hitl.approvalTimeout ?? null,
+        escalationPolicy: hitl.escalationPolicy ?? null,
+        escalateTo: null,
+        origin: 'floor',
+      },
+    ];
   }
-  // A policy timeout shortens every step's deadline; it never lengthens the client's.
+  // 3. Plus what the client adds (its implicit default gate is dropped when the policy names gates).
+  const clientSteps = asked.implicit && policySteps.length > 0 ? [] : asked.steps;
+  const steps = mergeSteps(policySteps, clientSteps, foldsInto);
   if (policyTimeout !== null) for (const s of steps) s.timeoutSec = minTimeout(s.timeoutSec, policyTimeout);
 
-  const audit = steps.length === 0 && client.auditFrequency !== undefined;
+  // The policy raised the requirement when the client's own steps do not already cover its gates.
+  const floorApplied = mergeSteps(asked.steps, policySteps).length > asked.steps.length;
+  const byPolicy = steps.filter((s) => s.origin !== 'client');
   return {
     steps,
-    audit,
+    audit: steps.length === 0 && client.auditFrequency !== undefined,
     risk,
     policy: {
       id: policy.name,
       version: policy.version,
       source,
-      rulesApplied: applied,
+      rulesApplied: matched.map((r) => r.id),
       gateRequired: steps.length > 0,
       floorApplied,
-      approvalRequired: mode,
+      approvalRequired: asked.mode,
       approverRole: steps[0]?.roles.join(', ') ?? null,
-      reason,
+      reason: floorApplied ? `${policyReason(matched, byPolicy)}; ${asked.reason}` : asked.reason,
+      requirements: steps.map((s, i) => ({
+        step: i + 1,
+        roles: s.roles,
+        required: s.required,
+        origin: s.origin,
+        rule: s.rule ?? null,
+      })),
     },
   };
 }
 
-function describe(steps: GateSpec[]): string {
-  if (steps.length > 1) return `a chain: ${steps.map((s) => s.roles.join('/')).join(' → ')}`;
+function policyReason(matched: readonly PolicyRule[], steps: readonly GateSpec[]): string {
+  if (matched.length === 0) return (steps[0] as GateSpec).reason as string;
+  const rules = matched.map((r) => `${r.id}${r.description ? ` (${r.description})` : ''}`).join(', ');
+  return `policy rule${matched.length > 1 ? 's' : ''} ${rules} require${matched.length > 1 ? '' : 's'} ${describe(steps)}`;
+}
+
+function describe(steps: readonly GateSpec[]): string {
+  if (steps.length > 1)
+    return `a chain: ${steps.map((s) => (s.required > 1 ? `${s.required} of ${s.roles.join('/')}` : s.roles.join('/'))).join(' → ')}`;
   const s = steps[0] as GateSpec;
   return s.required > 1 ? `${s.required} of ${s.roles.join(', ')}` : `approval by ${s.roles.join(', ')}`;
 }

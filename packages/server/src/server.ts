@@ -6,6 +6,7 @@ import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './kernel/notifier.js';
+import { CheckpointPin } from './ledger/pin.js';
 import { loadPolicy } from './policy/policyFile.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
 import { openStore, type Store } from './store/connect.js';
@@ -51,6 +52,14 @@ function loadOrCreateKey(file: string): SigningKey {
   return key;
 }
 
+/** What tests and embedders may set besides the configuration. */
+export interface StartOptions {
+  clock?: Clock;
+  logger?: boolean | { level: string };
+  listen?: boolean;
+  webhooks?: Partial<WebhookSettings>;
+}
+
 /**
  * Opens the store, loads the ledger key, bootstraps the admin, and starts listening and the timer loop.
  *
@@ -58,15 +67,7 @@ function loadOrCreateKey(file: string): SigningKey {
  * const server = await startServer(loadConfig(process.env));
  * console.log(server.url);
  */
-export async function startServer(
-  config: ServerConfig,
-  opts: {
-    clock?: Clock;
-    logger?: boolean | { level: string };
-    listen?: boolean;
-    webhooks?: Partial<WebhookSettings>;
-  } = {},
-): Promise<HumanOSServer> {
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   const key = loadOrCreateKey(config.signingKeyFile);
   const store = await openStore(
@@ -79,18 +80,24 @@ export async function startServer(
   try {
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
     await checkLedgerIdentity(store, key, origin);
+    const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, origin);
     const stopListening = await store.listen(
       (payload) => notifier.received(payload),
       () => {},
     );
     // Bound once the app (and its logger) exists.
     let reportBackground: (e: unknown) => void = () => {};
+    let reportIntegrity: (detail: { taskId: string; reason: string }) => void = () => {};
     const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
       policy,
       policySource,
       webhooks: opts.webhooks,
       onBackgroundError: (e) => reportBackground(e),
+      onIntegrityViolation: (detail) => reportIntegrity(detail),
+      onSealed: (seal) => pin.record(seal),
     });
+    const behind = await pin.problem(service.deps);
+    if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
     const boot = await service.principals.bootstrapAdmin(config.adminToken);
     const app = await buildApp({
       service,
@@ -99,6 +106,8 @@ export async function startServer(
       version: VERSION,
     });
     reportBackground = (e) => app.log.error({ err: e }, 'background work failed');
+    reportIntegrity = (detail) =>
+      app.log.error(detail, 'integrity violation: the store disagrees with the signed ledger');
     let url = '';
     if (opts.listen !== false) {
       url = await app.listen({ port: config.port, host: config.host });
@@ -106,11 +115,9 @@ export async function startServer(
     const tick = sweeper(service, store, (e) => app.log.error({ err: e }, 'timer sweep failed'));
     const loop = async () => {
       await tick();
-      timer = setTimeout(loop, config.timerIntervalMs);
-      timer.unref();
+      timer = setTimeout(loop, config.timerIntervalMs).unref();
     };
-    timer = setTimeout(loop, 0);
-    timer.unref();
+    timer = setTimeout(loop, 0).unref();
     return {
       app,
       service,
@@ -120,6 +127,7 @@ export async function startServer(
       async close() {
         clearTimeout(timer);
         await stopListening();
+        await pin.flush();
         await notifier.close();
         await app.close();
         await store.close();

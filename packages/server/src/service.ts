@@ -10,7 +10,7 @@ import { GroupCommitter } from './kernel/committer.js';
 import type { Clock, FeatureDeps, WriteFn } from './kernel/deps.js';
 import type { Notifier } from './kernel/notifier.js';
 import { History } from './ledger/history.js';
-import { Ledger } from './ledger/ledger.js';
+import { Ledger, type Seal } from './ledger/ledger.js';
 import { Policy } from './policy/policy.js';
 import { Principals } from './principals/principals.js';
 import type { Store } from './store/connect.js';
@@ -27,6 +27,10 @@ export interface ServiceOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Where failures of background work (webhook sends started after a commit) are reported. */
   onBackgroundError?: (e: unknown) => void;
+  /** Called after each commit that sealed a checkpoint (the pin file outside the database follows it). */
+  onSealed?: (seal: Seal) => void;
+  /** Where refusals because the store disagrees with the signed ledger are reported (besides the count). */
+  onIntegrityViolation?: (detail: { taskId: string; reason: string }) => void;
 }
 
 /**
@@ -54,6 +58,8 @@ export class HumanOSService {
   readonly decisions: Decisions;
   readonly feed: Feed;
   readonly history: History;
+  /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
+  integrityViolations = 0;
 
   constructor(
     readonly store: Store,
@@ -81,6 +87,10 @@ export class HumanOSService {
       policySource: options.policySource,
       notifier,
       access: new Access(store.dialect, options.policy),
+      onIntegrityViolation: (detail) => {
+        this.integrityViolations += 1;
+        options.onIntegrityViolation?.(detail);
+      },
     };
     this.webhooks = new Webhooks({
       ...this.deps,
@@ -92,9 +102,10 @@ export class HumanOSService {
       store.db,
       this.ledger,
       () => clock.now(),
-      (ids) => {
+      (ids, seal) => {
         notifier.changed(ids);
         webhooks.afterCommit();
+        if (seal) options.onSealed?.(seal);
       },
       (trx, appended) => webhooks.enqueue(trx, appended),
     );

@@ -13,6 +13,8 @@ interface Decision {
   feedback: string | null;
   decidedAt: string;
   ledgerIndex: number;
+  /** An approval of an earlier version of the payload (an edit came after it): it no longer counts. */
+  stale?: boolean;
 }
 
 interface Approval {
@@ -35,6 +37,8 @@ interface Approval {
   aiProposal: { action: string; reasoning: string | null; confidence: number | null; alternatives: string[] };
   riskAssessment: { level: string; factors: string[]; mitigations: string[] };
   decisions: Decision[];
+  /** Agent text with bidi controls or zero-width characters (shown escaped). */
+  textWarnings?: { path: string; kinds: string[] }[];
   chain?: {
     id: string;
     step: number;
@@ -119,6 +123,20 @@ function endSession(): void {
 
 // ---- DOM helpers: text only ----------------------------------------------------------------------
 
+/**
+ * Bidi controls and zero-width characters in agent text are shown escaped (`⟦U+202E⟧`), never
+ * rendered: `"\u202E00001\u202C"` would otherwise read as `10000`. (The same rule as core's
+ * `revealInvisible`; this page is served unbundled, so it cannot import core.)
+ */
+const INVISIBLE =
+  /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u180E\u200B-\u200D\u2060-\u2064\uFEFF]|[\u{E0000}-\u{E007F}]/gu;
+function reveal(text: string): string {
+  return text.replace(
+    INVISIBLE,
+    (c) => `⟦U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}⟧`,
+  );
+}
+
 type Child = Node | string | number | null | undefined | false;
 
 function h<K extends keyof HTMLElementTagNameMap>(
@@ -134,7 +152,7 @@ function h<K extends keyof HTMLElementTagNameMap>(
   }
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(reveal(String(c))) : c);
   }
   return el;
 }
@@ -524,6 +542,13 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
         ? h('ul', { id: 'alternatives' }, ...a.aiProposal.alternatives.map((x) => h('li', {}, x)))
         : h('p', {}, 'None offered.'),
     ),
+    a.textWarnings?.length
+      ? h(
+          'p',
+          { class: 'warning', role: 'note', 'data-testid': 'invisible-warning' },
+          `Hidden characters: the agent's text contains invisible or direction-changing characters, shown as ⟦U+…⟧ (in ${a.textWarnings.map((w) => w.path).join(', ')}). Read those values carefully.`,
+        )
+      : '',
     h(
       'section',
       { 'aria-labelledby': 'risk-title' },
@@ -552,6 +577,15 @@ async function openDetail(id: string, status?: HTMLElement): Promise<void> {
                 'li',
                 {},
                 `${d.principal} ${d.verdict} — “${d.reason}” (${new Date(d.decidedAt).toLocaleString()}, ledger #${d.ledgerIndex})`,
+                d.stale
+                  ? h(
+                      'strong',
+                      { class: 'stale' },
+                      d.principal === state.me?.id
+                        ? ' — your approval was for an earlier version; the payload was edited since, approve again'
+                        : ' — for an earlier version of the payload; no longer counts',
+                    )
+                  : null,
               ),
             ),
           )

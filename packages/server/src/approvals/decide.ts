@@ -22,6 +22,7 @@ import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
+import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
 
 export interface DecideInput {
@@ -51,6 +52,15 @@ interface Outcome {
   taskStatus: TaskStatus;
   nextStep: ApprovalRow | undefined;
   assignTo: string | undefined;
+  /** On an approval path: the status every gate of the path moves to. */
+  statuses?: Map<string, 'approved' | 'pending' | 'waiting'>;
+  /** On an approval path: every gate approved for the payload as it now stands. */
+  done?: boolean;
+}
+
+/** Execution gates and in-run decision steps form approval paths (see `path.ts`); others stand alone. */
+function onPath(gate: ApprovalRow): boolean {
+  return gate.kind === 'execution' || gate.kind === 'decision';
 }
 
 /**
@@ -74,11 +84,12 @@ export async function decide(
     const s = await subjectOf(deps, trx, approvalId, now);
     await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
-    await checkSeat(trx, actor, s);
+    const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
+    await checkSeat(trx, actor, s, path);
     checkInput(s, verdict, input);
-    const o = await outcomeOf(deps, trx, actor, s, verdict, input);
-    const extra = await moveGates(trx, actor, s, o);
-    await moveTask(trx, actor, s, o, input);
+    const o = await outcomeOf(deps, trx, actor, s, verdict, input, path);
+    const extra = await moveGates(trx, actor, s, o, path);
+    await moveTask(trx, actor, s, o, path);
     const ledgerIndex = await record(deps, trx, actor, s, o, extra, input);
     touched.add(s.task.id);
     return { o, ledgerIndex };
@@ -158,21 +169,31 @@ function checkOpen({ gate, now }: Subject): void {
 }
 
 /**
- * One seat per person per gate, and across the steps of a chain: one person cannot fill two.
- * Execution gates (chain steps, escalations) share seats; each in-run decision or spot-check gate is
- * its own.
+ * One seat per person per gate, and across the gates of a path (chain steps, escalations, the steps
+ * of one in-run decision): one person cannot fill two. Only approvals of the payload as it stands
+ * hold a seat: someone whose approval was for an earlier version is asked again, on the same gate.
  */
-async function checkSeat(trx: Transaction<Database>, actor: Principal, { gate, task }: Subject): Promise<void> {
-  const seated = await trx
+async function checkSeat(
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task }: Subject,
+  path: ApprovalPath | undefined,
+): Promise<void> {
+  let q = trx
     .selectFrom('decisions')
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
     .select(['decisions.approval_id'])
     .where('decisions.task_id', '=', task.id)
-    .where('decisions.principal_id', '=', actor.id)
-    .where((eb) =>
-      gate.kind === 'execution' ? eb('approvals.kind', '=', 'execution') : eb('decisions.approval_id', '=', gate.id),
-    )
-    .executeTakeFirst();
+    .where('decisions.principal_id', '=', actor.id);
+  if (!path) q = q.where('decisions.approval_id', '=', gate.id);
+  else {
+    q = q.where('decisions.payload_digest', '=', path.digest);
+    q =
+      path.kind === 'execution'
+        ? q.where('approvals.kind', '=', 'execution')
+        : q.where('approvals.group_id', '=', gate.group_id ?? gate.id);
+  }
+  const seated = await q.executeTakeFirst();
   if (seated) {
     throw new HumanOSError(
       'already_seated',
@@ -216,9 +237,9 @@ async function outcomeOf(
   { gate, task, now }: Subject,
   verdict: Verdict,
   input: DecideInput,
+  path: ApprovalPath | undefined,
 ): Promise<Outcome> {
-  const proposal = p<{ payload?: unknown } | null>(gate.proposal);
-  const payload = gate.kind === 'decision' ? (proposal?.payload ?? {}) : p<unknown>(task.payload);
+  const payload = path ? path.payload : p<unknown>(task.payload);
   const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
   const record: DecisionRecord = {
     type: 'humanos.decision/v1',
@@ -236,26 +257,30 @@ async function outcomeOf(
   const assignTo = await routingTarget(trx, gate, task, verdict, input);
   if (assignTo) record.assignTo = assignTo;
   const signature = signDecision(record, deps.key);
-  // Only a quorum needs to count the seats already taken; a one-person gate is decided by this.
-  const approvalsSoFar =
-    verdict === 'approved' && gate.required > 1
-      ? (
-          await trx
-            .selectFrom('decisions')
-            .select('principal_id')
-            .where('approval_id', '=', gate.id)
-            .where('verdict', '=', 'approved')
-            .execute()
-        ).length
-      : 0;
-  const gateStatus = gateStatusAfter(verdict, { required: gate.required, approvalsSoFar });
-  // The next step of a chain, if this decision completes a step.
+  if (path)
+    return {
+      record,
+      signature,
+      approvedPayload,
+      assignTo,
+      nextStep: undefined,
+      ...pathOutcome(
+        path,
+        await approversOf(trx, path, gate, actor, verdict, record.payloadDigest),
+        gate,
+        task,
+        verdict,
+      ),
+    };
+  // A routing approval opens the first execution step; reviews and spot-checks stand alone.
+  const gateStatus = gateStatusAfter(verdict, { required: gate.required, approvalsSoFar: 0 });
   const nextStep =
-    !isSideGate(gate.kind) && gateStatus === 'approved'
+    gate.kind === 'routing' && gateStatus === 'approved'
       ? await trx
           .selectFrom('approvals')
           .selectAll()
           .where('task_id', '=', task.id)
+          .where('kind', '=', 'execution')
           .where('status', '=', 'waiting')
           .orderBy('step')
           .limit(1)
@@ -269,6 +294,46 @@ async function outcomeOf(
     leased: task.lease_id !== null,
   });
   return { record, signature, approvedPayload, gateStatus, taskStatus, nextStep, assignTo };
+}
+
+/**
+ * Who has approved each gate of the path for the payload this decision leaves (with this approval).
+ * A lone one-person gate needs no query: this approval decides it.
+ */
+async function approversOf(
+  trx: Transaction<Database>,
+  path: ApprovalPath,
+  gate: ApprovalRow,
+  actor: Principal,
+  verdict: Verdict,
+  digest: string,
+): Promise<Map<string, Set<string>>> {
+  if (verdict === 'rejected') return new Map();
+  const lone = path.gates.length === 1 && gate.required === 1;
+  const approvers = lone ? new Map([[gate.id, new Set<string>()]]) : await currentApprovals(trx, path.gates, digest);
+  approvers.get(gate.id)?.add(actor.id);
+  return approvers;
+}
+
+/** Gate and task statuses on a path: a reject vetoes; an approval re-walks the path (see `walkPath`). */
+function pathOutcome(
+  path: ApprovalPath,
+  approvers: Map<string, Set<string>>,
+  gate: ApprovalRow,
+  task: TaskRow,
+  verdict: Verdict,
+): Pick<Outcome, 'gateStatus' | 'taskStatus' | 'statuses' | 'done'> {
+  const current = task.status as TaskStatus;
+  if (verdict === 'rejected') {
+    return { gateStatus: 'rejected', taskStatus: path.kind === 'execution' ? 'rejected' : current };
+  }
+  const { statuses, done } = walkPath(path.gates, approvers);
+  return {
+    gateStatus: statuses.get(gate.id) ?? 'pending',
+    taskStatus: path.kind === 'execution' && done ? 'approved' : current,
+    statuses,
+    done,
+  };
 }
 
 /** A routing approval names the resource that gets the task; no other decision may. */
@@ -294,95 +359,126 @@ async function routingTarget(
   return assignTo;
 }
 
-/** The gate's new status, the next chain step opened, the steps after a reject cancelled. */
+/** The gate's new status, the next step opened (or an earlier one reopened), the steps after a reject cancelled. */
 async function moveGates(
   trx: Transaction<Database>,
   actor: Principal,
   { gate, task, now }: Subject,
   o: Outcome,
+  path: ApprovalPath | undefined,
 ): Promise<NewEntry[]> {
-  if (o.gateStatus !== 'pending') {
-    const upd = await trx
-      .updateTable('approvals')
-      .set({ status: o.gateStatus, decided_at: now })
-      .where('id', '=', gate.id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1)
-      throw new HumanOSError('already_decided', `approval ${gate.id} was decided concurrently`);
-    await setRoleStatus(trx, [gate.id], o.gateStatus);
-  }
   const extra: NewEntry[] = [];
-  if (o.nextStep) {
-    const opened = openStep(o.nextStep, now);
-    await trx
-      .updateTable('approvals')
-      .set({ status: 'pending', requested_at: now, expires_at: opened.expires_at, remind_at: opened.remind_at })
-      .where('id', '=', o.nextStep.id)
-      .where('status', '=', 'waiting')
-      .execute();
-    await syncRoles(trx, { approvalId: o.nextStep.id });
-    extra.push(gateOpenedEntry(opened, actor.id, now));
+  if (o.statuses && path) {
+    for (const g of path.gates) {
+      const to = o.statuses.get(g.id);
+      if (to && to !== g.status) extra.push(...(await moveGate(trx, actor, g, to, now, o.record.payloadDigest)));
+    }
+  } else if (o.gateStatus !== 'pending') {
+    await moveGate(trx, actor, gate, o.gateStatus as 'approved' | 'rejected', now, o.record.payloadDigest);
   }
-  if (o.gateStatus === 'rejected' && !isSideGate(gate.kind)) {
-    // A reject at any step ends the chain: the steps that never opened are cancelled.
+  if (o.nextStep) extra.push(...(await moveGate(trx, actor, o.nextStep, 'pending', now, o.record.payloadDigest)));
+  if (o.gateStatus === 'rejected' && (path || !isSideGate(gate.kind))) {
+    // A reject at any step ends the path: the steps that never opened are cancelled.
     const reason = `step ${gate.step + 1} was rejected`;
-    extra.push(...(await cancelGates(trx, [task.id], { statuses: ['waiting'] }, { actor: actor.id, now, reason })));
+    const which = path?.kind === 'decision' ? { group: gate.group_id ?? gate.id } : {};
+    extra.push(
+      ...(await cancelGates(trx, [task.id], { statuses: ['waiting'], ...which }, { actor: actor.id, now, reason })),
+    );
   }
   return extra;
 }
 
-/** The task's new status (with the approved payload), its assignee, or an edited payload for later steps. */
+/**
+ * Moves one gate, conditionally on the status it was read with (a concurrent change is a conflict):
+ * decided; opened for its turn (a new deadline, `approval.requested`); reopened because its
+ * approvals were for an earlier version of the payload (`approval.requested` with `reapproval`);
+ * or set back to wait for its turn.
+ */
+async function moveGate(
+  trx: Transaction<Database>,
+  actor: Principal,
+  g: ApprovalRow,
+  to: ApprovalStatus,
+  now: number,
+  digest: string,
+): Promise<NewEntry[]> {
+  const opening = to === 'pending';
+  const opened = opening ? openStep(g, now) : g;
+  const set = opening
+    ? { status: to, requested_at: now, expires_at: opened.expires_at, remind_at: opened.remind_at, decided_at: null }
+    : to === 'waiting'
+      ? { status: to, decided_at: null, expires_at: null, remind_at: null }
+      : { status: to, decided_at: now };
+  const upd = await trx
+    .updateTable('approvals')
+    .set(set)
+    .where('id', '=', g.id)
+    .where('status', '=', g.status)
+    .executeTakeFirst();
+  if (Number(upd.numUpdatedRows) !== 1)
+    throw new HumanOSError('already_decided', `approval ${g.id} was decided concurrently`);
+  if (opening) await syncRoles(trx, { approvalId: g.id });
+  else await setRoleStatus(trx, [g.id], to);
+  if (!opening) return [];
+  const entry = gateOpenedEntry(opened, actor.id, now);
+  if (g.status !== 'approved') return [entry];
+  // Its approvals were for another version: its approvers are asked again, with the new digest.
+  return [{ ...entry, data: { ...entry.data, reapproval: { payloadDigest: digest, editedBy: actor.id } } }];
+}
+
+/**
+ * The task (or the in-run decision) follows the path: an edit moves its payload on; the last
+ * approval makes it approved with that payload. Routing assigns the resource; a review that says
+ * "stop" hands the task to the reviewer.
+ */
 async function moveTask(
   trx: Transaction<Database>,
   actor: Principal,
   { gate, task, now }: Subject,
   o: Outcome,
-  input: DecideInput,
+  path: ApprovalPath | undefined,
 ): Promise<void> {
   const digest = o.record.payloadDigest;
-  if (o.taskStatus !== task.status) {
-    if (!canTransition(task.status as TaskStatus, o.taskStatus)) {
-      throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
-    }
-    const upd = await trx
-      .updateTable('tasks')
-      .set({
-        status: o.taskStatus,
-        updated_at: now,
-        ...(o.taskStatus === 'approved' && gate.kind !== 'review'
-          ? { approved_payload: j(o.approvedPayload), approved_digest: digest }
-          : {}),
-        // A reviewer who says "stop" takes the task over, as with override.
-        ...(o.taskStatus === 'overridden' ? { overridden_by: actor.id, lease_id: null, lease_expires_at: null } : {}),
-        ...(o.assignTo ? { assigned_to: o.assignTo } : {}),
-      })
-      .where('id', '=', task.id)
-      .where('status', '=', task.status)
-      .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1)
-      throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
-  } else if (o.assignTo) {
+  const edited = path !== undefined && digest !== path.digest;
+  if (path?.kind === 'decision') {
+    if (edited || o.done) await moveDecision(trx, path, o);
+    return;
+  }
+  const approvedNow = o.taskStatus === 'approved' && gate.kind !== 'review' && o.taskStatus !== task.status;
+  const changes = {
+    ...(edited ? { payload: j(o.approvedPayload), payload_digest: digest } : {}),
+    ...(o.taskStatus !== task.status ? { status: o.taskStatus } : {}),
+    ...(approvedNow ? { approved_payload: j(o.approvedPayload), approved_digest: digest } : {}),
+    // A reviewer who says "stop" takes the task over, as with override.
+    ...(o.taskStatus === 'overridden' ? { overridden_by: actor.id, lease_id: null, lease_expires_at: null } : {}),
+    ...(o.assignTo ? { assigned_to: o.assignTo } : {}),
+  };
+  if (Object.keys(changes).length === 0) return;
+  if (o.taskStatus !== task.status && !canTransition(task.status as TaskStatus, o.taskStatus)) {
+    throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
+  }
+  const upd = await trx
+    .updateTable('tasks')
+    .set({ ...changes, updated_at: now })
+    .where('id', '=', task.id)
+    .where('status', '=', task.status)
+    .executeTakeFirst();
+  if (Number(upd.numUpdatedRows) !== 1) throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+}
+
+/** An in-run decision's steps share its payload; once all approve it, they carry the approved payload. */
+async function moveDecision(trx: Transaction<Database>, path: ApprovalPath, o: Outcome): Promise<void> {
+  for (const g of path.gates) {
+    const proposal = p<Record<string, unknown> | null>(g.proposal);
+    const next = {
+      ...proposal,
+      payload: o.approvedPayload,
+      ...(o.done ? { approvedPayload: o.approvedPayload, approvedDigest: o.record.payloadDigest } : {}),
+    };
     await trx
-      .updateTable('tasks')
-      .set({ assigned_to: o.assignTo, updated_at: now })
-      .where('id', '=', task.id)
-      .execute();
-  } else if (gate.kind === 'decision') {
-    if (o.gateStatus === 'approved') {
-      const proposal = p<Record<string, unknown> | null>(gate.proposal);
-      await trx
-        .updateTable('approvals')
-        .set({ proposal: j({ ...proposal, approvedPayload: o.approvedPayload, approvedDigest: digest }) })
-        .where('id', '=', gate.id)
-        .execute();
-    }
-  } else if (input.edits) {
-    // A partial quorum or an earlier chain step: later approvers see, and approve, the edited payload.
-    await trx
-      .updateTable('tasks')
-      .set({ payload: j(o.approvedPayload), updated_at: now })
-      .where('id', '=', task.id)
+      .updateTable('approvals')
+      .set({ proposal: j(next) })
+      .where('id', '=', g.id)
       .execute();
   }
 }

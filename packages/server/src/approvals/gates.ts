@@ -77,7 +77,7 @@ export async function setRoleStatus(trx: Transaction<Database>, approvalIds: rea
 export async function cancelGates(
   trx: Transaction<Database>,
   taskIds: readonly string[],
-  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: string },
+  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: string; group?: string },
   cause: { actor: string; now: number; reason: string },
 ): Promise<NewEntry[]> {
   if (taskIds.length === 0) return [];
@@ -87,6 +87,8 @@ export async function cancelGates(
     .where('task_id', 'in', taskIds)
     .where('status', 'in', from.statuses);
   if (from.kind) q = q.where('kind', '=', from.kind);
+  if (from.group)
+    q = q.where((eb) => eb.or([eb('group_id', '=', from.group as string), eb('id', '=', from.group as string)]));
   const rows = await q.returning(['id', 'task_id']).execute();
   await setRoleStatus(
     trx,
@@ -154,6 +156,7 @@ export function newGateRow(
     remind_at: open && timeoutMs !== null ? now + Math.floor(timeoutMs * REMIND_AT) : null,
     reminded: 0,
     proposal: null,
+    group_id: null,
   };
 }
 

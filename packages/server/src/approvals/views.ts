@@ -1,4 +1,10 @@
-import type { AiProposal, RankedCandidate, RiskAssessment } from '@humanos/core';
+import {
+  type AiProposal,
+  invisibleCharacters,
+  payloadDigest,
+  type RankedCandidate,
+  type RiskAssessment,
+} from '@humanos/core';
 import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
 
 /** A routing gate proposes the best-ranked resource, with the others as alternatives. */
@@ -67,16 +73,51 @@ export interface GateContext {
   aiProposal: AiProposal;
   risk: RiskAssessment;
   description: string;
+  /** The task's payload as it stands and its digest, when the caller has them (detail views). */
+  payload?: unknown;
+  digest?: string | null;
 }
 
 /** The task's columns a gate view needs, parsed. */
-export function gateContext(t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description'>): GateContext {
-  return { aiProposal: p<AiProposal>(t.ai_proposal), risk: p<RiskAssessment>(t.risk), description: t.description };
+export function gateContext(
+  t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description'> & Partial<Pick<TaskRow, 'payload' | 'payload_digest'>>,
+): GateContext {
+  const ctx: GateContext = {
+    aiProposal: p<AiProposal>(t.ai_proposal),
+    risk: p<RiskAssessment>(t.risk),
+    description: t.description,
+  };
+  if (t.payload !== undefined) ctx.payload = p(t.payload);
+  if (t.payload_digest !== undefined)
+    ctx.digest = t.payload_digest ?? (t.payload !== undefined ? payloadDigest(p(t.payload)) : null);
+  return ctx;
+}
+
+/**
+ * The digest approvals of this gate must be for to count: an in-run decision's own payload, else the
+ * task's payload as it stands (unknown in list views, where every approval is shown as current).
+ */
+function currentDigest(g: ApprovalRow, task: GateContext): string | null | undefined {
+  if (g.kind === 'decision') return payloadDigest(p<{ payload?: unknown } | null>(g.proposal)?.payload ?? {});
+  return g.kind === 'execution' ? task.digest : undefined;
 }
 
 /** A gate as the API shows it: its policy, progress, the proposal it decides and its decisions. */
 export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionRow[] = []): Record<string, unknown> {
-  const approvals = decisions.filter((d) => d.verdict === 'approved').length;
+  const digest = currentDigest(g, task);
+  // An approval given for an earlier version of the payload no longer counts (its approver is asked again).
+  const stale = (d: DecisionRow) =>
+    d.verdict === 'approved' && typeof digest === 'string' && d.payload_digest !== digest;
+  const approvals = decisions.filter((d) => d.verdict === 'approved' && !stale(d)).length;
+  const agentText = {
+    description: task.description,
+    aiProposal: task.aiProposal,
+    ...(g.kind === 'decision'
+      ? { proposal: p(g.proposal) }
+      : task.payload !== undefined
+        ? { payload: task.payload }
+        : {}),
+  };
   return {
     id: g.id,
     taskId: g.task_id,
@@ -99,7 +140,9 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
         ? routingGateView(g, task.aiProposal)
         : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
     riskAssessment: task.risk,
-    decisions: decisions.map(decisionView),
+    decisions: decisions.map((d) => ({ ...decisionView(d), stale: stale(d) })),
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
+    // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
+    textWarnings: invisibleCharacters(agentText),
   };
 }

@@ -4,6 +4,7 @@ import {
   type HumanInLoop,
   HumanOSError,
   payloadDigest,
+  planGates,
   type RiskAssessment,
   riskRank,
 } from '@humanos/core';
@@ -15,26 +16,35 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
-/** In-run decisions: what an executing agent asks before each step under gradual autonomy. */
+/** An in-run decision as the agent submits it. */
+export interface InRunDecisionInput {
+  action: string;
+  reasoning?: string | null;
+  confidence?: number | null;
+  alternatives?: string[];
+  payload?: unknown;
+}
+
+type ClientSettings = { autoEscalation?: { confidenceThreshold?: number; escalateTo?: string } } | null;
+
+/**
+ * In-run decisions: what an executing agent asks before each step under gradual autonomy. A decision
+ * goes through the same policy planning as a task's creation (its action and payload against the
+ * policy's rules and the risk floor), so `enabled: false` or an agent-chosen role never weakens what
+ * the policy requires; a policy chain becomes the decision's steps.
+ */
 export class InRunDecisions {
   constructor(private readonly deps: FeatureDeps) {}
 
   /**
-   * An executing agent submits one in-run decision. Under `all_decisions` (and when the decision is
-   * critical under `critical_only`, or below the confidence threshold) it gets its own `decision`
-   * gate that the agent waits on; otherwise it is approved at once and recorded in the ledger.
+   * Submits one in-run decision of an executing task: approved at once and recorded when neither the
+   * agent's autonomy settings nor the policy want a human; otherwise it opens `decision` gates (one
+   * per step, in a group) and answers `pending` with the first step and, for several, all of them.
+   *
+   * @example
+   * await decisions.submit(agent, taskId, { action: 'wire funds to vendor', payload: { amount: 50000 } });
    */
-  async submit(
-    actor: Principal,
-    taskId: string,
-    input: {
-      action: string;
-      reasoning?: string | null;
-      confidence?: number | null;
-      alternatives?: string[];
-      payload?: unknown;
-    },
-  ): Promise<Record<string, unknown>> {
+  async submit(actor: Principal, taskId: string, input: InRunDecisionInput): Promise<Record<string, unknown>> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -45,65 +55,121 @@ export class InRunDecisions {
         throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
           status: task.status,
         });
-      const hitl = p<HumanInLoop>(task.hitl);
-      const client = p<{ autoEscalation?: { confidenceThreshold?: number; escalateTo?: string } } | null>(task.client);
+      const plan = await this.plan(trx, task, input);
       const payload = input.payload ?? {};
-      const risk = assessRisk({
-        description: input.action,
-        requiredCapabilities: p<string[]>(task.required_capabilities),
-        payload,
-      });
-      const confidence = input.confidence ?? null;
-      const reason = gateReason(hitl, client?.autoEscalation?.confidenceThreshold, risk, confidence);
       const proposal = {
         action: input.action,
         reasoning: input.reasoning ?? null,
-        confidence,
+        confidence: input.confidence ?? null,
         alternatives: input.alternatives ?? [],
         payload,
       };
       touched.add(taskId);
-      if (reason === null) {
+      if (plan.steps.length === 0) {
         const appended = await this.deps.ledger.append(trx, [
           {
             type: 'task.decision_auto_approved',
             at: iso(now),
             actor: actor.id,
             taskId,
-            data: { ...proposal, payloadDigest: payloadDigest(payload), risk },
+            data: { ...proposal, payloadDigest: payloadDigest(payload), risk: plan.risk, policy: plan.policy },
           },
         ]);
+        const digest = payloadDigest(payload);
         return {
           taskId,
           status: 'approved',
           autoApproved: true,
           payload,
-          payloadDigest: payloadDigest(payload),
+          payloadDigest: digest,
           ledgerIndex: appended.seqs[0],
+          policy: plan.policy,
         };
       }
-      const row = await openSideGate(this.deps, trx, task, 'decision', now, {
-        reason,
-        escalateTo: client?.autoEscalation?.escalateTo,
-        timeoutSec: hitl.approvalTimeout ?? null,
-        escalationPolicy: hitl.escalationPolicy ?? null,
-        escalationTarget: hitl.escalateTo ?? null,
-        proposal,
-      });
-      await this.deps.ledger.append(trx, [gateOpenedEntry(row, actor.id, now)]);
+      const gates = await this.openSteps(trx, task, plan.steps, proposal, now);
+      await this.deps.ledger.append(
+        trx,
+        gates.map((g) => gateOpenedEntry(g, actor.id, now)),
+      );
+      const ctx = { ...gateContext(task), risk: plan.risk };
       return {
         taskId,
         status: 'pending',
         autoApproved: false,
-        approvalRequest: gateView(row, { ...gateContext(task), risk }),
+        decisionId: gates[0]?.id,
+        approvalRequest: gateView(gates[0] as ApprovalRow, ctx),
+        ...(gates.length > 1 ? { approvalChain: gates.map((g) => gateView(g, ctx)) } : {}),
+        policy: plan.policy,
       };
     });
   }
+
+  /** The agent's own wish (its autonomy settings) plus what the policy demands of this decision. */
+  private async plan(trx: Transaction<Database>, task: TaskRow, input: InRunDecisionInput) {
+    const hitl = p<HumanInLoop>(task.hitl);
+    const client = p<ClientSettings>(task.client);
+    const payload = input.payload ?? {};
+    const requiredCapabilities = p<string[]>(task.required_capabilities);
+    const facts = { description: input.action, requiredCapabilities, payload };
+    const assessed = assessRisk(facts, undefined, this.deps.policy.risk);
+    const confidence = input.confidence ?? null;
+    const wanted = gateReason(hitl, client?.autoEscalation?.confidenceThreshold, assessed, confidence);
+    const role =
+      client?.autoEscalation?.escalateTo ??
+      (await firstGateRole(trx, task.id)) ??
+      this.deps.policy.defaultApproverRole ??
+      'approver';
+    const asked = wanted
+      ? {
+          humanInLoop: {
+            approverRole: role,
+            approvalTimeout: hitl.approvalTimeout,
+            escalationPolicy: hitl.escalationPolicy,
+            escalateTo: hitl.escalateTo,
+          },
+        }
+      : { humanInLoop: { enabled: false } };
+    const plan = planGates(asked, { ...facts, confidence }, assessed, this.deps.policy, this.deps.policySource);
+    for (const s of plan.steps) if (s.origin === 'client') s.reason = wanted;
+    return plan;
+  }
+
+  /** One `decision` gate per step, in a group named by the first: the first open, the rest waiting. */
+  private async openSteps(
+    trx: Transaction<Database>,
+    task: TaskRow,
+    steps: GateSpec[],
+    proposal: Record<string, unknown>,
+    now: number,
+  ): Promise<ApprovalRow[]> {
+    const gates: ApprovalRow[] = [];
+    for (const [i, step] of steps.entries()) {
+      const row = newGateRow(task.id, 'decision', i, step, i === 0 ? 'pending' : 'waiting', now);
+      row.proposal = j(proposal);
+      row.group_id = gates[0]?.id ?? row.id;
+      await insertGate(trx, row, step.roles);
+      gates.push(row);
+    }
+    return gates;
+  }
+}
+
+/** The role of the task's first execution gate, which an in-run decision goes to by default. */
+async function firstGateRole(trx: Transaction<Database>, taskId: string): Promise<string | undefined> {
+  const g = await trx
+    .selectFrom('approvals')
+    .select('approver_role')
+    .where('task_id', '=', taskId)
+    .where('kind', '=', 'execution')
+    .orderBy('step')
+    .limit(1)
+    .executeTakeFirst();
+  return g?.approver_role.split(', ')[0];
 }
 
 /**
- * Opens a gate beside a running task (an in-run `decision` or a low-confidence `review`) for the
- * escalation role, else the role of the task's first execution gate, else the default role.
+ * Opens a `review` gate beside a running task (confidence dropped) for the escalation role, else the
+ * role of the task's first execution gate, else the default role.
  */
 export async function openSideGate(
   deps: Pick<FeatureDeps, 'policy'>,
@@ -113,15 +179,7 @@ export async function openSideGate(
   now: number,
   o: SideGateOptions,
 ): Promise<ApprovalRow> {
-  const firstGate = await trx
-    .selectFrom('approvals')
-    .select('approver_role')
-    .where('task_id', '=', task.id)
-    .where('kind', '=', 'execution')
-    .orderBy('step')
-    .limit(1)
-    .executeTakeFirst();
-  const role = o.escalateTo ?? firstGate?.approver_role.split(', ')[0] ?? deps.policy.defaultApproverRole ?? 'approver';
+  const role = o.escalateTo ?? (await firstGateRole(trx, task.id)) ?? deps.policy.defaultApproverRole ?? 'approver';
   const count = await trx
     .selectFrom('approvals')
     .select((eb) => eb.fn.countAll().as('n'))
@@ -145,9 +203,9 @@ export async function openSideGate(
 }
 
 /**
- * Why an in-run decision needs a human, or null when it may go ahead: every decision under
- * `all_decisions`, a critical one under `critical_only`, low confidence against the threshold, and
- * the policy floor (high risk) always.
+ * Why the agent's own autonomy settings want a human for an in-run decision, or null: every decision
+ * under `all_decisions`, a critical one under `critical_only`, low confidence against the threshold.
+ * (The policy and the risk floor come on top, in `planGates`.)
  */
 function gateReason(
   hitl: HumanInLoop,

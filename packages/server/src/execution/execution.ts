@@ -6,6 +6,7 @@ import {
   canonicalJson,
   executionIdFor,
   HumanOSError,
+  isHumanOSError,
   newLeaseId,
   payloadDigest,
   signBytes,
@@ -14,13 +15,18 @@ import {
 import type { Transaction } from 'kysely';
 import { cancelGates, gateOpenedEntry } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
-import type { Principal } from '../kernel/access.js';
+import { coversCapabilities, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import type { Database } from '../store/schema.js';
 import { taskView } from '../tasks/views.js';
+import { ledgerGrant } from './authority.js';
+import { coveredKeys } from './claims.js';
 import { openSideGate } from './decisions.js';
+
+/** Extra candidates a claim reads, to step over tasks the signed log does not back. */
+const CLAIM_SPARES = 5;
 
 /** How long an execution lease lasts without a heartbeat. */
 const DEFAULT_LEASE_SECONDS = 60;
@@ -46,15 +52,16 @@ export class Execution {
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
       if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
+      const executor =
+        actor.roles.includes('executor') &&
+        task.required_capabilities !== '[]' &&
+        coversCapabilities(actor, task.required_capabilities);
       const allowed =
-        task.requester === actor.id ||
-        task.assigned_to === actor.id ||
-        actor.roles.includes('executor') ||
-        actor.roles.includes('admin');
+        task.requester === actor.id || task.assigned_to === actor.id || executor || this.deps.access.isAdmin(actor);
       if (!allowed) {
         throw new HumanOSError(
           'forbidden',
-          'only the requester, the assigned resource or an executor may execute this task',
+          'only the requester, the assigned resource, an admin or an executor whose capabilities cover the task may execute it',
         );
       }
       touched.add(taskId);
@@ -70,27 +77,38 @@ export class Execution {
     actor: Principal,
     input: { capabilities: string[]; limit?: number; leaseSeconds?: number },
   ): Promise<Record<string, unknown>[]> {
-    if (!actor.roles.includes('executor') && !actor.roles.includes('admin')) {
+    if (!actor.roles.includes('executor') && !this.deps.access.isAdmin(actor)) {
       throw new HumanOSError('forbidden', 'claiming work needs the executor role');
     }
     const now = this.deps.now();
-    const caps = new Set(input.capabilities);
+    // An executor claims only what its registered capabilities cover, whatever it asks for.
+    const held = this.deps.access.isAdmin(actor) ? input.capabilities : (actor.capabilities ?? []);
+    const caps = new Set(input.capabilities.filter((c) => held.includes(c)));
     return this.deps.write(async (trx, touched) => {
-      let q = trx.selectFrom('tasks').selectAll().where('status', '=', 'approved').orderBy('created_seq').limit(200);
-      q = this.deps.dialect.skipLocked(q);
+      const keys = coveredKeys([...caps]);
+      if (keys.length === 0) return [];
       // Only tasks that name capabilities are claimable: one without is run by its requester.
-      const candidates = (await q.execute()).filter((t) => {
-        const needed = p<string[]>(t.required_capabilities);
-        return (
-          needed.length > 0 &&
-          needed.every((c) => caps.has(c)) &&
-          (t.assigned_to === null || t.assigned_to === actor.id)
-        );
-      });
+      let q = trx
+        .selectFrom('tasks')
+        .selectAll()
+        .where('status', '=', 'approved')
+        .where('cap_key', 'in', keys)
+        .where((eb) => eb.or([eb('assigned_to', 'is', null), eb('assigned_to', '=', actor.id)]))
+        .orderBy('created_seq')
+        // A few more than asked for: a task the signed log does not back is skipped, not a dead end.
+        .limit((input.limit ?? 1) + CLAIM_SPARES);
+      q = this.deps.dialect.skipLocked(q);
+      const candidates = await q.execute();
       const out: Record<string, unknown>[] = [];
-      for (const task of candidates.slice(0, input.limit ?? 1)) {
-        touched.add(task.id);
-        out.push(await this.startExecution(trx, actor, task, { leaseSeconds: input.leaseSeconds }, now));
+      for (const task of candidates) {
+        if (out.length === (input.limit ?? 1)) break;
+        try {
+          out.push(await this.startExecution(trx, actor, task, { leaseSeconds: input.leaseSeconds }, now));
+          touched.add(task.id);
+        } catch (e) {
+          // Refused and reported (integrity_violation) before anything was written: leave it, take the next.
+          if (!(isHumanOSError(e) && e.code === 'integrity_violation')) throw e;
+        }
       }
       return out;
     });
@@ -110,6 +128,8 @@ export class Execution {
     const leaseId = newLeaseId();
     const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
     const attempt = Number(task.attempt) + 1;
+    // The grant rests on the signed decisions in the log, which it names; not on the task row.
+    const authority = await ledgerGrant(this.deps, trx, task);
     const grant = {
       type: 'humanos.execution-grant/v1',
       origin: this.deps.origin,
@@ -117,7 +137,9 @@ export class Execution {
       executionId,
       attempt,
       executor: actor.id,
-      payloadDigest: task.approved_digest,
+      payloadDigest: authority.digest,
+      decisions: authority.decisions,
+      checkpointSize: authority.checkpointSize,
       grantedAt: iso(now),
     };
     const grantSignature = bytesToHex(signBytes(this.deps.key, canonicalJson(grant)), '0x');
@@ -488,13 +510,13 @@ export class Execution {
       if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
       if (task.status === 'overridden') {
         // After a takeover only the human who took over (or an admin) finishes the task.
-        if (task.overridden_by !== actor.id && !actor.roles.includes('admin')) {
+        if (task.overridden_by !== actor.id && !this.deps.access.isAdmin(actor)) {
           throw new HumanOSError('task_overridden', `a human (${task.overridden_by}) took over task ${taskId}; stop`, {
             overriddenBy: task.overridden_by,
           });
         }
       } else {
-        if (!actor.roles.includes('admin') || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
+        if (!this.deps.access.isAdmin(actor) || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
         if (task.status !== 'executing') {
           throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
             status: task.status,

@@ -40,6 +40,15 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
       for (const r of await service.webhooks.countByStatus()) this.set({ status: r.status }, r.n);
     },
   });
+  new Counter({
+    name: 'humanos_integrity_violations_total',
+    help: 'Executions refused because the store disagreed with the signed ledger (edited rows)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(service.integrityViolations);
+    },
+  });
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
     const route = req.routeOptions.url ?? 'unmatched';

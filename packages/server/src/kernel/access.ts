@@ -9,11 +9,28 @@ export interface Principal {
   id: string;
   kind: 'human' | 'agent';
   roles: string[];
+  /** What it can execute (registered capabilities); an executor sees and runs only tasks these cover. */
+  capabilities?: string[];
 }
 
-/** Refuses (`forbidden`) a caller without the admin role. */
+/** Whether `actor` holds every capability in `required` (a JSON array column or a list). */
+export function coversCapabilities(actor: Principal, required: string | readonly string[]): boolean {
+  const needed = typeof required === 'string' ? (JSON.parse(required) as string[]) : required;
+  const held = actor.capabilities ?? [];
+  return needed.every((c) => held.includes(c));
+}
+
+/**
+ * Whether `actor` acts as an admin: the admin role, held by a human. An agent never has admin powers,
+ * even if a role list (from before this rule, or an edited row) says so.
+ */
+export function isAdmin(actor: Principal): boolean {
+  return actor.kind === 'human' && actor.roles.includes('admin');
+}
+
+/** Refuses (`forbidden`) a caller that is not a human admin. */
 export function requireAdmin(actor: Principal): void {
-  if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
+  if (!isAdmin(actor)) throw new HumanOSError('forbidden', 'this needs the admin role (held by a human)');
 }
 
 type RowFacts = Pick<TaskRow, 'requester' | 'on_behalf_of' | 'executor' | 'assigned_to' | 'required_capabilities'>;
@@ -40,7 +57,7 @@ export class Access {
   }
 
   isAdmin(actor: Principal): boolean {
-    return actor.roles.includes('admin');
+    return isAdmin(actor);
   }
 
   requireAdmin(actor: Principal): void {
@@ -69,13 +86,18 @@ export class Access {
 
   /**
    * Who may see a task, as far as the task row alone tells: admins, its requester and the human it
-   * acts for, and executors (of this task, or with the executor role for tasks that name
-   * capabilities). The rest of the rule, holding a role of one of its gates, needs the gates.
+   * acts for, its executor or assigned resource, and holders of the executor role whose capabilities
+   * cover the task's (a task that names none is run by its requester). The rest of the rule, holding
+   * a role of one of its gates, needs the gates.
    */
   seesFromRow(actor: Principal, t: RowFacts): boolean {
     if (this.isAdmin(actor) || t.requester === actor.id || t.on_behalf_of === actor.id) return true;
     if (t.executor === actor.id || t.assigned_to === actor.id) return true;
-    return actor.roles.includes('executor') && t.required_capabilities !== '[]';
+    return (
+      actor.roles.includes('executor') &&
+      t.required_capabilities !== '[]' &&
+      coversCapabilities(actor, t.required_capabilities)
+    );
   }
 
   /** The whole visibility rule: the row's facts, or holding a role of one of the task's gates. */

@@ -34,7 +34,7 @@ export class GroupCommitter {
     private readonly db: Kysely<Database>,
     private readonly ledger: Ledger,
     private readonly now: () => number,
-    private readonly onCommitted: (taskIds: string[]) => void,
+    private readonly onCommitted: (taskIds: string[], seal: Seal | undefined) => void,
     /** Runs last in every batch, with the entries it appended (the webhook outbox is written here). */
     private readonly beforeSeal?: (
       trx: Transaction<Database>,
@@ -97,7 +97,7 @@ export class GroupCommitter {
           continue;
         }
         if (seal) this.ledger.committed(seal);
-        this.onCommitted([...touched]);
+        this.onCommitted([...touched], seal);
         batch.forEach((job, i) => {
           const o = outcomes[i];
           if (o?.ok) job.resolve({ value: o.value, seal });

@@ -38,4 +38,6 @@ export interface FeatureDeps {
   policySource: 'built-in' | 'file';
   notifier: Notifier;
   access: Access;
+  /** Reports a refusal because the store disagrees with the signed ledger (a metric and a log line). */
+  onIntegrityViolation: (detail: { taskId: string; reason: string }) => void;
 }

@@ -30,7 +30,7 @@ export async function exportLedger(deps: Pick<FeatureDeps, 'db' | 'ledger' | 'or
   }
   const decisions = await db
     .selectFrom('decisions')
-    .select(['ledger_index', 'record', 'signature'])
+    .select(['ledger_index', 'record', 'signature', 'approval_id', 'principal_id', 'verdict', 'payload_digest'])
     .where('ledger_index', '<', size)
     .orderBy('ledger_index')
     .execute();
@@ -41,6 +41,13 @@ export async function exportLedger(deps: Pick<FeatureDeps, 'db' | 'ledger' | 'or
         ledgerIndex: Number(d.ledger_index),
         record: JSON.parse(d.record),
         signature: d.signature,
+        // The columns the API reads, so an edited verdict or decider is caught offline.
+        row: {
+          approvalId: d.approval_id,
+          principalId: d.principal_id,
+          verdict: d.verdict,
+          payloadDigest: d.payload_digest,
+        },
       }),
     );
   }

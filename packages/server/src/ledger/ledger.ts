@@ -288,6 +288,22 @@ export class Ledger {
     return this.hashesOf(db, inclusionRanges(index, size));
   }
 
+  /** Inclusion proofs of several entries in a tree of `size`, with one read of the nodes they need. */
+  async inclusionProofs(db: Kysely<Database>, indexes: readonly number[], size: number): Promise<Map<number, Hash[]>> {
+    const ranges = new Map(indexes.map((i) => [i, inclusionRanges(i, size)]));
+    const nodes = await this.loadNodes(
+      db,
+      [...ranges.values()].flat().flatMap((r) => perfectNodesFor(r)),
+    );
+    const out = new Map<number, Hash[]>();
+    for (const [i, rs] of ranges)
+      out.set(
+        i,
+        rs.map((r) => rangeHash(r, (ref) => nodes.get(key(ref)) as Hash)),
+      );
+    return out;
+  }
+
   async consistencyProof(db: Kysely<Database>, size1: number, size2: number): Promise<Hash[]> {
     return this.hashesOf(db, consistencyRanges(size1, size2));
   }

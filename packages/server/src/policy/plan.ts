@@ -7,7 +7,11 @@ export function planTask(input: CreateTaskInput, policy: PolicyDocument, policyS
   const hitl: HumanInLoop = input.humanInLoop ?? {};
   const payload = input.payload ?? {};
   const requiredCapabilities = input.requiredCapabilities ?? [];
-  const assessed = assessRisk({ description: input.description, requiredCapabilities, payload }, input.riskAssessment);
+  const assessed = assessRisk(
+    { description: input.description, requiredCapabilities, payload },
+    input.riskAssessment,
+    policy.risk,
+  );
   const plan = planGates(
     input,
     {

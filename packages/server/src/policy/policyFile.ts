@@ -20,6 +20,15 @@ export const PolicyFileSchema = T.Object(
     defaultApproverRole: T.Optional(ROLE),
     auditorRole: T.Optional(ROLE),
     escalationLadder: T.Optional(T.Record(T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' }), ROLE)),
+    risk: T.Optional(
+      T.Object(
+        {
+          largeAmount: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 1e15 })),
+          significantSizeGb: T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 1e12 })),
+        },
+        closed,
+      ),
+    ),
     rules: T.Array(
       T.Object(
         {

@@ -58,14 +58,19 @@ export class Principals {
     const generation = this.generation;
     const row = await this.db
       .selectFrom('principals')
-      .select(['id', 'kind', 'roles', 'disabled_at', 'token_expires_at'])
+      .select(['id', 'kind', 'roles', 'capabilities', 'disabled_at', 'token_expires_at'])
       .where('token_hash', '=', hash)
       .executeTakeFirst();
     // Unknown tokens are never cached: a guess always costs a lookup, and a new principal works at once.
     if (!row || row.disabled_at !== null) return undefined;
     const expires = row.token_expires_at === null ? Number.POSITIVE_INFINITY : Number(row.token_expires_at);
     if (expires <= now) return undefined;
-    const principal: Principal = { id: row.id, kind: row.kind as Principal['kind'], roles: p<string[]>(row.roles) };
+    const principal: Principal = {
+      id: row.id,
+      kind: row.kind as Principal['kind'],
+      roles: p<string[]>(row.roles),
+      capabilities: p<string[]>(row.capabilities),
+    };
     if (generation !== this.generation) return principal;
     if (this.cache.size >= CACHE_SIZE) this.cache.clear();
     // Never past the token's own expiry.
@@ -126,6 +131,7 @@ export class Principals {
     }
     const token = newToken();
     const roles = [...new Set(input.roles)];
+    refuseAgentAdmin(kind, roles);
     const capabilities = [...new Set(input.capabilities ?? [])];
     const expiresAt = input.tokenExpiresIn === undefined ? null : this.deps.now() + input.tokenExpiresIn * 1000;
     await this.insert(
@@ -221,7 +227,10 @@ export class Principals {
       await this.deps.ledger.append(trx, [
         { type: 'principal.capabilities', at: iso(now), actor: actor.id, taskId: null, data: { capabilities: caps } },
       ]);
+      // Capabilities scope what an executor sees and runs: cached principals must not keep the old set.
+      await this.deps.dialect.notify(trx, { principals: true });
     });
+    this.invalidate();
     return { id: actor.id, capabilities: caps };
   }
 
@@ -244,6 +253,7 @@ export class Principals {
     return this.change(actor, id, async (trx, row) => {
       const entries: Change[] = [];
       const previous = p<string[]>(row.roles);
+      if (roles) refuseAgentAdmin(row.kind, roles);
       if (roles && !sameSet(previous, roles)) {
         await trx
           .updateTable('principals')
@@ -342,4 +352,11 @@ function view(r: PrincipalRow): PrincipalView {
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** An agent may never hold the admin role: it could create a human principal and approve its own tasks. */
+function refuseAgentAdmin(kind: string, roles: readonly string[]): void {
+  if (kind !== 'human' && roles.includes('admin')) {
+    throw new HumanOSError('validation_failed', 'an agent cannot hold the admin role');
+  }
 }

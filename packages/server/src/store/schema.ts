@@ -50,6 +50,10 @@ export interface Database {
     overridden_by: string | null;
     /** The resource a routing decision assigned; only it may execute. */
     assigned_to: string | null;
+    /** Digest of `payload` as it stands; approvals for another digest do not count (null: rows from before). */
+    payload_digest: string | null;
+    /** Required capabilities, sorted and space-joined; null when none (see `capabilityKey`). */
+    cap_key: string | null;
   };
   approvals: {
     id: string;
@@ -70,6 +74,8 @@ export interface Database {
     reminded: number;
     /** In-run decision gates: the agent's proposal (JSON). */
     proposal: string | null;
+    /** The steps of one in-run decision share a group (the id of its first step); null otherwise. */
+    group_id: string | null;
   };
   /** Gate roles, with the gate's status and open time mirrored for the inbox index. */
   approval_roles: { approval_id: string; role: string; status: string; requested_at: number };

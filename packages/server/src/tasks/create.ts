@@ -12,6 +12,7 @@ import type { Transaction } from 'kysely';
 import { gateOpenedEntry, insertGate, newGateRow } from '../approvals/gates.js';
 import { rankResources } from '../approvals/routing.js';
 import { gateView } from '../approvals/views.js';
+import { capabilityKey } from '../execution/claims.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
@@ -57,9 +58,7 @@ export async function createTask(
     const earlier = await replay(deps.db, actor.id, idempotencyKey, hash);
     if (earlier) return earlier;
   }
-  if (input.onBehalfOf !== undefined && didKind(input.onBehalfOf) !== 'human') {
-    throw new HumanOSError('validation_failed', 'onBehalfOf must name a human (did:human:…)');
-  }
+  if (input.onBehalfOf !== undefined) await checkOnBehalfOf(deps, input.onBehalfOf);
   const planned = prepare(deps, input);
   try {
     return await deps.write(async (trx, touched) => {
@@ -81,6 +80,20 @@ export async function createTask(
     const earlier = idempotencyKey ? await replay(deps.db, actor.id, idempotencyKey, hash) : undefined;
     if (earlier) return earlier;
     throw e;
+  }
+}
+
+/**
+ * `onBehalfOf` names an existing, enabled human: naming anyone else (or a made-up DID) would let an
+ * agent shut that person out of deciding (the human a task acts for cannot decide it).
+ */
+async function checkOnBehalfOf(deps: FeatureDeps, did: string): Promise<void> {
+  const row =
+    didKind(did) === 'human'
+      ? await deps.db.selectFrom('principals').select(['kind', 'disabled_at']).where('id', '=', did).executeTakeFirst()
+      : undefined;
+  if (row?.kind !== 'human' || row.disabled_at !== null) {
+    throw new HumanOSError('validation_failed', 'onBehalfOf must name an existing, enabled human principal');
   }
 }
 
@@ -183,6 +196,8 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
       description: input.description,
       required_capabilities: j(plan.requiredCapabilities),
       payload: j(plan.payload),
+      payload_digest: t.digest,
+      cap_key: capabilityKey(plan.requiredCapabilities),
       proposed_payload: j(plan.payload),
       approved_payload: t.gated ? null : j(plan.payload),
       approved_digest: t.gated ? null : t.digest,
