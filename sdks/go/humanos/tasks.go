@@ -141,22 +141,29 @@ func (c *Client) WaitForApproval(ctx context.Context, taskID string, opts ...App
 		if state.Decided {
 			return state, nil
 		}
-		if deadline.IsZero() {
-			wait = 30 * time.Second
-			continue
+		wait = 30 * time.Second
+		if !deadline.IsZero() {
+			left := time.Until(deadline)
+			if left <= 0 {
+				state.TimedOut = true
+				return state, nil
+			}
+			wait = minDuration(left.Truncate(time.Second), 30*time.Second)
+			if wait == 0 {
+				if err := sleepCtx(ctx, minDuration(left, 250*time.Millisecond)); err != nil {
+					return nil, err
+				}
+				continue
+			}
 		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			state.TimedOut = true
-			return state, nil
-		}
-		wait = left.Truncate(time.Second)
-		if wait > 30*time.Second {
-			wait = 30 * time.Second
-		}
-		if wait == 0 {
-			if err := sleepCtx(ctx, minDuration(left, 250*time.Millisecond)); err != nil {
-				return nil, err
+		// With a callback, long-poll the open gate itself: it returns when that gate is decided, so
+		// the next gate (a chain's next step, an escalation) is announced as soon as it opens. The
+		// task-level long-poll only returns once the whole task is decided.
+		if req := state.ApprovalRequest; req != nil && o.OnApprovalRequest != nil {
+			if _, err := c.WaitApproval(ctx, req.ID, wait); err == nil {
+				wait = 0
+			} else if ctx.Err() != nil {
+				return nil, ctx.Err()
 			}
 		}
 	}
