@@ -152,13 +152,16 @@ func TestRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rejected := make(chan struct{})
 	go func() {
+		defer close(rejected)
 		gate := testserver.PendingGate(ctx, t, approver, task.ID)
 		if _, err := approver.Reject(ctx, gate.ID, humanos.RejectRequest{RejectionReason: "backup is still referenced by the audit"}); err != nil {
 			t.Errorf("reject: %v", err)
 		}
 	}()
 	approval, err := agent.WaitForApproval(ctx, task.ID)
+	<-rejected
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,21 +207,41 @@ func TestChain(t *testing.T) {
 	if !errors.Is(err, humanos.ErrOutOfTurn) {
 		t.Fatalf("out-of-turn approve: %v", err)
 	}
+	// Each human decides once the waiter has announced their step (as people do: they are told).
+	announced := make(chan string, 4)
+	approverDone := make(chan struct{})
 	go func() {
-		g := testserver.PendingGate(ctx, t, a, task.ID)
-		if _, err := a.Approve(ctx, g.ID, humanos.ApproveRequest{ApprovalReason: "in budget"}); err != nil {
-			t.Errorf("step 1: %v", err)
-			return
-		}
-		g = testserver.PendingGate(ctx, t, b, task.ID)
-		if _, err := b.Approve(ctx, g.ID, humanos.ApproveRequest{ApprovalReason: "vendor verified"}); err != nil {
-			t.Errorf("step 2: %v", err)
+		defer close(approverDone)
+		for _, step := range []struct {
+			c      *humanos.Client
+			role   string
+			reason string
+		}{{a, roleA, "in budget"}, {b, roleB, "vendor verified"}} {
+			select {
+			case r := <-announced:
+				if r != step.role {
+					t.Errorf("announced %s, want %s", r, step.role)
+					return
+				}
+			case <-ctx.Done():
+				t.Errorf("step %s never announced", step.role)
+				return
+			}
+			g := testserver.PendingGate(ctx, t, step.c, task.ID)
+			if _, err := step.c.Approve(ctx, g.ID, humanos.ApproveRequest{ApprovalReason: step.reason}); err != nil {
+				t.Errorf("step %s: %v", step.role, err)
+				return
+			}
 		}
 	}()
 	var roles []string
 	approval, err := agent.WaitForApproval(ctx, task.ID, humanos.ApprovalOptions{
-		OnApprovalRequest: func(req humanos.ApprovalRequest) { roles = append(roles, req.ApproverRole) },
+		OnApprovalRequest: func(req humanos.ApprovalRequest) {
+			roles = append(roles, req.ApproverRole)
+			announced <- req.ApproverRole
+		},
 	})
+	<-approverDone
 	if err != nil {
 		t.Fatal(err)
 	}
