@@ -41,7 +41,7 @@ func TestLedgerVerifyRealExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := human.Approve(ctx, task.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "scheduled rotation", Feedback: "ok", Edits: map[string]any{"n": 2}})
+	res, err := human.Approve(ctx, task.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "scheduled rotation " + sfx, Feedback: "ok", Edits: map[string]any{"n": 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestLedgerVerifyRealExport(t *testing.T) {
 	}
 	feedback := "ok"
 	record := ledger.DecisionRecord{Type: "humanos.decision/v1", Origin: keyInfo.Origin, ApprovalID: res.ApprovalID, TaskID: task.ID,
-		Verdict: "approved", DecidedBy: humanID, DecidedAt: res.ApprovedAt.UTC().Format("2006-01-02T15:04:05.000Z"), Reason: "scheduled rotation",
+		Verdict: "approved", DecidedBy: humanID, DecidedAt: res.ApprovedAt.UTC().Format("2006-01-02T15:04:05.000Z"), Reason: "scheduled rotation " + sfx,
 		Feedback: &feedback, Edits: json.RawMessage(`{"n":2}`), PayloadDigest: res.PayloadDigest}
 	if !ledger.VerifyDecisionSignature(record, p.ApprovalSignature, pub) {
 		t.Fatal("the decision record's signature does not verify")
@@ -90,7 +90,7 @@ func TestLedgerVerifyRealExport(t *testing.T) {
 	}
 
 	// Tampering: change the decision's reason inside the exported entry.
-	tampered := bytes.Replace(raw, []byte(`scheduled rotation`), []byte(`scheduled rotatiom`), 1)
+	tampered := bytes.Replace(raw, []byte("scheduled rotation "+sfx), []byte("scheduled rotatiom "+sfx), 1)
 	tb, err := ledger.ParseExport(bytes.NewReader(tampered))
 	if err != nil {
 		t.Fatal(err)
