@@ -223,3 +223,71 @@ func TestExecuteWithHandler(t *testing.T) {
 		t.Fatalf("waiting on a failed task: %v", err)
 	}
 }
+
+// Under all_decisions an in-run decision opens a gate the handler waits on; the human's edit is
+// what the handler acts on. A rejected decision says not to go ahead.
+func TestInRunDecisions(t *testing.T) {
+	srv := testserver.Get(t)
+	ctx := testCtx(t)
+	role := "data_lead_" + testserver.Suffix()
+	_, agent := srv.Principal(t, "agent", "migrator", nil)
+	_, human := srv.Principal(t, "human", "lead", []string{role})
+	task, err := agent.CreateTask(ctx, humanos.CreateTaskRequest{
+		Description: "Migrate the orders table",
+		HumanInLoop: &humanos.HITLConfig{Enabled: true, ApproverRole: role, ApprovalRequired: "all_decisions", ApprovalTimeout: 120},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := human.Approve(ctx, task.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "go"}); err != nil {
+		t.Fatal(err)
+	}
+	decided := make(chan struct{})
+	go func() {
+		defer close(decided)
+		for i, verdict := range []string{"approve", "reject"} {
+			var gate humanos.ApprovalRequest
+			for gate.ID == "" || gate.Kind != "decision" {
+				gate = testserver.PendingGate(ctx, t, human, task.ID)
+				if ctx.Err() != nil {
+					return
+				}
+			}
+			var err error
+			if verdict == "approve" {
+				_, err = human.Approve(ctx, gate.ID, humanos.ApproveRequest{ApprovalReason: "batch size is fine", Edits: map[string]any{"batch": 500}})
+			} else {
+				_, err = human.Reject(ctx, gate.ID, humanos.RejectRequest{RejectionReason: "never drop it"})
+			}
+			if err != nil {
+				t.Errorf("decision %d: %v", i, err)
+				return
+			}
+		}
+	}()
+	var first, second *humanos.InRunOutcome
+	done, err := agent.ExecuteTask(ctx, task.ID, humanos.ExecuteOptions{Handler: func(hctx context.Context, ex *humanos.Execution) (any, error) {
+		c := 0.8
+		var err error
+		if first, err = ex.SubmitDecision(hctx, humanos.InRunDecision{Action: "copy rows in batches", Confidence: &c, Payload: map[string]any{"batch": 5000}}); err != nil {
+			return nil, err
+		}
+		if second, err = ex.SubmitDecision(hctx, humanos.InRunDecision{Action: "drop the old table", Payload: map[string]any{"table": "orders_old"}}); err != nil {
+			return nil, err
+		}
+		return map[string]any{"batch": first.Payload["batch"]}, nil
+	}})
+	<-decided
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.Approved || first.AutoApproved || first.Payload["batch"] != float64(500) {
+		t.Fatalf("first decision: %+v", first)
+	}
+	if second.Approved || !second.Decided || second.Status != "rejected" {
+		t.Fatalf("second decision: %+v", second)
+	}
+	if done.Status != humanos.StatusCompleted || string(done.Result) != `{"batch":500}` {
+		t.Fatalf("task: %s %s", done.Status, done.Result)
+	}
+}
