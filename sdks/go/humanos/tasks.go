@@ -85,7 +85,9 @@ func (c *Client) Decision(ctx context.Context, taskID string, wait time.Duration
 // ApprovalOptions tunes WaitForApproval.
 type ApprovalOptions struct {
 	// OnApprovalRequest is called once for each gate that opens while waiting (the first one, the
-	// next step of a chain, an escalation), with AISafetyCheck filled in.
+	// next step of a chain, an escalation), with AISafetyCheck filled in. While a gate is open the
+	// wait long-polls that gate, so the next one is seen as soon as it opens; a gate that opens and
+	// is decided before the waiter looks again (a few ms) is not announced.
 	OnApprovalRequest func(req ApprovalRequest)
 	// Timeout bounds the wait (0: until decided or ctx ends). When it runs out WaitForApproval
 	// returns the undecided state with TimedOut set, not an error.
