@@ -73,9 +73,36 @@ if [ -f sdks/python/pyproject.toml ]; then
   fi
 fi
 
-# --- Go SDK suite: modules come from the Go module proxy on first `go test` --------------------------
-if [ -f sdks/go/go.mod ] && ! command -v go >/dev/null 2>&1; then
-  echo "ensure-services: installing Debian's golang"
-  apt_install golang
+# --- Go SDK suite: Go >= 1.22; modules (none at run time; staticcheck for the checks) come from the Go
+# module proxy on first use. Debian bookworm's golang is 1.19: too old for the module and too old to
+# switch toolchains by itself (GOTOOLCHAIN came in Go 1.21). Then Debian's go fetches the toolchain
+# from the Go module proxy as the module golang.org/toolchain (what GOTOOLCHAIN itself downloads) and
+# it is linked into /usr/local/bin. A Go from 1.21 on needs nothing: it switches to 1.22 by itself.
+GO_TOOLCHAIN=go1.22.12
+go_minor() { go env GOVERSION 2>/dev/null | sed -nE 's/^go1\.([0-9]+).*/\1/p'; }
+if [ -f sdks/go/go.mod ]; then
+  if ! command -v go >/dev/null 2>&1; then
+    echo "ensure-services: installing Debian's golang"
+    apt_install golang
+  fi
+  minor=$(go_minor)
+  if [ -z "$minor" ] || [ "$minor" -lt 21 ]; then
+    echo "ensure-services: $(go env GOVERSION) is too old for sdks/go; fetching $GO_TOOLCHAIN from the Go module proxy"
+    tmp=$(mktemp -d)
+    dir=$(cd "$tmp" && GOMODCACHE="$tmp/mod" GOFLAGS=-modcacherw GO111MODULE=on \
+      go mod download -json "golang.org/toolchain@v0.0.1-$GO_TOOLCHAIN.linux-$(dpkg --print-architecture)" |
+      sed -nE 's/^[[:space:]]*"Dir": "(.*)",?$/\1/p')
+    [ -x "$dir/bin/go" ] || [ -f "$dir/bin/go" ] || { echo "ensure-services: could not fetch $GO_TOOLCHAIN" >&2; exit 1; }
+    $SUDO rm -rf "/usr/local/lib/$GO_TOOLCHAIN"
+    $SUDO cp -r "$dir" "/usr/local/lib/$GO_TOOLCHAIN"
+    # Module zips carry no file modes.
+    $SUDO chmod -R a+rX "/usr/local/lib/$GO_TOOLCHAIN"
+    $SUDO chmod -R a+x "/usr/local/lib/$GO_TOOLCHAIN/bin" "/usr/local/lib/$GO_TOOLCHAIN/pkg/tool"
+    $SUDO ln -sf "/usr/local/lib/$GO_TOOLCHAIN/bin/go" /usr/local/bin/go
+    $SUDO ln -sf "/usr/local/lib/$GO_TOOLCHAIN/bin/gofmt" /usr/local/bin/gofmt
+    rm -rf "$tmp"
+    hash -r
+    echo "ensure-services: now $(go env GOVERSION)"
+  fi
 fi
 echo "ensure-services: PostgreSQL, Chromium$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"

@@ -43,6 +43,8 @@ const SUITES: Suite[] = [
     checks: [
       ['go', 'vet', './...'],
       ['sh', '-c', 'out=$(gofmt -l .); if [ -n "$out" ]; then echo "gofmt: not formatted: $out"; exit 1; fi'],
+      // From the Go module proxy on first use, then the module cache.
+      ['go', 'run', 'honnef.co/go/tools/cmd/staticcheck@v0.8.2', './...'],
     ],
     test: ['go', 'test', '-count=1', './...'],
   },

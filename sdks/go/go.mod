@@ -1,0 +1,3 @@
+module github.com/human/sdk-go
+
+go 1.22

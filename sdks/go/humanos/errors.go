@@ -1,0 +1,105 @@
+package humanos
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Error is every failure the SDK reports: an RFC 9457 problem answered by the server (Status ≥ 400,
+// Code one of the server's stable codes such as "already_decided"), a transport failure
+// (Code "network_error", Status 0), or a client-side refusal (Status 0, Code as documented on the
+// call). Branch on Code, never on the message:
+//
+//	var herr *humanos.Error
+//	if errors.As(err, &herr) && herr.Code == "already_decided" { … }
+//	if errors.Is(err, humanos.ErrTaskOverridden) { … } // same, through a sentinel
+type Error struct {
+	// Code is the stable machine-readable code (see docs/api.md), e.g. "validation_failed".
+	Code string
+	// Status is the HTTP status, or 0 when no answer came (network) or the SDK refused by itself.
+	Status int
+	// Detail is the human-readable explanation.
+	Detail string
+	// Method and Path name the request ("" for client-side errors).
+	Method, Path string
+	// RequestID identifies the request: the server's x-request-id when it sends one, otherwise the
+	// X-Request-Id the SDK sent with it (useful to correlate with proxies and logs).
+	RequestID string
+	// Problem is the full problem+json body, including extensions such as "status" or "overriddenBy".
+	Problem map[string]any
+	// Err is the underlying transport error, if any.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := "humanos: "
+	if e.Method != "" {
+		s += e.Method + " " + e.Path + ": "
+	}
+	if e.Status != 0 {
+		s += fmt.Sprintf("%d ", e.Status)
+	}
+	s += e.Code
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.RequestID != "" {
+		s += " (request " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Unwrap returns the transport error, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same Code (so the sentinels below match).
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code != "" && t.Code == e.Code && (t.Status == 0 || t.Status == e.Status)
+}
+
+// Sentinels for errors.Is; they match any *Error with the same Code.
+var (
+	ErrUnauthorized          = &Error{Code: "unauthorized"}
+	ErrForbidden             = &Error{Code: "forbidden"}
+	ErrNotFound              = &Error{Code: "not_found"}
+	ErrValidationFailed      = &Error{Code: "validation_failed"}
+	ErrAlreadyDecided        = &Error{Code: "already_decided"}
+	ErrAlreadySeated         = &Error{Code: "already_seated"}
+	ErrOutOfTurn             = &Error{Code: "out_of_turn"}
+	ErrRequesterCannotDecide = &Error{Code: "requester_cannot_decide"}
+	ErrAgentCannotDecide     = &Error{Code: "agent_cannot_decide"}
+	ErrRoleRequired          = &Error{Code: "role_required"}
+	ErrTaskOverridden        = &Error{Code: "task_overridden"}
+	ErrLeaseLost             = &Error{Code: "lease_lost"}
+	ErrInvalidState          = &Error{Code: "invalid_state"}
+	ErrPayloadMismatch       = &Error{Code: "payload_mismatch"}
+	ErrApprovalExpired       = &Error{Code: "approval_expired"}
+	ErrIdempotencyKeyReused  = &Error{Code: "idempotency_key_reused"}
+	ErrNetwork               = &Error{Code: "network_error"}
+	// ErrTaskFailed: ExecuteTask waited for a task that its executor reported as failed.
+	ErrTaskFailed = &Error{Code: "task_failed"}
+	// ErrNoExecutor: ExecuteTask without a handler on a task that names no capabilities, which no
+	// worker can claim (its requester runs it: pass a Handler).
+	ErrNoExecutor = &Error{Code: "no_executor"}
+	// ErrTimeout: a wait bounded by a Timeout option ran out.
+	ErrTimeout = &Error{Code: "timeout"}
+)
+
+func problemError(method, path string, status int, body []byte, requestID string) *Error {
+	e := &Error{Method: method, Path: path, Status: status, RequestID: requestID, Code: fmt.Sprintf("http_%d", status)}
+	var p map[string]any
+	if json.Unmarshal(body, &p) == nil {
+		e.Problem = p
+		if c, ok := p["code"].(string); ok && c != "" {
+			e.Code = c
+		}
+		if d, ok := p["detail"].(string); ok {
+			e.Detail = d
+		}
+	}
+	if e.Detail == "" {
+		e.Detail = fmt.Sprintf("%s %s answered %d", method, path, status)
+	}
+	return e
+}

@@ -1,0 +1,362 @@
+package ledger
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+// DecisionRecord is the statement a human's decision is signed as (inside approval.decided entries,
+// and returned by the approve and reject calls as provenance).
+type DecisionRecord struct {
+	Type       string  `json:"type"` // "humanos.decision/v1"
+	Origin     string  `json:"origin"`
+	ApprovalID string  `json:"approvalId"`
+	TaskID     string  `json:"taskId"`
+	Verdict    string  `json:"verdict"` // "approved" or "rejected"
+	DecidedBy  string  `json:"decidedBy"`
+	DecidedAt  string  `json:"decidedAt"`
+	Reason     string  `json:"reason"`
+	Feedback   *string `json:"feedback"`
+	// Edits is the RFC 7386 merge patch the human applied over the proposed payload, or null.
+	Edits json.RawMessage `json:"edits"`
+	// PayloadDigest is the digest of the payload this decision approves (proposal + edits).
+	PayloadDigest string `json:"payloadDigest"`
+	// AssignTo is set on routing decisions: the resource the task is assigned to.
+	AssignTo string `json:"assignTo,omitempty"`
+}
+
+// VerifyDecisionSignature checks a 0x-hex Ed25519 signature over the canonical JSON of a decision
+// record. record may be the record's JSON text (json.RawMessage or []byte), a DecisionRecord, or a
+// decoded map.
+func VerifyDecisionSignature(record any, signature string, pub ed25519.PublicKey) bool {
+	var canon []byte
+	var err error
+	switch r := record.(type) {
+	case json.RawMessage:
+		canon, err = Canonicalize(r)
+	case []byte:
+		canon, err = Canonicalize(r)
+	default:
+		canon, err = CanonicalizeValue(record)
+	}
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	sig, err := DecodeHex(signature)
+	if err != nil || len(sig) != ed25519.SignatureSize {
+		return false
+	}
+	return ed25519.Verify(pub, canon, sig)
+}
+
+// Entry is one ledger entry of an export: its index and canonical text exactly as stored.
+type Entry struct {
+	Index int64 `json:"index"`
+	// Entry is the RFC 8785 canonical JSON of {v, seq, type, at, actor, taskId, approvalId?, data}.
+	Entry string `json:"entry"`
+	// LeafHash is the hex leaf hash recorded at append time ("" when the export did not carry it).
+	LeafHash string `json:"leafHash,omitempty"`
+}
+
+// StoredDecision is a decision as the store holds it outside the log; it must equal the record
+// signed into the ledger entry at LedgerIndex.
+type StoredDecision struct {
+	LedgerIndex int64           `json:"ledgerIndex"`
+	Record      json.RawMessage `json:"record"`
+	Signature   string          `json:"signature"`
+}
+
+// Bundle is a parsed ledger export (GET /v1/humanos/ledger/export).
+type Bundle struct {
+	Origin string
+	// PublicKey is the key the export claims to be signed by (a did:key).
+	PublicKey   string
+	Size        int64
+	Entries     []Entry
+	Checkpoints []string
+	Decisions   []StoredDecision
+}
+
+type exportLine struct {
+	Type        string          `json:"type"`
+	Format      string          `json:"format"`
+	Origin      string          `json:"origin"`
+	PublicKey   string          `json:"publicKey"`
+	Size        int64           `json:"size"`
+	Index       *int64          `json:"index"`
+	Entry       *string         `json:"entry"`
+	LeafHash    string          `json:"leafHash"`
+	Note        string          `json:"note"`
+	LedgerIndex int64           `json:"ledgerIndex"`
+	Record      json.RawMessage `json:"record"`
+	Signature   string          `json:"signature"`
+}
+
+// ParseExport reads a JSON Lines export: a header line, the entries, the stored decisions and the
+// signed checkpoints.
+func ParseExport(r io.Reader) (*Bundle, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	b := &Bundle{}
+	header := false
+	for n := 1; ; n++ {
+		line, err := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var rec exportLine
+			if jerr := json.Unmarshal(line, &rec); jerr != nil {
+				return nil, fmt.Errorf("export line %d is not JSON: %w", n, jerr)
+			}
+			switch rec.Type {
+			case "header":
+				if rec.Format != "humanos-ledger/1" {
+					return nil, fmt.Errorf("export line %d: unknown format %q", n, rec.Format)
+				}
+				header = true
+				b.Origin, b.PublicKey, b.Size = rec.Origin, rec.PublicKey, rec.Size
+			case "entry":
+				if rec.Index == nil || rec.Entry == nil {
+					return nil, fmt.Errorf("export line %d: entry without index or text", n)
+				}
+				b.Entries = append(b.Entries, Entry{Index: *rec.Index, Entry: *rec.Entry, LeafHash: rec.LeafHash})
+			case "checkpoint":
+				b.Checkpoints = append(b.Checkpoints, rec.Note)
+			case "decision":
+				b.Decisions = append(b.Decisions, StoredDecision{LedgerIndex: rec.LedgerIndex, Record: rec.Record, Signature: rec.Signature})
+			default:
+				return nil, fmt.Errorf("export line %d has an unknown type %q", n, rec.Type)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !header {
+		return nil, errors.New("export has no header line")
+	}
+	return b, nil
+}
+
+// VerifyOptions tunes Verify.
+type VerifyOptions struct {
+	// TrustedPublicKey is the signer's key obtained out of band (did:key or hex). Without it the
+	// export's own key is used, which proves integrity but not authorship.
+	TrustedPublicKey string
+	// Trusted pins a checkpoint verified earlier: the log must contain at least Trusted.Size entries
+	// and its first Trusted.Size entries must have Trusted.Root (append-only since then).
+	Trusted *Checkpoint
+}
+
+// Report says what Verify checked.
+type Report struct {
+	OK bool
+	// Size is the number of entries checked.
+	Size                int64
+	CheckpointsVerified int
+	DecisionsVerified   int
+	// FirstBadIndex is the first index found bad (the smallest that could be bad when only a range
+	// is known), or -1.
+	FirstBadIndex int64
+	Reason        string
+}
+
+// VerificationError is returned by Verify when the ledger does not verify; Index is the first bad
+// entry (-1 when no single index can be named, e.g. a bad checkpoint signature).
+type VerificationError struct {
+	Index  int64
+	Reason string
+}
+
+func (e *VerificationError) Error() string {
+	if e.Index >= 0 {
+		return fmt.Sprintf("ledger: bad at index %d: %s", e.Index, e.Reason)
+	}
+	return "ledger: " + e.Reason
+}
+
+// The canonical (key-sorted) encoding of an entry ends with exactly these four members.
+var entryTail = regexp.MustCompile(`^"seq":(0|[1-9][0-9]*),"taskId":(?:null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$`)
+
+func readEntryTail(entry string) (seq int64, typ string, ok bool) {
+	at := bytes.LastIndex([]byte(entry), []byte(`"seq":`))
+	if at < 0 {
+		return 0, "", false
+	}
+	m := entryTail.FindStringSubmatch(entry[at:])
+	if m == nil {
+		return 0, "", false
+	}
+	seq, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return seq, m[2], true
+}
+
+type decidedEntry struct {
+	ApprovalID *string `json:"approvalId"`
+	TaskID     *string `json:"taskId"`
+	Data       struct {
+		Record    json.RawMessage `json:"record"`
+		Signature *string         `json:"signature"`
+	} `json:"data"`
+}
+
+type recordNames struct {
+	ApprovalID *string `json:"approvalId"`
+	TaskID     *string `json:"taskId"`
+}
+
+func sameString(a, b *string) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// Verify recomputes every leaf and root of a ledger offline, checks every checkpoint signature and
+// every decision signature with only the public key, cross-checks the stored decisions against the
+// log, and names the first bad index and why. It returns a *VerificationError when the ledger does
+// not verify (the report then says how far it got), or another error for unusable input.
+//
+//	b, _ := ledger.ParseExport(file)
+//	report, err := ledger.Verify(b, ledger.VerifyOptions{TrustedPublicKey: "did:key:z6Mk…"})
+//	var bad *ledger.VerificationError
+//	if errors.As(err, &bad) { log.Printf("tampered at %d: %s", bad.Index, bad.Reason) }
+func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
+	pkText := opts.TrustedPublicKey
+	if pkText == "" {
+		pkText = b.PublicKey
+	}
+	pub, err := ParsePublicKey(pkText)
+	if err != nil {
+		return Report{FirstBadIndex: -1}, fmt.Errorf("ledger: public key: %w", err)
+	}
+	tree := &Frontier{}
+	rep := Report{FirstBadIndex: -1}
+	fail := func(index int64, reason string) (Report, error) {
+		rep.OK = false
+		rep.Size = int64(tree.Size())
+		rep.FirstBadIndex = index
+		rep.Reason = reason
+		return rep, &VerificationError{Index: index, Reason: reason}
+	}
+
+	type cp struct {
+		size uint64
+		root []byte
+	}
+	var cps []cp
+	for _, note := range b.Checkpoints {
+		c, err := OpenCheckpoint(note, b.Origin, pub)
+		if err != nil {
+			return fail(-1, "checkpoint rejected: "+err.Error())
+		}
+		cps = append(cps, cp{c.Size, c.Root})
+	}
+	sort.SliceStable(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
+	next := 0
+	var lastGood uint64
+	checkRootsAt := func(size uint64) (bool, string, int64) {
+		for next < len(cps) && cps[next].size == size {
+			c := cps[next]
+			if !equalBytes(tree.Root(), c.root) {
+				return false, fmt.Sprintf("root of the first %d entries differs from the signed checkpoint (bad entry in [%d, %d))", c.size, lastGood, c.size), int64(lastGood)
+			}
+			lastGood = c.size
+			rep.CheckpointsVerified++
+			next++
+		}
+		if opts.Trusted != nil && opts.Trusted.Size == size && !equalBytes(tree.Root(), opts.Trusted.Root) {
+			return false, fmt.Sprintf("the first %d entries differ from the trusted checkpoint of size %d (the log was rewritten or forked)", size, size), 0
+		}
+		return true, "", 0
+	}
+	if ok, reason, at := checkRootsAt(0); !ok {
+		return fail(at, reason)
+	}
+
+	logged := map[int64]struct {
+		record    []byte
+		signature string
+	}{}
+	for i, item := range b.Entries {
+		idx := int64(i)
+		if item.Index != idx {
+			return fail(idx, fmt.Sprintf("entry at position %d claims index %d (missing or reordered)", i, item.Index))
+		}
+		seq, typ, ok := readEntryTail(item.Entry)
+		if !ok {
+			return fail(idx, "entry is not a canonical ledger entry")
+		}
+		if seq != idx {
+			return fail(idx, fmt.Sprintf("entry seq is %d, want %d (missing or reordered)", seq, i))
+		}
+		leaf := LeafHash([]byte(item.Entry))
+		if item.LeafHash != "" && hex.EncodeToString(leaf) != item.LeafHash {
+			return fail(idx, "entry does not match the leaf hash recorded when it was appended")
+		}
+		if typ == "approval.decided" {
+			var e decidedEntry
+			if err := json.Unmarshal([]byte(item.Entry), &e); err != nil {
+				return fail(idx, "entry is not JSON")
+			}
+			if len(e.Data.Record) == 0 || e.Data.Signature == nil || !VerifyDecisionSignature(e.Data.Record, *e.Data.Signature, pub) {
+				return fail(idx, "decision signature does not verify")
+			}
+			var names recordNames
+			if err := json.Unmarshal(e.Data.Record, &names); err != nil || !sameString(names.ApprovalID, e.ApprovalID) || !sameString(names.TaskID, e.TaskID) {
+				return fail(idx, "decision record names another approval or task than its entry")
+			}
+			canon, _ := Canonicalize(e.Data.Record)
+			rep.DecisionsVerified++
+			logged[idx] = struct {
+				record    []byte
+				signature string
+			}{canon, *e.Data.Signature}
+		}
+		tree.Append(leaf)
+		if ok, reason, at := checkRootsAt(tree.Size()); !ok {
+			return fail(at, reason)
+		}
+	}
+	if next < len(cps) {
+		return fail(int64(tree.Size()), fmt.Sprintf("a signed checkpoint covers %d entries but only %d are present", cps[next].size, tree.Size()))
+	}
+	if opts.Trusted != nil && tree.Size() < opts.Trusted.Size {
+		return fail(int64(tree.Size()), fmt.Sprintf("the log has %d entries, fewer than the trusted checkpoint's size %d (entries were removed)", tree.Size(), opts.Trusted.Size))
+	}
+	for _, d := range b.Decisions {
+		l, ok := logged[d.LedgerIndex]
+		if !ok {
+			return fail(d.LedgerIndex, "a stored decision points at a ledger entry that is not a decision")
+		}
+		canon, err := Canonicalize(d.Record)
+		if err != nil || !bytes.Equal(canon, l.record) || d.Signature != l.signature {
+			return fail(d.LedgerIndex, "the stored decision differs from the decision signed into the ledger")
+		}
+	}
+	rep.OK = true
+	rep.Size = int64(tree.Size())
+	return rep, nil
+}
+
+// DecodeBase64Root decodes a base64 root hash, as in a checkpoint note's body.
+func DecodeBase64Root(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != HashSize {
+		return nil, errors.New("root hash must be 32 bytes of base64")
+	}
+	return b, nil
+}
