@@ -231,7 +231,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown subcommand principals ${sub}`);
       }
       case 'inbox': {
-        const r = await client.inbox({ status: values.status ?? 'pending', ...(limit ? { limit } : {}) });
+        const r = await client.inbox({ status: (values.status ?? 'pending') as never, ...(limit ? { limit } : {}) });
         out(r, () =>
           r.items.length === 0
             ? ''
