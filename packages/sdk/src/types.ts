@@ -257,7 +257,10 @@ export interface CreatedTask {
   id: string;
   taskId: string;
   status: TaskStatus;
+  /** The first gate that opened (absent when the task was approved at once). */
   approvalRequest?: ApprovalRequest;
+  /** Every gate of the task in order, including those still `waiting` for an earlier step. */
+  approvalChain?: ApprovalRequest[];
   policy: Record<string, unknown>;
 }
 
