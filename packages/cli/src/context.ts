@@ -100,3 +100,8 @@ export function integer(name: string, min: number, max: number): (value: string)
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** `--limit <n>`: the page size of list commands (the server's 1–200). */
+export function limitOption(cmd: Command): Command {
+  return cmd.option('--limit <n>', 'at most this many (1–200)', integer('--limit', 1, 200));
+}

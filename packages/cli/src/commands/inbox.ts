@@ -1,14 +1,12 @@
 /** `humanos inbox`: the approvals the caller may decide. */
 import type { ApprovalStatus } from '@human/sdk';
 import type { Command } from 'commander';
-import { type Ctx, integer } from '../context.js';
+import { type Ctx, limitOption } from '../context.js';
 
 export function register(program: Command, ctx: Ctx): void {
-  program
-    .command('inbox')
+  limitOption(program.command('inbox'))
     .description('approvals you may decide: id, risk, expiry, description')
     .option('--status <status>', 'pending, waiting, approved, rejected, expired, escalated, cancelled', 'pending')
-    .option('--limit <n>', 'at most this many (1–200)', integer('--limit', 1, 200))
     .addHelpText('after', '\nExample:\n  humanos inbox --json | jq -r ".items[].id"')
     .action(async (o: { status: string; limit?: number }, cmd: Command) => {
       const r = await ctx.api(cmd).inbox({

@@ -13,7 +13,11 @@ export function register(program: Command, ctx: Ctx): void {
     .command('principals')
     .description('create, list and change principals (humans and agents) and their tokens')
     .addHelpText('after', '\nExample:\n  humanos principals add did:human:john-dba --role dba_lead');
+  registerAdd(principals, ctx);
+  registerChanges(principals, ctx);
+}
 
+function registerAdd(principals: Command, ctx: Ctx): void {
   principals
     .command('add')
     .description('create a principal; prints its token (only) on stdout, once')
@@ -37,7 +41,10 @@ export function register(program: Command, ctx: Ctx): void {
         `created ${p.id} (${p.kind}) with roles [${p.roles.join(', ')}]; the token above is shown only once${expiresNote(p.tokenExpiresAt)}\n`,
       );
     });
+}
 
+/** list, roles, disable, enable, rotate. */
+function registerChanges(principals: Command, ctx: Ctx): void {
   principals
     .command('list')
     .description('every principal, with its roles and state')

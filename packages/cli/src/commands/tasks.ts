@@ -1,14 +1,12 @@
 /** `humanos tasks`: the caller's tasks (all of them for admins). */
 import type { TaskStatus } from '@human/sdk';
 import type { Command } from 'commander';
-import { type Ctx, integer } from '../context.js';
+import { type Ctx, limitOption } from '../context.js';
 
 export function register(program: Command, ctx: Ctx): void {
-  program
-    .command('tasks')
+  limitOption(program.command('tasks'))
     .description('your tasks (all of them for admins): id, status, description')
     .option('--status <status>', 'only tasks in this status, e.g. awaiting_approval, executing, completed')
-    .option('--limit <n>', 'at most this many (1–200)', integer('--limit', 1, 200))
     .action(async (o: { status?: string; limit?: number }, cmd: Command) => {
       const r = await ctx.api(cmd).listTasks({
         ...(o.status ? { status: o.status as TaskStatus } : {}),

@@ -1,7 +1,7 @@
 /** `humanos webhooks add|list|remove|deliveries|retry`: ledger events POSTed to a URL (admin). */
 import type { Webhook, WebhookDeliveryStatus } from '@human/sdk';
 import type { Command } from 'commander';
-import { type Ctx, collect, integer } from '../context.js';
+import { type Ctx, collect, limitOption } from '../context.js';
 
 const line = (h: Webhook) => `${h.id}\t${h.active ? 'active' : 'removed'}\t${h.events.join(',')}\t${h.url}\n`;
 const deliveryLine = (d: WebhookDeliveryStatus) =>
@@ -44,12 +44,10 @@ export function register(program: Command, ctx: Ctx): void {
       ctx.out(cmd, h, () => line(h));
     });
 
-  webhooks
-    .command('deliveries')
+  limitOption(webhooks.command('deliveries'))
     .description("a subscription's deliveries and how sending them went")
     .argument('<webhookId>')
     .option('--status <status>', 'pending, delivered or failed')
-    .option('--limit <n>', 'at most this many (1–200)', integer('--limit', 1, 200))
     .action(async (id: string, o: { status?: string; limit?: number }, cmd: Command) => {
       const r = await ctx.api(cmd).webhookDeliveries(id, {
         ...(o.status ? { status: o.status as WebhookDeliveryStatus['status'] } : {}),
