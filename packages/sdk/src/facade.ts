@@ -24,7 +24,10 @@ type C = HumanOSClient;
 
 /** Binds a flat method of the default client, looked up at call time (so `configureHumanOS` applies). */
 function bound<K extends keyof C>(name: K): C[K] {
-  return ((...args: unknown[]) => (defaultHumanOSClient()[name] as (...a: unknown[]) => unknown)(...args)) as C[K];
+  return ((...args: unknown[]) => {
+    const client = defaultHumanOSClient();
+    return (client[name] as (...a: unknown[]) => unknown).apply(client, args);
+  }) as C[K];
 }
 
 /**
