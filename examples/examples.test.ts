@@ -73,7 +73,28 @@ for (const backend of backends()) {
       const rotated = exportsOf(again.stdout);
       expect((await t.admin.as(keys.AGENT_KEY).get('/me')).status).toBe(401);
       expect((await t.admin.as(rotated.AGENT_KEY).get('/me')).body).toMatchObject({ id: 'did:agent:invoice-bot' });
-      keys = rotated;
+      // What the README runs: eval the output in a shell, then use the keys.
+      const shell = await new Promise<string>((resolve, reject) => {
+        const sh = spawn(
+          'bash',
+          [
+            '-c',
+            `eval "$("${TSX}" "${join(REPO_ROOT, 'examples/setup.ts')}" 2>/dev/null)" && echo "$AGENT_KEY $APPROVER_KEY $WORKER_KEY"`,
+          ],
+          { env: { ...process.env, HUMANOS_URL: t.url, HUMANOS_API_KEY: t.admin.token as string } },
+        );
+        let out = '';
+        sh.stdout.on('data', (d) => {
+          out += d;
+        });
+        sh.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`bash exited ${code}`))));
+      });
+      const [AGENT_KEY, APPROVER_KEY, WORKER_KEY] = shell.trim().split(' ') as [string, string, string];
+      expect((await t.admin.as(rotated.AGENT_KEY).get('/me')).status).toBe(401); // rotated once more
+      expect((await t.admin.as(AGENT_KEY).get('/me')).body).toMatchObject({ id: 'did:agent:invoice-bot' });
+      expect((await t.admin.as(APPROVER_KEY).get('/me')).body).toMatchObject({ id: 'did:human:finance-manager' });
+      expect((await t.admin.as(WORKER_KEY).get('/me')).body).toMatchObject({ id: 'did:agent:invoice-worker' });
+      keys = { AGENT_KEY, APPROVER_KEY, WORKER_KEY };
       agent = t.admin.as(keys.AGENT_KEY);
       manager = t.admin.as(keys.APPROVER_KEY);
       const w = await t.admin.get('/principals/did:agent:invoice-worker');
