@@ -1,7 +1,11 @@
-// The seed's TypeScript example, verbatim (only the `Invoice` type, which the seed leaves implicit,
-// is declared). Run it against a local server:
-//   HUMANOS_URL=http://127.0.0.1:8787 HUMANOS_API_KEY=<agent token> npx tsx examples/invoice.ts
-// and approve it from another terminal with examples/approve-invoice.ts.
+// The seed's TypeScript example, with a few additions: the `Invoice` type (the seed leaves it
+// implicit), the invoice as the task's payload, the agent's proposal (`aiProposal`, so the approver
+// sees a reasoning and a confidence instead of nulls) and a last line printing the finished task.
+// Run it against a local server:
+//   HUMANOS_URL=http://127.0.0.1:8787 HUMANOS_API_KEY=$AGENT_KEY npx tsx examples/invoice.ts
+// approve it from another terminal (examples/approve-invoice.ts or `npx humanos approve …`), and
+// keep a worker running (examples/worker.ts accounting invoice_processing): `executeTask` without a
+// handler hands the approved task to the workers with its capabilities and waits until it is done.
 import { HumanOS } from '@human/sdk';
 
 interface Invoice {
@@ -22,6 +26,13 @@ approvalRequired: 'before_execution', // Require approval before processing
 approverRole: 'finance_manager',
 approvalTimeout: 3600, // 1 hour to approve
 escalationPolicy: 'auto', // Auto-escalate if no response
+},
+payload: { invoiceId: invoice.id, amount: invoice.amount, vendor: invoice.vendor },
+aiProposal: {
+action: `Pay ${invoice.vendor} $${invoice.amount} for invoice ${invoice.id}`,
+reasoning: `The invoice matches an open purchase order from ${invoice.vendor} and is within the quarterly budget`,
+confidence: 0.87,
+alternatives: ['Hold the payment until the vendor confirms the bank details'],
 },
 });
 console.log(`Task created: ${task.id}`);
@@ -55,4 +66,6 @@ throw error;
 }
 // Example: Process invoice with human oversight
 const invoice = { id: 'INV-2026-001', amount: 5000, vendor: 'Acme Corp' };
-processInvoiceWithApproval(invoice);
+processInvoiceWithApproval(invoice).then((task) =>
+  console.log(`🏁 Task ${task.status}: ${JSON.stringify(task.result)}`),
+);

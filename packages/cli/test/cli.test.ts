@@ -261,3 +261,106 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('humanos CLI: version, help, usage errors (no server)', () => {
+  it('--version (and -V) prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const r = await humanos([flag], {});
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+    }
+  });
+
+  it('per-command help: humanos <command> --help and humanos help <command>, exit 0 on stdout', async () => {
+    const approve = await humanos(['approve', '--help'], {});
+    expect(approve.code).toBe(0);
+    expect(approve.stdout).toContain('Usage: humanos approve [options] <approvalId>');
+    expect(approve.stdout).toContain('--edits <json>');
+    expect(approve.stdout).toContain('--assign-to <did>');
+    const rotate = await humanos(['help', 'principals'], {});
+    expect(rotate.code).toBe(0);
+    expect(rotate.stdout).toContain('rotate [options] <did>');
+    const nested = await humanos(['principals', 'rotate', '--help'], {});
+    expect(nested.stdout).toContain('--expires-in <seconds>');
+    const top = await humanos(['--help'], {});
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('Exit codes: 0 ok');
+    const bare = await humanos([], {});
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Usage: humanos');
+  });
+
+  it('an unknown command or option is a short usage error (2) with a suggestion', async () => {
+    const r = await humanos(['inbx'], {});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'inbx'");
+    expect(r.stderr).toContain('Did you mean inbox?');
+    expect(r.stderr.split('\n').length).toBeLessThan(6); // not the whole usage
+    const sub = await humanos(['principals', 'rotat', 'did:agent:x'], {});
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain('Did you mean rotate?');
+    const opt = await humanos(['approve', 'approval:human:0123456789abcdef01234567', '--reson', 'x'], {});
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toContain('Did you mean --reason?');
+  });
+
+  it('numeric flags are validated before any request: --limit, --expires-in', async () => {
+    // No server at this URL: a request would fail with exit 1, so exit 2 proves nothing was sent.
+    const env = { HUMANOS_URL: 'http://127.0.0.1:9', HUMANOS_API_KEY: 'hos_x' };
+    for (const args of [
+      ['inbox', '--limit', 'ten'],
+      ['inbox', '--limit', '0'],
+      ['tasks', '--limit', '2.5'],
+      ['webhooks', 'deliveries', 'webhook:000000000000000000000000', '--limit', '999'],
+      ['principals', 'add', 'did:agent:x', '--expires-in', 'soon'],
+      ['principals', 'rotate', 'did:agent:x', '--expires-in', '5'],
+    ]) {
+      const r = await humanos(args, env);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/takes a whole number from \d+ to \d+/);
+    }
+    expect((await humanos(['inbox', '--limit', '5'], env)).code).toBe(1); // valid: it tried the network
+  });
+});
+
+for (const backend of backends()) {
+  describe(`humanos CLI global flags [${backend}]`, () => {
+    let t: TestServer;
+    beforeAll(async () => {
+      t = await startTestServer(backend);
+    });
+    afterAll(async () => t?.close());
+
+    it('--url, --token and --json work before the command, after it, and after a subcommand', async () => {
+      const token = t.admin.token as string;
+      const shapes = [
+        ['--url', t.url, '--token', token, '--json', 'principals', 'list'],
+        ['principals', 'list', '--url', t.url, '--token', token, '--json'],
+        ['principals', '--json', 'list', '--token', token, '--url', t.url],
+        ['--json', 'principals', 'list', `--url=${t.url}`, `--token=${token}`],
+      ];
+      for (const args of shapes) {
+        const r = await humanos(args, {});
+        expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(0);
+        expect(JSON.parse(r.stdout).items.map((p: { id: string }) => p.id)).toContain('did:human:admin');
+      }
+      // Flags beat the environment, which beats the config file.
+      const r = await humanos(['tasks', '--token', token], { HUMANOS_URL: t.url, HUMANOS_API_KEY: 'hos_wrong' });
+      expect(r.code).toBe(0);
+    });
+
+    it('the config file is used when neither flags nor environment say otherwise', async () => {
+      const file = join(t.backend.dataDir, 'cli-config.json');
+      writeFileSync(file, JSON.stringify({ url: t.url, token: t.admin.token }));
+      const r = await humanos(['inbox', '--json'], { HUMANOS_CONFIG: file });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({ items: [], nextCursor: null });
+      writeFileSync(file, '{ not json');
+      const bad = await humanos(['inbox'], { HUMANOS_CONFIG: file });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('cannot read config file');
+    });
+  });
+}

@@ -1,0 +1,44 @@
+/** `humanos ledger export|verify`: the signed ledger. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseLedgerExport, verifyLedger } from '@humanos/core';
+import type { Command } from 'commander';
+import { type Ctx, EXIT } from '../context.js';
+
+export function register(program: Command, ctx: Ctx): void {
+  const ledger = program.command('ledger').description('export the signed ledger, or verify it offline');
+
+  ledger
+    .command('export')
+    .description('the full ledger as JSON Lines (admin/auditor)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: { out?: string }, cmd: Command) => {
+      const text = await ctx.api(cmd).exportLedger();
+      if (o.out) {
+        writeFileSync(o.out, text);
+        ctx.io.stderr(`wrote ${text.split('\n').length - 1} lines to ${o.out}\n`);
+      } else ctx.io.stdout(text);
+    });
+
+  ledger
+    .command('verify')
+    .description("verify an export offline (--file), or the server's ledger; exit 7 if it fails")
+    .option('--file <file>', 'an export made with `ledger export`')
+    .option('--public-key <did:key>', 'the signing key you trust; without it the export’s own key is used')
+    .addHelpText('after', '\nExample:\n  humanos ledger verify --file ledger.jsonl --public-key did:key:z6Mk…')
+    .action(async (o: { file?: string; publicKey?: string }, cmd: Command) => {
+      const text = o.file ? readFileSync(o.file, 'utf8') : await ctx.api(cmd).exportLedger();
+      const bundle = parseLedgerExport(text);
+      if (!o.publicKey) {
+        ctx.io.stderr(
+          'warning: no --public-key given; trusting the key inside the export (proves integrity, not authorship)\n',
+        );
+      }
+      const report = verifyLedger(bundle, o.publicKey);
+      ctx.out(cmd, report, () =>
+        report.ok
+          ? `ok: ${report.size} entries, ${report.checkpointsVerified} signed checkpoints, ${report.decisionsVerified} signed decisions\n`
+          : `FAILED at index ${report.firstBadIndex ?? '-'}: ${report.reason}\n`,
+      );
+      if (!report.ok) ctx.code = EXIT.verification_failed;
+    });
+}

@@ -1,0 +1,130 @@
+/** Administration: principals (and the caller's own capabilities), webhooks, the policy. */
+import { path, query, type Transport } from './transport.js';
+import type {
+  CreatedPrincipal,
+  CreatePrincipalInput,
+  CreateTaskInput,
+  PolicyEvaluation,
+  PrincipalView,
+  Webhook,
+  WebhookDeliveryStatus,
+} from './types.js';
+
+export class PrincipalsClient {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * Creates a principal (admin) and returns its token, shown this once. `tokenExpiresIn` (seconds)
+   * issues a short-lived token, e.g. for an agent's run; `capabilities` is what it can execute.
+   *
+   * @example
+   * const bot = await admin.principals.create({ id: 'did:agent:pay-bot', roles: ['executor'], capabilities: ['accounting'] });
+   */
+  create(input: CreatePrincipalInput): Promise<CreatedPrincipal> {
+    return this.http.request('POST', path`/principals`, { body: input });
+  }
+
+  list(): Promise<{ items: PrincipalView[] }> {
+    return this.http.request('GET', path`/principals`, { retry: true });
+  }
+
+  /** One principal (admin, or the principal itself). */
+  get(principalId: string): Promise<PrincipalView> {
+    return this.http.request('GET', path`/principals/${principalId}`, { retry: true });
+  }
+
+  /** Who the token belongs to. */
+  me(): Promise<{ id: string; kind: 'human' | 'agent'; roles: string[] }> {
+    return this.http.request('GET', path`/me`, { retry: true });
+  }
+
+  /**
+   * Replaces the caller's own capabilities (`PUT /me/capabilities`), used for routing.
+   *
+   * @example
+   * await client.principals.registerCapabilities(['accounting', 'invoice_processing']);
+   */
+  registerCapabilities(capabilities: string[]): Promise<{ id: string; capabilities: string[] }> {
+    return this.http.request('PUT', path`/me/capabilities`, { body: { capabilities }, retry: true });
+  }
+
+  /**
+   * Changes a principal's roles and/or disables it (admin). Disabling refuses its token at once;
+   * `disabled: false` allows it again.
+   *
+   * @example
+   * await admin.updatePrincipal('did:human:ann', { roles: ['finance_manager', 'cfo'] });
+   * await admin.updatePrincipal('did:agent:old-bot', { disabled: true });
+   */
+  update(principalId: string, change: { roles?: string[]; disabled?: boolean }): Promise<PrincipalView> {
+    return this.http.request('PATCH', path`/principals/${principalId}`, { body: change, retry: true });
+  }
+
+  /**
+   * Replaces a principal's token (admin, or the principal itself); the old token stops working at
+   * once. The new one is returned this once; `expiresIn` (seconds) makes it short-lived.
+   */
+  rotateToken(
+    principalId: string,
+    opts: { expiresIn?: number } = {},
+  ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
+    return this.http.request('POST', path`/principals/${principalId}/token`, { body: opts });
+  }
+}
+
+export class WebhooksClient {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * Subscribes a URL to ledger events (admin). Keep the returned secret: it signs every delivery.
+   *
+   * @example
+   * const hook = await admin.createWebhook({ url: 'https://chat.example.com/hooks/humanos', events: ['approval.*'] });
+   * // in the receiver: verifyWebhookSignature(hook.secret, req.headers['x-humanos-signature'], rawBody)
+   */
+  create(input: { url: string; events?: string[]; secret?: string }): Promise<Webhook & { secret: string }> {
+    return this.http.request('POST', path`/webhooks`, { body: input });
+  }
+
+  list(): Promise<{ items: Webhook[] }> {
+    return this.http.request('GET', path`/webhooks`, { retry: true });
+  }
+
+  /** Stops a subscription; deliveries still queued for it are cancelled. */
+  remove(webhookId: string): Promise<Webhook> {
+    return this.http.request('DELETE', path`/webhooks/${webhookId}`, { retry: true });
+  }
+
+  deliveries(
+    webhookId: string,
+    q: { status?: WebhookDeliveryStatus['status']; limit?: number } = {},
+  ): Promise<{ items: WebhookDeliveryStatus[] }> {
+    return this.http.request('GET', `${path`/webhooks/${webhookId}/deliveries`}${query(q)}`, { retry: true });
+  }
+
+  /** Queues a failed delivery to be sent again now, its attempts counted afresh (admin). */
+  retryDelivery(webhookId: string, deliveryId: string): Promise<WebhookDeliveryStatus> {
+    return this.http.request('POST', path`/webhooks/${webhookId}/deliveries/${deliveryId}/retry`);
+  }
+}
+
+export class PolicyClient {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * A dry run of `createTask`: which policy applies, the risk, and the gates that would open, with
+   * nothing created. Any principal may ask.
+   *
+   * @example
+   * const r = await client.evaluatePolicy({ description: 'Wire $250,000 to ACME', payload: { amount: 250000 } });
+   * r.gates.map((g) => g.approverRoles) // e.g. [['finance_manager'], ['cfo']]
+   */
+  evaluate(input: CreateTaskInput): Promise<PolicyEvaluation> {
+    return this.http.request('POST', path`/policy/evaluate`, { body: input, retry: true });
+  }
+
+  /** The policy document in force and where it came from (admin or auditor). */
+  get(): Promise<{ source: 'built-in' | 'file'; policy: Record<string, unknown> }> {
+    return this.http.request('GET', path`/policy`, { retry: true });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Errors of the SDK: every failure is a {@link HumanOSApiError} with a stable `code`.
+ *
+ * @example
+ * try {
+ *   await client.approve(approvalId, { approvalReason: 'ok' });
+ * } catch (e) {
+ *   if (e instanceof HumanOSApiError && e.code === 'already_decided') console.log('someone was faster');
+ *   else throw e;
+ * }
+ */
+
+/**
+ * The codes the server sends in problem+json bodies (docs/api.md). They are part of the contract:
+ * new ones may be added, none renamed. Kept in step with `ERROR_STATUS` in `@humanos/core` by a
+ * type-level test.
+ */
+export const SERVER_ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'invalid_id',
+  'unauthorized',
+  'forbidden',
+  'not_requester',
+  'requester_cannot_decide',
+  'agent_cannot_decide',
+  'role_required',
+  'approved_by_mismatch',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'already_decided',
+  'invalid_state',
+  'payload_mismatch',
+  'idempotency_key_reused',
+  'principal_exists',
+  'already_seated',
+  'out_of_turn',
+  'task_overridden',
+  'lease_lost',
+  'self_lockout',
+  'approval_expired',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'internal',
+  'unavailable',
+] as const;
+
+/** A code the server may answer with. */
+export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
+
+/**
+ * Codes the SDK makes itself: `network_error` (no answer: connection refused, reset, DNS, or the
+ * per-request timeout; the original error is the `cause`), `timeout` (a wait such as
+ * `executeTask` ran past its own `timeout`), and `http_<status>` for an error answer that was not
+ * problem+json (e.g. a proxy's 502 page).
+ */
+export type ClientErrorCode = 'network_error' | 'timeout' | `http_${number}`;
+
+export type HumanOSErrorCode = ServerErrorCode | ClientErrorCode;
+
+/** An RFC 9457 problem as the server sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ServerErrorCode;
+  detail: string;
+  instance?: string;
+  /** The request's id, once the server sends it in the body. */
+  requestId?: string;
+  [k: string]: unknown;
+}
+
+export interface HumanOSApiErrorInit {
+  problem?: Problem | undefined;
+  /** From the `x-request-id` header or the problem's `requestId`. */
+  requestId?: string | undefined;
+  /** How long the server asked us to wait (429/503 `Retry-After`), in ms. */
+  retryAfterMs?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * An error answer from the server (problem+json), or a failure of the SDK itself (`network_error`,
+ * `timeout`). `status` is 0 when there was no HTTP answer.
+ */
+export class HumanOSApiError extends Error {
+  readonly code: HumanOSErrorCode;
+  readonly status: number;
+  readonly problem: Problem | undefined;
+  /** The server's id of the failed request, when it sent one: quote it in bug reports. */
+  readonly requestId: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(code: HumanOSErrorCode, status: number, message: string, init: HumanOSApiErrorInit | Problem = {}) {
+    // Before `init`, the fourth argument was the problem itself; both shapes are accepted.
+    const opts: HumanOSApiErrorInit = isProblem(init) ? { problem: init } : init;
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'HumanOSApiError';
+    this.code = code;
+    this.status = status;
+    this.problem = opts.problem;
+    this.requestId = opts.requestId ?? opts.problem?.requestId;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+
+  /** True for codes the server sends (as opposed to `network_error`, `timeout`, `http_<n>`). */
+  get fromServer(): boolean {
+    return (SERVER_ERROR_CODES as readonly string[]).includes(this.code);
+  }
+}
+
+function isProblem(x: HumanOSApiErrorInit | Problem): x is Problem {
+  return typeof (x as Problem).code === 'string' && typeof (x as Problem).status === 'number';
+}
+
+/** True when the error is worth waiting out: no answer, or a gateway/unavailable status. */
+export function isTransient(e: unknown): boolean {
+  return e instanceof HumanOSApiError && (e.code === 'network_error' || [502, 503, 504].includes(e.status));
+}

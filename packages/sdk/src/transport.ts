@@ -1,0 +1,197 @@
+/**
+ * HTTP transport: one place for the base URL, the bearer token, timeouts, retries, idempotency keys
+ * and the mapping of error answers to {@link HumanOSApiError}.
+ *
+ * Retry rules (bounded by `retries`):
+ * - `429` is retried for any request: the server refused it before doing anything. `Retry-After`
+ *   (seconds or an HTTP date) is honoured up to `maxRetryAfterMs`; a longer ask fails at once
+ *   with `rate_limited` and `retryAfterMs` set, so the caller decides.
+ * - No answer (network error) and `502/503/504` are retried only for requests that are safe to
+ *   repeat: reads, and writes that carry an idempotency key. One key is made per call and reused by
+ *   every retry of that call, so the server sees one operation.
+ */
+import { randomUUID } from 'node:crypto';
+import { HumanOSApiError, type Problem } from './errors.js';
+
+export const API_PREFIX = '/v1/humanos';
+
+export interface ClientOptions {
+  /** Server base URL, e.g. `http://127.0.0.1:8787`. Default: `HUMANOS_URL`, else that address. */
+  baseUrl?: string;
+  /** Bearer token. Default: `HUMANOS_API_KEY`. */
+  apiKey?: string;
+  /** Per-request timeout in ms (long-polls add their wait). Default 30 000. */
+  timeoutMs?: number;
+  /** Retries after network errors, 502/503/504 (safe requests only) and 429 (any). Default 3. */
+  retries?: number;
+  /** Longest `Retry-After` the SDK waits out by itself, in ms. Default 30 000. */
+  maxRetryAfterMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /**
+   * Safe to repeat after a network error or 502/503/504. Default: true when an idempotency key is
+   * sent. Pass `false` to send a key the server does not honour yet without retrying on it.
+   */
+  retry?: boolean;
+  /** Sends `Idempotency-Key`: the given key, or (with `true`) a fresh one reused by every retry. */
+  idempotencyKey?: string | true | undefined;
+  timeoutMs?: number;
+  signal?: AbortSignal | undefined;
+  /** Return the body as text instead of parsing JSON. */
+  raw?: boolean;
+}
+
+const RETRY_STATUSES = new Set([502, 503, 504]);
+
+/** Sleeps `ms`; rejects with the signal's reason if it aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** `?a=1&b=x` from the defined values, or `''`. */
+export function query(q: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A path under the API prefix; every id is URL-encoded. */
+export function path(strings: TemplateStringsArray, ...ids: string[]): string {
+  return API_PREFIX + strings.reduce((acc, s, i) => acc + encodeURIComponent(ids[i - 1] as string) + s);
+}
+
+/** Parses `Retry-After` (delta-seconds or an HTTP date) into ms from `now`. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Exponential backoff with jitter: ~200 ms, 400 ms, 800 ms … capped at 2 s. */
+function backoff(attempt: number): number {
+  return Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random());
+}
+
+export class Transport {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  private readonly apiKey: string | undefined;
+  private readonly retries: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(opts: ClientOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? process.env.HUMANOS_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+    this.apiKey = opts.apiKey ?? process.env.HUMANOS_API_KEY;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 3;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 30_000;
+    this.fetchImpl = opts.fetch ?? fetch;
+  }
+
+  /** Sends one call (with its retries) and returns the parsed body. */
+  async request<T>(method: string, urlPath: string, o: RequestOptions = {}): Promise<T> {
+    const key = o.idempotencyKey === true ? randomUUID() : o.idempotencyKey;
+    const headers = this.headers(o, key);
+    const safe = o.retry ?? key !== undefined;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.attempt(method, urlPath, o, headers);
+      if (!(outcome instanceof HumanOSApiError)) return (o.raw ? await outcome.text() : await outcome.json()) as T;
+      const wait = this.retryDelay(outcome, safe, attempt);
+      if (wait === undefined) throw outcome;
+      await sleep(wait, o.signal);
+    }
+  }
+
+  private headers(o: RequestOptions, key: string | undefined): Record<string, string> {
+    return {
+      accept: 'application/json',
+      ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+      ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(key ? { 'idempotency-key': key } : {}),
+      ...o.headers,
+    };
+  }
+
+  /** The ms to wait before the next attempt, or undefined to give up with this error. */
+  private retryDelay(e: HumanOSApiError, safe: boolean, attempt: number): number | undefined {
+    if (attempt >= this.retries) return undefined;
+    if (e.status === 429) {
+      const asked = e.retryAfterMs;
+      if (asked !== undefined && asked > this.maxRetryAfterMs) return undefined;
+      return asked ?? backoff(attempt + 1);
+    }
+    if (!safe || !(e.code === 'network_error' || RETRY_STATUSES.has(e.status))) return undefined;
+    return Math.max(backoff(attempt + 1), Math.min(e.retryAfterMs ?? 0, this.maxRetryAfterMs));
+  }
+
+  /** One HTTP exchange: the OK response, or the error it amounts to. Caller aborts are rethrown. */
+  private async attempt(
+    method: string,
+    urlPath: string,
+    o: RequestOptions,
+    headers: Record<string, string>,
+  ): Promise<Response | HumanOSApiError> {
+    const signals = [AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs)];
+    if (o.signal) signals.push(o.signal);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${urlPath}`, {
+        method,
+        headers,
+        body: o.body !== undefined ? JSON.stringify(o.body) : null,
+        signal: AbortSignal.any(signals),
+      });
+    } catch (e) {
+      if (o.signal?.aborted) throw o.signal.reason ?? e;
+      const why = e instanceof Error ? e.message : String(e);
+      return new HumanOSApiError('network_error', 0, `${method} ${urlPath}: ${why}`, { cause: e });
+    }
+    if (res.ok) return res;
+    return errorFromResponse(method, urlPath, res, await res.text());
+  }
+}
+
+/** Maps an error answer to a {@link HumanOSApiError}: problem+json when it is one, `http_<n>` else. */
+export function errorFromResponse(method: string, urlPath: string, res: Response, text: string): HumanOSApiError {
+  let problem: Problem | undefined;
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as Problem).code === 'string')
+      problem = parsed as Problem;
+  } catch {
+    problem = undefined;
+  }
+  return new HumanOSApiError(
+    problem?.code ?? `http_${res.status}`,
+    res.status,
+    problem?.detail ?? `${method} ${urlPath} answered ${res.status}`,
+    {
+      problem,
+      requestId: res.headers.get('x-request-id') ?? problem?.requestId,
+      retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+    },
+  );
+}
+
+/** The default idempotency key maker, exported for callers that want to persist a key before a call. */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
