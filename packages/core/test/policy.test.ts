@@ -163,7 +163,8 @@ const rule: fc.Arbitrary<PolicyRule> = fc
   }));
 const policyDoc: fc.Arbitrary<PolicyDocument> = fc
   .array(rule, { maxLength: 3 })
-  .map((rules) => ({ name: 'm', version: 1, rules }));
+  // Distinct ids: the test finds a step's rule by its id.
+  .map((rules) => ({ name: 'm', version: 1, rules: rules.map((r, i) => ({ ...r, id: `r${i}` })) }));
 
 const client: fc.Arbitrary<ClientRequirement> = fc.record(
   {

@@ -40,7 +40,7 @@ export class HumanOSClient {
     this.principals = new PrincipalsClient(http);
     this.webhooks = new WebhooksClient(http);
     this.policy = new PolicyClient(http);
-    this.ledger = new LedgerClient(http);
+    this.ledger = new LedgerClient(http, opts.checkpointStore, opts.trustedPublicKey);
   }
 
   // ---- tasks (see TasksClient) ----

@@ -39,6 +39,7 @@ export const SERVER_ERROR_CODES = [
   'task_overridden',
   'lease_lost',
   'self_lockout',
+  'integrity_violation',
   'approval_expired',
   'payload_too_large',
   'unsupported_media_type',
@@ -56,7 +57,7 @@ export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];
  * `executeTask` ran past its own `timeout`), and `http_<status>` for an error answer that was not
  * problem+json (e.g. a proxy's 502 page).
  */
-export type ClientErrorCode = 'network_error' | 'timeout' | `http_${number}`;
+export type ClientErrorCode = 'network_error' | 'timeout' | 'ledger_inconsistent' | `http_${number}`;
 
 export type HumanOSErrorCode = ServerErrorCode | ClientErrorCode;
 

@@ -170,14 +170,17 @@ export class ExecutionClient {
     decision: InRunDecisionInput,
     opts: { wait?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<InRunDecisionOutcome> {
-    const r = await this.http.request<{ status: string; payload?: JsonObject; approvalRequest?: ApprovalRequest }>(
-      'POST',
-      path`/tasks/${taskId}/decisions`,
-      { body: decision },
-    );
+    const r = await this.http.request<{
+      status: string;
+      payload?: JsonObject;
+      approvalRequest?: ApprovalRequest;
+      approvalChain?: ApprovalRequest[];
+    }>('POST', path`/tasks/${taskId}/decisions`, { body: decision });
     if (r.status === 'approved')
       return { approved: true, decided: true, status: 'approved', payload: r.payload ?? decision.payload ?? {} };
-    const gate = r.approvalRequest as ApprovalRequest;
+    // A policy chain makes several steps: the decision stands when the last one does (a reject at any
+    // step cancels the rest, which ends the wait on the last one too).
+    const gate = (r.approvalChain?.at(-1) ?? r.approvalRequest) as ApprovalRequest;
     if (opts.wait === false)
       return { approved: false, decided: false, status: 'pending', payload: null, approvalRequest: gate };
     const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;

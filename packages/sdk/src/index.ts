@@ -23,7 +23,7 @@ export {
 } from './errors.js';
 export { type ExecuteTaskOptions, ExecutionClient } from './execution.js';
 export { configureHumanOS, defaultHumanOSClient, HumanOS } from './facade.js';
-export { LedgerClient } from './ledger.js';
+export { type CheckpointStore, LedgerClient, memoryCheckpointStore, type PinnedCheckpoint } from './ledger.js';
 export {
   ApprovalDeniedError,
   type ApprovalGuard,

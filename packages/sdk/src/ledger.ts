@@ -1,9 +1,92 @@
 /** The signed ledger: checkpoint, public key, export, and offline verification. */
-import { type LedgerBundle, parseLedgerExport, type VerifyReport, verifyLedger } from '@humanos/core';
+import {
+  equalBytes,
+  hexToBytes,
+  type LedgerBundle,
+  openCheckpoint,
+  parseLedgerExport,
+  publicKeyFromDidKey,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyConsistency,
+  verifyLedger,
+} from '@humanos/core';
+import { HumanOSApiError } from './errors.js';
 import { path, type Transport } from './transport.js';
 
+/** A checkpoint the client has seen and checked: the log must only ever grow from it. */
+export interface PinnedCheckpoint {
+  origin: string;
+  size: number;
+  /** 0x-hex root hash. */
+  rootHash: string;
+}
+
+/**
+ * Where pinned checkpoints live between calls: in memory by default; give the client your own to
+ * keep them across runs (a file, a database), as Go's checksum-database client keeps its latest tree.
+ */
+export interface CheckpointStore {
+  get(origin: string): PinnedCheckpoint | undefined | Promise<PinnedCheckpoint | undefined>;
+  set(pin: PinnedCheckpoint): void | Promise<void>;
+}
+
+export function memoryCheckpointStore(): CheckpointStore {
+  const pins = new Map<string, PinnedCheckpoint>();
+  return { get: (o) => pins.get(o), set: (p) => void pins.set(p.origin, p) };
+}
+
 export class LedgerClient {
-  constructor(private readonly http: Transport) {}
+  constructor(
+    private readonly http: Transport,
+    private readonly pins: CheckpointStore = memoryCheckpointStore(),
+    private readonly trustedKey?: string,
+  ) {}
+
+  /**
+   * The latest signed checkpoint, checked: its signature against the trusted key (or the server's
+   * published one), and — when an earlier checkpoint of this log was seen — a consistency proof
+   * from it. A shorter log, a different root at the same size, or a bad proof throws
+   * `ledger_inconsistent`; a good one becomes the new pin.
+   *
+   * @example
+   * const cp = await client.ledger.checkedCheckpoint(); // throws if the log was truncated or rewritten
+   */
+  async checkedCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {
+    const cp = await this.checkpoint();
+    const key = publicKeyFromDidKey(this.trustedKey ?? (await this.publicKey()).publicKey);
+    const opened = openCheckpoint(cp.checkpoint, cp.origin, key);
+    const root = new Uint8Array(Buffer.from(opened.rootHash, 'base64'));
+    const pin = await this.pins.get(cp.origin);
+    const bad = (why: string) => new HumanOSApiError('ledger_inconsistent', 0, why);
+    if (pin && opened.size < pin.size) throw bad(`the log shrank from ${pin.size} to ${opened.size} entries`);
+    if (pin && opened.size === pin.size && !equalBytes(root, hexToBytes(pin.rootHash))) {
+      throw bad(`the log at size ${pin.size} has another root than before (history rewritten)`);
+    }
+    if (pin && opened.size > pin.size) {
+      const proof = await this.http.request<{ consistencyProof: string[] }>(
+        'GET',
+        `${path`/ledger/proof/consistency`}?from=${pin.size}&to=${opened.size}`,
+        { retry: true },
+      );
+      try {
+        verifyConsistency(
+          pin.size,
+          opened.size,
+          proof.consistencyProof.map(hexToBytes),
+          hexToBytes(pin.rootHash),
+          root,
+        );
+      } catch (e) {
+        throw bad(
+          `the log at size ${opened.size} does not extend the one seen at size ${pin.size}: ${(e as Error).message}`,
+        );
+      }
+    }
+    if (!pin || opened.size > pin.size)
+      await this.pins.set({ origin: cp.origin, size: opened.size, rootHash: cp.rootHash });
+    return cp;
+  }
 
   /** The latest signed checkpoint (public: no token needed). */
   checkpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {
@@ -28,8 +111,9 @@ export class LedgerClient {
    * const report = await client.ledger.verify('did:key:z6Mk…');
    * if (!report.ok) console.error(`tampered at ${report.firstBadIndex}: ${report.reason}`);
    */
-  async verify(trustedPublicKey?: string): Promise<VerifyReport> {
+  async verify(trustedPublicKey?: string, opts: Omit<VerifyOptions, 'trustedPublicKey'> = {}): Promise<VerifyReport> {
     const bundle: LedgerBundle = parseLedgerExport(await this.export());
-    return verifyLedger(bundle, trustedPublicKey);
+    const pin = opts.trustedCheckpoint ?? (await this.pins.get(bundle.origin));
+    return verifyLedger(bundle, { trustedPublicKey, trustedCheckpoint: pin });
   }
 }

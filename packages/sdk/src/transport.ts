@@ -27,6 +27,13 @@ export interface ClientOptions {
   /** Longest `Retry-After` the SDK waits out by itself, in ms. Default 30 000. */
   maxRetryAfterMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Where the largest checkpoint seen per log is kept (default: in memory). `ledger.checkedCheckpoint()`
+   * and `ledger.verify()` require every newer log to extend it.
+   */
+  checkpointStore?: import('./ledger.js').CheckpointStore;
+  /** The ledger key you trust (`did:key:…`); default: the one the server publishes. */
+  trustedPublicKey?: string;
 }
 
 export interface RequestOptions {

@@ -7,16 +7,10 @@ import type { ErrorCode } from '@humanos/core';
 import { ERROR_STATUS, type RISK_LEVELS } from '@humanos/core';
 import type { Static } from 'typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type {
-  ApproveBody,
-  CapabilitiesBody,
-  CreatePrincipalBody,
-  CreateTaskBody,
-  FeedbackBody,
-  InRunDecisionBody,
-  OverrideBody,
-  RejectBody,
-} from '../../server/src/http/schemas.js';
+import type { ApproveBody, RejectBody } from '../../server/src/approvals/schemas.js';
+import type { FeedbackBody, InRunDecisionBody, OverrideBody } from '../../server/src/execution/schemas.js';
+import type { CapabilitiesBody, CreatePrincipalBody } from '../../server/src/principals/schemas.js';
+import type { CreateTaskBody } from '../../server/src/tasks/schemas.js';
 import {
   type ApproveInput,
   type CreatePrincipalInput,

@@ -280,13 +280,15 @@ for (const backend of backends()) {
 
     it('the event stream shows a principal the tasks it may see, by the same rule as GET /tasks/{id}', async () => {
       const worker = await t.principal('did:agent:sse-worker', ['executor']);
+      // An executor sees the tasks its declared capabilities cover (issue 12).
+      await worker.req('PUT', '/me/capabilities', { capabilities: ['database_administration'] });
       const withCaps = await agent.post('/tasks', {
         description: 'Compact the audit tables',
         requiredCapabilities: ['database_administration'],
         humanInLoop: { approverRole: 'dba_lead' },
       });
       const plain = await agent.post('/tasks', { description: 'Say hello', humanInLoop: { approverRole: 'dba_lead' } });
-      // An executor may claim tasks that name capabilities: it sees them, here and in the stream.
+      // It may claim those tasks: it sees them, here and in the stream.
       expect((await worker.get(`/tasks/${withCaps.body.taskId}`)).status).toBe(200);
       expect((await worker.get(`/tasks/${plain.body.taskId}`)).status).toBe(404);
       const events = await readEvents(t.url, worker.token as string, {}, 1000, 1500);

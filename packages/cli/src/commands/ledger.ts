@@ -1,6 +1,6 @@
 /** `humanos ledger export|verify`: the signed ledger. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseLedgerExport, verifyLedger } from '@humanos/core';
+import { parseLedgerExport, type TrustedCheckpoint, verifyLedger } from '@humanos/core';
 import type { Command } from 'commander';
 import { type Ctx, EXIT } from '../context.js';
 
@@ -24,8 +24,15 @@ export function register(program: Command, ctx: Ctx): void {
     .description("verify an export offline (--file), or the server's ledger; exit 7 if it fails")
     .option('--file <file>', 'an export made with `ledger export`')
     .option('--public-key <did:key>', 'the signing key you trust; without it the export’s own key is used')
-    .addHelpText('after', '\nExample:\n  humanos ledger verify --file ledger.jsonl --public-key did:key:z6Mk…')
-    .action(async (o: { file?: string; publicKey?: string }, cmd: Command) => {
+    .option(
+      '--trusted-checkpoint <file>',
+      'a checkpoint seen earlier (its signed note, or JSON {size, rootHash}): a shorter or rewritten log fails',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  humanos ledger verify --file ledger.jsonl --public-key did:key:z6Mk… --trusted-checkpoint pinned.note',
+    )
+    .action(async (o: { file?: string; publicKey?: string; trustedCheckpoint?: string }, cmd: Command) => {
       const text = o.file ? readFileSync(o.file, 'utf8') : await ctx.api(cmd).exportLedger();
       const bundle = parseLedgerExport(text);
       if (!o.publicKey) {
@@ -33,7 +40,10 @@ export function register(program: Command, ctx: Ctx): void {
           'warning: no --public-key given; trusting the key inside the export (proves integrity, not authorship)\n',
         );
       }
-      const report = verifyLedger(bundle, o.publicKey);
+      const report = verifyLedger(bundle, {
+        trustedPublicKey: o.publicKey,
+        trustedCheckpoint: o.trustedCheckpoint ? readTrusted(o.trustedCheckpoint) : undefined,
+      });
       ctx.out(cmd, report, () =>
         report.ok
           ? `ok: ${report.size} entries, ${report.checkpointsVerified} signed checkpoints, ${report.decisionsVerified} signed decisions\n`
@@ -41,4 +51,12 @@ export function register(program: Command, ctx: Ctx): void {
       );
       if (!report.ok) ctx.code = EXIT.verification_failed;
     });
+}
+
+/** A trusted checkpoint file: the signed note as served at /ledger/checkpoint (`checkpoint`), or JSON. */
+function readTrusted(file: string): TrustedCheckpoint {
+  const text = readFileSync(file, 'utf8');
+  if (!text.trimStart().startsWith('{')) return text;
+  const j = JSON.parse(text) as { size: number; rootHash: string; checkpoint?: string };
+  return j.checkpoint ?? { size: j.size, rootHash: j.rootHash };
 }

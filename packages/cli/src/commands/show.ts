@@ -1,9 +1,16 @@
 /** `humanos show <approvalId>`: one approval as the approver sees it. */
 import type { ApprovalRequest } from '@human/sdk';
+import { revealInvisible } from '@humanos/core';
 import type { Command } from 'commander';
 import type { Ctx } from '../context.js';
 
-function describeApproval(ctx: Ctx, a: ApprovalRequest): string {
+type Shown = ApprovalRequest & {
+  textWarnings?: { path: string; kinds: string[] }[];
+  decisions?: { principal: string; verdict: string; stale?: boolean }[];
+};
+
+function describeApproval(ctx: Ctx, raw: ApprovalRequest, me: string | undefined): string {
+  const a = raw as Shown;
   const risk = a.riskAssessment;
   const riskColor = risk.level === 'critical' || risk.level === 'high' ? '31' : risk.level === 'medium' ? '33' : '32';
   const lines = [
@@ -20,7 +27,24 @@ function describeApproval(ctx: Ctx, a: ApprovalRequest): string {
   ];
   const payload = (a.task as { payload?: unknown }).payload;
   if (payload !== undefined) lines.push(`  payload:     ${JSON.stringify(payload, null, 2).replaceAll('\n', '\n  ')}`);
-  return `${lines.join('\n')}\n`;
+  for (const d of a.decisions ?? []) {
+    const mark = d.stale
+      ? d.principal === me
+        ? ' — your approval was for an earlier version; approve again'
+        : ' — for an earlier version, no longer counts'
+      : '';
+    lines.push(`  decision:    ${d.principal} ${d.verdict}${mark}`);
+  }
+  if (a.textWarnings?.length) {
+    lines.push(
+      ctx.color(
+        '31',
+        `  WARNING: hidden characters in ${a.textWarnings.map((w) => w.path).join(', ')} (shown as ⟦U+…⟧)`,
+      ),
+    );
+  }
+  // Agent text is untrusted: bidi controls and zero-width characters are shown, never rendered.
+  return `${revealInvisible(lines.join('\n'))}\n`;
 }
 
 export function register(program: Command, ctx: Ctx): void {
@@ -29,7 +53,9 @@ export function register(program: Command, ctx: Ctx): void {
     .description('one approval with its task, proposal, reasoning, confidence, alternatives, risk and payload')
     .argument('<approvalId>', 'approval:human:…')
     .action(async (id: string, _o: unknown, cmd: Command) => {
-      const a = await ctx.api(cmd).getApproval(id);
-      ctx.out(cmd, a, () => describeApproval(ctx, a));
+      const api = ctx.api(cmd);
+      const a = await api.getApproval(id);
+      const me = (await api.me().catch(() => undefined))?.id;
+      ctx.out(cmd, a, () => describeApproval(ctx, a, me));
     });
 }

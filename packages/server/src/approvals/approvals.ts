@@ -100,6 +100,14 @@ export class Approvals {
                     .select('d.approval_id')
                     .whereRef('d.task_id', '=', 'approvals.task_id')
                     .where('d.principal_id', '=', actor.id)
+                    // An approval of an earlier version of the payload holds no seat: asked again.
+                    .where((eb) =>
+                      eb.or([
+                        eb('seat.kind', '!=', 'execution'),
+                        eb('tasks.payload_digest', 'is', null),
+                        eb('d.payload_digest', '=', eb.ref('tasks.payload_digest')),
+                      ]),
+                    )
                     .where((eb) =>
                       eb.or([
                         eb('d.approval_id', '=', eb.ref('approvals.id')),

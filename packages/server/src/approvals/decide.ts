@@ -506,6 +506,9 @@ async function record(
     ...extra,
   ]);
   const ledgerIndex = appended.seqs[0] as number;
+  // One row per person and gate: a re-approval (after an edit made the earlier one stale) replaces it;
+  // the earlier decision stays in the ledger.
+  await trx.deleteFrom('decisions').where('approval_id', '=', gate.id).where('principal_id', '=', actor.id).execute();
   await trx
     .insertInto('decisions')
     .values({

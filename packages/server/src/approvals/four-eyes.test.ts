@@ -108,7 +108,8 @@ for (const backend of backends()) {
       const run = await agent.post(`/tasks/${c.body.taskId}/execute`, {});
       expect(run.body.payload).toEqual({ amount: 9000 });
       const history = await t.admin.get(`/tasks/${c.body.taskId}/history`);
-      expect(history.body.events.filter((e: { type: string }) => e.type === 'approval.requested').length).toBe(3);
+      // Both steps at creation, the second step opening, and the CFO's step reopened for the new version.
+      expect(history.body.events.filter((e: { type: string }) => e.type === 'approval.requested').length).toBe(4);
     });
   });
 }

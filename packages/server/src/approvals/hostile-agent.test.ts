@@ -181,9 +181,19 @@ for (const backend of backends()) {
       });
       expect((await exec.get(`/tasks/${c.body.taskId}`)).status).toBe(404);
       expect((await exec.post(`/tasks/${c.body.taskId}/execute`, {})).status).toBe(404);
-      expect((await exec.post('/executions/claim', { capabilities: ['key_management'] })).body.items).toEqual([]);
-      await exec.req('PUT', '/me/capabilities', { capabilities: ['key_management'] });
-      expect((await exec.get(`/tasks/${c.body.taskId}`)).status).toBe(200);
+      expect((await exec.get('/me')).body.capabilities).toEqual(['printing']);
+      // Claiming declares the capability, on record in the ledger; only then does it see and run the task.
+      const claimed = await exec.post('/executions/claim', { capabilities: ['key_management'] });
+      expect(claimed.body.items.map((x: { taskId: string }) => x.taskId)).toEqual([c.body.taskId]);
+      expect((await exec.get('/me')).body.capabilities).toEqual(['printing', 'key_management']);
+      const log = await t.admin.get('/ledger/entries?start=0');
+      const declared = log.body.entries
+        .map((e: { entry: string }) => JSON.parse(e.entry))
+        .filter(
+          (e: { type: string; actor: string }) =>
+            e.type === 'principal.capabilities' && e.actor === 'did:agent:narrow-executor',
+        );
+      expect(declared.at(-1).data.capabilities).toEqual(['printing', 'key_management']);
     });
   });
 }

@@ -220,7 +220,5 @@ function gateReason(
       ? `critical_only: this decision is ${risk.level} risk${risk.factors.includes('irreversible_action') ? ', irreversible' : ''}`
       : threshold !== undefined && (confidence === null || confidence < threshold)
         ? `confidence ${confidence ?? 'unknown'} is below the threshold ${threshold}`
-        : riskRank(risk.level) >= riskRank('high')
-          ? `policy floor: ${risk.level} risk requires human approval`
-          : null;
+        : null;
 }

@@ -19,6 +19,7 @@ import { coversCapabilities, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
+import { declareCapabilities } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
@@ -81,10 +82,14 @@ export class Execution {
       throw new HumanOSError('forbidden', 'claiming work needs the executor role');
     }
     const now = this.deps.now();
-    // An executor claims only what its registered capabilities cover, whatever it asks for.
-    const held = this.deps.access.isAdmin(actor) ? input.capabilities : (actor.capabilities ?? []);
-    const caps = new Set(input.capabilities.filter((c) => held.includes(c)));
-    return this.deps.write(async (trx, touched) => {
+    const caps = new Set(input.capabilities);
+    // Claiming declares what the executor runs (in the ledger, like PUT /me/capabilities): it sees and
+    // runs only what it has declared, and every widening is on record.
+    const held = actor.capabilities ?? [];
+    const declared = [...new Set([...held, ...caps])];
+    const widens = declared.length > held.length && !this.deps.access.isAdmin(actor);
+    const claimed = await this.deps.write(async (trx, touched) => {
+      if (widens) await declareCapabilities(this.deps, trx, actor, declared);
       const keys = coveredKeys([...caps]);
       if (keys.length === 0) return [];
       // Only tasks that name capabilities are claimable: one without is run by its requester.
@@ -112,6 +117,8 @@ export class Execution {
       }
       return out;
     });
+    if (widens) this.deps.notifier.principalsChanged();
+    return claimed;
   }
 
   private async startExecution(

@@ -18,6 +18,11 @@ export class Notifier {
     this.emitter.emit('ledger');
   }
 
+  /** Principals changed on this replica (their caches drop what they hold). */
+  principalsChanged(): void {
+    this.emitter.emit('principals');
+  }
+
   /** Calls `fn` whenever principals change on another replica (this one's own changes are handled where made). */
   onPrincipalsChanged(fn: () => void): void {
     this.emitter.on('principals', fn);

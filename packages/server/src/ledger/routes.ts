@@ -11,7 +11,8 @@ import { ConsistencyQuery, EntriesQuery, InclusionQuery } from './schemas.js';
 type LedgerDeps = Pick<FeatureDeps, 'db' | 'ledger' | 'origin' | 'signerDid'>;
 
 /** Public: the checkpoint and key are what anyone verifies against, and reveal only a size. */
-export function ledgerPublicRoutes(app: FastifyInstance, deps: LedgerDeps): void {
+export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): void {
+  const app = plain as unknown as Api;
   app.get(`${API_PREFIX}/ledger/checkpoint`, { schema: { tags: ['ledger'], security: [] } }, async (_req, reply) => {
     const cp = await deps.ledger.latestCheckpoint(deps.db);
     if (!cp) return sendProblem(reply, 'not_found', 'the ledger is empty');
@@ -22,6 +23,20 @@ export function ledgerPublicRoutes(app: FastifyInstance, deps: LedgerDeps): void
       origin: deps.origin,
     };
   });
+  // Public too: a client that pinned a checkpoint checks every newer one extends it (hashes only).
+  app.get(
+    `${API_PREFIX}/ledger/proof/consistency`,
+    { schema: { tags: ['ledger'], querystring: ConsistencyQuery, security: [] } },
+    async (req, reply) => {
+      const to = req.query.to ?? (await deps.ledger.size(deps.db));
+      if (req.query.from > to)
+        return sendProblem(reply, 'bad_request', `from (${req.query.from}) is beyond to (${to})`);
+      const cp = await deps.ledger.checkpointAt(deps.db, to);
+      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${to}`);
+      const proof = await deps.ledger.consistencyProof(deps.db, req.query.from, to);
+      return { from: req.query.from, to, consistencyProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
+    },
+  );
   app.get(`${API_PREFIX}/ledger/public-key`, { schema: { tags: ['ledger'], security: [] } }, async () => ({
     origin: deps.origin,
     publicKey: deps.signerDid,
@@ -82,19 +97,6 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
         inclusionProof: proof.map((h) => bytesToHex(h, '0x')),
         checkpoint: cp.note,
       };
-    },
-  );
-  audit.get(
-    `${API_PREFIX}/ledger/proof/consistency`,
-    { schema: { tags: ['ledger'], querystring: ConsistencyQuery } },
-    async (req, reply) => {
-      const to = req.query.to ?? (await ledger.size(db));
-      if (req.query.from > to)
-        return sendProblem(reply, 'bad_request', `from (${req.query.from}) is beyond to (${to})`);
-      const cp = await ledger.checkpointAt(db, to);
-      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${to}`);
-      const proof = await ledger.consistencyProof(db, req.query.from, to);
-      return { from: req.query.from, to, consistencyProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
     },
   );
   audit.get(`${API_PREFIX}/ledger/export`, { schema: { tags: ['ledger'] } }, async (_req, reply) => {

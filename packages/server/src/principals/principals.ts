@@ -216,21 +216,9 @@ export class Principals {
     actor: Principal,
     capabilities: string[],
   ): Promise<{ id: string; capabilities: string[] }> {
-    const now = this.deps.now();
     const caps = [...new Set(capabilities)];
-    await this.deps.write(async (trx) => {
-      await trx
-        .updateTable('principals')
-        .set({ capabilities: j(caps) })
-        .where('id', '=', actor.id)
-        .execute();
-      await this.deps.ledger.append(trx, [
-        { type: 'principal.capabilities', at: iso(now), actor: actor.id, taskId: null, data: { capabilities: caps } },
-      ]);
-      // Capabilities scope what an executor sees and runs: cached principals must not keep the old set.
-      await this.deps.dialect.notify(trx, { principals: true });
-    });
-    this.invalidate();
+    await this.deps.write((trx) => declareCapabilities(this.deps, trx, actor, caps));
+    this.deps.notifier.principalsChanged();
     return { id: actor.id, capabilities: caps };
   }
 
@@ -359,4 +347,26 @@ function refuseAgentAdmin(kind: string, roles: readonly string[]): void {
   if (kind !== 'human' && roles.includes('admin')) {
     throw new HumanOSError('validation_failed', 'an agent cannot hold the admin role');
   }
+}
+
+/**
+ * Sets what a principal declares it can run (recorded in the ledger). Capabilities scope what an
+ * executor sees and runs, so cached principals must not keep the old set: other replicas are told at
+ * commit; the caller tells this one (`notifier.principalsChanged()`) once the write has committed.
+ */
+export async function declareCapabilities(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  capabilities: string[],
+): Promise<void> {
+  await trx
+    .updateTable('principals')
+    .set({ capabilities: j(capabilities) })
+    .where('id', '=', actor.id)
+    .execute();
+  await deps.ledger.append(trx, [
+    { type: 'principal.capabilities', at: iso(deps.now()), actor: actor.id, taskId: null, data: { capabilities } },
+  ]);
+  await deps.dialect.notify(trx, { principals: true });
 }
