@@ -150,30 +150,16 @@ export async function provenanceOf(client: McpHumanOSClient, taskId: string): Pr
   };
 }
 
-interface DecisionRecord {
-  principal: string;
-  verdict: string;
-  decidedAt: string;
-  reason: string | null;
-  signature: string;
-  ledgerIndex: number;
-  payloadDigest: string | null;
-}
+/** A decision as the REST API shows it in a gate's `decisions`. */
+type DecisionRecord = Omit<SignedDecision, 'approver' | 'inLedger'> & { principal: string };
 
 function signedDecisions(task: Task): Omit<SignedDecision, 'inLedger'>[] {
   const out: Omit<SignedDecision, 'inLedger'>[] = [];
   for (const gate of task.approvals) {
     if (gate.kind !== 'execution') continue;
     for (const d of gate.decisions as DecisionRecord[]) {
-      out.push({
-        approver: d.principal,
-        verdict: d.verdict,
-        decidedAt: d.decidedAt,
-        reason: d.reason,
-        signature: d.signature,
-        ledgerIndex: d.ledgerIndex,
-        payloadDigest: d.payloadDigest,
-      });
+      const { principal, verdict, decidedAt, reason, signature, ledgerIndex, payloadDigest } = d;
+      out.push({ approver: principal, verdict, decidedAt, reason, signature, ledgerIndex, payloadDigest });
     }
   }
   return out;

@@ -99,7 +99,11 @@ for (const backend of backends()) {
           expect(started.grant.signature).toMatch(/^0x/);
           const again = await call(mcp, 'start_execution', { taskId: created.taskId });
           expect(again.executionId).toBe(started.executionId);
-          const beat = await call(mcp, 'report_progress', { taskId: created.taskId, progress: 'half', confidence: 0.9 });
+          const beat = await call(mcp, 'report_progress', {
+            taskId: created.taskId,
+            progress: 'half',
+            confidence: 0.9,
+          });
           expect(beat).toMatchObject({ action: 'continue', status: 'executing' });
           const done = await call(mcp, 'complete_task', { taskId: created.taskId, result: { freedGb: 120 } });
           expect(done).toMatchObject({ status: 'completed', executionId: started.executionId });
