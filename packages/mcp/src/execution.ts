@@ -87,7 +87,7 @@ async function waitWhilePaused(ctx: ToolContext, extra: Extra, taskId: string, l
   const client = ctx.clientFor(extra);
   const deadline = Date.now() + ctx.waitSeconds * 1000;
   while (Date.now() < deadline && !extra.signal.aborted) {
-    await sleep(Math.min(3000, Math.max(0, deadline - Date.now())));
+    await sleep(Math.min(2000, Math.max(0, deadline - Date.now())));
     const beat = await client.heartbeat(taskId, { leaseId: lease.leaseId, leaseSeconds: ctx.leaseSeconds });
     if (beat.action === 'continue') return beat;
     await progress(extra, ctx.waitSeconds - (deadline - Date.now()) / 1000, ctx.waitSeconds, 'a human is reviewing');

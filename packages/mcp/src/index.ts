@@ -13,6 +13,7 @@
 export { type HeartbeatAnswer, type HistoryEvent, McpHumanOSClient } from './client.js';
 export type { Extra, Lease } from './context.js';
 export { HumanOSMcpError, type McpErrorCode } from './errors.js';
+export { parseGatewayArgs } from './gateway/args.js';
 export { GatedCalls, type ToolCall } from './gateway/calls.js';
 export {
   type GatePlan,

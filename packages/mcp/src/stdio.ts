@@ -50,6 +50,10 @@ export async function runStdio(opts: RunStdioOptions = {}): Promise<RunningMcp> 
     server.server.onclose = chain(server.server.onclose, resolve);
   });
   await server.connect(transport);
+  // Say early (on stderr; stdout is the protocol) when the token is refused, rather than at the first call.
+  void client
+    .me()
+    .catch((e: Error) => process.stderr.write(`humanos-mcp: HumanOS did not accept the token: ${e.message}\n`));
   (opts.stdin ?? process.stdin).once('end', () => void server.close());
   return { closed, close: () => server.close() };
 }

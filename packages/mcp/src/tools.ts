@@ -58,6 +58,13 @@ const requestShape = {
     .enum(['before_execution', 'all_decisions', 'critical_only'])
     .optional()
     .describe('When a human must approve. Default "before_execution".'),
+  pauseBelowConfidence: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe('While executing, a report_progress confidence below this pauses the task for a human review.'),
+  reviewRole: ROLE.optional().describe('Who reviews such a pause (a role). Default: the approver role.'),
   onBehalfOf: z.string().max(200).optional().describe('DID of the human you act for, if any.'),
   idempotencyKey: z
     .string()
@@ -69,8 +76,9 @@ const requestShape = {
 
 type RequestArgs = { [K in keyof typeof requestShape]: z.infer<(typeof requestShape)[K]> };
 
+/** The REST create body; `autoEscalation` is part of the API though not of the SDK's input type. */
 function createInput(a: RequestArgs): CreateTaskInput {
-  return {
+  const body: CreateTaskInput & { autoEscalation?: Record<string, unknown> } = {
     description: a.description,
     ...(a.capabilities ? { requiredCapabilities: a.capabilities } : {}),
     ...(a.payload ? { payload: a.payload } : {}),
@@ -83,6 +91,15 @@ function createInput(a: RequestArgs): CreateTaskInput {
       ...(a.escalationPolicy ? { escalationPolicy: a.escalationPolicy } : {}),
       ...(a.escalateTo ? { escalateTo: a.escalateTo } : {}),
     },
+    ...(a.pauseBelowConfidence === undefined
+      ? {}
+      : {
+          autoEscalation: {
+            enabled: true,
+            confidenceThreshold: a.pauseBelowConfidence,
+            ...(a.reviewRole || a.approverRole ? { escalateTo: a.reviewRole ?? a.approverRole } : {}),
+          },
+        }),
     aiProposal: {
       ...(a.action ? { action: a.action } : {}),
       ...(a.reasoning !== undefined ? { reasoning: a.reasoning } : {}),
@@ -98,6 +115,7 @@ function createInput(a: RequestArgs): CreateTaskInput {
         }
       : {}),
   };
+  return body;
 }
 
 function registerRequestApproval(mcp: McpServer, ctx: ToolContext): void {

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../../test-support/harness.js';
 import { parseGatewayArgs } from '../src/gateway/args.js';
 import { HumanOSMcpError, parseGatewayConfig, planFor } from '../src/index.js';
 
@@ -76,5 +79,16 @@ describe('gateway config', () => {
     expect(() => parseGatewayArgs([])).toThrow(/name the upstream/);
     expect(() => parseGatewayArgs(['--url', 'u', '--', 'cmd'])).toThrow(/not both/);
     expect(() => parseGatewayArgs(['--nope'])).toThrow(/unknown option/);
+  });
+
+  it('the example in docs/mcp.md is a valid config that means what the doc says', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs/mcp.md'), 'utf8');
+    const block = /### The gateway config[\s\S]*?```json\n([\s\S]*?)```/.exec(doc)?.[1];
+    const c = parseGatewayConfig(JSON.parse(block as string));
+    expect(planFor(c, 'drop_table', undefined)).toMatchObject({ approverRole: 'dba_lead', risk: 'critical' });
+    expect(planFor(c, 'send_mail', undefined)).toEqual({ approverRole: 'comms_lead', risk: 'high', timeout: 1800 });
+    expect(planFor(c, 'delete_tmp_x', tool('delete_tmp_x', { destructiveHint: true }))).toBeNull();
+    expect(planFor(c, 'delete_user', undefined)).toMatchObject({ approverRole: 'dba_lead', timeout: 900 });
+    expect(planFor(c, 'list', tool('list', { destructiveHint: true }))).toMatchObject({ approverRole: 'ops_lead' });
   });
 });

@@ -116,6 +116,27 @@ for (const backend of backends()) {
           expect(JSON.parse((read.contents[0] as { text: string }).text).status).toBe('completed');
         });
 
+        it('low confidence while executing pauses the task; report_progress waits for the review', async () => {
+          const created = await request({ pauseBelowConfidence: 0.5 });
+          await approver.post(`/approvals/${created.approvalId}/approve`, { approvalReason: 'go' });
+          await call(mcp, 'start_execution', { taskId: created.taskId });
+          const reporting = call(mcp, 'report_progress', { taskId: created.taskId, confidence: 0.2, progress: 'odd' });
+          const review = await eventually(async () => {
+            const task = (await t.admin.get(`/tasks/${created.taskId}`)).body;
+            return task.approvals.find(
+              (g: { kind: string; status: string }) => g.kind === 'review' && g.status === 'pending',
+            );
+          });
+          expect((await agent.get(`/tasks/${created.taskId}`)).body.status).toBe('paused');
+          expect(
+            (await approver.post(`/approvals/${review.id}/approve`, { approvalReason: 'looks fine' })).status,
+          ).toBe(200);
+          expect(await reporting).toMatchObject({ action: 'continue', status: 'executing' });
+          const failed = await call(mcp, 'fail_task', { taskId: created.taskId, error: 'disk vanished' });
+          expect(failed.status).toBe('failed');
+          expect((await agent.get(`/tasks/${created.taskId}`)).body.error).toEqual({ message: 'disk vanished' });
+        });
+
         it('a rejection comes back with the reason, phrased for the model; the task cannot be completed', async () => {
           const created = await request();
           const r = await approver.post(`/approvals/${created.approvalId}/reject`, {
