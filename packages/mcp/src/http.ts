@@ -108,7 +108,12 @@ export class McpHttpHandler {
       session.lastSeen = Date.now();
     });
     Object.assign(req, { auth: { token, clientId: me.id, scopes: me.roles, extra: { principal: me.id } } });
-    await session.transport.handleRequest(req, res, parsedBody);
+    try {
+      await session.transport.handleRequest(req, res, parsedBody);
+    } catch (e) {
+      if (!res.headersSent) refuse(res, 500, `MCP transport failure: ${(e as Error).message}`);
+      else res.destroy();
+    }
   }
 
   /** Closes every session (on shutdown). */
