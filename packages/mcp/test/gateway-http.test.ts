@@ -85,6 +85,35 @@ for (const backend of backends()) {
       expect((await agent.get(`/tasks/${task.id}`)).body.status).toBe('completed');
     });
 
+    it('a tool that answers with an error fails the task; a retry replays the failure and does not run again', async () => {
+      const pending = client.callTool({
+        name: 'delete_file',
+        arguments: { path: '/readonly/x' },
+      }) as Promise<CallToolResult>;
+      const task = await eventually(async () => {
+        const items = (await agent.get('/tasks')).body.items as { id: string; status: string }[];
+        return items.find((x) => x.status === 'awaiting_approval');
+      });
+      const view = (await t.admin.get(`/tasks/${task.id}`)).body;
+      expect(
+        (await approver.post(`/approvals/${view.approvals[0].id}/approve`, { approvalReason: 'try' })).status,
+      ).toBe(200);
+      const out = await pending;
+      expect(out.isError).toBe(true);
+      expect(textOf(out)).toBe('permission denied');
+      const failed = (await agent.get(`/tasks/${task.id}`)).body;
+      expect(failed.status).toBe('failed');
+      expect(failed.error.toolResult).toMatchObject({ isError: true, content: [{ text: 'permission denied' }] });
+      const retry = (await client.callTool({
+        name: 'delete_file',
+        arguments: { path: '/readonly/x' },
+      })) as CallToolResult;
+      expect(retry.isError).toBe(true);
+      expect(retry._meta).toMatchObject({ 'humanos/replayed': true, 'humanos/status': 'failed' });
+      expect(textOf(retry)).toMatch(/^permission denied\n.*not run again/s);
+      expect(ran.filter((c) => c.args.path === '/readonly/x')).toHaveLength(1);
+    });
+
     it('an explicit idempotency key names the call: the same key with other arguments is refused', async () => {
       const key = `order-${suffix()}`;
       const first = client.callTool({
