@@ -105,6 +105,9 @@ export async function decisionView(client: McpHumanOSClient, state: DecisionStat
 }
 
 function approvedMessage(state: DecisionState): string {
+  if (state.status !== 'approved') {
+    return `This was approved and the task is now ${state.status}: call get_task for its execution and result.`;
+  }
   const who = state.autoApproved ? 'The policy approved this without a human' : `Approved by ${state.approvedBy}`;
   const edits =
     state.edits === null ? '' : ' The approver EDITED the payload: use approvedPayload exactly, not what you proposed.';

@@ -1,5 +1,5 @@
 import type { CreateTaskInput } from '@human/sdk';
-import { RISK_LEVELS } from '@humanos/core';
+import { RISK_LEVELS, TASK_ID_PATTERN } from '@humanos/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { type Extra, progress, type ToolContext, taskUri } from './context.js';
@@ -12,7 +12,7 @@ const ROLE = z
   .describe('A HumanOS role name, e.g. "finance_manager"');
 export const TASK_ID = z
   .string()
-  .regex(/^task:human:[0-9a-f]{24}$/)
+  .regex(new RegExp(TASK_ID_PATTERN))
   .describe('The taskId request_approval returned, e.g. "task:human:0123456789abcdef01234567"');
 
 const requestShape = {
