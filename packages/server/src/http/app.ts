@@ -7,6 +7,7 @@ import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
+import { mcpRoutes } from '../mcp/routes.js';
 import { policyRoutes } from '../policy/routes.js';
 import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
@@ -99,6 +100,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return { status: 'ok', storage: service.deps.dialect.name, ledgerSize: size, version: opts.version };
   });
   ledgerPublicRoutes(app, service.deps);
+  mcpRoutes(app);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
     api.addHook('onRequest', authenticate(service.principals));

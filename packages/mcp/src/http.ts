@@ -1,0 +1,238 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HumanOSApiError } from '@human/sdk';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { McpHumanOSClient } from './client.js';
+import { createHumanOSMcpServer } from './server.js';
+
+export interface McpHttpOptions {
+  /** Where HumanOS's REST API is, or how to find it from the request (e.g. the server's own address). */
+  baseUrl: string | ((req: IncomingMessage) => string);
+  /** Longest a `wait_for_decision` call waits, in seconds. Default 50. */
+  waitSeconds?: number;
+  /** A session with no request for this long is closed. Default 1800 s. */
+  sessionIdleSeconds?: number;
+  /** Open sessions at most; more initializations get 503. Default 1000. */
+  maxSessions?: number;
+  fetch?: typeof fetch;
+}
+
+interface Session {
+  id: string;
+  tokenHash: string;
+  server: McpServer;
+  transport: StreamableHTTPServerTransport;
+  lastSeen: number;
+  /** Requests (and SSE streams) still open. */
+  open: number;
+}
+
+/** A principal as `GET /me` shows it. */
+interface Me {
+  id: string;
+  roles: string[];
+}
+
+const AUTH_CACHE_MS = 10_000;
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return m?.[1];
+}
+
+/** A JSON-RPC error answer at the HTTP level (before any MCP session is involved). */
+function refuse(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message }, id: null }));
+}
+
+/**
+ * Streamable HTTP for the HumanOS MCP server. Each request must carry the agent's bearer token; the
+ * token is checked against HumanOS (`GET /me`, cached for 10 s) and every tool call is made over REST
+ * with that same token, so authorisation is exactly the REST API's. A session belongs to the token
+ * that opened it: another token gets 404 for it. Sessions live in this process (use sticky routing
+ * with several replicas; a client that gets 404 re-initializes, as the MCP spec says).
+ *
+ * @example
+ * const mcp = new McpHttpHandler({ baseUrl: 'http://127.0.0.1:8787' });
+ * http.createServer((req, res) => void mcp.handle(req, res)).listen(3000);
+ */
+export class McpHttpHandler {
+  private readonly sessions = new Map<string, Session>();
+  private readonly authCache = new Map<string, { me: Me; until: number }>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly opts: McpHttpOptions) {
+    const idleMs = (opts.sessionIdleSeconds ?? 1800) * 1000;
+    this.sweeper = setInterval(() => this.sweep(idleMs), Math.min(60_000, idleMs));
+    this.sweeper.unref();
+  }
+
+  /** Open sessions. */
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Handles one POST/GET/DELETE on the MCP endpoint; `parsedBody` when a framework already read it. */
+  async handle(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
+    const token = bearer(req);
+    if (!token) {
+      return refuse(res, 401, 'a bearer token (the agent token HumanOS issued) is required', {
+        'www-authenticate': 'Bearer realm="humanos"',
+      });
+    }
+    const baseUrl = typeof this.opts.baseUrl === 'function' ? this.opts.baseUrl(req) : this.opts.baseUrl;
+    let me: Me;
+    try {
+      me = await this.authenticate(baseUrl, token);
+    } catch (e) {
+      if (e instanceof HumanOSApiError && e.status === 401) {
+        return refuse(res, 401, `HumanOS refused the token: ${e.message}`, {
+          'www-authenticate': 'Bearer realm="humanos", error="invalid_token"',
+        });
+      }
+      return refuse(res, 502, `HumanOS could not check the token: ${(e as Error).message}`);
+    }
+    const session = await this.sessionFor(req, res, sha256(token), baseUrl, parsedBody);
+    if (!session) return;
+    session.open += 1;
+    session.lastSeen = Date.now();
+    res.once('close', () => {
+      session.open -= 1;
+      session.lastSeen = Date.now();
+    });
+    Object.assign(req, { auth: { token, clientId: me.id, scopes: me.roles, extra: { principal: me.id } } });
+    try {
+      await session.transport.handleRequest(req, res, parsedBody);
+    } catch (e) {
+      if (!res.headersSent) refuse(res, 500, `MCP transport failure: ${(e as Error).message}`);
+      else res.destroy();
+    }
+  }
+
+  /** Closes every session (on shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(all.map((s) => s.server.close()));
+  }
+
+  private async authenticate(baseUrl: string, token: string): Promise<Me> {
+    const key = sha256(`${baseUrl} ${token}`);
+    const hit = this.authCache.get(key);
+    if (hit && hit.until > Date.now()) return hit.me;
+    const me = await this.client(baseUrl, token).me();
+    if (this.authCache.size > 10_000) this.authCache.clear();
+    this.authCache.set(key, { me: { id: me.id, roles: me.roles }, until: Date.now() + AUTH_CACHE_MS });
+    return me;
+  }
+
+  private client(baseUrl: string, token: string): McpHumanOSClient {
+    return new McpHumanOSClient({ baseUrl, apiKey: token, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) });
+  }
+
+  /** The request's session; a new one for an initialize request; undefined after answering a refusal. */
+  private async sessionFor(
+    req: IncomingMessage,
+    res: ServerResponse,
+    tokenHash: string,
+    baseUrl: string,
+    body: unknown,
+  ): Promise<Session | undefined> {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id === 'string') {
+      const s = this.sessions.get(id);
+      // Another token's session is as unknown as a closed one.
+      if (s && s.tokenHash === tokenHash) return s;
+      refuse(res, 404, 'session not found: initialize a new session');
+      return undefined;
+    }
+    const initializing =
+      req.method === 'POST' && (Array.isArray(body) ? body.some(isInitializeRequest) : isInitializeRequest(body));
+    if (!initializing) {
+      refuse(res, 400, 'no mcp-session-id: send an initialize request first');
+      return undefined;
+    }
+    if (this.sessions.size >= (this.opts.maxSessions ?? 1000)) {
+      refuse(res, 503, 'too many open MCP sessions; try again later', { 'retry-after': '30' });
+      return undefined;
+    }
+    return this.open(tokenHash, baseUrl);
+  }
+
+  private async open(tokenHash: string, baseUrl: string): Promise<Session> {
+    const server = createHumanOSMcpServer({
+      client: (extra) => this.client(baseUrl, extra.authInfo?.token ?? ''),
+      ...(this.opts.waitSeconds ? { waitSeconds: this.opts.waitSeconds } : {}),
+    });
+    const session: Session = {
+      id: '',
+      tokenHash,
+      server,
+      transport: undefined as never,
+      lastSeen: Date.now(),
+      open: 0,
+    };
+    session.transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        session.id = id;
+        this.sessions.set(id, session);
+      },
+      onsessionclosed: (id) => {
+        this.sessions.delete(id);
+      },
+    });
+    session.transport.onclose = () => {
+      if (session.id) this.sessions.delete(session.id);
+    };
+    await server.connect(session.transport);
+    return session;
+  }
+
+  private sweep(idleMs: number): void {
+    const now = Date.now();
+    for (const [id, s] of this.sessions) {
+      if (s.open === 0 && now - s.lastSeen > idleMs) {
+        this.sessions.delete(id);
+        void s.server.close().catch(() => {});
+      }
+    }
+  }
+}
+
+const shared = new Map<string, McpHttpHandler>();
+
+/**
+ * Handles a Streamable HTTP request with a handler shared per base URL: the bearer token of the
+ * request is the agent's HumanOS token, and a client is built for it per request.
+ *
+ * @example
+ * // fastify
+ * app.all('/mcp', async (req, reply) => {
+ *   reply.hijack();
+ *   await handleMcpHttp(req.raw, reply.raw, { baseUrl: 'http://127.0.0.1:8787', parsedBody: req.body });
+ * });
+ */
+export function handleMcpHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: { baseUrl: string; parsedBody?: unknown; waitSeconds?: number },
+): Promise<void> {
+  let handler = shared.get(opts.baseUrl);
+  if (!handler) {
+    handler = new McpHttpHandler({
+      baseUrl: opts.baseUrl,
+      ...(opts.waitSeconds ? { waitSeconds: opts.waitSeconds } : {}),
+    });
+    shared.set(opts.baseUrl, handler);
+  }
+  return handler.handle(req, res, opts.parsedBody);
+}

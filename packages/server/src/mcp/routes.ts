@@ -1,0 +1,35 @@
+import type { IncomingMessage } from 'node:http';
+import { McpHttpHandler } from '@humanos/mcp';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The server's own address as seen on this connection: the MCP endpoint calls the REST API there,
+ * so every tool call goes through the same authentication and authorisation as any REST client.
+ */
+export function selfUrl(req: IncomingMessage): string {
+  const addr = req.socket.localAddress ?? '127.0.0.1';
+  const host = addr.includes(':') ? `[${addr}]` : addr;
+  return `http://${host}:${req.socket.localPort}`;
+}
+
+/**
+ * `POST/GET/DELETE /mcp`: the HumanOS MCP server over Streamable HTTP (see docs/mcp.md). The bearer
+ * token is the agent's principal; tools call this server's REST API with it, so an agent can do over
+ * MCP exactly what it could over REST (and never decide). Sessions are closed when the server closes.
+ *
+ * @example
+ * // app.ts
+ * mcpRoutes(app);
+ */
+export function mcpRoutes(app: FastifyInstance): void {
+  const handler = new McpHttpHandler({ baseUrl: selfUrl });
+  app.addHook('preClose', async () => handler.close());
+  const handle = async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    await handler.handle(req.raw, reply.raw, req.body);
+  };
+  const opts = { schema: { hide: true } };
+  app.post('/mcp', opts, handle);
+  app.get('/mcp', opts, handle);
+  app.delete('/mcp', opts, handle);
+}
