@@ -14,6 +14,7 @@ import * as approve from './commands/approve.js';
 import * as cancel from './commands/cancel.js';
 import * as inbox from './commands/inbox.js';
 import * as ledger from './commands/ledger.js';
+import * as mcp from './commands/mcp.js';
 import * as policy from './commands/policy.js';
 import * as principals from './commands/principals.js';
 import * as reject from './commands/reject.js';
@@ -55,7 +56,7 @@ export function buildProgram(ctx: Ctx): Command {
     .showHelpAfterError(HELP_HINT)
     .addHelpText('after', FOOTER);
   serve.register(program);
-  for (const m of [principals, inbox, show, approve, reject, tasks, task, cancel, webhooks, policy, ledger]) {
+  for (const m of [principals, inbox, show, approve, reject, tasks, task, cancel, webhooks, policy, ledger, mcp]) {
     m.register(program, ctx);
   }
   return program;

@@ -1,4 +1,4 @@
-import { type ClientOptions, HumanOSApiError, HumanOSClient } from '@human/sdk';
+import { type ClientOptions, HumanOSApiError, HumanOSClient, type HumanOSErrorCode } from '@human/sdk';
 
 const PREFIX = '/v1/humanos';
 
@@ -78,11 +78,6 @@ export class McpHumanOSClient extends HumanOSClient {
     return this.call('GET', `/tasks/${encodeURIComponent(taskId)}/history`);
   }
 
-  /** The principal this token belongs to (`GET /me`). */
-  me(): Promise<{ id: string; kind: string; roles: string[]; [k: string]: unknown }> {
-    return this.call('GET', '/me');
-  }
-
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response;
     try {
@@ -108,7 +103,7 @@ export class McpHumanOSClient extends HumanOSClient {
     }
     if (res.ok) return parsed as T;
     throw new HumanOSApiError(
-      String(parsed?.code ?? `http_${res.status}`),
+      String(parsed?.code ?? `http_${res.status}`) as HumanOSErrorCode,
       res.status,
       String(parsed?.detail ?? `${method} ${path} answered ${res.status}`),
       parsed as never,
