@@ -1,5 +1,5 @@
 /**
- * The published shape: `npm pack` @humanos/core, @human/sdk and @humanos/cli, install the tarballs
+ * The published shape: `npm pack` @humanos/core, @human/sdk, @humanos/mcp and @humanos/cli, install the tarballs
  * into an empty project outside the monorepo (their registry dependencies come from the registry),
  * then type-check and run a program against a real server and run the installed `humanos`.
  * Needs `npm run build` first (the tarballs hold dist/).
@@ -62,17 +62,34 @@ describe('npm pack: the SDK and the CLI install and work outside the monorepo', 
     mkdirSync(app);
     await run(
       NPM,
-      ['pack', '--pack-destination', tgz, '-w', 'packages/core', '-w', 'packages/sdk', '-w', 'packages/cli'],
+      [
+        'pack',
+        '--pack-destination',
+        tgz,
+        '-w',
+        'packages/core',
+        '-w',
+        'packages/sdk',
+        '-w',
+        'packages/mcp',
+        '-w',
+        'packages/cli',
+      ],
       {
         cwd: REPO_ROOT,
       },
     );
     const tarballs = readdirSync(tgz).sort();
-    expect(tarballs).toEqual(['human-sdk-0.1.0.tgz', 'humanos-cli-0.1.0.tgz', 'humanos-core-0.1.0.tgz']);
+    expect(tarballs).toEqual([
+      'human-sdk-0.1.0.tgz',
+      'humanos-cli-0.1.0.tgz',
+      'humanos-core-0.1.0.tgz',
+      'humanos-mcp-0.1.0.tgz',
+    ]);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
     await run(NPM, ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(tgz, f))], { cwd: app });
     // Nothing of the workspace leaks in: no server, no symlinks back into the repo.
-    expect(readdirSync(join(app, 'node_modules/@humanos')).sort()).toEqual(['cli', 'core']);
+    expect(readdirSync(join(app, 'node_modules/@humanos')).sort()).toEqual(['cli', 'core', 'mcp']);
 
     // The declarations type-check on their own (skipLibCheck off), with strict settings.
     writeFileSync(join(app, 'main.mts'), PROGRAM);

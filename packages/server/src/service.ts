@@ -5,6 +5,7 @@ import { Decisions } from './events/decisions.js';
 import { Feed } from './events/feed.js';
 import { InRunDecisions } from './execution/decisions.js';
 import { Execution } from './execution/execution.js';
+import { Feedback } from './execution/feedback.js';
 import { Access } from './kernel/access.js';
 import { GroupCommitter } from './kernel/committer.js';
 import type { Clock, FeatureDeps, WriteFn } from './kernel/deps.js';
@@ -52,6 +53,7 @@ export class HumanOSService {
   readonly approvals: Approvals;
   readonly execution: Execution;
   readonly inRunDecisions: InRunDecisions;
+  readonly feedback: Feedback;
   readonly timers: Timers;
   readonly policy: Policy;
   readonly webhooks: Webhooks;
@@ -115,6 +117,7 @@ export class HumanOSService {
     this.approvals = new Approvals(this.deps);
     this.execution = new Execution(this.deps);
     this.inRunDecisions = new InRunDecisions(this.deps);
+    this.feedback = new Feedback(this.deps);
     this.timers = new Timers(this.deps);
     this.policy = new Policy(this.deps);
     this.decisions = new Decisions(this.deps);

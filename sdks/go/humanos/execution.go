@@ -20,9 +20,14 @@ type Grant struct {
 	Attempt       int    `json:"attempt"`
 	Executor      string `json:"executor"`
 	PayloadDigest string `json:"payloadDigest"`
-	GrantedAt     string `json:"grantedAt"`
-	Signature     string `json:"signature"`
-	Signer        string `json:"signer"`
+	// Decisions are the ledger indexes of the signed decisions the grant rests on (empty when the
+	// task was approved without a gate); CheckpointSize is the signed checkpoint they were checked
+	// against. With them, a grant can be checked offline against an export of the log.
+	Decisions      []int  `json:"decisions"`
+	CheckpointSize int    `json:"checkpointSize"`
+	GrantedAt      string `json:"grantedAt"`
+	Signature      string `json:"signature"`
+	Signer         string `json:"signer"`
 }
 
 // Verify checks the grant's Ed25519 signature with the server's public key (see LedgerPublicKey).
@@ -30,8 +35,17 @@ func (g Grant) Verify(pub ed25519.PublicKey) bool {
 	body := map[string]any{
 		"type": g.Type, "origin": g.Origin, "taskId": g.TaskID, "executionId": g.ExecutionID,
 		"attempt": g.Attempt, "executor": g.Executor, "payloadDigest": g.PayloadDigest, "grantedAt": g.GrantedAt,
+		"decisions": g.decisions(), "checkpointSize": g.CheckpointSize,
 	}
 	return ledger.VerifyDecisionSignature(body, g.Signature, pub)
+}
+
+func (g Grant) decisions() []any {
+	out := make([]any, len(g.Decisions))
+	for i, d := range g.Decisions {
+		out[i] = d
+	}
+	return out
 }
 
 // Execution is a started execution: the approved payload (human edits applied), the lease and the

@@ -2,6 +2,7 @@ import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { TaskIdParams } from '../kernel/schemas.js';
 import type { InRunDecisions } from './decisions.js';
 import type { Execution } from './execution.js';
+import type { Feedback } from './feedback.js';
 import {
   CalibrationQuery,
   ClaimBody,
@@ -15,7 +16,7 @@ import {
 } from './schemas.js';
 
 /** Claims, execute, heartbeats, in-run decisions, override, complete/fail, feedback and calibration. */
-export function executionRoutes(api: Api, execution: Execution, decisions: InRunDecisions): void {
+export function executionRoutes(api: Api, execution: Execution, decisions: InRunDecisions, feedback: Feedback): void {
   const task = { tags: ['execution'], params: TaskIdParams };
   api.post(`${API_PREFIX}/executions/claim`, { schema: { tags: ['execution'], body: ClaimBody } }, async (req) => ({
     items: await execution.claim(req.principal, req.body),
@@ -43,9 +44,9 @@ export function executionRoutes(api: Api, execution: Execution, decisions: InRun
   api.post(
     `${API_PREFIX}/tasks/:taskId/feedback`,
     { schema: { tags: ['feedback'], params: TaskIdParams, body: FeedbackBody } },
-    async (req, reply) => reply.code(201).send(await execution.feedback(req.principal, req.params.taskId, req.body)),
+    async (req, reply) => reply.code(201).send(await feedback.record(req.principal, req.params.taskId, req.body)),
   );
   api.get(`${API_PREFIX}/calibration`, { schema: { tags: ['feedback'], querystring: CalibrationQuery } }, async (req) =>
-    execution.calibration(req.principal, req.query),
+    feedback.calibration(req.principal, req.query),
   );
 }

@@ -62,7 +62,7 @@ function featureRoutes(api: Api, s: HumanOSService): void {
   webhookRoutes(api, s.webhooks);
   policyRoutes(api, s.policy);
   taskRoutes(api, s.tasks);
-  executionRoutes(api, s.execution, s.inRunDecisions);
+  executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
   eventRoutes(api, { decisions: s.decisions, feed: s.feed, principals: s.principals });
   ledgerRoutes(api, { ...s.deps, history: s.history });
