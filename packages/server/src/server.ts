@@ -89,6 +89,7 @@ export async function startServer(
       policy,
       policySource,
       webhooks: opts.webhooks,
+      integrations: config.integrations,
       onBackgroundError: (e) => reportBackground(e),
     });
     const boot = await service.principals.bootstrapAdmin(config.adminToken);

@@ -1,5 +1,6 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
+import type { IntegrationConfig } from './config.js';
 import { Timers } from './deadlines/timers.js';
 import { Decisions } from './events/decisions.js';
 import { Feed } from './events/feed.js';
@@ -23,6 +24,8 @@ export { type Clock, systemClock } from './kernel/deps.js';
 export interface ServiceOptions {
   policy: PolicyDocument;
   policySource: 'built-in' | 'file';
+  /** Public URL, webhook allow-list, Slack and e-mail settings (from the configuration). */
+  integrations?: IntegrationConfig;
   /** Overrides of webhook delivery tuning (tests shorten the backoff). */
   webhooks?: Partial<WebhookSettings>;
   /** Where failures of background work (webhook sends started after a commit) are reported. */
@@ -85,7 +88,12 @@ export class HumanOSService {
     this.webhooks = new Webhooks({
       ...this.deps,
       onError: (e) => options.onBackgroundError?.(e),
-      settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+      settings: {
+        ...DEFAULT_WEBHOOK_SETTINGS,
+        publicUrl: options.integrations?.publicUrl,
+        allowHosts: options.integrations?.webhookAllowHosts ?? [],
+        ...options.webhooks,
+      },
     });
     const webhooks = this.webhooks;
     committer = new GroupCommitter(

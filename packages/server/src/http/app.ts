@@ -12,7 +12,7 @@ import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
 import type { HumanOSService } from '../service.js';
 import { taskRoutes } from '../tasks/routes.js';
-import { webhookRoutes } from '../webhooks/routes.js';
+import { readOnlyRoles, webhookRoutes } from '../webhooks/routes.js';
 import { registerMetrics } from './metrics.js';
 import { checkBody, registerProblems } from './problem.js';
 import { registerWebInbox } from './web.js';
@@ -103,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
     api.addHook('onRequest', authenticate(service.principals));
     api.addHook('preValidation', checkBody);
+    api.addHook('preHandler', readOnlyRoles);
     featureRoutes(api, service);
   });
   return app;

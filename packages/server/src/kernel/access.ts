@@ -11,6 +11,14 @@ export interface Principal {
   roles: string[];
 }
 
+/** The role of relays (chat bridges, ticket bots): reads every task and approval, writes nothing. */
+export const INTEGRATION_ROLE = 'integration';
+
+/** Whether a caller may only read: it holds the integration role and is not an admin. */
+export function isReadOnly(actor: Principal): boolean {
+  return actor.roles.includes(INTEGRATION_ROLE) && !actor.roles.includes('admin');
+}
+
 /** Refuses (`forbidden`) a caller without the admin role. */
 export function requireAdmin(actor: Principal): void {
   if (!actor.roles.includes('admin')) throw new HumanOSError('forbidden', 'this needs the admin role');
@@ -70,10 +78,12 @@ export class Access {
   /**
    * Who may see a task, as far as the task row alone tells: admins, its requester and the human it
    * acts for, and executors (of this task, or with the executor role for tasks that name
-   * capabilities). The rest of the rule, holding a role of one of its gates, needs the gates.
+   * capabilities), and relays (the read-only integration role). The rest of the rule, holding a
+   * role of one of its gates, needs the gates.
    */
   seesFromRow(actor: Principal, t: RowFacts): boolean {
     if (this.isAdmin(actor) || t.requester === actor.id || t.on_behalf_of === actor.id) return true;
+    if (actor.roles.includes(INTEGRATION_ROLE)) return true;
     if (t.executor === actor.id || t.assigned_to === actor.id) return true;
     return actor.roles.includes('executor') && t.required_capabilities !== '[]';
   }

@@ -9,6 +9,7 @@ import { migration as m0007 } from './0007_webhooks.js';
 import { migration as m0008 } from './0008_principal_lifecycle.js';
 import { migration as m0009 } from './0009_token_expiry.js';
 import { migration as m0010 } from './0010_proposed_payload.js';
+import { migration as m0012 } from './0012_webhooks_standard.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0008_principal_lifecycle': m0008,
   '0009_token_expiry': m0009,
   '0010_proposed_payload': m0010,
+  '0012_webhooks_standard': m0012,
 };
 
 export const migrationProvider: MigrationProvider = {
