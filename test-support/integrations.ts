@@ -136,6 +136,9 @@ export function slackHeaders(secret: string, body: string, timestamp = Math.floo
 /** A real SMTP server in the test process; every accepted message is parsed with mailparser. */
 export class SmtpSink {
   readonly mails: ParsedMail[] = [];
+  /** While true, every recipient is refused with a temporary failure (451). */
+  reject = false;
+  rejected = 0;
   url = '';
   private server: SMTPServer | undefined;
 
@@ -144,6 +147,11 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (_addr, _session, cb) => {
+        if (!this.reject) return cb();
+        this.rejected++;
+        cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
+      },
       onData: (stream, _session, cb) => {
         simpleParser(stream)
           .then((m) => {
@@ -166,4 +174,19 @@ export class SmtpSink {
   close(): Promise<void> {
     return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
   }
+}
+
+export const SIGNING_SECRET = 'slack-signing-secret-for-tests';
+export const PUBLIC_URL = 'https://humanos.test';
+
+/** Settings that turn both channels on, against the local Slack and SMTP doubles. */
+export function channelEnv(slack: FakeSlack, smtp: SmtpSink): Record<string, string> {
+  return {
+    HUMANOS_PUBLIC_URL: PUBLIC_URL,
+    HUMANOS_SLACK_BOT_TOKEN: 'xoxb-test-token',
+    HUMANOS_SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    HUMANOS_SLACK_API_URL: slack.url,
+    HUMANOS_SMTP_URL: smtp.url,
+    HUMANOS_EMAIL_FROM: 'HumanOS <humanos@example.com>',
+  };
 }

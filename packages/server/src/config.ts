@@ -36,6 +36,18 @@ export interface IntegrationConfig {
   slackApiUrl: string;
 }
 
+/** No webhook allow-list, no public URL, no Slack, no e-mail (a service built without a configuration). */
+export const NO_INTEGRATIONS: IntegrationConfig = {
+  publicUrl: undefined,
+  webhookAllowHosts: [],
+  smtpUrl: undefined,
+  emailFrom: undefined,
+  emailLinkTtlSeconds: 7200,
+  slackBotToken: undefined,
+  slackSigningSecret: undefined,
+  slackApiUrl: 'https://slack.com/api/',
+};
+
 /** Reads the integration settings; every inconsistency is a ConfigError naming the setting. */
 function integrationConfig(
   vars: Record<string, string | undefined>,

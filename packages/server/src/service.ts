@@ -1,6 +1,7 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
-import type { IntegrationConfig } from './config.js';
+import { Channels } from './channels/channels.js';
+import { type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
 import { Decisions } from './events/decisions.js';
 import { Feed } from './events/feed.js';
@@ -57,6 +58,7 @@ export class HumanOSService {
   readonly decisions: Decisions;
   readonly feed: Feed;
   readonly history: History;
+  readonly channels: Channels;
 
   constructor(
     readonly store: Store,
@@ -117,5 +119,11 @@ export class HumanOSService {
     this.decisions = new Decisions(this.deps);
     this.feed = new Feed(this.deps);
     this.history = new History(this.deps);
+    this.channels = new Channels(
+      this.deps,
+      webhooks.outbox,
+      (actor, id, verdict, input) => this.approvals.decide(actor, id, verdict, input),
+      { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: webhooks.outbox.settings.timeoutMs },
+    );
   }
 }

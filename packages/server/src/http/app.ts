@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
+import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
@@ -65,6 +66,7 @@ function featureRoutes(api: Api, s: HumanOSService): void {
   approvalRoutes(api, s.approvals);
   eventRoutes(api, { decisions: s.decisions, feed: s.feed, principals: s.principals });
   ledgerRoutes(api, { ...s.deps, history: s.history });
+  channelRoutes(api, s.channels);
 }
 
 /**
@@ -99,6 +101,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return { status: 'ok', storage: service.deps.dialect.name, ledgerSize: size, version: opts.version };
   });
   ledgerPublicRoutes(app, service.deps);
+  await channelPublicRoutes(app, service.channels);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
     api.addHook('onRequest', authenticate(service.principals));

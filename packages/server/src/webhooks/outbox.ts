@@ -219,41 +219,46 @@ export class Outbox {
     if (free <= 0) return Promise.resolve([]);
     const now = this.deps.now();
     const full = [...this.inFlight].filter(([, n]) => n >= settings.perSinkConcurrency).map(([id]) => id);
-    return this.deps.write(async (trx) => {
-      let q = trx
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('seq')
-        .limit(CANDIDATES);
-      if (full.length > 0) q = q.where('webhook_id', 'not in', full);
-      const due = await this.deps.dialect.skipLocked(q).execute();
-      const taken = new Map<string, number>();
-      let count = 0;
-      const picked = due.filter((d) => {
-        const n = (this.inFlight.get(d.webhook_id) ?? 0) + (taken.get(d.webhook_id) ?? 0);
-        if (n >= settings.perSinkConcurrency || count >= free) return false;
-        taken.set(d.webhook_id, (taken.get(d.webhook_id) ?? 0) + 1);
-        count++;
-        return true;
+    return this.deps
+      .write(async (trx) => {
+        let q = trx
+          .selectFrom('webhook_deliveries')
+          .selectAll()
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .orderBy('next_attempt_at')
+          .orderBy('seq')
+          .limit(CANDIDATES);
+        if (full.length > 0) q = q.where('webhook_id', 'not in', full);
+        const due = await this.deps.dialect.skipLocked(q).execute();
+        const taken = new Map<string, number>();
+        let count = 0;
+        const picked = due.filter((d) => {
+          const n = (this.inFlight.get(d.webhook_id) ?? 0) + (taken.get(d.webhook_id) ?? 0);
+          if (n >= settings.perSinkConcurrency || count >= free) return false;
+          taken.set(d.webhook_id, (taken.get(d.webhook_id) ?? 0) + 1);
+          count++;
+          return true;
+        });
+        // Rows left (or not even looked at) for a sink at its limit: claim again when one of its attempts ends.
+        this.starved = picked.length < due.length || full.length > 0;
+        if (picked.length === 0) return [];
+        await trx
+          .updateTable('webhook_deliveries')
+          .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + settings.claimMs }))
+          .where(
+            'id',
+            'in',
+            picked.map((d) => d.id),
+          )
+          .execute();
+        return picked;
+      })
+      .then((picked) => {
+        // Slots are taken once the claim is committed (a claim that failed to commit holds none).
+        for (const d of picked) this.take(d.webhook_id, 1);
+        return picked;
       });
-      // Rows left for a sink at its limit: claim again when one of its attempts ends.
-      this.starved = picked.length < due.length;
-      if (picked.length === 0) return [];
-      await trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + settings.claimMs }))
-        .where(
-          'id',
-          'in',
-          picked.map((d) => d.id),
-        )
-        .execute();
-      for (const d of picked) this.take(d.webhook_id, 1);
-      return picked;
-    });
   }
 
   private take(sink: string, n: number): void {

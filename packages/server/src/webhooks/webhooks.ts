@@ -334,7 +334,8 @@ function view(r: WebhookRow): Webhook {
   };
 }
 
-function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
+/** A delivery row as the API shows it. */
+export function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
   return {
     id: d.id,
     webhookId: d.webhook_id,
