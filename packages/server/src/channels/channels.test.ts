@@ -1,3 +1,4 @@
+import { payloadDigest } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 import {
@@ -343,6 +344,27 @@ for (const backend of backends()) {
       const mail = smtp.to('ann@example.com').find((m) => m.text?.includes(high.approvalId));
       expect(mail?.text).toContain('high-risk request: sign in to decide');
       expect(mail?.text).not.toContain('confirm on the page');
+      // A link made for it anyway (valid signature, right approver) is refused: sign in instead.
+      const { LinkTokens } = await import('./tokens.js');
+      const crafted = new LinkTokens(t.server.service.deps.key).issue(
+        {
+          a: high.approvalId,
+          p: ANN,
+          v: 'approved',
+          d: payloadDigest((await t.admin.get(`/tasks/${high.taskId}`)).body.payload),
+        },
+        600,
+        t.clock.now(),
+      );
+      await settle();
+      const beforeCrafted = await t.fingerprint();
+      for (const r of [
+        await fetch(`${t.url}/v1/humanos/channels/email/decide?t=${crafted}`),
+        await post({ t: crafted }),
+      ]) {
+        expect([r.status, (await r.text()).includes('Sign in to decide')]).toEqual([403, true]);
+      }
+      expect(await t.fingerprint()).toBe(beforeCrafted);
 
       // Expired: links work for two hours.
       const late = await create();
@@ -352,6 +374,43 @@ for (const backend of backends()) {
       expect((await fetch(lateLink)).status).toBe(410);
       expect((await post({ t: new URL(lateLink).searchParams.get('t') as string })).status).toBe(410);
       expect(await decided(late.approvalId)).toEqual([]);
+    });
+
+    it('reminders go into the Slack threads and by e-mail; expiry updates every message and tells e-mail recipients', async () => {
+      const { approvalId } = await create({
+        humanInLoop: { approverRole: 'finance', approvalTimeout: 100, escalationPolicy: 'reject' },
+      });
+      await until(
+        () => posts(approvalId).length === 4 && !!mailLink(approvalId, 'ann@example.com', 'Approve'),
+        'posts and mail',
+      );
+      const threaded = () => slack.of('chat.postMessage').filter((c) => c.body.thread_ts !== undefined);
+      const before = threaded().length;
+      t.clock.advance(81_000);
+      await t.server.service.timers.remindDue();
+      await until(() => threaded().length === before + 4, 'a reminder in each thread');
+      expect(String(threaded().at(-1)?.body.text)).toContain('Reminder');
+      await until(
+        () =>
+          smtp
+            .to('ann@example.com')
+            .some((m) => m.subject?.startsWith('Reminder: approval needed') && m.text?.includes(approvalId)),
+        'the reminder e-mail',
+      );
+      t.clock.advance(20_000);
+      await t.server.service.timers.expireDue();
+      await until(() => updates(approvalId).length === 4, 'every message updated');
+      for (const u of updates(approvalId)) {
+        expect(statusText(u)).toContain('Expired');
+        expect(hasButtons(u)).toBe(false);
+      }
+      await until(
+        () =>
+          smtp
+            .to('ann@example.com')
+            .some((m) => m.subject === 'Expired: Pay invoice 42 to ACME' && m.text?.includes(approvalId)),
+        'the outcome e-mail',
+      );
     });
 
     it('a principal links its Slack user with a one-time code; preferences and quiet hours hold messages back', async () => {
