@@ -38,7 +38,8 @@ for (const backend of backends()) {
     let approverToken: string;
 
     beforeAll(async () => {
-      t = await startTestServer(backend);
+      // The webhook test subscribes a loopback URL: the operator allow-list permits it (the SSRF guard refuses it otherwise).
+      t = await startTestServer(backend, { HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
       agent = await t.principal('did:agent:deploy-bot', []);
       env = (token) => ({ HUMANOS_URL: t.url, HUMANOS_API_KEY: token });
     });

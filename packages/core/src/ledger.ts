@@ -44,7 +44,10 @@ export type LedgerEntryType =
   | 'task.failed'
   | 'task.cancelled'
   | 'webhook.created'
-  | 'webhook.removed';
+  | 'webhook.removed'
+  | 'webhook.secret_rotated'
+  | 'channel.linked'
+  | 'channel.unlinked';
 
 export interface LedgerEntry {
   v: number;

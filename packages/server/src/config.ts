@@ -15,6 +15,76 @@ export interface ServerConfig {
   logLevel: string;
   /** Path of the policy file (HUMANOS_POLICY), or undefined for the built-in policy. */
   policyFile: string | undefined;
+  /** Webhooks and notification channels (see integrationConfig). */
+  integrations: IntegrationConfig;
+}
+
+/** Where the web inbox is, where webhooks may go, and how Slack and e-mail are reached. */
+export interface IntegrationConfig {
+  /** HUMANOS_PUBLIC_URL: the server's address as approvers' browsers reach it (deep links, e-mail links). */
+  publicUrl: string | undefined;
+  /** HUMANOS_WEBHOOK_ALLOW_HOSTS: comma-separated hosts, IPs and CIDRs webhooks may reach although not public. */
+  webhookAllowHosts: string[];
+  /** HUMANOS_SMTP_URL (smtp:// or smtps://, with credentials) and HUMANOS_EMAIL_FROM. */
+  smtpUrl: string | undefined;
+  emailFrom: string | undefined;
+  /** HUMANOS_EMAIL_LINK_TTL_SECONDS: how long one-click e-mail links work (default 2 h). */
+  emailLinkTtlSeconds: number;
+  /** HUMANOS_SLACK_BOT_TOKEN, HUMANOS_SLACK_SIGNING_SECRET, HUMANOS_SLACK_API_URL. */
+  slackBotToken: string | undefined;
+  slackSigningSecret: string | undefined;
+  slackApiUrl: string;
+}
+
+/** No webhook allow-list, no public URL, no Slack, no e-mail (a service built without a configuration). */
+export const NO_INTEGRATIONS: IntegrationConfig = {
+  publicUrl: undefined,
+  webhookAllowHosts: [],
+  smtpUrl: undefined,
+  emailFrom: undefined,
+  emailLinkTtlSeconds: 7200,
+  slackBotToken: undefined,
+  slackSigningSecret: undefined,
+  slackApiUrl: 'https://slack.com/api/',
+};
+
+/** Reads the integration settings; every inconsistency is a ConfigError naming the setting. */
+function integrationConfig(
+  vars: Record<string, string | undefined>,
+  int: (name: string, def: number, min: number, max: number) => number,
+): IntegrationConfig {
+  const url = (name: string, pattern: RegExp, what: string): string | undefined => {
+    const v = vars[name] || undefined;
+    if (v === undefined) return undefined;
+    if (!pattern.test(v) || !URL.canParse(v)) throw new ConfigError(name, `must be ${what}, got "${v}"`);
+    return v;
+  };
+  const publicUrl = url('HUMANOS_PUBLIC_URL', /^https?:\/\/[^/]/, 'an http(s) URL')?.replace(/\/+$/, '');
+  const smtpUrl = url('HUMANOS_SMTP_URL', /^smtps?:\/\//, 'an smtp:// or smtps:// URL');
+  const emailFrom = vars.HUMANOS_EMAIL_FROM || undefined;
+  if (smtpUrl && !emailFrom) throw new ConfigError('HUMANOS_EMAIL_FROM', 'is needed with HUMANOS_SMTP_URL');
+  const slackBotToken = vars.HUMANOS_SLACK_BOT_TOKEN || undefined;
+  const slackSigningSecret = vars.HUMANOS_SLACK_SIGNING_SECRET || undefined;
+  if (slackBotToken && !slackSigningSecret) {
+    throw new ConfigError('HUMANOS_SLACK_SIGNING_SECRET', 'is needed with HUMANOS_SLACK_BOT_TOKEN');
+  }
+  if ((smtpUrl || slackBotToken) && !publicUrl) {
+    throw new ConfigError('HUMANOS_PUBLIC_URL', 'is needed for Slack and e-mail notifications (their links)');
+  }
+  const slackApiUrl = url('HUMANOS_SLACK_API_URL', /^https?:\/\//, 'an http(s) URL') ?? 'https://slack.com/api/';
+  return {
+    publicUrl,
+    webhookAllowHosts: (vars.HUMANOS_WEBHOOK_ALLOW_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
+    smtpUrl,
+    emailFrom,
+    emailLinkTtlSeconds: int('HUMANOS_EMAIL_LINK_TTL_SECONDS', 7200, 60, 7 * 86_400),
+    slackBotToken,
+    slackSigningSecret,
+    slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+  };
 }
 
 export class ConfigError extends Error {
@@ -96,5 +166,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
     logLevel,
     policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
+    integrations: integrationConfig(vars, int),
   };
 }

@@ -92,6 +92,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       policy,
       policySource,
       webhooks: opts.webhooks,
+      integrations: config.integrations,
       onBackgroundError: (e) => reportBackground(e),
       onIntegrityViolation: (detail) => reportIntegrity(detail),
       onSealed: (seal) => pin.record(seal),

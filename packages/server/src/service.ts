@@ -1,5 +1,7 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
+import { Channels } from './channels/channels.js';
+import { type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
 import { Decisions } from './events/decisions.js';
 import { Feed } from './events/feed.js';
@@ -24,6 +26,8 @@ export { type Clock, systemClock } from './kernel/deps.js';
 export interface ServiceOptions {
   policy: PolicyDocument;
   policySource: 'built-in' | 'file';
+  /** Public URL, webhook allow-list, Slack and e-mail settings (from the configuration). */
+  integrations?: IntegrationConfig;
   /** Overrides of webhook delivery tuning (tests shorten the backoff). */
   webhooks?: Partial<WebhookSettings>;
   /** Where failures of background work (webhook sends started after a commit) are reported. */
@@ -62,6 +66,7 @@ export class HumanOSService {
   readonly history: History;
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
+  readonly channels: Channels;
 
   constructor(
     readonly store: Store,
@@ -97,7 +102,12 @@ export class HumanOSService {
     this.webhooks = new Webhooks({
       ...this.deps,
       onError: (e) => options.onBackgroundError?.(e),
-      settings: { ...DEFAULT_WEBHOOK_SETTINGS, ...options.webhooks },
+      settings: {
+        ...DEFAULT_WEBHOOK_SETTINGS,
+        publicUrl: options.integrations?.publicUrl,
+        allowHosts: options.integrations?.webhookAllowHosts ?? [],
+        ...options.webhooks,
+      },
     });
     const webhooks = this.webhooks;
     committer = new GroupCommitter(
@@ -123,5 +133,11 @@ export class HumanOSService {
     this.decisions = new Decisions(this.deps);
     this.feed = new Feed(this.deps);
     this.history = new History(this.deps);
+    this.channels = new Channels(
+      this.deps,
+      webhooks.outbox,
+      (actor, id, verdict, input) => this.approvals.decide(actor, id, verdict, input),
+      { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: webhooks.outbox.settings.timeoutMs },
+    );
   }
 }

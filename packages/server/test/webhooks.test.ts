@@ -8,6 +8,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookDelivery,
 } from '@humanos/core';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -56,7 +57,7 @@ class Receiver {
   }
 
   forTask(taskId: string) {
-    return this.got.filter((g) => g.body.event.taskId === taskId);
+    return this.got.filter((g) => g.body.data.event.taskId === taskId);
   }
 
   async until(pred: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -72,7 +73,10 @@ class Receiver {
   }
 }
 
-const SECRET = 'whsec_test_0123456789abcdef';
+// A Standard Webhooks secret: `whsec_` and base64 of 32 bytes.
+const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+// Receivers on loopback: the operator's allow-list lets webhooks reach them.
+const ALLOW_LOOPBACK = { HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' };
 
 for (const backend of backends()) {
   describe(`webhooks [${backend}]`, () => {
@@ -82,7 +86,7 @@ for (const backend of backends()) {
     let receiver: Receiver;
 
     beforeAll(async () => {
-      t = await startTestServer(backend, {}, { webhooks: { backoffBaseMs: 1000, maxAttempts: 4 } });
+      t = await startTestServer(backend, ALLOW_LOOPBACK, { webhooks: { backoffBaseMs: 1000, maxAttempts: 4 } });
       agent = await t.principal('did:agent:hook-bot', []);
       approver = await t.principal('did:human:hook-approver', ['ops']);
       receiver = await new Receiver().start();
@@ -120,7 +124,7 @@ for (const backend of backends()) {
         ledgerIndex: number;
       }[];
 
-    it('delivers the subscribed events of a task, signed, each with its ledger index', async () => {
+    it('delivers the subscribed events of a task in the Standard Webhooks format, each with its ledger index', async () => {
       const hook = await subscribe(['approval.*']);
       const c = await agent.post('/tasks', { description: 'Restart the cache', humanInLoop: { approverRole: 'ops' } });
       const d = await approver.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
@@ -128,30 +132,33 @@ for (const backend of backends()) {
       await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'two approval events');
       const got = receiver.forTask(c.body.taskId);
       // Only the subscribed family: no task.created.
-      expect(got.map((g) => g.body.event.type).sort()).toEqual(['approval.decided', 'approval.requested']);
+      expect(got.map((g) => g.body.type).sort()).toEqual(['approval.decided', 'approval.requested']);
       const entries = await ledgerEntries();
+      const standard = new StandardWebhook(SECRET);
       for (const g of got) {
         expect(g.headers['content-type']).toBe('application/json');
-        expect(g.headers['x-humanos-delivery']).toBe(g.body.deliveryId);
-        expect(g.headers['x-humanos-event']).toBe(g.body.event.type);
-        expect(g.body.webhookId).toBe(hook);
-        // The signature verifies over the raw bytes with the secret (at the server's clock) …
-        const sig = g.headers['x-humanos-signature'] as string;
-        const now = Math.floor(t.clock.now() / 1000);
-        expect(verifyWebhookSignature(SECRET, sig, g.raw, now)).toBe(true);
-        // … and fails for another secret, a changed body, or a stale timestamp.
-        expect(verifyWebhookSignature('whsec_other_secret_000000', sig, g.raw, now)).toBe(false);
-        expect(verifyWebhookSignature(SECRET, sig, g.raw.replace('approval', 'apprOval'), now)).toBe(false);
-        expect(verifyWebhookSignature(SECRET, sig, g.raw, now + 3600)).toBe(false);
+        expect(g.headers['webhook-id']).toBe(g.body.data.deliveryId);
+        expect(g.headers['x-humanos-event']).toBe(g.body.data.event.type);
+        expect(g.body.data.webhookId).toBe(hook);
+        // The reference Standard Webhooks library verifies it over the raw bytes …
+        expect(standard.verify(g.raw, g.headers as Record<string, string>)).toEqual(g.body);
+        // … and so does ours; both fail for another secret, a changed body, or a stale timestamp.
+        const now = Math.floor(Date.now() / 1000);
+        expect(verifyWebhookSignature(SECRET, g.headers, g.raw, now)).toBe(true);
+        const other = `whsec_${Buffer.alloc(32, 8).toString('base64')}`;
+        expect(() => new StandardWebhook(other).verify(g.raw, g.headers as Record<string, string>)).toThrow();
+        expect(verifyWebhookSignature(other, g.headers, g.raw, now)).toBe(false);
+        expect(verifyWebhookSignature(SECRET, g.headers, g.raw.replace('approval', 'apprOval'), now)).toBe(false);
+        expect(verifyWebhookSignature(SECRET, g.headers, g.raw, now + 3600)).toBe(false);
         // The event is the ledger entry at that index.
-        expect(entries.find((e) => e.seq === g.body.ledgerIndex)?.type).toBe(g.body.event.type);
+        expect(entries.find((e) => e.seq === g.body.data.ledgerIndex)?.type).toBe(g.body.type);
       }
       // The receiver answers before the server records the answer: wait for the record.
       await expect
         .poll(async () => (await deliveries(hook)).filter((x) => x.status === 'delivered').length)
         .toBeGreaterThanOrEqual(2);
       const ds = await deliveries(hook);
-      const mine = ds.filter((x) => got.some((g) => g.body.deliveryId === x.id));
+      const mine = ds.filter((x) => got.some((g) => g.body.data.deliveryId === x.id));
       expect(mine).toHaveLength(2);
       for (const x of mine) expect([x.status, x.attempts, x.lastStatus]).toEqual(['delivered', 1, 200]);
     });
@@ -167,20 +174,20 @@ for (const backend of backends()) {
       expect([x?.status, x?.attempts]).toEqual(['pending', 1]);
       // Not due yet: nothing is sent.
       t.clock.advance(500);
-      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
       t.clock.advance(500);
-      expect(await t.server.service.webhooks.deliverDue()).toBe(1);
+      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(1);
       [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['pending', 2, 503]);
       // The second backoff is twice the first.
       t.clock.advance(1000);
-      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
       t.clock.advance(1000);
-      expect(await t.server.service.webhooks.deliverDue()).toBe(1);
+      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(1);
       [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['delivered', 3, 200]);
       // Every attempt carried the same delivery id, so the receiver can deduplicate.
-      const ids = new Set(receiver.forTask(c.body.taskId).map((g) => g.body.deliveryId));
+      const ids = new Set(receiver.forTask(c.body.taskId).map((g) => g.body.data.deliveryId));
       expect(receiver.forTask(c.body.taskId)).toHaveLength(3);
       expect(ids.size).toBe(1);
     });
@@ -196,20 +203,21 @@ for (const backend of backends()) {
       await expect.poll(async () => (await deliveries(hook))[0]?.lastError).toBeTruthy();
       for (let i = 0; i < 3; i++) {
         t.clock.advance(10_000);
-        await t.server.service.webhooks.deliverDue();
+        await t.server.service.webhooks.deliverDue({ wait: true });
       }
       let [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['failed', 4, null]);
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/humanos_webhook_deliveries\{status="failed"\} 1\n/);
       t.clock.advance(60_000);
-      expect(await t.server.service.webhooks.deliverDue()).toBe(0);
+      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
       const again = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
       expect(again.status).toBe(200);
       expect(again.body.status).toBe('pending');
       const twice = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
       expect([twice.status, twice.body.code]).toEqual([409, 'invalid_state']);
-      await t.server.service.webhooks.deliverDue();
+      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.webhooks.deliverDue({ wait: true });
       [x] = await deliveries(hook);
       expect(x?.attempts).toBe(1);
     });
@@ -239,7 +247,7 @@ for (const backend of backends()) {
       const before = receiver.got.length;
       const c2 = await agent.post('/tasks', { description: 'Drain node 8', humanInLoop: { approverRole: 'ops' } });
       t.clock.advance(60_000);
-      await t.server.service.webhooks.deliverDue();
+      await t.server.service.webhooks.deliverDue({ wait: true });
       expect(receiver.forTask(c2.body.taskId)).toEqual([]);
       expect(receiver.got.length).toBe(before);
       const listed = (await t.admin.get('/webhooks')).body.items as { id: string; active: boolean }[];
@@ -260,8 +268,10 @@ for (const backend of backends()) {
       const c = await agent.post('/tasks', { description: 'Page the on-call', humanInLoop: { approverRole: 'ops' } });
       await receiver.until(() => receiver.forTask(c.body.taskId).length === 1, 'the task.created delivery');
       const [g] = receiver.forTask(c.body.taskId);
-      const now = Math.floor(t.clock.now() / 1000);
-      expect(sdkVerify(hook.secret, g?.headers['x-humanos-signature'] as string, g?.raw as string, now)).toBe(true);
+      expect(sdkVerify(hook.secret, g?.headers ?? {}, g?.raw as string)).toBe(true);
+      expect(new StandardWebhook(hook.secret).verify(g?.raw as string, g?.headers as Record<string, string>)).toEqual(
+        g?.body,
+      );
       await expect
         .poll(async () => (await sdk.webhookDeliveries(hook.id, { status: 'delivered' })).items.length)
         .toBe(1);
@@ -273,7 +283,7 @@ for (const backend of backends()) {
       const c = await agent.post('/tasks', { description: 'Reboot', humanInLoop: { approverRole: 'ops' } });
       await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'created + requested');
       const queued = (await deliveries(hook)).length;
-      await t.server.service.webhooks.deliverDue(); // their attempts' reports, settled
+      await t.server.service.webhooks.outbox.idle(); // their attempts' reports, settled
       const before = await t.fingerprint();
       // The requester may not approve its own task: refused, and no event, no delivery.
       const refused = await agent.post(`/approvals/${c.body.approvalRequest.id}/approve`, {});
@@ -285,6 +295,9 @@ for (const backend of backends()) {
         [t.admin, { url: 'not a url' }],
         [t.admin, { url: receiver.url, events: ['approval.*', 'DROP TABLE'] }],
         [t.admin, { url: receiver.url, secret: 'short' }],
+        // Not a Standard Webhooks secret (`whsec_` + base64 of at least 16 bytes).
+        [t.admin, { url: receiver.url, secret: 'whsec_test_0123456789abcdef' }],
+        [t.admin, { url: receiver.url, secret: 'this-is-a-long-enough-plain-secret' }],
         [t.admin, { url: receiver.url, active: true }],
         [t.admin, { url: 'http://user:pw@127.0.0.1/x' }],
       ] as const) {
@@ -318,7 +331,7 @@ describe('webhooks across crashes and replicas', () => {
     it(`[${name}] queued deliveries survive kill -9: a receiver that was failing gets every event after restart`, async () => {
       backend = await createBackend(name);
       receiver = await new Receiver().start();
-      const env = { ...backend.env, HUMANOS_TIMER_INTERVAL_MS: '50' };
+      const env = { ...backend.env, ...ALLOW_LOOPBACK, HUMANOS_TIMER_INTERVAL_MS: '50' };
       const first = await spawnServer(env);
       children.push(first);
       const admin = new Api(first.url, ADMIN_TOKEN);
@@ -371,7 +384,7 @@ describe('webhooks across crashes and replicas', () => {
     it('[postgres] two replicas share one outbox: every delivery is sent exactly once', async () => {
       backend = await createBackend('postgres');
       receiver = await new Receiver().start();
-      const [a, b] = await spawnReplicas(backend, { HUMANOS_TIMER_INTERVAL_MS: '20' });
+      const [a, b] = await spawnReplicas(backend, { ...ALLOW_LOOPBACK, HUMANOS_TIMER_INTERVAL_MS: '20' });
       children.push(a, b);
       const adminA = new Api(a.url, ADMIN_TOKEN);
       const hook = (await adminA.post('/webhooks', { url: receiver.url, secret: SECRET })).body.id as string;
@@ -388,7 +401,7 @@ describe('webhooks across crashes and replicas', () => {
       await expect
         .poll(async () => (await listed()).filter((d) => d.status === 'delivered').length, { timeout: 10_000 })
         .toBe(42);
-      const ids = receiver.got.map((g) => g.body.deliveryId);
+      const ids = receiver.got.map((g) => g.body.data.deliveryId);
       expect(ids.sort()).toEqual((await listed()).map((d) => d.id).sort());
       expect(new Set(ids).size).toBe(42);
       // Claims and reports wrote no ledger entries of their own, and the log is still one clean tree.

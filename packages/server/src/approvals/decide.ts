@@ -32,6 +32,8 @@ export interface DecideInput {
   reason?: string;
   feedback?: string;
   edits?: Record<string, unknown>;
+  /** Where the decision came from, recorded in the ledger entry's `data.channel` (default `api`). */
+  channel?: 'api' | 'web' | 'slack' | 'email';
 }
 
 type Verdict = 'approved' | 'rejected';
@@ -501,7 +503,7 @@ async function record(
       actor: actor.id,
       taskId: task.id,
       approvalId: gate.id,
-      data: { record: rec, signature, gateStatus, taskStatus },
+      data: { record: rec, signature, gateStatus, taskStatus, channel: input.channel ?? 'api' },
     },
     ...extra,
   ]);

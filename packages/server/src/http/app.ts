@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
+import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
@@ -13,7 +14,7 @@ import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
 import type { HumanOSService } from '../service.js';
 import { taskRoutes } from '../tasks/routes.js';
-import { webhookRoutes } from '../webhooks/routes.js';
+import { readOnlyRoles, webhookRoutes } from '../webhooks/routes.js';
 import { registerMetrics } from './metrics.js';
 import { checkBody, registerProblems } from './problem.js';
 import { registerWebInbox } from './web.js';
@@ -66,6 +67,7 @@ function featureRoutes(api: Api, s: HumanOSService): void {
   approvalRoutes(api, s.approvals);
   eventRoutes(api, { decisions: s.decisions, feed: s.feed, principals: s.principals });
   ledgerRoutes(api, { ...s.deps, history: s.history });
+  channelRoutes(api, s.channels);
 }
 
 /**
@@ -101,10 +103,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   ledgerPublicRoutes(app, service.deps);
   mcpRoutes(app);
+  await channelPublicRoutes(app, service.channels);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
     api.addHook('onRequest', authenticate(service.principals));
     api.addHook('preValidation', checkBody);
+    api.addHook('preHandler', readOnlyRoles);
     featureRoutes(api, service);
   });
   return app;

@@ -49,6 +49,17 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
       this.inc(service.integrityViolations);
     },
   });
+  new Gauge({
+    name: 'humanos_notification_deliveries',
+    help: 'Slack and e-mail notifications in the outbox by sink (channel:plan, channel:slack, channel:email) and status',
+    labelNames: ['sink', 'status'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await service.channels.countByStatus(service.webhooks.outbox))
+        this.set({ sink: r.sink, status: r.status }, r.n);
+    },
+  });
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
     const route = req.routeOptions.url ?? 'unmatched';

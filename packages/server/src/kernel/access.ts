@@ -28,6 +28,14 @@ export function isAdmin(actor: Principal): boolean {
   return actor.kind === 'human' && actor.roles.includes('admin');
 }
 
+/** The role of relays (chat bridges, ticket bots): reads every task and approval, writes nothing. */
+export const INTEGRATION_ROLE = 'integration';
+
+/** Whether a caller may only read: it holds the integration role and is not an admin. */
+export function isReadOnly(actor: Principal): boolean {
+  return actor.roles.includes(INTEGRATION_ROLE) && !isAdmin(actor);
+}
+
 /** Refuses (`forbidden`) a caller that is not a human admin. */
 export function requireAdmin(actor: Principal): void {
   if (!isAdmin(actor)) throw new HumanOSError('forbidden', 'this needs the admin role (held by a human)');
@@ -86,12 +94,13 @@ export class Access {
 
   /**
    * Who may see a task, as far as the task row alone tells: admins, its requester and the human it
-   * acts for, its executor or assigned resource, and holders of the executor role whose capabilities
-   * cover the task's (a task that names none is run by its requester). The rest of the rule, holding
-   * a role of one of its gates, needs the gates.
+   * acts for, its executor or assigned resource, holders of the executor role whose capabilities
+   * cover the task's (a task that names none is run by its requester), and relays (the read-only
+   * integration role). The rest of the rule, holding a role of one of its gates, needs the gates.
    */
   seesFromRow(actor: Principal, t: RowFacts): boolean {
     if (this.isAdmin(actor) || t.requester === actor.id || t.on_behalf_of === actor.id) return true;
+    if (actor.roles.includes(INTEGRATION_ROLE)) return true;
     if (t.executor === actor.id || t.assigned_to === actor.id) return true;
     return (
       actor.roles.includes('executor') &&

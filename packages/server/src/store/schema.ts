@@ -123,6 +123,9 @@ export interface Database {
     /** JSON array of event patterns (`*`, `approval.*`, `task.created`). */
     events: string;
     secret: string;
+    /** After a rotation, the secret that also signs until `previous_secret_expires_at` (0012). */
+    previous_secret: string | null;
+    previous_secret_expires_at: number | null;
     active: number;
     created_at: number;
     created_by: string;
@@ -140,5 +143,7 @@ export interface Database {
     last_error: string | null;
     created_at: number;
     delivered_at: number | null;
+    /** For a sink that fans out (notification channels), the one recipient of this row (0012). */
+    target: string | null;
   };
 }

@@ -8,12 +8,30 @@ const EVENT_PATTERN = T.String({
   description: '`*`, a family such as `approval.*`, or one type such as `approval.requested`',
 });
 
+const SECRET = T.String({
+  pattern: '^whsec_[A-Za-z0-9+/]{22,88}={0,2}$',
+  description:
+    'Standard Webhooks secret: `whsec_` and the base64 of 16–64 random bytes; generated (and shown once) if absent',
+});
+
 export const CreateWebhookBody = T.Object(
   {
     url: T.String({ minLength: 1, maxLength: 2000, pattern: '^https?://', description: 'Where events are POSTed' }),
     events: T.Optional(T.Array(EVENT_PATTERN, { minItems: 1, maxItems: 50, description: 'Default `["*"]`' })),
-    secret: T.Optional(
-      T.String({ minLength: 16, maxLength: 200, description: 'HMAC key; generated (and shown once) if absent' }),
+    secret: T.Optional(SECRET),
+  },
+  closed,
+);
+
+export const RotateSecretBody = T.Object(
+  {
+    secret: T.Optional(SECRET),
+    overlapSeconds: T.Optional(
+      T.Integer({
+        minimum: 0,
+        maximum: 30 * 86_400,
+        description: 'How long the previous secret keeps signing too (default 86400; 0 stops it at once)',
+      }),
     ),
   },
   closed,

@@ -1,48 +1,44 @@
-import { randomBytes } from 'node:crypto';
 import {
   HumanOSError,
-  newDeliveryId,
   newWebhookId,
-  signWebhook,
-  WEBHOOK_SIGNATURE_HEADER,
+  newWebhookSecret,
   type Webhook,
+  type WebhookDelivery,
   type WebhookDeliveryStatus,
-  webhookEventMatches,
+  webhookHeaders,
 } from '@humanos/core';
 import type { Selectable, Transaction } from 'kysely';
 import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import { eventContext } from './context.js';
+import { type Attempt, DEFAULT_OUTBOX_SETTINGS, type DeliveryRow, Outbox, type OutboxSettings } from './outbox.js';
+import { postPinned } from './send.js';
+import { AllowList, EgressGuard, type Resolver, systemResolver } from './ssrf.js';
 
 type WebhookRow = Selectable<Database['webhooks']>;
-type DeliveryRow = Selectable<Database['webhook_deliveries']>;
 
-/** Tuning of delivery; defaults suit production, tests shorten them. */
-export interface WebhookSettings {
-  /** Per-attempt HTTP timeout. */
-  timeoutMs: number;
-  /** A claimed delivery whose sender died is retried after this long. */
-  claimMs: number;
-  /** Attempts before a delivery is marked `failed` (it can be retried by hand). */
-  maxAttempts: number;
-  /** Backoff after the n-th failed attempt: min(cap, base · 2^(n−1)). */
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  /** Delivered deliveries are forgotten after this long. */
-  retentionMs: number;
+/** Delivery tuning and where webhooks may go. */
+export interface WebhookSettings extends OutboxSettings {
+  /** `HUMANOS_WEBHOOK_ALLOW_HOSTS`: hosts, addresses and CIDRs allowed although not public. */
+  allowHosts: string[];
+  /** Name resolution for the SSRF guard (tests inject one). */
+  resolve: Resolver;
+  /** `HUMANOS_PUBLIC_URL`: the web inbox's address, for deep links in event bodies. */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
-  timeoutMs: 10_000,
-  claimMs: 60_000,
-  maxAttempts: 15,
-  backoffBaseMs: 5_000,
-  backoffCapMs: 3_600_000,
-  retentionMs: 7 * 86_400_000,
+  ...DEFAULT_OUTBOX_SETTINGS,
+  allowHosts: [],
+  resolve: systemResolver,
+  publicUrl: undefined,
 };
 
-const BATCH = 50;
+/** How long a rotated-out secret keeps signing, unless the rotation says otherwise. */
+export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
+
 // Subscriptions are re-read at most this often on a replica that did not change them itself.
 const SUBSCRIPTION_CACHE_MS = 1_000;
 
@@ -52,43 +48,59 @@ interface Deps extends FeatureDeps {
 }
 
 /**
- * Webhook notifications: every ledger event an admin subscribes to is POSTed, signed with the
- * subscription's secret, to its URL. The outbox row is written in the same transaction as the
- * event, so nothing is announced that did not happen and nothing that happened is lost to a crash;
- * delivery is at least once (receivers deduplicate on `x-humanos-delivery`), with exponential
- * backoff, and claimed with `SKIP LOCKED` so several replicas never send the same attempt twice.
+ * Webhook subscriptions: every ledger event an admin subscribes to is POSTed to its URL in the
+ * Standard Webhooks format, through the durable outbox (`outbox.ts`). URLs pass the SSRF guard when
+ * subscribing and again on every send; secrets rotate with an overlap window during which both
+ * signatures are sent.
+ *
+ * @example
+ * const hook = await webhooks.create(admin, { url: 'https://relay.example.com/humanos', events: ['approval.*'] });
+ * await webhooks.rotateSecret(admin, hook.id, { overlapSeconds: 3600 });
  */
 export class Webhooks {
+  /** The outbox these (and the notification channels) deliver through. */
+  readonly outbox: Outbox;
+  private readonly guard: EgressGuard;
   private cache: { rows: WebhookRow[]; at: number } | undefined;
-  private enqueued = false;
-  private running: Promise<number> | undefined;
-  private again = false;
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: Deps) {
+    this.guard = new EgressGuard(new AllowList(deps.settings.allowHosts), deps.settings.resolve);
+    this.outbox = new Outbox(deps, (trx) => this.subscriptions(trx));
+    this.outbox.addSink('webhook:', { send: (d, entry) => this.post(d, entry) });
+  }
+
+  /** Checks a URL's form and destination (the SSRF guard); `validation_failed` otherwise. */
+  private async checkUrl(raw: string): Promise<URL> {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new HumanOSError('validation_failed', `url is not a URL: ${raw}`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new HumanOSError('validation_failed', 'url must be http or https');
+    }
+    if (url.username || url.password) throw new HumanOSError('validation_failed', 'url must not carry credentials');
+    await this.guard.addresses(url);
+    return url;
+  }
 
   async create(
     actor: Principal,
     input: { url: string; events?: string[]; secret?: string },
   ): Promise<Webhook & { secret: string }> {
     requireAdmin(actor);
-    let url: URL;
-    try {
-      url = new URL(input.url);
-    } catch {
-      throw new HumanOSError('validation_failed', `url is not a URL: ${input.url}`);
-    }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw new HumanOSError('validation_failed', 'url must be http or https');
-    }
-    if (url.username || url.password) throw new HumanOSError('validation_failed', 'url must not carry credentials');
+    const url = await this.checkUrl(input.url);
     const events = [...new Set(input.events ?? ['*'])];
-    const secret = input.secret ?? `whsec_${randomBytes(24).toString('base64url')}`;
+    const secret = input.secret ?? newWebhookSecret();
     const now = this.deps.now();
     const row: WebhookRow = {
       id: newWebhookId(),
       url: url.toString(),
       events: JSON.stringify(events),
       secret,
+      previous_secret: null,
+      previous_secret_expires_at: null,
       active: 1,
       created_at: now,
       created_by: actor.id,
@@ -106,6 +118,51 @@ export class Webhooks {
           data: { id: row.id, url: row.url, events },
         },
       ]);
+    });
+    this.cache = undefined;
+    return { ...view(row), secret };
+  }
+
+  /**
+   * Replaces a subscription's secret. The previous one keeps signing (a second `v1,` signature in
+   * `webhook-signature`) for `overlapSeconds` (0: stops at once), so receivers can switch without
+   * losing a delivery. Returns the new secret, shown only here.
+   */
+  async rotateSecret(
+    actor: Principal,
+    id: string,
+    input: { secret?: string; overlapSeconds?: number },
+  ): Promise<Webhook & { secret: string }> {
+    requireAdmin(actor);
+    const now = this.deps.now();
+    const secret = input.secret ?? newWebhookSecret();
+    const overlap = input.overlapSeconds ?? DEFAULT_ROTATION_OVERLAP_SECONDS;
+    const row = await this.deps.write(async (trx) => {
+      const hook = await trx.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!hook) throw new HumanOSError('not_found', `no webhook ${id}`);
+      if (!hook.active) throw new HumanOSError('invalid_state', `webhook ${id} was removed`);
+      if (secret === hook.secret)
+        throw new HumanOSError('validation_failed', 'the new secret must differ from the current one');
+      const next = {
+        secret,
+        previous_secret: overlap > 0 ? hook.secret : null,
+        previous_secret_expires_at: overlap > 0 ? now + overlap * 1000 : null,
+      };
+      await trx.updateTable('webhooks').set(next).where('id', '=', id).execute();
+      await this.deps.ledger.append(trx, [
+        {
+          type: 'webhook.secret_rotated',
+          at: iso(now),
+          actor: actor.id,
+          taskId: null,
+          data: {
+            id,
+            previousSecretExpiresAt:
+              next.previous_secret_expires_at === null ? null : iso(next.previous_secret_expires_at),
+          },
+        },
+      ]);
+      return { ...hook, ...next };
     });
     this.cache = undefined;
     return { ...view(row), secret };
@@ -176,252 +233,83 @@ export class Webhooks {
         .executeTakeFirst();
       if (!d) throw new HumanOSError('not_found', `no delivery ${deliveryId} for ${id}`);
       if (d.status !== 'failed') throw new HumanOSError('invalid_state', `delivery ${deliveryId} is ${d.status}`);
-      const next = { ...d, status: 'pending' as const, attempts: 0, next_attempt_at: now };
       await trx
         .updateTable('webhook_deliveries')
         .set({ status: 'pending', attempts: 0, next_attempt_at: now })
         .where('id', '=', deliveryId)
         .execute();
-      return next;
+      return { ...d, status: 'pending' as const, attempts: 0, next_attempt_at: now };
     });
-    this.enqueued = true;
-    this.kick();
+    this.outbox.kick();
     return deliveryView(row);
   }
 
-  /**
-   * Forgets delivered deliveries older than the retention (the events stay in the ledger), so the
-   * outbox does not grow without bound. Pending and failed ones are kept.
-   */
-  async pruneDelivered(): Promise<number> {
-    const cutoff = this.deps.now() - this.deps.settings.retentionMs;
-    const r = await this.deps.db
-      .deleteFrom('webhook_deliveries')
-      .where('status', '=', 'delivered')
-      // After a claim, next_attempt_at is at most claimMs past the delivery: the index serves this.
-      .where('next_attempt_at', '<', cutoff)
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
+  /** See `Outbox.deliverDue` (the timer sweep calls this). */
+  deliverDue(opts: { wait?: boolean } = {}): Promise<number> {
+    return this.outbox.deliverDue(opts);
   }
 
-  /** Pending and failed deliveries (for metrics; delivered ones are history, not a gauge). */
+  /** See `Outbox.pruneDelivered`. */
+  pruneDelivered(): Promise<number> {
+    return this.outbox.pruneDelivered();
+  }
+
+  /** Pending and failed webhook deliveries (for metrics), over all subscriptions. */
   async countByStatus(): Promise<{ status: string; n: number }[]> {
-    const rows = await this.deps.db
-      .selectFrom('webhook_deliveries')
-      .select(['status', (eb) => eb.fn.countAll().as('n')])
-      .where('status', 'in', ['pending', 'failed'])
-      .groupBy('status')
-      .execute();
-    return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+    const by = new Map<string, number>();
+    for (const r of await this.outbox.countByStatus('webhook:')) by.set(r.status, (by.get(r.status) ?? 0) + r.n);
+    return [...by].map(([status, n]) => ({ status, n }));
   }
 
-  /** The committer's last step: queue a delivery per matching subscription for every new entry. */
-  async enqueue(trx: Transaction<Database>, appended: readonly Database['ledger_entries'][]): Promise<void> {
-    if (appended.length === 0) return;
-    const hooks = await this.subscriptions(trx);
-    if (hooks.length === 0) return;
-    const now = this.deps.now();
-    const rows: DeliveryRow[] = [];
-    for (const e of appended) {
-      const type = (JSON.parse(e.entry) as { type: string }).type;
-      for (const h of hooks) {
-        if (!h.patterns.some((pat) => webhookEventMatches(pat, type))) continue;
-        rows.push({
-          id: newDeliveryId(),
-          webhook_id: h.id,
-          seq: e.seq,
-          event_type: type,
-          status: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          last_status: null,
-          last_error: null,
-          created_at: now,
-          delivered_at: null,
-        });
-      }
-    }
-    // 11 bound parameters a row; SQLite allows 32 766 a statement.
-    for (let i = 0; i < rows.length; i += 1000) {
-      await trx
-        .insertInto('webhook_deliveries')
-        .values(rows.slice(i, i + 1000))
-        .execute();
-    }
-    if (rows.length > 0) this.enqueued = true;
+  /** The committer's last step: see `Outbox.enqueue`. */
+  enqueue(trx: Transaction<Database>, appended: readonly Database['ledger_entries'][]): Promise<void> {
+    return this.outbox.enqueue(trx, appended);
   }
 
-  /** After a commit: start sending what it queued, without waiting for the timer. */
+  /** After a commit: see `Outbox.afterCommit`. */
   afterCommit(): void {
-    if (!this.enqueued) return;
-    this.enqueued = false;
-    this.kick();
+    this.outbox.afterCommit();
   }
 
-  private kick(): void {
-    void this.deliverDue().catch((e) => this.deps.onError(e));
-  }
-
-  /**
-   * Sends every due delivery (also called by the timer sweep). One run at a time per process; a call
-   * during a run makes it go round once more. Resolves with the number of attempts made.
-   */
-  deliverDue(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let attempts = 0;
-      try {
-        do {
-          this.again = false;
-          for (;;) {
-            const n = await this.sendBatch();
-            attempts += n;
-            if (n < BATCH) break;
-          }
-        } while (this.again);
-      } finally {
-        this.running = undefined;
-      }
-      return attempts;
-    })();
-    return this.running;
-  }
-
-  private async sendBatch(): Promise<number> {
-    const claimed = await this.claimDue();
-    if (claimed.length === 0) return 0;
-    const hooks = new Map(
-      (
-        await this.deps.db
-          .selectFrom('webhooks')
-          .selectAll()
-          .where('id', 'in', [...new Set(claimed.map((d) => d.webhook_id))])
-          .execute()
-      ).map((h) => [h.id, h]),
-    );
-    const entries = new Map(
-      (
-        await this.deps.db
-          .selectFrom('ledger_entries')
-          .select(['seq', 'entry'])
-          .where(
-            'seq',
-            'in',
-            claimed.map((d) => d.seq),
-          )
-          .execute()
-      ).map((e) => [Number(e.seq), e.entry]),
-    );
-    const outcomes = await Promise.all(
-      claimed.map(async (d) => {
-        const hook = hooks.get(d.webhook_id);
-        const entry = entries.get(Number(d.seq));
-        if (!hook?.active || entry === undefined) return { d, ok: false, status: null, error: 'gone' };
-        return { d, ...(await this.post(hook, d, entry)) };
-      }),
-    );
-    await this.recordOutcomes(outcomes);
-    return claimed.length;
-  }
-
-  /**
-   * Claims due deliveries: pushes their next attempt past the claim window, so another replica (or
-   * this one, after a crash) retries only if this attempt never reports back.
-   */
-  private claimDue(): Promise<DeliveryRow[]> {
-    const { settings } = this.deps;
-    const now = this.deps.now();
-    return this.deps.write(async (trx) => {
-      let q = trx
-        .selectFrom('webhook_deliveries')
-        .selectAll()
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('seq')
-        .limit(BATCH);
-      q = this.deps.dialect.skipLocked(q);
-      const due = await q.execute();
-      if (due.length === 0) return [];
-      await trx
-        .updateTable('webhook_deliveries')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + settings.claimMs }))
-        .where(
-          'id',
-          'in',
-          due.map((d) => d.id),
-        )
-        .execute();
-      return due;
-    });
-  }
-
-  /** Each attempt's outcome: delivered, retried later with backoff, or failed for good. */
-  private async recordOutcomes(
-    outcomes: { d: DeliveryRow; ok: boolean; status: number | null; error: string | null }[],
-  ): Promise<void> {
-    const { settings } = this.deps;
-    const done = this.deps.now();
-    await this.deps.write(async (trx) => {
-      for (const o of outcomes) {
-        const attempts = o.d.attempts + 1;
-        const failedForGood = !o.ok && (attempts >= settings.maxAttempts || o.error === 'gone');
-        await trx
-          .updateTable('webhook_deliveries')
-          .set(
-            o.ok
-              ? { status: 'delivered', delivered_at: done, last_status: o.status, last_error: null }
-              : {
-                  status: failedForGood ? 'failed' : 'pending',
-                  last_status: o.status,
-                  last_error: o.error,
-                  next_attempt_at: done + Math.min(settings.backoffCapMs, settings.backoffBaseMs * 2 ** (attempts - 1)),
-                },
-          )
-          .where('id', '=', o.d.id)
-          // A removal or a manual retry meanwhile wins over this attempt's report.
-          .where('status', '=', 'pending')
-          .where('attempts', '=', attempts)
-          .execute();
-      }
-    });
-  }
-
-  private async post(
-    hook: WebhookRow,
-    d: DeliveryRow,
-    entry: string,
-  ): Promise<{ ok: boolean; status: number | null; error: string | null }> {
-    const body = JSON.stringify({
-      deliveryId: d.id,
-      webhookId: hook.id,
-      ledgerIndex: Number(d.seq),
-      event: JSON.parse(entry),
-    });
+  /** One attempt of one delivery: the destination checked again, the body built, signed and POSTed. */
+  private async post(d: DeliveryRow, entry: string): Promise<Attempt> {
+    const hook = await this.deps.db
+      .selectFrom('webhooks')
+      .selectAll()
+      .where('id', '=', d.webhook_id)
+      .executeTakeFirst();
+    if (!hook?.active) return { ok: false, status: null, error: 'gone' };
+    const url = new URL(hook.url);
+    let addresses: string[];
     try {
-      const res = await fetch(hook.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'HumanOS-Webhook/1',
-          'x-humanos-delivery': d.id,
-          'x-humanos-event': d.event_type,
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhook(hook.secret, body, Math.floor(this.deps.now() / 1000)),
-        },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.deps.settings.timeoutMs),
-      });
-      await res.body?.cancel();
-      if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, error: null };
-      return { ok: false, status: res.status, error: `HTTP ${res.status}` };
+      addresses = await this.guard.addresses(url);
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
-      return { ok: false, status: null, error: (err.cause?.code ?? err.name ?? 'error').slice(0, 200) };
+      return { ok: false, status: null, error: `refused: ${(e as Error).message}`.slice(0, 300) };
     }
+    const event = JSON.parse(entry) as WebhookDelivery['data']['event'] & { approvalId?: string };
+    const delivery: WebhookDelivery = {
+      type: d.event_type,
+      timestamp: event.at,
+      data: {
+        deliveryId: d.id,
+        webhookId: hook.id,
+        ledgerIndex: Number(d.seq),
+        event,
+        ...(await eventContext(this.deps.db, event, this.deps.settings.publicUrl)),
+      },
+    };
+    const body = JSON.stringify(delivery);
+    const now = this.deps.now();
+    const secrets = [hook.secret];
+    if (hook.previous_secret && (hook.previous_secret_expires_at ?? 0) > now) secrets.push(hook.previous_secret);
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'HumanOS-Webhook/2',
+      'x-humanos-event': d.event_type,
+      // Signed at the wall clock: receivers compare it with theirs.
+      ...webhookHeaders(secrets, d.id, body),
+    };
+    return postPinned(url, addresses, headers, body, this.deps.settings.timeoutMs);
   }
 
   private async subscriptions(trx: Transaction<Database>): Promise<{ id: string; patterns: string[] }[]> {
@@ -442,10 +330,12 @@ function view(r: WebhookRow): Webhook {
     active: r.active === 1,
     createdAt: iso(r.created_at),
     createdBy: r.created_by,
+    previousSecretExpiresAt: r.previous_secret_expires_at === null ? null : iso(r.previous_secret_expires_at),
   };
 }
 
-function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
+/** A delivery row as the API shows it. */
+export function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
   return {
     id: d.id,
     webhookId: d.webhook_id,

@@ -1,0 +1,186 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import type { Database } from '../store/schema.js';
+import { loadApproval } from '../webhooks/context.js';
+import type { Attempt, DeliveryRow, Outbox } from '../webhooks/outbox.js';
+import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
+
+/** The outbox sinks of the channels: the planner fans an event out to one row per message. */
+export const PLAN_SINK = 'channel:plan';
+export const SLACK_SINK = 'channel:slack';
+export const EMAIL_SINK = 'channel:email';
+
+/** The approval events that notify. */
+export const CHANNEL_EVENTS = [
+  'approval.requested',
+  'approval.reminder',
+  'approval.escalated',
+  'approval.decided',
+  'approval.expired',
+  'approval.cancelled',
+];
+
+/** One message to send, as an outbox row's `target`. */
+export type SlackOp =
+  | { op: 'post'; to: string; principal: string | null }
+  | { op: 'update'; message: string }
+  | { op: 'remind'; message: string };
+export type EmailOp = { op: 'request' | 'reminder' | 'outcome'; principal: string };
+
+/**
+ * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
+ * it (requester or the human it acts for), and have no seat on it yet (across the steps of an
+ * execution chain). The decide path checks all of this again when they answer.
+ */
+export async function eligibleApprovers(
+  db: Kysely<Database>,
+  gate: ApprovalRow,
+  task: TaskRow,
+  roles: readonly string[],
+): Promise<string[]> {
+  const humans = await db
+    .selectFrom('principals')
+    .select(['id', 'roles'])
+    .where('kind', '=', 'human')
+    .where('disabled_at', 'is', null)
+    .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
+    .execute();
+  const seated = new Set(
+    (
+      await db
+        .selectFrom('decisions')
+        .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+        .select('decisions.principal_id')
+        .where('decisions.task_id', '=', task.id)
+        .where((eb) =>
+          gate.kind === 'execution'
+            ? eb('approvals.kind', '=', 'execution')
+            : eb('decisions.approval_id', '=', gate.id),
+        )
+        .execute()
+    ).map((r) => r.principal_id),
+  );
+  return humans
+    .filter((h) => p<string[]>(h.roles).some((r) => roles.includes(r)))
+    .map((h) => h.id)
+    .filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
+}
+
+/**
+ * The planner: an outbox sink that turns one approval event into the messages it causes — a Slack
+ * post per linked approver and per role channel, an e-mail per approver with an address, updates
+ * of the Slack messages already posted, outcome e-mails — queued as outbox rows in one
+ * transaction, each then sent (and retried) on its own. Approvers in their quiet hours get their
+ * direct messages when the quiet hours end.
+ */
+export class Planner {
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly identity: Identity,
+    private readonly outbox: Outbox,
+    private readonly enabled: { slack: boolean; email: boolean },
+  ) {}
+
+  async send(d: DeliveryRow, entry: string): Promise<Attempt> {
+    const event = JSON.parse(entry) as { type: string; approvalId?: string };
+    if (!event.approvalId) return { ok: true, status: null, error: null };
+    const approvalId = event.approvalId;
+    await this.deps.write(async (trx) => {
+      const a = await loadApproval(trx, approvalId);
+      if (!a) return;
+      const rows =
+        event.type === 'approval.requested' || event.type === 'approval.reminder'
+          ? await this.asks(trx, a, event.type === 'approval.reminder')
+          : await this.outcomes(trx, a.gate);
+      await this.outbox.insert(
+        trx,
+        rows.map((r) => ({ ...r, seq: Number(d.seq), eventType: d.event_type })),
+      );
+    });
+    return { ok: true, status: null, error: null };
+  }
+
+  /** A gate opens (or is reminded): every eligible approver on their channels, and the roles' Slack channels. */
+  private async asks(
+    trx: Transaction<Database>,
+    a: { gate: ApprovalRow; task: TaskRow; roles: string[] },
+    reminder: boolean,
+  ): Promise<{ sink: string; target: string; at: number }[]> {
+    if (a.gate.status !== 'pending') return [];
+    const now = this.deps.now();
+    const people = await eligibleApprovers(trx, a.gate, a.task, a.roles);
+    const addresses = await this.identity.addresses(trx, people);
+    const prefs = await this.identity.preferences(trx, people);
+    const rows: { sink: string; target: string; at: number }[] = [];
+    const posted = await trx
+      .selectFrom('channel_messages')
+      .select(['id', 'target'])
+      .where('approval_id', '=', a.gate.id)
+      .where('channel', '=', 'slack')
+      .execute();
+    if (this.enabled.slack && reminder) {
+      // Reminders go into the thread of each message already posted.
+      for (const m of posted) rows.push(slack({ op: 'remind', message: m.id }, now));
+    } else if (this.enabled.slack) {
+      const channels = await trx
+        .selectFrom('role_channels')
+        .select('slack_channel')
+        .where('role', 'in', a.roles)
+        .execute();
+      for (const c of new Set(channels.map((x) => x.slack_channel)))
+        rows.push(slack({ op: 'post', to: c, principal: null }, now));
+    }
+    for (const id of people) {
+      const pref = prefs.get(id) ?? DEFAULT_PREFERENCES;
+      const at = quietUntil(pref, now) ?? now;
+      const slackUser = addresses.get(id)?.get('slack');
+      if (this.enabled.slack && !reminder && pref.slack && slackUser) {
+        rows.push(slack({ op: 'post', to: slackUser, principal: id }, at));
+      }
+      if (this.enabled.email && pref.email && addresses.get(id)?.has('email')) {
+        rows.push({
+          sink: EMAIL_SINK,
+          target: JSON.stringify({ op: reminder ? 'reminder' : 'request', principal: id }),
+          at,
+        });
+      }
+    }
+    return rows;
+  }
+
+  /** A gate was decided, expired, escalated or cancelled: Slack messages updated, e-mail recipients told the outcome. */
+  private async outcomes(
+    trx: Transaction<Database>,
+    gate: ApprovalRow,
+  ): Promise<{ sink: string; target: string; at: number }[]> {
+    const now = this.deps.now();
+    const messages = await trx
+      .selectFrom('channel_messages')
+      .select(['id', 'channel', 'principal_id'])
+      .where('approval_id', '=', gate.id)
+      .execute();
+    const rows: { sink: string; target: string; at: number }[] = [];
+    if (this.enabled.slack) {
+      for (const m of messages.filter((x) => x.channel === 'slack'))
+        rows.push(slack({ op: 'update', message: m.id }, now));
+    }
+    if (this.enabled.email && gate.status !== 'pending') {
+      const deciders = new Set(
+        (await trx.selectFrom('decisions').select('principal_id').where('approval_id', '=', gate.id).execute()).map(
+          (r) => r.principal_id,
+        ),
+      );
+      for (const m of messages.filter(
+        (x) => x.channel === 'email' && x.principal_id && !deciders.has(x.principal_id),
+      )) {
+        rows.push({ sink: EMAIL_SINK, target: JSON.stringify({ op: 'outcome', principal: m.principal_id }), at: now });
+      }
+    }
+    return rows;
+  }
+}
+
+function slack(op: SlackOp, at: number): { sink: string; target: string; at: number } {
+  return { sink: SLACK_SINK, target: JSON.stringify(op), at };
+}

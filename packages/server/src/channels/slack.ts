@@ -1,0 +1,271 @@
+import { randomBytes } from 'node:crypto';
+import { HumanOSError } from '@humanos/core';
+import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import type { FeatureDeps } from '../kernel/deps.js';
+import type { Attempt, DeliveryRow } from '../webhooks/outbox.js';
+import type { SlackOp } from './plan.js';
+import { type ApprovalView, approvalView, statusLine } from './view.js';
+
+/** Slack's Web API, as HumanOS uses it: no retries of its own (the outbox retries), one timeout per call. */
+export class SlackApi {
+  readonly client: WebClient;
+
+  constructor(token: string, apiUrl: string, timeoutMs: number) {
+    this.client = new WebClient(token, {
+      slackApiUrl: apiUrl,
+      timeout: timeoutMs,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
+  }
+}
+
+/** Slack's mrkdwn treats `&`, `<` and `>` as markup: agent text is escaped so it cannot mention or link. */
+export function esc(s: string): string {
+  return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** Block Kit action ids and the modal's callback id. */
+export const ACTION_APPROVE = 'humanos_approve';
+export const ACTION_REJECT = 'humanos_reject';
+export const ACTION_OPEN = 'humanos_open';
+export const MODAL_DECIDE = 'humanos_decide';
+
+/** What an Approve/Reject button carries: the gate and the payload digest it was shown with. */
+export interface ButtonValue {
+  a: string;
+  d: string;
+}
+
+function fields(v: ApprovalView): { type: 'mrkdwn'; text: string }[] {
+  const { ctx } = v;
+  const deadline = v.gate.expires_at
+    ? `<!date^${Math.floor(v.gate.expires_at / 1000)}^{date_short_pretty} {time}|${ctx.expiresAt}>`
+    : 'none';
+  return [
+    { type: 'mrkdwn', text: `*Risk:*\n${esc(ctx.riskLevel)}` },
+    { type: 'mrkdwn', text: `*Deadline:*\n${deadline}` },
+    { type: 'mrkdwn', text: `*Approvers:*\n${esc(ctx.approverRoles.join(', '))}` },
+    {
+      type: 'mrkdwn',
+      text: `*Progress:*\n${ctx.approvals} of ${ctx.required}${v.gate.step > 0 ? ` (step ${v.gate.step + 1})` : ''}`,
+    },
+  ];
+}
+
+/**
+ * The Block Kit message for an approval: the request with the AI's proposal and the facts an
+ * approver needs, and — while it is open — Approve, Reject (with a reason dialog) and Open in
+ * HumanOS. Once decided it says so and who decided, through which channel. Edits are not offered
+ * in Slack: they are made in the web inbox.
+ */
+export function slackMessage(v: ApprovalView): { text: string; blocks: Record<string, unknown>[] } {
+  const { ctx } = v;
+  const open = v.gate.status === 'pending';
+  const title = `${open ? 'Approval needed' : (statusLine(v).split(' ')[0] ?? '')}: ${ctx.description}`;
+  const proposal = [
+    ctx.aiProposal.action ? `*AI proposal:* ${esc(ctx.aiProposal.action)}` : null,
+    ctx.aiProposal.reasoning ? `*Reasoning:* ${esc(ctx.aiProposal.reasoning)}` : null,
+    ctx.aiProposal.confidence !== null ? `*Confidence:* ${Math.round(ctx.aiProposal.confidence * 100)} %` : null,
+  ].filter(Boolean);
+  const value = JSON.stringify({ a: v.gate.id, d: v.digest } satisfies ButtonValue);
+  const buttons: Record<string, unknown>[] = open
+    ? [
+        {
+          type: 'button',
+          action_id: ACTION_APPROVE,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value,
+        },
+        {
+          type: 'button',
+          action_id: ACTION_REJECT,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Reject' },
+          value,
+        },
+      ]
+    : [];
+  if (ctx.url)
+    buttons.push({
+      type: 'button',
+      action_id: ACTION_OPEN,
+      text: { type: 'plain_text', text: 'Open in HumanOS' },
+      url: ctx.url,
+    });
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: cut(title, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: cut(esc(ctx.description), 3000) } },
+  ];
+  if (proposal.length > 0)
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(proposal.join('\n'), 3000) } });
+  blocks.push({ type: 'section', fields: fields(v) });
+  blocks.push({
+    type: 'section',
+    block_id: 'status',
+    text: { type: 'mrkdwn', text: `${open ? '⏳' : v.gate.status === 'approved' ? '✅' : '❌'} ${esc(statusLine(v))}` },
+  });
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'decide', elements: buttons });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: esc(`Requested by ${v.task.requester} · ${v.gate.id}`) }],
+  });
+  return { text: `${title} — ${statusLine(v)}`, blocks };
+}
+
+/** The dialog that asks for a reason (and feedback, where the task requires it) before deciding. */
+export function decideModal(
+  v: ApprovalView,
+  verdict: 'approved' | 'rejected',
+  meta: { channel?: string; ts?: string },
+): Record<string, unknown> {
+  const input = (id: string, label: string, optional: boolean) => ({
+    type: 'input',
+    block_id: id,
+    optional,
+    label: { type: 'plain_text', text: label },
+    element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 },
+  });
+  const blocks: Record<string, unknown>[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: cut(esc(v.ctx.description), 3000) } },
+    input('reason', verdict === 'rejected' ? 'Why reject?' : 'Reason', verdict === 'approved' && !v.requireReason),
+  ];
+  if (v.requireFeedback) blocks.push(input('feedback', 'Feedback for the agent', false));
+  return {
+    type: 'modal',
+    callback_id: MODAL_DECIDE,
+    private_metadata: JSON.stringify({ a: v.gate.id, d: v.digest, v: verdict, ...meta }),
+    title: { type: 'plain_text', text: verdict === 'approved' ? 'Approve' : 'Reject' },
+    submit: { type: 'plain_text', text: verdict === 'approved' ? 'Approve' : 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+
+/** A Web API failure as an outbox attempt: rate limits wait for Retry-After. */
+export function slackFailure(e: unknown, now: number): Attempt {
+  const err = e as { code?: string; data?: { error?: string }; retryAfter?: number; message?: string };
+  if (err.code === ErrorCode.RateLimitedError) {
+    return { ok: false, status: 429, error: 'rate limited', retryAt: now + (err.retryAfter ?? 30) * 1000 };
+  }
+  if (err.code === ErrorCode.PlatformError)
+    return { ok: false, status: null, error: `slack: ${err.data?.error ?? 'error'}` };
+  return { ok: false, status: null, error: `slack: ${(err.message ?? 'request failed').slice(0, 200)}` };
+}
+
+/**
+ * The Slack sink: posts an approval's message (once per target; a retried post after a crash may
+ * post twice), updates messages in place when the approval moves on, and threads reminders. Every
+ * message is rendered from the current state, so a late one never shows stale buttons.
+ */
+export class SlackSink {
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly api: SlackApi,
+    private readonly publicUrl: string | undefined,
+  ) {}
+
+  async send(d: DeliveryRow, entry: string): Promise<Attempt> {
+    const op = JSON.parse(d.target ?? '{}') as SlackOp;
+    const approvalId = (JSON.parse(entry) as { approvalId?: string }).approvalId;
+    try {
+      if (op.op === 'post' && approvalId) return await this.post(approvalId, op);
+      if (op.op === 'update') return await this.update(op.message);
+      if (op.op === 'remind') return await this.remind(op.message);
+    } catch (e) {
+      if (e instanceof HumanOSError) throw e;
+      return slackFailure(e, this.deps.now());
+    }
+    return { ok: false, status: null, error: 'gone' };
+  }
+
+  private async post(approvalId: string, op: Extract<SlackOp, { op: 'post' }>): Promise<Attempt> {
+    const done = await this.deps.db
+      .selectFrom('channel_messages')
+      .select('id')
+      .where('approval_id', '=', approvalId)
+      .where('channel', '=', 'slack')
+      .where('target', '=', op.to)
+      .executeTakeFirst();
+    if (done) return { ok: true, status: null, error: 'already posted' };
+    const v = await approvalView(this.deps.db, approvalId, this.publicUrl);
+    if (v?.gate.status !== 'pending')
+      return { ok: true, status: null, error: `skipped: approval is ${v?.gate.status ?? 'gone'}` };
+    const res = await this.api.client.chat.postMessage({ channel: op.to, ...slackMessage(v) });
+    const now = this.deps.now();
+    const id = `message:${randomBytes(12).toString('hex')}`;
+    await this.deps.write(async (trx) => {
+      await trx
+        .insertInto('channel_messages')
+        .values({
+          id,
+          approval_id: approvalId,
+          channel: 'slack',
+          target: op.to,
+          principal_id: op.principal,
+          ref_channel: String(res.channel ?? op.to),
+          ref: String(res.ts),
+          rendered: v.stateKey,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+    // Decided while it was being posted: the planner saw no message to update, so update it here.
+    return this.update(id);
+  }
+
+  /** Brings the message at (channel, ts) up to date, if it is one of ours (after a stale click). */
+  async refreshByRef(channel: string, ts: string): Promise<void> {
+    const m = await this.deps.db
+      .selectFrom('channel_messages')
+      .select('id')
+      .where('channel', '=', 'slack')
+      .where('ref', '=', ts)
+      .where('ref_channel', '=', channel)
+      .executeTakeFirst();
+    if (m) await this.update(m.id);
+  }
+
+  /** A posted message with the current view of its approval. */
+  private async message(messageId: string) {
+    const m = await this.deps.db
+      .selectFrom('channel_messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    const v = m ? await approvalView(this.deps.db, m.approval_id, this.publicUrl) : undefined;
+    return m && v ? { m, v } : undefined;
+  }
+
+  private async update(messageId: string): Promise<Attempt> {
+    const found = await this.message(messageId);
+    if (!found) return { ok: false, status: null, error: 'gone' };
+    const { m, v } = found;
+    if (v.stateKey === m.rendered) return { ok: true, status: null, error: null };
+    await this.api.client.chat.update({ channel: m.ref_channel ?? m.target, ts: m.ref, ...slackMessage(v) });
+    await this.deps.write(async (trx) => {
+      await trx
+        .updateTable('channel_messages')
+        .set({ rendered: v.stateKey, updated_at: this.deps.now() })
+        .where('id', '=', m.id)
+        .execute();
+    });
+    return { ok: true, status: null, error: null };
+  }
+
+  private async remind(messageId: string): Promise<Attempt> {
+    const found = await this.message(messageId);
+    if (!found) return { ok: false, status: null, error: 'gone' };
+    const { m, v } = found;
+    if (v.gate.status !== 'pending') return { ok: true, status: null, error: 'skipped: no longer open' };
+    const text = `⏰ Reminder: this request ${v.ctx.expiresAt ? `expires at ${v.ctx.expiresAt}` : 'is still open'} — ${statusLine(v)}`;
+    await this.api.client.chat.postMessage({ channel: m.ref_channel ?? m.target, thread_ts: m.ref, text: esc(text) });
+    return { ok: true, status: null, error: null };
+  }
+}

@@ -1,0 +1,215 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { HumanOSError } from '@humanos/core';
+import type { Principal } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import type { Identity } from './identity.js';
+import { ACTION_APPROVE, ACTION_REJECT, type ButtonValue, decideModal, type SlackApi } from './slack.js';
+import { type ApprovalView, approvalView, statusLine } from './view.js';
+
+/** Slack signs each request at most this long ago (its own recommendation: five minutes). */
+export const SLACK_TOLERANCE_SECONDS = 300;
+
+/** The decision path every channel goes through: the same checks, seats, policy and ledger entry as REST. */
+export type DecideFn = (
+  actor: Principal,
+  approvalId: string,
+  verdict: 'approved' | 'rejected',
+  input: { reason?: string; feedback?: string; channel: 'slack' | 'email' },
+) => Promise<unknown>;
+
+/**
+ * Checks Slack's request signature: `x-slack-signature` is `v0=` and the hex HMAC-SHA256, keyed
+ * with the app's signing secret, of `v0:<x-slack-request-timestamp>:<raw body>`; the timestamp must
+ * be within five minutes of now. Throws `unauthorized` otherwise.
+ *
+ * @example
+ * verifySlackSignature(secret, req.headers, rawBody, Math.floor(Date.now() / 1000));
+ */
+export function verifySlackSignature(
+  secret: string,
+  headers: Record<string, string | string[] | undefined>,
+  raw: string,
+  nowSeconds: number,
+): void {
+  const ts = String(headers['x-slack-request-timestamp'] ?? '');
+  const sig = String(headers['x-slack-signature'] ?? '');
+  if (!/^\d{1,12}$/.test(ts) || !/^v0=[0-9a-f]{64}$/.test(sig)) {
+    throw new HumanOSError('unauthorized', 'missing or malformed Slack signature headers');
+  }
+  if (Math.abs(nowSeconds - Number(ts)) > SLACK_TOLERANCE_SECONDS) {
+    throw new HumanOSError('unauthorized', 'the Slack request timestamp is too old (or in the future)');
+  }
+  const expected = createHmac('sha256', secret).update(`v0:${ts}:${raw}`).digest();
+  if (!timingSafeEqual(expected, Buffer.from(sig.slice(3), 'hex'))) {
+    throw new HumanOSError('unauthorized', 'the Slack request signature does not match');
+  }
+}
+
+interface Interaction {
+  type: string;
+  user: { id: string };
+  trigger_id?: string;
+  actions?: { action_id: string; value?: string }[];
+  container?: { channel_id?: string; message_ts?: string };
+  channel?: { id?: string };
+  view?: { private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } };
+}
+
+/**
+ * Slack's interactivity endpoint (and the `/humanos` slash command): verifies each request, maps
+ * the Slack user to the principal it is linked to, and decides through the one decision path. An
+ * unlinked or unauthorised user is told so (an ephemeral message, or an error in the dialog) and
+ * nothing is written; a stale button (decided, expired, payload changed) answers with the current
+ * state and refreshes the message. A request that was acted on cannot be replayed.
+ */
+export class SlackInteractions {
+  constructor(
+    private readonly deps: FeatureDeps,
+    private readonly identity: Identity,
+    private readonly decide: DecideFn,
+    private readonly api: SlackApi,
+    private readonly signingSecret: string,
+    private readonly publicUrl: string | undefined,
+    /** Brings a posted message up to date (after a stale click). */
+    private readonly refresh: (channel: string, ts: string) => Promise<void>,
+  ) {}
+
+  /** Handles one signed request; resolves with the JSON body Slack gets back. */
+  async handle(headers: Record<string, string | string[] | undefined>, raw: string): Promise<Record<string, unknown>> {
+    verifySlackSignature(this.signingSecret, headers, raw, Math.floor(Date.now() / 1000));
+    const nonce = `slack:${createHash('sha256').update(String(headers['x-slack-signature'])).digest('hex')}`;
+    if (await this.seen(nonce))
+      throw new HumanOSError('unauthorized', 'this Slack request was already handled (replay)');
+    const form = new URLSearchParams(raw);
+    let result: { body: Record<string, unknown>; acted: boolean };
+    if (form.has('payload')) {
+      const p = JSON.parse(form.get('payload') as string) as Interaction;
+      if (p.type === 'block_actions') result = await this.onButton(p);
+      else if (p.type === 'view_submission') result = await this.onSubmit(p);
+      else result = { body: {}, acted: false };
+    } else {
+      result = await this.onCommand(form);
+    }
+    // Only requests that changed something are remembered: a refused one wrote nothing at all.
+    if (result.acted) await this.remember(nonce);
+    return result.body;
+  }
+
+  private async seen(nonce: string): Promise<boolean> {
+    return !!(await this.deps.db.selectFrom('channel_nonces').select('id').where('id', '=', nonce).executeTakeFirst());
+  }
+
+  private async remember(nonce: string): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.write(async (trx) => {
+      await trx.deleteFrom('channel_nonces').where('expires_at', '<', Date.now()).execute();
+      await trx
+        .insertInto('channel_nonces')
+        .values({ id: nonce, expires_at: Math.max(now, Date.now()) + 2 * SLACK_TOLERANCE_SECONDS * 1000 })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+  }
+
+  private tell(channel: string | undefined, user: string, text: string): Promise<void> {
+    if (!channel) return Promise.resolve();
+    return this.api.client.chat.postEphemeral({ channel, user, text }).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /** Why an approval cannot be decided from this message any more, or undefined. */
+  private stale(v: ApprovalView | undefined, digest: string): string | undefined {
+    if (!v) return 'This approval no longer exists.';
+    if (v.gate.status !== 'pending') return `This request is no longer open: ${statusLine(v)}.`;
+    if (v.gate.expires_at !== null && this.deps.now() >= v.gate.expires_at) return 'This request has expired.';
+    if (v.digest !== digest) {
+      return 'The request changed since this message was posted; it now shows the current version. Decide again if you still agree.';
+    }
+    return undefined;
+  }
+
+  private async onButton(p: Interaction): Promise<{ body: Record<string, unknown>; acted: boolean }> {
+    const action = p.actions?.[0];
+    const channel = p.container?.channel_id ?? p.channel?.id;
+    const ts = p.container?.message_ts;
+    if (!action || (action.action_id !== ACTION_APPROVE && action.action_id !== ACTION_REJECT))
+      return { body: {}, acted: false };
+    const value = JSON.parse(action.value ?? '{}') as ButtonValue;
+    const actor = await this.identity.principalFor('slack', p.user.id);
+    if (!actor) {
+      await this.tell(channel, p.user.id, NOT_LINKED);
+      return { body: {}, acted: false };
+    }
+    const v = await approvalView(this.deps.db, value.a, this.publicUrl);
+    const stale = this.stale(v, value.d);
+    if (stale || !v) {
+      await this.tell(channel, p.user.id, stale ?? '');
+      if (channel && ts) await this.refresh(channel, ts).catch(() => undefined);
+      return { body: {}, acted: false };
+    }
+    const verdict = action.action_id === ACTION_APPROVE ? 'approved' : 'rejected';
+    if (verdict === 'rejected' || v.requireReason || v.requireFeedback) {
+      await this.api.client.views.open({
+        trigger_id: p.trigger_id as string,
+        view: decideModal(v, verdict, { channel, ts }) as never,
+      });
+      return { body: {}, acted: true };
+    }
+    try {
+      await this.decide(actor, v.gate.id, 'approved', { channel: 'slack' });
+    } catch (e) {
+      await this.tell(channel, p.user.id, refusal(e));
+      return { body: {}, acted: false };
+    }
+    await this.tell(channel, p.user.id, `✅ You approved “${v.ctx.description}”.`);
+    return { body: {}, acted: true };
+  }
+
+  /** The reason dialog was submitted: decide, or show why not inside the dialog. */
+  private async onSubmit(p: Interaction): Promise<{ body: Record<string, unknown>; acted: boolean }> {
+    const meta = JSON.parse(p.view?.private_metadata ?? '{}') as ButtonValue & { v?: string };
+    if (!p.view || (meta.v !== 'approved' && meta.v !== 'rejected')) return { body: {}, acted: false };
+    const values = p.view.state?.values ?? {};
+    const reason = values.reason?.value?.value ?? undefined;
+    const feedback = values.feedback?.value?.value ?? undefined;
+    const error = (text: string) => ({ body: { response_action: 'errors', errors: { reason: text } }, acted: false });
+    const actor = await this.identity.principalFor('slack', p.user.id);
+    if (!actor) return error(NOT_LINKED);
+    const stale = this.stale(await approvalView(this.deps.db, meta.a, this.publicUrl), meta.d);
+    if (stale) return error(stale);
+    try {
+      await this.decide(actor, meta.a, meta.v, { reason, feedback, channel: 'slack' });
+    } catch (e) {
+      return error(refusal(e));
+    }
+    return { body: { response_action: 'clear' }, acted: true };
+  }
+
+  /** `/humanos link CODE` links the Slack user to the principal that asked for the code. */
+  private async onCommand(form: URLSearchParams): Promise<{ body: Record<string, unknown>; acted: boolean }> {
+    const [verb, code] = (form.get('text') ?? '').trim().split(/\s+/);
+    const user = form.get('user_id') ?? '';
+    if (verb !== 'link' || !code || !user) {
+      return { body: { response_type: 'ephemeral', text: HELP }, acted: false };
+    }
+    try {
+      const principal = await this.identity.redeemSlackCode(code, user);
+      return { body: { response_type: 'ephemeral', text: `Linked: in HumanOS you are ${principal}.` }, acted: true };
+    } catch (e) {
+      return { body: { response_type: 'ephemeral', text: refusal(e) }, acted: false };
+    }
+  }
+}
+
+const NOT_LINKED =
+  'Your Slack account is not linked to HumanOS, so nothing was decided. Get a link code in the web inbox or with `humanos channels link-code`, then type `/humanos link CODE` here (or ask an admin to link you).';
+const HELP =
+  'Usage: `/humanos link CODE` — links your Slack account to your HumanOS principal (get a code in the web inbox or with `humanos channels link-code`).';
+
+/** A refusal from the decision path, in words for the person who clicked. */
+function refusal(e: unknown): string {
+  if (e instanceof HumanOSError) return `Not decided (${e.code}): ${e.message}`;
+  throw e;
+}
