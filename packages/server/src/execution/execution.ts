@@ -1,8 +1,5 @@
 import {
-  type AiProposal,
   bytesToHex,
-  type CalibrationReport,
-  calibrate,
   canonicalJson,
   executionIdFor,
   HumanOSError,
