@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import * as approve from './commands/approve.js';
 import * as cancel from './commands/cancel.js';
+import * as channels from './commands/channels.js';
 import * as inbox from './commands/inbox.js';
 import * as ledger from './commands/ledger.js';
 import * as mcp from './commands/mcp.js';
@@ -56,7 +57,21 @@ export function buildProgram(ctx: Ctx): Command {
     .showHelpAfterError(HELP_HINT)
     .addHelpText('after', FOOTER);
   serve.register(program);
-  for (const m of [principals, inbox, show, approve, reject, tasks, task, cancel, webhooks, policy, ledger, mcp]) {
+  for (const m of [
+    principals,
+    inbox,
+    show,
+    approve,
+    reject,
+    tasks,
+    task,
+    cancel,
+    webhooks,
+    channels,
+    policy,
+    ledger,
+    mcp,
+  ]) {
     m.register(program, ctx);
   }
   return program;

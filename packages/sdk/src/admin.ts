@@ -80,7 +80,7 @@ export class WebhooksClient {
    *
    * @example
    * const hook = await admin.createWebhook({ url: 'https://chat.example.com/hooks/humanos', events: ['approval.*'] });
-   * // in the receiver: verifyWebhookSignature(hook.secret, req.headers['x-humanos-signature'], rawBody)
+   * // in the receiver (Standard Webhooks): verifyWebhookSignature(hook.secret, req.headers, rawBody)
    */
   create(input: { url: string; events?: string[]; secret?: string }): Promise<Webhook & { secret: string }> {
     return this.http.request('POST', path`/webhooks`, { body: input });
@@ -88,6 +88,17 @@ export class WebhooksClient {
 
   list(): Promise<{ items: Webhook[] }> {
     return this.http.request('GET', path`/webhooks`, { retry: true });
+  }
+
+  /**
+   * A new signing secret (yours, or generated and shown once); during `overlapSeconds` (default a
+   * day) deliveries carry signatures with both, so receivers can switch without losing one.
+   */
+  rotateSecret(
+    webhookId: string,
+    input: { secret?: string; overlapSeconds?: number } = {},
+  ): Promise<Webhook & { secret: string }> {
+    return this.http.request('POST', path`/webhooks/${webhookId}/rotate-secret`, { body: input });
   }
 
   /** Stops a subscription; deliveries still queued for it are cancelled. */

@@ -9,8 +9,10 @@
  * const task = await client.tasks.create({ description: 'Pay ACME $5,000', humanInLoop: { approverRole: 'finance_manager' } });
  * const approval = await client.waitForApproval(task.id, { timeoutMs: 60_000 });
  */
+
 import { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
 import { ApprovalsClient } from './approvals.js';
+import { ChannelsClient } from './channels.js';
 import { ExecutionClient } from './execution.js';
 import { LedgerClient } from './ledger.js';
 import { type RequireApprovalOptions, requireApproval } from './requireApproval.js';
@@ -30,6 +32,7 @@ export class HumanOSClient {
   readonly webhooks: WebhooksClient;
   readonly policy: PolicyClient;
   readonly ledger: LedgerClient;
+  readonly channels: ChannelsClient;
 
   constructor(opts: ClientOptions = {}) {
     const http = new Transport(opts);
@@ -41,6 +44,7 @@ export class HumanOSClient {
     this.webhooks = new WebhooksClient(http);
     this.policy = new PolicyClient(http);
     this.ledger = new LedgerClient(http, opts.checkpointStore, opts.trustedPublicKey);
+    this.channels = new ChannelsClient(http);
   }
 
   // ---- tasks (see TasksClient) ----
@@ -163,6 +167,9 @@ export class HumanOSClient {
   // ---- webhooks (see WebhooksClient) ----
   createWebhook(...a: Args<WebhooksClient['create']>): Ret<WebhooksClient['create']> {
     return this.webhooks.create(...a);
+  }
+  rotateWebhookSecret(...a: Args<WebhooksClient['rotateSecret']>): Ret<WebhooksClient['rotateSecret']> {
+    return this.webhooks.rotateSecret(...a);
   }
   listWebhooks(...a: Args<WebhooksClient['list']>): Ret<WebhooksClient['list']> {
     return this.webhooks.list(...a);

@@ -7,9 +7,19 @@
  * const approval = await HumanOS.waitForApproval(task.id);
  * if (approval.approved) await HumanOS.executeTask(task.id, { handler: (payload) => send(payload) });
  */
-export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER } from '@humanos/core';
+export {
+  isStandardWebhookSecret,
+  verifyWebhookSignature,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  type WebhookApprovalContext,
+  type WebhookDelivery,
+  type WebhookTaskContext,
+} from '@humanos/core';
 export { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
 export { ApprovalsClient, type ApprovalView, type DecideOptions } from './approvals.js';
+export { type ChannelPreferences, ChannelsClient } from './channels.js';
 export { HumanOSClient } from './client.js';
 export {
   type ClientErrorCode,

@@ -73,7 +73,7 @@ describe('crash safety (kill -9)', () => {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       const report = verifyLedger(parseLedgerExport(await exported.text()));
-      expect(report).toMatchObject({ ok: true });
+      expect(report, JSON.stringify(report)).toMatchObject({ ok: true });
       expect(report.decisionsVerified).toBeGreaterThanOrEqual(acked.length);
     }, 120_000);
   }
@@ -204,7 +204,7 @@ describe('crash safety (kill -9)', () => {
         headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
       });
       const report = verifyLedger(parseLedgerExport(await exported.text()));
-      expect(report).toMatchObject({ ok: true });
+      expect(report, JSON.stringify(report)).toMatchObject({ ok: true });
     }, 120_000);
 
     it('[postgres] a replica started with a different signing key refuses to start', async () => {

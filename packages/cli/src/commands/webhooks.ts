@@ -1,7 +1,7 @@
 /** `humanos webhooks add|list|remove|deliveries|retry`: ledger events POSTed to a URL (admin). */
 import type { Webhook, WebhookDeliveryStatus } from '@human/sdk';
 import type { Command } from 'commander';
-import { type Ctx, collect, limitOption } from '../context.js';
+import { type Ctx, collect, integer, limitOption } from '../context.js';
 
 const line = (h: Webhook) => `${h.id}\t${h.active ? 'active' : 'removed'}\t${h.events.join(',')}\t${h.url}\n`;
 const deliveryLine = (d: WebhookDeliveryStatus) =>
@@ -25,6 +25,23 @@ export function register(program: Command, ctx: Ctx): void {
       });
       ctx.out(cmd, h, () => `${h.id}\t${h.secret}\n`);
       ctx.io.stderr(`subscribed ${h.url} to [${h.events.join(', ')}]; the secret above is shown only once\n`);
+    });
+
+  webhooks
+    .command('rotate')
+    .description('a new signing secret (printed once); both secrets sign deliveries during the overlap')
+    .argument('<webhookId>', 'webhook:…')
+    .option(
+      '--overlap <seconds>',
+      'how long the old secret still signs (default a day)',
+      integer('--overlap', 0, 30 * 86_400),
+    )
+    .action(async (id: string, o: { overlap?: number }, cmd: Command) => {
+      const h = await ctx
+        .api(cmd)
+        .rotateWebhookSecret(id, o.overlap === undefined ? {} : { overlapSeconds: o.overlap });
+      ctx.out(cmd, h, () => `${h.id}\t${h.secret}\n`);
+      ctx.io.stderr('the new secret above is shown only once\n');
     });
 
   webhooks
