@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import { humanos } from './run.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
+const _CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
 
 for (const backend of backends()) {
   describe(`humanos CLI end to end [${backend}]`, () => {
