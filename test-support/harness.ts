@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Clock, type HumanOSServer, loadConfig, startServer, type WebhookSettings } from '@humanos/server';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -287,3 +288,36 @@ export const SEED_CREATE_BODY = {
     lastAccessed: '2025-10-15',
   },
 };
+
+/** The principals a suite needs: a name → `[did, roles]`. */
+export type PrincipalSpecs = Record<string, readonly [string, readonly string[]]>;
+
+/** A started test server and an Api acting as each named principal (filled in by `beforeAll`). */
+export interface TestServerFixture<P extends PrincipalSpecs> {
+  t: TestServer;
+  as: { [K in keyof P]: Api };
+}
+
+/**
+ * One server per suite, with its principals: `beforeAll` starts it (on `backend`, with `env`) and
+ * creates every principal; `afterAll` closes it. Replaces the "start a server, create principals"
+ * block each suite used to paste.
+ *
+ * @example
+ * const s = useTestServer(backend, { principals: { agent: ['did:agent:bot', []], cfo: ['did:human:cfo', ['cfo']] } });
+ * it('…', async () => { await s.as.agent.post('/tasks', { description: 'Wire funds' }); });
+ */
+export function useTestServer<P extends PrincipalSpecs>(
+  backend: BackendName,
+  opts: { env?: Record<string, string>; principals?: P } = {},
+): TestServerFixture<P> {
+  const fixture = { as: {} } as TestServerFixture<P>;
+  beforeAll(async () => {
+    fixture.t = await startTestServer(backend, opts.env);
+    for (const [name, [id, roles]] of Object.entries(opts.principals ?? {})) {
+      (fixture.as as Record<string, Api>)[name] = await fixture.t.principal(id, [...roles]);
+    }
+  });
+  afterAll(async () => fixture.t?.close());
+  return fixture;
+}

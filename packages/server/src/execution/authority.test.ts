@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, type TestServer, useTestServer } from '../../../../test-support/harness.js';
 
 /**
  * Issue 12, attack 5: someone with write access to the database but not to the signing key edits
@@ -9,17 +9,21 @@ import { type Api, backends, startTestServer, type TestServer } from '../../../.
  */
 for (const backend of backends()) {
   describe(`an edited database cannot make a task run [${backend}]`, () => {
+    const s = useTestServer(backend, {
+      principals: {
+        agent: ['did:agent:runner', []],
+        a1: ['did:human:ann', ['approver']],
+        a2: ['did:human:bob', ['approver']],
+      },
+    });
     let t: TestServer;
     let agent: Api;
     let a1: Api;
     let a2: Api;
-    beforeAll(async () => {
-      t = await startTestServer(backend);
-      agent = await t.principal('did:agent:runner', []);
-      a1 = await t.principal('did:human:ann', ['approver']);
-      a2 = await t.principal('did:human:bob', ['approver']);
+    beforeAll(() => {
+      ({ t } = s);
+      ({ agent, a1, a2 } = s.as);
     });
-    afterAll(() => t?.close());
 
     const run = (q: string) => sql.raw(q).execute(t.server.store.db);
     const violations = async () => {

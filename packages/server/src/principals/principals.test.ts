@@ -10,7 +10,7 @@ import {
   spawnReplicas,
   startTestServer,
   type TestServer,
-} from '../../../test-support/harness.js';
+} from '../../../../test-support/harness.js';
 
 const ledgerTypes = async (t: TestServer) => {
   const bundle = parseLedgerExport((await t.admin.req('GET', '/ledger/export')).body as string);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 for (const backend of backends()) {
   describe(`racing deciders [${backend}]`, () => {

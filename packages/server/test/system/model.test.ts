@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 /**
  * Model-based test: random sequences of create (single / chain / quorum, with or without deadlines),

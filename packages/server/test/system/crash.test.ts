@@ -9,7 +9,7 @@ import {
   createBackend,
   spawnReplicas,
   spawnServer,
-} from '../../../test-support/harness.js';
+} from '../../../../test-support/harness.js';
 
 describe('crash safety (kill -9)', () => {
   let backend: Backend | undefined;

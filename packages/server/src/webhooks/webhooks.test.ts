@@ -21,7 +21,7 @@ import {
   spawnServer,
   startTestServer,
   type TestServer,
-} from '../../../test-support/harness.js';
+} from '../../../../test-support/harness.js';
 
 /** A real HTTP receiver on loopback that records every delivery and answers as told. */
 class Receiver {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 /** Objects with their keys sorted, so the snapshot does not depend on the order routes are registered in. */
 function sorted(v: unknown): unknown {

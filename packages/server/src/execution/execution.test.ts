@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { configureHumanOS, HumanOS, HumanOSApiError, HumanOSClient, Worker } from '@human/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, type TestServer, useTestServer } from '../../../../test-support/harness.js';
 
 /**
  * The authorisation matrix: every refusal is a 401/403/404 problem+json with a stable code, and the
@@ -7,6 +7,16 @@ import { type Api, backends, startTestServer, type TestServer } from '../../../t
  */
 for (const backend of backends()) {
   describe(`authorisation matrix [${backend}]`, () => {
+    const s = useTestServer(backend, {
+      principals: {
+        agent: ['did:agent:invoice-bot', []],
+        otherAgent: ['did:agent:other-bot', []],
+        finance: ['did:human:fran', ['finance_manager']],
+        financeAgent: ['did:agent:finance-ai', ['finance_manager']],
+        clerk: ['did:human:clerk', ['clerk']],
+        requesterHuman: ['did:human:rita', ['finance_manager']],
+      },
+    });
     let t: TestServer;
     let agent: Api;
     let otherAgent: Api;
@@ -18,13 +28,8 @@ for (const backend of backends()) {
     let approvalId: string;
 
     beforeAll(async () => {
-      t = await startTestServer(backend);
-      agent = await t.principal('did:agent:invoice-bot', []);
-      otherAgent = await t.principal('did:agent:other-bot', []);
-      finance = await t.principal('did:human:fran', ['finance_manager']);
-      financeAgent = await t.principal('did:agent:finance-ai', ['finance_manager']);
-      clerk = await t.principal('did:human:clerk', ['clerk']);
-      requesterHuman = await t.principal('did:human:rita', ['finance_manager']);
+      ({ agent, otherAgent, finance, financeAgent, clerk, requesterHuman } = s.as);
+      t = s.t;
       const created = await requesterHuman.post('/tasks', {
         description: 'Process invoice INV-2026-001 for $5000',
         requiredCapabilities: ['accounting', 'invoice_processing'],
@@ -35,7 +40,6 @@ for (const backend of backends()) {
       taskId = created.body.taskId;
       approvalId = created.body.approvalRequest.id;
     });
-    afterAll(async () => t?.close());
 
     const approve = (api: Api, body: Record<string, unknown> = { approvalReason: 'ok' }) =>
       api.post(`/approvals/${approvalId}/approve`, body);

@@ -13,7 +13,7 @@ import {
 } from '@humanos/core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 for (const backend of backends()) {
   describe(`signed ledger [${backend}]`, () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 const POLICY = {
   name: 'acme-prod',

@@ -6,7 +6,7 @@ import {
   SEED_CREATE_BODY,
   startTestServer,
   type TestServer,
-} from '../../../test-support/harness.js';
+} from '../../../../test-support/harness.js';
 
 const RUNS = Number(process.env.HUMANOS_FUZZ_RUNS ?? 1500);
 

@@ -13,7 +13,7 @@ import {
   SEED_CREATE_BODY,
   startTestServer,
   type TestServer,
-} from '../../../test-support/harness.js';
+} from '../../../../test-support/harness.js';
 
 for (const backend of backends()) {
   describe(`approval flow [${backend}]`, () => {
