@@ -34,30 +34,14 @@ export type {
 /** Any JSON object. */
 export type JsonObject = Record<string, unknown>;
 
-/** One step of a sequential approval chain: each step opens when the previous one approved. */
-export interface ApprovalChainStep {
-  role: string;
-  reason?: string;
-  /** Seconds this step has once it opens. */
-  timeout?: number;
-}
+/**
+ * The request pieces of gradual autonomy, as core defines them: a chain step (`ApprovalChainStep`),
+ * a threshold quorum (`ApprovalPolicy`: `required` of the `eligible` roles), in-run escalation on low
+ * confidence (`AutoEscalation`).
+ */
+import type { ChainStep as ApprovalChainStep, ThresholdPolicy as ApprovalPolicy, AutoEscalation } from '@humanos/core';
 
-/** `required` of the `eligible` roles must approve (e.g. 2 of finance_manager, cfo). */
-export interface ApprovalPolicy {
-  type: 'threshold';
-  required: number;
-  eligible: string[];
-  /** Seconds. */
-  timeout?: number;
-}
-
-/** In-run escalation: a reported confidence below the threshold pauses the task for a review. */
-export interface AutoEscalation {
-  enabled?: boolean;
-  confidenceThreshold?: number;
-  escalateTo?: string;
-  escalationMessage?: string;
-}
+export type { ApprovalChainStep, ApprovalPolicy, AutoEscalation };
 
 /** The agent's proposal; `action` defaults to the description on the server. */
 export interface AiProposalInput {

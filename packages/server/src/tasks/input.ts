@@ -12,12 +12,3 @@ export interface CreateTaskInput extends ClientRequirement {
   aiProposal?: { action?: string; reasoning?: string | null; confidence?: number | null; alternatives?: string[] };
   riskAssessment?: Partial<RiskAssessment>;
 }
-
-export interface DecideInput {
-  by?: string;
-  /** Routing approvals: the resource to assign (default: the proposed one). */
-  assignTo?: string;
-  reason?: string;
-  feedback?: string;
-  edits?: Record<string, unknown>;
-}
