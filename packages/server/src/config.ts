@@ -15,6 +15,10 @@ export interface ServerConfig {
   logLevel: string;
   /** Path of the policy file (HUMANOS_POLICY), or undefined for the built-in policy. */
   policyFile: string | undefined;
+  /** Requests per principal per window (HUMANOS_RATE_LIMIT, HUMANOS_RATE_LIMIT_WINDOW_MS); max 0 = off. */
+  rateLimit: { max: number; windowMs: number };
+  /** Concurrent event streams per principal (HUMANOS_MAX_STREAMS_PER_PRINCIPAL); 0 = no cap. */
+  maxStreamsPerPrincipal: number;
 }
 
 export class ConfigError extends Error {
@@ -96,5 +100,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
     logLevel,
     policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
+    rateLimit: {
+      max: int('HUMANOS_RATE_LIMIT', 1000, 0, 1_000_000),
+      windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),
+    },
+    maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
   };
 }

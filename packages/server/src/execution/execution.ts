@@ -174,7 +174,7 @@ export class Execution {
     if (task.executor !== actor.id) throw new HumanOSError('forbidden', 'only the executor of this task may do that');
     if (task.status !== 'executing' && task.status !== 'paused') {
       throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}, not executing`, {
-        status: task.status,
+        taskStatus: task.status,
       });
     }
   }
@@ -294,7 +294,7 @@ export class Execution {
         throw new HumanOSError(
           'invalid_state',
           `task ${taskId} is ${task.status}; only a running or paused task can be overridden`,
-          { status: task.status },
+          { taskStatus: task.status },
         );
       }
       const status: TaskStatus = input.continueExecution ? 'executing' : 'overridden';
@@ -393,7 +393,7 @@ export class Execution {
         throw new HumanOSError(
           'invalid_state',
           `task ${taskId} is ${task.status}; feedback is given after it finished`,
-          { status: task.status },
+          { taskStatus: task.status },
         );
       }
       const exists = await trx
@@ -497,7 +497,7 @@ export class Execution {
         if (!actor.roles.includes('admin') || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
         if (task.status !== 'executing') {
           throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
-            status: task.status,
+            taskStatus: task.status,
           });
         }
       }
@@ -550,7 +550,7 @@ function checkStartable(task: TaskRow, actor: Principal, payload: unknown): void
   if (task.status !== 'approved') {
     const code = task.status === 'expired' ? 'approval_expired' : 'invalid_state';
     throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
-      status: task.status,
+      taskStatus: task.status,
     });
   }
   if (payload !== undefined && payloadDigest(payload) !== task.approved_digest) {

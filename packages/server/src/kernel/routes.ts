@@ -27,10 +27,22 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
   }
+  interface FastifyInstance {
+    /** Aborts when the server begins to shut down (set by `http/app.ts`). */
+    shutdownSignal?: AbortSignal;
+  }
 }
 
 /**
- * Sends an RFC 9457 problem with the stable `code` (its HTTP status comes from the code).
+ * Members of an RFC 9457 problem that `extra` details may never replace: a detail named `status`
+ * (a gate's or task's status) must not turn the HTTP status member into a string.
+ */
+const PROBLEM_MEMBERS = ['type', 'title', 'status', 'code', 'detail', 'instance', 'requestId'] as const;
+
+/**
+ * Sends an RFC 9457 problem with the stable `code` (its HTTP status comes from the code) and the
+ * request id (`requestId`, also in the `x-request-id` header). `extra` adds members; a key that
+ * clashes with a standard member is sent with an underscore prefix instead of replacing it.
  *
  * @example
  * return sendProblem(reply, 'not_found', 'the ledger is empty');
@@ -43,18 +55,19 @@ export function sendProblem(
 ): FastifyReply {
   const status = ERROR_STATUS[code];
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="humanos"');
-  return reply
-    .code(status)
-    .type('application/problem+json')
-    .send({
-      type: `urn:humanos:problem:${code}`,
-      title: code.replaceAll('_', ' '),
-      status,
-      code,
-      detail,
-      instance: reply.request.url,
-      ...extra,
-    });
+  const body: Record<string, unknown> = {
+    type: `urn:humanos:problem:${code}`,
+    title: code.replaceAll('_', ' '),
+    status,
+    code,
+    detail,
+    instance: reply.request.url,
+    requestId: reply.request.id,
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    body[(PROBLEM_MEMBERS as readonly string[]).includes(k) ? `_${k}` : k] = v;
+  }
+  return reply.code(status).type('application/problem+json').send(body);
 }
 
 /** The bearer token of a request, or undefined when the header is missing or malformed. */
@@ -64,11 +77,16 @@ export function bearerToken(req: FastifyRequest): string | undefined {
 }
 
 /**
- * A signal that aborts when the client goes away. The response's close, not the request's: a GET's
+ * A signal that aborts when the client goes away or the server begins to shut down (long-polls then
+ * answer with the state they have, streams end). The response's close, not the request's: a GET's
  * request stream closes as soon as it has been read.
+ *
+ * @example
+ * return approvals.wait(req.principal, req.params.approvalId, req.query.wait, clientGone(reply));
  */
 export function clientGone(reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
   reply.raw.on('close', () => ac.abort());
-  return ac.signal;
+  const stopping = reply.server.shutdownSignal;
+  return stopping ? AbortSignal.any([ac.signal, stopping]) : ac.signal;
 }

@@ -40,7 +40,7 @@ export class Tasks {
           `task ${taskId} is ${task.status}; only a task that has not started executing can be cancelled${
             task.status === 'executing' || task.status === 'paused' ? ' (stop a running one with an override)' : ''
           }`,
-          { status: task.status },
+          { taskStatus: task.status },
         );
       }
       const upd = await trx
