@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  Api,
   ADMIN_TOKEN,
+  Api,
   type Backend,
   backends,
   type ChildServer,
