@@ -1,9 +1,6 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../test-support/harness.js';
-
-const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
+import { type Api, backends, REPO_ROOT, spawnNode, startTestServer, type TestServer } from '../test-support/harness.js';
 
 function run(
   script: string,
@@ -11,15 +8,15 @@ function run(
   args: string[] = [],
 ): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(TSX, [join(REPO_ROOT, 'examples', script), ...args], {
+    // One process (not the tsx wrapper and its child), tied to this one: nothing outlives the suite.
+    const p = spawnNode(['--import', 'tsx', join(REPO_ROOT, 'examples', script), ...args], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    p.stdout.on('data', (d) => {
+    p.stdout?.on('data', (d) => {
       out += d;
     });
-    p.stderr.on('data', (d) => {
+    p.stderr?.on('data', (d) => {
       out += d;
     });
     p.on('exit', (code) => resolve({ code, out }));

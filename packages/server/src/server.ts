@@ -160,7 +160,7 @@ export async function startServer(
     const close = async () => {
       app.log.info('shutting down: no new requests; ending event streams and long-polls');
       await notifier.close();
-      await Promise.all([app.close(), background.stop()]);
+      await Promise.all([closeHttp(app), background.stop()]);
       await stopListening?.();
       await store.close();
       app.log.info('stopped');
@@ -171,6 +171,23 @@ export async function startServer(
     await stopListening?.();
     await store.close();
     throw e;
+  }
+}
+
+/** How long in-flight requests get to finish before their connections are cut. */
+const DRAIN_REQUESTS_MS = 6_000;
+
+/**
+ * Stops accepting and waits for the requests in flight (their writes commit and are answered); a
+ * connection still open after `DRAIN_REQUESTS_MS` is cut (its write, if any, still commits).
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_REQUESTS_MS);
+  cut.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
   }
 }
 

@@ -67,7 +67,10 @@ export async function streamEvents(
     req.log.warn({ err: e }, 'event stream ended with an error');
   } finally {
     deps.feed.unsubscribe();
-    if (stopping?.aborted && !res.destroyed) res.write(SHUTDOWN_NOTICE);
-    res.end();
+    if (stopping?.aborted && !res.destroyed) {
+      res.end(SHUTDOWN_NOTICE);
+      // The response was sent as keep-alive; end the connection too, or it would hold the stop up.
+      res.socket?.end();
+    } else res.end();
   }
 }

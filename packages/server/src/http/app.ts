@@ -90,6 +90,8 @@ function plumbing(app: FastifyInstance, service: HumanOSService): void {
   // The service clock, so clients (the web inbox's countdowns) can correct for their own clock skew.
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-humanos-time', String(service.deps.now()));
+    // Shutting down: no keep-alive, so the connection does not hold the stop up once answered.
+    if (service.deps.notifier.stopping.aborted) reply.header('connection', 'close');
     await drainBeforeReply(req, reply);
   });
 }
