@@ -9,6 +9,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
+import { sql } from 'kysely';
 import type { Principal } from './access.js';
 
 /** Every API route lives under this prefix. */
@@ -89,4 +90,50 @@ export function clientGone(reply: FastifyReply): AbortSignal {
   reply.raw.on('close', () => ac.abort());
   const stopping = reply.server.shutdownSignal;
   return stopping ? AbortSignal.any([ac.signal, stopping]) : ac.signal;
+}
+
+/** The most a list response carries, estimated from its rows' stored text (headroom under V8's string limit). */
+export const MAX_LIST_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The summed length of text columns, as a select expression: lets a list query learn its rows'
+ * sizes before reading them.
+ *
+ * @example
+ * db.selectFrom('tasks').select(['id', textBytes(['payload', 'result']).as('bytes')])
+ */
+export function textBytes(columns: readonly string[]) {
+  return sql<number>`(${sql.join(
+    columns.map((c) => sql`coalesce(length(${sql.ref(c)}), 0)`),
+    sql` + `,
+  )})`;
+}
+
+/** A row's size for `withinBytes`: the length of its text columns plus a little per column. */
+export function rowBytes(row: object): number {
+  let n = 0;
+  for (const v of Object.values(row)) n += typeof v === 'string' ? v.length + 8 : 16;
+  return n;
+}
+
+/**
+ * The longest prefix of `rows` (at least one row) whose estimated size stays within `maxBytes`: list
+ * responses are bounded by size as well as count, so 200 tasks of 1 MB each come as several pages
+ * (the caller sets `nextCursor` when the page is shorter than what it read).
+ *
+ * @example
+ * const page = withinBytes(rows.slice(0, limit), rowBytes);
+ * const more = rows.length > limit || page.length < Math.min(rows.length, limit);
+ */
+export function withinBytes<T extends object>(
+  rows: readonly T[],
+  size: (row: T) => number,
+  maxBytes = MAX_LIST_BYTES,
+): T[] {
+  let total = 0;
+  for (let i = 0; i < rows.length; i++) {
+    total += size(rows[i] as T);
+    if (total > maxBytes && i > 0) return rows.slice(0, i);
+  }
+  return rows.slice();
 }
