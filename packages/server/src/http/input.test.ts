@@ -45,7 +45,7 @@ for (const backend of backends()) {
         payload: { amount: 90 },
       });
       taskId = c.body.taskId;
-      approvalId = c.body.approvalRequest.approvalId;
+      approvalId = c.body.approvalRequest.id;
     });
     afterAll(async () => t?.close());
 
@@ -58,14 +58,14 @@ for (const backend of backends()) {
         ['POST', '/tasks', '{"description":"x","payload":{"amount":-1e400}}', agent],
         ['POST', '/tasks', '{"description":"x","description":"y","payload":{}}', agent],
         ['POST', '/policy/evaluate', '{"description":"x","payload":{"amount":1e400}}', agent],
-        ['POST', `/approvals/${approvalId}/approve`, '{"reason":"ok","edits":{"amount":1e400}}', ann],
+        ['POST', `/approvals/${approvalId}/approve`, '{"approvalReason":"ok","edits":{"amount":1e400}}', ann],
         [
           'POST',
           `/approvals/${approvalId}/approve`,
-          '{"approvedBy":"did:human:eve","reason":"ok","approvedBy":"did:human:ann-input"}',
+          '{"approvedBy":"did:human:eve","approvalReason":"ok","approvedBy":"did:human:ann-input"}',
           ann,
         ],
-        ['POST', `/approvals/${approvalId}/reject`, '{"reason":"no","reason":"yes"}', ann],
+        ['POST', `/approvals/${approvalId}/reject`, '{"rejectionReason":"no","rejectionReason":"yes"}', ann],
         ['POST', `/tasks/${taskId}/complete`, '{"result":{"n":-1e400}}', agent],
         ['POST', `/tasks/${taskId}/decisions`, '{"payload":{"n":1E+999}}', agent],
         ['POST', '/tasks', '{"description":"x","payload":{"__proto__":{"admin":true}}}', agent],
@@ -149,7 +149,7 @@ for (const backend of backends()) {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...routes),
-          fc.dictionary(fc.constantFrom('description', 'reason', 'payload', 'edits', 'result'), value),
+          fc.dictionary(fc.constantFrom('description', 'approvalReason', 'rejectionReason', 'payload', 'edits', 'result'), value),
           bad,
           async ([path, who], obj, poison) => {
             const text = `${JSON.stringify({ ...obj, zz: '__POISON__' })}`.replace('"__POISON__"', () => poison);
