@@ -149,7 +149,10 @@ for (const backend of backends()) {
       await fc.assert(
         fc.asyncProperty(
           fc.constantFrom(...routes),
-          fc.dictionary(fc.constantFrom('description', 'approvalReason', 'rejectionReason', 'payload', 'edits', 'result'), value),
+          fc.dictionary(
+            fc.constantFrom('description', 'approvalReason', 'rejectionReason', 'payload', 'edits', 'result'),
+            value,
+          ),
           bad,
           async ([path, who], obj, poison) => {
             const text = `${JSON.stringify({ ...obj, zz: '__POISON__' })}`.replace('"__POISON__"', () => poison);

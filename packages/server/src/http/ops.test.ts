@@ -30,7 +30,9 @@ for (const backend of backends()) {
     afterAll(async () => t?.close());
 
     it('request ids: honoured when sane, generated otherwise, returned and in problem bodies', async () => {
-      const given = await agent.req('GET', '/tasks/task:human:000000000000000000000000', undefined, { 'x-request-id': 'trace-42.a:b' });
+      const given = await agent.req('GET', '/tasks/task:human:000000000000000000000000', undefined, {
+        'x-request-id': 'trace-42.a:b',
+      });
       expect(given.headers.get('x-request-id')).toBe('trace-42.a:b');
       expect(given.status).toBe(404);
       expect(given.body).toMatchObject({ status: 404, code: 'not_found', requestId: 'trace-42.a:b' });
