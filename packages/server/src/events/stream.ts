@@ -7,6 +7,12 @@ import type { Feed } from './feed.js';
 export const KEEP_ALIVE_MS = 15_000;
 
 /**
+ * How often an idle stream re-checks its token (a cache lookup, no query unless principals changed),
+ * so a revoked token ends it even if the wake-up of its revocation was missed.
+ */
+export const RECHECK_MS = 2_000;
+
+/**
  * What a stream sends before it ends because the server is shutting down: a reconnect delay and a
  * comment saying so. EventSource (and the SDKs) reconnect on their own with `Last-Event-ID`, so no
  * event is lost; a proxy or another replica answers the reconnect.
@@ -61,7 +67,9 @@ export async function streamEvents(
         res.write(': keep-alive\n\n');
         lastBeat = Date.now();
       }
-      await deps.feed.waitForChange(KEEP_ALIVE_MS - (Date.now() - lastBeat), signal);
+      // A change while this stream was reading: read again now, not at the next change.
+      if (deps.feed.version !== seen) continue;
+      await deps.feed.waitForChange(Math.min(RECHECK_MS, KEEP_ALIVE_MS - (Date.now() - lastBeat)), signal);
     }
   } catch (e) {
     req.log.warn({ err: e }, 'event stream ended with an error');
