@@ -78,8 +78,11 @@ function startProbe(url) {
 const summary = (lat) =>
   `p50 ${f(pct(lat, 50))} ms, p99 ${f(pct(lat, 99))} ms, max ${f(Math.max(...lat))} ms (${lat.length} probes)`;
 
+// BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the servers (stopped with SIGTERM then).
+const NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function startServer(main, env) {
-  const proc = spawn(process.execPath, [main], {
+  const proc = spawn(process.execPath, [...NODE_ARGS, main], {
     env: {
       ...process.env,
       PORT: '0',
@@ -101,7 +104,7 @@ function startServer(main, env) {
       const stop = () =>
         new Promise((r) => {
           proc.once('exit', r);
-          proc.kill('SIGKILL');
+          proc.kill(NODE_ARGS.length > 0 ? 'SIGTERM' : 'SIGKILL');
         });
       if (m) resolve({ url: m[1], proc, stop });
     });

@@ -123,7 +123,8 @@ export class Decisions {
     let read = false;
     while (Date.now() < deadline && !signal?.aborted) {
       // Poll at most every second in case a wake-up hint from another replica was lost.
-      await this.deps.notifier.waitForTask(taskId, Math.min(1000, deadline - Date.now()), signal);
+      // Jittered, so long-polls opened together do not re-read together every second.
+      await this.deps.notifier.waitForTask(taskId, Math.min(800 + Math.random() * 400, deadline - Date.now()), signal);
       task = await this.sharedTask(taskId);
       read = true;
       if (task?.status !== 'awaiting_approval') break;

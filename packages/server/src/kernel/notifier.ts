@@ -3,7 +3,7 @@
  * long-polls wait on) would run all their re-reads back to back and hold every other request for
  * seconds; in slices, `/healthz` and the rest are served between them.
  */
-export const WAKE_BATCH = 64;
+export const WAKE_BATCH = 32;
 
 type Waiter = () => void;
 
@@ -74,7 +74,9 @@ export class Notifier {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      // A timeout wakes through the same slices as a hint: thousands of waiters that started together
+      // time out together, and must not all run in one turn either.
+      const timer = setTimeout(() => this.enqueue(done), Math.max(0, ms));
       let set = this.waiters.get(key);
       if (!set) {
         set = new Set();
@@ -90,6 +92,11 @@ export class Notifier {
     if (!set) return;
     this.waiters.delete(key);
     for (const w of set) this.due.push(w);
+    this.schedule();
+  }
+
+  private enqueue(w: Waiter): void {
+    this.due.push(w);
     this.schedule();
   }
 

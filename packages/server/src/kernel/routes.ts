@@ -77,6 +77,8 @@ export function bearerToken(req: FastifyRequest): string | undefined {
   return (header ? /^Bearer\s+(\S{1,200})$/i.exec(header) : null)?.[1];
 }
 
+const CLIENT_GONE = Object.freeze({ name: 'ClientGone', message: 'the client went away or the server is stopping' });
+
 /**
  * A signal that aborts when the client goes away or the server begins to shut down (long-polls then
  * answer with the state they have, streams end). The response's close, not the request's: a GET's
@@ -87,7 +89,9 @@ export function bearerToken(req: FastifyRequest): string | undefined {
  */
 export function clientGone(reply: FastifyReply): AbortSignal {
   const ac = new AbortController();
-  reply.raw.on('close', () => ac.abort());
+  // A reason of our own: the default one is a DOMException, whose stack capture cost ~60 µs per
+  // request (2 000 long-polls ending together spent 130 ms making them).
+  reply.raw.on('close', () => ac.abort(CLIENT_GONE));
   const stopping = reply.server.shutdownSignal;
   return stopping ? AbortSignal.any([ac.signal, stopping]) : ac.signal;
 }

@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 
@@ -136,6 +137,9 @@ export async function* exportLedgerChunks(
       if (chunk.length >= CHUNK_CHARS) {
         yield chunk;
         chunk = '';
+        // SQLite reads are synchronous and a fast reader keeps the stream flowing: without a turn of
+        // the event loop per chunk, a long export would hold every other request until it ends.
+        await nextTurn();
       }
     }
   }
