@@ -129,6 +129,7 @@ export async function startServer(
   const store = await openConfiguredStore(config, (e) => log('database connection failed', e));
   const notifier = new Notifier();
   let stopListening: (() => Promise<void>) | undefined;
+  let built: FastifyInstance | undefined;
   try {
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
     await checkLedgerIdentity(store, key, origin);
@@ -151,6 +152,7 @@ export async function startServer(
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
     });
+    built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
@@ -168,6 +170,8 @@ export async function startServer(
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
     await notifier.close();
+    // Bound, but the admin could not be created (the store failed): do not leave the port held.
+    await built?.close().catch(() => {});
     await stopListening?.();
     await store.close();
     throw e;

@@ -1,10 +1,26 @@
-import type { Principal } from '../kernel/access.js';
+import type { Principal, VisibilityFacts } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 
 /** How often the one shared watcher of this process compares the ledger's size (while streams are open). */
 export const HEAD_POLL_MS = 1000;
 
 type Rows = { seq: number; entry: string; task_id: string | null }[];
+
+/** One event of the feed: the ledger entry's index, its type and its canonical JSON text. */
+export interface FeedEvent {
+  seq: number;
+  type: string;
+  json: string;
+}
+
+/** The `type` of a stored entry, from its tail: canonical JSON puts `type` and `v` last. */
+const TYPE_TAIL = /"type":"([a-z_.]+)","v":\d+}$/;
+
+/** A page of the feed as every stream at the same cursor sees it, before filtering by principal. */
+interface Page {
+  rows: Rows;
+  facts: Map<string, VisibilityFacts>;
+}
 
 /**
  * The event feed: ledger entries in order, filtered by who may see their task (the SSE stream's
@@ -15,7 +31,7 @@ type Rows = { seq: number; entry: string; task_id: string | null }[];
  * lost. Streams woken by the same change at the same cursor share one read of the rows.
  */
 export class Feed {
-  private readonly inflight = new Map<string, Promise<Rows>>();
+  private readonly inflight = new Map<string, Promise<Page>>();
   private subscribers = 0;
   private watcher: NodeJS.Timeout | undefined;
   private knownSize = -1;
@@ -62,21 +78,27 @@ export class Feed {
    * One read shared by the streams asking for the same page at the same `version` (a read started
    * before a change is never handed to a stream that already knows of the change).
    */
-  private rows(afterSeq: number, limit: number): Promise<Rows> {
+  private page(afterSeq: number, limit: number): Promise<Page> {
     const key = `${afterSeq}:${limit}:${this.version}`;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.deps.db
-        .selectFrom('ledger_entries')
-        .select(['seq', 'entry', 'task_id'])
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(limit)
-        .execute()
-        .finally(() => this.inflight.delete(key));
+      p = this.readPage(afterSeq, limit).finally(() => this.inflight.delete(key));
       this.inflight.set(key, p);
     }
     return p;
+  }
+
+  /** The rows, and what the visibility rule needs about their tasks (then applied per stream in memory). */
+  private async readPage(afterSeq: number, limit: number): Promise<Page> {
+    const rows = await this.deps.db
+      .selectFrom('ledger_entries')
+      .select(['seq', 'entry', 'task_id'])
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    const taskIds = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => t !== null))];
+    return { rows, facts: await this.deps.access.visibilityFacts(this.deps.db, taskIds) };
   }
 
   /**
@@ -87,16 +109,20 @@ export class Feed {
     actor: Principal,
     afterSeq: number,
     limit = 200,
-  ): Promise<{ events: Record<string, unknown>[]; lastSeq: number; more: boolean }> {
-    const rows = await this.rows(afterSeq, limit);
+  ): Promise<{ events: FeedEvent[]; lastSeq: number; more: boolean }> {
+    const { rows, facts } = await this.page(afterSeq, limit);
     if (rows.length === 0) return { events: [], lastSeq: afterSeq, more: false };
-    const admin = this.deps.access.isAdmin(actor);
-    const taskIds = [...new Set(rows.map((r) => r.task_id).filter((t): t is string => t !== null))];
-    // The same rule as the task routes, for a page of tasks at once.
-    const visible = admin ? new Set<string>() : await this.deps.access.visibleAmong(this.deps.db, actor, taskIds);
+    const access = this.deps.access;
+    const admin = access.isAdmin(actor);
+    // The same rule as the task routes, applied in memory to facts read once for every stream.
+    const sees = (taskId: string | null) => {
+      const f = taskId === null ? undefined : facts.get(taskId);
+      return f !== undefined && access.seesWithFacts(actor, f);
+    };
+    // The stored entry text as it is (the signed bytes): no parse and re-serialise per stream.
     const events = rows
-      .filter((r) => admin || (r.task_id !== null && visible.has(r.task_id)))
-      .map((r) => JSON.parse(r.entry) as Record<string, unknown>);
+      .filter((r) => admin || sees(r.task_id))
+      .map((r) => ({ seq: Number(r.seq), type: TYPE_TAIL.exec(r.entry)?.[1] ?? 'entry', json: r.entry }));
     return { events, lastSeq: Number(rows[rows.length - 1]?.seq), more: rows.length === limit };
   }
 }

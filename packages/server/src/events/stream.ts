@@ -57,7 +57,8 @@ export async function streamEvents(
       const version = deps.feed.version;
       if (version !== seen) {
         const { events, lastSeq, more } = await deps.feed.after(principal, cursor);
-        for (const e of events) res.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        if (events.length > 0)
+          res.write(events.map((e) => `id: ${e.seq}\nevent: ${e.type}\ndata: ${e.json}\n\n`).join(''));
         // Advance past invisible entries too, but only announce a resumable id with a real event.
         cursor = lastSeq;
         if (more) continue;

@@ -15,10 +15,10 @@ export type ExportLine = Record<string, unknown> & { type: string };
 export type ExportSection = (deps: ExportDeps, size: number) => AsyncIterable<ExportLine>;
 
 /** Rows read per size-planning query, and the most entry text read in one page. */
-const PLAN_ROWS = 5000;
+const PLAN_ROWS = 1000;
 const PAGE_BYTES = 4 * 1024 * 1024;
 /** Text handed to the response at once: lines are joined up to this many characters. */
-const CHUNK_CHARS = 1024 * 1024;
+const CHUNK_CHARS = 256 * 1024;
 
 async function* header(deps: ExportDeps, size: number): AsyncIterable<ExportLine> {
   yield { type: 'header', format: 'humanos-ledger/1', origin: deps.origin, publicKey: deps.signerDid, size };
@@ -116,7 +116,7 @@ async function* checkpoints(deps: ExportDeps, size: number): AsyncIterable<Expor
 export const EXPORT_SECTIONS: readonly ExportSection[] = [header, entries, decisions, checkpoints];
 
 /**
- * The export as text chunks of whole JSON Lines (about `CHUNK_CHARS` each; one huge line is its own
+ * The export as text chunks of whole JSON Lines (about `CHUNK_CHARS` (256 K) each; one huge line is its own
  * chunk), pulled one at a time: with `exportLedgerStream` the next page is read only when the
  * client has taken the previous one (backpressure), so memory stays bounded whatever the log's size.
  * Consistent: everything is cut at the ledger size read first, so appends during the export are
