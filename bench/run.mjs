@@ -111,6 +111,8 @@ async function lifecycle(storage) {
     PORT: '0',
     HUMANOS_DATA_DIR: dir,
     HUMANOS_ADMIN_TOKEN: ADMIN,
+    // Throughput benchmarks: one agent far above the default per-principal rate limit.
+    HUMANOS_RATE_LIMIT: '0',
     HUMANOS_LOG_LEVEL: 'silent',
     ...dbEnv,
   });
@@ -176,6 +178,8 @@ async function lifecycle(storage) {
       PORT: '0',
       HUMANOS_DATA_DIR: dir,
       HUMANOS_ADMIN_TOKEN: ADMIN,
+      // Throughput benchmarks: one agent far above the default per-principal rate limit.
+      HUMANOS_RATE_LIMIT: '0',
       HUMANOS_LOG_LEVEL: 'silent',
       ...dbEnv,
     });

@@ -21,6 +21,8 @@ const dir = mkdtempSync(join(os.tmpdir(), 'humanos-scale-'));
 const config = loadConfig({
   HUMANOS_DATA_DIR: dir,
   HUMANOS_ADMIN_TOKEN: ADMIN,
+  // Throughput benchmarks: one agent far above the default per-principal rate limit.
+  HUMANOS_RATE_LIMIT: '0',
   PORT: '0',
   HUMANOS_LOG_LEVEL: 'silent',
   HUMANOS_TIMER_INTERVAL_MS: '50',

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../test-support/harness.js';
+import { type Api, backends, REPO_ROOT, spawnNode, startTestServer, type TestServer } from '../test-support/harness.js';
 
 const TSX = join(REPO_ROOT, 'node_modules/.bin/tsx');
 
@@ -11,9 +11,9 @@ interface Running {
 }
 
 function start(script: string, env: Record<string, string>, args: string[] = []): Running {
-  const child = spawn(TSX, [join(REPO_ROOT, 'examples', script), ...args], {
+  // One process (not the tsx wrapper and its child), tied to this one: nothing outlives the suite.
+  const child = spawnNode(['--import', 'tsx', join(REPO_ROOT, 'examples', script), ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let stdout = '';

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Clock, type HumanOSServer, loadConfig, startServer, type WebhookSettings } from '@humanos/server';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
@@ -209,10 +210,26 @@ export interface ChildServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
+const LIFELINE = pathToFileURL(join(REPO_ROOT, 'test-support/lifeline.mjs')).href;
+
+/**
+ * Starts `node …args` so that it dies with the test process (see `lifeline.mjs`): its stdin is a
+ * pipe from this process, and it exits when that pipe closes. Use it for every process a test starts
+ * (`spawnNode(['--import', 'tsx', 'examples/worker.ts'])` runs a TypeScript script as one process, so
+ * killing it kills the script, unlike the `tsx` wrapper, which leaves its child running).
+ */
+export function spawnNode(args: string[], opts: SpawnOptions = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', LIFELINE, ...args], {
+    ...opts,
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { ...(opts.env ?? process.env), HUMANOS_TEST_LIFELINE: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
 export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const proc = spawn(process.execPath, [SERVER_MAIN], {
+  const proc = spawnNode([SERVER_MAIN], {
     env: { ...process.env, PORT: '0', HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout?.on('data', (d) => {

@@ -44,6 +44,8 @@ export const SERVER_ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',
+  'too_many_streams',
+  'database_unavailable',
   'internal',
   'unavailable',
 ] as const;

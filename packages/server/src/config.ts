@@ -15,6 +15,10 @@ export interface ServerConfig {
   logLevel: string;
   /** Path of the policy file (HUMANOS_POLICY), or undefined for the built-in policy. */
   policyFile: string | undefined;
+  /** Requests per principal per window (HUMANOS_RATE_LIMIT, HUMANOS_RATE_LIMIT_WINDOW_MS); max 0 = off. */
+  rateLimit: { max: number; windowMs: number };
+  /** Concurrent event streams per principal (HUMANOS_MAX_STREAMS_PER_PRINCIPAL); 0 = no cap. */
+  maxStreamsPerPrincipal: number;
   /** Webhooks and notification channels (see integrationConfig). */
   integrations: IntegrationConfig;
 }
@@ -167,5 +171,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     logLevel,
     policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
     integrations: integrationConfig(vars, int),
+    rateLimit: {
+      max: int('HUMANOS_RATE_LIMIT', 1000, 0, 1_000_000),
+      windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),
+    },
+    maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
   };
 }

@@ -1,6 +1,12 @@
 export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { API_PREFIX, buildApp } from './http/app.js';
-export { exportLedger } from './ledger/export.js';
+export {
+  EXPORT_SECTIONS,
+  type ExportLine,
+  type ExportSection,
+  exportLedger,
+  exportLedgerChunks,
+} from './ledger/export.js';
 export { Ledger, type NewEntry } from './ledger/ledger.js';
 export { loadPolicy } from './policy/policyFile.js';
 export { ADMIN_DID } from './principals/principals.js';

@@ -1,9 +1,13 @@
 import { ConfigError, loadConfig } from './config.js';
-import { StartupError, startServer } from './server.js';
+import { type HumanOSServer, StartupError, startServer } from './server.js';
+
+/** A graceful stop that has not finished by then is cut short: orchestrators kill at 10 s or later. */
+export const SHUTDOWN_DEADLINE_MS = 9_000;
 
 /**
  * Starts the server the way `npm start` and `humanos serve` do: configuration from the environment
- * (flags override), one clear line on bad configuration, the admin token printed once.
+ * (flags override), one clear line on bad configuration (naming the setting), the admin token's file
+ * on stderr (never the token in the log stream), and a graceful stop on SIGTERM/SIGINT.
  *
  * @example
  * await runServerMain(['--port', '9000']);
@@ -19,27 +23,43 @@ export async function runServerMain(argv: readonly string[]): Promise<void> {
     }
     throw e;
   }
-  let server: Awaited<ReturnType<typeof startServer>>;
+  let server: HumanOSServer;
   try {
     server = await startServer(config);
   } catch (e) {
-    const msg =
-      e instanceof StartupError
-        ? e.message
-        : `${config.databaseUrl ? 'DATABASE_URL' : 'HUMANOS_DATA_DIR'}: ${(e as Error).message}`;
+    const msg = e instanceof StartupError ? e.message : (e as Error).message;
     process.stderr.write(`humanos: cannot start: ${msg}\n`);
     process.exit(1);
   }
-  if (server.generatedAdminToken) {
-    process.stdout.write(
-      `\nCreated did:human:admin. Its token is shown once; store it now:\n\n  ${server.generatedAdminToken}\n\n`,
-    );
-  }
+  announceAdminToken(server);
   process.stdout.write(`HumanOS listening on ${server.url} (storage: ${server.store.dialect.name})\n`);
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
+  const stop = (signal: NodeJS.Signals) => {
+    server.app.log.info({ signal }, `received ${signal}: stopping`);
+    const force = setTimeout(() => {
+      server.app.log.error(`graceful stop took over ${SHUTDOWN_DEADLINE_MS} ms: exiting now`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (e) => {
+        server.app.log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** Says on stderr where the generated admin token is (stdout carries the JSON log stream). */
+function announceAdminToken(server: HumanOSServer): void {
+  const f = server.adminTokenFile;
+  if (!f) return;
+  process.stderr.write(
+    f.created
+      ? `\nhumanos: created did:human:admin. Its token is in ${f.path} (readable by this user only).\n` +
+          '  Store it somewhere safe, then delete the file.\n\n'
+      : `humanos: the token of did:human:admin is still in ${f.path}; delete the file once it is stored elsewhere.\n`,
+  );
 }

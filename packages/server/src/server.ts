@@ -1,13 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { generateSigningKey, type SigningKey, sha256Hex, signingKeyFromPem, signingKeyToPem } from '@humanos/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './kernel/notifier.js';
 import { CheckpointPin } from './ledger/pin.js';
 import { loadPolicy } from './policy/policyFile.js';
+import { ADMIN_DID, newToken } from './principals/principals.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
 import { openStore, type Store } from './store/connect.js';
 import type { WebhookSettings } from './webhooks/webhooks.js';
@@ -21,14 +22,36 @@ export interface HumanOSServer {
   app: FastifyInstance;
   service: HumanOSService;
   store: Store;
-  /** Set when this start created the admin principal with a generated token (print it once). */
-  generatedAdminToken: string | undefined;
+  /**
+   * Where the generated admin token is (a 0600 file in the data directory), when this start created
+   * the admin with it or the file is still there from the start that did; undefined when the admin's
+   * token came from `HUMANOS_ADMIN_TOKEN`. `created` says whether this start created the admin.
+   */
+  adminTokenFile: { path: string; created: boolean } | undefined;
   /** Base URL once listening. */
   url: string;
+  /**
+   * Stops gracefully: refuses new requests (503 problem+json), ends event streams and long-polls
+   * (streams with a reconnect notice, long-polls with the state they have), waits for in-flight
+   * requests and background work (so every acknowledged write is committed), then closes the store.
+   */
   close(): Promise<void>;
 }
 
 export { StartupError };
+
+/** The file a generated admin token is written to, in the data directory. */
+export const ADMIN_TOKEN_FILE = 'admin-token';
+
+/**
+ * Creates the data directory owner-only (0700): it holds the SQLite database (payloads, webhook
+ * secrets), the signing key and the generated admin token. An existing directory is left as it is.
+ */
+function ensurePrivateDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
 
 function loadOrCreateKey(file: string): SigningKey {
   if (existsSync(file)) {
@@ -42,7 +65,7 @@ function loadOrCreateKey(file: string): SigningKey {
     }
   }
   const key = generateSigningKey();
-  mkdirSync(dirname(file), { recursive: true });
+  ensurePrivateDir(dirname(file));
   // 'wx': never overwrite a key another process wrote in the meantime.
   try {
     writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
@@ -52,94 +75,175 @@ function loadOrCreateKey(file: string): SigningKey {
   return key;
 }
 
-/** What tests and embedders may set besides the configuration. */
-export interface StartOptions {
-  clock?: Clock;
-  logger?: boolean | { level: string };
-  listen?: boolean;
-  webhooks?: Partial<WebhookSettings>;
+/** Opens the store; a failure names the setting that points at it. */
+async function openConfiguredStore(config: ServerConfig, report: (e: Error) => void): Promise<Store> {
+  try {
+    return await openStore(
+      config.databaseUrl
+        ? { kind: 'postgres', url: config.databaseUrl, onConnectionError: report }
+        : { kind: 'sqlite', file: `${config.dataDir}/humanos.db` },
+    );
+  } catch (e) {
+    const setting = config.databaseUrl ? 'DATABASE_URL' : 'HUMANOS_DATA_DIR';
+    throw new StartupError(setting, `cannot open the store: ${(e as Error).message}`);
+  }
+}
+
+/** Binds the port; a failure names PORT (in use, not allowed) or HOST (no such address). */
+async function listenOn(app: FastifyInstance, config: ServerConfig): Promise<string> {
+  try {
+    return await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const where = `${config.host}:${config.port}`;
+    if (code === 'EADDRINUSE') throw new StartupError('PORT', `${where} is already in use (${code})`);
+    if (code === 'EACCES') throw new StartupError('PORT', `not allowed to listen on ${where} (${code})`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      throw new StartupError('HOST', `cannot listen on ${where}: no such local address (${code})`);
+    }
+    throw new StartupError('PORT', `cannot listen on ${where}: ${(e as Error).message}`);
+  }
 }
 
 /**
- * Opens the store, loads the ledger key, bootstraps the admin, and starts listening and the timer loop.
+ * Opens the store, loads the ledger key, binds the port, then bootstraps the admin (so a start that
+ * cannot bind creates nothing) and starts the timer loop.
  *
  * @example
  * const server = await startServer(loadConfig(process.env));
  * console.log(server.url);
  */
-export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<HumanOSServer> {
+export async function startServer(
+  config: ServerConfig,
+  opts: {
+    clock?: Clock;
+    logger?: boolean | { level: string };
+    listen?: boolean;
+    webhooks?: Partial<WebhookSettings>;
+  } = {},
+): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
+  ensurePrivateDir(config.dataDir);
   const key = loadOrCreateKey(config.signingKeyFile);
-  const store = await openStore(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl }
-      : { kind: 'sqlite', file: `${config.dataDir}/humanos.db` },
-  );
+  // Bound once the app (and its logger) exists.
+  let log: (msg: string, e: unknown) => void = () => {};
+  const store = await openConfiguredStore(config, (e) => log('database connection failed', e));
   const notifier = new Notifier();
-  let timer: NodeJS.Timeout | undefined;
+  let stopListening: (() => Promise<void>) | undefined;
+  let built: FastifyInstance | undefined;
   try {
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
     await checkLedgerIdentity(store, key, origin);
     const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, origin);
-    const stopListening = await store.listen(
-      (payload) => notifier.received(payload),
-      () => {},
-    );
-    // Bound once the app (and its logger) exists.
-    let reportBackground: (e: unknown) => void = () => {};
-    let reportIntegrity: (detail: { taskId: string; reason: string }) => void = () => {};
+    stopListening = await store.listen({
+      onMessage: (payload) => notifier.received(payload),
+      onError: (e) => log('replica notifications interrupted; reconnecting', e),
+      onResync: () => notifier.resync(),
+    });
     const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
       policy,
       policySource,
       webhooks: opts.webhooks,
       integrations: config.integrations,
-      onBackgroundError: (e) => reportBackground(e),
-      onIntegrityViolation: (detail) => reportIntegrity(detail),
+      onBackgroundError: (e) => log('background work failed', e),
+      onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
       onSealed: (seal) => pin.record(seal),
     });
     const behind = await pin.problem(service.deps);
     if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
-    const boot = await service.principals.bootstrapAdmin(config.adminToken);
     const app = await buildApp({
       service,
       bodyLimit: config.bodyLimit,
       logger: opts.logger ?? { level: config.logLevel },
       version: VERSION,
+      rateLimit: config.rateLimit,
+      maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
     });
-    reportBackground = (e) => app.log.error({ err: e }, 'background work failed');
-    reportIntegrity = (detail) =>
-      app.log.error(detail, 'integrity violation: the store disagrees with the signed ledger');
-    let url = '';
-    if (opts.listen !== false) {
-      url = await app.listen({ port: config.port, host: config.host });
-    }
-    const tick = sweeper(service, store, (e) => app.log.error({ err: e }, 'timer sweep failed'));
-    const loop = async () => {
-      await tick();
-      timer = setTimeout(loop, config.timerIntervalMs).unref();
+    built = app;
+    log = (msg, e) => app.log.warn({ err: e }, msg);
+    const url = opts.listen !== false ? await listenOn(app, config) : '';
+    const adminTokenFile = await bootstrapAdmin(config, service, app.log);
+    const background = startSweeper(service, store, config.timerIntervalMs, (e) =>
+      app.log.error({ err: e }, 'timer sweep failed'),
+    );
+    const close = async () => {
+      app.log.info('shutting down: no new requests; ending event streams and long-polls');
+      await notifier.close();
+      await Promise.all([closeHttp(app), background.stop()]);
+      await stopListening?.();
+      await pin.flush();
+      await store.close();
+      app.log.info('stopped');
     };
-    timer = setTimeout(loop, 0).unref();
-    return {
-      app,
-      service,
-      store,
-      generatedAdminToken: boot.generatedToken,
-      url,
-      async close() {
-        clearTimeout(timer);
-        await stopListening();
-        await pin.flush();
-        await notifier.close();
-        await app.close();
-        await store.close();
-      },
-    };
+    return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
-    clearTimeout(timer);
     await notifier.close();
+    // Bound, but the admin could not be created (the store failed): do not leave the port held.
+    await built?.close().catch(() => {});
+    await stopListening?.();
     await store.close();
     throw e;
   }
+}
+
+/** How long in-flight requests get to finish before their connections are cut. */
+const DRAIN_REQUESTS_MS = 6_000;
+
+/**
+ * Stops accepting and waits for the requests in flight (their writes commit and are answered); a
+ * connection still open after `DRAIN_REQUESTS_MS` is cut (its write, if any, still commits).
+ */
+async function closeHttp(app: FastifyInstance): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), DRAIN_REQUESTS_MS);
+  cut.unref();
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
+/** `fn` run at most once; later calls share the first call's promise (SIGTERM then SIGINT). */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let p: Promise<void> | undefined;
+  return () => {
+    p ??= fn();
+    return p;
+  };
+}
+
+/**
+ * Creates `did:human:admin` on an empty store. With `HUMANOS_ADMIN_TOKEN` that token; otherwise a
+ * generated one, written to `<data dir>/admin-token` (0600) BEFORE the admin is created, so no start
+ * can create an admin whose token nobody has: a start that dies after writing the file reuses it.
+ * Warns when `HUMANOS_ADMIN_TOKEN` is set but the admin already exists with another token.
+ */
+async function bootstrapAdmin(
+  config: ServerConfig,
+  service: HumanOSService,
+  log: FastifyBaseLogger,
+): Promise<HumanOSServer['adminTokenFile']> {
+  const principals = service.principals;
+  if (config.adminToken) {
+    const boot = await principals.bootstrapAdmin(config.adminToken);
+    if (!boot.created && (await principals.authenticate(config.adminToken))?.id !== ADMIN_DID) {
+      log.warn(
+        `HUMANOS_ADMIN_TOKEN is set but ${ADMIN_DID} already exists with another token: the variable is ignored. ` +
+          'Use the existing token, or rotate it (humanos principals rotate did:human:admin).',
+      );
+    }
+    return undefined;
+  }
+  const path = join(config.dataDir, ADMIN_TOKEN_FILE);
+  const existing = existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+  const token = existing || newToken();
+  if (!existing) writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'w' });
+  const boot = await principals.bootstrapAdmin(token);
+  if (boot.created) return { path, created: true };
+  if ((await principals.authenticate(token))?.id === ADMIN_DID) return { path, created: false };
+  // The admin was made elsewhere (another replica, or with HUMANOS_ADMIN_TOKEN): this token is not it.
+  rmSync(path, { force: true });
+  return undefined;
 }
 
 /**
@@ -187,5 +291,35 @@ function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) =>
     } catch (e) {
       onError(e);
     }
+  };
+}
+
+/** Runs the sweeper every `intervalMs`; `stop` waits for a sweep in progress (its writes commit). */
+function startSweeper(
+  service: HumanOSService,
+  store: Store,
+  intervalMs: number,
+  onError: (e: unknown) => void,
+): { stop(): Promise<void> } {
+  const tick = sweeper(service, store, onError);
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const loop = () => {
+    if (stopped) return;
+    running = tick().finally(() => {
+      if (stopped) return;
+      timer = setTimeout(loop, intervalMs);
+      timer.unref();
+    });
+  };
+  timer = setTimeout(loop, 0);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
   };
 }

@@ -17,6 +17,7 @@ import { Ledger, type Seal } from './ledger/ledger.js';
 import { Policy } from './policy/policy.js';
 import { Principals } from './principals/principals.js';
 import type { Store } from './store/connect.js';
+import type { Database } from './store/schema.js';
 import { Tasks } from './tasks/tasks.js';
 import { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks/webhooks.js';
 
@@ -67,6 +68,19 @@ export class HumanOSService {
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
   readonly channels: Channels;
+  private readonly appendedObservers: ((entries: readonly Database['ledger_entries'][]) => void)[] = [];
+
+  /**
+   * Calls `fn` after every committed write batch with the ledger entries it appended (in order). For
+   * observers that derive figures from what happened (the domain metrics) without touching feature
+   * logic; `fn` must not throw or write.
+   *
+   * @example
+   * service.onAppended((entries) => { for (const e of entries) counter.inc(); });
+   */
+  onAppended(fn: (entries: readonly Database['ledger_entries'][]) => void): void {
+    this.appendedObservers.push(fn);
+  }
 
   constructor(
     readonly store: Store,
@@ -114,9 +128,10 @@ export class HumanOSService {
       store.db,
       this.ledger,
       () => clock.now(),
-      (ids, seal) => {
+      (ids, appended, seal) => {
         notifier.changed(ids);
         webhooks.afterCommit();
+        for (const fn of this.appendedObservers) fn(appended);
         if (seal) options.onSealed?.(seal);
       },
       (trx, appended) => webhooks.enqueue(trx, appended),

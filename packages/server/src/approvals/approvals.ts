@@ -3,6 +3,7 @@ import { HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
 import { type DecideInput, decide } from './decide.js';
 import { decisionView, gateContext, gateView } from './views.js';
@@ -139,12 +140,12 @@ export class Approvals {
       .flat()
       .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((r) => !seen.has(r.id) && seen.add(r.id));
-    const page = rows.slice(0, q.limit);
+    const page = withinBytes(rows.slice(0, q.limit), rowBytes);
     const items = page.map((r) => gateView(r, gateContext(r)));
     const last = page[page.length - 1];
     return {
       items,
-      nextCursor: rows.length > q.limit && last ? encodePairCursor(last.requested_at, last.id) : null,
+      nextCursor: rows.length > page.length && last ? encodePairCursor(last.requested_at, last.id) : null,
     };
   }
 

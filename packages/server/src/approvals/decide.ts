@@ -165,7 +165,7 @@ function checkOpen({ gate, now }: Subject): void {
   }
   if (gate.status !== 'pending') {
     throw new HumanOSError('already_decided', `approval ${gate.id} is already ${gate.status}`, {
-      status: gate.status,
+      approvalStatus: gate.status,
     });
   }
 }

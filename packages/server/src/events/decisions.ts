@@ -9,7 +9,37 @@ import { iso, p, type TaskRow } from '../kernel/rows.js';
  * (`GET /tasks/{id}/decision?wait=…`).
  */
 export class Decisions {
+  /** Reads shared by the waiters woken together (see `wait`). */
+  private readonly taskReads = new Map<string, Promise<TaskRow | undefined>>();
+  private readonly decisionReads = new Map<string, Promise<Record<string, unknown>>>();
+
   constructor(private readonly deps: FeatureDeps) {}
+
+  /** One read of a task row for every concurrent caller (thousands of long-polls on one task). */
+  private sharedTask(taskId: string): Promise<TaskRow | undefined> {
+    let p = this.taskReads.get(taskId);
+    if (!p) {
+      p = this.deps.db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('id', '=', taskId)
+        .executeTakeFirst()
+        .finally(() => this.taskReads.delete(taskId));
+      this.taskReads.set(taskId, p);
+    }
+    return p;
+  }
+
+  /** `decisionOf` shared by concurrent callers that read the same version of the task. */
+  private sharedDecision(task: TaskRow): Promise<Record<string, unknown>> {
+    const key = `${task.id}@${task.updated_at}@${task.status}`;
+    let p = this.decisionReads.get(key);
+    if (!p) {
+      p = this.decisionOf(task).finally(() => this.decisionReads.delete(key));
+      this.decisionReads.set(key, p);
+    }
+    return p;
+  }
 
   /** Where the task's approval stands, in the shape `waitForApproval` returns. */
   async state(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
@@ -72,7 +102,14 @@ export class Decisions {
     };
   }
 
-  /** Long-poll: returns as soon as the task leaves `awaiting_approval`, or after `waitSeconds`. */
+  /**
+   * Long-poll: returns as soon as the task leaves `awaiting_approval`, after `waitSeconds`, or with
+   * the current state when `signal` aborts (the client left or the server is shutting down).
+   *
+   * Cheap when thousands wait on one task: a wake-up re-reads only the task row, shared by every
+   * waiter woken with it; the full decision is built once per version of the task, and each waiter
+   * checks only its own visibility (usually from the row, without a query).
+   */
   async wait(
     actor: Principal,
     taskId: string,
@@ -80,12 +117,21 @@ export class Decisions {
     signal?: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const deadline = Date.now() + waitSeconds * 1000;
-    let state = await this.state(actor, taskId);
-    while (!state.decided && Date.now() < deadline && !signal?.aborted) {
+    const state = await this.state(actor, taskId);
+    if (state.decided) return state;
+    let task: TaskRow | undefined;
+    let read = false;
+    while (Date.now() < deadline && !signal?.aborted) {
       // Poll at most every second in case a wake-up hint from another replica was lost.
-      await this.deps.notifier.waitForTask(taskId, Math.min(1000, deadline - Date.now()), signal);
-      state = await this.state(actor, taskId);
+      // Jittered, so long-polls opened together do not re-read together every second.
+      await this.deps.notifier.waitForTask(taskId, Math.min(800 + Math.random() * 400, deadline - Date.now()), signal);
+      task = await this.sharedTask(taskId);
+      read = true;
+      if (task?.status !== 'awaiting_approval') break;
     }
-    return state;
+    if (!read) return state;
+    // Gone, or no longer visible to this caller: the ordinary read answers (404).
+    if (!task || !(await this.deps.access.canSee(this.deps.db, actor, task))) return this.state(actor, taskId);
+    return this.sharedDecision(task);
   }
 }

@@ -1,3 +1,4 @@
+import type { Access } from '../kernel/access.js';
 import { API_PREFIX, type Api, clientGone, sendProblem } from '../kernel/routes.js';
 import { TaskIdParams, WaitQuery } from '../kernel/schemas.js';
 import type { Principals } from '../principals/principals.js';
@@ -6,8 +7,18 @@ import type { Feed } from './feed.js';
 import { EventsQuery } from './schemas.js';
 import { streamEvents } from './stream.js';
 
+export interface EventRouteDeps {
+  decisions: Decisions;
+  feed: Feed;
+  principals: Principals;
+  access: Access;
+  /** Concurrent streams a principal may hold (admins are exempt); 0: no cap. */
+  maxStreamsPerPrincipal: number;
+}
+
 /** Waiting: the decision long-poll (`GET /tasks/{id}/decision?wait=`) and the SSE feed (`GET /events`). */
-export function eventRoutes(api: Api, deps: { decisions: Decisions; feed: Feed; principals: Principals }): void {
+export function eventRoutes(api: Api, deps: EventRouteDeps): void {
+  const open = new Map<string, number>();
   api.get(
     `${API_PREFIX}/tasks/:taskId/decision`,
     { schema: { tags: ['tasks'], params: TaskIdParams, querystring: WaitQuery } },
@@ -20,6 +31,20 @@ export function eventRoutes(api: Api, deps: { decisions: Decisions; feed: Feed; 
       if (!/^\d{1,15}$/.test(header)) return sendProblem(reply, 'bad_request', 'Last-Event-ID must be a ledger index');
       after = Number(header);
     }
-    await streamEvents(deps, req, reply, after);
+    const who = req.principal.id;
+    const held = open.get(who) ?? 0;
+    const cap = deps.maxStreamsPerPrincipal;
+    if (cap > 0 && held >= cap && !deps.access.isAdmin(req.principal)) {
+      reply.header('retry-after', '5');
+      return sendProblem(reply, 'too_many_streams', `${who} already holds ${held} event streams (the limit is ${cap})`);
+    }
+    open.set(who, held + 1);
+    try {
+      await streamEvents(deps, req, reply, after);
+    } finally {
+      const n = (open.get(who) ?? 1) - 1;
+      if (n <= 0) open.delete(who);
+      else open.set(who, n);
+    }
   });
 }

@@ -53,7 +53,7 @@ export class InRunDecisions {
         throw new HumanOSError('forbidden', 'only the executor of this task submits its in-run decisions');
       if (task.status !== 'executing')
         throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
-          status: task.status,
+          taskStatus: task.status,
         });
       const plan = await this.plan(trx, task, input);
       const payload = input.payload ?? {};

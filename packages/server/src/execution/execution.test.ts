@@ -1,8 +1,14 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { configureHumanOS, HumanOS, HumanOSApiError, HumanOSClient, Worker } from '@human/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, REPO_ROOT, startTestServer, type TestServer } from '../../../../test-support/harness.js';
+import {
+  type Api,
+  backends,
+  REPO_ROOT,
+  spawnNode,
+  startTestServer,
+  type TestServer,
+} from '../../../../test-support/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -223,7 +229,7 @@ for (const backend of backends()) {
     it('a worker killed with -9 mid-run does not lose the task', async () => {
       const taskId = await approvedTask({ requiredCapabilities: ['billing'], payload: { invoice: 7 } });
       const token = (await t.principal(`did:agent:crashy-${backend}`, ['executor'])).token as string;
-      const proc = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), [join(REPO_ROOT, 'examples/worker.ts'), 'billing'], {
+      const proc = spawnNode(['--import', 'tsx', join(REPO_ROOT, 'examples/worker.ts'), 'billing'], {
         env: {
           ...process.env,
           HUMANOS_URL: t.url,
@@ -231,7 +237,6 @@ for (const backend of backends()) {
           WORKER_HANG: '1',
           WORKER_LEASE_SECONDS: '5',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
       await expect
         .poll(async () => (await agent.get(`/tasks/${taskId}`)).body.status, { timeout: 15_000 })

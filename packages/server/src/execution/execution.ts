@@ -200,7 +200,7 @@ export class Execution {
     if (task.executor !== actor.id) throw new HumanOSError('forbidden', 'only the executor of this task may do that');
     if (task.status !== 'executing' && task.status !== 'paused') {
       throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}, not executing`, {
-        status: task.status,
+        taskStatus: task.status,
       });
     }
   }
@@ -320,7 +320,7 @@ export class Execution {
         throw new HumanOSError(
           'invalid_state',
           `task ${taskId} is ${task.status}; only a running or paused task can be overridden`,
-          { status: task.status },
+          { taskStatus: task.status },
         );
       }
       const status: TaskStatus = input.continueExecution ? 'executing' : 'overridden';
@@ -419,7 +419,7 @@ export class Execution {
         if (!this.deps.access.isAdmin(actor) || task.executor === actor.id) this.checkLease(task, actor, input.leaseId);
         if (task.status !== 'executing') {
           throw new HumanOSError('invalid_state', `task ${taskId} is ${task.status}, not executing`, {
-            status: task.status,
+            taskStatus: task.status,
           });
         }
       }
@@ -472,7 +472,7 @@ function checkStartable(task: TaskRow, actor: Principal, payload: unknown): void
   if (task.status !== 'approved') {
     const code = task.status === 'expired' ? 'approval_expired' : 'invalid_state';
     throw new HumanOSError(code, `task ${taskId} is ${task.status}; only an approved task can execute`, {
-      status: task.status,
+      taskStatus: task.status,
     });
   }
   if (payload !== undefined && payloadDigest(payload) !== task.approved_digest) {

@@ -1,12 +1,16 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { HumanOSError } from '@humanos/core';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
-import { API_PREFIX, type Api } from '../kernel/routes.js';
+import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
 import { mcpRoutes } from '../mcp/routes.js';
 import { policyRoutes } from '../policy/routes.js';
@@ -15,8 +19,10 @@ import { principalRoutes } from '../principals/routes.js';
 import type { HumanOSService } from '../service.js';
 import { taskRoutes } from '../tasks/routes.js';
 import { readOnlyRoles, webhookRoutes } from '../webhooks/routes.js';
+import { boundIntegers } from './bounds.js';
+import { parseStrictJson } from './json.js';
 import { registerMetrics } from './metrics.js';
-import { checkBody, registerProblems } from './problem.js';
+import { checkBody, clientErrorHandler, drainBeforeReply, frameworkErrors, registerProblems } from './problem.js';
 import { registerWebInbox } from './web.js';
 
 export { API_PREFIX };
@@ -27,6 +33,19 @@ export interface AppOptions {
   bodyLimit: number;
   logger: boolean | { level: string };
   version: string;
+  /** Requests per principal per window (429 with Retry-After beyond it); 0 turns it off. Admins are exempt. */
+  rateLimit?: { max: number; windowMs: number };
+  /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
+  maxStreamsPerPrincipal?: number;
+}
+
+/** What an incoming `x-request-id` may look like to be used as ours (else one is generated). */
+const REQUEST_ID = /^[\w.:/+=@-]{1,128}$/;
+
+/** The request id: the caller's `x-request-id` when it is sane, else a new UUID. */
+export function requestId(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /**
@@ -37,7 +56,63 @@ function validators(app: FastifyInstance): void {
   const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
   const bodyAjv = new Ajv({ ...options, coerceTypes: false });
   const queryAjv = new Ajv({ ...options, coerceTypes: true });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(boundIntegers(schema)),
+  );
+}
+
+/**
+ * The one JSON body parser: strict (duplicate keys, numbers beyond the double range and `__proto__`
+ * keys are a 400; see `json.ts`), for every route at once.
+ */
+function jsonParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseStrictJson(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+}
+
+/**
+ * Request ids, the service clock header, problem+json while shutting down, and unread bodies drained
+ * before any answer.
+ */
+function plumbing(app: FastifyInstance, service: HumanOSService): void {
+  app.decorate('shutdownSignal', service.deps.notifier.stopping);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    if (service.deps.notifier.stopping.aborted) {
+      reply.header('connection', 'close').header('retry-after', '1');
+      return sendProblem(reply, 'unavailable', 'the server is shutting down; retry on another replica or shortly');
+    }
+  });
+  // The service clock, so clients (the web inbox's countdowns) can correct for their own clock skew.
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-humanos-time', String(service.deps.now()));
+    // Shutting down: no keep-alive, so the connection does not hold the stop up once answered.
+    if (service.deps.notifier.stopping.aborted) reply.header('connection', 'close');
+    await drainBeforeReply(req, reply);
+  });
+}
+
+/** Per-principal rate limit on the authenticated API (after authentication, so keyed by principal). */
+async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLimit']): Promise<void> {
+  if (!opts || opts.max === 0) return;
+  await api.register(rateLimit, {
+    max: opts.max,
+    timeWindow: opts.windowMs,
+    hook: 'preHandler',
+    keyGenerator: (req) => `principal:${req.principal?.id ?? req.ip}`,
+    allowList: (req) => !req.principal || s.deps.access.isAdmin(req.principal),
+    errorResponseBuilder: (_req, ctx) =>
+      new HumanOSError(
+        'rate_limited',
+        `more than ${ctx.max} requests in ${ctx.after}; retry after the Retry-After seconds`,
+      ),
+  });
 }
 
 async function openApi(app: FastifyInstance, version: string): Promise<void> {
@@ -58,14 +133,20 @@ async function openApi(app: FastifyInstance, version: string): Promise<void> {
 }
 
 /** Every feature's routes on the authenticated API scope. */
-function featureRoutes(api: Api, s: HumanOSService): void {
+function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   principalRoutes(api, s.principals);
   webhookRoutes(api, s.webhooks);
   policyRoutes(api, s.policy);
   taskRoutes(api, s.tasks);
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
-  eventRoutes(api, { decisions: s.decisions, feed: s.feed, principals: s.principals });
+  eventRoutes(api, {
+    decisions: s.decisions,
+    feed: s.feed,
+    principals: s.principals,
+    access: s.deps.access,
+    maxStreamsPerPrincipal: opts.maxStreamsPerPrincipal ?? 0,
+  });
   ledgerRoutes(api, { ...s.deps, history: s.history });
   channelRoutes(api, s.channels);
 }
@@ -86,14 +167,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit,
     // Ids contain colons; keep them intact and case-sensitive.
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 200 },
-    return503OnClosing: true,
+    // Our own onRequest hook answers problem+json while closing (fastify's 503 is plain JSON).
+    return503OnClosing: false,
+    genReqId: requestId,
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   validators(app);
+  jsonParser(app);
+  plumbing(app, service);
   await openApi(app, opts.version);
-  // The service clock, so clients (the web inbox's countdowns) can correct for their own clock skew.
-  app.addHook('onSend', async (_req, reply) => {
-    reply.header('x-humanos-time', String(service.deps.now()));
-  });
   registerProblems(app);
   registerWebInbox(app);
   registerMetrics(app, service);
@@ -109,7 +192,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     api.addHook('onRequest', authenticate(service.principals));
     api.addHook('preValidation', checkBody);
     api.addHook('preHandler', readOnlyRoles);
-    featureRoutes(api, service);
+    await rateLimits(api, service, opts.rateLimit);
+    featureRoutes(api, service, opts);
   });
   return app;
 }

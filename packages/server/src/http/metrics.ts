@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HumanOSService } from '../service.js';
+import { registerDomainMetrics } from './domainMetrics.js';
 
 /**
  * Prometheus metrics at `GET /metrics` (unauthenticated, like /healthz: counts and timings only,
@@ -9,6 +10,7 @@ import type { HumanOSService } from '../service.js';
 export function registerMetrics(app: FastifyInstance, service: HumanOSService): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'humanos_' });
+  registerDomainMetrics(registry, service);
   const requests = new Counter({
     name: 'humanos_http_requests_total',
     help: 'HTTP requests by method, route and status',

@@ -43,6 +43,12 @@ export function requireAdmin(actor: Principal): void {
 
 type RowFacts = Pick<TaskRow, 'requester' | 'on_behalf_of' | 'executor' | 'assigned_to' | 'required_capabilities'>;
 
+/** A task's row facts and the roles of its gates: everything the visibility rule looks at. */
+export interface VisibilityFacts {
+  row: RowFacts;
+  gateRoles: Set<string>;
+}
+
 /**
  * Who may do what, in one place: the admin and auditor checks, and the visibility rule for tasks
  * ("who may see a task") that the task routes, the approval routes, the event stream and execution
@@ -147,6 +153,35 @@ export class Access {
       for (const r of byRole) visible.add(r.task_id);
     }
     return visible;
+  }
+
+  /**
+   * What the visibility rule needs about a page of tasks (their row facts and the roles of their
+   * gates), read once so that `seesWithFacts` can apply the rule to many principals without a query
+   * each (thousands of event streams woken by one change).
+   */
+  async visibilityFacts(db: Kysely<Database>, taskIds: readonly string[]): Promise<Map<string, VisibilityFacts>> {
+    const facts = new Map<string, VisibilityFacts>();
+    if (taskIds.length === 0) return facts;
+    const tasks = await db
+      .selectFrom('tasks')
+      .select(['id', 'requester', 'on_behalf_of', 'executor', 'assigned_to', 'required_capabilities'])
+      .where('id', 'in', taskIds)
+      .execute();
+    for (const t of tasks) facts.set(t.id, { row: t, gateRoles: new Set() });
+    const roles = await db
+      .selectFrom('approval_roles')
+      .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
+      .select(['approvals.task_id', 'approval_roles.role'])
+      .where('approvals.task_id', 'in', taskIds)
+      .execute();
+    for (const r of roles) facts.get(r.task_id)?.gateRoles.add(r.role);
+    return facts;
+  }
+
+  /** The visibility rule (as `canSee`) on facts read by `visibilityFacts`. */
+  seesWithFacts(actor: Principal, facts: VisibilityFacts): boolean {
+    return this.seesFromRow(actor, facts.row) || actor.roles.some((r) => facts.gateRoles.has(r));
   }
 
   /**

@@ -7,6 +7,8 @@ export interface WriteContext {
   touched: Set<string>;
 }
 
+type LedgerEntryRow = Database['ledger_entries'];
+
 export type WriteOp<T> = (trx: Transaction<Database>, ctx: WriteContext) => Promise<T>;
 
 interface Job {
@@ -34,7 +36,16 @@ export class GroupCommitter {
     private readonly db: Kysely<Database>,
     private readonly ledger: Ledger,
     private readonly now: () => number,
-    private readonly onCommitted: (taskIds: string[], seal: Seal | undefined) => void,
+    /**
+     * After every committed batch: the tasks it touched (to wake waiters), the ledger entries it
+     * appended (observers such as the domain metrics read them; nothing may write here), and the
+     * signed checkpoint that sealed it (the pin outside the database follows it).
+     */
+    private readonly onCommitted: (
+      taskIds: string[],
+      appended: readonly LedgerEntryRow[],
+      seal: Seal | undefined,
+    ) => void,
     /** Runs last in every batch, with the entries it appended (the webhook outbox is written here). */
     private readonly beforeSeal?: (
       trx: Transaction<Database>,
@@ -66,6 +77,7 @@ export class GroupCommitter {
         const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
         const touched = new Set<string>();
         let seal: Seal | undefined;
+        let appended: readonly LedgerEntryRow[] = [];
         try {
           await this.db.transaction().execute(async (trx) => {
             const start = await this.ledger.begin(trx);
@@ -88,7 +100,8 @@ export class GroupCommitter {
                 outcomes.push({ ok: false, error });
               }
             }
-            await this.beforeSeal?.(trx, this.ledger.pendingEntries(trx));
+            appended = [...this.ledger.pendingEntries(trx)];
+            await this.beforeSeal?.(trx, appended);
             seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
           });
         } catch (error) {
@@ -97,7 +110,7 @@ export class GroupCommitter {
           continue;
         }
         if (seal) this.ledger.committed(seal);
-        this.onCommitted([...touched], seal);
+        this.onCommitted([...touched], appended, seal);
         batch.forEach((job, i) => {
           const o = outcomes[i];
           if (o?.ok) job.resolve({ value: o.value, seal });

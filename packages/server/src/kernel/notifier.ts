@@ -1,31 +1,56 @@
-import { EventEmitter } from 'node:events';
+/**
+ * Waiters woken per turn of the event loop. Waking thousands at once (one decision that 2 000
+ * long-polls wait on) would run all their re-reads back to back and hold every other request for
+ * seconds; in slices, `/healthz` and the rest are served between them.
+ */
+export const WAKE_BATCH = 32;
+
+type Waiter = () => void;
 
 /**
  * Wake-up hints for waiters (long-poll, SSE). A hint is never the source of truth: every waiter
- * re-reads the store when woken and also on a short poll interval, so a lost hint (a dropped
- * LISTEN connection, a replica that started late) costs latency, never correctness.
+ * re-reads the store when woken and also on a poll interval, so a lost hint (a dropped LISTEN
+ * connection, a replica that started late) costs latency, never correctness.
+ *
+ * Wake-ups are delivered in slices of `WAKE_BATCH` per event-loop turn. On shutdown (`close`) every
+ * waiter is woken and `stopping` aborts, so long-polls answer with what they have and streams end.
+ *
+ * @example
+ * await notifier.waitForTask('task:agent:…', 1000, signal); // woken by a commit touching the task
  */
 export class Notifier {
-  private readonly emitter = new EventEmitter();
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly due: Waiter[] = [];
+  private scheduled = false;
+  private readonly principalFns: (() => void)[] = [];
+  private readonly stop = new AbortController();
+  private ledgerVersion = 0;
 
-  constructor() {
-    this.emitter.setMaxListeners(0);
+  /** Aborts when the server begins to shut down: waiters answer at once and streams end. */
+  get stopping(): AbortSignal {
+    return this.stop.signal;
+  }
+
+  /** Grows on every ledger change this process hears of; a stream with nothing new skips its query. */
+  get version(): number {
+    return this.ledgerVersion;
   }
 
   /** Called after a local commit; also what a PostgreSQL NOTIFY from another replica turns into. */
   changed(taskIds: readonly string[]): void {
-    for (const id of taskIds) this.emitter.emit(`task:${id}`);
-    this.emitter.emit('ledger');
+    for (const id of taskIds) this.wake(`task:${id}`);
+    this.ledgerVersion++;
+    this.wake('ledger');
   }
 
   /** Principals changed on this replica (their caches drop what they hold). */
   principalsChanged(): void {
-    this.emitter.emit('principals');
+    for (const fn of this.principalFns) fn();
   }
 
   /** Calls `fn` whenever principals change on another replica (this one's own changes are handled where made). */
   onPrincipalsChanged(fn: () => void): void {
-    this.emitter.on('principals', fn);
+    this.principalFns.push(fn);
   }
 
   /** Resolves when `taskId` changes or after `ms`, whichever is first. */
@@ -37,36 +62,83 @@ export class Notifier {
     return this.waitFor('ledger', ms, signal);
   }
 
-  private waitFor(event: string, ms: number, signal?: AbortSignal): Promise<void> {
+  /** How many waiters are registered (for metrics and tests). */
+  get waiting(): number {
+    let n = 0;
+    for (const s of this.waiters.values()) n += s.size;
+    return n;
+  }
+
+  private waitFor(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.stop.signal.aborted || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.emitter.off(event, done);
+        this.waiters.get(key)?.delete(done);
+        if (this.waiters.get(key)?.size === 0) this.waiters.delete(key);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
-      this.emitter.on(event, done);
+      // A timeout wakes through the same slices as a hint: thousands of waiters that started together
+      // time out together, and must not all run in one turn either.
+      const timer = setTimeout(() => this.enqueue(done), Math.max(0, ms));
+      let set = this.waiters.get(key);
+      if (!set) {
+        set = new Set();
+        this.waiters.set(key, set);
+      }
+      set.add(done);
       signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wake(key: string): void {
+    const set = this.waiters.get(key);
+    if (!set) return;
+    this.waiters.delete(key);
+    for (const w of set) this.due.push(w);
+    this.schedule();
+  }
+
+  private enqueue(w: Waiter): void {
+    this.due.push(w);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.due.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      for (const w of this.due.splice(0, WAKE_BATCH)) w();
+      this.schedule();
     });
   }
 
   /**
    * A message from another replica (the store's `listen`): wake the waiters of the tasks it names,
-   * or drop cached principals. An unreadable message wakes everyone (waiters re-check anyway).
+   * or drop cached principals. An unreadable message is treated as "anything may have changed".
    */
   received(payload: string): void {
     try {
       const { taskIds, principals } = JSON.parse(payload) as { taskIds?: string[]; principals?: boolean };
-      if (principals) this.emitter.emit('principals');
+      if (principals) for (const fn of this.principalFns) fn();
       else this.changed(taskIds ?? []);
     } catch {
-      this.emitter.emit('principals');
-      this.changed([]);
+      this.resync();
     }
   }
 
+  /** After a gap in the replicas' notices (LISTEN reconnected): drop caches and wake every waiter. */
+  resync(): void {
+    for (const fn of this.principalFns) fn();
+    this.ledgerVersion++;
+    for (const key of [...this.waiters.keys()]) this.wake(key);
+  }
+
+  /** Shutdown: aborts `stopping` and wakes everyone, so no waiter holds the process open. */
   async close(): Promise<void> {
-    this.emitter.emit('ledger');
+    this.stop.abort();
+    this.resync();
   }
 }

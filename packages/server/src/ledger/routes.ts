@@ -2,9 +2,9 @@ import { bytesToHex } from '@humanos/core';
 import type { FastifyInstance } from 'fastify';
 import type { Access } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
+import { API_PREFIX, type Api, sendProblem, textBytes, withinBytes } from '../kernel/routes.js';
 import { TaskIdParams } from '../kernel/schemas.js';
-import { exportLedger } from './export.js';
+import { exportLedgerStream } from './export.js';
 import type { History } from './history.js';
 import { ConsistencyQuery, EntriesQuery, InclusionQuery } from './schemas.js';
 
@@ -71,11 +71,20 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
     async (req) => {
       const size = await ledger.size(db);
       const end = Math.min(req.query.end ?? size, size, req.query.start + 1000);
+      // Bounded by size as well as count: fewer entries when they are large (continue from the last).
+      const heads = await db
+        .selectFrom('ledger_entries')
+        .select(['seq', textBytes(['entry']).as('bytes')])
+        .where('seq', '>=', req.query.start)
+        .where('seq', '<', end)
+        .orderBy('seq')
+        .execute();
+      const fit = withinBytes(heads, (h) => Number(h.bytes));
       const rows = await db
         .selectFrom('ledger_entries')
         .select(['seq', 'entry', 'leaf_hash'])
         .where('seq', '>=', req.query.start)
-        .where('seq', '<', end)
+        .where('seq', '<', req.query.start + fit.length)
         .orderBy('seq')
         .execute();
       return { size, entries: rows.map((r) => ({ index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash })) };
@@ -99,8 +108,12 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
       };
     },
   );
-  audit.get(`${API_PREFIX}/ledger/export`, { schema: { tags: ['ledger'] } }, async (_req, reply) => {
+  audit.get(`${API_PREFIX}/ledger/export`, { schema: { tags: ['ledger'] } }, async (req, reply) => {
+    const stream = exportLedgerStream({ db, ledger, ...rest });
+    // Headers are gone by the time a page fails: the client sees a cut-off export (which verification
+    // rejects), and the log says why.
+    stream.on('error', (err) => req.log.error({ err }, 'ledger export failed mid-stream'));
     reply.type('application/x-ndjson');
-    return exportLedger({ db, ledger, ...rest });
+    return reply.send(stream);
   });
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { StoreDialect } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import { openPostgres } from './postgres/connect.js';
+import type { ListenHandlers } from './postgres/listen.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/connect.js';
 
@@ -19,16 +20,26 @@ export interface Store {
    */
   maintain(): Promise<void>;
   /**
-   * Receives other replicas' change notices (PostgreSQL LISTEN, reconnecting); SQLite has no other
-   * replicas and returns at once. Resolves to the function that stops listening.
+   * Receives other replicas' change notices (PostgreSQL LISTEN, reconnecting with backoff and
+   * calling `onResync` after a gap); SQLite has no other replicas and returns at once. Resolves to
+   * the function that stops listening.
    */
-  listen(onMessage: (payload: string) => void, onError: (e: Error) => void): Promise<() => Promise<void>>;
+  listen(handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
+export { isStoreUnavailable } from './errors.js';
+export type { ListenHandlers };
+
 export type StoreLocation =
   | { kind: 'sqlite'; file: string }
-  | { kind: 'postgres'; url: string; poolSize?: number; onIdleError?: (e: Error) => void };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize?: number;
+      /** A pooled connection failed (it is replaced); for logging. */
+      onConnectionError?: (e: Error) => void;
+    };
 
 /**
  * Opens the store and brings its schema up to date.
@@ -40,7 +51,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   const store =
     location.kind === 'sqlite'
       ? openSqlite(location.file)
-      : openPostgres(location.url, location.poolSize, location.onIdleError);
+      : openPostgres(location.url, location.poolSize, location.onConnectionError);
   const migrator = new Migrator({ db: store.db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
   if (error) {

@@ -3,6 +3,7 @@ import { cancelGates } from '../approvals/gates.js';
 import type { Principal } from '../kernel/access.js';
 import { decodeCursor, encodeCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import { createTask } from './create.js';
 import type { StoredResponse } from './idempotency.js';
@@ -40,7 +41,7 @@ export class Tasks {
           `task ${taskId} is ${task.status}; only a task that has not started executing can be cancelled${
             task.status === 'executing' || task.status === 'paused' ? ' (stop a running one with an override)' : ''
           }`,
-          { status: task.status },
+          { taskStatus: task.status },
         );
       }
       const upd = await trx
@@ -86,13 +87,31 @@ export class Tasks {
     }
     if (q.status) query = query.where('status', '=', q.status);
     if (q.cursor !== undefined) query = query.where('created_seq', '<', decodeCursor(q.cursor));
-    const rows = await query
+    // Sizes first, rows second: a page of 1 MB payloads is never read (or sent) 200 at a time.
+    const heads = await query
+      .clearSelect()
+      .select(['id', 'created_seq', textBytes(TASK_BIG_COLUMNS).as('bytes')])
       .orderBy('created_seq', 'desc')
       .limit(q.limit + 1)
       .execute();
-    const page = rows.slice(0, q.limit);
-    const items = await Promise.all(page.map((t) => taskView(this.deps.db, t)));
-    const last = page[page.length - 1];
-    return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.created_seq) : null };
+    const ids = withinBytes(heads.slice(0, q.limit), (h) => Number(h.bytes)).map((h) => h.id);
+    const rows = ids.length === 0 ? [] : await selectTasks(this.deps.db, ids);
+    const items = await Promise.all(rows.map((t) => taskView(this.deps.db, t)));
+    const last = rows[rows.length - 1];
+    return { items, nextCursor: heads.length > rows.length && last ? encodeCursor(last.created_seq) : null };
   }
+}
+
+/** The columns that can be large (agent-supplied JSON): what a list page is sized by. */
+const TASK_BIG_COLUMNS = [
+  'payload',
+  'proposed_payload',
+  'approved_payload',
+  'result',
+  'ai_proposal',
+  'description',
+] as const;
+
+function selectTasks(db: FeatureDeps['db'], ids: string[]) {
+  return db.selectFrom('tasks').selectAll().where('id', 'in', ids).orderBy('created_seq', 'desc').execute();
 }

@@ -8,12 +8,21 @@ import { listenPostgres } from './listen.js';
 // bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-/** Opens a connection pool to PostgreSQL. */
-export function openPostgres(url: string, poolSize = 10, onIdleError?: (e: Error) => void): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  // An idle connection that dies (server restart, failover) must not crash the process; the pool
-  // replaces it on next use.
-  pool.on('error', (e) => onIdleError?.(e));
+/**
+ * Opens a connection pool to PostgreSQL.
+ *
+ * A connection can die at any time (server restart, failover, `pg_terminate_backend`). node-postgres
+ * reports that as an `'error'` event on the client, and an `'error'` event nobody listens to ends
+ * the process. The pool listens only while a client is idle, so every client gets its own listener
+ * for its whole life (`pool.on('connect')`): the query running on it fails with the error (the HTTP
+ * layer answers `503 database_unavailable`), and the pool drops the dead client when it is released
+ * and opens a new one on the next checkout.
+ */
+export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e: Error) => void): Store {
+  const report = (e: Error) => onConnectionError?.(e);
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
   return {
@@ -21,7 +30,7 @@ export function openPostgres(url: string, poolSize = 10, onIdleError?: (e: Error
     dialect: postgresDialect,
     pool,
     maintain: async () => {},
-    listen: (onMessage, onError) => listenPostgres(url, onMessage, onError),
+    listen: (handlers) => listenPostgres(url, handlers),
     close: () => db.destroy(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
@@ -27,9 +27,17 @@ function cachingStatements(sqlite: SqliteDatabase.Database): SqliteDialectConfig
   };
 }
 
-/** Opens (creating when missing) the SQLite file with the pragmas durability and concurrency need. */
+/**
+ * Opens (creating when missing) the SQLite file with the pragmas durability and concurrency need.
+ * A new database file is created owner-only (0600; it holds payloads and webhook secrets) before
+ * SQLite opens it; SQLite gives its `-wal` and `-shm` files the database file's permissions.
+ */
 export function openSqlite(file: string): Store {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) {
+    closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  }
   const sqlite = new SqliteDatabase(file);
   // WAL for concurrent readers; FULL so that a committed (acknowledged) write survives power loss.
   sqlite.pragma('journal_mode = WAL');

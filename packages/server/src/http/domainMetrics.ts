@@ -1,0 +1,113 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { HumanOSService } from '../service.js';
+import type { Database } from '../store/schema.js';
+
+/** The `type` of a stored entry, from its tail: canonical JSON puts `type` and `v` last. */
+const TYPE_TAIL = /"type":"([a-z_.]+)","v":\d+}$/;
+
+/** Execution outcomes by the entry that records them. */
+const EXECUTION_OUTCOMES: Record<string, string> = {
+  'task.completed': 'completed',
+  'task.failed': 'failed',
+  'task.lease_expired': 'lease_expired',
+  'task.overridden': 'overridden',
+};
+
+type Entry = Database['ledger_entries'];
+
+/**
+ * Approval and execution figures at `/metrics`, derived without touching feature logic: counters
+ * and the time-to-decision histogram from the ledger entries each committed batch appended
+ * (`service.onAppended`), gauges from queries at scrape time. Counts start at zero with the process
+ * (Prometheus' `rate`/`increase` handle restarts).
+ *
+ * - `humanos_approvals_pending{role}` — open gates a role may decide (scrape time)
+ * - `humanos_approval_decision_seconds{verdict}` — request to decision, per decision
+ * - `humanos_approvals_expired_total`, `humanos_approvals_escalated_total`
+ * - `humanos_executions_total{outcome}` — completed, failed, lease_expired, overridden
+ * - `humanos_policy_floor_applied_total` — tasks whose requested autonomy the policy floor refused
+ *   (the floor raised the requirement to a human approval)
+ * - `humanos_tasks_created_total`
+ */
+export function registerDomainMetrics(registry: Registry, service: HumanOSService): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'humanos_approvals_pending',
+    help: 'Open approval gates by approver role',
+    labelNames: ['role'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      const rows = await service.store.db
+        .selectFrom('approval_roles')
+        .select(['role', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', '=', 'pending')
+        .groupBy('role')
+        .execute();
+      for (const r of rows) this.set({ role: r.role }, Number(r.n));
+    },
+  });
+  const decisionSeconds = new Histogram({
+    name: 'humanos_approval_decision_seconds',
+    help: 'Time from an approval request to each decision on it, by verdict',
+    labelNames: ['verdict'] as const,
+    buckets: [1, 10, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 3 * 24 * 3600],
+    registers,
+  });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers });
+  const expired = counter('humanos_approvals_expired_total', 'Approval gates that expired undecided');
+  const escalated = counter('humanos_approvals_escalated_total', 'Approval gates escalated to the next role');
+  const executions = counter('humanos_executions_total', 'Finished or interrupted executions by outcome', ['outcome']);
+  const floor = counter(
+    'humanos_policy_floor_applied_total',
+    'Tasks whose requested autonomy the policy floor refused',
+  );
+  const created = counter('humanos_tasks_created_total', 'Tasks created');
+
+  const decided: { approvalId: string; verdict: string; at: number }[] = [];
+  const observe = (e: Entry) => {
+    const type = TYPE_TAIL.exec(e.entry)?.[1];
+    if (type === 'approval.expired') expired.inc();
+    else if (type === 'approval.escalated') escalated.inc();
+    else if (type && EXECUTION_OUTCOMES[type]) executions.inc({ outcome: EXECUTION_OUTCOMES[type] });
+    else if (type === 'task.created') {
+      created.inc();
+      const data = (JSON.parse(e.entry) as { data?: { policy?: { floorApplied?: boolean } } }).data;
+      if (data?.policy?.floorApplied) floor.inc();
+    } else if (type === 'approval.decided') {
+      const { approvalId, at, data } = JSON.parse(e.entry) as {
+        approvalId: string;
+        at: string;
+        data: { record: { verdict: string } };
+      };
+      decided.push({ approvalId, verdict: data.record.verdict, at: Date.parse(at) });
+    }
+  };
+  service.onAppended((entries) => {
+    for (const e of entries) observe(e);
+    if (decided.length > 0) void timeDecisions(service, decided.splice(0), decisionSeconds);
+  });
+}
+
+/** When the decided gates were requested (one query per batch, after its commit). */
+async function timeDecisions(
+  service: HumanOSService,
+  decided: { approvalId: string; verdict: string; at: number }[],
+  histogram: Histogram<'verdict'>,
+): Promise<void> {
+  try {
+    const rows = await service.store.db
+      .selectFrom('approvals')
+      .select(['id', 'requested_at'])
+      .where('id', 'in', [...new Set(decided.map((d) => d.approvalId))])
+      .execute();
+    const requested = new Map(rows.map((r) => [r.id, Number(r.requested_at)]));
+    for (const d of decided) {
+      const from = requested.get(d.approvalId);
+      if (from !== undefined) histogram.observe({ verdict: d.verdict }, Math.max(0, (d.at - from) / 1000));
+    }
+  } catch {
+    // Metrics are best effort: a database hiccup loses these observations, nothing else.
+  }
+}
