@@ -21,7 +21,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * Composes two merge patches into one with the same effect as applying `first` then `second`
- * (deletions are kept as `null`, unlike `applyMergePatch`, which performs them).
+ * (deletions are kept as `null`, unlike `applyMergePatch`, which performs them). One case a merge
+ * patch cannot express: a key the first deletes (or sets to a non-object) and the second sets to an
+ * object composes to that object, which merges into what the target had instead of replacing it; the
+ * composition serves as a summary of approvers' edits, and a property test pins the rest.
  *
  * @example
  * composeMergePatches({ a: 1, b: null }, { c: 2 }) // { a: 1, b: null, c: 2 }
