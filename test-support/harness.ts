@@ -153,7 +153,8 @@ export async function startTestServer(
     HUMANOS_TIMER_INTERVAL_MS: '60000',
     ...env,
   });
-  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks });
+  // Every response of the suite is checked against the OpenAPI response schemas.
+  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks, validateResponses: true });
   const admin = new Api(server.url, ADMIN_TOKEN);
   return {
     backend,
@@ -210,7 +211,14 @@ export interface ChildServer {
 
 export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   const proc = spawn(process.execPath, [SERVER_MAIN], {
-    env: { ...process.env, PORT: '0', HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
+      HUMANOS_LOG_LEVEL: 'warn',
+      HUMANOS_VALIDATE_RESPONSES: '1',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -58,6 +58,8 @@ export interface StartOptions {
   logger?: boolean | { level: string };
   listen?: boolean;
   webhooks?: Partial<WebhookSettings>;
+  /** Check responses against their schemas (tests); also on with `HUMANOS_VALIDATE_RESPONSES=1`. */
+  validateResponses?: boolean;
 }
 
 /**
@@ -104,6 +106,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       bodyLimit: config.bodyLimit,
       logger: opts.logger ?? { level: config.logLevel },
       version: VERSION,
+      validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
     });
     reportBackground = (e) => app.log.error({ err: e }, 'background work failed');
     reportIntegrity = (detail) =>

@@ -16,6 +16,7 @@ import { taskRoutes } from '../tasks/routes.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { registerMetrics } from './metrics.js';
 import { checkBody, registerProblems } from './problem.js';
+import { validateResponses } from './responses.js';
 import { registerWebInbox } from './web.js';
 
 export { API_PREFIX };
@@ -26,6 +27,11 @@ export interface AppOptions {
   bodyLimit: number;
   logger: boolean | { level: string };
   version: string;
+  /**
+   * Check every JSON response against its route's response schema (tests turn this on): a mismatch
+   * is a logged 500 `internal` problem naming the route and the error.
+   */
+  validateResponses?: boolean;
 }
 
 /**
@@ -37,7 +43,21 @@ function validators(app: FastifyInstance): void {
   const bodyAjv = new Ajv({ ...options, coerceTypes: false });
   const queryAjv = new Ajv({ ...options, coerceTypes: true });
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
+  // Response schemas document (and, with `validateResponses`, check); they never reshape a response.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 }
+
+const TAGS = [
+  ['tasks', 'Agents create tasks and read them, their decision (long-poll) and their verified history'],
+  ['approvals', 'The inbox, approval requests, approve and reject'],
+  ['execution', 'Claims, execution grants and leases, heartbeats, in-run decisions, override, complete and fail'],
+  ['feedback', 'Ratings of finished tasks and the confidence calibration they feed'],
+  ['events', 'The ledger as a Server-Sent Events stream'],
+  ['ledger', 'The signed, tamper-evident ledger: checkpoints, proofs, entries and export'],
+  ['policy', 'The approval policy in force and dry runs of it'],
+  ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
+  ['webhooks', 'Ledger events delivered to URLs, signed'],
+] as const;
 
 async function openApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
@@ -48,7 +68,10 @@ async function openApi(app: FastifyInstance, version: string): Promise<void> {
         version,
         description:
           'Human-in-the-loop approvals with a signed, tamper-evident ledger. Errors are RFC 9457 problem+json with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      servers: [{ url: '/', description: 'The server this document was fetched from' }],
+      tags: TAGS.map(([name, description]) => ({ name, description })),
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -87,6 +110,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   validators(app);
+  if (opts.validateResponses) validateResponses(app);
   await openApi(app, opts.version);
   // The service clock, so clients (the web inbox's countdowns) can correct for their own clock skew.
   app.addHook('onSend', async (_req, reply) => {
