@@ -27,7 +27,10 @@ export function validateResponses(app: FastifyInstance): void {
   const compiled = new WeakMap<object, ValidateFunction>();
   const compile = (schema: object) => {
     let fn = compiled.get(schema);
-    if (!fn) compiled.set(schema, (fn = ajv.compile(schema)));
+    if (!fn) {
+      fn = ajv.compile(schema);
+      compiled.set(schema, fn);
+    }
     return fn;
   };
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {

@@ -47,13 +47,14 @@ export function sendProblem(
     .code(status)
     .type('application/problem+json')
     .send({
+      // Details first: they never replace the RFC 9457 members (a task's `status` is not the HTTP status).
+      ...extra,
       type: `urn:humanos:problem:${code}`,
       title: code.replaceAll('_', ' '),
       status,
       code,
       detail,
       instance: reply.request.url,
-      ...extra,
     });
 }
 
