@@ -155,7 +155,8 @@ export async function startTestServer(
     HUMANOS_TIMER_INTERVAL_MS: '60000',
     ...env,
   });
-  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks });
+  // Every response of the suite is checked against the OpenAPI response schemas.
+  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks, validateResponses: true });
   const admin = new Api(server.url, ADMIN_TOKEN);
   return {
     backend,
@@ -229,7 +230,14 @@ export function spawnNode(args: string[], opts: SpawnOptions = {}): ChildProcess
 
 export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
   const proc = spawnNode([SERVER_MAIN], {
-    env: { ...process.env, PORT: '0', HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
+      HUMANOS_LOG_LEVEL: 'warn',
+      HUMANOS_VALIDATE_RESPONSES: '1',
+      ...env,
+    },
   });
   let out = '';
   proc.stdout?.on('data', (d) => {

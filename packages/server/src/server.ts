@@ -75,6 +75,16 @@ function loadOrCreateKey(file: string): SigningKey {
   return key;
 }
 
+/** What tests and embedders may set besides the configuration. */
+export interface StartOptions {
+  clock?: Clock;
+  logger?: boolean | { level: string };
+  listen?: boolean;
+  webhooks?: Partial<WebhookSettings>;
+  /** Check responses against their schemas (tests); also on with `HUMANOS_VALIDATE_RESPONSES=1`. */
+  validateResponses?: boolean;
+}
+
 /** Opens the store; a failure names the setting that points at it. */
 async function openConfiguredStore(config: ServerConfig, report: (e: Error) => void): Promise<Store> {
   try {
@@ -113,15 +123,7 @@ async function listenOn(app: FastifyInstance, config: ServerConfig): Promise<str
  * const server = await startServer(loadConfig(process.env));
  * console.log(server.url);
  */
-export async function startServer(
-  config: ServerConfig,
-  opts: {
-    clock?: Clock;
-    logger?: boolean | { level: string };
-    listen?: boolean;
-    webhooks?: Partial<WebhookSettings>;
-  } = {},
-): Promise<HumanOSServer> {
+export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   ensurePrivateDir(config.dataDir);
   const key = loadOrCreateKey(config.signingKeyFile);
@@ -158,6 +160,7 @@ export async function startServer(
       version: VERSION,
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
+      validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);

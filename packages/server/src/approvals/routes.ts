@@ -1,20 +1,51 @@
 import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
-import { ApprovalIdParams, WaitQuery } from '../kernel/schemas.js';
+import { ApprovalIdParams, op, responses, WaitQuery } from '../kernel/schemas.js';
 import type { Approvals } from './approvals.js';
-import { ApproveBody, InboxQuery, RejectBody } from './schemas.js';
+import { ApproveBody, DecisionResult, GatePage, GateView, InboxQuery, RejectBody } from './schemas.js';
+
+/** Each operation's documentation and responses (the request schemas stay beside their route). */
+const DOC = {
+  inbox: {
+    ...op('listApprovals', 'The inbox', 'Approval requests this principal may decide (by role), oldest first.'),
+    response: responses(200, GatePage, 400, 401),
+  },
+  get: {
+    ...op(
+      'getApproval',
+      'Get an approval request',
+      'One gate with its chain and task; `?wait=` long-polls until it leaves `pending`.',
+    ),
+    response: responses(200, GateView, 400, 401, 404),
+  },
+  approve: {
+    ...op(
+      'approve',
+      'Approve',
+      'Approves the request, optionally with edits (a JSON merge patch) and feedback; signed into the ledger.',
+    ),
+    response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+  },
+  reject: {
+    ...op('reject', 'Reject', 'Rejects the request with a reason; the task is rejected. Signed into the ledger.'),
+    response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+  },
+};
 
 /** The inbox (`GET /approvals`), one approval (optionally long-polled), approve and reject. */
 export function approvalRoutes(api: Api, approvals: Approvals): void {
-  api.get(`${API_PREFIX}/approvals`, { schema: { tags: ['approvals'], querystring: InboxQuery } }, async (req) =>
-    approvals.inbox(req.principal, {
-      status: req.query.status ?? 'pending',
-      limit: req.query.limit ?? 50,
-      cursor: req.query.cursor,
-    }),
+  api.get(
+    `${API_PREFIX}/approvals`,
+    { schema: { ...DOC.inbox, tags: ['approvals'], querystring: InboxQuery } },
+    async (req) =>
+      approvals.inbox(req.principal, {
+        status: req.query.status ?? 'pending',
+        limit: req.query.limit ?? 50,
+        cursor: req.query.cursor,
+      }),
   );
   api.get(
     `${API_PREFIX}/approvals/:approvalId`,
-    { schema: { tags: ['approvals'], params: ApprovalIdParams, querystring: WaitQuery } },
+    { schema: { ...DOC.get, tags: ['approvals'], params: ApprovalIdParams, querystring: WaitQuery } },
     async (req, reply) => {
       if (!req.query.wait) return approvals.get(req.principal, req.params.approvalId);
       return approvals.wait(req.principal, req.params.approvalId, req.query.wait, clientGone(reply));
@@ -22,7 +53,7 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
   );
   api.post(
     `${API_PREFIX}/approvals/:approvalId/approve`,
-    { schema: { tags: ['approvals'], params: ApprovalIdParams, body: ApproveBody } },
+    { schema: { ...DOC.approve, tags: ['approvals'], params: ApprovalIdParams, body: ApproveBody } },
     async (req) => {
       const b = req.body ?? {};
       return approvals.decide(req.principal, req.params.approvalId, 'approved', {
@@ -36,7 +67,7 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
   );
   api.post(
     `${API_PREFIX}/approvals/:approvalId/reject`,
-    { schema: { tags: ['approvals'], params: ApprovalIdParams, body: RejectBody } },
+    { schema: { ...DOC.reject, tags: ['approvals'], params: ApprovalIdParams, body: RejectBody } },
     async (req) =>
       approvals.decide(req.principal, req.params.approvalId, 'rejected', {
         by: req.body.rejectedBy,

@@ -1,5 +1,18 @@
 import { Type as T } from 'typebox';
-import { closed, Did, JsonObject, ROLE, TEXT } from '../kernel/schemas.js';
+import { GateView } from '../approvals/schemas.js';
+import {
+  closed,
+  Did,
+  Enum,
+  IsoTime,
+  Items,
+  JsonObject,
+  Nullable,
+  ROLE,
+  TaskStatusSchema,
+  TEXT,
+  view,
+} from '../kernel/schemas.js';
 
 /** Request schemas of the execution routes: claims, leases, in-run decisions, override, completion, feedback. */
 export const InRunDecisionBody = T.Object(
@@ -57,4 +70,61 @@ export const CompleteBody = T.Object(
 export const FailBody = T.Object(
   { error: T.Optional(T.Unknown()), executionId: T.Optional(TEXT(100)), leaseId: T.Optional(LEASE_ID) },
   closed,
+);
+
+/* Response schemas. */
+
+/** An execution grant: the approved payload, the lease, and the signed permission to run it. */
+export const ExecutionGrant = view(
+  {
+    taskId: T.String(),
+    executionId: T.String(),
+    leaseId: T.String(),
+    leaseExpiresAt: IsoTime,
+    attempt: T.Integer(),
+    status: T.Literal('executing'),
+    description: T.String(),
+    payload: T.Unknown({ description: 'The approved payload: run exactly this' }),
+    payloadDigest: T.String(),
+    grant: JsonObject,
+  },
+  'The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions',
+);
+export const ClaimResult = Items(ExecutionGrant, 'The tasks claimed (possibly none), each with its grant');
+export const HeartbeatResult = view(
+  {
+    taskId: T.String(),
+    status: TaskStatusSchema,
+    action: Enum(['continue', 'wait'] as const, '`wait` while a review is pending (the task is paused)'),
+    leaseExpiresAt: IsoTime,
+    approvalRequest: T.Optional(GateView),
+  },
+  'Whether to continue, the renewed lease, and the review request when the run is paused',
+);
+export const InRunDecisionResult = view(
+  {
+    taskId: T.String(),
+    status: Enum(['approved', 'pending'] as const),
+    autoApproved: T.Boolean(),
+    approvalRequest: T.Optional(GateView),
+    approvalChain: T.Optional(T.Array(GateView)),
+  },
+  'The in-run decision: approved by policy at once, or pending with its approval request',
+);
+export const OverrideResult = view(
+  {
+    taskId: T.String(),
+    status: TaskStatusSchema,
+    overriddenBy: Nullable(T.String()),
+    continueExecution: T.Boolean(),
+  },
+  'The task after the override',
+);
+export const FeedbackResult = view(
+  { taskId: T.String(), principal: T.String(), recordedAt: IsoTime },
+  'The feedback as recorded',
+);
+export const CalibrationReport = view(
+  { agent: T.String(), capability: Nullable(T.String()) },
+  'How well the agent’s stated confidence predicted approval and quality',
 );

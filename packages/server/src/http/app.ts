@@ -23,6 +23,7 @@ import { boundIntegers } from './bounds.js';
 import { parseStrictJson } from './json.js';
 import { registerMetrics } from './metrics.js';
 import { checkBody, clientErrorHandler, drainBeforeReply, frameworkErrors, registerProblems } from './problem.js';
+import { validateResponses } from './responses.js';
 import { registerWebInbox } from './web.js';
 
 export { API_PREFIX };
@@ -33,6 +34,11 @@ export interface AppOptions {
   bodyLimit: number;
   logger: boolean | { level: string };
   version: string;
+  /**
+   * Check every JSON response against its route's response schema (tests turn this on): a mismatch
+   * is a logged 500 `internal` problem naming the route and the error.
+   */
+  validateResponses?: boolean;
   /** Requests per principal per window (429 with Retry-After beyond it); 0 turns it off. Admins are exempt. */
   rateLimit?: { max: number; windowMs: number };
   /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
@@ -59,6 +65,8 @@ function validators(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
     (httpPart === 'body' ? bodyAjv : queryAjv).compile(boundIntegers(schema)),
   );
+  // Response schemas document (and, with `validateResponses`, check); they never reshape a response.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 }
 
 /**
@@ -115,6 +123,18 @@ async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLim
   });
 }
 
+const TAGS = [
+  ['tasks', 'Agents create tasks and read them, their decision (long-poll) and their verified history'],
+  ['approvals', 'The inbox, approval requests, approve and reject'],
+  ['execution', 'Claims, execution grants and leases, heartbeats, in-run decisions, override, complete and fail'],
+  ['feedback', 'Ratings of finished tasks and the confidence calibration they feed'],
+  ['events', 'The ledger as a Server-Sent Events stream'],
+  ['ledger', 'The signed, tamper-evident ledger: checkpoints, proofs, entries and export'],
+  ['policy', 'The approval policy in force and dry runs of it'],
+  ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
+  ['webhooks', 'Ledger events delivered to URLs, signed'],
+] as const;
+
 async function openApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(swagger, {
     openapi: {
@@ -124,7 +144,10 @@ async function openApi(app: FastifyInstance, version: string): Promise<void> {
         version,
         description:
           'Human-in-the-loop approvals with a signed, tamper-evident ledger. Errors are RFC 9457 problem+json with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
+      servers: [{ url: '/', description: 'The server this document was fetched from' }],
+      tags: TAGS.map(([name, description]) => ({ name, description })),
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -176,6 +199,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   validators(app);
   jsonParser(app);
   plumbing(app, service);
+  if (opts.validateResponses) validateResponses(app);
   await openApi(app, opts.version);
   registerProblems(app);
   registerWebInbox(app);

@@ -1,4 +1,12 @@
-import { APPROVAL_ID_PATTERN, DID_PATTERN, TASK_ID_PATTERN } from '@humanos/core';
+import {
+  APPROVAL_ID_PATTERN,
+  APPROVAL_STATUSES,
+  DID_PATTERN,
+  ERROR_STATUS,
+  type ErrorCode,
+  TASK_ID_PATTERN,
+  TASK_STATUSES,
+} from '@humanos/core';
 import { Type as T } from 'typebox';
 
 /**
@@ -25,3 +33,84 @@ export const CURSOR = T.Optional(T.String({ maxLength: 200, pattern: '^[A-Za-z0-
 
 /** `?wait=` seconds of a long-poll. */
 export const WaitQuery = T.Object({ wait: T.Optional(T.Number({ minimum: 0, maximum: 60 })) }, closed);
+
+/*
+ * Response schemas. They document and validate; they never reshape a response (the app serialises
+ * with `JSON.stringify`). Views are open (`additionalProperties` allowed, so a new member is not a
+ * breaking change) but their required members are typed.
+ */
+
+/** A lenient object: the listed members typed, others allowed. */
+export const view = (props: Parameters<typeof T.Object>[0], description: string) =>
+  T.Object(props, { additionalProperties: true, description });
+export const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
+export const IsoTime = T.String({ description: 'An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`' });
+export const Items = <S extends Parameters<typeof T.Array>[0]>(item: S, description: string) =>
+  view({ items: T.Array(item) }, description);
+export const Page = <S extends Parameters<typeof T.Array>[0]>(item: S, description: string) =>
+  view({ items: T.Array(item), nextCursor: Nullable(T.String()) }, description);
+
+/** RFC 9457 problem details with the stable HumanOS `code` (see docs/api.md for the list). */
+export const Problem = view(
+  {
+    type: T.String({ description: '`urn:humanos:problem:<code>`' }),
+    title: T.String(),
+    status: T.Integer({ minimum: 400, maximum: 599 }),
+    code: T.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable error code' }),
+    detail: T.String(),
+    instance: T.String({ description: 'The request path' }),
+    requestId: T.Optional(T.String({ description: 'The request id, also in the logs' })),
+  },
+  'An RFC 9457 problem (`application/problem+json`)',
+);
+
+const PROBLEM_TEXT: Record<string, string> = {
+  400: 'Bad request: the body, query or an id failed validation (`validation_failed`, `invalid_id`, `bad_request`)',
+  401: 'No valid bearer token (`unauthorized`)',
+  403: 'Not allowed for this principal (`forbidden`, `role_required`, …)',
+  404: 'Not found, or not visible to this principal (`not_found`)',
+  409: 'Conflicts with the current state (`invalid_state`, `already_decided`, `conflict`, …)',
+  410: 'The approval request expired (`approval_expired`)',
+  default: 'Any other problem (`payload_too_large`, `rate_limited`, `internal`, `unavailable`, …)',
+};
+
+/**
+ * A route's responses: the success schema under its status, the problems it can give by status, and
+ * a `default` problem for the rest (413, 415, 429, 500, 503, …). Typed loosely on purpose: handlers
+ * build their views as plain records.
+ *
+ * @example
+ * schema: { response: responses(200, TaskView, 400, 401, 404) }
+ */
+export function responses(status: 200 | 201, ok: object, ...errors: number[]): Record<string, unknown> {
+  return { [status]: ok, ...problemsOnly(...errors) };
+}
+
+/** Only the problem responses (for routes whose success is not JSON: an event stream, an export). */
+export function problemsOnly(...errors: number[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const code of [...errors, 'default' as const]) {
+    out[code] = {
+      description: PROBLEM_TEXT[code] ?? PROBLEM_TEXT.default,
+      content: { 'application/problem+json': { schema: Problem } },
+    };
+  }
+  return out;
+}
+
+/**
+ * The documentation members of an operation: `operationId` (camelCase, unique), summary, description.
+ *
+ * @example
+ * schema: { ...op('getTask', 'Get a task', 'The task with its gates and decisions.'), ... }
+ */
+export const op = (operationId: string, summary: string, description: string) => ({
+  operationId,
+  summary,
+  description,
+});
+/** A string from a fixed list (`enum`), typed as the list's union. */
+export const Enum = <V extends string>(values: readonly V[], description?: string) =>
+  T.Unsafe<V>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+export const TaskStatusSchema = Enum(TASK_STATUSES, 'The task status');
+export const GateStatusSchema = Enum(APPROVAL_STATUSES, 'The approval request (gate) status');

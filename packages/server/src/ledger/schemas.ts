@@ -1,5 +1,5 @@
 import { Type as T } from 'typebox';
-import { closed } from '../kernel/schemas.js';
+import { closed, JsonObject, Nullable, view } from '../kernel/schemas.js';
 
 /** Request schemas of the ledger routes. */
 export const EntriesQuery = T.Object(
@@ -14,3 +14,45 @@ export const ConsistencyQuery = T.Object(
   { from: T.Integer({ minimum: 1 }), to: T.Optional(T.Integer({ minimum: 1 })) },
   closed,
 );
+
+/* Response schemas. */
+
+const Hex = T.String({ pattern: '^0x[0-9a-f]*$', description: 'Hex with a `0x` prefix' });
+const Note = T.String({ description: 'A signed note (C2SP signed-note format) over the tree' });
+export const CheckpointView = view(
+  { size: T.Integer(), rootHash: Hex, checkpoint: Note, origin: T.String() },
+  'The latest signed checkpoint: tree size, root hash and the signed note',
+);
+export const ConsistencyProofView = view(
+  { from: T.Integer(), to: T.Integer(), consistencyProof: T.Array(Hex), checkpoint: Note },
+  'An RFC 6962 consistency proof from one tree size to another, with the checkpoint at `to`',
+);
+export const PublicKeyView = view(
+  {
+    origin: T.String(),
+    publicKey: T.String({ description: 'The signer’s `did:key`' }),
+    algorithm: T.Literal('Ed25519'),
+  },
+  'The key the checkpoints and grants are signed with',
+);
+export const EntriesView = view(
+  {
+    size: T.Integer(),
+    entries: T.Array(view({ index: T.Integer(), entry: T.Unknown(), leafHash: T.String() }, 'One ledger entry')),
+  },
+  'Ledger entries `start` ≤ index < `end` (at most 1000) and the ledger size',
+);
+export const InclusionProofView = view(
+  { index: T.Integer(), treeSize: T.Integer(), inclusionProof: T.Array(Hex), checkpoint: Note },
+  'An RFC 6962 inclusion proof of one entry in the tree of `treeSize`, with its checkpoint',
+);
+export const HistoryView = view(
+  { taskId: T.String(), checkpointSize: T.Integer(), checkpoint: Nullable(Note), events: T.Array(JsonObject) },
+  'The task’s ledger entries with their inclusion proofs, against one checkpoint',
+);
+export const NdjsonExport = {
+  200: {
+    description: 'Every ledger entry, one JSON object a line',
+    content: { 'application/x-ndjson': { schema: T.String() } },
+  },
+};

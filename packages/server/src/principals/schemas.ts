@@ -1,5 +1,5 @@
 import { Type as T } from 'typebox';
-import { closed, Did, ROLE } from '../kernel/schemas.js';
+import { closed, Did, Enum, IsoTime, Items, Nullable, ROLE, view } from '../kernel/schemas.js';
 
 /** Request schemas of the principal routes. */
 const TOKEN_LIFETIME = T.Integer({
@@ -33,3 +33,35 @@ export const UpdatePrincipalBody = T.Object(
 );
 
 export const CapabilitiesBody = T.Object({ capabilities: T.Array(ROLE, { maxItems: 64 }) }, closed);
+
+/* Response schemas. */
+
+export const PrincipalView = view(
+  {
+    id: T.String({ description: '`did:human:…` or `did:agent:…`' }),
+    kind: Enum(['human', 'agent'] as const),
+    roles: T.Array(T.String()),
+    capabilities: T.Array(T.String()),
+  },
+  'A principal (a person or an agent): its roles, capabilities and token state',
+);
+export const PrincipalList = Items(PrincipalView, 'Every principal');
+const NewToken = {
+  id: T.String(),
+  token: T.String({ description: 'The bearer token; shown only here, stored only as a hash' }),
+  tokenExpiresAt: Nullable(IsoTime),
+};
+export const CreatedPrincipal = view(
+  {
+    ...NewToken,
+    kind: Enum(['human', 'agent'] as const),
+    roles: T.Array(T.String()),
+    capabilities: T.Array(T.String()),
+  },
+  'The created principal with its bearer token (shown once)',
+);
+export const RotatedToken = view(NewToken, 'The new bearer token (shown once); the old one stops working');
+export const Capabilities = view(
+  { id: T.String(), capabilities: T.Array(T.String()) },
+  'The capabilities now registered for this principal',
+);

@@ -1,6 +1,6 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { TaskIdParams } from '../kernel/schemas.js';
-import { CancelBody, CreateTaskBody, ListTasksQuery } from './schemas.js';
+import { op, responses, TaskIdParams } from '../kernel/schemas.js';
+import { CancelBody, CreatedTask, CreateTaskBody, ListTasksQuery, TaskPage, TaskView } from './schemas.js';
 import type { Tasks } from './tasks.js';
 
 /** `POST /tasks` (with `Idempotency-Key`), `GET /tasks`, `GET /tasks/{id}`, `POST /tasks/{id}/cancel`. */
@@ -9,8 +9,14 @@ export function taskRoutes(api: Api, tasks: Tasks): void {
     `${API_PREFIX}/tasks`,
     {
       schema: {
+        ...op(
+          'createTask',
+          'Create a task',
+          'An agent asks to do something; the policy plans its approval gates. Replays with the same `Idempotency-Key` answer 200 with the same body.',
+        ),
         tags: ['tasks'],
         body: CreateTaskBody,
+        response: { ...responses(201, CreatedTask, 400, 401, 403, 409), 200: CreatedTask } as Record<string, unknown>,
         headers: {
           type: 'object',
           properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
@@ -23,15 +29,42 @@ export function taskRoutes(api: Api, tasks: Tasks): void {
       return reply.code(out.statusCode).send(out.body);
     },
   );
-  api.get(`${API_PREFIX}/tasks`, { schema: { tags: ['tasks'], querystring: ListTasksQuery } }, async (req) =>
-    tasks.list(req.principal, { status: req.query.status, limit: req.query.limit ?? 50, cursor: req.query.cursor }),
+  api.get(
+    `${API_PREFIX}/tasks`,
+    {
+      schema: {
+        ...op('listTasks', 'List tasks', 'Tasks visible to this principal, newest first.'),
+        tags: ['tasks'],
+        querystring: ListTasksQuery,
+        response: responses(200, TaskPage, 400, 401),
+      },
+    },
+    async (req) =>
+      tasks.list(req.principal, { status: req.query.status, limit: req.query.limit ?? 50, cursor: req.query.cursor }),
   );
-  api.get(`${API_PREFIX}/tasks/:taskId`, { schema: { tags: ['tasks'], params: TaskIdParams } }, async (req) =>
-    tasks.get(req.principal, req.params.taskId),
+  api.get(
+    `${API_PREFIX}/tasks/:taskId`,
+    {
+      schema: {
+        ...op('getTask', 'Get a task', 'The task with its gates, decisions and outcome.'),
+        tags: ['tasks'],
+        params: TaskIdParams,
+        response: responses(200, TaskView, 400, 401, 404),
+      },
+    },
+    async (req) => tasks.get(req.principal, req.params.taskId),
   );
   api.post(
     `${API_PREFIX}/tasks/:taskId/cancel`,
-    { schema: { tags: ['tasks'], params: TaskIdParams, body: CancelBody } },
+    {
+      schema: {
+        ...op('cancelTask', 'Cancel a task', 'The requester (or an admin) cancels a task that has not finished.'),
+        tags: ['tasks'],
+        params: TaskIdParams,
+        body: CancelBody,
+        response: responses(200, TaskView, 400, 401, 403, 404, 409),
+      },
+    },
     async (req) => tasks.cancel(req.principal, req.params.taskId, req.body.reason),
   );
 }

@@ -1,6 +1,21 @@
 import { RISK_LEVELS, TASK_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
-import { CURSOR, closed, Did, JsonObject, LIMIT, ROLE, TEXT } from '../kernel/schemas.js';
+import { GateView } from '../approvals/schemas.js';
+import {
+  CURSOR,
+  closed,
+  Did,
+  Enum,
+  IsoTime,
+  JsonObject,
+  LIMIT,
+  Nullable,
+  Page,
+  ROLE,
+  TaskStatusSchema,
+  TEXT,
+  view,
+} from '../kernel/schemas.js';
 
 /** Request schemas of the task routes (also the body of `POST /policy/evaluate`). */
 export const HumanInLoopSchema = T.Object(
@@ -98,3 +113,50 @@ export const ListTasksQuery = T.Object(
   closed,
 );
 export const CancelBody = T.Object({ reason: TEXT(5000, { minLength: 1 }) }, closed);
+
+/* Response schemas. */
+
+/** A task as `GET /tasks/{id}` (and the routes that return the task) show it. */
+export const TaskView = view(
+  {
+    id: T.String({ description: '`task:human:…`' }),
+    taskId: T.String(),
+    description: T.String(),
+    status: TaskStatusSchema,
+    requester: T.String(),
+    requiredCapabilities: T.Array(T.String()),
+    payload: T.Unknown({ description: 'The payload as it stands (with approvers’ edits)' }),
+    approvedPayload: T.Unknown(),
+    aiProposal: JsonObject,
+    confidence: Nullable(T.Number({ description: 'The latest confidence the executor reported, else the proposal’s' })),
+    approvals: T.Array(GateView),
+    result: T.Unknown(),
+    error: T.Unknown(),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+  },
+  'A task: its request, policy, payloads, proposal, gates with decisions, and outcome',
+);
+export const TaskPage = Page(TaskView, 'A page of tasks');
+/** Which policy planned a task's gates, and how. */
+export const PolicyOutcome = view(
+  {
+    id: T.String(),
+    version: T.Integer(),
+    source: Enum(['built-in', 'file'] as const),
+    rulesApplied: T.Array(T.String()),
+    gateRequired: T.Boolean(),
+  },
+  'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
+);
+/** The 201 (or the replayed 200) of `POST /tasks`. */
+export const CreatedTask = view(
+  {
+    taskId: T.String({ description: '`task:human:…`' }),
+    status: TaskStatusSchema,
+    policy: PolicyOutcome,
+    approvalRequest: T.Optional(GateView),
+    approvalChain: T.Optional(T.Array(GateView)),
+  },
+  'The created task: its status and policy, the first open approval request, and the chain when there are several',
+);

@@ -1,6 +1,6 @@
 import { WEBHOOK_ID_PATTERN } from '@humanos/core';
 import { Type as T } from 'typebox';
-import { closed } from '../kernel/schemas.js';
+import { closed, Enum, IsoTime, Items, Nullable, view } from '../kernel/schemas.js';
 
 /** Request schemas of the webhook routes. */
 const EVENT_PATTERN = T.String({
@@ -52,3 +52,39 @@ export const DeliveriesQuery = T.Object(
   },
   closed,
 );
+
+/* Response schemas. */
+
+export const WebhookView = view(
+  {
+    id: T.String(),
+    url: T.String(),
+    events: T.Array(T.String()),
+    active: T.Boolean(),
+    createdAt: IsoTime,
+    createdBy: T.String(),
+  },
+  'A webhook subscription',
+);
+export const CreatedWebhook = view(
+  { ...WebhookView.properties, secret: T.String({ description: 'The signing secret; shown only here' }) },
+  'The created subscription with its signing secret (shown once)',
+);
+export const WebhookList = Items(WebhookView, 'Every subscription');
+export const DeliveryView = view(
+  {
+    id: T.String(),
+    webhookId: T.String(),
+    ledgerIndex: T.Integer(),
+    eventType: T.String(),
+    status: Enum(['pending', 'delivered', 'failed'] as const),
+    attempts: T.Integer(),
+    nextAttemptAt: Nullable(IsoTime),
+    lastStatus: Nullable(T.Integer()),
+    lastError: Nullable(T.String()),
+    createdAt: IsoTime,
+    deliveredAt: Nullable(IsoTime),
+  },
+  'One queued event for one subscription, and how sending it went',
+);
+export const DeliveryList = Items(DeliveryView, 'Deliveries of this subscription');

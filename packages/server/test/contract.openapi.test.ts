@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import Fastify from 'fastify';
+import { Type as T } from 'typebox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { validateResponses } from '../src/http/responses.js';
+import { responses } from '../src/kernel/schemas.js';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = join(ROOT, 'node_modules/.bin');
+const OFFLINE = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+
+/** Runs a tool, answering its exit code and output whether it succeeds or not. */
+async function tool(cmd: string, args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(cmd, args, { cwd, env: OFFLINE, maxBuffer: 1 << 26 });
+    return { code: 0, out: stdout + stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : 1, out: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+/** The contract as a client sees it: the served OpenAPI document, linted and turned into types. */
+describe('OpenAPI document', () => {
+  let t: TestServer;
+  let dir: string;
+  let docFile: string;
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    dir = await promisify(mkdtemp)(join(tmpdir(), 'humanos-openapi-'));
+    docFile = join(dir, 'openapi.json');
+    writeFileSync(docFile, await (await fetch(`${t.url}/v1/humanos/openapi.json`)).text());
+  });
+  afterAll(async () => {
+    await t.close();
+    await promisify(rm)(dir, { recursive: true, force: true });
+  });
+
+  it('passes redocly lint with the recommended ruleset, with no errors', async () => {
+    const { code, out } = await tool(join(BIN, 'redocly'), ['lint', '--extends=recommended', docFile], dir);
+    expect(out).toContain('Your API description is valid');
+    expect(out).not.toMatch(/Error was generated/);
+    expect(code, out).toBe(0);
+  }, 120_000);
+
+  it('documents every operation: unique operationId, summary, description, a 2xx and a problem response', async () => {
+    const doc = JSON.parse(await (await fetch(`${t.url}/v1/humanos/openapi.json`)).text());
+    const ids = new Set<string>();
+    type Operation = {
+      operationId: string;
+      summary?: string;
+      description?: string;
+      responses: Record<string, { content?: object }>;
+    };
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method.toUpperCase()} ${path}`;
+        expect(op.operationId, where).toMatch(/^[a-z][A-Za-z]+$/);
+        expect(ids.has(op.operationId), `${where}: duplicate operationId`).toBe(false);
+        ids.add(op.operationId);
+        expect(op.summary, where).toBeTruthy();
+        expect(op.description, where).toBeTruthy();
+        const codes = Object.keys(op.responses);
+        expect(
+          codes.some((c) => /^2\d\d$/.test(c)),
+          where,
+        ).toBe(true);
+        expect(Object.keys(op.responses.default?.content ?? {})).toEqual(['application/problem+json']);
+      }
+    }
+    expect(ids.size).toBeGreaterThan(35);
+    expect(Object.keys(doc.paths['/v1/humanos/events'].get.responses['200'].content)).toEqual(['text/event-stream']);
+    expect(Object.keys(doc.paths['/v1/humanos/tasks'].post.responses)).toEqual(
+      expect.arrayContaining(['200', '201', '400', '401', 'default']),
+    );
+    expect(doc.servers).toHaveLength(1);
+    expect(doc.info.license.identifier).toBe('Apache-2.0');
+    expect(doc.tags.every((tag: { description?: string }) => Boolean(tag.description))).toBe(true);
+  });
+
+  it('generates a client with openapi-typescript that types real responses under tsc --strict', async () => {
+    const gen = await tool(join(BIN, 'openapi-typescript'), [docFile, '-o', join(dir, 'api.d.ts')], dir);
+    expect(gen.code, gen.out).toBe(0);
+    writeFileSync(
+      join(dir, 'client.ts'),
+      `import type { paths } from './api';
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer B } } };
+} ? B : never;
+type Created = Json<'/v1/humanos/tasks', 'post', 201>;
+type Task = Json<'/v1/humanos/tasks/{taskId}', 'get', 200>;
+type Problem = paths['/v1/humanos/tasks']['post']['responses'][400]['content']['application/problem+json'];
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const taskId: Exact<Created['taskId'], string> = true;
+export const status: Exact<Task['status'], 'awaiting_approval' | 'approved' | 'executing' | 'paused' | 'completed' | 'failed' | 'rejected' | 'expired' | 'cancelled' | 'overridden'> = true;
+export const confidence: Exact<Task['confidence'], number | null> = true;
+export const gateId: Exact<Task['approvals'][number]['id'], string> = true;
+export const code: 'not_found' extends Problem['code'] ? true : false = true;
+declare const created: Created;
+// @ts-expect-error the id is a string, not a number: the response is typed, not \`never\` or \`any\`
+export const wrong: number = created.taskId;
+`,
+    );
+    const tsc = join(BIN, 'tsc');
+    const flags = ['--strict', '--noEmit', '--target', 'es2022', '--module', 'esnext', '--moduleResolution', 'bundler'];
+    const checked = await tool(tsc, [...flags, join(dir, 'client.ts')], dir);
+    expect(checked.code, checked.out).toBe(0);
+  }, 120_000);
+});
+
+/** The opt-in check every test server runs: a response that breaks its schema is a loud 500. */
+describe('response validation', () => {
+  it('turns a response that breaks its schema into a 500 internal problem naming the route', async () => {
+    const app = Fastify({ logger: false });
+    app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+    validateResponses(app);
+    const Thing = T.Object({ id: T.String() }, { additionalProperties: true });
+    app.get('/good', { schema: { response: responses(200, Thing, 404) } }, async () => ({ id: 'a', extra: 1 }));
+    app.get('/bad', { schema: { response: responses(200, Thing, 404) } }, async () => ({ id: 7 }));
+    app.get('/undocumented', { schema: { response: { 200: Thing } as Record<string, unknown> } }, async (_req, reply) =>
+      reply.code(202).send({ id: 'a' }),
+    );
+    try {
+      const good = await app.inject('/good');
+      expect(good.statusCode).toBe(200);
+      expect(good.json()).toEqual({ id: 'a', extra: 1 });
+      const bad = await app.inject('/bad');
+      expect(bad.statusCode).toBe(500);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
+      expect(bad.json()).toMatchObject({ code: 'internal', status: 500 });
+      expect(bad.json().detail).toMatch(/GET \/bad \(200\) breaks its schema: \/id must be string/);
+      const other = await app.inject('/undocumented');
+      expect(other.statusCode).toBe(500);
+      expect(other.json().detail).toMatch(/status 202 is not documented/);
+    } finally {
+      await app.close();
+    }
+  });
+});
