@@ -184,6 +184,11 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
       };
     },
   );
+  exportRoute(audit, { db, ledger, ...rest });
+}
+
+/** `GET /ledger/export`: the whole log as NDJSON, streamed with bounded memory. */
+function exportRoute(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
   audit.get(
     `${API_PREFIX}/ledger/export`,
     {

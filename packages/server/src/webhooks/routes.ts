@@ -76,6 +76,22 @@ export function webhookRoutes(api: Api, webhooks: Webhooks): void {
     },
     async (req) => webhooks.rotateSecret(req.principal, req.params.webhookId, req.body ?? {}),
   );
+  deliveryRoutes(api, webhooks);
+}
+
+/**
+ * The `preHandler` hook that keeps relay principals (the `integration` role) read-only: they read
+ * tasks and approvals to relay them, and any other method is a 403 problem.
+ */
+export async function readOnlyRoles(req: FastifyRequest, reply: FastifyReply) {
+  if (req.method === 'GET' || req.method === 'HEAD' || !req.principal) return;
+  if (isReadOnly(req.principal)) {
+    return sendProblem(reply, 'forbidden', 'the integration role is read-only: it may read tasks and approvals');
+  }
+}
+
+/** A subscription's deliveries, and retrying a failed one (admin). */
+function deliveryRoutes(api: Api, webhooks: Webhooks): void {
   api.get(
     `${API_PREFIX}/webhooks/:webhookId/deliveries`,
     {
@@ -101,15 +117,4 @@ export function webhookRoutes(api: Api, webhooks: Webhooks): void {
     },
     async (req) => webhooks.retry(req.principal, req.params.webhookId, req.params.deliveryId),
   );
-}
-
-/**
- * The `preHandler` hook that keeps relay principals (the `integration` role) read-only: they read
- * tasks and approvals to relay them, and any other method is a 403 problem.
- */
-export async function readOnlyRoles(req: FastifyRequest, reply: FastifyReply) {
-  if (req.method === 'GET' || req.method === 'HEAD' || !req.principal) return;
-  if (isReadOnly(req.principal)) {
-    return sendProblem(reply, 'forbidden', 'the integration role is read-only: it may read tasks and approvals');
-  }
 }
