@@ -1,0 +1,163 @@
+/**
+ * The decision controls, kept in reach (sticky beside the request on desktop, fixed at the bottom on
+ * a phone). `a` / `r` choose the verdict and focus the reason; Enter records it. Labels follow the
+ * task's rules: a reason is required to reject, and to approve when the task asks for an explicit
+ * reason or its risk is high; feedback when it asks for explicit feedback.
+ */
+import { useState } from 'preact/hooks';
+import { ApiError, api, seg } from '../lib/api.js';
+import { mergePatchBetween } from '../lib/diff.js';
+import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../lib/types.js';
+import { basePayload } from './load.js';
+
+export type Verdict = 'approve' | 'reject';
+
+export interface Outcome {
+  kind: 'recorded' | 'conflict' | 'expired' | 'error';
+  message: string;
+  result?: ApprovalResult | RejectionResult;
+}
+
+export interface BarProps {
+  a: ApprovalDetail;
+  rules: { reasonToApprove: boolean; feedback: boolean };
+  edited: Json;
+  jsonError: string | null;
+  verdict: Verdict;
+  setVerdict: (v: Verdict) => void;
+  stale: boolean;
+  disabled: boolean;
+  onOutcome: (o: Outcome) => void;
+}
+
+function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
+  const fb = feedback.trim() ? { feedback: feedback.trim() } : {};
+  if (p.verdict === 'reject') return { rejectionReason: reason, ...fb };
+  const patch = p.a.kind === 'routing' ? undefined : mergePatchBetween(basePayload(p.a) as Json, p.edited);
+  return {
+    ...(reason ? { approvalReason: reason } : {}),
+    ...fb,
+    ...(patch !== undefined ? { edits: patch } : {}),
+    ...(p.a.kind === 'routing' && assignTo ? { assignTo } : {}),
+  };
+}
+
+function problem(e: unknown): Outcome {
+  if (e instanceof ApiError && (e.code === 'already_decided' || e.code === 'already_seated'))
+    return { kind: 'conflict', message: `Not recorded: ${e.message}.` };
+  if (e instanceof ApiError && e.status === 410)
+    return { kind: 'expired', message: `Not recorded: this request expired before your decision (${e.message}).` };
+  return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
+}
+
+export function DecisionBar(p: BarProps) {
+  const [reason, setReason] = useState('');
+  const [feedback, setFeedback] = useState('');
+  const [assignTo, setAssignTo] = useState(p.a.proposedResource ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const reasonRequired = p.verdict === 'reject' || p.rules.reasonToApprove;
+  const decide = async (v: Verdict) => {
+    p.setVerdict(v);
+    const r = reason.trim();
+    if ((v === 'reject' || p.rules.reasonToApprove) && !r)
+      return setError(
+        v === 'reject' ? 'A reason is required to reject.' : 'A reason is required to approve this request.',
+      );
+    if (p.rules.feedback && !feedback.trim()) return setError('Feedback for the agent is required for this task.');
+    if (v === 'approve' && p.jsonError) return setError(p.jsonError);
+    setError(null);
+    setBusy(true);
+    try {
+      const res = await api<ApprovalResult | RejectionResult>(
+        'POST',
+        `/approvals/${seg(p.a.id)}/${v}`,
+        body({ ...p, verdict: v }, r, feedback, assignTo),
+      );
+      p.onOutcome({ kind: 'recorded', message: v === 'approve' ? 'Approved.' : 'Rejected.', result: res });
+    } catch (e) {
+      p.onOutcome(problem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onEnter = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      void decide(p.verdict);
+    }
+  };
+  return (
+    <section class="decision-bar card" aria-labelledby="decide-title" id="decide">
+      <h2 id="decide-title" class="h3">
+        {p.stale ? 'Approve again' : 'Your decision'}
+      </h2>
+      {p.a.kind === 'routing' && p.a.ranking ? (
+        <div class="field">
+          <label for="assign-to">Assign the task to</label>
+          <select id="assign-to" value={assignTo} onChange={(e) => setAssignTo((e.target as HTMLSelectElement).value)}>
+            {p.a.ranking.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.id} — match {Math.round(r.capabilityMatch * 100)} %, quality{' '}
+                {r.meanQuality === null ? 'unrated' : r.meanQuality.toFixed(2)} ({r.ratings})
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div class="field">
+        <label for="reason">Reason {reasonRequired ? '(required)' : '(optional; required to reject)'}</label>
+        <input
+          id="reason"
+          value={reason}
+          required={reasonRequired}
+          aria-describedby="reason-help"
+          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          onKeyDown={onEnter}
+          disabled={p.disabled}
+        />
+        <span id="reason-help" class="muted small">
+          Signed with your decision. Enter records: <strong>{p.verdict === 'approve' ? 'approve' : 'reject'}</strong>.
+        </span>
+      </div>
+      <div class="field">
+        <label for="feedback">Feedback for the agent {p.rules.feedback ? '(required)' : '(optional)'}</label>
+        <input
+          id="feedback"
+          value={feedback}
+          required={p.rules.feedback}
+          onInput={(e) => setFeedback((e.target as HTMLInputElement).value)}
+          onKeyDown={onEnter}
+          disabled={p.disabled}
+        />
+      </div>
+      <div class="actions">
+        <button
+          type="button"
+          class="primary"
+          id="approve"
+          aria-keyshortcuts="a"
+          disabled={busy || p.disabled}
+          onClick={() => void decide('approve')}
+        >
+          Approve
+        </button>
+        <button
+          type="button"
+          class="danger"
+          id="reject"
+          aria-keyshortcuts="r"
+          disabled={busy || p.disabled}
+          onClick={() => void decide('reject')}
+        >
+          Reject
+        </button>
+      </div>
+      {error ? (
+        <p class="status error" role="alert" id="decision-error">
+          {error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

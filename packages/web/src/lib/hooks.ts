@@ -1,0 +1,56 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { now } from './api.js';
+
+const tickers = new Set<(t: number) => void>();
+setInterval(() => {
+  const t = now();
+  for (const f of tickers) f(t);
+}, 1000);
+
+/**
+ * The server's time, re-rendering the caller every second (countdowns). The countdowns are plain text,
+ * never in an aria-live region: screen readers are not told the time every second.
+ */
+export function useNow(): number {
+  const [t, setT] = useState(now);
+  useEffect(() => {
+    tickers.add(setT);
+    return () => tickers.delete(setT);
+  }, []);
+  return t;
+}
+
+export type Loaded<T> = { data?: T; error?: Error; loading: boolean; reload: () => void };
+
+/** Runs `load` when `deps` change (and on `reload()`), keeping the last data while reloading. */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
+  const [n, setN] = useState(0);
+  const seq = useRef(0);
+  useEffect(() => {
+    const mine = ++seq.current;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => mine === seq.current && setState({ data, loading: false }),
+      (error: Error) => mine === seq.current && setState((s) => ({ ...s, error, loading: false })),
+    );
+  }, [...deps, n]);
+  return { ...state, reload: () => setN((x) => x + 1) };
+}
+
+/** Sets the document title (`(3) Inbox — HumanOS`). */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} — HumanOS`;
+  }, [title]);
+}
+
+/** Moves focus to the view's heading when the view changes (screen readers hear where they are). */
+export function useFocusHeading(key: string): { ref: (el: HTMLElement | null) => void } {
+  const el = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (document.activeElement === document.body || document.activeElement?.closest('nav, .skip'))
+      el.current?.focus({ preventScroll: false });
+  }, [key]);
+  return { ref: (e) => (el.current = e) };
+}
