@@ -82,10 +82,11 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
       setEditing(row?.dataset.field ?? first ?? null);
     },
   });
+  // The truth first: reload the gate, then say what happened (who decided, that it expired).
   const onOutcome = async (o: Outcome) => {
-    setResult(o);
+    await d.reload();
     if (o.kind === 'recorded') setEdited(null);
-    d.reload();
+    setResult(o);
     void loadInbox();
   };
   useEffect(() => {

@@ -20,22 +20,30 @@ export function useNow(): number {
   return t;
 }
 
-export type Loaded<T> = { data?: T; error?: Error; loading: boolean; reload: () => void };
+export type Loaded<T> = { data?: T; error?: Error; loading: boolean; reload: () => Promise<void> };
 
-/** Runs `load` when `deps` change (and on `reload()`), keeping the last data while reloading. */
+/** Runs `load` when `deps` change (and on `reload()`, which resolves once reloaded), keeping the last data while reloading. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
-  const [n, setN] = useState(0);
   const seq = useRef(0);
-  useEffect(() => {
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const run = (): Promise<void> => {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true }));
-    load().then(
-      (data) => mine === seq.current && setState({ data, loading: false }),
-      (error: Error) => mine === seq.current && setState((s) => ({ ...s, error, loading: false })),
+    return loadRef.current().then(
+      (data) => {
+        if (mine === seq.current) setState({ data, loading: false });
+      },
+      (error: Error) => {
+        if (mine === seq.current) setState((s) => ({ ...s, error, loading: false }));
+      },
     );
-  }, [...deps, n]);
-  return { ...state, reload: () => setN((x) => x + 1) };
+  };
+  useEffect(() => {
+    void run();
+  }, deps);
+  return { ...state, reload: run };
 }
 
 /** Sets the document title (`(3) Inbox — HumanOS`). */

@@ -10,12 +10,11 @@ import type { InboxItem } from '../lib/types.js';
 export function BulkBar(p: {
   eligible: InboxItem[];
   chosen: InboxItem[];
-  onDone: () => void;
+  onDone: (result: string) => void;
   setAll: (ids: string[]) => void;
 }) {
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string | null>(null);
   const run = async () => {
     setBusy(true);
     let ok = 0;
@@ -28,9 +27,8 @@ export function BulkBar(p: {
         failed.push(`${i.task.description}: ${e instanceof ApiError ? e.code : (e as Error).message}`);
       }
     }
-    setResult(`Approved ${ok} of ${p.chosen.length}.${failed.length ? ` Not recorded: ${failed.join('; ')}` : ''}`);
     setBusy(false);
-    p.onDone();
+    p.onDone(`Approved ${ok} of ${p.chosen.length}.${failed.length ? ` Not recorded: ${failed.join('; ')}` : ''}`);
     await loadInbox();
   };
   return (
@@ -52,11 +50,6 @@ export function BulkBar(p: {
           Approve {p.chosen.length} selected
         </button>
       </div>
-      {result ? (
-        <p class="status" role="status">
-          {result}
-        </p>
-      ) : null}
     </section>
   );
 }

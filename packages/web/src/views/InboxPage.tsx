@@ -26,6 +26,7 @@ export function InboxPage({ query, me }: { query: URLSearchParams; me: Me }) {
   const f = readFilters(query);
   const [active, setActive] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [bulkResult, setBulkResult] = useState<string | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const h = useFocusHeading('inbox');
   const n = `${s.inbox.length}${s.inboxCursor ? '+' : ''}`;
@@ -148,9 +149,17 @@ export function InboxPage({ query, me }: { query: URLSearchParams; me: Me }) {
         <BulkBar
           eligible={eligible}
           chosen={chosen}
-          onDone={() => setSelected(new Set())}
+          onDone={(r) => {
+            setSelected(new Set());
+            setBulkResult(r);
+          }}
           setAll={(ids) => setSelected(new Set(ids))}
         />
+      ) : null}
+      {bulkResult ? (
+        <p class="status" role="status" id="bulk-result">
+          {bulkResult}
+        </p>
       ) : null}
       {s.inboxError ? <ErrorBox error={new Error(s.inboxError)} what="The inbox" /> : null}
       {!s.inboxLoaded ? (

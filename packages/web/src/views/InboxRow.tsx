@@ -1,6 +1,6 @@
 import { age, humanize } from '../lib/labels.js';
 import { Link } from '../lib/router.js';
-import { AgentText } from '../lib/text.js';
+import { AgentText, invisibleCharacters } from '../lib/text.js';
 import type { InboxItem, TaskDetail } from '../lib/types.js';
 import { Countdown, Principal, Risk } from './common.js';
 import { amountOf } from './inboxFilter.js';
@@ -18,7 +18,8 @@ export function InboxRow(p: {
 }) {
   const { item: r, task } = p;
   const amount = amountOf(task);
-  const flagged = (r.textWarnings?.length ?? 0) > 0;
+  // The list carries warnings for the description and proposal; the payload's are found here.
+  const flagged = (r.textWarnings?.length ?? 0) > 0 || invisibleCharacters(task?.payload ?? {}).length > 0;
   return (
     <tr data-row={p.index} data-approval={r.id} class={p.active ? 'active' : undefined}>
       <td>
