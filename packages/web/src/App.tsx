@@ -7,7 +7,7 @@ import { ApiError, api, currentToken, onSessionEnded, setToken } from './lib/api
 import { listen } from './lib/events.js';
 import { SHORTCUTS, useShortcuts } from './lib/keys.js';
 import { principalLabel } from './lib/labels.js';
-import { Link, match, navigate, useLocation } from './lib/router.js';
+import { Link, match, navigate, Redirect, useLocation } from './lib/router.js';
 import { loadInbox, state, update, useStore } from './lib/store.js';
 import type { Me } from './lib/types.js';
 import { HistoryPage } from './views/HistoryPage.js';
@@ -182,10 +182,7 @@ function PendingBadge() {
 }
 
 function Routes({ path, query, me }: { path: string; query: URLSearchParams; me: Me }) {
-  if (path === '/' || path === '') {
-    navigate('/inbox', true);
-    return null;
-  }
+  if (path === '/' || path === '') return <Redirect to="/inbox" />;
   if (path === '/inbox') return <InboxPage query={query} me={me} />;
   if (path === '/history') return <HistoryPage query={query} />;
   let m = match('/approvals/:id', path);

@@ -1,6 +1,6 @@
 /** `/admin/principals`, `/admin/webhooks`, `/admin/policy`: the admin's jobs without the CLI. */
 import { useFocusHeading, useTitle } from '../lib/hooks.js';
-import { Link } from '../lib/router.js';
+import { Link, Redirect } from '../lib/router.js';
 import type { Me } from '../lib/types.js';
 import { NotFound } from '../views/NotFound.js';
 import { PolicyAdmin } from './PolicyAdmin.js';
@@ -33,7 +33,7 @@ export function AdminPage({ path, me }: { path: string; me: Me }) {
   const tab = TABS.find(([href]) => path.startsWith(href));
   const h = useFocusHeading(path);
   useTitle(tab ? `Admin: ${tab[1]}` : 'Admin');
-  if (path === '/admin' || path === '/admin/') return <Principals.Redirect />;
+  if (path === '/admin' || path === '/admin/') return <Redirect to="/admin/principals" />;
   if (!tab) return <NotFound />;
   return (
     <main id="main" tabIndex={-1} class="page wide">

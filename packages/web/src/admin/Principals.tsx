@@ -3,7 +3,6 @@ import { useState } from 'preact/hooks';
 import { api, seg } from '../lib/api.js';
 import { useLoad } from '../lib/hooks.js';
 import { when } from '../lib/labels.js';
-import { navigate } from '../lib/router.js';
 import type { CreatedPrincipal, Me, PrincipalView } from '../lib/types.js';
 import { ErrorBox, Principal } from '../views/common.js';
 import { ShownOnce } from './Secret.js';
@@ -201,8 +200,3 @@ export function Principals({ me }: { me: Me }) {
     </>
   );
 }
-
-Principals.Redirect = function Redirect() {
-  navigate('/admin/principals', true);
-  return null;
-};

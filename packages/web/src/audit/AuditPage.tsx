@@ -1,7 +1,7 @@
 /** `/audit/ledger` (explorer, in-browser verification, export) and `/audit/calibration` (charts). */
 import { SubNav } from '../admin/AdminPage.js';
 import { useFocusHeading, useTitle } from '../lib/hooks.js';
-import { navigate } from '../lib/router.js';
+import { Redirect } from '../lib/router.js';
 import type { Me } from '../lib/types.js';
 import { NotFound } from '../views/NotFound.js';
 import { Calibration } from './Calibration.js';
@@ -16,10 +16,7 @@ export function AuditPage({ path, query, me }: { path: string; query: URLSearchP
   const tab = TABS.find(([href]) => path.startsWith(href));
   const h = useFocusHeading(path);
   useTitle(tab ? `Audit: ${tab[1]}` : 'Audit');
-  if (path === '/audit' || path === '/audit/') {
-    navigate('/audit/ledger', true);
-    return null;
-  }
+  if (path === '/audit' || path === '/audit/') return <Redirect to="/audit/ledger" />;
   if (!tab) return <NotFound />;
   return (
     <main id="main" tabIndex={-1} class="page wide">

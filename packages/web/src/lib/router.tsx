@@ -34,6 +34,8 @@ export function useLocation(): Location {
   useEffect(() => {
     const l = () => setLoc(current());
     listeners.add(l);
+    // A child may have navigated before this subscription existed (children's effects run first).
+    l();
     return () => listeners.delete(l);
   }, []);
   return loc;
@@ -80,4 +82,10 @@ export function Link(props: {
       {children}
     </a>
   );
+}
+
+/** Replaces the URL with `to` once mounted (a redirect that keeps the back button useful). */
+export function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, true), [to]);
+  return null;
 }

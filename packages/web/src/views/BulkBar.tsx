@@ -37,8 +37,8 @@ export function BulkBar(p: {
         Bulk approve low-risk requests
       </h2>
       <p class="muted small">
-        {p.eligible.length} shown request{p.eligible.length === 1 ? '' : 's'} are low risk and need no reason by policy.
-        Select them with the checkboxes (or <kbd>x</kbd>).
+        {p.eligible.length === 1 ? '1 shown request is' : `${p.eligible.length} shown requests are`} low risk and need
+        no reason by policy. Select them with the checkboxes (or <kbd>x</kbd>).
       </p>
       <div class="row">
         <button type="button" onClick={() => p.setAll(p.eligible.map((i) => i.id))}>
