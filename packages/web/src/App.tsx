@@ -1,4 +1,5 @@
 /** The console's shell: sign-in, header and navigation, routes, live updates, help overlay. */
+import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminPage } from './admin/AdminPage.js';
 import { ApprovalPage } from './approval/ApprovalPage.js';
@@ -145,26 +146,7 @@ function Shell({ me }: { me: Me }) {
         </div>
       </header>
       <Routes path={loc.path} query={loc.query} me={me} />
-      <dialog ref={help} class="help" aria-labelledby="help-title">
-        <h2 id="help-title">Keyboard shortcuts</h2>
-        <table>
-          <tbody>
-            {SHORTCUTS.map(([k, v]) => (
-              <tr key={k}>
-                <th scope="row">
-                  <kbd>{k}</kbd>
-                </th>
-                <td>{v}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <form method="dialog">
-          <button type="submit" class="primary">
-            Close
-          </button>
-        </form>
-      </dialog>
+      <HelpDialog dialog={help} />
     </>
   );
 }
@@ -192,4 +174,30 @@ function Routes({ path, query, me }: { path: string; query: URLSearchParams; me:
   if (path.startsWith('/admin')) return <AdminPage path={path} me={me} />;
   if (path.startsWith('/audit')) return <AuditPage path={path} query={query} me={me} />;
   return <NotFound />;
+}
+
+/** The shortcut overlay: a modal dialog (focus is kept inside; Escape closes it). */
+function HelpDialog({ dialog: help }: { dialog: RefObject<HTMLDialogElement | null> }) {
+  return (
+    <dialog ref={help} class="help" aria-labelledby="help-title">
+      <h2 id="help-title">Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">
+                <kbd>{k}</kbd>
+              </th>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="dialog">
+        <button type="submit" class="primary">
+          Close
+        </button>
+      </form>
+    </dialog>
+  );
 }

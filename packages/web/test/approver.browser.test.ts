@@ -292,9 +292,9 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await page.goto(`${t.url}/approvals/${encodeURIComponent(laptops.approvalRequest.id)}`);
     await page.locator('#approve').waitFor();
     await page.mouse.wheel(0, 3000);
-    const box = await page.locator('#approve').boundingBox();
-    expect(box && box.y + box.height).toBeLessThanOrEqual(740);
-    expect(box && box.y).toBeGreaterThan(0);
+    const box = (await page.locator('#approve').boundingBox()) as { y: number; height: number };
+    expect(box.y + box.height).toBeLessThanOrEqual(740);
+    expect(box.y).toBeGreaterThan(0);
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );

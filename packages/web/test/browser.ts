@@ -79,7 +79,7 @@ export async function openPage(
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       const w = window as unknown as { __csp?: string[] };
-      (w.__csp ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
+      w.__csp = [...(w.__csp ?? []), `${e.violatedDirective} ${e.blockedURI}`];
     });
   });
   page.on('console', (m) => {

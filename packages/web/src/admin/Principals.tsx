@@ -71,6 +71,25 @@ function CreateForm({ onCreated }: { onCreated: (p: CreatedPrincipal) => void })
   );
 }
 
+/** Whether the principal is active, and when its token was issued or rotated and expires. */
+function TokenState({ p }: { p: PrincipalView }) {
+  return (
+    <>
+      <td>
+        {p.disabledAt ? (
+          <span class="badge unverified">disabled {when(p.disabledAt)}</span>
+        ) : (
+          <span class="badge verified">active</span>
+        )}
+      </td>
+      <td class="small">
+        {p.tokenRotatedAt ? `rotated ${when(p.tokenRotatedAt)}` : `since ${when(p.createdAt)}`}
+        {p.tokenExpiresAt ? `, expires ${when(p.tokenExpiresAt)}` : ''}
+      </td>
+    </>
+  );
+}
+
 function Row({
   p,
   me,
@@ -114,17 +133,7 @@ function Row({
           Save roles
         </button>
       </td>
-      <td>
-        {p.disabledAt ? (
-          <span class="badge unverified">disabled {when(p.disabledAt)}</span>
-        ) : (
-          <span class="badge verified">active</span>
-        )}
-      </td>
-      <td class="small">
-        {p.tokenRotatedAt ? `rotated ${when(p.tokenRotatedAt)}` : `since ${when(p.createdAt)}`}
-        {p.tokenExpiresAt ? `, expires ${when(p.tokenExpiresAt)}` : ''}
-      </td>
+      <TokenState p={p} />
       <td class="actions-cell">
         <button
           type="button"

@@ -7,6 +7,31 @@ import type { Webhook, WebhookDeliveryStatus } from '../lib/types.js';
 import { ErrorBox } from '../views/common.js';
 import { ShownOnce } from './Secret.js';
 
+function DeliveryRow({ x, retry }: { x: WebhookDeliveryStatus; retry: () => Promise<void> }) {
+  return (
+    <tr data-delivery={x.id} data-status={x.status}>
+      <td>
+        {eventLabel(x.eventType)} <span class="muted small">#{x.ledgerIndex}</span>
+      </td>
+      <td>
+        <span class={`badge status-${x.status}`}>{x.status}</span>
+      </td>
+      <td>{x.attempts}</td>
+      <td class="small">
+        {x.lastStatus ?? ''} {x.lastError ?? ''}
+      </td>
+      <td class="small">{when(x.nextAttemptAt)}</td>
+      <td>
+        {x.status === 'failed' ? (
+          <button type="button" class="small" onClick={() => void retry()}>
+            Retry
+          </button>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
 function Deliveries({ hook }: { hook: Webhook }) {
   const [status, setStatus] = useState('');
   const d = useLoad(
@@ -55,38 +80,19 @@ function Deliveries({ hook }: { hook: Webhook }) {
         </thead>
         <tbody>
           {(d.data ?? []).map((x) => (
-            <tr key={x.id} data-delivery={x.id} data-status={x.status}>
-              <td>
-                {eventLabel(x.eventType)} <span class="muted small">#{x.ledgerIndex}</span>
-              </td>
-              <td>
-                <span class={`badge status-${x.status}`}>{x.status}</span>
-              </td>
-              <td>{x.attempts}</td>
-              <td class="small">
-                {x.lastStatus ?? ''} {x.lastError ?? ''}
-              </td>
-              <td class="small">{when(x.nextAttemptAt)}</td>
-              <td>
-                {x.status === 'failed' ? (
-                  <button
-                    type="button"
-                    class="small"
-                    onClick={async () => {
-                      try {
-                        await api('POST', `/webhooks/${seg(hook.id)}/deliveries/${seg(x.id)}/retry`, {});
-                        setMsg(`Delivery of ledger #${x.ledgerIndex} queued again.`);
-                      } catch (e) {
-                        setMsg(`Retry refused: ${(e as Error).message}`);
-                      }
-                      d.reload();
-                    }}
-                  >
-                    Retry
-                  </button>
-                ) : null}
-              </td>
-            </tr>
+            <DeliveryRow
+              key={x.id}
+              x={x}
+              retry={async () => {
+                try {
+                  await api('POST', `/webhooks/${seg(hook.id)}/deliveries/${seg(x.id)}/retry`, {});
+                  setMsg(`Delivery of ledger #${x.ledgerIndex} queued again.`);
+                } catch (e) {
+                  setMsg(`Retry refused: ${(e as Error).message}`);
+                }
+                await d.reload();
+              }}
+            />
           ))}
         </tbody>
       </table>
@@ -97,65 +103,74 @@ function Deliveries({ hook }: { hook: Webhook }) {
   );
 }
 
-export function Webhooks() {
-  const d = useLoad(() => api<{ items: Webhook[] }>('GET', '/webhooks').then((r) => r.items), []);
+function WebhookForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('');
   const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      class="card form-grid"
+      aria-labelledby="wh-title"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        try {
+          const evs = events.split(/[,\s]+/).filter(Boolean);
+          const r = await api<Webhook & { secret: string }>('POST', '/webhooks', {
+            url: url.trim(),
+            ...(evs.length ? { events: evs } : {}),
+          });
+          onCreated(r.secret);
+          setUrl('');
+          setEvents('');
+          setError(null);
+        } catch (x) {
+          setError((x as Error).message);
+        }
+      }}
+    >
+      <h2 id="wh-title" class="h3">
+        New webhook
+      </h2>
+      <label for="wh-url">URL (https://…)</label>
+      <input
+        id="wh-url"
+        type="url"
+        required
+        value={url}
+        onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+      />
+      <label for="wh-events">Events (comma separated; empty for all)</label>
+      <input
+        id="wh-events"
+        value={events}
+        placeholder="approval.requested, approval.decided"
+        onInput={(e) => setEvents((e.target as HTMLInputElement).value)}
+      />
+      <div class="actions">
+        <button type="submit" class="primary">
+          Subscribe
+        </button>
+      </div>
+      {error ? (
+        <p class="status error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
+
+export function Webhooks() {
+  const d = useLoad(() => api<{ items: Webhook[] }>('GET', '/webhooks').then((r) => r.items), []);
   const [secret, setSecret] = useState<string | null>(null);
+  const onCreated = (value: string) => {
+    setSecret(value);
+    void d.reload();
+  };
   return (
     <>
       {secret ? <ShownOnce label="Signing secret" value={secret} onDismiss={() => setSecret(null)} /> : null}
-      <form
-        class="card form-grid"
-        aria-labelledby="wh-title"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            const evs = events.split(/[,\s]+/).filter(Boolean);
-            const r = await api<Webhook & { secret: string }>('POST', '/webhooks', {
-              url: url.trim(),
-              ...(evs.length ? { events: evs } : {}),
-            });
-            setSecret(r.secret);
-            setUrl('');
-            setEvents('');
-            setError(null);
-            d.reload();
-          } catch (x) {
-            setError((x as Error).message);
-          }
-        }}
-      >
-        <h2 id="wh-title" class="h3">
-          New webhook
-        </h2>
-        <label for="wh-url">URL (https://…)</label>
-        <input
-          id="wh-url"
-          type="url"
-          required
-          value={url}
-          onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-        />
-        <label for="wh-events">Events (comma separated; empty for all)</label>
-        <input
-          id="wh-events"
-          value={events}
-          placeholder="approval.requested, approval.decided"
-          onInput={(e) => setEvents((e.target as HTMLInputElement).value)}
-        />
-        <div class="actions">
-          <button type="submit" class="primary">
-            Subscribe
-          </button>
-        </div>
-        {error ? (
-          <p class="status error" role="alert">
-            {error}
-          </p>
-        ) : null}
-      </form>
+      <WebhookForm onCreated={onCreated} />
       {d.error ? <ErrorBox error={d.error} what="The webhooks" /> : null}
       {(d.data ?? []).map((h) => (
         <section key={h.id} class="card" aria-label={`Webhook ${h.url}`} data-webhook={h.id}>

@@ -27,7 +27,7 @@ export interface BarProps {
   setVerdict: (v: Verdict) => void;
   stale: boolean;
   disabled: boolean;
-  onOutcome: (o: Outcome) => void;
+  onOutcome: (o: Outcome) => Promise<void>;
 }
 
 function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
@@ -50,69 +50,83 @@ function problem(e: unknown): Outcome {
   return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
 }
 
-export function DecisionBar(p: BarProps) {
+/** The bar's fields and the call: validation by the task's rules, then the signed decision. */
+function useDecide(p: BarProps) {
   const [reason, setReason] = useState('');
   const [feedback, setFeedback] = useState('');
   const [assignTo, setAssignTo] = useState(p.a.proposedResource ?? '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const reasonRequired = p.verdict === 'reject' || p.rules.reasonToApprove;
+  const invalid = (v: Verdict): string | null => {
+    if ((v === 'reject' || p.rules.reasonToApprove) && !reason.trim())
+      return v === 'reject' ? 'A reason is required to reject.' : 'A reason is required to approve this request.';
+    if (p.rules.feedback && !feedback.trim()) return 'Feedback for the agent is required for this task.';
+    return v === 'approve' ? p.jsonError : null;
+  };
   const decide = async (v: Verdict) => {
     p.setVerdict(v);
-    const r = reason.trim();
-    if ((v === 'reject' || p.rules.reasonToApprove) && !r)
-      return setError(
-        v === 'reject' ? 'A reason is required to reject.' : 'A reason is required to approve this request.',
-      );
-    if (p.rules.feedback && !feedback.trim()) return setError('Feedback for the agent is required for this task.');
-    if (v === 'approve' && p.jsonError) return setError(p.jsonError);
-    setError(null);
+    const bad = invalid(v);
+    setError(bad);
+    if (bad) return;
     setBusy(true);
     try {
+      const path = `/approvals/${seg(p.a.id)}/${v}`;
       const res = await api<ApprovalResult | RejectionResult>(
         'POST',
-        `/approvals/${seg(p.a.id)}/${v}`,
-        body({ ...p, verdict: v }, r, feedback, assignTo),
+        path,
+        body({ ...p, verdict: v }, reason.trim(), feedback, assignTo),
       );
-      p.onOutcome({ kind: 'recorded', message: v === 'approve' ? 'Approved.' : 'Rejected.', result: res });
+      await p.onOutcome({ kind: 'recorded', message: v === 'approve' ? 'Approved.' : 'Rejected.', result: res });
     } catch (e) {
-      p.onOutcome(problem(e));
+      await p.onOutcome(problem(e));
     } finally {
       setBusy(false);
     }
   };
+  return { reason, setReason, feedback, setFeedback, assignTo, setAssignTo, error, busy, decide };
+}
+
+function RoutingSelect({ a, value, onChange }: { a: ApprovalDetail; value: string; onChange: (v: string) => void }) {
+  return (
+    <div class="field">
+      <label for="assign-to">Assign the task to</label>
+      <select id="assign-to" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {(a.ranking ?? []).map((r) => (
+          <option key={r.id} value={r.id}>
+            {r.id} — match {Math.round(r.capabilityMatch * 100)} %, quality{' '}
+            {r.meanQuality === null ? 'unrated' : r.meanQuality.toFixed(2)} ({r.ratings})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function DecisionBar(p: BarProps) {
+  const x = useDecide(p);
+  const reasonRequired = p.verdict === 'reject' || p.rules.reasonToApprove;
   const onEnter = (e: KeyboardEvent) => {
-    if (e.key === 'Enter' && !e.shiftKey) {
-      e.preventDefault();
-      void decide(p.verdict);
-    }
+    if (e.key !== 'Enter' || e.shiftKey) return;
+    e.preventDefault();
+    void x.decide(p.verdict);
   };
+  const text = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
   return (
     <section class="decision-bar card" aria-labelledby="decide-title" id="decide">
       <h2 id="decide-title" class="h3">
         {p.stale ? 'Approve again' : 'Your decision'}
       </h2>
       {p.a.kind === 'routing' && p.a.ranking ? (
-        <div class="field">
-          <label for="assign-to">Assign the task to</label>
-          <select id="assign-to" value={assignTo} onChange={(e) => setAssignTo((e.target as HTMLSelectElement).value)}>
-            {p.a.ranking.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.id} — match {Math.round(r.capabilityMatch * 100)} %, quality{' '}
-                {r.meanQuality === null ? 'unrated' : r.meanQuality.toFixed(2)} ({r.ratings})
-              </option>
-            ))}
-          </select>
-        </div>
+        <RoutingSelect a={p.a} value={x.assignTo} onChange={x.setAssignTo} />
       ) : null}
       <div class="field">
         <label for="reason">Reason {reasonRequired ? '(required)' : '(optional; required to reject)'}</label>
         <input
           id="reason"
-          value={reason}
+          value={x.reason}
           required={reasonRequired}
           aria-describedby="reason-help"
-          onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          onInput={text(x.setReason)}
           onKeyDown={onEnter}
           disabled={p.disabled}
         />
@@ -124,9 +138,9 @@ export function DecisionBar(p: BarProps) {
         <label for="feedback">Feedback for the agent {p.rules.feedback ? '(required)' : '(optional)'}</label>
         <input
           id="feedback"
-          value={feedback}
+          value={x.feedback}
           required={p.rules.feedback}
-          onInput={(e) => setFeedback((e.target as HTMLInputElement).value)}
+          onInput={text(x.setFeedback)}
           onKeyDown={onEnter}
           disabled={p.disabled}
         />
@@ -137,8 +151,8 @@ export function DecisionBar(p: BarProps) {
           class="primary"
           id="approve"
           aria-keyshortcuts="a"
-          disabled={busy || p.disabled}
-          onClick={() => void decide('approve')}
+          disabled={x.busy || p.disabled}
+          onClick={() => void x.decide('approve')}
         >
           Approve
         </button>
@@ -147,15 +161,15 @@ export function DecisionBar(p: BarProps) {
           class="danger"
           id="reject"
           aria-keyshortcuts="r"
-          disabled={busy || p.disabled}
-          onClick={() => void decide('reject')}
+          disabled={x.busy || p.disabled}
+          onClick={() => void x.decide('reject')}
         >
           Reject
         </button>
       </div>
-      {error ? (
+      {x.error ? (
         <p class="status error" role="alert" id="decision-error">
-          {error}
+          {x.error}
         </p>
       ) : null}
     </section>

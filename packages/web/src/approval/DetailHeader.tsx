@@ -31,65 +31,7 @@ export function DetailHeader({
       <h1 class="request-title" id="request-title">
         <AgentText text={a.task.description} />
       </h1>
-      <dl class="glance">
-        <div>
-          <dt>Status</dt>
-          <dd id="gate-status">
-            <Status status={a.status} />
-          </dd>
-        </div>
-        <div>
-          <dt>Risk</dt>
-          <dd>
-            <Risk level={a.riskAssessment.level} />
-          </dd>
-        </div>
-        <div>
-          <dt>Requested by</dt>
-          <dd>
-            <Principal id={a.task.requester} />
-            {a.task.onBehalfOf ? (
-              <>
-                {' '}
-                for <Principal id={a.task.onBehalfOf} />
-              </>
-            ) : null}
-          </dd>
-        </div>
-        <div>
-          <dt>Approvals</dt>
-          <dd class="quorum" id="quorum">
-            {a.approvals} of {a.required}
-          </dd>
-        </div>
-        <div>
-          <dt>Deadline</dt>
-          <dd>
-            <Countdown expiresAt={a.expiresAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>If nobody decides</dt>
-          <dd>
-            {!a.expiresAt
-              ? 'it waits (no deadline)'
-              : a.escalationPolicy === 'auto' && a.escalateTo
-                ? `escalates to ${humanize(a.escalateTo)}`
-                : 'it expires and the task never runs'}
-          </dd>
-        </div>
-        <div>
-          <dt>Required by</dt>
-          <dd>{a.task.policy ? `${a.task.policy.id} v${a.task.policy.version}: ${a.task.policy.reason}` : '—'}</dd>
-        </div>
-        <div>
-          <dt>Task</dt>
-          <dd>
-            <Link href={`/tasks/${encodeURIComponent(a.taskId)}`}>{task ? humanize(task.status) : 'open'}</Link>{' '}
-            <span class="muted small">requested {when(a.requestedAt)}</span>
-          </dd>
-        </div>
-      </dl>
+      <Glance a={a} task={task} />
       {a.textWarnings.length ? (
         <p class="warning card" role="note" data-testid="invisible-warning" id="invisible-warning">
           Hidden characters: the agent's text contains invisible or direction-changing characters, shown as ⟦U+…⟧ (in{' '}
@@ -97,5 +39,70 @@ export function DetailHeader({
         </p>
       ) : null}
     </>
+  );
+}
+
+function escalation(a: ApprovalDetail): string {
+  if (!a.expiresAt) return 'it waits (no deadline)';
+  if (a.escalationPolicy === 'auto' && a.escalateTo) return `escalates to ${humanize(a.escalateTo)}`;
+  return 'it expires and the task never runs';
+}
+
+/** The request at a glance: status, risk, who asked, quorum progress, deadline, policy, task. */
+function Glance({ a, task }: { a: ApprovalDetail; task: TaskDetail | null }) {
+  return (
+    <dl class="glance">
+      <div>
+        <dt>Status</dt>
+        <dd id="gate-status">
+          <Status status={a.status} />
+        </dd>
+      </div>
+      <div>
+        <dt>Risk</dt>
+        <dd>
+          <Risk level={a.riskAssessment.level} />
+        </dd>
+      </div>
+      <div>
+        <dt>Requested by</dt>
+        <dd>
+          <Principal id={a.task.requester} />
+          {a.task.onBehalfOf ? (
+            <>
+              {' '}
+              for <Principal id={a.task.onBehalfOf} />
+            </>
+          ) : null}
+        </dd>
+      </div>
+      <div>
+        <dt>Approvals</dt>
+        <dd class="quorum" id="quorum">
+          {a.approvals} of {a.required}
+        </dd>
+      </div>
+      <div>
+        <dt>Deadline</dt>
+        <dd>
+          <Countdown expiresAt={a.expiresAt} />
+        </dd>
+      </div>
+      <div>
+        <dt>If nobody decides</dt>
+        <dd>{escalation(a)}</dd>
+      </div>
+      <div>
+        <dt>Required by</dt>
+        <dd>{a.task.policy ? `${a.task.policy.id} v${a.task.policy.version}: ${a.task.policy.reason}` : '—'}</dd>
+      </div>
+      <div>
+        <dt>Task</dt>
+        <dd>
+          <Link href={`/tasks/${encodeURIComponent(a.taskId)}`}>{task ? humanize(task.status) : 'open'}</Link>{' '}
+          <span class="muted small">requested {when(a.requestedAt)}</span>
+        </dd>
+      </div>
+    </dl>
   );
 }

@@ -94,105 +94,118 @@ function WholeLog({ keyInfo }: { keyInfo: PublishedKey }) {
   );
 }
 
-export function LedgerExplorer({ query }: { query: URLSearchParams }) {
+function KeyCard({
+  keyInfo: key,
+  cp,
+}: {
+  keyInfo: PublishedKey;
+  cp: Awaited<ReturnType<typeof checkCurrentCheckpoint>>;
+}) {
+  return (
+    <section class="card" aria-labelledby="key-title">
+      <h2 id="key-title" class="h3">
+        Signing key and checkpoint
+      </h2>
+      <dl class="facts">
+        <dt>Origin</dt>
+        <dd class="mono">{key.origin}</dd>
+        <dt>Published key ({key.algorithm})</dt>
+        <dd class="mono wrap">{key.publicKey}</dd>
+        <dt>Latest checkpoint</dt>
+        <dd>
+          {cp.size} entries, root <span class="mono wrap">{cp.root}</span>{' '}
+          <span id="cp-verified" class={`badge ${cp.ok ? 'verified' : 'unverified'}`}>
+            {cp.ok ? 'signature verified here' : `NOT verified${cp.error ? `: ${cp.error}` : ''}`}
+          </span>
+        </dd>
+      </dl>
+    </section>
+  );
+}
+
+/** Entries page by page (newest first), or one task's entries from the whole log. */
+function Entries({ keyInfo, size, query }: { keyInfo: PublishedKey; size: number; query: URLSearchParams }) {
   const task = query.get('task') ?? '';
   const start = Number(query.get('start') ?? '-1');
-  const head = useLoad(async () => {
-    const key = await api<PublishedKey>('GET', '/ledger/public-key');
-    return { key, cp: await checkCurrentCheckpoint(key) };
-  }, []);
-  const size = head.data?.cp.size ?? 0;
   const from = start >= 0 ? start : Math.max(0, size - PAGE);
   const rows = useLoad<EntryRow[]>(async () => {
-    if (!head.data) return [];
     if (task) return taskEntries(task);
     const r = await api<{ entries: EntryRow[] }>(
       'GET',
       `/ledger/entries${qs({ start: from, end: Math.min(size, from + PAGE) })}`,
     );
     return r.entries.reverse();
-  }, [head.data, task, from]);
+  }, [task, from, size]);
   const [filter, setFilter] = useState(task);
+  const show = (e: Event) => {
+    e.preventDefault();
+    navigate(`/audit/ledger${qs({ task: filter.trim() })}`);
+  };
+  return (
+    <section class="card" aria-labelledby="entries-title">
+      <h2 id="entries-title" class="h3">
+        {task ? 'Task timeline from the ledger' : 'Entries'}
+      </h2>
+      <form class="row" aria-label="Show one task's entries" onSubmit={show}>
+        <label for="task-filter">Task id</label>
+        <input
+          id="task-filter"
+          value={filter}
+          onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
+          placeholder="task:…"
+        />
+        <button type="submit">Show timeline</button>
+        {task ? (
+          <button
+            type="button"
+            onClick={() => {
+              setFilter('');
+              navigate('/audit/ledger');
+            }}
+          >
+            All entries
+          </button>
+        ) : null}
+      </form>
+      {rows.error ? <ErrorBox error={rows.error} what="The entries" /> : null}
+      <EntryTable rows={rows.data ?? []} keyInfo={keyInfo} />
+      {!task ? (
+        <div class="row">
+          <button
+            type="button"
+            disabled={from + PAGE >= size}
+            onClick={() => navigate(`/audit/ledger?start=${Math.min(size - 1, from + PAGE)}`)}
+          >
+            Newer
+          </button>
+          <span class="muted small">
+            Entries {from}–{Math.min(size, from + PAGE) - 1} of {size}
+          </span>
+          <button
+            type="button"
+            disabled={from === 0}
+            onClick={() => navigate(`/audit/ledger?start=${Math.max(0, from - PAGE)}`)}
+          >
+            Older
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+export function LedgerExplorer({ query }: { query: URLSearchParams }) {
+  const head = useLoad(async () => {
+    const key = await api<PublishedKey>('GET', '/ledger/public-key');
+    return { key, cp: await checkCurrentCheckpoint(key) };
+  }, []);
   if (head.error) return <ErrorBox error={head.error} what="The ledger" />;
   if (!head.data) return <p>Loading…</p>;
-  const { key, cp } = head.data;
   return (
     <>
-      <section class="card" aria-labelledby="key-title">
-        <h2 id="key-title" class="h3">
-          Signing key and checkpoint
-        </h2>
-        <dl class="facts">
-          <dt>Origin</dt>
-          <dd class="mono">{key.origin}</dd>
-          <dt>Published key ({key.algorithm})</dt>
-          <dd class="mono wrap">{key.publicKey}</dd>
-          <dt>Latest checkpoint</dt>
-          <dd>
-            {cp.size} entries, root <span class="mono wrap">{cp.root}</span>{' '}
-            <span id="cp-verified" class={`badge ${cp.ok ? 'verified' : 'unverified'}`}>
-              {cp.ok ? 'signature verified here' : `NOT verified${cp.error ? `: ${cp.error}` : ''}`}
-            </span>
-          </dd>
-        </dl>
-      </section>
-      <WholeLog keyInfo={key} />
-      <section class="card" aria-labelledby="entries-title">
-        <h2 id="entries-title" class="h3">
-          {task ? 'Task timeline from the ledger' : 'Entries'}
-        </h2>
-        <form
-          class="row"
-          aria-label="Show one task's entries"
-          onSubmit={(e) => {
-            e.preventDefault();
-            navigate(`/audit/ledger${qs({ task: filter.trim() })}`);
-          }}
-        >
-          <label for="task-filter">Task id</label>
-          <input
-            id="task-filter"
-            value={filter}
-            onInput={(e) => setFilter((e.target as HTMLInputElement).value)}
-            placeholder="task:…"
-          />
-          <button type="submit">Show timeline</button>
-          {task ? (
-            <button
-              type="button"
-              onClick={() => {
-                setFilter('');
-                navigate('/audit/ledger');
-              }}
-            >
-              All entries
-            </button>
-          ) : null}
-        </form>
-        {rows.error ? <ErrorBox error={rows.error} what="The entries" /> : null}
-        <EntryTable rows={rows.data ?? []} keyInfo={key} />
-        {!task ? (
-          <div class="row">
-            <button
-              type="button"
-              disabled={from + PAGE >= size}
-              onClick={() => navigate(`/audit/ledger?start=${Math.min(size - 1, from + PAGE)}`)}
-            >
-              Newer
-            </button>
-            <span class="muted small">
-              Entries {from}–{Math.min(size, from + PAGE) - 1} of {size}
-            </span>
-            <button
-              type="button"
-              disabled={from === 0}
-              onClick={() => navigate(`/audit/ledger?start=${Math.max(0, from - PAGE)}`)}
-            >
-              Older
-            </button>
-          </div>
-        ) : null}
-      </section>
+      <KeyCard keyInfo={head.data.key} cp={head.data.cp} />
+      <WholeLog keyInfo={head.data.key} />
+      <Entries keyInfo={head.data.key} size={head.data.cp.size} query={query} />
     </>
   );
 }

@@ -72,31 +72,7 @@ export function ReliabilityChart({ bins }: { bins: CalibrationView['reliability'
         Reliability: each dot is a confidence bin at its mean stated confidence and how often humans found the work
         correct (dot size and the grey bars: how many outcomes). Dots on the dashed diagonal mean well calibrated.
       </figcaption>
-      <table class="list small" id="reliability-table">
-        <caption class="visually-hidden">Reliability bins</caption>
-        <thead>
-          <tr>
-            <th scope="col">Confidence</th>
-            <th scope="col">Outcomes</th>
-            <th scope="col">Mean confidence</th>
-            <th scope="col">Found correct</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bins
-            .filter((b) => b.count > 0)
-            .map((b) => (
-              <tr key={b.from}>
-                <td>
-                  {b.from.toFixed(1)}–{b.to.toFixed(1)}
-                </td>
-                <td>{b.count}</td>
-                <td>{pct(b.meanConfidence)}</td>
-                <td>{pct(b.observedAccuracy)}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+      <ReliabilityTable bins={bins} />
     </figure>
   );
 }
@@ -132,5 +108,35 @@ export function RatesChart({ rates }: { rates: [string, number | null][] }) {
         over: {rates.map(([l, v]) => `${l.toLowerCase()} ${pct(v)}`).join(', ')}.
       </figcaption>
     </figure>
+  );
+}
+
+function ReliabilityTable({ bins }: { bins: CalibrationView['reliability'] }) {
+  return (
+    <table class="list small" id="reliability-table">
+      <caption class="visually-hidden">Reliability bins</caption>
+      <thead>
+        <tr>
+          <th scope="col">Confidence</th>
+          <th scope="col">Outcomes</th>
+          <th scope="col">Mean confidence</th>
+          <th scope="col">Found correct</th>
+        </tr>
+      </thead>
+      <tbody>
+        {bins
+          .filter((b) => b.count > 0)
+          .map((b) => (
+            <tr key={b.from}>
+              <td>
+                {b.from.toFixed(1)}–{b.to.toFixed(1)}
+              </td>
+              <td>{b.count}</td>
+              <td>{pct(b.meanConfidence)}</td>
+              <td>{pct(b.observedAccuracy)}</td>
+            </tr>
+          ))}
+      </tbody>
+    </table>
   );
 }

@@ -38,7 +38,6 @@ export function HistoryPage({ query }: { query: URLSearchParams }) {
   useEffect(() => {
     void load(null);
   }, [status, s.tick]);
-  const me = s.me?.id;
   return (
     <Page title="History" wide headingRef={h.ref}>
       <div class="filters">
@@ -58,60 +57,7 @@ export function HistoryPage({ query }: { query: URLSearchParams }) {
         </div>
       </div>
       {error ? <ErrorBox error={error} what="The history" /> : null}
-      <div class="table-wrap">
-        <table class="inbox">
-          <caption class="visually-hidden">Requests with status {status}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Request</th>
-              <th scope="col">Risk</th>
-              <th scope="col">Decided by</th>
-              <th scope="col">When</th>
-              <th scope="col">Task</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((i) => {
-              const t = s.tasks.get(i.taskId);
-              const gate = t?.approvals.find((g) => g.id === i.id);
-              const deciders = gate?.decisions ?? [];
-              return (
-                <tr key={i.id} data-approval={i.id}>
-                  <td class="desc">
-                    <Link href={`/approvals/${encodeURIComponent(i.id)}`} class="open">
-                      <AgentText text={i.task.description} />
-                    </Link>
-                  </td>
-                  <td>
-                    <Risk level={i.riskAssessment.level} />
-                  </td>
-                  <td>
-                    {deciders.length
-                      ? deciders.map((d, k) => (
-                          <span key={d.ledgerIndex}>
-                            {k ? ', ' : ''}
-                            <Principal id={d.principal} />
-                            {d.principal === me ? ' (you)' : ''}
-                          </span>
-                        ))
-                      : '—'}
-                  </td>
-                  <td>{when((i.decidedAt as string | null) ?? i.requestedAt)}</td>
-                  <td>
-                    {t ? (
-                      <Link href={`/tasks/${encodeURIComponent(t.id)}`}>
-                        <Status status={t.status} />
-                      </Link>
-                    ) : (
-                      '…'
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <HistoryTable items={items} status={status} />
       {items.length === 0 && !error ? (
         <p class="empty">No {humanize(status).toLowerCase()} requests for your roles.</p>
       ) : null}
@@ -121,5 +67,66 @@ export function HistoryPage({ query }: { query: URLSearchParams }) {
         </button>
       ) : null}
     </Page>
+  );
+}
+
+function HistoryTable({ items, status }: { items: InboxItem[]; status: string }) {
+  const s = useStore();
+  const me = s.me?.id;
+  return (
+    <div class="table-wrap">
+      <table class="inbox">
+        <caption class="visually-hidden">Requests with status {status}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            <th scope="col">Risk</th>
+            <th scope="col">Decided by</th>
+            <th scope="col">When</th>
+            <th scope="col">Task</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => {
+            const t = s.tasks.get(i.taskId);
+            const gate = t?.approvals.find((g) => g.id === i.id);
+            const deciders = gate?.decisions ?? [];
+            return (
+              <tr key={i.id} data-approval={i.id}>
+                <td class="desc">
+                  <Link href={`/approvals/${encodeURIComponent(i.id)}`} class="open">
+                    <AgentText text={i.task.description} />
+                  </Link>
+                </td>
+                <td>
+                  <Risk level={i.riskAssessment.level} />
+                </td>
+                <td>
+                  {deciders.length
+                    ? deciders.map((d, k) => (
+                        <span key={d.ledgerIndex}>
+                          {k ? ', ' : ''}
+                          <Principal id={d.principal} />
+                          {d.principal === me ? ' (you)' : ''}
+                        </span>
+                      ))
+                    : '—'}
+                </td>
+                <td>{when((i.decidedAt as string | null) ?? i.requestedAt)}</td>
+                <td>
+                  {t ? (
+                    <Link href={`/tasks/${encodeURIComponent(t.id)}`}>
+                      <Status status={t.status} />
+                    </Link>
+                  ) : (
+                    '…'
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,5 +1,4 @@
 /** `/tasks/{id}`: a task's request, payloads (proposed / now / approved), gates, outcome and ledger timeline. */
-
 import { DiffView } from '../approval/DiffView.js';
 import { PayloadEditor } from '../approval/PayloadEditor.js';
 import { api, seg } from '../lib/api.js';
@@ -11,6 +10,78 @@ import type { HistoryEvent, Json, TaskDetail } from '../lib/types.js';
 import { ErrorBox, Principal, Risk, Status, Timeline } from './common.js';
 
 const noop = () => {};
+
+function Glance({ t }: { t: TaskDetail }) {
+  const facts: [string, preact.ComponentChildren][] = [
+    ['Status', <Status status={t.status} key="s" />],
+    ['Risk', <Risk level={t.riskAssessment.level} key="r" />],
+    ['Requested by', <Principal id={t.requester} key="p" />],
+    ['Capabilities', t.requiredCapabilities.map(humanize).join(', ') || '—'],
+    ['Created', when(t.createdAt)],
+    ['Executor', t.execution ? <Principal id={t.execution.executor} key="e" /> : '—'],
+  ];
+  return (
+    <dl class="glance" id="task-glance">
+      {facts.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Gates({ t }: { t: TaskDetail }) {
+  return (
+    <section class="card" aria-labelledby="tg-title">
+      <h2 id="tg-title" class="h3">
+        Approval requests
+      </h2>
+      <ul class="gates">
+        {t.approvals.map((g) => (
+          <li key={g.id}>
+            <Link href={`/approvals/${encodeURIComponent(g.id)}`}>
+              {humanize(g.kind)}: {humanize(g.approverRole)}
+            </Link>{' '}
+            — {statusLabel(g.status)} ({g.approvals} of {g.required})
+            <ul>
+              {g.decisions.map((x) => (
+                <li key={x.ledgerIndex}>
+                  <Principal id={x.principal} /> {x.verdict} {x.reason ? `— “${x.reason}”` : ''} (ledger #
+                  {x.ledgerIndex})
+                </li>
+              ))}
+            </ul>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Payloads({ t }: { t: TaskDetail }) {
+  const shown = (t.approvedPayload ?? t.payload) as Json;
+  return (
+    <section class="card" aria-labelledby="tp-title">
+      <h2 id="tp-title" class="h3">
+        {t.approvedPayload ? 'Approved payload' : 'Payload as it stands'}
+      </h2>
+      <PayloadEditor
+        base={shown}
+        value={shown}
+        onChange={noop}
+        editable={false}
+        editing={null}
+        setEditing={noop}
+        jsonMode={false}
+        setJsonError={noop}
+      />
+      <h3 class="h4">Changes against the agent's proposal</h3>
+      <DiffView before={t.proposedPayload as Json} after={shown} empty="None." />
+    </section>
+  );
+}
 
 export function TaskPage({ id }: { id: string }) {
   const d = useLoad(
@@ -37,7 +108,6 @@ export function TaskPage({ id }: { id: string }) {
       </main>
     );
   const [t, events] = d.data;
-  const shown = (t.approvedPayload ?? t.payload) as Json;
   return (
     <main id="main" tabIndex={-1} class="page wide">
       <nav aria-label="Breadcrumb" class="crumbs">
@@ -46,79 +116,10 @@ export function TaskPage({ id }: { id: string }) {
       <h1 tabIndex={-1} ref={h.ref} id="task-title">
         <AgentText text={t.description} />
       </h1>
-      <dl class="glance">
-        <div>
-          <dt>Status</dt>
-          <dd id="task-status">
-            <Status status={t.status} />
-          </dd>
-        </div>
-        <div>
-          <dt>Risk</dt>
-          <dd>
-            <Risk level={t.riskAssessment.level} />
-          </dd>
-        </div>
-        <div>
-          <dt>Requested by</dt>
-          <dd>
-            <Principal id={t.requester} />
-          </dd>
-        </div>
-        <div>
-          <dt>Capabilities</dt>
-          <dd>{t.requiredCapabilities.map(humanize).join(', ') || '—'}</dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>{when(t.createdAt)}</dd>
-        </div>
-        <div>
-          <dt>Executor</dt>
-          <dd>{t.execution ? <Principal id={t.execution.executor} /> : '—'}</dd>
-        </div>
-      </dl>
+      <Glance t={t} />
       <div class="two-col">
-        <section class="card" aria-labelledby="tp-title">
-          <h2 id="tp-title" class="h3">
-            {t.approvedPayload ? 'Approved payload' : 'Payload as it stands'}
-          </h2>
-          <PayloadEditor
-            base={shown}
-            value={shown}
-            onChange={noop}
-            editable={false}
-            editing={null}
-            setEditing={noop}
-            jsonMode={false}
-            setJsonError={noop}
-          />
-          <h3 class="h4">Changes against the agent's proposal</h3>
-          <DiffView before={t.proposedPayload as Json} after={shown} empty="None." />
-        </section>
-        <section class="card" aria-labelledby="tg-title">
-          <h2 id="tg-title" class="h3">
-            Approval requests
-          </h2>
-          <ul class="gates">
-            {t.approvals.map((g) => (
-              <li key={g.id}>
-                <Link href={`/approvals/${encodeURIComponent(g.id)}`}>
-                  {humanize(g.kind)}: {humanize(g.approverRole)}
-                </Link>{' '}
-                — {statusLabel(g.status)} ({g.approvals} of {g.required})
-                <ul>
-                  {g.decisions.map((x) => (
-                    <li key={x.ledgerIndex}>
-                      <Principal id={x.principal} /> {x.verdict} {x.reason ? `— “${x.reason}”` : ''} (ledger #
-                      {x.ledgerIndex})
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        </section>
+        <Payloads t={t} />
+        <Gates t={t} />
       </div>
       <section class="card" aria-labelledby="tl-title">
         <h2 id="tl-title" class="h3">
