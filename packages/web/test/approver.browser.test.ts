@@ -215,6 +215,40 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     expect(await page.getByRole('heading', { name: 'Quorum' }).count()).toBe(1);
   });
 
+  it('an approval for an earlier version of the payload is shown as such, with the changes since, and can be given again', async () => {
+    const q = await create({
+      description: 'Pay the annual audit fee',
+      approvalPolicy: { type: 'threshold', required: 2, eligible: [role] },
+      payload: { amount: 9000, currency: 'EUR', note: 'audit fee 2025' },
+    });
+    const id = q.approvalRequest.id;
+    expect((await wendy.post(`/approvals/${id}/approve`, { approvalReason: 'fee as agreed' })).status).toBe(200);
+    const edit = await olga.post(`/approvals/${id}/approve`, {
+      approvalReason: 'discount applied',
+      edits: { amount: 8100 },
+    });
+    expect(edit.status).toBe(200);
+    const server = (await t.admin.get(`/approvals/${id}`)).body;
+    expect(server.decisions.map((d: { stale: boolean }) => d.stale)).toEqual([true, false]);
+    await page.goto(`${t.url}/approvals/${encodeURIComponent(id)}`);
+    await expect
+      .poll(() => page.locator('#stale-title').textContent())
+      .toBe('Your approval was for an earlier version');
+    expect(await page.locator('#decide-title').textContent()).toBe('Approve again');
+    expect(await page.locator('#quorum').textContent()).toBe(`${server.approvals} of 2`);
+    expect(await page.locator('#stale-diff [data-path="amount"] del').textContent()).toContain('9000');
+    expect(await page.locator('#stale-diff [data-path="amount"] ins').textContent()).toContain('8100');
+    expect(await page.locator('#diff [data-path="amount"] del').textContent()).toContain('9000');
+    expect(await page.locator('#diff [data-path="amount"] ins').textContent()).toContain('8100');
+    expect(await page.locator('#chain').textContent()).toContain(
+      'for an earlier version of the payload; no longer counts',
+    );
+    expect(await page.locator('#chain').textContent()).toContain('1 of 2 approvals');
+    expect(await axe(page)).toEqual([]);
+    // Approving again is offered (the server should then count it; see the report: it answers 500 today).
+    expect(await page.locator('#approve').isEnabled()).toBe(true);
+  });
+
   it('renders agent-supplied markup as text and flags invisible characters', async () => {
     const c = await create({
       description: '<img src=x onerror="window.__xss=1">Delete <b>everything</b>',

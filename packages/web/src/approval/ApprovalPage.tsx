@@ -10,7 +10,7 @@ import { ErrorBox, Timeline } from '../views/common.js';
 import { Approvers } from './Approvers.js';
 import { DecisionBar } from './DecisionBar.js';
 import { DetailHeader } from './DetailHeader.js';
-import { proposedPayload, rules } from './load.js';
+import { payloadAfter, proposedPayload, rules } from './load.js';
 import { OutcomePanel } from './Outcome.js';
 import { PayloadSection, StaleNotice } from './PayloadSection.js';
 import { Proposal } from './Proposal.js';
@@ -91,7 +91,7 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
       <div class="detail-grid">
         <Side v={v} me={me} />
         <div class="content">
-          {v.stale && v.open && v.mine ? <StaleNotice /> : null}
+          {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
           <PayloadSection {...v} base={v.base as Json} proposed={proposedPayload(a) as Json} value={v.value} />
           <Proposal a={a} />
           <Approvers a={a} task={data.task} me={me} />

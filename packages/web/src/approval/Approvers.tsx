@@ -64,7 +64,7 @@ function StepView({
               ': nobody else holds the role'
             )
           ) : null}
-          . Not eligible: the requester and anyone who already decided on this task.
+          . Not eligible: the requester, the human it acts for, and anyone whose decision on this task still stands.
         </p>
       ) : null}
     </li>

@@ -50,16 +50,18 @@ export function PayloadSection(p: {
   );
 }
 
-export function StaleNotice() {
+/** Your approval no longer counts: what changed between the payload you approved and the payload now. */
+export function StaleNotice({ approved, now }: { approved: Json; now: Json }) {
   return (
     <section class="card warning" aria-labelledby="stale-title" id="stale">
       <h2 id="stale-title" class="h3">
         Your approval was for an earlier version
       </h2>
       <p>
-        The payload was edited after you approved; your approval no longer counts. Review the changes below and approve
-        again.
+        The payload was edited after you approved; your approval no longer counts. What changed since your approval:
       </p>
+      <DiffView id="stale-diff" before={approved} after={now} />
+      <p>Review it and approve again, or reject.</p>
     </section>
   );
 }

@@ -2,6 +2,7 @@
 import { api, seg } from '../lib/api.js';
 import { applyMergePatch } from '../lib/diff.js';
 import type { ApprovalDetail, Decision, HistoryEvent, Json, JsonObject, TaskDetail } from '../lib/types.js';
+import { bytesToHex, canonicalJson, sha256 } from '../lib/verify.js';
 
 export interface DetailData {
   a: ApprovalDetail;
@@ -10,7 +11,7 @@ export interface DetailData {
 }
 
 export async function loadDetail(id: string): Promise<DetailData> {
-  const a = await api<ApprovalDetail>('GET', `/approvals/${seg(id)}`);
+  const a = await markStale(await api<ApprovalDetail>('GET', `/approvals/${seg(id)}`));
   const [task, history] = await Promise.all([
     api<TaskDetail>('GET', `/tasks/${seg(a.taskId)}`).catch(() => null),
     api<{ events: HistoryEvent[] }>('GET', `/tasks/${seg(a.taskId)}/history`).then(
@@ -59,4 +60,23 @@ export function rules(a: ApprovalDetail, task: TaskDetail | null) {
     feedback: Boolean(task?.humanInLoop?.requireExplicitFeedback),
     high,
   };
+}
+
+/**
+ * The server flags stale approvals (for an earlier version of the payload) on the gate it shows, not
+ * on the other steps in `chain`: those are flagged here the same way, by comparing each approval's
+ * payload digest with the digest of the payload as it stands (`sha256:` of its RFC 8785 JSON).
+ */
+export async function markStale(a: ApprovalDetail): Promise<ApprovalDetail> {
+  if (a.kind !== 'execution' && a.kind !== 'decision') return a;
+  const digest = `sha256:${bytesToHex(await sha256(canonicalJson(basePayload(a))))}`;
+  const own = new Map(a.decisions.map((d) => [d.ledgerIndex, d.stale]));
+  const chain = a.chain.map((c) => ({
+    ...c,
+    decisions: c.decisions.map((d) => ({
+      ...d,
+      stale: own.get(d.ledgerIndex) ?? (d.verdict === 'approved' && d.payloadDigest !== digest),
+    })),
+  }));
+  return { ...a, chain };
 }
