@@ -4,6 +4,8 @@
  * auditor's in-browser ledger verification (a real log passes, a tampered export fails) and the
  * calibration chart from real feedback. Screenshots of the main screens, light and dark, go to docs/images.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,7 +107,8 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
   }
 
   beforeAll(async () => {
-    t = await startTestServer('sqlite');
+    // One attempt per delivery, so a refused endpoint gives a failed delivery at once.
+    t = await startTestServer('sqlite', {}, { webhooks: { maxAttempts: 1, timeoutMs: 2000 } });
     agentId = `did:agent:keybot-${uniq()}`;
     agent = await t.principal(agentId, ['executor']);
     approver = await t.principal(`did:human:ada-${uniq()}`, [role]);
@@ -207,12 +210,45 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
   it('the admin subscribes a webhook (secret once), sees its deliveries, and dry-runs the policy', async () => {
     const { page } = admin;
     await page.goto(`${t.url}/admin/webhooks`);
-    await page.getByLabel(/^URL/).fill('http://127.0.0.1:9/hook');
+    // A receiver that refuses until told otherwise.
+    let accept = false;
+    const receiver = createServer((_req, res) => {
+      res.statusCode = accept ? 204 : 503;
+      res.end();
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    await page.getByLabel(/^URL/).fill(hookUrl);
     await page.getByRole('button', { name: 'Subscribe' }).click();
     expect((await page.locator('#once-value').inputValue()).length).toBeGreaterThan(15);
     await page.locator('[data-webhook]').first().waitFor();
     const hooks = (await t.admin.get('/webhooks')).body.items;
-    expect(hooks.map((h: { url: string }) => h.url)).toContain('http://127.0.0.1:9/hook');
+    const hook = hooks.find((h: { url: string }) => h.url === hookUrl);
+    expect(hook).toBeDefined();
+    // An event the receiver refuses: with one attempt allowed the delivery fails; the admin retries it.
+    await agent.post('/tasks', { description: 'Rotate the TLS certificate', humanInLoop: { approverRole: role } });
+    await t.server.service.webhooks.deliverDue();
+    const card = page.locator(`[data-webhook="${hook.id}"]`);
+    await card.getByLabel('Deliveries').selectOption('failed');
+    const failed = card.locator('tr[data-status="failed"]').first();
+    await failed.waitFor();
+    const deliveryId = await failed.getAttribute('data-delivery');
+    const one = async () =>
+      (
+        (await t.admin.get(`/webhooks/${hook.id}/deliveries`)).body.items as {
+          id: string;
+          status: string;
+          attempts: number;
+        }[]
+      ).find((d) => d.id === deliveryId);
+    const before = await one();
+    expect(before?.status).toBe('failed');
+    accept = true;
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => card.locator('[role="status"]').textContent()).toContain('queued again');
+    await t.server.service.webhooks.deliverDue();
+    await expect.poll(async () => (await one())?.status).toBe('delivered');
+    receiver.close();
     await page.goto(`${t.url}/admin/policy`);
     await page.getByRole('button', { name: 'Evaluate' }).click();
     await page.locator('#dry-gates').waitFor();
@@ -239,6 +275,14 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
     await expect.poll(() => decided.locator('[data-check]').getAttribute('data-check')).toBe('ok');
     expect(await decided.locator('[data-check]').textContent()).toContain('signed');
     await a.page.screenshot({ path: join(IMAGES, 'web-audit-ledger.png') });
+    // The export as a file, from a blob URL (allowed by the CSP: a download, not a fetch).
+    await a.page.getByRole('button', { name: 'Prepare export' }).click();
+    const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.locator('#export-link').click()]);
+    expect(download.suggestedFilename()).toBe('humanos-ledger.jsonl');
+    const file = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const first = JSON.parse(readFileSync(file, 'utf8').split('\n')[0] as string);
+    expect(first).toMatchObject({ type: 'header', format: 'humanos-ledger/1' });
 
     // A tampered export, served through the route: the in-browser check names the entry.
     let tampered = -1;

@@ -308,6 +308,49 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     expect(await row(strict.approvalRequest.id).locator('input[type="checkbox"]').count()).toBe(0);
   });
 
+  it('a routing request preselects the proposed executor and assigns another', async () => {
+    const a = await t.principal(`did:agent:route-a-${uniq()}`, []);
+    const b = await t.principal(`did:agent:route-b-${uniq()}`, []);
+    const cap = `ledger_${uniq()}`;
+    await a.req('PUT', '/me/capabilities', { capabilities: [cap, 'payments'] });
+    await b.req('PUT', '/me/capabilities', { capabilities: [cap] });
+    const c = await create({
+      description: 'Settle the ledger',
+      requiredCapabilities: [cap, 'payments'],
+      routing: { approverRole: role },
+    });
+    await page.goto(`${t.url}/approvals/${encodeURIComponent(c.approvalRequest.id)}`);
+    await page.locator('#assign-to').waitFor();
+    const ids = (await t.admin.get(`/approvals/${c.approvalRequest.id}`)).body;
+    expect(await page.locator('#assign-to').inputValue()).toBe(ids.proposedResource);
+    const other = (ids.ranking as { id: string }[]).map((r) => r.id).find((x) => x !== ids.proposedResource) as string;
+    await page.getByLabel('Assign the task to').selectOption(other);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => page.locator('#outcome-title').textContent()).toContain('Approved');
+    expect((await t.admin.get(`/tasks/${c.taskId}`)).body.assignedTo).toBe(other);
+  });
+
+  it('a task withdrawn by its requester leaves the inbox live; a rotated token ends the session with a clear message', async () => {
+    const c = await create({ description: 'Book a venue', humanInLoop: { approverRole: role } });
+    await page.goto(`${t.url}/inbox`);
+    await row(c.approvalRequest.id).waitFor();
+    expect((await agent.post(`/tasks/${c.taskId}/cancel`, { reason: 'event moved online' })).status).toBe(200);
+    await row(c.approvalRequest.id).waitFor({ state: 'detached' });
+
+    const pat = await t.principal(`did:human:pat-${uniq()}`, [role]);
+    const other = await openPage(browser, t.url, { token: pat.token as string });
+    await other.page.goto(`${t.url}/inbox`);
+    expect(await heading(other.page)).toBe('Inbox');
+    const id = (
+      await (await fetch(`${t.url}/v1/humanos/me`, { headers: { authorization: `Bearer ${pat.token}` } })).json()
+    ).id;
+    expect((await t.admin.post(`/principals/${id}/token`)).status).toBe(200);
+    await expect.poll(() => other.page.getByRole('alert').textContent()).toContain('rotated');
+    expect(await other.page.getByLabel('Access token').count()).toBe(1);
+    expect(await other.page.evaluate(() => sessionStorage.length)).toBe(0);
+    await other.context.close();
+  });
+
   it('j/k move through the queue, ? opens the help, and a phone keeps the decision bar on screen', async () => {
     const laptops = await create({ description: 'Order 3 laptops', humanInLoop: { approverRole: role } });
     await create({ description: 'Order 2 monitors', humanInLoop: { approverRole: role } });

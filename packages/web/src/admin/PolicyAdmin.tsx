@@ -6,6 +6,7 @@ import { humanize } from '../lib/labels.js';
 import type { PolicyEvaluation } from '../lib/types.js';
 import { ErrorBox, Risk } from '../views/common.js';
 import { JsonTree } from '../views/JsonTree.js';
+import { bind, FormError, useSubmit } from './form.js';
 
 const SAMPLE = {
   description: 'Wire transfer $50,000 to vendor Acme Corp',
@@ -17,43 +18,25 @@ const SAMPLE = {
 function DryRun() {
   const [text, setText] = useState(JSON.stringify(SAMPLE, null, 2));
   const [out, setOut] = useState<PolicyEvaluation | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const f = useSubmit(async () => {
+    setOut(null);
+    setOut(await api<PolicyEvaluation>('POST', '/policy/evaluate', JSON.parse(text)));
+  });
   return (
     <section class="card" aria-labelledby="dry-title">
       <h2 id="dry-title" class="h3">
         Dry run a task
       </h2>
-      <form
-        onSubmit={async (e) => {
-          e.preventDefault();
-          try {
-            setOut(await api<PolicyEvaluation>('POST', '/policy/evaluate', JSON.parse(text)));
-            setError(null);
-          } catch (x) {
-            setOut(null);
-            setError(x instanceof SyntaxError ? 'The task body is not valid JSON.' : (x as Error).message);
-          }
-        }}
-      >
+      <form onSubmit={f.onSubmit}>
         <label for="dry-body">A POST /tasks body (nothing is written)</label>
-        <textarea
-          id="dry-body"
-          rows={10}
-          spellcheck={false}
-          value={text}
-          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
-        />
+        <textarea id="dry-body" rows={10} spellcheck={false} value={text} onInput={bind(setText)} />
         <div class="actions">
           <button type="submit" class="primary">
             Evaluate
           </button>
         </div>
       </form>
-      {error ? (
-        <p class="status error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={f.error} />
       {out ? (
         <div id="dry-result" role="status">
           <p>

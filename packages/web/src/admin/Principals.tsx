@@ -5,6 +5,7 @@ import { useLoad } from '../lib/hooks.js';
 import { when } from '../lib/labels.js';
 import type { CreatedPrincipal, Me, PrincipalView } from '../lib/types.js';
 import { ErrorBox, Principal } from '../views/common.js';
+import { bind, FormError, useSubmit } from './form.js';
 import { ShownOnce } from './Secret.js';
 
 const list = (s: string) =>
@@ -17,56 +18,32 @@ function CreateForm({ onCreated }: { onCreated: (p: CreatedPrincipal) => void })
   const [id, setId] = useState('did:human:');
   const [roles, setRoles] = useState('');
   const [caps, setCaps] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const f = useSubmit(async () => {
+    const kind = id.startsWith('did:agent:') ? 'agent' : 'human';
+    const body = { id: id.trim(), roles: list(roles), kind, ...(caps.trim() ? { capabilities: list(caps) } : {}) };
+    const p = await api<CreatedPrincipal>('POST', '/principals', body);
+    setId('did:human:');
+    setRoles('');
+    setCaps('');
+    onCreated(p);
+  });
   return (
-    <form
-      class="card form-grid"
-      aria-labelledby="create-title"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        try {
-          const kind = id.startsWith('did:agent:') ? 'agent' : 'human';
-          const p = await api<CreatedPrincipal>('POST', '/principals', {
-            id: id.trim(),
-            roles: list(roles),
-            kind,
-            ...(caps.trim() ? { capabilities: list(caps) } : {}),
-          });
-          setError(null);
-          setId('did:human:');
-          setRoles('');
-          setCaps('');
-          onCreated(p);
-        } catch (x) {
-          setError((x as Error).message);
-        }
-      }}
-    >
+    <form class="card form-grid" aria-labelledby="create-title" onSubmit={f.onSubmit}>
       <h2 id="create-title" class="h3">
         New principal
       </h2>
       <label for="p-id">Id (did:human:… or did:agent:…)</label>
-      <input
-        id="p-id"
-        value={id}
-        required
-        pattern="did:(human|agent):.+"
-        onInput={(e) => setId((e.target as HTMLInputElement).value)}
-      />
+      <input id="p-id" value={id} required pattern="did:(human|agent):.+" onInput={bind(setId)} />
       <label for="p-roles">Roles (comma separated)</label>
-      <input id="p-roles" value={roles} onInput={(e) => setRoles((e.target as HTMLInputElement).value)} />
+      <input id="p-roles" value={roles} onInput={bind(setRoles)} />
       <label for="p-caps">Capabilities (agents, comma separated)</label>
-      <input id="p-caps" value={caps} onInput={(e) => setCaps((e.target as HTMLInputElement).value)} />
+      <input id="p-caps" value={caps} onInput={bind(setCaps)} />
       <div class="actions">
         <button type="submit" class="primary">
           Create principal
         </button>
       </div>
-      {error ? (
-        <p class="status error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={f.error} />
     </form>
   );
 }

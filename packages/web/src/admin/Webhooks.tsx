@@ -5,6 +5,7 @@ import { useLoad } from '../lib/hooks.js';
 import { eventLabel, when } from '../lib/labels.js';
 import type { Webhook, WebhookDeliveryStatus } from '../lib/types.js';
 import { ErrorBox } from '../views/common.js';
+import { bind, FormError, useSubmit } from './form.js';
 import { ShownOnce } from './Secret.js';
 
 function DeliveryRow({ x, retry }: { x: WebhookDeliveryStatus; retry: () => Promise<void> }) {
@@ -106,56 +107,34 @@ function Deliveries({ hook }: { hook: Webhook }) {
 function WebhookForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const f = useSubmit(async () => {
+    const evs = events.split(/[,\s]+/).filter(Boolean);
+    const body = { url: url.trim(), ...(evs.length ? { events: evs } : {}) };
+    const r = await api<Webhook & { secret: string }>('POST', '/webhooks', body);
+    onCreated(r.secret);
+    setUrl('');
+    setEvents('');
+  });
   return (
-    <form
-      class="card form-grid"
-      aria-labelledby="wh-title"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        try {
-          const evs = events.split(/[,\s]+/).filter(Boolean);
-          const r = await api<Webhook & { secret: string }>('POST', '/webhooks', {
-            url: url.trim(),
-            ...(evs.length ? { events: evs } : {}),
-          });
-          onCreated(r.secret);
-          setUrl('');
-          setEvents('');
-          setError(null);
-        } catch (x) {
-          setError((x as Error).message);
-        }
-      }}
-    >
+    <form class="card form-grid" aria-labelledby="wh-title" onSubmit={f.onSubmit}>
       <h2 id="wh-title" class="h3">
         New webhook
       </h2>
       <label for="wh-url">URL (https://…)</label>
-      <input
-        id="wh-url"
-        type="url"
-        required
-        value={url}
-        onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
-      />
+      <input id="wh-url" type="url" required value={url} onInput={bind(setUrl)} />
       <label for="wh-events">Events (comma separated; empty for all)</label>
       <input
         id="wh-events"
         value={events}
         placeholder="approval.requested, approval.decided"
-        onInput={(e) => setEvents((e.target as HTMLInputElement).value)}
+        onInput={bind(setEvents)}
       />
       <div class="actions">
         <button type="submit" class="primary">
           Subscribe
         </button>
       </div>
-      {error ? (
-        <p class="status error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError error={f.error} />
     </form>
   );
 }

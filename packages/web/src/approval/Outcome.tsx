@@ -12,7 +12,8 @@ import { PayloadEditor } from './PayloadEditor.js';
 
 const noop = () => {};
 
-function ReadOnlyPayload({ value, id }: { value: Json; id: string }) {
+/** A payload as a read-only table. */
+export function ReadOnlyPayload({ value, id }: { value: Json; id: string }) {
   return (
     <div id={id}>
       <PayloadEditor

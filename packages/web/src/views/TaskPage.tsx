@@ -1,6 +1,6 @@
 /** `/tasks/{id}`: a task's request, payloads (proposed / now / approved), gates, outcome and ledger timeline. */
 import { DiffView } from '../approval/DiffView.js';
-import { PayloadEditor } from '../approval/PayloadEditor.js';
+import { ReadOnlyPayload } from '../approval/Outcome.js';
 import { api, seg } from '../lib/api.js';
 import { useFocusHeading, useLoad, useTitle } from '../lib/hooks.js';
 import { humanize, statusLabel, when } from '../lib/labels.js';
@@ -8,8 +8,6 @@ import { Link } from '../lib/router.js';
 import { AgentText } from '../lib/text.js';
 import type { HistoryEvent, Json, TaskDetail } from '../lib/types.js';
 import { ErrorBox, Principal, Risk, Status, Timeline } from './common.js';
-
-const noop = () => {};
 
 function Glance({ t }: { t: TaskDetail }) {
   const facts: [string, preact.ComponentChildren][] = [
@@ -67,16 +65,7 @@ function Payloads({ t }: { t: TaskDetail }) {
       <h2 id="tp-title" class="h3">
         {t.approvedPayload ? 'Approved payload' : 'Payload as it stands'}
       </h2>
-      <PayloadEditor
-        base={shown}
-        value={shown}
-        onChange={noop}
-        editable={false}
-        editing={null}
-        setEditing={noop}
-        jsonMode={false}
-        setJsonError={noop}
-      />
+      <ReadOnlyPayload value={shown} id="task-payload" />
       <h3 class="h4">Changes against the agent's proposal</h3>
       <DiffView before={t.proposedPayload as Json} after={shown} empty="None." />
     </section>
