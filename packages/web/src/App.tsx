@@ -6,6 +6,7 @@ import { ApprovalPage } from './approval/ApprovalPage.js';
 import { AuditPage } from './audit/AuditPage.js';
 import { ApiError, api, currentToken, onSessionEnded, setToken } from './lib/api.js';
 import { listen } from './lib/events.js';
+import { setPendingCount } from './lib/hooks.js';
 import { SHORTCUTS, useShortcuts } from './lib/keys.js';
 import { principalLabel } from './lib/labels.js';
 import { Link, match, navigate, Redirect, useLocation } from './lib/router.js';
@@ -56,13 +57,15 @@ export function App() {
     void loadInbox();
     const ac = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let touched = new Set<string | null>();
     void listen((e) => {
-      state.lastEvent = { type: e.type, taskId: e.taskId };
+      touched.add(e.taskId);
       if (e.taskId) state.tasks.delete(e.taskId);
       clearTimeout(timer);
       timer = setTimeout(() => {
         void loadInbox();
-        update({ tick: state.tick + 1 });
+        update({ tick: state.tick + 1, touched });
+        touched = new Set();
       }, 150);
     }, ac.signal);
     return () => ac.abort();
@@ -153,8 +156,9 @@ function Shell({ me }: { me: Me }) {
 
 function PendingBadge() {
   const s = useStore();
-  if (!s.inboxLoaded) return null;
-  const n = `${s.inbox.length}${s.inboxCursor ? '+' : ''}`;
+  const n = s.inboxLoaded ? `${s.inbox.length}${s.inboxCursor ? '+' : ''}` : '';
+  useEffect(() => setPendingCount(n), [n]);
+  if (!n) return null;
   return (
     <span class="count">
       {n}

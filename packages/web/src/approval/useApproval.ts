@@ -29,7 +29,8 @@ export function useApproval(id: string, me: Me) {
   }, [id]);
   // Live: reload when something happened elsewhere, unless the approver is in the middle of typing.
   useEffect(() => {
-    if (s.tick && !typing.current && !editing) void d.reload();
+    const mine = s.touched.has(null) || s.touched.has(d.data?.a.taskId ?? '');
+    if (s.tick && mine && !typing.current && !editing) void d.reload();
   }, [s.tick]);
   const a = d.data?.a;
   const base = a ? (basePayload(a) as Json) : null;

@@ -46,10 +46,24 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { ...state, reload: run };
 }
 
-/** Sets the document title (`(3) Inbox — HumanOS`). */
+let baseTitle = 'HumanOS';
+let pendingCount = '';
+
+function applyTitle(): void {
+  document.title = `${pendingCount ? `(${pendingCount}) ` : ''}${baseTitle} — HumanOS`;
+}
+
+/** The pending count every tab title starts with (`(3) Inbox — HumanOS`); empty to leave it out. */
+export function setPendingCount(n: string): void {
+  pendingCount = n;
+  applyTitle();
+}
+
+/** Sets the view's part of the document title. */
 export function useTitle(title: string): void {
   useEffect(() => {
-    document.title = `${title} — HumanOS`;
+    baseTitle = title;
+    applyTitle();
   }, [title]);
 }
 

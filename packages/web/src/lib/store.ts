@@ -17,7 +17,8 @@ export interface State {
   tasks: Map<string, TaskDetail>;
   /** Bumped on every live event: open views reload what they show. */
   tick: number;
-  lastEvent: { type: string; taskId: string | null } | null;
+  /** The tasks (null: no task) the events since the previous tick were about. */
+  touched: Set<string | null>;
 }
 
 export const state: State = {
@@ -28,7 +29,7 @@ export const state: State = {
   inboxError: null,
   tasks: new Map(),
   tick: 0,
-  lastEvent: null,
+  touched: new Set(),
 };
 
 const subs = new Set<() => void>();

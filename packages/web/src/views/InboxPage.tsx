@@ -51,7 +51,7 @@ export function InboxPage({ query, me }: { query: URLSearchParams; me: Me }) {
   const [bulkResult, setBulkResult] = useState<string | null>(null);
   const search = useRef<HTMLInputElement>(null);
   const h = useFocusHeading('inbox');
-  useTitle(s.inboxLoaded ? `(${s.inbox.length}${s.inboxCursor ? '+' : ''}) Inbox` : 'Inbox');
+  useTitle('Inbox');
   const rows = useMemo(
     () => applyFilters(s.inbox, s.tasks, f, t),
     [s.inbox, s.tasks, s.tick, query.toString(), f.age ? t : 0],
