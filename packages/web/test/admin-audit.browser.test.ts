@@ -269,12 +269,13 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
     await expect.poll(() => a.page.locator('#log-report').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
     const size = (await t.admin.get('/ledger/checkpoint')).body.size;
     expect(await a.page.locator('#log-report').textContent()).toContain(`${size} entries`);
+    await a.page.evaluate(() => window.scrollTo(0, 0));
+    await a.page.screenshot({ path: join(IMAGES, 'web-audit-ledger.png') });
     // One entry checked on its own: inclusion proof, checkpoint and (for a decision) its signature.
     const decided = a.page.locator('#entries tr', { hasText: 'Decision recorded' }).first();
     await decided.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => decided.locator('[data-check]').getAttribute('data-check')).toBe('ok');
     expect(await decided.locator('[data-check]').textContent()).toContain('signed');
-    await a.page.screenshot({ path: join(IMAGES, 'web-audit-ledger.png') });
     // The export as a file, from a blob URL (allowed by the CSP: a download, not a fetch).
     await a.page.getByRole('button', { name: 'Prepare export' }).click();
     const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.locator('#export-link').click()]);
@@ -344,7 +345,7 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
       await p.page.screenshot({ path: join(IMAGES, `web-approval${suffix}.png`) });
       await p.page.goto(`${t.url}/approvals/${encodeURIComponent(ids.chainStep)}`);
       await p.page.locator('#chain').waitFor();
-      await p.page.screenshot({ path: join(IMAGES, `web-chain${suffix}.png`) });
+      await p.page.screenshot({ path: join(IMAGES, `web-chain${suffix}.png`), fullPage: true });
       await p.page.setViewportSize({ width: 390, height: 844 });
       await p.page.goto(`${t.url}/approvals/${encodeURIComponent(ids.approval)}`);
       await p.page.locator('#approve').waitFor();
