@@ -135,6 +135,32 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await expectClean(wp);
   });
 
+  it('filters live in the URL: a link with filters shows the same rows, also after a reload', async () => {
+    const otherId = `did:agent:other-${uniq()}`;
+    const other = await t.principal(otherId, []);
+    const mineC = await create({
+      description: 'Refund order 991',
+      humanInLoop: { approverRole: role },
+      riskAssessment: { level: 'low' },
+    });
+    const theirs = (
+      await other.post('/tasks', {
+        description: 'Refund order 992',
+        humanInLoop: { approverRole: role },
+        riskAssessment: { level: 'low' },
+      })
+    ).body;
+    const url = `${t.url}/inbox?q=refund&requester=${encodeURIComponent(otherId)}`;
+    for (const reload of [false, true]) {
+      if (reload) await page.reload();
+      else await page.goto(url);
+      await row(theirs.approvalRequest.id).waitFor();
+      expect(await row(mineC.approvalRequest.id).count()).toBe(0);
+      expect(await page.locator('table.inbox tbody tr').count()).toBe(1);
+      expect(await page.locator('#search').inputValue()).toBe('refund');
+    }
+  });
+
   it('a conflict says who decided, and an expired request says it can no longer be decided', async () => {
     const c = await create({
       description: 'Pay contractor invoice 12',

@@ -15,6 +15,8 @@ export interface State {
   inboxError: string | null;
   /** Task details by task id (requester, payload, capabilities, HITL settings) for the rows. */
   tasks: Map<string, TaskDetail>;
+  /** Bumped whenever `tasks` gains or refreshes entries (filters on task details recompute). */
+  tasksVersion: number;
   /** Bumped on every live event: open views reload what they show. */
   tick: number;
   /** The tasks (null: no task) the events since the previous tick were about. */
@@ -28,6 +30,7 @@ export const state: State = {
   inboxLoaded: false,
   inboxError: null,
   tasks: new Map(),
+  tasksVersion: 0,
   tick: 0,
   touched: new Set(),
 };
@@ -87,7 +90,7 @@ export async function loadTasks(ids: string[], force = false): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: 6 }, work));
-  update({});
+  update({ tasksVersion: state.tasksVersion + 1 });
 }
 
 /** One task detail, refreshed. */

@@ -54,7 +54,7 @@ export function InboxPage({ query, me }: { query: URLSearchParams; me: Me }) {
   useTitle('Inbox');
   const rows = useMemo(
     () => applyFilters(s.inbox, s.tasks, f, t),
-    [s.inbox, s.tasks, s.tick, query.toString(), f.age ? t : 0],
+    [s.inbox, s.tasksVersion, s.tick, query.toString(), f.age ? t : 0],
   );
   setInboxOrder(rows.map((r) => r.id));
   const r = useRows(s, rows);
