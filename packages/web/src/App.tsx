@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { AdminPage } from './admin/AdminPage.js';
 import { ApprovalPage } from './approval/ApprovalPage.js';
 import { AuditPage } from './audit/AuditPage.js';
-import { ApiError, api, currentToken, onSessionEnded, setToken } from './lib/api.js';
+import { ApiError, api, currentToken, markSignedIn, onSessionEnded, setToken } from './lib/api.js';
 import { listen } from './lib/events.js';
 import { setPendingCount } from './lib/hooks.js';
 import { SHORTCUTS, useShortcuts } from './lib/keys.js';
@@ -30,6 +30,7 @@ export function App() {
     setToken(token);
     try {
       const me = await api<Me>('GET', '/me');
+      markSignedIn();
       update({ me, inbox: [], inboxLoaded: false, inboxCursor: null, tasks: new Map() });
       setMessage(undefined);
     } catch (e) {

@@ -302,7 +302,8 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     // In the inbox too.
     await page.goto(`${t.url}/inbox`);
     await row(c.approvalRequest.id).waitFor({ timeout: 10_000 });
-    expect(await row(c.approvalRequest.id).textContent()).toContain('hidden characters');
+    // The payload's warning comes with the task's details, fetched for the row.
+    await expect.poll(() => row(c.approvalRequest.id).textContent()).toContain('hidden characters');
     expect(await page.locator('main img, main script, main b').count()).toBe(0);
     await expectClean(wp);
   });

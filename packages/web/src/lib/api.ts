@@ -20,6 +20,8 @@ export class ApiError extends Error {
 
 let token: string | null = sessionStorage.getItem(TOKEN_KEY);
 let onSessionEnd: (() => void) | null = null;
+/** Set once `/me` accepted the token: only then does a 401 mean the session ended. */
+let signedIn = false;
 /** Server clock minus ours: deadlines are the server's, so countdowns run on its time. */
 let clockSkew = 0;
 
@@ -29,6 +31,7 @@ export const currentToken = (): string | null => token;
 /** Keeps the token for this tab only (sessionStorage), or forgets it. */
 export function setToken(t: string | null): void {
   token = t;
+  if (!t) signedIn = false;
   if (t) sessionStorage.setItem(TOKEN_KEY, t);
   else sessionStorage.removeItem(TOKEN_KEY);
 }
@@ -39,8 +42,14 @@ export function onSessionEnded(fn: () => void): void {
 }
 
 export function sessionEnded(): void {
+  const was = signedIn;
   setToken(null);
-  onSessionEnd?.();
+  if (was) onSessionEnd?.();
+}
+
+/** The token was accepted (`GET /me`): from now on a 401 ends the session. */
+export function markSignedIn(): void {
+  signedIn = true;
 }
 
 function noteClock(res: Response): void {
@@ -56,7 +65,7 @@ export async function rawRequest(method: string, path: string, init: RequestInit
     headers: { authorization: `Bearer ${token ?? ''}`, ...(init.headers as Record<string, string> | undefined) },
   });
   noteClock(res);
-  if (res.status === 401 && token) sessionEnded();
+  if (res.status === 401 && signedIn) sessionEnded();
   return res;
 }
 
