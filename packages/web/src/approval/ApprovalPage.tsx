@@ -1,0 +1,108 @@
+/**
+ * One approval request at `/approvals/{id}`: what is asked, the decision bar in reach, the payload
+ * once (editable field by field or as JSON) with a word-level diff against the proposal, and after
+ * deciding the approved payload, the edits and the signed receipt.
+ */
+import { useEffect, useRef } from 'preact/hooks';
+import { useTitle } from '../lib/hooks.js';
+import type { Json, Me } from '../lib/types.js';
+import { ErrorBox, Timeline } from '../views/common.js';
+import { Approvers } from './Approvers.js';
+import { DecisionBar } from './DecisionBar.js';
+import { DetailHeader } from './DetailHeader.js';
+import { payloadAfter, proposedPayload, rules } from './load.js';
+import { OutcomePanel } from './Outcome.js';
+import { PayloadSection, StaleNotice } from './PayloadSection.js';
+import { Proposal } from './Proposal.js';
+import { type ApprovalState, useApproval, useApprovalKeys } from './useApproval.js';
+
+function Side({ v, me }: { v: ApprovalState; me: Me }) {
+  const outcomeHeading = useRef<HTMLElement | null>(null);
+  useEffect(() => {
+    if (v.result && !v.d.loading) outcomeHeading.current?.focus();
+  }, [v.result, v.d.loading]);
+  const data = v.d.data;
+  if (!data || !v.a) return null;
+  return (
+    <aside class="side" aria-label="Decision">
+      {v.open ? (
+        <DecisionBar
+          a={v.a}
+          rules={rules(v.a, data.task)}
+          edited={v.value as Json}
+          jsonError={v.jsonError}
+          verdict={v.verdict}
+          setVerdict={v.setVerdict}
+          stale={v.stale}
+          disabled={false}
+          onOutcome={v.onOutcome}
+        />
+      ) : (
+        <OutcomePanel
+          a={v.a}
+          task={data.task}
+          history={data.history}
+          me={me}
+          result={v.result}
+          expired={v.expiredNow || v.result?.kind === 'expired'}
+          headingRef={(el) => (outcomeHeading.current = el)}
+        />
+      )}
+      {v.result && v.open && v.result.kind === 'error' ? (
+        <p class="status error" role="alert">
+          {v.result.message}
+        </p>
+      ) : null}
+    </aside>
+  );
+}
+
+export function ApprovalPage({ id, me }: { id: string; me: Me }) {
+  const v = useApproval(id, me);
+  const step = useApprovalKeys(id, v);
+  const data = v.d.data;
+  const a = v.a;
+  useTitle(data ? data.a.task.description.slice(0, 60) : 'Approval request');
+  if (v.d.error && !data)
+    return (
+      <main id="main" tabIndex={-1} class="page">
+        <h1>Approval request</h1>
+        <ErrorBox error={v.d.error} what="This approval request" />
+      </main>
+    );
+  if (!data || !a || !v.value)
+    return (
+      <main id="main" tabIndex={-1} class="page">
+        <p>Loading…</p>
+      </main>
+    );
+  const onFocusIn = (e: FocusEvent) => {
+    v.typing.current = (e.target as HTMLElement).matches('input, textarea');
+  };
+  return (
+    <main
+      id="main"
+      tabIndex={-1}
+      class="page wide detail"
+      onFocusIn={onFocusIn}
+      onFocusOut={() => (v.typing.current = false)}
+    >
+      <DetailHeader a={a} task={data.task} me={me} onStep={step} />
+      <div class="detail-grid">
+        <Side v={v} me={me} />
+        <div class="content">
+          {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
+          <PayloadSection {...v} base={v.base as Json} proposed={proposedPayload(a) as Json} value={v.value} />
+          <Proposal a={a} />
+          <Approvers a={a} task={data.task} me={me} />
+          <section aria-labelledby="history-title" class="card">
+            <h2 id="history-title" class="h3">
+              History (from the ledger)
+            </h2>
+            {data.history ? <Timeline events={data.history} /> : <p>History unavailable.</p>}
+          </section>
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,177 @@
+/**
+ * The decision controls, kept in reach (sticky beside the request on desktop, fixed at the bottom on
+ * a phone). `a` / `r` choose the verdict and focus the reason; Enter records it. Labels follow the
+ * task's rules: a reason is required to reject, and to approve when the task asks for an explicit
+ * reason or its risk is high; feedback when it asks for explicit feedback.
+ */
+import { useState } from 'preact/hooks';
+import { ApiError, api, seg } from '../lib/api.js';
+import { mergePatchBetween } from '../lib/diff.js';
+import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../lib/types.js';
+import { basePayload } from './load.js';
+
+export type Verdict = 'approve' | 'reject';
+
+export interface Outcome {
+  kind: 'recorded' | 'conflict' | 'expired' | 'error';
+  message: string;
+  result?: ApprovalResult | RejectionResult;
+}
+
+export interface BarProps {
+  a: ApprovalDetail;
+  rules: { reasonToApprove: boolean; feedback: boolean };
+  edited: Json;
+  jsonError: string | null;
+  verdict: Verdict;
+  setVerdict: (v: Verdict) => void;
+  stale: boolean;
+  disabled: boolean;
+  onOutcome: (o: Outcome) => Promise<void>;
+}
+
+function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
+  const fb = feedback.trim() ? { feedback: feedback.trim() } : {};
+  if (p.verdict === 'reject') return { rejectionReason: reason, ...fb };
+  const patch = p.a.kind === 'routing' ? undefined : mergePatchBetween(basePayload(p.a) as Json, p.edited);
+  return {
+    ...(reason ? { approvalReason: reason } : {}),
+    ...fb,
+    ...(patch !== undefined ? { edits: patch } : {}),
+    ...(p.a.kind === 'routing' && assignTo ? { assignTo } : {}),
+  };
+}
+
+function problem(e: unknown): Outcome {
+  if (e instanceof ApiError && (e.code === 'already_decided' || e.code === 'already_seated'))
+    return { kind: 'conflict', message: `Not recorded: ${e.message}.` };
+  if (e instanceof ApiError && e.status === 410)
+    return { kind: 'expired', message: `Not recorded: this request expired before your decision (${e.message}).` };
+  return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
+}
+
+/** The bar's fields and the call: validation by the task's rules, then the signed decision. */
+function useDecide(p: BarProps) {
+  const [reason, setReason] = useState('');
+  const [feedback, setFeedback] = useState('');
+  const [assignTo, setAssignTo] = useState(p.a.proposedResource ?? '');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const invalid = (v: Verdict): string | null => {
+    if ((v === 'reject' || p.rules.reasonToApprove) && !reason.trim())
+      return v === 'reject' ? 'A reason is required to reject.' : 'A reason is required to approve this request.';
+    if (p.rules.feedback && !feedback.trim()) return 'Feedback for the agent is required for this task.';
+    return v === 'approve' ? p.jsonError : null;
+  };
+  const decide = async (v: Verdict) => {
+    p.setVerdict(v);
+    const bad = invalid(v);
+    setError(bad);
+    if (bad) return;
+    setBusy(true);
+    try {
+      const path = `/approvals/${seg(p.a.id)}/${v}`;
+      const res = await api<ApprovalResult | RejectionResult>(
+        'POST',
+        path,
+        body({ ...p, verdict: v }, reason.trim(), feedback, assignTo),
+      );
+      await p.onOutcome({ kind: 'recorded', message: v === 'approve' ? 'Approved.' : 'Rejected.', result: res });
+    } catch (e) {
+      await p.onOutcome(problem(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { reason, setReason, feedback, setFeedback, assignTo, setAssignTo, error, busy, decide };
+}
+
+function RoutingSelect({ a, value, onChange }: { a: ApprovalDetail; value: string; onChange: (v: string) => void }) {
+  return (
+    <div class="field">
+      <label for="assign-to">Assign the task to</label>
+      <select id="assign-to" value={value} onChange={(e) => onChange((e.target as HTMLSelectElement).value)}>
+        {(a.ranking ?? []).map((r) => (
+          <option key={r.id} value={r.id}>
+            {r.id} — match {Math.round(r.capabilityMatch * 100)} %, quality{' '}
+            {r.meanQuality === null ? 'unrated' : r.meanQuality.toFixed(2)} ({r.ratings})
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function DecisionBar(p: BarProps) {
+  const x = useDecide(p);
+  const reasonRequired = p.verdict === 'reject' || p.rules.reasonToApprove;
+  const onEnter = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter' || e.shiftKey) return;
+    e.preventDefault();
+    void x.decide(p.verdict);
+  };
+  const text = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
+  return (
+    <section class="decision-bar card" aria-labelledby="decide-title" id="decide">
+      <h2 id="decide-title" class="h3">
+        {p.stale ? 'Approve again' : 'Your decision'}
+      </h2>
+      {p.a.kind === 'routing' && p.a.ranking ? (
+        <RoutingSelect a={p.a} value={x.assignTo} onChange={x.setAssignTo} />
+      ) : null}
+      <div class="field">
+        <label for="reason">Reason {reasonRequired ? '(required)' : '(optional; required to reject)'}</label>
+        <input
+          id="reason"
+          value={x.reason}
+          required={reasonRequired}
+          aria-describedby="reason-help"
+          onInput={text(x.setReason)}
+          onKeyDown={onEnter}
+          disabled={p.disabled}
+        />
+        <span id="reason-help" class="muted small">
+          Signed with your decision. Enter records: <strong>{p.verdict === 'approve' ? 'approve' : 'reject'}</strong>.
+        </span>
+      </div>
+      <div class="field">
+        <label for="feedback">Feedback for the agent {p.rules.feedback ? '(required)' : '(optional)'}</label>
+        <input
+          id="feedback"
+          value={x.feedback}
+          required={p.rules.feedback}
+          onInput={text(x.setFeedback)}
+          onKeyDown={onEnter}
+          disabled={p.disabled}
+        />
+      </div>
+      <div class="actions">
+        <button
+          type="button"
+          class="primary"
+          id="approve"
+          aria-keyshortcuts="a"
+          disabled={x.busy || p.disabled}
+          onClick={() => void x.decide('approve')}
+        >
+          Approve
+        </button>
+        <button
+          type="button"
+          class="danger"
+          id="reject"
+          aria-keyshortcuts="r"
+          disabled={x.busy || p.disabled}
+          onClick={() => void x.decide('reject')}
+        >
+          Reject
+        </button>
+      </div>
+      {x.error ? (
+        <p class="status error" role="alert" id="decision-error">
+          {x.error}
+        </p>
+      ) : null}
+    </section>
+  );
+}

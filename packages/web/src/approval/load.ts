@@ -1,0 +1,82 @@
+/** Everything the approval view shows, fetched together: the gate, its task, and the task's ledger history. */
+import { api, seg } from '../lib/api.js';
+import { applyMergePatch } from '../lib/diff.js';
+import type { ApprovalDetail, Decision, HistoryEvent, Json, JsonObject, TaskDetail } from '../lib/types.js';
+import { bytesToHex, canonicalJson, sha256 } from '../lib/verify.js';
+
+export interface DetailData {
+  a: ApprovalDetail;
+  task: TaskDetail | null;
+  history: HistoryEvent[] | null;
+}
+
+export async function loadDetail(id: string): Promise<DetailData> {
+  const a = await markStale(await api<ApprovalDetail>('GET', `/approvals/${seg(id)}`));
+  const [task, history] = await Promise.all([
+    api<TaskDetail>('GET', `/tasks/${seg(a.taskId)}`).catch(() => null),
+    api<{ events: HistoryEvent[] }>('GET', `/tasks/${seg(a.taskId)}/history`).then(
+      (h) => h.events,
+      () => null,
+    ),
+  ]);
+  return { a, task, history };
+}
+
+/** The payload this gate decides: an in-run decision's own, else the task's as it stands. */
+export function basePayload(a: ApprovalDetail): JsonObject {
+  return (a.kind === 'decision' ? (a.payload ?? {}) : (a.task.payload ?? {})) as JsonObject;
+}
+
+/** What the agent proposed for this gate. */
+export function proposedPayload(a: ApprovalDetail): JsonObject {
+  return (a.kind === 'decision' ? (a.payload ?? {}) : (a.task.proposedPayload ?? a.task.payload ?? {})) as JsonObject;
+}
+
+/** Every decision on the task's path, oldest first. */
+export function allDecisions(a: ApprovalDetail): (Decision & { gate: string })[] {
+  return a.chain
+    .flatMap((c) => c.decisions.map((d) => ({ ...d, gate: c.id })))
+    .sort((x, y) => x.decidedAt.localeCompare(y.decidedAt) || x.ledgerIndex - y.ledgerIndex);
+}
+
+/**
+ * The payload as it stood right after `d` (the proposal with every edit up to and including it):
+ * what an approver approved, to compare with the payload as it stands now.
+ */
+export function payloadAfter(a: ApprovalDetail, d: Decision): Json {
+  let p: Json = proposedPayload(a) as Json;
+  for (const x of allDecisions(a)) {
+    if (x.edits) p = applyMergePatch(p, x.edits as Json);
+    if (x.ledgerIndex === d.ledgerIndex) break;
+  }
+  return p;
+}
+
+/** Reason and feedback rules of the task (`requireExplicitReason`, `requireExplicitFeedback`, risk). */
+export function rules(a: ApprovalDetail, task: TaskDetail | null) {
+  const high = a.riskAssessment.level === 'high' || a.riskAssessment.level === 'critical';
+  return {
+    reasonToApprove: Boolean(task?.humanInLoop?.requireExplicitReason) || high,
+    feedback: Boolean(task?.humanInLoop?.requireExplicitFeedback),
+    high,
+  };
+}
+
+/**
+ * The server flags stale approvals (for an earlier version of the payload) on the gate it shows, not
+ * on the other steps in `chain`: those are flagged here the same way, by comparing each approval's
+ * payload digest with the digest of the payload as it stands (`sha256:` of its RFC 8785 JSON).
+ */
+export async function markStale(a: ApprovalDetail): Promise<ApprovalDetail> {
+  if (a.kind !== 'execution' && a.kind !== 'decision') return a;
+  const digest = `sha256:${bytesToHex(await sha256(canonicalJson(basePayload(a))))}`;
+  const own = new Map(a.decisions.map((d) => [d.ledgerIndex, d.stale]));
+  const chain = a.chain.map((c) => ({
+    ...c,
+    decisions: c.decisions.map((d) => ({
+      ...d,
+      stale: own.get(d.ledgerIndex) ?? (d.verdict === 'approved' && d.payloadDigest !== digest),
+    })),
+  }));
+  return { ...a, chain };
+}

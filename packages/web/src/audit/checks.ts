@@ -1,0 +1,108 @@
+/** In-browser checks of single entries and of the current checkpoint, against the published key. */
+import { api, qs } from '../lib/api.js';
+import {
+  bytesToHex,
+  type DecisionRecord,
+  hexToBytes,
+  leafHash,
+  openCheckpoint,
+  publicKeyFromDidKey,
+  rootFromInclusionProof,
+  verifyDecision,
+} from '../lib/verify.js';
+
+export interface PublishedKey {
+  origin: string;
+  publicKey: string;
+  algorithm: string;
+}
+
+export interface EntryRow {
+  index: number;
+  entry: string;
+  leafHash?: string;
+}
+
+export interface EntryCheck {
+  ok: boolean;
+  lines: string[];
+}
+
+/**
+ * Checks one entry: its leaf hash, its inclusion proof up to a checkpoint, that checkpoint's
+ * signature, and (for a decision) the decider's signed record.
+ */
+export async function checkEntry(row: EntryRow, key: PublishedKey): Promise<EntryCheck> {
+  const lines: string[] = [];
+  const pk = publicKeyFromDidKey(key.publicKey);
+  try {
+    const proof = await api<{ treeSize: number; inclusionProof: string[]; checkpoint: string }>(
+      'GET',
+      `/ledger/proof/inclusion${qs({ index: row.index })}`,
+    );
+    const cp = await openCheckpoint(proof.checkpoint, key.origin, pk);
+    lines.push(`checkpoint of size ${cp.size} signed by the published key`);
+    if (cp.size !== proof.treeSize)
+      return {
+        ok: false,
+        lines: [...lines, `the proof is for size ${proof.treeSize}, the checkpoint says ${cp.size}`],
+      };
+    const leaf = await leafHash(row.entry);
+    if (row.leafHash && bytesToHex(leaf) !== row.leafHash)
+      return { ok: false, lines: [...lines, 'the entry does not match its recorded leaf hash'] };
+    const root = await rootFromInclusionProof(row.index, proof.treeSize, leaf, proof.inclusionProof.map(hexToBytes));
+    if (bytesToHex(root) !== bytesToHex(cp.root))
+      return { ok: false, lines: [...lines, 'the inclusion proof does not lead to the signed root'] };
+    lines.push(`included at #${row.index} of ${proof.treeSize}`);
+    const e = JSON.parse(row.entry) as {
+      type: string;
+      approvalId?: string;
+      data?: { record?: DecisionRecord; signature?: string };
+    };
+    if (e.type === 'approval.decided') {
+      const rec = e.data?.record;
+      const good =
+        rec &&
+        typeof e.data?.signature === 'string' &&
+        (await verifyDecision(rec, e.data.signature, pk)) &&
+        rec.approvalId === e.approvalId;
+      if (!good) return { ok: false, lines: [...lines, 'the decision signature does not verify'] };
+      lines.push(`decision by ${rec.decidedBy} signed`);
+    }
+    return { ok: true, lines };
+  } catch (x) {
+    return { ok: false, lines: [...lines, (x as Error).message] };
+  }
+}
+
+/** The current checkpoint, its signature checked here. */
+export async function checkCurrentCheckpoint(
+  key: PublishedKey,
+): Promise<{ size: number; root: string; ok: boolean; error?: string }> {
+  const cp = await api<{ size: number; rootHash: string; checkpoint: string }>('GET', '/ledger/checkpoint');
+  try {
+    const c = await openCheckpoint(cp.checkpoint, key.origin, publicKeyFromDidKey(key.publicKey));
+    return {
+      size: c.size,
+      root: `0x${bytesToHex(c.root)}`,
+      ok: c.size === cp.size && `0x${bytesToHex(c.root)}` === cp.rootHash,
+    };
+  } catch (x) {
+    return { size: cp.size, root: cp.rootHash, ok: false, error: (x as Error).message };
+  }
+}
+
+/** Every entry of a task, from the whole log (pages of 1000): the task's timeline as the ledger has it. */
+export async function taskEntries(taskId: string): Promise<EntryRow[]> {
+  const out: EntryRow[] = [];
+  for (let start = 0; ; start += 1000) {
+    const r = await api<{ size: number; entries: EntryRow[] }>(
+      'GET',
+      `/ledger/entries${qs({ start, end: start + 1000 })}`,
+    );
+    for (const e of r.entries)
+      if (e.entry.includes(JSON.stringify(taskId)) && (JSON.parse(e.entry) as { taskId?: string }).taskId === taskId)
+        out.push(e);
+    if (start + 1000 >= r.size || r.entries.length === 0) return out;
+  }
+}

@@ -1,0 +1,55 @@
+import { useState } from 'preact/hooks';
+import { ApiError, api, seg } from '../lib/api.js';
+import { loadInbox } from '../lib/store.js';
+import type { InboxItem } from '../lib/types.js';
+
+/**
+ * Bulk approval of low-risk requests whose policy needs no reason. Each request is approved on its
+ * own (one signed decision each); the result says which were recorded and which were refused, and why.
+ */
+export function BulkBar(p: {
+  eligible: InboxItem[];
+  chosen: InboxItem[];
+  onDone: (result: string) => void;
+  setAll: (ids: string[]) => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const run = async () => {
+    setBusy(true);
+    let ok = 0;
+    const failed: string[] = [];
+    for (const i of p.chosen) {
+      try {
+        await api('POST', `/approvals/${seg(i.id)}/approve`, reason.trim() ? { approvalReason: reason.trim() } : {});
+        ok += 1;
+      } catch (e) {
+        failed.push(`${i.task.description}: ${e instanceof ApiError ? e.code : (e as Error).message}`);
+      }
+    }
+    setBusy(false);
+    p.onDone(`Approved ${ok} of ${p.chosen.length}.${failed.length ? ` Not recorded: ${failed.join('; ')}` : ''}`);
+    await loadInbox();
+  };
+  return (
+    <section class="bulk card" aria-labelledby="bulk-title">
+      <h2 id="bulk-title" class="h3">
+        Bulk approve low-risk requests
+      </h2>
+      <p class="muted small">
+        {p.eligible.length === 1 ? '1 shown request is' : `${p.eligible.length} shown requests are`} low risk and need
+        no reason by policy. Select them with the checkboxes (or <kbd>x</kbd>).
+      </p>
+      <div class="row">
+        <button type="button" onClick={() => p.setAll(p.eligible.map((i) => i.id))}>
+          Select all {p.eligible.length}
+        </button>
+        <label for="bulk-reason">Reason (optional)</label>
+        <input id="bulk-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        <button type="button" class="primary" disabled={busy || p.chosen.length === 0} onClick={() => void run()}>
+          Approve {p.chosen.length} selected
+        </button>
+      </div>
+    </section>
+  );
+}

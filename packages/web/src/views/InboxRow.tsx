@@ -1,0 +1,60 @@
+import { age, humanize } from '../lib/labels.js';
+import { Link } from '../lib/router.js';
+import { AgentText, invisibleCharacters } from '../lib/text.js';
+import type { InboxItem, TaskDetail } from '../lib/types.js';
+import { Countdown, Principal, Risk } from './common.js';
+import { amountOf } from './inboxFilter.js';
+
+/** One dense inbox row: what, who asked, amount, risk, quorum progress, deadline, age. */
+export function InboxRow(p: {
+  item: InboxItem;
+  index: number;
+  task: TaskDetail | undefined;
+  active: boolean;
+  selected: boolean;
+  onToggle: (() => void) | undefined;
+  onFocus: () => void;
+  now: number;
+}) {
+  const { item: r, task } = p;
+  const amount = amountOf(task);
+  // The list carries warnings for the description and proposal; the payload's are found here.
+  const flagged = (r.textWarnings?.length ?? 0) > 0 || invisibleCharacters(task?.payload ?? {}).length > 0;
+  return (
+    <tr data-row={p.index} data-approval={r.id} class={p.active ? 'active' : undefined}>
+      <td>
+        {p.onToggle ? (
+          <input
+            type="checkbox"
+            checked={p.selected}
+            onChange={p.onToggle}
+            aria-label={`Select for bulk approval: ${r.task.description}`}
+          />
+        ) : null}
+      </td>
+      <td class="desc">
+        <Link href={`/approvals/${encodeURIComponent(r.id)}`} class="open" onFocus={p.onFocus}>
+          <AgentText text={r.task.description} />
+        </Link>
+        <div class="sub">
+          {humanize(r.kind)} · {r.eligibleRoles?.join(' or ') ?? r.approverRole}
+          {flagged ? <span class="flag"> · hidden characters</span> : null}
+        </div>
+      </td>
+      <td>{task ? <Principal id={task.onBehalfOf ?? task.requester} /> : '…'}</td>
+      <td class="num">{amount ?? '—'}</td>
+      <td>
+        <Risk level={r.riskAssessment.level} />
+      </td>
+      <td>
+        <span class="quorum">
+          {r.approvals} of {r.required}
+        </span>
+      </td>
+      <td>
+        <Countdown expiresAt={r.expiresAt} />
+      </td>
+      <td class="muted">{age(r.requestedAt, p.now)}</td>
+    </tr>
+  );
+}

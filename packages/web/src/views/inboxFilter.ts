@@ -1,0 +1,130 @@
+/**
+ * The inbox's search and filters. The server pages the inbox by status only (`?status=&limit=&cursor=`),
+ * so role, risk, requester, capability, age and text search are applied here, over the pages loaded.
+ */
+import { amountSummary } from '../lib/diff.js';
+import type { InboxItem, TaskDetail } from '../lib/types.js';
+
+export interface Filters {
+  q: string;
+  role: string;
+  risk: string;
+  requester: string;
+  cap: string;
+  age: string;
+  sort: string;
+}
+
+export const AGES: Record<string, [string, number, number]> = {
+  '1h': ['Less than an hour old', 0, 3600e3],
+  '1d': ['Less than a day old', 0, 86400e3],
+  older: ['Older than a day', 86400e3, Number.POSITIVE_INFINITY],
+};
+
+export function readFilters(q: URLSearchParams): Filters {
+  const g = (k: string) => q.get(k) ?? '';
+  return {
+    q: g('q'),
+    role: g('role'),
+    risk: g('risk'),
+    requester: g('requester'),
+    cap: g('cap'),
+    age: g('age'),
+    sort: g('sort') || 'urgent',
+  };
+}
+
+export function filtersQuery(f: Filters): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v && !(k === 'sort' && v === 'urgent')) p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+function haystack(i: InboxItem, t: TaskDetail | undefined): string {
+  return [
+    i.id,
+    i.taskId,
+    i.task.description,
+    i.aiProposal.action,
+    i.approverRole,
+    t?.requester ?? '',
+    t?.onBehalfOf ?? '',
+    t ? JSON.stringify(t.payload) : '',
+    ...(t?.requiredCapabilities ?? []),
+  ]
+    .join('\n')
+    .toLowerCase();
+}
+
+/** The rows that pass every filter, in the chosen order. */
+export function applyFilters(
+  items: InboxItem[],
+  tasks: Map<string, TaskDetail>,
+  f: Filters,
+  nowMs: number,
+): InboxItem[] {
+  const words = f.q.toLowerCase().split(/\s+/).filter(Boolean);
+  const out = items.filter((i) => {
+    const t = tasks.get(i.taskId);
+    if (f.role && !(i.eligibleRoles ?? [i.approverRole]).includes(f.role)) return false;
+    if (f.risk && i.riskAssessment.level !== f.risk) return false;
+    if (f.requester && t?.requester !== f.requester && t?.onBehalfOf !== f.requester) return false;
+    if (f.cap && !t?.requiredCapabilities.includes(f.cap)) return false;
+    const range = AGES[f.age];
+    if (range) {
+      const a = nowMs - Date.parse(i.requestedAt);
+      if (a < range[1] || a >= range[2]) return false;
+    }
+    if (words.length) {
+      const h = haystack(i, t);
+      if (!words.every((w) => h.includes(w))) return false;
+    }
+    return true;
+  });
+  const due = (a: InboxItem) => (a.expiresAt ? Date.parse(a.expiresAt) : Number.POSITIVE_INFINITY);
+  const rank = { critical: 0, high: 1, medium: 2, low: 3 } as Record<string, number>;
+  return out.sort((a, b) => {
+    if (f.sort === 'newest') return Date.parse(b.requestedAt) - Date.parse(a.requestedAt);
+    if (f.sort === 'risk')
+      return (rank[a.riskAssessment.level] ?? 4) - (rank[b.riskAssessment.level] ?? 4) || due(a) - due(b);
+    return due(a) - due(b) || Date.parse(b.requestedAt) - Date.parse(a.requestedAt);
+  });
+}
+
+/** The values each filter can take, from the loaded rows. */
+export function options(items: InboxItem[], tasks: Map<string, TaskDetail>) {
+  const roles = new Set<string>();
+  const requesters = new Set<string>();
+  const caps = new Set<string>();
+  for (const i of items) {
+    for (const r of i.eligibleRoles ?? [i.approverRole]) roles.add(r);
+    const t = tasks.get(i.taskId);
+    if (t) requesters.add(t.requester);
+    if (t?.onBehalfOf) requesters.add(t.onBehalfOf);
+    for (const c of t?.requiredCapabilities ?? []) caps.add(c);
+  }
+  return { roles: [...roles].sort(), requesters: [...requesters].sort(), caps: [...caps].sort() };
+}
+
+/**
+ * Bulk approval is offered only where the policy lets an approval go without a reason: a low-risk
+ * execution gate whose task asks neither an explicit reason nor explicit feedback.
+ */
+export function bulkEligible(i: InboxItem, t: TaskDetail | undefined): boolean {
+  return (
+    i.kind === 'execution' &&
+    i.riskAssessment.level === 'low' &&
+    t !== undefined &&
+    !t.humanInLoop?.requireExplicitReason &&
+    !t.humanInLoop?.requireExplicitFeedback
+  );
+}
+
+export const amountOf = (t: TaskDetail | undefined): string | null => amountSummary(t?.payload as never);
+
+/** The order the inbox shows, for j/k in the detail view. */
+export let inboxOrder: string[] = [];
+export function setInboxOrder(ids: string[]): void {
+  inboxOrder = ids;
+}
