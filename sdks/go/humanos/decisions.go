@@ -51,10 +51,11 @@ func (ex *Execution) SubmitDecision(ctx context.Context, d InRunDecision, opts .
 		o = opts[0]
 	}
 	var r struct {
-		Status          string           `json:"status"`
-		AutoApproved    bool             `json:"autoApproved"`
-		Payload         map[string]any   `json:"payload"`
-		ApprovalRequest *ApprovalRequest `json:"approvalRequest"`
+		Status          string            `json:"status"`
+		AutoApproved    bool              `json:"autoApproved"`
+		Payload         map[string]any    `json:"payload"`
+		ApprovalRequest *ApprovalRequest  `json:"approvalRequest"`
+		ApprovalChain   []ApprovalRequest `json:"approvalChain"`
 	}
 	c := ex.client
 	if err := c.do(ctx, request{method: "POST", path: prefix + "/tasks/" + esc(ex.TaskID) + "/decisions", body: d, out: &r}); err != nil {
@@ -68,6 +69,11 @@ func (ex *Execution) SubmitDecision(ctx context.Context, d InRunDecision, opts .
 		return &InRunOutcome{Approved: true, Decided: true, AutoApproved: r.AutoApproved, Status: "approved", Payload: p}, nil
 	}
 	gate := r.ApprovalRequest
+	// A policy chain makes one gate per step: the decision stands when the last one does (a reject at
+	// any step cancels the rest, which ends the wait on the last one too).
+	if n := len(r.ApprovalChain); n > 0 {
+		gate = &r.ApprovalChain[n-1]
+	}
 	if o.NoWait || gate == nil {
 		return &InRunOutcome{Status: "pending", ApprovalRequest: gate}, nil
 	}

@@ -571,7 +571,9 @@ class AsyncHumanOSClient:
         done = _decision_outcome(raw, payload)
         if done is not None:
             return done
-        gate = ApprovalRequest.model_validate(raw['approvalRequest'])
+        # A policy chain makes one gate per step: the decision stands when the last one does (a reject
+        # at any step cancels the rest, which ends the wait on the last one too).
+        gate = ApprovalRequest.model_validate((raw.get('approvalChain') or [raw['approvalRequest']])[-1])
         if not wait:
             return InRunDecision(approved=False, decided=False, status='pending', approval_request=gate)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -1026,7 +1028,9 @@ class HumanOSClient:
         done = _decision_outcome(raw, payload)
         if done is not None:
             return done
-        gate = ApprovalRequest.model_validate(raw['approvalRequest'])
+        # A policy chain makes one gate per step: the decision stands when the last one does (a reject
+        # at any step cancels the rest, which ends the wait on the last one too).
+        gate = ApprovalRequest.model_validate((raw.get('approvalChain') or [raw['approvalRequest']])[-1])
         if not wait:
             return InRunDecision(approved=False, decided=False, status='pending', approval_request=gate)
         deadline = None if timeout is None else time.monotonic() + timeout
