@@ -1,32 +1,158 @@
 import type { FastifyInstance } from 'fastify';
+import { Type as T } from 'typebox';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
+import { IsoTime, Items, op, responses, view } from '../kernel/schemas.js';
 import { DeliveriesQuery } from '../webhooks/schemas.js';
 import type { Channels } from './channels.js';
 import { EMAIL_DECIDE_PATH, type Page } from './emailPage.js';
 import { LinksBody, PreferencesBody, PrincipalParams, RoleChannelBody, RoleParams } from './schemas.js';
 
+const ChannelView = view({}, 'Channel settings, links and preferences');
+const DeliveryItems = Items(view({}, 'A notification delivery'), 'Recent Slack and e-mail deliveries');
+const LinkCode = view({ code: T.String(), expiresAt: IsoTime }, 'A one-time code to type in Slack');
+
 /** Channel settings on the authenticated API: own links and preferences, link codes, admin mappings. */
 export function channelRoutes(api: Api, channels: Channels): void {
   const tags = ['channels'];
-  api.get(`${API_PREFIX}/channels`, { schema: { tags } }, async (req) => channels.status(req.principal));
-  api.get(`${API_PREFIX}/channels/deliveries`, { schema: { tags, querystring: DeliveriesQuery } }, async (req) => ({
-    items: await channels.deliveries(req.principal, req.query),
-  }));
-  api.get(`${API_PREFIX}/channels/me`, { schema: { tags } }, async (req) => channels.identity.me(req.principal));
-  api.put(`${API_PREFIX}/channels/me/preferences`, { schema: { tags, body: PreferencesBody } }, async (req) =>
-    channels.identity.setPreferences(req.principal, req.body),
+  const doc = (
+    id: string,
+    summary: string,
+    description: string,
+    status: 200 | 201,
+    ok: object,
+    ...errors: number[]
+  ) => ({
+    ...op(id, summary, description),
+    tags,
+    response: responses(status, ok, ...errors),
+  });
+  api.get(
+    `${API_PREFIX}/channels`,
+    {
+      schema: doc(
+        'getChannels',
+        'Channels',
+        'Which channels are configured, and (admin) how they are linked.',
+        200,
+        ChannelView,
+        401,
+      ),
+    },
+    async (req) => channels.status(req.principal),
   );
-  api.post(`${API_PREFIX}/channels/slack/link-code`, { schema: { tags } }, async (req, reply) =>
-    reply.code(201).send(await channels.identity.linkCode(req.principal)),
+  api.get(
+    `${API_PREFIX}/channels/deliveries`,
+    {
+      schema: {
+        ...doc(
+          'listChannelDeliveries',
+          'Notification deliveries',
+          'Recent Slack and e-mail deliveries (admin).',
+          200,
+          DeliveryItems,
+          400,
+          401,
+          403,
+        ),
+        querystring: DeliveriesQuery,
+      },
+    },
+    async (req) => ({ items: await channels.deliveries(req.principal, req.query) }),
+  );
+  api.get(
+    `${API_PREFIX}/channels/me`,
+    {
+      schema: doc(
+        'getMyChannels',
+        'My channels',
+        'The caller’s Slack and e-mail links and preferences.',
+        200,
+        ChannelView,
+        401,
+      ),
+    },
+    async (req) => channels.identity.me(req.principal),
   );
   api.put(
+    `${API_PREFIX}/channels/me/preferences`,
+    {
+      schema: {
+        ...doc(
+          'setMyPreferences',
+          'Set my preferences',
+          'Channels on or off, and quiet hours in a time zone.',
+          200,
+          ChannelView,
+          400,
+          401,
+        ),
+        body: PreferencesBody,
+      },
+    },
+    async (req) => channels.identity.setPreferences(req.principal, req.body),
+  );
+  api.post(
+    `${API_PREFIX}/channels/slack/link-code`,
+    {
+      schema: doc(
+        'createSlackLinkCode',
+        'Slack link code',
+        'A one-time code; `/humanos link CODE` in Slack links the user.',
+        201,
+        LinkCode,
+        401,
+      ),
+    },
+    async (req, reply) => reply.code(201).send(await channels.identity.linkCode(req.principal)),
+  );
+  adminChannelRoutes(api, channels, doc);
+}
+
+/** (admin) Links principals to Slack users and addresses, and roles to Slack channels. */
+function adminChannelRoutes(
+  api: Api,
+  channels: Channels,
+  doc: (id: string, summary: string, description: string, status: 200 | 201, ok: object, ...errors: number[]) => object,
+): void {
+  api.put(
     `${API_PREFIX}/channels/links/:principalId`,
-    { schema: { tags, params: PrincipalParams, body: LinksBody } },
+    {
+      schema: {
+        ...doc(
+          'setChannelLinks',
+          'Link a principal',
+          'Its Slack user and e-mail address (null removes one; admin).',
+          200,
+          ChannelView,
+          400,
+          401,
+          403,
+          404,
+        ),
+        params: PrincipalParams,
+        body: LinksBody,
+      },
+    },
     async (req) => channels.identity.setLinks(req.principal, req.params.principalId, req.body),
   );
   api.put(
     `${API_PREFIX}/channels/roles/:role`,
-    { schema: { tags, params: RoleParams, body: RoleChannelBody } },
+    {
+      schema: {
+        ...doc(
+          'setRoleChannel',
+          'A role’s Slack channel',
+          'Where a role’s requests are posted (null: nowhere; admin).',
+          200,
+          ChannelView,
+          400,
+          401,
+          403,
+        ),
+        params: RoleParams,
+        body: RoleChannelBody,
+      },
+    },
     async (req) => channels.setRoleChannel(req.principal, req.params.role, req.body.slackChannel),
   );
 }

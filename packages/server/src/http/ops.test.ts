@@ -67,8 +67,12 @@ for (const backend of backends()) {
       });
       expect(floor.body.policy.floorApplied).toBe(true);
       const m1 = await scrape();
+      // The floor gate goes to the policy's default role, not the one the opted-out agent named (issue 12).
       expect(sample(m1, 'humanos_approvals_pending', '{role="ops"}')).toBe(
-        sample(m0, 'humanos_approvals_pending', '{role="ops"}') + 2,
+        sample(m0, 'humanos_approvals_pending', '{role="ops"}') + 1,
+      );
+      expect(sample(m1, 'humanos_approvals_pending', '{role="approver"}')).toBe(
+        sample(m0, 'humanos_approvals_pending', '{role="approver"}') + 1,
       );
       expect(sample(m1, 'humanos_policy_floor_applied_total')).toBe(
         sample(m0, 'humanos_policy_floor_applied_total') + 1,

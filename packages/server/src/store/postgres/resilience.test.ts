@@ -44,7 +44,8 @@ describe.runIf(backends().includes('postgres'))('PostgreSQL connection loss [pos
   beforeAll(async () => {
     backend = await createBackend('postgres');
     db = new URL(backend.databaseUrl as string).pathname.slice(1);
-    server = await spawnServer(backend.env);
+    // No rate limit: this is a load test of connection loss, not of the limiter.
+    server = await spawnServer({ ...backend.env, HUMANOS_RATE_LIMIT: '0' });
     admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
   });
