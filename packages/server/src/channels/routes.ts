@@ -41,25 +41,6 @@ export function channelRoutes(api: Api, channels: Channels): void {
     async (req) => channels.status(req.principal),
   );
   api.get(
-    `${API_PREFIX}/channels/deliveries`,
-    {
-      schema: {
-        ...doc(
-          'listChannelDeliveries',
-          'Notification deliveries',
-          'Recent Slack and e-mail deliveries (admin).',
-          200,
-          DeliveryItems,
-          400,
-          401,
-          403,
-        ),
-        querystring: DeliveriesQuery,
-      },
-    },
-    async (req) => ({ items: await channels.deliveries(req.principal, req.query) }),
-  );
-  api.get(
     `${API_PREFIX}/channels/me`,
     {
       schema: doc(
@@ -114,6 +95,25 @@ function adminChannelRoutes(
   channels: Channels,
   doc: (id: string, summary: string, description: string, status: 200 | 201, ok: object, ...errors: number[]) => object,
 ): void {
+  api.get(
+    `${API_PREFIX}/channels/deliveries`,
+    {
+      schema: {
+        ...doc(
+          'listChannelDeliveries',
+          'Notification deliveries',
+          'Recent Slack and e-mail deliveries (admin).',
+          200,
+          DeliveryItems,
+          400,
+          401,
+          403,
+        ),
+        querystring: DeliveriesQuery,
+      },
+    },
+    async (req) => ({ items: await channels.deliveries(req.principal, req.query) }),
+  );
   api.put(
     `${API_PREFIX}/channels/links/:principalId`,
     {
