@@ -10,6 +10,7 @@ import { migration as m0008 } from './0008_principal_lifecycle.js';
 import { migration as m0009 } from './0009_token_expiry.js';
 import { migration as m0010 } from './0010_proposed_payload.js';
 import { migration as m0011 } from './0011_integrity.js';
+import { migration as m0015 } from './0015_confidence_reports.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '0009_token_expiry': m0009,
   '0010_proposed_payload': m0010,
   '0011_integrity': m0011,
+  '0015_confidence_reports': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
