@@ -1,8 +1,6 @@
 import {
   type AiProposal,
   bytesToHex,
-  type CalibrationReport,
-  calibrate,
   canonicalJson,
   executionIdFor,
   HumanOSError,

@@ -22,6 +22,24 @@ export function withDefaults(input: CreateTaskInput): PlannedTaskInput {
   return { ...input, description: defaultDescription(input) };
 }
 
+/** The role the escalation ladder ends at: the admins. */
+export const LADDER_TOP = 'admin';
+
+/**
+ * Where a gate for `role` escalates when it times out under `escalationPolicy: 'auto'` and nobody
+ * named a target: the policy's ladder (`escalationLadder[role]`), else the admins; a gate that is
+ * already the admins' has nowhere to go (it expires).
+ *
+ * @example
+ * ladderTarget({ escalationLadder: { finance_manager: 'cfo' } }, 'finance_manager') // 'cfo'
+ * ladderTarget({}, 'cfo') // 'admin'
+ */
+export function ladderTarget(policy: Pick<PolicyDocument, 'escalationLadder'>, role: string): string | undefined {
+  const next = policy.escalationLadder?.[role];
+  if (next !== undefined) return next;
+  return role === LADDER_TOP ? undefined : LADDER_TOP;
+}
+
 /** What policy and risk assessment make of a task body: the gates it gets (shared by create and dry run). */
 export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policySource: 'built-in' | 'file') {
   const hitl: HumanInLoop = input.humanInLoop ?? {};
@@ -44,6 +62,12 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
     policy,
     policySource,
   );
+  // `auto` without a target: say now where the gate will go (the create response and dry run show it).
+  for (const step of plan.steps) {
+    if (step.escalationPolicy === 'auto' && step.escalateTo === null) {
+      step.escalateTo = ladderTarget(policy, step.roles[0] as string) ?? null;
+    }
+  }
   return { hitl, payload, requiredCapabilities, plan };
 }
 
