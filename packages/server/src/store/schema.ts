@@ -101,13 +101,6 @@ export interface Database {
     confidence: number;
     reported_at: number;
   };
-  audit_periods: {
-    frequency: string;
-    period_start: number;
-    period_end: number;
-    approval_id: string;
-    opened_at: number;
-  };
   feedback: {
     task_id: string;
     principal_id: string;

@@ -5,8 +5,6 @@ import type { Kysely, Migration } from 'kysely';
  * - `confidence_reports`: every confidence an executor reported while running a task, with the stage
  *   that reported it (`heartbeat`, `decision`), so calibration weighs what the agent said at every
  *   stage, not only at creation (the creation stage is the task's `ai_proposal.confidence`).
- * - `audit_periods`: the periodic audit reviews the deadlines sweeper opened (one per frequency and
- *   period), so a period is reviewed once even with several sweepers.
  */
 export const migration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -19,14 +17,5 @@ export const migration: Migration = {
       .addColumn('reported_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('confidence_reports_task').on('confidence_reports').column('task_id').execute();
-    await db.schema
-      .createTable('audit_periods')
-      .addColumn('frequency', 'text', (c) => c.notNull())
-      .addColumn('period_start', 'bigint', (c) => c.notNull())
-      .addColumn('period_end', 'bigint', (c) => c.notNull())
-      .addColumn('approval_id', 'text', (c) => c.notNull())
-      .addColumn('opened_at', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('audit_periods_pk', ['frequency', 'period_start'])
-      .execute();
   },
 };
