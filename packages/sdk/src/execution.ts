@@ -5,6 +5,7 @@
  */
 import type { ApprovalsClient } from './approvals.js';
 import { HumanOSApiError, isTransient } from './errors.js';
+import { watchTakeover } from './takeover.js';
 import { path, sleep, type Transport } from './transport.js';
 import type {
   ApprovalRequest,
@@ -119,6 +120,10 @@ export class ExecutionClient {
     const finish: Finish = { executionId: execution.executionId, leaseId: execution.leaseId };
     const timer = setInterval(() => void lease.beat().catch(() => {}), Math.max(1000, (leaseSeconds * 1000) / 3));
     timer.unref?.();
+    // A takeover reaches the handler over the event stream within a second; heartbeats stay the fallback.
+    const watching = new AbortController();
+    const from = Number((execution.grant as { checkpointSize?: number }).checkpointSize ?? 1) - 1;
+    void watchTakeover(this.http, execution.taskId, Math.max(-1, from), watching.signal, (e) => lease.stop(e));
     try {
       let result: unknown;
       try {
@@ -132,6 +137,7 @@ export class ExecutionClient {
       return await this.complete(execution.taskId, result, finish);
     } finally {
       clearInterval(timer);
+      watching.abort();
     }
   }
 
@@ -239,12 +245,16 @@ class Lease {
         body: { leaseId, leaseSeconds: this.leaseSeconds, ...body },
       });
     } catch (e) {
-      if (e instanceof HumanOSApiError && STOP_CODES.has(e.code)) {
-        this.stopped = e;
-        this.ac.abort(e);
-      }
+      if (e instanceof HumanOSApiError && STOP_CODES.has(e.code)) this.stop(e);
       throw e;
     }
+  }
+
+  /** Stops the handler: its signal aborts with the reason (a takeover, a lost lease). */
+  stop(e: HumanOSApiError): void {
+    if (this.ac.signal.aborted) return;
+    this.stopped = e;
+    this.ac.abort(e);
   }
 
   /** Reports confidence/progress; while a human reviews a low-confidence pause, waits for them. */

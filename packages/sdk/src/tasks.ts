@@ -121,11 +121,22 @@ export class TasksClient {
     return this.http.request('GET', path`/tasks/${taskId}/history`, { retry: true });
   }
 
-  /** Calibration of an agent: Brier score, reliability curve, decision rates, recommended autonomy. */
+  /**
+   * Calibration of an agent: Brier score, reliability curve, decision rates, recommended autonomy.
+   * Every confidence the agent stated counts (at creation, in heartbeats, in in-run decisions), each
+   * judged by the human's correctness verdict; `byStage` splits them by where they were stated.
+   */
   calibration(
     agent: string,
     capability?: string,
-  ): Promise<Record<string, unknown> & { brierScore: number | null; recommendedAutonomy: string }> {
+  ): Promise<
+    Record<string, unknown> & {
+      samples: number;
+      brierScore: number | null;
+      recommendedAutonomy: string;
+      byStage: Record<'creation' | 'heartbeat' | 'decision', { samples: number; brierScore: number | null }>;
+    }
+  > {
     return this.http.request('GET', `${path`/calibration`}${query({ agent, capability })}`, { retry: true });
   }
 }

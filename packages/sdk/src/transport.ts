@@ -127,6 +127,17 @@ export class Transport {
     }
   }
 
+  /**
+   * Opens a server-sent event stream (no timeout, no retries: the caller reconnects). Resolves with
+   * the streaming response, or rejects with the error it amounts to.
+   */
+  async openStream(urlPath: string, signal: AbortSignal): Promise<Response> {
+    const headers = { ...this.headers({}, undefined), accept: 'text/event-stream' };
+    const res = await this.fetchImpl(`${this.baseUrl}${urlPath}`, { method: 'GET', headers, signal });
+    if (!res.ok || !res.body) throw errorFromResponse('GET', urlPath, res, await res.text());
+    return res;
+  }
+
   private headers(o: RequestOptions, key: string | undefined): Record<string, string> {
     return {
       accept: 'application/json',

@@ -59,7 +59,12 @@ export interface RiskAssessmentInput {
 
 /** The body of `POST /tasks` (and of the `evaluatePolicy` dry run). */
 export interface CreateTaskInput {
-  description: string;
+  /**
+   * What the task does, as approvers read it. Optional: without it the server uses the proposal's
+   * `action`, else "Task needing <capabilities>", else "Untitled task" (the seed's Gradual Autonomy
+   * stages create tasks from autonomy settings alone).
+   */
+  description?: string;
   requiredCapabilities?: string[];
   humanInLoop?: HumanInLoop;
   payload?: JsonObject;
@@ -292,7 +297,8 @@ export interface Execution {
   grant: Record<string, unknown>;
 }
 
-export interface Task {
+/** What every task view has; see `Task` for how `status` narrows `confidence`. */
+export interface TaskBase {
   id: string;
   taskId: string;
   description: string;
@@ -308,10 +314,7 @@ export interface Task {
   payloadDigest: string | null;
   aiProposal: AiProposal;
   riskAssessment: RiskAssessment;
-  /**
-   * The latest confidence the executor reported, else the proposal's; null when neither gave one.
-   * Compare with a guard: `task.confidence !== null && task.confidence < 0.6`.
-   */
+  /** The latest confidence the executor reported, else the proposal's; null when neither gave one. */
   confidence: number | null;
   lease: { attempt: number; expiresAt: string | null } | null;
   overriddenBy: string | null;
@@ -324,6 +327,31 @@ export interface Task {
   updatedAt: string;
   [k: string]: unknown;
 }
+
+/**
+ * A task that is running or paused. The server guarantees it a confidence: the executor's latest
+ * reported one (heartbeat or in-run decision), else the confidence the agent proposed with, else 0
+ * when none was ever stated (no stated confidence counts as none).
+ */
+export interface RunningTask extends TaskBase {
+  status: 'executing' | 'paused';
+  confidence: number;
+}
+
+/** A task in any other status: its confidence is the proposal's, or null when none was stated. */
+export interface IdleTask extends TaskBase {
+  status: Exclude<TaskStatus, 'executing' | 'paused'>;
+}
+
+/**
+ * A task as the API shows it. Checking `status` narrows `confidence`, so the seed's
+ * `task.status === 'executing' && task.confidence < 0.6` compiles under `strict`.
+ *
+ * @example
+ * const task = await HumanOS.getTask(taskId);
+ * if (task.status === 'executing' && task.confidence < 0.6) await HumanOS.overrideTask(taskId, { reason: 'unsure', continueExecution: false });
+ */
+export type Task = RunningTask | IdleTask;
 
 /** A page of a list; pass `nextCursor` back as `cursor` for the next one. */
 export interface Page<T> {

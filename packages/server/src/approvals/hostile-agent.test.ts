@@ -89,17 +89,18 @@ for (const backend of backends()) {
       expect(reqs).toContainEqual(['intern', 2]);
     });
 
-    it("the agent's escalateTo does not ride on a policy gate: it expires instead of going to an intern", async () => {
+    it("the agent's escalateTo does not ride on a policy gate: it goes up the server's ladder, not to an intern", async () => {
       const c = await agent.post('/tasks', {
         description: 'Deploy release 42 to production',
         requiredCapabilities: ['prod_deploy'],
         humanInLoop: { escalationPolicy: 'auto', escalateTo: 'intern' },
       });
-      expect(c.body.approvalRequest).toMatchObject({ eligibleRoles: ['sre'], required: 2, escalateTo: null });
+      // 'auto' on a policy gate follows the server's ladder (which ends at the admins), never the agent's target.
+      expect(c.body.approvalRequest).toMatchObject({ eligibleRoles: ['sre'], required: 2, escalateTo: 'admin' });
       t.clock.advance(3000);
       await t.server.service.timers.expireDue();
       const task = await agent.get(`/tasks/${c.body.taskId}`);
-      expect(task.body.status).toBe('expired');
+      expect(task.body.approvals.map((g: { approverRole: string }) => g.approverRole)).toEqual(['sre', 'admin']);
       expect(task.body.approvals.some((g: { approverRole: string }) => g.approverRole === 'intern')).toBe(false);
       expect(await pendingFor('intern1', c.body.taskId)).toBeUndefined();
     });

@@ -54,6 +54,21 @@ export function decisionGateView(g: ApprovalRow): Record<string, unknown> {
   };
 }
 
+/**
+ * A low-confidence review shows the confidence the executor reported (not the proposal's), the
+ * threshold it fell below and the escalation message.
+ */
+export function reviewGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
+  const r = p<{ confidence: number; threshold: number; escalationMessage: string }>(g.proposal);
+  return {
+    aiProposal: { ...taskProposal, confidence: r.confidence },
+    alternatives: taskProposal.alternatives,
+    reportedConfidence: r.confidence,
+    confidenceThreshold: r.threshold,
+    escalationMessage: r.escalationMessage,
+  };
+}
+
 export function decisionView(d: DecisionRow): Record<string, unknown> {
   return {
     principal: d.principal_id,
@@ -138,7 +153,9 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
       ? decisionGateView(g)
       : g.kind === 'routing'
         ? routingGateView(g, task.aiProposal)
-        : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
+        : g.kind === 'review' && g.proposal !== null
+          ? reviewGateView(g, task.aiProposal)
+          : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
     riskAssessment: task.risk,
     decisions: decisions.map((d) => ({ ...decisionView(d), stale: stale(d) })),
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),

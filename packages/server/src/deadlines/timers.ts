@@ -4,6 +4,7 @@ import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, setRoleStatus, syn
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
+import { ladderTarget } from '../policy/plan.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -57,14 +58,14 @@ export class Timers {
 
   /**
    * Where a gate goes when its deadline passes: with `escalationPolicy: 'auto'`, the task's
-   * `escalateTo`, else the policy's escalation ladder for the gate's role (a fresh gate for the target,
+   * `escalateTo`, else the policy's escalation ladder for the gate's role, which ends at the admins
+   * (`ladderTarget`; a fresh gate for the target,
    * with a deadline as long as the original: `escalateGate`). None: the task ends `expired` and never
    * executes (`expireGates`).
    */
   private escalationTarget(g: ApprovalRow): string | undefined {
-    const ladder = this.deps.policy.escalationLadder ?? {};
     return g.escalation_policy === 'auto'
-      ? (g.escalate_to ?? ladder[g.approver_role.split(', ')[0] as string])
+      ? (g.escalate_to ?? ladderTarget(this.deps.policy, g.approver_role.split(', ')[0] as string))
       : undefined;
   }
 

@@ -15,6 +15,7 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import { recordConfidence } from './feedback.js';
 
 /** An in-run decision as the agent submits it. */
 export interface InRunDecisionInput {
@@ -56,6 +57,11 @@ export class InRunDecisions {
           taskStatus: task.status,
         });
       const plan = await this.plan(trx, task, input);
+      if (typeof input.confidence === 'number') {
+        const c = { taskId, principal: actor.id, stage: 'decision' as const, confidence: input.confidence, now };
+        await recordConfidence(trx, c);
+        await trx.updateTable('tasks').set({ last_confidence: input.confidence }).where('id', '=', taskId).execute();
+      }
       const payload = input.payload ?? {};
       const proposal = {
         action: input.action,

@@ -1,4 +1,5 @@
 import {
+  type AiProposal,
   bytesToHex,
   canonicalJson,
   executionIdFor,
@@ -22,6 +23,7 @@ import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
 import { coveredKeys } from './claims.js';
 import { openSideGate } from './decisions.js';
+import { recordConfidence } from './feedback.js';
 
 /** Extra candidates a claim reads, to step over tasks the signed log does not back. */
 const CLAIM_SPARES = 5;
@@ -156,6 +158,9 @@ export class Execution {
         lease_id: leaseId,
         lease_expires_at: leaseExpiresAt,
         attempt,
+        // A running task always carries a confidence: the executor's latest report, else the one it
+        // proposed with, else 0 (none stated counts as none, so `confidence < threshold` asks a human).
+        last_confidence: task.last_confidence ?? p<AiProposal>(task.ai_proposal).confidence ?? 0,
         updated_at: now,
       })
       .where('id', '=', taskId)
@@ -222,6 +227,15 @@ export class Execution {
       this.checkLease(task, actor, input.leaseId);
       const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
       const { status, review, entries } = await this.pauseIfUnsure(trx, actor, task, input.confidence, now);
+      if (input.confidence !== undefined) {
+        await recordConfidence(trx, {
+          taskId,
+          principal: actor.id,
+          stage: 'heartbeat',
+          confidence: input.confidence,
+          now,
+        });
+      }
       await trx
         .updateTable('tasks')
         .set({
@@ -278,9 +292,11 @@ export class Execution {
     const entries: NewEntry[] = [];
     if (status === 'executing' && confidence !== undefined && threshold !== undefined && confidence < threshold) {
       const message = auto?.escalationMessage ?? `confidence ${confidence} dropped below ${threshold}`;
+      // The review shows the confidence that triggered it and the escalation message (approvals/views.ts).
       review = await openSideGate(this.deps, trx, task, 'review', now, {
         reason: message,
         escalateTo: auto?.escalateTo,
+        proposal: { confidence, threshold, escalationMessage: message },
       });
       status = 'paused';
       entries.push({

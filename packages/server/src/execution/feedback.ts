@@ -1,7 +1,54 @@
-import { type AiProposal, type CalibrationReport, calibrate, HumanOSError } from '@humanos/core';
+import {
+  type AiProposal,
+  type CalibrationReport,
+  type CalibrationSample,
+  calibrate,
+  HumanOSError,
+} from '@humanos/core';
+import type { Transaction } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
+import type { Database } from '../store/schema.js';
+
+/** Where a confidence came from: the proposal at creation, a heartbeat, or an in-run decision. */
+export type ConfidenceStage = 'creation' | 'heartbeat' | 'decision';
+export const CONFIDENCE_STAGES: readonly ConfidenceStage[] = ['creation', 'heartbeat', 'decision'];
+
+/**
+ * Records a confidence the executor reported while running (heartbeat or in-run decision); each one
+ * becomes a calibration sample once a human says whether the task was right.
+ */
+export async function recordConfidence(
+  trx: Transaction<Database>,
+  r: { taskId: string; principal: string; stage: 'heartbeat' | 'decision'; confidence: number; now: number },
+): Promise<void> {
+  await trx
+    .insertInto('confidence_reports')
+    .values({
+      task_id: r.taskId,
+      principal_id: r.principal,
+      stage: r.stage,
+      confidence: r.confidence,
+      reported_at: r.now,
+    })
+    .execute();
+}
+
+/** Per stage: how many samples and their Brier score (null without samples). */
+export type StageCalibration = Record<ConfidenceStage, { samples: number; brierScore: number | null }>;
+
+function byStage(samples: { stage: ConfidenceStage; sample: CalibrationSample }[]): StageCalibration {
+  const out = {} as StageCalibration;
+  for (const stage of CONFIDENCE_STAGES) {
+    const mine = samples.filter((x) => x.stage === stage).map((x) => x.sample);
+    const brier = mine.length
+      ? mine.reduce((a, x) => a + (x.confidence - (x.correct ? 1 : 0)) ** 2, 0) / mine.length
+      : null;
+    out[stage] = { samples: mine.length, brierScore: brier };
+  }
+  return out;
+}
 
 /** Feedback on finished tasks, and the calibration of agents it feeds (confidence vs. human verdicts). */
 export class Feedback {
@@ -67,7 +114,7 @@ export class Feedback {
   async calibration(
     actor: Principal,
     q: { agent: string; capability?: string | undefined },
-  ): Promise<CalibrationReport & { agent: string; capability: string | null }> {
+  ): Promise<CalibrationReport & { agent: string; capability: string | null; byStage: StageCalibration }> {
     if (!this.deps.access.isAuditor(actor) && actor.id !== q.agent) {
       throw new HumanOSError(
         'forbidden',
@@ -95,10 +142,9 @@ export class Feedback {
           .execute()
       : [];
     const approved = decisions.filter((d) => d.verdict === 'approved');
+    const samples = await this.samples(fb);
     const report = calibrate(
-      fb
-        .filter((f) => f.confidence !== null && f.correctness !== null)
-        .map((f) => ({ confidence: Number(f.confidence), correct: f.correctness === 1 })),
+      samples.map((x) => x.sample),
       {
         decided: decisions.length,
         approved: approved.length,
@@ -108,6 +154,31 @@ export class Feedback {
         overridden: tasks.filter((t) => t.overridden_by !== null).length,
       },
     );
-    return { agent: q.agent, capability: q.capability ?? null, ...report };
+    return { agent: q.agent, capability: q.capability ?? null, ...report, byStage: byStage(samples) };
+  }
+
+  /**
+   * One sample per stated confidence of a judged task: the proposal's (creation) and every one the
+   * executor reported (heartbeats, in-run decisions), each against the human's correctness verdict.
+   */
+  private async samples(
+    fb: { task_id: string; confidence: number | null; correctness: number | null }[],
+  ): Promise<{ stage: ConfidenceStage; sample: CalibrationSample }[]> {
+    const judged = fb.filter((f) => f.correctness !== null);
+    const ids = [...new Set(judged.map((f) => f.task_id))];
+    const reports = ids.length
+      ? await this.deps.db.selectFrom('confidence_reports').selectAll().where('task_id', 'in', ids).execute()
+      : [];
+    return judged.flatMap((f) => {
+      const correct = f.correctness === 1;
+      const created =
+        f.confidence === null
+          ? []
+          : [{ stage: 'creation' as const, sample: { confidence: Number(f.confidence), correct } }];
+      const reported = reports
+        .filter((r) => r.task_id === f.task_id)
+        .map((r) => ({ stage: r.stage as ConfidenceStage, sample: { confidence: Number(r.confidence), correct } }));
+      return [...created, ...reported];
+    });
   }
 }

@@ -1,9 +1,47 @@
 import { AUDIT_SAMPLE_RATE, assessRisk, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { CreateTaskInput } from '../tasks/input.js';
+import type { CreateTaskInput, PlannedTaskInput } from '../tasks/input.js';
+
+/**
+ * The description a task gets when its body has none (the seed's Gradual Autonomy snippets create
+ * tasks with autonomy settings only): the proposal's action, else the capabilities it needs, else
+ * "Untitled task". Approvers always see what the agent did say; nothing is invented.
+ *
+ * @example
+ * defaultDescription({ requiredCapabilities: ['devops'] }) // 'Task needing devops'
+ */
+export function defaultDescription(input: CreateTaskInput): string {
+  if (input.description !== undefined) return input.description;
+  if (input.aiProposal?.action) return input.aiProposal.action;
+  const caps = input.requiredCapabilities ?? [];
+  return caps.length ? `Task needing ${caps.join(', ')}` : 'Untitled task';
+}
+
+/** The body with the server's defaults filled in (today: the description). */
+export function withDefaults(input: CreateTaskInput): PlannedTaskInput {
+  return { ...input, description: defaultDescription(input) };
+}
+
+/** The role the escalation ladder ends at: the admins. */
+export const LADDER_TOP = 'admin';
+
+/**
+ * Where a gate for `role` escalates when it times out under `escalationPolicy: 'auto'` and nobody
+ * named a target: the policy's ladder (`escalationLadder[role]`), else the admins; a gate that is
+ * already the admins' has nowhere to go (it expires).
+ *
+ * @example
+ * ladderTarget({ escalationLadder: { finance_manager: 'cfo' } }, 'finance_manager') // 'cfo'
+ * ladderTarget({}, 'cfo') // 'admin'
+ */
+export function ladderTarget(policy: Pick<PolicyDocument, 'escalationLadder'>, role: string): string | undefined {
+  const next = policy.escalationLadder?.[role];
+  if (next !== undefined) return next;
+  return role === LADDER_TOP ? undefined : LADDER_TOP;
+}
 
 /** What policy and risk assessment make of a task body: the gates it gets (shared by create and dry run). */
-export function planTask(input: CreateTaskInput, policy: PolicyDocument, policySource: 'built-in' | 'file') {
+export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policySource: 'built-in' | 'file') {
   const hitl: HumanInLoop = input.humanInLoop ?? {};
   const payload = input.payload ?? {};
   const requiredCapabilities = input.requiredCapabilities ?? [];
@@ -24,6 +62,12 @@ export function planTask(input: CreateTaskInput, policy: PolicyDocument, policyS
     policy,
     policySource,
   );
+  // `auto` without a target: say now where the gate will go (the create response and dry run show it).
+  for (const step of plan.steps) {
+    if (step.escalationPolicy === 'auto' && step.escalateTo === null) {
+      step.escalateTo = ladderTarget(policy, step.roles[0] as string) ?? null;
+    }
+  }
   return { hitl, payload, requiredCapabilities, plan };
 }
 
@@ -37,8 +81,9 @@ export function planTask(input: CreateTaskInput, policy: PolicyDocument, policyS
  */
 export function evaluatePolicy(
   deps: Pick<FeatureDeps, 'policy' | 'policySource'>,
-  input: CreateTaskInput,
+  body: CreateTaskInput,
 ): Record<string, unknown> {
+  const input = withDefaults(body);
   const { hitl, plan } = planTask(input, deps.policy, deps.policySource);
   const routingRole = input.routing
     ? (input.routing.approverRole ?? hitl.approverRole ?? deps.policy.defaultApproverRole ?? 'approver')

@@ -232,7 +232,7 @@ for (const backend of backends()) {
       expect(created.body.approvalRequest.riskAssessment.level).toBe('high');
     });
 
-    it('timeout → escalation along the ladder → decision by the target; no target → expired', async () => {
+    it('timeout → escalation along the ladder → decision by the target; no target → the admins, then expired', async () => {
       const created = await agent.post('/tasks', {
         description: 'Pay the cloud bill',
         humanInLoop: { approverRole: 'finance_manager', approvalTimeout: 600, escalationPolicy: 'auto' },
@@ -252,13 +252,20 @@ for (const backend of backends()) {
         description: 'Order toner',
         humanInLoop: { approverRole: 'clerk', approvalTimeout: 60, escalationPolicy: 'auto' },
       });
+      // No ladder entry for clerk: the ladder ends at the admins, who get a gate; theirs expires for good.
+      expect(lonely.body.approvalRequest.escalateTo).toBe('admin');
+      t.clock.advance(60_000);
+      await t.server.service.timers.expireDue();
+      const toAdmins = await agent.get(`/tasks/${lonely.body.taskId}/decision`);
+      expect(toAdmins.body.approvalRequest.approverRole).toBe('admin');
       t.clock.advance(60_000);
       await t.server.service.timers.expireDue();
       expect((await agent.get(`/tasks/${lonely.body.taskId}`)).body.status).toBe('expired');
       expect((await agent.post(`/tasks/${lonely.body.taskId}/execute`, {})).status).toBe(410);
+      // The clerk's gate was escalated (409); the admins' gate expired (410).
       expect(
         (await p('clerk').post(`/approvals/${lonely.body.approvalRequest.id}/approve`, { approvalReason: 'x' })).status,
-      ).toBe(410);
+      ).toBe(409);
     });
 
     it('one sweep over many due gates: plain ones expire with their chains, ladder ones escalate, open ones stay', async () => {

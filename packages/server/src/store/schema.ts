@@ -93,6 +93,14 @@ export interface Database {
     signature: string;
     ledger_index: number;
   };
+  confidence_reports: {
+    task_id: string;
+    principal_id: string;
+    /** `heartbeat` or `decision` (the creation stage is the task's proposal). */
+    stage: string;
+    confidence: number;
+    reported_at: number;
+  };
   feedback: {
     task_id: string;
     principal_id: string;

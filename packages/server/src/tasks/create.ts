@@ -17,15 +17,15 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
-import { planTask } from '../policy/plan.js';
+import { planTask, withDefaults } from '../policy/plan.js';
 import type { Database } from '../store/schema.js';
 import { remember, replay, requestHash, type StoredResponse } from './idempotency.js';
-import type { CreateTaskInput } from './input.js';
+import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 
 /** A task as planned before it is written: its id, policy outcome, proposal and first status. */
 interface Planned {
   taskId: string;
-  input: CreateTaskInput;
+  input: PlannedTaskInput;
   plan: ReturnType<typeof planTask>;
   aiProposal: AiProposal;
   status: TaskStatus;
@@ -59,7 +59,7 @@ export async function createTask(
     if (earlier) return earlier;
   }
   if (input.onBehalfOf !== undefined) await checkOnBehalfOf(deps, input.onBehalfOf);
-  const planned = prepare(deps, input);
+  const planned = prepare(deps, withDefaults(input));
   try {
     return await deps.write(async (trx, touched) => {
       touched.add(planned.taskId);
@@ -97,7 +97,7 @@ async function checkOnBehalfOf(deps: FeatureDeps, did: string): Promise<void> {
   }
 }
 
-function prepare(deps: FeatureDeps, input: CreateTaskInput): Planned {
+function prepare(deps: FeatureDeps, input: PlannedTaskInput): Planned {
   const plan = planTask(input, deps.policy, deps.policySource);
   const gated = plan.plan.steps.length > 0 || input.routing !== undefined;
   return {

@@ -2,7 +2,8 @@ import type { ClientRequirement, HumanInLoop, RiskAssessment } from '@humanos/co
 
 /** A create-task request body, as validated by `CreateTaskBody` (tasks/schemas.ts). */
 export interface CreateTaskInput extends ClientRequirement {
-  description: string;
+  /** Optional on the wire; `withDefaults` (policy/plan.ts) names the task when it is missing. */
+  description?: string;
   /** Ask a human to approve which resource gets the task before anything else. */
   routing?: { approverRole?: string };
   requiredCapabilities?: string[];
@@ -12,3 +13,6 @@ export interface CreateTaskInput extends ClientRequirement {
   aiProposal?: { action?: string; reasoning?: string | null; confidence?: number | null; alternatives?: string[] };
   riskAssessment?: Partial<RiskAssessment>;
 }
+
+/** A create-task body after the server's defaults: it always has a description. */
+export type PlannedTaskInput = CreateTaskInput & { description: string };

@@ -37,7 +37,8 @@ export const HumanInLoopSchema = T.Object(
 
 export const CreateTaskBody = T.Object(
   {
-    description: TEXT(2000, { minLength: 1 }),
+    // Optional: without one the server names the task from its proposal or capabilities (defaultDescription).
+    description: T.Optional(TEXT(2000, { minLength: 1 })),
     requiredCapabilities: T.Optional(T.Array(ROLE, { maxItems: 32 })),
     humanInLoop: T.Optional(HumanInLoopSchema),
     payload: T.Optional(JsonObject),

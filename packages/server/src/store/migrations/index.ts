@@ -12,6 +12,7 @@ import { migration as m0010 } from './0010_proposed_payload.js';
 import { migration as m0011 } from './0011_integrity.js';
 import { migration as m0012 } from './0012_webhooks_standard.js';
 import { migration as m0014 } from './0014_channels.js';
+import { migration as m0015 } from './0015_confidence_reports.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '0011_integrity': m0011,
   '0012_webhooks_standard': m0012,
   '0014_channels': m0014,
+  '0015_confidence_reports': m0015,
 };
 
 export const migrationProvider: MigrationProvider = {
