@@ -86,6 +86,7 @@ export async function watchTakeover(
           if (took) {
             const msg = `a human (${took.overriddenBy}) took over task ${taskId}; stop`;
             onTakeover(new HumanOSApiError('task_overridden', 409, msg));
+            await reader.cancel().catch(() => {}); // close the connection now, not when the run ends
             return;
           }
         }
