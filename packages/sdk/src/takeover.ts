@@ -78,7 +78,10 @@ export async function watchTakeover(
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        const parsed = parseEvents(buffer + decoder.decode(value, { stream: true }));
+        const text = decoder.decode(value, { stream: true });
+        // The server is stopping: do not hold it up by reconnecting; heartbeats remain the fallback.
+        if (text.includes(': server shutting down')) return;
+        const parsed = parseEvents(buffer + text);
         buffer = parsed.rest;
         for (const ev of parsed.events) {
           if (ev.id !== undefined && /^\d+$/.test(ev.id)) last = Number(ev.id);
@@ -91,8 +94,10 @@ export async function watchTakeover(
           }
         }
       }
-    } catch {
-      // The stream is an accelerator: heartbeats still stop the handler. Back off and try again.
+    } catch (e) {
+      // The stream is an accelerator: heartbeats still stop the handler. A server that is stopping
+      // (503) is left alone; otherwise back off and try again.
+      if (e instanceof HumanOSApiError && e.status === 503) return;
     }
     await sleep(1000, signal).catch(() => {});
   }

@@ -108,7 +108,12 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
 
   beforeAll(async () => {
     // One attempt per delivery, so a refused endpoint gives a failed delivery at once.
-    t = await startTestServer('sqlite', {}, { webhooks: { maxAttempts: 1, timeoutMs: 2000 } });
+    // The receiver is on this machine: the SSRF guard needs loopback allowed for the test.
+    t = await startTestServer(
+      'sqlite',
+      { HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1,localhost' },
+      { webhooks: { maxAttempts: 1, timeoutMs: 2000 } },
+    );
     agentId = `did:agent:keybot-${uniq()}`;
     agent = await t.principal(agentId, ['executor']);
     approver = await t.principal(`did:human:ada-${uniq()}`, [role]);
