@@ -66,6 +66,8 @@ async function main(): Promise<void> {
     process.stdout.write('sdk-suites: no SDK suites present\n');
     return;
   }
+  // The same preparation as .ci/run (idempotent, quick when all is there): the Python tools, Go.
+  if (!run(['bash', join(REPO_ROOT, 'scripts/ensure-services.sh')], REPO_ROOT)) process.exit(1);
   let ok = true;
   for (const s of suites) for (const c of s.checks) ok = run(c, s.cwd) && ok;
   const names: BackendName[] = process.env.HUMANOS_TEST_PG === '0' ? ['sqlite'] : backends();
