@@ -177,11 +177,10 @@ async function firstGateRole(trx: Transaction<Database>, taskId: string): Promis
  * Opens a `review` gate beside a running task (confidence dropped) for the escalation role, else the
  * role of the task's first execution gate, else the default role.
  */
-export async function openSideGate(
+export async function openReviewGate(
   deps: Pick<FeatureDeps, 'policy'>,
   trx: Transaction<Database>,
   task: TaskRow,
-  kind: 'decision' | 'review',
   now: number,
   o: SideGateOptions,
 ): Promise<ApprovalRow> {
@@ -190,7 +189,7 @@ export async function openSideGate(
     .selectFrom('approvals')
     .select((eb) => eb.fn.countAll().as('n'))
     .where('task_id', '=', task.id)
-    .where('kind', '=', kind)
+    .where('kind', '=', 'review')
     .executeTakeFirst();
   const spec: GateSpec = {
     roles: [role],
@@ -201,7 +200,7 @@ export async function openSideGate(
     escalateTo: o.escalationTarget ?? null,
   };
   const row = {
-    ...newGateRow(task.id, kind, Number(count?.n ?? 0), spec, 'pending', now),
+    ...newGateRow(task.id, 'review', Number(count?.n ?? 0), spec, 'pending', now),
     proposal: o.proposal === undefined ? null : j(o.proposal),
   };
   await insertGate(trx, row, [role]);

@@ -22,7 +22,7 @@ import type { Database } from '../store/schema.js';
 import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
 import { coveredKeys } from './claims.js';
-import { openSideGate } from './decisions.js';
+import { openReviewGate } from './decisions.js';
 import { recordConfidence } from './feedback.js';
 
 /** Extra candidates a claim reads, to step over tasks the signed log does not back. */
@@ -293,7 +293,7 @@ export class Execution {
     if (status === 'executing' && confidence !== undefined && threshold !== undefined && confidence < threshold) {
       const message = auto?.escalationMessage ?? `confidence ${confidence} dropped below ${threshold}`;
       // The review shows the confidence that triggered it and the escalation message (approvals/views.ts).
-      review = await openSideGate(this.deps, trx, task, 'review', now, {
+      review = await openReviewGate(this.deps, trx, task, now, {
         reason: message,
         escalateTo: auto?.escalateTo,
         proposal: { confidence, threshold, escalationMessage: message },
