@@ -20,6 +20,8 @@ export interface ToolCall {
 interface RecordedCall {
   tool: string;
   executionId: string;
+  /** The arguments that ran (the approved ones), so a replay can say when a human edited them. */
+  arguments?: Record<string, unknown>;
   toolResult?: CallToolResult;
   truncated?: boolean;
   text?: string;
@@ -133,7 +135,7 @@ export class GatedCalls {
           continue;
         case 'completed':
         case 'failed':
-          return replayed(task, meta);
+          return replayed(task, call, meta);
         default:
           return this.refused(task, call, meta);
       }
@@ -220,7 +222,13 @@ export class GatedCalls {
     } finally {
       clearInterval(beat);
     }
-    await this.record(task.id, { tool: call.name, executionId: execution.executionId, toolResult: result }, ids);
+    const rec = {
+      tool: call.name,
+      executionId: execution.executionId,
+      arguments: approved.arguments,
+      toolResult: result,
+    };
+    await this.record(task.id, rec, ids);
     return annotate(result, call, approved.arguments, meta);
   }
 
@@ -236,6 +244,7 @@ export class GatedCalls {
       await finish({
         tool: rec.tool,
         executionId: rec.executionId,
+        arguments: rec.arguments,
         truncated: true,
         text: all.slice(0, 20_000),
         toolResult: {
@@ -255,29 +264,27 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function annotate(
   result: CallToolResult,
   call: ToolCall,
-  approvedArgs: Record<string, unknown>,
+  approvedArgs: Record<string, unknown> | undefined,
   meta: Record<string, unknown>,
+  extra: string[] = [],
 ): CallToolResult {
-  const edited = canonicalJson(approvedArgs) !== canonicalJson(call.arguments);
-  const note = edited
-    ? [
-        {
-          type: 'text' as const,
-          text: `HumanOS: a human approved this call with EDITED arguments; what ran was ${JSON.stringify(approvedArgs)}.`,
-        },
-      ]
-    : [];
-  return { ...result, content: [...(result.content ?? []), ...note], _meta: { ...(result._meta ?? {}), ...meta } };
+  const edited = approvedArgs !== undefined && canonicalJson(approvedArgs) !== canonicalJson(call.arguments);
+  const notes = [
+    ...(edited
+      ? [`HumanOS: a human approved this call with EDITED arguments; what ran was ${JSON.stringify(approvedArgs)}.`]
+      : []),
+    ...extra,
+  ].map((t) => ({ type: 'text' as const, text: t }));
+  return { ...result, content: [...(result.content ?? []), ...notes], _meta: { ...(result._meta ?? {}), ...meta } };
 }
 
-/** A finished call answered from its record: it is never run again. */
-function replayed(task: Task, meta: Record<string, unknown>): CallToolResult {
+/** A finished call answered from its record: it is never run again (and still says when the arguments were edited). */
+function replayed(task: Task, call: ToolCall, meta: Record<string, unknown>): CallToolResult {
   const rec = (task.status === 'completed' ? task.result : task.error) as RecordedCall | { message?: string } | null;
   const m = { ...meta, 'humanos/status': task.status, 'humanos/replayed': true };
   if (rec && 'toolResult' in rec && rec.toolResult) {
-    const r = rec.toolResult;
     const note = `HumanOS: this call already ran (task ${task.id}, ${task.status}); this is its recorded result. It was not run again.`;
-    return { ...r, content: [...(r.content ?? []), { type: 'text', text: note }], _meta: { ...(r._meta ?? {}), ...m } };
+    return annotate(rec.toolResult, call, rec.arguments, m, [note]);
   }
   const why = rec && 'message' in rec && rec.message ? rec.message : 'no details recorded';
   return text(
