@@ -15,9 +15,9 @@ export type ApprovalView = ApprovalRequest & { approvedPayload?: Record<string, 
 
 export interface DecideOptions {
   /**
-   * Sent as `Idempotency-Key` (default: a fresh key per call). The server does not honour the key on
-   * approve/reject yet, so these calls are not retried after a lost answer; a second decision by the
-   * same principal is refused with `already_decided` anyway.
+   * Sent as `Idempotency-Key` (default: a fresh key per call, reused by its retries). The server
+   * remembers it with the decision, so a call retried after a lost answer gets the first answer back
+   * instead of `already_decided`, and never decides twice.
    */
   idempotencyKey?: string;
 }
@@ -61,7 +61,6 @@ export class ApprovalsClient {
     return this.http.request('POST', path`/approvals/${approvalId}/approve`, {
       body,
       idempotencyKey: opts.idempotencyKey ?? true,
-      retry: false,
     });
   }
 
@@ -75,7 +74,6 @@ export class ApprovalsClient {
     return this.http.request('POST', path`/approvals/${approvalId}/reject`, {
       body,
       idempotencyKey: opts.idempotencyKey ?? true,
-      retry: false,
     });
   }
 }

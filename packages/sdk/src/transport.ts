@@ -41,7 +41,7 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /**
    * Safe to repeat after a network error or 502/503/504. Default: true when an idempotency key is
-   * sent. Pass `false` to send a key the server does not honour yet without retrying on it.
+   * sent (the server replays the first answer to a repeated key).
    */
   retry?: boolean;
   /** Sends `Idempotency-Key`: the given key, or (with `true`) a fresh one reused by every retry. */

@@ -206,16 +206,22 @@ for (const backend of backends()) {
       expect(inbox.items.map((a) => a.taskId).sort()).toEqual([one.id, two.id].sort());
       const gate = await HumanOS.getApproval(one.approvalRequest?.id as string);
       expect(gate.aiProposal).toMatchObject({ action: 'Pay $70', confidence: 0.8 });
-      const ok = await HumanOS.approve(gate.id, { approvalReason: 'matches the PO' });
+      const ok = await HumanOS.approve(gate.id, { approvalReason: 'matches the PO' }, { idempotencyKey: 'k1' });
       expect(ok).toMatchObject({ status: 'approved', taskStatus: 'approved', approvalReason: 'matches the PO' });
       const no = await HumanOS.reject(two.approvalRequest?.id as string, { rejectionReason: 'duplicate' });
       expect(no).toMatchObject({ status: 'rejected', taskStatus: 'rejected', rejectionReason: 'duplicate' });
       expect((await HumanOS.inbox()).items).toEqual([]);
-      // The same key again: the server does not honour Idempotency-Key on decisions yet, and refuses.
-      const again = await HumanOS.approve(gate.id, { approvalReason: 'again' }, { idempotencyKey: 'k1' }).catch(
+      // The same call with the same key (a retry after a lost answer) gets the first answer back; a new
+      // call (a fresh key) is a second decision and is refused; the key with another body too.
+      expect(await HumanOS.approve(gate.id, { approvalReason: 'matches the PO' }, { idempotencyKey: 'k1' })).toEqual(
+        ok,
+      );
+      const again = await HumanOS.approve(gate.id, { approvalReason: 'again' }).catch((e) => e);
+      expect(again).toMatchObject({ code: 'already_decided', status: 409 });
+      const reused = await HumanOS.approve(gate.id, { approvalReason: 'again' }, { idempotencyKey: 'k1' }).catch(
         (e) => e,
       );
-      expect(again).toMatchObject({ code: 'already_decided', status: 409 });
+      expect(reused).toMatchObject({ code: 'idempotency_key_reused', status: 409 });
       // Confidence is a number when the proposal gave one, null when not.
       expect((await agent.client.getTask(one.id)).confidence).toBe(0.8);
       expect((await agent.client.getTask(two.id)).confidence).toBeNull();

@@ -100,15 +100,26 @@ describe('transport: retries and idempotency keys', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('approve and reject send an Idempotency-Key but are not retried on a lost answer', async () => {
-    const { sdk, calls } = client([new TypeError('fetch failed'), new TypeError('fetch failed')]);
+  it('approve and reject are retried after a lost answer with the same Idempotency-Key', async () => {
     const approvalId = 'approval:human:0123456789abcdef01234567';
-    expect((await sdk.approve(approvalId, { approvalReason: 'ok' }).catch((x) => x)).code).toBe('network_error');
-    expect((await sdk.reject(approvalId, { rejectionReason: 'no' }).catch((x) => x)).code).toBe('network_error');
-    expect(calls).toHaveLength(2);
+    const answer = { approvalId, status: 'approved' };
+    const { sdk, calls } = client([
+      new TypeError('fetch failed'),
+      json(200, answer),
+      problem(503, 'unavailable'),
+      json(200, { approvalId, status: 'rejected' }),
+    ]);
+    expect(await sdk.approve(approvalId, { approvalReason: 'ok' })).toEqual(answer);
+    expect((await sdk.reject(approvalId, { rejectionReason: 'no' }, { idempotencyKey: 'mine' })).status).toBe(
+      'rejected',
+    );
+    expect(calls).toHaveLength(4);
     expect(calls[0]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(calls[1]?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(calls[1]?.body).toEqual({ rejectionReason: 'no' });
+    // One key per call, reused by its retry, so the server can answer the retry with the first answer.
+    expect(calls[1]?.headers['idempotency-key']).toBe(calls[0]?.headers['idempotency-key']);
+    expect(calls[2]?.headers['idempotency-key']).toBe('mine');
+    expect(calls[3]?.headers['idempotency-key']).toBe('mine');
+    expect(calls[3]?.body).toEqual({ rejectionReason: 'no' });
   });
 
   it('4xx other than 429 is never retried', async () => {

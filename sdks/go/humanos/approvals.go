@@ -68,6 +68,9 @@ type ApproveRequest struct {
 	ApprovedBy string `json:"approvedBy,omitempty"`
 	// AssignTo picks the resource on a routing gate.
 	AssignTo string `json:"assignTo,omitempty"`
+	// IdempotencyKey is sent as the Idempotency-Key header; when empty the SDK makes one. The server
+	// remembers it with the decision, so a retry after a lost answer gets the first answer back.
+	IdempotencyKey string `json:"-"`
 }
 
 // RejectRequest is a human's rejection; a reason is always required.
@@ -75,6 +78,8 @@ type RejectRequest struct {
 	RejectionReason string `json:"rejectionReason"`
 	Feedback        string `json:"feedback,omitempty"`
 	RejectedBy      string `json:"rejectedBy,omitempty"`
+	// IdempotencyKey: as in ApproveRequest.
+	IdempotencyKey string `json:"-"`
 }
 
 // Approve records the caller's approval of a gate (the caller must be a human holding one of the
@@ -83,7 +88,8 @@ type RejectRequest struct {
 //	res, err := approver.Approve(ctx, req.ID, humanos.ApproveRequest{ApprovalReason: "change window is open"})
 func (c *Client) Approve(ctx context.Context, approvalID string, req ApproveRequest) (*DecisionResult, error) {
 	var out DecisionResult
-	if err := c.do(ctx, request{method: "POST", path: prefix + "/approvals/" + esc(approvalID) + "/approve", body: req, out: &out}); err != nil {
+	r := request{method: "POST", path: prefix + "/approvals/" + esc(approvalID) + "/approve", body: req, out: &out}
+	if err := c.do(ctx, decisionRequest(r, req.IdempotencyKey)); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -92,8 +98,20 @@ func (c *Client) Approve(ctx context.Context, approvalID string, req ApproveRequ
 // Reject records the caller's rejection of a gate; the task is rejected and a chain ends.
 func (c *Client) Reject(ctx context.Context, approvalID string, req RejectRequest) (*DecisionResult, error) {
 	var out DecisionResult
-	if err := c.do(ctx, request{method: "POST", path: prefix + "/approvals/" + esc(approvalID) + "/reject", body: req, out: &out}); err != nil {
+	r := request{method: "POST", path: prefix + "/approvals/" + esc(approvalID) + "/reject", body: req, out: &out}
+	if err := c.do(ctx, decisionRequest(r, req.IdempotencyKey)); err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// decisionRequest makes a decision safe to retry: it carries an Idempotency-Key (the caller's, or a
+// fresh one reused by every retry of this call), and the server replays its first answer to it.
+func decisionRequest(r request, key string) request {
+	if key == "" {
+		key = "go-" + newID()
+	}
+	r.header = map[string]string{"Idempotency-Key": key}
+	r.retry = true
+	return r
 }

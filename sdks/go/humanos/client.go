@@ -54,7 +54,7 @@ func WithHTTPClient(h *http.Client) Option { return func(c *Client) { c.http = h
 // WithTimeout sets the per-request timeout (long-polls add their wait). Default 30 s.
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
-// WithRetries sets how often a safe request (a GET, or a create carrying an idempotency key) is
+// WithRetries sets how often a safe request (a GET, or a create or decision carrying an idempotency key) is
 // retried after a network error or a 429/502/503/504 answer. Default 3.
 func WithRetries(n int) Option { return func(c *Client) { c.retries = n } }
 

@@ -40,6 +40,7 @@
 // # Errors
 //
 // Every failure is a *Error carrying the server's stable code (docs/api.md), the HTTP status and a
-// request id; errors.Is matches the sentinels (ErrAlreadyDecided, ErrTaskOverridden, …). GETs and
-// task creation (which carries an Idempotency-Key) are retried after network errors and 429/502/503/504.
+// request id; errors.Is matches the sentinels (ErrAlreadyDecided, ErrTaskOverridden, …). GETs, task
+// creation, approvals and rejections (these carry an Idempotency-Key) are retried after network errors
+// and 429/502/503/504.
 package humanos

@@ -77,8 +77,14 @@ func TestTypedErrors(t *testing.T) {
 	wantCode(t, "blank rejection reason", err, "validation_failed", 400)
 	_, err = human.Approve(ctx, first.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "ok", ApprovedBy: "did:human:someone-else"})
 	wantCode(t, "approvedBy of another", err, "approved_by_mismatch", 403)
-	if _, err := human.Approve(ctx, first.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "fine"}); err != nil {
+	ok, err := human.Approve(ctx, first.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "fine", IdempotencyKey: "go-approve-1"})
+	if err != nil {
 		t.Fatal(err)
+	}
+	// The same decision retried with its key gets the first answer back, not already_decided.
+	replayed, err := human.Approve(ctx, first.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "fine", IdempotencyKey: "go-approve-1"})
+	if err != nil || !replayed.ApprovedAt.Equal(ok.ApprovedAt) || replayed.Provenance.LedgerIndex != ok.Provenance.LedgerIndex {
+		t.Fatalf("replayed approve: %+v %v", replayed, err)
 	}
 	_, err = human.Approve(ctx, first.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "again"})
 	wantCode(t, "decided twice", err, "already_decided", 409)

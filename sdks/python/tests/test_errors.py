@@ -52,7 +52,13 @@ async def test_decision_conflicts(actors: Callable[..., Actors], role: Callable[
     a = actors(r)
     task = await a.agent.create_task('Drop index', human_in_loop={'approver_role': r})
     assert task.approval_request is not None
-    await a.human(r).approve(task.approval_request.id, approval_reason='ok')
+    first = await a.human(r).approve(task.approval_request.id, approval_reason='ok', idempotency_key='py-approve-1')
+    # The same decision retried with its key (an answer lost on the way) gets the first answer back.
+    again = await a.human(r).approve(task.approval_request.id, approval_reason='ok', idempotency_key='py-approve-1')
+    assert again == first
+    with pytest.raises(ConflictError) as reused:
+        await a.human(r).approve(task.approval_request.id, approval_reason='other', idempotency_key='py-approve-1')
+    assert reused.value.code == 'idempotency_key_reused'
     with pytest.raises(ConflictError) as e409:
         await a.human(r).reject(task.approval_request.id, rejection_reason='changed my mind')
     assert e409.value.code in ('already_decided', 'already_seated')

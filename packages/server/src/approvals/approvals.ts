@@ -3,23 +3,44 @@ import { HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { replay, requestHash } from '../kernel/idempotency.js';
 import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
 import { type DecideInput, decide } from './decide.js';
+import { replayedDecision } from './provenance.js';
 import { decisionView, gateContext, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
 export class Approvals {
   constructor(private readonly deps: FeatureDeps) {}
 
-  /** See `decide`. */
-  decide(
+  /**
+   * See `decide`. With an `Idempotency-Key`, a retry of the same decision (same approval, verdict and
+   * body) gets the first answer again instead of `already_decided`; the same key on another request
+   * is refused with `idempotency_key_reused`. The key is remembered in the decision's transaction.
+   *
+   * @example
+   * await approvals.decide(cfo, approvalId, 'approved', { reason: 'ok' }, req.headers['idempotency-key']);
+   */
+  async decide(
     actor: Principal,
     approvalId: string,
     verdict: 'approved' | 'rejected',
     input: DecideInput,
+    idempotencyKey?: string,
   ): Promise<Record<string, unknown>> {
-    return decide(this.deps, actor, approvalId, verdict, input);
+    if (idempotencyKey === undefined) return decide(this.deps, actor, approvalId, verdict, input);
+    const idem = { key: idempotencyKey, hash: requestHash({ approvalId, verdict, input }) };
+    const earlier = await replay(this.deps.db, actor.id, idem.key, idem.hash);
+    if (earlier) return replayedDecision(this.deps, earlier.body);
+    try {
+      return await decide(this.deps, actor, approvalId, verdict, input, idem);
+    } catch (e) {
+      // Two retries racing: the loser finds the gate decided (or the key taken). Answer as the winner.
+      const won = await replay(this.deps.db, actor.id, idem.key, idem.hash);
+      if (won) return replayedDecision(this.deps, won.body);
+      throw e;
+    }
   }
 
   async get(actor: Principal, approvalId: string): Promise<Record<string, unknown>> {

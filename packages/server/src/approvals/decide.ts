@@ -18,6 +18,7 @@ import {
 import type { Transaction } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { completeRemembered, remember } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import type { Database } from '../store/schema.js';
@@ -37,6 +38,12 @@ export interface DecideInput {
 }
 
 type Verdict = 'approved' | 'rejected';
+
+/** An `Idempotency-Key` and the fingerprint of the request it was sent with. */
+export interface IdempotencyKey {
+  key: string;
+  hash: string;
+}
 
 /** What a decision is about, loaded and locked in its transaction. */
 interface Subject {
@@ -80,6 +87,7 @@ export async function decide(
   approvalId: string,
   verdict: Verdict,
   input: DecideInput,
+  idem?: IdempotencyKey,
 ): Promise<Record<string, unknown>> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
@@ -94,11 +102,18 @@ export async function decide(
     await moveTask(trx, actor, s, o, path);
     const ledgerIndex = await record(deps, trx, actor, s, o, extra, input);
     touched.add(s.task.id);
+    if (idem) {
+      // Remembered with the decision, so a retry can never decide twice; the proof is added after commit.
+      const partial = responseOf(actor, approvalId, o, verdict, { ledgerIndex, approvalSignature: o.signature });
+      await remember(trx, actor.id, idem.key, idem.hash, { statusCode: 200, body: partial }, now);
+    }
     return { o, ledgerIndex };
   });
   if (!seal) throw new Error('a decision committed without a ledger checkpoint');
   const prov = await provenance(deps, value.ledgerIndex, seal, value.o.signature);
-  return responseOf(actor, approvalId, value.o, verdict, prov);
+  const response = responseOf(actor, approvalId, value.o, verdict, prov);
+  if (idem) await completeRemembered(deps.db, actor.id, idem.key, response);
+  return response;
 }
 
 async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {

@@ -22,3 +22,25 @@ export async function provenance(
     signer: deps.signerDid,
   };
 }
+
+/**
+ * A remembered decision response, complete: its provenance is stored after the commit, so a process
+ * that died in between left only `ledgerIndex` and the signature. The proof is then made against the
+ * newest checkpoint (which contains the entry: the decision committed with its checkpoint).
+ */
+export async function replayedDecision(
+  deps: Pick<FeatureDeps, 'db' | 'ledger' | 'signerDid'>,
+  body: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const prov = body.provenance as { ledgerIndex: number; approvalSignature: string; checkpoint?: string };
+  if (prov.checkpoint !== undefined) return body;
+  const cp = await deps.ledger.latestCheckpoint(deps.db);
+  if (!cp) throw new Error('a remembered decision without any ledger checkpoint');
+  const seal: Seal = {
+    size: Number(cp.size),
+    rootHash: cp.root_hash,
+    checkpoint: cp.note,
+    proveAppended: () => undefined,
+  };
+  return { ...body, provenance: await provenance(deps, prov.ledgerIndex, seal, prov.approvalSignature) };
+}

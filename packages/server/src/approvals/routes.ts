@@ -1,5 +1,5 @@
 import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
-import { ApprovalIdParams, op, responses, WaitQuery } from '../kernel/schemas.js';
+import { ApprovalIdParams, IdempotencyHeaders, op, responses, WaitQuery } from '../kernel/schemas.js';
 import type { Approvals } from './approvals.js';
 import { ApproveBody, DecisionResult, GatePage, GateView, InboxQuery, RejectBody } from './schemas.js';
 
@@ -21,13 +21,19 @@ const DOC = {
     ...op(
       'approve',
       'Approve',
-      'Approves the request, optionally with edits (a JSON merge patch) and feedback; signed into the ledger.',
+      'Approves the request, optionally with edits (a JSON merge patch) and feedback; signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
     response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+    headers: IdempotencyHeaders,
   },
   reject: {
-    ...op('reject', 'Reject', 'Rejects the request with a reason; the task is rejected. Signed into the ledger.'),
+    ...op(
+      'reject',
+      'Reject',
+      'Rejects the request with a reason; the task is rejected. Signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
+    ),
     response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+    headers: IdempotencyHeaders,
   },
 };
 
@@ -56,23 +62,31 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
     { schema: { ...DOC.approve, tags: ['approvals'], params: ApprovalIdParams, body: ApproveBody } },
     async (req) => {
       const b = req.body ?? {};
-      return approvals.decide(req.principal, req.params.approvalId, 'approved', {
+      const input = {
         by: b.approvedBy,
         reason: b.approvalReason,
         feedback: b.feedback,
         edits: b.edits as Record<string, unknown> | undefined,
         assignTo: b.assignTo,
-      });
+      };
+      return approvals.decide(req.principal, req.params.approvalId, 'approved', input, keyOf(req.headers));
     },
   );
   api.post(
     `${API_PREFIX}/approvals/:approvalId/reject`,
     { schema: { ...DOC.reject, tags: ['approvals'], params: ApprovalIdParams, body: RejectBody } },
     async (req) =>
-      approvals.decide(req.principal, req.params.approvalId, 'rejected', {
-        by: req.body.rejectedBy,
-        reason: req.body.rejectionReason,
-        feedback: req.body.feedback,
-      }),
+      approvals.decide(
+        req.principal,
+        req.params.approvalId,
+        'rejected',
+        { by: req.body.rejectedBy, reason: req.body.rejectionReason, feedback: req.body.feedback },
+        keyOf(req.headers),
+      ),
   );
+}
+
+function keyOf(headers: Record<string, unknown>): string | undefined {
+  const key = headers['idempotency-key'];
+  return typeof key === 'string' ? key : undefined;
 }

@@ -32,6 +32,16 @@ export const LIMIT = T.Optional(T.Integer({ minimum: 1, maximum: 200, default: 5
 export const CURSOR = T.Optional(T.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }));
 
 /** `?wait=` seconds of a long-poll. */
+/** `Idempotency-Key`: a retry with the same key and body gets the first answer (other headers pass). */
+export const IdempotencyHeaders = T.Object({
+  'idempotency-key': T.Optional(
+    T.String({
+      minLength: 1,
+      maxLength: 200,
+      description: 'Makes retries of this call safe: the first answer is replayed',
+    }),
+  ),
+});
 export const WaitQuery = T.Object({ wait: T.Optional(T.Number({ minimum: 0, maximum: 60 })) }, closed);
 
 /*

@@ -15,11 +15,11 @@ import { gateView } from '../approvals/views.js';
 import { capabilityKey } from '../execution/claims.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { remember, replay, requestHash, type StoredResponse } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import { planTask, withDefaults } from '../policy/plan.js';
 import type { Database } from '../store/schema.js';
-import { remember, replay, requestHash, type StoredResponse } from './idempotency.js';
 import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 
 /** A task as planned before it is written: its id, policy outcome, proposal and first status. */

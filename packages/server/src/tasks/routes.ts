@@ -1,5 +1,5 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { op, responses, TaskIdParams } from '../kernel/schemas.js';
+import { IdempotencyHeaders, op, responses, TaskIdParams } from '../kernel/schemas.js';
 import { CancelBody, CreatedTask, CreateTaskBody, ListTasksQuery, TaskPage, TaskView } from './schemas.js';
 import type { Tasks } from './tasks.js';
 
@@ -17,10 +17,7 @@ export function taskRoutes(api: Api, tasks: Tasks): void {
         tags: ['tasks'],
         body: CreateTaskBody,
         response: { ...responses(201, CreatedTask, 400, 401, 403, 409), 200: CreatedTask } as Record<string, unknown>,
-        headers: {
-          type: 'object',
-          properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 200 } },
-        },
+        headers: IdempotencyHeaders,
       },
     },
     async (req, reply) => {

@@ -3,10 +3,10 @@ import { cancelGates } from '../approvals/gates.js';
 import type { Principal } from '../kernel/access.js';
 import { decodeCursor, encodeCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import type { StoredResponse } from '../kernel/idempotency.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import { createTask } from './create.js';
-import type { StoredResponse } from './idempotency.js';
 import type { CreateTaskInput } from './input.js';
 import { taskView } from './views.js';
 

@@ -110,6 +110,7 @@ def approve(
     edits: Mapping[str, Any] | None,
     approved_by: str | None,
     assign_to: str | None,
+    idempotency_key: str,
 ) -> Call[DecisionResult]:
     body = drop_none(
         {
@@ -120,14 +121,28 @@ def approve(
             'assignTo': assign_to,
         }
     )
-    return Call('POST', f'{PREFIX}/approvals/{_q(approval_id)}/approve', DecisionResult.model_validate, body=body)
+    return Call(
+        'POST',
+        f'{PREFIX}/approvals/{_q(approval_id)}/approve',
+        DecisionResult.model_validate,
+        body=body,
+        headers={'idempotency-key': idempotency_key},
+        retry=True,
+    )
 
 
 def reject(
-    approval_id: str, rejection_reason: str, feedback: str | None, rejected_by: str | None
+    approval_id: str, rejection_reason: str, feedback: str | None, rejected_by: str | None, idempotency_key: str
 ) -> Call[DecisionResult]:
     body = drop_none({'rejectionReason': rejection_reason, 'feedback': feedback, 'rejectedBy': rejected_by})
-    return Call('POST', f'{PREFIX}/approvals/{_q(approval_id)}/reject', DecisionResult.model_validate, body=body)
+    return Call(
+        'POST',
+        f'{PREFIX}/approvals/{_q(approval_id)}/reject',
+        DecisionResult.model_validate,
+        body=body,
+        headers={'idempotency-key': idempotency_key},
+        retry=True,
+    )
 
 
 def execute(task_id: str, payload: Mapping[str, Any] | None, lease_seconds: int | None) -> Call[Execution]:

@@ -341,9 +341,16 @@ class AsyncHumanOSClient:
         edits: Mapping[str, Any] | None = None,
         approved_by: str | None = None,
         assign_to: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionResult:
-        """Approves a gate (a human principal), optionally with ``edits`` (an RFC 7386 merge patch)."""
-        return await self._send(_calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to))
+        """Approves a gate (a human principal), optionally with ``edits`` (an RFC 7386 merge patch).
+
+        The call carries an ``Idempotency-Key`` (``idempotency_key`` or a fresh one, reused by its
+        retries): a retry after a lost answer gets the first answer back and never decides twice.
+        """
+        key = idempotency_key or str(uuid.uuid4())
+        call = _calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to, key)
+        return await self._send(call)
 
     async def reject(
         self,
@@ -352,8 +359,11 @@ class AsyncHumanOSClient:
         rejection_reason: str,
         feedback: str | None = None,
         rejected_by: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionResult:
-        return await self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by))
+        """Rejects a gate; like ``approve``, it carries an idempotency key and is safe to retry."""
+        key = idempotency_key or str(uuid.uuid4())
+        return await self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by, key))
 
     # ---- execution -----------------------------------------------------------------------------------
 
@@ -838,8 +848,10 @@ class HumanOSClient:
         edits: Mapping[str, Any] | None = None,
         approved_by: str | None = None,
         assign_to: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionResult:
-        return self._send(_calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to))
+        key = idempotency_key or str(uuid.uuid4())
+        return self._send(_calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to, key))
 
     def reject(
         self,
@@ -848,8 +860,10 @@ class HumanOSClient:
         rejection_reason: str,
         feedback: str | None = None,
         rejected_by: str | None = None,
+        idempotency_key: str | None = None,
     ) -> DecisionResult:
-        return self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by))
+        key = idempotency_key or str(uuid.uuid4())
+        return self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by, key))
 
     # ---- execution -----------------------------------------------------------------------------------
 

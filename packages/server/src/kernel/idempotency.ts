@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, HumanOSError } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
-import { j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import { j, p } from './rows.js';
 
 /** A stored response: what a retry with the same `Idempotency-Key` and body gets back. */
 export interface StoredResponse {
@@ -57,5 +57,24 @@ export async function remember(
       response: j(response.body),
       created_at: now,
     })
+    .execute();
+}
+
+/**
+ * Replaces the stored response for `key` once it is complete. Decisions remember a partial response
+ * in their transaction (their ledger proof exists only after the commit) and complete it here; a
+ * crash between the two leaves the partial one, which the replay completes (see `approvals/replay.ts`).
+ */
+export async function completeRemembered(
+  db: Kysely<Database>,
+  principal: string,
+  key: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ response: j(body) })
+    .where('principal_id', '=', principal)
+    .where('key', '=', key)
     .execute();
 }
