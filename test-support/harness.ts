@@ -191,6 +191,7 @@ const TABLES = [
   ['feedback', 'task_id, principal_id'],
   ['webhooks', 'id'],
   ['webhook_deliveries', 'id'],
+  ['audit_reviews', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

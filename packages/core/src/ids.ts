@@ -64,3 +64,10 @@ export function newWebhookId(): string {
 export function newDeliveryId(): string {
   return `delivery:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
 }
+
+export const AUDIT_REVIEW_ID_PATTERN = '^review:human:[0-9a-f]{24}$';
+
+/** A periodic audit review's id, e.g. `review:human:0123456789abcdef01234567`. */
+export function newAuditReviewId(): string {
+  return `review:human:${randomBytes(RANDOM_HEX / 2).toString('hex')}`;
+}

@@ -1,3 +1,4 @@
+export * from './audit.js';
 export * from './authority.js';
 export * from './calibration.js';
 export * from './canonical.js';

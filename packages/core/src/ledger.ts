@@ -47,7 +47,10 @@ export type LedgerEntryType =
   | 'webhook.removed'
   | 'webhook.secret_rotated'
   | 'channel.linked'
-  | 'channel.unlinked';
+  | 'channel.unlinked'
+  | 'audit.review_opened'
+  | 'audit.review_extended'
+  | 'audit.review_completed';
 
 export interface LedgerEntry {
   v: number;

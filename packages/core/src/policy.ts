@@ -3,6 +3,7 @@
  * policy demands, the assessed risk) to the gates a task gets. The effective requirement is the
  * stricter of client and policy: an agent can tighten, never loosen.
  */
+import type { AuditFrequency } from './audit.js';
 import { type HumanInLoop, maxRisk, type RiskAssessment, type RiskLevel, riskRank } from './model.js';
 import type { RiskThresholds } from './risk.js';
 
@@ -26,8 +27,6 @@ export interface AutoEscalation {
   escalateTo?: string;
   escalationMessage?: string;
 }
-
-export type AuditFrequency = 'always' | 'daily' | 'weekly' | 'monthly';
 
 /** What a client may ask for on create (the seed's fields). */
 export interface ClientRequirement {
@@ -172,23 +171,6 @@ function minTimeout(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   if (b === null) return a;
   return Math.min(a, b);
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-/** Share of unattended tasks queued for a spot-check, by `auditFrequency`. */
-export const AUDIT_SAMPLE_RATE: Record<AuditFrequency, number> = { always: 1, daily: 0.5, weekly: 0.2, monthly: 0.05 };
-
-/** Deterministic sampling by task id, so a replay or a test gets the same answer. */
-export function inAuditSample(taskId: string, frequency: AuditFrequency): boolean {
-  return fnv1a(taskId) / 0x100000000 < AUDIT_SAMPLE_RATE[frequency];
 }
 
 /**

@@ -277,7 +277,7 @@ async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string
   }
 }
 
-/** One sweep of the background work: deadlines, reminders, expired leases, webhooks, maintenance. */
+/** One sweep of the background work: deadlines, reminders, expired leases, audit reviews, webhooks, maintenance. */
 function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) => void): () => Promise<void> {
   let maintainedAt = Date.now();
   return async () => {
@@ -285,6 +285,7 @@ function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) =>
       await service.timers.expireDue();
       await service.timers.remindDue();
       await service.execution.reclaimExpiredLeases();
+      await service.auditReviews.openDue();
       await service.webhooks.deliverDue();
       if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
         maintainedAt = Date.now();

@@ -1,5 +1,6 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
+import { AuditReviews } from './audit/reviews.js';
 import { Channels } from './channels/channels.js';
 import { type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
@@ -60,6 +61,7 @@ export class HumanOSService {
   readonly inRunDecisions: InRunDecisions;
   readonly feedback: Feedback;
   readonly timers: Timers;
+  readonly auditReviews: AuditReviews;
   readonly policy: Policy;
   readonly webhooks: Webhooks;
   readonly decisions: Decisions;
@@ -144,6 +146,7 @@ export class HumanOSService {
     this.inRunDecisions = new InRunDecisions(this.deps);
     this.feedback = new Feedback(this.deps);
     this.timers = new Timers(this.deps);
+    this.auditReviews = new AuditReviews(this.deps);
     this.policy = new Policy(this.deps);
     this.decisions = new Decisions(this.deps);
     this.feed = new Feed(this.deps);

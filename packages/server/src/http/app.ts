@@ -7,6 +7,7 @@ import { HumanOSError } from '@humanos/core';
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
+import { auditRoutes } from '../audit/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
@@ -130,6 +131,7 @@ const TAGS = [
   ['feedback', 'Ratings of finished tasks and the confidence calibration they feed'],
   ['events', 'The ledger as a Server-Sent Events stream'],
   ['ledger', 'The signed, tamper-evident ledger: checkpoints, proofs, entries and export'],
+  ['audit', 'Periodic audit reviews of unattended runs (auditFrequency daily, weekly, monthly)'],
   ['policy', 'The approval policy in force and dry runs of it'],
   ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
   ['webhooks', 'Ledger events delivered to URLs, signed'],
@@ -163,6 +165,7 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   taskRoutes(api, s.tasks);
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
+  auditRoutes(api, s.auditReviews);
   eventRoutes(api, {
     decisions: s.decisions,
     feed: s.feed,

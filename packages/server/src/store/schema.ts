@@ -54,6 +54,10 @@ export interface Database {
     payload_digest: string | null;
     /** Required capabilities, sorted and space-joined; null when none (see `capabilityKey`). */
     cap_key: string | null;
+    /** Unattended runs with a periodic `auditFrequency` (0016); null otherwise. */
+    audit_frequency: string | null;
+    /** The periodic audit review covering this run, once one opened (0016). */
+    audit_review_id: string | null;
   };
   approvals: {
     id: string;
@@ -125,6 +129,24 @@ export interface Database {
   ledger_entries: { seq: number; entry: string; leaf_hash: string; task_id: string | null };
   ledger_nodes: { level: number; idx: number; hash: string };
   checkpoints: { size: number; root_hash: string; note: string; created_at: number };
+  audit_reviews: {
+    id: string;
+    frequency: string;
+    period_start: number;
+    period_end: number;
+    status: string;
+    task_count: number;
+    status_counts: string;
+    sample: string;
+    opened_at: number;
+    opened_seq: number;
+    completed_at: number | null;
+    completed_by: string | null;
+    outcome: string | null;
+    findings: string | null;
+    flagged: string | null;
+    completed_seq: number | null;
+  };
   webhooks: {
     id: string;
     url: string;

@@ -198,6 +198,9 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
       payload: j(plan.payload),
       payload_digest: t.digest,
       cap_key: capabilityKey(plan.requiredCapabilities),
+      // Unattended runs a periodic audit review will cover (`always` is a per-task spot-check instead).
+      audit_frequency: plan.plan.audit && input.auditFrequency !== 'always' ? (input.auditFrequency ?? null) : null,
+      audit_review_id: null,
       proposed_payload: j(plan.payload),
       approved_payload: t.gated ? null : j(plan.payload),
       approved_digest: t.gated ? null : t.digest,

@@ -13,6 +13,7 @@ import { migration as m0011 } from './0011_integrity.js';
 import { migration as m0012 } from './0012_webhooks_standard.js';
 import { migration as m0014 } from './0014_channels.js';
 import { migration as m0015 } from './0015_confidence_reports.js';
+import { migration as m0016 } from './0016_audit_reviews.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -35,6 +36,7 @@ const migrations: Record<string, Migration> = {
   '0012_webhooks_standard': m0012,
   '0014_channels': m0014,
   '0015_confidence_reports': m0015,
+  '0016_audit_reviews': m0016,
 };
 
 export const migrationProvider: MigrationProvider = {
