@@ -57,7 +57,13 @@ describe('sampleRuns', () => {
   });
 
   it('failures first, then high or critical risk, then a deterministic draw, up to the size', () => {
-    const runs = [run('a'), run('b', 'failed'), run('c', 'completed', 'critical'), run('d'), run('e', 'failed', 'high')];
+    const runs = [
+      run('a'),
+      run('b', 'failed'),
+      run('c', 'completed', 'critical'),
+      run('d'),
+      run('e', 'failed', 'high'),
+    ];
     const s = sampleRuns(runs, 4);
     expect(s.slice(0, 3)).toEqual([
       { id: 'b', reason: 'failed' },
