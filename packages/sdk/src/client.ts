@@ -12,6 +12,7 @@
 
 import { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
 import { ApprovalsClient } from './approvals.js';
+import { AuditClient } from './audit.js';
 import { ChannelsClient } from './channels.js';
 import { ExecutionClient } from './execution.js';
 import { LedgerClient } from './ledger.js';
@@ -33,6 +34,8 @@ export class HumanOSClient {
   readonly policy: PolicyClient;
   readonly ledger: LedgerClient;
   readonly channels: ChannelsClient;
+  /** Periodic audit reviews of unattended runs (admin or auditor). */
+  readonly audit: AuditClient;
 
   constructor(opts: ClientOptions = {}) {
     const http = new Transport(opts);
@@ -45,6 +48,7 @@ export class HumanOSClient {
     this.policy = new PolicyClient(http);
     this.ledger = new LedgerClient(http, opts.checkpointStore, opts.trustedPublicKey);
     this.channels = new ChannelsClient(http);
+    this.audit = new AuditClient(http);
   }
 
   // ---- tasks (see TasksClient) ----

@@ -19,6 +19,16 @@ export {
 } from '@humanos/core';
 export { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
 export { ApprovalsClient, type ApprovalView, type DecideOptions } from './approvals.js';
+export {
+  AuditClient,
+  type AuditReview,
+  type CompleteReviewInput,
+  type ReviewedTask,
+  type ReviewFrequency,
+  type ReviewOutcome,
+  type ReviewStatus,
+  type SampledTask,
+} from './audit.js';
 export { type ChannelPreferences, ChannelsClient } from './channels.js';
 export { HumanOSClient } from './client.js';
 export {
