@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import * as approve from './commands/approve.js';
+import * as audit from './commands/audit.js';
 import * as cancel from './commands/cancel.js';
 import * as channels from './commands/channels.js';
 import * as inbox from './commands/inbox.js';
@@ -70,6 +71,7 @@ export function buildProgram(ctx: Ctx): Command {
     channels,
     policy,
     ledger,
+    audit,
     mcp,
   ]) {
     m.register(program, ctx);

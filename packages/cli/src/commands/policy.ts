@@ -19,7 +19,10 @@ function describeEvaluation(r: PolicyEvaluation): string {
       : '';
     lines.push(`gate ${g.step}: ${g.required} of ${g.approverRoles.join(' | ')}${timeout}${escalation}`);
   }
-  if (r.audit) lines.push(`audit:  ${r.audit.sampleRate * 100} % spot-checked (${r.audit.frequency})`);
+  if (r.audit) {
+    const review = r.audit.frequency === 'always' ? '' : `; a ${r.audit.frequency} audit review covers every run`;
+    lines.push(`audit:  ${r.audit.sampleRate * 100} % spot-checked (${r.audit.frequency})${review}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
