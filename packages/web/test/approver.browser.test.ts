@@ -109,6 +109,10 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#diff [data-path="amount"]').textContent()).toContain('45000');
     expect(await page.locator('#diff [data-path="amount"] del').textContent()).toContain('50000');
+    // Saving returns the focus to the field's Edit button.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-field')))
+      .toBe('amount');
     // a: approve — the reason gets focus; Enter records.
     await page.keyboard.press('a');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('reason');

@@ -2,7 +2,7 @@
  * The payload, once, as a table of fields; each field can be edited in place (its type kept), or the
  * whole payload in JSON mode. Values are agent text: rendered as text with invisibles revealed.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { fields, getPath, isObject, parseFieldInput, setPath, show } from '../lib/diff.js';
 import { revealInvisible } from '../lib/text.js';
 import type { Json } from '../lib/types.js';
@@ -53,7 +53,9 @@ function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
   const changed = JSON.stringify(orig) !== JSON.stringify(p.v);
   const editBtn = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
-  useEffect(() => {
+  // A layout effect, not an effect: focus returns to the Edit button in the same task as the render,
+  // so a shortcut pressed right after saving (`a` focuses the reason) is never undone by it later.
+  useLayoutEffect(() => {
     if (wasEditing.current && p.editing !== k) editBtn.current?.focus();
     wasEditing.current = p.editing === k;
   }, [p.editing]);
@@ -87,7 +89,7 @@ function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string }) {
   const [text, setText] = useState(show(p.v));
   const [err, setErr] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     input.current?.focus();
     input.current?.select();
   }, []);
