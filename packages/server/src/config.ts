@@ -21,6 +21,11 @@ export interface ServerConfig {
   maxStreamsPerPrincipal: number;
   /** Webhooks and notification channels (see integrationConfig). */
   integrations: IntegrationConfig;
+  /**
+   * Tests only (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS, refused unless HUMANOS_TEST_MODE=1): the audit
+   * review sweeper decides which periods have ended as if the clock were this much later. 0 otherwise.
+   */
+  testReviewClockOffsetMs: number;
 }
 
 /** Where the web inbox is, where webhooks may go, and how Slack and e-mail are reached. */
@@ -89,6 +94,25 @@ function integrationConfig(
     slackSigningSecret,
     slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
   };
+}
+
+/**
+ * Settings that exist for the test suites only; each is refused unless `HUMANOS_TEST_MODE=1` says
+ * the server is a test server, so a production environment cannot turn one on by accident.
+ */
+function testSettings(
+  vars: Record<string, string | undefined>,
+  int: (name: string, def: number, min: number, max: number) => number,
+): { testReviewClockOffsetMs: number } {
+  const mode = vars.HUMANOS_TEST_MODE || undefined;
+  if (mode !== undefined && mode !== '1') {
+    throw new ConfigError('HUMANOS_TEST_MODE', `must be 1 when set, got "${mode}"`);
+  }
+  const offset = 'HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS';
+  if (vars[offset] && mode !== '1') {
+    throw new ConfigError(offset, 'is a test setting: refused unless HUMANOS_TEST_MODE=1 (never set it in production)');
+  }
+  return { testReviewClockOffsetMs: int(offset, 0, 0, 366 * 86_400_000) };
 }
 
 export class ConfigError extends Error {
@@ -176,5 +200,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),
     },
     maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
+    ...testSettings(vars, int),
   };
 }

@@ -166,8 +166,16 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     log = (msg, e) => app.log.warn({ err: e }, msg);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
-    const background = startSweeper(service, store, config.timerIntervalMs, (e) =>
-      app.log.error({ err: e }, 'timer sweep failed'),
+    if (config.testReviewClockOffsetMs > 0) {
+      app.log.warn(
+        `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
+      );
+    }
+    const background = startSweeper(
+      service,
+      store,
+      { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
+      (e) => app.log.error({ err: e }, 'timer sweep failed'),
     );
     const close = async () => {
       app.log.info('shutting down: no new requests; ending event streams and long-polls');
@@ -277,15 +285,23 @@ async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string
   }
 }
 
-/** One sweep of the background work: deadlines, reminders, expired leases, audit reviews, webhooks, maintenance. */
-function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) => void): () => Promise<void> {
+/**
+ * One sweep of the background work: deadlines, reminders, expired leases, audit reviews, webhooks,
+ * maintenance. `reviewClockOffsetMs` is 0 except on a test server (`HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS`).
+ */
+function sweeper(
+  service: HumanOSService,
+  store: Store,
+  reviewClockOffsetMs: number,
+  onError: (e: unknown) => void,
+): () => Promise<void> {
   let maintainedAt = Date.now();
   return async () => {
     try {
       await service.timers.expireDue();
       await service.timers.remindDue();
       await service.execution.reclaimExpiredLeases();
-      await service.auditReviews.openDue();
+      await service.auditReviews.openDue(100, reviewClockOffsetMs);
       await service.webhooks.deliverDue();
       if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
         maintainedAt = Date.now();
@@ -302,10 +318,10 @@ function sweeper(service: HumanOSService, store: Store, onError: (e: unknown) =>
 function startSweeper(
   service: HumanOSService,
   store: Store,
-  intervalMs: number,
+  { intervalMs, reviewClockOffsetMs }: { intervalMs: number; reviewClockOffsetMs: number },
   onError: (e: unknown) => void,
 ): { stop(): Promise<void> } {
-  const tick = sweeper(service, store, onError);
+  const tick = sweeper(service, store, reviewClockOffsetMs, onError);
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;

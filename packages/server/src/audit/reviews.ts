@@ -56,13 +56,18 @@ export class AuditReviews {
    * review covers yet, one transaction per period (so a server that was down catches up period by
    * period). Runs that arrive for a period already reviewed are added to its review (see `extend`).
    * Returns how many reviews it opened or extended.
+   *
+   * `clockOffsetMs` (tests only: `HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS`) decides which periods have
+   * ended as if the clock were that much later; what is recorded (`openedAt`, the ledger entry's time)
+   * stays the real time. The SDK suites, which cannot move a spawned server's clock, use it so that
+   * today's runs are reviewed now.
    */
-  async openDue(maxPerFrequency = 100): Promise<number> {
+  async openDue(maxPerFrequency = 100, clockOffsetMs = 0): Promise<number> {
     let changed = 0;
     for (const frequency of REVIEW_FREQUENCIES) {
       for (let i = 0; i < maxPerFrequency; i++) {
         const now = this.deps.now();
-        const step = await this.deps.write((trx) => this.openNext(trx, frequency, now));
+        const step = await this.deps.write((trx) => this.openNext(trx, frequency, now, clockOffsetMs));
         if (step === 'none') break;
         if (step === 'changed') changed += 1;
       }
@@ -75,8 +80,9 @@ export class AuditReviews {
     trx: Transaction<Database>,
     frequency: ReviewFrequency,
     now: number,
+    clockOffsetMs: number,
   ): Promise<'changed' | 'raced' | 'none'> {
-    const closedBefore = auditPeriod(frequency, now - REVIEW_GRACE_MS).start;
+    const closedBefore = auditPeriod(frequency, now + clockOffsetMs - REVIEW_GRACE_MS).start;
     const first = await trx
       .selectFrom('tasks')
       .select('created_at')

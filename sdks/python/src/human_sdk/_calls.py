@@ -11,11 +11,14 @@ from ._wire import camel_keys, drop_none
 from .models import (
     Approval,
     ApprovalRequest,
+    AuditReview,
+    AuditReviewPage,
     CreatedTask,
     DecisionResult,
     Execution,
     InboxPage,
     Principal,
+    ReviewedTaskPage,
     Task,
     TaskPage,
 )
@@ -254,6 +257,42 @@ def consistency_proof(size1: int, size2: int | None) -> Call[dict[str, Any]]:
 def inclusion_proof(index: int, size: int | None) -> Call[dict[str, Any]]:
     params = drop_none({'index': index, 'size': size})
     return Call('GET', f'{PREFIX}/ledger/proof/inclusion', _json, params=params, retry=True)
+
+
+def audit_reviews(
+    status: str | None, frequency: str | None, limit: int | None, cursor: str | None
+) -> Call[AuditReviewPage]:
+    params = drop_none({'status': status, 'frequency': frequency, 'limit': limit, 'cursor': cursor})
+    return Call('GET', f'{PREFIX}/audit/reviews', AuditReviewPage.model_validate, params=params, retry=True)
+
+
+def get_audit_review(review_id: str) -> Call[AuditReview]:
+    return Call('GET', f'{PREFIX}/audit/reviews/{_q(review_id)}', AuditReview.model_validate, retry=True)
+
+
+def audit_review_tasks(review_id: str, limit: int | None, cursor: str | None) -> Call[ReviewedTaskPage]:
+    params = drop_none({'limit': limit, 'cursor': cursor})
+    return Call(
+        'GET',
+        f'{PREFIX}/audit/reviews/{_q(review_id)}/tasks',
+        ReviewedTaskPage.model_validate,
+        params=params,
+        retry=True,
+    )
+
+
+def complete_audit_review(
+    review_id: str, outcome: str, findings: str, flagged_task_ids: Sequence[str] | None
+) -> Call[AuditReview]:
+    # Not retried: a repeat after a lost answer would be refused as already_decided.
+    body = drop_none(
+        {
+            'outcome': outcome,
+            'findings': findings,
+            'flaggedTaskIds': list(flagged_task_ids) if flagged_task_ids is not None else None,
+        }
+    )
+    return Call('POST', f'{PREFIX}/audit/reviews/{_q(review_id)}/complete', AuditReview.model_validate, body=body)
 
 
 def in_run_decision_body(

@@ -52,12 +52,18 @@ from .ledger import TrustedCheckpoint, VerifyReport, parse_ledger_export, verify
 from .models import (
     Approval,
     ApprovalRequest,
+    AuditReview,
+    AuditReviewPage,
     CreatedTask,
     DecisionResult,
     Execution,
     InboxPage,
     InRunDecision,
     Principal,
+    ReviewedTaskPage,
+    ReviewFrequency,
+    ReviewOutcome,
+    ReviewStatus,
     Task,
     TaskPage,
 )
@@ -640,6 +646,58 @@ class AsyncHumanOSClient:
             parse_ledger_export(await self.export_ledger()), trusted_public_key, trusted_checkpoint=trusted_checkpoint
         )
 
+    # ---- audit reviews --------------------------------------------------------------------------------
+
+    async def audit_reviews(
+        self,
+        *,
+        status: ReviewStatus | None = None,
+        frequency: ReviewFrequency | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> AuditReviewPage:
+        """Periodic audit reviews of unattended runs, newest period first (admin or auditor role).
+
+        The server opens one per UTC day, week or month after it ends, for the runs created with
+        ``human_in_loop={'enabled': False}`` and ``audit_frequency`` ``daily`` / ``weekly`` / ``monthly``.
+
+        Example:
+            >>> page = await auditor.audit_reviews(status='open', frequency='daily')  # doctest: +SKIP
+            >>> for review in page.items:  # doctest: +SKIP
+            ...     print(review.period_start, review.task_count, [t.task_id for t in review.sample])
+        """
+        return await self._send(_calls.audit_reviews(status, frequency, limit, cursor))
+
+    async def get_audit_review(self, review_id: str) -> AuditReview:
+        """One review with its counts and the sample to inspect (admin or auditor role)."""
+        return await self._send(_calls.get_audit_review(review_id))
+
+    async def audit_review_tasks(
+        self, review_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> ReviewedTaskPage:
+        """Every run a review covers, oldest first, a page at a time (admin or auditor role)."""
+        return await self._send(_calls.audit_review_tasks(review_id, limit, cursor))
+
+    async def complete_audit_review(
+        self,
+        review_id: str,
+        *,
+        outcome: ReviewOutcome,
+        findings: str,
+        flagged_task_ids: Sequence[str] | None = None,
+    ) -> AuditReview:
+        """Signs an open review off (a human holding the auditor role, or an admin); recorded in the ledger.
+
+        ``findings`` must not be blank; ``flagged_task_ids`` must be runs of this review
+        (``BadRequestError`` otherwise). A completed review raises ``ConflictError`` (``already_decided``);
+        an agent or a non-auditor ``PermissionDeniedError`` (``forbidden``). Not retried.
+
+        Example:
+            >>> await auditor.complete_audit_review(  # doctest: +SKIP
+            ...     review.id, outcome='issues_found', findings='run 2 deleted too much', flagged_task_ids=[task_id])
+        """
+        return await self._send(_calls.complete_audit_review(review_id, outcome, findings, flagged_task_ids))
+
 
 def _mentions(data: str, task_id: str) -> bool:
     try:
@@ -1096,3 +1154,35 @@ class HumanOSClient:
         return verify_ledger(
             parse_ledger_export(self.export_ledger()), trusted_public_key, trusted_checkpoint=trusted_checkpoint
         )
+
+    # ---- audit reviews --------------------------------------------------------------------------------
+
+    def audit_reviews(
+        self,
+        *,
+        status: ReviewStatus | None = None,
+        frequency: ReviewFrequency | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> AuditReviewPage:
+        """Periodic audit reviews, newest period first (see :meth:`AsyncHumanOSClient.audit_reviews`)."""
+        return self._send(_calls.audit_reviews(status, frequency, limit, cursor))
+
+    def get_audit_review(self, review_id: str) -> AuditReview:
+        return self._send(_calls.get_audit_review(review_id))
+
+    def audit_review_tasks(
+        self, review_id: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> ReviewedTaskPage:
+        return self._send(_calls.audit_review_tasks(review_id, limit, cursor))
+
+    def complete_audit_review(
+        self,
+        review_id: str,
+        *,
+        outcome: ReviewOutcome,
+        findings: str,
+        flagged_task_ids: Sequence[str] | None = None,
+    ) -> AuditReview:
+        """Signs an open review off (see :meth:`AsyncHumanOSClient.complete_audit_review`)."""
+        return self._send(_calls.complete_audit_review(review_id, outcome, findings, flagged_task_ids))

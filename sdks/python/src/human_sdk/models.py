@@ -22,6 +22,8 @@ __all__ = [
     'AiProposal',
     'Approval',
     'ApprovalRequest',
+    'AuditReview',
+    'AuditReviewPage',
     'CreatedTask',
     'Decision',
     'DecisionResult',
@@ -30,7 +32,14 @@ __all__ = [
     'InboxPage',
     'Principal',
     'Provenance',
+    'ReviewFrequency',
+    'ReviewOutcome',
+    'ReviewStatus',
+    'ReviewedTask',
+    'ReviewedTaskPage',
     'RiskAssessment',
+    'SampleReason',
+    'SampledTask',
     'Task',
     'TaskPage',
     'TaskStatus',
@@ -287,4 +296,74 @@ class TaskPage(_Model):
     """One page of tasks; pass ``next_cursor`` as ``cursor`` for the next."""
 
     items: list[Task]
+    next_cursor: str | None = None
+
+
+# ---- periodic audit reviews ------------------------------------------------------------------------
+
+#: The ``audit_frequency`` of the unattended runs a review covers (one review per UTC period).
+ReviewFrequency = Literal['daily', 'weekly', 'monthly']
+#: ``open`` until an auditor completes it (a run that arrives late reopens a completed review).
+ReviewStatus = Literal['open', 'completed']
+#: What the auditor concluded.
+ReviewOutcome = Literal['no_issues', 'issues_found']
+#: Why a run is in the sample: it failed, it was risky, or it was drawn.
+SampleReason = Literal['failed', 'high_risk', 'random']
+
+
+class ReviewedTask(_Model):
+    """An unattended run an audit review covers."""
+
+    task_id: str
+    description: str = ''
+    requester: str | None = None
+    status: TaskStatus
+    risk_level: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class SampledTask(ReviewedTask):
+    """A run the auditor is asked to inspect, and why (``reason``)."""
+
+    reason: SampleReason
+
+
+class AuditReview(_Model):
+    """A periodic audit review: a UTC period's unattended runs, a sample, and (once completed) findings.
+
+    ``ledger_index`` is the ``audit.review_opened`` ledger entry; ``completed_ledger_index`` the
+    ``audit.review_completed`` one, once completed.
+    """
+
+    id: str
+    frequency: ReviewFrequency
+    period_start: str
+    period_end: str
+    status: ReviewStatus
+    auditor_role: str
+    task_count: int
+    status_counts: dict[str, int] = Field(default_factory=dict)
+    sample: list[SampledTask] = Field(default_factory=list)
+    opened_at: str
+    ledger_index: int
+    completed_at: str | None = None
+    completed_by: str | None = None
+    outcome: ReviewOutcome | None = None
+    findings: str | None = None
+    flagged_task_ids: list[str] = Field(default_factory=list)
+    completed_ledger_index: int | None = None
+
+
+class AuditReviewPage(_Model):
+    """One page of audit reviews, newest period first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[AuditReview]
+    next_cursor: str | None = None
+
+
+class ReviewedTaskPage(_Model):
+    """One page of the runs a review covers, oldest first; pass ``next_cursor`` as ``cursor`` for the next."""
+
+    items: list[ReviewedTask]
     next_cursor: str | None = None
