@@ -1,9 +1,10 @@
 /** The console's shell: sign-in, header and navigation, routes, live updates, help overlay. */
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { AdminPage } from './admin/AdminPage.js';
+import { AdminPage, Count } from './admin/AdminPage.js';
 import { ApprovalPage } from './approval/ApprovalPage.js';
-import { AuditPage } from './audit/AuditPage.js';
+import { AuditPage, isAuditor } from './audit/AuditPage.js';
+import { loadOpenReviews } from './audit/reviewData.js';
 import { ApiError, api, currentToken, markSignedIn, onSessionEnded, setToken } from './lib/api.js';
 import { listen } from './lib/events.js';
 import { setPendingCount } from './lib/hooks.js';
@@ -83,6 +84,7 @@ export function App() {
 }
 
 function Shell({ me }: { me: Me }) {
+  const s = useStore();
   const loc = useLocation();
   const help = useRef<HTMLDialogElement>(null);
   const gPending = useRef(false);
@@ -100,7 +102,12 @@ function Shell({ me }: { me: Me }) {
     h: () => gPending.current && navigate('/history'),
   });
   const admin = me.roles.includes('admin');
-  const auditor = admin || me.roles.includes('auditor');
+  const auditor = isAuditor(me);
+  // Review events reach admins' event streams only: the count is also refreshed by the audit pages.
+  useEffect(() => {
+    if (auditor) void loadOpenReviews();
+    else update({ openReviews: '' });
+  }, [me.id, auditor, s.tick]);
   const nav: [string, string, boolean][] = [
     ['/inbox', 'Inbox', true],
     ['/history', 'History', true],
@@ -126,6 +133,7 @@ function Shell({ me }: { me: Me }) {
                   <Link href={href} aria-current={href.startsWith(section) && section !== '/' ? 'page' : undefined}>
                     {label}
                     {href === '/inbox' ? <PendingBadge /> : null}
+                    {href === '/audit/ledger' ? <Count n={s.openReviews} what="open reviews" /> : null}
                   </Link>
                 </li>
               ))}

@@ -142,6 +142,8 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
       ['/admin', /^Admin: Principals$/],
       ['/audit', /^Audit: Ledger$/],
       [`/audit/calibration?agent=${encodeURIComponent(agentId)}`, /^Audit: Calibration$/],
+      ['/audit/reviews', /^Audit: Reviews$/],
+      ['/audit/reviews/review:human:000000000000000000000000', /^Audit: Review$/],
       ['/admin/no-such-page', /^Nothing here$/],
     ];
     for (const [url, want] of routes) {

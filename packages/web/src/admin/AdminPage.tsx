@@ -13,7 +13,18 @@ const TABS: [string, string][] = [
   ['/admin/policy', 'Policy'],
 ];
 
-export function SubNav({ tabs, path, label }: { tabs: [string, string][]; path: string; label: string }) {
+/** Tabs of a section; `badges` puts a count after a tab (`{ '/audit/reviews': ['3', 'open'] }`). */
+export function SubNav({
+  tabs,
+  path,
+  label,
+  badges = {},
+}: {
+  tabs: [string, string][];
+  path: string;
+  label: string;
+  badges?: Record<string, [count: string, what: string]>;
+}) {
   return (
     <nav aria-label={label} class="subnav">
       <ul>
@@ -21,11 +32,23 @@ export function SubNav({ tabs, path, label }: { tabs: [string, string][]; path: 
           <li key={href}>
             <Link href={href} aria-current={path.startsWith(href) ? 'page' : undefined}>
               {text}
+              <Count n={badges[href]?.[0] ?? ''} what={badges[href]?.[1] ?? ''} />
             </Link>
           </li>
         ))}
       </ul>
     </nav>
+  );
+}
+
+/** A count in a nav link (`Reviews 3`); read as "3 open". Nothing when empty. */
+export function Count({ n, what }: { n: string; what: string }) {
+  if (!n) return null;
+  return (
+    <span class="count">
+      {n}
+      <span class="visually-hidden"> {what}</span>
+    </span>
   );
 }
 

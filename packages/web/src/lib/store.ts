@@ -21,6 +21,8 @@ export interface State {
   tick: number;
   /** The tasks (null: no task) the events since the previous tick were about. */
   touched: Set<string | null>;
+  /** Open audit reviews for the nav (`3`, `100+`), empty when none or not an auditor. */
+  openReviews: string;
 }
 
 export const state: State = {
@@ -33,6 +35,7 @@ export const state: State = {
   tasksVersion: 0,
   tick: 0,
   touched: new Set(),
+  openReviews: '',
 };
 
 const subs = new Set<() => void>();
