@@ -1,3 +1,4 @@
+import type { ExecutionGrant } from '@human/sdk';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { McpHumanOSClient } from './client.js';
@@ -14,7 +15,7 @@ export interface Lease {
   payload: Record<string, unknown>;
   payloadDigest: string;
   /** The signed execution grant. */
-  grant: Record<string, unknown>;
+  grant: ExecutionGrant;
 }
 
 /** Shared by the tools of one MCP session. */

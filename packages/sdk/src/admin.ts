@@ -4,11 +4,36 @@ import type {
   CreatedPrincipal,
   CreatePrincipalInput,
   CreateTaskInput,
+  PolicyDocument,
   PolicyEvaluation,
   PrincipalView,
   Webhook,
   WebhookDeliveryStatus,
 } from './types.js';
+
+/** `GET /policy`: the policy document in force and where it came from. */
+export interface PolicyDocumentView {
+  source: 'built-in' | 'file';
+  policy: PolicyDocument;
+}
+
+/** `GET /me`: the caller as its token authenticates it. */
+export interface Me {
+  id: string;
+  kind: 'human' | 'agent';
+  roles: string[];
+  capabilities: string[];
+}
+
+/** A replaced token, shown this once. */
+export interface RotatedToken {
+  id: string;
+  token: string;
+  tokenExpiresAt: string | null;
+}
+
+/** A webhook subscription with its signing secret (answered once, on create and rotate). */
+export type CreatedWebhook = Webhook & { secret: string };
 
 export class PrincipalsClient {
   constructor(private readonly http: Transport) {}
@@ -34,7 +59,7 @@ export class PrincipalsClient {
   }
 
   /** Who the token belongs to. */
-  me(): Promise<{ id: string; kind: 'human' | 'agent'; roles: string[] }> {
+  me(): Promise<Me> {
     return this.http.request('GET', path`/me`, { retry: true });
   }
 
@@ -64,10 +89,7 @@ export class PrincipalsClient {
    * Replaces a principal's token (admin, or the principal itself); the old token stops working at
    * once. The new one is returned this once; `expiresIn` (seconds) makes it short-lived.
    */
-  rotateToken(
-    principalId: string,
-    opts: { expiresIn?: number } = {},
-  ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
+  rotateToken(principalId: string, opts: { expiresIn?: number } = {}): Promise<RotatedToken> {
     return this.http.request('POST', path`/principals/${principalId}/token`, { body: opts });
   }
 }
@@ -82,7 +104,7 @@ export class WebhooksClient {
    * const hook = await admin.createWebhook({ url: 'https://chat.example.com/hooks/humanos', events: ['approval.*'] });
    * // in the receiver (Standard Webhooks): verifyWebhookSignature(hook.secret, req.headers, rawBody)
    */
-  create(input: { url: string; events?: string[]; secret?: string }): Promise<Webhook & { secret: string }> {
+  create(input: { url: string; events?: string[]; secret?: string }): Promise<CreatedWebhook> {
     return this.http.request('POST', path`/webhooks`, { body: input });
   }
 
@@ -94,10 +116,7 @@ export class WebhooksClient {
    * A new signing secret (yours, or generated and shown once); during `overlapSeconds` (default a
    * day) deliveries carry signatures with both, so receivers can switch without losing one.
    */
-  rotateSecret(
-    webhookId: string,
-    input: { secret?: string; overlapSeconds?: number } = {},
-  ): Promise<Webhook & { secret: string }> {
+  rotateSecret(webhookId: string, input: { secret?: string; overlapSeconds?: number } = {}): Promise<CreatedWebhook> {
     return this.http.request('POST', path`/webhooks/${webhookId}/rotate-secret`, { body: input });
   }
 
@@ -135,7 +154,7 @@ export class PolicyClient {
   }
 
   /** The policy document in force and where it came from (admin or auditor). */
-  get(): Promise<{ source: 'built-in' | 'file'; policy: Record<string, unknown> }> {
+  get(): Promise<PolicyDocumentView> {
     return this.http.request('GET', path`/policy`, { retry: true });
   }
 }

@@ -4,14 +4,12 @@ import type {
   ApprovalRequest,
   ApprovalResult,
   ApprovalStatus,
+  ApprovalView,
   ApproveInput,
   Page,
   RejectInput,
   RejectionResult,
 } from './types.js';
-
-/** A gate as `GET /approvals/{id}` shows it, with the approved payload once decided. */
-export type ApprovalView = ApprovalRequest & { approvedPayload?: Record<string, unknown> | null };
 
 export interface DecideOptions {
   /**

@@ -70,6 +70,10 @@ export interface Problem {
   status: number;
   code: ServerErrorCode;
   detail: string;
+  /**
+   * The request path. The server always sends it; optional here because callers build problems too
+   * (`new HumanOSApiError(code, status, message, problem)`).
+   */
   instance?: string;
   /** The request's id, once the server sends it in the body. */
   requestId?: string;

@@ -8,12 +8,13 @@ import { HumanOSApiError, isTransient } from './errors.js';
 import { watchTakeover } from './takeover.js';
 import { path, sleep, type Transport } from './transport.js';
 import type {
-  ApprovalRequest,
   Execution,
   ExecutionContext,
   ExecutionHandler,
+  HeartbeatResult,
   InRunDecisionInput,
   InRunDecisionOutcome,
+  InRunDecisionResponse,
   JsonObject,
   Task,
   TaskStatus,
@@ -39,7 +40,6 @@ export interface ExecuteTaskOptions {
 }
 
 type Finish = { executionId?: string; leaseId?: string };
-type HeartbeatAnswer = { status: string; action: 'wait' | 'continue'; approvalRequest?: ApprovalRequest };
 
 const FINISHED: ReadonlySet<TaskStatus> = new Set(['completed', 'failed']);
 const STILL_RUNNING: ReadonlySet<TaskStatus> = new Set(['approved', 'executing', 'paused', 'overridden']);
@@ -122,7 +122,7 @@ export class ExecutionClient {
     timer.unref?.();
     // A takeover reaches the handler over the event stream within a second; heartbeats stay the fallback.
     const watching = new AbortController();
-    const from = Number((execution.grant as { checkpointSize?: number }).checkpointSize ?? 1) - 1;
+    const from = execution.grant.checkpointSize - 1;
     void watchTakeover(this.http, execution.taskId, Math.max(-1, from), watching.signal, (e) => lease.stop(e));
     try {
       let result: unknown;
@@ -176,17 +176,13 @@ export class ExecutionClient {
     decision: InRunDecisionInput,
     opts: { wait?: boolean; timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<InRunDecisionOutcome> {
-    const r = await this.http.request<{
-      status: string;
-      payload?: JsonObject;
-      approvalRequest?: ApprovalRequest;
-      approvalChain?: ApprovalRequest[];
-    }>('POST', path`/tasks/${taskId}/decisions`, { body: decision });
-    if (r.status === 'approved')
-      return { approved: true, decided: true, status: 'approved', payload: r.payload ?? decision.payload ?? {} };
+    const r = await this.http.request<InRunDecisionResponse>('POST', path`/tasks/${taskId}/decisions`, {
+      body: decision,
+    });
+    if (r.status === 'approved') return { approved: true, decided: true, status: 'approved', payload: r.payload };
     // A policy chain makes several steps: the decision stands when the last one does (a reject at any
     // step cancels the rest, which ends the wait on the last one too).
-    const gate = (r.approvalChain?.at(-1) ?? r.approvalRequest) as ApprovalRequest;
+    const gate = r.approvalChain?.at(-1) ?? r.approvalRequest;
     if (opts.wait === false)
       return { approved: false, decided: false, status: 'pending', payload: null, approvalRequest: gate };
     const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
@@ -238,10 +234,10 @@ class Lease {
     private readonly leaseSeconds: number,
   ) {}
 
-  async beat(body: { confidence?: number; progress?: string } = {}): Promise<HeartbeatAnswer> {
+  async beat(body: { confidence?: number; progress?: string } = {}): Promise<HeartbeatResult> {
     const { taskId, leaseId } = this.execution;
     try {
-      return await this.http.request<HeartbeatAnswer>('POST', path`/tasks/${taskId}/heartbeat`, {
+      return await this.http.request<HeartbeatResult>('POST', path`/tasks/${taskId}/heartbeat`, {
         body: { leaseId, leaseSeconds: this.leaseSeconds, ...body },
       });
     } catch (e) {

@@ -17,8 +17,16 @@ export {
   type WebhookDelivery,
   type WebhookTaskContext,
 } from '@humanos/core';
-export { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
-export { ApprovalsClient, type ApprovalView, type DecideOptions } from './approvals.js';
+export {
+  type CreatedWebhook,
+  type Me,
+  PolicyClient,
+  type PolicyDocumentView,
+  PrincipalsClient,
+  type RotatedToken,
+  WebhooksClient,
+} from './admin.js';
+export { ApprovalsClient, type DecideOptions } from './approvals.js';
 export {
   AuditClient,
   type AuditReview,
@@ -29,7 +37,17 @@ export {
   type ReviewStatus,
   type SampledTask,
 } from './audit.js';
-export { type ChannelPreferences, ChannelsClient } from './channels.js';
+export {
+  type ChannelDelivery,
+  type ChannelLinks,
+  type ChannelPreferences,
+  type ChannelPreferencesView,
+  type ChannelStatus,
+  ChannelsClient,
+  type MyChannels,
+  type RoleChannel,
+  type SlackLinkCode,
+} from './channels.js';
 export { HumanOSClient } from './client.js';
 export {
   type ClientErrorCode,
@@ -43,7 +61,15 @@ export {
 } from './errors.js';
 export { type ExecuteTaskOptions, ExecutionClient } from './execution.js';
 export { configureHumanOS, defaultHumanOSClient, HumanOS } from './facade.js';
-export { type CheckpointStore, LedgerClient, memoryCheckpointStore, type PinnedCheckpoint } from './ledger.js';
+export {
+  type Checkpoint,
+  type CheckpointStore,
+  type ConsistencyProof,
+  LedgerClient,
+  type LedgerPublicKey,
+  memoryCheckpointStore,
+  type PinnedCheckpoint,
+} from './ledger.js';
 export {
   ApprovalDeniedError,
   type ApprovalGuard,

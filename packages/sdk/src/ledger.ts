@@ -14,6 +14,33 @@ import {
 import { HumanOSApiError } from './errors.js';
 import { path, type Transport } from './transport.js';
 
+/** The latest signed checkpoint of the ledger. */
+export interface Checkpoint {
+  size: number;
+  /** 0x-hex root hash. */
+  rootHash: string;
+  /** The signed note. */
+  checkpoint: string;
+  origin: string;
+}
+
+/** The key checkpoints and grants are signed with. */
+export interface LedgerPublicKey {
+  origin: string;
+  /** A `did:key`. */
+  publicKey: string;
+  algorithm: 'Ed25519';
+}
+
+/** An RFC 6962 consistency proof from one tree size to another. */
+export interface ConsistencyProof {
+  from: number;
+  to: number;
+  consistencyProof: string[];
+  /** The signed note at `to`. */
+  checkpoint: string;
+}
+
 /** A checkpoint the client has seen and checked: the log must only ever grow from it. */
 export interface PinnedCheckpoint {
   origin: string;
@@ -52,7 +79,7 @@ export class LedgerClient {
    * @example
    * const cp = await client.ledger.checkedCheckpoint(); // throws if the log was truncated or rewritten
    */
-  async checkedCheckpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {
+  async checkedCheckpoint(): Promise<Checkpoint> {
     const cp = await this.checkpoint();
     const key = publicKeyFromDidKey(this.trustedKey ?? (await this.publicKey()).publicKey);
     const opened = openCheckpoint(cp.checkpoint, cp.origin, key);
@@ -64,7 +91,7 @@ export class LedgerClient {
       throw bad(`the log at size ${pin.size} has another root than before (history rewritten)`);
     }
     if (pin && opened.size > pin.size) {
-      const proof = await this.http.request<{ consistencyProof: string[] }>(
+      const proof = await this.http.request<ConsistencyProof>(
         'GET',
         `${path`/ledger/proof/consistency`}?from=${pin.size}&to=${opened.size}`,
         { retry: true },
@@ -89,12 +116,12 @@ export class LedgerClient {
   }
 
   /** The latest signed checkpoint (public: no token needed). */
-  checkpoint(): Promise<{ size: number; rootHash: string; checkpoint: string; origin: string }> {
+  checkpoint(): Promise<Checkpoint> {
     return this.http.request('GET', path`/ledger/checkpoint`, { retry: true });
   }
 
   /** The server's signing key as a `did:key` (public). */
-  publicKey(): Promise<{ origin: string; publicKey: string }> {
+  publicKey(): Promise<LedgerPublicKey> {
     return this.http.request('GET', path`/ledger/public-key`, { retry: true });
   }
 

@@ -5,8 +5,12 @@
  * Heartbeats stay the fallback: when the stream cannot be opened or drops, the next heartbeat's 409
  * `task_overridden` stops the handler as before.
  */
+import type { LedgerEntryType } from '@humanos/core';
 import { HumanOSApiError } from './errors.js';
 import { sleep, type Transport } from './transport.js';
+
+/** The ledger event of a takeover: the stream's `event:` for it. */
+export const TAKEOVER_EVENT = 'task.overridden' satisfies LedgerEntryType;
 
 /** One server-sent event as the stream frames it. */
 export interface StreamEvent {
@@ -47,7 +51,7 @@ export function parseEvents(buffer: string): { events: StreamEvent[]; rest: stri
 
 /** True when the event is a takeover of `taskId` that stops the AI (`continueExecution: false`). */
 export function isTakeover(ev: StreamEvent, taskId: string): { overriddenBy: string } | undefined {
-  if (ev.event !== 'task.overridden') return undefined;
+  if (ev.event !== TAKEOVER_EVENT) return undefined;
   try {
     const entry = JSON.parse(ev.data) as { taskId?: string; actor?: string; data?: { continueExecution?: boolean } };
     if (entry.taskId !== taskId || entry.data?.continueExecution !== false) return undefined;

@@ -2,14 +2,18 @@
 import { isTransient } from './errors.js';
 import { path, query, sleep, type Transport } from './transport.js';
 import type {
+  AgentCalibration,
   ApprovalOutcome,
   ApprovalRequest,
   CreatedTask,
   CreateTaskInput,
   FeedbackInput,
+  FeedbackResult,
   OverrideInput,
+  OverrideResult,
   Page,
   Task,
+  TaskHistory,
   TaskStatus,
 } from './types.js';
 
@@ -107,17 +111,17 @@ export class TasksClient {
    * A human takes over a running task. With `continueExecution: false` the executor's lease is
    * revoked; finish it with `completeTask`.
    */
-  override(taskId: string, body: OverrideInput): Promise<Record<string, unknown>> {
+  override(taskId: string, body: OverrideInput): Promise<OverrideResult> {
     return this.http.request('POST', path`/tasks/${taskId}/override`, { body });
   }
 
   /** A human's verdict on a finished task; it feeds calibration. */
-  feedback(taskId: string, body: FeedbackInput): Promise<Record<string, unknown>> {
+  feedback(taskId: string, body: FeedbackInput): Promise<FeedbackResult> {
     return this.http.request('POST', path`/tasks/${taskId}/feedback`, { body });
   }
 
-  /** Every ledger event of one task, oldest first. */
-  history(taskId: string): Promise<Record<string, unknown>> {
+  /** Every ledger event of one task, oldest first, each checked against the latest checkpoint. */
+  history(taskId: string): Promise<TaskHistory> {
     return this.http.request('GET', path`/tasks/${taskId}/history`, { retry: true });
   }
 
@@ -126,17 +130,7 @@ export class TasksClient {
    * Every confidence the agent stated counts (at creation, in heartbeats, in in-run decisions), each
    * judged by the human's correctness verdict; `byStage` splits them by where they were stated.
    */
-  calibration(
-    agent: string,
-    capability?: string,
-  ): Promise<
-    Record<string, unknown> & {
-      samples: number;
-      brierScore: number | null;
-      recommendedAutonomy: string;
-      byStage: Record<'creation' | 'heartbeat' | 'decision', { samples: number; brierScore: number | null }>;
-    }
-  > {
+  calibration(agent: string, capability?: string): Promise<AgentCalibration> {
     return this.http.request('GET', `${path`/calibration`}${query({ agent, capability })}`, { retry: true });
   }
 }

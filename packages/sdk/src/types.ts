@@ -1,16 +1,25 @@
 /**
- * Wire types of the HumanOS API as the SDK sees them. Request bodies match the server's TypeBox
- * schemas (packages/server/src/http/schemas.ts) field for field; a type-level test checks that they
- * stay assignable both ways.
+ * Wire types of the HumanOS API as the SDK sees them. They are standalone (the SDK does not depend on
+ * the server), and each request and response type is the same type as the server's TypeBox schema
+ * for it (`packages/server/src/<feature>/schemas.ts`): `packages/sdk/test/types.test.ts` and
+ * `responses.test.ts` fail `npm run typecheck` when the two drift apart, either way.
  */
 import type {
   AiProposal,
   ApprovalStatus,
+  AuditFrequency,
+  AutonomyLevel,
+  GateKind,
   HumanInLoop,
+  LedgerEntryType,
+  PolicyDocument,
   PrincipalView,
+  RankedCandidate,
+  ReliabilityBin,
   RiskAssessment,
   RiskLevel,
   TaskStatus,
+  TextWarning,
   VerifyReport,
   Webhook,
   WebhookDelivery,
@@ -20,11 +29,19 @@ import type {
 export type {
   AiProposal,
   ApprovalStatus,
+  AuditFrequency,
+  AutonomyLevel,
+  GateKind,
   HumanInLoop,
+  LedgerEntryType,
+  PolicyDocument,
   PrincipalView,
+  RankedCandidate,
+  ReliabilityBin,
   RiskAssessment,
   RiskLevel,
   TaskStatus,
+  TextWarning,
   VerifyReport,
   Webhook,
   WebhookDelivery,
@@ -76,7 +93,7 @@ export interface CreateTaskInput {
   /** Ask a role to pick who executes (a routing gate) before the approval. */
   routing?: { approverRole?: string };
   /** Spot-check sampling for tasks that would run unattended. */
-  auditFrequency?: 'always' | 'daily' | 'weekly' | 'monthly';
+  auditFrequency?: AuditFrequency;
   aiProposal?: AiProposalInput;
   riskAssessment?: RiskAssessmentInput;
 }
@@ -145,12 +162,13 @@ export interface OverrideInput {
   continueExecution: boolean;
 }
 
-/** One decision recorded on a gate. */
+/** One decision recorded on a gate, as signed into the ledger. */
 export interface DecisionView {
   /** The decider's DID. */
   principal: string;
   verdict: 'approved' | 'rejected';
-  reason: string | null;
+  /** The reason given; empty when none was. */
+  reason: string;
   feedback: string | null;
   edits: JsonObject | null;
   payloadDigest: string;
@@ -159,28 +177,78 @@ export interface DecisionView {
   ledgerIndex: number;
 }
 
+/** A decision as a gate shows it, with whether it still counts. */
+export interface GateDecision extends DecisionView {
+  /** An approval of an earlier version of the payload: it no longer counts (the approver is asked again). */
+  stale: boolean;
+}
+
+/** An approval request (a gate) as the inbox, tasks and waits show it. */
 export interface ApprovalRequest {
   id: string;
   taskId: string;
-  /** `execution` (before the task runs), `decision` (in-run), `review`, `routing`. */
-  kind: string;
+  /** `execution` (before the task runs), `decision` (in-run), `review`, `routing`, `audit` (a spot-check). */
+  kind: GateKind;
   status: ApprovalStatus;
   requestedAt: string;
   expiresAt: string | null;
+  /** The eligible roles, comma-separated (`eligibleRoles` as a list). */
   approverRole: string;
-  eligibleRoles?: string[];
-  step?: number;
-  reason?: string | null;
+  eligibleRoles: string[];
+  step: number;
+  reason: string | null;
   required: number;
   approvals: number;
-  task: { id: string; description: string; [k: string]: unknown };
+  escalationPolicy: 'auto' | 'reject' | null;
+  escalateTo: string | null;
+  task: { id: string; description: string };
   aiProposal: AiProposal;
   /** The proposal's alternatives, also at the top level as the seed reads them. */
   alternatives: string[];
   riskAssessment: RiskAssessment;
+  decisions: GateDecision[];
+  decidedAt: string | null;
+  /** Where the agent's text holds invisible characters (bidi controls, zero-width). */
+  textWarnings: TextWarning[];
+  /** Routing gates: the resource proposed (null: none matches) and the ranking. */
+  proposedResource?: string | null;
+  ranking?: RankedCandidate[];
+  /** In-run decision gates: the decision's payload, the approved one and its digest once decided. */
+  payload?: JsonObject;
+  approvedPayload?: JsonObject | null;
+  payloadDigest?: string | null;
+  /** Low-confidence reviews: the confidence the executor reported, the threshold, the message. */
+  reportedConfidence?: number;
+  confidenceThreshold?: number;
+  escalationMessage?: string;
+}
+
+/** One step (or escalation) of a gate's path, as `GET /approvals/{id}` lists them. */
+export interface ApprovalStep {
+  id: string;
+  step: number;
+  approverRole: string;
+  status: ApprovalStatus;
+  required: number;
+  reason: string | null;
   decisions: DecisionView[];
-  decidedAt?: string | null;
-  [k: string]: unknown;
+}
+
+/** `GET /approvals/{id}`: the gate with every step of its path and the task with its payloads. */
+export interface ApprovalView extends Omit<ApprovalRequest, 'task'> {
+  task: {
+    id: string;
+    description: string;
+    requester: string;
+    onBehalfOf: string | null;
+    status: TaskStatus;
+    /** The payload as it stands (with earlier approvers' edits). */
+    payload: JsonObject;
+    proposedPayload: JsonObject;
+    requiredCapabilities: string[];
+    policy: PolicyOutcome;
+  };
+  chain: ApprovalStep[];
 }
 
 export interface Provenance {
@@ -209,7 +277,8 @@ interface DecisionResultBase {
 export interface ApprovalResult extends DecisionResultBase {
   approvedBy: string;
   approvedAt: string;
-  approvalReason: string | null;
+  /** Empty when none was given. */
+  approvalReason: string;
   edits: JsonObject | null;
   payloadDigest: string;
 }
@@ -221,9 +290,33 @@ export interface RejectionResult extends DecisionResultBase {
   rejectionReason: string;
 }
 
+/** Which policy planned a task's gates, and how. */
+export interface PolicyOutcome {
+  /** The policy's name. */
+  id: string;
+  version: number;
+  source: 'built-in' | 'file';
+  rulesApplied: string[];
+  gateRequired: boolean;
+  /** Whether the built-in risk floor added a gate. */
+  floorApplied: boolean;
+  /** What the client asked for: `before_execution`, `all_decisions`, `threshold`, `none`, … */
+  approvalRequired: string;
+  approverRole: string | null;
+  reason: string;
+  /** Every step of the effective requirement and who demanded it. */
+  requirements: {
+    step: number;
+    roles: string[];
+    required: number;
+    origin?: 'policy' | 'floor' | 'client';
+    rule: string | null;
+  }[];
+}
+
 /** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */
 export interface PolicyEvaluation {
-  policy: CreatedTask['policy'];
+  policy: PolicyOutcome;
   riskAssessment: RiskAssessment;
   /** The routing gate that would come first, when routing approval was asked for. */
   routing: { approverRole: string } | null;
@@ -238,7 +331,7 @@ export interface PolicyEvaluation {
     escalateTo: string | null;
   }[];
   /** Set when the task would run unattended with a spot-check sample. */
-  audit: { frequency: string; sampleRate: number } | null;
+  audit: { frequency: AuditFrequency; sampleRate: number } | null;
 }
 
 export interface CreatedTask {
@@ -250,7 +343,7 @@ export interface CreatedTask {
   approvalRequest?: ApprovalRequest;
   /** Every gate of the task in order, including those still `waiting` for an earlier step. */
   approvalChain?: ApprovalRequest[];
-  policy: Record<string, unknown>;
+  policy: PolicyOutcome;
 }
 
 export interface ApprovalOutcome {
@@ -281,6 +374,26 @@ export interface ApprovalOutcome {
   approvalRequest: ApprovalRequest | null;
 }
 
+/** The signed permission to run an execution: the decisions it rests on, under a checkpoint. */
+export interface ExecutionGrant {
+  type: 'humanos.execution-grant/v1';
+  origin: string;
+  taskId: string;
+  executionId: string;
+  attempt: number;
+  executor: string;
+  payloadDigest: string;
+  /** Ledger indexes of the signed decisions counted. */
+  decisions: number[];
+  /** Size of the signed checkpoint the decisions were checked against. */
+  checkpointSize: number;
+  grantedAt: string;
+  /** Ed25519 over the canonical grant without `signature` and `signer`. */
+  signature: string;
+  /** The server's `did:key`. */
+  signer: string;
+}
+
 export interface Execution {
   taskId: string;
   /** Stable across attempts: use it as the idempotency key of the side effect. */
@@ -294,7 +407,99 @@ export interface Execution {
   status: 'executing';
   payload: JsonObject;
   payloadDigest: string;
-  grant: Record<string, unknown>;
+  grant: ExecutionGrant;
+}
+
+/** What a heartbeat answers: go on, or wait while a human reviews a low-confidence pause. */
+export interface HeartbeatResult {
+  taskId: string;
+  status: TaskStatus;
+  action: 'continue' | 'wait';
+  leaseExpiresAt: string;
+  /** The review a paused run waits for. */
+  approvalRequest?: ApprovalRequest;
+}
+
+/** What `POST /tasks/{id}/decisions` answers: approved by policy at once, or pending for a human. */
+export type InRunDecisionResponse =
+  | {
+      taskId: string;
+      status: 'approved';
+      autoApproved: true;
+      payload: JsonObject;
+      payloadDigest: string;
+      /** Where the auto-approval is recorded. */
+      ledgerIndex: number;
+      policy: PolicyOutcome;
+    }
+  | {
+      taskId: string;
+      status: 'pending';
+      autoApproved: false;
+      /** The first step's approval request id. */
+      decisionId: string;
+      approvalRequest: ApprovalRequest;
+      /** Every step, when there are several. */
+      approvalChain?: ApprovalRequest[];
+      policy: PolicyOutcome;
+    };
+
+/** What `overrideTask` answers. */
+export interface OverrideResult {
+  taskId: string;
+  status: TaskStatus;
+  overriddenBy: string | null;
+  continueExecution: boolean;
+}
+
+/** What `provideFeedback` answers: the feedback as recorded. */
+export interface FeedbackResult extends FeedbackInput {
+  taskId: string;
+  principal: string;
+  /** The confidence the agent proposed with, judged by this feedback. */
+  confidence: number | null;
+  recordedAt: string;
+}
+
+/** Calibration of the confidences stated at one stage. */
+export interface StageCalibration {
+  samples: number;
+  brierScore: number | null;
+}
+
+/** What `calibration` answers: how well an agent's stated confidence predicted approval and quality. */
+export interface AgentCalibration {
+  agent: string;
+  capability: string | null;
+  /** Stated confidences judged by a human's correctness verdict. */
+  samples: number;
+  brierScore: number | null;
+  reliability: ReliabilityBin[];
+  approvalRate: number | null;
+  editRate: number | null;
+  rejectionRate: number | null;
+  overrideRate: number | null;
+  recommendedAutonomy: AutonomyLevel;
+  evidence: string[];
+  /** Split by where the confidence was stated. */
+  byStage: Record<'creation' | 'heartbeat' | 'decision', StageCalibration>;
+}
+
+/** What `taskHistory` answers: the task's ledger entries, each checked against one checkpoint. */
+export interface TaskHistory {
+  taskId: string;
+  checkpointSize: number;
+  checkpoint: string | null;
+  events: {
+    index: number;
+    /** The entry type (a `LedgerEntryType`), `unreadable` if the entry does not parse. */
+    type: string;
+    at: string | null;
+    actor: string | null;
+    approvalId: string | null;
+    /** Its bytes are included under the signed checkpoint. */
+    verified: boolean;
+  }[];
 }
 
 /** What every task view has; see `Task` for how `status` narrows `confidence`. */
@@ -306,6 +511,10 @@ export interface TaskBase {
   status: TaskStatus;
   requester: string;
   onBehalfOf: string | null;
+  /** The approval settings the task was created with. */
+  humanInLoop: HumanInLoop;
+  /** Which policy planned its gates. */
+  policy: PolicyOutcome;
   /** The payload now: the proposal with the edits of approvers so far. */
   payload: JsonObject;
   /** The payload as the agent proposed it. */
@@ -319,13 +528,13 @@ export interface TaskBase {
   lease: { attempt: number; expiresAt: string | null } | null;
   overriddenBy: string | null;
   assignedTo: string | null;
-  execution: { executionId: string; executor: string } | null;
+  /** Once started: the execution id (stable across attempts) and who runs the current attempt (null between attempts). */
+  execution: { executionId: string; executor: string | null } | null;
   result: unknown;
   error: unknown;
   approvals: ApprovalRequest[];
   createdAt: string;
   updatedAt: string;
-  [k: string]: unknown;
 }
 
 /**

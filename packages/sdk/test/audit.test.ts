@@ -5,15 +5,28 @@
 import type { Static } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { backends, useTestServer } from '../../../test-support/harness.js';
-import type { CompleteReviewBody } from '../../server/src/audit/schemas.js';
-import { type AuditReview, type CompleteReviewInput, HumanOSApiError, HumanOSClient } from '../src/index.js';
+import type {
+  AuditReviewView,
+  CompleteReviewBody,
+  ReviewPage,
+  ReviewTaskPage,
+} from '../../server/src/audit/schemas.js';
+import {
+  type AuditClient,
+  type AuditReview,
+  type CompleteReviewInput,
+  HumanOSApiError,
+  HumanOSClient,
+} from '../src/index.js';
+import { type Mutual, type Norm, type Res, same } from './drift.js';
 
-/** `true` only when A and B are the same type. */
-type Mutual<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const same = <T extends true>(_: T) => _;
+type Same<A, S> = Mutual<Norm<A>, Norm<S>>;
 
-same<Mutual<CompleteReviewInput, Static<typeof CompleteReviewBody>>>(true);
-// RESPONSE-CHECKS (enabled once `view` keeps its members' static types)
+same<Same<CompleteReviewInput, Static<typeof CompleteReviewBody>>>(true);
+same<Same<Res<AuditClient['review']>, Static<typeof AuditReviewView>>>(true);
+same<Same<Res<AuditClient['completeReview']>, Static<typeof AuditReviewView>>>(true);
+same<Same<Res<AuditClient['reviews']>, Static<typeof ReviewPage>>>(true);
+same<Same<Res<AuditClient['reviewTasks']>, Static<typeof ReviewTaskPage>>>(true);
 
 for (const backend of backends()) {
   describe(`client.audit [${backend}]`, () => {

@@ -1,63 +1,118 @@
 /**
- * Type-level drift checks: the SDK's request types against the server's TypeBox schemas, and the
- * SDK's error codes against the server's. A drift fails `npm run typecheck` (tsconfig.test.json
- * includes this file); the runtime assertions below keep vitest honest about it too.
+ * Type-level drift checks of the SDK's requests and vocabulary against the server:
+ * - request bodies and queries: each SDK input type (or the argument an SDK method sends) is the same
+ *   type as `Static<typeof Schema>` of the route's TypeBox request schema;
+ * - the enum-like unions the SDK exposes (task and gate statuses, risk levels, gate kinds, the ledger
+ *   event types, error codes) are the ones core defines and the server's schemas use;
+ * - responses are checked the same way in responses.test.ts (shared helpers: drift.ts).
+ * A drift either way fails `npm run typecheck` (tsconfig.test.json includes this file); the runtime
+ * assertions below keep vitest honest about it too. The SDK itself imports nothing of the server.
+ *
+ * Adding a check for a new request type: give the route a request schema in
+ * `packages/server/src/<feature>/schemas.ts` (use `Literals(CONST_ARRAY)` rather than
+ * `T.Union(CONST_ARRAY.map(T.Literal))`, whose static type is `never`), write the SDK input type in
+ * `packages/sdk/src/types.ts`, then add `same<Mutual<Norm<SdkType>, Norm<Static<typeof Schema>>>>(true);`
+ * below. `Norm` maps TypeBox's open `object` (payload, edits) to the SDK's `Record<string, unknown>`.
  */
-import type { ErrorCode } from '@humanos/core';
-import { ERROR_STATUS, type RISK_LEVELS } from '@humanos/core';
+import type { LedgerEntryType as CoreLedgerEntryType, ErrorCode } from '@humanos/core';
+import { type APPROVAL_STATUSES, ERROR_STATUS, type RISK_LEVELS, type TASK_STATUSES } from '@humanos/core';
 import type { Static } from 'typebox';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import type { ApproveBody, RejectBody } from '../../server/src/approvals/schemas.js';
-import type { FeedbackBody, InRunDecisionBody, OverrideBody } from '../../server/src/execution/schemas.js';
-import type { CapabilitiesBody, CreatePrincipalBody } from '../../server/src/principals/schemas.js';
-import type { CreateTaskBody } from '../../server/src/tasks/schemas.js';
+import type { ApproveBody, InboxQuery, RejectBody } from '../../server/src/approvals/schemas.js';
+import type { LinksBody, PreferencesBody } from '../../server/src/channels/schemas.js';
+import type {
+  CalibrationQuery,
+  ClaimBody,
+  FeedbackBody,
+  InRunDecisionBody,
+  OverrideBody,
+} from '../../server/src/execution/schemas.js';
+import type { GateStatusSchema, TaskStatusSchema } from '../../server/src/kernel/schemas.js';
+import type {
+  CapabilitiesBody,
+  CreatePrincipalBody,
+  RotateTokenBody,
+  UpdatePrincipalBody,
+} from '../../server/src/principals/schemas.js';
+import type { CancelBody, CreateTaskBody, ListTasksQuery } from '../../server/src/tasks/schemas.js';
+import type { CreateWebhookBody, DeliveriesQuery, RotateSecretBody } from '../../server/src/webhooks/schemas.js';
 import {
+  type ApprovalRequest,
+  type ApprovalStatus,
+  type ApprovalsClient,
   type ApproveInput,
+  type ChannelPreferences,
+  type ChannelsClient,
   type CreatePrincipalInput,
   type CreateTaskInput,
+  type ExecutionClient,
   type FeedbackInput,
+  type GateKind,
   type InRunDecisionInput,
+  type LedgerEntryType,
   type OverrideInput,
+  type PrincipalsClient,
   type RejectInput,
+  type RiskLevel,
   SERVER_ERROR_CODES,
   type ServerErrorCode,
   type Task,
+  type TaskStatus,
+  type TasksClient,
+  type WebhooksClient,
 } from '../src/index.js';
+import type { TAKEOVER_EVENT } from '../src/takeover.js';
+import { type Arg, type Mutual, type Norm, same } from './drift.js';
 
-/** `true` only when A and B are the same type (fields, optionality and all). */
-type Mutual<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-const same = <T extends true>(_: T) => _;
+type Same<A, S> = Mutual<Norm<A>, Norm<S>>;
 
-/**
- * TypeBox types the schemas' open JSON objects (`payload`, `edits`) as `object`; the SDK says what
- * they are, `Record<string, unknown>`. Map one onto the other before comparing.
- */
-type Norm<T> = T extends readonly (infer U)[]
-  ? Norm<U>[]
-  : T extends object
-    ? [keyof T] extends [never]
-      ? Record<string, unknown>
-      : { [K in keyof T]: Norm<T[K]> }
-    : T;
+// ---- request bodies: each line fails to compile if the SDK type and the schema drift apart ----
+same<Same<CreateTaskInput, Static<typeof CreateTaskBody>>>(true);
+same<Same<ApproveInput, Static<typeof ApproveBody>>>(true);
+same<Same<RejectInput, Static<typeof RejectBody>>>(true);
+same<Same<CreatePrincipalInput, Static<typeof CreatePrincipalBody>>>(true);
+same<Same<InRunDecisionInput, Static<typeof InRunDecisionBody>>>(true);
+same<Same<FeedbackInput, Static<typeof FeedbackBody>>>(true);
+same<Same<OverrideInput, Static<typeof OverrideBody>>>(true);
+same<Same<{ capabilities: Arg<PrincipalsClient['registerCapabilities'], 0> }, Static<typeof CapabilitiesBody>>>(true);
+same<Same<Arg<PrincipalsClient['update'], 1>, Static<typeof UpdatePrincipalBody>>>(true);
+same<Same<Arg<PrincipalsClient['rotateToken'], 1>, Static<typeof RotateTokenBody>>>(true);
+same<Same<Arg<TasksClient['cancel'], 1>, Static<typeof CancelBody>>>(true);
+same<Same<Arg<WebhooksClient['create'], 0>, Static<typeof CreateWebhookBody>>>(true);
+same<Same<Arg<WebhooksClient['rotateSecret'], 1>, Static<typeof RotateSecretBody>>>(true);
+same<Same<ChannelPreferences, Static<typeof PreferencesBody>>>(true);
+same<Same<Arg<ChannelsClient['setLinks'], 1>, Static<typeof LinksBody>>>(true);
+// `claim(capabilities, { limit, leaseSeconds })` sends them as one body.
+same<
+  Same<{ capabilities: Arg<ExecutionClient['claim'], 0> } & Arg<ExecutionClient['claim'], 1>, Static<typeof ClaimBody>>
+>(true);
 
-/**
- * `riskAssessment.level` is `T.Union(RISK_LEVELS.map(...))` in the schema: an array, not a tuple, so
- * its static type degrades to `never` (the runtime validation is right). It is compared apart below.
- */
-type NoRiskLevel<T extends { riskAssessment?: unknown }> = Omit<T, 'riskAssessment'> & {
-  riskAssessment?: Omit<NonNullable<T['riskAssessment']>, 'level'>;
-};
+// ---- queries ----
+same<Same<Arg<TasksClient['list'], 0>, Static<typeof ListTasksQuery>>>(true);
+same<Same<Arg<ApprovalsClient['inbox'], 0>, Static<typeof InboxQuery>>>(true);
+same<Same<Arg<WebhooksClient['deliveries'], 1>, Static<typeof DeliveriesQuery>>>(true);
+same<Same<Arg<ChannelsClient['deliveries'], 0>, Static<typeof DeliveriesQuery>>>(true);
+// `calibration(agent, capability?)` sends `?agent=…&capability=…`.
+same<
+  Same<
+    { agent: Arg<TasksClient['calibration'], 0>; capability?: Arg<TasksClient['calibration'], 1> },
+    Static<typeof CalibrationQuery>
+  >
+>(true);
 
-// Each line fails to compile if the SDK type and the server schema drift apart, either way.
-same<Mutual<Norm<NoRiskLevel<CreateTaskInput>>, Norm<NoRiskLevel<Static<typeof CreateTaskBody>>>>>(true);
-same<Mutual<NonNullable<CreateTaskInput['riskAssessment']>['level'], (typeof RISK_LEVELS)[number] | undefined>>(true);
-same<Mutual<Norm<ApproveInput>, Norm<Static<typeof ApproveBody>>>>(true);
-same<Mutual<RejectInput, Static<typeof RejectBody>>>(true);
-same<Mutual<CreatePrincipalInput, Static<typeof CreatePrincipalBody>>>(true);
-same<Mutual<Norm<InRunDecisionInput>, Norm<Static<typeof InRunDecisionBody>>>>(true);
-same<Mutual<FeedbackInput, Static<typeof FeedbackBody>>>(true);
-same<Mutual<OverrideInput, Static<typeof OverrideBody>>>(true);
-same<Mutual<{ capabilities: string[] }, Static<typeof CapabilitiesBody>>>(true);
+// ---- enum-like unions: the SDK's are core's, and the server's schemas say the same ----
+same<Mutual<TaskStatus, (typeof TASK_STATUSES)[number]>>(true);
+same<Mutual<TaskStatus, Static<typeof TaskStatusSchema>>>(true);
+same<Mutual<ApprovalStatus, (typeof APPROVAL_STATUSES)[number]>>(true);
+same<Mutual<ApprovalStatus, Static<typeof GateStatusSchema>>>(true);
+same<Mutual<RiskLevel, (typeof RISK_LEVELS)[number]>>(true);
+same<Mutual<ApprovalRequest['riskAssessment']['level'], RiskLevel>>(true);
+same<Mutual<NonNullable<CreateTaskInput['riskAssessment']>['level'], RiskLevel | undefined>>(true);
+same<Mutual<ApprovalRequest['kind'], GateKind>>(true);
+same<Mutual<LedgerEntryType, CoreLedgerEntryType>>(true);
+// The one event the SDK acts on (a takeover on the event stream) is a ledger event type.
+same<Mutual<typeof TAKEOVER_EVENT, 'task.overridden'>>(true);
+same<typeof TAKEOVER_EVENT extends LedgerEntryType ? true : false>(true);
 same<Mutual<ServerErrorCode, ErrorCode>>(true);
 
 describe('SDK types match the server', () => {

@@ -1,4 +1,5 @@
 /** `humanos channels …`: Slack and e-mail links, preferences and deliveries (see docs/channels.md). */
+import type { ChannelDelivery } from '@human/sdk';
 import type { Command } from 'commander';
 import { type Ctx, limitOption, UsageError } from '../context.js';
 
@@ -79,7 +80,8 @@ export function register(program: Command, ctx: Ctx): void {
       .description('(admin) recent Slack and e-mail deliveries')
       .option('--status <status>', 'pending, delivered or failed'),
   ).action(async (o: { status?: string; limit?: number }, cmd: Command) => {
-    const r = await ctx.api(cmd).channels.deliveries({ status: o.status, limit: o.limit });
+    const status = o.status as ChannelDelivery['status'] | undefined;
+    const r = await ctx.api(cmd).channels.deliveries({ status, limit: o.limit });
     ctx.out(cmd, r, () => r.items.map((d) => `${JSON.stringify(d)}\n`).join(''));
   });
 }

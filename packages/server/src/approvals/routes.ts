@@ -1,7 +1,15 @@
 import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
 import { ApprovalIdParams, IdempotencyHeaders, op, responses, WaitQuery } from '../kernel/schemas.js';
 import type { Approvals } from './approvals.js';
-import { ApproveBody, DecisionResult, GatePage, GateView, InboxQuery, RejectBody } from './schemas.js';
+import {
+  ApprovalResult,
+  ApproveBody,
+  GateDetail,
+  GatePage,
+  InboxQuery,
+  RejectBody,
+  RejectionResult,
+} from './schemas.js';
 
 /** Each operation's documentation and responses (the request schemas stay beside their route). */
 const DOC = {
@@ -15,7 +23,7 @@ const DOC = {
       'Get an approval request',
       'One gate with its chain and task; `?wait=` long-polls until it leaves `pending`.',
     ),
-    response: responses(200, GateView, 400, 401, 404),
+    response: responses(200, GateDetail, 400, 401, 404),
   },
   approve: {
     ...op(
@@ -23,7 +31,7 @@ const DOC = {
       'Approve',
       'Approves the request, optionally with edits (a JSON merge patch) and feedback; signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
-    response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+    response: responses(200, ApprovalResult, 400, 401, 403, 404, 409, 410),
     headers: IdempotencyHeaders,
   },
   reject: {
@@ -32,7 +40,7 @@ const DOC = {
       'Reject',
       'Rejects the request with a reason; the task is rejected. Signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
-    response: responses(200, DecisionResult, 400, 401, 403, 404, 409, 410),
+    response: responses(200, RejectionResult, 400, 401, 403, 404, 409, 410),
     headers: IdempotencyHeaders,
   },
 };

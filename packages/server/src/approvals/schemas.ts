@@ -1,6 +1,7 @@
 import { APPROVAL_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
 import {
+  AiProposalView,
   CURSOR,
   closed,
   Did,
@@ -9,8 +10,11 @@ import {
   IsoTime,
   JsonObject,
   LIMIT,
+  Literals,
   Nullable,
   Page,
+  PolicyOutcome,
+  RiskView,
   TaskStatusSchema,
   TEXT,
   view,
@@ -40,39 +44,162 @@ export const RejectBody = T.Object(
 );
 
 export const InboxQuery = T.Object(
-  { status: T.Optional(T.Union(APPROVAL_STATUSES.map((s) => T.Literal(s)))), limit: LIMIT, cursor: CURSOR },
+  { status: T.Optional(Literals(APPROVAL_STATUSES)), limit: LIMIT, cursor: CURSOR },
   closed,
 );
 
 /* Response schemas. */
 
-/** An approval request (gate) as every route shows it: open, with its required members typed. */
-export const GateView = view(
+/** One decision on a gate, as signed into the ledger. */
+export const DecisionEntry = view(
   {
-    id: T.String({ description: '`approval:human:…`' }),
-    taskId: T.String(),
-    kind: Enum(['execution', 'routing', 'review', 'decision', 'audit'] as const, 'What the gate decides'),
-    status: GateStatusSchema,
-    requestedAt: IsoTime,
-    expiresAt: Nullable(IsoTime),
-    approverRole: T.String(),
-    step: T.Integer(),
-    required: T.Integer({ description: 'Approvals needed (a quorum when above 1)' }),
-    approvals: T.Integer({ description: 'Approvals given that still count' }),
-    aiProposal: JsonObject,
-    decisions: T.Array(JsonObject),
+    principal: T.String({ description: 'The decider’s DID' }),
+    verdict: Enum(['approved', 'rejected'] as const),
+    reason: T.String({ description: 'Empty when none was given' }),
+    feedback: Nullable(T.String()),
+    edits: Nullable(JsonObject),
+    payloadDigest: T.String(),
+    decidedAt: IsoTime,
+    signature: T.String(),
+    ledgerIndex: T.Integer(),
   },
+  'One decision: who, which verdict, why, the edits and the payload digest it is for, and its signature',
+);
+const GateDecision = view(
+  {
+    ...DecisionEntry.properties,
+    stale: T.Boolean({ description: 'An approval of an earlier version of the payload: it no longer counts' }),
+  },
+  'A decision on this gate, and whether it still counts',
+);
+const TextWarningView = view(
+  { path: T.String(), kinds: T.Array(Enum(['bidi_control', 'zero_width'] as const)) },
+  'Where the agent’s text holds invisible characters (shown escaped)',
+);
+const RankedCandidateView = view(
+  {
+    id: T.String(),
+    score: T.Number(),
+    capabilityMatch: T.Number(),
+    meanQuality: Nullable(T.Number()),
+    ratings: T.Integer(),
+  },
+  'A resource a routing gate could assign, ranked',
+);
+
+/** The members every gate view has; `GateView` adds the short task, the detail view the long one. */
+const gateMembers = {
+  id: T.String({ description: '`approval:human:…`' }),
+  taskId: T.String(),
+  kind: Enum(['execution', 'routing', 'review', 'decision', 'audit'] as const, 'What the gate decides'),
+  status: GateStatusSchema,
+  requestedAt: IsoTime,
+  expiresAt: Nullable(IsoTime),
+  approverRole: T.String({ description: 'The eligible roles, comma-separated' }),
+  eligibleRoles: T.Array(T.String()),
+  step: T.Integer(),
+  reason: Nullable(T.String()),
+  required: T.Integer({ description: 'Approvals needed (a quorum when above 1)' }),
+  approvals: T.Integer({ description: 'Approvals given that still count' }),
+  escalationPolicy: Nullable(Enum(['auto', 'reject'] as const)),
+  escalateTo: Nullable(T.String()),
+  aiProposal: AiProposalView,
+  alternatives: T.Array(T.String(), { description: 'The proposal’s alternatives' }),
+  riskAssessment: RiskView,
+  decisions: T.Array(GateDecision),
+  decidedAt: Nullable(IsoTime),
+  textWarnings: T.Array(TextWarningView),
+  // Routing gates: the proposed resource and the ranking.
+  proposedResource: T.Optional(Nullable(T.String())),
+  ranking: T.Optional(T.Array(RankedCandidateView)),
+  // In-run decision gates: the decision's payload, and once approved the approved one and its digest.
+  payload: T.Optional(JsonObject),
+  approvedPayload: T.Optional(Nullable(JsonObject)),
+  payloadDigest: T.Optional(Nullable(T.String())),
+  // Low-confidence reviews: the confidence reported, the threshold it fell below, the message.
+  reportedConfidence: T.Optional(T.Number()),
+  confidenceThreshold: T.Optional(T.Number()),
+  escalationMessage: T.Optional(T.String()),
+};
+
+/** An approval request (gate) as every route shows it: open, with its members typed. */
+export const GateView = view(
+  { ...gateMembers, task: view({ id: T.String(), description: T.String() }, 'The task the gate decides') },
   'An approval request (gate): its policy, progress, the proposal it decides and its decisions',
 );
 export const GatePage = Page(GateView, 'A page of the inbox');
-export const DecisionResult = view(
+
+/** `GET /approvals/{id}`: the gate with every step of its path and the task's payloads. */
+export const GateDetail = view(
   {
-    approvalId: T.String(),
-    status: GateStatusSchema,
-    taskId: T.String(),
-    taskStatus: TaskStatusSchema,
-    payloadDigest: T.Optional(Nullable(T.String())),
-    provenance: JsonObject,
+    ...gateMembers,
+    task: view(
+      {
+        id: T.String(),
+        description: T.String(),
+        requester: T.String(),
+        onBehalfOf: Nullable(T.String()),
+        status: TaskStatusSchema,
+        payload: JsonObject,
+        proposedPayload: JsonObject,
+        requiredCapabilities: T.Array(T.String()),
+        policy: PolicyOutcome,
+      },
+      'The task the gate decides, with its payload as it stands and as proposed',
+    ),
+    chain: T.Array(
+      view(
+        {
+          id: T.String(),
+          step: T.Integer(),
+          approverRole: T.String(),
+          status: GateStatusSchema,
+          required: T.Integer(),
+          reason: Nullable(T.String()),
+          decisions: T.Array(DecisionEntry),
+        },
+        'One step (or escalation) of the path',
+      ),
+      { description: 'Every gate of this kind on the task, in step order, with its decisions' },
+    ),
   },
-  'The decision as recorded: the gate and task status after it, who decided, and its provenance',
+  'An approval request with every step of its path and the task it decides',
+);
+
+/** Signature and inclusion proof of a decision in the ledger. */
+export const ProvenanceView = view(
+  {
+    approvalSignature: T.String(),
+    ledgerProof: T.String({ description: 'The inclusion proof as one hex string' }),
+    ledgerIndex: T.Integer(),
+    treeSize: T.Integer(),
+    rootHash: T.String(),
+    inclusionProof: T.Array(T.String()),
+    checkpoint: T.String({ description: 'The signed note of the tree of `treeSize`' }),
+    signer: T.String({ description: 'The server’s `did:key`' }),
+  },
+  'The decision’s signature and its inclusion proof under a signed checkpoint',
+);
+const decisionResult = {
+  approvalId: T.String(),
+  status: GateStatusSchema,
+  taskId: T.String(),
+  taskStatus: TaskStatusSchema,
+  feedback: Nullable(T.String()),
+  provenance: ProvenanceView,
+};
+export const ApprovalResult = view(
+  {
+    ...decisionResult,
+    approvedBy: T.String(),
+    approvedAt: IsoTime,
+    approvalReason: T.String({ description: 'Empty when none was given' }),
+    edits: Nullable(JsonObject),
+    payloadDigest: T.String(),
+  },
+  'The approval as recorded: the gate and task status after it, who approved, and its provenance',
+);
+export const RejectionResult = view(
+  { ...decisionResult, rejectedBy: T.String(), rejectedAt: IsoTime, rejectionReason: T.String() },
+  'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
 );

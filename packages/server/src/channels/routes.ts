@@ -1,15 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-import { Type as T } from 'typebox';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { IsoTime, Items, op, responses, view } from '../kernel/schemas.js';
+import { op, responses } from '../kernel/schemas.js';
 import { DeliveriesQuery } from '../webhooks/schemas.js';
 import type { Channels } from './channels.js';
 import { EMAIL_DECIDE_PATH, type Page } from './emailPage.js';
-import { LinksBody, PreferencesBody, PrincipalParams, RoleChannelBody, RoleParams } from './schemas.js';
-
-const ChannelView = view({}, 'Channel settings, links and preferences');
-const DeliveryItems = Items(view({}, 'A notification delivery'), 'Recent Slack and e-mail deliveries');
-const LinkCode = view({ code: T.String(), expiresAt: IsoTime }, 'A one-time code to type in Slack');
+import {
+  ChannelDeliveries,
+  ChannelStatus,
+  LinkCode,
+  LinksBody,
+  LinksView,
+  MyChannels,
+  PreferencesBody,
+  PreferencesView,
+  PrincipalParams,
+  RoleChannelBody,
+  RoleChannelView,
+  RoleParams,
+} from './schemas.js';
 
 /** Channel settings on the authenticated API: own links and preferences, link codes, admin mappings. */
 export function channelRoutes(api: Api, channels: Channels): void {
@@ -34,7 +42,7 @@ export function channelRoutes(api: Api, channels: Channels): void {
         'Channels',
         'Which channels are configured, and (admin) how they are linked.',
         200,
-        ChannelView,
+        ChannelStatus,
         401,
       ),
     },
@@ -48,7 +56,7 @@ export function channelRoutes(api: Api, channels: Channels): void {
         'My channels',
         'The caller’s Slack and e-mail links and preferences.',
         200,
-        ChannelView,
+        MyChannels,
         401,
       ),
     },
@@ -63,7 +71,7 @@ export function channelRoutes(api: Api, channels: Channels): void {
           'Set my preferences',
           'Channels on or off, and quiet hours in a time zone.',
           200,
-          ChannelView,
+          PreferencesView,
           400,
           401,
         ),
@@ -104,7 +112,7 @@ function adminChannelRoutes(
           'Notification deliveries',
           'Recent Slack and e-mail deliveries (admin).',
           200,
-          DeliveryItems,
+          ChannelDeliveries,
           400,
           401,
           403,
@@ -123,7 +131,7 @@ function adminChannelRoutes(
           'Link a principal',
           'Its Slack user and e-mail address (null removes one; admin).',
           200,
-          ChannelView,
+          LinksView,
           400,
           401,
           403,
@@ -144,7 +152,7 @@ function adminChannelRoutes(
           'A role’s Slack channel',
           'Where a role’s requests are posted (null: nowhere; admin).',
           200,
-          ChannelView,
+          RoleChannelView,
           400,
           401,
           403,

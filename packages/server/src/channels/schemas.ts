@@ -1,5 +1,5 @@
 import { Type as T } from 'typebox';
-import { closed, Did, ROLE } from '../kernel/schemas.js';
+import { closed, Did, Enum, IsoTime, Items, JsonObject, Nullable, ROLE, view } from '../kernel/schemas.js';
 
 /** Request schemas of the channel routes. */
 const HHMM = T.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: '`HH:MM`, 24-hour' });
@@ -38,4 +38,61 @@ export const RoleParams = T.Object({ role: ROLE }, closed);
 export const RoleChannelBody = T.Object(
   { slackChannel: T.Union([T.String({ pattern: '^[CG][A-Z0-9]{2,20}$', description: 'Slack channel id' }), T.Null()]) },
   closed,
+);
+
+/* Response schemas. */
+
+const QuietHours = view(
+  { start: T.String(), end: T.String(), timeZone: T.String() },
+  'No notifications between `start` and `end` (`HH:MM`) in `timeZone`',
+);
+export const PreferencesView = view(
+  { email: T.Boolean(), slack: T.Boolean(), quietHours: Nullable(QuietHours) },
+  'The principal’s notification preferences',
+);
+const linkMembers = {
+  principalId: T.String(),
+  slackUserId: Nullable(T.String()),
+  email: Nullable(T.String()),
+};
+export const LinksView = view(linkMembers, 'The principal’s Slack user and e-mail address (null: none)');
+export const MyChannels = view(
+  { ...linkMembers, preferences: PreferencesView },
+  'The caller’s Slack and e-mail links and notification preferences',
+);
+export const ChannelStatus = view(
+  {
+    slack: T.Boolean({ description: 'Whether Slack is configured' }),
+    email: T.Boolean({ description: 'Whether e-mail is configured' }),
+    roleChannels: T.Array(view({ role: T.String(), slackChannel: T.String() }, 'Where a role’s requests are posted')),
+  },
+  'Which channels are configured, and where roles’ requests are posted',
+);
+export const RoleChannelView = view(
+  { role: T.String(), slackChannel: Nullable(T.String()) },
+  'Where the role’s requests are posted (null: nowhere)',
+);
+export const LinkCode = view(
+  { code: T.String(), expiresAt: IsoTime, command: T.String({ description: 'What to type in Slack' }) },
+  'A one-time code to type in Slack',
+);
+export const ChannelDeliveries = Items(
+  view(
+    {
+      id: T.String(),
+      sink: T.String({ description: 'The channel sink (`channel:slack`, `channel:email`)' }),
+      target: Nullable(JsonObject),
+      ledgerIndex: T.Integer(),
+      eventType: T.String(),
+      status: Enum(['pending', 'delivered', 'failed'] as const),
+      attempts: T.Integer(),
+      nextAttemptAt: Nullable(IsoTime),
+      lastStatus: Nullable(T.Integer()),
+      lastError: Nullable(T.String()),
+      createdAt: IsoTime,
+      deliveredAt: Nullable(IsoTime),
+    },
+    'A notification delivery: which sink, to whom, how sending went',
+  ),
+  'Recent Slack and e-mail deliveries',
 );

@@ -7,7 +7,9 @@ import {
   IsoTime,
   Items,
   JsonObject,
+  JsonObjectOf,
   Nullable,
+  PolicyOutcome,
   ROLE,
   TaskStatusSchema,
   TEXT,
@@ -74,19 +76,38 @@ export const FailBody = T.Object(
 
 /* Response schemas. */
 
+/** The signed permission to run: the decisions it rests on, under a checkpoint (`signature` by `signer`). */
+export const SignedGrant = view(
+  {
+    type: T.Literal('humanos.execution-grant/v1'),
+    origin: T.String(),
+    taskId: T.String(),
+    executionId: T.String(),
+    attempt: T.Integer(),
+    executor: T.String(),
+    payloadDigest: T.String(),
+    decisions: T.Array(T.Integer(), { description: 'Ledger indexes of the signed decisions counted' }),
+    checkpointSize: T.Integer({ description: 'Size of the signed checkpoint the decisions were checked against' }),
+    grantedAt: IsoTime,
+    signature: T.String({ description: 'Ed25519 over the canonical grant without `signature` and `signer`' }),
+    signer: T.String({ description: 'The server’s `did:key`' }),
+  },
+  'The signed execution grant',
+);
 /** An execution grant: the approved payload, the lease, and the signed permission to run it. */
 export const ExecutionGrant = view(
   {
     taskId: T.String(),
-    executionId: T.String(),
+    executionId: T.String({ description: 'Stable across attempts: the idempotency key of the side effect' }),
     leaseId: T.String(),
     leaseExpiresAt: IsoTime,
     attempt: T.Integer(),
     status: T.Literal('executing'),
     description: T.String(),
-    payload: T.Unknown({ description: 'The approved payload: run exactly this' }),
+    requiredCapabilities: T.Array(T.String()),
+    payload: JsonObjectOf('The approved payload: run exactly this'),
     payloadDigest: T.String(),
-    grant: JsonObject,
+    grant: SignedGrant,
   },
   'The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions',
 );
@@ -101,15 +122,34 @@ export const HeartbeatResult = view(
   },
   'Whether to continue, the renewed lease, and the review request when the run is paused',
 );
-export const InRunDecisionResult = view(
-  {
-    taskId: T.String(),
-    status: Enum(['approved', 'pending'] as const),
-    autoApproved: T.Boolean(),
-    approvalRequest: T.Optional(GateView),
-    approvalChain: T.Optional(T.Array(GateView)),
-  },
-  'The in-run decision: approved by policy at once, or pending with its approval request',
+export const InRunDecisionResult = T.Union(
+  [
+    view(
+      {
+        taskId: T.String(),
+        status: T.Literal('approved'),
+        autoApproved: T.Literal(true),
+        payload: JsonObject,
+        payloadDigest: T.String(),
+        ledgerIndex: T.Integer({ description: 'Where the auto-approval is recorded' }),
+        policy: PolicyOutcome,
+      },
+      'Approved by policy at once, and recorded',
+    ),
+    view(
+      {
+        taskId: T.String(),
+        status: T.Literal('pending'),
+        autoApproved: T.Literal(false),
+        decisionId: T.String({ description: 'The first step’s approval request id' }),
+        approvalRequest: GateView,
+        approvalChain: T.Optional(T.Array(GateView, { description: 'Every step, when there are several' })),
+        policy: PolicyOutcome,
+      },
+      'Pending: the approval request (and the chain of steps) a human decides',
+    ),
+  ],
+  { description: 'The in-run decision: approved by policy at once, or pending with its approval request' },
 );
 export const OverrideResult = view(
   {
@@ -121,10 +161,51 @@ export const OverrideResult = view(
   'The task after the override',
 );
 export const FeedbackResult = view(
-  { taskId: T.String(), principal: T.String(), recordedAt: IsoTime },
+  {
+    taskId: T.String(),
+    principal: T.String(),
+    quality: FeedbackBody.properties.quality,
+    correctness: T.Optional(T.Boolean()),
+    comments: T.Optional(T.String()),
+    improvements: T.Optional(T.Array(T.String())),
+    confidence: Nullable(T.Number({ description: 'The confidence the agent proposed with, judged by this feedback' })),
+    recordedAt: IsoTime,
+  },
   'The feedback as recorded',
 );
+const Rate = Nullable(T.Number());
+const StageCalibration = view(
+  { samples: T.Integer(), brierScore: Rate },
+  'Calibration of the confidences stated at one stage',
+);
 export const CalibrationReport = view(
-  { agent: T.String(), capability: Nullable(T.String()) },
+  {
+    agent: T.String(),
+    capability: Nullable(T.String()),
+    samples: T.Integer({ description: 'Stated confidences judged by a human’s correctness verdict' }),
+    brierScore: Rate,
+    reliability: T.Array(
+      view(
+        {
+          from: T.Number(),
+          to: T.Number(),
+          count: T.Integer(),
+          meanConfidence: Rate,
+          observedAccuracy: Rate,
+        },
+        'One bin of the reliability curve',
+      ),
+    ),
+    approvalRate: Rate,
+    editRate: Rate,
+    rejectionRate: Rate,
+    overrideRate: Rate,
+    recommendedAutonomy: Enum(['all_decisions', 'before_execution', 'critical_only', 'confidence'] as const),
+    evidence: T.Array(T.String()),
+    byStage: view(
+      { creation: StageCalibration, heartbeat: StageCalibration, decision: StageCalibration },
+      'Calibration by where the confidence was stated',
+    ),
+  },
   'How well the agent’s stated confidence predicted approval and quality',
 );

@@ -4,10 +4,11 @@ import {
   DID_PATTERN,
   ERROR_STATUS,
   type ErrorCode,
+  RISK_LEVELS,
   TASK_ID_PATTERN,
   TASK_STATUSES,
 } from '@humanos/core';
-import { Type as T } from 'typebox';
+import { Type as T, type TLiteral, type TProperties, type TSchema, type TUnion } from 'typebox';
 
 /**
  * Schema pieces every feature's request schemas share. Request schemas are the single place where
@@ -27,6 +28,8 @@ export const TaskIdParams = T.Object({ taskId: T.String({ pattern: TASK_ID_PATTE
 export const ApprovalIdParams = T.Object({ approvalId: T.String({ pattern: APPROVAL_ID_PATTERN }) }, closed);
 
 export const JsonObject = T.Object({}, { additionalProperties: true, description: 'Any JSON object' });
+/** `JsonObject` with its own description (a payload, edits). */
+export const JsonObjectOf = (description: string) => T.Object({}, { additionalProperties: true, description });
 
 export const LIMIT = T.Optional(T.Integer({ minimum: 1, maximum: 200, default: 50 }));
 export const CURSOR = T.Optional(T.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }));
@@ -47,17 +50,20 @@ export const WaitQuery = T.Object({ wait: T.Optional(T.Number({ minimum: 0, maxi
 /*
  * Response schemas. They document and validate; they never reshape a response (the app serialises
  * with `JSON.stringify`). Views are open (`additionalProperties` allowed, so a new member is not a
- * breaking change) but their required members are typed.
+ * breaking change) and type every member the handler sends; a member sent only in some cases is
+ * `T.Optional`. The SDK's types are checked against `Static<>` of these (packages/sdk/test).
  */
 
-/** A lenient object: the listed members typed, others allowed. */
-export const view = (props: Parameters<typeof T.Object>[0], description: string) =>
+/**
+ * A lenient object: the listed members typed, others allowed. Generic, so `Static<typeof X>` is the
+ * exact shape (packages/sdk/test/responses.test.ts compares the SDK's response types with it).
+ */
+export const view = <P extends TProperties>(props: P, description: string) =>
   T.Object(props, { additionalProperties: true, description });
-export const Nullable = <S extends Parameters<typeof T.Union>[0][number]>(s: S) => T.Union([s, T.Null()]);
+export const Nullable = <S extends TSchema>(s: S) => T.Union([s, T.Null()]);
 export const IsoTime = T.String({ description: 'An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`' });
-export const Items = <S extends Parameters<typeof T.Array>[0]>(item: S, description: string) =>
-  view({ items: T.Array(item) }, description);
-export const Page = <S extends Parameters<typeof T.Array>[0]>(item: S, description: string) =>
+export const Items = <S extends TSchema>(item: S, description: string) => view({ items: T.Array(item) }, description);
+export const Page = <S extends TSchema>(item: S, description: string) =>
   view({ items: T.Array(item), nextCursor: Nullable(T.String()) }, description);
 
 /** RFC 9457 problem details with the stable HumanOS `code` (see docs/api.md for the list). */
@@ -122,5 +128,60 @@ export const op = (operationId: string, summary: string, description: string) =>
 /** A string from a fixed list (`enum`), typed as the list's union. */
 export const Enum = <V extends string>(values: readonly V[], description?: string) =>
   T.Unsafe<V>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+/**
+ * `T.Union` of one literal per value (`anyOf` of `const`s), typed as the tuple's union. Unlike
+ * `T.Union(values.map(T.Literal))`, whose static type is `never`, this keeps `Static<>` exact.
+ */
+export const Literals = <const V extends readonly string[]>(values: V) =>
+  T.Union(values.map((v) => T.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof V]: TLiteral<V[K]> }>;
 export const TaskStatusSchema = Enum(TASK_STATUSES, 'The task status');
 export const GateStatusSchema = Enum(APPROVAL_STATUSES, 'The approval request (gate) status');
+
+/* Domain views more than one feature answers with. */
+
+/** The agent's proposal as a gate or task shows it (core `AiProposal`). */
+export const AiProposalView = view(
+  {
+    action: T.String(),
+    reasoning: Nullable(T.String()),
+    confidence: Nullable(T.Number()),
+    alternatives: T.Array(T.String()),
+  },
+  'What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw',
+);
+/** The assessed risk (core `RiskAssessment`): the stricter of the server's rules and the agent's claim. */
+export const RiskView = view(
+  {
+    level: Enum(RISK_LEVELS, 'The risk level'),
+    factors: T.Array(T.String()),
+    mitigations: T.Array(T.String()),
+  },
+  'The assessed risk: its level, the factors found and the mitigations claimed',
+);
+/** Which policy planned a task's gates, and how (core `GatePlan['policy']`). */
+export const PolicyOutcome = view(
+  {
+    id: T.String(),
+    version: T.Integer(),
+    source: Enum(['built-in', 'file'] as const),
+    rulesApplied: T.Array(T.String()),
+    gateRequired: T.Boolean(),
+    floorApplied: T.Boolean({ description: 'Whether the built-in risk floor added a gate' }),
+    approvalRequired: T.String({ description: 'What the client asked for (`before_execution`, `threshold`, …)' }),
+    approverRole: Nullable(T.String()),
+    reason: T.String(),
+    requirements: T.Array(
+      view(
+        {
+          step: T.Integer(),
+          roles: T.Array(T.String()),
+          required: T.Integer(),
+          origin: T.Optional(Enum(['policy', 'floor', 'client'] as const)),
+          rule: Nullable(T.String()),
+        },
+        'One step of the effective requirement and who demanded it',
+      ),
+    ),
+  },
+  'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
+);

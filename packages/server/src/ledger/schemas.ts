@@ -1,5 +1,5 @@
 import { Type as T } from 'typebox';
-import { closed, JsonObject, Nullable, view } from '../kernel/schemas.js';
+import { closed, IsoTime, Nullable, view } from '../kernel/schemas.js';
 
 /** Request schemas of the ledger routes. */
 export const EntriesQuery = T.Object(
@@ -38,7 +38,16 @@ export const PublicKeyView = view(
 export const EntriesView = view(
   {
     size: T.Integer(),
-    entries: T.Array(view({ index: T.Integer(), entry: T.Unknown(), leafHash: T.String() }, 'One ledger entry')),
+    entries: T.Array(
+      view(
+        {
+          index: T.Integer(),
+          entry: T.String({ description: 'The canonical entry text as stored' }),
+          leafHash: T.String(),
+        },
+        'One ledger entry',
+      ),
+    ),
   },
   'Ledger entries `start` ≤ index < `end` (at most 1000) and the ledger size',
 );
@@ -47,7 +56,24 @@ export const InclusionProofView = view(
   'An RFC 6962 inclusion proof of one entry in the tree of `treeSize`, with its checkpoint',
 );
 export const HistoryView = view(
-  { taskId: T.String(), checkpointSize: T.Integer(), checkpoint: Nullable(Note), events: T.Array(JsonObject) },
+  {
+    taskId: T.String(),
+    checkpointSize: T.Integer({ description: 'The entries are checked against the checkpoint of this size' }),
+    checkpoint: Nullable(Note),
+    events: T.Array(
+      view(
+        {
+          index: T.Integer(),
+          type: T.String({ description: 'The entry type (`task.created`, …), `unreadable` if it does not parse' }),
+          at: Nullable(IsoTime),
+          actor: Nullable(T.String()),
+          approvalId: Nullable(T.String()),
+          verified: T.Boolean({ description: 'Its bytes are included under the signed checkpoint' }),
+        },
+        'One ledger entry of the task',
+      ),
+    ),
+  },
   'The task’s ledger entries with their inclusion proofs, against one checkpoint',
 );
 export const NdjsonExport = {

@@ -3,10 +3,11 @@ import { BUILTIN_POLICY, type PolicyDocument, RISK_LEVELS } from '@humanos/core'
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
+import { Literals } from '../kernel/schemas.js';
 
 const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const closed = { additionalProperties: false } as const;
-const RISK = T.Union(RISK_LEVELS.map((l) => T.Literal(l)));
+const RISK = Literals(RISK_LEVELS);
 const STEP = T.Object(
   { role: ROLE, reason: T.Optional(T.String({ maxLength: 500 })), timeout: T.Optional(T.Integer({ minimum: 1 })) },
   closed,

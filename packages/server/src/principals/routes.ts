@@ -6,6 +6,7 @@ import {
   CapabilitiesBody,
   CreatedPrincipal,
   CreatePrincipalBody,
+  Me,
   PrincipalIdParams,
   PrincipalList,
   PrincipalView,
@@ -17,7 +18,7 @@ import {
 const admin = [400, 401, 403, 404] as const;
 /** Each operation's documentation and responses (the request schemas stay beside their route). */
 const DOC = {
-  me: { ...op('getMe', 'Who am I', 'The calling principal.'), response: responses(200, PrincipalView, 401) },
+  me: { ...op('getMe', 'Who am I', 'The calling principal.'), response: responses(200, Me, 401) },
   capabilities: {
     ...op(
       'registerCapabilities',

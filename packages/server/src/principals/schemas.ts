@@ -42,8 +42,23 @@ export const PrincipalView = view(
     kind: Enum(['human', 'agent'] as const),
     roles: T.Array(T.String()),
     capabilities: T.Array(T.String()),
+    createdAt: IsoTime,
+    createdBy: Nullable(T.String()),
+    disabledAt: Nullable(IsoTime),
+    tokenRotatedAt: Nullable(IsoTime),
+    tokenExpiresAt: Nullable(IsoTime),
   },
   'A principal (a person or an agent): its roles, capabilities and token state',
+);
+/** `GET /me`: the caller as its token authenticates it. */
+export const Me = view(
+  {
+    id: T.String(),
+    kind: Enum(['human', 'agent'] as const),
+    roles: T.Array(T.String()),
+    capabilities: T.Array(T.String()),
+  },
+  'The calling principal: its roles and capabilities',
 );
 export const PrincipalList = Items(PrincipalView, 'Every principal');
 const NewToken = {

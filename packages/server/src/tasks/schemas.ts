@@ -2,15 +2,19 @@ import { RISK_LEVELS, TASK_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
+  AiProposalView,
   CURSOR,
   closed,
   Did,
-  Enum,
   IsoTime,
   JsonObject,
+  JsonObjectOf,
   LIMIT,
+  Literals,
   Nullable,
   Page,
+  PolicyOutcome,
+  RiskView,
   ROLE,
   TaskStatusSchema,
   TEXT,
@@ -98,7 +102,7 @@ export const CreateTaskBody = T.Object(
     riskAssessment: T.Optional(
       T.Object(
         {
-          level: T.Optional(T.Union(RISK_LEVELS.map((l) => T.Literal(l)))),
+          level: T.Optional(Literals(RISK_LEVELS)),
           factors: T.Optional(T.Array(TEXT(100), { maxItems: 50 })),
           mitigations: T.Optional(T.Array(TEXT(200), { maxItems: 50 })),
         },
@@ -110,7 +114,7 @@ export const CreateTaskBody = T.Object(
 );
 
 export const ListTasksQuery = T.Object(
-  { status: T.Optional(T.Union(TASK_STATUSES.map((s) => T.Literal(s)))), limit: LIMIT, cursor: CURSOR },
+  { status: T.Optional(Literals(TASK_STATUSES)), limit: LIMIT, cursor: CURSOR },
   closed,
 );
 export const CancelBody = T.Object({ reason: TEXT(5000, { minLength: 1 }) }, closed);
@@ -123,14 +127,34 @@ export const TaskView = view(
     id: T.String({ description: '`task:human:…`' }),
     taskId: T.String(),
     description: T.String(),
+    requiredCapabilities: T.Array(T.String()),
     status: TaskStatusSchema,
     requester: T.String(),
-    requiredCapabilities: T.Array(T.String()),
-    payload: T.Unknown({ description: 'The payload as it stands (with approvers’ edits)' }),
-    approvedPayload: T.Unknown(),
-    aiProposal: JsonObject,
+    onBehalfOf: Nullable(T.String({ description: 'The human the agent acts for' })),
+    humanInLoop: view(HumanInLoopSchema.properties, 'The approval settings the task was created with'),
+    policy: PolicyOutcome,
+    payload: JsonObjectOf('The payload as it stands (with approvers’ edits)'),
+    proposedPayload: JsonObjectOf('The payload as the agent proposed it'),
+    approvedPayload: Nullable(JsonObject),
+    payloadDigest: Nullable(T.String({ description: 'The approved payload’s digest' })),
+    aiProposal: AiProposalView,
+    riskAssessment: RiskView,
     confidence: Nullable(T.Number({ description: 'The latest confidence the executor reported, else the proposal’s' })),
+    lease: Nullable(
+      view({ attempt: T.Integer(), expiresAt: Nullable(IsoTime) }, 'The running attempt’s lease, while it has one'),
+    ),
+    overriddenBy: Nullable(T.String()),
+    assignedTo: Nullable(T.String({ description: 'The resource a routing decision assigned' })),
     approvals: T.Array(GateView),
+    execution: Nullable(
+      view(
+        {
+          executionId: T.String({ description: 'Stable across attempts' }),
+          executor: Nullable(T.String({ description: 'null between attempts (a lost lease was reclaimed)' })),
+        },
+        'The execution: its id and who runs the current attempt',
+      ),
+    ),
     result: T.Unknown(),
     error: T.Unknown(),
     createdAt: IsoTime,
@@ -139,17 +163,6 @@ export const TaskView = view(
   'A task: its request, policy, payloads, proposal, gates with decisions, and outcome',
 );
 export const TaskPage = Page(TaskView, 'A page of tasks');
-/** Which policy planned a task's gates, and how. */
-export const PolicyOutcome = view(
-  {
-    id: T.String(),
-    version: T.Integer(),
-    source: Enum(['built-in', 'file'] as const),
-    rulesApplied: T.Array(T.String()),
-    gateRequired: T.Boolean(),
-  },
-  'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
-);
 /** The 201 (or the replayed 200) of `POST /tasks`. */
 export const CreatedTask = view(
   {

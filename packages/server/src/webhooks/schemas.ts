@@ -63,6 +63,9 @@ export const WebhookView = view(
     active: T.Boolean(),
     createdAt: IsoTime,
     createdBy: T.String(),
+    previousSecretExpiresAt: Nullable(
+      T.String({ description: 'While set, deliveries are signed with the previous secret too, until then' }),
+    ),
   },
   'A webhook subscription',
 );
