@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Attempt, DeliveryRow } from '../webhooks/outbox.js';
+import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
 import type { EmailOp } from './plan.js';
 import type { LinkTokens } from './tokens.js';
@@ -147,6 +148,8 @@ export class EmailSink {
     const op = JSON.parse(d.target ?? '{}') as EmailOp;
     const approvalId = (JSON.parse(entry) as { approvalId?: string }).approvalId;
     const to = (await this.identity.addresses(this.deps.db, [op.principal])).get(op.principal)?.get('email');
+    if (op.op === 'audit_review')
+      return to ? this.sendReview(op.review, to) : { ok: true, status: null, error: 'skipped: no address' };
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
     const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl);
     if (!v) return { ok: false, status: null, error: 'gone' };
@@ -155,8 +158,31 @@ export class EmailSink {
     }
     const mail = renderEmail(v, op.op, this.links(v, op.principal));
     const messageId = `<${randomBytes(12).toString('hex')}@humanos>`;
+    const failed = await this.mail(to, messageId, mail);
+    if (failed) return failed;
+    if (op.op === 'request') await this.recordSent(v, op.principal, to, messageId);
+    return { ok: true, status: 250, error: null };
+  }
+
+  /** The notice of an opened audit review (see `auditNotice.ts`); a completed one is not announced. */
+  private async sendReview(reviewId: string, to: string): Promise<Attempt> {
+    const n = await reviewNotice(this.deps.db, reviewId, this.settings.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
+    const mail = reviewEmail({ ...n, url: n.url ?? this.settings.publicUrl });
+    const failed = await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, mail);
+    return failed ?? { ok: true, status: 250, error: null };
+  }
+
+  /** Sends one e-mail; the failed attempt, or undefined when the server took it. */
+  private async mail(
+    to: string,
+    messageId: string,
+    mail: { subject: string; html: string; text: string },
+  ): Promise<Attempt | undefined> {
     try {
       await this.transport.sendMail({ from: this.settings.from, to, messageId, ...mail });
+      return undefined;
     } catch (e) {
       const err = e as { responseCode?: number; code?: string; message?: string };
       return {
@@ -165,8 +191,6 @@ export class EmailSink {
         error: `smtp: ${err.code ?? err.message ?? 'error'}`.slice(0, 200),
       };
     }
-    if (op.op === 'request') await this.recordSent(v, op.principal, to, messageId);
-    return { ok: true, status: 250, error: null };
   }
 
   /** Remembered, so the approver hears the outcome later. */

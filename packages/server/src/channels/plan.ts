@@ -11,7 +11,7 @@ export const PLAN_SINK = 'channel:plan';
 export const SLACK_SINK = 'channel:slack';
 export const EMAIL_SINK = 'channel:email';
 
-/** The approval events that notify. */
+/** The events that notify: approval events, and a periodic audit review being opened (for the auditors). */
 export const CHANNEL_EVENTS = [
   'approval.requested',
   'approval.reminder',
@@ -19,14 +19,30 @@ export const CHANNEL_EVENTS = [
   'approval.decided',
   'approval.expired',
   'approval.cancelled',
+  'audit.review_opened',
 ];
 
 /** One message to send, as an outbox row's `target`. */
 export type SlackOp =
   | { op: 'post'; to: string; principal: string | null }
   | { op: 'update'; message: string }
-  | { op: 'remind'; message: string };
-export type EmailOp = { op: 'request' | 'reminder' | 'outcome'; principal: string };
+  | { op: 'remind'; message: string }
+  | { op: 'audit_review'; to: string; review: string };
+export type EmailOp =
+  | { op: 'request' | 'reminder' | 'outcome'; principal: string }
+  | { op: 'audit_review'; principal: string; review: string };
+
+/** Enabled humans holding any of `roles` (roles are a JSON array column: a LIKE narrows, the filter decides). */
+export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
+  const humans = await db
+    .selectFrom('principals')
+    .select(['id', 'roles'])
+    .where('kind', '=', 'human')
+    .where('disabled_at', 'is', null)
+    .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
+    .execute();
+  return humans.filter((h) => p<string[]>(h.roles).some((r) => roles.includes(r))).map((h) => h.id);
+}
 
 /**
  * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
@@ -39,13 +55,7 @@ export async function eligibleApprovers(
   task: TaskRow,
   roles: readonly string[],
 ): Promise<string[]> {
-  const humans = await db
-    .selectFrom('principals')
-    .select(['id', 'roles'])
-    .where('kind', '=', 'human')
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
-    .execute();
+  const humans = await humansHolding(db, roles);
   const seated = new Set(
     (
       await db
@@ -61,10 +71,7 @@ export async function eligibleApprovers(
         .execute()
     ).map((r) => r.principal_id),
   );
-  return humans
-    .filter((h) => p<string[]>(h.roles).some((r) => roles.includes(r)))
-    .map((h) => h.id)
-    .filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
+  return humans.filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
 }
 
 /**
@@ -83,7 +90,18 @@ export class Planner {
   ) {}
 
   async send(d: DeliveryRow, entry: string): Promise<Attempt> {
-    const event = JSON.parse(entry) as { type: string; approvalId?: string };
+    const event = JSON.parse(entry) as { type: string; approvalId?: string; data?: { reviewId?: string } };
+    const reviewId = event.type === 'audit.review_opened' ? event.data?.reviewId : undefined;
+    if (reviewId) {
+      await this.deps.write(async (trx) => {
+        const rows = await this.reviewNotices(trx, reviewId);
+        await this.outbox.insert(
+          trx,
+          rows.map((r) => ({ ...r, seq: Number(d.seq), eventType: d.event_type })),
+        );
+      });
+      return { ok: true, status: null, error: null };
+    }
     if (!event.approvalId) return { ok: true, status: null, error: null };
     const approvalId = event.approvalId;
     await this.deps.write(async (trx) => {
@@ -144,6 +162,41 @@ export class Planner {
           target: JSON.stringify({ op: reminder ? 'reminder' : 'request', principal: id }),
           at,
         });
+      }
+    }
+    return rows;
+  }
+
+  /**
+   * A periodic audit review opened: every auditor (a human holding the policy's auditor role) by
+   * e-mail and Slack DM as their preferences allow (quiet hours respected), and the auditor role's
+   * Slack channel. The review is completed in the console; the messages link to it.
+   */
+  private async reviewNotices(
+    trx: Transaction<Database>,
+    reviewId: string,
+  ): Promise<{ sink: string; target: string; at: number }[]> {
+    const now = this.deps.now();
+    const role = this.deps.access.auditorRole;
+    const people = await humansHolding(trx, [role]);
+    const addresses = await this.identity.addresses(trx, people);
+    const prefs = await this.identity.preferences(trx, people);
+    const rows: { sink: string; target: string; at: number }[] = [];
+    if (this.enabled.slack) {
+      const channels = await trx.selectFrom('role_channels').select('slack_channel').where('role', '=', role).execute();
+      for (const c of new Set(channels.map((x) => x.slack_channel)))
+        rows.push(slack({ op: 'audit_review', to: c, review: reviewId }, now));
+    }
+    for (const id of people) {
+      const pref = prefs.get(id) ?? DEFAULT_PREFERENCES;
+      const at = quietUntil(pref, now) ?? now;
+      const slackUser = addresses.get(id)?.get('slack');
+      if (this.enabled.slack && pref.slack && slackUser) {
+        rows.push(slack({ op: 'audit_review', to: slackUser, review: reviewId }, at));
+      }
+      if (this.enabled.email && pref.email && addresses.get(id)?.has('email')) {
+        const op: EmailOp = { op: 'audit_review', principal: id, review: reviewId };
+        rows.push({ sink: EMAIL_SINK, target: JSON.stringify(op), at });
       }
     }
     return rows;

@@ -3,6 +3,7 @@ import { HumanOSError } from '@humanos/core';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Attempt, DeliveryRow } from '../webhooks/outbox.js';
+import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
 import type { SlackOp } from './plan.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 
@@ -173,6 +174,7 @@ export class SlackSink {
     const op = JSON.parse(d.target ?? '{}') as SlackOp;
     const approvalId = (JSON.parse(entry) as { approvalId?: string }).approvalId;
     try {
+      if (op.op === 'audit_review') return await this.postReview(op);
       if (op.op === 'post' && approvalId) return await this.post(approvalId, op);
       if (op.op === 'update') return await this.update(op.message);
       if (op.op === 'remind') return await this.remind(op.message);
@@ -218,6 +220,15 @@ export class SlackSink {
     });
     // Decided while it was being posted: the planner saw no message to update, so update it here.
     return this.update(id);
+  }
+
+  /** The notice of an opened audit review (a DM or the auditor role's channel), with a link to it. */
+  private async postReview(op: Extract<SlackOp, { op: 'audit_review' }>): Promise<Attempt> {
+    const n = await reviewNotice(this.deps.db, op.review, this.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
+    await this.api.client.chat.postMessage({ channel: op.to, ...reviewSlackMessage(n) });
+    return { ok: true, status: null, error: null };
   }
 
   /** Brings the message at (channel, ts) up to date, if it is one of ours (after a stale click). */
