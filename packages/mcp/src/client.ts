@@ -1,32 +1,14 @@
-import { type ClientOptions, HumanOSApiError, HumanOSClient, type HumanOSErrorCode } from '@human/sdk';
+import { type ClientOptions, type HeartbeatResult, HumanOSClient, type TaskHistory } from '@human/sdk';
 
-const PREFIX = '/v1/humanos';
+/** What `POST /tasks/{id}/heartbeat` answers (the SDK's type). */
+export type HeartbeatAnswer = HeartbeatResult;
 
-/** What `POST /tasks/{id}/heartbeat` answers. */
-export interface HeartbeatAnswer {
-  taskId: string;
-  status: string;
-  /** `wait` while a human reviews a low-confidence pause; `continue` otherwise. */
-  action: 'wait' | 'continue';
-  leaseExpiresAt: string;
-  approvalRequest?: { id: string; status: string; reason?: string | null; [k: string]: unknown };
-}
-
-/** One ledger entry of a task, as `GET /tasks/{id}/history` shows it. */
-export interface HistoryEvent {
-  index: number;
-  type: string;
-  at: string | null;
-  actor: string | null;
-  approvalId: string | null;
-  /** The entry's bytes hash to a leaf whose inclusion proof reaches the latest signed checkpoint. */
-  verified: boolean;
-}
+/** One ledger entry of a task, as `GET /tasks/{id}/history` shows it (the SDK's type). */
+export type HistoryEvent = TaskHistory['events'][number];
 
 /**
- * The `@human/sdk` client plus the few REST calls the MCP tools need that the SDK does not expose
- * as methods (the executor's heartbeat and a task's verified ledger history), and the server's clock
- * as last seen (the `x-humanos-time` header), which the gateway uses to age finished calls.
+ * The `@human/sdk` client plus the server's clock as last seen (the `x-humanos-time` header), which
+ * the gateway uses to age finished calls, and the two calls the MCP tools use under their own names.
  *
  * @example
  * const client = new McpHumanOSClient({ baseUrl: 'http://127.0.0.1:8787', apiKey: process.env.HUMANOS_API_KEY });
@@ -34,7 +16,6 @@ export interface HistoryEvent {
  */
 export class McpHumanOSClient extends HumanOSClient {
   private readonly token: string | undefined;
-  private readonly rawFetch: typeof fetch;
   private serverTime: { server: number; local: number } | undefined;
 
   constructor(opts: ClientOptions = {}) {
@@ -46,7 +27,6 @@ export class McpHumanOSClient extends HumanOSClient {
     };
     super({ ...opts, fetch: observing });
     this.token = opts.apiKey ?? process.env.HUMANOS_API_KEY;
-    this.rawFetch = observing;
   }
 
   private observe(res: Response): void {
@@ -65,48 +45,8 @@ export class McpHumanOSClient extends HumanOSClient {
     return Boolean(this.token);
   }
 
-  /** Extends the execution lease and reports confidence/progress; low confidence may pause the task. */
-  heartbeat(
-    taskId: string,
-    body: { leaseId: string; confidence?: number; progress?: string; leaseSeconds?: number },
-  ): Promise<HeartbeatAnswer> {
-    return this.call('POST', `/tasks/${encodeURIComponent(taskId)}/heartbeat`, body);
-  }
-
   /** The task's ledger entries, each checked by the server against the latest signed checkpoint. */
-  history(taskId: string): Promise<{ taskId: string; checkpointSize: number; events: HistoryEvent[] }> {
-    return this.call('GET', `/tasks/${encodeURIComponent(taskId)}/history`);
-  }
-
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
-    try {
-      res = await this.rawFetch(`${this.baseUrl}${PREFIX}${path}`, {
-        method,
-        headers: {
-          accept: 'application/json',
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? null : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (e) {
-      throw new HumanOSApiError('network_error', 0, `${method} ${path}: ${(e as Error).message}`);
-    }
-    const text = await res.text();
-    let parsed: Record<string, unknown> | undefined;
-    try {
-      parsed = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      parsed = undefined;
-    }
-    if (res.ok) return parsed as T;
-    throw new HumanOSApiError(
-      String(parsed?.code ?? `http_${res.status}`) as HumanOSErrorCode,
-      res.status,
-      String(parsed?.detail ?? `${method} ${path} answered ${res.status}`),
-      parsed as never,
-    );
+  history(taskId: string): Promise<TaskHistory> {
+    return this.tasks.history(taskId);
   }
 }

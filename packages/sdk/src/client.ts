@@ -118,6 +118,9 @@ export class HumanOSClient {
   claim(...a: Args<ExecutionClient['claim']>): Ret<ExecutionClient['claim']> {
     return this.executions.claim(...a);
   }
+  heartbeat(...a: Args<ExecutionClient['heartbeat']>): Ret<ExecutionClient['heartbeat']> {
+    return this.executions.heartbeat(...a);
+  }
   completeTask(...a: Args<ExecutionClient['complete']>): Ret<ExecutionClient['complete']> {
     return this.executions.complete(...a);
   }

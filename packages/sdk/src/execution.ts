@@ -11,6 +11,7 @@ import type {
   Execution,
   ExecutionContext,
   ExecutionHandler,
+  HeartbeatInput,
   HeartbeatResult,
   InRunDecisionInput,
   InRunDecisionOutcome,
@@ -147,6 +148,19 @@ export class ExecutionClient {
       body: { capabilities, ...opts },
     });
     return r.items;
+  }
+
+  /**
+   * Extends a running execution's lease and reports confidence and progress, for callers that run
+   * the execution themselves (a handler given to `executeTask` / `runExecution` is heartbeated for
+   * you). A low confidence may pause the run for a human review: the answer's `action` is then `wait`.
+   *
+   * @example
+   * const beat = await client.heartbeat(task.id, { leaseId: execution.leaseId, confidence: 0.55, progress: '3 of 5 tables' });
+   * if (beat.action === 'wait') console.log('a human reviews', beat.approvalRequest?.id);
+   */
+  heartbeat(taskId: string, body: HeartbeatInput): Promise<HeartbeatResult> {
+    return this.http.request('POST', path`/tasks/${taskId}/heartbeat`, { body });
   }
 
   complete(taskId: string, result?: unknown, opts: Finish = {}): Promise<Task> {

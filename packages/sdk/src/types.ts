@@ -411,6 +411,15 @@ export interface Execution {
 }
 
 /** What a heartbeat answers: go on, or wait while a human reviews a low-confidence pause. */
+/** `POST /tasks/{id}/heartbeat`: the lease to extend, and what the executor reports. */
+export interface HeartbeatInput {
+  leaseId: string;
+  confidence?: number;
+  progress?: string;
+  /** How long the lease lasts from now (default: as it was started). */
+  leaseSeconds?: number;
+}
+
 export interface HeartbeatResult {
   taskId: string;
   status: TaskStatus;

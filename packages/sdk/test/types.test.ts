@@ -24,6 +24,7 @@ import type {
   CalibrationQuery,
   ClaimBody,
   FeedbackBody,
+  HeartbeatBody,
   InRunDecisionBody,
   OverrideBody,
 } from '../../server/src/execution/schemas.js';
@@ -48,6 +49,7 @@ import {
   type ExecutionClient,
   type FeedbackInput,
   type GateKind,
+  type HeartbeatInput,
   type InRunDecisionInput,
   type LedgerEntryType,
   type OverrideInput,
@@ -74,6 +76,7 @@ same<Same<CreatePrincipalInput, Static<typeof CreatePrincipalBody>>>(true);
 same<Same<InRunDecisionInput, Static<typeof InRunDecisionBody>>>(true);
 same<Same<FeedbackInput, Static<typeof FeedbackBody>>>(true);
 same<Same<OverrideInput, Static<typeof OverrideBody>>>(true);
+same<Same<HeartbeatInput, Static<typeof HeartbeatBody>>>(true);
 same<Same<{ capabilities: Arg<PrincipalsClient['registerCapabilities'], 0> }, Static<typeof CapabilitiesBody>>>(true);
 same<Same<Arg<PrincipalsClient['update'], 1>, Static<typeof UpdatePrincipalBody>>>(true);
 same<Same<Arg<PrincipalsClient['rotateToken'], 1>, Static<typeof RotateTokenBody>>>(true);
