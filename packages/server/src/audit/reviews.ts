@@ -9,7 +9,7 @@ import {
   type SampleReason,
   sampleRuns,
 } from '@humanos/core';
-import type { Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -67,6 +67,9 @@ export class AuditReviews {
     for (const frequency of REVIEW_FREQUENCIES) {
       for (let i = 0; i < maxPerFrequency; i++) {
         const now = this.deps.now();
+        // A read first: the sweeper runs every tick, and a write transaction each time would take
+        // SQLite's write lock (and a turn of the group commit) for nothing on almost every tick.
+        if (!(await firstUncovered(this.deps.db, frequency, now + clockOffsetMs))) break;
         const step = await this.deps.write((trx) => this.openNext(trx, frequency, now, clockOffsetMs));
         if (step === 'none') break;
         if (step === 'changed') changed += 1;
@@ -82,16 +85,7 @@ export class AuditReviews {
     now: number,
     clockOffsetMs: number,
   ): Promise<'changed' | 'raced' | 'none'> {
-    const closedBefore = auditPeriod(frequency, now + clockOffsetMs - REVIEW_GRACE_MS).start;
-    const first = await trx
-      .selectFrom('tasks')
-      .select('created_at')
-      .where('audit_frequency', '=', frequency)
-      .where('audit_review_id', 'is', null)
-      .where('created_at', '<', closedBefore)
-      .orderBy('created_at')
-      .limit(1)
-      .executeTakeFirst();
+    const first = await firstUncovered(trx, frequency, now + clockOffsetMs);
     if (!first) return 'none';
     const period = auditPeriod(frequency, Number(first.created_at));
     const runs = await uncoveredRuns(trx, frequency, period);
@@ -378,6 +372,23 @@ export class AuditReviews {
       completedLedgerIndex: r.completed_seq === null ? null : Number(r.completed_seq),
     };
   }
+}
+
+/** The oldest run with this frequency that no review covers, from a period that has ended (plus grace) by `at`. */
+async function firstUncovered(
+  db: Kysely<Database> | Transaction<Database>,
+  frequency: ReviewFrequency,
+  at: number,
+): Promise<{ created_at: number } | undefined> {
+  return db
+    .selectFrom('tasks')
+    .select('created_at')
+    .where('audit_frequency', '=', frequency)
+    .where('audit_review_id', 'is', null)
+    .where('created_at', '<', auditPeriod(frequency, at - REVIEW_GRACE_MS).start)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The period's runs with this frequency that no review covers yet, oldest first. */
