@@ -23,6 +23,8 @@ export interface Me {
   kind: 'human' | 'agent';
   roles: string[];
   capabilities: string[];
+  /** Whether it may audit (admin, or the policy's `auditorRole`): the ledger, calibration, audit reviews. */
+  auditor: boolean;
 }
 
 /** A replaced token, shown this once. */

@@ -251,10 +251,18 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
     const before = await one();
     expect(before?.status).toBe('failed');
     accept = true;
-    await failed.getByRole('button', { name: 'Retry' }).click();
+    // Pinned to that delivery: `failed` is a lazy locator, and the list (several failed deliveries
+    // created at the same instant of the test clock) may re-render in another order before the click.
+    await card.locator(`tr[data-delivery="${deliveryId}"]`).getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => card.locator('[role="status"]').textContent()).toContain('queued again');
     await t.server.service.webhooks.deliverDue();
-    await expect.poll(async () => (await one())?.status).toBe('delivered');
+    // The delivery's last error is in the failure message if it does not go through.
+    await expect
+      .poll(async () => {
+        const d = await one();
+        return d?.status === 'delivered' ? 'delivered' : JSON.stringify(d);
+      })
+      .toBe('delivered');
     receiver.close();
     await page.goto(`${t.url}/admin/policy`);
     await page.getByRole('button', { name: 'Evaluate' }).click();

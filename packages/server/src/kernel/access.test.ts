@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 
 /**
- * The policy's `auditorRole` is honoured everywhere an auditor may read: the policy, the ledger and
- * calibration (the ledger routes and calibration used to check the literal `auditor` role).
+ * The policy's `auditorRole` is honoured everywhere an auditor may read: the policy, the ledger,
+ * calibration and audit reviews (the ledger routes and calibration used to check the literal
+ * `auditor` role), and `GET /me` says whether the caller may audit (the console used the literal).
  */
 for (const backend of backends()) {
   describe(`auditorRole from the policy [${backend}]`, () => {
@@ -20,7 +21,19 @@ for (const backend of backends()) {
     });
     afterAll(() => t?.close());
 
-    const reads = ['/policy', '/ledger/entries?start=0', '/ledger/export', '/calibration?agent=did:agent:x'];
+    const reads = [
+      '/policy',
+      '/ledger/entries?start=0',
+      '/ledger/export',
+      '/calibration?agent=did:agent:x',
+      '/audit/reviews',
+    ];
+
+    it('GET /me says who may audit, so a client need not know the role’s name', async () => {
+      expect((await compliance.get('/me')).body).toMatchObject({ roles: ['compliance'], auditor: true });
+      expect((await plainAuditor.get('/me')).body).toMatchObject({ roles: ['auditor'], auditor: false });
+      expect((await t.admin.get('/me')).body.auditor).toBe(true);
+    });
 
     it.each(reads)('the policy’s auditor role may read %s', async (path) => {
       expect((await compliance.get(path)).status).toBe(200);

@@ -45,6 +45,26 @@ export class Principals {
 
   constructor(private readonly deps: FeatureDeps) {}
 
+  /**
+   * `GET /me`: the caller, and whether it may audit — so a client need not know the policy's
+   * `auditorRole` (a console that checked for the literal `auditor` hid the audit pages from it).
+   */
+  me(actor: Principal): {
+    id: string;
+    kind: 'human' | 'agent';
+    roles: string[];
+    capabilities: string[];
+    auditor: boolean;
+  } {
+    return {
+      id: actor.id,
+      kind: actor.kind,
+      roles: actor.roles,
+      capabilities: actor.capabilities ?? [],
+      auditor: this.deps.access.isAuditor(actor),
+    };
+  }
+
   private get db(): Kysely<Database> {
     return this.deps.db;
   }

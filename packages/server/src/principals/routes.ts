@@ -60,7 +60,9 @@ const DOC = {
 /** `GET /me`, `PUT /me/capabilities`, and the admin's principal lifecycle routes. */
 export function principalRoutes(api: Api, principals: Principals): void {
   const one = { tags: ['principals'], params: PrincipalIdParams };
-  api.get(`${API_PREFIX}/me`, { schema: { ...DOC.me, tags: ['principals'] } }, async (req) => req.principal);
+  api.get(`${API_PREFIX}/me`, { schema: { ...DOC.me, tags: ['principals'] } }, async (req) =>
+    principals.me(req.principal),
+  );
   api.put(
     `${API_PREFIX}/me/capabilities`,
     { schema: { ...DOC.capabilities, tags: ['principals'], body: CapabilitiesBody } },

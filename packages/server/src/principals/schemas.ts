@@ -57,6 +57,9 @@ export const Me = view(
     kind: Enum(['human', 'agent'] as const),
     roles: T.Array(T.String()),
     capabilities: T.Array(T.String()),
+    auditor: T.Boolean({
+      description: "Whether it may audit (admin, or the policy's auditorRole): the ledger, calibration, audit reviews",
+    }),
   },
   'The calling principal: its roles and capabilities',
 );

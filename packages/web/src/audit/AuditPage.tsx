@@ -22,7 +22,7 @@ const TABS: [string, string][] = [
 ];
 
 /** Admins and holders of the auditor role read the audit pages (the server decides; this only warns). */
-export const isAuditor = (me: Me): boolean => me.roles.includes('admin') || me.roles.includes('auditor');
+export const isAuditor = (me: Me): boolean => me.auditor;
 
 export function AuditPage({ path, query, me }: { path: string; query: URLSearchParams; me: Me }) {
   const s = useStore();

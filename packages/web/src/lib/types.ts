@@ -130,6 +130,8 @@ export interface Me {
   kind: 'human' | 'agent';
   roles: string[];
   capabilities: string[];
+  /** Admin or the policy's auditor role (the server says; the role's name is the policy's). */
+  auditor: boolean;
 }
 
 export interface CalibrationView {
