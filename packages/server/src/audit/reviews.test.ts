@@ -250,6 +250,10 @@ for (const backend of backends()) {
       expect(extended.data).toMatchObject({ reviewId: daily.id, taskCount: 1, reopened: true });
       const covered = (await s.as.auditor.get(`/audit/reviews/${daily.id}/tasks`)).body.items;
       expect(covered.map((t: { taskId: string }) => t.taskId)).toContain(late);
+      // The sample is drawn again over all three runs: the late one is in it (failures still first).
+      expect(after.sample.map((x: { taskId: string }) => x.taskId)).toContain(late);
+      expect(after.sample[0]).toMatchObject({ taskId: ids.d2, reason: 'failed' });
+      expect(extended.data.sample.map((x: { id: string }) => x.id)).toContain(late);
     });
 
     it('a server that was down catches up period by period; racing sweeps open each period once', async () => {

@@ -163,11 +163,20 @@ export class AuditReviews {
   }
 
   /**
-   * Adds runs that arrived after their period's review opened. A completed review goes back to
+   * Adds runs that arrived after their period's review opened, and draws the sample again over all
+   * its runs (a late failure must be inspected like any other). A completed review goes back to
    * `open`: the auditor signed off on fewer runs than the period had, and must look again.
    */
   private async extend(trx: Transaction<Database>, review: ReviewRow, runs: RunRow[], now: number): Promise<void> {
     await cover(trx, review.id, runs);
+    const all = await trx
+      .selectFrom('tasks')
+      .select(['id', 'status', 'risk'])
+      .where('audit_review_id', '=', review.id)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    const sample = sampleRuns(all.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
     const counts = p<Record<string, number>>(review.status_counts);
     for (const [status, n] of Object.entries(countByStatus(runs))) counts[status] = (counts[status] ?? 0) + n;
     const reopened = review.status === 'completed';
@@ -185,6 +194,7 @@ export class AuditReviews {
       .set({
         task_count: Number(review.task_count) + runs.length,
         status_counts: j(counts),
+        sample: j(sample),
         status: 'open',
         ...cleared,
       })
@@ -196,7 +206,7 @@ export class AuditReviews {
         at: iso(now),
         actor: 'system',
         taskId: null,
-        data: { reviewId: review.id, taskCount: runs.length, tasksDigest: tasksDigest(runs), reopened },
+        data: { reviewId: review.id, taskCount: runs.length, tasksDigest: tasksDigest(runs), reopened, sample },
       },
     ]);
   }
