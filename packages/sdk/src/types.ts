@@ -231,7 +231,8 @@ export interface ApprovalStep {
   status: ApprovalStatus;
   required: number;
   reason: string | null;
-  decisions: DecisionView[];
+  /** With `stale` as on the gate itself: an approval of an earlier payload version no longer counts. */
+  decisions: GateDecision[];
 }
 
 /** `GET /approvals/{id}`: the gate with every step of its path and the task with its payloads. */

@@ -8,7 +8,7 @@ import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
 import { type DecideInput, decide } from './decide.js';
 import { replayedDecision } from './provenance.js';
-import { decisionView, gateContext, gateView } from './views.js';
+import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
 export class Approvals {
@@ -58,10 +58,11 @@ export class Approvals {
       .orderBy('step')
       .orderBy('requested_at')
       .execute();
+    const context = gateContext(task);
     return {
       ...gateView(
         g,
-        gateContext(task),
+        context,
         decisions.filter((d) => d.approval_id === g.id),
       ),
       // Every step (or escalation) of this task's gates, with earlier decisions and their reasons.
@@ -72,7 +73,11 @@ export class Approvals {
         status: x.status,
         required: x.required,
         reason: x.reason,
-        decisions: decisions.filter((d) => d.approval_id === x.id).map(decisionView),
+        decisions: gateDecisions(
+          x,
+          context,
+          decisions.filter((d) => d.approval_id === x.id),
+        ),
       })),
       task: {
         id: task.id,

@@ -99,6 +99,15 @@ for (const backend of backends()) {
       expect(edit?.body).toMatchObject({ status: 'approved', taskStatus: 'awaiting_approval' });
       const reopened = await p.cfo?.get(`/approvals/${cfoStep}`);
       expect(reopened?.body.status).toBe('pending');
+      // Every view of the path says the CFO's approval was for the earlier version: the step's own
+      // decisions and the chain as any step shows it; the junior's approval of 9000 stands.
+      const stale = (d: { principal: string; stale: boolean }) => [d.principal, d.stale];
+      expect(reopened?.body.decisions.map(stale)).toEqual([[`did:human:cfo-${backend}`, true]]);
+      const chain = (await p.fm?.get(`/approvals/${fmStep}`))?.body.chain;
+      expect(chain.map((x: { decisions: { principal: string; stale: boolean }[] }) => x.decisions.map(stale))).toEqual([
+        [[`did:human:cfo-${backend}`, true]],
+        [[`did:human:fm-${backend}`, false]],
+      ]);
       expect((await p.cfo?.get('/approvals?status=pending'))?.body.items.map((a: { id: string }) => a.id)).toContain(
         cfoStep,
       );

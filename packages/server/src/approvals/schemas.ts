@@ -156,7 +156,7 @@ export const GateDetail = view(
           status: GateStatusSchema,
           required: T.Integer(),
           reason: Nullable(T.String()),
-          decisions: T.Array(DecisionEntry),
+          decisions: T.Array(GateDecision),
         },
         'One step (or escalation) of the path',
       ),

@@ -117,13 +117,27 @@ function currentDigest(g: ApprovalRow, task: GateContext): string | null | undef
   return g.kind === 'execution' ? task.digest : undefined;
 }
 
+/**
+ * A gate's decisions as the API shows them, each with `stale`: an approval given for an earlier
+ * version of the payload no longer counts (its approver is asked again).
+ */
+export function gateDecisions(
+  g: ApprovalRow,
+  task: GateContext,
+  decisions: readonly DecisionRow[],
+): (Record<string, unknown> & { verdict: string; stale: boolean })[] {
+  const digest = currentDigest(g, task);
+  return decisions.map((d) => ({
+    ...decisionView(d),
+    verdict: d.verdict,
+    stale: d.verdict === 'approved' && typeof digest === 'string' && d.payload_digest !== digest,
+  }));
+}
+
 /** A gate as the API shows it: its policy, progress, the proposal it decides and its decisions. */
 export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionRow[] = []): Record<string, unknown> {
-  const digest = currentDigest(g, task);
-  // An approval given for an earlier version of the payload no longer counts (its approver is asked again).
-  const stale = (d: DecisionRow) =>
-    d.verdict === 'approved' && typeof digest === 'string' && d.payload_digest !== digest;
-  const approvals = decisions.filter((d) => d.verdict === 'approved' && !stale(d)).length;
+  const shown = gateDecisions(g, task, decisions);
+  const approvals = shown.filter((d) => d.verdict === 'approved' && !d.stale).length;
   const agentText = {
     description: task.description,
     aiProposal: task.aiProposal,
@@ -157,7 +171,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
           ? reviewGateView(g, task.aiProposal)
           : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
     riskAssessment: task.risk,
-    decisions: decisions.map((d) => ({ ...decisionView(d), stale: stale(d) })),
+    decisions: shown,
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
     // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
     textWarnings: invisibleCharacters(agentText),

@@ -80,7 +80,9 @@ export function Timeline({ events }: { events: HistoryEvent[] }) {
           <span class="ev-type" title={e.type}>
             {eventLabel(e.type)}
           </span>{' '}
-          by <Principal id={e.actor} /> · <time dateTime={e.at}>{when(e.at)}</time> · ledger #{e.index}{' '}
+          {/* An unreadable entry has no actor or time: the history says so rather than guessing. */}
+          by {e.actor ? <Principal id={e.actor} /> : 'unknown'} ·{' '}
+          {e.at ? <time dateTime={e.at}>{when(e.at)}</time> : 'no time'} · ledger #{e.index}{' '}
           <span class={`badge ${e.verified ? 'verified' : 'unverified'}`}>
             {e.verified ? 'verified' : 'NOT verified'}
           </span>
