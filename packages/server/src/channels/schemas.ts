@@ -1,5 +1,6 @@
 import { Type as T } from 'typebox';
-import { closed, Did, Enum, IsoTime, Items, JsonObject, Nullable, ROLE, view } from '../kernel/schemas.js';
+import { closed, Did, IsoTime, Items, JsonObject, Nullable, ROLE, view } from '../kernel/schemas.js';
+import { deliveryMembers } from '../webhooks/schemas.js';
 
 /** Request schemas of the channel routes. */
 const HHMM = T.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: '`HH:MM`, 24-hour' });
@@ -79,18 +80,10 @@ export const LinkCode = view(
 export const ChannelDeliveries = Items(
   view(
     {
-      id: T.String(),
+      // The outbox row as a webhook delivery shows it, with the sink and its target instead of a webhook id.
+      ...deliveryMembers,
       sink: T.String({ description: 'The channel sink (`channel:slack`, `channel:email`)' }),
       target: Nullable(JsonObject),
-      ledgerIndex: T.Integer(),
-      eventType: T.String(),
-      status: Enum(['pending', 'delivered', 'failed'] as const),
-      attempts: T.Integer(),
-      nextAttemptAt: Nullable(IsoTime),
-      lastStatus: Nullable(T.Integer()),
-      lastError: Nullable(T.String()),
-      createdAt: IsoTime,
-      deliveredAt: Nullable(IsoTime),
     },
     'A notification delivery: which sink, to whom, how sending went',
   ),

@@ -74,19 +74,23 @@ export const CreatedWebhook = view(
   'The created subscription with its signing secret (shown once)',
 );
 export const WebhookList = Items(WebhookView, 'Every subscription');
+/** A delivery of the outbox, shared by webhooks and the notification channels. */
+export const deliveryMembers = {
+  id: T.String(),
+  ledgerIndex: T.Integer(),
+  eventType: T.String(),
+  status: Enum(['pending', 'delivered', 'failed'] as const),
+  attempts: T.Integer(),
+  nextAttemptAt: Nullable(IsoTime),
+  lastStatus: Nullable(T.Integer()),
+  lastError: Nullable(T.String()),
+  createdAt: IsoTime,
+  deliveredAt: Nullable(IsoTime),
+};
 export const DeliveryView = view(
   {
-    id: T.String(),
+    ...deliveryMembers,
     webhookId: T.String(),
-    ledgerIndex: T.Integer(),
-    eventType: T.String(),
-    status: Enum(['pending', 'delivered', 'failed'] as const),
-    attempts: T.Integer(),
-    nextAttemptAt: Nullable(IsoTime),
-    lastStatus: Nullable(T.Integer()),
-    lastError: Nullable(T.String()),
-    createdAt: IsoTime,
-    deliveredAt: Nullable(IsoTime),
   },
   'One queued event for one subscription, and how sending it went',
 );
