@@ -277,6 +277,24 @@ for (const backend of backends()) {
       for (const r of march) expect(r.taskCount).toBe(1);
     });
 
+    it('bad queries and ids are refused with a problem and change nothing', async () => {
+      const before = await s.t.fingerprint();
+      for (const [path, code] of [
+        ['/audit/reviews?status=pending', 'validation_failed'],
+        ['/audit/reviews?frequency=hourly', 'validation_failed'],
+        ['/audit/reviews?limit=0', 'validation_failed'],
+        ['/audit/reviews?cursor=bm90LWEtY3Vyc29y', 'bad_request'],
+        ['/audit/reviews/task:human:000000000000000000000000', 'invalid_id'],
+        ['/audit/reviews/review:human:000000000000000000000000', 'not_found'],
+        ['/audit/reviews/review:human:000000000000000000000000/tasks', 'not_found'],
+      ] as const) {
+        const r = await s.as.auditor.get(path);
+        expect([r.status, r.body.code], path).toEqual([code === 'not_found' ? 404 : 400, code]);
+        expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      }
+      expect(await s.t.fingerprint()).toBe(before);
+    });
+
     it('the list pages by period, newest first', async () => {
       const all = await reviews(s.as.auditor);
       const seen: string[] = [];
