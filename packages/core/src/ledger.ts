@@ -237,13 +237,13 @@ function rootBytes(text: string): Uint8Array {
 /** The checkpoints, their signatures checked, sorted by size. */
 function signedRoots(bundle: LedgerBundle, publicKey: Uint8Array): SignedRoot[] | string {
   const out: SignedRoot[] = [];
-  try {
-    for (const note of bundle.checkpoints) {
+  for (const [i, note] of bundle.checkpoints.entries()) {
+    try {
       const cp = openCheckpoint(note, bundle.origin, publicKey);
       out.push({ size: cp.size, root: rootBytes(cp.rootHash) });
+    } catch (e) {
+      return `checkpoint rejected (${i + 1} of ${bundle.checkpoints.length}): ${(e as Error).message}`;
     }
-  } catch (e) {
-    return `checkpoint rejected: ${(e as Error).message}`;
   }
   return out.sort((a, b) => a.size - b.size);
 }
