@@ -184,14 +184,25 @@ function verifiedNoteText(note: string, name: string, publicKey: Uint8Array): st
     .split('\n')
     .filter((l) => l.length > 0);
   const want = noteKeyHash(name, publicKey);
+  // Why each candidate line failed, so a rejection says which check it was.
+  const seen: string[] = [];
   for (const line of sigLines) {
     const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
+    if (!m) {
+      seen.push('a malformed signature line');
+      continue;
+    }
+    if (m[1] !== name) {
+      seen.push(`a signature by ${m[1]}`);
+      continue;
+    }
     const blob = Buffer.from(m[2] as string, 'base64');
-    if (blob.length !== 68 || !Buffer.from(want).equals(blob.subarray(0, 4))) continue;
-    if (verifyBytes(publicKey, text, blob.subarray(4))) return text;
+    if (blob.length !== 68) seen.push(`a signature of ${blob.length} bytes`);
+    else if (!Buffer.from(want).equals(blob.subarray(0, 4))) seen.push('a signature by another key');
+    else if (verifyBytes(publicKey, text, blob.subarray(4))) return text;
+    else seen.push('a signature that does not verify');
   }
-  throw new Error(`note carries no valid signature by ${name}`);
+  throw new Error(`note carries no valid signature by ${name} (${seen.join(', ') || 'no signature lines'})`);
 }
 
 export interface Checkpoint {
