@@ -230,8 +230,23 @@ function entryTail(entry: string): { seq: number; type: string } | undefined {
 type Fail = (index: number | undefined, reason: string) => VerifyReport;
 type SignedRoot = { size: number; root: Uint8Array };
 
-function rootBytes(text: string): Uint8Array {
-  return text.startsWith('0x') ? hexToBytes(text) : new Uint8Array(Buffer.from(text, 'base64'));
+/** A root from a signed note: always base64 (`openCheckpoint` checked it is 32 bytes). */
+function noteRoot(base64: string): Uint8Array {
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}
+
+/**
+ * A root the caller pinned: the API's `0x`-hex or a note's base64. Told apart by shape, not by a
+ * `0x` prefix: one base64 root in 4 096 starts with "0x" too (that misreading once made verification
+ * of a valid log fail at random).
+ */
+function pinnedRoot(text: string): Uint8Array {
+  if (/^0x[0-9a-fA-F]{64}$/.test(text)) return hexToBytes(text);
+  const bytes = noteRoot(text);
+  if (bytes.length !== 32 || Buffer.from(bytes).toString('base64') !== text) {
+    throw new Error('root hash is neither 0x-hex nor base64 of 32 bytes');
+  }
+  return bytes;
 }
 
 /** The checkpoints, their signatures checked, sorted by size. */
@@ -240,7 +255,7 @@ function signedRoots(bundle: LedgerBundle, publicKey: Uint8Array): SignedRoot[] 
   for (const [i, note] of bundle.checkpoints.entries()) {
     try {
       const cp = openCheckpoint(note, bundle.origin, publicKey);
-      out.push({ size: cp.size, root: rootBytes(cp.rootHash) });
+      out.push({ size: cp.size, root: noteRoot(cp.rootHash) });
     } catch (e) {
       return `checkpoint rejected (${i + 1} of ${bundle.checkpoints.length}): ${(e as Error).message}`;
     }
@@ -252,9 +267,9 @@ function trustedRoot(bundle: LedgerBundle, publicKey: Uint8Array, t: TrustedChec
   try {
     if (typeof t === 'string') {
       const cp = openCheckpoint(t, bundle.origin, publicKey);
-      return { size: cp.size, root: rootBytes(cp.rootHash) };
+      return { size: cp.size, root: noteRoot(cp.rootHash) };
     }
-    return { size: t.size, root: rootBytes(t.rootHash) };
+    return { size: t.size, root: pinnedRoot(t.rootHash) };
   } catch (e) {
     return `trusted checkpoint rejected: ${(e as Error).message}`;
   }

@@ -257,6 +257,31 @@ describe('offline verifier', () => {
       reason: expect.stringContaining('size 6'),
     });
   });
+  it('a root whose base64 starts with "0x" is read as base64 (1 root in 4 096; a valid log once failed at random)', () => {
+    const key = generateSigningKey();
+    let entry = '';
+    let root = '';
+    for (let i = 0; !root.startsWith('0x'); i++) {
+      entry = encodeEntry({ v: 1, seq: 0, type: 'task.feedback', at: 't', actor: 'a', taskId: null, data: { i } });
+      root = Buffer.from(entryLeafHash(entry)).toString('base64');
+    }
+    const note = signCheckpoint({ origin: 'o', size: 1, rootHash: root }, key);
+    const b: LedgerBundle = {
+      origin: 'o',
+      publicKey: didKeyFromPublicKey(key.publicKeyRaw),
+      entries: [{ index: 0, entry }],
+      checkpoints: [note],
+    };
+    expect(verifyLedger(b)).toMatchObject({ ok: true, size: 1, checkpointsVerified: 1 });
+    const hex = `0x${Buffer.from(root, 'base64').toString('hex')}`;
+    for (const trustedCheckpoint of [note, { size: 1, rootHash: root }, { size: 1, rootHash: hex }]) {
+      expect(verifyLedger(b, { trustedCheckpoint })).toMatchObject({ ok: true, size: 1 });
+    }
+    expect(verifyLedger(b, { trustedCheckpoint: { size: 1, rootHash: '0xnot-a-root' } })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('neither 0x-hex nor base64'),
+    });
+  });
   it('canonical JSON sorts keys and is what is signed', () => {
     expect(canonicalJson({ b: 1, a: [true, null, 'x'] })).toBe('{"a":[true,null,"x"],"b":1}');
   });

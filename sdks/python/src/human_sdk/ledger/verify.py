@@ -318,15 +318,22 @@ def verify_ledger(
     )
 
 
+_HEX_HASH = re.compile(r'0x[0-9a-fA-F]{64}')
+
+
 def decode_proof(hashes: Sequence[str]) -> list[bytes]:
     """Proof hashes as the server sends them (``0x``-hex) or base64, to bytes."""
     out: list[bytes] = []
     for h in hashes:
-        if h.startswith('0x'):
+        # By shape, not by the prefix alone: a base64 hash can start with "0x" too.
+        if _HEX_HASH.fullmatch(h):
             out.append(hex_to_bytes(h))
         else:
             try:
-                out.append(base64.b64decode(h, validate=True))
+                b = base64.b64decode(h, validate=True)
             except binascii.Error as e:
                 raise MerkleError(f'proof hash {h!r} is neither 0x-hex nor base64') from e
+            if len(b) != 32:
+                raise MerkleError(f'proof hash {h!r} is neither 0x-hex nor base64 of 32 bytes')
+            out.append(b)
     return out
