@@ -22,6 +22,9 @@ export const CHANNEL_EVENTS = [
   'audit.review_opened',
 ];
 
+/** An outbox row the planner adds: which sink, what to send (`target`, a SlackOp or EmailOp as JSON), and when. */
+type PlanRow = { sink: string; target: string; at: number };
+
 /** One message to send, as an outbox row's `target`. */
 export type SlackOp =
   | { op: 'post'; to: string; principal: string | null }
@@ -124,13 +127,11 @@ export class Planner {
     trx: Transaction<Database>,
     a: { gate: ApprovalRow; task: TaskRow; roles: string[] },
     reminder: boolean,
-  ): Promise<{ sink: string; target: string; at: number }[]> {
+  ): Promise<PlanRow[]> {
     if (a.gate.status !== 'pending') return [];
     const now = this.deps.now();
     const people = await eligibleApprovers(trx, a.gate, a.task, a.roles);
-    const addresses = await this.identity.addresses(trx, people);
-    const prefs = await this.identity.preferences(trx, people);
-    const rows: { sink: string; target: string; at: number }[] = [];
+    const rows: PlanRow[] = [];
     const posted = await trx
       .selectFrom('channel_messages')
       .select(['id', 'target'])
@@ -149,22 +150,12 @@ export class Planner {
       for (const c of new Set(channels.map((x) => x.slack_channel)))
         rows.push(slack({ op: 'post', to: c, principal: null }, now));
     }
-    for (const id of people) {
-      const pref = prefs.get(id) ?? DEFAULT_PREFERENCES;
-      const at = quietUntil(pref, now) ?? now;
-      const slackUser = addresses.get(id)?.get('slack');
-      if (this.enabled.slack && !reminder && pref.slack && slackUser) {
-        rows.push(slack({ op: 'post', to: slackUser, principal: id }, at));
-      }
-      if (this.enabled.email && pref.email && addresses.get(id)?.has('email')) {
-        rows.push({
-          sink: EMAIL_SINK,
-          target: JSON.stringify({ op: reminder ? 'reminder' : 'request', principal: id }),
-          at,
-        });
-      }
-    }
-    return rows;
+    // A reminder reaches Slack users in the threads above, not by a second DM.
+    const dm = reminder ? undefined : (to: string, id: string): SlackOp => ({ op: 'post', to, principal: id });
+    return [
+      ...rows,
+      ...(await this.toPeople(trx, people, dm, (id) => ({ op: reminder ? 'reminder' : 'request', principal: id }))),
+    ];
   }
 
   /**
@@ -172,48 +163,58 @@ export class Planner {
    * e-mail and Slack DM as their preferences allow (quiet hours respected), and the auditor role's
    * Slack channel. The review is completed in the console; the messages link to it.
    */
-  private async reviewNotices(
-    trx: Transaction<Database>,
-    reviewId: string,
-  ): Promise<{ sink: string; target: string; at: number }[]> {
+  private async reviewNotices(trx: Transaction<Database>, reviewId: string): Promise<PlanRow[]> {
     const now = this.deps.now();
     const role = this.deps.access.auditorRole;
     const people = await humansHolding(trx, [role]);
-    const addresses = await this.identity.addresses(trx, people);
-    const prefs = await this.identity.preferences(trx, people);
-    const rows: { sink: string; target: string; at: number }[] = [];
+    const rows: PlanRow[] = [];
     if (this.enabled.slack) {
       const channels = await trx.selectFrom('role_channels').select('slack_channel').where('role', '=', role).execute();
       for (const c of new Set(channels.map((x) => x.slack_channel)))
         rows.push(slack({ op: 'audit_review', to: c, review: reviewId }, now));
     }
+    const dm = (to: string): SlackOp => ({ op: 'audit_review', to, review: reviewId });
+    return [
+      ...rows,
+      ...(await this.toPeople(trx, people, dm, (id) => ({ op: 'audit_review', principal: id, review: reviewId }))),
+    ];
+  }
+
+  /**
+   * Each person on the channels their preferences allow, after their quiet hours: a Slack DM (when
+   * `dm` gives one and they linked Slack) and an e-mail (when they have an address).
+   */
+  private async toPeople(
+    trx: Transaction<Database>,
+    people: string[],
+    dm: ((slackUser: string, id: string) => SlackOp) | undefined,
+    email: (id: string) => EmailOp,
+  ): Promise<PlanRow[]> {
+    const now = this.deps.now();
+    const addresses = await this.identity.addresses(trx, people);
+    const prefs = await this.identity.preferences(trx, people);
+    const rows: PlanRow[] = [];
     for (const id of people) {
       const pref = prefs.get(id) ?? DEFAULT_PREFERENCES;
       const at = quietUntil(pref, now) ?? now;
       const slackUser = addresses.get(id)?.get('slack');
-      if (this.enabled.slack && pref.slack && slackUser) {
-        rows.push(slack({ op: 'audit_review', to: slackUser, review: reviewId }, at));
-      }
+      if (this.enabled.slack && dm && pref.slack && slackUser) rows.push(slack(dm(slackUser, id), at));
       if (this.enabled.email && pref.email && addresses.get(id)?.has('email')) {
-        const op: EmailOp = { op: 'audit_review', principal: id, review: reviewId };
-        rows.push({ sink: EMAIL_SINK, target: JSON.stringify(op), at });
+        rows.push({ sink: EMAIL_SINK, target: JSON.stringify(email(id)), at });
       }
     }
     return rows;
   }
 
   /** A gate was decided, expired, escalated or cancelled: Slack messages updated, e-mail recipients told the outcome. */
-  private async outcomes(
-    trx: Transaction<Database>,
-    gate: ApprovalRow,
-  ): Promise<{ sink: string; target: string; at: number }[]> {
+  private async outcomes(trx: Transaction<Database>, gate: ApprovalRow): Promise<PlanRow[]> {
     const now = this.deps.now();
     const messages = await trx
       .selectFrom('channel_messages')
       .select(['id', 'channel', 'principal_id'])
       .where('approval_id', '=', gate.id)
       .execute();
-    const rows: { sink: string; target: string; at: number }[] = [];
+    const rows: PlanRow[] = [];
     if (this.enabled.slack) {
       for (const m of messages.filter((x) => x.channel === 'slack'))
         rows.push(slack({ op: 'update', message: m.id }, now));
@@ -234,6 +235,6 @@ export class Planner {
   }
 }
 
-function slack(op: SlackOp, at: number): { sink: string; target: string; at: number } {
+function slack(op: SlackOp, at: number): PlanRow {
   return { sink: SLACK_SINK, target: JSON.stringify(op), at };
 }
