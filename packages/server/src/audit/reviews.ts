@@ -110,7 +110,7 @@ export class AuditReviews {
     now: number,
   ): Promise<boolean> {
     const id = newAuditReviewId();
-    const sample = sampleRuns(runs.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
+    const sample = sampleOf(runs);
     // Another replica opening the same period at the same moment: its row wins, this one does nothing.
     const inserted = await trx
       .insertInto('audit_reviews')
@@ -176,7 +176,7 @@ export class AuditReviews {
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    const sample = sampleRuns(all.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
+    const sample = sampleOf(all);
     const counts = p<Record<string, number>>(review.status_counts);
     for (const [status, n] of Object.entries(countByStatus(runs))) counts[status] = (counts[status] ?? 0) + n;
     const reopened = review.status === 'completed';
@@ -461,6 +461,11 @@ function countByStatus(runs: readonly RunRow[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of runs) out[r.status] = (out[r.status] ?? 0) + 1;
   return out;
+}
+
+/** The review's sample drawn over these runs (core's `sampleRuns`: failures, then high risk, then a fixed draw). */
+function sampleOf(runs: Pick<RunRow, 'id' | 'status' | 'risk'>[]) {
+  return sampleRuns(runs.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
 }
 
 function riskLevelOf(r: Pick<RunRow, 'risk'>): string | null {
