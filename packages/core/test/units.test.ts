@@ -97,9 +97,13 @@ describe('signing and signed notes', () => {
   it('a checkpoint note opens only with its key and origin, unaltered', () => {
     const note = signCheckpoint({ origin: 'o/1', size: 3, rootHash: Buffer.alloc(32, 1).toString('base64') }, key);
     expect(openCheckpoint(note, 'o/1', key.publicKeyRaw)).toMatchObject({ size: 3 });
-    expect(() => openCheckpoint(note, 'o/2', key.publicKeyRaw)).toThrow();
-    expect(() => openCheckpoint(note.replace('\n3\n', '\n4\n'), 'o/1', key.publicKeyRaw)).toThrow();
-    expect(() => openCheckpoint(note, 'o/1', generateSigningKey().publicKeyRaw)).toThrow();
+    // Each rejection names the check that failed.
+    expect(() => openCheckpoint(note, 'o/2', key.publicKeyRaw)).toThrow(/a signature by o\/1/);
+    expect(() => openCheckpoint(note.replace('\n3\n', '\n4\n'), 'o/1', key.publicKeyRaw)).toThrow(/does not verify/);
+    expect(() => openCheckpoint(note, 'o/1', generateSigningKey().publicKeyRaw)).toThrow(/by another key/);
+    expect(() => openCheckpoint(note.replace(/\u2014 .*\n$/, '\u2014 x\n'), 'o/1', key.publicKeyRaw)).toThrow(
+      /malformed/,
+    );
   });
 });
 
