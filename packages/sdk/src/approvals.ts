@@ -6,6 +6,7 @@ import type {
   ApprovalStatus,
   ApprovalView,
   ApproveInput,
+  GateRef,
   Page,
   RejectInput,
   RejectionResult,
@@ -51,27 +52,52 @@ export class ApprovalsClient {
    * Approves a gate, optionally with edits (an RFC 7386 merge patch over the payload) or, on a
    * routing gate, `assignTo` (who executes). Answers with the signed decision and its ledger proof.
    *
+   * The approval counts only for the payload version its maker saw. Pass the view you showed (an
+   * inbox item or {@link get}'s answer) and its `currentDigest` is sent; or pass the id and name the
+   * version yourself with `payloadDigest`. If the payload changed since, the call throws
+   * {@link StalePayloadError} (with the current payload and the diff) and nothing is written; an
+   * approval naming no version is refused with {@link PayloadDigestRequiredError} once the payload
+   * has been edited.
+   *
    * @example
-   * const r = await client.approve(approvalId, { approvalReason: 'verified', edits: { amount: 4500 } });
-   * console.log(r.taskStatus, r.provenance.ledgerIndex);
+   * const view = await client.approvals.get(approvalId);
+   * show(view.task.payload);
+   * const r = await client.approve(view, { approvalReason: 'verified', edits: { amount: 4500 } });
+   * console.log(r.taskStatus, r.provenance.ledgerIndex, r.payloadDigest);
+   * // or by id, with the digest kept from what was shown:
+   * await client.approve(approvalId, { approvalReason: 'verified', payloadDigest: view.currentDigest });
    */
-  approve(approvalId: string, body: ApproveInput = {}, opts: DecideOptions = {}): Promise<ApprovalResult> {
-    return this.http.request('POST', path`/approvals/${approvalId}/approve`, {
-      body,
+  approve(gate: GateRef, body: ApproveInput = {}, opts: DecideOptions = {}): Promise<ApprovalResult> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/approve`, {
+      body: withDigest(gate, body),
       idempotencyKey: opts.idempotencyKey ?? true,
     });
   }
 
   /**
-   * Rejects a gate; the task will not run.
+   * Rejects a gate; the task will not run. Like {@link approve}, it takes the view you showed (its
+   * `currentDigest` is sent) or an id with an optional `payloadDigest`; a digest that is no longer
+   * current throws {@link StalePayloadError}. Without one, a rejection stands for any version.
    *
    * @example
    * await client.reject(approvalId, { rejectionReason: 'vendor is not on the approved list' });
+   * await client.reject(view, { rejectionReason: 'wrong IBAN' }); // bound to the version shown
    */
-  reject(approvalId: string, body: RejectInput, opts: DecideOptions = {}): Promise<RejectionResult> {
-    return this.http.request('POST', path`/approvals/${approvalId}/reject`, {
-      body,
+  reject(gate: GateRef, body: RejectInput, opts: DecideOptions = {}): Promise<RejectionResult> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/reject`, {
+      body: withDigest(gate, body),
       idempotencyKey: opts.idempotencyKey ?? true,
     });
   }
+}
+
+/** The gate's id, from an id or a view. */
+function gateId(gate: GateRef): string {
+  return typeof gate === 'string' ? gate : gate.id;
+}
+
+/** The body with the view's digest as `payloadDigest`, unless the caller named one. */
+function withDigest<B extends { payloadDigest?: string }>(gate: GateRef, body: B): B {
+  if (typeof gate === 'string' || body.payloadDigest !== undefined) return body;
+  return { ...body, payloadDigest: gate.currentDigest };
 }

@@ -10,6 +10,8 @@
  * }
  */
 
+import type { JsonObject, PayloadChange } from './types.js';
+
 /**
  * The codes the server sends in problem+json bodies (docs/api.md). They are part of the contract:
  * new ones may be added, none renamed. Kept in step with `ERROR_STATUS` in `@humanos/core` by a
@@ -32,6 +34,8 @@ export const SERVER_ERROR_CODES = [
   'already_decided',
   'invalid_state',
   'payload_mismatch',
+  'stale_payload',
+  'payload_digest_required',
   'idempotency_key_reused',
   'principal_exists',
   'already_seated',
@@ -117,6 +121,81 @@ export class HumanOSApiError extends Error {
   get fromServer(): boolean {
     return (SERVER_ERROR_CODES as readonly string[]).includes(this.code);
   }
+}
+
+/**
+ * `409 stale_payload`: the decision named a payload version (`seenDigest`) that is no longer the
+ * current one (`currentDigest`): someone edited the payload after the approver was shown it. Nothing
+ * was written. Show `currentPayload` (and `diff`) to the approver, and decide again on that version.
+ *
+ * @example
+ * const view = await client.approvals.get(approvalId);
+ * try {
+ *   await client.approve(view, { approvalReason: 'IBAN checked' }); // sends view.currentDigest
+ * } catch (e) {
+ *   if (!(e instanceof StalePayloadError)) throw e;
+ *   for (const c of e.diff ?? []) console.log(`${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+ *   if (await confirm('Approve the new version?'))
+ *     await client.approve(approvalId, { approvalReason: 'IBAN checked', payloadDigest: e.currentDigest });
+ * }
+ */
+export class StalePayloadError extends HumanOSApiError {
+  /** The digest the decision named (what its maker saw). */
+  readonly seenDigest: string;
+  /** The digest of the payload as it stands: send it to decide on that version. */
+  readonly currentDigest: string;
+  /** The payload as it stands. */
+  readonly currentPayload: JsonObject;
+  /** What changed from the seen version to the current one, or null when the server cannot tell. */
+  readonly diff: PayloadChange[] | null;
+
+  constructor(status: number, message: string, init: HumanOSApiErrorInit & { problem: Problem }) {
+    super('stale_payload', status, message, init);
+    this.name = 'StalePayloadError';
+    const p = init.problem;
+    this.seenDigest = typeof p.seenDigest === 'string' ? p.seenDigest : '';
+    this.currentDigest = typeof p.currentDigest === 'string' ? p.currentDigest : '';
+    this.currentPayload = (p.currentPayload ?? {}) as JsonObject;
+    this.diff = Array.isArray(p.diff) ? (p.diff as PayloadChange[]) : null;
+  }
+}
+
+/**
+ * `428 payload_digest_required`: the payload has been edited since it was proposed, so an approval
+ * must name the version it approves (`payloadDigest`, or pass the view to `approve`). Nothing was
+ * written.
+ *
+ * @example
+ * try {
+ *   await client.approve(approvalId);
+ * } catch (e) {
+ *   if (!(e instanceof PayloadDigestRequiredError)) throw e;
+ *   const view = await client.approvals.get(approvalId); // show it, then:
+ *   await client.approve(view);
+ * }
+ */
+export class PayloadDigestRequiredError extends HumanOSApiError {
+  /** The digest of the payload as it stands, when the server sent it (fetch the view to show it). */
+  readonly currentDigest: string | undefined;
+
+  constructor(status: number, message: string, init: HumanOSApiErrorInit & { problem: Problem }) {
+    super('payload_digest_required', status, message, init);
+    this.name = 'PayloadDigestRequiredError';
+    const d = init.problem.currentDigest;
+    this.currentDigest = typeof d === 'string' ? d : undefined;
+  }
+}
+
+/**
+ * The error an answer amounts to: {@link StalePayloadError} and {@link PayloadDigestRequiredError}
+ * for their codes, {@link HumanOSApiError} for every other.
+ */
+export function apiError(code: HumanOSErrorCode, status: number, message: string, init: HumanOSApiErrorInit) {
+  if (init.problem && code === 'stale_payload')
+    return new StalePayloadError(status, message, { ...init, problem: init.problem });
+  if (init.problem && code === 'payload_digest_required')
+    return new PayloadDigestRequiredError(status, message, { ...init, problem: init.problem });
+  return new HumanOSApiError(code, status, message, init);
 }
 
 function isProblem(x: HumanOSApiErrorInit | Problem): x is Problem {

@@ -40,7 +40,7 @@ function bound<K extends keyof C>(name: K): C[K] {
  * if (approval.approved) await HumanOS.executeTask(task.id, { handler: (payload) => send(payload) });
  * // approver
  * const { items } = await HumanOS.inbox();
- * await HumanOS.approve(items[0].id, { approvalReason: 'looks right' });
+ * await HumanOS.approve(items[0], { approvalReason: 'looks right' }); // bound to the version shown
  */
 export const HumanOS = {
   createTask: bound('createTask'),

@@ -55,9 +55,11 @@ export {
   type HumanOSApiErrorInit,
   type HumanOSErrorCode,
   isTransient,
+  PayloadDigestRequiredError,
   type Problem,
   SERVER_ERROR_CODES,
   type ServerErrorCode,
+  StalePayloadError,
 } from './errors.js';
 export { type ExecuteTaskOptions, ExecutionClient } from './execution.js';
 export { configureHumanOS, defaultHumanOSClient, HumanOS } from './facade.js';

@@ -11,7 +11,7 @@
  *   every retry of that call, so the server sees one operation.
  */
 import { randomUUID } from 'node:crypto';
-import { HumanOSApiError, type Problem } from './errors.js';
+import { apiError, HumanOSApiError, type Problem } from './errors.js';
 
 export const API_PREFIX = '/v1/humanos';
 
@@ -197,7 +197,7 @@ export function errorFromResponse(method: string, urlPath: string, res: Response
   } catch {
     problem = undefined;
   }
-  return new HumanOSApiError(
+  return apiError(
     problem?.code ?? `http_${res.status}`,
     res.status,
     problem?.detail ?? `${method} ${urlPath} answered ${res.status}`,

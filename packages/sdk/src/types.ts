@@ -108,6 +108,13 @@ export interface ApproveInput {
   edits?: JsonObject;
   /** On a routing gate: the principal (DID) that is to execute. */
   assignTo?: string;
+  /**
+   * The digest (`sha256:<hex>`) of the payload version the approver saw: the `currentDigest` of the
+   * view it was shown. The approval counts only for that version; another one is refused with
+   * `409 stale_payload` ({@link StalePayloadError}) and nothing is written. Required (`428
+   * payload_digest_required`) once the payload has been edited.
+   */
+  payloadDigest?: string;
 }
 
 /** The body of `POST /approvals/{id}/reject`. */
@@ -115,6 +122,8 @@ export interface RejectInput {
   rejectedBy?: string;
   rejectionReason: string;
   feedback?: string;
+  /** The digest of the payload version the approver saw (optional; a stale one is refused with 409). */
+  payloadDigest?: string;
 }
 
 /** The body of `POST /principals`. */
@@ -208,6 +217,11 @@ export interface ApprovalRequest {
   riskAssessment: RiskAssessment;
   decisions: GateDecision[];
   decidedAt: string | null;
+  /**
+   * The digest (`sha256:<hex>` of the RFC 8785 JSON) of the payload an approval of this gate would
+   * approve now. Send it back as `payloadDigest` (the SDK does when given the view itself).
+   */
+  currentDigest: string;
   /** Where the agent's text holds invisible characters (bidi controls, zero-width). */
   textWarnings: TextWarning[];
   /** Routing gates: the resource proposed (null: none matches) and the ranking. */
@@ -222,6 +236,23 @@ export interface ApprovalRequest {
   confidenceThreshold?: number;
   escalationMessage?: string;
 }
+
+/**
+ * One difference between two versions of a payload (a `stale_payload` answer's `diff`): `path` is a
+ * JSON pointer (RFC 6901, `/iban`, `/lines/0/amount`); `from` is absent when the member was added,
+ * `to` when it was removed.
+ */
+export interface PayloadChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+/**
+ * What `approve`/`reject` take to name a gate: its id, or the view the approver was shown (an inbox
+ * item or `GET /approvals/{id}`), whose `currentDigest` is then sent as the digest the approver saw.
+ */
+export type GateRef = string | { id: string; currentDigest: string };
 
 /** One step (or escalation) of a gate's path, as `GET /approvals/{id}` lists them. */
 export interface ApprovalStep {
