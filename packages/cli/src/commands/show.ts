@@ -9,7 +9,13 @@ type Shown = ApprovalRequest & {
   decisions?: { principal: string; verdict: string; stale?: boolean }[];
 };
 
-function describeApproval(ctx: Ctx, raw: ApprovalRequest, me: string | undefined): string {
+/** The payload an approval of this gate would approve: an in-run decision's own, else the task's. */
+export function gatePayload(a: ApprovalRequest): unknown {
+  return a.kind === 'decision' ? a.payload : (a.task as { payload?: unknown }).payload;
+}
+
+/** One approval, as `show` prints it and `approve` asks about it. */
+export function describeApproval(ctx: Ctx, raw: ApprovalRequest, me: string | undefined): string {
   const a = raw as Shown;
   const risk = a.riskAssessment;
   const riskColor = risk.level === 'critical' || risk.level === 'high' ? '31' : risk.level === 'medium' ? '33' : '32';
@@ -25,8 +31,10 @@ function describeApproval(ctx: Ctx, raw: ApprovalRequest, me: string | undefined
     `  alternatives: ${a.alternatives.length === 0 ? '(none)' : a.alternatives.map((x) => `\n    - ${x}`).join('')}`,
     `  risk:        ${ctx.color(riskColor, risk.level)} [${risk.factors.join(', ')}]${risk.mitigations.length ? ` mitigations: ${risk.mitigations.join(', ')}` : ''}`,
   ];
-  const payload = (a.task as { payload?: unknown }).payload;
+  const payload = gatePayload(a);
   if (payload !== undefined) lines.push(`  payload:     ${JSON.stringify(payload, null, 2).replaceAll('\n', '\n  ')}`);
+  // The version this payload is: `humanos approve <id> --digest <it>` approves exactly it.
+  if (a.currentDigest) lines.push(`  digest:      ${a.currentDigest}`);
   for (const d of a.decisions ?? []) {
     const mark = d.stale
       ? d.principal === me
@@ -50,7 +58,9 @@ function describeApproval(ctx: Ctx, raw: ApprovalRequest, me: string | undefined
 export function register(program: Command, ctx: Ctx): void {
   program
     .command('show')
-    .description('one approval with its task, proposal, reasoning, confidence, alternatives, risk and payload')
+    .description(
+      'one approval with its task, proposal, reasoning, confidence, alternatives, risk, payload and its digest (the version `approve --digest` names)',
+    )
     .argument('<approvalId>', 'approval:human:…')
     .action(async (id: string, _o: unknown, cmd: Command) => {
       const api = ctx.api(cmd);
