@@ -8,6 +8,7 @@ import { useTitle } from '../lib/hooks.js';
 import type { Json, Me } from '../lib/types.js';
 import { ErrorBox, Timeline } from '../views/common.js';
 import { Approvers } from './Approvers.js';
+import { ChangedNotice } from './ChangedNotice.js';
 import { DecisionBar } from './DecisionBar.js';
 import { DetailHeader } from './DetailHeader.js';
 import { payloadAfter, proposedPayload, rules } from './load.js';
@@ -25,6 +26,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
   if (!data || !v.a) return null;
   return (
     <aside class="side" aria-label="Decision">
+      {v.open && v.changed ? <ChangedNotice c={v.changed} onAcknowledge={v.acknowledge} /> : null}
       {v.open ? (
         <DecisionBar
           a={v.a}
@@ -34,7 +36,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           verdict={v.verdict}
           setVerdict={v.setVerdict}
           stale={v.stale}
-          disabled={false}
+          disabled={Boolean(v.changed)}
           onOutcome={v.onOutcome}
         />
       ) : (
@@ -76,17 +78,8 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
         <p>Loading…</p>
       </main>
     );
-  const onFocusIn = (e: FocusEvent) => {
-    v.typing.current = (e.target as HTMLElement).matches('input, textarea');
-  };
   return (
-    <main
-      id="main"
-      tabIndex={-1}
-      class="page wide detail"
-      onFocusIn={onFocusIn}
-      onFocusOut={() => (v.typing.current = false)}
-    >
+    <main id="main" tabIndex={-1} class="page wide detail">
       <DetailHeader a={a} task={data.task} me={me} onStep={step} />
       <div class="detail-grid">
         <Side v={v} me={me} />

@@ -6,16 +6,20 @@
  */
 import { useState } from 'preact/hooks';
 import { ApiError, api, seg } from '../lib/api.js';
-import { mergePatchBetween } from '../lib/diff.js';
+import { type Change, mergePatchBetween } from '../lib/diff.js';
 import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../lib/types.js';
+import { staleProblem } from './liveVersion.js';
 import { basePayload } from './load.js';
 
 export type Verdict = 'approve' | 'reject';
 
 export interface Outcome {
-  kind: 'recorded' | 'conflict' | 'expired' | 'error';
+  /** `stale`: refused because the payload is no longer the version on screen (409 stale_payload). */
+  kind: 'recorded' | 'conflict' | 'expired' | 'error' | 'stale';
   message: string;
   result?: ApprovalResult | RejectionResult;
+  /** `stale`: what changed, from the server (null when it did not say). */
+  changes?: Change[] | null;
 }
 
 export interface BarProps {
@@ -31,7 +35,9 @@ export interface BarProps {
 }
 
 function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
-  const fb = feedback.trim() ? { feedback: feedback.trim() } : {};
+  // The decision is for the payload version on screen, and says so: the server refuses it
+  // (stale_payload) if that is no longer the current version.
+  const fb = { ...(feedback.trim() ? { feedback: feedback.trim() } : {}), payloadDigest: p.a.currentDigest };
   if (p.verdict === 'reject') return { rejectionReason: reason, ...fb };
   const patch = p.a.kind === 'routing' ? undefined : mergePatchBetween(basePayload(p.a) as Json, p.edited);
   return {
@@ -43,6 +49,8 @@ function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
 }
 
 function problem(e: unknown): Outcome {
+  const stale = staleProblem(e);
+  if (stale) return { kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff };
   if (e instanceof ApiError && (e.code === 'already_decided' || e.code === 'already_seated'))
     return { kind: 'conflict', message: `Not recorded: ${e.message}.` };
   if (e instanceof ApiError && e.status === 410)
@@ -64,6 +72,8 @@ function useDecide(p: BarProps) {
     return v === 'approve' ? p.jsonError : null;
   };
   const decide = async (v: Verdict) => {
+    // Blocked (a newer version arrived): Enter in a field must not decide either.
+    if (p.disabled) return;
     p.setVerdict(v);
     const bad = invalid(v);
     setError(bad);

@@ -2,9 +2,13 @@ import { type Change, changes, show, wordDiff } from '../lib/diff.js';
 import { revealInvisible } from '../lib/text.js';
 import type { Json } from '../lib/types.js';
 
-/** Word-level changes from `before` to `after`, one line per changed field (text only). */
-export function DiffView({ before, after, id, empty }: { before: Json; after: Json; id?: string; empty?: string }) {
-  const list = changes(before, after);
+/**
+ * Word-level changes from `before` to `after` (or the given `list`, e.g. the server's), one line per
+ * changed field (text only).
+ */
+export function DiffView(p: { before?: Json; after?: Json; list?: Change[]; id?: string; empty?: string }) {
+  const { id, empty } = p;
+  const list = p.list ?? changes(p.before ?? null, p.after ?? null);
   if (list.length === 0)
     return (
       <p class="muted" id={id}>

@@ -1,8 +1,7 @@
 /** Everything the approval view shows, fetched together: the gate, its task, and the task's ledger history. */
 import { api, seg } from '../lib/api.js';
-import { applyMergePatch } from '../lib/diff.js';
-import type { ApprovalDetail, Decision, HistoryEvent, Json, JsonObject, TaskDetail } from '../lib/types.js';
-import { bytesToHex, canonicalJson, sha256 } from '../lib/verify.js';
+import { applyMergePatch, type Change } from '../lib/diff.js';
+import type { ApprovalDetail, Decision, HistoryEvent, Json, JsonObject, Me, TaskDetail } from '../lib/types.js';
 
 export interface DetailData {
   a: ApprovalDetail;
@@ -11,7 +10,7 @@ export interface DetailData {
 }
 
 export async function loadDetail(id: string): Promise<DetailData> {
-  const a = await markStale(await api<ApprovalDetail>('GET', `/approvals/${seg(id)}`));
+  const a = markStale(await api<ApprovalDetail>('GET', `/approvals/${seg(id)}`));
   const [task, history] = await Promise.all([
     api<TaskDetail>('GET', `/tasks/${seg(a.taskId)}`).catch(() => null),
     api<{ events: HistoryEvent[] }>('GET', `/tasks/${seg(a.taskId)}/history`).then(
@@ -65,18 +64,41 @@ export function rules(a: ApprovalDetail, task: TaskDetail | null) {
 /**
  * The server flags stale approvals (for an earlier version of the payload) on the gate it shows, not
  * on the other steps in `chain`: those are flagged here the same way, by comparing each approval's
- * payload digest with the digest of the payload as it stands (`sha256:` of its RFC 8785 JSON).
+ * payload digest with the digest of the payload as it stands (`currentDigest`).
  */
-export async function markStale(a: ApprovalDetail): Promise<ApprovalDetail> {
+export function markStale(a: ApprovalDetail): ApprovalDetail {
   if (a.kind !== 'execution' && a.kind !== 'decision') return a;
-  const digest = `sha256:${bytesToHex(await sha256(canonicalJson(basePayload(a))))}`;
   const own = new Map(a.decisions.map((d) => [d.ledgerIndex, d.stale]));
   const chain = a.chain.map((c) => ({
     ...c,
     decisions: c.decisions.map((d) => ({
       ...d,
-      stale: own.get(d.ledgerIndex) ?? (d.verdict === 'approved' && d.payloadDigest !== digest),
+      stale: own.get(d.ledgerIndex) ?? (d.verdict === 'approved' && d.payloadDigest !== a.currentDigest),
     })),
   }));
   return { ...a, chain };
+}
+
+/** The caller's latest decision on this gate, if any. */
+export function myDecision(a: ApprovalDetail, me: Me): Decision | undefined {
+  return a.decisions.filter((x) => x.principal === me.id).pop();
+}
+
+/** Whether the caller may still decide this gate: pending, and no decision of theirs that still counts. */
+export function openFor(a: ApprovalDetail, me: Me): boolean {
+  const mine = myDecision(a, me);
+  return a.status === 'pending' && (!mine || Boolean(mine.stale));
+}
+
+/** A `{path, from, to}` diff (JSON pointers, as a `stale_payload` answer has it) as the console's changes. */
+export function pointerChanges(diff: { path: string; from?: unknown; to?: unknown }[]): Change[] {
+  const unescapeToken = (s: string) => s.replaceAll('~1', '/').replaceAll('~0', '~');
+  return diff.map((c) => {
+    const path = c.path.split('/').slice(1).map(unescapeToken).join('.');
+    const before = c.from as Json | undefined;
+    const after = c.to as Json | undefined;
+    if (!('from' in c) || before === undefined) return { path, kind: 'added', after: after ?? null };
+    if (!('to' in c) || after === undefined) return { path, kind: 'removed', before };
+    return { path, kind: 'changed', before, after };
+  });
 }

@@ -1,5 +1,5 @@
 /** The approval view's state: the loaded gate, the approver's edits, the verdict, and what happened. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { fields } from '../lib/diff.js';
 import { useLoad, useNow } from '../lib/hooks.js';
 import { useShortcuts } from '../lib/keys.js';
@@ -8,12 +8,13 @@ import { loadInbox, useStore } from '../lib/store.js';
 import type { Json, Me } from '../lib/types.js';
 import { inboxOrder } from '../views/inboxFilter.js';
 import type { Outcome, Verdict } from './DecisionBar.js';
-import { basePayload, loadDetail } from './load.js';
+import { useLiveVersion } from './liveVersion.js';
+import { basePayload, loadDetail, myDecision, openFor } from './load.js';
 
 export function useApproval(id: string, me: Me) {
   const s = useStore();
-  const typing = useRef(false);
   const d = useLoad(() => loadDetail(id), [id]);
+  const live = useLiveVersion(id, d, me);
   const [result, setResult] = useState<Outcome | null>(null);
   const [edited, setEdited] = useState<Json | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
@@ -27,20 +28,26 @@ export function useApproval(id: string, me: Me) {
     setEditing(null);
     setJsonMode(false);
   }, [id]);
-  // Live: reload when something happened elsewhere, unless the approver is in the middle of typing.
+  // Live: reload when something happened elsewhere, also while the approver types (a newer version of
+  // the payload then blocks the decision bar instead of replacing what is on screen: see useLiveVersion).
   useEffect(() => {
     const mine = s.touched.has(null) || s.touched.has(d.data?.a.taskId ?? '');
-    if (s.tick && mine && !typing.current && !editing) void d.reload();
+    if (s.tick && mine) void live.refresh();
   }, [s.tick]);
   const a = d.data?.a;
   const base = a ? (basePayload(a) as Json) : null;
-  const mine = a?.decisions.filter((x) => x.principal === me.id).pop();
+  const mine = a ? myDecision(a, me) : undefined;
   const stale = Boolean(mine?.stale);
   const expiredNow = Boolean(a?.expiresAt && Date.parse(a.expiresAt) <= t && a.status === 'pending');
   const closedByResult = result?.kind === 'expired' || result?.kind === 'conflict';
-  const open = Boolean(a?.status === 'pending' && (!mine || stale) && !expiredNow && !closedByResult);
+  const open = Boolean(a && openFor(a, me) && !expiredNow && !closedByResult);
   // The truth first: reload the gate, then say what happened (who decided, that it expired).
   const onOutcome = async (o: Outcome) => {
+    if (o.kind === 'stale') {
+      // Not recorded: the payload is not the version on screen. Block until the approver has seen it.
+      await live.refresh(o.changes ?? null);
+      return;
+    }
     await d.reload();
     if (o.kind === 'recorded') setEdited(null);
     setResult(o);
@@ -67,8 +74,14 @@ export function useApproval(id: string, me: Me) {
     open,
     expiredNow,
     mine,
-    typing,
-    editable: Boolean(open && a && a.kind !== 'routing' && a.kind !== 'audit'),
+    changed: live.changed,
+    acknowledge: () => {
+      // Edits were made to the version on screen; merged over the new one they could undo its changes.
+      setEdited(null);
+      setEditing(null);
+      live.acknowledge();
+    },
+    editable: Boolean(open && !live.changed && a && a.kind !== 'routing' && a.kind !== 'audit'),
   };
 }
 

@@ -20,7 +20,14 @@ export function useNow(): number {
   return t;
 }
 
-export type Loaded<T> = { data?: T; error?: Error; loading: boolean; reload: () => Promise<void> };
+export type Loaded<T> = {
+  data?: T;
+  error?: Error;
+  loading: boolean;
+  reload: () => Promise<void>;
+  /** Shows `data` (fetched by the caller) as the loaded value; a reload still in flight is dropped. */
+  replace: (data: T) => void;
+};
 
 /** Runs `load` when `deps` change (and on `reload()`, which resolves once reloaded), keeping the last data while reloading. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
@@ -40,10 +47,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
       },
     );
   };
+  const replace = (data: T): void => {
+    ++seq.current;
+    setState({ data, loading: false });
+  };
   useEffect(() => {
     void run();
   }, deps);
-  return { ...state, reload: run };
+  return { ...state, reload: run, replace };
 }
 
 let baseTitle = 'HumanOS';

@@ -21,10 +21,20 @@ export function BulkBar(p: {
     const failed: string[] = [];
     for (const i of p.chosen) {
       try {
-        await api('POST', `/approvals/${seg(i.id)}/approve`, reason.trim() ? { approvalReason: reason.trim() } : {});
+        // Each approval is for the version the inbox listed; an edit since is refused (stale_payload).
+        await api('POST', `/approvals/${seg(i.id)}/approve`, {
+          ...(reason.trim() ? { approvalReason: reason.trim() } : {}),
+          payloadDigest: i.currentDigest,
+        });
         ok += 1;
       } catch (e) {
-        failed.push(`${i.task.description}: ${e instanceof ApiError ? e.code : (e as Error).message}`);
+        const why =
+          e instanceof ApiError && e.code === 'stale_payload'
+            ? 'the payload changed since it was listed; open it to review the new version'
+            : e instanceof ApiError
+              ? e.code
+              : (e as Error).message;
+        failed.push(`${i.task.description}: ${why}`);
       }
     }
     setBusy(false);
