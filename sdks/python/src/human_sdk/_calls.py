@@ -106,8 +106,16 @@ def get_approval(approval_id: str, wait: float | None = None) -> Call[ApprovalRe
     )
 
 
+def gate_ref(approval: str | ApprovalRequest, payload_digest: str | None) -> tuple[str, str | None]:
+    """The gate's id and the digest to send: ``payload_digest`` if given, else a view's ``current_digest``."""
+    if isinstance(approval, str):
+        return approval, payload_digest
+    return approval.id, payload_digest if payload_digest is not None else approval.current_digest
+
+
 def approve(
     approval_id: str,
+    payload_digest: str | None,
     approval_reason: str | None,
     feedback: str | None,
     edits: Mapping[str, Any] | None,
@@ -117,6 +125,7 @@ def approve(
 ) -> Call[DecisionResult]:
     body = drop_none(
         {
+            'payloadDigest': payload_digest,
             'approvalReason': approval_reason,
             'feedback': feedback,
             'edits': dict(edits) if edits is not None else None,
@@ -135,9 +144,21 @@ def approve(
 
 
 def reject(
-    approval_id: str, rejection_reason: str, feedback: str | None, rejected_by: str | None, idempotency_key: str
+    approval_id: str,
+    payload_digest: str | None,
+    rejection_reason: str,
+    feedback: str | None,
+    rejected_by: str | None,
+    idempotency_key: str,
 ) -> Call[DecisionResult]:
-    body = drop_none({'rejectionReason': rejection_reason, 'feedback': feedback, 'rejectedBy': rejected_by})
+    body = drop_none(
+        {
+            'payloadDigest': payload_digest,
+            'rejectionReason': rejection_reason,
+            'feedback': feedback,
+            'rejectedBy': rejected_by,
+        }
+    )
     return Call(
         'POST',
         f'{PREFIX}/approvals/{_q(approval_id)}/reject',

@@ -340,8 +340,9 @@ class AsyncHumanOSClient:
 
     async def approve(
         self,
-        approval_id: str,
+        approval: str | ApprovalRequest,
         *,
+        payload_digest: str | None = None,
         approval_reason: str | None = None,
         feedback: str | None = None,
         edits: Mapping[str, Any] | None = None,
@@ -351,25 +352,40 @@ class AsyncHumanOSClient:
     ) -> DecisionResult:
         """Approves a gate (a human principal), optionally with ``edits`` (an RFC 7386 merge patch).
 
+        The approval counts only for the payload version its maker saw: pass the view you showed
+        (from ``inbox`` or ``get_approval``) and its ``current_digest`` is sent, or pass the id with
+        ``payload_digest``. If the payload changed since, :class:`~human_sdk.errors.StalePayloadError`
+        is raised (with the current payload and the diff) and nothing is written; naming no version
+        raises :class:`~human_sdk.errors.PayloadDigestRequiredError` once the payload was edited.
+
         The call carries an ``Idempotency-Key`` (``idempotency_key`` or a fresh one, reused by its
         retries): a retry after a lost answer gets the first answer back and never decides twice.
+
+        Example:
+            >>> view = await client.get_approval(approval_id)  # doctest: +SKIP
+            >>> await client.approve(view, approval_reason='IBAN checked')  # doctest: +SKIP
         """
         key = idempotency_key or str(uuid.uuid4())
-        call = _calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to, key)
+        gate, digest = _calls.gate_ref(approval, payload_digest)
+        call = _calls.approve(gate, digest, approval_reason, feedback, edits, approved_by, assign_to, key)
         return await self._send(call)
 
     async def reject(
         self,
-        approval_id: str,
+        approval: str | ApprovalRequest,
         *,
         rejection_reason: str,
+        payload_digest: str | None = None,
         feedback: str | None = None,
         rejected_by: str | None = None,
         idempotency_key: str | None = None,
     ) -> DecisionResult:
-        """Rejects a gate; like ``approve``, it carries an idempotency key and is safe to retry."""
+        """Rejects a gate; like ``approve``, it takes the view shown (or ``payload_digest``; optional
+        here, a stale one raises :class:`~human_sdk.errors.StalePayloadError`), carries an idempotency
+        key and is safe to retry."""
         key = idempotency_key or str(uuid.uuid4())
-        return await self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by, key))
+        gate, digest = _calls.gate_ref(approval, payload_digest)
+        return await self._send(_calls.reject(gate, digest, rejection_reason, feedback, rejected_by, key))
 
     # ---- execution -----------------------------------------------------------------------------------
 
@@ -899,8 +915,9 @@ class HumanOSClient:
 
     def approve(
         self,
-        approval_id: str,
+        approval: str | ApprovalRequest,
         *,
+        payload_digest: str | None = None,
         approval_reason: str | None = None,
         feedback: str | None = None,
         edits: Mapping[str, Any] | None = None,
@@ -908,20 +925,25 @@ class HumanOSClient:
         assign_to: str | None = None,
         idempotency_key: str | None = None,
     ) -> DecisionResult:
+        """See :meth:`AsyncHumanOSClient.approve`: pass the view shown, or the id and ``payload_digest``."""
         key = idempotency_key or str(uuid.uuid4())
-        return self._send(_calls.approve(approval_id, approval_reason, feedback, edits, approved_by, assign_to, key))
+        gate, digest = _calls.gate_ref(approval, payload_digest)
+        return self._send(_calls.approve(gate, digest, approval_reason, feedback, edits, approved_by, assign_to, key))
 
     def reject(
         self,
-        approval_id: str,
+        approval: str | ApprovalRequest,
         *,
         rejection_reason: str,
+        payload_digest: str | None = None,
         feedback: str | None = None,
         rejected_by: str | None = None,
         idempotency_key: str | None = None,
     ) -> DecisionResult:
+        """See :meth:`AsyncHumanOSClient.reject`."""
         key = idempotency_key or str(uuid.uuid4())
-        return self._send(_calls.reject(approval_id, rejection_reason, feedback, rejected_by, key))
+        gate, digest = _calls.gate_ref(approval, payload_digest)
+        return self._send(_calls.reject(gate, digest, rejection_reason, feedback, rejected_by, key))
 
     # ---- execution -----------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from .models import Approval
@@ -27,11 +27,14 @@ __all__ = [
     'LeaseLostError',
     'NetworkError',
     'NotFoundError',
+    'PayloadChange',
+    'PayloadDigestRequiredError',
     'PayloadMismatchError',
     'PayloadTooLargeError',
     'PermissionDeniedError',
     'RateLimitedError',
     'ServerError',
+    'StalePayloadError',
     'TaskOverriddenError',
     'error_from_problem',
 ]
@@ -122,6 +125,61 @@ class PayloadMismatchError(ConflictError):
     """409 ``payload_mismatch``: the payload differs from the approved one; it needs a new approval."""
 
 
+#: One difference between two versions of a payload: ``path`` is a JSON pointer (``/iban``);
+#: ``from`` is absent when the member was added, ``to`` when it was removed.
+PayloadChange = TypedDict('PayloadChange', {'path': str, 'from': Any, 'to': Any}, total=False)
+
+
+class StalePayloadError(ConflictError):
+    """409 ``stale_payload``: the decision named a payload version that is no longer the current one.
+
+    Someone edited the payload after the approver was shown it; nothing was written. Show
+    ``current_payload`` (and ``diff``) and decide again with ``payload_digest=e.current_digest``.
+
+    Attributes:
+        seen_digest: the digest the decision named (what its maker saw).
+        current_digest: the digest of the payload as it stands.
+        current_payload: the payload as it stands.
+        diff: what changed from the seen version to the current one, or None when the server cannot tell.
+
+    Example:
+        >>> try:  # doctest: +SKIP
+        ...     client.approve(view, approval_reason='IBAN checked')
+        ... except StalePayloadError as e:
+        ...     for c in e.diff or []:
+        ...         print(c['path'], c.get('from'), '->', c.get('to'))
+    """
+
+    seen_digest: str
+    current_digest: str
+    current_payload: dict[str, Any]
+    diff: list[PayloadChange] | None
+
+    def __init__(self, code: str, status: int, detail: str, **kw: Any) -> None:
+        super().__init__(code, status, detail, **kw)
+        p = self.problem or {}
+        self.seen_digest = str(p.get('seenDigest') or '')
+        self.current_digest = str(p.get('currentDigest') or '')
+        current = p.get('currentPayload')
+        self.current_payload = current if isinstance(current, dict) else {}
+        diff = p.get('diff')
+        self.diff = [_change(c) for c in diff if isinstance(c, dict)] if isinstance(diff, list) else None
+
+
+def _change(c: dict[str, Any]) -> PayloadChange:
+    out = PayloadChange(path=str(c.get('path', '')))
+    if 'from' in c:
+        out['from'] = c['from']
+    if 'to' in c:
+        out['to'] = c['to']
+    return out
+
+
+class PayloadDigestRequiredError(HumanOSError):
+    """428 ``payload_digest_required``: the payload was edited, so an approval must name the version it
+    approves (pass the view shown, or ``payload_digest=``). Nothing was written."""
+
+
 class ApprovalExpiredError(HumanOSError):
     """410 ``approval_expired``."""
 
@@ -161,6 +219,8 @@ _BY_CODE: dict[str, type[HumanOSError]] = {
     'task_overridden': TaskOverriddenError,
     'lease_lost': LeaseLostError,
     'payload_mismatch': PayloadMismatchError,
+    'stale_payload': StalePayloadError,
+    'payload_digest_required': PayloadDigestRequiredError,
     'approval_expired': ApprovalExpiredError,
     'payload_too_large': PayloadTooLargeError,
     'rate_limited': RateLimitedError,

@@ -131,9 +131,10 @@ class HumanOS:
         return await _client().get_approval(approval_id)
 
     @staticmethod
-    async def approve(approval_id: str, **options: Any) -> DecisionResult:
-        return await _client().approve(approval_id, **options)
+    async def approve(approval: str | ApprovalRequest, **options: Any) -> DecisionResult:
+        """Approves the gate; pass the view shown (its ``current_digest`` is sent) or ``payload_digest=``."""
+        return await _client().approve(approval, **options)
 
     @staticmethod
-    async def reject(approval_id: str, *, rejection_reason: str, **options: Any) -> DecisionResult:
-        return await _client().reject(approval_id, rejection_reason=rejection_reason, **options)
+    async def reject(approval: str | ApprovalRequest, *, rejection_reason: str, **options: Any) -> DecisionResult:
+        return await _client().reject(approval, rejection_reason=rejection_reason, **options)

@@ -122,6 +122,10 @@ class ApprovalRequest(_Model):
     risk_assessment: RiskAssessment | None = None
     decisions: list[Decision] = Field(default_factory=list)
     decided_at: str | None = None
+    #: The digest (``sha256:<hex>``) of the payload an approval of this gate would approve now: pass
+    #: this view to ``approve``/``reject`` (or ``payload_digest=view.current_digest``) and the decision
+    #: counts only for this version.
+    current_digest: str | None = None
     payload: JsonObject = Field(default_factory=dict)
     chain: list[JsonObject] | None = None
 
