@@ -58,6 +58,11 @@ func (c *Client) WaitApproval(ctx context.Context, approvalID string, wait time.
 
 // ApproveRequest is a human's approval.
 type ApproveRequest struct {
+	// PayloadDigest names the payload version approved: the CurrentDigest of the view the approver
+	// was shown (ApproveView fills it in). Another version than the current one is refused with a
+	// *StalePayloadError and nothing is written; once the payload has been edited, an approval
+	// without it is refused with a *PayloadDigestRequiredError.
+	PayloadDigest string `json:"payloadDigest,omitempty"`
 	// ApprovalReason is required when the task asks for it (RequireExplicitReason) or its risk is
 	// high or critical; the server answers validation_failed otherwise.
 	ApprovalReason string `json:"approvalReason,omitempty"`
@@ -75,6 +80,9 @@ type ApproveRequest struct {
 
 // RejectRequest is a human's rejection; a reason is always required.
 type RejectRequest struct {
+	// PayloadDigest (optional) names the payload version rejected; a stale one is refused with a
+	// *StalePayloadError. RejectView fills it in.
+	PayloadDigest   string `json:"payloadDigest,omitempty"`
 	RejectionReason string `json:"rejectionReason"`
 	Feedback        string `json:"feedback,omitempty"`
 	RejectedBy      string `json:"rejectedBy,omitempty"`
@@ -103,6 +111,35 @@ func (c *Client) Reject(ctx context.Context, approvalID string, req RejectReques
 		return nil, err
 	}
 	return &out, nil
+}
+
+// ApproveView approves the gate the approver was shown, for exactly the payload version it shows:
+// req.PayloadDigest defaults to view.CurrentDigest. If the payload changed since the view was read,
+// the call returns a *StalePayloadError (with the current payload and the diff) and nothing is
+// written.
+//
+//	view, err := approver.GetApproval(ctx, id)
+//	// … show view.Task.Payload …
+//	res, err := approver.ApproveView(ctx, view, humanos.ApproveRequest{ApprovalReason: "IBAN checked"})
+//	var stale *humanos.StalePayloadError
+//	if errors.As(err, &stale) {
+//		// show stale.Diff and stale.CurrentPayload; to approve that version:
+//		// approver.Approve(ctx, id, humanos.ApproveRequest{PayloadDigest: stale.CurrentDigest})
+//	}
+func (c *Client) ApproveView(ctx context.Context, view *ApprovalRequest, req ApproveRequest) (*DecisionResult, error) {
+	if req.PayloadDigest == "" {
+		req.PayloadDigest = view.CurrentDigest
+	}
+	return c.Approve(ctx, view.ID, req)
+}
+
+// RejectView rejects the gate the approver was shown, naming the payload version it shows
+// (req.PayloadDigest defaults to view.CurrentDigest); a stale view is refused (*StalePayloadError).
+func (c *Client) RejectView(ctx context.Context, view *ApprovalRequest, req RejectRequest) (*DecisionResult, error) {
+	if req.PayloadDigest == "" {
+		req.PayloadDigest = view.CurrentDigest
+	}
+	return c.Reject(ctx, view.ID, req)
 }
 
 // decisionRequest makes a decision safe to retry: it carries an Idempotency-Key (the caller's, or a

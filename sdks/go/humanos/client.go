@@ -205,7 +205,7 @@ func (c *Client) once(parent context.Context, r request, body []byte) error {
 				e.Problem["retryAfter"] = d.Seconds()
 			}
 		}
-		return e
+		return typedError(e)
 	}
 	switch out := r.out.(type) {
 	case nil:

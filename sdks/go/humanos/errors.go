@@ -74,6 +74,10 @@ var (
 	ErrLeaseLost             = &Error{Code: "lease_lost"}
 	ErrInvalidState          = &Error{Code: "invalid_state"}
 	ErrPayloadMismatch       = &Error{Code: "payload_mismatch"}
+	// ErrStalePayload matches a *StalePayloadError (409 stale_payload).
+	ErrStalePayload = &Error{Code: "stale_payload"}
+	// ErrPayloadDigestRequired matches a *PayloadDigestRequiredError (428 payload_digest_required).
+	ErrPayloadDigestRequired = &Error{Code: "payload_digest_required"}
 	ErrApprovalExpired       = &Error{Code: "approval_expired"}
 	ErrIdempotencyKeyReused  = &Error{Code: "idempotency_key_reused"}
 	ErrNetwork               = &Error{Code: "network_error"}
@@ -85,6 +89,71 @@ var (
 	// ErrTimeout: a wait bounded by a Timeout option ran out.
 	ErrTimeout = &Error{Code: "timeout"}
 )
+
+// PayloadChange is one difference between two versions of a payload. Path is a JSON pointer
+// ("/iban"); From and To are the JSON values, nil when the member was added (From) or removed (To).
+type PayloadChange struct {
+	Path string          `json:"path"`
+	From json.RawMessage `json:"from,omitempty"`
+	To   json.RawMessage `json:"to,omitempty"`
+}
+
+// StalePayloadError is a decision refused with 409 stale_payload: it named a payload version
+// (SeenDigest) that is no longer the current one (CurrentDigest) — the payload was edited after its
+// maker was shown it. Nothing was written. errors.As also finds the underlying *Error, and
+// errors.Is(err, ErrStalePayload) holds.
+type StalePayloadError struct {
+	// APIError is the answer itself (code, status, request id, the problem document).
+	APIError *Error
+	// SeenDigest is the digest the decision named.
+	SeenDigest string
+	// CurrentDigest is the digest of the payload as it stands: send it to decide on that version.
+	CurrentDigest string
+	// CurrentPayload is the payload as it stands.
+	CurrentPayload map[string]any
+	// Diff is what changed from the seen version to the current one; nil when the server cannot tell.
+	Diff []PayloadChange
+}
+
+func (e *StalePayloadError) Error() string { return e.APIError.Error() }
+
+// Unwrap returns the underlying *Error.
+func (e *StalePayloadError) Unwrap() error { return e.APIError }
+
+// PayloadDigestRequiredError is an approval refused with 428 payload_digest_required: the payload
+// has been edited since it was proposed, so an approval must name the version it approves
+// (ApproveView, or ApproveRequest.PayloadDigest). Nothing was written.
+type PayloadDigestRequiredError struct {
+	APIError *Error
+}
+
+func (e *PayloadDigestRequiredError) Error() string { return e.APIError.Error() }
+
+// Unwrap returns the underlying *Error.
+func (e *PayloadDigestRequiredError) Unwrap() error { return e.APIError }
+
+// typedError is the error an answer amounts to: the typed errors for their codes, else e itself.
+func typedError(e *Error) error {
+	switch e.Code {
+	case "stale_payload":
+		s := &StalePayloadError{APIError: e}
+		if raw, err := json.Marshal(e.Problem); err == nil {
+			var p struct {
+				SeenDigest     string          `json:"seenDigest"`
+				CurrentDigest  string          `json:"currentDigest"`
+				CurrentPayload map[string]any  `json:"currentPayload"`
+				Diff           []PayloadChange `json:"diff"`
+			}
+			if json.Unmarshal(raw, &p) == nil {
+				s.SeenDigest, s.CurrentDigest, s.CurrentPayload, s.Diff = p.SeenDigest, p.CurrentDigest, p.CurrentPayload, p.Diff
+			}
+		}
+		return s
+	case "payload_digest_required":
+		return &PayloadDigestRequiredError{APIError: e}
+	}
+	return e
+}
 
 func problemError(method, path string, status int, body []byte, requestID string) *Error {
 	e := &Error{Method: method, Path: path, Status: status, RequestID: requestID, Code: fmt.Sprintf("http_%d", status)}

@@ -312,6 +312,10 @@ type ApprovalRequest struct {
 	RiskAssessment   RiskAssessment `json:"riskAssessment"`
 	Decisions        []Decision     `json:"decisions"`
 	DecidedAt        *time.Time     `json:"decidedAt"`
+	// CurrentDigest is the digest ("sha256:<hex>") of the payload an approval of this gate would
+	// approve now: ApproveView/RejectView send it (or set PayloadDigest to it), so the decision
+	// counts only for the version this view shows.
+	CurrentDigest string `json:"currentDigest"`
 	// Chain is every gate of the task (GetApproval only).
 	Chain []ChainLink `json:"chain"`
 	// Payload, ApprovedPayload and PayloadDigest are set on in-run decision gates.
