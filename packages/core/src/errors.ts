@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
+  /** A decision named two different payload digests (the body's `payloadDigest` and `If-Match`). */
+  payload_digest_conflict: 400,
   invalid_id: 400,
   unauthorized: 401,
   forbidden: 403,
@@ -28,9 +30,13 @@ export const ERROR_STATUS = {
   self_lockout: 409,
   /** The store's rows disagree with the signed ledger (an edited database): nothing runs. */
   integrity_violation: 409,
+  /** A decision names a payload digest other than the one an approval would approve now: nothing is written. */
+  stale_payload: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  /** An approval of a payload that has had more than one version must name the digest its maker saw. */
+  payload_digest_required: 428,
   rate_limited: 429,
   too_many_streams: 429,
   internal: 500,

@@ -16,7 +16,7 @@ import {
   taskStatusAfter,
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
-import type { Principal } from '../kernel/access.js';
+import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
@@ -25,6 +25,7 @@ import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
+import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 
 export interface DecideInput {
   by?: string;
@@ -33,6 +34,12 @@ export interface DecideInput {
   reason?: string;
   feedback?: string;
   edits?: Record<string, unknown>;
+  /**
+   * The digest of the payload the decider was shown (`sha256:…`). Checked in the decision's
+   * transaction against the payload an approval would approve now (`checkSeen`): another version is
+   * `stale_payload`; an approval without it is `payload_digest_required` once the payload has been edited.
+   */
+  payloadDigest?: string;
   /** Where the decision came from, recorded in the ledger entry's `data.channel` (default `api`). */
   channel?: 'api' | 'web' | 'slack' | 'email';
 }
@@ -50,6 +57,8 @@ interface Subject {
   gate: ApprovalRow;
   task: TaskRow;
   now: number;
+  /** The payload an approval would approve now (before this decision's edits), read under the locks. */
+  version: PayloadVersion;
 }
 
 /** The signed record of a decision and what it makes of the gate and the task. */
@@ -94,6 +103,7 @@ export async function decide(
     const s = await subjectOf(deps, trx, approvalId, now);
     await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
+    await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest);
     const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
     await checkSeat(trx, actor, s, path);
     checkInput(s, verdict, input);
@@ -123,7 +133,7 @@ async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approval
     .executeTakeFirst();
   if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
   const task = await deps.access.loadTask(trx, gate.task_id, true);
-  return { gate, task, now };
+  return { gate, task, now, version: versionNow(gate, task) };
 }
 
 async function checkAuthority(
@@ -151,6 +161,10 @@ async function checkAuthority(
   // Holding one of the gate's roles makes the task visible; only others need the visibility query.
   if (!holdsRole && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
     throw new HumanOSError('not_found', `no approval ${gate.id}`);
+  }
+  // The same rule as every REST write (a relay only reads), here so that Slack and e-mail share it.
+  if (isReadOnly({ id: actor.id, kind: current.kind as Principal['kind'], roles: currentRoles })) {
+    throw new HumanOSError('forbidden', READ_ONLY_DETAIL);
   }
   if (input.by !== undefined && input.by !== actor.id) {
     throw new HumanOSError(
@@ -251,12 +265,13 @@ async function outcomeOf(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task, now }: Subject,
+  { gate, task, now, version }: Subject,
   verdict: Verdict,
   input: DecideInput,
   path: ApprovalPath | undefined,
 ): Promise<Outcome> {
-  const payload = path ? path.payload : p<unknown>(task.payload);
+  // Edits apply over exactly the version the decider's digest was checked against.
+  const payload = version.payload;
   const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
   const record: DecisionRecord = {
     type: 'humanos.decision/v1',
@@ -489,6 +504,8 @@ async function moveDecision(trx: Transaction<Database>, path: ApprovalPath, o: O
     const proposal = p<Record<string, unknown> | null>(g.proposal);
     const next = {
       ...proposal,
+      // The payload the agent proposed, kept once an edit moves `payload` on (for diffs, and to know it was edited).
+      ...(proposal && !('proposedPayload' in proposal) ? { proposedPayload: proposal.payload } : {}),
       payload: o.approvedPayload,
       ...(o.done ? { approvedPayload: o.approvedPayload, approvedDigest: o.record.payloadDigest } : {}),
     };

@@ -1,15 +1,32 @@
 import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
-import { ApprovalIdParams, IdempotencyHeaders, op, responses, WaitQuery } from '../kernel/schemas.js';
+import { ApprovalIdParams, op, Problem, responses, WaitQuery } from '../kernel/schemas.js';
 import type { Approvals } from './approvals.js';
 import {
   ApprovalResult,
   ApproveBody,
+  DecisionHeaders,
   GateDetail,
   GatePage,
   InboxQuery,
   RejectBody,
   RejectionResult,
+  StalePayloadProblem,
 } from './schemas.js';
+import { seenDigest } from './seen.js';
+
+/** The problems of a decision; a 409 may be `stale_payload`, with the current version and the diff. */
+const decisionProblems: Record<string, unknown> = {
+  409: {
+    description:
+      'Conflicts with the current state (`already_decided`, `already_seated`, `out_of_turn`, …), or `stale_payload`: the payload changed since the digest the decider named (nothing was written)',
+    content: { 'application/problem+json': { schema: StalePayloadProblem } },
+  },
+  428: {
+    description:
+      '`payload_digest_required`: the payload has been edited, so an approval must name the digest it saw (`payloadDigest` or `If-Match`; `currentDigest` of `GET /approvals/{id}`, also its ETag)',
+    content: { 'application/problem+json': { schema: Problem } },
+  },
+};
 
 /** Each operation's documentation and responses (the request schemas stay beside their route). */
 const DOC = {
@@ -21,7 +38,7 @@ const DOC = {
     ...op(
       'getApproval',
       'Get an approval request',
-      'One gate with its chain and task; `?wait=` long-polls until it leaves `pending`.',
+      'One gate with its chain and task; `?wait=` long-polls until it leaves `pending`. The `ETag` is the quoted `currentDigest`: send it back as `If-Match` (or `payloadDigest`) when deciding.',
     ),
     response: responses(200, GateDetail, 400, 401, 404),
   },
@@ -29,19 +46,19 @@ const DOC = {
     ...op(
       'approve',
       'Approve',
-      'Approves the request, optionally with edits (a JSON merge patch) and feedback; signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
+      'Approves the request, optionally with edits (a JSON merge patch over the version named by `payloadDigest`) and feedback; signed into the ledger. The digest the approver was shown is required once the payload has been edited (`428 payload_digest_required`); a digest of another version is `409 stale_payload`. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
-    response: responses(200, ApprovalResult, 400, 401, 403, 404, 409, 410),
-    headers: IdempotencyHeaders,
+    response: { ...responses(200, ApprovalResult, 400, 401, 403, 404, 409, 410), ...decisionProblems },
+    headers: DecisionHeaders,
   },
   reject: {
     ...op(
       'reject',
       'Reject',
-      'Rejects the request with a reason; the task is rejected. Signed into the ledger. A retry with the same `Idempotency-Key` and body gets the first answer again.',
+      'Rejects the request with a reason; the task is rejected. Signed into the ledger. `payloadDigest` (or `If-Match`) is optional; a digest of another version is `409 stale_payload`. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
-    response: responses(200, RejectionResult, 400, 401, 403, 404, 409, 410),
-    headers: IdempotencyHeaders,
+    response: { ...responses(200, RejectionResult, 400, 401, 403, 404, 409, 410), 409: decisionProblems[409] },
+    headers: DecisionHeaders,
   },
 };
 
@@ -61,8 +78,12 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
     `${API_PREFIX}/approvals/:approvalId`,
     { schema: { ...DOC.get, tags: ['approvals'], params: ApprovalIdParams, querystring: WaitQuery } },
     async (req, reply) => {
-      if (!req.query.wait) return approvals.get(req.principal, req.params.approvalId);
-      return approvals.wait(req.principal, req.params.approvalId, req.query.wait, clientGone(reply));
+      const view = req.query.wait
+        ? await approvals.wait(req.principal, req.params.approvalId, req.query.wait, clientGone(reply))
+        : await approvals.get(req.principal, req.params.approvalId);
+      // The version an approval would approve now, as an entity tag to send back in If-Match.
+      reply.header('etag', `"${String(view.currentDigest)}"`);
+      return view;
     },
   );
   api.post(
@@ -71,6 +92,7 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
     async (req) => {
       const b = req.body ?? {};
       const input = {
+        payloadDigest: seenDigest(b.payloadDigest, ifMatch(req.headers)),
         by: b.approvedBy,
         reason: b.approvalReason,
         feedback: b.feedback,
@@ -88,10 +110,20 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
         req.principal,
         req.params.approvalId,
         'rejected',
-        { by: req.body.rejectedBy, reason: req.body.rejectionReason, feedback: req.body.feedback },
+        {
+          payloadDigest: seenDigest(req.body.payloadDigest, ifMatch(req.headers)),
+          by: req.body.rejectedBy,
+          reason: req.body.rejectionReason,
+          feedback: req.body.feedback,
+        },
         keyOf(req.headers),
       ),
   );
+}
+
+function ifMatch(headers: Record<string, unknown>): string | undefined {
+  const value = headers['if-match'];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function keyOf(headers: Record<string, unknown>): string | undefined {

@@ -7,6 +7,7 @@ import {
   Did,
   Enum,
   GateStatusSchema,
+  IdempotencyHeaders,
   IsoTime,
   JsonObject,
   LIMIT,
@@ -14,15 +15,25 @@ import {
   Nullable,
   Page,
   PolicyOutcome,
+  Problem,
   RiskView,
   TaskStatusSchema,
   TEXT,
   view,
 } from '../kernel/schemas.js';
 
+/** A payload digest as `payloadDigest()` makes it: `sha256:` and 64 lowercase hex digits. */
+export const DIGEST_PATTERN = '^sha256:[0-9a-f]{64}$';
+const SeenDigest = T.String({
+  pattern: DIGEST_PATTERN,
+  description:
+    'The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same.',
+});
+
 /** Request schemas of the approval routes. */
 export const ApproveBody = T.Object(
   {
+    payloadDigest: T.Optional(SeenDigest),
     approvedBy: T.Optional(Did),
     approvalReason: T.Optional(TEXT(5000)),
     feedback: T.Optional(TEXT(5000)),
@@ -36,12 +47,25 @@ export const ApproveBody = T.Object(
 
 export const RejectBody = T.Object(
   {
+    payloadDigest: T.Optional(SeenDigest),
     rejectedBy: T.Optional(Did),
     rejectionReason: TEXT(5000),
     feedback: T.Optional(TEXT(5000)),
   },
   closed,
 );
+
+/** Headers of a decision: an `Idempotency-Key`, and `If-Match` with the digest the decider saw. */
+export const DecisionHeaders = T.Object({
+  ...IdempotencyHeaders.properties,
+  'if-match': T.Optional(
+    T.String({
+      maxLength: 200,
+      description:
+        'The digest the decider was shown, as a quoted entity tag: `"sha256:…"` (the `ETag` of `GET /approvals/{id}`). Same rule as `payloadDigest` in the body; both given and different → `400 payload_digest_conflict`.',
+    }),
+  ),
+});
 
 export const InboxQuery = T.Object(
   { status: T.Optional(Literals(APPROVAL_STATUSES)), limit: LIMIT, cursor: CURSOR },
@@ -107,6 +131,10 @@ const gateMembers = {
   alternatives: T.Array(T.String(), { description: 'The proposal’s alternatives' }),
   riskAssessment: RiskView,
   decisions: T.Array(GateDecision),
+  currentDigest: T.String({
+    description:
+      'The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding.',
+  }),
   decidedAt: Nullable(IsoTime),
   textWarnings: T.Array(TextWarningView),
   // Routing gates: the proposed resource and the ranking.
@@ -202,4 +230,33 @@ export const ApprovalResult = view(
 export const RejectionResult = view(
   { ...decisionResult, rejectedBy: T.String(), rejectedAt: IsoTime, rejectionReason: T.String() },
   'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
+);
+
+/** One change between two versions of a payload (`from` absent: added; `to` absent: removed). */
+export const PayloadChangeView = view(
+  {
+    path: T.String({ description: 'An RFC 6901 JSON pointer into the payload (`""` is the whole payload)' }),
+    from: T.Optional(T.Unknown({ description: 'The value in the version the decider saw' })),
+    to: T.Optional(T.Unknown({ description: 'The value as it stands now' })),
+  },
+  'One change of the payload since the version the decider saw',
+);
+
+/** A decision's problem: `stale_payload` adds the version it was for, the current one and the diff. */
+export const StalePayloadProblem = view(
+  {
+    ...Problem.properties,
+    seenDigest: T.Optional(T.String({ description: '`stale_payload`: the digest the decider named' })),
+    currentDigest: T.Optional(T.String({ description: '`stale_payload`: the digest an approval would approve now' })),
+    currentPayload: T.Optional(T.Unknown({ description: '`stale_payload`: the payload as it now stands' })),
+    diff: T.Optional(
+      Nullable(
+        T.Array(PayloadChangeView, {
+          description:
+            '`stale_payload`: from the version seen to the current one; null when the server does not know the version seen',
+        }),
+      ),
+    ),
+  },
+  'An RFC 9457 problem of a decision; `stale_payload` carries the current version and what changed',
 );

@@ -88,33 +88,43 @@ export interface GateContext {
   aiProposal: AiProposal;
   risk: RiskAssessment;
   description: string;
-  /** The task's payload as it stands and its digest, when the caller has them (detail views). */
+  /** The digest of the task's payload as it stands. */
+  digest: string;
+  /** The task's payload as it stands, when the caller has it (detail views). */
   payload?: unknown;
-  digest?: string | null;
 }
 
-/** The task's columns a gate view needs, parsed. */
+/**
+ * The task's columns a gate view needs, parsed. The digest is the stored one; rows from before it
+ * was stored (null) need the payload (`legacy_payload` lets a list query fetch it for those only).
+ */
 export function gateContext(
-  t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description'> & Partial<Pick<TaskRow, 'payload' | 'payload_digest'>>,
+  t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description' | 'payload_digest'> &
+    Partial<Pick<TaskRow, 'payload'>> & { legacy_payload?: string | null },
 ): GateContext {
+  const stored = t.payload ?? t.legacy_payload ?? undefined;
   const ctx: GateContext = {
     aiProposal: p<AiProposal>(t.ai_proposal),
     risk: p<RiskAssessment>(t.risk),
     description: t.description,
+    digest: t.payload_digest ?? payloadDigest(stored === undefined ? null : p(stored)),
   };
   if (t.payload !== undefined) ctx.payload = p(t.payload);
-  if (t.payload_digest !== undefined)
-    ctx.digest = t.payload_digest ?? (t.payload !== undefined ? payloadDigest(p(t.payload)) : null);
   return ctx;
 }
 
+/** The payload an in-run decision gate decides (its own, as edits left it). */
+export function decisionPayload(g: Pick<ApprovalRow, 'proposal'>): unknown {
+  return p<{ payload?: unknown } | null>(g.proposal)?.payload ?? {};
+}
+
 /**
- * The digest approvals of this gate must be for to count: an in-run decision's own payload, else the
- * task's payload as it stands (unknown in list views, where every approval is shown as current).
+ * The digest of the payload an approval of this gate would approve now: an in-run decision's own
+ * payload, else the task's payload as it stands. Approvals for another digest do not count, and a
+ * decision naming another digest is refused (`stale_payload`).
  */
-function currentDigest(g: ApprovalRow, task: GateContext): string | null | undefined {
-  if (g.kind === 'decision') return payloadDigest(p<{ payload?: unknown } | null>(g.proposal)?.payload ?? {});
-  return g.kind === 'execution' ? task.digest : undefined;
+export function currentDigest(g: ApprovalRow, task: Pick<GateContext, 'digest'>): string {
+  return g.kind === 'decision' ? payloadDigest(decisionPayload(g)) : task.digest;
 }
 
 /**
@@ -126,11 +136,12 @@ export function gateDecisions(
   task: GateContext,
   decisions: readonly DecisionRow[],
 ): (Record<string, unknown> & { verdict: string; stale: boolean })[] {
-  const digest = currentDigest(g, task);
+  // Routing, review and audit gates approve no payload of their own: their approvals never go stale.
+  const digest = g.kind === 'execution' || g.kind === 'decision' ? currentDigest(g, task) : undefined;
   return decisions.map((d) => ({
     ...decisionView(d),
     verdict: d.verdict,
-    stale: d.verdict === 'approved' && typeof digest === 'string' && d.payload_digest !== digest,
+    stale: d.verdict === 'approved' && digest !== undefined && d.payload_digest !== digest,
   }));
 }
 
@@ -172,6 +183,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
           : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
     riskAssessment: task.risk,
     decisions: shown,
+    currentDigest: currentDigest(g, task),
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
     // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
     textWarnings: invisibleCharacters(agentText),

@@ -31,7 +31,15 @@ export function isAdmin(actor: Principal): boolean {
 /** The role of relays (chat bridges, ticket bots): reads every task and approval, writes nothing. */
 export const INTEGRATION_ROLE = 'integration';
 
-/** Whether a caller may only read: it holds the integration role and is not an admin. */
+/** Why a read-only caller is refused a write (REST's pre-handler and every channel's decisions alike). */
+export const READ_ONLY_DETAIL =
+  'the integration role is read-only: it may read tasks and approvals, never decide or write';
+
+/**
+ * Whether a caller may only read: it holds the integration role and is not an admin. The one rule for
+ * every write: REST refuses such a caller's non-GET requests up front, and `decide()` (the path REST,
+ * Slack and e-mail decisions all take) refuses it with the principal's roles as they stand.
+ */
 export function isReadOnly(actor: Principal): boolean {
   return actor.roles.includes(INTEGRATION_ROLE) && !isAdmin(actor);
 }

@@ -228,7 +228,7 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
 
 /** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
 function responseBody(t: Planned, gates: GateToOpen[]): Record<string, unknown> {
-  const ctx = { aiProposal: t.aiProposal, risk: t.plan.plan.risk, description: t.input.description };
+  const ctx = { aiProposal: t.aiProposal, risk: t.plan.plan.risk, description: t.input.description, digest: t.digest };
   const body: Record<string, unknown> = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy };
   const first = gates.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
   if (first) body.approvalRequest = gateView(first.row, ctx);
