@@ -35,8 +35,6 @@ export const SERVER_ERROR_CODES = [
   'already_decided',
   'invalid_state',
   'payload_mismatch',
-  'stale_payload',
-  'payload_digest_required',
   'idempotency_key_reused',
   'principal_exists',
   'already_seated',

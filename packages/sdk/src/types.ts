@@ -100,11 +100,6 @@ export interface CreateTaskInput {
 
 /** The body of `POST /approvals/{id}/approve`. */
 export interface ApproveInput {
-  /**
-   * The digest of the payload the approver was shown (`currentDigest` of the gate). Required once the
-   * payload has been edited (`payload_digest_required`); another version's is `stale_payload`.
-   */
-  payloadDigest?: string;
   /** Must be the caller's own DID when given. */
   approvedBy?: string;
   approvalReason?: string;
@@ -124,8 +119,6 @@ export interface ApproveInput {
 
 /** The body of `POST /approvals/{id}/reject`. */
 export interface RejectInput {
-  /** The digest of the payload the rejecter was shown (optional; another version's is `stale_payload`). */
-  payloadDigest?: string;
   rejectedBy?: string;
   rejectionReason: string;
   feedback?: string;
@@ -223,8 +216,6 @@ export interface ApprovalRequest {
   alternatives: string[];
   riskAssessment: RiskAssessment;
   decisions: GateDecision[];
-  /** The digest of the payload an approval of this gate would approve now: send it back when deciding. */
-  currentDigest: string;
   decidedAt: string | null;
   /**
    * The digest (`sha256:<hex>` of the RFC 8785 JSON) of the payload an approval of this gate would
