@@ -275,8 +275,14 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     );
     expect(await page.locator('#chain').textContent()).toContain('1 of 2 approvals');
     expect(await axe(page)).toEqual([]);
-    // Approving again is offered (the server should then count it; see the report: it answers 500 today).
+    // Approving again is offered, for the version on screen, and counts.
     expect(await page.locator('#approve').isEnabled()).toBe(true);
+    await page.locator('#approve').click();
+    await expect.poll(() => page.locator('#outcome-title').textContent(), { timeout: 10_000 }).toContain('Approved');
+    const again = (await t.admin.get(`/approvals/${id}`)).body;
+    expect(again).toMatchObject({ status: 'approved', approvals: 2 });
+    expect(again.decisions.map((d: { stale: boolean }) => d.stale)).toEqual([false, false]);
+    expect(again.decisions.every((d: { payloadDigest: string }) => d.payloadDigest === again.currentDigest)).toBe(true);
   });
 
   it('renders agent-supplied markup as text and flags invisible characters', async () => {

@@ -114,7 +114,10 @@ describe.skipIf(!haveChromium)('a decision counts only for the payload version o
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('changed-title');
     // Ann presses Enter, as she meant to: nothing is decided.
     await page.keyboard.press('Enter');
-    await page.locator('#approve').click({ force: true, timeout: 2000 }).catch(() => undefined);
+    await page
+      .locator('#approve')
+      .click({ force: true, timeout: 2000 })
+      .catch(() => undefined);
     const g = await gate(id);
     expect(g.status).toBe('pending');
     expect(g.approvals).toBe(1);
