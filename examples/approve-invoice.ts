@@ -17,10 +17,10 @@ for (;;) {
     );
     console.log(`  expires ${request.expiresAt}`);
     if (reject) {
-      const r = await client.reject(request.id, { rejectionReason: 'Vendor is not on the approved list' });
+      const r = await client.reject(request, { rejectionReason: 'Vendor is not on the approved list' });
       console.log(`Rejected; ledger index ${r.provenance.ledgerIndex}`);
     } else {
-      const r = await client.approve(request.id, {
+      const r = await client.approve(request, {
         approvalReason: 'Invoice matches the purchase order',
         feedback: 'Amount and vendor verified',
       });
