@@ -15,8 +15,18 @@ import { LinkTokens } from './tokens.js';
 
 type Blocks = { type: string; elements?: { action_id?: string; value?: string; text?: string }[] }[];
 
+/**
+ * Starts `f` after a few milliseconds: race `i` of `n` offsets the two sides by -22…+22 ms, spread
+ * evenly (`side` 1 is delayed for positive offsets, -1 for negative), so the runs cover both orders
+ * and the interleavings in between on each backend.
+ */
+const later = <T>(i: number, n: number, side: 1 | -1, f: () => Promise<T>): Promise<T> => {
+  const ms = Math.round(-22 + (44 * i) / Math.max(1, n - 1)) * side;
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)).then(f) : f();
+};
+
 /** Races per channel: PostgreSQL is where the old outside-the-transaction check lost most (26 of 30). */
-const RACES: Record<string, number> = { postgres: 30, sqlite: 8 };
+const RACES: Record<string, number> = { postgres: 30, sqlite: 15 };
 
 /**
  * Issue 22, attack 2 and the channel mediums: a Slack click or an e-mail confirmation counts only
@@ -133,10 +143,13 @@ for (const backend of backends()) {
       const races = await Promise.all(Array.from({ length: RACES[backend] as number }, (_, i) => payment(i)));
       await until(() => races.every((r) => !!postTo('U0ANN', r.approvalId)), 'Ann’s Slack messages', 20_000);
       const outcome = { counted: 0, refused: 0 };
-      for (const r of races) {
+      for (const [i, r] of races.entries()) {
         const value = approveButton(postTo('U0ANN', r.approvalId) as SlackCall);
         expect(JSON.parse(value).d).toBe(r.shown);
-        const [clicked, edited] = await Promise.all([slackPost(click('U0ANN', value)), bobEdits(r.approvalId)]);
+        const [clicked, edited] = await Promise.all([
+          later(i, races.length, 1, () => slackPost(click('U0ANN', value))),
+          later(i, races.length, -1, () => bobEdits(r.approvalId)),
+        ]);
         expect(clicked.status).toBe(200);
         expect(edited.status).toBe(200);
         const ann = (await decisionsOf(r.taskId)).filter((d) => d.actor === ANN);
@@ -152,9 +165,12 @@ for (const backend of backends()) {
       const races = await Promise.all(Array.from({ length: RACES[backend] as number }, (_, i) => payment(100 + i)));
       await until(() => races.every((r) => !!mailLink(r.approvalId)), 'Ann’s e-mails', 20_000);
       const outcome = { counted: 0, refused: 0 };
-      for (const r of races) {
+      for (const [i, r] of races.entries()) {
         const token = new URL(mailLink(r.approvalId) as string).searchParams.get('t') as string;
-        const [confirmed, edited] = await Promise.all([confirm(token), bobEdits(r.approvalId)]);
+        const [confirmed, edited] = await Promise.all([
+          later(i, races.length, 1, () => confirm(token)),
+          later(i, races.length, -1, () => bobEdits(r.approvalId)),
+        ]);
         expect(edited.status).toBe(200);
         const ann = (await decisionsOf(r.taskId)).filter((d) => d.actor === ANN);
         for (const d of ann) expect([d.channel, d.digest]).toEqual(['email', r.shown]);
