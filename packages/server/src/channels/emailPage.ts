@@ -28,6 +28,14 @@ function page(title: string, body: string, status = 200): Page {
 const openLink = (v: ApprovalView | undefined, publicUrl: string) =>
   `<p><a href="${html(v?.ctx.url ?? publicUrl)}">Open in HumanOS</a></p>`;
 
+/** The payload was edited after the e-mail was sent: the link decides nothing. */
+const changedPage = (v: ApprovalView, publicUrl: string) =>
+  page(
+    'This request has changed',
+    `<p>The payload was edited after this e-mail was sent. Review the current version in HumanOS.</p>${openLink(v, publicUrl)}`,
+    409,
+  );
+
 /**
  * The confirmation page of a usable link: what is decided, the fields the task requires, and a
  * form that POSTs the decision.
@@ -81,13 +89,7 @@ export class EmailLinks {
     if (v.gate.status !== 'pending' || (v.gate.expires_at !== null && now >= v.gate.expires_at)) {
       return page('This request is no longer open', `<p>${html(statusLine(v))}.</p>${open}`, 409);
     }
-    if (v.digest !== claims.d) {
-      return page(
-        'This request has changed',
-        `<p>The payload was edited after this e-mail was sent. Review the current version in HumanOS.</p>${open}`,
-        409,
-      );
-    }
+    if (v.digest !== claims.d) return changedPage(v, this.publicUrl);
     if (v.highRisk) {
       return page(
         'Sign in to decide',
@@ -127,13 +129,16 @@ export class EmailLinks {
     const { claims, v, actor } = c;
     const text = (k: string) => form.get(k)?.trim() || undefined;
     try {
+      // The digest the e-mail was made for: decide() checks it under its locks, whatever raced the check above.
       await this.decide(actor, claims.a, claims.v, {
         reason: text('reason'),
         feedback: text('feedback'),
         channel: 'email',
+        payloadDigest: claims.d,
       });
     } catch (e) {
       if (!(e instanceof HumanOSError)) throw e;
+      if (e.code === 'stale_payload') return changedPage(v, this.publicUrl);
       return page('Not decided', `<p>${html(e.message)} (${html(e.code)})</p>${openLink(v, this.publicUrl)}`, e.status);
     }
     const now = this.deps.now();

@@ -36,7 +36,7 @@ export const ACTION_OPEN = 'humanos_open';
 export const MODAL_DECIDE = 'humanos_decide';
 
 /** What an Approve/Reject button carries: the gate and the payload digest it was shown with. */
-export interface ButtonValue {
+interface ButtonValue {
   a: string;
   d: string;
 }
@@ -115,14 +115,15 @@ export function slackMessage(v: ApprovalView): { text: string; blocks: Record<st
     type: 'context',
     elements: [{ type: 'mrkdwn', text: esc(`Requested by ${v.task.requester} · ${v.gate.id}`) }],
   });
-  return { text: `${title} — ${statusLine(v)}`, blocks };
+  // The notification/fallback text is mrkdwn too: escaped like every block, so agent text cannot mention or link.
+  return { text: esc(`${title} — ${statusLine(v)}`), blocks };
 }
 
 /** The dialog that asks for a reason (and feedback, where the task requires it) before deciding. */
 export function decideModal(
   v: ApprovalView,
   verdict: 'approved' | 'rejected',
-  meta: { channel?: string; ts?: string },
+  meta: { digest: string; channel?: string | undefined; ts?: string | undefined },
 ): Record<string, unknown> {
   const input = (id: string, label: string, optional: boolean) => ({
     type: 'input',
@@ -139,7 +140,8 @@ export function decideModal(
   return {
     type: 'modal',
     callback_id: MODAL_DECIDE,
-    private_metadata: JSON.stringify({ a: v.gate.id, d: v.digest, v: verdict, ...meta }),
+    // The digest of the message the button was on: the decision is checked against it, not against `v`.
+    private_metadata: JSON.stringify({ a: v.gate.id, d: meta.digest, v: verdict, channel: meta.channel, ts: meta.ts }),
     title: { type: 'plain_text', text: verdict === 'approved' ? 'Approve' : 'Reject' },
     submit: { type: 'plain_text', text: verdict === 'approved' ? 'Approve' : 'Reject' },
     close: { type: 'plain_text', text: 'Cancel' },

@@ -1,20 +1,27 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { HumanOSError } from '@humanos/core';
+import { type Static, Type as T, type TSchema } from 'typebox';
+import { Value } from 'typebox/value';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Identity } from './identity.js';
-import { ACTION_APPROVE, ACTION_REJECT, type ButtonValue, decideModal, type SlackApi } from './slack.js';
+import { ACTION_APPROVE, ACTION_REJECT, decideModal, type SlackApi } from './slack.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 
 /** Slack signs each request at most this long ago (its own recommendation: five minutes). */
 export const SLACK_TOLERANCE_SECONDS = 300;
 
-/** The decision path every channel goes through: the same checks, seats, policy and ledger entry as REST. */
+/**
+ * The decision path every channel goes through: the same checks, seats, policy and ledger entry as
+ * REST. `payloadDigest` is the digest the message or link was made for: `decide()` checks it in the
+ * decision's transaction, so an edit that commits first makes the click `stale_payload`, never a
+ * decision for the edited payload.
+ */
 export type DecideFn = (
   actor: Principal,
   approvalId: string,
   verdict: 'approved' | 'rejected',
-  input: { reason?: string; feedback?: string; channel: 'slack' | 'email' },
+  input: { reason?: string; feedback?: string; channel: 'slack' | 'email'; payloadDigest: string },
 ) => Promise<unknown>;
 
 /**
@@ -45,14 +52,53 @@ export function verifySlackSignature(
   }
 }
 
-interface Interaction {
-  type: string;
-  user: { id: string };
-  trigger_id?: string;
-  actions?: { action_id: string; value?: string }[];
-  container?: { channel_id?: string; message_ts?: string };
-  channel?: { id?: string };
-  view?: { private_metadata?: string; state?: { values?: Record<string, Record<string, { value?: string | null }>> } };
+const Text = T.String({ maxLength: 4000 });
+/** The members of a Slack interaction HumanOS reads (Slack sends many more: they are let through). */
+const InteractionSchema = T.Object({
+  type: Text,
+  user: T.Object({ id: T.String({ minLength: 1, maxLength: 200 }) }),
+  trigger_id: T.Optional(Text),
+  actions: T.Optional(T.Array(T.Object({ action_id: Text, value: T.Optional(Text) }), { maxItems: 25 })),
+  container: T.Optional(T.Object({ channel_id: T.Optional(Text), message_ts: T.Optional(Text) })),
+  channel: T.Optional(T.Object({ id: T.Optional(Text) })),
+  view: T.Optional(
+    T.Object({
+      private_metadata: T.Optional(Text),
+      state: T.Optional(
+        T.Object({
+          values: T.Optional(
+            T.Record(T.String(), T.Record(T.String(), T.Object({ value: T.Optional(T.Union([Text, T.Null()])) }))),
+          ),
+        }),
+      ),
+    }),
+  ),
+});
+type Interaction = Static<typeof InteractionSchema>;
+/** What an Approve/Reject button carries: the gate and the payload digest its message showed. */
+const ButtonSchema = T.Object({ a: Text, d: Text });
+/** What the reason dialog carries: the button's gate and digest, the verdict, and the message it came from. */
+const ModalSchema = T.Object({
+  a: Text,
+  d: Text,
+  v: T.Union([T.Literal('approved'), T.Literal('rejected')]),
+  channel: T.Optional(Text),
+  ts: T.Optional(Text),
+});
+
+/**
+ * Parses JSON Slack sent (after its signature was checked) into `schema`'s shape; anything else —
+ * unparsable, or a member missing or of another type — is a `400 bad_request`, never a crash.
+ */
+function slackJson<S extends TSchema>(schema: S, text: string | null | undefined, what: string): Static<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    throw new HumanOSError('bad_request', `malformed Slack ${what}: not JSON`);
+  }
+  if (!Value.Check(schema, value)) throw new HumanOSError('bad_request', `malformed Slack ${what}`);
+  return value as Static<S>;
 }
 
 /**
@@ -83,7 +129,7 @@ export class SlackInteractions {
     const form = new URLSearchParams(raw);
     let result: { body: Record<string, unknown>; acted: boolean };
     if (form.has('payload')) {
-      const p = JSON.parse(form.get('payload') as string) as Interaction;
+      const p = slackJson(InteractionSchema, form.get('payload'), 'interaction payload');
       if (p.type === 'block_actions') result = await this.onButton(p);
       else if (p.type === 'view_submission') result = await this.onSubmit(p);
       else result = { body: {}, acted: false };
@@ -124,9 +170,7 @@ export class SlackInteractions {
     if (!v) return 'This approval no longer exists.';
     if (v.gate.status !== 'pending') return `This request is no longer open: ${statusLine(v)}.`;
     if (v.gate.expires_at !== null && this.deps.now() >= v.gate.expires_at) return 'This request has expired.';
-    if (v.digest !== digest) {
-      return 'The request changed since this message was posted; it now shows the current version. Decide again if you still agree.';
-    }
+    if (v.digest !== digest) return CHANGED;
     return undefined;
   }
 
@@ -136,30 +180,30 @@ export class SlackInteractions {
     const ts = p.container?.message_ts;
     if (!action || (action.action_id !== ACTION_APPROVE && action.action_id !== ACTION_REJECT))
       return { body: {}, acted: false };
-    const value = JSON.parse(action.value ?? '{}') as ButtonValue;
+    const value = slackJson(ButtonSchema, action.value, 'button value');
     const actor = await this.identity.principalFor('slack', p.user.id);
     if (!actor) {
       await this.tell(channel, p.user.id, NOT_LINKED);
       return { body: {}, acted: false };
     }
     const v = await approvalView(this.deps.db, value.a, this.publicUrl);
+    // An early, friendly answer; the authority is decide(), which checks the digest under its locks.
     const stale = this.stale(v, value.d);
-    if (stale || !v) {
-      await this.tell(channel, p.user.id, stale ?? '');
-      if (channel && ts) await this.refresh(channel, ts).catch(() => undefined);
-      return { body: {}, acted: false };
-    }
+    if (stale || !v) return this.staleClick(channel, ts, p.user.id, stale ?? '');
     const verdict = action.action_id === ACTION_APPROVE ? 'approved' : 'rejected';
     if (verdict === 'rejected' || v.requireReason || v.requireFeedback) {
+      // The dialog carries the digest of the message that was clicked, not of whatever is current now.
       await this.api.client.views.open({
         trigger_id: p.trigger_id as string,
-        view: decideModal(v, verdict, { channel, ts }) as never,
+        view: decideModal(v, verdict, { digest: value.d, channel, ts }) as never,
       });
       return { body: {}, acted: true };
     }
     try {
-      await this.decide(actor, v.gate.id, 'approved', { channel: 'slack' });
+      await this.decide(actor, v.gate.id, 'approved', { channel: 'slack', payloadDigest: value.d });
     } catch (e) {
+      if (e instanceof HumanOSError && e.code === 'stale_payload')
+        return this.staleClick(channel, ts, p.user.id, CHANGED);
       await this.tell(channel, p.user.id, refusal(e));
       return { body: {}, acted: false };
     }
@@ -167,10 +211,22 @@ export class SlackInteractions {
     return { body: {}, acted: true };
   }
 
+  /** A click on a message made for a version that is gone: say so, bring the message up to date, write nothing. */
+  private async staleClick(
+    channel: string | undefined,
+    ts: string | undefined,
+    user: string,
+    text: string,
+  ): Promise<{ body: Record<string, unknown>; acted: boolean }> {
+    await this.tell(channel, user, text);
+    if (channel && ts) await this.refresh(channel, ts).catch(() => undefined);
+    return { body: {}, acted: false };
+  }
+
   /** The reason dialog was submitted: decide, or show why not inside the dialog. */
   private async onSubmit(p: Interaction): Promise<{ body: Record<string, unknown>; acted: boolean }> {
-    const meta = JSON.parse(p.view?.private_metadata ?? '{}') as ButtonValue & { v?: string };
-    if (!p.view || (meta.v !== 'approved' && meta.v !== 'rejected')) return { body: {}, acted: false };
+    if (!p.view) return { body: {}, acted: false };
+    const meta = slackJson(ModalSchema, p.view.private_metadata, 'dialog metadata');
     const values = p.view.state?.values ?? {};
     const reason = values.reason?.value?.value ?? undefined;
     const feedback = values.feedback?.value?.value ?? undefined;
@@ -180,9 +236,11 @@ export class SlackInteractions {
     const stale = this.stale(await approvalView(this.deps.db, meta.a, this.publicUrl), meta.d);
     if (stale) return error(stale);
     try {
-      await this.decide(actor, meta.a, meta.v, { reason, feedback, channel: 'slack' });
+      await this.decide(actor, meta.a, meta.v, { reason, feedback, channel: 'slack', payloadDigest: meta.d });
     } catch (e) {
-      return error(refusal(e));
+      if (e instanceof HumanOSError && e.code === 'stale_payload' && meta.channel && meta.ts)
+        await this.refresh(meta.channel, meta.ts).catch(() => undefined);
+      return error(e instanceof HumanOSError && e.code === 'stale_payload' ? CHANGED : refusal(e));
     }
     return { body: { response_action: 'clear' }, acted: true };
   }
@@ -203,6 +261,8 @@ export class SlackInteractions {
   }
 }
 
+const CHANGED =
+  'The request changed since this message was posted; it now shows the current version. Decide again if you still agree.';
 const NOT_LINKED =
   'Your Slack account is not linked to HumanOS, so nothing was decided. Get a link code in the web inbox or with `humanos channels link-code`, then type `/humanos link CODE` here (or ask an admin to link you).';
 const HELP =
