@@ -83,6 +83,8 @@ def _fill_request(req: ApprovalRequest, view: ApprovalRequest) -> None:
     if not req.payload:
         payload = view.payload or view.task.get('payload')
         req.payload = payload if isinstance(payload, dict) else {}
+        # The digest goes with the payload shown: approving ``req`` then names exactly this version.
+        req.current_digest = view.current_digest or req.current_digest
     req.task = {**req.task, **view.task}
     if view.chain is not None:
         req.chain = view.chain
