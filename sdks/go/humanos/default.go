@@ -91,5 +91,17 @@ func Reject(approvalID string, req RejectRequest) (*DecisionResult, error) {
 	return Default().Reject(context.Background(), approvalID, req)
 }
 
+// ApproveView approves the gate a view shows, for the payload version it shows, with the default
+// client (see Client.ApproveView).
+func ApproveView(view *ApprovalRequest, req ApproveRequest) (*DecisionResult, error) {
+	return Default().ApproveView(context.Background(), view, req)
+}
+
+// RejectView rejects the gate a view shows, naming its payload version, with the default client
+// (see Client.RejectView).
+func RejectView(view *ApprovalRequest, req RejectRequest) (*DecisionResult, error) {
+	return Default().RejectView(context.Background(), view, req)
+}
+
 // Inbox lists the caller's gates with the default client (see Client.Inbox).
 func Inbox(q InboxQuery) (*ApprovalPage, error) { return Default().Inbox(context.Background(), q) }
