@@ -28,7 +28,6 @@ import type {
   Webhook,
   WebhookDeliveryStatus,
 } from '@human/sdk';
-import type { TextWarning } from '@humanos/core/text';
 
 export type {
   ApprovalResult,
