@@ -9,7 +9,8 @@ import type { Changed } from './liveVersion.js';
  */
 export function ChangedNotice({ c, onAcknowledge }: { c: Changed; onAcknowledge: () => void }) {
   const heading = useRef<HTMLHeadingElement | null>(null);
-  useEffect(() => heading.current?.focus(), [c]);
+  // Once per version (and once more if the server refused a decision), not on every live update.
+  useEffect(() => heading.current?.focus(), [c.next.a.currentDigest, c.refused]);
   return (
     <section class="card warning changed" aria-labelledby="changed-title" id="changed">
       <h2 id="changed-title" class="h3" tabIndex={-1} ref={heading}>
