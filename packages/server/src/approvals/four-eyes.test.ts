@@ -45,6 +45,12 @@ for (const backend of backends()) {
     });
     afterAll(() => t?.close());
 
+    /** Approves the version `who` is shown now (the gate's `currentDigest`), as a client does. */
+    const approveShown = async (who: Api | undefined, gate: string, body: Record<string, unknown>) => {
+      const shown = (await who?.get(`/approvals/${gate}`))?.body.currentDigest;
+      return who?.post(`/approvals/${gate}/approve`, { ...body, payloadDigest: shown });
+    };
+
     it('2-of-N: seat 2 edits the payload; seat 1 must approve again; only the edited payload executes', async () => {
       const c = await agent.post('/tasks', {
         description: 'Pay invoice (quorum)',
@@ -76,7 +82,7 @@ for (const backend of backends()) {
       const gate = c.body.approvalRequest.id as string;
       await p.t1?.post(`/approvals/${gate}/approve`, { approvalReason: 'ok' });
       await p.t2?.post(`/approvals/${gate}/approve`, { approvalReason: 'round up', edits: { amount: 120 } });
-      const second = await p.t1?.post(`/approvals/${gate}/approve`, { approvalReason: 'ok at 120' });
+      const second = await approveShown(p.t1, gate, { approvalReason: 'ok at 120' });
       expect(second?.body).toMatchObject({ status: 'approved', taskStatus: 'approved' });
       // The version only one person approved is refused.
       const original = await agent.post(`/tasks/${c.body.taskId}/execute`, { payload: { amount: 100 } });
@@ -112,7 +118,7 @@ for (const backend of backends()) {
         cfoStep,
       );
       expect((await agent.post(`/tasks/${c.body.taskId}/execute`, {})).status).toBe(409);
-      const ok = await p.cfo?.post(`/approvals/${cfoStep}/approve`, { approvalReason: 'fine at 9000' });
+      const ok = await approveShown(p.cfo, cfoStep, { approvalReason: 'fine at 9000' });
       expect(ok?.body).toMatchObject({ status: 'approved', taskStatus: 'approved' });
       const run = await agent.post(`/tasks/${c.body.taskId}/execute`, {});
       expect(run.body.payload).toEqual({ amount: 9000 });

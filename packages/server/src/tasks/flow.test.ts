@@ -312,7 +312,8 @@ for (const backend of backends()) {
       const gate = (await dba2.get(`/approvals/${s2}`)).body;
       expect(gate.task.payload).toEqual({ size: '200GB', zone: 'a' });
       expect(gate.task.proposedPayload).toEqual({ size: '500GB', zone: 'a' });
-      await dba2.post(`/approvals/${s2}/approve`, { approvalReason: 'ok' });
+      // The payload has had two versions: the approval names the one it was shown.
+      await dba2.post(`/approvals/${s2}/approve`, { approvalReason: 'ok', payloadDigest: gate.currentDigest });
       expect((await agent.get(`/tasks/${created.body.taskId}`)).body.approvedPayload).toEqual({
         size: '200GB',
         zone: 'a',
