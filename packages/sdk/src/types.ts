@@ -52,9 +52,8 @@ export type {
 export type JsonObject = Record<string, unknown>;
 
 /**
- * The request pieces of gradual autonomy, as core defines them: a chain step (`ApprovalChainStep`),
- * a threshold quorum (`ApprovalPolicy`: `required` of the `eligible` roles), in-run escalation on low
- * confidence (`AutoEscalation`).
+ * The request pieces of gradual autonomy, as core defines them: a chain step (`ApprovalChainStep`), a threshold
+ * quorum (`ApprovalPolicy`: `required` of the `eligible` roles), in-run escalation on low confidence (`AutoEscalation`).
  */
 import type { ChainStep as ApprovalChainStep, ThresholdPolicy as ApprovalPolicy, AutoEscalation } from '@humanos/core';
 
@@ -77,9 +76,8 @@ export interface RiskAssessmentInput {
 /** The body of `POST /tasks` (and of the `evaluatePolicy` dry run). */
 export interface CreateTaskInput {
   /**
-   * What the task does, as approvers read it. Optional: without it the server uses the proposal's
-   * `action`, else "Task needing <capabilities>", else "Untitled task" (the seed's Gradual Autonomy
-   * stages create tasks from autonomy settings alone).
+   * What the task does, as approvers read it. Optional: without it the server uses the proposal's `action`, else
+   * "Task needing <capabilities>", else "Untitled task" (the seed's Gradual Autonomy stages create tasks from autonomy settings alone).
    */
   description?: string;
   requiredCapabilities?: string[];
@@ -98,14 +96,9 @@ export interface CreateTaskInput {
   riskAssessment?: RiskAssessmentInput;
 }
 
-/** The body of `POST /approvals/{id}/approve`. */
+/** The body of `POST /approvals/{id}/approve`: `payloadDigest` is the gate's `currentDigest` as shown; `approvedBy` the caller. */
 export interface ApproveInput {
-  /**
-   * The digest of the payload the approver was shown (`currentDigest` of the gate). Required once the
-   * payload has been edited (`payload_digest_required`); another version's is `stale_payload`.
-   */
   payloadDigest?: string;
-  /** Must be the caller's own DID when given. */
   approvedBy?: string;
   approvalReason?: string;
   feedback?: string;
@@ -115,9 +108,8 @@ export interface ApproveInput {
   assignTo?: string;
 }
 
-/** The body of `POST /approvals/{id}/reject`. */
+/** The body of `POST /approvals/{id}/reject`; `payloadDigest` (optional): the gate's `currentDigest` as shown. */
 export interface RejectInput {
-  /** The digest of the payload the rejecter was shown (optional; another version's is `stale_payload`). */
   payloadDigest?: string;
   rejectedBy?: string;
   rejectionReason: string;
@@ -190,7 +182,7 @@ export interface GateDecision extends DecisionView {
   stale: boolean;
 }
 
-/** An approval request (a gate) as the inbox, tasks and waits show it. */
+/** A gate as the inbox, tasks and waits show it; `currentDigest`: what an approval would approve now (send it back). */
 export interface ApprovalRequest {
   id: string;
   taskId: string;
@@ -214,7 +206,6 @@ export interface ApprovalRequest {
   alternatives: string[];
   riskAssessment: RiskAssessment;
   decisions: GateDecision[];
-  /** The digest of the payload an approval of this gate would approve now: send it back when deciding. */
   currentDigest: string;
   decidedAt: string | null;
   /** Where the agent's text holds invisible characters (bidi controls, zero-width). */
