@@ -113,7 +113,6 @@ export class Approvals {
           .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
           .selectAll('approvals')
           .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq', 'tasks.payload_digest'])
-          // Rows from before the digest was stored need their payload for `currentDigest`; others don't.
           .select((eb) =>
             eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
           )

@@ -208,6 +208,40 @@ for (const backend of backends()) {
       expect(other.body.code).toBe('idempotency_key_reused');
     });
 
+    it('an in-run decision gate: its currentDigest is the decision’s payload; a stale view is refused there too', async () => {
+      const c = await s.as.agent.post('/tasks', { description: 'Monthly run', humanInLoop: { enabled: false } });
+      expect((await s.as.agent.post(`/tasks/${c.body.taskId}/execute`, {})).status).toBe(200);
+      const proposed = { amount: 700, iban: DE };
+      const d = await s.as.agent.post(`/tasks/${c.body.taskId}/decisions`, {
+        action: 'Vendor payment for the run',
+        payload: proposed,
+      });
+      expect(d.body).toMatchObject({ status: 'pending', approvalRequest: { kind: 'decision', required: 2 } });
+      const gate = d.body.approvalRequest.id as string;
+      const seen = (await s.as.ann.get(`/approvals/${gate}`)).body.currentDigest;
+      expect(seen).toBe(payloadDigest(proposed));
+      expect(d.body.approvalRequest.currentDigest).toBe(seen);
+      const edit = await s.as.mal.post(`/approvals/${gate}/approve`, {
+        payloadDigest: seen,
+        approvalReason: 'other account',
+        edits: { iban: GB },
+      });
+      expect(edit.body).toMatchObject({ status: 'pending', payloadDigest: payloadDigest({ amount: 700, iban: GB }) });
+      const before = await state(gate);
+      const stale = await s.as.ann.post(`/approvals/${gate}/approve`, { payloadDigest: seen, approvalReason: 'ok' });
+      expect(stale.body).toMatchObject({
+        code: 'stale_payload',
+        currentPayload: { amount: 700, iban: GB },
+        diff: [{ path: '/iban', from: DE, to: GB }],
+      });
+      expect((await s.as.ann.post(`/approvals/${gate}/approve`, { approvalReason: 'ok' })).status).toBe(428);
+      expect(await state(gate)).toEqual(before);
+      const now = (await s.as.ann.get(`/approvals/${gate}`)).body.currentDigest;
+      const ok = await s.as.ann.post(`/approvals/${gate}/approve`, { payloadDigest: now, approvalReason: 'ok' });
+      expect(ok.body).toMatchObject({ status: 'approved', taskStatus: 'executing', payloadDigest: now });
+      expect((await s.as.agent.get(`/approvals/${gate}`)).body.approvedPayload).toEqual({ amount: 700, iban: GB });
+    });
+
     it('a never-edited payload is approved without a digest, and every gate view names its currentDigest', async () => {
       const { taskId, gate, seen } = await payment(7);
       const inbox = await s.as.ann.get('/approvals?status=pending');
