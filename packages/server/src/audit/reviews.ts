@@ -14,6 +14,7 @@ import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
+import { currentPrincipal } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 
 type ReviewRow = Selectable<Database['audit_reviews']>;
@@ -284,7 +285,11 @@ export class AuditReviews {
 
   /**
    * Completes an open review with the auditor's outcome and findings; flagged runs must be covered
-   * by it. Only a human may sign off (an agent never audits agents' runs). Signed into the ledger.
+   * by it. Only a human may sign off (an agent never audits agents' runs), and never one who
+   * requested, or was named `onBehalfOf` by, any run the review covers (`403 requester_cannot_audit`):
+   * nobody signs off their own runs. Who the auditor is and which runs the review covers are read in
+   * the completion's transaction, under the review's row lock: runs that join later (see `extend`)
+   * reopen the review, and the next completion is checked against them too. Signed into the ledger.
    */
   async complete(actor: Principal, reviewId: string, input: CompleteReviewInput): Promise<Record<string, unknown>> {
     this.deps.access.requireAuditor(actor, 'completing an audit review');
@@ -292,6 +297,8 @@ export class AuditReviews {
     const flagged = [...new Set(input.flaggedTaskIds ?? [])];
     if (input.findings.trim() === '') throw new HumanOSError('validation_failed', 'findings must not be blank');
     const row = await this.deps.write(async (trx) => {
+      // Authority as it stands now (a role dropped or a principal disabled on another replica counts).
+      this.deps.access.requireAuditor(await currentPrincipal(trx, actor), 'completing an audit review');
       const review = await this.deps.dialect
         .forUpdate(trx.selectFrom('audit_reviews').selectAll().where('id', '=', reviewId))
         .executeTakeFirst();
@@ -299,6 +306,7 @@ export class AuditReviews {
       if (review.status !== 'open') {
         throw new HumanOSError('already_decided', `audit review ${reviewId} is already completed`);
       }
+      await refuseOwnRuns(trx, reviewId, actor.id);
       await checkFlagged(trx, reviewId, flagged);
       const now = this.deps.now();
       const { seqs } = await this.deps.ledger.append(trx, [
@@ -424,6 +432,27 @@ async function cover(trx: Transaction<Database>, reviewId: string, runs: readonl
   for (let i = 0; i < runs.length; i += 500) {
     const ids = runs.slice(i, i + 500).map((r) => r.id);
     await trx.updateTable('tasks').set({ audit_review_id: reviewId }).where('id', 'in', ids).execute();
+  }
+}
+
+/**
+ * Refuses an auditor who requested, or was named `onBehalfOf` by, a run the review covers: the
+ * four-eyes rule of decisions (`requester_cannot_decide`) applied to the review of unattended runs.
+ */
+async function refuseOwnRuns(trx: Transaction<Database>, reviewId: string, auditor: string): Promise<void> {
+  const own = await trx
+    .selectFrom('tasks')
+    .select('id')
+    .where('audit_review_id', '=', reviewId)
+    .where((eb) => eb.or([eb('requester', '=', auditor), eb('on_behalf_of', '=', auditor)]))
+    .orderBy('id')
+    .limit(5)
+    .execute();
+  if (own.length > 0) {
+    throw new HumanOSError(
+      'requester_cannot_audit',
+      `${auditor} requested (or was named onBehalfOf by) runs this review covers (${own.map((t) => t.id).join(', ')}); another auditor must complete it`,
+    );
   }
 }
 
