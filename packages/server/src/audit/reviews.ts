@@ -18,7 +18,10 @@ import { currentPrincipal } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 
 type ReviewRow = Selectable<Database['audit_reviews']>;
-type RunRow = Pick<Selectable<Database['tasks']>, 'id' | 'description' | 'requester' | 'status' | 'risk'> & {
+type RunRow = Pick<
+  Selectable<Database['tasks']>,
+  'id' | 'description' | 'requester' | 'status' | 'risk' | 'required_capabilities'
+> & {
   created_at: number;
   updated_at: number;
 };
@@ -111,7 +114,7 @@ export class AuditReviews {
     now: number,
   ): Promise<boolean> {
     const id = newAuditReviewId();
-    const sample = sampleOf(runs);
+    const sample = sampleOf(runs, id);
     // Another replica opening the same period at the same moment: its row wins, this one does nothing.
     const inserted = await trx
       .insertInto('audit_reviews')
@@ -172,12 +175,10 @@ export class AuditReviews {
     await cover(trx, review.id, runs);
     const all = await trx
       .selectFrom('tasks')
-      .select(['id', 'status', 'risk'])
+      .select(['id', 'status', 'risk', 'requester', 'required_capabilities'])
       .where('audit_review_id', '=', review.id)
-      .orderBy('created_at')
-      .orderBy('id')
       .execute();
-    const sample = sampleOf(all);
+    const sample = sampleOf(all, review.id);
     const counts = p<Record<string, number>>(review.status_counts);
     for (const [status, n] of Object.entries(countByStatus(runs))) counts[status] = (counts[status] ?? 0) + n;
     const reopened = review.status === 'completed';
@@ -417,7 +418,7 @@ async function uncoveredRuns(
 ): Promise<RunRow[]> {
   return trx
     .selectFrom('tasks')
-    .select(['id', 'description', 'requester', 'status', 'risk', 'created_at', 'updated_at'])
+    .select(['id', 'description', 'requester', 'status', 'risk', 'required_capabilities', 'created_at', 'updated_at'])
     .where('audit_frequency', '=', frequency)
     .where('audit_review_id', 'is', null)
     .where('created_at', '>=', period.start)
@@ -492,16 +493,32 @@ function countByStatus(runs: readonly RunRow[]): Record<string, number> {
   return out;
 }
 
-/** The review's sample drawn over these runs (core's `sampleRuns`: failures, then high risk, then a fixed draw). */
-function sampleOf(runs: Pick<RunRow, 'id' | 'status' | 'risk'>[]) {
-  return sampleRuns(runs.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
+/**
+ * The review's sample drawn over these runs (core's `sampleRuns`: stratified by agent and capability
+ * set, failures then high risk first within a stratum), keyed by the review's id so that whoever
+ * creates runs cannot know which of them the draw will pick.
+ */
+function sampleOf(
+  runs: Pick<RunRow, 'id' | 'status' | 'risk' | 'requester' | 'required_capabilities'>[],
+  seed: string,
+) {
+  return sampleRuns(
+    runs.map((r) => ({
+      id: r.id,
+      status: r.status,
+      riskLevel: riskLevelOf(r),
+      requester: r.requester,
+      capabilities: p<string[]>(r.required_capabilities),
+    })),
+    { seed },
+  );
 }
 
 function riskLevelOf(r: Pick<RunRow, 'risk'>): string | null {
   return p<{ level?: string } | null>(r.risk)?.level ?? null;
 }
 
-function runView(t: RunRow): Record<string, unknown> {
+function runView(t: Omit<RunRow, 'required_capabilities'>): Record<string, unknown> {
   return {
     taskId: t.id,
     description: t.description,
