@@ -1,6 +1,6 @@
-import { API_PREFIX, type Api } from '../kernel/routes.js';
+import { API_PREFIX, type Api, bearerToken } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
-import type { Principals } from './principals.js';
+import { hashToken, type Principals } from './principals.js';
 import {
   Capabilities,
   CapabilitiesBody,
@@ -93,6 +93,14 @@ export function principalRoutes(api: Api, principals: Principals): void {
         req.body ??= {};
       },
     },
-    async (req) => principals.rotateToken(req.principal, req.params.principalId, req.body),
+    async (req) => {
+      const presented = bearerToken(req);
+      return principals.rotateToken(
+        req.principal,
+        req.params.principalId,
+        req.body,
+        presented === undefined ? undefined : hashToken(presented),
+      );
+    },
   );
 }
