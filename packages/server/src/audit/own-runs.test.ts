@@ -76,6 +76,21 @@ for (const backend of backends()) {
       expect((await complete(s.t.admin, review.id)).status).toBe(200);
     });
 
+    it('a run that names her as onBehalfOf is hers too', async () => {
+      s.t.clock.t = Date.parse('2026-01-20T10:00:00Z');
+      const until = new Date(s.t.clock.t + 7 * 86_400_000).toISOString();
+      expect((await s.as.bea.req('PUT', '/me/consents/did:agent:nightly-bot', { until })).status).toBe(200);
+      await unattended(s.as.agent, 'Bea’s expense export', 'daily', { onBehalfOf: 'did:human:bea' });
+      s.t.clock.t = Date.parse('2026-01-21T01:00:00Z');
+      expect(await service().auditReviews.openDue()).toBe(1);
+      const review = await dailyReview();
+      const before = await s.t.fingerprint();
+      const refused = await complete(s.as.bea, review.id);
+      expect([refused.status, refused.body.code]).toEqual([403, 'requester_cannot_audit']);
+      expect(await s.t.fingerprint()).toBe(before);
+      expect((await complete(s.as.audra, review.id)).status).toBe(200);
+    });
+
     it('the per-task spot-check of her own run is refused too (the decision path’s requester rule)', async () => {
       const own = await unattended(s.as.audra, 'Audra syncs the CRM', 'always');
       const gate = (await s.t.admin.get(`/tasks/${own}`)).body.approvals.find(

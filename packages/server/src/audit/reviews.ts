@@ -14,7 +14,7 @@ import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
-import { currentPrincipal } from '../principals/principals.js';
+import { currentPrincipal } from '../principals/current.js';
 import type { Database } from '../store/schema.js';
 
 type ReviewRow = Selectable<Database['audit_reviews']>;

@@ -5,6 +5,8 @@ import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import { Consents } from './consents.js';
+import { currentPrincipal } from './current.js';
 
 export const ADMIN_DID = 'did:human:admin';
 
@@ -15,42 +17,6 @@ const CACHE_SIZE = 10_000;
  * hint is lost.
  */
 const CACHE_MS = 30_000;
-
-/**
- * The caller as the store says it is now, read inside the caller's write transaction: the authority a
- * write acts on. A request is authenticated against a per-replica cache (up to `CACHE_MS`, and longer
- * when a replica missed the other replicas' notices during a LISTEN reconnect), so a principal
- * disabled, stripped of a role or whose token was rotated on another replica may still pass
- * authentication here; every write that acts on the caller's own authority re-reads it instead.
- * `tokenHash` (the hash of the bearer token the request presented) additionally requires that token
- * to be the principal's current one. A principal that is gone, disabled, or whose token is no longer
- * current is `401 unauthorized`, as the authentication itself would answer.
- *
- * @example
- * const now = await currentPrincipal(trx, req.principal); // fresh kind and roles, or 401
- * requireAdmin(now);
- */
-export async function currentPrincipal(
-  trx: Kysely<Database>,
-  actor: Principal,
-  tokenHash?: string,
-): Promise<Principal> {
-  const row = await trx
-    .selectFrom('principals')
-    .select(['id', 'kind', 'roles', 'capabilities', 'disabled_at', 'token_hash'])
-    .where('id', '=', actor.id)
-    .executeTakeFirst();
-  // (A token's expiry needs no re-check: the cache never keeps a principal past its token's expiry.)
-  if (!row || row.disabled_at !== null || (tokenHash !== undefined && row.token_hash !== tokenHash)) {
-    throw new HumanOSError('unauthorized', `${actor.id} is disabled, removed, or its token is no longer valid`);
-  }
-  return {
-    id: row.id,
-    kind: row.kind as Principal['kind'],
-    roles: p<string[]>(row.roles),
-    capabilities: p<string[]>(row.capabilities),
-  };
-}
 
 /** Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force. */
 export function hashToken(token: string): string {
@@ -79,7 +45,12 @@ export class Principals {
   /** Bumped by `invalidate`, so a lookup that raced a change does not cache what it read before it. */
   private generation = 0;
 
-  constructor(private readonly deps: FeatureDeps) {}
+  /** The standing consents humans give agents (`/me/consents`). */
+  readonly consents: Consents;
+
+  constructor(private readonly deps: FeatureDeps) {
+    this.consents = new Consents(deps);
+  }
 
   /**
    * `GET /me`: the caller, and whether it may audit — so a client need not know the policy's
