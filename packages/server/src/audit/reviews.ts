@@ -93,11 +93,16 @@ export class AuditReviews {
     if (!first) return 'none';
     const period = auditPeriod(frequency, Number(first.created_at));
     const runs = await uncoveredRuns(trx, frequency, period);
-    const existing = await trx
-      .selectFrom('audit_reviews')
-      .selectAll()
-      .where('frequency', '=', frequency)
-      .where('period_start', '=', period.start)
+    // Locked: a completion running at the same moment either finishes first (and this reopens it,
+    // `reopened: true`) or waits and then checks the auditor against the runs added here.
+    const existing = await this.deps.dialect
+      .forUpdate(
+        trx
+          .selectFrom('audit_reviews')
+          .selectAll()
+          .where('frequency', '=', frequency)
+          .where('period_start', '=', period.start),
+      )
       .executeTakeFirst();
     if (existing) {
       await this.extend(trx, existing, runs, now);
