@@ -130,7 +130,8 @@ function strataByAgent(runs: readonly ReviewedRun[], seed: string): Stratum[][] 
 /** Round-robin over lists: the first of each, then the second of each, and so on. */
 function interleave<T>(lists: readonly (readonly T[])[]): T[] {
   const out: T[] = [];
-  const longest = Math.max(0, ...lists.map((l) => l.length));
+  // (A reduce, not Math.max(...spread): an agent may have tens of thousands of strata.)
+  const longest = lists.reduce((n, l) => Math.max(n, l.length), 0);
   for (let i = 0; i < longest; i++) for (const l of lists) if (i < l.length) out.push(l[i] as T);
   return out;
 }

@@ -109,6 +109,14 @@ describe('sampleRuns', () => {
     expect(sampleRuns([...runs].reverse(), { size: 10, max: 20, seed: 'review:1' })).toEqual(a);
   });
 
+  it('scales: 100 000 runs in 100 000 strata of one agent (no argument-spread limits), the other agent still sampled', () => {
+    const runs = Array.from({ length: 100_000 }, (_, i) => run(`r${i}`, 'failed', 'low', 'did:agent:m', [`c${i}`]));
+    runs.push(run('other', 'completed', 'low', 'did:agent:o'));
+    const s = sampleRuns(runs, { seed: 'review:x' });
+    expect(s).toHaveLength(REVIEW_SAMPLE_MAX);
+    expect(s.map((x) => x.id)).toContain('other');
+  });
+
   const arbRuns = (maxLength: number) =>
     fc.uniqueArray(
       fc.record({
