@@ -192,6 +192,7 @@ const TABLES = [
   ['webhooks', 'id'],
   ['webhook_deliveries', 'id'],
   ['audit_reviews', 'id'],
+  ['consents', 'grantor, grantee, kind'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

@@ -15,6 +15,10 @@ export const ERROR_STATUS = {
   agent_cannot_decide: 403,
   role_required: 403,
   approved_by_mismatch: 403,
+  /** An auditor completing a review that covers runs she requested or was named `onBehalfOf` by. */
+  requester_cannot_audit: 403,
+  /** `onBehalfOf` names a human who has not consented (or no longer consents) to this agent naming them. */
+  consent_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

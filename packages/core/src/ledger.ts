@@ -40,6 +40,8 @@ export type LedgerEntryType =
   | 'principal.token_rotated'
   | 'principal.disabled'
   | 'principal.enabled'
+  | 'principal.consent_granted'
+  | 'principal.consent_revoked'
   | 'task.completed'
   | 'task.failed'
   | 'task.cancelled'

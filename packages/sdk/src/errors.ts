@@ -29,6 +29,8 @@ export const SERVER_ERROR_CODES = [
   'agent_cannot_decide',
   'role_required',
   'approved_by_mismatch',
+  'requester_cannot_audit',
+  'consent_required',
   'not_found',
   'method_not_allowed',
   'conflict',

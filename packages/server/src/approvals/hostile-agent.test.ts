@@ -159,6 +159,10 @@ for (const backend of backends()) {
         expect(r.body.code).toBe('validation_failed');
       }
       expect(await t.fingerprint()).toBe(before);
+      // An existing human also has to consent to this agent naming them (principals/consents.test.ts).
+      const fm = who.fm as Api;
+      const until = new Date(t.clock.now() + 86_400_000).toISOString();
+      expect((await fm.req('PUT', '/me/consents/did:agent:mallory-bot', { until })).status).toBe(200);
       expect((await agent.post('/tasks', { description: 'Buy chairs', onBehalfOf: 'did:human:fm' })).status).toBe(201);
     });
 

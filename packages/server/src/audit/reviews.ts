@@ -14,10 +14,14 @@ import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
+import { currentPrincipal } from '../principals/current.js';
 import type { Database } from '../store/schema.js';
 
 type ReviewRow = Selectable<Database['audit_reviews']>;
-type RunRow = Pick<Selectable<Database['tasks']>, 'id' | 'description' | 'requester' | 'status' | 'risk'> & {
+type RunRow = Pick<
+  Selectable<Database['tasks']>,
+  'id' | 'description' | 'requester' | 'status' | 'risk' | 'required_capabilities'
+> & {
   created_at: number;
   updated_at: number;
 };
@@ -89,11 +93,16 @@ export class AuditReviews {
     if (!first) return 'none';
     const period = auditPeriod(frequency, Number(first.created_at));
     const runs = await uncoveredRuns(trx, frequency, period);
-    const existing = await trx
-      .selectFrom('audit_reviews')
-      .selectAll()
-      .where('frequency', '=', frequency)
-      .where('period_start', '=', period.start)
+    // Locked: a completion running at the same moment either finishes first (and this reopens it,
+    // `reopened: true`) or waits and then checks the auditor against the runs added here.
+    const existing = await this.deps.dialect
+      .forUpdate(
+        trx
+          .selectFrom('audit_reviews')
+          .selectAll()
+          .where('frequency', '=', frequency)
+          .where('period_start', '=', period.start),
+      )
       .executeTakeFirst();
     if (existing) {
       await this.extend(trx, existing, runs, now);
@@ -110,7 +119,7 @@ export class AuditReviews {
     now: number,
   ): Promise<boolean> {
     const id = newAuditReviewId();
-    const sample = sampleOf(runs);
+    const sample = sampleOf(runs, id);
     // Another replica opening the same period at the same moment: its row wins, this one does nothing.
     const inserted = await trx
       .insertInto('audit_reviews')
@@ -171,12 +180,10 @@ export class AuditReviews {
     await cover(trx, review.id, runs);
     const all = await trx
       .selectFrom('tasks')
-      .select(['id', 'status', 'risk'])
+      .select(['id', 'status', 'risk', 'requester', 'required_capabilities'])
       .where('audit_review_id', '=', review.id)
-      .orderBy('created_at')
-      .orderBy('id')
       .execute();
-    const sample = sampleOf(all);
+    const sample = sampleOf(all, review.id);
     const counts = p<Record<string, number>>(review.status_counts);
     for (const [status, n] of Object.entries(countByStatus(runs))) counts[status] = (counts[status] ?? 0) + n;
     const reopened = review.status === 'completed';
@@ -284,7 +291,11 @@ export class AuditReviews {
 
   /**
    * Completes an open review with the auditor's outcome and findings; flagged runs must be covered
-   * by it. Only a human may sign off (an agent never audits agents' runs). Signed into the ledger.
+   * by it. Only a human may sign off (an agent never audits agents' runs), and never one who
+   * requested, or was named `onBehalfOf` by, any run the review covers (`403 requester_cannot_audit`):
+   * nobody signs off their own runs. Who the auditor is and which runs the review covers are read in
+   * the completion's transaction, under the review's row lock: runs that join later (see `extend`)
+   * reopen the review, and the next completion is checked against them too. Signed into the ledger.
    */
   async complete(actor: Principal, reviewId: string, input: CompleteReviewInput): Promise<Record<string, unknown>> {
     this.deps.access.requireAuditor(actor, 'completing an audit review');
@@ -292,6 +303,8 @@ export class AuditReviews {
     const flagged = [...new Set(input.flaggedTaskIds ?? [])];
     if (input.findings.trim() === '') throw new HumanOSError('validation_failed', 'findings must not be blank');
     const row = await this.deps.write(async (trx) => {
+      // Authority as it stands now (a role dropped or a principal disabled on another replica counts).
+      this.deps.access.requireAuditor(await currentPrincipal(trx, actor), 'completing an audit review');
       const review = await this.deps.dialect
         .forUpdate(trx.selectFrom('audit_reviews').selectAll().where('id', '=', reviewId))
         .executeTakeFirst();
@@ -299,6 +312,7 @@ export class AuditReviews {
       if (review.status !== 'open') {
         throw new HumanOSError('already_decided', `audit review ${reviewId} is already completed`);
       }
+      await refuseOwnRuns(trx, reviewId, actor.id);
       await checkFlagged(trx, reviewId, flagged);
       const now = this.deps.now();
       const { seqs } = await this.deps.ledger.append(trx, [
@@ -409,7 +423,7 @@ async function uncoveredRuns(
 ): Promise<RunRow[]> {
   return trx
     .selectFrom('tasks')
-    .select(['id', 'description', 'requester', 'status', 'risk', 'created_at', 'updated_at'])
+    .select(['id', 'description', 'requester', 'status', 'risk', 'required_capabilities', 'created_at', 'updated_at'])
     .where('audit_frequency', '=', frequency)
     .where('audit_review_id', 'is', null)
     .where('created_at', '>=', period.start)
@@ -424,6 +438,27 @@ async function cover(trx: Transaction<Database>, reviewId: string, runs: readonl
   for (let i = 0; i < runs.length; i += 500) {
     const ids = runs.slice(i, i + 500).map((r) => r.id);
     await trx.updateTable('tasks').set({ audit_review_id: reviewId }).where('id', 'in', ids).execute();
+  }
+}
+
+/**
+ * Refuses an auditor who requested, or was named `onBehalfOf` by, a run the review covers: the
+ * four-eyes rule of decisions (`requester_cannot_decide`) applied to the review of unattended runs.
+ */
+async function refuseOwnRuns(trx: Transaction<Database>, reviewId: string, auditor: string): Promise<void> {
+  const own = await trx
+    .selectFrom('tasks')
+    .select('id')
+    .where('audit_review_id', '=', reviewId)
+    .where((eb) => eb.or([eb('requester', '=', auditor), eb('on_behalf_of', '=', auditor)]))
+    .orderBy('id')
+    .limit(5)
+    .execute();
+  if (own.length > 0) {
+    throw new HumanOSError(
+      'requester_cannot_audit',
+      `${auditor} requested (or was named onBehalfOf by) runs this review covers (${own.map((t) => t.id).join(', ')}); another auditor must complete it`,
+    );
   }
 }
 
@@ -463,16 +498,32 @@ function countByStatus(runs: readonly RunRow[]): Record<string, number> {
   return out;
 }
 
-/** The review's sample drawn over these runs (core's `sampleRuns`: failures, then high risk, then a fixed draw). */
-function sampleOf(runs: Pick<RunRow, 'id' | 'status' | 'risk'>[]) {
-  return sampleRuns(runs.map((r) => ({ id: r.id, status: r.status, riskLevel: riskLevelOf(r) })));
+/**
+ * The review's sample drawn over these runs (core's `sampleRuns`: stratified by agent and capability
+ * set, failures then high risk first within a stratum), keyed by the review's id so that whoever
+ * creates runs cannot know which of them the draw will pick.
+ */
+function sampleOf(
+  runs: Pick<RunRow, 'id' | 'status' | 'risk' | 'requester' | 'required_capabilities'>[],
+  seed: string,
+) {
+  return sampleRuns(
+    runs.map((r) => ({
+      id: r.id,
+      status: r.status,
+      riskLevel: riskLevelOf(r),
+      requester: r.requester,
+      capabilities: p<string[]>(r.required_capabilities),
+    })),
+    { seed },
+  );
 }
 
 function riskLevelOf(r: Pick<RunRow, 'risk'>): string | null {
   return p<{ level?: string } | null>(r.risk)?.level ?? null;
 }
 
-function runView(t: RunRow): Record<string, unknown> {
+function runView(t: Omit<RunRow, 'required_capabilities'>): Record<string, unknown> {
   return {
     taskId: t.id,
     description: t.description,

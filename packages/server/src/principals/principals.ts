@@ -5,6 +5,8 @@ import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import { Consents } from './consents.js';
+import { currentPrincipal } from './current.js';
 
 export const ADMIN_DID = 'did:human:admin';
 
@@ -43,7 +45,12 @@ export class Principals {
   /** Bumped by `invalidate`, so a lookup that raced a change does not cache what it read before it. */
   private generation = 0;
 
-  constructor(private readonly deps: FeatureDeps) {}
+  /** The standing consents humans give agents (`/me/consents`). */
+  readonly consents: Consents;
+
+  constructor(private readonly deps: FeatureDeps) {
+    this.consents = new Consents(deps);
+  }
 
   /**
    * `GET /me`: the caller, and whether it may audit — so a client need not know the policy's
@@ -158,6 +165,8 @@ export class Principals {
       { id: input.id, kind, roles, publicKey: input.publicKey, capabilities, tokenExpiresAt: expiresAt },
       token,
       actor.id,
+      // The admin's authority as the store says now (its role dropped on another replica counts).
+      async (trx) => requireAdmin(await currentPrincipal(trx, actor)),
     );
     return {
       id: input.id,
@@ -180,9 +189,11 @@ export class Principals {
     },
     token: string,
     actor: string,
+    authorize?: (trx: Transaction<Database>) => Promise<void>,
   ): Promise<void> {
     const now = this.deps.now();
     await this.deps.write(async (trx) => {
+      await authorize?.(trx);
       const exists = await trx.selectFrom('principals').select('id').where('id', '=', pr.id).executeTakeFirst();
       if (exists) throw new HumanOSError('principal_exists', `${pr.id} already exists`);
       await trx
@@ -237,7 +248,10 @@ export class Principals {
     capabilities: string[],
   ): Promise<{ id: string; capabilities: string[] }> {
     const caps = [...new Set(capabilities)];
-    await this.deps.write((trx) => declareCapabilities(this.deps, trx, actor, caps));
+    await this.deps.write(async (trx) => {
+      await currentPrincipal(trx, actor);
+      await declareCapabilities(this.deps, trx, actor, caps);
+    });
     this.deps.notifier.principalsChanged();
     return { id: actor.id, capabilities: caps };
   }
@@ -258,7 +272,7 @@ export class Principals {
     if (id === actor.id && ((roles && !roles.includes('admin')) || input.disabled === true)) {
       throw new HumanOSError('self_lockout', 'an admin cannot disable itself or remove its own admin role');
     }
-    return this.change(actor, id, async (trx, row) => {
+    return this.change(actor, id, { admin: true }, async (trx, row) => {
       const entries: Change[] = [];
       const previous = p<string[]>(row.roles);
       if (roles) refuseAgentAdmin(row.kind, roles);
@@ -285,7 +299,10 @@ export class Principals {
 
   /**
    * Issues a new token for a principal and invalidates the old one at once. An admin may rotate
-   * any principal's token; anyone else only its own.
+   * any principal's token; anyone else only its own, and only with its current token
+   * (`presentedTokenHash`, the hash of the bearer token of the request): a principal disabled, or a
+   * token rotated away, on another replica whose notice this replica missed gets `401`, not a fresh
+   * token (the check reads the principal's row in the rotation's transaction).
    *
    * @example
    * const { token } = await principals.rotateToken(admin, 'did:agent:invoice-bot');
@@ -294,13 +311,15 @@ export class Principals {
     actor: Principal,
     id: string,
     opts: { expiresIn?: number } = {},
+    presentedTokenHash?: string,
   ): Promise<{ id: string; token: string; tokenExpiresAt: string | null }> {
     if (actor.id !== id) requireAdmin(actor);
     const token = newToken();
     const now = this.deps.now();
     const expiresAt = opts.expiresIn === undefined ? null : now + opts.expiresIn * 1000;
     const shown = expiresAt === null ? null : iso(expiresAt);
-    await this.change(actor, id, async (trx) => {
+    const authority = actor.id === id ? { admin: false, presentedTokenHash } : { admin: true };
+    await this.change(actor, id, authority, async (trx) => {
       await trx
         .updateTable('principals')
         .set({ token_hash: hashToken(token), token_rotated_at: now, token_expires_at: expiresAt })
@@ -314,13 +333,18 @@ export class Principals {
   /**
    * Runs a change of principal `id` in one write with its ledger entries (`apply` returns none when
    * there was nothing to change: then nothing is written), then drops cached principals everywhere.
+   * The actor's authority (enabled; an admin when `admin`; presenting its current token when
+   * `presentedTokenHash` is given) is read in the same transaction, not taken from the token cache.
    */
   private async change(
     actor: Principal,
     id: string,
+    authority: { admin: boolean; presentedTokenHash?: string | undefined },
     apply: (trx: Transaction<Database>, row: PrincipalRow) => Promise<Change[]>,
   ): Promise<PrincipalView> {
     const { row, changed } = await this.deps.write(async (trx) => {
+      const me = await currentPrincipal(trx, actor, authority.presentedTokenHash);
+      if (authority.admin) requireAdmin(me);
       const before = await this.row(trx, id);
       const entries = await apply(trx, before);
       if (entries.length === 0) return { row: before, changed: false };

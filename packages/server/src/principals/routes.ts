@@ -1,11 +1,16 @@
-import { API_PREFIX, type Api } from '../kernel/routes.js';
+import { API_PREFIX, type Api, bearerToken } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
-import type { Principals } from './principals.js';
+import { hashToken, type Principals } from './principals.js';
 import {
   Capabilities,
   CapabilitiesBody,
+  ConsentAgentParams,
+  ConsentList,
+  ConsentsQuery,
+  ConsentView,
   CreatedPrincipal,
   CreatePrincipalBody,
+  GrantConsentBody,
   Me,
   PrincipalIdParams,
   PrincipalList,
@@ -55,10 +60,64 @@ const DOC = {
     ),
     response: responses(200, RotatedToken, ...admin),
   },
+  grantConsent: {
+    ...op(
+      'grantConsent',
+      'Consent to an agent acting for me',
+      'The caller (a human) lets this agent name them as `onBehalfOf` of its tasks until `until` (at most 90 days); replaces an earlier consent to it. Recorded in the ledger.',
+    ),
+    response: responses(200, ConsentView, 400, 401, 403, 404),
+  },
+  revokeConsent: {
+    ...op(
+      'revokeConsent',
+      'Revoke a consent',
+      'Ends the caller’s consent to this agent at once; tasks it creates on the caller’s behalf are refused from now on.',
+    ),
+    response: responses(200, ConsentView, 400, 401, 403, 404),
+  },
+  myConsents: {
+    ...op('listMyConsents', 'My consents', 'The agents the caller lets name them as `onBehalfOf`.'),
+    response: responses(200, ConsentList, 400, 401),
+  },
+  consentsOf: {
+    ...op(
+      'listPrincipalConsents',
+      'Consents of a principal',
+      'Consents a human gave, or an agent received, including expired and revoked ones (admin).',
+    ),
+    response: responses(200, ConsentList, ...admin),
+  },
 };
 
-/** `GET /me`, `PUT /me/capabilities`, and the admin's principal lifecycle routes. */
+/** The consent routes: `PUT`/`DELETE /me/consents/{agentId}`, `GET /me/consents`, `GET /principals/{id}/consents`. */
+function consentRoutes(api: Api, principals: Principals): void {
+  const tags = ['principals'];
+  api.put(
+    `${API_PREFIX}/me/consents/:agentId`,
+    { schema: { ...DOC.grantConsent, tags, params: ConsentAgentParams, body: GrantConsentBody } },
+    async (req) => principals.consents.grant(req.principal, req.params.agentId, Date.parse(req.body.until)),
+  );
+  api.delete(
+    `${API_PREFIX}/me/consents/:agentId`,
+    { schema: { ...DOC.revokeConsent, tags, params: ConsentAgentParams } },
+    async (req) => principals.consents.revoke(req.principal, req.params.agentId),
+  );
+  api.get(
+    `${API_PREFIX}/me/consents`,
+    { schema: { ...DOC.myConsents, tags, querystring: ConsentsQuery } },
+    async (req) => ({ items: await principals.consents.mine(req.principal, req.query.all ?? false) }),
+  );
+  api.get(
+    `${API_PREFIX}/principals/:principalId/consents`,
+    { schema: { ...DOC.consentsOf, tags, params: PrincipalIdParams } },
+    async (req) => ({ items: await principals.consents.of(req.principal, req.params.principalId) }),
+  );
+}
+
+/** `GET /me`, `PUT /me/capabilities`, the consent routes, and the admin's principal lifecycle routes. */
 export function principalRoutes(api: Api, principals: Principals): void {
+  consentRoutes(api, principals);
   const one = { tags: ['principals'], params: PrincipalIdParams };
   api.get(`${API_PREFIX}/me`, { schema: { ...DOC.me, tags: ['principals'] } }, async (req) =>
     principals.me(req.principal),
@@ -93,6 +152,14 @@ export function principalRoutes(api: Api, principals: Principals): void {
         req.body ??= {};
       },
     },
-    async (req) => principals.rotateToken(req.principal, req.params.principalId, req.body),
+    async (req) => {
+      const presented = bearerToken(req);
+      return principals.rotateToken(
+        req.principal,
+        req.params.principalId,
+        req.body,
+        presented === undefined ? undefined : hashToken(presented),
+      );
+    },
   );
 }

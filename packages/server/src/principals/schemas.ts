@@ -1,5 +1,6 @@
 import { Type as T } from 'typebox';
 import { closed, Did, Enum, IsoTime, Items, Nullable, ROLE, view } from '../kernel/schemas.js';
+import { CONSENT_MAX_DAYS } from './consents.js';
 
 /** Request schemas of the principal routes. */
 const TOKEN_LIFETIME = T.Integer({
@@ -29,6 +30,25 @@ export const UpdatePrincipalBody = T.Object(
     roles: T.Optional(T.Array(ROLE, { maxItems: 64 })),
     disabled: T.Optional(T.Boolean({ description: 'true refuses the token everywhere; false allows it again' })),
   },
+  closed,
+);
+
+/** `PUT /me/consents/{agentId}`, `DELETE …`: the agent the consent names. */
+export const ConsentAgentParams = T.Object({ agentId: Did }, closed);
+
+export const GrantConsentBody = T.Object(
+  {
+    until: T.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+      maxLength: 40,
+      description: `An RFC 3339 time in the future, at most ${CONSENT_MAX_DAYS} days ahead: the consent ends then`,
+    }),
+  },
+  closed,
+);
+
+export const ConsentsQuery = T.Object(
+  { all: T.Optional(T.Boolean({ description: 'Also expired and revoked consents (default: active ones only)' })) },
   closed,
 );
 
@@ -83,3 +103,20 @@ export const Capabilities = view(
   { id: T.String(), capabilities: T.Array(T.String()) },
   'The capabilities now registered for this principal',
 );
+
+export const ConsentView = view(
+  {
+    grantor: T.String({ description: 'The human who consents' }),
+    grantee: T.String({ description: 'The agent that may name them as `onBehalfOf`' }),
+    kind: Enum(['on_behalf_of'] as const, 'What the consent allows'),
+    grantedAt: IsoTime,
+    until: IsoTime,
+    revokedAt: Nullable(IsoTime),
+    revokedBy: Nullable(T.String()),
+    active: T.Boolean({ description: 'Neither revoked nor past `until`' }),
+    ledgerIndex: T.Integer({ description: 'The `principal.consent_granted` ledger entry' }),
+    revokedLedgerIndex: Nullable(T.Integer({ description: 'The `principal.consent_revoked` ledger entry' })),
+  },
+  "A human's standing consent that an agent may create tasks on their behalf (`onBehalfOf`)",
+);
+export const ConsentList = Items(ConsentView, 'Consents, newest first');

@@ -147,6 +147,20 @@ export interface Database {
     flagged: string | null;
     completed_seq: number | null;
   };
+  /** Standing grants of a human (0018): kind `on_behalf_of` lets an agent name them as `onBehalfOf`. */
+  consents: {
+    grantor: string;
+    grantee: string;
+    kind: string;
+    /** JSON: what the grant is limited to; null for everything its kind allows. */
+    scope: string | null;
+    granted_at: number;
+    until: number;
+    granted_seq: number;
+    revoked_at: number | null;
+    revoked_by: string | null;
+    revoked_seq: number | null;
+  };
   webhooks: {
     id: string;
     url: string;

@@ -1,8 +1,6 @@
 import {
   type AiProposal,
-  didKind,
   type GateSpec,
-  HumanOSError,
   inAuditSample,
   newTaskId,
   payloadDigest,
@@ -19,6 +17,7 @@ import { remember, replay, requestHash, type StoredResponse } from '../kernel/id
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import { planTask, withDefaults } from '../policy/plan.js';
+import { requireOnBehalfOfConsent } from '../principals/consents.js';
 import type { Database } from '../store/schema.js';
 import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 
@@ -58,10 +57,11 @@ export async function createTask(
     const earlier = await replay(deps.db, actor.id, idempotencyKey, hash);
     if (earlier) return earlier;
   }
-  if (input.onBehalfOf !== undefined) await checkOnBehalfOf(deps, input.onBehalfOf);
   const planned = prepare(deps, withDefaults(input));
   try {
     return await deps.write(async (trx, touched) => {
+      // Who a task acts for is excluded from deciding it: only a human who consented may be named.
+      if (input.onBehalfOf) await requireOnBehalfOfConsent(deps, trx, actor, input.onBehalfOf, planned.now);
       touched.add(planned.taskId);
       const gates = await gatesFor(trx, deps, actor, planned);
       const entries: NewEntry[] = [
@@ -80,20 +80,6 @@ export async function createTask(
     const earlier = idempotencyKey ? await replay(deps.db, actor.id, idempotencyKey, hash) : undefined;
     if (earlier) return earlier;
     throw e;
-  }
-}
-
-/**
- * `onBehalfOf` names an existing, enabled human: naming anyone else (or a made-up DID) would let an
- * agent shut that person out of deciding (the human a task acts for cannot decide it).
- */
-async function checkOnBehalfOf(deps: FeatureDeps, did: string): Promise<void> {
-  const row =
-    didKind(did) === 'human'
-      ? await deps.db.selectFrom('principals').select(['kind', 'disabled_at']).where('id', '=', did).executeTakeFirst()
-      : undefined;
-  if (row?.kind !== 'human' || row.disabled_at !== null) {
-    throw new HumanOSError('validation_failed', 'onBehalfOf must name an existing, enabled human principal');
   }
 }
 
