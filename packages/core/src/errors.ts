@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   rate_limited: 429,
   too_many_streams: 429,
+  /** One principal holds its share of `/mcp` sessions (HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL). */
+  too_many_mcp_sessions: 429,
   internal: 500,
   unavailable: 503,
   database_unavailable: 503,

@@ -47,4 +47,5 @@ export {
   type HumanOSMcpServerOptions,
   VERSION,
 } from './server.js';
+export { MCP_SESSION_DEFAULTS } from './sessions.js';
 export { type RunningMcp, type RunStdioOptions, runStdio } from './stdio.js';

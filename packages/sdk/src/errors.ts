@@ -45,6 +45,7 @@ export const SERVER_ERROR_CODES = [
   'unsupported_media_type',
   'rate_limited',
   'too_many_streams',
+  'too_many_mcp_sessions',
   'database_unavailable',
   'internal',
   'unavailable',
