@@ -20,6 +20,7 @@ export {
   type GatewayConfig,
   type GatewayRule,
   loadGatewayConfig,
+  normalizeToolName,
   parseGatewayConfig,
   planFor,
 } from './gateway/config.js';
