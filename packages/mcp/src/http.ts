@@ -90,7 +90,10 @@ function refuseSession(req: IncomingMessage, res: ServerResponse, who: string, r
  * token is checked against HumanOS (`GET /me`, cached for 10 s) and every tool call is made over REST
  * with that same token, so authorisation is exactly the REST API's. A session belongs to the token
  * that opened it: another token gets 404 for it. Sessions live in this process (use sticky routing
- * with several replicas; a client that gets 404 re-initializes, as the MCP spec says).
+ * with several replicas; a client that gets 404 re-initializes, as the MCP spec says). Each principal
+ * may hold `maxSessionsPerPrincipal` sessions (one more initialization is `429
+ * too_many_mcp_sessions`), the process `maxSessions`, and a session idle for `sessionIdleSeconds`
+ * (on the `now` clock) is closed.
  *
  * @example
  * const mcp = new McpHttpHandler({ baseUrl: 'http://127.0.0.1:8787' });

@@ -40,9 +40,9 @@ export interface SessionLimits {
  * that are already dead, before every admission check.
  *
  * @example
- * const table = new SessionTable<S>({ ...MCP_SESSION_DEFAULTS, now: Date.now }, (s) => void s.close());
- * const refusal = table.admit('did:agent:bot');
- * if (!refusal) table.reserve(session);
+ * const table = new SessionTable<Session>({ ...MCP_SESSION_DEFAULTS, now: Date.now }, (s) => void s.server.close());
+ * const refusal = table.admit('did:agent:bot'); // undefined: under both caps
+ * if (!refusal) table.reserve(session);           // counted until activate(id, session) or drop(session)
  */
 export class SessionTable<S extends TrackedSession> {
   private readonly live = new Map<string, S>();
