@@ -43,6 +43,8 @@ export const ERROR_STATUS = {
   payload_digest_required: 428,
   rate_limited: 429,
   too_many_streams: 429,
+  /** One principal holds its share of `/mcp` sessions (HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL). */
+  too_many_mcp_sessions: 429,
   internal: 500,
   unavailable: 503,
   database_unavailable: 503,

@@ -1,32 +1,35 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HumanOSApiError } from '@human/sdk';
+import { ERROR_STATUS, type ErrorCode } from '@humanos/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { McpHumanOSClient } from './client.js';
 import { createHumanOSMcpServer } from './server.js';
+import { MCP_SESSION_DEFAULTS, type SessionRefusal, SessionTable, type TrackedSession } from './sessions.js';
 
 export interface McpHttpOptions {
   /** Where HumanOS's REST API is, or how to find it from the request (e.g. the server's own address). */
   baseUrl: string | ((req: IncomingMessage) => string);
   /** Longest a `wait_for_decision` call waits, in seconds. Default 50. */
   waitSeconds?: number;
-  /** A session with no request for this long is closed. Default 1800 s. */
+  /** A session with no request for this long is closed. Default 300 s. */
   sessionIdleSeconds?: number;
   /** Open sessions at most; more initializations get 503. Default 1000. */
   maxSessions?: number;
+  /** Open sessions one principal may hold; one more initialization gets 429 `too_many_mcp_sessions`. Default 8. */
+  maxSessionsPerPrincipal?: number;
+  /** The clock idle lifetimes are measured on (ms since the epoch); the server passes its own. Default `Date.now`. */
+  now?: () => number;
   fetch?: typeof fetch;
 }
 
-interface Session {
+interface Session extends TrackedSession {
   id: string;
   tokenHash: string;
   server: McpServer;
   transport: StreamableHTTPServerTransport;
-  lastSeen: number;
-  /** Requests (and SSE streams) still open. */
-  open: number;
 }
 
 /** A principal as `GET /me` shows it. */
@@ -53,28 +56,70 @@ function refuse(res: ServerResponse, status: number, message: string, headers: R
 }
 
 /**
+ * A session cap reached, as RFC 9457 problem+json with a stable code (the REST API's shape):
+ * `429 too_many_mcp_sessions` when this principal holds its share (others are unaffected), `503
+ * unavailable` when the process holds its total. `Retry-After` is when the first of the counted
+ * sessions will have been idle long enough to be reaped.
+ */
+function refuseSession(req: IncomingMessage, res: ServerResponse, who: string, r: SessionRefusal): void {
+  const [code, detail]: [ErrorCode, string] =
+    r.kind === 'principal'
+      ? [
+          'too_many_mcp_sessions',
+          `${who} already holds ${r.held} open MCP sessions (the limit is ${r.limit}); close one (HTTP DELETE with its mcp-session-id) or reuse it`,
+        ]
+      : ['unavailable', `this server holds ${r.held} open MCP sessions (its limit); try again later`];
+  const status = ERROR_STATUS[code];
+  res.writeHead(status, { 'content-type': 'application/problem+json', 'retry-after': String(r.retryAfterSeconds) });
+  res.end(
+    JSON.stringify({
+      type: `urn:humanos:problem:${code}`,
+      title: code.replaceAll('_', ' '),
+      status,
+      code,
+      detail,
+      instance: req.url ?? '/mcp',
+      limit: r.limit,
+      retryAfterSeconds: r.retryAfterSeconds,
+    }),
+  );
+}
+
+/**
  * Streamable HTTP for the HumanOS MCP server. Each request must carry the agent's bearer token; the
  * token is checked against HumanOS (`GET /me`, cached for 10 s) and every tool call is made over REST
  * with that same token, so authorisation is exactly the REST API's. A session belongs to the token
  * that opened it: another token gets 404 for it. Sessions live in this process (use sticky routing
- * with several replicas; a client that gets 404 re-initializes, as the MCP spec says).
+ * with several replicas; a client that gets 404 re-initializes, as the MCP spec says). Each principal
+ * may hold `maxSessionsPerPrincipal` sessions (one more initialization is `429
+ * too_many_mcp_sessions`), the process `maxSessions`, and a session idle for `sessionIdleSeconds`
+ * (on the `now` clock) is closed.
  *
  * @example
  * const mcp = new McpHttpHandler({ baseUrl: 'http://127.0.0.1:8787' });
  * http.createServer((req, res) => void mcp.handle(req, res)).listen(3000);
  */
 export class McpHttpHandler {
-  private readonly sessions = new Map<string, Session>();
+  private readonly sessions: SessionTable<Session>;
   private readonly authCache = new Map<string, { me: Me; until: number }>();
   private readonly sweeper: NodeJS.Timeout;
+  private readonly now: () => number;
 
   constructor(private readonly opts: McpHttpOptions) {
-    const idleMs = (opts.sessionIdleSeconds ?? 1800) * 1000;
-    this.sweeper = setInterval(() => this.sweep(idleMs), Math.min(60_000, idleMs));
+    this.now = opts.now ?? Date.now;
+    const limits = {
+      idleSeconds: opts.sessionIdleSeconds ?? MCP_SESSION_DEFAULTS.idleSeconds,
+      maxSessions: opts.maxSessions ?? MCP_SESSION_DEFAULTS.maxSessions,
+      maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal ?? MCP_SESSION_DEFAULTS.maxSessionsPerPrincipal,
+      now: this.now,
+    };
+    this.sessions = new SessionTable<Session>(limits, (s) => void s.server.close().catch(() => {}));
+    const every = Math.min(60_000, Math.max(1000, (limits.idleSeconds * 1000) / 4));
+    this.sweeper = setInterval(() => this.sessions.reap(), every);
     this.sweeper.unref();
   }
 
-  /** Open sessions. */
+  /** Open sessions (those being initialized included). */
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -99,16 +144,23 @@ export class McpHttpHandler {
       }
       return refuse(res, 502, `HumanOS could not check the token: ${(e as Error).message}`);
     }
-    const session = await this.sessionFor(req, res, sha256(token), baseUrl, parsedBody);
+    const session = this.sessionFor(req, res, { tokenHash: sha256(token), principal: me.id }, baseUrl, parsedBody);
     if (!session) return;
     session.open += 1;
-    session.lastSeen = Date.now();
+    session.lastSeen = this.now();
     res.once('close', () => {
       session.open -= 1;
-      session.lastSeen = Date.now();
+      session.lastSeen = this.now();
+      // An initialize request that did not open a session gives its reserved slot back.
+      if (!session.id) {
+        this.sessions.drop(session);
+        void session.server.close().catch(() => {});
+      }
     });
     Object.assign(req, { auth: { token, clientId: me.id, scopes: me.roles, extra: { principal: me.id } } });
     try {
+      // A new session is connected here, after its slot was reserved (see sessionFor).
+      if (!session.id) await session.server.connect(session.transport);
       await session.transport.handleRequest(req, res, parsedBody);
     } catch (e) {
       if (!res.headersSent) refuse(res, 500, `MCP transport failure: ${(e as Error).message}`);
@@ -119,8 +171,7 @@ export class McpHttpHandler {
   /** Closes every session (on shutdown). */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
-    const all = [...this.sessions.values()];
-    this.sessions.clear();
+    const all = this.sessions.takeAll();
     await Promise.allSettled(all.map((s) => s.server.close()));
   }
 
@@ -138,19 +189,23 @@ export class McpHttpHandler {
     return new McpHumanOSClient({ baseUrl, apiKey: token, ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}) });
   }
 
-  /** The request's session; a new one for an initialize request; undefined after answering a refusal. */
-  private async sessionFor(
+  /**
+   * The request's session; a new one (not yet connected) for an initialize request, when the
+   * principal and the process are under their caps; undefined after answering a refusal. Synchronous
+   * from the admission check to the reservation, so concurrent initializations cannot overshoot a cap.
+   */
+  private sessionFor(
     req: IncomingMessage,
     res: ServerResponse,
-    tokenHash: string,
+    owner: { tokenHash: string; principal: string },
     baseUrl: string,
     body: unknown,
-  ): Promise<Session | undefined> {
+  ): Session | undefined {
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
       const s = this.sessions.get(id);
-      // Another token's session is as unknown as a closed one.
-      if (s && s.tokenHash === tokenHash) return s;
+      // Another token's session is as unknown as a closed (or reaped) one.
+      if (s && s.tokenHash === owner.tokenHash) return s;
       refuse(res, 404, 'session not found: initialize a new session');
       return undefined;
     }
@@ -160,51 +215,40 @@ export class McpHttpHandler {
       refuse(res, 400, 'no mcp-session-id: send an initialize request first');
       return undefined;
     }
-    if (this.sessions.size >= (this.opts.maxSessions ?? 1000)) {
-      refuse(res, 503, 'too many open MCP sessions; try again later', { 'retry-after': '30' });
+    const refusal = this.sessions.admit(owner.principal);
+    if (refusal) {
+      refuseSession(req, res, owner.principal, refusal);
       return undefined;
     }
-    return this.open(tokenHash, baseUrl);
+    const session = this.create(owner, baseUrl);
+    this.sessions.reserve(session);
+    return session;
   }
 
-  private async open(tokenHash: string, baseUrl: string): Promise<Session> {
+  /** A new session object: its transport registers it in the table once the client initialized it. */
+  private create(owner: { tokenHash: string; principal: string }, baseUrl: string): Session {
     const server = createHumanOSMcpServer({
       client: (extra) => this.client(baseUrl, extra.authInfo?.token ?? ''),
       ...(this.opts.waitSeconds ? { waitSeconds: this.opts.waitSeconds } : {}),
     });
     const session: Session = {
       id: '',
-      tokenHash,
+      ...owner,
       server,
       transport: undefined as never,
-      lastSeen: Date.now(),
+      lastSeen: this.now(),
       open: 0,
     };
     session.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;
-        this.sessions.set(id, session);
+        this.sessions.activate(id, session);
       },
-      onsessionclosed: (id) => {
-        this.sessions.delete(id);
-      },
+      onsessionclosed: (id) => this.sessions.drop(session, id),
     });
-    session.transport.onclose = () => {
-      if (session.id) this.sessions.delete(session.id);
-    };
-    await server.connect(session.transport);
+    session.transport.onclose = () => this.sessions.drop(session, session.id);
     return session;
-  }
-
-  private sweep(idleMs: number): void {
-    const now = Date.now();
-    for (const [id, s] of this.sessions) {
-      if (s.open === 0 && now - s.lastSeen > idleMs) {
-        this.sessions.delete(id);
-        void s.server.close().catch(() => {});
-      }
-    }
   }
 }
 

@@ -20,6 +20,7 @@ export {
   type GatewayConfig,
   type GatewayRule,
   loadGatewayConfig,
+  normalizeToolName,
   parseGatewayConfig,
   planFor,
 } from './gateway/config.js';
@@ -47,4 +48,5 @@ export {
   type HumanOSMcpServerOptions,
   VERSION,
 } from './server.js';
+export { MCP_SESSION_DEFAULTS } from './sessions.js';
 export { type RunningMcp, type RunStdioOptions, runStdio } from './stdio.js';

@@ -46,7 +46,9 @@ describe('gateway config', () => {
       escalationPolicy: 'reject',
     });
     expect(planFor(c, 'drop.table', undefined)?.approverRole).toBe('dba_lead');
-    expect(planFor(c, 'dropXtable', undefined)).toBeNull(); // `.` is literal
+    expect(planFor(c, 'dropXtable', tool('dropXtable', {}))).toBeNull(); // `.` is literal
+    // A tool the upstream does not list is never let through (fail closed), matched or not.
+    expect(planFor(c, 'dropXtable', undefined)).toEqual({ approverRole: 'ops', risk: 'high', timeout: 600 });
     expect(planFor(c, 'delete_dir', tool('delete_dir', { destructiveHint: true }))).toBeNull();
     expect(planFor(c, 'send_email', undefined)).toEqual({ approverRole: 'ops', risk: 'high', timeout: 600 });
   });

@@ -52,6 +52,7 @@ export const SERVER_ERROR_CODES = [
   'payload_digest_required',
   'rate_limited',
   'too_many_streams',
+  'too_many_mcp_sessions',
   'database_unavailable',
   'internal',
   'unavailable',

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { MCP_SESSION_DEFAULTS } from '@humanos/mcp';
 
 /** Configuration after validation: every field present and well-typed. */
 export interface ServerConfig {
@@ -21,6 +22,8 @@ export interface ServerConfig {
   maxStreamsPerPrincipal: number;
   /** Webhooks and notification channels (see integrationConfig). */
   integrations: IntegrationConfig;
+  /** Limits of `/mcp` Streamable HTTP sessions (see mcpSessionConfig). */
+  mcp: McpSessionConfig;
   /**
    * Tests only (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS, refused unless HUMANOS_TEST_MODE=1): the audit
    * review sweeper decides which periods have ended as if the clock were this much later. 0 otherwise.
@@ -93,6 +96,37 @@ function integrationConfig(
     slackBotToken,
     slackSigningSecret,
     slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+  };
+}
+
+/** How many `/mcp` sessions may be open, per principal and in all, and how long an idle one lives. */
+export interface McpSessionConfig {
+  /** HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL: one more initialization is 429 `too_many_mcp_sessions` (default 8). */
+  maxSessionsPerPrincipal: number;
+  /** HUMANOS_MCP_MAX_SESSIONS: open sessions in this process; one more is 503 (default 1000). */
+  maxSessions: number;
+  /** HUMANOS_MCP_SESSION_IDLE_SECONDS: a session without a request for this long is closed (default 300). */
+  sessionIdleSeconds: number;
+}
+
+/**
+ * Reads the `/mcp` session limits. A per-principal cap above the total would let one principal take
+ * every session again, so it is refused.
+ */
+function mcpSessionConfig(int: (name: string, def: number, min: number, max: number) => number): McpSessionConfig {
+  const d = MCP_SESSION_DEFAULTS;
+  const maxSessions = int('HUMANOS_MCP_MAX_SESSIONS', d.maxSessions, 1, 100_000);
+  const maxSessionsPerPrincipal = int('HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL', d.maxSessionsPerPrincipal, 1, 10_000);
+  if (maxSessionsPerPrincipal > maxSessions) {
+    throw new ConfigError(
+      'HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL',
+      `must not exceed HUMANOS_MCP_MAX_SESSIONS (${maxSessions}), got ${maxSessionsPerPrincipal}`,
+    );
+  }
+  return {
+    maxSessionsPerPrincipal,
+    maxSessions,
+    sessionIdleSeconds: int('HUMANOS_MCP_SESSION_IDLE_SECONDS', d.idleSeconds, 10, 86_400),
   };
 }
 
@@ -200,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),
     },
     maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
+    mcp: mcpSessionConfig(int),
     ...testSettings(vars, int),
   };
 }

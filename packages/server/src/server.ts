@@ -160,6 +160,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       version: VERSION,
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
+      mcp: config.mcp,
       validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
     });
     built = app;

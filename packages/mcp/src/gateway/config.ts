@@ -95,17 +95,34 @@ export function loadGatewayConfig(path: string): GatewayConfig {
   }
 }
 
+/** Code points that render as nothing (zero-width space and joiners, soft hyphen, BOM, variation selectors...). */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+
+/**
+ * The form tool names are compared in: NFKC (compatibility forms such as fullwidth letters become
+ * plain ones), invisible code points removed, surrounding white space trimmed, case folded. Two names
+ * with the same form are one tool as far as rules go, so `DELETE_FILE`, `"delete_file "`,
+ * `delete\u200B_file` and `ｄｅｌｅｔｅ_file` all meet the rule written for `delete_file`.
+ *
+ * @example
+ * normalizeToolName(' DELETE_File\u200B ') // 'delete_file'
+ */
+export function normalizeToolName(name: string): string {
+  // Upper then lower approximates full case folding (ß → ss, ﬀ → ff), which toLowerCase alone does not do.
+  return name.normalize('NFKC').replace(INVISIBLE, '').trim().toUpperCase().toLowerCase();
+}
+
 function globToRegExp(glob: string): RegExp {
-  const body = glob
+  const body = normalizeToolName(glob)
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, 'su');
 }
 
 /** Whether a tool is gated by default when no rule names it. */
-function gatedByDefault(mode: GatewayConfig['default'], tool: Tool | undefined): boolean {
-  const a = tool?.annotations;
+function gatedByDefault(mode: GatewayConfig['default'], tool: Tool): boolean {
+  const a = tool.annotations;
   switch (mode ?? 'destructive') {
     case 'all':
       return true;
@@ -119,16 +136,22 @@ function gatedByDefault(mode: GatewayConfig['default'], tool: Tool | undefined):
 }
 
 /**
- * How the call of tool `name` is approved, or null when it passes straight through: the first rule
- * whose pattern matches decides, else the default mode on the tool's annotations.
+ * How the call of tool `name` is approved, or null when it passes straight through. Names and rule
+ * patterns are compared in their normalized form ({@link normalizeToolName}); the first rule whose
+ * pattern matches decides, else the default mode on the tool's annotations. Fails closed: a tool the
+ * upstream does not list (`tool` undefined) is never let through, whatever the rules say — it is
+ * gated by its matching gating rule, else with the configured defaults. (The gateway itself refuses
+ * such calls before asking; see `createGatewayServer`.)
  */
 export function planFor(config: GatewayConfig, name: string, tool: Tool | undefined): GatePlan | null {
+  const key = normalizeToolName(name);
   const rule = (config.rules ?? []).find((r) =>
-    (Array.isArray(r.tools) ? r.tools : [r.tools]).some((p) => globToRegExp(p).test(name)),
+    (Array.isArray(r.tools) ? r.tools : [r.tools]).some((p) => globToRegExp(p).test(key)),
   );
-  const gated = rule ? rule.gate !== false : gatedByDefault(config.default, tool);
+  const gated = tool === undefined || (rule ? rule.gate !== false : gatedByDefault(config.default, tool));
   if (!gated) return null;
-  const pick = <K extends keyof GatePlan>(k: K) => (rule?.[k as keyof GatewayRule] ?? config[k]) as GatePlan[K];
+  const from = rule?.gate !== false ? rule : undefined;
+  const pick = <K extends keyof GatePlan>(k: K) => (from?.[k as keyof GatewayRule] ?? config[k]) as GatePlan[K];
   const plan: GatePlan = { risk: pick('risk') ?? 'high' };
   for (const k of ['approverRole', 'timeout', 'escalationPolicy', 'escalateTo'] as const) {
     const v = pick(k);

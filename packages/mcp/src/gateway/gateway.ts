@@ -23,7 +23,7 @@ import { HumanOSMcpError } from '../errors.js';
 import { toolError } from '../results.js';
 import { VERSION } from '../server.js';
 import { GatedCalls } from './calls.js';
-import { type GatewayConfig, loadGatewayConfig, parseGatewayConfig, planFor } from './config.js';
+import { type GatewayConfig, loadGatewayConfig, normalizeToolName, parseGatewayConfig, planFor } from './config.js';
 
 /** The MCP server behind the gateway: a command to start (stdio), or a Streamable HTTP URL. */
 export type UpstreamSpec =
@@ -75,6 +75,12 @@ class ToolCache {
     for (const t of tools) this.tools.set(t.name, t);
   }
 
+  /** Listed tools whose names differ from `name` only in case, white space or Unicode form. */
+  lookalikes(name: string): string[] {
+    const key = normalizeToolName(name);
+    return [...this.tools.keys()].filter((n) => n !== name && normalizeToolName(n) === key);
+  }
+
   async get(name: string): Promise<Tool | undefined> {
     if (!this.tools.has(name)) {
       let cursor: string | undefined;
@@ -110,6 +116,28 @@ function passThrough(upstream: Client, params: { name: string; arguments?: Recor
   }) as Promise<CallToolResult>;
 }
 
+/**
+ * The answer to a call of a tool the upstream does not list under exactly that name: it is NOT run
+ * and no task is made. An upstream might resolve `DELETE_FILE` or `"delete_file "` to `delete_file`
+ * (or run a hidden `purge_all`), so such a name must never pass as an ungated tool; and a human
+ * cannot judge a tool nobody described, so it is refused rather than put to one.
+ */
+function unknownTool(name: string, lookalikes: string[]): CallToolResult {
+  const hint = lookalikes.length
+    ? ` The upstream lists ${lookalikes.map((n) => JSON.stringify(n)).join(', ')}: call it by that exact name.`
+    : ' Call one of the tools tools/list shows, by its exact name.';
+  return {
+    isError: true,
+    content: [
+      {
+        type: 'text',
+        text: `HumanOS gateway: the upstream lists no tool named ${JSON.stringify(name)}, so the call was NOT run.${hint}`,
+      },
+    ],
+    _meta: { 'humanos/status': 'unknown_tool' },
+  };
+}
+
 /** Resources and prompts of the upstream, passed through unchanged when it has them. */
 function proxyExtras(server: Server, upstream: Client, caps: ServerCapabilities): void {
   if (caps.resources) {
@@ -125,8 +153,9 @@ function proxyExtras(server: Server, upstream: Client, caps: ServerCapabilities)
 
 /**
  * The approval gateway as an MCP server: `tools/list` is the upstream's, unchanged; `tools/call` of
- * a tool the config gates becomes a HumanOS task and runs upstream only as approved (see
- * {@link GatedCalls}); any other call passes straight through.
+ * a name the upstream does not list exactly is refused (never run); of a tool the config gates
+ * (rules compare normalized names, see {@link planFor}) becomes a HumanOS task and runs upstream
+ * only as approved (see {@link GatedCalls}); any other call passes straight through.
  *
  * @example
  * const upstream = await connectUpstream({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/srv'] });
@@ -160,6 +189,7 @@ export function createGatewayServer(opts: GatewayServerOptions): Server {
     const args = req.params.arguments ?? {};
     try {
       const tool = await tools.get(name);
+      if (!tool) return unknownTool(name, tools.lookalikes(name));
       const plan = planFor(config, name, tool);
       if (!plan) return await passThrough(upstream, { name, arguments: args }, extra);
       return await gated.call({ name, arguments: args, meta: req.params._meta }, plan, tool?.description, extra);

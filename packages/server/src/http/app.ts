@@ -13,7 +13,7 @@ import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
-import { mcpRoutes } from '../mcp/routes.js';
+import { type McpRouteOptions, mcpRoutes } from '../mcp/routes.js';
 import { policyRoutes } from '../policy/routes.js';
 import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
@@ -44,6 +44,8 @@ export interface AppOptions {
   rateLimit?: { max: number; windowMs: number };
   /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
   maxStreamsPerPrincipal?: number;
+  /** `/mcp` session limits (per principal, in all, idle lifetime); the package's defaults otherwise. */
+  mcp?: Omit<McpRouteOptions, 'now'>;
 }
 
 /** What an incoming `x-request-id` may look like to be used as ours (else one is generated). */
@@ -212,7 +214,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return { status: 'ok', storage: service.deps.dialect.name, ledgerSize: size, version: opts.version };
   });
   ledgerPublicRoutes(app, service.deps);
-  mcpRoutes(app);
+  mcpRoutes(app, { ...opts.mcp, now: () => service.deps.now() });
   await channelPublicRoutes(app, service.channels);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;

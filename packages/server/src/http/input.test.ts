@@ -79,6 +79,35 @@ for (const backend of backends()) {
       expect(await t.fingerprint()).toBe(before);
     });
 
+    it('integers beyond ±(2^53−1) in a task create and a decision body: 400 unsafe_integer, nothing written', async () => {
+      const before = await t.fingerprint();
+      const cases: [string, string, Api][] = [
+        ['/tasks', '{"description":"Wire","payload":{"amount":9007199254740993}}', agent],
+        ['/tasks', '{"description":"Wire","payload":{"ids":[1,-9007199254740992]}}', agent],
+        ['/tasks', '{"description":"Wire","payload":{"amount":12345678901234567890.00}}', agent],
+        [`/approvals/${approvalId}/approve`, '{"approvalReason":"ok","edits":{"amount":9007199254740993}}', ann],
+        [`/tasks/${taskId}/decisions`, '{"payload":{"n":9007199254740993}}', agent],
+      ];
+      for (const [path, body, who] of cases) {
+        const r = await raw(`${base()}${path}`, 'POST', who.token, body);
+        expect(r.status, `${path} ${body}`).toBe(400);
+        expect(isProblem(r)).toBe(true);
+        expect(r.body).toMatchObject({ code: 'validation_failed', reason: 'unsafe_integer' });
+        expect(r.body.detail).toMatch(/beyond ±\(2\^53−1\).*send it as a string/);
+      }
+      expect(await t.fingerprint()).toBe(before);
+      // The largest exact integer is accepted and comes back as sent.
+      const ok = await raw(
+        `${base()}/tasks`,
+        'POST',
+        agent.token,
+        '{"description":"Wire","payload":{"amount":9007199254740991}}',
+      );
+      expect(ok.status).toBe(201);
+      const task = await agent.get(`/tasks/${ok.body.taskId}`);
+      expect(task.body.payload.amount).toBe(Number.MAX_SAFE_INTEGER);
+    });
+
     it('integers beyond the exact range in query strings, long path parameters, malformed URLs', async () => {
       const before = await t.fingerprint();
       const paths = [

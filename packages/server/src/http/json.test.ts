@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseStrictJson, strictJsonProblem } from './json.js';
 
-describe('strict JSON: duplicate keys, non-finite numbers, __proto__', () => {
+describe('strict JSON: duplicate keys, non-finite numbers, unsafe integers, __proto__', () => {
   it.each([
     ['{"a":1,"a":2}', 'duplicate_key', 'a'],
     ['{"a":{"b":1,"c":2,"b":3}}', 'duplicate_key', 'a.b'],
@@ -15,6 +15,12 @@ describe('strict JSON: duplicate keys, non-finite numbers, __proto__', () => {
     ['{"amount":-1e400}', 'non_finite_number', 'amount'],
     ['{"a":[0,1,{"b":1E+309}]}', 'non_finite_number', 'a[2].b'],
     [`{"n":1${'0'.repeat(400)}}`, 'non_finite_number', 'n'],
+    ['{"n":9007199254740993}', 'unsafe_integer', 'n'],
+    ['{"n":-9007199254740992}', 'unsafe_integer', 'n'],
+    ['{"n":9007199254740991.5}', 'unsafe_integer', 'n'],
+    ['{"n":9007199254740993.0}', 'unsafe_integer', 'n'],
+    ['[1,12345678901234567890]', 'unsafe_integer', '[1]'],
+    [`{"a":{"b":[-${'9'.repeat(200)}]}}`, 'unsafe_integer', 'a.b[0]'],
     ['{"__proto__":{"admin":true}}', 'forbidden_key', '__proto__'],
     ['{"a":{"\\u005f_proto__":1}}', 'forbidden_key', 'a.__proto__'],
   ])('%s → %s at %s', (text, reason, path) => {
@@ -25,7 +31,8 @@ describe('strict JSON: duplicate keys, non-finite numbers, __proto__', () => {
     '{"a":1,"b":{"a":1},"c":[{"a":1},{"a":2}]}',
     '{"a":"\\"a\\":1,\\"a\\":2","b":"}{[],:"}',
     '{"a\\\\":1,"a":2}',
-    '[1e308,-1e308,1e-400,0.5,-0,12345678901234567890]',
+    '[1e308,-1e308,1e-400,0.5,-0,1.2345678901234567e19]',
+    '[9007199254740991,-9007199254740991,9007199254740990.5,0.1,1e21,9.007199254740993e15]',
     '{"": 1, " ": 2}',
     ' { "a" : [ ] , "b" : { } } ',
     '"just a string"',
@@ -44,7 +51,14 @@ describe('strict JSON: duplicate keys, non-finite numbers, __proto__', () => {
     );
   });
 
-  const json = fc.jsonValue({ maxDepth: 5 }).filter((v) => !JSON.stringify(v).includes('"__proto__"'));
+  /** Whether JSON.stringify writes a number of `v` beyond ±(2⁵³−1) without an exponent (it does below 1e21). */
+  const plainUnsafe = (v: unknown): boolean =>
+    typeof v === 'number'
+      ? Math.abs(v) > Number.MAX_SAFE_INTEGER && Math.abs(v) < 1e21
+      : typeof v === 'object' && v !== null && Object.values(v).some(plainUnsafe);
+  const json = fc
+    .jsonValue({ maxDepth: 5 })
+    .filter((v) => !JSON.stringify(v).includes('"__proto__"') && !plainUnsafe(v));
 
   it('property: any JSON.stringify output passes and parses to the same value', () => {
     fc.assert(
@@ -69,6 +83,24 @@ describe('strict JSON: duplicate keys, non-finite numbers, __proto__', () => {
         const text = JSON.stringify({ wrap: [1, { deep: '__HOLE__' }] }).replace('"__HOLE__"', () => inner);
         expect(JSON.parse(text)).toBeTruthy();
         expect(strictJsonProblem(text)).toMatchObject({ reason: 'duplicate_key', path: `wrap[1].deep.${dup}` });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: an integer beyond ±(2^53−1) anywhere is refused; one within is accepted exactly', () => {
+    const limit = BigInt(Number.MAX_SAFE_INTEGER);
+    const unsafe = fc
+      .tuple(fc.bigInt({ min: limit + 1n, max: 10n ** 40n }), fc.boolean())
+      .map(([n, neg]) => (neg ? -n : n));
+    const safe = fc.bigInt({ min: -limit, max: limit });
+    fc.assert(
+      fc.property(json, unsafe, safe, (v, big, ok) => {
+        const text = `{"before":${JSON.stringify(v)},"n":[${big}]}`;
+        expect(strictJsonProblem(text)).toMatchObject({ reason: 'unsafe_integer', path: 'n[0]' });
+        const fine = `{"before":${JSON.stringify(v)},"n":[${ok}]}`;
+        expect(strictJsonProblem(fine)).toBeUndefined();
+        expect((parseStrictJson(fine) as { n: number[] }).n[0]).toBe(Number(ok));
       }),
       { numRuns: 300 },
     );

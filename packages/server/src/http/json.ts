@@ -6,6 +6,24 @@ const FORBIDDEN_KEYS = new Set(['__proto__']);
 /** A number token needs a closer look only when it has an exponent or is long enough to overflow. */
 const MAX_PLAIN_DIGITS = 300;
 
+/** 2⁵³−1: up to it a double (JavaScript's number, and many JSON readers') holds every integer exactly. */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MAX_SAFE_DIGITS = String(Number.MAX_SAFE_INTEGER).length;
+
+/**
+ * Whether a number written without an exponent lies beyond ±(2⁵³−1), where doubles no longer hold
+ * every integer: `9007199254740993` would be stored as `…992`. (`9007199254740991.5` is beyond too.)
+ * Numbers written with an exponent are floating point by their spelling and are not judged here.
+ */
+function beyondSafeRange(token: string): boolean {
+  if (/[eE]/.test(token)) return false;
+  const [int = '', frac = ''] = token.replace(/^-/, '').split('.');
+  // JSON has no leading zeros, so more digits is larger (and BigInt never sees a huge string).
+  if (int.length !== MAX_SAFE_DIGITS) return int.length > MAX_SAFE_DIGITS;
+  const n = BigInt(int);
+  return n > MAX_SAFE || (n === MAX_SAFE && /[1-9]/.test(frac));
+}
+
 /** Character codes the scanner branches on. */
 const C = {
   quote: 0x22,
@@ -23,7 +41,7 @@ const C = {
 
 /** Where a strict check failed: a stable reason and the JSON path of the value. */
 export interface StrictJsonProblem {
-  reason: 'duplicate_key' | 'non_finite_number' | 'forbidden_key';
+  reason: 'duplicate_key' | 'non_finite_number' | 'unsafe_integer' | 'forbidden_key';
   path: string;
   detail: string;
 }
@@ -71,12 +89,15 @@ const pathOf = (stack: readonly Frame[]): string =>
  * Scans JSON text that `JSON.parse` already accepted for what `JSON.parse` lets through silently: a
  * key repeated in one object (the last would win, so a spoofed `approvedBy` could hide before the real
  * one; keys are compared after unescaping, so `"a"` and `"\u0061"` clash), a number beyond the double
- * range (`1e400` would become `Infinity`, which JSON cannot carry back out) and `__proto__` keys.
+ * range (`1e400` would become `Infinity`, which JSON cannot carry back out), a number written
+ * without an exponent beyond ±(2⁵³−1) (`9007199254740993` would silently become `…992`: integers
+ * such as ids and amounts in minor units must be exact or refused) and `__proto__` keys.
  * One linear pass with a stack of open objects; no value is built.
  *
  * @example
  * strictJsonProblem('{"a":1,"a":2}') // { reason: 'duplicate_key', path: '(root)', detail: … }
  * strictJsonProblem('[1e400]')       // { reason: 'non_finite_number', path: '[0]', … }
+ * strictJsonProblem('{"n":9007199254740993}') // { reason: 'unsafe_integer', path: 'n', … }
  * strictJsonProblem('{"a":[1,2]}')   // undefined
  */
 export function strictJsonProblem(text: string): StrictJsonProblem | undefined {
@@ -115,11 +136,19 @@ export function strictJsonProblem(text: string): StrictJsonProblem | undefined {
     } else if (c === C.minus || (c >= C.zero && c <= C.nine)) {
       const end = numberEnd(text, i);
       const token = text.slice(i, end);
+      const shown = token.length > 40 ? `${token.slice(0, 40)}…` : token;
       if ((end - i > MAX_PLAIN_DIGITS || /[eE]/.test(token)) && !Number.isFinite(Number(token))) {
         return {
           reason: 'non_finite_number',
           path: pathOf(stack),
-          detail: `the number ${token.length > 40 ? `${token.slice(0, 40)}…` : token} at ${pathOf(stack)} is beyond the range of a double`,
+          detail: `the number ${shown} at ${pathOf(stack)} is beyond the range of a double`,
+        };
+      }
+      if (beyondSafeRange(token)) {
+        return {
+          reason: 'unsafe_integer',
+          path: pathOf(stack),
+          detail: `the number ${shown} at ${pathOf(stack)} is beyond ±(2^53−1) and would not be stored exactly; send it as a string`,
         };
       }
       i = end - 1;
@@ -130,8 +159,8 @@ export function strictJsonProblem(text: string): StrictJsonProblem | undefined {
 
 /**
  * The one JSON body parser of the API: `JSON.parse`, then `strictJsonProblem`. Unparsable text is
- * `400 bad_request`; a duplicate key, a non-finite number or a `__proto__` key is `400
- * validation_failed` naming where it is. An empty body is `400 bad_request` (as fastify's own parser).
+ * `400 bad_request`; a duplicate key, a non-finite number, an integer beyond ±(2⁵³−1) or a `__proto__`
+ * key is `400 validation_failed` with `reason` and `path` saying which and where. An empty body is `400 bad_request` (as fastify's own parser).
  *
  * @example
  * app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {

@@ -1,6 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { HumanOSError } from '@humanos/core';
+import ipaddr from 'ipaddr.js';
 
 /** Resolves a host name to every address it has (A and AAAA). Injectable for tests. */
 export type Resolver = (host: string) => Promise<string[]>;
@@ -47,47 +48,92 @@ function blockList(ranges: [string, number, string][], type: 'ipv4' | 'ipv6'): [
 const BLOCK_V4 = blockList(V4, 'ipv4');
 const BLOCK_V6 = blockList(V6, 'ipv6');
 
-/** The eight 16-bit groups of an IPv6 address (with or without an embedded dotted IPv4 tail). */
-function ipv6Groups(addr: string): number[] {
-  let a = addr.toLowerCase().split('%')[0] as string;
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(a);
-  if (tail) {
-    const o = (tail[1] as string).split('.').map(Number);
-    a = `${a.slice(0, -(tail[1] as string).length)}${(((o[0] as number) << 8) | (o[1] as number)).toString(16)}:${(((o[2] as number) << 8) | (o[3] as number)).toString(16)}`;
-  }
-  const [head, rest] = a.includes('::') ? a.split('::') : [a, undefined];
-  const h = head ? head.split(':') : [];
-  const r = rest ? rest.split(':') : [];
-  const fill = rest === undefined ? [] : Array(8 - h.length - r.length).fill('0');
-  return [...h, ...fill, ...r].map((g) => Number.parseInt(g, 16));
+/** An IPv4 address an IPv6 address carries, and the form that carries it. */
+export interface EmbeddedIPv4 {
+  ipv4: string;
+  form: string;
 }
 
-/** An IPv4 address carried inside an IPv6 one (mapped `::ffff:a.b.c.d`, compatible `::a.b.c.d`, NAT64 `64:ff9b::/96`). */
-function embeddedV4(addr: string): string | undefined {
-  const g = ipv6Groups(addr);
-  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
-  const mapped = zero(0, 5) && g[5] === 0xffff;
-  const compatible = zero(0, 6) && ((g[6] as number) !== 0 || (g[7] as number) > 1);
-  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6);
-  if (!(mapped || compatible || nat64)) return undefined;
-  return [(g[6] as number) >> 8, (g[6] as number) & 255, (g[7] as number) >> 8, (g[7] as number) & 255].join('.');
+/** The IPv4 address in 16-bit groups `i` and `i + 1`, optionally XORed with 0xffffffff (Teredo's client). */
+function v4At(parts: readonly number[], i: number, invert = false): string {
+  const mask = invert ? 0xffff : 0;
+  const hi = ((parts[i] as number) ^ mask) & 0xffff;
+  const lo = ((parts[i + 1] as number) ^ mask) & 0xffff;
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
+/**
+ * The 16-bit groups of an IPv6 address. The WHATWG URL parser first writes it in canonical hex form
+ * (ipaddr.js alone reads the deprecated `::a.b.c.d` as `::ffff:a.b.c.d`); ipaddr.js then splits it.
+ */
+function ipv6Parts(address: string): number[] {
+  const canonical = new URL(`http://[${address.split('%')[0]}]/`).hostname.slice(1, -1);
+  return ipaddr.IPv6.parse(canonical).parts;
+}
+
+/**
+ * Every IPv4 address an IPv6 address carries, by each form that embeds one: IPv4-mapped
+ * `::ffff:0:0/96`, IPv4-translated (SIIT) `::ffff:0:0:0/96`, IPv4-compatible `::/96`, NAT64
+ * `64:ff9b::/96` (RFC 6052), 6to4 `2002::/16` (bits 16–47) and Teredo `2001::/32` (the server in
+ * bits 32–63 and the client in the last 32 bits XOR 0xffffffff — both, since a packet may go to
+ * either). Traffic to such an address reaches the IPv4 host, so the guard judges each of them.
+ *
+ * @example
+ * embeddedIPv4('2002:7f00:1::1');         // [{ ipv4: '127.0.0.1', form: '6to4' }]
+ * embeddedIPv4('::ffff:0:7f00:1');        // [{ ipv4: '127.0.0.1', form: 'IPv4-translated (SIIT)' }]
+ * embeddedIPv4('2606:4700:4700::1111');   // []
+ */
+export function embeddedIPv4(address: string): EmbeddedIPv4[] {
+  const p = ipv6Parts(address);
+  const zero = (from: number, to: number) => p.slice(from, to).every((x) => x === 0);
+  const found: EmbeddedIPv4[] = [];
+  if (zero(0, 5) && p[5] === 0xffff) found.push({ ipv4: v4At(p, 6), form: 'IPv4-mapped' });
+  if (zero(0, 4) && p[4] === 0xffff && p[5] === 0) found.push({ ipv4: v4At(p, 6), form: 'IPv4-translated (SIIT)' });
+  if (zero(0, 6)) found.push({ ipv4: v4At(p, 6), form: 'IPv4-compatible' });
+  if (p[0] === 0x64 && p[1] === 0xff9b && zero(2, 6)) found.push({ ipv4: v4At(p, 6), form: 'NAT64' });
+  if (p[0] === 0x2002) found.push({ ipv4: v4At(p, 1), form: '6to4' });
+  if (p[0] === 0x2001 && p[1] === 0) {
+    found.push({ ipv4: v4At(p, 2), form: 'Teredo server' }, { ipv4: v4At(p, 6, true), form: 'Teredo client' });
+  }
+  return found;
+}
+
+/**
+ * IPv6 ranges refused whole because the IPv4 address they lead to cannot be read from the address:
+ * the rest of NAT64's `64:ff9b::/32` (RFC 8215's local-use `64:ff9b:1::/48` lets each network choose
+ * where in the address the IPv4 sits — /48, /56, /64 or /96 — and is meant for translators inside one
+ * network, never a public destination; the remainder is unassigned). Read any way, the guard would
+ * have to guess, so it fails closed.
+ */
+function opaqueNat64(p: readonly number[]): string | undefined {
+  if (p[0] !== 0x64 || p[1] !== 0xff9b) return undefined;
+  if (p.slice(2, 6).every((x) => x === 0)) return undefined;
+  return p[2] === 1 ? 'local-use NAT64 (RFC 8215)' : 'reserved NAT64';
 }
 
 /**
  * Why an IP address may not be the target of a webhook, or undefined when it may (a public
- * unicast address). IPv4 inside IPv6 (mapped, compatible, NAT64) is judged as the IPv4 it carries.
+ * unicast address). An IPv6 address that embeds IPv4 addresses ({@link embeddedIPv4}) is refused
+ * when any of them is; local-use NAT64 is refused whole.
  *
  * @example
  * blockedReason('169.254.169.254'); // 'link-local'
- * blockedReason('::ffff:7f00:1');   // 'loopback'
+ * blockedReason('::ffff:7f00:1');   // 'loopback (127.0.0.1 as IPv4-mapped)'
+ * blockedReason('2002:a00:1::1');   // 'private (10.0.0.1 as 6to4)'
  */
 export function blockedReason(address: string): string | undefined {
   const kind = isIP(address);
   if (kind === 4) return BLOCK_V4.find(([b]) => b.check(address, 'ipv4'))?.[1];
   if (kind !== 6) return 'not an IP address';
-  const v4 = embeddedV4(address);
-  if (v4 !== undefined) return blockedReason(v4);
-  return BLOCK_V6.find(([b]) => b.check(address, 'ipv6'))?.[1];
+  const own = BLOCK_V6.find(([b]) => b.check(address, 'ipv6'))?.[1];
+  if (own) return own;
+  const opaque = opaqueNat64(ipv6Parts(address));
+  if (opaque) return opaque;
+  for (const { ipv4, form } of embeddedIPv4(address)) {
+    const why = blockedReason(ipv4);
+    if (why) return `${why} (${ipv4} as ${form})`;
+  }
+  return undefined;
 }
 
 /**
