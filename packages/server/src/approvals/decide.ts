@@ -83,9 +83,9 @@ function onPath(gate: ApprovalRow): boolean {
 
 /**
  * Records one human's decision on a gate, as named steps in one transaction: load and lock
- * (`subjectOf`), authority (checked now, not when the gate opened), the gate's state, one seat per
- * person, the input rules, the signed record, then the gate, the task and the ledger. A refused
- * decision writes nothing.
+ * (`subjectOf`), authority (checked now, not when the gate opened), the gate's state, the payload
+ * version its maker saw (`checkSeen`, under the locks), one seat per person, the input rules, the
+ * signed record, then the gate, the task and the ledger. A refused decision writes nothing.
  *
  * @example
  * await decide(deps, cfo, 'approval:human:…', 'approved', { reason: 'within budget' });
@@ -284,7 +284,7 @@ async function outcomeOf(
     reason: (input.reason ?? '').trim(),
     feedback: input.feedback ?? null,
     edits: input.edits ?? null,
-    payloadDigest: payloadDigest(approvedPayload),
+    payloadDigest: input.edits ? payloadDigest(approvedPayload) : version.digest,
   };
   const assignTo = await routingTarget(trx, gate, task, verdict, input);
   if (assignTo) record.assignTo = assignTo;

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { isReadOnly } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
@@ -35,7 +36,11 @@ export type EmailOp =
   | { op: 'request' | 'reminder' | 'outcome'; principal: string }
   | { op: 'audit_review'; principal: string; review: string };
 
-/** Enabled humans holding any of `roles` (roles are a JSON array column: a LIKE narrows, the filter decides). */
+/**
+ * Enabled humans holding any of `roles` who may act on what they are sent (roles are a JSON array
+ * column: a LIKE narrows, the filter decides). A read-only relay (the `integration` role) is asked
+ * nothing: it can decide or complete nothing on any channel.
+ */
 export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
   const humans = await db
     .selectFrom('principals')
@@ -44,7 +49,12 @@ export async function humansHolding(db: Kysely<Database>, roles: readonly string
     .where('disabled_at', 'is', null)
     .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
     .execute();
-  return humans.filter((h) => p<string[]>(h.roles).some((r) => roles.includes(r))).map((h) => h.id);
+  return humans
+    .filter((h) => {
+      const held = p<string[]>(h.roles);
+      return held.some((r) => roles.includes(r)) && !isReadOnly({ id: h.id, kind: 'human', roles: held });
+    })
+    .map((h) => h.id);
 }
 
 /**

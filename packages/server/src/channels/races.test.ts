@@ -185,9 +185,13 @@ for (const backend of backends()) {
 
     it('the read-only integration role decides neither on Slack nor by e-mail; nothing is written', async () => {
       const r = await payment(200);
-      await until(() => !!postTo('U0RELAY', r.approvalId) || !!postTo('U0ANN', r.approvalId), 'a Slack message');
-      const post = (postTo('U0RELAY', r.approvalId) ?? postTo('U0ANN', r.approvalId)) as SlackCall;
+      await until(() => !!postTo('U0ANN', r.approvalId) && !!mailLink(r.approvalId), 'Ann’s message and e-mail');
       await t.server.service.webhooks.outbox.idle();
+      // The relay holds the gate's role but is asked nothing: no DM, no e-mail with decision links.
+      expect(postTo('U0RELAY', r.approvalId)).toBeUndefined();
+      expect(smtp.to('relay@example.com').filter((m) => (m.text ?? '').includes(r.approvalId))).toEqual([]);
+      // Its click on a message it sees anyway (a shared channel, a forwarded DM) is refused.
+      const post = postTo('U0ANN', r.approvalId) as SlackCall;
       const before = await t.fingerprint();
       expect((await slackPost(click('U0RELAY', approveButton(post)))).status).toBe(200);
       const told = slack.of('chat.postEphemeral').filter((c) => c.body.user === 'U0RELAY');
