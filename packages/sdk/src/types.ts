@@ -313,6 +313,17 @@ export interface PolicyOutcome {
     origin?: 'policy' | 'floor' | 'client';
     rule: string | null;
   }[];
+  /**
+   * Values a matched rule could not read and applied anyway (fail closed: `"fifty thousand"` against
+   * `amount gt 10000`), or read two ways (`"1,234"`) and took the stricter reading. Absent on tasks
+   * planned before flags existed.
+   */
+  flags?: {
+    rule: string;
+    path: string;
+    code: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
+    message: string;
+  }[];
 }
 
 /** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */

@@ -66,7 +66,7 @@ export function register(program: Command, ctx: Ctx): void {
         ctx.out(cmd, { ok: true, name: p.name, version: p.version, rules: p.rules.length }, () => '');
         ctx.io.stderr(`ok: ${p.name} v${p.version}, ${p.rules.length} rules\n`);
       } catch (e) {
-        ctx.out(cmd, { ok: false, error: (e as Error).message }, () => '');
+        ctx.out(cmd, { ok: false, error: (e as Error).message, code: (e as { code?: string }).code }, () => '');
         ctx.io.stderr(`humanos: invalid policy: ${(e as Error).message}\n`);
         ctx.code = EXIT.usage;
       }
