@@ -93,8 +93,8 @@ export type NumberReading =
   | { kind: 'not_comparable'; why: string };
 
 const CURRENCY_CODES = new Set(Intl.supportedValuesOf('currency').map((c) => c.toUpperCase()));
-/** A currency symbol (`$`, `€`, `US$`, `R$`) or an ISO 4217 code, before or after the number. */
-const AFFIX = String.raw`(\p{Sc}|[A-Za-z]{1,3}\p{Sc}|[A-Za-z]{3})`;
+/** A currency symbol (`$`, `€`, `US$`, `R$`, `$US`) or an ISO 4217 code, before or after the number. */
+const AFFIX = String.raw`(\p{Sc}|[A-Za-z]{1,3}\p{Sc}|\p{Sc}[A-Za-z]{1,3}|[A-Za-z]{3})`;
 const NUMERIC = new RegExp(
   String.raw`^([+\-\u2212]?)\s*(?:${AFFIX}\s*)?([+\-\u2212]?)\s*(\d[\d.,'’_ ]*)\s*(?:${AFFIX})?$`,
   'u',
@@ -102,7 +102,7 @@ const NUMERIC = new RegExp(
 const SCIENTIFIC = /^\d+(?:\.\d+)?e[+-]?\d+$/i;
 
 function isCurrency(affix: string | undefined): boolean {
-  return affix === undefined || /\p{Sc}$/u.test(affix) || CURRENCY_CODES.has(affix.toUpperCase());
+  return affix === undefined || /\p{Sc}/u.test(affix) || CURRENCY_CODES.has(affix.toUpperCase());
 }
 
 /**
