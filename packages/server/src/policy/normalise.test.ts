@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
+import { loadPolicy, PolicyFileError } from './policyFile.js';
 
 /**
  * Policy rules that cannot be dodged by the shape of a value or the spelling of a word, on a real
@@ -141,3 +142,37 @@ for (const backend of backends()) {
     });
   });
 }
+
+describe('policy validate: patterns the linear-time engine cannot run are refused', () => {
+  const file = (descriptionMatches: string) => {
+    const f = `/tmp/humanos-regex-${process.pid}-${Math.random().toString(36).slice(2)}.json`;
+    writeFileSync(
+      f,
+      JSON.stringify({
+        ...POLICY,
+        rules: [{ id: 'r', match: { descriptionMatches }, require: { approverRole: 'cfo' } }],
+      }),
+    );
+    return f;
+  };
+
+  it('backreferences and lookaround: unsupported_regex, naming the rule and the engine', () => {
+    for (const pattern of [String.raw`(wire)\s+\1`, '(?=wire)wire', '(?<!no )wire', '(?!x)wire']) {
+      let error: unknown;
+      try {
+        loadPolicy(file(pattern), 'approver');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, pattern).toBeInstanceOf(PolicyFileError);
+      expect((error as PolicyFileError).code).toBe('unsupported_regex');
+      expect((error as Error).message).toMatch(
+        /^HUMANOS_POLICY: .*rule r: descriptionMatches .* is refused \(unsupported_regex\)/,
+      );
+    }
+  });
+
+  it('the ReDoS-shaped pattern is accepted: RE2 runs it in linear time', () => {
+    expect(loadPolicy(file(String.raw`(wire|transfer)\s+(\w+\s*)+to vendor`), 'approver').source).toBe('file');
+  });
+});
