@@ -291,6 +291,7 @@ export interface RejectionResult extends DecisionResultBase {
   rejectionReason: string;
 }
 
+type GateOrigin = 'policy' | 'floor' | 'client';
 /** Which policy planned a task's gates, and how. */
 export interface PolicyOutcome {
   /** The policy's name. */
@@ -306,24 +307,9 @@ export interface PolicyOutcome {
   approverRole: string | null;
   reason: string;
   /** Every step of the effective requirement and who demanded it. */
-  requirements: {
-    step: number;
-    roles: string[];
-    required: number;
-    origin?: 'policy' | 'floor' | 'client';
-    rule: string | null;
-  }[];
-  /**
-   * Values a matched rule could not read and applied anyway (fail closed: `"fifty thousand"` against
-   * `amount gt 10000`), or read two ways (`"1,234"`) and took the stricter reading. Absent on tasks
-   * planned before flags existed.
-   */
-  flags?: {
-    rule: string;
-    path: string;
-    code: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
-    message: string;
-  }[];
+  requirements: { step: number; roles: string[]; required: number; origin?: GateOrigin; rule: string | null }[];
+  /** Values a matched rule could not read and applied anyway (fail closed); absent on older tasks. */
+  flags?: import('@humanos/core').PolicyFlag[];
 }
 
 /** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */
