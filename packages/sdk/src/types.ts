@@ -13,6 +13,7 @@ import type {
   HumanInLoop,
   LedgerEntryType,
   PolicyDocument,
+  PolicyFlag,
   PrincipalView,
   RankedCandidate,
   ReliabilityBin,
@@ -309,7 +310,7 @@ export interface PolicyOutcome {
   /** Every step of the effective requirement and who demanded it. */
   requirements: { step: number; roles: string[]; required: number; origin?: GateOrigin; rule: string | null }[];
   /** Values a matched rule could not read and applied anyway (fail closed); absent on older tasks. */
-  flags?: import('@humanos/core').PolicyFlag[];
+  flags?: PolicyFlag[];
 }
 
 /** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */
