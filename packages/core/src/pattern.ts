@@ -112,6 +112,13 @@ export function skeletonPattern(source: string): string | null {
   return out;
 }
 
+/** The views of the last text matched: the risk rules test several patterns against the same text. */
+let last: { text: string; views: ReturnType<typeof textViews> } | null = null;
+function viewsOf(text: string): ReturnType<typeof textViews> {
+  if (last?.text !== text) last = { text, views: textViews(text) };
+  return last.views;
+}
+
 function compileRe2(source: string): RE2JS {
   try {
     return RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
@@ -144,7 +151,7 @@ export function compilePattern(source: string): TextPattern {
     source,
     test(text: string) {
       if (text.length > MAX_MATCHED_TEXT) return 'too_long';
-      const v = textViews(text);
+      const v = viewsOf(text);
       return plain.test(v.plain) || plain.test(v.folded) || (skel?.test(v.skeleton) ?? false);
     },
   };
