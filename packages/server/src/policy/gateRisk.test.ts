@@ -47,7 +47,9 @@ for (const backend of backends()) {
     const settle = () => t.server.service.webhooks.outbox.idle();
     const mentions = (c: SlackCall, id: string) => JSON.stringify(c.body).includes(id);
 
-    it('a 50 000 wire inside a low-risk task: high on REST, the inbox, e-mail and Slack', async () => {
+    let approvalId: string;
+    /** A 50 000 wire submitted as an in-run decision of a low-risk task: its floor gate. */
+    beforeAll(async () => {
       const created = await agent.post('/tasks', {
         description: 'Tidy the vendor folder',
         humanInLoop: { enabled: false },
@@ -61,24 +63,27 @@ for (const backend of backends()) {
         payload: { amount: 50000, iban: 'DE89370400440532013000' },
       });
       expect(d.body).toMatchObject({ status: 'pending', autoApproved: false });
-      const approvalId = d.body.decisionId as string;
+      approvalId = d.body.decisionId as string;
+    });
 
-      // REST: the gate shows high risk, in its view and in the approver's inbox (bulk approval reads it).
+    it('REST and the inbox (bulk approval reads it) show the gate at high risk', async () => {
       const gate = await ann.get(`/approvals/${approvalId}`);
       expect(gate.body.riskAssessment.level).toBe('high');
       expect(gate.body.riskAssessment.factors).toEqual(expect.arrayContaining(['large_amount']));
       const inbox = await ann.get('/approvals?status=pending');
       const row = inbox.body.items.find((i: { id: string }) => i.id === approvalId);
       expect(row.riskAssessment.level).toBe('high');
+    });
 
-      // E-mail: no one-click links; it asks to sign in.
+    it('e-mail: no one-click links, it asks to sign in', async () => {
       await until(() => smtp.to('ann@example.com').some((m) => m.text?.includes(approvalId)), 'the e-mail');
       const mail = smtp.to('ann@example.com').find((m) => m.text?.includes(approvalId));
       expect(mail?.text).toContain('high-risk request: sign in to decide');
       expect(mail?.text).not.toContain('confirm on the page');
       expect(mail?.text).not.toContain('/channels/email/decide');
+    });
 
-      // Slack: the approve button opens a reason dialog instead of deciding in one click.
+    it('Slack: approve opens a reason dialog instead of deciding in one click; nothing is decided', async () => {
       await until(() => slack.of('chat.postMessage').some((c) => mentions(c, approvalId)), 'the Slack DM');
       const post = slack.of('chat.postMessage').find((c) => mentions(c, approvalId)) as SlackCall;
       const approve = ((post.body.blocks as Blocks).find((b) => b.type === 'actions')?.elements ?? []).find(
@@ -102,8 +107,14 @@ for (const backend of backends()) {
       });
       expect(click.status).toBe(200);
       await until(() => slack.of('views.open').some((c) => c.body.trigger_id === 'trigger-U0ANN'), 'the dialog');
+      await settle();
+      expect(await t.fingerprint()).toBe(before);
+      expect((await ann.get(`/approvals/${approvalId}`)).body.status).toBe('pending');
+    });
 
-      // REST: an approval without a reason is refused. Nothing of the above decided anything.
+    it('REST: an approval without a reason is refused and changes nothing', async () => {
+      await settle();
+      const before = await t.fingerprint();
       const bare = await ann.post(`/approvals/${approvalId}/approve`, {});
       expect(bare.status).toBe(400);
       expect(bare.body.code).toBe('validation_failed');
