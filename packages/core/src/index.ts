@@ -9,6 +9,8 @@ export * from './ledger.js';
 export * from './mergePatch.js';
 export * from './merkle.js';
 export * from './model.js';
+export * from './normalize.js';
+export * from './pattern.js';
 export * from './policy.js';
 export * from './principal.js';
 export * from './risk.js';

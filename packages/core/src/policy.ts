@@ -5,7 +5,10 @@
  */
 import type { AuditFrequency } from './audit.js';
 import { type HumanInLoop, maxRisk, type RiskAssessment, type RiskLevel, riskRank } from './model.js';
+import { normalizeText, readNumber, sameText } from './normalize.js';
+import { MAX_MATCHED_TEXT, policyPattern, UnsupportedPattern } from './pattern.js';
 import type { RiskThresholds } from './risk.js';
+import { revealInvisible } from './text.js';
 
 export interface ChainStep {
   role: string;
@@ -125,6 +128,8 @@ export interface GatePlan {
     reason: string;
     /** Every step of the effective requirement and who demanded it. */
     requirements: Requirement[];
+    /** What matched rules could not read and applied anyway (fail closed), or read two ways. */
+    flags: PolicyFlag[];
   };
 }
 
@@ -132,39 +137,167 @@ function getPath(payload: unknown, path: string): unknown {
   let v: unknown = payload;
   for (const part of path.split('.')) {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    if (!Object.hasOwn(v, part)) return undefined;
     v = (v as Record<string, unknown>)[part];
   }
   return v;
 }
 
-function conditionHolds(payload: unknown, c: PayloadCondition): boolean {
-  const v = getPath(payload, c.path);
-  if (c.eq !== undefined && v !== c.eq) return false;
-  if (c.in !== undefined && !c.in.includes(v as string | number)) return false;
-  const numeric = c.gt !== undefined || c.gte !== undefined || c.lt !== undefined || c.lte !== undefined;
-  if (numeric) {
-    if (typeof v !== 'number') return false;
-    if (c.gt !== undefined && !(v > c.gt)) return false;
-    if (c.gte !== undefined && !(v >= c.gte)) return false;
-    if (c.lt !== undefined && !(v < c.lt)) return false;
-    if (c.lte !== undefined && !(v <= c.lte)) return false;
-  }
-  return true;
+/**
+ * Why a rule applied though the policy could not read what it names (fail closed), or read it two
+ * ways and took the stricter. Shown in the policy outcome, the dry run and each gate's reason.
+ */
+export interface PolicyFlag {
+  rule: string;
+  /** What could not be read: `payload.amount`, `description`. */
+  path: string;
+  code: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
+  message: string;
 }
 
-/** Whether `rule` applies to a task. */
-export function ruleMatches(
+/** One check of a condition: a clear yes or no, or a yes because it could not be read or read two ways. */
+type Verdict = 'yes' | 'no' | 'not_comparable' | 'ambiguous';
+
+/** Every reading of `v` tested: yes when all agree on yes, ambiguous (a yes, flagged) when they disagree. */
+function numberVerdict(v: unknown, test: (n: number) => boolean): Verdict {
+  const r = readNumber(v);
+  if (r.kind !== 'number') return 'not_comparable';
+  const each = r.values.map(test);
+  return each.every(Boolean) ? 'yes' : each.some(Boolean) ? 'ambiguous' : 'no';
+}
+
+/** Whether a payload value is `want` to an `eq`/`in` rule: numbers by value, text as it reads. */
+function sameValue(v: unknown, want: string | number | boolean): Verdict {
+  if (typeof want === 'number') return numberVerdict(v, (n) => n === want);
+  if (typeof v === 'boolean') return String(v) === normalizeText(String(want)).trim().toLowerCase() ? 'yes' : 'no';
+  if (typeof want === 'boolean') {
+    const t = typeof v === 'string' ? normalizeText(v).trim().toLowerCase() : null;
+    return t === 'true' || t === 'false' ? (t === String(want) ? 'yes' : 'no') : 'not_comparable';
+  }
+  if (typeof v === 'string') return sameText(v, want) ? 'yes' : 'no';
+  if (typeof v === 'number') {
+    const w = readNumber(want);
+    return w.kind === 'number' && w.values.includes(v) ? 'yes' : 'no';
+  }
+  return 'not_comparable';
+}
+
+function anyOf(verdicts: readonly Verdict[]): Verdict {
+  for (const v of ['yes', 'ambiguous', 'not_comparable'] as const) if (verdicts.includes(v)) return v;
+  return 'no';
+}
+
+/** A shown value: bounded, invisible characters revealed. */
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return revealInvisible(s.length > 80 ? `${s.slice(0, 80)}…` : s);
+}
+
+/**
+ * Whether a payload condition holds. Values are normalised first (`readNumber`, `sameText`); a value
+ * that is present but cannot be compared makes the condition hold (the stricter side) with a flag.
+ */
+function conditionHolds(payload: unknown, c: PayloadCondition, rule: string): { holds: boolean; flag?: PolicyFlag } {
+  const v = getPath(payload, c.path);
+  if (v === undefined) return { holds: false };
+  const verdicts: Verdict[] = [];
+  if (c.eq !== undefined) verdicts.push(sameValue(v, c.eq));
+  if (c.in !== undefined) verdicts.push(anyOf(c.in.map((w) => sameValue(v, w))));
+  if (c.gt !== undefined || c.gte !== undefined || c.lt !== undefined || c.lte !== undefined)
+    verdicts.push(
+      numberVerdict(
+        v,
+        (n) =>
+          (c.gt === undefined || n > c.gt) &&
+          (c.gte === undefined || n >= c.gte) &&
+          (c.lt === undefined || n < c.lt) &&
+          (c.lte === undefined || n <= c.lte),
+      ),
+    );
+  if (verdicts.includes('no')) return { holds: false };
+  const path = `payload.${c.path}`;
+  if (verdicts.includes('not_comparable'))
+    return {
+      holds: true,
+      flag: {
+        rule,
+        path,
+        code: 'not_comparable',
+        message: `${path} is ${shown(v)}, which rule ${rule} cannot compare: the rule applies`,
+      },
+    };
+  if (verdicts.includes('ambiguous'))
+    return {
+      holds: true,
+      flag: {
+        rule,
+        path,
+        code: 'ambiguous_number',
+        message: `${path} is ${shown(v)}, which reads as more than one number: rule ${rule} applies on the stricter reading`,
+      },
+    };
+  return { holds: true };
+}
+
+/** Whether the task's description matches a rule's pattern (RE2, in every view of the text). */
+function descriptionHolds(rule: string, source: string, description: string): { holds: boolean; flag?: PolicyFlag } {
+  const pattern = policyPattern(source);
+  const path = 'description';
+  if (pattern instanceof UnsupportedPattern)
+    return {
+      holds: true,
+      flag: {
+        rule,
+        path,
+        code: 'unsupported_pattern',
+        message: `rule ${rule}'s descriptionMatches cannot run in the linear-time engine (${pattern.message}): the rule applies`,
+      },
+    };
+  const r = pattern.test(description);
+  if (r === 'too_long')
+    return {
+      holds: true,
+      flag: {
+        rule,
+        path,
+        code: 'text_too_long',
+        message: `the description is longer than ${MAX_MATCHED_TEXT} characters: rule ${rule} applies unmatched`,
+      },
+    };
+  return { holds: r };
+}
+
+type MatchTask = { description: string; requiredCapabilities: readonly string[]; payload: unknown };
+
+/**
+ * Whether `rule` applies to a task, and the flags of what it could not read. Every criterion must
+ * hold; one that cannot be evaluated holds (fail closed) and is flagged.
+ *
+ * @example
+ * ruleMatch(rule, { description: 'Wire', requiredCapabilities: [], payload: { amount: 'fifty thousand' } }, risk)
+ * // { matches: true, flags: [{ code: 'not_comparable', path: 'payload.amount', … }] }
+ */
+export function ruleMatch(
   rule: PolicyRule,
-  task: { description: string; requiredCapabilities: readonly string[]; payload: unknown },
+  task: MatchTask,
   risk: RiskAssessment,
-): boolean {
+): { matches: boolean; flags: PolicyFlag[] } {
   const m = rule.match;
-  if (m.capabilities && !m.capabilities.some((c) => task.requiredCapabilities.includes(c))) return false;
-  if (m.descriptionMatches && !new RegExp(m.descriptionMatches, 'i').test(task.description)) return false;
-  if (m.payload && !m.payload.every((c) => conditionHolds(task.payload, c))) return false;
-  if (m.riskAtLeast && riskRank(risk.level) < riskRank(m.riskAtLeast)) return false;
-  if (m.riskFactors && !m.riskFactors.some((f) => risk.factors.includes(f))) return false;
-  return true;
+  const no = { matches: false, flags: [] };
+  if (m.capabilities && !m.capabilities.some((c) => task.requiredCapabilities.includes(c))) return no;
+  if (m.riskAtLeast && riskRank(risk.level) < riskRank(m.riskAtLeast)) return no;
+  if (m.riskFactors && !m.riskFactors.some((f) => risk.factors.includes(f))) return no;
+  const checks = [
+    ...(m.descriptionMatches ? [descriptionHolds(rule.id, m.descriptionMatches, task.description)] : []),
+    ...(m.payload ?? []).map((c) => conditionHolds(task.payload, c, rule.id)),
+  ];
+  if (checks.some((c) => !c.holds)) return no;
+  return { matches: true, flags: checks.flatMap((c) => (c.flag ? [c.flag] : [])) };
+}
+
+/** Whether `rule` applies to a task (see `ruleMatch`, which also says what it could not read). */
+export function ruleMatches(rule: PolicyRule, task: MatchTask, risk: RiskAssessment): boolean {
+  return ruleMatch(rule, task, risk).matches;
 }
 
 function minTimeout(a: number | null, b: number | null): number | null {
@@ -230,12 +363,18 @@ function raisedRisk(assessed: RiskAssessment, matched: readonly PolicyRule[]): R
  * The steps one policy rule requires. Their escalation comes from the rule (else the policy's
  * ladder, at expiry), never from the agent.
  */
-function ruleSteps(r: PolicyRule, clientEscalation: 'auto' | 'reject' | null): GateSpec[] {
+function ruleSteps(
+  r: PolicyRule,
+  clientEscalation: 'auto' | 'reject' | null,
+  flags: readonly PolicyFlag[],
+): GateSpec[] {
   const q = r.require;
+  // The approver sees why the rule applied when it could not read a value.
+  const unread = flags.map((f) => ` (${f.message})`).join('');
   const spec = (roles: string[], required: number, reason: string | null, timeout: number | null): GateSpec => ({
     roles,
     required,
-    reason: reason ?? `policy rule ${r.id}${r.description ? `: ${r.description}` : ''}`,
+    reason: `${reason ?? `policy rule ${r.id}${r.description ? `: ${r.description}` : ''}`}${unread}`,
     timeoutSec: timeout,
     escalationPolicy: q.escalationPolicy ?? clientEscalation,
     escalateTo: q.escalateTo ?? null,
@@ -340,7 +479,9 @@ export function planGates(
 ): GatePlan {
   const defaultRole = policy.defaultApproverRole ?? 'approver';
   const hitl = client.humanInLoop ?? {};
-  const matched = policy.rules.filter((r) => ruleMatches(r, task, assessed));
+  const results = policy.rules.map((r) => ({ rule: r, ...ruleMatch(r, task, assessed) }));
+  const matched = results.filter((m) => m.matches).map((m) => m.rule);
+  const flags = results.flatMap((m) => m.flags);
   const risk = raisedRisk(assessed, matched);
   const critical = riskRank(risk.level) >= riskRank('high') || risk.factors.includes('irreversible_action');
   const asked = clientPlan(client, task, critical, defaultRole);
@@ -349,7 +490,8 @@ export function planGates(
   let policySteps: GateSpec[] = [];
   let policyTimeout: number | null = null;
   for (const r of matched) {
-    policySteps = mergeSteps(policySteps, ruleSteps(r, hitl.escalationPolicy ?? null));
+    const own = flags.filter((f) => f.rule === r.id);
+    policySteps = mergeSteps(policySteps, ruleSteps(r, hitl.escalationPolicy ?? null, own));
     if (r.require.timeout !== undefined) policyTimeout = minTimeout(policyTimeout, r.require.timeout);
   }
   // 2. The built-in floor: high risk needs a human, of the policy's default role (not one the agent picks).
@@ -387,7 +529,9 @@ export function planGates(
       floorApplied,
       approvalRequired: asked.mode,
       approverRole: steps[0]?.roles.join(', ') ?? null,
-      reason: floorApplied ? `${policyReason(matched, byPolicy)}; ${asked.reason}` : asked.reason,
+      reason: [floorApplied ? `${policyReason(matched, byPolicy)}; ${asked.reason}` : asked.reason]
+        .concat(flags.map((f) => f.message))
+        .join('; '),
       requirements: steps.map((s, i) => ({
         step: i + 1,
         roles: s.roles,
@@ -395,6 +539,7 @@ export function planGates(
         origin: s.origin,
         rule: s.rule ?? null,
       })),
+      flags,
     },
   };
 }

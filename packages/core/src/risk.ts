@@ -1,4 +1,6 @@
 import { maxRisk, type RiskAssessment, type RiskLevel } from './model.js';
+import { normalizeText, readNumber } from './normalize.js';
+import { compilePattern, type TextPattern } from './pattern.js';
 
 /**
  * The server's own risk rules. They run on every task, whatever the agent claims: the effective level
@@ -31,6 +33,8 @@ interface Facts {
   commands: string;
   amounts: number[];
   sizesGb: number[];
+  /** Money fields with digits that do not read as a number. */
+  unreadable: number;
 }
 
 interface Rule {
@@ -39,22 +43,39 @@ interface Rule {
   test: (facts: Facts, t: Required<RiskThresholds>) => boolean;
 }
 
-const IRREVERSIBLE =
-  /\b(delete|deleting|drop|destroy|purge|wipe|truncate|deploy|wire|transfer|pay|payment|send|publish|revoke|terminate|merge|shutdown)\b/i;
-const PRODUCTION = /\b(prod|production|live|customer[- ]facing)\b/i;
-const FINANCIAL =
-  /\b(wire|transfer|payment|invoice|purchase|refund|payroll|budget|funds?|money|bank|iban|swift|payout|remit(tance)?|crypto|usdc?|btc|eth)\b|[$€£¥]\s?\d/i;
-const ACCESS = /\b(permission|access control|iam|role|security polic(y|ies)|credential|secret)\b/i;
-const COMMUNICATION = /\b(email|e-mail|message|tweet|post|press release|public statement)\b/i;
+/*
+ * The rules' words, matched by RE2 against every view of the text (as written, confusables folded,
+ * skeleton; see `compilePattern`), so `Wіre` (Cyrillic і) or `W\u200Bire` is still a wire.
+ */
+const IRREVERSIBLE = compilePattern(
+  String.raw`\b(delete|deleting|drop|destroy|purge|wipe|truncate|deploy|wire|transfer|pay|payment|send|publish|revoke|terminate|merge|shutdown)\b`,
+);
+const PRODUCTION = compilePattern(String.raw`\b(prod|production|live|customer[- ]facing)\b`);
+const FINANCIAL = compilePattern(
+  String.raw`\b(wire|transfer|payment|invoice|purchase|refund|payroll|budget|funds?|money|bank|iban|swift|payout|remit(tance)?|crypto|usdc?|btc|eth)\b|\p{Sc}\s?\d`,
+);
+const ACCESS = compilePattern(
+  String.raw`\b(permission|access control|iam|role|security polic(y|ies)|credential|secret)\b`,
+);
+const COMMUNICATION = compilePattern(String.raw`\b(email|e-mail|message|tweet|post|press release|public statement)\b`);
+
+/** A text too long to match counts as a match: the stricter side. */
+const hits = (p: TextPattern, text: string) => p.test(text) !== false;
 
 const RULES: readonly Rule[] = [
-  { factor: 'irreversible_action', weight: 1, test: (f) => IRREVERSIBLE.test(f.text) || IRREVERSIBLE.test(f.commands) },
-  { factor: 'production_data', weight: 1, test: (f) => PRODUCTION.test(f.text) },
+  {
+    factor: 'irreversible_action',
+    weight: 1,
+    test: (f) => hits(IRREVERSIBLE, f.text) || hits(IRREVERSIBLE, f.commands),
+  },
+  { factor: 'production_data', weight: 1, test: (f) => hits(PRODUCTION, f.text) },
   { factor: 'significant_size', weight: 1, test: (f, t) => f.sizesGb.some((g) => g >= t.significantSizeGb) },
-  { factor: 'financial_transaction', weight: 2, test: (f) => FINANCIAL.test(f.text) },
+  { factor: 'financial_transaction', weight: 2, test: (f) => hits(FINANCIAL, f.text) },
   { factor: 'large_amount', weight: 2, test: (f, t) => f.amounts.some((a) => a >= t.largeAmount) },
-  { factor: 'access_control_change', weight: 2, test: (f) => ACCESS.test(f.text) },
-  { factor: 'external_communication', weight: 1, test: (f) => COMMUNICATION.test(f.text) },
+  // A money field the server cannot read as a number ("50k", "5O,000") counts as a large one.
+  { factor: 'unreadable_amount', weight: 2, test: (f) => f.unreadable > 0 },
+  { factor: 'access_control_change', weight: 2, test: (f) => hits(ACCESS, f.text) },
+  { factor: 'external_communication', weight: 1, test: (f) => hits(COMMUNICATION, f.text) },
 ];
 
 function levelForWeight(w: number): RiskLevel {
@@ -81,7 +102,7 @@ export function assessRisk(
   const walked = walkPayload(input.payload);
   const text = `${input.description} ${input.requiredCapabilities.join(' ')}`;
   const amounts = [...walked.amounts, ...amountsInText(input.description)];
-  const facts: Facts = { text, commands: walked.text, amounts, sizesGb: walked.sizesGb };
+  const facts: Facts = { text, commands: walked.text, amounts, sizesGb: walked.sizesGb, unreadable: walked.unreadable };
   const factors: string[] = [];
   let weight = 0;
   for (const rule of RULES) {
@@ -99,6 +120,9 @@ export function assessRisk(
 /** Keys whose numbers are money. Unknown keys still count when their object names a currency. */
 const MONEY_KEY =
   /amount|total|value|price|sum|cost|fee|balance|payment|pay|wire|transfer|funds?|usd|eur|gbp|jpy|chf|cents|credit|debit|salary|budget|limit|payout|refund/i;
+/** Keys that name an amount itself (not a date, reference or count about one): an unreadable value there is flagged. */
+const AMOUNT_KEY = /amount|total|price|cost|fee|sum|balance|salary|payout|refund|cents/i;
+const NOT_AMOUNT_KEY = /ids?$|date|time|_at$|At$|ref|code|count|currency|number|no$/;
 const CURRENCY_KEY = /^(currency|currency_?code|ccy|iso_?currency)$/i;
 const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(kb|mb|gb|tb|pb)\s*$/i;
 const SIZE_SCALE: Record<string, number> = { kb: 1e-6, mb: 1e-3, gb: 1, tb: 1e3, pb: 1e6 };
@@ -107,15 +131,21 @@ const MAX_TEXT = 64 * 1024;
 /** A string value this short reads as a command or an enum (`"delete"`), a longer one as prose. */
 const COMMAND_LENGTH = 64;
 
-/** Money written in text: "$250,000", "250000 USD", "EUR 1.000.000". */
+/** Money written in text: "$250,000", "250000 USD", "EUR 1.000.000", "€ 50.000,00". */
+const MONEY_IN_TEXT =
+  /(?:\p{Sc}|\b(?:usd|eur|gbp|jpy|chf)\b)\s?(\d(?:[\d,.' ]*\d)?)|(\d(?:[\d,.' ]*\d)?)\s?(?:usd|eur|gbp|jpy|chf)\b/giu;
+
+/**
+ * The amounts money in `text` may stand for: every reading of each (`readNumber`), since a rule
+ * that fires on any reading is the stricter one.
+ */
 function amountsInText(text: string): number[] {
   const out: number[] = [];
-  for (const m of text.matchAll(
-    /(?:[$€£¥]|\b(?:usd|eur|gbp|jpy|chf)\b)\s?(\d[\d,.' ]*)|(\d[\d,.' ]*)\s?(?:usd|eur|gbp|jpy|chf)\b/gi,
-  )) {
-    const digits = ((m[1] ?? m[2]) as string).replace(/[,.' ](?=\d{3}\b)/g, '').replace(',', '.');
-    const n = Number.parseFloat(digits);
-    if (Number.isFinite(n)) out.push(n);
+  for (const m of normalizeText(text).matchAll(MONEY_IN_TEXT)) {
+    const r = readNumber((m[1] ?? m[2]) as string);
+    if (r.kind === 'number') out.push(...r.values.map(Math.abs));
+    // "1,2,3": the digits alone are the largest amount it could be.
+    else out.push(Number(((m[1] ?? m[2]) as string).replace(/\D/g, '')));
   }
   return out;
 }
@@ -125,8 +155,14 @@ function amountsInText(text: string): number[] {
  * as command-like text, the amounts (numbers under a money-like key, any number in an object that names a
  * currency, money written in strings) and the data sizes ("250GB").
  */
-export function walkPayload(payload: unknown): { text: string; amounts: number[]; sizesGb: number[] } {
+export function walkPayload(payload: unknown): {
+  text: string;
+  amounts: number[];
+  sizesGb: number[];
+  unreadable: number;
+} {
   const parts: string[] = [];
+  let unreadable = 0;
   let length = 0;
   const amounts: number[] = [];
   const sizesGb: number[] = [];
@@ -150,10 +186,47 @@ export function walkPayload(payload: unknown): { text: string; amounts: number[]
       const priced = entries.some(([k, x]) => CURRENCY_KEY.test(k) && typeof x === 'string');
       for (const [k, x] of entries) {
         add(k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' '));
-        if (typeof x === 'number' && (priced || MONEY_KEY.test(k))) amounts.push(Math.abs(x));
-        else stack.push(x);
+        const money = priced || MONEY_KEY.test(k);
+        // A money field is read like a policy rule reads it: `"50,000.00"` is 50 000.
+        const r = money && (typeof x === 'number' || typeof x === 'string') ? readNumber(x) : null;
+        if (r?.kind === 'number') amounts.push(...r.values.map(Math.abs));
+        else if (
+          r?.kind === 'not_comparable' &&
+          AMOUNT_KEY.test(k) &&
+          !NOT_AMOUNT_KEY.test(k) &&
+          /\d/.test(x as string)
+        )
+          unreadable++;
+        if (typeof x !== 'number') stack.push(x);
       }
     }
   }
-  return { text: parts.join(' '), amounts, sizesGb };
+  return { text: parts.join(' ').slice(0, MAX_TEXT), amounts, sizesGb, unreadable };
+}
+
+/**
+ * The risk a gate decides at. An in-run decision gate (`kind: 'decision'`) decides its own action and
+ * payload, so it carries their assessment (stored in its proposal as `risk` when it opened; for older
+ * gates assessed now from the proposal), never below the task's; every other gate decides the task.
+ * Every rule keyed on risk (reasons, one-click links, dialogs, bulk approval) reads this.
+ *
+ * @example
+ * gateRisk({ kind: 'decision', proposal: { action: 'wire funds', payload: { amount: 50000 } } }, lowTaskRisk).level // 'high'
+ */
+export function gateRisk(gate: { kind: string; proposal: unknown }, taskRisk: RiskAssessment): RiskAssessment {
+  if (gate.kind !== 'decision') return taskRisk;
+  const prop = (gate.proposal ?? {}) as { action?: unknown; payload?: unknown; risk?: Partial<RiskAssessment> };
+  const own =
+    prop.risk?.level !== undefined
+      ? { level: prop.risk.level, factors: prop.risk.factors ?? [] }
+      : assessRisk({
+          description: typeof prop.action === 'string' ? prop.action : '',
+          requiredCapabilities: [],
+          payload: prop.payload ?? {},
+        });
+  return {
+    level: maxRisk(taskRisk.level, own.level),
+    factors: [...new Set([...taskRisk.factors, ...own.factors])],
+    mitigations: taskRisk.mitigations,
+  };
 }

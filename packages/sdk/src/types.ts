@@ -13,6 +13,7 @@ import type {
   HumanInLoop,
   LedgerEntryType,
   PolicyDocument,
+  PolicyFlag,
   PrincipalView,
   RankedCandidate,
   ReliabilityBin,
@@ -175,6 +176,7 @@ export interface OverrideInput {
   continueExecution: boolean;
 }
 
+type GateOrigin = 'policy' | 'floor' | 'client';
 /** Which policy planned a task's gates, and how. */
 export interface PolicyOutcome {
   /** The policy's name. */
@@ -190,13 +192,9 @@ export interface PolicyOutcome {
   approverRole: string | null;
   reason: string;
   /** Every step of the effective requirement and who demanded it. */
-  requirements: {
-    step: number;
-    roles: string[];
-    required: number;
-    origin?: 'policy' | 'floor' | 'client';
-    rule: string | null;
-  }[];
+  requirements: { step: number; roles: string[]; required: number; origin?: GateOrigin; rule: string | null }[];
+  /** Values a matched rule could not read and applied anyway (fail closed); absent on older tasks. */
+  flags?: PolicyFlag[];
 }
 
 /** What `evaluatePolicy` answers: the create response's `policy`, and the gates that would open. */

@@ -10,6 +10,7 @@ function describeEvaluation(r: PolicyEvaluation): string {
     `policy: ${String(r.policy.id)} v${String(r.policy.version)}; rules applied: ${(r.policy.rulesApplied as string[]).join(', ') || '(none)'}`,
     `risk:   ${r.riskAssessment.level} [${r.riskAssessment.factors.join(', ')}]`,
   ];
+  for (const f of r.policy.flags ?? []) lines.push(`flag:   ${f.code}: ${f.message}`);
   if (r.routing) lines.push(`routing: ${r.routing.approverRole} picks the resource first`);
   if (r.gates.length === 0) lines.push('gates:  none: the task would be approved at once');
   for (const g of r.gates) {
@@ -66,7 +67,7 @@ export function register(program: Command, ctx: Ctx): void {
         ctx.out(cmd, { ok: true, name: p.name, version: p.version, rules: p.rules.length }, () => '');
         ctx.io.stderr(`ok: ${p.name} v${p.version}, ${p.rules.length} rules\n`);
       } catch (e) {
-        ctx.out(cmd, { ok: false, error: (e as Error).message }, () => '');
+        ctx.out(cmd, { ok: false, error: (e as Error).message, code: (e as { code?: string }).code }, () => '');
         ctx.io.stderr(`humanos: invalid policy: ${(e as Error).message}\n`);
         ctx.code = EXIT.usage;
       }

@@ -4,6 +4,7 @@ import {
   canonicalJson,
   canTransition,
   type DecisionRecord,
+  gateRisk,
   gateStatusAfter,
   type HumanInLoop,
   HumanOSError,
@@ -240,7 +241,7 @@ function checkInput({ gate, task }: Subject, verdict: Verdict, input: DecideInpu
   if (gate.kind === 'audit' && input.edits !== undefined)
     throw new HumanOSError('validation_failed', 'a spot-check cannot edit the payload of a task that already ran');
   const hitl = p<HumanInLoop>(task.hitl);
-  const risk = p<RiskAssessment>(task.risk);
+  const risk = gateRisk({ kind: gate.kind, proposal: p(gate.proposal) }, p<RiskAssessment>(task.risk));
   const reason = (input.reason ?? '').trim();
   if (verdict === 'rejected' && reason === '') {
     throw new HumanOSError('validation_failed', 'rejectionReason is required');

@@ -1,5 +1,6 @@
 import {
   type AiProposal,
+  gateRisk,
   invisibleCharacters,
   payloadDigest,
   type RankedCandidate,
@@ -181,7 +182,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
         : g.kind === 'review' && g.proposal !== null
           ? reviewGateView(g, task.aiProposal)
           : { aiProposal: task.aiProposal, alternatives: task.aiProposal.alternatives }),
-    riskAssessment: task.risk,
+    riskAssessment: gateRisk({ kind: g.kind, proposal: p(g.proposal) }, task.risk),
     decisions: shown,
     currentDigest: currentDigest(g, task),
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),

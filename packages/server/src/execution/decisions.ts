@@ -1,6 +1,7 @@
 import {
   assessRisk,
   type GateSpec,
+  gateRisk,
   type HumanInLoop,
   HumanOSError,
   payloadDigest,
@@ -92,12 +93,15 @@ export class InRunDecisions {
           policy: plan.policy,
         };
       }
-      const gates = await this.openSteps(trx, task, plan.steps, proposal, now);
+      // The gates decide this action and payload: they carry its risk (at least the task's), which
+      // every channel's rules (reasons, one-click links, dialogs, bulk approval) read via `gateRisk`.
+      const risk = gateRisk({ kind: 'decision', proposal: { risk: plan.risk } }, p<RiskAssessment>(task.risk));
+      const gates = await this.openSteps(trx, task, plan.steps, { ...proposal, risk }, now);
       await this.deps.ledger.append(
         trx,
         gates.map((g) => gateOpenedEntry(g, actor.id, now)),
       );
-      const ctx = { ...gateContext(task), risk: plan.risk };
+      const ctx = gateContext(task);
       return {
         taskId,
         status: 'pending',

@@ -182,6 +182,20 @@ export const PolicyOutcome = view(
         'One step of the effective requirement and who demanded it',
       ),
     ),
+    // Optional: tasks planned before flags existed have none stored.
+    flags: T.Optional(
+      T.Array(
+        view(
+          {
+            rule: T.String(),
+            path: T.String({ description: '`payload.amount`, `description`' }),
+            code: Enum(['not_comparable', 'ambiguous_number', 'unsupported_pattern', 'text_too_long'] as const),
+            message: T.String(),
+          },
+          'A value a matched rule could not read (it applied anyway: fail closed) or read two ways',
+        ),
+      ),
+    ),
   },
   'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
 );

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { BUILTIN_POLICY, type PolicyDocument, RISK_LEVELS } from '@humanos/core';
+import { BUILTIN_POLICY, compilePattern, type PolicyDocument, RISK_LEVELS, UnsupportedPattern } from '@humanos/core';
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
@@ -86,6 +86,16 @@ export const PolicyFileSchema = T.Object(
   closed,
 );
 
+/** A policy file start-up refuses, with a stable code for what (`unsupported_regex`). */
+export class PolicyFileError extends StartupError {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super('HUMANOS_POLICY', message);
+  }
+}
+
 /**
  * Loads and validates the policy file. Any problem stops start-up with one line naming HUMANOS_POLICY.
  *
@@ -111,12 +121,15 @@ export function loadPolicy(
   const policy = doc as PolicyDocument;
   for (const r of policy.rules) {
     if (r.match.descriptionMatches) {
+      // Matched by RE2 (linear time): what it cannot run (backreferences, lookaround) is refused here,
+      // not discovered while a task waits.
       try {
-        new RegExp(r.match.descriptionMatches, 'i');
-      } catch {
-        throw new StartupError(
-          'HUMANOS_POLICY',
-          `${file}: rule ${r.id}: descriptionMatches is not a valid regular expression`,
+        compilePattern(r.match.descriptionMatches);
+      } catch (e) {
+        if (!(e instanceof UnsupportedPattern)) throw e;
+        throw new PolicyFileError(
+          e.code,
+          `${file}: rule ${r.id}: descriptionMatches ${JSON.stringify(e.pattern)} is refused (${e.code}): ${e.message}`,
         );
       }
     }

@@ -1,9 +1,10 @@
-import type {
-  AiProposal,
-  RiskAssessment,
-  WebhookApprovalContext,
-  WebhookDelivery,
-  WebhookTaskContext,
+import {
+  type AiProposal,
+  gateRisk,
+  type RiskAssessment,
+  type WebhookApprovalContext,
+  type WebhookDelivery,
+  type WebhookTaskContext,
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
@@ -50,7 +51,9 @@ export function approvalContext(
   approvals: number,
   publicUrl: string | undefined,
 ): WebhookApprovalContext {
-  const risk = p<RiskAssessment>(t.risk);
+  // An in-run decision's gate is at its own risk (at least the task's): a 50 000 wire inside a
+  // low-risk task gets no one-click links, a Slack dialog and a required reason.
+  const risk = gateRisk({ kind: g.kind, proposal: p(g.proposal) }, p<RiskAssessment>(t.risk));
   return {
     id: g.id,
     kind: g.kind,
