@@ -16,3 +16,4 @@ export * from './routing.js';
 export * from './signing.js';
 export * from './text.js';
 export * from './webhook.js';
+export * from './taskheads.js';
