@@ -14,6 +14,6 @@ export * from './principal.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';
+export * from './taskheads.js';
 export * from './text.js';
 export * from './webhook.js';
-export * from './taskheads.js';

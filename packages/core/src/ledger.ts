@@ -208,23 +208,29 @@ function publicKeyBytes(pk: string): Uint8Array {
 }
 
 /**
- * Reads `seq` and `type` without parsing the whole entry. In canonical form the top-level keys are
- * sorted (actor, approvalId, at, data, seq, taskId, type, v), so the entry ends with
+ * Reads `seq`, `taskId` and `type` without parsing the whole entry. In canonical form the top-level
+ * keys are sorted (actor, approvalId, at, data, seq, taskId, type, v), so the entry ends with
  * `"seq":N,"taskId":…,"type":"…","v":1}`, and the last unescaped `"seq":` is the top-level one
  * (a key inside `data` comes earlier; a string cannot contain an unescaped quote). Parsing only that
  * tail keeps verification close to raw hashing speed. Integrity does not rest on this: the bytes are
  * what is hashed and signed.
+ *
+ * @example
+ * entryTail('{"actor":"a","at":"t","data":{},"seq":3,"taskId":null,"type":"principal.created","v":1}')
+ * // → { seq: 3, taskId: null, type: 'principal.created' }
  */
 // The canonical (key-sorted) encoding ends with exactly these four members.
 const ENTRY_TAIL =
-  /^"seq":(0|[1-9][0-9]*),"taskId":(?:null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$/;
+  /^"seq":(0|[1-9][0-9]*),"taskId":(null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$/;
 
-function entryTail(entry: string): { seq: number; type: string } | undefined {
+export function entryTail(entry: string): { seq: number; taskId: string | null; type: string } | undefined {
   const at = entry.lastIndexOf('"seq":');
   if (at < 0) return undefined;
   // A pattern, not JSON.parse: verification reads this for every entry of the log.
   const m = ENTRY_TAIL.exec(entry.slice(at));
-  return m ? { seq: Number(m[1]), type: m[2] as string } : undefined;
+  if (!m) return undefined;
+  const taskId = m[2] === 'null' ? null : (JSON.parse(m[2] as string) as string);
+  return { seq: Number(m[1]), taskId, type: m[3] as string };
 }
 
 type Fail = (index: number | undefined, reason: string) => VerifyReport;
