@@ -16,4 +16,5 @@ export * from './routing.js';
 export * from './signing.js';
 export * from './taskheads.js';
 export * from './text.js';
+export * from './verifier.js';
 export * from './webhook.js';

@@ -6,14 +6,14 @@
  */
 import {
   EMPTY_TASK_ACC,
+  entryLeafHash,
+  entryTail,
   extendTaskAcc,
   type Hash,
   type HeadsNodeStore,
   HumanOSError,
-  type NodeRef,
-  entryLeafHash,
-  entryTail,
   MerkleFrontier,
+  type NodeRef,
   openCheckpoint,
   type TaskHead,
   type TaskHeadsRoot,
@@ -60,7 +60,9 @@ export async function loadHeadNodes(
     const rows = await db
       .selectFrom('task_head_nodes')
       .select(['level', 'idx', 'hash'])
-      .where((eb) => eb.or([...byLevel].map(([level, idxs]) => eb.and([eb('level', '=', level), eb('idx', 'in', idxs)]))))
+      .where((eb) =>
+        eb.or([...byLevel].map(([level, idxs]) => eb.and([eb('level', '=', level), eb('idx', 'in', idxs)]))),
+      )
       .execute();
     for (const r of rows) store.known.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
   }
@@ -184,7 +186,6 @@ export async function writeHeadsRows(trx: Transaction<Database>, rows: HeadsRows
   }
 }
 
-
 /** Entries read per page while building the map of an existing log (entries can be ~1 MB each). */
 const BUILD_PAGE = 64;
 
@@ -197,7 +198,11 @@ const BUILD_PAGE = 64;
  * @example
  * const heads = await buildTaskHeads(trx, size, latest.root_hash);
  */
-export async function buildTaskHeads(trx: Transaction<Database>, size: number, rootBase64: string): Promise<TaskHeadsRoot> {
+export async function buildTaskHeads(
+  trx: Transaction<Database>,
+  size: number,
+  rootBase64: string,
+): Promise<TaskHeadsRoot> {
   const frontier = new MerkleFrontier();
   const heads = new Map<string, TaskHead>();
   for (let from = 0; from < size; from += BUILD_PAGE) {

@@ -11,12 +11,12 @@ import {
   type NodeRef,
   nodeHash,
   nodesCompletedBy,
+  openCheckpoint,
   perfectNodesFor,
   type Range,
   rangeHash,
   type SigningKey,
   signCheckpoint,
-  openCheckpoint,
   type TaskHeadsRoot,
   taskHeadsFromExtensions,
   taskHeadsLine,
@@ -180,6 +180,11 @@ export class Ledger {
     if (m) this.pending.get(trx)?.rollback(m);
   }
 
+  /** The log's committed size when this transaction began its batch (undefined outside `begin` … `seal`). */
+  committedSize(trx: Transaction<Database>): number | undefined {
+    return this.pending.get(trx)?.startSize;
+  }
+
   /** The entries this transaction has appended so far and not yet written (inside `begin` … `seal`). */
   pendingEntries(trx: Transaction<Database>): readonly Database['ledger_entries'][] {
     return this.pending.get(trx)?.entryRows ?? [];
@@ -290,7 +295,13 @@ export class Ledger {
    */
   async ensureTaskHeads(db: Kysely<Database>): Promise<void> {
     await db.transaction().execute(async (trx) => {
-      const size = Number((await this.dialect.forUpdate(trx.selectFrom('ledger_head').select('size').where('id', '=', 1)).executeTakeFirstOrThrow()).size);
+      const size = Number(
+        (
+          await this.dialect
+            .forUpdate(trx.selectFrom('ledger_head').select('size').where('id', '=', 1))
+            .executeTakeFirstOrThrow()
+        ).size,
+      );
       if (size === 0) return;
       const cp = await this.checkpointAt(trx, size);
       if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);

@@ -34,14 +34,18 @@ export const postgresDialect: StoreDialect = {
               .insertInto('task_heads')
               .values(heads)
               .onConflict((oc) =>
-                oc.column('task_id').doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
+                oc
+                  .column('task_id')
+                  .doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
               ),
           )
           .with('tn', (db) =>
             db
               .insertInto('task_head_nodes')
               .values(nodes)
-              .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') }))),
+              .onConflict((oc) =>
+                oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })),
+              ),
           )
       : trx;
     const row = await (base as typeof trx)
