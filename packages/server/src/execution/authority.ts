@@ -4,7 +4,6 @@ import {
   HumanOSError,
   type IndexedEntry,
   type LedgerEntry,
-  openCheckpoint,
   payloadDigest,
   verifyInclusion,
 } from '@humanos/core';
