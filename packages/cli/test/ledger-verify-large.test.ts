@@ -2,89 +2,20 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  ArrayNodeStore,
-  didKeyFromPublicKey,
-  EMPTY_TASK_ACC,
-  encodeEntry,
-  entryLeafHash,
-  extendTaskAcc,
-  generateSigningKey,
-  type Hash,
-  MerkleFrontier,
-  signCheckpoint,
-  TaskHeadsTree,
-  taskHeadLeaf,
-  taskHeadsLine,
-} from '@humanos/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../test-support/harness.js';
+import { type SignedExportOptions, signedExport } from '../../../test-support/signed-export.js';
 
 const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
 const MiB = 1024 * 1024;
 
-/**
- * Writes a signed export of `entries` task entries of about `entryBytes` each, over `tasks` tasks,
- * line by line (never one string of it), with a checkpoint (log root and task-heads root) every
- * `every` entries: what the server signs, made with the same core functions, without the hours it
- * would take to push 550 MB through the API.
- */
-function writeLargeExport(
-  file: string,
-  o: { entries: number; entryBytes: number; tasks: number; every: number; badColumnAt?: number },
-): string {
-  const key = generateSigningKey();
-  const origin = 'humanos.ledger/large';
+/** Writes a generated signed export to `file` line by line (never one string of it). */
+function writeLargeExport(file: string, o: SignedExportOptions): string {
+  const { publicKey, lines } = signedExport(o);
   const fd = openSync(file, 'w');
-  const line = (x: unknown) => writeSync(fd, `${JSON.stringify(x)}\n`);
-  line({
-    type: 'header',
-    format: 'humanos-ledger/1',
-    origin,
-    publicKey: didKeyFromPublicKey(key.publicKeyRaw),
-    size: o.entries,
-  });
-  const log = new MerkleFrontier();
-  const heads = new TaskHeadsTree(new ArrayNodeStore(), 0);
-  const state = new Map<string, { pos: number; count: number; acc: Hash }>();
-  const notes: string[] = [];
-  const blob = 'x'.repeat(o.entryBytes);
-  for (let seq = 0; seq < o.entries; seq++) {
-    const taskId = `task:agent:${seq % o.tasks}`;
-    const entry = encodeEntry({
-      v: 1,
-      seq,
-      type: seq < o.tasks ? 'task.created' : 'task.feedback',
-      at: '2026-12-06T09:00:00.000Z',
-      actor: 'did:agent:inflator',
-      taskId,
-      data: { blob },
-    });
-    const leaf = entryLeafHash(entry);
-    line({
-      type: 'entry',
-      index: seq,
-      entry,
-      leafHash: Buffer.from(leaf).toString('hex'),
-      taskId: seq === o.badColumnAt ? 'task:agent:elsewhere' : taskId,
-    });
-    log.append(leaf);
-    const h = state.get(taskId) ?? { pos: heads.size, count: 0, acc: EMPTY_TASK_ACC };
-    h.count += 1;
-    h.acc = extendTaskAcc(h.acc, leaf);
-    const headLeaf = taskHeadLeaf({ taskId, count: h.count, acc: h.acc });
-    if (state.has(taskId)) heads.setLeaf(h.pos, headLeaf);
-    else heads.append(headLeaf);
-    state.set(taskId, h);
-    if ((seq + 1) % o.every === 0 || seq + 1 === o.entries) {
-      const rootHash = Buffer.from(log.root()).toString('base64');
-      const ext = [taskHeadsLine({ size: heads.size, root: heads.root() })];
-      notes.push(signCheckpoint({ origin, size: seq + 1, rootHash, extensions: ext }, key));
-    }
-  }
-  for (const note of notes) line({ type: 'checkpoint', note });
+  for (const line of lines) writeSync(fd, `${line}\n`);
   closeSync(fd);
-  return didKeyFromPublicKey(key.publicKeyRaw);
+  return publicKey;
 }
 
 /** Runs the built CLI under a heap limit; reports its exit code, output and peak RSS (GNU time). */

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type SignedExportOptions, signedExport } from '../../../test-support/signed-export.js';
+import { parseLedgerExport } from '../src/ledger.js';
 import { emptyRoot, type Hash, leafHash, rootFromLeafHashes, verifyInclusion } from '../src/merkle.js';
 import { checkpointText, generateSigningKey, openCheckpoint, signCheckpoint } from '../src/signing.js';
 import {
@@ -13,6 +15,7 @@ import {
   taskHeadsFromExtensions,
   taskHeadsLine,
 } from '../src/taskheads.js';
+import { verifyLedger, verifyLedgerStream } from '../src/verifier.js';
 
 const hex = (h: Uint8Array) => Buffer.from(h).toString('hex');
 
@@ -135,5 +138,59 @@ describe('task-heads checkpoint line', () => {
     expect(() => taskHeadsFromExtensions([line, line])).toThrow(/two/);
     expect(taskHeadsFromExtensions(['other-ext 1 2', line])?.size).toBe(7);
     expect(() => checkpointText({ origin: 'o', size: 1, rootHash: 'x', extensions: [''] })).toThrow(/non-empty/);
+  });
+});
+
+describe('offline verification of task heads and index columns', () => {
+  const exportOf = (o: Partial<SignedExportOptions> = {}) => {
+    const e = signedExport({ entries: 25, entryBytes: 20, tasks: 4, every: 2, ...o });
+    return { publicKey: e.publicKey, lines: [...e.lines] };
+  };
+
+  it('an honest export verifies, in memory and streamed, with the same report', async () => {
+    const e = exportOf();
+    const whole = verifyLedger(parseLedgerExport(e.lines.join('\n')), e.publicKey);
+    expect(whole).toMatchObject({ ok: true, size: 25, checkpointsVerified: 13 });
+    expect(await verifyLedgerStream(() => e.lines, { trustedPublicKey: e.publicKey })).toEqual(whole);
+  });
+
+  it('an edited taskId column is named at its entry; so is a signed heads root the entries do not give', async () => {
+    const column = exportOf({ badColumnAt: 7 });
+    const r = await verifyLedgerStream(() => column.lines);
+    expect(r).toMatchObject({ ok: false, firstBadIndex: 7 });
+    expect(r.reason).toBe(
+      `the stored taskId column ("task:agent:elsewhere") differs from the signed entry's taskId ("task:agent:3")`,
+    );
+    const heads = exportOf({ badHeadsAt: 10 });
+    expect(verifyLedger(parseLedgerExport(heads.lines.join('\n')))).toMatchObject({
+      ok: false,
+      firstBadIndex: 8,
+      reason: "the task heads of the first 10 entries differ from the signed checkpoint's (bad entry in [8, 10))",
+    });
+  });
+
+  it('checkpoints without a heads line pass only below the first one with it', () => {
+    const key = generateSigningKey();
+    const e = exportOf({ key });
+    const bundle = parseLedgerExport(e.lines.join('\n'));
+    // The checkpoint of size 4 re-signed without its heads line (as a log from before heads had it).
+    const strip = (note: string) => {
+      const cp = openCheckpoint(note, bundle.origin, key.publicKeyRaw);
+      return signCheckpoint({ origin: cp.origin, size: cp.size, rootHash: cp.rootHash }, key);
+    };
+    const early = { ...bundle, checkpoints: bundle.checkpoints.map((n, i) => (i < 2 ? strip(n) : n)) };
+    expect(verifyLedger(early)).toMatchObject({ ok: true, checkpointsVerified: 13 });
+    const late = { ...bundle, checkpoints: bundle.checkpoints.map((n, i) => (i === 5 ? strip(n) : n)) };
+    expect(verifyLedger(late)).toMatchObject({
+      ok: false,
+      reason: 'the checkpoint of size 12 signs no task-heads root, though an earlier one does',
+    });
+  });
+
+  it('a stream that is not an export is refused by line', async () => {
+    await expect(verifyLedgerStream(() => ['{"type":"entry"'])).rejects.toThrow(/no header/);
+    await expect(verifyLedgerStream(() => ['{"type":"header","origin":"o","publicKey":"k"}', 'nope'])).rejects.toThrow(
+      /line 2 is not JSON/,
+    );
   });
 });

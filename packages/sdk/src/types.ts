@@ -510,6 +510,13 @@ export interface TaskHistory {
     /** Its bytes are included under the signed checkpoint. */
     verified: boolean;
   }[];
+  /**
+   * These are all of the task's entries under the checkpoint (their running hash is the task's head
+   * in the signed task-heads map): false when an entry was hidden, moved or is missing.
+   */
+  complete: boolean;
+  /** Why `complete` is false. */
+  incompleteReason: string | null;
 }
 
 /** What every task view has; see `Task` for how `status` narrows `confidence`. */
