@@ -144,6 +144,28 @@ for (const backend of backends()) {
       await run(`update tasks set status = 'rejected' where id = '${taskId}'`);
     });
 
+    it('an edited stored head is never extended and signed over: the next write on the task refuses, nothing written', async () => {
+      const c = await agent.post('/tasks', {
+        description: 'Pay the other invoice',
+        payload: { amount: 7 },
+        humanInLoop: { approverRole: 'approver' },
+      });
+      // An insider "fixes" the head to match the chain without its next entry, hoping the seal
+      // would carry the edit into the next signed root.
+      await run(`update task_heads set count = count + 5 where task_id = '${c.body.taskId}'`);
+      const before = await t.fingerprint();
+      const r = await ann.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('integrity_violation');
+      expect(r.body.detail).toMatch(/not the one the last signed checkpoint commits to/);
+      expect(await t.fingerprint()).toBe(before);
+      await run(`update task_heads set count = count - 5 where task_id = '${c.body.taskId}'`);
+      expect((await ann.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' })).status).toBe(
+        200,
+      );
+      expect((await exportReport()).ok).toBe(true);
+    });
+
     it('an edited stored task head, node or position is refused; restored, the honest grant goes through', async () => {
       const c = await agent.post('/tasks', {
         description: 'Pay the small invoice',
