@@ -67,6 +67,33 @@ export function entryLeafHash(encoded: string): Uint8Array {
   return leafHash(encoded);
 }
 
+/**
+ * What `GET /tasks/{id}/history` answers (the SDK's `taskHistory`): the task's ledger entries, each
+ * checked against one checkpoint, and whether they are all of its entries (its signed task head).
+ */
+export interface TaskHistory {
+  taskId: string;
+  checkpointSize: number;
+  checkpoint: string | null;
+  events: {
+    index: number;
+    /** The entry type (a `LedgerEntryType`), `unreadable` if the entry does not parse. */
+    type: string;
+    at: string | null;
+    actor: string | null;
+    approvalId: string | null;
+    /** Its bytes are included under the signed checkpoint. */
+    verified: boolean;
+  }[];
+  /**
+   * These are all of the task's entries under the checkpoint (their running hash is the task's head
+   * in the signed task-heads map): false when an entry was hidden, moved or is missing.
+   */
+  complete: boolean;
+  /** Why `complete` is false. */
+  incompleteReason: string | null;
+}
+
 /** The statement a decider's decision is signed as. */
 export interface DecisionRecord {
   type: 'humanos.decision/v1';

@@ -18,6 +18,7 @@ import type {
   ReliabilityBin,
   RiskAssessment,
   RiskLevel,
+  TaskHistory,
   TaskStatus,
   TextWarning,
   VerifyReport,
@@ -40,6 +41,7 @@ export type {
   ReliabilityBin,
   RiskAssessment,
   RiskLevel,
+  TaskHistory,
   TaskStatus,
   TextWarning,
   VerifyReport,
@@ -493,30 +495,6 @@ export interface AgentCalibration {
   evidence: string[];
   /** Split by where the confidence was stated. */
   byStage: Record<'creation' | 'heartbeat' | 'decision', StageCalibration>;
-}
-
-/** What `taskHistory` answers: the task's ledger entries, each checked against one checkpoint. */
-export interface TaskHistory {
-  taskId: string;
-  checkpointSize: number;
-  checkpoint: string | null;
-  events: {
-    index: number;
-    /** The entry type (a `LedgerEntryType`), `unreadable` if the entry does not parse. */
-    type: string;
-    at: string | null;
-    actor: string | null;
-    approvalId: string | null;
-    /** Its bytes are included under the signed checkpoint. */
-    verified: boolean;
-  }[];
-  /**
-   * These are all of the task's entries under the checkpoint (their running hash is the task's head
-   * in the signed task-heads map): false when an entry was hidden, moved or is missing.
-   */
-  complete: boolean;
-  /** Why `complete` is false. */
-  incompleteReason: string | null;
 }
 
 /** What every task view has; see `Task` for how `status` narrows `confidence`. */
