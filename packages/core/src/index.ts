@@ -16,5 +16,7 @@ export * from './principal.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';
+export * from './taskheads.js';
 export * from './text.js';
+export * from './verifier.js';
 export * from './webhook.js';

@@ -210,10 +210,18 @@ export interface Checkpoint {
   size: number;
   /** Root hash, base64 (as in the note body). */
   rootHash: string;
+  /**
+   * Extension lines after the root (C2SP tlog-checkpoint), signed with the rest; HumanOS puts its
+   * task-heads root here (`humanos-task-heads <T> <base64 root>`, see taskheads.ts).
+   */
+  extensions?: string[];
 }
 
 export function checkpointText(c: Checkpoint): string {
-  return `${c.origin}\n${c.size}\n${c.rootHash}\n`;
+  for (const line of c.extensions ?? []) {
+    if (line === '' || line.includes('\n')) throw new Error('a checkpoint extension line must be one non-empty line');
+  }
+  return [c.origin, String(c.size), c.rootHash, ...(c.extensions ?? [])].map((l) => `${l}\n`).join('');
 }
 
 export function signCheckpoint(c: Checkpoint, key: SigningKey): string {
@@ -229,5 +237,6 @@ export function openCheckpoint(note: string, origin: string, publicKey: Uint8Arr
   if (!/^(0|[1-9][0-9]*)$/.test(lines[1] ?? '') || !Number.isSafeInteger(size)) throw new Error('bad checkpoint size');
   const root = lines[2] ?? '';
   if (Buffer.from(root, 'base64').length !== 32) throw new Error('bad checkpoint root');
-  return { origin, size, rootHash: root };
+  // The text ends with a newline, so the last split element is empty; everything between is extensions.
+  return { origin, size, rootHash: root, extensions: lines.slice(3, -1) };
 }

@@ -19,6 +19,7 @@ import type {
   ReliabilityBin,
   RiskAssessment,
   RiskLevel,
+  TaskHistory,
   TaskStatus,
   TextWarning,
   VerifyReport,
@@ -45,6 +46,7 @@ export type {
   ReliabilityBin,
   RiskAssessment,
   RiskLevel,
+  TaskHistory,
   TaskStatus,
   TextWarning,
   VerifyReport,
@@ -375,23 +377,6 @@ export interface AgentCalibration {
   evidence: string[];
   /** Split by where the confidence was stated. */
   byStage: Record<'creation' | 'heartbeat' | 'decision', StageCalibration>;
-}
-
-/** What `taskHistory` answers: the task's ledger entries, each checked against one checkpoint. */
-export interface TaskHistory {
-  taskId: string;
-  checkpointSize: number;
-  checkpoint: string | null;
-  events: {
-    index: number;
-    /** The entry type (a `LedgerEntryType`), `unreadable` if the entry does not parse. */
-    type: string;
-    at: string | null;
-    actor: string | null;
-    approvalId: string | null;
-    /** Its bytes are included under the signed checkpoint. */
-    verified: boolean;
-  }[];
 }
 
 /** What every task view has; see `Task` for how `status` narrows `confidence`. */

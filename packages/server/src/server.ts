@@ -153,6 +153,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     });
     const behind = await pin.problem(service.deps);
     if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+    // A store from before task heads (migration 0017) gets its map built from the signed log, once.
+    await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
       service,
       bodyLimit: config.bodyLimit,

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // DecisionRecord is the statement a human's decision is signed as (inside approval.decided entries,
@@ -66,6 +67,9 @@ type Entry struct {
 	Entry string `json:"entry"`
 	// LeafHash is the hex leaf hash recorded at append time ("" when the export did not carry it).
 	LeafHash string `json:"leafHash,omitempty"`
+	// TaskIDColumn is the store's index column task_id as exported (JSON null or a string; nil when
+	// the export did not carry it): it must name the signed entry's taskId.
+	TaskIDColumn json.RawMessage `json:"taskId,omitempty"`
 }
 
 // StoredDecision is a decision as the store holds it outside the log; it must equal the record
@@ -74,6 +78,16 @@ type StoredDecision struct {
 	LedgerIndex int64           `json:"ledgerIndex"`
 	Record      json.RawMessage `json:"record"`
 	Signature   string          `json:"signature"`
+	// Row is the decision row's own columns (what the API reads); they must say what Record says.
+	Row *DecisionRow `json:"row,omitempty"`
+}
+
+// DecisionRow is the columns of a stored decision: its verdict, who, for which payload.
+type DecisionRow struct {
+	ApprovalID    string `json:"approvalId"`
+	PrincipalID   string `json:"principalId"`
+	Verdict       string `json:"verdict"`
+	PayloadDigest string `json:"payloadDigest"`
 }
 
 // Bundle is a parsed ledger export (GET /v1/humanos/ledger/export).
@@ -96,6 +110,8 @@ type exportLine struct {
 	Index       *int64          `json:"index"`
 	Entry       *string         `json:"entry"`
 	LeafHash    string          `json:"leafHash"`
+	TaskID      json.RawMessage `json:"taskId"`
+	Row         *DecisionRow    `json:"row"`
 	Note        string          `json:"note"`
 	LedgerIndex int64           `json:"ledgerIndex"`
 	Record      json.RawMessage `json:"record"`
@@ -126,11 +142,11 @@ func ParseExport(r io.Reader) (*Bundle, error) {
 				if rec.Index == nil || rec.Entry == nil {
 					return nil, fmt.Errorf("export line %d: entry without index or text", n)
 				}
-				b.Entries = append(b.Entries, Entry{Index: *rec.Index, Entry: *rec.Entry, LeafHash: rec.LeafHash})
+				b.Entries = append(b.Entries, Entry{Index: *rec.Index, Entry: *rec.Entry, LeafHash: rec.LeafHash, TaskIDColumn: rec.TaskID})
 			case "checkpoint":
 				b.Checkpoints = append(b.Checkpoints, rec.Note)
 			case "decision":
-				b.Decisions = append(b.Decisions, StoredDecision{LedgerIndex: rec.LedgerIndex, Record: rec.Record, Signature: rec.Signature})
+				b.Decisions = append(b.Decisions, StoredDecision{LedgerIndex: rec.LedgerIndex, Record: rec.Record, Signature: rec.Signature, Row: rec.Row})
 			default:
 				return nil, fmt.Errorf("export line %d has an unknown type %q", n, rec.Type)
 			}
@@ -186,22 +202,64 @@ func (e *VerificationError) Error() string {
 }
 
 // The canonical (key-sorted) encoding of an entry ends with exactly these four members.
-var entryTail = regexp.MustCompile(`^"seq":(0|[1-9][0-9]*),"taskId":(?:null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$`)
+var entryTail = regexp.MustCompile(`^"seq":(0|[1-9][0-9]*),"taskId":(null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$`)
 
-func readEntryTail(entry string) (seq int64, typ string, ok bool) {
-	at := bytes.LastIndex([]byte(entry), []byte(`"seq":`))
+// readEntryTail reads seq, taskId (nil for null) and type from the canonical entry's tail.
+func readEntryTail(entry string) (seq int64, taskID *string, typ string, ok bool) {
+	at := strings.LastIndex(entry, `"seq":`)
 	if at < 0 {
-		return 0, "", false
+		return 0, nil, "", false
 	}
 	m := entryTail.FindStringSubmatch(entry[at:])
 	if m == nil {
-		return 0, "", false
+		return 0, nil, "", false
 	}
 	seq, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil {
-		return 0, "", false
+		return 0, nil, "", false
 	}
-	return seq, m[2], true
+	if m[2] != "null" {
+		var id string
+		if json.Unmarshal([]byte(m[2]), &id) != nil {
+			return 0, nil, "", false
+		}
+		taskID = &id
+	}
+	return seq, taskID, m[3], true
+}
+
+// columnProblem says how an exported task_id column differs from the signed taskId ("" if it does not).
+func columnProblem(column json.RawMessage, signed *string) string {
+	if column == nil {
+		return ""
+	}
+	var got *string
+	if json.Unmarshal(column, &got) == nil && sameString(got, signed) {
+		return ""
+	}
+	want := "null"
+	if signed != nil {
+		b, _ := json.Marshal(*signed)
+		want = string(b)
+	}
+	return fmt.Sprintf("the stored taskId column (%s) differs from the signed entry's taskId (%s)", string(column), want)
+}
+
+// decisionProblem says how a stored decision differs from the one signed into the log ("" if not).
+func decisionProblem(d StoredDecision, record []byte, signature string) string {
+	canon, err := Canonicalize(d.Record)
+	if err != nil || !bytes.Equal(canon, record) || d.Signature != signature {
+		return "the stored decision differs from the decision signed into the ledger"
+	}
+	if d.Row == nil {
+		return ""
+	}
+	var r DecisionRecord
+	if json.Unmarshal(record, &r) != nil || d.Row.Verdict != r.Verdict || d.Row.PrincipalID != r.DecidedBy ||
+		d.Row.PayloadDigest != r.PayloadDigest || d.Row.ApprovalID != r.ApprovalID {
+		return "the stored decision row (verdict, decider, digest) differs from the signed decision"
+	}
+	return ""
 }
 
 type decidedEntry struct {
@@ -254,8 +312,9 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 	}
 
 	type cp struct {
-		size uint64
-		root []byte
+		size  uint64
+		root  []byte
+		heads *TaskHeadsRoot
 	}
 	var cps []cp
 	for _, note := range b.Checkpoints {
@@ -263,9 +322,22 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		if err != nil {
 			return fail(-1, "checkpoint rejected: "+err.Error())
 		}
-		cps = append(cps, cp{c.Size, c.Root})
+		heads, err := TaskHeadsFromExtensions(c.Extensions)
+		if err != nil {
+			return fail(-1, "checkpoint rejected: "+err.Error())
+		}
+		cps = append(cps, cp{c.Size, c.Root, heads})
 	}
 	sort.SliceStable(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
+	// Task-heads lines started at some size (older logs have checkpoints without): once one signs
+	// them, every later one must.
+	for i, seen := 0, false; i < len(cps); i++ {
+		if seen && cps[i].heads == nil {
+			return fail(-1, fmt.Sprintf("the checkpoint of size %d signs no task-heads root, though an earlier one does", cps[i].size))
+		}
+		seen = seen || cps[i].heads != nil
+	}
+	heads := &TaskHeads{}
 	next := 0
 	var lastGood uint64
 	checkRootsAt := func(size uint64) (bool, string, int64) {
@@ -273,6 +345,11 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 			c := cps[next]
 			if !equalBytes(tree.Root(), c.root) {
 				return false, fmt.Sprintf("root of the first %d entries differs from the signed checkpoint (bad entry in [%d, %d))", c.size, lastGood, c.size), int64(lastGood)
+			}
+			if c.heads != nil {
+				if got := heads.Root(); got.Size != c.heads.Size || !equalBytes(got.Root, c.heads.Root) {
+					return false, fmt.Sprintf("the task heads of the first %d entries differ from the signed checkpoint's (bad entry in [%d, %d))", c.size, lastGood, c.size), int64(lastGood)
+				}
 			}
 			lastGood = c.size
 			rep.CheckpointsVerified++
@@ -296,7 +373,7 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		if item.Index != idx {
 			return fail(idx, fmt.Sprintf("entry at position %d claims index %d (missing or reordered)", i, item.Index))
 		}
-		seq, typ, ok := readEntryTail(item.Entry)
+		seq, taskID, typ, ok := readEntryTail(item.Entry)
 		if !ok {
 			return fail(idx, "entry is not a canonical ledger entry")
 		}
@@ -306,6 +383,10 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		leaf := LeafHash([]byte(item.Entry))
 		if item.LeafHash != "" && hex.EncodeToString(leaf) != item.LeafHash {
 			return fail(idx, "entry does not match the leaf hash recorded when it was appended")
+		}
+		// The store's index column must name the signed entry's task (an edited one hides the entry).
+		if problem := columnProblem(item.TaskIDColumn, taskID); problem != "" {
+			return fail(idx, problem)
 		}
 		if typ == "approval.decided" {
 			var e decidedEntry
@@ -327,6 +408,9 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 			}{canon, *e.Data.Signature}
 		}
 		tree.Append(leaf)
+		if taskID != nil {
+			heads.Add(*taskID, leaf)
+		}
 		if ok, reason, at := checkRootsAt(tree.Size()); !ok {
 			return fail(at, reason)
 		}
@@ -342,9 +426,8 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		if !ok {
 			return fail(d.LedgerIndex, "a stored decision points at a ledger entry that is not a decision")
 		}
-		canon, err := Canonicalize(d.Record)
-		if err != nil || !bytes.Equal(canon, l.record) || d.Signature != l.signature {
-			return fail(d.LedgerIndex, "the stored decision differs from the decision signed into the ledger")
+		if problem := decisionProblem(d, l.record, l.signature); problem != "" {
+			return fail(d.LedgerIndex, problem)
 		}
 	}
 	rep.OK = true

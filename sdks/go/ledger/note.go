@@ -22,11 +22,18 @@ type Checkpoint struct {
 	Size   uint64
 	// Root is the 32-byte root hash.
 	Root []byte
+	// Extensions are the note's lines after the root (C2SP tlog-checkpoint extension lines), e.g.
+	// "humanos-task-heads <T> <base64 root>".
+	Extensions []string
 }
 
 // Text is the note text of the checkpoint: origin, size and base64 root, one per line.
 func (c Checkpoint) Text() string {
-	return fmt.Sprintf("%s\n%d\n%s\n", c.Origin, c.Size, base64.StdEncoding.EncodeToString(c.Root))
+	text := fmt.Sprintf("%s\n%d\n%s\n", c.Origin, c.Size, base64.StdEncoding.EncodeToString(c.Root))
+	for _, line := range c.Extensions {
+		text += line + "\n"
+	}
+	return text
 }
 
 func noteKeyHash(name string, pub ed25519.PublicKey) []byte {
@@ -114,7 +121,8 @@ func OpenCheckpoint(note, origin string, pub ed25519.PublicKey) (Checkpoint, err
 	if err != nil || len(root) != HashSize {
 		return Checkpoint{}, errors.New("bad checkpoint root")
 	}
-	return Checkpoint{Origin: origin, Size: size, Root: root}, nil
+	// The text ends with a newline, so the last element is empty; everything between is extensions.
+	return Checkpoint{Origin: origin, Size: size, Root: root, Extensions: lines[3 : len(lines)-1]}, nil
 }
 
 // ParseCheckpoint reads a checkpoint note's body WITHOUT checking its signature (for a checkpoint

@@ -75,6 +75,42 @@ def test_an_edited_stored_decision_is_caught(server: Server, export: str) -> Non
     assert report.reason == 'the stored decision differs from the decision signed into the ledger'
 
 
+def test_an_edited_task_id_column_is_named(server: Server, export: str) -> None:
+    """The store's index column is exported and must name the signed entry's task (issue 22)."""
+    lines = export.splitlines()
+    at = max(i for i, line in enumerate(lines) if line.startswith('{"type":"entry"') and '"taskId":"task' in line)
+    rec = json.loads(lines[at])
+    assert rec['taskId'] is not None
+    rec['taskId'] = 'task:agent:decoy'
+    lines[at] = json.dumps(rec)
+    report = verify_ledger(parse_ledger_export('\n'.join(lines)), _trusted_key(server))
+    assert not report.ok and report.first_bad_index == rec['index']
+    assert report.reason is not None and 'taskId column' in report.reason
+
+
+def test_an_edited_decision_row_is_named(server: Server, export: str) -> None:
+    """The decision row's own columns (verdict, decider, digest) must say what the signed record says."""
+    lines = export.splitlines()
+    at = max(i for i, line in enumerate(lines) if line.startswith('{"type":"decision"'))
+    rec = json.loads(lines[at])
+    for column, value in [('verdict', 'rejected'), ('principalId', 'did:human:mallory'), ('payloadDigest', 'x')]:
+        edited = {**rec, 'row': {**rec['row'], column: value}}
+        tampered = [*lines[:at], json.dumps(edited), *lines[at + 1 :]]
+        report = verify_ledger(parse_ledger_export('\n'.join(tampered)), _trusted_key(server))
+        assert not report.ok and report.first_bad_index == rec['ledgerIndex'], column
+        assert report.reason == 'the stored decision row (verdict, decider, digest) differs from the signed decision'
+
+
+def test_checkpoints_sign_the_task_heads_and_they_verify(server: Server, export: str) -> None:
+    notes = [json.loads(line)['note'] for line in export.splitlines() if line.startswith('{"type":"checkpoint"')]
+    key = public_key_from_did_key(_trusted_key(server))
+    with_heads = [
+        n for n in notes if 'humanos-task-heads' in open_checkpoint(n, n.split('\n', 1)[0], key).extensions[0]
+    ]
+    assert with_heads, 'the server signs a task-heads line into its checkpoints'
+    assert verify_ledger(parse_ledger_export(export), _trusted_key(server)).ok
+
+
 def test_another_key_rejects_the_checkpoints(export: str) -> None:
     other = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK'
     report = verify_ledger(parse_ledger_export(export), other)

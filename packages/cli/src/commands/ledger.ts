@@ -1,6 +1,14 @@
 /** `humanos ledger export|verify`: the signed ledger. */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { parseLedgerExport, type TrustedCheckpoint, verifyLedger } from '@humanos/core';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import {
+  parseLedgerExport,
+  type TrustedCheckpoint,
+  type VerifyOptions,
+  type VerifyReport,
+  verifyLedger,
+  verifyLedgerStream,
+} from '@humanos/core';
 import type { Command } from 'commander';
 import { type Ctx, EXIT } from '../context.js';
 
@@ -33,17 +41,21 @@ export function register(program: Command, ctx: Ctx): void {
       '\nExample:\n  humanos ledger verify --file ledger.jsonl --public-key did:key:z6Mk… --trusted-checkpoint pinned.note',
     )
     .action(async (o: { file?: string; publicKey?: string; trustedCheckpoint?: string }, cmd: Command) => {
-      const text = o.file ? readFileSync(o.file, 'utf8') : await ctx.api(cmd).exportLedger();
-      const bundle = parseLedgerExport(text);
       if (!o.publicKey) {
         ctx.io.stderr(
           'warning: no --public-key given; trusting the key inside the export (proves integrity, not authorship)\n',
         );
       }
-      const report = verifyLedger(bundle, {
+      const options: VerifyOptions = {
         trustedPublicKey: o.publicKey,
         trustedCheckpoint: o.trustedCheckpoint ? readTrusted(o.trustedCheckpoint) : undefined,
-      });
+      };
+      let report: VerifyReport;
+      if (o.file) {
+        report = await verifyFile(o.file, options);
+      } else {
+        report = verifyLedger(parseLedgerExport(await ctx.api(cmd).exportLedger()), options);
+      }
       ctx.out(cmd, report, () =>
         report.ok
           ? `ok: ${report.size} entries, ${report.checkpointsVerified} signed checkpoints, ${report.decisionsVerified} signed decisions\n`
@@ -51,6 +63,16 @@ export function register(program: Command, ctx: Ctx): void {
       );
       if (!report.ok) ctx.code = EXIT.verification_failed;
     });
+}
+
+/**
+ * An export file verified line by line (two passes: checkpoints, then entries), never read whole: a
+ * log of any size verifies in bounded memory (one string of a 550 MiB export cannot even exist).
+ */
+export function verifyFile(file: string, options: VerifyOptions): Promise<VerifyReport> {
+  const open = () =>
+    createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
+  return verifyLedgerStream(open, options);
 }
 
 /** A trusted checkpoint file: the signed note as served at /ledger/checkpoint (`checkpoint`), or JSON. */

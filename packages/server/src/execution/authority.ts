@@ -4,13 +4,13 @@ import {
   HumanOSError,
   type IndexedEntry,
   type LedgerEntry,
-  openCheckpoint,
   payloadDigest,
   verifyInclusion,
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { p, type TaskRow } from '../kernel/rows.js';
+import { latestSigned, type OpenedCheckpoint, proveTaskHead } from '../ledger/proof.js';
 import type { Database } from '../store/schema.js';
 
 /** What an execution grant rests on: the approved digest and the signed decisions, under a checkpoint. */
@@ -24,9 +24,11 @@ export interface LedgerGrant {
 
 /**
  * Execution is authorised by the log, not by mutable rows: the task's ledger entries are read, each
- * checked for inclusion under the latest signed checkpoint (entries this very transaction appended
- * are its own and need no proof), the approved digest is derived from the signed decisions, and the
- * task row must agree. Any disagreement refuses with `integrity_violation`, reported to
+ * checked for inclusion under the latest signed checkpoint, proved complete by the task's head in the
+ * signed task-heads map (an entry hidden by editing the index column — a cancellation, a chain step,
+ * a rejection — fails that proof), extended by the entries this very transaction appended (its own,
+ * needing no proof); the approved digest is derived from the signed decisions, and the task row must
+ * agree. Any disagreement refuses with `integrity_violation`, reported to
  * `deps.onIntegrityViolation` (a metric and a log line).
  *
  * @example
@@ -37,17 +39,21 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
     deps.onIntegrityViolation({ taskId: task.id, reason });
     throw new HumanOSError('integrity_violation', `task ${task.id} cannot execute: ${reason}`);
   };
-  const cp = await deps.ledger.latestCheckpoint(trx);
-  if (!cp) return refuse('the ledger has no signed checkpoint');
-  let root: Uint8Array;
+  let cp: OpenedCheckpoint;
   try {
-    const opened = openCheckpoint(cp.note, deps.origin, deps.key.publicKeyRaw);
-    if (opened.size !== Number(cp.size)) throw new Error('size differs from its note');
-    root = new Uint8Array(Buffer.from(opened.rootHash, 'base64'));
+    cp = await latestSigned(deps, trx);
   } catch (e) {
-    return refuse(`the latest checkpoint is not validly signed (${(e as Error).message})`);
+    return refuse((e as Error).message);
   }
-  const size = Number(cp.size);
+  const { size, root } = cp;
+  // The latest checkpoint must be the log's current size: older ones would leave later entries
+  // (a cancellation, a rejection) out of the grant.
+  const committed = deps.ledger.committedSize(trx);
+  if (committed !== undefined && committed !== size) {
+    return refuse(`the latest signed checkpoint covers ${size} entries, the log has ${committed}`);
+  }
+  // The index column only says where to look: every entry found is proved to be the task's by its
+  // signed content, and the task head proves that none is missing.
   const rows = await trx
     .selectFrom('ledger_entries')
     .select(['seq', 'entry'])
@@ -61,19 +67,28 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
     size,
   );
   const entries: IndexedEntry[] = [];
+  const leaves: Uint8Array[] = [];
   for (const r of rows) {
     const index = Number(r.seq);
     try {
-      verifyInclusion(index, size, entryLeafHash(r.entry), proofs.get(index) ?? [], root);
+      const leaf = entryLeafHash(r.entry);
+      verifyInclusion(index, size, leaf, proofs.get(index) ?? [], root);
       const entry = JSON.parse(r.entry) as LedgerEntry;
       if (entry.seq !== index || entry.taskId !== task.id) throw new Error('entry is not where it claims to be');
       entries.push({ index, entry });
+      leaves.push(leaf);
     } catch {
       return refuse(`ledger entry ${index} is not included under the signed checkpoint of size ${size}`);
     }
   }
+  try {
+    await proveTaskHead(trx, cp.heads, task.id, leaves);
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
   for (const e of deps.ledger.pendingEntries(trx)) {
-    if (e.task_id === task.id) entries.push({ index: Number(e.seq), entry: JSON.parse(e.entry) as LedgerEntry });
+    const entry = JSON.parse(e.entry) as LedgerEntry;
+    if (entry.taskId === task.id) entries.push({ index: Number(e.seq), entry });
   }
   const a = executionAuthority(entries, deps.key.publicKeyRaw);
   if (!a.ok) return refuse(a.reason);

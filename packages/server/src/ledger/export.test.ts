@@ -79,6 +79,8 @@ for (const backend of backends()) {
         await server.kill();
         await b.drop();
       }
-    });
+      // ~100 MB through the API and back takes 50–60 s on a loaded 2-core machine (before task heads
+      // too): the default minute was the limit, not the code.
+    }, 180_000);
   });
 }

@@ -57,12 +57,15 @@ async function* entries(deps: ExportDeps, size: number): AsyncIterable<ExportLin
     for (const [start, end] of await entryPages(deps, from, Math.min(size, from + PLAN_ROWS))) {
       const rows = await deps.db
         .selectFrom('ledger_entries')
-        .select(['seq', 'entry', 'leaf_hash'])
+        .select(['seq', 'entry', 'leaf_hash', 'task_id'])
         .where('seq', '>=', start)
         .where('seq', '<', end)
         .orderBy('seq')
         .execute();
-      for (const r of rows) yield { type: 'entry', index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash };
+      // The index column too: the verifier requires it to name the signed entry's task.
+      for (const r of rows) {
+        yield { type: 'entry', index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash, taskId: r.task_id };
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { entryLeafHash, type LedgerEntry, verifyInclusion } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { latestSigned, proveTaskHead } from './proof.js';
 
 /** A task's history from the ledger, each entry checked against the latest signed checkpoint. */
 export class History {
@@ -8,7 +9,9 @@ export class History {
 
   /**
    * Every ledger entry of a task, each with `verified`: its stored bytes hash to a leaf whose
-   * inclusion proof leads to the latest signed checkpoint. A row changed after the fact shows false.
+   * inclusion proof leads to the latest signed checkpoint. A row changed after the fact shows false;
+   * `complete` says whether these are all of the task's entries (its signed task head), so an entry
+   * hidden by editing the index column does not leave a history that looks whole.
    */
   async taskHistory(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
     await this.deps.access.visibleTask(this.deps.db, actor, taskId);
@@ -23,6 +26,7 @@ export class History {
       .orderBy('seq')
       .execute();
     const events = [];
+    const leaves: Uint8Array[] = [];
     for (const r of rows) {
       const index = Number(r.seq);
       let verified = false;
@@ -31,7 +35,8 @@ export class History {
         e = JSON.parse(r.entry) as LedgerEntry;
         const proof = await this.deps.ledger.inclusionProof(this.deps.db, index, size);
         verifyInclusion(index, size, entryLeafHash(r.entry), proof, root as Uint8Array);
-        verified = e.seq === index;
+        verified = e.seq === index && e.taskId === taskId;
+        if (verified) leaves.push(entryLeafHash(r.entry));
       } catch {
         verified = false;
       }
@@ -44,6 +49,17 @@ export class History {
         verified,
       });
     }
-    return { taskId, checkpointSize: size, checkpoint: cp?.note ?? null, events };
+    let incompleteReason: string | null = null;
+    try {
+      // Against the heads root the latest checkpoint signs: nothing of the task is left out.
+      const signed = await latestSigned(this.deps, this.deps.db);
+      if (signed.size !== size) throw new Error('the latest checkpoint moved while reading');
+      if (leaves.length !== rows.length) throw new Error('an entry does not verify');
+      await proveTaskHead(this.deps.db, signed.heads, taskId, leaves);
+    } catch (e) {
+      incompleteReason = cp ? (e as Error).message : null;
+    }
+    const complete = incompleteReason === null;
+    return { taskId, checkpointSize: size, checkpoint: cp?.note ?? null, events, complete, incompleteReason };
   }
 }

@@ -1,6 +1,7 @@
 import {
   bytesToHex,
   consistencyRanges,
+  emptyRoot,
   encodeEntry,
   entryLeafHash,
   type Hash,
@@ -10,15 +11,20 @@ import {
   type NodeRef,
   nodeHash,
   nodesCompletedBy,
+  openCheckpoint,
   perfectNodesFor,
   type Range,
   rangeHash,
   type SigningKey,
   signCheckpoint,
+  type TaskHeadsRoot,
+  taskHeadsFromExtensions,
+  taskHeadsLine,
 } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
+import { advanceTaskHeads, buildTaskHeads, signedHeads, writeHeadsRows } from './heads.js';
 
 export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
 
@@ -43,6 +49,8 @@ export interface Seal {
 interface Frontier {
   size: number;
   nodes: Map<string, Hash>;
+  /** The task-heads root signed at that size. */
+  heads: TaskHeadsRoot;
 }
 
 const FRONTIER = Symbol('frontier');
@@ -66,6 +74,8 @@ class PendingAppends {
     readonly startSize: number,
     /** Every stored node `perfectNodesFor([0, startSize])`, plus the nodes appended since. */
     readonly known: Map<string, Hash>,
+    /** The task-heads root signed at `startSize`, when this process sealed it (else read at seal). */
+    readonly heads: TaskHeadsRoot | undefined,
   ) {
     this.size = startSize;
   }
@@ -145,11 +155,9 @@ export class Ledger {
     // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
     q = this.dialect.forUpdate(q);
     const size = Number((await q.executeTakeFirstOrThrow()).size);
-    const nodes =
-      this.frontier?.size === size
-        ? new Map(this.frontier.nodes)
-        : await this.loadNodes(trx, perfectNodesFor([0, size]));
-    this.pending.set(trx, new PendingAppends(size, nodes));
+    const cached = this.frontier?.size === size ? this.frontier : undefined;
+    const nodes = cached ? new Map(cached.nodes) : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    this.pending.set(trx, new PendingAppends(size, nodes, cached?.heads));
     return size;
   }
 
@@ -172,6 +180,11 @@ export class Ledger {
     if (m) this.pending.get(trx)?.rollback(m);
   }
 
+  /** The log's committed size when this transaction began its batch (undefined outside `begin` … `seal`). */
+  committedSize(trx: Transaction<Database>): number | undefined {
+    return this.pending.get(trx)?.startSize;
+  }
+
   /** The entries this transaction has appended so far and not yet written (inside `begin` … `seal`). */
   pendingEntries(trx: Transaction<Database>): readonly Database['ledger_entries'][] {
     return this.pending.get(trx)?.entryRows ?? [];
@@ -181,11 +194,10 @@ export class Ledger {
   async append(trx: Transaction<Database>, entries: NewEntry[]): Promise<AppendResult> {
     const held = this.pending.get(trx);
     if (held) return held.append(entries);
-    await this.begin(trx);
-    const p = this.pending.get(trx) as PendingAppends;
-    const result = p.append(entries);
-    await this.write(trx, p);
-    this.pending.delete(trx);
+    // Outside a batch: a batch of its own, sealed at once, so the signed task heads stay in step.
+    const start = await this.begin(trx);
+    const result = (this.pending.get(trx) as PendingAppends).append(entries);
+    await this.seal(trx, start, Date.now(), []);
     return result;
   }
 
@@ -220,17 +232,14 @@ export class Ledger {
    */
   async seal(trx: Transaction<Database>, startSize: number, now: number, taskIds: string[]): Promise<Seal | undefined> {
     const held = this.pending.get(trx);
-    let size: number;
-    let nodes: Map<string, Hash>;
-    if (held) {
-      this.pending.delete(trx);
-      size = held.size;
-      // The frontier of the new size is made of nodes held since `begin` or computed by appends.
-      nodes = held.known;
-    } else {
-      size = await this.size(trx);
-      nodes = size === startSize ? new Map() : await this.loadNodes(trx, perfectNodesFor([0, size]));
+    if (!held) {
+      if ((await this.size(trx)) !== startSize) throw new Error('ledger entries were written outside begin … seal');
+      return undefined;
     }
+    this.pending.delete(trx);
+    const size = held.size;
+    // The frontier of the new size is made of nodes held since `begin` or computed by appends.
+    const nodes = held.known;
     if (size === startSize) return undefined;
     const lookup = (ref: NodeRef) => {
       const h = nodes.get(key(ref));
@@ -238,26 +247,75 @@ export class Ledger {
       return h;
     };
     const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
-    const checkpoint = signCheckpoint({ origin: this.origin, size, rootHash }, this.key);
-    const frontier: Frontier = { size, nodes: new Map() };
+    const previous = held.heads ?? (await this.headsAt(trx, startSize));
+    const { heads, rows: headRows } = await advanceTaskHeads(trx, previous, held.entryRows);
+    const checkpoint = signCheckpoint(
+      { origin: this.origin, size, rootHash, extensions: [taskHeadsLine(heads)] },
+      this.key,
+    );
+    const frontier: Frontier = { size, nodes: new Map(), heads };
     for (const ref of perfectNodesFor([0, size])) frontier.nodes.set(key(ref), lookup(ref));
     const cp = { size, root_hash: rootHash, note: checkpoint, created_at: now };
     // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
     const notice = { size, taskIds };
-    const rows = held && { entries: held.entryRows, nodes: held.nodeRows, checkpoint: cp, from: startSize, to: size };
-    if (!(rows && this.dialect.notifiesReplicas && (await this.dialect.writeSealAtOnce(trx, rows, notice)))) {
-      if (held) await this.write(trx, held);
+    const rows = {
+      entries: held.entryRows,
+      nodes: held.nodeRows,
+      heads: headRows,
+      checkpoint: cp,
+      from: startSize,
+      to: size,
+    };
+    if (!(this.dialect.notifiesReplicas && (await this.dialect.writeSealAtOnce(trx, rows, notice)))) {
+      await this.write(trx, held);
+      await writeHeadsRows(trx, headRows);
       await trx.insertInto('checkpoints').values(cp).execute();
       await this.dialect.notify(trx, notice);
     }
     // Entries appended in this batch have every sibling on their path in `nodes`: the ones left of
     // the old size are the old frontier, the rest were computed by the appends.
     const proveAppended = (index: number) =>
-      held && index >= startSize && index < size
-        ? inclusionRanges(index, size).map((r) => rangeHash(r, lookup))
-        : undefined;
+      index >= startSize && index < size ? inclusionRanges(index, size).map((r) => rangeHash(r, lookup)) : undefined;
     const seal: SealWithFrontier = { size, rootHash, checkpoint, proveAppended, [FRONTIER]: frontier };
     return seal;
+  }
+
+  /** The task-heads root signed by the checkpoint at `size` (the seal extends it). */
+  private async headsAt(db: Kysely<Database>, size: number): Promise<TaskHeadsRoot> {
+    if (size === 0) return { size: 0, root: emptyRoot() };
+    const cp = await this.checkpointAt(db, size);
+    if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
+    return signedHeads(cp.note, this.origin, this.key.publicKeyRaw, Number(cp.size));
+  }
+
+  /**
+   * At start: a log from before task heads (its latest checkpoint signs no heads root) gets its heads
+   * map built from the signed entries, and its latest checkpoint signed again with the heads line
+   * (same size and root). Later checkpoints all carry the line; earlier ones stay as they were.
+   */
+  async ensureTaskHeads(db: Kysely<Database>): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      const size = Number(
+        (
+          await this.dialect
+            .forUpdate(trx.selectFrom('ledger_head').select('size').where('id', '=', 1))
+            .executeTakeFirstOrThrow()
+        ).size,
+      );
+      if (size === 0) return;
+      const cp = await this.checkpointAt(trx, size);
+      if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
+      // A checkpoint that does not verify is never signed again: that would launder an edited row.
+      const opened = openCheckpoint(cp.note, this.origin, this.key.publicKeyRaw);
+      if (taskHeadsFromExtensions(opened.extensions)) return;
+      const heads = await buildTaskHeads(trx, size, cp.root_hash);
+      const note = signCheckpoint(
+        { origin: this.origin, size, rootHash: cp.root_hash, extensions: [taskHeadsLine(heads)] },
+        this.key,
+      );
+      await trx.updateTable('checkpoints').set({ note }).where('size', '=', size).execute();
+    });
+    this.frontier = undefined;
   }
 
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {

@@ -73,6 +73,11 @@ export const HistoryView = view(
         'One ledger entry of the task',
       ),
     ),
+    complete: T.Boolean({
+      description:
+        'The events are all of the task’s entries under the checkpoint: their running hash is the task’s head in the signed task-heads map (false when an entry was hidden, moved or is missing)',
+    }),
+    incompleteReason: Nullable(T.String({ description: 'Why `complete` is false' })),
   },
   'The task’s ledger entries with their inclusion proofs, against one checkpoint',
 );

@@ -12,6 +12,8 @@ export type AnySelect = SelectQueryBuilder<Database, any, any>;
 export interface SealRows {
   entries: Database['ledger_entries'][];
   nodes: Database['ledger_nodes'][];
+  /** Task-heads upserts (both empty when the batch touched no task). */
+  heads: { heads: Database['task_heads'][]; nodes: Database['task_head_nodes'][] };
   checkpoint: Database['checkpoints'];
   /** `ledger_head.size` before and after the batch; the head moves only if it still holds `from`. */
   from: number;

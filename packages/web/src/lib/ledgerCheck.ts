@@ -11,6 +11,7 @@ import {
   leafHash,
   openCheckpoint,
   publicKeyFromDidKey,
+  TaskHeads,
   verifyDecision,
 } from './verify.js';
 
@@ -28,7 +29,7 @@ export interface LedgerReport {
 interface Bundle {
   origin: string;
   publicKey: string;
-  entries: { index: number; entry: string; leafHash?: string }[];
+  entries: { index: number; entry: string; leafHash?: string; taskId?: string | null }[];
   checkpoints: string[];
   decisions: { ledgerIndex: number; record: DecisionRecord; signature: string; row?: Record<string, string> }[];
 }
@@ -58,7 +59,7 @@ export function parseExport(text: string): Bundle {
   return b;
 }
 
-const TAIL = /^"seq":(0|[1-9][0-9]*),"taskId":(?:null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$/;
+const TAIL = /^"seq":(0|[1-9][0-9]*),"taskId":(null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$/;
 
 type Logged = Map<number, { record: DecisionRecord; signature: string }>;
 
@@ -68,7 +69,7 @@ async function checkEntry(
   i: number,
   key: Uint8Array,
   logged: Logged,
-): Promise<{ leaf: Uint8Array } | string> {
+): Promise<{ leaf: Uint8Array; taskId: string | null } | string> {
   if (item.index !== i) return `entry at position ${i} claims index ${item.index} (missing or reordered)`;
   const m = TAIL.exec(item.entry.slice(item.entry.lastIndexOf('"seq":')));
   if (!m) return 'entry is not a canonical ledger entry';
@@ -76,7 +77,11 @@ async function checkEntry(
   const leaf = await leafHash(item.entry);
   if (item.leafHash !== undefined && bytesToHex(leaf) !== item.leafHash)
     return 'entry does not match the leaf hash recorded when it was appended';
-  if (m[2] !== 'approval.decided') return { leaf };
+  const taskId = m[2] === 'null' ? null : (JSON.parse(m[2] as string) as string);
+  // The store's index column must name the signed entry's task (an edited one hides the entry).
+  if (item.taskId !== undefined && item.taskId !== taskId)
+    return `the stored taskId column (${JSON.stringify(item.taskId)}) differs from the signed entry's taskId (${JSON.stringify(taskId)})`;
+  if (m[3] !== 'approval.decided') return { leaf, taskId };
   const parsed = JSON.parse(item.entry) as { approvalId?: string; taskId?: string; data?: Record<string, unknown> };
   const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
   if (!record || typeof signature !== 'string' || !(await verifyDecision(record, signature, key)))
@@ -84,7 +89,7 @@ async function checkEntry(
   if (record.approvalId !== parsed.approvalId || record.taskId !== parsed.taskId)
     return 'decision record names another approval or task than its entry';
   logged.set(i, { record, signature });
-  return { leaf };
+  return { leaf, taskId };
 }
 
 function checkStored(b: Bundle, logged: Logged): { index: number; reason: string } | undefined {
@@ -133,13 +138,22 @@ export async function verifyExport(
     reason,
     keyMismatch,
   });
-  const roots: { size: number; root: Uint8Array }[] = [];
+  const roots: Awaited<ReturnType<typeof openCheckpoint>>[] = [];
   try {
     for (const note of b.checkpoints) roots.push(await openCheckpoint(note, b.origin, key));
   } catch (e) {
     return fail(undefined, `checkpoint rejected: ${(e as Error).message}`);
   }
   roots.sort((x, y) => x.size - y.size);
+  // Task-heads lines started at some size (older logs have none): once one signs them, all later ones do.
+  const first = roots.findIndex((r) => r.heads);
+  const legacy = first < 0 ? undefined : roots.slice(first).find((r) => !r.heads);
+  if (legacy)
+    return fail(
+      undefined,
+      `the checkpoint of size ${legacy.size} signs no task-heads root, though an earlier one does`,
+    );
+  const heads = new TaskHeads();
   let next = 0;
   let lastGood = 0;
   for (; next < roots.length && (roots[next] as { size: number }).size === 0; next++) {
@@ -151,13 +165,20 @@ export async function verifyExport(
     const r = await checkEntry(item, i, key, logged);
     if (typeof r === 'string') return fail(i, r);
     await tree.append(r.leaf);
+    if (r.taskId !== null) await heads.add(r.taskId, r.leaf);
     while (next < roots.length && (roots[next] as { size: number }).size === tree.size) {
-      const cp = roots[next] as { size: number; root: Uint8Array };
+      const cp = roots[next] as (typeof roots)[number];
+      const range = `bad entry in [${lastGood}, ${cp.size})`;
       if (bytesToHex(await tree.root()) !== bytesToHex(cp.root))
-        return fail(
-          lastGood,
-          `root of the first ${cp.size} entries differs from the signed checkpoint (bad entry in [${lastGood}, ${cp.size}))`,
-        );
+        return fail(lastGood, `root of the first ${cp.size} entries differs from the signed checkpoint (${range})`);
+      if (cp.heads) {
+        const h = await heads.root();
+        if (h.size !== cp.heads.size || bytesToHex(h.root) !== bytesToHex(cp.heads.root))
+          return fail(
+            lastGood,
+            `the task heads of the first ${cp.size} entries differ from the signed checkpoint's (${range})`,
+          );
+      }
       lastGood = cp.size;
       checkpointsVerified += 1;
       next += 1;

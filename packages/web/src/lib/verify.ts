@@ -95,6 +95,20 @@ export interface Checkpoint {
   origin: string;
   size: number;
   root: Uint8Array;
+  /** The task-heads root its `humanos-task-heads <T> <base64 root>` extension line signs (none before them). */
+  heads?: { size: number; root: Uint8Array };
+}
+
+/** The task-heads root among a checkpoint's extension lines (core `taskHeadsFromExtensions`). */
+function taskHeadsOf(extensions: string[]): Checkpoint['heads'] {
+  let found: Checkpoint['heads'];
+  for (const line of extensions) {
+    if (!line.startsWith('humanos-task-heads ')) continue;
+    const m = /^humanos-task-heads (0|[1-9][0-9]*) ([A-Za-z0-9+/]{43}=)$/.exec(line);
+    if (!m || found) throw new Error(m ? 'two task-heads lines' : 'bad task-heads line');
+    found = { size: Number(m[1]), root: base64ToBytes(m[2] as string) };
+  }
+  return found;
 }
 
 /**
@@ -115,16 +129,70 @@ export async function openCheckpoint(note: string, origin: string, publicKey: Ui
     if (await verifyEd25519(publicKey, text, blob.subarray(4))) ok = true;
   }
   if (!ok) throw new Error(`the checkpoint carries no valid signature by ${origin}`);
-  const [o, size, root] = text.split('\n');
+  const [o, size, root, ...rest] = text.split('\n');
   if (o !== origin) throw new Error(`the checkpoint's origin is ${o}, want ${origin}`);
   if (!/^(0|[1-9][0-9]*)$/.test(size ?? '')) throw new Error('bad checkpoint size');
   const rootBytes = base64ToBytes(root ?? '');
   if (rootBytes.length !== 32) throw new Error('bad checkpoint root');
-  return { origin, size: Number(size), root: rootBytes };
+  // The text ends with a newline: the last element is empty, the ones before it are extensions.
+  const heads = taskHeadsOf(rest.slice(0, -1));
+  return { origin, size: Number(size), root: rootBytes, ...(heads ? { heads } : {}) };
 }
 
 export const leafHash = (entry: string): Promise<Uint8Array> => sha256(Uint8Array.of(0), entry);
 const nodeHash = (l: Uint8Array, r: Uint8Array): Promise<Uint8Array> => sha256(Uint8Array.of(1), l, r);
+
+/**
+ * The task-heads map recomputed from a log's entries (core `taskheads.ts`): per task a running hash
+ * over its entries' leaves and their count, at the position of its first entry, under an RFC 6962
+ * tree whose root every checkpoint signs. Leaves are set when the root is asked for.
+ */
+export class TaskHeads {
+  private readonly heads = new Map<string, { pos: number; count: number; acc: Uint8Array }>();
+  private readonly levels: Uint8Array[][] = [[]];
+  private readonly dirty = new Map<number, string>();
+
+  async add(taskId: string, leaf: Uint8Array): Promise<void> {
+    const h = this.heads.get(taskId) ?? { pos: this.heads.size, count: 0, acc: new Uint8Array(32) };
+    h.count += 1;
+    h.acc = await sha256(h.acc, leaf);
+    this.heads.set(taskId, h);
+    this.dirty.set(h.pos, taskId);
+  }
+
+  private async set(pos: number, leaf: Uint8Array): Promise<void> {
+    const leaves = this.levels[0] as Uint8Array[];
+    leaves[pos] = leaf;
+    for (let level = 1, idx = pos >> 1; (idx + 1) * 2 ** level <= leaves.length; level++, idx >>= 1) {
+      const below = this.levels[level - 1] as Uint8Array[];
+      if (!this.levels[level]) this.levels[level] = [];
+      (this.levels[level] as Uint8Array[])[idx] = await nodeHash(
+        below[2 * idx] as Uint8Array,
+        below[2 * idx + 1] as Uint8Array,
+      );
+    }
+  }
+
+  private async range(start: number, end: number): Promise<Uint8Array> {
+    const n = end - start;
+    if ((n & (n - 1)) === 0 && start % n === 0)
+      return (this.levels[Math.log2(n)] as Uint8Array[])[start / n] as Uint8Array;
+    let k = 1;
+    while (k * 2 < n) k *= 2;
+    return nodeHash(await this.range(start, start + k), await this.range(start + k, end));
+  }
+
+  async root(): Promise<{ size: number; root: Uint8Array }> {
+    for (const pos of [...this.dirty.keys()].sort((a, b) => a - b)) {
+      const taskId = this.dirty.get(pos) as string;
+      const h = this.heads.get(taskId) as { count: number; acc: Uint8Array };
+      await this.set(pos, await leafHash(canonicalJson({ acc: bytesToHex(h.acc), count: h.count, taskId })));
+    }
+    this.dirty.clear();
+    const size = (this.levels[0] as Uint8Array[]).length;
+    return { size, root: size === 0 ? await sha256() : await this.range(0, size) };
+  }
+}
 
 /** The root implied by an RFC 6962 / RFC 9162 inclusion proof. */
 export async function rootFromInclusionProof(

@@ -14,6 +14,7 @@ import { migration as m0012 } from './0012_webhooks_standard.js';
 import { migration as m0014 } from './0014_channels.js';
 import { migration as m0015 } from './0015_confidence_reports.js';
 import { migration as m0016 } from './0016_audit_reviews.js';
+import { migration as m0017 } from './0017_task_heads.js';
 import { migration as m0018 } from './0018_consents.js';
 
 /**
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '0014_channels': m0014,
   '0015_confidence_reports': m0015,
   '0016_audit_reviews': m0016,
+  '0017_task_heads': m0017,
   '0018_consents': m0018,
 };
 

@@ -24,8 +24,31 @@ export const postgresDialect: StoreDialect = {
    * serialised batch instead of five.
    */
   async writeSealAtOnce(trx, rows, notice) {
-    if (rows.entries.length > MAX_ROWS_AT_ONCE) return false;
-    const row = await trx
+    const { heads, nodes } = rows.heads;
+    if (rows.entries.length > MAX_ROWS_AT_ONCE || heads.length > MAX_ROWS_AT_ONCE) return false;
+    // The task-heads upserts ride along when there are any (a batch of principal changes has none).
+    const base = heads.length
+      ? trx
+          .with('th', (db) =>
+            db
+              .insertInto('task_heads')
+              .values(heads)
+              .onConflict((oc) =>
+                oc
+                  .column('task_id')
+                  .doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
+              ),
+          )
+          .with('tn', (db) =>
+            db
+              .insertInto('task_head_nodes')
+              .values(nodes)
+              .onConflict((oc) =>
+                oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })),
+              ),
+          )
+      : trx;
+    const row = await (base as typeof trx)
       .with('e', (db) => db.insertInto('ledger_entries').values(rows.entries))
       .with('n', (db) => db.insertInto('ledger_nodes').values(rows.nodes))
       .with('c', (db) => db.insertInto('checkpoints').values(rows.checkpoint))

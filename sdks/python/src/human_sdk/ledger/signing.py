@@ -165,6 +165,8 @@ class Checkpoint:
     origin: str
     size: int
     root_hash: str
+    #: Extension lines after the root (C2SP tlog-checkpoint), e.g. ``humanos-task-heads <T> <root>``.
+    extensions: tuple[str, ...] = ()
 
     @property
     def root(self) -> bytes:
@@ -187,4 +189,5 @@ def open_checkpoint(note: str, origin: str, public_key: bytes) -> Checkpoint:
         raise SignatureError('bad checkpoint root') from e
     if len(root_bytes) != 32:
         raise SignatureError('bad checkpoint root')
-    return Checkpoint(origin=origin, size=int(size_text), root_hash=root)
+    # The text ends with a newline, so the last element is empty; everything between is extensions.
+    return Checkpoint(origin=origin, size=int(size_text), root_hash=root, extensions=tuple(lines[3:-1]))

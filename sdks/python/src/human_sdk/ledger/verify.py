@@ -24,6 +24,7 @@ from typing import Any
 from ..canonical import canonical_json
 from .merkle import MemoryMerkleTree, MerkleError, MerkleFrontier, leaf_hash, verify_consistency
 from .signing import SignatureError, hex_to_bytes, open_checkpoint, public_key_bytes, verify_decision_signature
+from .taskheads import TaskHeads, task_heads_from_extensions
 
 __all__ = [
     'LedgerBundle',
@@ -36,7 +37,7 @@ __all__ = [
 
 # The canonical (key-sorted) encoding of an entry ends with exactly these four members.
 _ENTRY_TAIL = re.compile(
-    r'^"seq":(0|[1-9][0-9]*),"taskId":(?:null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$',
+    r'^"seq":(0|[1-9][0-9]*),"taskId":(null|"(?:[^"\\]|\\.)*"),"type":"([^"\\]*)","v":(?:0|[1-9][0-9]*)}$',
     re.DOTALL,
 )
 
@@ -109,12 +110,20 @@ def parse_ledger_export(text: str) -> LedgerBundle:
         if kind == 'header':
             header = rec
         elif kind == 'entry':
-            entries.append({'index': rec.get('index'), 'entry': rec.get('entry'), 'leafHash': rec.get('leafHash')})
+            item = {'index': rec.get('index'), 'entry': rec.get('entry'), 'leafHash': rec.get('leafHash')}
+            if 'taskId' in rec:  # the store's index column, checked against the signed entry
+                item['taskId'] = rec['taskId']
+            entries.append(item)
         elif kind == 'checkpoint':
             checkpoints.append(rec.get('note'))
         elif kind == 'decision':
             decisions.append(
-                {'ledgerIndex': rec.get('ledgerIndex'), 'record': rec.get('record'), 'signature': rec.get('signature')}
+                {
+                    'ledgerIndex': rec.get('ledgerIndex'),
+                    'record': rec.get('record'),
+                    'signature': rec.get('signature'),
+                    'row': rec.get('row'),
+                }
             )
         else:
             raise LedgerExportError(f'export line {n + 1} has an unknown type')
@@ -129,13 +138,39 @@ def parse_ledger_export(text: str) -> LedgerBundle:
     )
 
 
-def _entry_tail(entry: str) -> tuple[int, str] | None:
-    """``seq`` and ``type`` from the canonical entry's tail, without parsing it (see ledger.ts)."""
+def _entry_tail(entry: str) -> tuple[int, str | None, str] | None:
+    """``seq``, ``taskId`` and ``type`` from the canonical entry's tail, without parsing it (see ledger.ts)."""
     at = entry.rfind('"seq":')
     if at < 0:
         return None
     m = _ENTRY_TAIL.match(entry[at:])
-    return (int(m.group(1)), m.group(2)) if m else None
+    if m is None:
+        return None
+    task_id = None if m.group(2) == 'null' else json.loads(m.group(2))
+    return int(m.group(1)), task_id, m.group(3)
+
+
+def _stored_decision_problem(logged: tuple[Any, str] | None, d: dict[str, Any]) -> str | None:
+    """Why a stored decision (its record and its row's columns) differs from the signed one, or None."""
+    if logged is None:
+        return 'a stored decision points at a ledger entry that is not a decision'
+    record, signature = logged
+    try:
+        same = canonical_json(record) == canonical_json(d.get('record')) and signature == d.get('signature')
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        return 'the stored decision differs from the decision signed into the ledger'
+    row = d.get('row')
+    if row is not None and (
+        not isinstance(row, dict)
+        or row.get('verdict') != record.get('verdict')
+        or row.get('principalId') != record.get('decidedBy')
+        or row.get('payloadDigest') != record.get('payloadDigest')
+        or row.get('approvalId') != record.get('approvalId')
+    ):
+        return 'the stored decision row (verdict, decider, digest) differs from the signed decision'
+    return None
 
 
 def verify_ledger(
@@ -179,17 +214,25 @@ def verify_ledger(
 
     # Checkpoints first (signatures), sorted by size, so entries are streamed once and each root is
     # compared the moment the stream reaches its size.
-    checkpoints: list[tuple[int, bytes]] = []
+    checkpoints: list[tuple[int, bytes, tuple[int, bytes] | None]] = []
     for note in bundle.checkpoints:
         try:
             if not isinstance(note, str):
                 raise SignatureError('checkpoint note is not text')
             cp = open_checkpoint(note, bundle.origin, public_key)
-        except SignatureError as e:
+            heads_line = task_heads_from_extensions(cp.extensions)
+        except (SignatureError, ValueError) as e:
             return fail(None, f'checkpoint rejected: {e}')
-        checkpoints.append((cp.size, cp.root))
+        checkpoints.append((cp.size, cp.root, heads_line))
     checkpoints.sort(key=lambda c: c[0])
-    latest = checkpoints[-1] if checkpoints else None
+    latest = checkpoints[-1][:2] if checkpoints else None
+    # Task-heads lines started at some size (older logs have checkpoints without): once one signs
+    # them, every later one must.
+    signing = [c[2] is not None for c in checkpoints]
+    if True in signing and not all(signing[signing.index(True) :]):
+        legacy = next(c for c in checkpoints[signing.index(True) :] if c[2] is None)
+        return fail(None, f'the checkpoint of size {legacy[0]} signs no task-heads root, though an earlier one does')
+    heads = TaskHeads()
 
     if trusted_checkpoint is not None:
         longest = max(len(bundle.entries), latest[0] if latest else 0)
@@ -206,11 +249,17 @@ def verify_ledger(
     def check_roots_at(size: int) -> VerifyReport | None:
         nonlocal nxt, last_good
         while nxt < len(checkpoints) and checkpoints[nxt][0] == size:
-            cp_size, cp_root = checkpoints[nxt]
+            cp_size, cp_root, cp_heads = checkpoints[nxt]
             if tree.root() != cp_root:
                 return fail(
                     last_good,
                     f'root of the first {cp_size} entries differs from the signed checkpoint '
+                    f'(bad entry in [{last_good}, {cp_size}))',
+                )
+            if cp_heads is not None and heads.root() != cp_heads:
+                return fail(
+                    last_good,
+                    f"the task heads of the first {cp_size} entries differ from the signed checkpoint's "
                     f'(bad entry in [{last_good}, {cp_size}))',
                 )
             last_good = cp_size
@@ -232,13 +281,20 @@ def verify_ledger(
         head = _entry_tail(entry)
         if head is None:
             return fail(i, 'entry is not a canonical ledger entry')
-        seq, kind = head
+        seq, task_id, kind = head
         if seq != i:
             return fail(i, f'entry seq is {seq}, want {i} (missing or reordered)')
         leaf = leaf_hash(entry)
         recorded = item.get('leafHash')
         if recorded is not None and leaf.hex() != recorded:
             return fail(i, 'entry does not match the leaf hash recorded when it was appended')
+        # The store's index column must name the signed entry's task (an edited one hides the entry).
+        if 'taskId' in item and item['taskId'] != task_id:
+            return fail(
+                i,
+                f"the stored taskId column ({json.dumps(item['taskId'])}) differs from the signed entry's "
+                f'taskId ({json.dumps(task_id)})',
+            )
         if kind == 'approval.decided':
             try:
                 parsed = json.loads(entry)
@@ -258,6 +314,8 @@ def verify_ledger(
             counts['decisions'] += 1
             decision_entries[i] = (record, signature)
         tree.append(leaf)
+        if task_id is not None:
+            heads.add(task_id, leaf)
         if leaves is not None:
             leaves.append(leaf)
         bad = check_roots_at(tree.size)
@@ -272,18 +330,9 @@ def verify_ledger(
     # named by the index of the entry it contradicts.
     for d in bundle.decisions:
         idx = d.get('ledgerIndex')
-        logged = decision_entries.get(idx) if isinstance(idx, int) else None
-        if logged is None:
-            return fail(
-                idx if isinstance(idx, int) else None,
-                'a stored decision points at a ledger entry that is not a decision',
-            )
-        try:
-            same = canonical_json(logged[0]) == canonical_json(d.get('record')) and logged[1] == d.get('signature')
-        except (TypeError, ValueError):
-            same = False
-        if not same:
-            return fail(idx, 'the stored decision differs from the decision signed into the ledger')
+        problem = _stored_decision_problem(decision_entries.get(idx) if isinstance(idx, int) else None, d)
+        if problem is not None:
+            return fail(idx if isinstance(idx, int) else None, problem)
 
     consistent: bool | None = None
     if trusted_checkpoint is not None:

@@ -1,0 +1,242 @@
+/**
+ * The stored task-heads map (core `taskheads.ts`, docs/ledger.md): the seal extends it with the
+ * entries a batch appended, the grant proves a task's head against the signed root. Stored rows are
+ * a cache of what the signed root commits to and are never believed on their own: every read is
+ * checked against the root of a signed checkpoint first.
+ */
+import {
+  EMPTY_TASK_ACC,
+  entryLeafHash,
+  entryTail,
+  extendTaskAcc,
+  type Hash,
+  type HeadsNodeStore,
+  HumanOSError,
+  MerkleFrontier,
+  type NodeRef,
+  openCheckpoint,
+  type TaskHead,
+  type TaskHeadsRoot,
+  TaskHeadsTree,
+  taskHeadLeaf,
+  taskHeadRefsFor,
+  taskHeadsFromExtensions,
+  verifyInclusion,
+} from '@humanos/core';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
+const toHex = (h: Hash): string => Buffer.from(h).toString('hex');
+const refKey = ([level, idx]: NodeRef) => `${level}:${idx}`;
+
+/** The rows a seal writes for the heads map (upserts: positions stay, counts and nodes change). */
+export interface HeadsRows {
+  heads: Database['task_heads'][];
+  nodes: Database['task_head_nodes'][];
+}
+
+/** The task-heads root a checkpoint signs, or why it cannot be used. */
+export function signedHeads(note: string, origin: string, key: Uint8Array, size: number): TaskHeadsRoot {
+  const cp = openCheckpoint(note, origin, key);
+  if (cp.size !== size) throw new Error(`the checkpoint note says size ${cp.size}, its row ${size}`);
+  const heads = taskHeadsFromExtensions(cp.extensions);
+  if (!heads) throw new Error(`the checkpoint of size ${size} signs no task-heads root (built at server start)`);
+  return heads;
+}
+
+/**
+ * Reads the perfect-subtree nodes `refs` of the heads tree in one query (grouped by level), into a
+ * node store that records what is set on it.
+ */
+export async function loadHeadNodes(
+  db: Kysely<Database>,
+  refs: readonly NodeRef[],
+): Promise<HeadsNodeStore & { written: Map<string, Database['task_head_nodes']> }> {
+  const store = recordingStore();
+  const byLevel = new Map<number, number[]>();
+  for (const [level, idx] of refs) byLevel.set(level, [...(byLevel.get(level) ?? []), idx]);
+  if (byLevel.size > 0) {
+    const rows = await db
+      .selectFrom('task_head_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where((eb) =>
+        eb.or([...byLevel].map(([level, idxs]) => eb.and([eb('level', '=', level), eb('idx', 'in', idxs)]))),
+      )
+      .execute();
+    for (const r of rows) store.known.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+  }
+  return store;
+}
+
+/** Nodes in memory that remembers which were set (the rows to write). */
+function recordingStore(): HeadsNodeStore & {
+  known: Map<string, Hash>;
+  written: Map<string, Database['task_head_nodes']>;
+} {
+  const known = new Map<string, Hash>();
+  const written = new Map<string, Database['task_head_nodes']>();
+  return {
+    known,
+    written,
+    get: (ref) => known.get(refKey(ref)),
+    set(ref, hash) {
+      known.set(refKey(ref), hash);
+      written.set(refKey(ref), { level: ref[0], idx: ref[1], hash: toHex(hash) });
+    },
+  };
+}
+
+type HeadRow = Database['task_heads'];
+
+/** Thrown when the stored heads disagree with the signed root: nothing is appended on top of them. */
+function tampered(taskId: string, why: string): HumanOSError {
+  return new HumanOSError(
+    'integrity_violation',
+    `the stored task head of ${taskId} is not the one the last signed checkpoint commits to (${why})`,
+    { taskId },
+  );
+}
+
+/**
+ * Extends the heads map by a batch's entries (in log order): every touched task's stored head is
+ * first proved against the previous signed root (so an edited count, hash, position or node is
+ * refused, not signed over), then its accumulator runs on over its new entries; tasks seen for the
+ * first time get the next positions. Returns the new root and the rows to write.
+ *
+ * @example
+ * const { heads, rows } = await advanceTaskHeads(trx, previous, held.entryRows);
+ */
+export async function advanceTaskHeads(
+  db: Kysely<Database>,
+  prev: TaskHeadsRoot,
+  entries: readonly Pick<Database['ledger_entries'], 'task_id' | 'leaf_hash'>[],
+): Promise<{ heads: TaskHeadsRoot; rows: HeadsRows }> {
+  const leaves = new Map<string, Hash[]>();
+  for (const e of entries) {
+    if (e.task_id === null) continue;
+    const list = leaves.get(e.task_id);
+    if (list) list.push(fromHex(e.leaf_hash));
+    else leaves.set(e.task_id, [fromHex(e.leaf_hash)]);
+  }
+  if (leaves.size === 0) return { heads: prev, rows: { heads: [], nodes: [] } };
+  const stored = await db
+    .selectFrom('task_heads')
+    .selectAll()
+    .where('task_id', 'in', [...leaves.keys()])
+    .execute();
+  for (const h of stored) {
+    const pos = Number(h.pos);
+    if (!Number.isSafeInteger(pos) || pos < 0 || pos >= prev.size) throw tampered(h.task_id, `position ${h.pos}`);
+  }
+  const store = await loadHeadNodes(
+    db,
+    taskHeadRefsFor(
+      stored.map((h) => Number(h.pos)),
+      prev.size,
+    ),
+  );
+  const tree = new TaskHeadsTree(store, prev.size);
+  const old = new Map<string, HeadRow>();
+  // Every old leaf is proved before any is changed: an update moves the proofs of the others.
+  for (const h of stored) {
+    const head = { taskId: h.task_id, count: Number(h.count), acc: fromHex(h.acc) };
+    try {
+      verifyInclusion(Number(h.pos), prev.size, taskHeadLeaf(head), tree.proof(Number(h.pos)), prev.root);
+    } catch (e) {
+      throw tampered(h.task_id, (e as Error).message);
+    }
+    old.set(h.task_id, h);
+  }
+  const heads: HeadRow[] = [];
+  // Map order is first appearance in the batch, so new tasks get positions in log order.
+  for (const [taskId, list] of leaves) {
+    const before = old.get(taskId);
+    let acc = before ? fromHex(before.acc) : EMPTY_TASK_ACC;
+    for (const leaf of list) acc = extendTaskAcc(acc, leaf);
+    const count = Number(before?.count ?? 0) + list.length;
+    const leaf = taskHeadLeaf({ taskId, count, acc });
+    const pos = before ? Number(before.pos) : tree.append(leaf);
+    if (before) tree.setLeaf(pos, leaf);
+    heads.push({ task_id: taskId, pos, count, acc: toHex(acc) });
+  }
+  return { heads: { size: tree.size, root: tree.root() }, rows: { heads, nodes: [...store.written.values()] } };
+}
+
+// SQLite allows 32 766 bound parameters per statement.
+const ROWS_PER_UPSERT = 1000;
+
+/** Writes a seal's heads rows statement by statement (what PostgreSQL folds into its one-statement seal). */
+export async function writeHeadsRows(trx: Transaction<Database>, rows: HeadsRows): Promise<void> {
+  for (let i = 0; i < rows.heads.length; i += ROWS_PER_UPSERT) {
+    await trx
+      .insertInto('task_heads')
+      .values(rows.heads.slice(i, i + ROWS_PER_UPSERT))
+      .onConflict((oc) =>
+        oc.column('task_id').doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
+      )
+      .execute();
+  }
+  for (let i = 0; i < rows.nodes.length; i += ROWS_PER_UPSERT) {
+    await trx
+      .insertInto('task_head_nodes')
+      .values(rows.nodes.slice(i, i + ROWS_PER_UPSERT))
+      .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })))
+      .execute();
+  }
+}
+
+/** Entries read per page while building the map of an existing log (entries can be ~1 MB each). */
+const BUILD_PAGE = 64;
+
+/**
+ * Builds the heads map of a log that has none yet (a store from before migration 0017) from the
+ * signed entries themselves (each entry's own `taskId`, never the index column), and checks on the
+ * way that those entries have the root of the latest signed checkpoint: the upgrade trusts nothing
+ * but the signed log. Returns the heads root, for the caller to sign into that checkpoint again.
+ *
+ * @example
+ * const heads = await buildTaskHeads(trx, size, latest.root_hash);
+ */
+export async function buildTaskHeads(
+  trx: Transaction<Database>,
+  size: number,
+  rootBase64: string,
+): Promise<TaskHeadsRoot> {
+  const frontier = new MerkleFrontier();
+  const heads = new Map<string, TaskHead>();
+  for (let from = 0; from < size; from += BUILD_PAGE) {
+    const rows = await trx
+      .selectFrom('ledger_entries')
+      .select(['seq', 'entry'])
+      .where('seq', '>=', from)
+      .where('seq', '<', Math.min(size, from + BUILD_PAGE))
+      .orderBy('seq')
+      .execute();
+    for (const r of rows) {
+      const tail = entryTail(r.entry);
+      if (!tail || tail.seq !== frontier.size || Number(r.seq) !== tail.seq) {
+        throw new Error(`ledger entry ${frontier.size} is missing or not canonical; task heads not built`);
+      }
+      const leaf = entryLeafHash(r.entry);
+      frontier.append(leaf);
+      if (tail.taskId === null) continue;
+      const h = heads.get(tail.taskId) ?? { taskId: tail.taskId, count: 0, acc: EMPTY_TASK_ACC };
+      heads.set(tail.taskId, { taskId: tail.taskId, count: h.count + 1, acc: extendTaskAcc(h.acc, leaf) });
+    }
+  }
+  if (frontier.size !== size || Buffer.from(frontier.root()).toString('base64') !== rootBase64) {
+    throw new Error('the stored log does not have the root of its latest signed checkpoint; task heads not built');
+  }
+  await trx.deleteFrom('task_heads').execute();
+  await trx.deleteFrom('task_head_nodes').execute();
+  const store = recordingStore();
+  const tree = new TaskHeadsTree(store, 0);
+  const rows: HeadRow[] = [];
+  for (const h of heads.values()) {
+    const pos = tree.append(taskHeadLeaf(h));
+    rows.push({ task_id: h.taskId, pos, count: h.count, acc: toHex(h.acc) });
+  }
+  await writeHeadsRows(trx, { heads: rows, nodes: [...store.written.values()] });
+  return { size: tree.size, root: tree.root() };
+}

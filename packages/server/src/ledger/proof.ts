@@ -1,0 +1,89 @@
+/**
+ * What a task's signed history can be proved to be, with the server's public key only: the latest
+ * signed checkpoint, each entry's inclusion under it, and the task's head in the signed task-heads
+ * map (so no entry of the task is hidden, moved away or missing). Shared by the execution grant
+ * and the task history.
+ */
+import {
+  EMPTY_TASK_ACC,
+  extendTaskAcc,
+  type Hash,
+  openCheckpoint,
+  type TaskHeadsRoot,
+  TaskHeadsTree,
+  taskHeadLeaf,
+  taskHeadRefsFor,
+  taskHeadsFromExtensions,
+  verifyInclusion,
+} from '@humanos/core';
+import type { Kysely } from 'kysely';
+import type { FeatureDeps } from '../kernel/deps.js';
+import type { Database } from '../store/schema.js';
+import { loadHeadNodes } from './heads.js';
+
+/** The latest signed checkpoint, opened: its size, log root and task-heads root. */
+export interface OpenedCheckpoint {
+  size: number;
+  root: Hash;
+  heads: TaskHeadsRoot;
+  note: string;
+}
+
+type ProofDeps = Pick<FeatureDeps, 'ledger' | 'origin' | 'key'>;
+
+/** Opens the latest checkpoint with the server's key; throws the reason it cannot be used. */
+export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promise<OpenedCheckpoint> {
+  const cp = await deps.ledger.latestCheckpoint(db);
+  if (!cp) throw new Error('the ledger has no signed checkpoint');
+  let opened: ReturnType<typeof openCheckpoint>;
+  try {
+    opened = openCheckpoint(cp.note, deps.origin, deps.key.publicKeyRaw);
+    if (opened.size !== Number(cp.size)) throw new Error('size differs from its note');
+  } catch (e) {
+    throw new Error(`the latest checkpoint is not validly signed (${(e as Error).message})`);
+  }
+  const heads = taskHeadsFromExtensions(opened.extensions);
+  if (!heads) throw new Error('the latest checkpoint signs no task-heads root');
+  return { size: opened.size, root: new Uint8Array(Buffer.from(opened.rootHash, 'base64')), heads, note: cp.note };
+}
+
+/**
+ * Proves that `leaves` (the log leaf hashes of the task's entries below the checkpoint, in log
+ * order) are all of the task's entries: their running hash and count must be the task's leaf in the
+ * signed heads map, at the position the store names (a hint: a wrong one fails the proof). A stored
+ * head that says something else was edited. Throws the reason.
+ *
+ * @example
+ * await proveTaskHead(db, cp.heads, task.id, entries.map((e) => e.leaf));
+ */
+export async function proveTaskHead(
+  db: Kysely<Database>,
+  heads: TaskHeadsRoot,
+  taskId: string,
+  leaves: readonly Hash[],
+): Promise<void> {
+  let acc = EMPTY_TASK_ACC;
+  for (const leaf of leaves) acc = extendTaskAcc(acc, leaf);
+  const row = await db.selectFrom('task_heads').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  if (!row) {
+    // A task with no committed entry has no head yet (its entries are all in this transaction).
+    if (leaves.length === 0) return;
+    throw new Error(`task ${taskId} has no head in the task-heads map`);
+  }
+  const pos = Number(row.pos);
+  if (!Number.isSafeInteger(pos) || pos < 0 || pos >= heads.size) {
+    throw new Error(`the stored task head of ${taskId} names position ${row.pos}, outside the signed map`);
+  }
+  const tree = new TaskHeadsTree(await loadHeadNodes(db, taskHeadRefsFor([pos], heads.size)), heads.size);
+  const leaf = taskHeadLeaf({ taskId, count: leaves.length, acc });
+  try {
+    verifyInclusion(pos, heads.size, leaf, tree.proof(pos), heads.root);
+  } catch {
+    throw new Error(
+      `the task's ${leaves.length} entries in the store are not the ones its signed task head commits to (an entry is hidden, moved or missing, or the head was edited)`,
+    );
+  }
+  if (Number(row.count) !== leaves.length || row.acc !== Buffer.from(acc).toString('hex')) {
+    throw new Error(`the stored task head of ${taskId} was edited (it differs from the signed one)`);
+  }
+}
