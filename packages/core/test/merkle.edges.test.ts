@@ -211,13 +211,15 @@ describe('sizes beyond 2^32 (53-bit arithmetic)', () => {
   it('the first leaf of it needs 34: 33 within the left subtree, then the last leaf', () => {
     const size = 2 ** 33 + 1;
     const proof = Array.from({ length: 34 }, (_, i) => h(i + 10));
-    expect(rootFromInclusionProof(0, size, h(1), proof)).toEqual(proof.reduce((acc, p) => nodeHash(acc, p), h(1)));
+    expect(rootFromInclusionProof(0, size, h(1), proof)).toEqual(
+      proof.reduce<Uint8Array>((acc, p) => nodeHash(acc, p), h(1)),
+    );
     expect(() => rootFromInclusionProof(0, size, h(1), proof.slice(1))).toThrow('want 34');
   });
   it('a leaf in the middle of a 2^40 tree: its bits above 2^32 choose the side', () => {
     const index = 2 ** 39 + 2 ** 35 + 1;
     const proof = Array.from({ length: 40 }, (_, i) => h(i + 100));
-    const want = proof.reduce(
+    const want = proof.reduce<Uint8Array>(
       (acc, p, i) => (Math.floor(index / 2 ** i) % 2 === 0 ? nodeHash(acc, p) : nodeHash(p, acc)),
       h(1),
     );
