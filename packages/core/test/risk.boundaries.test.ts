@@ -131,3 +131,49 @@ describe('command-like words in the payload', () => {
     expect(text.length).toBeLessThan(64 * 1024 + 128);
   });
 });
+
+describe('the keyword rules’ patterns', () => {
+  it('money: symbols before a figure, with or without a space; word forms', () => {
+    for (const d of [
+      'Cover £40 of it',
+      'Cover € 40 of it',
+      'Move the fund',
+      'Move the funds',
+      'A remittance',
+      'Remit it',
+      'Pay in USDC',
+      'Pay in USD',
+    ]) {
+      expect(factors(d), d).toContain('financial_transaction');
+    }
+    expect(factors('Cover £ of it')).not.toContain('financial_transaction');
+    expect(factors('Refunds are late')).not.toContain('financial_transaction');
+  });
+  it('production and access: the two-word forms', () => {
+    expect(factors('Update the customer-facing page')).toContain('production_data');
+    expect(factors('Update the customer facing page')).toContain('production_data');
+    expect(factors('Update the security policy')).toContain('access_control_change');
+    expect(factors('Update the security policies')).toContain('access_control_change');
+    expect(factors('Update the productions')).not.toContain('production_data');
+  });
+  it('amounts in text: the documented forms', () => {
+    expect(walkPayload({ note: 'wire $250,000 today' }).amounts).toEqual([250_000]);
+    expect(walkPayload({ note: 'wire 250000 USD today' }).amounts).toEqual([250_000]);
+    expect(walkPayload({ note: 'wire EUR 1.000.000 today' }).amounts).toEqual([1_000_000]);
+    expect(walkPayload({ note: 'wire usd 12000' }).amounts).toEqual([12_000]);
+    expect(walkPayload({ note: 'wire 12000usd' }).amounts).toEqual([12_000]);
+    expect(walkPayload({ note: 'the 12000 users' }).amounts).toEqual([]);
+  });
+  it('sizes: a whole value, spaces allowed around it, decimals allowed', () => {
+    expect(walkPayload({ a: ' 1.5 TB ' }).sizesGb).toEqual([1500]);
+    expect(walkPayload({ a: '2PB' }).sizesGb).toEqual([2_000_000]);
+    expect(walkPayload({ a: '100 GBs', b: 'x100GB', c: '100GB x' }).sizesGb).toEqual([]);
+  });
+  it('currency keys are whole keys, in their spellings', () => {
+    for (const key of ['isocurrency', 'CCY', 'currencycode']) {
+      expect(factors('Tidy up', { line: { n: 20_000, [key]: 'USD' } }), key).toContain('large_amount');
+    }
+    expect(factors('Tidy up', { line: { n: 20_000, currency_rate: 'USD' } })).not.toContain('large_amount');
+    expect(factors('Tidy up', { AMOUNT: 20_000 })).toContain('large_amount');
+  });
+});
