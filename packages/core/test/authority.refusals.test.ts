@@ -167,6 +167,11 @@ describe('execution authority: superseded gates', () => {
       expect(refusal(unanswered.authority())).toMatch(/approval g2 has 0 of 1 approvals/);
     },
   );
+  it('an escalation or cancellation of a gate the log never requested changes nothing', () => {
+    const log = new Log().created().gate('g1').event('approval.escalated', 'gX').event('approval.cancelled', 'gY');
+    expect(refusal(log.authority())).toMatch(/no approval is recorded/);
+    expect(log.decide('g1', 'alice', 'approved').authority()).toEqual({ ok: true, digest: 'd1', decisions: [4] });
+  });
   it('superseding one gate leaves the others demanded', () => {
     const log = new Log()
       .created()
