@@ -177,3 +177,25 @@ describe('the keyword rules’ patterns', () => {
     expect(factors('Tidy up', { AMOUNT: 20_000 })).toContain('large_amount');
   });
 });
+
+describe('the patterns, at the survivors of the first mutation run', () => {
+  it('a bare figure is not money; a figure after a currency symbol is', () => {
+    expect(factors('Restart 3 pods')).not.toContain('financial_transaction');
+    expect(factors('Restart $3 pods')).toContain('financial_transaction');
+  });
+  it('the communication factor has its name', () => {
+    expect(factors('Email the team')).toEqual(['external_communication']);
+  });
+  it('"fund" is a money key as well as "funds"', () => {
+    expect(factors('Tidy up', { fund: 20_000 })).toContain('large_amount');
+  });
+  it('sizes with several decimals', () => {
+    expect(walkPayload({ a: '1.25 TB' }).sizesGb).toEqual([1250]);
+  });
+  it('a decimal comma reads as a decimal point', () => {
+    expect(walkPayload({ note: 'pay €12,50' }).amounts).toContain(12.5);
+  });
+  it('nothing read, no text', () => {
+    expect(walkPayload(5).text).toBe('');
+  });
+});
