@@ -82,6 +82,9 @@ describe('payload paths', () => {
     expect(r({ transfer: 500 })).toBe(false);
     expect(r([{ transfer: { amount: 500 } }])).toBe(false);
     expect(r(null)).toBe(false);
+    // Nor the properties of a string or a number (`name.length`, `n.toFixed`).
+    const len = { id: 'r', match: { payload: [{ path: 'name.length', gt: 0 }] }, require: {} };
+    expect(ruleMatches(len, task({ name: 'abc' }), lowRisk)).toBe(false);
   });
   it('every condition of a rule has to hold', () => {
     const rule: PolicyRule = {

@@ -455,3 +455,26 @@ describe('what the plan reports', () => {
     expect(p.policy).toMatchObject({ floorApplied: false, reason: 'client requested a 1-step approval chain' });
   });
 });
+
+describe('the survivors of the first mutation run', () => {
+  it('one of several roles: "approval by x, y", and "x/y" in a chain', () => {
+    const one = policyOf([{ id: 'q', match: {}, require: { quorum: { required: 1, eligible: ['x', 'y'] } } }]);
+    expect(plan({ humanInLoop: { enabled: false } }, TIDY, one).policy.reason).toBe(
+      'policy rule q requires approval by x, y; humanInLoop.enabled is false',
+    );
+    const two = policyOf([...one.rules, { id: 'c', match: {}, require: { approverRole: 'cfo' } }]);
+    expect(plan({ humanInLoop: { enabled: false } }, TIDY, two).policy.reason).toBe(
+      'policy rules q, c require a chain: cfo → x/y; humanInLoop.enabled is false',
+    );
+  });
+  it('a matching rule without risk factors adds none', () => {
+    const cfo = policyOf([{ id: 'cfo', match: {}, require: { approverRole: 'cfo' } }]);
+    const t = task('Delete the production cache');
+    expect(plan({}, t, cfo).risk).toEqual(assessRisk(t));
+  });
+  it('a low confidence asks its escalation role beside the policy’s gate', () => {
+    const cfo = policyOf([{ id: 'cfo', match: {}, require: { approverRole: 'cfo' } }]);
+    const p = plan({ autoEscalation: { confidenceThreshold: 0.8, escalateTo: 'sre' } }, task('Tidy up', {}, 0.1), cfo);
+    expect(roles(p.steps)).toEqual(['sre', 'cfo']);
+  });
+});
