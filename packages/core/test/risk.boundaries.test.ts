@@ -195,6 +195,9 @@ describe('the patterns, at the survivors of the first mutation run', () => {
   it('a decimal comma reads as a decimal point', () => {
     expect(walkPayload({ note: 'pay €12,50' }).amounts).toContain(12.5);
   });
+  it('a figure and its currency code may be apart by any whitespace', () => {
+    expect(walkPayload({ note: 'pay 12000\tUSD' }).amounts).toContain(12_000);
+  });
   it('nothing read, no text', () => {
     expect(walkPayload(5).text).toBe('');
   });
