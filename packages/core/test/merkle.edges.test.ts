@@ -58,6 +58,8 @@ describe('hashing', () => {
     last[31] = (last[31] as number) ^ 1;
     expect(equalBytes(h(1), last)).toBe(false);
     expect(equalBytes(new Uint8Array(0), new Uint8Array(0))).toBe(true);
+    // A prefix is not equal, in either order.
+    expect(equalBytes(h(1).subarray(0, 31), h(1))).toBe(false);
   });
   it('the root of 1, 2 and 3 leaves by the RFC’s definition', () => {
     expect(rootFromLeafHashes([h(1)])).toEqual(h(1));
@@ -264,6 +266,10 @@ describe('consistency proofs: each refusal by its check', () => {
   it('a proof of the wrong length', () => {
     expect(() => verifyConsistency(3, 7, [], r3, r7)).toThrow('empty consistency proof');
     expect(() => verifyConsistency(3, 7, p37.slice(1), r3, r7)).toThrow('consistency proof has 3 hashes, want 4');
+    // 6 → 7: a seed, one inner hash and one border hash.
+    expect(() => verifyConsistency(6, 7, t.consistencyProof(6, 7).slice(1), t.root(6), r7)).toThrow(
+      'consistency proof has 2 hashes, want 3',
+    );
     expect(() => verifyConsistency(4, 7, [...p47, h(1)], r4, r7)).toThrow('consistency proof has 2 hashes, want 1');
   });
   it('a proof that leads to another root1 or root2', () => {

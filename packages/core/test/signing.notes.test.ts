@@ -182,3 +182,26 @@ describe('keys and their encodings', () => {
     expect(bytesToHex(Uint8Array.of(9, 1, 171, 9).subarray(1, 3))).toBe('01ab');
   });
 });
+
+describe('the survivors of the first mutation run', () => {
+  it('a note whose text is one empty line opens', () => {
+    expect(openNote(signNote('\n', 'me', KEY), 'me', KEY.publicKeyRaw)).toBe('\n');
+  });
+  it('a signature line is exactly "— name base64": nothing before or after', () => {
+    const note = signNote('body\n', 'me', KEY);
+    const line = note.slice('body\n\n'.length, -1);
+    for (const bad of [`x${line}`, `${line} x`]) {
+      expect(() => openNote(`body\n\n${bad}\n`, 'me', KEY.publicKeyRaw), bad).toThrow(
+        'note carries no valid signature by me (a malformed signature line)',
+      );
+    }
+  });
+  it('a checkpoint of a two-digit size opens', () => {
+    const root = Buffer.alloc(32, 9).toString('base64');
+    expect(
+      openCheckpoint(signCheckpoint({ origin: 'o', size: 12, rootHash: root }, KEY), 'o', KEY.publicKeyRaw),
+    ).toMatchObject({
+      size: 12,
+    });
+  });
+});

@@ -439,3 +439,32 @@ describe('the JSON Lines export', () => {
     expect(() => parseLedgerExport('{"type":"checkpoint","note":"n"}')).toThrow('export has no header line');
   });
 });
+
+describe('the survivors of the first mutation run', () => {
+  it('a blank line of spaces in an export is skipped', () => {
+    const b = build(['event']);
+    const text = [
+      JSON.stringify({ type: 'header', format: 'humanos-ledger/1', origin: b.origin, publicKey: b.publicKey, size: 1 }),
+      '   ',
+      JSON.stringify({ type: 'entry', ...b.entries[0] }),
+    ].join('\n');
+    expect(parseLedgerExport(text).entries).toHaveLength(1);
+  });
+  it('a pinned root is 0x and exactly 64 hex digits, or canonical base64 of 32 bytes', () => {
+    const b = build(['event', 'event'], [2]);
+    const hex = `0x${'ab'.repeat(32)}`;
+    const b64 = Buffer.alloc(32, 5).toString('base64');
+    for (const rootHash of [`x${hex}`, `${hex}ff`, Buffer.alloc(31, 5).toString('base64'), b64.replace(/=+$/, '')]) {
+      expect(verifyLedger(b, { trustedCheckpoint: { size: 2, rootHash } }), rootHash).toMatchObject({
+        ok: false,
+        reason: 'trusted checkpoint rejected: root hash is neither 0x-hex nor base64 of 32 bytes',
+      });
+    }
+  });
+  it('a failure not tied to an entry names no index', () => {
+    const b = build(['event'], [1]);
+    const report = verifyLedger({ ...b, publicKey: didKeyFromPublicKey(generateSigningKey().publicKeyRaw) });
+    expect(report.ok).toBe(false);
+    expect('firstBadIndex' in report).toBe(false);
+  });
+});
