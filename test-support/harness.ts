@@ -193,6 +193,8 @@ const TABLES = [
   ['webhook_deliveries', 'id'],
   ['audit_reviews', 'id'],
   ['consents', 'grantor, grantee, kind'],
+  ['task_heads', 'task_id'],
+  ['task_head_nodes', 'level, idx'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {
