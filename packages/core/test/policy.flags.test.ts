@@ -157,5 +157,9 @@ describe('flag messages: what the approver reads', () => {
     expect(wires?.roles).toEqual(['treasury']);
     expect(wires?.reason).toBe('policy rule wires');
     expect(plan.policy.flags.map((f) => f.rule)).toEqual(['money', 'money']);
+    // The plan's reason: why the gates, then each flag, separated.
+    expect(plan.policy.reason).toMatch(
+      /; payload\.amount is "lots", which rule money cannot compare: the rule applies; payload\.fee is "some", which rule money cannot compare: the rule applies$/,
+    );
   });
 });
