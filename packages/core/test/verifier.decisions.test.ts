@@ -508,6 +508,22 @@ describe('LedgerVerifier line by line, and the streamed export', () => {
     expect(await verifyLedgerStream(() => spaced)).toMatchObject({ ok: true, size: 2, decisionsVerified: 1 });
   });
 
+  it('decision lines written with other spacing are read too, and their rows checked', async () => {
+    const b = build(['event', alice], [2]);
+    const spaced = lines(b).map((l) => (l.startsWith('{"type":"decision"') ? ` ${l}` : l));
+    expect(await verifyLedgerStream(() => spaced)).toEqual(verifyLedger(b));
+    const bad = { ...b, decisions: b.decisions.map((d) => ({ ...d, signature: 'x' })) };
+    const badSpaced = lines(bad).map((l) => (l.startsWith('{"type":"decision"') ? ` ${l}` : l));
+    expect(await verifyLedgerStream(() => badSpaced)).toMatchObject({ ok: false, firstBadIndex: 1 });
+  });
+
+  it('reading stops at the first failure: what follows it is not read', async () => {
+    const b = build(['event', 'event'], [2]);
+    const [header, blank, e0, e1] = lines(b);
+    const swapped = [header, blank, e1, e0, '{"type":"entry",not json'] as string[];
+    expect(await verifyLedgerStream(() => swapped)).toMatchObject({ ok: false, firstBadIndex: 0 });
+  });
+
   it('a line of an unknown type, or an entry line that is not JSON, is refused by its number', async () => {
     const b = build(['event']);
     const base = lines(b);
