@@ -202,3 +202,22 @@ describe('the patterns, at the survivors of the first mutation run', () => {
     expect(walkPayload(5).text).toBe('');
   });
 });
+
+describe('payload walk edges (mutation run on the merged code)', () => {
+  const factors = (payload: unknown, description = 'x') =>
+    assessRisk({ description, requiredCapabilities: [], payload }).factors;
+  it('an unreadable amount is flagged only under a key that names an amount, and only when it has digits', () => {
+    expect(factors({ amount: '5O,000' })).toContain('unreadable_amount');
+    expect(factors({ price: 'free' })).not.toContain('unreadable_amount');
+    expect(factors({ value: 'high' })).not.toContain('unreadable_amount');
+    expect(factors({ street: '12 Main St' })).not.toContain('unreadable_amount');
+    expect(factors({ amount_ref: 'AB-12' })).not.toContain('unreadable_amount');
+  });
+  it('money in text whose separators read as no number counts by its digits', () => {
+    expect(factors({}, 'Pay $1,2,3,4,5 now')).toContain('large_amount');
+    expect(factors({}, 'Pay $1,2,3 now')).not.toContain('large_amount');
+  });
+  it('the command-like text gathered from a payload is bounded to 64 KiB', () => {
+    expect(walkPayload(Array.from({ length: 2000 }, () => 'a'.repeat(64))).text).toHaveLength(64 * 1024);
+  });
+});
