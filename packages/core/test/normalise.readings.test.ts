@@ -85,5 +85,9 @@ describe('text views', () => {
     expect(sameText('payrnent', 'payment')).toBe(true);
     expect(sameText('wire', 'fire')).toBe(false);
     expect(skeleton('PAYMENT')).toBe(skeleton('payment'));
+    expect(skeleton('Wіre')).toBe('wire');
+    // Characters without an ASCII look-alike stay as they are; marks are dropped.
+    expect(textViews('中 € ß ñ').folded).toBe('中 € ß n');
+    expect(textViews('Ｗｉｒｅ 1').folded).toBe('Wire 1');
   });
 });
