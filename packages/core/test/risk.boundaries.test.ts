@@ -4,7 +4,7 @@
  * object naming a currency, text).
  */
 import { describe, expect, it } from 'vitest';
-import { assessRisk, type RiskThresholds, walkPayload } from '../src/risk.js';
+import { assessRisk, gateRisk, type RiskThresholds, walkPayload } from '../src/risk.js';
 
 const assess = (description: string, payload: unknown = {}, t?: RiskThresholds, caps: string[] = []) =>
   assessRisk({ description, requiredCapabilities: caps, payload }, undefined, t);
@@ -219,5 +219,17 @@ describe('payload walk edges (mutation run on the merged code)', () => {
   });
   it('the command-like text gathered from a payload is bounded to 64 KiB', () => {
     expect(walkPayload(Array.from({ length: 2000 }, () => 'a'.repeat(64))).text).toHaveLength(64 * 1024);
+  });
+});
+
+describe('gateRisk of a decision gate whose stored risk names no factors', () => {
+  it('keeps the task’s factors and adds none', () => {
+    const task = { level: 'low' as const, factors: ['f'], mitigations: ['m'] };
+    expect(gateRisk({ kind: 'decision', proposal: { risk: { level: 'high' } } }, task)).toEqual({
+      level: 'high',
+      factors: ['f'],
+      mitigations: ['m'],
+    });
+    expect(gateRisk({ kind: 'decision', proposal: {} }, task)).toEqual(task);
   });
 });
