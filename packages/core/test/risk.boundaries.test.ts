@@ -210,6 +210,7 @@ describe('payload walk edges (mutation run on the merged code)', () => {
     expect(factors({ amount: '5O,000' })).toContain('unreadable_amount');
     expect(factors({ price: 'free' })).not.toContain('unreadable_amount');
     expect(factors({ value: 'high' })).not.toContain('unreadable_amount');
+    expect(factors({ value: 'tier 2' })).not.toContain('unreadable_amount');
     expect(factors({ street: '12 Main St' })).not.toContain('unreadable_amount');
     expect(factors({ amount_ref: 'AB-12' })).not.toContain('unreadable_amount');
   });
