@@ -1,13 +1,20 @@
 /**
  * RFC 7386 JSON Merge Patch: how a human's edits are applied over the agent's payload.
- * Pure and non-mutating: the approved payload is a new value, the proposal stays as proposed.
+ * Pure and non-mutating: the approved payload is a new value sharing nothing with the proposal or the
+ * patch, so the proposal stays as proposed whatever a caller does with the result.
  *
  * @example
  * applyMergePatch({ to: 'a@x', cc: 'b@x' }, { cc: null, subject: 'Hi' }) // { to: 'a@x', subject: 'Hi' }
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (!isPlainObject(patch)) return structuredClone(patch);
-  const result: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
+  // The untouched members are copied, not shared: a caller editing the result (the approved payload)
+  // must not reach into the proposal. Members the patch names are rebuilt by the recursion below.
+  const result: Record<string, unknown> = isPlainObject(target)
+    ? Object.fromEntries(
+        Object.entries(target).map(([key, value]) => [key, Object.hasOwn(patch, key) ? value : structuredClone(value)]),
+      )
+    : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
     else result[key] = applyMergePatch(result[key], value);

@@ -23,3 +23,22 @@ describe('a patch that is not an object replaces the target', () => {
     expect(patch).toEqual({ c: { d: [1] }, e: null });
   });
 });
+
+describe('the result shares nothing with the proposal', () => {
+  it('editing a member the patch did not touch leaves the proposal as proposed', () => {
+    const proposal = { to: { name: 'Ann', tags: ['a'] }, amount: { value: 5 }, cc: 'b@x' };
+    const out = applyMergePatch(proposal, { cc: null }) as typeof proposal;
+    expect(out).toEqual({ to: { name: 'Ann', tags: ['a'] }, amount: { value: 5 } });
+    out.to.name = 'Eve';
+    out.to.tags.push('b');
+    out.amount.value = 5000;
+    expect(proposal).toEqual({ to: { name: 'Ann', tags: ['a'] }, amount: { value: 5 }, cc: 'b@x' });
+  });
+  it('nor does a member beside a patched one, at any depth', () => {
+    const proposal = { a: { b: { c: 1 }, d: { e: [1] } } };
+    const out = applyMergePatch(proposal, { a: { b: { c: 2 } } }) as { a: { b: { c: number }; d: { e: number[] } } };
+    expect(out).toEqual({ a: { b: { c: 2 }, d: { e: [1] } } });
+    out.a.d.e.push(2);
+    expect(proposal).toEqual({ a: { b: { c: 1 }, d: { e: [1] } } });
+  });
+});

@@ -4,7 +4,7 @@
  * object naming a currency, text).
  */
 import { describe, expect, it } from 'vitest';
-import { assessRisk, type RiskThresholds, walkPayload } from '../src/risk.js';
+import { assessRisk, gateRisk, type RiskThresholds, walkPayload } from '../src/risk.js';
 
 const assess = (description: string, payload: unknown = {}, t?: RiskThresholds, caps: string[] = []) =>
   assessRisk({ description, requiredCapabilities: caps, payload }, undefined, t);
@@ -200,5 +200,37 @@ describe('the patterns, at the survivors of the first mutation run', () => {
   });
   it('nothing read, no text', () => {
     expect(walkPayload(5).text).toBe('');
+  });
+});
+
+describe('payload walk edges (mutation run on the merged code)', () => {
+  const factors = (payload: unknown, description = 'x') =>
+    assessRisk({ description, requiredCapabilities: [], payload }).factors;
+  it('an unreadable amount is flagged only under a key that names an amount, and only when it has digits', () => {
+    expect(factors({ amount: '5O,000' })).toContain('unreadable_amount');
+    expect(factors({ price: 'free' })).not.toContain('unreadable_amount');
+    expect(factors({ value: 'high' })).not.toContain('unreadable_amount');
+    expect(factors({ value: 'tier 2' })).not.toContain('unreadable_amount');
+    expect(factors({ street: '12 Main St' })).not.toContain('unreadable_amount');
+    expect(factors({ amount_ref: 'AB-12' })).not.toContain('unreadable_amount');
+  });
+  it('money in text whose separators read as no number counts by its digits', () => {
+    expect(factors({}, 'Pay $1,2,3,4,5 now')).toContain('large_amount');
+    expect(factors({}, 'Pay $1,2,3 now')).not.toContain('large_amount');
+  });
+  it('the command-like text gathered from a payload is bounded to 64 KiB', () => {
+    expect(walkPayload(Array.from({ length: 2000 }, () => 'a'.repeat(64))).text).toHaveLength(64 * 1024);
+  });
+});
+
+describe('gateRisk of a decision gate whose stored risk names no factors', () => {
+  it('keeps the task’s factors and adds none', () => {
+    const task = { level: 'low' as const, factors: ['f'], mitigations: ['m'] };
+    expect(gateRisk({ kind: 'decision', proposal: { risk: { level: 'high' } } }, task)).toEqual({
+      level: 'high',
+      factors: ['f'],
+      mitigations: ['m'],
+    });
+    expect(gateRisk({ kind: 'decision', proposal: {} }, task)).toEqual(task);
   });
 });

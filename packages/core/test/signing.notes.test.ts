@@ -205,3 +205,26 @@ describe('the survivors of the first mutation run', () => {
     });
   });
 });
+
+describe('checkpoint extension lines', () => {
+  const root = Buffer.alloc(32, 7).toString('base64');
+  it('are signed after the root, one per line, and read back in order; none is an empty list', () => {
+    const c = { origin: 'o.test/log', size: 3, rootHash: root, extensions: ['ext-a 1', 'ext-b two words'] };
+    expect(checkpointText(c)).toBe(`o.test/log\n3\n${root}\next-a 1\next-b two words\n`);
+    const opened = openCheckpoint(signCheckpoint(c, KEY), c.origin, KEY.publicKeyRaw);
+    expect(opened).toEqual(c);
+    const bare = openCheckpoint(
+      signCheckpoint({ origin: 'o.test/log', size: 3, rootHash: root }, KEY),
+      'o.test/log',
+      KEY.publicKeyRaw,
+    );
+    expect(bare.extensions).toEqual([]);
+  });
+  it('an empty extension line, or one with a newline, is refused before signing', () => {
+    for (const bad of ['', 'a\nb', '\n'])
+      expect(
+        () => checkpointText({ origin: 'o', size: 1, rootHash: root, extensions: ['ok', bad] }),
+        JSON.stringify(bad),
+      ).toThrow('a checkpoint extension line must be one non-empty line');
+  });
+});

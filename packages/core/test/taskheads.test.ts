@@ -194,3 +194,29 @@ describe('offline verification of task heads and index columns', () => {
     );
   });
 });
+
+describe('task-heads edges (mutation run on the merged code)', () => {
+  const root = Buffer.alloc(32, 9).toString('base64');
+  it('a heads line with a multi-digit size reads; trailing text after the root is refused', () => {
+    expect(taskHeadsFromExtensions([`humanos-task-heads 120 ${root}`])).toEqual({
+      size: 120,
+      root: new Uint8Array(Buffer.alloc(32, 9)),
+    });
+    expect(() => taskHeadsFromExtensions([`humanos-task-heads 7 ${root} extra`])).toThrow('bad task-heads line');
+    expect(() => taskHeadsFromExtensions([`humanos-task-heads 07 ${root}`])).toThrow('bad task-heads line');
+  });
+  it('an empty tree has the empty root; positions below 0 or not integers are refused', () => {
+    const t = new TaskHeadsTree(new ArrayNodeStore(), 0);
+    expect(hex(t.root())).toBe(hex(emptyRoot()));
+    t.append(leafHash('a'));
+    t.append(leafHash('b'));
+    for (const pos of [-1, 0.5, Number.NaN])
+      expect(() => t.setLeaf(pos, leafHash('c')), String(pos)).toThrow(
+        `task-heads position ${pos} is outside a tree of 2`,
+      );
+  });
+  it('a node the store does not hold is named', () => {
+    const t = new TaskHeadsTree({ get: () => undefined, set: () => {} }, 3);
+    expect(() => t.root()).toThrow(/^task-heads node \d+:\d+ missing$/);
+  });
+});

@@ -23,6 +23,7 @@ import {
   type SigningKey,
   signCheckpoint,
 } from '../src/signing.js';
+import { LedgerVerifier, verifyLedgerStream } from '../src/verifier.js';
 
 const KEY = generateSigningKey();
 const ORIGIN = 'humanos.test/log';
@@ -466,5 +467,106 @@ describe('the survivors of the first mutation run', () => {
     const report = verifyLedger({ ...b, publicKey: didKeyFromPublicKey(generateSigningKey().publicKeyRaw) });
     expect(report.ok).toBe(false);
     expect('firstBadIndex' in report).toBe(false);
+  });
+});
+
+describe('LedgerVerifier line by line, and the streamed export', () => {
+  const lines = (b: ReturnType<typeof build>, entryLine = (e: object) => JSON.stringify(e)) => [
+    JSON.stringify({ type: 'header', format: 'humanos-ledger/1', origin: b.origin, publicKey: b.publicKey }),
+    '',
+    ...b.entries.map((e) => entryLine({ type: 'entry', ...e })),
+    '  ',
+    ...b.checkpoints.map((note) => JSON.stringify({ type: 'checkpoint', note })),
+    ...b.decisions.map((d) => JSON.stringify({ type: 'decision', ...d })),
+  ];
+
+  it('a streamed export with decisions and blank lines gives the in-memory report', async () => {
+    const b = build(['event', alice, 'event', bob], [2, 4]);
+    const want = { ok: true, size: 4, checkpointsVerified: 2, decisionsVerified: 2 };
+    expect(verifyLedger(b)).toEqual(want);
+    expect(await verifyLedgerStream(() => lines(b))).toEqual(want);
+  });
+
+  it('a streamed stored decision that differs from the signed one fails as in memory', async () => {
+    const b = build(['event', alice], [2]);
+    const bad = { ...b, decisions: b.decisions.map((d) => ({ ...d, row: { ...d.row, verdict: 'rejected' } })) };
+    const want = {
+      ok: false,
+      size: 2,
+      checkpointsVerified: 1,
+      decisionsVerified: 1,
+      firstBadIndex: 1,
+      reason: 'the stored decision row (verdict, decider, digest) differs from the signed decision',
+    };
+    expect(verifyLedger(bad as typeof b)).toEqual(want);
+    expect(await verifyLedgerStream(() => lines(bad as typeof b))).toEqual(want);
+  });
+
+  it('entry lines written with other spacing are read in the second pass, not refused as unknown', async () => {
+    const b = build(['event', alice], [2]);
+    const spaced = lines(b, (e) => ` ${JSON.stringify(e, null, 0)}`);
+    expect(await verifyLedgerStream(() => spaced)).toMatchObject({ ok: true, size: 2, decisionsVerified: 1 });
+  });
+
+  it('decision lines written with other spacing are read too, and their rows checked', async () => {
+    const b = build(['event', alice], [2]);
+    const spaced = lines(b).map((l) => (l.startsWith('{"type":"decision"') ? ` ${l}` : l));
+    expect(await verifyLedgerStream(() => spaced)).toEqual(verifyLedger(b));
+    const bad = { ...b, decisions: b.decisions.map((d) => ({ ...d, signature: 'x' })) };
+    const badSpaced = lines(bad).map((l) => (l.startsWith('{"type":"decision"') ? ` ${l}` : l));
+    expect(await verifyLedgerStream(() => badSpaced)).toMatchObject({ ok: false, firstBadIndex: 1 });
+  });
+
+  it('reading stops at the first failure: what follows it is not read', async () => {
+    const b = build(['event', 'event'], [2]);
+    const [header, blank, e0, e1] = lines(b);
+    const swapped = [header, blank, e1, e0, '{"type":"entry",not json'] as string[];
+    expect(await verifyLedgerStream(() => swapped)).toMatchObject({ ok: false, firstBadIndex: 0 });
+  });
+
+  it('a line of an unknown type, or an entry line that is not JSON, is refused by its number', async () => {
+    const b = build(['event']);
+    const base = lines(b);
+    await expect(verifyLedgerStream(() => [...base, '{"type":"gossip"}'])).rejects.toThrow(
+      `export line ${base.length + 1} has an unknown type`,
+    );
+    await expect(verifyLedgerStream(() => [...base, '{"type":"entry",oops'])).rejects.toThrow(
+      `export line ${base.length + 1} is not JSON`,
+    );
+  });
+
+  it('once an entry fails, later entries and decisions are refused and the first failure stands', () => {
+    const b = build(['event', alice, 'event'], [3]);
+    const v = new LedgerVerifier(b, b.checkpoints);
+    expect(v.decision(b.decisions[0] as (typeof b.decisions)[number])).toBe(true);
+    expect(v.entry(b.entries[0] as (typeof b.entries)[number])).toBe(true);
+    expect(v.failed).toBeUndefined();
+    expect(v.entry(b.entries[2] as (typeof b.entries)[number])).toBe(false); // index 2 at position 1
+    const first = v.failed;
+    expect(first).toMatchObject({ ok: false, firstBadIndex: 1 });
+    expect(v.entry(b.entries[1] as (typeof b.entries)[number])).toBe(false);
+    expect(v.decision(b.decisions[0] as (typeof b.decisions)[number])).toBe(false);
+    expect(v.finish()).toEqual(first);
+    expect(first?.reason).toBe('entry at position 1 claims index 2 (missing or reordered)');
+  });
+
+  it('a public key that cannot be read fails before any entry, naming no index', () => {
+    const b = build(['event']);
+    for (const key of ['not-a-key', 'did:key:zBad']) {
+      const r = verifyLedger(b, key);
+      expect(r.ok, key).toBe(false);
+      expect(r.reason).toMatch(/^public key rejected: ./);
+      expect('firstBadIndex' in r).toBe(false);
+    }
+  });
+
+  it('an entry that is not text is refused as not canonical, at its index', () => {
+    const b = build(['event', 'event']);
+    const entries = b.entries.map((e, i) => (i === 1 ? { ...e, entry: 42 as unknown as string } : e));
+    expect(verifyLedger({ ...b, entries })).toMatchObject({
+      ok: false,
+      firstBadIndex: 1,
+      reason: 'entry is not a canonical ledger entry',
+    });
   });
 });
