@@ -172,32 +172,29 @@ export function walkPayload(payload: unknown): {
       length += s.length + 1;
     }
   };
-  const stack: unknown[] = [payload];
+  // Each value carries the money key it sits under (if any), through lists too: `{amount: [50000]}`
+  // is an amount of 50 000, not a bare number the walk may skip.
+  const stack: { v: unknown; money?: string }[] = [{ v: payload }];
   while (stack.length > 0) {
-    const v = stack.pop();
+    const { v, money } = stack.pop() as { v: unknown; money?: string };
+    if (money !== undefined && (typeof v === 'number' || typeof v === 'string')) {
+      // A money field is read like a policy rule reads it: `"50,000.00"` is 50 000.
+      const r = readNumber(v);
+      if (r.kind === 'number') amounts.push(...r.values.map(Math.abs));
+      else if (AMOUNT_KEY.test(money) && !NOT_AMOUNT_KEY.test(money) && /\d/.test(String(v))) unreadable++;
+    }
     if (typeof v === 'string') {
       if (v.length <= COMMAND_LENGTH) add(v.replace(/[_-]/g, ' '));
       amounts.push(...amountsInText(v));
       const m = SIZE.exec(v);
       if (m) sizesGb.push(Number(m[1]) * (SIZE_SCALE[(m[2] as string).toLowerCase()] ?? 0));
-    } else if (Array.isArray(v)) stack.push(...v);
+    } else if (Array.isArray(v)) stack.push(...v.map((x) => ({ v: x, money })));
     else if (typeof v === 'object' && v !== null) {
       const entries = Object.entries(v);
       const priced = entries.some(([k, x]) => CURRENCY_KEY.test(k) && typeof x === 'string');
       for (const [k, x] of entries) {
         add(k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/[_-]/g, ' '));
-        const money = priced || MONEY_KEY.test(k);
-        // A money field is read like a policy rule reads it: `"50,000.00"` is 50 000.
-        const r = money && (typeof x === 'number' || typeof x === 'string') ? readNumber(x) : null;
-        if (r?.kind === 'number') amounts.push(...r.values.map(Math.abs));
-        else if (
-          r?.kind === 'not_comparable' &&
-          AMOUNT_KEY.test(k) &&
-          !NOT_AMOUNT_KEY.test(k) &&
-          /\d/.test(x as string)
-        )
-          unreadable++;
-        if (typeof x !== 'number') stack.push(x);
+        stack.push({ v: x, money: priced || MONEY_KEY.test(k) ? k : undefined });
       }
     }
   }

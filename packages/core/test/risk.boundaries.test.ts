@@ -234,3 +234,21 @@ describe('gateRisk of a decision gate whose stored risk names no factors', () =>
     expect(gateRisk({ kind: 'decision', proposal: {} }, task)).toEqual(task);
   });
 });
+
+describe('amounts inside lists under a money key (fail closed)', () => {
+  // Found by mutation testing on the merged code: the walk dropped numbers that sat in a list, so
+  // `{amount: [50000]}` was rated below `{amount: 50000}` with no `large_amount`.
+  it('a list of amounts counts every member, as the amount alone would', () => {
+    const alone = assess('Refund customer', { amount: 50000 });
+    for (const payload of [{ amount: [50000] }, { amounts: [50000, 1] }, { refund: [[1, '50,000.00']] }]) {
+      expect(walkPayload(payload).amounts).toContain(50000);
+      expect(assess('Refund customer', payload).level).toBe(alone.level);
+      expect(factors('Refund customer', payload)).toContain('large_amount');
+    }
+  });
+  it('an unreadable member of an amount list is flagged; numbers in a list under another key are not amounts', () => {
+    expect(walkPayload({ amount: ['50k', 10] }).unreadable).toBe(1);
+    expect(walkPayload({ ids: [50000, 60000] }).amounts).toEqual([]);
+    expect(walkPayload({ invoice: { lines: [{ amount: 20000 }] } }).amounts).toEqual([20000]);
+  });
+});
