@@ -60,6 +60,12 @@ fi
 psql -h 127.0.0.1 -U postgres -d postgres -Atqc 'select 1' >/dev/null
 
 # --- Chromium (browser tests; never a downloaded browser) --------------------------------------------
+# GNU time: the CLI's large-ledger test reads the verifier's peak RSS from it (`/usr/bin/time -f`).
+if [ ! -x /usr/bin/time ]; then
+  echo "ensure-services: installing Debian's time"
+  apt_install time
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   echo "ensure-services: installing Debian's chromium"
   apt_install chromium

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../test-support/harness.js';
 import { type SignedExportOptions, signedExport } from '../../../test-support/signed-export.js';
+import { CLI_PATH, spawnCli } from './run.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
 const MiB = 1024 * 1024;
 
 /** Writes a generated signed export to `file` line by line (never one string of it). */
@@ -19,46 +17,12 @@ function writeLargeExport(file: string, o: SignedExportOptions): string {
 }
 
 /** Runs the built CLI under a heap limit; reports its exit code, output and peak RSS (GNU time). */
-function verifyWithCli(
-  file: string,
-  publicKey: string,
-  heapMiB: number,
-): Promise<{ code: number | null; stdout: string; stderr: string; maxRssMiB: number }> {
-  return new Promise((resolve) => {
-    const p = spawn(
-      '/usr/bin/time',
-      [
-        '-f',
-        'maxrss=%M',
-        process.execPath,
-        `--max-old-space-size=${heapMiB}`,
-        CLI,
-        'ledger',
-        'verify',
-        '--file',
-        file,
-        '--public-key',
-        publicKey,
-        '--json',
-      ],
-      {
-        env: { PATH: process.env.PATH ?? '', HOME: tmpdir(), HUMANOS_CONFIG: '/nonexistent' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    p.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    p.on('exit', (code) => {
-      const kb = Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 'NaN');
-      resolve({ code, stdout, stderr, maxRssMiB: kb / 1024 });
-    });
-  });
+async function verifyWithCli(file: string, publicKey: string, heapMiB: number) {
+  const argv: [string, ...string[]] = ['/usr/bin/time', '-f', 'maxrss=%M', process.execPath];
+  argv.push(`--max-old-space-size=${heapMiB}`, CLI_PATH, 'ledger', 'verify', '--file', file);
+  const r = await spawnCli([...argv, '--public-key', publicKey, '--json'], { HOME: tmpdir() });
+  const kb = Number(/maxrss=(\d+)/.exec(r.stderr)?.[1] ?? 'NaN');
+  return { ...r, maxRssMiB: kb / 1024 };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'humanos-large-ledger-'));

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../../test-support/harness.js';
 
-const CLI = join(REPO_ROOT, 'packages/cli/dist/main.js');
+/** The built CLI's entry point. */
+export const CLI_PATH = join(REPO_ROOT, 'packages/cli/dist/main.js');
+const CLI = CLI_PATH;
 
 export interface Run {
   code: number | null;
@@ -12,8 +14,19 @@ export interface Run {
 
 /** Runs the built CLI in a child process with only the given environment. */
 export function humanos(args: string[], env: Record<string, string>): Promise<Run> {
+  return spawnCli([process.execPath, CLI, ...args], env);
+}
+
+/**
+ * Runs `argv` (a command line that starts the CLI, e.g. under `/usr/bin/time` or with node flags) in a
+ * child process with only the given environment.
+ *
+ * @example
+ * await spawnCli(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, CLI_PATH, '--version'], {});
+ */
+export function spawnCli([cmd, ...args]: [string, ...string[]], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], {
+    const p = spawn(cmd, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HUMANOS_CONFIG: '/nonexistent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
