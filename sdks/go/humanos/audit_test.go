@@ -90,7 +90,12 @@ func openReviewCovering(ctx context.Context, t *testing.T, auditor *humanos.Clie
 		}
 		for _, r := range page.Items {
 			if covers(reviewRuns(ctx, t, auditor, r.ID, 200), ids) {
-				return r
+				// Read again: the listed row may predate runs the sweeper added while we paged.
+				fresh, err := auditor.AuditReview(ctx, r.ID)
+				if err != nil {
+					t.Fatalf("audit review: %v", err)
+				}
+				return *fresh
 			}
 		}
 		select {

@@ -60,7 +60,8 @@ async def open_review_covering(auditor: AsyncHumanOSClient, ids: list[str]) -> A
     async def find() -> AuditReview | None:
         for review in (await auditor.audit_reviews(status='open', frequency='daily')).items:
             if set(ids) <= set(await covered(auditor, review.id, limit=50)):
-                return review
+                # Read again: the listed row may predate runs the sweeper added while we paged.
+                return await auditor.get_audit_review(review.id)
         return None
 
     found = await eventually(find)
@@ -192,7 +193,8 @@ def _open_review_covering(auditor: HumanOSClient, ids: list[str]) -> AuditReview
                     break
                 cursor = page.next_cursor
             if set(ids) <= set(runs):
-                return review
+                # Read again: the listed row may predate runs the sweeper added while we paged.
+                return auditor.get_audit_review(review.id)
         if time.monotonic() > deadline:
             raise AssertionError(f'no open daily review covers {ids}')
         time.sleep(0.1)
