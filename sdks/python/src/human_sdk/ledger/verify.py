@@ -23,6 +23,7 @@ from typing import Any
 
 from ..canonical import canonical_json
 from .merkle import MemoryMerkleTree, MerkleError, MerkleFrontier, leaf_hash, verify_consistency
+from .passkey import KeyRegistry, PasskeyFailure, check_passkey_decision
 from .signing import SignatureError, hex_to_bytes, open_checkpoint, public_key_bytes, verify_decision_signature
 from .taskheads import TaskHeads, task_heads_from_extensions
 
@@ -87,6 +88,9 @@ class VerifyReport:
     decisions_verified: int
     first_bad_index: int | None = None
     reason: str | None = None
+    #: The passkey check that failed at ``first_bad_index`` (``passkey_signature``, …; see
+    #: ``docs/ledger.md``), None for other failures.
+    check: str | None = None
     #: The largest signed checkpoint that verified: pin it for the next run.
     checkpoint: TrustedCheckpoint | None = None
     #: True when a trusted checkpoint was given and the log was proved to extend it.
@@ -197,7 +201,7 @@ def verify_ledger(
     tree = MerkleFrontier()
     counts = {'checkpoints': 0, 'decisions': 0}
 
-    def fail(index: int | None, reason: str) -> VerifyReport:
+    def fail(index: int | None, reason: str, check: str | None = None) -> VerifyReport:
         return VerifyReport(
             ok=False,
             size=tree.size,
@@ -205,7 +209,11 @@ def verify_ledger(
             decisions_verified=counts['decisions'],
             first_bad_index=index,
             reason=reason,
+            check=check,
         )
+
+    def failed_check(index: int, f: PasskeyFailure) -> VerifyReport:
+        return fail(index, f.reason, f.check)
 
     try:
         public_key = public_key_bytes(trusted_public_key if trusted_public_key is not None else bundle.public_key)
@@ -272,6 +280,8 @@ def verify_ledger(
         return early
 
     decision_entries: dict[int, tuple[Any, str]] = {}
+    # The approver key registry, folded in log order: a decision sees only the keys logged before it.
+    keys = KeyRegistry()
     for i, item in enumerate(bundle.entries):
         if item.get('index') != i:
             return fail(i, f'entry at position {i} claims index {item.get("index")} (missing or reordered)')
@@ -295,14 +305,24 @@ def verify_ledger(
                 f"the stored taskId column ({json.dumps(item['taskId'])}) differs from the signed entry's "
                 f'taskId ({json.dumps(task_id)})',
             )
+        if kind in ('passkey.enrolled', 'passkey.revoked'):
+            try:
+                parsed = json.loads(entry)
+            except (json.JSONDecodeError, RecursionError):
+                return fail(i, 'entry is not JSON')
+            bad_key = keys.fold(i, kind, parsed.get('data') if isinstance(parsed, dict) else None)
+            if bad_key is not None:
+                return failed_check(i, bad_key)
         if kind == 'approval.decided':
             try:
                 parsed = json.loads(entry)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 return fail(i, 'entry is not JSON')
             data = parsed.get('data') if isinstance(parsed, dict) else None
-            record = data.get('record') if isinstance(data, dict) else None
-            signature = data.get('signature') if isinstance(data, dict) else None
+            if not isinstance(data, dict):
+                data = {}
+            record = data.get('record')
+            signature = data.get('signature')
             if (
                 not isinstance(record, dict)
                 or not isinstance(signature, str)
@@ -311,6 +331,9 @@ def verify_ledger(
                 return fail(i, 'decision signature does not verify')
             if record.get('approvalId') != parsed.get('approvalId') or record.get('taskId') != parsed.get('taskId'):
                 return fail(i, 'decision record names another approval or task than its entry')
+            bad_passkey = check_passkey_decision(i, data, record, keys)
+            if bad_passkey is not None:
+                return failed_check(i, bad_passkey)
             counts['decisions'] += 1
             decision_entries[i] = (record, signature)
         tree.append(leaf)
