@@ -31,11 +31,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'src'))
 
-from human_sdk.canonical import canonical_json, payload_digest  # noqa: E402
-from human_sdk.ledger import MerkleFrontier, did_key_from_public_key, leaf_hash  # noqa: E402
-from human_sdk.ledger.passkey import ALG_EDDSA, ALG_ES256, b64url_encode, decision_challenge  # noqa: E402
-from human_sdk.ledger.signing import note_key_hash  # noqa: E402
-from human_sdk.ledger.taskheads import TaskHeads  # noqa: E402
+from human_sdk.canonical import canonical_json, payload_digest
+from human_sdk.ledger import MerkleFrontier, did_key_from_public_key, leaf_hash
+from human_sdk.ledger.passkey import ALG_EDDSA, ALG_ES256, b64url_encode, decision_challenge
+from human_sdk.ledger.signing import note_key_hash
+from human_sdk.ledger.taskheads import TaskHeads
 
 FIXTURE = Path(__file__).resolve().parents[2] / 'testdata' / 'passkey-unit.json'
 ORIGIN = 'humanos.test/passkey-unit'
@@ -207,7 +207,13 @@ class LedgerWriter:
                 r = e['data']['record']
                 row = {k: r[k] for k in ('approvalId', 'verdict', 'payloadDigest')} | {'principalId': r['decidedBy']}
                 decisions.append(
-                    {'type': 'decision', 'ledgerIndex': seq, 'record': r, 'signature': e['data']['signature'], 'row': row}
+                    {
+                        'type': 'decision',
+                        'ledgerIndex': seq,
+                        'record': r,
+                        'signature': e['data']['signature'],
+                        'row': row,
+                    }
                 )
         n_tasks, heads_root = heads.root()
         body = (

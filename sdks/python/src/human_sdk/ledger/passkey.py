@@ -152,10 +152,12 @@ class KeyRegistry:
         if not isinstance(data, dict):
             return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment has no data object')
         cred, principal, rp_id, origins = (data.get(k) for k in ('credentialId', 'principal', 'rpId', 'origins'))
-        if not isinstance(principal, str) or not isinstance(cred, str) or b64url_decode(cred) is None:
+        if not isinstance(principal, str) or not isinstance(cred, str) or not b64url_decode(cred):
             return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no principal or no base64url credential id')
-        if not isinstance(rp_id, str) or not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
-            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no rpId or origins')
+        if not isinstance(rp_id, str) or not isinstance(origins, list) or not origins:
+            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no rpId or no origins')
+        if not all(isinstance(o, str) for o in origins):
+            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names an origin that is not text')
         spki = b64url_decode(data.get('publicKey'))
         key = _load_key(data.get('algorithm'), spki) if spki is not None else None
         if key is None:
