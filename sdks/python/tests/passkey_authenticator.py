@@ -47,6 +47,7 @@ AT = '2026-12-06T12:00:00.000Z'
 
 _RAW = serialization.Encoding.Raw
 _DER = serialization.Encoding.DER
+_X962 = serialization.Encoding.X962
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 
 
@@ -326,6 +327,12 @@ def _bad_enrolment(**override: Any) -> Callable[[], tuple[LedgerWriter, Expect]]
     return build
 
 
+def _compressed_spki() -> bytes:
+    """Alice's P-256 key as an SPKI with a compressed point: the same key, not the spelling enrolment writes."""
+    point = SoftAuthenticator('alice')._ec.public_key().public_bytes(_X962, serialization.PublicFormat.CompressedPoint)
+    return bytes.fromhex('3039301306072a8648ce3d020106082a8648ce3d030107032200') + point
+
+
 def _missing() -> tuple[LedgerWriter, Expect]:
     w, a = LedgerWriter(), SoftAuthenticator('alice')
     w.enrol(a)
@@ -365,10 +372,14 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
     'key-credential-id-not-base64url': _one_decision(
         lambda a, r: _with(passkey_evidence(a, r), credentialId=a.credential_id + '='), 'passkey_key_unknown'
     ),
-    'passkey-not-an-object': _one_decision(lambda a, r: 'signed', 'passkey_key_unknown'),
+    'passkey-not-an-object': _one_decision(lambda a, r: 'signed', 'passkey_client_data'),
+    'passkey-credential-id-missing': _one_decision(
+        lambda a, r: {k: v for k, v in passkey_evidence(a, r).items() if k != 'credentialId'}, 'passkey_client_data'
+    ),
     'enrolment-duplicate': _duplicate,
     'enrolment-public-key-not-der': _bad_enrolment(publicKey=b64url_encode(b'\x30\x03\x02\x01\x07')),
     'enrolment-public-key-not-base64url': _bad_enrolment(publicKey='MFkw+EwYH'),
+    'enrolment-public-key-compressed-point': _bad_enrolment(publicKey=b64url_encode(_compressed_spki())),
     'enrolment-algorithm-mismatch': _bad_enrolment(algorithm=ALG_EDDSA),
     'enrolment-algorithm-rs256': _bad_enrolment(algorithm=-257),
     'client-data-type-create': _one_decision(
@@ -417,7 +428,7 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
         lambda a, r: _with(passkey_evidence(a, r), authenticatorData=b64url_encode(bytes(36))), 'passkey_rp_id'
     ),
     'authenticator-data-not-base64url': _one_decision(
-        lambda a, r: _with(passkey_evidence(a, r), authenticatorData='A'), 'passkey_rp_id'
+        lambda a, r: _with(passkey_evidence(a, r), authenticatorData='A'), 'passkey_client_data'
     ),
     'flags-uv-false': _one_decision(lambda a, r: passkey_evidence(a, r, flags=0x01), 'passkey_flags'),
     'flags-up-false': _one_decision(lambda a, r: passkey_evidence(a, r, flags=0x04), 'passkey_flags'),
@@ -431,7 +442,7 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
         'passkey_signature',
     ),
     'signature-not-base64url': _one_decision(
-        lambda a, r: _with(passkey_evidence(a, r), signature='MEUCIQ=='), 'passkey_signature'
+        lambda a, r: _with(passkey_evidence(a, r), signature='MEUCIQ=='), 'passkey_client_data'
     ),
     'signature-by-another-key': _one_decision(
         lambda a, r: _with(

@@ -139,10 +139,13 @@ def test_malformed_members_fail_cleanly(junk: Any) -> None:
     for member in ('credentialId', 'nonce', 'authenticatorData', 'clientDataJSON', 'signature'):
         failure = check_passkey_decision(1, {'passkey': {**good, member: junk}}, rec, registry)
         assert failure is not None
-    # Any junk is a bad key, id or algorithm; a principal, rpId or origin must at least be text.
+    # Any junk is a bad key, id or algorithm; a principal, rpId or origin must at least be text (an
+    # empty list of origins is a key no decision can use, refused at decision time).
     members = ['publicKey', 'credentialId', 'algorithm']
     if not isinstance(junk, str):
-        members += ['principal', 'rpId', 'origins']
+        members += ['principal', 'rpId']
+    if junk != []:
+        members.append('origins')
     for enrol_member in members:
         data = {**w.entries[0]['data'], enrol_member: junk}
         assert KeyRegistry().fold(0, 'passkey.enrolled', data) is not None, enrol_member

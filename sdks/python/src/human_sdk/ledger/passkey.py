@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import load_der_public_key
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
 
 from ..canonical import canonical_json, payload_digest
 
@@ -119,6 +119,10 @@ def _load_key(algorithm: object, spki: bytes) -> ec.EllipticCurvePublicKey | Ed2
         key = load_der_public_key(spki)
     except (ValueError, UnsupportedAlgorithm):
         return None
+    # One spelling per key, as the server writes it (P-256 as an uncompressed point): a compressed or
+    # otherwise re-encoded SPKI is refused here as by every other verifier.
+    if key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo) != spki:
+        return None
     if algorithm == ALG_ES256 and isinstance(key, ec.EllipticCurvePublicKey) and key.curve.name == 'secp256r1':
         return key
     if algorithm == ALG_EDDSA and isinstance(key, Ed25519PublicKey):
@@ -154,10 +158,8 @@ class KeyRegistry:
         cred, principal, rp_id, origins = (data.get(k) for k in ('credentialId', 'principal', 'rpId', 'origins'))
         if not isinstance(principal, str) or not isinstance(cred, str) or not b64url_decode(cred):
             return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no principal or no base64url credential id')
-        if not isinstance(rp_id, str) or not isinstance(origins, list) or not origins:
-            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no rpId or no origins')
-        if not all(isinstance(o, str) for o in origins):
-            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names an origin that is not text')
+        if not isinstance(rp_id, str) or not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
+            return PasskeyFailure(CHECK_ENROLMENT, 'the enrolment names no rpId or origins')
         spki = b64url_decode(data.get('publicKey'))
         key = _load_key(data.get('algorithm'), spki) if spki is not None else None
         if key is None:
@@ -206,37 +208,29 @@ def decision_challenge(nonce: bytes, record: dict[str, Any]) -> bytes:
     return nonce + hashlib.sha256(canonical_json(statement).encode('utf-8')).digest()
 
 
-def _client_data(
-    passkey: dict[str, Any], record: dict[str, Any], key: EnrolledKey
-) -> tuple[bytes, PasskeyFailure | None]:
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f'{name} is not JSON')  # Python alone would read NaN and Infinity
+
+
+def _client_data_problem(raw: bytes, challenge: bytes, origins: tuple[str, ...]) -> str | None:
     """Check 2: clientDataJSON is a ``webauthn.get`` for this decision's challenge from an enrolled origin."""
-    raw = b64url_decode(passkey.get('clientDataJSON'))
-
-    def bad(why: str) -> tuple[bytes, PasskeyFailure]:
-        return b'', PasskeyFailure(CHECK_CLIENT_DATA, why)
-
-    if raw is None:
-        return bad('clientDataJSON is not base64url')
     try:
-        client = json.loads(raw.decode('utf-8'))
+        client = json.loads(raw.decode('utf-8'), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return bad('clientDataJSON is not UTF-8 JSON')
+        return 'clientDataJSON is not UTF-8 JSON'
     if not isinstance(client, dict):
-        return bad('clientDataJSON is not a JSON object')
+        return 'clientDataJSON is not a JSON object'
     if client.get('type') != 'webauthn.get':
-        return bad(f'clientDataJSON type is {client.get("type")!r}, want "webauthn.get"')
-    nonce = b64url_decode(passkey.get('nonce'))
-    if nonce is None or len(nonce) != 32:
-        return bad('the nonce is not 32 bytes of base64url')
-    try:
-        want = b64url_encode(decision_challenge(nonce, record))
-    except (TypeError, ValueError):
-        return bad("the decision's edits have no canonical JSON form")
-    if client.get('challenge') != want:
-        return bad('the challenge is not the one this decision commits to (another approval, verdict, payload or edit)')
-    if client.get('origin') not in key.origins:
-        return bad(f'origin {client.get("origin")!r} is not one the key was enrolled for')
-    return raw, None
+        return f'clientDataJSON type is {json.dumps(client.get("type"))}, not webauthn.get'
+    if client.get('challenge') != b64url_encode(challenge):
+        return (
+            'the signed challenge is not the one recomputed from this decision '
+            '(nonce, approval, verdict, payload digest, edits, approver)'
+        )
+    origin = client.get('origin')
+    if not isinstance(origin, str) or origin not in origins:
+        return f'origin {json.dumps(origin)} is not one the key was enrolled for'
+    return None
 
 
 def _verify_signature(key: EnrolledKey, signature: bytes, signed: bytes) -> bool:
@@ -269,25 +263,36 @@ def check_passkey_decision(
         if data.get('passkeyRequired') is True:
             return PasskeyFailure(CHECK_MISSING, 'policy required a passkey, but the decision carries none')
         return None
-    if not isinstance(passkey, dict):
-        return PasskeyFailure(CHECK_KEY_UNKNOWN, 'the passkey member is not an object')
-    key = registry.key_at(index, record.get('decidedBy'), passkey.get('credentialId'))
+    if not isinstance(passkey, dict) or not isinstance(passkey.get('credentialId'), str):
+        return PasskeyFailure(CHECK_CLIENT_DATA, 'the passkey assertion is malformed')
+    key = registry.key_at(index, record.get('decidedBy'), passkey['credentialId'])
     if isinstance(key, PasskeyFailure):
         return key
-    client_data, failure = _client_data(passkey, record, key)
-    if failure is not None:
-        return failure
-    auth = b64url_decode(passkey.get('authenticatorData'))
-    if auth is None or len(auth) < 37:
-        return PasskeyFailure(CHECK_RP_ID, 'authenticatorData is not base64url of at least 37 bytes')
-    if not hmac.compare_digest(auth[:32], hashlib.sha256(key.rp_id.encode('utf-8')).digest()):
-        return PasskeyFailure(CHECK_RP_ID, f'authenticatorData is not for rpId {key.rp_id!r}')
+    # Every binary member decodes, or the assertion is not one WebAuthn returned (as core's verifier).
+    members = {m: b64url_decode(passkey.get(m)) for m in ('nonce', 'authenticatorData', 'clientDataJSON', 'signature')}
+    nonce, auth, client_data, signature = members.values()
+    if nonce is None or auth is None or client_data is None or signature is None:
+        bad = ', '.join(m for m, v in members.items() if v is None)
+        return PasskeyFailure(CHECK_CLIENT_DATA, f'the assertion member {bad} is not base64url without padding')
+    if len(nonce) != 32:
+        return PasskeyFailure(CHECK_CLIENT_DATA, 'the nonce is not 32 bytes')
+    try:
+        challenge = decision_challenge(nonce, record)
+    except (TypeError, ValueError):
+        return PasskeyFailure(CHECK_CLIENT_DATA, "the decision's edits have no canonical JSON form")
+    problem = _client_data_problem(client_data, challenge, key.origins)
+    if problem is not None:
+        return PasskeyFailure(CHECK_CLIENT_DATA, problem)
+    if len(auth) < 37 or not hmac.compare_digest(auth[:32], hashlib.sha256(key.rp_id.encode('utf-8')).digest()):
+        return PasskeyFailure(CHECK_RP_ID, f'authenticatorData is not for the relying party {key.rp_id}')
     flags = auth[32]
-    if flags & _FLAG_UP == 0 or flags & _FLAG_UV == 0:
-        return PasskeyFailure(CHECK_FLAGS, f'flags 0x{flags:02x} lack user presence (0x01) or user verification (0x04)')
-    signature = b64url_decode(passkey.get('signature'))
-    if signature is None or not _verify_signature(key, signature, auth + hashlib.sha256(client_data).digest()):
+    if flags & _FLAG_UP == 0:
+        return PasskeyFailure(CHECK_FLAGS, 'the user was not present (UP flag unset)')
+    if flags & _FLAG_UV == 0:
+        return PasskeyFailure(CHECK_FLAGS, 'the user was not verified (UV flag unset)')
+    if not _verify_signature(key, signature, auth + hashlib.sha256(client_data).digest()):
         return PasskeyFailure(
-            CHECK_SIGNATURE, f'the assertion signature does not verify with the key enrolled at index {key.index}'
+            CHECK_SIGNATURE,
+            f'the signature does not verify with passkey {key.credential_id} (enrolled at index {key.index})',
         )
     return None
