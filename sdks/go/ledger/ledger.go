@@ -185,6 +185,9 @@ type Report struct {
 	// is known), or -1.
 	FirstBadIndex int64
 	Reason        string
+	// Check names the passkey check that failed at FirstBadIndex (CheckPasskeySignature, …; see
+	// docs/ledger.md), "" for other failures.
+	Check string
 }
 
 // VerificationError is returned by Verify when the ledger does not verify; Index is the first bad
@@ -192,6 +195,8 @@ type Report struct {
 type VerificationError struct {
 	Index  int64
 	Reason string
+	// Check is the failed passkey check's name ("" for other failures).
+	Check string
 }
 
 func (e *VerificationError) Error() string {
@@ -271,6 +276,13 @@ type decidedEntry struct {
 	} `json:"data"`
 }
 
+// entryData is an entry's data member, by its exact name (the passkey members are read from it by
+// theirs: encoding/json's struct matching ignores case, which no other verifier does).
+func entryData(entry string) json.RawMessage {
+	obj, _ := jsonObject(json.RawMessage(entry))
+	return obj["data"]
+}
+
 type recordNames struct {
 	ApprovalID *string `json:"approvalId"`
 	TaskID     *string `json:"taskId"`
@@ -303,13 +315,16 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 	}
 	tree := &Frontier{}
 	rep := Report{FirstBadIndex: -1}
-	fail := func(index int64, reason string) (Report, error) {
+	failCheck := func(index int64, reason, check string) (Report, error) {
 		rep.OK = false
 		rep.Size = int64(tree.Size())
 		rep.FirstBadIndex = index
 		rep.Reason = reason
-		return rep, &VerificationError{Index: index, Reason: reason}
+		rep.Check = check
+		return rep, &VerificationError{Index: index, Reason: reason, Check: check}
 	}
+	fail := func(index int64, reason string) (Report, error) { return failCheck(index, reason, "") }
+	failPasskey := func(index int64, f *PasskeyFailure) (Report, error) { return failCheck(index, f.Reason(), f.Check) }
 
 	type cp struct {
 		size  uint64
@@ -368,6 +383,8 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		record    []byte
 		signature string
 	}{}
+	// The approver key registry, folded in log order: a decision sees only the keys logged before it.
+	keys := NewKeyRegistry()
 	for i, item := range b.Entries {
 		idx := int64(i)
 		if item.Index != idx {
@@ -388,6 +405,14 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 		if problem := columnProblem(item.TaskIDColumn, taskID); problem != "" {
 			return fail(idx, problem)
 		}
+		if typ == "passkey.enrolled" || typ == "passkey.revoked" {
+			if !json.Valid([]byte(item.Entry)) {
+				return fail(idx, "entry is not JSON")
+			}
+			if f := keys.Fold(idx, typ, entryData(item.Entry)); f != nil {
+				return failPasskey(idx, f)
+			}
+		}
 		if typ == "approval.decided" {
 			var e decidedEntry
 			if err := json.Unmarshal([]byte(item.Entry), &e); err != nil {
@@ -399,6 +424,9 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 			var names recordNames
 			if err := json.Unmarshal(e.Data.Record, &names); err != nil || !sameString(names.ApprovalID, e.ApprovalID) || !sameString(names.TaskID, e.TaskID) {
 				return fail(idx, "decision record names another approval or task than its entry")
+			}
+			if f := keys.CheckPasskeyDecision(idx, entryData(item.Entry)); f != nil {
+				return failPasskey(idx, f)
 			}
 			canon, _ := Canonicalize(e.Data.Record)
 			rep.DecisionsVerified++
