@@ -296,6 +296,15 @@ def _revoked_before() -> tuple[LedgerWriter, Expect]:
     return w, _bad(w.decide(rec, passkey_evidence(a, rec)), 'passkey_key_revoked')
 
 
+def _revoked_before_enrolment() -> tuple[LedgerWriter, Expect]:
+    """The rule names the pair: a revocation of (principal, credential) logged before its enrolment counts."""
+    w, a = LedgerWriter(), SoftAuthenticator('alice')
+    w.revoke(a)
+    w.enrol(a)
+    rec = decision_record('apr_1')
+    return w, _bad(w.decide(rec, passkey_evidence(a, rec)), 'passkey_key_revoked')
+
+
 def _other_principal() -> tuple[LedgerWriter, Expect]:
     w, a = LedgerWriter(), SoftAuthenticator('bob')
     w.enrol(a, BOB)  # Bob's key, used for a decision recorded as Alice's
@@ -368,6 +377,7 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
     ),
     'key-enrolled-after-decision': _enrolled_after,
     'key-of-another-principal': _other_principal,
+    'key-revoked-before-enrolment': _revoked_before_enrolment,
     'key-revoked-before-decision': _revoked_before,
     'key-credential-id-not-base64url': _one_decision(
         lambda a, r: _with(passkey_evidence(a, r), credentialId=a.credential_id + '='), 'passkey_key_unknown'
