@@ -1,4 +1,5 @@
-"""Offline ledger verification: RFC 6962 proofs, signed-note checkpoints, Ed25519 decision signatures.
+"""Offline ledger verification: RFC 6962 proofs, signed-note checkpoints, Ed25519 decision signatures,
+passkey-signed decisions against the approver key registry in the log.
 
 Example:
     >>> from human_sdk.ledger import parse_ledger_export, verify_ledger
@@ -19,6 +20,7 @@ from .merkle import (
     verify_consistency,
     verify_inclusion,
 )
+from .passkey import KeyRegistry, PasskeyFailure, check_passkey_decision, decision_challenge
 from .signing import (
     Checkpoint,
     SignatureError,
@@ -43,14 +45,18 @@ from .verify import (
 __all__ = [
     'HASH_SIZE',
     'Checkpoint',
+    'KeyRegistry',
     'LedgerBundle',
     'LedgerExportError',
     'MemoryMerkleTree',
     'MerkleError',
     'MerkleFrontier',
+    'PasskeyFailure',
     'SignatureError',
     'TrustedCheckpoint',
     'VerifyReport',
+    'check_passkey_decision',
+    'decision_challenge',
     'decode_proof',
     'did_key_from_public_key',
     'empty_root',
