@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -329,8 +330,14 @@ func (r *KeyRegistry) CheckPasskeyDecision(index int64, data json.RawMessage) *P
 // clientDataProblem checks clientDataJSON: UTF-8 JSON object, type webauthn.get, the recomputed
 // challenge (base64url, compared as text), an enrolled origin. "" when it is fine.
 func clientDataProblem(raw, challenge []byte, origins []string) string {
+	// Numbers as text: a member like 1e400 is JSON (other verifiers read it), not a reason to fail.
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
 	var v any
-	if !utf8.Valid(raw) || json.Unmarshal(raw, &v) != nil {
+	if !utf8.Valid(raw) || dec.Decode(&v) != nil {
+		return "clientDataJSON is not UTF-8 JSON"
+	}
+	if _, err := dec.Token(); err != io.EOF {
 		return "clientDataJSON is not UTF-8 JSON"
 	}
 	c, ok := v.(map[string]any)

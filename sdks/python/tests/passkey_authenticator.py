@@ -85,14 +85,20 @@ class SoftAuthenticator:
         origin: str = WEB_ORIGIN,
         kind: str = 'webauthn.get',
         flags: int = 0x05,
+        client_tail: str = '',
     ) -> dict[str, str]:
-        """An assertion as ``navigator.credentials.get`` returns it (base64url members)."""
+        """An assertion as ``navigator.credentials.get`` returns it (base64url members).
+
+        ``client_tail`` is raw text put before clientDataJSON's closing brace (members browsers add,
+        or junk), signed like the rest.
+        """
         self.sign_count += 1
         auth = hashlib.sha256(rp_id.encode()).digest() + bytes([flags]) + struct.pack('>I', self.sign_count)
-        client = json.dumps(
+        client_text = json.dumps(
             {'type': kind, 'challenge': b64url_encode(challenge), 'origin': origin, 'crossOrigin': False},
             separators=(',', ':'),
-        ).encode()
+        )
+        client = (client_text[:-1] + client_tail + '}').encode()
         sig = self.sign(auth + hashlib.sha256(client).digest())
         return {
             'authenticatorData': b64url_encode(auth),
@@ -264,13 +270,14 @@ def _one_decision(
     alg: int = ALG_ES256,
     record: dict[str, Any] | None = None,
 ) -> Callable[[], tuple[LedgerWriter, Expect]]:
-    """Alice enrols at 0, then decides at 1 with the evidence ``passkey`` makes; it fails ``check``."""
+    """Alice enrols at 0, then decides at 1 with the evidence ``passkey`` makes; it fails ``check`` ('': valid)."""
 
     def build() -> tuple[LedgerWriter, Expect]:
         w, a = LedgerWriter(), SoftAuthenticator('alice', alg)
         w.enrol(a)
         rec = record or decision_record('apr_1')
-        return w, _bad(w.decide(rec, passkey(a, rec)), check)
+        at = w.decide(rec, passkey(a, rec))
+        return w, _bad(at, check) if check else _ok()
 
     return build
 
@@ -428,6 +435,19 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
     ),
     'client-data-not-utf8': _one_decision(
         lambda a, r: _with(passkey_evidence(a, r), clientDataJSON=b64url_encode(b'{"type":"\xff"}')),
+        'passkey_client_data',
+    ),
+    'valid-client-data-extra-members': _one_decision(
+        # Chrome adds members at random; a number no float holds is still JSON.
+        lambda a, r: passkey_evidence(a, r, client_tail=',"other_keys_can_be_added_here":"x","n":1e400'),
+        '',
+    ),
+    'client-data-trailing-text': _one_decision(
+        lambda a, r: passkey_evidence(a, r, client_tail='}{'), 'passkey_client_data'
+    ),
+    'client-data-challenge-twice-last-wins': _one_decision(
+        # Duplicate members: every verifier reads the last (JSON.parse's rule), here another challenge.
+        lambda a, r: passkey_evidence(a, r, client_tail=',"challenge":"AAAA"'),
         'passkey_client_data',
     ),
     'client-data-not-base64url': _one_decision(
