@@ -295,21 +295,21 @@ def _enrolled_after() -> tuple[LedgerWriter, Expect]:
     return w, _bad(at, 'passkey_key_unknown')
 
 
-def _revoked_before() -> tuple[LedgerWriter, Expect]:
-    w, a = LedgerWriter(), SoftAuthenticator('alice')
-    w.enrol(a)
-    w.revoke(a)
-    rec = decision_record('apr_1')
-    return w, _bad(w.decide(rec, passkey_evidence(a, rec)), 'passkey_key_revoked')
+def _revoked(*, before_enrolment: bool) -> Callable[[], tuple[LedgerWriter, Expect]]:
+    """Revoked before the decision; the rule names the pair, so a revocation logged even before the
+    enrolment of that (principal, credential) counts."""
 
+    def build() -> tuple[LedgerWriter, Expect]:
+        w, a = LedgerWriter(), SoftAuthenticator('alice')
+        if before_enrolment:
+            w.revoke(a)
+        w.enrol(a)
+        if not before_enrolment:
+            w.revoke(a)
+        rec = decision_record('apr_1')
+        return w, _bad(w.decide(rec, passkey_evidence(a, rec)), 'passkey_key_revoked')
 
-def _revoked_before_enrolment() -> tuple[LedgerWriter, Expect]:
-    """The rule names the pair: a revocation of (principal, credential) logged before its enrolment counts."""
-    w, a = LedgerWriter(), SoftAuthenticator('alice')
-    w.revoke(a)
-    w.enrol(a)
-    rec = decision_record('apr_1')
-    return w, _bad(w.decide(rec, passkey_evidence(a, rec)), 'passkey_key_revoked')
+    return build
 
 
 def _other_principal() -> tuple[LedgerWriter, Expect]:
@@ -384,8 +384,8 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
     ),
     'key-enrolled-after-decision': _enrolled_after,
     'key-of-another-principal': _other_principal,
-    'key-revoked-before-enrolment': _revoked_before_enrolment,
-    'key-revoked-before-decision': _revoked_before,
+    'key-revoked-before-enrolment': _revoked(before_enrolment=True),
+    'key-revoked-before-decision': _revoked(before_enrolment=False),
     'key-credential-id-not-base64url': _one_decision(
         lambda a, r: _with(passkey_evidence(a, r), credentialId=a.credential_id + '='), 'passkey_key_unknown'
     ),
