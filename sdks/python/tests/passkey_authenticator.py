@@ -51,6 +51,18 @@ _X962 = serialization.Encoding.X962
 _SPKI = serialization.PublicFormat.SubjectPublicKeyInfo
 
 
+def _ecdsa() -> ec.ECDSA:
+    """ECDSA with SHA-256, deterministic (RFC 6979) where ``cryptography`` has it (44+), so the
+    generator makes the same fixture byte for byte on every run."""
+    try:
+        return ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+    except TypeError:  # cryptography < 44
+        return ec.ECDSA(hashes.SHA256())
+
+
+DETERMINISTIC = _ecdsa().deterministic_signing if hasattr(ec.ECDSA, 'deterministic_signing') else False
+
+
 def _seeded(label: str) -> bytes:
     """32 bytes fixed by a label: keys, ids and nonces stay the same on every run of the generator."""
     return hashlib.sha256(b'humanos passkey-unit ' + label.encode()).digest()
@@ -74,7 +86,7 @@ class SoftAuthenticator:
 
     def sign(self, data: bytes) -> bytes:
         if self.algorithm == ALG_ES256:
-            return self._ec.sign(data, ec.ECDSA(hashes.SHA256()))
+            return self._ec.sign(data, _ecdsa())
         return self._ed.sign(data)
 
     def get(
@@ -497,6 +509,10 @@ def build_fixture() -> dict[str, Any]:
     }
 
 
+def fixture_text() -> str:
+    return json.dumps(build_fixture(), indent=1, ensure_ascii=False) + '\n'
+
+
 if __name__ == '__main__':
-    FIXTURE.write_text(json.dumps(build_fixture(), indent=1, ensure_ascii=False) + '\n', encoding='utf-8')
+    FIXTURE.write_text(fixture_text(), encoding='utf-8')
     print(f'wrote {FIXTURE}')
