@@ -2,7 +2,9 @@
 
 Example:
     humanos-verify-ledger ledger.jsonl --key did:key:z6Mk… --trusted-size 1234 --trusted-root 0x…
-Prints the report as JSON; exits 0 when the ledger verifies, 1 when it does not, 2 on bad usage.
+Prints the report as JSON; exits 0 when the ledger verifies, 1 when it does not, 2 on bad usage. A failure
+names ``first_bad_index`` and ``reason``, and ``check`` for a passkey-signed decision or enrolment that
+fails (``passkey_signature``, ``passkey_key_revoked``, …; see docs/ledger.md).
 """
 
 from __future__ import annotations
