@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -249,5 +250,57 @@ func TestDecodeBase64URLIsStrict(t *testing.T) {
 		if _, err := DecodeBase64URL(s); err == nil {
 			t.Fatalf("%q decodes", s)
 		}
+	}
+}
+
+// The vectors made by the server with its software authenticator (testdata/passkey, see its
+// README): an honest log and forged variants, each naming the entry and the check that must fail.
+func TestPasskeyServerVectors(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "passkey", "*.json"))
+	if err != nil || len(paths) < 9 {
+		t.Fatalf("vectors missing: %v %v", paths, err)
+	}
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v struct {
+				Lines    []json.RawMessage `json:"lines"`
+				Expected struct {
+					OK    bool   `json:"ok"`
+					Index int64  `json:"index"`
+					Check string `json:"check"`
+				} `json:"expected"`
+			}
+			if err := json.Unmarshal(raw, &v); err != nil {
+				t.Fatal(err)
+			}
+			var export strings.Builder
+			for _, l := range v.Lines {
+				var line bytes.Buffer // the file is indented: one line per record again
+				if err := json.Compact(&line, l); err != nil {
+					t.Fatal(err)
+				}
+				export.Write(line.Bytes())
+				export.WriteByte('\n')
+			}
+			b, err := ParseExport(strings.NewReader(export.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rep, err := Verify(b, VerifyOptions{})
+			if v.Expected.OK {
+				if err != nil || !rep.OK || rep.DecisionsVerified == 0 {
+					t.Fatalf("want ok, got %+v (%v)", rep, err)
+				}
+				return
+			}
+			var bad *VerificationError
+			if !errors.As(err, &bad) || bad.Index != v.Expected.Index || bad.Check != v.Expected.Check || rep.Check != v.Expected.Check {
+				t.Fatalf("want index %d check %s, got %+v (%v)", v.Expected.Index, v.Expected.Check, rep, err)
+			}
+		})
 	}
 }

@@ -178,3 +178,47 @@ def test_cli_names_the_failed_check(tmp_path: Path, capsys: pytest.CaptureFixtur
     path.write_text(ok['export'], encoding='utf-8')
     assert cli_main([str(path), '--key', _FIXTURE['publicKey']]) == 0
     assert json.loads(capsys.readouterr().out)['check'] is None
+
+
+# The vectors made by the server with its software authenticator (testdata/passkey, see its README):
+# an honest log and forged variants, each naming the entry and the check that must fail.
+VECTORS = Path(__file__).resolve().parents[3] / 'testdata' / 'passkey'
+
+
+def _vector(path: Path) -> tuple[str, dict[str, Any]]:
+    v = json.loads(path.read_text(encoding='utf-8'))
+    return '\n'.join(json.dumps(line, ensure_ascii=False) for line in v['lines']) + '\n', v['expected']
+
+
+def test_server_vectors_are_present() -> None:
+    names = {p.name for p in VECTORS.glob('*.json')}
+    assert 'ledger.json' in names
+    # One forged variant per check at least.
+    for check in ('key_unknown', 'key_revoked', 'client_data', 'rp_id', 'flags', 'signature', 'missing', 'enrolment'):
+        assert f'ledger.tampered-passkey_{check}.json' in names
+
+
+@pytest.mark.parametrize('path', sorted(VECTORS.glob('*.json')), ids=lambda p: p.name)
+def test_server_vector(path: Path) -> None:
+    export, expected = _vector(path)
+    outcome = _outcome(export, json.loads(export.split('\n', 1)[0])['publicKey'])
+    assert outcome == expected
+
+
+def test_server_vector_decisions_flipped_fail() -> None:
+    # The byte-flip property on the server's own passkey decisions (ES256 and EdDSA keys).
+    export, _ = _vector(VECTORS / 'ledger.json')
+    registry, decisions = KeyRegistry(), []
+    for item in parse_ledger_export(export).entries:
+        entry = json.loads(item['entry'])
+        assert registry.fold(item['index'], entry['type'], entry['data']) is None
+        if 'passkey' in entry['data']:
+            decisions.append((item['index'], entry['data']))
+    assert len(decisions) == 3
+    rng = random.Random('server-vectors')
+    for index, data in decisions:
+        assert check_passkey_decision(index, data, data['record'], registry) is None
+        for member in ('authenticatorData', 'clientDataJSON', 'signature'):
+            for _ in range(100):
+                bad = {**data, 'passkey': {**data['passkey'], member: _flip(data['passkey'][member], rng)}}
+                assert check_passkey_decision(index, bad, data['record'], registry) is not None
