@@ -253,54 +253,118 @@ func TestDecodeBase64URLIsStrict(t *testing.T) {
 	}
 }
 
+type serverVector struct {
+	export   string
+	expected struct {
+		OK    bool   `json:"ok"`
+		Index int64  `json:"index"`
+		Check string `json:"check"`
+	}
+}
+
+// loadServerVector reads one testdata/passkey file back into its JSON Lines export.
+func loadServerVector(t *testing.T, path string) serverVector {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Lines    []json.RawMessage `json:"lines"`
+		Expected json.RawMessage   `json:"expected"`
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out serverVector
+	if err := json.Unmarshal(v.Expected, &out.expected); err != nil {
+		t.Fatal(err)
+	}
+	var export strings.Builder
+	for _, l := range v.Lines {
+		var line bytes.Buffer // the file is indented: one line per record again
+		if err := json.Compact(&line, l); err != nil {
+			t.Fatal(err)
+		}
+		export.Write(line.Bytes())
+		export.WriteByte('\n')
+	}
+	out.export = export.String()
+	return out
+}
+
+var serverVectors = filepath.Join("..", "..", "..", "testdata", "passkey")
+
 // The vectors made by the server with its software authenticator (testdata/passkey, see its
 // README): an honest log and forged variants, each naming the entry and the check that must fail.
 func TestPasskeyServerVectors(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "passkey", "*.json"))
+	paths, err := filepath.Glob(filepath.Join(serverVectors, "*.json"))
 	if err != nil || len(paths) < 9 {
 		t.Fatalf("vectors missing: %v %v", paths, err)
 	}
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			raw, err := os.ReadFile(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var v struct {
-				Lines    []json.RawMessage `json:"lines"`
-				Expected struct {
-					OK    bool   `json:"ok"`
-					Index int64  `json:"index"`
-					Check string `json:"check"`
-				} `json:"expected"`
-			}
-			if err := json.Unmarshal(raw, &v); err != nil {
-				t.Fatal(err)
-			}
-			var export strings.Builder
-			for _, l := range v.Lines {
-				var line bytes.Buffer // the file is indented: one line per record again
-				if err := json.Compact(&line, l); err != nil {
-					t.Fatal(err)
-				}
-				export.Write(line.Bytes())
-				export.WriteByte('\n')
-			}
-			b, err := ParseExport(strings.NewReader(export.String()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rep, err := Verify(b, VerifyOptions{})
-			if v.Expected.OK {
+			v := loadServerVector(t, p)
+			rep, err := verifyExport(t, v.export, "")
+			if v.expected.OK {
 				if err != nil || !rep.OK || rep.DecisionsVerified == 0 {
 					t.Fatalf("want ok, got %+v (%v)", rep, err)
 				}
 				return
 			}
 			var bad *VerificationError
-			if !errors.As(err, &bad) || bad.Index != v.Expected.Index || bad.Check != v.Expected.Check || rep.Check != v.Expected.Check {
-				t.Fatalf("want index %d check %s, got %+v (%v)", v.Expected.Index, v.Expected.Check, rep, err)
+			if !errors.As(err, &bad) || bad.Index != v.expected.Index || bad.Check != v.expected.Check || rep.Check != v.expected.Check {
+				t.Fatalf("want index %d check %s, got %+v (%v)", v.expected.Index, v.expected.Check, rep, err)
 			}
 		})
+	}
+}
+
+// The byte-flip property on the server's own passkey decisions (ES256 and EdDSA keys).
+func TestPasskeyServerDecisionsFlippedFail(t *testing.T) {
+	v := loadServerVector(t, filepath.Join(serverVectors, "ledger.json"))
+	b, err := ParseExport(strings.NewReader(v.export))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := NewKeyRegistry()
+	var decisions []int64
+	for _, e := range b.Entries {
+		_, _, typ, _ := readEntryTail(e.Entry)
+		if f := reg.Fold(e.Index, typ, entryData(e.Entry)); f != nil {
+			t.Fatal(f.Reason())
+		}
+		if d, _ := jsonObject(entryData(e.Entry)); d["passkey"] != nil {
+			decisions = append(decisions, e.Index)
+		}
+	}
+	if len(decisions) != 3 {
+		t.Fatalf("want 3 passkey decisions, got %v", decisions)
+	}
+	rng := rand.New(rand.NewSource(7))
+	for _, i := range decisions {
+		data := entryDataOf(t, v.export, int(i))
+		good, _ := json.Marshal(data)
+		if f := reg.CheckPasskeyDecision(i, good); f != nil {
+			t.Fatalf("decision %d: %s", i, f.Reason())
+		}
+		var passkey map[string]any
+		if err := json.Unmarshal(data["passkey"], &passkey); err != nil {
+			t.Fatal(err)
+		}
+		for _, member := range []string{"authenticatorData", "clientDataJSON", "signature"} {
+			for n := 0; n < 100; n++ {
+				bad := map[string]any{}
+				for k, x := range passkey {
+					bad[k] = x
+				}
+				bad[member] = flipB64(t, passkey[member].(string), rng)
+				data["passkey"], _ = json.Marshal(bad)
+				raw, _ := json.Marshal(data)
+				if f := reg.CheckPasskeyDecision(i, raw); f == nil {
+					t.Fatalf("decision %d: %s flipped to %s verifies", i, member, bad[member])
+				}
+			}
+		}
 	}
 }
