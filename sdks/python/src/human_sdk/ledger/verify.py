@@ -43,6 +43,10 @@ _ENTRY_TAIL = re.compile(
 )
 
 
+# The entries whose data the verifier reads: decisions, and the approver key registry's.
+_READ_KINDS = frozenset({'approval.decided', 'passkey.enrolled', 'passkey.revoked'})
+
+
 class LedgerExportError(ValueError):
     """An export that cannot be read at all (not JSON Lines, no header, an unknown line type)."""
 
@@ -305,22 +309,20 @@ def verify_ledger(
                 f"the stored taskId column ({json.dumps(item['taskId'])}) differs from the signed entry's "
                 f'taskId ({json.dumps(task_id)})',
             )
-        if kind in ('passkey.enrolled', 'passkey.revoked'):
+        parsed: Any = None
+        data: dict[str, Any] = {}
+        if kind in _READ_KINDS:
             try:
                 parsed = json.loads(entry)
             except (json.JSONDecodeError, RecursionError):
                 return fail(i, 'entry is not JSON')
-            bad_key = keys.fold(i, kind, parsed.get('data') if isinstance(parsed, dict) else None)
+            found = parsed.get('data') if isinstance(parsed, dict) else None
+            data = found if isinstance(found, dict) else {}
+        if kind in ('passkey.enrolled', 'passkey.revoked'):
+            bad_key = keys.fold(i, kind, data)
             if bad_key is not None:
                 return failed_check(i, bad_key)
         if kind == 'approval.decided':
-            try:
-                parsed = json.loads(entry)
-            except (json.JSONDecodeError, RecursionError):
-                return fail(i, 'entry is not JSON')
-            data = parsed.get('data') if isinstance(parsed, dict) else None
-            if not isinstance(data, dict):
-                data = {}
             record = data.get('record')
             signature = data.get('signature')
             if (
