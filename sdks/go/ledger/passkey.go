@@ -331,6 +331,8 @@ func (r *KeyRegistry) CheckPasskeyDecision(index int64, data json.RawMessage) *P
 // challenge (base64url, compared as text), an enrolled origin. "" when it is fine.
 func clientDataProblem(raw, challenge []byte, origins []string) string {
 	// Numbers as text: a member like 1e400 is JSON (other verifiers read it), not a reason to fail.
+	// WebAuthn reads it with WHATWG "UTF-8 decode", which drops one leading BOM (so does core).
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var v any

@@ -102,7 +102,7 @@ class SoftAuthenticator:
         """An assertion as ``navigator.credentials.get`` returns it (base64url members).
 
         ``client_tail`` is raw text put before clientDataJSON's closing brace (members browsers add,
-        or junk), signed like the rest.
+        or junk), signed like the rest; byte order marks go before everything instead.
         """
         self.sign_count += 1
         auth = hashlib.sha256(rp_id.encode()).digest() + bytes([flags]) + struct.pack('>I', self.sign_count)
@@ -111,6 +111,8 @@ class SoftAuthenticator:
             separators=(',', ':'),
         )
         client = (client_text[:-1] + client_tail + '}').encode()
+        if client_tail.startswith('\ufeff'):  # a byte order mark goes first
+            client = client_tail.encode() + client_text.encode()
         sig = self.sign(auth + hashlib.sha256(client).digest())
         return {
             'authenticatorData': b64url_encode(auth),
@@ -453,6 +455,10 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
         # Chrome adds members at random; a number no float holds is still JSON.
         lambda a, r: passkey_evidence(a, r, client_tail=',"other_keys_can_be_added_here":"x","n":1e400'),
         '',
+    ),
+    'valid-client-data-byte-order-mark': _one_decision(lambda a, r: passkey_evidence(a, r, client_tail='\ufeff'), ''),
+    'client-data-two-byte-order-marks': _one_decision(
+        lambda a, r: passkey_evidence(a, r, client_tail='\ufeff\ufeff'), 'passkey_client_data'
     ),
     'client-data-trailing-text': _one_decision(
         lambda a, r: passkey_evidence(a, r, client_tail='}{'), 'passkey_client_data'

@@ -215,7 +215,8 @@ def _reject_constant(name: str) -> Any:
 def _client_data_problem(raw: bytes, challenge: bytes, origins: tuple[str, ...]) -> str | None:
     """Check 2: clientDataJSON is a ``webauthn.get`` for this decision's challenge from an enrolled origin."""
     try:
-        client = json.loads(raw.decode('utf-8'), parse_constant=_reject_constant)
+        # WebAuthn reads it with WHATWG "UTF-8 decode", which drops one leading BOM (so does core).
+        client = json.loads(raw.decode('utf-8-sig'), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return 'clientDataJSON is not UTF-8 JSON'
     if not isinstance(client, dict):
