@@ -28,6 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'src'))
 
@@ -44,6 +45,8 @@ WEB_ORIGIN = 'https://humanos.example.com'
 ALICE = 'did:web:humanos.example.com:principals:alice'
 BOB = 'did:web:humanos.example.com:principals:bob'
 AT = '2026-12-06T12:00:00.000Z'
+#: The order of P-256's group.
+_P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 _RAW = serialization.Encoding.Raw
 _DER = serialization.Encoding.DER
@@ -76,8 +79,7 @@ class SoftAuthenticator:
         self.credential_id = b64url_encode(_seeded('cred ' + label)[:16])
         seed = _seeded('key ' + label)
         if algorithm == ALG_ES256:
-            order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-            self._ec = ec.derive_private_key(int.from_bytes(seed, 'big') % (order - 1) + 1, ec.SECP256R1())
+            self._ec = ec.derive_private_key(int.from_bytes(seed, 'big') % (_P256_N - 1) + 1, ec.SECP256R1())
             self.spki = self._ec.public_key().public_bytes(_DER, _SPKI)
         else:
             self._ed = Ed25519PrivateKey.from_private_bytes(seed)
@@ -301,6 +303,25 @@ def _flip_last(text: str) -> str:
     return b64url_encode(raw[:-1] + bytes([raw[-1] ^ 0x01]))
 
 
+def _der(r: int, s: int, *, pad_r: bool = False) -> bytes:
+    """An ECDSA-Sig-Value by hand (``encode_dss_signature`` only writes minimal DER)."""
+
+    def integer(n: int, pad: bool) -> bytes:
+        body = n.to_bytes((n.bit_length() + 8) // 8, 'big')  # a leading 0 when the top bit is set
+        body = b'\x00' + body if pad else body
+        return b'\x02' + bytes([len(body)]) + body
+
+    seq = integer(r, pad_r) + integer(s, False)
+    return b'\x30' + bytes([len(seq)]) + seq
+
+
+def _resign(passkey: dict[str, Any], spell: Callable[[int, int], bytes]) -> dict[str, Any]:
+    """The same ES256 signature (r, s) spelled another way by ``spell``."""
+    sig = base64.urlsafe_b64decode(passkey['signature'] + '=' * (-len(passkey['signature']) % 4))
+    r, s = decode_dss_signature(sig)
+    return _with(passkey, signature=b64url_encode(spell(r, s)))
+
+
 def _enrolled_after() -> tuple[LedgerWriter, Expect]:
     w, a = LedgerWriter(), SoftAuthenticator('alice')
     rec = decision_record('apr_1')
@@ -379,12 +400,28 @@ def _two_keys_ed25519() -> tuple[LedgerWriter, Expect]:
     return w, _ok()
 
 
-def _ed_signature_flipped() -> tuple[LedgerWriter, Expect]:
-    w, ed = LedgerWriter(), SoftAuthenticator('alice-ed', ALG_EDDSA)
-    w.enrol(ed)
-    rec = decision_record('apr_1')
-    pk = passkey_evidence(ed, rec)
-    return w, _bad(w.decide(rec, _with(pk, signature=_flip_last(pk['signature']))), 'passkey_signature')
+_ED25519_L = 2**252 + 27742317777372353535851937790883648493
+
+
+def _ed_signature(respell: Callable[[bytes], bytes]) -> Callable[[], tuple[LedgerWriter, Expect]]:
+    """An Ed25519 decision whose signature ``respell`` changes; it must fail passkey_signature."""
+
+    def build() -> tuple[LedgerWriter, Expect]:
+        w, ed = LedgerWriter(), SoftAuthenticator('alice-ed', ALG_EDDSA)
+        w.enrol(ed)
+        rec = decision_record('apr_1')
+        pk = passkey_evidence(ed, rec)
+        sig = base64.urlsafe_b64decode(pk['signature'] + '==')
+        return w, _bad(w.decide(rec, _with(pk, signature=b64url_encode(respell(sig)))), 'passkey_signature')
+
+    return build
+
+
+def _s_plus_l(sig: bytes) -> bytes:
+    """The same signature with S + L for S (equal mod L, but not reduced: malleable, refused)."""
+    s = int.from_bytes(sig[32:], 'little') + _ED25519_L
+    assert s < 2**256
+    return sig[:32] + s.to_bytes(32, 'little')
 
 
 CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
@@ -484,7 +521,23 @@ CASES: dict[str, Callable[[], tuple[LedgerWriter, Expect]]] = {
         lambda a, r: (lambda p: _with(p, signature=_flip_last(p['signature'])))(passkey_evidence(a, r)),
         'passkey_signature',
     ),
-    'signature-flipped-ed25519': _ed_signature_flipped,
+    'signature-flipped-ed25519': _ed_signature(lambda sig: sig[:-1] + bytes([sig[-1] ^ 0x01])),
+    'signature-ed25519-s-not-reduced': _ed_signature(_s_plus_l),
+    'signature-ed25519-truncated': _ed_signature(lambda sig: sig[:63]),
+    'valid-signature-high-s': _one_decision(
+        # ECDSA's other valid form (r, n - s): WebAuthn does not require low S, nor does any verifier.
+        lambda a, r: _resign(passkey_evidence(a, r), lambda sig_r, sig_s: _der(sig_r, _P256_N - sig_s)),
+        '',
+    ),
+    'signature-der-not-minimal': _one_decision(
+        # The same (r, s) with a needless leading zero byte in r: BER, not DER.
+        lambda a, r: _resign(passkey_evidence(a, r), lambda sig_r, sig_s: _der(sig_r, sig_s, pad_r=True)),
+        'passkey_signature',
+    ),
+    'signature-der-trailing-bytes': _one_decision(
+        lambda a, r: _resign(passkey_evidence(a, r), lambda sig_r, sig_s: _der(sig_r, sig_s) + b'\x00'),
+        'passkey_signature',
+    ),
     'signature-not-der': _one_decision(
         lambda a, r: _with(passkey_evidence(a, r), signature=b64url_encode(bytes(70))),
         'passkey_signature',
