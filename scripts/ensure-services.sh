@@ -73,7 +73,7 @@ fi
 
 # --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
 if [ -f sdks/python/pyproject.toml ]; then
-  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
+  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
     echo "ensure-services: installing the Python SDK and its test tools"
     python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]"
   fi
