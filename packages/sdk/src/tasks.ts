@@ -1,6 +1,6 @@
 /** Tasks: create, read, wait for the human decision, withdraw, take over, give feedback. */
 import { isTransient } from './errors.js';
-import { path, query, sleep, type Transport } from './transport.js';
+import { paginate, path, query, sleep, type Transport } from './transport.js';
 import type {
   AgentCalibration,
   ApprovalOutcome,
@@ -49,6 +49,16 @@ export class TasksClient {
   /** The caller's tasks (all of them for admins), newest first. */
   list(q: { status?: TaskStatus; limit?: number; cursor?: string } = {}): Promise<Page<Task>> {
     return this.http.request('GET', `${path`/tasks`}${query(q)}`, { retry: true });
+  }
+
+  /**
+   * Every task {@link list} shows, newest first, fetching page after page (of `limit`) as the loop goes.
+   *
+   * @example
+   * for await (const t of client.tasks.listAll({ status: 'awaiting_approval' })) console.log(t.id, t.description);
+   */
+  listAll(q: { status?: TaskStatus; limit?: number } = {}): AsyncGenerator<Task, void, undefined> {
+    return paginate((cursor) => this.list({ ...q, ...(cursor ? { cursor } : {}) }));
   }
 
   /** One long-poll round: returns when the task is decided or after `waitSeconds` (max 60). */

@@ -97,6 +97,24 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
+/**
+ * Every item of a cursor-paged list, fetching the next page (`page(cursor)`) only when the loop
+ * reaches it; stops after the page without a `nextCursor`. Breaking out of the loop fetches no more.
+ *
+ * @example
+ * for await (const task of paginate((cursor) => client.tasks.list({ cursor }))) console.log(task.id);
+ */
+export async function* paginate<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): AsyncGenerator<T, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const got = await page(cursor);
+    yield* got.items;
+    cursor = got.nextCursor ?? undefined;
+  } while (cursor);
+}
+
 /** Exponential backoff with jitter: ~200 ms, 400 ms, 800 ms … capped at 2 s. */
 function backoff(attempt: number): number {
   return Math.min(2000, 100 * 2 ** attempt) * (0.5 + Math.random());
@@ -138,7 +156,7 @@ export class Transport {
    * the streaming response, or rejects with the error it amounts to.
    */
   async openStream(urlPath: string, signal: AbortSignal): Promise<Response> {
-    const headers = { ...this.headers({}, undefined), accept: 'text/event-stream' };
+    const headers: Record<string, string> = { ...this.headers({}, undefined), accept: 'text/event-stream' };
     const res = await this.fetchImpl(`${this.baseUrl}${urlPath}`, { method: 'GET', headers, signal });
     if (!res.ok || !res.body) throw errorFromResponse('GET', urlPath, res, await res.text(), headers['x-request-id']);
     return res;
