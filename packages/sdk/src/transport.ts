@@ -9,8 +9,9 @@
  * - They are retried after no answer (network error) and `429/502/503/504`, at most `retries` times.
  *   `Retry-After` (seconds or an HTTP date) is waited out up to `maxRetryAfterMs`; a longer ask fails
  *   at once with the error and `retryAfterMs` set. Without one: exponential backoff with jitter.
- * - Every request carries `User-Agent: humanos-sdk-typescript/<version>` and an `x-request-id` (one
- *   per call); an error's `requestId` is the server's `x-request-id`, else the problem's, else ours.
+ * - Every request carries `User-Agent: humanos-sdk-typescript/<version>` and its own `x-request-id`
+ *   (the server adopts it as that request's id); an error's `requestId` is the server's
+ *   `x-request-id`, else the problem's, else the one sent.
  */
 import { randomUUID } from 'node:crypto';
 import { apiError, HumanOSApiError, type Problem } from './errors.js';
@@ -156,7 +157,7 @@ export class Transport {
    * the streaming response, or rejects with the error it amounts to.
    */
   async openStream(urlPath: string, signal: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { ...this.headers({}, undefined), accept: 'text/event-stream' };
+    const headers = { ...this.headers({}, undefined), accept: 'text/event-stream', 'x-request-id': randomUUID() };
     const res = await this.fetchImpl(`${this.baseUrl}${urlPath}`, { method: 'GET', headers, signal });
     if (!res.ok || !res.body) throw errorFromResponse('GET', urlPath, res, await res.text(), headers['x-request-id']);
     return res;
@@ -166,7 +167,6 @@ export class Transport {
     return {
       accept: 'application/json',
       'user-agent': USER_AGENT,
-      'x-request-id': randomUUID(),
       ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
       ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(key ? { 'idempotency-key': key } : {}),
@@ -188,8 +188,9 @@ export class Transport {
     method: string,
     urlPath: string,
     o: RequestOptions,
-    headers: Record<string, string>,
+    callHeaders: Record<string, string>,
   ): Promise<Response | HumanOSApiError> {
+    const headers = { ...callHeaders, 'x-request-id': randomUUID() };
     const signals = [AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs)];
     if (o.signal) signals.push(o.signal);
     let res: Response;

@@ -36,7 +36,12 @@ interface Spec {
   ops: Record<string, { method: string; path: string }>;
   bodies: Record<string, unknown>;
   cases: Case[];
-  everyRequest: { userAgentPattern: string; authorization: string; requestIdHeader: string };
+  everyRequest: {
+    userAgentPattern: string;
+    authorization: string;
+    requestIdHeader: string;
+    requestIdPerAttempt: string;
+  };
 }
 
 const spec = JSON.parse(
@@ -117,6 +122,9 @@ describe('conformance: sdks/conformance/cases.json', () => {
         expect(r.headers.authorization).toBe(spec.everyRequest.authorization);
         expect(r.headers[spec.everyRequest.requestIdHeader]).toBeTruthy();
       }
+      const rids = srv.requests.map((r) => r.headers[spec.everyRequest.requestIdHeader]);
+      expect(spec.everyRequest.requestIdPerAttempt).toBe('distinct');
+      expect(new Set(rids).size).toBe(rids.length);
       const keys = srv.requests.map((r) => r.headers['idempotency-key']);
       if (c.expect.idempotencyKey === 'absent') expect(keys.every((k) => k === undefined)).toBe(true);
       if (c.expect.idempotencyKey === 'stable') {

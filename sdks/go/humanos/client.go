@@ -125,7 +125,8 @@ func newID() string {
 // write carrying an idempotency key, reused by each retry) is retried, after no answer or a
 // 429/502/503/504, at most c.retries times. A Retry-After is waited out when it is at most
 // c.maxRetryAfter (a longer one ends the call with the error); without one, exponential backoff with
-// jitter. Every attempt of a call carries the same X-Request-Id and Idempotency-Key.
+// jitter. Every attempt of a call carries the same Idempotency-Key and its own X-Request-Id (the
+// server adopts it as the id of that request; an *Error carries the last attempt's).
 func (c *Client) do(ctx context.Context, r request) error {
 	var body []byte
 	if r.body != nil {
@@ -134,9 +135,8 @@ func (c *Client) do(ctx context.Context, r request) error {
 			return &Error{Code: "invalid_argument", Detail: "request body: " + err.Error(), Method: r.method, Path: r.path, Err: err}
 		}
 	}
-	reqID := newID()
 	for attempt := 0; ; attempt++ {
-		err := c.once(ctx, r, body, reqID)
+		err := c.once(ctx, r, body, newID())
 		if err == nil {
 			return nil
 		}

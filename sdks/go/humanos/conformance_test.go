@@ -58,6 +58,8 @@ type confSpec struct {
 		UserAgentPattern string `json:"userAgentPattern"`
 		Authorization    string `json:"authorization"`
 		RequestIDHeader  string `json:"requestIdHeader"`
+		// RequestIDPerAttempt: "distinct" (each attempt its own id).
+		RequestIDPerAttempt string `json:"requestIdPerAttempt"`
 	} `json:"everyRequest"`
 }
 
@@ -152,8 +154,9 @@ func TestConformance(t *testing.T) {
 				t.Fatalf("requests: got %d, want %d", len(reqs), tc.Expect.Requests)
 			}
 			op := spec.Ops[tc.Op]
-			keys := map[string]bool{}
+			keys, rids := map[string]bool{}, map[string]bool{}
 			for _, r := range reqs {
+				rids[r.header.Get(spec.EveryRequest.RequestIDHeader)] = true
 				if r.method != op.Method || r.path != op.Path {
 					t.Errorf("request %s %s, want %s %s", r.method, r.path, op.Method, op.Path)
 				}
@@ -167,6 +170,9 @@ func TestConformance(t *testing.T) {
 					t.Errorf("no %s", spec.EveryRequest.RequestIDHeader)
 				}
 				keys[r.header.Get("Idempotency-Key")] = true
+			}
+			if spec.EveryRequest.RequestIDPerAttempt != "distinct" || len(rids) != len(reqs) {
+				t.Errorf("request ids: %d distinct for %d attempts", len(rids), len(reqs))
 			}
 			switch tc.Expect.IdempotencyKey {
 			case "absent":

@@ -128,6 +128,8 @@ def check(case: dict[str, Any], srv: Scripted, outcome: Any, elapsed: float) -> 
         assert r['headers']['user-agent'].startswith('humanos-sdk-python/')
         assert r['headers'].get('authorization') == every['authorization']
         assert r['headers'].get(every['requestIdHeader'])
+    rids = [r['headers'][every['requestIdHeader']] for r in srv.requests]
+    assert len(set(rids)) == len(rids), f'request ids not {every["requestIdPerAttempt"]}: {rids}'
     keys = [r['headers'].get('idempotency-key') for r in srv.requests]
     if want.get('idempotencyKey') == 'absent':
         assert keys == [None] * len(keys)

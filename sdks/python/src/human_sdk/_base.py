@@ -5,8 +5,9 @@ is safe to repeat — a GET, a PUT, a read-only dry run, or a write carrying an 
 (one key per call, reused by each retry) — is retried after no answer or a 429/502/503/504, at most
 ``retries`` times. A ``Retry-After`` (seconds or an HTTP date) is waited out when it is at most
 ``max_retry_after`` seconds; a longer one ends the call with the error, its ``retry_after`` set.
-Without one, exponential backoff with jitter. Any other call (a POST without a key) is never
-retried: its error carries ``retry_after`` so the caller decides.
+Without one, exponential backoff with jitter. Each attempt sends its own ``x-request-id`` (the server
+adopts it as that request's id); an error carries the server's, else the one sent. Any other call (a
+POST without a key) is never retried: its error carries ``retry_after`` so the caller decides.
 """
 
 from __future__ import annotations
@@ -93,13 +94,11 @@ def new_request_id() -> str:
     return 'req_' + uuid.uuid4().hex
 
 
-def request_parts(
-    cfg: ClientConfig, call: _calls.Call[Any], request_id: str
-) -> tuple[str, dict[str, str], bytes | None, httpx.Timeout]:
+def request_parts(cfg: ClientConfig, call: _calls.Call[Any]) -> tuple[str, dict[str, str], bytes | None, httpx.Timeout]:
+    """URL, headers, body and timeout of a call; each attempt adds its own ``x-request-id``."""
     headers = {
         'accept': 'text/plain' if call.raw else 'application/json',
         'user-agent': USER_AGENT,
-        'x-request-id': request_id,
         **cfg.headers,
         **call.headers,
     }

@@ -105,11 +105,11 @@ class AsyncHumanOSClient:
         await self._http.aclose()
 
     async def _send(self, call: _calls.Call[T]) -> T:
-        """Sends one call with its retries (one request id and one idempotency key for all of them)."""
-        request_id = new_request_id()
-        url, headers, content, timeout = request_parts(self.config, call, request_id)
+        """Sends one call with its retries: one idempotency key for all of them, a request id for each."""
+        url, headers, content, timeout = request_parts(self.config, call)
         attempt = 0
         while True:
+            request_id = headers['x-request-id'] = new_request_id()
             try:
                 res = await self._http.request(
                     call.method, url, params=call.params, headers=headers, content=content, timeout=timeout

@@ -107,11 +107,11 @@ class HumanOSClient:
         self._http.close()
 
     def _send(self, call: _calls.Call[T]) -> T:
-        """Sends one call with its retries (one request id and one idempotency key for all of them)."""
-        request_id = new_request_id()
-        url, headers, content, timeout = request_parts(self.config, call, request_id)
+        """Sends one call with its retries: one idempotency key for all of them, a request id for each."""
+        url, headers, content, timeout = request_parts(self.config, call)
         attempt = 0
         while True:
+            request_id = headers['x-request-id'] = new_request_id()
             try:
                 res = self._http.request(
                     call.method, url, params=call.params, headers=headers, content=content, timeout=timeout
