@@ -24,6 +24,12 @@ def fill_request(req: ApprovalRequest, view: ApprovalRequest) -> None:
         req.chain = view.chain
 
 
+def opened(gate: ApprovalRequest) -> bool:
+    """Whether a gate of a decided task ever opened: a human decided it, or it expired (a ``waiting``
+    chain step, or one cancelled before its turn, never reached anyone)."""
+    return gate.status in ('pending', 'approved', 'rejected', 'expired')
+
+
 def decision_outcome(raw: Mapping[str, Any], fallback_payload: Mapping[str, Any] | None) -> InRunDecision | None:
     """The outcome of an in-run decision the server settled at once (no gate), else None."""
     if raw.get('status') == 'approved':

@@ -17,7 +17,7 @@ from .. import _calls
 from .._base import FINISHED, RETRY_STATUSES, STOP_CODES, check_runnable, error_body, jsonable
 from .._context import AnyHandler, _Stop
 from .._io import AsyncHandlerRun, AsyncIO
-from .._steps import decision_outcome, fill_request, last_gate, mentions, next_wait, view_outcome
+from .._steps import decision_outcome, fill_request, last_gate, mentions, next_wait, opened, view_outcome
 from .._wire import parse_sse
 from ..errors import HumanOSError
 from ..models import Approval, Execution, InRunDecision, Task
@@ -53,8 +53,14 @@ async def wait_for_approval(
                 await AsyncIO.sleep(0.5)
                 continue
             raise
-        req = state.approval_request
-        if req is not None and req.id not in announced:
+        gates = [state.approval_request] if state.approval_request is not None else []
+        if on_request is not None and state.decided:
+            # Gates that opened and were decided between two looks (or before the first) show in no
+            # decision answer; the task lists them all, so each is still announced once.
+            gates = [g for g in (await client.get_task(task_id)).approvals if opened(g)]
+        for req in gates:
+            if req.id in announced:
+                continue
             announced.add(req.id)
             if on_request is not None:
                 try:
