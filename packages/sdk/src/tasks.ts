@@ -25,6 +25,9 @@ export interface WaitForApprovalOptions {
   signal?: AbortSignal;
 }
 
+/** Gates that reached a human: a `waiting` chain step, or one cancelled before its turn, never did. */
+const OPENED: ReadonlySet<string> = new Set(['pending', 'approved', 'rejected', 'expired']);
+
 export class TasksClient {
   constructor(private readonly http: Transport) {}
 
@@ -92,8 +95,13 @@ export class TasksClient {
         await sleep(500, opts.signal);
         continue;
       }
-      const request = state.approvalRequest;
-      if (request && !announced.has(request.id)) {
+      let gates = state.approvalRequest ? [state.approvalRequest] : [];
+      // A gate that opened and was decided between two looks (or before the first) shows in no
+      // decision answer; the task lists them all, so each is still announced once.
+      if (opts.onApprovalRequest && state.decided)
+        gates = (await this.get(taskId, { signal: opts.signal })).approvals.filter((g) => OPENED.has(g.status));
+      for (const request of gates) {
+        if (announced.has(request.id)) continue;
         announced.add(request.id);
         await opts.onApprovalRequest?.(request);
       }

@@ -218,6 +218,21 @@ for (const backend of backends()) {
       expect(wait).toMatchObject({ code: 'timeout' });
     });
 
+    it('waitForApproval announces a gate decided before it first looked', async () => {
+      const agent = await as('agent', []);
+      const lead = await as('human', ['comms']);
+      const task = await agent.client.createTask({
+        description: 'Send the Q4 email',
+        humanInLoop: { approverRole: 'comms' },
+        payload: { to: 'a@b.c' },
+      });
+      await lead.client.approve(task.approvalRequest?.id as string, { approvalReason: 'fine' });
+      const seen: string[] = [];
+      const approval = await agent.client.waitForApproval(task.id, { onApprovalRequest: (g) => void seen.push(g.id) });
+      expect(approval.approved).toBe(true);
+      expect(seen).toEqual([task.approvalRequest?.id]);
+    });
+
     it('the HumanOS facade has the approver calls: inbox, getApproval, approve, reject', async () => {
       const agent = await as('agent', []);
       const approver = await as('human', ['finance_manager']);
