@@ -109,9 +109,10 @@ class HumanOSClient:
     def _send(self, call: _calls.Call[T]) -> T:
         """Sends one call with its retries: one idempotency key for all of them, a request id for each."""
         url, headers, content, timeout = request_parts(self.config, call)
+        given_id = headers.get('x-request-id')  # the caller's own (``headers=``) wins
         attempt = 0
         while True:
-            request_id = headers['x-request-id'] = new_request_id()
+            request_id = headers['x-request-id'] = given_id or new_request_id()
             try:
                 res = self._http.request(
                     call.method, url, params=call.params, headers=headers, content=content, timeout=timeout
