@@ -1,8 +1,7 @@
-"""The HumanOS client, written once: :class:`AsyncHumanOSClient` (asyncio).
-
-The blocking :class:`~human_sdk.HumanOSClient` is generated from this file (``_sync/client.py``, by
-``scripts/unasync_clients.py``): edit here, then regenerate. Waits and execution flows are in
-``flows.py``; what differs between asyncio and threads is in ``human_sdk._io``.
+"""The HumanOS client, written once as asyncio code in ``_async/client.py``; the blocking client in
+``_sync/client.py`` is generated from it by ``scripts/unasync_clients.py`` (edit the async file, then
+regenerate). Waits and execution flows are in ``flows.py``; what differs between asyncio and threads
+is in ``human_sdk._io``.
 
 Configured from ``HUMANOS_URL`` / ``HUMANOS_API_KEY`` unless given ``base_url`` / ``api_key``, it
 speaks camelCase JSON on the wire and returns snake_case models, raises typed errors carrying the
@@ -377,8 +376,9 @@ class AsyncHumanOSClient:
         With a ``handler(payload, ctx)`` the caller executes: the server grants the approved payload
         (human edits included), the handler runs while the lease is heartbeated, then the task is
         completed with its return value (or failed with its exception, which is re-raised). A takeover
-        by a human cancels an async handler and sets ``ctx.cancelled``; the call raises
-        ``TaskOverriddenError``. Sync handlers run in a worker thread.
+        by a human sets ``ctx.cancelled`` (and cancels an async handler); the call raises
+        ``TaskOverriddenError``. On the async client a sync handler runs in a worker thread; on the
+        blocking client every handler runs in the calling thread while another one heartbeats.
 
         Without a handler the task is left to the capability workers (see :class:`human_sdk.Worker`)
         and the call waits, by server-sent events with a polling fallback, until it is completed or
