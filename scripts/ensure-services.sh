@@ -73,18 +73,18 @@ fi
 
 # --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
 if [ -f sdks/python/pyproject.toml ]; then
-  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
+  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
     echo "ensure-services: installing the Python SDK and its test tools"
     python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]"
   fi
 fi
 
-# --- Go SDK suite: Go >= 1.22; modules (none at run time; staticcheck for the checks) come from the Go
+# --- Go SDK suite: Go >= 1.23 (range-over-func iterators); modules (none at run time; staticcheck for the checks) come from the Go
 # module proxy on first use. Debian bookworm's golang is 1.19: too old for the module and too old to
 # switch toolchains by itself (GOTOOLCHAIN came in Go 1.21). Then Debian's go fetches the toolchain
 # from the Go module proxy as the module golang.org/toolchain (what GOTOOLCHAIN itself downloads) and
-# it is linked into /usr/local/bin. A Go from 1.21 on needs nothing: it switches to 1.22 by itself.
-GO_TOOLCHAIN=go1.22.12
+# it is linked into /usr/local/bin. A Go from 1.21 on needs nothing: it switches to 1.23 by itself.
+GO_TOOLCHAIN=go1.23.12
 go_minor() { go env GOVERSION 2>/dev/null | sed -nE 's/^go1\.([0-9]+).*/\1/p'; }
 if [ -f sdks/go/go.mod ]; then
   if ! command -v go >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 /** Approvals: the approver's side (inbox, read, approve, reject) and waiting on one gate. */
-import { path, query, type Transport } from './transport.js';
+import { paginate, path, query, type Transport } from './transport.js';
 import type {
   ApprovalRequest,
   ApprovalResult,
@@ -33,6 +33,15 @@ export class ApprovalsClient {
    */
   inbox(q: { status?: ApprovalStatus; limit?: number; cursor?: string } = {}): Promise<Page<ApprovalRequest>> {
     return this.http.request('GET', `${path`/approvals`}${query(q)}`, { retry: true });
+  }
+  /**
+   * Every gate of the caller's inbox (default `status: 'pending'`), page after page as the loop goes.
+   *
+   * @example
+   * for await (const gate of client.approvals.inboxAll()) console.log(gate.id, gate.aiProposal.action);
+   */
+  inboxAll(q: { status?: ApprovalStatus; limit?: number } = {}): AsyncGenerator<ApprovalRequest, void, undefined> {
+    return paginate((cursor) => this.inbox({ ...q, ...(cursor ? { cursor } : {}) }));
   }
 
   get(approvalId: string): Promise<ApprovalView> {

@@ -1,5 +1,5 @@
 /** Periodic audit reviews of unattended runs (`auditFrequency` daily / weekly / monthly); see docs/policy.md. */
-import { path, query, type Transport } from './transport.js';
+import { paginate, path, query, type Transport } from './transport.js';
 import type { Page, TaskStatus } from './types.js';
 
 export type ReviewFrequency = 'daily' | 'weekly' | 'monthly';
@@ -69,6 +69,18 @@ export class AuditClient {
     return this.http.request('GET', `${path`/audit/reviews`}${query(q)}`, { retry: true });
   }
 
+  /**
+   * Every review {@link reviews} shows, newest period first, page after page as the loop goes.
+   *
+   * @example
+   * for await (const r of client.audit.reviewsAll({ status: 'open' })) console.log(r.id, r.taskCount);
+   */
+  reviewsAll(
+    q: { status?: ReviewStatus; frequency?: ReviewFrequency; limit?: number } = {},
+  ): AsyncGenerator<AuditReview, void, undefined> {
+    return paginate((cursor) => this.reviews({ ...q, ...(cursor ? { cursor } : {}) }));
+  }
+
   /** One review with its sample. */
   review(reviewId: string): Promise<AuditReview> {
     return this.http.request('GET', path`/audit/reviews/${reviewId}`, { retry: true });
@@ -77,6 +89,16 @@ export class AuditClient {
   /** Every run a review covers, oldest first, a page at a time. */
   reviewTasks(reviewId: string, q: { limit?: number; cursor?: string } = {}): Promise<Page<ReviewedTask>> {
     return this.http.request('GET', `${path`/audit/reviews/${reviewId}/tasks`}${query(q)}`, { retry: true });
+  }
+
+  /**
+   * Every run a review covers, oldest first, page after page as the loop goes.
+   *
+   * @example
+   * for await (const run of client.audit.reviewTasksAll(reviewId)) console.log(run.taskId, run.status);
+   */
+  reviewTasksAll(reviewId: string, q: { limit?: number } = {}): AsyncGenerator<ReviewedTask, void, undefined> {
+    return paginate((cursor) => this.reviewTasks(reviewId, { ...q, ...(cursor ? { cursor } : {}) }));
   }
 
   /**

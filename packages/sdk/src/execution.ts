@@ -3,6 +3,7 @@
  * capability workers (`executeTask` without one waits for them), plus the low-level calls (claim,
  * heartbeat, complete, fail) and in-run decisions.
  */
+import { payloadDigest } from '@humanos/core';
 import type { ApprovalsClient } from './approvals.js';
 import { HumanOSApiError, isTransient } from './errors.js';
 import { watchTakeover } from './takeover.js';
@@ -28,7 +29,11 @@ export interface ExecuteTaskOptions {
    * workers whose capabilities cover it, and the call waits until they finish it.
    */
   handler?: ExecutionHandler;
-  /** With a handler: the payload you expect; refused (`payload_mismatch`) if it is not the approved one. */
+  /**
+   * The payload you expect to run: refused (`payload_mismatch`, nothing runs) if it is not the approved
+   * one. With a handler the server compares it; without one the SDK compares its digest with the
+   * task's approved `payloadDigest` before waiting for the workers.
+   */
   payload?: JsonObject;
   /** With a handler: the lease length in seconds (5–3600). Default 60. */
   leaseSeconds?: number;
@@ -85,7 +90,7 @@ export class ExecutionClient {
    */
   async waitForCompletion(
     taskId: string,
-    opts: Pick<ExecuteTaskOptions, 'timeoutMs' | 'signal' | 'pollIntervalMs'> = {},
+    opts: Pick<ExecuteTaskOptions, 'payload' | 'timeoutMs' | 'signal' | 'pollIntervalMs'> = {},
   ): Promise<Task> {
     const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
     const maxPause = opts.pollIntervalMs ?? 1000;
@@ -93,6 +98,7 @@ export class ExecutionClient {
     for (let first = true; ; first = false) {
       const task = await this.look(taskId, opts.signal);
       if (task) {
+        if (first) checkPayload(task, opts.payload);
         if (FINISHED.has(task.status)) return task;
         checkWaitable(task, first);
       }
@@ -220,6 +226,29 @@ export class ExecutionClient {
 }
 
 /** Why a task that is not finished can never be finished by a worker, or nothing if it can. */
+/**
+ * Refuses a payload that is not the approved one, as the server's `/execute` does (409
+ * `payload_mismatch` with both digests): what the workers run is the approved payload, so waiting for
+ * them under another one would pretend it ran. A task not approved yet is refused by its status.
+ */
+function checkPayload(task: Task, payload: JsonObject | undefined): void {
+  if (payload === undefined || task.payloadDigest === null) return;
+  const givenDigest = payloadDigest(payload);
+  if (givenDigest === task.payloadDigest) return;
+  const detail = 'the payload differs from the approved payload; it needs a new approval';
+  throw new HumanOSApiError('payload_mismatch', 409, detail, {
+    problem: {
+      type: 'urn:humanos:problem:payload_mismatch',
+      title: 'Conflict',
+      status: 409,
+      code: 'payload_mismatch',
+      detail,
+      approvedDigest: task.payloadDigest,
+      givenDigest,
+    },
+  });
+}
+
 function checkWaitable(task: Task, first: boolean): void {
   if (STILL_RUNNING.has(task.status)) {
     // Workers claim only tasks that name capabilities; a task without them is run by its requester.

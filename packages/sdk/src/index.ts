@@ -80,6 +80,6 @@ export {
   requireApproval,
 } from './requireApproval.js';
 export { TasksClient, type WaitForApprovalOptions } from './tasks.js';
-export { type ClientOptions, newIdempotencyKey, parseRetryAfter } from './transport.js';
+export { type ClientOptions, newIdempotencyKey, paginate, parseRetryAfter, SDK_VERSION } from './transport.js';
 export type * from './types.js';
 export { Worker, type WorkerClient, type WorkerOptions } from './worker.js';

@@ -1,6 +1,6 @@
 /** Tasks: create, read, wait for the human decision, withdraw, take over, give feedback. */
 import { isTransient } from './errors.js';
-import { path, query, sleep, type Transport } from './transport.js';
+import { paginate, path, query, sleep, type Transport } from './transport.js';
 import type {
   AgentCalibration,
   ApprovalOutcome,
@@ -24,6 +24,9 @@ export interface WaitForApprovalOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
 }
+
+/** Gates that reached a human: a `waiting` chain step, or one cancelled before its turn, never did. */
+const OPENED: ReadonlySet<string> = new Set(['pending', 'approved', 'rejected', 'expired']);
 
 export class TasksClient {
   constructor(private readonly http: Transport) {}
@@ -49,6 +52,16 @@ export class TasksClient {
   /** The caller's tasks (all of them for admins), newest first. */
   list(q: { status?: TaskStatus; limit?: number; cursor?: string } = {}): Promise<Page<Task>> {
     return this.http.request('GET', `${path`/tasks`}${query(q)}`, { retry: true });
+  }
+
+  /**
+   * Every task {@link list} shows, newest first, fetching page after page (of `limit`) as the loop goes.
+   *
+   * @example
+   * for await (const t of client.tasks.listAll({ status: 'awaiting_approval' })) console.log(t.id, t.description);
+   */
+  listAll(q: { status?: TaskStatus; limit?: number } = {}): AsyncGenerator<Task, void, undefined> {
+    return paginate((cursor) => this.list({ ...q, ...(cursor ? { cursor } : {}) }));
   }
 
   /** One long-poll round: returns when the task is decided or after `waitSeconds` (max 60). */
@@ -82,8 +95,13 @@ export class TasksClient {
         await sleep(500, opts.signal);
         continue;
       }
-      const request = state.approvalRequest;
-      if (request && !announced.has(request.id)) {
+      let gates = state.approvalRequest ? [state.approvalRequest] : [];
+      // A gate that opened and was decided between two looks (or before the first) shows in no
+      // decision answer; the task lists them all, so each is still announced once.
+      if (opts.onApprovalRequest && state.decided)
+        gates = (await this.get(taskId, { signal: opts.signal })).approvals.filter((g) => OPENED.has(g.status));
+      for (const request of gates) {
+        if (announced.has(request.id)) continue;
         announced.add(request.id);
         await opts.onApprovalRequest?.(request);
       }

@@ -2,18 +2,25 @@
  * HTTP transport: one place for the base URL, the bearer token, timeouts, retries, idempotency keys
  * and the mapping of error answers to {@link HumanOSApiError}.
  *
- * Retry rules (bounded by `retries`):
- * - `429` is retried for any request: the server refused it before doing anything. `Retry-After`
- *   (seconds or an HTTP date) is honoured up to `maxRetryAfterMs`; a longer ask fails at once
- *   with `rate_limited` and `retryAfterMs` set, so the caller decides.
- * - No answer (network error) and `502/503/504` are retried only for requests that are safe to
- *   repeat: reads, and writes that carry an idempotency key. One key is made per call and reused by
- *   every retry of that call, so the server sees one operation.
+ * The retry and header rule is the same in the three SDKs (`sdks/conformance/cases.json` checks it):
+ * - Only calls that are safe to repeat are retried: reads, and writes that carry an idempotency key
+ *   (one key per call, reused by every retry of it, so the server sees one operation). A POST
+ *   without a key is never retried; its error carries `retryAfterMs` so the caller decides.
+ * - They are retried after no answer (network error) and `429/502/503/504`, at most `retries` times.
+ *   `Retry-After` (seconds or an HTTP date) is waited out up to `maxRetryAfterMs`; a longer ask fails
+ *   at once with the error and `retryAfterMs` set. Without one: exponential backoff with jitter.
+ * - Every request carries `User-Agent: humanos-sdk-typescript/<version>` and its own `x-request-id`
+ *   (the server adopts it as that request's id); an error's `requestId` is the server's
+ *   `x-request-id`, else the problem's, else the one sent.
  */
 import { randomUUID } from 'node:crypto';
 import { apiError, HumanOSApiError, type Problem } from './errors.js';
 
 export const API_PREFIX = '/v1/humanos';
+
+/** This SDK's version (package.json's, checked by a test); sent in the `User-Agent`. */
+export const SDK_VERSION = '0.1.0';
+const USER_AGENT = `humanos-sdk-typescript/${SDK_VERSION}`;
 
 export interface ClientOptions {
   /** Server base URL, e.g. `http://127.0.0.1:8787`. Default: `HUMANOS_URL`, else that address. */
@@ -22,7 +29,7 @@ export interface ClientOptions {
   apiKey?: string;
   /** Per-request timeout in ms (long-polls add their wait). Default 30 000. */
   timeoutMs?: number;
-  /** Retries after network errors, 502/503/504 (safe requests only) and 429 (any). Default 3. */
+  /** Retries of safe requests (reads, writes with an idempotency key) after network errors and 429/502/503/504. Default 3. */
   retries?: number;
   /** Longest `Retry-After` the SDK waits out by itself, in ms. Default 30 000. */
   maxRetryAfterMs?: number;
@@ -40,7 +47,7 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   /**
-   * Safe to repeat after a network error or 502/503/504. Default: true when an idempotency key is
+   * Safe to repeat after a network error or 429/502/503/504. Default: true when an idempotency key is
    * sent (the server replays the first answer to a repeated key).
    */
   retry?: boolean;
@@ -52,7 +59,7 @@ export interface RequestOptions {
   raw?: boolean;
 }
 
-const RETRY_STATUSES = new Set([502, 503, 504]);
+const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 
 /** Sleeps `ms`; rejects with the signal's reason if it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -89,6 +96,24 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Every item of a cursor-paged list, fetching the next page (`page(cursor)`) only when the loop
+ * reaches it; stops after the page without a `nextCursor`. Breaking out of the loop fetches no more.
+ *
+ * @example
+ * for await (const task of paginate((cursor) => client.tasks.list({ cursor }))) console.log(task.id);
+ */
+export async function* paginate<T>(
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>,
+): AsyncGenerator<T, void, undefined> {
+  let cursor: string | undefined;
+  do {
+    const got = await page(cursor);
+    yield* got.items;
+    cursor = got.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 /** Exponential backoff with jitter: ~200 ms, 400 ms, 800 ms … capped at 2 s. */
@@ -132,15 +157,16 @@ export class Transport {
    * the streaming response, or rejects with the error it amounts to.
    */
   async openStream(urlPath: string, signal: AbortSignal): Promise<Response> {
-    const headers = { ...this.headers({}, undefined), accept: 'text/event-stream' };
+    const headers = { ...this.headers({}, undefined), accept: 'text/event-stream', 'x-request-id': randomUUID() };
     const res = await this.fetchImpl(`${this.baseUrl}${urlPath}`, { method: 'GET', headers, signal });
-    if (!res.ok || !res.body) throw errorFromResponse('GET', urlPath, res, await res.text());
+    if (!res.ok || !res.body) throw errorFromResponse('GET', urlPath, res, await res.text(), headers['x-request-id']);
     return res;
   }
 
   private headers(o: RequestOptions, key: string | undefined): Record<string, string> {
     return {
       accept: 'application/json',
+      'user-agent': USER_AGENT,
       ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
       ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(key ? { 'idempotency-key': key } : {}),
@@ -150,14 +176,11 @@ export class Transport {
 
   /** The ms to wait before the next attempt, or undefined to give up with this error. */
   private retryDelay(e: HumanOSApiError, safe: boolean, attempt: number): number | undefined {
-    if (attempt >= this.retries) return undefined;
-    if (e.status === 429) {
-      const asked = e.retryAfterMs;
-      if (asked !== undefined && asked > this.maxRetryAfterMs) return undefined;
-      return asked ?? backoff(attempt + 1);
-    }
-    if (!safe || !(e.code === 'network_error' || RETRY_STATUSES.has(e.status))) return undefined;
-    return Math.max(backoff(attempt + 1), Math.min(e.retryAfterMs ?? 0, this.maxRetryAfterMs));
+    if (!safe || attempt >= this.retries) return undefined;
+    if (!(e.code === 'network_error' || RETRY_STATUSES.has(e.status))) return undefined;
+    const asked = e.retryAfterMs;
+    if (asked === undefined) return backoff(attempt + 1);
+    return asked <= this.maxRetryAfterMs ? asked : undefined;
   }
 
   /** One HTTP exchange: the OK response, or the error it amounts to. Caller aborts are rethrown. */
@@ -165,8 +188,9 @@ export class Transport {
     method: string,
     urlPath: string,
     o: RequestOptions,
-    headers: Record<string, string>,
+    callHeaders: Record<string, string>,
   ): Promise<Response | HumanOSApiError> {
+    const headers = { ...callHeaders, 'x-request-id': randomUUID() };
     const signals = [AbortSignal.timeout(o.timeoutMs ?? this.timeoutMs)];
     if (o.signal) signals.push(o.signal);
     let res: Response;
@@ -180,15 +204,25 @@ export class Transport {
     } catch (e) {
       if (o.signal?.aborted) throw o.signal.reason ?? e;
       const why = e instanceof Error ? e.message : String(e);
-      return new HumanOSApiError('network_error', 0, `${method} ${urlPath}: ${why}`, { cause: e });
+      const requestId = headers['x-request-id'];
+      return new HumanOSApiError('network_error', 0, `${method} ${urlPath}: ${why}`, { cause: e, requestId });
     }
     if (res.ok) return res;
-    return errorFromResponse(method, urlPath, res, await res.text());
+    return errorFromResponse(method, urlPath, res, await res.text(), headers['x-request-id']);
   }
 }
 
-/** Maps an error answer to a {@link HumanOSApiError}: problem+json when it is one, `http_<n>` else. */
-export function errorFromResponse(method: string, urlPath: string, res: Response, text: string): HumanOSApiError {
+/**
+ * Maps an error answer to a {@link HumanOSApiError}: problem+json when it is one, `http_<n>` else.
+ * Its `requestId` is the server's (header, else body), else `sentRequestId`.
+ */
+export function errorFromResponse(
+  method: string,
+  urlPath: string,
+  res: Response,
+  text: string,
+  sentRequestId?: string,
+): HumanOSApiError {
   let problem: Problem | undefined;
   try {
     const parsed = JSON.parse(text) as unknown;
@@ -203,7 +237,7 @@ export function errorFromResponse(method: string, urlPath: string, res: Response
     problem?.detail ?? `${method} ${urlPath} answered ${res.status}`,
     {
       problem,
-      requestId: res.headers.get('x-request-id') ?? problem?.requestId,
+      requestId: res.headers.get('x-request-id') ?? problem?.requestId ?? sentRequestId,
       retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
     },
   );

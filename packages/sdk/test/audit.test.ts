@@ -59,6 +59,13 @@ for (const backend of backends()) {
       const first = await auditor.audit.reviewTasks(review.id, { limit: 2 });
       const rest = await auditor.audit.reviewTasks(review.id, { cursor: first.nextCursor as string });
       expect([...first.items, ...rest.items].map((x) => x.taskId).sort()).toEqual([...ids].sort());
+      // The auto-paging iterators walk the same pages.
+      const paged: string[] = [];
+      for await (const run of auditor.audit.reviewTasksAll(review.id, { limit: 2 })) paged.push(run.taskId);
+      expect(paged.sort()).toEqual([...ids].sort());
+      const reviews: string[] = [];
+      for await (const r of auditor.audit.reviewsAll({ status: 'open', limit: 1 })) reviews.push(r.id);
+      expect(reviews).toEqual([review.id]);
 
       const refused = await agent.audit.reviews().catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(HumanOSApiError);

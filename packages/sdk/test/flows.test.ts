@@ -189,6 +189,50 @@ for (const backend of backends()) {
       expect(here).toMatchObject({ status: 'completed', result: { reindexed: true, p: {} } });
     });
 
+    it('executeTask without a handler refuses a payload that is not the approved one (payload_mismatch); nothing runs', async () => {
+      const agent = await as('agent', []);
+      const lead = await as('human', ['finance']);
+      const task = await agent.client.createTask({
+        description: 'Pay ACME',
+        requiredCapabilities: ['payments'],
+        humanInLoop: { approverRole: 'finance' },
+        payload: { to: 'ACME', amount: 100 },
+      });
+      await lead.client.approve(task.approvalRequest?.id as string, { approvalReason: 'ok' });
+      const approved = await agent.client.getTask(task.id);
+      const before = await admin.ledger.checkpoint();
+      const e = await agent.client
+        .executeTask(task.id, { payload: { to: 'ACME', amount: 100_000 }, timeoutMs: 5_000 })
+        .catch((x) => x);
+      expect(e).toBeInstanceOf(HumanOSApiError);
+      expect(e).toMatchObject({ code: 'payload_mismatch', status: 409 });
+      expect(e.problem).toMatchObject({ approvedDigest: approved.payloadDigest });
+      // Nothing ran and nothing was written: still approved, never started, the ledger unchanged.
+      const after = await agent.client.getTask(task.id);
+      expect(after).toMatchObject({ status: 'approved', execution: null, result: null });
+      expect((await admin.ledger.checkpoint()).size).toBe(before.size);
+      // The approved payload (keys in any order) is accepted: the call waits for the workers.
+      const wait = await agent.client
+        .executeTask(task.id, { payload: { amount: 100, to: 'ACME' }, timeoutMs: 300 })
+        .catch((x) => x);
+      expect(wait).toMatchObject({ code: 'timeout' });
+    });
+
+    it('waitForApproval announces a gate decided before it first looked', async () => {
+      const agent = await as('agent', []);
+      const lead = await as('human', ['comms']);
+      const task = await agent.client.createTask({
+        description: 'Send the Q4 email',
+        humanInLoop: { approverRole: 'comms' },
+        payload: { to: 'a@b.c' },
+      });
+      await lead.client.approve(task.approvalRequest?.id as string, { approvalReason: 'fine' });
+      const seen: string[] = [];
+      const approval = await agent.client.waitForApproval(task.id, { onApprovalRequest: (g) => void seen.push(g.id) });
+      expect(approval.approved).toBe(true);
+      expect(seen).toEqual([task.approvalRequest?.id]);
+    });
+
     it('the HumanOS facade has the approver calls: inbox, getApproval, approve, reject', async () => {
       const agent = await as('agent', []);
       const approver = await as('human', ['finance_manager']);

@@ -106,12 +106,19 @@ describe('transport: retries and idempotency keys', () => {
 });
 
 describe('transport: 429 and Retry-After', () => {
-  it('a 429 is retried after the Retry-After the server asked for, even for a write without a key', async () => {
+  it('a 429 is retried after the Retry-After the server asked for, for a call that is safe to repeat', async () => {
     const { sdk, calls } = client([problem(429, 'rate_limited', { 'retry-after': '1' }), json(200, { ok: true })]);
     const t0 = Date.now();
-    await sdk.completeTask('task:human:0123456789abcdef01234567');
+    await sdk.getTask('task:human:0123456789abcdef01234567');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
     expect(calls).toHaveLength(2);
+  });
+
+  it('a 429 on a write without an idempotency key is not retried: the caller gets retryAfterMs', async () => {
+    const { sdk, calls } = client([problem(429, 'rate_limited', { 'retry-after': '1' }), json(200, { ok: true })]);
+    const e = await sdk.completeTask('task:human:0123456789abcdef01234567').catch((x) => x);
+    expect(e).toMatchObject({ code: 'rate_limited', status: 429, retryAfterMs: 1000 });
+    expect(calls).toHaveLength(1);
   });
 
   it('a Retry-After longer than maxRetryAfterMs fails at once with rate_limited and retryAfterMs', async () => {

@@ -44,25 +44,17 @@ func unattendedToday(ctx context.Context, t *testing.T, agent *humanos.Client, n
 	return nil, ""
 }
 
-// reviewRuns reads every run a review covers, limit per page.
+// reviewRuns reads every run a review covers, limit per page, through the auto-paging iterator.
 func reviewRuns(ctx context.Context, t *testing.T, c *humanos.Client, reviewID string, limit int) []humanos.ReviewedTask {
 	t.Helper()
 	var all []humanos.ReviewedTask
-	q := humanos.PageQuery{Limit: limit}
-	for {
-		page, err := c.AuditReviewTasks(ctx, reviewID, q)
+	for run, err := range c.AllAuditReviewTasks(ctx, reviewID, humanos.PageQuery{Limit: limit}) {
 		if err != nil {
 			t.Fatalf("review tasks: %v", err)
 		}
-		if len(page.Items) > limit {
-			t.Fatalf("a page of %d runs with limit %d", len(page.Items), limit)
-		}
-		all = append(all, page.Items...)
-		if page.NextCursor == "" {
-			return all
-		}
-		q.Cursor = page.NextCursor
+		all = append(all, run)
 	}
+	return all
 }
 
 func covers(runs []humanos.ReviewedTask, ids []string) bool {
@@ -84,12 +76,11 @@ func covers(runs []humanos.ReviewedTask, ids []string) bool {
 func openReviewCovering(ctx context.Context, t *testing.T, auditor *humanos.Client, ids []string) humanos.AuditReview {
 	t.Helper()
 	for {
-		page, err := auditor.AuditReviews(ctx, humanos.AuditReviewsQuery{Status: humanos.ReviewOpen, Frequency: humanos.ReviewDaily, Limit: 200})
-		if err != nil {
-			t.Fatalf("audit reviews: %v", err)
-		}
-		for _, r := range page.Items {
-			if covers(reviewRuns(ctx, t, auditor, r.ID, 200), ids) {
+		for r, err := range auditor.AllAuditReviews(ctx, humanos.AuditReviewsQuery{Status: humanos.ReviewOpen, Frequency: humanos.ReviewDaily, Limit: 50}) {
+			if err != nil {
+				t.Fatalf("audit reviews: %v", err)
+			}
+			if covers(reviewRuns(ctx, t, auditor, r.ID, 2), ids) {
 				// Read again: the listed row may predate runs the sweeper added while we paged.
 				fresh, err := auditor.AuditReview(ctx, r.ID)
 				if err != nil {

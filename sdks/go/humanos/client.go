@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -34,6 +35,8 @@ type Client struct {
 	timeout   time.Duration
 	retries   int
 	userAgent string
+	// maxRetryAfter: the longest Retry-After waited out by the client itself.
+	maxRetryAfter time.Duration
 	// backoff base; tests shorten it.
 	backoff time.Duration
 }
@@ -58,6 +61,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // retried after a network error or a 429/502/503/504 answer. Default 3.
 func WithRetries(n int) Option { return func(c *Client) { c.retries = n } }
 
+// WithMaxRetryAfter sets the longest Retry-After the client waits out by itself before a retry
+// (default 30 s); a longer one ends the call at once with the *Error, its RetryAfter set.
+func WithMaxRetryAfter(d time.Duration) Option { return func(c *Client) { c.maxRetryAfter = d } }
+
 // WithUserAgent replaces the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
@@ -72,6 +79,8 @@ func NewClient(opts ...Option) *Client {
 		retries:   3,
 		userAgent: "humanos-sdk-go/" + Version,
 		backoff:   100 * time.Millisecond,
+
+		maxRetryAfter: 30 * time.Second,
 	}
 	for _, o := range opts {
 		o(c)
@@ -102,6 +111,7 @@ type request struct {
 	out any
 }
 
+// retryStatuses are the answers a safe request is retried after (with no answer at all).
 var retryStatuses = map[int]bool{429: true, 502: true, 503: true, 504: true}
 
 func newID() string {
@@ -110,7 +120,13 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// do sends a request, retrying safe ones with exponential backoff and jitter.
+// do sends a request with its retries. The rule is the same in the three SDKs
+// (sdks/conformance/cases.json checks it): only a request that is safe to repeat (r.retry: a GET, or a
+// write carrying an idempotency key, reused by each retry) is retried, after no answer or a
+// 429/502/503/504, at most c.retries times. A Retry-After is waited out when it is at most
+// c.maxRetryAfter (a longer one ends the call with the error); without one, exponential backoff with
+// jitter. Every attempt of a call carries the same Idempotency-Key and its own X-Request-Id (the
+// server adopts it as the id of that request; an *Error carries the last attempt's).
 func (c *Client) do(ctx context.Context, r request) error {
 	var body []byte
 	if r.body != nil {
@@ -119,46 +135,58 @@ func (c *Client) do(ctx context.Context, r request) error {
 			return &Error{Code: "invalid_argument", Detail: "request body: " + err.Error(), Method: r.method, Path: r.path, Err: err}
 		}
 	}
-	attempts := 1
-	if r.retry {
-		attempts += c.retries
-	}
-	var last *Error
-	for attempt := 0; attempt < attempts; attempt++ {
-		if attempt > 0 {
-			d := time.Duration(math.Min(float64(2*time.Second), float64(c.backoff)*math.Pow(2, float64(attempt-1))))
-			d = time.Duration(float64(d) * (0.5 + mrand.Float64()))
-			if last != nil && last.Status == 429 {
-				if ra, ok := last.Problem["retryAfter"].(float64); ok && ra > 0 {
-					d = time.Duration(ra * float64(time.Second))
-				}
-			}
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(d):
-			}
-		}
-		err := c.once(ctx, r, body)
+	for attempt := 0; ; attempt++ {
+		err := c.once(ctx, r, body, newID())
 		if err == nil {
 			return nil
 		}
 		var herr *Error
-		if !errors.As(err, &herr) {
+		if !errors.As(err, &herr) || ctx.Err() != nil {
 			return err
 		}
-		last = herr
-		if ctx.Err() != nil {
+		d, again := c.retryDelay(r, herr, attempt)
+		if !again {
 			return err
 		}
-		if herr.Code != "network_error" && !retryStatuses[herr.Status] {
-			return err
+		if serr := sleepCtx(ctx, d); serr != nil {
+			return serr
 		}
 	}
-	return last
 }
 
-func (c *Client) once(parent context.Context, r request, body []byte) error {
+// retryDelay is how long to wait before retrying r after e on its attempt-th retry (0-based), and
+// whether to retry at all.
+func (c *Client) retryDelay(r request, e *Error, attempt int) (time.Duration, bool) {
+	if !r.retry || attempt >= c.retries {
+		return 0, false
+	}
+	if e.Code != "network_error" && !retryStatuses[e.Status] {
+		return 0, false
+	}
+	if e.HasRetryAfter {
+		return e.RetryAfter, e.RetryAfter <= c.maxRetryAfter
+	}
+	d := time.Duration(math.Min(float64(2*time.Second), float64(c.backoff)*math.Pow(2, float64(attempt))))
+	return time.Duration(float64(d) * (0.5 + mrand.Float64())), true
+}
+
+// parseRetryAfter reads a Retry-After header: delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second, true
+	}
+	at, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return max(0, at.Sub(now)), true
+}
+
+func (c *Client) once(parent context.Context, r request, body []byte, reqID string) error {
 	ctx, cancel := context.WithTimeout(parent, c.timeout+r.extra)
 	defer cancel()
 	var rd io.Reader
@@ -169,7 +197,6 @@ func (c *Client) once(parent context.Context, r request, body []byte) error {
 	if err != nil {
 		return &Error{Code: "invalid_argument", Detail: err.Error(), Method: r.method, Path: r.path, Err: err}
 	}
-	reqID := newID()
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("X-Request-Id", reqID)
@@ -200,11 +227,7 @@ func (c *Client) once(parent context.Context, r request, body []byte) error {
 	}
 	if res.StatusCode >= 400 {
 		e := problemError(r.method, r.path, res.StatusCode, data, reqID)
-		if ra := res.Header.Get("Retry-After"); ra != "" && e.Problem != nil {
-			if d, err := time.ParseDuration(ra + "s"); err == nil {
-				e.Problem["retryAfter"] = d.Seconds()
-			}
-		}
+		e.RetryAfter, e.HasRetryAfter = parseRetryAfter(res.Header.Get("Retry-After"), time.Now())
 		return typedError(e)
 	}
 	switch out := r.out.(type) {

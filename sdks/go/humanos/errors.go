@@ -3,6 +3,7 @@ package humanos
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 )
 
 // Error is every failure the SDK reports: an RFC 9457 problem answered by the server (Status ≥ 400,
@@ -25,6 +26,10 @@ type Error struct {
 	// RequestID identifies the request: the server's x-request-id when it sends one, otherwise the
 	// X-Request-Id the SDK sent with it (useful to correlate with proxies and logs).
 	RequestID string
+	// RetryAfter is how long the server asked the caller to wait before trying again (its Retry-After
+	// header, seconds or an HTTP date, on a 429 or 503); HasRetryAfter says whether it sent one.
+	RetryAfter    time.Duration
+	HasRetryAfter bool
 	// Problem is the full problem+json body, including extensions such as "status" or "overriddenBy".
 	Problem map[string]any
 	// Err is the underlying transport error, if any.

@@ -201,7 +201,9 @@ type ExecuteOptions struct {
 	// When nil, the approved task is left to the capability workers (see Worker) and ExecuteTask
 	// waits until it is completed or failed.
 	Handler Handler
-	// Payload, when set, must equal the approved payload (with a Handler).
+	// Payload, when set, must equal the approved payload: otherwise the call fails with a 409
+	// payload_mismatch *Error (ErrPayloadMismatch) and nothing runs. With a Handler the server
+	// compares it; without one the SDK compares its digest with the task's before waiting.
 	Payload map[string]any
 	// LeaseSeconds of the lease (with a Handler; default 60).
 	LeaseSeconds int
@@ -252,13 +254,18 @@ func (c *Client) waitForWorkers(ctx context.Context, taskID string, o ExecuteOpt
 		interval = 200 * time.Millisecond
 	}
 	checkedClaimable := false
-	for {
+	for first := true; ; first = false {
 		t, err := c.GetTask(ctx, taskID)
 		if err != nil {
 			if o.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 				return nil, &Error{Code: "timeout", Detail: fmt.Sprintf("task %s did not finish within %s", taskID, o.Timeout)}
 			}
 			return nil, err
+		}
+		if first {
+			if err := checkPayload(t, o.Payload); err != nil {
+				return t, err
+			}
 		}
 		switch t.Status {
 		case StatusCompleted:
@@ -284,6 +291,26 @@ func (c *Client) waitForWorkers(ctx context.Context, taskID string, o ExecuteOpt
 		if interval < 2*time.Second {
 			interval = interval * 3 / 2
 		}
+	}
+}
+
+// checkPayload refuses a payload that is not the approved one, as the server's /execute does (409
+// payload_mismatch with both digests): the workers run the approved payload, so waiting for them under
+// another one would pretend it ran.
+func checkPayload(t *Task, payload map[string]any) error {
+	if payload == nil || t.PayloadDigest == "" {
+		return nil
+	}
+	given, err := ledger.PayloadDigest(payload)
+	if err != nil {
+		return &Error{Code: "invalid_argument", Detail: "payload: " + err.Error(), Err: err}
+	}
+	if given == t.PayloadDigest {
+		return nil
+	}
+	return &Error{
+		Code: "payload_mismatch", Status: 409, Detail: "the payload differs from the approved payload; it needs a new approval",
+		Problem: map[string]any{"code": "payload_mismatch", "approvedDigest": t.PayloadDigest, "givenDigest": given},
 	}
 }
 

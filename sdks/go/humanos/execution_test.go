@@ -291,3 +291,36 @@ func TestInRunDecisions(t *testing.T) {
 		t.Fatalf("task: %s %s", done.Status, done.Result)
 	}
 }
+
+// ExecuteTask without a Handler refuses a payload that is not the approved one (409
+// payload_mismatch) before waiting for workers; nothing runs and nothing is written. The approved
+// payload (keys in any order) is accepted.
+func TestExecuteTaskWithoutHandlerRefusesAnotherPayload(t *testing.T) {
+	srv := testserver.Get(t)
+	ctx := testCtx(t)
+	_, agent := srv.Principal(t, "agent", "payer", nil)
+	task := approvedTask(ctx, t, srv, agent, "Export rows", []string{"export_" + testserver.Suffix()}, "")
+	before, err := agent.LedgerCheckpoint(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = agent.ExecuteTask(ctx, task.ID, humanos.ExecuteOptions{Payload: map[string]any{"rows": 120000}, Timeout: 5 * time.Second})
+	var herr *humanos.Error
+	if !errors.As(err, &herr) || !errors.Is(err, humanos.ErrPayloadMismatch) || herr.Status != 409 {
+		t.Fatalf("want 409 payload_mismatch, got %v", err)
+	}
+	after, err := agent.GetTask(ctx, task.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Status != humanos.StatusApproved || herr.Problem["approvedDigest"] != after.PayloadDigest {
+		t.Fatalf("task after the refusal: %s (digest %s, problem %v)", after.Status, after.PayloadDigest, herr.Problem)
+	}
+	if cp, err := agent.LedgerCheckpoint(ctx); err != nil || cp.Size != before.Size {
+		t.Fatalf("the ledger grew from %d: %+v %v", before.Size, cp, err)
+	}
+	_, err = agent.ExecuteTask(ctx, task.ID, humanos.ExecuteOptions{Payload: map[string]any{"rows": 120}, Timeout: 300 * time.Millisecond})
+	if !errors.Is(err, humanos.ErrTimeout) {
+		t.Fatalf("the approved payload should wait for the workers, got %v", err)
+	}
+}

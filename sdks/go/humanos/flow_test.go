@@ -293,3 +293,33 @@ func TestQuorum(t *testing.T) {
 		t.Fatalf("full quorum: %+v %v", state, err)
 	}
 }
+
+// A gate decided before WaitForApproval first looked shows in no decision answer; it is still
+// announced, once, with its safety summary.
+func TestWaitForApprovalAnnouncesAGateDecidedBeforeItLooked(t *testing.T) {
+	srv := testserver.Get(t)
+	ctx := testCtx(t)
+	role := "comms_" + testserver.Suffix()
+	_, agent := srv.Principal(t, "agent", "mailer", nil)
+	_, lead := srv.Principal(t, "human", "lead", []string{role})
+	task, err := agent.CreateTask(ctx, humanos.CreateTaskRequest{
+		Description: "Send the Q4 email", Payload: map[string]any{"to": "a@b.c"},
+		HumanInLoop: &humanos.HITLConfig{Enabled: true, ApproverRole: role},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lead.Approve(ctx, task.ApprovalRequest.ID, humanos.ApproveRequest{ApprovalReason: "fine"}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []humanos.ApprovalRequest
+	approval, err := agent.WaitForApproval(ctx, task.ID, humanos.ApprovalOptions{
+		OnApprovalRequest: func(req humanos.ApprovalRequest) { seen = append(seen, req) },
+	})
+	if err != nil || !approval.Approved {
+		t.Fatalf("approval: %+v %v", approval, err)
+	}
+	if len(seen) != 1 || seen[0].ID != task.ApprovalRequest.ID || seen[0].AISafetyCheck == "" {
+		t.Fatalf("announced %+v, want the one gate with its safety check", seen)
+	}
+}

@@ -128,18 +128,7 @@ func (c *Client) WaitForApproval(ctx context.Context, taskID string, opts ...App
 			}
 			return nil, err
 		}
-		if req := state.ApprovalRequest; req != nil && !announced[req.ID] {
-			announced[req.ID] = true
-			if o.OnApprovalRequest != nil {
-				if policy == nil {
-					if t, err := c.GetTask(ctx, taskID); err == nil {
-						policy = &t.Policy
-					}
-				}
-				req.AISafetyCheck = SafetyCheck(req.RiskAssessment, policy)
-				o.OnApprovalRequest(*req)
-			}
-		}
+		c.announce(ctx, taskID, state, announced, &policy, o.OnApprovalRequest)
 		if state.Decided {
 			return state, nil
 		}
@@ -169,6 +158,49 @@ func (c *Client) WaitForApproval(ctx context.Context, taskID string, opts ...App
 			}
 		}
 	}
+}
+
+// announce calls cb once per gate that opened: the decision's open gate or, once the task is
+// decided, every gate of the task that reached a human (one that opened and was decided between two
+// looks, or before the first, shows in no decision answer).
+func (c *Client) announce(ctx context.Context, taskID string, state *Approval, announced map[string]bool, policy **PolicyApplied, cb func(ApprovalRequest)) {
+	var gates []*ApprovalRequest
+	if state.ApprovalRequest != nil {
+		gates = append(gates, state.ApprovalRequest)
+	}
+	if cb != nil && state.Decided {
+		if t, err := c.GetTask(ctx, taskID); err == nil {
+			*policy = &t.Policy
+			gates = gates[:0]
+			for i := range t.Approvals {
+				if gateOpened(t.Approvals[i].Status) {
+					gates = append(gates, &t.Approvals[i])
+				}
+			}
+		}
+	}
+	for _, req := range gates {
+		if announced[req.ID] {
+			continue
+		}
+		announced[req.ID] = true
+		if cb == nil {
+			continue
+		}
+		if *policy == nil {
+			if t, err := c.GetTask(ctx, taskID); err == nil {
+				*policy = &t.Policy
+			}
+		}
+		req.AISafetyCheck = SafetyCheck(req.RiskAssessment, *policy)
+		cb(*req)
+	}
+}
+
+// gateOpened: a human decided the gate, or it is pending or expired (a "waiting" chain step, or one
+// cancelled before its turn, never reached anyone).
+func gateOpened(status string) bool {
+	return status == "pending" || status == "approved" || status == "rejected" || status == "expired"
 }
 
 func minDuration(a, b time.Duration) time.Duration {

@@ -62,70 +62,95 @@ func (w *Worker) Run(ctx context.Context) error {
 	// Handlers outlive ctx (graceful shutdown) but can be cancelled after the drain timeout.
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	running := 0
-	freed := make(chan struct{}, concurrency)
-	report := func(err error) {
-		if w.OnError != nil && err != nil {
-			w.OnError(err)
-		}
-	}
-
+	s := &slots{freed: make(chan struct{}, concurrency)}
 	for ctx.Err() == nil {
-		mu.Lock()
-		free := concurrency - running
-		mu.Unlock()
-		var claimed []*Execution
-		if free > 0 {
-			// The claim itself is not cut short by ctx: a claim the server granted must be run.
-			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Client.timeout)
-			var err error
-			claimed, err = w.Client.Claim(cctx, w.Capabilities, ClaimOptions{Limit: free, LeaseSeconds: w.LeaseSeconds})
-			cancel()
-			if err != nil {
-				report(err)
-			}
-		}
+		claimed := w.claim(ctx, concurrency-s.count())
 		for _, ex := range claimed {
-			mu.Lock()
-			running++
-			mu.Unlock()
-			wg.Add(1)
+			s.start()
 			go func(ex *Execution) {
-				defer wg.Done()
-				defer func() {
-					mu.Lock()
-					running--
-					mu.Unlock()
-					select {
-					case freed <- struct{}{}:
-					default:
-					}
-				}()
-				t, err := w.Client.RunExecution(runCtx, ex, w.Handler, w.HeartbeatInterval)
-				if err != nil {
-					report(err)
-				}
-				if t != nil && w.OnDone != nil {
-					w.OnDone(t)
-				} else if t == nil && w.OnDone != nil && err != nil && !isStop(err) {
-					// The handler failed and the task was reported failed.
-					if ft, gerr := w.Client.GetTask(runCtx, ex.TaskID); gerr == nil {
-						w.OnDone(ft)
-					}
-				}
+				defer s.done()
+				w.runOne(runCtx, ex)
 			}(ex)
 		}
 		if len(claimed) == 0 {
 			select {
 			case <-ctx.Done():
-			case <-freed:
+			case <-s.freed:
 			case <-time.After(poll):
 			}
 		}
 	}
+	w.drain(&s.wg, cancelRuns)
+	return nil
+}
 
+// slots counts the handlers running and wakes the claim loop when one ends.
+type slots struct {
+	mu      sync.Mutex
+	running int
+	freed   chan struct{}
+	wg      sync.WaitGroup
+}
+
+func (s *slots) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running
+}
+
+func (s *slots) start() {
+	s.mu.Lock()
+	s.running++
+	s.mu.Unlock()
+	s.wg.Add(1)
+}
+
+func (s *slots) done() {
+	s.mu.Lock()
+	s.running--
+	s.mu.Unlock()
+	select {
+	case s.freed <- struct{}{}:
+	default:
+	}
+	s.wg.Done()
+}
+
+func (w *Worker) report(err error) {
+	if w.OnError != nil && err != nil {
+		w.OnError(err)
+	}
+}
+
+// claim claims up to free tasks. The claim itself is not cut short by ctx: a claim the server
+// granted must be run.
+func (w *Worker) claim(ctx context.Context, free int) []*Execution {
+	if free <= 0 {
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Client.timeout)
+	defer cancel()
+	claimed, err := w.Client.Claim(cctx, w.Capabilities, ClaimOptions{Limit: free, LeaseSeconds: w.LeaseSeconds})
+	w.report(err)
+	return claimed
+}
+
+// runOne runs one claimed execution and tells OnError / OnDone how it went.
+func (w *Worker) runOne(ctx context.Context, ex *Execution) {
+	t, err := w.Client.RunExecution(ctx, ex, w.Handler, w.HeartbeatInterval)
+	w.report(err)
+	if t != nil && w.OnDone != nil {
+		w.OnDone(t)
+	} else if t == nil && w.OnDone != nil && err != nil && !isStop(err) {
+		// The handler failed and the task was reported failed.
+		if ft, gerr := w.Client.GetTask(ctx, ex.TaskID); gerr == nil {
+			w.OnDone(ft)
+		}
+	}
+}
+
+// drain waits for the running handlers; after DrainTimeout (if set) it cancels them first.
+func (w *Worker) drain(wg *sync.WaitGroup, cancelRuns context.CancelFunc) {
 	drained := make(chan struct{})
 	go func() { wg.Wait(); close(drained) }()
 	if w.DrainTimeout > 0 {
@@ -138,7 +163,6 @@ func (w *Worker) Run(ctx context.Context) error {
 	} else {
 		<-drained
 	}
-	return nil
 }
 
 func isStop(err error) bool {

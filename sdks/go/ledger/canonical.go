@@ -87,46 +87,15 @@ func writeCanonical(buf *bytes.Buffer, v any, depth int) error {
 	case int64:
 		return writeNumber(buf, float64(x))
 	case []any:
-		buf.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeCanonical(buf, e, depth+1); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte(']')
+		return writeArray(buf, x, depth)
 	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool { return lessUTF16(keys[i], keys[j]) })
-		buf.WriteByte('{')
-		for i, k := range keys {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			if err := writeString(buf, k); err != nil {
-				return err
-			}
-			buf.WriteByte(':')
-			if err := writeCanonical(buf, x[k], depth+1); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
+		return writeObject(buf, x, depth)
 	case json.RawMessage:
 		if x == nil {
 			buf.WriteString("null")
 			return nil
 		}
-		c, err := Canonicalize(x)
-		if err != nil {
-			return err
-		}
-		buf.Write(c)
+		return writeRaw(buf, x)
 	default:
 		rv := reflect.ValueOf(v)
 		if (rv.Kind() == reflect.Pointer || rv.Kind() == reflect.Map || rv.Kind() == reflect.Slice) && rv.IsNil() {
@@ -137,12 +106,56 @@ func writeCanonical(buf *bytes.Buffer, v any, depth int) error {
 		if err != nil {
 			return fmt.Errorf("canonical json: %w", err)
 		}
-		c, err := Canonicalize(raw)
-		if err != nil {
+		return writeRaw(buf, raw)
+	}
+	return nil
+}
+
+func writeArray(buf *bytes.Buffer, x []any, depth int) error {
+	buf.WriteByte('[')
+	for i, e := range x {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeCanonical(buf, e, depth+1); err != nil {
 			return err
 		}
-		buf.Write(c)
 	}
+	buf.WriteByte(']')
+	return nil
+}
+
+// writeObject writes the members sorted by the UTF-16 code units of their names (RFC 8785).
+func writeObject(buf *bytes.Buffer, x map[string]any, depth int) error {
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessUTF16(keys[i], keys[j]) })
+	buf.WriteByte('{')
+	for i, k := range keys {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := writeString(buf, k); err != nil {
+			return err
+		}
+		buf.WriteByte(':')
+		if err := writeCanonical(buf, x[k], depth+1); err != nil {
+			return err
+		}
+	}
+	buf.WriteByte('}')
+	return nil
+}
+
+// writeRaw writes JSON text in its canonical form.
+func writeRaw(buf *bytes.Buffer, raw []byte) error {
+	c, err := Canonicalize(raw)
+	if err != nil {
+		return err
+	}
+	buf.Write(c)
 	return nil
 }
 

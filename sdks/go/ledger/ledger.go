@@ -313,154 +313,200 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 	if err != nil {
 		return Report{FirstBadIndex: -1}, fmt.Errorf("ledger: public key: %w", err)
 	}
-	tree := &Frontier{}
-	rep := Report{FirstBadIndex: -1}
-	failCheck := func(index int64, reason, check string) (Report, error) {
-		rep.OK = false
-		rep.Size = int64(tree.Size())
-		rep.FirstBadIndex = index
-		rep.Reason = reason
-		rep.Check = check
-		return rep, &VerificationError{Index: index, Reason: reason, Check: check}
+	v := &verification{opts: opts, pub: pub, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry()}
+	bad := v.run(b)
+	rep := v.rep
+	rep.Size = int64(v.tree.Size())
+	if bad != nil {
+		rep.FirstBadIndex, rep.Reason, rep.Check = bad.index, bad.reason, bad.check
+		return rep, &VerificationError{Index: bad.index, Reason: bad.reason, Check: bad.check}
 	}
-	fail := func(index int64, reason string) (Report, error) { return failCheck(index, reason, "") }
-	failPasskey := func(index int64, f *PasskeyFailure) (Report, error) { return failCheck(index, f.Reason(), f.Check) }
+	rep.OK, rep.FirstBadIndex = true, -1
+	return rep, nil
+}
 
-	type cp struct {
-		size  uint64
-		root  []byte
-		heads *TaskHeadsRoot
+// badAt is a failed check: the first index that cannot be trusted (-1: no entry in particular) and why.
+type badAt struct {
+	index  int64
+	reason string
+	check  string // the failed passkey check's name, "" for other failures
+}
+
+func passkeyBad(index int64, f *PasskeyFailure) *badAt {
+	return &badAt{index, f.Reason(), f.Check}
+}
+
+type checkpointAt struct {
+	size  uint64
+	root  []byte
+	heads *TaskHeadsRoot
+}
+
+type loggedDecision struct {
+	record    []byte
+	signature string
+}
+
+// verification is one pass over an export: the Merkle tree and task heads as the entries stream by,
+// compared with each signed checkpoint as the stream reaches its size.
+type verification struct {
+	opts     VerifyOptions
+	pub      ed25519.PublicKey
+	tree     *Frontier
+	heads    *TaskHeads
+	cps      []checkpointAt
+	next     int
+	lastGood uint64
+	logged   map[int64]loggedDecision
+	// keys is the approver key registry, folded in log order: a decision sees only the keys logged before it.
+	keys *KeyRegistry
+	rep  Report
+}
+
+func (v *verification) run(b *Bundle) *badAt {
+	cps, bad := openCheckpoints(b, v.pub)
+	if bad != nil {
+		return bad
 	}
-	var cps []cp
+	v.cps = cps
+	if bad := v.checkRootsAt(0); bad != nil {
+		return bad
+	}
+	for i, item := range b.Entries {
+		if bad := v.add(int64(i), item); bad != nil {
+			return bad
+		}
+	}
+	size := v.tree.Size()
+	if v.next < len(v.cps) {
+		return &badAt{int64(size), fmt.Sprintf("a signed checkpoint covers %d entries but only %d are present", v.cps[v.next].size, size), ""}
+	}
+	if v.opts.Trusted != nil && size < v.opts.Trusted.Size {
+		return &badAt{int64(size), fmt.Sprintf("the log has %d entries, fewer than the trusted checkpoint's size %d (entries were removed)", size, v.opts.Trusted.Size), ""}
+	}
+	for _, d := range b.Decisions {
+		l, ok := v.logged[d.LedgerIndex]
+		if !ok {
+			return &badAt{d.LedgerIndex, "a stored decision points at a ledger entry that is not a decision", ""}
+		}
+		if problem := decisionProblem(d, l.record, l.signature); problem != "" {
+			return &badAt{d.LedgerIndex, problem, ""}
+		}
+	}
+	return nil
+}
+
+// openCheckpoints verifies the export's checkpoint signatures and sorts them by size (so entries are
+// streamed once and each root is compared the moment the stream reaches its size).
+func openCheckpoints(b *Bundle, pub ed25519.PublicKey) ([]checkpointAt, *badAt) {
+	var cps []checkpointAt
 	for _, note := range b.Checkpoints {
 		c, err := OpenCheckpoint(note, b.Origin, pub)
 		if err != nil {
-			return fail(-1, "checkpoint rejected: "+err.Error())
+			return nil, &badAt{-1, "checkpoint rejected: " + err.Error(), ""}
 		}
 		heads, err := TaskHeadsFromExtensions(c.Extensions)
 		if err != nil {
-			return fail(-1, "checkpoint rejected: "+err.Error())
+			return nil, &badAt{-1, "checkpoint rejected: " + err.Error(), ""}
 		}
-		cps = append(cps, cp{c.Size, c.Root, heads})
+		cps = append(cps, checkpointAt{c.Size, c.Root, heads})
 	}
 	sort.SliceStable(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
 	// Task-heads lines started at some size (older logs have checkpoints without): once one signs
 	// them, every later one must.
 	for i, seen := 0, false; i < len(cps); i++ {
 		if seen && cps[i].heads == nil {
-			return fail(-1, fmt.Sprintf("the checkpoint of size %d signs no task-heads root, though an earlier one does", cps[i].size))
+			return nil, &badAt{-1, fmt.Sprintf("the checkpoint of size %d signs no task-heads root, though an earlier one does", cps[i].size), ""}
 		}
 		seen = seen || cps[i].heads != nil
 	}
-	heads := &TaskHeads{}
-	next := 0
-	var lastGood uint64
-	checkRootsAt := func(size uint64) (bool, string, int64) {
-		for next < len(cps) && cps[next].size == size {
-			c := cps[next]
-			if !equalBytes(tree.Root(), c.root) {
-				return false, fmt.Sprintf("root of the first %d entries differs from the signed checkpoint (bad entry in [%d, %d))", c.size, lastGood, c.size), int64(lastGood)
-			}
-			if c.heads != nil {
-				if got := heads.Root(); got.Size != c.heads.Size || !equalBytes(got.Root, c.heads.Root) {
-					return false, fmt.Sprintf("the task heads of the first %d entries differ from the signed checkpoint's (bad entry in [%d, %d))", c.size, lastGood, c.size), int64(lastGood)
-				}
-			}
-			lastGood = c.size
-			rep.CheckpointsVerified++
-			next++
-		}
-		if opts.Trusted != nil && opts.Trusted.Size == size && !equalBytes(tree.Root(), opts.Trusted.Root) {
-			return false, fmt.Sprintf("the first %d entries differ from the trusted checkpoint of size %d (the log was rewritten or forked)", size, size), 0
-		}
-		return true, "", 0
-	}
-	if ok, reason, at := checkRootsAt(0); !ok {
-		return fail(at, reason)
-	}
+	return cps, nil
+}
 
-	logged := map[int64]struct {
-		record    []byte
-		signature string
-	}{}
-	// The approver key registry, folded in log order: a decision sees only the keys logged before it.
-	keys := NewKeyRegistry()
-	for i, item := range b.Entries {
-		idx := int64(i)
-		if item.Index != idx {
-			return fail(idx, fmt.Sprintf("entry at position %d claims index %d (missing or reordered)", i, item.Index))
+// checkRootsAt compares the roots with every signed checkpoint of this size, and with the trusted one.
+func (v *verification) checkRootsAt(size uint64) *badAt {
+	for v.next < len(v.cps) && v.cps[v.next].size == size {
+		c := v.cps[v.next]
+		if !equalBytes(v.tree.Root(), c.root) {
+			return &badAt{int64(v.lastGood), fmt.Sprintf("root of the first %d entries differs from the signed checkpoint (bad entry in [%d, %d))", c.size, v.lastGood, c.size), ""}
 		}
-		seq, taskID, typ, ok := readEntryTail(item.Entry)
-		if !ok {
-			return fail(idx, "entry is not a canonical ledger entry")
-		}
-		if seq != idx {
-			return fail(idx, fmt.Sprintf("entry seq is %d, want %d (missing or reordered)", seq, i))
-		}
-		leaf := LeafHash([]byte(item.Entry))
-		if item.LeafHash != "" && hex.EncodeToString(leaf) != item.LeafHash {
-			return fail(idx, "entry does not match the leaf hash recorded when it was appended")
-		}
-		// The store's index column must name the signed entry's task (an edited one hides the entry).
-		if problem := columnProblem(item.TaskIDColumn, taskID); problem != "" {
-			return fail(idx, problem)
-		}
-		if typ == "passkey.enrolled" || typ == "passkey.revoked" {
-			if !json.Valid([]byte(item.Entry)) {
-				return fail(idx, "entry is not JSON")
-			}
-			if f := keys.Fold(idx, typ, entryData(item.Entry)); f != nil {
-				return failPasskey(idx, f)
+		if c.heads != nil {
+			if got := v.heads.Root(); got.Size != c.heads.Size || !equalBytes(got.Root, c.heads.Root) {
+				return &badAt{int64(v.lastGood), fmt.Sprintf("the task heads of the first %d entries differ from the signed checkpoint's (bad entry in [%d, %d))", c.size, v.lastGood, c.size), ""}
 			}
 		}
-		if typ == "approval.decided" {
-			var e decidedEntry
-			if err := json.Unmarshal([]byte(item.Entry), &e); err != nil {
-				return fail(idx, "entry is not JSON")
-			}
-			if len(e.Data.Record) == 0 || e.Data.Signature == nil || !VerifyDecisionSignature(e.Data.Record, *e.Data.Signature, pub) {
-				return fail(idx, "decision signature does not verify")
-			}
-			var names recordNames
-			if err := json.Unmarshal(e.Data.Record, &names); err != nil || !sameString(names.ApprovalID, e.ApprovalID) || !sameString(names.TaskID, e.TaskID) {
-				return fail(idx, "decision record names another approval or task than its entry")
-			}
-			if f := keys.CheckPasskeyDecision(idx, entryData(item.Entry)); f != nil {
-				return failPasskey(idx, f)
-			}
-			canon, _ := Canonicalize(e.Data.Record)
-			rep.DecisionsVerified++
-			logged[idx] = struct {
-				record    []byte
-				signature string
-			}{canon, *e.Data.Signature}
+		v.lastGood = c.size
+		v.rep.CheckpointsVerified++
+		v.next++
+	}
+	if t := v.opts.Trusted; t != nil && t.Size == size && !equalBytes(v.tree.Root(), t.Root) {
+		return &badAt{0, fmt.Sprintf("the first %d entries differ from the trusted checkpoint of size %d (the log was rewritten or forked)", size, size), ""}
+	}
+	return nil
+}
+
+// add checks entry idx (position, sequence, recorded leaf hash, the store's task column, a decision's
+// signature) and appends it to the tree.
+func (v *verification) add(idx int64, item Entry) *badAt {
+	if item.Index != idx {
+		return &badAt{idx, fmt.Sprintf("entry at position %d claims index %d (missing or reordered)", idx, item.Index), ""}
+	}
+	seq, taskID, typ, ok := readEntryTail(item.Entry)
+	if !ok {
+		return &badAt{idx, "entry is not a canonical ledger entry", ""}
+	}
+	if seq != idx {
+		return &badAt{idx, fmt.Sprintf("entry seq is %d, want %d (missing or reordered)", seq, idx), ""}
+	}
+	leaf := LeafHash([]byte(item.Entry))
+	if item.LeafHash != "" && hex.EncodeToString(leaf) != item.LeafHash {
+		return &badAt{idx, "entry does not match the leaf hash recorded when it was appended", ""}
+	}
+	// The store's index column must name the signed entry's task (an edited one hides the entry).
+	if problem := columnProblem(item.TaskIDColumn, taskID); problem != "" {
+		return &badAt{idx, problem, ""}
+	}
+	if typ == "passkey.enrolled" || typ == "passkey.revoked" {
+		if !json.Valid([]byte(item.Entry)) {
+			return &badAt{idx, "entry is not JSON", ""}
 		}
-		tree.Append(leaf)
-		if taskID != nil {
-			heads.Add(*taskID, leaf)
-		}
-		if ok, reason, at := checkRootsAt(tree.Size()); !ok {
-			return fail(at, reason)
+		if f := v.keys.Fold(idx, typ, entryData(item.Entry)); f != nil {
+			return passkeyBad(idx, f)
 		}
 	}
-	if next < len(cps) {
-		return fail(int64(tree.Size()), fmt.Sprintf("a signed checkpoint covers %d entries but only %d are present", cps[next].size, tree.Size()))
-	}
-	if opts.Trusted != nil && tree.Size() < opts.Trusted.Size {
-		return fail(int64(tree.Size()), fmt.Sprintf("the log has %d entries, fewer than the trusted checkpoint's size %d (entries were removed)", tree.Size(), opts.Trusted.Size))
-	}
-	for _, d := range b.Decisions {
-		l, ok := logged[d.LedgerIndex]
-		if !ok {
-			return fail(d.LedgerIndex, "a stored decision points at a ledger entry that is not a decision")
+	if typ == "approval.decided" {
+		d, reason := signedDecision(item.Entry, v.pub)
+		if reason != "" {
+			return &badAt{idx, reason, ""}
 		}
-		if problem := decisionProblem(d, l.record, l.signature); problem != "" {
-			return fail(d.LedgerIndex, problem)
+		if f := v.keys.CheckPasskeyDecision(idx, entryData(item.Entry)); f != nil {
+			return passkeyBad(idx, f)
 		}
+		v.rep.DecisionsVerified++
+		v.logged[idx] = d
 	}
-	rep.OK = true
-	rep.Size = int64(tree.Size())
-	return rep, nil
+	v.tree.Append(leaf)
+	if taskID != nil {
+		v.heads.Add(*taskID, leaf)
+	}
+	return v.checkRootsAt(v.tree.Size())
+}
+
+// signedDecision is an approval.decided entry's record (canonical) and signature, or why it fails.
+func signedDecision(entry string, pub ed25519.PublicKey) (loggedDecision, string) {
+	var e decidedEntry
+	if err := json.Unmarshal([]byte(entry), &e); err != nil {
+		return loggedDecision{}, "entry is not JSON"
+	}
+	if len(e.Data.Record) == 0 || e.Data.Signature == nil || !VerifyDecisionSignature(e.Data.Record, *e.Data.Signature, pub) {
+		return loggedDecision{}, "decision signature does not verify"
+	}
+	var names recordNames
+	if err := json.Unmarshal(e.Data.Record, &names); err != nil || !sameString(names.ApprovalID, e.ApprovalID) || !sameString(names.TaskID, e.TaskID) {
+		return loggedDecision{}, "decision record names another approval or task than its entry"
+	}
+	canon, _ := Canonicalize(e.Data.Record)
+	return loggedDecision{canon, *e.Data.Signature}, ""
 }
 
 // DecodeBase64Root decodes a base64 root hash, as in a checkpoint note's body.

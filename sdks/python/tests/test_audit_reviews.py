@@ -44,21 +44,13 @@ async def unattended_today(agent: AsyncHumanOSClient, n: int) -> tuple[list[str]
 
 
 async def covered(client: AsyncHumanOSClient, review_id: str, limit: int = 2) -> list[str]:
-    """Every run the review covers, read page by page."""
-    ids: list[str] = []
-    cursor: str | None = None
-    while True:
-        page = await client.audit_review_tasks(review_id, limit=limit, cursor=cursor)
-        assert len(page.items) <= limit
-        ids += [t.task_id for t in page.items]
-        if page.next_cursor is None:
-            return ids
-        cursor = page.next_cursor
+    """Every run the review covers, through the auto-paging iterator (``limit`` per page)."""
+    return [t.task_id async for t in client.iter_audit_review_tasks(review_id, page_size=limit)]
 
 
 async def open_review_covering(auditor: AsyncHumanOSClient, ids: list[str]) -> AuditReview:
     async def find() -> AuditReview | None:
-        for review in (await auditor.audit_reviews(status='open', frequency='daily')).items:
+        async for review in auditor.iter_audit_reviews(status='open', frequency='daily', page_size=20):
             if set(ids) <= set(await covered(auditor, review.id, limit=50)):
                 # Read again: the listed row may predate runs the sweeper added while we paged.
                 return await auditor.get_audit_review(review.id)
@@ -146,15 +138,9 @@ def test_blocking_client(server: Server) -> None:
         review = _open_review_covering(auditor, ids)
         assert review.status == 'open' and review.task_count >= 3
         assert auditor.get_audit_review(review.id).id == review.id
-        runs: list[str] = []
-        cursor: str | None = None
-        while True:
-            page = auditor.audit_review_tasks(review.id, limit=1, cursor=cursor)
-            assert len(page.items) <= 1
-            runs += [t.task_id for t in page.items]
-            if page.next_cursor is None:
-                break
-            cursor = page.next_cursor
+        first = auditor.audit_review_tasks(review.id, limit=1)
+        assert len(first.items) == 1 and first.next_cursor is not None
+        runs = [t.task_id for t in auditor.iter_audit_review_tasks(review.id, page_size=1)]
         assert set(ids) <= set(runs) and len(runs) == review.task_count
 
         with pytest.raises(PermissionDeniedError) as refused:

@@ -44,6 +44,24 @@ async def test_sequential_chain_announces_each_step(actors: Callable[..., Actors
     assert approval.approved_by == a.did(manager)
 
 
+async def test_a_gate_decided_before_the_wait_looks_is_still_announced(
+    actors: Callable[..., Actors], role: Callable[[str], str]
+) -> None:
+    # The race behind a flaky seed-example run: the human decided before wait_for_approval first read
+    # the decision, whose answer then names no gate. The callback still hears of it, once, with the
+    # payload it was asked about.
+    lead = role('comms_lead')
+    a = actors(lead)
+    hitl = {'approver_role': lead}
+    task = await a.agent.create_task('Send the Q4 email', payload={'to': 'a@b.c'}, human_in_loop=hitl)
+    assert task.approval_request is not None
+    await a.human(lead).approve(task.approval_request.id, approval_reason='fine')
+    seen: list[ApprovalRequest] = []
+    approval = await a.agent.wait_for_approval(task.id, on_approval_request=seen.append)
+    assert approval.approved
+    assert [(g.id, g.payload) for g in seen] == [(task.approval_request.id, {'to': 'a@b.c'})]
+
+
 async def test_quorum_needs_two_and_any_reject_vetoes(
     actors: Callable[..., Actors], role: Callable[[str], str]
 ) -> None:

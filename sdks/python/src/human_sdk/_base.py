@@ -1,4 +1,14 @@
-"""What both clients share: configuration, request building, answers to typed errors, retry policy."""
+"""What both clients share: configuration, request building, answers to typed errors, retry policy.
+
+The retry rule is the same in the three SDKs (``sdks/conformance/cases.json`` checks it): a call that
+is safe to repeat — a GET, a PUT, a read-only dry run, or a write carrying an ``Idempotency-Key``
+(one key per call, reused by each retry) — is retried after no answer or a 429/502/503/504, at most
+``retries`` times. A ``Retry-After`` (seconds or an HTTP date) is waited out when it is at most
+``max_retry_after`` seconds; a longer one ends the call with the error, its ``retry_after`` set.
+Without one, exponential backoff with jitter. Each attempt sends its own ``x-request-id`` (the server
+adopts it as that request's id); an error carries the server's, else the one sent. Any other call (a
+POST without a key) is never retried: its error carries ``retry_after`` so the caller decides.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +18,8 @@ import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -27,7 +39,8 @@ from .models import Task
 __version__ = '0.1.0'
 
 DEFAULT_URL = 'http://127.0.0.1:8787'
-RETRY_STATUSES = frozenset({502, 503, 504})
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+USER_AGENT = f'humanos-sdk-python/{__version__}'
 #: Heartbeat answers that mean "stop the side effect now".
 STOP_CODES = frozenset({'task_overridden', 'lease_lost', 'invalid_state', 'forbidden'})
 FINISHED = frozenset({'completed', 'failed'})
@@ -42,6 +55,7 @@ class ClientConfig:
     timeout: float
     retries: int
     headers: Mapping[str, str]
+    max_retry_after: float = 30.0
 
     @classmethod
     def resolve(
@@ -51,6 +65,7 @@ class ClientConfig:
         timeout: float,
         retries: int,
         headers: Mapping[str, str] | None,
+        max_retry_after: float = 30.0,
     ) -> ClientConfig:
         url = (base_url or os.environ.get('HUMANOS_URL') or DEFAULT_URL).rstrip('/')
         key = api_key if api_key is not None else os.environ.get('HUMANOS_API_KEY') or None
@@ -58,7 +73,16 @@ class ClientConfig:
             raise ValueError('timeout must be positive seconds')
         if retries < 0:
             raise ValueError('retries must be >= 0')
-        return cls(base_url=url, api_key=key, timeout=timeout, retries=retries, headers=dict(headers or {}))
+        if max_retry_after < 0:
+            raise ValueError('max_retry_after must be >= 0 seconds')
+        return cls(
+            base_url=url,
+            api_key=key,
+            timeout=timeout,
+            retries=retries,
+            headers=dict(headers or {}),
+            max_retry_after=max_retry_after,
+        )
 
 
 def backoff(attempt: int) -> float:
@@ -70,13 +94,11 @@ def new_request_id() -> str:
     return 'req_' + uuid.uuid4().hex
 
 
-def request_parts(
-    cfg: ClientConfig, call: _calls.Call[Any], request_id: str
-) -> tuple[str, dict[str, str], bytes | None, httpx.Timeout]:
+def request_parts(cfg: ClientConfig, call: _calls.Call[Any]) -> tuple[str, dict[str, str], bytes | None, httpx.Timeout]:
+    """URL, headers, body and timeout of a call; each attempt adds its own ``x-request-id``."""
     headers = {
         'accept': 'text/plain' if call.raw else 'application/json',
-        'user-agent': f'human-sdk-python/{__version__}',
-        'x-request-id': request_id,
+        'user-agent': USER_AGENT,
         **cfg.headers,
         **call.headers,
     }
@@ -119,13 +141,42 @@ def answer(call: _calls.Call[Any], res: httpx.Response, request_id: str) -> tupl
         problem = parsed if isinstance(parsed, dict) else None
     except ValueError:
         problem = None
-    return None, error_from_problem(res.status_code, problem, method=call.method, path=call.path, request_id=rid)
+    err = error_from_problem(res.status_code, problem, method=call.method, path=call.path, request_id=rid)
+    err.retry_after = parse_retry_after(res.headers.get('retry-after'))
+    return None, err
 
 
-def should_retry(call: _calls.Call[Any], err: HumanOSError, attempt: int, retries: int) -> bool:
-    if not call.retry or attempt >= retries:
-        return False
-    return isinstance(err, NetworkError) or err.status in RETRY_STATUSES
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` in seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); None if absent or bad.
+
+    Example:
+        >>> parse_retry_after('2'), parse_retry_after(None), parse_retry_after('soon')
+        (2.0, None, None)
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return max(0.0, (at - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def retry_delay(cfg: ClientConfig, call: _calls.Call[Any], err: HumanOSError, attempt: int) -> float | None:
+    """Seconds to wait before retrying ``call`` after ``err`` on its ``attempt``-th retry (0-based), or
+    None to give up with ``err`` (see the module's retry rule)."""
+    if not call.retry or attempt >= cfg.retries:
+        return None
+    if not (isinstance(err, NetworkError) or err.status in RETRY_STATUSES):
+        return None
+    if err.retry_after is not None:
+        return err.retry_after if err.retry_after <= cfg.max_retry_after else None
+    return backoff(attempt + 1)
 
 
 def check_runnable(task: Task, payload: Mapping[str, Any] | None) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from .errors import HumanOSError, TaskOverriddenError
 from .models import Execution
 
-__all__ = ['AsyncExecutionContext', 'ExecutionContext']
+__all__ = ['AnyHandler', 'AsyncExecutionContext', 'ExecutionContext']
 
 
 class _Stop:
@@ -93,3 +93,7 @@ class SyncHandler(Protocol):
 
 class AsyncHandler(Protocol):
     def __call__(self, payload: dict[str, Any], ctx: AsyncExecutionContext, /) -> Awaitable[Any]: ...
+
+
+#: What the async client runs: an async handler, or a sync one (in a worker thread).
+AnyHandler = AsyncHandler | SyncHandler

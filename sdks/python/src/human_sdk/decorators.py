@@ -232,93 +232,135 @@ def require_approval(
     worker claims them.
     """
 
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        sig = inspect.signature(fn)
-        name = getattr(fn, '__name__', 'function')
-        hide = tuple(exclude) + tuple(n for n in _AUTO_EXCLUDE if n in sig.parameters)
-        hitl: dict[str, Any] = dict(human_in_loop or {})
-        if approver_role is not None:
-            hitl['approver_role'] = approver_role
-
-        def task_options(call: ToolCall, prop: Proposal | Mapping[str, Any] | None) -> dict[str, Any]:
-            if prop is None and (reasoning is not None or confidence is not None):
-                prop = Proposal(reasoning=reasoning, confidence=confidence)
-            desc = description(call) if callable(description) else description
-            return {
-                'description': (desc or f'Run {_describe(call)}')[:2000],
-                'payload': call.payload,
-                'ai_proposal': _proposal_dict(prop, call),
-                'human_in_loop': hitl or None,
-                'risk_assessment': risk_assessment,
-            }
-
-        def rejected(call: ToolCall, approval: Approval) -> Any:
-            message = (rejection_message or _default_message)(call, approval)
-            if on_reject == 'raise':
-                code = 'expired' if approval.expired else 'cancelled' if approval.cancelled else 'rejected'
-                if approval.timed_out:
-                    code = 'timed_out'
-                raise ApprovalRejectedError(
-                    str(message), reason=approval.rejection_reason, approval=approval, code=code
-                )
-            return message
-
-        if inspect.iscoroutinefunction(fn):
-            afn = cast(Callable[..., Awaitable[Any]], fn)
-
-            @functools.wraps(fn)
-            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
-                c = _async_client(client)
-                call = _bind(sig, name, hide, args, kwargs)
-                prop = proposal(call) if proposal is not None else None
-                if inspect.isawaitable(prop):
-                    prop = await prop
-                task = await c.create_task(**task_options(call, prop))
-                approval = await c.wait_for_approval(task.id, on_approval_request=on_approval_request, timeout=timeout)
-                if not approval.approved:
-                    if approval.timed_out:
-                        await _withdraw_async(c, task.id)
-                    return rejected(call, approval)
-                box: dict[str, Any] = {}
-
-                async def handler(payload: dict[str, Any], ctx: AsyncExecutionContext) -> Any:
-                    a, kw = _rebuild(sig, call, payload)
-                    box['value'] = await afn(*a, **kw)
-                    return _json_result(box['value'])
-
-                await c.execute_task(task.id, handler=handler)
-                return box['value']
-
-            return cast(Callable[P, R], async_wrapper)
-
-        @functools.wraps(fn)
-        def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
-            c = _sync_client(client)
-            call = _bind(sig, name, hide, args, kwargs)
-            prop = proposal(call) if proposal is not None else None
-            if inspect.isawaitable(prop):
-                raise TypeError('an async proposal provider needs an async function')
-            task = c.create_task(**task_options(call, prop))
-            approval = c.wait_for_approval(task.id, on_approval_request=on_approval_request, timeout=timeout)
-            if not approval.approved:
-                if approval.timed_out:
-                    _withdraw(c, task.id)
-                return rejected(call, approval)
-            box: dict[str, Any] = {}
-
-            def handler(payload: dict[str, Any], ctx: ExecutionContext) -> Any:
-                a, kw = _rebuild(sig, call, payload)
-                box['value'] = fn(*a, **kw)
-                return _json_result(box['value'])
-
-            c.execute_task(task.id, handler=handler)
-            return box['value']
-
-        return cast(Callable[P, R], sync_wrapper)
-
+    hitl: dict[str, Any] = dict(human_in_loop or {})
+    if approver_role is not None:
+        hitl['approver_role'] = approver_role
+    gate = _Gate(
+        client=client,
+        hitl=hitl,
+        description=description,
+        proposal=proposal,
+        reasoning=reasoning,
+        confidence=confidence,
+        risk_assessment=risk_assessment,
+        on_reject=on_reject,
+        rejection_message=rejection_message,
+        timeout=timeout,
+        on_approval_request=on_approval_request,
+        exclude=tuple(exclude),
+    )
     if func is not None:
-        return decorate(func)
-    return decorate
+        return gate.wrap(func)
+    return gate.wrap
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """The options of one ``require_approval``, and the calls gated by them."""
+
+    client: HumanOSClient | AsyncHumanOSClient | None
+    hitl: dict[str, Any]
+    description: str | Callable[[ToolCall], str] | None
+    proposal: ProposalProvider | None
+    reasoning: str | None
+    confidence: float | None
+    risk_assessment: Mapping[str, Any] | None
+    on_reject: Literal['return', 'raise']
+    rejection_message: Callable[[ToolCall, Approval], Any] | None
+    timeout: float | None
+    on_approval_request: Callable[[ApprovalRequest], Any] | None
+    exclude: tuple[str, ...]
+
+    def wrap(self, fn: Callable[P, R]) -> Callable[P, R]:
+        sig = inspect.signature(fn)
+        hide = self.exclude + tuple(n for n in _AUTO_EXCLUDE if n in sig.parameters)
+        bind = functools.partial(_bind, sig, getattr(fn, '__name__', 'function'), hide)
+        if inspect.iscoroutinefunction(fn):
+            return cast(Callable[P, R], _gated_async(self, fn, sig, bind))
+        return cast(Callable[P, R], _gated_sync(self, fn, sig, bind))
+
+    def task_options(self, call: ToolCall, prop: Proposal | Mapping[str, Any] | None) -> dict[str, Any]:
+        if prop is None and (self.reasoning is not None or self.confidence is not None):
+            prop = Proposal(reasoning=self.reasoning, confidence=self.confidence)
+        desc = self.description(call) if callable(self.description) else self.description
+        return {
+            'description': (desc or f'Run {_describe(call)}')[:2000],
+            'payload': call.payload,
+            'ai_proposal': _proposal_dict(prop, call),
+            'human_in_loop': self.hitl or None,
+            'risk_assessment': self.risk_assessment,
+        }
+
+    def rejected(self, call: ToolCall, approval: Approval) -> Any:
+        message = (self.rejection_message or _default_message)(call, approval)
+        if self.on_reject == 'raise':
+            code = 'expired' if approval.expired else 'cancelled' if approval.cancelled else 'rejected'
+            if approval.timed_out:
+                code = 'timed_out'
+            raise ApprovalRejectedError(str(message), reason=approval.rejection_reason, approval=approval, code=code)
+        return message
+
+
+def _gated_async(
+    gate: _Gate, fn: Callable[..., Any], sig: inspect.Signature, bind: Callable[[Any, Any], ToolCall]
+) -> Callable[..., Awaitable[Any]]:
+    afn = cast(Callable[..., Awaitable[Any]], fn)
+
+    @functools.wraps(fn)
+    async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+        c = _async_client(gate.client)
+        call = bind(args, kwargs)
+        prop = gate.proposal(call) if gate.proposal is not None else None
+        if inspect.isawaitable(prop):
+            prop = await prop
+        task = await c.create_task(**gate.task_options(call, prop))
+        approval = await c.wait_for_approval(
+            task.id, on_approval_request=gate.on_approval_request, timeout=gate.timeout
+        )
+        if not approval.approved:
+            if approval.timed_out:
+                await _withdraw_async(c, task.id)
+            return gate.rejected(call, approval)
+        box: dict[str, Any] = {}
+
+        async def handler(payload: dict[str, Any], ctx: AsyncExecutionContext) -> Any:
+            a, kw = _rebuild(sig, call, payload)
+            box['value'] = await afn(*a, **kw)
+            return _json_result(box['value'])
+
+        await c.execute_task(task.id, handler=handler)
+        return box['value']
+
+    return async_wrapper
+
+
+def _gated_sync(
+    gate: _Gate, fn: Callable[..., Any], sig: inspect.Signature, bind: Callable[[Any, Any], ToolCall]
+) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+        c = _sync_client(gate.client)
+        call = bind(args, kwargs)
+        prop = gate.proposal(call) if gate.proposal is not None else None
+        if inspect.isawaitable(prop):
+            raise TypeError('an async proposal provider needs an async function')
+        task = c.create_task(**gate.task_options(call, prop))
+        approval = c.wait_for_approval(task.id, on_approval_request=gate.on_approval_request, timeout=gate.timeout)
+        if not approval.approved:
+            if approval.timed_out:
+                _withdraw(c, task.id)
+            return gate.rejected(call, approval)
+        box: dict[str, Any] = {}
+
+        def handler(payload: dict[str, Any], ctx: ExecutionContext) -> Any:
+            a, kw = _rebuild(sig, call, payload)
+            box['value'] = fn(*a, **kw)
+            return _json_result(box['value'])
+
+        c.execute_task(task.id, handler=handler)
+        return box['value']
+
+    return sync_wrapper
 
 
 def _sync_client(c: HumanOSClient | AsyncHumanOSClient | None) -> HumanOSClient:

@@ -49,7 +49,8 @@ class HumanOSError(Exception):
         status: the HTTP status (0 when no answer came back).
         detail: the human-readable detail.
         problem: the full problem document, when the server sent one.
-        request_id: the ``x-request-id`` of the failing request (sent by the SDK, echoed by proxies).
+        request_id: the server's ``x-request-id`` of the failing request (else the one the SDK sent).
+        retry_after: the answer's ``Retry-After`` in seconds (429, 503), else None.
     """
 
     code: str
@@ -59,6 +60,7 @@ class HumanOSError(Exception):
     request_id: str | None
     method: str | None
     path: str | None
+    retry_after: float | None
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class HumanOSError(Exception):
         self.request_id = request_id
         self.method = method
         self.path = path
+        self.retry_after: float | None = None
 
     def __str__(self) -> str:
         where = f' ({self.method} {self.path})' if self.method and self.path else ''

@@ -181,6 +181,218 @@ def _stored_decision_problem(logged: tuple[Any, str] | None, d: dict[str, Any]) 
     return None
 
 
+class _Bad(Exception):
+    """Verification stops here: ``index`` is the first entry that cannot be trusted (None: not one)."""
+
+    def __init__(self, index: int | None, reason: str, check: str | None = None) -> None:
+        super().__init__(reason)
+        self.index, self.reason, self.check = index, reason, check
+
+    @classmethod
+    def passkey(cls, index: int, failure: PasskeyFailure) -> _Bad:
+        return cls(index, failure.reason, failure.check)
+
+
+def _open_checkpoints(bundle: LedgerBundle, public_key: bytes) -> list[tuple[int, bytes, Any]]:
+    """The export's checkpoints, signatures verified, sorted by size (so entries are streamed once and
+    each root is compared the moment the stream reaches its size)."""
+    checkpoints: list[tuple[int, bytes, Any]] = []
+    for note in bundle.checkpoints:
+        try:
+            if not isinstance(note, str):
+                raise SignatureError('checkpoint note is not text')
+            cp = open_checkpoint(note, bundle.origin, public_key)
+            heads_line = task_heads_from_extensions(cp.extensions)
+        except (SignatureError, ValueError) as e:
+            raise _Bad(None, f'checkpoint rejected: {e}') from e
+        checkpoints.append((cp.size, cp.root, heads_line))
+    checkpoints.sort(key=lambda c: c[0])
+    # Task-heads lines started at some size (older logs have checkpoints without): once one signs
+    # them, every later one must.
+    signing = [c[2] is not None for c in checkpoints]
+    if True in signing and not all(signing[signing.index(True) :]):
+        legacy = next(c for c in checkpoints[signing.index(True) :] if c[2] is None)
+        raise _Bad(None, f'the checkpoint of size {legacy[0]} signs no task-heads root, though an earlier one does')
+    return checkpoints
+
+
+def _entry_data(i: int, entry: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parsed entry and its ``data`` object (empty when absent or not an object)."""
+    try:
+        parsed = json.loads(entry)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise _Bad(i, 'entry is not JSON') from e
+    if not isinstance(parsed, dict):
+        return {}, {}
+    data = parsed.get('data')
+    return parsed, data if isinstance(data, dict) else {}
+
+
+def _signed_decision(i: int, parsed: dict[str, Any], data: dict[str, Any], public_key: bytes) -> tuple[Any, str]:
+    """The record and signature of an ``approval.decided`` entry, once its signature verifies."""
+    record = data.get('record')
+    signature = data.get('signature')
+    if (
+        not isinstance(record, dict)
+        or not isinstance(signature, str)
+        or not verify_decision_signature(record, signature, public_key)
+    ):
+        raise _Bad(i, 'decision signature does not verify')
+    if record.get('approvalId') != parsed.get('approvalId') or record.get('taskId') != parsed.get('taskId'):
+        raise _Bad(i, 'decision record names another approval or task than its entry')
+    return record, signature
+
+
+def _checked_leaf(i: int, item: dict[str, Any]) -> tuple[str, bytes, str | None, str]:
+    """Entry ``i`` as stored: its canonical text, leaf hash, task and type, after the checks that
+    need no key (position, sequence, recorded leaf hash, the store's task column)."""
+    if item.get('index') != i:
+        raise _Bad(i, f'entry at position {i} claims index {item.get("index")} (missing or reordered)')
+    entry = item.get('entry')
+    head = _entry_tail(entry) if isinstance(entry, str) else None
+    if not isinstance(entry, str) or head is None:
+        raise _Bad(i, 'entry is not a canonical ledger entry')
+    seq, task_id, kind = head
+    if seq != i:
+        raise _Bad(i, f'entry seq is {seq}, want {i} (missing or reordered)')
+    leaf = leaf_hash(entry)
+    recorded = item.get('leafHash')
+    if recorded is not None and leaf.hex() != recorded:
+        raise _Bad(i, 'entry does not match the leaf hash recorded when it was appended')
+    # The store's index column must name the signed entry's task (an edited one hides the entry).
+    if 'taskId' in item and item['taskId'] != task_id:
+        raise _Bad(
+            i,
+            f"the stored taskId column ({json.dumps(item['taskId'])}) differs from the signed entry's "
+            f'taskId ({json.dumps(task_id)})',
+        )
+    return entry, leaf, task_id, kind
+
+
+class _Verification:
+    """One pass over an export: the Merkle tree and task heads as the entries stream by, compared with
+    each signed checkpoint as the stream reaches its size."""
+
+    def __init__(self, bundle: LedgerBundle, trusted: TrustedCheckpoint | None, proof: Sequence[bytes] | None) -> None:
+        self.bundle, self.trusted, self.proof = bundle, trusted, proof
+        self.tree = MerkleFrontier()
+        self.heads = TaskHeads()
+        self.checkpoints: list[tuple[int, bytes, Any]] = []
+        self.next_checkpoint = 0
+        self.last_good = 0
+        self.checkpoints_verified = 0
+        self.decisions: dict[int, tuple[Any, str]] = {}
+        # The approver key registry, folded in log order: a decision sees only the keys logged before it.
+        self.keys = KeyRegistry()
+        # The leaves, kept only to compute a consistency proof nobody supplied.
+        self.leaves: list[bytes] | None = [] if trusted is not None and proof is None else None
+
+    @property
+    def latest(self) -> tuple[int, bytes] | None:
+        return self.checkpoints[-1][:2] if self.checkpoints else None
+
+    def run(self, public_key: bytes) -> bool | None:
+        """Every check in order; raises :class:`_Bad` at the first failure. Returns whether the log is
+        consistent with the trusted checkpoint (None without one)."""
+        self.checkpoints = _open_checkpoints(self.bundle, public_key)
+        if self.trusted is not None:
+            longest = max(len(self.bundle.entries), self.latest[0] if self.latest else 0)
+            if longest < self.trusted.size:
+                why = f'the log has {longest} entries, fewer than the trusted checkpoint of size {self.trusted.size}'
+                raise _Bad(longest, why)
+        self.check_roots()
+        for i, item in enumerate(self.bundle.entries):
+            self.add(i, item, public_key)
+        if self.next_checkpoint < len(self.checkpoints):
+            covered, size = self.checkpoints[self.next_checkpoint][0], self.tree.size
+            raise _Bad(size, f'a signed checkpoint covers {covered} entries but only {size} are present')
+        self.check_decision_rows()
+        return self.check_consistency()
+
+    def add(self, i: int, item: dict[str, Any], public_key: bytes) -> None:
+        entry, leaf, task_id, kind = _checked_leaf(i, item)
+        if kind in _READ_KINDS:
+            parsed, data = _entry_data(i, entry)
+            if kind == 'approval.decided':
+                record, signature = _signed_decision(i, parsed, data, public_key)
+                bad_passkey = check_passkey_decision(i, data, record, self.keys)
+                if bad_passkey is not None:
+                    raise _Bad.passkey(i, bad_passkey)
+                self.decisions[i] = (record, signature)
+            else:
+                bad_key = self.keys.fold(i, kind, data)
+                if bad_key is not None:
+                    raise _Bad.passkey(i, bad_key)
+        self.tree.append(leaf)
+        if task_id is not None:
+            self.heads.add(task_id, leaf)
+        if self.leaves is not None:
+            self.leaves.append(leaf)
+        self.check_roots()
+
+    def check_roots(self) -> None:
+        """Compares the roots with every signed checkpoint of the tree's current size."""
+        size = self.tree.size
+        while self.next_checkpoint < len(self.checkpoints) and self.checkpoints[self.next_checkpoint][0] == size:
+            _, cp_root, cp_heads = self.checkpoints[self.next_checkpoint]
+            where = f'(bad entry in [{self.last_good}, {size}))'
+            if self.tree.root() != cp_root:
+                why = f'root of the first {size} entries differs from the signed checkpoint {where}'
+                raise _Bad(self.last_good, why)
+            if cp_heads is not None and self.heads.root() != cp_heads:
+                raise _Bad(
+                    self.last_good,
+                    f"the task heads of the first {size} entries differ from the signed checkpoint's {where}",
+                )
+            self.last_good = size
+            self.checkpoints_verified += 1
+            self.next_checkpoint += 1
+
+    def check_decision_rows(self) -> None:
+        """The store's decision rows must say exactly what the log says: a row edited after the fact is
+        named by the index of the entry it contradicts."""
+        for d in self.bundle.decisions:
+            idx = d.get('ledgerIndex')
+            problem = _stored_decision_problem(self.decisions.get(idx) if isinstance(idx, int) else None, d)
+            if problem is not None:
+                raise _Bad(idx if isinstance(idx, int) else None, problem)
+
+    def check_consistency(self) -> bool | None:
+        trusted = self.trusted
+        if trusted is None:
+            return None
+        if self.latest is None:
+            raise _Bad(None, 'the export has no signed checkpoint to prove consistency with the trusted one')
+        size2, root2 = self.latest
+        try:
+            if self.proof is not None:
+                proof = list(self.proof)
+            elif trusted.size in (0, size2):
+                proof = []
+            else:
+                proof = MemoryMerkleTree(self.leaves or []).consistency_proof(trusted.size, size2)
+            if trusted.size != 0:  # every log extends the empty one
+                verify_consistency(trusted.size, size2, proof, trusted.root, root2)
+        except MerkleError as e:
+            why = f'the log is not consistent with the trusted checkpoint of size {trusted.size}: {e}'
+            raise _Bad(None, why) from e
+        return True
+
+    def report(self, bad: _Bad | None = None, consistent: bool | None = None) -> VerifyReport:
+        latest = self.latest
+        return VerifyReport(
+            ok=bad is None,
+            size=self.tree.size,
+            checkpoints_verified=self.checkpoints_verified,
+            decisions_verified=len(self.decisions),
+            first_bad_index=bad.index if bad else None,
+            reason=bad.reason if bad else None,
+            check=bad.check if bad else None,
+            checkpoint=TrustedCheckpoint(size=latest[0], root=latest[1]) if latest and bad is None else None,
+            consistent_with_trusted=consistent,
+        )
+
+
 def verify_ledger(
     bundle: LedgerBundle,
     trusted_public_key: str | bytes | None = None,
@@ -202,194 +414,16 @@ def verify_ledger(
         >>> report = verify_ledger(bundle, 'did:key:z6Mk…', trusted_checkpoint=pinned)  # doctest: +SKIP
         >>> if not report.ok: print(report.first_bad_index, report.reason)  # doctest: +SKIP
     """
-    tree = MerkleFrontier()
-    counts = {'checkpoints': 0, 'decisions': 0}
-
-    def fail(index: int | None, reason: str, check: str | None = None) -> VerifyReport:
-        return VerifyReport(
-            ok=False,
-            size=tree.size,
-            checkpoints_verified=counts['checkpoints'],
-            decisions_verified=counts['decisions'],
-            first_bad_index=index,
-            reason=reason,
-            check=check,
-        )
-
-    def failed_check(index: int, f: PasskeyFailure) -> VerifyReport:
-        return fail(index, f.reason, f.check)
-
+    run = _Verification(bundle, trusted_checkpoint, consistency_proof)
     try:
-        public_key = public_key_bytes(trusted_public_key if trusted_public_key is not None else bundle.public_key)
-    except SignatureError as e:
-        return fail(None, f'public key rejected: {e}')
-
-    # Checkpoints first (signatures), sorted by size, so entries are streamed once and each root is
-    # compared the moment the stream reaches its size.
-    checkpoints: list[tuple[int, bytes, tuple[int, bytes] | None]] = []
-    for note in bundle.checkpoints:
         try:
-            if not isinstance(note, str):
-                raise SignatureError('checkpoint note is not text')
-            cp = open_checkpoint(note, bundle.origin, public_key)
-            heads_line = task_heads_from_extensions(cp.extensions)
-        except (SignatureError, ValueError) as e:
-            return fail(None, f'checkpoint rejected: {e}')
-        checkpoints.append((cp.size, cp.root, heads_line))
-    checkpoints.sort(key=lambda c: c[0])
-    latest = checkpoints[-1][:2] if checkpoints else None
-    # Task-heads lines started at some size (older logs have checkpoints without): once one signs
-    # them, every later one must.
-    signing = [c[2] is not None for c in checkpoints]
-    if True in signing and not all(signing[signing.index(True) :]):
-        legacy = next(c for c in checkpoints[signing.index(True) :] if c[2] is None)
-        return fail(None, f'the checkpoint of size {legacy[0]} signs no task-heads root, though an earlier one does')
-    heads = TaskHeads()
-
-    if trusted_checkpoint is not None:
-        longest = max(len(bundle.entries), latest[0] if latest else 0)
-        if longest < trusted_checkpoint.size:
-            return fail(
-                longest,
-                f'the log has {longest} entries, fewer than the trusted checkpoint of size {trusted_checkpoint.size}',
-            )
-
-    nxt = 0
-    last_good = 0
-    leaves: list[bytes] | None = [] if trusted_checkpoint is not None and consistency_proof is None else None
-
-    def check_roots_at(size: int) -> VerifyReport | None:
-        nonlocal nxt, last_good
-        while nxt < len(checkpoints) and checkpoints[nxt][0] == size:
-            cp_size, cp_root, cp_heads = checkpoints[nxt]
-            if tree.root() != cp_root:
-                return fail(
-                    last_good,
-                    f'root of the first {cp_size} entries differs from the signed checkpoint '
-                    f'(bad entry in [{last_good}, {cp_size}))',
-                )
-            if cp_heads is not None and heads.root() != cp_heads:
-                return fail(
-                    last_good,
-                    f"the task heads of the first {cp_size} entries differ from the signed checkpoint's "
-                    f'(bad entry in [{last_good}, {cp_size}))',
-                )
-            last_good = cp_size
-            counts['checkpoints'] += 1
-            nxt += 1
-        return None
-
-    early = check_roots_at(0)
-    if early:
-        return early
-
-    decision_entries: dict[int, tuple[Any, str]] = {}
-    # The approver key registry, folded in log order: a decision sees only the keys logged before it.
-    keys = KeyRegistry()
-    for i, item in enumerate(bundle.entries):
-        if item.get('index') != i:
-            return fail(i, f'entry at position {i} claims index {item.get("index")} (missing or reordered)')
-        entry = item.get('entry')
-        if not isinstance(entry, str):
-            return fail(i, 'entry is not a canonical ledger entry')
-        head = _entry_tail(entry)
-        if head is None:
-            return fail(i, 'entry is not a canonical ledger entry')
-        seq, task_id, kind = head
-        if seq != i:
-            return fail(i, f'entry seq is {seq}, want {i} (missing or reordered)')
-        leaf = leaf_hash(entry)
-        recorded = item.get('leafHash')
-        if recorded is not None and leaf.hex() != recorded:
-            return fail(i, 'entry does not match the leaf hash recorded when it was appended')
-        # The store's index column must name the signed entry's task (an edited one hides the entry).
-        if 'taskId' in item and item['taskId'] != task_id:
-            return fail(
-                i,
-                f"the stored taskId column ({json.dumps(item['taskId'])}) differs from the signed entry's "
-                f'taskId ({json.dumps(task_id)})',
-            )
-        parsed: Any = None
-        data: dict[str, Any] = {}
-        if kind in _READ_KINDS:
-            try:
-                parsed = json.loads(entry)
-            except (json.JSONDecodeError, RecursionError):
-                return fail(i, 'entry is not JSON')
-            found = parsed.get('data') if isinstance(parsed, dict) else None
-            data = found if isinstance(found, dict) else {}
-        if kind in ('passkey.enrolled', 'passkey.revoked'):
-            bad_key = keys.fold(i, kind, data)
-            if bad_key is not None:
-                return failed_check(i, bad_key)
-        if kind == 'approval.decided':
-            record = data.get('record')
-            signature = data.get('signature')
-            if (
-                not isinstance(record, dict)
-                or not isinstance(signature, str)
-                or not verify_decision_signature(record, signature, public_key)
-            ):
-                return fail(i, 'decision signature does not verify')
-            if record.get('approvalId') != parsed.get('approvalId') or record.get('taskId') != parsed.get('taskId'):
-                return fail(i, 'decision record names another approval or task than its entry')
-            bad_passkey = check_passkey_decision(i, data, record, keys)
-            if bad_passkey is not None:
-                return failed_check(i, bad_passkey)
-            counts['decisions'] += 1
-            decision_entries[i] = (record, signature)
-        tree.append(leaf)
-        if task_id is not None:
-            heads.add(task_id, leaf)
-        if leaves is not None:
-            leaves.append(leaf)
-        bad = check_roots_at(tree.size)
-        if bad:
-            return bad
-    if nxt < len(checkpoints):
-        return fail(
-            tree.size, f'a signed checkpoint covers {checkpoints[nxt][0]} entries but only {tree.size} are present'
-        )
-
-    # The store's decision rows must say exactly what the log says: a row edited after the fact is
-    # named by the index of the entry it contradicts.
-    for d in bundle.decisions:
-        idx = d.get('ledgerIndex')
-        problem = _stored_decision_problem(decision_entries.get(idx) if isinstance(idx, int) else None, d)
-        if problem is not None:
-            return fail(idx if isinstance(idx, int) else None, problem)
-
-    consistent: bool | None = None
-    if trusted_checkpoint is not None:
-        if latest is None:
-            return fail(None, 'the export has no signed checkpoint to prove consistency with the trusted one')
-        size2, root2 = latest
-        try:
-            if consistency_proof is not None:
-                proof = list(consistency_proof)
-            elif trusted_checkpoint.size in (0, size2):
-                proof = []
-            else:
-                proof = MemoryMerkleTree(leaves or []).consistency_proof(trusted_checkpoint.size, size2)
-            if trusted_checkpoint.size == 0:
-                pass  # every log extends the empty one
-            else:
-                verify_consistency(trusted_checkpoint.size, size2, proof, trusted_checkpoint.root, root2)
-        except MerkleError as e:
-            return fail(
-                None,
-                f'the log is not consistent with the trusted checkpoint of size {trusted_checkpoint.size}: {e}',
-            )
-        consistent = True
-
-    return VerifyReport(
-        ok=True,
-        size=tree.size,
-        checkpoints_verified=counts['checkpoints'],
-        decisions_verified=counts['decisions'],
-        checkpoint=TrustedCheckpoint(size=latest[0], root=latest[1]) if latest else None,
-        consistent_with_trusted=consistent,
-    )
+            public_key = public_key_bytes(trusted_public_key if trusted_public_key is not None else bundle.public_key)
+        except SignatureError as e:
+            raise _Bad(None, f'public key rejected: {e}') from e
+        consistent = run.run(public_key)
+    except _Bad as bad:
+        return run.report(bad)
+    return run.report(consistent=consistent)
 
 
 _HEX_HASH = re.compile(r'0x[0-9a-fA-F]{64}')
