@@ -14,6 +14,8 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { canonicalJson, payloadDigest } from './canonical.js';
+import { type RiskLevel, riskRank } from './model.js';
+import type { PasskeyPolicy } from './policy.js';
 
 /** COSE algorithm ids accepted at enrolment: ES256 (P-256) and EdDSA (Ed25519). */
 export const PASSKEY_ALGORITHMS = [-7, -8] as const;
@@ -174,6 +176,19 @@ export function spkiPublicKey(der: Uint8Array, algorithm: number): Uint8Array {
   return raw;
 }
 
+/**
+ * The SPKI DER of a raw public key (P-256 uncompressed point, or Ed25519's 32 bytes): what enrolment
+ * writes, so any verifier imports it with stock APIs. Checks the key as `spkiPublicKey` does.
+ *
+ * @example
+ * const der = spkiFromRaw(concatBytes(Uint8Array.of(4), x, y), -7);
+ */
+export function spkiFromRaw(raw: Uint8Array, algorithm: number): Uint8Array {
+  const der = concat(algorithm === -7 ? P256_SPKI : algorithm === -8 ? ED25519_SPKI : new Uint8Array(), raw);
+  spkiPublicKey(der, algorithm);
+  return der;
+}
+
 function verifySignature(e: PasskeyEnrolment, message: Uint8Array, signature: Uint8Array): boolean {
   try {
     const key = spkiPublicKey(fromBase64Url(e.publicKey), e.algorithm);
@@ -329,4 +344,30 @@ export class PasskeyRegistry {
     if ('check' in found) return found;
     return verifyPasskeyAssertion(found.key, data.record, a);
   }
+}
+
+/**
+ * Whether the policy demands a passkey for a decision on a gate: `always`; the gate's risk at or above
+ * `riskAtLeast` (default `high`); the task needs one of `capabilities`; one of `rules` applied to it.
+ * No `requirePasskey` in the policy: never. The reason is what a refusal says.
+ *
+ * @example
+ * passkeyRequired({}, { riskLevel: 'critical', capabilities: [], rulesApplied: [] });
+ * // { required: true, reason: 'critical risk' }
+ */
+export function passkeyRequired(
+  policy: PasskeyPolicy | undefined,
+  gate: { riskLevel: RiskLevel; capabilities: readonly string[]; rulesApplied: readonly string[] },
+): { required: boolean; reason: string } {
+  if (!policy) return { required: false, reason: 'the policy requires no passkeys' };
+  if (policy.always) return { required: true, reason: 'the policy requires a passkey for every decision' };
+  const level = policy.riskAtLeast === undefined ? 'high' : policy.riskAtLeast;
+  if (level !== null && riskRank(gate.riskLevel) >= riskRank(level)) {
+    return { required: true, reason: `${gate.riskLevel} risk` };
+  }
+  const cap = policy.capabilities?.find((c) => gate.capabilities.includes(c));
+  if (cap) return { required: true, reason: `the task needs ${cap}` };
+  const rule = policy.rules?.find((r) => gate.rulesApplied.includes(r));
+  if (rule) return { required: true, reason: `policy rule ${rule} applied` };
+  return { required: false, reason: 'no requirePasskey condition holds' };
 }

@@ -125,6 +125,13 @@ async function listenOn(app: FastifyInstance, config: ServerConfig): Promise<str
  */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
+  if (policy.requirePasskey && !config.integrations.webauthn) {
+    // Such gates could never be decided: said at start-up, not when the first one waits.
+    throw new StartupError(
+      'HUMANOS_POLICY',
+      'the policy has requirePasskey but passkeys are not configured (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL)',
+    );
+  }
   ensurePrivateDir(config.dataDir);
   const key = loadOrCreateKey(config.signingKeyFile);
   // Bound once the app (and its logger) exists.
