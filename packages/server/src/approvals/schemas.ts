@@ -248,7 +248,7 @@ export const ApprovalResult = view(
     ...decisionResult,
     approvedBy: T.String(),
     approvedAt: IsoTime,
-    signedWithPasskey: T.Optional(SignedWithPasskey),
+    signedWithPasskey: SignedWithPasskey,
     approvalReason: T.String({ description: 'Empty when none was given' }),
     edits: Nullable(JsonObject),
     payloadDigest: T.String(),
@@ -261,7 +261,7 @@ export const RejectionResult = view(
     rejectedBy: T.String(),
     rejectedAt: IsoTime,
     rejectionReason: T.String(),
-    signedWithPasskey: T.Optional(SignedWithPasskey),
+    signedWithPasskey: SignedWithPasskey,
   },
   'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
 );
