@@ -23,11 +23,12 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
-import { checkPasskey, type PasskeyEvidence } from '../passkeys/decision.js';
+import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
 import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
+import { responseOf } from './response.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 
 export interface DecideInput {
@@ -552,9 +553,7 @@ async function record(
         gateStatus,
         taskStatus,
         channel: input.channel ?? 'api',
-        // docs/ledger.md "Passkeys": the assertion as WebAuthn returned it, and whether policy demanded one.
-        ...(o.passkey?.passkeyRequired ? { passkeyRequired: true } : {}),
-        ...(o.passkey?.passkey ? { passkey: o.passkey.passkey } : {}),
+        ...passkeyEntryData(o.passkey),
       },
     },
     ...extra,
@@ -581,43 +580,4 @@ async function record(
     })
     .execute();
   return ledgerIndex;
-}
-
-function responseOf(
-  actor: Principal,
-  approvalId: string,
-  o: Outcome,
-  verdict: Verdict,
-  prov: Record<string, unknown>,
-): Record<string, unknown> {
-  const signed = o.passkey?.passkey
-    ? { credentialId: o.passkey.passkey.credentialId, name: o.passkey.passkeyName ?? '' }
-    : null;
-  const base = {
-    approvalId,
-    status: o.gateStatus,
-    taskId: o.record.taskId,
-    taskStatus: o.taskStatus,
-    signedWithPasskey: signed,
-  };
-  const r = o.record;
-  return verdict === 'approved'
-    ? {
-        ...base,
-        approvedBy: actor.id,
-        approvedAt: r.decidedAt,
-        approvalReason: r.reason,
-        feedback: r.feedback,
-        edits: r.edits,
-        payloadDigest: r.payloadDigest,
-        provenance: prov,
-      }
-    : {
-        ...base,
-        rejectedBy: actor.id,
-        rejectedAt: r.decidedAt,
-        rejectionReason: r.reason,
-        feedback: r.feedback,
-        provenance: prov,
-      };
 }

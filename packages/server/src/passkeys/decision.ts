@@ -75,6 +75,16 @@ export interface PasskeyEvidence {
   passkeyName?: string;
 }
 
+/** The members of the `approval.decided` entry's data (docs/ledger.md "Passkeys"): the assertion, and whether policy demanded one. */
+export function passkeyEntryData(ev: PasskeyEvidence | undefined): Record<string, unknown> {
+  return { ...(ev?.passkeyRequired ? { passkeyRequired: true } : {}), ...(ev?.passkey ? { passkey: ev.passkey } : {}) };
+}
+
+/** The decision response's `signedWithPasskey` (the receipt's "signed with your passkey …"). */
+export function signedWith(ev: PasskeyEvidence | undefined): { credentialId: string; name: string } | null {
+  return ev?.passkey ? { credentialId: ev.passkey.credentialId, name: ev.passkeyName ?? '' } : null;
+}
+
 const invalid = (check: string, message: string) =>
   new HumanOSError('passkey_invalid', `the passkey assertion was refused (${check}): ${message}`, { check });
 
