@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
-import { fromBase64Url, toBase64Url } from '@humanos/core';
+import { fromBase64Url, type PasskeyAssertion, toBase64Url } from '@humanos/core';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
 
 /**
@@ -102,14 +102,7 @@ export class SoftAuthenticator {
     challenge: string,
     nonce: string,
     opts: { origin?: string; rpId?: string; uv?: boolean; up?: boolean; type?: string } = {},
-  ): {
-    credentialId: string;
-    nonce: string;
-    authenticatorData: string;
-    clientDataJSON: string;
-    signature: string;
-    userHandle: string | null;
-  } {
+  ): PasskeyAssertion {
     const flags = (opts.up === false ? 0 : 0x01) | (opts.uv === false ? 0 : 0x04);
     const authData = this.authData(flags, opts.rpId ?? this.rpId);
     const clientData = new TextEncoder().encode(

@@ -12,6 +12,7 @@ import type {
   GateKind,
   HumanInLoop,
   LedgerEntryType,
+  PasskeyAssertion,
   PolicyDocument,
   PolicyFlag,
   PrincipalView,
@@ -130,14 +131,7 @@ export interface ApproveInput {
  * A decision's `passkey`: the WebAuthn assertion (base64url members, as the browser returns them) over
  * the challenge of `POST /approvals/{id}/passkey-challenge`, with that challenge's `nonce`.
  */
-export interface PasskeyAssertionInput {
-  credentialId: string;
-  nonce: string;
-  authenticatorData: string;
-  clientDataJSON: string;
-  signature: string;
-  userHandle: string | null;
-}
+export type PasskeyAssertionInput = PasskeyAssertion;
 
 /** The body of `POST /approvals/{id}/reject`. */
 export interface RejectInput {

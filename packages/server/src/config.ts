@@ -71,6 +71,9 @@ export const NO_INTEGRATIONS: IntegrationConfig = {
   webauthn: undefined,
 };
 
+/** https, or http on localhost (which browsers treat as a secure context): where WebAuthn runs. */
+const secureOrigin = (u: URL) => u.protocol === 'https:' || (u.protocol === 'http:' && u.hostname === 'localhost');
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /**
@@ -87,7 +90,12 @@ function webauthnConfig(
   const originsVar = vars.HUMANOS_WEBAUTHN_ORIGINS || undefined;
   if (!rpVar && !originsVar && !publicUrl) return undefined;
   const rpId = (rpVar ?? (publicUrl ? new URL(publicUrl).hostname : '')).toLowerCase();
-  if (!DOMAIN.test(rpId) || /^[0-9.]+$/.test(rpId) || rpId.includes(':')) {
+  const usable = DOMAIN.test(rpId) && !/^[0-9.]+$/.test(rpId) && !rpId.includes(':');
+  // A public URL WebAuthn cannot use (an IP address, plain http off localhost: a test, a LAN install)
+  // just means no passkeys; the same values set explicitly are an error.
+  const derived = !rpVar && !originsVar;
+  if (derived && (!usable || !secureOrigin(new URL(publicUrl as string)))) return undefined;
+  if (!usable) {
     throw new ConfigError('HUMANOS_WEBAUTHN_RP_ID', `must be a domain name (not an IP address), got "${rpId}"`);
   }
   const raw = originsVar
@@ -105,8 +113,7 @@ function webauthnConfig(
     );
   const origins = raw.map((o) => {
     const u = URL.canParse(o) ? new URL(o) : undefined;
-    const secure = u?.protocol === 'https:' || (u?.protocol === 'http:' && u.hostname === 'localhost');
-    if (!u || !secure || (u.hostname !== rpId && !u.hostname.endsWith(`.${rpId}`))) {
+    if (!u || !secureOrigin(u) || (u.hostname !== rpId && !u.hostname.endsWith(`.${rpId}`))) {
       throw new ConfigError(
         'HUMANOS_WEBAUTHN_ORIGINS',
         `"${o}" must be an https origin (http only on localhost) on ${rpId} or a subdomain of it`,

@@ -88,19 +88,22 @@ export function signedWith(ev: PasskeyEvidence | undefined): { credentialId: str
 const invalid = (check: string, message: string) =>
   new HumanOSError('passkey_invalid', `the passkey assertion was refused (${check}): ${message}`, { check });
 
-/** Takes the nonce: this person's, for this approval, unexpired; gone with its first use (or a 403). */
-async function consumeNonce(trx: Transaction<Database>, actor: Principal, gateId: string, nonce: string, now: number) {
-  const used = await trx
+/**
+ * Takes a challenge (a decision's nonce, or an enrolment's challenge): this person's, of this purpose
+ * (and approval), unexpired. Deleted with its first use, so it is single-use; false when there is none.
+ */
+export async function takeChallenge(
+  trx: Transaction<Database>,
+  c: { nonce: string; principalId: string; purpose: 'register' | 'decide'; approvalId?: string; now: number },
+): Promise<boolean> {
+  let q = trx
     .deleteFrom('passkey_challenges')
-    .where('nonce', '=', nonce)
-    .where('principal_id', '=', actor.id)
-    .where('purpose', '=', 'decide')
-    .where('approval_id', '=', gateId)
-    .where('expires_at', '>', now)
-    .executeTakeFirst();
-  if (Number(used.numDeletedRows) !== 1) {
-    throw invalid('nonce', 'the nonce is unknown, used, expired, or was issued for another approval or person');
-  }
+    .where('nonce', '=', c.nonce)
+    .where('principal_id', '=', c.principalId)
+    .where('purpose', '=', c.purpose)
+    .where('expires_at', '>', c.now);
+  if (c.approvalId !== undefined) q = q.where('approval_id', '=', c.approvalId);
+  return Number((await q.executeTakeFirst()).numDeletedRows) === 1;
 }
 
 /**
@@ -128,7 +131,10 @@ export async function checkPasskey(
     return { passkeyRequired: false };
   }
   relyingParty(deps);
-  await consumeNonce(trx, actor, gate.id, assertion.nonce, now);
+  const nonce = { nonce: assertion.nonce, principalId: actor.id, purpose: 'decide' as const, approvalId: gate.id, now };
+  if (!(await takeChallenge(trx, nonce))) {
+    throw invalid('nonce', 'the nonce is unknown, used, expired, or was issued for another approval or person');
+  }
   const row = await trx
     .selectFrom('passkeys')
     .selectAll()

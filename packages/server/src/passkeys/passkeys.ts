@@ -19,7 +19,7 @@ import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { type ChallengeInput, issueDecisionChallenge, relyingParty } from './decision.js';
+import { type ChallengeInput, issueDecisionChallenge, relyingParty, takeChallenge } from './decision.js';
 
 type PasskeyRow = Selectable<Database['passkeys']>;
 
@@ -196,14 +196,7 @@ export class Passkeys {
     const row = await this.deps.write(async (trx) => {
       await currentHuman(trx, actor);
       // Single use: the challenge must be this person's, unexpired, and goes with its first use.
-      const used = await trx
-        .deleteFrom('passkey_challenges')
-        .where('nonce', '=', challenge)
-        .where('principal_id', '=', actor.id)
-        .where('purpose', '=', 'register')
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      if (Number(used.numDeletedRows) !== 1) {
+      if (!(await takeChallenge(trx, { nonce: challenge, principalId: actor.id, purpose: 'register', now }))) {
         throw new HumanOSError('passkey_registration_failed', 'the registration challenge is unknown, used or expired');
       }
       const exists = await trx
