@@ -278,6 +278,43 @@ for (const backend of backends()) {
       );
     });
 
+    it('the payload edited by someone else after the challenge: the old assertion counts for neither version', async () => {
+      const pair = await request('pair 2');
+      const signed = await signDecision(s.as.ann, annKey, pair.gate, {
+        verdict: 'approved',
+        payloadDigest: pair.digest,
+      });
+      const edits = { amount: 12 };
+      const b = await signDecision(s.as.bob, bobKey, pair.gate, {
+        verdict: 'approved',
+        payloadDigest: pair.digest,
+        edits,
+      });
+      const br = await s.as.bob.post(`/approvals/${pair.gate}/approve`, {
+        payloadDigest: pair.digest,
+        approvalReason: 'ok',
+        edits,
+        passkey: b.passkey,
+      });
+      expect(br.status, JSON.stringify(br.body)).toBe(200);
+      const path = `/approvals/${pair.gate}/approve`;
+      // For the version she saw: stale. For the new version: her signature is over the old digest.
+      await refused(
+        s.as.ann,
+        path,
+        { payloadDigest: pair.digest, approvalReason: 'ok', passkey: signed.passkey },
+        'stale_payload',
+      );
+      const now = payloadDigest({ amount: 12, to: 'ACME' });
+      await refused(
+        s.as.ann,
+        path,
+        { payloadDigest: now, approvalReason: 'ok', passkey: signed.passkey },
+        'passkey_invalid',
+        'passkey_client_data',
+      );
+    });
+
     it('a revoked passkey signs nothing more; the earlier decisions still verify', async () => {
       const { gate, digest } = await request('wire 8');
       const signed = await signDecision(s.as.ann, annKey, gate, { verdict: 'approved', payloadDigest: digest });
