@@ -6,7 +6,7 @@
  * assertion. Nothing is written by the refused first try.
  */
 import type { PasskeyAssertionInput } from '@human/sdk';
-import { startAuthentication } from '@simplewebauthn/browser';
+import type { startAuthentication } from '@simplewebauthn/browser';
 import { api, seg } from '../lib/api.js';
 
 interface Challenge {
@@ -31,7 +31,9 @@ export async function signWithPasskey(
     payloadDigest: body.payloadDigest,
     ...(body.edits !== undefined ? { edits: body.edits } : {}),
   });
-  const r = await startAuthentication({ optionsJSON: c.options });
+  // Loaded on first use: most decisions need no passkey, and the console's first load stays as it was.
+  const { startAuthentication: start } = await import('@simplewebauthn/browser');
+  const r = await start({ optionsJSON: c.options });
   return {
     credentialId: r.id,
     nonce: c.nonce,

@@ -3,7 +3,7 @@
  * user verification required), see them, rename and remove them. Enrolment and removal are ledger
  * entries: the log says which key could sign a decision when.
  */
-import { startRegistration } from '@simplewebauthn/browser';
+import type { startRegistration } from '@simplewebauthn/browser';
 import { useState } from 'preact/hooks';
 import { bind, FormError, useSubmit } from '../admin/form.js';
 import { api, seg } from '../lib/api.js';
@@ -33,7 +33,8 @@ function AddPasskey({ onAdded }: { onAdded: (name: string) => void }) {
       '/me/passkeys/registration-options',
       {},
     );
-    const response = await startRegistration({ optionsJSON: options });
+    const { startRegistration: start } = await import('@simplewebauthn/browser');
+    const response = await start({ optionsJSON: options });
     await api('POST', '/me/passkeys', { name: label, response });
     setName('');
     onAdded(label);
