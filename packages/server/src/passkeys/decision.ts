@@ -3,6 +3,7 @@ import {
   applyMergePatch,
   type DecisionRecord,
   decisionChallenge,
+  fromBase64Url,
   gateRisk,
   HumanOSError,
   type PasskeyAlgorithm,
@@ -130,7 +131,7 @@ export async function checkPasskey(
     if (req.required) throw passkeyRequiredError(deps, gate.id, req.reason);
     return { passkeyRequired: false };
   }
-  relyingParty(deps);
+  const rp = relyingParty(deps);
   const nonce = { nonce: assertion.nonce, principalId: actor.id, purpose: 'decide' as const, approvalId: gate.id, now };
   if (!(await takeChallenge(trx, nonce))) {
     throw invalid('nonce', 'the nonce is unknown, used, expired, or was issued for another approval or person');
@@ -155,8 +156,20 @@ export async function checkPasskey(
   };
   const bad = verifyPasskeyAssertion(key, record, assertion);
   if (bad) throw invalid(bad.check, bad.message);
+  stillConfigured(rp, key, assertion);
   await trx.updateTable('passkeys').set({ last_used_at: now }).where('credential_id', '=', row.credential_id).execute();
   return { passkeyRequired: req.required, passkey: assertion, passkeyName: row.name };
+}
+
+/**
+ * Stricter than the offline checks, which judge by the enrolment: the relying party and the origin
+ * must also be ones this server is configured for now (an origin dropped from
+ * HUMANOS_WEBAUTHN_ORIGINS signs nothing more, even with keys enrolled while it was listed).
+ */
+function stillConfigured(rp: { rpId: string; origins: string[] }, key: PasskeyEnrolment, a: PasskeyAssertion): void {
+  if (key.rpId !== rp.rpId) throw invalid('passkey_rp_id', `the key was enrolled for ${key.rpId}, not ${rp.rpId}`);
+  const { origin } = JSON.parse(new TextDecoder().decode(fromBase64Url(a.clientDataJSON))) as { origin: string };
+  if (!rp.origins.includes(origin)) throw invalid('passkey_client_data', `origin ${origin} is no longer allowed`);
 }
 
 /** What the console asks for before a passkey-signed decision. */

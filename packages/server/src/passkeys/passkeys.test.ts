@@ -315,6 +315,21 @@ for (const backend of backends()) {
       );
     });
 
+    it('an origin dropped from the configuration signs nothing more, though the key was enrolled for it', async () => {
+      const { gate, digest } = await request('wire 9');
+      const signed = await signDecision(s.as.ann, annKey, gate, { verdict: 'approved', payloadDigest: digest });
+      const deps = s.t.server.service.deps;
+      const was = deps.webauthn;
+      // As after a restart with HUMANOS_WEBAUTHN_ORIGINS changed.
+      deps.webauthn = { rpId: RP, origins: ['http://localhost:9999'] };
+      try {
+        const body = { payloadDigest: digest, approvalReason: 'ok', passkey: signed.passkey };
+        await refused(s.as.ann, `/approvals/${gate}/approve`, body, 'passkey_invalid', 'passkey_client_data');
+      } finally {
+        deps.webauthn = was;
+      }
+    });
+
     it('a revoked passkey signs nothing more; the earlier decisions still verify', async () => {
       const { gate, digest } = await request('wire 8');
       const signed = await signDecision(s.as.ann, annKey, gate, { verdict: 'approved', payloadDigest: digest });
