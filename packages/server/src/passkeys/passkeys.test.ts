@@ -79,6 +79,25 @@ for (const backend of backends()) {
       return { text, report: verifyLedger(parseLedgerExport(text)) };
     }
 
+    /** Signs an approval of `r` (with `edits` if given) with `key` and sends it: it must be recorded. */
+    async function approveSigned(
+      api: Api,
+      key: SoftAuthenticator,
+      r: { gate: string; digest: string },
+      edits?: Record<string, unknown>,
+    ) {
+      const e = edits ? { edits } : {};
+      const { passkey } = await signDecision(api, key, r.gate, { verdict: 'approved', payloadDigest: r.digest, ...e });
+      const res = await api.post(`/approvals/${r.gate}/approve`, {
+        payloadDigest: r.digest,
+        approvalReason: 'ok',
+        ...e,
+        passkey,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return passkey;
+    }
+
     it('a human enrols passkeys (ES256 and EdDSA); the enrolment is a ledger entry with the SPKI key', async () => {
       const a = await enrolPasskey(s.as.ann, annKey, 'Ann’s laptop');
       expect(a).toMatchObject({
@@ -231,29 +250,8 @@ for (const backend of backends()) {
       const fresh = await signDecision(s.as.ann, annKey, gate, d);
       expect((await s.as.ann.post(path, approve(fresh.passkey))).status).toBe(200);
       const pair = await request('pair 1');
-      const p1 = await signDecision(s.as.ann, annKey, pair.gate, { verdict: 'approved', payloadDigest: pair.digest });
-      expect(
-        (
-          await s.as.ann.post(`/approvals/${pair.gate}/approve`, {
-            payloadDigest: pair.digest,
-            approvalReason: 'ok',
-            passkey: p1.passkey,
-          })
-        ).status,
-      ).toBe(200);
-      const edits = { amount: 11 };
-      const b1 = await signDecision(s.as.bob, bobKey, pair.gate, {
-        verdict: 'approved',
-        payloadDigest: pair.digest,
-        edits,
-      });
-      const br = await s.as.bob.post(`/approvals/${pair.gate}/approve`, {
-        payloadDigest: pair.digest,
-        approvalReason: 'ok',
-        edits,
-        passkey: b1.passkey,
-      });
-      expect(br.status, JSON.stringify(br.body)).toBe(200);
+      const p1 = { passkey: await approveSigned(s.as.ann, annKey, pair) };
+      await approveSigned(s.as.bob, bobKey, pair, { amount: 11 });
       // Ann is asked again (the payload changed); her used nonce, replayed, is refused.
       const now = payloadDigest({ amount: 11, to: 'ACME' });
       await refused(
@@ -284,19 +282,7 @@ for (const backend of backends()) {
         verdict: 'approved',
         payloadDigest: pair.digest,
       });
-      const edits = { amount: 12 };
-      const b = await signDecision(s.as.bob, bobKey, pair.gate, {
-        verdict: 'approved',
-        payloadDigest: pair.digest,
-        edits,
-      });
-      const br = await s.as.bob.post(`/approvals/${pair.gate}/approve`, {
-        payloadDigest: pair.digest,
-        approvalReason: 'ok',
-        edits,
-        passkey: b.passkey,
-      });
-      expect(br.status, JSON.stringify(br.body)).toBe(200);
+      await approveSigned(s.as.bob, bobKey, pair, { amount: 12 });
       const path = `/approvals/${pair.gate}/approve`;
       // For the version she saw: stale. For the new version: her signature is over the old digest.
       await refused(
