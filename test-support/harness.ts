@@ -193,6 +193,8 @@ const TABLES = [
   ['webhook_deliveries', 'id'],
   ['audit_reviews', 'id'],
   ['consents', 'grantor, grantee, kind'],
+  ['passkeys', 'credential_id'],
+  ['passkey_challenges', 'nonce'],
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
 ] as const;

@@ -5,6 +5,8 @@
 export const ERROR_STATUS = {
   bad_request: 400,
   validation_failed: 400,
+  /** A passkey registration response that does not verify (attestation, challenge, origin, UV, algorithm). */
+  passkey_registration_failed: 400,
   /** A decision named two different payload digests (the body's `payloadDigest` and `If-Match`). */
   payload_digest_conflict: 400,
   invalid_id: 400,
@@ -19,6 +21,15 @@ export const ERROR_STATUS = {
   requester_cannot_audit: 403,
   /** `onBehalfOf` names a human who has not consented (or no longer consents) to this agent naming them. */
   consent_required: 403,
+  /**
+   * The policy requires this decision to be signed with the approver's passkey and it is not (a bare
+   * token, Slack, an e-mail link): `consoleUrl` is the request's page in the console, where it can be.
+   */
+  passkey_required: 403,
+  /** A passkey assertion failed a check (`check` names it: `nonce`, `passkey_signature`, …): nothing was written. */
+  passkey_invalid: 403,
+  /** Passkey enrolment is made by the human themself, never by an admin or agent for them. */
+  passkey_owner_only: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -36,6 +47,10 @@ export const ERROR_STATUS = {
   integrity_violation: 409,
   /** A decision names a payload digest other than the one an approval would approve now: nothing is written. */
   stale_payload: 409,
+  /** A WebAuthn credential id that was enrolled before (by anyone): a credential is enrolled once. */
+  passkey_exists: 409,
+  /** Passkeys are not configured on this server (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL). */
+  passkeys_not_configured: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -47,7 +47,9 @@ export type LedgerEntryType =
   | 'channel.unlinked'
   | 'audit.review_opened'
   | 'audit.review_extended'
-  | 'audit.review_completed';
+  | 'audit.review_completed'
+  | 'passkey.enrolled'
+  | 'passkey.revoked';
 
 export interface LedgerEntry {
   v: number;

@@ -82,7 +82,21 @@ export interface PolicyDocument {
   escalationLadder?: Record<string, string>;
   /** Thresholds of the built-in risk rules (large amounts, data sizes). */
   risk?: RiskThresholds;
+  /** Which decisions must be signed with the approver's passkey (see `passkeyRequired`); absent: none. */
+  requirePasskey?: PasskeyPolicy;
   rules: PolicyRule[];
+}
+
+/**
+ * Which decisions need a passkey: every one (`always`), those on gates at or above `riskAtLeast`
+ * (default `high`, so high and critical; `null` for none by risk), those on tasks that need one of
+ * `capabilities` (the action), or those on tasks one of the policy `rules` applied to.
+ */
+export interface PasskeyPolicy {
+  always?: boolean;
+  riskAtLeast?: RiskLevel | null;
+  capabilities?: string[];
+  rules?: string[];
 }
 
 export const BUILTIN_POLICY: PolicyDocument = { name: 'builtin-default', version: 1, rules: [] };

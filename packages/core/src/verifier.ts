@@ -19,6 +19,7 @@ import {
   verifyDecisionSignature,
 } from './ledger.js';
 import { equalBytes, type Hash, MerkleFrontier } from './merkle.js';
+import { type PasskeyFailure, PasskeyRegistry } from './passkey.js';
 import { bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './signing.js';
 import {
   ArrayNodeStore,
@@ -38,6 +39,8 @@ export interface VerifyReport {
   /** First index found bad (the smallest index that could be bad when only a range is known). */
   firstBadIndex?: number;
   reason?: string;
+  /** The check that failed, when it has a name (the passkey checks: `passkey_signature`, …). */
+  check?: string;
 }
 
 function publicKeyBytes(pk: string): Uint8Array {
@@ -102,7 +105,15 @@ function trustedRoot(origin: string, publicKey: Uint8Array, t: TrustedCheckpoint
 }
 
 type EntryItem = LedgerBundle['entries'][number];
-type Checked = { leaf: Uint8Array; taskId: string | null; decision?: { record: DecisionRecord; signature: string } };
+type Checked = {
+  leaf: Uint8Array;
+  taskId: string | null;
+  decision?: { record: DecisionRecord; signature: string };
+  /** A decision's or a passkey registry entry's parsed `data`, for the passkey checks. */
+  passkey?: { type: string; data: Record<string, unknown> };
+};
+
+const PASSKEY_ENTRY = new Set(['passkey.enrolled', 'passkey.revoked']);
 
 /** One entry: its place, its canonical form, its stored leaf hash and index column, a decision's signature. */
 function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked | string {
@@ -119,13 +130,15 @@ function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked 
   if (item.taskId !== undefined && item.taskId !== head.taskId) {
     return `the stored taskId column (${JSON.stringify(item.taskId)}) differs from the signed entry's taskId (${JSON.stringify(head.taskId)})`;
   }
-  if (head.type !== 'approval.decided') return { leaf, taskId: head.taskId };
+  if (head.type !== 'approval.decided' && !PASSKEY_ENTRY.has(head.type)) return { leaf, taskId: head.taskId };
   let parsed: LedgerEntry;
   try {
     parsed = JSON.parse(item.entry) as LedgerEntry;
   } catch {
     return 'entry is not JSON';
   }
+  if (head.type !== 'approval.decided')
+    return { leaf, taskId: head.taskId, passkey: { type: head.type, data: parsed.data } };
   const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
   if (!record || typeof signature !== 'string' || !verifyDecisionSignature(record, signature, publicKey)) {
     return 'decision signature does not verify';
@@ -133,7 +146,12 @@ function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked 
   if (record.approvalId !== parsed.approvalId || record.taskId !== parsed.taskId) {
     return 'decision record names another approval or task than its entry';
   }
-  return { leaf, taskId: head.taskId, decision: { record, signature } };
+  return {
+    leaf,
+    taskId: head.taskId,
+    decision: { record, signature },
+    passkey: { type: head.type, data: parsed.data },
+  };
 }
 
 /** A stored decision row against the decision signed into the log; the reason when they differ. */
@@ -205,6 +223,8 @@ export class LedgerVerifier {
   private readonly headsTree = new HeadsRecompute();
   private readonly logged = new Map<number, { record: DecisionRecord; signature: string }>();
   private readonly stored: StoredDecision[] = [];
+  /** The approver key registry, folded from the log as it is read (passkey.ts). */
+  private readonly passkeys = new PasskeyRegistry();
   private roots: SignedRoot[] = [];
   private trusted: SignedRoot | undefined;
   private publicKey: Uint8Array = new Uint8Array();
@@ -247,12 +267,12 @@ export class LedgerVerifier {
     return this.failure;
   }
 
-  private fail(index: number | undefined, reason: string): false {
-    this.report(index, reason);
+  private fail(index: number | undefined, reason: string, check?: string): false {
+    this.report(index, reason, check);
     return false;
   }
 
-  private report(index: number | undefined, reason: string): VerifyReport {
+  private report(index: number | undefined, reason: string, check?: string): VerifyReport {
     this.failure ??= {
       ok: false,
       size: this.tree.size,
@@ -260,6 +280,7 @@ export class LedgerVerifier {
       decisionsVerified: this.decisionsVerified,
       ...(index === undefined ? {} : { firstBadIndex: index }),
       reason,
+      ...(check === undefined ? {} : { check }),
     };
     return this.failure;
   }
@@ -303,6 +324,8 @@ export class LedgerVerifier {
     const i = this.tree.size;
     const checked = checkEntry(item, i, this.publicKey);
     if (typeof checked === 'string') return this.fail(i, checked);
+    const pk = checked.passkey && this.passkeyCheck(checked.passkey);
+    if (pk) return this.fail(i, `${pk.check}: ${pk.message}`, pk.check);
     if (checked.decision) {
       this.decisionsVerified += 1;
       this.logged.set(i, checked.decision);
@@ -310,6 +333,14 @@ export class LedgerVerifier {
     this.tree.append(checked.leaf);
     if (checked.taskId !== null) this.headsTree.add(checked.taskId, checked.leaf);
     return this.checkRootsAt(this.tree.size);
+  }
+
+  /** The registry follows enrolments and revocations; a decision's passkey is checked against it. */
+  private passkeyCheck({ type, data }: { type: string; data: Record<string, unknown> }): PasskeyFailure | undefined {
+    if (type === 'passkey.enrolled') return this.passkeys.enrol(data);
+    if (type !== 'passkey.revoked') return this.passkeys.checkDecision(data);
+    this.passkeys.revoke(data);
+    return undefined;
   }
 
   /** A stored decision row (checked against the signed decisions at `finish`). */

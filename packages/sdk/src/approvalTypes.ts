@@ -145,6 +145,8 @@ interface DecisionResultBase {
   feedback: string | null;
   /** Signature and inclusion proof of the decision in the ledger. */
   provenance: Provenance;
+  /** The approver's passkey that signed this decision (issue 24), or null when none did. */
+  signedWithPasskey: { credentialId: string; name: string } | null;
 }
 
 /** What `approve()` answers. */

@@ -12,6 +12,7 @@ import type {
   GateKind,
   HumanInLoop,
   LedgerEntryType,
+  PasskeyAssertion,
   PolicyDocument,
   PolicyFlag,
   PrincipalView,
@@ -122,7 +123,15 @@ export interface ApproveInput {
    * payload_digest_required`) once the payload has been edited.
    */
   payloadDigest?: string;
+  /** The approver's passkey assertion over this decision's challenge, where the policy requires one. */
+  passkey?: PasskeyAssertionInput;
 }
+
+/**
+ * A decision's `passkey`: the WebAuthn assertion (base64url members, as the browser returns them) over
+ * the challenge of `POST /approvals/{id}/passkey-challenge`, with that challenge's `nonce`.
+ */
+export type PasskeyAssertionInput = PasskeyAssertion;
 
 /** The body of `POST /approvals/{id}/reject`. */
 export interface RejectInput {
@@ -131,6 +140,8 @@ export interface RejectInput {
   feedback?: string;
   /** The digest of the payload version the approver saw (optional; a stale one is refused with 409). */
   payloadDigest?: string;
+  /** The approver's passkey assertion, where the policy requires one (see {@link ApproveInput}). */
+  passkey?: PasskeyAssertionInput;
 }
 
 /** The body of `POST /principals`. */

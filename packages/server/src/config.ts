@@ -46,6 +46,16 @@ export interface IntegrationConfig {
   slackBotToken: string | undefined;
   slackSigningSecret: string | undefined;
   slackApiUrl: string;
+  /** HUMANOS_WEBAUTHN_RP_ID and HUMANOS_WEBAUTHN_ORIGINS (default: from HUMANOS_PUBLIC_URL); unset: no passkeys. */
+  webauthn: WebAuthnConfig | undefined;
+}
+
+/** The WebAuthn relying party passkeys are enrolled for and decisions are signed for. */
+export interface WebAuthnConfig {
+  /** The RP id: a domain, the origins' host or a parent of it. */
+  rpId: string;
+  /** The exact origins (`scheme://host[:port]`) a passkey ceremony may come from. */
+  origins: string[];
 }
 
 /** No webhook allow-list, no public URL, no Slack, no e-mail (a service built without a configuration). */
@@ -58,7 +68,61 @@ export const NO_INTEGRATIONS: IntegrationConfig = {
   slackBotToken: undefined,
   slackSigningSecret: undefined,
   slackApiUrl: 'https://slack.com/api/',
+  webauthn: undefined,
 };
+
+/** https, or http on localhost (which browsers treat as a secure context): where WebAuthn runs. */
+const secureOrigin = (u: URL) => u.protocol === 'https:' || (u.protocol === 'http:' && u.hostname === 'localhost');
+
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/**
+ * The WebAuthn relying party, validated once: the RP id is a domain (never an IP address: browsers
+ * refuse those), every origin is https (or http on localhost, which browsers treat as secure) on the
+ * RP id or a subdomain of it. Both default from HUMANOS_PUBLIC_URL; neither set and no public URL:
+ * passkeys are off.
+ */
+function webauthnConfig(
+  vars: Record<string, string | undefined>,
+  publicUrl: string | undefined,
+): WebAuthnConfig | undefined {
+  const rpVar = vars.HUMANOS_WEBAUTHN_RP_ID || undefined;
+  const originsVar = vars.HUMANOS_WEBAUTHN_ORIGINS || undefined;
+  if (!rpVar && !originsVar && !publicUrl) return undefined;
+  const rpId = (rpVar ?? (publicUrl ? new URL(publicUrl).hostname : '')).toLowerCase();
+  const usable = DOMAIN.test(rpId) && !/^[0-9.]+$/.test(rpId) && !rpId.includes(':');
+  // A public URL WebAuthn cannot use (an IP address, plain http off localhost: a test, a LAN install)
+  // just means no passkeys; the same values set explicitly are an error.
+  const derived = !rpVar && !originsVar;
+  if (derived && (!usable || !secureOrigin(new URL(publicUrl as string)))) return undefined;
+  if (!usable) {
+    throw new ConfigError('HUMANOS_WEBAUTHN_RP_ID', `must be a domain name (not an IP address), got "${rpId}"`);
+  }
+  const raw = originsVar
+    ? originsVar
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean)
+    : publicUrl
+      ? [publicUrl]
+      : [];
+  if (raw.length === 0)
+    throw new ConfigError(
+      'HUMANOS_WEBAUTHN_ORIGINS',
+      'is needed with HUMANOS_WEBAUTHN_RP_ID when HUMANOS_PUBLIC_URL is unset',
+    );
+  const origins = raw.map((o) => {
+    const u = URL.canParse(o) ? new URL(o) : undefined;
+    if (!u || !secureOrigin(u) || (u.hostname !== rpId && !u.hostname.endsWith(`.${rpId}`))) {
+      throw new ConfigError(
+        'HUMANOS_WEBAUTHN_ORIGINS',
+        `"${o}" must be an https origin (http only on localhost) on ${rpId} or a subdomain of it`,
+      );
+    }
+    return u.origin;
+  });
+  return { rpId, origins: [...new Set(origins)] };
+}
 
 /** Reads the integration settings; every inconsistency is a ConfigError naming the setting. */
 function integrationConfig(
@@ -96,6 +160,7 @@ function integrationConfig(
     slackBotToken,
     slackSigningSecret,
     slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/`,
+    webauthn: webauthnConfig(vars, publicUrl),
   };
 }
 

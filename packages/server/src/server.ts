@@ -1,6 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generateSigningKey, type SigningKey, sha256Hex, signingKeyFromPem, signingKeyToPem } from '@humanos/core';
+import {
+  generateSigningKey,
+  type PolicyDocument,
+  type SigningKey,
+  sha256Hex,
+  signingKeyFromPem,
+  signingKeyToPem,
+} from '@humanos/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
@@ -39,6 +46,16 @@ export interface HumanOSServer {
 }
 
 export { StartupError };
+
+/** A policy that requires passkeys needs a relying party: such gates could never be decided (said at start-up). */
+function requirePasskeysConfigured(policy: PolicyDocument, config: ServerConfig): void {
+  if (policy.requirePasskey && !config.integrations.webauthn) {
+    throw new StartupError(
+      'HUMANOS_POLICY',
+      'the policy has requirePasskey but passkeys are not configured (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL)',
+    );
+  }
+}
 
 /** The file a generated admin token is written to, in the data directory. */
 export const ADMIN_TOKEN_FILE = 'admin-token';
@@ -125,6 +142,7 @@ async function listenOn(app: FastifyInstance, config: ServerConfig): Promise<str
  */
 export async function startServer(config: ServerConfig, opts: StartOptions = {}): Promise<HumanOSServer> {
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
+  requirePasskeysConfigured(policy, config);
   ensurePrivateDir(config.dataDir);
   const key = loadOrCreateKey(config.signingKeyFile);
   // Bound once the app (and its logger) exists.

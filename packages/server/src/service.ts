@@ -15,6 +15,7 @@ import type { Clock, FeatureDeps, WriteFn } from './kernel/deps.js';
 import type { Notifier } from './kernel/notifier.js';
 import { History } from './ledger/history.js';
 import { Ledger, type Seal } from './ledger/ledger.js';
+import { Passkeys } from './passkeys/passkeys.js';
 import { Policy } from './policy/policy.js';
 import { Principals } from './principals/principals.js';
 import type { Store } from './store/connect.js';
@@ -67,6 +68,7 @@ export class HumanOSService {
   readonly decisions: Decisions;
   readonly feed: Feed;
   readonly history: History;
+  readonly passkeys: Passkeys;
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
   readonly channels: Channels;
@@ -110,6 +112,8 @@ export class HumanOSService {
       policySource: options.policySource,
       notifier,
       access: new Access(store.dialect, options.policy),
+      publicUrl: options.integrations?.publicUrl,
+      webauthn: options.integrations?.webauthn,
       onIntegrityViolation: (detail) => {
         this.integrityViolations += 1;
         options.onIntegrityViolation?.(detail);
@@ -151,6 +155,7 @@ export class HumanOSService {
     this.decisions = new Decisions(this.deps);
     this.feed = new Feed(this.deps);
     this.history = new History(this.deps);
+    this.passkeys = new Passkeys(this.deps);
     this.channels = new Channels(
       this.deps,
       webhooks.outbox,

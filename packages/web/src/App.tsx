@@ -13,6 +13,8 @@ import { principalLabel } from './lib/labels.js';
 import { Link, match, navigate, Redirect, useLocation } from './lib/router.js';
 import { loadInbox, state, update, useStore } from './lib/store.js';
 import type { Me } from './lib/types.js';
+import { Passkeys } from './security/Passkeys.js';
+import { Page } from './views/common.js';
 import { HistoryPage } from './views/HistoryPage.js';
 import { InboxPage } from './views/InboxPage.js';
 import { NotFound } from './views/NotFound.js';
@@ -113,6 +115,7 @@ function Shell({ me }: { me: Me }) {
     ['/history', 'History', true],
     ['/admin/principals', 'Admin', admin],
     ['/audit/ledger', 'Audit', auditor],
+    ['/security', 'Security', true],
   ];
   const section = `/${loc.path.split('/')[1] ?? ''}`;
   return (
@@ -186,6 +189,13 @@ function Routes({ path, query, me }: { path: string; query: URLSearchParams; me:
   if (m) return <TaskPage id={m.id as string} />;
   if (path.startsWith('/admin')) return <AdminPage path={path} me={me} />;
   if (path.startsWith('/audit')) return <AuditPage path={path} query={query} me={me} />;
+  // The security page (sessions come with issue 24's sign-in work); for now its passkeys section.
+  if (path === '/security')
+    return (
+      <Page title="Security">
+        <Passkeys />
+      </Page>
+    );
   return <NotFound />;
 }
 

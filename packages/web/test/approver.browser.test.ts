@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type Api, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import {
   ARTIFACTS,
@@ -166,6 +166,12 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
   });
 
   it('a conflict says who decided, and an expired request says it can no longer be decided', async () => {
+    // The server's answer to a late decision is what is tested: without live updates (a dropped stream),
+    // else the update of Olga's approval can replace the decision bar before the click (a race).
+    const quiet = await openPage(browser, t.url, { token: wendy.token as string });
+    await quiet.page.route('**/v1/humanos/events', (route) => route.abort());
+    const page = quiet.page;
+    onTestFinished(() => quiet.context.close());
     const c = await create({
       description: 'Pay contractor invoice 12',
       humanInLoop: { approverRole: role, approvalTimeout: 600 },

@@ -9,6 +9,7 @@ import {
   type HumanInLoop,
   HumanOSError,
   isSideGate,
+  type PasskeyAssertion,
   payloadDigest,
   type RiskAssessment,
   riskRank,
@@ -22,10 +23,12 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
+import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
 import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
+import { responseOf } from './response.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 
 export interface DecideInput {
@@ -43,6 +46,11 @@ export interface DecideInput {
   payloadDigest?: string;
   /** Where the decision came from, recorded in the ledger entry's `data.channel` (default `api`). */
   channel?: 'api' | 'web' | 'slack' | 'email';
+  /**
+   * The approver's passkey assertion over this decision's challenge (`POST /approvals/{id}/passkey-challenge`),
+   * required where the policy's `requirePasskey` applies; verified in the transaction (`checkPasskey`).
+   */
+  passkey?: PasskeyAssertion;
 }
 
 type Verdict = 'approved' | 'rejected';
@@ -75,6 +83,8 @@ interface Outcome {
   statuses?: Map<string, 'approved' | 'pending' | 'waiting'>;
   /** On an approval path: every gate approved for the payload as it now stands. */
   done?: boolean;
+  /** Whether the policy demanded a passkey, and the verified assertion (the `passkey` step). */
+  passkey?: PasskeyEvidence;
 }
 
 /** Execution gates and in-run decision steps form approval paths (see `path.ts`); others stand alone. */
@@ -109,6 +119,7 @@ export async function decide(
     await checkSeat(trx, actor, s, path);
     checkInput(s, verdict, input);
     const o = await outcomeOf(deps, trx, actor, s, verdict, input, path);
+    o.passkey = await checkPasskey(deps, trx, actor, s, o.record, input.passkey);
     const extra = await moveGates(trx, actor, s, o, path);
     await moveTask(trx, actor, s, o, path);
     const ledgerIndex = await record(deps, trx, actor, s, o, extra, input);
@@ -536,7 +547,14 @@ async function record(
       actor: actor.id,
       taskId: task.id,
       approvalId: gate.id,
-      data: { record: rec, signature, gateStatus, taskStatus, channel: input.channel ?? 'api' },
+      data: {
+        record: rec,
+        signature,
+        gateStatus,
+        taskStatus,
+        channel: input.channel ?? 'api',
+        ...passkeyEntryData(o.passkey),
+      },
     },
     ...extra,
   ]);
@@ -562,34 +580,4 @@ async function record(
     })
     .execute();
   return ledgerIndex;
-}
-
-function responseOf(
-  actor: Principal,
-  approvalId: string,
-  o: Outcome,
-  verdict: Verdict,
-  prov: Record<string, unknown>,
-): Record<string, unknown> {
-  const base = { approvalId, status: o.gateStatus, taskId: o.record.taskId, taskStatus: o.taskStatus };
-  const r = o.record;
-  return verdict === 'approved'
-    ? {
-        ...base,
-        approvedBy: actor.id,
-        approvedAt: r.decidedAt,
-        approvalReason: r.reason,
-        feedback: r.feedback,
-        edits: r.edits,
-        payloadDigest: r.payloadDigest,
-        provenance: prov,
-      }
-    : {
-        ...base,
-        rejectedBy: actor.id,
-        rejectedAt: r.decidedAt,
-        rejectionReason: r.reason,
-        feedback: r.feedback,
-        provenance: prov,
-      };
 }

@@ -98,6 +98,7 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
         feedback: b.feedback,
         edits: b.edits as Record<string, unknown> | undefined,
         assignTo: b.assignTo,
+        passkey: b.passkey,
       };
       return approvals.decide(req.principal, req.params.approvalId, 'approved', input, keyOf(req.headers));
     },
@@ -115,6 +116,7 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
           by: req.body.rejectedBy,
           reason: req.body.rejectionReason,
           feedback: req.body.feedback,
+          passkey: req.body.passkey,
         },
         keyOf(req.headers),
       ),

@@ -30,6 +30,23 @@ const SeenDigest = T.String({
     'The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same.',
 });
 
+/** A decision's `passkey` member: the approver's WebAuthn assertion over the decision's challenge. */
+export const PasskeyAssertionBody = T.Object(
+  {
+    credentialId: T.String({ pattern: '^[A-Za-z0-9_-]{1,1400}$' }),
+    nonce: T.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: 'From `POST /approvals/{id}/passkey-challenge`' }),
+    authenticatorData: T.String({ pattern: '^[A-Za-z0-9_-]{50,4000}$' }),
+    clientDataJSON: T.String({ pattern: '^[A-Za-z0-9_-]{1,8000}$' }),
+    signature: T.String({ pattern: '^[A-Za-z0-9_-]{1,400}$' }),
+    userHandle: T.Union([T.String({ pattern: '^[A-Za-z0-9_-]{0,400}$' }), T.Null()]),
+  },
+  {
+    ...closed,
+    description:
+      'The approver’s passkey assertion (base64url, as WebAuthn returns it) over the challenge of this decision; required where the policy’s `requirePasskey` applies (`403 passkey_required`), refused with `403 passkey_invalid` naming the failed `check`',
+  },
+);
+
 /** Request schemas of the approval routes. */
 export const ApproveBody = T.Object(
   {
@@ -41,6 +58,7 @@ export const ApproveBody = T.Object(
       T.Object({}, { additionalProperties: true, description: 'RFC 7386 JSON merge patch over the payload' }),
     ),
     assignTo: T.Optional(Did),
+    passkey: T.Optional(PasskeyAssertionBody),
   },
   closed,
 );
@@ -51,6 +69,7 @@ export const RejectBody = T.Object(
     rejectedBy: T.Optional(Did),
     rejectionReason: TEXT(5000),
     feedback: T.Optional(TEXT(5000)),
+    passkey: T.Optional(PasskeyAssertionBody),
   },
   closed,
 );
@@ -216,11 +235,20 @@ const decisionResult = {
   feedback: Nullable(T.String()),
   provenance: ProvenanceView,
 };
+/** The passkey a decision was signed with (the receipt's "signed with your passkey …"), or null. */
+const SignedWithPasskey = Nullable(
+  view(
+    { credentialId: T.String(), name: T.String({ description: 'The passkey’s name as its owner labelled it' }) },
+    'The passkey that signed this decision',
+  ),
+);
+
 export const ApprovalResult = view(
   {
     ...decisionResult,
     approvedBy: T.String(),
     approvedAt: IsoTime,
+    signedWithPasskey: SignedWithPasskey,
     approvalReason: T.String({ description: 'Empty when none was given' }),
     edits: Nullable(JsonObject),
     payloadDigest: T.String(),
@@ -228,7 +256,13 @@ export const ApprovalResult = view(
   'The approval as recorded: the gate and task status after it, who approved, and its provenance',
 );
 export const RejectionResult = view(
-  { ...decisionResult, rejectedBy: T.String(), rejectedAt: IsoTime, rejectionReason: T.String() },
+  {
+    ...decisionResult,
+    rejectedBy: T.String(),
+    rejectedAt: IsoTime,
+    rejectionReason: T.String(),
+    signedWithPasskey: SignedWithPasskey,
+  },
   'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
 );
 

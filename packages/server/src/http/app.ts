@@ -14,6 +14,7 @@ import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
 import { type McpRouteOptions, mcpRoutes } from '../mcp/routes.js';
+import { passkeyRoutes } from '../passkeys/routes.js';
 import { policyRoutes } from '../policy/routes.js';
 import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
@@ -136,6 +137,7 @@ const TAGS = [
   ['audit', 'Periodic audit reviews of unattended runs (auditFrequency daily, weekly, monthly)'],
   ['policy', 'The approval policy in force and dry runs of it'],
   ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
+  ['passkeys', 'A human’s passkeys (WebAuthn) and the challenges of passkey-signed decisions'],
   ['webhooks', 'Ledger events delivered to URLs, signed'],
 ] as const;
 
@@ -167,6 +169,7 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   taskRoutes(api, s.tasks);
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
+  passkeyRoutes(api, s.passkeys);
   auditRoutes(api, s.auditReviews);
   eventRoutes(api, {
     decisions: s.decisions,

@@ -38,6 +38,10 @@ export interface FeatureDeps {
   policySource: 'built-in' | 'file';
   notifier: Notifier;
   access: Access;
+  /** Where approvers' browsers reach the console (HUMANOS_PUBLIC_URL), for links in refusals. */
+  publicUrl?: string;
+  /** The WebAuthn relying party (passkeys); undefined when passkeys are not configured. */
+  webauthn?: { rpId: string; origins: string[] };
   /** Reports a refusal because the store disagrees with the signed ledger (a metric and a log line). */
   onIntegrityViolation: (detail: { taskId: string; reason: string }) => void;
 }

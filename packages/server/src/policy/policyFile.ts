@@ -30,6 +30,17 @@ export const PolicyFileSchema = T.Object(
         closed,
       ),
     ),
+    requirePasskey: T.Optional(
+      T.Object(
+        {
+          always: T.Optional(T.Boolean()),
+          riskAtLeast: T.Optional(T.Union([RISK, T.Null()])),
+          capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
+          rules: T.Optional(T.Array(T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }), { minItems: 1 })),
+        },
+        closed,
+      ),
+    ),
     rules: T.Array(
       T.Object(
         {
@@ -147,6 +158,10 @@ export function loadPolicy(
   for (const r of policy.rules) {
     if (ids.has(r.id)) throw new StartupError('HUMANOS_POLICY', `${file}: rule id ${r.id} appears twice`);
     ids.add(r.id);
+  }
+  for (const r of policy.requirePasskey?.rules ?? []) {
+    if (!ids.has(r))
+      throw new StartupError('HUMANOS_POLICY', `${file}: requirePasskey names rule ${r}, which is not in rules`);
   }
   return {
     policy: { ...policy, defaultApproverRole: policy.defaultApproverRole ?? defaultApproverRole },

@@ -151,6 +151,36 @@ export interface Database {
     completed_seq: number | null;
   };
   /** Standing grants of a human (0018): kind `on_behalf_of` lets an agent name them as `onBehalfOf`. */
+  /** A human's WebAuthn credentials (0021); rows stay after revocation. */
+  passkeys: {
+    credential_id: string;
+    principal_id: string;
+    name: string;
+    /** base64url of the SubjectPublicKeyInfo DER. */
+    public_key: string;
+    /** COSE algorithm: -7 (ES256) or -8 (EdDSA). */
+    algorithm: number;
+    rp_id: string;
+    /** JSON array of the origins the key was enrolled for. */
+    origins: string;
+    /** JSON array of the authenticator's transports (hints for the browser). */
+    transports: string;
+    created_at: number;
+    enrolled_seq: number;
+    last_used_at: number | null;
+    revoked_at: number | null;
+    revoked_by: string | null;
+    revoked_seq: number | null;
+  };
+  /** Single-use nonces of enrolments and passkey-signed decisions (0021). */
+  passkey_challenges: {
+    nonce: string;
+    principal_id: string;
+    purpose: string;
+    approval_id: string | null;
+    created_at: number;
+    expires_at: number;
+  };
   consents: {
     grantor: string;
     grantee: string;

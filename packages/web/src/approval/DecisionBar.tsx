@@ -10,6 +10,7 @@ import { type Change, mergePatchBetween } from '../lib/diff.js';
 import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../lib/types.js';
 import { staleProblem } from './liveVersion.js';
 import { basePayload } from './load.js';
+import { signWithPasskey } from './passkey.js';
 
 export type Verdict = 'approve' | 'reject';
 
@@ -58,6 +59,28 @@ function problem(e: unknown): Outcome {
   return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
 }
 
+/**
+ * The decision; where the policy requires a passkey (`passkey_required`, nothing written), signed with
+ * the approver's passkey over exactly this decision and sent again.
+ */
+async function send(
+  id: string,
+  v: Verdict,
+  b: Record<string, unknown> & { payloadDigest: string },
+  say: (s: string | null) => void,
+): Promise<ApprovalResult | RejectionResult> {
+  const path = `/approvals/${seg(id)}/${v}`;
+  try {
+    return await api<ApprovalResult | RejectionResult>('POST', path, b);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.code !== 'passkey_required') throw e;
+  }
+  say('This decision needs your passkey: confirm it on your device.');
+  const passkey = await signWithPasskey(id, v, b);
+  say(null);
+  return api<ApprovalResult | RejectionResult>('POST', path, { ...b, passkey });
+}
+
 /** The bar's fields and the call: validation by the task's rules, then the signed decision. */
 function useDecide(p: BarProps) {
   const [reason, setReason] = useState('');
@@ -80,13 +103,13 @@ function useDecide(p: BarProps) {
     if (bad) return;
     setBusy(true);
     try {
-      const path = `/approvals/${seg(p.a.id)}/${v}`;
-      const res = await api<ApprovalResult | RejectionResult>(
-        'POST',
-        path,
-        body({ ...p, verdict: v }, reason.trim(), feedback, assignTo),
-      );
-      await p.onOutcome({ kind: 'recorded', message: v === 'approve' ? 'Approved.' : 'Rejected.', result: res });
+      const res = await send(p.a.id, v, body({ ...p, verdict: v }, reason.trim(), feedback, assignTo), setError);
+      const signed = res.signedWithPasskey ? ` Signed with your passkey “${res.signedWithPasskey.name}”.` : '';
+      await p.onOutcome({
+        kind: 'recorded',
+        message: `${v === 'approve' ? 'Approved.' : 'Rejected.'}${signed}`,
+        result: res,
+      });
     } catch (e) {
       await p.onOutcome(problem(e));
     } finally {
