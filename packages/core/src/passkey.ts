@@ -291,7 +291,10 @@ export function enrolmentProblem(d: Partial<PasskeyEnrolment>): string | undefin
  * reg.keyAt('did:human:ann', credentialId); // { key } | { check: 'passkey_key_unknown' | 'passkey_key_revoked' }
  */
 export class PasskeyRegistry {
-  private readonly keys = new Map<string, { key: PasskeyEnrolment; revoked: boolean }>();
+  private readonly keys = new Map<string, PasskeyEnrolment>();
+  /** `principal\ncredentialId` pairs revoked so far — kept even before (or without) the enrolment, as
+   * docs/ledger.md says and the Python and Go verifiers do: a revocation is never undone. */
+  private readonly revoked = new Set<string>();
 
   /** Adds an enrolment; the failure when it is malformed or its credential id was enrolled before. */
   enrol(data: Partial<PasskeyEnrolment>): PasskeyFailure | undefined {
@@ -301,25 +304,24 @@ export class PasskeyRegistry {
     if (this.keys.has(key.credentialId)) {
       return fail('passkey_enrolment', `credential ${key.credentialId} is enrolled a second time`);
     }
-    this.keys.set(key.credentialId, { key, revoked: false });
+    this.keys.set(key.credentialId, key);
     return undefined;
   }
 
-  /** Revokes `(principal, credentialId)`; a revocation of a key that principal never held changes nothing. */
+  /** Revokes `(principal, credentialId)` for every later index, whether or not it is enrolled yet. */
   revoke(data: Partial<PasskeyRevocation>): void {
-    const k = this.keys.get(String(data.credentialId));
-    if (k && k.key.principal === data.principal) k.revoked = true;
+    this.revoked.add(`${String(data.principal)}\n${String(data.credentialId)}`);
   }
 
   /** The key `principal` may sign with now (entries fed so far), or the check that fails. */
   keyAt(principal: string, credentialId: string): { key: PasskeyEnrolment } | PasskeyFailure {
     const k = this.keys.get(credentialId);
-    if (!k || k.key.principal !== principal) {
+    if (!k || k.principal !== principal) {
       return fail('passkey_key_unknown', `${principal} has no passkey ${credentialId} enrolled before this decision`);
     }
-    if (k.revoked)
+    if (this.revoked.has(`${principal}\n${credentialId}`))
       return fail('passkey_key_revoked', `passkey ${credentialId} of ${principal} was revoked before this decision`);
-    return { key: k.key };
+    return { key: k };
   }
 
   /**

@@ -90,3 +90,17 @@ describe('decisionChallenge and base64url', () => {
     expect(reg.keyAt(ann.principal, ann.credentialId)).toMatchObject({ check: 'passkey_key_revoked' });
   });
 });
+
+// The cases the Python and Go verifiers run (sdks/testdata/passkey-unit.json, made by a software
+// authenticator in sdks/python/tests/passkey_authenticator.py): all three verifiers must agree on
+// each outcome, entry and check.
+describe('the SDKs’ shared passkey cases: core agrees with Python and Go', () => {
+  const unit = JSON.parse(readFileSync(join(import.meta.dirname, '../../../sdks/testdata/passkey-unit.json'), 'utf8'));
+  it('has the cases', () => expect(unit.cases.length).toBeGreaterThanOrEqual(40));
+  for (const c of unit.cases as { name: string; export: string; expect: Record<string, unknown> }[]) {
+    it(c.name, () => {
+      const r = verifyLedger(parseLedgerExport(c.export), unit.publicKey);
+      expect(r.ok ? { ok: true } : { ok: false, index: r.firstBadIndex, check: r.check ?? null }).toEqual(c.expect);
+    });
+  }
+});
