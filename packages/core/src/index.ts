@@ -1,6 +1,7 @@
 export * from './audit.js';
 export * from './authority.js';
 export * from './calibration.js';
+export * from './capabilities.js';
 export * from './canonical.js';
 export * from './decision.js';
 export * from './errors.js';

@@ -7,7 +7,7 @@ export {
   exportLedger,
   exportLedgerChunks,
 } from './ledger/export.js';
-export { Ledger, type NewEntry } from './ledger/ledger.js';
+export { Ledger, type NewEntry } from './kernel/ledger.js';
 export { loadPolicy } from './policy/policyFile.js';
 export { ADMIN_DID } from './principals/principals.js';
 export { runServerMain } from './run.js';

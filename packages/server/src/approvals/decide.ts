@@ -21,7 +21,7 @@ import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.j
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
-import type { NewEntry } from '../ledger/ledger.js';
+import type { NewEntry } from '../kernel/ledger.js';
 import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';

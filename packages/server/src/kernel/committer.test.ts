@@ -10,7 +10,7 @@ import {
 } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
-import { Ledger, type NewEntry } from '../ledger/ledger.js';
+import { Ledger, type NewEntry } from './ledger.js';
 import { openStore, type Store } from '../store/connect.js';
 import { GroupCommitter } from './committer.js';
 

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Ledger, Seal } from '../ledger/ledger.js';
+import type { Ledger, Seal } from './ledger.js';
 import type { Database } from '../store/schema.js';
 
 /** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */

@@ -1,6 +1,6 @@
 import type { PolicyDocument, SigningKey } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
-import type { Ledger, Seal } from '../ledger/ledger.js';
+import type { Ledger, Seal } from './ledger.js';
 import type { StoreDialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import type { Access } from './access.js';

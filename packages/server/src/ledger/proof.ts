@@ -19,7 +19,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Database } from '../store/schema.js';
-import { loadHeadNodes } from './heads.js';
+import { loadHeadNodes } from '../kernel/taskHeads.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
 export interface OpenedCheckpoint {

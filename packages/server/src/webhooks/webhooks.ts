@@ -12,8 +12,8 @@ import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { eventContext } from './context.js';
-import { type Attempt, DEFAULT_OUTBOX_SETTINGS, type DeliveryRow, Outbox, type OutboxSettings } from './outbox.js';
+import { eventContext } from '../delivery/context.js';
+import { type Attempt, DEFAULT_OUTBOX_SETTINGS, type DeliveryRow, Outbox, type OutboxSettings } from '../delivery/outbox.js';
 import { postPinned } from './send.js';
 import { AllowList, EgressGuard, type Resolver, systemResolver } from './ssrf.js';
 
