@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
-import type { FeatureDeps } from '../kernel/deps.js';
 import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
+import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
 import type { EmailOp } from './planner.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HumanOSError } from '@humanos/core';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
-import type { FeatureDeps } from '../kernel/deps.js';
 import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
+import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
 import type { SlackOp } from './planner.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';

@@ -1,11 +1,10 @@
-import { RISK_LEVELS, TASK_STATUSES } from '@humanos/core';
+import { TASK_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   CURSOR,
   closed,
-  Did,
   IsoTime,
   JsonObject,
   JsonObjectOf,
@@ -15,14 +14,15 @@ import {
   Page,
   PolicyOutcome,
   RiskView,
-  ROLE,
   TaskStatusSchema,
   TEXT,
   view,
 } from '../kernel/schemas.js';
 import { HumanInLoopSchema } from '../policy/schemas.js';
 
-/** Request schemas of the task routes (the create-task body is the policy's input: policy/schemas.ts). */
+/** Request schemas of the task routes; the create-task body is the policy's input (policy/schemas.ts). */
+export { CreateTaskBody } from '../policy/schemas.js';
+
 export const ListTasksQuery = T.Object(
   { status: T.Optional(Literals(TASK_STATUSES)), limit: LIMIT, cursor: CURSOR },
   closed,

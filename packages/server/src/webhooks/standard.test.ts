@@ -96,7 +96,7 @@ for (const backend of backends()) {
       dns['rebind.test'] = ['127.0.0.1'];
       const bot = await strict.principal(`did:agent:rebind-${backend}`, []);
       await bot.post('/tasks', { description: 'Should not leak', humanInLoop: { approverRole: 'ops' } });
-      await strict.server.service.webhooks.outbox.idle();
+      await strict.server.service.outbox.idle();
       const ds = (await strict.admin.get(`/webhooks/${hook.body.id}/deliveries`)).body.items;
       expect(ds).toHaveLength(1);
       expect(ds[0].status).toBe('pending');
@@ -203,7 +203,7 @@ for (const backend of backends()) {
       const relay = await t.principal(`did:agent:chat-relay-${backend}`, ['integration']);
       expect((await relay.get(`/approvals/${approvalId}`)).body.task.description).toBe('Wire $9,000 to ACME');
       expect((await relay.get(`/tasks/${c.body.taskId}`)).status).toBe(200);
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       const before = await t.fingerprint();
       for (const [path, b] of [
         [`/approvals/${approvalId}/approve`, { approvalReason: 'relay' }],
