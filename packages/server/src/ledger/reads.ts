@@ -2,6 +2,8 @@ import { bytesToHex, HumanOSError } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
 
+const hexes = (hashes: readonly Uint8Array[]): string[] => hashes.map((h) => bytesToHex(h, '0x'));
+
 /** Entries at most per `entries` call (fewer when they are large: `withinBytes`). */
 const MAX_ENTRIES = 1000;
 
@@ -38,10 +40,8 @@ export class LedgerReads {
     const { db, ledger } = this.deps;
     const size = to ?? (await ledger.size(db));
     if (from > size) throw new HumanOSError('bad_request', `from (${from}) is beyond to (${size})`);
-    const cp = await ledger.checkpointAt(db, size);
-    if (!cp) throw new HumanOSError('not_found', `no signed checkpoint at size ${size}`);
-    const proof = await ledger.consistencyProof(db, from, size);
-    return { from, to: size, consistencyProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
+    const checkpoint = await this.signedAt(size);
+    return { from, to: size, consistencyProof: hexes(await ledger.consistencyProof(db, from, size)), checkpoint };
   }
 
   /** Proves entry `index` is in the tree of `size` (default: the current size), with that checkpoint. */
@@ -51,11 +51,16 @@ export class LedgerReads {
   ): Promise<{ index: number; treeSize: number; inclusionProof: string[]; checkpoint: string }> {
     const { db, ledger } = this.deps;
     const treeSize = size ?? (await ledger.size(db));
-    const cp = await ledger.checkpointAt(db, treeSize);
-    if (!cp) throw new HumanOSError('not_found', `no signed checkpoint at size ${treeSize}`);
+    const checkpoint = await this.signedAt(treeSize);
     if (index >= treeSize) throw new HumanOSError('bad_request', `index ${index} is outside size ${treeSize}`);
-    const proof = await ledger.inclusionProof(db, index, treeSize);
-    return { index, treeSize, inclusionProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
+    return { index, treeSize, inclusionProof: hexes(await ledger.inclusionProof(db, index, treeSize)), checkpoint };
+  }
+
+  /** The signed note of the checkpoint at `size`; `not_found` when no checkpoint was signed at that size. */
+  private async signedAt(size: number): Promise<string> {
+    const cp = await this.deps.ledger.checkpointAt(this.deps.db, size);
+    if (!cp) throw new HumanOSError('not_found', `no signed checkpoint at size ${size}`);
+    return cp.note;
   }
 
   /**
