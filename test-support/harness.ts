@@ -190,7 +190,7 @@ const TABLES = [
   ['checkpoints', 'size'],
   ['feedback', 'task_id, principal_id'],
   ['webhooks', 'id'],
-  ['webhook_deliveries', 'id'],
+  ['deliveries', 'id'],
   ['audit_reviews', 'id'],
   ['consents', 'grantor, grantee, kind'],
   ['passkeys', 'credential_id'],

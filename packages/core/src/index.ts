@@ -2,6 +2,7 @@ export * from './audit.js';
 export * from './authority.js';
 export * from './calibration.js';
 export * from './canonical.js';
+export * from './capabilities.js';
 export * from './decision.js';
 export * from './errors.js';
 export * from './ids.js';

@@ -1,5 +1,6 @@
 export { ConfigError, loadConfig, type ServerConfig } from './config.js';
 export { API_PREFIX, buildApp } from './http/app.js';
+export { Ledger, type NewEntry } from './kernel/ledger.js';
 export {
   EXPORT_SECTIONS,
   type ExportLine,
@@ -7,7 +8,6 @@ export {
   exportLedger,
   exportLedgerChunks,
 } from './ledger/export.js';
-export { Ledger, type NewEntry } from './ledger/ledger.js';
 export { loadPolicy } from './policy/policyFile.js';
 export { ADMIN_DID } from './principals/principals.js';
 export { runServerMain } from './run.js';

@@ -307,7 +307,7 @@ async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string
 }
 
 /**
- * One sweep of the background work: deadlines, reminders, expired leases, audit reviews, webhooks,
+ * One sweep of the background work: deadlines, reminders, expired leases, audit reviews, the outbox,
  * maintenance. `reviewClockOffsetMs` is 0 except on a test server (`HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS`).
  */
 function sweeper(
@@ -323,11 +323,11 @@ function sweeper(
       await service.timers.remindDue();
       await service.execution.reclaimExpiredLeases();
       await service.auditReviews.openDue(100, reviewClockOffsetMs);
-      await service.webhooks.deliverDue();
+      await service.outbox.deliverDue();
       if (Date.now() - maintainedAt > MAINTAIN_EVERY_MS) {
         maintainedAt = Date.now();
         await store.maintain();
-        await service.webhooks.pruneDelivered();
+        await service.outbox.pruneDelivered();
       }
     } catch (e) {
       onError(e);

@@ -4,17 +4,18 @@ import { AuditReviews } from './audit/reviews.js';
 import { Channels } from './channels/channels.js';
 import { type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
-import { Decisions } from './events/decisions.js';
+import { Outbox } from './delivery/outbox.js';
 import { Feed } from './events/feed.js';
-import { InRunDecisions } from './execution/decisions.js';
+import { Decisions } from './events/taskDecision.js';
 import { Execution } from './execution/execution.js';
 import { Feedback } from './execution/feedback.js';
+import { InRunDecisions } from './execution/inRunDecisions.js';
 import { Access } from './kernel/access.js';
 import { GroupCommitter } from './kernel/committer.js';
 import type { Clock, FeatureDeps, WriteFn } from './kernel/deps.js';
+import { Ledger, type Seal } from './kernel/ledger.js';
 import type { Notifier } from './kernel/notifier.js';
 import { History } from './ledger/history.js';
-import { Ledger, type Seal } from './ledger/ledger.js';
 import { Passkeys } from './passkeys/passkeys.js';
 import { Policy } from './policy/policy.js';
 import { Principals } from './principals/principals.js';
@@ -64,6 +65,8 @@ export class HumanOSService {
   readonly timers: Timers;
   readonly auditReviews: AuditReviews;
   readonly policy: Policy;
+  /** The durable outbox webhooks and the notification channels deliver through. */
+  readonly outbox: Outbox;
   readonly webhooks: Webhooks;
   readonly decisions: Decisions;
   readonly feed: Feed;
@@ -119,28 +122,30 @@ export class HumanOSService {
         options.onIntegrityViolation?.(detail);
       },
     };
-    this.webhooks = new Webhooks({
+    const webhookDeps = {
       ...this.deps,
-      onError: (e) => options.onBackgroundError?.(e),
+      onError: (e: unknown) => options.onBackgroundError?.(e),
       settings: {
         ...DEFAULT_WEBHOOK_SETTINGS,
         publicUrl: options.integrations?.publicUrl,
         allowHosts: options.integrations?.webhookAllowHosts ?? [],
         ...options.webhooks,
       },
-    });
-    const webhooks = this.webhooks;
+    };
+    const outbox = new Outbox(webhookDeps);
+    this.outbox = outbox;
+    this.webhooks = new Webhooks(webhookDeps, outbox);
     committer = new GroupCommitter(
       store.db,
       this.ledger,
       () => clock.now(),
       (ids, appended, seal) => {
         notifier.changed(ids);
-        webhooks.afterCommit();
+        outbox.afterCommit();
         for (const fn of this.appendedObservers) fn(appended);
         if (seal) options.onSealed?.(seal);
       },
-      (trx, appended) => webhooks.enqueue(trx, appended),
+      (trx, appended) => outbox.enqueue(trx, appended),
     );
     this.principals = new Principals(this.deps);
     notifier.onPrincipalsChanged(() => this.principals.invalidate());
@@ -158,9 +163,9 @@ export class HumanOSService {
     this.passkeys = new Passkeys(this.deps);
     this.channels = new Channels(
       this.deps,
-      webhooks.outbox,
+      outbox,
       (actor, id, verdict, input) => this.approvals.decide(actor, id, verdict, input),
-      { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: webhooks.outbox.settings.timeoutMs },
+      { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: outbox.settings.timeoutMs },
     );
   }
 }

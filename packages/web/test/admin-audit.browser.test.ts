@@ -234,7 +234,7 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
     expect(hook).toBeDefined();
     // An event the receiver refuses: with one attempt allowed the delivery fails; the admin retries it.
     await agent.post('/tasks', { description: 'Rotate the TLS certificate', humanInLoop: { approverRole: role } });
-    await t.server.service.webhooks.deliverDue();
+    await t.server.service.outbox.deliverDue();
     const card = page.locator(`[data-webhook="${hook.id}"]`);
     await card.getByLabel('Deliveries').selectOption('failed');
     const failed = card.locator('tr[data-status="failed"]').first();
@@ -255,7 +255,7 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
     // created at the same instant of the test clock) may re-render in another order before the click.
     await card.locator(`tr[data-delivery="${deliveryId}"]`).getByRole('button', { name: 'Retry' }).click();
     await expect.poll(() => card.locator('[role="status"]').textContent()).toContain('queued again');
-    await t.server.service.webhooks.deliverDue();
+    await t.server.service.outbox.deliverDue();
     // The delivery's last error is in the failure message if it does not go through.
     await expect
       .poll(async () => {

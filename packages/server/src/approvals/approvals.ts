@@ -6,13 +6,20 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { replay, requestHash } from '../kernel/idempotency.js';
 import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
+import type { ChallengeInput } from '../passkeys/decision.js';
 import { type DecideInput, decide } from './decide.js';
+import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
 export class Approvals {
   constructor(private readonly deps: FeatureDeps) {}
+
+  /** The challenge of a passkey-signed decision: see `decisionChallenge` (`POST /approvals/{id}/passkey-challenge`). */
+  passkeyChallenge(actor: Principal, approvalId: string, input: ChallengeInput): Promise<Record<string, unknown>> {
+    return decisionChallenge(this.deps, actor, approvalId, input);
+  }
 
   /**
    * See `decide`. With an `Idempotency-Key`, a retry of the same decision (same approval, verdict and

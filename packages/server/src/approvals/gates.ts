@@ -1,7 +1,7 @@
 import { type GateSpec, newApprovalId } from '@humanos/core';
 import type { Transaction } from 'kysely';
+import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso } from '../kernel/rows.js';
-import type { NewEntry } from '../ledger/ledger.js';
 import type { Database } from '../store/schema.js';
 
 /** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { Seal } from '../ledger/ledger.js';
+import type { Seal } from '../kernel/ledger.js';
 
 /** Signature plus an inclusion proof against a signed checkpoint that already contains the entry. */
 export async function provenance(

@@ -1,5 +1,6 @@
 import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
 import { ApprovalIdParams, op, Problem, responses, WaitQuery } from '../kernel/schemas.js';
+import { ChallengeBody, DecisionChallenge } from '../passkeys/schemas.js';
 import type { Approvals } from './approvals.js';
 import {
   ApprovalResult,
@@ -60,10 +61,27 @@ const DOC = {
     response: { ...responses(200, RejectionResult, 400, 401, 403, 404, 409, 410), 409: decisionProblems[409] },
     headers: DecisionHeaders,
   },
+  challenge: {
+    ...op(
+      'passkeyChallenge',
+      'Challenge for a passkey-signed decision',
+      'A single-use nonce (2 minutes, this approval and caller) and the WebAuthn request options whose challenge commits to the decision: nonce ‖ SHA-256 of the canonical {approvalId, verdict, payloadDigest after edits, editsDigest, approver}. Sign it with `navigator.credentials.get` and send the assertion as the decision’s `passkey`.',
+    ),
+    response: responses(200, DecisionChallenge, 400, 401, 403, 404, 409),
+  },
 };
 
 /** The inbox (`GET /approvals`), one approval (optionally long-polled), approve and reject. */
 export function approvalRoutes(api: Api, approvals: Approvals): void {
+  api.post(
+    `${API_PREFIX}/approvals/:approvalId/passkey-challenge`,
+    { schema: { ...DOC.challenge, tags: ['approvals', 'passkeys'], params: ApprovalIdParams, body: ChallengeBody } },
+    async (req) =>
+      approvals.passkeyChallenge(req.principal, req.params.approvalId, {
+        ...req.body,
+        edits: req.body.edits as Record<string, unknown> | undefined,
+      }),
+  );
   api.get(
     `${API_PREFIX}/approvals`,
     { schema: { ...DOC.inbox, tags: ['approvals'], querystring: InboxQuery } },

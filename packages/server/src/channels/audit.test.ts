@@ -59,7 +59,7 @@ for (const backend of backends()) {
         slack.of('chat.postMessage').filter((c) => JSON.stringify(c.body.blocks ?? []).includes(review.id));
       await until(() => reviewPosts().length === 2, 'two Slack posts about the review');
       await until(() => smtp.to('audra@example.com').some((m) => m.text?.includes(review.id)), 'the e-mail to audra');
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
 
       expect(
         reviewPosts()

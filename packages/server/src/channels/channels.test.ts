@@ -63,7 +63,7 @@ for (const backend of backends()) {
     const posts = (approvalId: string) => slack.of('chat.postMessage').filter((c) => approvalOf(c) === approvalId);
     const updates = (approvalId: string) => slack.of('chat.update').filter((c) => approvalOf(c) === approvalId);
     const ephemeralTo = (user: string) => slack.of('chat.postEphemeral').filter((c) => c.body.user === user);
-    const settle = () => t.server.service.webhooks.outbox.idle();
+    const settle = () => t.server.service.outbox.idle();
     const create = async (body: Record<string, unknown> = {}, who: Api = agent) => {
       const c = await who.post('/tasks', {
         description: 'Pay invoice 42 to ACME',
@@ -447,7 +447,7 @@ for (const backend of backends()) {
       expect(smtp.to('ann@example.com').filter((m) => m.text?.includes(approvalId))).toEqual([]);
       // After the quiet hours, the held-back DM goes out.
       t.clock.advance(3_600_000);
-      await t.server.service.webhooks.deliverDue({ wait: true });
+      await t.server.service.outbox.deliverDue({ wait: true });
       expect(posts(approvalId).map((c) => c.body.channel)).toContain('U0ANN2');
       expect(smtp.to('ann@example.com').filter((m) => m.text?.includes(approvalId))).toEqual([]);
       await ann.req('PUT', '/channels/me/preferences', { email: true, quietHours: null });

@@ -1,13 +1,13 @@
 import { HumanOSError } from '@humanos/core';
 import type { IntegrationConfig } from '../config.js';
+import type { Outbox } from '../delivery/outbox.js';
+import { deliveryView } from '../delivery/views.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { Outbox } from '../webhooks/outbox.js';
-import { deliveryView } from '../webhooks/webhooks.js';
 import { EmailSink } from './email.js';
 import { EmailLinks } from './emailPage.js';
 import { Identity } from './identity.js';
-import { CHANNEL_EVENTS, EMAIL_SINK, PLAN_SINK, Planner, SLACK_SINK } from './plan.js';
+import { CHANNEL_EVENTS, EMAIL_SINK, PLAN_SINK, Planner, SLACK_SINK } from './planner.js';
 import { SlackApi, SlackSink } from './slack.js';
 import { type DecideFn, SlackInteractions } from './slackInteractions.js';
 import { LinkTokens } from './tokens.js';
@@ -26,7 +26,7 @@ export type ChannelSettings = Omit<IntegrationConfig, 'webhookAllowHosts'> & {
  * principals link their own Slack user with a one-time code and set their preferences.
  *
  * @example
- * const channels = new Channels(deps, webhooks.outbox, (a, id, v, i) => approvals.decide(a, id, v, i), settings);
+ * const channels = new Channels(deps, outbox, (a, id, v, i) => approvals.decide(a, id, v, i), settings);
  */
 export class Channels {
   readonly identity: Identity;
@@ -35,7 +35,7 @@ export class Channels {
 
   constructor(
     private readonly deps: FeatureDeps,
-    outbox: Outbox,
+    private readonly outbox: Outbox,
     decide: DecideFn,
     settings: ChannelSettings,
   ) {
@@ -115,22 +115,21 @@ export class Channels {
   ): Promise<Record<string, unknown>[]> {
     this.deps.access.requireAdmin(actor);
     let query = this.deps.db
-      .selectFrom('webhook_deliveries')
+      .selectFrom('deliveries')
       .selectAll()
-      .where('webhook_id', 'like', 'channel:%')
+      .where('sink', 'like', 'channel:%')
       .orderBy('seq', 'desc')
       .orderBy('created_at', 'desc')
       .limit(q.limit ?? 50);
     if (q.status) query = query.where('status', '=', q.status);
     return (await query.execute()).map((d) => {
-      const { webhookId, ...rest } = deliveryView(d);
-      return { ...rest, sink: webhookId, target: d.target === null ? null : JSON.parse(d.target) };
+      return { ...deliveryView(d), sink: d.sink, target: d.target === null ? null : JSON.parse(d.target) };
     });
   }
 
   /** Outbox rows per channel sink and status (for metrics). */
-  countByStatus(outbox: Outbox): Promise<{ sink: string; status: string; n: number }[]> {
-    return outbox.countByStatus('channel:');
+  countByStatus(): Promise<{ sink: string; status: string; n: number }[]> {
+    return this.outbox.countByStatus('channel:');
   }
 
   close(): void {

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
+import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { Attempt, DeliveryRow } from '../webhooks/outbox.js';
 import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
-import type { EmailOp } from './plan.js';
+import type { EmailOp } from './planner.js';
 import type { LinkTokens } from './tokens.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 

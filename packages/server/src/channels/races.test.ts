@@ -186,7 +186,7 @@ for (const backend of backends()) {
     it('the read-only integration role decides neither on Slack nor by e-mail; nothing is written', async () => {
       const r = await payment(200);
       await until(() => !!postTo('U0ANN', r.approvalId) && !!mailLink(r.approvalId), 'Ann’s message and e-mail');
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       // The relay holds the gate's role but is asked nothing: no DM, no e-mail with decision links.
       expect(postTo('U0RELAY', r.approvalId)).toBeUndefined();
       expect(smtp.to('relay@example.com').filter((m) => (m.text ?? '').includes(r.approvalId))).toEqual([]);
@@ -204,7 +204,7 @@ for (const backend of backends()) {
       );
       const page = await confirm(token);
       expect([page.status, (await page.text()).includes('forbidden')]).toEqual([403, true]);
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       expect(await t.fingerprint()).toBe(before);
       expect(await decisionsOf(r.taskId)).toEqual([]);
       // REST refuses the same principal as before (one rule).
@@ -213,7 +213,7 @@ for (const backend of backends()) {
     });
 
     it('signed but malformed Slack payloads are a 400 problem, and write nothing', async () => {
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       const before = await t.fingerprint();
       for (const body of [
         'payload=not-json',

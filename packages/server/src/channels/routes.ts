@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { DeliveriesQuery } from '../delivery/schemas.js';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
-import { DeliveriesQuery } from '../webhooks/schemas.js';
 import type { Channels } from './channels.js';
 import { EMAIL_DECIDE_PATH, type Page } from './emailPage.js';
 import {

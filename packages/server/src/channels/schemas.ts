@@ -1,6 +1,6 @@
 import { Type as T } from 'typebox';
+import { deliveryMembers } from '../delivery/schemas.js';
 import { closed, Did, IsoTime, Items, JsonObject, Nullable, ROLE, view } from '../kernel/schemas.js';
-import { deliveryMembers } from '../webhooks/schemas.js';
 
 /** Request schemas of the channel routes. */
 const HHMM = T.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: '`HH:MM`, 24-hour' });

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { HumanOSError } from '@humanos/core';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { Attempt, DeliveryRow } from '../webhooks/outbox.js';
 import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
-import type { SlackOp } from './plan.js';
+import type { SlackOp } from './planner.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 
 /** Slack's Web API, as HumanOS uses it: no retries of its own (the outbox retries), one timeout per call. */

@@ -1,8 +1,8 @@
 import { payloadDigest, type WebhookApprovalContext } from '@humanos/core';
 import type { Kysely } from 'kysely';
+import { approvalContext, loadApproval } from '../delivery/context.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { approvalContext, loadApproval } from '../webhooks/context.js';
 
 /** One decision on a gate, with the channel it came from. */
 export interface DecisionLine {

@@ -2,8 +2,8 @@ import { newApprovalId } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { cancelGates, gateOpenedEntry, insertGate, REMIND_AT, setRoleStatus, syncRoles } from '../approvals/gates.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso } from '../kernel/rows.js';
-import type { NewEntry } from '../ledger/ledger.js';
 import { ladderTarget } from '../policy/plan.js';
 import type { Database } from '../store/schema.js';
 

@@ -2,10 +2,10 @@ import type { Access } from '../kernel/access.js';
 import { API_PREFIX, type Api, clientGone, sendProblem } from '../kernel/routes.js';
 import { op, problemsOnly, responses, TaskIdParams, WaitQuery } from '../kernel/schemas.js';
 import type { Principals } from '../principals/principals.js';
-import type { Decisions } from './decisions.js';
 import type { Feed } from './feed.js';
 import { DecisionView, EventStream, EventsQuery } from './schemas.js';
 import { streamEvents } from './stream.js';
+import type { Decisions } from './taskDecision.js';
 
 export interface EventRouteDeps {
   decisions: Decisions;

@@ -2,6 +2,7 @@ import {
   type AiProposal,
   bytesToHex,
   canonicalJson,
+  coveredKeys,
   executionIdFor,
   HumanOSError,
   isHumanOSError,
@@ -15,15 +16,14 @@ import { cancelGates, gateOpenedEntry } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import { coversCapabilities, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
-import type { NewEntry } from '../ledger/ledger.js';
 import { declareCapabilities } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
-import { coveredKeys } from './claims.js';
-import { openReviewGate } from './decisions.js';
 import { recordConfidence } from './feedback.js';
+import { openReviewGate } from './inRunDecisions.js';
 
 /** Extra candidates a claim reads, to step over tasks the signed log does not back. */
 const CLAIM_SPARES = 5;

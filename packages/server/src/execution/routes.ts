@@ -1,9 +1,9 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { op, responses, TaskIdParams } from '../kernel/schemas.js';
 import { TaskView } from '../tasks/schemas.js';
-import type { InRunDecisions } from './decisions.js';
 import type { Execution } from './execution.js';
 import type { Feedback } from './feedback.js';
+import type { InRunDecisions } from './inRunDecisions.js';
 import {
   CalibrationQuery,
   CalibrationReport,

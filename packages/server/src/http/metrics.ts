@@ -58,8 +58,7 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
     registers: [registry],
     async collect() {
       this.reset();
-      for (const r of await service.channels.countByStatus(service.webhooks.outbox))
-        this.set({ sink: r.sink, status: r.status }, r.n);
+      for (const r of await service.channels.countByStatus()) this.set({ sink: r.sink, status: r.status }, r.n);
     },
   });
   app.addHook('onResponse', async (req, reply) => {

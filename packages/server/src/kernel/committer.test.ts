@@ -10,9 +10,9 @@ import {
 } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
-import { Ledger, type NewEntry } from '../ledger/ledger.js';
 import { openStore, type Store } from '../store/connect.js';
 import { GroupCommitter } from './committer.js';
+import { Ledger, type NewEntry } from './ledger.js';
 
 const entry = (taskId: string, i: number): NewEntry => ({
   type: 'task.created',

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Ledger, Seal } from '../ledger/ledger.js';
 import type { Database } from '../store/schema.js';
+import type { Ledger, Seal } from './ledger.js';
 
 /** What a write operation gets besides the transaction: the task ids it touched, for wake-ups. */
 export interface WriteContext {

@@ -1,9 +1,9 @@
 import type { PolicyDocument, SigningKey } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
-import type { Ledger, Seal } from '../ledger/ledger.js';
 import type { StoreDialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
 import type { Access } from './access.js';
+import type { Ledger, Seal } from './ledger.js';
 import type { Notifier } from './notifier.js';
 
 /** A write: runs inside a group-committed transaction; `touched` collects task ids whose waiters to wake. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { Seal } from './ledger.js';
+import type { Seal } from '../kernel/ledger.js';
 
 interface Pinned {
   origin: string;

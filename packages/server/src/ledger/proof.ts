@@ -18,8 +18,8 @@ import {
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { loadHeadNodes } from '../kernel/taskHeads.js';
 import type { Database } from '../store/schema.js';
-import { loadHeadNodes } from './heads.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
 export interface OpenedCheckpoint {

@@ -1,11 +1,11 @@
-import { bytesToHex } from '@humanos/core';
 import type { FastifyInstance } from 'fastify';
 import type { Access } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { API_PREFIX, type Api, sendProblem, textBytes, withinBytes } from '../kernel/routes.js';
+import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { op, problemsOnly, responses, TaskIdParams } from '../kernel/schemas.js';
 import { exportLedgerStream } from './export.js';
 import type { History } from './history.js';
+import { LedgerReads } from './reads.js';
 import {
   CheckpointView,
   ConsistencyProofView,
@@ -24,6 +24,7 @@ type LedgerDeps = Pick<FeatureDeps, 'db' | 'ledger' | 'origin' | 'signerDid'>;
 /** Public: the checkpoint and key are what anyone verifies against, and reveal only a size. */
 export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): void {
   const app = plain as unknown as Api;
+  const reads = new LedgerReads(deps);
   app.get(
     `${API_PREFIX}/ledger/checkpoint`,
     {
@@ -34,16 +35,7 @@ export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): vo
         response: responses(200, CheckpointView, 404),
       },
     },
-    async (_req, reply) => {
-      const cp = await deps.ledger.latestCheckpoint(deps.db);
-      if (!cp) return sendProblem(reply, 'not_found', 'the ledger is empty');
-      return {
-        size: Number(cp.size),
-        rootHash: bytesToHex(Buffer.from(cp.root_hash, 'base64'), '0x'),
-        checkpoint: cp.note,
-        origin: deps.origin,
-      };
-    },
+    async () => reads.checkpoint(),
   );
   // Public too: a client that pinned a checkpoint checks every newer one extends it (hashes only).
   app.get(
@@ -61,15 +53,7 @@ export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): vo
         response: responses(200, ConsistencyProofView, 400, 404),
       },
     },
-    async (req, reply) => {
-      const to = req.query.to ?? (await deps.ledger.size(deps.db));
-      if (req.query.from > to)
-        return sendProblem(reply, 'bad_request', `from (${req.query.from}) is beyond to (${to})`);
-      const cp = await deps.ledger.checkpointAt(deps.db, to);
-      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${to}`);
-      const proof = await deps.ledger.consistencyProof(deps.db, req.query.from, to);
-      return { from: req.query.from, to, consistencyProof: proof.map((h) => bytesToHex(h, '0x')), checkpoint: cp.note };
-    },
+    async (req) => reads.consistency(req.query.from, req.query.to),
   );
   app.get(
     `${API_PREFIX}/ledger/public-key`,
@@ -118,11 +102,11 @@ export function ledgerRoutes(api: Api, deps: LedgerDeps & { access: Access; hist
         return sendProblem(reply, 'forbidden', `reading the ledger needs the admin or ${deps.access.auditorRole} role`);
       }
     });
-    auditRoutes(audit, deps);
+    auditRoutes(audit, new LedgerReads(deps), deps);
   });
 }
 
-function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
+function auditRoutes(audit: Api, reads: LedgerReads, deps: LedgerDeps): void {
   audit.get(
     `${API_PREFIX}/ledger/entries`,
     {
@@ -137,27 +121,7 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
         response: responses(200, EntriesView, 400, 401, 403),
       },
     },
-    async (req) => {
-      const size = await ledger.size(db);
-      const end = Math.min(req.query.end ?? size, size, req.query.start + 1000);
-      // Bounded by size as well as count: fewer entries when they are large (continue from the last).
-      const heads = await db
-        .selectFrom('ledger_entries')
-        .select(['seq', textBytes(['entry']).as('bytes')])
-        .where('seq', '>=', req.query.start)
-        .where('seq', '<', end)
-        .orderBy('seq')
-        .execute();
-      const fit = withinBytes(heads, (h) => Number(h.bytes));
-      const rows = await db
-        .selectFrom('ledger_entries')
-        .select(['seq', 'entry', 'leaf_hash'])
-        .where('seq', '>=', req.query.start)
-        .where('seq', '<', req.query.start + fit.length)
-        .orderBy('seq')
-        .execute();
-      return { size, entries: rows.map((r) => ({ index: Number(r.seq), entry: r.entry, leafHash: r.leaf_hash })) };
-    },
+    async (req) => reads.entries(req.query.start, req.query.end),
   );
   audit.get(
     `${API_PREFIX}/ledger/proof/inclusion`,
@@ -169,26 +133,13 @@ function auditRoutes(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
         response: responses(200, InclusionProofView, 400, 401, 403, 404),
       },
     },
-    async (req, reply) => {
-      const size = req.query.size ?? (await ledger.size(db));
-      const cp = await ledger.checkpointAt(db, size);
-      if (!cp) return sendProblem(reply, 'not_found', `no signed checkpoint at size ${size}`);
-      if (req.query.index >= size)
-        return sendProblem(reply, 'bad_request', `index ${req.query.index} is outside size ${size}`);
-      const proof = await ledger.inclusionProof(db, req.query.index, size);
-      return {
-        index: req.query.index,
-        treeSize: size,
-        inclusionProof: proof.map((h) => bytesToHex(h, '0x')),
-        checkpoint: cp.note,
-      };
-    },
+    async (req) => reads.inclusion(req.query.index, req.query.size),
   );
-  exportRoute(audit, { db, ledger, ...rest });
+  exportRoute(audit, deps);
 }
 
 /** `GET /ledger/export`: the whole log as NDJSON, streamed with bounded memory. */
-function exportRoute(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
+function exportRoute(audit: Api, deps: LedgerDeps): void {
   audit.get(
     `${API_PREFIX}/ledger/export`,
     {
@@ -203,7 +154,7 @@ function exportRoute(audit: Api, { db, ledger, ...rest }: LedgerDeps): void {
       },
     },
     async (req, reply) => {
-      const stream = exportLedgerStream({ db, ledger, ...rest });
+      const stream = exportLedgerStream(deps);
       // Headers are gone by the time a page fails: the client sees a cut-off export (which verification
       // rejects), and the log says why.
       stream.on('error', (err) => req.log.error({ err }, 'ledger export failed mid-stream'));

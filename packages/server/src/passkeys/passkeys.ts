@@ -14,12 +14,11 @@ import {
 } from '@simplewebauthn/server';
 import { cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers';
 import type { Selectable, Transaction } from 'kysely';
-import { versionNow } from '../approvals/seen.js';
 import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { type ChallengeInput, issueDecisionChallenge, relyingParty, takeChallenge } from './decision.js';
+import { relyingParty, takeChallenge } from './decision.js';
 
 type PasskeyRow = Selectable<Database['passkeys']>;
 
@@ -282,29 +281,6 @@ export class Passkeys {
       return { ...current, ...revoked };
     });
     return passkeyView(row);
-  }
-
-  /**
-   * A decision's nonce and WebAuthn request options (see `issueDecisionChallenge`), for an approval the
-   * caller can see, against the payload version they name.
-   */
-  async decisionChallenge(
-    actor: Principal,
-    approvalId: string,
-    input: ChallengeInput,
-  ): Promise<Record<string, unknown>> {
-    const gate = await this.deps.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
-    if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
-    const task = await this.deps.access.loadTask(this.deps.db, gate.task_id);
-    if (!(await this.deps.access.canSee(this.deps.db, actor, task))) {
-      throw new HumanOSError('not_found', `no approval ${approvalId}`);
-    }
-    if (gate.status !== 'pending') {
-      throw new HumanOSError('already_decided', `approval ${gate.id} is ${gate.status}`, {
-        approvalStatus: gate.status,
-      });
-    }
-    return issueDecisionChallenge(this.deps, actor, { gate, task, version: versionNow(gate, task) }, input);
   }
 
   /** A principal's passkeys (admin), for revoking a lost one. */

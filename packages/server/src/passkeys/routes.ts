@@ -1,11 +1,9 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { ApprovalIdParams, op, responses } from '../kernel/schemas.js';
+import { op, responses } from '../kernel/schemas.js';
 import type { Passkeys } from './passkeys.js';
 import {
-  ChallengeBody,
   CredentialParams,
-  DecisionChallenge,
   PasskeyList,
   PasskeyView,
   PrincipalCredentialParams,
@@ -61,17 +59,9 @@ const DOC = {
     ),
     response: responses(200, PasskeyView, 400, 401, 403, 404),
   },
-  challenge: {
-    ...op(
-      'passkeyChallenge',
-      'Challenge for a passkey-signed decision',
-      'A single-use nonce (2 minutes, this approval and caller) and the WebAuthn request options whose challenge commits to the decision: nonce ‖ SHA-256 of the canonical {approvalId, verdict, payloadDigest after edits, editsDigest, approver}. Sign it with `navigator.credentials.get` and send the assertion as the decision’s `passkey`.',
-    ),
-    response: responses(200, DecisionChallenge, 400, 401, 403, 404, 409),
-  },
 };
 
-/** `/me/passkeys` (enrol, list, rename, remove), the admin's view, and `POST /approvals/{id}/passkey-challenge`. */
+/** `/me/passkeys` (enrol, list, rename, remove) and the admin's view (the decision challenge is `approvals/`'). */
 export function passkeyRoutes(api: Api, passkeys: Passkeys): void {
   const tags = ['passkeys'];
   api.get(`${API_PREFIX}/me/passkeys`, { schema: { ...DOC.list, tags } }, async (req) => ({
@@ -111,14 +101,5 @@ export function passkeyRoutes(api: Api, passkeys: Passkeys): void {
     { schema: { ...DOC.revokeOf, tags, params: PrincipalCredentialParams, body: RevokeBody } },
     async (req) =>
       passkeys.revoke(req.principal, req.params.principalId, req.params.credentialId, req.body?.reason ?? null),
-  );
-  api.post(
-    `${API_PREFIX}/approvals/:approvalId/passkey-challenge`,
-    { schema: { ...DOC.challenge, tags: ['approvals', 'passkeys'], params: ApprovalIdParams, body: ChallengeBody } },
-    async (req) =>
-      passkeys.decisionChallenge(req.principal, req.params.approvalId, {
-        ...req.body,
-        edits: req.body.edits as Record<string, unknown> | undefined,
-      }),
   );
 }

@@ -44,7 +44,7 @@ for (const backend of backends()) {
       await smtp?.close();
     });
 
-    const settle = () => t.server.service.webhooks.outbox.idle();
+    const settle = () => t.server.service.outbox.idle();
     const mentions = (c: SlackCall, id: string) => JSON.stringify(c.body).includes(id);
 
     let approvalId: string;

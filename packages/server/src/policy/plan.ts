@@ -1,6 +1,6 @@
 import { AUDIT_SAMPLE_RATE, assessRisk, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { CreateTaskInput, PlannedTaskInput } from '../tasks/input.js';
+import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 
 /**
  * The description a task gets when its body has none (the seed's Gradual Autonomy snippets create

@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import type { CreateTaskInput } from '../tasks/input.js';
+import type { CreateTaskInput } from './input.js';
 import { evaluatePolicy } from './plan.js';
 
 /** The policy in force: reading it (admin or auditor) and dry runs of a task body against it (anyone). */

@@ -1,8 +1,7 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
-import { CreateTaskBody } from '../tasks/schemas.js';
 import type { Policy } from './policy.js';
-import { PolicyDocumentView, PolicyEvaluation } from './schemas.js';
+import { CreateTaskBody, PolicyDocumentView, PolicyEvaluation } from './schemas.js';
 
 /** The policy in force (`GET /policy`, admin/auditor) and a dry run of a task body (`POST /policy/evaluate`). */
 export function policyRoutes(api: Api, policy: Policy): void {

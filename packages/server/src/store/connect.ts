@@ -28,7 +28,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export { isStoreUnavailable } from './errors.js';
+export { isStoreUnavailable } from './unavailable.js';
 export type { ListenHandlers };
 
 export type StoreLocation =

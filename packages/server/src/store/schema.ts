@@ -207,9 +207,11 @@ export interface Database {
     created_at: number;
     created_by: string;
   };
-  webhook_deliveries: {
+  /** The durable outbox of webhooks and notification channels (`delivery/outbox.ts`; `webhook_deliveries` before 0019). */
+  deliveries: {
     id: string;
-    webhook_id: string;
+    /** The sink that sends the row: `webhook:…` (a subscription), `channel:plan`, `channel:slack`, `channel:email` (0019: was `webhook_id`). */
+    sink: string;
     /** The ledger index of the event; the body is read from `ledger_entries` when sending. */
     seq: number;
     event_type: string;

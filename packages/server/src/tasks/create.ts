@@ -1,5 +1,6 @@
 import {
   type AiProposal,
+  capabilityKey,
   type GateSpec,
   inAuditSample,
   newTaskId,
@@ -10,16 +11,15 @@ import type { Transaction } from 'kysely';
 import { gateOpenedEntry, insertGate, newGateRow } from '../approvals/gates.js';
 import { rankResources } from '../approvals/routing.js';
 import { gateView } from '../approvals/views.js';
-import { capabilityKey } from '../execution/claims.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { remember, replay, requestHash, type StoredResponse } from '../kernel/idempotency.js';
+import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
-import type { NewEntry } from '../ledger/ledger.js';
+import type { CreateTaskInput, PlannedTaskInput } from '../policy/input.js';
 import { planTask, withDefaults } from '../policy/plan.js';
 import { requireOnBehalfOfConsent } from '../principals/consents.js';
 import type { Database } from '../store/schema.js';
-import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 
 /** A task as planned before it is written: its id, policy outcome, proposal and first status. */
 interface Planned {

@@ -1,6 +1,7 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { IdempotencyHeaders, op, responses, TaskIdParams } from '../kernel/schemas.js';
-import { CancelBody, CreatedTask, CreateTaskBody, ListTasksQuery, TaskPage, TaskView } from './schemas.js';
+import { CreateTaskBody } from '../policy/schemas.js';
+import { CancelBody, CreatedTask, ListTasksQuery, TaskPage, TaskView } from './schemas.js';
 import type { Tasks } from './tasks.js';
 
 /** `POST /tasks` (with `Idempotency-Key`), `GET /tasks`, `GET /tasks/{id}`, `POST /tasks/{id}/cancel`. */

@@ -1,11 +1,10 @@
-import { RISK_LEVELS, TASK_STATUSES } from '@humanos/core';
+import { TASK_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   CURSOR,
   closed,
-  Did,
   IsoTime,
   JsonObject,
   JsonObjectOf,
@@ -15,103 +14,14 @@ import {
   Page,
   PolicyOutcome,
   RiskView,
-  ROLE,
   TaskStatusSchema,
   TEXT,
   view,
 } from '../kernel/schemas.js';
+import { HumanInLoopSchema } from '../policy/schemas.js';
 
-/** Request schemas of the task routes (also the body of `POST /policy/evaluate`). */
-export const HumanInLoopSchema = T.Object(
-  {
-    enabled: T.Optional(T.Boolean()),
-    approvalRequired: T.Optional(
-      T.Union([T.Literal('before_execution'), T.Literal('all_decisions'), T.Literal('critical_only')]),
-    ),
-    approverRole: T.Optional(ROLE),
-    approvalTimeout: T.Optional(T.Integer({ minimum: 1, maximum: 30 * 24 * 3600, description: 'Seconds to decide' })),
-    escalationPolicy: T.Optional(T.Union([T.Literal('auto'), T.Literal('reject')])),
-    escalateTo: T.Optional(ROLE),
-    showAIReasoning: T.Optional(T.Boolean()),
-    requireExplicitFeedback: T.Optional(T.Boolean()),
-    requireExplicitReason: T.Optional(T.Boolean()),
-  },
-  closed,
-);
-
-export const CreateTaskBody = T.Object(
-  {
-    // Optional: without one the server names the task from its proposal or capabilities (defaultDescription).
-    description: T.Optional(TEXT(2000, { minLength: 1 })),
-    requiredCapabilities: T.Optional(T.Array(ROLE, { maxItems: 32 })),
-    humanInLoop: T.Optional(HumanInLoopSchema),
-    payload: T.Optional(JsonObject),
-    onBehalfOf: T.Optional(Did),
-    approvalChain: T.Optional(
-      T.Array(
-        T.Object(
-          {
-            role: ROLE,
-            reason: T.Optional(TEXT(500)),
-            timeout: T.Optional(
-              T.Integer({ minimum: 1, maximum: 30 * 24 * 3600, description: 'Seconds this step has once it opens' }),
-            ),
-          },
-          closed,
-        ),
-        { minItems: 1, maxItems: 10 },
-      ),
-    ),
-    approvalPolicy: T.Optional(
-      T.Object(
-        {
-          type: T.Literal('threshold'),
-          required: T.Integer({ minimum: 1, maximum: 20 }),
-          eligible: T.Array(ROLE, { minItems: 1, maxItems: 20 }),
-          timeout: T.Optional(T.Integer({ minimum: 1, maximum: 30 * 24 * 3600 })),
-        },
-        closed,
-      ),
-    ),
-    autoEscalation: T.Optional(
-      T.Object(
-        {
-          enabled: T.Optional(T.Boolean()),
-          confidenceThreshold: T.Optional(T.Number({ minimum: 0, maximum: 1 })),
-          escalateTo: T.Optional(ROLE),
-          escalationMessage: T.Optional(TEXT(1000)),
-        },
-        closed,
-      ),
-    ),
-    routing: T.Optional(T.Object({ approverRole: T.Optional(ROLE) }, closed)),
-    auditFrequency: T.Optional(
-      T.Union([T.Literal('always'), T.Literal('daily'), T.Literal('weekly'), T.Literal('monthly')]),
-    ),
-    aiProposal: T.Optional(
-      T.Object(
-        {
-          action: T.Optional(TEXT(2000, { minLength: 1 })),
-          reasoning: T.Optional(T.Union([TEXT(10_000), T.Null()])),
-          confidence: T.Optional(T.Union([T.Number({ minimum: 0, maximum: 1 }), T.Null()])),
-          alternatives: T.Optional(T.Array(TEXT(2000), { maxItems: 20 })),
-        },
-        closed,
-      ),
-    ),
-    riskAssessment: T.Optional(
-      T.Object(
-        {
-          level: T.Optional(Literals(RISK_LEVELS)),
-          factors: T.Optional(T.Array(TEXT(100), { maxItems: 50 })),
-          mitigations: T.Optional(T.Array(TEXT(200), { maxItems: 50 })),
-        },
-        closed,
-      ),
-    ),
-  },
-  closed,
-);
+/** Request schemas of the task routes; the create-task body is the policy's input (policy/schemas.ts). */
+export { CreateTaskBody } from '../policy/schemas.js';
 
 export const ListTasksQuery = T.Object(
   { status: T.Optional(Literals(TASK_STATUSES)), limit: LIMIT, cursor: CURSOR },

@@ -6,8 +6,8 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import type { StoredResponse } from '../kernel/idempotency.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
+import type { CreateTaskInput } from '../policy/input.js';
 import { createTask } from './create.js';
-import type { CreateTaskInput } from './input.js';
 import { taskView } from './views.js';
 
 /** Tasks: creating (with policy planning and idempotency), reading, listing and withdrawing them. */

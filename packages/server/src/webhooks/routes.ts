@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DeliveriesQuery } from '../delivery/schemas.js';
 import { isReadOnly } from '../kernel/access.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
 import {
   CreatedWebhook,
   CreateWebhookBody,
-  DeliveriesQuery,
   DeliveryList,
   DeliveryParams,
   DeliveryView,

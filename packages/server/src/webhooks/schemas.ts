@@ -1,8 +1,11 @@
 import { WEBHOOK_ID_PATTERN } from '@humanos/core';
 import { Type as T } from 'typebox';
-import { closed, Enum, IsoTime, Items, Nullable, view } from '../kernel/schemas.js';
+import { deliveryMembers } from '../delivery/schemas.js';
+import { closed, IsoTime, Items, Nullable, view } from '../kernel/schemas.js';
 
-/** Request schemas of the webhook routes. */
+/** Request schemas of the webhook routes; their delivery list takes the outbox's query (delivery/schemas.ts). */
+export { DeliveriesQuery } from '../delivery/schemas.js';
+
 const EVENT_PATTERN = T.String({
   pattern: '^(\\*|[a-z_]+\\.\\*|[a-z_]+\\.[a-z_]+)$',
   description: '`*`, a family such as `approval.*`, or one type such as `approval.requested`',
@@ -45,14 +48,6 @@ export const DeliveryParams = T.Object(
   },
   closed,
 );
-export const DeliveriesQuery = T.Object(
-  {
-    status: T.Optional(T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('failed')])),
-    limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
-  },
-  closed,
-);
-
 /* Response schemas. */
 
 export const WebhookView = view(
@@ -74,19 +69,6 @@ export const CreatedWebhook = view(
   'The created subscription with its signing secret (shown once)',
 );
 export const WebhookList = Items(WebhookView, 'Every subscription');
-/** A delivery of the outbox, shared by webhooks and the notification channels. */
-export const deliveryMembers = {
-  id: T.String(),
-  ledgerIndex: T.Integer(),
-  eventType: T.String(),
-  status: Enum(['pending', 'delivered', 'failed'] as const),
-  attempts: T.Integer(),
-  nextAttemptAt: Nullable(IsoTime),
-  lastStatus: Nullable(T.Integer()),
-  lastError: Nullable(T.String()),
-  createdAt: IsoTime,
-  deliveredAt: Nullable(IsoTime),
-};
 export const DeliveryView = view(
   {
     ...deliveryMembers,

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
-import type { Attempt } from './outbox.js';
+import type { Attempt } from '../delivery/outbox.js';
 
 /**
  * A lookup that answers only with addresses checked beforehand: the connection goes to exactly

@@ -55,7 +55,7 @@ for (const backend of backends()) {
       expect(
         (await bot.post('/tasks', { description: 'must not leak', humanInLoop: { approverRole: 'ops' } })).status,
       ).toBe(201);
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       for (const [i, id] of hooks.entries()) {
         const ds = (await t.admin.get(`/webhooks/${id}/deliveries`)).body.items;
         expect(ds, EMBEDDED[i]).toHaveLength(1);

@@ -174,16 +174,16 @@ for (const backend of backends()) {
       expect([x?.status, x?.attempts]).toEqual(['pending', 1]);
       // Not due yet: nothing is sent.
       t.clock.advance(500);
-      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
+      expect(await t.server.service.outbox.deliverDue({ wait: true })).toBe(0);
       t.clock.advance(500);
-      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(1);
+      expect(await t.server.service.outbox.deliverDue({ wait: true })).toBe(1);
       [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['pending', 2, 503]);
       // The second backoff is twice the first.
       t.clock.advance(1000);
-      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
+      expect(await t.server.service.outbox.deliverDue({ wait: true })).toBe(0);
       t.clock.advance(1000);
-      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(1);
+      expect(await t.server.service.outbox.deliverDue({ wait: true })).toBe(1);
       [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['delivered', 3, 200]);
       // Every attempt carried the same delivery id, so the receiver can deduplicate.
@@ -203,21 +203,21 @@ for (const backend of backends()) {
       await expect.poll(async () => (await deliveries(hook))[0]?.lastError).toBeTruthy();
       for (let i = 0; i < 3; i++) {
         t.clock.advance(10_000);
-        await t.server.service.webhooks.deliverDue({ wait: true });
+        await t.server.service.outbox.deliverDue({ wait: true });
       }
       let [x] = await deliveries(hook);
       expect([x?.status, x?.attempts, x?.lastStatus]).toEqual(['failed', 4, null]);
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/humanos_webhook_deliveries\{status="failed"\} 1\n/);
       t.clock.advance(60_000);
-      expect(await t.server.service.webhooks.deliverDue({ wait: true })).toBe(0);
+      expect(await t.server.service.outbox.deliverDue({ wait: true })).toBe(0);
       const again = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
       expect(again.status).toBe(200);
       expect(again.body.status).toBe('pending');
       const twice = await t.admin.post(`/webhooks/${hook}/deliveries/${x?.id}/retry`, {});
       expect([twice.status, twice.body.code]).toEqual([409, 'invalid_state']);
-      await t.server.service.webhooks.outbox.idle();
-      await t.server.service.webhooks.deliverDue({ wait: true });
+      await t.server.service.outbox.idle();
+      await t.server.service.outbox.deliverDue({ wait: true });
       [x] = await deliveries(hook);
       expect(x?.attempts).toBe(1);
     });
@@ -227,10 +227,10 @@ for (const backend of backends()) {
       const c = await agent.post('/tasks', { description: 'Renew TLS', humanInLoop: { approverRole: 'ops' } });
       await receiver.until(() => receiver.forTask(c.body.taskId).length === 1, 'the delivery');
       await expect.poll(async () => (await deliveries(hook))[0]?.status).toBe('delivered');
-      expect(await t.server.service.webhooks.pruneDelivered()).toBe(0);
+      expect(await t.server.service.outbox.pruneDelivered()).toBe(0);
       t.clock.advance(8 * 86_400_000);
       const failedBefore = (await t.admin.get(`/webhooks/${hook}/deliveries?status=failed`)).body.items.length;
-      expect(await t.server.service.webhooks.pruneDelivered()).toBeGreaterThanOrEqual(1);
+      expect(await t.server.service.outbox.pruneDelivered()).toBeGreaterThanOrEqual(1);
       expect(await deliveries(hook)).toEqual([]);
       expect((await t.admin.get(`/webhooks/${hook}/deliveries?status=failed`)).body.items.length).toBe(failedBefore);
     });
@@ -247,7 +247,7 @@ for (const backend of backends()) {
       const before = receiver.got.length;
       const c2 = await agent.post('/tasks', { description: 'Drain node 8', humanInLoop: { approverRole: 'ops' } });
       t.clock.advance(60_000);
-      await t.server.service.webhooks.deliverDue({ wait: true });
+      await t.server.service.outbox.deliverDue({ wait: true });
       expect(receiver.forTask(c2.body.taskId)).toEqual([]);
       expect(receiver.got.length).toBe(before);
       const listed = (await t.admin.get('/webhooks')).body.items as { id: string; active: boolean }[];
@@ -283,7 +283,7 @@ for (const backend of backends()) {
       const c = await agent.post('/tasks', { description: 'Reboot', humanInLoop: { approverRole: 'ops' } });
       await receiver.until(() => receiver.forTask(c.body.taskId).length >= 2, 'created + requested');
       const queued = (await deliveries(hook)).length;
-      await t.server.service.webhooks.outbox.idle(); // their attempts' reports, settled
+      await t.server.service.outbox.idle(); // their attempts' reports, settled
       const before = await t.fingerprint();
       // The requester may not approve its own task: refused, and no event, no delivery.
       const refused = await agent.post(`/approvals/${c.body.approvalRequest.id}/approve`, {});

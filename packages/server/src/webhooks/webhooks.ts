@@ -8,12 +8,19 @@ import {
   webhookHeaders,
 } from '@humanos/core';
 import type { Selectable, Transaction } from 'kysely';
+import { eventContext } from '../delivery/context.js';
+import {
+  type Attempt,
+  DEFAULT_OUTBOX_SETTINGS,
+  type DeliveryRow,
+  type Outbox,
+  type OutboxSettings,
+} from '../delivery/outbox.js';
+import { deliveryView } from '../delivery/views.js';
 import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { eventContext } from './context.js';
-import { type Attempt, DEFAULT_OUTBOX_SETTINGS, type DeliveryRow, Outbox, type OutboxSettings } from './outbox.js';
 import { postPinned } from './send.js';
 import { AllowList, EgressGuard, type Resolver, systemResolver } from './ssrf.js';
 
@@ -39,6 +46,9 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
 /** How long a rotated-out secret keeps signing, unless the rotation says otherwise. */
 export const DEFAULT_ROTATION_OVERLAP_SECONDS = 86_400;
 
+/** The outbox sends rows whose sink starts with this (a webhook's id, `webhook:…`) through `post`. */
+const WEBHOOK_SINK = 'webhook:';
+
 // Subscriptions are re-read at most this often on a replica that did not change them itself.
 const SUBSCRIPTION_CACHE_MS = 1_000;
 
@@ -49,7 +59,7 @@ interface Deps extends FeatureDeps {
 
 /**
  * Webhook subscriptions: every ledger event an admin subscribes to is POSTed to its URL in the
- * Standard Webhooks format, through the durable outbox (`outbox.ts`). URLs pass the SSRF guard when
+ * Standard Webhooks format, through the durable outbox (`delivery/outbox.ts`). URLs pass the SSRF guard when
  * subscribing and again on every send; secrets rotate with an overlap window during which both
  * signatures are sent.
  *
@@ -58,15 +68,17 @@ interface Deps extends FeatureDeps {
  * await webhooks.rotateSecret(admin, hook.id, { overlapSeconds: 3600 });
  */
 export class Webhooks {
-  /** The outbox these (and the notification channels) deliver through. */
-  readonly outbox: Outbox;
   private readonly guard: EgressGuard;
   private cache: { rows: WebhookRow[]; at: number } | undefined;
 
-  constructor(private readonly deps: Deps) {
+  constructor(
+    private readonly deps: Deps,
+    /** The outbox these (and the notification channels) deliver through. */
+    private readonly outbox: Outbox,
+  ) {
     this.guard = new EgressGuard(new AllowList(deps.settings.allowHosts), deps.settings.resolve);
-    this.outbox = new Outbox(deps, (trx) => this.subscriptions(trx));
-    this.outbox.addSink('webhook:', { send: (d, entry) => this.post(d, entry) });
+    outbox.subscribeStored((trx) => this.subscriptions(trx));
+    outbox.addSink(WEBHOOK_SINK, { send: (d, entry) => this.post(d, entry) });
   }
 
   /** Checks a URL's form and destination (the SSRF guard); `validation_failed` otherwise. */
@@ -185,9 +197,9 @@ export class Webhooks {
       this.cache = undefined;
       await trx.updateTable('webhooks').set({ active: 0 }).where('id', '=', id).execute();
       await trx
-        .updateTable('webhook_deliveries')
+        .updateTable('deliveries')
         .set({ status: 'failed', last_error: 'webhook removed' })
-        .where('webhook_id', '=', id)
+        .where('sink', '=', id)
         .where('status', '=', 'pending')
         .execute();
       await this.deps.ledger.append(trx, [
@@ -208,13 +220,13 @@ export class Webhooks {
     const hook = await this.deps.db.selectFrom('webhooks').select('id').where('id', '=', id).executeTakeFirst();
     if (!hook) throw new HumanOSError('not_found', `no webhook ${id}`);
     let query = this.deps.db
-      .selectFrom('webhook_deliveries')
+      .selectFrom('deliveries')
       .selectAll()
-      .where('webhook_id', '=', id)
+      .where('sink', '=', id)
       .orderBy('seq', 'desc')
       .limit(q.limit ?? 50);
     if (q.status) query = query.where('status', '=', q.status);
-    return (await query.execute()).map(deliveryView);
+    return (await query.execute()).map(webhookDeliveryView);
   }
 
   /** Queues a failed delivery again, with a fresh set of attempts. */
@@ -226,58 +238,34 @@ export class Webhooks {
       if (!hook) throw new HumanOSError('not_found', `no webhook ${id}`);
       if (!hook.active) throw new HumanOSError('invalid_state', `webhook ${id} was removed`);
       const d = await trx
-        .selectFrom('webhook_deliveries')
+        .selectFrom('deliveries')
         .selectAll()
         .where('id', '=', deliveryId)
-        .where('webhook_id', '=', id)
+        .where('sink', '=', id)
         .executeTakeFirst();
       if (!d) throw new HumanOSError('not_found', `no delivery ${deliveryId} for ${id}`);
       if (d.status !== 'failed') throw new HumanOSError('invalid_state', `delivery ${deliveryId} is ${d.status}`);
       await trx
-        .updateTable('webhook_deliveries')
+        .updateTable('deliveries')
         .set({ status: 'pending', attempts: 0, next_attempt_at: now })
         .where('id', '=', deliveryId)
         .execute();
       return { ...d, status: 'pending' as const, attempts: 0, next_attempt_at: now };
     });
     this.outbox.kick();
-    return deliveryView(row);
-  }
-
-  /** See `Outbox.deliverDue` (the timer sweep calls this). */
-  deliverDue(opts: { wait?: boolean } = {}): Promise<number> {
-    return this.outbox.deliverDue(opts);
-  }
-
-  /** See `Outbox.pruneDelivered`. */
-  pruneDelivered(): Promise<number> {
-    return this.outbox.pruneDelivered();
+    return webhookDeliveryView(row);
   }
 
   /** Pending and failed webhook deliveries (for metrics), over all subscriptions. */
   async countByStatus(): Promise<{ status: string; n: number }[]> {
     const by = new Map<string, number>();
-    for (const r of await this.outbox.countByStatus('webhook:')) by.set(r.status, (by.get(r.status) ?? 0) + r.n);
+    for (const r of await this.outbox.countByStatus(WEBHOOK_SINK)) by.set(r.status, (by.get(r.status) ?? 0) + r.n);
     return [...by].map(([status, n]) => ({ status, n }));
-  }
-
-  /** The committer's last step: see `Outbox.enqueue`. */
-  enqueue(trx: Transaction<Database>, appended: readonly Database['ledger_entries'][]): Promise<void> {
-    return this.outbox.enqueue(trx, appended);
-  }
-
-  /** After a commit: see `Outbox.afterCommit`. */
-  afterCommit(): void {
-    this.outbox.afterCommit();
   }
 
   /** One attempt of one delivery: the destination checked again, the body built, signed and POSTed. */
   private async post(d: DeliveryRow, entry: string): Promise<Attempt> {
-    const hook = await this.deps.db
-      .selectFrom('webhooks')
-      .selectAll()
-      .where('id', '=', d.webhook_id)
-      .executeTakeFirst();
+    const hook = await this.deps.db.selectFrom('webhooks').selectAll().where('id', '=', d.sink).executeTakeFirst();
     if (!hook?.active) return { ok: false, status: null, error: 'gone' };
     const url = new URL(hook.url);
     let addresses: string[];
@@ -334,19 +322,7 @@ function view(r: WebhookRow): Webhook {
   };
 }
 
-/** A delivery row as the API shows it. */
-export function deliveryView(d: DeliveryRow): WebhookDeliveryStatus {
-  return {
-    id: d.id,
-    webhookId: d.webhook_id,
-    ledgerIndex: Number(d.seq),
-    eventType: d.event_type,
-    status: d.status,
-    attempts: d.attempts,
-    nextAttemptAt: d.status === 'pending' ? iso(d.next_attempt_at) : null,
-    lastStatus: d.last_status,
-    lastError: d.last_error,
-    createdAt: iso(d.created_at),
-    deliveredAt: d.delivered_at === null ? null : iso(d.delivered_at),
-  };
+/** An outbox row of a subscription as the API shows it. */
+function webhookDeliveryView(d: DeliveryRow): WebhookDeliveryStatus {
+  return { ...deliveryView(d), webhookId: d.sink };
 }

@@ -232,7 +232,7 @@ for (const backend of backends()) {
           // A generated-but-valid decision may legitimately end the fixture's gate: keep one open.
           // A generated-but-valid webhook queues deliveries: let their attempts settle first, so the
           // store only changes by what this request does.
-          await t.server.service.webhooks.deliverDue();
+          await t.server.service.outbox.deliverDue();
           const before = await t.fingerprint();
           const api = apis[r.who] as Api;
           let res: { status: number; body: { code?: string }; headers: Headers };
@@ -265,7 +265,7 @@ for (const backend of backends()) {
     }, 600_000);
 
     it('an oversized body gets 413 and changes nothing', async () => {
-      await t.server.service.webhooks.deliverDue(); // the generated webhooks' attempts, settled
+      await t.server.service.outbox.deliverDue(); // the generated webhooks' attempts, settled
       const before = await t.fingerprint();
       const r = await agent.post('/tasks', { description: 'big', payload: { blob: 'x'.repeat(1_100_000) } });
       expect(r.status).toBe(413);

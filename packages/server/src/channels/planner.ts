@@ -1,10 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
+import { loadApproval } from '../delivery/context.js';
+import type { Attempt, DeliveryRow, Outbox } from '../delivery/outbox.js';
 import { isReadOnly } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { loadApproval } from '../webhooks/context.js';
-import type { Attempt, DeliveryRow, Outbox } from '../webhooks/outbox.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
 
 /** The outbox sinks of the channels: the planner fans an event out to one row per message. */

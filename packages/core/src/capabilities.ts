@@ -4,7 +4,12 @@
  * index range, so finding its work costs the same however much other work is queued.
  */
 
-/** The claim key of a set of required capabilities; null when there are none (the requester runs it). */
+/**
+ * The claim key of a set of required capabilities; null when there are none (the requester runs it).
+ *
+ * @example
+ * capabilityKey(['payments', 'eu', 'payments']) // 'eu payments'
+ */
 export function capabilityKey(capabilities: readonly string[]): string | null {
   const unique = [...new Set(capabilities)].sort();
   return unique.length === 0 ? null : unique.join(' ');

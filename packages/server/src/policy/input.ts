@@ -1,6 +1,6 @@
 import type { ClientRequirement, HumanInLoop, RiskAssessment } from '@humanos/core';
 
-/** A create-task request body, as validated by `CreateTaskBody` (tasks/schemas.ts). */
+/** A create-task request body, as validated by `CreateTaskBody` (policy/schemas.ts). */
 export interface CreateTaskInput extends ClientRequirement {
   /** Optional on the wire; `withDefaults` (policy/plan.ts) names the task when it is missing. */
   description?: string;

@@ -24,7 +24,7 @@ import {
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
-import { advanceTaskHeads, buildTaskHeads, signedHeads, writeHeadsRows } from './heads.js';
+import { advanceTaskHeads, buildTaskHeads, signedHeads, writeHeadsRows } from './taskHeads.js';
 
 export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
 

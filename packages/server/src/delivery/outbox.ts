@@ -3,7 +3,8 @@ import type { Selectable, Transaction } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Database } from '../store/schema.js';
 
-export type DeliveryRow = Selectable<Database['webhook_deliveries']>;
+/** One row of the outbox: one event (or, for a fan-out sink, one message) for one sink. */
+export type DeliveryRow = Selectable<Database['deliveries']>;
 
 /** How one attempt went. `retryAt` (epoch ms) asks for the next attempt no earlier than then (a 429's Retry-After). */
 export interface Attempt {
@@ -57,7 +58,8 @@ export const DEFAULT_OUTBOX_SETTINGS: OutboxSettings = {
 // Rows looked at per claim round; those of sinks already at their limit are left for later.
 const CANDIDATES = 200;
 
-interface Deps extends FeatureDeps {
+/** What the outbox needs besides the features' deps: where background failures go, and its tuning. */
+export interface OutboxDeps extends FeatureDeps {
   onError: (e: unknown) => void;
   settings: OutboxSettings;
 }
@@ -73,12 +75,14 @@ interface Deps extends FeatureDeps {
  * `perSinkConcurrency` attempts, so a receiver that hangs delays only its own deliveries.
  *
  * @example
+ * const outbox = new Outbox({ ...deps, onError: log, settings: DEFAULT_OUTBOX_SETTINGS });
  * outbox.addSink('webhook:', webhookSender);
  * await outbox.deliverDue({ wait: true }); // tests: attempts made and recorded
  */
 export class Outbox {
   private readonly sinks: [string, Sink][] = [];
   private readonly internal: Subscriber[] = [];
+  private readonly sources: ((trx: Transaction<Database>) => Promise<Subscriber[]>)[] = [];
   private readonly inFlight = new Map<string, number>();
   private readonly attempts = new Set<Promise<void>>();
   private total = 0;
@@ -87,11 +91,7 @@ export class Outbox {
   private again = false;
   private starved = false;
 
-  constructor(
-    private readonly deps: Deps,
-    /** The subscriptions stored in the database (webhooks), read in the committing transaction. */
-    private readonly stored: (trx: Transaction<Database>) => Promise<Subscriber[]>,
-  ) {}
+  constructor(private readonly deps: OutboxDeps) {}
 
   get settings(): OutboxSettings {
     return this.deps.settings;
@@ -107,6 +107,11 @@ export class Outbox {
     this.internal.push(s);
   }
 
+  /** Subscribers stored in the database (webhook subscriptions), read in each committing transaction. */
+  subscribeStored(source: (trx: Transaction<Database>) => Promise<Subscriber[]>): void {
+    this.sources.push(source);
+  }
+
   /** Rows for these sinks/targets, due at `at`, written in the caller's transaction (a planner's fan-out). */
   async insert(
     trx: Transaction<Database>,
@@ -115,7 +120,7 @@ export class Outbox {
     const now = this.deps.now();
     const values: DeliveryRow[] = rows.map((r) => ({
       id: newDeliveryId(),
-      webhook_id: r.sink,
+      sink: r.sink,
       seq: r.seq,
       event_type: r.eventType,
       status: 'pending',
@@ -130,7 +135,7 @@ export class Outbox {
     // 12 bound parameters a row; SQLite allows 32 766 a statement.
     for (let i = 0; i < values.length; i += 1000) {
       await trx
-        .insertInto('webhook_deliveries')
+        .insertInto('deliveries')
         .values(values.slice(i, i + 1000))
         .execute();
     }
@@ -140,7 +145,8 @@ export class Outbox {
   /** The committer's last step: queue a row per matching subscriber for every new entry. */
   async enqueue(trx: Transaction<Database>, appended: readonly Database['ledger_entries'][]): Promise<void> {
     if (appended.length === 0) return;
-    const subs = [...(await this.stored(trx)), ...this.internal];
+    const subs = [...this.internal];
+    for (const source of this.sources) subs.push(...(await source(trx)));
     if (subs.length === 0) return;
     const rows: { sink: string; seq: number; eventType: string; target: null; at: number }[] = [];
     const now = this.deps.now();
@@ -222,21 +228,21 @@ export class Outbox {
     return this.deps
       .write(async (trx) => {
         let q = trx
-          .selectFrom('webhook_deliveries')
+          .selectFrom('deliveries')
           .selectAll()
           .where('status', '=', 'pending')
           .where('next_attempt_at', '<=', now)
           .orderBy('next_attempt_at')
           .orderBy('seq')
           .limit(CANDIDATES);
-        if (full.length > 0) q = q.where('webhook_id', 'not in', full);
+        if (full.length > 0) q = q.where('sink', 'not in', full);
         const due = await this.deps.dialect.skipLocked(q).execute();
         const taken = new Map<string, number>();
         let count = 0;
         const picked = due.filter((d) => {
-          const n = (this.inFlight.get(d.webhook_id) ?? 0) + (taken.get(d.webhook_id) ?? 0);
+          const n = (this.inFlight.get(d.sink) ?? 0) + (taken.get(d.sink) ?? 0);
           if (n >= settings.perSinkConcurrency || count >= free) return false;
-          taken.set(d.webhook_id, (taken.get(d.webhook_id) ?? 0) + 1);
+          taken.set(d.sink, (taken.get(d.sink) ?? 0) + 1);
           count++;
           return true;
         });
@@ -244,7 +250,7 @@ export class Outbox {
         this.starved = picked.length < due.length || full.length > 0;
         if (picked.length === 0) return [];
         await trx
-          .updateTable('webhook_deliveries')
+          .updateTable('deliveries')
           .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: now + settings.claimMs }))
           .where(
             'id',
@@ -256,7 +262,7 @@ export class Outbox {
       })
       .then((picked) => {
         // Slots are taken once the claim is committed (a claim that failed to commit holds none).
-        for (const d of picked) this.take(d.webhook_id, 1);
+        for (const d of picked) this.take(d.sink, 1);
         return picked;
       });
   }
@@ -280,7 +286,7 @@ export class Outbox {
       try {
         await this.record(d, outcome);
       } finally {
-        this.take(d.webhook_id, -1);
+        this.take(d.sink, -1);
       }
     })()
       .catch((e) => this.deps.onError(e))
@@ -293,7 +299,7 @@ export class Outbox {
   }
 
   private async send(d: DeliveryRow): Promise<Attempt> {
-    const sink = this.sinks.find(([prefix]) => d.webhook_id.startsWith(prefix))?.[1];
+    const sink = this.sinks.find(([prefix]) => d.sink.startsWith(prefix))?.[1];
     if (!sink) return { ok: false, status: null, error: 'gone' };
     const entry = await this.deps.db
       .selectFrom('ledger_entries')
@@ -313,7 +319,7 @@ export class Outbox {
       const done = this.deps.now();
       const backoff = done + Math.min(settings.backoffCapMs, settings.backoffBaseMs * 2 ** (attempts - 1));
       await trx
-        .updateTable('webhook_deliveries')
+        .updateTable('deliveries')
         .set(
           o.ok
             ? { status: 'delivered', delivered_at: done, last_status: o.status, last_error: o.error }
@@ -339,7 +345,7 @@ export class Outbox {
   async pruneDelivered(): Promise<number> {
     const cutoff = this.deps.now() - this.deps.settings.retentionMs;
     const r = await this.deps.db
-      .deleteFrom('webhook_deliveries')
+      .deleteFrom('deliveries')
       .where('status', '=', 'delivered')
       // After a claim, next_attempt_at is at most claimMs past the delivery: the index serves this.
       .where('next_attempt_at', '<', cutoff)
@@ -350,12 +356,12 @@ export class Outbox {
   /** Pending and failed rows of sinks whose id starts with `prefix` (for metrics; delivered ones are history). */
   async countByStatus(prefix: string): Promise<{ sink: string; status: string; n: number }[]> {
     const rows = await this.deps.db
-      .selectFrom('webhook_deliveries')
-      .select(['webhook_id', 'status', (eb) => eb.fn.countAll().as('n')])
+      .selectFrom('deliveries')
+      .select(['sink', 'status', (eb) => eb.fn.countAll().as('n')])
       .where('status', 'in', ['pending', 'failed'])
-      .where('webhook_id', 'like', `${prefix}%`)
-      .groupBy(['webhook_id', 'status'])
+      .where('sink', 'like', `${prefix}%`)
+      .groupBy(['sink', 'status'])
       .execute();
-    return rows.map((r) => ({ sink: r.webhook_id, status: r.status, n: Number(r.n) }));
+    return rows.map((r) => ({ sink: r.sink, status: r.status, n: Number(r.n) }));
   }
 }

@@ -1,0 +1,25 @@
+import { Type as T } from 'typebox';
+import { closed, Enum, IsoTime, Nullable } from '../kernel/schemas.js';
+
+/** The query of the delivery lists (a webhook's deliveries, the notification deliveries). */
+export const DeliveriesQuery = T.Object(
+  {
+    status: T.Optional(T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('failed')])),
+    limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
+  },
+  closed,
+);
+
+/** A delivery of the outbox, shared by webhooks and the notification channels. */
+export const deliveryMembers = {
+  id: T.String(),
+  ledgerIndex: T.Integer(),
+  eventType: T.String(),
+  status: Enum(['pending', 'delivered', 'failed'] as const),
+  attempts: T.Integer(),
+  nextAttemptAt: Nullable(IsoTime),
+  lastStatus: Nullable(T.Integer()),
+  lastError: Nullable(T.String()),
+  createdAt: IsoTime,
+  deliveredAt: Nullable(IsoTime),
+};
