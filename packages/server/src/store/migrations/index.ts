@@ -16,6 +16,7 @@ import { migration as m0015 } from './0015_confidence_reports.js';
 import { migration as m0016 } from './0016_audit_reviews.js';
 import { migration as m0017 } from './0017_task_heads.js';
 import { migration as m0018 } from './0018_consents.js';
+import { migration as m0020 } from './0020_sessions.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '0016_audit_reviews': m0016,
   '0017_task_heads': m0017,
   '0018_consents': m0018,
+  '0020_sessions': m0020,
 };
 
 export const migrationProvider: MigrationProvider = {
