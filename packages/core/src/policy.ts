@@ -82,6 +82,13 @@ export interface PolicyDocument {
   escalationLadder?: Record<string, string>;
   /** Thresholds of the built-in risk rules (large amounts, data sizes). */
   risk?: RiskThresholds;
+  /**
+   * Decisions on gates of `riskAtLeast` (default `high`) or above made with a sign-in session need the
+   * person to have authenticated at the identity provider at most `seconds` ago; an older session is
+   * refused with `reauthentication_required`. Bearer-token decisions are not sessions and are not
+   * affected (turn humans' tokens off with HUMANOS_HUMAN_TOKENS=off).
+   */
+  maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
   rules: PolicyRule[];
 }
 
