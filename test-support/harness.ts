@@ -195,6 +195,7 @@ const TABLES = [
   ['consents', 'grantor, grantee, kind'],
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
+  ['sessions', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

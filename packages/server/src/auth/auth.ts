@@ -145,6 +145,12 @@ export class Auth {
  */
 export function safeReturnTo(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length > 500) return '/';
-  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\') || [...raw].some((c) => c.charCodeAt(0) < 0x20)) return '/';
+  if (
+    !raw.startsWith('/') ||
+    raw.startsWith('//') ||
+    raw.includes('\\') ||
+    [...raw].some((c) => c.charCodeAt(0) < 0x20)
+  )
+    return '/';
   return raw;
 }
