@@ -21,6 +21,7 @@ export const WEB_ROUTES = [
   '/admin/*',
   '/audit',
   '/audit/*',
+  '/security',
 ] as const;
 
 const TYPES: Record<string, string> = {
