@@ -58,6 +58,8 @@ export async function startIdp(redirectUris: string[], accounts: Record<string, 
       },
     ],
     pkce: { required: () => true },
+    // Explicit lifetimes (the defaults work but the provider warns about each one it uses).
+    ttl: { AccessToken: 600, IdToken: 600, DeviceCode: 600, Interaction: 600, Session: 3600, Grant: 3600 },
     features: { devInteractions: { enabled: true }, deviceFlow: { enabled: true } },
     scopes: ['openid', 'email', 'profile', 'groups'],
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
