@@ -122,7 +122,7 @@ export function authPublicRoutes(app: Api, auth: Auth): void {
         req.cookies[LOGIN_COOKIE],
       );
       const { secret, session } = await auth.signIn(identity, 'oidc', req.headers['user-agent']);
-      setSessionCookie(req, reply, auth, secret, Number(session.expires_at));
+      setSessionCookie(req, reply, auth, secret, Number(session.expires_at) - Number(session.created_at));
       return reply.redirect(returnTo, 302);
     } catch (e) {
       return refusedRedirect(reply, e);
@@ -148,19 +148,24 @@ export function authPublicRoutes(app: Api, auth: Auth): void {
   );
 }
 
+/**
+ * The session cookie: HttpOnly (no script reads it), SameSite=Lax (not sent on cross-site
+ * subrequests or POSTs), Secure behind TLS. Max-Age rather than Expires: the browser's clock need not
+ * agree with the server's; the server enforces the timeouts anyway.
+ */
 function setSessionCookie(
   req: FastifyRequest,
   reply: FastifyReply,
   auth: Auth,
   secret: string,
-  expiresAt: number,
+  lifetimeMs: number,
 ): void {
   reply.setCookie(SESSION_COOKIE, secret, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
     secure: auth.secureCookies(req),
-    expires: new Date(expiresAt),
+    maxAge: Math.floor(lifetimeMs / 1000),
   });
 }
 

@@ -78,13 +78,21 @@ function noteClock(res: Response): void {
   if (serverTime > 0) clockSkew = serverTime - Date.now();
 }
 
+/**
+ * The credentials of a request: the bearer token, or (signed in with a session, whose cookie the
+ * browser adds) the session's CSRF token on state-changing methods.
+ */
+export function authHeaders(method = 'GET'): Record<string, string> {
+  if (token) return { authorization: `Bearer ${token}` };
+  return csrf && !['GET', 'HEAD'].includes(method) ? { 'x-humanos-csrf': csrf } : {};
+}
+
+/** Whether this tab is signed in at all (a token, or a session). */
+export const signedInAny = (): boolean => token !== null || csrf !== null;
+
 /** An authenticated request; the raw response (for streams and downloads). */
 export async function rawRequest(method: string, path: string, init: RequestInit = {}): Promise<Response> {
-  const auth: Record<string, string> = token
-    ? { authorization: `Bearer ${token}` }
-    : csrf && !['GET', 'HEAD'].includes(method)
-      ? { 'x-humanos-csrf': csrf }
-      : {};
+  const auth = authHeaders(method);
   const res = await fetch(API + path, {
     ...init,
     method,
