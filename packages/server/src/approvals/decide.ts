@@ -17,7 +17,7 @@ import {
   taskStatusAfter,
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
-import { checkSessionAge } from '../auth/freshness.js';
+import { authOf, checkSessionAge } from '../auth/freshness.js';
 import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
@@ -105,14 +105,7 @@ export async function decide(
     const s = await subjectOf(deps, trx, approvalId, now);
     await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
-    // The policy's maxSessionAge (a fresh sign-in for high risk): before anything is written.
-    checkSessionAge(
-      deps.policy,
-      actor,
-      gateRisk({ kind: s.gate.kind, proposal: p(s.gate.proposal) }, p<RiskAssessment>(s.task.risk)).level,
-      approvalId,
-      now,
-    );
+    checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
     await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest);
     const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
     await checkSeat(trx, actor, s, path);
@@ -545,15 +538,7 @@ async function record(
       actor: actor.id,
       taskId: task.id,
       approvalId: gate.id,
-      data: {
-        record: rec,
-        signature,
-        gateStatus,
-        taskStatus,
-        channel: input.channel ?? 'api',
-        // How a REST decision authenticated (`session` or `token`); Slack and e-mail have their own.
-        ...(actor.auth ? { auth: actor.auth.method } : {}),
-      },
+      data: { record: rec, signature, gateStatus, taskStatus, channel: input.channel ?? 'api', ...authOf(actor) },
     },
     ...extra,
   ]);
