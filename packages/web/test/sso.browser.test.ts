@@ -5,12 +5,11 @@
  * signed in. A session that ends mid-decision loses nothing: the reason typed survives the new
  * sign-in. The security page lists and ends sessions; sign-out revokes the session on the server.
  */
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import { freePort, startIdp, type TestIdp } from '../../../test-support/oidc.js';
-import { ARTIFACTS, haveChromium, launch, openPage, uniq, type WatchedPage } from './browser.js';
+import { closeAfter, haveChromium, launch, openPage, uniq, type WatchedPage } from './browser.js';
 
 describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', () => {
   let idp: TestIdp;
@@ -34,14 +33,7 @@ describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', 
     browser = await launch();
   });
   afterEach(async (ctx) => {
-    if (open && ctx.task.result?.state === 'fail') {
-      console.log(`FAILED AT ${open.page.url()}:`, await open.page.locator('body').textContent(), open.watch.errors);
-      await open.page.screenshot({
-        path: join(ARTIFACTS, `fail-sso-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    }
-    await open?.context.close();
+    await closeAfter(open, ctx.task, 'fail-sso');
     open = undefined;
   });
   afterAll(async () => {

@@ -313,6 +313,11 @@ for (const backend of backends()) {
         roles: [],
         displayName: 'New Person',
       });
+      // The console hides its token form: the server says tokens are off.
+      expect((await new Api(t.url).get('/auth/config')).body).toMatchObject({
+        humanTokens: false,
+        oidc: { name: 'Test IdP' },
+      });
       const refused = await new Api(t.url, ADMIN_TOKEN).get('/me');
       expect(refused.status).toBe(401);
       expect(refused.body.detail).toMatch(/HUMANOS_HUMAN_TOKENS=off/);

@@ -46,10 +46,11 @@ function Sessions() {
         <table class="sessions">
           <thead>
             <tr>
-              <th scope="col">Signed in</th>
-              <th scope="col">How</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Ends</th>
+              {['Signed in', 'How', 'Last used', 'Ends'].map((c) => (
+                <th scope="col" key={c}>
+                  {c}
+                </th>
+              ))}
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
               </th>
