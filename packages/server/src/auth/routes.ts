@@ -122,6 +122,8 @@ export function authPublicRoutes(app: Api, auth: Auth): void {
         req.cookies[LOGIN_COOKIE],
       );
       const { secret, session } = await auth.signIn(identity, 'oidc', req.headers['user-agent']);
+      const previous = req.cookies[SESSION_COOKIE];
+      if (previous) await auth.sessions.revokeSecret(previous);
       setSessionCookie(req, reply, auth, secret, Number(session.expires_at) - Number(session.created_at));
       return reply.redirect(returnTo, 302);
     } catch (e) {

@@ -189,6 +189,19 @@ export class Sessions {
     return sessionView({ ...row, revoked_at: now }, sessionIdOf(actor));
   }
 
+  /**
+   * Ends the session of a secret, if it is one (a browser signing in again replaces its session: the
+   * one its old cookie named must not live on unseen).
+   */
+  async revokeSecret(secret: string): Promise<void> {
+    await this.deps.db
+      .updateTable('sessions')
+      .set({ revoked_at: this.deps.now() })
+      .where('token_hash', '=', hash(secret))
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
   /** Ends every session of a principal (admin; e.g. a lost laptop); answers how many were open. */
   async revokeAllOf(actor: Principal, principalId: string): Promise<{ principalId: string; revoked: number }> {
     requireAdmin(actor);
