@@ -249,6 +249,23 @@ for (const backend of backends()) {
       expect((await replay).status).toBe(401);
     });
 
+    it('signing in again in the same browser ends the session its old cookie named', async () => {
+      const first = await signIn(t, 'ann');
+      const old = first.cookie as string;
+      await followSignIn(
+        first.jar,
+        `${t.url}/v1/humanos/auth/login`,
+        'ann',
+        (u) => u.startsWith(t.url) && !u.includes('/auth/'),
+      );
+      const renewed = first.jar.get(t.url, 'humanos_session');
+      expect(renewed).toMatch(/^hss_/);
+      expect(renewed).not.toBe(old);
+      const asOld = await new Api(t.url).req('GET', '/me', undefined, { cookie: `humanos_session=${old}` });
+      expect(asOld.status).toBe(401);
+      expect((await cookieApi(t, first.jar)('GET', '/me')).status).toBe(200);
+    });
+
     it('the CLI device grant: a session token that works as a bearer token', async () => {
       const started = await new Api(t.url).post('/auth/device');
       expect(started.status).toBe(200);
