@@ -5,6 +5,9 @@
  * signed in. A session that ends mid-decision loses nothing: the reason typed survives the new
  * sign-in. The security page lists and ends sessions; sign-out revokes the session on the server.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startTestServer, type TestServer } from '../../../test-support/harness.js';
@@ -24,9 +27,12 @@ describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', 
     idp = await startIdp([`http://127.0.0.1:${port}/v1/humanos/auth/callback`], {
       ann: { email: 'ann@example.com', email_verified: true, name: 'Ann Approver', groups: [role] },
     });
+    // High-risk decisions need a sign-in from the last 5 minutes.
+    const policy = join(mkdtempSync(join(tmpdir(), 'humanos-sso-')), 'policy.json');
+    writeFileSync(policy, JSON.stringify({ name: 'fresh', version: 1, maxSessionAge: { seconds: 300 }, rules: [] }));
     t = await startTestServer('sqlite', {
       PORT: String(port),
-      ...idp.env(`http://127.0.0.1:${port}`, { HUMANOS_OIDC_ROLES_CLAIM: 'groups' }),
+      ...idp.env(`http://127.0.0.1:${port}`, { HUMANOS_OIDC_ROLES_CLAIM: 'groups', HUMANOS_POLICY: policy }),
     });
     await t.admin.post('/principals', { id: 'did:human:ann', roles: [], email: 'ann@example.com' });
     agent = await t.principal(`did:agent:payer-${uniq()}`, []);
@@ -120,6 +126,44 @@ describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', 
     expect(
       await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('humanos.draft.'))),
     ).toEqual([]);
+  });
+
+  it('maxSessionAge: a high-risk decision from an old sign-in asks for a fresh one, keeping the reason', async () => {
+    const r = await agent.post('/tasks', {
+      description: `Wire ${uniq()}`,
+      payload: { amount: 50_000 },
+      approvalChain: [{ role }],
+    });
+    const id = r.body.approvalRequest.id as string;
+    expect(r.body.approvalRequest.riskAssessment.level).toMatch(/high|critical/);
+    open = await openPage(browser, t.url);
+    const { page } = open;
+    await page.goto(`${t.url}/approvals/${encodeURIComponent(id)}`);
+    await signInAtIdp(page, 'ann');
+    await page.locator('#reason').fill('CFO confirmed by phone');
+    t.clock.advance(301_000);
+    const decided = async () =>
+      (await t.admin.get('/ledger/entries?start=0&end=1000')).body.entries.filter(
+        (e: { entry: string }) => JSON.parse(e.entry).type === 'approval.decided',
+      ).length;
+    const before = await decided();
+    await page.locator('#approve').click();
+    const again = page.getByRole('link', { name: 'Sign in again' });
+    await again.waitFor();
+    expect(await page.locator('main').textContent()).toContain('Your reason and edits are kept');
+    // Still signed in (the session works; only this decision wants a fresher sign-in); nothing written.
+    expect(await page.locator('header .who').count()).toBe(1);
+    expect(await decided()).toBe(before);
+    expect((await t.admin.get(`/approvals/${id}`)).body.status).toBe('pending');
+    await again.click();
+    // `fresh`: the IdP asks for the login again even though it has a session of this browser.
+    await page.locator('input[name="login"]').fill('ann');
+    await page.locator('input[name="password"]').fill('any');
+    await page.locator('button[type="submit"]').click();
+    await page.waitForURL((u) => u.origin === t.url && u.pathname.startsWith('/approvals/'));
+    await expect.poll(() => page.locator('#reason').inputValue()).toBe('CFO confirmed by phone');
+    await page.locator('#approve').click();
+    await expect.poll(() => page.locator('main').textContent()).toContain('Approved');
   });
 
   it('the security page lists sessions and ends one; sign-out revokes the session on the server', async () => {
