@@ -197,6 +197,7 @@ const TABLES = [
   ['passkey_challenges', 'nonce'],
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
+  ['sessions', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

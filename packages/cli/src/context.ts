@@ -53,11 +53,11 @@ export class Ctx {
   /** The API client: `--url`/`--token`, else HUMANOS_URL/HUMANOS_API_KEY, else the config file. */
   api(cmd: Command): HumanOSClient {
     if (this.client) return this.client;
-    const { url, token } = this.flags(cmd);
+    const { token } = this.flags(cmd);
     const file = loadFileConfig(this.io.env);
     const apiKey = token ?? this.io.env.HUMANOS_API_KEY ?? file.token;
     this.client = new HumanOSClient({
-      baseUrl: url ?? this.io.env.HUMANOS_URL ?? file.url ?? 'http://127.0.0.1:8787',
+      baseUrl: serverUrl(this, cmd),
       ...(apiKey ? { apiKey } : {}),
       retries: 1,
     });
@@ -75,8 +75,19 @@ export class Ctx {
   }
 }
 
+/** The config file: HUMANOS_CONFIG, else `~/.config/humanos/config.json`. */
+export function configPath(env: NodeJS.ProcessEnv): string {
+  return env.HUMANOS_CONFIG ?? join(homedir(), '.config', 'humanos', 'config.json');
+}
+
+/** The server: `--url`, else HUMANOS_URL, else the config file, else the local default. */
+export function serverUrl(ctx: Ctx, cmd: Command): string {
+  const url = ctx.flags(cmd).url ?? ctx.io.env.HUMANOS_URL ?? loadFileConfig(ctx.io.env).url ?? 'http://127.0.0.1:8787';
+  return url.replace(/\/+$/, '');
+}
+
 function loadFileConfig(env: NodeJS.ProcessEnv): { url?: string; token?: string } {
-  const path = env.HUMANOS_CONFIG ?? join(homedir(), '.config', 'humanos', 'config.json');
+  const path = configPath(env);
   if (!existsSync(path)) return {};
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as { url?: string; token?: string };

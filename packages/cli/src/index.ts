@@ -16,6 +16,7 @@ import * as cancel from './commands/cancel.js';
 import * as channels from './commands/channels.js';
 import * as inbox from './commands/inbox.js';
 import * as ledger from './commands/ledger.js';
+import * as login from './commands/login.js';
 import * as mcp from './commands/mcp.js';
 import * as policy from './commands/policy.js';
 import * as principals from './commands/principals.js';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: Ctx): Command {
     .addHelpText('after', FOOTER);
   serve.register(program);
   for (const m of [
+    login,
     principals,
     inbox,
     show,

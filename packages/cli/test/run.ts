@@ -24,7 +24,12 @@ export function humanos(args: string[], env: Record<string, string>): Promise<Ru
  * @example
  * await spawnCli(['/usr/bin/time', '-f', 'maxrss=%M', process.execPath, CLI_PATH, '--version'], {});
  */
-export function spawnCli([cmd, ...args]: [string, ...string[]], env: Record<string, string>): Promise<Run> {
+export function spawnCli(
+  [cmd, ...args]: [string, ...string[]],
+  env: Record<string, string>,
+  /** Called with the stderr so far as it grows (a test that must act on what the CLI prints). */
+  onStderr?: (stderr: string) => void,
+): Promise<Run> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', HUMANOS_CONFIG: '/nonexistent', ...env },
@@ -37,6 +42,7 @@ export function spawnCli([cmd, ...args]: [string, ...string[]], env: Record<stri
     });
     p.stderr.on('data', (d) => {
       stderr += d;
+      onStderr?.(stderr);
     });
     p.on('exit', (code) => resolve({ code, stdout, stderr }));
   });

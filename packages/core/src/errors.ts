@@ -11,7 +11,16 @@ export const ERROR_STATUS = {
   payload_digest_conflict: 400,
   invalid_id: 400,
   unauthorized: 401,
+  /**
+   * The decision needs a fresher sign-in than the caller's session (the policy's `maxSessionAge`): the
+   * problem's `signInUrl` signs in again and returns to the request. Nothing was written.
+   */
+  reauthentication_required: 401,
   forbidden: 403,
+  /** A cookie-authenticated state-changing request without the session's CSRF token (or from another origin). */
+  csrf_failed: 403,
+  /** A single sign-on the server refuses: no principal matches the identity (and no auto-provisioning), or it is disabled. */
+  sign_in_refused: 403,
   not_requester: 403,
   requester_cannot_decide: 403,
   agent_cannot_decide: 403,
@@ -61,6 +70,8 @@ export const ERROR_STATUS = {
   /** One principal holds its share of `/mcp` sessions (HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL). */
   too_many_mcp_sessions: 429,
   internal: 500,
+  /** The identity provider does not offer what was asked (e.g. no device authorization endpoint for `humanos login`). */
+  not_supported: 501,
   unavailable: 503,
   database_unavailable: 503,
 } as const;

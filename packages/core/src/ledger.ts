@@ -35,6 +35,7 @@ export type LedgerEntryType =
   | 'principal.token_rotated'
   | 'principal.disabled'
   | 'principal.enabled'
+  | 'principal.identity_changed'
   | 'principal.consent_granted'
   | 'principal.consent_revoked'
   | 'task.completed'

@@ -84,6 +84,13 @@ export interface PolicyDocument {
   risk?: RiskThresholds;
   /** Which decisions must be signed with the approver's passkey (see `passkeyRequired`); absent: none. */
   requirePasskey?: PasskeyPolicy;
+  /**
+   * Decisions on gates of `riskAtLeast` (default `high`) or above made with a sign-in session need the
+   * person to have authenticated at the identity provider at most `seconds` ago; an older session is
+   * refused with `reauthentication_required`. Bearer-token decisions are not sessions and are not
+   * affected (turn humans' tokens off with HUMANOS_HUMAN_TOKENS=off).
+   */
+  maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
   rules: PolicyRule[];
 }
 

@@ -14,4 +14,10 @@ export interface PrincipalView {
   tokenRotatedAt: string | null;
   /** When its current token stops working; null for a token without expiry. */
   tokenExpiresAt: string | null;
+  /** The name people see: from the identity provider at sign-in, or set by an admin. */
+  displayName: string | null;
+  /** The address matched against the IdP's verified e-mail (set by an admin, or taken from the IdP). */
+  email: string | null;
+  /** The OpenID identity (issuer, subject) this person signs in as, once linked. */
+  oidc: { issuer: string; subject: string } | null;
 }

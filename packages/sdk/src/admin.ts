@@ -83,7 +83,19 @@ export class PrincipalsClient {
    * await admin.updatePrincipal('did:human:ann', { roles: ['finance_manager', 'cfo'] });
    * await admin.updatePrincipal('did:agent:old-bot', { disabled: true });
    */
-  update(principalId: string, change: { roles?: string[]; disabled?: boolean }): Promise<PrincipalView> {
+  update(
+    principalId: string,
+    change: {
+      roles?: string[];
+      disabled?: boolean;
+      /** The name people see (null clears it; the IdP sets it at sign-in). */
+      displayName?: string | null;
+      /** Matched against the IdP's verified e-mail at the first single sign-on (null clears it). */
+      email?: string | null;
+      /** The OpenID identity the person signs in as (null unlinks it). */
+      oidc?: { issuer: string; subject: string } | null;
+    },
+  ): Promise<PrincipalView> {
     return this.http.request('PATCH', path`/principals/${principalId}`, { body: change, retry: true });
   }
 

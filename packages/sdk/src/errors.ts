@@ -24,7 +24,10 @@ export const SERVER_ERROR_CODES = [
   'payload_digest_conflict',
   'invalid_id',
   'unauthorized',
+  'reauthentication_required',
   'forbidden',
+  'csrf_failed',
+  'sign_in_refused',
   'not_requester',
   'requester_cannot_decide',
   'agent_cannot_decide',
@@ -61,6 +64,7 @@ export const SERVER_ERROR_CODES = [
   'too_many_mcp_sessions',
   'database_unavailable',
   'internal',
+  'not_supported',
   'unavailable',
 ] as const;
 

@@ -155,6 +155,10 @@ export interface CreatePrincipalInput {
   capabilities?: string[];
   /** Seconds (60 s to a year) until the token stops working. */
   tokenExpiresIn?: number;
+  /** The name people see (the IdP's replaces it at sign-in). */
+  displayName?: string;
+  /** Matched against the IdP's verified e-mail at the person's first single sign-on. */
+  email?: string;
 }
 
 export interface CreatedPrincipal {

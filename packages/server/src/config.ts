@@ -24,6 +24,10 @@ export interface ServerConfig {
   integrations: IntegrationConfig;
   /** Limits of `/mcp` Streamable HTTP sessions (see mcpSessionConfig). */
   mcp: McpSessionConfig;
+  /** Single sign-on, sessions and whether humans may use bearer tokens (see authConfig). */
+  auth: AuthConfig;
+  /** HUMANOS_TRUST_PROXY: whether (or which) proxies' X-Forwarded-* headers are believed (fastify's trustProxy). */
+  trustProxy: boolean | string;
   /**
    * Tests only (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS, refused unless HUMANOS_TEST_MODE=1): the audit
    * review sweeper decides which periods have ended as if the clock were this much later. 0 otherwise.
@@ -164,6 +168,118 @@ function integrationConfig(
   };
 }
 
+/** The OpenID Connect relying party: where humans sign in (authorization code + PKCE, device grant for the CLI). */
+export interface OidcConfig {
+  /** HUMANOS_OIDC_ISSUER: the issuer URL (discovery at `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  /** HUMANOS_OIDC_CLIENT_ID and HUMANOS_OIDC_CLIENT_SECRET (a confidential client; no secret = a public client). */
+  clientId: string;
+  clientSecret: string | undefined;
+  /** HUMANOS_OIDC_SCOPES: space-separated; must include `openid` (default `openid email profile`). */
+  scopes: string;
+  /** HUMANOS_OIDC_ROLES_CLAIM: a claim (e.g. `groups`) whose values become the principal's roles at each sign-in. */
+  rolesClaim: string | undefined;
+  /** HUMANOS_OIDC_AUTO_PROVISION=1: an unmatched person gets a new principal with no roles (else refused). */
+  autoProvision: boolean;
+  /** HUMANOS_OIDC_NAME: what the sign-in button calls the IdP (default: the issuer's host). */
+  name: string;
+  /** Where the IdP sends the browser back: `<HUMANOS_PUBLIC_URL>/v1/humanos/auth/callback`. */
+  redirectUri: string;
+}
+
+/** Sign-in and sessions. */
+export interface AuthConfig {
+  oidc: OidcConfig | undefined;
+  /** HUMANOS_HUMAN_TOKENS=off: humans' bearer tokens are refused (they sign in); agents' still work. */
+  humanTokens: boolean;
+  /** HUMANOS_SESSION_IDLE_SECONDS: a session unused this long ends (default 2 h). */
+  sessionIdleSeconds: number;
+  /** HUMANOS_SESSION_MAX_SECONDS: a session ends this long after sign-in, used or not (default 12 h). */
+  sessionMaxSeconds: number;
+}
+
+/** Hosts an issuer may be reached on over plain http: this machine only (development, tests). */
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;
+
+/**
+ * Reads the sign-in settings. An issuer needs a client id and a public URL (the redirect URI is
+ * built from it); it must be https except on loopback; turning human tokens off needs an issuer
+ * (else no human could sign in at all).
+ */
+function authConfig(
+  vars: Record<string, string | undefined>,
+  int: (name: string, def: number, min: number, max: number) => number,
+  publicUrl: string | undefined,
+): AuthConfig {
+  const tokens = vars.HUMANOS_HUMAN_TOKENS || 'on';
+  if (tokens !== 'on' && tokens !== 'off')
+    throw new ConfigError('HUMANOS_HUMAN_TOKENS', `must be on or off, got "${tokens}"`);
+  const oidc = oidcConfig(vars, publicUrl);
+  if (tokens === 'off' && !oidc) {
+    throw new ConfigError('HUMANOS_HUMAN_TOKENS', 'off needs HUMANOS_OIDC_ISSUER (humans must be able to sign in)');
+  }
+  const sessionIdleSeconds = int('HUMANOS_SESSION_IDLE_SECONDS', 7200, 60, 30 * 86_400);
+  const sessionMaxSeconds = int('HUMANOS_SESSION_MAX_SECONDS', 43_200, 60, 90 * 86_400);
+  if (sessionIdleSeconds > sessionMaxSeconds) {
+    throw new ConfigError(
+      'HUMANOS_SESSION_IDLE_SECONDS',
+      `must not exceed HUMANOS_SESSION_MAX_SECONDS (${sessionMaxSeconds})`,
+    );
+  }
+  return { oidc, humanTokens: tokens === 'on', sessionIdleSeconds, sessionMaxSeconds };
+}
+
+function oidcConfig(vars: Record<string, string | undefined>, publicUrl: string | undefined): OidcConfig | undefined {
+  const issuer = vars.HUMANOS_OIDC_ISSUER || undefined;
+  const others = [
+    'HUMANOS_OIDC_CLIENT_ID',
+    'HUMANOS_OIDC_CLIENT_SECRET',
+    'HUMANOS_OIDC_SCOPES',
+    'HUMANOS_OIDC_ROLES_CLAIM',
+  ];
+  if (!issuer) {
+    const stray = others.find((n) => vars[n]);
+    if (stray) throw new ConfigError(stray, 'is set but HUMANOS_OIDC_ISSUER is not');
+    return undefined;
+  }
+  if (!URL.canParse(issuer)) throw new ConfigError('HUMANOS_OIDC_ISSUER', `must be a URL, got "${issuer}"`);
+  const u = new URL(issuer);
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.test(u.hostname))) {
+    throw new ConfigError('HUMANOS_OIDC_ISSUER', 'must be an https URL (http only on loopback, for development)');
+  }
+  const clientId = vars.HUMANOS_OIDC_CLIENT_ID || undefined;
+  if (!clientId) throw new ConfigError('HUMANOS_OIDC_CLIENT_ID', 'is needed with HUMANOS_OIDC_ISSUER');
+  if (!publicUrl) throw new ConfigError('HUMANOS_PUBLIC_URL', 'is needed with HUMANOS_OIDC_ISSUER (the redirect URI)');
+  const scopes = (vars.HUMANOS_OIDC_SCOPES || 'openid email profile').trim().split(/\s+/);
+  if (!scopes.includes('openid')) throw new ConfigError('HUMANOS_OIDC_SCOPES', 'must include openid');
+  const rolesClaim = vars.HUMANOS_OIDC_ROLES_CLAIM || undefined;
+  if (rolesClaim !== undefined && !/^[\w.:/-]{1,100}$/.test(rolesClaim)) {
+    throw new ConfigError('HUMANOS_OIDC_ROLES_CLAIM', `must be a claim name, got "${rolesClaim}"`);
+  }
+  const auto = vars.HUMANOS_OIDC_AUTO_PROVISION || '0';
+  if (auto !== '0' && auto !== '1')
+    throw new ConfigError('HUMANOS_OIDC_AUTO_PROVISION', `must be 0 or 1, got "${auto}"`);
+  const name = (vars.HUMANOS_OIDC_NAME || u.host).slice(0, 60);
+  return {
+    issuer,
+    clientId,
+    clientSecret: vars.HUMANOS_OIDC_CLIENT_SECRET || undefined,
+    scopes: scopes.join(' '),
+    rolesClaim,
+    autoProvision: auto === '1',
+    name,
+    redirectUri: `${publicUrl}/v1/humanos/auth/callback`,
+  };
+}
+
+/** HUMANOS_TRUST_PROXY: `true`, or a comma-separated list of the proxies' addresses/CIDRs. */
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^[\w.:/,\s-]{1,1000}$/.test(raw)) return raw;
+  throw new ConfigError('HUMANOS_TRUST_PROXY', `must be true, false or the proxies' addresses, got "${raw}"`);
+}
+
 /** How many `/mcp` sessions may be open, per principal and in all, and how long an idle one lives. */
 export interface McpSessionConfig {
   /** HUMANOS_MCP_MAX_SESSIONS_PER_PRINCIPAL: one more initialization is 429 `too_many_mcp_sessions` (default 8). */
@@ -280,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError('HUMANOS_LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
   }
+  const integrations = integrationConfig(vars, int);
   return {
     port: int('PORT', 8787, 0, 65535),
     host: vars.HOST || '127.0.0.1',
@@ -293,7 +410,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
     logLevel,
     policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
-    integrations: integrationConfig(vars, int),
+    integrations,
+    auth: authConfig(vars, int, integrations.publicUrl),
+    trustProxy: trustProxy(vars.HUMANOS_TRUST_PROXY),
     rateLimit: {
       max: int('HUMANOS_RATE_LIMIT', 1000, 0, 1_000_000),
       windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),

@@ -165,6 +165,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       policySource,
       webhooks: opts.webhooks,
       integrations: config.integrations,
+      auth: config.auth,
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
       onSealed: (seal) => pin.record(seal),
@@ -181,6 +182,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
       mcp: config.mcp,
+      trustProxy: config.trustProxy,
       validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
     });
     built = app;
@@ -328,6 +330,7 @@ function sweeper(
         maintainedAt = Date.now();
         await store.maintain();
         await service.outbox.pruneDelivered();
+        await service.auth.sessions.prune();
       }
     } catch (e) {
       onError(e);

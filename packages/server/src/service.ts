@@ -1,8 +1,9 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
 import { AuditReviews } from './audit/reviews.js';
+import { Auth } from './auth/auth.js';
 import { Channels } from './channels/channels.js';
-import { type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
+import { type AuthConfig, type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
 import { Outbox } from './delivery/outbox.js';
 import { Feed } from './events/feed.js';
@@ -32,6 +33,8 @@ export interface ServiceOptions {
   policySource: 'built-in' | 'file';
   /** Public URL, webhook allow-list, Slack and e-mail settings (from the configuration). */
   integrations?: IntegrationConfig;
+  /** Single sign-on and sessions (from the configuration); without it: tokens only, no SSO. */
+  auth?: AuthConfig;
   /** Overrides of webhook delivery tuning (tests shorten the backoff). */
   webhooks?: Partial<WebhookSettings>;
   /** Where failures of background work (webhook sends started after a commit) are reported. */
@@ -41,6 +44,9 @@ export interface ServiceOptions {
   /** Where refusals because the store disagrees with the signed ledger are reported (besides the count). */
   onIntegrityViolation?: (detail: { taskId: string; reason: string }) => void;
 }
+
+/** Tokens for everyone, no single sign-on (a service built without a configuration). */
+const NO_SSO: AuthConfig = { oidc: undefined, humanTokens: true, sessionIdleSeconds: 7200, sessionMaxSeconds: 43_200 };
 
 /**
  * The composition root: builds the shared dependencies (store, ledger, group commit, access rules)
@@ -57,6 +63,8 @@ export class HumanOSService {
   /** What every feature gets. */
   readonly deps: FeatureDeps;
   readonly principals: Principals;
+  /** How requests authenticate (tokens, sessions) and how people sign in (OIDC). */
+  readonly auth: Auth;
   readonly tasks: Tasks;
   readonly approvals: Approvals;
   readonly execution: Execution;
@@ -122,19 +130,9 @@ export class HumanOSService {
         options.onIntegrityViolation?.(detail);
       },
     };
-    const webhookDeps = {
-      ...this.deps,
-      onError: (e: unknown) => options.onBackgroundError?.(e),
-      settings: {
-        ...DEFAULT_WEBHOOK_SETTINGS,
-        publicUrl: options.integrations?.publicUrl,
-        allowHosts: options.integrations?.webhookAllowHosts ?? [],
-        ...options.webhooks,
-      },
-    };
-    const outbox = new Outbox(webhookDeps);
+    const { outbox, webhooks } = deliveryOf(this.deps, options);
     this.outbox = outbox;
-    this.webhooks = new Webhooks(webhookDeps, outbox);
+    this.webhooks = webhooks;
     committer = new GroupCommitter(
       store.db,
       this.ledger,
@@ -149,6 +147,12 @@ export class HumanOSService {
     );
     this.principals = new Principals(this.deps);
     notifier.onPrincipalsChanged(() => this.principals.invalidate());
+    this.auth = new Auth(
+      this.deps,
+      this.principals,
+      options.auth ?? NO_SSO,
+      options.integrations?.publicUrl && new URL(options.integrations.publicUrl).origin,
+    );
     this.tasks = new Tasks(this.deps);
     this.approvals = new Approvals(this.deps);
     this.execution = new Execution(this.deps);
@@ -168,4 +172,20 @@ export class HumanOSService {
       { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: outbox.settings.timeoutMs },
     );
   }
+}
+
+/** The one durable outbox (webhooks and channels are its sinks) and the webhooks feature on it. */
+function deliveryOf(deps: FeatureDeps, options: ServiceOptions): { outbox: Outbox; webhooks: Webhooks } {
+  const webhookDeps = {
+    ...deps,
+    onError: (e: unknown) => options.onBackgroundError?.(e),
+    settings: {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      publicUrl: options.integrations?.publicUrl,
+      allowHosts: options.integrations?.webhookAllowHosts ?? [],
+      ...options.webhooks,
+    },
+  };
+  const outbox = new Outbox(webhookDeps);
+  return { outbox, webhooks: new Webhooks(webhookDeps, outbox) };
 }

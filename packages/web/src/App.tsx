@@ -5,36 +5,70 @@ import { AdminPage, Count } from './admin/AdminPage.js';
 import { ApprovalPage } from './approval/ApprovalPage.js';
 import { AuditPage, isAuditor } from './audit/AuditPage.js';
 import { loadOpenReviews } from './audit/reviewData.js';
-import { ApiError, api, currentToken, markSignedIn, onSessionEnded, setToken } from './lib/api.js';
+import {
+  ApiError,
+  api,
+  currentToken,
+  inSession,
+  markSignedIn,
+  onSessionEnded,
+  setSessionCsrf,
+  setToken,
+} from './lib/api.js';
 import { listen } from './lib/events.js';
 import { setPendingCount } from './lib/hooks.js';
 import { SHORTCUTS, useShortcuts } from './lib/keys.js';
 import { principalLabel } from './lib/labels.js';
 import { Link, match, navigate, Redirect, useLocation } from './lib/router.js';
-import { loadInbox, state, update, useStore } from './lib/store.js';
+import { loadInbox, type Profile, state, update, useStore } from './lib/store.js';
 import type { Me } from './lib/types.js';
-import { Passkeys } from './security/Passkeys.js';
-import { Page } from './views/common.js';
+import { SecurityPage } from './security/SecurityPage.js';
 import { HistoryPage } from './views/HistoryPage.js';
 import { InboxPage } from './views/InboxPage.js';
 import { NotFound } from './views/NotFound.js';
-import { SignIn } from './views/SignIn.js';
+import { type AuthOptions, SignIn } from './views/SignIn.js';
 import { TaskPage } from './views/TaskPage.js';
 
-const SESSION_ENDED =
+const TOKEN_ENDED =
   'Your token is no longer accepted: it was rotated, or your principal was disabled. Sign in with a current token.';
+const SESSION_ENDED =
+  'Your session ended (it timed out, or was ended from another device). Sign in again: what you typed in a decision is kept.';
+
+interface CurrentSession extends Omit<Profile, 'session'> {
+  principal: { displayName: string | null; email: string | null };
+  session: Profile['session'];
+  csrfToken: string | null;
+}
+
+/** Who is signed in (`/me`) and as people see them (`/auth/session`), once the token or cookie works. */
+async function enter(): Promise<void> {
+  const cur = await api<CurrentSession>('GET', '/auth/session');
+  setSessionCsrf(cur.csrfToken);
+  const me = await api<Me>('GET', '/me');
+  markSignedIn();
+  const profile: Profile = { ...cur.principal, session: cur.session };
+  update({ me, profile, inbox: [], inboxLoaded: false, inboxCursor: null, tasks: new Map() });
+}
+
+/** A refused single sign-on comes back as `/?signInError=…&signInDetail=…`: its text, and a clean URL. */
+function signInErrorOf(): string | undefined {
+  const q = new URLSearchParams(window.location.search);
+  const code = q.get('signInError');
+  if (!code) return undefined;
+  window.history.replaceState(null, '', '/');
+  return `Sign-in refused: ${q.get('signInDetail') ?? code}`;
+}
 
 export function App() {
   const s = useStore();
-  const [message, setMessage] = useState<string | undefined>();
-  const [checking, setChecking] = useState(Boolean(currentToken()));
+  const [message, setMessage] = useState<string | undefined>(signInErrorOf);
+  const [checking, setChecking] = useState(true);
+  const [options, setOptions] = useState<AuthOptions | null>(null);
 
   const signIn = async (token: string) => {
     setToken(token);
     try {
-      const me = await api<Me>('GET', '/me');
-      markSignedIn();
-      update({ me, inbox: [], inboxLoaded: false, inboxCursor: null, tasks: new Map() });
+      await enter();
       setMessage(undefined);
     } catch (e) {
       setToken(null);
@@ -48,12 +82,20 @@ export function App() {
     }
   };
   useEffect(() => {
-    onSessionEnded(() => {
-      update({ me: null });
-      setMessage(SESSION_ENDED);
+    onSessionEnded((hadToken) => {
+      update({ me: null, profile: null });
+      setMessage(hadToken ? TOKEN_ENDED : SESSION_ENDED);
     });
+    void api<AuthOptions>('GET', '/auth/config').then(setOptions, () => setOptions(null));
     const t = currentToken();
     if (t) void signIn(t);
+    else {
+      // A session cookie from a single sign-on (HttpOnly: only the server can tell whether there is one).
+      enter().then(
+        () => setChecking(false),
+        () => setChecking(false),
+      );
+    }
   }, []);
 
   useEffect(() => {
@@ -81,7 +123,7 @@ export function App() {
         <p>Signing in…</p>
       </main>
     );
-  if (!s.me) return <SignIn onToken={signIn} message={message} />;
+  if (!s.me) return <SignIn onToken={signIn} message={message} options={options} />;
   return <Shell me={s.me} />;
 }
 
@@ -143,19 +185,15 @@ function Shell({ me }: { me: Me }) {
           </ul>
         </nav>
         <div class="who">
-          <span title={me.id}>
-            {principalLabel(me.id)} <span class="muted">({me.roles.join(', ') || 'no roles'})</span>
-          </span>
+          <Link href="/security" title={me.id} class="whoami">
+            {s.profile?.displayName ?? principalLabel(me.id)}
+            {s.profile?.email ? <span class="muted"> {s.profile.email}</span> : null}{' '}
+            <span class="muted">({me.roles.join(', ') || 'no roles'})</span>
+          </Link>
           <button type="button" class="link" onClick={() => help.current?.showModal()} aria-keyshortcuts="?">
             Shortcuts
           </button>
-          <button
-            type="button"
-            onClick={() => {
-              setToken(null);
-              update({ me: null });
-            }}
-          >
+          <button type="button" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>
@@ -164,6 +202,14 @@ function Shell({ me }: { me: Me }) {
       <HelpDialog dialog={help} />
     </>
   );
+}
+
+/** Ends the sign-in: the server-side session (sign-out revokes it), or forgets this tab's token. */
+async function signOut(): Promise<void> {
+  if (inSession()) await api('POST', '/auth/logout').catch(() => undefined);
+  setToken(null);
+  setSessionCsrf(null);
+  update({ me: null, profile: null });
 }
 
 function PendingBadge() {
@@ -189,13 +235,7 @@ function Routes({ path, query, me }: { path: string; query: URLSearchParams; me:
   if (m) return <TaskPage id={m.id as string} />;
   if (path.startsWith('/admin')) return <AdminPage path={path} me={me} />;
   if (path.startsWith('/audit')) return <AuditPage path={path} query={query} me={me} />;
-  // The security page (sessions come with issue 24's sign-in work); for now its passkeys section.
-  if (path === '/security')
-    return (
-      <Page title="Security">
-        <Passkeys />
-      </Page>
-    );
+  if (path === '/security') return <SecurityPage />;
   return <NotFound />;
 }
 

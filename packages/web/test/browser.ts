@@ -123,6 +123,28 @@ export async function axe(page: Page): Promise<string[]> {
   );
 }
 
+/**
+ * After a failed test: the page's URL and text on the log, and a full-page screenshot in
+ * `test-artifacts/` named after the test. Then closes the page's context.
+ *
+ * @example
+ * afterEach(async (ctx) => { await closeAfter(open, ctx.task); open = undefined; });
+ */
+export async function closeAfter(
+  open: WatchedPage | undefined,
+  task: { name: string; result?: { state?: string } },
+  prefix = 'fail',
+): Promise<void> {
+  if (open && task.result?.state === 'fail') {
+    console.log(`FAILED AT ${open.page.url()}:`, await open.page.locator('body').textContent(), open.watch.errors);
+    await open.page.screenshot({
+      path: join(ARTIFACTS, `${prefix}-${task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
+      fullPage: true,
+    });
+  }
+  await open?.context.close();
+}
+
 /** The page's main heading once the view has loaded. */
 export async function heading(page: Page): Promise<string> {
   const h = page.locator('main h1').first();

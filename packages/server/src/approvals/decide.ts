@@ -18,6 +18,7 @@ import {
   taskStatusAfter,
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
+import { authOf, checkSessionAge } from '../auth/freshness.js';
 import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
@@ -114,6 +115,7 @@ export async function decide(
     const s = await subjectOf(deps, trx, approvalId, now);
     await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
+    checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
     await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest);
     const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
     await checkSeat(trx, actor, s, path);
@@ -554,6 +556,7 @@ async function record(
         taskStatus,
         channel: input.channel ?? 'api',
         ...passkeyEntryData(o.passkey),
+        ...authOf(actor),
       },
     },
     ...extra,

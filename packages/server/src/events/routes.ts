@@ -1,7 +1,7 @@
+import type { Auth } from '../auth/auth.js';
 import type { Access } from '../kernel/access.js';
 import { API_PREFIX, type Api, clientGone, sendProblem } from '../kernel/routes.js';
 import { op, problemsOnly, responses, TaskIdParams, WaitQuery } from '../kernel/schemas.js';
-import type { Principals } from '../principals/principals.js';
 import type { Feed } from './feed.js';
 import { DecisionView, EventStream, EventsQuery } from './schemas.js';
 import { streamEvents } from './stream.js';
@@ -10,7 +10,7 @@ import type { Decisions } from './taskDecision.js';
 export interface EventRouteDeps {
   decisions: Decisions;
   feed: Feed;
-  principals: Principals;
+  auth: Auth;
   access: Access;
   /** Concurrent streams a principal may hold (admins are exempt); 0: no cap. */
   maxStreamsPerPrincipal: number;

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, clientGone } from '../kernel/routes.js';
-import type { Principals } from '../principals/principals.js';
+import type { Auth } from '../auth/auth.js';
+import { clientGone } from '../kernel/routes.js';
 import type { Feed } from './feed.js';
 
 /** A comment line every this often keeps proxies from closing an idle stream. */
@@ -26,7 +26,7 @@ export const SHUTDOWN_NOTICE = 'retry: 1000\n: server shutting down; reconnect\n
  * shuts down (then with `SHUTDOWN_NOTICE`).
  */
 export async function streamEvents(
-  deps: { principals: Principals; feed: Feed },
+  deps: { auth: Auth; feed: Feed },
   req: FastifyRequest,
   reply: FastifyReply,
   after: number,
@@ -46,14 +46,15 @@ export async function streamEvents(
   let cursor = after;
   let lastBeat = Date.now();
   let seen = Number.NaN;
-  const token = bearerToken(req) as string;
   deps.feed.subscribe();
   try {
     while (!signal.aborted) {
-      // The stream outlives the request's authentication: look the token up again each round (a
-      // cache hit unless principals changed), so new roles apply and a revoked token ends it.
-      const principal = await deps.principals.authenticate(token);
-      if (!principal) break;
+      // The stream outlives the request's authentication: authenticate again each round (a token is a
+      // cache hit unless principals changed; a session one query), so new roles apply and a revoked
+      // token or ended session ends it.
+      const who = await deps.auth.resolve(req);
+      if ('refused' in who) break;
+      const principal = who.principal;
       const version = deps.feed.version;
       if (version !== seen) {
         const { events, lastSeq, more } = await deps.feed.after(principal, cursor);

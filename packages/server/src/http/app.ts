@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -8,6 +9,7 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { authenticate, authPublicRoutes, authRoutes } from '../auth/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
@@ -16,7 +18,6 @@ import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
 import { type McpRouteOptions, mcpRoutes } from '../mcp/routes.js';
 import { passkeyRoutes } from '../passkeys/routes.js';
 import { policyRoutes } from '../policy/routes.js';
-import { authenticate } from '../principals/auth.js';
 import { principalRoutes } from '../principals/routes.js';
 import type { HumanOSService } from '../service.js';
 import { taskRoutes } from '../tasks/routes.js';
@@ -45,6 +46,8 @@ export interface AppOptions {
   rateLimit?: { max: number; windowMs: number };
   /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
   maxStreamsPerPrincipal?: number;
+  /** HUMANOS_TRUST_PROXY: believe these proxies' X-Forwarded-* (client address, https for Secure cookies). */
+  trustProxy?: boolean | string;
   /** `/mcp` session limits (per principal, in all, idle lifetime); the package's defaults otherwise. */
   mcp?: Omit<McpRouteOptions, 'now'>;
 }
@@ -138,6 +141,7 @@ const TAGS = [
   ['policy', 'The approval policy in force and dry runs of it'],
   ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
   ['passkeys', 'A human’s passkeys (WebAuthn) and the challenges of passkey-signed decisions'],
+  ['auth', 'Single sign-on for people (OpenID Connect), sessions, sign-out, the CLI device login'],
   ['webhooks', 'Ledger events delivered to URLs, signed'],
 ] as const;
 
@@ -164,6 +168,7 @@ async function openApi(app: FastifyInstance, version: string): Promise<void> {
 /** Every feature's routes on the authenticated API scope. */
 function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   principalRoutes(api, s.principals);
+  authRoutes(api, s.auth);
   webhookRoutes(api, s.webhooks);
   policyRoutes(api, s.policy);
   taskRoutes(api, s.tasks);
@@ -174,7 +179,7 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   eventRoutes(api, {
     decisions: s.decisions,
     feed: s.feed,
-    principals: s.principals,
+    auth: s.auth,
     access: s.deps.access,
     maxStreamsPerPrincipal: opts.maxStreamsPerPrincipal ?? 0,
   });
@@ -200,6 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 200 },
     // Our own onRequest hook answers problem+json while closing (fastify's 503 is plain JSON).
     return503OnClosing: false,
+    trustProxy: opts.trustProxy ?? false,
     genReqId: requestId,
     frameworkErrors,
     clientErrorHandler,
@@ -218,10 +224,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   ledgerPublicRoutes(app, service.deps);
   mcpRoutes(app, { ...opts.mcp, now: () => service.deps.now() });
+  await app.register(cookie);
+  authPublicRoutes(app as unknown as Api, service.auth);
   await channelPublicRoutes(app, service.channels);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
-    api.addHook('onRequest', authenticate(service.principals));
+    api.addHook('onRequest', authenticate(service.auth));
     api.addHook('preValidation', checkBody);
     api.addHook('preHandler', readOnlyRoles);
     await rateLimits(api, service, opts.rateLimit);

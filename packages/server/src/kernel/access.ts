@@ -11,6 +11,14 @@ export interface Principal {
   roles: string[];
   /** What it can execute (registered capabilities); an executor sees and runs only tasks these cover. */
   capabilities?: string[];
+  /**
+   * How this request authenticated. A sign-in session (the console's cookie, or the CLI's session
+   * token) authenticates exactly as a bearer token does: the same principal, roles and access rule
+   * below; only decisions look at it (they record `data.auth`, and the policy's `maxSessionAge` counts
+   * from `authTime`, when the person last authenticated at the identity provider, epoch ms).
+   * Undefined for callers that did not come through the REST authentication (Slack, e-mail links).
+   */
+  auth?: { method: 'token' } | { method: 'session'; sessionId: string; authTime: number };
 }
 
 /** Whether `actor` holds every capability in `required` (a JSON array column or a list). */

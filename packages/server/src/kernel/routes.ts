@@ -27,6 +27,8 @@ export type Api = FastifyInstance<
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+    /** The session secret the request authenticated with (cookie or `hss_…` bearer), for its CSRF token. */
+    sessionSecret?: string | undefined;
   }
   interface FastifyInstance {
     /** Aborts when the server begins to shut down (set by `http/app.ts`). */

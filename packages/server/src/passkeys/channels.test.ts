@@ -68,7 +68,7 @@ for (const backend of backends()) {
       const id = await gate();
       const post = () => slack.of('chat.postMessage').find((c) => JSON.stringify(c.body).includes(id));
       await until(() => post() !== undefined, 'the Slack DM');
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       const el = ((post() as SlackCall).body.blocks as Blocks)
         .find((b) => b.type === 'actions')
         ?.elements?.find((e) => e.action_id === 'humanos_approve');
@@ -94,7 +94,7 @@ for (const backend of backends()) {
         .at(-1);
       expect(told?.body.text).toContain('Not decided (passkey_required)');
       expect(told?.body.text).toContain(consoleLink(id));
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       expect(await t.fingerprint()).toBe(before);
     });
 
@@ -103,7 +103,7 @@ for (const backend of backends()) {
       const mail = () => smtp.to('ann@example.com').find((m) => m.text?.includes(id));
       await until(() => mail() !== undefined, 'the e-mail');
       const link = /Approve \(confirm on the page\): (\S+)/.exec(mail()?.text ?? '')?.[1] as string;
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       const before = await t.fingerprint();
       const r = await fetch(`${t.url}/v1/humanos/channels/email/decide`, {
         method: 'POST',
@@ -114,7 +114,7 @@ for (const backend of backends()) {
       expect(r.status).toBe(403);
       expect(page).toContain('passkey_required');
       expect(page).toContain(`href="${consoleLink(id)}"`);
-      await t.server.service.webhooks.outbox.idle();
+      await t.server.service.outbox.idle();
       expect(await t.fingerprint()).toBe(before);
     });
   });

@@ -41,6 +41,9 @@ export const PolicyFileSchema = T.Object(
         closed,
       ),
     ),
+    maxSessionAge: T.Optional(
+      T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
+    ),
     rules: T.Array(
       T.Object(
         {

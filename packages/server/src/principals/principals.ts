@@ -31,7 +31,12 @@ type PrincipalRow = Selectable<Database['principals']>;
 
 /** One ledger-recorded change of a principal. */
 interface Change {
-  type: 'principal.roles_changed' | 'principal.token_rotated' | 'principal.disabled' | 'principal.enabled';
+  type:
+    | 'principal.roles_changed'
+    | 'principal.token_rotated'
+    | 'principal.disabled'
+    | 'principal.enabled'
+    | 'principal.identity_changed';
   data: Record<string, unknown>;
 }
 
@@ -142,6 +147,9 @@ export class Principals {
       capabilities?: string[];
       /** Seconds the token stays valid; without it, until rotated or the principal is disabled. */
       tokenExpiresIn?: number;
+      displayName?: string;
+      /** Matched against the IdP's verified e-mail at the first single sign-on. */
+      email?: string;
     },
   ): Promise<{
     id: string;
@@ -162,7 +170,16 @@ export class Principals {
     const capabilities = [...new Set(input.capabilities ?? [])];
     const expiresAt = input.tokenExpiresIn === undefined ? null : this.deps.now() + input.tokenExpiresIn * 1000;
     await this.insert(
-      { id: input.id, kind, roles, publicKey: input.publicKey, capabilities, tokenExpiresAt: expiresAt },
+      {
+        id: input.id,
+        kind,
+        roles,
+        publicKey: input.publicKey,
+        capabilities,
+        tokenExpiresAt: expiresAt,
+        displayName: input.displayName,
+        email: input.email?.toLowerCase(),
+      },
       token,
       actor.id,
       // The admin's authority as the store says now (its role dropped on another replica counts).
@@ -186,6 +203,8 @@ export class Principals {
       publicKey?: string | undefined;
       capabilities?: string[];
       tokenExpiresAt?: number | null;
+      displayName?: string | undefined;
+      email?: string | undefined;
     },
     token: string,
     actor: string,
@@ -210,6 +229,10 @@ export class Principals {
           disabled_at: null,
           token_rotated_at: null,
           token_expires_at: pr.tokenExpiresAt ?? null,
+          display_name: pr.displayName ?? null,
+          email: pr.email ?? null,
+          oidc_issuer: null,
+          oidc_subject: null,
         })
         .execute();
       await this.deps.ledger.append(trx, [
@@ -266,7 +289,7 @@ export class Principals {
    * @example
    * await principals.update(admin, 'did:human:ann', { disabled: true });
    */
-  async update(actor: Principal, id: string, input: { roles?: string[]; disabled?: boolean }): Promise<PrincipalView> {
+  async update(actor: Principal, id: string, input: PrincipalUpdate): Promise<PrincipalView> {
     requireAdmin(actor);
     const roles = input.roles && [...new Set(input.roles)];
     if (id === actor.id && ((roles && !roles.includes('admin')) || input.disabled === true)) {
@@ -293,7 +316,7 @@ export class Principals {
           .execute();
         entries.push({ type: input.disabled ? 'principal.disabled' : 'principal.enabled', data: { id } });
       }
-      return entries;
+      return [...entries, ...(await changeIdentity(trx, row, input))];
     });
   }
 
@@ -347,7 +370,8 @@ export class Principals {
       if (authority.admin) requireAdmin(me);
       const before = await this.row(trx, id);
       const entries = await apply(trx, before);
-      if (entries.length === 0) return { row: before, changed: false };
+      // (A display name alone is no ledger entry, but is written: read the row as it now is.)
+      if (entries.length === 0) return { row: await this.row(trx, id), changed: false };
       const at = iso(this.deps.now());
       await this.deps.ledger.append(
         trx,
@@ -379,7 +403,61 @@ function view(r: PrincipalRow): PrincipalView {
     disabledAt: r.disabled_at === null ? null : iso(r.disabled_at),
     tokenRotatedAt: r.token_rotated_at === null ? null : iso(r.token_rotated_at),
     tokenExpiresAt: r.token_expires_at === null ? null : iso(Number(r.token_expires_at)),
+    displayName: r.display_name,
+    email: r.email,
+    oidc: r.oidc_issuer !== null && r.oidc_subject !== null ? { issuer: r.oidc_issuer, subject: r.oidc_subject } : null,
   };
+}
+
+/** What an admin may change of a principal (`PATCH /principals/{id}`). */
+export interface PrincipalUpdate {
+  roles?: string[];
+  disabled?: boolean;
+  /** The name people see; null clears it (the next sign-in sets the IdP's). */
+  displayName?: string | null;
+  /** Matched against the IdP's verified e-mail at the first sign-in; null clears it. */
+  email?: string | null;
+  /** The OpenID identity the person signs in as; null unlinks it (they sign in by e-mail again). */
+  oidc?: { issuer: string; subject: string } | null;
+}
+
+/**
+ * Applies an admin's change of who a person signs in as (e-mail, OpenID identity) and their display
+ * name. A change of the e-mail or the identity decides who may act as this principal, so it is a
+ * ledger entry (`principal.identity_changed`); the display name is not. An identity linked to
+ * another principal is `conflict`.
+ */
+async function changeIdentity(
+  trx: Transaction<Database>,
+  row: PrincipalRow,
+  input: PrincipalUpdate,
+): Promise<Change[]> {
+  const set: Partial<Database['principals']> = {};
+  if (input.displayName !== undefined) set.display_name = input.displayName;
+  const email = input.email === undefined ? row.email : (input.email?.toLowerCase() ?? null);
+  const oidc = input.oidc === undefined ? { issuer: row.oidc_issuer, subject: row.oidc_subject } : input.oidc;
+  const issuer = oidc?.issuer ?? null;
+  const subject = oidc?.subject ?? null;
+  const identityChanged = email !== row.email || issuer !== row.oidc_issuer || subject !== row.oidc_subject;
+  if (identityChanged && row.kind !== 'human') throw new HumanOSError('validation_failed', 'only a person signs in');
+  if (issuer !== null && (issuer !== row.oidc_issuer || subject !== row.oidc_subject)) {
+    const other = await trx
+      .selectFrom('principals')
+      .select('id')
+      .where('oidc_issuer', '=', issuer)
+      .where('oidc_subject', '=', subject)
+      .executeTakeFirst();
+    if (other) throw new HumanOSError('conflict', `that identity signs in as ${other.id}`);
+  }
+  if (identityChanged) Object.assign(set, { email, oidc_issuer: issuer, oidc_subject: subject });
+  if (Object.keys(set).length > 0) await trx.updateTable('principals').set(set).where('id', '=', row.id).execute();
+  if (!identityChanged) return [];
+  return [
+    {
+      type: 'principal.identity_changed',
+      data: { id: row.id, email, oidc: issuer === null ? null : { issuer, subject } },
+    },
+  ];
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

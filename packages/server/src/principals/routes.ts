@@ -153,7 +153,8 @@ export function principalRoutes(api: Api, principals: Principals): void {
       },
     },
     async (req) => {
-      const presented = bearerToken(req);
+      // A session (cookie or `hss_…` bearer) is not the principal's token: there is none to present.
+      const presented = req.principal.auth?.method === 'session' ? undefined : bearerToken(req);
       return principals.rotateToken(
         req.principal,
         req.params.principalId,

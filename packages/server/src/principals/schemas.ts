@@ -9,6 +9,24 @@ const TOKEN_LIFETIME = T.Integer({
   description: 'Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled',
 });
 
+const DisplayName = T.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'The name people see (the IdP sets it at sign-in)',
+});
+const Email = T.String({
+  maxLength: 254,
+  pattern: '^[^@\\s]+@[^@\\s]+$',
+  description: 'Matched (lower-cased) against the IdP’s verified e-mail at the first sign-in',
+});
+const OidcIdentity = T.Object(
+  {
+    issuer: T.String({ minLength: 1, maxLength: 500, description: 'The IdP’s issuer URL, as in its id tokens' }),
+    subject: T.String({ minLength: 1, maxLength: 255, description: 'The person’s `sub` at that IdP' }),
+  },
+  { ...closed, description: 'The OpenID identity this person signs in as' },
+);
+
 export const CreatePrincipalBody = T.Object(
   {
     id: Did,
@@ -17,6 +35,8 @@ export const CreatePrincipalBody = T.Object(
     publicKey: T.Optional(T.String({ pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
     capabilities: T.Optional(T.Array(ROLE, { maxItems: 64 })),
     tokenExpiresIn: T.Optional(TOKEN_LIFETIME),
+    displayName: T.Optional(DisplayName),
+    email: T.Optional(Email),
   },
   closed,
 );
@@ -27,6 +47,9 @@ export const PrincipalIdParams = T.Object({ principalId: Did }, closed);
 
 export const UpdatePrincipalBody = T.Object(
   {
+    displayName: T.Optional(Nullable(DisplayName)),
+    email: T.Optional(Nullable(Email)),
+    oidc: T.Optional(Nullable(OidcIdentity)),
     roles: T.Optional(T.Array(ROLE, { maxItems: 64 })),
     disabled: T.Optional(T.Boolean({ description: 'true refuses the token everywhere; false allows it again' })),
   },
@@ -67,6 +90,9 @@ export const PrincipalView = view(
     disabledAt: Nullable(IsoTime),
     tokenRotatedAt: Nullable(IsoTime),
     tokenExpiresAt: Nullable(IsoTime),
+    displayName: Nullable(T.String({ description: 'The name people see (from the IdP, or set by an admin)' })),
+    email: Nullable(T.String()),
+    oidc: Nullable(view({ issuer: T.String(), subject: T.String() }, 'The OpenID identity it signs in as')),
   },
   'A principal (a person or an agent): its roles, capabilities and token state',
 );

@@ -16,6 +16,13 @@ export interface Database {
     token_rotated_at: number | null;
     /** When set, the token is refused from this time on (epoch ms). */
     token_expires_at: number | null;
+    /** The person's name as the IdP (or an admin) gives it; null until known. */
+    display_name: string | null;
+    /** An e-mail address set by an admin (matched against the IdP's verified e-mail) or taken from the IdP. */
+    email: string | null;
+    /** The OpenID identity this principal signs in as (issuer and subject), or null. */
+    oidc_issuer: string | null;
+    oidc_subject: string | null;
   };
   tasks: {
     id: string;
@@ -149,6 +156,34 @@ export interface Database {
     findings: string | null;
     flagged: string | null;
     completed_seq: number | null;
+  };
+  /** Sign-in sessions of humans (0020): only the hash of the session secret is kept. */
+  sessions: {
+    id: string;
+    token_hash: string;
+    principal_id: string;
+    /** How it was made: `oidc` (the console's code + PKCE sign-in) or `device` (`humanos login`). */
+    method: string;
+    issuer: string;
+    created_at: number;
+    /** When the person authenticated at the IdP (the id token's `auth_time`, else the sign-in time). */
+    auth_time: number;
+    last_seen_at: number;
+    idle_expires_at: number;
+    expires_at: number;
+    revoked_at: number | null;
+    user_agent: string | null;
+  };
+  /** Sign-ins in progress (0020): code flow state + PKCE verifier, or a device authorization. */
+  oidc_logins: {
+    id: string;
+    kind: 'code' | 'device';
+    /** The PKCE code verifier (code) or the device authorization response as JSON (device). */
+    secret: string;
+    nonce: string | null;
+    return_to: string | null;
+    created_at: number;
+    expires_at: number;
   };
   /** Standing grants of a human (0018): kind `on_behalf_of` lets an agent name them as `onBehalfOf`. */
   /** A human's WebAuthn credentials (0021); rows stay after revocation. */

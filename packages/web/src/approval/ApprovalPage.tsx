@@ -55,6 +55,11 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           {v.result.message}
         </p>
       ) : null}
+      {v.result && v.open && v.result.kind === 'reauth' ? (
+        <p class="status error" role="alert">
+          {v.result.message} Your reason and edits are kept. <a href={v.result.signInUrl}>Sign in again</a>
+        </p>
+      ) : null}
     </aside>
   );
 }

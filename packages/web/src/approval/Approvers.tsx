@@ -5,6 +5,12 @@ import { humanize, statusLabel, when } from '../lib/labels.js';
 import type { ApprovalDetail, ChainStep, Me, PrincipalView, TaskDetail } from '../lib/types.js';
 import { Principal } from '../views/common.js';
 
+/** ` (Ann Approver)`: the display name (from the IdP) of a principal the admin's list knows, else nothing. */
+function nameOf(people: PrincipalView[] | null, id: string): string {
+  const name = people?.find((p) => p.id === id)?.displayName;
+  return name ? ` (${name})` : '';
+}
+
 function StepView({
   c,
   a,
@@ -41,7 +47,8 @@ function StepView({
         <ul class="decisions">
           {c.decisions.map((d) => (
             <li key={d.ledgerIndex}>
-              <Principal id={d.principal} /> {d.verdict} {d.reason ? <>— “{d.reason}”</> : null}{' '}
+              <Principal id={d.principal} />
+              {nameOf(people, d.principal)} {d.verdict} {d.reason ? <>— “{d.reason}”</> : null}{' '}
               <span class="muted small">
                 ({when(d.decidedAt)}, ledger #{d.ledgerIndex})
               </span>
@@ -59,7 +66,7 @@ function StepView({
           Still needed: {still} more approval{still === 1 ? '' : 's'} from {roles.map(humanize).join(' or ')}
           {candidates ? (
             candidates.length ? (
-              <>: any of {candidates.map((x) => x.id.replace(/^did:human:/, '')).join(', ')}</>
+              <>: any of {candidates.map((x) => x.displayName ?? x.id.replace(/^did:human:/, '')).join(', ')}</>
             ) : (
               ': nobody else holds the role'
             )

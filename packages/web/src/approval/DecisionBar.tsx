@@ -5,8 +5,10 @@
  * reason or its risk is high; feedback when it asks for explicit feedback.
  */
 import { useState } from 'preact/hooks';
-import { ApiError, api, seg } from '../lib/api.js';
+import { ApiError, api, seg, signInUrl } from '../lib/api.js';
 import { type Change, mergePatchBetween } from '../lib/diff.js';
+import { useDraft } from '../lib/draft.js';
+import { useStore } from '../lib/store.js';
 import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../lib/types.js';
 import { staleProblem } from './liveVersion.js';
 import { basePayload } from './load.js';
@@ -16,7 +18,9 @@ export type Verdict = 'approve' | 'reject';
 
 export interface Outcome {
   /** `stale`: refused because the payload is no longer the version on screen (409 stale_payload). */
-  kind: 'recorded' | 'conflict' | 'expired' | 'error' | 'stale';
+  kind: 'recorded' | 'conflict' | 'expired' | 'error' | 'stale' | 'reauth';
+  /** `reauth`: the sign-in that returns here (the policy's maxSessionAge wants a fresher one); drafts are kept. */
+  signInUrl?: string;
   message: string;
   result?: ApprovalResult | RejectionResult;
   /** `stale`: what changed, from the server (null when it did not say). */
@@ -54,6 +58,13 @@ function problem(e: unknown): Outcome {
   if (stale) return { kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff };
   if (e instanceof ApiError && (e.code === 'already_decided' || e.code === 'already_seated'))
     return { kind: 'conflict', message: `Not recorded: ${e.message}.` };
+  if (e instanceof ApiError && e.code === 'reauthentication_required') {
+    return {
+      kind: 'reauth',
+      message: `Not recorded: ${e.message}.`,
+      signInUrl: typeof e.body.signInUrl === 'string' ? e.body.signInUrl : signInUrl(undefined, true),
+    };
+  }
   if (e instanceof ApiError && e.status === 410)
     return { kind: 'expired', message: `Not recorded: this request expired before your decision (${e.message}).` };
   return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
@@ -83,8 +94,9 @@ async function send(
 
 /** The bar's fields and the call: validation by the task's rules, then the signed decision. */
 function useDecide(p: BarProps) {
-  const [reason, setReason] = useState('');
-  const [feedback, setFeedback] = useState('');
+  // Drafts: what the person typed survives a sign-in that expires mid-decision.
+  const [reason, setReason] = useDraft(`${p.a.id}.reason`, '');
+  const [feedback, setFeedback] = useDraft(`${p.a.id}.feedback`, '');
   const [assignTo, setAssignTo] = useState(p.a.proposedResource ?? '');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -135,6 +147,18 @@ function RoutingSelect({ a, value, onChange }: { a: ApprovalDetail; value: strin
   );
 }
 
+/** Who the decision will be recorded for, as the person knows themselves (the seed: proper authority). */
+function SignedInAs() {
+  const s = useStore();
+  if (!s.me) return null;
+  return (
+    <p class="muted small" id="deciding-as">
+      Deciding as <strong>{s.profile?.displayName ?? s.me.id}</strong>
+      {s.profile?.email ? ` (${s.profile.email})` : ''} · {s.me.id}
+    </p>
+  );
+}
+
 export function DecisionBar(p: BarProps) {
   const x = useDecide(p);
   const reasonRequired = p.verdict === 'reject' || p.rules.reasonToApprove;
@@ -149,6 +173,7 @@ export function DecisionBar(p: BarProps) {
       <h2 id="decide-title" class="h3">
         {p.stale ? 'Approve again' : 'Your decision'}
       </h2>
+      <SignedInAs />
       {p.a.kind === 'routing' && p.a.ranking ? (
         <RoutingSelect a={p.a} value={x.assignTo} onChange={x.setAssignTo} />
       ) : null}

@@ -1,6 +1,7 @@
 /** The approval view's state: the loaded gate, the approver's edits, the verdict, and what happened. */
 import { useEffect, useState } from 'preact/hooks';
 import { fields } from '../lib/diff.js';
+import { clearDrafts, useDraft } from '../lib/draft.js';
 import { useLoad, useNow } from '../lib/hooks.js';
 import { useShortcuts } from '../lib/keys.js';
 import { navigate } from '../lib/router.js';
@@ -16,7 +17,8 @@ export function useApproval(id: string, me: Me) {
   const d = useLoad(() => loadDetail(id), [id]);
   const live = useLiveVersion(id, d, me);
   const [result, setResult] = useState<Outcome | null>(null);
-  const [edited, setEdited] = useState<Json | null>(null);
+  // A draft (sessionStorage): the edit survives a sign-in round trip.
+  const [edited, setEdited] = useDraft<Json | null>(`${id}.edited`, null);
   const [editing, setEditing] = useState<string | null>(null);
   const [jsonMode, setJsonMode] = useState(false);
   const [jsonError, setJsonError] = useState<string | null>(null);
@@ -24,7 +26,6 @@ export function useApproval(id: string, me: Me) {
   const t = useNow();
   useEffect(() => {
     setResult(null);
-    setEdited(null);
     setEditing(null);
     setJsonMode(false);
   }, [id]);
@@ -49,7 +50,10 @@ export function useApproval(id: string, me: Me) {
       return;
     }
     await d.reload();
-    if (o.kind === 'recorded') setEdited(null);
+    if (o.kind === 'recorded') {
+      setEdited(null);
+      clearDrafts(id);
+    }
     setResult(o);
     void loadInbox();
   };

@@ -2,7 +2,7 @@
  * Live updates: the server's SSE feed (`GET /events`) read over fetch, because EventSource cannot
  * send the Authorization header. Resumes after a drop from the last event id; a 401 ends the session.
  */
-import { API, currentToken, sessionEnded } from './api.js';
+import { API, authHeaders, sessionEnded, signedInAny } from './api.js';
 
 export interface LedgerEvent {
   index: number;
@@ -20,10 +20,10 @@ export async function listen(onEvent: (e: LedgerEvent) => void, signal: AbortSig
   } catch {
     // an empty ledger has no checkpoint: stream from the start
   }
-  while (!signal.aborted && currentToken()) {
+  while (!signal.aborted && signedInAny()) {
     try {
       const res = await fetch(`${API}/events`, {
-        headers: { authorization: `Bearer ${currentToken()}`, ...(lastId ? { 'last-event-id': lastId } : {}) },
+        headers: { ...authHeaders(), ...(lastId ? { 'last-event-id': lastId } : {}) },
         signal,
       });
       if (res.status === 401) return sessionEnded();
@@ -46,7 +46,7 @@ export async function listen(onEvent: (e: LedgerEvent) => void, signal: AbortSig
         }
       }
       // The server ends the stream when the token stops working: check before reconnecting.
-      const me = await fetch(`${API}/me`, { headers: { authorization: `Bearer ${currentToken()}` }, signal });
+      const me = await fetch(`${API}/me`, { headers: authHeaders(), signal });
       if (me.status === 401) return sessionEnded();
     } catch {
       if (signal.aborted) return;

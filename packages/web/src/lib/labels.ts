@@ -40,6 +40,7 @@ const EVENTS: Record<string, string> = {
   'task.decision_auto_approved': 'In-run decision auto-approved',
   'principal.capabilities': 'Capabilities registered',
   'principal.roles_changed': 'Roles changed',
+  'principal.identity_changed': 'Sign-in identity changed',
   'principal.token_rotated': 'Token rotated',
   'principal.disabled': 'Principal disabled',
   'principal.enabled': 'Principal enabled',

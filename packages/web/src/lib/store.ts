@@ -6,8 +6,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, qs, seg } from './api.js';
 import type { InboxItem, Me, TaskDetail } from './types.js';
 
+/** Who is signed in as people see them, and the session (from `GET /auth/session`). */
+export interface Profile {
+  displayName: string | null;
+  email: string | null;
+  /** The sign-in session, when signed in with single sign-on (null with a token). */
+  session: { id: string; expiresAt: string; idleExpiresAt: string; authTime: string } | null;
+}
+
 export interface State {
   me: Me | null;
+  profile: Profile | null;
   /** Pending gates for the caller, newest first as the server pages them. */
   inbox: InboxItem[];
   inboxCursor: string | null;
@@ -27,6 +36,7 @@ export interface State {
 
 export const state: State = {
   me: null,
+  profile: null,
   inbox: [],
   inboxCursor: null,
   inboxLoaded: false,

@@ -17,6 +17,7 @@ import { migration as m0016 } from './0016_audit_reviews.js';
 import { migration as m0017 } from './0017_task_heads.js';
 import { migration as m0018 } from './0018_consents.js';
 import { migration as m0019 } from './0019_deliveries.js';
+import { migration as m0020 } from './0020_sessions.js';
 import { migration as m0021 } from './0021_passkeys.js';
 
 /**
@@ -44,6 +45,7 @@ const migrations: Record<string, Migration> = {
   '0017_task_heads': m0017,
   '0018_consents': m0018,
   '0019_deliveries': m0019,
+  '0020_sessions': m0020,
   '0021_passkeys': m0021,
 };
 
