@@ -366,7 +366,15 @@ describe('response validation', () => {
     app.get('/undocumented', { schema: { response: { 200: Thing } as Record<string, unknown> } }, async (_req, reply) =>
       reply.code(202).send({ id: 'a' }),
     );
+    // A named schema used twice in one response (a task's proposal and its gates' proposals).
+    const Named = named('Named', view({ n: T.Integer() }, 'A named part'));
+    const Twice = view({ a: Named, b: T.Array(Named) }, 'Uses Named twice');
+    app.get('/twice', { schema: { response: responses(200, Twice) } }, async () => ({ a: { n: 1 }, b: [{ n: 'x' }] }));
     try {
+      // Checked, not an Ajv error about an ambiguous `$id` (the names are for the document only).
+      const twice = await app.inject('/twice');
+      expect(twice.statusCode).toBe(500);
+      expect(twice.json().detail).toMatch(/GET \/twice \(200\) breaks its schema: \/b\/0\/n must be integer/);
       const good = await app.inject('/good');
       expect(good.statusCode).toBe(200);
       expect(good.json()).toEqual({ id: 'a', extra: 1 });
