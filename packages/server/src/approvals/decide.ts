@@ -30,6 +30,7 @@ import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
+import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 
 export interface DecideInput {
@@ -109,7 +110,7 @@ export async function decide(
   verdict: Verdict,
   input: DecideInput,
   idem?: IdempotencyKey,
-): Promise<Record<string, unknown>> {
+): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
     const s = await subjectOf(deps, trx, approvalId, now);

@@ -2,6 +2,7 @@ import { HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ChallengeInput, issueDecisionChallenge } from '../passkeys/decision.js';
+import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { versionNow } from './seen.js';
 
 /**
@@ -18,7 +19,7 @@ export async function decisionChallenge(
   actor: Principal,
   approvalId: string,
   input: ChallengeInput,
-): Promise<Record<string, unknown>> {
+): Promise<DecisionChallenge> {
   const gate = await deps.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
   if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
   const task = await deps.access.loadTask(deps.db, gate.task_id);

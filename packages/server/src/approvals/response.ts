@@ -1,6 +1,7 @@
 import type { ApprovalStatus, DecisionRecord, TaskStatus } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import { type PasskeyEvidence, signedWith } from '../passkeys/decision.js';
+import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
 
 /** What a decision's answer is made of (`decide.ts`'s outcome). */
 export interface DecidedOutcome {
@@ -12,18 +13,19 @@ export interface DecidedOutcome {
 
 /**
  * The answer to `approve` / `reject`: the gate and task after the decision, who decided, why, and its
- * provenance (and the passkey that signed it, if one did).
+ * provenance (and the passkey that signed it, if one did); `prov` is the whole provenance, or
+ * (remembered before commit) its index and signature.
  *
  * @example
  * const body = responseOf(actor, gate.id, outcome, 'approved', { ledgerIndex, approvalSignature });
  */
-export function responseOf(
+export function responseOf<P extends Pick<ProvenanceView, 'ledgerIndex' | 'approvalSignature'>>(
   actor: Principal,
   approvalId: string,
   o: DecidedOutcome,
   verdict: 'approved' | 'rejected',
-  prov: Record<string, unknown>,
-): Record<string, unknown> {
+  prov: P,
+): (Omit<ApprovalResult, 'provenance'> | Omit<RejectionResult, 'provenance'>) & { provenance: P } {
   const signedWithPasskey = signedWith(o.passkey);
   const base = {
     approvalId,
@@ -40,7 +42,8 @@ export function responseOf(
         approvedAt: r.decidedAt,
         approvalReason: r.reason,
         feedback: r.feedback,
-        edits: r.edits,
+        // The signed record types its edits loosely (`unknown`); they are the approve body's object or null.
+        edits: r.edits as ApprovalResult['edits'],
         payloadDigest: r.payloadDigest,
         provenance: prov,
       }

@@ -1,10 +1,16 @@
 import { Type as T } from 'typebox';
-import { closed, Enum, IsoTime, Nullable } from '../kernel/schemas.js';
+import { closed, Enum, IsoTime, Nullable, named } from '../kernel/schemas.js';
+
+/** How sending one queued event went (webhooks and notification channels). */
+export const DeliveryStatusSchema = named(
+  'DeliveryStatus',
+  Enum(['pending', 'delivered', 'failed'] as const, 'Queued, sent, or given up on'),
+);
 
 /** The query of the delivery lists (a webhook's deliveries, the notification deliveries). */
 export const DeliveriesQuery = T.Object(
   {
-    status: T.Optional(T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('failed')])),
+    status: T.Optional(DeliveryStatusSchema),
     limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
   },
   closed,
@@ -15,7 +21,7 @@ export const deliveryMembers = {
   id: T.String(),
   ledgerIndex: T.Integer(),
   eventType: T.String(),
-  status: Enum(['pending', 'delivered', 'failed'] as const),
+  status: DeliveryStatusSchema,
   attempts: T.Integer(),
   nextAttemptAt: Nullable(IsoTime),
   lastStatus: Nullable(T.Integer()),

@@ -20,6 +20,7 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import type { DecisionChallenge } from './schemas.js';
 
 /** The relying party, or `409 passkeys_not_configured`. */
 export function relyingParty(deps: FeatureDeps): { rpId: string; origins: string[] } {
@@ -193,7 +194,7 @@ export async function issueDecisionChallenge(
   actor: Principal,
   target: { gate: ApprovalRow; task: TaskRow; version: { payload: unknown; digest: string } },
   input: ChallengeInput,
-): Promise<Record<string, unknown>> {
+): Promise<DecisionChallenge> {
   const rp = relyingParty(deps);
   const { gate, task, version } = target;
   if (actor.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'agents never decide approvals');

@@ -19,6 +19,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { relyingParty, takeChallenge } from './decision.js';
+import type { RegistrationOptions } from './schemas.js';
 
 type PasskeyRow = Selectable<Database['passkeys']>;
 
@@ -127,7 +128,7 @@ export class Passkeys {
   }
 
   /** The WebAuthn creation options of a new passkey; its challenge is single-use for 5 minutes. */
-  async registrationOptions(actor: Principal): Promise<Record<string, unknown>> {
+  async registrationOptions(actor: Principal): Promise<RegistrationOptions> {
     requireOwner(actor);
     const rp = relyingParty(this.deps);
     const active = await this.deps.db
@@ -162,7 +163,7 @@ export class Passkeys {
         expires_at: now + REGISTER_TTL_MS,
       })
       .execute();
-    return options as unknown as Record<string, unknown>;
+    return options;
   }
 
   /** Verifies a registration response and enrols the passkey (`passkey.enrolled` in the ledger). */

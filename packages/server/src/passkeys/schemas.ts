@@ -1,5 +1,5 @@
-import { Type as T } from 'typebox';
-import { closed, Did, IsoTime, Items, JsonObject, Nullable, view } from '../kernel/schemas.js';
+import { type Static, Type as T } from 'typebox';
+import { closed, Did, IsoTime, Items, JsonObject, Nullable, named, view } from '../kernel/schemas.js';
 
 const CREDENTIAL_ID = T.String({ pattern: '^[A-Za-z0-9_-]{1,1400}$', description: 'base64url credential id' });
 const NAME = T.String({ minLength: 1, maxLength: 100, description: 'A label its owner recognises: "YubiKey 5C"' });
@@ -55,51 +55,63 @@ export const ChallengeBody = T.Object(
   closed,
 );
 
-export const PasskeyView = view(
-  {
-    credentialId: T.String(),
-    principal: T.String(),
-    name: T.String(),
-    algorithm: T.Integer({ description: 'COSE: -7 ES256, -8 EdDSA' }),
-    transports: T.Array(T.String()),
-    createdAt: IsoTime,
-    lastUsedAt: Nullable(IsoTime),
-    revokedAt: Nullable(IsoTime),
-    revokedBy: Nullable(T.String()),
-    ledgerIndex: T.Integer({ description: 'The `passkey.enrolled` entry' }),
-    revokedLedgerIndex: Nullable(T.Integer({ description: 'The `passkey.revoked` entry' })),
-  },
-  'A passkey: its name, key algorithm and ledger entries (the key itself is in the `passkey.enrolled` entry)',
+export const PasskeyView = named(
+  'Passkey',
+  view(
+    {
+      credentialId: T.String(),
+      principal: T.String(),
+      name: T.String(),
+      algorithm: T.Integer({ description: 'COSE: -7 ES256, -8 EdDSA' }),
+      transports: T.Array(T.String()),
+      createdAt: IsoTime,
+      lastUsedAt: Nullable(IsoTime),
+      revokedAt: Nullable(IsoTime),
+      revokedBy: Nullable(T.String()),
+      ledgerIndex: T.Integer({ description: 'The `passkey.enrolled` entry' }),
+      revokedLedgerIndex: Nullable(T.Integer({ description: 'The `passkey.revoked` entry' })),
+    },
+    'A passkey: its name, key algorithm and ledger entries (the key itself is in the `passkey.enrolled` entry)',
+  ),
 );
-export const PasskeyList = Items(PasskeyView, 'Passkeys, newest first, revoked ones included');
+export const PasskeyList = named('PasskeyList', Items(PasskeyView, 'Passkeys, newest first, revoked ones included'));
 
-export const RegistrationOptions = view(
-  {
-    challenge: T.String(),
-    rp: JsonObject,
-    user: JsonObject,
-    pubKeyCredParams: T.Array(JsonObject),
-  },
-  'WebAuthn `PublicKeyCredentialCreationOptionsJSON`, for `startRegistration({ optionsJSON })`',
+export const RegistrationOptions = named(
+  'PasskeyRegistrationOptions',
+  view(
+    {
+      challenge: T.String(),
+      rp: JsonObject,
+      user: JsonObject,
+      pubKeyCredParams: T.Array(JsonObject),
+    },
+    'WebAuthn `PublicKeyCredentialCreationOptionsJSON`, for `startRegistration({ optionsJSON })`',
+  ),
 );
 
-export const DecisionChallenge = view(
-  {
-    approvalId: T.String(),
-    nonce: T.String({ description: 'base64url of 32 random bytes: send it back in the decision’s `passkey.nonce`' }),
-    expiresAt: IsoTime,
-    payloadDigest: T.String({ description: 'The digest the decision will approve (after the edits)' }),
-    passkeyRequired: T.Boolean(),
-    options: view(
-      {
-        challenge: T.String({ description: 'nonce ‖ SHA-256(canonical decision statement), base64url (64 bytes)' }),
-        rpId: T.String(),
-        timeout: T.Integer(),
-        userVerification: T.Literal('required'),
-        allowCredentials: T.Array(JsonObject),
-      },
-      'WebAuthn `PublicKeyCredentialRequestOptionsJSON`, for `startAuthentication({ optionsJSON })`',
-    ),
-  },
-  'The nonce and WebAuthn request options of one passkey-signed decision (single use, 2 minutes)',
+export const DecisionChallenge = named(
+  'PasskeyDecisionChallenge',
+  view(
+    {
+      approvalId: T.String(),
+      nonce: T.String({ description: 'base64url of 32 random bytes: send it back in the decision’s `passkey.nonce`' }),
+      expiresAt: IsoTime,
+      payloadDigest: T.String({ description: 'The digest the decision will approve (after the edits)' }),
+      passkeyRequired: T.Boolean(),
+      options: view(
+        {
+          challenge: T.String({ description: 'nonce ‖ SHA-256(canonical decision statement), base64url (64 bytes)' }),
+          rpId: T.String(),
+          timeout: T.Integer(),
+          userVerification: T.Literal('required'),
+          allowCredentials: T.Array(JsonObject),
+        },
+        'WebAuthn `PublicKeyCredentialRequestOptionsJSON`, for `startAuthentication({ optionsJSON })`',
+      ),
+    },
+    'The nonce and WebAuthn request options of one passkey-signed decision (single use, 2 minutes)',
+  ),
 );
+
+export type RegistrationOptions = Static<typeof RegistrationOptions>;
+export type DecisionChallenge = Static<typeof DecisionChallenge>;

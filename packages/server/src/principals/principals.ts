@@ -7,6 +7,7 @@ import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { Consents } from './consents.js';
 import { currentPrincipal } from './current.js';
+import type { CreatedPrincipal } from './schemas.js';
 
 export const ADMIN_DID = 'did:human:admin';
 
@@ -151,14 +152,7 @@ export class Principals {
       /** Matched against the IdP's verified e-mail at the first single sign-on. */
       email?: string;
     },
-  ): Promise<{
-    id: string;
-    kind: string;
-    roles: string[];
-    capabilities: string[];
-    token: string;
-    tokenExpiresAt: string | null;
-  }> {
+  ): Promise<CreatedPrincipal> {
     requireAdmin(actor);
     const kind = didKind(input.id);
     if (input.kind && input.kind !== kind) {

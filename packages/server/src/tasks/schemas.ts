@@ -1,86 +1,101 @@
-import { TASK_STATUSES } from '@humanos/core';
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
+  AuditFrequencySchema,
   CURSOR,
   closed,
   IsoTime,
   JsonObject,
   JsonObjectOf,
   LIMIT,
-  Literals,
   Nullable,
+  named,
   Page,
   PolicyOutcome,
+  RiskLevelSchema,
   RiskView,
   TaskStatusSchema,
   TEXT,
   view,
 } from '../kernel/schemas.js';
-import { HumanInLoopSchema } from '../policy/schemas.js';
 
 /** Request schemas of the task routes; the create-task body is the policy's input (policy/schemas.ts). */
-export { CreateTaskBody } from '../policy/schemas.js';
+export { ApprovalRequirementSchema, CreateTaskBody, HumanInLoopSchema } from '../policy/schemas.js';
 
-export const ListTasksQuery = T.Object(
-  { status: T.Optional(Literals(TASK_STATUSES)), limit: LIMIT, cursor: CURSOR },
-  closed,
-);
-export const CancelBody = T.Object({ reason: TEXT(5000, { minLength: 1 }) }, closed);
+import { HumanInLoopSchema } from '../policy/schemas.js';
+
+export const ListTasksQuery = T.Object({ status: T.Optional(TaskStatusSchema), limit: LIMIT, cursor: CURSOR }, closed);
+export const CancelBody = named('CancelBody', T.Object({ reason: TEXT(5000, { minLength: 1 }) }, closed));
 
 /* Response schemas. */
 
 /** A task as `GET /tasks/{id}` (and the routes that return the task) show it. */
-export const TaskView = view(
-  {
-    id: T.String({ description: '`task:human:…`' }),
-    taskId: T.String(),
-    description: T.String(),
-    requiredCapabilities: T.Array(T.String()),
-    status: TaskStatusSchema,
-    requester: T.String(),
-    onBehalfOf: Nullable(T.String({ description: 'The human the agent acts for' })),
-    humanInLoop: view(HumanInLoopSchema.properties, 'The approval settings the task was created with'),
-    policy: PolicyOutcome,
-    payload: JsonObjectOf('The payload as it stands (with approvers’ edits)'),
-    proposedPayload: JsonObjectOf('The payload as the agent proposed it'),
-    approvedPayload: Nullable(JsonObject),
-    payloadDigest: Nullable(T.String({ description: 'The approved payload’s digest' })),
-    aiProposal: AiProposalView,
-    riskAssessment: RiskView,
-    confidence: Nullable(T.Number({ description: 'The latest confidence the executor reported, else the proposal’s' })),
-    lease: Nullable(
-      view({ attempt: T.Integer(), expiresAt: Nullable(IsoTime) }, 'The running attempt’s lease, while it has one'),
-    ),
-    overriddenBy: Nullable(T.String()),
-    assignedTo: Nullable(T.String({ description: 'The resource a routing decision assigned' })),
-    approvals: T.Array(GateView),
-    execution: Nullable(
-      view(
-        {
-          executionId: T.String({ description: 'Stable across attempts' }),
-          executor: Nullable(T.String({ description: 'null between attempts (a lost lease was reclaimed)' })),
-        },
-        'The execution: its id and who runs the current attempt',
+export const TaskView = named(
+  'Task',
+  view(
+    {
+      id: T.String({ description: '`task:human:…`' }),
+      taskId: T.String(),
+      description: T.String(),
+      requiredCapabilities: T.Array(T.String()),
+      status: TaskStatusSchema,
+      requester: T.String(),
+      onBehalfOf: Nullable(T.String({ description: 'The human the agent acts for' })),
+      humanInLoop: named(
+        'HumanInLoopSettings',
+        view(HumanInLoopSchema.properties, 'The approval settings the task was created with'),
       ),
-    ),
-    result: T.Unknown(),
-    error: T.Unknown(),
-    createdAt: IsoTime,
-    updatedAt: IsoTime,
-  },
-  'A task: its request, policy, payloads, proposal, gates with decisions, and outcome',
+      policy: PolicyOutcome,
+      payload: JsonObjectOf('The payload as it stands (with approvers’ edits)'),
+      proposedPayload: JsonObjectOf('The payload as the agent proposed it'),
+      approvedPayload: Nullable(JsonObject),
+      payloadDigest: Nullable(T.String({ description: 'The approved payload’s digest' })),
+      aiProposal: AiProposalView,
+      riskAssessment: RiskView,
+      confidence: Nullable(
+        T.Number({ description: 'The latest confidence the executor reported, else the proposal’s' }),
+      ),
+      lease: Nullable(
+        view({ attempt: T.Integer(), expiresAt: Nullable(IsoTime) }, 'The running attempt’s lease, while it has one'),
+      ),
+      overriddenBy: Nullable(T.String()),
+      assignedTo: Nullable(T.String({ description: 'The resource a routing decision assigned' })),
+      approvals: T.Array(GateView),
+      execution: Nullable(
+        view(
+          {
+            executionId: T.String({ description: 'Stable across attempts' }),
+            executor: Nullable(T.String({ description: 'null between attempts (a lost lease was reclaimed)' })),
+          },
+          'The execution: its id and who runs the current attempt',
+        ),
+      ),
+      result: T.Unknown(),
+      error: T.Unknown(),
+      createdAt: IsoTime,
+      updatedAt: IsoTime,
+    },
+    'A task: its request, policy, payloads, proposal, gates with decisions, and outcome',
+  ),
 );
-export const TaskPage = Page(TaskView, 'A page of tasks');
+export const TaskPage = named('TaskPage', Page(TaskView, 'A page of tasks'));
 /** The 201 (or the replayed 200) of `POST /tasks`. */
-export const CreatedTask = view(
-  {
-    taskId: T.String({ description: '`task:human:…`' }),
-    status: TaskStatusSchema,
-    policy: PolicyOutcome,
-    approvalRequest: T.Optional(GateView),
-    approvalChain: T.Optional(T.Array(GateView)),
-  },
-  'The created task: its status and policy, the first open approval request, and the chain when there are several',
+export const CreatedTask = named(
+  'CreatedTask',
+  view(
+    {
+      taskId: T.String({ description: '`task:human:…`' }),
+      status: TaskStatusSchema,
+      policy: PolicyOutcome,
+      approvalRequest: T.Optional(GateView),
+      approvalChain: T.Optional(T.Array(GateView)),
+    },
+    'The created task: its status and policy, the first open approval request, and the chain when there are several',
+  ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type TaskView = Static<typeof TaskView>;
+export type TaskPage = Static<typeof TaskPage>;
+export type CreatedTask = Static<typeof CreatedTask>;
