@@ -90,6 +90,9 @@ const GO_TYPE_OF: Record<string, string> = {
   'TaskRef.policy': '*PolicyApplied',
 };
 
+/** Types also sent as input (a task's claimed risk): their empty members are left out of the JSON. */
+const INPUT_TYPES = new Set(['RiskAssessment']);
+
 /** Task statuses by the names the Go SDK has always had (`StatusAwaitingApproval`, …). */
 function enumNames(goType: string, values: string[]): string[] {
   const camel = (v: string) => v.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
@@ -151,7 +154,8 @@ function itemType(owner: string, prop: string, items: Schema): string {
 /** A member as oapi-codegen is to write it: its Go name and, where the rules decide it, its Go type. */
 function member(owner: string, prop: string, schema: Schema, required: boolean): Schema {
   // No `omitempty`: the structs read answers, and write them back as the server sent them.
-  const named = { description: schema.description, 'x-go-name': goName(prop), 'x-omitempty': false };
+  const omit = INPUT_TYPES.has(owner) ? {} : { 'x-omitempty': false };
+  const named = { description: schema.description, 'x-go-name': goName(prop), ...omit };
   const t = goType(owner, prop, schema, required);
   // oapi-codegen runs goimports, which adds `time` and `encoding/json` where a type names them.
   if (t) return { ...named, 'x-go-type': t, 'x-go-type-skip-optional-pointer': true };
@@ -166,7 +170,7 @@ function member(owner: string, prop: string, schema: Schema, required: boolean):
 
 /** An object schema as oapi-codegen is to write it (closed: no `AdditionalProperties` map). */
 function object(goTypeName: string, s: Schema): Schema {
-  const required = new Set<string>(s.required ?? []);
+  const required = new Set<string>(INPUT_TYPES.has(goTypeName) ? [] : (s.required ?? []));
   const properties: Record<string, Schema> = {};
   for (const [p, v] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) {
     properties[p] = v['x-go-json-ignore'] ? v : member(goTypeName, p, v, required.has(p));

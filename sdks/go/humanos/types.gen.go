@@ -444,11 +444,11 @@ type Provenance struct {
 
 // RiskAssessment The assessed risk: its level, the factors found and the mitigations claimed
 type RiskAssessment struct {
-	Factors []string `json:"factors"`
+	Factors []string `json:"factors,omitempty"`
 
 	// Level The risk level
-	Level       string   `json:"level"`
-	Mitigations []string `json:"mitigations"`
+	Level       string   `json:"level,omitempty"`
+	Mitigations []string `json:"mitigations,omitempty"`
 }
 
 // Task A task: its request, policy, payloads, proposal, gates with decisions, and outcome
