@@ -13,7 +13,7 @@ interface Locator {
   op: string;
   /** A response status, or `body` for the request body. */
   at: string;
-  /** Property names inside it; `[]` steps into array items. */
+  /** Property names inside it; `[]` steps into array items, `|0` into the first branch of an `anyOf`. */
   path?: string[];
 }
 
@@ -50,6 +50,10 @@ export const SDK_SCHEMAS: Record<string, Locator> = {
   ReviewedTaskPage: { op: 'listAuditReviewTasks', at: '200' },
   ReviewedTask: { op: 'listAuditReviewTasks', at: '200', path: ['items', '[]'] },
   SampledTask: { op: 'getAuditReview', at: '200', path: ['sample', '[]'] },
+  ReviewFrequency: { op: 'getAuditReview', at: '200', path: ['frequency'] },
+  ReviewStatus: { op: 'getAuditReview', at: '200', path: ['status'] },
+  ReviewOutcome: { op: 'getAuditReview', at: '200', path: ['outcome', '|0'] },
+  SampleReason: { op: 'getAuditReview', at: '200', path: ['sample', '[]', 'reason'] },
   Problem: { op: 'getTask', at: 'default' },
   ErrorCode: { op: 'getTask', at: 'default', path: ['code'] },
 };
@@ -66,7 +70,9 @@ function locate(doc: OpenApiDocument, name: string, loc: Locator): Schema {
   const holder = loc.at === 'body' ? op.requestBody : op.responses?.[loc.at];
   const content = holder?.content ?? {};
   let s: Schema | undefined = (content['application/json'] ?? content['application/problem+json'])?.schema;
-  for (const step of loc.path ?? []) s = step === '[]' ? s?.items : s?.properties?.[step];
+  for (const step of loc.path ?? []) {
+    s = step === '[]' ? s?.items : step.startsWith('|') ? s?.anyOf?.[Number(step.slice(1))] : s?.properties?.[step];
+  }
   if (!s) throw new Error(`gen-models: ${name} not found at ${JSON.stringify(loc)}`);
   return s;
 }

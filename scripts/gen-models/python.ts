@@ -39,6 +39,164 @@ export function withoutValidation(v: unknown, inProperties = false): unknown {
   );
 }
 
+/** Python name of each schema the Python SDK exposes (the others are read as plain dicts). */
+const PY_TYPES: Record<string, string> = {
+  AiProposal: 'AiProposal',
+  RiskAssessment: 'RiskAssessment',
+  Decision: 'Decision',
+  ApprovalRequest: 'ApprovalRequest',
+  CreatedTask: 'CreatedTask',
+  ApprovalOutcome: 'Approval',
+  Task: 'Task',
+  Execution: 'Execution',
+  Provenance: 'Provenance',
+  Principal: 'Principal',
+  ApprovalPage: 'InboxPage',
+  TaskPage: 'TaskPage',
+  ReviewedTask: 'ReviewedTask',
+  SampledTask: 'SampledTask',
+  AuditReview: 'AuditReview',
+  AuditReviewPage: 'AuditReviewPage',
+  ReviewedTaskPage: 'ReviewedTaskPage',
+  TaskStatus: 'TaskStatus',
+  ErrorCode: 'ErrorCode',
+  ReviewFrequency: 'ReviewFrequency',
+  ReviewStatus: 'ReviewStatus',
+  ReviewOutcome: 'ReviewOutcome',
+  SampleReason: 'SampleReason',
+};
+
+/** Schemas merged into one Python model that has the members of both. */
+const PY_MERGED: [string, string][] = [
+  ['ApprovalRequest', 'ApprovalView'],
+  ['DecisionResult', 'ApprovalResult'],
+  ['DecisionResult', 'RejectionResult'],
+  ['Principal', 'CreatedPrincipal'],
+];
+
+/**
+ * The members a model cannot be built without; every other member may be absent (and reads as its
+ * default), so a model can be made from a partial answer or a test's dict, as the SDK always allowed.
+ */
+const PY_REQUIRED: Record<string, string[]> = {
+  Approval: ['taskId', 'status'],
+  ApprovalRequest: ['id', 'taskId', 'status'],
+  AuditReview: [
+    'id',
+    'frequency',
+    'periodStart',
+    'periodEnd',
+    'status',
+    'auditorRole',
+    'taskCount',
+    'openedAt',
+    'ledgerIndex',
+  ],
+  AuditReviewPage: ['items'],
+  CreatedTask: ['taskId', 'status'],
+  Decision: ['principal', 'verdict'],
+  DecisionResult: ['approvalId', 'status'],
+  Execution: ['taskId', 'executionId', 'leaseId'],
+  InboxPage: ['items'],
+  Principal: ['id'],
+  Provenance: ['approvalSignature', 'ledgerIndex', 'treeSize', 'rootHash', 'checkpoint', 'signer'],
+  ReviewedTask: ['taskId', 'status'],
+  ReviewedTaskPage: ['items'],
+  SampledTask: ['taskId', 'status', 'reason'],
+  Task: ['taskId', 'status'],
+  TaskPage: ['items'],
+};
+
+/** Defaults besides the general ones (empty lists and dicts, false). */
+const PY_DEFAULTS: Record<string, Record<string, unknown>> = {
+  ApprovalRequest: { kind: 'execution', step: 0, required: 1, approvals: 0, aiProposal: {} },
+  Execution: { attempt: 1, status: 'executing', description: '' },
+  Task: { description: '' },
+  ReviewedTask: { description: '' },
+  SampledTask: { description: '' },
+};
+
+/** Members only the SDK sets (the outcome of a wait that ran out of time). */
+const PY_MEMBERS: Record<string, Record<string, Schema>> = {
+  Approval: {
+    timedOut: { type: 'boolean', default: false, description: 'The wait stopped because its own timeout ran out' },
+  },
+  // The payload the approver is asked to approve; `wait_for_approval` fills it in for any gate.
+  ApprovalRequest: {
+    payload: { type: 'object', additionalProperties: true, default: {} },
+    // Only a gate read on its own (`GET /approvals/{id}`) has its chain: None elsewhere, not [].
+    chain: { anyOf: [{ type: 'array', items: { type: 'object', additionalProperties: true } }, { type: 'null' }] },
+  },
+};
+
+/** Hand-written bases with the models' behaviour (`human_sdk/_model_base.py`). */
+const PY_BASES = {
+  ApprovalRequest: 'human_sdk._model_base.ApprovalRequestBase',
+  CreatedTask: 'human_sdk._model_base.CreatedTaskBase',
+};
+
+const OPEN = { type: 'object', additionalProperties: true };
+
+function nonNull(s: Schema): { s: Schema; nullable: boolean } {
+  const rest = (s.anyOf as Schema[] | undefined)?.filter((b) => b.type !== 'null');
+  return rest?.length === 1 && rest.length < s.anyOf.length ? { s: rest[0] as Schema, nullable: true } : { s, nullable: false };
+}
+
+/** A member as the Python SDK reads it: nested objects it does not model are plain dicts. */
+function pyMember(v: Schema): Schema {
+  const { s, nullable } = nonNull(v);
+  const ref = (s.$ref as string | undefined)?.split('/').pop();
+  let out: Schema = s;
+  if (ref) out = PY_TYPES[ref] ? { $ref: `#/components/schemas/${PY_TYPES[ref]}` } : OPEN;
+  else if (s.type === 'object') out = OPEN;
+  else if (s.type === 'array') out = { ...s, items: pyMember(s.items as Schema) };
+  const typed = { ...out, description: v.description ?? s.description };
+  return nullable ? { anyOf: [typed, { type: 'null' }], description: typed.description } : typed;
+}
+
+function pyDefault(owner: string, prop: string, v: Schema): unknown {
+  const explicit = PY_DEFAULTS[owner]?.[prop];
+  if (explicit !== undefined) return explicit;
+  const { s, nullable } = nonNull(v);
+  if (nullable) return undefined;
+  if (!s.type && !s.$ref && !s.anyOf) return null;
+  if (s.type === 'array') return [];
+  if (s.type === 'boolean') return false;
+  if (s.type === 'object' && !s.$ref) return {};
+  return undefined;
+}
+
+function pyObject(name: string, s: Schema): Schema {
+  const keep = new Set(PY_REQUIRED[name] ?? []);
+  const properties: Record<string, Schema> = {};
+  for (const [p, v] of Object.entries({ ...s.properties, ...PY_MEMBERS[name] } as Record<string, Schema>)) {
+    const m = pyMember(v);
+    const d = keep.has(p) ? undefined : pyDefault(name, p, v);
+    properties[p] = d === undefined || 'default' in m ? m : { ...m, default: d };
+  }
+  const required = (s.required ?? []).filter((r: string) => keep.has(r));
+  return { type: 'object', description: s.description, properties, required };
+}
+
+/** The Python SDK's schemas, by Python name. */
+export function pythonSchemas(doc: OpenApiDocument): Record<string, Schema> {
+  const src = withoutValidation(doc.components.schemas ?? {}) as Record<string, Schema>;
+  const raw: Record<string, Schema> = {};
+  for (const [api, py] of Object.entries(PY_TYPES)) if (src[api]) raw[py] = structuredClone(src[api]);
+  for (const [py, api] of PY_MERGED) {
+    const b = src[api];
+    if (!b) continue;
+    const a = raw[py];
+    const req = new Set<string>(b.required ?? []);
+    raw[py] = a
+      ? { ...a, properties: { ...b.properties, ...a.properties }, required: a.required.filter((r: string) => req.has(r)) }
+      : structuredClone(b);
+  }
+  const out: Record<string, Schema> = {};
+  for (const [py, s] of Object.entries(raw)) out[py] = Array.isArray(s.enum) ? s : pyObject(py, s);
+  return out;
+}
+
 const ARGS = [
   '--input-file-type=openapi',
   '--openapi-scopes=schemas',
@@ -53,12 +211,22 @@ const ARGS = [
   '--use-annotated',
   '--enum-field-as-literal=all',
   '--use-type-alias',
+  '--strict-nullable',
+  '--naming-strategy=primary-first',
+  `--base-class-map=${JSON.stringify(PY_BASES)}`,
   '--use-schema-description',
   '--use-field-description',
   '--use-single-line-docstring',
   '--disable-timestamp',
   '--no-formatters',
 ];
+
+/**
+ * A model member whose default is the empty model (`aiProposal: {}`): datamodel-code-generator writes
+ * `Annotated[AiProposal, Field(validate_default=True)] = {}`, right for pydantic but a dict to mypy;
+ * the same default as a factory types.
+ */
+const EMPTY_MODEL_DEFAULT = /(\w+): Annotated\[(\w+), Field\(validate_default=True\)\] = \{\}/g;
 
 /** Runs a command; its failure (with its output) is an error. */
 export function mustRun(cmd: string, args: string[], cwd: string): string {
@@ -79,13 +247,15 @@ export function pythonModels(doc: OpenApiDocument, sdkDir: string): string {
   try {
     const input = join(dir, 'openapi.json');
     const output = join(dir, '_generated.py');
-    const schemas = withoutValidation(doc.components.schemas ?? {});
+    const schemas = pythonSchemas(doc);
     writeFileSync(input, JSON.stringify({ ...doc, paths: {}, components: { schemas } }));
     mustRun('python3', ['-m', 'datamodel_code_generator', ...ARGS, `--input=${input}`, `--output=${output}`], dir);
     const config = `--config=${join(sdkDir, 'pyproject.toml')}`;
     mustRun('python3', ['-m', 'ruff', 'check', '--fix-only', '--quiet', config, output], sdkDir);
     mustRun('python3', ['-m', 'ruff', 'format', '--quiet', config, output], sdkDir);
-    return readFileSync(output, 'utf8').replace(/^# generated by datamodel-codegen:\n#.*\n\n?/, '');
+    return readFileSync(output, 'utf8')
+      .replace(/^# generated by datamodel-codegen:\n#.*\n\n?/, '')
+      .replace(EMPTY_MODEL_DEFAULT, '$1: $2 = Field(default_factory=$2)');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -253,27 +253,19 @@ export interface components {
       completedLedgerIndex: number | null;
       findings: string | null;
       flaggedTaskIds: string[];
-      /**
-       * @description The `auditFrequency` of the runs it covers
-       * @enum {string}
-       */
-      frequency: 'daily' | 'weekly' | 'monthly';
+      frequency: components['schemas']['ReviewFrequency'];
       id: string;
       /** @description The `audit.review_opened` ledger entry */
       ledgerIndex: number;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       openedAt: string;
-      outcome: ('no_issues' | 'issues_found') | null;
+      outcome: components['schemas']['ReviewOutcome'] | null;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       periodEnd: string;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       periodStart: string;
       sample: components['schemas']['SampledTask'][];
-      /**
-       * @description Open until an auditor completes it
-       * @enum {string}
-       */
-      status: 'open' | 'completed';
+      status: components['schemas']['ReviewStatus'];
       /** @description Covered runs by task status when counted */
       statusCounts: {
         [key: string]: number;
@@ -612,6 +604,21 @@ export interface components {
       items: components['schemas']['ReviewedTask'][];
       nextCursor: string | null;
     };
+    /**
+     * @description The `auditFrequency` of the runs it covers
+     * @enum {string}
+     */
+    ReviewFrequency: 'daily' | 'weekly' | 'monthly';
+    /**
+     * @description What the auditor concluded
+     * @enum {string}
+     */
+    ReviewOutcome: 'no_issues' | 'issues_found';
+    /**
+     * @description Open until an auditor completes it
+     * @enum {string}
+     */
+    ReviewStatus: 'open' | 'completed';
     /** @description The assessed risk: its level, the factors found and the mitigations claimed */
     RiskAssessment: {
       factors: string[];
@@ -627,11 +634,7 @@ export interface components {
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       createdAt: string;
       description: string;
-      /**
-       * @description Why it is in the sample
-       * @enum {string}
-       */
-      reason: 'failed' | 'high_risk' | 'random';
+      reason: components['schemas']['SampleReason'];
       /** @description Principal DID, e.g. `did:human:john-dba` */
       requester: string;
       riskLevel: string | null;
@@ -640,6 +643,11 @@ export interface components {
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       updatedAt: string;
     };
+    /**
+     * @description Why it is in the sample
+     * @enum {string}
+     */
+    SampleReason: 'failed' | 'high_risk' | 'random';
     /** @description A task: its request, policy, payloads, proposal, gates with decisions, and outcome */
     Task: {
       aiProposal: components['schemas']['AiProposal'];
@@ -741,8 +749,12 @@ export type RejectInput = components['schemas']['RejectInput'];
 export type RejectionResult = components['schemas']['RejectionResult'];
 export type ReviewedTask = components['schemas']['ReviewedTask'];
 export type ReviewedTaskPage = components['schemas']['ReviewedTaskPage'];
+export type ReviewFrequency = components['schemas']['ReviewFrequency'];
+export type ReviewOutcome = components['schemas']['ReviewOutcome'];
+export type ReviewStatus = components['schemas']['ReviewStatus'];
 export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type SampledTask = components['schemas']['SampledTask'];
+export type SampleReason = components['schemas']['SampleReason'];
 export type Task = components['schemas']['Task'];
 export type TaskPage = components['schemas']['TaskPage'];
 export type TaskStatus = components['schemas']['TaskStatus'];
@@ -790,6 +802,14 @@ export const errorCodeValues = [
   'unavailable',
   'database_unavailable',
 ] as const satisfies readonly ErrorCode[];
+/** Every ReviewFrequency, in the order the server lists them. */
+export const reviewFrequencyValues = ['daily', 'weekly', 'monthly'] as const satisfies readonly ReviewFrequency[];
+/** Every ReviewOutcome, in the order the server lists them. */
+export const reviewOutcomeValues = ['no_issues', 'issues_found'] as const satisfies readonly ReviewOutcome[];
+/** Every ReviewStatus, in the order the server lists them. */
+export const reviewStatusValues = ['open', 'completed'] as const satisfies readonly ReviewStatus[];
+/** Every SampleReason, in the order the server lists them. */
+export const sampleReasonValues = ['failed', 'high_risk', 'random'] as const satisfies readonly SampleReason[];
 /** Every TaskStatus, in the order the server lists them. */
 export const taskStatusValues = [
   'awaiting_approval',

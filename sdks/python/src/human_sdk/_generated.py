@@ -3,7 +3,7 @@
 The SDK's public names are re-exported from ``human_sdk.models``.
 """
 
-# ruff: noqa: E501
+# ruff: noqa: E501, RUF012
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 from typing_extensions import TypeAliasType
+
+from human_sdk._model_base import ApprovalRequestBase, CreatedTaskBase
 
 
 class AiProposal(BaseModel):
@@ -21,213 +23,24 @@ class AiProposal(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    action: str
-    alternatives: list[str]
-    confidence: float | None
-    reasoning: str | None
-
-
-class RankingItem(BaseModel):
-    """A resource a routing gate could assign, ranked"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    capability_match: float
-    id: str
-    mean_quality: float | None
-    ratings: int
-    score: float
-
-
-class Task(BaseModel):
-    """The task the gate decides"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    description: str
-    id: str
-
-
-class TextWarning(BaseModel):
-    """Where the agent’s text holds invisible characters (shown escaped)"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    kinds: list[Literal['bidi_control', 'zero_width']]
-    path: str
-
-
-class ApproveInput(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_reason: str | None = None
-    approved_by: str | None = None
-    """Principal DID, e.g. `did:human:john-dba`"""
-    assign_to: str | None = None
-    """Principal DID, e.g. `did:human:john-dba`"""
-    edits: dict[str, Any] | None = None
-    """RFC 7386 JSON merge patch over the payload"""
-    feedback: str | None = None
-    payload_digest: str | None = None
-    """The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same."""
-
-
-class CreatedPrincipal(BaseModel):
-    """The created principal with its bearer token (shown once)"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    capabilities: list[str]
-    id: str
-    kind: Literal['human', 'agent']
-    roles: list[str]
-    token: str
-    """The bearer token; shown only here, stored only as a hash"""
-    token_expires_at: str | None
-
-
-class CreatePrincipalInput(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    capabilities: list[str] | None = None
-    id: str
-    """Principal DID, e.g. `did:human:john-dba`"""
-    kind: Literal['human'] | Literal['agent'] | None = None
-    public_key: str | None = None
-    roles: list[str]
-    token_expires_in: int | None = None
-    """Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled"""
-
-
-class AiProposal1(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
     action: str | None = None
-    alternatives: list[str] | None = None
+    alternatives: list[str] = []
     confidence: float | None = None
     reasoning: str | None = None
 
 
-class ApprovalChainItem(BaseModel):
+class RiskAssessment(BaseModel):
+    """The assessed risk: its level, the factors found and the mitigations claimed"""
+
     model_config = ConfigDict(
         extra='allow',
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    reason: str | None = None
-    role: str
-    """A role name, e.g. `finance_manager`"""
-    timeout: int | None = None
-    """Seconds this step has once it opens"""
-
-
-class ApprovalPolicy(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    eligible: list[str]
-    required: int
-    timeout: int | None = None
-    type: Literal['threshold']
-
-
-class AutoEscalation(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    confidence_threshold: float | None = None
-    enabled: bool | None = None
-    escalate_to: str | None = None
-    """A role name, e.g. `finance_manager`"""
-    escalation_message: str | None = None
-
-
-class HumanInLoop(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_required: Literal['before_execution'] | Literal['all_decisions'] | Literal['critical_only'] | None = None
-    approval_timeout: int | None = None
-    """Seconds to decide"""
-    approver_role: str | None = None
-    """A role name, e.g. `finance_manager`"""
-    enabled: bool | None = None
-    escalate_to: str | None = None
-    """A role name, e.g. `finance_manager`"""
-    escalation_policy: Literal['auto'] | Literal['reject'] | None = None
-    require_explicit_feedback: bool | None = None
-    require_explicit_reason: bool | None = None
-    show_ai_reasoning: Annotated[bool | None, Field(alias='showAIReasoning')] = None
-
-
-class RiskAssessment1(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    factors: list[str] | None = None
-    level: Literal['low'] | Literal['medium'] | Literal['high'] | Literal['critical'] | None = None
-    mitigations: list[str] | None = None
-
-
-class Routing(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approver_role: str | None = None
-    """A role name, e.g. `finance_manager`"""
-
-
-class CreateTaskInput(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    ai_proposal: AiProposal1 | None = None
-    approval_chain: list[ApprovalChainItem] | None = None
-    approval_policy: ApprovalPolicy | None = None
-    audit_frequency: Literal['always'] | Literal['daily'] | Literal['weekly'] | Literal['monthly'] | None = None
-    auto_escalation: AutoEscalation | None = None
-    description: str | None = None
-    human_in_loop: HumanInLoop | None = None
-    on_behalf_of: str | None = None
-    """Principal DID, e.g. `did:human:john-dba`"""
-    payload: dict[str, Any] | None = None
-    """Any JSON object"""
-    required_capabilities: list[str] | None = None
-    risk_assessment: RiskAssessment1 | None = None
-    routing: Routing | None = None
+    factors: list[str] = []
+    level: Literal['low', 'medium', 'high', 'critical'] | None = None
+    """The risk level"""
+    mitigations: list[str] = []
 
 
 class Decision(BaseModel):
@@ -238,20 +51,176 @@ class Decision(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    decided_at: str
+    decided_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    edits: dict[str, Any] | None
-    feedback: str | None
-    ledger_index: int
-    payload_digest: str
+    edits: dict[str, Any] | None = None
+    """Any JSON object"""
+    feedback: str | None = None
+    ledger_index: int | None = None
+    payload_digest: str | None = None
     principal: str
     """The decider’s DID"""
-    reason: str
+    reason: str | None = None
     """Empty when none was given"""
-    signature: str
-    stale: bool
+    signature: str | None = None
+    stale: bool = False
     """An approval of an earlier version of the payload: it no longer counts"""
     verdict: Literal['approved', 'rejected']
+
+
+class ApprovalRequest(ApprovalRequestBase):
+    """An approval request (gate): its policy, progress, the proposal it decides and its decisions"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    ai_proposal: AiProposal = Field(default_factory=AiProposal)
+    alternatives: list[str] = []
+    """The proposal’s alternatives"""
+    approvals: int = 0
+    """Approvals given that still count"""
+    approved_payload: dict[str, Any] | None = None
+    """Any JSON object"""
+    approver_role: str | None = None
+    """The eligible roles, comma-separated"""
+    chain: list[dict[str, Any]] | None = None
+    confidence_threshold: float | None = None
+    current_digest: str | None = None
+    """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
+    decided_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    decisions: Annotated[list[Decision], Field(validate_default=True)] = []
+    eligible_roles: list[str] = []
+    escalate_to: str | None = None
+    escalation_message: str | None = None
+    escalation_policy: Literal['auto', 'reject'] | None = None
+    expires_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    id: str
+    """`approval:human:…`"""
+    kind: Literal['execution', 'routing', 'review', 'decision', 'audit'] = 'execution'
+    """What the gate decides"""
+    payload: dict[str, Any] = {}
+    payload_digest: str | None = None
+    proposed_resource: str | None = None
+    ranking: list[dict[str, Any]] = []
+    reason: str | None = None
+    reported_confidence: float | None = None
+    requested_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    required: int = 1
+    """Approvals needed (a quorum when above 1)"""
+    risk_assessment: RiskAssessment | None = None
+    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
+    """The approval request (gate) status"""
+    step: int = 0
+    task: dict[str, Any] = {}
+    """The task the gate decides"""
+    task_id: str
+    text_warnings: list[dict[str, Any]] = []
+
+
+class Execution(BaseModel):
+    """The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    attempt: int = 1
+    description: str = ''
+    execution_id: str
+    """Stable across attempts: the idempotency key of the side effect"""
+    grant: dict[str, Any] | None = None
+    lease_expires_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    lease_id: str
+    payload: dict[str, Any] = {}
+    """The approved payload: run exactly this"""
+    payload_digest: str | None = None
+    required_capabilities: list[str] = []
+    status: Literal['executing'] = 'executing'
+    task_id: str
+
+
+class Provenance(BaseModel):
+    """The decision’s signature and its inclusion proof under a signed checkpoint"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_signature: str
+    checkpoint: str
+    """The signed note of the tree of `treeSize`"""
+    inclusion_proof: list[str] = []
+    ledger_index: int
+    ledger_proof: str | None = None
+    """The inclusion proof as one hex string"""
+    root_hash: str
+    signer: str
+    """The server’s `did:key`"""
+    tree_size: int
+
+
+class Principal(BaseModel):
+    """A principal (a person or an agent): its roles, capabilities and token state"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    capabilities: list[str] = []
+    id: str
+    """`did:human:…` or `did:agent:…`"""
+    kind: Literal['human', 'agent'] | None = None
+    roles: list[str] = []
+    token: str | None = None
+    """The bearer token; shown only here, stored only as a hash"""
+    token_expires_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    created_by: str | None = None
+    disabled_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    token_rotated_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
+class InboxPage(BaseModel):
+    """A page of the inbox"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    items: list[ApprovalRequest]
+    next_cursor: str | None = None
+
+
+TaskStatus = TypeAliasType(
+    'TaskStatus',
+    Literal[
+        'awaiting_approval',
+        'approved',
+        'executing',
+        'paused',
+        'completed',
+        'failed',
+        'rejected',
+        'expired',
+        'cancelled',
+        'overridden',
+    ],
+)
+"""The task status"""
 
 
 ErrorCode = TypeAliasType(
@@ -300,293 +269,23 @@ ErrorCode = TypeAliasType(
 """Stable error code"""
 
 
-class ExecutionGrant(BaseModel):
-    """The signed execution grant"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    attempt: int
-    checkpoint_size: int
-    """Size of the signed checkpoint the decisions were checked against"""
-    decisions: list[int]
-    """Ledger indexes of the signed decisions counted"""
-    execution_id: str
-    executor: str
-    granted_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    origin: str
-    payload_digest: str
-    signature: str
-    """Ed25519 over the canonical grant without `signature` and `signer`"""
-    signer: str
-    """The server’s `did:key`"""
-    task_id: str
-    type: Literal['humanos.execution-grant/v1']
+ReviewFrequency = TypeAliasType('ReviewFrequency', Literal['daily', 'weekly', 'monthly'])
+"""The `auditFrequency` of the runs it covers"""
 
 
-class HumanInLoop1(BaseModel):
-    """The approval settings the task was created with"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_required: Literal['before_execution'] | Literal['all_decisions'] | Literal['critical_only'] | None = None
-    approval_timeout: int | None = None
-    """Seconds to decide"""
-    approver_role: str | None = None
-    """A role name, e.g. `finance_manager`"""
-    enabled: bool | None = None
-    escalate_to: str | None = None
-    """A role name, e.g. `finance_manager`"""
-    escalation_policy: Literal['auto'] | Literal['reject'] | None = None
-    require_explicit_feedback: bool | None = None
-    require_explicit_reason: bool | None = None
-    show_ai_reasoning: Annotated[bool | None, Field(alias='showAIReasoning')] = None
+ReviewStatus = TypeAliasType('ReviewStatus', Literal['open', 'completed'])
+"""Open until an auditor completes it"""
 
 
-class Flag(BaseModel):
-    """A value a matched rule could not read (it applied anyway: fail closed) or read two ways"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    code: Literal['not_comparable', 'ambiguous_number', 'unsupported_pattern', 'text_too_long']
-    message: str
-    path: str
-    """`payload.amount`, `description`"""
-    rule: str
+ReviewOutcome = TypeAliasType('ReviewOutcome', Literal['no_issues', 'issues_found'])
+"""What the auditor concluded"""
 
 
-class Requirement(BaseModel):
-    """One step of the effective requirement and who demanded it"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    origin: Literal['policy', 'floor', 'client'] | None = None
-    required: int
-    roles: list[str]
-    rule: str | None
-    step: int
+SampleReason = TypeAliasType('SampleReason', Literal['failed', 'high_risk', 'random'])
+"""Why it is in the sample"""
 
 
-class PolicyOutcome(BaseModel):
-    """The policy that planned the gates: its id and version, the rules that matched, whether a gate is required"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_required: str
-    """What the client asked for (`before_execution`, `threshold`, …)"""
-    approver_role: str | None
-    flags: list[Flag] | None = None
-    floor_applied: bool
-    """Whether the built-in risk floor added a gate"""
-    gate_required: bool
-    id: str
-    reason: str
-    requirements: list[Requirement]
-    rules_applied: list[str]
-    source: Literal['built-in', 'file']
-    version: int
-
-
-class Principal(BaseModel):
-    """A principal (a person or an agent): its roles, capabilities and token state"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    capabilities: list[str]
-    created_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    created_by: str | None
-    disabled_at: str | None
-    id: str
-    """`did:human:…` or `did:agent:…`"""
-    kind: Literal['human', 'agent']
-    roles: list[str]
-    token_expires_at: str | None
-    token_rotated_at: str | None
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem (`application/problem+json`)"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    code: ErrorCode
-    detail: str
-    instance: str
-    """The request path"""
-    request_id: str | None = None
-    """The request id, also in the logs"""
-    status: int
-    title: str
-    type: str
-    """`urn:humanos:problem:<code>`"""
-
-
-class Provenance(BaseModel):
-    """The decision’s signature and its inclusion proof under a signed checkpoint"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_signature: str
-    checkpoint: str
-    """The signed note of the tree of `treeSize`"""
-    inclusion_proof: list[str]
-    ledger_index: int
-    ledger_proof: str
-    """The inclusion proof as one hex string"""
-    root_hash: str
-    signer: str
-    """The server’s `did:key`"""
-    tree_size: int
-
-
-class RejectInput(BaseModel):
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    feedback: str | None = None
-    payload_digest: str | None = None
-    """The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same."""
-    rejected_by: str | None = None
-    """Principal DID, e.g. `did:human:john-dba`"""
-    rejection_reason: str
-
-
-class RiskAssessment(BaseModel):
-    """The assessed risk: its level, the factors found and the mitigations claimed"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    factors: list[str]
-    level: Literal['low', 'medium', 'high', 'critical']
-    """The risk level"""
-    mitigations: list[str]
-
-
-class Execution1(BaseModel):
-    """The execution: its id and who runs the current attempt"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    execution_id: str
-    """Stable across attempts"""
-    executor: str | None
-
-
-class Lease(BaseModel):
-    """The running attempt’s lease, while it has one"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    attempt: int
-    expires_at: str | None
-
-
-TaskStatus = TypeAliasType(
-    'TaskStatus',
-    Literal[
-        'awaiting_approval',
-        'approved',
-        'executing',
-        'paused',
-        'completed',
-        'failed',
-        'rejected',
-        'expired',
-        'cancelled',
-        'overridden',
-    ],
-)
-"""The task status"""
-
-
-class ApprovalRequest(BaseModel):
-    """An approval request (gate): its policy, progress, the proposal it decides and its decisions"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    ai_proposal: AiProposal
-    alternatives: list[str]
-    """The proposal’s alternatives"""
-    approvals: int
-    """Approvals given that still count"""
-    approved_payload: dict[str, Any] | None = None
-    approver_role: str
-    """The eligible roles, comma-separated"""
-    confidence_threshold: float | None = None
-    current_digest: str
-    """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
-    decided_at: str | None
-    decisions: list[Decision]
-    eligible_roles: list[str]
-    escalate_to: str | None
-    escalation_message: str | None = None
-    escalation_policy: Literal['auto', 'reject'] | None
-    expires_at: str | None
-    id: str
-    """`approval:human:…`"""
-    kind: Literal['execution', 'routing', 'review', 'decision', 'audit']
-    """What the gate decides"""
-    payload: dict[str, Any] | None = None
-    """Any JSON object"""
-    payload_digest: str | None = None
-    proposed_resource: str | None = None
-    ranking: list[RankingItem] | None = None
-    reason: str | None
-    reported_confidence: float | None = None
-    requested_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    required: int
-    """Approvals needed (a quorum when above 1)"""
-    risk_assessment: RiskAssessment
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
-    step: int
-    task: Task
-    """The task the gate decides"""
-    task_id: str
-    text_warnings: list[TextWarning]
-
-
-class ApprovalResult(BaseModel):
+class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
     model_config = ConfigDict(
@@ -595,113 +294,27 @@ class ApprovalResult(BaseModel):
         alias_generator=to_camel,
     )
     approval_id: str
-    approval_reason: str
-    """Empty when none was given"""
-    approved_at: str
+    feedback: str | None = None
+    provenance: Provenance | None = None
+    rejected_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    approved_by: str
-    edits: dict[str, Any] | None
-    feedback: str | None
-    payload_digest: str
-    provenance: Provenance
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
     status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
     """The approval request (gate) status"""
-    task_id: str
-    task_status: TaskStatus
-
-
-class ApprovalStep(BaseModel):
-    """One step (or escalation) of the path"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approver_role: str
-    decisions: list[Decision]
-    id: str
-    reason: str | None
-    required: int
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
-    step: int
-
-
-class ApprovalTask(BaseModel):
-    """The task the gate decides, with its payload as it stands and as proposed"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    description: str
-    id: str
-    on_behalf_of: str | None
-    payload: dict[str, Any]
-    """Any JSON object"""
-    policy: PolicyOutcome
-    proposed_payload: dict[str, Any]
-    """Any JSON object"""
-    requester: str
-    required_capabilities: list[str]
-    status: TaskStatus
-
-
-class ApprovalView(BaseModel):
-    """An approval request with every step of its path and the task it decides"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    ai_proposal: AiProposal
-    alternatives: list[str]
-    """The proposal’s alternatives"""
-    approvals: int
-    """Approvals given that still count"""
-    approved_payload: dict[str, Any] | None = None
-    approver_role: str
-    """The eligible roles, comma-separated"""
-    chain: list[ApprovalStep]
-    """Every gate of this kind on the task, in step order, with its decisions"""
-    confidence_threshold: float | None = None
-    current_digest: str
-    """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
-    decided_at: str | None
-    decisions: list[Decision]
-    eligible_roles: list[str]
-    escalate_to: str | None
-    escalation_message: str | None = None
-    escalation_policy: Literal['auto', 'reject'] | None
-    expires_at: str | None
-    id: str
-    """`approval:human:…`"""
-    kind: Literal['execution', 'routing', 'review', 'decision', 'audit']
-    """What the gate decides"""
-    payload: dict[str, Any] | None = None
+    task_id: str | None = None
+    task_status: TaskStatus | None = None
+    approval_reason: str | None = None
+    """Empty when none was given"""
+    approved_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    approved_by: str | None = None
+    edits: dict[str, Any] | None = None
     """Any JSON object"""
     payload_digest: str | None = None
-    proposed_resource: str | None = None
-    ranking: list[RankingItem] | None = None
-    reason: str | None
-    reported_confidence: float | None = None
-    requested_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    required: int
-    """Approvals needed (a quorum when above 1)"""
-    risk_assessment: RiskAssessment
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
-    step: int
-    task: ApprovalTask
-    task_id: str
-    text_warnings: list[TextWarning]
 
 
-class CreatedTask(BaseModel):
+class CreatedTask(CreatedTaskBase):
     """The created task: its status and policy, the first open approval request, and the chain when there are several"""
 
     model_config = ConfigDict(
@@ -709,114 +322,55 @@ class CreatedTask(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    approval_chain: list[ApprovalRequest] | None = None
+    approval_chain: Annotated[list[ApprovalRequest], Field(validate_default=True)] = []
     approval_request: ApprovalRequest | None = None
-    policy: PolicyOutcome
+    policy: dict[str, Any] | None = None
     status: TaskStatus
     task_id: str
     """`task:human:…`"""
 
 
-class Execution(BaseModel):
-    """The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions"""
+class Approval(BaseModel):
+    """The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload"""
 
     model_config = ConfigDict(
         extra='allow',
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    attempt: int
-    description: str
-    execution_id: str
-    """Stable across attempts: the idempotency key of the side effect"""
-    grant: ExecutionGrant
-    lease_expires_at: str
+    approval_id: str | None = None
+    """The deciding gate, else the open one"""
+    approval_reason: str | None = None
+    approval_request: ApprovalRequest | None = None
+    approved: bool = False
+    approved_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    lease_id: str
-    payload: dict[str, Any]
-    """The approved payload: run exactly this"""
-    payload_digest: str
-    required_capabilities: list[str]
-    status: Literal['executing']
-    task_id: str
-
-
-class RejectionResult(BaseModel):
-    """The rejection as recorded: the gate and task status after it, who rejected, and its provenance"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    approval_id: str
-    feedback: str | None
-    provenance: Provenance
-    rejected_at: str
+    approved_by: str | None = None
+    """The last approver"""
+    approved_payload: dict[str, Any] | None = None
+    """Any JSON object"""
+    approvers: list[str] = []
+    auto_approved: bool = False
+    """Approved without an execution gate"""
+    cancelled: bool = False
+    decided: bool = False
+    """Whether the task is past its approval"""
+    edits: dict[str, Any] | None = None
+    """The approvers’ edits composed into one RFC 7386 merge patch"""
+    expired: bool = False
+    feedback: str | None = None
+    payload_digest: str | None = None
+    rejected_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    rejected_by: str
-    rejection_reason: str
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
-    task_id: str
-    task_status: TaskStatus
-
-
-class ReviewedTask(BaseModel):
-    """An unattended run covered by the review"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    created_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    description: str
-    requester: str
-    """Principal DID, e.g. `did:human:john-dba`"""
-    risk_level: str | None
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
     status: TaskStatus
     task_id: str
-    updated_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    timed_out: bool = False
+    """The wait stopped because its own timeout ran out"""
 
 
-class ReviewedTaskPage(BaseModel):
-    """The runs a review covers, oldest first"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    items: list[ReviewedTask]
-    next_cursor: str | None
-
-
-class SampledTask(BaseModel):
-    """A run the auditor is asked to inspect"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    created_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    description: str
-    reason: Literal['failed', 'high_risk', 'random']
-    """Why it is in the sample"""
-    requester: str
-    """Principal DID, e.g. `did:human:john-dba`"""
-    risk_level: str | None
-    status: TaskStatus
-    task_id: str
-    updated_at: str
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-
-
-class Task1(BaseModel):
+class Task(BaseModel):
     """A task: its request, policy, payloads, proposal, gates with decisions, and outcome"""
 
     model_config = ConfigDict(
@@ -824,35 +378,42 @@ class Task1(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    ai_proposal: AiProposal
-    approvals: list[ApprovalRequest]
-    approved_payload: dict[str, Any] | None
-    assigned_to: str | None
-    confidence: float | None
-    created_at: str
+    ai_proposal: AiProposal | None = None
+    approvals: Annotated[list[ApprovalRequest], Field(validate_default=True)] = []
+    approved_payload: dict[str, Any] | None = None
+    """Any JSON object"""
+    assigned_to: str | None = None
+    """The resource a routing decision assigned"""
+    confidence: float | None = None
+    """The latest confidence the executor reported, else the proposal’s"""
+    created_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    description: str
-    error: Any
-    execution: Execution1 | None
-    human_in_loop: HumanInLoop1
-    id: str
+    description: str = ''
+    error: Any = None
+    execution: dict[str, Any] | None = None
+    """The execution: its id and who runs the current attempt"""
+    human_in_loop: dict[str, Any] | None = None
+    id: str | None = None
     """`task:human:…`"""
-    lease: Lease | None
-    on_behalf_of: str | None
-    overridden_by: str | None
-    payload: dict[str, Any]
+    lease: dict[str, Any] | None = None
+    """The running attempt’s lease, while it has one"""
+    on_behalf_of: str | None = None
+    """The human the agent acts for"""
+    overridden_by: str | None = None
+    payload: dict[str, Any] = {}
     """The payload as it stands (with approvers’ edits)"""
-    payload_digest: str | None
-    policy: PolicyOutcome
-    proposed_payload: dict[str, Any]
+    payload_digest: str | None = None
+    """The approved payload’s digest"""
+    policy: dict[str, Any] | None = None
+    proposed_payload: dict[str, Any] = {}
     """The payload as the agent proposed it"""
-    requester: str
-    required_capabilities: list[str]
-    result: Any
-    risk_assessment: RiskAssessment
+    requester: str | None = None
+    required_capabilities: list[str] = []
+    result: Any = None
+    risk_assessment: RiskAssessment | None = None
     status: TaskStatus
     task_id: str
-    updated_at: str
+    updated_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
@@ -864,52 +425,49 @@ class TaskPage(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    items: list[Task1]
-    next_cursor: str | None
+    items: list[Task]
+    next_cursor: str | None = None
 
 
-class ApprovalOutcome(BaseModel):
-    """The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload"""
+class ReviewedTask(BaseModel):
+    """An unattended run covered by the review"""
 
     model_config = ConfigDict(
         extra='allow',
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    approval_id: str | None
-    approval_reason: str | None
-    approval_request: ApprovalRequest | None
-    approved: bool
-    approved_at: str | None
-    approved_by: str | None
-    approved_payload: dict[str, Any] | None
-    approvers: list[str]
-    auto_approved: bool
-    """Approved without an execution gate"""
-    cancelled: bool
-    decided: bool
-    """Whether the task is past its approval"""
-    edits: dict[str, Any] | None
-    expired: bool
-    feedback: str | None
-    payload_digest: str | None
-    rejected_at: str | None
-    rejected_by: str | None
-    rejection_reason: str | None
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    description: str = ''
+    requester: str | None = None
+    """Principal DID, e.g. `did:human:john-dba`"""
+    risk_level: str | None = None
     status: TaskStatus
     task_id: str
+    updated_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
-class ApprovalPage(BaseModel):
-    """A page of the inbox"""
+class SampledTask(BaseModel):
+    """A run the auditor is asked to inspect"""
 
     model_config = ConfigDict(
         extra='allow',
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    items: list[ApprovalRequest]
-    next_cursor: str | None
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    description: str = ''
+    reason: SampleReason
+    requester: str | None = None
+    """Principal DID, e.g. `did:human:john-dba`"""
+    risk_level: str | None = None
+    status: TaskStatus
+    task_id: str
+    updated_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
 class AuditReview(BaseModel):
@@ -921,27 +479,27 @@ class AuditReview(BaseModel):
         alias_generator=to_camel,
     )
     auditor_role: str
-    completed_at: str | None
-    completed_by: str | None
-    completed_ledger_index: int | None
-    findings: str | None
-    flagged_task_ids: list[str]
-    frequency: Literal['daily', 'weekly', 'monthly']
-    """The `auditFrequency` of the runs it covers"""
+    completed_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    completed_by: str | None = None
+    """Principal DID, e.g. `did:human:john-dba`"""
+    completed_ledger_index: int | None = None
+    findings: str | None = None
+    flagged_task_ids: list[str] = []
+    frequency: ReviewFrequency
     id: str
     ledger_index: int
     """The `audit.review_opened` ledger entry"""
     opened_at: str
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    outcome: Literal['no_issues', 'issues_found'] | None
+    outcome: ReviewOutcome | None = None
     period_end: str
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     period_start: str
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    sample: list[SampledTask]
-    status: Literal['open', 'completed']
-    """Open until an auditor completes it"""
-    status_counts: dict[str, int]
+    sample: Annotated[list[SampledTask], Field(validate_default=True)] = []
+    status: ReviewStatus
+    status_counts: dict[str, Any] = {}
     """Covered runs by task status when counted"""
     task_count: int
     """Unattended runs created in the period"""
@@ -956,4 +514,16 @@ class AuditReviewPage(BaseModel):
         alias_generator=to_camel,
     )
     items: list[AuditReview]
-    next_cursor: str | None
+    next_cursor: str | None = None
+
+
+class ReviewedTaskPage(BaseModel):
+    """The runs a review covers, oldest first"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    items: list[ReviewedTask]
+    next_cursor: str | None = None
