@@ -139,7 +139,9 @@ const OPEN = { type: 'object', additionalProperties: true };
 
 function nonNull(s: Schema): { s: Schema; nullable: boolean } {
   const rest = (s.anyOf as Schema[] | undefined)?.filter((b) => b.type !== 'null');
-  return rest?.length === 1 && rest.length < s.anyOf.length ? { s: rest[0] as Schema, nullable: true } : { s, nullable: false };
+  return rest?.length === 1 && rest.length < s.anyOf.length
+    ? { s: rest[0] as Schema, nullable: true }
+    : { s, nullable: false };
 }
 
 /** A member as the Python SDK reads it: nested objects it does not model are plain dicts. */
@@ -189,7 +191,11 @@ export function pythonSchemas(doc: OpenApiDocument): Record<string, Schema> {
     const a = raw[py];
     const req = new Set<string>(b.required ?? []);
     raw[py] = a
-      ? { ...a, properties: { ...b.properties, ...a.properties }, required: a.required.filter((r: string) => req.has(r)) }
+      ? {
+          ...a,
+          properties: { ...b.properties, ...a.properties },
+          required: a.required.filter((r: string) => req.has(r)),
+        }
       : structuredClone(b);
   }
   const out: Record<string, Schema> = {};

@@ -6,6 +6,46 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /** @description How well the agent’s stated confidence predicted approval and quality */
+    AgentCalibration: {
+      agent: string;
+      approvalRate: number | null;
+      brierScore: number | null;
+      /** @description Calibration by where the confidence was stated */
+      byStage: {
+        /** @description Calibration of the confidences stated at one stage */
+        creation: {
+          brierScore: number | null;
+          samples: number;
+        };
+        /** @description Calibration of the confidences stated at one stage */
+        decision: {
+          brierScore: number | null;
+          samples: number;
+        };
+        /** @description Calibration of the confidences stated at one stage */
+        heartbeat: {
+          brierScore: number | null;
+          samples: number;
+        };
+      };
+      capability: string | null;
+      editRate: number | null;
+      evidence: string[];
+      overrideRate: number | null;
+      /** @enum {string} */
+      recommendedAutonomy: 'all_decisions' | 'before_execution' | 'critical_only' | 'confidence';
+      rejectionRate: number | null;
+      reliability: {
+        count: number;
+        from: number;
+        meanConfidence: number | null;
+        observedAccuracy: number | null;
+        to: number;
+      }[];
+      /** @description Stated confidences judged by a human’s correctness verdict */
+      samples: number;
+    };
     /** @description What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw */
     AiProposal: {
       action: string;
@@ -473,6 +513,44 @@ export interface components {
       /** @enum {string} */
       type: 'humanos.execution-grant/v1';
     };
+    FeedbackInput: {
+      comments?: string;
+      correctness?: boolean;
+      improvements?: string[];
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+    };
+    /** @description The feedback as recorded */
+    FeedbackResult: {
+      comments?: string;
+      confidence: number | null;
+      correctness?: boolean;
+      improvements?: string[];
+      principal: string;
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      recordedAt: string;
+      taskId: string;
+    };
+    HeartbeatInput: {
+      confidence?: number;
+      leaseId: string;
+      /** @description Lease length without a heartbeat */
+      leaseSeconds?: number;
+      progress?: string;
+    };
+    /** @description Whether to continue, the renewed lease, and the review request when the run is paused */
+    HeartbeatResult: {
+      /**
+       * @description `wait` while a review is pending (the task is paused)
+       * @enum {string}
+       */
+      action: 'continue' | 'wait';
+      approvalRequest?: components['schemas']['ApprovalRequest'];
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      leaseExpiresAt: string;
+      status: components['schemas']['TaskStatus'];
+      taskId: string;
+    };
     /** @description The approval settings the task was created with */
     HumanInLoop: {
       approvalRequired?: 'before_execution' | 'all_decisions' | 'critical_only';
@@ -487,6 +565,81 @@ export interface components {
       requireExplicitFeedback?: boolean;
       requireExplicitReason?: boolean;
       showAIReasoning?: boolean;
+    };
+    InRunDecisionInput: {
+      action: string;
+      alternatives?: string[];
+      confidence?: number | null;
+      /** @description Any JSON object */
+      payload?: {
+        [key: string]: unknown;
+      };
+      reasoning?: string | null;
+    };
+    /** @description The in-run decision: approved by policy at once, or pending with its approval request */
+    InRunDecisionResponse:
+      | {
+          /** @enum {boolean} */
+          autoApproved: true;
+          /** @description Where the auto-approval is recorded */
+          ledgerIndex: number;
+          /** @description Any JSON object */
+          payload: {
+            [key: string]: unknown;
+          };
+          payloadDigest: string;
+          policy: components['schemas']['PolicyOutcome'];
+          /** @enum {string} */
+          status: 'approved';
+          taskId: string;
+        }
+      | {
+          /** @description Every step, when there are several */
+          approvalChain?: components['schemas']['ApprovalRequest'][];
+          approvalRequest: components['schemas']['ApprovalRequest'];
+          /** @enum {boolean} */
+          autoApproved: false;
+          /** @description The first step’s approval request id */
+          decisionId: string;
+          policy: components['schemas']['PolicyOutcome'];
+          /** @enum {string} */
+          status: 'pending';
+          taskId: string;
+        };
+    OverrideInput: {
+      continueExecution: boolean;
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      overriddenBy?: string;
+      reason: string;
+    };
+    /** @description The task after the override */
+    OverrideResult: {
+      continueExecution: boolean;
+      overriddenBy: string | null;
+      status: components['schemas']['TaskStatus'];
+      taskId: string;
+    };
+    /** @description What the policy would do with this task: its risk, routing and gates (nothing is written) */
+    PolicyEvaluation: {
+      audit: {
+        /** @enum {string} */
+        frequency: 'always' | 'daily' | 'weekly' | 'monthly';
+        sampleRate: number;
+      } | null;
+      gates: {
+        approverRoles: string[];
+        escalateTo: string | null;
+        escalationPolicy: ('auto' | 'reject') | null;
+        reason: string | null;
+        required: number;
+        step: number;
+        timeout: number | null;
+      }[];
+      policy: components['schemas']['PolicyOutcome'];
+      riskAssessment: components['schemas']['RiskAssessment'];
+      routing: {
+        approverRole: string;
+      } | null;
     };
     /** @description The policy that planned the gates: its id and version, the rules that matched, whether a gate is required */
     PolicyOutcome: {
@@ -721,6 +874,7 @@ export interface components {
   headers: never;
   pathItems: never;
 }
+export type AgentCalibration = components['schemas']['AgentCalibration'];
 export type AiProposal = components['schemas']['AiProposal'];
 export type ApprovalOutcome = components['schemas']['ApprovalOutcome'];
 export type ApprovalPage = components['schemas']['ApprovalPage'];
@@ -740,7 +894,16 @@ export type Decision = components['schemas']['Decision'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type Execution = components['schemas']['Execution'];
 export type ExecutionGrant = components['schemas']['ExecutionGrant'];
+export type FeedbackInput = components['schemas']['FeedbackInput'];
+export type FeedbackResult = components['schemas']['FeedbackResult'];
+export type HeartbeatInput = components['schemas']['HeartbeatInput'];
+export type HeartbeatResult = components['schemas']['HeartbeatResult'];
 export type HumanInLoop = components['schemas']['HumanInLoop'];
+export type InRunDecisionInput = components['schemas']['InRunDecisionInput'];
+export type InRunDecisionResponse = components['schemas']['InRunDecisionResponse'];
+export type OverrideInput = components['schemas']['OverrideInput'];
+export type OverrideResult = components['schemas']['OverrideResult'];
+export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
 export type PolicyOutcome = components['schemas']['PolicyOutcome'];
 export type Principal = components['schemas']['Principal'];
 export type Problem = components['schemas']['Problem'];
