@@ -28,13 +28,13 @@ const GO_TYPES: Record<string, string> = {
   TaskStatus: 'TaskStatus',
   ApprovalRequest: 'ApprovalRequest',
   Decision: 'Decision',
-  ApprovalStep: 'ChainLink',
+  ChainStep: 'ChainLink',
   ApprovalTask: 'TaskRef',
-  ApprovalOutcome: 'Approval',
+  TaskDecision: 'Approval',
   PolicyOutcome: 'PolicyApplied',
   RiskAssessment: 'RiskAssessment',
   TaskPage: 'TaskPage',
-  ApprovalPage: 'ApprovalPage',
+  ApprovalRequestPage: 'ApprovalPage',
   Provenance: 'Provenance',
   Principal: 'Principal',
   CreatedTask: 'CreatedTask',
@@ -42,7 +42,11 @@ const GO_TYPES: Record<string, string> = {
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */
-const HAND_WRITTEN: Record<string, string> = { HumanInLoop: '*HITLConfig', AiProposal: 'AIProposal' };
+const HAND_WRITTEN: Record<string, string> = {
+  HumanInLoop: '*HITLConfig',
+  HumanInLoopSettings: '*HITLConfig',
+  AiProposal: 'AIProposal',
+};
 
 /** Members the Go SDK adds (never on the wire), by Go type: [wire-like name, Go name, Go type, doc]. */
 const SDK_MEMBERS: Record<string, [string, string, string, string][]> = {
@@ -67,7 +71,7 @@ const SDK_MEMBERS: Record<string, [string, string, string, string][]> = {
 
 /** Schemas merged into a Go type that has the members of both (Go has one struct where the API has two). */
 const MERGED: [string, string][] = [
-  ['ApprovalRequest', 'ApprovalView'],
+  ['ApprovalRequest', 'ApprovalRequestDetail'],
   ['DecisionResult', 'ApprovalResult'],
   ['DecisionResult', 'RejectionResult'],
   ['Principal', 'CreatedPrincipal'],

@@ -23,37 +23,37 @@ export const SDK_SCHEMAS: Record<string, Locator> = {
   TaskStatus: { op: 'getTask', at: '200', path: ['status'] },
   AiProposal: { op: 'getTask', at: '200', path: ['aiProposal'] },
   RiskAssessment: { op: 'getTask', at: '200', path: ['riskAssessment'] },
-  HumanInLoop: { op: 'getTask', at: '200', path: ['humanInLoop'] },
+  HumanInLoopSettings: { op: 'getTask', at: '200', path: ['humanInLoop'] },
   PolicyOutcome: { op: 'getTask', at: '200', path: ['policy'] },
   ApprovalRequest: { op: 'getTask', at: '200', path: ['approvals', '[]'] },
   Decision: { op: 'getTask', at: '200', path: ['approvals', '[]', 'decisions', '[]'] },
   TaskPage: { op: 'listTasks', at: '200' },
-  ApprovalPage: { op: 'listApprovals', at: '200' },
-  ApprovalView: { op: 'getApproval', at: '200' },
-  ApprovalStep: { op: 'getApproval', at: '200', path: ['chain', '[]'] },
+  ApprovalRequestPage: { op: 'listApprovals', at: '200' },
+  ApprovalRequestDetail: { op: 'getApproval', at: '200' },
+  ChainStep: { op: 'getApproval', at: '200', path: ['chain', '[]'] },
   ApprovalTask: { op: 'getApproval', at: '200', path: ['task'] },
-  CreateTaskInput: { op: 'createTask', at: 'body' },
+  CreateTaskBody: { op: 'createTask', at: 'body' },
   CreatedTask: { op: 'createTask', at: '201' },
-  ApprovalOutcome: { op: 'getDecision', at: '200' },
-  ApproveInput: { op: 'approve', at: 'body' },
-  RejectInput: { op: 'reject', at: 'body' },
+  TaskDecision: { op: 'getDecision', at: '200' },
+  ApproveBody: { op: 'approve', at: 'body' },
+  RejectBody: { op: 'reject', at: 'body' },
   ApprovalResult: { op: 'approve', at: '200' },
   RejectionResult: { op: 'reject', at: '200' },
   Provenance: { op: 'approve', at: '200', path: ['provenance'] },
-  Execution: { op: 'executeTask', at: '200' },
-  ExecutionGrant: { op: 'executeTask', at: '200', path: ['grant'] },
-  HeartbeatInput: { op: 'heartbeat', at: 'body' },
+  ExecutionGrant: { op: 'executeTask', at: '200' },
+  SignedGrant: { op: 'executeTask', at: '200', path: ['grant'] },
+  HeartbeatBody: { op: 'heartbeat', at: 'body' },
   HeartbeatResult: { op: 'heartbeat', at: '200' },
-  InRunDecisionInput: { op: 'submitDecision', at: 'body' },
-  InRunDecisionResponse: { op: 'submitDecision', at: '201' },
-  OverrideInput: { op: 'overrideTask', at: 'body' },
+  InRunDecisionBody: { op: 'submitDecision', at: 'body' },
+  InRunDecisionResult: { op: 'submitDecision', at: '201' },
+  OverrideBody: { op: 'overrideTask', at: 'body' },
   OverrideResult: { op: 'overrideTask', at: '200' },
-  FeedbackInput: { op: 'recordFeedback', at: 'body' },
-  FeedbackResult: { op: 'recordFeedback', at: '201' },
-  AgentCalibration: { op: 'getCalibration', at: '200' },
+  FeedbackBody: { op: 'recordFeedback', at: 'body' },
+  Feedback: { op: 'recordFeedback', at: '201' },
+  CalibrationReport: { op: 'getCalibration', at: '200' },
   PolicyEvaluation: { op: 'evaluatePolicy', at: '200' },
   Principal: { op: 'getPrincipal', at: '200' },
-  CreatePrincipalInput: { op: 'createPrincipal', at: 'body' },
+  CreatePrincipalBody: { op: 'createPrincipal', at: 'body' },
   CreatedPrincipal: { op: 'createPrincipal', at: '201' },
   AuditReview: { op: 'getAuditReview', at: '200' },
   AuditReviewPage: { op: 'listAuditReviews', at: '200' },
@@ -75,12 +75,19 @@ function operation(doc: OpenApiDocument, id: string): Schema {
   throw new Error(`gen-models: no operation ${id} in the document`);
 }
 
+/** The schema a `$ref` names (a schema that is not a reference is itself). */
+function resolve(doc: OpenApiDocument, s: Schema | undefined): Schema | undefined {
+  const ref = s?.$ref as string | undefined;
+  return ref ? doc.components.schemas?.[ref.split('/').pop() as string] : s;
+}
+
 function locate(doc: OpenApiDocument, name: string, loc: Locator): Schema {
   const op = operation(doc, loc.op);
   const holder = loc.at === 'body' ? op.requestBody : op.responses?.[loc.at];
   const content = holder?.content ?? {};
   let s: Schema | undefined = (content['application/json'] ?? content['application/problem+json'])?.schema;
   for (const step of loc.path ?? []) {
+    s = resolve(doc, s);
     s = step === '[]' ? s?.items : step.startsWith('|') ? s?.anyOf?.[Number(step.slice(1))] : s?.properties?.[step];
   }
   if (!s) throw new Error(`gen-models: ${name} not found at ${JSON.stringify(loc)}`);

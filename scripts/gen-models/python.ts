@@ -46,12 +46,12 @@ const PY_TYPES: Record<string, string> = {
   Decision: 'Decision',
   ApprovalRequest: 'ApprovalRequest',
   CreatedTask: 'CreatedTask',
-  ApprovalOutcome: 'Approval',
+  TaskDecision: 'Approval',
   Task: 'Task',
-  Execution: 'Execution',
+  ExecutionGrant: 'Execution',
   Provenance: 'Provenance',
   Principal: 'Principal',
-  ApprovalPage: 'InboxPage',
+  ApprovalRequestPage: 'InboxPage',
   TaskPage: 'TaskPage',
   ReviewedTask: 'ReviewedTask',
   SampledTask: 'SampledTask',
@@ -68,7 +68,7 @@ const PY_TYPES: Record<string, string> = {
 
 /** Schemas merged into one Python model that has the members of both. */
 const PY_MERGED: [string, string][] = [
-  ['ApprovalRequest', 'ApprovalView'],
+  ['ApprovalRequest', 'ApprovalRequestDetail'],
   ['DecisionResult', 'ApprovalResult'],
   ['DecisionResult', 'RejectionResult'],
   ['Principal', 'CreatedPrincipal'],

@@ -5,14 +5,12 @@
  */
 import type * as Wire from './openapi.gen.js';
 
-export type {
-  ApprovalRequest,
-  ApprovalResult,
-  ApprovalStep,
-  ApprovalView,
-  Provenance,
-  RejectionResult,
-} from './openapi.gen.js';
+export type { ApprovalRequest, ApprovalResult, Provenance, RejectionResult } from './openapi.gen.js';
+
+/** `GET /approvals/{id}`: the gate with every step of its path and the task with its payloads. */
+export type ApprovalView = Wire.ApprovalRequestDetail;
+/** One step (or escalation) of a gate's path, as `GET /approvals/{id}` lists them. */
+export type ApprovalStep = Wire.ChainStep;
 
 /** A decision as a gate shows it, with whether it still counts (`stale`: an approval of an earlier payload). */
 export type GateDecision = Wire.Decision;

@@ -6,86 +6,12 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /** @description How well the agent’s stated confidence predicted approval and quality */
-    AgentCalibration: {
-      agent: string;
-      approvalRate: number | null;
-      brierScore: number | null;
-      /** @description Calibration by where the confidence was stated */
-      byStage: {
-        /** @description Calibration of the confidences stated at one stage */
-        creation: {
-          brierScore: number | null;
-          samples: number;
-        };
-        /** @description Calibration of the confidences stated at one stage */
-        decision: {
-          brierScore: number | null;
-          samples: number;
-        };
-        /** @description Calibration of the confidences stated at one stage */
-        heartbeat: {
-          brierScore: number | null;
-          samples: number;
-        };
-      };
-      capability: string | null;
-      editRate: number | null;
-      evidence: string[];
-      overrideRate: number | null;
-      /** @enum {string} */
-      recommendedAutonomy: 'all_decisions' | 'before_execution' | 'critical_only' | 'confidence';
-      rejectionRate: number | null;
-      reliability: {
-        count: number;
-        from: number;
-        meanConfidence: number | null;
-        observedAccuracy: number | null;
-        to: number;
-      }[];
-      /** @description Stated confidences judged by a human’s correctness verdict */
-      samples: number;
-    };
     /** @description What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw */
     AiProposal: {
       action: string;
       alternatives: string[];
       confidence: number | null;
       reasoning: string | null;
-    };
-    /** @description The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload */
-    ApprovalOutcome: {
-      approvalId: string | null;
-      approvalReason: string | null;
-      approvalRequest: components['schemas']['ApprovalRequest'] | null;
-      approved: boolean;
-      approvedAt: string | null;
-      approvedBy: string | null;
-      approvedPayload: {
-        [key: string]: unknown;
-      } | null;
-      approvers: string[];
-      /** @description Approved without an execution gate */
-      autoApproved: boolean;
-      cancelled: boolean;
-      /** @description Whether the task is past its approval */
-      decided: boolean;
-      edits: {
-        [key: string]: unknown;
-      } | null;
-      expired: boolean;
-      feedback: string | null;
-      payloadDigest: string | null;
-      rejectedAt: string | null;
-      rejectedBy: string | null;
-      rejectionReason: string | null;
-      status: components['schemas']['TaskStatus'];
-      taskId: string;
-    };
-    /** @description A page of the inbox */
-    ApprovalPage: {
-      items: components['schemas']['ApprovalRequest'][];
-      nextCursor: string | null;
     };
     /** @description An approval request (gate): its policy, progress, the proposal it decides and its decisions */
     ApprovalRequest: {
@@ -153,62 +79,8 @@ export interface components {
         path: string;
       }[];
     };
-    /** @description The approval as recorded: the gate and task status after it, who approved, and its provenance */
-    ApprovalResult: {
-      approvalId: string;
-      /** @description Empty when none was given */
-      approvalReason: string;
-      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
-      approvedAt: string;
-      approvedBy: string;
-      edits: {
-        [key: string]: unknown;
-      } | null;
-      feedback: string | null;
-      payloadDigest: string;
-      provenance: components['schemas']['Provenance'];
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
-      taskId: string;
-      taskStatus: components['schemas']['TaskStatus'];
-    };
-    /** @description One step (or escalation) of the path */
-    ApprovalStep: {
-      approverRole: string;
-      decisions: components['schemas']['Decision'][];
-      id: string;
-      reason: string | null;
-      required: number;
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
-      step: number;
-    };
-    /** @description The task the gate decides, with its payload as it stands and as proposed */
-    ApprovalTask: {
-      description: string;
-      id: string;
-      onBehalfOf: string | null;
-      /** @description Any JSON object */
-      payload: {
-        [key: string]: unknown;
-      };
-      policy: components['schemas']['PolicyOutcome'];
-      /** @description Any JSON object */
-      proposedPayload: {
-        [key: string]: unknown;
-      };
-      requester: string;
-      requiredCapabilities: string[];
-      status: components['schemas']['TaskStatus'];
-    };
     /** @description An approval request with every step of its path and the task it decides */
-    ApprovalView: {
+    ApprovalRequestDetail: {
       aiProposal: components['schemas']['AiProposal'];
       /** @description The proposal’s alternatives */
       alternatives: string[];
@@ -220,7 +92,7 @@ export interface components {
       /** @description The eligible roles, comma-separated */
       approverRole: string;
       /** @description Every gate of this kind on the task, in step order, with its decisions */
-      chain: components['schemas']['ApprovalStep'][];
+      chain: components['schemas']['ChainStep'][];
       confidenceThreshold?: number;
       /** @description The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding. */
       currentDigest: string;
@@ -271,7 +143,52 @@ export interface components {
         path: string;
       }[];
     };
-    ApproveInput: {
+    /** @description A page of the inbox */
+    ApprovalRequestPage: {
+      items: components['schemas']['ApprovalRequest'][];
+      nextCursor: string | null;
+    };
+    /** @description The approval as recorded: the gate and task status after it, who approved, and its provenance */
+    ApprovalResult: {
+      approvalId: string;
+      /** @description Empty when none was given */
+      approvalReason: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      approvedAt: string;
+      approvedBy: string;
+      edits: {
+        [key: string]: unknown;
+      } | null;
+      feedback: string | null;
+      payloadDigest: string;
+      provenance: components['schemas']['Provenance'];
+      /**
+       * @description The approval request (gate) status
+       * @enum {string}
+       */
+      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      taskId: string;
+      taskStatus: components['schemas']['TaskStatus'];
+    };
+    /** @description The task the gate decides, with its payload as it stands and as proposed */
+    ApprovalTask: {
+      description: string;
+      id: string;
+      onBehalfOf: string | null;
+      /** @description Any JSON object */
+      payload: {
+        [key: string]: unknown;
+      };
+      policy: components['schemas']['PolicyOutcome'];
+      /** @description Any JSON object */
+      proposedPayload: {
+        [key: string]: unknown;
+      };
+      requester: string;
+      requiredCapabilities: string[];
+      status: components['schemas']['TaskStatus'];
+    };
+    ApproveBody: {
       approvalReason?: string;
       /** @description Principal DID, e.g. `did:human:john-dba` */
       approvedBy?: string;
@@ -318,6 +235,60 @@ export interface components {
       items: components['schemas']['AuditReview'][];
       nextCursor: string | null;
     };
+    /** @description How well the agent’s stated confidence predicted approval and quality */
+    CalibrationReport: {
+      agent: string;
+      approvalRate: number | null;
+      brierScore: number | null;
+      /** @description Calibration by where the confidence was stated */
+      byStage: {
+        /** @description Calibration of the confidences stated at one stage */
+        creation: {
+          brierScore: number | null;
+          samples: number;
+        };
+        /** @description Calibration of the confidences stated at one stage */
+        decision: {
+          brierScore: number | null;
+          samples: number;
+        };
+        /** @description Calibration of the confidences stated at one stage */
+        heartbeat: {
+          brierScore: number | null;
+          samples: number;
+        };
+      };
+      capability: string | null;
+      editRate: number | null;
+      evidence: string[];
+      overrideRate: number | null;
+      /** @enum {string} */
+      recommendedAutonomy: 'all_decisions' | 'before_execution' | 'critical_only' | 'confidence';
+      rejectionRate: number | null;
+      reliability: {
+        count: number;
+        from: number;
+        meanConfidence: number | null;
+        observedAccuracy: number | null;
+        to: number;
+      }[];
+      /** @description Stated confidences judged by a human’s correctness verdict */
+      samples: number;
+    };
+    /** @description One step (or escalation) of the path */
+    ChainStep: {
+      approverRole: string;
+      decisions: components['schemas']['Decision'][];
+      id: string;
+      reason: string | null;
+      required: number;
+      /**
+       * @description The approval request (gate) status
+       * @enum {string}
+       */
+      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      step: number;
+    };
     /** @description The created principal with its bearer token (shown once) */
     CreatedPrincipal: {
       capabilities: string[];
@@ -338,7 +309,7 @@ export interface components {
       /** @description `task:human:…` */
       taskId: string;
     };
-    CreatePrincipalInput: {
+    CreatePrincipalBody: {
       capabilities?: string[];
       /** @description Principal DID, e.g. `did:human:john-dba` */
       id: string;
@@ -348,7 +319,7 @@ export interface components {
       /** @description Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled */
       tokenExpiresIn?: number;
     };
-    CreateTaskInput: {
+    CreateTaskBody: {
       aiProposal?: {
         action?: string;
         alternatives?: string[];
@@ -473,12 +444,12 @@ export interface components {
       | 'unavailable'
       | 'database_unavailable';
     /** @description The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions */
-    Execution: {
+    ExecutionGrant: {
       attempt: number;
       description: string;
       /** @description Stable across attempts: the idempotency key of the side effect */
       executionId: string;
-      grant: components['schemas']['ExecutionGrant'];
+      grant: components['schemas']['SignedGrant'];
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       leaseExpiresAt: string;
       leaseId: string;
@@ -492,35 +463,8 @@ export interface components {
       status: 'executing';
       taskId: string;
     };
-    /** @description The signed execution grant */
-    ExecutionGrant: {
-      attempt: number;
-      /** @description Size of the signed checkpoint the decisions were checked against */
-      checkpointSize: number;
-      /** @description Ledger indexes of the signed decisions counted */
-      decisions: number[];
-      executionId: string;
-      executor: string;
-      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
-      grantedAt: string;
-      origin: string;
-      payloadDigest: string;
-      /** @description Ed25519 over the canonical grant without `signature` and `signer` */
-      signature: string;
-      /** @description The server’s `did:key` */
-      signer: string;
-      taskId: string;
-      /** @enum {string} */
-      type: 'humanos.execution-grant/v1';
-    };
-    FeedbackInput: {
-      comments?: string;
-      correctness?: boolean;
-      improvements?: string[];
-      quality: 'poor' | 'fair' | 'good' | 'excellent';
-    };
     /** @description The feedback as recorded */
-    FeedbackResult: {
+    Feedback: {
       comments?: string;
       confidence: number | null;
       correctness?: boolean;
@@ -531,7 +475,13 @@ export interface components {
       recordedAt: string;
       taskId: string;
     };
-    HeartbeatInput: {
+    FeedbackBody: {
+      comments?: string;
+      correctness?: boolean;
+      improvements?: string[];
+      quality: 'poor' | 'fair' | 'good' | 'excellent';
+    };
+    HeartbeatBody: {
       confidence?: number;
       leaseId: string;
       /** @description Lease length without a heartbeat */
@@ -552,7 +502,7 @@ export interface components {
       taskId: string;
     };
     /** @description The approval settings the task was created with */
-    HumanInLoop: {
+    HumanInLoopSettings: {
       approvalRequired?: 'before_execution' | 'all_decisions' | 'critical_only';
       /** @description Seconds to decide */
       approvalTimeout?: number;
@@ -566,7 +516,7 @@ export interface components {
       requireExplicitReason?: boolean;
       showAIReasoning?: boolean;
     };
-    InRunDecisionInput: {
+    InRunDecisionBody: {
       action: string;
       alternatives?: string[];
       confidence?: number | null;
@@ -577,7 +527,7 @@ export interface components {
       reasoning?: string | null;
     };
     /** @description The in-run decision: approved by policy at once, or pending with its approval request */
-    InRunDecisionResponse:
+    InRunDecisionResult:
       | {
           /** @enum {boolean} */
           autoApproved: true;
@@ -606,7 +556,7 @@ export interface components {
           status: 'pending';
           taskId: string;
         };
-    OverrideInput: {
+    OverrideBody: {
       continueExecution: boolean;
       /** @description Principal DID, e.g. `did:human:john-dba` */
       overriddenBy?: string;
@@ -714,7 +664,7 @@ export interface components {
       signer: string;
       treeSize: number;
     };
-    RejectInput: {
+    RejectBody: {
       feedback?: string;
       /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
       payloadDigest?: string;
@@ -801,6 +751,27 @@ export interface components {
      * @enum {string}
      */
     SampleReason: 'failed' | 'high_risk' | 'random';
+    /** @description The signed execution grant */
+    SignedGrant: {
+      attempt: number;
+      /** @description Size of the signed checkpoint the decisions were checked against */
+      checkpointSize: number;
+      /** @description Ledger indexes of the signed decisions counted */
+      decisions: number[];
+      executionId: string;
+      executor: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      grantedAt: string;
+      origin: string;
+      payloadDigest: string;
+      /** @description Ed25519 over the canonical grant without `signature` and `signer` */
+      signature: string;
+      /** @description The server’s `did:key` */
+      signer: string;
+      taskId: string;
+      /** @enum {string} */
+      type: 'humanos.execution-grant/v1';
+    };
     /** @description A task: its request, policy, payloads, proposal, gates with decisions, and outcome */
     Task: {
       aiProposal: components['schemas']['AiProposal'];
@@ -819,7 +790,7 @@ export interface components {
         executionId: string;
         executor: string | null;
       } | null;
-      humanInLoop: components['schemas']['HumanInLoop'];
+      humanInLoop: components['schemas']['HumanInLoopSettings'];
       /** @description `task:human:…` */
       id: string;
       lease: {
@@ -846,6 +817,35 @@ export interface components {
       taskId: string;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       updatedAt: string;
+    };
+    /** @description The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload */
+    TaskDecision: {
+      approvalId: string | null;
+      approvalReason: string | null;
+      approvalRequest: components['schemas']['ApprovalRequest'] | null;
+      approved: boolean;
+      approvedAt: string | null;
+      approvedBy: string | null;
+      approvedPayload: {
+        [key: string]: unknown;
+      } | null;
+      approvers: string[];
+      /** @description Approved without an execution gate */
+      autoApproved: boolean;
+      cancelled: boolean;
+      /** @description Whether the task is past its approval */
+      decided: boolean;
+      edits: {
+        [key: string]: unknown;
+      } | null;
+      expired: boolean;
+      feedback: string | null;
+      payloadDigest: string | null;
+      rejectedAt: string | null;
+      rejectedBy: string | null;
+      rejectionReason: string | null;
+      status: components['schemas']['TaskStatus'];
+      taskId: string;
     };
     /** @description A page of tasks */
     TaskPage: {
@@ -874,41 +874,39 @@ export interface components {
   headers: never;
   pathItems: never;
 }
-export type AgentCalibration = components['schemas']['AgentCalibration'];
 export type AiProposal = components['schemas']['AiProposal'];
-export type ApprovalOutcome = components['schemas']['ApprovalOutcome'];
-export type ApprovalPage = components['schemas']['ApprovalPage'];
 export type ApprovalRequest = components['schemas']['ApprovalRequest'];
+export type ApprovalRequestDetail = components['schemas']['ApprovalRequestDetail'];
+export type ApprovalRequestPage = components['schemas']['ApprovalRequestPage'];
 export type ApprovalResult = components['schemas']['ApprovalResult'];
-export type ApprovalStep = components['schemas']['ApprovalStep'];
 export type ApprovalTask = components['schemas']['ApprovalTask'];
-export type ApprovalView = components['schemas']['ApprovalView'];
-export type ApproveInput = components['schemas']['ApproveInput'];
+export type ApproveBody = components['schemas']['ApproveBody'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
+export type CalibrationReport = components['schemas']['CalibrationReport'];
+export type ChainStep = components['schemas']['ChainStep'];
 export type CreatedPrincipal = components['schemas']['CreatedPrincipal'];
 export type CreatedTask = components['schemas']['CreatedTask'];
-export type CreatePrincipalInput = components['schemas']['CreatePrincipalInput'];
-export type CreateTaskInput = components['schemas']['CreateTaskInput'];
+export type CreatePrincipalBody = components['schemas']['CreatePrincipalBody'];
+export type CreateTaskBody = components['schemas']['CreateTaskBody'];
 export type Decision = components['schemas']['Decision'];
 export type ErrorCode = components['schemas']['ErrorCode'];
-export type Execution = components['schemas']['Execution'];
 export type ExecutionGrant = components['schemas']['ExecutionGrant'];
-export type FeedbackInput = components['schemas']['FeedbackInput'];
-export type FeedbackResult = components['schemas']['FeedbackResult'];
-export type HeartbeatInput = components['schemas']['HeartbeatInput'];
+export type Feedback = components['schemas']['Feedback'];
+export type FeedbackBody = components['schemas']['FeedbackBody'];
+export type HeartbeatBody = components['schemas']['HeartbeatBody'];
 export type HeartbeatResult = components['schemas']['HeartbeatResult'];
-export type HumanInLoop = components['schemas']['HumanInLoop'];
-export type InRunDecisionInput = components['schemas']['InRunDecisionInput'];
-export type InRunDecisionResponse = components['schemas']['InRunDecisionResponse'];
-export type OverrideInput = components['schemas']['OverrideInput'];
+export type HumanInLoopSettings = components['schemas']['HumanInLoopSettings'];
+export type InRunDecisionBody = components['schemas']['InRunDecisionBody'];
+export type InRunDecisionResult = components['schemas']['InRunDecisionResult'];
+export type OverrideBody = components['schemas']['OverrideBody'];
 export type OverrideResult = components['schemas']['OverrideResult'];
 export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
 export type PolicyOutcome = components['schemas']['PolicyOutcome'];
 export type Principal = components['schemas']['Principal'];
 export type Problem = components['schemas']['Problem'];
 export type Provenance = components['schemas']['Provenance'];
-export type RejectInput = components['schemas']['RejectInput'];
+export type RejectBody = components['schemas']['RejectBody'];
 export type RejectionResult = components['schemas']['RejectionResult'];
 export type ReviewedTask = components['schemas']['ReviewedTask'];
 export type ReviewedTaskPage = components['schemas']['ReviewedTaskPage'];
@@ -918,7 +916,9 @@ export type ReviewStatus = components['schemas']['ReviewStatus'];
 export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type SampledTask = components['schemas']['SampledTask'];
 export type SampleReason = components['schemas']['SampleReason'];
+export type SignedGrant = components['schemas']['SignedGrant'];
 export type Task = components['schemas']['Task'];
+export type TaskDecision = components['schemas']['TaskDecision'];
 export type TaskPage = components['schemas']['TaskPage'];
 export type TaskStatus = components['schemas']['TaskStatus'];
 export type $defs = Record<string, never>;

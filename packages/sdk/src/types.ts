@@ -22,30 +22,37 @@ import type * as Wire from './openapi.gen.js';
 export type * from './approvalTypes.js';
 
 export type {
-  AgentCalibration,
   AiProposal,
-  ApproveInput,
   CreatedPrincipal,
-  CreatePrincipalInput,
-  CreateTaskInput,
   ErrorCode,
-  Execution,
-  ExecutionGrant,
-  FeedbackInput,
-  FeedbackResult,
-  HeartbeatInput,
   HeartbeatResult,
-  HumanInLoop,
-  InRunDecisionInput,
-  InRunDecisionResponse,
-  OverrideInput,
   OverrideResult,
   PolicyEvaluation,
   PolicyOutcome,
-  RejectInput,
   RiskAssessment,
   TaskStatus,
 } from './openapi.gen.js';
+
+/** The SDK's names for the server's schemas. */
+export type AgentCalibration = Wire.CalibrationReport;
+export type ApproveInput = Wire.ApproveBody;
+export type CreatePrincipalInput = Wire.CreatePrincipalBody;
+export type CreateTaskInput = Wire.CreateTaskBody;
+/** A started execution: the approved payload, the lease and the signed grant. */
+export type Execution = Wire.ExecutionGrant;
+/** The signed permission to run an execution: the decisions it rests on, under a checkpoint. */
+export type ExecutionGrant = Wire.SignedGrant;
+export type FeedbackInput = Wire.FeedbackBody;
+/** What `provideFeedback` answers: the feedback as recorded. */
+export type FeedbackResult = Wire.Feedback;
+export type HeartbeatInput = Wire.HeartbeatBody;
+/** The approval settings a task was created with. */
+export type HumanInLoop = Wire.HumanInLoopSettings;
+export type InRunDecisionInput = Wire.InRunDecisionBody;
+/** What `POST /tasks/{id}/decisions` answers: approved by policy at once, or pending for a human. */
+export type InRunDecisionResponse = Wire.InRunDecisionResult;
+export type OverrideInput = Wire.OverrideBody;
+export type RejectInput = Wire.RejectBody;
 export type {
   LedgerEntryType,
   PolicyDocument,
@@ -63,11 +70,11 @@ export type JsonObject = Record<string, unknown>;
 /** A risk level: `low`, `medium`, `high`, `critical`. */
 export type RiskLevel = Wire.RiskAssessment['level'];
 /** Spot-check sampling of tasks that run unattended: `always`, `daily`, `weekly`, `monthly`. */
-export type AuditFrequency = NonNullable<Wire.CreateTaskInput['auditFrequency']>;
+export type AuditFrequency = NonNullable<Wire.CreateTaskBody['auditFrequency']>;
 /** The autonomy a calibration recommends. */
-export type AutonomyLevel = Wire.AgentCalibration['recommendedAutonomy'];
+export type AutonomyLevel = Wire.CalibrationReport['recommendedAutonomy'];
 /** One bin of a calibration's reliability diagram. */
-export type ReliabilityBin = Wire.AgentCalibration['reliability'][number];
+export type ReliabilityBin = Wire.CalibrationReport['reliability'][number];
 /** A value a matched policy rule could not read (it applied anyway: fail closed). */
 export type PolicyFlag = NonNullable<Wire.PolicyOutcome['flags']>[number];
 
@@ -76,13 +83,13 @@ export type PolicyFlag = NonNullable<Wire.PolicyOutcome['flags']>[number];
  * (`ApprovalPolicy`: `required` of the `eligible` roles), in-run escalation on low confidence
  * (`AutoEscalation`).
  */
-export type ApprovalChainStep = NonNullable<Wire.CreateTaskInput['approvalChain']>[number];
-export type ApprovalPolicy = NonNullable<Wire.CreateTaskInput['approvalPolicy']>;
-export type AutoEscalation = NonNullable<Wire.CreateTaskInput['autoEscalation']>;
+export type ApprovalChainStep = NonNullable<Wire.CreateTaskBody['approvalChain']>[number];
+export type ApprovalPolicy = NonNullable<Wire.CreateTaskBody['approvalPolicy']>;
+export type AutoEscalation = NonNullable<Wire.CreateTaskBody['autoEscalation']>;
 
 /** The agent's proposal; `action` defaults to the description on the server. */
-export type AiProposalInput = NonNullable<Wire.CreateTaskInput['aiProposal']>;
-export type RiskAssessmentInput = NonNullable<Wire.CreateTaskInput['riskAssessment']>;
+export type AiProposalInput = NonNullable<Wire.CreateTaskBody['aiProposal']>;
+export type RiskAssessmentInput = NonNullable<Wire.CreateTaskBody['riskAssessment']>;
 
 /** What `createTask` answers: the server's answer with `id` (same as `taskId`; the seed reads `task.id`). */
 export type CreatedTask = Wire.CreatedTask & { id: string };
@@ -92,7 +99,7 @@ export type CreatedTask = Wire.CreatedTask & { id: string };
  * stopped because its own `timeoutMs` ran out, not because of a decision. `approved` is false while
  * undecided and after reject, expiry or cancel.
  */
-export type ApprovalOutcome = Wire.ApprovalOutcome & { timedOut: boolean };
+export type ApprovalOutcome = Wire.TaskDecision & { timedOut: boolean };
 
 /** What every task view has; see `Task` for how `status` narrows `confidence`. */
 export type TaskBase = Wire.Task;
@@ -133,7 +140,7 @@ export interface InRunDecisionOutcome {
 }
 
 export interface ExecutionContext {
-  execution: Wire.Execution;
+  execution: Wire.ExecutionGrant;
   /** Aborts when a human takes over or the lease is lost: stop the side effect. */
   signal: AbortSignal;
   /** Reports confidence/progress; waits while a human reviews a low-confidence pause. */
