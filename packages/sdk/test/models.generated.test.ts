@@ -20,7 +20,8 @@ function firstDifferences(a: string, b: string): string {
   const y = b.split('\n');
   const out: string[] = [];
   for (let i = 0; i < Math.max(x.length, y.length) && out.length < 8; i++) {
-    if (x[i] !== y[i]) out.push(`line ${i + 1}:\n  committed:   ${x[i] ?? '(none)'}\n  regenerated: ${y[i] ?? '(none)'}`);
+    if (x[i] !== y[i])
+      out.push(`line ${i + 1}:\n  committed:   ${x[i] ?? '(none)'}\n  regenerated: ${y[i] ?? '(none)'}`);
   }
   return out.join('\n');
 }
