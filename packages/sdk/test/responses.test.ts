@@ -15,7 +15,8 @@
  *    (`Norm` maps TypeBox's open `object` to `Record<string, unknown>` and flattens intersections;
  *    `Res` is what the method resolves with). If the compiler says `false`, compare both sides and fix
  *    the wrong one: the server's handler (its view function) is what is actually sent.
- * Request bodies, queries, error codes and the enum-like unions are checked in types.test.ts.
+ * Types generated from the OpenAPI document (`Task`, `ApprovalRequest`, `ApprovalResult`, …:
+ * packages/sdk/src/openapi.gen.ts) need no line here: models.generated.test.ts keeps them current.
  */
 import type { Static, TSchema } from 'typebox';
 import { describe, expect, it } from 'vitest';

@@ -1,10 +1,12 @@
 /**
- * Type-level drift checks of the SDK's requests and vocabulary against the server:
- * - request bodies and queries: each SDK input type (or the argument an SDK method sends) is the same
+ * Type-level drift checks of the SDK's hand-written request arguments against the server:
+ * - request bodies and queries the SDK's methods take as arguments of their own: each is the same
  *   type as `Static<typeof Schema>` of the route's TypeBox request schema;
- * - the enum-like unions the SDK exposes (task and gate statuses, risk levels, gate kinds, the ledger
- *   event types, error codes) are the ones core defines and the server's schemas use;
- * - responses are checked the same way in responses.test.ts (shared helpers: drift.ts).
+ * - the ledger's event vocabulary the SDK acts on is core's.
+ * The request types with a schema of their own (`CreateTaskInput`, `ApproveInput`, …) and the status,
+ * gate-kind, risk-level and error-code unions are generated from the OpenAPI document instead
+ * (`packages/sdk/src/openapi.gen.ts`, `npm run gen:models`; models.generated.test.ts fails when the
+ * committed file is stale), so they need no drift check. Responses: responses.test.ts.
  * A drift either way fails `npm run typecheck` (tsconfig.test.json includes this file); the runtime
  * assertions below keep vitest honest about it too. The SDK itself imports nothing of the server.
  *
