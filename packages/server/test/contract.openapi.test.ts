@@ -3,12 +3,14 @@ import { mkdtemp, rm, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { APPROVAL_STATUSES, ERROR_STATUS, RISK_LEVELS, TASK_STATUSES } from '@humanos/core';
 import Fastify from 'fastify';
 import { Type as T } from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { openApi } from '../src/http/openapi.js';
 import { validateResponses } from '../src/http/responses.js';
-import { responses } from '../src/kernel/schemas.js';
+import { named, responses, view } from '../src/kernel/schemas.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -113,6 +115,243 @@ export const wrong: number = created.taskId;
     expect(checked.code, checked.out).toBe(0);
   }, 120_000);
 });
+
+/**
+ * The names SDK models are generated from (docs/api.md, "Schemas"). Removing or renaming one breaks
+ * every generated client: this list only grows.
+ */
+const COMPONENTS = [
+  // enums
+  'TaskStatus',
+  'ApprovalStatus',
+  'ApprovalKind',
+  'Verdict',
+  'ErrorCode',
+  'RiskLevel',
+  'EscalationPolicy',
+  'ApprovalRequirement',
+  'AuditFrequency',
+  'PolicySource',
+  'RequirementOrigin',
+  'PolicyFlagCode',
+  'TextWarningKind',
+  'FeedbackQuality',
+  'HeartbeatAction',
+  'RecommendedAutonomy',
+  'ReviewStatus',
+  'ReviewFrequency',
+  'ReviewOutcome',
+  'SampleReason',
+  'PrincipalKind',
+  'ConsentKind',
+  'DeliveryStatus',
+  // responses
+  'Problem',
+  'DecisionProblem',
+  'Task',
+  'TaskPage',
+  'CreatedTask',
+  'HumanInLoopSettings',
+  'AiProposal',
+  'RiskAssessment',
+  'PolicyOutcome',
+  'PolicyRequirement',
+  'PolicyFlag',
+  'ApprovalRequest',
+  'ApprovalRequestPage',
+  'ApprovalRequestDetail',
+  'ChainStep',
+  'Decision',
+  'TextWarning',
+  'RankedCandidate',
+  'Provenance',
+  'ApprovalResult',
+  'RejectionResult',
+  'PayloadChange',
+  'TaskDecision',
+  'ExecutionGrant',
+  'SignedGrant',
+  'ClaimResult',
+  'HeartbeatResult',
+  'InRunDecisionResult',
+  'InRunDecisionApproved',
+  'InRunDecisionPending',
+  'OverrideResult',
+  'Feedback',
+  'CalibrationReport',
+  'StageCalibration',
+  'ReliabilityBin',
+  'Checkpoint',
+  'ConsistencyProof',
+  'InclusionProof',
+  'PublicKey',
+  'LedgerEntries',
+  'LedgerEntry',
+  'TaskHistory',
+  'HistoryEvent',
+  'AuditReview',
+  'AuditReviewPage',
+  'ReviewedTask',
+  'ReviewedTaskPage',
+  'SampledTask',
+  'Principal',
+  'PrincipalList',
+  'Me',
+  'CreatedPrincipal',
+  'RotatedToken',
+  'Capabilities',
+  'Consent',
+  'ConsentList',
+  'Webhook',
+  'CreatedWebhook',
+  'WebhookList',
+  'WebhookDelivery',
+  'WebhookDeliveryList',
+  'QuietHours',
+  'NotificationPreferences',
+  'ChannelLinks',
+  'MyChannels',
+  'ChannelStatus',
+  'RoleChannel',
+  'LinkCode',
+  'ChannelDelivery',
+  'ChannelDeliveryList',
+  'PolicyDocument',
+  'PolicyFile',
+  'PolicyEvaluation',
+  'PlannedGate',
+  // request bodies
+  'CreateTaskBody',
+  'HumanInLoop',
+  'CancelBody',
+  'ApproveBody',
+  'RejectBody',
+  'InRunDecisionBody',
+  'ExecuteBody',
+  'ClaimBody',
+  'HeartbeatBody',
+  'OverrideBody',
+  'FeedbackBody',
+  'CompleteBody',
+  'FailBody',
+  'CompleteReviewBody',
+  'CreatePrincipalBody',
+  'RotateTokenBody',
+  'UpdatePrincipalBody',
+  'GrantConsentBody',
+  'CapabilitiesBody',
+  'CreateWebhookBody',
+  'RotateSecretBody',
+  'PreferencesBody',
+  'LinksBody',
+  'RoleChannelBody',
+];
+
+type Schema = Record<string, unknown>;
+
+/** Every subschema of `node` with the JSON path to it. */
+function* subschemas(node: unknown, path: string): Generator<[string, Schema]> {
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) yield* subschemas(v, `${path}/${i}`);
+  } else if (typeof node === 'object' && node !== null) {
+    yield [path, node as Schema];
+    for (const [k, v] of Object.entries(node)) yield* subschemas(v, `${path}/${k}`);
+  }
+}
+
+/** The schemas the wire contract is made of are named components, referenced wherever they are used. */
+describe('named schemas', () => {
+  let t: TestServer;
+  let doc: { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, Schema> } };
+  beforeAll(async () => {
+    t = await startTestServer('sqlite');
+    doc = await (await fetch(`${t.url}/v1/humanos/openapi.json`)).json();
+  });
+  afterAll(() => t?.close());
+
+  it('the document has the named components, the enums as core lists them', () => {
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(COMPONENTS));
+    expect(schemas.TaskStatus?.enum).toEqual([...TASK_STATUSES]);
+    expect(schemas.ApprovalStatus?.enum).toEqual([...APPROVAL_STATUSES]);
+    expect(schemas.RiskLevel?.enum).toEqual([...RISK_LEVELS]);
+    expect(schemas.ErrorCode?.enum).toEqual(Object.keys(ERROR_STATUS));
+    expect(schemas.Verdict?.enum).toEqual(['approved', 'rejected']);
+    expect(schemas.Problem?.properties).toMatchObject({ code: { $ref: '#/components/schemas/ErrorCode' } });
+    expect(schemas.Task?.properties).toMatchObject({
+      status: { $ref: '#/components/schemas/TaskStatus' },
+      aiProposal: { $ref: '#/components/schemas/AiProposal' },
+      approvals: { type: 'array', items: { $ref: '#/components/schemas/ApprovalRequest' } },
+    });
+  });
+
+  it('no operation inlines an object or an enum: each is a $ref to a component, and every $ref resolves', () => {
+    const inlined: string[] = [];
+    const refs = new Set<string>();
+    for (const [path, schema] of subschemas(doc, '')) {
+      if (typeof schema.$ref === 'string') refs.add(schema.$ref);
+      if (!path.startsWith('/paths/')) continue;
+      const object = schema.type === 'object' || 'properties' in schema;
+      const enumeration = Array.isArray(schema.enum) && schema.enum.length > 1;
+      if (object || enumeration) inlined.push(path);
+    }
+    // Name the schema with `named()` in its feature's schemas.ts (docs/contributing.md, "Add a route").
+    expect(inlined).toEqual([]);
+    for (const ref of refs)
+      expect(Object.keys(doc.components.schemas)).toContain(ref.replace('#/components/schemas/', ''));
+    expect(refs.size).toBe(Object.keys(doc.components.schemas).length);
+  });
+
+  it('refuses two different schemas under one name when the route is added', async () => {
+    const app = Fastify({ logger: false });
+    await openApi(app, '0');
+    const one = named('Thing', view({ a: T.String() }, 'A'));
+    const other = named('Thing', view({ b: T.String() }, 'B'));
+    app.get('/a', { schema: { response: responses(200, one) } }, async () => ({}));
+    app.get('/again', { schema: { response: responses(200, T.Array(one)) } }, async () => []);
+    expect(() => app.get('/b', { schema: { response: responses(200, other) } }, async () => ({}))).toThrow(
+      /two different schemas are named Thing \(GET \/b\)/,
+    );
+    await app.close();
+  });
+});
+
+for (const backend of backends()) {
+  /**
+   * The named schemas are shared schemas (`addSchema`): fastify then rebuilds an encapsulated
+   * context's compilers from its factory, which would be its coercing, additional-property-removing
+   * default had app.ts only called `setValidatorCompiler`. Validation stays as strict as before.
+   */
+  describe(`named request schemas validate as strictly as before [${backend}]`, () => {
+    let t: TestServer;
+    let agent: Api;
+    beforeAll(async () => {
+      t = await startTestServer(backend);
+      agent = await t.principal('did:agent:named-bot');
+    });
+    afterAll(() => t?.close());
+
+    it('an unknown member, a number as text and a value outside an enum are 400s that write nothing', async () => {
+      const before = await t.fingerprint();
+      const bodies = [
+        { description: 'x', status: 'approved' },
+        { description: 'x', humanInLoop: { approvalTimeout: '60' } },
+        { description: 'x', humanInLoop: { approvalRequired: 'never' } },
+        { description: 'x', riskAssessment: { level: 'extreme' } },
+        { description: 'x', aiProposal: { action: 'a', extra: 1 } },
+      ];
+      for (const body of bodies) {
+        const r = await agent.post('/tasks', body);
+        expect(r.status, JSON.stringify(body)).toBe(400);
+        expect(r.body.code).toBe('validation_failed');
+      }
+      expect((await agent.get('/tasks?status=nonsense')).status).toBe(400);
+      // Query strings are still coerced (text to integer), bodies are not.
+      expect((await agent.get('/tasks?status=approved&limit=2')).status).toBe(200);
+      expect(await t.fingerprint()).toEqual(before);
+    });
+  });
+}
 
 /** The opt-in check every test server runs: a response that breaks its schema is a loud 500. */
 describe('response validation', () => {

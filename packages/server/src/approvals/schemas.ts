@@ -1,4 +1,3 @@
-import { APPROVAL_STATUSES } from '@humanos/core';
 import { Type as T } from 'typebox';
 import {
   AiProposalView,
@@ -6,13 +5,14 @@ import {
   closed,
   Did,
   Enum,
+  EscalationPolicySchema,
   GateStatusSchema,
   IdempotencyHeaders,
   IsoTime,
   JsonObject,
   LIMIT,
-  Literals,
   Nullable,
+  named,
   Page,
   PolicyOutcome,
   Problem,
@@ -31,28 +31,34 @@ const SeenDigest = T.String({
 });
 
 /** Request schemas of the approval routes. */
-export const ApproveBody = T.Object(
-  {
-    payloadDigest: T.Optional(SeenDigest),
-    approvedBy: T.Optional(Did),
-    approvalReason: T.Optional(TEXT(5000)),
-    feedback: T.Optional(TEXT(5000)),
-    edits: T.Optional(
-      T.Object({}, { additionalProperties: true, description: 'RFC 7386 JSON merge patch over the payload' }),
-    ),
-    assignTo: T.Optional(Did),
-  },
-  closed,
+export const ApproveBody = named(
+  'ApproveBody',
+  T.Object(
+    {
+      payloadDigest: T.Optional(SeenDigest),
+      approvedBy: T.Optional(Did),
+      approvalReason: T.Optional(TEXT(5000)),
+      feedback: T.Optional(TEXT(5000)),
+      edits: T.Optional(
+        T.Object({}, { additionalProperties: true, description: 'RFC 7386 JSON merge patch over the payload' }),
+      ),
+      assignTo: T.Optional(Did),
+    },
+    closed,
+  ),
 );
 
-export const RejectBody = T.Object(
-  {
-    payloadDigest: T.Optional(SeenDigest),
-    rejectedBy: T.Optional(Did),
-    rejectionReason: TEXT(5000),
-    feedback: T.Optional(TEXT(5000)),
-  },
-  closed,
+export const RejectBody = named(
+  'RejectBody',
+  T.Object(
+    {
+      payloadDigest: T.Optional(SeenDigest),
+      rejectedBy: T.Optional(Did),
+      rejectionReason: TEXT(5000),
+      feedback: T.Optional(TEXT(5000)),
+    },
+    closed,
+  ),
 );
 
 /** Headers of a decision: an `Idempotency-Key`, and `If-Match` with the digest the decider saw. */
@@ -67,18 +73,18 @@ export const DecisionHeaders = T.Object({
   ),
 });
 
-export const InboxQuery = T.Object(
-  { status: T.Optional(Literals(APPROVAL_STATUSES)), limit: LIMIT, cursor: CURSOR },
-  closed,
-);
+export const InboxQuery = T.Object({ status: T.Optional(GateStatusSchema), limit: LIMIT, cursor: CURSOR }, closed);
 
 /* Response schemas. */
+
+/** What a decision says of the payload. */
+export const VerdictSchema = named('Verdict', Enum(['approved', 'rejected'] as const, 'The decision’s verdict'));
 
 /** One decision on a gate, as signed into the ledger. */
 export const DecisionEntry = view(
   {
     principal: T.String({ description: 'The decider’s DID' }),
-    verdict: Enum(['approved', 'rejected'] as const),
+    verdict: VerdictSchema,
     reason: T.String({ description: 'Empty when none was given' }),
     feedback: Nullable(T.String()),
     edits: Nullable(JsonObject),
@@ -89,33 +95,49 @@ export const DecisionEntry = view(
   },
   'One decision: who, which verdict, why, the edits and the payload digest it is for, and its signature',
 );
-const GateDecision = view(
-  {
-    ...DecisionEntry.properties,
-    stale: T.Boolean({ description: 'An approval of an earlier version of the payload: it no longer counts' }),
-  },
-  'A decision on this gate, and whether it still counts',
+/** A decision as a gate shows it: the signed decision, and whether it still counts. */
+const GateDecision = named(
+  'Decision',
+  view(
+    {
+      ...DecisionEntry.properties,
+      stale: T.Boolean({ description: 'An approval of an earlier version of the payload: it no longer counts' }),
+    },
+    'A decision on this gate, and whether it still counts',
+  ),
 );
-const TextWarningView = view(
-  { path: T.String(), kinds: T.Array(Enum(['bidi_control', 'zero_width'] as const)) },
-  'Where the agent’s text holds invisible characters (shown escaped)',
+const TextWarningView = named(
+  'TextWarning',
+  view(
+    {
+      path: T.String(),
+      kinds: T.Array(named('TextWarningKind', Enum(['bidi_control', 'zero_width'] as const, 'What was found'))),
+    },
+    'Where the agent’s text holds invisible characters (shown escaped)',
+  ),
 );
-const RankedCandidateView = view(
-  {
-    id: T.String(),
-    score: T.Number(),
-    capabilityMatch: T.Number(),
-    meanQuality: Nullable(T.Number()),
-    ratings: T.Integer(),
-  },
-  'A resource a routing gate could assign, ranked',
+const RankedCandidateView = named(
+  'RankedCandidate',
+  view(
+    {
+      id: T.String(),
+      score: T.Number(),
+      capabilityMatch: T.Number(),
+      meanQuality: Nullable(T.Number()),
+      ratings: T.Integer(),
+    },
+    'A resource a routing gate could assign, ranked',
+  ),
 );
 
 /** The members every gate view has; `GateView` adds the short task, the detail view the long one. */
 const gateMembers = {
   id: T.String({ description: '`approval:human:…`' }),
   taskId: T.String(),
-  kind: Enum(['execution', 'routing', 'review', 'decision', 'audit'] as const, 'What the gate decides'),
+  kind: named(
+    'ApprovalKind',
+    Enum(['execution', 'routing', 'review', 'decision', 'audit'] as const, 'What the gate decides'),
+  ),
   status: GateStatusSchema,
   requestedAt: IsoTime,
   expiresAt: Nullable(IsoTime),
@@ -125,7 +147,7 @@ const gateMembers = {
   reason: Nullable(T.String()),
   required: T.Integer({ description: 'Approvals needed (a quorum when above 1)' }),
   approvals: T.Integer({ description: 'Approvals given that still count' }),
-  escalationPolicy: Nullable(Enum(['auto', 'reject'] as const)),
+  escalationPolicy: Nullable(EscalationPolicySchema),
   escalateTo: Nullable(T.String()),
   aiProposal: AiProposalView,
   alternatives: T.Array(T.String(), { description: 'The proposal’s alternatives' }),
@@ -151,62 +173,74 @@ const gateMembers = {
 };
 
 /** An approval request (gate) as every route shows it: open, with its members typed. */
-export const GateView = view(
-  { ...gateMembers, task: view({ id: T.String(), description: T.String() }, 'The task the gate decides') },
-  'An approval request (gate): its policy, progress, the proposal it decides and its decisions',
+export const GateView = named(
+  'ApprovalRequest',
+  view(
+    { ...gateMembers, task: view({ id: T.String(), description: T.String() }, 'The task the gate decides') },
+    'An approval request (gate): its policy, progress, the proposal it decides and its decisions',
+  ),
 );
-export const GatePage = Page(GateView, 'A page of the inbox');
+export const GatePage = named('ApprovalRequestPage', Page(GateView, 'A page of the inbox'));
 
 /** `GET /approvals/{id}`: the gate with every step of its path and the task's payloads. */
-export const GateDetail = view(
-  {
-    ...gateMembers,
-    task: view(
-      {
-        id: T.String(),
-        description: T.String(),
-        requester: T.String(),
-        onBehalfOf: Nullable(T.String()),
-        status: TaskStatusSchema,
-        payload: JsonObject,
-        proposedPayload: JsonObject,
-        requiredCapabilities: T.Array(T.String()),
-        policy: PolicyOutcome,
-      },
-      'The task the gate decides, with its payload as it stands and as proposed',
-    ),
-    chain: T.Array(
-      view(
+export const GateDetail = named(
+  'ApprovalRequestDetail',
+  view(
+    {
+      ...gateMembers,
+      task: view(
         {
           id: T.String(),
-          step: T.Integer(),
-          approverRole: T.String(),
-          status: GateStatusSchema,
-          required: T.Integer(),
-          reason: Nullable(T.String()),
-          decisions: T.Array(GateDecision),
+          description: T.String(),
+          requester: T.String(),
+          onBehalfOf: Nullable(T.String()),
+          status: TaskStatusSchema,
+          payload: JsonObject,
+          proposedPayload: JsonObject,
+          requiredCapabilities: T.Array(T.String()),
+          policy: PolicyOutcome,
         },
-        'One step (or escalation) of the path',
+        'The task the gate decides, with its payload as it stands and as proposed',
       ),
-      { description: 'Every gate of this kind on the task, in step order, with its decisions' },
-    ),
-  },
-  'An approval request with every step of its path and the task it decides',
+      chain: T.Array(
+        named(
+          'ChainStep',
+          view(
+            {
+              id: T.String(),
+              step: T.Integer(),
+              approverRole: T.String(),
+              status: GateStatusSchema,
+              required: T.Integer(),
+              reason: Nullable(T.String()),
+              decisions: T.Array(GateDecision),
+            },
+            'One step (or escalation) of the path',
+          ),
+        ),
+        { description: 'Every gate of this kind on the task, in step order, with its decisions' },
+      ),
+    },
+    'An approval request with every step of its path and the task it decides',
+  ),
 );
 
 /** Signature and inclusion proof of a decision in the ledger. */
-export const ProvenanceView = view(
-  {
-    approvalSignature: T.String(),
-    ledgerProof: T.String({ description: 'The inclusion proof as one hex string' }),
-    ledgerIndex: T.Integer(),
-    treeSize: T.Integer(),
-    rootHash: T.String(),
-    inclusionProof: T.Array(T.String()),
-    checkpoint: T.String({ description: 'The signed note of the tree of `treeSize`' }),
-    signer: T.String({ description: 'The server’s `did:key`' }),
-  },
-  'The decision’s signature and its inclusion proof under a signed checkpoint',
+export const ProvenanceView = named(
+  'Provenance',
+  view(
+    {
+      approvalSignature: T.String(),
+      ledgerProof: T.String({ description: 'The inclusion proof as one hex string' }),
+      ledgerIndex: T.Integer(),
+      treeSize: T.Integer(),
+      rootHash: T.String(),
+      inclusionProof: T.Array(T.String()),
+      checkpoint: T.String({ description: 'The signed note of the tree of `treeSize`' }),
+      signer: T.String({ description: 'The server’s `did:key`' }),
+    },
+    'The decision’s signature and its inclusion proof under a signed checkpoint',
+  ),
 );
 const decisionResult = {
   approvalId: T.String(),
@@ -216,47 +250,59 @@ const decisionResult = {
   feedback: Nullable(T.String()),
   provenance: ProvenanceView,
 };
-export const ApprovalResult = view(
-  {
-    ...decisionResult,
-    approvedBy: T.String(),
-    approvedAt: IsoTime,
-    approvalReason: T.String({ description: 'Empty when none was given' }),
-    edits: Nullable(JsonObject),
-    payloadDigest: T.String(),
-  },
-  'The approval as recorded: the gate and task status after it, who approved, and its provenance',
+export const ApprovalResult = named(
+  'ApprovalResult',
+  view(
+    {
+      ...decisionResult,
+      approvedBy: T.String(),
+      approvedAt: IsoTime,
+      approvalReason: T.String({ description: 'Empty when none was given' }),
+      edits: Nullable(JsonObject),
+      payloadDigest: T.String(),
+    },
+    'The approval as recorded: the gate and task status after it, who approved, and its provenance',
+  ),
 );
-export const RejectionResult = view(
-  { ...decisionResult, rejectedBy: T.String(), rejectedAt: IsoTime, rejectionReason: T.String() },
-  'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
+export const RejectionResult = named(
+  'RejectionResult',
+  view(
+    { ...decisionResult, rejectedBy: T.String(), rejectedAt: IsoTime, rejectionReason: T.String() },
+    'The rejection as recorded: the gate and task status after it, who rejected, and its provenance',
+  ),
 );
 
 /** One change between two versions of a payload (`from` absent: added; `to` absent: removed). */
-export const PayloadChangeView = view(
-  {
-    path: T.String({ description: 'An RFC 6901 JSON pointer into the payload (`""` is the whole payload)' }),
-    from: T.Optional(T.Unknown({ description: 'The value in the version the decider saw' })),
-    to: T.Optional(T.Unknown({ description: 'The value as it stands now' })),
-  },
-  'One change of the payload since the version the decider saw',
+export const PayloadChangeView = named(
+  'PayloadChange',
+  view(
+    {
+      path: T.String({ description: 'An RFC 6901 JSON pointer into the payload (`""` is the whole payload)' }),
+      from: T.Optional(T.Unknown({ description: 'The value in the version the decider saw' })),
+      to: T.Optional(T.Unknown({ description: 'The value as it stands now' })),
+    },
+    'One change of the payload since the version the decider saw',
+  ),
 );
 
 /** A decision's problem: `stale_payload` adds the version it was for, the current one and the diff. */
-export const StalePayloadProblem = view(
-  {
-    ...Problem.properties,
-    seenDigest: T.Optional(T.String({ description: '`stale_payload`: the digest the decider named' })),
-    currentDigest: T.Optional(T.String({ description: '`stale_payload`: the digest an approval would approve now' })),
-    currentPayload: T.Optional(T.Unknown({ description: '`stale_payload`: the payload as it now stands' })),
-    diff: T.Optional(
-      Nullable(
-        T.Array(PayloadChangeView, {
-          description:
-            '`stale_payload`: from the version seen to the current one; null when the server does not know the version seen',
-        }),
+export const StalePayloadProblem = named(
+  'DecisionProblem',
+  view(
+    {
+      ...Problem.properties,
+      seenDigest: T.Optional(T.String({ description: '`stale_payload`: the digest the decider named' })),
+      currentDigest: T.Optional(T.String({ description: '`stale_payload`: the digest an approval would approve now' })),
+      currentPayload: T.Optional(T.Unknown({ description: '`stale_payload`: the payload as it now stands' })),
+      diff: T.Optional(
+        Nullable(
+          T.Array(PayloadChangeView, {
+            description:
+              '`stale_payload`: from the version seen to the current one; null when the server does not know the version seen',
+          }),
+        ),
       ),
-    ),
-  },
-  'An RFC 9457 problem of a decision; `stale_payload` carries the current version and what changed',
+    },
+    'An RFC 9457 problem of a decision; `stale_payload` carries the current version and what changed',
+  ),
 );

@@ -8,6 +8,7 @@ import {
   IsoTime,
   LIMIT,
   Nullable,
+  named,
   Page,
   TaskStatusSchema,
   TEXT,
@@ -16,9 +17,18 @@ import {
 
 /** Request and response schemas of the periodic audit reviews (`/audit/reviews`). */
 
-export const ReviewStatusSchema = Enum(['open', 'completed'] as const, 'Open until an auditor completes it');
-export const ReviewFrequencySchema = Enum(REVIEW_FREQUENCIES, 'The `auditFrequency` of the runs it covers');
-export const ReviewOutcomeSchema = Enum(['no_issues', 'issues_found'] as const, 'What the auditor concluded');
+export const ReviewStatusSchema = named(
+  'ReviewStatus',
+  Enum(['open', 'completed'] as const, 'Open until an auditor completes it'),
+);
+export const ReviewFrequencySchema = named(
+  'ReviewFrequency',
+  Enum(REVIEW_FREQUENCIES, 'The `auditFrequency` of the runs it covers'),
+);
+export const ReviewOutcomeSchema = named(
+  'ReviewOutcome',
+  Enum(['no_issues', 'issues_found'] as const, 'What the auditor concluded'),
+);
 
 export const ReviewIdParams = T.Object({ reviewId: T.String({ pattern: AUDIT_REVIEW_ID_PATTERN }) }, closed);
 
@@ -33,18 +43,21 @@ export const ListReviewsQuery = T.Object(
 );
 export const ReviewTasksQuery = T.Object({ limit: LIMIT, cursor: CURSOR }, closed);
 
-export const CompleteReviewBody = T.Object(
-  {
-    outcome: ReviewOutcomeSchema,
-    findings: TEXT(10_000, { minLength: 1, description: 'What the auditor looked at and found' }),
-    flaggedTaskIds: T.Optional(
-      T.Array(T.String({ pattern: TASK_ID_PATTERN }), {
-        maxItems: 100,
-        description: 'Runs of this review that need attention (each must be covered by the review)',
-      }),
-    ),
-  },
-  closed,
+export const CompleteReviewBody = named(
+  'CompleteReviewBody',
+  T.Object(
+    {
+      outcome: ReviewOutcomeSchema,
+      findings: TEXT(10_000, { minLength: 1, description: 'What the auditor looked at and found' }),
+      flaggedTaskIds: T.Optional(
+        T.Array(T.String({ pattern: TASK_ID_PATTERN }), {
+          maxItems: 100,
+          description: 'Runs of this review that need attention (each must be covered by the review)',
+        }),
+      ),
+    },
+    closed,
+  ),
 );
 
 const reviewedTask = {
@@ -58,35 +71,44 @@ const reviewedTask = {
 };
 
 /** A covered run as the review lists it. */
-export const ReviewedTask = view(reviewedTask, 'An unattended run covered by the review');
+export const ReviewedTask = named('ReviewedTask', view(reviewedTask, 'An unattended run covered by the review'));
 
-export const SampledTask = view(
-  { ...reviewedTask, reason: Enum(['failed', 'high_risk', 'random'] as const, 'Why it is in the sample') },
-  'A run the auditor is asked to inspect',
+export const SampledTask = named(
+  'SampledTask',
+  view(
+    {
+      ...reviewedTask,
+      reason: named('SampleReason', Enum(['failed', 'high_risk', 'random'] as const, 'Why it is in the sample')),
+    },
+    'A run the auditor is asked to inspect',
+  ),
 );
 
-export const AuditReviewView = view(
-  {
-    id: T.String({ pattern: AUDIT_REVIEW_ID_PATTERN }),
-    frequency: ReviewFrequencySchema,
-    periodStart: IsoTime,
-    periodEnd: IsoTime,
-    status: ReviewStatusSchema,
-    auditorRole: T.String(),
-    taskCount: T.Integer({ description: 'Unattended runs created in the period' }),
-    statusCounts: T.Record(T.String(), T.Integer(), { description: 'Covered runs by task status when counted' }),
-    sample: T.Array(SampledTask),
-    openedAt: IsoTime,
-    ledgerIndex: T.Integer({ description: 'The `audit.review_opened` ledger entry' }),
-    completedAt: Nullable(IsoTime),
-    completedBy: Nullable(Did),
-    outcome: Nullable(ReviewOutcomeSchema),
-    findings: Nullable(T.String()),
-    flaggedTaskIds: T.Array(T.String()),
-    completedLedgerIndex: Nullable(T.Integer()),
-  },
-  'A periodic audit review of unattended runs',
+export const AuditReviewView = named(
+  'AuditReview',
+  view(
+    {
+      id: T.String({ pattern: AUDIT_REVIEW_ID_PATTERN }),
+      frequency: ReviewFrequencySchema,
+      periodStart: IsoTime,
+      periodEnd: IsoTime,
+      status: ReviewStatusSchema,
+      auditorRole: T.String(),
+      taskCount: T.Integer({ description: 'Unattended runs created in the period' }),
+      statusCounts: T.Record(T.String(), T.Integer(), { description: 'Covered runs by task status when counted' }),
+      sample: T.Array(SampledTask),
+      openedAt: IsoTime,
+      ledgerIndex: T.Integer({ description: 'The `audit.review_opened` ledger entry' }),
+      completedAt: Nullable(IsoTime),
+      completedBy: Nullable(Did),
+      outcome: Nullable(ReviewOutcomeSchema),
+      findings: Nullable(T.String()),
+      flaggedTaskIds: T.Array(T.String()),
+      completedLedgerIndex: Nullable(T.Integer()),
+    },
+    'A periodic audit review of unattended runs',
+  ),
 );
 
-export const ReviewPage = Page(AuditReviewView, 'Audit reviews, newest period first');
-export const ReviewTaskPage = Page(ReviewedTask, 'The runs a review covers, oldest first');
+export const ReviewPage = named('AuditReviewPage', Page(AuditReviewView, 'Audit reviews, newest period first'));
+export const ReviewTaskPage = named('ReviewedTaskPage', Page(ReviewedTask, 'The runs a review covers, oldest first'));

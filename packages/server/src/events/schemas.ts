@@ -1,36 +1,48 @@
 import { Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
-import { closed, IsoTime, JsonObject, JsonObjectOf, Nullable, TaskStatusSchema, view } from '../kernel/schemas.js';
+import {
+  closed,
+  IsoTime,
+  JsonObject,
+  JsonObjectOf,
+  Nullable,
+  named,
+  TaskStatusSchema,
+  view,
+} from '../kernel/schemas.js';
 
 /** Request schemas of the event stream. */
 export const EventsQuery = T.Object({ after: T.Optional(T.Integer({ minimum: -1 })) }, closed);
 
 /* Response schemas. */
 
-export const DecisionView = view(
-  {
-    taskId: T.String(),
-    status: TaskStatusSchema,
-    decided: T.Boolean({ description: 'Whether the task is past its approval' }),
-    approved: T.Boolean(),
-    autoApproved: T.Boolean({ description: 'Approved without an execution gate' }),
-    approvalId: Nullable(T.String({ description: 'The deciding gate, else the open one' })),
-    approvedBy: Nullable(T.String({ description: 'The last approver' })),
-    approvers: T.Array(T.String()),
-    approvedAt: Nullable(IsoTime),
-    approvalReason: Nullable(T.String()),
-    rejectedBy: Nullable(T.String()),
-    rejectedAt: Nullable(IsoTime),
-    rejectionReason: Nullable(T.String()),
-    feedback: Nullable(T.String()),
-    edits: Nullable(JsonObjectOf('The approvers’ edits composed into one RFC 7386 merge patch')),
-    approvedPayload: Nullable(JsonObject),
-    payloadDigest: Nullable(T.String()),
-    expired: T.Boolean(),
-    cancelled: T.Boolean(),
-    approvalRequest: Nullable(GateView),
-  },
-  'The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload',
+export const DecisionView = named(
+  'TaskDecision',
+  view(
+    {
+      taskId: T.String(),
+      status: TaskStatusSchema,
+      decided: T.Boolean({ description: 'Whether the task is past its approval' }),
+      approved: T.Boolean(),
+      autoApproved: T.Boolean({ description: 'Approved without an execution gate' }),
+      approvalId: Nullable(T.String({ description: 'The deciding gate, else the open one' })),
+      approvedBy: Nullable(T.String({ description: 'The last approver' })),
+      approvers: T.Array(T.String()),
+      approvedAt: Nullable(IsoTime),
+      approvalReason: Nullable(T.String()),
+      rejectedBy: Nullable(T.String()),
+      rejectedAt: Nullable(IsoTime),
+      rejectionReason: Nullable(T.String()),
+      feedback: Nullable(T.String()),
+      edits: Nullable(JsonObjectOf('The approvers’ edits composed into one RFC 7386 merge patch')),
+      approvedPayload: Nullable(JsonObject),
+      payloadDigest: Nullable(T.String()),
+      expired: T.Boolean(),
+      cancelled: T.Boolean(),
+      approvalRequest: Nullable(GateView),
+    },
+    'The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload',
+  ),
 );
 /** `GET /events` answers a Server-Sent Events stream. */
 export const EventStream = {

@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HumanOSError } from '@humanos/core';
 import { Ajv } from 'ajv';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifySchemaCompiler,
+  type FastifySerializerCompiler,
+  type FastifyServerOptions,
+} from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
+import { withoutIds } from '../kernel/schemas.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
 import { type McpRouteOptions, mcpRoutes } from '../mcp/routes.js';
 import { policyRoutes } from '../policy/routes.js';
@@ -23,6 +28,7 @@ import { readOnlyRoles, webhookRoutes } from '../webhooks/routes.js';
 import { boundIntegers } from './bounds.js';
 import { parseStrictJson } from './json.js';
 import { registerMetrics } from './metrics.js';
+import { openApi } from './openapi.js';
 import { checkBody, clientErrorHandler, drainBeforeReply, frameworkErrors, registerProblems } from './problem.js';
 import { validateResponses } from './responses.js';
 import { registerWebInbox } from './web.js';
@@ -57,19 +63,31 @@ export function requestId(req: IncomingMessage): string {
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
+type Factories = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+
 /**
  * Bodies are validated strictly (no coercion: "1" is not 1); query strings and path parameters
- * arrive as text and are coerced. Unknown properties are errors, never silently dropped.
+ * arrive as text and are coerced. Unknown properties are errors, never silently dropped. Ajv gets
+ * the schemas without their names (`withoutIds`, see kernel/schemas.ts). Installed as the server's
+ * compilers factory rather than with `setValidatorCompiler`: fastify rebuilds a context's compilers
+ * from its factory once shared schemas are added (the named schemas are, for the OpenAPI document),
+ * and this way every context builds these, never fastify's defaults (a coercing Ajv that drops
+ * unknown members, fast-json-stringify).
  */
-function validators(app: FastifyInstance): void {
+function compilers(): Factories {
   const options = { allErrors: false, removeAdditional: false, useDefaults: true, strict: false } as const;
   const bodyAjv = new Ajv({ ...options, coerceTypes: false });
   const queryAjv = new Ajv({ ...options, coerceTypes: true });
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : queryAjv).compile(boundIntegers(schema)),
-  );
+  const validator: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(boundIntegers(withoutIds(schema as object)));
   // Response schemas document (and, with `validateResponses`, check); they never reshape a response.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const serializer: FastifySerializerCompiler<unknown> = () => (data) => JSON.stringify(data);
+  // fastify types the factories after its default compilers; it calls one with the shared schemas
+  // and the server options and uses what it answers as the compiler.
+  return {
+    buildValidator: (() => validator) as unknown as Factories['buildValidator'],
+    buildSerializer: (() => serializer) as unknown as Factories['buildSerializer'],
+  };
 }
 
 /**
@@ -126,39 +144,6 @@ async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLim
   });
 }
 
-const TAGS = [
-  ['tasks', 'Agents create tasks and read them, their decision (long-poll) and their verified history'],
-  ['approvals', 'The inbox, approval requests, approve and reject'],
-  ['execution', 'Claims, execution grants and leases, heartbeats, in-run decisions, override, complete and fail'],
-  ['feedback', 'Ratings of finished tasks and the confidence calibration they feed'],
-  ['events', 'The ledger as a Server-Sent Events stream'],
-  ['ledger', 'The signed, tamper-evident ledger: checkpoints, proofs, entries and export'],
-  ['audit', 'Periodic audit reviews of unattended runs (auditFrequency daily, weekly, monthly)'],
-  ['policy', 'The approval policy in force and dry runs of it'],
-  ['principals', 'People and agents, their roles, capabilities and bearer tokens'],
-  ['webhooks', 'Ledger events delivered to URLs, signed'],
-] as const;
-
-async function openApi(app: FastifyInstance, version: string): Promise<void> {
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'HumanOS API',
-        version,
-        description:
-          'Human-in-the-loop approvals with a signed, tamper-evident ledger. Errors are RFC 9457 problem+json with a stable `code`.',
-        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
-      },
-      servers: [{ url: '/', description: 'The server this document was fetched from' }],
-      tags: TAGS.map(([name, description]) => ({ name, description })),
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
-    },
-  });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
-}
-
 /** Every feature's routes on the authenticated API scope. */
 function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   principalRoutes(api, s.principals);
@@ -198,10 +183,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Our own onRequest hook answers problem+json while closing (fastify's 503 is plain JSON).
     return503OnClosing: false,
     genReqId: requestId,
+    schemaController: { compilersFactory: compilers() },
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  validators(app);
   jsonParser(app);
   plumbing(app, service);
   if (opts.validateResponses) validateResponses(app);

@@ -1,5 +1,6 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { withoutIds } from '../kernel/schemas.js';
 
 type ResponseMap = Record<string, { content?: Record<string, { schema: object }> } & object>;
 
@@ -28,7 +29,7 @@ export function validateResponses(app: FastifyInstance): void {
   const compile = (schema: object) => {
     let fn = compiled.get(schema);
     if (!fn) {
-      fn = ajv.compile(schema);
+      fn = ajv.compile(withoutIds(schema));
       compiled.set(schema, fn);
     }
     return fn;

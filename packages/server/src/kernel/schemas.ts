@@ -11,6 +11,46 @@ import {
 import { Type as T, type TLiteral, type TProperties, type TSchema, type TUnion } from 'typebox';
 
 /**
+ * A schema with a stable name: the OpenAPI document shows it once, as `components/schemas/<name>`,
+ * and every use as a `$ref` to it (http/openapi.ts). The name is its `$id`; the value is otherwise the
+ * same schema (a copy, so the original stays unnamed), so validation and `Static<>` do not change.
+ * Names are the wire contract of the SDK models generated from the document (docs/api.md, "Schemas"):
+ * never rename one.
+ *
+ * @example
+ * export const TaskView = named('Task', view({ id: T.String() }, 'A task'));
+ */
+export function named<S extends TSchema>(name: string, schema: S): S {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(schema)) as S;
+  return Object.assign(copy, { $id: name });
+}
+
+const stripped = new WeakMap<object, unknown>();
+
+/**
+ * A copy of a schema without `$id`s, for Ajv: the names are for the document only, and a name that
+ * occurs twice in one schema (a task's proposal and its gates' proposals) is an ambiguous `$id` to
+ * Ajv. Everything else, and so what validates, is the schema as written.
+ *
+ * @example
+ * ajv.compile(withoutIds(TaskView))
+ */
+export function withoutIds<T>(schema: T): T {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const hit = stripped.get(schema);
+  if (hit) return hit as T;
+  const out = Array.isArray(schema)
+    ? schema.map((s) => withoutIds(s))
+    : Object.fromEntries(
+        Object.entries(schema)
+          .filter(([k]) => k !== '$id')
+          .map(([k, v]) => [k, withoutIds(v)]),
+      );
+  stripped.set(schema, out);
+  return out as T;
+}
+
+/**
  * Schema pieces every feature's request schemas share. Request schemas are the single place where
  * input is validated: every object is closed (`additionalProperties: false`) so an unknown field such
  * as `"status": "approved"` on create is a 400, not silently ignored; strings are bounded so nothing
@@ -66,18 +106,31 @@ export const Items = <S extends TSchema>(item: S, description: string) => view({
 export const Page = <S extends TSchema>(item: S, description: string) =>
   view({ items: T.Array(item), nextCursor: Nullable(T.String()) }, description);
 
+/** A string from a fixed list (`enum`), typed as the list's union. */
+export const Enum = <V extends string>(values: readonly V[], description?: string) =>
+  T.Unsafe<V>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+
+/** The stable problem codes (core's `ERROR_STATUS`), one named enum. */
+export const ErrorCodeSchema = named(
+  'ErrorCode',
+  Enum(Object.keys(ERROR_STATUS) as ErrorCode[], 'Stable error code (docs/api.md lists them)'),
+);
+
 /** RFC 9457 problem details with the stable HumanOS `code` (see docs/api.md for the list). */
-export const Problem = view(
-  {
-    type: T.String({ description: '`urn:humanos:problem:<code>`' }),
-    title: T.String(),
-    status: T.Integer({ minimum: 400, maximum: 599 }),
-    code: T.Unsafe<ErrorCode>({ type: 'string', enum: Object.keys(ERROR_STATUS), description: 'Stable error code' }),
-    detail: T.String(),
-    instance: T.String({ description: 'The request path' }),
-    requestId: T.Optional(T.String({ description: 'The request id, also in the logs' })),
-  },
-  'An RFC 9457 problem (`application/problem+json`)',
+export const Problem = named(
+  'Problem',
+  view(
+    {
+      type: T.String({ description: '`urn:humanos:problem:<code>`' }),
+      title: T.String(),
+      status: T.Integer({ minimum: 400, maximum: 599 }),
+      code: ErrorCodeSchema,
+      detail: T.String(),
+      instance: T.String({ description: 'The request path' }),
+      requestId: T.Optional(T.String({ description: 'The request id, also in the logs' })),
+    },
+    'An RFC 9457 problem (`application/problem+json`)',
+  ),
 );
 
 const PROBLEM_TEXT: Record<string, string> = {
@@ -125,77 +178,103 @@ export const op = (operationId: string, summary: string, description: string) =>
   summary,
   description,
 });
-/** A string from a fixed list (`enum`), typed as the list's union. */
-export const Enum = <V extends string>(values: readonly V[], description?: string) =>
-  T.Unsafe<V>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 /**
  * `T.Union` of one literal per value (`anyOf` of `const`s), typed as the tuple's union. Unlike
  * `T.Union(values.map(T.Literal))`, whose static type is `never`, this keeps `Static<>` exact.
  */
 export const Literals = <const V extends readonly string[]>(values: V) =>
   T.Union(values.map((v) => T.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof V]: TLiteral<V[K]> }>;
-export const TaskStatusSchema = Enum(TASK_STATUSES, 'The task status');
-export const GateStatusSchema = Enum(APPROVAL_STATUSES, 'The approval request (gate) status');
+
+/* Named enums more than one feature uses (each feature names its own). */
+export const TaskStatusSchema = named('TaskStatus', Enum(TASK_STATUSES, 'The task status'));
+export const GateStatusSchema = named('ApprovalStatus', Enum(APPROVAL_STATUSES, 'The approval request (gate) status'));
+export const RiskLevelSchema = named('RiskLevel', Enum(RISK_LEVELS, 'The risk level'));
+export const EscalationPolicySchema = named(
+  'EscalationPolicy',
+  Enum(['auto', 'reject'] as const, 'What happens when an approval request times out'),
+);
+export const AuditFrequencySchema = named(
+  'AuditFrequency',
+  Enum(['always', 'daily', 'weekly', 'monthly'] as const, 'How often unattended runs are spot-checked'),
+);
+export const PolicySourceSchema = named(
+  'PolicySource',
+  Enum(['built-in', 'file'] as const, 'Where the policy in force came from'),
+);
 
 /* Domain views more than one feature answers with. */
 
 /** The agent's proposal as a gate or task shows it (core `AiProposal`). */
-export const AiProposalView = view(
-  {
-    action: T.String(),
-    reasoning: Nullable(T.String()),
-    confidence: Nullable(T.Number()),
-    alternatives: T.Array(T.String()),
-  },
-  'What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw',
+export const AiProposalView = named(
+  'AiProposal',
+  view(
+    {
+      action: T.String(),
+      reasoning: Nullable(T.String()),
+      confidence: Nullable(T.Number()),
+      alternatives: T.Array(T.String()),
+    },
+    'What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw',
+  ),
 );
 /** The assessed risk (core `RiskAssessment`): the stricter of the server's rules and the agent's claim. */
-export const RiskView = view(
-  {
-    level: Enum(RISK_LEVELS, 'The risk level'),
-    factors: T.Array(T.String()),
-    mitigations: T.Array(T.String()),
-  },
-  'The assessed risk: its level, the factors found and the mitigations claimed',
+export const RiskView = named(
+  'RiskAssessment',
+  view(
+    { level: RiskLevelSchema, factors: T.Array(T.String()), mitigations: T.Array(T.String()) },
+    'The assessed risk: its level, the factors found and the mitigations claimed',
+  ),
+);
+/** One step of the effective requirement (core `GatePlan['policy']['requirements']`). */
+export const PolicyRequirement = named(
+  'PolicyRequirement',
+  view(
+    {
+      step: T.Integer(),
+      roles: T.Array(T.String()),
+      required: T.Integer(),
+      origin: T.Optional(
+        named('RequirementOrigin', Enum(['policy', 'floor', 'client'] as const, 'Who demanded the step')),
+      ),
+      rule: Nullable(T.String()),
+    },
+    'One step of the effective requirement and who demanded it',
+  ),
+);
+/** A value a matched policy rule could not read. */
+export const PolicyFlag = named(
+  'PolicyFlag',
+  view(
+    {
+      rule: T.String(),
+      path: T.String({ description: '`payload.amount`, `description`' }),
+      code: named(
+        'PolicyFlagCode',
+        Enum(['not_comparable', 'ambiguous_number', 'unsupported_pattern', 'text_too_long'] as const),
+      ),
+      message: T.String(),
+    },
+    'A value a matched rule could not read (it applied anyway: fail closed) or read two ways',
+  ),
 );
 /** Which policy planned a task's gates, and how (core `GatePlan['policy']`). */
-export const PolicyOutcome = view(
-  {
-    id: T.String(),
-    version: T.Integer(),
-    source: Enum(['built-in', 'file'] as const),
-    rulesApplied: T.Array(T.String()),
-    gateRequired: T.Boolean(),
-    floorApplied: T.Boolean({ description: 'Whether the built-in risk floor added a gate' }),
-    approvalRequired: T.String({ description: 'What the client asked for (`before_execution`, `threshold`, …)' }),
-    approverRole: Nullable(T.String()),
-    reason: T.String(),
-    requirements: T.Array(
-      view(
-        {
-          step: T.Integer(),
-          roles: T.Array(T.String()),
-          required: T.Integer(),
-          origin: T.Optional(Enum(['policy', 'floor', 'client'] as const)),
-          rule: Nullable(T.String()),
-        },
-        'One step of the effective requirement and who demanded it',
-      ),
-    ),
-    // Optional: tasks planned before flags existed have none stored.
-    flags: T.Optional(
-      T.Array(
-        view(
-          {
-            rule: T.String(),
-            path: T.String({ description: '`payload.amount`, `description`' }),
-            code: Enum(['not_comparable', 'ambiguous_number', 'unsupported_pattern', 'text_too_long'] as const),
-            message: T.String(),
-          },
-          'A value a matched rule could not read (it applied anyway: fail closed) or read two ways',
-        ),
-      ),
-    ),
-  },
-  'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
+export const PolicyOutcome = named(
+  'PolicyOutcome',
+  view(
+    {
+      id: T.String(),
+      version: T.Integer(),
+      source: PolicySourceSchema,
+      rulesApplied: T.Array(T.String()),
+      gateRequired: T.Boolean(),
+      floorApplied: T.Boolean({ description: 'Whether the built-in risk floor added a gate' }),
+      approvalRequired: T.String({ description: 'What the client asked for (`before_execution`, `threshold`, …)' }),
+      approverRole: Nullable(T.String()),
+      reason: T.String(),
+      requirements: T.Array(PolicyRequirement),
+      // Optional: tasks planned before flags existed have none stored.
+      flags: T.Optional(T.Array(PolicyFlag)),
+    },
+    'The policy that planned the gates: its id and version, the rules that matched, whether a gate is required',
+  ),
 );

@@ -1,5 +1,5 @@
 import { Type as T } from 'typebox';
-import { closed, IsoTime, Nullable, view } from '../kernel/schemas.js';
+import { closed, IsoTime, Nullable, named, view } from '../kernel/schemas.js';
 
 /** Request schemas of the ledger routes. */
 export const EntriesQuery = T.Object(
@@ -19,67 +19,91 @@ export const ConsistencyQuery = T.Object(
 
 const Hex = T.String({ pattern: '^0x[0-9a-f]*$', description: 'Hex with a `0x` prefix' });
 const Note = T.String({ description: 'A signed note (C2SP signed-note format) over the tree' });
-export const CheckpointView = view(
-  { size: T.Integer(), rootHash: Hex, checkpoint: Note, origin: T.String() },
-  'The latest signed checkpoint: tree size, root hash and the signed note',
+export const CheckpointView = named(
+  'Checkpoint',
+  view(
+    { size: T.Integer(), rootHash: Hex, checkpoint: Note, origin: T.String() },
+    'The latest signed checkpoint: tree size, root hash and the signed note',
+  ),
 );
-export const ConsistencyProofView = view(
-  { from: T.Integer(), to: T.Integer(), consistencyProof: T.Array(Hex), checkpoint: Note },
-  'An RFC 6962 consistency proof from one tree size to another, with the checkpoint at `to`',
+export const ConsistencyProofView = named(
+  'ConsistencyProof',
+  view(
+    { from: T.Integer(), to: T.Integer(), consistencyProof: T.Array(Hex), checkpoint: Note },
+    'An RFC 6962 consistency proof from one tree size to another, with the checkpoint at `to`',
+  ),
 );
-export const PublicKeyView = view(
-  {
-    origin: T.String(),
-    publicKey: T.String({ description: 'The signer’s `did:key`' }),
-    algorithm: T.Literal('Ed25519'),
-  },
-  'The key the checkpoints and grants are signed with',
+export const PublicKeyView = named(
+  'PublicKey',
+  view(
+    {
+      origin: T.String(),
+      publicKey: T.String({ description: 'The signer’s `did:key`' }),
+      algorithm: T.Literal('Ed25519'),
+    },
+    'The key the checkpoints and grants are signed with',
+  ),
 );
-export const EntriesView = view(
-  {
-    size: T.Integer(),
-    entries: T.Array(
-      view(
-        {
-          index: T.Integer(),
-          entry: T.String({ description: 'The canonical entry text as stored' }),
-          leafHash: T.String(),
-        },
-        'One ledger entry',
+export const EntriesView = named(
+  'LedgerEntries',
+  view(
+    {
+      size: T.Integer(),
+      entries: T.Array(
+        named(
+          'LedgerEntry',
+          view(
+            {
+              index: T.Integer(),
+              entry: T.String({ description: 'The canonical entry text as stored' }),
+              leafHash: T.String(),
+            },
+            'One ledger entry',
+          ),
+        ),
       ),
-    ),
-  },
-  'Ledger entries `start` ≤ index < `end` (at most 1000) and the ledger size',
+    },
+    'Ledger entries `start` ≤ index < `end` (at most 1000) and the ledger size',
+  ),
 );
-export const InclusionProofView = view(
-  { index: T.Integer(), treeSize: T.Integer(), inclusionProof: T.Array(Hex), checkpoint: Note },
-  'An RFC 6962 inclusion proof of one entry in the tree of `treeSize`, with its checkpoint',
+export const InclusionProofView = named(
+  'InclusionProof',
+  view(
+    { index: T.Integer(), treeSize: T.Integer(), inclusionProof: T.Array(Hex), checkpoint: Note },
+    'An RFC 6962 inclusion proof of one entry in the tree of `treeSize`, with its checkpoint',
+  ),
 );
-export const HistoryView = view(
-  {
-    taskId: T.String(),
-    checkpointSize: T.Integer({ description: 'The entries are checked against the checkpoint of this size' }),
-    checkpoint: Nullable(Note),
-    events: T.Array(
-      view(
-        {
-          index: T.Integer(),
-          type: T.String({ description: 'The entry type (`task.created`, …), `unreadable` if it does not parse' }),
-          at: Nullable(IsoTime),
-          actor: Nullable(T.String()),
-          approvalId: Nullable(T.String()),
-          verified: T.Boolean({ description: 'Its bytes are included under the signed checkpoint' }),
-        },
-        'One ledger entry of the task',
+export const HistoryView = named(
+  'TaskHistory',
+  view(
+    {
+      taskId: T.String(),
+      checkpointSize: T.Integer({ description: 'The entries are checked against the checkpoint of this size' }),
+      checkpoint: Nullable(Note),
+      events: T.Array(
+        named(
+          'HistoryEvent',
+          view(
+            {
+              index: T.Integer(),
+              type: T.String({ description: 'The entry type (`task.created`, …), `unreadable` if it does not parse' }),
+              at: Nullable(IsoTime),
+              actor: Nullable(T.String()),
+              approvalId: Nullable(T.String()),
+              verified: T.Boolean({ description: 'Its bytes are included under the signed checkpoint' }),
+            },
+            'One ledger entry of the task',
+          ),
+        ),
       ),
-    ),
-    complete: T.Boolean({
-      description:
-        'The events are all of the task’s entries under the checkpoint: their running hash is the task’s head in the signed task-heads map (false when an entry was hidden, moved or is missing)',
-    }),
-    incompleteReason: Nullable(T.String({ description: 'Why `complete` is false' })),
-  },
-  'The task’s ledger entries with their inclusion proofs, against one checkpoint',
+      complete: T.Boolean({
+        description:
+          'The events are all of the task’s entries under the checkpoint: their running hash is the task’s head in the signed task-heads map (false when an entry was hidden, moved or is missing)',
+      }),
+      incompleteReason: Nullable(T.String({ description: 'Why `complete` is false' })),
+    },
+    'The task’s ledger entries with their inclusion proofs, against one checkpoint',
+  ),
 );
 export const NdjsonExport = {
   200: {

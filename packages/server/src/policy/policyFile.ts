@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { BUILTIN_POLICY, compilePattern, type PolicyDocument, RISK_LEVELS, UnsupportedPattern } from '@humanos/core';
+import { BUILTIN_POLICY, compilePattern, type PolicyDocument, UnsupportedPattern } from '@humanos/core';
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
-import { Literals } from '../kernel/schemas.js';
+import { EscalationPolicySchema, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
 
 const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const closed = { additionalProperties: false } as const;
-const RISK = Literals(RISK_LEVELS);
+const RISK = RiskLevelSchema;
 const STEP = T.Object(
   { role: ROLE, reason: T.Optional(T.String({ maxLength: 500 })), timeout: T.Optional(T.Integer({ minimum: 1 })) },
   closed,
@@ -71,7 +71,7 @@ export const PolicyFileSchema = T.Object(
                 ),
               ),
               timeout: T.Optional(T.Integer({ minimum: 1 })),
-              escalationPolicy: T.Optional(T.Union([T.Literal('auto'), T.Literal('reject')])),
+              escalationPolicy: T.Optional(EscalationPolicySchema),
               escalateTo: T.Optional(ROLE),
               riskLevel: T.Optional(RISK),
               riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
@@ -113,7 +113,8 @@ export function loadPolicy(
   } catch (e) {
     throw new StartupError('HUMANOS_POLICY', `cannot read ${file} as JSON: ${(e as Error).message}`);
   }
-  const validate = new Ajv({ allErrors: false, strict: false }).compile(PolicyFileSchema);
+  // Without the names (`$id`s), which are the OpenAPI document's: `RiskLevel` occurs twice in it.
+  const validate = new Ajv({ allErrors: false, strict: false }).compile(withoutIds(PolicyFileSchema));
   if (!validate(doc)) {
     const err = validate.errors?.[0];
     throw new StartupError('HUMANOS_POLICY', `${file}: ${err?.instancePath || '/'} ${err?.message ?? 'is invalid'}`);

@@ -1,6 +1,9 @@
 import { Type as T } from 'typebox';
-import { closed, Did, Enum, IsoTime, Items, Nullable, ROLE, view } from '../kernel/schemas.js';
+import { closed, Did, Enum, IsoTime, Items, Nullable, named, ROLE, view } from '../kernel/schemas.js';
 import { CONSENT_MAX_DAYS } from './consents.js';
+
+/** Whether a principal is a person or an agent. */
+export const PrincipalKindSchema = named('PrincipalKind', Enum(['human', 'agent'] as const, 'A person or an agent'));
 
 /** Request schemas of the principal routes. */
 const TOKEN_LIFETIME = T.Integer({
@@ -9,42 +12,51 @@ const TOKEN_LIFETIME = T.Integer({
   description: 'Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled',
 });
 
-export const CreatePrincipalBody = T.Object(
-  {
-    id: Did,
-    kind: T.Optional(T.Union([T.Literal('human'), T.Literal('agent')])),
-    roles: T.Array(ROLE, { maxItems: 64 }),
-    publicKey: T.Optional(T.String({ pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
-    capabilities: T.Optional(T.Array(ROLE, { maxItems: 64 })),
-    tokenExpiresIn: T.Optional(TOKEN_LIFETIME),
-  },
-  closed,
+export const CreatePrincipalBody = named(
+  'CreatePrincipalBody',
+  T.Object(
+    {
+      id: Did,
+      kind: T.Optional(PrincipalKindSchema),
+      roles: T.Array(ROLE, { maxItems: 64 }),
+      publicKey: T.Optional(T.String({ pattern: '^did:key:z[1-9A-HJ-NP-Za-km-z]{40,60}$' })),
+      capabilities: T.Optional(T.Array(ROLE, { maxItems: 64 })),
+      tokenExpiresIn: T.Optional(TOKEN_LIFETIME),
+    },
+    closed,
+  ),
 );
 
-export const RotateTokenBody = T.Object({ expiresIn: T.Optional(TOKEN_LIFETIME) }, closed);
+export const RotateTokenBody = named('RotateTokenBody', T.Object({ expiresIn: T.Optional(TOKEN_LIFETIME) }, closed));
 
 export const PrincipalIdParams = T.Object({ principalId: Did }, closed);
 
-export const UpdatePrincipalBody = T.Object(
-  {
-    roles: T.Optional(T.Array(ROLE, { maxItems: 64 })),
-    disabled: T.Optional(T.Boolean({ description: 'true refuses the token everywhere; false allows it again' })),
-  },
-  closed,
+export const UpdatePrincipalBody = named(
+  'UpdatePrincipalBody',
+  T.Object(
+    {
+      roles: T.Optional(T.Array(ROLE, { maxItems: 64 })),
+      disabled: T.Optional(T.Boolean({ description: 'true refuses the token everywhere; false allows it again' })),
+    },
+    closed,
+  ),
 );
 
 /** `PUT /me/consents/{agentId}`, `DELETE …`: the agent the consent names. */
 export const ConsentAgentParams = T.Object({ agentId: Did }, closed);
 
-export const GrantConsentBody = T.Object(
-  {
-    until: T.String({
-      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
-      maxLength: 40,
-      description: `An RFC 3339 time in the future, at most ${CONSENT_MAX_DAYS} days ahead: the consent ends then`,
-    }),
-  },
-  closed,
+export const GrantConsentBody = named(
+  'GrantConsentBody',
+  T.Object(
+    {
+      until: T.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+        maxLength: 40,
+        description: `An RFC 3339 time in the future, at most ${CONSENT_MAX_DAYS} days ahead: the consent ends then`,
+      }),
+    },
+    closed,
+  ),
 );
 
 export const ConsentsQuery = T.Object(
@@ -52,71 +64,90 @@ export const ConsentsQuery = T.Object(
   closed,
 );
 
-export const CapabilitiesBody = T.Object({ capabilities: T.Array(ROLE, { maxItems: 64 }) }, closed);
+export const CapabilitiesBody = named(
+  'CapabilitiesBody',
+  T.Object({ capabilities: T.Array(ROLE, { maxItems: 64 }) }, closed),
+);
 
 /* Response schemas. */
 
-export const PrincipalView = view(
-  {
-    id: T.String({ description: '`did:human:…` or `did:agent:…`' }),
-    kind: Enum(['human', 'agent'] as const),
-    roles: T.Array(T.String()),
-    capabilities: T.Array(T.String()),
-    createdAt: IsoTime,
-    createdBy: Nullable(T.String()),
-    disabledAt: Nullable(IsoTime),
-    tokenRotatedAt: Nullable(IsoTime),
-    tokenExpiresAt: Nullable(IsoTime),
-  },
-  'A principal (a person or an agent): its roles, capabilities and token state',
+export const PrincipalView = named(
+  'Principal',
+  view(
+    {
+      id: T.String({ description: '`did:human:…` or `did:agent:…`' }),
+      kind: PrincipalKindSchema,
+      roles: T.Array(T.String()),
+      capabilities: T.Array(T.String()),
+      createdAt: IsoTime,
+      createdBy: Nullable(T.String()),
+      disabledAt: Nullable(IsoTime),
+      tokenRotatedAt: Nullable(IsoTime),
+      tokenExpiresAt: Nullable(IsoTime),
+    },
+    'A principal (a person or an agent): its roles, capabilities and token state',
+  ),
 );
 /** `GET /me`: the caller as its token authenticates it. */
-export const Me = view(
-  {
-    id: T.String(),
-    kind: Enum(['human', 'agent'] as const),
-    roles: T.Array(T.String()),
-    capabilities: T.Array(T.String()),
-    auditor: T.Boolean({
-      description: "Whether it may audit (admin, or the policy's auditorRole): the ledger, calibration, audit reviews",
-    }),
-  },
-  'The calling principal: its roles and capabilities',
+export const Me = named(
+  'Me',
+  view(
+    {
+      id: T.String(),
+      kind: PrincipalKindSchema,
+      roles: T.Array(T.String()),
+      capabilities: T.Array(T.String()),
+      auditor: T.Boolean({
+        description:
+          "Whether it may audit (admin, or the policy's auditorRole): the ledger, calibration, audit reviews",
+      }),
+    },
+    'The calling principal: its roles and capabilities',
+  ),
 );
-export const PrincipalList = Items(PrincipalView, 'Every principal');
+export const PrincipalList = named('PrincipalList', Items(PrincipalView, 'Every principal'));
 const NewToken = {
   id: T.String(),
   token: T.String({ description: 'The bearer token; shown only here, stored only as a hash' }),
   tokenExpiresAt: Nullable(IsoTime),
 };
-export const CreatedPrincipal = view(
-  {
-    ...NewToken,
-    kind: Enum(['human', 'agent'] as const),
-    roles: T.Array(T.String()),
-    capabilities: T.Array(T.String()),
-  },
-  'The created principal with its bearer token (shown once)',
+export const CreatedPrincipal = named(
+  'CreatedPrincipal',
+  view(
+    {
+      ...NewToken,
+      kind: PrincipalKindSchema,
+      roles: T.Array(T.String()),
+      capabilities: T.Array(T.String()),
+    },
+    'The created principal with its bearer token (shown once)',
+  ),
 );
-export const RotatedToken = view(NewToken, 'The new bearer token (shown once); the old one stops working');
-export const Capabilities = view(
-  { id: T.String(), capabilities: T.Array(T.String()) },
-  'The capabilities now registered for this principal',
+export const RotatedToken = named(
+  'RotatedToken',
+  view(NewToken, 'The new bearer token (shown once); the old one stops working'),
+);
+export const Capabilities = named(
+  'Capabilities',
+  view({ id: T.String(), capabilities: T.Array(T.String()) }, 'The capabilities now registered for this principal'),
 );
 
-export const ConsentView = view(
-  {
-    grantor: T.String({ description: 'The human who consents' }),
-    grantee: T.String({ description: 'The agent that may name them as `onBehalfOf`' }),
-    kind: Enum(['on_behalf_of'] as const, 'What the consent allows'),
-    grantedAt: IsoTime,
-    until: IsoTime,
-    revokedAt: Nullable(IsoTime),
-    revokedBy: Nullable(T.String()),
-    active: T.Boolean({ description: 'Neither revoked nor past `until`' }),
-    ledgerIndex: T.Integer({ description: 'The `principal.consent_granted` ledger entry' }),
-    revokedLedgerIndex: Nullable(T.Integer({ description: 'The `principal.consent_revoked` ledger entry' })),
-  },
-  "A human's standing consent that an agent may create tasks on their behalf (`onBehalfOf`)",
+export const ConsentView = named(
+  'Consent',
+  view(
+    {
+      grantor: T.String({ description: 'The human who consents' }),
+      grantee: T.String({ description: 'The agent that may name them as `onBehalfOf`' }),
+      kind: named('ConsentKind', Enum(['on_behalf_of'] as const, 'What the consent allows')),
+      grantedAt: IsoTime,
+      until: IsoTime,
+      revokedAt: Nullable(IsoTime),
+      revokedBy: Nullable(T.String()),
+      active: T.Boolean({ description: 'Neither revoked nor past `until`' }),
+      ledgerIndex: T.Integer({ description: 'The `principal.consent_granted` ledger entry' }),
+      revokedLedgerIndex: Nullable(T.Integer({ description: 'The `principal.consent_revoked` ledger entry' })),
+    },
+    "A human's standing consent that an agent may create tasks on their behalf (`onBehalfOf`)",
+  ),
 );
-export const ConsentList = Items(ConsentView, 'Consents, newest first');
+export const ConsentList = named('ConsentList', Items(ConsentView, 'Consents, newest first'));

@@ -1,6 +1,12 @@
 import { WEBHOOK_ID_PATTERN } from '@humanos/core';
 import { Type as T } from 'typebox';
-import { closed, Enum, IsoTime, Items, Nullable, view } from '../kernel/schemas.js';
+import { closed, Enum, IsoTime, Items, Nullable, named, view } from '../kernel/schemas.js';
+
+/** How sending one queued event went (webhooks and notification channels). */
+export const DeliveryStatusSchema = named(
+  'DeliveryStatus',
+  Enum(['pending', 'delivered', 'failed'] as const, 'Queued, sent, or given up on'),
+);
 
 /** Request schemas of the webhook routes. */
 const EVENT_PATTERN = T.String({
@@ -14,27 +20,33 @@ const SECRET = T.String({
     'Standard Webhooks secret: `whsec_` and the base64 of 16–64 random bytes; generated (and shown once) if absent',
 });
 
-export const CreateWebhookBody = T.Object(
-  {
-    url: T.String({ minLength: 1, maxLength: 2000, pattern: '^https?://', description: 'Where events are POSTed' }),
-    events: T.Optional(T.Array(EVENT_PATTERN, { minItems: 1, maxItems: 50, description: 'Default `["*"]`' })),
-    secret: T.Optional(SECRET),
-  },
-  closed,
+export const CreateWebhookBody = named(
+  'CreateWebhookBody',
+  T.Object(
+    {
+      url: T.String({ minLength: 1, maxLength: 2000, pattern: '^https?://', description: 'Where events are POSTed' }),
+      events: T.Optional(T.Array(EVENT_PATTERN, { minItems: 1, maxItems: 50, description: 'Default `["*"]`' })),
+      secret: T.Optional(SECRET),
+    },
+    closed,
+  ),
 );
 
-export const RotateSecretBody = T.Object(
-  {
-    secret: T.Optional(SECRET),
-    overlapSeconds: T.Optional(
-      T.Integer({
-        minimum: 0,
-        maximum: 30 * 86_400,
-        description: 'How long the previous secret keeps signing too (default 86400; 0 stops it at once)',
-      }),
-    ),
-  },
-  closed,
+export const RotateSecretBody = named(
+  'RotateSecretBody',
+  T.Object(
+    {
+      secret: T.Optional(SECRET),
+      overlapSeconds: T.Optional(
+        T.Integer({
+          minimum: 0,
+          maximum: 30 * 86_400,
+          description: 'How long the previous secret keeps signing too (default 86400; 0 stops it at once)',
+        }),
+      ),
+    },
+    closed,
+  ),
 );
 
 export const WebhookIdParams = T.Object({ webhookId: T.String({ pattern: WEBHOOK_ID_PATTERN }) }, closed);
@@ -47,7 +59,7 @@ export const DeliveryParams = T.Object(
 );
 export const DeliveriesQuery = T.Object(
   {
-    status: T.Optional(T.Union([T.Literal('pending'), T.Literal('delivered'), T.Literal('failed')])),
+    status: T.Optional(DeliveryStatusSchema),
     limit: T.Optional(T.Integer({ minimum: 1, maximum: 200 })),
   },
   closed,
@@ -55,31 +67,37 @@ export const DeliveriesQuery = T.Object(
 
 /* Response schemas. */
 
-export const WebhookView = view(
-  {
-    id: T.String(),
-    url: T.String(),
-    events: T.Array(T.String()),
-    active: T.Boolean(),
-    createdAt: IsoTime,
-    createdBy: T.String(),
-    previousSecretExpiresAt: Nullable(
-      T.String({ description: 'While set, deliveries are signed with the previous secret too, until then' }),
-    ),
-  },
-  'A webhook subscription',
+export const WebhookView = named(
+  'Webhook',
+  view(
+    {
+      id: T.String(),
+      url: T.String(),
+      events: T.Array(T.String()),
+      active: T.Boolean(),
+      createdAt: IsoTime,
+      createdBy: T.String(),
+      previousSecretExpiresAt: Nullable(
+        T.String({ description: 'While set, deliveries are signed with the previous secret too, until then' }),
+      ),
+    },
+    'A webhook subscription',
+  ),
 );
-export const CreatedWebhook = view(
-  { ...WebhookView.properties, secret: T.String({ description: 'The signing secret; shown only here' }) },
-  'The created subscription with its signing secret (shown once)',
+export const CreatedWebhook = named(
+  'CreatedWebhook',
+  view(
+    { ...WebhookView.properties, secret: T.String({ description: 'The signing secret; shown only here' }) },
+    'The created subscription with its signing secret (shown once)',
+  ),
 );
-export const WebhookList = Items(WebhookView, 'Every subscription');
+export const WebhookList = named('WebhookList', Items(WebhookView, 'Every subscription'));
 /** A delivery of the outbox, shared by webhooks and the notification channels. */
 export const deliveryMembers = {
   id: T.String(),
   ledgerIndex: T.Integer(),
   eventType: T.String(),
-  status: Enum(['pending', 'delivered', 'failed'] as const),
+  status: DeliveryStatusSchema,
   attempts: T.Integer(),
   nextAttemptAt: Nullable(IsoTime),
   lastStatus: Nullable(T.Integer()),
@@ -87,11 +105,14 @@ export const deliveryMembers = {
   createdAt: IsoTime,
   deliveredAt: Nullable(IsoTime),
 };
-export const DeliveryView = view(
-  {
-    ...deliveryMembers,
-    webhookId: T.String(),
-  },
-  'One queued event for one subscription, and how sending it went',
+export const DeliveryView = named(
+  'WebhookDelivery',
+  view(
+    {
+      ...deliveryMembers,
+      webhookId: T.String(),
+    },
+    'One queued event for one subscription, and how sending it went',
+  ),
 );
-export const DeliveryList = Items(DeliveryView, 'Deliveries of this subscription');
+export const DeliveryList = named('WebhookDeliveryList', Items(DeliveryView, 'Deliveries of this subscription'));
