@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenApiDocument, Schema } from './document.js';
-import { mustRun, withoutValidation } from './python.js';
+import { mustRun, requireSchemas, withoutValidation } from './python.js';
 
 const OAPI_CODEGEN = 'github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2';
 
@@ -193,12 +193,39 @@ function merge(a: Schema | undefined, b: Schema): Schema {
   };
 }
 
+/**
+ * Gives `raw` the object schemas its members name (`RankedCandidate`, `PolicyFlag`, …) under their own
+ * names, and makes members naming an enum the SDK has no type for plain strings (the Go SDK compares
+ * `gate.Kind`, `gate.Status` with strings).
+ */
+function referenced(raw: Record<string, Schema>, src: Record<string, Schema>): void {
+  const pending = Object.keys(raw);
+  const visit = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(visit);
+    if (v === null || typeof v !== 'object') return v;
+    const ref = refName(v as Schema);
+    if (ref && !GO_TYPES[ref] && !HAND_WRITTEN[ref] && src[ref]) {
+      const target = src[ref] as Schema;
+      if (Array.isArray(target.enum)) return { type: 'string', description: target.description };
+      if (!raw[ref]) {
+        raw[ref] = structuredClone(target);
+        pending.push(ref);
+      }
+    }
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+  };
+  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+    raw[name] = visit(raw[name]) as Schema;
+  }
+}
+
 /** The Go SDK's schemas, by Go type name, with the `x-go-*` extensions written. */
 export function goSchemas(doc: OpenApiDocument): Record<string, Schema> {
   const src = withoutValidation(doc.components.schemas ?? {}) as Record<string, Schema>;
+  requireSchemas(src, [...Object.keys(GO_TYPES), ...MERGED.map(([, api]) => api)]);
   const raw: Record<string, Schema> = {};
-  for (const [api, go] of Object.entries(GO_TYPES)) if (src[api]) raw[go] = structuredClone(src[api]);
-  for (const [go, api] of MERGED) if (src[api]) raw[go] = merge(raw[go], src[api]);
+  for (const [api, go] of Object.entries(GO_TYPES)) raw[go] = structuredClone(src[api] as Schema);
+  for (const [go, api] of MERGED) raw[go] = merge(raw[go], src[api] as Schema);
   for (const [go, prop, name] of HOISTED) {
     const holder = raw[go];
     if (!holder?.properties?.[prop]) continue;
@@ -206,8 +233,8 @@ export function goSchemas(doc: OpenApiDocument): Record<string, Schema> {
     raw[name] = s;
     const ref = { $ref: `#/components/schemas/${name}` };
     holder.properties[prop] = nullable ? { anyOf: [ref, { type: 'null' }] } : ref;
-    GO_TYPES[name] = name;
   }
+  referenced(raw, src);
   for (const [go, extra] of Object.entries(SDK_MEMBERS)) {
     const holder = raw[go];
     if (!holder) continue;

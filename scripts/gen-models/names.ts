@@ -1,9 +1,9 @@
 /**
- * Names for the schemas the SDKs expose, for a document that still inlines them. The server names
- * its schemas (`components/schemas`); a name listed here that the document already has is left to
- * the document. Each other one is taken from where the schema sits (an operation's response or
- * request body, then a path inside it) and every structurally equal copy in the document becomes a
- * `$ref` to it, so the three generators see one `Task`, not one per route that returns it.
+ * Names for schemas an SDK exposes that the document still inlines. The server names its schemas
+ * (`components/schemas`: `Task`, `ApprovalRequest`, `TaskStatus`, …) and the generators take those;
+ * a name listed here that the document already has is left to the document. Each other one is taken
+ * from where the schema sits (an operation's response or request body, then a path inside it) and
+ * every structurally equal copy in the document becomes a `$ref` to it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { OpenApiDocument, Schema } from './document.js';
@@ -17,55 +17,10 @@ interface Locator {
   path?: string[];
 }
 
-/** The SDKs' wire types, by the name the server gives them (or will). */
+/** Schemas the SDKs expose that the server does not name (yet). */
 export const SDK_SCHEMAS: Record<string, Locator> = {
-  Task: { op: 'getTask', at: '200' },
-  TaskStatus: { op: 'getTask', at: '200', path: ['status'] },
-  AiProposal: { op: 'getTask', at: '200', path: ['aiProposal'] },
-  RiskAssessment: { op: 'getTask', at: '200', path: ['riskAssessment'] },
-  HumanInLoopSettings: { op: 'getTask', at: '200', path: ['humanInLoop'] },
-  PolicyOutcome: { op: 'getTask', at: '200', path: ['policy'] },
-  ApprovalRequest: { op: 'getTask', at: '200', path: ['approvals', '[]'] },
-  Decision: { op: 'getTask', at: '200', path: ['approvals', '[]', 'decisions', '[]'] },
-  TaskPage: { op: 'listTasks', at: '200' },
-  ApprovalRequestPage: { op: 'listApprovals', at: '200' },
-  ApprovalRequestDetail: { op: 'getApproval', at: '200' },
-  ChainStep: { op: 'getApproval', at: '200', path: ['chain', '[]'] },
+  // The task as `GET /approvals/{id}` shows it (with its payloads): Go's `TaskRef`.
   ApprovalTask: { op: 'getApproval', at: '200', path: ['task'] },
-  CreateTaskBody: { op: 'createTask', at: 'body' },
-  CreatedTask: { op: 'createTask', at: '201' },
-  TaskDecision: { op: 'getDecision', at: '200' },
-  ApproveBody: { op: 'approve', at: 'body' },
-  RejectBody: { op: 'reject', at: 'body' },
-  ApprovalResult: { op: 'approve', at: '200' },
-  RejectionResult: { op: 'reject', at: '200' },
-  Provenance: { op: 'approve', at: '200', path: ['provenance'] },
-  ExecutionGrant: { op: 'executeTask', at: '200' },
-  SignedGrant: { op: 'executeTask', at: '200', path: ['grant'] },
-  HeartbeatBody: { op: 'heartbeat', at: 'body' },
-  HeartbeatResult: { op: 'heartbeat', at: '200' },
-  InRunDecisionBody: { op: 'submitDecision', at: 'body' },
-  InRunDecisionResult: { op: 'submitDecision', at: '201' },
-  OverrideBody: { op: 'overrideTask', at: 'body' },
-  OverrideResult: { op: 'overrideTask', at: '200' },
-  FeedbackBody: { op: 'recordFeedback', at: 'body' },
-  Feedback: { op: 'recordFeedback', at: '201' },
-  CalibrationReport: { op: 'getCalibration', at: '200' },
-  PolicyEvaluation: { op: 'evaluatePolicy', at: '200' },
-  Principal: { op: 'getPrincipal', at: '200' },
-  CreatePrincipalBody: { op: 'createPrincipal', at: 'body' },
-  CreatedPrincipal: { op: 'createPrincipal', at: '201' },
-  AuditReview: { op: 'getAuditReview', at: '200' },
-  AuditReviewPage: { op: 'listAuditReviews', at: '200' },
-  ReviewedTaskPage: { op: 'listAuditReviewTasks', at: '200' },
-  ReviewedTask: { op: 'listAuditReviewTasks', at: '200', path: ['items', '[]'] },
-  SampledTask: { op: 'getAuditReview', at: '200', path: ['sample', '[]'] },
-  ReviewFrequency: { op: 'getAuditReview', at: '200', path: ['frequency'] },
-  ReviewStatus: { op: 'getAuditReview', at: '200', path: ['status'] },
-  ReviewOutcome: { op: 'getAuditReview', at: '200', path: ['outcome', '|0'] },
-  SampleReason: { op: 'getAuditReview', at: '200', path: ['sample', '[]', 'reason'] },
-  Problem: { op: 'getTask', at: 'default' },
-  ErrorCode: { op: 'getTask', at: 'default', path: ['code'] },
 };
 
 function operation(doc: OpenApiDocument, id: string): Schema {

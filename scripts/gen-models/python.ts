@@ -59,6 +59,10 @@ const PY_TYPES: Record<string, string> = {
   AuditReviewPage: 'AuditReviewPage',
   ReviewedTaskPage: 'ReviewedTaskPage',
   TaskStatus: 'TaskStatus',
+  ApprovalStatus: 'ApprovalStatus',
+  ApprovalKind: 'ApprovalKind',
+  Verdict: 'Verdict',
+  RiskLevel: 'RiskLevel',
   ErrorCode: 'ErrorCode',
   ReviewFrequency: 'ReviewFrequency',
   ReviewStatus: 'ReviewStatus',
@@ -144,14 +148,19 @@ function nonNull(s: Schema): { s: Schema; nullable: boolean } {
     : { s, nullable: false };
 }
 
-/** A member as the Python SDK reads it: nested objects it does not model are plain dicts. */
-function pyMember(v: Schema): Schema {
+/**
+ * A member as the Python SDK reads it: nested objects it does not model are plain dicts, enums it
+ * does not name are `Literal`s in place.
+ */
+function pyMember(v: Schema, src: Record<string, Schema>): Schema {
   const { s, nullable } = nonNull(v);
   const ref = (s.$ref as string | undefined)?.split('/').pop();
+  const target = ref ? src[ref] : undefined;
   let out: Schema = s;
-  if (ref) out = PY_TYPES[ref] ? { $ref: `#/components/schemas/${PY_TYPES[ref]}` } : OPEN;
+  if (ref && PY_TYPES[ref]) out = { $ref: `#/components/schemas/${PY_TYPES[ref]}` };
+  else if (ref) out = Array.isArray(target?.enum) ? { type: 'string', enum: target.enum } : OPEN;
   else if (s.type === 'object') out = OPEN;
-  else if (s.type === 'array') out = { ...s, items: pyMember(s.items as Schema) };
+  else if (s.type === 'array') out = { ...s, items: pyMember(s.items as Schema, src) };
   const typed = { ...out, description: v.description ?? s.description };
   return nullable ? { anyOf: [typed, { type: 'null' }], description: typed.description } : typed;
 }
@@ -168,11 +177,11 @@ function pyDefault(owner: string, prop: string, v: Schema): unknown {
   return undefined;
 }
 
-function pyObject(name: string, s: Schema): Schema {
+function pyObject(name: string, s: Schema, src: Record<string, Schema>): Schema {
   const keep = new Set(PY_REQUIRED[name] ?? []);
   const properties: Record<string, Schema> = {};
   for (const [p, v] of Object.entries({ ...s.properties, ...PY_MEMBERS[name] } as Record<string, Schema>)) {
-    const m = pyMember(v);
+    const m = pyMember(v, src);
     const d = keep.has(p) ? undefined : pyDefault(name, p, v);
     properties[p] = d === undefined || 'default' in m ? m : { ...m, default: d };
   }
@@ -183,8 +192,9 @@ function pyObject(name: string, s: Schema): Schema {
 /** The Python SDK's schemas, by Python name. */
 export function pythonSchemas(doc: OpenApiDocument): Record<string, Schema> {
   const src = withoutValidation(doc.components.schemas ?? {}) as Record<string, Schema>;
+  requireSchemas(src, [...Object.keys(PY_TYPES), ...PY_MERGED.map(([, api]) => api)]);
   const raw: Record<string, Schema> = {};
-  for (const [api, py] of Object.entries(PY_TYPES)) if (src[api]) raw[py] = structuredClone(src[api]);
+  for (const [api, py] of Object.entries(PY_TYPES)) raw[py] = structuredClone(src[api] as Schema);
   for (const [py, api] of PY_MERGED) {
     const b = src[api];
     if (!b) continue;
@@ -199,7 +209,7 @@ export function pythonSchemas(doc: OpenApiDocument): Record<string, Schema> {
       : structuredClone(b);
   }
   const out: Record<string, Schema> = {};
-  for (const [py, s] of Object.entries(raw)) out[py] = Array.isArray(s.enum) ? s : pyObject(py, s);
+  for (const [py, s] of Object.entries(raw)) out[py] = Array.isArray(s.enum) ? s : pyObject(py, s, src);
   return out;
 }
 
@@ -233,6 +243,12 @@ const ARGS = [
  * the same default as a factory types.
  */
 const EMPTY_MODEL_DEFAULT = /(\w+): Annotated\[(\w+), Field\(validate_default=True\)\] = \{\}/g;
+
+/** Fails when the document lacks a schema an SDK exposes (renamed or removed on the server). */
+export function requireSchemas(src: Record<string, Schema>, names: string[]): void {
+  const missing = names.filter((n) => !src[n]);
+  if (missing.length) throw new Error(`gen-models: the document has no schema ${missing.join(', ')}`);
+}
 
 /** Runs a command; its failure (with its output) is an error. */
 export function mustRun(cmd: string, args: string[], cwd: string): string {

@@ -13,6 +13,11 @@ export interface components {
       confidence: number | null;
       reasoning: string | null;
     };
+    /**
+     * @description What the gate decides
+     * @enum {string}
+     */
+    ApprovalKind: 'execution' | 'routing' | 'review' | 'decision' | 'audit';
     /** @description An approval request (gate): its policy, progress, the proposal it decides and its decisions */
     ApprovalRequest: {
       aiProposal: components['schemas']['AiProposal'];
@@ -33,28 +38,18 @@ export interface components {
       eligibleRoles: string[];
       escalateTo: string | null;
       escalationMessage?: string;
-      escalationPolicy: ('auto' | 'reject') | null;
+      escalationPolicy: components['schemas']['EscalationPolicy'] | null;
       expiresAt: string | null;
       /** @description `approval:human:…` */
       id: string;
-      /**
-       * @description What the gate decides
-       * @enum {string}
-       */
-      kind: 'execution' | 'routing' | 'review' | 'decision' | 'audit';
+      kind: components['schemas']['ApprovalKind'];
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
       };
       payloadDigest?: string | null;
       proposedResource?: string | null;
-      ranking?: {
-        capabilityMatch: number;
-        id: string;
-        meanQuality: number | null;
-        ratings: number;
-        score: number;
-      }[];
+      ranking?: components['schemas']['RankedCandidate'][];
       reason: string | null;
       reportedConfidence?: number;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
@@ -62,11 +57,7 @@ export interface components {
       /** @description Approvals needed (a quorum when above 1) */
       required: number;
       riskAssessment: components['schemas']['RiskAssessment'];
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      status: components['schemas']['ApprovalStatus'];
       step: number;
       /** @description The task the gate decides */
       task: {
@@ -74,10 +65,7 @@ export interface components {
         id: string;
       };
       taskId: string;
-      textWarnings: {
-        kinds: ('bidi_control' | 'zero_width')[];
-        path: string;
-      }[];
+      textWarnings: components['schemas']['TextWarning'][];
     };
     /** @description An approval request with every step of its path and the task it decides */
     ApprovalRequestDetail: {
@@ -101,28 +89,18 @@ export interface components {
       eligibleRoles: string[];
       escalateTo: string | null;
       escalationMessage?: string;
-      escalationPolicy: ('auto' | 'reject') | null;
+      escalationPolicy: components['schemas']['EscalationPolicy'] | null;
       expiresAt: string | null;
       /** @description `approval:human:…` */
       id: string;
-      /**
-       * @description What the gate decides
-       * @enum {string}
-       */
-      kind: 'execution' | 'routing' | 'review' | 'decision' | 'audit';
+      kind: components['schemas']['ApprovalKind'];
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
       };
       payloadDigest?: string | null;
       proposedResource?: string | null;
-      ranking?: {
-        capabilityMatch: number;
-        id: string;
-        meanQuality: number | null;
-        ratings: number;
-        score: number;
-      }[];
+      ranking?: components['schemas']['RankedCandidate'][];
       reason: string | null;
       reportedConfidence?: number;
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
@@ -130,24 +108,22 @@ export interface components {
       /** @description Approvals needed (a quorum when above 1) */
       required: number;
       riskAssessment: components['schemas']['RiskAssessment'];
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      status: components['schemas']['ApprovalStatus'];
       step: number;
       task: components['schemas']['ApprovalTask'];
       taskId: string;
-      textWarnings: {
-        kinds: ('bidi_control' | 'zero_width')[];
-        path: string;
-      }[];
+      textWarnings: components['schemas']['TextWarning'][];
     };
     /** @description A page of the inbox */
     ApprovalRequestPage: {
       items: components['schemas']['ApprovalRequest'][];
       nextCursor: string | null;
     };
+    /**
+     * @description Which steps need an approval
+     * @enum {string}
+     */
+    ApprovalRequirement: 'before_execution' | 'all_decisions' | 'critical_only';
     /** @description The approval as recorded: the gate and task status after it, who approved, and its provenance */
     ApprovalResult: {
       approvalId: string;
@@ -162,14 +138,15 @@ export interface components {
       feedback: string | null;
       payloadDigest: string;
       provenance: components['schemas']['Provenance'];
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      status: components['schemas']['ApprovalStatus'];
       taskId: string;
       taskStatus: components['schemas']['TaskStatus'];
     };
+    /**
+     * @description The approval request (gate) status
+     * @enum {string}
+     */
+    ApprovalStatus: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
     /** @description The task the gate decides, with its payload as it stands and as proposed */
     ApprovalTask: {
       description: string;
@@ -202,6 +179,11 @@ export interface components {
       /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
       payloadDigest?: string;
     };
+    /**
+     * @description How often unattended runs are spot-checked
+     * @enum {string}
+     */
+    AuditFrequency: 'always' | 'daily' | 'weekly' | 'monthly';
     /** @description A periodic audit review of unattended runs */
     AuditReview: {
       auditorRole: string;
@@ -242,38 +224,30 @@ export interface components {
       brierScore: number | null;
       /** @description Calibration by where the confidence was stated */
       byStage: {
-        /** @description Calibration of the confidences stated at one stage */
-        creation: {
-          brierScore: number | null;
-          samples: number;
-        };
-        /** @description Calibration of the confidences stated at one stage */
-        decision: {
-          brierScore: number | null;
-          samples: number;
-        };
-        /** @description Calibration of the confidences stated at one stage */
-        heartbeat: {
-          brierScore: number | null;
-          samples: number;
-        };
+        creation: components['schemas']['StageCalibration'];
+        decision: components['schemas']['StageCalibration'];
+        heartbeat: components['schemas']['StageCalibration'];
       };
       capability: string | null;
       editRate: number | null;
       evidence: string[];
       overrideRate: number | null;
-      /** @enum {string} */
-      recommendedAutonomy: 'all_decisions' | 'before_execution' | 'critical_only' | 'confidence';
+      recommendedAutonomy: components['schemas']['RecommendedAutonomy'];
       rejectionRate: number | null;
-      reliability: {
-        count: number;
-        from: number;
-        meanConfidence: number | null;
-        observedAccuracy: number | null;
-        to: number;
-      }[];
+      reliability: components['schemas']['ReliabilityBin'][];
       /** @description Stated confidences judged by a human’s correctness verdict */
       samples: number;
+    };
+    CancelBody: {
+      reason: string;
+    };
+    /** @description The capabilities now registered for this principal */
+    Capabilities: {
+      capabilities: string[];
+      id: string;
+    };
+    CapabilitiesBody: {
+      capabilities: string[];
     };
     /** @description One step (or escalation) of the path */
     ChainStep: {
@@ -282,19 +256,121 @@ export interface components {
       id: string;
       reason: string | null;
       required: number;
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      status: components['schemas']['ApprovalStatus'];
       step: number;
+    };
+    /** @description A notification delivery: which sink, to whom, how sending went */
+    ChannelDelivery: {
+      attempts: number;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      deliveredAt: string | null;
+      eventType: string;
+      id: string;
+      lastError: string | null;
+      lastStatus: number | null;
+      ledgerIndex: number;
+      nextAttemptAt: string | null;
+      /** @description The channel sink (`channel:slack`, `channel:email`) */
+      sink: string;
+      status: components['schemas']['DeliveryStatus'];
+      target: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** @description Recent Slack and e-mail deliveries */
+    ChannelDeliveryList: {
+      items: components['schemas']['ChannelDelivery'][];
+    };
+    /** @description The principal’s Slack user and e-mail address (null: none) */
+    ChannelLinks: {
+      email: string | null;
+      principalId: string;
+      slackUserId: string | null;
+    };
+    /** @description Which channels are configured, and where roles’ requests are posted */
+    ChannelStatus: {
+      /** @description Whether e-mail is configured */
+      email: boolean;
+      roleChannels: {
+        role: string;
+        slackChannel: string;
+      }[];
+      /** @description Whether Slack is configured */
+      slack: boolean;
+    };
+    /** @description The latest signed checkpoint: tree size, root hash and the signed note */
+    Checkpoint: {
+      /** @description A signed note (C2SP signed-note format) over the tree */
+      checkpoint: string;
+      origin: string;
+      /** @description Hex with a `0x` prefix */
+      rootHash: string;
+      size: number;
+    };
+    ClaimBody: {
+      capabilities: string[];
+      /** @description Lease length without a heartbeat */
+      leaseSeconds?: number;
+      limit?: number;
+    };
+    /** @description The tasks claimed (possibly none), each with its grant */
+    ClaimResult: {
+      items: components['schemas']['ExecutionGrant'][];
+    };
+    CompleteBody: {
+      executionId?: string;
+      leaseId?: string;
+      result?: unknown;
+    };
+    CompleteReviewBody: {
+      /** @description What the auditor looked at and found */
+      findings: string;
+      /** @description Runs of this review that need attention (each must be covered by the review) */
+      flaggedTaskIds?: string[];
+      outcome: components['schemas']['ReviewOutcome'];
+    };
+    /** @description A human's standing consent that an agent may create tasks on their behalf (`onBehalfOf`) */
+    Consent: {
+      /** @description Neither revoked nor past `until` */
+      active: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      grantedAt: string;
+      /** @description The agent that may name them as `onBehalfOf` */
+      grantee: string;
+      /** @description The human who consents */
+      grantor: string;
+      kind: components['schemas']['ConsentKind'];
+      /** @description The `principal.consent_granted` ledger entry */
+      ledgerIndex: number;
+      revokedAt: string | null;
+      revokedBy: string | null;
+      revokedLedgerIndex: number | null;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      until: string;
+    };
+    /**
+     * @description What the consent allows
+     * @enum {string}
+     */
+    ConsentKind: 'on_behalf_of';
+    /** @description Consents, newest first */
+    ConsentList: {
+      items: components['schemas']['Consent'][];
+    };
+    /** @description An RFC 6962 consistency proof from one tree size to another, with the checkpoint at `to` */
+    ConsistencyProof: {
+      /** @description A signed note (C2SP signed-note format) over the tree */
+      checkpoint: string;
+      consistencyProof: string[];
+      from: number;
+      to: number;
     };
     /** @description The created principal with its bearer token (shown once) */
     CreatedPrincipal: {
       capabilities: string[];
       id: string;
-      /** @enum {string} */
-      kind: 'human' | 'agent';
+      kind: components['schemas']['PrincipalKind'];
       roles: string[];
       /** @description The bearer token; shown only here, stored only as a hash */
       token: string;
@@ -309,11 +385,24 @@ export interface components {
       /** @description `task:human:…` */
       taskId: string;
     };
+    /** @description The created subscription with its signing secret (shown once) */
+    CreatedWebhook: {
+      active: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      createdBy: string;
+      events: string[];
+      id: string;
+      previousSecretExpiresAt: string | null;
+      /** @description The signing secret; shown only here */
+      secret: string;
+      url: string;
+    };
     CreatePrincipalBody: {
       capabilities?: string[];
       /** @description Principal DID, e.g. `did:human:john-dba` */
       id: string;
-      kind?: 'human' | 'agent';
+      kind?: components['schemas']['PrincipalKind'];
       publicKey?: string;
       roles: string[];
       /** @description Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled */
@@ -340,7 +429,7 @@ export interface components {
         /** @enum {string} */
         type: 'threshold';
       };
-      auditFrequency?: 'always' | 'daily' | 'weekly' | 'monthly';
+      auditFrequency?: components['schemas']['AuditFrequency'];
       autoEscalation?: {
         confidenceThreshold?: number;
         enabled?: boolean;
@@ -349,20 +438,7 @@ export interface components {
         escalationMessage?: string;
       };
       description?: string;
-      humanInLoop?: {
-        approvalRequired?: 'before_execution' | 'all_decisions' | 'critical_only';
-        /** @description Seconds to decide */
-        approvalTimeout?: number;
-        /** @description A role name, e.g. `finance_manager` */
-        approverRole?: string;
-        enabled?: boolean;
-        /** @description A role name, e.g. `finance_manager` */
-        escalateTo?: string;
-        escalationPolicy?: 'auto' | 'reject';
-        requireExplicitFeedback?: boolean;
-        requireExplicitReason?: boolean;
-        showAIReasoning?: boolean;
-      };
+      humanInLoop?: components['schemas']['HumanInLoop'];
       /** @description Principal DID, e.g. `did:human:john-dba` */
       onBehalfOf?: string;
       /** @description Any JSON object */
@@ -372,13 +448,21 @@ export interface components {
       requiredCapabilities?: string[];
       riskAssessment?: {
         factors?: string[];
-        level?: 'low' | 'medium' | 'high' | 'critical';
+        level?: components['schemas']['RiskLevel'];
         mitigations?: string[];
       };
       routing?: {
         /** @description A role name, e.g. `finance_manager` */
         approverRole?: string;
       };
+    };
+    CreateWebhookBody: {
+      /** @description Default `["*"]` */
+      events?: string[];
+      /** @description Standard Webhooks secret: `whsec_` and the base64 of 16–64 random bytes; generated (and shown once) if absent */
+      secret?: string;
+      /** @description Where events are POSTed */
+      url: string;
     };
     /** @description A decision on this gate, and whether it still counts */
     Decision: {
@@ -397,11 +481,35 @@ export interface components {
       signature: string;
       /** @description An approval of an earlier version of the payload: it no longer counts */
       stale: boolean;
-      /** @enum {string} */
-      verdict: 'approved' | 'rejected';
+      verdict: components['schemas']['Verdict'];
+    };
+    /** @description An RFC 9457 problem of a decision; `stale_payload` carries the current version and what changed */
+    DecisionProblem: {
+      code: components['schemas']['ErrorCode'];
+      /** @description `stale_payload`: the digest an approval would approve now */
+      currentDigest?: string;
+      /** @description `stale_payload`: the payload as it now stands */
+      currentPayload?: unknown;
+      detail: string;
+      diff?: components['schemas']['PayloadChange'][] | null;
+      /** @description The request path */
+      instance: string;
+      /** @description The request id, also in the logs */
+      requestId?: string;
+      /** @description `stale_payload`: the digest the decider named */
+      seenDigest?: string;
+      status: number;
+      title: string;
+      /** @description `urn:humanos:problem:<code>` */
+      type: string;
     };
     /**
-     * @description Stable error code
+     * @description Queued, sent, or given up on
+     * @enum {string}
+     */
+    DeliveryStatus: 'pending' | 'delivered' | 'failed';
+    /**
+     * @description Stable error code (docs/api.md lists them)
      * @enum {string}
      */
     ErrorCode:
@@ -443,6 +551,19 @@ export interface components {
       | 'internal'
       | 'unavailable'
       | 'database_unavailable';
+    /**
+     * @description What happens when an approval request times out
+     * @enum {string}
+     */
+    EscalationPolicy: 'auto' | 'reject';
+    ExecuteBody: {
+      /** @description Lease length without a heartbeat */
+      leaseSeconds?: number;
+      /** @description Any JSON object */
+      payload?: {
+        [key: string]: unknown;
+      };
+    };
     /** @description The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions */
     ExecutionGrant: {
       attempt: number;
@@ -463,6 +584,11 @@ export interface components {
       status: 'executing';
       taskId: string;
     };
+    FailBody: {
+      error?: unknown;
+      executionId?: string;
+      leaseId?: string;
+    };
     /** @description The feedback as recorded */
     Feedback: {
       comments?: string;
@@ -470,7 +596,7 @@ export interface components {
       correctness?: boolean;
       improvements?: string[];
       principal: string;
-      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      quality: components['schemas']['FeedbackQuality'];
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       recordedAt: string;
       taskId: string;
@@ -479,8 +605,22 @@ export interface components {
       comments?: string;
       correctness?: boolean;
       improvements?: string[];
-      quality: 'poor' | 'fair' | 'good' | 'excellent';
+      quality: components['schemas']['FeedbackQuality'];
     };
+    /**
+     * @description How good the run was
+     * @enum {string}
+     */
+    FeedbackQuality: 'poor' | 'fair' | 'good' | 'excellent';
+    GrantConsentBody: {
+      /** @description An RFC 3339 time in the future, at most 90 days ahead: the consent ends then */
+      until: string;
+    };
+    /**
+     * @description `wait` while a review is pending (the task is paused)
+     * @enum {string}
+     */
+    HeartbeatAction: 'continue' | 'wait';
     HeartbeatBody: {
       confidence?: number;
       leaseId: string;
@@ -490,20 +630,26 @@ export interface components {
     };
     /** @description Whether to continue, the renewed lease, and the review request when the run is paused */
     HeartbeatResult: {
-      /**
-       * @description `wait` while a review is pending (the task is paused)
-       * @enum {string}
-       */
-      action: 'continue' | 'wait';
+      action: components['schemas']['HeartbeatAction'];
       approvalRequest?: components['schemas']['ApprovalRequest'];
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       leaseExpiresAt: string;
       status: components['schemas']['TaskStatus'];
       taskId: string;
     };
-    /** @description The approval settings the task was created with */
-    HumanInLoopSettings: {
-      approvalRequired?: 'before_execution' | 'all_decisions' | 'critical_only';
+    /** @description One ledger entry of the task */
+    HistoryEvent: {
+      actor: string | null;
+      approvalId: string | null;
+      at: string | null;
+      index: number;
+      /** @description The entry type (`task.created`, …), `unreadable` if it does not parse */
+      type: string;
+      /** @description Its bytes are included under the signed checkpoint */
+      verified: boolean;
+    };
+    HumanInLoop: {
+      approvalRequired?: components['schemas']['ApprovalRequirement'];
       /** @description Seconds to decide */
       approvalTimeout?: number;
       /** @description A role name, e.g. `finance_manager` */
@@ -511,10 +657,49 @@ export interface components {
       enabled?: boolean;
       /** @description A role name, e.g. `finance_manager` */
       escalateTo?: string;
-      escalationPolicy?: 'auto' | 'reject';
+      escalationPolicy?: components['schemas']['EscalationPolicy'];
       requireExplicitFeedback?: boolean;
       requireExplicitReason?: boolean;
       showAIReasoning?: boolean;
+    };
+    /** @description The approval settings the task was created with */
+    HumanInLoopSettings: {
+      approvalRequired?: components['schemas']['ApprovalRequirement'];
+      /** @description Seconds to decide */
+      approvalTimeout?: number;
+      /** @description A role name, e.g. `finance_manager` */
+      approverRole?: string;
+      enabled?: boolean;
+      /** @description A role name, e.g. `finance_manager` */
+      escalateTo?: string;
+      escalationPolicy?: components['schemas']['EscalationPolicy'];
+      requireExplicitFeedback?: boolean;
+      requireExplicitReason?: boolean;
+      showAIReasoning?: boolean;
+    };
+    /** @description An RFC 6962 inclusion proof of one entry in the tree of `treeSize`, with its checkpoint */
+    InclusionProof: {
+      /** @description A signed note (C2SP signed-note format) over the tree */
+      checkpoint: string;
+      inclusionProof: string[];
+      index: number;
+      treeSize: number;
+    };
+    /** @description Approved by policy at once, and recorded */
+    InRunDecisionApproved: {
+      /** @enum {boolean} */
+      autoApproved: true;
+      /** @description Where the auto-approval is recorded */
+      ledgerIndex: number;
+      /** @description Any JSON object */
+      payload: {
+        [key: string]: unknown;
+      };
+      payloadDigest: string;
+      policy: components['schemas']['PolicyOutcome'];
+      /** @enum {string} */
+      status: 'approved';
+      taskId: string;
     };
     InRunDecisionBody: {
       action: string;
@@ -526,36 +711,68 @@ export interface components {
       };
       reasoning?: string | null;
     };
+    /** @description Pending: the approval request (and the chain of steps) a human decides */
+    InRunDecisionPending: {
+      /** @description Every step, when there are several */
+      approvalChain?: components['schemas']['ApprovalRequest'][];
+      approvalRequest: components['schemas']['ApprovalRequest'];
+      /** @enum {boolean} */
+      autoApproved: false;
+      /** @description The first step’s approval request id */
+      decisionId: string;
+      policy: components['schemas']['PolicyOutcome'];
+      /** @enum {string} */
+      status: 'pending';
+      taskId: string;
+    };
     /** @description The in-run decision: approved by policy at once, or pending with its approval request */
-    InRunDecisionResult:
-      | {
-          /** @enum {boolean} */
-          autoApproved: true;
-          /** @description Where the auto-approval is recorded */
-          ledgerIndex: number;
-          /** @description Any JSON object */
-          payload: {
-            [key: string]: unknown;
-          };
-          payloadDigest: string;
-          policy: components['schemas']['PolicyOutcome'];
-          /** @enum {string} */
-          status: 'approved';
-          taskId: string;
-        }
-      | {
-          /** @description Every step, when there are several */
-          approvalChain?: components['schemas']['ApprovalRequest'][];
-          approvalRequest: components['schemas']['ApprovalRequest'];
-          /** @enum {boolean} */
-          autoApproved: false;
-          /** @description The first step’s approval request id */
-          decisionId: string;
-          policy: components['schemas']['PolicyOutcome'];
-          /** @enum {string} */
-          status: 'pending';
-          taskId: string;
-        };
+    InRunDecisionResult: components['schemas']['InRunDecisionApproved'] | components['schemas']['InRunDecisionPending'];
+    /** @description Ledger entries `start` ≤ index < `end` (at most 1000) and the ledger size */
+    LedgerEntries: {
+      entries: components['schemas']['LedgerEntry'][];
+      size: number;
+    };
+    /** @description One ledger entry */
+    LedgerEntry: {
+      /** @description The canonical entry text as stored */
+      entry: string;
+      index: number;
+      leafHash: string;
+    };
+    /** @description A one-time code to type in Slack */
+    LinkCode: {
+      code: string;
+      /** @description What to type in Slack */
+      command: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      expiresAt: string;
+    };
+    LinksBody: {
+      email?: string | null;
+      slackUserId?: string | null;
+    };
+    /** @description The calling principal: its roles and capabilities */
+    Me: {
+      /** @description Whether it may audit (admin, or the policy's auditorRole): the ledger, calibration, audit reviews */
+      auditor: boolean;
+      capabilities: string[];
+      id: string;
+      kind: components['schemas']['PrincipalKind'];
+      roles: string[];
+    };
+    /** @description The caller’s Slack and e-mail links and notification preferences */
+    MyChannels: {
+      email: string | null;
+      preferences: components['schemas']['NotificationPreferences'];
+      principalId: string;
+      slackUserId: string | null;
+    };
+    /** @description The principal’s notification preferences */
+    NotificationPreferences: {
+      email: boolean;
+      quietHours: components['schemas']['QuietHours'] | null;
+      slack: boolean;
+    };
     OverrideBody: {
       continueExecution: boolean;
       /** @description Principal DID, e.g. `did:human:john-dba` */
@@ -569,58 +786,144 @@ export interface components {
       status: components['schemas']['TaskStatus'];
       taskId: string;
     };
+    /** @description One change of the payload since the version the decider saw */
+    PayloadChange: {
+      /** @description The value in the version the decider saw */
+      from?: unknown;
+      /** @description An RFC 6901 JSON pointer into the payload (`""` is the whole payload) */
+      path: string;
+      /** @description The value as it stands now */
+      to?: unknown;
+    };
+    /** @description A gate that would open */
+    PlannedGate: {
+      approverRoles: string[];
+      escalateTo: string | null;
+      escalationPolicy: components['schemas']['EscalationPolicy'] | null;
+      reason: string | null;
+      required: number;
+      step: number;
+      timeout: number | null;
+    };
+    /** @description The policy document in force and where it came from */
+    PolicyDocument: {
+      policy: components['schemas']['PolicyFile'];
+      source: components['schemas']['PolicySource'];
+    };
     /** @description What the policy would do with this task: its risk, routing and gates (nothing is written) */
     PolicyEvaluation: {
       audit: {
-        /** @enum {string} */
-        frequency: 'always' | 'daily' | 'weekly' | 'monthly';
+        frequency: components['schemas']['AuditFrequency'];
         sampleRate: number;
       } | null;
-      gates: {
-        approverRoles: string[];
-        escalateTo: string | null;
-        escalationPolicy: ('auto' | 'reject') | null;
-        reason: string | null;
-        required: number;
-        step: number;
-        timeout: number | null;
-      }[];
+      gates: components['schemas']['PlannedGate'][];
       policy: components['schemas']['PolicyOutcome'];
       riskAssessment: components['schemas']['RiskAssessment'];
       routing: {
         approverRole: string;
       } | null;
     };
+    PolicyFile: {
+      auditorRole?: string;
+      defaultApproverRole?: string;
+      escalationLadder?: {
+        [key: string]: string;
+      };
+      name: string;
+      risk?: {
+        largeAmount?: number;
+        significantSizeGb?: number;
+      };
+      rules: {
+        description?: string;
+        id: string;
+        match: {
+          capabilities?: string[];
+          descriptionMatches?: string;
+          payload?: {
+            eq?: string | number | boolean;
+            gt?: number;
+            gte?: number;
+            in?: (string | number)[];
+            lt?: number;
+            lte?: number;
+            path: string;
+          }[];
+          riskAtLeast?: components['schemas']['RiskLevel'];
+          riskFactors?: string[];
+        };
+        require: {
+          approvalChain?: {
+            reason?: string;
+            role: string;
+            timeout?: number;
+          }[];
+          approverRole?: string;
+          escalateTo?: string;
+          escalationPolicy?: components['schemas']['EscalationPolicy'];
+          quorum?: {
+            eligible: string[];
+            required: number;
+          };
+          riskFactors?: string[];
+          riskLevel?: components['schemas']['RiskLevel'];
+          timeout?: number;
+        };
+      }[];
+      version: number;
+    };
+    /** @description A value a matched rule could not read (it applied anyway: fail closed) or read two ways */
+    PolicyFlag: {
+      code: components['schemas']['PolicyFlagCode'];
+      message: string;
+      /** @description `payload.amount`, `description` */
+      path: string;
+      rule: string;
+    };
+    /** @enum {string} */
+    PolicyFlagCode: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
     /** @description The policy that planned the gates: its id and version, the rules that matched, whether a gate is required */
     PolicyOutcome: {
       /** @description What the client asked for (`before_execution`, `threshold`, …) */
       approvalRequired: string;
       approverRole: string | null;
-      flags?: {
-        /** @enum {string} */
-        code: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
-        message: string;
-        /** @description `payload.amount`, `description` */
-        path: string;
-        rule: string;
-      }[];
+      flags?: components['schemas']['PolicyFlag'][];
       /** @description Whether the built-in risk floor added a gate */
       floorApplied: boolean;
       gateRequired: boolean;
       id: string;
       reason: string;
-      requirements: {
-        /** @enum {string} */
-        origin?: 'policy' | 'floor' | 'client';
-        required: number;
-        roles: string[];
-        rule: string | null;
-        step: number;
-      }[];
+      requirements: components['schemas']['PolicyRequirement'][];
       rulesApplied: string[];
-      /** @enum {string} */
-      source: 'built-in' | 'file';
+      source: components['schemas']['PolicySource'];
       version: number;
+    };
+    /** @description One step of the effective requirement and who demanded it */
+    PolicyRequirement: {
+      origin?: components['schemas']['RequirementOrigin'];
+      required: number;
+      roles: string[];
+      rule: string | null;
+      step: number;
+    };
+    /**
+     * @description Where the policy in force came from
+     * @enum {string}
+     */
+    PolicySource: 'built-in' | 'file';
+    PreferencesBody: {
+      /** @description E-mail notifications on or off */
+      email?: boolean;
+      quietHours?: {
+        /** @description `HH:MM`, 24-hour */
+        end: string;
+        /** @description `HH:MM`, 24-hour */
+        start: string;
+        /** @description IANA time zone, e.g. `Europe/Berlin` */
+        timeZone: string;
+      } | null;
+      /** @description Slack direct messages on or off */
+      slack?: boolean;
     };
     /** @description A principal (a person or an agent): its roles, capabilities and token state */
     Principal: {
@@ -631,11 +934,19 @@ export interface components {
       disabledAt: string | null;
       /** @description `did:human:…` or `did:agent:…` */
       id: string;
-      /** @enum {string} */
-      kind: 'human' | 'agent';
+      kind: components['schemas']['PrincipalKind'];
       roles: string[];
       tokenExpiresAt: string | null;
       tokenRotatedAt: string | null;
+    };
+    /**
+     * @description A person or an agent
+     * @enum {string}
+     */
+    PrincipalKind: 'human' | 'agent';
+    /** @description Every principal */
+    PrincipalList: {
+      items: components['schemas']['Principal'][];
     };
     /** @description An RFC 9457 problem (`application/problem+json`) */
     Problem: {
@@ -664,6 +975,33 @@ export interface components {
       signer: string;
       treeSize: number;
     };
+    /** @description The key the checkpoints and grants are signed with */
+    PublicKey: {
+      /** @enum {string} */
+      algorithm: 'Ed25519';
+      origin: string;
+      /** @description The signer’s `did:key` */
+      publicKey: string;
+    };
+    /** @description No notifications between `start` and `end` (`HH:MM`) in `timeZone` */
+    QuietHours: {
+      end: string;
+      start: string;
+      timeZone: string;
+    };
+    /** @description A resource a routing gate could assign, ranked */
+    RankedCandidate: {
+      capabilityMatch: number;
+      id: string;
+      meanQuality: number | null;
+      ratings: number;
+      score: number;
+    };
+    /**
+     * @description The autonomy the evidence supports
+     * @enum {string}
+     */
+    RecommendedAutonomy: 'all_decisions' | 'before_execution' | 'critical_only' | 'confidence';
     RejectBody: {
       feedback?: string;
       /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
@@ -681,14 +1019,23 @@ export interface components {
       rejectedAt: string;
       rejectedBy: string;
       rejectionReason: string;
-      /**
-       * @description The approval request (gate) status
-       * @enum {string}
-       */
-      status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'expired' | 'escalated' | 'cancelled';
+      status: components['schemas']['ApprovalStatus'];
       taskId: string;
       taskStatus: components['schemas']['TaskStatus'];
     };
+    /** @description One bin of the reliability curve */
+    ReliabilityBin: {
+      count: number;
+      from: number;
+      meanConfidence: number | null;
+      observedAccuracy: number | null;
+      to: number;
+    };
+    /**
+     * @description Who demanded the step
+     * @enum {string}
+     */
+    RequirementOrigin: 'policy' | 'floor' | 'client';
     /** @description An unattended run covered by the review */
     ReviewedTask: {
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
@@ -725,12 +1072,38 @@ export interface components {
     /** @description The assessed risk: its level, the factors found and the mitigations claimed */
     RiskAssessment: {
       factors: string[];
-      /**
-       * @description The risk level
-       * @enum {string}
-       */
-      level: 'low' | 'medium' | 'high' | 'critical';
+      level: components['schemas']['RiskLevel'];
       mitigations: string[];
+    };
+    /**
+     * @description The risk level
+     * @enum {string}
+     */
+    RiskLevel: 'low' | 'medium' | 'high' | 'critical';
+    /** @description Where the role’s requests are posted (null: nowhere) */
+    RoleChannel: {
+      role: string;
+      slackChannel: string | null;
+    };
+    RoleChannelBody: {
+      slackChannel: string | null;
+    };
+    /** @description The new bearer token (shown once); the old one stops working */
+    RotatedToken: {
+      id: string;
+      /** @description The bearer token; shown only here, stored only as a hash */
+      token: string;
+      tokenExpiresAt: string | null;
+    };
+    RotateSecretBody: {
+      /** @description How long the previous secret keeps signing too (default 86400; 0 stops it at once) */
+      overlapSeconds?: number;
+      /** @description Standard Webhooks secret: `whsec_` and the base64 of 16–64 random bytes; generated (and shown once) if absent */
+      secret?: string;
+    };
+    RotateTokenBody: {
+      /** @description Seconds the token stays valid (60 s to a year); omitted: until rotated or disabled */
+      expiresIn?: number;
     };
     /** @description A run the auditor is asked to inspect */
     SampledTask: {
@@ -771,6 +1144,11 @@ export interface components {
       taskId: string;
       /** @enum {string} */
       type: 'humanos.execution-grant/v1';
+    };
+    /** @description Calibration of the confidences stated at one stage */
+    StageCalibration: {
+      brierScore: number | null;
+      samples: number;
     };
     /** @description A task: its request, policy, payloads, proposal, gates with decisions, and outcome */
     Task: {
@@ -847,6 +1225,17 @@ export interface components {
       status: components['schemas']['TaskStatus'];
       taskId: string;
     };
+    /** @description The task’s ledger entries with their inclusion proofs, against one checkpoint */
+    TaskHistory: {
+      checkpoint: string | null;
+      /** @description The entries are checked against the checkpoint of this size */
+      checkpointSize: number;
+      /** @description The events are all of the task’s entries under the checkpoint: their running hash is the task’s head in the signed task-heads map (false when an entry was hidden, moved or is missing) */
+      complete: boolean;
+      events: components['schemas']['HistoryEvent'][];
+      incompleteReason: string | null;
+      taskId: string;
+    };
     /** @description A page of tasks */
     TaskPage: {
       items: components['schemas']['Task'][];
@@ -867,6 +1256,60 @@ export interface components {
       | 'expired'
       | 'cancelled'
       | 'overridden';
+    /** @description Where the agent’s text holds invisible characters (shown escaped) */
+    TextWarning: {
+      kinds: components['schemas']['TextWarningKind'][];
+      path: string;
+    };
+    /**
+     * @description What was found
+     * @enum {string}
+     */
+    TextWarningKind: 'bidi_control' | 'zero_width';
+    UpdatePrincipalBody: {
+      /** @description true refuses the token everywhere; false allows it again */
+      disabled?: boolean;
+      roles?: string[];
+    };
+    /**
+     * @description The decision’s verdict
+     * @enum {string}
+     */
+    Verdict: 'approved' | 'rejected';
+    /** @description A webhook subscription */
+    Webhook: {
+      active: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      createdBy: string;
+      events: string[];
+      id: string;
+      previousSecretExpiresAt: string | null;
+      url: string;
+    };
+    /** @description One queued event for one subscription, and how sending it went */
+    WebhookDelivery: {
+      attempts: number;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      deliveredAt: string | null;
+      eventType: string;
+      id: string;
+      lastError: string | null;
+      lastStatus: number | null;
+      ledgerIndex: number;
+      nextAttemptAt: string | null;
+      status: components['schemas']['DeliveryStatus'];
+      webhookId: string;
+    };
+    /** @description Deliveries of this subscription */
+    WebhookDeliveryList: {
+      items: components['schemas']['WebhookDelivery'][];
+    };
+    /** @description Every subscription */
+    WebhookList: {
+      items: components['schemas']['Webhook'][];
+    };
   };
   responses: never;
   parameters: never;
@@ -875,55 +1318,165 @@ export interface components {
   pathItems: never;
 }
 export type AiProposal = components['schemas']['AiProposal'];
+export type ApprovalKind = components['schemas']['ApprovalKind'];
 export type ApprovalRequest = components['schemas']['ApprovalRequest'];
 export type ApprovalRequestDetail = components['schemas']['ApprovalRequestDetail'];
 export type ApprovalRequestPage = components['schemas']['ApprovalRequestPage'];
+export type ApprovalRequirement = components['schemas']['ApprovalRequirement'];
 export type ApprovalResult = components['schemas']['ApprovalResult'];
+export type ApprovalStatus = components['schemas']['ApprovalStatus'];
 export type ApprovalTask = components['schemas']['ApprovalTask'];
 export type ApproveBody = components['schemas']['ApproveBody'];
+export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
 export type CalibrationReport = components['schemas']['CalibrationReport'];
+export type CancelBody = components['schemas']['CancelBody'];
+export type Capabilities = components['schemas']['Capabilities'];
+export type CapabilitiesBody = components['schemas']['CapabilitiesBody'];
 export type ChainStep = components['schemas']['ChainStep'];
+export type ChannelDelivery = components['schemas']['ChannelDelivery'];
+export type ChannelDeliveryList = components['schemas']['ChannelDeliveryList'];
+export type ChannelLinks = components['schemas']['ChannelLinks'];
+export type ChannelStatus = components['schemas']['ChannelStatus'];
+export type Checkpoint = components['schemas']['Checkpoint'];
+export type ClaimBody = components['schemas']['ClaimBody'];
+export type ClaimResult = components['schemas']['ClaimResult'];
+export type CompleteBody = components['schemas']['CompleteBody'];
+export type CompleteReviewBody = components['schemas']['CompleteReviewBody'];
+export type Consent = components['schemas']['Consent'];
+export type ConsentKind = components['schemas']['ConsentKind'];
+export type ConsentList = components['schemas']['ConsentList'];
+export type ConsistencyProof = components['schemas']['ConsistencyProof'];
 export type CreatedPrincipal = components['schemas']['CreatedPrincipal'];
 export type CreatedTask = components['schemas']['CreatedTask'];
+export type CreatedWebhook = components['schemas']['CreatedWebhook'];
 export type CreatePrincipalBody = components['schemas']['CreatePrincipalBody'];
 export type CreateTaskBody = components['schemas']['CreateTaskBody'];
+export type CreateWebhookBody = components['schemas']['CreateWebhookBody'];
 export type Decision = components['schemas']['Decision'];
+export type DecisionProblem = components['schemas']['DecisionProblem'];
+export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type ErrorCode = components['schemas']['ErrorCode'];
+export type EscalationPolicy = components['schemas']['EscalationPolicy'];
+export type ExecuteBody = components['schemas']['ExecuteBody'];
 export type ExecutionGrant = components['schemas']['ExecutionGrant'];
+export type FailBody = components['schemas']['FailBody'];
 export type Feedback = components['schemas']['Feedback'];
 export type FeedbackBody = components['schemas']['FeedbackBody'];
+export type FeedbackQuality = components['schemas']['FeedbackQuality'];
+export type GrantConsentBody = components['schemas']['GrantConsentBody'];
+export type HeartbeatAction = components['schemas']['HeartbeatAction'];
 export type HeartbeatBody = components['schemas']['HeartbeatBody'];
 export type HeartbeatResult = components['schemas']['HeartbeatResult'];
+export type HistoryEvent = components['schemas']['HistoryEvent'];
+export type HumanInLoop = components['schemas']['HumanInLoop'];
 export type HumanInLoopSettings = components['schemas']['HumanInLoopSettings'];
+export type InclusionProof = components['schemas']['InclusionProof'];
+export type InRunDecisionApproved = components['schemas']['InRunDecisionApproved'];
 export type InRunDecisionBody = components['schemas']['InRunDecisionBody'];
+export type InRunDecisionPending = components['schemas']['InRunDecisionPending'];
 export type InRunDecisionResult = components['schemas']['InRunDecisionResult'];
+export type LedgerEntries = components['schemas']['LedgerEntries'];
+export type LedgerEntry = components['schemas']['LedgerEntry'];
+export type LinkCode = components['schemas']['LinkCode'];
+export type LinksBody = components['schemas']['LinksBody'];
+export type Me = components['schemas']['Me'];
+export type MyChannels = components['schemas']['MyChannels'];
+export type NotificationPreferences = components['schemas']['NotificationPreferences'];
 export type OverrideBody = components['schemas']['OverrideBody'];
 export type OverrideResult = components['schemas']['OverrideResult'];
+export type PayloadChange = components['schemas']['PayloadChange'];
+export type PlannedGate = components['schemas']['PlannedGate'];
+export type PolicyDocument = components['schemas']['PolicyDocument'];
 export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
+export type PolicyFile = components['schemas']['PolicyFile'];
+export type PolicyFlag = components['schemas']['PolicyFlag'];
+export type PolicyFlagCode = components['schemas']['PolicyFlagCode'];
 export type PolicyOutcome = components['schemas']['PolicyOutcome'];
+export type PolicyRequirement = components['schemas']['PolicyRequirement'];
+export type PolicySource = components['schemas']['PolicySource'];
+export type PreferencesBody = components['schemas']['PreferencesBody'];
 export type Principal = components['schemas']['Principal'];
+export type PrincipalKind = components['schemas']['PrincipalKind'];
+export type PrincipalList = components['schemas']['PrincipalList'];
 export type Problem = components['schemas']['Problem'];
 export type Provenance = components['schemas']['Provenance'];
+export type PublicKey = components['schemas']['PublicKey'];
+export type QuietHours = components['schemas']['QuietHours'];
+export type RankedCandidate = components['schemas']['RankedCandidate'];
+export type RecommendedAutonomy = components['schemas']['RecommendedAutonomy'];
 export type RejectBody = components['schemas']['RejectBody'];
 export type RejectionResult = components['schemas']['RejectionResult'];
+export type ReliabilityBin = components['schemas']['ReliabilityBin'];
+export type RequirementOrigin = components['schemas']['RequirementOrigin'];
 export type ReviewedTask = components['schemas']['ReviewedTask'];
 export type ReviewedTaskPage = components['schemas']['ReviewedTaskPage'];
 export type ReviewFrequency = components['schemas']['ReviewFrequency'];
 export type ReviewOutcome = components['schemas']['ReviewOutcome'];
 export type ReviewStatus = components['schemas']['ReviewStatus'];
 export type RiskAssessment = components['schemas']['RiskAssessment'];
+export type RiskLevel = components['schemas']['RiskLevel'];
+export type RoleChannel = components['schemas']['RoleChannel'];
+export type RoleChannelBody = components['schemas']['RoleChannelBody'];
+export type RotatedToken = components['schemas']['RotatedToken'];
+export type RotateSecretBody = components['schemas']['RotateSecretBody'];
+export type RotateTokenBody = components['schemas']['RotateTokenBody'];
 export type SampledTask = components['schemas']['SampledTask'];
 export type SampleReason = components['schemas']['SampleReason'];
 export type SignedGrant = components['schemas']['SignedGrant'];
+export type StageCalibration = components['schemas']['StageCalibration'];
 export type Task = components['schemas']['Task'];
 export type TaskDecision = components['schemas']['TaskDecision'];
+export type TaskHistory = components['schemas']['TaskHistory'];
 export type TaskPage = components['schemas']['TaskPage'];
 export type TaskStatus = components['schemas']['TaskStatus'];
+export type TextWarning = components['schemas']['TextWarning'];
+export type TextWarningKind = components['schemas']['TextWarningKind'];
+export type UpdatePrincipalBody = components['schemas']['UpdatePrincipalBody'];
+export type Verdict = components['schemas']['Verdict'];
+export type Webhook = components['schemas']['Webhook'];
+export type WebhookDelivery = components['schemas']['WebhookDelivery'];
+export type WebhookDeliveryList = components['schemas']['WebhookDeliveryList'];
+export type WebhookList = components['schemas']['WebhookList'];
 export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 
+/** Every ApprovalKind, in the order the server lists them. */
+export const approvalKindValues = [
+  'execution',
+  'routing',
+  'review',
+  'decision',
+  'audit',
+] as const satisfies readonly ApprovalKind[];
+/** Every ApprovalRequirement, in the order the server lists them. */
+export const approvalRequirementValues = [
+  'before_execution',
+  'all_decisions',
+  'critical_only',
+] as const satisfies readonly ApprovalRequirement[];
+/** Every ApprovalStatus, in the order the server lists them. */
+export const approvalStatusValues = [
+  'waiting',
+  'pending',
+  'approved',
+  'rejected',
+  'expired',
+  'escalated',
+  'cancelled',
+] as const satisfies readonly ApprovalStatus[];
+/** Every AuditFrequency, in the order the server lists them. */
+export const auditFrequencyValues = [
+  'always',
+  'daily',
+  'weekly',
+  'monthly',
+] as const satisfies readonly AuditFrequency[];
+/** Every ConsentKind, in the order the server lists them. */
+export const consentKindValues = ['on_behalf_of'] as const satisfies readonly ConsentKind[];
+/** Every DeliveryStatus, in the order the server lists them. */
+export const deliveryStatusValues = ['pending', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
 /** Every ErrorCode, in the order the server lists them. */
 export const errorCodeValues = [
   'bad_request',
@@ -965,12 +1518,45 @@ export const errorCodeValues = [
   'unavailable',
   'database_unavailable',
 ] as const satisfies readonly ErrorCode[];
+/** Every EscalationPolicy, in the order the server lists them. */
+export const escalationPolicyValues = ['auto', 'reject'] as const satisfies readonly EscalationPolicy[];
+/** Every FeedbackQuality, in the order the server lists them. */
+export const feedbackQualityValues = [
+  'poor',
+  'fair',
+  'good',
+  'excellent',
+] as const satisfies readonly FeedbackQuality[];
+/** Every HeartbeatAction, in the order the server lists them. */
+export const heartbeatActionValues = ['continue', 'wait'] as const satisfies readonly HeartbeatAction[];
+/** Every PolicyFlagCode, in the order the server lists them. */
+export const policyFlagCodeValues = [
+  'not_comparable',
+  'ambiguous_number',
+  'unsupported_pattern',
+  'text_too_long',
+] as const satisfies readonly PolicyFlagCode[];
+/** Every PolicySource, in the order the server lists them. */
+export const policySourceValues = ['built-in', 'file'] as const satisfies readonly PolicySource[];
+/** Every PrincipalKind, in the order the server lists them. */
+export const principalKindValues = ['human', 'agent'] as const satisfies readonly PrincipalKind[];
+/** Every RecommendedAutonomy, in the order the server lists them. */
+export const recommendedAutonomyValues = [
+  'all_decisions',
+  'before_execution',
+  'critical_only',
+  'confidence',
+] as const satisfies readonly RecommendedAutonomy[];
+/** Every RequirementOrigin, in the order the server lists them. */
+export const requirementOriginValues = ['policy', 'floor', 'client'] as const satisfies readonly RequirementOrigin[];
 /** Every ReviewFrequency, in the order the server lists them. */
 export const reviewFrequencyValues = ['daily', 'weekly', 'monthly'] as const satisfies readonly ReviewFrequency[];
 /** Every ReviewOutcome, in the order the server lists them. */
 export const reviewOutcomeValues = ['no_issues', 'issues_found'] as const satisfies readonly ReviewOutcome[];
 /** Every ReviewStatus, in the order the server lists them. */
 export const reviewStatusValues = ['open', 'completed'] as const satisfies readonly ReviewStatus[];
+/** Every RiskLevel, in the order the server lists them. */
+export const riskLevelValues = ['low', 'medium', 'high', 'critical'] as const satisfies readonly RiskLevel[];
 /** Every SampleReason, in the order the server lists them. */
 export const sampleReasonValues = ['failed', 'high_risk', 'random'] as const satisfies readonly SampleReason[];
 /** Every TaskStatus, in the order the server lists them. */
@@ -986,3 +1572,7 @@ export const taskStatusValues = [
   'cancelled',
   'overridden',
 ] as const satisfies readonly TaskStatus[];
+/** Every TextWarningKind, in the order the server lists them. */
+export const textWarningKindValues = ['bidi_control', 'zero_width'] as const satisfies readonly TextWarningKind[];
+/** Every Verdict, in the order the server lists them. */
+export const verdictValues = ['approved', 'rejected'] as const satisfies readonly Verdict[];

@@ -250,18 +250,12 @@ type ApprovalRequest struct {
 	Kind string `json:"kind"`
 
 	// Payload Any JSON object
-	Payload          map[string]any `json:"payload"`
-	PayloadDigest    string         `json:"payloadDigest"`
-	ProposedResource string         `json:"proposedResource"`
-	Ranking          []struct {
-		CapabilityMatch float64 `json:"capabilityMatch"`
-		ID              string  `json:"id"`
-		MeanQuality     float64 `json:"meanQuality"`
-		Ratings         int     `json:"ratings"`
-		Score           float64 `json:"score"`
-	} `json:"ranking"`
-	Reason             string  `json:"reason"`
-	ReportedConfidence float64 `json:"reportedConfidence"`
+	Payload            map[string]any    `json:"payload"`
+	PayloadDigest      string            `json:"payloadDigest"`
+	ProposedResource   string            `json:"proposedResource"`
+	Ranking            []RankedCandidate `json:"ranking"`
+	Reason             string            `json:"reason"`
+	ReportedConfidence float64           `json:"reportedConfidence"`
 
 	// RequestedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
 	RequestedAt time.Time `json:"requestedAt"`
@@ -275,12 +269,9 @@ type ApprovalRequest struct {
 	Step   int    `json:"step"`
 
 	// Task The task the gate decides
-	Task         TaskRef `json:"task"`
-	TaskID       string  `json:"taskId"`
-	TextWarnings []struct {
-		Kinds []string `json:"kinds"`
-		Path  string   `json:"path"`
-	} `json:"textWarnings"`
+	Task         TaskRef       `json:"task"`
+	TaskID       string        `json:"taskId"`
+	TextWarnings []TextWarning `json:"textWarnings"`
 }
 
 // ChainLink One step (or escalation) of the path
@@ -327,7 +318,9 @@ type Decision struct {
 	Signature string `json:"signature"`
 
 	// Stale An approval of an earlier version of the payload: it no longer counts
-	Stale   bool   `json:"stale"`
+	Stale bool `json:"stale"`
+
+	// Verdict The decision’s verdict
 	Verdict string `json:"verdict"`
 }
 
@@ -357,7 +350,7 @@ type DecisionResult struct {
 	TaskStatus TaskStatus `json:"taskStatus"`
 }
 
-// ErrorCode Stable error code
+// ErrorCode Stable error code (docs/api.md lists them)
 type ErrorCode string
 
 // ExecutionRef The execution: its id and who runs the current attempt
@@ -376,32 +369,41 @@ type Lease struct {
 // PolicyApplied The policy that planned the gates: its id and version, the rules that matched, whether a gate is required
 type PolicyApplied struct {
 	// ApprovalRequired What the client asked for (`before_execution`, `threshold`, …)
-	ApprovalRequired string `json:"approvalRequired"`
-	ApproverRole     string `json:"approverRole"`
-	Flags            []struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-
-		// Path `payload.amount`, `description`
-		Path string `json:"path"`
-		Rule string `json:"rule"`
-	} `json:"flags"`
+	ApprovalRequired string       `json:"approvalRequired"`
+	ApproverRole     string       `json:"approverRole"`
+	Flags            []PolicyFlag `json:"flags"`
 
 	// FloorApplied Whether the built-in risk floor added a gate
-	FloorApplied bool   `json:"floorApplied"`
-	GateRequired bool   `json:"gateRequired"`
-	ID           string `json:"id"`
-	Reason       string `json:"reason"`
-	Requirements []struct {
-		Origin   string   `json:"origin"`
-		Required int      `json:"required"`
-		Roles    []string `json:"roles"`
-		Rule     string   `json:"rule"`
-		Step     int      `json:"step"`
-	} `json:"requirements"`
-	RulesApplied []string `json:"rulesApplied"`
-	Source       string   `json:"source"`
-	Version      int      `json:"version"`
+	FloorApplied bool                `json:"floorApplied"`
+	GateRequired bool                `json:"gateRequired"`
+	ID           string              `json:"id"`
+	Reason       string              `json:"reason"`
+	Requirements []PolicyRequirement `json:"requirements"`
+	RulesApplied []string            `json:"rulesApplied"`
+
+	// Source Where the policy in force came from
+	Source  string `json:"source"`
+	Version int    `json:"version"`
+}
+
+// PolicyFlag A value a matched rule could not read (it applied anyway: fail closed) or read two ways
+type PolicyFlag struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+
+	// Path `payload.amount`, `description`
+	Path string `json:"path"`
+	Rule string `json:"rule"`
+}
+
+// PolicyRequirement One step of the effective requirement and who demanded it
+type PolicyRequirement struct {
+	// Origin Who demanded the step
+	Origin   string   `json:"origin"`
+	Required int      `json:"required"`
+	Roles    []string `json:"roles"`
+	Rule     string   `json:"rule"`
+	Step     int      `json:"step"`
 }
 
 // Principal A principal (a person or an agent): its roles, capabilities and token state
@@ -414,7 +416,9 @@ type Principal struct {
 	DisabledAt *time.Time `json:"disabledAt"`
 
 	// ID `did:human:…` or `did:agent:…`
-	ID    string   `json:"id"`
+	ID string `json:"id"`
+
+	// Kind A person or an agent
 	Kind  string   `json:"kind"`
 	Roles []string `json:"roles"`
 
@@ -440,6 +444,15 @@ type Provenance struct {
 	// Signer The server’s `did:key`
 	Signer   string `json:"signer"`
 	TreeSize int64  `json:"treeSize"`
+}
+
+// RankedCandidate A resource a routing gate could assign, ranked
+type RankedCandidate struct {
+	CapabilityMatch float64 `json:"capabilityMatch"`
+	ID              string  `json:"id"`
+	MeanQuality     float64 `json:"meanQuality"`
+	Ratings         int     `json:"ratings"`
+	Score           float64 `json:"score"`
 }
 
 // RiskAssessment The assessed risk: its level, the factors found and the mitigations claimed
@@ -515,3 +528,9 @@ type TaskRef struct {
 
 // TaskStatus The task status
 type TaskStatus string
+
+// TextWarning Where the agent’s text holds invisible characters (shown escaped)
+type TextWarning struct {
+	Kinds []string `json:"kinds"`
+	Path  string   `json:"path"`
+}

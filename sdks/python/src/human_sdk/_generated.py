@@ -29,99 +29,6 @@ class AiProposal(BaseModel):
     reasoning: str | None = None
 
 
-class RiskAssessment(BaseModel):
-    """The assessed risk: its level, the factors found and the mitigations claimed"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    factors: list[str] = []
-    level: Literal['low', 'medium', 'high', 'critical'] | None = None
-    """The risk level"""
-    mitigations: list[str] = []
-
-
-class Decision(BaseModel):
-    """A decision on this gate, and whether it still counts"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    decided_at: str | None = None
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    edits: dict[str, Any] | None = None
-    """Any JSON object"""
-    feedback: str | None = None
-    ledger_index: int | None = None
-    payload_digest: str | None = None
-    principal: str
-    """The decider’s DID"""
-    reason: str | None = None
-    """Empty when none was given"""
-    signature: str | None = None
-    stale: bool = False
-    """An approval of an earlier version of the payload: it no longer counts"""
-    verdict: Literal['approved', 'rejected']
-
-
-class ApprovalRequest(ApprovalRequestBase):
-    """An approval request (gate): its policy, progress, the proposal it decides and its decisions"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    ai_proposal: AiProposal = Field(default_factory=AiProposal)
-    alternatives: list[str] = []
-    """The proposal’s alternatives"""
-    approvals: int = 0
-    """Approvals given that still count"""
-    approved_payload: dict[str, Any] | None = None
-    """Any JSON object"""
-    approver_role: str | None = None
-    """The eligible roles, comma-separated"""
-    chain: list[dict[str, Any]] | None = None
-    confidence_threshold: float | None = None
-    current_digest: str | None = None
-    """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
-    decided_at: str | None = None
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    decisions: Annotated[list[Decision], Field(validate_default=True)] = []
-    eligible_roles: list[str] = []
-    escalate_to: str | None = None
-    escalation_message: str | None = None
-    escalation_policy: Literal['auto', 'reject'] | None = None
-    expires_at: str | None = None
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    id: str
-    """`approval:human:…`"""
-    kind: Literal['execution', 'routing', 'review', 'decision', 'audit'] = 'execution'
-    """What the gate decides"""
-    payload: dict[str, Any] = {}
-    payload_digest: str | None = None
-    proposed_resource: str | None = None
-    ranking: list[dict[str, Any]] = []
-    reason: str | None = None
-    reported_confidence: float | None = None
-    requested_at: str | None = None
-    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
-    required: int = 1
-    """Approvals needed (a quorum when above 1)"""
-    risk_assessment: RiskAssessment | None = None
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
-    step: int = 0
-    task: dict[str, Any] = {}
-    """The task the gate decides"""
-    task_id: str
-    text_warnings: list[dict[str, Any]] = []
-
-
 class Execution(BaseModel):
     """The execution grant: the approved payload, the lease to heartbeat, and the signed grant naming its decisions"""
 
@@ -193,18 +100,6 @@ class Principal(BaseModel):
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
-class InboxPage(BaseModel):
-    """A page of the inbox"""
-
-    model_config = ConfigDict(
-        extra='allow',
-        populate_by_name=True,
-        alias_generator=to_camel,
-    )
-    items: list[ApprovalRequest]
-    next_cursor: str | None = None
-
-
 TaskStatus = TypeAliasType(
     'TaskStatus',
     Literal[
@@ -221,6 +116,24 @@ TaskStatus = TypeAliasType(
     ],
 )
 """The task status"""
+
+
+ApprovalStatus = TypeAliasType(
+    'ApprovalStatus', Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
+)
+"""The approval request (gate) status"""
+
+
+ApprovalKind = TypeAliasType('ApprovalKind', Literal['execution', 'routing', 'review', 'decision', 'audit'])
+"""What the gate decides"""
+
+
+Verdict = TypeAliasType('Verdict', Literal['approved', 'rejected'])
+"""The decision’s verdict"""
+
+
+RiskLevel = TypeAliasType('RiskLevel', Literal['low', 'medium', 'high', 'critical'])
+"""The risk level"""
 
 
 ErrorCode = TypeAliasType(
@@ -266,7 +179,7 @@ ErrorCode = TypeAliasType(
         'database_unavailable',
     ],
 )
-"""Stable error code"""
+"""Stable error code (docs/api.md lists them)"""
 
 
 ReviewFrequency = TypeAliasType('ReviewFrequency', Literal['daily', 'weekly', 'monthly'])
@@ -300,8 +213,7 @@ class DecisionResult(BaseModel):
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     rejected_by: str | None = None
     rejection_reason: str | None = None
-    status: Literal['waiting', 'pending', 'approved', 'rejected', 'expired', 'escalated', 'cancelled']
-    """The approval request (gate) status"""
+    status: ApprovalStatus
     task_id: str | None = None
     task_status: TaskStatus | None = None
     approval_reason: str | None = None
@@ -312,6 +224,96 @@ class DecisionResult(BaseModel):
     edits: dict[str, Any] | None = None
     """Any JSON object"""
     payload_digest: str | None = None
+
+
+class RiskAssessment(BaseModel):
+    """The assessed risk: its level, the factors found and the mitigations claimed"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    factors: list[str] = []
+    level: RiskLevel | None = None
+    mitigations: list[str] = []
+
+
+class Decision(BaseModel):
+    """A decision on this gate, and whether it still counts"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    decided_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    edits: dict[str, Any] | None = None
+    """Any JSON object"""
+    feedback: str | None = None
+    ledger_index: int | None = None
+    payload_digest: str | None = None
+    principal: str
+    """The decider’s DID"""
+    reason: str | None = None
+    """Empty when none was given"""
+    signature: str | None = None
+    stale: bool = False
+    """An approval of an earlier version of the payload: it no longer counts"""
+    verdict: Verdict
+
+
+class ApprovalRequest(ApprovalRequestBase):
+    """An approval request (gate): its policy, progress, the proposal it decides and its decisions"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    ai_proposal: AiProposal = Field(default_factory=AiProposal)
+    alternatives: list[str] = []
+    """The proposal’s alternatives"""
+    approvals: int = 0
+    """Approvals given that still count"""
+    approved_payload: dict[str, Any] | None = None
+    """Any JSON object"""
+    approver_role: str | None = None
+    """The eligible roles, comma-separated"""
+    chain: list[dict[str, Any]] | None = None
+    confidence_threshold: float | None = None
+    current_digest: str | None = None
+    """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
+    decided_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    decisions: Annotated[list[Decision], Field(validate_default=True)] = []
+    eligible_roles: list[str] = []
+    escalate_to: str | None = None
+    escalation_message: str | None = None
+    escalation_policy: Literal['auto', 'reject'] | None = None
+    expires_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    id: str
+    """`approval:human:…`"""
+    kind: ApprovalKind = 'execution'
+    payload: dict[str, Any] = {}
+    payload_digest: str | None = None
+    proposed_resource: str | None = None
+    ranking: list[dict[str, Any]] = []
+    reason: str | None = None
+    reported_confidence: float | None = None
+    requested_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    required: int = 1
+    """Approvals needed (a quorum when above 1)"""
+    risk_assessment: RiskAssessment | None = None
+    status: ApprovalStatus
+    step: int = 0
+    task: dict[str, Any] = {}
+    """The task the gate decides"""
+    task_id: str
+    text_warnings: list[dict[str, Any]] = []
 
 
 class CreatedTask(CreatedTaskBase):
@@ -415,6 +417,18 @@ class Task(BaseModel):
     task_id: str
     updated_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
+class InboxPage(BaseModel):
+    """A page of the inbox"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    items: list[ApprovalRequest]
+    next_cursor: str | None = None
 
 
 class TaskPage(BaseModel):
