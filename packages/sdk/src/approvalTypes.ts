@@ -19,24 +19,20 @@ export type GateDecision = Wire.Decision;
 export type DecisionView = Omit<Wire.Decision, 'stale'>;
 
 /** What a gate decides: `execution`, `decision` (in-run), `review`, `routing`, `audit` (a spot-check). */
-export type GateKind = Wire.ApprovalRequest['kind'];
+export type GateKind = Wire.ApprovalKind;
 /** Where a gate stands (`waiting` for an earlier step, `pending`, `approved`, …). */
-export type ApprovalStatus = Wire.ApprovalRequest['status'];
+export type ApprovalStatus = Wire.ApprovalStatus;
 /** A resource a routing gate could assign, ranked. */
-export type RankedCandidate = NonNullable<Wire.ApprovalRequest['ranking']>[number];
+export type RankedCandidate = Wire.RankedCandidate;
 /** Where the agent's text holds invisible characters (bidi controls, zero-width). */
-export type TextWarning = Wire.ApprovalRequest['textWarnings'][number];
+export type TextWarning = Wire.TextWarning;
 
 /**
  * One difference between two versions of a payload (a `stale_payload` answer's `diff`): `path` is a
  * JSON pointer (RFC 6901, `/iban`, `/lines/0/amount`); `from` is absent when the member was added,
  * `to` when it was removed.
  */
-export interface PayloadChange {
-  path: string;
-  from?: unknown;
-  to?: unknown;
-}
+export type PayloadChange = Wire.PayloadChange;
 
 /**
  * What `approve`/`reject` take to name a gate: its id, or the view the approver was shown (an inbox

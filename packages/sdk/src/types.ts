@@ -68,15 +68,15 @@ export type {
 export type JsonObject = Record<string, unknown>;
 
 /** A risk level: `low`, `medium`, `high`, `critical`. */
-export type RiskLevel = Wire.RiskAssessment['level'];
+export type RiskLevel = Wire.RiskLevel;
 /** Spot-check sampling of tasks that run unattended: `always`, `daily`, `weekly`, `monthly`. */
-export type AuditFrequency = NonNullable<Wire.CreateTaskBody['auditFrequency']>;
+export type AuditFrequency = Wire.AuditFrequency;
 /** The autonomy a calibration recommends. */
-export type AutonomyLevel = Wire.CalibrationReport['recommendedAutonomy'];
+export type AutonomyLevel = Wire.RecommendedAutonomy;
 /** One bin of a calibration's reliability diagram. */
-export type ReliabilityBin = Wire.CalibrationReport['reliability'][number];
+export type ReliabilityBin = Wire.ReliabilityBin;
 /** A value a matched policy rule could not read (it applied anyway: fail closed). */
-export type PolicyFlag = NonNullable<Wire.PolicyOutcome['flags']>[number];
+export type PolicyFlag = Wire.PolicyFlag;
 
 /**
  * The request pieces of gradual autonomy: a chain step (`ApprovalChainStep`), a threshold quorum
