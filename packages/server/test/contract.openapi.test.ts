@@ -285,15 +285,16 @@ describe('named schemas', () => {
     });
   });
 
-  it('no operation inlines an object or an enum: each is a $ref to a component, and every $ref resolves', () => {
+  it('no operation inlines an object or an enum, no schema inlines an enum; every $ref resolves', () => {
     const inlined: string[] = [];
     const refs = new Set<string>();
     for (const [path, schema] of subschemas(doc, '')) {
       if (typeof schema.$ref === 'string') refs.add(schema.$ref);
-      if (!path.startsWith('/paths/')) continue;
-      const object = schema.type === 'object' || 'properties' in schema;
       const enumeration = Array.isArray(schema.enum) && schema.enum.length > 1;
-      if (object || enumeration) inlined.push(path);
+      const object = schema.type === 'object' || 'properties' in schema;
+      // An operation refers to objects and enums; a component may hold small unnamed objects, not enums.
+      if (path.startsWith('/paths/') && (object || enumeration)) inlined.push(path);
+      if (/^\/components\/schemas\/[^/]+\/./.test(path) && enumeration) inlined.push(path);
     }
     // Name the schema with `named()` in its feature's schemas.ts (docs/contributing.md, "Add a route").
     expect(inlined).toEqual([]);
@@ -365,7 +366,15 @@ describe('response validation', () => {
     app.get('/undocumented', { schema: { response: { 200: Thing } as Record<string, unknown> } }, async (_req, reply) =>
       reply.code(202).send({ id: 'a' }),
     );
+    // A named schema used twice in one response (a task's proposal and its gates' proposals).
+    const Named = named('Named', view({ n: T.Integer() }, 'A named part'));
+    const Twice = view({ a: Named, b: T.Array(Named) }, 'Uses Named twice');
+    app.get('/twice', { schema: { response: responses(200, Twice) } }, async () => ({ a: { n: 1 }, b: [{ n: 'x' }] }));
     try {
+      // Checked, not an Ajv error about an ambiguous `$id` (the names are for the document only).
+      const twice = await app.inject('/twice');
+      expect(twice.statusCode).toBe(500);
+      expect(twice.json().detail).toMatch(/GET \/twice \(200\) breaks its schema: \/b\/0\/n must be integer/);
       const good = await app.inject('/good');
       expect(good.statusCode).toBe(200);
       expect(good.json()).toEqual({ id: 'a', extra: 1 });

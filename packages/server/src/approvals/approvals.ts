@@ -8,6 +8,7 @@ import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
 import { type DecideInput, decide } from './decide.js';
 import { replayedDecision } from './provenance.js';
+import type { DecisionResult, GateDetail, GatePage } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
@@ -28,7 +29,7 @@ export class Approvals {
     verdict: 'approved' | 'rejected',
     input: DecideInput,
     idempotencyKey?: string,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<DecisionResult> {
     if (idempotencyKey === undefined) return decide(this.deps, actor, approvalId, verdict, input);
     const idem = { key: idempotencyKey, hash: requestHash({ approvalId, verdict, input }) };
     const earlier = await replay(this.deps.db, actor.id, idem.key, idem.hash);
@@ -43,7 +44,7 @@ export class Approvals {
     }
   }
 
-  async get(actor: Principal, approvalId: string): Promise<Record<string, unknown>> {
+  async get(actor: Principal, approvalId: string): Promise<GateDetail> {
     const g = await this.deps.db.selectFrom('approvals').selectAll().where('id', '=', approvalId).executeTakeFirst();
     if (!g) throw new HumanOSError('not_found', `no approval ${approvalId}`);
     const task = await this.deps.access.loadTask(this.deps.db, g.task_id);
@@ -100,7 +101,7 @@ export class Approvals {
   async inbox(
     actor: Principal,
     q: { status: ApprovalStatus; limit: number; cursor?: string | undefined },
-  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  ): Promise<GatePage> {
     if (actor.roles.length === 0) return { items: [], nextCursor: null };
     const after = q.cursor !== undefined ? decodePairCursor(q.cursor) : undefined;
     // One index range walk per role (role, status, requested_at, id), each stopping after a page;
@@ -179,16 +180,11 @@ export class Approvals {
   }
 
   /** Long-poll on one gate: returns when it leaves `pending` or after `waitSeconds`. */
-  async wait(
-    actor: Principal,
-    approvalId: string,
-    waitSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<Record<string, unknown>> {
+  async wait(actor: Principal, approvalId: string, waitSeconds: number, signal?: AbortSignal): Promise<GateDetail> {
     const deadline = Date.now() + waitSeconds * 1000;
     let view = await this.get(actor, approvalId);
     while (view.status === 'pending' && Date.now() < deadline && !signal?.aborted) {
-      await this.deps.notifier.waitForTask(view.taskId as string, Math.min(1000, deadline - Date.now()), signal);
+      await this.deps.notifier.waitForTask(view.taskId, Math.min(1000, deadline - Date.now()), signal);
       view = await this.get(actor, approvalId);
     }
     return view;

@@ -26,6 +26,7 @@ import type { Database } from '../store/schema.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
+import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 
 export interface DecideInput {
@@ -98,7 +99,7 @@ export async function decide(
   verdict: Verdict,
   input: DecideInput,
   idem?: IdempotencyKey,
-): Promise<Record<string, unknown>> {
+): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
     const s = await subjectOf(deps, trx, approvalId, now);
@@ -564,13 +565,14 @@ async function record(
   return ledgerIndex;
 }
 
-function responseOf(
+/** The decision as answered; `prov` is the whole provenance, or (remembered before commit) its index and signature. */
+function responseOf<P extends Pick<ProvenanceView, 'ledgerIndex' | 'approvalSignature'>>(
   actor: Principal,
   approvalId: string,
   o: Outcome,
   verdict: Verdict,
-  prov: Record<string, unknown>,
-): Record<string, unknown> {
+  prov: P,
+): (Omit<ApprovalResult, 'provenance'> | Omit<RejectionResult, 'provenance'>) & { provenance: P } {
   const base = { approvalId, status: o.gateStatus, taskId: o.record.taskId, taskStatus: o.taskStatus };
   const r = o.record;
   return verdict === 'approved'
@@ -580,7 +582,8 @@ function responseOf(
         approvedAt: r.decidedAt,
         approvalReason: r.reason,
         feedback: r.feedback,
-        edits: r.edits,
+        // The signed record types its edits loosely (`unknown`); they are the approve body's object or null.
+        edits: r.edits as ApprovalResult['edits'],
         payloadDigest: r.payloadDigest,
         provenance: prov,
       }

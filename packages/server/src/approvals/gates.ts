@@ -1,4 +1,4 @@
-import { type GateSpec, newApprovalId } from '@humanos/core';
+import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { type ApprovalRow, iso } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
@@ -77,7 +77,7 @@ export async function setRoleStatus(trx: Transaction<Database>, approvalIds: rea
 export async function cancelGates(
   trx: Transaction<Database>,
   taskIds: readonly string[],
-  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: string; group?: string },
+  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: GateKind; group?: string },
   cause: { actor: string; now: number; reason: string },
 ): Promise<NewEntry[]> {
   if (taskIds.length === 0) return [];
@@ -130,7 +130,7 @@ export function gateOpenedEntry(g: ApprovalRow, actor: string, now: number): New
 /** A new gate's row: its deadline and reminder start now if it opens now (`pending`). */
 export function newGateRow(
   taskId: string,
-  kind: string,
+  kind: GateKind,
   step: number,
   spec: GateSpec,
   status: 'pending' | 'waiting',

@@ -1,6 +1,7 @@
 import { bytesToHex } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Seal } from '../ledger/ledger.js';
+import type { DecisionResult, ProvenanceView } from './schemas.js';
 
 /** Signature plus an inclusion proof against a signed checkpoint that already contains the entry. */
 export async function provenance(
@@ -8,7 +9,7 @@ export async function provenance(
   ledgerIndex: number,
   seal: Seal,
   signature: string,
-): Promise<Record<string, unknown>> {
+): Promise<ProvenanceView> {
   const { size: treeSize, checkpoint, rootHash: rootHashB64 } = seal;
   const proof = seal.proveAppended(ledgerIndex) ?? (await deps.ledger.inclusionProof(deps.db, ledgerIndex, treeSize));
   return {
@@ -30,9 +31,11 @@ export async function provenance(
  */
 export async function replayedDecision(
   deps: Pick<FeatureDeps, 'db' | 'ledger' | 'signerDid'>,
-  body: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
-  const prov = body.provenance as { ledgerIndex: number; approvalSignature: string; checkpoint?: string };
+  stored: Record<string, unknown>,
+): Promise<DecisionResult> {
+  // What `decide` remembered: its answer, the provenance possibly only `ledgerIndex` and the signature.
+  const body = stored as DecisionResult;
+  const prov: Pick<ProvenanceView, 'ledgerIndex' | 'approvalSignature'> & Partial<ProvenanceView> = body.provenance;
   if (prov.checkpoint !== undefined) return body;
   const cp = await deps.ledger.latestCheckpoint(deps.db);
   if (!cp) throw new Error('a remembered decision without any ledger checkpoint');

@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import {
   AiProposalView,
   CURSOR,
@@ -96,7 +96,7 @@ export const DecisionEntry = view(
   'One decision: who, which verdict, why, the edits and the payload digest it is for, and its signature',
 );
 /** A decision as a gate shows it: the signed decision, and whether it still counts. */
-const GateDecision = named(
+export const GateDecision = named(
   'Decision',
   view(
     {
@@ -306,3 +306,15 @@ export const StalePayloadProblem = named(
     'An RFC 9457 problem of a decision; `stale_payload` carries the current version and what changed',
   ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type DecisionEntry = Static<typeof DecisionEntry>;
+export type GateDecision = Static<typeof GateDecision>;
+export type GateView = Static<typeof GateView>;
+export type GatePage = Static<typeof GatePage>;
+export type GateDetail = Static<typeof GateDetail>;
+export type ProvenanceView = Static<typeof ProvenanceView>;
+export type ApprovalResult = Static<typeof ApprovalResult>;
+export type RejectionResult = Static<typeof RejectionResult>;
+/** What `decide` answers: the approval or the rejection as recorded. */
+export type DecisionResult = ApprovalResult | RejectionResult;

@@ -7,9 +7,13 @@ import {
   type RiskAssessment,
 } from '@humanos/core';
 import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
+import type { DecisionEntry, GateDecision, GateView } from './schemas.js';
+
+/** What a kind of gate shows of its own in place of the task's proposal. */
+type KindView<K extends keyof GateView> = Pick<GateView, 'aiProposal' | 'alternatives' | K>;
 
 /** A routing gate proposes the best-ranked resource, with the others as alternatives. */
-export function routingGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
+export function routingGateView(g: ApprovalRow, taskProposal: AiProposal): KindView<'proposedResource' | 'ranking'> {
   const prop = p<{ proposedResource: string | null; ranking: RankedCandidate[] }>(g.proposal);
   const others = prop.ranking.filter((r) => r.id !== prop.proposedResource).map((r) => `Assign to ${r.id}`);
   const best = prop.ranking[0];
@@ -31,14 +35,14 @@ export function routingGateView(g: ApprovalRow, taskProposal: AiProposal): Recor
 }
 
 /** An in-run decision gate shows the agent's proposal for that decision, not the task's. */
-export function decisionGateView(g: ApprovalRow): Record<string, unknown> {
+export function decisionGateView(g: ApprovalRow): KindView<'payload' | 'approvedPayload' | 'payloadDigest'> {
   const prop = p<{
     action: string;
     reasoning: string | null;
     confidence: number | null;
     alternatives: string[];
-    payload: unknown;
-    approvedPayload?: unknown;
+    payload: Record<string, unknown>;
+    approvedPayload?: Record<string, unknown>;
     approvedDigest?: string;
   }>(g.proposal);
   return {
@@ -59,7 +63,10 @@ export function decisionGateView(g: ApprovalRow): Record<string, unknown> {
  * A low-confidence review shows the confidence the executor reported (not the proposal's), the
  * threshold it fell below and the escalation message.
  */
-export function reviewGateView(g: ApprovalRow, taskProposal: AiProposal): Record<string, unknown> {
+export function reviewGateView(
+  g: ApprovalRow,
+  taskProposal: AiProposal,
+): KindView<'reportedConfidence' | 'confidenceThreshold' | 'escalationMessage'> {
   const r = p<{ confidence: number; threshold: number; escalationMessage: string }>(g.proposal);
   return {
     aiProposal: { ...taskProposal, confidence: r.confidence },
@@ -70,7 +77,7 @@ export function reviewGateView(g: ApprovalRow, taskProposal: AiProposal): Record
   };
 }
 
-export function decisionView(d: DecisionRow): Record<string, unknown> {
+export function decisionView(d: DecisionRow): DecisionEntry {
   return {
     principal: d.principal_id,
     verdict: d.verdict,
@@ -132,11 +139,7 @@ export function currentDigest(g: ApprovalRow, task: Pick<GateContext, 'digest'>)
  * A gate's decisions as the API shows them, each with `stale`: an approval given for an earlier
  * version of the payload no longer counts (its approver is asked again).
  */
-export function gateDecisions(
-  g: ApprovalRow,
-  task: GateContext,
-  decisions: readonly DecisionRow[],
-): (Record<string, unknown> & { verdict: string; stale: boolean })[] {
+export function gateDecisions(g: ApprovalRow, task: GateContext, decisions: readonly DecisionRow[]): GateDecision[] {
   // Routing, review and audit gates approve no payload of their own: their approvals never go stale.
   const digest = g.kind === 'execution' || g.kind === 'decision' ? currentDigest(g, task) : undefined;
   return decisions.map((d) => ({
@@ -147,7 +150,7 @@ export function gateDecisions(
 }
 
 /** A gate as the API shows it: its policy, progress, the proposal it decides and its decisions. */
-export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionRow[] = []): Record<string, unknown> {
+export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionRow[] = []): GateView {
   const shown = gateDecisions(g, task, decisions);
   const approvals = shown.filter((d) => d.verdict === 'approved' && !d.stale).length;
   const agentText = {

@@ -16,6 +16,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import { currentPrincipal } from '../principals/current.js';
 import type { Database } from '../store/schema.js';
+import type { AuditReviewView, ReviewedTask, ReviewPage, ReviewTaskPage } from './schemas.js';
 
 type ReviewRow = Selectable<Database['audit_reviews']>;
 type RunRow = Pick<
@@ -227,7 +228,7 @@ export class AuditReviews {
       limit: number;
       cursor?: string | undefined;
     },
-  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  ): Promise<ReviewPage> {
     this.deps.access.requireAuditor(actor, 'reading audit reviews');
     let query = this.deps.db.selectFrom('audit_reviews').selectAll();
     if (q.status) query = query.where('status', '=', q.status);
@@ -253,7 +254,7 @@ export class AuditReviews {
   }
 
   /** One review with its sample (admin or auditor). */
-  async get(actor: Principal, reviewId: string): Promise<Record<string, unknown>> {
+  async get(actor: Principal, reviewId: string): Promise<AuditReviewView> {
     this.deps.access.requireAuditor(actor, 'reading audit reviews');
     return this.view(await this.row(reviewId));
   }
@@ -263,7 +264,7 @@ export class AuditReviews {
     actor: Principal,
     reviewId: string,
     q: { limit: number; cursor?: string | undefined },
-  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  ): Promise<ReviewTaskPage> {
     this.deps.access.requireAuditor(actor, 'reading audit reviews');
     await this.row(reviewId);
     let query = this.deps.db
@@ -297,7 +298,7 @@ export class AuditReviews {
    * the completion's transaction, under the review's row lock: runs that join later (see `extend`)
    * reopen the review, and the next completion is checked against them too. Signed into the ledger.
    */
-  async complete(actor: Principal, reviewId: string, input: CompleteReviewInput): Promise<Record<string, unknown>> {
+  async complete(actor: Principal, reviewId: string, input: CompleteReviewInput): Promise<AuditReviewView> {
     this.deps.access.requireAuditor(actor, 'completing an audit review');
     if (actor.kind !== 'human') throw new HumanOSError('forbidden', 'only a human may complete an audit review');
     const flagged = [...new Set(input.flaggedTaskIds ?? [])];
@@ -334,7 +335,7 @@ export class AuditReviews {
         },
       ]);
       const done = {
-        status: 'completed',
+        status: 'completed' as const,
         completed_at: now,
         completed_by: actor.id,
         outcome: input.outcome,
@@ -358,7 +359,7 @@ export class AuditReviews {
     return row;
   }
 
-  private async view(r: ReviewRow): Promise<Record<string, unknown>> {
+  private async view(r: ReviewRow): Promise<AuditReviewView> {
     const sample = p<{ id: string; reason: SampleReason }[]>(r.sample);
     const runs =
       sample.length === 0
@@ -523,7 +524,7 @@ function riskLevelOf(r: Pick<RunRow, 'risk'>): string | null {
   return p<{ level?: string } | null>(r.risk)?.level ?? null;
 }
 
-function runView(t: Omit<RunRow, 'required_capabilities'>): Record<string, unknown> {
+function runView(t: Omit<RunRow, 'required_capabilities'>): ReviewedTask {
   return {
     taskId: t.id,
     description: t.description,

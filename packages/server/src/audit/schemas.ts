@@ -1,5 +1,5 @@
 import { AUDIT_REVIEW_ID_PATTERN, REVIEW_FREQUENCIES, TASK_ID_PATTERN } from '@humanos/core';
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import {
   CURSOR,
   closed,
@@ -112,3 +112,10 @@ export const AuditReviewView = named(
 
 export const ReviewPage = named('AuditReviewPage', Page(AuditReviewView, 'Audit reviews, newest period first'));
 export const ReviewTaskPage = named('ReviewedTaskPage', Page(ReviewedTask, 'The runs a review covers, oldest first'));
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type AuditReviewView = Static<typeof AuditReviewView>;
+export type ReviewPage = Static<typeof ReviewPage>;
+export type ReviewTaskPage = Static<typeof ReviewTaskPage>;
+export type ReviewedTask = Static<typeof ReviewedTask>;
+export type SampledTask = Static<typeof SampledTask>;

@@ -8,6 +8,7 @@ import { EmailSink } from './email.js';
 import { EmailLinks } from './emailPage.js';
 import { Identity } from './identity.js';
 import { CHANNEL_EVENTS, EMAIL_SINK, PLAN_SINK, Planner, SLACK_SINK } from './plan.js';
+import type { ChannelDeliveries, ChannelStatus, RoleChannelView } from './schemas.js';
 import { SlackApi, SlackSink } from './slack.js';
 import { type DecideFn, SlackInteractions } from './slackInteractions.js';
 import { LinkTokens } from './tokens.js';
@@ -76,7 +77,7 @@ export class Channels {
   }
 
   /** Which channels are on, and the role-to-Slack-channel map (admin). */
-  async status(actor: Principal): Promise<Record<string, unknown>> {
+  async status(actor: Principal): Promise<ChannelStatus> {
     this.deps.access.requireAdmin(actor);
     const roles = await this.deps.db
       .selectFrom('role_channels')
@@ -91,7 +92,7 @@ export class Channels {
   }
 
   /** Posts every gate of `role` to a Slack channel too (null stops it). Admins only. */
-  async setRoleChannel(actor: Principal, role: string, slackChannel: string | null): Promise<Record<string, unknown>> {
+  async setRoleChannel(actor: Principal, role: string, slackChannel: string | null): Promise<RoleChannelView> {
     this.deps.access.requireAdmin(actor);
     if (slackChannel !== null && !this.slack)
       throw new HumanOSError('invalid_state', 'Slack is not configured on this server');
@@ -112,7 +113,7 @@ export class Channels {
   async deliveries(
     actor: Principal,
     q: { status?: 'pending' | 'delivered' | 'failed'; limit?: number },
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<ChannelDeliveries['items']> {
     this.deps.access.requireAdmin(actor);
     let query = this.deps.db
       .selectFrom('webhook_deliveries')

@@ -5,6 +5,7 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import type { LinksView, MyChannels } from './schemas.js';
 import './tables.js';
 
 export type ChannelName = 'slack' | 'email';
@@ -82,7 +83,7 @@ export class Identity {
   }
 
   /** The caller's links and preferences. */
-  async me(actor: Principal): Promise<Record<string, unknown>> {
+  async me(actor: Principal): Promise<MyChannels> {
     const links = (await this.addresses(this.deps.db, [actor.id])).get(actor.id);
     const prefs = (await this.preferences(this.deps.db, [actor.id])).get(actor.id) ?? DEFAULT_PREFERENCES;
     return {
@@ -129,7 +130,7 @@ export class Identity {
     actor: Principal,
     principalId: string,
     input: { slackUserId?: string | null; email?: string | null },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<LinksView> {
     this.deps.access.requireAdmin(actor);
     await this.deps.write(async (trx) => {
       const target = await trx

@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { closed, Did, IsoTime, Items, JsonObject, Nullable, named, ROLE, view } from '../kernel/schemas.js';
 import { deliveryMembers } from '../webhooks/schemas.js';
 
@@ -127,3 +127,12 @@ export const ChannelDeliveries = named(
     'Recent Slack and e-mail deliveries',
   ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type ChannelStatus = Static<typeof ChannelStatus>;
+export type RoleChannelView = Static<typeof RoleChannelView>;
+export type ChannelDeliveries = Static<typeof ChannelDeliveries>;
+export type MyChannels = Static<typeof MyChannels>;
+export type LinksView = Static<typeof LinksView>;
+export type PreferencesView = Static<typeof PreferencesView>;
+export type LinkCode = Static<typeof LinkCode>;

@@ -3,6 +3,7 @@ import { gateContext, gateView } from '../approvals/views.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, p, type TaskRow } from '../kernel/rows.js';
+import type { DecisionView } from './schemas.js';
 
 /**
  * Where a task's approval stands, in the shape `waitForApproval` returns, and the long-poll on it
@@ -11,7 +12,7 @@ import { iso, p, type TaskRow } from '../kernel/rows.js';
 export class Decisions {
   /** Reads shared by the waiters woken together (see `wait`). */
   private readonly taskReads = new Map<string, Promise<TaskRow | undefined>>();
-  private readonly decisionReads = new Map<string, Promise<Record<string, unknown>>>();
+  private readonly decisionReads = new Map<string, Promise<DecisionView>>();
 
   constructor(private readonly deps: FeatureDeps) {}
 
@@ -31,7 +32,7 @@ export class Decisions {
   }
 
   /** `decisionOf` shared by concurrent callers that read the same version of the task. */
-  private sharedDecision(task: TaskRow): Promise<Record<string, unknown>> {
+  private sharedDecision(task: TaskRow): Promise<DecisionView> {
     const key = `${task.id}@${task.updated_at}@${task.status}`;
     let p = this.decisionReads.get(key);
     if (!p) {
@@ -42,12 +43,12 @@ export class Decisions {
   }
 
   /** Where the task's approval stands, in the shape `waitForApproval` returns. */
-  async state(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+  async state(actor: Principal, taskId: string): Promise<DecisionView> {
     const task = await this.deps.access.visibleTask(this.deps.db, actor, taskId);
     return this.decisionOf(task);
   }
 
-  private async decisionOf(task: TaskRow): Promise<Record<string, unknown>> {
+  private async decisionOf(task: TaskRow): Promise<DecisionView> {
     const gates = await this.deps.db
       .selectFrom('approvals')
       .selectAll()
@@ -110,12 +111,7 @@ export class Decisions {
    * waiter woken with it; the full decision is built once per version of the task, and each waiter
    * checks only its own visibility (usually from the row, without a query).
    */
-  async wait(
-    actor: Principal,
-    taskId: string,
-    waitSeconds: number,
-    signal?: AbortSignal,
-  ): Promise<Record<string, unknown>> {
+  async wait(actor: Principal, taskId: string, waitSeconds: number, signal?: AbortSignal): Promise<DecisionView> {
     const deadline = Date.now() + waitSeconds * 1000;
     const state = await this.state(actor, taskId);
     if (state.decided) return state;

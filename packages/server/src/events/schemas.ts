@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   closed,
@@ -51,3 +51,6 @@ export const EventStream = {
     content: { 'text/event-stream': { schema: T.String() } },
   },
 };
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type DecisionView = Static<typeof DecisionView>;

@@ -17,6 +17,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { recordConfidence } from './feedback.js';
+import type { InRunDecisionResult } from './schemas.js';
 
 /** An in-run decision as the agent submits it. */
 export interface InRunDecisionInput {
@@ -46,7 +47,7 @@ export class InRunDecisions {
    * @example
    * await decisions.submit(agent, taskId, { action: 'wire funds to vendor', payload: { amount: 50000 } });
    */
-  async submit(actor: Principal, taskId: string, input: InRunDecisionInput): Promise<Record<string, unknown>> {
+  async submit(actor: Principal, taskId: string, input: InRunDecisionInput): Promise<InRunDecisionResult> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -83,13 +84,15 @@ export class InRunDecisions {
           },
         ]);
         const digest = payloadDigest(payload);
+        const ledgerIndex = appended.seqs[0];
+        if (ledgerIndex === undefined) throw new Error('an appended entry without a ledger index');
         return {
           taskId,
           status: 'approved',
           autoApproved: true,
           payload,
           payloadDigest: digest,
-          ledgerIndex: appended.seqs[0],
+          ledgerIndex,
           policy: plan.policy,
         };
       }
@@ -102,12 +105,14 @@ export class InRunDecisions {
         gates.map((g) => gateOpenedEntry(g, actor.id, now)),
       );
       const ctx = gateContext(task);
+      const [first] = gates;
+      if (!first) throw new Error('a pending in-run decision without a gate');
       return {
         taskId,
         status: 'pending',
         autoApproved: false,
-        decisionId: gates[0]?.id,
-        approvalRequest: gateView(gates[0] as ApprovalRow, ctx),
+        decisionId: first.id,
+        approvalRequest: gateView(first, ctx),
         ...(gates.length > 1 ? { approvalChain: gates.map((g) => gateView(g, ctx)) } : {}),
         policy: plan.policy,
       };

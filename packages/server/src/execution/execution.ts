@@ -19,11 +19,13 @@ import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import type { NewEntry } from '../ledger/ledger.js';
 import { declareCapabilities } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
+import type { TaskView } from '../tasks/schemas.js';
 import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
 import { coveredKeys } from './claims.js';
 import { openReviewGate } from './decisions.js';
 import { recordConfidence } from './feedback.js';
+import type { ExecutionGrant, HeartbeatResult, OverrideResult } from './schemas.js';
 
 /** Extra candidates a claim reads, to step over tasks the signed log does not back. */
 const CLAIM_SPARES = 5;
@@ -47,7 +49,7 @@ export class Execution {
     actor: Principal,
     taskId: string,
     input: { payload?: unknown; leaseSeconds?: number },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ExecutionGrant> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -76,7 +78,7 @@ export class Execution {
   async claim(
     actor: Principal,
     input: { capabilities: string[]; limit?: number; leaseSeconds?: number },
-  ): Promise<Record<string, unknown>[]> {
+  ): Promise<ExecutionGrant[]> {
     if (!actor.roles.includes('executor') && !this.deps.access.isAdmin(actor)) {
       throw new HumanOSError('forbidden', 'claiming work needs the executor role');
     }
@@ -103,7 +105,7 @@ export class Execution {
         .limit((input.limit ?? 1) + CLAIM_SPARES);
       q = this.deps.dialect.skipLocked(q);
       const candidates = await q.execute();
-      const out: Record<string, unknown>[] = [];
+      const out: ExecutionGrant[] = [];
       for (const task of candidates) {
         if (out.length === (input.limit ?? 1)) break;
         try {
@@ -126,10 +128,11 @@ export class Execution {
     task: TaskRow,
     input: { payload?: unknown; leaseSeconds?: number | undefined },
     now: number,
-  ): Promise<Record<string, unknown>> {
+  ): Promise<ExecutionGrant> {
     const taskId = task.id;
     checkStartable(task, actor, input.payload);
-    const approvedPayload = p<unknown>(task.approved_payload);
+    // A JSON object (create validates the payload as one; edits are merge patches over it).
+    const approvedPayload = p<Record<string, unknown>>(task.approved_payload);
     const executionId = executionIdFor(taskId);
     const leaseId = newLeaseId();
     const leaseExpiresAt = now + (input.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
@@ -137,7 +140,7 @@ export class Execution {
     // The grant rests on the signed decisions in the log, which it names; not on the task row.
     const authority = await ledgerGrant(this.deps, trx, task);
     const grant = {
-      type: 'humanos.execution-grant/v1',
+      type: 'humanos.execution-grant/v1' as const,
       origin: this.deps.origin,
       taskId,
       executionId,
@@ -187,7 +190,8 @@ export class Execution {
       description: task.description,
       requiredCapabilities: p(task.required_capabilities),
       payload: approvedPayload,
-      payloadDigest: task.approved_digest,
+      // The task row's approved digest, which `ledgerGrant` checked is the one the signed decisions approved.
+      payloadDigest: authority.digest,
       grant: { ...grant, signature: grantSignature, signer: this.deps.signerDid },
     };
   }
@@ -219,7 +223,7 @@ export class Execution {
     actor: Principal,
     taskId: string,
     input: { leaseId: string; confidence?: number; progress?: string; leaseSeconds?: number },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<HeartbeatResult> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -320,7 +324,7 @@ export class Execution {
     actor: Principal,
     taskId: string,
     input: { overriddenBy?: string; reason: string; continueExecution: boolean },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<OverrideResult> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -419,7 +423,7 @@ export class Execution {
     taskId: string,
     outcome: 'completed' | 'failed',
     input: { result?: unknown; error?: unknown; executionId?: string; leaseId?: string },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<TaskView> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);

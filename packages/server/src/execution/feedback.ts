@@ -10,6 +10,7 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import type { FeedbackResult } from './schemas.js';
 
 /** Where a confidence came from: the proposal at creation, a heartbeat, or an in-run decision. */
 export type ConfidenceStage = 'creation' | 'heartbeat' | 'decision';
@@ -64,7 +65,7 @@ export class Feedback {
       comments?: string;
       improvements?: string[];
     },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<FeedbackResult> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);

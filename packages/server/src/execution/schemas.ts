@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   closed,
@@ -283,3 +283,12 @@ export const CalibrationReport = named(
     'How well the agent’s stated confidence predicted approval and quality',
   ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type ExecutionGrant = Static<typeof ExecutionGrant>;
+export type ClaimResult = Static<typeof ClaimResult>;
+export type HeartbeatResult = Static<typeof HeartbeatResult>;
+export type InRunDecisionResult = Static<typeof InRunDecisionResult>;
+export type OverrideResult = Static<typeof OverrideResult>;
+export type FeedbackResult = Static<typeof FeedbackResult>;
+export type CalibrationReport = Static<typeof CalibrationReport>;

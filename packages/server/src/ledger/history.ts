@@ -2,6 +2,7 @@ import { entryLeafHash, type LedgerEntry, verifyInclusion } from '@humanos/core'
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { latestSigned, proveTaskHead } from './proof.js';
+import type { HistoryView } from './schemas.js';
 
 /** A task's history from the ledger, each entry checked against the latest signed checkpoint. */
 export class History {
@@ -13,7 +14,7 @@ export class History {
    * `complete` says whether these are all of the task's entries (its signed task head), so an entry
    * hidden by editing the index column does not leave a history that looks whole.
    */
-  async taskHistory(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+  async taskHistory(actor: Principal, taskId: string): Promise<HistoryView> {
     await this.deps.access.visibleTask(this.deps.db, actor, taskId);
     const cp = await this.deps.ledger.latestCheckpoint(this.deps.db);
     const size = cp ? Number(cp.size) : 0;

@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { closed, IsoTime, Nullable, named, view } from '../kernel/schemas.js';
 
 /** Request schemas of the ledger routes. */
@@ -111,3 +111,6 @@ export const NdjsonExport = {
     content: { 'application/x-ndjson': { schema: T.String() } },
   },
 };
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type HistoryView = Static<typeof HistoryView>;

@@ -1,6 +1,7 @@
 import { AUDIT_SAMPLE_RATE, assessRisk, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { CreateTaskInput, PlannedTaskInput } from '../tasks/input.js';
+import type { PolicyEvaluation } from './schemas.js';
 
 /**
  * The description a task gets when its body has none (the seed's Gradual Autonomy snippets create
@@ -82,7 +83,7 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
 export function evaluatePolicy(
   deps: Pick<FeatureDeps, 'policy' | 'policySource'>,
   body: CreateTaskInput,
-): Record<string, unknown> {
+): PolicyEvaluation {
   const input = withDefaults(body);
   const { hitl, plan } = planTask(input, deps.policy, deps.policySource);
   const routingRole = input.routing

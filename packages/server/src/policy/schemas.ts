@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import {
   AuditFrequencySchema,
   EscalationPolicySchema,
@@ -53,3 +53,7 @@ export const PolicyEvaluation = named(
     'What the policy would do with this task: its risk, routing and gates (nothing is written)',
   ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type PolicyEvaluation = Static<typeof PolicyEvaluation>;
+export type PolicyDocumentView = Static<typeof PolicyDocumentView>;

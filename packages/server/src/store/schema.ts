@@ -1,3 +1,5 @@
+import type { ApprovalStatus, GateKind, ReviewFrequency, TaskStatus } from '@humanos/core';
+
 /** Row types. JSON columns are TEXT in both dialects so one query layer serves SQLite and PostgreSQL. */
 export interface Database {
   meta: { key: string; value: string };
@@ -34,7 +36,7 @@ export interface Database {
     policy: string;
     risk: string;
     ai_proposal: string;
-    status: string;
+    status: TaskStatus;
     execution_id: string | null;
     executor: string | null;
     result: string | null;
@@ -62,14 +64,14 @@ export interface Database {
   approvals: {
     id: string;
     task_id: string;
-    kind: string;
+    kind: GateKind;
     step: number;
     approver_role: string;
     required: number;
-    status: string;
+    status: ApprovalStatus;
     requested_at: number;
     expires_at: number | null;
-    escalation_policy: string | null;
+    escalation_policy: 'auto' | 'reject' | null;
     escalate_to: string | null;
     decided_at: number | null;
     reason: string | null;
@@ -87,7 +89,7 @@ export interface Database {
     approval_id: string;
     task_id: string;
     principal_id: string;
-    verdict: string;
+    verdict: 'approved' | 'rejected';
     reason: string;
     feedback: string | null;
     edits: string | null;
@@ -134,10 +136,10 @@ export interface Database {
   task_head_nodes: { level: number; idx: number; hash: string };
   audit_reviews: {
     id: string;
-    frequency: string;
+    frequency: ReviewFrequency;
     period_start: number;
     period_end: number;
-    status: string;
+    status: 'open' | 'completed';
     task_count: number;
     status_counts: string;
     sample: string;
@@ -145,7 +147,7 @@ export interface Database {
     opened_seq: number;
     completed_at: number | null;
     completed_by: string | null;
-    outcome: string | null;
+    outcome: 'no_issues' | 'issues_found' | null;
     findings: string | null;
     flagged: string | null;
     completed_seq: number | null;

@@ -20,6 +20,7 @@ import { planTask, withDefaults } from '../policy/plan.js';
 import { requireOnBehalfOfConsent } from '../principals/consents.js';
 import type { Database } from '../store/schema.js';
 import type { CreateTaskInput, PlannedTaskInput } from './input.js';
+import type { CreatedTask } from './schemas.js';
 
 /** A task as planned before it is written: its id, policy outcome, proposal and first status. */
 interface Planned {
@@ -213,9 +214,9 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
 }
 
 /** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
-function responseBody(t: Planned, gates: GateToOpen[]): Record<string, unknown> {
+function responseBody(t: Planned, gates: GateToOpen[]): CreatedTask {
   const ctx = { aiProposal: t.aiProposal, risk: t.plan.plan.risk, description: t.input.description, digest: t.digest };
-  const body: Record<string, unknown> = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy };
+  const body: CreatedTask = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy };
   const first = gates.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
   if (first) body.approvalRequest = gateView(first.row, ctx);
   if (gates.length > 1 && first) {

@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
@@ -193,3 +193,8 @@ export const CreatedTask = named(
     'The created task: its status and policy, the first open approval request, and the chain when there are several',
   ),
 );
+
+/* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
+export type TaskView = Static<typeof TaskView>;
+export type TaskPage = Static<typeof TaskPage>;
+export type CreatedTask = Static<typeof CreatedTask>;

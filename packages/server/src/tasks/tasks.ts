@@ -8,6 +8,7 @@ import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import { createTask } from './create.js';
 import type { CreateTaskInput } from './input.js';
+import type { TaskPage, TaskView } from './schemas.js';
 import { taskView } from './views.js';
 
 /** Tasks: creating (with policy planning and idempotency), reading, listing and withdrawing them. */
@@ -27,7 +28,7 @@ export class Tasks {
    * @example
    * await tasks.cancel(agent, 'task:human:…', 'the customer withdrew the order');
    */
-  async cancel(actor: Principal, taskId: string, reason: string): Promise<Record<string, unknown>> {
+  async cancel(actor: Principal, taskId: string, reason: string): Promise<TaskView> {
     const now = this.deps.now();
     await this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
@@ -72,7 +73,7 @@ export class Tasks {
     return this.get(actor, taskId);
   }
 
-  async get(actor: Principal, taskId: string): Promise<Record<string, unknown>> {
+  async get(actor: Principal, taskId: string): Promise<TaskView> {
     return taskView(this.deps.db, await this.deps.access.visibleTask(this.deps.db, actor, taskId));
   }
 
@@ -80,7 +81,7 @@ export class Tasks {
   async list(
     actor: Principal,
     q: { status?: TaskStatus | undefined; limit: number; cursor?: string | undefined },
-  ): Promise<{ items: Record<string, unknown>[]; nextCursor: string | null }> {
+  ): Promise<TaskPage> {
     let query = this.deps.db.selectFrom('tasks').selectAll();
     if (!this.deps.access.isAdmin(actor)) {
       query = query.where((eb) => eb.or([eb('requester', '=', actor.id), eb('on_behalf_of', '=', actor.id)]));

@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { gateContext, gateView } from '../approvals/views.js';
 import { iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
+import type { TaskView } from './schemas.js';
 
 /** A task as the API shows it: its request, policy, payloads, proposal, gates with decisions, and outcome. */
-export async function taskView(db: Kysely<Database>, t: TaskRow): Promise<Record<string, unknown>> {
+export async function taskView(db: Kysely<Database>, t: TaskRow): Promise<TaskView> {
   const gates = await db
     .selectFrom('approvals')
     .selectAll()
