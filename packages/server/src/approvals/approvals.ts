@@ -8,7 +8,7 @@ import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { p } from '../kernel/rows.js';
 import { type DecideInput, decide } from './decide.js';
 import { replayedDecision } from './provenance.js';
-import type { DecisionResult, GateDetail, GatePage } from './schemas.js';
+import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
@@ -23,6 +23,29 @@ export class Approvals {
    * @example
    * await approvals.decide(cfo, approvalId, 'approved', { reason: 'ok' }, req.headers['idempotency-key']);
    */
+  decide(
+    actor: Principal,
+    approvalId: string,
+    verdict: 'approved',
+    input: DecideInput,
+    idempotencyKey?: string,
+  ): Promise<ApprovalResult>;
+  decide(
+    actor: Principal,
+    approvalId: string,
+    verdict: 'rejected',
+    input: DecideInput,
+    idempotencyKey?: string,
+  ): Promise<RejectionResult>;
+  decide(
+    actor: Principal,
+    approvalId: string,
+    verdict: 'approved' | 'rejected',
+    input: DecideInput,
+    idempotencyKey?: string,
+  ): Promise<DecisionResult>;
+  // The answer's kind follows the verdict: `responseOf` builds one per verdict, and a replay is of the
+  // same verdict (the request hash includes it).
   async decide(
     actor: Principal,
     approvalId: string,

@@ -15,7 +15,7 @@ import {
 import { seenDigest } from './seen.js';
 
 /** The problems of a decision; a 409 may be `stale_payload`, with the current version and the diff. */
-const decisionProblems: Record<string, unknown> = {
+const decisionProblems = {
   409: {
     description:
       'Conflicts with the current state (`already_decided`, `already_seated`, `out_of_turn`, …), or `stale_payload`: the payload changed since the digest the decider named (nothing was written)',

@@ -143,24 +143,34 @@ const PROBLEM_TEXT: Record<string, string> = {
   default: 'Any other problem (`payload_too_large`, `rate_limited`, `internal`, `unavailable`, …)',
 };
 
+/** A problem response as a route documents it. */
+export type ProblemResponse = {
+  description: string;
+  content: { 'application/problem+json': { schema: typeof Problem } };
+};
+
 /**
  * A route's responses: the success schema under its status, the problems it can give by status, and
- * a `default` problem for the rest (413, 415, 429, 500, 503, …). Typed loosely on purpose: handlers
- * build their views as plain records.
+ * a `default` problem for the rest (413, 415, 429, 500, 503, …). Typed, so the type provider checks
+ * what the handler returns against `Static<>` of the success schema (or a problem).
  *
  * @example
  * schema: { response: responses(200, TaskView, 400, 401, 404) }
  */
-export function responses(status: 200 | 201, ok: object, ...errors: number[]): Record<string, unknown> {
-  return { [status]: ok, ...problemsOnly(...errors) };
+export function responses<S extends 200 | 201, Ok extends TSchema>(
+  status: S,
+  ok: Ok,
+  ...errors: number[]
+): Record<S, Ok> & Record<string, ProblemResponse> {
+  return { [status]: ok, ...problemsOnly(...errors) } as Record<S, Ok> & Record<string, ProblemResponse>;
 }
 
 /** Only the problem responses (for routes whose success is not JSON: an event stream, an export). */
-export function problemsOnly(...errors: number[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+export function problemsOnly(...errors: number[]): Record<string, ProblemResponse> {
+  const out: Record<string, ProblemResponse> = {};
   for (const code of [...errors, 'default' as const]) {
     out[code] = {
-      description: PROBLEM_TEXT[code] ?? PROBLEM_TEXT.default,
+      description: PROBLEM_TEXT[code] ?? PROBLEM_TEXT.default ?? '',
       content: { 'application/problem+json': { schema: Problem } },
     };
   }

@@ -84,7 +84,7 @@ export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): vo
     async () => ({
       origin: deps.origin,
       publicKey: deps.signerDid,
-      algorithm: 'Ed25519',
+      algorithm: 'Ed25519' as const,
     }),
   );
 }

@@ -7,6 +7,7 @@ import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { Consents } from './consents.js';
 import { currentPrincipal } from './current.js';
+import type { CreatedPrincipal } from './schemas.js';
 
 export const ADMIN_DID = 'did:human:admin';
 
@@ -143,14 +144,7 @@ export class Principals {
       /** Seconds the token stays valid; without it, until rotated or the principal is disabled. */
       tokenExpiresIn?: number;
     },
-  ): Promise<{
-    id: string;
-    kind: string;
-    roles: string[];
-    capabilities: string[];
-    token: string;
-    tokenExpiresAt: string | null;
-  }> {
+  ): Promise<CreatedPrincipal> {
     requireAdmin(actor);
     const kind = didKind(input.id);
     if (input.kind && input.kind !== kind) {

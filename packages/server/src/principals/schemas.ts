@@ -1,4 +1,4 @@
-import { Type as T } from 'typebox';
+import { type Static, Type as T } from 'typebox';
 import { closed, Did, Enum, IsoTime, Items, Nullable, named, ROLE, view } from '../kernel/schemas.js';
 import { CONSENT_MAX_DAYS } from './consents.js';
 
@@ -151,3 +151,6 @@ export const ConsentView = named(
   ),
 );
 export const ConsentList = named('ConsentList', Items(ConsentView, 'Consents, newest first'));
+
+/* What the feature methods answer (static types of the response schemas). */
+export type CreatedPrincipal = Static<typeof CreatedPrincipal>;
