@@ -73,7 +73,7 @@ fi
 
 # --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
 if [ -f sdks/python/pyproject.toml ]; then
-  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
+  if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, datamodel_code_generator, openapi_python_client, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
     echo "ensure-services: installing the Python SDK and its test tools"
     python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]"
   fi
@@ -110,5 +110,8 @@ if [ -f sdks/go/go.mod ]; then
     hash -r
     echo "ensure-services: now $(go env GOVERSION)"
   fi
+  # oapi-codegen, which `npm run gen:models` (and the suite's regeneration check) runs through `go run`:
+  # fetched into the module cache once, so the check does not wait for it.
+  (cd sdks/go && go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -version >/dev/null)
 fi
 echo "ensure-services: PostgreSQL, Chromium$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"

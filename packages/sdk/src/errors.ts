@@ -10,63 +10,14 @@
  * }
  */
 
+import { errorCodeValues } from './openapi.gen.js';
 import type { JsonObject, PayloadChange } from './types.js';
 
 /**
- * The codes the server sends in problem+json bodies (docs/api.md). They are part of the contract:
- * new ones may be added, none renamed. Kept in step with `ERROR_STATUS` in `@humanos/core` by a
- * type-level test.
+ * The codes the server sends in problem+json bodies (docs/api.md), generated from the `ErrorCode`
+ * schema of its OpenAPI document. They are part of the contract: new ones may be added, none renamed.
  */
-export const SERVER_ERROR_CODES = [
-  'bad_request',
-  'validation_failed',
-  'passkey_registration_failed',
-  'payload_digest_conflict',
-  'invalid_id',
-  'unauthorized',
-  'reauthentication_required',
-  'forbidden',
-  'csrf_failed',
-  'sign_in_refused',
-  'not_requester',
-  'requester_cannot_decide',
-  'agent_cannot_decide',
-  'role_required',
-  'approved_by_mismatch',
-  'requester_cannot_audit',
-  'consent_required',
-  'passkey_required',
-  'passkey_invalid',
-  'passkey_owner_only',
-  'not_found',
-  'method_not_allowed',
-  'conflict',
-  'already_decided',
-  'invalid_state',
-  'payload_mismatch',
-  'idempotency_key_reused',
-  'principal_exists',
-  'already_seated',
-  'out_of_turn',
-  'task_overridden',
-  'lease_lost',
-  'self_lockout',
-  'integrity_violation',
-  'stale_payload',
-  'passkey_exists',
-  'passkeys_not_configured',
-  'approval_expired',
-  'payload_too_large',
-  'unsupported_media_type',
-  'payload_digest_required',
-  'rate_limited',
-  'too_many_streams',
-  'too_many_mcp_sessions',
-  'database_unavailable',
-  'internal',
-  'not_supported',
-  'unavailable',
-] as const;
+export const SERVER_ERROR_CODES = errorCodeValues;
 
 /** A code the server may answer with. */
 export type ServerErrorCode = (typeof SERVER_ERROR_CODES)[number];

@@ -63,28 +63,29 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code != "" && t.Code == e.Code && (t.Status == 0 || t.Status == e.Status)
 }
 
-// Sentinels for errors.Is; they match any *Error with the same Code.
+// Sentinels for errors.Is; they match any *Error with the same Code. The server's codes are the
+// generated ErrorCode constants (types.gen.go), so a code the server no longer has fails to compile.
 var (
-	ErrUnauthorized          = &Error{Code: "unauthorized"}
-	ErrForbidden             = &Error{Code: "forbidden"}
-	ErrNotFound              = &Error{Code: "not_found"}
-	ErrValidationFailed      = &Error{Code: "validation_failed"}
-	ErrAlreadyDecided        = &Error{Code: "already_decided"}
-	ErrAlreadySeated         = &Error{Code: "already_seated"}
-	ErrOutOfTurn             = &Error{Code: "out_of_turn"}
-	ErrRequesterCannotDecide = &Error{Code: "requester_cannot_decide"}
-	ErrAgentCannotDecide     = &Error{Code: "agent_cannot_decide"}
-	ErrRoleRequired          = &Error{Code: "role_required"}
-	ErrTaskOverridden        = &Error{Code: "task_overridden"}
-	ErrLeaseLost             = &Error{Code: "lease_lost"}
-	ErrInvalidState          = &Error{Code: "invalid_state"}
-	ErrPayloadMismatch       = &Error{Code: "payload_mismatch"}
+	ErrUnauthorized          = &Error{Code: string(ErrorCodeUnauthorized)}
+	ErrForbidden             = &Error{Code: string(ErrorCodeForbidden)}
+	ErrNotFound              = &Error{Code: string(ErrorCodeNotFound)}
+	ErrValidationFailed      = &Error{Code: string(ErrorCodeValidationFailed)}
+	ErrAlreadyDecided        = &Error{Code: string(ErrorCodeAlreadyDecided)}
+	ErrAlreadySeated         = &Error{Code: string(ErrorCodeAlreadySeated)}
+	ErrOutOfTurn             = &Error{Code: string(ErrorCodeOutOfTurn)}
+	ErrRequesterCannotDecide = &Error{Code: string(ErrorCodeRequesterCannotDecide)}
+	ErrAgentCannotDecide     = &Error{Code: string(ErrorCodeAgentCannotDecide)}
+	ErrRoleRequired          = &Error{Code: string(ErrorCodeRoleRequired)}
+	ErrTaskOverridden        = &Error{Code: string(ErrorCodeTaskOverridden)}
+	ErrLeaseLost             = &Error{Code: string(ErrorCodeLeaseLost)}
+	ErrInvalidState          = &Error{Code: string(ErrorCodeInvalidState)}
+	ErrPayloadMismatch       = &Error{Code: string(ErrorCodePayloadMismatch)}
 	// ErrStalePayload matches a *StalePayloadError (409 stale_payload).
-	ErrStalePayload = &Error{Code: "stale_payload"}
+	ErrStalePayload = &Error{Code: string(ErrorCodeStalePayload)}
 	// ErrPayloadDigestRequired matches a *PayloadDigestRequiredError (428 payload_digest_required).
-	ErrPayloadDigestRequired = &Error{Code: "payload_digest_required"}
-	ErrApprovalExpired       = &Error{Code: "approval_expired"}
-	ErrIdempotencyKeyReused  = &Error{Code: "idempotency_key_reused"}
+	ErrPayloadDigestRequired = &Error{Code: string(ErrorCodePayloadDigestRequired)}
+	ErrApprovalExpired       = &Error{Code: string(ErrorCodeApprovalExpired)}
+	ErrIdempotencyKeyReused  = &Error{Code: string(ErrorCodeIdempotencyKeyReused)}
 	ErrNetwork               = &Error{Code: "network_error"}
 	// ErrTaskFailed: ExecuteTask waited for a task that its executor reported as failed.
 	ErrTaskFailed = &Error{Code: "task_failed"}
