@@ -314,6 +314,9 @@ for (const backend of backends()) {
         HUMANOS_OIDC_AUTO_PROVISION: '1',
         HUMANOS_HUMAN_TOKENS: 'off',
         HUMANOS_POLICY: policy,
+        // Passkeys on (a domain, not the loopback IP): enrolment needs a fresh sign-in.
+        HUMANOS_WEBAUTHN_RP_ID: 'localhost',
+        HUMANOS_WEBAUTHN_ORIGINS: `http://localhost:${port}`,
       });
     });
     afterAll(async () => {
@@ -343,6 +346,22 @@ for (const backend of backends()) {
       expect((await new Api(t.url, token).get('/me')).status).toBe(200);
       const created = (await t.server.service.principals.list(admin)).find((p) => p.id === me.id);
       expect(created?.createdBy).toBe(me.id);
+    });
+
+    it('enrolling a passkey needs a sign-in from the last 10 minutes; an older session is refused, nothing written', async () => {
+      const { jar } = await signIn(t, 'cfo');
+      const api = cookieApi(t, jar);
+      const csrf = (await api('GET', '/auth/session')).body.csrfToken;
+      const ok = await api('POST', '/me/passkeys/registration-options', {}, { 'x-humanos-csrf': csrf });
+      expect(ok.status).toBe(200);
+      expect(ok.body.challenge).toMatch(/^[A-Za-z0-9_-]+$/);
+      t.clock.advance(10 * 60_000 + 1_000);
+      expect((await api('GET', '/me')).status).toBe(200); // the session itself is still alive
+      const before = await t.fingerprint();
+      const old = await api('POST', '/me/passkeys/registration-options', {}, { 'x-humanos-csrf': csrf });
+      expect([old.status, old.body.code]).toEqual([401, 'reauthentication_required']);
+      expect(old.body.signInUrl).toBe(`/v1/humanos/auth/login?returnTo=${encodeURIComponent('/security')}&fresh=true`);
+      expect(await t.fingerprint()).toBe(before);
     });
 
     it('a high-risk decision from a session older than maxSessionAge is refused with a sign-in URL; nothing written', async () => {

@@ -16,6 +16,7 @@ import { cose, decodeCredentialPublicKey } from '@simplewebauthn/server/helpers'
 import type { Selectable, Transaction } from 'kysely';
 import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { API_PREFIX } from '../kernel/routes.js';
 import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { relyingParty, takeChallenge } from './decision.js';
@@ -65,14 +66,28 @@ function userHandle(did: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(createHash('sha256').update(did).digest());
 }
 
+/** How recent a session's sign-in at the IdP must be to enrol a passkey (the issue's "after a fresh sign-in"). */
+export const ENROL_FRESH_MS = 10 * 60_000;
+
 /**
- * Enrolment "after a fresh sign-in". HOOK (issue 24, helper `oidc` builds sessions at the same time):
- * when server-side sessions exist, refuse here an enrolment from a session signed in longer ago than
- * the freshness window (re-authenticate first). Until then the rule that stands is the one below:
- * only the human themself enrols, with their own credentials.
+ * Enrolment "after a fresh sign-in": from a sign-in session, the person must have authenticated at the
+ * identity provider within `ENROL_FRESH_MS`, so a session left open on a shared screen cannot add a key
+ * that then signs decisions as them. Refused with `reauthentication_required` and a sign-in link that
+ * forces a fresh login and returns to the security page. A bearer token (no SSO) is the human's own
+ * credential and passes, as it does for every other write.
  */
-function requireFreshSignIn(_actor: Principal): void {
-  // Deliberately no check yet: the session (and its sign-in time) is not known to this branch.
+function requireFreshSignIn(actor: Principal, now: number): void {
+  if (actor.auth?.method !== 'session') return;
+  const age = now - actor.auth.authTime;
+  if (age <= ENROL_FRESH_MS) return;
+  throw new HumanOSError(
+    'reauthentication_required',
+    `enrolling a passkey needs a sign-in from the last ${ENROL_FRESH_MS / 60_000} minutes (yours was ${Math.floor(age / 60_000)} minutes ago): sign in again`,
+    {
+      signInUrl: `${API_PREFIX}/auth/login?${new URLSearchParams({ returnTo: '/security', fresh: 'true' })}`,
+      maxSessionAge: ENROL_FRESH_MS / 1000,
+    },
+  );
 }
 
 /** Only the human themself manages their passkeys: not an agent, not an admin on their behalf. */
@@ -80,7 +95,6 @@ function requireOwner(actor: Principal): void {
   if (actor.kind !== 'human') {
     throw new HumanOSError('passkey_owner_only', 'passkeys are enrolled by the human themself; an agent has none');
   }
-  requireFreshSignIn(actor);
 }
 
 /** The COSE public key of a registration as SPKI DER (base64url), the form the ledger carries. */
@@ -130,6 +144,7 @@ export class Passkeys {
   /** The WebAuthn creation options of a new passkey; its challenge is single-use for 5 minutes. */
   async registrationOptions(actor: Principal): Promise<RegistrationOptions> {
     requireOwner(actor);
+    requireFreshSignIn(actor, this.deps.now());
     const rp = relyingParty(this.deps);
     const active = await this.deps.db
       .selectFrom('passkeys')
@@ -169,6 +184,7 @@ export class Passkeys {
   /** Verifies a registration response and enrols the passkey (`passkey.enrolled` in the ledger). */
   async register(actor: Principal, input: { name: string; response: RegistrationResponseJSON }): Promise<PasskeyView> {
     requireOwner(actor);
+    requireFreshSignIn(actor, this.deps.now());
     const rp = relyingParty(this.deps);
     const name = input.name.trim();
     if (name === '') throw new HumanOSError('validation_failed', 'a passkey needs a name');
