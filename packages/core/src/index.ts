@@ -10,6 +10,7 @@ export * from './mergePatch.js';
 export * from './merkle.js';
 export * from './model.js';
 export * from './normalize.js';
+export * from './notes.js';
 export * from './pattern.js';
 export * from './policy.js';
 export * from './principal.js';

@@ -19,7 +19,7 @@ import {
   verifyDecisionSignature,
 } from './ledger.js';
 import { equalBytes, type Hash, MerkleFrontier } from './merkle.js';
-import { bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './signing.js';
+import { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './notes.js';
 import {
   ArrayNodeStore,
   EMPTY_TASK_ACC,
@@ -28,6 +28,41 @@ import {
   taskHeadLeaf,
   taskHeadsFromExtensions,
 } from './taskheads.js';
+
+// Everything else an offline verifier (the web console, an auditor's script) needs, so that
+// `@humanos/core/verifier` is one runtime-neutral entry: it pulls no `node:` module (see
+// packages/web/test/verifier.browser.test.ts), unlike the package root, which has the signing half.
+export {
+  type DecisionRecord,
+  entryLeafHash,
+  type LedgerBundle,
+  parseLedgerExport,
+  type TrustedCheckpoint,
+  type VerifyOptions,
+  verifyDecisionSignature,
+} from './ledger.js';
+export {
+  emptyRoot,
+  equalBytes,
+  type Hash,
+  leafHash,
+  MemoryMerkleTree,
+  MerkleError,
+  rootFromInclusionProof,
+  rootFromLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
+export {
+  base64ToBytes,
+  bytesToBase64,
+  bytesToHex,
+  type Checkpoint,
+  hexToBytes,
+  openCheckpoint,
+  publicKeyFromDidKey,
+} from './notes.js';
+export { taskHeadsFromExtensions } from './taskheads.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -46,9 +81,9 @@ function publicKeyBytes(pk: string): Uint8Array {
 
 type SignedRoot = { size: number; root: Uint8Array; heads?: { size: number; root: Uint8Array } };
 
-/** A root from a signed note: always base64 (`openCheckpoint` checked it is 32 bytes). */
+/** A root from a signed note: base64 (`openCheckpoint` checked it is 32 bytes). */
 function noteRoot(base64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(base64, 'base64'));
+  return base64ToBytes(base64);
 }
 
 /**
@@ -58,8 +93,13 @@ function noteRoot(base64: string): Uint8Array {
  */
 function pinnedRoot(text: string): Uint8Array {
   if (/^0x[0-9a-fA-F]{64}$/.test(text)) return hexToBytes(text);
-  const bytes = noteRoot(text);
-  if (bytes.length !== 32 || Buffer.from(bytes).toString('base64') !== text) {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = noteRoot(text);
+  } catch {
+    // Not base64 at all: refused below with the same message as a wrong length.
+  }
+  if (bytes?.length !== 32 || bytesToBase64(bytes) !== text) {
     throw new Error('root hash is neither 0x-hex nor base64 of 32 bytes');
   }
   return bytes;
