@@ -7,7 +7,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 import { canonicalJson } from './canonical.js';
 import { publicKeyFromRaw } from './crypto/node.js';
 import type { DecisionRecord } from './ledger.js';
-import { ALG_ED25519, bytesToHex, type Checkpoint, checkpointText, noteKeyHash } from './notes.js';
+import { bytesToHex, type Checkpoint, checkpointText, noteKeyHash } from './notes.js';
 
 export { publicKeyFromRaw };
 
