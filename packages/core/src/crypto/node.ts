@@ -5,6 +5,7 @@
  * synchronous, so the verifier built on it is too, in either runtime.
  */
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
+import { assertUsableEd25519Key } from './ed25519key.js';
 
 /**
  * SHA-256 of the concatenation of `parts` (strings as UTF-8), fed to one hash without concatenating
@@ -29,12 +30,14 @@ const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 const publicKeys = new Map<string, KeyObject>();
 const KEY_MEMO = 64;
 
-/** The KeyObject of a raw 32-byte Ed25519 public key; throws for another length. */
+/** The KeyObject of a raw 32-byte Ed25519 public key; throws for another length or an unusable key. */
 export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new Error('Ed25519 public key must be 32 bytes');
   const hex = toHex(raw);
   const cached = publicKeys.get(hex);
   if (cached) return cached;
+  // Once per key (then memoised): the decoding is pure JS, the verification stays on OpenSSL.
+  assertUsableEd25519Key(raw);
   const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' });
   if (publicKeys.size >= KEY_MEMO) publicKeys.delete(publicKeys.keys().next().value as string);
   publicKeys.set(hex, key);

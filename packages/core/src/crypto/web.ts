@@ -6,6 +6,7 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils';
+import { assertUsableEd25519Key } from './ed25519key.js';
 
 /**
  * SHA-256 of the concatenation of `parts` (strings as UTF-8).
@@ -21,14 +22,18 @@ export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
 
 /**
  * Ed25519 verification, strict RFC 8032 / FIPS 186-5 (`zip215: false`: non-canonical encodings and
- * S ≥ L refused), as OpenSSL does on Node; false, never a throw, for a bad signature or key.
+ * S ≥ L refused, as OpenSSL on Node), under a key `assertUsableEd25519Key` accepts (as on Node);
+ * false, never a throw, for a bad signature or key. One difference remains: noble checks the
+ * cofactored equation and OpenSSL the cofactorless one, so a signature whose R has a small-order
+ * component (which only the key's holder can make) verifies here and not on Node.
  *
  * @example
  * verifyEd25519(publicKeyRaw, 'hello', signature) // true or false
  */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array | string, signature: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  if (signature.length !== 64) return false;
   try {
+    assertUsableEd25519Key(publicKey);
     const msg = typeof message === 'string' ? utf8ToBytes(message) : message;
     return ed25519.verify(signature, msg, publicKey, { zip215: false });
   } catch {
