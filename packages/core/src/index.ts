@@ -6,6 +6,7 @@ export * from './decision.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './ledger.js';
+export * from './ledgerFile.js';
 export * from './mergePatch.js';
 export * from './merkle.js';
 export * from './model.js';

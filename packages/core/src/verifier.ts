@@ -12,6 +12,7 @@ import {
   entryTail,
   type LedgerBundle,
   type LedgerEntry,
+  type LedgerExportHeader,
   type LedgerExportLine,
   type StoredDecisionColumns,
   type TrustedCheckpoint,
@@ -423,7 +424,8 @@ function parseLine(line: string, n: number): LedgerExportLine {
  * Verifies an export read as lines, in two passes over `open()` (header and checkpoints first,
  * entries and decisions then), holding one line at a time: what `humanos ledger verify --file` runs,
  * for a log of any size. Throws when the export cannot be read at all (no header, a line that is
- * not JSON or of an unknown type).
+ * not JSON or of an unknown type). `options` may be a function of the header, for options that
+ * depend on the log (a checkpoint pinned for its origin).
  *
  * @example
  * const open = () => readline.createInterface({ input: fs.createReadStream('ledger.jsonl') });
@@ -431,9 +433,9 @@ function parseLine(line: string, n: number): LedgerExportLine {
  */
 export async function verifyLedgerStream(
   open: () => AsyncIterable<string> | Iterable<string>,
-  options: VerifyOptions = {},
+  options: VerifyOptions | ((header: LedgerExportHeader) => VerifyOptions | Promise<VerifyOptions>) = {},
 ): Promise<VerifyReport> {
-  let header: { origin: string; publicKey: string } | undefined;
+  let header: LedgerExportHeader | undefined;
   const checkpoints: string[] = [];
   let n = 0;
   for await (const line of open()) {
@@ -446,7 +448,7 @@ export async function verifyLedgerStream(
     else if (rec.type !== 'entry' && rec.type !== 'decision') throw new Error(`export line ${n} has an unknown type`);
   }
   if (!header) throw new Error('export has no header line');
-  const v = new LedgerVerifier(header, checkpoints, options);
+  const v = new LedgerVerifier(header, checkpoints, typeof options === 'function' ? await options(header) : options);
   n = 0;
   for await (const line of open()) {
     n += 1;
