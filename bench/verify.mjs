@@ -59,7 +59,8 @@ const records = Array.from({ length: SIGS }, (_, i) => ({
 }));
 const sigs = records.map((r) => core.signDecision(r, key));
 best('verifyDecisionSignature (Ed25519, distinct)', SIGS, () => {
-  for (let i = 0; i < SIGS; i++) if (!core.verifyDecisionSignature(records[i], sigs[i], key.publicKeyRaw)) throw new Error('bad');
+  for (let i = 0; i < SIGS; i++)
+    if (!core.verifyDecisionSignature(records[i], sigs[i], key.publicKeyRaw)) throw new Error('bad');
 });
 
 // A whole export: entries with data, a checkpoint every 100 entries with its task-heads line.
@@ -72,7 +73,15 @@ const entries = [];
 const checkpoints = [];
 for (let seq = 0; seq < ENTRIES; seq++) {
   const taskId = `task:agent:${seq % 500}`;
-  const e = core.encodeEntry({ v: 1, seq, type: 'task.feedback', at: '2026-12-06T00:00:00.000Z', actor: 'did:agent:b', taskId, data: { blob: 'y'.repeat(300) } });
+  const e = core.encodeEntry({
+    v: 1,
+    seq,
+    type: 'task.feedback',
+    at: '2026-12-06T00:00:00.000Z',
+    actor: 'did:agent:b',
+    taskId,
+    data: { blob: 'y'.repeat(300) },
+  });
   const l = core.entryLeafHash(e);
   entries.push({ index: seq, entry: e, leafHash: core.bytesToHex(l), taskId });
   log.append(l);
@@ -85,7 +94,12 @@ for (let seq = 0; seq < ENTRIES; seq++) {
   state.set(taskId, h);
   if ((seq + 1) % 100 === 0) {
     const rootHash = Buffer.from(log.root()).toString('base64');
-    checkpoints.push(core.signCheckpoint({ origin, size: seq + 1, rootHash, extensions: [core.taskHeadsLine({ size: heads.size, root: heads.root() })] }, key));
+    checkpoints.push(
+      core.signCheckpoint(
+        { origin, size: seq + 1, rootHash, extensions: [core.taskHeadsLine({ size: heads.size, root: heads.root() })] },
+        key,
+      ),
+    );
   }
 }
 const bundle = { origin, publicKey: core.didKeyFromPublicKey(key.publicKeyRaw), entries, checkpoints };

@@ -2,7 +2,7 @@
  * In-browser checks of single entries and of the current checkpoint, against the published key, with
  * core's verifier (`@humanos/core/verifier`: the same checks `humanos ledger verify` runs).
  */
-import { api, qs } from '../lib/api.js';
+
 import {
   base64ToBytes,
   bytesToHex,
@@ -15,6 +15,7 @@ import {
   rootFromInclusionProof,
   verifyDecisionSignature,
 } from '@humanos/core/verifier';
+import { api, qs } from '../lib/api.js';
 
 export interface PublishedKey {
   origin: string;
