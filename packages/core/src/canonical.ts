@@ -1,5 +1,5 @@
 import canonicalizeImpl from 'canonicalize';
-import { sha256, toHex } from '#crypto';
+import { sha256Hex as hexDigest } from '#crypto';
 
 const canonicalize = canonicalizeImpl as unknown as (v: unknown) => string | undefined;
 
@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
 
 /** Lower-case hex SHA-256 of `data` (a string as UTF-8). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return toHex(sha256(data));
+  return hexDigest(data);
 }
 
 /** Digest that binds an approval to exactly one payload: `sha256:<hex of canonical JSON>`. */

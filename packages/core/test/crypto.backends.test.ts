@@ -38,6 +38,8 @@ describe('#crypto on Node and in the browser', () => {
       expect(b.toHex(b.sha256())).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
       expect(b.toHex(b.sha256('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
       expect(b.toHex(b.sha256('ab', Uint8Array.of(0x63)))).toBe(b.toHex(b.sha256('abc')));
+      expect(b.sha256Hex('abc')).toBe(b.toHex(b.sha256('abc')));
+      expect(b.sha256Hex(Uint8Array.of(0x61, 0x62, 0x63))).toBe(b.sha256Hex('abc'));
     }
     expect(web.toHex(web.sha256(...parts))).toBe(node.toHex(node.sha256(...parts)));
   });

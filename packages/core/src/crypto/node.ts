@@ -20,6 +20,17 @@ export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
   return h.digest();
 }
 
+/**
+ * Lower-case hex SHA-256 of `data` (a string as UTF-8), digested to hex directly: payload digests
+ * are computed on every task and decision, and the detour through bytes cost ≈ 50 % more.
+ *
+ * @example
+ * sha256Hex('abc') // 'ba7816bf…'
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
 /**

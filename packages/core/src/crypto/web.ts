@@ -21,6 +21,16 @@ export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
 }
 
 /**
+ * Lower-case hex SHA-256 of `data` (a string as UTF-8).
+ *
+ * @example
+ * sha256Hex('abc') // 'ba7816bf…'
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return bytesToHex(sha256(data));
+}
+
+/**
  * Ed25519 verification, strict RFC 8032 / FIPS 186-5 (`zip215: false`: non-canonical encodings and
  * S ≥ L refused, as OpenSSL on Node), under a key `assertUsableEd25519Key` accepts (as on Node);
  * false, never a throw, for a bad signature or key. One difference remains: noble checks the
