@@ -34,6 +34,8 @@ export default defineConfig({
     alias: [
       { find: /^(?:\.\.\/)+test-support\/(.*)\.js$/, replacement: join(root, 'test-support', '$1.ts') },
       { find: /^@humanos\/core$/, replacement: join(root, 'packages', 'core', 'src', 'index.ts') },
+      // Core's `#crypto` (package.json `imports`) points into dist/: the source's Node module instead.
+      { find: /^#crypto$/, replacement: join(root, 'packages', 'core', 'src', 'crypto', 'node.ts') },
     ],
   },
   test: {

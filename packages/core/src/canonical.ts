@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import canonicalizeImpl from 'canonicalize';
+import { sha256Hex as hexDigest } from '#crypto';
 
 const canonicalize = canonicalizeImpl as unknown as (v: unknown) => string | undefined;
 
@@ -15,8 +15,9 @@ export function canonicalJson(value: unknown): string {
   return out;
 }
 
+/** Lower-case hex SHA-256 of `data` (a string as UTF-8). */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hexDigest(data);
 }
 
 /** Digest that binds an approval to exactly one payload: `sha256:<hex of canonical JSON>`. */

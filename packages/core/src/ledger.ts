@@ -7,7 +7,7 @@
  */
 import { canonicalJson } from './canonical.js';
 import { leafHash } from './merkle.js';
-import { bytesToHex, hexToBytes, type SigningKey, signBytes, verifyBytes } from './signing.js';
+import { hexToBytes, verifyBytes } from './notes.js';
 
 // The verifier lives in verifier.ts; re-exported here, where it always was.
 export { type VerifyReport, verifyLedger } from './verifier.js';
@@ -116,11 +116,6 @@ export interface DecisionRecord {
   payloadDigest: string;
   /** Routing decisions: the resource the task is assigned to. */
   assignTo?: string;
-}
-
-/** `0x`-hex Ed25519 signature over the canonical decision record. */
-export function signDecision(record: DecisionRecord, key: SigningKey): string {
-  return bytesToHex(signBytes(key, canonicalJson(record)), '0x');
 }
 
 export function verifyDecisionSignature(record: DecisionRecord, signature: string, publicKey: Uint8Array): boolean {

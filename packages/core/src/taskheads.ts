@@ -15,7 +15,7 @@
  * - Each checkpoint carries it as an extension line of the signed note (C2SP tlog-checkpoint allows
  *   extension lines after the root): `humanos-task-heads <T> <base64 root>`.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '#crypto';
 import { canonicalJson } from './canonical.js';
 import {
   emptyRoot,
@@ -28,6 +28,7 @@ import {
   perfectNodesFor,
   rangeHash,
 } from './merkle.js';
+import { base64ToBytes, bytesToBase64, bytesToHex } from './notes.js';
 
 /** The keyword of the checkpoint extension line that signs the task-heads root. */
 export const TASK_HEADS_EXTENSION = 'humanos-task-heads';
@@ -37,7 +38,7 @@ export const EMPTY_TASK_ACC: Hash = new Uint8Array(32);
 
 /** `SHA-256(acc ‖ leaf)`: the accumulator after one more entry of the task (`leaf` is its log leaf hash). */
 export function extendTaskAcc(acc: Hash, leaf: Hash): Hash {
-  return createHash('sha256').update(acc).update(leaf).digest();
+  return sha256(acc, leaf);
 }
 
 /** A task's head: how many entries it has and the accumulator over them. */
@@ -49,9 +50,7 @@ export interface TaskHead {
 
 /** The heads tree's leaf for a task's head. */
 export function taskHeadLeaf(head: TaskHead): Hash {
-  return leafHash(
-    canonicalJson({ acc: Buffer.from(head.acc).toString('hex'), count: head.count, taskId: head.taskId }),
-  );
+  return leafHash(canonicalJson({ acc: bytesToHex(head.acc), count: head.count, taskId: head.taskId }));
 }
 
 /** The signed extension line: the heads tree's size (number of tasks) and root. */
@@ -62,7 +61,7 @@ export interface TaskHeadsRoot {
 
 /** `humanos-task-heads <T> <base64 root>` (no newline). */
 export function taskHeadsLine(r: TaskHeadsRoot): string {
-  return `${TASK_HEADS_EXTENSION} ${r.size} ${Buffer.from(r.root).toString('base64')}`;
+  return `${TASK_HEADS_EXTENSION} ${r.size} ${bytesToBase64(r.root)}`;
 }
 
 /**
@@ -78,7 +77,7 @@ export function taskHeadsFromExtensions(extensions: readonly string[] | undefine
     if (!line.startsWith(`${TASK_HEADS_EXTENSION} `)) continue;
     const m = /^humanos-task-heads (0|[1-9][0-9]*) ([A-Za-z0-9+/]{43}=)$/.exec(line);
     const size = Number(m?.[1]);
-    const root = m ? new Uint8Array(Buffer.from(m[2] as string, 'base64')) : undefined;
+    const root = m ? base64ToBytes(m[2] as string) : undefined;
     if (!m || !root || root.length !== 32 || !Number.isSafeInteger(size)) throw new Error('bad task-heads line');
     if (found) throw new Error('two task-heads lines');
     found = { size, root };

@@ -12,6 +12,7 @@ import {
   entryTail,
   type LedgerBundle,
   type LedgerEntry,
+  type LedgerExportHeader,
   type LedgerExportLine,
   type StoredDecisionColumns,
   type TrustedCheckpoint,
@@ -19,8 +20,8 @@ import {
   verifyDecisionSignature,
 } from './ledger.js';
 import { equalBytes, type Hash, MerkleFrontier } from './merkle.js';
+import { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './notes.js';
 import { type PasskeyFailure, PasskeyRegistry } from './passkey.js';
-import { bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './signing.js';
 import {
   ArrayNodeStore,
   EMPTY_TASK_ACC,
@@ -29,6 +30,41 @@ import {
   taskHeadLeaf,
   taskHeadsFromExtensions,
 } from './taskheads.js';
+
+// Everything else an offline verifier (the web console, an auditor's script) needs, so that
+// `@humanos/core/verifier` is one runtime-neutral entry: it pulls no `node:` module (see
+// packages/web/test/verifier.browser.test.ts), unlike the package root, which has the signing half.
+export {
+  type DecisionRecord,
+  entryLeafHash,
+  type LedgerBundle,
+  parseLedgerExport,
+  type TrustedCheckpoint,
+  type VerifyOptions,
+  verifyDecisionSignature,
+} from './ledger.js';
+export {
+  emptyRoot,
+  equalBytes,
+  type Hash,
+  leafHash,
+  MemoryMerkleTree,
+  MerkleError,
+  rootFromInclusionProof,
+  rootFromLeafHashes,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
+export {
+  base64ToBytes,
+  bytesToBase64,
+  bytesToHex,
+  type Checkpoint,
+  hexToBytes,
+  openCheckpoint,
+  publicKeyFromDidKey,
+} from './notes.js';
+export { taskHeadsFromExtensions } from './taskheads.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -49,9 +85,9 @@ function publicKeyBytes(pk: string): Uint8Array {
 
 type SignedRoot = { size: number; root: Uint8Array; heads?: { size: number; root: Uint8Array } };
 
-/** A root from a signed note: always base64 (`openCheckpoint` checked it is 32 bytes). */
+/** A root from a signed note: base64 (`openCheckpoint` checked it is 32 bytes). */
 function noteRoot(base64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(base64, 'base64'));
+  return base64ToBytes(base64);
 }
 
 /**
@@ -61,8 +97,13 @@ function noteRoot(base64: string): Uint8Array {
  */
 function pinnedRoot(text: string): Uint8Array {
   if (/^0x[0-9a-fA-F]{64}$/.test(text)) return hexToBytes(text);
-  const bytes = noteRoot(text);
-  if (bytes.length !== 32 || Buffer.from(bytes).toString('base64') !== text) {
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = noteRoot(text);
+  } catch {
+    // Not base64 at all: refused below with the same message as a wrong length.
+  }
+  if (bytes?.length !== 32 || bytesToBase64(bytes) !== text) {
     throw new Error('root hash is neither 0x-hex nor base64 of 32 bytes');
   }
   return bytes;
@@ -414,7 +455,8 @@ function parseLine(line: string, n: number): LedgerExportLine {
  * Verifies an export read as lines, in two passes over `open()` (header and checkpoints first,
  * entries and decisions then), holding one line at a time: what `humanos ledger verify --file` runs,
  * for a log of any size. Throws when the export cannot be read at all (no header, a line that is
- * not JSON or of an unknown type).
+ * not JSON or of an unknown type). `options` may be a function of the header, for options that
+ * depend on the log (a checkpoint pinned for its origin).
  *
  * @example
  * const open = () => readline.createInterface({ input: fs.createReadStream('ledger.jsonl') });
@@ -422,9 +464,9 @@ function parseLine(line: string, n: number): LedgerExportLine {
  */
 export async function verifyLedgerStream(
   open: () => AsyncIterable<string> | Iterable<string>,
-  options: VerifyOptions = {},
+  options: VerifyOptions | ((header: LedgerExportHeader) => VerifyOptions | Promise<VerifyOptions>) = {},
 ): Promise<VerifyReport> {
-  let header: { origin: string; publicKey: string } | undefined;
+  let header: LedgerExportHeader | undefined;
   const checkpoints: string[] = [];
   let n = 0;
   for await (const line of open()) {
@@ -437,7 +479,7 @@ export async function verifyLedgerStream(
     else if (rec.type !== 'entry' && rec.type !== 'decision') throw new Error(`export line ${n} has an unknown type`);
   }
   if (!header) throw new Error('export has no header line');
-  const v = new LedgerVerifier(header, checkpoints, options);
+  const v = new LedgerVerifier(header, checkpoints, typeof options === 'function' ? await options(header) : options);
   n = 0;
   for await (const line of open()) {
     n += 1;

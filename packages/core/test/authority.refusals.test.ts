@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type Authority, executionAuthority, type IndexedEntry } from '../src/authority.js';
-import { type DecisionRecord, type LedgerEntry, signDecision } from '../src/ledger.js';
-import { generateSigningKey, type SigningKey } from '../src/signing.js';
+import type { DecisionRecord, LedgerEntry } from '../src/ledger.js';
+import { generateSigningKey, type SigningKey, signDecision } from '../src/signing.js';
 
 const KEY = generateSigningKey();
 const TASK = 'task:1';

@@ -8,19 +8,21 @@ import {
   bytesToHex,
   checkpointText,
   didKeyFromPublicKey,
-  generateSigningKey,
   hexToBytes,
   noteVerifierKey,
   openCheckpoint,
   openNote,
   publicKeyFromDidKey,
+  verifyBytes,
+} from '../src/notes.js';
+import {
+  generateSigningKey,
   publicKeyFromRaw,
   signBytes,
   signCheckpoint,
   signingKeyFromPem,
   signingKeyToPem,
   signNote,
-  verifyBytes,
 } from '../src/signing.js';
 
 // golang.org/x/mod/sumdb/note's test vector (note_test.go): a note signed by PeterNeumann's key.

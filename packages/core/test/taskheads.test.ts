@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type SignedExportOptions, signedExport } from '../../../test-support/signed-export.js';
 import { parseLedgerExport } from '../src/ledger.js';
 import { emptyRoot, type Hash, leafHash, rootFromLeafHashes, verifyInclusion } from '../src/merkle.js';
-import { checkpointText, generateSigningKey, openCheckpoint, signCheckpoint } from '../src/signing.js';
+import { checkpointText, openCheckpoint } from '../src/notes.js';
+import { generateSigningKey, signCheckpoint } from '../src/signing.js';
 import {
   ArrayNodeStore,
   EMPTY_TASK_ACC,

@@ -13,21 +13,13 @@ import {
   entryLeafHash,
   type LedgerBundle,
   type LedgerEntry,
-  signDecision,
   verifyLedger,
 } from '../src/ledger.js';
 import { applyMergePatch, composeMergePatches } from '../src/mergePatch.js';
 import { MerkleFrontier } from '../src/merkle.js';
+import { didKeyFromPublicKey, openCheckpoint, publicKeyFromDidKey, verifyBytes } from '../src/notes.js';
 import { assessRisk, walkPayload } from '../src/risk.js';
-import {
-  didKeyFromPublicKey,
-  generateSigningKey,
-  openCheckpoint,
-  publicKeyFromDidKey,
-  signBytes,
-  signCheckpoint,
-  verifyBytes,
-} from '../src/signing.js';
+import { generateSigningKey, signBytes, signCheckpoint, signDecision } from '../src/signing.js';
 import { invisibleCharacters, revealInvisible } from '../src/text.js';
 
 describe('merge patch (RFC 7386)', () => {

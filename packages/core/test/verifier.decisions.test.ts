@@ -12,17 +12,11 @@ import {
   type LedgerBundle,
   type LedgerEntry,
   parseLedgerExport,
-  signDecision,
   verifyLedger,
 } from '../src/ledger.js';
 import { MerkleFrontier } from '../src/merkle.js';
-import {
-  bytesToHex,
-  didKeyFromPublicKey,
-  generateSigningKey,
-  type SigningKey,
-  signCheckpoint,
-} from '../src/signing.js';
+import { bytesToHex, didKeyFromPublicKey } from '../src/notes.js';
+import { generateSigningKey, type SigningKey, signCheckpoint, signDecision } from '../src/signing.js';
 import { LedgerVerifier, verifyLedgerStream } from '../src/verifier.js';
 
 const KEY = generateSigningKey();

@@ -1,15 +1,20 @@
 /** The signed ledger: checkpoint, public key, export, and offline verification. */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import {
   equalBytes,
   hexToBytes,
-  type LedgerBundle,
   openCheckpoint,
-  parseLedgerExport,
   publicKeyFromDidKey,
   type VerifyOptions,
   type VerifyReport,
   verifyConsistency,
-  verifyLedger,
+  verifyLedgerFile,
 } from '@humanos/core';
 import { HumanOSApiError } from './errors.js';
 import { path, type Transport } from './transport.js';
@@ -62,6 +67,9 @@ export function memoryCheckpointStore(): CheckpointStore {
   const pins = new Map<string, PinnedCheckpoint>();
   return { get: (o) => pins.get(o), set: (p) => void pins.set(p.origin, p) };
 }
+
+/** The export can take minutes for a large log. */
+const EXPORT_REQUEST = { retry: true, raw: true, timeoutMs: 10 * 60_000 } as const;
 
 export class LedgerClient {
   constructor(
@@ -127,20 +135,43 @@ export class LedgerClient {
 
   /** The full ledger as JSON Lines (needs the admin or auditor role). */
   export(): Promise<string> {
-    return this.http.request('GET', path`/ledger/export`, { retry: true, raw: true, timeoutMs: 10 * 60_000 });
+    return this.http.request('GET', path`/ledger/export`, EXPORT_REQUEST);
+  }
+
+  /**
+   * Streams the full ledger into `file` (created with mode 0600), never holding it in memory: for
+   * logs too large for one string.
+   *
+   * @example
+   * await client.ledger.exportToFile('ledger.jsonl');
+   */
+  async exportToFile(file: string): Promise<void> {
+    const res = await this.http.response('GET', path`/ledger/export`, EXPORT_REQUEST);
+    if (!res.body) throw new HumanOSApiError('network_error', res.status, 'GET /ledger/export: no body');
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(file, { mode: 0o600 }));
   }
 
   /**
    * Downloads the ledger and verifies it offline. Pass the public key you trust (a `did:key`);
-   * without it, the server's own claim is used, which proves integrity but not authorship.
+   * without it, the server's own claim is used, which proves integrity but not authorship. The
+   * export is streamed into a private temporary file and verified from it in two streamed passes
+   * (core's `verifyLedgerFile`), so memory stays bounded for a log of any size; the file is removed.
    *
    * @example
    * const report = await client.ledger.verify('did:key:z6Mk…');
    * if (!report.ok) console.error(`tampered at ${report.firstBadIndex}: ${report.reason}`);
    */
   async verify(trustedPublicKey?: string, opts: Omit<VerifyOptions, 'trustedPublicKey'> = {}): Promise<VerifyReport> {
-    const bundle: LedgerBundle = parseLedgerExport(await this.export());
-    const pin = opts.trustedCheckpoint ?? (await this.pins.get(bundle.origin));
-    return verifyLedger(bundle, { trustedPublicKey, trustedCheckpoint: pin });
+    const dir = await mkdtemp(join(tmpdir(), 'humanos-ledger-'));
+    try {
+      const file = join(dir, 'ledger.jsonl');
+      await this.exportToFile(file);
+      return await verifyLedgerFile(file, async (header) => ({
+        trustedPublicKey,
+        trustedCheckpoint: opts.trustedCheckpoint ?? (await this.pins.get(header.origin)),
+      }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 }

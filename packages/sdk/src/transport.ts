@@ -140,12 +140,21 @@ export class Transport {
 
   /** Sends one call (with its retries) and returns the parsed body. */
   async request<T>(method: string, urlPath: string, o: RequestOptions = {}): Promise<T> {
+    const res = await this.response(method, urlPath, o);
+    return (o.raw ? await res.text() : await res.json()) as T;
+  }
+
+  /**
+   * Sends one call (with its retries, as `request`) and returns the OK response with its body unread,
+   * for a caller that streams it (the ledger export). The timeout covers reading the body too.
+   */
+  async response(method: string, urlPath: string, o: RequestOptions = {}): Promise<Response> {
     const key = o.idempotencyKey === true ? randomUUID() : o.idempotencyKey;
     const headers = this.headers(o, key);
     const safe = o.retry ?? key !== undefined;
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(method, urlPath, o, headers);
-      if (!(outcome instanceof HumanOSApiError)) return (o.raw ? await outcome.text() : await outcome.json()) as T;
+      if (!(outcome instanceof HumanOSApiError)) return outcome;
       const wait = this.retryDelay(outcome, safe, attempt);
       if (wait === undefined) throw outcome;
       await sleep(wait, o.signal);

@@ -1,14 +1,6 @@
 /** `humanos ledger export|verify`: the signed ledger. */
-import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import {
-  parseLedgerExport,
-  type TrustedCheckpoint,
-  type VerifyOptions,
-  type VerifyReport,
-  verifyLedger,
-  verifyLedgerStream,
-} from '@humanos/core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type TrustedCheckpoint, type VerifyOptions, type VerifyReport, verifyLedgerFile } from '@humanos/core';
 import type { Command } from 'commander';
 import { type Ctx, EXIT } from '../context.js';
 
@@ -50,12 +42,10 @@ export function register(program: Command, ctx: Ctx): void {
         trustedPublicKey: o.publicKey,
         trustedCheckpoint: o.trustedCheckpoint ? readTrusted(o.trustedCheckpoint) : undefined,
       };
-      let report: VerifyReport;
-      if (o.file) {
-        report = await verifyFile(o.file, options);
-      } else {
-        report = verifyLedger(parseLedgerExport(await ctx.api(cmd).exportLedger()), options);
-      }
+      // Both stream: the file in two passes; the server's export spooled to a temporary file first.
+      const report: VerifyReport = o.file
+        ? await verifyLedgerFile(o.file, options)
+        : await ctx.api(cmd).ledger.verify(options.trustedPublicKey, { trustedCheckpoint: options.trustedCheckpoint });
       ctx.out(cmd, report, () =>
         report.ok
           ? `ok: ${report.size} entries, ${report.checkpointsVerified} signed checkpoints, ${report.decisionsVerified} signed decisions\n`
@@ -63,16 +53,6 @@ export function register(program: Command, ctx: Ctx): void {
       );
       if (!report.ok) ctx.code = EXIT.verification_failed;
     });
-}
-
-/**
- * An export file verified line by line (two passes: checkpoints, then entries), never read whole: a
- * log of any size verifies in bounded memory (one string of a 550 MiB export cannot even exist).
- */
-export function verifyFile(file: string, options: VerifyOptions): Promise<VerifyReport> {
-  const open = () =>
-    createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Number.POSITIVE_INFINITY });
-  return verifyLedgerStream(open, options);
 }
 
 /** A trusted checkpoint file: the signed note as served at /ledger/checkpoint (`checkpoint`), or JSON. */

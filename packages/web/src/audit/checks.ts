@@ -1,15 +1,21 @@
-/** In-browser checks of single entries and of the current checkpoint, against the published key. */
-import { api, qs } from '../lib/api.js';
+/**
+ * In-browser checks of single entries and of the current checkpoint, against the published key, with
+ * core's verifier (`@humanos/core/verifier`: the same checks `humanos ledger verify` runs).
+ */
+
 import {
+  base64ToBytes,
   bytesToHex,
   type DecisionRecord,
+  equalBytes,
   hexToBytes,
   leafHash,
   openCheckpoint,
   publicKeyFromDidKey,
   rootFromInclusionProof,
-  verifyDecision,
-} from '../lib/verify.js';
+  verifyDecisionSignature,
+} from '@humanos/core/verifier';
+import { api, qs } from '../lib/api.js';
 
 export interface PublishedKey {
   origin: string;
@@ -40,18 +46,18 @@ export async function checkEntry(row: EntryRow, key: PublishedKey): Promise<Entr
       'GET',
       `/ledger/proof/inclusion${qs({ index: row.index })}`,
     );
-    const cp = await openCheckpoint(proof.checkpoint, key.origin, pk);
+    const cp = openCheckpoint(proof.checkpoint, key.origin, pk);
     lines.push(`checkpoint of size ${cp.size} signed by the published key`);
     if (cp.size !== proof.treeSize)
       return {
         ok: false,
         lines: [...lines, `the proof is for size ${proof.treeSize}, the checkpoint says ${cp.size}`],
       };
-    const leaf = await leafHash(row.entry);
+    const leaf = leafHash(row.entry);
     if (row.leafHash && bytesToHex(leaf) !== row.leafHash)
       return { ok: false, lines: [...lines, 'the entry does not match its recorded leaf hash'] };
-    const root = await rootFromInclusionProof(row.index, proof.treeSize, leaf, proof.inclusionProof.map(hexToBytes));
-    if (bytesToHex(root) !== bytesToHex(cp.root))
+    const root = rootFromInclusionProof(row.index, proof.treeSize, leaf, proof.inclusionProof.map(hexToBytes));
+    if (!equalBytes(root, base64ToBytes(cp.rootHash)))
       return { ok: false, lines: [...lines, 'the inclusion proof does not lead to the signed root'] };
     lines.push(`included at #${row.index} of ${proof.treeSize}`);
     const e = JSON.parse(row.entry) as {
@@ -64,7 +70,7 @@ export async function checkEntry(row: EntryRow, key: PublishedKey): Promise<Entr
       const good =
         rec &&
         typeof e.data?.signature === 'string' &&
-        (await verifyDecision(rec, e.data.signature, pk)) &&
+        verifyDecisionSignature(rec, e.data.signature, pk) &&
         rec.approvalId === e.approvalId;
       if (!good) return { ok: false, lines: [...lines, 'the decision signature does not verify'] };
       lines.push(`decision by ${rec.decidedBy} signed`);
@@ -81,12 +87,9 @@ export async function checkCurrentCheckpoint(
 ): Promise<{ size: number; root: string; ok: boolean; error?: string }> {
   const cp = await api<{ size: number; rootHash: string; checkpoint: string }>('GET', '/ledger/checkpoint');
   try {
-    const c = await openCheckpoint(cp.checkpoint, key.origin, publicKeyFromDidKey(key.publicKey));
-    return {
-      size: c.size,
-      root: `0x${bytesToHex(c.root)}`,
-      ok: c.size === cp.size && `0x${bytesToHex(c.root)}` === cp.rootHash,
-    };
+    const c = openCheckpoint(cp.checkpoint, key.origin, publicKeyFromDidKey(key.publicKey));
+    const root = bytesToHex(base64ToBytes(c.rootHash), '0x');
+    return { size: c.size, root, ok: c.size === cp.size && root === cp.rootHash };
   } catch (x) {
     return { size: cp.size, root: cp.rootHash, ok: false, error: (x as Error).message };
   }
