@@ -131,6 +131,22 @@ describe.skipIf(!haveChromium)('core’s verifier in Chromium', () => {
     expect(await call('verifyLedger', bad.text, bad.key)).toMatchObject({ ok: false, firstBadIndex: 23 });
   });
 
+  it('checks passkey-signed decisions as core does on Node: every testdata/passkey vector, named entry and check', async () => {
+    const dir = join(import.meta.dirname, '../../../testdata/passkey');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(files.filter((f) => f.includes('.tampered-')).length).toBeGreaterThanOrEqual(9);
+    for (const f of files) {
+      const v = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      const text = v.lines.map((l: unknown) => JSON.stringify(l)).join('\n');
+      const key = String(v.lines[0].publicKey);
+      const inBrowser = await call('verifyLedger', text, key);
+      expect(inBrowser, f).toEqual(verifyOnNode(parseLedgerExport(text), { trustedPublicKey: key }));
+      expect(inBrowser.ok, f).toBe(v.expected.ok);
+      if (!v.expected.ok)
+        expect([inBrowser.firstBadIndex, inBrowser.check], f).toEqual([v.expected.index, v.expected.check]);
+    }
+  });
+
   it('the console’s export driver: ok, a checkpoint signed by another key, a key the server does not publish', async () => {
     const e = exportText({ entries: 1200 });
     expect(await call('verifyExport', e.text, e.key)).toMatchObject({
