@@ -219,6 +219,18 @@ export interface components {
       items: components['schemas']['AuditReview'][];
       nextCursor: string | null;
     };
+    /** @description How people sign in here (public: the sign-in page reads it) */
+    AuthConfig: {
+      /** @description Whether people may still use bearer tokens (HUMANOS_HUMAN_TOKENS) */
+      humanTokens: boolean;
+      oidc: {
+        issuer: string;
+        /** @description Starts the sign-in (add `?returnTo=/approvals/…`) */
+        loginUrl: string;
+        /** @description What the sign-in button calls the identity provider */
+        name: string;
+      } | null;
+    };
     /** @description How well the agent’s stated confidence predicted approval and quality */
     CalibrationReport: {
       agent: string;
@@ -470,6 +482,19 @@ export interface components {
       /** @description Where events are POSTed */
       url: string;
     };
+    /** @description The caller, and its session when it authenticated with one */
+    CurrentSession: {
+      csrfToken: string | null;
+      /** @description Who is signed in */
+      principal: {
+        displayName: string | null;
+        email: string | null;
+        id: string;
+        kind: components['schemas']['PrincipalKind'];
+        roles: string[];
+      };
+      session: components['schemas']['Session'] | null;
+    };
     /** @description A decision on this gate, and whether it still counts */
     Decision: {
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
@@ -514,6 +539,33 @@ export interface components {
      * @enum {string}
      */
     DeliveryStatus: 'pending' | 'delivered' | 'failed';
+    /**
+     * @description Waiting for the person, or done
+     * @enum {string}
+     */
+    DeviceLoginStatus: 'pending' | 'complete';
+    /** @description A device sign-in: show the person the code and where to enter it */
+    DeviceStart: {
+      expiresIn: number;
+      /** @description Poll `POST /auth/device/token` with it */
+      handle: string;
+      interval: number;
+      userCode: string;
+      verificationUri: string;
+      verificationUriComplete: string | null;
+    };
+    /** @description Still waiting for the person, or their session */
+    DeviceToken: {
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      expiresAt?: string;
+      principalId?: string;
+      /** @description A session token (`hss_…`): use it as a bearer token; shown once */
+      sessionToken?: string;
+      status: components['schemas']['DeviceLoginStatus'];
+    };
+    DeviceTokenBody: {
+      handle: string;
+    };
     /**
      * @description Stable error code (docs/api.md lists them)
      * @enum {string}
@@ -829,6 +881,15 @@ export interface components {
       signature: string;
       userHandle: string | null;
     };
+    PasskeyChallengeBody: {
+      /** @description The RFC 7386 merge patch the approval will carry */
+      edits?: {
+        [key: string]: unknown;
+      };
+      /** @description The digest of the payload the decider was shown (before their edits) */
+      payloadDigest: string;
+      verdict: components['schemas']['Verdict'];
+    };
     /** @description The nonce and WebAuthn request options of one passkey-signed decision (single use, 2 minutes) */
     PasskeyDecisionChallenge: {
       approvalId: string;
@@ -856,6 +917,31 @@ export interface components {
     PasskeyList: {
       items: components['schemas']['Passkey'][];
     };
+    PasskeyRegisterBody: {
+      /** @description A label its owner recognises: "YubiKey 5C" */
+      name: string;
+      /** @description What `@simplewebauthn/browser` `startRegistration` returns */
+      response: {
+        authenticatorAttachment?: string;
+        clientExtensionResults: {
+          [key: string]: unknown;
+        };
+        /** @description base64url credential id */
+        id: string;
+        /** @description base64url credential id */
+        rawId: string;
+        response: {
+          attestationObject: string;
+          authenticatorData?: string;
+          clientDataJSON: string;
+          publicKey?: string;
+          publicKeyAlgorithm?: number;
+          transports?: string[];
+        };
+        /** @enum {string} */
+        type: 'public-key';
+      };
+    };
     /** @description WebAuthn `PublicKeyCredentialCreationOptionsJSON`, for `startRegistration({ optionsJSON })` */
     PasskeyRegistrationOptions: {
       challenge: string;
@@ -870,6 +956,13 @@ export interface components {
       user: {
         [key: string]: unknown;
       };
+    };
+    PasskeyRenameBody: {
+      /** @description A label its owner recognises: "YubiKey 5C" */
+      name: string;
+    };
+    PasskeyRevokeBody: {
+      reason?: string;
     };
     /** @description One change of the payload since the version the decider saw */
     PayloadChange: {
@@ -1172,6 +1265,12 @@ export interface components {
      * @enum {string}
      */
     ReviewStatus: 'open' | 'completed';
+    /** @description Every session of the principal ended */
+    RevokedSessions: {
+      principalId: string;
+      /** @description Sessions that were still open */
+      revoked: number;
+    };
     /** @description The assessed risk: its level, the factors found and the mitigations claimed */
     RiskAssessment: {
       factors: string[];
@@ -1227,6 +1326,35 @@ export interface components {
      * @enum {string}
      */
     SampleReason: 'failed' | 'high_risk' | 'random';
+    /** @description A sign-in session (never its secret) */
+    Session: {
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      authTime: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      /** @description The session of this request */
+      current: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      expiresAt: string;
+      id: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      idleExpiresAt: string;
+      issuer: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      lastSeenAt: string;
+      method: components['schemas']['SessionMethod'];
+      principalId: string;
+      userAgent: string | null;
+    };
+    /** @description Sessions that still work, newest first */
+    SessionList: {
+      items: components['schemas']['Session'][];
+    };
+    /**
+     * @description `oidc`: the console; `device`: `humanos login`
+     * @enum {string}
+     */
+    SessionMethod: 'oidc' | 'device';
     /** @description The signed execution grant */
     SignedGrant: {
       attempt: number;
@@ -1247,6 +1375,10 @@ export interface components {
       taskId: string;
       /** @enum {string} */
       type: 'humanos.execution-grant/v1';
+    };
+    /** @description The session ended */
+    SignedOut: {
+      signedOut: boolean;
     };
     /** @description The passkey that signed this decision */
     SignedWithPasskey: {
@@ -1447,6 +1579,7 @@ export type ApproveBody = components['schemas']['ApproveBody'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
+export type AuthConfig = components['schemas']['AuthConfig'];
 export type CalibrationReport = components['schemas']['CalibrationReport'];
 export type CancelBody = components['schemas']['CancelBody'];
 export type Capabilities = components['schemas']['Capabilities'];
@@ -1471,9 +1604,14 @@ export type CreatedWebhook = components['schemas']['CreatedWebhook'];
 export type CreatePrincipalBody = components['schemas']['CreatePrincipalBody'];
 export type CreateTaskBody = components['schemas']['CreateTaskBody'];
 export type CreateWebhookBody = components['schemas']['CreateWebhookBody'];
+export type CurrentSession = components['schemas']['CurrentSession'];
 export type Decision = components['schemas']['Decision'];
 export type DecisionProblem = components['schemas']['DecisionProblem'];
 export type DeliveryStatus = components['schemas']['DeliveryStatus'];
+export type DeviceLoginStatus = components['schemas']['DeviceLoginStatus'];
+export type DeviceStart = components['schemas']['DeviceStart'];
+export type DeviceToken = components['schemas']['DeviceToken'];
+export type DeviceTokenBody = components['schemas']['DeviceTokenBody'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type EscalationPolicy = components['schemas']['EscalationPolicy'];
 export type ExecuteBody = components['schemas']['ExecuteBody'];
@@ -1505,9 +1643,13 @@ export type OverrideBody = components['schemas']['OverrideBody'];
 export type OverrideResult = components['schemas']['OverrideResult'];
 export type Passkey = components['schemas']['Passkey'];
 export type PasskeyAssertion = components['schemas']['PasskeyAssertion'];
+export type PasskeyChallengeBody = components['schemas']['PasskeyChallengeBody'];
 export type PasskeyDecisionChallenge = components['schemas']['PasskeyDecisionChallenge'];
 export type PasskeyList = components['schemas']['PasskeyList'];
+export type PasskeyRegisterBody = components['schemas']['PasskeyRegisterBody'];
 export type PasskeyRegistrationOptions = components['schemas']['PasskeyRegistrationOptions'];
+export type PasskeyRenameBody = components['schemas']['PasskeyRenameBody'];
+export type PasskeyRevokeBody = components['schemas']['PasskeyRevokeBody'];
 export type PayloadChange = components['schemas']['PayloadChange'];
 export type PlannedGate = components['schemas']['PlannedGate'];
 export type PolicyDocument = components['schemas']['PolicyDocument'];
@@ -1537,6 +1679,7 @@ export type ReviewedTaskPage = components['schemas']['ReviewedTaskPage'];
 export type ReviewFrequency = components['schemas']['ReviewFrequency'];
 export type ReviewOutcome = components['schemas']['ReviewOutcome'];
 export type ReviewStatus = components['schemas']['ReviewStatus'];
+export type RevokedSessions = components['schemas']['RevokedSessions'];
 export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type RiskLevel = components['schemas']['RiskLevel'];
 export type RoleChannel = components['schemas']['RoleChannel'];
@@ -1546,7 +1689,11 @@ export type RotateSecretBody = components['schemas']['RotateSecretBody'];
 export type RotateTokenBody = components['schemas']['RotateTokenBody'];
 export type SampledTask = components['schemas']['SampledTask'];
 export type SampleReason = components['schemas']['SampleReason'];
+export type Session = components['schemas']['Session'];
+export type SessionList = components['schemas']['SessionList'];
+export type SessionMethod = components['schemas']['SessionMethod'];
 export type SignedGrant = components['schemas']['SignedGrant'];
+export type SignedOut = components['schemas']['SignedOut'];
 export type SignedWithPasskey = components['schemas']['SignedWithPasskey'];
 export type StageCalibration = components['schemas']['StageCalibration'];
 export type Task = components['schemas']['Task'];
@@ -1600,6 +1747,8 @@ export const auditFrequencyValues = [
 export const consentKindValues = ['on_behalf_of'] as const satisfies readonly ConsentKind[];
 /** Every DeliveryStatus, in the order the server lists them. */
 export const deliveryStatusValues = ['pending', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
+/** Every DeviceLoginStatus, in the order the server lists them. */
+export const deviceLoginStatusValues = ['pending', 'complete'] as const satisfies readonly DeviceLoginStatus[];
 /** Every ErrorCode, in the order the server lists them. */
 export const errorCodeValues = [
   'bad_request',
@@ -1692,6 +1841,8 @@ export const reviewStatusValues = ['open', 'completed'] as const satisfies reado
 export const riskLevelValues = ['low', 'medium', 'high', 'critical'] as const satisfies readonly RiskLevel[];
 /** Every SampleReason, in the order the server lists them. */
 export const sampleReasonValues = ['failed', 'high_risk', 'random'] as const satisfies readonly SampleReason[];
+/** Every SessionMethod, in the order the server lists them. */
+export const sessionMethodValues = ['oidc', 'device'] as const satisfies readonly SessionMethod[];
 /** Every TaskStatus, in the order the server lists them. */
 export const taskStatusValues = [
   'awaiting_approval',

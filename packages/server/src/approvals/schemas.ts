@@ -19,8 +19,11 @@ import {
   RiskView,
   TaskStatusSchema,
   TEXT,
+  VerdictSchema,
   view,
 } from '../kernel/schemas.js';
+
+export { VerdictSchema };
 
 /** A payload digest as `payloadDigest()` makes it: `sha256:` and 64 lowercase hex digits. */
 export const DIGEST_PATTERN = '^sha256:[0-9a-f]{64}$';
@@ -98,9 +101,6 @@ export const DecisionHeaders = T.Object({
 export const InboxQuery = T.Object({ status: T.Optional(GateStatusSchema), limit: LIMIT, cursor: CURSOR }, closed);
 
 /* Response schemas. */
-
-/** What a decision says of the payload. */
-export const VerdictSchema = named('Verdict', Enum(['approved', 'rejected'] as const, 'The decision’s verdict'));
 
 /** One decision on a gate, as signed into the ledger. */
 export const DecisionEntry = view(

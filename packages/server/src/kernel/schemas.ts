@@ -199,6 +199,10 @@ export const Literals = <const V extends readonly string[]>(values: V) =>
 export const TaskStatusSchema = named('TaskStatus', Enum(TASK_STATUSES, 'The task status'));
 export const GateStatusSchema = named('ApprovalStatus', Enum(APPROVAL_STATUSES, 'The approval request (gate) status'));
 export const RiskLevelSchema = named('RiskLevel', Enum(RISK_LEVELS, 'The risk level'));
+/** What a decision says of the payload. */
+export const VerdictSchema = named('Verdict', Enum(['approved', 'rejected'] as const, 'The decision’s verdict'));
+/** Whether a principal is a person or an agent. */
+export const PrincipalKindSchema = named('PrincipalKind', Enum(['human', 'agent'] as const, 'A person or an agent'));
 export const EscalationPolicySchema = named(
   'EscalationPolicy',
   Enum(['auto', 'reject'] as const, 'What happens when an approval request times out'),

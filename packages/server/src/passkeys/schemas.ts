@@ -1,5 +1,5 @@
 import { type Static, Type as T } from 'typebox';
-import { closed, Did, IsoTime, Items, JsonObject, Nullable, named, view } from '../kernel/schemas.js';
+import { closed, Did, IsoTime, Items, JsonObject, Nullable, named, VerdictSchema, view } from '../kernel/schemas.js';
 
 const CREDENTIAL_ID = T.String({ pattern: '^[A-Za-z0-9_-]{1,1400}$', description: 'base64url credential id' });
 const NAME = T.String({ minLength: 1, maxLength: 100, description: 'A label its owner recognises: "YubiKey 5C"' });
@@ -9,50 +9,59 @@ export const PrincipalParams = T.Object({ principalId: Did }, closed);
 export const PrincipalCredentialParams = T.Object({ principalId: Did, credentialId: CREDENTIAL_ID }, closed);
 
 /** `POST /me/passkeys`: a name and the browser's `RegistrationResponseJSON` (`startRegistration`). */
-export const RegisterBody = T.Object(
-  {
-    name: NAME,
-    response: T.Object(
-      {
-        id: CREDENTIAL_ID,
-        rawId: CREDENTIAL_ID,
-        type: T.Literal('public-key'),
-        response: T.Object(
-          {
-            clientDataJSON: T.String({ maxLength: 8000 }),
-            attestationObject: T.String({ maxLength: 20000 }),
-            authenticatorData: T.Optional(T.String({ maxLength: 20000 })),
-            transports: T.Optional(T.Array(T.String({ maxLength: 20 }), { maxItems: 10 })),
-            publicKeyAlgorithm: T.Optional(T.Integer()),
-            publicKey: T.Optional(T.String({ maxLength: 2000 })),
-          },
-          { additionalProperties: true },
-        ),
-        clientExtensionResults: T.Object({}, { additionalProperties: true }),
-        authenticatorAttachment: T.Optional(T.String({ maxLength: 30 })),
-      },
-      { additionalProperties: true, description: 'What `@simplewebauthn/browser` `startRegistration` returns' },
-    ),
-  },
-  closed,
+export const RegisterBody = named(
+  'PasskeyRegisterBody',
+  T.Object(
+    {
+      name: NAME,
+      response: T.Object(
+        {
+          id: CREDENTIAL_ID,
+          rawId: CREDENTIAL_ID,
+          type: T.Literal('public-key'),
+          response: T.Object(
+            {
+              clientDataJSON: T.String({ maxLength: 8000 }),
+              attestationObject: T.String({ maxLength: 20000 }),
+              authenticatorData: T.Optional(T.String({ maxLength: 20000 })),
+              transports: T.Optional(T.Array(T.String({ maxLength: 20 }), { maxItems: 10 })),
+              publicKeyAlgorithm: T.Optional(T.Integer()),
+              publicKey: T.Optional(T.String({ maxLength: 2000 })),
+            },
+            { additionalProperties: true },
+          ),
+          clientExtensionResults: T.Object({}, { additionalProperties: true }),
+          authenticatorAttachment: T.Optional(T.String({ maxLength: 30 })),
+        },
+        { additionalProperties: true, description: 'What `@simplewebauthn/browser` `startRegistration` returns' },
+      ),
+    },
+    closed,
+  ),
 );
 
-export const RenameBody = T.Object({ name: NAME }, closed);
-export const RevokeBody = T.Object({ reason: T.Optional(T.String({ maxLength: 500 })) }, closed);
+export const RenameBody = named('PasskeyRenameBody', T.Object({ name: NAME }, closed));
+export const RevokeBody = named(
+  'PasskeyRevokeBody',
+  T.Object({ reason: T.Optional(T.String({ maxLength: 500 })) }, closed),
+);
 
 /** `POST /approvals/{id}/passkey-challenge`: what the decision will be. */
-export const ChallengeBody = T.Object(
-  {
-    verdict: T.Union([T.Literal('approved'), T.Literal('rejected')]),
-    payloadDigest: T.String({
-      pattern: '^sha256:[0-9a-f]{64}$',
-      description: 'The digest of the payload the decider was shown (before their edits)',
-    }),
-    edits: T.Optional(
-      T.Object({}, { additionalProperties: true, description: 'The RFC 7386 merge patch the approval will carry' }),
-    ),
-  },
-  closed,
+export const ChallengeBody = named(
+  'PasskeyChallengeBody',
+  T.Object(
+    {
+      verdict: VerdictSchema,
+      payloadDigest: T.String({
+        pattern: '^sha256:[0-9a-f]{64}$',
+        description: 'The digest of the payload the decider was shown (before their edits)',
+      }),
+      edits: T.Optional(
+        T.Object({}, { additionalProperties: true, description: 'The RFC 7386 merge patch the approval will carry' }),
+      ),
+    },
+    closed,
+  ),
 );
 
 export const PasskeyView = named(

@@ -1,9 +1,19 @@
 import { type Static, Type as T } from 'typebox';
-import { closed, Did, Enum, IsoTime, Items, Nullable, named, ROLE, view } from '../kernel/schemas.js';
+import {
+  closed,
+  Did,
+  Enum,
+  IsoTime,
+  Items,
+  Nullable,
+  named,
+  PrincipalKindSchema,
+  ROLE,
+  view,
+} from '../kernel/schemas.js';
 import { CONSENT_MAX_DAYS } from './consents.js';
 
-/** Whether a principal is a person or an agent. */
-export const PrincipalKindSchema = named('PrincipalKind', Enum(['human', 'agent'] as const, 'A person or an agent'));
+export { PrincipalKindSchema };
 
 /** Request schemas of the principal routes. */
 const TOKEN_LIFETIME = T.Integer({
