@@ -12,7 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { serverDocument } from './document.js';
+import { type OpenApiDocument, serverDocument } from './document.js';
 import { goModels } from './go.js';
 import { nameSchemas } from './names.js';
 import { pythonModels } from './python.js';
@@ -43,7 +43,7 @@ const HEADERS: Record<keyof typeof TARGETS, string> = {
  * await generate('/tmp/regen'); // then diff /tmp/regen/packages/sdk/src/openapi.gen.ts against the committed one
  */
 export async function generate(out = ROOT): Promise<string[]> {
-  const doc = nameSchemas(await serverDocument());
+  const doc = inlineComponent(nameSchemas(await serverDocument()), 'JsonObject');
   const texts: Record<keyof typeof TARGETS, string> = {
     typescript: await typescriptModels(doc),
     python: pythonModels(doc, join(ROOT, 'sdks/python')),
@@ -72,4 +72,30 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
   const i = process.argv.indexOf('--out');
   const out = i > 0 ? resolve(process.argv[i + 1] as string) : ROOT;
   for (const f of await generate(out)) process.stdout.write(`gen-models: wrote ${f}\n`);
+}
+
+/**
+ * The document with every `$ref` to the component `name` replaced by the component itself, and the
+ * component gone. The SDKs type an open JSON object as their language's map (`dict[str, Any]`,
+ * `map[string]interface{}`, `Record<string, unknown>`), not as a class of its own; the document names
+ * it once so third-party generators make one class instead of one per member holding it.
+ */
+export function inlineComponent(doc: OpenApiDocument, name: string): OpenApiDocument {
+  const schemas = (doc.components?.schemas ?? {}) as Record<string, unknown>;
+  const target = schemas[name];
+  if (target === undefined) return doc;
+  const ref = `#/components/schemas/${name}`;
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if (o.$ref === ref) {
+      const { $ref: _, ...rest } = o;
+      return { ...(structuredClone(target) as object), ...rest };
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
+  };
+  const { [name]: _gone, ...others } = schemas;
+  const out = walk({ ...doc, components: { ...doc.components, schemas: others } }) as OpenApiDocument;
+  return out;
 }

@@ -172,7 +172,7 @@ export interface components {
       approvedBy?: string;
       /** @description Principal DID, e.g. `did:human:john-dba` */
       assignTo?: string;
-      /** @description RFC 7386 JSON merge patch over the payload */
+      /** @description Any JSON object */
       edits?: {
         [key: string]: unknown;
       };
@@ -642,7 +642,7 @@ export interface components {
       /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
       leaseExpiresAt: string;
       leaseId: string;
-      /** @description The approved payload: run exactly this */
+      /** @description Any JSON object */
       payload: {
         [key: string]: unknown;
       };
@@ -841,6 +841,13 @@ export interface components {
       quietHours: components['schemas']['QuietHours'] | null;
       slack: boolean;
     };
+    /** @description The OpenID identity this person signs in as */
+    OidcIdentity: {
+      /** @description The IdP’s issuer URL, as in its id tokens */
+      issuer: string;
+      /** @description The person’s `sub` at that IdP */
+      subject: string;
+    };
     OverrideBody: {
       continueExecution: boolean;
       /** @description Principal DID, e.g. `did:human:john-dba` */
@@ -882,7 +889,7 @@ export interface components {
       userHandle: string | null;
     };
     PasskeyChallengeBody: {
-      /** @description The RFC 7386 merge patch the approval will carry */
+      /** @description Any JSON object */
       edits?: {
         [key: string]: unknown;
       };
@@ -923,6 +930,7 @@ export interface components {
       /** @description What `@simplewebauthn/browser` `startRegistration` returns */
       response: {
         authenticatorAttachment?: string;
+        /** @description Any JSON object */
         clientExtensionResults: {
           [key: string]: unknown;
         };
@@ -1125,10 +1133,7 @@ export interface components {
       /** @description `did:human:…` or `did:agent:…` */
       id: string;
       kind: components['schemas']['PrincipalKind'];
-      oidc: {
-        issuer: string;
-        subject: string;
-      } | null;
+      oidc: components['schemas']['OidcIdentity'] | null;
       roles: string[];
       tokenExpiresAt: string | null;
       tokenRotatedAt: string | null;
@@ -1418,13 +1423,13 @@ export interface components {
       } | null;
       onBehalfOf: string | null;
       overriddenBy: string | null;
-      /** @description The payload as it stands (with approvers’ edits) */
+      /** @description Any JSON object */
       payload: {
         [key: string]: unknown;
       };
       payloadDigest: string | null;
       policy: components['schemas']['PolicyOutcome'];
-      /** @description The payload as the agent proposed it */
+      /** @description Any JSON object */
       proposedPayload: {
         [key: string]: unknown;
       };
@@ -1512,12 +1517,7 @@ export interface components {
       disabled?: boolean;
       displayName?: string | null;
       email?: string | null;
-      oidc?: {
-        /** @description The IdP’s issuer URL, as in its id tokens */
-        issuer: string;
-        /** @description The person’s `sub` at that IdP */
-        subject: string;
-      } | null;
+      oidc?: components['schemas']['OidcIdentity'] | null;
       roles?: string[];
     };
     /**
@@ -1639,6 +1639,7 @@ export type LinksBody = components['schemas']['LinksBody'];
 export type Me = components['schemas']['Me'];
 export type MyChannels = components['schemas']['MyChannels'];
 export type NotificationPreferences = components['schemas']['NotificationPreferences'];
+export type OidcIdentity = components['schemas']['OidcIdentity'];
 export type OverrideBody = components['schemas']['OverrideBody'];
 export type OverrideResult = components['schemas']['OverrideResult'];
 export type Passkey = components['schemas']['Passkey'];

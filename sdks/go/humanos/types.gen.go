@@ -397,6 +397,15 @@ type Lease struct {
 	ExpiresAt *time.Time `json:"expiresAt"`
 }
 
+// OidcIdentity The OpenID identity this person signs in as
+type OidcIdentity struct {
+	// Issuer The IdP’s issuer URL, as in its id tokens
+	Issuer string `json:"issuer"`
+
+	// Subject The person’s `sub` at that IdP
+	Subject string `json:"subject"`
+}
+
 // PolicyApplied The policy that planned the gates: its id and version, the rules that matched, whether a gate is required
 type PolicyApplied struct {
 	// ApprovalRequired What the client asked for (`before_execution`, `threshold`, …)
@@ -452,14 +461,9 @@ type Principal struct {
 	ID string `json:"id"`
 
 	// Kind A person or an agent
-	Kind string `json:"kind"`
-
-	// Oidc The OpenID identity it signs in as
-	Oidc *struct {
-		Issuer  string `json:"issuer"`
-		Subject string `json:"subject"`
-	} `json:"oidc"`
-	Roles []string `json:"roles"`
+	Kind  string        `json:"kind"`
+	Oidc  *OidcIdentity `json:"oidc"`
+	Roles []string      `json:"roles"`
 
 	// Token The bearer token; shown only here, stored only as a hash
 	Token          string     `json:"token"`
@@ -532,12 +536,12 @@ type Task struct {
 	OnBehalfOf   string `json:"onBehalfOf"`
 	OverriddenBy string `json:"overriddenBy"`
 
-	// Payload The payload as it stands (with approvers’ edits)
+	// Payload Any JSON object
 	Payload       map[string]any `json:"payload"`
 	PayloadDigest string         `json:"payloadDigest"`
 	Policy        PolicyApplied  `json:"policy"`
 
-	// ProposedPayload The payload as the agent proposed it
+	// ProposedPayload Any JSON object
 	ProposedPayload      map[string]any  `json:"proposedPayload"`
 	Requester            string          `json:"requester"`
 	RequiredCapabilities []string        `json:"requiredCapabilities"`

@@ -62,9 +62,7 @@ export const ApproveBody = named(
       approvedBy: T.Optional(Did),
       approvalReason: T.Optional(TEXT(5000)),
       feedback: T.Optional(TEXT(5000)),
-      edits: T.Optional(
-        T.Object({}, { additionalProperties: true, description: 'RFC 7386 JSON merge patch over the payload' }),
-      ),
+      edits: T.Optional(JsonObject),
       assignTo: T.Optional(Did),
       passkey: T.Optional(PasskeyAssertionBody),
     },

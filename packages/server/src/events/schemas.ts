@@ -1,15 +1,6 @@
 import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
-import {
-  closed,
-  IsoTime,
-  JsonObject,
-  JsonObjectOf,
-  Nullable,
-  named,
-  TaskStatusSchema,
-  view,
-} from '../kernel/schemas.js';
+import { closed, IsoTime, JsonObject, Nullable, named, TaskStatusSchema, view } from '../kernel/schemas.js';
 
 /** Request schemas of the event stream. */
 export const EventsQuery = T.Object({ after: T.Optional(T.Integer({ minimum: -1 })) }, closed);
@@ -34,7 +25,7 @@ export const DecisionView = named(
       rejectedAt: Nullable(IsoTime),
       rejectionReason: Nullable(T.String()),
       feedback: Nullable(T.String()),
-      edits: Nullable(JsonObjectOf('The approvers’ edits composed into one RFC 7386 merge patch')),
+      edits: Nullable(JsonObject),
       approvedPayload: Nullable(JsonObject),
       payloadDigest: Nullable(T.String()),
       expired: T.Boolean(),

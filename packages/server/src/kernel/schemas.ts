@@ -67,9 +67,14 @@ export const Did = T.String({ pattern: DID_PATTERN, description: 'Principal DID,
 export const TaskIdParams = T.Object({ taskId: T.String({ pattern: TASK_ID_PATTERN }) }, closed);
 export const ApprovalIdParams = T.Object({ approvalId: T.String({ pattern: APPROVAL_ID_PATTERN }) }, closed);
 
-export const JsonObject = T.Object({}, { additionalProperties: true, description: 'Any JSON object' });
-/** `JsonObject` with its own description (a payload, edits). */
-export const JsonObjectOf = (description: string) => T.Object({}, { additionalProperties: true, description });
+/**
+ * Any JSON object (a payload, edits): one named component, so a client generated from the document has
+ * one open-object type instead of one class per member that holds one (`payload`, `edits`, …).
+ */
+export const JsonObject = named(
+  'JsonObject',
+  T.Object({}, { additionalProperties: true, description: 'Any JSON object' }),
+);
 
 export const LIMIT = T.Optional(T.Integer({ minimum: 1, maximum: 200, default: 50 }));
 export const CURSOR = T.Optional(T.String({ maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' }));

@@ -32,12 +32,16 @@ const Email = T.String({
   pattern: '^[^@\\s]+@[^@\\s]+$',
   description: 'Matched (lower-cased) against the IdP’s verified e-mail at the first sign-in',
 });
-const OidcIdentity = T.Object(
-  {
-    issuer: T.String({ minLength: 1, maxLength: 500, description: 'The IdP’s issuer URL, as in its id tokens' }),
-    subject: T.String({ minLength: 1, maxLength: 255, description: 'The person’s `sub` at that IdP' }),
-  },
-  { ...closed, description: 'The OpenID identity this person signs in as' },
+/** The OpenID identity a person signs in as: set by an admin (`PATCH`), shown on the principal. */
+const OidcIdentity = named(
+  'OidcIdentity',
+  T.Object(
+    {
+      issuer: T.String({ minLength: 1, maxLength: 500, description: 'The IdP’s issuer URL, as in its id tokens' }),
+      subject: T.String({ minLength: 1, maxLength: 255, description: 'The person’s `sub` at that IdP' }),
+    },
+    { ...closed, description: 'The OpenID identity this person signs in as' },
+  ),
 );
 
 export const CreatePrincipalBody = named(
@@ -119,7 +123,7 @@ export const PrincipalView = named(
       tokenExpiresAt: Nullable(IsoTime),
       displayName: Nullable(T.String({ description: 'The name people see (from the IdP, or set by an admin)' })),
       email: Nullable(T.String()),
-      oidc: Nullable(view({ issuer: T.String(), subject: T.String() }, 'The OpenID identity it signs in as')),
+      oidc: Nullable(OidcIdentity),
     },
     'A principal (a person or an agent): its roles, capabilities and token state',
   ),

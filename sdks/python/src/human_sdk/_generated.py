@@ -46,7 +46,7 @@ class Execution(BaseModel):
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     lease_id: str
     payload: dict[str, Any] = {}
-    """The approved payload: run exactly this"""
+    """Any JSON object"""
     payload_digest: str | None = None
     required_capabilities: list[str] = []
     status: Literal['executing'] = 'executing'
@@ -100,7 +100,6 @@ class Principal(BaseModel):
     """The name people see (from the IdP, or set by an admin)"""
     email: str | None = None
     oidc: dict[str, Any] | None = None
-    """The OpenID identity it signs in as"""
     token_rotated_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
@@ -374,7 +373,7 @@ class Approval(BaseModel):
     decided: bool = False
     """Whether the task is past its approval"""
     edits: dict[str, Any] | None = None
-    """The approvers’ edits composed into one RFC 7386 merge patch"""
+    """Any JSON object"""
     expired: bool = False
     feedback: str | None = None
     payload_digest: str | None = None
@@ -419,12 +418,12 @@ class Task(BaseModel):
     """The human the agent acts for"""
     overridden_by: str | None = None
     payload: dict[str, Any] = {}
-    """The payload as it stands (with approvers’ edits)"""
+    """Any JSON object"""
     payload_digest: str | None = None
     """The approved payload’s digest"""
     policy: dict[str, Any] | None = None
     proposed_payload: dict[str, Any] = {}
-    """The payload as the agent proposed it"""
+    """Any JSON object"""
     requester: str | None = None
     required_capabilities: list[str] = []
     result: Any = None
