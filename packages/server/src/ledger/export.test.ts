@@ -12,8 +12,9 @@ const rssMiB = (pid: number) =>
 const TASKS = 110;
 // 96 MiB: still far below one string of the ~100 MB export and its lines (well over 200 MiB). It was 80;
 // the merged server of 2026-12-06 (named OpenAPI components, sign-in, passkeys) ran out of an 80 MiB
-// heap serving GET /tasks pages of 900 KB payloads on PostgreSQL, though a page costs the same heap as
-// before in-process (29.6 vs 29.9 MiB peak growth, measured): a higher baseline, cause not yet found (issue 29).
+// heap serving GET /tasks pages of 900 KB payloads on PostgreSQL: a page costs the same heap as before
+// (29.6 vs 29.9 MiB peak growth in-process), but the server's heap after start and a full GC grew from
+// 37.7 to 43.6 MiB (measured with a preload probe), which left no room; splitting that up is issue 29's.
 const HEAP_MIB = 96;
 const PAYLOAD_CHARS = 900 * 1024;
 
