@@ -8,7 +8,7 @@
  *
  * Adding a check for a new route or SDK type:
  * 1. Give the route a precise response schema in `packages/server/src/<feature>/schemas.ts` (`view`,
- *    `Items`, `Page` keep member types; use `Nullable`, `T.Optional`, `Enum`/`Literals` for unions).
+ *    `Items`, `Page` keep member types; use `Nullable`, `T.Optional`, `Enum` for unions).
  * 2. Type the SDK method's promise with a named type in `packages/sdk/src/types.ts` (no
  *    `Record<string, unknown>` where the server knows the shape).
  * 3. Add a line below: `same<Mutual<Norm<Res<XxxClient['method']>>, Norm<Static<typeof XxxSchema>>>>(true);`

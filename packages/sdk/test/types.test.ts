@@ -11,7 +11,7 @@
  * assertions below keep vitest honest about it too. The SDK itself imports nothing of the server.
  *
  * Adding a check for a new request type: give the route a request schema in
- * `packages/server/src/<feature>/schemas.ts` (use `Literals(CONST_ARRAY)` rather than
+ * `packages/server/src/<feature>/schemas.ts` (use `Enum(CONST_ARRAY)` rather than
  * `T.Union(CONST_ARRAY.map(T.Literal))`, whose static type is `never`), write the SDK input type in
  * `packages/sdk/src/types.ts`, then add `same<Mutual<Norm<SdkType>, Norm<Static<typeof Schema>>>>(true);`
  * below. `Norm` maps TypeBox's open `object` (payload, edits) to the SDK's `Record<string, unknown>`.

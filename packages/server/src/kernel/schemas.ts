@@ -193,13 +193,6 @@ export const op = (operationId: string, summary: string, description: string) =>
   summary,
   description,
 });
-/**
- * `T.Union` of one literal per value (`anyOf` of `const`s), typed as the tuple's union. Unlike
- * `T.Union(values.map(T.Literal))`, whose static type is `never`, this keeps `Static<>` exact.
- */
-export const Literals = <const V extends readonly string[]>(values: V) =>
-  T.Union(values.map((v) => T.Literal(v))) as unknown as TUnion<{ -readonly [K in keyof V]: TLiteral<V[K]> }>;
-
 /* Named enums more than one feature uses (each feature names its own). */
 export const TaskStatusSchema = named('TaskStatus', Enum(TASK_STATUSES, 'The task status'));
 export const GateStatusSchema = named('ApprovalStatus', Enum(APPROVAL_STATUSES, 'The approval request (gate) status'));

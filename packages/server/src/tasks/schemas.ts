@@ -20,7 +20,7 @@ import {
 } from '../kernel/schemas.js';
 
 /** Request schemas of the task routes; the create-task body is the policy's input (policy/schemas.ts). */
-export { ApprovalRequirementSchema, CreateTaskBody, HumanInLoopSchema } from '../policy/schemas.js';
+export { CreateTaskBody } from '../policy/schemas.js';
 
 import { HumanInLoopSchema } from '../policy/schemas.js';
 

@@ -4,7 +4,7 @@ import { deliveryMembers } from '../delivery/schemas.js';
 import { closed, IsoTime, Items, Nullable, named, view } from '../kernel/schemas.js';
 
 /** Request schemas of the webhook routes; their delivery list takes the outbox's query (delivery/schemas.ts). */
-export { DeliveriesQuery, DeliveryStatusSchema } from '../delivery/schemas.js';
+export { DeliveriesQuery } from '../delivery/schemas.js';
 
 const EVENT_PATTERN = T.String({
   pattern: '^(\\*|[a-z_]+\\.\\*|[a-z_]+\\.[a-z_]+)$',
