@@ -4,6 +4,7 @@
  * stricter of client and policy: an agent can tighten, never loosen.
  */
 import type { AuditFrequency } from './audit.js';
+import type { DisplayTemplate } from './display.js';
 import { type HumanInLoop, maxRisk, type RiskAssessment, type RiskLevel, riskRank } from './model.js';
 import { normalizeText, readNumber, sameText } from './normalize.js';
 import { MAX_MATCHED_TEXT, policyPattern, UnsupportedPattern } from './pattern.js';
@@ -92,6 +93,8 @@ export interface PolicyDocument {
    */
   maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
   rules: PolicyRule[];
+  /** How payloads are shown to approvers, per action (the rules' matcher): the first template that matches. */
+  display?: DisplayTemplate[];
 }
 
 /**
@@ -299,7 +302,7 @@ type MatchTask = { description: string; requiredCapabilities: readonly string[];
  * // { matches: true, flags: [{ code: 'not_comparable', path: 'payload.amount', … }] }
  */
 export function ruleMatch(
-  rule: PolicyRule,
+  rule: Pick<PolicyRule, 'id' | 'match'>,
   task: MatchTask,
   risk: RiskAssessment,
 ): { matches: boolean; flags: PolicyFlag[] } {
