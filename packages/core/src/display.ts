@@ -6,9 +6,10 @@
  * channels then offer no one-click decision. Pure: the same payload, template and limits give the
  * same text on every channel and machine (a fixed locale, UTC dates).
  */
+
+import type { RiskAssessment } from './model.js';
 import type { PolicyRule } from './policy.js';
 import { ruleMatch } from './policy.js';
-import type { RiskAssessment } from './model.js';
 import { revealInvisible } from './text.js';
 
 /** How a field's value is written. */
@@ -201,7 +202,9 @@ export function currencyDigits(currency: string): number | undefined {
 /** An integer amount of minor units as an exact decimal string (2499, 2 → "24.99"). */
 function fromMinorUnits(amount: number, digits: number): string {
   const neg = amount < 0;
-  const s = BigInt(Math.abs(amount)).toString().padStart(digits + 1, '0');
+  const s = BigInt(Math.abs(amount))
+    .toString()
+    .padStart(digits + 1, '0');
   const whole = digits === 0 ? s : `${s.slice(0, -digits)}.${s.slice(-digits)}`;
   return `${neg ? '-' : ''}${whole}`;
 }
