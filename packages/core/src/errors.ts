@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   passkey_registration_failed: 400,
   /** A decision named two different payload digests (the body's `payloadDigest` and `If-Match`). */
   payload_digest_conflict: 400,
+  /** A policy display template that cannot be used (a path that is no JSON pointer, money without a currency, …). */
+  invalid_display_template: 400,
   invalid_id: 400,
   unauthorized: 401,
   /**
@@ -35,6 +37,11 @@ export const ERROR_STATUS = {
    * token, Slack, an e-mail link): `consoleUrl` is the request's page in the console, where it can be.
    */
   passkey_required: 403,
+  /**
+   * A decision from a Slack button or an e-mail link on a request that must be decided in the console:
+   * its payload is too large to show in the message, or (for an approval) it has warnings. Nothing was written.
+   */
+  console_required: 403,
   /** A passkey assertion failed a check (`check` names it: `nonce`, `passkey_signature`, …): nothing was written. */
   passkey_invalid: 403,
   /** Passkey enrolment is made by the human themself, never by an admin or agent for them. */

@@ -56,6 +56,21 @@ export interface RiskAssessment {
   mitigations: string[];
 }
 
+/**
+ * Something an approver must see before deciding (above the decision buttons, in every channel): the
+ * agent's text disagrees with the payload, or the gate has no one who can decide it. `field` is a JSON
+ * pointer into the payload, `claimed` what the agent's text says, `actual` the payload's value as
+ * displayed (null when the payload has no such value).
+ */
+export interface ApprovalWarning {
+  code: 'text_payload_mismatch' | 'gate_undecidable';
+  message: string;
+  field?: string;
+  claimed?: string;
+  actual?: string | null;
+  source?: 'description' | 'action' | 'reasoning' | 'policy';
+}
+
 /** Terminal task states: nothing moves a task out of them. */
 export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
   'completed',

@@ -1,4 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PayloadDisplay } from './display.js';
+import type { ApprovalWarning } from './model.js';
 
 /**
  * Webhook deliveries follow the Standard Webhooks specification (https://www.standardwebhooks.com):
@@ -48,6 +50,10 @@ export interface WebhookApprovalContext {
   aiProposal: { action: string | null; reasoning: string | null; confidence: number | null };
   /** Deep link into the web inbox: `${HUMANOS_PUBLIC_URL}/approvals/{id}`, or null when none is configured. */
   url: string | null;
+  /** The payload that executes, as approvers see it (the policy's display template, a message's limits). */
+  display: PayloadDisplay;
+  /** What the approver must see before deciding (text that disagrees with the payload, …). */
+  warnings: ApprovalWarning[];
 }
 
 /** The body of one delivery, in the Standard Webhooks payload shape. */

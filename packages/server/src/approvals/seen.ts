@@ -131,7 +131,7 @@ async function hadOtherVersions(
 }
 
 /** What the agent proposed for this gate: the task's proposed payload, or the in-run decision's first. */
-function proposedPayload(gate: ApprovalRow, task: TaskRow): unknown {
+export function proposedPayload(gate: ApprovalRow, task: TaskRow): unknown {
   if (gate.kind !== 'decision') return p<unknown>(task.proposed_payload ?? task.payload);
   const proposal = p<{ proposedPayload?: unknown } | null>(gate.proposal);
   return proposal && 'proposedPayload' in proposal ? proposal.proposedPayload : decisionPayload(gate);

@@ -151,7 +151,7 @@ export class EmailSink {
     if (op.op === 'audit_review')
       return to ? this.sendReview(op.review, to) : { ok: true, status: null, error: 'skipped: no address' };
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
-    const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl);
+    const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl, this.deps.policy);
     if (!v) return { ok: false, status: null, error: 'gone' };
     if (op.op !== 'outcome' && v.gate.status !== 'pending') {
       return { ok: true, status: null, error: `skipped: approval is ${v.gate.status}` };

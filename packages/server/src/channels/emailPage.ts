@@ -79,7 +79,7 @@ export class EmailLinks {
     if (!t)
       return page('This link is not valid', '<p>Use the buttons in the e-mail as they are, or open HumanOS.</p>', 400);
     const { claims } = t;
-    const v = await approvalView(this.deps.db, claims.a, this.publicUrl);
+    const v = await approvalView(this.deps.db, claims.a, this.publicUrl, this.deps.policy);
     const open = openLink(v, this.publicUrl);
     if (t.expired) return page('This link has expired', `<p>Decide in HumanOS instead.</p>${open}`, 410);
     if (await this.used(claims.j)) {
@@ -149,7 +149,7 @@ export class EmailLinks {
         .onConflict((oc) => oc.doNothing())
         .execute();
     });
-    const after = await approvalView(this.deps.db, claims.a, this.publicUrl);
+    const after = await approvalView(this.deps.db, claims.a, this.publicUrl, this.deps.policy);
     return page(
       claims.v === 'approved' ? 'Approved' : 'Rejected',
       `<p>Recorded in the ledger. ${html(after ? statusLine(after) : '')}.</p>${openLink(after, this.publicUrl)}`,

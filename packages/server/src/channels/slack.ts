@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { HumanOSError } from '@humanos/core';
+import { HumanOSError, moreCharacters } from '@humanos/core';
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
 import type { SlackOp } from './planner.js';
-import { type ApprovalView, approvalView, statusLine } from './view.js';
+import { type ApprovalView, approvalView, oneClickRefusal, statusLine } from './view.js';
 
 /** Slack's Web API, as HumanOS uses it: no retries of its own (the outbox retries), one timeout per call. */
 export class SlackApi {
@@ -57,40 +57,84 @@ function fields(v: ApprovalView): { type: 'mrkdwn'; text: string }[] {
   ];
 }
 
-/**
- * The Block Kit message for an approval: the request with the AI's proposal and the facts an
- * approver needs, and — while it is open — Approve, Reject (with a reason dialog) and Open in
- * HumanOS. Once decided it says so and who decided, through which channel. Edits are not offered
- * in Slack: they are made in the web inbox.
- */
-export function slackMessage(v: ApprovalView): { text: string; blocks: Record<string, unknown>[] } {
+/** The agent's text, presented as its claim: what it says it does, not what executes. */
+function claimBlock(v: ApprovalView): Record<string, unknown> {
   const { ctx } = v;
-  const open = v.gate.status === 'pending';
-  const title = `${open ? 'Approval needed' : (statusLine(v).split(' ')[0] ?? '')}: ${ctx.description}`;
-  const proposal = [
+  const lines = [
+    '*The agent says* (its claim — check it against what will execute):',
+    `>${esc(ctx.description).replaceAll('\n', '\n>')}`,
     ctx.aiProposal.action ? `*AI proposal:* ${esc(ctx.aiProposal.action)}` : null,
     ctx.aiProposal.reasoning ? `*Reasoning:* ${esc(ctx.aiProposal.reasoning)}` : null,
     ctx.aiProposal.confidence !== null ? `*Confidence:* ${Math.round(ctx.aiProposal.confidence * 100)} %` : null,
   ].filter(Boolean);
+  return { type: 'section', block_id: 'claim', text: { type: 'mrkdwn', text: cut(lines.join('\n'), 3000) } };
+}
+
+/**
+ * The payload that executes, field by field, as plain text (never mrkdwn: a value is shown as it
+ * is, it cannot format, mention or link), ten fields a section; what is cut or hidden says so and
+ * links to the console.
+ */
+export function payloadBlocks(v: ApprovalView): Record<string, unknown>[] {
+  const { display, url } = v.ctx;
+  const via = display.template ? ` (shown as the policy's template ${esc(display.template)} lays it out)` : '';
+  const blocks: Record<string, unknown>[] = [
+    { type: 'divider' },
+    { type: 'section', block_id: 'payload', text: { type: 'mrkdwn', text: `*What will execute*${via}:` } },
+  ];
+  const fields = display.fields.map((f) => ({
+    type: 'plain_text',
+    emoji: false,
+    text: cut(
+      `${f.label}${f.edited ? ' (edited)' : ''}\n${f.text}${f.truncated > 0 ? `… (${moreCharacters(f.truncated)})` : ''}`,
+      2000,
+    ),
+  }));
+  for (let i = 0; i < fields.length; i += 10) blocks.push({ type: 'section', fields: fields.slice(i, i + 10) });
+  const open = url ? `<${url}|open in HumanOS>` : 'open in HumanOS';
+  const notes = [
+    display.fields.some((f) => f.truncated > 0) ? `Some values are cut: ${open} to read them whole.` : null,
+    display.hiddenFields > 0 ? `${display.hiddenFields} more fields are not shown here: ${open} to see them.` : null,
+  ].filter(Boolean);
+  if (notes.length > 0)
+    blocks.push({ type: 'context', block_id: 'payload_more', elements: [{ type: 'mrkdwn', text: notes.join(' ') }] });
+  return blocks;
+}
+
+/** The warnings an approver reads before the buttons. */
+function warningBlock(v: ApprovalView): Record<string, unknown> | undefined {
+  if (v.ctx.warnings.length === 0) return undefined;
+  const lines = v.ctx.warnings.map((w) => `• ${esc(w.message)}`);
+  return {
+    type: 'section',
+    block_id: 'warnings',
+    text: { type: 'mrkdwn', text: cut(`:warning: *Read before deciding*\n${lines.join('\n')}`, 3000) },
+  };
+}
+
+/** Approve and Reject where a click may decide, and Open in HumanOS; why a verdict is not offered here. */
+function decisionBlocks(v: ApprovalView): Record<string, unknown>[] {
+  const { ctx } = v;
+  const open = v.gate.status === 'pending';
   const value = JSON.stringify({ a: v.gate.id, d: v.digest } satisfies ButtonValue);
-  const buttons: Record<string, unknown>[] = open
-    ? [
-        {
+  const button = (verdict: 'approved' | 'rejected') =>
+    verdict === 'approved'
+      ? {
           type: 'button',
           action_id: ACTION_APPROVE,
           style: 'primary',
           text: { type: 'plain_text', text: 'Approve' },
           value,
-        },
-        {
+        }
+      : {
           type: 'button',
           action_id: ACTION_REJECT,
           style: 'danger',
           text: { type: 'plain_text', text: 'Reject' },
           value,
-        },
-      ]
-    : [];
+        };
+  const verdicts = open ? (['approved', 'rejected'] as const) : [];
+  const buttons: Record<string, unknown>[] = verdicts.filter((x) => !oneClickRefusal(v, x)).map(button);
   if (ctx.url)
     buttons.push({
       type: 'button',
@@ -98,19 +142,43 @@ export function slackMessage(v: ApprovalView): { text: string; blocks: Record<st
       text: { type: 'plain_text', text: 'Open in HumanOS' },
       url: ctx.url,
     });
+  const blocks: Record<string, unknown>[] = [];
+  const why = open ? oneClickRefusal(v, 'approved') : undefined;
+  if (why) blocks.push({ type: 'context', block_id: 'console_only', elements: [{ type: 'mrkdwn', text: esc(why) }] });
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'decide', elements: buttons });
+  return blocks;
+}
+
+/**
+ * The Block Kit message for an approval: the agent's text as its claim, the payload that executes
+ * (every field, as the policy's display template lays it out), the warnings, the facts an approver
+ * needs, and — while it is open — Approve, Reject (with a reason dialog) and Open in HumanOS. A
+ * request with warnings has no Approve button, one whose payload does not fit none at all: they are
+ * decided in the console. Once decided it says so and who decided, through which channel. Edits are
+ * not offered in Slack: they are made in the web inbox.
+ */
+export function slackMessage(v: ApprovalView): { text: string; blocks: Record<string, unknown>[] } {
+  const { ctx } = v;
+  const open = v.gate.status === 'pending';
+  const title = `${open ? 'Approval needed' : (statusLine(v).split(' ')[0] ?? '')}: ${ctx.description}`;
   const blocks: Record<string, unknown>[] = [
     { type: 'header', text: { type: 'plain_text', text: cut(title, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: cut(esc(ctx.description), 3000) } },
+    claimBlock(v),
+    ...payloadBlocks(v),
+    { type: 'divider' },
+    { type: 'section', fields: fields(v) },
+    {
+      type: 'section',
+      block_id: 'status',
+      text: {
+        type: 'mrkdwn',
+        text: `${open ? '⏳' : v.gate.status === 'approved' ? '✅' : '❌'} ${esc(statusLine(v))}`,
+      },
+    },
   ];
-  if (proposal.length > 0)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(proposal.join('\n'), 3000) } });
-  blocks.push({ type: 'section', fields: fields(v) });
-  blocks.push({
-    type: 'section',
-    block_id: 'status',
-    text: { type: 'mrkdwn', text: `${open ? '⏳' : v.gate.status === 'approved' ? '✅' : '❌'} ${esc(statusLine(v))}` },
-  });
-  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: 'decide', elements: buttons });
+  const warning = warningBlock(v);
+  if (warning) blocks.push(warning);
+  blocks.push(...decisionBlocks(v));
   blocks.push({
     type: 'context',
     elements: [{ type: 'mrkdwn', text: esc(`Requested by ${v.task.requester} · ${v.gate.id}`) }],
@@ -132,8 +200,12 @@ export function decideModal(
     label: { type: 'plain_text', text: label },
     element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 },
   });
+  // What is decided, in the dialog too: the agent's claim, the payload that executes, the warnings.
+  const warning = warningBlock(v);
   const blocks: Record<string, unknown>[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: cut(esc(v.ctx.description), 3000) } },
+    claimBlock(v),
+    ...payloadBlocks(v),
+    ...(warning ? [warning] : []),
     input('reason', verdict === 'rejected' ? 'Why reject?' : 'Reason', verdict === 'approved' && !v.requireReason),
   ];
   if (v.requireFeedback) blocks.push(input('feedback', 'Feedback for the agent', false));
@@ -196,7 +268,7 @@ export class SlackSink {
       .where('target', '=', op.to)
       .executeTakeFirst();
     if (done) return { ok: true, status: null, error: 'already posted' };
-    const v = await approvalView(this.deps.db, approvalId, this.publicUrl);
+    const v = await approvalView(this.deps.db, approvalId, this.publicUrl, this.deps.policy);
     if (v?.gate.status !== 'pending')
       return { ok: true, status: null, error: `skipped: approval is ${v?.gate.status ?? 'gone'}` };
     const res = await this.api.client.chat.postMessage({ channel: op.to, ...slackMessage(v) });
@@ -252,7 +324,7 @@ export class SlackSink {
       .selectAll()
       .where('id', '=', messageId)
       .executeTakeFirst();
-    const v = m ? await approvalView(this.deps.db, m.approval_id, this.publicUrl) : undefined;
+    const v = m ? await approvalView(this.deps.db, m.approval_id, this.publicUrl, this.deps.policy) : undefined;
     return m && v ? { m, v } : undefined;
   }
 

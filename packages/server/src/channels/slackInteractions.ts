@@ -6,7 +6,7 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { Identity } from './identity.js';
 import { ACTION_APPROVE, ACTION_REJECT, decideModal, type SlackApi } from './slack.js';
-import { type ApprovalView, approvalView, statusLine } from './view.js';
+import { type ApprovalView, approvalView, consoleRequired, oneClickRefusal, statusLine } from './view.js';
 
 /** Slack signs each request at most this long ago (its own recommendation: five minutes). */
 export const SLACK_TOLERANCE_SECONDS = 300;
@@ -186,11 +186,14 @@ export class SlackInteractions {
       await this.tell(channel, p.user.id, NOT_LINKED);
       return { body: {}, acted: false };
     }
-    const v = await approvalView(this.deps.db, value.a, this.publicUrl);
+    const v = await approvalView(this.deps.db, value.a, this.publicUrl, this.deps.policy);
     // An early, friendly answer; the authority is decide(), which checks the digest under its locks.
     const stale = this.stale(v, value.d);
     if (stale || !v) return this.staleClick(channel, ts, p.user.id, stale ?? '');
     const verdict = action.action_id === ACTION_APPROVE ? 'approved' : 'rejected';
+    // A message posted before the request got warnings (or an old button) still decides nothing here.
+    const consoleOnly = oneClickRefusal(v, verdict);
+    if (consoleOnly) return this.staleClick(channel, ts, p.user.id, refusal(consoleRequired(consoleOnly)));
     if (verdict === 'rejected' || v.requireReason || v.requireFeedback) {
       // The dialog carries the digest of the message that was clicked, not of whatever is current now.
       await this.api.client.views.open({
@@ -233,8 +236,11 @@ export class SlackInteractions {
     const error = (text: string) => ({ body: { response_action: 'errors', errors: { reason: text } }, acted: false });
     const actor = await this.identity.principalFor('slack', p.user.id);
     if (!actor) return error(NOT_LINKED);
-    const stale = this.stale(await approvalView(this.deps.db, meta.a, this.publicUrl), meta.d);
-    if (stale) return error(stale);
+    const v = await approvalView(this.deps.db, meta.a, this.publicUrl, this.deps.policy);
+    const stale = this.stale(v, meta.d);
+    if (stale || !v) return error(stale ?? '');
+    const consoleOnly = oneClickRefusal(v, meta.v);
+    if (consoleOnly) return error(refusal(consoleRequired(consoleOnly)));
     try {
       await this.decide(actor, meta.a, meta.v, { reason, feedback, channel: 'slack', payloadDigest: meta.d });
     } catch (e) {

@@ -1,5 +1,6 @@
-import { payloadDigest, type WebhookApprovalContext } from '@humanos/core';
+import { HumanOSError, payloadDigest, type PolicyDocument, type WebhookApprovalContext } from '@humanos/core';
 import type { Kysely } from 'kysely';
+import { gatePayload } from '../approvals/display.js';
 import { approvalContext, loadApproval } from '../delivery/context.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
@@ -27,22 +28,17 @@ export interface ApprovalView {
   stateKey: string;
 }
 
-/** The payload a gate decides: an in-run decision's own, otherwise the task's (current, edited) payload. */
-export function gatePayload(gate: ApprovalRow, task: TaskRow): unknown {
-  if (gate.kind === 'decision') return p<{ payload?: unknown } | null>(gate.proposal)?.payload ?? {};
-  return p<unknown>(task.payload);
-}
-
 /**
  * Loads what Slack messages, e-mails and the confirmation page show about one approval.
  *
  * @example
- * const v = await approvalView(db, 'approval:human:…', 'https://humanos.example.com');
+ * const v = await approvalView(db, 'approval:human:…', 'https://humanos.example.com', deps.policy);
  */
 export async function approvalView(
   db: Kysely<Database>,
   approvalId: string,
   publicUrl: string | undefined,
+  policy: Pick<PolicyDocument, 'display'>,
 ): Promise<ApprovalView | undefined> {
   const a = await loadApproval(db, approvalId);
   if (!a) return undefined;
@@ -60,7 +56,7 @@ export async function approvalView(
     channel: (r.entry ? (JSON.parse(r.entry) as { data?: { channel?: string } }).data?.channel : undefined) ?? 'api',
   }));
   const hitl = p<{ requireExplicitReason?: boolean; requireExplicitFeedback?: boolean }>(a.task.hitl);
-  const ctx = approvalContext(a.gate, a.task, a.roles, a.approvals, publicUrl);
+  const ctx = approvalContext(a.gate, a.task, a.roles, a.approvals, publicUrl, policy);
   const highRisk = ctx.riskLevel === 'high' || ctx.riskLevel === 'critical';
   const digest = payloadDigest(gatePayload(a.gate, a.task));
   return {
@@ -74,6 +70,25 @@ export async function approvalView(
     highRisk,
     stateKey: [a.gate.status, digest, ...decisions.map((d) => `${d.principal}:${d.verdict}`)].join('|'),
   };
+}
+
+/**
+ * Why this verdict cannot be given from a message (a Slack button, an e-mail link) but only in the
+ * console, or undefined when it can: a payload too large to show there is neither approved nor
+ * rejected in one click, and a request with warnings is not approved in one click (rejecting it is).
+ * The server refuses such a decision even from an old message that still carries the button.
+ */
+export function oneClickRefusal(v: ApprovalView, verdict: 'approved' | 'rejected'): string | undefined {
+  if (v.ctx.display.tooLarge)
+    return 'The payload is too large to show in full in this message: open it in HumanOS to decide.';
+  if (verdict === 'approved' && v.ctx.warnings.length > 0)
+    return 'This request has warnings (the agent’s text and the payload may disagree): open it in HumanOS to approve.';
+  return undefined;
+}
+
+/** The refusal of a decision that must be made in the console (`console_required`, 403): nothing is written. */
+export function consoleRequired(why: string): HumanOSError {
+  return new HumanOSError('console_required', why);
 }
 
 const VERB: Record<string, string> = {

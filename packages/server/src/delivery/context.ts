@@ -1,12 +1,15 @@
 import {
   type AiProposal,
+  type ApprovalWarning,
   gateRisk,
+  type PolicyDocument,
   type RiskAssessment,
   type WebhookApprovalContext,
   type WebhookDelivery,
   type WebhookTaskContext,
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
+import { gateDisplay } from '../approvals/display.js';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
@@ -44,12 +47,30 @@ function proposalOf(g: ApprovalRow, t: TaskRow): WebhookApprovalContext['aiPropo
   return { action: ai.action ?? null, reasoning: ai.reasoning ?? null, confidence: ai.confidence ?? null };
 }
 
+/**
+ * What an approver must see before deciding. The warnings feature (issue 25: the agent's text
+ * against the payload, undecidable gates) supplies them; this is the one place every message reads
+ * them from, so Slack, e-mail and the confirmation page show the same list.
+ */
+export function approvalWarnings(_g: ApprovalRow, _t: TaskRow): ApprovalWarning[] {
+  return [];
+}
+
+/**
+ * The approval as every message shows it: the request, its risk and progress, the agent's proposal
+ * (its claim), and the payload that executes (`display`, rendered by the policy's display template
+ * within a message's limits) with the warnings an approver must see first.
+ *
+ * @example
+ * const ctx = approvalContext(gate, task, ['finance'], 0, 'https://humanos.example.com', deps.policy);
+ */
 export function approvalContext(
   g: ApprovalRow,
   t: TaskRow,
   roles: string[],
   approvals: number,
   publicUrl: string | undefined,
+  policy: Pick<PolicyDocument, 'display'>,
 ): WebhookApprovalContext {
   // An in-run decision's gate is at its own risk (at least the task's): a 50 000 wire inside a
   // low-risk task gets no one-click links, a Slack dialog and a required reason.
@@ -69,6 +90,8 @@ export function approvalContext(
     riskFactors: risk.factors ?? [],
     aiProposal: proposalOf(g, t),
     url: inboxLink(publicUrl, `/approvals/${encodeURIComponent(g.id)}`),
+    display: gateDisplay(policy, g, t),
+    warnings: approvalWarnings(g, t),
   };
 }
 
@@ -102,13 +125,14 @@ export async function eventContext(
   db: Kysely<Database>,
   event: { taskId: string | null; approvalId?: unknown },
   publicUrl: string | undefined,
+  policy: Pick<PolicyDocument, 'display'>,
 ): Promise<Pick<WebhookDelivery['data'], 'task' | 'approval'>> {
   if (typeof event.approvalId === 'string') {
     const a = await loadApproval(db, event.approvalId);
     if (a) {
       return {
         task: taskContext(a.task, publicUrl),
-        approval: approvalContext(a.gate, a.task, a.roles, a.approvals, publicUrl),
+        approval: approvalContext(a.gate, a.task, a.roles, a.approvals, publicUrl, policy),
       };
     }
   }

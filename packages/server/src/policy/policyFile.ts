@@ -1,15 +1,74 @@
 import { readFileSync } from 'node:fs';
-import { BUILTIN_POLICY, compilePattern, type PolicyDocument, UnsupportedPattern } from '@humanos/core';
+import {
+  BUILTIN_POLICY,
+  compilePattern,
+  DISPLAY_FORMATS,
+  displayTemplateProblems,
+  type PolicyDocument,
+  UnsupportedPattern,
+} from '@humanos/core';
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
-import { EscalationPolicySchema, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
+import { Enum, EscalationPolicySchema, named, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
 
 const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const closed = { additionalProperties: false } as const;
 const RISK = RiskLevelSchema;
 const STEP = T.Object(
   { role: ROLE, reason: T.Optional(T.String({ maxLength: 500 })), timeout: T.Optional(T.Integer({ minimum: 1 })) },
+  closed,
+);
+
+const ID = T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+/** What a rule (and a display template) matches: one matcher, `ruleMatch` in core. */
+const MATCH = T.Object(
+  {
+    capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
+    descriptionMatches: T.Optional(T.String({ maxLength: 500 })),
+    payload: T.Optional(
+      T.Array(
+        T.Object(
+          {
+            path: T.String({ minLength: 1, maxLength: 200 }),
+            gt: T.Optional(T.Number()),
+            gte: T.Optional(T.Number()),
+            lt: T.Optional(T.Number()),
+            lte: T.Optional(T.Number()),
+            eq: T.Optional(T.Union([T.String(), T.Number(), T.Boolean()])),
+            in: T.Optional(T.Array(T.Union([T.String(), T.Number()]))),
+          },
+          closed,
+        ),
+      ),
+    ),
+    riskAtLeast: T.Optional(RISK),
+    riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }), { minItems: 1 })),
+  },
+  closed,
+);
+const POINTER = T.String({ maxLength: 200, description: 'An RFC 6901 JSON pointer into the payload, e.g. `/amount`' });
+/** A display template: for the tasks its matcher matches, which payload fields approvers see first, and how. */
+const DISPLAY = T.Object(
+  {
+    id: ID,
+    description: T.Optional(T.String({ maxLength: 500 })),
+    match: MATCH,
+    fields: T.Array(
+      T.Object(
+        {
+          path: POINTER,
+          label: T.Optional(T.String({ minLength: 1, maxLength: 100 })),
+          format: T.Optional(named('DisplayFormat', Enum(DISPLAY_FORMATS, 'How a payload field is written'))),
+          currencyPath: T.Optional(POINTER),
+          currency: T.Optional(T.String({ pattern: '^[A-Z]{3}$' })),
+          minorUnits: T.Optional(T.Boolean()),
+        },
+        closed,
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
   closed,
 );
 
@@ -44,36 +103,13 @@ export const PolicyFileSchema = T.Object(
     maxSessionAge: T.Optional(
       T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
     ),
+    display: T.Optional(T.Array(DISPLAY, { maxItems: 200 })),
     rules: T.Array(
       T.Object(
         {
-          id: T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+          id: ID,
           description: T.Optional(T.String({ maxLength: 500 })),
-          match: T.Object(
-            {
-              capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
-              descriptionMatches: T.Optional(T.String({ maxLength: 500 })),
-              payload: T.Optional(
-                T.Array(
-                  T.Object(
-                    {
-                      path: T.String({ minLength: 1, maxLength: 200 }),
-                      gt: T.Optional(T.Number()),
-                      gte: T.Optional(T.Number()),
-                      lt: T.Optional(T.Number()),
-                      lte: T.Optional(T.Number()),
-                      eq: T.Optional(T.Union([T.String(), T.Number(), T.Boolean()])),
-                      in: T.Optional(T.Array(T.Union([T.String(), T.Number()]))),
-                    },
-                    closed,
-                  ),
-                ),
-              ),
-              riskAtLeast: T.Optional(RISK),
-              riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }), { minItems: 1 })),
-            },
-            closed,
-          ),
+          match: MATCH,
           require: T.Object(
             {
               approverRole: T.Optional(ROLE),
@@ -134,20 +170,29 @@ export function loadPolicy(
     throw new StartupError('HUMANOS_POLICY', `${file}: ${err?.instancePath || '/'} ${err?.message ?? 'is invalid'}`);
   }
   const policy = doc as PolicyDocument;
-  for (const r of policy.rules) {
-    if (r.match.descriptionMatches) {
+  const matchers = [
+    ...policy.rules.map((r) => ({ what: `rule ${r.id}`, match: r.match })),
+    ...(policy.display ?? []).map((t) => ({ what: `display template ${t.id}`, match: t.match })),
+  ];
+  for (const { what, match } of matchers) {
+    if (match.descriptionMatches) {
       // Matched by RE2 (linear time): what it cannot run (backreferences, lookaround) is refused here,
       // not discovered while a task waits.
       try {
-        compilePattern(r.match.descriptionMatches);
+        compilePattern(match.descriptionMatches);
       } catch (e) {
         if (!(e instanceof UnsupportedPattern)) throw e;
         throw new PolicyFileError(
           e.code,
-          `${file}: rule ${r.id}: descriptionMatches ${JSON.stringify(e.pattern)} is refused (${e.code}): ${e.message}`,
+          `${file}: ${what}: descriptionMatches ${JSON.stringify(e.pattern)} is refused (${e.code}): ${e.message}`,
         );
       }
     }
+  }
+  const badTemplates = displayTemplateProblems(policy.display ?? []);
+  if (badTemplates.length > 0)
+    throw new PolicyFileError('invalid_display_template', `${file}: ${badTemplates.join('; ')}`);
+  for (const r of policy.rules) {
     if (r.require.quorum && r.require.quorum.required > 20)
       throw new StartupError('HUMANOS_POLICY', `rule ${r.id}: quorum too large`);
   }

@@ -283,7 +283,7 @@ export class Webhooks {
         webhookId: hook.id,
         ledgerIndex: Number(d.seq),
         event,
-        ...(await eventContext(this.deps.db, event, this.deps.settings.publicUrl)),
+        ...(await eventContext(this.deps.db, event, this.deps.settings.publicUrl, this.deps.policy)),
       },
     };
     const body = JSON.stringify(delivery);
