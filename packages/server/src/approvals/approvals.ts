@@ -1,5 +1,5 @@
 import type { ApprovalStatus } from '@humanos/core';
-import { HumanOSError } from '@humanos/core';
+import { CONSOLE_LIMITS, HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -9,6 +9,7 @@ import { p } from '../kernel/rows.js';
 import type { ChallengeInput } from '../passkeys/decision.js';
 import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { type DecideInput, decide } from './decide.js';
+import { gateDisplay } from './display.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
@@ -97,6 +98,8 @@ export class Approvals {
         context,
         decisions.filter((d) => d.approval_id === g.id),
       ),
+      // The payload this gate decides as approvers see it in every channel (the console's limits).
+      display: gateDisplay(this.deps.policy, g, task, CONSOLE_LIMITS),
       // Every step (or escalation) of this task's gates, with earlier decisions and their reasons.
       chain: steps.map((x) => ({
         id: x.id,

@@ -14,6 +14,7 @@ import {
   Nullable,
   named,
   Page,
+  PayloadDisplaySchema,
   PolicyOutcome,
   Problem,
   RiskView,
@@ -208,6 +209,7 @@ export const GateDetail = named(
   view(
     {
       ...gateMembers,
+      display: PayloadDisplaySchema,
       task: view(
         {
           id: T.String(),

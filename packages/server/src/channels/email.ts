@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { displayLines, moreCharacters, moreFields, type PayloadDisplay } from '@humanos/core';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -6,7 +7,7 @@ import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
 import type { EmailOp } from './planner.js';
 import type { LinkTokens } from './tokens.js';
-import { type ApprovalView, approvalView, statusLine } from './view.js';
+import { type ApprovalView, approvalView, oneClickRefusal, statusLine } from './view.js';
 
 /** Escapes text for HTML: agent-supplied text is shown as text, never as markup. */
 export function html(s: string): string {
@@ -40,11 +41,102 @@ function row(label: string, value: string): string {
   return `<tr><td style="padding:4px 12px 4px 0;color:#555;vertical-align:top">${html(label)}</td><td style="padding:4px 0">${value}</td></tr>`;
 }
 
+/** The payload that executes, as an HTML table: values as text (identifiers in monospace), edits marked, cuts linked. */
+export function payloadHtml(display: PayloadDisplay, open: string): string {
+  const more = (text: string) => `<a href="${html(open)}" style="color:#224">${html(text)}</a>`;
+  const rows = display.fields.map((f) => {
+    const mono =
+      f.format === 'identifier' || f.format === 'json' ? 'font-family:ui-monospace,Menlo,Consolas,monospace;' : '';
+    const value = `<span style="${mono}white-space:pre-wrap;word-break:break-all">${html(f.text)}</span>${f.truncated > 0 ? `… (${more(moreCharacters(f.truncated))})` : ''}`;
+    const edited = f.edited ? ' <b style="color:#9a6700">(edited)</b>' : '';
+    return row(f.label, `${value}${edited}`);
+  });
+  const hidden =
+    display.hiddenFields > 0 ? `<p style="margin:4px 0">${more(moreFields(display.hiddenFields))}</p>` : '';
+  return `<h2 style="font-size:15px;margin:16px 0 4px">What will execute</h2><p style="margin:0 0 8px;color:#666;font-size:12px">The payload, field by field${display.template ? ` (as the policy's display template ${html(display.template)} lays it out)` : ''}: this is what runs if approved.</p><table style="border-collapse:collapse;font-size:14px;margin-bottom:4px">${rows.join('')}</table>${hidden}`;
+}
+
+/** The agent's text as its claim, set apart from the payload. */
+export function claimHtml(v: ApprovalView): string {
+  const { ctx } = v;
+  const confidence = ctx.aiProposal.confidence === null ? null : `${Math.round(ctx.aiProposal.confidence * 100)} %`;
+  const line = (label: string, value: string | null) =>
+    value ? `<p style="margin:4px 0"><b>${html(label)}:</b> ${html(value)}</p>` : '';
+  return `<h2 style="font-size:15px;margin:0 0 4px">The agent says</h2><p style="margin:0 0 8px;color:#666;font-size:12px">Its claim — check it against what will execute.</p><blockquote style="margin:0 0 8px;padding:8px 12px;border-left:4px solid #ccd;background:#f6f7f9">${line('Description', ctx.description)}${line('AI proposal', ctx.aiProposal.action)}${line('Reasoning', ctx.aiProposal.reasoning)}${line('Confidence', confidence)}</blockquote>`;
+}
+
+/** The warnings, above the decision buttons. */
+export function warningsHtml(v: ApprovalView): string {
+  if (v.ctx.warnings.length === 0) return '';
+  const items = v.ctx.warnings.map((w) => `<li>${html(w.message)}</li>`).join('');
+  return `<div style="border:1px solid #d4a72c;background:#fff8c5;border-radius:6px;padding:8px 12px;margin-bottom:12px"><b>⚠ Read before deciding</b><ul style="margin:4px 0;padding-left:20px">${items}</ul></div>`;
+}
+
+/** The buttons (or why there are none): one-click links where the request may be decided from the e-mail. */
+function actionsHtml(v: ApprovalView, kind: EmailOp['op'], links: MailLinks): string {
+  const openButton = (bg: string, fg: string, text = 'Open in HumanOS') =>
+    `<a href="${html(links.open)}" style="${BUTTON};background:${bg};color:${fg}">${html(text)}</a>`;
+  if (kind === 'outcome' || v.gate.status !== 'pending') return openButton('#eef', '#224');
+  if (v.highRisk)
+    return `<p style="margin:0 0 8px">This is a <b>${html(v.ctx.riskLevel)}-risk</b> request: decide it in HumanOS after signing in.</p>${openButton('#224', '#fff', 'Sign in to decide')}`;
+  const approve = links.approve
+    ? `<a href="${html(links.approve)}" style="${BUTTON};background:#1a7f37;color:#fff">Approve…</a>`
+    : '';
+  const reject = links.reject
+    ? `<a href="${html(links.reject)}" style="${BUTTON};background:#cf222e;color:#fff">Reject…</a>`
+    : '';
+  const why = oneClickRefusal(v, 'approved');
+  return `${why ? `<p style="margin:0 0 8px">${html(why)}</p>` : ''}${approve}${reject}${openButton(approve ? '#eef' : '#224', approve ? '#224' : '#fff', approve ? 'Open in HumanOS' : 'Open in HumanOS to decide')}`;
+}
+
+/** The e-mail's plain-text part: the same sections as the HTML, in the same order. */
+function emailText(
+  v: ApprovalView,
+  kind: EmailOp['op'],
+  links: MailLinks,
+  lead: string,
+  facts: [string, string][],
+  confidence: string | null,
+): string {
+  const { ctx } = v;
+  const pending = kind !== 'outcome' && v.gate.status === 'pending';
+  const claim = [
+    `  ${ctx.description}`,
+    ...(ctx.aiProposal.action ? [`  AI proposal: ${ctx.aiProposal.action}`] : []),
+    ...(ctx.aiProposal.reasoning ? [`  Reasoning: ${ctx.aiProposal.reasoning}`] : []),
+    ...(confidence ? [`  Confidence: ${confidence}`] : []),
+  ];
+  const why = pending && !v.highRisk ? oneClickRefusal(v, 'approved') : undefined;
+  return [
+    `${lead}: ${ctx.description}`,
+    '',
+    'The agent says (its claim — check it against what will execute):',
+    ...claim,
+    '',
+    `What will execute${ctx.display.template ? ` (display template ${ctx.display.template})` : ''}:`,
+    ...displayLines(ctx.display, links.open).map((l) => `  ${l}`),
+    '',
+    ...facts.map(([k, val]) => `${k}: ${val}`),
+    '',
+    ...(ctx.warnings.length > 0
+      ? ['WARNINGS — read before deciding:', ...ctx.warnings.map((w) => `  - ${w.message}`), '']
+      : []),
+    ...(pending && v.highRisk ? [`This is a ${ctx.riskLevel}-risk request: sign in to decide.`] : []),
+    ...(why ? [why] : []),
+    ...(pending && links.approve ? [`Approve (confirm on the page): ${links.approve}`] : []),
+    ...(pending && links.reject ? [`Reject (confirm on the page): ${links.reject}`] : []),
+    `Open in HumanOS: ${links.open}`,
+    '',
+    `Requested by ${v.task.requester} · ${v.gate.id}`,
+  ].join('\n');
+}
+
 /**
- * The e-mail about an approval, as HTML and plain text: the request with the AI's proposal,
- * reasoning, confidence, risk, deadline and progress, and one-click Approve / Reject links (each
- * opens a confirmation page; nothing is decided by opening a link) — or, for an outcome, what
- * became of it.
+ * The e-mail about an approval, as HTML and plain text: the agent's text as its claim, the payload
+ * that executes (every field, as the policy's display template lays it out, edits marked), the
+ * warnings, risk, deadline and progress, and one-click Approve / Reject links (each opens a
+ * confirmation page; nothing is decided by opening a link) where the request may be decided from an
+ * e-mail — or, for an outcome, what became of it.
  *
  * @example
  * const { subject, html, text } = renderEmail(view, 'request', links);
@@ -64,49 +156,26 @@ export function renderEmail(
         : 'Approval needed';
   const subject = `${lead}: ${ctx.description}`.slice(0, 200);
   const confidence = ctx.aiProposal.confidence === null ? null : `${Math.round(ctx.aiProposal.confidence * 100)} %`;
-  const facts: [string, string | null][] = [
-    ['AI proposal', ctx.aiProposal.action],
-    ['Reasoning', ctx.aiProposal.reasoning],
-    ['Confidence', confidence],
+  const facts: [string, string][] = [
     ['Risk', `${ctx.riskLevel}${ctx.riskFactors.length ? ` (${ctx.riskFactors.join(', ')})` : ''}`],
     ['Deadline', ctx.expiresAt ? new Date(ctx.expiresAt).toUTCString() : 'none'],
     ['Approvers', `${ctx.approverRoles.join(' or ')} — ${ctx.approvals} of ${ctx.required}`],
     ['Status', status],
   ];
-  const shown = facts.filter((f): f is [string, string] => f[1] !== null);
-  const actions =
-    kind === 'outcome' || v.gate.status !== 'pending'
-      ? `<a href="${html(links.open)}" style="${BUTTON};background:#eef;color:#224">Open in HumanOS</a>`
-      : links.approve && links.reject
-        ? `<a href="${html(links.approve)}" style="${BUTTON};background:#1a7f37;color:#fff">Approve…</a><a href="${html(links.reject)}" style="${BUTTON};background:#cf222e;color:#fff">Reject…</a><a href="${html(links.open)}" style="${BUTTON};background:#eef;color:#224">Open in HumanOS</a>`
-        : `<p style="margin:0 0 8px">This is a <b>${html(ctx.riskLevel)}-risk</b> request: decide it in HumanOS after signing in.</p><a href="${html(links.open)}" style="${BUTTON};background:#224;color:#fff">Sign in to decide</a>`;
   const note =
-    links.approve && kind !== 'outcome'
+    (links.approve || links.reject) && kind !== 'outcome'
       ? '<p style="color:#666;font-size:12px">Approve… and Reject… open a confirmation page in HumanOS; nothing is decided until you confirm there. The links work once, for you only, and expire.</p>'
       : '';
   const htmlBody = `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;background:#f6f7f9;margin:0;padding:24px">
 <div style="max-width:600px;margin:0 auto;background:#fff;border:1px solid #dde;border-radius:8px;padding:24px">
 <p style="margin:0 0 4px;color:#666;font-size:12px;text-transform:uppercase;letter-spacing:.05em">HumanOS · ${html(lead)}</p>
 <h1 style="font-size:20px;margin:0 0 16px">${html(ctx.description)}</h1>
-<table style="border-collapse:collapse;font-size:14px;margin-bottom:20px">${shown.map(([k, val]) => row(k, html(val))).join('')}</table>
-<div style="margin-bottom:16px">${actions}</div>${note}
+${claimHtml(v)}${payloadHtml(ctx.display, links.open)}
+<table style="border-collapse:collapse;font-size:14px;margin:16px 0 20px">${facts.map(([k, val]) => row(k, html(val))).join('')}</table>
+${warningsHtml(v)}<div style="margin-bottom:16px">${actionsHtml(v, kind, links)}</div>${note}
 <p style="color:#888;font-size:12px;margin-top:24px">Requested by ${html(v.task.requester)} · ${html(v.gate.id)}<br>You get this because you may decide it. Change your notifications in HumanOS (<code>humanos channels prefs</code>).</p>
 </div></body></html>`;
-  const text = [
-    `${lead}: ${ctx.description}`,
-    '',
-    ...shown.map(([k, val]) => `${k}: ${val}`),
-    '',
-    ...(kind !== 'outcome' && v.gate.status === 'pending' && links.approve && links.reject
-      ? [`Approve (confirm on the page): ${links.approve}`, `Reject (confirm on the page): ${links.reject}`]
-      : kind !== 'outcome' && v.gate.status === 'pending'
-        ? [`This is a ${ctx.riskLevel}-risk request: sign in to decide.`]
-        : []),
-    `Open in HumanOS: ${links.open}`,
-    '',
-    `Requested by ${v.task.requester} · ${v.gate.id}`,
-  ].join('\n');
-  return { subject, html: htmlBody, text };
+  return { subject, html: htmlBody, text: emailText(v, kind, links, lead, facts, confidence) };
 }
 
 /**
@@ -141,7 +210,9 @@ export class EmailSink {
         this.settings.linkTtlSeconds,
         now,
       )}`;
-    return { approve: link('approved'), reject: link('rejected'), open };
+    // No link for a verdict the e-mail may not give (a payload too large to show; approving with warnings).
+    const allowed = (verdict: 'approved' | 'rejected') => (oneClickRefusal(v, verdict) ? null : link(verdict));
+    return { approve: allowed('approved'), reject: allowed('rejected'), open };
   }
 
   async send(d: DeliveryRow, entry: string): Promise<Attempt> {

@@ -2,10 +2,10 @@ import { HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { p } from '../kernel/rows.js';
-import { html } from './email.js';
+import { claimHtml, html, payloadHtml, warningsHtml } from './email.js';
 import type { DecideFn } from './slackInteractions.js';
 import type { LinkClaims, LinkTokens } from './tokens.js';
-import { type ApprovalView, approvalView, statusLine } from './view.js';
+import { type ApprovalView, approvalView, consoleRequired, oneClickRefusal, statusLine } from './view.js';
 
 /** A page the e-mail link answers with. */
 export interface Page {
@@ -44,11 +44,7 @@ export function confirmationPage(v: ApprovalView, claims: LinkClaims, token: str
   const approve = claims.v === 'approved';
   const field = (name: string, label: string, required: boolean) =>
     `<label for="${name}">${html(label)}${required ? '' : ' <span class="muted">(optional)</span>'}</label><textarea id="${name}" name="${name}" maxlength="5000"${required ? ' required' : ''}></textarea>`;
-  const facts = [
-    v.ctx.aiProposal.action ? `<p><b>AI proposal:</b> ${html(v.ctx.aiProposal.action)}</p>` : '',
-    v.ctx.aiProposal.reasoning ? `<p><b>Reasoning:</b> ${html(v.ctx.aiProposal.reasoning)}</p>` : '',
-    `<p><b>Risk:</b> ${html(v.ctx.riskLevel)} · <b>Status:</b> ${html(statusLine(v))}</p>`,
-  ].join('');
+  const facts = `${claimHtml(v)}${payloadHtml(v.ctx.display, v.ctx.url ?? publicUrl)}<p><b>Risk:</b> ${html(v.ctx.riskLevel)} · <b>Status:</b> ${html(statusLine(v))}</p>${warningsHtml(v)}`;
   return page(
     `${approve ? 'Approve' : 'Reject'}: ${v.ctx.description}`,
     `${facts}<p class="muted">You are deciding as ${html(claims.p)}. Nothing is decided until you confirm.</p>
@@ -96,6 +92,12 @@ export class EmailLinks {
         `<p>This is a ${html(v.ctx.riskLevel)}-risk request: it can only be decided after signing in.</p>${open}`,
         403,
       );
+    }
+    // A link from before the request got warnings (or for a payload too large for an e-mail) decides nothing.
+    const consoleOnly = oneClickRefusal(v, claims.v);
+    if (consoleOnly) {
+      const e = consoleRequired(consoleOnly);
+      return page('Decide in HumanOS', `<p>${html(e.message)} (${html(e.code)})</p>${open}`, e.status);
     }
     const row = await this.deps.db
       .selectFrom('principals')

@@ -1,4 +1,4 @@
-import { HumanOSError, payloadDigest, type PolicyDocument, type WebhookApprovalContext } from '@humanos/core';
+import { HumanOSError, type PolicyDocument, payloadDigest, type WebhookApprovalContext } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import { gatePayload } from '../approvals/display.js';
 import { approvalContext, loadApproval } from '../delivery/context.js';

@@ -2,6 +2,7 @@ import {
   APPROVAL_ID_PATTERN,
   APPROVAL_STATUSES,
   DID_PATTERN,
+  DISPLAY_FORMATS,
   ERROR_STATUS,
   type ErrorCode,
   RISK_LEVELS,
@@ -230,6 +231,38 @@ export const AiProposalView = named(
   ),
 );
 /** The assessed risk (core `RiskAssessment`): the stricter of the server's rules and the agent's claim. */
+/** How a payload field is written (the policy's display templates and the payload display). */
+export const DisplayFormatSchema = named('DisplayFormat', Enum(DISPLAY_FORMATS, 'How a payload field is written'));
+/** The payload that executes, as every channel shows it (`renderPayload` in core). */
+export const PayloadDisplaySchema = named(
+  'PayloadDisplay',
+  view(
+    {
+      fields: T.Array(
+        named(
+          'PayloadDisplayField',
+          view(
+            {
+              path: T.String({ description: 'An RFC 6901 JSON pointer into the payload' }),
+              label: T.String(),
+              text: T.String({ description: 'The value as written for a human, cut to the channel’s limit' }),
+              format: DisplayFormatSchema,
+              edited: T.Boolean({ description: 'A human changed it from what the agent proposed' }),
+              truncated: T.Integer({ description: 'Characters of the value not shown in `text`' }),
+            },
+            'One shown payload field',
+          ),
+        ),
+      ),
+      hiddenFields: T.Integer({ description: 'Fields not listed (over the limit)' }),
+      tooLarge: T.Boolean({
+        description: 'Not everything is shown: Slack and e-mail offer no one-click decision, only the console',
+      }),
+      template: Nullable(T.String({ description: 'The policy display template used, by id' })),
+    },
+    'The payload that executes, labelled and formatted by the policy’s display template, edits marked',
+  ),
+);
 export const RiskView = named(
   'RiskAssessment',
   view(

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import {
   BUILTIN_POLICY,
   compilePattern,
-  DISPLAY_FORMATS,
   displayTemplateProblems,
   type PolicyDocument,
   UnsupportedPattern,
@@ -10,7 +9,7 @@ import {
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
-import { Enum, EscalationPolicySchema, named, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
+import { DisplayFormatSchema, EscalationPolicySchema, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
 
 const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const closed = { additionalProperties: false } as const;
@@ -59,7 +58,7 @@ const DISPLAY = T.Object(
         {
           path: POINTER,
           label: T.Optional(T.String({ minLength: 1, maxLength: 100 })),
-          format: T.Optional(named('DisplayFormat', Enum(DISPLAY_FORMATS, 'How a payload field is written'))),
+          format: T.Optional(DisplayFormatSchema),
           currencyPath: T.Optional(POINTER),
           currency: T.Optional(T.String({ pattern: '^[A-Z]{3}$' })),
           minorUnits: T.Optional(T.Boolean()),
