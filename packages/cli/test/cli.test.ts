@@ -59,7 +59,9 @@ for (const backend of backends()) {
       expect(show.stdout).toContain('All canaries green');
       expect(show.stdout).toContain('0.91');
       expect(show.stdout).toContain('- Wait for Monday');
-      expect(show.stdout).toContain('"version": "4.2.0"');
+      expect(show.stdout).toContain('What will execute:');
+      expect(show.stdout).toContain('Version: 4.2.0');
+      expect(show.stdout).toContain('Service: checkout');
       expect(show.stdout).not.toContain('\x1b[');
 
       const ok = await humanos(

@@ -1,5 +1,5 @@
 import type { CreateTaskInput } from '@human/sdk';
-import { RISK_LEVELS, TASK_ID_PATTERN } from '@humanos/core';
+import { displayLines, RISK_LEVELS, TASK_ID_PATTERN } from '@humanos/core';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { type Extra, progress, type ToolContext, taskUri } from './context.js';
@@ -203,12 +203,29 @@ function registerGetTask(mcp: McpServer, ctx: ToolContext): void {
       title: 'Look at a task',
       description:
         'Get a task you can see: its status (awaiting_approval, approved, executing, paused, completed, failed, ' +
-        'rejected, expired, cancelled, overridden), proposed and approved payloads, decisions, result or error.',
+        'rejected, expired, cancelled, overridden), proposed and approved payloads, decisions, result or error, ' +
+        'and for each approval request the payload as the human approver sees it (whatWillExecute).',
       inputSchema: { taskId: TASK_ID },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
-    ({ taskId }, extra) => guarded(async () => ok(taskSummary(await ctx.clientFor(extra).getTask(taskId)))),
+    ({ taskId }, extra) => guarded(async () => ok(await shownTask(ctx.clientFor(extra), taskId))),
   );
+}
+
+/**
+ * A task with, for each of its approval requests, the payload as the approver sees it (`display`,
+ * the same rendering as Slack, e-mail and the console) and as lines of text (`whatWillExecute`):
+ * what the human is asked to approve, not what the agent's text says.
+ */
+async function shownTask(client: ReturnType<ToolContext['clientFor']>, taskId: string) {
+  const task = await client.getTask(taskId);
+  const summary = taskSummary(task);
+  const details = await Promise.all(task.approvals.map((g) => client.getApproval(g.id)));
+  const approvals = (summary.approvals as Record<string, unknown>[]).map((a, i) => {
+    const display = details[i]?.display;
+    return display ? { ...a, display, whatWillExecute: displayLines(display) } : a;
+  });
+  return { ...summary, approvals };
 }
 
 /** `request_approval`, `wait_for_decision` and `get_task`. */

@@ -86,6 +86,7 @@ export interface components {
       currentDigest: string;
       decidedAt: string | null;
       decisions: components['schemas']['Decision'][];
+      display: components['schemas']['PayloadDisplay'];
       eligibleRoles: string[];
       escalateTo: string | null;
       escalationMessage?: string;
@@ -567,6 +568,11 @@ export interface components {
       handle: string;
     };
     /**
+     * @description How a payload field is written
+     * @enum {string}
+     */
+    DisplayFormat: 'money' | 'date' | 'identifier' | 'number' | 'text' | 'boolean' | 'json';
+    /**
      * @description Stable error code (docs/api.md lists them)
      * @enum {string}
      */
@@ -575,6 +581,7 @@ export interface components {
       | 'validation_failed'
       | 'passkey_registration_failed'
       | 'payload_digest_conflict'
+      | 'invalid_display_template'
       | 'invalid_id'
       | 'unauthorized'
       | 'reauthentication_required'
@@ -589,6 +596,7 @@ export interface components {
       | 'requester_cannot_audit'
       | 'consent_required'
       | 'passkey_required'
+      | 'console_required'
       | 'passkey_invalid'
       | 'passkey_owner_only'
       | 'not_found'
@@ -981,6 +989,28 @@ export interface components {
       /** @description The value as it stands now */
       to?: unknown;
     };
+    /** @description The payload that executes, labelled and formatted by the policy’s display template, edits marked */
+    PayloadDisplay: {
+      fields: components['schemas']['PayloadDisplayField'][];
+      /** @description Fields not listed (over the limit) */
+      hiddenFields: number;
+      template: string | null;
+      /** @description Not everything is shown: Slack and e-mail offer no one-click decision, only the console */
+      tooLarge: boolean;
+    };
+    /** @description One shown payload field */
+    PayloadDisplayField: {
+      /** @description A human changed it from what the agent proposed */
+      edited: boolean;
+      format: components['schemas']['DisplayFormat'];
+      label: string;
+      /** @description An RFC 6901 JSON pointer into the payload */
+      path: string;
+      /** @description The value as written for a human, cut to the channel’s limit */
+      text: string;
+      /** @description Characters of the value not shown in `text` */
+      truncated: number;
+    };
     /** @description A gate that would open */
     PlannedGate: {
       approverRoles: string[];
@@ -1012,6 +1042,35 @@ export interface components {
     PolicyFile: {
       auditorRole?: string;
       defaultApproverRole?: string;
+      display?: {
+        description?: string;
+        fields: {
+          currency?: string;
+          /** @description An RFC 6901 JSON pointer into the payload, e.g. `/amount` */
+          currencyPath?: string;
+          format?: components['schemas']['DisplayFormat'];
+          label?: string;
+          minorUnits?: boolean;
+          /** @description An RFC 6901 JSON pointer into the payload, e.g. `/amount` */
+          path: string;
+        }[];
+        id: string;
+        match: {
+          capabilities?: string[];
+          descriptionMatches?: string;
+          payload?: {
+            eq?: string | number | boolean;
+            gt?: number;
+            gte?: number;
+            in?: (string | number)[];
+            lt?: number;
+            lte?: number;
+            path: string;
+          }[];
+          riskAtLeast?: components['schemas']['RiskLevel'];
+          riskFactors?: string[];
+        };
+      }[];
       escalationLadder?: {
         [key: string]: string;
       };
@@ -1612,6 +1671,7 @@ export type DeviceLoginStatus = components['schemas']['DeviceLoginStatus'];
 export type DeviceStart = components['schemas']['DeviceStart'];
 export type DeviceToken = components['schemas']['DeviceToken'];
 export type DeviceTokenBody = components['schemas']['DeviceTokenBody'];
+export type DisplayFormat = components['schemas']['DisplayFormat'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type EscalationPolicy = components['schemas']['EscalationPolicy'];
 export type ExecuteBody = components['schemas']['ExecuteBody'];
@@ -1652,6 +1712,8 @@ export type PasskeyRegistrationOptions = components['schemas']['PasskeyRegistrat
 export type PasskeyRenameBody = components['schemas']['PasskeyRenameBody'];
 export type PasskeyRevokeBody = components['schemas']['PasskeyRevokeBody'];
 export type PayloadChange = components['schemas']['PayloadChange'];
+export type PayloadDisplay = components['schemas']['PayloadDisplay'];
+export type PayloadDisplayField = components['schemas']['PayloadDisplayField'];
 export type PlannedGate = components['schemas']['PlannedGate'];
 export type PolicyDocument = components['schemas']['PolicyDocument'];
 export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
@@ -1750,12 +1812,23 @@ export const consentKindValues = ['on_behalf_of'] as const satisfies readonly Co
 export const deliveryStatusValues = ['pending', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
 /** Every DeviceLoginStatus, in the order the server lists them. */
 export const deviceLoginStatusValues = ['pending', 'complete'] as const satisfies readonly DeviceLoginStatus[];
+/** Every DisplayFormat, in the order the server lists them. */
+export const displayFormatValues = [
+  'money',
+  'date',
+  'identifier',
+  'number',
+  'text',
+  'boolean',
+  'json',
+] as const satisfies readonly DisplayFormat[];
 /** Every ErrorCode, in the order the server lists them. */
 export const errorCodeValues = [
   'bad_request',
   'validation_failed',
   'passkey_registration_failed',
   'payload_digest_conflict',
+  'invalid_display_template',
   'invalid_id',
   'unauthorized',
   'reauthentication_required',
@@ -1770,6 +1843,7 @@ export const errorCodeValues = [
   'requester_cannot_audit',
   'consent_required',
   'passkey_required',
+  'console_required',
   'passkey_invalid',
   'passkey_owner_only',
   'not_found',

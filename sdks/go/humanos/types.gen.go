@@ -17,12 +17,14 @@ const (
 	ErrorCodeBadRequest                ErrorCode = "bad_request"
 	ErrorCodeConflict                  ErrorCode = "conflict"
 	ErrorCodeConsentRequired           ErrorCode = "consent_required"
+	ErrorCodeConsoleRequired           ErrorCode = "console_required"
 	ErrorCodeCsrfFailed                ErrorCode = "csrf_failed"
 	ErrorCodeDatabaseUnavailable       ErrorCode = "database_unavailable"
 	ErrorCodeForbidden                 ErrorCode = "forbidden"
 	ErrorCodeIdempotencyKeyReused      ErrorCode = "idempotency_key_reused"
 	ErrorCodeIntegrityViolation        ErrorCode = "integrity_violation"
 	ErrorCodeInternal                  ErrorCode = "internal"
+	ErrorCodeInvalidDisplayTemplate    ErrorCode = "invalid_display_template"
 	ErrorCodeInvalidId                 ErrorCode = "invalid_id"
 	ErrorCodeInvalidState              ErrorCode = "invalid_state"
 	ErrorCodeLeaseLost                 ErrorCode = "lease_lost"
@@ -78,6 +80,8 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeConsentRequired:
 		return true
+	case ErrorCodeConsoleRequired:
+		return true
 	case ErrorCodeCsrfFailed:
 		return true
 	case ErrorCodeDatabaseUnavailable:
@@ -89,6 +93,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeIntegrityViolation:
 		return true
 	case ErrorCodeInternal:
+		return true
+	case ErrorCodeInvalidDisplayTemplate:
 		return true
 	case ErrorCodeInvalidId:
 		return true
@@ -264,14 +270,15 @@ type ApprovalRequest struct {
 	ConfidenceThreshold float64     `json:"confidenceThreshold"`
 
 	// CurrentDigest The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding.
-	CurrentDigest     string     `json:"currentDigest"`
-	DecidedAt         *time.Time `json:"decidedAt"`
-	Decisions         []Decision `json:"decisions"`
-	EligibleRoles     []string   `json:"eligibleRoles"`
-	EscalateTo        string     `json:"escalateTo"`
-	EscalationMessage string     `json:"escalationMessage"`
-	EscalationPolicy  string     `json:"escalationPolicy"`
-	ExpiresAt         *time.Time `json:"expiresAt"`
+	CurrentDigest     string          `json:"currentDigest"`
+	DecidedAt         *time.Time      `json:"decidedAt"`
+	Decisions         []Decision      `json:"decisions"`
+	Display           *PayloadDisplay `json:"display"`
+	EligibleRoles     []string        `json:"eligibleRoles"`
+	EscalateTo        string          `json:"escalateTo"`
+	EscalationMessage string          `json:"escalationMessage"`
+	EscalationPolicy  string          `json:"escalationPolicy"`
+	ExpiresAt         *time.Time      `json:"expiresAt"`
 
 	// ID `approval:human:…`
 	ID string `json:"id"`
@@ -404,6 +411,37 @@ type OidcIdentity struct {
 
 	// Subject The person’s `sub` at that IdP
 	Subject string `json:"subject"`
+}
+
+// PayloadDisplay The payload that executes, labelled and formatted by the policy’s display template, edits marked
+type PayloadDisplay struct {
+	Fields []PayloadDisplayField `json:"fields"`
+
+	// HiddenFields Fields not listed (over the limit)
+	HiddenFields int    `json:"hiddenFields"`
+	Template     string `json:"template"`
+
+	// TooLarge Not everything is shown: Slack and e-mail offer no one-click decision, only the console
+	TooLarge bool `json:"tooLarge"`
+}
+
+// PayloadDisplayField One shown payload field
+type PayloadDisplayField struct {
+	// Edited A human changed it from what the agent proposed
+	Edited bool `json:"edited"`
+
+	// Format How a payload field is written
+	Format string `json:"format"`
+	Label  string `json:"label"`
+
+	// Path An RFC 6901 JSON pointer into the payload
+	Path string `json:"path"`
+
+	// Text The value as written for a human, cut to the channel’s limit
+	Text string `json:"text"`
+
+	// Truncated Characters of the value not shown in `text`
+	Truncated int `json:"truncated"`
 }
 
 // PolicyApplied The policy that planned the gates: its id and version, the rules that matched, whether a gate is required

@@ -147,6 +147,7 @@ ErrorCode = TypeAliasType(
         'validation_failed',
         'passkey_registration_failed',
         'payload_digest_conflict',
+        'invalid_display_template',
         'invalid_id',
         'unauthorized',
         'reauthentication_required',
@@ -161,6 +162,7 @@ ErrorCode = TypeAliasType(
         'requester_cannot_audit',
         'consent_required',
         'passkey_required',
+        'console_required',
         'passkey_invalid',
         'passkey_owner_only',
         'not_found',
@@ -303,6 +305,7 @@ class ApprovalRequest(ApprovalRequestBase):
     decided_at: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     decisions: Annotated[list[Decision], Field(validate_default=True)] = []
+    display: dict[str, Any] | None = None
     eligible_roles: list[str] = []
     escalate_to: str | None = None
     escalation_message: str | None = None
