@@ -164,7 +164,7 @@ export function renderEmail(
   ];
   const note =
     (links.approve || links.reject) && kind !== 'outcome'
-      ? '<p style="color:#666;font-size:12px">Approve… and Reject… open a confirmation page in HumanOS; nothing is decided until you confirm there. The links work once, for you only, and expire.</p>'
+      ? `<p style="color:#666;font-size:12px">${[links.approve ? 'Approve…' : null, links.reject ? 'Reject…' : null].filter(Boolean).join(' and ')} open${links.approve && links.reject ? '' : 's'} a confirmation page in HumanOS; nothing is decided until you confirm there. The links work once, for you only, and expire.</p>`
       : '';
   const htmlBody = `<!doctype html><html><body style="font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;background:#f6f7f9;margin:0;padding:24px">
 <div style="max-width:600px;margin:0 auto;background:#fff;border:1px solid #dde;border-radius:8px;padding:24px">
