@@ -189,9 +189,12 @@ export function formatDate(s: string): string | undefined {
   return `${DAYS[t.getUTCDay()]} ${t.getUTCDate()} ${MONTHS[t.getUTCMonth()]} ${t.getUTCFullYear()} ${time} UTC`;
 }
 
+/** ISO 4217 codes Intl knows (it formats any three letters; `XYZ` is not money). */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
 /** The minor-unit digits of an ISO 4217 currency (EUR 2, JPY 0), or undefined when Intl does not know it. */
 export function currencyDigits(currency: string): number | undefined {
-  if (!/^[A-Z]{3}$/.test(currency)) return undefined;
+  if (!/^[A-Z]{3}$/.test(currency) || !KNOWN_CURRENCIES.has(currency)) return undefined;
   try {
     return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits;
   } catch {
