@@ -53,6 +53,23 @@ for (const backend of backends()) {
       const inboxJson = await humanos(['inbox', '--json'], env(approverToken));
       expect(JSON.parse(inboxJson.stdout).items[0].id).toBe(id);
 
+      const refund = await agent.post('/tasks', {
+        description: 'Refund EUR 24.99 to customer C-1042',
+        humanInLoop: { approverRole: 'senior_engineer', approvalTimeout: 600 },
+        payload: { amount: 2499, currency: 'EUR', iban: 'DE89370400440532013000' },
+      });
+      const shownRefund = await humanos(['show', refund.body.approvalRequest.id], {
+        ...env(approverToken),
+        NO_COLOR: '1',
+      });
+      // The agent's text as its claim, then the payload that executes: 2499, not 24.99.
+      expect(shownRefund.stdout).toContain(
+        '  The agent says (its claim — check it against what will execute):\n    description: Refund EUR 24.99 to customer C-1042',
+      );
+      expect(shownRefund.stdout).toContain(
+        '  What will execute:\n    Amount: 2499\n    Currency: EUR\n    IBAN: DE89370400440532013000\n',
+      );
+
       const show = await humanos(['show', id], { ...env(approverToken), NO_COLOR: '1' });
       expect(show.code).toBe(0);
       expect(show.stdout).toContain('Roll out checkout v4.2');

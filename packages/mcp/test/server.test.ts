@@ -112,6 +112,9 @@ for (const backend of backends()) {
           expect(task.body).toMatchObject({ status: 'completed', result: { freedGb: 120 } });
           const view = await call(mcp, 'get_task', { taskId: created.taskId });
           expect(view).toMatchObject({ status: 'completed', result: { freedGb: 120 } });
+          // What the human saw is what executed: the payload as every channel shows it, the edit marked.
+          expect(view.approvals[0].whatWillExecute).toEqual(['Mode: safe (edited)', 'Path: /srv/builds/old']);
+          expect(view.approvals[0].display).toMatchObject({ hiddenFields: 0, tooLarge: false, template: null });
           const read = await mcp.readResource({ uri: created.resource });
           expect(JSON.parse((read.contents[0] as { text: string }).text).status).toBe('completed');
         });
