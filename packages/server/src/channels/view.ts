@@ -68,7 +68,14 @@ export async function approvalView(
     requireReason: !!hitl.requireExplicitReason || highRisk,
     requireFeedback: !!hitl.requireExplicitFeedback,
     highRisk,
-    stateKey: [a.gate.status, digest, ...decisions.map((d) => `${d.principal}:${d.verdict}`)].join('|'),
+    // What decides the buttons too: a message whose request got warnings (or a new template) is redrawn.
+    stateKey: [
+      a.gate.status,
+      digest,
+      ...decisions.map((d) => `${d.principal}:${d.verdict}`),
+      `shown:${ctx.display.template ?? ''}:${ctx.display.tooLarge}`,
+      ...ctx.warnings.map((w) => `warning:${w.code}:${w.field ?? ''}`),
+    ].join('|'),
   };
 }
 
