@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MESSAGE_LIMITS, renderPayload } from '../packages/core/dist/index.js';
 import { renderEmail } from '../packages/server/dist/channels/email.js';
 import { confirmationPage } from '../packages/server/dist/channels/emailPage.js';
 import { slackMessage } from '../packages/server/dist/channels/slack.js';
@@ -64,6 +65,22 @@ function view(status: string, decisions: ApprovalView['decisions']): ApprovalVie
         confidence: 0.82,
       },
       url: `${publicUrl}/approvals/${encodeURIComponent(approvalId)}`,
+      // The payload that executes, laid out by a policy display template (amount in cents).
+      display: renderPayload(
+        { invoice: 'INV-2291', payee: 'ACME Corp', amount: 940000, currency: 'USD', iban: 'DE89370400440532013000' },
+        {
+          ...MESSAGE_LIMITS,
+          template: {
+            id: 'payments',
+            fields: [
+              { path: '/amount', label: 'Amount', format: 'money', currencyPath: '/currency', minorUnits: true },
+              { path: '/payee', label: 'Payee' },
+              { path: '/iban', label: 'IBAN', format: 'identifier' },
+            ],
+          },
+        },
+      ),
+      warnings: [],
     },
     decisions,
     digest: 'sha256:0000',
@@ -96,13 +113,13 @@ function shot(name: string, html: string, height: number): void {
 
 mkdirSync(out, { recursive: true });
 const pending = view('pending', []);
-shot('email-request', renderEmail(pending, 'request', links).html, 500);
+shot('email-request', renderEmail(pending, 'request', links).html, 760);
 const done = view('approved', [
   { principal: 'did:human:ann', verdict: 'approved', reason: 'PO matches', channel: 'slack' },
 ]);
-shot('email-outcome', renderEmail(done, 'outcome', { approve: null, reject: null, open: links.open }).html, 420);
+shot('email-outcome', renderEmail(done, 'outcome', { approve: null, reject: null, open: links.open }).html, 720);
 const claims = { a: approvalId, p: 'did:human:ann', v: 'approved' as const, d: 'sha256:0000', e: 0, j: 'x' };
-shot('email-confirm', confirmationPage(pending, claims, '…', publicUrl).html, 560);
+shot('email-confirm', confirmationPage(pending, claims, '…', publicUrl).html, 760);
 writeFileSync(
   join(out, 'slack-request.json'),
   `${JSON.stringify({ blocks: slackMessage(pending).blocks }, null, 2)}\n`,

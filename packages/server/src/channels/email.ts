@@ -62,7 +62,7 @@ export function claimHtml(v: ApprovalView): string {
   const confidence = ctx.aiProposal.confidence === null ? null : `${Math.round(ctx.aiProposal.confidence * 100)} %`;
   const line = (label: string, value: string | null) =>
     value ? `<p style="margin:4px 0"><b>${html(label)}:</b> ${html(value)}</p>` : '';
-  return `<h2 style="font-size:15px;margin:0 0 4px">The agent says</h2><p style="margin:0 0 8px;color:#666;font-size:12px">Its claim — check it against what will execute.</p><blockquote style="margin:0 0 8px;padding:8px 12px;border-left:4px solid #ccd;background:#f6f7f9">${line('Description', ctx.description)}${line('AI proposal', ctx.aiProposal.action)}${line('Reasoning', ctx.aiProposal.reasoning)}${line('Confidence', confidence)}</blockquote>`;
+  return `<h2 style="font-size:15px;margin:0 0 4px">The agent says</h2><p style="margin:0 0 8px;color:#666;font-size:12px">Its claim — check it against what will execute.</p><blockquote style="margin:0 0 8px;padding:8px 12px;font-size:14px;border-left:4px solid #ccd;background:#f6f7f9">${line('Description', ctx.description)}${line('AI proposal', ctx.aiProposal.action)}${line('Reasoning', ctx.aiProposal.reasoning)}${line('Confidence', confidence)}</blockquote>`;
 }
 
 /** The warnings, above the decision buttons. */
