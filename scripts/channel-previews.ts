@@ -119,7 +119,7 @@ const done = view('approved', [
 ]);
 shot('email-outcome', renderEmail(done, 'outcome', { approve: null, reject: null, open: links.open }).html, 720);
 const claims = { a: approvalId, p: 'did:human:ann', v: 'approved' as const, d: 'sha256:0000', e: 0, j: 'x' };
-shot('email-confirm', confirmationPage(pending, claims, '…', publicUrl).html, 760);
+shot('email-confirm', confirmationPage(pending, claims, '…', publicUrl).html, 920);
 writeFileSync(
   join(out, 'slack-request.json'),
   `${JSON.stringify({ blocks: slackMessage(pending).blocks }, null, 2)}\n`,
