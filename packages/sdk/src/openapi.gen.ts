@@ -1055,21 +1055,7 @@ export interface components {
           path: string;
         }[];
         id: string;
-        match: {
-          capabilities?: string[];
-          descriptionMatches?: string;
-          payload?: {
-            eq?: string | number | boolean;
-            gt?: number;
-            gte?: number;
-            in?: (string | number)[];
-            lt?: number;
-            lte?: number;
-            path: string;
-          }[];
-          riskAtLeast?: components['schemas']['RiskLevel'];
-          riskFactors?: string[];
-        };
+        match: components['schemas']['PolicyMatch'];
       }[];
       escalationLadder?: {
         [key: string]: string;
@@ -1092,21 +1078,7 @@ export interface components {
       rules: {
         description?: string;
         id: string;
-        match: {
-          capabilities?: string[];
-          descriptionMatches?: string;
-          payload?: {
-            eq?: string | number | boolean;
-            gt?: number;
-            gte?: number;
-            in?: (string | number)[];
-            lt?: number;
-            lte?: number;
-            path: string;
-          }[];
-          riskAtLeast?: components['schemas']['RiskLevel'];
-          riskFactors?: string[];
-        };
+        match: components['schemas']['PolicyMatch'];
         require: {
           approvalChain?: {
             reason?: string;
@@ -1137,6 +1109,21 @@ export interface components {
     };
     /** @enum {string} */
     PolicyFlagCode: 'not_comparable' | 'ambiguous_number' | 'unsupported_pattern' | 'text_too_long';
+    PolicyMatch: {
+      capabilities?: string[];
+      descriptionMatches?: string;
+      payload?: {
+        eq?: string | number | boolean;
+        gt?: number;
+        gte?: number;
+        in?: (string | number)[];
+        lt?: number;
+        lte?: number;
+        path: string;
+      }[];
+      riskAtLeast?: components['schemas']['RiskLevel'];
+      riskFactors?: string[];
+    };
     /** @description The policy that planned the gates: its id and version, the rules that matched, whether a gate is required */
     PolicyOutcome: {
       /** @description What the client asked for (`before_execution`, `threshold`, …) */
@@ -1720,6 +1707,7 @@ export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
 export type PolicyFile = components['schemas']['PolicyFile'];
 export type PolicyFlag = components['schemas']['PolicyFlag'];
 export type PolicyFlagCode = components['schemas']['PolicyFlagCode'];
+export type PolicyMatch = components['schemas']['PolicyMatch'];
 export type PolicyOutcome = components['schemas']['PolicyOutcome'];
 export type PolicyRequirement = components['schemas']['PolicyRequirement'];
 export type PolicySource = components['schemas']['PolicySource'];

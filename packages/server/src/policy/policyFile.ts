@@ -9,7 +9,7 @@ import {
 import { Ajv } from 'ajv';
 import { Type as T } from 'typebox';
 import { StartupError } from '../errors.js';
-import { DisplayFormatSchema, EscalationPolicySchema, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
+import { DisplayFormatSchema, EscalationPolicySchema, named, RiskLevelSchema, withoutIds } from '../kernel/schemas.js';
 
 const ROLE = T.String({ pattern: '^[a-z][a-z0-9_.-]{0,63}$' });
 const closed = { additionalProperties: false } as const;
@@ -21,30 +21,33 @@ const STEP = T.Object(
 
 const ID = T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
 /** What a rule (and a display template) matches: one matcher, `ruleMatch` in core. */
-const MATCH = T.Object(
-  {
-    capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
-    descriptionMatches: T.Optional(T.String({ maxLength: 500 })),
-    payload: T.Optional(
-      T.Array(
-        T.Object(
-          {
-            path: T.String({ minLength: 1, maxLength: 200 }),
-            gt: T.Optional(T.Number()),
-            gte: T.Optional(T.Number()),
-            lt: T.Optional(T.Number()),
-            lte: T.Optional(T.Number()),
-            eq: T.Optional(T.Union([T.String(), T.Number(), T.Boolean()])),
-            in: T.Optional(T.Array(T.Union([T.String(), T.Number()]))),
-          },
-          closed,
+const MATCH = named(
+  'PolicyMatch',
+  T.Object(
+    {
+      capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
+      descriptionMatches: T.Optional(T.String({ maxLength: 500 })),
+      payload: T.Optional(
+        T.Array(
+          T.Object(
+            {
+              path: T.String({ minLength: 1, maxLength: 200 }),
+              gt: T.Optional(T.Number()),
+              gte: T.Optional(T.Number()),
+              lt: T.Optional(T.Number()),
+              lte: T.Optional(T.Number()),
+              eq: T.Optional(T.Union([T.String(), T.Number(), T.Boolean()])),
+              in: T.Optional(T.Array(T.Union([T.String(), T.Number()]))),
+            },
+            closed,
+          ),
         ),
       ),
-    ),
-    riskAtLeast: T.Optional(RISK),
-    riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }), { minItems: 1 })),
-  },
-  closed,
+      riskAtLeast: T.Optional(RISK),
+      riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }), { minItems: 1 })),
+    },
+    closed,
+  ),
 );
 const POINTER = T.String({ maxLength: 200, description: 'An RFC 6901 JSON pointer into the payload, e.g. `/amount`' });
 /** A display template: for the tasks its matcher matches, which payload fields approvers see first, and how. */
