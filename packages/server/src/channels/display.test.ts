@@ -59,7 +59,9 @@ for (const backend of backends()) {
     let slack: FakeSlack;
     let smtp: SmtpSink;
     let agent: Api;
+    let ann: Api;
     const ANN = `did:human:ann-display-${backend}`;
+    const CARL = `did:human:carl-display-${backend}`;
 
     const approvalOf = (c: SlackCall) =>
       /approval:[a-z]+:[0-9a-f]+/.exec(JSON.stringify((c.body.blocks as Block[]).at(-1)))?.[0];
@@ -100,9 +102,11 @@ for (const backend of backends()) {
       writeFileSync(file, JSON.stringify(POLICY));
       t = await startTestServer(backend, { ...channelEnv(slack, smtp), HUMANOS_POLICY: file });
       agent = await t.principal(`did:agent:refunder-${backend}`, []);
-      await t.principal(ANN, ['finance']);
+      ann = await t.principal(ANN, ['finance']);
       const links = { slackUserId: 'U0ANN', email: 'ann@example.com' };
       expect((await t.admin.req('PUT', `/channels/links/${ANN}`, links)).status).toBe(200);
+      await t.principal(CARL, ['ops']);
+      expect((await t.admin.req('PUT', `/channels/links/${CARL}`, { slackUserId: 'U0CARL' })).status).toBe(200);
     });
     afterAll(async () => {
       await t?.close();
@@ -161,6 +165,35 @@ for (const backend of backends()) {
       const transfer = await create(REFUND, ['transfers']);
       expect(fieldTexts(transfer.post)).toEqual(['Amount\nEUR 2,499.00', `IBAN\n${IBAN}`]);
       expect(transfer.mail.text).toContain('  Amount: EUR 2,499.00\n');
+    });
+
+    it('an edit by the first approver is marked where the next one decides: the console view and the Slack message', async () => {
+      const c = await agent.post('/tasks', {
+        description: 'Refund EUR 24.99 to customer C-1042',
+        approvalChain: [{ role: 'finance' }, { role: 'ops' }],
+        requiredCapabilities: ['refunds'],
+        payload: REFUND,
+      });
+      expect(c.status, JSON.stringify(c.body)).toBe(201);
+      const [first, second] = (c.body.approvalChain as { id: string }[]).map((g) => g.id) as [string, string];
+      const approved = await ann.post(`/approvals/${encodeURIComponent(first)}/approve`, {
+        approvalReason: 'the customer paid 25.00',
+        edits: { amount: 2500 },
+      });
+      expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+      const detail = (await t.admin.get(`/approvals/${encodeURIComponent(second)}`)).body;
+      expect(
+        detail.display.fields.map((f: { label: string; text: string; edited: boolean }) => [f.label, f.text, f.edited]),
+      ).toEqual([
+        ['Amount', 'EUR 25.00', true],
+        ['IBAN', IBAN, false],
+      ]);
+      await until(
+        () => slack.of('chat.postMessage').some((m) => approvalOf(m) === second && m.body.channel === 'U0CARL'),
+        'the DM for the second step',
+      );
+      const post = slack.of('chat.postMessage').find((m) => approvalOf(m) === second && m.body.channel === 'U0CARL');
+      expect(fieldTexts(post as SlackCall)).toEqual(['Amount (edited)\nEUR 25.00', `IBAN\n${IBAN}`]);
     });
 
     it('a 200-field payload: a cut view with the console link and no one-click decision; an old button or link is refused, nothing written', async () => {
