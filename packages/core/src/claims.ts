@@ -243,13 +243,14 @@ function addScalar(f: PayloadFacts, v: unknown, at: string, key: string, minor: 
   // A number is also text as JSON writes it: `5e-7` in the text is found there.
   if (typeof v === 'number') f.strings.push({ at, text: String(v).toLowerCase(), shown: String(v) });
   if (typeof v !== 'string') return 0;
-  f.strings.push({ at, text: foldConfusables(v).toLowerCase(), shown: show(v) });
+  const folded = foldConfusables(v);
+  f.strings.push({ at, text: folded.toLowerCase(), shown: show(v) });
   const code = v.trim().toUpperCase();
   const symbol = SYMBOLS.get(v.trim());
   if (CURRENCY_CODES.has(code) && (CURRENCY_KEY.test(key) || v.trim() === code)) f.currencies.push({ at, code });
   else if (symbol) for (const c of symbol) f.currencies.push({ at, code: c });
-  if (/\d/.test(v) && v.length <= budget) {
-    addWritten(f, v, at, minor || MINOR_KEY.test(key), MONEY_KEY.test(key));
+  if (/\d/.test(folded) && v.length <= budget) {
+    addWritten(f, folded, at, minor || MINOR_KEY.test(key), MONEY_KEY.test(key));
     return v.length;
   }
   return 0;
@@ -357,8 +358,7 @@ function checkMoney(f: PayloadFacts, c: Extract<Claim, { kind: 'money' }>, who: 
       actual: near?.shown ?? null,
     });
   }
-  if (c.currencies !== null)
-    out.push(...checkCurrency(f, { kind: 'currency', raw: c.raw, currencies: c.currencies }, who));
+  if (c.currencies !== null) out.push(...checkCurrency(f, { raw: c.raw, currencies: c.currencies }, who));
   return out;
 }
 

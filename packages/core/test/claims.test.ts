@@ -173,8 +173,19 @@ const scalar = fc.oneof(
   fc.integer({ min: -1e9, max: 1e9 }),
   fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
   fc.string({ maxLength: 30 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.stringMatching(/^[A-Z]{1,3}-\d{2,6}$/),
-  fc.constantFrom('EUR', 'USD', 'prod', 'staging', 'ops@example.com', 'DE89370400440532013000', 'db-1.example.com'),
+  fc.constantFrom(
+    'EUR',
+    'USD',
+    'prod',
+    'staging',
+    'ops@example.com',
+    'DE89370400440532013000',
+    'db-1.example.com',
+    '€24.99',
+    '24.99 EUR',
+  ),
 );
 const payloadArb = fc.dictionary(fc.string({ maxLength: 12 }), fc.oneof(scalar, fc.array(scalar, { maxLength: 4 })), {
   maxKeys: 8,
