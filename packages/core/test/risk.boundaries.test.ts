@@ -80,7 +80,8 @@ describe('weights map to levels', () => {
       level: 'medium',
       factors: ['service_disruption', 'production_data'],
     });
-    expect(assess('Delete all the cache entries').level).toBe('medium');
+    expect(assess('Delete old cache entries').level).toBe('medium');
+    expect(assess('Delete all the cache entries').level).toBe('high'); // mass_deletion
   });
   it('weight 4 and 5 are high', () => {
     expect(assess('Refund', { amount: 10_000 })).toMatchObject({
