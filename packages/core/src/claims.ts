@@ -456,7 +456,8 @@ function check(f: PayloadFacts, c: Claim, who: string): Finding[] {
 /**
  * The `text_payload_mismatch` warnings of a task or an in-run decision: each claim of the agent's
  * text (description, proposed action, reasoning) that the payload does not bear out, once (the first
- * source that makes it), at most `MAX_WARNINGS`. Pure; never throws on any JSON payload.
+ * source that makes it), at most `MAX_WARNINGS`. A task without a payload (`{}`) gets none: its text
+ * is all there is. Pure; never throws on any JSON payload.
  *
  * @example
  * textPayloadWarnings({ description: 'Refund EUR 24.99 to customer C-1042' }, { amount: 2499, currency: 'EUR' })
@@ -464,6 +465,8 @@ function check(f: PayloadFacts, c: Claim, who: string): Finding[] {
  * //  { code: 'text_payload_mismatch', claimed: 'C-1042', actual: null, source: 'description', … }]
  */
 export function textPayloadWarnings(text: AgentText, payload: unknown): ApprovalWarning[] {
+  // No payload (absent, `{}` or `[]`): the text is the whole request, there is nothing to disagree with.
+  if (payload == null || (typeof payload === 'object' && Object.keys(payload).length === 0)) return [];
   const facts = payloadFacts(payload);
   const out: ApprovalWarning[] = [];
   const seen = new Set<string>();

@@ -151,6 +151,14 @@ describe('environments', () => {
   });
 });
 
+describe('no payload, nothing to disagree with', () => {
+  it('an absent or empty payload draws no warning: the text is the whole request', () => {
+    for (const payload of [undefined, null, {}, []])
+      expect(claimed('Pay invoice 42 to ACME in prod', payload)).toEqual([]);
+    expect(claimed('Pay invoice 42 to ACME in prod', { note: 'x' })).toEqual(['42', 'prod']);
+  });
+});
+
 describe('one warning per claim', () => {
   it('a claim made by several sources is reported once, from the first', () => {
     const w = textPayloadWarnings(
