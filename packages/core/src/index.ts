@@ -3,6 +3,7 @@ export * from './authority.js';
 export * from './calibration.js';
 export * from './canonical.js';
 export * from './capabilities.js';
+export * from './claims.js';
 export * from './decision.js';
 export * from './display.js';
 export * from './errors.js';

@@ -105,3 +105,22 @@ export function riskRank(level: RiskLevel): number {
 export function maxRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
   return riskRank(a) >= riskRank(b) ? a : b;
 }
+
+/**
+ * Something an approver must know before deciding, shown above the decision buttons in every
+ * channel: the agent's text disagrees with the payload (`text_payload_mismatch`, `claims.ts`), or no
+ * enabled human can decide a gate (`gate_undecidable`).
+ */
+export interface ApprovalWarning {
+  code: 'text_payload_mismatch' | 'gate_undecidable';
+  /** A sentence for a human. */
+  message: string;
+  /** A JSON pointer into the payload (`/amount`), when one field is concerned. */
+  field?: string;
+  /** What the agent's text says (`EUR 24.99`). */
+  claimed?: string;
+  /** The payload's value as displayed; null when the payload has no such value. */
+  actual?: string | null;
+  /** Where the claim was read. */
+  source?: 'description' | 'action' | 'reasoning' | 'policy';
+}

@@ -124,7 +124,8 @@ describe('critical_only', () => {
   const co = (t: Task, policy?: PolicyDocument) =>
     plan({ humanInLoop: { approvalRequired: 'critical_only' } }, t, policy);
   it('a low- or medium-risk, reversible task is auto-approved', () => {
-    for (const t of [TIDY, task('Refund the customer')]) {
+    // A refund moves money and is irreversible since issue 25; a restart is medium and reversible.
+    for (const t of [TIDY, task('Restart the payments-api pods in prod')]) {
       const p = co(t);
       expect(p.steps).toEqual([]);
       expect(p.policy).toMatchObject({
@@ -141,9 +142,10 @@ describe('critical_only', () => {
       reason: 'client requested critical_only approval',
     });
   });
-  it('an irreversible action of low risk gets the approver', () => {
+  it('an irreversible action below high risk gets the approver', () => {
+    // Was `low` before issue 25 (a deletion weighed 1); deletions are medium now.
     const t = task('Delete the cache');
-    expect(assessRisk(t).level).toBe('low');
+    expect(assessRisk(t).level).toBe('medium');
     expect(roles(co(t).steps)).toEqual(['approver']);
   });
   it('a rule raising the risk to high makes the task critical', () => {

@@ -68,30 +68,64 @@ describe('data sizes: at or above the threshold', () => {
 });
 
 describe('weights map to levels', () => {
+  // Issue 25: a destructive action alone was `low` (weight 1); it now weighs 2 (medium), and in
+  // production 4 (high). These expectations changed with it.
   it('weight 0 and 1 are low', () => {
     expect(assess('Tidy up').level).toBe('low');
-    expect(assess('Delete the cache')).toMatchObject({ level: 'low', factors: ['irreversible_action'] });
+    expect(assess('Restart the cache')).toMatchObject({ level: 'low', factors: ['service_disruption'] });
   });
   it('weight 2 and 3 are medium', () => {
-    expect(assess('Delete the production cache').level).toBe('medium');
-    expect(assess('Delete the production cache and email the team').level).toBe('medium');
+    expect(assess('Delete the cache')).toMatchObject({ level: 'medium', factors: ['irreversible_action'] });
+    expect(assess('Restart the payments-api pods in prod')).toMatchObject({
+      level: 'medium',
+      factors: ['service_disruption', 'production_data'],
+    });
+    expect(assess('Delete old cache entries').level).toBe('medium');
+    expect(assess('Delete all the cache entries').level).toBe('high'); // mass_deletion
   });
   it('weight 4 and 5 are high', () => {
     expect(assess('Refund', { amount: 10_000 })).toMatchObject({
       level: 'high',
-      factors: ['financial_transaction', 'large_amount'],
+      factors: ['irreversible_action', 'financial_transaction', 'large_amount'],
     });
-    expect(assess('Refund then delete the draft', { amount: 10_000 }).level).toBe('high');
+    expect(assess('Refund and restart the worker', { amount: 10_000 }).level).toBe('high');
+    expect(assess('Delete the production cache')).toMatchObject({
+      level: 'high',
+      factors: ['irreversible_action', 'production_data', 'destructive_in_production'],
+    });
+    expect(assess('Delete the production cache and restart it').level).toBe('high');
   });
   it('weight 6 and more is critical', () => {
     const r = assess('Refund and change the IAM role', { amount: 10_000 });
-    expect(r.factors.sort()).toEqual(['access_control_change', 'financial_transaction', 'large_amount']);
+    expect(r.factors.sort()).toEqual([
+      'access_control_change',
+      'financial_transaction',
+      'irreversible_action',
+      'large_amount',
+    ]);
     expect(r.level).toBe('critical');
     expect(assess('Delete production IAM role, refund and email', { amount: 50_000 }).level).toBe('critical');
+    expect(assess('Delete the production cache and email the team').level).toBe('critical');
+  });
+  it('a payment at any amount, a message sent, a send_email call are not low', () => {
+    expect(assess('Pay invoice', { amount: 5 }).level).toBe('medium');
+    expect(assess('Process ticket', { tool: 'send_email', args: { to: 'a@b.example' } }).level).toBe('medium');
+    expect(assess('send_email(to="ops@example.com", subject="hi")').level).toBe('medium');
+    expect(assess('Call sendEmail').factors).toContain('external_communication');
+    expect(assess('Delete S3 bucket logs-2023').level).toBe('medium');
   });
   it('capabilities are read as separate words', () => {
     expect(assess('Tidy up', {}, undefined, ['prod', 'db']).factors).toContain('production_data');
     expect(assess('Tidy up', {}, undefined, ['iam']).factors).toContain('access_control_change');
+  });
+  it('a very large amount (100 × the large one) is critical on its own with the payment', () => {
+    expect(assess('Wire', { amount: 1_000_000 }).level).toBe('critical');
+    expect(assess('Wire', { amount: 999_999 }).level).toBe('high');
+  });
+  it('personal data exported is high; either alone is low', () => {
+    expect(assess('Export the customer data to the vendor SFTP').level).toBe('high');
+    expect(assess('Count the customer records').level).toBe('low');
+    expect(assess('Export the build metrics').level).toBe('low');
   });
 });
 
@@ -102,8 +136,8 @@ describe('the agent’s claim is merged, never lowering', () => {
       { level: 'low', factors: ['custom', 'irreversible_action'], mitigations: ['backup', 'backup'] },
     );
     expect(claimed).toEqual({
-      level: 'medium',
-      factors: ['custom', 'irreversible_action', 'production_data'],
+      level: 'high',
+      factors: ['custom', 'irreversible_action', 'production_data', 'destructive_in_production'],
       mitigations: ['backup'],
     });
     expect(assess('Tidy up').mitigations).toEqual([]);

@@ -66,6 +66,8 @@ export interface components {
       };
       taskId: string;
       textWarnings: components['schemas']['TextWarning'][];
+      /** @description Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     /** @description An approval request with every step of its path and the task it decides */
     ApprovalRequestDetail: {
@@ -114,6 +116,8 @@ export interface components {
       task: components['schemas']['ApprovalTask'];
       taskId: string;
       textWarnings: components['schemas']['TextWarning'][];
+      /** @description Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     /** @description A page of the inbox */
     ApprovalRequestPage: {
@@ -167,6 +171,28 @@ export interface components {
       requiredCapabilities: string[];
       status: components['schemas']['TaskStatus'];
     };
+    /** @description Shown above the decision buttons in every channel: the agent’s text disagrees with the payload, or a gate has no eligible human */
+    ApprovalWarning: {
+      actual?: string | null;
+      /** @description What the agent’s text says (`EUR 24.99`) */
+      claimed?: string;
+      code: components['schemas']['ApprovalWarningCode'];
+      /** @description A JSON pointer into the payload (`/amount`) */
+      field?: string;
+      /** @description A sentence for a human */
+      message: string;
+      source?: components['schemas']['ApprovalWarningSource'];
+    };
+    /**
+     * @description `text_payload_mismatch`: the agent’s text says what the payload does not; `gate_undecidable`: no enabled human can decide a gate
+     * @enum {string}
+     */
+    ApprovalWarningCode: 'text_payload_mismatch' | 'gate_undecidable';
+    /**
+     * @description Where the claim was read
+     * @enum {string}
+     */
+    ApprovalWarningSource: 'description' | 'action' | 'reasoning' | 'policy';
     ApproveBody: {
       approvalReason?: string;
       /** @description Principal DID, e.g. `did:human:john-dba` */
@@ -399,6 +425,8 @@ export interface components {
       status: components['schemas']['TaskStatus'];
       /** @description `task:human:…` */
       taskId: string;
+      /** @description Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     /** @description The created subscription with its signing secret (shown once) */
     CreatedWebhook: {
@@ -1621,6 +1649,9 @@ export type ApprovalRequirement = components['schemas']['ApprovalRequirement'];
 export type ApprovalResult = components['schemas']['ApprovalResult'];
 export type ApprovalStatus = components['schemas']['ApprovalStatus'];
 export type ApprovalTask = components['schemas']['ApprovalTask'];
+export type ApprovalWarning = components['schemas']['ApprovalWarning'];
+export type ApprovalWarningCode = components['schemas']['ApprovalWarningCode'];
+export type ApprovalWarningSource = components['schemas']['ApprovalWarningSource'];
 export type ApproveBody = components['schemas']['ApproveBody'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
@@ -1787,6 +1818,18 @@ export const approvalStatusValues = [
   'escalated',
   'cancelled',
 ] as const satisfies readonly ApprovalStatus[];
+/** Every ApprovalWarningCode, in the order the server lists them. */
+export const approvalWarningCodeValues = [
+  'text_payload_mismatch',
+  'gate_undecidable',
+] as const satisfies readonly ApprovalWarningCode[];
+/** Every ApprovalWarningSource, in the order the server lists them. */
+export const approvalWarningSourceValues = [
+  'description',
+  'action',
+  'reasoning',
+  'policy',
+] as const satisfies readonly ApprovalWarningSource[];
 /** Every AuditFrequency, in the order the server lists them. */
 export const auditFrequencyValues = [
   'always',

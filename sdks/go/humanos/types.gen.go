@@ -309,6 +309,29 @@ type ApprovalRequest struct {
 	Task         TaskRef       `json:"task"`
 	TaskID       string        `json:"taskId"`
 	TextWarnings []TextWarning `json:"textWarnings"`
+
+	// Warnings Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none
+	Warnings []ApprovalWarning `json:"warnings"`
+}
+
+// ApprovalWarning Shown above the decision buttons in every channel: the agent’s text disagrees with the payload, or a gate has no eligible human
+type ApprovalWarning struct {
+	Actual string `json:"actual"`
+
+	// Claimed What the agent’s text says (`EUR 24.99`)
+	Claimed string `json:"claimed"`
+
+	// Code `text_payload_mismatch`: the agent’s text says what the payload does not; `gate_undecidable`: no enabled human can decide a gate
+	Code string `json:"code"`
+
+	// Field A JSON pointer into the payload (`/amount`)
+	Field string `json:"field"`
+
+	// Message A sentence for a human
+	Message string `json:"message"`
+
+	// Source Where the claim was read
+	Source string `json:"source"`
 }
 
 // ChainLink One step (or escalation) of the path
@@ -336,6 +359,9 @@ type CreatedTask struct {
 
 	// TaskID `task:human:…`
 	TaskID string `json:"taskId"`
+
+	// Warnings Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none
+	Warnings []ApprovalWarning `json:"warnings"`
 }
 
 // Decision A decision on this gate, and whether it still counts

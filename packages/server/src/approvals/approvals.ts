@@ -148,8 +148,25 @@ export class Approvals {
           .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
           .selectAll('approvals')
           .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq', 'tasks.payload_digest'])
+          .select(['tasks.warnings', 'tasks.warnings_digest'])
           .select((eb) =>
             eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
+          )
+          // The stored warnings hold for the payload they were computed on; otherwise they are computed
+          // from the payload as it stands, fetched for those rows only.
+          .select((eb) =>
+            eb
+              .case()
+              .when(
+                eb.or([
+                  eb('tasks.warnings_digest', 'is', null),
+                  eb('tasks.payload_digest', 'is', null),
+                  eb('tasks.warnings_digest', '!=', eb.ref('tasks.payload_digest')),
+                ]),
+              )
+              .then(eb.ref('tasks.payload'))
+              .end()
+              .as('warnings_payload'),
           )
           .where('approval_roles.role', '=', role)
           .where('approval_roles.status', '=', q.status);

@@ -1,4 +1,5 @@
 import {
+  type AiProposal,
   type ApprovalStatus,
   applyMergePatch,
   canonicalJson,
@@ -32,6 +33,7 @@ import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
 import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
+import { taskWarnings } from './views.js';
 
 export interface DecideInput {
   by?: string;
@@ -493,7 +495,15 @@ async function moveTask(
   }
   const approvedNow = o.taskStatus === 'approved' && gate.kind !== 'review' && o.taskStatus !== task.status;
   const changes = {
-    ...(edited ? { payload: j(o.approvedPayload), payload_digest: digest } : {}),
+    // An edit moves the payload on, and with it the warnings about where the agent's text disagrees.
+    ...(edited
+      ? {
+          payload: j(o.approvedPayload),
+          payload_digest: digest,
+          warnings: j(taskWarnings(task.description, p<AiProposal>(task.ai_proposal), o.approvedPayload)),
+          warnings_digest: digest,
+        }
+      : {}),
     ...(o.taskStatus !== task.status ? { status: o.taskStatus } : {}),
     ...(approvedNow ? { approved_payload: j(o.approvedPayload), approved_digest: digest } : {}),
     // A reviewer who says "stop" takes the task over, as with override.

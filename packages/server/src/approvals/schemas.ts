@@ -137,6 +137,36 @@ const TextWarningView = named(
     'Where the agent’s text holds invisible characters (shown escaped)',
   ),
 );
+/** Something the approver must know before deciding (the lead's fixed shape; `claims.ts`, `gate_undecidable`). */
+export const ApprovalWarningView = named(
+  'ApprovalWarning',
+  view(
+    {
+      code: named(
+        'ApprovalWarningCode',
+        Enum(
+          ['text_payload_mismatch', 'gate_undecidable'] as const,
+          '`text_payload_mismatch`: the agent’s text says what the payload does not; `gate_undecidable`: no enabled human can decide a gate',
+        ),
+      ),
+      message: T.String({ description: 'A sentence for a human' }),
+      field: T.Optional(T.String({ description: 'A JSON pointer into the payload (`/amount`)' })),
+      claimed: T.Optional(T.String({ description: 'What the agent’s text says (`EUR 24.99`)' })),
+      actual: T.Optional(
+        Nullable(
+          T.String({ description: 'The payload’s value as displayed; null when the payload has no such value' }),
+        ),
+      ),
+      source: T.Optional(
+        named(
+          'ApprovalWarningSource',
+          Enum(['description', 'action', 'reasoning', 'policy'] as const, 'Where the claim was read'),
+        ),
+      ),
+    },
+    'Shown above the decision buttons in every channel: the agent’s text disagrees with the payload, or a gate has no eligible human',
+  ),
+);
 const RankedCandidateView = named(
   'RankedCandidate',
   view(
@@ -180,6 +210,10 @@ const gateMembers = {
   }),
   decidedAt: Nullable(IsoTime),
   textWarnings: T.Array(TextWarningView),
+  warnings: T.Array(ApprovalWarningView, {
+    description:
+      'Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none',
+  }),
   // Routing gates: the proposed resource and the ranking.
   proposedResource: T.Optional(Nullable(T.String())),
   ranking: T.Optional(T.Array(RankedCandidateView)),
@@ -349,6 +383,7 @@ export const StalePayloadProblem = named(
 
 /* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
 export type DecisionEntry = Static<typeof DecisionEntry>;
+export type ApprovalWarningView = Static<typeof ApprovalWarningView>;
 export type GateDecision = Static<typeof GateDecision>;
 export type GateView = Static<typeof GateView>;
 export type GatePage = Static<typeof GatePage>;

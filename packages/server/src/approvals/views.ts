@@ -1,10 +1,12 @@
 import {
   type AiProposal,
+  type ApprovalWarning,
   gateRisk,
   invisibleCharacters,
   payloadDigest,
   type RankedCandidate,
   type RiskAssessment,
+  textPayloadWarnings,
 } from '@humanos/core';
 import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { DecisionEntry, GateDecision, GateView } from './schemas.js';
@@ -100,25 +102,67 @@ export interface GateContext {
   digest: string;
   /** The task's payload as it stands, when the caller has it (detail views). */
   payload?: unknown;
+  /** Where the agent's text (description, proposal) disagrees with the payload as it stands. */
+  warnings: ApprovalWarning[];
+}
+
+/**
+ * Where a task's agent-written text disagrees with its payload (`textPayloadWarnings`): the
+ * description and the proposal's action and reasoning, against the payload given. Task creation
+ * (which records them and raises the risk) and every view read the same text the same way.
+ *
+ * @example
+ * taskWarnings('Refund EUR 24.99', { action: 'Refund EUR 24.99', reasoning: null }, { amount: 2499 })[0].claimed // 'EUR 24.99'
+ */
+export function taskWarnings(
+  description: string,
+  proposal: Pick<AiProposal, 'action' | 'reasoning'>,
+  payload: unknown,
+): ApprovalWarning[] {
+  return textPayloadWarnings({ description, action: proposal.action, reasoning: proposal.reasoning }, payload);
+}
+
+/** The task columns warnings are read from: stored ones, or the payload to compute them from. */
+type WarningColumns = Pick<TaskRow, 'ai_proposal' | 'description' | 'payload_digest'> &
+  Partial<Pick<TaskRow, 'payload' | 'warnings' | 'warnings_digest'>> & {
+    legacy_payload?: string | null;
+    warnings_payload?: string | null;
+  };
+
+/**
+ * The task's warnings for the payload as it stands: the stored list when it was computed for this
+ * payload's digest, else computed now from the payload (a list query selects `warnings_payload`
+ * for exactly those rows).
+ */
+function warningsOf(t: WarningColumns, ai: AiProposal): ApprovalWarning[] {
+  if (t.warnings != null && t.warnings_digest != null && t.warnings_digest === t.payload_digest) return p(t.warnings);
+  const raw = t.payload ?? t.warnings_payload ?? t.legacy_payload;
+  if (raw == null) throw new Error(`task warnings need the payload or the stored warnings (${t.description})`);
+  return taskWarnings(t.description, ai, p(raw));
 }
 
 /**
  * The task's columns a gate view needs, parsed. The digest is the stored one; rows from before it
  * was stored (null) need the payload (`legacy_payload` lets a list query fetch it for those only).
  */
-export function gateContext(
-  t: Pick<TaskRow, 'ai_proposal' | 'risk' | 'description' | 'payload_digest'> &
-    Partial<Pick<TaskRow, 'payload'>> & { legacy_payload?: string | null },
-): GateContext {
+export function gateContext(t: WarningColumns & Pick<TaskRow, 'risk'>): GateContext {
   const stored = t.payload ?? t.legacy_payload ?? undefined;
+  const aiProposal = p<AiProposal>(t.ai_proposal);
   const ctx: GateContext = {
-    aiProposal: p<AiProposal>(t.ai_proposal),
+    aiProposal,
     risk: p<RiskAssessment>(t.risk),
     description: t.description,
     digest: t.payload_digest ?? payloadDigest(stored === undefined ? null : p(stored)),
+    warnings: warningsOf(t, aiProposal),
   };
   if (t.payload !== undefined) ctx.payload = p(t.payload);
   return ctx;
+}
+
+/** An in-run decision's text (its action and reasoning) against its own payload as it stands. */
+function decisionWarnings(g: ApprovalRow): ApprovalWarning[] {
+  const prop = p<{ action?: string; reasoning?: string | null; payload?: unknown } | null>(g.proposal);
+  return textPayloadWarnings({ action: prop?.action ?? null, reasoning: prop?.reasoning ?? null }, prop?.payload ?? {});
 }
 
 /** The payload an in-run decision gate decides (its own, as edits left it). */
@@ -191,5 +235,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
     // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
     textWarnings: invisibleCharacters(agentText),
+    // Where the agent's text disagrees with the payload this gate decides (as it stands).
+    warnings: g.kind === 'decision' ? decisionWarnings(g) : task.warnings,
   };
 }

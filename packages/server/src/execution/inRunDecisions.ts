@@ -1,5 +1,5 @@
 import {
-  assessRisk,
+  assessTask,
   type GateSpec,
   gateRisk,
   type HumanInLoop,
@@ -126,7 +126,12 @@ export class InRunDecisions {
     const payload = input.payload ?? {};
     const requiredCapabilities = p<string[]>(task.required_capabilities);
     const facts = { description: input.action, requiredCapabilities, payload };
-    const assessed = assessRisk(facts, undefined, this.deps.policy.risk);
+    // One level up where the action or reasoning disagrees with the payload, as for a task.
+    const assessed = assessTask(
+      { ...facts, text: { reasoning: input.reasoning ?? null } },
+      undefined,
+      this.deps.policy.risk,
+    ).risk;
     const confidence = input.confidence ?? null;
     const wanted = gateReason(hitl, client?.autoEscalation?.confidenceThreshold, assessed, confidence);
     const role =

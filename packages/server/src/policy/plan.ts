@@ -1,4 +1,4 @@
-import { AUDIT_SAMPLE_RATE, assessRisk, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
+import { AUDIT_SAMPLE_RATE, assessTask, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 import type { PolicyEvaluation } from './schemas.js';
@@ -46,8 +46,15 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
   const hitl: HumanInLoop = input.humanInLoop ?? {};
   const payload = input.payload ?? {};
   const requiredCapabilities = input.requiredCapabilities ?? [];
-  const assessed = assessRisk(
-    { description: input.description, requiredCapabilities, payload },
+  // The built-in rules, one level up where the agent's text disagrees with the payload (issue 25):
+  // the policy's rules and floor then see the raised risk.
+  const { risk: assessed, warnings } = assessTask(
+    {
+      description: input.description,
+      requiredCapabilities,
+      payload,
+      text: { action: input.aiProposal?.action ?? null, reasoning: input.aiProposal?.reasoning ?? null },
+    },
     input.riskAssessment,
     policy.risk,
   );
@@ -69,7 +76,7 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
       step.escalateTo = ladderTarget(policy, step.roles[0] as string) ?? null;
     }
   }
-  return { hitl, payload, requiredCapabilities, plan };
+  return { hitl, payload, requiredCapabilities, plan, warnings };
 }
 
 /**

@@ -67,6 +67,9 @@ export interface Database {
     audit_frequency: string | null;
     /** The periodic audit review covering this run, once one opened (0016). */
     audit_review_id: string | null;
+    /** The `text_payload_mismatch` warnings (JSON) computed for the payload of `warnings_digest` (0022). */
+    warnings: string | null;
+    warnings_digest: string | null;
   };
   approvals: {
     id: string;

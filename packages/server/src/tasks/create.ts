@@ -65,9 +65,14 @@ export async function createTask(
       if (input.onBehalfOf) await requireOnBehalfOfConsent(deps, trx, actor, input.onBehalfOf, planned.now);
       touched.add(planned.taskId);
       const gates = await gatesFor(trx, deps, actor, planned);
+      const warnings = planned.plan.warnings;
       const entries: NewEntry[] = [
         createdEntry(actor, planned),
-        ...gates.map((g) => gateOpenedEntry(g.row, actor.id, planned.now)),
+        // Each gate's opening records the warnings its approvers were shown.
+        ...gates.map((g) => {
+          const e = gateOpenedEntry(g.row, actor.id, planned.now);
+          return { ...e, data: { ...e.data, warnings } };
+        }),
       ];
       const appended = await deps.ledger.append(trx, entries);
       await insertTask(trx, actor, planned, appended.seqs[0] as number);
@@ -121,6 +126,7 @@ function createdEntry(actor: Principal, t: Planned): NewEntry {
       aiProposal: t.aiProposal,
       policy: t.plan.plan.policy,
       status: t.status,
+      warnings: t.plan.warnings,
     },
   };
 }
@@ -209,14 +215,27 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
       attempt: 0,
       last_confidence: null,
       overridden_by: null,
+      warnings: j(plan.warnings),
+      warnings_digest: t.digest,
     })
     .execute();
 }
 
 /** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
 function responseBody(t: Planned, gates: GateToOpen[]): CreatedTask {
-  const ctx = { aiProposal: t.aiProposal, risk: t.plan.plan.risk, description: t.input.description, digest: t.digest };
-  const body: CreatedTask = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy };
+  const ctx = {
+    aiProposal: t.aiProposal,
+    risk: t.plan.plan.risk,
+    description: t.input.description,
+    digest: t.digest,
+    warnings: t.plan.warnings,
+  };
+  const body: CreatedTask = {
+    taskId: t.taskId,
+    status: t.status,
+    policy: t.plan.plan.policy,
+    warnings: t.plan.warnings,
+  };
   const first = gates.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
   if (first) body.approvalRequest = gateView(first.row, ctx);
   if (gates.length > 1 && first) {

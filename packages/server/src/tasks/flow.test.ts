@@ -47,10 +47,23 @@ for (const backend of backends()) {
         confidence: null,
         alternatives: [],
       });
-      expect(ar.riskAssessment.level).toBe('medium');
+      // A deletion in production is high (issue 25), and the payload bears out neither "production" (it
+      // names no environment) nor "older than 90 days": one level up, and the warnings say so.
+      expect(ar.riskAssessment.level).toBe('critical');
       expect(ar.riskAssessment.factors).toEqual(
-        expect.arrayContaining(['irreversible_action', 'production_data', 'significant_size']),
+        expect.arrayContaining([
+          'irreversible_action',
+          'production_data',
+          'destructive_in_production',
+          'significant_size',
+          'text_payload_mismatch',
+        ]),
       );
+      expect(body.warnings.map((w: { code: string; claimed: string }) => [w.code, w.claimed])).toEqual([
+        ['text_payload_mismatch', 'production'],
+        ['text_payload_mismatch', '90'],
+      ]);
+      expect(ar.warnings).toEqual(body.warnings);
       expect(body.policy).toMatchObject({ gateRequired: true, id: 'builtin-default' });
 
       // The approver sees it in the inbox.

@@ -1,5 +1,5 @@
 import { type Static, Type as T } from 'typebox';
-import { GateView } from '../approvals/schemas.js';
+import { ApprovalWarningView, GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   AuditFrequencySchema,
@@ -89,6 +89,10 @@ export const CreatedTask = named(
       policy: PolicyOutcome,
       approvalRequest: T.Optional(GateView),
       approvalChain: T.Optional(T.Array(GateView)),
+      warnings: T.Array(ApprovalWarningView, {
+        description:
+          'Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none',
+      }),
     },
     'The created task: its status and policy, the first open approval request, and the chain when there are several',
   ),

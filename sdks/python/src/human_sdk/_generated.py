@@ -332,6 +332,8 @@ class ApprovalRequest(ApprovalRequestBase):
     """The task the gate decides"""
     task_id: str
     text_warnings: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    """Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none"""
 
 
 class CreatedTask(CreatedTaskBase):
@@ -348,6 +350,8 @@ class CreatedTask(CreatedTaskBase):
     status: TaskStatus
     task_id: str
     """`task:human:…`"""
+    warnings: list[dict[str, Any]] = []
+    """Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none"""
 
 
 class Approval(BaseModel):
