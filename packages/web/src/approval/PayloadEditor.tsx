@@ -85,13 +85,21 @@ function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
   );
 }
 
-function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string }) {
+/**
+ * One field being edited. It takes the focus with the value intact and the caret at its end (never
+ * selected: a keystroke meant elsewhere must not replace a value), with a visible label and focus ring,
+ * scrolled into view: what the approver types goes only into the field they can see is focused.
+ */
+export function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string; label?: string }) {
   const [text, setText] = useState(show(p.v));
   const [err, setErr] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   useLayoutEffect(() => {
-    input.current?.focus();
-    input.current?.select();
+    const el = input.current;
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    el.setSelectionRange(el.value.length, el.value.length);
+    el.scrollIntoView({ block: 'center' });
   }, []);
   const id = `edit-${p.k.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const commit = () => {
@@ -102,8 +110,8 @@ function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string }) {
   };
   return (
     <span class="field-edit">
-      <label for={id} class="visually-hidden">
-        New value for {p.k}
+      <label for={id} class="edit-label">
+        Editing {p.label ?? p.k}: new value
       </label>
       <input
         id={id}

@@ -1,5 +1,6 @@
 /** The inbox's search box and filter selects; every value lives in the URL (`/inbox?q=&risk=…`). */
 import type { Ref } from 'preact';
+import { useState } from 'preact/hooks';
 import { humanize, principalLabel } from '../lib/labels.js';
 import { navigate } from '../lib/router.js';
 import type { InboxItem } from '../lib/types.js';
@@ -50,9 +51,16 @@ export function InboxFilters(p: {
   focusRow: (i: number) => void;
 }) {
   const { f, opts } = p;
+  // On a narrow screen the filters fold behind a button: the first screen shows requests, not selects.
+  const [open, setOpen] = useState(false);
+  const active = (['role', 'risk', 'requester', 'cap', 'age'] as const).filter((k) => f[k]).length;
   const set = (k: keyof Filters) => (v: string) => navigate(`/inbox${filtersQuery({ ...f, [k]: v })}`, true);
   return (
-    <form class="filters" aria-label="Search and filter the inbox" onSubmit={(e) => e.preventDefault()}>
+    <form
+      class={open ? 'filters open' : 'filters'}
+      aria-label="Search and filter the inbox"
+      onSubmit={(e) => e.preventDefault()}
+    >
       <div class="field grow">
         <label for="search">Search</label>
         <input
@@ -72,36 +80,48 @@ export function InboxFilters(p: {
           }}
         />
       </div>
-      <Select
-        id="f-role"
-        label="Role"
-        value={f.role}
-        onChange={set('role')}
-        options={opts.roles.map((r) => [r, humanize(r)])}
-      />
-      <Select id="f-risk" label="Risk" value={f.risk} onChange={set('risk')} options={RISKS} />
-      <Select
-        id="f-requester"
-        label="Requester / agent"
-        value={f.requester}
-        onChange={set('requester')}
-        options={opts.requesters.map((r) => [r, principalLabel(r)])}
-      />
-      <Select
-        id="f-cap"
-        label="Capability"
-        value={f.cap}
-        onChange={set('cap')}
-        options={opts.caps.map((c) => [c, humanize(c)])}
-      />
-      <Select
-        id="f-age"
-        label="Age"
-        value={f.age}
-        onChange={set('age')}
-        options={Object.entries(AGES).map(([k, v]) => [k, v[0]])}
-      />
-      <Select id="f-sort" label="Order" value={f.sort} onChange={set('sort')} all={null} options={SORTS} />
+      <button
+        type="button"
+        class="filters-toggle"
+        id="filters-toggle"
+        aria-expanded={open}
+        aria-controls="filter-more"
+        onClick={() => setOpen(!open)}
+      >
+        Filters{active ? ` (${active} on)` : ''}
+      </button>
+      <div class="filter-more" id="filter-more">
+        <Select
+          id="f-role"
+          label="Role"
+          value={f.role}
+          onChange={set('role')}
+          options={opts.roles.map((r) => [r, humanize(r)])}
+        />
+        <Select id="f-risk" label="Risk" value={f.risk} onChange={set('risk')} options={RISKS} />
+        <Select
+          id="f-requester"
+          label="Requester / agent"
+          value={f.requester}
+          onChange={set('requester')}
+          options={opts.requesters.map((r) => [r, principalLabel(r)])}
+        />
+        <Select
+          id="f-cap"
+          label="Capability"
+          value={f.cap}
+          onChange={set('cap')}
+          options={opts.caps.map((c) => [c, humanize(c)])}
+        />
+        <Select
+          id="f-age"
+          label="Age"
+          value={f.age}
+          onChange={set('age')}
+          options={Object.entries(AGES).map(([k, v]) => [k, v[0]])}
+        />
+        <Select id="f-sort" label="Order" value={f.sort} onChange={set('sort')} all={null} options={SORTS} />
+      </div>
     </form>
   );
 }
