@@ -42,13 +42,25 @@ function Detail({ w }: { w: ApprovalWarning }) {
  * @example
  * <Warnings id="warnings" title="Check before deciding" warnings={a.warnings ?? []} />
  */
-export function Warnings({ warnings, id, title }: { warnings: ApprovalWarning[]; id: string; title: string }) {
+export function Warnings({
+  warnings,
+  id,
+  title,
+  level = 2,
+}: {
+  warnings: ApprovalWarning[];
+  id: string;
+  title: string;
+  /** The heading's level where the list sits (2 beside a request, 3 inside a section). */
+  level?: 2 | 3;
+}) {
   if (warnings.length === 0) return null;
+  const H = level === 2 ? 'h2' : 'h3';
   return (
     <section class="card warning warnings" role="alert" aria-labelledby={`${id}-title`} id={id}>
-      <h2 id={`${id}-title`} class="h3">
+      <H id={`${id}-title`} class="h3">
         {title} ({warnings.length})
-      </h2>
+      </H>
       <ul>
         {warnings.map((w, i) => (
           <li key={i} data-code={w.code} data-field={w.field}>
