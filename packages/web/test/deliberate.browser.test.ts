@@ -285,6 +285,9 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
         const [requester, amount] = [cells.nth(2), cells.nth(3)];
         expect(await requester.textContent()).toContain('accounts-payable');
         expect(overlap(await box(requester), await box(amount)), 'requester vs amount').toBe(false);
+        // Readable: the requester gets a real column (not a letter per line beside the checkbox).
+        expect((await box(requester)).width).toBeGreaterThan(120);
+        expect((await box(amount)).width).toBeGreaterThan(120);
         // The amount's text stays inside its cell (no overflow into the neighbour).
         const spill = await amount.evaluate((el) => el.scrollWidth - el.clientWidth);
         expect(spill).toBeLessThanOrEqual(0);
