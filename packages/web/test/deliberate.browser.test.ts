@@ -157,6 +157,32 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
     await expectClean(open as WatchedPage);
   });
 
+  it('Enter in the reason or feedback field never approves an edited payload', async () => {
+    const c = await refund();
+    const id = c.approvalRequest.id;
+    const page = await visit(id);
+    await page.getByRole('button', { name: 'Edit amount' }).click();
+    await page.locator('#edit-amount').fill('1999');
+    await page.locator('#edit-amount').press('Enter');
+    await page.locator('#diff [data-path="amount"]').waitFor();
+    await page.locator('#reason').fill('customer kept one item');
+    await page.locator('#reason').press('Enter');
+    await page.locator('#feedback').press('Enter');
+    await page.waitForTimeout(500);
+    expect(await gate(id)).toMatchObject({ status: 'pending', decisions: [] });
+    expect(await page.locator('#review-title').textContent()).toBe('Review your changes');
+    // Editing again closes the review: what is confirmed is always what is on screen.
+    await page.getByRole('button', { name: 'Edit amount' }).click();
+    await page.locator('#edit-amount').fill('1899');
+    await page.locator('#edit-amount').press('Enter');
+    expect(await page.locator('#review-changes').count()).toBe(0);
+    await page.locator('#approve').click();
+    expect(await page.locator('#review-diff [data-path="amount"] ins').textContent()).toContain('1899');
+    await page.locator('#confirm-approve').click();
+    await expect.poll(() => page.locator('#outcome-title').textContent(), { timeout: 10_000 }).toContain('Approved');
+    expect((await gate(id)).decisions[0].edits).toEqual({ amount: 1899 });
+  });
+
   it('without edits, Approve records at once (no review step)', async () => {
     const c = await refund();
     const page = await visit(c.approvalRequest.id);
