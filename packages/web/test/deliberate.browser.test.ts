@@ -340,9 +340,9 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
       // Nothing fixed or sticky over the content: at every scroll position what is on top of the
       // payload's rows is the payload itself.
       const positions = await page.evaluate(() =>
-        [...document.querySelectorAll('*')]
-          .map((el) => getComputedStyle(el).position)
-          .filter((p) => p === 'fixed' || p === 'sticky'),
+        Array.from(document.querySelectorAll('*'), (el) => getComputedStyle(el).position).filter(
+          (p) => p === 'fixed' || p === 'sticky',
+        ),
       );
       expect(positions).toEqual([]);
       for (const field of ['orderId', 'amount', 'iban']) {

@@ -43,6 +43,52 @@ const SORTS: [string, string][] = [
 ];
 const RISKS: [string, string][] = ['critical', 'high', 'medium', 'low'].map((r) => [r, humanize(r)]);
 
+/** The filters besides search (folded behind the Filters button on a narrow screen). */
+function FilterSelects({
+  f,
+  opts,
+  set,
+}: {
+  f: Filters;
+  opts: FilterOptions;
+  set: (k: keyof Filters) => (v: string) => void;
+}) {
+  return (
+    <div class="filter-more" id="filter-more">
+      <Select
+        id="f-role"
+        label="Role"
+        value={f.role}
+        onChange={set('role')}
+        options={opts.roles.map((r) => [r, humanize(r)])}
+      />
+      <Select id="f-risk" label="Risk" value={f.risk} onChange={set('risk')} options={RISKS} />
+      <Select
+        id="f-requester"
+        label="Requester / agent"
+        value={f.requester}
+        onChange={set('requester')}
+        options={opts.requesters.map((r) => [r, principalLabel(r)])}
+      />
+      <Select
+        id="f-cap"
+        label="Capability"
+        value={f.cap}
+        onChange={set('cap')}
+        options={opts.caps.map((c) => [c, humanize(c)])}
+      />
+      <Select
+        id="f-age"
+        label="Age"
+        value={f.age}
+        onChange={set('age')}
+        options={Object.entries(AGES).map(([k, v]) => [k, v[0]])}
+      />
+      <Select id="f-sort" label="Order" value={f.sort} onChange={set('sort')} all={null} options={SORTS} />
+    </div>
+  );
+}
+
 export function InboxFilters(p: {
   f: Filters;
   opts: FilterOptions;
@@ -90,38 +136,7 @@ export function InboxFilters(p: {
       >
         Filters{active ? ` (${active} on)` : ''}
       </button>
-      <div class="filter-more" id="filter-more">
-        <Select
-          id="f-role"
-          label="Role"
-          value={f.role}
-          onChange={set('role')}
-          options={opts.roles.map((r) => [r, humanize(r)])}
-        />
-        <Select id="f-risk" label="Risk" value={f.risk} onChange={set('risk')} options={RISKS} />
-        <Select
-          id="f-requester"
-          label="Requester / agent"
-          value={f.requester}
-          onChange={set('requester')}
-          options={opts.requesters.map((r) => [r, principalLabel(r)])}
-        />
-        <Select
-          id="f-cap"
-          label="Capability"
-          value={f.cap}
-          onChange={set('cap')}
-          options={opts.caps.map((c) => [c, humanize(c)])}
-        />
-        <Select
-          id="f-age"
-          label="Age"
-          value={f.age}
-          onChange={set('age')}
-          options={Object.entries(AGES).map(([k, v]) => [k, v[0]])}
-        />
-        <Select id="f-sort" label="Order" value={f.sort} onChange={set('sort')} all={null} options={SORTS} />
-      </div>
+      <FilterSelects f={f} opts={opts} set={set} />
     </form>
   );
 }
