@@ -47,7 +47,7 @@ export function InboxRow(p: {
               · {r.warnings?.length} warning{r.warnings?.length === 1 ? '' : 's'}
             </span>
           ) : null}
-          {p.bulkWhy !== null ? <span class="bulk-why"> · not for bulk approval: {p.bulkWhy}</span> : null}
+          {p.bulkWhy !== null ? <span class="bulk-why"> · no bulk approval: {p.bulkWhy}</span> : null}
         </div>
       </td>
       <td>{task ? <Principal id={task.onBehalfOf ?? task.requester} /> : '…'}</td>
