@@ -447,24 +447,31 @@ describe.skipIf(!haveChromium)('bulk approval of what the policy marks bulk-appr
     for (const id of plain) await row(id).locator('input[type="checkbox"]').waitFor();
     await expect.poll(() => row(edited).locator('.bulk-why').textContent()).toContain('edited');
     expect(await row(edited).locator('input[type="checkbox"]').count()).toBe(0);
-    if ((warnedView.warnings ?? []).length > 0) {
+    // The text/payload mismatch detector (helper `warnings`) flags the 24.99 vs 2499 request; on a
+    // server without it the request has no warnings and is offered like the others.
+    const isWarned = (warnedView.warnings ?? []).length > 0;
+    const offered = isWarned ? plain : [...plain, warned];
+    if (isWarned) {
       expect(await row(warned).locator('.bulk-why').textContent()).toContain('warnings');
       expect(await row(warned).locator('input[type="checkbox"]').count()).toBe(0);
     }
+    await row(warned).waitFor();
+    expect(await page.locator('table.inbox input[type="checkbox"]').count()).toBe(offered.length);
     expect(await axe(page)).toEqual([]);
-    const digests = await Promise.all(plain.map(async (id) => (await view(id)).currentDigest));
+    const digests = await Promise.all(offered.map(async (id) => (await view(id)).currentDigest));
     await page.getByRole('button', { name: /^Select all/ }).click();
-    await page.getByRole('button', { name: 'Approve 2 selected' }).click();
+    await page.getByRole('button', { name: `Approve ${offered.length} selected` }).click();
     await expect
       .poll(() => page.locator('#bulk-result').textContent(), { timeout: 10_000 })
-      .toContain('Approved 2 of 2');
-    for (const [i, id] of plain.entries()) {
+      .toContain(`Approved ${offered.length} of ${offered.length}`);
+    for (const [i, id] of offered.entries()) {
       const v = await view(id);
       expect(v.decisions).toHaveLength(1);
       expect(v.decisions[0]).toMatchObject({ verdict: 'approved', payloadDigest: digests[i] });
     }
+    // The edited one keeps only Olga's decision; a warned one none.
     expect((await view(edited)).decisions).toHaveLength(1);
-    expect((await view(warned)).decisions).toHaveLength(0);
+    if (isWarned) expect((await view(warned)).decisions).toHaveLength(0);
     await expectClean(open);
   });
 });
