@@ -3,11 +3,10 @@
  * and formats from the policy's display template, fields an approver edited marked, long values cut
  * with "n more characters"), each field editable in place; the raw JSON one click away.
  */
-import { useLayoutEffect, useRef } from 'preact/hooks';
 import { AMOUNT_KEY, fields, getPath, isObject, pointerSegments, pointerToKey, show } from '../lib/diff.js';
 import { revealInvisible } from '../lib/text.js';
 import type { DisplayField, Json, PayloadDisplay } from '../lib/types.js';
-import { type EditorProps, FieldInput } from './PayloadEditor.js';
+import { type EditorProps, FieldInput, PayloadHead, useEditButtonFocus } from './PayloadEditor.js';
 
 /**
  * The field `e` edits: the one the display template lists first, else the first money field (by the
@@ -37,12 +36,7 @@ function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void }) {
   const mine = JSON.stringify(local) !== JSON.stringify(getPath(p.base, path));
   const leaf = local !== undefined && !isObject(local);
   const raw = show(local);
-  const editBtn = useRef<HTMLButtonElement>(null);
-  const wasEditing = useRef(false);
-  useLayoutEffect(() => {
-    if (wasEditing.current && p.editing !== k) editBtn.current?.focus();
-    wasEditing.current = p.editing === k;
-  }, [p.editing]);
+  const editBtn = useEditButtonFocus(p.editing, k);
   return (
     <tr data-field={k} data-format={f.format} class={mine || f.edited ? 'changed' : undefined}>
       <th scope="row">
@@ -101,17 +95,7 @@ export function DisplayTable(p: EditorProps & { display: PayloadDisplay; openRaw
       ) : (
         <table class="payload display" id="payload">
           <caption class="visually-hidden">What executes, field by field</caption>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">Value</th>
-              {p.editable ? (
-                <th scope="col">
-                  <span class="visually-hidden">Edit</span>
-                </th>
-              ) : null}
-            </tr>
-          </thead>
+          <PayloadHead editable={p.editable} />
           <tbody>
             {d.fields.map((f) => (
               <DisplayRow key={f.path} {...p} f={f} />

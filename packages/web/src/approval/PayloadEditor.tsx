@@ -27,17 +27,7 @@ export function PayloadEditor(p: EditorProps) {
   return (
     <table class="payload" id="payload">
       <caption class="visually-hidden">Payload fields</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Value</th>
-          {p.editable ? (
-            <th scope="col">
-              <span class="visually-hidden">Edit</span>
-            </th>
-          ) : null}
-        </tr>
-      </thead>
+      <PayloadHead editable={p.editable} />
       <tbody>
         {list.map((f) => (
           <FieldRow key={key(f.path)} {...p} path={f.path} v={f.value} />
@@ -47,18 +37,47 @@ export function PayloadEditor(p: EditorProps) {
   );
 }
 
-function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
-  const k = key(p.path);
-  const orig = getPath(p.base, p.path);
-  const changed = JSON.stringify(orig) !== JSON.stringify(p.v);
+/** The payload table's header: Field, Value (and the Edit column when editable). */
+export function PayloadHead({ editable }: { editable: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Field</th>
+        <th scope="col">Value</th>
+        {editable ? (
+          <th scope="col">
+            <span class="visually-hidden">Edit</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
+  );
+}
+
+/**
+ * The ref for field `k`'s Edit button, which gets the focus back when its edit ends (saved or
+ * cancelled).
+ *
+ * @example
+ * const editBtn = useEditButtonFocus(p.editing, k); // <button ref={editBtn}>Edit</button>
+ */
+export function useEditButtonFocus(editing: string | null, k: string) {
   const editBtn = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
   // A layout effect, not an effect: focus returns to the Edit button in the same task as the render,
   // so a shortcut pressed right after saving (`a` focuses the reason) is never undone by it later.
   useLayoutEffect(() => {
-    if (wasEditing.current && p.editing !== k) editBtn.current?.focus();
-    wasEditing.current = p.editing === k;
-  }, [p.editing]);
+    if (wasEditing.current && editing !== k) editBtn.current?.focus();
+    wasEditing.current = editing === k;
+  }, [editing]);
+  return editBtn;
+}
+
+function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
+  const k = key(p.path);
+  const orig = getPath(p.base, p.path);
+  const changed = JSON.stringify(orig) !== JSON.stringify(p.v);
+  const editBtn = useEditButtonFocus(p.editing, k);
   return (
     <tr data-field={k} class={changed ? 'changed' : undefined}>
       <th scope="row" class="path">
