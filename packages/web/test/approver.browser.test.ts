@@ -102,9 +102,10 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/approvals/${encodeURIComponent(id)}`);
     await page.locator('#approve').waitFor();
-    // e: edit the first field (amount)
+    // e: edit the amount, value intact (select it to replace it)
     await page.keyboard.press('e');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('edit-amount');
+    await page.keyboard.press('Control+A');
     await page.keyboard.type('45000');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#diff [data-path="amount"]').textContent()).toContain('45000');
@@ -113,10 +114,13 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await expect
       .poll(() => page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-field')))
       .toBe('amount');
-    // a: approve — the reason gets focus; Enter records.
+    // a: approve — the reason gets focus; Enter opens the review of the edits; Tab, Enter confirms.
     await page.keyboard.press('a');
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('reason');
     await page.keyboard.type('Credit note for 5k agreed by phone');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('review-title');
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('#outcome-title').textContent(), { timeout: 10_000 }).toContain('Approved');
     expect(await page.locator('#approved-payload [data-field="amount"]').textContent()).toContain('45000');
@@ -324,31 +328,27 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await expectClean(wp);
   });
 
-  it('bulk-approves low-risk requests where the policy needs no reason, and not the others', async () => {
-    const low = await Promise.all(
-      [1, 2].map((n) =>
-        create({
-          description: `Order ${n} boxes of paper`,
-          humanInLoop: { approverRole: role },
-          riskAssessment: { level: 'low' },
-        }),
-      ),
-    );
+  it('offers no bulk approval for low-risk requests the policy does not mark bulk-approvable (each row says why)', async () => {
+    const low = await create({
+      description: 'Order 5 boxes of paper',
+      humanInLoop: { approverRole: role },
+      riskAssessment: { level: 'low' },
+    });
     const strict = await create({
       description: 'Order toner',
       humanInLoop: { approverRole: role, requireExplicitReason: true },
     });
-    await page.goto(`${t.url}/inbox?q=paper`);
-    for (const c of low) await row(c.approvalRequest.id).waitFor({ timeout: 10_000 });
-    await page.getByRole('button', { name: /^Select all/ }).click();
-    await page.getByRole('button', { name: 'Approve 2 selected' }).click();
-    await expect
-      .poll(() => page.locator('#bulk-result').textContent(), { timeout: 10_000 })
-      .toContain('Approved 2 of 2');
-    for (const c of low) expect((await t.admin.get(`/approvals/${c.approvalRequest.id}`)).body.status).toBe('approved');
-    await page.goto(`${t.url}/inbox?q=toner`);
-    await row(strict.approvalRequest.id).waitFor({ timeout: 10_000 });
-    expect(await row(strict.approvalRequest.id).locator('input[type="checkbox"]').count()).toBe(0);
+    for (const [q, c] of [
+      ['paper', low],
+      ['toner', strict],
+    ] as const) {
+      await page.goto(`${t.url}/inbox?q=${q}`);
+      await row(c.approvalRequest.id).waitFor({ timeout: 10_000 });
+      await expect.poll(() => row(c.approvalRequest.id).locator('.bulk-why').textContent()).toContain('policy');
+      expect(await row(c.approvalRequest.id).locator('input[type="checkbox"]').count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Select all/ }).count()).toBe(0);
+    }
+    // The positive case (a policy rule with bulkApprovable) is in deliberate.browser.test.ts.
   });
 
   it('a routing request preselects the proposed executor and assigns another', async () => {
@@ -394,7 +394,7 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await other.context.close();
   });
 
-  it('j/k move through the queue, ? opens the help, and a phone keeps the decision bar on screen', async () => {
+  it('j/k move through the queue, ? opens the help, and a phone reaches the decision bar below the payload', async () => {
     const laptops = await create({ description: 'Order 3 laptops', humanInLoop: { approverRole: role } });
     await create({ description: 'Order 2 monitors', humanInLoop: { approverRole: role } });
     await page.goto(`${t.url}/inbox`);
@@ -411,10 +411,12 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto(`${t.url}/approvals/${encodeURIComponent(laptops.approvalRequest.id)}`);
     await page.locator('#approve').waitFor();
-    await page.mouse.wheel(0, 3000);
+    await page.locator('#approve').scrollIntoViewIfNeeded();
     const box = (await page.locator('#approve').boundingBox()) as { y: number; height: number };
     expect(box.y + box.height).toBeLessThanOrEqual(740);
     expect(box.y).toBeGreaterThan(0);
+    const payload = (await page.locator('#payload-section').boundingBox()) as { y: number; height: number };
+    expect(payload.y + payload.height).toBeLessThanOrEqual(box.y);
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );

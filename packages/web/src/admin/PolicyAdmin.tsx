@@ -1,9 +1,13 @@
-/** The policy in force (`GET /policy`) and a dry run of a task body against it (`POST /policy/evaluate`). */
+/**
+ * The policy in force (`GET /policy`) and a dry run of a task body against it (`POST /policy/evaluate`),
+ * with its warnings (a gate no enabled human can decide: `gate_undecidable`).
+ */
 import { useState } from 'preact/hooks';
+import { Warnings } from '../approval/Warnings.js';
 import { api } from '../lib/api.js';
 import { useLoad } from '../lib/hooks.js';
 import { humanize } from '../lib/labels.js';
-import type { PolicyEvaluation } from '../lib/types.js';
+import type { PolicyDryRun } from '../lib/types.js';
 import { ErrorBox, Risk } from '../views/common.js';
 import { JsonTree } from '../views/JsonTree.js';
 import { bind, FormError, useSubmit } from './form.js';
@@ -17,10 +21,10 @@ const SAMPLE = {
 
 function DryRun() {
   const [text, setText] = useState(JSON.stringify(SAMPLE, null, 2));
-  const [out, setOut] = useState<PolicyEvaluation | null>(null);
+  const [out, setOut] = useState<PolicyDryRun | null>(null);
   const f = useSubmit(async () => {
     setOut(null);
-    setOut(await api<PolicyEvaluation>('POST', '/policy/evaluate', JSON.parse(text)));
+    setOut(await api<PolicyDryRun>('POST', '/policy/evaluate', JSON.parse(text)));
   });
   return (
     <section class="card" aria-labelledby="dry-title">
@@ -43,6 +47,7 @@ function DryRun() {
             <Risk level={out.riskAssessment.level} /> · policy {String(out.policy.id ?? '')} v
             {String(out.policy.version ?? '')}: {String(out.policy.reason ?? '')}
           </p>
+          <Warnings id="dry-warnings" title="Warnings" level={3} warnings={out.warnings ?? []} />
           {out.riskAssessment.factors.length ? (
             <p class="small">Risk factors: {out.riskAssessment.factors.map(humanize).join(', ')}</p>
           ) : null}

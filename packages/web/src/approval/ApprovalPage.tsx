@@ -1,6 +1,7 @@
 /**
- * One approval request at `/approvals/{id}`: what is asked, the decision bar in reach, the payload
- * once (editable field by field or as JSON) with a word-level diff against the proposal, and after
+ * One approval request at `/approvals/{id}`: what is asked, what executes (the payload once, as the
+ * server renders it, editable field by field or as JSON) with a word-level diff against the proposal,
+ * the warnings and the decision bar in reach, the agent's own words apart from the payload, and after
  * deciding the approved payload, the edits and the signed receipt.
  */
 import { useEffect, useRef } from 'preact/hooks';
@@ -16,6 +17,7 @@ import { OutcomePanel } from './Outcome.js';
 import { PayloadSection, StaleNotice } from './PayloadSection.js';
 import { Proposal } from './Proposal.js';
 import { type ApprovalState, useApproval, useApprovalKeys } from './useApproval.js';
+import { Warnings } from './Warnings.js';
 
 function Side({ v, me }: { v: ApprovalState; me: Me }) {
   const outcomeHeading = useRef<HTMLElement | null>(null);
@@ -27,6 +29,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
   return (
     <aside class="side" aria-label="Decision">
       {v.open && v.changed ? <ChangedNotice c={v.changed} onAcknowledge={v.acknowledge} /> : null}
+      {v.open ? <Warnings id="warnings" title="Check before deciding" warnings={v.a.warnings ?? []} /> : null}
       {v.open ? (
         <DecisionBar
           a={v.a}
@@ -86,11 +89,20 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
   return (
     <main id="main" tabIndex={-1} class="page wide detail">
       <DetailHeader a={a} task={data.task} me={me} onStep={step} />
+      {/* In this order on a phone (one column): what executes, the decision, then the rest. */}
       <div class="detail-grid">
-        <Side v={v} me={me} />
         <div class="content">
           {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
-          <PayloadSection {...v} base={v.base as Json} proposed={proposedPayload(a) as Json} value={v.value} />
+          <PayloadSection
+            {...v}
+            base={v.base as Json}
+            proposed={proposedPayload(a) as Json}
+            value={v.value}
+            display={a.display}
+          />
+        </div>
+        <Side v={v} me={me} />
+        <div class="rest">
           <Proposal a={a} />
           <Approvers a={a} task={data.task} me={me} />
           <section aria-labelledby="history-title" class="card">

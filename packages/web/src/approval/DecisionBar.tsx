@@ -4,7 +4,7 @@
  * task's rules: a reason is required to reject, and to approve when the task asks for an explicit
  * reason or its risk is high; feedback when it asks for explicit feedback.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, seg, signInUrl } from '../lib/api.js';
 import { type Change, mergePatchBetween } from '../lib/diff.js';
 import { useDraft } from '../lib/draft.js';
@@ -13,6 +13,7 @@ import type { ApprovalDetail, ApprovalResult, Json, RejectionResult } from '../l
 import { staleProblem } from './liveVersion.js';
 import { basePayload } from './load.js';
 import { signWithPasskey } from './passkey.js';
+import { ReviewChanges } from './ReviewChanges.js';
 
 export type Verdict = 'approve' | 'reject';
 
@@ -39,12 +40,17 @@ export interface BarProps {
   onOutcome: (o: Outcome) => Promise<void>;
 }
 
+/** The approver's edits as a merge patch over the version on screen, or undefined when there are none. */
+function editsOf(p: Pick<BarProps, 'a' | 'edited'>): Json | undefined {
+  return p.a.kind === 'routing' ? undefined : mergePatchBetween(basePayload(p.a) as Json, p.edited);
+}
+
 function body(p: BarProps, reason: string, feedback: string, assignTo: string) {
   // The decision is for the payload version on screen, and says so: the server refuses it
   // (stale_payload) if that is no longer the current version.
   const fb = { ...(feedback.trim() ? { feedback: feedback.trim() } : {}), payloadDigest: p.a.currentDigest };
   if (p.verdict === 'reject') return { rejectionReason: reason, ...fb };
-  const patch = p.a.kind === 'routing' ? undefined : mergePatchBetween(basePayload(p.a) as Json, p.edited);
+  const patch = editsOf(p);
   return {
     ...(reason ? { approvalReason: reason } : {}),
     ...fb,
@@ -106,16 +112,26 @@ function useDecide(p: BarProps) {
     if (p.rules.feedback && !feedback.trim()) return 'Feedback for the agent is required for this task.';
     return v === 'approve' ? p.jsonError : null;
   };
-  const decide = async (v: Verdict) => {
+  // The edited payload under review: what Confirm sends (edits made meanwhile close the review).
+  const [review, setReview] = useState<Json | null>(null);
+  const editedKey = JSON.stringify(p.edited);
+  useEffect(() => setReview(null), [editedKey, p.disabled]);
+  const decide = async (v: Verdict, confirmed?: Json) => {
     // Blocked (a newer version arrived): Enter in a field must not decide either.
     if (p.disabled) return;
     p.setVerdict(v);
     const bad = invalid(v);
     setError(bad);
     if (bad) return;
+    // An edited payload is approved in two steps: review the changes, then confirm (never by one Enter).
+    if (v === 'approve' && confirmed === undefined && editsOf(p) !== undefined) {
+      setReview(p.edited);
+      return;
+    }
     setBusy(true);
     try {
-      const res = await send(p.a.id, v, body({ ...p, verdict: v }, reason.trim(), feedback, assignTo), setError);
+      const b = body({ ...p, verdict: v, edited: confirmed ?? p.edited }, reason.trim(), feedback, assignTo);
+      const res = await send(p.a.id, v, b, setError);
       const signed = res.signedWithPasskey ? ` Signed with your passkey “${res.signedWithPasskey.name}”.` : '';
       await p.onOutcome({
         kind: 'recorded',
@@ -128,7 +144,11 @@ function useDecide(p: BarProps) {
       setBusy(false);
     }
   };
-  return { reason, setReason, feedback, setFeedback, assignTo, setAssignTo, error, busy, decide };
+  const closeReview = () => {
+    setReview(null);
+    document.getElementById('approve')?.focus();
+  };
+  return { reason, setReason, feedback, setFeedback, assignTo, setAssignTo, error, busy, decide, review, closeReview };
 }
 
 function RoutingSelect({ a, value, onChange }: { a: ApprovalDetail; value: string; onChange: (v: string) => void }) {
@@ -156,6 +176,36 @@ function SignedInAs() {
       Deciding as <strong>{s.profile?.displayName ?? s.me.id}</strong>
       {s.profile?.email ? ` (${s.profile.email})` : ''} · {s.me.id}
     </p>
+  );
+}
+
+type Decide = ReturnType<typeof useDecide>;
+
+/** Approve and Reject (Approve opens the review step when the payload was edited). */
+function DecisionButtons({ p, x }: { p: BarProps; x: Decide }) {
+  return (
+    <div class="actions">
+      <button
+        type="button"
+        class="primary"
+        id="approve"
+        aria-keyshortcuts="a"
+        disabled={x.busy || p.disabled}
+        onClick={() => void x.decide('approve')}
+      >
+        {p.verdict === 'approve' && editsOf(p) !== undefined ? 'Approve with my changes…' : 'Approve'}
+      </button>
+      <button
+        type="button"
+        class="danger"
+        id="reject"
+        aria-keyshortcuts="r"
+        disabled={x.busy || p.disabled}
+        onClick={() => void x.decide('reject')}
+      >
+        Reject
+      </button>
+    </div>
   );
 }
 
@@ -189,7 +239,16 @@ export function DecisionBar(p: BarProps) {
           disabled={p.disabled}
         />
         <span id="reason-help" class="muted small">
-          Signed with your decision. Enter records: <strong>{p.verdict === 'approve' ? 'approve' : 'reject'}</strong>.
+          Signed with your decision.{' '}
+          {p.verdict === 'approve' && editsOf(p) !== undefined ? (
+            <>
+              Enter opens <strong>the review of your changes</strong>.
+            </>
+          ) : (
+            <>
+              Enter records: <strong>{p.verdict === 'approve' ? 'approve' : 'reject'}</strong>.
+            </>
+          )}
         </span>
       </div>
       <div class="field">
@@ -203,28 +262,18 @@ export function DecisionBar(p: BarProps) {
           disabled={p.disabled}
         />
       </div>
-      <div class="actions">
-        <button
-          type="button"
-          class="primary"
-          id="approve"
-          aria-keyshortcuts="a"
-          disabled={x.busy || p.disabled}
-          onClick={() => void x.decide('approve')}
-        >
-          Approve
-        </button>
-        <button
-          type="button"
-          class="danger"
-          id="reject"
-          aria-keyshortcuts="r"
-          disabled={x.busy || p.disabled}
-          onClick={() => void x.decide('reject')}
-        >
-          Reject
-        </button>
-      </div>
+      {x.review !== null ? (
+        <ReviewChanges
+          before={basePayload(p.a) as Json}
+          after={x.review}
+          busy={x.busy}
+          disabled={p.disabled}
+          onConfirm={() => void x.decide('approve', x.review as Json)}
+          onBack={x.closeReview}
+        />
+      ) : (
+        <DecisionButtons p={p} x={x} />
+      )}
       {x.error ? (
         <p class="status error" role="alert" id="decision-error">
           {x.error}

@@ -1,4 +1,4 @@
-import { humanize, when } from '../lib/labels.js';
+import { humanize, principalLabel, statusLabel, when } from '../lib/labels.js';
 import { Link } from '../lib/router.js';
 import { AgentText } from '../lib/text.js';
 import type { ApprovalDetail, Me, TaskDetail } from '../lib/types.js';
@@ -8,6 +8,7 @@ import { Countdown, Principal, Risk, Status } from '../views/common.js';
 export function DetailHeader({
   a,
   task,
+  me,
   onStep,
 }: {
   a: ApprovalDetail;
@@ -28,16 +29,71 @@ export function DetailHeader({
           </button>
         </span>
       </nav>
-      <h1 class="request-title" id="request-title">
+      <p class="eyebrow muted small" id="request-eyebrow">
+        The agent asks:
+      </p>
+      <h1 class="request-title" id="request-title" aria-describedby="request-eyebrow">
         <AgentText text={a.task.description} />
       </h1>
-      <Glance a={a} task={task} />
+      <Glance a={a} task={task} me={me} />
       {a.textWarnings.length ? (
         <p class="warning card" role="note" data-testid="invisible-warning" id="invisible-warning">
           Hidden characters: the agent's text contains invisible or direction-changing characters, shown as ⟦U+…⟧ (in{' '}
           {a.textWarnings.map((w) => w.path).join(', ')}). Read those values carefully.
         </p>
       ) : null}
+    </>
+  );
+}
+
+const UNDECIDED = new Set(['pending', 'waiting']);
+
+/** "Approved by wendy (and olga) at …": the decisions that count, by verdict. */
+function decidedBy(a: ApprovalDetail, verdict: 'approved' | 'rejected'): string {
+  const ds = a.decisions.filter((d) => d.verdict === verdict && !d.stale);
+  const last = ds[ds.length - 1];
+  if (!last) return verdict === 'approved' ? 'Approved' : 'Rejected';
+  const who = ds.map((d) => principalLabel(d.principal)).join(' and ');
+  const why = verdict === 'rejected' && last.reason ? ` — “${last.reason}”` : '';
+  return `${verdict === 'approved' ? 'Approved' : 'Rejected'} by ${who} at ${when(last.decidedAt)}${why}`;
+}
+
+/** What became of a decided request, in place of its countdown (nothing counts down once decided). */
+function outcomeText(a: ApprovalDetail, task: TaskDetail | null): string {
+  const run = task && a.kind !== 'decision' ? `; the task is ${statusLabel(task.status).toLowerCase()}` : '';
+  if (a.status === 'approved') return `${decidedBy(a, 'approved')}${run}.`;
+  if (a.status === 'rejected') return `${decidedBy(a, 'rejected')}.`;
+  if (a.status === 'expired') return `Expired at ${when(a.decidedAt ?? a.expiresAt)}, undecided${run}.`;
+  if (a.status === 'escalated') return `Escalated${a.escalateTo ? ` to ${humanize(a.escalateTo)}` : ''}.`;
+  return `${statusLabel(a.status)}${a.decidedAt ? ` at ${when(a.decidedAt)}` : ''}${run}.`;
+}
+
+/**
+ * An undecided request: its deadline and what happens if nobody decides (with your own approval, what
+ * it still waits for). A decided one: the outcome, never a countdown.
+ */
+function DeadlineOrOutcome({ a, task, me }: { a: ApprovalDetail; task: TaskDetail | null; me: Me }) {
+  if (!UNDECIDED.has(a.status))
+    return (
+      <div class="outcome-fact">
+        <dt>Outcome</dt>
+        <dd id="gate-outcome">{outcomeText(a, task)}</dd>
+      </div>
+    );
+  const mine = a.decisions.filter((d) => d.principal === me.id && !d.stale).pop();
+  return (
+    <>
+      <div>
+        <dt>Deadline</dt>
+        <dd id="gate-deadline">
+          {mine ? `You ${mine.verdict} at ${when(mine.decidedAt)}; ${a.required - a.approvals} more needed, ` : null}
+          <Countdown expiresAt={a.expiresAt} />
+        </dd>
+      </div>
+      <div>
+        <dt>If nobody decides</dt>
+        <dd>{escalation(a)}</dd>
+      </div>
     </>
   );
 }
@@ -49,7 +105,7 @@ function escalation(a: ApprovalDetail): string {
 }
 
 /** The request at a glance: status, risk, who asked, quorum progress, deadline, policy, task. */
-function Glance({ a, task }: { a: ApprovalDetail; task: TaskDetail | null }) {
+function Glance({ a, task, me }: { a: ApprovalDetail; task: TaskDetail | null; me: Me }) {
   return (
     <dl class="glance">
       <div>
@@ -82,16 +138,7 @@ function Glance({ a, task }: { a: ApprovalDetail; task: TaskDetail | null }) {
           {a.approvals} of {a.required}
         </dd>
       </div>
-      <div>
-        <dt>Deadline</dt>
-        <dd>
-          <Countdown expiresAt={a.expiresAt} />
-        </dd>
-      </div>
-      <div>
-        <dt>If nobody decides</dt>
-        <dd>{escalation(a)}</dd>
-      </div>
+      <DeadlineOrOutcome a={a} task={task} me={me} />
       <div>
         <dt>Required by</dt>
         <dd>{a.task.policy ? `${a.task.policy.id} v${a.task.policy.version}: ${a.task.policy.reason}` : '—'}</dd>

@@ -27,17 +27,7 @@ export function PayloadEditor(p: EditorProps) {
   return (
     <table class="payload" id="payload">
       <caption class="visually-hidden">Payload fields</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Value</th>
-          {p.editable ? (
-            <th scope="col">
-              <span class="visually-hidden">Edit</span>
-            </th>
-          ) : null}
-        </tr>
-      </thead>
+      <PayloadHead editable={p.editable} />
       <tbody>
         {list.map((f) => (
           <FieldRow key={key(f.path)} {...p} path={f.path} v={f.value} />
@@ -47,18 +37,47 @@ export function PayloadEditor(p: EditorProps) {
   );
 }
 
-function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
-  const k = key(p.path);
-  const orig = getPath(p.base, p.path);
-  const changed = JSON.stringify(orig) !== JSON.stringify(p.v);
+/** The payload table's header: Field, Value (and the Edit column when editable). */
+export function PayloadHead({ editable }: { editable: boolean }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Field</th>
+        <th scope="col">Value</th>
+        {editable ? (
+          <th scope="col">
+            <span class="visually-hidden">Edit</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
+  );
+}
+
+/**
+ * The ref for field `k`'s Edit button, which gets the focus back when its edit ends (saved or
+ * cancelled).
+ *
+ * @example
+ * const editBtn = useEditButtonFocus(p.editing, k); // <button ref={editBtn}>Edit</button>
+ */
+export function useEditButtonFocus(editing: string | null, k: string) {
   const editBtn = useRef<HTMLButtonElement>(null);
   const wasEditing = useRef(false);
   // A layout effect, not an effect: focus returns to the Edit button in the same task as the render,
   // so a shortcut pressed right after saving (`a` focuses the reason) is never undone by it later.
   useLayoutEffect(() => {
-    if (wasEditing.current && p.editing !== k) editBtn.current?.focus();
-    wasEditing.current = p.editing === k;
-  }, [p.editing]);
+    if (wasEditing.current && editing !== k) editBtn.current?.focus();
+    wasEditing.current = editing === k;
+  }, [editing]);
+  return editBtn;
+}
+
+function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
+  const k = key(p.path);
+  const orig = getPath(p.base, p.path);
+  const changed = JSON.stringify(orig) !== JSON.stringify(p.v);
+  const editBtn = useEditButtonFocus(p.editing, k);
   return (
     <tr data-field={k} class={changed ? 'changed' : undefined}>
       <th scope="row" class="path">
@@ -85,13 +104,21 @@ function FieldRow(p: EditorProps & { path: string[]; v: Json }) {
   );
 }
 
-function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string }) {
+/**
+ * One field being edited. It takes the focus with the value intact and the caret at its end (never
+ * selected: a keystroke meant elsewhere must not replace a value), with a visible label and focus ring,
+ * scrolled into view: what the approver types goes only into the field they can see is focused.
+ */
+export function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string; label?: string }) {
   const [text, setText] = useState(show(p.v));
   const [err, setErr] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
   useLayoutEffect(() => {
-    input.current?.focus();
-    input.current?.select();
+    const el = input.current;
+    if (!el) return;
+    el.focus({ preventScroll: true });
+    el.setSelectionRange(el.value.length, el.value.length);
+    el.scrollIntoView({ block: 'center' });
   }, []);
   const id = `edit-${p.k.replace(/[^A-Za-z0-9_-]/g, '_')}`;
   const commit = () => {
@@ -102,8 +129,8 @@ function FieldInput(p: EditorProps & { path: string[]; v: Json; k: string }) {
   };
   return (
     <span class="field-edit">
-      <label for={id} class="visually-hidden">
-        New value for {p.k}
+      <label for={id} class="edit-label">
+        Editing {p.label ?? p.k}: new value
       </label>
       <input
         id={id}

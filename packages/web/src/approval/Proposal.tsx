@@ -3,14 +3,20 @@ import { AgentText } from '../lib/text.js';
 import type { ApprovalDetail } from '../lib/types.js';
 import { Risk } from '../views/common.js';
 
-/** The agent's proposal (action, reasoning, confidence, alternatives) and the risk assessment. */
+/**
+ * What the agent says (its action, reasoning, confidence, alternatives): the agent's claim, set apart
+ * from the payload that executes; then the risk assessment.
+ */
 export function Proposal({ a }: { a: ApprovalDetail }) {
   const conf = a.aiProposal.confidence;
   return (
-    <section aria-labelledby="ai-title" class="card">
+    <section aria-labelledby="ai-title" aria-describedby="ai-note" class="card agent-says" id="agent-says">
       <h2 id="ai-title" class="h3">
-        The agent's proposal
+        The agent says
       </h2>
+      <p class="muted small" id="ai-note">
+        Written by the agent: its claim, not what executes. What executes is the payload above.
+      </p>
       <dl class="facts">
         <dt>Action</dt>
         <dd>

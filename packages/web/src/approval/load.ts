@@ -1,6 +1,6 @@
 /** Everything the approval view shows, fetched together: the gate, its task, and the task's ledger history. */
 import { api, seg } from '../lib/api.js';
-import { applyMergePatch, type Change } from '../lib/diff.js';
+import { applyMergePatch, type Change, pointerToKey } from '../lib/diff.js';
 import type { ApprovalDetail, Decision, HistoryEvent, Json, JsonObject, Me, TaskDetail } from '../lib/types.js';
 
 export interface DetailData {
@@ -92,9 +92,8 @@ export function openFor(a: ApprovalDetail, me: Me): boolean {
 
 /** A `{path, from, to}` diff (JSON pointers, as a `stale_payload` answer has it) as the console's changes. */
 export function pointerChanges(diff: { path: string; from?: unknown; to?: unknown }[]): Change[] {
-  const unescapeToken = (s: string) => s.replaceAll('~1', '/').replaceAll('~0', '~');
   return diff.map((c) => {
-    const path = c.path.split('/').slice(1).map(unescapeToken).join('.');
+    const path = pointerToKey(c.path);
     const before = c.from as Json | undefined;
     const after = c.to as Json | undefined;
     if (!('from' in c) || before === undefined) return { path, kind: 'added', after: after ?? null };

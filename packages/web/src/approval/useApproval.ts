@@ -1,6 +1,5 @@
 /** The approval view's state: the loaded gate, the approver's edits, the verdict, and what happened. */
 import { useEffect, useState } from 'preact/hooks';
-import { fields } from '../lib/diff.js';
 import { clearDrafts, useDraft } from '../lib/draft.js';
 import { useLoad, useNow } from '../lib/hooks.js';
 import { useShortcuts } from '../lib/keys.js';
@@ -11,6 +10,7 @@ import { inboxOrder } from '../views/inboxFilter.js';
 import type { Outcome, Verdict } from './DecisionBar.js';
 import { useLiveVersion } from './liveVersion.js';
 import { basePayload, loadDetail, myDecision, openFor } from './load.js';
+import { editTarget } from './PayloadDisplay.js';
 
 export function useApproval(id: string, me: Me) {
   const s = useStore();
@@ -91,7 +91,7 @@ export function useApproval(id: string, me: Me) {
 
 export type ApprovalState = ReturnType<typeof useApproval>;
 
-/** j/k (next/previous in the inbox's order), a/r (verdict, focus the reason), e (edit a field). */
+/** j/k (next/previous in the inbox's order), a/r (verdict, focus the reason), e (edit a field, visibly). */
 export function useApprovalKeys(id: string, v: ApprovalState): (delta: number) => void {
   const step = (delta: number) => {
     const i = inboxOrder.indexOf(id);
@@ -107,14 +107,13 @@ export function useApprovalKeys(id: string, v: ApprovalState): (delta: number) =
     k: () => step(-1),
     a: () => v.open && focusReason('approve'),
     r: () => v.open && focusReason('reject'),
+    // The focused field, else the one the display template lists first (or the first money field):
+    // opened with its value intact and the focus visibly in it (see FieldInput).
     e: () => {
       if (!v.editable || !v.value) return;
       const row = (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('tr[data-field]');
-      const first = fields(v.value)
-        .find((f) => f.path.length)
-        ?.path.join('.');
       v.setJsonMode(false);
-      v.setEditing(row?.dataset.field ?? first ?? null);
+      v.setEditing(row?.dataset.field ?? editTarget(v.value, v.a?.display) ?? null);
     },
   });
   return step;

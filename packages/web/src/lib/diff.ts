@@ -156,7 +156,8 @@ export function parseFieldInput(text: string, original: Json): { value?: Json; e
   }
 }
 
-const AMOUNT_KEY = /amount|total|price|cost|sum|value|fee|budget|limit|salary|payment|refund|balance/i;
+/** Names of amount-like payload fields (the inbox's amount column, the field `e` edits). */
+export const AMOUNT_KEY = /amount|total|price|cost|sum|value|fee|budget|limit|salary|payment|refund|balance/i;
 
 /** Amount-like fields of a payload for the inbox row: `amount: 50,000 USD`. */
 export function amountSummary(payload: Json | undefined): string | null {
@@ -178,4 +179,22 @@ export function applyMergePatch(target: Json, patch: Json): Json {
     else out[k] = applyMergePatch(out[k] ?? null, v);
   }
   return out;
+}
+
+/** A JSON pointer's segments, unescaped (`/a~1b/c` → `["a/b", "c"]`). */
+export function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/**
+ * A JSON pointer as the console names a payload field (the editor's dotted key).
+ *
+ * @example
+ * pointerToKey('/beneficiary/iban'); // 'beneficiary.iban'
+ */
+export function pointerToKey(pointer: string): string {
+  return pointerSegments(pointer).join('.');
 }

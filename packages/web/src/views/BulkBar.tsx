@@ -4,8 +4,9 @@ import { loadInbox } from '../lib/store.js';
 import type { InboxItem } from '../lib/types.js';
 
 /**
- * Bulk approval of low-risk requests whose policy needs no reason. Each request is approved on its
- * own (one signed decision each); the result says which were recorded and which were refused, and why.
+ * Bulk approval of the requests the policy marks bulk-approvable, without warnings or edits (see
+ * `bulkBlock`). Each request is approved on its own (one signed decision each, for the payload digest
+ * the inbox listed); the result says which were recorded and which were refused, and why.
  */
 export function BulkBar(p: {
   eligible: InboxItem[];
@@ -44,11 +45,13 @@ export function BulkBar(p: {
   return (
     <section class="bulk card" aria-labelledby="bulk-title">
       <h2 id="bulk-title" class="h3">
-        Bulk approve low-risk requests
+        Bulk approve
       </h2>
-      <p class="muted small">
-        {p.eligible.length === 1 ? '1 shown request is' : `${p.eligible.length} shown requests are`} low risk and need
-        no reason by policy. Select them with the checkboxes (or <kbd>x</kbd>).
+      <p class="muted small" id="bulk-note">
+        {p.eligible.length === 1 ? '1 shown request is' : `${p.eligible.length} shown requests are`} marked
+        bulk-approvable by the policy and have no warnings and no edits. Select them with the checkboxes (or{' '}
+        <kbd>x</kbd>); each is approved on its own, for the version listed. Every other request says why it is not
+        offered.
       </p>
       <div class="row">
         <button type="button" onClick={() => p.setAll(p.eligible.map((i) => i.id))}>

@@ -1,5 +1,6 @@
 /** The inbox's search box and filter selects; every value lives in the URL (`/inbox?q=&risk=…`). */
 import type { Ref } from 'preact';
+import { useState } from 'preact/hooks';
 import { humanize, principalLabel } from '../lib/labels.js';
 import { navigate } from '../lib/router.js';
 import type { InboxItem } from '../lib/types.js';
@@ -42,36 +43,18 @@ const SORTS: [string, string][] = [
 ];
 const RISKS: [string, string][] = ['critical', 'high', 'medium', 'low'].map((r) => [r, humanize(r)]);
 
-export function InboxFilters(p: {
+/** The filters besides search (folded behind the Filters button on a narrow screen). */
+function FilterSelects({
+  f,
+  opts,
+  set,
+}: {
   f: Filters;
   opts: FilterOptions;
-  rows: InboxItem[];
-  search: Ref<HTMLInputElement>;
-  focusRow: (i: number) => void;
+  set: (k: keyof Filters) => (v: string) => void;
 }) {
-  const { f, opts } = p;
-  const set = (k: keyof Filters) => (v: string) => navigate(`/inbox${filtersQuery({ ...f, [k]: v })}`, true);
   return (
-    <form class="filters" aria-label="Search and filter the inbox" onSubmit={(e) => e.preventDefault()}>
-      <div class="field grow">
-        <label for="search">Search</label>
-        <input
-          id="search"
-          ref={p.search}
-          type="search"
-          value={f.q}
-          placeholder="description, requester, payload…"
-          aria-keyshortcuts="/"
-          onInput={(e) => set('q')((e.target as HTMLInputElement).value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && p.rows[0]) navigate(`/approvals/${encodeURIComponent(p.rows[0].id)}`);
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              p.focusRow(0);
-            }
-          }}
-        />
-      </div>
+    <div class="filter-more" id="filter-more">
       <Select
         id="f-role"
         label="Role"
@@ -102,6 +85,58 @@ export function InboxFilters(p: {
         options={Object.entries(AGES).map(([k, v]) => [k, v[0]])}
       />
       <Select id="f-sort" label="Order" value={f.sort} onChange={set('sort')} all={null} options={SORTS} />
+    </div>
+  );
+}
+
+export function InboxFilters(p: {
+  f: Filters;
+  opts: FilterOptions;
+  rows: InboxItem[];
+  search: Ref<HTMLInputElement>;
+  focusRow: (i: number) => void;
+}) {
+  const { f, opts } = p;
+  // On a narrow screen the filters fold behind a button: the first screen shows requests, not selects.
+  const [open, setOpen] = useState(false);
+  const active = (['role', 'risk', 'requester', 'cap', 'age'] as const).filter((k) => f[k]).length;
+  const set = (k: keyof Filters) => (v: string) => navigate(`/inbox${filtersQuery({ ...f, [k]: v })}`, true);
+  return (
+    <form
+      class={open ? 'filters open' : 'filters'}
+      aria-label="Search and filter the inbox"
+      onSubmit={(e) => e.preventDefault()}
+    >
+      <div class="field grow">
+        <label for="search">Search</label>
+        <input
+          id="search"
+          ref={p.search}
+          type="search"
+          value={f.q}
+          placeholder="description, requester, payload…"
+          aria-keyshortcuts="/"
+          onInput={(e) => set('q')((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && p.rows[0]) navigate(`/approvals/${encodeURIComponent(p.rows[0].id)}`);
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              p.focusRow(0);
+            }
+          }}
+        />
+      </div>
+      <button
+        type="button"
+        class="filters-toggle"
+        id="filters-toggle"
+        aria-expanded={open}
+        aria-controls="filter-more"
+        onClick={() => setOpen(!open)}
+      >
+        Filters{active ? ` (${active} on)` : ''}
+      </button>
+      <FilterSelects f={f} opts={opts} set={set} />
     </form>
   );
 }

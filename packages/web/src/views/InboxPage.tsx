@@ -70,7 +70,7 @@ export function InboxPage({ query, me }: { query: URLSearchParams; me: Me }) {
   };
   return (
     <Page title="Inbox" wide headingRef={h.ref}>
-      <p class="lede">
+      <p class="lede inbox-intro">
         Requests waiting for a decision by {principalLabel(me.id)} ({me.roles.join(', ') || 'no roles'}).
       </p>
       <InboxFilters f={f} opts={options(s.inbox, s.tasks)} rows={rows} search={search} focusRow={r.focusRow} />

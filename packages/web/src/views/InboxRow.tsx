@@ -12,7 +12,9 @@ export function InboxRow(p: {
   task: TaskDetail | undefined;
   active: boolean;
   selected: boolean;
-  onToggle: (() => void) | undefined;
+  /** Why it cannot be approved in bulk; null: it can (a checkbox selects it). */
+  bulkWhy: string | null;
+  onToggle: () => void;
   onFocus: () => void;
   now: number;
 }) {
@@ -23,7 +25,7 @@ export function InboxRow(p: {
   return (
     <tr data-row={p.index} data-approval={r.id} class={p.active ? 'active' : undefined}>
       <td>
-        {p.onToggle ? (
+        {p.bulkWhy === null ? (
           <input
             type="checkbox"
             checked={p.selected}
@@ -39,6 +41,13 @@ export function InboxRow(p: {
         <div class="sub">
           {humanize(r.kind)} · {r.eligibleRoles?.join(' or ') ?? r.approverRole}
           {flagged ? <span class="flag"> · hidden characters</span> : null}
+          {(r.warnings?.length ?? 0) > 0 ? (
+            <span class="flag">
+              {' '}
+              · {r.warnings?.length} warning{r.warnings?.length === 1 ? '' : 's'}
+            </span>
+          ) : null}
+          {p.bulkWhy !== null ? <span class="bulk-why"> · no bulk approval: {p.bulkWhy}</span> : null}
         </div>
       </td>
       <td>{task ? <Principal id={task.onBehalfOf ?? task.requester} /> : '…'}</td>

@@ -1,6 +1,6 @@
 import type { InboxItem, TaskDetail } from '../lib/types.js';
 import { InboxRow } from './InboxRow.js';
-import { bulkEligible } from './inboxFilter.js';
+import { bulkBlock } from './inboxFilter.js';
 
 const COLUMNS = ['Request', 'Requester', 'Amount', 'Risk', 'Approvals', 'Deadline', 'Age'];
 
@@ -39,7 +39,8 @@ export function InboxTable(p: {
               task={p.tasks.get(r.taskId)}
               active={i === p.active}
               selected={p.selected.has(r.id)}
-              onToggle={bulkEligible(r, p.tasks.get(r.taskId)) ? () => p.toggle(r.id) : undefined}
+              bulkWhy={bulkBlock(r, p.tasks.get(r.taskId))}
+              onToggle={() => p.toggle(r.id)}
               onFocus={() => p.setActive(i)}
               now={p.now}
             />

@@ -2,8 +2,8 @@
  * The inbox's search and filters. The server pages the inbox by status only (`?status=&limit=&cursor=`),
  * so role, risk, requester, capability, age and text search are applied here, over the pages loaded.
  */
-import { amountSummary } from '../lib/diff.js';
-import type { InboxItem, TaskDetail } from '../lib/types.js';
+import { amountSummary, changes } from '../lib/diff.js';
+import type { InboxItem, Json, TaskDetail } from '../lib/types.js';
 
 export interface Filters {
   q: string;
@@ -108,17 +108,31 @@ export function options(items: InboxItem[], tasks: Map<string, TaskDetail>) {
 }
 
 /**
- * Bulk approval is offered only where the policy lets an approval go without a reason: a low-risk
- * execution gate whose task asks neither an explicit reason nor explicit feedback.
+ * Why a request cannot be approved in bulk, or null when it can. Bulk approval is offered only for an
+ * execution request the policy marks `bulkApprovable` (a server without the field: not), with no
+ * warning (the agent's text disagreeing with the payload), no hidden characters, a payload nobody edited,
+ * and no reason or feedback required (by the task, or by high risk).
+ *
+ * @example
+ * bulkBlock(item, task); // 'the policy does not mark it bulk-approvable'
  */
+export function bulkBlock(i: InboxItem, t: TaskDetail | undefined): string | null {
+  if (i.kind !== 'execution') return 'not an execution request';
+  if (i.bulkApprovable !== true) return 'the policy does not mark it bulk-approvable';
+  if ((i.warnings?.length ?? 0) > 0) return 'it has warnings: open it and read them';
+  if (i.textWarnings.length > 0) return 'its text has hidden characters';
+  if (t === undefined) return 'its details are still loading';
+  if (t.proposedPayload && changes(t.proposedPayload as Json, t.payload as Json).length > 0)
+    return 'its payload was edited';
+  if (t.humanInLoop?.requireExplicitReason || ['high', 'critical'].includes(i.riskAssessment.level))
+    return 'it needs a reason';
+  if (t.humanInLoop?.requireExplicitFeedback) return 'it needs feedback for the agent';
+  return null;
+}
+
+/** Whether the request may be approved in bulk (see `bulkBlock`). */
 export function bulkEligible(i: InboxItem, t: TaskDetail | undefined): boolean {
-  return (
-    i.kind === 'execution' &&
-    i.riskAssessment.level === 'low' &&
-    t !== undefined &&
-    !t.humanInLoop?.requireExplicitReason &&
-    !t.humanInLoop?.requireExplicitFeedback
-  );
+  return bulkBlock(i, t) === null;
 }
 
 export const amountOf = (t: TaskDetail | undefined): string | null => amountSummary(t?.payload as never);
