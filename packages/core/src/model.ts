@@ -90,3 +90,26 @@ export function riskRank(level: RiskLevel): number {
 export function maxRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
   return riskRank(a) >= riskRank(b) ? a : b;
 }
+
+/** What a warning is about: the agent's text disagreeing with the payload, or a gate nobody can decide. */
+export type ApprovalWarningCode = 'text_payload_mismatch' | 'gate_undecidable';
+
+/**
+ * Something an approver (or the agent's developer) should know before a decision: shown above the
+ * decision buttons, returned by the dry run and on task creation.
+ *
+ * @example
+ * const w: ApprovalWarning = { code: 'gate_undecidable', message: 'No enabled human holds cfo', source: 'policy' };
+ */
+export interface ApprovalWarning {
+  code: ApprovalWarningCode;
+  /** A sentence for a human. */
+  message: string;
+  /** A JSON pointer into the payload, e.g. `/amount`. */
+  field?: string;
+  /** What the agent's text says. */
+  claimed?: string;
+  /** The payload's value as displayed; null when the payload has no such value. */
+  actual?: string | null;
+  source?: 'description' | 'action' | 'reasoning' | 'policy';
+}

@@ -189,6 +189,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     log = (msg, e) => app.log.warn({ err: e }, msg);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
+    // Once per start: a gate nobody holds the role for only ever expires (docs/policy.md).
+    for (const w of await service.policy.undecidable()) app.log.warn({ code: w.code }, `policy: ${w.message}`);
     if (config.testReviewClockOffsetMs > 0) {
       app.log.warn(
         `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,

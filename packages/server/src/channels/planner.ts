@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { loadApproval } from '../delivery/context.js';
 import type { Attempt, DeliveryRow, Outbox } from '../delivery/outbox.js';
-import { isReadOnly } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import type { ApprovalRow, TaskRow } from '../kernel/rows.js';
+import { humansHolding } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
 
@@ -35,27 +35,6 @@ export type SlackOp =
 export type EmailOp =
   | { op: 'request' | 'reminder' | 'outcome'; principal: string }
   | { op: 'audit_review'; principal: string; review: string };
-
-/**
- * Enabled humans holding any of `roles` who may act on what they are sent (roles are a JSON array
- * column: a LIKE narrows, the filter decides). A read-only relay (the `integration` role) is asked
- * nothing: it can decide or complete nothing on any channel.
- */
-export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
-  const humans = await db
-    .selectFrom('principals')
-    .select(['id', 'roles'])
-    .where('kind', '=', 'human')
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
-    .execute();
-  return humans
-    .filter((h) => {
-      const held = p<string[]>(h.roles);
-      return held.some((r) => roles.includes(r)) && !isReadOnly({ id: h.id, kind: 'human', roles: held });
-    })
-    .map((h) => h.id);
-}
 
 /**
  * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for

@@ -269,6 +269,29 @@ export const PolicyFlag = named(
     'A value a matched rule could not read (it applied anyway: fail closed) or read two ways',
   ),
 );
+/** A warning about an approval request (core `ApprovalWarning`): text that disagrees with the payload, a gate nobody can decide. */
+export const ApprovalWarningSchema = named(
+  'ApprovalWarning',
+  view(
+    {
+      code: named(
+        'ApprovalWarningCode',
+        Enum(['text_payload_mismatch', 'gate_undecidable'] as const, 'What the warning is about'),
+      ),
+      message: T.String({ description: 'A sentence for a human' }),
+      field: T.Optional(T.String({ description: 'A JSON pointer into the payload, e.g. `/amount`' })),
+      claimed: T.Optional(T.String({ description: "What the agent's text says" })),
+      actual: T.Optional(Nullable(T.String({ description: "The payload's value as displayed; null when it has none" }))),
+      source: T.Optional(
+        named(
+          'ApprovalWarningSource',
+          Enum(['description', 'action', 'reasoning', 'policy'] as const, 'Where the warning comes from'),
+        ),
+      ),
+    },
+    'Something to know before deciding: shown above the decision buttons',
+  ),
+);
 /** Which policy planned a task's gates, and how (core `GatePlan['policy']`). */
 export const PolicyOutcome = named(
   'PolicyOutcome',

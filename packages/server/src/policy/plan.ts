@@ -83,7 +83,7 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
 export function evaluatePolicy(
   deps: Pick<FeatureDeps, 'policy' | 'policySource'>,
   body: CreateTaskInput,
-): PolicyEvaluation {
+): Omit<PolicyEvaluation, 'warnings'> {
   const input = withDefaults(body);
   const { hitl, plan } = planTask(input, deps.policy, deps.policySource);
   const routingRole = input.routing

@@ -1,5 +1,6 @@
 import { type Static, Type as T } from 'typebox';
 import {
+  ApprovalWarningSchema,
   AuditFrequencySchema,
   closed,
   Did,
@@ -156,6 +157,9 @@ export const PolicyEvaluation = named(
           'The spot-check sample of a task that would run unattended',
         ),
       ),
+      warnings: T.Array(ApprovalWarningSchema, {
+        description: '`gate_undecidable`: gates no enabled human other than the caller could decide now',
+      }),
     },
     'What the policy would do with this task: its risk, routing and gates (nothing is written)',
   ),

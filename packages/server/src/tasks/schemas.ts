@@ -1,6 +1,7 @@
 import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
+  ApprovalWarningSchema,
   AiProposalView,
   AuditFrequencySchema,
   CURSOR,
@@ -89,6 +90,9 @@ export const CreatedTask = named(
       policy: PolicyOutcome,
       approvalRequest: T.Optional(GateView),
       approvalChain: T.Optional(T.Array(GateView)),
+      warnings: T.Array(ApprovalWarningSchema, {
+        description: 'What the requester should know: `gate_undecidable` for a gate no enabled human can decide',
+      }),
     },
     'The created task: its status and policy, the first open approval request, and the chain when there are several',
   ),
