@@ -179,6 +179,16 @@ const gateMembers = {
   }),
   decidedAt: Nullable(IsoTime),
   textWarnings: T.Array(TextWarningView),
+  bulkApprovable: T.Boolean({
+    description:
+      'The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision',
+  }),
+  minReviewSeconds: Nullable(
+    T.Integer({
+      description:
+        'A decision earlier than this many seconds after the approver first opened the request is refused (`review_too_fast`)',
+    }),
+  ),
   // Routing gates: the proposed resource and the ranking.
   proposedResource: T.Optional(Nullable(T.String())),
   ranking: T.Optional(T.Array(RankedCandidateView)),

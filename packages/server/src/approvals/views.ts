@@ -191,5 +191,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
     // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
     textWarnings: invisibleCharacters(agentText),
+    bulkApprovable: g.bulk_approvable === 1,
+    minReviewSeconds: g.min_review_seconds ?? null,
   };
 }

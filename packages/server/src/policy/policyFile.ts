@@ -44,11 +44,13 @@ export const PolicyFileSchema = T.Object(
     maxSessionAge: T.Optional(
       T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
     ),
+    promptCap: T.Optional(T.Object({ perApproverPerHour: T.Integer({ minimum: 1, maximum: 10_000 }) }, closed)),
     rules: T.Array(
       T.Object(
         {
           id: T.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
           description: T.Optional(T.String({ maxLength: 500 })),
+          bulkApprovable: T.Optional(T.Boolean()),
           match: T.Object(
             {
               capabilities: T.Optional(T.Array(ROLE, { minItems: 1 })),
@@ -89,6 +91,7 @@ export const PolicyFileSchema = T.Object(
               escalateTo: T.Optional(ROLE),
               riskLevel: T.Optional(RISK),
               riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
+              minReviewSeconds: T.Optional(T.Integer({ minimum: 1, maximum: 3600 })),
             },
             closed,
           ),

@@ -146,6 +146,10 @@ export const PolicyEvaluation = named(
               timeout: Nullable(T.Integer({ description: 'Seconds' })),
               escalationPolicy: Nullable(EscalationPolicySchema),
               escalateTo: Nullable(T.String()),
+              bulkApprovable: T.Boolean({ description: 'Every matched rule marks it `bulkApprovable`' }),
+              minReviewSeconds: Nullable(
+                T.Integer({ description: 'The strictest `minReviewSeconds` of the matched rules' }),
+              ),
             },
             'A gate that would open',
           ),
