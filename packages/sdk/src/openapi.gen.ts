@@ -30,6 +30,8 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
+      bulkApprovable: boolean;
       confidenceThreshold?: number;
       /** @description The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding. */
       currentDigest: string;
@@ -43,6 +45,7 @@ export interface components {
       /** @description `approval:human:…` */
       id: string;
       kind: components['schemas']['ApprovalKind'];
+      minReviewSeconds: number | null;
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
@@ -79,6 +82,8 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
+      bulkApprovable: boolean;
       /** @description Every gate of this kind on the task, in step order, with its decisions */
       chain: components['schemas']['ChainStep'][];
       confidenceThreshold?: number;
@@ -94,6 +99,7 @@ export interface components {
       /** @description `approval:human:…` */
       id: string;
       kind: components['schemas']['ApprovalKind'];
+      minReviewSeconds: number | null;
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
@@ -166,6 +172,28 @@ export interface components {
       requiredCapabilities: string[];
       status: components['schemas']['TaskStatus'];
     };
+    /** @description Something to know before deciding: shown above the decision buttons */
+    ApprovalWarning: {
+      actual?: string | null;
+      /** @description What the agent's text says */
+      claimed?: string;
+      code: components['schemas']['ApprovalWarningCode'];
+      /** @description A JSON pointer into the payload, e.g. `/amount` */
+      field?: string;
+      /** @description A sentence for a human */
+      message: string;
+      source?: components['schemas']['ApprovalWarningSource'];
+    };
+    /**
+     * @description What the warning is about
+     * @enum {string}
+     */
+    ApprovalWarningCode: 'text_payload_mismatch' | 'gate_undecidable';
+    /**
+     * @description Where the warning comes from
+     * @enum {string}
+     */
+    ApprovalWarningSource: 'description' | 'action' | 'reasoning' | 'policy';
     ApproveBody: {
       approvalReason?: string;
       /** @description Principal DID, e.g. `did:human:john-dba` */
@@ -398,6 +426,8 @@ export interface components {
       status: components['schemas']['TaskStatus'];
       /** @description `task:human:…` */
       taskId: string;
+      /** @description What the requester should know: `gate_undecidable` for a gate no enabled human can decide */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     /** @description The created subscription with its signing secret (shown once) */
     CreatedWebhook: {
@@ -984,8 +1014,11 @@ export interface components {
     /** @description A gate that would open */
     PlannedGate: {
       approverRoles: string[];
+      /** @description Every matched rule marks it `bulkApprovable` */
+      bulkApprovable: boolean;
       escalateTo: string | null;
       escalationPolicy: components['schemas']['EscalationPolicy'] | null;
+      minReviewSeconds: number | null;
       reason: string | null;
       required: number;
       step: number;
@@ -1008,6 +1041,8 @@ export interface components {
       routing: {
         approverRole: string;
       } | null;
+      /** @description `gate_undecidable`: gates no enabled human other than the caller could decide now */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     PolicyFile: {
       auditorRole?: string;
@@ -1020,6 +1055,9 @@ export interface components {
         seconds: number;
       };
       name: string;
+      promptCap?: {
+        perApproverPerHour: number;
+      };
       requirePasskey?: {
         always?: boolean;
         capabilities?: string[];
@@ -1031,6 +1069,7 @@ export interface components {
         significantSizeGb?: number;
       };
       rules: {
+        bulkApprovable?: boolean;
         description?: string;
         id: string;
         match: {
@@ -1057,6 +1096,7 @@ export interface components {
           approverRole?: string;
           escalateTo?: string;
           escalationPolicy?: components['schemas']['EscalationPolicy'];
+          minReviewSeconds?: number;
           quorum?: {
             eligible: string[];
             required: number;
@@ -1575,6 +1615,9 @@ export type ApprovalRequirement = components['schemas']['ApprovalRequirement'];
 export type ApprovalResult = components['schemas']['ApprovalResult'];
 export type ApprovalStatus = components['schemas']['ApprovalStatus'];
 export type ApprovalTask = components['schemas']['ApprovalTask'];
+export type ApprovalWarning = components['schemas']['ApprovalWarning'];
+export type ApprovalWarningCode = components['schemas']['ApprovalWarningCode'];
+export type ApprovalWarningSource = components['schemas']['ApprovalWarningSource'];
 export type ApproveBody = components['schemas']['ApproveBody'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
@@ -1737,6 +1780,18 @@ export const approvalStatusValues = [
   'escalated',
   'cancelled',
 ] as const satisfies readonly ApprovalStatus[];
+/** Every ApprovalWarningCode, in the order the server lists them. */
+export const approvalWarningCodeValues = [
+  'text_payload_mismatch',
+  'gate_undecidable',
+] as const satisfies readonly ApprovalWarningCode[];
+/** Every ApprovalWarningSource, in the order the server lists them. */
+export const approvalWarningSourceValues = [
+  'description',
+  'action',
+  'reasoning',
+  'policy',
+] as const satisfies readonly ApprovalWarningSource[];
 /** Every AuditFrequency, in the order the server lists them. */
 export const auditFrequencyValues = [
   'always',

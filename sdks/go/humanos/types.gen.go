@@ -259,6 +259,9 @@ type ApprovalRequest struct {
 	// ApproverRole The eligible roles, comma-separated
 	ApproverRole string `json:"approverRole"`
 
+	// BulkApprovable The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision
+	BulkApprovable bool `json:"bulkApprovable"`
+
 	// Chain Every gate of this kind on the task, in step order, with its decisions
 	Chain               []ChainLink `json:"chain"`
 	ConfidenceThreshold float64     `json:"confidenceThreshold"`
@@ -277,7 +280,8 @@ type ApprovalRequest struct {
 	ID string `json:"id"`
 
 	// Kind What the gate decides
-	Kind string `json:"kind"`
+	Kind             string `json:"kind"`
+	MinReviewSeconds int    `json:"minReviewSeconds"`
 
 	// Payload Any JSON object
 	Payload            map[string]any    `json:"payload"`
@@ -302,6 +306,26 @@ type ApprovalRequest struct {
 	Task         TaskRef       `json:"task"`
 	TaskID       string        `json:"taskId"`
 	TextWarnings []TextWarning `json:"textWarnings"`
+}
+
+// ApprovalWarning Something to know before deciding: shown above the decision buttons
+type ApprovalWarning struct {
+	Actual string `json:"actual"`
+
+	// Claimed What the agent's text says
+	Claimed string `json:"claimed"`
+
+	// Code What the warning is about
+	Code string `json:"code"`
+
+	// Field A JSON pointer into the payload, e.g. `/amount`
+	Field string `json:"field"`
+
+	// Message A sentence for a human
+	Message string `json:"message"`
+
+	// Source Where the warning comes from
+	Source string `json:"source"`
 }
 
 // ChainLink One step (or escalation) of the path
@@ -329,6 +353,9 @@ type CreatedTask struct {
 
 	// TaskID `task:human:…`
 	TaskID string `json:"taskId"`
+
+	// Warnings What the requester should know: `gate_undecidable` for a gate no enabled human can decide
+	Warnings []ApprovalWarning `json:"warnings"`
 }
 
 // Decision A decision on this gate, and whether it still counts

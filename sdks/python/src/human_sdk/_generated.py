@@ -296,6 +296,8 @@ class ApprovalRequest(ApprovalRequestBase):
     """Any JSON object"""
     approver_role: str | None = None
     """The eligible roles, comma-separated"""
+    bulk_approvable: bool = False
+    """The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision"""
     chain: list[dict[str, Any]] | None = None
     confidence_threshold: float | None = None
     current_digest: str | None = None
@@ -312,6 +314,8 @@ class ApprovalRequest(ApprovalRequestBase):
     id: str
     """`approval:human:…`"""
     kind: ApprovalKind = 'execution'
+    min_review_seconds: int | None = None
+    """A decision earlier than this many seconds after the approver first opened the request is refused (`review_too_fast`)"""
     payload: dict[str, Any] = {}
     payload_digest: str | None = None
     proposed_resource: str | None = None
@@ -345,6 +349,8 @@ class CreatedTask(CreatedTaskBase):
     status: TaskStatus
     task_id: str
     """`task:human:…`"""
+    warnings: list[dict[str, Any]] = []
+    """What the requester should know: `gate_undecidable` for a gate no enabled human can decide"""
 
 
 class Approval(BaseModel):
