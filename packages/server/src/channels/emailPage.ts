@@ -1,3 +1,4 @@
+import { recordOpen } from '../approvals/review.js';
 import { HumanOSError } from '@humanos/core';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -119,6 +120,8 @@ export class EmailLinks {
   async confirmation(token: string): Promise<Page> {
     const c = await this.check(token);
     if ('status' in c) return c;
+    // The page shows the request: the approver has it in front of them from now (minReviewSeconds).
+    await recordOpen(this.deps, c.v.gate, c.actor, 'email');
     return confirmationPage(c.v, c.claims, token, this.publicUrl);
   }
 
