@@ -209,6 +209,36 @@ export interface components {
       /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
       payloadDigest?: string;
     };
+    /** @description Against rubber-stamping: approval rate, time to decide, fast decisions, edits and rejections */
+    ApproverMetrics: {
+      approvers: components['schemas']['ApproverStats'][];
+      /** @description A decision under this many seconds counts as fast */
+      fastSeconds: number;
+      roles: components['schemas']['RoleReviewStats'][];
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      since: string;
+      /** @description More than 100 000 decisions in the window: the newest were counted */
+      truncated: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      until: string;
+    };
+    /** @description How one approver decided in the window */
+    ApproverStats: {
+      approvalRate: number | null;
+      approved: number;
+      decisions: number;
+      /** @description Approvals that edited the payload */
+      edited: number;
+      fastShare: number | null;
+      medianSecondsToDecide: number | null;
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      principal: string;
+      rejected: number;
+      /** @description Decisions whose time to decide is known (the median and fast share count these) */
+      timed: number;
+      /** @description Decisions made without opening the request or being sent it (counted as 0 s) */
+      unopened: number;
+    };
     /**
      * @description How often unattended runs are spot-checked
      * @enum {string}
@@ -638,6 +668,7 @@ export interface components {
       | 'stale_payload'
       | 'passkey_exists'
       | 'passkeys_not_configured'
+      | 'review_too_fast'
       | 'approval_expired'
       | 'payload_too_large'
       | 'unsupported_media_type'
@@ -1335,6 +1366,22 @@ export interface components {
     RoleChannelBody: {
       slackChannel: string | null;
     };
+    /** @description How the requests of one role were decided (a gate open to several roles counts under each) */
+    RoleReviewStats: {
+      approvalRate: number | null;
+      approved: number;
+      decisions: number;
+      /** @description Approvals that edited the payload */
+      edited: number;
+      fastShare: number | null;
+      medianSecondsToDecide: number | null;
+      rejected: number;
+      role: string;
+      /** @description Decisions whose time to decide is known (the median and fast share count these) */
+      timed: number;
+      /** @description Decisions made without opening the request or being sent it (counted as 0 s) */
+      unopened: number;
+    };
     /** @description The new bearer token (shown once); the old one stops working */
     RotatedToken: {
       id: string;
@@ -1619,6 +1666,8 @@ export type ApprovalWarning = components['schemas']['ApprovalWarning'];
 export type ApprovalWarningCode = components['schemas']['ApprovalWarningCode'];
 export type ApprovalWarningSource = components['schemas']['ApprovalWarningSource'];
 export type ApproveBody = components['schemas']['ApproveBody'];
+export type ApproverMetrics = components['schemas']['ApproverMetrics'];
+export type ApproverStats = components['schemas']['ApproverStats'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
@@ -1728,6 +1777,7 @@ export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type RiskLevel = components['schemas']['RiskLevel'];
 export type RoleChannel = components['schemas']['RoleChannel'];
 export type RoleChannelBody = components['schemas']['RoleChannelBody'];
+export type RoleReviewStats = components['schemas']['RoleReviewStats'];
 export type RotatedToken = components['schemas']['RotatedToken'];
 export type RotateSecretBody = components['schemas']['RotateSecretBody'];
 export type RotateTokenBody = components['schemas']['RotateTokenBody'];
@@ -1844,6 +1894,7 @@ export const errorCodeValues = [
   'stale_payload',
   'passkey_exists',
   'passkeys_not_configured',
+  'review_too_fast',
   'approval_expired',
   'payload_too_large',
   'unsupported_media_type',

@@ -46,6 +46,7 @@ const (
 	ErrorCodeReauthenticationRequired  ErrorCode = "reauthentication_required"
 	ErrorCodeRequesterCannotAudit      ErrorCode = "requester_cannot_audit"
 	ErrorCodeRequesterCannotDecide     ErrorCode = "requester_cannot_decide"
+	ErrorCodeReviewTooFast             ErrorCode = "review_too_fast"
 	ErrorCodeRoleRequired              ErrorCode = "role_required"
 	ErrorCodeSelfLockout               ErrorCode = "self_lockout"
 	ErrorCodeSignInRefused             ErrorCode = "sign_in_refused"
@@ -135,6 +136,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeRequesterCannotAudit:
 		return true
 	case ErrorCodeRequesterCannotDecide:
+		return true
+	case ErrorCodeReviewTooFast:
 		return true
 	case ErrorCodeRoleRequired:
 		return true

@@ -180,6 +180,7 @@ ErrorCode = TypeAliasType(
         'stale_payload',
         'passkey_exists',
         'passkeys_not_configured',
+        'review_too_fast',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
