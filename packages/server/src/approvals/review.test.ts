@@ -102,7 +102,10 @@ for (const backend of backends()) {
         .execute();
       expect(await reviewStart(db, id, 'did:human:dora', 'slack')).toEqual({ at, how: 'delivered (slack)' });
       expect(await reviewStart(db, id, 'did:human:dora', 'email')).toBeUndefined();
-      expect(await reviewStart(db, id, 'did:human:omar', 'email')).toEqual({ at: at + 5_000, how: 'delivered (email)' });
+      expect(await reviewStart(db, id, 'did:human:omar', 'email')).toEqual({
+        at: at + 5_000,
+        how: 'delivered (email)',
+      });
       // A REST decision never counts a delivery: the API and the console must open it.
       expect(await reviewStart(db, id, 'did:human:dora', 'api')).toBeUndefined();
       await s.as.dba.get(`/approvals/${id}`);

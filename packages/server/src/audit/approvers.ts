@@ -26,7 +26,10 @@ export class ApproverMetrics {
   constructor(private readonly deps: FeatureDeps) {}
 
   /** The report for `[since, until)` (default: the last 30 days). Admin or auditor. */
-  async report(actor: Principal, q: { since?: string | undefined; until?: string | undefined }): Promise<ApproverMetricsReport> {
+  async report(
+    actor: Principal,
+    q: { since?: string | undefined; until?: string | undefined },
+  ): Promise<ApproverMetricsReport> {
     this.deps.access.requireAuditor(actor, 'reading approver metrics');
     // Default: up to now, inclusive (a decision recorded this millisecond counts).
     const until = q.until ? Date.parse(q.until) : this.deps.now() + 1;

@@ -1,5 +1,5 @@
-import { recordOpen } from '../approvals/review.js';
 import { HumanOSError } from '@humanos/core';
+import { recordOpen } from '../approvals/review.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { p } from '../kernel/rows.js';

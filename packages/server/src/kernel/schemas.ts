@@ -281,7 +281,9 @@ export const ApprovalWarningSchema = named(
       message: T.String({ description: 'A sentence for a human' }),
       field: T.Optional(T.String({ description: 'A JSON pointer into the payload, e.g. `/amount`' })),
       claimed: T.Optional(T.String({ description: "What the agent's text says" })),
-      actual: T.Optional(Nullable(T.String({ description: "The payload's value as displayed; null when it has none" }))),
+      actual: T.Optional(
+        Nullable(T.String({ description: "The payload's value as displayed; null when it has none" })),
+      ),
       source: T.Optional(
         named(
           'ApprovalWarningSource',

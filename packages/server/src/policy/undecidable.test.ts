@@ -49,7 +49,8 @@ describe('undecidable (pure)', () => {
       {
         code: 'gate_undecidable',
         source: 'policy',
-        message: 'Nobody can decide step 1: no enabled human holds role legal; a task that gets it can only expire or be cancelled.',
+        message:
+          'Nobody can decide step 1: no enabled human holds role legal; a task that gets it can only expire or be cancelled.',
       },
     ]);
     expect(undecidable([gate(['cfo'])], holders, new Set(['did:human:c']))[0]?.message).toMatch(
@@ -62,9 +63,9 @@ describe('undecidable (pure)', () => {
     const chain = undecidable([gate(['finance']), gate(['cfo'], 1, 'step 2')], holders, new Set());
     expect(chain).toHaveLength(1);
     expect(chain[0]?.message).toMatch(/its 2 seats need 2 different people .* only 1 can be filled/);
-    expect(
-      undecidable([{ ...gate(['legal']), escalateTo: 'admin' }], holders, new Set())[0]?.message,
-    ).toMatch(/it can only escalate to admin when it times out/);
+    expect(undecidable([{ ...gate(['legal']), escalateTo: 'admin' }], holders, new Set())[0]?.message).toMatch(
+      /it can only escalate to admin when it times out/,
+    );
   });
 });
 
@@ -86,7 +87,7 @@ for (const backend of backends()) {
       sam = await t.principal('did:human:sam', ['sre']);
       // A disabled holder and a read-only relay are nobody.
       await t.principal('did:human:old-lawyer', ['legal']);
-        expect((await t.admin.req('PATCH', '/principals/did:human:old-lawyer', { disabled: true })).status).toBe(200);
+      expect((await t.admin.req('PATCH', '/principals/did:human:old-lawyer', { disabled: true })).status).toBe(200);
       await t.principal('did:human:relay', ['legal', 'integration']);
     });
     afterAll(async () => t?.close());
@@ -107,7 +108,9 @@ for (const backend of backends()) {
       const db = await agent.post('/policy/evaluate', { description: 'Drop the database' });
       expect(db.body.warnings[0].message).toMatch(/needs 2 approvals from role dba but only 1 enabled human/);
       const wire = await agent.post('/policy/evaluate', { description: 'wire 10 EUR' });
-      expect(wire.body.warnings[0].message).toMatch(/Nobody can finish the approval path \(step 1: finance → step 2: cfo\)/);
+      expect(wire.body.warnings[0].message).toMatch(
+        /Nobody can finish the approval path \(step 1: finance → step 2: cfo\)/,
+      );
       const deploy = await agent.post('/policy/evaluate', { description: 'deploy v2' });
       expect(deploy.body.warnings).toEqual([]);
       // The floor's default role (`approver`) is held by nobody here.
@@ -164,7 +167,10 @@ describe('start-up log', () => {
   it('logs the built-in floor role nobody holds, once', async () => {
     const server = await spawnServer({ HUMANOS_DATA_DIR: `/tmp/humanos-undecidable-log-${process.pid}` });
     try {
-      const lines = server.output().split('\n').filter((l) => l.includes('gate_undecidable'));
+      const lines = server
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('gate_undecidable'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(/no enabled human holds role approver/);
     } finally {

@@ -134,8 +134,17 @@ export async function undecidablePolicy(db: Kysely<Database>, policy: PolicyDocu
         escalateTo: esc,
       }));
     if (q.quorum)
-      return [{ label: label('the quorum'), roles: q.quorum.eligible, required: q.quorum.required, path: true, escalateTo: esc }];
-    if (q.approverRole) return [{ label: label('the gate'), roles: [q.approverRole], required: 1, path: true, escalateTo: esc }];
+      return [
+        {
+          label: label('the quorum'),
+          roles: q.quorum.eligible,
+          required: q.quorum.required,
+          path: true,
+          escalateTo: esc,
+        },
+      ];
+    if (q.approverRole)
+      return [{ label: label('the gate'), roles: [q.approverRole], required: 1, path: true, escalateTo: esc }];
     return [];
   });
   const floor: GateNeed = {
@@ -163,17 +172,22 @@ export function plannedGates(
   auditRole: string | null,
 ): GateNeed[] {
   const gates: GateNeed[] = [];
-  const one = (label: string, role: string): GateNeed => ({ label, roles: [role], required: 1, path: false, escalateTo: null });
+  const one = (label: string, role: string): GateNeed => ({
+    label,
+    roles: [role],
+    required: 1,
+    path: false,
+    escalateTo: null,
+  });
   if (routingRole) gates.push(one('the routing gate (which resource gets the task)', routingRole));
-  steps.forEach((s, i) =>
+  for (const [i, s] of steps.entries())
     gates.push({
       label: steps.length > 1 ? `step ${i + 1}` : 'the approval gate',
       roles: s.roles,
       required: s.required,
       path: true,
       escalateTo: s.escalateTo,
-    }),
-  );
+    });
   if (auditRole) gates.push(one('the spot-check of the unattended run', auditRole));
   return gates;
 }

@@ -1,8 +1,8 @@
 import { type Static, Type as T } from 'typebox';
 import { GateView } from '../approvals/schemas.js';
 import {
-  ApprovalWarningSchema,
   AiProposalView,
+  ApprovalWarningSchema,
   AuditFrequencySchema,
   CURSOR,
   closed,
