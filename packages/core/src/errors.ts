@@ -67,6 +67,11 @@ export const ERROR_STATUS = {
   passkey_exists: 409,
   /** Passkeys are not configured on this server (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL). */
   passkeys_not_configured: 409,
+  /**
+   * A decision earlier than the policy's `minReviewSeconds` after the approver first had the request
+   * (`secondsLeft`, `decidableAt` say when it may be made): nothing was written.
+   */
+  review_too_fast: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -19,6 +19,7 @@ export * from './passkey.js';
 export * from './pattern.js';
 export * from './policy.js';
 export * from './principal.js';
+export * from './reviewing.js';
 export * from './risk.js';
 export * from './routing.js';
 export * from './signing.js';

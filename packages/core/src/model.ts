@@ -106,18 +106,23 @@ export function maxRisk(a: RiskLevel, b: RiskLevel): RiskLevel {
   return riskRank(a) >= riskRank(b) ? a : b;
 }
 
+/** What a warning is about: the agent's text disagreeing with the payload, or a gate nobody can decide. */
+export type ApprovalWarningCode = 'text_payload_mismatch' | 'gate_undecidable';
+
 /**
- * Something an approver must know before deciding, shown above the decision buttons in every
- * channel: the agent's text disagrees with the payload (`text_payload_mismatch`, `claims.ts`), or no
- * enabled human can decide a gate (`gate_undecidable`).
+ * Something an approver (or the agent's developer) should know before a decision: shown above the
+ * decision buttons, returned by the dry run and on task creation.
+ *
+ * @example
+ * const w: ApprovalWarning = { code: 'gate_undecidable', message: 'No enabled human holds cfo', source: 'policy' };
  */
 export interface ApprovalWarning {
-  code: 'text_payload_mismatch' | 'gate_undecidable';
+  code: ApprovalWarningCode;
   /** A sentence for a human. */
   message: string;
-  /** A JSON pointer into the payload (`/amount`), when one field is concerned. */
+  /** A JSON pointer into the payload, e.g. `/amount`. */
   field?: string;
-  /** What the agent's text says (`EUR 24.99`). */
+  /** What the agent's text says. */
   claimed?: string;
   /** The payload's value as displayed; null when the payload has no such value. */
   actual?: string | null;

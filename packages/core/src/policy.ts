@@ -55,6 +55,11 @@ export interface PayloadCondition {
 export interface PolicyRule {
   id: string;
   description?: string;
+  /**
+   * The console may offer the rule's gates in a bulk approval (each item still its own signed
+   * decision); only when every rule that matched a task says so. Default false.
+   */
+  bulkApprovable?: boolean;
   match: {
     capabilities?: string[];
     descriptionMatches?: string;
@@ -71,6 +76,11 @@ export interface PolicyRule {
     escalateTo?: string;
     riskLevel?: RiskLevel;
     riskFactors?: string[];
+    /**
+     * A decision on the task's execution gates earlier than this many seconds after the approver
+     * first had the request in front of them is refused (`review_too_fast`); the strictest rule wins.
+     */
+    minReviewSeconds?: number;
   };
 }
 
@@ -92,6 +102,11 @@ export interface PolicyDocument {
    * affected (turn humans' tokens off with HUMANOS_HUMAN_TOKENS=off).
    */
   maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
+  /**
+   * At most `perApproverPerHour` new requests are sent to one approver (Slack DM, e-mail) in a
+   * rolling hour; beyond it a request goes to other eligible approvers of its roles (docs/policy.md).
+   */
+  promptCap?: { perApproverPerHour: number };
   rules: PolicyRule[];
   /** How payloads are shown to approvers, per action (the rules' matcher): the first template that matches. */
   display?: DisplayTemplate[];
@@ -123,6 +138,10 @@ export interface GateSpec {
   origin?: 'policy' | 'floor' | 'client';
   /** The policy rule, for `origin: 'policy'`. */
   rule?: string;
+  /** Whether the console may batch it (every matched rule is `bulkApprovable`); default false. */
+  bulkApprovable?: boolean;
+  /** The strictest `minReviewSeconds` of the matched rules; absent or null: none. */
+  minReviewSeconds?: number | null;
 }
 
 /** One step of the effective requirement, as the create response and the dry run report it. */

@@ -164,6 +164,58 @@ for (const backend of backends()) {
       expect(deletes('/etc/passwd')).toHaveLength(0);
     });
 
+    it('the same call rephrased (other reasoning, other _meta) finds its pending, then its approved task', async () => {
+      const args = { path: '/srv/reports/q3.csv' };
+      const say = (c: Client, reasoning: string, more: Record<string, unknown> = {}) =>
+        c.callTool({
+          name: 'delete_file',
+          arguments: args,
+          _meta: { 'humanos/reasoning': reasoning, ...more },
+        }) as Promise<CallToolResult>;
+      const first = await say(gateway, 'The Q3 report is superseded by q3-final.csv.');
+      const taskId = first._meta?.['humanos/taskId'] as string;
+      expect(first._meta?.['humanos/status']).toBe('pending');
+      // Same tool and arguments, in another key order, reasoned differently, with other _meta.
+      const again = (await gateway.callTool({
+        name: 'delete_file',
+        arguments: { ...args },
+        _meta: { 'humanos/reasoning': 'Cleaning up: q3.csv is an old draft.', 'trace-id': 'abc-123' },
+      })) as CallToolResult;
+      expect(again._meta?.['humanos/taskId']).toBe(taskId);
+      // A gateway that never saw the first call (restarted, or a second instance) finds it too.
+      const other = new Client({ name: 'test-agent-2', version: '1.0.0' });
+      await other.connect(
+        new StdioClientTransport({
+          command: process.execPath,
+          args: [GATEWAY_BIN, '--config', join(dir, 'gateway.json'), '--', process.execPath, UPSTREAM_FIXTURE],
+          env: childEnv({ HUMANOS_URL: t.url, HUMANOS_API_KEY: gatewayAgent.token as string, UPSTREAM_LOG: log }),
+          stderr: 'pipe',
+        }),
+      );
+      try {
+        expect((await say(other, 'A third way to put it.'))._meta?.['humanos/taskId']).toBe(taskId);
+        const mine = (await gatewayAgent.get('/tasks')).body.items.filter(
+          (x: { payload: { arguments?: { path?: string } } }) => x.payload.arguments?.path === args.path,
+        );
+        expect(mine).toHaveLength(1);
+        // The human sees the first phrasing's reasoning.
+        expect(mine[0].aiProposal.reasoning).toBe('The Q3 report is superseded by q3-final.csv.');
+        expect(
+          (await approver.post(`/approvals/${await approvalOf(taskId)}/approve`, { approvalReason: 'superseded' }))
+            .status,
+        ).toBe(200);
+        const ran = await say(other, 'Yet another rephrasing after the approval.');
+        expect(ran.isError).toBeFalsy();
+        expect(ran._meta?.['humanos/taskId']).toBe(taskId);
+        const replay = await say(gateway, 'And once more.');
+        expect(replay._meta?.['humanos/taskId']).toBe(taskId);
+        expect(replay._meta?.['humanos/replayed']).toBe(true);
+        expect(deletes(args.path)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('the same arguments much later are a new call that needs a new approval', async () => {
       t.clock.advance(11 * 60_000);
       const again = await callTool('delete_file', { path: '/etc/passwd' });

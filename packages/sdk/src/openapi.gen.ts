@@ -30,6 +30,8 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
+      bulkApprovable: boolean;
       confidenceThreshold?: number;
       /** @description The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding. */
       currentDigest: string;
@@ -43,6 +45,7 @@ export interface components {
       /** @description `approval:human:…` */
       id: string;
       kind: components['schemas']['ApprovalKind'];
+      minReviewSeconds: number | null;
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
@@ -81,6 +84,8 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
+      bulkApprovable: boolean;
       /** @description Every gate of this kind on the task, in step order, with its decisions */
       chain: components['schemas']['ChainStep'][];
       confidenceThreshold?: number;
@@ -97,6 +102,7 @@ export interface components {
       /** @description `approval:human:…` */
       id: string;
       kind: components['schemas']['ApprovalKind'];
+      minReviewSeconds: number | null;
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
@@ -207,6 +213,36 @@ export interface components {
       passkey?: components['schemas']['PasskeyAssertion'];
       /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
       payloadDigest?: string;
+    };
+    /** @description Against rubber-stamping: approval rate, time to decide, fast decisions, edits and rejections */
+    ApproverMetrics: {
+      approvers: components['schemas']['ApproverStats'][];
+      /** @description A decision under this many seconds counts as fast */
+      fastSeconds: number;
+      roles: components['schemas']['RoleReviewStats'][];
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      since: string;
+      /** @description More than 100 000 decisions in the window: the newest were counted */
+      truncated: boolean;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      until: string;
+    };
+    /** @description How one approver decided in the window */
+    ApproverStats: {
+      approvalRate: number | null;
+      approved: number;
+      decisions: number;
+      /** @description Approvals that edited the payload */
+      edited: number;
+      fastShare: number | null;
+      medianSecondsToDecide: number | null;
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      principal: string;
+      rejected: number;
+      /** @description Decisions whose time to decide is known (the median and fast share count these) */
+      timed: number;
+      /** @description Decisions made without opening the request or being sent it (counted as 0 s) */
+      unopened: number;
     };
     /**
      * @description How often unattended runs are spot-checked
@@ -425,7 +461,7 @@ export interface components {
       status: components['schemas']['TaskStatus'];
       /** @description `task:human:…` */
       taskId: string;
-      /** @description Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none */
+      /** @description Where the agent’s text disagrees with the payload (the risk was raised one level for it) and `gate_undecidable` for a gate no enabled human can decide; `[]` when none */
       warnings: components['schemas']['ApprovalWarning'][];
     };
     /** @description The created subscription with its signing secret (shown once) */
@@ -644,6 +680,7 @@ export interface components {
       | 'stale_payload'
       | 'passkey_exists'
       | 'passkeys_not_configured'
+      | 'review_too_fast'
       | 'approval_expired'
       | 'payload_too_large'
       | 'unsupported_media_type'
@@ -1042,8 +1079,11 @@ export interface components {
     /** @description A gate that would open */
     PlannedGate: {
       approverRoles: string[];
+      /** @description Every matched rule marks it `bulkApprovable` */
+      bulkApprovable: boolean;
       escalateTo: string | null;
       escalationPolicy: components['schemas']['EscalationPolicy'] | null;
+      minReviewSeconds: number | null;
       reason: string | null;
       required: number;
       step: number;
@@ -1066,6 +1106,8 @@ export interface components {
       routing: {
         approverRole: string;
       } | null;
+      /** @description `gate_undecidable`: gates no enabled human other than the caller could decide now */
+      warnings: components['schemas']['ApprovalWarning'][];
     };
     PolicyFile: {
       auditorRole?: string;
@@ -1093,6 +1135,9 @@ export interface components {
         seconds: number;
       };
       name: string;
+      promptCap?: {
+        perApproverPerHour: number;
+      };
       requirePasskey?: {
         always?: boolean;
         capabilities?: string[];
@@ -1104,6 +1149,7 @@ export interface components {
         significantSizeGb?: number;
       };
       rules: {
+        bulkApprovable?: boolean;
         description?: string;
         id: string;
         match: components['schemas']['PolicyMatch'];
@@ -1116,6 +1162,7 @@ export interface components {
           approverRole?: string;
           escalateTo?: string;
           escalationPolicy?: components['schemas']['EscalationPolicy'];
+          minReviewSeconds?: number;
           quorum?: {
             eligible: string[];
             required: number;
@@ -1368,6 +1415,22 @@ export interface components {
     };
     RoleChannelBody: {
       slackChannel: string | null;
+    };
+    /** @description How the requests of one role were decided (a gate open to several roles counts under each) */
+    RoleReviewStats: {
+      approvalRate: number | null;
+      approved: number;
+      decisions: number;
+      /** @description Approvals that edited the payload */
+      edited: number;
+      fastShare: number | null;
+      medianSecondsToDecide: number | null;
+      rejected: number;
+      role: string;
+      /** @description Decisions whose time to decide is known (the median and fast share count these) */
+      timed: number;
+      /** @description Decisions made without opening the request or being sent it (counted as 0 s) */
+      unopened: number;
     };
     /** @description The new bearer token (shown once); the old one stops working */
     RotatedToken: {
@@ -1653,6 +1716,8 @@ export type ApprovalWarning = components['schemas']['ApprovalWarning'];
 export type ApprovalWarningCode = components['schemas']['ApprovalWarningCode'];
 export type ApprovalWarningSource = components['schemas']['ApprovalWarningSource'];
 export type ApproveBody = components['schemas']['ApproveBody'];
+export type ApproverMetrics = components['schemas']['ApproverMetrics'];
+export type ApproverStats = components['schemas']['ApproverStats'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
@@ -1766,6 +1831,7 @@ export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type RiskLevel = components['schemas']['RiskLevel'];
 export type RoleChannel = components['schemas']['RoleChannel'];
 export type RoleChannelBody = components['schemas']['RoleChannelBody'];
+export type RoleReviewStats = components['schemas']['RoleReviewStats'];
 export type RotatedToken = components['schemas']['RotatedToken'];
 export type RotateSecretBody = components['schemas']['RotateSecretBody'];
 export type RotateTokenBody = components['schemas']['RotateTokenBody'];
@@ -1894,6 +1960,7 @@ export const errorCodeValues = [
   'stale_payload',
   'passkey_exists',
   'passkeys_not_configured',
+  'review_too_fast',
   'approval_expired',
   'payload_too_large',
   'unsupported_media_type',

@@ -189,6 +189,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     log = (msg, e) => app.log.warn({ err: e }, msg);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
+    await logUndecidable(service, app.log);
     if (config.testReviewClockOffsetMs > 0) {
       app.log.warn(
         `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
@@ -218,6 +219,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+}
+
+/** Once per start: the policy's gates nobody holds the role for only ever expire (docs/policy.md). */
+async function logUndecidable(service: HumanOSService, log: FastifyBaseLogger): Promise<void> {
+  for (const w of await service.policy.undecidable()) log.warn({ code: w.code }, `policy: ${w.message}`);
 }
 
 /** How long in-flight requests get to finish before their connections are cut. */

@@ -1,5 +1,6 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
+import { ApproverMetrics } from './audit/approvers.js';
 import { AuditReviews } from './audit/reviews.js';
 import { Auth } from './auth/auth.js';
 import { Channels } from './channels/channels.js';
@@ -72,6 +73,8 @@ export class HumanOSService {
   readonly feedback: Feedback;
   readonly timers: Timers;
   readonly auditReviews: AuditReviews;
+  /** Against rubber-stamping: per approver and per role (`GET /audit/approvers`, `/metrics`). */
+  readonly approverMetrics: ApproverMetrics;
   readonly policy: Policy;
   /** The durable outbox webhooks and the notification channels deliver through. */
   readonly outbox: Outbox;
@@ -160,6 +163,7 @@ export class HumanOSService {
     this.feedback = new Feedback(this.deps);
     this.timers = new Timers(this.deps);
     this.auditReviews = new AuditReviews(this.deps);
+    this.approverMetrics = new ApproverMetrics(this.deps);
     this.policy = new Policy(this.deps);
     this.decisions = new Decisions(this.deps);
     this.feed = new Feed(this.deps);

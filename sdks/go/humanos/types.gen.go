@@ -48,6 +48,7 @@ const (
 	ErrorCodeReauthenticationRequired  ErrorCode = "reauthentication_required"
 	ErrorCodeRequesterCannotAudit      ErrorCode = "requester_cannot_audit"
 	ErrorCodeRequesterCannotDecide     ErrorCode = "requester_cannot_decide"
+	ErrorCodeReviewTooFast             ErrorCode = "review_too_fast"
 	ErrorCodeRoleRequired              ErrorCode = "role_required"
 	ErrorCodeSelfLockout               ErrorCode = "self_lockout"
 	ErrorCodeSignInRefused             ErrorCode = "sign_in_refused"
@@ -141,6 +142,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeRequesterCannotAudit:
 		return true
 	case ErrorCodeRequesterCannotDecide:
+		return true
+	case ErrorCodeReviewTooFast:
 		return true
 	case ErrorCodeRoleRequired:
 		return true
@@ -265,6 +268,9 @@ type ApprovalRequest struct {
 	// ApproverRole The eligible roles, comma-separated
 	ApproverRole string `json:"approverRole"`
 
+	// BulkApprovable The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision
+	BulkApprovable bool `json:"bulkApprovable"`
+
 	// Chain Every gate of this kind on the task, in step order, with its decisions
 	Chain               []ChainLink `json:"chain"`
 	ConfidenceThreshold float64     `json:"confidenceThreshold"`
@@ -284,7 +290,8 @@ type ApprovalRequest struct {
 	ID string `json:"id"`
 
 	// Kind What the gate decides
-	Kind string `json:"kind"`
+	Kind             string `json:"kind"`
+	MinReviewSeconds int    `json:"minReviewSeconds"`
 
 	// Payload Any JSON object
 	Payload            map[string]any    `json:"payload"`
@@ -360,7 +367,7 @@ type CreatedTask struct {
 	// TaskID `task:human:…`
 	TaskID string `json:"taskId"`
 
-	// Warnings Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none
+	// Warnings Where the agent’s text disagrees with the payload (the risk was raised one level for it) and `gate_undecidable` for a gate no enabled human can decide; `[]` when none
 	Warnings []ApprovalWarning `json:"warnings"`
 }
 

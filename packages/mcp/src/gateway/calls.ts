@@ -34,6 +34,21 @@ function text(message: string, meta: Record<string, unknown>, isError = true): C
   return { isError, content: [{ type: 'text', text: message }], _meta: meta };
 }
 
+/**
+ * A gated call's identity: the tool and its arguments as canonical JSON (RFC 8785), hashed — never the
+ * agent's reasoning or the request's `_meta`, so the same call rephrased is the same call.
+ *
+ * @example
+ * callIdentity({ name: 'delete_file', arguments: { path: '/a', force: true } })
+ *   === callIdentity({ name: 'delete_file', arguments: { force: true, path: '/a' } }) // true
+ */
+export function callIdentity(call: Pick<ToolCall, 'name' | 'arguments'>): string {
+  return createHash('sha256')
+    .update(canonicalJson({ tool: call.name, arguments: call.arguments }))
+    .digest('hex')
+    .slice(0, 40);
+}
+
 /** The task a gated call becomes: its payload is the tool and its arguments, which the human may edit. */
 function taskInput(call: ToolCall, plan: GatePlan, description: string | undefined): CreateTaskInput {
   const args = JSON.stringify(call.arguments);
@@ -63,14 +78,16 @@ function taskInput(call: ToolCall, plan: GatePlan, description: string | undefin
 /**
  * Gated tool calls: each becomes a HumanOS task (payload `{tool, arguments}`), and the upstream tool
  * runs only once a human approved it, only with the approved arguments, and only once per call: a
- * retried call (same tool and arguments, or the same `_meta["humanos/idempotencyKey"]`) finds the
- * same task — waiting, running or finished — instead of making a new one. Finished calls are
+ * retried call (same tool and arguments — whatever its reasoning or other `_meta` — or the same
+ * `_meta["humanos/idempotencyKey"]`) finds the same task — waiting, running or finished — instead of making a new one. Finished calls are
  * answered from the record for `reuseWindowSeconds` (by the server's clock); after that, the same
  * arguments are a new call that needs a new approval.
  */
 export class GatedCalls {
   private readonly running = new Map<string, Promise<CallToolResult>>();
   private readonly generations = new Map<string, number>();
+  /** The task each idempotency key made, as this process learned it. */
+  private readonly byKey = new Map<string, string>();
 
   constructor(
     private readonly humanos: McpHumanOSClient,
@@ -89,22 +106,62 @@ export class GatedCalls {
     return this.drive(taskId, call, deadline, extra);
   }
 
-  /** The task of this call: the live one for its key, or a fresh generation once the last is stale. */
+  /**
+   * The task of this call: the live one for its identity (`callIdentity`, or the explicit key), or a
+   * fresh generation once the last is stale. The same call rephrased — other reasoning, other `_meta`
+   * — finds the task the first phrasing opened: the key names only the tool and its arguments.
+   */
   private async taskFor(call: ToolCall, input: CreateTaskInput): Promise<string> {
     const explicit = call.meta?.['humanos/idempotencyKey'];
     const id = typeof explicit === 'string' && explicit ? explicit.slice(0, 100) : undefined;
-    const digest = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 40);
-    const base = `mcp-gateway:${call.name.slice(0, 60)}:${id ?? digest}`;
+    const base = `mcp-gateway:${call.name.slice(0, 60)}:${id ?? callIdentity(call)}`;
     const windowMs = (this.config.reuseWindowSeconds ?? 600) * 1000;
     for (let gen = this.generations.get(base) ?? 0; gen < 10_000; gen++) {
-      const created = await this.humanos.createTask(input, { idempotencyKey: gen ? `${base}#${gen}` : base });
+      const taskId = await this.createOrFind(input, gen ? `${base}#${gen}` : base, call);
       this.generations.set(base, gen);
-      if (id) return created.taskId;
-      const task = await this.humanos.getTask(created.taskId);
+      if (id) return taskId;
+      const task = await this.humanos.getTask(taskId);
       if (!FINISHED.has(task.status)) return task.id;
       if (this.humanos.serverNow() - Date.parse(String(task.updatedAt)) <= windowMs) return task.id;
     }
     throw new Error(`too many generations of ${base}`);
+  }
+
+  /**
+   * Creates the call's task under `key`, or finds the one the key already made. The server replays a
+   * key only for the very same body, and the body carries the agent's reasoning, which a rephrased
+   * call changes: then (`idempotency_key_reused`) the task is the gateway's newest with this call's
+   * proposed payload. Keys this process used are remembered, so that look-up is needed only after a
+   * restart or from another gateway.
+   */
+  private async createOrFind(input: CreateTaskInput, key: string, call: ToolCall): Promise<string> {
+    const known = this.byKey.get(key);
+    if (known) return known;
+    let taskId: string;
+    try {
+      taskId = (await this.humanos.createTask(input, { idempotencyKey: key })).taskId;
+    } catch (e) {
+      if (!(e instanceof HumanOSApiError) || e.code !== 'idempotency_key_reused') throw e;
+      const found = await this.findCall(call);
+      if (!found) throw e; // an explicit key reused for another call: a real conflict
+      taskId = found;
+    }
+    this.byKey.set(key, taskId);
+    return taskId;
+  }
+
+  /** The gateway's newest task (of its last 1 000) that proposed exactly this call. */
+  private async findCall(call: ToolCall): Promise<string | undefined> {
+    const want = canonicalJson({ tool: call.name, arguments: call.arguments });
+    let cursor: string | undefined;
+    for (let page = 0; page < 10; page++) {
+      const r = await this.humanos.listTasks({ limit: 100, ...(cursor ? { cursor } : {}) });
+      const hit = r.items.find((t) => canonicalJson(t.proposedPayload) === want);
+      if (hit) return hit.id;
+      if (!r.nextCursor) return undefined;
+      cursor = r.nextCursor;
+    }
+    return undefined;
   }
 
   /** Moves the call along until it has an answer or the wait budget runs out. */

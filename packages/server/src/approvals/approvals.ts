@@ -12,6 +12,7 @@ import { type DecideInput, decide } from './decide.js';
 import { gateDisplay } from './display.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
+import { recordOpen, restChannel } from './review.js';
 import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
@@ -82,6 +83,8 @@ export class Approvals {
     const task = await this.deps.access.loadTask(this.deps.db, g.task_id);
     if (!(await this.deps.access.canSee(this.deps.db, actor, task)))
       throw new HumanOSError('not_found', `no approval ${approvalId}`);
+    // The approver has the request in front of them from now on (minReviewSeconds, the metrics).
+    await recordOpen(this.deps, g, actor, restChannel(actor));
     const decisions = await this.deps.db.selectFrom('decisions').selectAll().where('task_id', '=', task.id).execute();
     const steps = await this.deps.db
       .selectFrom('approvals')

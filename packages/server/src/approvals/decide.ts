@@ -31,6 +31,7 @@ import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
+import { checkReviewTime, restChannel } from './review.js';
 import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 import { taskWarnings } from './views.js';
@@ -123,6 +124,7 @@ export async function decide(
     const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
     await checkSeat(trx, actor, s, path);
     checkInput(s, verdict, input);
+    await checkReviewTime(trx, actor, s.gate, input.channel ?? restChannel(actor), now); // minReviewSeconds
     const o = await outcomeOf(deps, trx, actor, s, verdict, input, path);
     o.passkey = await checkPasskey(deps, trx, actor, s, o.record, input.passkey);
     const extra = await moveGates(trx, actor, s, o, path);

@@ -157,6 +157,8 @@ export function newGateRow(
     reminded: 0,
     proposal: null,
     group_id: null,
+    bulk_approvable: spec.bulkApprovable ? 1 : 0,
+    min_review_seconds: spec.minReviewSeconds ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 import { type Static, Type as T } from 'typebox';
 import {
   AiProposalView,
+  ApprovalWarningSchema,
   CURSOR,
   closed,
   Did,
@@ -137,36 +138,8 @@ const TextWarningView = named(
     'Where the agent’s text holds invisible characters (shown escaped)',
   ),
 );
-/** Something the approver must know before deciding (the lead's fixed shape; `claims.ts`, `gate_undecidable`). */
-export const ApprovalWarningView = named(
-  'ApprovalWarning',
-  view(
-    {
-      code: named(
-        'ApprovalWarningCode',
-        Enum(
-          ['text_payload_mismatch', 'gate_undecidable'] as const,
-          '`text_payload_mismatch`: the agent’s text says what the payload does not; `gate_undecidable`: no enabled human can decide a gate',
-        ),
-      ),
-      message: T.String({ description: 'A sentence for a human' }),
-      field: T.Optional(T.String({ description: 'A JSON pointer into the payload (`/amount`)' })),
-      claimed: T.Optional(T.String({ description: 'What the agent’s text says (`EUR 24.99`)' })),
-      actual: T.Optional(
-        Nullable(
-          T.String({ description: 'The payload’s value as displayed; null when the payload has no such value' }),
-        ),
-      ),
-      source: T.Optional(
-        named(
-          'ApprovalWarningSource',
-          Enum(['description', 'action', 'reasoning', 'policy'] as const, 'Where the claim was read'),
-        ),
-      ),
-    },
-    'Shown above the decision buttons in every channel: the agent’s text disagrees with the payload, or a gate has no eligible human',
-  ),
-);
+/** Something the approver must know before deciding (the kernel's `ApprovalWarning`). */
+export const ApprovalWarningView = ApprovalWarningSchema;
 const RankedCandidateView = named(
   'RankedCandidate',
   view(
@@ -214,6 +187,16 @@ const gateMembers = {
     description:
       'Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none',
   }),
+  bulkApprovable: T.Boolean({
+    description:
+      'The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision',
+  }),
+  minReviewSeconds: Nullable(
+    T.Integer({
+      description:
+        'A decision earlier than this many seconds after the approver first opened the request is refused (`review_too_fast`)',
+    }),
+  ),
   // Routing gates: the proposed resource and the ranking.
   proposedResource: T.Optional(Nullable(T.String())),
   ranking: T.Optional(T.Array(RankedCandidateView)),

@@ -237,5 +237,7 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
     textWarnings: invisibleCharacters(agentText),
     // Where the agent's text disagrees with the payload this gate decides (as it stands).
     warnings: g.kind === 'decision' ? decisionWarnings(g) : task.warnings,
+    bulkApprovable: g.bulk_approvable === 1,
+    minReviewSeconds: g.min_review_seconds ?? null,
   };
 }

@@ -1,7 +1,10 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { op, responses } from '../kernel/schemas.js';
+import type { ApproverMetrics } from './approvers.js';
 import type { AuditReviews } from './reviews.js';
 import {
+  ApproverMetricsQuery,
+  ApproverMetricsReport,
   AuditReviewView,
   CompleteReviewBody,
   ListReviewsQuery,
@@ -28,6 +31,14 @@ const DOC = {
     ...op('listAuditReviewTasks', 'Runs of an audit review', 'Every unattended run the review covers, oldest first.'),
     response: responses(200, ReviewTaskPage, 400, 401, 403, 404),
   },
+  approvers: {
+    ...op(
+      'getApproverMetrics',
+      'Approver metrics',
+      'Against rubber-stamping: per approver and per role, the approval rate, median time to decide (from when the approver first had the request), the share of decisions under 5 s, edits and rejections, over a window (default the last 30 days). Admin or auditor.',
+    ),
+    response: responses(200, ApproverMetricsReport, 400, 401, 403),
+  },
   complete: {
     ...op(
       'completeAuditReview',
@@ -38,9 +49,17 @@ const DOC = {
   },
 };
 
-/** `GET /audit/reviews`, `GET /audit/reviews/{id}`, `GET /audit/reviews/{id}/tasks`, `POST /audit/reviews/{id}/complete`. */
-export function auditRoutes(api: Api, reviews: AuditReviews): void {
+/**
+ * `GET /audit/reviews`, `GET /audit/reviews/{id}`, `GET /audit/reviews/{id}/tasks`,
+ * `POST /audit/reviews/{id}/complete`, and the approver metrics `GET /audit/approvers`.
+ */
+export function auditRoutes(api: Api, reviews: AuditReviews, metrics: ApproverMetrics): void {
   const tags = ['audit'];
+  api.get(
+    `${API_PREFIX}/audit/approvers`,
+    { schema: { ...DOC.approvers, tags, querystring: ApproverMetricsQuery } },
+    async (req) => metrics.report(req.principal, req.query),
+  );
   api.get(
     `${API_PREFIX}/audit/reviews`,
     { schema: { ...DOC.list, tags, querystring: ListReviewsQuery } },

@@ -113,9 +113,55 @@ export const AuditReviewView = named(
 export const ReviewPage = named('AuditReviewPage', Page(AuditReviewView, 'Audit reviews, newest period first'));
 export const ReviewTaskPage = named('ReviewedTaskPage', Page(ReviewedTask, 'The runs a review covers, oldest first'));
 
+/** `GET /audit/approvers`: the window (default the last 30 days). */
+export const ApproverMetricsQuery = T.Object(
+  { since: T.Optional(IsoTime), until: T.Optional(IsoTime) },
+  { ...closed, description: 'The window `[since, until)`; default the 30 days before now' },
+);
+
+const reviewStats = {
+  decisions: T.Integer(),
+  approved: T.Integer(),
+  rejected: T.Integer(),
+  edited: T.Integer({ description: 'Approvals that edited the payload' }),
+  approvalRate: Nullable(T.Number({ description: 'approved / decisions' })),
+  medianSecondsToDecide: Nullable(
+    T.Number({ description: 'From when the approver first had the request (opened it, or its message was delivered)' }),
+  ),
+  fastShare: Nullable(T.Number({ description: 'The share of timed decisions made in under `fastSeconds`' })),
+  unopened: T.Integer({ description: 'Decisions made without opening the request or being sent it (counted as 0 s)' }),
+  timed: T.Integer({ description: 'Decisions whose time to decide is known (the median and fast share count these)' }),
+};
+
+export const ApproverMetricsReport = named(
+  'ApproverMetrics',
+  view(
+    {
+      since: IsoTime,
+      until: IsoTime,
+      fastSeconds: T.Integer({ description: 'A decision under this many seconds counts as fast' }),
+      truncated: T.Boolean({ description: 'More than 100 000 decisions in the window: the newest were counted' }),
+      approvers: T.Array(
+        named('ApproverStats', view({ principal: Did, ...reviewStats }, 'How one approver decided in the window')),
+      ),
+      roles: T.Array(
+        named(
+          'RoleReviewStats',
+          view(
+            { role: T.String(), ...reviewStats },
+            'How the requests of one role were decided (a gate open to several roles counts under each)',
+          ),
+        ),
+      ),
+    },
+    'Against rubber-stamping: approval rate, time to decide, fast decisions, edits and rejections',
+  ),
+);
+
 /* What the feature methods answer: the static types of the response schemas, so the compiler checks a route's body. */
 export type AuditReviewView = Static<typeof AuditReviewView>;
 export type ReviewPage = Static<typeof ReviewPage>;
 export type ReviewTaskPage = Static<typeof ReviewTaskPage>;
 export type ReviewedTask = Static<typeof ReviewedTask>;
 export type SampledTask = Static<typeof SampledTask>;
+export type ApproverMetricsReport = Static<typeof ApproverMetricsReport>;

@@ -1,4 +1,5 @@
 import { HumanOSError } from '@humanos/core';
+import { recordOpen } from '../approvals/review.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { p } from '../kernel/rows.js';
@@ -121,6 +122,8 @@ export class EmailLinks {
   async confirmation(token: string): Promise<Page> {
     const c = await this.check(token);
     if ('status' in c) return c;
+    // The page shows the request: the approver has it in front of them from now (minReviewSeconds).
+    await recordOpen(this.deps, c.v.gate, c.actor, 'email');
     return confirmationPage(c.v, c.claims, token, this.publicUrl);
   }
 

@@ -1,9 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import { loadApproval } from '../delivery/context.js';
 import type { Attempt, DeliveryRow, Outbox } from '../delivery/outbox.js';
-import { isReadOnly } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import type { ApprovalRow, TaskRow } from '../kernel/rows.js';
+import { humansHolding } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
 
@@ -37,27 +37,6 @@ export type EmailOp =
   | { op: 'audit_review'; principal: string; review: string };
 
 /**
- * Enabled humans holding any of `roles` who may act on what they are sent (roles are a JSON array
- * column: a LIKE narrows, the filter decides). A read-only relay (the `integration` role) is asked
- * nothing: it can decide or complete nothing on any channel.
- */
-export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
-  const humans = await db
-    .selectFrom('principals')
-    .select(['id', 'roles'])
-    .where('kind', '=', 'human')
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or(roles.map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
-    .execute();
-  return humans
-    .filter((h) => {
-      const held = p<string[]>(h.roles);
-      return held.some((r) => roles.includes(r)) && !isReadOnly({ id: h.id, kind: 'human', roles: held });
-    })
-    .map((h) => h.id);
-}
-
-/**
  * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
  * it (requester or the human it acts for), and have no seat on it yet (across the steps of an
  * execution chain). The decide path checks all of this again when they answer.
@@ -85,6 +64,63 @@ export async function eligibleApprovers(
     ).map((r) => r.principal_id),
   );
   return humans.filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Who a new request is sent to under the policy's per-approver hourly prompt cap (`promptCap`), and
+ * records each as prompted. Without a cap: everyone eligible. With one: the eligible approvers who
+ * got fewer than `cap` requests in the last hour; when they are fewer than the gate needs
+ * (`required`), the least-prompted of the others fill up to that — a request always reaches enough
+ * people to be decided, the cap only spreads the load. Everyone eligible still sees it in the inbox.
+ */
+async function withinCap(
+  trx: Transaction<Database>,
+  gate: ApprovalRow,
+  eligible: string[],
+  cap: number | undefined,
+  now: number,
+): Promise<string[]> {
+  let chosen = eligible;
+  if (cap !== undefined && eligible.length > 0) {
+    const counts = new Map(
+      (
+        await trx
+          .selectFrom('approval_prompts')
+          .select(['principal_id', (eb) => eb.fn.countAll<number>().as('n')])
+          .where('principal_id', 'in', eligible)
+          .where('prompted_at', '>', now - HOUR_MS)
+          // A planner retried after a crash counts this request's own prompts once, not against itself.
+          .where('approval_id', '!=', gate.id)
+          .groupBy('principal_id')
+          .execute()
+      ).map((r) => [r.principal_id, Number(r.n)]),
+    );
+    const load = (id: string) => counts.get(id) ?? 0;
+    const under = eligible.filter((id) => load(id) < cap);
+    const over = eligible
+      .filter((id) => load(id) >= cap)
+      .sort((x, y) => load(x) - load(y) || (x < y ? -1 : x > y ? 1 : 0));
+    chosen = [...under, ...over.slice(0, Math.max(0, gate.required - under.length))];
+  }
+  if (chosen.length > 0)
+    await trx
+      .insertInto('approval_prompts')
+      .values(chosen.map((id) => ({ approval_id: gate.id, principal_id: id, prompted_at: now })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  return chosen;
+}
+
+/** A reminder goes to those the request was sent to (the cap chose them), else to everyone eligible. */
+async function promptedOf(trx: Transaction<Database>, approvalId: string, eligible: string[]): Promise<string[]> {
+  const prompted = new Set(
+    (
+      await trx.selectFrom('approval_prompts').select('principal_id').where('approval_id', '=', approvalId).execute()
+    ).map((r) => r.principal_id),
+  );
+  return prompted.size === 0 ? eligible : eligible.filter((id) => prompted.has(id));
 }
 
 /**
@@ -140,7 +176,10 @@ export class Planner {
   ): Promise<PlanRow[]> {
     if (a.gate.status !== 'pending') return [];
     const now = this.deps.now();
-    const people = await eligibleApprovers(trx, a.gate, a.task, a.roles);
+    const eligible = await eligibleApprovers(trx, a.gate, a.task, a.roles);
+    const people = reminder
+      ? await promptedOf(trx, a.gate.id, eligible)
+      : await withinCap(trx, a.gate, eligible, this.deps.policy.promptCap?.perApproverPerHour, now);
     const rows: PlanRow[] = [];
     const posted = await trx
       .selectFrom('channel_messages')

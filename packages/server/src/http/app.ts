@@ -158,7 +158,7 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
   passkeyRoutes(api, s.passkeys);
-  auditRoutes(api, s.auditReviews);
+  auditRoutes(api, s.auditReviews, s.approverMetrics);
   eventRoutes(api, {
     decisions: s.decisions,
     feed: s.feed,

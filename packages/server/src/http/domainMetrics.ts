@@ -28,6 +28,11 @@ type Entry = Database['ledger_entries'];
  * - `humanos_policy_floor_applied_total` — tasks whose requested autonomy the policy floor refused
  *   (the floor raised the requirement to a human approval)
  * - `humanos_tasks_created_total`
+ * - against rubber-stamping, per role over the last 7 days (scrape time, from the decisions; per
+ *   approver only in `GET /audit/approvers`, so labels stay bounded by the roles people hold):
+ *   `humanos_role_decisions{role,verdict}`, `humanos_role_edited_approvals{role}`,
+ *   `humanos_role_approval_rate{role}`, `humanos_role_decide_median_seconds{role}`,
+ *   `humanos_role_fast_decision_share{role}` (under 5 s)
  */
 export function registerDomainMetrics(registry: Registry, service: HumanOSService): void {
   const registers = [registry];
@@ -64,6 +69,7 @@ export function registerDomainMetrics(registry: Registry, service: HumanOSServic
     'Tasks whose requested autonomy the policy floor refused',
   );
   const created = counter('humanos_tasks_created_total', 'Tasks created');
+  registerReviewMetrics(registry, service);
 
   const decided: { approvalId: string; verdict: string; at: number }[] = [];
   const observe = (e: Entry) => {
@@ -110,4 +116,57 @@ async function timeDecisions(
   } catch {
     // Metrics are best effort: a database hiccup loses these observations, nothing else.
   }
+}
+
+/** One computation per scrape shared by the per-role gauges (they are collected one after another). */
+function perRoleOnce(service: HumanOSService) {
+  let last: { at: number; value: ReturnType<HumanOSService['approverMetrics']['perRole']> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at > 1000) last = { at: now, value: service.approverMetrics.perRole() };
+    return last.value;
+  };
+}
+
+/** The per-role review gauges (see `registerDomainMetrics`). */
+function registerReviewMetrics(registry: Registry, service: HumanOSService): void {
+  const perRole = perRoleOnce(service);
+  type Stats = Awaited<ReturnType<typeof perRole>>[number];
+  const gauge = (name: string, help: string, set: (g: Gauge<string>, s: Stats) => void, labels = ['role']) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: labels,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const s of await perRole()) set(this, s);
+      },
+    });
+  gauge(
+    'humanos_role_decisions',
+    'Decisions on the role’s requests in the last 7 days, by verdict',
+    (g, s) => {
+      g.set({ role: s.role, verdict: 'approved' }, s.approved);
+      g.set({ role: s.role, verdict: 'rejected' }, s.rejected);
+    },
+    ['role', 'verdict'],
+  );
+  gauge('humanos_role_edited_approvals', 'Approvals that edited the payload, last 7 days', (g, s) =>
+    g.set({ role: s.role }, s.edited),
+  );
+  const ifKnown = (g: Gauge<string>, role: string, v: number | null) => {
+    if (v !== null) g.set({ role }, v);
+  };
+  gauge('humanos_role_approval_rate', 'Approved / decided on the role’s requests, last 7 days', (g, s) =>
+    ifKnown(g, s.role, s.approvalRate),
+  );
+  gauge(
+    'humanos_role_decide_median_seconds',
+    'Median time from when the approver first had a request to the decision, last 7 days',
+    (g, s) => ifKnown(g, s.role, s.medianSecondsToDecide),
+  );
+  gauge('humanos_role_fast_decision_share', 'Share of decisions made in under 5 s, last 7 days', (g, s) =>
+    ifKnown(g, s.role, s.fastShare),
+  );
 }

@@ -302,6 +302,36 @@ export const PolicyFlag = named(
     'A value a matched rule could not read (it applied anyway: fail closed) or read two ways',
   ),
 );
+/** A warning about an approval request (core `ApprovalWarning`): text that disagrees with the payload, a gate nobody can decide. */
+export const ApprovalWarningSchema = named(
+  'ApprovalWarning',
+  view(
+    {
+      code: named(
+        'ApprovalWarningCode',
+        Enum(
+          ['text_payload_mismatch', 'gate_undecidable'] as const,
+          '`text_payload_mismatch`: the agent’s text says what the payload does not; `gate_undecidable`: no enabled human can decide a gate',
+        ),
+      ),
+      message: T.String({ description: 'A sentence for a human' }),
+      field: T.Optional(T.String({ description: 'A JSON pointer into the payload (`/amount`)' })),
+      claimed: T.Optional(T.String({ description: 'What the agent’s text says (`EUR 24.99`)' })),
+      actual: T.Optional(
+        Nullable(
+          T.String({ description: 'The payload’s value as displayed; null when the payload has no such value' }),
+        ),
+      ),
+      source: T.Optional(
+        named(
+          'ApprovalWarningSource',
+          Enum(['description', 'action', 'reasoning', 'policy'] as const, 'Where the claim was read'),
+        ),
+      ),
+    },
+    'Shown above the decision buttons in every channel: the agent’s text disagrees with the payload, or a gate has no eligible human',
+  ),
+);
 /** Which policy planned a task's gates, and how (core `GatePlan['policy']`). */
 export const PolicyOutcome = named(
   'PolicyOutcome',

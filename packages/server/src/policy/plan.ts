@@ -1,4 +1,12 @@
-import { AUDIT_SAMPLE_RATE, assessTask, type HumanInLoop, type PolicyDocument, planGates } from '@humanos/core';
+import {
+  AUDIT_SAMPLE_RATE,
+  assessRisk,
+  assessTask,
+  type GateSpec,
+  type HumanInLoop,
+  type PolicyDocument,
+  planGates,
+} from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { CreateTaskInput, PlannedTaskInput } from './input.js';
 import type { PolicyEvaluation } from './schemas.js';
@@ -41,6 +49,25 @@ export function ladderTarget(policy: Pick<PolicyDocument, 'escalationLadder'>, r
   return role === LADDER_TOP ? undefined : LADDER_TOP;
 }
 
+/**
+ * What the matched rules say about deciding the task's gates: a gate is bulk-approvable only when it
+ * is the policy's and every rule that matched says `bulkApprovable` (a stricter rule that matched too,
+ * whose gate the merge folded into this one, keeps it out of a batch); `minReviewSeconds` is the
+ * strictest of the matched rules', on every step.
+ *
+ * @example
+ * reviewFlags(plan.steps, policy, ['small-refund']) // steps[0].bulkApprovable === true
+ */
+export function reviewFlags(steps: GateSpec[], policy: PolicyDocument, rulesApplied: readonly string[]): void {
+  const applied = policy.rules.filter((r) => rulesApplied.includes(r.id));
+  const bulk = applied.length > 0 && applied.every((r) => r.bulkApprovable === true);
+  const minReview = Math.max(0, ...applied.map((r) => r.require.minReviewSeconds ?? 0));
+  for (const s of steps) {
+    s.bulkApprovable = bulk && s.origin === 'policy';
+    s.minReviewSeconds = minReview > 0 ? minReview : null;
+  }
+}
+
 /** What policy and risk assessment make of a task body: the gates it gets (shared by create and dry run). */
 export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policySource: 'built-in' | 'file') {
   const hitl: HumanInLoop = input.humanInLoop ?? {};
@@ -70,6 +97,7 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
     policy,
     policySource,
   );
+  reviewFlags(plan.steps, policy, plan.policy.rulesApplied);
   // `auto` without a target: say now where the gate will go (the create response and dry run show it).
   for (const step of plan.steps) {
     if (step.escalationPolicy === 'auto' && step.escalateTo === null) {
@@ -90,7 +118,7 @@ export function planTask(input: PlannedTaskInput, policy: PolicyDocument, policy
 export function evaluatePolicy(
   deps: Pick<FeatureDeps, 'policy' | 'policySource'>,
   body: CreateTaskInput,
-): PolicyEvaluation {
+): Omit<PolicyEvaluation, 'warnings'> {
   const input = withDefaults(body);
   const { hitl, plan } = planTask(input, deps.policy, deps.policySource);
   const routingRole = input.routing
@@ -108,6 +136,8 @@ export function evaluatePolicy(
       timeout: g.timeoutSec,
       escalationPolicy: g.escalationPolicy,
       escalateTo: g.escalateTo,
+      bulkApprovable: g.bulkApprovable ?? false,
+      minReviewSeconds: g.minReviewSeconds ?? null,
     })),
     // Unattended: a share of such tasks is queued for a human spot-check after the fact.
     audit: plan.audit

@@ -106,12 +106,14 @@ export const PolicyFileSchema = T.Object(
       T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
     ),
     display: T.Optional(T.Array(DISPLAY, { maxItems: 200 })),
+    promptCap: T.Optional(T.Object({ perApproverPerHour: T.Integer({ minimum: 1, maximum: 10_000 }) }, closed)),
     rules: T.Array(
       T.Object(
         {
           id: ID,
           description: T.Optional(T.String({ maxLength: 500 })),
           match: MATCH,
+          bulkApprovable: T.Optional(T.Boolean()),
           require: T.Object(
             {
               approverRole: T.Optional(ROLE),
@@ -127,6 +129,7 @@ export const PolicyFileSchema = T.Object(
               escalateTo: T.Optional(ROLE),
               riskLevel: T.Optional(RISK),
               riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
+              minReviewSeconds: T.Optional(T.Integer({ minimum: 1, maximum: 3600 })),
             },
             closed,
           ),

@@ -1,5 +1,6 @@
 import { type Static, Type as T } from 'typebox';
 import {
+  ApprovalWarningSchema,
   AuditFrequencySchema,
   closed,
   Did,
@@ -145,6 +146,10 @@ export const PolicyEvaluation = named(
               timeout: Nullable(T.Integer({ description: 'Seconds' })),
               escalationPolicy: Nullable(EscalationPolicySchema),
               escalateTo: Nullable(T.String()),
+              bulkApprovable: T.Boolean({ description: 'Every matched rule marks it `bulkApprovable`' }),
+              minReviewSeconds: Nullable(
+                T.Integer({ description: 'The strictest `minReviewSeconds` of the matched rules' }),
+              ),
             },
             'A gate that would open',
           ),
@@ -156,6 +161,9 @@ export const PolicyEvaluation = named(
           'The spot-check sample of a task that would run unattended',
         ),
       ),
+      warnings: T.Array(ApprovalWarningSchema, {
+        description: '`gate_undecidable`: gates no enabled human other than the caller could decide now',
+      }),
     },
     'What the policy would do with this task: its risk, routing and gates (nothing is written)',
   ),

@@ -92,7 +92,15 @@ export interface Database {
     proposal: string | null;
     /** The steps of one in-run decision share a group (the id of its first step); null otherwise. */
     group_id: string | null;
+    /** 0026: 1 when the policy rule that made it marks it bulk-approvable (the console may batch it). */
+    bulk_approvable: number;
+    /** 0026: a decision earlier than this many seconds after the approver first had it is refused; null: none. */
+    min_review_seconds: number | null;
   };
+  /** 0026: when each principal first had an approval request in front of them, and on which channel. */
+  approval_opens: { approval_id: string; principal_id: string; channel: string; opened_at: number };
+  /** 0026: each request notification planned for a person (the hourly prompt cap counts them). */
+  approval_prompts: { approval_id: string; principal_id: string; prompted_at: number };
   /** Gate roles, with the gate's status and open time mirrored for the inbox index. */
   approval_roles: { approval_id: string; role: string; status: string; requested_at: number };
   decisions: {

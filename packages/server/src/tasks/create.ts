@@ -1,5 +1,6 @@
 import {
   type AiProposal,
+  type ApprovalWarning,
   capabilityKey,
   type GateSpec,
   inAuditSample,
@@ -18,6 +19,7 @@ import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j } from '../kernel/rows.js';
 import type { CreateTaskInput, PlannedTaskInput } from '../policy/input.js';
 import { planTask, withDefaults } from '../policy/plan.js';
+import { plannedGates, undecidableGates } from '../policy/undecidable.js';
 import { requireOnBehalfOfConsent } from '../principals/consents.js';
 import type { Database } from '../store/schema.js';
 import type { CreatedTask } from './schemas.js';
@@ -65,19 +67,21 @@ export async function createTask(
       if (input.onBehalfOf) await requireOnBehalfOfConsent(deps, trx, actor, input.onBehalfOf, planned.now);
       touched.add(planned.taskId);
       const gates = await gatesFor(trx, deps, actor, planned);
-      const warnings = planned.plan.warnings;
+      // The agent's text against the payload (recorded on every gate: what its approvers were shown),
+      // and the gates no enabled human can decide (for the requester).
+      const textWarnings = planned.plan.warnings;
+      const warnings = [...textWarnings, ...(await warningsOf(trx, actor, planned, gates))];
       const entries: NewEntry[] = [
-        createdEntry(actor, planned),
-        // Each gate's opening records the warnings its approvers were shown.
+        createdEntry(actor, planned, warnings),
         ...gates.map((g) => {
           const e = gateOpenedEntry(g.row, actor.id, planned.now);
-          return { ...e, data: { ...e.data, warnings } };
+          return { ...e, data: { ...e.data, warnings: textWarnings } };
         }),
       ];
       const appended = await deps.ledger.append(trx, entries);
       await insertTask(trx, actor, planned, appended.seqs[0] as number);
       for (const g of gates) await insertGate(trx, g.row, g.roles);
-      const response = { statusCode: 201, body: responseBody(planned, gates) };
+      const response = { statusCode: 201, body: responseBody(planned, gates, warnings) };
       if (idempotencyKey) await remember(trx, actor.id, idempotencyKey, hash, response, planned.now);
       return response;
     });
@@ -109,7 +113,23 @@ function prepare(deps: FeatureDeps, input: PlannedTaskInput): Planned {
   };
 }
 
-function createdEntry(actor: Principal, t: Planned): NewEntry {
+/**
+ * What the requester should know now: the gates no enabled human other than the requester (and
+ * whom the task acts for) can decide (`gate_undecidable`), in the create response and the event.
+ */
+async function warningsOf(
+  trx: Transaction<Database>,
+  actor: Principal,
+  t: Planned,
+  gates: GateToOpen[],
+): Promise<ApprovalWarning[]> {
+  const routing = gates.find((g) => g.row.kind === 'routing');
+  const audit = gates.find((g) => g.row.kind === 'audit');
+  const needs = plannedGates(t.plan.plan.steps, routing?.roles[0] ?? null, audit?.roles[0] ?? null);
+  return undecidableGates(trx, needs, new Set([actor.id, ...(t.input.onBehalfOf ? [t.input.onBehalfOf] : [])]));
+}
+
+function createdEntry(actor: Principal, t: Planned, warnings: ApprovalWarning[]): NewEntry {
   return {
     type: 'task.created',
     at: iso(t.now),
@@ -126,7 +146,7 @@ function createdEntry(actor: Principal, t: Planned): NewEntry {
       aiProposal: t.aiProposal,
       policy: t.plan.plan.policy,
       status: t.status,
-      warnings: t.plan.warnings,
+      warnings,
     },
   };
 }
@@ -222,7 +242,7 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
 }
 
 /** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
-function responseBody(t: Planned, gates: GateToOpen[]): CreatedTask {
+function responseBody(t: Planned, gates: GateToOpen[], warnings: ApprovalWarning[]): CreatedTask {
   const ctx = {
     aiProposal: t.aiProposal,
     risk: t.plan.plan.risk,
@@ -230,12 +250,7 @@ function responseBody(t: Planned, gates: GateToOpen[]): CreatedTask {
     digest: t.digest,
     warnings: t.plan.warnings,
   };
-  const body: CreatedTask = {
-    taskId: t.taskId,
-    status: t.status,
-    policy: t.plan.plan.policy,
-    warnings: t.plan.warnings,
-  };
+  const body: CreatedTask = { taskId: t.taskId, status: t.status, policy: t.plan.plan.policy, warnings };
   const first = gates.find((g) => g.row.status === 'pending' && g.row.kind !== 'audit');
   if (first) body.approvalRequest = gateView(first.row, ctx);
   if (gates.length > 1 && first) {

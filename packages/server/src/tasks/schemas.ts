@@ -1,7 +1,8 @@
 import { type Static, Type as T } from 'typebox';
-import { ApprovalWarningView, GateView } from '../approvals/schemas.js';
+import { GateView } from '../approvals/schemas.js';
 import {
   AiProposalView,
+  ApprovalWarningSchema,
   AuditFrequencySchema,
   CURSOR,
   closed,
@@ -89,9 +90,9 @@ export const CreatedTask = named(
       policy: PolicyOutcome,
       approvalRequest: T.Optional(GateView),
       approvalChain: T.Optional(T.Array(GateView)),
-      warnings: T.Array(ApprovalWarningView, {
+      warnings: T.Array(ApprovalWarningSchema, {
         description:
-          'Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none',
+          'Where the agent’s text disagrees with the payload (the risk was raised one level for it) and `gate_undecidable` for a gate no enabled human can decide; `[]` when none',
       }),
     },
     'The created task: its status and policy, the first open approval request, and the chain when there are several',

@@ -182,6 +182,7 @@ ErrorCode = TypeAliasType(
         'stale_payload',
         'passkey_exists',
         'passkeys_not_configured',
+        'review_too_fast',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
@@ -298,6 +299,8 @@ class ApprovalRequest(ApprovalRequestBase):
     """Any JSON object"""
     approver_role: str | None = None
     """The eligible roles, comma-separated"""
+    bulk_approvable: bool = False
+    """The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision"""
     chain: list[dict[str, Any]] | None = None
     confidence_threshold: float | None = None
     current_digest: str | None = None
@@ -315,6 +318,8 @@ class ApprovalRequest(ApprovalRequestBase):
     id: str
     """`approval:human:…`"""
     kind: ApprovalKind = 'execution'
+    min_review_seconds: int | None = None
+    """A decision earlier than this many seconds after the approver first opened the request is refused (`review_too_fast`)"""
     payload: dict[str, Any] = {}
     payload_digest: str | None = None
     proposed_resource: str | None = None
@@ -351,7 +356,7 @@ class CreatedTask(CreatedTaskBase):
     task_id: str
     """`task:human:…`"""
     warnings: list[dict[str, Any]] = []
-    """Where the agent’s text disagrees with the payload (the risk was raised one level for it); `[]` when none"""
+    """Where the agent’s text disagrees with the payload (the risk was raised one level for it) and `gate_undecidable` for a gate no enabled human can decide; `[]` when none"""
 
 
 class Approval(BaseModel):

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import { isReadOnly } from '../kernel/access.js';
+import { p } from '../kernel/rows.js';
+import type { Database } from '../store/schema.js';
+
+/**
+ * For each of `roles`, the enabled humans holding it who may act on an approval (roles are a JSON
+ * array column: a LIKE narrows, the filter decides). A read-only relay (the `integration` role) is
+ * left out: it can decide nothing on any channel. Agents never decide, so they are never holders.
+ *
+ * @example
+ * const byRole = await holdersOf(db, ['cfo', 'finance']);
+ * byRole.get('cfo') // ['did:human:carol']
+ */
+export async function holdersOf(db: Kysely<Database>, roles: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(roles.map((r) => [r, []]));
+  if (roles.length === 0) return out;
+  const humans = await db
+    .selectFrom('principals')
+    .select(['id', 'roles'])
+    .where('kind', '=', 'human')
+    .where('disabled_at', 'is', null)
+    .where((eb) => eb.or([...new Set(roles)].map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
+    .execute();
+  for (const h of humans) {
+    const held = p<string[]>(h.roles);
+    if (isReadOnly({ id: h.id, kind: 'human', roles: held })) continue;
+    for (const r of held) out.get(r)?.push(h.id);
+  }
+  return out;
+}
+
+/**
+ * The enabled humans holding any of `roles` who may act on what they are sent (see `holdersOf`).
+ *
+ * @example
+ * await humansHolding(db, ['approver']) // ['did:human:alice', 'did:human:bob']
+ */
+export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
+  return [...new Set([...(await holdersOf(db, roles)).values()].flat())];
+}
