@@ -10,6 +10,18 @@ export const ERROR_STATUS = {
   /** A decision named two different payload digests (the body's `payloadDigest` and `If-Match`). */
   payload_digest_conflict: 400,
   invalid_id: 400,
+  /** A delegation to its own delegator. */
+  delegation_to_self: 400,
+  /** A delegation to an agent, an unknown principal or a read-only relay: only enabled humans are delegates. */
+  delegate_not_human: 400,
+  /** A delegation to a disabled human. */
+  delegate_disabled: 400,
+  /** A delegation window that ends before (or when) it starts, or ends in the past. */
+  delegation_window_invalid: 400,
+  /** A delegation window longer than the policy's `delegation.maxDays` (default 30). */
+  delegation_too_long: 400,
+  /** A delegation of a role the delegator does not hold (or of `admin`). */
+  delegation_role_not_held: 400,
   unauthorized: 401,
   /**
    * The decision needs a fresher sign-in than the caller's session (the policy's `maxSessionAge`): the
@@ -39,6 +51,10 @@ export const ERROR_STATUS = {
   passkey_invalid: 403,
   /** Passkey enrolment is made by the human themself, never by an admin or agent for them. */
   passkey_owner_only: 403,
+  /** A delegation of roles the delegator holds only by delegation: delegations do not cascade. */
+  delegation_cascade: 403,
+  /** The policy rule that demanded the gate says `delegable: false`: a delegate cannot decide it. */
+  delegation_forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -60,6 +76,10 @@ export const ERROR_STATUS = {
   passkey_exists: 409,
   /** Passkeys are not configured on this server (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL). */
   passkeys_not_configured: 409,
+  /** A delegation to someone who already holds one of the delegated roles (a seat on the same gates). */
+  delegate_holds_seat: 409,
+  /** Changing or ending a delegation that has already ended. */
+  delegation_ended: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -4,6 +4,7 @@ export * from './calibration.js';
 export * from './canonical.js';
 export * from './capabilities.js';
 export * from './decision.js';
+export * from './delegation.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './ledger.js';

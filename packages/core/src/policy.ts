@@ -70,6 +70,8 @@ export interface PolicyRule {
     escalateTo?: string;
     riskLevel?: RiskLevel;
     riskFactors?: string[];
+    /** `false`: no gate this rule demands may be decided by a delegate (e.g. the CFO step). Default true. */
+    delegable?: boolean;
   };
 }
 
@@ -91,6 +93,8 @@ export interface PolicyDocument {
    * affected (turn humans' tokens off with HUMANOS_HUMAN_TOKENS=off).
    */
   maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
+  /** Delegations (docs/delegation.md): the longest window allowed, in days (default 30). */
+  delegation?: { maxDays?: number };
   rules: PolicyRule[];
 }
 

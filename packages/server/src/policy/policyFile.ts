@@ -44,6 +44,7 @@ export const PolicyFileSchema = T.Object(
     maxSessionAge: T.Optional(
       T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
     ),
+    delegation: T.Optional(T.Object({ maxDays: T.Optional(T.Integer({ minimum: 1, maximum: 366 })) }, closed)),
     rules: T.Array(
       T.Object(
         {
@@ -89,6 +90,7 @@ export const PolicyFileSchema = T.Object(
               escalateTo: T.Optional(ROLE),
               riskLevel: T.Optional(RISK),
               riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
+              delegable: T.Optional(T.Boolean()),
             },
             closed,
           ),
