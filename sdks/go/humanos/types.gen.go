@@ -19,6 +19,16 @@ const (
 	ErrorCodeConsentRequired           ErrorCode = "consent_required"
 	ErrorCodeCsrfFailed                ErrorCode = "csrf_failed"
 	ErrorCodeDatabaseUnavailable       ErrorCode = "database_unavailable"
+	ErrorCodeDelegateDisabled          ErrorCode = "delegate_disabled"
+	ErrorCodeDelegateHoldsSeat         ErrorCode = "delegate_holds_seat"
+	ErrorCodeDelegateNotHuman          ErrorCode = "delegate_not_human"
+	ErrorCodeDelegationCascade         ErrorCode = "delegation_cascade"
+	ErrorCodeDelegationEnded           ErrorCode = "delegation_ended"
+	ErrorCodeDelegationForbidden       ErrorCode = "delegation_forbidden"
+	ErrorCodeDelegationRoleNotHeld     ErrorCode = "delegation_role_not_held"
+	ErrorCodeDelegationToSelf          ErrorCode = "delegation_to_self"
+	ErrorCodeDelegationTooLong         ErrorCode = "delegation_too_long"
+	ErrorCodeDelegationWindowInvalid   ErrorCode = "delegation_window_invalid"
 	ErrorCodeForbidden                 ErrorCode = "forbidden"
 	ErrorCodeIdempotencyKeyReused      ErrorCode = "idempotency_key_reused"
 	ErrorCodeIntegrityViolation        ErrorCode = "integrity_violation"
@@ -81,6 +91,26 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeCsrfFailed:
 		return true
 	case ErrorCodeDatabaseUnavailable:
+		return true
+	case ErrorCodeDelegateDisabled:
+		return true
+	case ErrorCodeDelegateHoldsSeat:
+		return true
+	case ErrorCodeDelegateNotHuman:
+		return true
+	case ErrorCodeDelegationCascade:
+		return true
+	case ErrorCodeDelegationEnded:
+		return true
+	case ErrorCodeDelegationForbidden:
+		return true
+	case ErrorCodeDelegationRoleNotHeld:
+		return true
+	case ErrorCodeDelegationToSelf:
+		return true
+	case ErrorCodeDelegationTooLong:
+		return true
+	case ErrorCodeDelegationWindowInvalid:
 		return true
 	case ErrorCodeForbidden:
 		return true
@@ -277,7 +307,8 @@ type ApprovalRequest struct {
 	ID string `json:"id"`
 
 	// Kind What the gate decides
-	Kind string `json:"kind"`
+	Kind       string      `json:"kind"`
+	OnBehalfOf *OnBehalfOf `json:"onBehalfOf"`
 
 	// Payload Any JSON object
 	Payload            map[string]any    `json:"payload"`
@@ -334,11 +365,14 @@ type CreatedTask struct {
 // Decision A decision on this gate, and whether it still counts
 type Decision struct {
 	// DecidedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
-	DecidedAt     time.Time      `json:"decidedAt"`
-	Edits         map[string]any `json:"edits"`
-	Feedback      string         `json:"feedback"`
-	LedgerIndex   int64          `json:"ledgerIndex"`
-	PayloadDigest string         `json:"payloadDigest"`
+	DecidedAt   time.Time      `json:"decidedAt"`
+	Edits       map[string]any `json:"edits"`
+	Feedback    string         `json:"feedback"`
+	LedgerIndex int64          `json:"ledgerIndex"`
+
+	// OnBehalfOf A delegate’s decision: the delegator it was made for
+	OnBehalfOf    string `json:"onBehalfOf"`
+	PayloadDigest string `json:"payloadDigest"`
 
 	// Principal The decider’s DID
 	Principal string `json:"principal"`
@@ -404,6 +438,17 @@ type OidcIdentity struct {
 
 	// Subject The person’s `sub` at that IdP
 	Subject string `json:"subject"`
+}
+
+// OnBehalfOf Shown on an inbox item a delegate sees through a delegation ("on behalf of X")
+type OnBehalfOf struct {
+	DelegationID string `json:"delegationId"`
+
+	// Delegator Whose request this is: the delegate decides on their behalf
+	Delegator string `json:"delegator"`
+
+	// Until An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	Until string `json:"until"`
 }
 
 // PolicyApplied The policy that planned the gates: its id and version, the rules that matched, whether a gate is required

@@ -148,6 +148,12 @@ ErrorCode = TypeAliasType(
         'passkey_registration_failed',
         'payload_digest_conflict',
         'invalid_id',
+        'delegation_to_self',
+        'delegate_not_human',
+        'delegate_disabled',
+        'delegation_window_invalid',
+        'delegation_too_long',
+        'delegation_role_not_held',
         'unauthorized',
         'reauthentication_required',
         'forbidden',
@@ -163,6 +169,8 @@ ErrorCode = TypeAliasType(
         'passkey_required',
         'passkey_invalid',
         'passkey_owner_only',
+        'delegation_cascade',
+        'delegation_forbidden',
         'not_found',
         'method_not_allowed',
         'conflict',
@@ -180,6 +188,8 @@ ErrorCode = TypeAliasType(
         'stale_payload',
         'passkey_exists',
         'passkeys_not_configured',
+        'delegate_holds_seat',
+        'delegation_ended',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
@@ -268,6 +278,8 @@ class Decision(BaseModel):
     """Any JSON object"""
     feedback: str | None = None
     ledger_index: int | None = None
+    on_behalf_of: str | None = None
+    """A delegate’s decision: the delegator it was made for"""
     payload_digest: str | None = None
     principal: str
     """The decider’s DID"""
@@ -329,6 +341,7 @@ class ApprovalRequest(ApprovalRequestBase):
     """The task the gate decides"""
     task_id: str
     text_warnings: list[dict[str, Any]] = []
+    on_behalf_of: dict[str, Any] | None = None
 
 
 class CreatedTask(CreatedTaskBase):
