@@ -7,6 +7,27 @@ import (
 	"time"
 )
 
+// Defines values for DelegationState.
+const (
+	DelegationStateActive    DelegationState = "active"
+	DelegationStateEnded     DelegationState = "ended"
+	DelegationStateScheduled DelegationState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the DelegationState enum.
+func (e DelegationState) Valid() bool {
+	switch e {
+	case DelegationStateActive:
+		return true
+	case DelegationStateEnded:
+		return true
+	case DelegationStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorCode.
 const (
 	ErrorCodeAgentCannotDecide         ErrorCode = "agent_cannot_decide"
@@ -414,6 +435,56 @@ type DecisionResult struct {
 	TaskID     string     `json:"taskId"`
 	TaskStatus TaskStatus `json:"taskStatus"`
 }
+
+// Delegation A time-boxed delegation of roles from one human to another
+type Delegation struct {
+	// CreatedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	CreatedAt time.Time  `json:"createdAt"`
+	CreatedBy string     `json:"createdBy"`
+	Delegate  string     `json:"delegate"`
+	Delegator string     `json:"delegator"`
+	EndReason string     `json:"endReason"`
+	EndedAt   *time.Time `json:"endedAt"`
+	EndedBy   string     `json:"endedBy"`
+
+	// EndsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	EndsAt      time.Time       `json:"endsAt"`
+	ID          string          `json:"id"`
+	LedgerIndex int64           `json:"ledgerIndex"`
+	Message     string          `json:"message"`
+	OutOfOffice bool            `json:"outOfOffice"`
+	Roles       []string        `json:"roles"`
+	Scope       DelegationScope `json:"scope"`
+
+	// StartsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	StartsAt time.Time       `json:"startsAt"`
+	State    DelegationState `json:"state"`
+}
+
+// DelegationScope Only gates of tasks the matcher matches, at these risk levels, are delegated
+type DelegationScope struct {
+	Match struct {
+		Capabilities       []string `json:"capabilities"`
+		DescriptionMatches string   `json:"descriptionMatches"`
+		Payload            []struct {
+			Eq   map[string]interface{}   `json:"eq"`
+			Gt   float64                  `json:"gt"`
+			Gte  float64                  `json:"gte"`
+			In   []map[string]interface{} `json:"in"`
+			Lt   float64                  `json:"lt"`
+			Lte  float64                  `json:"lte"`
+			Path string                   `json:"path"`
+		} `json:"payload"`
+
+		// RiskAtLeast The risk level
+		RiskAtLeast string   `json:"riskAtLeast"`
+		RiskFactors []string `json:"riskFactors"`
+	} `json:"match"`
+	RiskLevels []string `json:"riskLevels"`
+}
+
+// DelegationState Before its window, in it, or ended (by someone, or at the end of its window)
+type DelegationState string
 
 // ErrorCode Stable error code (docs/api.md lists them)
 type ErrorCode string

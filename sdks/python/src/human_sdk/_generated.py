@@ -222,6 +222,25 @@ SampleReason = TypeAliasType('SampleReason', Literal['failed', 'high_risk', 'ran
 """Why it is in the sample"""
 
 
+DelegationState = TypeAliasType('DelegationState', Literal['scheduled', 'active', 'ended'])
+"""Before its window, in it, or ended (by someone, or at the end of its window)"""
+
+
+class OnBehalfOf(BaseModel):
+    """Shown on an inbox item a delegate sees through a delegation ("on behalf of X")"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    delegation_id: str | None = None
+    delegator: str | None = None
+    """Whose request this is: the delegate decides on their behalf"""
+    until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
 class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
@@ -341,7 +360,7 @@ class ApprovalRequest(ApprovalRequestBase):
     """The task the gate decides"""
     task_id: str
     text_warnings: list[dict[str, Any]] = []
-    on_behalf_of: dict[str, Any] | None = None
+    on_behalf_of: OnBehalfOf | None = None
 
 
 class CreatedTask(CreatedTaskBase):
@@ -569,3 +588,33 @@ class ReviewedTaskPage(BaseModel):
     )
     items: list[ReviewedTask]
     next_cursor: str | None = None
+
+
+class Delegation(BaseModel):
+    """A time-boxed delegation of roles from one human to another"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    created_by: str | None = None
+    delegate: str
+    delegator: str
+    end_reason: str | None = None
+    ended_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    ended_by: str | None = None
+    ends_at: str
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    id: str
+    ledger_index: int
+    message: str | None = None
+    out_of_office: bool = False
+    roles: list[str]
+    scope: dict[str, Any] | None = None
+    starts_at: str
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    state: DelegationState
