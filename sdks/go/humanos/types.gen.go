@@ -448,13 +448,13 @@ type Delegation struct {
 	EndedBy   string     `json:"endedBy"`
 
 	// EndsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
-	EndsAt      time.Time       `json:"endsAt"`
-	ID          string          `json:"id"`
-	LedgerIndex int64           `json:"ledgerIndex"`
-	Message     string          `json:"message"`
-	OutOfOffice bool            `json:"outOfOffice"`
-	Roles       []string        `json:"roles"`
-	Scope       DelegationScope `json:"scope"`
+	EndsAt      time.Time      `json:"endsAt"`
+	ID          string         `json:"id"`
+	LedgerIndex int64          `json:"ledgerIndex"`
+	Message     string         `json:"message"`
+	OutOfOffice bool           `json:"outOfOffice"`
+	Roles       []string       `json:"roles"`
+	Scope       map[string]any `json:"scope"`
 
 	// StartsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
 	StartsAt time.Time       `json:"startsAt"`
