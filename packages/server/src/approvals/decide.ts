@@ -116,7 +116,7 @@ export async function decide(
 ): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
-    const s = await subjectOf(deps, trx, approvalId, now);
+    const s: Subject = await subjectOf(deps, trx, approvalId, now);
     s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
@@ -144,12 +144,7 @@ export async function decide(
   return response;
 }
 
-async function subjectOf(
-  deps: FeatureDeps,
-  trx: Transaction<Database>,
-  approvalId: string,
-  now: number,
-): Promise<Subject> {
+async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {
   // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
   const gate = await deps.dialect
     .forUpdate(trx.selectFrom('approvals').selectAll().where('id', '=', approvalId))
