@@ -11,25 +11,13 @@
  * Runtime-neutral (no `node:` module): the console's offline verifier runs it in the browser.
  */
 import type { RiskLevel } from './model.js';
+// Types only: policy.ts's runtime (text normalisation) stays out of the browser's verifier bundle.
+import type { PolicyRule } from './policy.js';
 
 /** What a delegation is limited to beyond its roles: a policy action matcher and/or risk levels. */
 export interface DelegationScope {
   /** The policy rule matcher (`PolicyRule['match']`): only tasks it matches are delegated. */
-  match?: {
-    capabilities?: string[];
-    descriptionMatches?: string;
-    payload?: {
-      path: string;
-      gt?: number;
-      gte?: number;
-      lt?: number;
-      lte?: number;
-      eq?: string | number | boolean;
-      in?: (string | number)[];
-    }[];
-    riskAtLeast?: RiskLevel;
-    riskFactors?: string[];
-  };
+  match?: PolicyRule['match'];
   /** Only gates at these risk levels are delegated. */
   riskLevels?: RiskLevel[];
 }

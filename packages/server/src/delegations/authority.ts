@@ -119,19 +119,31 @@ async function coveringDelegation(
 ): Promise<Delegated | undefined> {
   for (const d of await activeDelegationsTo(trx, actorId, now)) {
     if (d.delegator === task.requester || d.delegator === task.on_behalf_of) continue;
-    const delegator = await trx
-      .selectFrom('principals')
-      .select(['kind', 'roles', 'disabled_at'])
-      .where('id', '=', d.delegator)
-      .executeTakeFirst();
-    if (delegator?.kind !== 'human' || delegator.disabled_at !== null) continue;
-    const held = p<string[]>(delegator.roles);
-    if (isReadOnly({ id: d.delegator, kind: 'human', roles: held })) continue;
+    const held = await delegatorRoles(trx, d.delegator);
+    if (!held) continue;
     const role = p<string[]>(d.roles).find((r) => gateRoles.includes(r) && held.includes(r));
     if (role === undefined || !scopeCovers(p<DelegationScope>(d.scope), gate, task)) continue;
     return { delegationId: d.id, createdSeq: Number(d.created_seq), delegator: d.delegator, role };
   }
   return undefined;
+}
+
+/**
+ * The roles a delegator holds now, if they can still lend them: an enabled human, not a read-only
+ * relay (authority is checked when the delegate acts, not when the delegation was made).
+ */
+export async function delegatorRoles(
+  db: Kysely<Database> | Transaction<Database>,
+  id: string,
+): Promise<string[] | undefined> {
+  const d = await db
+    .selectFrom('principals')
+    .select(['kind', 'roles', 'disabled_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (d?.kind !== 'human' || d.disabled_at !== null) return undefined;
+  const held = p<string[]>(d.roles);
+  return isReadOnly({ id, kind: 'human', roles: held }) ? undefined : held;
 }
 
 /** What a delegate's signed decision record adds: who it was for, in which role, under which entry. */

@@ -186,12 +186,7 @@ export class Delegations {
         at: iso(now),
         actor: row.delegator,
         taskId: null,
-        data: {
-          delegationId: row.id,
-          created: Number(row.created_seq),
-          delegator: row.delegator,
-          delegate: row.delegate,
-        },
+        data: which(row),
       },
     ]);
     const seq = seqs[0] as number;
@@ -212,13 +207,7 @@ export class Delegations {
         at: iso(now),
         actor: by,
         taskId: null,
-        data: {
-          delegationId: row.id,
-          created: Number(row.created_seq),
-          delegator: row.delegator,
-          delegate: row.delegate,
-          reason,
-        },
+        data: { ...which(row), reason },
       },
     ]);
     const changes = { ended_at: now, ended_by: by, ended_seq: seqs[0] as number, end_reason: reason };
@@ -264,4 +253,9 @@ export class Delegations {
     const created = type === 'delegation.updated' ? { created: Number(row.created_seq) } : {};
     return { type, at: iso(now), actor, taskId: null, data: { ...termsOf(row), ...created } };
   }
+}
+
+/** Which delegation a `delegation.started` / `.ended` entry is about (`created`: the index a verifier folds by). */
+function which(row: DelegationRow): Record<string, unknown> {
+  return { delegationId: row.id, created: Number(row.created_seq), delegator: row.delegator, delegate: row.delegate };
 }

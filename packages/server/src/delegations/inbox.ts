@@ -1,7 +1,7 @@
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { ApprovalRow, TaskRow } from '../kernel/rows.js';
 import { iso, p } from '../kernel/rows.js';
-import { activeDelegationsTo, forbiddingRule, scopeCovers } from './authority.js';
+import { activeDelegationsTo, delegatorRoles, forbiddingRule, scopeCovers } from './authority.js';
 import type { DelegationScope, OnBehalfOfView } from './schemas.js';
 
 /** The task columns a delegate's inbox row carries, to judge the delegation's scope on. */
@@ -33,13 +33,8 @@ export async function delegatedRows<R extends ScopedRow>(
   const now = deps.now();
   const out: Marked<R>[] = [];
   for (const d of await activeDelegationsTo(deps.db, delegate, now)) {
-    const delegator = await deps.db
-      .selectFrom('principals')
-      .select(['roles', 'disabled_at'])
-      .where('id', '=', d.delegator)
-      .executeTakeFirst();
-    if (!delegator || delegator.disabled_at !== null) continue;
-    const held = p<string[]>(delegator.roles);
+    const held = await delegatorRoles(deps.db, d.delegator);
+    if (!held) continue;
     const scope = p<DelegationScope>(d.scope);
     const mark: OnBehalfOfView = { delegator: d.delegator, delegationId: d.id, until: iso(d.ends_at) };
     for (const role of p<string[]>(d.roles).filter((r) => held.includes(r))) {
