@@ -198,6 +198,7 @@ const TABLES = [
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
   ['sessions', 'id'],
+  ['delegations', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

@@ -39,6 +39,8 @@ const GO_TYPES: Record<string, string> = {
   Principal: 'Principal',
   CreatedTask: 'CreatedTask',
   ErrorCode: 'ErrorCode',
+  Delegation: 'Delegation',
+  DelegationState: 'DelegationState',
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */
@@ -85,6 +87,8 @@ const HOISTED: [string, string, string][] = [
 
 /** Members whose Go type differs from what the rules below give (kept as the SDK has always had them). */
 const GO_TYPE_OF: Record<string, string> = {
+  // The policy's action matcher holds unions (`eq`: string, number or boolean): kept as JSON.
+  'Delegation.scope': 'map[string]any',
   'Approval.approvedAt': 'time.Time',
   'Approval.rejectedAt': 'time.Time',
   'Principal.createdAt': '*time.Time',

@@ -68,6 +68,9 @@ const PY_TYPES: Record<string, string> = {
   ReviewStatus: 'ReviewStatus',
   ReviewOutcome: 'ReviewOutcome',
   SampleReason: 'SampleReason',
+  Delegation: 'Delegation',
+  DelegationState: 'DelegationState',
+  OnBehalfOf: 'OnBehalfOf',
 };
 
 /** Schemas merged into one Python model that has the members of both. */
@@ -99,6 +102,7 @@ const PY_REQUIRED: Record<string, string[]> = {
   AuditReviewPage: ['items'],
   CreatedTask: ['taskId', 'status'],
   Decision: ['principal', 'verdict'],
+  Delegation: ['id', 'delegator', 'delegate', 'roles', 'startsAt', 'endsAt', 'state', 'ledgerIndex'],
   DecisionResult: ['approvalId', 'status'],
   Execution: ['taskId', 'executionId', 'leaseId'],
   InboxPage: ['items'],

@@ -14,6 +14,7 @@ import * as approve from './commands/approve.js';
 import * as audit from './commands/audit.js';
 import * as cancel from './commands/cancel.js';
 import * as channels from './commands/channels.js';
+import * as delegate from './commands/delegate.js';
 import * as inbox from './commands/inbox.js';
 import * as ledger from './commands/ledger.js';
 import * as login from './commands/login.js';
@@ -71,6 +72,7 @@ export function buildProgram(ctx: Ctx): Command {
     cancel,
     webhooks,
     channels,
+    delegate,
     policy,
     ledger,
     audit,

@@ -12,6 +12,18 @@ export const ERROR_STATUS = {
   /** A policy display template that cannot be used (a path that is no JSON pointer, money without a currency, …). */
   invalid_display_template: 400,
   invalid_id: 400,
+  /** A delegation to its own delegator. */
+  delegation_to_self: 400,
+  /** A delegation to an agent, an unknown principal or a read-only relay: only enabled humans are delegates. */
+  delegate_not_human: 400,
+  /** A delegation to a disabled human. */
+  delegate_disabled: 400,
+  /** A delegation window that ends before (or when) it starts, or ends in the past. */
+  delegation_window_invalid: 400,
+  /** A delegation window longer than the policy's `delegation.maxDays` (default 30). */
+  delegation_too_long: 400,
+  /** A delegation of a role the delegator does not hold (or of `admin`). */
+  delegation_role_not_held: 400,
   unauthorized: 401,
   /**
    * The decision needs a fresher sign-in than the caller's session (the policy's `maxSessionAge`): the
@@ -46,6 +58,10 @@ export const ERROR_STATUS = {
   passkey_invalid: 403,
   /** Passkey enrolment is made by the human themself, never by an admin or agent for them. */
   passkey_owner_only: 403,
+  /** A delegation of roles the delegator holds only by delegation: delegations do not cascade. */
+  delegation_cascade: 403,
+  /** The policy rule that demanded the gate says `delegable: false`: a delegate cannot decide it. */
+  delegation_forbidden: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -72,6 +88,10 @@ export const ERROR_STATUS = {
    * (`secondsLeft`, `decidableAt` say when it may be made): nothing was written.
    */
   review_too_fast: 409,
+  /** A delegation to someone who already holds one of the delegated roles (a seat on the same gates). */
+  delegate_holds_seat: 409,
+  /** Changing or ending a delegation that has already ended. */
+  delegation_ended: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

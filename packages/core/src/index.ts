@@ -6,6 +6,7 @@ export * from './capabilities.js';
 export * from './claims.js';
 export * from './decision.js';
 export * from './display.js';
+export * from './delegation.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './ledger.js';

@@ -50,7 +50,11 @@ export type LedgerEntryType =
   | 'audit.review_extended'
   | 'audit.review_completed'
   | 'passkey.enrolled'
-  | 'passkey.revoked';
+  | 'passkey.revoked'
+  | 'delegation.created'
+  | 'delegation.updated'
+  | 'delegation.started'
+  | 'delegation.ended';
 
 export interface LedgerEntry {
   v: number;
@@ -116,6 +120,12 @@ export interface DecisionRecord {
   payloadDigest: string;
   /** Routing decisions: the resource the task is assigned to. */
   assignTo?: string;
+  /** A delegate's decision: the human it was made for (the delegator; see `delegation.ts`). */
+  onBehalfOf?: string;
+  /** A delegate's decision: the ledger index of the `delegation.created` entry it rests on. */
+  delegation?: number;
+  /** A delegate's decision: the gate role the delegation covered. */
+  role?: string;
 }
 
 export function verifyDecisionSignature(record: DecisionRecord, signature: string, publicKey: Uint8Array): boolean {

@@ -81,6 +81,8 @@ export interface PolicyRule {
      * first had the request in front of them is refused (`review_too_fast`); the strictest rule wins.
      */
     minReviewSeconds?: number;
+    /** `false`: no gate this rule demands may be decided by a delegate (e.g. the CFO step). Default true. */
+    delegable?: boolean;
   };
 }
 
@@ -107,6 +109,8 @@ export interface PolicyDocument {
    * rolling hour; beyond it a request goes to other eligible approvers of its roles (docs/policy.md).
    */
   promptCap?: { perApproverPerHour: number };
+  /** Delegations (docs/delegation.md): the longest window allowed, in days (default 30). */
+  delegation?: { maxDays?: number };
   rules: PolicyRule[];
   /** How payloads are shown to approvers, per action (the rules' matcher): the first template that matches. */
   display?: DisplayTemplate[];

@@ -6,6 +6,7 @@
  * bundle held in memory.
  */
 import { canonicalJson } from './canonical.js';
+import { DelegationRegistry } from './delegation.js';
 import {
   type DecisionRecord,
   entryLeafHash,
@@ -155,6 +156,8 @@ type Checked = {
 };
 
 const PASSKEY_ENTRY = new Set(['passkey.enrolled', 'passkey.revoked']);
+/** Entries the delegation registry folds (`delegation.ts`); `delegation.started` changes no terms. */
+const DELEGATION_ENTRY = new Set(['delegation.created', 'delegation.updated', 'delegation.ended']);
 
 /** One entry: its place, its canonical form, its stored leaf hash and index column, a decision's signature. */
 function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked | string {
@@ -171,7 +174,8 @@ function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked 
   if (item.taskId !== undefined && item.taskId !== head.taskId) {
     return `the stored taskId column (${JSON.stringify(item.taskId)}) differs from the signed entry's taskId (${JSON.stringify(head.taskId)})`;
   }
-  if (head.type !== 'approval.decided' && !PASSKEY_ENTRY.has(head.type)) return { leaf, taskId: head.taskId };
+  if (head.type !== 'approval.decided' && !PASSKEY_ENTRY.has(head.type) && !DELEGATION_ENTRY.has(head.type))
+    return { leaf, taskId: head.taskId };
   let parsed: LedgerEntry;
   try {
     parsed = JSON.parse(item.entry) as LedgerEntry;
@@ -266,6 +270,8 @@ export class LedgerVerifier {
   private readonly stored: StoredDecision[] = [];
   /** The approver key registry, folded from the log as it is read (passkey.ts). */
   private readonly passkeys = new PasskeyRegistry();
+  /** The delegations, folded from the log as it is read (delegation.ts). */
+  private readonly delegations = new DelegationRegistry();
   private roots: SignedRoot[] = [];
   private trusted: SignedRoot | undefined;
   private publicKey: Uint8Array = new Uint8Array();
@@ -365,7 +371,9 @@ export class LedgerVerifier {
     const i = this.tree.size;
     const checked = checkEntry(item, i, this.publicKey);
     if (typeof checked === 'string') return this.fail(i, checked);
-    const pk = checked.passkey && this.passkeyCheck(checked.passkey);
+    const dg = checked.passkey && this.delegationCheck(i, checked.passkey, checked.decision?.record);
+    if (dg) return this.fail(i, `${dg.check}: ${dg.message}`, dg.check);
+    const pk = checked.passkey && !DELEGATION_ENTRY.has(checked.passkey.type) && this.passkeyCheck(checked.passkey);
     if (pk) return this.fail(i, `${pk.check}: ${pk.message}`, pk.check);
     if (checked.decision) {
       this.decisionsVerified += 1;
@@ -382,6 +390,19 @@ export class LedgerVerifier {
     if (type !== 'passkey.revoked') return this.passkeys.checkDecision(data);
     this.passkeys.revoke(data);
     return undefined;
+  }
+
+  /**
+   * Delegation entries fold into the registry; an on-behalf decision must cite an earlier delegation
+   * that was in force and covered its role (an insider editing rows cannot make one up).
+   */
+  private delegationCheck(
+    index: number,
+    { type, data }: { type: string; data: Record<string, unknown> },
+    record: DecisionRecord | undefined,
+  ): { check: string; message: string } | undefined {
+    if (DELEGATION_ENTRY.has(type)) return this.delegations.entry(index, type, data);
+    return record ? this.delegations.checkDecision(record) : undefined;
   }
 
   /** A stored decision row (checked against the signed decisions at `finish`). */

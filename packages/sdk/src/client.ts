@@ -14,6 +14,7 @@ import { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
 import { ApprovalsClient } from './approvals.js';
 import { AuditClient } from './audit.js';
 import { ChannelsClient } from './channels.js';
+import { DelegationsClient } from './delegations.js';
 import { ExecutionClient } from './execution.js';
 import { LedgerClient } from './ledger.js';
 import { type RequireApprovalOptions, requireApproval } from './requireApproval.js';
@@ -36,6 +37,8 @@ export class HumanOSClient {
   readonly channels: ChannelsClient;
   /** Periodic audit reviews of unattended runs (admin or auditor). */
   readonly audit: AuditClient;
+  /** Delegation and out-of-office: deciding on behalf of someone for a bounded window. */
+  readonly delegations: DelegationsClient;
 
   constructor(opts: ClientOptions = {}) {
     const http = new Transport(opts);
@@ -49,6 +52,7 @@ export class HumanOSClient {
     this.ledger = new LedgerClient(http, opts.checkpointStore, opts.trustedPublicKey);
     this.channels = new ChannelsClient(http);
     this.audit = new AuditClient(http);
+    this.delegations = new DelegationsClient(http);
   }
 
   // ---- tasks (see TasksClient) ----

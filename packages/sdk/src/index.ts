@@ -50,6 +50,13 @@ export {
 } from './channels.js';
 export { HumanOSClient } from './client.js';
 export {
+  type CreateDelegationBody,
+  type Delegation,
+  type DelegationSide,
+  DelegationsClient,
+  type UpdateDelegationBody,
+} from './delegations.js';
+export {
   type ClientErrorCode,
   HumanOSApiError,
   type HumanOSApiErrorInit,

@@ -46,6 +46,7 @@ export interface components {
       id: string;
       kind: components['schemas']['ApprovalKind'];
       minReviewSeconds: number | null;
+      onBehalfOf?: components['schemas']['OnBehalfOf'];
       /** @description Any JSON object */
       payload?: {
         [key: string]: unknown;
@@ -443,6 +444,23 @@ export interface components {
       from: number;
       to: number;
     };
+    CreateDelegationBody: {
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      delegate: string;
+      /** @description Admins only: delegate for someone else (default: the caller) */
+      delegator?: string;
+      /** @description End of the window, exclusive */
+      endsAt: string;
+      /** @description The out-of-office note shown with the notice */
+      message?: string;
+      /** @description Out of office: channel messages to the delegator are replaced by a notice */
+      outOfOffice?: boolean;
+      /** @description The roles delegated (default: every role the delegator holds, except admin) */
+      roles?: string[];
+      scope?: components['schemas']['DelegationScope'];
+      /** @description Start of the window, inclusive (default: now) */
+      startsAt?: string;
+    };
     /** @description The created principal with its bearer token (shown once) */
     CreatedPrincipal: {
       capabilities: string[];
@@ -569,6 +587,8 @@ export interface components {
       } | null;
       feedback: string | null;
       ledgerIndex: number;
+      /** @description A delegate’s decision: the delegator it was made for */
+      onBehalfOf?: string;
       payloadDigest: string;
       /** @description The decider’s DID */
       principal: string;
@@ -599,6 +619,47 @@ export interface components {
       /** @description `urn:humanos:problem:<code>` */
       type: string;
     };
+    /** @description A time-boxed delegation of roles from one human to another */
+    Delegation: {
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      createdBy: string;
+      delegate: string;
+      delegator: string;
+      endedAt: string | null;
+      endedBy: string | null;
+      endReason: string | null;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      endsAt: string;
+      id: string;
+      ledgerIndex: number;
+      message: string | null;
+      outOfOffice: boolean;
+      roles: string[];
+      scope: components['schemas']['DelegationScope'];
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      startsAt: string;
+      state: components['schemas']['DelegationState'];
+    };
+    /** @description Delegations */
+    DelegationList: {
+      items: components['schemas']['Delegation'][];
+    };
+    /** @description Only gates of tasks the matcher matches, at these risk levels, are delegated */
+    DelegationScope: {
+      match?: components['schemas']['PolicyMatch'];
+      riskLevels?: components['schemas']['RiskLevel'][];
+    };
+    /**
+     * @description Delegations the caller gave, received, or both
+     * @enum {string}
+     */
+    DelegationSide: 'delegator' | 'delegate' | 'any';
+    /**
+     * @description Before its window, in it, or ended (by someone, or at the end of its window)
+     * @enum {string}
+     */
+    DelegationState: 'scheduled' | 'active' | 'ended';
     /**
      * @description Queued, sent, or given up on
      * @enum {string}
@@ -636,6 +697,9 @@ export interface components {
      * @enum {string}
      */
     DisplayFormat: 'money' | 'date' | 'identifier' | 'number' | 'text' | 'boolean' | 'json';
+    EndDelegationBody: {
+      reason?: string;
+    };
     /**
      * @description Stable error code (docs/api.md lists them)
      * @enum {string}
@@ -647,6 +711,12 @@ export interface components {
       | 'payload_digest_conflict'
       | 'invalid_display_template'
       | 'invalid_id'
+      | 'delegation_to_self'
+      | 'delegate_not_human'
+      | 'delegate_disabled'
+      | 'delegation_window_invalid'
+      | 'delegation_too_long'
+      | 'delegation_role_not_held'
       | 'unauthorized'
       | 'reauthentication_required'
       | 'forbidden'
@@ -663,6 +733,8 @@ export interface components {
       | 'console_required'
       | 'passkey_invalid'
       | 'passkey_owner_only'
+      | 'delegation_cascade'
+      | 'delegation_forbidden'
       | 'not_found'
       | 'method_not_allowed'
       | 'conflict'
@@ -681,6 +753,8 @@ export interface components {
       | 'passkey_exists'
       | 'passkeys_not_configured'
       | 'review_too_fast'
+      | 'delegate_holds_seat'
+      | 'delegation_ended'
       | 'approval_expired'
       | 'payload_too_large'
       | 'unsupported_media_type'
@@ -921,6 +995,14 @@ export interface components {
       /** @description The person’s `sub` at that IdP */
       subject: string;
     };
+    /** @description Shown on an inbox item a delegate sees through a delegation ("on behalf of X") */
+    OnBehalfOf: {
+      delegationId: string;
+      /** @description Whose request this is: the delegate decides on their behalf */
+      delegator: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      until: string;
+    };
     OverrideBody: {
       continueExecution: boolean;
       /** @description Principal DID, e.g. `did:human:john-dba` */
@@ -1112,6 +1194,9 @@ export interface components {
     PolicyFile: {
       auditorRole?: string;
       defaultApproverRole?: string;
+      delegation?: {
+        maxDays?: number;
+      };
       display?: {
         description?: string;
         fields: {
@@ -1160,6 +1245,7 @@ export interface components {
             timeout?: number;
           }[];
           approverRole?: string;
+          delegable?: boolean;
           escalateTo?: string;
           escalationPolicy?: components['schemas']['EscalationPolicy'];
           minReviewSeconds?: number;
@@ -1649,6 +1735,19 @@ export interface components {
      * @enum {string}
      */
     TextWarningKind: 'bidi_control' | 'zero_width';
+    UpdateDelegationBody: {
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      endsAt?: string;
+      /** @description The out-of-office note shown with the notice */
+      message?: string;
+      /** @description Out of office: channel messages to the delegator are replaced by a notice */
+      outOfOffice?: boolean;
+      /** @description The roles delegated (default: every role the delegator holds, except admin) */
+      roles?: string[];
+      scope?: components['schemas']['DelegationScope'];
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      startsAt?: string;
+    };
     UpdatePrincipalBody: {
       /** @description true refuses the token everywhere; false allows it again */
       disabled?: boolean;
@@ -1740,6 +1839,7 @@ export type Consent = components['schemas']['Consent'];
 export type ConsentKind = components['schemas']['ConsentKind'];
 export type ConsentList = components['schemas']['ConsentList'];
 export type ConsistencyProof = components['schemas']['ConsistencyProof'];
+export type CreateDelegationBody = components['schemas']['CreateDelegationBody'];
 export type CreatedPrincipal = components['schemas']['CreatedPrincipal'];
 export type CreatedTask = components['schemas']['CreatedTask'];
 export type CreatedWebhook = components['schemas']['CreatedWebhook'];
@@ -1749,12 +1849,18 @@ export type CreateWebhookBody = components['schemas']['CreateWebhookBody'];
 export type CurrentSession = components['schemas']['CurrentSession'];
 export type Decision = components['schemas']['Decision'];
 export type DecisionProblem = components['schemas']['DecisionProblem'];
+export type Delegation = components['schemas']['Delegation'];
+export type DelegationList = components['schemas']['DelegationList'];
+export type DelegationScope = components['schemas']['DelegationScope'];
+export type DelegationSide = components['schemas']['DelegationSide'];
+export type DelegationState = components['schemas']['DelegationState'];
 export type DeliveryStatus = components['schemas']['DeliveryStatus'];
 export type DeviceLoginStatus = components['schemas']['DeviceLoginStatus'];
 export type DeviceStart = components['schemas']['DeviceStart'];
 export type DeviceToken = components['schemas']['DeviceToken'];
 export type DeviceTokenBody = components['schemas']['DeviceTokenBody'];
 export type DisplayFormat = components['schemas']['DisplayFormat'];
+export type EndDelegationBody = components['schemas']['EndDelegationBody'];
 export type ErrorCode = components['schemas']['ErrorCode'];
 export type EscalationPolicy = components['schemas']['EscalationPolicy'];
 export type ExecuteBody = components['schemas']['ExecuteBody'];
@@ -1783,6 +1889,7 @@ export type Me = components['schemas']['Me'];
 export type MyChannels = components['schemas']['MyChannels'];
 export type NotificationPreferences = components['schemas']['NotificationPreferences'];
 export type OidcIdentity = components['schemas']['OidcIdentity'];
+export type OnBehalfOf = components['schemas']['OnBehalfOf'];
 export type OverrideBody = components['schemas']['OverrideBody'];
 export type OverrideResult = components['schemas']['OverrideResult'];
 export type Passkey = components['schemas']['Passkey'];
@@ -1851,6 +1958,7 @@ export type TaskPage = components['schemas']['TaskPage'];
 export type TaskStatus = components['schemas']['TaskStatus'];
 export type TextWarning = components['schemas']['TextWarning'];
 export type TextWarningKind = components['schemas']['TextWarningKind'];
+export type UpdateDelegationBody = components['schemas']['UpdateDelegationBody'];
 export type UpdatePrincipalBody = components['schemas']['UpdatePrincipalBody'];
 export type Verdict = components['schemas']['Verdict'];
 export type Webhook = components['schemas']['Webhook'];
@@ -1905,6 +2013,10 @@ export const auditFrequencyValues = [
 ] as const satisfies readonly AuditFrequency[];
 /** Every ConsentKind, in the order the server lists them. */
 export const consentKindValues = ['on_behalf_of'] as const satisfies readonly ConsentKind[];
+/** Every DelegationSide, in the order the server lists them. */
+export const delegationSideValues = ['delegator', 'delegate', 'any'] as const satisfies readonly DelegationSide[];
+/** Every DelegationState, in the order the server lists them. */
+export const delegationStateValues = ['scheduled', 'active', 'ended'] as const satisfies readonly DelegationState[];
 /** Every DeliveryStatus, in the order the server lists them. */
 export const deliveryStatusValues = ['pending', 'delivered', 'failed'] as const satisfies readonly DeliveryStatus[];
 /** Every DeviceLoginStatus, in the order the server lists them. */
@@ -1927,6 +2039,12 @@ export const errorCodeValues = [
   'payload_digest_conflict',
   'invalid_display_template',
   'invalid_id',
+  'delegation_to_self',
+  'delegate_not_human',
+  'delegate_disabled',
+  'delegation_window_invalid',
+  'delegation_too_long',
+  'delegation_role_not_held',
   'unauthorized',
   'reauthentication_required',
   'forbidden',
@@ -1943,6 +2061,8 @@ export const errorCodeValues = [
   'console_required',
   'passkey_invalid',
   'passkey_owner_only',
+  'delegation_cascade',
+  'delegation_forbidden',
   'not_found',
   'method_not_allowed',
   'conflict',
@@ -1961,6 +2081,8 @@ export const errorCodeValues = [
   'passkey_exists',
   'passkeys_not_configured',
   'review_too_fast',
+  'delegate_holds_seat',
+  'delegation_ended',
   'approval_expired',
   'payload_too_large',
   'unsupported_media_type',

@@ -329,6 +329,7 @@ function sweeper(
     try {
       await service.timers.expireDue();
       await service.timers.remindDue();
+      await service.delegations.sweep();
       await service.execution.reclaimExpiredLeases();
       await service.auditReviews.openDue(100, reviewClockOffsetMs);
       await service.outbox.deliverDue();

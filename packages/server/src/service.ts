@@ -6,6 +6,7 @@ import { Auth } from './auth/auth.js';
 import { Channels } from './channels/channels.js';
 import { type AuthConfig, type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
 import { Timers } from './deadlines/timers.js';
+import { Delegations } from './delegations/delegations.js';
 import { Outbox } from './delivery/outbox.js';
 import { Feed } from './events/feed.js';
 import { Decisions } from './events/taskDecision.js';
@@ -83,6 +84,7 @@ export class HumanOSService {
   readonly feed: Feed;
   readonly history: History;
   readonly passkeys: Passkeys;
+  readonly delegations: Delegations;
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
   readonly channels: Channels;
@@ -169,6 +171,7 @@ export class HumanOSService {
     this.feed = new Feed(this.deps);
     this.history = new History(this.deps);
     this.passkeys = new Passkeys(this.deps);
+    this.delegations = new Delegations(this.deps);
     this.channels = new Channels(
       this.deps,
       outbox,

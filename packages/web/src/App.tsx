@@ -5,6 +5,8 @@ import { AdminPage, Count } from './admin/AdminPage.js';
 import { ApprovalPage } from './approval/ApprovalPage.js';
 import { AuditPage, isAuditor } from './audit/AuditPage.js';
 import { loadOpenReviews } from './audit/reviewData.js';
+import { DelegationBanner } from './delegation/DelegationBanner.js';
+import { DelegationPage } from './delegation/DelegationPage.js';
 import {
   ApiError,
   api,
@@ -157,6 +159,7 @@ function Shell({ me }: { me: Me }) {
     ['/history', 'History', true],
     ['/admin/principals', 'Admin', admin],
     ['/audit/ledger', 'Audit', auditor],
+    ['/delegation', 'Delegation', true],
     ['/security', 'Security', true],
   ];
   const section = `/${loc.path.split('/')[1] ?? ''}`;
@@ -198,6 +201,7 @@ function Shell({ me }: { me: Me }) {
           </button>
         </div>
       </header>
+      <DelegationBanner me={me.id} />
       <Routes path={loc.path} query={loc.query} me={me} />
       <HelpDialog dialog={help} />
     </>
@@ -235,6 +239,7 @@ function Routes({ path, query, me }: { path: string; query: URLSearchParams; me:
   if (m) return <TaskPage id={m.id as string} />;
   if (path.startsWith('/admin')) return <AdminPage path={path} me={me} />;
   if (path.startsWith('/audit')) return <AuditPage path={path} query={query} me={me} />;
+  if (path === '/delegation') return <DelegationPage />;
   if (path === '/security') return <SecurityPage />;
   return <NotFound />;
 }

@@ -7,6 +7,27 @@ import (
 	"time"
 )
 
+// Defines values for DelegationState.
+const (
+	DelegationStateActive    DelegationState = "active"
+	DelegationStateEnded     DelegationState = "ended"
+	DelegationStateScheduled DelegationState = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the DelegationState enum.
+func (e DelegationState) Valid() bool {
+	switch e {
+	case DelegationStateActive:
+		return true
+	case DelegationStateEnded:
+		return true
+	case DelegationStateScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorCode.
 const (
 	ErrorCodeAgentCannotDecide         ErrorCode = "agent_cannot_decide"
@@ -20,6 +41,16 @@ const (
 	ErrorCodeConsoleRequired           ErrorCode = "console_required"
 	ErrorCodeCsrfFailed                ErrorCode = "csrf_failed"
 	ErrorCodeDatabaseUnavailable       ErrorCode = "database_unavailable"
+	ErrorCodeDelegateDisabled          ErrorCode = "delegate_disabled"
+	ErrorCodeDelegateHoldsSeat         ErrorCode = "delegate_holds_seat"
+	ErrorCodeDelegateNotHuman          ErrorCode = "delegate_not_human"
+	ErrorCodeDelegationCascade         ErrorCode = "delegation_cascade"
+	ErrorCodeDelegationEnded           ErrorCode = "delegation_ended"
+	ErrorCodeDelegationForbidden       ErrorCode = "delegation_forbidden"
+	ErrorCodeDelegationRoleNotHeld     ErrorCode = "delegation_role_not_held"
+	ErrorCodeDelegationToSelf          ErrorCode = "delegation_to_self"
+	ErrorCodeDelegationTooLong         ErrorCode = "delegation_too_long"
+	ErrorCodeDelegationWindowInvalid   ErrorCode = "delegation_window_invalid"
 	ErrorCodeForbidden                 ErrorCode = "forbidden"
 	ErrorCodeIdempotencyKeyReused      ErrorCode = "idempotency_key_reused"
 	ErrorCodeIntegrityViolation        ErrorCode = "integrity_violation"
@@ -86,6 +117,26 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeCsrfFailed:
 		return true
 	case ErrorCodeDatabaseUnavailable:
+		return true
+	case ErrorCodeDelegateDisabled:
+		return true
+	case ErrorCodeDelegateHoldsSeat:
+		return true
+	case ErrorCodeDelegateNotHuman:
+		return true
+	case ErrorCodeDelegationCascade:
+		return true
+	case ErrorCodeDelegationEnded:
+		return true
+	case ErrorCodeDelegationForbidden:
+		return true
+	case ErrorCodeDelegationRoleNotHeld:
+		return true
+	case ErrorCodeDelegationToSelf:
+		return true
+	case ErrorCodeDelegationTooLong:
+		return true
+	case ErrorCodeDelegationWindowInvalid:
 		return true
 	case ErrorCodeForbidden:
 		return true
@@ -290,8 +341,9 @@ type ApprovalRequest struct {
 	ID string `json:"id"`
 
 	// Kind What the gate decides
-	Kind             string `json:"kind"`
-	MinReviewSeconds int    `json:"minReviewSeconds"`
+	Kind             string      `json:"kind"`
+	MinReviewSeconds int         `json:"minReviewSeconds"`
+	OnBehalfOf       *OnBehalfOf `json:"onBehalfOf"`
 
 	// Payload Any JSON object
 	Payload            map[string]any    `json:"payload"`
@@ -374,11 +426,14 @@ type CreatedTask struct {
 // Decision A decision on this gate, and whether it still counts
 type Decision struct {
 	// DecidedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
-	DecidedAt     time.Time      `json:"decidedAt"`
-	Edits         map[string]any `json:"edits"`
-	Feedback      string         `json:"feedback"`
-	LedgerIndex   int64          `json:"ledgerIndex"`
-	PayloadDigest string         `json:"payloadDigest"`
+	DecidedAt   time.Time      `json:"decidedAt"`
+	Edits       map[string]any `json:"edits"`
+	Feedback    string         `json:"feedback"`
+	LedgerIndex int64          `json:"ledgerIndex"`
+
+	// OnBehalfOf A delegate’s decision: the delegator it was made for
+	OnBehalfOf    string `json:"onBehalfOf"`
+	PayloadDigest string `json:"payloadDigest"`
 
 	// Principal The decider’s DID
 	Principal string `json:"principal"`
@@ -421,6 +476,40 @@ type DecisionResult struct {
 	TaskStatus TaskStatus `json:"taskStatus"`
 }
 
+// Delegation A time-boxed delegation of roles from one human to another
+type Delegation struct {
+	// CreatedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	CreatedAt time.Time  `json:"createdAt"`
+	CreatedBy string     `json:"createdBy"`
+	Delegate  string     `json:"delegate"`
+	Delegator string     `json:"delegator"`
+	EndReason string     `json:"endReason"`
+	EndedAt   *time.Time `json:"endedAt"`
+	EndedBy   string     `json:"endedBy"`
+
+	// EndsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	EndsAt      time.Time      `json:"endsAt"`
+	ID          string         `json:"id"`
+	LedgerIndex int64          `json:"ledgerIndex"`
+	Message     string         `json:"message"`
+	OutOfOffice bool           `json:"outOfOffice"`
+	Roles       []string       `json:"roles"`
+	Scope       map[string]any `json:"scope"`
+
+	// StartsAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	StartsAt time.Time       `json:"startsAt"`
+	State    DelegationState `json:"state"`
+}
+
+// DelegationScope Only gates of tasks the matcher matches, at these risk levels, are delegated
+type DelegationScope struct {
+	Match      *PolicyMatch `json:"match"`
+	RiskLevels []string     `json:"riskLevels"`
+}
+
+// DelegationState Before its window, in it, or ended (by someone, or at the end of its window)
+type DelegationState string
+
 // ErrorCode Stable error code (docs/api.md lists them)
 type ErrorCode string
 
@@ -444,6 +533,17 @@ type OidcIdentity struct {
 
 	// Subject The person’s `sub` at that IdP
 	Subject string `json:"subject"`
+}
+
+// OnBehalfOf Shown on an inbox item a delegate sees through a delegation ("on behalf of X")
+type OnBehalfOf struct {
+	DelegationID string `json:"delegationId"`
+
+	// Delegator Whose request this is: the delegate decides on their behalf
+	Delegator string `json:"delegator"`
+
+	// Until An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	Until string `json:"until"`
 }
 
 // PayloadDisplay The payload that executes, labelled and formatted by the policy’s display template, edits marked
@@ -505,6 +605,25 @@ type PolicyFlag struct {
 	// Path `payload.amount`, `description`
 	Path string `json:"path"`
 	Rule string `json:"rule"`
+}
+
+// PolicyMatch defines model for PolicyMatch.
+type PolicyMatch struct {
+	Capabilities       []string `json:"capabilities"`
+	DescriptionMatches string   `json:"descriptionMatches"`
+	Payload            []struct {
+		Eq   map[string]interface{}   `json:"eq"`
+		Gt   float64                  `json:"gt"`
+		Gte  float64                  `json:"gte"`
+		In   []map[string]interface{} `json:"in"`
+		Lt   float64                  `json:"lt"`
+		Lte  float64                  `json:"lte"`
+		Path string                   `json:"path"`
+	} `json:"payload"`
+
+	// RiskAtLeast The risk level
+	RiskAtLeast string   `json:"riskAtLeast"`
+	RiskFactors []string `json:"riskFactors"`
 }
 
 // PolicyRequirement One step of the effective requirement and who demanded it

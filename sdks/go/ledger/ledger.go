@@ -34,6 +34,12 @@ type DecisionRecord struct {
 	PayloadDigest string `json:"payloadDigest"`
 	// AssignTo is set on routing decisions: the resource the task is assigned to.
 	AssignTo string `json:"assignTo,omitempty"`
+	// OnBehalfOf is set on a delegate's decision: the delegator it was made for (docs/delegation.md).
+	OnBehalfOf string `json:"onBehalfOf,omitempty"`
+	// Delegation is set on a delegate's decision: the ledger index of its delegation.created entry.
+	Delegation *int64 `json:"delegation,omitempty"`
+	// Role is set on a delegate's decision: the gate role the delegation covered.
+	Role string `json:"role,omitempty"`
 }
 
 // VerifyDecisionSignature checks a 0x-hex Ed25519 signature over the canonical JSON of a decision

@@ -15,7 +15,10 @@ export function register(program: Command, ctx: Ctx): void {
       });
       ctx.out(cmd, r, () =>
         r.items
-          .map((a) => `${a.id}\t${a.riskAssessment.level}\t${a.expiresAt ?? '-'}\t${a.task.description}\n`)
+          .map(
+            (a) =>
+              `${a.id}\t${a.riskAssessment.level}\t${a.expiresAt ?? '-'}\t${a.task.description}${a.onBehalfOf ? `\t(on behalf of ${a.onBehalfOf.delegator})` : ''}\n`,
+          )
           .join(''),
       );
       if (r.items.length === 0 && !ctx.flags(cmd).json) ctx.io.stderr('inbox is empty\n');

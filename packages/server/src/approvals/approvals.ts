@@ -1,5 +1,6 @@
 import type { ApprovalStatus } from '@humanos/core';
 import { CONSOLE_LIMITS, HumanOSError } from '@humanos/core';
+import { delegatedRows, onBehalfView } from '../delegations/inbox.js';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -139,98 +140,123 @@ export class Approvals {
     actor: Principal,
     q: { status: ApprovalStatus; limit: number; cursor?: string | undefined },
   ): Promise<GatePage> {
-    if (actor.roles.length === 0) return { items: [], nextCursor: null };
     const after = q.cursor !== undefined ? decodePairCursor(q.cursor) : undefined;
     // One index range walk per role (role, status, requested_at, id), each stopping after a page;
     // merged here. A single query over all roles would have to sort every matching gate.
     const perRole = await Promise.all(
-      [...new Set(actor.roles)].map((role) => {
-        let query = this.deps.db
-          .selectFrom('approval_roles')
-          .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
-          .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
-          .selectAll('approvals')
-          .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq', 'tasks.payload_digest'])
-          .select(['tasks.warnings', 'tasks.warnings_digest'])
-          .select((eb) =>
-            eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
-          )
-          // The stored warnings hold for the payload they were computed on; otherwise they are computed
-          // from the payload as it stands, fetched for those rows only.
-          .select((eb) =>
-            eb
-              .case()
-              .when(
-                eb.or([
-                  eb('tasks.warnings_digest', 'is', null),
-                  eb('tasks.payload_digest', 'is', null),
-                  eb('tasks.warnings_digest', '!=', eb.ref('tasks.payload_digest')),
-                ]),
-              )
-              .then(eb.ref('tasks.payload'))
-              .end()
-              .as('warnings_payload'),
-          )
-          .where('approval_roles.role', '=', role)
-          .where('approval_roles.status', '=', q.status);
-        if (q.status === 'pending') {
-          query = query
-            .where('tasks.requester', '!=', actor.id)
-            .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('decisions as d')
-                    .innerJoin('approvals as seat', 'seat.id', 'd.approval_id')
-                    .select('d.approval_id')
-                    .whereRef('d.task_id', '=', 'approvals.task_id')
-                    .where('d.principal_id', '=', actor.id)
-                    // An approval of an earlier version of the payload holds no seat: asked again.
-                    .where((eb) =>
-                      eb.or([
-                        eb('seat.kind', '!=', 'execution'),
-                        eb('tasks.payload_digest', 'is', null),
-                        eb('d.payload_digest', '=', eb.ref('tasks.payload_digest')),
-                      ]),
-                    )
-                    .where((eb) =>
-                      eb.or([
-                        eb('d.approval_id', '=', eb.ref('approvals.id')),
-                        eb.and([eb('approvals.kind', '=', 'execution'), eb('seat.kind', '=', 'execution')]),
-                      ]),
-                    ),
-                ),
-              ),
-            );
-        }
-        if (after) {
-          const [at, id] = after;
-          query = query.where((eb) =>
-            eb.or([
-              eb('approval_roles.requested_at', '<', at),
-              eb.and([eb('approval_roles.requested_at', '=', at), eb('approval_roles.approval_id', '<', id)]),
-            ]),
-          );
-        }
-        return query
-          .orderBy('approval_roles.requested_at', 'desc')
-          .orderBy('approval_roles.approval_id', 'desc')
-          .limit(q.limit + 1)
-          .execute();
-      }),
+      [...new Set(actor.roles)].map((role) => this.roleRows(role, [actor.id], q, after)),
     );
+    const own = new Set(perRole.flat().map((r) => r.id));
+    // Gates of roles delegated to the caller, marked with whom they decide for (delegations/inbox.ts).
+    const delegated = (
+      await delegatedRows(this.deps, actor.id, (role, people) => this.roleRows(role, people, q, after, true))
+    ).filter((r) => !own.has(r.id));
     const seen = new Set<string>();
-    const rows = perRole
-      .flat()
+    const rows = [...perRole.flat(), ...delegated]
       .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((r) => !seen.has(r.id) && seen.add(r.id));
     const page = withinBytes(rows.slice(0, q.limit), rowBytes);
-    const items = page.map((r) => gateView(r, gateContext(r)));
+    const items = page.map((r) => ({ ...gateView(r, gateContext(r)), ...onBehalfView(r) }));
     const last = page[page.length - 1];
     return {
       items,
       nextCursor: rows.length > page.length && last ? encodePairCursor(last.requested_at, last.id) : null,
     };
+  }
+
+  /**
+   * One role's page of the inbox for `people` (the caller, and on behalf the delegator too): their
+   * own tasks and gates either of them sat on are left out of the pending ones.
+   */
+  private roleRows(
+    role: string,
+    people: string[],
+    q: { status: ApprovalStatus; limit: number },
+    after: [number, string] | undefined,
+    forDelegate = false,
+  ) {
+    let query = this.deps.db
+      .selectFrom('approval_roles')
+      .innerJoin('approvals', 'approvals.id', 'approval_roles.approval_id')
+      .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+      .selectAll('approvals')
+      .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq', 'tasks.payload_digest'])
+      // A delegate's rows: what the delegation's scope and the policy's `delegable` are judged on.
+      .$if(forDelegate, (qb) =>
+        qb.select([
+          'tasks.payload as task_payload',
+          'tasks.required_capabilities',
+          'tasks.policy',
+          'tasks.requester',
+          'tasks.on_behalf_of',
+        ]),
+      )
+      .select(['tasks.warnings', 'tasks.warnings_digest'])
+      .select((eb) =>
+        eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
+      )
+      // The stored warnings hold for the payload they were computed on; otherwise they are computed
+      // from the payload as it stands, fetched for those rows only.
+      .select((eb) =>
+        eb
+          .case()
+          .when(
+            eb.or([
+              eb('tasks.warnings_digest', 'is', null),
+              eb('tasks.payload_digest', 'is', null),
+              eb('tasks.warnings_digest', '!=', eb.ref('tasks.payload_digest')),
+            ]),
+          )
+          .then(eb.ref('tasks.payload'))
+          .end()
+          .as('warnings_payload'),
+      )
+      .where('approval_roles.role', '=', role)
+      .where('approval_roles.status', '=', q.status);
+    if (q.status === 'pending') {
+      query = query
+        .where('tasks.requester', 'not in', people)
+        .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', 'not in', people)]))
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('decisions as d')
+                .innerJoin('approvals as seat', 'seat.id', 'd.approval_id')
+                .select('d.approval_id')
+                .whereRef('d.task_id', '=', 'approvals.task_id')
+                .where((eb) => eb.or([eb('d.principal_id', 'in', people), eb('d.on_behalf_of', 'in', people)]))
+                // An approval of an earlier version of the payload holds no seat: asked again.
+                .where((eb) =>
+                  eb.or([
+                    eb('seat.kind', '!=', 'execution'),
+                    eb('tasks.payload_digest', 'is', null),
+                    eb('d.payload_digest', '=', eb.ref('tasks.payload_digest')),
+                  ]),
+                )
+                .where((eb) =>
+                  eb.or([
+                    eb('d.approval_id', '=', eb.ref('approvals.id')),
+                    eb.and([eb('approvals.kind', '=', 'execution'), eb('seat.kind', '=', 'execution')]),
+                  ]),
+                ),
+            ),
+          ),
+        );
+    }
+    if (after) {
+      const [at, id] = after;
+      query = query.where((eb) =>
+        eb.or([
+          eb('approval_roles.requested_at', '<', at),
+          eb.and([eb('approval_roles.requested_at', '=', at), eb('approval_roles.approval_id', '<', id)]),
+        ]),
+      );
+    }
+    return query
+      .orderBy('approval_roles.requested_at', 'desc')
+      .orderBy('approval_roles.approval_id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
   }
 
   /** Long-poll on one gate: returns when it leaves `pending` or after `waitSeconds`. */

@@ -20,6 +20,7 @@ import {
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { authOf, checkSessionAge } from '../auth/freshness.js';
+import { type Delegated, delegatedAuthority, onBehalfFields, seatHolders } from '../delegations/authority.js';
 import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
@@ -73,6 +74,8 @@ interface Subject {
   now: number;
   /** The payload an approval would approve now (before this decision's edits), read under the locks. */
   version: PayloadVersion;
+  /** A delegate's authority (the `authority` step): the decision is on behalf of the delegator. */
+  delegated?: Delegated;
 }
 
 /** The signed record of a decision and what it makes of the gate and the task. */
@@ -116,8 +119,8 @@ export async function decide(
 ): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
-    const s = await subjectOf(deps, trx, approvalId, now);
-    await checkAuthority(deps, trx, actor, s, verdict, input);
+    const s: Subject = await subjectOf(deps, trx, approvalId, now);
+    s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
     await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest);
@@ -159,10 +162,10 @@ async function checkAuthority(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task }: Subject,
+  { gate, task, now }: Subject,
   verdict: Verdict,
   input: DecideInput,
-): Promise<void> {
+): Promise<Delegated | undefined> {
   const roles = (
     await trx.selectFrom('approval_roles').select('role').where('approval_id', '=', gate.id).execute()
   ).map((r) => r.role);
@@ -177,8 +180,10 @@ async function checkAuthority(
   }
   const currentRoles = p<string[]>(current.roles);
   const holdsRole = roles.some((r) => currentRoles.includes(r));
+  // Without the role, a delegation in force may give it (on behalf of its delegator; delegations/).
+  const delegated = holdsRole ? undefined : await delegatedAuthority(deps, trx, actor.id, roles, gate, task, now);
   // Holding one of the gate's roles makes the task visible; only others need the visibility query.
-  if (!holdsRole && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
+  if (!holdsRole && !delegated && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
     throw new HumanOSError('not_found', `no approval ${gate.id}`);
   }
   // The same rule as every REST write (a relay only reads), here so that Slack and e-mail share it.
@@ -195,9 +200,10 @@ async function checkAuthority(
   if (task.requester === actor.id || task.on_behalf_of === actor.id) {
     throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
   }
-  if (!holdsRole) {
+  if (!holdsRole && !delegated) {
     throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
   }
+  return delegated;
 }
 
 /** The gate must be pending, not past its deadline, and its turn in the chain. */
@@ -226,7 +232,7 @@ function checkOpen({ gate, now }: Subject): void {
 async function checkSeat(
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task }: Subject,
+  { gate, task, delegated }: Subject,
   path: ApprovalPath | undefined,
 ): Promise<void> {
   let q = trx
@@ -234,7 +240,7 @@ async function checkSeat(
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
     .select(['decisions.approval_id'])
     .where('decisions.task_id', '=', task.id)
-    .where('decisions.principal_id', '=', actor.id);
+    .where(seatHolders(actor.id, delegated));
   if (!path) q = q.where('decisions.approval_id', '=', gate.id);
   else {
     q = q.where('decisions.payload_digest', '=', path.digest);
@@ -284,7 +290,7 @@ async function outcomeOf(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task, now, version }: Subject,
+  { gate, task, now, version, delegated }: Subject,
   verdict: Verdict,
   input: DecideInput,
   path: ApprovalPath | undefined,
@@ -304,6 +310,7 @@ async function outcomeOf(
     feedback: input.feedback ?? null,
     edits: input.edits ?? null,
     payloadDigest: input.edits ? payloadDigest(approvedPayload) : version.digest,
+    ...onBehalfFields(delegated),
   };
   const assignTo = await routingTarget(trx, gate, task, verdict, input);
   if (assignTo) record.assignTo = assignTo;
@@ -549,7 +556,7 @@ async function record(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task, now }: Subject,
+  { gate, task, now, delegated }: Subject,
   o: Outcome,
   extra: NewEntry[],
   input: DecideInput,
@@ -593,6 +600,8 @@ async function record(
       record: canonicalJson(rec),
       signature,
       ledger_index: ledgerIndex,
+      on_behalf_of: delegated?.delegator ?? null,
+      delegation_id: delegated?.delegationId ?? null,
     })
     .execute();
   return ledgerIndex;

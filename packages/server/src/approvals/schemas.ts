@@ -1,4 +1,5 @@
 import { type Static, Type as T } from 'typebox';
+import { OnBehalfOfView } from '../delegations/schemas.js';
 import {
   AiProposalView,
   ApprovalWarningSchema,
@@ -114,6 +115,7 @@ export const DecisionEntry = view(
     decidedAt: IsoTime,
     signature: T.String(),
     ledgerIndex: T.Integer(),
+    onBehalfOf: T.Optional(T.String({ description: 'A delegate’s decision: the delegator it was made for' })),
   },
   'One decision: who, which verdict, why, the edits and the payload digest it is for, and its signature',
 );
@@ -214,7 +216,11 @@ const gateMembers = {
 export const GateView = named(
   'ApprovalRequest',
   view(
-    { ...gateMembers, task: view({ id: T.String(), description: T.String() }, 'The task the gate decides') },
+    {
+      ...gateMembers,
+      task: view({ id: T.String(), description: T.String() }, 'The task the gate decides'),
+      onBehalfOf: T.Optional(OnBehalfOfView),
+    },
     'An approval request (gate): its policy, progress, the proposal it decides and its decisions',
   ),
 );

@@ -90,6 +90,7 @@ export function decisionView(d: DecisionRow): DecisionEntry {
     decidedAt: iso(d.decided_at),
     signature: d.signature,
     ledgerIndex: Number(d.ledger_index),
+    ...(d.on_behalf_of ? { onBehalfOf: d.on_behalf_of } : {}),
   };
 }
 

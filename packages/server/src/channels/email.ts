@@ -221,6 +221,17 @@ export class EmailSink {
     const to = (await this.identity.addresses(this.deps.db, [op.principal])).get(op.principal)?.get('email');
     if (op.op === 'audit_review')
       return to ? this.sendReview(op.review, to) : { ok: true, status: null, error: 'skipped: no address' };
+    if (op.op === 'notice') {
+      if (!to) return { ok: true, status: null, error: 'skipped: no address' };
+      const notice = { subject: op.subject, text: op.text, html: `<p>${html(op.text)}</p>` };
+      return (
+        (await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, notice)) ?? {
+          ok: true,
+          status: 250,
+          error: null,
+        }
+      );
+    }
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
     const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl, this.deps.policy);
     if (!v) return { ok: false, status: null, error: 'gone' };

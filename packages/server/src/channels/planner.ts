@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { awayNotice, type Notice, outOfOffice, startedNotice } from '../delegations/notices.js';
 import { loadApproval } from '../delivery/context.js';
 import type { Attempt, DeliveryRow, Outbox } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -21,6 +22,7 @@ export const CHANNEL_EVENTS = [
   'approval.expired',
   'approval.cancelled',
   'audit.review_opened',
+  'delegation.started',
 ];
 
 /** An outbox row the planner adds: which sink, what to send (`target`, a SlackOp or EmailOp as JSON), and when. */
@@ -31,10 +33,12 @@ export type SlackOp =
   | { op: 'post'; to: string; principal: string | null }
   | { op: 'update'; message: string }
   | { op: 'remind'; message: string }
-  | { op: 'audit_review'; to: string; review: string };
+  | { op: 'audit_review'; to: string; review: string }
+  | { op: 'notice'; to: string; text: string };
 export type EmailOp =
   | { op: 'request' | 'reminder' | 'outcome'; principal: string }
-  | { op: 'audit_review'; principal: string; review: string };
+  | { op: 'audit_review'; principal: string; review: string }
+  | { op: 'notice'; principal: string; subject: string; text: string };
 
 /**
  * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
@@ -139,7 +143,13 @@ export class Planner {
   ) {}
 
   async send(d: DeliveryRow, entry: string): Promise<Attempt> {
-    const event = JSON.parse(entry) as { type: string; approvalId?: string; data?: { reviewId?: string } };
+    const event = JSON.parse(entry) as {
+      type: string;
+      approvalId?: string;
+      data?: { reviewId?: string; delegationId?: string };
+    };
+    if (event.type === 'delegation.started')
+      return this.noticeRows(d, () => this.startedRows(event.data?.delegationId));
     const reviewId = event.type === 'audit.review_opened' ? event.data?.reviewId : undefined;
     if (reviewId) {
       await this.deps.write(async (trx) => {
@@ -177,10 +187,18 @@ export class Planner {
     if (a.gate.status !== 'pending') return [];
     const now = this.deps.now();
     const eligible = await eligibleApprovers(trx, a.gate, a.task, a.roles);
+    // Out of office (delegations/notices.ts): the absent get a notice naming their delegate, who is asked.
+    const away = await outOfOffice(trx, this.deps, eligible, a.gate, a.task, a.roles, now);
+    const delegates = [...away.values()].map((x) => x.delegate).filter((x) => !eligible.includes(x));
+    const present = [...new Set([...eligible.filter((x) => !away.has(x)), ...delegates])];
+    // The hourly prompt cap applies to whoever is asked, delegates included.
     const people = reminder
-      ? await promptedOf(trx, a.gate.id, eligible)
-      : await withinCap(trx, a.gate, eligible, this.deps.policy.promptCap?.perApproverPerHour, now);
+      ? await promptedOf(trx, a.gate.id, present)
+      : await withinCap(trx, a.gate, present, this.deps.policy.promptCap?.perApproverPerHour, now);
     const rows: PlanRow[] = [];
+    if (!reminder) {
+      for (const [absent, x] of away) rows.push(...(await this.notices(trx, [absent], awayNotice(a.gate, a.task, x))));
+    }
     const posted = await trx
       .selectFrom('channel_messages')
       .select(['id', 'target'])
@@ -227,6 +245,35 @@ export class Planner {
       ...rows,
       ...(await this.toPeople(trx, people, dm, (id) => ({ op: 'audit_review', principal: id, review: reviewId }))),
     ];
+  }
+
+  /** Writes the rows `plan` gives for a non-approval event (a notice). */
+  private async noticeRows(d: DeliveryRow, plan: () => Promise<PlanRow[]>): Promise<Attempt> {
+    const rows = await plan();
+    await this.deps.write(async (trx) => {
+      await this.outbox.insert(
+        trx,
+        rows.map((r) => ({ ...r, seq: Number(d.seq), eventType: d.event_type })),
+      );
+    });
+    return { ok: true, status: null, error: null };
+  }
+
+  /** A delegation's window started: its delegate is told whose requests are theirs now. */
+  private async startedRows(delegationId: string | undefined): Promise<PlanRow[]> {
+    const started = delegationId ? await startedNotice(this.deps, delegationId) : undefined;
+    if (!started) return [];
+    return this.deps.write((trx) => this.notices(trx, [started.delegate], started.notice));
+  }
+
+  /** A plain notice to each person, by Slack DM and e-mail as their preferences allow. */
+  private notices(trx: Transaction<Database>, people: string[], n: Notice): Promise<PlanRow[]> {
+    return this.toPeople(
+      trx,
+      people,
+      (to) => ({ op: 'notice', to, text: n.text }),
+      (id) => ({ op: 'notice', principal: id, subject: n.subject, text: n.text }),
+    );
   }
 
   /**

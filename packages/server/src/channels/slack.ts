@@ -249,6 +249,11 @@ export class SlackSink {
     const approvalId = (JSON.parse(entry) as { approvalId?: string }).approvalId;
     try {
       if (op.op === 'audit_review') return await this.postReview(op);
+      if (op.op === 'notice') {
+        // A plain notice (out of office, a delegation starting): no buttons, nothing to update.
+        await this.api.client.chat.postMessage({ channel: op.to, text: esc(op.text) });
+        return { ok: true, status: null, error: null };
+      }
       if (op.op === 'post' && approvalId) return await this.post(approvalId, op);
       if (op.op === 'update') return await this.update(op.message);
       if (op.op === 'remind') return await this.remind(op.message);

@@ -15,6 +15,7 @@ import { approvalRoutes } from '../approvals/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { authenticate, authPublicRoutes, authRoutes } from '../auth/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
+import { delegationRoutes } from '../delegations/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
@@ -158,6 +159,7 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
   passkeyRoutes(api, s.passkeys);
+  delegationRoutes(api, s.delegations);
   auditRoutes(api, s.auditReviews, s.approverMetrics);
   eventRoutes(api, {
     decisions: s.decisions,

@@ -22,6 +22,7 @@ export const WEB_ROUTES = [
   '/audit',
   '/audit/*',
   '/security',
+  '/delegation',
 ] as const;
 
 const TYPES: Record<string, string> = {

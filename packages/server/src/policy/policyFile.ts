@@ -107,6 +107,7 @@ export const PolicyFileSchema = T.Object(
     ),
     display: T.Optional(T.Array(DISPLAY, { maxItems: 200 })),
     promptCap: T.Optional(T.Object({ perApproverPerHour: T.Integer({ minimum: 1, maximum: 10_000 }) }, closed)),
+    delegation: T.Optional(T.Object({ maxDays: T.Optional(T.Integer({ minimum: 1, maximum: 366 })) }, closed)),
     rules: T.Array(
       T.Object(
         {
@@ -130,6 +131,7 @@ export const PolicyFileSchema = T.Object(
               riskLevel: T.Optional(RISK),
               riskFactors: T.Optional(T.Array(T.String({ maxLength: 100 }))),
               minReviewSeconds: T.Optional(T.Integer({ minimum: 1, maximum: 3600 })),
+              delegable: T.Optional(T.Boolean()),
             },
             closed,
           ),

@@ -116,6 +116,31 @@ export interface Database {
     record: string;
     signature: string;
     ledger_index: number;
+    /** A delegate's decision: the delegator it was made for (0023). */
+    on_behalf_of: string | null;
+    /** A delegate's decision: the delegation it rests on (0023). */
+    delegation_id: string | null;
+  };
+  /** Time-boxed delegations of a human's roles to another human (0023; see delegations/). */
+  delegations: {
+    id: string;
+    delegator: string;
+    delegate: string;
+    roles: string;
+    scope: string;
+    starts_at: number;
+    ends_at: number;
+    out_of_office: number;
+    message: string | null;
+    created_at: number;
+    created_by: string;
+    created_seq: number;
+    updated_seq: number | null;
+    started_seq: number | null;
+    ended_at: number | null;
+    ended_by: string | null;
+    ended_seq: number | null;
+    end_reason: string | null;
   };
   confidence_reports: {
     task_id: string;

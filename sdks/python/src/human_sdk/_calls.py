@@ -15,6 +15,7 @@ from .models import (
     AuditReviewPage,
     CreatedTask,
     DecisionResult,
+    Delegation,
     Execution,
     InboxPage,
     Principal,
@@ -330,5 +331,62 @@ def in_run_decision_body(
             'confidence': confidence,
             'alternatives': list(alternatives) if alternatives is not None else None,
             'payload': dict(payload) if payload is not None else None,
+        }
+    )
+
+
+# ---- delegations -----------------------------------------------------------------------------------
+
+
+def create_delegation(body: Mapping[str, Any]) -> Call[Delegation]:
+    # Not retried: a repeat after a lost answer would create a second delegation.
+    return Call('POST', f'{PREFIX}/delegations', Delegation.model_validate, body=dict(body))
+
+
+def list_delegations(side: str | None, include_ended: bool | None) -> Call[list[Delegation]]:
+    params = drop_none({'as': side, 'includeEnded': None if include_ended is None else str(include_ended).lower()})
+    return Call(
+        'GET',
+        f'{PREFIX}/delegations',
+        lambda body: [Delegation.model_validate(d) for d in body['items']],
+        params=params,
+        retry=True,
+    )
+
+
+def get_delegation(delegation_id: str) -> Call[Delegation]:
+    return Call('GET', f'{PREFIX}/delegations/{_q(delegation_id)}', Delegation.model_validate, retry=True)
+
+
+def update_delegation(delegation_id: str, body: Mapping[str, Any]) -> Call[Delegation]:
+    return Call('PATCH', f'{PREFIX}/delegations/{_q(delegation_id)}', Delegation.model_validate, body=dict(body))
+
+
+def end_delegation(delegation_id: str, reason: str | None) -> Call[Delegation]:
+    body = drop_none({'reason': reason})
+    return Call('POST', f'{PREFIX}/delegations/{_q(delegation_id)}/end', Delegation.model_validate, body=body)
+
+
+def delegation_body(
+    *,
+    delegate: str | None = None,
+    starts_at: str | None = None,
+    ends_at: str | None = None,
+    roles: Sequence[str] | None = None,
+    scope: Mapping[str, Any] | None = None,
+    out_of_office: bool | None = None,
+    message: str | None = None,
+    delegator: str | None = None,
+) -> dict[str, Any]:
+    return drop_none(
+        {
+            'delegate': delegate,
+            'delegator': delegator,
+            'startsAt': starts_at,
+            'endsAt': ends_at,
+            'roles': list(roles) if roles is not None else None,
+            'scope': dict(scope) if scope is not None else None,
+            'outOfOffice': out_of_office,
+            'message': message,
         }
     )

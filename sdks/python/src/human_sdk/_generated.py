@@ -149,6 +149,12 @@ ErrorCode = TypeAliasType(
         'payload_digest_conflict',
         'invalid_display_template',
         'invalid_id',
+        'delegation_to_self',
+        'delegate_not_human',
+        'delegate_disabled',
+        'delegation_window_invalid',
+        'delegation_too_long',
+        'delegation_role_not_held',
         'unauthorized',
         'reauthentication_required',
         'forbidden',
@@ -165,6 +171,8 @@ ErrorCode = TypeAliasType(
         'console_required',
         'passkey_invalid',
         'passkey_owner_only',
+        'delegation_cascade',
+        'delegation_forbidden',
         'not_found',
         'method_not_allowed',
         'conflict',
@@ -183,6 +191,8 @@ ErrorCode = TypeAliasType(
         'passkey_exists',
         'passkeys_not_configured',
         'review_too_fast',
+        'delegate_holds_seat',
+        'delegation_ended',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
@@ -213,6 +223,25 @@ ReviewOutcome = TypeAliasType('ReviewOutcome', Literal['no_issues', 'issues_foun
 
 SampleReason = TypeAliasType('SampleReason', Literal['failed', 'high_risk', 'random'])
 """Why it is in the sample"""
+
+
+DelegationState = TypeAliasType('DelegationState', Literal['scheduled', 'active', 'ended'])
+"""Before its window, in it, or ended (by someone, or at the end of its window)"""
+
+
+class OnBehalfOf(BaseModel):
+    """Shown on an inbox item a delegate sees through a delegation ("on behalf of X")"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    delegation_id: str | None = None
+    delegator: str | None = None
+    """Whose request this is: the delegate decides on their behalf"""
+    until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
 class DecisionResult(BaseModel):
@@ -271,6 +300,8 @@ class Decision(BaseModel):
     """Any JSON object"""
     feedback: str | None = None
     ledger_index: int | None = None
+    on_behalf_of: str | None = None
+    """A delegate’s decision: the delegator it was made for"""
     payload_digest: str | None = None
     principal: str
     """The decider’s DID"""
@@ -339,6 +370,7 @@ class ApprovalRequest(ApprovalRequestBase):
     text_warnings: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     """Where the agent’s text (description, proposed action, reasoning) disagrees with the payload as it stands; `[]` when none"""
+    on_behalf_of: OnBehalfOf | None = None
 
 
 class CreatedTask(CreatedTaskBase):
@@ -568,3 +600,33 @@ class ReviewedTaskPage(BaseModel):
     )
     items: list[ReviewedTask]
     next_cursor: str | None = None
+
+
+class Delegation(BaseModel):
+    """A time-boxed delegation of roles from one human to another"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    created_by: str | None = None
+    delegate: str
+    delegator: str
+    end_reason: str | None = None
+    ended_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    ended_by: str | None = None
+    ends_at: str
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    id: str
+    ledger_index: int
+    message: str | None = None
+    out_of_office: bool = False
+    roles: list[str]
+    scope: dict[str, Any] | None = None
+    starts_at: str
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    state: DelegationState

@@ -20,6 +20,7 @@ import { migration as m0019 } from './0019_deliveries.js';
 import { migration as m0020 } from './0020_sessions.js';
 import { migration as m0021 } from './0021_passkeys.js';
 import { migration as m0022 } from './0022_warnings.js';
+import { migration as m0023 } from './0023_delegations.js';
 import { migration as m0026 } from './0026_gates.js';
 
 /**
@@ -50,6 +51,7 @@ const migrations: Record<string, Migration> = {
   '0020_sessions': m0020,
   '0021_passkeys': m0021,
   '0022_warnings': m0022,
+  '0023_delegations': m0023,
   '0026_gates': m0026,
 };
 

@@ -55,6 +55,7 @@ from ..models import (
     TaskPage,
 )
 from . import flows
+from .delegations import DelegationMethods
 
 __all__ = ['AsyncHumanOSClient', 'OnApprovalRequest']
 
@@ -62,7 +63,7 @@ T = TypeVar('T')
 OnApprovalRequest = Callable[[ApprovalRequest], Any]
 
 
-class AsyncHumanOSClient:
+class AsyncHumanOSClient(DelegationMethods):
     """The asyncio client. Use it as an async context manager, or call :meth:`aclose`.
 
     Args:

@@ -57,6 +57,7 @@ from ..models import (
     TaskPage,
 )
 from . import flows
+from .delegations import DelegationMethods
 
 __all__ = ['HumanOSClient', 'OnApprovalRequest']
 
@@ -64,7 +65,7 @@ T = TypeVar('T')
 OnApprovalRequest = Callable[[ApprovalRequest], Any]
 
 
-class HumanOSClient:
+class HumanOSClient(DelegationMethods):
     """The blocking client. Use it as a context manager, or call :meth:`close`.
 
     Args:
