@@ -41,6 +41,8 @@ export type LedgerEntryType =
   | 'task.completed'
   | 'task.failed'
   | 'task.cancelled'
+  | 'task.changes_requested'
+  | 'task.revised'
   | 'webhook.created'
   | 'webhook.removed'
   | 'webhook.secret_rotated'
@@ -116,6 +118,11 @@ export interface DecisionRecord {
   payloadDigest: string;
   /** Routing decisions: the resource the task is assigned to. */
   assignTo?: string;
+  /**
+   * An approval of one of the proposal's alternatives instead of the proposal: its index and the
+   * digest of that alternative's payload (then also `payloadDigest`: that payload is what executes).
+   */
+  alternative?: { index: number; payloadDigest: string };
 }
 
 export function verifyDecisionSignature(record: DecisionRecord, signature: string, publicKey: Uint8Array): boolean {

@@ -91,6 +91,12 @@ export interface PolicyDocument {
    * affected (turn humans' tokens off with HUMANOS_HUMAN_TOKENS=off).
    */
   maxSessionAge?: { seconds: number; riskAtLeast?: RiskLevel };
+  /**
+   * How many times a task may be revised after an approver requested changes (default
+   * `DEFAULT_MAX_REVISIONS`): stops an agent and an approver looping forever. At the limit an
+   * approver can only approve or reject.
+   */
+  maxRevisions?: number;
   rules: PolicyRule[];
 }
 
@@ -105,6 +111,9 @@ export interface PasskeyPolicy {
   capabilities?: string[];
   rules?: string[];
 }
+
+/** Revisions a task may have when the policy sets no `maxRevisions`. */
+export const DEFAULT_MAX_REVISIONS = 5;
 
 export const BUILTIN_POLICY: PolicyDocument = { name: 'builtin-default', version: 1, rules: [] };
 

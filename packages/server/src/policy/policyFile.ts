@@ -44,6 +44,7 @@ export const PolicyFileSchema = T.Object(
     maxSessionAge: T.Optional(
       T.Object({ seconds: T.Integer({ minimum: 1, maximum: 90 * 86_400 }), riskAtLeast: T.Optional(RISK) }, closed),
     ),
+    maxRevisions: T.Optional(T.Integer({ minimum: 0, maximum: 100 })),
     rules: T.Array(
       T.Object(
         {
