@@ -11,7 +11,11 @@ import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { type DecideInput, decide } from './decide.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
-import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
+import { type RequestChangesInput, requestChanges } from './requestChanges.js';
+import type {
+  ApprovalResult,
+  ChangesRequestedResult,
+  DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
@@ -73,6 +77,11 @@ export class Approvals {
       if (won) return replayedDecision(this.deps, won.body);
       throw e;
     }
+  }
+
+  /** See `requestChanges` (`POST /approvals/{id}/request-changes`). */
+  requestChanges(actor: Principal, approvalId: string, input: RequestChangesInput): Promise<ChangesRequestedResult> {
+    return requestChanges(this.deps, actor, approvalId, input);
   }
 
   async get(actor: Principal, approvalId: string): Promise<GateDetail> {
@@ -162,6 +171,8 @@ export class Approvals {
                     .select('d.approval_id')
                     .whereRef('d.task_id', '=', 'approvals.task_id')
                     .where('d.principal_id', '=', actor.id)
+                    // An earlier version's (cancelled) gate holds no seat (issue 26).
+                    .where('seat.status', '!=', 'cancelled')
                     // An approval of an earlier version of the payload holds no seat: asked again.
                     .where((eb) =>
                       eb.or([
