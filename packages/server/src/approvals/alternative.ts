@@ -33,7 +33,8 @@ export function chosenAlternative(
     throw new HumanOSError('invalid_alternative', why, { alternative: index });
   };
   if (verdict !== 'approved') refuse('an alternative can only be chosen by approving it');
-  if (gate.kind !== 'execution') refuse(`alternatives are chosen on a task's execution approval, not a ${gate.kind} one`);
+  if (gate.kind !== 'execution')
+    refuse(`alternatives are chosen on a task's execution approval, not a ${gate.kind} one`);
   if (input.edits !== undefined) refuse('choose an alternative or edit the proposal, not both');
   const proposal = p<AiProposal>(task.ai_proposal);
   if (!Number.isInteger(index) || index < 0 || index >= proposal.alternatives.length) {
@@ -56,7 +57,8 @@ export function alternativeOf(
   record: string | null,
   proposal: AiProposal,
 ): { index: number; action: string; payloadDigest: string } | null {
-  const a = record === null ? undefined : p<{ alternative?: { index: number; payloadDigest: string } }>(record).alternative;
+  const a =
+    record === null ? undefined : p<{ alternative?: { index: number; payloadDigest: string } }>(record).alternative;
   if (!a) return null;
   return { index: a.index, action: proposal.alternatives[a.index] ?? '', payloadDigest: a.payloadDigest };
 }

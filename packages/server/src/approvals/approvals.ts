@@ -15,7 +15,11 @@ import { type RequestChangesInput, requestChanges } from './requestChanges.js';
 import type {
   ApprovalResult,
   ChangesRequestedResult,
-  DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
+  DecisionResult,
+  GateDetail,
+  GatePage,
+  RejectionResult,
+} from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */

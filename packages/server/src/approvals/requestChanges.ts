@@ -70,7 +70,8 @@ export async function requestChanges(
       .where('id', '=', s.task.id)
       .where('status', '=', 'awaiting_approval')
       .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1) throw new HumanOSError('invalid_state', `task ${s.task.id} changed concurrently`);
+    if (Number(upd.numUpdatedRows) !== 1)
+      throw new HumanOSError('invalid_state', `task ${s.task.id} changed concurrently`);
     const reason = `changes requested by ${actor.id}`;
     const cancelled = await cancelGates(
       trx,

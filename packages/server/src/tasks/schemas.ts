@@ -1,5 +1,5 @@
 import { type Static, Type as T } from 'typebox';
-import { GateView } from '../approvals/schemas.js';
+import { GateView, PayloadChangeView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   AuditFrequencySchema,
@@ -112,17 +112,6 @@ export const ReviseTaskBody = named(
       riskAssessment: CreateTaskBody.properties.riskAssessment,
     },
     closed,
-  ),
-);
-export const PayloadChangeView = named(
-  'PayloadChange',
-  view(
-    {
-      path: T.String({ description: 'RFC 6901 JSON pointer' }),
-      from: T.Optional(T.Unknown({ description: 'Absent for an added member' })),
-      to: T.Optional(T.Unknown({ description: 'Absent for a removed member' })),
-    },
-    'One change between two versions of a payload',
   ),
 );
 export const RevisedTask = named(
