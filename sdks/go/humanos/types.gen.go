@@ -23,6 +23,7 @@ const (
 	ErrorCodeIdempotencyKeyReused      ErrorCode = "idempotency_key_reused"
 	ErrorCodeIntegrityViolation        ErrorCode = "integrity_violation"
 	ErrorCodeInternal                  ErrorCode = "internal"
+	ErrorCodeInvalidAlternative        ErrorCode = "invalid_alternative"
 	ErrorCodeInvalidId                 ErrorCode = "invalid_id"
 	ErrorCodeInvalidState              ErrorCode = "invalid_state"
 	ErrorCodeLeaseLost                 ErrorCode = "lease_lost"
@@ -46,6 +47,7 @@ const (
 	ErrorCodeReauthenticationRequired  ErrorCode = "reauthentication_required"
 	ErrorCodeRequesterCannotAudit      ErrorCode = "requester_cannot_audit"
 	ErrorCodeRequesterCannotDecide     ErrorCode = "requester_cannot_decide"
+	ErrorCodeRevisionLimit             ErrorCode = "revision_limit"
 	ErrorCodeRoleRequired              ErrorCode = "role_required"
 	ErrorCodeSelfLockout               ErrorCode = "self_lockout"
 	ErrorCodeSignInRefused             ErrorCode = "sign_in_refused"
@@ -89,6 +91,8 @@ func (e ErrorCode) Valid() bool {
 	case ErrorCodeIntegrityViolation:
 		return true
 	case ErrorCodeInternal:
+		return true
+	case ErrorCodeInvalidAlternative:
 		return true
 	case ErrorCodeInvalidId:
 		return true
@@ -136,6 +140,8 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeRequesterCannotDecide:
 		return true
+	case ErrorCodeRevisionLimit:
+		return true
 	case ErrorCodeRoleRequired:
 		return true
 	case ErrorCodeSelfLockout:
@@ -168,6 +174,7 @@ const (
 	StatusApproved         TaskStatus = "approved"
 	StatusAwaitingApproval TaskStatus = "awaiting_approval"
 	StatusCancelled        TaskStatus = "cancelled"
+	StatusChangesRequested TaskStatus = "changes_requested"
 	StatusCompleted        TaskStatus = "completed"
 	StatusExecuting        TaskStatus = "executing"
 	StatusExpired          TaskStatus = "expired"
@@ -185,6 +192,8 @@ func (e TaskStatus) Valid() bool {
 	case StatusAwaitingApproval:
 		return true
 	case StatusCancelled:
+		return true
+	case StatusChangesRequested:
 		return true
 	case StatusCompleted:
 		return true
@@ -207,18 +216,23 @@ func (e TaskStatus) Valid() bool {
 
 // Approval The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload
 type Approval struct {
-	ApprovalID      string           `json:"approvalId"`
-	ApprovalReason  string           `json:"approvalReason"`
-	ApprovalRequest *ApprovalRequest `json:"approvalRequest"`
-	Approved        bool             `json:"approved"`
-	ApprovedAt      time.Time        `json:"approvedAt"`
-	ApprovedBy      string           `json:"approvedBy"`
-	ApprovedPayload map[string]any   `json:"approvedPayload"`
-	Approvers       []string         `json:"approvers"`
+	Alternative     *ChosenAlternative `json:"alternative"`
+	ApprovalID      string             `json:"approvalId"`
+	ApprovalReason  string             `json:"approvalReason"`
+	ApprovalRequest *ApprovalRequest   `json:"approvalRequest"`
+	Approved        bool               `json:"approved"`
+	ApprovedAt      time.Time          `json:"approvedAt"`
+	ApprovedBy      string             `json:"approvedBy"`
+	ApprovedPayload map[string]any     `json:"approvedPayload"`
+	Approvers       []string           `json:"approvers"`
 
 	// AutoApproved Approved without an execution gate
 	AutoApproved bool `json:"autoApproved"`
 	Cancelled    bool `json:"cancelled"`
+
+	// ChangesRequested An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise`
+	ChangesRequested   bool   `json:"changesRequested"`
+	ChangesRequestedBy string `json:"changesRequestedBy"`
 
 	// Decided Whether the task is past its approval
 	Decided         bool           `json:"decided"`
@@ -234,6 +248,9 @@ type Approval struct {
 
 	// TimedOut says WaitForApproval stopped because its own Timeout ran out, not because of a decision.
 	TimedOut bool `json:"-"`
+
+	// Version The task’s version: 1 as created, one more per revision
+	Version int `json:"version"`
 }
 
 // ApprovalPage A page of the inbox
@@ -315,6 +332,18 @@ type ChainLink struct {
 	// Status The approval request (gate) status
 	Status string `json:"status"`
 	Step   int    `json:"step"`
+}
+
+// ChosenAlternative The alternative of the proposal an approver approved instead of the proposal
+type ChosenAlternative struct {
+	// Action The alternative’s text
+	Action string `json:"action"`
+
+	// Index 0-based index into `aiProposal.alternatives`
+	Index int `json:"index"`
+
+	// PayloadDigest The digest of its payload: what executes
+	PayloadDigest string `json:"payloadDigest"`
 }
 
 // CreatedTask The created task: its status and policy, the first open approval request, and the chain when there are several

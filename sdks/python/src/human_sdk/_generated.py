@@ -24,6 +24,8 @@ class AiProposal(BaseModel):
         alias_generator=to_camel,
     )
     action: str | None = None
+    alternative_payloads: list[dict[str, Any] | None] = []
+    """The payload each alternative would execute, by index (null: text only); absent when the agent sent none"""
     alternatives: list[str] = []
     confidence: float | None = None
     reasoning: str | None = None
@@ -117,6 +119,7 @@ TaskStatus = TypeAliasType(
         'expired',
         'cancelled',
         'overridden',
+        'changes_requested',
     ],
 )
 """The task status"""
@@ -148,6 +151,7 @@ ErrorCode = TypeAliasType(
         'passkey_registration_failed',
         'payload_digest_conflict',
         'invalid_id',
+        'invalid_alternative',
         'unauthorized',
         'reauthentication_required',
         'forbidden',
@@ -176,6 +180,7 @@ ErrorCode = TypeAliasType(
         'task_overridden',
         'lease_lost',
         'self_lockout',
+        'revision_limit',
         'integrity_violation',
         'stale_payload',
         'passkey_exists',
@@ -355,6 +360,7 @@ class Approval(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
+    alternative: dict[str, Any] | None = None
     approval_id: str | None = None
     """The deciding gate, else the open one"""
     approval_reason: str | None = None
@@ -370,6 +376,9 @@ class Approval(BaseModel):
     auto_approved: bool = False
     """Approved without an execution gate"""
     cancelled: bool = False
+    changes_requested: bool = False
+    """An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise`"""
+    changes_requested_by: str | None = None
     decided: bool = False
     """Whether the task is past its approval"""
     edits: dict[str, Any] | None = None
@@ -383,6 +392,8 @@ class Approval(BaseModel):
     rejection_reason: str | None = None
     status: TaskStatus
     task_id: str
+    version: int | None = None
+    """The task’s version: 1 as created, one more per revision"""
     timed_out: bool = False
     """The wait stopped because its own timeout ran out"""
 
