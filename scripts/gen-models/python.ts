@@ -68,6 +68,9 @@ const PY_TYPES: Record<string, string> = {
   ReviewStatus: 'ReviewStatus',
   ReviewOutcome: 'ReviewOutcome',
   SampleReason: 'SampleReason',
+  ChosenAlternative: 'ChosenAlternative',
+  ChangesRequestedResult: 'ChangesRequestedResult',
+  RevisedTask: 'RevisedTask',
 };
 
 /** Schemas merged into one Python model that has the members of both. */
@@ -98,6 +101,8 @@ const PY_REQUIRED: Record<string, string[]> = {
   ],
   AuditReviewPage: ['items'],
   CreatedTask: ['taskId', 'status'],
+  ChangesRequestedResult: ['approvalId', 'taskId'],
+  RevisedTask: ['taskId', 'status'],
   Decision: ['principal', 'verdict'],
   DecisionResult: ['approvalId', 'status'],
   Execution: ['taskId', 'executionId', 'leaseId'],

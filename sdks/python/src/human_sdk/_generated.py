@@ -217,6 +217,45 @@ SampleReason = TypeAliasType('SampleReason', Literal['failed', 'high_risk', 'ran
 """Why it is in the sample"""
 
 
+class ChosenAlternative(BaseModel):
+    """The alternative of the proposal an approver approved instead of the proposal"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    action: str | None = None
+    """The alternative’s text"""
+    index: int | None = None
+    """0-based index into `aiProposal.alternatives`"""
+    payload_digest: str | None = None
+    """The digest of its payload: what executes"""
+
+
+class ChangesRequestedResult(BaseModel):
+    """Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    feedback: str | None = None
+    ledger_index: int | None = None
+    """The `task.changes_requested` entry"""
+    payload_digest: str | None = None
+    """The digest of that version"""
+    requested_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    requested_by: str | None = None
+    task_id: str
+    task_status: TaskStatus | None = None
+    version: int | None = None
+    """The version changes were requested for (1 = as created)"""
+
+
 class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
@@ -360,7 +399,7 @@ class Approval(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
-    alternative: dict[str, Any] | None = None
+    alternative: ChosenAlternative | None = None
     approval_id: str | None = None
     """The deciding gate, else the open one"""
     approval_reason: str | None = None
@@ -567,3 +606,26 @@ class ReviewedTaskPage(BaseModel):
     )
     items: list[ReviewedTask]
     next_cursor: str | None = None
+
+
+class RevisedTask(BaseModel):
+    """The revised task: a new version awaiting fresh approvals of every gate"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_chain: Annotated[list[ApprovalRequest], Field(validate_default=True)] = []
+    approval_request: ApprovalRequest | None = None
+    diff: list[dict[str, Any]] = []
+    """From the previous version to this one"""
+    payload_digest: str | None = None
+    """The digest of the revised payload"""
+    policy: dict[str, Any] | None = None
+    previous_digest: str | None = None
+    """The digest of the version changes were requested for"""
+    status: TaskStatus
+    task_id: str
+    version: int | None = None
+    """The new version (2 after the first revision)"""
