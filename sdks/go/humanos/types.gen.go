@@ -334,6 +334,27 @@ type ChainLink struct {
 	Step   int    `json:"step"`
 }
 
+// ChangesRequestedResult Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count
+type ChangesRequestedResult struct {
+	ApprovalID string `json:"approvalId"`
+	Feedback   string `json:"feedback"`
+
+	// LedgerIndex The `task.changes_requested` entry
+	LedgerIndex int64 `json:"ledgerIndex"`
+
+	// PayloadDigest The digest of that version
+	PayloadDigest string `json:"payloadDigest"`
+
+	// RequestedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	RequestedAt time.Time  `json:"requestedAt"`
+	RequestedBy string     `json:"requestedBy"`
+	TaskID      string     `json:"taskId"`
+	TaskStatus  TaskStatus `json:"taskStatus"`
+
+	// Version The version changes were requested for (1 = as created)
+	Version int `json:"version"`
+}
+
 // ChosenAlternative The alternative of the proposal an approver approved instead of the proposal
 type ChosenAlternative struct {
 	// Action The alternative’s text
@@ -525,6 +546,27 @@ type RankedCandidate struct {
 	MeanQuality     float64 `json:"meanQuality"`
 	Ratings         int     `json:"ratings"`
 	Score           float64 `json:"score"`
+}
+
+// RevisedTask The revised task: a new version awaiting fresh approvals of every gate
+type RevisedTask struct {
+	ApprovalChain   []ApprovalRequest `json:"approvalChain"`
+	ApprovalRequest *ApprovalRequest  `json:"approvalRequest"`
+
+	// Diff From the previous version to this one
+	Diff []PayloadChange `json:"diff"`
+
+	// PayloadDigest The digest of the revised payload
+	PayloadDigest string        `json:"payloadDigest"`
+	Policy        PolicyApplied `json:"policy"`
+
+	// PreviousDigest The digest of the version changes were requested for
+	PreviousDigest string     `json:"previousDigest"`
+	Status         TaskStatus `json:"status"`
+	TaskID         string     `json:"taskId"`
+
+	// Version The new version (2 after the first revision)
+	Version int `json:"version"`
 }
 
 // RiskAssessment The assessed risk: its level, the factors found and the mitigations claimed
