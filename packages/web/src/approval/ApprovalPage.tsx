@@ -7,6 +7,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useTitle } from '../lib/hooks.js';
 import type { Json, Me } from '../lib/types.js';
 import { ErrorBox, Timeline } from '../views/common.js';
+import { Alternatives } from './Alternatives.js';
 import { Approvers } from './Approvers.js';
 import { ChangedNotice } from './ChangedNotice.js';
 import { DecisionBar } from './DecisionBar.js';
@@ -15,6 +16,7 @@ import { payloadAfter, proposedPayload, rules } from './load.js';
 import { OutcomePanel } from './Outcome.js';
 import { PayloadSection, StaleNotice } from './PayloadSection.js';
 import { Proposal } from './Proposal.js';
+import { RequestChanges } from './RequestChanges.js';
 import { type ApprovalState, useApproval, useApprovalKeys } from './useApproval.js';
 
 function Side({ v, me }: { v: ApprovalState; me: Me }) {
@@ -50,6 +52,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           headingRef={(el) => (outcomeHeading.current = el)}
         />
       )}
+      {v.open ? <RequestChanges a={v.a} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} /> : null}
       {v.result && v.open && v.result.kind === 'error' ? (
         <p class="status error" role="alert">
           {v.result.message}
@@ -92,6 +95,9 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
           {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
           <PayloadSection {...v} base={v.base as Json} proposed={proposedPayload(a) as Json} value={v.value} />
           <Proposal a={a} />
+          {v.open ? (
+            <Alternatives a={a} rules={rules(a, data.task)} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} />
+          ) : null}
           <Approvers a={a} task={data.task} me={me} />
           <section aria-labelledby="history-title" class="card">
             <h2 id="history-title" class="h3">
