@@ -174,10 +174,8 @@ export class Approvals {
                     .innerJoin('approvals as seat', 'seat.id', 'd.approval_id')
                     .select('d.approval_id')
                     .whereRef('d.task_id', '=', 'approvals.task_id')
-                    .where('d.principal_id', '=', actor.id)
-                    // An earlier version's (cancelled) gate holds no seat (issue 26).
-                    .where('seat.status', '!=', 'cancelled')
-                    // An approval of an earlier version of the payload holds no seat: asked again.
+                    // An approval of an earlier version of the payload (or task, issue 26) holds no seat: asked again.
+                    .where((eb) => eb.and([eb('d.principal_id', '=', actor.id), eb('seat.status', '!=', 'cancelled')]))
                     .where((eb) =>
                       eb.or([
                         eb('seat.kind', '!=', 'execution'),

@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import { checkSessionAge } from '../auth/freshness.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import type { NewEntry } from '../kernel/ledger.js';
 import { iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { checkAuthority, checkOpen, checkSeat, type Subject, subjectOf } from './decide.js';
@@ -79,36 +80,7 @@ export async function requestChanges(
       { statuses: ['pending', 'waiting', 'approved'], kind: 'execution' },
       { actor: actor.id, now, reason },
     );
-    const data = {
-      version,
-      payloadDigest: s.version.digest,
-      feedback,
-      requestedBy: actor.id,
-      channel: input.channel ?? 'api',
-      cancelledApprovals: cancelled.map((e) => e.approvalId),
-    };
-    const appended = await deps.ledger.append(trx, [
-      { type: 'task.changes_requested', at: iso(now), actor: actor.id, taskId: s.task.id, approvalId, data },
-      ...cancelled,
-    ]);
-    const ledgerIndex = appended.seqs[0] as number;
-    await trx
-      .insertInto('task_versions')
-      .values({
-        task_id: s.task.id,
-        version,
-        payload_digest: s.version.digest,
-        approval_id: approvalId,
-        requested_by: actor.id,
-        feedback,
-        requested_at: now,
-        requested_seq: ledgerIndex,
-        revised_at: null,
-        revised_digest: null,
-        revised_seq: null,
-        diff: null,
-      })
-      .execute();
+    const ledgerIndex = await record(deps, trx, actor, s, { version, feedback, channel: input.channel, cancelled });
     touched.add(s.task.id);
     return {
       approvalId,
@@ -122,6 +94,50 @@ export async function requestChanges(
       ledgerIndex,
     };
   });
+}
+
+/** The `task.changes_requested` entry (with the gates it cancelled) and the `task_versions` row. */
+async function record(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  s: Subject,
+  r: { version: number; feedback: string; channel: RequestChangesInput['channel']; cancelled: NewEntry[] },
+): Promise<number> {
+  const { version, feedback, cancelled } = r;
+  const now = s.now;
+  const approvalId = s.gate.id;
+  const data = {
+    version,
+    payloadDigest: s.version.digest,
+    feedback,
+    requestedBy: actor.id,
+    channel: r.channel ?? 'api',
+    cancelledApprovals: cancelled.map((e) => e.approvalId),
+  };
+  const appended = await deps.ledger.append(trx, [
+    { type: 'task.changes_requested', at: iso(now), actor: actor.id, taskId: s.task.id, approvalId, data },
+    ...cancelled,
+  ]);
+  const ledgerIndex = appended.seqs[0] as number;
+  await trx
+    .insertInto('task_versions')
+    .values({
+      task_id: s.task.id,
+      version,
+      payload_digest: s.version.digest,
+      approval_id: approvalId,
+      requested_by: actor.id,
+      feedback,
+      requested_at: now,
+      requested_seq: ledgerIndex,
+      revised_at: null,
+      revised_digest: null,
+      revised_seq: null,
+      diff: null,
+    })
+    .execute();
+  return ledgerIndex;
 }
 
 /** The version changes are asked for (1 + the revisions so far); refused at the policy's revision limit. */

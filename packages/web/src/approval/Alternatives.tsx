@@ -11,6 +11,45 @@ import type { ApprovalDetail, ApprovalResult } from '../lib/types.js';
 import type { Outcome } from './DecisionBar.js';
 import { staleProblem } from './liveVersion.js';
 
+/** One radio per alternative, with the payload it would run; text-only ones cannot be chosen. */
+function Choices(p: {
+  alternatives: string[];
+  payloads: (Record<string, unknown> | null)[];
+  chosen: number | null;
+  onChoose: (i: number) => void;
+}) {
+  return (
+    <fieldset>
+      <legend>The agent's alternatives (what each would run)</legend>
+      {p.alternatives.map((text, i) => {
+        const payload = p.payloads[i] ?? null;
+        return (
+          <div class="field" key={i}>
+            <label>
+              <input
+                type="radio"
+                name="alternative"
+                value={String(i)}
+                disabled={payload === null}
+                checked={p.chosen === i}
+                onChange={() => p.onChoose(i)}
+              />{' '}
+              <AgentText text={text} />
+            </label>
+            {payload === null ? (
+              <p class="muted">Text only: nothing to run.</p>
+            ) : (
+              <pre class="payload" id={`alternative-${i}`}>
+                {JSON.stringify(payload, null, 2)}
+              </pre>
+            )}
+          </div>
+        );
+      })}
+    </fieldset>
+  );
+}
+
 export function Alternatives(p: {
   a: ApprovalDetail;
   rules: { reasonToApprove: boolean; feedback: boolean };
@@ -49,34 +88,7 @@ export function Alternatives(p: {
       <h2 id="alt-title" class="h3">
         Approve an alternative instead
       </h2>
-      <fieldset>
-        <legend>The agent's alternatives (what each would run)</legend>
-        {alternatives.map((text, i) => {
-          const payload = alternativePayloads[i] ?? null;
-          return (
-            <div class="field" key={i}>
-              <label>
-                <input
-                  type="radio"
-                  name="alternative"
-                  value={String(i)}
-                  disabled={payload === null}
-                  checked={chosen === i}
-                  onChange={() => setChosen(i)}
-                />{' '}
-                <AgentText text={text} />
-              </label>
-              {payload === null ? (
-                <p class="muted">Text only: nothing to run.</p>
-              ) : (
-                <pre class="payload" id={`alternative-${i}`}>
-                  {JSON.stringify(payload, null, 2)}
-                </pre>
-              )}
-            </div>
-          );
-        })}
-      </fieldset>
+      <Choices alternatives={alternatives} payloads={alternativePayloads} chosen={chosen} onChoose={setChosen} />
       <div class="field">
         <label for="alt-reason">Reason {p.rules.reasonToApprove ? '(required)' : '(optional)'}</label>
         <input id="alt-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
