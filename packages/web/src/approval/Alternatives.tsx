@@ -5,11 +5,11 @@
  * alternatives are shown but cannot be approved (request changes to have the agent propose one).
  */
 import { useState } from 'preact/hooks';
-import { ApiError, api, seg } from '../lib/api.js';
+import { api, seg } from '../lib/api.js';
 import { AgentText } from '../lib/text.js';
 import type { ApprovalDetail, ApprovalResult } from '../lib/types.js';
 import type { Outcome } from './DecisionBar.js';
-import { staleProblem } from './liveVersion.js';
+import { Refusal, refused } from './RequestChanges.js';
 
 /** One radio per alternative, with the payload it would run; text-only ones cannot be chosen. */
 function Choices(p: {
@@ -75,10 +75,7 @@ export function Alternatives(p: {
       });
       await p.onOutcome({ kind: 'recorded', message: `Approved alternative ${chosen + 1}.`, result });
     } catch (e) {
-      const stale = staleProblem(e);
-      if (stale)
-        await p.onOutcome({ kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff });
-      else setError(`Not recorded: ${e instanceof ApiError ? e.message : (e as Error).message}`);
+      await refused(e, p.onOutcome, setError);
     } finally {
       setBusy(false);
     }
@@ -93,11 +90,7 @@ export function Alternatives(p: {
         <label for="alt-reason">Reason {p.rules.reasonToApprove ? '(required)' : '(optional)'}</label>
         <input id="alt-reason" value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
       </div>
-      {error ? (
-        <p class="status error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Refusal error={error} />
       <button
         type="button"
         id="approve-alternative"

@@ -11,6 +11,29 @@ import type { ApprovalDetail } from '../lib/types.js';
 import type { Outcome } from './DecisionBar.js';
 import { staleProblem } from './liveVersion.js';
 
+/**
+ * A refused action of the approval page's side controls: a stale version goes to the page's block
+ * (what changed); anything else is said beside the control. Nothing was recorded either way.
+ */
+export async function refused(
+  e: unknown,
+  onOutcome: (o: Outcome) => Promise<void>,
+  say: (message: string) => void,
+): Promise<void> {
+  const stale = staleProblem(e);
+  if (stale) await onOutcome({ kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff });
+  else say(`Not recorded: ${e instanceof ApiError ? e.message : (e as Error).message}`);
+}
+
+/** Why the control's action was not recorded, announced to screen readers. */
+export function Refusal({ error }: { error: string | null }) {
+  return error ? (
+    <p class="status error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 export function RequestChanges(p: { a: ApprovalDetail; disabled: boolean; onOutcome: (o: Outcome) => Promise<void> }) {
   const [feedback, setFeedback] = useDraft(`${p.a.id}.changes`, '');
   const [error, setError] = useState<string | null>(null);
@@ -30,10 +53,7 @@ export function RequestChanges(p: { a: ApprovalDetail; disabled: boolean; onOutc
       setFeedback('');
       await p.onOutcome({ kind: 'recorded', message: 'Changes requested: the request went back to the agent.' });
     } catch (e) {
-      const stale = staleProblem(e);
-      if (stale)
-        await p.onOutcome({ kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff });
-      else setError(`Not recorded: ${e instanceof ApiError ? e.message : (e as Error).message}`);
+      await refused(e, p.onOutcome, setError);
     } finally {
       setBusy(false);
     }
@@ -55,11 +75,7 @@ export function RequestChanges(p: { a: ApprovalDetail; disabled: boolean; onOutc
           onInput={(e) => setFeedback((e.target as HTMLTextAreaElement).value)}
         />
       </div>
-      {error ? (
-        <p class="status error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Refusal error={error} />
       <button type="button" id="send-changes" disabled={busy || p.disabled} onClick={() => void send()}>
         Send back to the agent
       </button>
