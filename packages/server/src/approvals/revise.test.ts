@@ -164,6 +164,41 @@ for (const backend of backends()) {
       expect((await agent.post(`/tasks/${taskId}/execute`, {})).status).toBe(200);
     });
 
+    it('fm’s approval of version 1 never counts for the revision, even with the same digest and edited rows', async () => {
+      // fm approved step 1 of version 1; the CFO asked for changes; the agent resubmitted the same
+      // payload (same digest). An insider then opens the revision's CFO step out of turn, the CFO
+      // approves it (a validly signed decision for that digest), and the task row is set "approved".
+      const c = await agent.post('/tasks', WIRE);
+      const taskId = c.body.taskId as string;
+      expect((await approve(fm, taskId)).status).toBe(200);
+      const g = await gateOf(cfo, taskId);
+      if (!g) throw new Error('no CFO gate');
+      await cfo.post(`/approvals/${g.id}/request-changes`, {
+        feedback: 'one more look',
+        payloadDigest: g.currentDigest,
+      });
+      const revised = await agent.post(`/tasks/${taskId}/revise`, { payload: WIRE.payload });
+      expect(revised.body.payloadDigest).toBe(g.currentDigest);
+      const step2 = revised.body.approvalChain[1].id as string;
+      const { sql } = await import('kysely');
+      const run = (q: string) => sql.raw(q).execute(t.server.store.db);
+      await run(`update approvals set status = 'pending' where id = '${step2}'`);
+      await run(`update approval_roles set status = 'pending' where approval_id = '${step2}'`);
+      const byCfo = await cfo.post(`/approvals/${step2}/approve`, {
+        approvalReason: 'ok',
+        payloadDigest: g.currentDigest,
+      });
+      expect(byCfo.status, JSON.stringify(byCfo.body)).toBe(200);
+      expect(byCfo.body.taskStatus).toBe('awaiting_approval'); // the revision's first step has no approval
+      const payload = JSON.stringify(WIRE.payload).replaceAll("'", "''");
+      await run(
+        `update tasks set status = 'approved', approved_payload = '${payload}', approved_digest = '${g.currentDigest}' where id = '${taskId}'`,
+      );
+      const r = await agent.post(`/tasks/${taskId}/execute`, {});
+      expect([r.status, r.body.code]).toEqual([409, 'integrity_violation']);
+      expect(r.body.detail).toMatch(/has 0 of 1 approvals/);
+    });
+
     it('request changes bound to the digest seen: stale, missing, empty, by an agent, without the role, twice → refused, nothing changed', async () => {
       const c = await agent.post('/tasks', WIRE);
       const taskId = c.body.taskId as string;
