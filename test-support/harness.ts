@@ -199,6 +199,7 @@ const TABLES = [
   ['task_head_nodes', 'level, idx'],
   ['sessions', 'id'],
   ['delegations', 'id'],
+  ['task_versions', 'task_id, version'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

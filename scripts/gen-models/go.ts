@@ -41,6 +41,8 @@ const GO_TYPES: Record<string, string> = {
   ErrorCode: 'ErrorCode',
   Delegation: 'Delegation',
   DelegationState: 'DelegationState',
+  ChangesRequestedResult: 'ChangesRequestedResult',
+  RevisedTask: 'RevisedTask',
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */
@@ -48,6 +50,7 @@ const HAND_WRITTEN: Record<string, string> = {
   HumanInLoop: '*HITLConfig',
   HumanInLoopSettings: '*HITLConfig',
   AiProposal: 'AIProposal',
+  PayloadChange: 'PayloadChange',
 };
 
 /** Members the Go SDK adds (never on the wire), by Go type: [wire-like name, Go name, Go type, doc]. */

@@ -71,6 +71,9 @@ const PY_TYPES: Record<string, string> = {
   Delegation: 'Delegation',
   DelegationState: 'DelegationState',
   OnBehalfOf: 'OnBehalfOf',
+  ChosenAlternative: 'ChosenAlternative',
+  ChangesRequestedResult: 'ChangesRequestedResult',
+  RevisedTask: 'RevisedTask',
 };
 
 /** Schemas merged into one Python model that has the members of both. */
@@ -101,6 +104,8 @@ const PY_REQUIRED: Record<string, string[]> = {
   ],
   AuditReviewPage: ['items'],
   CreatedTask: ['taskId', 'status'],
+  ChangesRequestedResult: ['approvalId', 'taskId'],
+  RevisedTask: ['taskId', 'status'],
   Decision: ['principal', 'verdict'],
   Delegation: ['id', 'delegator', 'delegate', 'roles', 'startsAt', 'endsAt', 'state', 'ledgerIndex'],
   DecisionResult: ['approvalId', 'status'],

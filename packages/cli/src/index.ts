@@ -22,6 +22,7 @@ import * as mcp from './commands/mcp.js';
 import * as policy from './commands/policy.js';
 import * as principals from './commands/principals.js';
 import * as reject from './commands/reject.js';
+import * as requestChanges from './commands/requestChanges.js';
 import * as serve from './commands/serve.js';
 import * as show from './commands/show.js';
 import * as task from './commands/task.js';
@@ -67,6 +68,7 @@ export function buildProgram(ctx: Ctx): Command {
     show,
     approve,
     reject,
+    requestChanges,
     tasks,
     task,
     cancel,

@@ -4,6 +4,7 @@
  * The server checks the entries' inclusion under a signed checkpoint before calling this; an auditor
  * can run it offline over an export to check an execution grant.
  */
+import { payloadDigest } from './canonical.js';
 import { isSideGate } from './decision.js';
 import { type DecisionRecord, type LedgerEntry, verifyDecisionSignature } from './ledger.js';
 
@@ -33,16 +34,43 @@ interface Decision {
   record: DecisionRecord;
 }
 
+/** The digests of a version's alternative payloads, by index (null: text only), from its signed entry. */
+function alternativeDigests(data: Record<string, unknown>): (string | null)[] {
+  const proposal = data.aiProposal as { alternativePayloads?: unknown[] } | undefined;
+  return (proposal?.alternativePayloads ?? []).map((x) => (x === null || x === undefined ? null : payloadDigest(x)));
+}
+
+/**
+ * Why a signed choice of an alternative does not name the alternative the version logged, or
+ * undefined when it does (or the decision chose none).
+ */
+function badChoice(record: DecisionRecord, alternatives: readonly (string | null)[]): string | undefined {
+  const a = record.alternative;
+  if (a === undefined) return undefined;
+  const logged = alternatives[a.index];
+  if (typeof logged !== 'string' || logged !== a.payloadDigest || record.payloadDigest !== a.payloadDigest)
+    return `names alternative ${a.index}, whose payload the log does not have with that digest`;
+  return undefined;
+}
+
 /** Folds a task's entries into its gates and its valid decisions; a bad signature is itself a refusal. */
 function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
   const gates = new Map<string, Gate>();
-  const decisions: Decision[] = [];
+  let decisions: Decision[] = [];
   let created: LedgerEntry | undefined;
   let ended: string | undefined;
+  let alternatives: (string | null)[] = [];
   for (const { index, entry: e } of entries) {
     const d = e.data;
-    if (e.type === 'task.created') created = e;
-    else if (e.type === 'approval.requested' && e.approvalId) {
+    if (e.type === 'task.created') {
+      created = e;
+      alternatives = alternativeDigests(d);
+    } else if (e.type === 'task.revised') {
+      // A new version: no gate or approval of an earlier version counts for it, whatever its digest.
+      for (const g of gates.values()) if (g.kind === 'execution') g.superseded = true;
+      decisions = decisions.filter((x) => gates.get(x.record.approvalId)?.kind !== 'execution');
+      alternatives = alternativeDigests(d);
+    } else if (e.type === 'approval.requested' && e.approvalId) {
       gates.set(e.approvalId, { kind: String(d.kind), required: Number(d.required), superseded: false });
     } else if ((e.type === 'approval.escalated' || e.type === 'approval.cancelled') && e.approvalId) {
       const g = gates.get(e.approvalId);
@@ -54,6 +82,8 @@ function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
       if (!verifyDecisionSignature(record, String(d.signature), publicKey) || record.taskId !== e.taskId) {
         return { error: `the decision at ledger index ${index} is not validly signed for this task` };
       }
+      const bad = badChoice(record, alternatives);
+      if (bad) return { error: `the decision at ledger index ${index} ${bad}` };
       decisions.push({ index, record });
     }
   }
@@ -64,7 +94,9 @@ function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
  * The authority to execute a task, from its entries: every live execution gate (not escalated or
  * cancelled) has at least `required` distinct approvers whose signed approval was for one and the
  * same payload digest (the latest approved one), routing gates are approved, and nothing rejected,
- * expired or cancelled the task. Without gates, the creation entry must say it was approved as is.
+ * expired or cancelled the task. A revision (`task.revised`) supersedes every execution gate and
+ * approval before it; an approval that chose an alternative must name that alternative's logged
+ * payload digest (so the payload that executes is the one the signed choice names). Without gates, the creation entry must say it was approved as is.
  *
  * @example
  * const a = executionAuthority(entriesOfTask, serverPublicKey);

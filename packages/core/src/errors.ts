@@ -24,6 +24,11 @@ export const ERROR_STATUS = {
   delegation_too_long: 400,
   /** A delegation of a role the delegator does not hold (or of `admin`). */
   delegation_role_not_held: 400,
+  /**
+   * `approve {alternative: i}` names no alternative of the proposal, one without a payload, or comes
+   * with `edits` (choose an alternative, or edit the proposal: not both). Nothing was written.
+   */
+  invalid_alternative: 400,
   unauthorized: 401,
   /**
    * The decision needs a fresher sign-in than the caller's session (the policy's `maxSessionAge`): the
@@ -75,6 +80,8 @@ export const ERROR_STATUS = {
   task_overridden: 409,
   lease_lost: 409,
   self_lockout: 409,
+  /** The task has been revised as often as the policy's `maxRevisions` allows: approve or reject it. */
+  revision_limit: 409,
   /** The store's rows disagree with the signed ledger (an edited database): nothing runs. */
   integrity_violation: 409,
   /** A decision names a payload digest other than the one an approval would approve now: nothing is written. */

@@ -41,6 +41,8 @@ export type LedgerEntryType =
   | 'task.completed'
   | 'task.failed'
   | 'task.cancelled'
+  | 'task.changes_requested'
+  | 'task.revised'
   | 'webhook.created'
   | 'webhook.removed'
   | 'webhook.secret_rotated'
@@ -126,6 +128,11 @@ export interface DecisionRecord {
   delegation?: number;
   /** A delegate's decision: the gate role the delegation covered. */
   role?: string;
+  /**
+   * An approval of one of the proposal's alternatives instead of the proposal: its index and the
+   * digest of that alternative's payload (then also `payloadDigest`: that payload is what executes).
+   */
+  alternative?: { index: number; payloadDigest: string };
 }
 
 export function verifyDecisionSignature(record: DecisionRecord, signature: string, publicKey: Uint8Array): boolean {

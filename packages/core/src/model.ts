@@ -11,6 +11,7 @@ export const TASK_STATUSES = [
   'expired',
   'cancelled',
   'overridden',
+  'changes_requested',
 ] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
@@ -48,6 +49,12 @@ export interface AiProposal {
   reasoning: string | null;
   confidence: number | null;
   alternatives: string[];
+  /**
+   * The payload each alternative would execute, by index (null: the alternative is text only). An
+   * approver may approve one of them instead of the proposal (`approve {alternative: i}`); absent on
+   * proposals from before alternatives carried payloads.
+   */
+  alternativePayloads?: (Record<string, unknown> | null)[];
 }
 
 export interface RiskAssessment {
@@ -81,7 +88,9 @@ export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set([
 ]);
 
 const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
-  awaiting_approval: ['approved', 'rejected', 'expired', 'cancelled'],
+  // An approver asked for changes: the agent revises (a new version awaits approval) or withdraws.
+  awaiting_approval: ['approved', 'rejected', 'expired', 'cancelled', 'changes_requested'],
+  changes_requested: ['awaiting_approval', 'cancelled'],
   approved: ['executing', 'cancelled', 'expired'],
   executing: ['paused', 'completed', 'failed', 'overridden', 'approved'],
   paused: ['executing', 'approved', 'overridden', 'failed', 'cancelled'],

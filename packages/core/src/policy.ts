@@ -111,6 +111,12 @@ export interface PolicyDocument {
   promptCap?: { perApproverPerHour: number };
   /** Delegations (docs/delegation.md): the longest window allowed, in days (default 30). */
   delegation?: { maxDays?: number };
+  /**
+   * How many times a task may be revised after an approver requested changes (default
+   * `DEFAULT_MAX_REVISIONS`): stops an agent and an approver looping forever. At the limit an
+   * approver can only approve or reject.
+   */
+  maxRevisions?: number;
   rules: PolicyRule[];
   /** How payloads are shown to approvers, per action (the rules' matcher): the first template that matches. */
   display?: DisplayTemplate[];
@@ -127,6 +133,9 @@ export interface PasskeyPolicy {
   capabilities?: string[];
   rules?: string[];
 }
+
+/** Revisions a task may have when the policy sets no `maxRevisions`. */
+export const DEFAULT_MAX_REVISIONS = 5;
 
 export const BUILTIN_POLICY: PolicyDocument = { name: 'builtin-default', version: 1, rules: [] };
 

@@ -2,7 +2,7 @@ import type { ApprovalOutcome, Task } from '@human/sdk';
 import type { McpHumanOSClient } from './client.js';
 
 /** Where a request for approval stands, in the words a model acts on. */
-export type DecisionOutcome = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+export type DecisionOutcome = 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled' | 'changes_requested';
 
 /** One signed human decision, with where it sits in the ledger. */
 export interface SignedDecision {
@@ -41,6 +41,7 @@ type DecisionState = Omit<ApprovalOutcome, 'timedOut'>;
 /** Maps the server's decision state to the outcome a model acts on, with next steps spelled out. */
 export function outcomeOf(state: DecisionState): DecisionOutcome {
   if (!state.decided) return 'pending';
+  if (state.changesRequested) return 'changes_requested';
   if (state.approved) return 'approved';
   if (state.cancelled || state.status === 'cancelled') return 'cancelled';
   if (state.expired || state.status === 'expired') return 'expired';
@@ -76,6 +77,7 @@ export async function decisionView(client: McpHumanOSClient, state: DecisionStat
         reason: state.approvalReason,
         feedback: state.feedback,
         payloadDigest: state.payloadDigest,
+        alternative: state.alternative,
         provenance: state.autoApproved ? null : await provenanceOf(client, state.taskId),
         message: approvedMessage(state),
       };
@@ -87,6 +89,14 @@ export async function decisionView(client: McpHumanOSClient, state: DecisionStat
         reason: state.rejectionReason,
         feedback: state.feedback,
         message: rejectedMessage(state.rejectedBy, state.rejectionReason, state.feedback),
+      };
+    case 'changes_requested':
+      return {
+        ...base,
+        requestedBy: state.changesRequestedBy,
+        feedback: state.feedback,
+        version: state.version,
+        message: changesRequestedMessage(state.changesRequestedBy, state.feedback),
       };
     case 'expired':
       return {
@@ -109,13 +119,30 @@ function approvedMessage(state: DecisionState): string {
     return `This was approved and the task is now ${state.status}: call get_task for its execution and result.`;
   }
   const who = state.autoApproved ? 'The policy approved this without a human' : `Approved by ${state.approvedBy}`;
-  const edits =
-    state.edits === null ? '' : ' The approver EDITED the payload: use approvedPayload exactly, not what you proposed.';
+  const edits = state.alternative
+    ? ` The approver chose your alternative ${state.alternative.index} ("${state.alternative.action}") instead of your proposal: approvedPayload is that alternative's payload.`
+    : state.edits === null
+      ? ''
+      : ' The approver EDITED the payload: use approvedPayload exactly, not what you proposed.';
   const reason = state.approvalReason ? ` Reason: "${state.approvalReason}".` : '';
   return (
     `${who}.${reason}${edits} Carry out the action with approvedPayload (call start_execution first to get the ` +
     'execution id to use as the idempotency key of the side effect), then call complete_task with the result, or ' +
     'fail_task if it did not work.'
+  );
+}
+
+/**
+ * Changes requested, phrased so a model revises: the answer starts with `changes requested: <feedback>`.
+ *
+ * @example
+ * changesRequestedMessage('did:human:cfo', 'Pay INV-3 instead'); // 'changes requested: "Pay INV-3 instead". …'
+ */
+export function changesRequestedMessage(by: string | null, feedback: string | null): string {
+  return (
+    `changes requested: "${feedback ?? ''}". A human (${by ?? 'an approver'}) did not approve this version and asks ` +
+    'you to change it. Do not carry out the action. Revise the request to address the feedback: call ' +
+    'revise_request with this taskId and the changed payload (and reasoning), then wait_for_decision again.'
   );
 }
 

@@ -25,6 +25,14 @@ const requestShape = {
   reasoning: z.string().max(10_000).optional().describe('Why this action is the right one; shown to the approver.'),
   confidence: z.number().min(0).max(1).optional().describe('Your honest confidence (0..1) that this is correct.'),
   alternatives: z.array(z.string().max(2000)).max(20).optional().describe('Other options you considered.'),
+  alternativePayloads: z
+    .array(z.record(z.string(), z.unknown()).nullable())
+    .max(20)
+    .optional()
+    .describe(
+      'The payload each alternative would run, by index of alternatives (null: text only). The human may approve ' +
+        'one of them instead; wait_for_decision then says which, and approvedPayload is that alternative.',
+    ),
   risk: z.enum(RISK_LEVELS).optional().describe('Your risk estimate; the server may raise it by policy.'),
   riskFactors: z.array(z.string().max(100)).max(50).optional().describe('e.g. ["irreversible_action"]'),
   payload: z
@@ -105,6 +113,7 @@ function createInput(a: RequestArgs): CreateTaskInput {
       ...(a.reasoning !== undefined ? { reasoning: a.reasoning } : {}),
       ...(a.confidence !== undefined ? { confidence: a.confidence } : {}),
       ...(a.alternatives ? { alternatives: a.alternatives } : {}),
+      ...(a.alternativePayloads ? { alternativePayloads: a.alternativePayloads } : {}),
     },
     ...(a.risk || a.riskFactors
       ? {
@@ -175,7 +184,8 @@ function registerWaitForDecision(mcp: McpServer, ctx: ToolContext): void {
       description:
         `Wait (up to ${ctx.waitSeconds} s per call) for the human decision on a task and return where it stands: ` +
         '"pending" (call again), "approved" (with approvedPayload - use it exactly -, edits, approver, reason and ' +
-        'signed provenance), "rejected" (with the reason: do not act; adapt), "expired" or "cancelled" (do not act).',
+        'signed provenance), "changes_requested" (with feedback: revise with revise_request), "rejected" (with the ' +
+        'reason: do not act; adapt), "expired" or "cancelled" (do not act).',
       inputSchema: {
         taskId: TASK_ID,
         waitSeconds: z
@@ -203,7 +213,7 @@ function registerGetTask(mcp: McpServer, ctx: ToolContext): void {
       title: 'Look at a task',
       description:
         'Get a task you can see: its status (awaiting_approval, approved, executing, paused, completed, failed, ' +
-        'rejected, expired, cancelled, overridden), proposed and approved payloads, decisions, result or error, ' +
+        'rejected, expired, cancelled, overridden, changes_requested), proposed and approved payloads, decisions, result or error, ' +
         'and for each approval request the payload as the human approver sees it (whatWillExecute).',
       inputSchema: { taskId: TASK_ID },
       annotations: { readOnlyHint: true, openWorldHint: false },
@@ -228,9 +238,56 @@ async function shownTask(client: ReturnType<ToolContext['clientFor']>, taskId: s
   return { ...summary, approvals };
 }
 
-/** `request_approval`, `wait_for_decision` and `get_task`. */
+const reviseShape = {
+  taskId: TASK_ID,
+  payload: requestShape.payload.unwrap().describe('The changed parameters of the action (the whole JSON object).'),
+  action: requestShape.action,
+  reasoning: requestShape.reasoning.describe('How this version addresses the feedback; shown to the approver.'),
+  confidence: requestShape.confidence,
+  alternatives: requestShape.alternatives,
+  alternativePayloads: requestShape.alternativePayloads,
+};
+
+function registerReviseRequest(mcp: McpServer, ctx: ToolContext): void {
+  mcp.registerTool(
+    'revise_request',
+    {
+      title: 'Revise a request a human asked you to change',
+      description:
+        'After wait_for_decision answered "changes_requested", send the changed version of the same request: the ' +
+        'human approvers are asked again (nothing approved before counts). Then call wait_for_decision again.',
+      inputSchema: reviseShape,
+      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    },
+    (args, extra) =>
+      guarded(async () => {
+        const { taskId, payload, ...proposal } = args;
+        const revised = await ctx.clientFor(extra).reviseTask(taskId, {
+          payload,
+          aiProposal: {
+            ...(proposal.action ? { action: proposal.action } : {}),
+            ...(proposal.reasoning !== undefined ? { reasoning: proposal.reasoning } : {}),
+            ...(proposal.confidence !== undefined ? { confidence: proposal.confidence } : {}),
+            ...(proposal.alternatives ? { alternatives: proposal.alternatives } : {}),
+            ...(proposal.alternativePayloads ? { alternativePayloads: proposal.alternativePayloads } : {}),
+          },
+        });
+        return ok({
+          taskId,
+          approvalId: revised.approvalRequest?.id ?? null,
+          status: revised.status,
+          version: revised.version,
+          diff: revised.diff,
+          message: `Version ${revised.version} is waiting for a human. Call wait_for_decision with this taskId.`,
+        });
+      }),
+  );
+}
+
+/** `request_approval`, `wait_for_decision`, `revise_request` and `get_task`. */
 export function registerApprovalTools(mcp: McpServer, ctx: ToolContext): void {
   registerRequestApproval(mcp, ctx);
+  registerReviseRequest(mcp, ctx);
   registerWaitForDecision(mcp, ctx);
   registerGetTask(mcp, ctx);
 }

@@ -10,6 +10,7 @@ const TOOLS = [
   'get_task',
   'report_progress',
   'request_approval',
+  'revise_request',
   'start_execution',
   'wait_for_decision',
 ];

@@ -6,10 +6,12 @@ import type {
   ApprovalStatus,
   ApprovalView,
   ApproveInput,
+  ChangesRequestedResult,
   GateRef,
   Page,
   RejectInput,
   RejectionResult,
+  RequestChangesInput,
 } from './types.js';
 
 export interface DecideOptions {
@@ -96,6 +98,23 @@ export class ApprovalsClient {
     return this.http.request('POST', path`/approvals/${gateId(gate)}/reject`, {
       body: withDigest(gate, body),
       idempotencyKey: opts.idempotencyKey ?? true,
+    });
+  }
+
+  /**
+   * Answers a gate with feedback instead of a verdict: the task goes back to its agent
+   * (`changes_requested`; its `waitForApproval` resolves `{ changesRequested: true, feedback }`) and
+   * every approval of this version stops counting; the agent resubmits with `reviseTask`. Bound to
+   * the version shown like {@link approve} (a view's `currentDigest`, or `payloadDigest`); a digest
+   * that is no longer current throws {@link StalePayloadError}.
+   *
+   * @example
+   * const view = await client.approvals.get(approvalId);
+   * await client.requestChanges(view, { feedback: 'Pay INV-3; INV-2 was paid in March' });
+   */
+  requestChanges(gate: GateRef, body: RequestChangesInput): Promise<ChangesRequestedResult> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/request-changes`, {
+      body: withDigest(gate, body),
     });
   }
 }

@@ -71,6 +71,9 @@ export class HumanOSClient {
   waitForApproval(...a: Args<TasksClient['waitForApproval']>): Ret<TasksClient['waitForApproval']> {
     return this.tasks.waitForApproval(...a);
   }
+  reviseTask(...a: Args<TasksClient['revise']>): Ret<TasksClient['revise']> {
+    return this.tasks.revise(...a);
+  }
   cancelTask(...a: Args<TasksClient['cancel']>): Ret<TasksClient['cancel']> {
     return this.tasks.cancel(...a);
   }
@@ -99,6 +102,9 @@ export class HumanOSClient {
   }
   reject(...a: Args<ApprovalsClient['reject']>): Ret<ApprovalsClient['reject']> {
     return this.approvals.reject(...a);
+  }
+  requestChanges(...a: Args<ApprovalsClient['requestChanges']>): Ret<ApprovalsClient['requestChanges']> {
+    return this.approvals.requestChanges(...a);
   }
 
   // ---- execution (see ExecutionClient) ----

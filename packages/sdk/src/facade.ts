@@ -47,6 +47,7 @@ export const HumanOS = {
   getTask: bound('getTask'),
   listTasks: bound('listTasks'),
   waitForApproval: bound('waitForApproval'),
+  reviseTask: bound('reviseTask'),
   executeTask: bound('executeTask'),
   cancelTask: bound('cancelTask'),
   overrideTask: bound('overrideTask'),
@@ -59,6 +60,7 @@ export const HumanOS = {
   getApproval: bound('getApproval'),
   approve: bound('approve'),
   reject: bound('reject'),
+  requestChanges: bound('requestChanges'),
   /** Wraps a function so each call waits for a human first (see `requireApproval`). */
   requireApproval,
 };

@@ -9,6 +9,10 @@ export interface components {
     /** @description What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw */
     AiProposal: {
       action: string;
+      /** @description The payload each alternative would execute, by index (null: text only); absent when the agent sent none */
+      alternativePayloads?: ({
+        [key: string]: unknown;
+      } | null)[];
       alternatives: string[];
       confidence: number | null;
       reasoning: string | null;
@@ -201,6 +205,8 @@ export interface components {
      */
     ApprovalWarningSource: 'description' | 'action' | 'reasoning' | 'policy';
     ApproveBody: {
+      /** @description Approve the proposal’s alternative of this (0-based) index instead of the proposal: its own payload executes. Not with `edits`. */
+      alternative?: number;
       approvalReason?: string;
       /** @description Principal DID, e.g. `did:human:john-dba` */
       approvedBy?: string;
@@ -337,6 +343,22 @@ export interface components {
       status: components['schemas']['ApprovalStatus'];
       step: number;
     };
+    /** @description Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count */
+    ChangesRequestedResult: {
+      approvalId: string;
+      feedback: string;
+      /** @description The `task.changes_requested` entry */
+      ledgerIndex: number;
+      /** @description The digest of that version */
+      payloadDigest: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      requestedAt: string;
+      requestedBy: string;
+      taskId: string;
+      taskStatus: components['schemas']['TaskStatus'];
+      /** @description The version changes were requested for (1 = as created) */
+      version: number;
+    };
     /** @description A notification delivery: which sink, to whom, how sending went */
     ChannelDelivery: {
       attempts: number;
@@ -385,6 +407,15 @@ export interface components {
       /** @description Hex with a `0x` prefix */
       rootHash: string;
       size: number;
+    };
+    /** @description The alternative of the proposal an approver approved instead of the proposal */
+    ChosenAlternative: {
+      /** @description The alternative’s text */
+      action: string;
+      /** @description 0-based index into `aiProposal.alternatives` */
+      index: number;
+      /** @description The digest of its payload: what executes */
+      payloadDigest: string;
     };
     ClaimBody: {
       capabilities: string[];
@@ -512,6 +543,10 @@ export interface components {
     CreateTaskBody: {
       aiProposal?: {
         action?: string;
+        /** @description The payload each alternative would execute, by index of `alternatives` (null: text only); an approver may approve one instead (`approve {alternative: i}`) */
+        alternativePayloads?: ({
+          [key: string]: unknown;
+        } | null)[];
         alternatives?: string[];
         confidence?: number | null;
         reasoning?: string | null;
@@ -717,6 +752,7 @@ export interface components {
       | 'delegation_window_invalid'
       | 'delegation_too_long'
       | 'delegation_role_not_held'
+      | 'invalid_alternative'
       | 'unauthorized'
       | 'reauthentication_required'
       | 'forbidden'
@@ -748,6 +784,7 @@ export interface components {
       | 'task_overridden'
       | 'lease_lost'
       | 'self_lockout'
+      | 'revision_limit'
       | 'integrity_violation'
       | 'stale_payload'
       | 'passkey_exists'
@@ -1215,6 +1252,7 @@ export interface components {
       escalationLadder?: {
         [key: string]: string;
       };
+      maxRevisions?: number;
       maxSessionAge?: {
         riskAtLeast?: components['schemas']['RiskLevel'];
         seconds: number;
@@ -1439,6 +1477,14 @@ export interface components {
       observedAccuracy: number | null;
       to: number;
     };
+    RequestChangesBody: {
+      /** @description What the agent should change; it gets this text back */
+      feedback: string;
+      /** @description The digest of the payload the decider was shown (`currentDigest` of the gate as they read it). A decision for another version is refused with `409 stale_payload`; on approve it is required once the payload has had more than one version (`428 payload_digest_required`). `If-Match: "<digest>"` says the same. */
+      payloadDigest?: string;
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      requestedBy?: string;
+    };
     /**
      * @description Who demanded the step
      * @enum {string}
@@ -1477,6 +1523,43 @@ export interface components {
      * @enum {string}
      */
     ReviewStatus: 'open' | 'completed';
+    /** @description The revised task: a new version awaiting fresh approvals of every gate */
+    RevisedTask: {
+      approvalChain?: components['schemas']['ApprovalRequest'][];
+      approvalRequest?: components['schemas']['ApprovalRequest'];
+      /** @description From the previous version to this one */
+      diff: components['schemas']['PayloadChange'][];
+      /** @description The digest of the revised payload */
+      payloadDigest: string;
+      policy: components['schemas']['PolicyOutcome'];
+      /** @description The digest of the version changes were requested for */
+      previousDigest: string;
+      status: components['schemas']['TaskStatus'];
+      taskId: string;
+      /** @description The new version (2 after the first revision) */
+      version: number;
+    };
+    ReviseTaskBody: {
+      aiProposal?: {
+        action?: string;
+        /** @description The payload each alternative would execute, by index of `alternatives` (null: text only); an approver may approve one instead (`approve {alternative: i}`) */
+        alternativePayloads?: ({
+          [key: string]: unknown;
+        } | null)[];
+        alternatives?: string[];
+        confidence?: number | null;
+        reasoning?: string | null;
+      };
+      /** @description Any JSON object */
+      payload: {
+        [key: string]: unknown;
+      };
+      riskAssessment?: {
+        factors?: string[];
+        level?: components['schemas']['RiskLevel'];
+        mitigations?: string[];
+      };
+    };
     /** @description Every session of the principal ended */
     RevokedSessions: {
       principalId: string;
@@ -1667,6 +1750,7 @@ export interface components {
     };
     /** @description The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload */
     TaskDecision: {
+      alternative: components['schemas']['ChosenAlternative'] | null;
       approvalId: string | null;
       approvalReason: string | null;
       approvalRequest: components['schemas']['ApprovalRequest'] | null;
@@ -1680,6 +1764,9 @@ export interface components {
       /** @description Approved without an execution gate */
       autoApproved: boolean;
       cancelled: boolean;
+      /** @description An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise` */
+      changesRequested: boolean;
+      changesRequestedBy: string | null;
       /** @description Whether the task is past its approval */
       decided: boolean;
       edits: {
@@ -1693,6 +1780,8 @@ export interface components {
       rejectionReason: string | null;
       status: components['schemas']['TaskStatus'];
       taskId: string;
+      /** @description The task’s version: 1 as created, one more per revision */
+      version: number;
     };
     /** @description The task’s ledger entries with their inclusion proofs, against one checkpoint */
     TaskHistory: {
@@ -1724,7 +1813,8 @@ export interface components {
       | 'rejected'
       | 'expired'
       | 'cancelled'
-      | 'overridden';
+      | 'overridden'
+      | 'changes_requested';
     /** @description Where the agent’s text holds invisible characters (shown escaped) */
     TextWarning: {
       kinds: components['schemas']['TextWarningKind'][];
@@ -1826,11 +1916,13 @@ export type CancelBody = components['schemas']['CancelBody'];
 export type Capabilities = components['schemas']['Capabilities'];
 export type CapabilitiesBody = components['schemas']['CapabilitiesBody'];
 export type ChainStep = components['schemas']['ChainStep'];
+export type ChangesRequestedResult = components['schemas']['ChangesRequestedResult'];
 export type ChannelDelivery = components['schemas']['ChannelDelivery'];
 export type ChannelDeliveryList = components['schemas']['ChannelDeliveryList'];
 export type ChannelLinks = components['schemas']['ChannelLinks'];
 export type ChannelStatus = components['schemas']['ChannelStatus'];
 export type Checkpoint = components['schemas']['Checkpoint'];
+export type ChosenAlternative = components['schemas']['ChosenAlternative'];
 export type ClaimBody = components['schemas']['ClaimBody'];
 export type ClaimResult = components['schemas']['ClaimResult'];
 export type CompleteBody = components['schemas']['CompleteBody'];
@@ -1927,12 +2019,15 @@ export type RecommendedAutonomy = components['schemas']['RecommendedAutonomy'];
 export type RejectBody = components['schemas']['RejectBody'];
 export type RejectionResult = components['schemas']['RejectionResult'];
 export type ReliabilityBin = components['schemas']['ReliabilityBin'];
+export type RequestChangesBody = components['schemas']['RequestChangesBody'];
 export type RequirementOrigin = components['schemas']['RequirementOrigin'];
 export type ReviewedTask = components['schemas']['ReviewedTask'];
 export type ReviewedTaskPage = components['schemas']['ReviewedTaskPage'];
 export type ReviewFrequency = components['schemas']['ReviewFrequency'];
 export type ReviewOutcome = components['schemas']['ReviewOutcome'];
 export type ReviewStatus = components['schemas']['ReviewStatus'];
+export type RevisedTask = components['schemas']['RevisedTask'];
+export type ReviseTaskBody = components['schemas']['ReviseTaskBody'];
 export type RevokedSessions = components['schemas']['RevokedSessions'];
 export type RiskAssessment = components['schemas']['RiskAssessment'];
 export type RiskLevel = components['schemas']['RiskLevel'];
@@ -2045,6 +2140,7 @@ export const errorCodeValues = [
   'delegation_window_invalid',
   'delegation_too_long',
   'delegation_role_not_held',
+  'invalid_alternative',
   'unauthorized',
   'reauthentication_required',
   'forbidden',
@@ -2076,6 +2172,7 @@ export const errorCodeValues = [
   'task_overridden',
   'lease_lost',
   'self_lockout',
+  'revision_limit',
   'integrity_violation',
   'stale_payload',
   'passkey_exists',
@@ -2150,6 +2247,7 @@ export const taskStatusValues = [
   'expired',
   'cancelled',
   'overridden',
+  'changes_requested',
 ] as const satisfies readonly TaskStatus[];
 /** Every TextWarningKind, in the order the server lists them. */
 export const textWarningKindValues = ['bidi_control', 'zero_width'] as const satisfies readonly TextWarningKind[];

@@ -15,8 +15,11 @@ export interface Denial {
   taskId: string;
   /** The action that was proposed (the function's name). */
   action: string;
-  /** `rejected` by a human, `expired` unanswered, `cancelled`, or `timed_out` (our own wait). */
-  outcome: 'rejected' | 'expired' | 'cancelled' | 'timed_out';
+  /**
+   * `rejected` by a human, `expired` unanswered, `cancelled`, `timed_out` (our own wait), or
+   * `changes_requested` (the human's `feedback` says what to change: call again with the changes).
+   */
+  outcome: 'rejected' | 'expired' | 'cancelled' | 'timed_out' | 'changes_requested';
   rejectedBy: string | null;
   reason: string | null;
   feedback: string | null;
@@ -99,6 +102,11 @@ export function requireApproval<A extends unknown[], R, D>(
     if (!outcome.approved) {
       if (outcome.timedOut)
         await client.cancelTask(created.id, { reason: `no decision within ${timeoutMs} ms` }).catch(() => {});
+      // A wrapped call cannot revise its own arguments: the caller calls again with the changes.
+      if (outcome.changesRequested)
+        await client
+          .cancelTask(created.id, { reason: 'changes requested: the caller will call again' })
+          .catch(() => {});
       return deny(denialOf(created.id, action, outcome), onReject);
     }
     let result: Awaited<R> | undefined;
@@ -135,22 +143,26 @@ function toJson(value: unknown): unknown {
 function denialOf(taskId: string, action: string, o: Awaited<ReturnType<HumanOSClient['waitForApproval']>>): Denial {
   const outcome: Denial['outcome'] = o.timedOut
     ? 'timed_out'
-    : o.expired
-      ? 'expired'
-      : o.cancelled
-        ? 'cancelled'
-        : 'rejected';
+    : o.changesRequested
+      ? 'changes_requested'
+      : o.expired
+        ? 'expired'
+        : o.cancelled
+          ? 'cancelled'
+          : 'rejected';
   const why = [o.rejectionReason, o.feedback && o.feedback !== o.rejectionReason ? o.feedback : null]
     .filter(Boolean)
     .join(' — ');
   const message =
-    outcome === 'rejected'
-      ? `The human ${o.rejectedBy ?? 'approver'} rejected ${action}${why ? `: ${why}` : ''}. Do not retry it unchanged.`
-      : outcome === 'expired'
-        ? `Nobody approved ${action} in time; it was not run.`
-        : outcome === 'cancelled'
-          ? `The request to run ${action} was withdrawn; it was not run.`
-          : `No human decided on ${action} in time; it was not run.`;
+    outcome === 'changes_requested'
+      ? `The human ${o.changesRequestedBy ?? 'approver'} asked for changes to ${action}: ${o.feedback ?? ''}. Call it again with the changes.`
+      : outcome === 'rejected'
+        ? `The human ${o.rejectedBy ?? 'approver'} rejected ${action}${why ? `: ${why}` : ''}. Do not retry it unchanged.`
+        : outcome === 'expired'
+          ? `Nobody approved ${action} in time; it was not run.`
+          : outcome === 'cancelled'
+            ? `The request to run ${action} was withdrawn; it was not run.`
+            : `No human decided on ${action} in time; it was not run.`;
   return {
     taskId,
     action,

@@ -12,6 +12,8 @@ import type {
   OverrideInput,
   OverrideResult,
   Page,
+  RevisedTask,
+  ReviseInput,
   Task,
   TaskHistory,
   TaskStatus,
@@ -111,6 +113,22 @@ export class TasksClient {
       wait = Math.max(0, Math.min(30, Math.floor(left / 1000)));
       if (wait === 0) await sleep(Math.min(left, 250), opts.signal);
     }
+  }
+
+  /**
+   * Answers requested changes with a new version of the task (only the agent that created it, only
+   * while `changes_requested`): the policy plans its gates anew and every approver is asked again;
+   * no approval of an earlier version counts. Then wait again with {@link waitForApproval}.
+   *
+   * @example
+   * const approval = await client.waitForApproval(task.id);
+   * if (approval.changesRequested) {
+   *   await client.reviseTask(task.id, { payload: redraft(approval.feedback) });
+   *   const again = await client.waitForApproval(task.id);
+   * }
+   */
+  revise(taskId: string, body: ReviseInput): Promise<RevisedTask> {
+    return this.http.request('POST', path`/tasks/${taskId}/revise`, { body });
   }
 
   /**

@@ -23,12 +23,15 @@ export type * from './approvalTypes.js';
 
 export type {
   AiProposal,
+  ChangesRequestedResult,
+  ChosenAlternative,
   CreatedPrincipal,
   ErrorCode,
   HeartbeatResult,
   OverrideResult,
   PolicyEvaluation,
   PolicyOutcome,
+  RevisedTask,
   RiskAssessment,
   TaskStatus,
 } from './openapi.gen.js';
@@ -58,6 +61,10 @@ export type OverrideInput = Wire.OverrideBody;
  */
 export type PasskeyAssertionInput = Wire.PasskeyAssertion;
 export type RejectInput = Wire.RejectBody;
+/** What an approver sends instead of a verdict: the feedback, bound to the version seen. */
+export type RequestChangesInput = Wire.RequestChangesBody;
+/** What the agent resubmits after changes were requested: the new payload (and proposal, risk claim). */
+export type ReviseInput = Wire.ReviseTaskBody;
 export type {
   LedgerEntryType,
   PolicyDocument,

@@ -73,10 +73,16 @@ type ApproveRequest struct {
 	ApprovedBy string `json:"approvedBy,omitempty"`
 	// AssignTo picks the resource on a routing gate.
 	AssignTo string `json:"assignTo,omitempty"`
+	// Alternative approves the proposal's alternative of this index instead of the proposal (its own
+	// payload executes; not with Edits). A pointer, since 0 is the first alternative: Alt(0).
+	Alternative *int `json:"alternative,omitempty"`
 	// IdempotencyKey is sent as the Idempotency-Key header; when empty the SDK makes one. The server
 	// remembers it with the decision, so a retry after a lost answer gets the first answer back.
 	IdempotencyKey string `json:"-"`
 }
+
+// Alt names an alternative for ApproveRequest.Alternative.
+func Alt(index int) *int { return &index }
 
 // RejectRequest is a human's rejection; a reason is always required.
 type RejectRequest struct {

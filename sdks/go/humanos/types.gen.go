@@ -55,6 +55,7 @@ const (
 	ErrorCodeIdempotencyKeyReused      ErrorCode = "idempotency_key_reused"
 	ErrorCodeIntegrityViolation        ErrorCode = "integrity_violation"
 	ErrorCodeInternal                  ErrorCode = "internal"
+	ErrorCodeInvalidAlternative        ErrorCode = "invalid_alternative"
 	ErrorCodeInvalidDisplayTemplate    ErrorCode = "invalid_display_template"
 	ErrorCodeInvalidId                 ErrorCode = "invalid_id"
 	ErrorCodeInvalidState              ErrorCode = "invalid_state"
@@ -80,6 +81,7 @@ const (
 	ErrorCodeRequesterCannotAudit      ErrorCode = "requester_cannot_audit"
 	ErrorCodeRequesterCannotDecide     ErrorCode = "requester_cannot_decide"
 	ErrorCodeReviewTooFast             ErrorCode = "review_too_fast"
+	ErrorCodeRevisionLimit             ErrorCode = "revision_limit"
 	ErrorCodeRoleRequired              ErrorCode = "role_required"
 	ErrorCodeSelfLockout               ErrorCode = "self_lockout"
 	ErrorCodeSignInRefused             ErrorCode = "sign_in_refused"
@@ -146,6 +148,8 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeInternal:
 		return true
+	case ErrorCodeInvalidAlternative:
+		return true
 	case ErrorCodeInvalidDisplayTemplate:
 		return true
 	case ErrorCodeInvalidId:
@@ -196,6 +200,8 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeReviewTooFast:
 		return true
+	case ErrorCodeRevisionLimit:
+		return true
 	case ErrorCodeRoleRequired:
 		return true
 	case ErrorCodeSelfLockout:
@@ -228,6 +234,7 @@ const (
 	StatusApproved         TaskStatus = "approved"
 	StatusAwaitingApproval TaskStatus = "awaiting_approval"
 	StatusCancelled        TaskStatus = "cancelled"
+	StatusChangesRequested TaskStatus = "changes_requested"
 	StatusCompleted        TaskStatus = "completed"
 	StatusExecuting        TaskStatus = "executing"
 	StatusExpired          TaskStatus = "expired"
@@ -245,6 +252,8 @@ func (e TaskStatus) Valid() bool {
 	case StatusAwaitingApproval:
 		return true
 	case StatusCancelled:
+		return true
+	case StatusChangesRequested:
 		return true
 	case StatusCompleted:
 		return true
@@ -267,18 +276,23 @@ func (e TaskStatus) Valid() bool {
 
 // Approval The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload
 type Approval struct {
-	ApprovalID      string           `json:"approvalId"`
-	ApprovalReason  string           `json:"approvalReason"`
-	ApprovalRequest *ApprovalRequest `json:"approvalRequest"`
-	Approved        bool             `json:"approved"`
-	ApprovedAt      time.Time        `json:"approvedAt"`
-	ApprovedBy      string           `json:"approvedBy"`
-	ApprovedPayload map[string]any   `json:"approvedPayload"`
-	Approvers       []string         `json:"approvers"`
+	Alternative     *ChosenAlternative `json:"alternative"`
+	ApprovalID      string             `json:"approvalId"`
+	ApprovalReason  string             `json:"approvalReason"`
+	ApprovalRequest *ApprovalRequest   `json:"approvalRequest"`
+	Approved        bool               `json:"approved"`
+	ApprovedAt      time.Time          `json:"approvedAt"`
+	ApprovedBy      string             `json:"approvedBy"`
+	ApprovedPayload map[string]any     `json:"approvedPayload"`
+	Approvers       []string           `json:"approvers"`
 
 	// AutoApproved Approved without an execution gate
 	AutoApproved bool `json:"autoApproved"`
 	Cancelled    bool `json:"cancelled"`
+
+	// ChangesRequested An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise`
+	ChangesRequested   bool   `json:"changesRequested"`
+	ChangesRequestedBy string `json:"changesRequestedBy"`
 
 	// Decided Whether the task is past its approval
 	Decided         bool           `json:"decided"`
@@ -294,6 +308,9 @@ type Approval struct {
 
 	// TimedOut says WaitForApproval stopped because its own Timeout ran out, not because of a decision.
 	TimedOut bool `json:"-"`
+
+	// Version The task’s version: 1 as created, one more per revision
+	Version int `json:"version"`
 }
 
 // ApprovalPage A page of the inbox
@@ -404,6 +421,39 @@ type ChainLink struct {
 	// Status The approval request (gate) status
 	Status string `json:"status"`
 	Step   int    `json:"step"`
+}
+
+// ChangesRequestedResult Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count
+type ChangesRequestedResult struct {
+	ApprovalID string `json:"approvalId"`
+	Feedback   string `json:"feedback"`
+
+	// LedgerIndex The `task.changes_requested` entry
+	LedgerIndex int64 `json:"ledgerIndex"`
+
+	// PayloadDigest The digest of that version
+	PayloadDigest string `json:"payloadDigest"`
+
+	// RequestedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	RequestedAt time.Time  `json:"requestedAt"`
+	RequestedBy string     `json:"requestedBy"`
+	TaskID      string     `json:"taskId"`
+	TaskStatus  TaskStatus `json:"taskStatus"`
+
+	// Version The version changes were requested for (1 = as created)
+	Version int `json:"version"`
+}
+
+// ChosenAlternative The alternative of the proposal an approver approved instead of the proposal
+type ChosenAlternative struct {
+	// Action The alternative’s text
+	Action string `json:"action"`
+
+	// Index 0-based index into `aiProposal.alternatives`
+	Index int `json:"index"`
+
+	// PayloadDigest The digest of its payload: what executes
+	PayloadDigest string `json:"payloadDigest"`
 }
 
 // CreatedTask The created task: its status and policy, the first open approval request, and the chain when there are several
@@ -686,6 +736,27 @@ type RankedCandidate struct {
 	MeanQuality     float64 `json:"meanQuality"`
 	Ratings         int     `json:"ratings"`
 	Score           float64 `json:"score"`
+}
+
+// RevisedTask The revised task: a new version awaiting fresh approvals of every gate
+type RevisedTask struct {
+	ApprovalChain   []ApprovalRequest `json:"approvalChain"`
+	ApprovalRequest *ApprovalRequest  `json:"approvalRequest"`
+
+	// Diff From the previous version to this one
+	Diff []PayloadChange `json:"diff"`
+
+	// PayloadDigest The digest of the revised payload
+	PayloadDigest string        `json:"payloadDigest"`
+	Policy        PolicyApplied `json:"policy"`
+
+	// PreviousDigest The digest of the version changes were requested for
+	PreviousDigest string     `json:"previousDigest"`
+	Status         TaskStatus `json:"status"`
+	TaskID         string     `json:"taskId"`
+
+	// Version The new version (2 after the first revision)
+	Version int `json:"version"`
 }
 
 // RiskAssessment The assessed risk: its level, the factors found and the mitigations claimed

@@ -102,18 +102,22 @@ type AIProposal struct {
 	// HasConfidence is true when a confidence was stated (on input: also implied by Confidence > 0).
 	HasConfidence bool
 	Alternatives  []string
+	// AlternativePayloads is the payload each alternative would execute, by index (nil: text only);
+	// an approver may approve one instead of the proposal.
+	AlternativePayloads []map[string]any
 }
 
 type aiProposalWire struct {
-	Action       string   `json:"action,omitempty"`
-	Reasoning    *string  `json:"reasoning,omitempty"`
-	Confidence   *float64 `json:"confidence,omitempty"`
-	Alternatives []string `json:"alternatives,omitempty"`
+	Action              string           `json:"action,omitempty"`
+	Reasoning           *string          `json:"reasoning,omitempty"`
+	Confidence          *float64         `json:"confidence,omitempty"`
+	Alternatives        []string         `json:"alternatives,omitempty"`
+	AlternativePayloads []map[string]any `json:"alternativePayloads,omitempty"`
 }
 
 // MarshalJSON writes only what was set.
 func (p AIProposal) MarshalJSON() ([]byte, error) {
-	w := aiProposalWire{Action: p.Action, Alternatives: p.Alternatives}
+	w := aiProposalWire{Action: p.Action, Alternatives: p.Alternatives, AlternativePayloads: p.AlternativePayloads}
 	if p.Reasoning != "" {
 		r := p.Reasoning
 		w.Reasoning = &r
@@ -131,7 +135,7 @@ func (p *AIProposal) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*p = AIProposal{Action: w.Action, Alternatives: w.Alternatives}
+	*p = AIProposal{Action: w.Action, Alternatives: w.Alternatives, AlternativePayloads: w.AlternativePayloads}
 	if w.Reasoning != nil {
 		p.Reasoning = *w.Reasoning
 	}

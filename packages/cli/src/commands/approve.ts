@@ -21,12 +21,19 @@ function parseEdits(text: string): Record<string, unknown> {
   return edits as Record<string, unknown>;
 }
 
+function parseIndex(text: string): number {
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(n)) throw new UsageError('--alternative must be a 0-based index');
+  return n;
+}
+
 interface ApproveFlags {
   reason?: string;
   feedback?: string;
   edits?: string;
   assignTo?: string;
   digest?: string;
+  alternative?: number;
 }
 
 /** How often a terminal approver is shown a newer version before the CLI gives up (edits racing). */
@@ -43,6 +50,13 @@ async function approveInteractively(ctx: Ctx, api: HumanOSClient, id: string, bo
   ctx.io.stderr(describeApproval(ctx, view, me));
   for (let round = 1; ; round++) {
     if (body.edits) ctx.io.stderr(`  your edits:  ${JSON.stringify(body.edits)}\n`);
+    if (body.alternative !== undefined) {
+      const i = body.alternative;
+      const payload = view.aiProposal.alternativePayloads?.[i];
+      ctx.io.stderr(
+        `  you approve alternative ${i} instead: ${view.aiProposal.alternatives[i] ?? '(none)'}\n  it runs: ${JSON.stringify(payload ?? null)}\n`,
+      );
+    }
     const answer = await ctx.io.prompt(`Approve this version (${view.currentDigest})? [y/N] `);
     if (!/^y(es)?$/i.test(answer.trim())) {
       ctx.io.stderr('humanos: not approved (nothing was recorded)\n');
@@ -73,6 +87,11 @@ export function register(program: Command, ctx: Ctx): void {
     .option('--edits <json>', 'changes to the payload, as an RFC 7386 merge patch, e.g. \'{"amount":4500}\'')
     .option('--assign-to <did>', 'on a routing gate: who executes the task')
     .option(
+      '--alternative <index>',
+      'approve the proposal’s alternative of this 0-based index instead (its own payload executes; not with --edits)',
+      parseIndex,
+    )
+    .option(
       '--digest <sha256:…>',
       'the payload version you approve, as `humanos show` prints it; refused (nothing recorded) if the payload changed since',
       parseDigest,
@@ -93,6 +112,7 @@ export function register(program: Command, ctx: Ctx): void {
         ...(o.edits !== undefined ? { edits: parseEdits(o.edits) } : {}),
         ...(o.assignTo !== undefined ? { assignTo: o.assignTo } : {}),
         ...(o.digest !== undefined ? { payloadDigest: o.digest } : {}),
+        ...(o.alternative !== undefined ? { alternative: o.alternative } : {}),
       };
       try {
         const r =

@@ -35,14 +35,21 @@ export function describeChanges(diff: PayloadChange[] | null): string {
     .join('');
 }
 
+const PAST = { approve: 'approved', reject: 'rejected', 'request-changes': 'asked changes for' } as const;
+
 /**
  * Explains a refusal over the payload's version on stderr and sets the exit code (5, conflict);
  * returns false for any other error (the caller rethrows it). Nothing was recorded in either case.
  */
-export function explainVersionRefusal(ctx: Ctx, id: string, verb: 'approve' | 'reject', e: unknown): boolean {
+export function explainVersionRefusal(
+  ctx: Ctx,
+  id: string,
+  verb: 'approve' | 'reject' | 'request-changes',
+  e: unknown,
+): boolean {
   if (e instanceof StalePayloadError) {
     ctx.io.stderr(
-      `humanos: stale_payload: not recorded — the payload changed since the version you ${verb === 'approve' ? 'approved' : 'rejected'}.\n` +
+      `humanos: stale_payload: not recorded — the payload changed since the version you ${PAST[verb]}.\n` +
         `  you saw:  ${e.seenDigest}\n  now:      ${e.currentDigest}\n` +
         `What changed:\n${describeChanges(e.diff)}` +
         `The payload now:\n  ${revealInvisible(JSON.stringify(e.currentPayload, null, 2)).replaceAll('\n', '\n  ')}\n` +

@@ -14,7 +14,15 @@ import { gateDisplay } from './display.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import { recordOpen, restChannel } from './review.js';
-import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
+import { type RequestChangesInput, requestChanges } from './requestChanges.js';
+import type {
+  ApprovalResult,
+  ChangesRequestedResult,
+  DecisionResult,
+  GateDetail,
+  GatePage,
+  RejectionResult,
+} from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
@@ -76,6 +84,11 @@ export class Approvals {
       if (won) return replayedDecision(this.deps, won.body);
       throw e;
     }
+  }
+
+  /** See `requestChanges` (`POST /approvals/{id}/request-changes`). */
+  requestChanges(actor: Principal, approvalId: string, input: RequestChangesInput): Promise<ChangesRequestedResult> {
+    return requestChanges(this.deps, actor, approvalId, input);
   }
 
   async get(actor: Principal, approvalId: string): Promise<GateDetail> {
@@ -225,6 +238,8 @@ export class Approvals {
                 .select('d.approval_id')
                 .whereRef('d.task_id', '=', 'approvals.task_id')
                 .where((eb) => eb.or([eb('d.principal_id', 'in', people), eb('d.on_behalf_of', 'in', people)]))
+                // A cancelled gate (an earlier version's, issue 26) holds no seat.
+                .where('seat.status', '!=', 'cancelled')
                 // An approval of an earlier version of the payload holds no seat: asked again.
                 .where((eb) =>
                   eb.or([

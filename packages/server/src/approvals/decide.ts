@@ -28,6 +28,7 @@ import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
 import type { Database } from '../store/schema.js';
+import { type ChosenAlternative, chosenAlternative } from './alternative.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
@@ -57,6 +58,8 @@ export interface DecideInput {
    * required where the policy's `requirePasskey` applies; verified in the transaction (`checkPasskey`).
    */
   passkey?: PasskeyAssertion;
+  /** Approve the proposal's alternative of this index instead (`alternative.ts`); never with `edits`. */
+  alternative?: number;
 }
 
 type Verdict = 'approved' | 'rejected';
@@ -68,7 +71,7 @@ export interface IdempotencyKey {
 }
 
 /** What a decision is about, loaded and locked in its transaction. */
-interface Subject {
+export interface Subject {
   gate: ApprovalRow;
   task: TaskRow;
   now: number;
@@ -128,7 +131,8 @@ export async function decide(
     await checkSeat(trx, actor, s, path);
     checkInput(s, verdict, input);
     await checkReviewTime(trx, actor, s.gate, input.channel ?? restChannel(actor), now); // minReviewSeconds
-    const o = await outcomeOf(deps, trx, actor, s, verdict, input, path);
+    const chosen = chosenAlternative(s.gate, s.task, verdict, input); // approve one of the proposal's alternatives
+    const o = await outcomeOf(deps, trx, actor, s, verdict, input, path, chosen);
     o.passkey = await checkPasskey(deps, trx, actor, s, o.record, input.passkey);
     const extra = await moveGates(trx, actor, s, o, path);
     await moveTask(trx, actor, s, o, path);
@@ -148,7 +152,7 @@ export async function decide(
   return response;
 }
 
-async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {
+export async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {
   // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
   const gate = await deps.dialect
     .forUpdate(trx.selectFrom('approvals').selectAll().where('id', '=', approvalId))
@@ -158,7 +162,7 @@ async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approval
   return { gate, task, now, version: versionNow(gate, task) };
 }
 
-async function checkAuthority(
+export async function checkAuthority(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
@@ -207,7 +211,7 @@ async function checkAuthority(
 }
 
 /** The gate must be pending, not past its deadline, and its turn in the chain. */
-function checkOpen({ gate, now }: Subject): void {
+export function checkOpen({ gate, now }: Subject): void {
   if (gate.status === 'expired' || (gate.status === 'pending' && gate.expires_at !== null && now >= gate.expires_at)) {
     throw new HumanOSError('approval_expired', `approval ${gate.id} expired at ${iso(gate.expires_at ?? now)}`);
   }
@@ -229,7 +233,7 @@ function checkOpen({ gate, now }: Subject): void {
  * of one in-run decision): one person cannot fill two. Only approvals of the payload as it stands
  * hold a seat: someone whose approval was for an earlier version is asked again, on the same gate.
  */
-async function checkSeat(
+export async function checkSeat(
   trx: Transaction<Database>,
   actor: Principal,
   { gate, task, delegated }: Subject,
@@ -240,7 +244,9 @@ async function checkSeat(
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
     .select(['decisions.approval_id'])
     .where('decisions.task_id', '=', task.id)
-    .where(seatHolders(actor.id, delegated));
+    .where(seatHolders(actor.id, delegated))
+    // A cancelled gate holds no seat: its decisions count for nothing (an earlier version's, issue 26).
+    .where('approvals.status', '!=', 'cancelled');
   if (!path) q = q.where('decisions.approval_id', '=', gate.id);
   else {
     q = q.where('decisions.payload_digest', '=', path.digest);
@@ -294,10 +300,12 @@ async function outcomeOf(
   verdict: Verdict,
   input: DecideInput,
   path: ApprovalPath | undefined,
+  chosen?: ChosenAlternative,
 ): Promise<Outcome> {
-  // Edits apply over exactly the version the decider's digest was checked against.
+  // Edits apply over exactly the version the decider's digest was checked against; a chosen
+  // alternative replaces it (it moves the path on as an edit does).
   const payload = version.payload;
-  const approvedPayload = input.edits ? applyMergePatch(payload, input.edits) : payload;
+  const approvedPayload = chosen ? chosen.payload : input.edits ? applyMergePatch(payload, input.edits) : payload;
   const record: DecisionRecord = {
     type: 'humanos.decision/v1',
     origin: deps.origin,
@@ -309,9 +317,10 @@ async function outcomeOf(
     reason: (input.reason ?? '').trim(),
     feedback: input.feedback ?? null,
     edits: input.edits ?? null,
-    payloadDigest: input.edits ? payloadDigest(approvedPayload) : version.digest,
+    payloadDigest: chosen ? chosen.digest : input.edits ? payloadDigest(approvedPayload) : version.digest,
     ...onBehalfFields(delegated),
   };
+  if (chosen) record.alternative = { index: chosen.index, payloadDigest: chosen.digest };
   const assignTo = await routingTarget(trx, gate, task, verdict, input);
   if (assignTo) record.assignTo = assignTo;
   const signature = signDecision(record, deps.key);

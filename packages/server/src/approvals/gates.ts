@@ -77,7 +77,7 @@ export async function setRoleStatus(trx: Transaction<Database>, approvalIds: rea
 export async function cancelGates(
   trx: Transaction<Database>,
   taskIds: readonly string[],
-  from: { statuses: readonly ('waiting' | 'pending')[]; kind?: GateKind; group?: string },
+  from: { statuses: readonly ('waiting' | 'pending' | 'approved')[]; kind?: GateKind; group?: string },
   cause: { actor: string; now: number; reason: string },
 ): Promise<NewEntry[]> {
   if (taskIds.length === 0) return [];

@@ -5,12 +5,14 @@ import type { Approvals } from './approvals.js';
 import {
   ApprovalResult,
   ApproveBody,
+  ChangesRequestedResult,
   DecisionHeaders,
   GateDetail,
   GatePage,
   InboxQuery,
   RejectBody,
   RejectionResult,
+  RequestChangesBody,
   StalePayloadProblem,
 } from './schemas.js';
 import { seenDigest } from './seen.js';
@@ -59,6 +61,15 @@ const DOC = {
       'Rejects the request with a reason; the task is rejected. Signed into the ledger. `payloadDigest` (or `If-Match`) is optional; a digest of another version is `409 stale_payload`. A retry with the same `Idempotency-Key` and body gets the first answer again.',
     ),
     response: { ...responses(200, RejectionResult, 400, 401, 403, 404, 409, 410), 409: decisionProblems[409] },
+    headers: DecisionHeaders,
+  },
+  requestChanges: {
+    ...op(
+      'requestChanges',
+      'Request changes',
+      'Answers the request with feedback instead of a verdict: the task goes back to its agent (`changes_requested`, the feedback in `GET /tasks/{id}/decision` and the `task.changes_requested` event), and every gate of this version stops counting; the agent resubmits with `POST /tasks/{id}/revise`. Needs the digest the approver was shown (`payloadDigest` or `If-Match`): another version is `409 stale_payload`. `409 revision_limit` once the task was revised as often as the policy allows.',
+    ),
+    response: { ...responses(200, ChangesRequestedResult, 400, 401, 403, 404, 409, 410), ...decisionProblems },
     headers: DecisionHeaders,
   },
   challenge: {
@@ -117,9 +128,20 @@ export function approvalRoutes(api: Api, approvals: Approvals): void {
         edits: b.edits as Record<string, unknown> | undefined,
         assignTo: b.assignTo,
         passkey: b.passkey,
+        alternative: b.alternative,
       };
       return approvals.decide(req.principal, req.params.approvalId, 'approved', input, keyOf(req.headers));
     },
+  );
+  api.post(
+    `${API_PREFIX}/approvals/:approvalId/request-changes`,
+    { schema: { ...DOC.requestChanges, tags: ['approvals'], params: ApprovalIdParams, body: RequestChangesBody } },
+    async (req) =>
+      approvals.requestChanges(req.principal, req.params.approvalId, {
+        feedback: req.body.feedback,
+        payloadDigest: seenDigest(req.body.payloadDigest, ifMatch(req.headers)),
+        by: req.body.requestedBy,
+      }),
   );
   api.post(
     `${API_PREFIX}/approvals/:approvalId/reject`,

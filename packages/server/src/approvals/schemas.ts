@@ -68,6 +68,14 @@ export const ApproveBody = named(
       edits: T.Optional(JsonObject),
       assignTo: T.Optional(Did),
       passkey: T.Optional(PasskeyAssertionBody),
+      alternative: T.Optional(
+        T.Integer({
+          minimum: 0,
+          maximum: 1000,
+          description:
+            'Approve the proposal’s alternative of this (0-based) index instead of the proposal: its own payload executes. Not with `edits`.',
+        }),
+      ),
     },
     closed,
   ),
@@ -382,3 +390,35 @@ export type ApprovalResult = Static<typeof ApprovalResult>;
 export type RejectionResult = Static<typeof RejectionResult>;
 /** What `decide` answers: the approval or the rejection as recorded. */
 export type DecisionResult = ApprovalResult | RejectionResult;
+
+/* Request changes (issue 26): the approver answers with feedback instead of a verdict. */
+
+export const RequestChangesBody = named(
+  'RequestChangesBody',
+  T.Object(
+    {
+      feedback: TEXT(5000, { minLength: 1, description: 'What the agent should change; it gets this text back' }),
+      payloadDigest: T.Optional(SeenDigest),
+      requestedBy: T.Optional(Did),
+    },
+    closed,
+  ),
+);
+export const ChangesRequestedResult = named(
+  'ChangesRequestedResult',
+  view(
+    {
+      approvalId: T.String(),
+      taskId: T.String(),
+      taskStatus: TaskStatusSchema,
+      requestedBy: T.String(),
+      requestedAt: IsoTime,
+      feedback: T.String(),
+      version: T.Integer({ description: 'The version changes were requested for (1 = as created)' }),
+      payloadDigest: T.String({ description: 'The digest of that version' }),
+      ledgerIndex: T.Integer({ description: 'The `task.changes_requested` entry' }),
+    },
+    'Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count',
+  ),
+);
+export type ChangesRequestedResult = Static<typeof ChangesRequestedResult>;

@@ -31,6 +31,25 @@ export const DecisionView = named(
       expired: T.Boolean(),
       cancelled: T.Boolean(),
       approvalRequest: Nullable(GateView),
+      changesRequested: T.Boolean({
+        description:
+          'An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise`',
+      }),
+      changesRequestedBy: Nullable(T.String()),
+      version: T.Integer({ description: 'The task’s version: 1 as created, one more per revision' }),
+      alternative: Nullable(
+        named(
+          'ChosenAlternative',
+          view(
+            {
+              index: T.Integer({ description: '0-based index into `aiProposal.alternatives`' }),
+              action: T.String({ description: 'The alternative’s text' }),
+              payloadDigest: T.String({ description: 'The digest of its payload: what executes' }),
+            },
+            'The alternative of the proposal an approver approved instead of the proposal',
+          ),
+        ),
+      ),
     },
     'The task’s decision: whether it was decided and approved, by whom, with which edits and approved payload',
   ),

@@ -1,9 +1,17 @@
-import { composeMergePatches } from '@humanos/core';
+import { type AiProposal, composeMergePatches } from '@humanos/core';
+import { alternativeOf } from '../approvals/alternative.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { iso, p, type TaskRow } from '../kernel/rows.js';
+import { type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { DecisionView } from './schemas.js';
+
+/** The alternative the approvals chose, when the approved payload is one an approval chose. */
+function chosen(approvals: readonly DecisionRow[], task: TaskRow, proposal: AiProposal) {
+  return approvals
+    .map((d) => alternativeOf(d.record, proposal))
+    .find((a) => a !== null && a.payloadDigest === task.approved_digest);
+}
 
 /**
  * Where a task's approval stands, in the shape `waitForApproval` returns, and the long-poll on it
@@ -64,11 +72,21 @@ export class Decisions {
       .where('task_id', '=', task.id)
       .orderBy('decided_at')
       .execute();
-    const executionGateIds = new Set(gates.filter((g) => g.kind === 'execution').map((g) => g.id));
+    // An earlier version's gates (cancelled when changes were requested) say nothing of this one.
+    const executionGateIds = new Set(
+      gates.filter((g) => g.kind === 'execution' && g.status !== 'cancelled').map((g) => g.id),
+    );
+    const versions = await this.deps.db
+      .selectFrom('task_versions')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('version')
+      .execute();
+    const asked = task.status === 'changes_requested' ? versions[versions.length - 1] : undefined;
     const pendingGate = gates.find((g) => g.status === 'pending' && g.kind === 'execution');
     const ctx = gateContext(task);
     const decided = task.status !== 'awaiting_approval';
-    const approved = decided && !['rejected', 'expired', 'cancelled'].includes(task.status);
+    const approved = decided && !['rejected', 'expired', 'cancelled', 'changes_requested'].includes(task.status);
     const approvals = decisions.filter((d) => d.verdict === 'approved' && executionGateIds.has(d.approval_id));
     const rejection = decisions.find((d) => d.verdict === 'rejected' && executionGateIds.has(d.approval_id));
     const lastApproval = approvals[approvals.length - 1];
@@ -79,7 +97,7 @@ export class Decisions {
       decided,
       approved,
       autoApproved: approved && executionGateIds.size === 0,
-      approvalId: (rejection ?? lastApproval)?.approval_id ?? pendingGate?.id ?? null,
+      approvalId: asked?.approval_id ?? (rejection ?? lastApproval)?.approval_id ?? pendingGate?.id ?? null,
       approvedBy: approved ? (lastApproval?.principal_id ?? null) : null,
       approvers: approvals.map((d) => d.principal_id),
       approvedAt: approved && lastApproval ? iso(lastApproval.decided_at) : null,
@@ -87,7 +105,7 @@ export class Decisions {
       rejectedBy: rejection?.principal_id ?? null,
       rejectedAt: rejection ? iso(rejection.decided_at) : null,
       rejectionReason: rejection?.reason ?? null,
-      feedback: (rejection ?? lastApproval)?.feedback ?? null,
+      feedback: asked?.feedback ?? (rejection ?? lastApproval)?.feedback ?? null,
       edits: edits.length === 0 ? null : edits.reduce((a, e) => composeMergePatches(a, e) as Record<string, unknown>),
       approvedPayload: p(task.approved_payload),
       payloadDigest: task.approved_digest,
@@ -100,6 +118,11 @@ export class Decisions {
             decisions.filter((d) => d.approval_id === pendingGate.id),
           )
         : null,
+      changesRequested: asked !== undefined,
+      changesRequestedBy: asked?.requested_by ?? null,
+      version: versions.filter((v) => v.revised_at !== null).length + 1,
+      // Chosen by one step of a chain, approved as it stands by the others: the choice that was approved.
+      alternative: approved ? (chosen(approvals, task, ctx.aiProposal) ?? null) : null,
     };
   }
 

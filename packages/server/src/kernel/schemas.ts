@@ -226,6 +226,12 @@ export const AiProposalView = named(
       reasoning: Nullable(T.String()),
       confidence: Nullable(T.Number()),
       alternatives: T.Array(T.String()),
+      alternativePayloads: T.Optional(
+        T.Array(Nullable(JsonObject), {
+          description:
+            'The payload each alternative would execute, by index (null: text only); absent when the agent sent none',
+        }),
+      ),
     },
     'What the agent proposes: the action, its reasoning, its stated confidence and the alternatives it saw',
   ),

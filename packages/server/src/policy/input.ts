@@ -10,7 +10,13 @@ export interface CreateTaskInput extends ClientRequirement {
   humanInLoop?: HumanInLoop;
   payload?: unknown;
   onBehalfOf?: string;
-  aiProposal?: { action?: string; reasoning?: string | null; confidence?: number | null; alternatives?: string[] };
+  aiProposal?: {
+    action?: string;
+    reasoning?: string | null;
+    confidence?: number | null;
+    alternatives?: string[];
+    alternativePayloads?: (object | null)[];
+  };
   riskAssessment?: Partial<RiskAssessment>;
 }
 

@@ -108,6 +108,7 @@ export const PolicyFileSchema = T.Object(
     display: T.Optional(T.Array(DISPLAY, { maxItems: 200 })),
     promptCap: T.Optional(T.Object({ perApproverPerHour: T.Integer({ minimum: 1, maximum: 10_000 }) }, closed)),
     delegation: T.Optional(T.Object({ maxDays: T.Optional(T.Integer({ minimum: 1, maximum: 366 })) }, closed)),
+    maxRevisions: T.Optional(T.Integer({ minimum: 0, maximum: 100 })),
     rules: T.Array(
       T.Object(
         {

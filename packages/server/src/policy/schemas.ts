@@ -100,6 +100,13 @@ export const CreateTaskBody = named(
             reasoning: T.Optional(T.Union([TEXT(10_000), T.Null()])),
             confidence: T.Optional(T.Union([T.Number({ minimum: 0, maximum: 1 }), T.Null()])),
             alternatives: T.Optional(T.Array(TEXT(2000), { maxItems: 20 })),
+            alternativePayloads: T.Optional(
+              T.Array(Nullable(JsonObject), {
+                maxItems: 20,
+                description:
+                  'The payload each alternative would execute, by index of `alternatives` (null: text only); an approver may approve one instead (`approve {alternative: i}`)',
+              }),
+            ),
           },
           closed,
         ),

@@ -298,4 +298,21 @@ export interface Database {
     /** For a sink that fans out (notification channels), the one recipient of this row (0012). */
     target: string | null;
   };
+  /** Changes requested of a task's agent and the revisions that answered them (0024; `tasks/revise.ts`). */
+  task_versions: {
+    task_id: string;
+    /** The version changes were requested for (1 = as created). */
+    version: number;
+    payload_digest: string;
+    approval_id: string;
+    requested_by: string;
+    feedback: string;
+    requested_at: number;
+    requested_seq: number;
+    revised_at: number | null;
+    revised_digest: string | null;
+    revised_seq: number | null;
+    /** JSON array of `PayloadChange` from this version to the revision. */
+    diff: string | null;
+  };
 }

@@ -3,6 +3,7 @@ import {
   type ApprovalWarning,
   capabilityKey,
   type GateSpec,
+  HumanOSError,
   inAuditSample,
   newTaskId,
   payloadDigest,
@@ -93,6 +94,31 @@ export async function createTask(
   }
 }
 
+/**
+ * The proposal as stored and shown: the seed's shape, with the alternatives' payloads when the agent
+ * sent them (one per alternative, null for a text-only one).
+ *
+ * @example
+ * proposalOf({ description: 'Delete backup', aiProposal: { alternatives: ['Archive'], alternativePayloads: [{ archive: true }] } });
+ */
+export function proposalOf(input: Pick<PlannedTaskInput, 'description' | 'aiProposal'>): AiProposal {
+  const alternatives = input.aiProposal?.alternatives ?? [];
+  const payloads = input.aiProposal?.alternativePayloads;
+  if (payloads !== undefined && payloads.length !== alternatives.length) {
+    throw new HumanOSError(
+      'validation_failed',
+      `aiProposal.alternativePayloads has ${payloads.length} entries for ${alternatives.length} alternatives: give one per alternative (null for a text-only one)`,
+    );
+  }
+  return {
+    action: input.aiProposal?.action ?? input.description,
+    reasoning: input.aiProposal?.reasoning ?? null,
+    confidence: input.aiProposal?.confidence ?? null,
+    alternatives,
+    ...(payloads !== undefined ? { alternativePayloads: payloads as (Record<string, unknown> | null)[] } : {}),
+  };
+}
+
 function prepare(deps: FeatureDeps, input: PlannedTaskInput): Planned {
   const plan = planTask(input, deps.policy, deps.policySource);
   const gated = plan.plan.steps.length > 0 || input.routing !== undefined;
@@ -100,12 +126,7 @@ function prepare(deps: FeatureDeps, input: PlannedTaskInput): Planned {
     taskId: newTaskId(),
     input,
     plan,
-    aiProposal: {
-      action: input.aiProposal?.action ?? input.description,
-      reasoning: input.aiProposal?.reasoning ?? null,
-      confidence: input.aiProposal?.confidence ?? null,
-      alternatives: input.aiProposal?.alternatives ?? [],
-    },
+    aiProposal: proposalOf(input),
     status: gated ? 'awaiting_approval' : 'approved',
     gated,
     digest: payloadDigest(plan.payload),

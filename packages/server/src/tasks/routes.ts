@@ -1,7 +1,7 @@
 import { API_PREFIX, type Api } from '../kernel/routes.js';
 import { IdempotencyHeaders, op, responses, TaskIdParams } from '../kernel/schemas.js';
 import { CreateTaskBody } from '../policy/schemas.js';
-import { CancelBody, CreatedTask, ListTasksQuery, TaskPage, TaskView } from './schemas.js';
+import { CancelBody, CreatedTask, ListTasksQuery, RevisedTask, ReviseTaskBody, TaskPage, TaskView } from './schemas.js';
 import type { Tasks } from './tasks.js';
 
 /** `POST /tasks` (with `Idempotency-Key`), `GET /tasks`, `GET /tasks/{id}`, `POST /tasks/{id}/cancel`. */
@@ -64,5 +64,22 @@ export function taskRoutes(api: Api, tasks: Tasks): void {
       },
     },
     async (req) => tasks.cancel(req.principal, req.params.taskId, req.body.reason),
+  );
+  api.post(
+    `${API_PREFIX}/tasks/:taskId/revise`,
+    {
+      schema: {
+        ...op(
+          'reviseTask',
+          'Revise a task',
+          'The agent that created a task answers requested changes with a new version (payload, and optionally proposal and risk): the policy plans its gates anew and every gate is asked again (no approval of an earlier version counts). Only the requester, only while `changes_requested` (`409 invalid_state`), at most the policy’s `maxRevisions` times (`409 revision_limit`).',
+        ),
+        tags: ['tasks'],
+        params: TaskIdParams,
+        body: ReviseTaskBody,
+        response: responses(200, RevisedTask, 400, 401, 403, 404, 409),
+      },
+    },
+    async (req) => tasks.revise(req.principal, req.params.taskId, req.body),
   );
 }

@@ -1,5 +1,5 @@
 import { type Static, Type as T } from 'typebox';
-import { GateView } from '../approvals/schemas.js';
+import { GateView, PayloadChangeView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   ApprovalWarningSchema,
@@ -21,7 +21,9 @@ import {
 } from '../kernel/schemas.js';
 
 /** Request schemas of the task routes; the create-task body is the policy's input (policy/schemas.ts). */
-export { CreateTaskBody } from '../policy/schemas.js';
+import { CreateTaskBody } from '../policy/schemas.js';
+
+export { CreateTaskBody };
 
 import { HumanInLoopSchema } from '../policy/schemas.js';
 
@@ -103,3 +105,35 @@ export const CreatedTask = named(
 export type TaskView = Static<typeof TaskView>;
 export type TaskPage = Static<typeof TaskPage>;
 export type CreatedTask = Static<typeof CreatedTask>;
+
+/* Revise (issue 26): the agent answers requested changes with a new version. */
+
+export const ReviseTaskBody = named(
+  'ReviseTaskBody',
+  T.Object(
+    {
+      payload: JsonObject,
+      aiProposal: CreateTaskBody.properties.aiProposal,
+      riskAssessment: CreateTaskBody.properties.riskAssessment,
+    },
+    closed,
+  ),
+);
+export const RevisedTask = named(
+  'RevisedTask',
+  view(
+    {
+      taskId: T.String(),
+      status: TaskStatusSchema,
+      version: T.Integer({ description: 'The new version (2 after the first revision)' }),
+      previousDigest: T.String({ description: 'The digest of the version changes were requested for' }),
+      payloadDigest: T.String({ description: 'The digest of the revised payload' }),
+      diff: T.Array(PayloadChangeView, { description: 'From the previous version to this one' }),
+      policy: PolicyOutcome,
+      approvalRequest: T.Optional(GateView),
+      approvalChain: T.Optional(T.Array(GateView)),
+    },
+    'The revised task: a new version awaiting fresh approvals of every gate',
+  ),
+);
+export type RevisedTask = Static<typeof RevisedTask>;

@@ -8,7 +8,8 @@ import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import type { CreateTaskInput } from '../policy/input.js';
 import { createTask } from './create.js';
-import type { TaskPage, TaskView } from './schemas.js';
+import { type ReviseInput, reviseTask } from './revise.js';
+import type { RevisedTask, TaskPage, TaskView } from './schemas.js';
 import { taskView } from './views.js';
 
 /** Tasks: creating (with policy planning and idempotency), reading, listing and withdrawing them. */
@@ -18,6 +19,11 @@ export class Tasks {
   /** See `createTask`. */
   create(actor: Principal, input: CreateTaskInput, idempotencyKey?: string): Promise<StoredResponse> {
     return createTask(this.deps, actor, input, idempotencyKey);
+  }
+
+  /** See `reviseTask` (`POST /tasks/{id}/revise`). */
+  revise(actor: Principal, taskId: string, input: ReviseInput): Promise<RevisedTask> {
+    return reviseTask(this.deps, actor, taskId, input);
   }
 
   /**
@@ -36,7 +42,7 @@ export class Tasks {
       if (task.requester !== actor.id && task.on_behalf_of !== actor.id && !this.deps.access.isAdmin(actor)) {
         throw new HumanOSError('not_requester', 'only the requester, the human it acts for, or an admin can cancel it');
       }
-      if (task.status !== 'awaiting_approval' && task.status !== 'approved') {
+      if (!['awaiting_approval', 'approved', 'changes_requested'].includes(task.status)) {
         throw new HumanOSError(
           'invalid_state',
           `task ${taskId} is ${task.status}; only a task that has not started executing can be cancelled${

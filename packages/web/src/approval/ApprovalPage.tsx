@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useTitle } from '../lib/hooks.js';
 import type { Json, Me } from '../lib/types.js';
 import { ErrorBox, Timeline } from '../views/common.js';
+import { Alternatives } from './Alternatives.js';
 import { Approvers } from './Approvers.js';
 import { ChangedNotice } from './ChangedNotice.js';
 import { DecisionBar } from './DecisionBar.js';
@@ -16,6 +17,7 @@ import { payloadAfter, proposedPayload, rules } from './load.js';
 import { OutcomePanel } from './Outcome.js';
 import { PayloadSection, StaleNotice } from './PayloadSection.js';
 import { Proposal } from './Proposal.js';
+import { RequestChanges } from './RequestChanges.js';
 import { type ApprovalState, useApproval, useApprovalKeys } from './useApproval.js';
 import { Warnings } from './Warnings.js';
 
@@ -53,6 +55,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           headingRef={(el) => (outcomeHeading.current = el)}
         />
       )}
+      {v.open ? <RequestChanges a={v.a} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} /> : null}
       {v.result && v.open && v.result.kind === 'error' ? (
         <p class="status error" role="alert">
           {v.result.message}
@@ -104,6 +107,9 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
         <Side v={v} me={me} />
         <div class="rest">
           <Proposal a={a} />
+          {v.open ? (
+            <Alternatives a={a} rules={rules(a, data.task)} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} />
+          ) : null}
           <Approvers a={a} task={data.task} me={me} />
           <section aria-labelledby="history-title" class="card">
             <h2 id="history-title" class="h3">

@@ -13,6 +13,7 @@ from .models import (
     ApprovalRequest,
     AuditReview,
     AuditReviewPage,
+    ChangesRequestedResult,
     CreatedTask,
     DecisionResult,
     Delegation,
@@ -20,6 +21,7 @@ from .models import (
     InboxPage,
     Principal,
     ReviewedTaskPage,
+    RevisedTask,
     Task,
     TaskPage,
 )
@@ -123,6 +125,7 @@ def approve(
     approved_by: str | None,
     assign_to: str | None,
     idempotency_key: str,
+    alternative: int | None = None,
 ) -> Call[DecisionResult]:
     body = drop_none(
         {
@@ -132,6 +135,7 @@ def approve(
             'edits': dict(edits) if edits is not None else None,
             'approvedBy': approved_by,
             'assignTo': assign_to,
+            'alternative': alternative,
         }
     )
     return Call(
@@ -142,6 +146,31 @@ def approve(
         headers={'idempotency-key': idempotency_key},
         retry=True,
     )
+
+
+def request_changes(approval_id: str, payload_digest: str | None, feedback: str) -> Call[ChangesRequestedResult]:
+    return Call(
+        'POST',
+        f'{PREFIX}/approvals/{_q(approval_id)}/request-changes',
+        ChangesRequestedResult.model_validate,
+        body=drop_none({'payloadDigest': payload_digest, 'feedback': feedback}),
+    )
+
+
+def revise(
+    task_id: str,
+    payload: Mapping[str, Any],
+    ai_proposal: Mapping[str, Any] | None,
+    risk_assessment: Mapping[str, Any] | None,
+) -> Call[RevisedTask]:
+    body = drop_none(
+        {
+            'payload': dict(payload),
+            'aiProposal': camel_keys(ai_proposal) if ai_proposal is not None else None,
+            'riskAssessment': camel_keys(risk_assessment) if risk_assessment is not None else None,
+        }
+    )
+    return Call('POST', f'{PREFIX}/tasks/{_q(task_id)}/revise', RevisedTask.model_validate, body=body)
 
 
 def reject(

@@ -24,6 +24,8 @@ class AiProposal(BaseModel):
         alias_generator=to_camel,
     )
     action: str | None = None
+    alternative_payloads: list[dict[str, Any] | None] = []
+    """The payload each alternative would execute, by index (null: text only); absent when the agent sent none"""
     alternatives: list[str] = []
     confidence: float | None = None
     reasoning: str | None = None
@@ -117,6 +119,7 @@ TaskStatus = TypeAliasType(
         'expired',
         'cancelled',
         'overridden',
+        'changes_requested',
     ],
 )
 """The task status"""
@@ -155,6 +158,7 @@ ErrorCode = TypeAliasType(
         'delegation_window_invalid',
         'delegation_too_long',
         'delegation_role_not_held',
+        'invalid_alternative',
         'unauthorized',
         'reauthentication_required',
         'forbidden',
@@ -186,6 +190,7 @@ ErrorCode = TypeAliasType(
         'task_overridden',
         'lease_lost',
         'self_lockout',
+        'revision_limit',
         'integrity_violation',
         'stale_payload',
         'passkey_exists',
@@ -242,6 +247,45 @@ class OnBehalfOf(BaseModel):
     """Whose request this is: the delegate decides on their behalf"""
     until: str | None = None
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
+class ChosenAlternative(BaseModel):
+    """The alternative of the proposal an approver approved instead of the proposal"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    action: str | None = None
+    """The alternative’s text"""
+    index: int | None = None
+    """0-based index into `aiProposal.alternatives`"""
+    payload_digest: str | None = None
+    """The digest of its payload: what executes"""
+
+
+class ChangesRequestedResult(BaseModel):
+    """Changes requested: the task went back to its agent with the feedback; the gates of this version no longer count"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    feedback: str | None = None
+    ledger_index: int | None = None
+    """The `task.changes_requested` entry"""
+    payload_digest: str | None = None
+    """The digest of that version"""
+    requested_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    requested_by: str | None = None
+    task_id: str
+    task_status: TaskStatus | None = None
+    version: int | None = None
+    """The version changes were requested for (1 = as created)"""
 
 
 class DecisionResult(BaseModel):
@@ -399,6 +443,7 @@ class Approval(BaseModel):
         populate_by_name=True,
         alias_generator=to_camel,
     )
+    alternative: ChosenAlternative | None = None
     approval_id: str | None = None
     """The deciding gate, else the open one"""
     approval_reason: str | None = None
@@ -414,6 +459,9 @@ class Approval(BaseModel):
     auto_approved: bool = False
     """Approved without an execution gate"""
     cancelled: bool = False
+    changes_requested: bool = False
+    """An approver asked the agent for changes (`feedback` says what, `changesRequestedBy` who): revise with `POST /tasks/{id}/revise`"""
+    changes_requested_by: str | None = None
     decided: bool = False
     """Whether the task is past its approval"""
     edits: dict[str, Any] | None = None
@@ -427,6 +475,8 @@ class Approval(BaseModel):
     rejection_reason: str | None = None
     status: TaskStatus
     task_id: str
+    version: int | None = None
+    """The task’s version: 1 as created, one more per revision"""
     timed_out: bool = False
     """The wait stopped because its own timeout ran out"""
 
@@ -630,3 +680,26 @@ class Delegation(BaseModel):
     starts_at: str
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     state: DelegationState
+
+
+class RevisedTask(BaseModel):
+    """The revised task: a new version awaiting fresh approvals of every gate"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_chain: Annotated[list[ApprovalRequest], Field(validate_default=True)] = []
+    approval_request: ApprovalRequest | None = None
+    diff: list[dict[str, Any]] = []
+    """From the previous version to this one"""
+    payload_digest: str | None = None
+    """The digest of the revised payload"""
+    policy: dict[str, Any] | None = None
+    previous_digest: str | None = None
+    """The digest of the version changes were requested for"""
+    status: TaskStatus
+    task_id: str
+    version: int | None = None
+    """The new version (2 after the first revision)"""

@@ -151,6 +151,9 @@ def _default_message(call: ToolCall, approval: Approval) -> str:
         return f'No human decided on {call.function} in time; it was not run.'
     if approval.expired:
         return f'The approval request for {call.function} expired without a decision; it was not run.'
+    if approval.changes_requested:
+        who = approval.changes_requested_by or 'a human reviewer'
+        return f'{who} asked for changes to {call.function}: {approval.feedback or ""}. Call it again with the changes.'
     if approval.cancelled:
         return f'The request to run {call.function} was withdrawn; it was not run.'
     who = approval.rejected_by or 'a human reviewer'
@@ -295,6 +298,8 @@ class _Gate:
         message = (self.rejection_message or _default_message)(call, approval)
         if self.on_reject == 'raise':
             code = 'expired' if approval.expired else 'cancelled' if approval.cancelled else 'rejected'
+            if approval.changes_requested:
+                code = 'changes_requested'
             if approval.timed_out:
                 code = 'timed_out'
             raise ApprovalRejectedError(str(message), reason=approval.rejection_reason, approval=approval, code=code)
@@ -318,7 +323,8 @@ def _gated_async(
             task.id, on_approval_request=gate.on_approval_request, timeout=gate.timeout
         )
         if not approval.approved:
-            if approval.timed_out:
+            # A wrapped call cannot revise its own arguments: the caller calls again with the changes.
+            if approval.timed_out or approval.changes_requested:
                 await _withdraw_async(c, task.id)
             return gate.rejected(call, approval)
         box: dict[str, Any] = {}
@@ -347,7 +353,7 @@ def _gated_sync(
         task = c.create_task(**gate.task_options(call, prop))
         approval = c.wait_for_approval(task.id, on_approval_request=gate.on_approval_request, timeout=gate.timeout)
         if not approval.approved:
-            if approval.timed_out:
+            if approval.timed_out or approval.changes_requested:
                 _withdraw(c, task.id)
             return gate.rejected(call, approval)
         box: dict[str, Any] = {}

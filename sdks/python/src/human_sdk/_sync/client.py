@@ -42,6 +42,7 @@ from ..models import (
     ApprovalRequest,
     AuditReview,
     AuditReviewPage,
+    ChangesRequestedResult,
     CreatedTask,
     DecisionResult,
     Execution,
@@ -53,6 +54,7 @@ from ..models import (
     ReviewFrequency,
     ReviewOutcome,
     ReviewStatus,
+    RevisedTask,
     Task,
     TaskPage,
 )
@@ -230,6 +232,24 @@ class HumanOSClient(DelegationMethods):
         """
         return flows.wait_for_approval(self, task_id, on_approval_request, timeout)
 
+    def revise_task(
+        self,
+        task_id: str,
+        *,
+        payload: Mapping[str, Any],
+        ai_proposal: Mapping[str, Any] | None = None,
+        risk_assessment: Mapping[str, Any] | None = None,
+    ) -> RevisedTask:
+        """Answers requested changes with a new version (only the task's agent): every gate is asked
+        again and no earlier approval counts; then ``wait_for_approval`` again.
+
+        Example:
+            >>> approval = client.wait_for_approval(task.id)  # doctest: +SKIP
+            >>> if approval.changes_requested:  # doctest: +SKIP
+            ...     client.revise_task(task.id, payload=redraft(approval.feedback))
+        """
+        return self._send(_calls.revise(task_id, payload, ai_proposal, risk_assessment))
+
     def cancel_task(self, task_id: str, *, reason: str) -> Task:
         """Withdraws a task that has not started executing; waiters see ``cancelled=True``."""
         return self._send(_calls.cancel(task_id, reason))
@@ -297,9 +317,11 @@ class HumanOSClient(DelegationMethods):
         edits: Mapping[str, Any] | None = None,
         approved_by: str | None = None,
         assign_to: str | None = None,
+        alternative: int | None = None,
         idempotency_key: str | None = None,
     ) -> DecisionResult:
-        """Approves a gate (a human principal), optionally with ``edits`` (an RFC 7386 merge patch).
+        """Approves a gate (a human principal), optionally with ``edits`` (an RFC 7386 merge patch),
+        or approves the proposal's alternative of index ``alternative`` instead (its payload executes).
 
         The approval counts only for the payload version its maker saw: pass the view you showed
         (from ``inbox`` or ``get_approval``) and its ``current_digest`` is sent, or pass the id with
@@ -316,8 +338,22 @@ class HumanOSClient(DelegationMethods):
         """
         key = idempotency_key or str(uuid.uuid4())
         gate, digest = _calls.gate_ref(approval, payload_digest)
-        call = _calls.approve(gate, digest, approval_reason, feedback, edits, approved_by, assign_to, key)
+        call = _calls.approve(gate, digest, approval_reason, feedback, edits, approved_by, assign_to, key, alternative)
         return self._send(call)
+
+    def request_changes(
+        self, approval: str | ApprovalRequest, *, feedback: str, payload_digest: str | None = None
+    ) -> ChangesRequestedResult:
+        """Answers a gate with feedback instead of a verdict: the task goes back to its agent, whose
+        ``wait_for_approval`` returns ``changes_requested=True`` with the ``feedback``. Bound to the
+        version shown, like ``approve`` (a stale one raises :class:`~human_sdk.errors.StalePayloadError`).
+
+        Example:
+            >>> view = client.get_approval(approval_id)  # doctest: +SKIP
+            >>> client.request_changes(view, feedback='Mention the renewal date')  # doctest: +SKIP
+        """
+        gate, digest = _calls.gate_ref(approval, payload_digest)
+        return self._send(_calls.request_changes(gate, digest, feedback))
 
     def reject(
         self,
