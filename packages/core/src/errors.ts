@@ -39,6 +39,8 @@ export const ERROR_STATUS = {
   passkey_invalid: 403,
   /** Passkey enrolment is made by the human themself, never by an admin or agent for them. */
   passkey_owner_only: 403,
+  /** Assigning a request needs a lead: a human holding the `approval_lead` role, or an admin. */
+  lead_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -60,6 +62,12 @@ export const ERROR_STATUS = {
   passkey_exists: 409,
   /** Passkeys are not configured on this server (HUMANOS_WEBAUTHN_RP_ID or HUMANOS_PUBLIC_URL). */
   passkeys_not_configured: 409,
+  /** Another approver's claim on this request is still live (`claimedBy`, `claimedUntil`): nothing was written. */
+  claim_held: 409,
+  /** The named principal may not decide this request now (no role of it, disabled, its requester, or already seated). */
+  assignee_not_eligible: 409,
+  /** A comment @mentions a principal who may not see the request (or no such principal): nothing was written. */
+  mention_not_allowed: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -50,7 +50,9 @@ export type LedgerEntryType =
   | 'audit.review_extended'
   | 'audit.review_completed'
   | 'passkey.enrolled'
-  | 'passkey.revoked';
+  | 'passkey.revoked'
+  | 'comment.added'
+  | 'approval.assigned';
 
 export interface LedgerEntry {
   v: number;

@@ -9,6 +9,7 @@ import { p } from '../kernel/rows.js';
 import type { ChallengeInput } from '../passkeys/decision.js';
 import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { type DecideInput, decide } from './decide.js';
+import { assignedFirst, notAssignedTo } from './assigned.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
@@ -90,7 +91,7 @@ export class Approvals {
       .orderBy('step')
       .orderBy('requested_at')
       .execute();
-    const context = gateContext(task);
+    const context = { ...gateContext(task), now: this.deps.now() };
     return {
       ...gateView(
         g,
@@ -151,7 +152,7 @@ export class Approvals {
           .where('approval_roles.role', '=', role)
           .where('approval_roles.status', '=', q.status);
         if (q.status === 'pending') {
-          query = query
+          query = notAssignedTo(query, actor)
             .where('tasks.requester', '!=', actor.id)
             .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', '!=', actor.id)]))
             .where(({ not, exists, selectFrom }) =>
@@ -202,7 +203,10 @@ export class Approvals {
       .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((r) => !seen.has(r.id) && seen.add(r.id));
     const page = withinBytes(rows.slice(0, q.limit), rowBytes);
-    const items = page.map((r) => gateView(r, gateContext(r)));
+    const now = this.deps.now();
+    const items = page.map((r) => gateView(r, { ...gateContext(r), now }));
+    // What a lead assigned to the caller comes first (and only there: the walk leaves it out).
+    if (q.status === 'pending' && after === undefined) items.unshift(...(await assignedFirst(this.deps, actor)));
     const last = page[page.length - 1];
     return {
       items,

@@ -7,7 +7,7 @@ import {
   type RiskAssessment,
 } from '@humanos/core';
 import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
-import type { DecisionEntry, GateDecision, GateView } from './schemas.js';
+import type { AttentionCheckReveal, DecisionEntry, GateDecision, GateView } from './schemas.js';
 
 /** What a kind of gate shows of its own in place of the task's proposal. */
 type KindView<K extends keyof GateView> = Pick<GateView, 'aiProposal' | 'alternatives' | K>;
@@ -100,6 +100,8 @@ export interface GateContext {
   digest: string;
   /** The task's payload as it stands, when the caller has it (detail views). */
   payload?: unknown;
+  /** The server's clock when the view is made (a claim shows until it expires); the system clock if unset. */
+  now?: number;
 }
 
 /**
@@ -191,5 +193,31 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
     decidedAt: g.decided_at === null ? null : iso(g.decided_at),
     // Bidi controls or zero-width characters in what the agent wrote: shown escaped, never as-is.
     textWarnings: invisibleCharacters(agentText),
+    ...teamFields(g, task.now ?? Date.now()),
+  };
+}
+
+/**
+ * A gate's claim (while live and the gate open), its assignment, and — once decided — whether it was
+ * an attention check (`collab/`). A check shows nothing of itself while it is open.
+ */
+export function teamFields(
+  g: ApprovalRow,
+  now: number,
+): Pick<GateView, 'claimedBy' | 'claimedUntil' | 'assignee' | 'assignedBy' | 'attentionCheck'> {
+  const live = g.status === 'pending' && g.claimed_by !== null && Number(g.claimed_until ?? 0) > now;
+  const decided = g.status !== 'pending' && g.status !== 'waiting';
+  return {
+    claimedBy: live ? g.claimed_by : null,
+    claimedUntil: live ? iso(Number(g.claimed_until)) : null,
+    assignee: g.assignee,
+    assignedBy: g.assigned_by,
+    attentionCheck:
+      decided && g.attention_check !== null
+        ? {
+            ...p<Omit<AttentionCheckReveal, 'caught'>>(g.attention_check),
+            caught: g.status === 'rejected' ? true : g.status === 'approved' ? false : null,
+          }
+        : null,
   };
 }

@@ -5,6 +5,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
 import type { EmailOp } from './planner.js';
+import { teamEmail, teamNotice } from './teamNotice.js';
 import type { LinkTokens } from './tokens.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 
@@ -150,6 +151,7 @@ export class EmailSink {
     const to = (await this.identity.addresses(this.deps.db, [op.principal])).get(op.principal)?.get('email');
     if (op.op === 'audit_review')
       return to ? this.sendReview(op.review, to) : { ok: true, status: null, error: 'skipped: no address' };
+    if (op.op === 'notice') return to ? this.sendNotice(op, to) : { ok: true, status: null, error: 'skipped: no address' };
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
     const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl);
     if (!v) return { ok: false, status: null, error: 'gone' };
@@ -170,6 +172,15 @@ export class EmailSink {
     if (!n) return { ok: false, status: null, error: 'gone' };
     if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
     const mail = reviewEmail({ ...n, url: n.url ?? this.settings.publicUrl });
+    const failed = await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, mail);
+    return failed ?? { ok: true, status: 250, error: null };
+  }
+
+  /** A mention or an assignment (`teamNotice.ts`). */
+  private async sendNotice(op: Extract<EmailOp, { op: 'notice' }>, to: string): Promise<Attempt> {
+    const n = await teamNotice(this.deps.db, op, this.settings.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    const mail = teamEmail({ ...n, url: n.url ?? this.settings.publicUrl });
     const failed = await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, mail);
     return failed ?? { ok: true, status: 250, error: null };
   }

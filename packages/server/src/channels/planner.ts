@@ -6,6 +6,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
+import type { NoticeAbout } from './teamNotice.js';
 
 /** The outbox sinks of the channels: the planner fans an event out to one row per message. */
 export const PLAN_SINK = 'channel:plan';
@@ -21,6 +22,8 @@ export const CHANNEL_EVENTS = [
   'approval.expired',
   'approval.cancelled',
   'audit.review_opened',
+  'comment.added',
+  'approval.assigned',
 ];
 
 /** An outbox row the planner adds: which sink, what to send (`target`, a SlackOp or EmailOp as JSON), and when. */
@@ -31,10 +34,14 @@ export type SlackOp =
   | { op: 'post'; to: string; principal: string | null }
   | { op: 'update'; message: string }
   | { op: 'remind'; message: string }
-  | { op: 'audit_review'; to: string; review: string };
+  | { op: 'audit_review'; to: string; review: string }
+  | ({ op: 'notice'; to: string } & NoticeOp);
 export type EmailOp =
   | { op: 'request' | 'reminder' | 'outcome'; principal: string }
-  | { op: 'audit_review'; principal: string; review: string };
+  | { op: 'audit_review'; principal: string; review: string }
+  | ({ op: 'notice'; principal: string } & NoticeOp);
+/** A mention in a comment, or an assignment by a lead (`teamNotice.ts`). */
+export type NoticeOp = { approval: string; about: NoticeAbout; by: string; comment: string | null };
 
 /**
  * Enabled humans holding any of `roles` who may act on what they are sent (roles are a JSON array
@@ -103,11 +110,12 @@ export class Planner {
   ) {}
 
   async send(d: DeliveryRow, entry: string): Promise<Attempt> {
-    const event = JSON.parse(entry) as { type: string; approvalId?: string; data?: { reviewId?: string } };
+    const event = JSON.parse(entry) as TeamEvent & { data?: { reviewId?: string } };
     const reviewId = event.type === 'audit.review_opened' ? event.data?.reviewId : undefined;
-    if (reviewId) {
+    const team = event.type === 'comment.added' || event.type === 'approval.assigned';
+    if (reviewId || team) {
       await this.deps.write(async (trx) => {
-        const rows = await this.reviewNotices(trx, reviewId);
+        const rows = reviewId ? await this.reviewNotices(trx, reviewId) : await this.teamNotices(trx, event);
         await this.outbox.insert(
           trx,
           rows.map((r) => ({ ...r, seq: Number(d.seq), eventType: d.event_type })),
@@ -191,6 +199,26 @@ export class Planner {
   }
 
   /**
+   * A comment's mentions (each mentioned person but its author) or a lead's assignee, as a Slack DM
+   * and an e-mail as their preferences allow. Who may be mentioned or assigned was checked when the
+   * comment or assignment was written (`collab/`).
+   */
+  private async teamNotices(trx: Transaction<Database>, event: TeamEvent): Promise<PlanRow[]> {
+    const approval = event.approvalId;
+    if (!approval) return [];
+    const about: NoticeAbout = event.type === 'comment.added' ? 'mention' : 'assigned';
+    const people =
+      about === 'mention' ? (event.data?.mentions ?? []).filter((id) => id !== event.actor) : [event.data?.assignee];
+    const op = { approval, about, by: event.actor, comment: about === 'mention' ? (event.data?.commentId ?? null) : null };
+    return this.toPeople(
+      trx,
+      people.filter((id): id is string => typeof id === 'string'),
+      (to) => ({ op: 'notice', to, ...op }),
+      (principal) => ({ op: 'notice', principal, ...op }),
+    );
+  }
+
+  /**
    * Each person on the channels their preferences allow, after their quiet hours: a Slack DM (when
    * `dm` gives one and they linked Slack) and an e-mail (when they have an address).
    */
@@ -244,6 +272,14 @@ export class Planner {
     return rows;
   }
 }
+
+/** The ledger event of a comment or an assignment, as the planner reads it. */
+type TeamEvent = {
+  type: string;
+  actor: string;
+  approvalId?: string;
+  data?: { mentions?: string[]; commentId?: string; assignee?: string };
+};
 
 function slack(op: SlackOp, at: number): PlanRow {
   return { sink: SLACK_SINK, target: JSON.stringify(op), at };

@@ -5,6 +5,7 @@ import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
 import type { SlackOp } from './planner.js';
+import { teamNotice, teamSlackMessage } from './teamNotice.js';
 import { type ApprovalView, approvalView, statusLine } from './view.js';
 
 /** Slack's Web API, as HumanOS uses it: no retries of its own (the outbox retries), one timeout per call. */
@@ -177,6 +178,7 @@ export class SlackSink {
     const approvalId = (JSON.parse(entry) as { approvalId?: string }).approvalId;
     try {
       if (op.op === 'audit_review') return await this.postReview(op);
+      if (op.op === 'notice') return await this.postNotice(op);
       if (op.op === 'post' && approvalId) return await this.post(approvalId, op);
       if (op.op === 'update') return await this.update(op.message);
       if (op.op === 'remind') return await this.remind(op.message);
@@ -230,6 +232,14 @@ export class SlackSink {
     if (!n) return { ok: false, status: null, error: 'gone' };
     if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
     await this.api.client.chat.postMessage({ channel: op.to, ...reviewSlackMessage(n) });
+    return { ok: true, status: null, error: null };
+  }
+
+  /** A mention or an assignment, as a DM (`teamNotice.ts`). */
+  private async postNotice(op: Extract<SlackOp, { op: 'notice' }>): Promise<Attempt> {
+    const n = await teamNotice(this.deps.db, op, this.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    await this.api.client.chat.postMessage({ channel: op.to, ...teamSlackMessage(n) });
     return { ok: true, status: null, error: null };
   }
 

@@ -89,6 +89,15 @@ export interface Database {
     proposal: string | null;
     /** The steps of one in-run decision share a group (the id of its first step); null otherwise. */
     group_id: string | null;
+    /** Who claimed the gate (looking at it) until `claimed_until`, epoch ms (0025; not a lock). */
+    claimed_by: string | null;
+    claimed_until: number | null;
+    /** The eligible approver a lead assigned it to (0025). */
+    assignee: string | null;
+    assigned_by: string | null;
+    assigned_at: number | null;
+    /** A synthetic attention check's planted flaw (JSON, 0025); null on every real gate. */
+    attention_check: string | null;
   };
   /** Gate roles, with the gate's status and open time mirrored for the inbox index. */
   approval_roles: { approval_id: string; role: string; status: string; requested_at: number };
@@ -261,5 +270,34 @@ export interface Database {
     delivered_at: number | null;
     /** For a sink that fans out (notification channels), the one recipient of this row (0012). */
     target: string | null;
+  };
+  /** Comments on a gate (0025, `comments/`). */
+  approval_comments: {
+    id: string;
+    approval_id: string;
+    task_id: string;
+    author: string;
+    /** Markdown, as the author wrote it. */
+    body: string;
+    /** JSON array of the principal ids it mentioned (each notified). */
+    mentions: string;
+    digest: string;
+    ledger_index: number;
+    created_at: number;
+  };
+  /** Planted attention checks and their outcome (0025, `comments/attention.ts`). */
+  attention_checks: {
+    id: string;
+    task_id: string;
+    approval_id: string;
+    source_task_id: string | null;
+    /** JSON: what was planted (`kind`, `field`, `shown`, `planted`, `message`). */
+    flaw: string;
+    created_at: number;
+    decided_by: string | null;
+    verdict: string | null;
+    /** 1 when the approver rejected the flawed request, 0 when they approved it. */
+    caught: number | null;
+    decided_at: number | null;
   };
 }

@@ -19,6 +19,7 @@ import { migration as m0018 } from './0018_consents.js';
 import { migration as m0019 } from './0019_deliveries.js';
 import { migration as m0020 } from './0020_sessions.js';
 import { migration as m0021 } from './0021_passkeys.js';
+import { migration as m0025 } from './0025_team.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -47,6 +48,7 @@ const migrations: Record<string, Migration> = {
   '0019_deliveries': m0019,
   '0020_sessions': m0020,
   '0021_passkeys': m0021,
+  '0025_team': m0025,
 };
 
 export const migrationProvider: MigrationProvider = {
