@@ -198,6 +198,8 @@ const TABLES = [
   ['task_heads', 'task_id'],
   ['task_head_nodes', 'level, idx'],
   ['sessions', 'id'],
+  ['approval_comments', 'id'],
+  ['attention_checks', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

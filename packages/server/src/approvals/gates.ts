@@ -157,6 +157,12 @@ export function newGateRow(
     reminded: 0,
     proposal: null,
     group_id: null,
+    claimed_by: null,
+    claimed_until: null,
+    assignee: null,
+    assigned_by: null,
+    assigned_at: null,
+    attention_check: null,
   };
 }
 

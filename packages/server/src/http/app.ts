@@ -12,7 +12,9 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
+import { attentionRoutes } from '../attention/routes.js';
 import { auditRoutes } from '../audit/routes.js';
+import { collabRoutes } from '../collab/routes.js';
 import { authenticate, authPublicRoutes, authRoutes } from '../auth/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { eventRoutes } from '../events/routes.js';
@@ -157,6 +159,8 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   taskRoutes(api, s.tasks);
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
+  collabRoutes(api, s.comments, s.claims);
+  attentionRoutes(api, s.attention);
   passkeyRoutes(api, s.passkeys);
   auditRoutes(api, s.auditReviews);
   eventRoutes(api, {
