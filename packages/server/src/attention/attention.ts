@@ -77,11 +77,17 @@ export class AttentionChecks {
   /** Plants a check now (admin): modelled on `sourceTaskId`, or the newest open request that can carry a flaw. */
   async plant(actor: Principal, sourceTaskId?: string): Promise<AttentionCheckItem> {
     this.deps.access.requireAdmin(actor);
-    if (!this.settings.enabled) throw new HumanOSError('invalid_state', 'attention checks are off (HUMANOS_ATTENTION_CHECKS=on)');
+    if (!this.settings.enabled)
+      throw new HumanOSError('invalid_state', 'attention checks are off (HUMANOS_ATTENTION_CHECKS=on)');
     const source = sourceTaskId ?? (await this.newestPlantable());
-    if (!source) throw new HumanOSError('invalid_state', 'no open request with an amount or an IBAN to model a check on');
+    if (!source)
+      throw new HumanOSError('invalid_state', 'no open request with an amount or an IBAN to model a check on');
     const id = await this.plantFrom(source);
-    const row = await this.deps.db.selectFrom('attention_checks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await this.deps.db
+      .selectFrom('attention_checks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     return checkItem(row);
   }
 
@@ -100,10 +106,14 @@ export class AttentionChecks {
   /** Creates the check modelled on a real task, in one transaction with its gate's mark and its row. */
   private async plantFrom(sourceTaskId: string): Promise<string> {
     const source = await this.deps.access.loadTask(this.deps.db, sourceTaskId);
-    if (source.requester === this.settings.requester) throw new HumanOSError('invalid_state', 'a check is not modelled on a check');
+    if (source.requester === this.settings.requester)
+      throw new HumanOSError('invalid_state', 'a check is not modelled on a check');
     const planted = plantFlaw(p(source.payload));
-    if (!planted) throw new HumanOSError('invalid_state', `task ${sourceTaskId} has no amount or IBAN to plant a flaw in`);
-    const proposal = p<{ action: string; reasoning: string | null; confidence: number | null; alternatives: string[] }>(source.ai_proposal);
+    if (!planted)
+      throw new HumanOSError('invalid_state', `task ${sourceTaskId} has no amount or IBAN to plant a flaw in`);
+    const proposal = p<{ action: string; reasoning: string | null; confidence: number | null; alternatives: string[] }>(
+      source.ai_proposal,
+    );
     const id = `check:${randomBytes(12).toString('hex')}`;
     const actor: Principal = { id: this.settings.requester, kind: 'agent', roles: [] };
     const stated = `${planted.flaw.field.slice(1)}: ${planted.flaw.shown}.`;
@@ -119,15 +129,29 @@ export class AttentionChecks {
         aiProposal: { ...proposal, reasoning: proposal.reasoning ? `${stated} ${proposal.reasoning}` : stated },
       },
       undefined,
-      { entryData: { attentionCheck: true }, within: (trx, taskId, gates) => this.mark(trx, id, taskId, gates, source, planted.flaw) },
+      {
+        entryData: { attentionCheck: true },
+        within: (trx, taskId, gates) => this.mark(trx, id, taskId, gates, source, planted.flaw),
+      },
     );
     return id;
   }
 
-  private async mark(trx: Transaction<Database>, id: string, taskId: string, gates: ApprovalRow[], source: TaskRow, flaw: Flaw) {
+  private async mark(
+    trx: Transaction<Database>,
+    id: string,
+    taskId: string,
+    gates: ApprovalRow[],
+    source: TaskRow,
+    flaw: Flaw,
+  ) {
     const first = gates.find((g) => g.status === 'pending' && g.kind === 'execution');
     if (!first) throw new HumanOSError('invalid_state', 'the policy opens no execution gate for this request');
-    await trx.updateTable('approvals').set({ attention_check: j(flaw) }).where('task_id', '=', taskId).execute();
+    await trx
+      .updateTable('approvals')
+      .set({ attention_check: j(flaw) })
+      .where('task_id', '=', taskId)
+      .execute();
     const row: CheckRow = {
       id,
       task_id: taskId,
@@ -156,7 +180,12 @@ export class AttentionChecks {
     await this.deps.write(async (trx) => {
       await trx
         .updateTable('attention_checks')
-        .set({ decided_by: first.principal_id, verdict: first.verdict, caught: first.verdict === 'rejected' ? 1 : 0, decided_at: Number(first.decided_at) })
+        .set({
+          decided_by: first.principal_id,
+          verdict: first.verdict,
+          caught: first.verdict === 'rejected' ? 1 : 0,
+          decided_at: Number(first.decided_at),
+        })
         .where('approval_id', '=', gate.id)
         .where('decided_by', 'is', null)
         .execute();
@@ -188,13 +217,24 @@ export class AttentionChecks {
       r.last = Math.max(r.last, Number(d.decided_at));
       per.set(d.principal_id, r);
     }
-    const rows = await this.deps.db.selectFrom('attention_checks').selectAll().orderBy('created_at', 'desc').limit(100).execute();
+    const rows = await this.deps.db
+      .selectFrom('attention_checks')
+      .selectAll()
+      .orderBy('created_at', 'desc')
+      .limit(100)
+      .execute();
     return {
       enabled: this.settings.enabled,
       perThousand: this.settings.perThousand,
       approvers: [...per]
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([principal, r]) => ({ principal, decided: r.decided, caught: r.caught, missed: r.missed, lastAt: r.last ? iso(r.last) : null })),
+        .map(([principal, r]) => ({
+          principal,
+          decided: r.decided,
+          caught: r.caught,
+          missed: r.missed,
+          lastAt: r.last ? iso(r.last) : null,
+        })),
       checks: rows.map(checkItem),
     };
   }

@@ -20,7 +20,8 @@ function find(v: unknown, path: string[] = []): Found | undefined {
   if (path.length > 3 || typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
   const entries = Object.entries(v as Record<string, unknown>);
   for (const [k, x] of entries) {
-    if (typeof x === 'string' && IBAN.test(x.replaceAll(' ', ''))) return { path: [...path, k], kind: 'iban', value: x };
+    if (typeof x === 'string' && IBAN.test(x.replaceAll(' ', '')))
+      return { path: [...path, k], kind: 'iban', value: x };
   }
   for (const [k, x] of entries) {
     if (typeof x === 'number' && Number.isFinite(x) && x > 0 && AMOUNT_KEY.test(k))

@@ -9,7 +9,10 @@ export const PlantCheckBody = named(
   T.Object(
     {
       sourceTaskId: T.Optional(
-        T.String({ pattern: TASK_ID_PATTERN, description: 'The real task to model the check on (default: the newest open request with an amount or IBAN)' }),
+        T.String({
+          pattern: TASK_ID_PATTERN,
+          description: 'The real task to model the check on (default: the newest open request with an amount or IBAN)',
+        }),
       ),
     },
     { ...closed, description: 'Plant an attention check now' },
@@ -55,7 +58,9 @@ export const AttentionCheckReport = named(
   view(
     {
       enabled: T.Boolean({ description: 'HUMANOS_ATTENTION_CHECKS=on (off by default)' }),
-      perThousand: T.Integer({ description: 'Checks planted per 1000 real requests (HUMANOS_ATTENTION_CHECK_PER_THOUSAND)' }),
+      perThousand: T.Integer({
+        description: 'Checks planted per 1000 real requests (HUMANOS_ATTENTION_CHECK_PER_THOUSAND)',
+      }),
       approvers: T.Array(AttentionApproverResult),
       checks: T.Array(AttentionCheckItem, { description: 'The latest 100 checks, newest first' }),
     },

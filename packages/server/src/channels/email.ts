@@ -151,7 +151,8 @@ export class EmailSink {
     const to = (await this.identity.addresses(this.deps.db, [op.principal])).get(op.principal)?.get('email');
     if (op.op === 'audit_review')
       return to ? this.sendReview(op.review, to) : { ok: true, status: null, error: 'skipped: no address' };
-    if (op.op === 'notice') return to ? this.sendNotice(op, to) : { ok: true, status: null, error: 'skipped: no address' };
+    if (op.op === 'notice')
+      return to ? this.sendNotice(op, to) : { ok: true, status: null, error: 'skipped: no address' };
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
     const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl);
     if (!v) return { ok: false, status: null, error: 'gone' };

@@ -209,7 +209,12 @@ export class Planner {
     const about: NoticeAbout = event.type === 'comment.added' ? 'mention' : 'assigned';
     const people =
       about === 'mention' ? (event.data?.mentions ?? []).filter((id) => id !== event.actor) : [event.data?.assignee];
-    const op = { approval, about, by: event.actor, comment: about === 'mention' ? (event.data?.commentId ?? null) : null };
+    const op = {
+      approval,
+      about,
+      by: event.actor,
+      comment: about === 'mention' ? (event.data?.commentId ?? null) : null,
+    };
     return this.toPeople(
       trx,
       people.filter((id): id is string => typeof id === 'string'),

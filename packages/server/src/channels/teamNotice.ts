@@ -70,7 +70,14 @@ export function teamSlackMessage(n: TeamNotice): { text: string; blocks: Record<
     blocks.push({
       type: 'actions',
       block_id: 'notice',
-      elements: [{ type: 'button', action_id: 'humanos_open', text: { type: 'plain_text', text: 'Open in HumanOS' }, url: n.url }],
+      elements: [
+        {
+          type: 'button',
+          action_id: 'humanos_open',
+          text: { type: 'plain_text', text: 'Open in HumanOS' },
+          url: n.url,
+        },
+      ],
     });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: esc(n.approvalId) }] });
   return { text: esc(head), blocks };
@@ -90,6 +97,13 @@ export function teamEmail(n: TeamNotice & { url: string }): { subject: string; h
 <a href="${html(n.url)}" style="display:inline-block;padding:10px 18px;border-radius:6px;font-weight:600;text-decoration:none;background:#224;color:#fff">Open in HumanOS</a>
 <p style="color:#888;font-size:12px;margin-top:24px">${html(n.approvalId)}</p>
 </div></body></html>`;
-  const text = [head, '', ...(n.comment === null ? [] : [n.comment, '']), `Open in HumanOS: ${n.url}`, '', n.approvalId];
+  const text = [
+    head,
+    '',
+    ...(n.comment === null ? [] : [n.comment, '']),
+    `Open in HumanOS: ${n.url}`,
+    '',
+    n.approvalId,
+  ];
   return { subject: head.slice(0, 200), html: body, text: text.join('\n') };
 }

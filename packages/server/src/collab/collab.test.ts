@@ -88,7 +88,10 @@ for (const backend of backends()) {
       const quoted = JSON.stringify(dm.body.blocks);
       expect(quoted).toContain('&lt;@U0ALL&gt; &lt;!channel&gt; &amp;');
       expect(quoted).not.toContain('<@U0ALL>');
-      await until(() => smtp.to('bob@example.com').some((m) => (m.subject ?? '').includes('mentioned you')), 'the e-mail');
+      await until(
+        () => smtp.to('bob@example.com').some((m) => (m.subject ?? '').includes('mentioned you')),
+        'the e-mail',
+      );
       const mail = smtp.to('bob@example.com').find((m) => (m.subject ?? '').includes('mentioned you'));
       expect(mail?.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(mail?.html).not.toContain('<script>');
@@ -194,8 +197,14 @@ for (const backend of backends()) {
       expect(annInbox.body.items.findIndex((g: { id: string }) => g.id === approvalId)).toBeLessThan(
         annInbox.body.items.findIndex((g: { id: string }) => g.id === first.approvalId),
       );
-      await until(() => dmsTo('U0BOB').some((m) => JSON.stringify(m.body).includes('assigned you')), 'the assignment DM');
-      await until(() => smtp.to('bob@example.com').some((m) => (m.subject ?? '').includes('assigned you')), 'the e-mail');
+      await until(
+        () => dmsTo('U0BOB').some((m) => JSON.stringify(m.body).includes('assigned you')),
+        'the assignment DM',
+      );
+      await until(
+        () => smtp.to('bob@example.com').some((m) => (m.subject ?? '').includes('assigned you')),
+        'the e-mail',
+      );
     });
   });
 }

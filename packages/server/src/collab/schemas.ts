@@ -32,7 +32,9 @@ export const CommentView = named(
           'The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links',
       }),
       mentions: T.Array(T.String(), { description: 'The principals it mentioned (each was notified)' }),
-      digest: T.String({ description: 'SHA-256 of the canonical comment, as its `comment.added` ledger entry carries' }),
+      digest: T.String({
+        description: 'SHA-256 of the canonical comment, as its `comment.added` ledger entry carries',
+      }),
       ledgerIndex: T.Integer(),
       createdAt: IsoTime,
     },

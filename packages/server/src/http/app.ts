@@ -14,9 +14,9 @@ import Fastify, {
 import { approvalRoutes } from '../approvals/routes.js';
 import { attentionRoutes } from '../attention/routes.js';
 import { auditRoutes } from '../audit/routes.js';
-import { collabRoutes } from '../collab/routes.js';
 import { authenticate, authPublicRoutes, authRoutes } from '../auth/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
+import { collabRoutes } from '../collab/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
