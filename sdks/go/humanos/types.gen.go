@@ -14,7 +14,9 @@ const (
 	ErrorCodeAlreadySeated             ErrorCode = "already_seated"
 	ErrorCodeApprovalExpired           ErrorCode = "approval_expired"
 	ErrorCodeApprovedByMismatch        ErrorCode = "approved_by_mismatch"
+	ErrorCodeAssigneeNotEligible       ErrorCode = "assignee_not_eligible"
 	ErrorCodeBadRequest                ErrorCode = "bad_request"
+	ErrorCodeClaimHeld                 ErrorCode = "claim_held"
 	ErrorCodeConflict                  ErrorCode = "conflict"
 	ErrorCodeConsentRequired           ErrorCode = "consent_required"
 	ErrorCodeCsrfFailed                ErrorCode = "csrf_failed"
@@ -25,7 +27,9 @@ const (
 	ErrorCodeInternal                  ErrorCode = "internal"
 	ErrorCodeInvalidId                 ErrorCode = "invalid_id"
 	ErrorCodeInvalidState              ErrorCode = "invalid_state"
+	ErrorCodeLeadRequired              ErrorCode = "lead_required"
 	ErrorCodeLeaseLost                 ErrorCode = "lease_lost"
+	ErrorCodeMentionNotAllowed         ErrorCode = "mention_not_allowed"
 	ErrorCodeMethodNotAllowed          ErrorCode = "method_not_allowed"
 	ErrorCodeNotFound                  ErrorCode = "not_found"
 	ErrorCodeNotRequester              ErrorCode = "not_requester"
@@ -72,7 +76,11 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeApprovedByMismatch:
 		return true
+	case ErrorCodeAssigneeNotEligible:
+		return true
 	case ErrorCodeBadRequest:
+		return true
+	case ErrorCodeClaimHeld:
 		return true
 	case ErrorCodeConflict:
 		return true
@@ -94,7 +102,11 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeInvalidState:
 		return true
+	case ErrorCodeLeadRequired:
+		return true
 	case ErrorCodeLeaseLost:
+		return true
+	case ErrorCodeMentionNotAllowed:
 		return true
 	case ErrorCodeMethodNotAllowed:
 		return true
@@ -257,10 +269,15 @@ type ApprovalRequest struct {
 	ApprovedPayload map[string]any `json:"approvedPayload"`
 
 	// ApproverRole The eligible roles, comma-separated
-	ApproverRole string `json:"approverRole"`
+	ApproverRole   string                `json:"approverRole"`
+	AssignedBy     string                `json:"assignedBy"`
+	Assignee       string                `json:"assignee"`
+	AttentionCheck *AttentionCheckReveal `json:"attentionCheck"`
 
 	// Chain Every gate of this kind on the task, in step order, with its decisions
 	Chain               []ChainLink `json:"chain"`
+	ClaimedBy           string      `json:"claimedBy"`
+	ClaimedUntil        string      `json:"claimedUntil"`
 	ConfidenceThreshold float64     `json:"confidenceThreshold"`
 
 	// CurrentDigest The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding.
@@ -302,6 +319,26 @@ type ApprovalRequest struct {
 	Task         TaskRef       `json:"task"`
 	TaskID       string        `json:"taskId"`
 	TextWarnings []TextWarning `json:"textWarnings"`
+}
+
+// AttentionCheckReveal This request was an attention check (a synthetic request with a planted flaw; it could never execute)
+type AttentionCheckReveal struct {
+	Caught bool `json:"caught"`
+
+	// Field JSON pointer of the payload field that was changed, e.g. `/amount`
+	Field string `json:"field"`
+
+	// Kind What kind of flaw was planted
+	Kind string `json:"kind"`
+
+	// Message A sentence for the approver: this was a check, and what was wrong
+	Message string `json:"message"`
+
+	// Planted The value the payload carried instead
+	Planted string `json:"planted"`
+
+	// Shown The value the request’s text stated
+	Shown string `json:"shown"`
 }
 
 // ChainLink One step (or escalation) of the path

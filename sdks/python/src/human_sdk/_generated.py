@@ -163,6 +163,7 @@ ErrorCode = TypeAliasType(
         'passkey_required',
         'passkey_invalid',
         'passkey_owner_only',
+        'lead_required',
         'not_found',
         'method_not_allowed',
         'conflict',
@@ -180,6 +181,9 @@ ErrorCode = TypeAliasType(
         'stale_payload',
         'passkey_exists',
         'passkeys_not_configured',
+        'claim_held',
+        'assignee_not_eligible',
+        'mention_not_allowed',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
@@ -296,7 +300,15 @@ class ApprovalRequest(ApprovalRequestBase):
     """Any JSON object"""
     approver_role: str | None = None
     """The eligible roles, comma-separated"""
+    assigned_by: str | None = None
+    assignee: str | None = None
+    """The eligible approver a lead assigned it to"""
+    attention_check: dict[str, Any] | None = None
     chain: list[dict[str, Any]] | None = None
+    claimed_by: str | None = None
+    """Who of the role is looking at it now (a claim; not a lock on deciding)"""
+    claimed_until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     confidence_threshold: float | None = None
     current_digest: str | None = None
     """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""
