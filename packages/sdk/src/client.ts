@@ -11,7 +11,7 @@
  */
 
 import { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
-import { ApprovalsClient } from './approvals.js';
+import { ApprovalsClient, CollabClient } from './approvals.js';
 import { AuditClient } from './audit.js';
 import { ChannelsClient } from './channels.js';
 import { ExecutionClient } from './execution.js';
@@ -36,6 +36,8 @@ export class HumanOSClient {
   readonly channels: ChannelsClient;
   /** Periodic audit reviews of unattended runs (admin or auditor). */
   readonly audit: AuditClient;
+  /** Comments, claims and assignment of approval requests. */
+  readonly collab: CollabClient;
 
   constructor(opts: ClientOptions = {}) {
     const http = new Transport(opts);
@@ -49,6 +51,7 @@ export class HumanOSClient {
     this.ledger = new LedgerClient(http, opts.checkpointStore, opts.trustedPublicKey);
     this.channels = new ChannelsClient(http);
     this.audit = new AuditClient(http);
+    this.collab = new CollabClient(http);
   }
 
   // ---- tasks (see TasksClient) ----

@@ -9,6 +9,8 @@ import type { Json, Me } from '../lib/types.js';
 import { ErrorBox, Timeline } from '../views/common.js';
 import { Approvers } from './Approvers.js';
 import { ChangedNotice } from './ChangedNotice.js';
+import { CheckNotice, Claim } from './Claim.js';
+import { Comments } from './Comments.js';
 import { DecisionBar } from './DecisionBar.js';
 import { DetailHeader } from './DetailHeader.js';
 import { payloadAfter, proposedPayload, rules } from './load.js';
@@ -89,10 +91,13 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
       <div class="detail-grid">
         <Side v={v} me={me} />
         <div class="content">
+          <Claim a={a} me={me} onChange={v.d.reload} />
+          <CheckNotice a={a} />
           {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
           <PayloadSection {...v} base={v.base as Json} proposed={proposedPayload(a) as Json} value={v.value} />
           <Proposal a={a} />
           <Approvers a={a} task={data.task} me={me} />
+          <Comments id={a.id} />
           <section aria-labelledby="history-title" class="card">
             <h2 id="history-title" class="h3">
               History (from the ledger)
