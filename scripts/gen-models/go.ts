@@ -39,6 +39,8 @@ const GO_TYPES: Record<string, string> = {
   Principal: 'Principal',
   CreatedTask: 'CreatedTask',
   ErrorCode: 'ErrorCode',
+  ApprovalComment: 'Comment',
+  ApprovalClaim: 'Claim',
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */

@@ -68,6 +68,8 @@ const PY_TYPES: Record<string, string> = {
   ReviewStatus: 'ReviewStatus',
   ReviewOutcome: 'ReviewOutcome',
   SampleReason: 'SampleReason',
+  ApprovalComment: 'ApprovalComment',
+  ApprovalClaim: 'ApprovalClaim',
 };
 
 /** Schemas merged into one Python model that has the members of both. */
@@ -97,6 +99,8 @@ const PY_REQUIRED: Record<string, string[]> = {
     'ledgerIndex',
   ],
   AuditReviewPage: ['items'],
+  ApprovalClaim: ['approvalId'],
+  ApprovalComment: ['id', 'approvalId', 'author', 'body'],
   CreatedTask: ['taskId', 'status'],
   Decision: ['principal', 'verdict'],
   DecisionResult: ['approvalId', 'status'],

@@ -58,7 +58,9 @@ describe.skipIf(!haveChromium)('comments and claims between two approvers (Chrom
 
     await a.page.goto(url);
     await a.page.getByRole('button', { name: /Claim/ }).click();
-    await expect.poll(() => a.page.locator('#claim [role="status"]').textContent()).toContain('You are looking at this');
+    await expect
+      .poll(() => a.page.locator('#claim [role="status"]').textContent())
+      .toContain('You are looking at this');
 
     await b.page.goto(url);
     const claimed = b.page.locator(`#claim [data-claimed-by="${annId}"]`);

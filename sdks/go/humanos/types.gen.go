@@ -354,6 +354,42 @@ type ChainLink struct {
 	Step   int    `json:"step"`
 }
 
+// Claim A request’s claim and assignment
+type Claim struct {
+	ApprovalID   string     `json:"approvalId"`
+	AssignedAt   *time.Time `json:"assignedAt"`
+	AssignedBy   string     `json:"assignedBy"`
+	Assignee     string     `json:"assignee"`
+	ClaimedBy    string     `json:"claimedBy"`
+	ClaimedUntil string     `json:"claimedUntil"`
+}
+
+// Comment A comment on an approval request (recorded in the ledger as `comment.added`; not a decision)
+type Comment struct {
+	ApprovalID string `json:"approvalId"`
+	Author     string `json:"author"`
+
+	// Body The markdown as its author wrote it
+	Body string `json:"body"`
+
+	// CreatedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Digest SHA-256 of the canonical comment, as its `comment.added` ledger entry carries
+	Digest string `json:"digest"`
+
+	// Html The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links
+	Html string `json:"html"`
+
+	// ID `comment:…`
+	ID          string `json:"id"`
+	LedgerIndex int64  `json:"ledgerIndex"`
+
+	// Mentions The principals it mentioned (each was notified)
+	Mentions []string `json:"mentions"`
+	TaskID   string   `json:"taskId"`
+}
+
 // CreatedTask The created task: its status and policy, the first open approval request, and the chain when there are several
 type CreatedTask struct {
 	ApprovalChain   []ApprovalRequest `json:"approvalChain"`

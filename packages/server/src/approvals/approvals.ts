@@ -5,7 +5,7 @@ import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { replay, requestHash } from '../kernel/idempotency.js';
 import { rowBytes, withinBytes } from '../kernel/routes.js';
-import { p } from '../kernel/rows.js';
+import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { ChallengeInput } from '../passkeys/decision.js';
 import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { assignedFirst, notAssignedTo } from './assigned.js';
@@ -14,6 +14,12 @@ import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionResult } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
+
+/** A row of an inbox walk: the gate and what its view needs of its task. */
+type InboxRow = ApprovalRow &
+  Pick<TaskRow, 'ai_proposal' | 'risk' | 'description' | 'created_seq' | 'payload_digest'> & {
+    legacy_payload: string | null;
+  };
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
 export class Approvals {
@@ -197,16 +203,22 @@ export class Approvals {
           .execute();
       }),
     );
+    return this.pageOf(actor, perRole.flat(), q.limit, q.status === 'pending' && after === undefined);
+  }
+
+  /** The walks merged into one page (newest first); the first pending page starts with the caller's assignments. */
+  private async pageOf(actor: Principal, walked: InboxRow[], limit: number, withAssigned: boolean): Promise<GatePage> {
     const seen = new Set<string>();
-    const rows = perRole
-      .flat()
+    const rows = walked
       .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((r) => !seen.has(r.id) && seen.add(r.id));
-    const page = withinBytes(rows.slice(0, q.limit), rowBytes);
+    const page = withinBytes(rows.slice(0, limit), rowBytes);
     const now = this.deps.now();
-    const items = page.map((r) => gateView(r, { ...gateContext(r), now }));
     // What a lead assigned to the caller comes first (and only there: the walk leaves it out).
-    if (q.status === 'pending' && after === undefined) items.unshift(...(await assignedFirst(this.deps, actor)));
+    const items = [
+      ...(withAssigned ? await assignedFirst(this.deps, actor) : []),
+      ...page.map((r) => gateView(r, { ...gateContext(r), now })),
+    ];
     const last = page[page.length - 1];
     return {
       items,

@@ -216,6 +216,51 @@ SampleReason = TypeAliasType('SampleReason', Literal['failed', 'high_risk', 'ran
 """Why it is in the sample"""
 
 
+class ApprovalComment(BaseModel):
+    """A comment on an approval request (recorded in the ledger as `comment.added`; not a decision)"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    author: str
+    body: str
+    """The markdown as its author wrote it"""
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    digest: str | None = None
+    """SHA-256 of the canonical comment, as its `comment.added` ledger entry carries"""
+    html: str | None = None
+    """The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links"""
+    id: str
+    """`comment:…`"""
+    ledger_index: int | None = None
+    mentions: list[str] = []
+    """The principals it mentioned (each was notified)"""
+    task_id: str | None = None
+
+
+class ApprovalClaim(BaseModel):
+    """A request’s claim and assignment"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    assigned_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    assigned_by: str | None = None
+    assignee: str | None = None
+    claimed_by: str | None = None
+    """Who is looking at it (not a lock: anyone eligible may decide)"""
+    claimed_until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
 class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
