@@ -30,30 +30,33 @@ for (const backend of backends()) {
     const client = (token: string | undefined) => new HumanOSClient({ baseUrl: s.t.url, apiKey: token, retries: 0 });
 
     it('comments, claims, releases and assigns; refusals carry their codes', async () => {
-      const [agent, ann, bob, lead] = [s.as.agent, s.as.ann, s.as.bob, s.as.lead].map((p) => client(p.token));
-      const task = await agent?.createTask({
+      const agent = client(s.as.agent.token);
+      const ann = client(s.as.ann.token);
+      const bob = client(s.as.bob.token);
+      const lead = client(s.as.lead.token);
+      const task = await agent.createTask({
         description: 'Pay invoice 12',
         payload: { amount: 12 },
         humanInLoop: { approverRole: 'finance' },
       });
-      const gate = task?.approvalRequest?.id as string;
-      const c = await ann?.collab.comment(gate, '**ok** <i>x</i> @did:human:sdk-bob');
+      const gate = task.approvalRequest?.id as string;
+      const c = await ann.collab.comment(gate, '**ok** <i>x</i> @did:human:sdk-bob');
       expect(c).toMatchObject({ author: 'did:human:sdk-ann', mentions: ['did:human:sdk-bob'] });
-      expect(c?.html).toContain('&lt;i&gt;x&lt;/i&gt;');
-      expect((await bob?.collab.comments(gate))?.map((x) => x.id)).toEqual([c?.id]);
-      const refused = await ann?.collab.comment(gate, '@did:human:nobody').catch((e: unknown) => e);
+      expect(c.html).toContain('&lt;i&gt;x&lt;/i&gt;');
+      expect((await bob.collab.comments(gate)).map((x) => x.id)).toEqual([c.id]);
+      const refused = await ann.collab.comment(gate, '@did:human:nobody').catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(HumanOSApiError);
       expect((refused as HumanOSApiError).code).toBe('mention_not_allowed');
 
-      expect((await ann?.collab.claim(gate))?.claimedBy).toBe('did:human:sdk-ann');
-      const held = await bob?.collab.claim(gate).catch((e: unknown) => e);
+      expect((await ann.collab.claim(gate)).claimedBy).toBe('did:human:sdk-ann');
+      const held = await bob.collab.claim(gate).catch((e: unknown) => e);
       expect((held as HumanOSApiError).code).toBe('claim_held');
-      expect((await ann?.collab.release(gate))?.claimedBy).toBeNull();
+      expect((await ann.collab.release(gate)).claimedBy).toBeNull();
 
       expect(
-        ((await ann?.collab.assign(gate, 'did:human:sdk-bob').catch((e: unknown) => e)) as HumanOSApiError).code,
+        ((await ann.collab.assign(gate, 'did:human:sdk-bob').catch((e: unknown) => e)) as HumanOSApiError).code,
       ).toBe('lead_required');
-      expect(await lead?.collab.assign(gate, 'did:human:sdk-bob')).toMatchObject({
+      expect(await lead.collab.assign(gate, 'did:human:sdk-bob')).toMatchObject({
         assignee: 'did:human:sdk-bob',
         assignedBy: 'did:human:sdk-lead',
       });
