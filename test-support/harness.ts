@@ -200,6 +200,8 @@ const TABLES = [
   ['sessions', 'id'],
   ['delegations', 'id'],
   ['task_versions', 'task_id, version'],
+  ['approval_comments', 'id'],
+  ['attention_checks', 'id'],
 ] as const;
 
 export async function fingerprint(server: HumanOSServer): Promise<string> {

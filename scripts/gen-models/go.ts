@@ -43,6 +43,8 @@ const GO_TYPES: Record<string, string> = {
   DelegationState: 'DelegationState',
   ChangesRequestedResult: 'ChangesRequestedResult',
   RevisedTask: 'RevisedTask',
+  ApprovalComment: 'Comment',
+  ApprovalClaim: 'Claim',
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */

@@ -74,6 +74,8 @@ const PY_TYPES: Record<string, string> = {
   ChosenAlternative: 'ChosenAlternative',
   ChangesRequestedResult: 'ChangesRequestedResult',
   RevisedTask: 'RevisedTask',
+  ApprovalComment: 'ApprovalComment',
+  ApprovalClaim: 'ApprovalClaim',
 };
 
 /** Schemas merged into one Python model that has the members of both. */
@@ -103,6 +105,8 @@ const PY_REQUIRED: Record<string, string[]> = {
     'ledgerIndex',
   ],
   AuditReviewPage: ['items'],
+  ApprovalClaim: ['approvalId'],
+  ApprovalComment: ['id', 'approvalId', 'author', 'body'],
   CreatedTask: ['taskId', 'status'],
   ChangesRequestedResult: ['approvalId', 'taskId'],
   RevisedTask: ['taskId', 'status'],

@@ -107,6 +107,8 @@ export function executionAuthority(entries: readonly IndexedEntry[], publicKey: 
   if ('error' in f) return { ok: false, reason: f.error as string };
   const { gates, decisions, created, ended } = f;
   if (!created) return { ok: false, reason: 'the log has no creation entry for this task' };
+  // A synthetic attention check says so in its signed creation entry: no decision can make it run.
+  if (created.data.attentionCheck === true) return { ok: false, reason: 'an attention check never executes' };
   if (ended) return { ok: false, reason: ended };
   const rejected = decisions.find(
     (x) => x.record.verdict === 'rejected' && !isSideGate(gates.get(x.record.approvalId)?.kind ?? 'execution'),

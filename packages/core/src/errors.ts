@@ -67,6 +67,8 @@ export const ERROR_STATUS = {
   delegation_cascade: 403,
   /** The policy rule that demanded the gate says `delegable: false`: a delegate cannot decide it. */
   delegation_forbidden: 403,
+  /** Assigning a request needs a lead: a human holding the `approval_lead` role, or an admin. */
+  lead_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -99,6 +101,12 @@ export const ERROR_STATUS = {
   delegate_holds_seat: 409,
   /** Changing or ending a delegation that has already ended. */
   delegation_ended: 409,
+  /** Another approver's claim on this request is still live (`claimedBy`, `claimedUntil`): nothing was written. */
+  claim_held: 409,
+  /** The named principal may not decide this request now (no role of it, disabled, its requester, or already seated). */
+  assignee_not_eligible: 409,
+  /** A comment @mentions a principal who may not see the request (or no such principal): nothing was written. */
+  mention_not_allowed: 409,
   approval_expired: 410,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -56,7 +56,9 @@ export type LedgerEntryType =
   | 'delegation.created'
   | 'delegation.updated'
   | 'delegation.started'
-  | 'delegation.ended';
+  | 'delegation.ended'
+  | 'comment.added'
+  | 'approval.assigned';
 
 export interface LedgerEntry {
   v: number;

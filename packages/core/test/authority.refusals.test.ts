@@ -269,3 +269,26 @@ describe('execution authority: signatures', () => {
     expect(refusal(log.authority())).toMatch(/ledger index 2/);
   });
 });
+
+describe('execution authority: attention checks', () => {
+  it('a task whose signed creation entry marks it an attention check never gets authority, even fully approved', () => {
+    const log = new Log();
+    log.entries.push({
+      index: 0,
+      entry: {
+        v: 1,
+        seq: 0,
+        at: 't',
+        actor: 'did:agent:a',
+        taskId: TASK,
+        type: 'task.created',
+        data: { status: 'awaiting_approval', payloadDigest: 'd0', attentionCheck: true },
+      },
+    });
+    log.gate('g1').decide('g1', 'alice', 'approved');
+    expect(refusal(log.authority())).toBe('an attention check never executes');
+    // The same log without the mark is granted: the mark alone refuses.
+    const real = new Log().created().gate('g1').decide('g1', 'alice', 'approved');
+    expect(real.authority().ok).toBe(true);
+  });
+});

@@ -27,6 +27,15 @@ export type RankedCandidate = Wire.RankedCandidate;
 /** Where the agent's text holds invisible characters (bidi controls, zero-width). */
 export type TextWarning = Wire.TextWarning;
 
+/** A comment on a request: the markdown as written, its safe HTML, the mentions it notified. */
+export type ApprovalComment = Wire.ApprovalComment;
+/** Who is looking at a request (a claim, not a lock) and who a lead assigned it to. */
+export type ApprovalClaim = Wire.ApprovalClaim;
+/** Attention checks: results per approver and the latest checks (audit view). */
+export type AttentionCheckReport = Wire.AttentionCheckReport;
+/** One planted attention check. */
+export type AttentionCheck = Wire.AttentionCheck;
+
 /**
  * One difference between two versions of a payload (a `stale_payload` answer's `diff`): `path` is a
  * JSON pointer (RFC 6901, `/iban`, `/lines/0/amount`); `from` is absent when the member was added,

@@ -1,6 +1,8 @@
 /** Approvals: the approver's side (inbox, read, approve, reject) and waiting on one gate. */
 import { paginate, path, query, type Transport } from './transport.js';
 import type {
+  ApprovalClaim,
+  ApprovalComment,
   ApprovalRequest,
   ApprovalResult,
   ApprovalStatus,
@@ -116,6 +118,59 @@ export class ApprovalsClient {
     return this.http.request('POST', path`/approvals/${gateId(gate)}/request-changes`, {
       body: withDigest(gate, body),
     });
+  }
+}
+
+/**
+ * Comments, claims and assignment of a request (issue 26): a conversation among the people who may see
+ * it, "I am looking at it" for the other approvers, and a lead handing it to one of them.
+ */
+export class CollabClient {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * Comments on a request (markdown; `@did:human:…` notifies a colleague who may see it). A mention of
+   * anyone else is refused (`mention_not_allowed`) and nothing is written.
+   *
+   * @example
+   * await client.collab.comment(approvalId, 'IBAN differs from the invoice — @did:human:bob can you check?');
+   */
+  comment(gate: GateRef, body: string): Promise<ApprovalComment> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/comments`, { body: { body } });
+  }
+
+  /** The comments on a request, oldest first. */
+  async comments(gate: GateRef): Promise<ApprovalComment[]> {
+    const r = await this.http.request<{ items: ApprovalComment[] }>('GET', path`/approvals/${gateId(gate)}/comments`, {
+      retry: true,
+    });
+    return r.items;
+  }
+
+  /**
+   * Claims a request for a few minutes (not a lock): the other approvers see who is looking at it.
+   * Throws `claim_held` while someone else's claim is live.
+   *
+   * @example
+   * const { claimedUntil } = await client.collab.claim(approvalId);
+   */
+  claim(gate: GateRef): Promise<ApprovalClaim> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/claim`, { body: {} });
+  }
+
+  /** Ends the caller's claim. */
+  release(gate: GateRef): Promise<ApprovalClaim> {
+    return this.http.request('DELETE', path`/approvals/${gateId(gate)}/claim`);
+  }
+
+  /**
+   * A lead (`approval_lead` or admin) assigns a request to an approver who may decide it now.
+   *
+   * @example
+   * await client.collab.assign(approvalId, 'did:human:bob');
+   */
+  assign(gate: GateRef, assignee: string): Promise<ApprovalClaim> {
+    return this.http.request('POST', path`/approvals/${gateId(gate)}/assign`, { body: { assignee } });
   }
 }
 

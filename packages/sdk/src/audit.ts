@@ -1,6 +1,6 @@
 /** Periodic audit reviews of unattended runs (`auditFrequency` daily / weekly / monthly); see docs/policy.md. */
 import { paginate, path, query, type Transport } from './transport.js';
-import type { Page, TaskStatus } from './types.js';
+import type { AttentionCheck, AttentionCheckReport, Page, TaskStatus } from './types.js';
 
 export type ReviewFrequency = 'daily' | 'weekly' | 'monthly';
 export type ReviewStatus = 'open' | 'completed';
@@ -109,5 +109,21 @@ export class AuditClient {
    */
   completeReview(reviewId: string, input: CompleteReviewInput): Promise<AuditReview> {
     return this.http.request('POST', path`/audit/reviews/${reviewId}/complete`, { body: input });
+  }
+
+  /**
+   * Attention-check results per approver and the latest checks (admin or auditor; checks are opt-in).
+   *
+   * @example
+   * const { approvers } = await client.audit.attentionChecks();
+   * for (const a of approvers) console.log(a.principal, `${a.caught}/${a.decided} caught`);
+   */
+  attentionChecks(): Promise<AttentionCheckReport> {
+    return this.http.request('GET', path`/audit/attention-checks`, { retry: true });
+  }
+
+  /** Plants an attention check now (admin), modelled on `sourceTaskId` or the newest open request. */
+  plantAttentionCheck(sourceTaskId?: string): Promise<AttentionCheck> {
+    return this.http.request('POST', path`/audit/attention-checks`, { body: sourceTaskId ? { sourceTaskId } : {} });
   }
 }

@@ -11,7 +11,7 @@
  */
 
 import { PolicyClient, PrincipalsClient, WebhooksClient } from './admin.js';
-import { ApprovalsClient } from './approvals.js';
+import { ApprovalsClient, CollabClient } from './approvals.js';
 import { AuditClient } from './audit.js';
 import { ChannelsClient } from './channels.js';
 import { DelegationsClient } from './delegations.js';
@@ -39,6 +39,8 @@ export class HumanOSClient {
   readonly audit: AuditClient;
   /** Delegation and out-of-office: deciding on behalf of someone for a bounded window. */
   readonly delegations: DelegationsClient;
+  /** Comments, claims and assignment of approval requests. */
+  readonly collab: CollabClient;
 
   constructor(opts: ClientOptions = {}) {
     const http = new Transport(opts);
@@ -53,6 +55,7 @@ export class HumanOSClient {
     this.channels = new ChannelsClient(http);
     this.audit = new AuditClient(http);
     this.delegations = new DelegationsClient(http);
+    this.collab = new CollabClient(http);
   }
 
   // ---- tasks (see TasksClient) ----

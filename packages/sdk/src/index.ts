@@ -26,7 +26,7 @@ export {
   type RotatedToken,
   WebhooksClient,
 } from './admin.js';
-export { ApprovalsClient, type DecideOptions } from './approvals.js';
+export { ApprovalsClient, CollabClient, type DecideOptions } from './approvals.js';
 export {
   AuditClient,
   type AuditReview,

@@ -17,6 +17,38 @@ export interface components {
       confidence: number | null;
       reasoning: string | null;
     };
+    /** @description A request’s claim and assignment */
+    ApprovalClaim: {
+      approvalId: string;
+      assignedAt: string | null;
+      assignedBy: string | null;
+      assignee: string | null;
+      claimedBy: string | null;
+      claimedUntil: string | null;
+    };
+    /** @description A comment on an approval request (recorded in the ledger as `comment.added`; not a decision) */
+    ApprovalComment: {
+      approvalId: string;
+      author: string;
+      /** @description The markdown as its author wrote it */
+      body: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      /** @description SHA-256 of the canonical comment, as its `comment.added` ledger entry carries */
+      digest: string;
+      /** @description The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links */
+      html: string;
+      /** @description `comment:…` */
+      id: string;
+      ledgerIndex: number;
+      /** @description The principals it mentioned (each was notified) */
+      mentions: string[];
+      taskId: string;
+    };
+    /** @description The comments on a request, oldest first */
+    ApprovalCommentList: {
+      items: components['schemas']['ApprovalComment'][];
+    };
     /**
      * @description What the gate decides
      * @enum {string}
@@ -34,8 +66,13 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      assignedBy: string | null;
+      assignee: string | null;
+      attentionCheck: components['schemas']['AttentionCheckReveal'] | null;
       /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
       bulkApprovable: boolean;
+      claimedBy: string | null;
+      claimedUntil: string | null;
       confidenceThreshold?: number;
       /** @description The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding. */
       currentDigest: string;
@@ -89,10 +126,15 @@ export interface components {
       } | null;
       /** @description The eligible roles, comma-separated */
       approverRole: string;
+      assignedBy: string | null;
+      assignee: string | null;
+      attentionCheck: components['schemas']['AttentionCheckReveal'] | null;
       /** @description The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision */
       bulkApprovable: boolean;
       /** @description Every gate of this kind on the task, in step order, with its decisions */
       chain: components['schemas']['ChainStep'][];
+      claimedBy: string | null;
+      claimedUntil: string | null;
       confidenceThreshold?: number;
       /** @description The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding. */
       currentDigest: string;
@@ -251,6 +293,62 @@ export interface components {
       /** @description Decisions made without opening the request or being sent it (counted as 0 s) */
       unopened: number;
     };
+    /** @description The eligible approver a lead hands the request to (notified; first in their inbox) */
+    AssignBody: {
+      /** @description Principal DID, e.g. `did:human:john-dba` */
+      assignee: string;
+    };
+    /** @description A synthetic request with a planted flaw (it can never execute) */
+    AttentionCheck: {
+      approvalId: string;
+      /** @description An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z` */
+      createdAt: string;
+      decidedAt: string | null;
+      decidedBy: string | null;
+      flaw: components['schemas']['AttentionCheckReveal'];
+      id: string;
+      sourceTaskId: string | null;
+      taskId: string;
+      verdict: string | null;
+    };
+    /** @description An approver’s attention-check results */
+    AttentionCheckApprover: {
+      /** @description Checks rejected (the flaw was noticed) */
+      caught: number;
+      decided: number;
+      lastAt: string | null;
+      /** @description Checks approved (the flaw went unnoticed) */
+      missed: number;
+      principal: string;
+    };
+    /** @description Attention checks: the results per approver and the latest checks */
+    AttentionCheckReport: {
+      approvers: components['schemas']['AttentionCheckApprover'][];
+      /** @description The latest 100 checks, newest first */
+      checks: components['schemas']['AttentionCheck'][];
+      /** @description HUMANOS_ATTENTION_CHECKS=on (off by default) */
+      enabled: boolean;
+      /** @description Checks planted per 1000 real requests (HUMANOS_ATTENTION_CHECK_PER_THOUSAND) */
+      perThousand: number;
+    };
+    /** @description This request was an attention check (a synthetic request with a planted flaw; it could never execute) */
+    AttentionCheckReveal: {
+      caught: boolean | null;
+      /** @description JSON pointer of the payload field that was changed, e.g. `/amount` */
+      field: string;
+      kind: components['schemas']['AttentionFlawKind'];
+      /** @description A sentence for the approver: this was a check, and what was wrong */
+      message: string;
+      /** @description The value the payload carried instead */
+      planted: string;
+      /** @description The value the request’s text stated */
+      shown: string;
+    };
+    /**
+     * @description What kind of flaw was planted
+     * @enum {string}
+     */
+    AttentionFlawKind: 'amount' | 'iban';
     /**
      * @description How often unattended runs are spot-checked
      * @enum {string}
@@ -426,6 +524,11 @@ export interface components {
     /** @description The tasks claimed (possibly none), each with its grant */
     ClaimResult: {
       items: components['schemas']['ExecutionGrant'][];
+    };
+    /** @description A comment on an approval request */
+    CommentBody: {
+      /** @description Markdown (no raw HTML). `@did:human:ann` mentions a principal who may see the request: they are notified in their channels. */
+      body: string;
     };
     CompleteBody: {
       executionId?: string;
@@ -771,6 +874,7 @@ export interface components {
       | 'passkey_owner_only'
       | 'delegation_cascade'
       | 'delegation_forbidden'
+      | 'lead_required'
       | 'not_found'
       | 'method_not_allowed'
       | 'conflict'
@@ -792,6 +896,9 @@ export interface components {
       | 'review_too_fast'
       | 'delegate_holds_seat'
       | 'delegation_ended'
+      | 'claim_held'
+      | 'assignee_not_eligible'
+      | 'mention_not_allowed'
       | 'approval_expired'
       | 'payload_too_large'
       | 'unsupported_media_type'
@@ -1207,6 +1314,11 @@ export interface components {
       required: number;
       step: number;
       timeout: number | null;
+    };
+    /** @description Plant an attention check now */
+    PlantAttentionCheckBody: {
+      /** @description The real task to model the check on (default: the newest open request with an amount or IBAN) */
+      sourceTaskId?: string;
     };
     /** @description The policy document in force and where it came from */
     PolicyDocument: {
@@ -1893,6 +2005,9 @@ export interface components {
   pathItems: never;
 }
 export type AiProposal = components['schemas']['AiProposal'];
+export type ApprovalClaim = components['schemas']['ApprovalClaim'];
+export type ApprovalComment = components['schemas']['ApprovalComment'];
+export type ApprovalCommentList = components['schemas']['ApprovalCommentList'];
 export type ApprovalKind = components['schemas']['ApprovalKind'];
 export type ApprovalRequest = components['schemas']['ApprovalRequest'];
 export type ApprovalRequestDetail = components['schemas']['ApprovalRequestDetail'];
@@ -1907,6 +2022,12 @@ export type ApprovalWarningSource = components['schemas']['ApprovalWarningSource
 export type ApproveBody = components['schemas']['ApproveBody'];
 export type ApproverMetrics = components['schemas']['ApproverMetrics'];
 export type ApproverStats = components['schemas']['ApproverStats'];
+export type AssignBody = components['schemas']['AssignBody'];
+export type AttentionCheck = components['schemas']['AttentionCheck'];
+export type AttentionCheckApprover = components['schemas']['AttentionCheckApprover'];
+export type AttentionCheckReport = components['schemas']['AttentionCheckReport'];
+export type AttentionCheckReveal = components['schemas']['AttentionCheckReveal'];
+export type AttentionFlawKind = components['schemas']['AttentionFlawKind'];
 export type AuditFrequency = components['schemas']['AuditFrequency'];
 export type AuditReview = components['schemas']['AuditReview'];
 export type AuditReviewPage = components['schemas']['AuditReviewPage'];
@@ -1925,6 +2046,7 @@ export type Checkpoint = components['schemas']['Checkpoint'];
 export type ChosenAlternative = components['schemas']['ChosenAlternative'];
 export type ClaimBody = components['schemas']['ClaimBody'];
 export type ClaimResult = components['schemas']['ClaimResult'];
+export type CommentBody = components['schemas']['CommentBody'];
 export type CompleteBody = components['schemas']['CompleteBody'];
 export type CompleteReviewBody = components['schemas']['CompleteReviewBody'];
 export type Consent = components['schemas']['Consent'];
@@ -1997,6 +2119,7 @@ export type PayloadChange = components['schemas']['PayloadChange'];
 export type PayloadDisplay = components['schemas']['PayloadDisplay'];
 export type PayloadDisplayField = components['schemas']['PayloadDisplayField'];
 export type PlannedGate = components['schemas']['PlannedGate'];
+export type PlantAttentionCheckBody = components['schemas']['PlantAttentionCheckBody'];
 export type PolicyDocument = components['schemas']['PolicyDocument'];
 export type PolicyEvaluation = components['schemas']['PolicyEvaluation'];
 export type PolicyFile = components['schemas']['PolicyFile'];
@@ -2099,6 +2222,8 @@ export const approvalWarningSourceValues = [
   'reasoning',
   'policy',
 ] as const satisfies readonly ApprovalWarningSource[];
+/** Every AttentionFlawKind, in the order the server lists them. */
+export const attentionFlawKindValues = ['amount', 'iban'] as const satisfies readonly AttentionFlawKind[];
 /** Every AuditFrequency, in the order the server lists them. */
 export const auditFrequencyValues = [
   'always',
@@ -2159,6 +2284,7 @@ export const errorCodeValues = [
   'passkey_owner_only',
   'delegation_cascade',
   'delegation_forbidden',
+  'lead_required',
   'not_found',
   'method_not_allowed',
   'conflict',
@@ -2180,6 +2306,9 @@ export const errorCodeValues = [
   'review_too_fast',
   'delegate_holds_seat',
   'delegation_ended',
+  'claim_held',
+  'assignee_not_eligible',
+  'mention_not_allowed',
   'approval_expired',
   'payload_too_large',
   'unsupported_media_type',

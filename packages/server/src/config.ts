@@ -33,6 +33,16 @@ export interface ServerConfig {
    * review sweeper decides which periods have ended as if the clock were this much later. 0 otherwise.
    */
   testReviewClockOffsetMs: number;
+  /** Claims and attention checks (see teamConfig, docs/team.md). */
+  team: TeamConfig;
+}
+
+/** How long a claim lasts, and the opt-in attention checks (docs/team.md). */
+export interface TeamConfig {
+  /** HUMANOS_CLAIM_SECONDS (default 600). */
+  claimSeconds: number;
+  /** HUMANOS_ATTENTION_CHECKS=on, HUMANOS_ATTENTION_CHECK_PER_THOUSAND (default 20), HUMANOS_ATTENTION_CHECK_REQUESTER. */
+  attention: { enabled: boolean; perThousand: number; requester: string };
 }
 
 /** Where the web inbox is, where webhooks may go, and how Slack and e-mail are reached. */
@@ -420,5 +430,25 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
     mcp: mcpSessionConfig(int),
     ...testSettings(vars, int),
+    team: teamConfig(vars, int),
+  };
+}
+
+function teamConfig(
+  vars: Record<string, string | undefined>,
+  int: (name: string, def: number, min: number, max: number) => number,
+): TeamConfig {
+  const on = vars.HUMANOS_ATTENTION_CHECKS || 'off';
+  if (on !== 'on' && on !== 'off') throw new ConfigError('HUMANOS_ATTENTION_CHECKS', 'must be on or off');
+  const requester = vars.HUMANOS_ATTENTION_CHECK_REQUESTER || 'did:agent:ops-assistant';
+  if (!/^did:agent:[a-z0-9][a-z0-9._-]{0,62}$/.test(requester))
+    throw new ConfigError('HUMANOS_ATTENTION_CHECK_REQUESTER', 'must be an agent DID (did:agent:…)');
+  return {
+    claimSeconds: int('HUMANOS_CLAIM_SECONDS', 600, 10, 86_400),
+    attention: {
+      enabled: on === 'on',
+      perThousand: int('HUMANOS_ATTENTION_CHECK_PER_THOUSAND', 20, 0, 1000),
+      requester,
+    },
   };
 }

@@ -166,6 +166,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       webhooks: opts.webhooks,
       integrations: config.integrations,
       auth: config.auth,
+      team: config.team,
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
       onSealed: (seal) => pin.record(seal),

@@ -1,10 +1,13 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
 import { ApproverMetrics } from './audit/approvers.js';
+import { ATTENTION_OFF, AttentionChecks } from './attention/attention.js';
 import { AuditReviews } from './audit/reviews.js';
 import { Auth } from './auth/auth.js';
 import { Channels } from './channels/channels.js';
-import { type AuthConfig, type IntegrationConfig, NO_INTEGRATIONS } from './config.js';
+import { Claims } from './collab/claims.js';
+import { Comments } from './collab/comments.js';
+import { type AuthConfig, type IntegrationConfig, NO_INTEGRATIONS, type TeamConfig } from './config.js';
 import { Timers } from './deadlines/timers.js';
 import { Delegations } from './delegations/delegations.js';
 import { Outbox } from './delivery/outbox.js';
@@ -45,6 +48,8 @@ export interface ServiceOptions {
   onSealed?: (seal: Seal) => void;
   /** Where refusals because the store disagrees with the signed ledger are reported (besides the count). */
   onIntegrityViolation?: (detail: { taskId: string; reason: string }) => void;
+  /** Claims and attention checks (from the configuration); without it: 10-minute claims, no checks. */
+  team?: TeamConfig;
 }
 
 /** Tokens for everyone, no single sign-on (a service built without a configuration). */
@@ -88,6 +93,9 @@ export class HumanOSService {
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
   readonly channels: Channels;
+  readonly comments: Comments;
+  readonly claims: Claims;
+  readonly attention: AttentionChecks;
   private readonly appendedObservers: ((entries: readonly Database['ledger_entries'][]) => void)[] = [];
 
   /**
@@ -178,6 +186,9 @@ export class HumanOSService {
       (actor, id, verdict, input) => this.approvals.decide(actor, id, verdict, input),
       { ...(options.integrations ?? NO_INTEGRATIONS), timeoutMs: outbox.settings.timeoutMs },
     );
+    this.comments = new Comments(this.deps);
+    this.claims = new Claims(this.deps, options.team?.claimSeconds);
+    this.attention = new AttentionChecks(this.deps, this.tasks, outbox, options.team?.attention ?? ATTENTION_OFF);
   }
 }
 

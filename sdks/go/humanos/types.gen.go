@@ -35,7 +35,9 @@ const (
 	ErrorCodeAlreadySeated             ErrorCode = "already_seated"
 	ErrorCodeApprovalExpired           ErrorCode = "approval_expired"
 	ErrorCodeApprovedByMismatch        ErrorCode = "approved_by_mismatch"
+	ErrorCodeAssigneeNotEligible       ErrorCode = "assignee_not_eligible"
 	ErrorCodeBadRequest                ErrorCode = "bad_request"
+	ErrorCodeClaimHeld                 ErrorCode = "claim_held"
 	ErrorCodeConflict                  ErrorCode = "conflict"
 	ErrorCodeConsentRequired           ErrorCode = "consent_required"
 	ErrorCodeConsoleRequired           ErrorCode = "console_required"
@@ -59,7 +61,9 @@ const (
 	ErrorCodeInvalidDisplayTemplate    ErrorCode = "invalid_display_template"
 	ErrorCodeInvalidId                 ErrorCode = "invalid_id"
 	ErrorCodeInvalidState              ErrorCode = "invalid_state"
+	ErrorCodeLeadRequired              ErrorCode = "lead_required"
 	ErrorCodeLeaseLost                 ErrorCode = "lease_lost"
+	ErrorCodeMentionNotAllowed         ErrorCode = "mention_not_allowed"
 	ErrorCodeMethodNotAllowed          ErrorCode = "method_not_allowed"
 	ErrorCodeNotFound                  ErrorCode = "not_found"
 	ErrorCodeNotRequester              ErrorCode = "not_requester"
@@ -108,7 +112,11 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeApprovedByMismatch:
 		return true
+	case ErrorCodeAssigneeNotEligible:
+		return true
 	case ErrorCodeBadRequest:
+		return true
+	case ErrorCodeClaimHeld:
 		return true
 	case ErrorCodeConflict:
 		return true
@@ -156,7 +164,11 @@ func (e ErrorCode) Valid() bool {
 		return true
 	case ErrorCodeInvalidState:
 		return true
+	case ErrorCodeLeadRequired:
+		return true
 	case ErrorCodeLeaseLost:
+		return true
+	case ErrorCodeMentionNotAllowed:
 		return true
 	case ErrorCodeMethodNotAllowed:
 		return true
@@ -334,13 +346,18 @@ type ApprovalRequest struct {
 	ApprovedPayload map[string]any `json:"approvedPayload"`
 
 	// ApproverRole The eligible roles, comma-separated
-	ApproverRole string `json:"approverRole"`
+	ApproverRole   string                `json:"approverRole"`
+	AssignedBy     string                `json:"assignedBy"`
+	Assignee       string                `json:"assignee"`
+	AttentionCheck *AttentionCheckReveal `json:"attentionCheck"`
 
 	// BulkApprovable The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision
 	BulkApprovable bool `json:"bulkApprovable"`
 
 	// Chain Every gate of this kind on the task, in step order, with its decisions
 	Chain               []ChainLink `json:"chain"`
+	ClaimedBy           string      `json:"claimedBy"`
+	ClaimedUntil        string      `json:"claimedUntil"`
 	ConfidenceThreshold float64     `json:"confidenceThreshold"`
 
 	// CurrentDigest The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding.
@@ -410,6 +427,26 @@ type ApprovalWarning struct {
 	Source string `json:"source"`
 }
 
+// AttentionCheckReveal This request was an attention check (a synthetic request with a planted flaw; it could never execute)
+type AttentionCheckReveal struct {
+	Caught bool `json:"caught"`
+
+	// Field JSON pointer of the payload field that was changed, e.g. `/amount`
+	Field string `json:"field"`
+
+	// Kind What kind of flaw was planted
+	Kind string `json:"kind"`
+
+	// Message A sentence for the approver: this was a check, and what was wrong
+	Message string `json:"message"`
+
+	// Planted The value the payload carried instead
+	Planted string `json:"planted"`
+
+	// Shown The value the request’s text stated
+	Shown string `json:"shown"`
+}
+
 // ChainLink One step (or escalation) of the path
 type ChainLink struct {
 	ApproverRole string     `json:"approverRole"`
@@ -454,6 +491,42 @@ type ChosenAlternative struct {
 
 	// PayloadDigest The digest of its payload: what executes
 	PayloadDigest string `json:"payloadDigest"`
+}
+
+// Claim A request’s claim and assignment
+type Claim struct {
+	ApprovalID   string     `json:"approvalId"`
+	AssignedAt   *time.Time `json:"assignedAt"`
+	AssignedBy   string     `json:"assignedBy"`
+	Assignee     string     `json:"assignee"`
+	ClaimedBy    string     `json:"claimedBy"`
+	ClaimedUntil string     `json:"claimedUntil"`
+}
+
+// Comment A comment on an approval request (recorded in the ledger as `comment.added`; not a decision)
+type Comment struct {
+	ApprovalID string `json:"approvalId"`
+	Author     string `json:"author"`
+
+	// Body The markdown as its author wrote it
+	Body string `json:"body"`
+
+	// CreatedAt An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	CreatedAt time.Time `json:"createdAt"`
+
+	// Digest SHA-256 of the canonical comment, as its `comment.added` ledger entry carries
+	Digest string `json:"digest"`
+
+	// Html The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links
+	Html string `json:"html"`
+
+	// ID `comment:…`
+	ID          string `json:"id"`
+	LedgerIndex int64  `json:"ledgerIndex"`
+
+	// Mentions The principals it mentioned (each was notified)
+	Mentions []string `json:"mentions"`
+	TaskID   string   `json:"taskId"`
 }
 
 // CreatedTask The created task: its status and policy, the first open approval request, and the chain when there are several

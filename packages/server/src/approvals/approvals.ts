@@ -6,9 +6,10 @@ import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { replay, requestHash } from '../kernel/idempotency.js';
 import { rowBytes, withinBytes } from '../kernel/routes.js';
-import { p } from '../kernel/rows.js';
+import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { ChallengeInput } from '../passkeys/decision.js';
 import type { DecisionChallenge } from '../passkeys/schemas.js';
+import { assignedFirst } from './assigned.js';
 import { type DecideInput, decide } from './decide.js';
 import { gateDisplay } from './display.js';
 import { decisionChallenge } from './passkeyChallenge.js';
@@ -24,6 +25,12 @@ import type {
   RejectionResult,
 } from './schemas.js';
 import { gateContext, gateDecisions, gateView } from './views.js';
+
+/** A row of an inbox walk: the gate and what its view needs of its task. */
+type InboxRow = ApprovalRow &
+  Pick<TaskRow, 'ai_proposal' | 'risk' | 'description' | 'created_seq' | 'payload_digest'> & {
+    legacy_payload: string | null;
+  };
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
 export class Approvals {
@@ -108,7 +115,7 @@ export class Approvals {
       .orderBy('step')
       .orderBy('requested_at')
       .execute();
-    const context = gateContext(task);
+    const context = { ...gateContext(task), now: this.deps.now() };
     return {
       ...gateView(
         g,
@@ -164,12 +171,22 @@ export class Approvals {
     const delegated = (
       await delegatedRows(this.deps, actor.id, (role, people) => this.roleRows(role, people, q, after, true))
     ).filter((r) => !own.has(r.id));
+    return this.pageOf(actor, [...perRole.flat(), ...delegated], q.limit, q.status === 'pending' && after === undefined);
+  }
+
+  /** The walks merged into one page (newest first); the first pending page starts with the caller's assignments. */
+  private async pageOf(actor: Principal, walked: InboxRow[], limit: number, withAssigned: boolean): Promise<GatePage> {
     const seen = new Set<string>();
-    const rows = [...perRole.flat(), ...delegated]
+    const rows = walked
       .sort((a, b) => b.requested_at - a.requested_at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .filter((r) => !seen.has(r.id) && seen.add(r.id));
-    const page = withinBytes(rows.slice(0, q.limit), rowBytes);
-    const items = page.map((r) => ({ ...gateView(r, gateContext(r)), ...onBehalfView(r) }));
+    const page = withinBytes(rows.slice(0, limit), rowBytes);
+    const now = this.deps.now();
+    // What a lead assigned to the caller comes first (and only there: the walk leaves it out).
+    const items = [
+      ...(withAssigned ? await assignedFirst(this.deps, actor) : []),
+      ...page.map((r) => ({ ...gateView(r, { ...gateContext(r), now }), ...onBehalfView(r) })),
+    ];
     const last = page[page.length - 1];
     return {
       items,
@@ -228,6 +245,8 @@ export class Approvals {
       .where('approval_roles.status', '=', q.status);
     if (q.status === 'pending') {
       query = query
+        // The caller's assigned gates head the first page (`assignedFirst`), not the walk.
+        .where((eb) => eb.or([eb('approvals.assignee', 'is', null), eb('approvals.assignee', '!=', people[0] ?? '')]))
         .where('tasks.requester', 'not in', people)
         .where((eb) => eb.or([eb('tasks.on_behalf_of', 'is', null), eb('tasks.on_behalf_of', 'not in', people)]))
         .where(({ not, exists, selectFrom }) =>

@@ -159,6 +159,12 @@ export function newGateRow(
     group_id: null,
     bulk_approvable: spec.bulkApprovable ? 1 : 0,
     min_review_seconds: spec.minReviewSeconds ?? null,
+    claimed_by: null,
+    claimed_until: null,
+    assignee: null,
+    assigned_by: null,
+    assigned_at: null,
+    attention_check: null,
   };
 }
 

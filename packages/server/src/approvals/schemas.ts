@@ -164,6 +164,27 @@ const RankedCandidateView = named(
   ),
 );
 
+/**
+ * What a synthetic attention check planted, shown once the request is decided (null on every real
+ * request, and on a check while it is open: a check looks like any other request until then).
+ */
+export const AttentionCheckReveal = named(
+  'AttentionCheckReveal',
+  view(
+    {
+      kind: named('AttentionFlawKind', Enum(['amount', 'iban'] as const, 'What kind of flaw was planted')),
+      field: T.String({ description: 'JSON pointer of the payload field that was changed, e.g. `/amount`' }),
+      shown: T.String({ description: 'The value the request’s text stated' }),
+      planted: T.String({ description: 'The value the payload carried instead' }),
+      message: T.String({ description: 'A sentence for the approver: this was a check, and what was wrong' }),
+      caught: Nullable(
+        T.Boolean({ description: 'The request was rejected (true) or approved (false); null if neither' }),
+      ),
+    },
+    'This request was an attention check (a synthetic request with a planted flaw; it could never execute)',
+  ),
+);
+
 /** The members every gate view has; `GateView` adds the short task, the detail view the long one. */
 const gateMembers = {
   id: T.String({ description: '`approval:human:…`' }),
@@ -207,6 +228,13 @@ const gateMembers = {
         'A decision earlier than this many seconds after the approver first opened the request is refused (`review_too_fast`)',
     }),
   ),
+  claimedBy: Nullable(
+    T.String({ description: 'Who of the role is looking at it now (a claim; not a lock on deciding)' }),
+  ),
+  claimedUntil: Nullable(IsoTime),
+  assignee: Nullable(T.String({ description: 'The eligible approver a lead assigned it to' })),
+  assignedBy: Nullable(T.String()),
+  attentionCheck: Nullable(AttentionCheckReveal),
   // Routing gates: the proposed resource and the ranking.
   proposedResource: T.Optional(Nullable(T.String())),
   ranking: T.Optional(T.Array(RankedCandidateView)),
@@ -383,6 +411,7 @@ export type DecisionEntry = Static<typeof DecisionEntry>;
 export type ApprovalWarningView = Static<typeof ApprovalWarningView>;
 export type GateDecision = Static<typeof GateDecision>;
 export type GateView = Static<typeof GateView>;
+export type AttentionCheckReveal = Static<typeof AttentionCheckReveal>;
 export type GatePage = Static<typeof GatePage>;
 export type GateDetail = Static<typeof GateDetail>;
 export type ProvenanceView = Static<typeof ProvenanceView>;

@@ -9,7 +9,7 @@ import {
   textPayloadWarnings,
 } from '@humanos/core';
 import { type ApprovalRow, type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
-import type { DecisionEntry, GateDecision, GateView } from './schemas.js';
+import type { AttentionCheckReveal, DecisionEntry, GateDecision, GateView } from './schemas.js';
 
 /** What a kind of gate shows of its own in place of the task's proposal. */
 type KindView<K extends keyof GateView> = Pick<GateView, 'aiProposal' | 'alternatives' | K>;
@@ -105,6 +105,8 @@ export interface GateContext {
   payload?: unknown;
   /** Where the agent's text (description, proposal) disagrees with the payload as it stands. */
   warnings: ApprovalWarning[];
+  /** The server's clock when the view is made (a claim shows until it expires); the system clock if unset. */
+  now?: number;
 }
 
 /**
@@ -240,5 +242,31 @@ export function gateView(g: ApprovalRow, task: GateContext, decisions: DecisionR
     warnings: g.kind === 'decision' ? decisionWarnings(g) : task.warnings,
     bulkApprovable: g.bulk_approvable === 1,
     minReviewSeconds: g.min_review_seconds ?? null,
+    ...teamFields(g, task.now ?? Date.now()),
+  };
+}
+
+/**
+ * A gate's claim (while live and the gate open), its assignment, and — once decided — whether it was
+ * an attention check (`collab/`). A check shows nothing of itself while it is open.
+ */
+export function teamFields(
+  g: ApprovalRow,
+  now: number,
+): Pick<GateView, 'claimedBy' | 'claimedUntil' | 'assignee' | 'assignedBy' | 'attentionCheck'> {
+  const live = g.status === 'pending' && g.claimed_by !== null && Number(g.claimed_until ?? 0) > now;
+  const decided = g.status !== 'pending' && g.status !== 'waiting';
+  return {
+    claimedBy: live ? g.claimed_by : null,
+    claimedUntil: live ? iso(Number(g.claimed_until)) : null,
+    assignee: g.assignee,
+    assignedBy: g.assigned_by,
+    attentionCheck:
+      decided && g.attention_check !== null
+        ? {
+            ...p<Omit<AttentionCheckReveal, 'caught'>>(g.attention_check),
+            caught: g.status === 'rejected' ? true : g.status === 'approved' ? false : null,
+          }
+        : null,
   };
 }

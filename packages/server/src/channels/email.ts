@@ -6,6 +6,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewEmail, reviewNotice } from './auditNotice.js';
 import type { Identity } from './identity.js';
 import type { EmailOp } from './planner.js';
+import { teamEmail, teamNotice } from './teamNotice.js';
 import type { LinkTokens } from './tokens.js';
 import { type ApprovalView, approvalView, oneClickRefusal, statusLine } from './view.js';
 
@@ -232,6 +233,8 @@ export class EmailSink {
         }
       );
     }
+    if (op.op === 'team_notice')
+      return to ? this.sendNotice(op, to) : { ok: true, status: null, error: 'skipped: no address' };
     if (!approvalId || !to) return { ok: true, status: null, error: 'skipped: no address' };
     const v = await approvalView(this.deps.db, approvalId, this.settings.publicUrl, this.deps.policy);
     if (!v) return { ok: false, status: null, error: 'gone' };
@@ -252,6 +255,15 @@ export class EmailSink {
     if (!n) return { ok: false, status: null, error: 'gone' };
     if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
     const mail = reviewEmail({ ...n, url: n.url ?? this.settings.publicUrl });
+    const failed = await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, mail);
+    return failed ?? { ok: true, status: 250, error: null };
+  }
+
+  /** A mention or an assignment (`teamNotice.ts`). */
+  private async sendNotice(op: Extract<EmailOp, { op: 'team_notice' }>, to: string): Promise<Attempt> {
+    const n = await teamNotice(this.deps.db, op, this.settings.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    const mail = teamEmail({ ...n, url: n.url ?? this.settings.publicUrl });
     const failed = await this.mail(to, `<${randomBytes(12).toString('hex')}@humanos>`, mail);
     return failed ?? { ok: true, status: 250, error: null };
   }

@@ -7,6 +7,7 @@ import type { ApprovalRow, TaskRow } from '../kernel/rows.js';
 import { humansHolding } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
+import type { NoticeAbout } from './teamNotice.js';
 
 /** The outbox sinks of the channels: the planner fans an event out to one row per message. */
 export const PLAN_SINK = 'channel:plan';
@@ -23,6 +24,8 @@ export const CHANNEL_EVENTS = [
   'approval.cancelled',
   'audit.review_opened',
   'delegation.started',
+  'comment.added',
+  'approval.assigned',
 ];
 
 /** An outbox row the planner adds: which sink, what to send (`target`, a SlackOp or EmailOp as JSON), and when. */
@@ -34,11 +37,15 @@ export type SlackOp =
   | { op: 'update'; message: string }
   | { op: 'remind'; message: string }
   | { op: 'audit_review'; to: string; review: string }
-  | { op: 'notice'; to: string; text: string };
+  | { op: 'notice'; to: string; text: string }
+  | ({ op: 'team_notice'; to: string } & NoticeOp);
 export type EmailOp =
   | { op: 'request' | 'reminder' | 'outcome'; principal: string }
   | { op: 'audit_review'; principal: string; review: string }
-  | { op: 'notice'; principal: string; subject: string; text: string };
+  | { op: 'notice'; principal: string; subject: string; text: string }
+  | ({ op: 'team_notice'; principal: string } & NoticeOp);
+/** A mention in a comment, or an assignment by a lead (`teamNotice.ts`). */
+export type NoticeOp = { approval: string; about: NoticeAbout; by: string; comment: string | null };
 
 /**
  * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
@@ -143,17 +150,14 @@ export class Planner {
   ) {}
 
   async send(d: DeliveryRow, entry: string): Promise<Attempt> {
-    const event = JSON.parse(entry) as {
-      type: string;
-      approvalId?: string;
-      data?: { reviewId?: string; delegationId?: string };
-    };
+    const event = JSON.parse(entry) as TeamEvent & { data?: { reviewId?: string; delegationId?: string } };
     if (event.type === 'delegation.started')
       return this.noticeRows(d, () => this.startedRows(event.data?.delegationId));
     const reviewId = event.type === 'audit.review_opened' ? event.data?.reviewId : undefined;
-    if (reviewId) {
+    const team = event.type === 'comment.added' || event.type === 'approval.assigned';
+    if (reviewId || team) {
       await this.deps.write(async (trx) => {
-        const rows = await this.reviewNotices(trx, reviewId);
+        const rows = reviewId ? await this.reviewNotices(trx, reviewId) : await this.teamNotices(trx, event);
         await this.outbox.insert(
           trx,
           rows.map((r) => ({ ...r, seq: Number(d.seq), eventType: d.event_type })),
@@ -277,6 +281,31 @@ export class Planner {
   }
 
   /**
+   * A comment's mentions (each mentioned person but its author) or a lead's assignee, as a Slack DM
+   * and an e-mail as their preferences allow. Who may be mentioned or assigned was checked when the
+   * comment or assignment was written (`collab/`).
+   */
+  private async teamNotices(trx: Transaction<Database>, event: TeamEvent): Promise<PlanRow[]> {
+    const approval = event.approvalId;
+    if (!approval) return [];
+    const about: NoticeAbout = event.type === 'comment.added' ? 'mention' : 'assigned';
+    const people =
+      about === 'mention' ? (event.data?.mentions ?? []).filter((id) => id !== event.actor) : [event.data?.assignee];
+    const op = {
+      approval,
+      about,
+      by: event.actor,
+      comment: about === 'mention' ? (event.data?.commentId ?? null) : null,
+    };
+    return this.toPeople(
+      trx,
+      people.filter((id): id is string => typeof id === 'string'),
+      (to) => ({ op: 'team_notice', to, ...op }),
+      (principal) => ({ op: 'team_notice', principal, ...op }),
+    );
+  }
+
+  /**
    * Each person on the channels their preferences allow, after their quiet hours: a Slack DM (when
    * `dm` gives one and they linked Slack) and an e-mail (when they have an address).
    */
@@ -330,6 +359,14 @@ export class Planner {
     return rows;
   }
 }
+
+/** The ledger event of a comment or an assignment, as the planner reads it. */
+type TeamEvent = {
+  type: string;
+  actor: string;
+  approvalId?: string;
+  data?: { mentions?: string[]; commentId?: string; assignee?: string };
+};
 
 function slack(op: SlackOp, at: number): PlanRow {
   return { sink: SLACK_SINK, target: JSON.stringify(op), at };

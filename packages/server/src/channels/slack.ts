@@ -5,6 +5,7 @@ import type { Attempt, DeliveryRow } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { reviewNotice, reviewSlackMessage } from './auditNotice.js';
 import type { SlackOp } from './planner.js';
+import { teamNotice, teamSlackMessage } from './teamNotice.js';
 import { type ApprovalView, approvalView, oneClickRefusal, statusLine } from './view.js';
 
 /** Slack's Web API, as HumanOS uses it: no retries of its own (the outbox retries), one timeout per call. */
@@ -254,6 +255,7 @@ export class SlackSink {
         await this.api.client.chat.postMessage({ channel: op.to, text: esc(op.text) });
         return { ok: true, status: null, error: null };
       }
+      if (op.op === 'team_notice') return await this.postNotice(op);
       if (op.op === 'post' && approvalId) return await this.post(approvalId, op);
       if (op.op === 'update') return await this.update(op.message);
       if (op.op === 'remind') return await this.remind(op.message);
@@ -307,6 +309,14 @@ export class SlackSink {
     if (!n) return { ok: false, status: null, error: 'gone' };
     if (n.status !== 'open') return { ok: true, status: null, error: 'skipped: review is completed' };
     await this.api.client.chat.postMessage({ channel: op.to, ...reviewSlackMessage(n) });
+    return { ok: true, status: null, error: null };
+  }
+
+  /** A mention or an assignment, as a DM (`teamNotice.ts`). */
+  private async postNotice(op: Extract<SlackOp, { op: 'team_notice' }>): Promise<Attempt> {
+    const n = await teamNotice(this.deps.db, op, this.publicUrl);
+    if (!n) return { ok: false, status: null, error: 'gone' };
+    await this.api.client.chat.postMessage({ channel: op.to, ...teamSlackMessage(n) });
     return { ok: true, status: null, error: null };
   }
 

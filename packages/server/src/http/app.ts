@@ -12,10 +12,12 @@ import Fastify, {
   type FastifyServerOptions,
 } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
+import { attentionRoutes } from '../attention/routes.js';
 import { auditRoutes } from '../audit/routes.js';
 import { authenticate, authPublicRoutes, authRoutes } from '../auth/routes.js';
 import { channelPublicRoutes, channelRoutes } from '../channels/routes.js';
 import { delegationRoutes } from '../delegations/routes.js';
+import { collabRoutes } from '../collab/routes.js';
 import { eventRoutes } from '../events/routes.js';
 import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
@@ -158,6 +160,8 @@ function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   taskRoutes(api, s.tasks);
   executionRoutes(api, s.execution, s.inRunDecisions, s.feedback);
   approvalRoutes(api, s.approvals);
+  collabRoutes(api, s.comments, s.claims);
+  attentionRoutes(api, s.attention);
   passkeyRoutes(api, s.passkeys);
   delegationRoutes(api, s.delegations);
   auditRoutes(api, s.auditReviews, s.approverMetrics);

@@ -96,6 +96,15 @@ export interface Database {
     bulk_approvable: number;
     /** 0026: a decision earlier than this many seconds after the approver first had it is refused; null: none. */
     min_review_seconds: number | null;
+    /** Who claimed the gate (looking at it) until `claimed_until`, epoch ms (0025; not a lock). */
+    claimed_by: string | null;
+    claimed_until: number | null;
+    /** The eligible approver a lead assigned it to (0025). */
+    assignee: string | null;
+    assigned_by: string | null;
+    assigned_at: number | null;
+    /** A synthetic attention check's planted flaw (JSON, 0025); null on every real gate. */
+    attention_check: string | null;
   };
   /** 0026: when each principal first had an approval request in front of them, and on which channel. */
   approval_opens: { approval_id: string; principal_id: string; channel: string; opened_at: number };
@@ -314,5 +323,34 @@ export interface Database {
     revised_seq: number | null;
     /** JSON array of `PayloadChange` from this version to the revision. */
     diff: string | null;
+  };
+  /** Comments on a gate (0025, `comments/`). */
+  approval_comments: {
+    id: string;
+    approval_id: string;
+    task_id: string;
+    author: string;
+    /** Markdown, as the author wrote it. */
+    body: string;
+    /** JSON array of the principal ids it mentioned (each notified). */
+    mentions: string;
+    digest: string;
+    ledger_index: number;
+    created_at: number;
+  };
+  /** Planted attention checks and their outcome (0025, `comments/attention.ts`). */
+  attention_checks: {
+    id: string;
+    task_id: string;
+    approval_id: string;
+    source_task_id: string | null;
+    /** JSON: what was planted (`kind`, `field`, `shown`, `planted`, `message`). */
+    flaw: string;
+    created_at: number;
+    decided_by: string | null;
+    verdict: string | null;
+    /** 1 when the approver rejected the flawed request, 0 when they approved it. */
+    caught: number | null;
+    decided_at: number | null;
   };
 }

@@ -43,6 +43,15 @@ interface GateToOpen {
 }
 
 /**
+ * What a server-made task adds (an attention check, `attention/`): members of its signed creation
+ * entry, and more writes in the transaction that creates it.
+ */
+export interface CreateExtras {
+  entryData?: Record<string, unknown>;
+  within?: (trx: Transaction<Database>, taskId: string, gates: ApprovalRow[]) => Promise<void>;
+}
+
+/**
  * Creates a task: plans its gates from the policy and the request, writes the task, its gates and
  * their ledger entries in one transaction. With an idempotency key, a retry with the same body gets
  * the first response back, and the same key with another body is refused.
@@ -55,6 +64,7 @@ export async function createTask(
   actor: Principal,
   input: CreateTaskInput,
   idempotencyKey?: string,
+  extras: CreateExtras = {},
 ): Promise<StoredResponse> {
   const hash = idempotencyKey ? requestHash(input) : '';
   if (idempotencyKey) {
@@ -72,8 +82,9 @@ export async function createTask(
       // and the gates no enabled human can decide (for the requester).
       const textWarnings = planned.plan.warnings;
       const warnings = [...textWarnings, ...(await warningsOf(trx, actor, planned, gates))];
+      const created = createdEntry(actor, planned, warnings);
       const entries: NewEntry[] = [
-        createdEntry(actor, planned, warnings),
+        { ...created, data: { ...created.data, ...extras.entryData } },
         ...gates.map((g) => {
           const e = gateOpenedEntry(g.row, actor.id, planned.now);
           return { ...e, data: { ...e.data, warnings: textWarnings } };
@@ -82,6 +93,11 @@ export async function createTask(
       const appended = await deps.ledger.append(trx, entries);
       await insertTask(trx, actor, planned, appended.seqs[0] as number);
       for (const g of gates) await insertGate(trx, g.row, g.roles);
+      await extras.within?.(
+        trx,
+        planned.taskId,
+        gates.map((g) => g.row),
+      );
       const response = { statusCode: 201, body: responseBody(planned, gates, warnings) };
       if (idempotencyKey) await remember(trx, actor.id, idempotencyKey, hash, response, planned.now);
       return response;

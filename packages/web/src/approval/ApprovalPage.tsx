@@ -11,6 +11,8 @@ import { ErrorBox, Timeline } from '../views/common.js';
 import { Alternatives } from './Alternatives.js';
 import { Approvers } from './Approvers.js';
 import { ChangedNotice } from './ChangedNotice.js';
+import { CheckNotice, Claim } from './Claim.js';
+import { Comments } from './Comments.js';
 import { DecisionBar } from './DecisionBar.js';
 import { DetailHeader } from './DetailHeader.js';
 import { payloadAfter, proposedPayload, rules } from './load.js';
@@ -95,6 +97,8 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
       {/* In this order on a phone (one column): what executes, the decision, then the rest. */}
       <div class="detail-grid">
         <div class="content">
+          <Claim a={a} me={me} onChange={v.d.reload} />
+          <CheckNotice a={a} />
           {v.stale && v.open && v.mine ? <StaleNotice approved={payloadAfter(a, v.mine)} now={v.base as Json} /> : null}
           <PayloadSection
             {...v}
@@ -111,6 +115,7 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
             <Alternatives a={a} rules={rules(a, data.task)} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} />
           ) : null}
           <Approvers a={a} task={data.task} me={me} />
+          <Comments id={a.id} />
           <section aria-labelledby="history-title" class="card">
             <h2 id="history-title" class="h3">
               History (from the ledger)

@@ -9,6 +9,7 @@ import { match, Redirect } from '../lib/router.js';
 import { useStore } from '../lib/store.js';
 import type { Me } from '../lib/types.js';
 import { NotFound } from '../views/NotFound.js';
+import { AttentionChecks } from './AttentionChecks.js';
 import { Calibration } from './Calibration.js';
 import { LedgerExplorer } from './LedgerExplorer.js';
 import { ReviewList } from './ReviewList.js';
@@ -53,7 +54,10 @@ export function AuditPage({ path, query, me }: { path: string; query: URLSearchP
       ) : tab[0] === '/audit/ledger' ? (
         <LedgerExplorer query={query} />
       ) : tab[0] === '/audit/reviews' ? (
-        <ReviewList query={query} />
+        <>
+          <ReviewList query={query} />
+          <AttentionChecks />
+        </>
       ) : (
         <Calibration query={query} me={me} />
       )}

@@ -10,6 +10,8 @@ from urllib.parse import quote
 from ._wire import camel_keys, drop_none
 from .models import (
     Approval,
+    ApprovalClaim,
+    ApprovalComment,
     ApprovalRequest,
     AuditReview,
     AuditReviewPage,
@@ -308,6 +310,34 @@ def consistency_proof(size1: int, size2: int | None) -> Call[dict[str, Any]]:
 def inclusion_proof(index: int, size: int | None) -> Call[dict[str, Any]]:
     params = drop_none({'index': index, 'size': size})
     return Call('GET', f'{PREFIX}/ledger/proof/inclusion', _json, params=params, retry=True)
+
+
+def comment(approval_id: str, body: str) -> Call[ApprovalComment]:
+    path = f'{PREFIX}/approvals/{_q(approval_id)}/comments'
+    return Call('POST', path, ApprovalComment.model_validate, body={'body': body})
+
+
+def comments(approval_id: str) -> Call[list[ApprovalComment]]:
+    def parse(r: Any) -> list[ApprovalComment]:
+        return [ApprovalComment.model_validate(c) for c in r['items']]
+
+    return Call('GET', f'{PREFIX}/approvals/{_q(approval_id)}/comments', parse, retry=True)
+
+
+def claim_approval(approval_id: str, release: bool) -> Call[ApprovalClaim]:
+    path = f'{PREFIX}/approvals/{_q(approval_id)}/claim'
+    if release:
+        return Call('DELETE', path, ApprovalClaim.model_validate)
+    return Call('POST', path, ApprovalClaim.model_validate, body={})
+
+
+def assign(approval_id: str, assignee: str) -> Call[ApprovalClaim]:
+    path = f'{PREFIX}/approvals/{_q(approval_id)}/assign'
+    return Call('POST', path, ApprovalClaim.model_validate, body={'assignee': assignee})
+
+
+def attention_checks() -> Call[dict[str, Any]]:
+    return Call('GET', f'{PREFIX}/audit/attention-checks', _json, retry=True)
 
 
 def audit_reviews(

@@ -177,6 +177,7 @@ ErrorCode = TypeAliasType(
         'passkey_owner_only',
         'delegation_cascade',
         'delegation_forbidden',
+        'lead_required',
         'not_found',
         'method_not_allowed',
         'conflict',
@@ -198,6 +199,9 @@ ErrorCode = TypeAliasType(
         'review_too_fast',
         'delegate_holds_seat',
         'delegation_ended',
+        'claim_held',
+        'assignee_not_eligible',
+        'mention_not_allowed',
         'approval_expired',
         'payload_too_large',
         'unsupported_media_type',
@@ -288,6 +292,51 @@ class ChangesRequestedResult(BaseModel):
     """The version changes were requested for (1 = as created)"""
 
 
+class ApprovalComment(BaseModel):
+    """A comment on an approval request (recorded in the ledger as `comment.added`; not a decision)"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    author: str
+    body: str
+    """The markdown as its author wrote it"""
+    created_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    digest: str | None = None
+    """SHA-256 of the canonical comment, as its `comment.added` ledger entry carries"""
+    html: str | None = None
+    """The markdown rendered to HTML with raw HTML disabled (every `<` of the text is escaped) and only http(s)/mailto links"""
+    id: str
+    """`comment:…`"""
+    ledger_index: int | None = None
+    mentions: list[str] = []
+    """The principals it mentioned (each was notified)"""
+    task_id: str | None = None
+
+
+class ApprovalClaim(BaseModel):
+    """A request’s claim and assignment"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_id: str
+    assigned_at: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    assigned_by: str | None = None
+    assignee: str | None = None
+    claimed_by: str | None = None
+    """Who is looking at it (not a lock: anyone eligible may decide)"""
+    claimed_until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+
+
 class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
@@ -374,9 +423,17 @@ class ApprovalRequest(ApprovalRequestBase):
     """Any JSON object"""
     approver_role: str | None = None
     """The eligible roles, comma-separated"""
+    assigned_by: str | None = None
+    assignee: str | None = None
+    """The eligible approver a lead assigned it to"""
+    attention_check: dict[str, Any] | None = None
     bulk_approvable: bool = False
     """The policy rule that made the gate marks it bulk-approvable: the console may batch it (without warnings or edits); each item is still its own decision"""
     chain: list[dict[str, Any]] | None = None
+    claimed_by: str | None = None
+    """Who of the role is looking at it now (a claim; not a lock on deciding)"""
+    claimed_until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
     confidence_threshold: float | None = None
     current_digest: str | None = None
     """The digest of the payload an approval of this gate would approve now (the task’s payload as it stands; an in-run decision’s own). Send it back as `payloadDigest` (or `If-Match`) when deciding."""

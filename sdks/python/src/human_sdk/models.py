@@ -23,6 +23,8 @@ from pydantic.alias_generators import to_camel
 from ._generated import (
     AiProposal,
     Approval,
+    ApprovalClaim,
+    ApprovalComment,
     ApprovalRequest,
     AuditReview,
     AuditReviewPage,
@@ -55,6 +57,8 @@ from ._generated import (
 __all__ = [
     'AiProposal',
     'Approval',
+    'ApprovalClaim',
+    'ApprovalComment',
     'ApprovalRequest',
     'AuditReview',
     'AuditReviewPage',

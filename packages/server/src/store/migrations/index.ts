@@ -22,6 +22,7 @@ import { migration as m0021 } from './0021_passkeys.js';
 import { migration as m0022 } from './0022_warnings.js';
 import { migration as m0023 } from './0023_delegations.js';
 import { migration as m0024 } from './0024_task_versions.js';
+import { migration as m0025 } from './0025_team.js';
 import { migration as m0026 } from './0026_gates.js';
 
 /**
@@ -54,6 +55,7 @@ const migrations: Record<string, Migration> = {
   '0022_warnings': m0022,
   '0023_delegations': m0023,
   '0024_task_versions': m0024,
+  '0025_team': m0025,
   '0026_gates': m0026,
 };
 
