@@ -11,7 +11,8 @@
 //   go/sdk-go-<v>.tar.gz                   the Go module's source as of the commit, tagged `sdks/go/v<v>`
 //   SHA256SUMS                             checksums of all of the above
 //
-// Flags: --no-build (reuse the current build), --skip python,go (leave those artifacts out).
+// Flags: --no-build (reuse the current build), --skip python,go (leave those artifacts out), --out DIR
+// (instead of dist/release; the release test builds into a temporary directory).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -26,11 +27,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { arch, platform } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const OUT = join(ROOT, 'dist/release');
 const args = process.argv.slice(2);
+const OUT = args.includes('--out') ? resolve(args[args.indexOf('--out') + 1] ?? '') : join(ROOT, 'dist/release');
 const skip = new Set((args[args.indexOf('--skip') + 1] ?? '').split(',').filter((s) => args.includes('--skip') && s));
 const version = JSON.parse(readFileSync(join(ROOT, 'packages/server/package.json'), 'utf8')).version;
 
@@ -204,5 +205,7 @@ if (!skip.has('go')) {
   buildGo();
 }
 checksums();
-say(`done: ${relative(ROOT, OUT)}/ (${server}, npm/, ${skip.has('python') ? '' : 'python/, '}${skip.has('go') ? '' : 'go/, '}SHA256SUMS)`);
+say(
+  `done: ${relative(ROOT, OUT)}/ (${server}, npm/, ${skip.has('python') ? '' : 'python/, '}${skip.has('go') ? '' : 'go/, '}SHA256SUMS)`,
+);
 process.stdout.write(`${JSON.stringify({ version, dir: OUT, server: join(OUT, server) })}\n`);
