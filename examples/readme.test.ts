@@ -12,7 +12,7 @@
  * so this test runs it on SQLite only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +66,8 @@ function linkNodeModules(clone: string): void {
     const nested = join(REPO_ROOT, 'packages', ws, 'node_modules');
     if (existsSync(nested)) symlinkSync(nested, join(clone, 'packages', ws, 'node_modules'));
   }
+  // .gitignore's `node_modules/` matches directories, and these are links: not what `npm ci` leaves.
+  appendFileSync(join(clone, '.git/info/exclude'), 'node_modules\n');
 }
 
 interface Shell {
