@@ -13,7 +13,7 @@
 //
 // Flags: --no-build (reuse the current build), --skip python,go (leave those artifacts out), --out DIR
 // (instead of dist/release; the release test builds into a temporary directory).
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -148,12 +148,19 @@ function stageServer(tarballs) {
   return file;
 }
 
+/** Started first and awaited last: the Python build (mostly pip fetching hatchling) overlaps the rest. */
 function buildPython() {
   const dir = join(OUT, 'python');
   // `build` makes the sdist, then the wheel from it (so the sdist is known to build); its isolated
   // environment gets hatchling from PyPI (or pip's cache).
-  run('python3', ['-m', 'build', '--sdist', '--wheel', '--outdir', dir, 'sdks/python'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  return new Promise((resolveBuild, reject) => {
+    execFile(
+      'python3',
+      ['-m', 'build', '--sdist', '--wheel', '--outdir', dir, 'sdks/python'],
+      { cwd: ROOT },
+      (e, _out, err) =>
+        e ? reject(new Error(`python3 -m build failed: ${e.message}\n${err}`)) : resolveBuild(undefined),
+    );
   });
 }
 
@@ -192,17 +199,18 @@ if (!args.includes('--no-build')) {
   say('building');
   run('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
-say(`version ${version}: npm packs`);
+const python = skip.has('python') ? undefined : buildPython();
+say(`version ${version}: npm packs${python ? ' (the Python wheel and sdist alongside)' : ''}`);
 const tarballs = packWorkspaces();
 say('server tarball');
 const server = stageServer(tarballs);
-if (!skip.has('python')) {
-  say('python wheel and sdist');
-  buildPython();
-}
 if (!skip.has('go')) {
   say('go module');
   buildGo();
+}
+if (python) {
+  say('waiting for the Python wheel and sdist');
+  await python;
 }
 checksums();
 say(

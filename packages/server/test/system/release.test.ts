@@ -17,7 +17,7 @@
  * for a user. The image itself is not built: there is no container daemon on these machines.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -112,10 +112,15 @@ describe('the release, installed outside the repository', () => {
     // Read-only, as in the image (`--read-only`): the server writes only to its data directory.
     await sh('chmod', ['-R', 'a-w', join(work, 'opt')]);
   }, 240_000);
+  // Installed once, in parallel, then used against each backend's server.
+  let installed: Installed;
+  beforeAll(async () => {
+    installed = await installAll(work, out);
+  }, 240_000);
   afterAll(async () => {
     await sh('chmod', ['-R', 'u+w', work]).catch(() => undefined);
-    rmSync(work, { recursive: true, force: true });
-  });
+    await sh('rm', ['-rf', work]);
+  }, 120_000);
 
   it('has every artifact, with checksums', () => {
     const sums = readFileSync(join(out, 'SHA256SUMS'), 'utf8');
@@ -169,14 +174,20 @@ describe('the release, installed outside the repository', () => {
         const console_ = await fetch(`${server.url}/inbox`);
         expect(console_.status).toBe(200);
         expect(await console_.text()).toContain('<script');
-        const check = /HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/.exec(readFileSync(join(REPO_ROOT, 'deploy/Dockerfile'), 'utf8'));
+        const check = /HEALTHCHECK[^\n]*\\\n\s*CMD (\[.*\])/.exec(
+          readFileSync(join(REPO_ROOT, 'deploy/Dockerfile'), 'utf8'),
+        );
         const [cmd, ...args] = JSON.parse(check?.[1] as string) as string[];
         await sh(cmd as string, args, { env: { PORT: String(server.port) } });
       });
 
-      it('the npm, Python and Go packages install from their artifacts and talk to it', async () => {
-        await Promise.all([npmSmoke(work, out, server.url, name), pythonSmoke(work, out, server.url, name), goSmoke(work, out, server.url, name)]);
-      }, 240_000);
+      it('the npm, Python (wheel and sdist) and Go packages, installed from the artifacts, talk to it', async () => {
+        await Promise.all([
+          npmSmoke(installed.npm, server.url, name),
+          ...installed.venvs.map((venv, i) => pythonSmoke(venv, server.url, `${name}-${i}`)),
+          goSmoke(installed.go, server.url, name),
+        ]);
+      }, 120_000);
     });
   }
 });
@@ -198,77 +209,55 @@ async function taskOf(url: string, id: string): Promise<{ id: string; descriptio
   return (await r.json()) as { id: string; description: string; requester: string };
 }
 
-async function npmSmoke(work: string, out: string, url: string, name: string): Promise<void> {
-  const dir = join(work, `npm-${name}`);
+interface Installed {
+  npm: string;
+  /** A venv with the wheel installed, and one with the sdist. */
+  venvs: string[];
+  /** The Go smoke program, built against the module from the artifact. */
+  go: string;
+}
+
+async function installAll(work: string, out: string): Promise<Installed> {
+  const [npm, wheel, sdist, go] = await Promise.all([
+    installNpm(work, out),
+    installPython(work, join(out, 'python', `human_sdk-${VERSION}-py3-none-any.whl`), 'wheel'),
+    // The sdist builds too (its build backend, hatchling, from PyPI).
+    installPython(work, join(out, 'python', `human_sdk-${VERSION}.tar.gz`), 'sdist'),
+    buildGo(work, out),
+  ]);
+  return { npm, venvs: [wheel, sdist], go };
+}
+
+async function installNpm(work: string, out: string): Promise<string> {
+  const dir = join(work, 'npm');
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
-  const tgz = ['humanos-core', 'human-sdk', 'humanos-mcp', 'humanos-cli'].map((p) => join(out, 'npm', `${p}-${VERSION}.tgz`));
+  const tgz = ['humanos-core', 'human-sdk', 'humanos-mcp', 'humanos-cli'].map((p) =>
+    join(out, 'npm', `${p}-${VERSION}.tgz`),
+  );
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tgz], { cwd: dir });
-  // The CLI, as an admin would use it.
-  const added = await sh('npx', ['humanos', 'principals', 'add', `did:agent:npm-smoke-${name}`, '--json'], {
-    cwd: dir,
-    env: { HUMANOS_URL: url, HUMANOS_API_KEY: ADMIN_TOKEN },
-  });
-  const token = (JSON.parse(added) as { token: string }).token;
-  // The SDK, as an agent would.
   writeFileSync(
     join(dir, 'smoke.mjs'),
     `import { HumanOS } from '@human/sdk';
 const task = await HumanOS.createTask({ description: 'smoke from npm', humanInLoop: { enabled: false } });
 console.log(task.id);`,
   );
-  const id = (await sh('node', ['smoke.mjs'], { cwd: dir, env: { HUMANOS_URL: url, HUMANOS_API_KEY: token } })).trim();
-  expect(await taskOf(url, id)).toMatchObject({ description: 'smoke from npm', requester: `did:agent:npm-smoke-${name}` });
-  // The MCP server over stdio: initialize, then the tools it offers.
-  const mcp = spawn('npx', ['humanos-mcp'], { cwd: dir, env: { ...process.env, HUMANOS_URL: url, HUMANOS_API_KEY: token } });
-  let got = '';
-  const listed = new Promise<string>((resolve, reject) => {
-    mcp.stdout.on('data', (d) => {
-      got += d;
-      if (got.includes('"id":2')) resolve(got);
-    });
-    mcp.on('exit', (code) => reject(new Error(`humanos-mcp exited ${code}: ${got}`)));
-  });
-  const send = (m: object) => mcp.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
-  send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'smoke', version: '0' } } });
-  send({ method: 'notifications/initialized' });
-  send({ id: 2, method: 'tools/list' });
-  const reply = await listed;
-  mcp.kill('SIGTERM');
-  const tools = reply
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { id?: number; result?: { tools?: { name: string }[] } })
-    .find((m) => m.id === 2)?.result?.tools;
-  expect(tools?.length).toBeGreaterThan(0);
+  return dir;
 }
 
-async function pythonSmoke(work: string, out: string, url: string, name: string): Promise<void> {
-  const venv = join(work, `venv-${name}`);
+async function installPython(work: string, artifact: string, kind: string): Promise<string> {
+  const venv = join(work, `venv-${kind}`);
   await sh('python3', ['-m', 'venv', venv]);
-  const pip = join(venv, 'bin/pip');
-  const py = join(venv, 'bin/python');
-  const token = await principal(url, `did:agent:py-smoke-${name}`);
-  const script = `from human_sdk import HumanOSClient
-with HumanOSClient() as c:
-    t = c.create_task('smoke from python', human_in_loop={'enabled': False})
-    print(t.id)`;
-  const env = { HUMANOS_URL: url, HUMANOS_API_KEY: token };
-  const wheel = join(out, 'python', `human_sdk-${VERSION}-py3-none-any.whl`);
-  await sh(pip, ['install', '-q', '--disable-pip-version-check', wheel]);
-  const fromWheel = (await sh(py, ['-c', script], { cwd: work, env })).trim();
-  expect(await taskOf(url, fromWheel)).toMatchObject({ description: 'smoke from python' });
-  // The sdist builds and installs as well (its build backend, hatchling, from PyPI).
-  const sdist = join(out, 'python', `human_sdk-${VERSION}.tar.gz`);
-  await sh(pip, ['install', '-q', '--disable-pip-version-check', '--force-reinstall', '--no-deps', sdist]);
-  const fromSdist = (await sh(py, ['-c', script], { cwd: work, env })).trim();
-  expect(await taskOf(url, fromSdist)).toMatchObject({ description: 'smoke from python' });
-  const where = await sh(py, ['-c', 'import human_sdk; print(human_sdk.__file__)'], { cwd: work });
+  await sh(join(venv, 'bin/pip'), ['install', '-q', '--disable-pip-version-check', artifact]);
+  const where = await sh(join(venv, 'bin/python'), ['-c', 'import human_sdk; print(human_sdk.__file__)'], {
+    cwd: work,
+  });
   expect(where).toContain(venv);
+  return venv;
 }
 
-async function goSmoke(work: string, out: string, url: string, name: string): Promise<void> {
-  const dir = join(work, `go-${name}`);
+async function buildGo(work: string, out: string): Promise<string> {
+  const dir = join(work, 'go');
   mkdirSync(dir);
   await sh('tar', ['xzf', join(out, 'go', `sdk-go-${VERSION}.tar.gz`), '-C', dir]);
   writeFileSync(
@@ -298,12 +287,74 @@ func main() {
 }
 `,
   );
-  const token = await principal(url, `did:agent:go-smoke-${name}`);
+  await sh('go', ['build', '-o', 'smoke', '.'], { cwd: dir, env: { GOFLAGS: '-mod=mod', GOWORK: 'off' } });
+  return join(dir, 'smoke');
+}
+
+async function npmSmoke(dir: string, url: string, name: string): Promise<void> {
+  // The CLI, as an admin would use it.
+  const added = await sh('npx', ['humanos', 'principals', 'add', `did:agent:npm-smoke-${name}`, '--json'], {
+    cwd: dir,
+    env: { HUMANOS_URL: url, HUMANOS_API_KEY: ADMIN_TOKEN },
+  });
+  const token = (JSON.parse(added) as { token: string }).token;
+  // The SDK, as an agent would.
+  const id = (await sh('node', ['smoke.mjs'], { cwd: dir, env: { HUMANOS_URL: url, HUMANOS_API_KEY: token } })).trim();
+  expect(await taskOf(url, id)).toMatchObject({
+    description: 'smoke from npm',
+    requester: `did:agent:npm-smoke-${name}`,
+  });
+  // The MCP server over stdio: initialize, then the tools it offers.
+  const mcp = spawn('npx', ['humanos-mcp'], {
+    cwd: dir,
+    env: { ...process.env, HUMANOS_URL: url, HUMANOS_API_KEY: token },
+  });
+  let got = '';
+  const listed = new Promise<string>((resolve, reject) => {
+    mcp.stdout.on('data', (d) => {
+      got += d;
+      if (got.includes('"id":2')) resolve(got);
+    });
+    mcp.on('exit', (code) => reject(new Error(`humanos-mcp exited ${code}: ${got}`)));
+  });
+  const send = (m: object) => mcp.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...m })}\n`);
+  send({
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'smoke', version: '0' } },
+  });
+  send({ method: 'notifications/initialized' });
+  send({ id: 2, method: 'tools/list' });
+  const reply = await listed;
+  mcp.kill('SIGTERM');
+  const tools = reply
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { id?: number; result?: { tools?: { name: string }[] } })
+    .find((m) => m.id === 2)?.result?.tools;
+  expect(tools?.length).toBeGreaterThan(0);
+}
+
+async function pythonSmoke(venv: string, url: string, name: string): Promise<void> {
+  const token = await principal(url, `did:agent:py-smoke-${name}`);
+  const script = `from human_sdk import HumanOSClient
+with HumanOSClient() as c:
+    t = c.create_task('smoke from python', human_in_loop={'enabled': False})
+    print(t.id)`;
   const id = (
-    await sh('go', ['run', '.'], {
-      cwd: dir,
-      env: { HUMANOS_URL: url, HUMANOS_API_KEY: token, GOFLAGS: '-mod=mod', GOWORK: 'off' },
-    })
+    await sh(join(venv, 'bin/python'), ['-c', script], { cwd: venv, env: { HUMANOS_URL: url, HUMANOS_API_KEY: token } })
   ).trim();
-  expect(await taskOf(url, id)).toMatchObject({ description: 'smoke from go' });
+  expect(await taskOf(url, id)).toMatchObject({
+    description: 'smoke from python',
+    requester: `did:agent:py-smoke-${name}`,
+  });
+}
+
+async function goSmoke(bin: string, url: string, name: string): Promise<void> {
+  const token = await principal(url, `did:agent:go-smoke-${name}`);
+  const id = (await sh(bin, [], { env: { HUMANOS_URL: url, HUMANOS_API_KEY: token } })).trim();
+  expect(await taskOf(url, id)).toMatchObject({
+    description: 'smoke from go',
+    requester: `did:agent:go-smoke-${name}`,
+  });
 }
