@@ -12,7 +12,17 @@
  * so this test runs it on SQLite only.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +30,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../test-support/harness.js';
 
 /** The fenced `sh` blocks of the README section with this heading. */
-export function shellBlocks(markdown: string, heading: string): string[] {
+function shellBlocks(markdown: string, heading: string): string[] {
   const start = markdown.indexOf(`\n## ${heading}\n`);
   if (start < 0) throw new Error(`README has no section "${heading}"`);
   const end = markdown.indexOf('\n## ', start + 1);
@@ -199,11 +209,9 @@ describe('the README, word for word, from a fresh clone [sqlite]', () => {
     // The SDK snippet's approver: the one command before it creates a dba_lead.
     const add = bash(clone, sdkApprover, { HUMANOS_URL: url });
     expect(await add.done, add.out()).toBe(0);
-    const who = bash(
-      clone,
-      `HUMANOS_API_KEY=$(cat .humanos/admin-token) npx humanos principals list --json`,
-      { HUMANOS_URL: url },
-    );
+    const who = bash(clone, `HUMANOS_API_KEY=$(cat .humanos/admin-token) npx humanos principals list --json`, {
+      HUMANOS_URL: url,
+    });
     expect(await who.done, who.out()).toBe(0);
     const listed = JSON.parse(who.out()) as { items: { id: string; roles: string[] }[] };
     expect(listed.items.find((p) => p.id === 'did:human:john-dba')?.roles).toEqual(['dba_lead']);

@@ -36,7 +36,7 @@ function codeOf(markdown: string): string[] {
  * `humanos word [word]` as a command line would have it: not `humanos-mcp`, `humanos.ledger`, Slack's
  * `/humanos link`, or an MCP client's server name before a URL (`… humanos https://…`).
  */
-export function namedCommands(code: string): { command: string; sub: string | undefined }[] {
+function namedCommands(code: string): { command: string; sub: string | undefined }[] {
   return [
     ...code.matchAll(/(?:^|[\s;|&(`$])humanos ([a-z][a-z0-9-]*)(?=[\s`'"]|$)(?: ([a-z][a-z0-9-]*)(?=[\s`'"]|$))?/gm),
   ].map((m) => ({ command: m[1] as string, sub: m[2] }));
