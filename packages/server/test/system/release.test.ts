@@ -61,23 +61,12 @@ async function serve(bin: string, dataDir: string, env: Record<string, string>) 
     cwd: dataDir,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: dataDir,
-      PORT: String(port),
-      HUMANOS_DATA_DIR: dataDir,
-      HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
-      HUMANOS_LOG_LEVEL: 'warn',
-      ...env,
-    },
+    // Only what a service manager would give it: no variables of this checkout or the test run.
+    env: { PATH: process.env.PATH ?? '', HOME: dataDir, PORT: String(port), HUMANOS_DATA_DIR: dataDir, ...env },
   });
-  let out = '';
-  proc.stdout?.on('data', (d) => {
-    out += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    out += d;
-  });
+  const chunks: Buffer[] = [];
+  for (const stream of [proc.stdout, proc.stderr]) stream?.on('data', (d: Buffer) => chunks.push(d));
+  const output = () => Buffer.concat(chunks).toString();
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -86,7 +75,8 @@ async function serve(bin: string, dataDir: string, env: Record<string, string>) 
       () => false,
     );
     if (ok) break;
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`the release server did not start:\n${out}`);
+    if (proc.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the release server did not start:\n${output()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   const stop = async () => {
@@ -95,7 +85,7 @@ async function serve(bin: string, dataDir: string, env: Record<string, string>) 
     process.kill(-(proc.pid as number), 'SIGTERM');
     await exited;
   };
-  return { url, port, stop, out: () => out };
+  return { url, port, stop, output };
 }
 
 describe('the release, installed outside the repository', () => {
@@ -160,7 +150,7 @@ describe('the release, installed outside the repository', () => {
         mkdirSync(data);
         const env = { ...backend.env };
         delete env.HUMANOS_DATA_DIR;
-        server = await serve(bin, data, env);
+        server = await serve(bin, data, { ...env, HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_LOG_LEVEL: 'warn' });
       }, 90_000);
       afterAll(async () => {
         await server?.stop();
