@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, REPO_ROOT, spawnNode, startTestServer, type TestServer } from '../test-support/harness.js';
@@ -49,10 +51,16 @@ for (const backend of backends()) {
     let manager: Api;
     let keys: Record<string, string>;
     let worker: Running | undefined;
+    // setup.ts writes the keys file; the suite's goes to a temporary directory, never the checkout's .humanos/.
+    const keysFile = join(mkdtempSync(join(tmpdir(), 'humanos-keys-')), 'keys.env');
     beforeAll(async () => {
       t = await startTestServer(backend);
       // The README's path: setup.ts creates the principals and prints `export` lines for `eval`.
-      const setup = await run('setup.ts', { HUMANOS_URL: t.url, HUMANOS_API_KEY: t.admin.token as string });
+      const setup = await run('setup.ts', {
+        HUMANOS_URL: t.url,
+        HUMANOS_API_KEY: t.admin.token as string,
+        HUMANOS_KEYS_FILE: keysFile,
+      });
       if (setup.code !== 0) throw new Error(setup.out);
       keys = exportsOf(setup.stdout);
       agent = t.admin.as(keys.AGENT_KEY);
@@ -66,11 +74,18 @@ for (const backend of backends()) {
 
     it('setup.ts prints only eval-able export lines, and a second run rotates the tokens instead of failing', async () => {
       expect(Object.keys(keys).sort()).toEqual(['AGENT_KEY', 'APPROVER_KEY', 'WORKER_KEY']);
-      const again = await run('setup.ts', { HUMANOS_URL: t.url, HUMANOS_API_KEY: t.admin.token as string });
+      const again = await run('setup.ts', {
+        HUMANOS_URL: t.url,
+        HUMANOS_API_KEY: t.admin.token as string,
+        HUMANOS_KEYS_FILE: keysFile,
+      });
       expect(again.code, again.out).toBe(0);
       expect(again.out).toContain('existed, token rotated');
       expect(again.out).not.toContain('    at '); // no stack trace
       const rotated = exportsOf(again.stdout);
+      // The keys file holds the same lines, owner-only (live tokens).
+      expect(exportsOf(readFileSync(keysFile, 'utf8'))).toEqual(rotated);
+      expect(statSync(keysFile).mode & 0o777).toBe(0o600);
       expect((await t.admin.as(keys.AGENT_KEY).get('/me')).status).toBe(401);
       expect((await t.admin.as(rotated.AGENT_KEY).get('/me')).body).toMatchObject({ id: 'did:agent:invoice-bot' });
       // What the README runs: eval the output in a shell, then use the keys.
@@ -81,7 +96,14 @@ for (const backend of backends()) {
             '-c',
             `eval "$("${TSX}" "${join(REPO_ROOT, 'examples/setup.ts')}" 2>/dev/null)" && echo "$AGENT_KEY $APPROVER_KEY $WORKER_KEY"`,
           ],
-          { env: { ...process.env, HUMANOS_URL: t.url, HUMANOS_API_KEY: t.admin.token as string } },
+          {
+            env: {
+              ...process.env,
+              HUMANOS_URL: t.url,
+              HUMANOS_API_KEY: t.admin.token as string,
+              HUMANOS_KEYS_FILE: keysFile,
+            },
+          },
         );
         let out = '';
         sh.stdout.on('data', (d) => {
@@ -120,6 +142,7 @@ for (const backend of backends()) {
       expect(example.out).toContain(' AI Confidence: 0.87');
       expect(example.out).not.toContain('null');
       expect(example.out).toContain(' Alternatives: 1');
+      expect(example.out).toMatch(/ Approval: approval:human:[0-9a-f]{24} {3}\(npx humanos approve approval:human:/);
       expect(example.out).toContain('✅ Approved by did:human:finance-manager');
       expect(example.out).toContain(' Feedback: Amount and vendor verified');
       expect(example.out).toContain('🏁 Task completed: {"processed":{"invoiceId":"INV-2026-001"');

@@ -1,6 +1,7 @@
 // The seed's TypeScript example, with a few additions: the `Invoice` type (the seed leaves it
 // implicit), the invoice as the task's payload, the agent's proposal (`aiProposal`, so the approver
-// sees a reasoning and a confidence instead of nulls) and a last line printing the finished task.
+// sees a reasoning and a confidence instead of nulls), the approval's id and the command that
+// decides it (the approver needs the id), and a last line printing the finished task.
 // Run it against a local server:
 //   HUMANOS_URL=http://127.0.0.1:8787 HUMANOS_API_KEY=$AGENT_KEY npx tsx examples/invoice.ts
 // approve it from another terminal (examples/approve-invoice.ts or `npx humanos approve …`), and
@@ -46,6 +47,7 @@ console.log(` AI Recommendation: ${request.aiProposal.action}`);
 console.log(` AI Reasoning: ${request.aiProposal.reasoning}`);
 console.log(` AI Confidence: ${request.aiProposal.confidence}`);
 console.log(` Alternatives: ${request.alternatives.length}`);
+console.log(` Approval: ${request.id}   (npx humanos approve ${request.id} --reason "…")`);
 },
 });
 if (approval.approved) {

