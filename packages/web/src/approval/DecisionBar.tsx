@@ -112,10 +112,15 @@ function useDecide(p: BarProps) {
     if (p.rules.feedback && !feedback.trim()) return 'Feedback for the agent is required for this task.';
     return v === 'approve' ? p.jsonError : null;
   };
-  // The edited payload under review: what Confirm sends (edits made meanwhile close the review).
-  const [review, setReview] = useState<Json | null>(null);
-  const editedKey = JSON.stringify(p.edited);
-  useEffect(() => setReview(null), [editedKey, p.disabled]);
+  // The edited payload under review: what Confirm sends. Derived on every render, so an edit made
+  // meanwhile (or a newer version blocking the bar) closes the review in the same render: what can be
+  // confirmed is never other than what is on screen.
+  const [opened, setReview] = useState<Json | null>(null);
+  const review = opened !== null && !p.disabled && JSON.stringify(opened) === JSON.stringify(p.edited) ? opened : null;
+  // Closed for good: editing back to the reviewed value must not reopen it without a new Approve.
+  useEffect(() => {
+    if (opened !== null && review === null) setReview(null);
+  });
   const decide = async (v: Verdict, confirmed?: Json) => {
     // Blocked (a newer version arrived): Enter in a field must not decide either.
     if (p.disabled) return;
