@@ -1,8 +1,9 @@
 /**
- * The decision controls, kept in reach (sticky beside the request on desktop, fixed at the bottom on
- * a phone). `a` / `r` choose the verdict and focus the reason; Enter records it. Labels follow the
- * task's rules: a reason is required to reject, and to approve when the task asks for an explicit
- * reason or its risk is high; feedback when it asks for explicit feedback.
+ * The decision controls, kept in reach (sticky beside the request on desktop, right after the payload
+ * on a phone — never fixed over it). `a` / `r` choose the verdict and focus the reason; Enter records
+ * it, except for an edited payload, whose approval opens "Review your changes" and needs its confirm.
+ * Labels follow the task's rules: a reason is required to reject, and to approve when the task asks
+ * for an explicit reason or its risk is high; feedback when it asks for explicit feedback.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, seg, signInUrl } from '../lib/api.js';
