@@ -177,6 +177,14 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
     await page.locator('#edit-amount').fill('1899');
     await page.locator('#edit-amount').press('Enter');
     expect(await page.locator('#review-changes').count()).toBe(0);
+    // …for good: editing back to the reviewed value does not reopen it without a new Approve.
+    for (const v of ['1999', '1899']) {
+      await page.getByRole('button', { name: /^Edit amount$/i }).click();
+      await page.locator('#edit-amount').fill(v);
+      await page.locator('#edit-amount').press('Enter');
+      await page.waitForTimeout(100);
+      expect(await page.locator('#review-changes').count()).toBe(0);
+    }
     await page.locator('#approve').click();
     expect(await page.locator('#review-diff [data-path="amount"] ins').textContent()).toContain('1899');
     await page.locator('#confirm-approve').click();
