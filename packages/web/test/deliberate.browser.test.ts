@@ -73,7 +73,7 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
       ...extra,
     });
   const gate = async (id: string) => (await t.admin.get(`/approvals/${id}`)).body;
-  const visit = async (id: string, opts: { width?: number; height?: number } = {}) => {
+  const visit = async (id: string, opts: { width?: number; height?: number; dark?: boolean } = {}) => {
     open = await openPage(browser, t.url, { token: wendy.token as string, ...opts });
     await open.page.goto(`${t.url}/approvals/${encodeURIComponent(id)}`);
     await open.page.locator('#approve').waitFor();
@@ -160,8 +160,8 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
   it('Enter in the reason or feedback field never approves an edited payload', async () => {
     const c = await refund();
     const id = c.approvalRequest.id;
-    const page = await visit(id);
-    await page.getByRole('button', { name: 'Edit amount' }).click();
+    const page = await visit(id, { dark: true });
+    await page.getByRole('button', { name: /^Edit amount$/i }).click();
     await page.locator('#edit-amount').fill('1999');
     await page.locator('#edit-amount').press('Enter');
     await page.locator('#diff [data-path="amount"]').waitFor();
@@ -171,11 +171,20 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
     await page.waitForTimeout(500);
     expect(await gate(id)).toMatchObject({ status: 'pending', decisions: [] });
     expect(await page.locator('#review-title').textContent()).toBe('Review your changes');
+    expect(await axe(page), 'review step, dark').toEqual([]);
     // Editing again closes the review: what is confirmed is always what is on screen.
-    await page.getByRole('button', { name: 'Edit amount' }).click();
+    await page.getByRole('button', { name: /^Edit amount$/i }).click();
     await page.locator('#edit-amount').fill('1899');
     await page.locator('#edit-amount').press('Enter');
     expect(await page.locator('#review-changes').count()).toBe(0);
+    // …for good: editing back to the reviewed value does not reopen it without a new Approve.
+    for (const v of ['1999', '1899']) {
+      await page.getByRole('button', { name: /^Edit amount$/i }).click();
+      await page.locator('#edit-amount').fill(v);
+      await page.locator('#edit-amount').press('Enter');
+      await page.waitForTimeout(100);
+      expect(await page.locator('#review-changes').count()).toBe(0);
+    }
     await page.locator('#approve').click();
     expect(await page.locator('#review-diff [data-path="amount"] ins').textContent()).toContain('1899');
     await page.locator('#confirm-approve').click();

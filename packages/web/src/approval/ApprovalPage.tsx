@@ -106,6 +106,7 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
             proposed={proposedPayload(a) as Json}
             value={v.value}
             display={a.display}
+            warnings={a.warnings}
           />
         </div>
         <Side v={v} me={me} />

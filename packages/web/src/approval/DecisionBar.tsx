@@ -1,8 +1,9 @@
 /**
- * The decision controls, kept in reach (sticky beside the request on desktop, fixed at the bottom on
- * a phone). `a` / `r` choose the verdict and focus the reason; Enter records it. Labels follow the
- * task's rules: a reason is required to reject, and to approve when the task asks for an explicit
- * reason or its risk is high; feedback when it asks for explicit feedback.
+ * The decision controls, kept in reach (sticky beside the request on desktop, right after the payload
+ * on a phone — never fixed over it). `a` / `r` choose the verdict and focus the reason; Enter records
+ * it, except for an edited payload, whose approval opens "Review your changes" and needs its confirm.
+ * Labels follow the task's rules: a reason is required to reject, and to approve when the task asks
+ * for an explicit reason or its risk is high; feedback when it asks for explicit feedback.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, api, seg, signInUrl } from '../lib/api.js';
@@ -112,10 +113,15 @@ function useDecide(p: BarProps) {
     if (p.rules.feedback && !feedback.trim()) return 'Feedback for the agent is required for this task.';
     return v === 'approve' ? p.jsonError : null;
   };
-  // The edited payload under review: what Confirm sends (edits made meanwhile close the review).
-  const [review, setReview] = useState<Json | null>(null);
-  const editedKey = JSON.stringify(p.edited);
-  useEffect(() => setReview(null), [editedKey, p.disabled]);
+  // The edited payload under review: what Confirm sends. Derived on every render, so an edit made
+  // meanwhile (or a newer version blocking the bar) closes the review in the same render: what can be
+  // confirmed is never other than what is on screen.
+  const [opened, setReview] = useState<Json | null>(null);
+  const review = opened !== null && !p.disabled && JSON.stringify(opened) === JSON.stringify(p.edited) ? opened : null;
+  // Closed for good: editing back to the reviewed value must not reopen it without a new Approve.
+  useEffect(() => {
+    if (opened !== null && review === null) setReview(null);
+  });
   const decide = async (v: Verdict, confirmed?: Json) => {
     // Blocked (a newer version arrived): Enter in a field must not decide either.
     if (p.disabled) return;

@@ -5,7 +5,7 @@
  */
 import { AMOUNT_KEY, fields, getPath, isObject, pointerSegments, pointerToKey, show } from '../lib/diff.js';
 import { revealInvisible } from '../lib/text.js';
-import type { DisplayField, Json, PayloadDisplay } from '../lib/types.js';
+import type { ApprovalWarning, DisplayField, Json, PayloadDisplay } from '../lib/types.js';
 import { type EditorProps, FieldInput, PayloadHead, useEditButtonFocus } from './PayloadEditor.js';
 
 /**
@@ -28,7 +28,7 @@ export function editTarget(value: Json, display: PayloadDisplay | undefined): st
   return templated?.key ?? money?.key ?? named?.path.join('.') ?? leaves[0]?.path.join('.') ?? null;
 }
 
-function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void }) {
+function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void; warned: boolean }) {
   const { f } = p;
   const path = pointerSegments(f.path);
   const k = path.join('.');
@@ -38,7 +38,11 @@ function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void }) {
   const raw = show(local);
   const editBtn = useEditButtonFocus(p.editing, k);
   return (
-    <tr data-field={k} data-format={f.format} class={mine || f.edited ? 'changed' : undefined}>
+    <tr
+      data-field={k}
+      data-format={f.format}
+      class={[mine || f.edited ? 'changed' : '', p.warned ? 'warned' : ''].join(' ').trim() || undefined}
+    >
       <th scope="row">
         <span class="label">{revealInvisible(f.label)}</span> <span class="path">{revealInvisible(k)}</span>
       </th>
@@ -63,6 +67,7 @@ function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void }) {
             {/* The value as it is sent, where the formatted text reads differently (2499 vs EUR 24.99). */}
             {f.truncated === 0 && leaf && raw !== f.text ? <span class="raw"> {revealInvisible(raw)}</span> : null}
             {f.edited ? <span class="edited-mark"> (edited by an approver)</span> : null}
+            {p.warned ? <span class="flag"> — the agent's text says otherwise (see the warning)</span> : null}
           </>
         )}
       </td>
@@ -86,8 +91,12 @@ function DisplayRow(p: EditorProps & { f: DisplayField; openRaw: () => void }) {
 }
 
 /** The display's fields as a table (`#payload`), and how many more are only in the raw JSON. */
-export function DisplayTable(p: EditorProps & { display: PayloadDisplay; openRaw: () => void }) {
+export function DisplayTable(
+  p: EditorProps & { display: PayloadDisplay; openRaw: () => void; warnings: ApprovalWarning[] },
+) {
   const d = p.display;
+  // Fields a warning points at: the agent's text disagrees with this value.
+  const warned = new Set(p.warnings.flatMap((w) => (w.field ? [w.field] : [])));
   return (
     <>
       {d.fields.length === 0 ? (
@@ -98,7 +107,7 @@ export function DisplayTable(p: EditorProps & { display: PayloadDisplay; openRaw
           <PayloadHead editable={p.editable} />
           <tbody>
             {d.fields.map((f) => (
-              <DisplayRow key={f.path} {...p} f={f} />
+              <DisplayRow key={f.path} {...p} f={f} warned={warned.has(f.path)} />
             ))}
           </tbody>
         </table>

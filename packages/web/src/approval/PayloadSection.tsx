@@ -1,7 +1,7 @@
 import { useRef } from 'preact/hooks';
 import { changes } from '../lib/diff.js';
 import { revealInvisible } from '../lib/text.js';
-import type { Json, PayloadDisplay } from '../lib/types.js';
+import type { ApprovalWarning, Json, PayloadDisplay } from '../lib/types.js';
 import { DiffView } from './DiffView.js';
 import { DisplayTable } from './PayloadDisplay.js';
 import { PayloadEditor } from './PayloadEditor.js';
@@ -16,6 +16,8 @@ export function PayloadSection(p: {
   proposed: Json;
   value: Json;
   display?: PayloadDisplay | undefined;
+  /** The server's warnings: the display marks the fields they point at. */
+  warnings?: ApprovalWarning[] | undefined;
   edited: Json | null;
   setEdited: (v: Json | null) => void;
   editable: boolean;
@@ -54,7 +56,11 @@ export function PayloadSection(p: {
           </button>
         ) : null}
       </div>
-      {display ? <DisplayTable {...editor} display={display} openRaw={openRaw} /> : <PayloadEditor {...editor} />}
+      {display ? (
+        <DisplayTable {...editor} display={display} openRaw={openRaw} warnings={p.warnings ?? []} />
+      ) : (
+        <PayloadEditor {...editor} />
+      )}
       {display ? (
         <details class="raw-json" id="raw-json" ref={raw}>
           <summary>Raw JSON{p.edited ? ' (with your edits)' : ''}</summary>
