@@ -59,12 +59,13 @@ export async function eligibleApprovers(
   roles: readonly string[],
 ): Promise<string[]> {
   const humans = await humansHolding(db, roles);
+  // A delegate's decision fills the delegator's seat too (delegations/authority.ts, `seatHolders`).
   const seated = new Set(
     (
       await db
         .selectFrom('decisions')
         .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
-        .select('decisions.principal_id')
+        .select(['decisions.principal_id', 'decisions.on_behalf_of'])
         .where('decisions.task_id', '=', task.id)
         .where((eb) =>
           gate.kind === 'execution'
@@ -72,7 +73,7 @@ export async function eligibleApprovers(
             : eb('decisions.approval_id', '=', gate.id),
         )
         .execute()
-    ).map((r) => r.principal_id),
+    ).flatMap((r) => (r.on_behalf_of ? [r.principal_id, r.on_behalf_of] : [r.principal_id])),
   );
   return humans.filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
 }

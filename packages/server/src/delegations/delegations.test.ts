@@ -90,6 +90,12 @@ for (const backend of backends()) {
         expect(r.headers.get('content-type')).toContain('application/problem+json');
       }
       expect(await s.t.fingerprint()).toBe(before);
+      // An admin may set one up for someone (an absence nobody planned); it is recorded as theirs.
+      const forAnn = await delegate(s.t.admin, { delegate: id('bob'), delegator: id('ann') });
+      expect(forAnn.status).toBe(201);
+      expect(forAnn.body).toMatchObject({ delegator: id('ann'), delegate: id('bob') });
+      expect(forAnn.body.createdBy).not.toBe(id('ann'));
+      expect((await end(s.as.ann, forAnn.body.id)).body.state).toBe('ended');
     });
 
     it('does not cascade: a delegate cannot pass on what they hold only by delegation', async () => {

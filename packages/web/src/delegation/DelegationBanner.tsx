@@ -21,7 +21,7 @@ export function DelegationBanner({ me }: { me: string }) {
           {x.delegate === me ? (
             <>
               <strong>{principalLabel(x.delegator)}</strong> is delegating to you until {when(x.endsAt)} (
-              {x.roles.join(', ')}): their requests are in your inbox, marked “on behalf of”.
+              {x.roles.join(', ')}): their requests are in your inbox, and you decide them on their behalf.
             </>
           ) : x.outOfOffice ? (
             <>
