@@ -177,6 +177,21 @@ for (const backend of backends()) {
       void dana;
       await refuse(lead, id('dana'), 'assignee_not_eligible', 409);
 
+      // A seated approver of a 2-of-N gate may not be assigned the second seat.
+      const quorum = await agent.post('/tasks', {
+        description: 'Two of finance',
+        payload: { amount: 1 },
+        approvalPolicy: { type: 'threshold', required: 2, eligible: ['finance'] },
+      });
+      const qGate = quorum.body.approvalRequest.id as string;
+      const seat = await carl.post(`/approvals/${qGate}/approve`, {});
+      expect(seat.body.status, JSON.stringify(seat.body)).toBe('pending');
+      const beforeSeat = await settled();
+      const seated = await lead.post(`/approvals/${qGate}/assign`, { assignee: id('carl') });
+      expect(seated.body.code).toBe('assignee_not_eligible');
+      expect(await t.fingerprint()).toBe(beforeSeat);
+      expect((await lead.post(`/approvals/${qGate}/assign`, { assignee: id('ann') })).status).toBe(200);
+
       const ok = await lead.post(`/approvals/${first.approvalId}/assign`, { assignee: id('bob') });
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
       expect(ok.body).toMatchObject({ assignee: id('bob'), assignedBy: id('lead') });
