@@ -2,7 +2,6 @@ import { type Static, Type as T } from 'typebox';
 import { GateView, PayloadChangeView } from '../approvals/schemas.js';
 import {
   AiProposalView,
-  AuditFrequencySchema,
   CURSOR,
   closed,
   IsoTime,
@@ -12,7 +11,6 @@ import {
   named,
   Page,
   PolicyOutcome,
-  RiskLevelSchema,
   RiskView,
   TaskStatusSchema,
   TEXT,
