@@ -3,7 +3,6 @@ import { GateView, PayloadChangeView } from '../approvals/schemas.js';
 import {
   AiProposalView,
   ApprovalWarningSchema,
-  AuditFrequencySchema,
   CURSOR,
   closed,
   IsoTime,
@@ -13,7 +12,6 @@ import {
   named,
   Page,
   PolicyOutcome,
-  RiskLevelSchema,
   RiskView,
   TaskStatusSchema,
   TEXT,
