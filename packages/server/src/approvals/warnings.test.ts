@@ -75,10 +75,10 @@ for (const backend of backends()) {
       expect(task.approvals[0].warnings).toEqual(created.body.warnings);
 
       // The ledger records what the approvers were shown.
-      const events = (await agent.get(`/tasks/${created.body.taskId}/history`)).body.events as {
-        type: string;
-        data: { warnings?: Warning[] };
-      }[];
+      const entries = (await t.admin.get('/ledger/entries?start=0')).body.entries as { entry: string }[];
+      const events = entries
+        .map((e) => JSON.parse(e.entry) as { type: string; taskId: string | null; data: { warnings?: Warning[] } })
+        .filter((e) => e.taskId === created.body.taskId);
       expect(events.find((e) => e.type === 'task.created')?.data.warnings).toEqual(created.body.warnings);
       expect(events.find((e) => e.type === 'approval.requested')?.data.warnings).toEqual(created.body.warnings);
     });
