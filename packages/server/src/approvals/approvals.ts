@@ -1,5 +1,6 @@
 import type { ApprovalStatus } from '@humanos/core';
 import { HumanOSError } from '@humanos/core';
+import { sql } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -15,6 +16,17 @@ import type { ApprovalResult, DecisionResult, GateDetail, GatePage, RejectionRes
 import { gateContext, gateDecisions, gateView } from './views.js';
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
+/**
+ * The payload of a task whose stored warnings were computed for another payload (or never: rows
+ * from before 0022), for `gateContext` to compute them from the payload as it stands; null (not
+ * fetched) where the stored ones hold.
+ */
+const WARNINGS_PAYLOAD = sql<
+  string | null
+>`case when tasks.warnings_digest is null or tasks.payload_digest is null or tasks.warnings_digest <> tasks.payload_digest then tasks.payload end`.as(
+  'warnings_payload',
+);
+
 export class Approvals {
   constructor(private readonly deps: FeatureDeps) {}
 
@@ -145,26 +157,7 @@ export class Approvals {
           .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
           .selectAll('approvals')
           .select(['tasks.ai_proposal', 'tasks.risk', 'tasks.description', 'tasks.created_seq', 'tasks.payload_digest'])
-          .select(['tasks.warnings', 'tasks.warnings_digest'])
-          .select((eb) =>
-            eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
-          )
-          // The stored warnings hold for the payload they were computed on; otherwise they are computed
-          // from the payload as it stands, fetched for those rows only.
-          .select((eb) =>
-            eb
-              .case()
-              .when(
-                eb.or([
-                  eb('tasks.warnings_digest', 'is', null),
-                  eb('tasks.payload_digest', 'is', null),
-                  eb('tasks.warnings_digest', '!=', eb.ref('tasks.payload_digest')),
-                ]),
-              )
-              .then(eb.ref('tasks.payload'))
-              .end()
-              .as('warnings_payload'),
-          )
+          .select(['tasks.warnings', 'tasks.warnings_digest', WARNINGS_PAYLOAD])
           .where('approval_roles.role', '=', role)
           .where('approval_roles.status', '=', q.status);
         if (q.status === 'pending') {
