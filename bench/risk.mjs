@@ -29,13 +29,20 @@ console.log(`expected \\ rated | ${RISK_LEVELS.map((l) => pad(l, 8)).join(' ')} 
 console.log(`---------------- | ${RISK_LEVELS.map(() => '--------').join(' ')} | -----`);
 for (const e of RISK_LEVELS) {
   const row = RISK_LEVELS.map((r) => rated.filter((c) => c.expected === e && c.rated === r).length);
-  console.log(`${e.padEnd(16)} | ${row.map((n) => pad(n, 8)).join(' ')} | ${pad(row.reduce((a, b) => a + b, 0), 5)}`);
+  console.log(
+    `${e.padEnd(16)} | ${row.map((n) => pad(n, 8)).join(' ')} | ${pad(
+      row.reduce((a, b) => a + b, 0),
+      5,
+    )}`,
+  );
 }
 const exact = rated.filter((c) => c.expected === c.rated).length;
 const rank = (l) => RISK_LEVELS.indexOf(l);
 const under = rated.filter((c) => rank(c.rated) < rank(c.expected)).length;
 const over = rated.filter((c) => rank(c.rated) > rank(c.expected)).length;
-console.log(`\naccuracy ${exact}/${rated.length} = ${((100 * exact) / rated.length).toFixed(1)} %; rated lower than expected ${under}, higher ${over}`);
+console.log(
+  `\naccuracy ${exact}/${rated.length} = ${((100 * exact) / rated.length).toFixed(1)} %; rated lower than expected ${under}, higher ${over}`,
+);
 for (const cat of [...new Set(rated.map((c) => c.category))]) {
   const of = rated.filter((c) => c.category === cat);
   const ok = of.filter((c) => c.expected === c.rated).length;

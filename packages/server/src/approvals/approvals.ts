@@ -1,6 +1,7 @@
 import type { ApprovalStatus } from '@humanos/core';
 import { CONSOLE_LIMITS, HumanOSError } from '@humanos/core';
 import { delegatedRows, onBehalfView } from '../delegations/inbox.js';
+import { sql } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -33,6 +34,17 @@ type InboxRow = ApprovalRow &
   };
 
 /** Approval requests (gates): reading one, the caller's inbox, deciding, and waiting on one. */
+/**
+ * The payload of a task whose stored warnings were computed for another payload (or never: rows
+ * from before 0022), for `gateContext` to compute them from the payload as it stands; null (not
+ * fetched) where the stored ones hold.
+ */
+const WARNINGS_PAYLOAD = sql<
+  string | null
+>`case when tasks.warnings_digest is null or tasks.payload_digest is null or tasks.warnings_digest <> tasks.payload_digest then tasks.payload end`.as(
+  'warnings_payload',
+);
+
 export class Approvals {
   constructor(private readonly deps: FeatureDeps) {}
 
@@ -221,25 +233,9 @@ export class Approvals {
           'tasks.on_behalf_of',
         ]),
       )
-      .select(['tasks.warnings', 'tasks.warnings_digest'])
+      .select(['tasks.warnings', 'tasks.warnings_digest', WARNINGS_PAYLOAD])
       .select((eb) =>
         eb.case().when('tasks.payload_digest', 'is', null).then(eb.ref('tasks.payload')).end().as('legacy_payload'),
-      )
-      // The stored warnings hold for the payload they were computed on; otherwise they are computed
-      // from the payload as it stands, fetched for those rows only.
-      .select((eb) =>
-        eb
-          .case()
-          .when(
-            eb.or([
-              eb('tasks.warnings_digest', 'is', null),
-              eb('tasks.payload_digest', 'is', null),
-              eb('tasks.warnings_digest', '!=', eb.ref('tasks.payload_digest')),
-            ]),
-          )
-          .then(eb.ref('tasks.payload'))
-          .end()
-          .as('warnings_payload'),
       )
       .where('approval_roles.role', '=', role)
       .where('approval_roles.status', '=', q.status);

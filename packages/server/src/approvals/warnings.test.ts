@@ -5,8 +5,8 @@
  * as it stands: an edit that makes the payload agree clears them; stored warnings are used only for
  * the payload they were computed on (both backends).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { backends, useTestServer } from '../../../../test-support/harness.js';
 
 const TEXT = 'Refund EUR 24.99 to customer C-1042';
 const IBAN = 'DE89370400440532013000';
@@ -22,20 +22,17 @@ const claims = (ws: Warning[]) => ws.map((w) => w.claimed);
 
 for (const backend of backends()) {
   describe(`text/payload warnings [${backend}]`, () => {
-    let t: TestServer;
-    let agent: Api;
-    let ann: Api;
-    let bob: Api;
-
-    beforeAll(async () => {
-      t = await startTestServer(backend);
-      agent = await t.principal('did:agent:refunds', []);
-      ann = await t.principal('did:human:ann', ['finance']);
-      bob = await t.principal('did:human:bob', ['finance']);
+    const s = useTestServer(backend, {
+      principals: {
+        agent: ['did:agent:refunds', []],
+        ann: ['did:human:ann', ['finance']],
+        bob: ['did:human:bob', ['finance']],
+      },
     });
-    afterAll(async () => t?.close());
+    const as = () => ({ ...s.as, t: s.t });
 
     it('24.99 in the text, 2499 in the payload: flagged everywhere, recorded, and the risk one level up', async () => {
+      const { agent, ann, t } = as();
       const agreeing = await agent.post(
         '/tasks',
         body({ amount: 24.99, currency: 'EUR', customer: 'C-1042', iban: IBAN }),
@@ -75,15 +72,16 @@ for (const backend of backends()) {
       expect(task.approvals[0].warnings).toEqual(created.body.warnings);
 
       // The ledger records what the approvers were shown.
-      const events = (await agent.get(`/tasks/${created.body.taskId}/history`)).body.events as {
-        type: string;
-        data: { warnings?: Warning[] };
-      }[];
+      const entries = (await t.admin.get('/ledger/entries?start=0')).body.entries as { entry: string }[];
+      const events = entries
+        .map((e) => JSON.parse(e.entry) as { type: string; taskId: string | null; data: { warnings?: Warning[] } })
+        .filter((e) => e.taskId === created.body.taskId);
       expect(events.find((e) => e.type === 'task.created')?.data.warnings).toEqual(created.body.warnings);
       expect(events.find((e) => e.type === 'approval.requested')?.data.warnings).toEqual(created.body.warnings);
     });
 
     it('an edit that makes the payload agree clears the warnings for the next approver; stored for that digest', async () => {
+      const { agent, ann, bob, t } = as();
       const created = await agent.post('/tasks', body({ amount: 2499, currency: 'EUR', customer: 'C-1042' }));
       const id = created.body.approvalRequest.id as string;
       expect(claims(created.body.warnings)).toEqual(['EUR 24.99']);
@@ -108,6 +106,7 @@ for (const backend of backends()) {
     });
 
     it('an edit that makes them disagree raises a warning; currencies and ids are checked too', async () => {
+      const { agent, ann, bob } = as();
       const created = await agent.post('/tasks', body({ amount: 24.99, currency: 'EUR', customer: 'C-1042' }));
       const id = created.body.approvalRequest.id as string;
       expect(created.body.warnings).toEqual([]);
@@ -123,6 +122,7 @@ for (const backend of backends()) {
     });
 
     it('stored warnings of another payload (or none: rows from before 0022) are recomputed from the payload as it stands', async () => {
+      const { agent, bob, t } = as();
       const created = await agent.post('/tasks', body({ amount: 2499, currency: 'EUR', customer: 'C-1042' }));
       const id = created.body.approvalRequest.id as string;
       const db = t.server.service.deps.db;

@@ -329,7 +329,8 @@ for (const backend of backends()) {
 
       // A quorum: Bob approves with an edit, so Ann's link (made for the old payload) is stale.
       const quorum = await create({
-        payload: { amount: 100 },
+        // The text's "invoice 42" is in the payload: no text/payload warning (which would make it high risk).
+        payload: { invoice: 42, amount: 100 },
         approvalPolicy: { type: 'threshold', required: 2, eligible: ['finance'] },
       });
       await until(() => !!mailLink(quorum.approvalId, 'ann@example.com', 'Approve'), 'quorum mail');

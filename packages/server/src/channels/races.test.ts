@@ -97,7 +97,8 @@ for (const backend of backends()) {
     };
     /** A 2-of-N payment whose requests reached Ann by Slack and by e-mail. */
     const payment = async (n: number) => {
-      const payload = { amount: 5000 + n, iban: 'DE89370400440532013000' };
+      // `run: n`: the text's figure is in the payload (else a text/payload warning makes it high risk).
+      const payload = { amount: 5000 + n, iban: 'DE89370400440532013000', run: n };
       const c = await agent.post('/tasks', {
         description: `Race payment ${n}`,
         humanInLoop: { approverRole: 'finance' },
