@@ -234,6 +234,10 @@ for (const backend of backends()) {
       expect(check.code).toBe(0);
       expect(check.stdout).toContain('gate 1: 1 of senior_engineer');
       expect(check.stdout).toContain('gate 2: 1 of security');
+      // Nobody holds `security`: the dry run says the task would only expire.
+      expect(check.stdout).toMatch(
+        /warning: gate_undecidable: Nobody can decide step 2: no enabled human holds role security/,
+      );
       expect(await t.fingerprint()).toBe(before);
       const show = await humanos(['policy', 'show', '--json'], env(t.admin.token as string));
       expect(JSON.parse(show.stdout).source).toBe('built-in');

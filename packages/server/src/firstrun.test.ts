@@ -40,7 +40,10 @@ for (const backend of backends()) {
         const first = await spawnServer(env);
         const token = readFileSync(tokenFile, 'utf8').trim();
         try {
-          expect(first.output()).toContain(`created did:human:admin. Its token is in ${tokenFile}`);
+          // stderr (the notice) and stdout (the listening line) are two pipes: their order is not fixed.
+          await expect
+            .poll(() => first.output(), { timeout: 3000 })
+            .toContain(`created did:human:admin. Its token is in ${tokenFile}`);
           expect(first.output()).not.toContain(token);
           const me = await new Api(first.url, token).get('/me');
           expect(me.status).toBe(200);
@@ -59,7 +62,9 @@ for (const backend of backends()) {
 
         const second = await spawnServer(env);
         try {
-          expect(second.output()).toContain(`the token of did:human:admin is still in ${tokenFile}`);
+          await expect
+            .poll(() => second.output(), { timeout: 3000 })
+            .toContain(`the token of did:human:admin is still in ${tokenFile}`);
           expect((await new Api(second.url, token).get('/me')).body.id).toBe('did:human:admin');
         } finally {
           await second.kill('SIGTERM');

@@ -20,6 +20,8 @@ function describeEvaluation(r: PolicyEvaluation): string {
       : '';
     lines.push(`gate ${g.step}: ${g.required} of ${g.approverRoles.join(' | ')}${timeout}${escalation}`);
   }
+  // Gates nobody could decide (gate_undecidable): the task would only expire.
+  for (const w of r.warnings ?? []) lines.push(`warning: ${w.code}: ${w.message}`);
   if (r.audit) {
     const review = r.audit.frequency === 'always' ? '' : `; a ${r.audit.frequency} audit review covers every run`;
     lines.push(`audit:  ${r.audit.sampleRate * 100} % spot-checked (${r.audit.frequency})${review}`);

@@ -86,7 +86,7 @@ function taskInput(call: ToolCall, plan: GatePlan, description: string | undefin
 export class GatedCalls {
   private readonly running = new Map<string, Promise<CallToolResult>>();
   private readonly generations = new Map<string, number>();
-  /** The task each idempotency key made, as this process learned it. */
+  /** The task each idempotency key made for each call, as this process learned it. */
   private readonly byKey = new Map<string, string>();
 
   constructor(
@@ -135,7 +135,9 @@ export class GatedCalls {
    * restart or from another gateway.
    */
   private async createOrFind(input: CreateTaskInput, key: string, call: ToolCall): Promise<string> {
-    const known = this.byKey.get(key);
+    // Remembered per key and call: an explicit key reused for other arguments must still be refused.
+    const memo = `${key}\n${callIdentity(call)}`;
+    const known = this.byKey.get(memo);
     if (known) return known;
     let taskId: string;
     try {
@@ -146,7 +148,7 @@ export class GatedCalls {
       if (!found) throw e; // an explicit key reused for another call: a real conflict
       taskId = found;
     }
-    this.byKey.set(key, taskId);
+    this.byKey.set(memo, taskId);
     return taskId;
   }
 
