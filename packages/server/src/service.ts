@@ -1,7 +1,7 @@
 import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
-import { ApproverMetrics } from './audit/approvers.js';
 import { ATTENTION_OFF, AttentionChecks } from './attention/attention.js';
+import { ApproverMetrics } from './audit/approvers.js';
 import { AuditReviews } from './audit/reviews.js';
 import { Auth } from './auth/auth.js';
 import { Channels } from './channels/channels.js';

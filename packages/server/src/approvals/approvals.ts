@@ -1,7 +1,7 @@
 import type { ApprovalStatus } from '@humanos/core';
 import { CONSOLE_LIMITS, HumanOSError } from '@humanos/core';
-import { delegatedRows, onBehalfView } from '../delegations/inbox.js';
 import { sql } from 'kysely';
+import { delegatedRows, onBehalfView } from '../delegations/inbox.js';
 import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -15,8 +15,8 @@ import { type DecideInput, decide } from './decide.js';
 import { gateDisplay } from './display.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
-import { recordOpen, restChannel } from './review.js';
 import { type RequestChangesInput, requestChanges } from './requestChanges.js';
+import { recordOpen, restChannel } from './review.js';
 import type {
   ApprovalResult,
   ChangesRequestedResult,
@@ -183,7 +183,12 @@ export class Approvals {
     const delegated = (
       await delegatedRows(this.deps, actor.id, (role, people) => this.roleRows(role, people, q, after, true))
     ).filter((r) => !own.has(r.id));
-    return this.pageOf(actor, [...perRole.flat(), ...delegated], q.limit, q.status === 'pending' && after === undefined);
+    return this.pageOf(
+      actor,
+      [...perRole.flat(), ...delegated],
+      q.limit,
+      q.status === 'pending' && after === undefined,
+    );
   }
 
   /** The walks merged into one page (newest first); the first pending page starts with the caller's assignments. */

@@ -1,7 +1,7 @@
 import type { SelectQueryBuilder } from 'kysely';
-import { eligibleApprovers } from '../channels/planner.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { eligibleApprovers } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 import type { GateView } from './schemas.js';
 import { gateContext, gateView } from './views.js';

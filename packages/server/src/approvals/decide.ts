@@ -34,7 +34,7 @@ import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js
 import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
 import { checkReviewTime, restChannel } from './review.js';
-import type { ApprovalResult, ProvenanceView, RejectionResult } from './schemas.js';
+import type { ApprovalResult, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 import { taskWarnings } from './views.js';
 

@@ -162,6 +162,17 @@ export function gateContext(t: WarningColumns & Pick<TaskRow, 'risk'>): GateCont
   return ctx;
 }
 
+/**
+ * The warnings a gate's approvers are shown: an in-run decision's text against its own payload, any
+ * other gate's task text against the task's payload as it stands. Every view and message reads them here.
+ *
+ * @example
+ * approvalContext(...).warnings = gateWarnings(gate, task);
+ */
+export function gateWarnings(g: ApprovalRow, t: WarningColumns): ApprovalWarning[] {
+  return g.kind === 'decision' ? decisionWarnings(g) : warningsOf(t, p<AiProposal>(t.ai_proposal));
+}
+
 /** An in-run decision's text (its action and reasoning) against its own payload as it stands. */
 function decisionWarnings(g: ApprovalRow): ApprovalWarning[] {
   const prop = p<{ action?: string; reasoning?: string | null; payload?: unknown } | null>(g.proposal);

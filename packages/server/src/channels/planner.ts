@@ -1,10 +1,10 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import { awayNotice, type Notice, outOfOffice, startedNotice } from '../delegations/notices.js';
 import { loadApproval } from '../delivery/context.js';
 import type { Attempt, DeliveryRow, Outbox } from '../delivery/outbox.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { ApprovalRow, TaskRow } from '../kernel/rows.js';
-import { humansHolding } from '../principals/holders.js';
+import { eligibleApprovers, humansHolding } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 import { DEFAULT_PREFERENCES, type Identity, quietUntil } from './identity.js';
 import type { NoticeAbout } from './teamNotice.js';
@@ -46,37 +46,6 @@ export type EmailOp =
   | ({ op: 'team_notice'; principal: string } & NoticeOp);
 /** A mention in a comment, or an assignment by a lead (`teamNotice.ts`). */
 export type NoticeOp = { approval: string; about: NoticeAbout; by: string; comment: string | null };
-
-/**
- * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
- * it (requester or the human it acts for), and have no seat on it yet (across the steps of an
- * execution chain). The decide path checks all of this again when they answer.
- */
-export async function eligibleApprovers(
-  db: Kysely<Database>,
-  gate: ApprovalRow,
-  task: TaskRow,
-  roles: readonly string[],
-): Promise<string[]> {
-  const humans = await humansHolding(db, roles);
-  // A delegate's decision fills the delegator's seat too (delegations/authority.ts, `seatHolders`).
-  const seated = new Set(
-    (
-      await db
-        .selectFrom('decisions')
-        .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
-        .select(['decisions.principal_id', 'decisions.on_behalf_of'])
-        .where('decisions.task_id', '=', task.id)
-        .where((eb) =>
-          gate.kind === 'execution'
-            ? eb('approvals.kind', '=', 'execution')
-            : eb('decisions.approval_id', '=', gate.id),
-        )
-        .execute()
-    ).flatMap((r) => (r.on_behalf_of ? [r.principal_id, r.on_behalf_of] : [r.principal_id])),
-  );
-  return humans.filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
-}
 
 const HOUR_MS = 3_600_000;
 

@@ -1,9 +1,9 @@
 import { HumanOSError } from '@humanos/core';
 import type { Kysely } from 'kysely';
-import { eligibleApprovers } from '../channels/planner.js';
 import { isAdmin, isReadOnly, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import { eligibleApprovers } from '../principals/holders.js';
 import type { Database } from '../store/schema.js';
 
 /** The role of a lead: may assign requests they can see to an eligible approver (admins may too). */

@@ -10,6 +10,7 @@ import {
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import { gateDisplay } from '../approvals/display.js';
+import { gateWarnings } from '../approvals/views.js';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
@@ -48,12 +49,12 @@ function proposalOf(g: ApprovalRow, t: TaskRow): WebhookApprovalContext['aiPropo
 }
 
 /**
- * What an approver must see before deciding. The warnings feature (issue 25: the agent's text
- * against the payload, undecidable gates) supplies them; this is the one place every message reads
+ * What an approver must see before deciding: where the agent's text disagrees with the payload as it
+ * stands (`gateWarnings`, the same list as the REST view). This is the one place every message reads
  * them from, so Slack, e-mail and the confirmation page show the same list.
  */
-export function approvalWarnings(_g: ApprovalRow, _t: TaskRow): ApprovalWarning[] {
-  return [];
+export function approvalWarnings(g: ApprovalRow, t: TaskRow): ApprovalWarning[] {
+  return gateWarnings(g, t);
 }
 
 /**

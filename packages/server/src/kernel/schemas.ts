@@ -9,7 +9,7 @@ import {
   TASK_ID_PATTERN,
   TASK_STATUSES,
 } from '@humanos/core';
-import { Type as T, type TLiteral, type TProperties, type TSchema, type TUnion } from 'typebox';
+import { Type as T, type TProperties, type TSchema } from 'typebox';
 
 /**
  * A schema with a stable name: the OpenAPI document shows it once, as `components/schemas/<name>`,

@@ -1,6 +1,5 @@
 import {
   AUDIT_SAMPLE_RATE,
-  assessRisk,
   assessTask,
   type GateSpec,
   type HumanInLoop,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { isReadOnly } from '../kernel/access.js';
-import { p } from '../kernel/rows.js';
+import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -38,4 +38,35 @@ export async function holdersOf(db: Kysely<Database>, roles: readonly string[]):
  */
 export async function humansHolding(db: Kysely<Database>, roles: readonly string[]): Promise<string[]> {
   return [...new Set([...(await holdersOf(db, roles)).values()].flat())];
+}
+
+/**
+ * The humans who may decide a gate now: hold one of its roles, are not disabled, did not ask for
+ * it (requester or the human it acts for), and have no seat on it yet (across the steps of an
+ * execution chain). The decide path checks all of this again when they answer.
+ */
+export async function eligibleApprovers(
+  db: Kysely<Database>,
+  gate: ApprovalRow,
+  task: TaskRow,
+  roles: readonly string[],
+): Promise<string[]> {
+  const humans = await humansHolding(db, roles);
+  // A delegate's decision fills the delegator's seat too (delegations/authority.ts, `seatHolders`).
+  const seated = new Set(
+    (
+      await db
+        .selectFrom('decisions')
+        .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+        .select(['decisions.principal_id', 'decisions.on_behalf_of'])
+        .where('decisions.task_id', '=', task.id)
+        .where((eb) =>
+          gate.kind === 'execution'
+            ? eb('approvals.kind', '=', 'execution')
+            : eb('decisions.approval_id', '=', gate.id),
+        )
+        .execute()
+    ).flatMap((r) => (r.on_behalf_of ? [r.principal_id, r.on_behalf_of] : [r.principal_id])),
+  );
+  return humans.filter((id) => id !== task.requester && id !== task.on_behalf_of && !seated.has(id));
 }
