@@ -191,11 +191,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
     await logUndecidable(service, app.log);
-    if (config.testReviewClockOffsetMs > 0) {
-      app.log.warn(
-        `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
-      );
-    }
+    warnTestMode(config, app.log);
     const background = startSweeper(
       service,
       store,
@@ -219,6 +215,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await stopListening?.();
     await store.close();
     throw e;
+  }
+}
+
+/** A server started with the test review clock says so once (never in production). */
+function warnTestMode(config: ServerConfig, log: FastifyBaseLogger): void {
+  if (config.testReviewClockOffsetMs > 0) {
+    log.warn(
+      `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
+    );
   }
 }
 

@@ -39,8 +39,6 @@ from ..errors import HumanOSError
 from ..ledger import TrustedCheckpoint, VerifyReport, parse_ledger_export, verify_ledger
 from ..models import (
     Approval,
-    ApprovalClaim,
-    ApprovalComment,
     ApprovalRequest,
     AuditReview,
     AuditReviewPage,
@@ -61,6 +59,7 @@ from ..models import (
     TaskPage,
 )
 from . import flows
+from .collab import CollabMethods
 from .delegations import DelegationMethods
 
 __all__ = ['HumanOSClient', 'OnApprovalRequest']
@@ -69,7 +68,7 @@ T = TypeVar('T')
 OnApprovalRequest = Callable[[ApprovalRequest], Any]
 
 
-class HumanOSClient(DelegationMethods):
+class HumanOSClient(DelegationMethods, CollabMethods):
     """The blocking client. Use it as a context manager, or call :meth:`close`.
 
     Args:
@@ -373,39 +372,6 @@ class HumanOSClient(DelegationMethods):
         key = idempotency_key or str(uuid.uuid4())
         gate, digest = _calls.gate_ref(approval, payload_digest)
         return self._send(_calls.reject(gate, digest, rejection_reason, feedback, rejected_by, key))
-
-    # ---- comments, claims, assignment ---------------------------------------------------------------
-
-    def comment(self, approval: str | ApprovalRequest, body: str) -> ApprovalComment:
-        """Comments on a request (markdown). ``@did:human:…`` notifies a colleague who may see it; a
-        mention of anyone else raises ``HumanOSApiError`` with code ``mention_not_allowed`` (nothing
-        is written).
-
-        Example:
-            >>> approver.comment(approval_id, 'IBAN differs — @did:human:bob?')  # doctest: +SKIP
-        """
-        return self._send(_calls.comment(_calls.gate_ref(approval, None)[0], body))
-
-    def comments(self, approval: str | ApprovalRequest) -> list[ApprovalComment]:
-        """The comments on a request, oldest first."""
-        return self._send(_calls.comments(_calls.gate_ref(approval, None)[0]))
-
-    def claim_approval(self, approval: str | ApprovalRequest) -> ApprovalClaim:
-        """Claims a request for a few minutes (not a lock): the other approvers see who is looking at it.
-        Raises ``claim_held`` while someone else's claim is live."""
-        return self._send(_calls.claim_approval(_calls.gate_ref(approval, None)[0], release=False))
-
-    def release_claim(self, approval: str | ApprovalRequest) -> ApprovalClaim:
-        """Ends the caller's claim."""
-        return self._send(_calls.claim_approval(_calls.gate_ref(approval, None)[0], release=True))
-
-    def assign_approval(self, approval: str | ApprovalRequest, assignee: str) -> ApprovalClaim:
-        """A lead (``approval_lead`` role or admin) assigns a request to an approver who may decide it."""
-        return self._send(_calls.assign(_calls.gate_ref(approval, None)[0], assignee))
-
-    def attention_checks(self) -> dict[str, Any]:
-        """Attention-check results per approver and the latest checks (admin or auditor)."""
-        return self._send(_calls.attention_checks())
 
     # ---- execution -----------------------------------------------------------------------------------
 
