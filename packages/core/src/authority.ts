@@ -37,7 +37,10 @@ interface Decision {
 /** The digests of a version's alternative payloads, by index (null: text only), from its signed entry. */
 function alternativeDigests(data: Record<string, unknown>): (string | null)[] {
   const proposal = data.aiProposal as { alternativePayloads?: unknown[] } | undefined;
-  return (proposal?.alternativePayloads ?? []).map((x) => (x === null || x === undefined ? null : payloadDigest(x)));
+  // Only an object is a payload: a text-only alternative (null) has none, and no digest names one.
+  return (proposal?.alternativePayloads ?? []).map((x) =>
+    typeof x === 'object' && x !== null ? payloadDigest(x) : null,
+  );
 }
 
 /**
@@ -48,7 +51,7 @@ function badChoice(record: DecisionRecord, alternatives: readonly (string | null
   const a = record.alternative;
   if (a === undefined) return undefined;
   const logged = alternatives[a.index];
-  if (typeof logged !== 'string' || logged !== a.payloadDigest || record.payloadDigest !== a.payloadDigest)
+  if (logged !== a.payloadDigest || record.payloadDigest !== a.payloadDigest)
     return `names alternative ${a.index}, whose payload the log does not have with that digest`;
   return undefined;
 }

@@ -29,8 +29,8 @@ class Log {
     const aiProposal = { alternatives: ['x'], ...(alternativePayloads ? { alternativePayloads } : {}) };
     return this.add({ type: 'task.revised', data: { payloadDigest: 'd1', aiProposal } });
   }
-  gate(approvalId: string): this {
-    return this.add({ type: 'approval.requested', approvalId, data: { kind: 'execution', required: 1 } });
+  gate(approvalId: string, kind = 'execution'): this {
+    return this.add({ type: 'approval.requested', approvalId, data: { kind, required: 1 } });
   }
   decide(approvalId: string, by: string, digest: string, alternative?: DecisionRecord['alternative']): this {
     const record: DecisionRecord = {
@@ -69,6 +69,20 @@ describe('execution authority across a revision', () => {
     expect(log.decide('g2', 'did:human:ann', 'd2').authority()).toEqual({ ok: true, digest: 'd2', decisions: [5] });
   });
 
+  it('a routing approval stands across a revision; an unapproved routing gate is still demanded', async () => {
+    const routed = new Log()
+      .created()
+      .gate('r1', 'routing')
+      .decide('r1', 'did:human:lead', 'd1')
+      .gate('g1')
+      .revised()
+      .gate('g2')
+      .decide('g2', 'did:human:bob', 'd2');
+    expect(routed.authority()).toEqual({ ok: true, digest: 'd2', decisions: [6] });
+    const unrouted = new Log().created().gate('r1', 'routing').gate('g1').revised().gate('g2');
+    expect(reason(unrouted.decide('g2', 'did:human:bob', 'd2').authority())).toBe('routing r1 is not approved');
+  });
+
   it('an old gate approved after the revision (a forged late entry) does not count', () => {
     const log = new Log().created().gate('g1').revised().gate('g2').decide('g1', 'did:human:ann', 'd1');
     expect(reason(log.authority())).toBe('approval g2 has 0 of 1 approvals for digest d1');
@@ -92,6 +106,9 @@ describe('execution authority of a chosen alternative', () => {
       [[ALT], { index: 1, payloadDigest: ALT_DIGEST }, ALT_DIGEST],
       [[null], { index: 0, payloadDigest: ALT_DIGEST }, ALT_DIGEST],
       [undefined, { index: 0, payloadDigest: ALT_DIGEST }, ALT_DIGEST],
+      // A text-only alternative has no payload, so no digest (not even that of `null`) names it.
+      [[null], { index: 0, payloadDigest: payloadDigest(null) }, payloadDigest(null)],
+      [['text'], { index: 0, payloadDigest: payloadDigest('text') }, payloadDigest('text')],
     ] as const) {
       const log = new Log()
         .created(alts as unknown[] | undefined)
