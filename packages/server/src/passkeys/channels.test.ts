@@ -57,7 +57,8 @@ for (const backend of backends()) {
         description: 'Pay invoice 9',
         requiredCapabilities: ['payments'],
         humanInLoop: { approverRole: 'finance' },
-        payload: { amount: 10 },
+        // The text's "invoice 9" is in the payload: no text/payload warning (which would raise the risk).
+        payload: { invoice: 9, amount: 10 },
       });
       expect(c.status, JSON.stringify(c.body)).toBe(201);
       return c.body.approvalRequest.id as string;
