@@ -42,9 +42,10 @@ describe('generated SDK models', () => {
     }
   }, 600_000);
 
-  it('openapi-python-client makes a typed client of the served document with fewer than 150 model classes', async () => {
+  it('openapi-python-client makes a typed client of the served document, its models named by our components', async () => {
     const doc = join(dir, 'served.json');
-    writeFileSync(doc, JSON.stringify(await serverDocument()));
+    const served = await serverDocument();
+    writeFileSync(doc, JSON.stringify(served));
     const out = join(dir, 'opc');
     // Enums as typed `Literal` aliases (the generator's `literal_enums`), as our own Python SDK has
     // them, rather than one `Enum` class each: what is counted is the models.
@@ -60,6 +61,13 @@ describe('generated SDK models', () => {
       .filter((f) => f.endsWith('.py'))
       .flatMap((f) => readFileSync(join(out, 'models', f), 'utf8').match(/^class \w+/gm) ?? []);
     expect(classes.length).toBeGreaterThan(20);
-    expect(classes.length, `${classes.length} model classes`).toBeLessThan(150);
+    // A model class the generator had to name itself comes from an object inlined in a route or in
+    // another object (the policy file's sections, a create body's nested members): each is one more
+    // type in every client. Named components are what the contract is made of; the inlined ones are
+    // held at the count they had when the features of issues 25-27 were merged, so a new route with an
+    // inline object fails here (name it with `named(...)`), while new named components do not.
+    const components = new Set(Object.keys((served as { components: { schemas: object } }).components.schemas));
+    const inlined = classes.map((c) => c.slice('class '.length)).filter((c) => !components.has(c));
+    expect(inlined.length, `model classes not named by a component: ${inlined.join(', ')}`).toBeLessThanOrEqual(36);
   }, 300_000);
 });

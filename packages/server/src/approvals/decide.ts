@@ -34,6 +34,7 @@ import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js
 import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
 import { checkReviewTime, restChannel } from './review.js';
+import { routingTarget } from './routing.js';
 import type { ApprovalResult, RejectionResult } from './schemas.js';
 import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
 import { taskWarnings } from './views.js';
@@ -401,29 +402,6 @@ function pathOutcome(
     statuses,
     done,
   };
-}
-
-/** A routing approval names the resource that gets the task; no other decision may. */
-async function routingTarget(
-  trx: Transaction<Database>,
-  gate: ApprovalRow,
-  task: TaskRow,
-  verdict: Verdict,
-  input: DecideInput,
-): Promise<string | undefined> {
-  if (!(gate.kind === 'routing' && verdict === 'approved')) {
-    if (input.assignTo !== undefined)
-      throw new HumanOSError('validation_failed', 'assignTo only goes with approving a routing request');
-    return undefined;
-  }
-  const assignTo =
-    input.assignTo ?? p<{ proposedResource: string | null }>(gate.proposal).proposedResource ?? undefined;
-  if (!assignTo) throw new HumanOSError('validation_failed', 'no resource was proposed: name one with assignTo');
-  const resource = await trx.selectFrom('principals').select('id').where('id', '=', assignTo).executeTakeFirst();
-  if (!resource) throw new HumanOSError('validation_failed', `assignTo names no principal: ${assignTo}`);
-  if (assignTo === task.requester)
-    throw new HumanOSError('validation_failed', 'a task cannot be routed back to its requester');
-  return assignTo;
 }
 
 /** The gate's new status, the next step opened (or an earlier one reopened), the steps after a reject cancelled. */

@@ -1,6 +1,6 @@
-import { QUALITY_SCORE, type RankedCandidate, rankCandidates } from '@humanos/core';
-import type { Kysely } from 'kysely';
-import { p } from '../kernel/rows.js';
+import { HumanOSError, QUALITY_SCORE, type RankedCandidate, rankCandidates } from '@humanos/core';
+import type { Kysely, Transaction } from 'kysely';
+import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
 /** Candidates for a task, ranked by capability match and past feedback on their work. */
@@ -42,4 +42,27 @@ export async function rankResources(
         };
       }),
   );
+}
+
+/** A routing approval names the resource that gets the task; no other decision may. */
+export async function routingTarget(
+  trx: Transaction<Database>,
+  gate: ApprovalRow,
+  task: TaskRow,
+  verdict: 'approved' | 'rejected',
+  input: { assignTo?: string | undefined },
+): Promise<string | undefined> {
+  if (!(gate.kind === 'routing' && verdict === 'approved')) {
+    if (input.assignTo !== undefined)
+      throw new HumanOSError('validation_failed', 'assignTo only goes with approving a routing request');
+    return undefined;
+  }
+  const assignTo =
+    input.assignTo ?? p<{ proposedResource: string | null }>(gate.proposal).proposedResource ?? undefined;
+  if (!assignTo) throw new HumanOSError('validation_failed', 'no resource was proposed: name one with assignTo');
+  const resource = await trx.selectFrom('principals').select('id').where('id', '=', assignTo).executeTakeFirst();
+  if (!resource) throw new HumanOSError('validation_failed', `assignTo names no principal: ${assignTo}`);
+  if (assignTo === task.requester)
+    throw new HumanOSError('validation_failed', 'a task cannot be routed back to its requester');
+  return assignTo;
 }
