@@ -42,7 +42,8 @@ for (const backend of backends()) {
         noops.push(id);
       }
       const real = await unattended(s.as.agent, {
-        description: 'Export customer records to the partner',
+        // (Exporting customer records to a partner is high risk since issue 25: the floor would gate it.)
+        description: 'Tag the CRM contacts by region',
         requiredCapabilities: ['crm_export'],
         payload: { records: 12000 },
       });
