@@ -188,9 +188,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
+    // Before listening: whoever waits for the server to be up has seen the warning by then.
+    await logUndecidable(service, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
-    await logUndecidable(service, app.log);
     warnTestMode(config, app.log);
     const background = startSweeper(
       service,

@@ -206,6 +206,8 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
     const r = await refund();
     const page = await visit(c.approvalRequest.id);
     expect(await page.locator('#gate-deadline').textContent()).toMatch(/\dh \d\dm left/);
+    // A payment: the policy asks for a reason.
+    await page.locator('#reason').fill('as asked');
     await page.locator('#approve').click();
     await expect.poll(() => page.locator('#gate-outcome').textContent(), { timeout: 10_000 }).toContain('Approved by');
     const check = async (verdict: RegExp) => {

@@ -125,15 +125,30 @@ for (const backend of backends()) {
       expect(blocks[claim]?.text?.text).toContain('Refund EUR 24.99 to customer C-1042');
       expect(blocks[payload]?.text?.text).toBe('*What will execute*:');
       expect(claim).toBeLessThan(payload);
-      expect(actionIds(post)).toEqual(['humanos_approve', 'humanos_reject', 'humanos_open']);
-      // E-mail: both parts.
+      // The text says 24.99 and names C-1042; the payload says 2499 and names no customer: flagged
+      // above the buttons, and no one-click Approve (Reject and the console stay).
+      const warned = blocks.findIndex((b) => b.block_id === 'warnings');
+      expect(blocks[warned]?.text?.text).toContain('The description says EUR 24.99, but the payload’s amount is 2499');
+      expect(blocks[warned]?.text?.text).toContain('C-1042');
+      expect(warned).toBeLessThan(blocks.findIndex((b) => b.type === 'actions'));
+      expect(actionIds(post)).toEqual(['humanos_reject', 'humanos_open']);
+      // E-mail: both parts, the warnings, and no Approve link (the raised risk: sign in to decide).
       expect(mail.text).toContain('The agent says (its claim — check it against what will execute):');
       expect(mail.text).toContain(`What will execute:\n  Amount: 2499\n  Currency: EUR\n  IBAN: ${IBAN}\n`);
+      expect(mail.text).toContain('WARNINGS — read before deciding:');
+      expect(mail.text).toContain('The description says EUR 24.99, but the payload’s amount is 2499 at /amount.');
+      expect(mail.text).not.toContain('Approve (confirm on the page)');
       expect(mail.html).toContain('What will execute');
       expect(mail.html).toContain('>2499</span>');
       expect(mail.html).toContain(IBAN);
-      // The confirmation page the Approve link opens.
-      const link = /Approve \(confirm on the page\): (\S+)/.exec(mail.text ?? '')?.[1]?.replace(PUBLIC_URL, t.url);
+      expect(mail.html).not.toContain('Approve…');
+      // A request whose text agrees with its payload (minor units declared, the customer named) has
+      // the one-click link; the confirmation page it opens shows the same rendering.
+      const agreed = await create({ amount: 2499, currency: 'EUR', minorUnits: true, customer: 'C-1042', iban: IBAN });
+      expect(actionIds(agreed.post)).toEqual(['humanos_approve', 'humanos_reject', 'humanos_open']);
+      const link = /Approve \(confirm on the page\): (\S+)/
+        .exec(agreed.mail.text ?? '')?.[1]
+        ?.replace(PUBLIC_URL, t.url);
       const page = await (await fetch(link as string)).text();
       expect(page).toContain('The agent says');
       expect(page).toContain('What will execute');
@@ -197,16 +212,24 @@ for (const backend of backends()) {
     });
 
     it('a 200-field payload: a cut view with the console link and no one-click decision; an old button or link is refused, nothing written', async () => {
-      const big: Record<string, unknown> = { comment: 'n'.repeat(1000) };
+      // The text agrees with the payload (no warnings, no raised risk): only its size takes the buttons away.
+      const big: Record<string, unknown> = {
+        amount: 2499,
+        currency: 'EUR',
+        minorUnits: true,
+        customer: 'C-1042',
+        comment: 'n'.repeat(1000),
+      };
       for (let i = 0; i < 200; i++) big[`field${String(i).padStart(3, '0')}`] = i;
       const { approvalId, post, mail } = await create(big);
+      const hidden = Object.keys(big).length - 30; // every leaf is a field; the first 30 are shown
       const url = `${PUBLIC_URL}/approvals/${encodeURIComponent(approvalId)}`;
       expect(fieldTexts(post)).toHaveLength(30);
       expect(actionIds(post)).toEqual(['humanos_open']);
       const more = (post.body.blocks as Block[]).find((b) => b.block_id === 'payload_more');
-      expect(more?.elements?.[0]?.text).toContain(`171 more fields are not shown here: <${url}|open in HumanOS>`);
+      expect(more?.elements?.[0]?.text).toContain(`${hidden} more fields are not shown here: <${url}|open in HumanOS>`);
       expect(mail.text).not.toContain('confirm on the page');
-      expect(mail.text).toContain(`… 171 more fields not shown — open in HumanOS: ${url}`);
+      expect(mail.text).toContain(`… ${hidden} more fields not shown — open in HumanOS: ${url}`);
       expect(mail.text).toContain(`(700 more characters — open in HumanOS: ${url})`);
       expect(mail.html).toContain('Open in HumanOS to decide');
       expect(mail.html).not.toContain('Approve…');

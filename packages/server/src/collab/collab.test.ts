@@ -137,7 +137,7 @@ for (const backend of backends()) {
       expect((await bob.get(`/approvals/${approvalId}`)).body.claimedBy).toBeNull();
       expect((await bob.post(`/approvals/${approvalId}/claim`, {})).body.claimedBy).toBe(id('bob'));
       // Not a lock: Carl decides while Bob holds the claim; the decided gate shows no claim.
-      const approved = await carl.post(`/approvals/${approvalId}/approve`, {});
+      const approved = await carl.post(`/approvals/${approvalId}/approve`, { approvalReason: 'checked' });
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       expect((await bob.get(`/approvals/${approvalId}`)).body.claimedBy).toBeNull();
       expect((await bob.post(`/approvals/${approvalId}/claim`, {})).body.code).toBe('invalid_state');
@@ -184,7 +184,7 @@ for (const backend of backends()) {
         approvalPolicy: { type: 'threshold', required: 2, eligible: ['finance'] },
       });
       const qGate = quorum.body.approvalRequest.id as string;
-      const seat = await carl.post(`/approvals/${qGate}/approve`, {});
+      const seat = await carl.post(`/approvals/${qGate}/approve`, { approvalReason: 'checked' });
       expect(seat.body.status, JSON.stringify(seat.body)).toBe('pending');
       const beforeSeat = await settled();
       const seated = await lead.post(`/approvals/${qGate}/assign`, { assignee: id('carl') });

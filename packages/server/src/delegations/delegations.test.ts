@@ -119,7 +119,7 @@ for (const backend of backends()) {
 
     it('the window is [start, end): pending requests move to the delegate at the start and back at the end', async () => {
       const t0 = now();
-      const g1 = await pay('Pay invoice 1');
+      const g1 = await pay('Pay the first invoice');
       const d = await delegate(s.as.ann, {
         delegate: id('bob'),
         startsAt: iso(t0 + HOUR),
@@ -160,7 +160,7 @@ for (const backend of backends()) {
       const view = await s.as.ann.get(`/approvals/${g1.gate}`);
       expect(view.body.decisions[0]).toMatchObject({ principal: id('bob'), onBehalfOf: id('ann') });
 
-      const g2 = await pay('Pay invoice 2');
+      const g2 = await pay('Pay the second invoice');
       s.t.clock.t = t0 + 2 * HOUR - 1;
       expect((await inbox(s.as.bob)).map((g) => g.id)).toContain(g2.gate);
       s.t.clock.t = t0 + 2 * HOUR;
