@@ -68,7 +68,10 @@ for (const backend of backends()) {
       expect(open.body.task.payload).toEqual({ amount: 900, iban: 'DE89370400440532010300' });
       expect(open.body.aiProposal.reasoning).toContain('iban: DE89370400440532013000');
       // Ann approves it without noticing. Even approved, the log gives it no authority to execute.
-      const approved = await ann.post(`/approvals/${check}/approve`, { payloadDigest: open.body.currentDigest, approvalReason: 'looks right' });
+      const approved = await ann.post(`/approvals/${check}/approve`, {
+        payloadDigest: open.body.currentDigest,
+        approvalReason: 'looks right',
+      });
       expect(approved.status, JSON.stringify(approved.body)).toBe(200);
       expect(await authorityOf(planted.body.taskId)).toEqual({
         ok: false,
@@ -120,7 +123,10 @@ for (const backend of backends()) {
     it('a real request that is decided normally still executes (the mark alone refuses)', async () => {
       const real = await create({ amount: 10 });
       const v = await ann.get(`/approvals/${real.approvalId}`);
-      await ann.post(`/approvals/${real.approvalId}/approve`, { payloadDigest: v.body.currentDigest, approvalReason: 'checked' });
+      await ann.post(`/approvals/${real.approvalId}/approve`, {
+        payloadDigest: v.body.currentDigest,
+        approvalReason: 'checked',
+      });
       expect((await authorityOf(real.taskId)).ok).toBe(true);
     });
   });
