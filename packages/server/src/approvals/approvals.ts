@@ -181,7 +181,9 @@ export class Approvals {
     const own = new Set(perRole.flat().map((r) => r.id));
     // Gates of roles delegated to the caller, marked with whom they decide for (delegations/inbox.ts).
     const delegated = (
-      await delegatedRows(this.deps, actor.id, (role, people) => this.roleRows(role, people, q, after, true))
+      await delegatedRows(this.deps, actor.id, q.limit, (role, people, from) =>
+        this.roleRows(role, people, q, from ?? after, true),
+      )
     ).filter((r) => !own.has(r.id));
     return this.pageOf(
       actor,

@@ -247,6 +247,25 @@ for (const backend of backends()) {
       await end(s.as.ann, d.body.id);
     });
 
+    it('a scoped delegation fills the delegate’s page past the requests out of its scope', async () => {
+      const d = await delegate(s.as.ann, {
+        delegate: id('bob'),
+        scope: { match: { capabilities: ['finance.invoice'] } },
+      });
+      expect(d.status, JSON.stringify(d.body)).toBe(201);
+      const inv = await pay('Pay the older invoice', { requiredCapabilities: ['finance.invoice'] });
+      // Newer requests of the same role, out of the scope: the first walk of a page of 2 sees only these.
+      for (let i = 0; i < 3; i++) {
+        s.t.clock.t = now() + 1000;
+        const w = await pay('Pay the supplier', { requiredCapabilities: ['finance.other'] });
+        expect((await s.as.ann.get(`/approvals/${w.gate}`)).body.status).toBe('pending');
+      }
+      const page = await s.as.bob.get('/approvals?status=pending&limit=2');
+      expect(page.status).toBe(200);
+      expect(page.body.items.map((g: { id: string }) => g.id)).toContain(inv.gate);
+      await end(s.as.ann, d.body.id);
+    });
+
     it('escalation still follows the original approver’s ladder', async () => {
       const d = await delegate(s.as.ann, { delegate: id('bob'), endsAt: iso(now() + 9 * 24 * HOUR) });
       const g = await pay('Pay invoice late');

@@ -5,7 +5,7 @@ import { activeDelegationsTo, delegatorRoles, forbiddingRule, scopeCovers } from
 import type { DelegationScope, OnBehalfOfView } from './schemas.js';
 
 /** The task columns a delegate's inbox row carries, to judge the delegation's scope on. */
-type ScopedRow = Pick<ApprovalRow, 'id' | 'kind' | 'proposal'> &
+type ScopedRow = Pick<ApprovalRow, 'id' | 'kind' | 'proposal' | 'requested_at'> &
   Pick<TaskRow, 'risk' | 'description'> & {
     task_payload?: string;
     required_capabilities?: string;
@@ -21,14 +21,17 @@ type Marked<R> = R & { delegatedFor: OnBehalfOfView };
  * them asked for and gates either sat on), within the delegation's scope and not forbidden by a
  * `delegable: false` rule, each marked with whom it is decided for. These rows are why pending
  * requests "move" to the delegate when the window starts and back when it ends: the window decides.
+ * The scope filters after the query, so a role's walk goes on (`fetch` from the last row seen) until
+ * more than `limit` rows are kept or the walk ends: a page is never cut short by rows out of scope.
  *
  * @example
- * const rows = await delegatedRows(deps, 'did:human:bob', (role, people) => roleRows(role, people));
+ * const rows = await delegatedRows(deps, 'did:human:bob', 50, (role, people, from) => roleRows(role, people, from));
  */
 export async function delegatedRows<R extends ScopedRow>(
   deps: FeatureDeps,
   delegate: string,
-  fetch: (role: string, people: string[]) => Promise<R[]>,
+  limit: number,
+  fetch: (role: string, people: string[], from?: [number, string]) => Promise<R[]>,
 ): Promise<Marked<R>[]> {
   const now = deps.now();
   const out: Marked<R>[] = [];
@@ -38,21 +41,35 @@ export async function delegatedRows<R extends ScopedRow>(
     const scope = p<DelegationScope>(d.scope);
     const mark: OnBehalfOfView = { delegator: d.delegator, delegationId: d.id, until: iso(d.ends_at) };
     for (const role of p<string[]>(d.roles).filter((r) => held.includes(r))) {
-      for (const r of await fetch(role, [delegate, d.delegator])) {
-        const task = {
-          risk: r.risk,
-          description: r.description,
-          payload: r.task_payload ?? 'null',
-          required_capabilities: r.required_capabilities ?? '[]',
-          policy: r.policy ?? 'null',
-        };
-        if (!scopeCovers(scope, r, task)) continue;
-        if (forbiddingRule(deps.policy, task as TaskRow, [role])) continue;
-        out.push({ ...r, delegatedFor: mark });
+      let from: [number, string] | undefined;
+      let kept = 0;
+      for (;;) {
+        const rows = await fetch(role, [delegate, d.delegator], from);
+        for (const r of rows) {
+          if (!covered(deps, scope, r, role)) continue;
+          out.push({ ...r, delegatedFor: mark });
+          kept++;
+        }
+        const last = rows[rows.length - 1];
+        // The walk returns `limit + 1` rows while there are more.
+        if (kept > limit || rows.length <= limit || !last) break;
+        from = [last.requested_at, last.id];
       }
     }
   }
   return out;
+}
+
+/** Whether a delegation's scope covers a gate of `role`, and no `delegable: false` rule forbids it. */
+function covered(deps: FeatureDeps, scope: DelegationScope, r: ScopedRow, role: string): boolean {
+  const task = {
+    risk: r.risk,
+    description: r.description,
+    payload: r.task_payload ?? 'null',
+    required_capabilities: r.required_capabilities ?? '[]',
+    policy: r.policy ?? 'null',
+  };
+  return scopeCovers(scope, r, task) && !forbiddingRule(deps.policy, task as TaskRow, [role]);
 }
 
 /** The inbox item's `onBehalfOf` member, for a row a delegate sees through a delegation. */
