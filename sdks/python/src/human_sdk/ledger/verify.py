@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..canonical import canonical_json
+from .delegation import DELEGATION_KINDS, DelegationFailure, DelegationRegistry
 from .merkle import MemoryMerkleTree, MerkleError, MerkleFrontier, leaf_hash, verify_consistency
 from .passkey import KeyRegistry, PasskeyFailure, check_passkey_decision
 from .signing import SignatureError, hex_to_bytes, open_checkpoint, public_key_bytes, verify_decision_signature
@@ -43,8 +44,8 @@ _ENTRY_TAIL = re.compile(
 )
 
 
-# The entries whose data the verifier reads: decisions, and the approver key registry's.
-_READ_KINDS = frozenset({'approval.decided', 'passkey.enrolled', 'passkey.revoked'})
+# The entries whose data the verifier reads: decisions, the approver key registry's and delegations.
+_READ_KINDS = frozenset({'approval.decided', 'passkey.enrolled', 'passkey.revoked'}) | DELEGATION_KINDS
 
 
 class LedgerExportError(ValueError):
@@ -189,7 +190,7 @@ class _Bad(Exception):
         self.index, self.reason, self.check = index, reason, check
 
     @classmethod
-    def passkey(cls, index: int, failure: PasskeyFailure) -> _Bad:
+    def passkey(cls, index: int, failure: PasskeyFailure | DelegationFailure) -> _Bad:
         return cls(index, failure.reason, failure.check)
 
 
@@ -284,6 +285,8 @@ class _Verification:
         self.decisions: dict[int, tuple[Any, str]] = {}
         # The approver key registry, folded in log order: a decision sees only the keys logged before it.
         self.keys = KeyRegistry()
+        # The delegations, folded the same way: an on-behalf decision must cite an earlier one.
+        self.delegations = DelegationRegistry()
         # The leaves, kept only to compute a consistency proof nobody supplied.
         self.leaves: list[bytes] | None = [] if trusted is not None and proof is None else None
 
@@ -315,10 +318,17 @@ class _Verification:
             parsed, data = _entry_data(i, entry)
             if kind == 'approval.decided':
                 record, signature = _signed_decision(i, parsed, data, public_key)
+                bad_delegation = self.delegations.check_decision(record)
+                if bad_delegation is not None:
+                    raise _Bad.passkey(i, bad_delegation)
                 bad_passkey = check_passkey_decision(i, data, record, self.keys)
                 if bad_passkey is not None:
                     raise _Bad.passkey(i, bad_passkey)
                 self.decisions[i] = (record, signature)
+            elif kind in DELEGATION_KINDS:
+                bad_entry = self.delegations.fold(i, kind, data)
+                if bad_entry is not None:
+                    raise _Bad.passkey(i, bad_entry)
             else:
                 bad_key = self.keys.fold(i, kind, data)
                 if bad_key is not None:
