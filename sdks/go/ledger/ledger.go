@@ -191,8 +191,8 @@ type Report struct {
 	// is known), or -1.
 	FirstBadIndex int64
 	Reason        string
-	// Check names the passkey check that failed at FirstBadIndex (CheckPasskeySignature, …; see
-	// docs/ledger.md), "" for other failures.
+	// Check names the passkey or delegation check that failed at FirstBadIndex (CheckPasskeySignature,
+	// CheckDelegationWindow, …; see docs/ledger.md), "" for other failures.
 	Check string
 }
 
@@ -201,7 +201,7 @@ type Report struct {
 type VerificationError struct {
 	Index  int64
 	Reason string
-	// Check is the failed passkey check's name ("" for other failures).
+	// Check is the failed passkey or delegation check's name ("" for other failures).
 	Check string
 }
 
@@ -319,7 +319,7 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 	if err != nil {
 		return Report{FirstBadIndex: -1}, fmt.Errorf("ledger: public key: %w", err)
 	}
-	v := &verification{opts: opts, pub: pub, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry()}
+	v := &verification{opts: opts, pub: pub, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry(), delegations: NewDelegationRegistry()}
 	bad := v.run(b)
 	rep := v.rep
 	rep.Size = int64(v.tree.Size())
@@ -335,7 +335,7 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 type badAt struct {
 	index  int64
 	reason string
-	check  string // the failed passkey check's name, "" for other failures
+	check  string // the failed passkey or delegation check's name, "" for other failures
 }
 
 func passkeyBad(index int64, f *PasskeyFailure) *badAt {
@@ -366,7 +366,9 @@ type verification struct {
 	logged   map[int64]loggedDecision
 	// keys is the approver key registry, folded in log order: a decision sees only the keys logged before it.
 	keys *KeyRegistry
-	rep  Report
+	// delegations are folded the same way: an on-behalf decision must cite an earlier one.
+	delegations *DelegationRegistry
+	rep         Report
 }
 
 func (v *verification) run(b *Bundle) *badAt {
@@ -480,10 +482,21 @@ func (v *verification) add(idx int64, item Entry) *badAt {
 			return passkeyBad(idx, f)
 		}
 	}
+	if isDelegationEntry(typ) {
+		if !json.Valid([]byte(item.Entry)) {
+			return &badAt{idx, "entry is not JSON", ""}
+		}
+		if f := v.delegations.Fold(idx, typ, entryData(item.Entry)); f != nil {
+			return &badAt{idx, f.Reason(), f.Check}
+		}
+	}
 	if typ == "approval.decided" {
 		d, reason := signedDecision(item.Entry, v.pub)
 		if reason != "" {
 			return &badAt{idx, reason, ""}
+		}
+		if f := v.delegations.CheckDecision(d.record); f != nil {
+			return &badAt{idx, f.Reason(), f.Check}
 		}
 		if f := v.keys.CheckPasskeyDecision(idx, entryData(item.Entry)); f != nil {
 			return passkeyBad(idx, f)
