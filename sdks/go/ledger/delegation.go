@@ -77,13 +77,7 @@ func ParseTimeMillis(v any) (int64, bool) {
 func InWindow(start, end, at int64) bool { return start <= at && at < end }
 
 // DelegationFailure is a failed delegation check: its stable name and a sentence for humans.
-type DelegationFailure struct {
-	Check  string
-	Detail string
-}
-
-// Reason is "<check>: <detail>", as a Report's Reason says it.
-func (f *DelegationFailure) Reason() string { return f.Check + ": " + f.Detail }
+type DelegationFailure = CheckFailure
 
 func delegationFail(check, format string, args ...any) *DelegationFailure {
 	return &DelegationFailure{Check: check, Detail: fmt.Sprintf(format, args...)}

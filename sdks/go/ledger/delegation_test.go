@@ -24,15 +24,21 @@ type delegationVectors struct {
 	} `json:"cases"`
 }
 
-func TestDelegationVectorsAgreeWithCore(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "delegation-vectors.json"))
+// readTestdata decodes a file of sdks/testdata, shared with the Python tests.
+func readTestdata(t *testing.T, name string, into any) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var v delegationVectors
-	if err := json.Unmarshal(raw, &v); err != nil {
+	if err := json.Unmarshal(raw, into); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestDelegationVectorsAgreeWithCore(t *testing.T) {
+	var v delegationVectors
+	readTestdata(t, "delegation-vectors.json", &v)
 	valid := 0
 	for _, c := range v.Cases {
 		if c.Expect.OK {

@@ -53,14 +53,17 @@ const (
 	flagUV = 0x04
 )
 
-// PasskeyFailure is a failed passkey check: its stable name and a sentence for humans.
-type PasskeyFailure struct {
+// CheckFailure is a failed passkey or delegation check: its stable name and a sentence for humans.
+type CheckFailure struct {
 	Check  string
 	Detail string
 }
 
+// PasskeyFailure is a failed passkey check.
+type PasskeyFailure = CheckFailure
+
 // Reason is "<check>: <detail>", as a Report's Reason says it.
-func (f *PasskeyFailure) Reason() string { return f.Check + ": " + f.Detail }
+func (f *CheckFailure) Reason() string { return f.Check + ": " + f.Detail }
 
 func passkeyFail(check, format string, args ...any) *PasskeyFailure {
 	return &PasskeyFailure{Check: check, Detail: fmt.Sprintf(format, args...)}

@@ -29,14 +29,8 @@ type passkeyFixture struct {
 
 func loadPasskeyFixture(t *testing.T) passkeyFixture {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "testdata", "passkey-unit.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var f passkeyFixture
-	if err := json.Unmarshal(raw, &f); err != nil {
-		t.Fatal(err)
-	}
+	readTestdata(t, "passkey-unit.json", &f)
 	if len(f.Cases) < 30 {
 		t.Fatalf("only %d fixture cases", len(f.Cases))
 	}

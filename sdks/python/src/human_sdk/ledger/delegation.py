@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .passkey import CheckFailure
+
 #: The ledger entry types the registry folds (``delegation.started`` changes no terms).
 DELEGATION_KINDS = frozenset({'delegation.created', 'delegation.updated', 'delegation.ended'})
 
@@ -50,16 +52,8 @@ def in_window(starts_at: int, ends_at: int, at_ms: int | None) -> bool:
     return at_ms is not None and starts_at <= at_ms < ends_at
 
 
-@dataclass(frozen=True)
-class DelegationFailure:
-    """A failed delegation check: its name (``delegation_window`` …) and a sentence for humans."""
-
-    check: str
-    detail: str
-
-    @property
-    def reason(self) -> str:
-        return f'{self.check}: {self.detail}'
+#: A failed delegation check: its name (``delegation_window`` …) and a sentence for humans.
+DelegationFailure = CheckFailure
 
 
 @dataclass

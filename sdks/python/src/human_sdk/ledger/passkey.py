@@ -89,8 +89,9 @@ def b64url_decode(text: object) -> bytes | None:
 
 
 @dataclass(frozen=True)
-class PasskeyFailure:
-    """A failed check: its stable name (``passkey_signature`` …) and a sentence for humans."""
+class CheckFailure:
+    """A failed check: its stable name (``passkey_signature``, ``delegation_window`` …) and a sentence
+    for humans; the passkey and delegation checks (``delegation.py``) both report one."""
 
     check: str
     detail: str
@@ -98,6 +99,10 @@ class PasskeyFailure:
     @property
     def reason(self) -> str:
         return f'{self.check}: {self.detail}'
+
+
+#: The passkey checks' name for it.
+PasskeyFailure = CheckFailure
 
 
 @dataclass
