@@ -15,16 +15,8 @@ import (
 // The fixture shared with the Python tests, made by sdks/python/tests/passkey_authenticator.py with a
 // software authenticator: named exports and the outcome each must have.
 type passkeyFixture struct {
-	PublicKey string `json:"publicKey"`
-	Cases     []struct {
-		Name   string `json:"name"`
-		Export string `json:"export"`
-		Expect struct {
-			OK    bool   `json:"ok"`
-			Index int64  `json:"index"`
-			Check string `json:"check"`
-		} `json:"expect"`
-	} `json:"cases"`
+	PublicKey string       `json:"publicKey"`
+	Cases     []vectorCase `json:"cases"`
 }
 
 func loadPasskeyFixture(t *testing.T) passkeyFixture {
