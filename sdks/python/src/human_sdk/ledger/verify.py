@@ -93,8 +93,8 @@ class VerifyReport:
     decisions_verified: int
     first_bad_index: int | None = None
     reason: str | None = None
-    #: The passkey check that failed at ``first_bad_index`` (``passkey_signature``, …; see
-    #: ``docs/ledger.md``), None for other failures.
+    #: The passkey or delegation check that failed at ``first_bad_index`` (``passkey_signature``,
+    #: ``delegation_window``, …; see ``docs/ledger.md``), None for other failures.
     check: str | None = None
     #: The largest signed checkpoint that verified: pin it for the next run.
     checkpoint: TrustedCheckpoint | None = None
