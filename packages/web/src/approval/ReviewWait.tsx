@@ -18,14 +18,16 @@ export function useReviewWait(a: ApprovalDetail | undefined, pending: boolean): 
   // Counted from the first time this page had this request: a reload of the same data does not restart it.
   const loaded = useRef<{ id: string; at: number } | null>(null);
   if (a && loaded.current?.id !== a.id) loaded.current = { id: a.id, at: Date.now() };
-  const [now, setNow] = useState(() => Date.now());
+  // The tick only re-renders; the time is read at each render (a tick's value would lag the load).
+  const [, tick] = useState(0);
+  const now = Date.now();
   const min = a?.minReviewSeconds ?? 0;
   const start = loaded.current?.at ?? now;
   const left = pending && min > 0 ? Math.max(0, Math.ceil((start + min * 1000 - now) / 1000)) : 0;
   const waiting = left > 0;
   useEffect(() => {
     if (!waiting) return;
-    const t = setInterval(() => setNow(Date.now()), 250);
+    const t = setInterval(() => tick((n) => n + 1), 250);
     return () => clearInterval(t);
   }, [waiting]);
   return left;
