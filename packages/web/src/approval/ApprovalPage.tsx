@@ -20,10 +20,11 @@ import { OutcomePanel } from './Outcome.js';
 import { PayloadSection, StaleNotice } from './PayloadSection.js';
 import { Proposal } from './Proposal.js';
 import { RequestChanges } from './RequestChanges.js';
+import { ReviewWait, useReviewWait } from './ReviewWait.js';
 import { type ApprovalState, useApproval, useApprovalKeys } from './useApproval.js';
 import { Warnings } from './Warnings.js';
 
-function Side({ v, me }: { v: ApprovalState; me: Me }) {
+function Side({ v, me, wait }: { v: ApprovalState; me: Me; wait: number }) {
   const outcomeHeading = useRef<HTMLElement | null>(null);
   useEffect(() => {
     if (v.result && !v.d.loading) outcomeHeading.current?.focus();
@@ -34,6 +35,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
     <aside class="side" aria-label="Decision">
       {v.open && v.changed ? <ChangedNotice c={v.changed} onAcknowledge={v.acknowledge} /> : null}
       {v.open ? <Warnings id="warnings" title="Check before deciding" warnings={v.a.warnings ?? []} /> : null}
+      {v.open ? <ReviewWait seconds={wait} /> : null}
       {v.open ? (
         <DecisionBar
           a={v.a}
@@ -44,6 +46,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           setVerdict={v.setVerdict}
           stale={v.stale}
           disabled={Boolean(v.changed)}
+          locked={wait > 0}
           onOutcome={v.onOutcome}
         />
       ) : (
@@ -57,7 +60,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
           headingRef={(el) => (outcomeHeading.current = el)}
         />
       )}
-      {v.open ? <RequestChanges a={v.a} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} /> : null}
+      {v.open ? <RequestChanges a={v.a} disabled={Boolean(v.changed) || wait > 0} onOutcome={v.onOutcome} /> : null}
       {v.result && v.open && v.result.kind === 'error' ? (
         <p class="status error" role="alert">
           {v.result.message}
@@ -75,6 +78,7 @@ function Side({ v, me }: { v: ApprovalState; me: Me }) {
 export function ApprovalPage({ id, me }: { id: string; me: Me }) {
   const v = useApproval(id, me);
   const step = useApprovalKeys(id, v);
+  const wait = useReviewWait(v.a, v.open);
   const data = v.d.data;
   const a = v.a;
   useTitle(data ? data.a.task.description.slice(0, 60) : 'Approval request');
@@ -109,11 +113,16 @@ export function ApprovalPage({ id, me }: { id: string; me: Me }) {
             warnings={a.warnings}
           />
         </div>
-        <Side v={v} me={me} />
+        <Side v={v} me={me} wait={wait} />
         <div class="rest">
           <Proposal a={a} />
           {v.open ? (
-            <Alternatives a={a} rules={rules(a, data.task)} disabled={Boolean(v.changed)} onOutcome={v.onOutcome} />
+            <Alternatives
+              a={a}
+              rules={rules(a, data.task)}
+              disabled={Boolean(v.changed) || wait > 0}
+              onOutcome={v.onOutcome}
+            />
           ) : null}
           <Approvers a={a} task={data.task} me={me} />
           <Comments id={a.id} />

@@ -15,6 +15,7 @@ import { staleProblem } from './liveVersion.js';
 import { basePayload } from './load.js';
 import { signWithPasskey } from './passkey.js';
 import { ReviewChanges } from './ReviewChanges.js';
+import { tooFast } from './ReviewWait.js';
 
 export type Verdict = 'approve' | 'reject';
 
@@ -38,6 +39,8 @@ export interface BarProps {
   setVerdict: (v: Verdict) => void;
   stale: boolean;
   disabled: boolean;
+  /** The policy's minimum review time is not over: the buttons wait (the fields stay usable). */
+  locked?: boolean;
   onOutcome: (o: Outcome) => Promise<void>;
 }
 
@@ -72,6 +75,8 @@ function problem(e: unknown): Outcome {
       signInUrl: typeof e.body.signInUrl === 'string' ? e.body.signInUrl : signInUrl(undefined, true),
     };
   }
+  const early = tooFast(e);
+  if (early) return { kind: 'error', message: early };
   if (e instanceof ApiError && e.status === 410)
     return { kind: 'expired', message: `Not recorded: this request expired before your decision (${e.message}).` };
   return { kind: 'error', message: `Not recorded: ${(e as Error).message}` };
@@ -124,7 +129,7 @@ function useDecide(p: BarProps) {
   });
   const decide = async (v: Verdict, confirmed?: Json) => {
     // Blocked (a newer version arrived): Enter in a field must not decide either.
-    if (p.disabled) return;
+    if (p.disabled || p.locked) return;
     p.setVerdict(v);
     const bad = invalid(v);
     setError(bad);
@@ -196,7 +201,8 @@ function DecisionButtons({ p, x }: { p: BarProps; x: Decide }) {
         class="primary"
         id="approve"
         aria-keyshortcuts="a"
-        disabled={x.busy || p.disabled}
+        disabled={x.busy || p.disabled || p.locked}
+        aria-describedby={p.locked ? 'review-wait' : undefined}
         onClick={() => void x.decide('approve')}
       >
         {p.verdict === 'approve' && editsOf(p) !== undefined ? 'Approve with my changes…' : 'Approve'}
@@ -206,7 +212,8 @@ function DecisionButtons({ p, x }: { p: BarProps; x: Decide }) {
         class="danger"
         id="reject"
         aria-keyshortcuts="r"
-        disabled={x.busy || p.disabled}
+        disabled={x.busy || p.disabled || p.locked}
+        aria-describedby={p.locked ? 'review-wait' : undefined}
         onClick={() => void x.decide('reject')}
       >
         Reject

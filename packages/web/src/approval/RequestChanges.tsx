@@ -10,6 +10,7 @@ import { useDraft } from '../lib/draft.js';
 import type { ApprovalDetail } from '../lib/types.js';
 import type { Outcome } from './DecisionBar.js';
 import { staleProblem } from './liveVersion.js';
+import { tooFast } from './ReviewWait.js';
 
 /**
  * A refused action of the approval page's side controls: a stale version goes to the page's block
@@ -22,7 +23,7 @@ export async function refused(
 ): Promise<void> {
   const stale = staleProblem(e);
   if (stale) await onOutcome({ kind: 'stale', message: 'Not recorded: the payload changed.', changes: stale.diff });
-  else say(`Not recorded: ${e instanceof ApiError ? e.message : (e as Error).message}`);
+  else say(tooFast(e) ?? `Not recorded: ${e instanceof ApiError ? e.message : (e as Error).message}`);
 }
 
 /** Why the control's action was not recorded, announced to screen readers. */

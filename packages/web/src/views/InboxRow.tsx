@@ -5,6 +5,36 @@ import type { InboxItem, TaskDetail } from '../lib/types.js';
 import { Countdown, Principal, Risk } from './common.js';
 import { amountOf } from './inboxFilter.js';
 
+/**
+ * Who else is involved: the delegator a delegate sees it for ("on behalf of"), a colleague's live
+ * claim ("looking at it") and a lead's assignment.
+ */
+function Who({ item: r, now }: { item: InboxItem; now: number }) {
+  const claimed = r.claimedBy && r.claimedUntil && Date.parse(r.claimedUntil) > now ? r.claimedBy : null;
+  return (
+    <>
+      {r.onBehalfOf ? (
+        <span class="behalf" data-on-behalf-of={r.onBehalfOf.delegator}>
+          {' '}
+          · on behalf of <Principal id={r.onBehalfOf.delegator} />
+        </span>
+      ) : null}
+      {claimed ? (
+        <span data-claimed-by={claimed}>
+          {' '}
+          · <Principal id={claimed} /> is looking at it
+        </span>
+      ) : null}
+      {r.assignee ? (
+        <span data-assignee={r.assignee}>
+          {' '}
+          · assigned to <Principal id={r.assignee} />
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 /** One dense inbox row: what, who asked, amount, risk, quorum progress, deadline, age. */
 export function InboxRow(p: {
   item: InboxItem;
@@ -47,6 +77,7 @@ export function InboxRow(p: {
               · {r.warnings?.length} warning{r.warnings?.length === 1 ? '' : 's'}
             </span>
           ) : null}
+          <Who item={r} now={p.now} />
           {p.bulkWhy !== null ? <span class="bulk-why"> · no bulk approval: {p.bulkWhy}</span> : null}
         </div>
       </td>
