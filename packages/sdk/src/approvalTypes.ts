@@ -35,6 +35,10 @@ export type ApprovalClaim = Wire.ApprovalClaim;
 export type AttentionCheckReport = Wire.AttentionCheckReport;
 /** One planted attention check. */
 export type AttentionCheck = Wire.AttentionCheck;
+/** Against rubber-stamping: per approver and per role, approval rate, time to decide, fast decisions (audit view). */
+export type ApproverMetrics = Wire.ApproverMetrics;
+/** How one approver decided in the window. */
+export type ApproverStats = Wire.ApproverStats;
 
 /**
  * One difference between two versions of a payload (a `stale_payload` answer's `diff`): `path` is a

@@ -1,6 +1,6 @@
 /** Periodic audit reviews of unattended runs (`auditFrequency` daily / weekly / monthly); see docs/policy.md. */
 import { paginate, path, query, type Transport } from './transport.js';
-import type { AttentionCheck, AttentionCheckReport, Page, TaskStatus } from './types.js';
+import type { ApproverMetrics, AttentionCheck, AttentionCheckReport, Page, TaskStatus } from './types.js';
 
 export type ReviewFrequency = 'daily' | 'weekly' | 'monthly';
 export type ReviewStatus = 'open' | 'completed';
@@ -120,6 +120,18 @@ export class AuditClient {
    */
   attentionChecks(): Promise<AttentionCheckReport> {
     return this.http.request('GET', path`/audit/attention-checks`, { retry: true });
+  }
+
+  /**
+   * Per approver and per role, how they decided in `[since, until)` (admin or auditor; default the
+   * last 30 days): approval rate, median time to decide, share under `fastSeconds`, edits, rejections.
+   *
+   * @example
+   * const { approvers } = await client.audit.approverMetrics({ since: '2026-01-01T00:00:00Z' });
+   * for (const a of approvers) console.log(a.principal, a.decisions, a.approvalRate, a.fastShare);
+   */
+  approverMetrics(q: { since?: string; until?: string } = {}): Promise<ApproverMetrics> {
+    return this.http.request('GET', `${path`/audit/approvers`}${query(q)}`, { retry: true });
   }
 
   /** Plants an attention check now (admin), modelled on `sourceTaskId` or the newest open request. */

@@ -6,6 +6,8 @@ import type { Static } from 'typebox';
 import { describe, expect, it } from 'vitest';
 import { backends, useTestServer } from '../../../test-support/harness.js';
 import type {
+  ApproverMetricsQuery,
+  ApproverMetricsReport,
   AuditReviewView,
   CompleteReviewBody,
   ReviewPage,
@@ -27,11 +29,17 @@ same<Same<Res<AuditClient['review']>, Static<typeof AuditReviewView>>>(true);
 same<Same<Res<AuditClient['completeReview']>, Static<typeof AuditReviewView>>>(true);
 same<Same<Res<AuditClient['reviews']>, Static<typeof ReviewPage>>>(true);
 same<Same<Res<AuditClient['reviewTasks']>, Static<typeof ReviewTaskPage>>>(true);
+same<Same<Res<AuditClient['approverMetrics']>, Static<typeof ApproverMetricsReport>>>(true);
+same<Same<NonNullable<Parameters<AuditClient['approverMetrics']>[0]>, Static<typeof ApproverMetricsQuery>>>(true);
 
 for (const backend of backends()) {
   describe(`client.audit [${backend}]`, () => {
     const s = useTestServer(backend, {
-      principals: { agent: ['did:agent:sdk-nightly', []], auditor: ['did:human:sdk-audra', ['auditor']] },
+      principals: {
+        agent: ['did:agent:sdk-nightly', []],
+        auditor: ['did:human:sdk-audra', ['auditor']],
+        ann: ['did:human:sdk-ann', ['finance']],
+      },
     });
     const client = (token: string | undefined) => new HumanOSClient({ baseUrl: s.t.url, apiKey: token, retries: 0 });
 
@@ -82,6 +90,33 @@ for (const backend of backends()) {
         .completeReview(review.id, { outcome: 'no_issues', findings: 'again' })
         .catch((e: unknown) => e);
       expect(again).toMatchObject({ code: 'already_decided', status: 409 });
+    });
+
+    it('reports approver metrics: one decision made, that approver with decisions 1; an agent is refused', async () => {
+      const agent = client(s.as.agent.token);
+      const auditor = client(s.as.auditor.token);
+      const since = new Date(s.t.clock.now()).toISOString();
+      const task = await agent.createTask({ description: 'Pay invoice 7', humanInLoop: { approverRole: 'finance' } });
+      const gate = (task as { approvalRequest: { id: string } }).approvalRequest.id;
+      await client(s.as.ann.token).approvals.approve(gate, { approvalReason: 'invoice checked' });
+      s.t.clock.advance(1_000);
+
+      const until = new Date(s.t.clock.now()).toISOString();
+      const report = await auditor.audit.approverMetrics({ since, until });
+      expect(report).toMatchObject({ since, until, truncated: false });
+      expect(report.approvers).toEqual([
+        expect.objectContaining({ principal: 'did:human:sdk-ann', decisions: 1, approved: 1, rejected: 0 }),
+      ]);
+      expect(report.roles).toEqual([expect.objectContaining({ role: 'finance', decisions: 1 })]);
+      // Without a window: the last 30 days, which hold the same decision.
+      expect((await auditor.audit.approverMetrics()).approvers.map((a) => [a.principal, a.decisions])).toEqual([
+        ['did:human:sdk-ann', 1],
+      ]);
+
+      const refused = await agent.audit.approverMetrics().catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'forbidden', status: 403 });
+      const bad = await auditor.audit.approverMetrics({ since: until, until: since }).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ code: 'validation_failed', status: 400 });
     });
   });
 }
