@@ -45,6 +45,9 @@ const GO_TYPES: Record<string, string> = {
   RevisedTask: 'RevisedTask',
   ApprovalComment: 'Comment',
   ApprovalClaim: 'Claim',
+  ApproverMetrics: 'ApproverMetrics',
+  ApproverStats: 'ApproverStats',
+  RoleReviewStats: 'RoleReviewStats',
 };
 
 /** Hand-written Go types (types.go) that stand for a schema: they carry JSON behaviour of their own. */

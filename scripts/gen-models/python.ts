@@ -76,6 +76,9 @@ const PY_TYPES: Record<string, string> = {
   RevisedTask: 'RevisedTask',
   ApprovalComment: 'ApprovalComment',
   ApprovalClaim: 'ApprovalClaim',
+  ApproverMetrics: 'ApproverMetrics',
+  ApproverStats: 'ApproverStats',
+  RoleReviewStats: 'RoleReviewStats',
 };
 
 /** Schemas merged into one Python model that has the members of both. */

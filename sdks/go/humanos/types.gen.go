@@ -427,6 +427,46 @@ type ApprovalWarning struct {
 	Source string `json:"source"`
 }
 
+// ApproverMetrics Against rubber-stamping: approval rate, time to decide, fast decisions, edits and rejections
+type ApproverMetrics struct {
+	Approvers []ApproverStats `json:"approvers"`
+
+	// FastSeconds A decision under this many seconds counts as fast
+	FastSeconds int               `json:"fastSeconds"`
+	Roles       []RoleReviewStats `json:"roles"`
+
+	// Since An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	Since string `json:"since"`
+
+	// Truncated More than 100 000 decisions in the window: the newest were counted
+	Truncated bool `json:"truncated"`
+
+	// Until An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`
+	Until string `json:"until"`
+}
+
+// ApproverStats How one approver decided in the window
+type ApproverStats struct {
+	ApprovalRate float64 `json:"approvalRate"`
+	Approved     int     `json:"approved"`
+	Decisions    int     `json:"decisions"`
+
+	// Edited Approvals that edited the payload
+	Edited                int     `json:"edited"`
+	FastShare             float64 `json:"fastShare"`
+	MedianSecondsToDecide float64 `json:"medianSecondsToDecide"`
+
+	// Principal Principal DID, e.g. `did:human:john-dba`
+	Principal string `json:"principal"`
+	Rejected  int    `json:"rejected"`
+
+	// Timed Decisions whose time to decide is known (the median and fast share count these)
+	Timed int `json:"timed"`
+
+	// Unopened Decisions made without opening the request or being sent it (counted as 0 s)
+	Unopened int `json:"unopened"`
+}
+
 // AttentionCheckReveal This request was an attention check (a synthetic request with a planted flaw; it could never execute)
 type AttentionCheckReveal struct {
 	Caught bool `json:"caught"`
@@ -839,6 +879,26 @@ type RiskAssessment struct {
 	// Level The risk level
 	Level       string   `json:"level,omitempty"`
 	Mitigations []string `json:"mitigations,omitempty"`
+}
+
+// RoleReviewStats How the requests of one role were decided (a gate open to several roles counts under each)
+type RoleReviewStats struct {
+	ApprovalRate float64 `json:"approvalRate"`
+	Approved     int     `json:"approved"`
+	Decisions    int     `json:"decisions"`
+
+	// Edited Approvals that edited the payload
+	Edited                int     `json:"edited"`
+	FastShare             float64 `json:"fastShare"`
+	MedianSecondsToDecide float64 `json:"medianSecondsToDecide"`
+	Rejected              int     `json:"rejected"`
+	Role                  string  `json:"role"`
+
+	// Timed Decisions whose time to decide is known (the median and fast share count these)
+	Timed int `json:"timed"`
+
+	// Unopened Decisions made without opening the request or being sent it (counted as 0 s)
+	Unopened int `json:"unopened"`
 }
 
 // SignedWithPasskey The passkey that signed this decision

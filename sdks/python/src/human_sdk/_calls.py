@@ -13,6 +13,7 @@ from .models import (
     ApprovalClaim,
     ApprovalComment,
     ApprovalRequest,
+    ApproverMetrics,
     AuditReview,
     AuditReviewPage,
     ChangesRequestedResult,
@@ -338,6 +339,11 @@ def assign(approval_id: str, assignee: str) -> Call[ApprovalClaim]:
 
 def attention_checks() -> Call[dict[str, Any]]:
     return Call('GET', f'{PREFIX}/audit/attention-checks', _json, retry=True)
+
+
+def approver_metrics(since: str | None, until: str | None) -> Call[ApproverMetrics]:
+    params = drop_none({'since': since, 'until': until})
+    return Call('GET', f'{PREFIX}/audit/approvers', ApproverMetrics.model_validate, params=params, retry=True)
 
 
 def audit_reviews(

@@ -337,6 +337,59 @@ class ApprovalClaim(BaseModel):
     """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
 
 
+class ApproverStats(BaseModel):
+    """How one approver decided in the window"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_rate: float | None = None
+    """approved / decisions"""
+    approved: int | None = None
+    decisions: int | None = None
+    edited: int | None = None
+    """Approvals that edited the payload"""
+    fast_share: float | None = None
+    """The share of timed decisions made in under `fastSeconds`"""
+    median_seconds_to_decide: float | None = None
+    """From when the approver first had the request (opened it, or its message was delivered)"""
+    principal: str | None = None
+    """Principal DID, e.g. `did:human:john-dba`"""
+    rejected: int | None = None
+    timed: int | None = None
+    """Decisions whose time to decide is known (the median and fast share count these)"""
+    unopened: int | None = None
+    """Decisions made without opening the request or being sent it (counted as 0 s)"""
+
+
+class RoleReviewStats(BaseModel):
+    """How the requests of one role were decided (a gate open to several roles counts under each)"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approval_rate: float | None = None
+    """approved / decisions"""
+    approved: int | None = None
+    decisions: int | None = None
+    edited: int | None = None
+    """Approvals that edited the payload"""
+    fast_share: float | None = None
+    """The share of timed decisions made in under `fastSeconds`"""
+    median_seconds_to_decide: float | None = None
+    """From when the approver first had the request (opened it, or its message was delivered)"""
+    rejected: int | None = None
+    role: str | None = None
+    timed: int | None = None
+    """Decisions whose time to decide is known (the median and fast share count these)"""
+    unopened: int | None = None
+    """Decisions made without opening the request or being sent it (counted as 0 s)"""
+
+
 class DecisionResult(BaseModel):
     """The approval as recorded: the gate and task status after it, who approved, and its provenance"""
 
@@ -760,3 +813,23 @@ class RevisedTask(BaseModel):
     task_id: str
     version: int | None = None
     """The new version (2 after the first revision)"""
+
+
+class ApproverMetrics(BaseModel):
+    """Against rubber-stamping: approval rate, time to decide, fast decisions, edits and rejections"""
+
+    model_config = ConfigDict(
+        extra='allow',
+        populate_by_name=True,
+        alias_generator=to_camel,
+    )
+    approvers: Annotated[list[ApproverStats], Field(validate_default=True)] = []
+    fast_seconds: int | None = None
+    """A decision under this many seconds counts as fast"""
+    roles: Annotated[list[RoleReviewStats], Field(validate_default=True)] = []
+    since: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""
+    truncated: bool = False
+    """More than 100 000 decisions in the window: the newest were counted"""
+    until: str | None = None
+    """An RFC 3339 time in UTC, e.g. `2026-01-31T09:00:00.000Z`"""

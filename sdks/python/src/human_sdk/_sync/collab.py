@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from .. import _calls
-from ..models import ApprovalClaim, ApprovalComment, ApprovalRequest
+from ..models import ApprovalClaim, ApprovalComment, ApprovalRequest, ApproverMetrics
 
 T = TypeVar('T')
 
@@ -52,3 +52,15 @@ class CollabMethods:
     def attention_checks(self) -> dict[str, Any]:
         """Attention-check results per approver and the latest checks (admin or auditor)."""
         return self._send(_calls.attention_checks())
+
+    def approver_metrics(self, since: str | None = None, until: str | None = None) -> ApproverMetrics:
+        """Against rubber-stamping: per approver and per role, how they decided in ``[since, until)``.
+
+        Admin or auditor; RFC 3339 times, default the last 30 days. Approval rate, median seconds to
+        decide, the share decided in under ``fast_seconds``, edits and rejections.
+
+        Example:
+            >>> report = auditor.approver_metrics(since='2026-01-01T00:00:00Z')  # doctest: +SKIP
+            >>> [(a.principal, a.decisions, a.fast_share) for a in report.approvers]  # doctest: +SKIP
+        """
+        return self._send(_calls.approver_metrics(since, until))
