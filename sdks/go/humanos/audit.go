@@ -179,3 +179,29 @@ func limitParam(n int) string {
 	}
 	return ""
 }
+
+// ApproverMetrics reports, per approver and per role, how they decided in [since, until) (admin or
+// auditor role; others get ErrForbidden): approval rate, median seconds to decide, the share decided
+// in under FastSeconds, edits and rejections, against rubber-stamping. A zero since or until leaves
+// that end to the server (the last 30 days up to now); since not before until is ErrValidationFailed.
+//
+//	m, err := auditor.ApproverMetrics(ctx, time.Now().AddDate(0, 0, -7), time.Time{})
+//	for _, a := range m.Approvers {
+//		fmt.Println(a.Principal, a.Decisions, a.ApprovalRate, a.FastShare)
+//	}
+func (c *Client) ApproverMetrics(ctx context.Context, since, until time.Time) (*ApproverMetrics, error) {
+	var m ApproverMetrics
+	path := prefix + "/audit/approvers" + query("since", isoOrEmpty(since), "until", isoOrEmpty(until))
+	if err := c.do(ctx, request{method: "GET", path: path, retry: true, out: &m}); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// isoOrEmpty is t as the server's RFC 3339 form (UTC, milliseconds), or "" for the zero time.
+func isoOrEmpty(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
+}

@@ -231,3 +231,61 @@ func sampleIDs(sample []humanos.SampledTask) []string {
 	}
 	return ids
 }
+
+// Approver metrics: one decision made, the report lists that approver with one decision (the
+// suite's server is shared, so the test looks for its own approver); agents are refused and an
+// empty window is a validation error.
+func TestApproverMetrics(t *testing.T) {
+	srv := testserver.Get(t)
+	ctx := testCtx(t)
+	role := "finance_" + testserver.Suffix()
+	_, agent := srv.Principal(t, "agent", "payer", nil)
+	annID, ann := srv.Principal(t, "human", "ann", []string{role})
+	_, auditor := srv.Principal(t, "human", "audra", []string{"auditor"})
+
+	created, err := agent.CreateTask(ctx, humanos.CreateTaskRequest{Description: "Pay invoice 7", HumanInLoop: &humanos.HITLConfig{ApproverRole: role}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := agent.GetTask(ctx, created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := testserver.PendingGate(ctx, t, ann, created.ID)
+	if _, err := ann.Approve(ctx, gate.ID, humanos.ApproveRequest{ApprovalReason: "invoice checked"}); err != nil {
+		t.Fatal(err)
+	}
+
+	m, err := auditor.ApproverMetrics(ctx, task.CreatedAt, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Since != task.CreatedAt.UTC().Format("2006-01-02T15:04:05.000Z") || m.Truncated || m.FastSeconds != 5 {
+		t.Fatalf("report window: %+v (task created %s)", m, task.CreatedAt)
+	}
+	var mine []humanos.ApproverStats
+	for _, a := range m.Approvers {
+		if a.Principal == annID {
+			mine = append(mine, a)
+		}
+	}
+	if len(mine) != 1 || mine[0].Decisions != 1 || mine[0].Approved != 1 || mine[0].Rejected != 0 || mine[0].ApprovalRate != 1 {
+		t.Fatalf("approver %s: %+v", annID, mine)
+	}
+	roles := 0
+	for _, r := range m.Roles {
+		if r.Role == role && r.Decisions == 1 {
+			roles++
+		}
+	}
+	if roles != 1 {
+		t.Fatalf("role %s: %+v", role, m.Roles)
+	}
+
+	if _, err := agent.ApproverMetrics(ctx, time.Time{}, time.Time{}); !errors.Is(err, humanos.ErrForbidden) {
+		t.Fatalf("agent: %v", err)
+	}
+	if _, err := auditor.ApproverMetrics(ctx, task.CreatedAt, task.CreatedAt); !errors.Is(err, humanos.ErrValidationFailed) {
+		t.Fatalf("empty window: %v", err)
+	}
+}
