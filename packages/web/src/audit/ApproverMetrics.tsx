@@ -4,7 +4,7 @@
  * how many decisions were made unopened or timed. An approver who decides most requests in seconds,
  * or approves everything over a real sample, is marked "possible rubber-stamping" (issue 26).
  */
-import type { ApproverMetrics as Report, ApproverStats, RoleReviewStats } from '@human/sdk';
+import type { ApproverStats, ApproverMetrics as Report, RoleReviewStats } from '@human/sdk';
 import { api } from '../lib/api.js';
 import { useLoad } from '../lib/hooks.js';
 import { pct } from '../lib/labels.js';
@@ -76,13 +76,14 @@ export function ApproverMetrics() {
       {r.error ? <ErrorBox error={r.error} what="The approver metrics" /> : null}
       <p class="muted">
         Decisions from {data ? new Date(data.since).toLocaleDateString() : '…'} to{' '}
-        {data ? new Date(data.until).toLocaleDateString() : '…'}. Time to decide counts from when the approver first
-        had the request (opened it, or its message was delivered); decisions made without that are "unopened" and
-        count as 0 s. A row is marked <strong>possible rubber-stamping</strong> when more than half of the timed
-        decisions took under {data?.fastSeconds ?? 5} s, or every one of at least {MIN_DECISIONS} decisions was an
-        approval.
+        {data ? new Date(data.until).toLocaleDateString() : '…'}. Time to decide counts from when the approver first had
+        the request (opened it, or its message was delivered); decisions made without that are "unopened" and count as 0
+        s. A row is marked <strong>possible rubber-stamping</strong> when more than half of the timed decisions took
+        under {data?.fastSeconds ?? 5} s, or every one of at least {MIN_DECISIONS} decisions was an approval.
       </p>
-      {data?.truncated ? <p class="status warning">More than 100 000 decisions: only the newest were counted.</p> : null}
+      {data?.truncated ? (
+        <p class="status warning">More than 100 000 decisions: only the newest were counted.</p>
+      ) : null}
       {data && data.approvers.length > 0 ? (
         <div class="table-wrap">
           <table class="habits">
