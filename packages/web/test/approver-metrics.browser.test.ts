@@ -71,37 +71,56 @@ describe.skipIf(!haveChromium)('approver habits in the audit console', () => {
     await panel.getByRole('heading', { name: 'Approver habits' }).waitFor();
     await panel.getByText('possible rubber-stamping').first().waitFor();
 
-    const q = panel.locator(`tr[data-approver="${quickId}"]`);
-    await q.waitFor();
-    const cell = async (row: typeof q, name: string) => (await row.locator(`[data-${name}]`).textContent())?.trim();
-    expect(await cell(q, 'decisions')).toBe('3');
-    expect(await cell(q, 'approval-rate')).toBe('100 %');
-    expect(await cell(q, 'median')).toBe('0 s');
-    expect(await cell(q, 'fast')).toBe('100 %');
-    expect(await cell(q, 'edited')).toBe('0');
-    expect(await cell(q, 'rejected')).toBe('0');
-    expect(await cell(q, 'unopened')).toBe('0');
-    expect(await cell(q, 'timed')).toBe('3');
-    expect(await q.getAttribute('class')).toContain('flagged');
-    expect(await q.locator('[data-flag]').textContent()).toContain(
+    /** A row's figures by their `data-` name, as displayed. */
+    const figures = (row: string) =>
+      panel
+        .locator(row)
+        .evaluate((tr) =>
+          Object.fromEntries(
+            Array.from(tr.querySelectorAll('td')).map((td) => [Object.keys(td.dataset)[0], td.textContent?.trim()]),
+          ),
+        );
+    const q = `tr[data-approver="${quickId}"]`;
+    await panel.locator(q).waitFor();
+    expect(await figures(q)).toEqual({
+      decisions: '3',
+      approvalRate: '100 %',
+      median: '0 s',
+      fast: '100 %',
+      edited: '0',
+      rejected: '0',
+      unopened: '0',
+      timed: '3',
+    });
+    expect(await panel.locator(q).getAttribute('class')).toContain('flagged');
+    expect(await panel.locator(`${q} [data-flag]`).textContent()).toContain(
       'Possible rubber-stamping: most decisions under 5 s',
     );
 
-    const c = panel.locator(`tr[data-approver="${carefulId}"]`);
-    expect(await cell(c, 'decisions')).toBe('2');
-    expect(await cell(c, 'approval-rate')).toBe('50 %');
-    expect(await cell(c, 'median')).toBe('20 s');
-    expect(await cell(c, 'fast')).toBe('0 %');
-    expect(await cell(c, 'edited')).toBe('1');
-    expect(await cell(c, 'rejected')).toBe('1');
-    expect(await c.getAttribute('class')).toBeNull();
-    expect(await c.locator('[data-flag]').count()).toBe(0);
+    const c = `tr[data-approver="${carefulId}"]`;
+    expect(await figures(c)).toEqual({
+      decisions: '2',
+      approvalRate: '50 %',
+      median: '20 s',
+      fast: '0 %',
+      edited: '1',
+      rejected: '1',
+      unopened: '0',
+      timed: '2',
+    });
+    expect(await panel.locator(c).getAttribute('class')).toBeNull();
+    expect(await panel.locator(`${c} [data-flag]`).count()).toBe(0);
 
-    const r = panel.locator(`tr[data-role="${role}"]`);
-    expect(await cell(r, 'decisions')).toBe('5');
-    expect(await cell(r, 'approval-rate')).toBe('80 %');
-    expect(await cell(r, 'fast')).toBe('60 %');
-    expect(await cell(r, 'rejected')).toBe('1');
+    expect(await figures(`tr[data-role="${role}"]`)).toEqual({
+      decisions: '5',
+      approvalRate: '80 %',
+      median: '0 s',
+      fast: '60 %',
+      edited: '1',
+      rejected: '1',
+      unopened: '0',
+      timed: '5',
+    });
 
     expect(await axe(page)).toEqual([]);
     await expectClean(open);

@@ -5,6 +5,7 @@
  * or approves everything over a real sample, is marked "possible rubber-stamping" (issue 26).
  */
 import type { ApproverStats, ApproverMetrics as Report, RoleReviewStats } from '@human/sdk';
+import type { ComponentChildren } from 'preact';
 import { api } from '../lib/api.js';
 import { useLoad } from '../lib/hooks.js';
 import { pct } from '../lib/labels.js';
@@ -47,21 +48,46 @@ function StatCells({ s }: { s: ApproverStats | RoleReviewStats }) {
   );
 }
 
-function Head({ first, fastSeconds }: { first: string; fastSeconds: number }) {
+/** The column headings after the first (approver or role), in the order of `StatCells`. */
+const statColumns = (fastSeconds: number): string[] => [
+  'Decisions',
+  'Approval rate',
+  'Median time to decide',
+  `Under ${fastSeconds} s`,
+  'Edited',
+  'Rejected',
+  'Unopened',
+  'Timed',
+];
+
+/** One table of figures: a caption, the first column's heading (approver or role), the rows. */
+function StatTable({
+  caption,
+  first,
+  fastSeconds,
+  children,
+}: {
+  caption: string;
+  first: string;
+  fastSeconds: number;
+  children: ComponentChildren;
+}) {
   return (
-    <thead>
-      <tr>
-        <th scope="col">{first}</th>
-        <th scope="col">Decisions</th>
-        <th scope="col">Approval rate</th>
-        <th scope="col">Median time to decide</th>
-        <th scope="col">Under {fastSeconds} s</th>
-        <th scope="col">Edited</th>
-        <th scope="col">Rejected</th>
-        <th scope="col">Unopened</th>
-        <th scope="col">Timed</th>
-      </tr>
-    </thead>
+    <div class="table-wrap">
+      <table class="habits">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {[first, ...statColumns(fastSeconds)].map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }
 
@@ -85,49 +111,37 @@ export function ApproverMetrics() {
         <p class="status warning">More than 100 000 decisions: only the newest were counted.</p>
       ) : null}
       {data && data.approvers.length > 0 ? (
-        <div class="table-wrap">
-          <table class="habits">
-            <caption>Per approver</caption>
-            <Head first="Approver" fastSeconds={data.fastSeconds} />
-            <tbody>
-              {data.approvers.map((a) => {
-                const why = rubberStampReason(a, data.fastSeconds);
-                return (
-                  <tr key={a.principal} data-approver={a.principal} class={why ? 'flagged' : undefined}>
-                    <th scope="row">
-                      <Principal id={a.principal} />
-                      {why ? (
-                        <span class="flag" data-flag>
-                          {' '}
-                          Possible rubber-stamping: {why}
-                        </span>
-                      ) : null}
-                    </th>
-                    <StatCells s={a} />
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <StatTable caption="Per approver" first="Approver" fastSeconds={data.fastSeconds}>
+          {data.approvers.map((a) => {
+            const why = rubberStampReason(a, data.fastSeconds);
+            return (
+              <tr key={a.principal} data-approver={a.principal} class={why ? 'flagged' : undefined}>
+                <th scope="row">
+                  <Principal id={a.principal} />
+                  {why ? (
+                    <span class="flag" data-flag>
+                      {' '}
+                      Possible rubber-stamping: {why}
+                    </span>
+                  ) : null}
+                </th>
+                <StatCells s={a} />
+              </tr>
+            );
+          })}
+        </StatTable>
       ) : data ? (
         <p class="muted">No decision in this window.</p>
       ) : null}
       {data && data.roles.length > 0 ? (
-        <div class="table-wrap">
-          <table class="habits">
-            <caption>Per role</caption>
-            <Head first="Role" fastSeconds={data.fastSeconds} />
-            <tbody>
-              {data.roles.map((s) => (
-                <tr key={s.role} data-role={s.role}>
-                  <th scope="row">{s.role}</th>
-                  <StatCells s={s} />
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <StatTable caption="Per role" first="Role" fastSeconds={data.fastSeconds}>
+          {data.roles.map((s) => (
+            <tr key={s.role} data-role={s.role}>
+              <th scope="row">{s.role}</th>
+              <StatCells s={s} />
+            </tr>
+          ))}
+        </StatTable>
       ) : null}
     </section>
   );
