@@ -35,10 +35,12 @@ export type ApprovalClaim = Wire.ApprovalClaim;
 export type AttentionCheckReport = Wire.AttentionCheckReport;
 /** One planted attention check. */
 export type AttentionCheck = Wire.AttentionCheck;
-/** Against rubber-stamping: per approver and per role, approval rate, time to decide, fast decisions (audit view). */
+/** Approver habits (`GET /audit/approvers`): approval rate, time to decide, fast decisions, per approver and role. */
 export type ApproverMetrics = Wire.ApproverMetrics;
 /** How one approver decided in the window. */
 export type ApproverStats = Wire.ApproverStats;
+/** How the requests of one role were decided. */
+export type RoleReviewStats = Wire.RoleReviewStats;
 
 /**
  * One difference between two versions of a payload (a `stale_payload` answer's `diff`): `path` is a

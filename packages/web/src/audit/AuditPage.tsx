@@ -9,6 +9,7 @@ import { match, Redirect } from '../lib/router.js';
 import { useStore } from '../lib/store.js';
 import type { Me } from '../lib/types.js';
 import { NotFound } from '../views/NotFound.js';
+import { ApproverMetrics } from './ApproverMetrics.js';
 import { AttentionChecks } from './AttentionChecks.js';
 import { Calibration } from './Calibration.js';
 import { LedgerExplorer } from './LedgerExplorer.js';
@@ -57,6 +58,7 @@ export function AuditPage({ path, query, me }: { path: string; query: URLSearchP
         <>
           <ReviewList query={query} />
           <AttentionChecks />
+          <ApproverMetrics />
         </>
       ) : (
         <Calibration query={query} me={me} />
