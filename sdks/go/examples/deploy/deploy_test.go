@@ -274,7 +274,7 @@ func TestSeedExampleApproved(t *testing.T) {
 			t.Errorf("output lacks %q", want)
 		}
 	}
-	if !regexp.MustCompile(` AI Safety Check: risk (medium|high|critical) \(.*irreversible_action.*production_data.*\); .*policy \S+ v\d+`).MatchString(out) {
+	if !regexp.MustCompile(` AI Safety Check: risk (medium|high|critical) \(.*(irreversible_action|service_disruption).*production_data.*\); .*policy \S+ v\d+`).MatchString(out) {
 		t.Errorf("AI Safety Check line does not summarise the risk and the policy:\n%s", out)
 	}
 	sc.mu.Lock()
