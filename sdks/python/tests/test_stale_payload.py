@@ -96,7 +96,8 @@ def test_sync_required_and_stale_reject_then_inbox_view_counts(server: Server, r
     ):
         gate_id = _payment(agent, r)
         old = ann.get_approval(gate_id).current_digest
-        mal.approve(gate_id, approval_reason='moved banks', edits={'iban': GB})  # the payload's only version so far: no digest needed
+        # The payload's only version so far: no digest needed.
+        mal.approve(gate_id, approval_reason='moved banks', edits={'iban': GB})
         before = _state(admin, gate_id)
         # By id, naming no version, once the payload was edited: refused, nothing written.
         with pytest.raises(PayloadDigestRequiredError) as req:
