@@ -32,6 +32,16 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
       this.set(await service.ledger.size(service.store.db));
     },
   });
+  new Counter({
+    name: 'humanos_db_statements_total',
+    help: 'SQL statements sent to the store by kind (select, insert, update, delete, begin, commit, …)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(service.store.statements.snapshot())) this.inc({ kind }, n);
+    },
+  });
   new Gauge({
     name: 'humanos_webhook_deliveries',
     help: 'Webhook deliveries by status (pending is the backlog; failed gave up and wait for a retry)',

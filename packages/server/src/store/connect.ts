@@ -6,6 +6,7 @@ import { openPostgres } from './postgres/connect.js';
 import type { ListenHandlers } from './postgres/listen.js';
 import type { Database } from './schema.js';
 import { openSqlite } from './sqlite/connect.js';
+import type { StatementCounts } from './statements.js';
 
 /** An open store: the query builder, and the one object that knows which database it is. */
 export interface Store {
@@ -26,8 +27,11 @@ export interface Store {
    */
   listen(handlers: ListenHandlers): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** The statements sent so far, by kind (metrics and `bench/statements.mjs`). */
+  statements: StatementCounts;
 }
 
+export { StatementCounts } from './statements.js';
 export { isStoreUnavailable } from './unavailable.js';
 export type { ListenHandlers };
 

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../connect.js';
 import type { Database } from '../schema.js';
+import { StatementCounts } from '../statements.js';
 import { postgresDialect } from './dialect.js';
 import { listenPostgres } from './listen.js';
 
@@ -22,7 +23,11 @@ export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e:
   const report = (e: Error) => onConnectionError?.(e);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   pool.on('error', report);
-  pool.on('connect', (client) => client.on('error', report));
+  const statements = new StatementCounts();
+  pool.on('connect', (client) => {
+    client.on('error', report);
+    countQueries(client, statements);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
   return {
@@ -32,5 +37,16 @@ export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e:
     maintain: async () => {},
     listen: (handlers) => listenPostgres(url, handlers),
     close: () => db.destroy(),
+    statements,
+  };
+}
+
+/** Counts every query a pooled client sends (Kysely's statements, `begin`/`commit`, raw SQL). */
+function countQueries(client: pg.PoolClient, counts: StatementCounts): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const first = args[0];
+    counts.add(typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? ''));
+    return query(...args);
   };
 }
