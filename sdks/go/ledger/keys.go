@@ -124,29 +124,35 @@ func (c *KeyChain) Fold(index int64, data json.RawMessage, origin string) string
 }
 
 // keyChainOf builds the keys in force: the first one, then each ledger.key_rotated entry of the log,
-// accepted only when the key in force signed it; the header's history (when it has one) must list
-// the same keys.
+// accepted only when the key in force signed it. The header's history (when it has one) must list
+// exactly these keys from these sizes, its publicKey being the last.
 func keyChainOf(b *Bundle, first ed25519.PublicKey) (*KeyChain, *badAt) {
 	chain := NewKeyChain(first)
+	if b.Keys != nil && b.Keys[len(b.Keys)-1].PublicKey != b.PublicKey {
+		return nil, &badAt{-1, "the export header's publicKey is not the last key of its key list", ""}
+	}
+	declared := map[int64]KeyInForce{}
+	for _, k := range b.Keys[min(1, len(b.Keys)):] {
+		declared[k.FromSize-1] = k
+	}
 	for i, item := range b.Entries {
+		idx := int64(i)
 		_, _, typ, ok := readEntryTail(item.Entry)
 		if !ok || typ != KeyRotated {
+			if k, listed := declared[idx]; listed {
+				return nil, &badAt{idx, fmt.Sprintf("the export declares key %s from size %d, but entry %d is no key rotation", k.PublicKey, idx+1, idx), ""}
+			}
 			continue // an unreadable entry is named by the pass over the entries
 		}
-		idx := int64(i)
 		if !json.Valid([]byte(item.Entry)) {
 			return nil, &badAt{idx, "entry is not JSON", ""}
 		}
 		if why := chain.Fold(idx, entryData(item.Entry), b.Origin); why != "" {
 			return nil, &badAt{idx, why, ""}
 		}
-		n, now := len(chain.keys), DIDKeyFromPublicKey(chain.keys[len(chain.keys)-1])
-		if b.Keys != nil && (len(b.Keys) < n || b.Keys[n-1].PublicKey != now) {
-			listed := "no key"
-			if len(b.Keys) >= n {
-				listed = b.Keys[n-1].PublicKey
-			}
-			return nil, &badAt{idx, fmt.Sprintf("the log rotates to %s, but the export header lists %s as key %d", now, listed, n), ""}
+		n, now := len(chain.keys), chain.History()[len(chain.keys)-1]
+		if b.Keys != nil && (len(b.Keys) < n || b.Keys[n-1] != now) {
+			return nil, &badAt{idx, fmt.Sprintf("the key rotation to %s is not in the export header's key list at size %d", now.PublicKey, idx+1), ""}
 		}
 	}
 	if b.Keys != nil && len(b.Keys) > len(chain.keys) {

@@ -371,6 +371,9 @@ func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
 	v := &verification{opts: opts, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry(), delegations: NewDelegationRegistry()}
 	v.rep.WitnessedSize = -1
 	bad := v.start(b, trusted)
+	if bad == nil && policy != nil {
+		bad = v.countCosigners(policy)
+	}
 	if bad == nil {
 		bad = v.run(b)
 	}
@@ -454,6 +457,8 @@ type verification struct {
 	// delegations are folded the same way: an on-behalf decision must cite an earlier one.
 	delegations *DelegationRegistry
 	rep         Report
+	// cosigned counts each checkpoint's policy cosigners (with a witness policy).
+	cosigned []int
 }
 
 func (v *verification) run(b *Bundle) *badAt {

@@ -76,10 +76,16 @@ func ParseWitnessKey(vkey string) (WitnessKey, error) {
 	return WitnessKey{name, keyID, pub}, nil
 }
 
-// verifies says whether blob (a signature line's decoded bytes) is this witness's valid cosignature
-// of the checkpoint text. A blob with another key id is another key's, not a bad one of ours.
+// signed says whether a signature line claims to be this witness's: its name and key id. Only such
+// a line must verify; any other is another key's (C2SP signed-note).
+func (w WitnessKey) signed(s noteSig) bool {
+	return s.name == w.Name && len(s.blob) >= 4 && equalBytes(s.blob[:4], w.KeyID)
+}
+
+// verifies says whether blob (of a line signed claims as this witness's) is its valid cosignature
+// of the checkpoint text.
 func (w WitnessKey) verifies(text string, blob []byte) bool {
-	if len(blob) != 4+8+ed25519.SignatureSize || !equalBytes(blob[:4], w.KeyID) {
+	if len(blob) != 4+8+ed25519.SignatureSize {
 		return false
 	}
 	t := binary.BigEndian.Uint64(blob[4:12])
@@ -123,30 +129,52 @@ func NewWitnessPolicy(vkeys []string, quorum int) (*WitnessPolicy, error) {
 }
 
 // Cosigners are the policy witnesses with a valid cosignature on note, each once. Lines of keys
-// outside the policy are ignored; a policy witness's line that does not verify counts for nothing.
-func (p *WitnessPolicy) Cosigners(note string) []WitnessKey {
+// outside the policy are ignored. A line with a policy witness's name and key id that does not
+// verify makes the note malformed (C2SP signed-note: the client SHOULD reject it): an error.
+func (p *WitnessPolicy) Cosigners(note string) ([]WitnessKey, error) {
 	text, sigs, err := splitNote(note)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var out []WitnessKey
 	for _, w := range p.Witnesses {
+		signed := false
 		for _, s := range sigs {
-			if s.name == w.Name && w.verifies(text, s.blob) {
-				out = append(out, w)
-				break
+			if !w.signed(s) {
+				continue
 			}
+			if !w.verifies(text, s.blob) {
+				return nil, fmt.Errorf("a cosignature by %s does not verify", w.Name)
+			}
+			signed = true
+		}
+		if signed {
+			out = append(out, w)
 		}
 	}
-	return out
+	return out, nil
+}
+
+// countCosigners counts each checkpoint's policy cosigners before the entries are read; a policy
+// witness's line that does not verify fails.
+func (v *verification) countCosigners(p *WitnessPolicy) *badAt {
+	v.cosigned = make([]int, len(v.cps))
+	for i, c := range v.cps {
+		ws, err := p.Cosigners(c.note)
+		if err != nil {
+			return &badAt{-1, fmt.Sprintf("the checkpoint of size %d is rejected: %v", c.size, err), ""}
+		}
+		v.cosigned[i] = len(ws)
+	}
+	return nil
 }
 
 // checkWitnesses finds the newest checkpoint (every one matched the entries) a quorum of the policy
 // cosigned, or fails.
 func (v *verification) checkWitnesses(p *WitnessPolicy) *badAt {
 	v.rep.WitnessedSize = -1
-	for _, c := range v.cps {
-		if len(p.Cosigners(c.note)) >= p.Quorum && int64(c.size) > v.rep.WitnessedSize {
+	for i, c := range v.cps {
+		if v.cosigned[i] >= p.Quorum && int64(c.size) > v.rep.WitnessedSize {
 			v.rep.WitnessedSize = int64(c.size)
 		}
 	}

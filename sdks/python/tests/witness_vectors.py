@@ -234,15 +234,13 @@ def witness_cases() -> list[dict[str, Any]]:
         for n, src in zip(fork_cps, [cp2, cp4, cp6], strict=True)
     ]
 
-    def w2_lines(transform: Any) -> str:
-        """The good export with each of w2's lines replaced by ``transform(line, text)``."""
+    def w2_lines(transform: Any, w: Witness = w2) -> str:
+        """The good export with each of w2's (or ``w``'s) lines replaced by ``transform(line, text)``."""
         notes = []
         for note, text in ((cp2, t2), (cp4, t4), (cp6, t6)):
             head, sigs = note.split('\n\n')
             lines = sigs.splitlines(keepends=True)
-            notes.append(
-                head + '\n\n' + ''.join(transform(x, text) if x.split(' ')[1] == w2.name else x for x in lines)
-            )
+            notes.append(head + '\n\n' + ''.join(transform(x, text) if x.split(' ')[1] == w.name else x for x in lines))
         return log.export(notes)
 
     wrong_type = w2.vkey.split('+')
@@ -304,18 +302,36 @@ def witness_cases() -> list[dict[str, Any]]:
             witnessQuorum=2,
         ),
         case(
-            'witness-bad-cosignature-not-counted',
-            "w2's cosignature on 4 has a flipped bit: 2 is the newest witnessed",
+            'witness-bad-cosignature',
+            "w2's cosignature on 4 has a flipped bit: a line with a policy witness's name and key id that does not "
+            'verify makes the note malformed (C2SP signed-note), and the export is refused, though 2 is witnessed',
             w2_lines(lambda x, t: flip(x, 20) if t == t4 else x),
-            ok(2),
+            bad(None),
             **policy,
             witnessQuorum=2,
         ),
         case(
-            'witness-bad-cosignatures',
-            'every cosignature of w2 has a flipped signature bit',
-            w2_lines(lambda x, t: flip(x, 20)),
+            'witness-truncated-cosignature',
+            "w2's line on 4 has its key id but only 8 more bytes",
+            w2_lines(
+                lambda x, t: (
+                    x
+                    if t != t4
+                    else x.split(' ')[0]
+                    + f' {w2.name} '
+                    + base64.b64encode(base64.b64decode(x.split(' ')[2])[:12]).decode()
+                    + '\n'
+                )
+            ),
             bad(None),
+            **policy,
+            witnessQuorum=1,
+        ),
+        case(
+            'witness-non-policy-bad-line-ignored',
+            "w3's cosignature on 6 has a flipped bit; w3 is not in the policy, so its line is not looked at",
+            w2_lines(lambda x, t: flip(x, 20), w3),
+            ok(4),
             **policy,
             witnessQuorum=2,
         ),
@@ -416,6 +432,9 @@ def rotation_cases() -> list[dict[str, Any]]:
     two.task(3)
     two_chain = [*chain, (k3, 9)]
     by_old = rotation_log(decision_signer=k1)
+    plain = Log('humanos.test/rotation', k1)
+    plain.append('principal.created', None, {'principalId': 'did:human:ann'}, actor='did:admin')
+    plain.task(1)
     return [
         case('rotation-valid', 'k1 hands the log to k2 at index 4; checkpoint 5 by k1, 8 by k2', good, ok(None, chain)),
         case(
@@ -461,8 +480,20 @@ def rotation_cases() -> list[dict[str, Any]]:
         case(
             'rotation-header-differs',
             'the export header lists k3 where the log rotated to k2',
-            log.export(cps, keys=[(k1, 0), (k3, 5)]),
+            log.export(cps[:2], keys=[(k1, 0), (k3, 5)]),
             bad(4),
+        ),
+        case(
+            'rotation-header-wrong-size',
+            'the export header says k2 signs from size 6; the rotation at 4 hands it the log from 5',
+            log.export(cps, keys=[(k1, 0), (k2, 6)]),
+            bad(4),
+        ),
+        case(
+            'rotation-header-without-rotation',
+            'the export header declares k2 from size 3, but entry 2 is no key rotation',
+            plain.export([plain.checkpoint(2)], keys=[(k1, 0), (k2, 3)]),
+            bad(2),
         ),
         case(
             'rotation-later-checkpoint-by-old-key',

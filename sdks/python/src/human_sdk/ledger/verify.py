@@ -255,21 +255,29 @@ def _open_checkpoints(bundle: LedgerBundle, chain: KeyChain) -> list[tuple[int, 
 
 def _key_chain(bundle: LedgerBundle, first: bytes) -> KeyChain:
     """The keys in force: the first one, then each ``ledger.key_rotated`` entry of the log, accepted only
-    when the key in force signed it; the header's history (when it has one) must be the same keys."""
+    when the key in force signed it. The header's history (when it has one) must list exactly these
+    keys from these sizes, its ``publicKey`` being the last."""
     chain = KeyChain(first)
-    listed = [k.public_key for k in bundle.keys] if bundle.keys is not None else None
+    listed = bundle.keys
+    if listed is not None and listed[-1].public_key != bundle.public_key:
+        raise _Bad(None, "the export header's publicKey is not the last key of its key list")
+    declared = {k.from_size - 1: k for k in (listed or [])[1:]}
     for i, item in enumerate(bundle.entries):
         entry = item.get('entry')
         tail = _entry_tail(entry) if isinstance(entry, str) else None
         if tail is None or tail[2] != KEY_ROTATED:
+            if i in declared:
+                key = declared[i].public_key
+                raise _Bad(i, f'the export declares key {key} from size {i + 1}, but entry {i} is no key rotation')
             continue  # an unreadable entry is named by the pass over the entries
         why = chain.fold(i, _entry_data(i, str(entry))[1], bundle.origin)
         if why is not None:
             raise _Bad(i, why)
-        n, now = len(chain.history), chain.history[-1].public_key
-        if listed is not None and listed[n - 1 : n] != [now]:
-            header = listed[n - 1] if n <= len(listed) else 'no key'
-            raise _Bad(i, f'the log rotates to {now}, but the export header lists {header} as key {n}')
+        now = chain.history[-1]
+        if listed is not None and (len(listed) < len(chain.history) or listed[len(chain.history) - 1] != now):
+            raise _Bad(
+                i, f"the key rotation to {now.public_key} is not in the export header's key list at size {i + 1}"
+            )
     if listed is not None and len(listed) > len(chain.history):
         raise _Bad(None, 'the export header lists signing keys the log never rotated to')
     return chain
@@ -366,6 +374,7 @@ class _Verification:
         self.checkpoints = _open_checkpoints(self.bundle, chain)
         if trusted_key is not None:
             self.check_trusted_key(chain, trusted_key)
+        cosigned = [self.cosigned(policy, c) for c in self.checkpoints] if policy is not None else []
         if self.trusted is not None:
             longest = max(len(self.bundle.entries), self.latest[0] if self.latest else 0)
             if longest < self.trusted.size:
@@ -380,7 +389,7 @@ class _Verification:
         self.check_decision_rows()
         consistent = self.check_consistency()
         if policy is not None:
-            self.check_witnesses(policy)
+            self.check_witnesses(policy, cosigned)
         return consistent
 
     def check_trusted_key(self, chain: KeyChain, trusted_key: bytes) -> None:
@@ -393,9 +402,17 @@ class _Verification:
         if at > 0 and not any(chain.index_for_size(c[0]) >= at for c in self.checkpoints):
             raise _Bad(None, 'no checkpoint is signed by the trusted public key or a key it handed the log to')
 
-    def check_witnesses(self, policy: WitnessPolicy) -> None:
+    @staticmethod
+    def cosigned(policy: WitnessPolicy, checkpoint: tuple[int, bytes, Any, str]) -> int:
+        """How many policy witnesses cosigned this checkpoint; a policy witness's bad line fails."""
+        try:
+            return len(policy.cosigners(checkpoint[3]))
+        except SignatureError as e:
+            raise _Bad(None, f'the checkpoint of size {checkpoint[0]} is rejected: {e}') from e
+
+    def check_witnesses(self, policy: WitnessPolicy, cosigned: list[int]) -> None:
         """The newest checkpoint (every one matched the entries above) a quorum of the policy cosigned."""
-        witnessed = [c[0] for c in self.checkpoints if len(policy.cosigners(c[3])) >= policy.quorum]
+        witnessed = [c[0] for c, n in zip(self.checkpoints, cosigned, strict=True) if n >= policy.quorum]
         if not witnessed:
             n = len(policy.witnesses)
             raise _Bad(None, f'no checkpoint carries valid cosignatures of {policy.quorum} of the {n} policy witnesses')

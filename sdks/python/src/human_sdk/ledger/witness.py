@@ -77,10 +77,15 @@ class WitnessKey:
     def vkey(self) -> str:
         return witness_vkey(self.name, self.public_key)
 
+    def signed(self, name: str, blob: bytes) -> bool:
+        """Whether a signature line (its key name and decoded bytes) claims to be this witness's: its
+        name and key id. Only such a line must verify; any other is another key's (C2SP signed-note)."""
+        return name == self.name and len(blob) >= 4 and hmac.compare_digest(blob[:4], self.key_id)
+
     def verifies(self, text: str, blob: bytes) -> bool:
-        """Whether ``blob`` (a signature line's decoded bytes) is this witness's valid cosignature of
-        the checkpoint ``text``. A blob with another key id is another key's, not a bad one of ours."""
-        if len(blob) != 4 + 8 + 64 or not hmac.compare_digest(blob[:4], self.key_id):
+        """Whether ``blob`` (a line :meth:`signed` claims as this witness's) is its valid cosignature of
+        the checkpoint ``text``."""
+        if len(blob) != 4 + 8 + 64:
             return False
         timestamp = int.from_bytes(blob[4:12], 'big')
         return timestamp <= _MAX_TIMESTAMP and verify_bytes(
@@ -127,6 +132,14 @@ class WitnessPolicy:
 
     def cosigners(self, note: str) -> list[WitnessKey]:
         """The policy witnesses with a valid cosignature on ``note``, each once. Lines of keys outside the
-        policy are ignored; a policy witness's line that does not verify counts for nothing."""
+        policy are ignored. A line with a policy witness's name and key id that does not verify makes the
+        note malformed (C2SP signed-note: the client SHOULD reject it): raises :class:`SignatureError`."""
         text, sigs = note_signatures(note)
-        return [w for w in self.witnesses if any(n == w.name and w.verifies(text, blob) for n, blob in sigs)]
+        out: list[WitnessKey] = []
+        for w in self.witnesses:
+            lines = [blob for n, blob in sigs if w.signed(n, blob)]
+            if not all(w.verifies(text, blob) for blob in lines):
+                raise SignatureError(f'a cosignature by {w.name} does not verify')
+            if lines:
+                out.append(w)
+        return out
