@@ -36,12 +36,17 @@ func (c Checkpoint) Text() string {
 	return text
 }
 
-func noteKeyHash(name string, pub ed25519.PublicKey) []byte {
+// noteKeyID is the key id of a signed-note key: SHA-256(name ‖ 0x0A ‖ signature type ‖ key)[:4].
+func noteKeyID(name string, sigType byte, pub ed25519.PublicKey) []byte {
 	h := sha256.New()
 	h.Write([]byte(name + "\n"))
-	h.Write([]byte{algEd25519})
+	h.Write([]byte{sigType})
 	h.Write(pub)
 	return h.Sum(nil)[:4]
+}
+
+func noteKeyHash(name string, pub ed25519.PublicKey) []byte {
+	return noteKeyID(name, algEd25519, pub)
 }
 
 // NoteVerifierKey is the verifier key string of the note ecosystem (golang.org/x/mod/sumdb/note):

@@ -2,7 +2,6 @@ package ledger
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -27,11 +26,7 @@ var (
 
 // CosignatureKeyID is SHA-256(name ‖ 0x0A ‖ 0x04 ‖ key)[:4], the key id of a cosignature/v1 key.
 func CosignatureKeyID(name string, pub ed25519.PublicKey) []byte {
-	h := sha256.New()
-	h.Write([]byte(name + "\n"))
-	h.Write([]byte{CosignatureV1})
-	h.Write(pub)
-	return h.Sum(nil)[:4]
+	return noteKeyID(name, CosignatureV1, pub)
 }
 
 // CosignedMessage is what a cosignature/v1 signs: "cosignature/v1\ntime <t>\n" and then the whole

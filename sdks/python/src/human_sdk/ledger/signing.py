@@ -35,6 +35,7 @@ __all__ = [
     'did_key_from_public_key',
     'hex_to_bytes',
     'note_key_hash',
+    'note_key_id',
     'note_signatures',
     'open_checkpoint',
     'open_note',
@@ -133,8 +134,13 @@ def verify_decision_signature(record: object, signature: str, public_key: bytes)
         return False
 
 
+def note_key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
+    """A signed-note key id: ``SHA-256(name ‖ 0x0A ‖ signature type ‖ public key)[:4]``."""
+    return hashlib.sha256(name.encode('utf-8') + b'\n' + bytes([signature_type]) + public_key).digest()[:4]
+
+
 def note_key_hash(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode('utf-8') + b'\n' + bytes([_ALG_ED25519]) + public_key).digest()[:4]
+    return note_key_id(name, _ALG_ED25519, public_key)
 
 
 def note_signatures(note: str) -> tuple[str, list[tuple[str, bytes]]]:

@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .signing import SignatureError, note_signatures, verify_bytes
+from .signing import SignatureError, note_key_id, note_signatures, verify_bytes
 
 __all__ = [
     'COSIGNATURE_V1',
@@ -49,7 +48,7 @@ _KEY_ID = re.compile(r'^[0-9a-f]{8}$')
 
 def cosignature_key_id(name: str, public_key: bytes) -> bytes:
     """``SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]``: the key id of a ``cosignature/v1`` key."""
-    return hashlib.sha256(name.encode('utf-8') + b'\n' + bytes([COSIGNATURE_V1]) + public_key).digest()[:4]
+    return note_key_id(name, COSIGNATURE_V1, public_key)
 
 
 def cosigned_message(text: str, timestamp: int) -> bytes:
