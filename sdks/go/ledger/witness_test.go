@@ -134,3 +134,12 @@ func TestWitnessPolicyRefusesWhatIsNoCosignatureKey(t *testing.T) {
 		t.Fatalf("quorum 0 means all: %+v %v", rep, err)
 	}
 }
+
+func TestHeaderKeyListMustBeKeys(t *testing.T) {
+	for _, keys := range []string{`"did:key:z6Mk"`, `[]`, `[{"publicKey":"did:key:z6Mk"}]`, `[{"publicKey":1,"fromSize":0}]`} {
+		header := `{"type":"header","format":"humanos-ledger/1","origin":"o","publicKey":"did:key:z6Mk","size":0,"keys":` + keys + "}\n"
+		if _, err := ParseExport(strings.NewReader(header)); err == nil || !strings.Contains(err.Error(), "keys is not a list") {
+			t.Errorf("%s: %v", keys, err)
+		}
+	}
+}

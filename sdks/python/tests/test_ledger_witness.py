@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import witness_vectors
-from human_sdk.ledger import parse_ledger_export, verify_ledger
+from human_sdk.ledger import LedgerExportError, parse_ledger_export, verify_ledger
 from human_sdk.ledger.cli import main as cli_main
 from human_sdk.ledger.signing import SignatureError
 from human_sdk.ledger.witness import parse_witness_vkey, witness_vkey
@@ -118,3 +118,19 @@ def test_the_cli_checks_a_trusted_key_against_the_chain(tmp_path: Path, capsys: 
         out = json.loads(capsys.readouterr().out)
         assert [k['public_key'] for k in out['keys']] == [k['publicKey'] for k in case['expect']['keys']]
     assert dataclasses.is_dataclass(verify_ledger(parse_ledger_export(case['export'])))
+
+
+@pytest.mark.parametrize(
+    'keys',
+    [
+        '"did:key:z6Mk"',
+        '[]',
+        '[{"publicKey":"did:key:z6Mk","fromSize":true}]',
+        '[{"publicKey":"did:key:z6Mk"}]',
+        '[{"publicKey":1,"fromSize":0}]',
+    ],
+)
+def test_a_header_key_list_that_is_no_list_of_keys_is_refused(keys: str) -> None:
+    header = '{"type":"header","format":"humanos-ledger/1","origin":"o","publicKey":"did:key:z6Mk","size":0,"keys":%s}'
+    with pytest.raises(LedgerExportError, match='keys is not a list'):
+        parse_ledger_export(header % keys)

@@ -155,13 +155,19 @@ class Log:
         blob = note_key_hash(self.origin, raw(k)) + k.sign(text.encode())
         return f'{text}\n\u2014 {self.origin} {base64.b64encode(blob).decode()}\n'
 
-    def export(self, checkpoints: list[str], keys: list[tuple[Ed25519PrivateKey, int]] | None = None) -> str:
+    def export(
+        self,
+        checkpoints: list[str],
+        keys: list[tuple[Ed25519PrivateKey, int]] | None = None,
+        current: Ed25519PrivateKey | None = None,
+    ) -> str:
+        """The JSON Lines export; ``keys`` and ``current`` replace the header's key list and key."""
         history = self.history if keys is None else keys
         header = {
             'type': 'header',
             'format': 'humanos-ledger/1',
             'origin': self.origin,
-            'publicKey': did(history[-1][0]),
+            'publicKey': did(current or history[-1][0]),
             'size': len(self.entries),
             'keys': [{'publicKey': did(k), 'fromSize': s} for k, s in history],
         }
@@ -482,6 +488,12 @@ def rotation_cases() -> list[dict[str, Any]]:
             'the export header lists k3 where the log rotated to k2',
             log.export(cps[:2], keys=[(k1, 0), (k3, 5)]),
             bad(4),
+        ),
+        case(
+            'rotation-header-key-not-last',
+            "the export header's publicKey (the current key) is k1, not the last key of its list",
+            log.export(cps, current=k1),
+            bad(None),
         ),
         case(
             'rotation-header-wrong-size',

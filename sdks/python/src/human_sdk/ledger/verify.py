@@ -171,7 +171,7 @@ def _header_keys(keys: object) -> list[KeyInForce] | None:
     if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
         raise LedgerExportError("the export header's keys is not a list of {publicKey, fromSize}")
     out = [KeyInForce(public_key=k.get('publicKey'), from_size=k.get('fromSize')) for k in keys]
-    if not all(isinstance(k.public_key, str) and isinstance(k.from_size, int) for k in out):
+    if not all(isinstance(k.public_key, str) and type(k.from_size) is int for k in out):
         raise LedgerExportError("the export header's keys is not a list of {publicKey, fromSize}")
     return out
 
