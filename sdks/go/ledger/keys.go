@@ -131,6 +131,9 @@ func keyChainOf(b *Bundle, first ed25519.PublicKey) (*KeyChain, *badAt) {
 	if b.Keys != nil && b.Keys[len(b.Keys)-1].PublicKey != b.PublicKey {
 		return nil, &badAt{-1, "the export header's publicKey is not the last key of its key list", ""}
 	}
+	if b.Keys != nil && b.Keys[0].FromSize != 0 {
+		return nil, &badAt{-1, "the export header's key list does not start at size 0", ""}
+	}
 	declared := map[int64]KeyInForce{}
 	for _, k := range b.Keys[min(1, len(b.Keys)):] {
 		declared[k.FromSize-1] = k

@@ -496,6 +496,12 @@ def rotation_cases() -> list[dict[str, Any]]:
             bad(None),
         ),
         case(
+            'rotation-header-first-not-at-zero',
+            "the export header's key list starts at size 1",
+            log.export(cps, keys=[(k1, 1), (k2, 5)]),
+            bad(None),
+        ),
+        case(
             'rotation-header-wrong-size',
             'the export header says k2 signs from size 6; the rotation at 4 hands it the log from 5',
             log.export(cps, keys=[(k1, 0), (k2, 6)]),

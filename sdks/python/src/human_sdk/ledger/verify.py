@@ -261,6 +261,8 @@ def _key_chain(bundle: LedgerBundle, first: bytes) -> KeyChain:
     listed = bundle.keys
     if listed is not None and listed[-1].public_key != bundle.public_key:
         raise _Bad(None, "the export header's publicKey is not the last key of its key list")
+    if listed is not None and listed[0].from_size != 0:
+        raise _Bad(None, "the export header's key list does not start at size 0")
     declared = {k.from_size - 1: k for k in (listed or [])[1:]}
     for i, item in enumerate(bundle.entries):
         entry = item.get('entry')
