@@ -32,7 +32,6 @@ from .signing import (
     note_signatures,
     open_checkpoint,
     public_key_bytes,
-    public_key_from_did_key,
     verify_decision_signature,
 )
 from .taskheads import TaskHeads, task_heads_from_extensions
@@ -368,8 +367,7 @@ class _Verification:
         """Every check in order; raises :class:`_Bad` at the first failure. Returns whether the log is
         consistent with the trusted checkpoint (None without one)."""
         try:
-            first = public_key_from_did_key(self.bundle.keys[0].public_key) if self.bundle.keys else None
-            first = first or public_key_bytes(self.bundle.public_key)
+            first = public_key_bytes(self.bundle.keys[0].public_key if self.bundle.keys else self.bundle.public_key)
         except SignatureError as e:
             raise _Bad(None, f"the export header's public key is rejected: {e}") from e
         self.chain = chain = _key_chain(self.bundle, first)
