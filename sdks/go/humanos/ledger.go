@@ -105,14 +105,19 @@ func (c *Client) InclusionProof(ctx context.Context, index, size int64) (*Inclus
 
 // VerifyLedgerOptions tunes VerifyLedger.
 type VerifyLedgerOptions struct {
-	// TrustedPublicKey is the signer's key you obtained out of band (did:key or hex). Without it the
-	// export's own key is used, which proves integrity but not who signed.
+	// TrustedPublicKey is the signer's key you obtained out of band (did:key or hex); it must be one
+	// of the log's signing keys (see ledger.VerifyOptions). Without it the export's own keys are used,
+	// which proves integrity but not who signed.
 	TrustedPublicKey string
 	// TrustedCheckpoint is a checkpoint note you verified and stored earlier. The ledger must have
 	// grown from it append-only: the server must produce a consistency proof from its size to the
 	// export's size that verifies against both roots, and the export's first entries must hash to
 	// its root. A log shorter than it fails naming both sizes.
 	TrustedCheckpoint string
+	// Witnesses and WitnessQuorum are a witness policy (ledger.VerifyOptions): WitnessQuorum of these
+	// cosignature/v1 verifier keys must have cosigned a checkpoint of the log (0: all of them).
+	Witnesses     []string
+	WitnessQuorum int
 }
 
 // VerifyLedger downloads the ledger (admin or auditor) and verifies it offline with the ledger
@@ -130,17 +135,19 @@ func (c *Client) VerifyLedger(ctx context.Context, opts VerifyLedgerOptions) (le
 	if err != nil {
 		return ledger.Report{FirstBadIndex: -1}, err
 	}
-	vo := ledger.VerifyOptions{TrustedPublicKey: opts.TrustedPublicKey}
+	vo := ledger.VerifyOptions{TrustedPublicKey: opts.TrustedPublicKey, Witnesses: opts.Witnesses, WitnessQuorum: opts.WitnessQuorum}
 	if opts.TrustedCheckpoint != "" {
-		pkText := opts.TrustedPublicKey
-		if pkText == "" {
-			pkText = b.PublicKey
-		}
-		pub, err := ledger.ParsePublicKey(pkText)
+		// Each checkpoint is opened with the key in force at its size (the log's key history; Verify
+		// then checks that a TrustedPublicKey is one of those keys).
+		chain, err := ledger.KeyChainOf(b)
 		if err != nil {
 			return ledger.Report{FirstBadIndex: -1}, err
 		}
-		trusted, err := ledger.OpenCheckpoint(opts.TrustedCheckpoint, b.Origin, pub)
+		claimed, err := ledger.ParseCheckpoint(opts.TrustedCheckpoint)
+		if err != nil {
+			return ledger.Report{FirstBadIndex: -1}, fmt.Errorf("trusted checkpoint: %w", err)
+		}
+		trusted, err := ledger.OpenCheckpoint(opts.TrustedCheckpoint, b.Origin, chain.ForSize(claimed.Size))
 		if err != nil {
 			return ledger.Report{FirstBadIndex: -1}, fmt.Errorf("trusted checkpoint: %w", err)
 		}
@@ -151,7 +158,7 @@ func (c *Client) VerifyLedger(ctx context.Context, opts VerifyLedgerOptions) (le
 			return ledger.Report{FirstBadIndex: size, Size: size, Reason: reason}, &ledger.VerificationError{Index: size, Reason: reason}
 		}
 		if trusted.Size > 0 {
-			if err := c.checkConsistency(ctx, trusted, size, b.Origin, pub); err != nil {
+			if err := c.checkConsistency(ctx, trusted, size, b.Origin, chain.ForSize(uint64(size))); err != nil {
 				return ledger.Report{FirstBadIndex: -1, Reason: err.Error()}, err
 			}
 		}

@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -9,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -105,79 +103,27 @@ type Bundle struct {
 	Entries     []Entry
 	Checkpoints []string
 	Decisions   []StoredDecision
-}
-
-type exportLine struct {
-	Type        string          `json:"type"`
-	Format      string          `json:"format"`
-	Origin      string          `json:"origin"`
-	PublicKey   string          `json:"publicKey"`
-	Size        int64           `json:"size"`
-	Index       *int64          `json:"index"`
-	Entry       *string         `json:"entry"`
-	LeafHash    string          `json:"leafHash"`
-	TaskID      json.RawMessage `json:"taskId"`
-	Row         *DecisionRow    `json:"row"`
-	Note        string          `json:"note"`
-	LedgerIndex int64           `json:"ledgerIndex"`
-	Record      json.RawMessage `json:"record"`
-	Signature   string          `json:"signature"`
-}
-
-// ParseExport reads a JSON Lines export: a header line, the entries, the stored decisions and the
-// signed checkpoints.
-func ParseExport(r io.Reader) (*Bundle, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	b := &Bundle{}
-	header := false
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var rec exportLine
-			if jerr := json.Unmarshal(line, &rec); jerr != nil {
-				return nil, fmt.Errorf("export line %d is not JSON: %w", n, jerr)
-			}
-			switch rec.Type {
-			case "header":
-				if rec.Format != "humanos-ledger/1" {
-					return nil, fmt.Errorf("export line %d: unknown format %q", n, rec.Format)
-				}
-				header = true
-				b.Origin, b.PublicKey, b.Size = rec.Origin, rec.PublicKey, rec.Size
-			case "entry":
-				if rec.Index == nil || rec.Entry == nil {
-					return nil, fmt.Errorf("export line %d: entry without index or text", n)
-				}
-				b.Entries = append(b.Entries, Entry{Index: *rec.Index, Entry: *rec.Entry, LeafHash: rec.LeafHash, TaskIDColumn: rec.TaskID})
-			case "checkpoint":
-				b.Checkpoints = append(b.Checkpoints, rec.Note)
-			case "decision":
-				b.Decisions = append(b.Decisions, StoredDecision{LedgerIndex: rec.LedgerIndex, Record: rec.Record, Signature: rec.Signature, Row: rec.Row})
-			default:
-				return nil, fmt.Errorf("export line %d has an unknown type %q", n, rec.Type)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	if !header {
-		return nil, errors.New("export has no header line")
-	}
-	return b, nil
+	// Keys is the header's signing-key history (nil in an export from before rotations): the log's
+	// first key is its first element; the log's rotations must hand it on to the others.
+	Keys []KeyInForce
 }
 
 // VerifyOptions tunes Verify.
 type VerifyOptions struct {
-	// TrustedPublicKey is the signer's key obtained out of band (did:key or hex). Without it the
-	// export's own key is used, which proves integrity but not authorship.
+	// TrustedPublicKey is the signer's key obtained out of band (did:key or hex): it must be one of the
+	// log's keys (the first, or one a rotation handed the log to, which then signed a checkpoint).
+	// Without it the export's own keys are used, which proves integrity but not authorship.
 	TrustedPublicKey string
 	// Trusted pins a checkpoint verified earlier: the log must contain at least Trusted.Size entries
 	// and its first Trusted.Size entries must have Trusted.Root (append-only since then).
 	Trusted *Checkpoint
+	// Witnesses is a witness policy: cosignature/v1 verifier keys ("<name>+<key id>+<key>", C2SP
+	// signed-note type 0x04). With it, some checkpoint of the log must carry valid cosignatures of
+	// WitnessQuorum distinct ones of them (a log forked where the witnesses did not see it fails);
+	// cosignatures of other keys are ignored.
+	Witnesses []string
+	// WitnessQuorum is how many policy witnesses must have cosigned; 0 means all of them.
+	WitnessQuorum int
 }
 
 // Report says what Verify checked.
@@ -194,6 +140,11 @@ type Report struct {
 	// Check names the passkey or delegation check that failed at FirstBadIndex (CheckPasskeySignature,
 	// CheckDelegationWindow, …; see docs/ledger.md), "" for other failures.
 	Check string
+	// WitnessedSize is, with a witness policy, the size of the newest checkpoint a quorum of its
+	// witnesses cosigned; -1 without a policy or when the ledger does not verify.
+	WitnessedSize int64
+	// Keys is the log's signing-key history, from its first key through its rotations.
+	Keys []KeyInForce
 }
 
 // VerificationError is returned by Verify when the ledger does not verify; Index is the first bad
@@ -310,25 +261,73 @@ func sameString(a, b *string) bool {
 //	report, err := ledger.Verify(b, ledger.VerifyOptions{TrustedPublicKey: "did:key:z6Mk…"})
 //	var bad *ledger.VerificationError
 //	if errors.As(err, &bad) { log.Printf("tampered at %d: %s", bad.Index, bad.Reason) }
+//
+// With opts.Witnesses the report names WitnessedSize, the newest checkpoint a quorum cosigned.
 func Verify(b *Bundle, opts VerifyOptions) (Report, error) {
-	pkText := opts.TrustedPublicKey
-	if pkText == "" {
-		pkText = b.PublicKey
+	var trusted ed25519.PublicKey
+	if opts.TrustedPublicKey != "" {
+		pub, err := ParsePublicKey(opts.TrustedPublicKey)
+		if err != nil {
+			return Report{FirstBadIndex: -1, WitnessedSize: -1}, fmt.Errorf("ledger: public key: %w", err)
+		}
+		trusted = pub
 	}
-	pub, err := ParsePublicKey(pkText)
-	if err != nil {
-		return Report{FirstBadIndex: -1}, fmt.Errorf("ledger: public key: %w", err)
+	var policy *WitnessPolicy
+	if opts.Witnesses != nil || opts.WitnessQuorum != 0 {
+		p, err := NewWitnessPolicy(opts.Witnesses, opts.WitnessQuorum)
+		if err != nil {
+			return Report{FirstBadIndex: -1, WitnessedSize: -1}, fmt.Errorf("ledger: witness policy: %w", err)
+		}
+		policy = p
 	}
-	v := &verification{opts: opts, pub: pub, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry(), delegations: NewDelegationRegistry()}
-	bad := v.run(b)
+	v := &verification{opts: opts, tree: &Frontier{}, heads: &TaskHeads{}, logged: map[int64]loggedDecision{}, keys: NewKeyRegistry(), delegations: NewDelegationRegistry()}
+	v.rep.WitnessedSize = -1
+	bad := v.start(b, trusted)
+	if bad == nil && policy != nil {
+		bad = v.countCosigners(policy)
+	}
+	if bad == nil {
+		bad = v.run(b)
+	}
+	if bad == nil && policy != nil {
+		bad = v.checkWitnesses(policy)
+	}
 	rep := v.rep
 	rep.Size = int64(v.tree.Size())
+	if v.chain != nil {
+		rep.Keys = v.chain.History()
+	}
 	if bad != nil {
-		rep.FirstBadIndex, rep.Reason, rep.Check = bad.index, bad.reason, bad.check
+		rep.FirstBadIndex, rep.Reason, rep.Check, rep.WitnessedSize = bad.index, bad.reason, bad.check, -1
 		return rep, &VerificationError{Index: bad.index, Reason: bad.reason, Check: bad.check}
 	}
 	rep.OK, rep.FirstBadIndex = true, -1
 	return rep, nil
+}
+
+// start reads the log's signing keys (the header's first key, then the log's rotations) and opens
+// the checkpoints with the key in force at each size; a trusted key must be one of the chain's.
+func (v *verification) start(b *Bundle, trusted ed25519.PublicKey) *badAt {
+	firstText := b.PublicKey
+	if len(b.Keys) > 0 {
+		firstText = b.Keys[0].PublicKey
+	}
+	first, err := ParsePublicKey(firstText)
+	if err != nil {
+		return &badAt{-1, "the export header's public key is rejected: " + err.Error(), ""}
+	}
+	chain, bad := keyChainOf(b, first)
+	if bad != nil {
+		return bad
+	}
+	v.chain = chain
+	if v.cps, bad = openCheckpoints(b, chain); bad != nil {
+		return bad
+	}
+	if trusted != nil {
+		return checkTrustedKey(chain, trusted, v.cps)
+	}
+	return nil
 }
 
 // badAt is a failed check: the first index that cannot be trusted (-1: no entry in particular) and why.
@@ -346,6 +345,7 @@ type checkpointAt struct {
 	size  uint64
 	root  []byte
 	heads *TaskHeadsRoot
+	note  string
 }
 
 type loggedDecision struct {
@@ -357,7 +357,7 @@ type loggedDecision struct {
 // compared with each signed checkpoint as the stream reaches its size.
 type verification struct {
 	opts     VerifyOptions
-	pub      ed25519.PublicKey
+	chain    *KeyChain
 	tree     *Frontier
 	heads    *TaskHeads
 	cps      []checkpointAt
@@ -369,14 +369,11 @@ type verification struct {
 	// delegations are folded the same way: an on-behalf decision must cite an earlier one.
 	delegations *DelegationRegistry
 	rep         Report
+	// cosigned counts each checkpoint's policy cosigners (with a witness policy).
+	cosigned []int
 }
 
 func (v *verification) run(b *Bundle) *badAt {
-	cps, bad := openCheckpoints(b, v.pub)
-	if bad != nil {
-		return bad
-	}
-	v.cps = cps
 	if bad := v.checkRootsAt(0); bad != nil {
 		return bad
 	}
@@ -406,10 +403,10 @@ func (v *verification) run(b *Bundle) *badAt {
 
 // openCheckpoints verifies the export's checkpoint signatures and sorts them by size (so entries are
 // streamed once and each root is compared the moment the stream reaches its size).
-func openCheckpoints(b *Bundle, pub ed25519.PublicKey) ([]checkpointAt, *badAt) {
+func openCheckpoints(b *Bundle, chain *KeyChain) ([]checkpointAt, *badAt) {
 	var cps []checkpointAt
 	for _, note := range b.Checkpoints {
-		c, err := OpenCheckpoint(note, b.Origin, pub)
+		c, err := OpenCheckpoint(note, b.Origin, chain.ForSize(claimedSize(note)))
 		if err != nil {
 			return nil, &badAt{-1, "checkpoint rejected: " + err.Error(), ""}
 		}
@@ -417,7 +414,7 @@ func openCheckpoints(b *Bundle, pub ed25519.PublicKey) ([]checkpointAt, *badAt) 
 		if err != nil {
 			return nil, &badAt{-1, "checkpoint rejected: " + err.Error(), ""}
 		}
-		cps = append(cps, checkpointAt{c.Size, c.Root, heads})
+		cps = append(cps, checkpointAt{c.Size, c.Root, heads, note})
 	}
 	sort.SliceStable(cps, func(i, j int) bool { return cps[i].size < cps[j].size })
 	// Task-heads lines started at some size (older logs have checkpoints without): once one signs
@@ -429,6 +426,21 @@ func openCheckpoints(b *Bundle, pub ed25519.PublicKey) ([]checkpointAt, *badAt) 
 		seen = seen || cps[i].heads != nil
 	}
 	return cps, nil
+}
+
+// claimedSize is the size a checkpoint note claims, read before its signature is checked (to pick
+// the key in force at that size; the signature then covers it). 0 when unreadable: opening fails.
+func claimedSize(note string) uint64 {
+	text, _, err := splitNote(note)
+	if err != nil {
+		return 0
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) < 3 || !decimal.MatchString(lines[1]) {
+		return 0
+	}
+	size, _ := strconv.ParseUint(lines[1], 10, 64)
+	return size
 }
 
 // checkRootsAt compares the roots with every signed checkpoint of this size, and with the trusted one.
@@ -491,7 +503,7 @@ func (v *verification) add(idx int64, item Entry) *badAt {
 		}
 	}
 	if typ == "approval.decided" {
-		d, reason := signedDecision(item.Entry, v.pub)
+		d, reason := signedDecision(item.Entry, v.chain.ForEntry(idx))
 		if reason != "" {
 			return &badAt{idx, reason, ""}
 		}

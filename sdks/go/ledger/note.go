@@ -36,12 +36,17 @@ func (c Checkpoint) Text() string {
 	return text
 }
 
-func noteKeyHash(name string, pub ed25519.PublicKey) []byte {
+// noteKeyID is the key id of a signed-note key: SHA-256(name ‖ 0x0A ‖ signature type ‖ key)[:4].
+func noteKeyID(name string, sigType byte, pub ed25519.PublicKey) []byte {
 	h := sha256.New()
 	h.Write([]byte(name + "\n"))
-	h.Write([]byte{algEd25519})
+	h.Write([]byte{sigType})
 	h.Write(pub)
 	return h.Sum(nil)[:4]
+}
+
+func noteKeyHash(name string, pub ed25519.PublicKey) []byte {
+	return noteKeyID(name, algEd25519, pub)
 }
 
 // NoteVerifierKey is the verifier key string of the note ecosystem (golang.org/x/mod/sumdb/note):
@@ -64,31 +69,48 @@ func SignNote(text, name string, key ed25519.PrivateKey) (string, error) {
 
 var sigLine = regexp.MustCompile(`^\x{2014} (\S+) ([A-Za-z0-9+/=]+)$`)
 
+// noteSig is one signature line of a signed note: the key name and the decoded signature blob.
+type noteSig struct {
+	name string
+	blob []byte
+}
+
+// splitNote splits a signed note into its text (with the final newline) and its signature lines;
+// lines that are no signature line are skipped (a verifier ignores what it cannot read).
+func splitNote(note string) (string, []noteSig, error) {
+	split := strings.LastIndex(note, "\n\n")
+	if split < 0 {
+		return "", nil, errors.New("note has no signature block")
+	}
+	var sigs []noteSig
+	for _, line := range strings.Split(note[split+2:], "\n") {
+		m := sigLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if blob, err := base64.StdEncoding.DecodeString(m[2]); err == nil {
+			sigs = append(sigs, noteSig{m[1], blob})
+		}
+	}
+	return note[:split+1], sigs, nil
+}
+
 // OpenNote returns the note's text when one of its signature lines is name's valid Ed25519 signature,
 // and an error otherwise.
 func OpenNote(note, name string, pub ed25519.PublicKey) (string, error) {
 	if len(pub) != ed25519.PublicKeySize {
 		return "", errors.New("note: Ed25519 public key must be 32 bytes")
 	}
-	split := strings.LastIndex(note, "\n\n")
-	if split < 0 {
-		return "", errors.New("note has no signature block")
+	text, sigs, err := splitNote(note)
+	if err != nil {
+		return "", err
 	}
-	text := note[:split+1]
 	want := noteKeyHash(name, pub)
-	for _, line := range strings.Split(note[split+2:], "\n") {
-		if line == "" {
+	for _, s := range sigs {
+		if s.name != name || len(s.blob) != 4+ed25519.SignatureSize || !equalBytes(s.blob[:4], want) {
 			continue
 		}
-		m := sigLine.FindStringSubmatch(line)
-		if m == nil || m[1] != name {
-			continue
-		}
-		blob, err := base64.StdEncoding.DecodeString(m[2])
-		if err != nil || len(blob) != 4+ed25519.SignatureSize || !equalBytes(blob[:4], want) {
-			continue
-		}
-		if ed25519.Verify(pub, []byte(text), blob[4:]) {
+		if ed25519.Verify(pub, []byte(text), s.blob[4:]) {
 			return text, nil
 		}
 	}

@@ -501,11 +501,21 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         return await self._send(_calls.inclusion_proof(index, size))
 
     async def verify_ledger(
-        self, trusted_public_key: str | None = None, *, trusted_checkpoint: TrustedCheckpoint | None = None
+        self,
+        trusted_public_key: str | None = None,
+        *,
+        trusted_checkpoint: TrustedCheckpoint | None = None,
+        witnesses: Sequence[str] | None = None,
+        witness_quorum: int | None = None,
     ) -> VerifyReport:
-        """Downloads the ledger and verifies it offline (see :func:`human_sdk.ledger.verify_ledger`)."""
+        """Downloads the ledger and verifies it offline (see :func:`human_sdk.ledger.verify_ledger`), with
+        a witness policy when ``witnesses`` (cosignature/v1 verifier keys) are given."""
         return verify_ledger(
-            parse_ledger_export(await self.export_ledger()), trusted_public_key, trusted_checkpoint=trusted_checkpoint
+            parse_ledger_export(await self.export_ledger()),
+            trusted_public_key,
+            trusted_checkpoint=trusted_checkpoint,
+            witnesses=witnesses,
+            witness_quorum=witness_quorum,
         )
 
     # ---- audit reviews --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Offline ledger verification: RFC 6962 proofs, signed-note checkpoints, Ed25519 decision signatures,
-passkey-signed decisions against the approver key registry in the log.
+passkey-signed decisions against the approver key registry in the log, the log's signing-key rotations,
+and a k-of-n policy of witnesses cosigning its checkpoints (C2SP tlog-cosignature).
 
 Example:
     >>> from human_sdk.ledger import parse_ledger_export, verify_ledger
@@ -7,6 +8,7 @@ Example:
     ...     report = verify_ledger(parse_ledger_export(f.read()), 'did:key:z6Mk…')
 """
 
+from .keys import KEY_ROTATED, KeyChain, KeyInForce, rotation_statement
 from .merkle import (
     HASH_SIZE,
     MemoryMerkleTree,
@@ -41,10 +43,14 @@ from .verify import (
     parse_ledger_export,
     verify_ledger,
 )
+from .witness import WitnessKey, WitnessPolicy, cosignature_key_id, cosigned_message, parse_witness_vkey, witness_vkey
 
 __all__ = [
     'HASH_SIZE',
+    'KEY_ROTATED',
     'Checkpoint',
+    'KeyChain',
+    'KeyInForce',
     'KeyRegistry',
     'LedgerBundle',
     'LedgerExportError',
@@ -55,7 +61,11 @@ __all__ = [
     'SignatureError',
     'TrustedCheckpoint',
     'VerifyReport',
+    'WitnessKey',
+    'WitnessPolicy',
     'check_passkey_decision',
+    'cosignature_key_id',
+    'cosigned_message',
     'decision_challenge',
     'decode_proof',
     'did_key_from_public_key',
@@ -65,13 +75,16 @@ __all__ = [
     'open_checkpoint',
     'open_note',
     'parse_ledger_export',
+    'parse_witness_vkey',
     'public_key_bytes',
     'public_key_from_did_key',
     'root_from_inclusion_proof',
     'root_from_leaf_hashes',
+    'rotation_statement',
     'verify_bytes',
     'verify_consistency',
     'verify_decision_signature',
     'verify_inclusion',
     'verify_ledger',
+    'witness_vkey',
 ]

@@ -35,6 +35,8 @@ __all__ = [
     'did_key_from_public_key',
     'hex_to_bytes',
     'note_key_hash',
+    'note_key_id',
+    'note_signatures',
     'open_checkpoint',
     'open_note',
     'public_key_bytes',
@@ -132,26 +134,40 @@ def verify_decision_signature(record: object, signature: str, public_key: bytes)
         return False
 
 
+def note_key_id(name: str, signature_type: int, public_key: bytes) -> bytes:
+    """A signed-note key id: ``SHA-256(name ‖ 0x0A ‖ signature type ‖ public key)[:4]``."""
+    return hashlib.sha256(name.encode('utf-8') + b'\n' + bytes([signature_type]) + public_key).digest()[:4]
+
+
 def note_key_hash(name: str, public_key: bytes) -> bytes:
-    return hashlib.sha256(name.encode('utf-8') + b'\n' + bytes([_ALG_ED25519]) + public_key).digest()[:4]
+    return note_key_id(name, _ALG_ED25519, public_key)
+
+
+def note_signatures(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """Splits a signed note into its text (with the final newline) and its signature lines as
+    ``(key name, decoded signature blob)``; lines that are no signature line are skipped (a verifier
+    ignores what it cannot read, C2SP signed-note)."""
+    split = note.rfind('\n\n')
+    if split < 0:
+        raise SignatureError('note has no signature block')
+    sigs: list[tuple[str, bytes]] = []
+    for line in (x for x in note[split + 2 :].split('\n') if x):
+        m = _SIG_LINE.match(line)
+        if not m:
+            continue
+        try:
+            sigs.append((m.group(1), base64.b64decode(m.group(2), validate=True)))
+        except binascii.Error:
+            continue
+    return note[: split + 1], sigs
 
 
 def open_note(note: str, name: str, public_key: bytes) -> str:
     """Returns the note text when one of its signatures is ``name``'s valid signature; otherwise raises."""
-    split = note.rfind('\n\n')
-    if split < 0:
-        raise SignatureError('note has no signature block')
-    text = note[: split + 1]
+    text, sigs = note_signatures(note)
     want = note_key_hash(name, public_key)
-    for line in (x for x in note[split + 2 :].split('\n') if x):
-        m = _SIG_LINE.match(line)
-        if not m or m.group(1) != name:
-            continue
-        try:
-            blob = base64.b64decode(m.group(2), validate=True)
-        except binascii.Error:
-            continue
-        if len(blob) != 68 or not hmac.compare_digest(blob[:4], want):
+    for signer, blob in sigs:
+        if signer != name or len(blob) != 68 or not hmac.compare_digest(blob[:4], want):
             continue
         if verify_bytes(public_key, text, blob[4:]):
             return text

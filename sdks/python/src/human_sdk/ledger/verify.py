@@ -23,10 +23,19 @@ from typing import Any
 
 from ..canonical import canonical_json
 from .delegation import DELEGATION_KINDS, DelegationFailure, DelegationRegistry
+from .keys import KEY_ROTATED, KeyChain, KeyInForce
 from .merkle import MemoryMerkleTree, MerkleError, MerkleFrontier, leaf_hash, verify_consistency
 from .passkey import KeyRegistry, PasskeyFailure, check_passkey_decision
-from .signing import SignatureError, hex_to_bytes, open_checkpoint, public_key_bytes, verify_decision_signature
+from .signing import (
+    SignatureError,
+    hex_to_bytes,
+    note_signatures,
+    open_checkpoint,
+    public_key_bytes,
+    verify_decision_signature,
+)
 from .taskheads import TaskHeads, task_heads_from_extensions
+from .witness import WitnessPolicy
 
 __all__ = [
     'LedgerBundle',
@@ -61,6 +70,9 @@ class LedgerBundle:
     entries: list[dict[str, Any]]
     checkpoints: list[str]
     decisions: list[dict[str, Any]] = field(default_factory=list)
+    #: The header's signing-key history (``keys``), None in an export from before rotations: the log's
+    #: first key is its first element; the log's rotations must hand it on to the others.
+    keys: list[KeyInForce] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,10 @@ class VerifyReport:
     checkpoint: TrustedCheckpoint | None = None
     #: True when a trusted checkpoint was given and the log was proved to extend it.
     consistent_with_trusted: bool | None = None
+    #: With a witness policy: the size of the newest checkpoint a quorum of its witnesses cosigned.
+    witnessed_size: int | None = None
+    #: The signing keys in force, from the first one through the log's rotations.
+    keys: list[KeyInForce] = field(default_factory=list)
 
 
 def parse_ledger_export(text: str) -> LedgerBundle:
@@ -139,12 +155,24 @@ def parse_ledger_export(text: str) -> LedgerBundle:
     if header is None:
         raise LedgerExportError('export has no header line')
     return LedgerBundle(
+        keys=_header_keys(header.get('keys')),
         origin=str(header.get('origin')),
         public_key=str(header.get('publicKey')),
         entries=entries,
         checkpoints=checkpoints,
         decisions=decisions,
     )
+
+
+def _header_keys(keys: object) -> list[KeyInForce] | None:
+    if keys is None:
+        return None
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, dict) for k in keys):
+        raise LedgerExportError("the export header's keys is not a list of {publicKey, fromSize}")
+    out = [KeyInForce(public_key=k.get('publicKey'), from_size=k.get('fromSize')) for k in keys]
+    if not all(isinstance(k.public_key, str) and type(k.from_size) is int for k in out):
+        raise LedgerExportError("the export header's keys is not a list of {publicKey, fromSize}")
+    return out
 
 
 def _entry_tail(entry: str) -> tuple[int, str | None, str] | None:
@@ -194,19 +222,26 @@ class _Bad(Exception):
         return cls(index, failure.reason, failure.check)
 
 
-def _open_checkpoints(bundle: LedgerBundle, public_key: bytes) -> list[tuple[int, bytes, Any]]:
-    """The export's checkpoints, signatures verified, sorted by size (so entries are streamed once and
-    each root is compared the moment the stream reaches its size)."""
-    checkpoints: list[tuple[int, bytes, Any]] = []
+def _claimed_size(note: str) -> int:
+    """The size a checkpoint note claims, read before its signature is checked (to pick the key in force
+    at that size; the signature then covers it). 0 when unreadable: opening it fails anyway."""
+    lines = note_signatures(note)[0].split('\n')
+    return int(lines[1]) if len(lines) > 2 and lines[1].isascii() and lines[1].isdigit() else 0
+
+
+def _open_checkpoints(bundle: LedgerBundle, chain: KeyChain) -> list[tuple[int, bytes, Any, str]]:
+    """The export's checkpoints, each signature verified with the key in force at its size, sorted by
+    size (so entries are streamed once and each root is compared the moment the stream reaches its size)."""
+    checkpoints: list[tuple[int, bytes, Any, str]] = []
     for note in bundle.checkpoints:
         try:
             if not isinstance(note, str):
                 raise SignatureError('checkpoint note is not text')
-            cp = open_checkpoint(note, bundle.origin, public_key)
+            cp = open_checkpoint(note, bundle.origin, chain.for_size(_claimed_size(note)))
             heads_line = task_heads_from_extensions(cp.extensions)
         except (SignatureError, ValueError) as e:
             raise _Bad(None, f'checkpoint rejected: {e}') from e
-        checkpoints.append((cp.size, cp.root, heads_line))
+        checkpoints.append((cp.size, cp.root, heads_line, note))
     checkpoints.sort(key=lambda c: c[0])
     # Task-heads lines started at some size (older logs have checkpoints without): once one signs
     # them, every later one must.
@@ -215,6 +250,38 @@ def _open_checkpoints(bundle: LedgerBundle, public_key: bytes) -> list[tuple[int
         legacy = next(c for c in checkpoints[signing.index(True) :] if c[2] is None)
         raise _Bad(None, f'the checkpoint of size {legacy[0]} signs no task-heads root, though an earlier one does')
     return checkpoints
+
+
+def _key_chain(bundle: LedgerBundle, first: bytes) -> KeyChain:
+    """The keys in force: the first one, then each ``ledger.key_rotated`` entry of the log, accepted only
+    when the key in force signed it. The header's history (when it has one) must list exactly these
+    keys from these sizes, its ``publicKey`` being the last."""
+    chain = KeyChain(first)
+    listed = bundle.keys
+    if listed is not None and listed[-1].public_key != bundle.public_key:
+        raise _Bad(None, "the export header's publicKey is not the last key of its key list")
+    if listed is not None and listed[0].from_size != 0:
+        raise _Bad(None, "the export header's key list does not start at size 0")
+    declared = {k.from_size - 1: k for k in (listed or [])[1:]}
+    for i, item in enumerate(bundle.entries):
+        entry = item.get('entry')
+        tail = _entry_tail(entry) if isinstance(entry, str) else None
+        if tail is None or tail[2] != KEY_ROTATED:
+            if i in declared:
+                key = declared[i].public_key
+                raise _Bad(i, f'the export declares key {key} from size {i + 1}, but entry {i} is no key rotation')
+            continue  # an unreadable entry is named by the pass over the entries
+        why = chain.fold(i, _entry_data(i, str(entry))[1], bundle.origin)
+        if why is not None:
+            raise _Bad(i, why)
+        now = chain.history[-1]
+        if listed is not None and (len(listed) < len(chain.history) or listed[len(chain.history) - 1] != now):
+            raise _Bad(
+                i, f"the key rotation to {now.public_key} is not in the export header's key list at size {i + 1}"
+            )
+    if listed is not None and len(listed) > len(chain.history):
+        raise _Bad(None, 'the export header lists signing keys the log never rotated to')
+    return chain
 
 
 def _entry_data(i: int, entry: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -278,7 +345,9 @@ class _Verification:
         self.bundle, self.trusted, self.proof = bundle, trusted, proof
         self.tree = MerkleFrontier()
         self.heads = TaskHeads()
-        self.checkpoints: list[tuple[int, bytes, Any]] = []
+        self.checkpoints: list[tuple[int, bytes, Any, str]] = []
+        self.chain: KeyChain | None = None
+        self.witnessed: int | None = None
         self.next_checkpoint = 0
         self.last_good = 0
         self.checkpoints_verified = 0
@@ -294,10 +363,18 @@ class _Verification:
     def latest(self) -> tuple[int, bytes] | None:
         return self.checkpoints[-1][:2] if self.checkpoints else None
 
-    def run(self, public_key: bytes) -> bool | None:
+    def run(self, trusted_key: bytes | None, policy: WitnessPolicy | None) -> bool | None:
         """Every check in order; raises :class:`_Bad` at the first failure. Returns whether the log is
         consistent with the trusted checkpoint (None without one)."""
-        self.checkpoints = _open_checkpoints(self.bundle, public_key)
+        try:
+            first = public_key_bytes(self.bundle.keys[0].public_key if self.bundle.keys else self.bundle.public_key)
+        except SignatureError as e:
+            raise _Bad(None, f"the export header's public key is rejected: {e}") from e
+        self.chain = chain = _key_chain(self.bundle, first)
+        self.checkpoints = _open_checkpoints(self.bundle, chain)
+        if trusted_key is not None:
+            self.check_trusted_key(chain, trusted_key)
+        cosigned = [self.cosigned(policy, c) for c in self.checkpoints] if policy is not None else []
         if self.trusted is not None:
             longest = max(len(self.bundle.entries), self.latest[0] if self.latest else 0)
             if longest < self.trusted.size:
@@ -305,12 +382,41 @@ class _Verification:
                 raise _Bad(longest, why)
         self.check_roots()
         for i, item in enumerate(self.bundle.entries):
-            self.add(i, item, public_key)
+            self.add(i, item, chain.for_entry(i))
         if self.next_checkpoint < len(self.checkpoints):
             covered, size = self.checkpoints[self.next_checkpoint][0], self.tree.size
             raise _Bad(size, f'a signed checkpoint covers {covered} entries but only {size} are present')
         self.check_decision_rows()
-        return self.check_consistency()
+        consistent = self.check_consistency()
+        if policy is not None:
+            self.check_witnesses(policy, cosigned)
+        return consistent
+
+    def check_trusted_key(self, chain: KeyChain, trusted_key: bytes) -> None:
+        """The key the user trusts must be one of the log's keys; when it is not the first, it (or a key it
+        handed the log to) must have signed a checkpoint, which covers the rotations before it: a history
+        of keys nobody trusts, ending in a rotation to the trusted key that it never sealed, proves nothing."""
+        at = chain.position(trusted_key)
+        if at is None:
+            raise _Bad(None, "the trusted public key is not one of the log's signing keys")
+        if at > 0 and not any(chain.index_for_size(c[0]) >= at for c in self.checkpoints):
+            raise _Bad(None, 'no checkpoint is signed by the trusted public key or a key it handed the log to')
+
+    @staticmethod
+    def cosigned(policy: WitnessPolicy, checkpoint: tuple[int, bytes, Any, str]) -> int:
+        """How many policy witnesses cosigned this checkpoint; a policy witness's bad line fails."""
+        try:
+            return len(policy.cosigners(checkpoint[3]))
+        except SignatureError as e:
+            raise _Bad(None, f'the checkpoint of size {checkpoint[0]} is rejected: {e}') from e
+
+    def check_witnesses(self, policy: WitnessPolicy, cosigned: list[int]) -> None:
+        """The newest checkpoint (every one matched the entries above) a quorum of the policy cosigned."""
+        witnessed = [c[0] for c, n in zip(self.checkpoints, cosigned, strict=True) if n >= policy.quorum]
+        if not witnessed:
+            n = len(policy.witnesses)
+            raise _Bad(None, f'no checkpoint carries valid cosignatures of {policy.quorum} of the {n} policy witnesses')
+        self.witnessed = max(witnessed)
 
     def add(self, i: int, item: dict[str, Any], public_key: bytes) -> None:
         entry, leaf, task_id, kind = _checked_leaf(i, item)
@@ -344,7 +450,7 @@ class _Verification:
         """Compares the roots with every signed checkpoint of the tree's current size."""
         size = self.tree.size
         while self.next_checkpoint < len(self.checkpoints) and self.checkpoints[self.next_checkpoint][0] == size:
-            _, cp_root, cp_heads = self.checkpoints[self.next_checkpoint]
+            _, cp_root, cp_heads, _ = self.checkpoints[self.next_checkpoint]
             where = f'(bad entry in [{self.last_good}, {size}))'
             if self.tree.root() != cp_root:
                 why = f'root of the first {size} entries differs from the signed checkpoint {where}'
@@ -400,6 +506,8 @@ class _Verification:
             check=bad.check if bad else None,
             checkpoint=TrustedCheckpoint(size=latest[0], root=latest[1]) if latest and bad is None else None,
             consistent_with_trusted=consistent,
+            witnessed_size=self.witnessed if bad is None else None,
+            keys=self.chain.history if self.chain is not None else [],
         )
 
 
@@ -409,28 +517,46 @@ def verify_ledger(
     *,
     trusted_checkpoint: TrustedCheckpoint | None = None,
     consistency_proof: Sequence[bytes] | None = None,
+    witnesses: Sequence[str] | None = None,
+    witness_quorum: int | None = None,
 ) -> VerifyReport:
     """Recomputes every leaf and root offline, checks every checkpoint and decision signature.
 
-    Pass ``trusted_public_key`` (a ``did:key``, hex or raw bytes) obtained out of band; without it the
-    export's own key is used, which proves integrity but not who signed.
+    Signatures are checked with the key in force: the export's first key, handed on by each
+    ``ledger.key_rotated`` entry, which must be signed by the key it retires (``report.keys`` lists
+    them). Pass ``trusted_public_key`` (a ``did:key``, hex or raw bytes) obtained out of band: it must
+    be one of those keys, and unless it is the first, it must have signed a checkpoint. Without it
+    the export's own key is used, which proves integrity but not who signed.
 
     With ``trusted_checkpoint`` the log must extend that checkpoint: a log shorter than its size fails
     (the reason names the size), and the largest signed checkpoint must be consistent with it, by
     ``consistency_proof`` when given (e.g. from ``GET /ledger/proof/consistency``) or else by a proof
     computed from the exported entries.
 
+    With ``witnesses`` (C2SP ``cosignature/v1`` verifier keys, ``<name>+<key id>+<key>``) at least one
+    checkpoint must carry valid cosignatures of ``witness_quorum`` distinct ones of them (default: all),
+    so a log forked after the witnesses saw it fails; ``report.witnessed_size`` is the newest such
+    checkpoint's size. Cosignatures of other keys are ignored.
+
     Example:
         >>> report = verify_ledger(bundle, 'did:key:z6Mk…', trusted_checkpoint=pinned)  # doctest: +SKIP
         >>> if not report.ok: print(report.first_bad_index, report.reason)  # doctest: +SKIP
+        >>> verify_ledger(bundle, witnesses=[w1, w2, w3], witness_quorum=2).witnessed_size  # doctest: +SKIP
+        1234
     """
     run = _Verification(bundle, trusted_checkpoint, consistency_proof)
     try:
         try:
-            public_key = public_key_bytes(trusted_public_key if trusted_public_key is not None else bundle.public_key)
+            trusted_key = public_key_bytes(trusted_public_key) if trusted_public_key is not None else None
         except SignatureError as e:
             raise _Bad(None, f'public key rejected: {e}') from e
-        consistent = run.run(public_key)
+        try:
+            policy = None
+            if witnesses is not None or witness_quorum is not None:
+                policy = WitnessPolicy.from_vkeys(witnesses or [], witness_quorum)
+        except SignatureError as e:
+            raise _Bad(None, f'witness policy rejected: {e}') from e
+        consistent = run.run(trusted_key, policy)
     except _Bad as bad:
         return run.report(bad)
     return run.report(consistent=consistent)
