@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict bKODlTGM61WPfsgKrw29fwKokOihC1gQ7ElUfdLOdywohSr4lIMXgLNbC16xWmh
+\restrict 2wHRuzrV3FwcVUOuTrD06t3gLfgIImapX3SRNpfbxtGLztkQDJN4dw5JWiSv3vB
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -645,10 +645,10 @@ COPY public.approval_comments (id, approval_id, task_id, author, body, mentions,
 --
 
 COPY public.approval_opens (approval_id, principal_id, channel, opened_at) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	did:human:approver	api	1796580208130
-approval:human:e1aa0af6dae32d5cca5b40f9	did:human:approver	api	1796580208982
-approval:human:ab12f50ba3acf2e75883d46f	did:human:approver	api	1796580209333
-approval:human:fda8853c5f04a7a95fccefa1	did:human:approver	api	1796580209690
+approval:human:2126027c997e78d7ab2010af	did:human:approver	api	1796580485605
+approval:human:31eefc7e6c5ebe200e4d7de7	did:human:approver	api	1796580486179
+approval:human:363a422d97f9f267bf1bc5a6	did:human:approver	api	1796580486290
+approval:human:f1da067557cd712e3f551b10	did:human:approver	api	1796580486436
 \.
 
 
@@ -665,12 +665,12 @@ COPY public.approval_prompts (approval_id, principal_id, prompted_at) FROM stdin
 --
 
 COPY public.approval_roles (approval_id, role, status, requested_at) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	approver	approved	1796580207968
-approval:human:e1aa0af6dae32d5cca5b40f9	approver	rejected	1796580208862
-approval:human:25770aced5c31d9cf7de5b4c	finance	cancelled	1796580208862
-approval:human:ab12f50ba3acf2e75883d46f	approver	approved	1796580209212
-approval:human:fda8853c5f04a7a95fccefa1	approver	cancelled	1796580209536
-approval:human:8abd96b383e8dc2e98e85ee9	approver	cancelled	1796580209861
+approval:human:2126027c997e78d7ab2010af	approver	approved	1796580485469
+approval:human:31eefc7e6c5ebe200e4d7de7	approver	rejected	1796580486061
+approval:human:b5643b3b69963e4780b34236	finance	cancelled	1796580486061
+approval:human:363a422d97f9f267bf1bc5a6	approver	approved	1796580486255
+approval:human:f1da067557cd712e3f551b10	approver	cancelled	1796580486380
+approval:human:31a272eff223650623ba66ec	approver	cancelled	1796580486499
 \.
 
 
@@ -679,12 +679,12 @@ approval:human:8abd96b383e8dc2e98e85ee9	approver	cancelled	1796580209861
 --
 
 COPY public.approvals (id, task_id, kind, step, approver_role, required, status, requested_at, expires_at, escalation_policy, escalate_to, decided_at, reason, timeout_ms, remind_at, reminded, proposal, group_id, claimed_by, claimed_until, assignee, assigned_by, assigned_at, attention_check, bulk_approvable, min_review_seconds) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	task:human:e453c5688c7fed04b881bd78	execution	0	approver	1	approved	1796580207968	\N	\N	\N	1796580208195	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:e1aa0af6dae32d5cca5b40f9	task:human:78c78d217f63458252357ae9	execution	0	approver	1	rejected	1796580208862	\N	\N	\N	1796580209050	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:25770aced5c31d9cf7de5b4c	task:human:78c78d217f63458252357ae9	execution	1	finance	1	cancelled	1796580208862	\N	\N	\N	1796580209050	policy rule wires: wires go to finance	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:ab12f50ba3acf2e75883d46f	task:human:066536c65548c7f0b8157f82	execution	0	approver	1	approved	1796580209212	\N	\N	\N	1796580209379	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:fda8853c5f04a7a95fccefa1	task:human:8416f077075d077a85760c91	execution	0	approver	1	cancelled	1796580209536	\N	\N	\N	1796580209761	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:8abd96b383e8dc2e98e85ee9	task:human:5d4f4857fc4342881f21c1eb	execution	0	approver	1	cancelled	1796580209861	\N	\N	\N	1796580209930	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:2126027c997e78d7ab2010af	task:human:7f426039a53500c5935cbd04	execution	0	approver	1	approved	1796580485469	\N	\N	\N	1796580485651	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:31eefc7e6c5ebe200e4d7de7	task:human:38b9716c9a19a7de4f152cbd	execution	0	approver	1	rejected	1796580486061	\N	\N	\N	1796580486199	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:b5643b3b69963e4780b34236	task:human:38b9716c9a19a7de4f152cbd	execution	1	finance	1	cancelled	1796580486061	\N	\N	\N	1796580486199	policy rule wires: wires go to finance	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:363a422d97f9f267bf1bc5a6	task:human:87782d923101fedb0e7ed0fb	execution	0	approver	1	approved	1796580486255	\N	\N	\N	1796580486334	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:f1da067557cd712e3f551b10	task:human:b78d97a84eae8dfce79b68e1	execution	0	approver	1	cancelled	1796580486380	\N	\N	\N	1796580486454	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:31a272eff223650623ba66ec	task:human:642843910fab09d8fc7a7491	execution	0	approver	1	cancelled	1796580486499	\N	\N	\N	1796580486518	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
 \.
 
 
@@ -741,24 +741,24 @@ COPY public.channel_nonces (id, expires_at) FROM stdin;
 --
 
 COPY public.checkpoints (size, root_hash, note, created_at) FROM stdin;
-1	84x/whJ6vzxDIMcSMlqAiIgLL7vTstKT+ab3Fsp9WdY=	humanos.ledger/42bc6c0a\n1\n84x/whJ6vzxDIMcSMlqAiIgLL7vTstKT+ab3Fsp9WdY=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FY+Yb5zbwf5RVAsde9CnhPNyAdRLP30seaI+UneFQ9ZAW96wfeJzseJiycXbDCIfw5gjVINghWun6TzlZw+nDwk=\n	1796580207349
-2	jd+aYkvf59zfmC7hVvmzITwWyB2otQzITg4JGpcVcrQ=	humanos.ledger/42bc6c0a\n2\njd+aYkvf59zfmC7hVvmzITwWyB2otQzITg4JGpcVcrQ=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/Fb1i5yZrpsveIXfOfSEncHjI9SXbZ/ZeJfeyOg+RbO2m33hhrmyv6amTP9lMXcL7M0xLoPH2u4wINXOQgXV1VwM=\n	1796580207526
-3	mpH1oQrkXqoqsaUjEOD8LQ6da4zDuZdnNe8Iuk0MFdo=	humanos.ledger/42bc6c0a\n3\nmpH1oQrkXqoqsaUjEOD8LQ6da4zDuZdnNe8Iuk0MFdo=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FWx3e7zlmNejUKQzjAIJ5WTKR/Bt97TO2eKIqjmNriAWNo8SEcgPse94vV8TYt6QeA81o3P5g+M1U17/r2aSpAA=\n	1796580207578
-4	IWJBjrlnQegsWhXdk0pKOmBvjEwVrkdjBSkbLjaSp9U=	humanos.ledger/42bc6c0a\n4\nIWJBjrlnQegsWhXdk0pKOmBvjEwVrkdjBSkbLjaSp9U=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FfXaiUn+fkh+y+Rngeg9tNWCzxLZjXFM7Tuj5XPx4ZYfT8kk8LUffXq1Yxey4N3sBQm6NjYZ33RFo97Ga8gIsAg=\n	1796580207677
-5	UFJW1A0y6ZQxesLn1LsP2Lnx0qyEZ2AkA6C6ZtlwNnU=	humanos.ledger/42bc6c0a\n5\nUFJW1A0y6ZQxesLn1LsP2Lnx0qyEZ2AkA6C6ZtlwNnU=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FRmV0Fy8Yy4PerfqPmNJ9itVl5BGC3l1J/n/c1XEuRNvsxmlQkgxs+eZtXNCAdmtu28kHD1leUxPj10PBLWLWAM=\n	1796580207737
-7	BqqXAJ3qJGwIIPwg5m/AzlkzMAFuqI2bzGG9925iQ+8=	humanos.ledger/42bc6c0a\n7\nBqqXAJ3qJGwIIPwg5m/AzlkzMAFuqI2bzGG9925iQ+8=\nhumanos-task-heads 1 cXb2fIX5fjzfW2Lff0+B/LI3gSvVSe+TgPxvMW/sPMY=\n\n— humanos.ledger/42bc6c0a L9N/FWrqAKSt1qz0L1OhEAAjnQ+qrt+WT1nSARwOqQjc5zGX3XHVOxGwiOBVN95QqKF3cGkFPdAo6cjP62OSoOT8jA0=\n	1796580208038
-8	x70kZ7kjqi4MC1zt60IPU96OB3Cpzf8LtSwWYgupqng=	humanos.ledger/42bc6c0a\n8\nx70kZ7kjqi4MC1zt60IPU96OB3Cpzf8LtSwWYgupqng=\nhumanos-task-heads 1 0/vUnueNRPg39uBfUjGMCt8Q+hQ/yB5S4cO9RxQQW8w=\n\n— humanos.ledger/42bc6c0a L9N/FWNb0bkx0gIye8hxwBYOYLBPIaX/lsjiRXo+UEfI5m7XXm3DOPczYD6PkfZzTyhpxtLUisfZOhkbFHqqHcg7Xw0=\n	1796580208313
-9	LKSfj2sSgArCfPKydplh7DpI8t0S8CUM7I+mYMycI8Q=	humanos.ledger/42bc6c0a\n9\nLKSfj2sSgArCfPKydplh7DpI8t0S8CUM7I+mYMycI8Q=\nhumanos-task-heads 1 SaVvIEtB+dteYz0F+b2LEmH2pLC/SOUTOgjdTSkOghQ=\n\n— humanos.ledger/42bc6c0a L9N/FfjiIiZA69M8ip0htdl8EikE6dmgpNcf+0cLlTf1ieLvQDXB+LJUpJEkmTqtnMHh6KgrktNTFO05Ag7mKTrXzA8=\n	1796580208501
-10	gkE4Kqg/ElLQmtqnYYOud/ebJ8kfD9oc1oz7Xfd8Ndg=	humanos.ledger/42bc6c0a\n10\ngkE4Kqg/ElLQmtqnYYOud/ebJ8kfD9oc1oz7Xfd8Ndg=\nhumanos-task-heads 1 yj1sWxeBPFZaqItbwSg6W7FFFL5kqINapbrQMPY7Hcw=\n\n— humanos.ledger/42bc6c0a L9N/FeC2bO6LcPEU6JuT3v8t2vACYZX3yxx1y3YR1ILkSVPjcpc6Yc4SmsIIyoV5KX9rACpNE9oclM4YPNrSEYL66ww=\n	1796580208603
-11	PC82Ac3IJpNF153sta5rekAkz5KWr+HZ8gsAY+JQ7o8=	humanos.ledger/42bc6c0a\n11\nPC82Ac3IJpNF153sta5rekAkz5KWr+HZ8gsAY+JQ7o8=\nhumanos-task-heads 1 updXTbO5arwi97Lx7S002NYNzRw+vX/fWROxD6iyaL4=\n\n— humanos.ledger/42bc6c0a L9N/FbWrAHdeEG67TU05nN++6Z64/J1Sg3ho9oEodsMzDh8uycb7Txd8PIX94d2SkdLRQruzEc5ZAPX4OKa27SPsbgA=\n	1796580208720
-14	QqWSYf/6MJOr1n8pa7kMvbB7iguGgko6d7FvBeH13qM=	humanos.ledger/42bc6c0a\n14\nQqWSYf/6MJOr1n8pa7kMvbB7iguGgko6d7FvBeH13qM=\nhumanos-task-heads 2 PJIAogSGRFNN/tOJ7IdM25vxJ4kAdHY6OUcV0IzPX14=\n\n— humanos.ledger/42bc6c0a L9N/FVx4xlnHb2hewLGt9SaQL7tqYbpFr1GCJDaKfMEijFIY30Eh6PwtcqAzR0iGxDQTHUidg0NVyXDaoiE5fWyp2AM=\n	1796580208933
-16	ThChNpAIkIKZJZSIoNN3Zd4gAefYF5FsOCZtT0GGKno=	humanos.ledger/42bc6c0a\n16\nThChNpAIkIKZJZSIoNN3Zd4gAefYF5FsOCZtT0GGKno=\nhumanos-task-heads 2 WJ49BvqlgXRS8d0ZUnyFjc5Ho6SmIhwJEdtse3GpR2k=\n\n— humanos.ledger/42bc6c0a L9N/FY67PAvf8lDnSUJlwyTd1m+VXk1CInWqWVDqh9ynqe8+RwOspuTrLkWbInOsRlGTtNkwemmti4jw6Hag2Kalfgg=\n	1796580209153
-18	9H1/RH4wgxyZgAgeEr+9f5kZaICThk13crYp7kKSDW0=	humanos.ledger/42bc6c0a\n18\n9H1/RH4wgxyZgAgeEr+9f5kZaICThk13crYp7kKSDW0=\nhumanos-task-heads 3 DKOe9nSw1klW+aBBdGqIzyVeqwRmRxvAzUG3C1FaTks=\n\n— humanos.ledger/42bc6c0a L9N/FY2QN4pJK9U0j3tV4z2wTXrH69KBBrLHlRUi8PgFlH2ioGmHIA83d0WJW8sjI8VpOBTG8Z4o6sjWl8ArTXpXWA4=\n	1796580209277
-19	ONGax70I3ifgBjv1z63O8YqxselbTWzp1n7OSIzIzdg=	humanos.ledger/42bc6c0a\n19\nONGax70I3ifgBjv1z63O8YqxselbTWzp1n7OSIzIzdg=\nhumanos-task-heads 3 WSE6Fgb73ASYTFYIGMK/4p6QqM3qBkCF/xKHTWQd67U=\n\n— humanos.ledger/42bc6c0a L9N/FaTdtulQ/CSWEVWuxD2zeCueyi2Zc6bRMJor/xigB3hyixZB50ZyXB6Hr0GHmuEHyzMhFYwS7s2Pj/x2QD3ybAM=\n	1796580209489
-21	nJ/1yhXmcb5yD7Aj00Cf9GuKy+AjtfbcZIznI7oUa94=	humanos.ledger/42bc6c0a\n21\nnJ/1yhXmcb5yD7Aj00Cf9GuKy+AjtfbcZIznI7oUa94=\nhumanos-task-heads 4 602eJLjdEJILyrmZybWEaFvlhlZ7JGCBSL1rqzmFfmo=\n\n— humanos.ledger/42bc6c0a L9N/FWgrQvPlnx+fATlic1J0nqwqo+3khIUP2ooz5QhxCV9Vzfodc/K503uwgWWi8ZPR1owuQ/r0nTWg97sFc5NY8Ao=\n	1796580209621
-23	ztDijKjwzIl89SJqThfet6+wkTymv4cKCSo8ALeW2Og=	humanos.ledger/42bc6c0a\n23\nztDijKjwzIl89SJqThfet6+wkTymv4cKCSo8ALeW2Og=\nhumanos-task-heads 4 ODP5jrfZQ5wZ66Pqht5PKEYgI/jZimVp5E/NWdbXQz4=\n\n— humanos.ledger/42bc6c0a L9N/FRTsgozkD39QzNvrjJAJ0P5Vv7G4Cczcgp5G1zOZlI8bMCSqDVg5smJqf9eSwOgSm2X4HJ11p2Ma2vI/L4LsvQM=\n	1796580209809
-25	VVBY2jPwDbo0NDceSGh83KmHijYu9RHrbpJdVv5p86M=	humanos.ledger/42bc6c0a\n25\nVVBY2jPwDbo0NDceSGh83KmHijYu9RHrbpJdVv5p86M=\nhumanos-task-heads 5 rmGlaCyfxnJr6YeopZemkiWTGCmPe3nUCQ9Is47wQZs=\n\n— humanos.ledger/42bc6c0a L9N/FZQLuQ+iE+kVKba2FICn3P+GBeFMOb6BYPzB2Cv1Eo+QjqTqxF9t/AbSJ5DSFtjlgNgt5HZDIgjBIajb315pZwU=\n	1796580209892
-27	aPfOrvawbtW04BGwOgldWFOWAOdkdX0Z8YZOYhXxscc=	humanos.ledger/42bc6c0a\n27\naPfOrvawbtW04BGwOgldWFOWAOdkdX0Z8YZOYhXxscc=\nhumanos-task-heads 5 hmcDlIP394xdD/5obxZx/KYEzWCtJvAqqLCROVoAUB4=\n\n— humanos.ledger/42bc6c0a L9N/Fc2gb+Pi6SUXDlfNxdAlt4mGxstCDX1BpTFzARwsgqcFpZj9ijlLAQ/pio7YRx1nN09kttZzyT20+EqmB3yUAw8=\n	1796580209993
+1	k8vK6ubwU53P+aaa2wBklzcYW0fgz+pzwn6IDH+BT7o=	humanos.ledger/61b2fd3d\n1\nk8vK6ubwU53P+aaa2wBklzcYW0fgz+pzwn6IDH+BT7o=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg7hXnTRtEa5gm83H5FTI5MlP9o4/u5rrNw4lEcIxeIuZGzJYkxtsV7qjTijQ9nticJPLaVJN+j6h0ATDYRRb4wg=\n	1796580485165
+2	7RePfBoU+A46xjrJ/GZ19kodklMDylch9hwvUkShvys=	humanos.ledger/61b2fd3d\n2\n7RePfBoU+A46xjrJ/GZ19kodklMDylch9hwvUkShvys=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg9iLzi25A/eXOWm0TuG0ABzK+mzxG2oeO2/2PFwweanL8XuPnTVQW8tpLNjnjuMFezTcs+ct+oAOI3LeHoAKqA4=\n	1796580485233
+3	O75IJN+RrSUo/iC6MuUH3bKx2ANWThkqi6Hwzq7RpEE=	humanos.ledger/61b2fd3d\n3\nO75IJN+RrSUo/iC6MuUH3bKx2ANWThkqi6Hwzq7RpEE=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOgyG1HOg7prqxg2sdA8TjEdqE9KbiqOMRMcLZvX6/lXIW720vSQU9H4XT8R3kb9OcM3ERJNCnoxzQyPDnKFu2bgg=\n	1796580485270
+4	XCEhR3kYHTT5sEQs6zrnlEC+qPUg2a6l7lf81eXaAxE=	humanos.ledger/61b2fd3d\n4\nXCEhR3kYHTT5sEQs6zrnlEC+qPUg2a6l7lf81eXaAxE=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOgyEtTtofxwgRM5ewaUj2TaPwaXD8Yj3ZU1i/fLokTwwhUEHkdOOHWERURb975U/+VPquhx4yYaH5ITo84xOb8As=\n	1796580485297
+5	yMuAYWlI3SGGf0abOIMz79qxifHlEOaxR7K9XMKp8Lg=	humanos.ledger/61b2fd3d\n5\nyMuAYWlI3SGGf0abOIMz79qxifHlEOaxR7K9XMKp8Lg=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg4MB88YXIq4Q/84Ak/IrkWXsLQa6DQ4rAZbzR3WR0O+Z/EBgE//mmIm/rTcWUIEKM9014MCbTRpbRqC49s4cfwE=\n	1796580485328
+7	jelDc2UMcDdCY2MnUhNaZ7XXZzHmEsDqhKS9AWmQRpI=	humanos.ledger/61b2fd3d\n7\njelDc2UMcDdCY2MnUhNaZ7XXZzHmEsDqhKS9AWmQRpI=\nhumanos-task-heads 1 dqMfqoUOdbMUDRdqkWYM2dMl2GTiclz1os5z+cz6kjI=\n\n— humanos.ledger/61b2fd3d VehOg+idvfYDjOzxyiZd9Unc6DSTI+7V/Y/N5CRYcYppsJbobHwvKs87aL7cWsuIvBoNjvTNmuBulkKI2Ttf4CF0dAs=\n	1796580485539
+8	oU4S/hJ3TXdoN+oMrUVFzOb9oyklxsFtGxAA4ADc8YY=	humanos.ledger/61b2fd3d\n8\noU4S/hJ3TXdoN+oMrUVFzOb9oyklxsFtGxAA4ADc8YY=\nhumanos-task-heads 1 KDbUAMEoeb/MtIVSpdpmda/m5utkzBBhY3XPlVz91FE=\n\n— humanos.ledger/61b2fd3d VehOg2rgpupCCLQKL5zU/LmuvluG2+yqO/AesYUmt/eD+nY9AHy3fORldOlNSFqtJiMZdtOjQ7qthiLjGxjxYyIa2g8=\n	1796580485722
+9	vEZ7sER3f7NFvZl0m2DxL4euTwNRk6IVkCqHwihUBLk=	humanos.ledger/61b2fd3d\n9\nvEZ7sER3f7NFvZl0m2DxL4euTwNRk6IVkCqHwihUBLk=\nhumanos-task-heads 1 ni7xfpan/cNNR78VZdbS5NLYXq1yZNcA53LO2txCm+E=\n\n— humanos.ledger/61b2fd3d VehOg/T7WSfYp9VyILMWudotMhkguJ89YD1nrFHp6QjJ1UQRcRhxTfU+HdCv8upuLE9nW9I1phgjGKwmK2/HxldRaQY=\n	1796580485814
+10	4MPlEB6qkWk+/kQ8lERIkuMXuxJmecw/14zCle5RQWM=	humanos.ledger/61b2fd3d\n10\n4MPlEB6qkWk+/kQ8lERIkuMXuxJmecw/14zCle5RQWM=\nhumanos-task-heads 1 TLLhlwj4R/imRx4x5nhAY4TcSqk+U6xL2HMhm07kf0I=\n\n— humanos.ledger/61b2fd3d VehOg5Ui3S14vnXhu9To8YF0X7OQ+5OscuM2rhRDOEReoRNodpl9MLQzh/ANGBeqBr6JeN4TS5xhe8cfRxY0izcgCgs=\n	1796580485873
+11	1vSKv3wVfhlMtwYiI1HWzG6SSGlvXfmfk4KRSImMgA4=	humanos.ledger/61b2fd3d\n11\n1vSKv3wVfhlMtwYiI1HWzG6SSGlvXfmfk4KRSImMgA4=\nhumanos-task-heads 1 Lmg9qZS/VHe9lazTzvuhPMVw43mGOFEzfjROD/6OiSQ=\n\n— humanos.ledger/61b2fd3d VehOg8I4bRna09oq584YvRPFJAYOJBRIGnXzITVnm6IyBCZOjS7fPThE8Kxh6QL0JZ3mlE+TOXngnHznikiRIEcEEQA=\n	1796580485989
+14	8SFhHJBO26L3MY8ChjNni/WIZAcOysOa2bUAMES8nfs=	humanos.ledger/61b2fd3d\n14\n8SFhHJBO26L3MY8ChjNni/WIZAcOysOa2bUAMES8nfs=\nhumanos-task-heads 2 4QtM03z4i6iLk6B0hsKVwNX4mg3Pub7IOyIzXcV1UHM=\n\n— humanos.ledger/61b2fd3d VehOg0HjHUrCijTsaAZ9Sfg/Y5vlquAXEiLC9MqUh1o6jDd1202KSxgYzMOTcJzNX4I6VKk+Mv66wAxCpj03hhzI5ws=\n	1796580486118
+16	6VW0Ltd6FoHq/4uPsfFaoz9Rd5H+DU7ltRJbWUgooYs=	humanos.ledger/61b2fd3d\n16\n6VW0Ltd6FoHq/4uPsfFaoz9Rd5H+DU7ltRJbWUgooYs=\nhumanos-task-heads 2 KUTM4GfXgYUGOsDy0vGhSsgWrR/YheVFjvVaorEXcqs=\n\n— humanos.ledger/61b2fd3d VehOg58GalBgl02RVInKVZ5QRd5B3AZT5fUAWGwjUTAZ8qoLDLiYk8vC9dWMgt/BQncOVcSv+y9wnar+4ULGvCljyAE=\n	1796580486241
+18	KZZ2lsGnRr7qInoSckNkzsndKLZru+GR/G6MMXZ8W1M=	humanos.ledger/61b2fd3d\n18\nKZZ2lsGnRr7qInoSckNkzsndKLZru+GR/G6MMXZ8W1M=\nhumanos-task-heads 3 /Igs8zh28nJTYgkhHWp35yV7d2szXBSZ3KTBAr7KyPI=\n\n— humanos.ledger/61b2fd3d VehOg4jlPK66vwsPllJMAfT3r6ySmWqFj7O53qbwcC19AfmmZpJrvH6USQiTf2fH5TuDETl8OYxKW/MhVpZzIoTnywM=\n	1796580486267
+19	wdMLmeV2pdxg8zRMEa2kzYoNZ62B96p1otRom8JH+Fg=	humanos.ledger/61b2fd3d\n19\nwdMLmeV2pdxg8zRMEa2kzYoNZ62B96p1otRom8JH+Fg=\nhumanos-task-heads 3 dEIB0dbPFjzSHuNwGf7LWQUx7sfqHbk4MdrjEbIrDSc=\n\n— humanos.ledger/61b2fd3d VehOgx79zjG6kJm8BzG8u8QZve53CXo6ZTZC+swHtNpu3uPYwsM6QtwGJoHJuffAbJ0ajOhFgA0QBE2tLaAZ5S0tWAY=\n	1796580486356
+21	UFHooJioRi2ltBZQMWlFI5YaIjdoPg0rLKGNIu4B88I=	humanos.ledger/61b2fd3d\n21\nUFHooJioRi2ltBZQMWlFI5YaIjdoPg0rLKGNIu4B88I=\nhumanos-task-heads 4 S+y7jlvKySmbIdQBjKEIxbbJockgoyVRcctL3VuyUPg=\n\n— humanos.ledger/61b2fd3d VehOg6ngt+4a2lnQmaFNJQC6Up2YwhEspM0HrG0oL+GmNP+dUZUmsdUWwP8e4x5ZnasAxgA2hrM7Fsgfeyp8NixtRQI=\n	1796580486402
+23	bip/ggv2Ql/6T+3UL3s5UZLyBTuPg56/NQveUDyWM5o=	humanos.ledger/61b2fd3d\n23\nbip/ggv2Ql/6T+3UL3s5UZLyBTuPg56/NQveUDyWM5o=\nhumanos-task-heads 4 VjANdzcwz/v9VhdAD8o4DZMlmJe8lnhgCtZlQLU5rRg=\n\n— humanos.ledger/61b2fd3d VehOg2KIQYvbFXbNtcaYxs3dxWWCzO9iIqqws1wnrChhzG7GhgyEKHRogIOI/mT/EMOQk6fqVWG/JjJd2AF6NDrMuQE=\n	1796580486474
+25	QHV4uwFK1Ku1ZBZeBOkhun/vEaBDR2zYgnBomhNTnJg=	humanos.ledger/61b2fd3d\n25\nQHV4uwFK1Ku1ZBZeBOkhun/vEaBDR2zYgnBomhNTnJg=\nhumanos-task-heads 5 1guWt7TWuKqs1eaubjA55nk9ZVs+KmbQmrQ3Wh/g5bY=\n\n— humanos.ledger/61b2fd3d VehOgw45BUp82TP7yGlAcIEX5uxIKGDvZas+DyjJAEjT3/zr9cSe4ZE8CNvtWjOic6+LRD6s+IAjmi60dA1C/DlrMgg=\n	1796580486507
+27	NB8FjH2dJO8VdEvvC0rKs59Af97txRHas1TVxoZSMDM=	humanos.ledger/61b2fd3d\n27\nNB8FjH2dJO8VdEvvC0rKs59Af97txRHas1TVxoZSMDM=\nhumanos-task-heads 5 BTY//z5ST1IbRHcXbzE3pQaDdQTcRuF942Kw4GGqCWo=\n\n— humanos.ledger/61b2fd3d VehOg6nUtg2dTLSG7kvkjpOwyLqixgNkbvg1MxcRVTrZbHcEKktmG9hUHYfaIk9hDbIw2GVfy+ZURr/IFJxaAdT2GAo=\n	1796580486536
 \.
 
 
@@ -783,9 +783,9 @@ COPY public.consents (grantor, grantee, kind, scope, granted_at, until, granted_
 --
 
 COPY public.decisions (approval_id, task_id, principal_id, verdict, reason, feedback, edits, payload_digest, decided_at, record, signature, ledger_index, on_behalf_of, delegation_id) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	task:human:e453c5688c7fed04b881bd78	did:human:approver	approved	scheduled rotation	\N	\N	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	1796580208195	{"approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","decidedAt":"2026-12-06T18:03:28.195Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:e453c5688c7fed04b881bd78","type":"humanos.decision/v1","verdict":"approved"}	0xcc398dbe8593f8387e705dca288894f1dd0ba4b82ba7a4ff048c8d2c0c92841ac861d55059ed948619a36bc5e86d8a40e3d915fae23c4b089a724363b458910e	7	\N	\N
-approval:human:e1aa0af6dae32d5cca5b40f9	task:human:78c78d217f63458252357ae9	did:human:approver	rejected	unknown payee	\N	\N	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	1796580209050	{"approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","decidedAt":"2026-12-06T18:03:29.050Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:78c78d217f63458252357ae9","type":"humanos.decision/v1","verdict":"rejected"}	0xa27ddd6baa48bc3b455c164cec8e19442da9ea58ba95331f22872483b58ebb3b02ea168844a05e72a07833f08622d4a45f3cdc5b7b5a3a86fabbf102ae465200	14	\N	\N
-approval:human:ab12f50ba3acf2e75883d46f	task:human:066536c65548c7f0b8157f82	did:human:approver	approved	fewer	\N	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	1796580209379	{"approvalId":"approval:human:ab12f50ba3acf2e75883d46f","decidedAt":"2026-12-06T18:03:29.379Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:066536c65548c7f0b8157f82","type":"humanos.decision/v1","verdict":"approved"}	0x2cd3578bb5ed7e93eacb77fe4e84d4a11961aaebb8e08af0499c7d34de0f3176e6613360eb9310007db872db104bdfdb3fb03cf55869f7e14f79f4f6b6e19d0d	18	\N	\N
+approval:human:2126027c997e78d7ab2010af	task:human:7f426039a53500c5935cbd04	did:human:approver	approved	scheduled rotation	\N	\N	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	1796580485651	{"approvalId":"approval:human:2126027c997e78d7ab2010af","decidedAt":"2026-12-06T18:08:05.651Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:7f426039a53500c5935cbd04","type":"humanos.decision/v1","verdict":"approved"}	0xe2ee38b6294d8fb4657d0b65a29ed505e2bfbb3b72cdd5e075f9b9857a20760cbb878feb625c71ace0a2eff6368228b9af10d617113e99ccd8cfd26c95702b0f	7	\N	\N
+approval:human:31eefc7e6c5ebe200e4d7de7	task:human:38b9716c9a19a7de4f152cbd	did:human:approver	rejected	unknown payee	\N	\N	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	1796580486199	{"approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","decidedAt":"2026-12-06T18:08:06.199Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"humanos.decision/v1","verdict":"rejected"}	0xf44706864c9ad4a9a11f04989211df00c13ab0051db0eec87cd8f7f52de76ec8575770f21fe8a16be2f8dfb875e9b5d8d91f80ba66270527c973c9164b0ab409	14	\N	\N
+approval:human:363a422d97f9f267bf1bc5a6	task:human:87782d923101fedb0e7ed0fb	did:human:approver	approved	fewer	\N	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	1796580486334	{"approvalId":"approval:human:363a422d97f9f267bf1bc5a6","decidedAt":"2026-12-06T18:08:06.334Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:87782d923101fedb0e7ed0fb","type":"humanos.decision/v1","verdict":"approved"}	0x6902df2f361671bacd211a13fb48e3fc59c7123c079cf71f3bfe8e12eee8d7a38b599b47b216f040d72cee0521a1b1312b103bff88f31bba92338b889d842100	18	\N	\N
 \.
 
 
@@ -810,7 +810,7 @@ COPY public.deliveries (id, sink, seq, event_type, status, attempts, next_attemp
 --
 
 COPY public.feedback (task_id, principal_id, agent_id, capabilities, quality, correctness, comments, improvements, confidence, created_at) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	did:human:approver	did:agent:fixture-bot	[]	good	\N	clean	[]	\N	1796580208663
+task:human:7f426039a53500c5935cbd04	did:human:approver	did:agent:fixture-bot	[]	good	\N	clean	[]	\N	1796580485927
 \.
 
 
@@ -827,31 +827,31 @@ COPY public.idempotency_keys (principal_id, key, request_hash, status_code, resp
 --
 
 COPY public.kysely_migration (name, "timestamp") FROM stdin;
-0001_initial	2026-12-06T18:03:23.841Z
-0002_policies	2026-12-06T18:03:23.865Z
-0003_inbox_index	2026-12-06T18:03:23.886Z
-0004_in_run_decisions	2026-12-06T18:03:23.889Z
-0005_execution	2026-12-06T18:03:23.957Z
-0006_routing	2026-12-06T18:03:23.969Z
-0007_webhooks	2026-12-06T18:03:24.055Z
-0008_principal_lifecycle	2026-12-06T18:03:24.059Z
-0009_token_expiry	2026-12-06T18:03:24.065Z
-0010_proposed_payload	2026-12-06T18:03:24.073Z
-0011_integrity	2026-12-06T18:03:24.097Z
-0012_webhooks_standard	2026-12-06T18:03:24.102Z
-0014_channels	2026-12-06T18:03:24.290Z
-0015_confidence_reports	2026-12-06T18:03:24.327Z
-0016_audit_reviews	2026-12-06T18:03:24.405Z
-0017_task_heads	2026-12-06T18:03:24.459Z
-0018_consents	2026-12-06T18:03:24.533Z
-0019_deliveries	2026-12-06T18:03:24.567Z
-0020_sessions	2026-12-06T18:03:24.677Z
-0021_passkeys	2026-12-06T18:03:24.763Z
-0022_warnings	2026-12-06T18:03:24.781Z
-0023_delegations	2026-12-06T18:03:24.845Z
-0024_task_versions	2026-12-06T18:03:24.865Z
-0025_team	2026-12-06T18:03:24.961Z
-0026_gates	2026-12-06T18:03:25.066Z
+0001_initial	2026-12-06T18:08:02.934Z
+0002_policies	2026-12-06T18:08:02.968Z
+0003_inbox_index	2026-12-06T18:08:02.984Z
+0004_in_run_decisions	2026-12-06T18:08:02.986Z
+0005_execution	2026-12-06T18:08:03.013Z
+0006_routing	2026-12-06T18:08:03.019Z
+0007_webhooks	2026-12-06T18:08:03.086Z
+0008_principal_lifecycle	2026-12-06T18:08:03.092Z
+0009_token_expiry	2026-12-06T18:08:03.096Z
+0010_proposed_payload	2026-12-06T18:08:03.100Z
+0011_integrity	2026-12-06T18:08:03.142Z
+0012_webhooks_standard	2026-12-06T18:08:03.150Z
+0014_channels	2026-12-06T18:08:03.206Z
+0015_confidence_reports	2026-12-06T18:08:03.231Z
+0016_audit_reviews	2026-12-06T18:08:03.281Z
+0017_task_heads	2026-12-06T18:08:03.344Z
+0018_consents	2026-12-06T18:08:03.367Z
+0019_deliveries	2026-12-06T18:08:03.378Z
+0020_sessions	2026-12-06T18:08:03.417Z
+0021_passkeys	2026-12-06T18:08:03.459Z
+0022_warnings	2026-12-06T18:08:03.465Z
+0023_delegations	2026-12-06T18:08:03.493Z
+0024_task_versions	2026-12-06T18:08:03.508Z
+0025_team	2026-12-06T18:08:03.556Z
+0026_gates	2026-12-06T18:08:03.600Z
 \.
 
 
@@ -869,33 +869,33 @@ migration_lock	0
 --
 
 COPY public.ledger_entries (seq, entry, leaf_hash, task_id) FROM stdin;
-0	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.309Z","data":{"id":"did:human:admin","kind":"human","roles":["admin"]},"seq":0,"taskId":null,"type":"principal.created","v":1}	f38c7fc2127abf3c4320c712325a8088880b2fbbd3b2d293f9a6f716ca7d59d6	\N
-1	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.470Z","data":{"id":"did:agent:fixture-bot","kind":"agent","roles":[]},"seq":1,"taskId":null,"type":"principal.created","v":1}	14537ce0447dfea6ea3bc8486293538f195574f6deb11dbae916c890ae5211ba	\N
-2	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.560Z","data":{"id":"did:human:approver","kind":"human","roles":["approver","finance"]},"seq":2,"taskId":null,"type":"principal.created","v":1}	a592c8fe3263bc4cb2f6206a3cdee3e482b4feb6a563913ab452a5f519d4594a	\N
-3	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.611Z","data":{"id":"did:human:deputy","kind":"human","roles":[]},"seq":3,"taskId":null,"type":"principal.created","v":1}	023e8bdf431a05d87cd07c1a634efbf37b43dc2bb76d1eb504db30d77b675216	\N
-4	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.702Z","data":{"id":"did:human:lead","kind":"human","roles":["ops_lead"]},"seq":4,"taskId":null,"type":"principal.created","v":1}	c3938b5fc74bc47b30e47894ffa3aea369b29ad7b2f3fec8979b9ac675798998	\N
-5	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:27.968Z","data":{"aiProposal":{"action":"Rotate the TLS certificate of api.example.com","alternatives":[],"confidence":null,"reasoning":null},"description":"Rotate the TLS certificate of api.example.com","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"api.example.com"},"payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":5,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.created","v":1}	be716a6532b0a1611c10cd7de43ffa399bd4ed3a2070ddc98586ed5696779f6c	task:human:e453c5688c7fed04b881bd78
-6	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","at":"2026-12-06T18:03:27.968Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":6,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"approval.requested","v":1}	6ac0eb6e2f976c3b81cd2cc5c98ddd61cf4fbd9b0d025da5f16e2638624ee7c2	task:human:e453c5688c7fed04b881bd78
-7	{"actor":"did:human:approver","approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","at":"2026-12-06T18:03:28.195Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","decidedAt":"2026-12-06T18:03:28.195Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:e453c5688c7fed04b881bd78","type":"humanos.decision/v1","verdict":"approved"},"signature":"0xcc398dbe8593f8387e705dca288894f1dd0ba4b82ba7a4ff048c8d2c0c92841ac861d55059ed948619a36bc5e86d8a40e3d915fae23c4b089a724363b458910e","taskStatus":"approved"},"seq":7,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"approval.decided","v":1}	53fdb26610b4982f0ea5080dba313dce8fac305a31b5dcad9ffdf19fbf63c66d	task:human:e453c5688c7fed04b881bd78
-8	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.364Z","data":{"attempt":1,"executionId":"exec:e453c5688c7fed04b881bd78","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e"},"seq":8,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.execution_started","v":1}	4d56c8d6a899839c92e1dec4617280e0b4a0b026ef07842bb53e91c646fd042a	task:human:e453c5688c7fed04b881bd78
-9	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.537Z","data":{"executionId":"exec:e453c5688c7fed04b881bd78","result":{"rotated":true}},"seq":9,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.completed","v":1}	494298dd31aee4cd8a1d903d4787c94be0e2e89e30da160f3fd1ad317f43e86a	task:human:e453c5688c7fed04b881bd78
-10	{"actor":"did:human:approver","at":"2026-12-06T18:03:28.663Z","data":{"comments":"clean","confidence":null,"quality":"good"},"seq":10,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.feedback","v":1}	fea6ce0fec7ace36f0a2f77b1430642bffae500db549149e900e707b4234ea9b	task:human:e453c5688c7fed04b881bd78
-11	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.862Z","data":{"aiProposal":{"action":"Wire 9000 EUR to a new payee","alternatives":[],"confidence":null,"reasoning":null},"description":"Wire 9000 EUR to a new payee","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"amount":9000,"iban":"DE89370400440532013000"},"payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":true,"gateRequired":true,"id":"upgrade-fixture","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1},{"origin":"policy","required":1,"roles":["finance"],"rule":"wires","step":2}],"rulesApplied":["wires"],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"level":"high","mitigations":[]},"status":"awaiting_approval","warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"},{"code":"gate_undecidable","message":"Nobody can finish the approval path (step 1: approver → step 2: finance): its 2 seats need 2 different people and one person fills at most one seat, but only 1 can be filled by the 1 eligible human (did:human:approver); a task that gets it can only expire or be cancelled.","source":"policy"}]},"seq":11,"taskId":"task:human:78c78d217f63458252357ae9","type":"task.created","v":1}	8a308500753062b67c3e8fcbd811c9547401109cefb8131591da8083b296d0c2	task:human:78c78d217f63458252357ae9
-12	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","at":"2026-12-06T18:03:28.862Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":12,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.requested","v":1}	c2e822298e3b62407cc68bc6a056431e2cd39bbc7510b0e0d1e6064e3e5b2ae7	task:human:78c78d217f63458252357ae9
-13	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:25770aced5c31d9cf7de5b4c","at":"2026-12-06T18:03:28.862Z","data":{"approverRole":"finance","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":"policy rule wires: wires go to finance","required":1,"status":"waiting","step":1,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":13,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.requested","v":1}	62c4b360b4c077175d001766ae25e84b0d5b8e60f086faa9e9390a0f69d77db0	task:human:78c78d217f63458252357ae9
-19	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.536Z","data":{"aiProposal":{"action":"Drop the staging cache","alternatives":[],"confidence":null,"reasoning":null},"description":"Drop the staging cache","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"cache":"staging"},"payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":19,"taskId":"task:human:8416f077075d077a85760c91","type":"task.created","v":1}	6b70cfa16024360c13e97cd64fb25d5ecbaa80b4990a0c7e3b4c961c370b6226	task:human:8416f077075d077a85760c91
-20	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.536Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":20,"taskId":"task:human:8416f077075d077a85760c91","type":"approval.requested","v":1}	aec81dda7b2eef183b3c3bd74f191673a7abe76b2109de5417282b9ebffa9f48	task:human:8416f077075d077a85760c91
-21	{"actor":"did:human:approver","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.761Z","data":{"cancelledApprovals":["approval:human:fda8853c5f04a7a95fccefa1"],"channel":"api","feedback":"name the keys","payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","requestedBy":"did:human:approver","version":1},"seq":21,"taskId":"task:human:8416f077075d077a85760c91","type":"task.changes_requested","v":1}	0d5e62af14e50c85d12a613266ab7f46caba6289309ceb27a59fff9da8a9071a	task:human:8416f077075d077a85760c91
-22	{"actor":"did:human:approver","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.761Z","data":{"reason":"changes requested by did:human:approver"},"seq":22,"taskId":"task:human:8416f077075d077a85760c91","type":"approval.cancelled","v":1}	fdedc39aac9258ddc4831c5efc66a1cb5712054ecd82e5b74a6443af21c327f4	task:human:8416f077075d077a85760c91
-23	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.861Z","data":{"aiProposal":{"action":"Restart the mail relay","alternatives":[],"confidence":null,"reasoning":null},"description":"Restart the mail relay","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"mx1"},"payloadDigest":"sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":23,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"task.created","v":1}	2f889f5c42a174d08315876b3dbe5edb2887b8401e67caeb351b7b491b4969f3	task:human:5d4f4857fc4342881f21c1eb
-24	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:8abd96b383e8dc2e98e85ee9","at":"2026-12-06T18:03:29.861Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":24,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"approval.requested","v":1}	c13e8a3c6b2e047dd6df55dadaa5161ad0d1584cf5e5d5b25ebf47b58c639120	task:human:5d4f4857fc4342881f21c1eb
-25	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.930Z","data":{"previousStatus":"awaiting_approval","reason":"not needed"},"seq":25,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"task.cancelled","v":1}	b0f3fc231fcd638de93daf4697f3861cdd475afd7736ea41d923ba5990a35d3f	task:human:5d4f4857fc4342881f21c1eb
-26	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:8abd96b383e8dc2e98e85ee9","at":"2026-12-06T18:03:29.930Z","data":{"reason":"the task was cancelled"},"seq":26,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"approval.cancelled","v":1}	71bd6536fba102ab15b996dcadbdad6d5bca9c9ca6f15beef1739973d6d19b40	task:human:5d4f4857fc4342881f21c1eb
-14	{"actor":"did:human:approver","approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","at":"2026-12-06T18:03:29.050Z","data":{"auth":"token","channel":"api","gateStatus":"rejected","record":{"approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","decidedAt":"2026-12-06T18:03:29.050Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:78c78d217f63458252357ae9","type":"humanos.decision/v1","verdict":"rejected"},"signature":"0xa27ddd6baa48bc3b455c164cec8e19442da9ea58ba95331f22872483b58ebb3b02ea168844a05e72a07833f08622d4a45f3cdc5b7b5a3a86fabbf102ae465200","taskStatus":"rejected"},"seq":14,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.decided","v":1}	3075fca29455f908faf9be868cd158d801a7d076ebd213a930ddef7a299f6e92	task:human:78c78d217f63458252357ae9
-15	{"actor":"did:human:approver","approvalId":"approval:human:25770aced5c31d9cf7de5b4c","at":"2026-12-06T18:03:29.050Z","data":{"reason":"step 1 was rejected"},"seq":15,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.cancelled","v":1}	fc62c042f1d8bee3438854b0089e1a1161b21d0d30aa5257d63d512b078646b4	task:human:78c78d217f63458252357ae9
-16	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.212Z","data":{"aiProposal":{"action":"Scale the worker pool","alternatives":[],"confidence":null,"reasoning":null},"description":"Scale the worker pool","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"replicas":40},"payloadDigest":"sha256:d4c214089fbd6a9a998efcf0206b3b24c8bc612ba522c05510cbc5477fa2c528","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":16,"taskId":"task:human:066536c65548c7f0b8157f82","type":"task.created","v":1}	01ba0913815f6e29c676737b88f3455510f4a49cbb990ec6d9fc2cc4592af1dc	task:human:066536c65548c7f0b8157f82
-17	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:ab12f50ba3acf2e75883d46f","at":"2026-12-06T18:03:29.212Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":17,"taskId":"task:human:066536c65548c7f0b8157f82","type":"approval.requested","v":1}	dc5eaa38d0ed0bd5c11f7b16ffe877772c26e2ec2c21148095afde3aea3e5823	task:human:066536c65548c7f0b8157f82
-18	{"actor":"did:human:approver","approvalId":"approval:human:ab12f50ba3acf2e75883d46f","at":"2026-12-06T18:03:29.379Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:ab12f50ba3acf2e75883d46f","decidedAt":"2026-12-06T18:03:29.379Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:066536c65548c7f0b8157f82","type":"humanos.decision/v1","verdict":"approved"},"signature":"0x2cd3578bb5ed7e93eacb77fe4e84d4a11961aaebb8e08af0499c7d34de0f3176e6613360eb9310007db872db104bdfdb3fb03cf55869f7e14f79f4f6b6e19d0d","taskStatus":"approved"},"seq":18,"taskId":"task:human:066536c65548c7f0b8157f82","type":"approval.decided","v":1}	bf71e1534ddbe7cc435fd185907d6948d62a816c3714e06c22093467dcaed1f8	task:human:066536c65548c7f0b8157f82
+0	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.153Z","data":{"id":"did:human:admin","kind":"human","roles":["admin"]},"seq":0,"taskId":null,"type":"principal.created","v":1}	93cbcaeae6f0539dcff9a69adb00649737185b47e0cfea73c27e880c7f814fba	\N
+1	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.225Z","data":{"id":"did:agent:fixture-bot","kind":"agent","roles":[]},"seq":1,"taskId":null,"type":"principal.created","v":1}	a6411af231dd687c86d2cd82bf8490a031046be8d77751da6efcdf54d22622a2	\N
+2	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.251Z","data":{"id":"did:human:approver","kind":"human","roles":["approver","finance"]},"seq":2,"taskId":null,"type":"principal.created","v":1}	a057333a4cb977da216350f54dfb36ae811733599290a92381ec1a7b14a24d53	\N
+3	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.291Z","data":{"id":"did:human:deputy","kind":"human","roles":[]},"seq":3,"taskId":null,"type":"principal.created","v":1}	d6f0b1c9c4ddc3ba3398cf4ab894fd3414d7565622353314decb4a5f6b9ca541	\N
+4	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.322Z","data":{"id":"did:human:lead","kind":"human","roles":["ops_lead"]},"seq":4,"taskId":null,"type":"principal.created","v":1}	995820fcc4e0e6f6fad0d00108996362182bddc8e03a473dd5c5318c6fd865f2	\N
+5	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.469Z","data":{"aiProposal":{"action":"Rotate the TLS certificate of api.example.com","alternatives":[],"confidence":null,"reasoning":null},"description":"Rotate the TLS certificate of api.example.com","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"api.example.com"},"payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":5,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.created","v":1}	012c671133ff07bbf9c3b5363ad8d196bf310a6eca3b89dd12a7bfed30381120	task:human:7f426039a53500c5935cbd04
+6	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:2126027c997e78d7ab2010af","at":"2026-12-06T18:08:05.469Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":6,"taskId":"task:human:7f426039a53500c5935cbd04","type":"approval.requested","v":1}	5818c18ef47dd4c0a2f3c654f0de06b2f469e15c9d56f9e0ac1b8664d8677e92	task:human:7f426039a53500c5935cbd04
+7	{"actor":"did:human:approver","approvalId":"approval:human:2126027c997e78d7ab2010af","at":"2026-12-06T18:08:05.651Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:2126027c997e78d7ab2010af","decidedAt":"2026-12-06T18:08:05.651Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:7f426039a53500c5935cbd04","type":"humanos.decision/v1","verdict":"approved"},"signature":"0xe2ee38b6294d8fb4657d0b65a29ed505e2bfbb3b72cdd5e075f9b9857a20760cbb878feb625c71ace0a2eff6368228b9af10d617113e99ccd8cfd26c95702b0f","taskStatus":"approved"},"seq":7,"taskId":"task:human:7f426039a53500c5935cbd04","type":"approval.decided","v":1}	39e8860d9dc535dd1585bf48921dee4e8ce22e425cc3fc331dfce36d98e93cb9	task:human:7f426039a53500c5935cbd04
+8	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.758Z","data":{"attempt":1,"executionId":"exec:7f426039a53500c5935cbd04","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e"},"seq":8,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.execution_started","v":1}	2198444c147707184fe49eb4ebec4140a8d2dfc0dd2682c56ed85e82f8caaf80	task:human:7f426039a53500c5935cbd04
+9	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.848Z","data":{"executionId":"exec:7f426039a53500c5935cbd04","result":{"rotated":true}},"seq":9,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.completed","v":1}	79d5cd82f98f030fca290874c3a7613a771f2a1262118a1a25539d11313d7a8e	task:human:7f426039a53500c5935cbd04
+10	{"actor":"did:human:approver","at":"2026-12-06T18:08:05.927Z","data":{"comments":"clean","confidence":null,"quality":"good"},"seq":10,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.feedback","v":1}	20bccb9c958219eb494ba9757163c9e8163e63c9e1f62c14c4c4575a588c7580	task:human:7f426039a53500c5935cbd04
+11	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.061Z","data":{"aiProposal":{"action":"Wire 9000 EUR to a new payee","alternatives":[],"confidence":null,"reasoning":null},"description":"Wire 9000 EUR to a new payee","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"amount":9000,"iban":"DE89370400440532013000"},"payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":true,"gateRequired":true,"id":"upgrade-fixture","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1},{"origin":"policy","required":1,"roles":["finance"],"rule":"wires","step":2}],"rulesApplied":["wires"],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"level":"high","mitigations":[]},"status":"awaiting_approval","warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"},{"code":"gate_undecidable","message":"Nobody can finish the approval path (step 1: approver → step 2: finance): its 2 seats need 2 different people and one person fills at most one seat, but only 1 can be filled by the 1 eligible human (did:human:approver); a task that gets it can only expire or be cancelled.","source":"policy"}]},"seq":11,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"task.created","v":1}	fe91f09fb26099e6d8bfd63d1ee627ceb56582b0688bd68ec3637a915e779679	task:human:38b9716c9a19a7de4f152cbd
+12	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","at":"2026-12-06T18:08:06.061Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":12,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.requested","v":1}	1d697db35741b5ea120c6547760623d08adb5f1c840758ee23fdca21062ba417	task:human:38b9716c9a19a7de4f152cbd
+13	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:b5643b3b69963e4780b34236","at":"2026-12-06T18:08:06.061Z","data":{"approverRole":"finance","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":"policy rule wires: wires go to finance","required":1,"status":"waiting","step":1,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":13,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.requested","v":1}	64e64f3e4e3c1de631bdea6dde6793ca60c275d9e807d792120a2729cbfb0845	task:human:38b9716c9a19a7de4f152cbd
+18	{"actor":"did:human:approver","approvalId":"approval:human:363a422d97f9f267bf1bc5a6","at":"2026-12-06T18:08:06.334Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:363a422d97f9f267bf1bc5a6","decidedAt":"2026-12-06T18:08:06.334Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:87782d923101fedb0e7ed0fb","type":"humanos.decision/v1","verdict":"approved"},"signature":"0x6902df2f361671bacd211a13fb48e3fc59c7123c079cf71f3bfe8e12eee8d7a38b599b47b216f040d72cee0521a1b1312b103bff88f31bba92338b889d842100","taskStatus":"approved"},"seq":18,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"approval.decided","v":1}	bc8b959e11e7ac938ec86d37819e9b4a647d3d1b6b3c4a608ba771fad300e19f	task:human:87782d923101fedb0e7ed0fb
+14	{"actor":"did:human:approver","approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","at":"2026-12-06T18:08:06.199Z","data":{"auth":"token","channel":"api","gateStatus":"rejected","record":{"approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","decidedAt":"2026-12-06T18:08:06.199Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"humanos.decision/v1","verdict":"rejected"},"signature":"0xf44706864c9ad4a9a11f04989211df00c13ab0051db0eec87cd8f7f52de76ec8575770f21fe8a16be2f8dfb875e9b5d8d91f80ba66270527c973c9164b0ab409","taskStatus":"rejected"},"seq":14,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.decided","v":1}	0d503b1aa79bc2e796d32212decc9a8520c5544588ac1797de87594cfdcfcd63	task:human:38b9716c9a19a7de4f152cbd
+15	{"actor":"did:human:approver","approvalId":"approval:human:b5643b3b69963e4780b34236","at":"2026-12-06T18:08:06.199Z","data":{"reason":"step 1 was rejected"},"seq":15,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.cancelled","v":1}	ad0410f4dad85f3bf112b90c7899a69f39748a9e59294046b9e35d4eae853e54	task:human:38b9716c9a19a7de4f152cbd
+16	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.255Z","data":{"aiProposal":{"action":"Scale the worker pool","alternatives":[],"confidence":null,"reasoning":null},"description":"Scale the worker pool","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"replicas":40},"payloadDigest":"sha256:d4c214089fbd6a9a998efcf0206b3b24c8bc612ba522c05510cbc5477fa2c528","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":16,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"task.created","v":1}	622767e931edd3a74ad1a89f934751239fdb52022393c1798d225f028b5f5e6e	task:human:87782d923101fedb0e7ed0fb
+17	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:363a422d97f9f267bf1bc5a6","at":"2026-12-06T18:08:06.255Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":17,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"approval.requested","v":1}	f05004eee5d1d1dcfbee3ed2913dab93e5b0e2874d3ce0a5d72fc198ac04dd7b	task:human:87782d923101fedb0e7ed0fb
+19	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.380Z","data":{"aiProposal":{"action":"Drop the staging cache","alternatives":[],"confidence":null,"reasoning":null},"description":"Drop the staging cache","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"cache":"staging"},"payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":19,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"task.created","v":1}	775150ca09a1181b4da0c4df031ffb88f0bb4297bcf5d6dceb86586a8105615a	task:human:b78d97a84eae8dfce79b68e1
+20	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.380Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":20,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"approval.requested","v":1}	a9da5c3c9c83015e5c2ddcfb91bbde2073e2fb2cd80ef2c20464f3631f8539ee	task:human:b78d97a84eae8dfce79b68e1
+21	{"actor":"did:human:approver","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.454Z","data":{"cancelledApprovals":["approval:human:f1da067557cd712e3f551b10"],"channel":"api","feedback":"name the keys","payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","requestedBy":"did:human:approver","version":1},"seq":21,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"task.changes_requested","v":1}	fb5fdf7494e9949bf3653b601bbc07c566e2858debbf24f3307ed73e12047b30	task:human:b78d97a84eae8dfce79b68e1
+22	{"actor":"did:human:approver","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.454Z","data":{"reason":"changes requested by did:human:approver"},"seq":22,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"approval.cancelled","v":1}	680a7aa0c9b5fb556d22314e2ead7a2b9a27396753be482bbf3a87a3b8ad6552	task:human:b78d97a84eae8dfce79b68e1
+23	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.499Z","data":{"aiProposal":{"action":"Restart the mail relay","alternatives":[],"confidence":null,"reasoning":null},"description":"Restart the mail relay","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"mx1"},"payloadDigest":"sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":23,"taskId":"task:human:642843910fab09d8fc7a7491","type":"task.created","v":1}	d1c239da94110ae961952d250fa5233266d9c2b6267b1e4a86acea5fe662c9bc	task:human:642843910fab09d8fc7a7491
+24	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31a272eff223650623ba66ec","at":"2026-12-06T18:08:06.499Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":24,"taskId":"task:human:642843910fab09d8fc7a7491","type":"approval.requested","v":1}	e53e13c448c5174aec6282b8287eeb15faf2257478b7a622888141786f10216c	task:human:642843910fab09d8fc7a7491
+25	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.518Z","data":{"previousStatus":"awaiting_approval","reason":"not needed"},"seq":25,"taskId":"task:human:642843910fab09d8fc7a7491","type":"task.cancelled","v":1}	d106a70088357c9bc4788561d82a6d457c077af982b45ec14f2ec535860501b9	task:human:642843910fab09d8fc7a7491
+26	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31a272eff223650623ba66ec","at":"2026-12-06T18:08:06.518Z","data":{"reason":"the task was cancelled"},"seq":26,"taskId":"task:human:642843910fab09d8fc7a7491","type":"approval.cancelled","v":1}	0420364ed5e009228f255c167d29a5638edc98d65ec74f9792475beeac2f883e	task:human:642843910fab09d8fc7a7491
 \.
 
 
@@ -913,56 +913,56 @@ COPY public.ledger_head (id, size) FROM stdin;
 --
 
 COPY public.ledger_nodes (level, idx, hash) FROM stdin;
-0	0	f38c7fc2127abf3c4320c712325a8088880b2fbbd3b2d293f9a6f716ca7d59d6
-0	1	14537ce0447dfea6ea3bc8486293538f195574f6deb11dbae916c890ae5211ba
-1	0	8ddf9a624bdfe7dcdf982ee156f9b3213c16c81da8b50cc84e0e091a971572b4
-0	2	a592c8fe3263bc4cb2f6206a3cdee3e482b4feb6a563913ab452a5f519d4594a
-0	3	023e8bdf431a05d87cd07c1a634efbf37b43dc2bb76d1eb504db30d77b675216
-1	1	f8f76292d597629f12616a42fee7648b29cd73969da09d8934b741557111d433
-2	0	2162418eb96741e82c5a15dd934a4a3a606f8c4c15ae476305291b2e3692a7d5
-0	4	c3938b5fc74bc47b30e47894ffa3aea369b29ad7b2f3fec8979b9ac675798998
-0	5	be716a6532b0a1611c10cd7de43ffa399bd4ed3a2070ddc98586ed5696779f6c
-1	2	93ee4a66b56effbe66bb4c56d93e93e85bf7bac17302ac123b7c0d69540f6fff
-0	6	6ac0eb6e2f976c3b81cd2cc5c98ddd61cf4fbd9b0d025da5f16e2638624ee7c2
-0	7	53fdb26610b4982f0ea5080dba313dce8fac305a31b5dcad9ffdf19fbf63c66d
-1	3	571cd48596ccf88af781dbc819a13c3e7655b75f7879041a194c955ea165f697
-2	1	824b8822d73f91aa8698febfc25b14389ef7107337c085760ee4530765babfce
-3	0	c7bd2467b923aa2e0c0b5cedeb420f53de8e0770a9cdff0bb52c16620ba9aa78
-0	8	4d56c8d6a899839c92e1dec4617280e0b4a0b026ef07842bb53e91c646fd042a
-0	9	494298dd31aee4cd8a1d903d4787c94be0e2e89e30da160f3fd1ad317f43e86a
-1	4	8be45a5885e32dcc4b19edba461dd24dc62471d185af9de9dbda5038eb216d1e
-0	10	fea6ce0fec7ace36f0a2f77b1430642bffae500db549149e900e707b4234ea9b
-0	11	8a308500753062b67c3e8fcbd811c9547401109cefb8131591da8083b296d0c2
-1	5	0ad3edf50158be4ba269c8765a8bd917b2a656f0f88e76d21cdb52ab21bd764c
-2	2	85d20633e58dc89e30562aa24a51452895271712ab33c5e7a33c11af55a7dbda
-0	12	c2e822298e3b62407cc68bc6a056431e2cd39bbc7510b0e0d1e6064e3e5b2ae7
-0	13	62c4b360b4c077175d001766ae25e84b0d5b8e60f086faa9e9390a0f69d77db0
-1	6	53930d7d53ed173246165921257bfe3b48d2a4f59e766fd3035840e6e3da8ae4
-0	14	3075fca29455f908faf9be868cd158d801a7d076ebd213a930ddef7a299f6e92
-0	15	fc62c042f1d8bee3438854b0089e1a1161b21d0d30aa5257d63d512b078646b4
-1	7	67911ba8e422e7c10d351d6357d888535dd549ec4b1934551286f4a8c3e7cbab
-2	3	b157d0b17d073d493eb26107c5f33f19dc4f3ab4e737b8160184c326212782bb
-3	1	9c3b8f3787eb3f37386729731bd1d4dad258dea74b21d22c9db524e2b153c670
-4	0	4e10a1369008908299259488a0d37765de2001e7d817916c38266d4f41862a7a
-0	16	01ba0913815f6e29c676737b88f3455510f4a49cbb990ec6d9fc2cc4592af1dc
-0	17	dc5eaa38d0ed0bd5c11f7b16ffe877772c26e2ec2c21148095afde3aea3e5823
-1	8	41b9537d8e28644c10f627cf6ec1e7141272006dbeeea81a70768c5e55276ffc
-0	18	bf71e1534ddbe7cc435fd185907d6948d62a816c3714e06c22093467dcaed1f8
-0	19	6b70cfa16024360c13e97cd64fb25d5ecbaa80b4990a0c7e3b4c961c370b6226
-1	9	86a9794f448fd4fe1216b09d4b280676fb866ffe9a9e7827c406fa06bf411105
-2	4	f42e4bedf842fca8f777a90d468470feff897880b92b49ba6b54df85636582c0
-0	20	aec81dda7b2eef183b3c3bd74f191673a7abe76b2109de5417282b9ebffa9f48
-0	21	0d5e62af14e50c85d12a613266ab7f46caba6289309ceb27a59fff9da8a9071a
-1	10	1fdbb4b0bdbaf8eaf821a741f190003e55e4b9ed2a1b3934034ad5d118acc257
-0	22	fdedc39aac9258ddc4831c5efc66a1cb5712054ecd82e5b74a6443af21c327f4
-0	23	2f889f5c42a174d08315876b3dbe5edb2887b8401e67caeb351b7b491b4969f3
-1	11	20c07208ca425840189f9d323d0ec2377678af64950675631639cd100a005aa5
-2	5	878373d72284faa9e2b4e27af638009a520f72a2bedf3338890aeebd04edec0b
-3	2	a42d7564218119357459f06dacd1f53071c14ab6f40c00bad0ecb405a4d15dba
-0	24	c13e8a3c6b2e047dd6df55dadaa5161ad0d1584cf5e5d5b25ebf47b58c639120
-0	25	b0f3fc231fcd638de93daf4697f3861cdd475afd7736ea41d923ba5990a35d3f
-1	12	b21b02ef08477166bd69fbccbce2e021306a97911695b8c5cb2e3010bcd14c11
-0	26	71bd6536fba102ab15b996dcadbdad6d5bca9c9ca6f15beef1739973d6d19b40
+0	0	93cbcaeae6f0539dcff9a69adb00649737185b47e0cfea73c27e880c7f814fba
+0	1	a6411af231dd687c86d2cd82bf8490a031046be8d77751da6efcdf54d22622a2
+1	0	ed178f7c1a14f80e3ac63ac9fc6675f64a1d925303ca5721f61c2f5244a1bf2b
+0	2	a057333a4cb977da216350f54dfb36ae811733599290a92381ec1a7b14a24d53
+0	3	d6f0b1c9c4ddc3ba3398cf4ab894fd3414d7565622353314decb4a5f6b9ca541
+1	1	b56cfebbf6112861b308bbe77f41770901ffc574fd8074cc082c9e73c1db1b6b
+2	0	5c21214779181d34f9b0442ceb3ae79440bea8f520d9aea5ee57fcd5e5da0311
+0	4	995820fcc4e0e6f6fad0d00108996362182bddc8e03a473dd5c5318c6fd865f2
+0	5	012c671133ff07bbf9c3b5363ad8d196bf310a6eca3b89dd12a7bfed30381120
+1	2	f629646e4a5e7e04c66d0feb9d0839831644085499fab561593d1592e62b8f3a
+0	6	5818c18ef47dd4c0a2f3c654f0de06b2f469e15c9d56f9e0ac1b8664d8677e92
+0	7	39e8860d9dc535dd1585bf48921dee4e8ce22e425cc3fc331dfce36d98e93cb9
+1	3	5fd8a084b713efca95d50f9d5fe0f3477eb2008da5c5a6488149142fd1e35795
+2	1	171f4cab8006dafb9ef5ee3a74ee8cc263d384f4bb3477dd7329a9d51f87106d
+3	0	a14e12fe12774d776837ea0cad4545cce6fda32925c6c16d1b1000e000dcf186
+0	8	2198444c147707184fe49eb4ebec4140a8d2dfc0dd2682c56ed85e82f8caaf80
+0	9	79d5cd82f98f030fca290874c3a7613a771f2a1262118a1a25539d11313d7a8e
+1	4	0bd5d84651b95818ec26cecd59336f47edb4a5d40bf088650e05edd0b70a8993
+0	10	20bccb9c958219eb494ba9757163c9e8163e63c9e1f62c14c4c4575a588c7580
+0	11	fe91f09fb26099e6d8bfd63d1ee627ceb56582b0688bd68ec3637a915e779679
+1	5	7e2b5c71fbad9869013cccc785230f8315439243d6a27ec6f09944e967a0d795
+2	2	8a4080490e4be7157d88b6bdd2b2dcfed581e19f52b44ef6d11aeb9875308837
+0	12	1d697db35741b5ea120c6547760623d08adb5f1c840758ee23fdca21062ba417
+0	13	64e64f3e4e3c1de631bdea6dde6793ca60c275d9e807d792120a2729cbfb0845
+1	6	403ef14551ecdedd311252103823d0a19d804e24a8b18a06c364bbf9b673fc4a
+0	14	0d503b1aa79bc2e796d32212decc9a8520c5544588ac1797de87594cfdcfcd63
+0	15	ad0410f4dad85f3bf112b90c7899a69f39748a9e59294046b9e35d4eae853e54
+1	7	6063f74b20aa028d135d9a4e70fa4534345a9d9e21d90ca04008b897c73c760b
+2	3	f9ae6a305ebba4f0f61c9966776884aa69a81e7ea2cac5822f09a7e97f4241a7
+3	1	bd80b7b67f9c53d2f165cccb18365f4f4a0ca82e0882773ec15c30a535c90c43
+4	0	e955b42ed77a1681eaff8b8fb1f15aa33f517791fe0d4ee5b5125b594828a18b
+0	16	622767e931edd3a74ad1a89f934751239fdb52022393c1798d225f028b5f5e6e
+0	17	f05004eee5d1d1dcfbee3ed2913dab93e5b0e2874d3ce0a5d72fc198ac04dd7b
+1	8	c378a30433abbabd5690d8d4110d2c052ec0500f7ef042aed57b11855a5e1899
+0	18	bc8b959e11e7ac938ec86d37819e9b4a647d3d1b6b3c4a608ba771fad300e19f
+0	19	775150ca09a1181b4da0c4df031ffb88f0bb4297bcf5d6dceb86586a8105615a
+1	9	419b5a13e9306e8d3d50f27cfd70a415881d5f277a8ac73f83f588f9bfd6b974
+2	4	71cd3d2f1925a56f4591e319f54e61726e3c892f02e6d461777d06266741634c
+0	20	a9da5c3c9c83015e5c2ddcfb91bbde2073e2fb2cd80ef2c20464f3631f8539ee
+0	21	fb5fdf7494e9949bf3653b601bbc07c566e2858debbf24f3307ed73e12047b30
+1	10	d96bf488187b947d8a34aea94f3b51aa59ae496c5a3d9a4e0fe6233eb3ad632e
+0	22	680a7aa0c9b5fb556d22314e2ead7a2b9a27396753be482bbf3a87a3b8ad6552
+0	23	d1c239da94110ae961952d250fa5233266d9c2b6267b1e4a86acea5fe662c9bc
+1	11	a334ad18a3a98bd9bd5d9088fdae37028011b7f1dc0f7479605b394afd0ad093
+2	5	21293b570d553df0ab7ffbc43e580a5429df00e06522fc84c2526827978b14b6
+3	2	8854cb8f2ca14a9d195e5d06b1f89d6a98d1701be2cdbed85dcc29bdcea8ae47
+0	24	e53e13c448c5174aec6282b8287eeb15faf2257478b7a622888141786f10216c
+0	25	d106a70088357c9bc4788561d82a6d457c077af982b45ec14f2ec535860501b9
+1	12	2a38678200492494da344e847ec31f080451c89be6c1a3aa2a051410d15dc96e
+0	26	0420364ed5e009228f255c167d29a5638edc98d65ec74f9792475beeac2f883e
 \.
 
 
@@ -971,8 +971,8 @@ COPY public.ledger_nodes (level, idx, hash) FROM stdin;
 --
 
 COPY public.meta (key, value) FROM stdin;
-ledger_public_key	7bcb527bb6a61e0213fc270a854c74c29c617938903028e9f4b39d6912f2b239
-ledger_origin	humanos.ledger/42bc6c0a
+ledger_public_key	d4b98d043d9b7fbb25b761b6160267aad4ddbf60f118abe4c6c9e882d59a7006
+ledger_origin	humanos.ledger/61b2fd3d
 \.
 
 
@@ -1013,11 +1013,11 @@ COPY public.passkeys (credential_id, principal_id, name, public_key, algorithm, 
 --
 
 COPY public.principals (id, kind, roles, token_hash, public_key, created_at, created_by, capabilities, disabled_at, token_rotated_at, token_expires_at, display_name, email, oidc_issuer, oidc_subject) FROM stdin;
-did:human:admin	human	["admin"]	9acd3753a6e8efc5983f088bf9d8fd7da8280a5121e8378030f9cda1fb592e8a	\N	1796580207309	did:human:admin	[]	\N	\N	\N	\N	\N	\N	\N
-did:agent:fixture-bot	agent	[]	c23aaa57fa70bd88df314498195f657fb818fd4a8402ff8ac101363608c553e0	\N	1796580207470	did:human:admin	[]	\N	\N	\N	Fixture agent	\N	\N	\N
-did:human:approver	human	["approver","finance"]	02932c40d35fb372e3a676d8723d38498d5d93a21e1730b401884f5654df0a75	\N	1796580207560	did:human:admin	[]	\N	\N	\N	Fixture approver	\N	\N	\N
-did:human:deputy	human	[]	f4d0a68fc8037ec163225198c825f18697759ab73db32120fe905136825d56a3	\N	1796580207611	did:human:admin	[]	\N	\N	\N	Fixture deputy	\N	\N	\N
-did:human:lead	human	["ops_lead"]	4734398d3bd7a92e9ee9e5c6a56c289a42aa2ba4ef51c60b23e0d8cd25dd042e	\N	1796580207702	did:human:admin	[]	\N	\N	\N	Fixture lead	\N	\N	\N
+did:human:admin	human	["admin"]	f7ee212df97fc161d19c29d16de2946c53f9262a1e0a8c07c8d5ff9cb94f10cb	\N	1796580485153	did:human:admin	[]	\N	\N	\N	\N	\N	\N	\N
+did:agent:fixture-bot	agent	[]	fcdbe14aae7c039c06a00e8ad0f0f96fa0c856967fa8456aeaca825d3718d54d	\N	1796580485225	did:human:admin	[]	\N	\N	\N	Fixture agent	\N	\N	\N
+did:human:approver	human	["approver","finance"]	82998fb914df8035faaa5f52bee4d7de676ea35577c5de9dd05d16c4c4822560	\N	1796580485251	did:human:admin	[]	\N	\N	\N	Fixture approver	\N	\N	\N
+did:human:deputy	human	[]	011aeb28a09f62fdcd96c526476c2dde7a4b86a62f75a6bb3d215d80411b3007	\N	1796580485291	did:human:admin	[]	\N	\N	\N	Fixture deputy	\N	\N	\N
+did:human:lead	human	["ops_lead"]	6e65e9409b3a0d74621064264b64ac7b7489054e69724c276e874ff7171554a2	\N	1796580485322	did:human:admin	[]	\N	\N	\N	Fixture lead	\N	\N	\N
 \.
 
 
@@ -1042,14 +1042,14 @@ COPY public.sessions (id, token_hash, principal_id, method, issuer, created_at, 
 --
 
 COPY public.task_head_nodes (level, idx, hash) FROM stdin;
-0	0	ba97574db3b96abc22f7b2f1ed2d34d8d60dcd1c3ebd7fdf5913b10fa8b268be
-0	1	31537aeed5ec8b00152f076a975a52f6e182f364ad004948ceabf20c2da09314
-1	0	589e3d06faa5817452f1dd19527c858dce47a3a4a6221c0911db6c7b71a94769
-0	2	e5bf3b53a4d37239c7e8b73b92bd1a3a8daff34569aa4b9f5409f1aa63e4bacd
-0	3	7ec58b6ab1ae3d9236ad82f3e8985732eb5e7f09cc2302bc681d6a3071d28836
-1	1	03d9014ef3358eb99e817c0b2e00cfb0aaed80d2bc7d3cfe3aee98fe6aafd1b9
-2	0	3833f98eb7d9439c19eba3ea86de4f28462023f8d98a6569e44fcd59d6d7433e
-0	4	e503cc417dae9c82cb33298d9218851d39a1fefc402640e2650a275e6e743185
+0	0	2e683da994bf5477bd95acd3cefba13cc570e379863851337e344e0ffe8e8924
+0	1	afb0bbeaf3924578ec83f4e46153eca1091e32f127f90174e3b0143869d54bec
+1	0	2944cce067d78185063ac0f2d2f1a14ac816ad1fd885e5458ef55aa2b11772ab
+0	2	534afbec5050c021f3b9740c2a3b645bf369ab93fab9313e520fa2df287d5319
+0	3	0a250511ecbbfcc20617cd2f84e99e10da383707e308c9492e414ab42c40555a
+1	1	10cb0457ec65fbff1a2eebe2de3ed9ad51f21d8ea165e86d83382f7c2751cc29
+2	0	56300d773730cffbfd5617400fca380d93259897bc9678600ad66540b539ad18
+0	4	9e8a529d7d125e078bc1539095d8298003995e0ca89ff5442e22b9cdeac50e35
 \.
 
 
@@ -1058,11 +1058,11 @@ COPY public.task_head_nodes (level, idx, hash) FROM stdin;
 --
 
 COPY public.task_heads (task_id, pos, count, acc) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	0	6	ce239a7b2fac421f5f2757cebb9ebd27259343f46a695f26aced5f1017c72db4
-task:human:78c78d217f63458252357ae9	1	5	4ea7fe1530f9ea657c1e1fe4bae35812084e2dd59936f2a90f305d2c718e3d10
-task:human:066536c65548c7f0b8157f82	2	3	b3c65f76ed259becdf25a188861d75997fa1a577b37a37a95d0822d8f2362eff
-task:human:8416f077075d077a85760c91	3	4	375619e91da7cdcf815ccfb129a5be33cf6d562f000f893ac3d3e0a63e7ed237
-task:human:5d4f4857fc4342881f21c1eb	4	4	5771c53fad7adc3936eefc5279e0d4af4638781c71475c2aecb19bf0f165754c
+task:human:7f426039a53500c5935cbd04	0	6	0c0d5279ec77d33660b9d2d81fd89f8b7b9d264d669954f0c7152291f2e30640
+task:human:38b9716c9a19a7de4f152cbd	1	5	6c665af795938570991b91af93541cf9ce987e9c59b3b262ce1f63b348d1166f
+task:human:87782d923101fedb0e7ed0fb	2	3	041394b94aa4cfb6c190d6a1f7cdb9e34dd0a057dfb8924789d2e6fe25479eed
+task:human:b78d97a84eae8dfce79b68e1	3	4	465e8b68a4b1ed71bcceec4c2f3c2a85719f7e9838eecb19e764c35d9f552527
+task:human:642843910fab09d8fc7a7491	4	4	e1843bd8a20e36900c8cea71de880d4c1a9c525c5f9d793d531602a57838838c
 \.
 
 
@@ -1071,7 +1071,7 @@ task:human:5d4f4857fc4342881f21c1eb	4	4	5771c53fad7adc3936eefc5279e0d4af4638781c
 --
 
 COPY public.task_versions (task_id, version, payload_digest, approval_id, requested_by, feedback, requested_at, requested_seq, revised_at, revised_digest, revised_seq, diff) FROM stdin;
-task:human:8416f077075d077a85760c91	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	approval:human:fda8853c5f04a7a95fccefa1	did:human:approver	name the keys	1796580209761	21	\N	\N	\N	\N
+task:human:b78d97a84eae8dfce79b68e1	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	approval:human:f1da067557cd712e3f551b10	did:human:approver	name the keys	1796580486454	21	\N	\N	\N	\N
 \.
 
 
@@ -1080,11 +1080,11 @@ task:human:8416f077075d077a85760c91	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5
 --
 
 COPY public.tasks (id, requester, on_behalf_of, description, required_capabilities, payload, approved_payload, approved_digest, hitl, policy, risk, ai_proposal, status, execution_id, executor, result, error, created_at, updated_at, created_seq, client, lease_id, lease_expires_at, attempt, last_confidence, overridden_by, assigned_to, proposed_payload, payload_digest, cap_key, audit_frequency, audit_review_id, warnings, warnings_digest) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	did:agent:fixture-bot	\N	Rotate the TLS certificate of api.example.com	[]	{"host":"api.example.com"}	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Rotate the TLS certificate of api.example.com","reasoning":null,"confidence":null,"alternatives":[]}	completed	exec:e453c5688c7fed04b881bd78	did:agent:fixture-bot	{"rotated":true}	\N	1796580207968	1796580208537	5	{"autoEscalation":null,"auditFrequency":null}	lease:f0d9950ba3a57a38b0290a5f	1796580268364	1	0	\N	\N	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	\N	\N	\N	[]	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e
-task:human:78c78d217f63458252357ae9	did:agent:fixture-bot	\N	Wire 9000 EUR to a new payee	[]	{"amount":9000,"iban":"DE89370400440532013000"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":["wires"],"gateRequired":true,"floorApplied":true,"approvalRequired":"before_execution","approverRole":"approver","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null},{"step":2,"roles":["finance"],"required":1,"origin":"policy","rule":"wires"}],"flags":[]}	{"level":"high","factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"mitigations":[]}	{"action":"Wire 9000 EUR to a new payee","reasoning":null,"confidence":null,"alternatives":[]}	rejected	\N	\N	\N	\N	1796580208862	1796580209050	11	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"amount":9000,"iban":"DE89370400440532013000"}	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	\N	\N	\N	[{"code":"text_payload_mismatch","source":"description","claimed":"EUR","message":"The description says EUR, but the payload names no currency.","actual":null}]	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a
-task:human:066536c65548c7f0b8157f82	did:agent:fixture-bot	\N	Scale the worker pool	[]	{"replicas":12}	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Scale the worker pool","reasoning":null,"confidence":null,"alternatives":[]}	approved	\N	\N	\N	\N	1796580209212	1796580209379	16	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"replicas":40}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	\N	\N	\N	[]	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db
-task:human:8416f077075d077a85760c91	did:agent:fixture-bot	\N	Drop the staging cache	[]	{"cache":"staging"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Drop the staging cache","reasoning":null,"confidence":null,"alternatives":[]}	changes_requested	\N	\N	\N	\N	1796580209536	1796580209761	19	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cache":"staging"}	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	\N	\N	\N	[]	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03
-task:human:5d4f4857fc4342881f21c1eb	did:agent:fixture-bot	\N	Restart the mail relay	[]	{"host":"mx1"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Restart the mail relay","reasoning":null,"confidence":null,"alternatives":[]}	cancelled	\N	\N	\N	\N	1796580209861	1796580209930	23	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"host":"mx1"}	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff	\N	\N	\N	[]	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff
+task:human:7f426039a53500c5935cbd04	did:agent:fixture-bot	\N	Rotate the TLS certificate of api.example.com	[]	{"host":"api.example.com"}	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Rotate the TLS certificate of api.example.com","reasoning":null,"confidence":null,"alternatives":[]}	completed	exec:7f426039a53500c5935cbd04	did:agent:fixture-bot	{"rotated":true}	\N	1796580485469	1796580485848	5	{"autoEscalation":null,"auditFrequency":null}	lease:de4b3b7b5dc310f453be8939	1796580545758	1	0	\N	\N	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	\N	\N	\N	[]	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e
+task:human:38b9716c9a19a7de4f152cbd	did:agent:fixture-bot	\N	Wire 9000 EUR to a new payee	[]	{"amount":9000,"iban":"DE89370400440532013000"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":["wires"],"gateRequired":true,"floorApplied":true,"approvalRequired":"before_execution","approverRole":"approver","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null},{"step":2,"roles":["finance"],"required":1,"origin":"policy","rule":"wires"}],"flags":[]}	{"level":"high","factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"mitigations":[]}	{"action":"Wire 9000 EUR to a new payee","reasoning":null,"confidence":null,"alternatives":[]}	rejected	\N	\N	\N	\N	1796580486061	1796580486199	11	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"amount":9000,"iban":"DE89370400440532013000"}	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	\N	\N	\N	[{"code":"text_payload_mismatch","source":"description","claimed":"EUR","message":"The description says EUR, but the payload names no currency.","actual":null}]	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a
+task:human:87782d923101fedb0e7ed0fb	did:agent:fixture-bot	\N	Scale the worker pool	[]	{"replicas":12}	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Scale the worker pool","reasoning":null,"confidence":null,"alternatives":[]}	approved	\N	\N	\N	\N	1796580486255	1796580486334	16	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"replicas":40}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	\N	\N	\N	[]	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db
+task:human:b78d97a84eae8dfce79b68e1	did:agent:fixture-bot	\N	Drop the staging cache	[]	{"cache":"staging"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Drop the staging cache","reasoning":null,"confidence":null,"alternatives":[]}	changes_requested	\N	\N	\N	\N	1796580486380	1796580486454	19	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cache":"staging"}	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	\N	\N	\N	[]	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03
+task:human:642843910fab09d8fc7a7491	did:agent:fixture-bot	\N	Restart the mail relay	[]	{"host":"mx1"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Restart the mail relay","reasoning":null,"confidence":null,"alternatives":[]}	cancelled	\N	\N	\N	\N	1796580486499	1796580486518	23	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"host":"mx1"}	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff	\N	\N	\N	[]	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff
 \.
 
 
@@ -1665,5 +1665,5 @@ CREATE INDEX tasks_status ON public.tasks USING btree (status, created_seq);
 -- PostgreSQL database dump complete
 --
 
-\unrestrict bKODlTGM61WPfsgKrw29fwKokOihC1gQ7ElUfdLOdywohSr4lIMXgLNbC16xWmh
+\unrestrict 2wHRuzrV3FwcVUOuTrD06t3gLfgIImapX3SRNpfbxtGLztkQDJN4dw5JWiSv3vB
 

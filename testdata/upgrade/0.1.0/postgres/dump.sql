@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict thwMW7yN5uGezdiZt8ZwbzCNZZRcQ2X9Myb4pamSesdQpKaO3qxY45CawnUT6XG
+\restrict jagles1WBN0fkQKtz1H7uhZkfGDnbY61qV1XqgyKgethQglvg8qkGaM8yF2FAnw
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -637,7 +637,7 @@ CREATE TABLE public.webhooks (
 --
 
 COPY public.approval_comments (id, approval_id, task_id, author, body, mentions, digest, ledger_index, created_at) FROM stdin;
-comment:ec18aa6ae68cb1fbd8b02074	approval:human:b1263381c9033bf87ed9776c	task:human:545942616d501721669fa15d	did:human:approver	Checking the retention rules first.	[]	sha256:b8ba12a42e422348cb22fe3ea8eb98949350662627e17534c59919442370f959	38	1796580212113
+comment:e4d23fe2a74f315f4704c8bc	approval:human:60df113d2647bc1c1d6b8ddc	task:human:51f565e84b6c1255d78e18a5	did:human:approver	Checking the retention rules first.	[]	sha256:80840b35c8af37441fa45a80b626bd3a46f0f9652b7cd0afc17e3c1e0d1fc090	43	1796580490121
 \.
 
 
@@ -646,10 +646,10 @@ comment:ec18aa6ae68cb1fbd8b02074	approval:human:b1263381c9033bf87ed9776c	task:hu
 --
 
 COPY public.approval_opens (approval_id, principal_id, channel, opened_at) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	did:human:approver	api	1796580208130
-approval:human:e1aa0af6dae32d5cca5b40f9	did:human:approver	api	1796580208982
-approval:human:ab12f50ba3acf2e75883d46f	did:human:approver	api	1796580209333
-approval:human:fda8853c5f04a7a95fccefa1	did:human:approver	api	1796580209690
+approval:human:2126027c997e78d7ab2010af	did:human:approver	api	1796580485605
+approval:human:31eefc7e6c5ebe200e4d7de7	did:human:approver	api	1796580486179
+approval:human:363a422d97f9f267bf1bc5a6	did:human:approver	api	1796580486290
+approval:human:f1da067557cd712e3f551b10	did:human:approver	api	1796580486436
 \.
 
 
@@ -666,16 +666,17 @@ COPY public.approval_prompts (approval_id, principal_id, prompted_at) FROM stdin
 --
 
 COPY public.approval_roles (approval_id, role, status, requested_at) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	approver	approved	1796580207968
-approval:human:e1aa0af6dae32d5cca5b40f9	approver	rejected	1796580208862
-approval:human:25770aced5c31d9cf7de5b4c	finance	cancelled	1796580208862
-approval:human:ab12f50ba3acf2e75883d46f	approver	approved	1796580209212
-approval:human:fda8853c5f04a7a95fccefa1	approver	cancelled	1796580209536
-approval:human:8abd96b383e8dc2e98e85ee9	approver	cancelled	1796580209861
-approval:human:554e58ed6e6a7754063a61fa	approver	expired	1796580210545
-approval:human:09e5984773fc8527c328f52f	approver	escalated	1796580210640
-approval:human:54b2dc316e2a531122503650	ops_lead	pending	1796580211845
-approval:human:b1263381c9033bf87ed9776c	approver	pending	1796580212042
+approval:human:2126027c997e78d7ab2010af	approver	approved	1796580485469
+approval:human:31eefc7e6c5ebe200e4d7de7	approver	rejected	1796580486061
+approval:human:b5643b3b69963e4780b34236	finance	cancelled	1796580486061
+approval:human:363a422d97f9f267bf1bc5a6	approver	approved	1796580486255
+approval:human:f1da067557cd712e3f551b10	approver	cancelled	1796580486380
+approval:human:31a272eff223650623ba66ec	approver	cancelled	1796580486499
+approval:human:d8825b39a77b21e4ef8a4d0e	approver	escalated	1796580486843
+approval:human:fcbee8e9fff456b7aa08c515	approver	expired	1796580486806
+approval:human:7eb9dd6b57361c3794b990f0	ops_lead	escalated	1796580487921
+approval:human:dd03ca32cb305ade79f93ba2	admin	expired	1796580488955
+approval:human:60df113d2647bc1c1d6b8ddc	approver	pending	1796580490091
 \.
 
 
@@ -684,16 +685,17 @@ approval:human:b1263381c9033bf87ed9776c	approver	pending	1796580212042
 --
 
 COPY public.approvals (id, task_id, kind, step, approver_role, required, status, requested_at, expires_at, escalation_policy, escalate_to, decided_at, reason, timeout_ms, remind_at, reminded, proposal, group_id, claimed_by, claimed_until, assignee, assigned_by, assigned_at, attention_check, bulk_approvable, min_review_seconds) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	task:human:e453c5688c7fed04b881bd78	execution	0	approver	1	approved	1796580207968	\N	\N	\N	1796580208195	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:e1aa0af6dae32d5cca5b40f9	task:human:78c78d217f63458252357ae9	execution	0	approver	1	rejected	1796580208862	\N	\N	\N	1796580209050	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:25770aced5c31d9cf7de5b4c	task:human:78c78d217f63458252357ae9	execution	1	finance	1	cancelled	1796580208862	\N	\N	\N	1796580209050	policy rule wires: wires go to finance	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:ab12f50ba3acf2e75883d46f	task:human:066536c65548c7f0b8157f82	execution	0	approver	1	approved	1796580209212	\N	\N	\N	1796580209379	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:fda8853c5f04a7a95fccefa1	task:human:8416f077075d077a85760c91	execution	0	approver	1	cancelled	1796580209536	\N	\N	\N	1796580209761	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:8abd96b383e8dc2e98e85ee9	task:human:5d4f4857fc4342881f21c1eb	execution	0	approver	1	cancelled	1796580209861	\N	\N	\N	1796580209930	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:554e58ed6e6a7754063a61fa	task:human:c6acdcd8e884b3d588197eaa	execution	0	approver	1	expired	1796580210545	1796580211545	reject	\N	1796580211601	\N	1000	1796580211345	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:09e5984773fc8527c328f52f	task:human:4b9faf025ecdc78ef84a7d0d	execution	0	approver	1	escalated	1796580210640	1796580211640	auto	ops_lead	1796580211845	\N	1000	1796580211440	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:54b2dc316e2a531122503650	task:human:4b9faf025ecdc78ef84a7d0d	execution	0	ops_lead	1	pending	1796580211845	1796580212845	auto	\N	\N	escalated from approver after no decision by 2026-12-06T18:03:31.640Z	1000	1796580212645	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
-approval:human:b1263381c9033bf87ed9776c	task:human:545942616d501721669fa15d	execution	0	approver	1	pending	1796580212042	\N	\N	\N	\N	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:2126027c997e78d7ab2010af	task:human:7f426039a53500c5935cbd04	execution	0	approver	1	approved	1796580485469	\N	\N	\N	1796580485651	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:31eefc7e6c5ebe200e4d7de7	task:human:38b9716c9a19a7de4f152cbd	execution	0	approver	1	rejected	1796580486061	\N	\N	\N	1796580486199	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:b5643b3b69963e4780b34236	task:human:38b9716c9a19a7de4f152cbd	execution	1	finance	1	cancelled	1796580486061	\N	\N	\N	1796580486199	policy rule wires: wires go to finance	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:363a422d97f9f267bf1bc5a6	task:human:87782d923101fedb0e7ed0fb	execution	0	approver	1	approved	1796580486255	\N	\N	\N	1796580486334	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:f1da067557cd712e3f551b10	task:human:b78d97a84eae8dfce79b68e1	execution	0	approver	1	cancelled	1796580486380	\N	\N	\N	1796580486454	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:31a272eff223650623ba66ec	task:human:642843910fab09d8fc7a7491	execution	0	approver	1	cancelled	1796580486499	\N	\N	\N	1796580486518	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:d8825b39a77b21e4ef8a4d0e	task:human:99c7b4497ff3e3c70d575d42	execution	0	approver	1	escalated	1796580486843	1796580487843	auto	ops_lead	1796580487921	\N	1000	1796580487643	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:fcbee8e9fff456b7aa08c515	task:human:4031871eee261132e36dadc9	execution	0	approver	1	expired	1796580486806	1796580487806	reject	\N	1796580487921	\N	1000	1796580487606	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:7eb9dd6b57361c3794b990f0	task:human:99c7b4497ff3e3c70d575d42	execution	0	ops_lead	1	escalated	1796580487921	1796580488921	auto	\N	1796580488955	escalated from approver after no decision by 2026-12-06T18:08:07.843Z	1000	1796580488721	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:dd03ca32cb305ade79f93ba2	task:human:99c7b4497ff3e3c70d575d42	execution	0	admin	1	expired	1796580488955	1796580489955	auto	\N	1796580490026	escalated from ops_lead after no decision by 2026-12-06T18:08:08.921Z	1000	1796580489755	1	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
+approval:human:60df113d2647bc1c1d6b8ddc	task:human:51f565e84b6c1255d78e18a5	execution	0	approver	1	pending	1796580490091	\N	\N	\N	\N	\N	\N	\N	0	\N	\N	\N	\N	\N	\N	\N	\N	0	\N
 \.
 
 
@@ -750,33 +752,35 @@ COPY public.channel_nonces (id, expires_at) FROM stdin;
 --
 
 COPY public.checkpoints (size, root_hash, note, created_at) FROM stdin;
-1	84x/whJ6vzxDIMcSMlqAiIgLL7vTstKT+ab3Fsp9WdY=	humanos.ledger/42bc6c0a\n1\n84x/whJ6vzxDIMcSMlqAiIgLL7vTstKT+ab3Fsp9WdY=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FY+Yb5zbwf5RVAsde9CnhPNyAdRLP30seaI+UneFQ9ZAW96wfeJzseJiycXbDCIfw5gjVINghWun6TzlZw+nDwk=\n	1796580207349
-2	jd+aYkvf59zfmC7hVvmzITwWyB2otQzITg4JGpcVcrQ=	humanos.ledger/42bc6c0a\n2\njd+aYkvf59zfmC7hVvmzITwWyB2otQzITg4JGpcVcrQ=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/Fb1i5yZrpsveIXfOfSEncHjI9SXbZ/ZeJfeyOg+RbO2m33hhrmyv6amTP9lMXcL7M0xLoPH2u4wINXOQgXV1VwM=\n	1796580207526
-3	mpH1oQrkXqoqsaUjEOD8LQ6da4zDuZdnNe8Iuk0MFdo=	humanos.ledger/42bc6c0a\n3\nmpH1oQrkXqoqsaUjEOD8LQ6da4zDuZdnNe8Iuk0MFdo=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FWx3e7zlmNejUKQzjAIJ5WTKR/Bt97TO2eKIqjmNriAWNo8SEcgPse94vV8TYt6QeA81o3P5g+M1U17/r2aSpAA=\n	1796580207578
-4	IWJBjrlnQegsWhXdk0pKOmBvjEwVrkdjBSkbLjaSp9U=	humanos.ledger/42bc6c0a\n4\nIWJBjrlnQegsWhXdk0pKOmBvjEwVrkdjBSkbLjaSp9U=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FfXaiUn+fkh+y+Rngeg9tNWCzxLZjXFM7Tuj5XPx4ZYfT8kk8LUffXq1Yxey4N3sBQm6NjYZ33RFo97Ga8gIsAg=\n	1796580207677
-5	UFJW1A0y6ZQxesLn1LsP2Lnx0qyEZ2AkA6C6ZtlwNnU=	humanos.ledger/42bc6c0a\n5\nUFJW1A0y6ZQxesLn1LsP2Lnx0qyEZ2AkA6C6ZtlwNnU=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/42bc6c0a L9N/FRmV0Fy8Yy4PerfqPmNJ9itVl5BGC3l1J/n/c1XEuRNvsxmlQkgxs+eZtXNCAdmtu28kHD1leUxPj10PBLWLWAM=\n	1796580207737
-7	BqqXAJ3qJGwIIPwg5m/AzlkzMAFuqI2bzGG9925iQ+8=	humanos.ledger/42bc6c0a\n7\nBqqXAJ3qJGwIIPwg5m/AzlkzMAFuqI2bzGG9925iQ+8=\nhumanos-task-heads 1 cXb2fIX5fjzfW2Lff0+B/LI3gSvVSe+TgPxvMW/sPMY=\n\n— humanos.ledger/42bc6c0a L9N/FWrqAKSt1qz0L1OhEAAjnQ+qrt+WT1nSARwOqQjc5zGX3XHVOxGwiOBVN95QqKF3cGkFPdAo6cjP62OSoOT8jA0=\n	1796580208038
-8	x70kZ7kjqi4MC1zt60IPU96OB3Cpzf8LtSwWYgupqng=	humanos.ledger/42bc6c0a\n8\nx70kZ7kjqi4MC1zt60IPU96OB3Cpzf8LtSwWYgupqng=\nhumanos-task-heads 1 0/vUnueNRPg39uBfUjGMCt8Q+hQ/yB5S4cO9RxQQW8w=\n\n— humanos.ledger/42bc6c0a L9N/FWNb0bkx0gIye8hxwBYOYLBPIaX/lsjiRXo+UEfI5m7XXm3DOPczYD6PkfZzTyhpxtLUisfZOhkbFHqqHcg7Xw0=\n	1796580208313
-9	LKSfj2sSgArCfPKydplh7DpI8t0S8CUM7I+mYMycI8Q=	humanos.ledger/42bc6c0a\n9\nLKSfj2sSgArCfPKydplh7DpI8t0S8CUM7I+mYMycI8Q=\nhumanos-task-heads 1 SaVvIEtB+dteYz0F+b2LEmH2pLC/SOUTOgjdTSkOghQ=\n\n— humanos.ledger/42bc6c0a L9N/FfjiIiZA69M8ip0htdl8EikE6dmgpNcf+0cLlTf1ieLvQDXB+LJUpJEkmTqtnMHh6KgrktNTFO05Ag7mKTrXzA8=\n	1796580208501
-10	gkE4Kqg/ElLQmtqnYYOud/ebJ8kfD9oc1oz7Xfd8Ndg=	humanos.ledger/42bc6c0a\n10\ngkE4Kqg/ElLQmtqnYYOud/ebJ8kfD9oc1oz7Xfd8Ndg=\nhumanos-task-heads 1 yj1sWxeBPFZaqItbwSg6W7FFFL5kqINapbrQMPY7Hcw=\n\n— humanos.ledger/42bc6c0a L9N/FeC2bO6LcPEU6JuT3v8t2vACYZX3yxx1y3YR1ILkSVPjcpc6Yc4SmsIIyoV5KX9rACpNE9oclM4YPNrSEYL66ww=\n	1796580208603
-11	PC82Ac3IJpNF153sta5rekAkz5KWr+HZ8gsAY+JQ7o8=	humanos.ledger/42bc6c0a\n11\nPC82Ac3IJpNF153sta5rekAkz5KWr+HZ8gsAY+JQ7o8=\nhumanos-task-heads 1 updXTbO5arwi97Lx7S002NYNzRw+vX/fWROxD6iyaL4=\n\n— humanos.ledger/42bc6c0a L9N/FbWrAHdeEG67TU05nN++6Z64/J1Sg3ho9oEodsMzDh8uycb7Txd8PIX94d2SkdLRQruzEc5ZAPX4OKa27SPsbgA=\n	1796580208720
-14	QqWSYf/6MJOr1n8pa7kMvbB7iguGgko6d7FvBeH13qM=	humanos.ledger/42bc6c0a\n14\nQqWSYf/6MJOr1n8pa7kMvbB7iguGgko6d7FvBeH13qM=\nhumanos-task-heads 2 PJIAogSGRFNN/tOJ7IdM25vxJ4kAdHY6OUcV0IzPX14=\n\n— humanos.ledger/42bc6c0a L9N/FVx4xlnHb2hewLGt9SaQL7tqYbpFr1GCJDaKfMEijFIY30Eh6PwtcqAzR0iGxDQTHUidg0NVyXDaoiE5fWyp2AM=\n	1796580208933
-16	ThChNpAIkIKZJZSIoNN3Zd4gAefYF5FsOCZtT0GGKno=	humanos.ledger/42bc6c0a\n16\nThChNpAIkIKZJZSIoNN3Zd4gAefYF5FsOCZtT0GGKno=\nhumanos-task-heads 2 WJ49BvqlgXRS8d0ZUnyFjc5Ho6SmIhwJEdtse3GpR2k=\n\n— humanos.ledger/42bc6c0a L9N/FY67PAvf8lDnSUJlwyTd1m+VXk1CInWqWVDqh9ynqe8+RwOspuTrLkWbInOsRlGTtNkwemmti4jw6Hag2Kalfgg=\n	1796580209153
-18	9H1/RH4wgxyZgAgeEr+9f5kZaICThk13crYp7kKSDW0=	humanos.ledger/42bc6c0a\n18\n9H1/RH4wgxyZgAgeEr+9f5kZaICThk13crYp7kKSDW0=\nhumanos-task-heads 3 DKOe9nSw1klW+aBBdGqIzyVeqwRmRxvAzUG3C1FaTks=\n\n— humanos.ledger/42bc6c0a L9N/FY2QN4pJK9U0j3tV4z2wTXrH69KBBrLHlRUi8PgFlH2ioGmHIA83d0WJW8sjI8VpOBTG8Z4o6sjWl8ArTXpXWA4=\n	1796580209277
-19	ONGax70I3ifgBjv1z63O8YqxselbTWzp1n7OSIzIzdg=	humanos.ledger/42bc6c0a\n19\nONGax70I3ifgBjv1z63O8YqxselbTWzp1n7OSIzIzdg=\nhumanos-task-heads 3 WSE6Fgb73ASYTFYIGMK/4p6QqM3qBkCF/xKHTWQd67U=\n\n— humanos.ledger/42bc6c0a L9N/FaTdtulQ/CSWEVWuxD2zeCueyi2Zc6bRMJor/xigB3hyixZB50ZyXB6Hr0GHmuEHyzMhFYwS7s2Pj/x2QD3ybAM=\n	1796580209489
-21	nJ/1yhXmcb5yD7Aj00Cf9GuKy+AjtfbcZIznI7oUa94=	humanos.ledger/42bc6c0a\n21\nnJ/1yhXmcb5yD7Aj00Cf9GuKy+AjtfbcZIznI7oUa94=\nhumanos-task-heads 4 602eJLjdEJILyrmZybWEaFvlhlZ7JGCBSL1rqzmFfmo=\n\n— humanos.ledger/42bc6c0a L9N/FWgrQvPlnx+fATlic1J0nqwqo+3khIUP2ooz5QhxCV9Vzfodc/K503uwgWWi8ZPR1owuQ/r0nTWg97sFc5NY8Ao=\n	1796580209621
-23	ztDijKjwzIl89SJqThfet6+wkTymv4cKCSo8ALeW2Og=	humanos.ledger/42bc6c0a\n23\nztDijKjwzIl89SJqThfet6+wkTymv4cKCSo8ALeW2Og=\nhumanos-task-heads 4 ODP5jrfZQ5wZ66Pqht5PKEYgI/jZimVp5E/NWdbXQz4=\n\n— humanos.ledger/42bc6c0a L9N/FRTsgozkD39QzNvrjJAJ0P5Vv7G4Cczcgp5G1zOZlI8bMCSqDVg5smJqf9eSwOgSm2X4HJ11p2Ma2vI/L4LsvQM=\n	1796580209809
-25	VVBY2jPwDbo0NDceSGh83KmHijYu9RHrbpJdVv5p86M=	humanos.ledger/42bc6c0a\n25\nVVBY2jPwDbo0NDceSGh83KmHijYu9RHrbpJdVv5p86M=\nhumanos-task-heads 5 rmGlaCyfxnJr6YeopZemkiWTGCmPe3nUCQ9Is47wQZs=\n\n— humanos.ledger/42bc6c0a L9N/FZQLuQ+iE+kVKba2FICn3P+GBeFMOb6BYPzB2Cv1Eo+QjqTqxF9t/AbSJ5DSFtjlgNgt5HZDIgjBIajb315pZwU=\n	1796580209892
-27	aPfOrvawbtW04BGwOgldWFOWAOdkdX0Z8YZOYhXxscc=	humanos.ledger/42bc6c0a\n27\naPfOrvawbtW04BGwOgldWFOWAOdkdX0Z8YZOYhXxscc=\nhumanos-task-heads 5 hmcDlIP394xdD/5obxZx/KYEzWCtJvAqqLCROVoAUB4=\n\n— humanos.ledger/42bc6c0a L9N/Fc2gb+Pi6SUXDlfNxdAlt4mGxstCDX1BpTFzARwsgqcFpZj9ijlLAQ/pio7YRx1nN09kttZzyT20+EqmB3yUAw8=\n	1796580209993
-29	LAbkAjS5CmRgQ8VoLK7lQ1m5Z4slo7sR+09aruzs4o4=	humanos.ledger/42bc6c0a\n29\nLAbkAjS5CmRgQ8VoLK7lQ1m5Z4slo7sR+09aruzs4o4=\nhumanos-task-heads 6 EfaAWlMSGT/4I6K7bhOOrRlAtpSAH7uJdNnXJBQWbMc=\n\n— humanos.ledger/42bc6c0a L9N/FZ/diBK5t4L/sLUEN+/14q0KEIeA/A0cyi80+Pt7w43uao+bTDjNWIQJu37SDQjsy30R6yDKD3frU506SluzEQk=\n	1796580210572
-31	JYgreIpp+LcB96N3hsoelrMPZ4zhVFmNl0mmqrEi+XQ=	humanos.ledger/42bc6c0a\n31\nJYgreIpp+LcB96N3hsoelrMPZ4zhVFmNl0mmqrEi+XQ=\nhumanos-task-heads 7 GUImIYI2Q/BSqk7anMAxifE3tYzmaeMdYazV9aH96ho=\n\n— humanos.ledger/42bc6c0a L9N/FYOWx4AhDqXQWARjg80YEnA1TmIHBbIhwCV/eqUelef4xAiggRi8/pNrBozj1JpTCpVSoUmF712Pk+FmDfoVegA=\n	1796580210658
-32	l27mo7EY+6xSmhJny7YBqBcIRlj8s7SkPb6CmsGAe8g=	humanos.ledger/42bc6c0a\n32\nl27mo7EY+6xSmhJny7YBqBcIRlj8s7SkPb6CmsGAe8g=\nhumanos-task-heads 7 fpokrMJklNVs07U3DYat14A+GA9rEanRY1fyE9Wnd8U=\n\n— humanos.ledger/42bc6c0a L9N/FX+Q8rsiXMq7x5UwXAv636hXznMoAvCQPx6LkioJhuL0iI0LI5tYDbkKTG4NjHcijkn+gqymChT3x93Gx4eTmg8=\n	1796580211403
-33	H+pZMwbiM10b+PgFtiX4wmn/sBwz1zh6IZLs++0v/fk=	humanos.ledger/42bc6c0a\n33\nH+pZMwbiM10b+PgFtiX4wmn/sBwz1zh6IZLs++0v/fk=\nhumanos-task-heads 7 w7Srh8chbVnQryRwC83yxLzSOj49gHBRUlKQSOcBAFs=\n\n— humanos.ledger/42bc6c0a L9N/FfPaIik58ebMUA0WwGgfmNvBOwE41A1seAjZV7kSqbpN/fuhm9G2xFIcQfMeJ0REU+ZGTXUNHZIljuNCjJLuwAY=\n	1796580211611
-34	EA9U8rmiZers5huYwmiFiKlt4ZQgsMQ7Tg0A6OZxcIM=	humanos.ledger/42bc6c0a\n34\nEA9U8rmiZers5huYwmiFiKlt4ZQgsMQ7Tg0A6OZxcIM=\nhumanos-task-heads 7 piO4MxuapXuZFntG/yUcBXmCL6KhsDH5IJRvf50Er7Y=\n\n— humanos.ledger/42bc6c0a L9N/FWEUzTv+LLIXJQIc4hMz8LlPeNzPrFWDZW0zBUrhSAYZE0z1otjBjhcfT0kmnUIyqQbnZMaBAgEsYVIQDa/PSg4=\n	1796580211667
-38	9QUyCf9MqLXdIjOjTmBgJipi+XKTV0BC+WJ3e1sw8z0=	humanos.ledger/42bc6c0a\n38\n9QUyCf9MqLXdIjOjTmBgJipi+XKTV0BC+WJ3e1sw8z0=\nhumanos-task-heads 8 Sx3wuadF/Y0W9rsWsnCxwNMJBvsNBev8x7A8IGY0sJI=\n\n— humanos.ledger/42bc6c0a L9N/FRK1INMBbBaYpZg4iWDtq7xY7gPOGMR/pJvJ/IWVtxwD5GGxMplfqfOUbUBFq+OCHZmbUAOk0D2f3GNjw45MIQ0=\n	1796580212073
-39	MCm3tOjqHn8F4twHX8bHXWvjKglbNXuTD1rVNLuGvME=	humanos.ledger/42bc6c0a\n39\nMCm3tOjqHn8F4twHX8bHXWvjKglbNXuTD1rVNLuGvME=\nhumanos-task-heads 8 s496tJS2YRzEPFQ+e8tv9MkzoRNjrtwpnYFyztsqCTc=\n\n— humanos.ledger/42bc6c0a L9N/FdOsIMvybuxVfhzP/61RgxLL8SOnPkvheTd0F/phY72T9DWumMV48tkbff0rXVzLYI1Oon4Larelbfd1rf8YMQ0=\n	1796580212147
-36	Bq9WfHNn2pSnrEnkb33P4pqm6tFKxHAVckLsLTewwK4=	humanos.ledger/42bc6c0a\n36\nBq9WfHNn2pSnrEnkb33P4pqm6tFKxHAVckLsLTewwK4=\nhumanos-task-heads 7 03SjRwA2ZoR+qRhpyyDxZfeEjmVMrLo4RRVbCLrAxeA=\n\n— humanos.ledger/42bc6c0a L9N/FQHtJ4QXm6Xj+KAgVgSX0oBx8JtyMF9yzSuGlAcdP5G8GHTFlcg/DUjdHX3u0AXMXkl7Up6I7zEWwdk5zCFIdwA=\n	1796580211894
-41	1gy8zA5RWXumBQX0ztRc625xJBXdrXUBt/KlHE1AOs8=	humanos.ledger/42bc6c0a\n41\n1gy8zA5RWXumBQX0ztRc625xJBXdrXUBt/KlHE1AOs8=\nhumanos-task-heads 8 s496tJS2YRzEPFQ+e8tv9MkzoRNjrtwpnYFyztsqCTc=\n\n— humanos.ledger/42bc6c0a L9N/FUKqkfJU/XFpcO03YtLcfidLcf/qSP6UYYBwqxyuaCi17p9+OZFgUppTBFn7n57lVXeqW01xoPtdhhHMRXiA9Q4=\n	1796580212217
+1	k8vK6ubwU53P+aaa2wBklzcYW0fgz+pzwn6IDH+BT7o=	humanos.ledger/61b2fd3d\n1\nk8vK6ubwU53P+aaa2wBklzcYW0fgz+pzwn6IDH+BT7o=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg7hXnTRtEa5gm83H5FTI5MlP9o4/u5rrNw4lEcIxeIuZGzJYkxtsV7qjTijQ9nticJPLaVJN+j6h0ATDYRRb4wg=\n	1796580485165
+2	7RePfBoU+A46xjrJ/GZ19kodklMDylch9hwvUkShvys=	humanos.ledger/61b2fd3d\n2\n7RePfBoU+A46xjrJ/GZ19kodklMDylch9hwvUkShvys=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg9iLzi25A/eXOWm0TuG0ABzK+mzxG2oeO2/2PFwweanL8XuPnTVQW8tpLNjnjuMFezTcs+ct+oAOI3LeHoAKqA4=\n	1796580485233
+3	O75IJN+RrSUo/iC6MuUH3bKx2ANWThkqi6Hwzq7RpEE=	humanos.ledger/61b2fd3d\n3\nO75IJN+RrSUo/iC6MuUH3bKx2ANWThkqi6Hwzq7RpEE=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOgyG1HOg7prqxg2sdA8TjEdqE9KbiqOMRMcLZvX6/lXIW720vSQU9H4XT8R3kb9OcM3ERJNCnoxzQyPDnKFu2bgg=\n	1796580485270
+4	XCEhR3kYHTT5sEQs6zrnlEC+qPUg2a6l7lf81eXaAxE=	humanos.ledger/61b2fd3d\n4\nXCEhR3kYHTT5sEQs6zrnlEC+qPUg2a6l7lf81eXaAxE=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOgyEtTtofxwgRM5ewaUj2TaPwaXD8Yj3ZU1i/fLokTwwhUEHkdOOHWERURb975U/+VPquhx4yYaH5ITo84xOb8As=\n	1796580485297
+5	yMuAYWlI3SGGf0abOIMz79qxifHlEOaxR7K9XMKp8Lg=	humanos.ledger/61b2fd3d\n5\nyMuAYWlI3SGGf0abOIMz79qxifHlEOaxR7K9XMKp8Lg=\nhumanos-task-heads 0 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n\n— humanos.ledger/61b2fd3d VehOg4MB88YXIq4Q/84Ak/IrkWXsLQa6DQ4rAZbzR3WR0O+Z/EBgE//mmIm/rTcWUIEKM9014MCbTRpbRqC49s4cfwE=\n	1796580485328
+7	jelDc2UMcDdCY2MnUhNaZ7XXZzHmEsDqhKS9AWmQRpI=	humanos.ledger/61b2fd3d\n7\njelDc2UMcDdCY2MnUhNaZ7XXZzHmEsDqhKS9AWmQRpI=\nhumanos-task-heads 1 dqMfqoUOdbMUDRdqkWYM2dMl2GTiclz1os5z+cz6kjI=\n\n— humanos.ledger/61b2fd3d VehOg+idvfYDjOzxyiZd9Unc6DSTI+7V/Y/N5CRYcYppsJbobHwvKs87aL7cWsuIvBoNjvTNmuBulkKI2Ttf4CF0dAs=\n	1796580485539
+8	oU4S/hJ3TXdoN+oMrUVFzOb9oyklxsFtGxAA4ADc8YY=	humanos.ledger/61b2fd3d\n8\noU4S/hJ3TXdoN+oMrUVFzOb9oyklxsFtGxAA4ADc8YY=\nhumanos-task-heads 1 KDbUAMEoeb/MtIVSpdpmda/m5utkzBBhY3XPlVz91FE=\n\n— humanos.ledger/61b2fd3d VehOg2rgpupCCLQKL5zU/LmuvluG2+yqO/AesYUmt/eD+nY9AHy3fORldOlNSFqtJiMZdtOjQ7qthiLjGxjxYyIa2g8=\n	1796580485722
+9	vEZ7sER3f7NFvZl0m2DxL4euTwNRk6IVkCqHwihUBLk=	humanos.ledger/61b2fd3d\n9\nvEZ7sER3f7NFvZl0m2DxL4euTwNRk6IVkCqHwihUBLk=\nhumanos-task-heads 1 ni7xfpan/cNNR78VZdbS5NLYXq1yZNcA53LO2txCm+E=\n\n— humanos.ledger/61b2fd3d VehOg/T7WSfYp9VyILMWudotMhkguJ89YD1nrFHp6QjJ1UQRcRhxTfU+HdCv8upuLE9nW9I1phgjGKwmK2/HxldRaQY=\n	1796580485814
+10	4MPlEB6qkWk+/kQ8lERIkuMXuxJmecw/14zCle5RQWM=	humanos.ledger/61b2fd3d\n10\n4MPlEB6qkWk+/kQ8lERIkuMXuxJmecw/14zCle5RQWM=\nhumanos-task-heads 1 TLLhlwj4R/imRx4x5nhAY4TcSqk+U6xL2HMhm07kf0I=\n\n— humanos.ledger/61b2fd3d VehOg5Ui3S14vnXhu9To8YF0X7OQ+5OscuM2rhRDOEReoRNodpl9MLQzh/ANGBeqBr6JeN4TS5xhe8cfRxY0izcgCgs=\n	1796580485873
+11	1vSKv3wVfhlMtwYiI1HWzG6SSGlvXfmfk4KRSImMgA4=	humanos.ledger/61b2fd3d\n11\n1vSKv3wVfhlMtwYiI1HWzG6SSGlvXfmfk4KRSImMgA4=\nhumanos-task-heads 1 Lmg9qZS/VHe9lazTzvuhPMVw43mGOFEzfjROD/6OiSQ=\n\n— humanos.ledger/61b2fd3d VehOg8I4bRna09oq584YvRPFJAYOJBRIGnXzITVnm6IyBCZOjS7fPThE8Kxh6QL0JZ3mlE+TOXngnHznikiRIEcEEQA=\n	1796580485989
+14	8SFhHJBO26L3MY8ChjNni/WIZAcOysOa2bUAMES8nfs=	humanos.ledger/61b2fd3d\n14\n8SFhHJBO26L3MY8ChjNni/WIZAcOysOa2bUAMES8nfs=\nhumanos-task-heads 2 4QtM03z4i6iLk6B0hsKVwNX4mg3Pub7IOyIzXcV1UHM=\n\n— humanos.ledger/61b2fd3d VehOg0HjHUrCijTsaAZ9Sfg/Y5vlquAXEiLC9MqUh1o6jDd1202KSxgYzMOTcJzNX4I6VKk+Mv66wAxCpj03hhzI5ws=\n	1796580486118
+16	6VW0Ltd6FoHq/4uPsfFaoz9Rd5H+DU7ltRJbWUgooYs=	humanos.ledger/61b2fd3d\n16\n6VW0Ltd6FoHq/4uPsfFaoz9Rd5H+DU7ltRJbWUgooYs=\nhumanos-task-heads 2 KUTM4GfXgYUGOsDy0vGhSsgWrR/YheVFjvVaorEXcqs=\n\n— humanos.ledger/61b2fd3d VehOg58GalBgl02RVInKVZ5QRd5B3AZT5fUAWGwjUTAZ8qoLDLiYk8vC9dWMgt/BQncOVcSv+y9wnar+4ULGvCljyAE=\n	1796580486241
+18	KZZ2lsGnRr7qInoSckNkzsndKLZru+GR/G6MMXZ8W1M=	humanos.ledger/61b2fd3d\n18\nKZZ2lsGnRr7qInoSckNkzsndKLZru+GR/G6MMXZ8W1M=\nhumanos-task-heads 3 /Igs8zh28nJTYgkhHWp35yV7d2szXBSZ3KTBAr7KyPI=\n\n— humanos.ledger/61b2fd3d VehOg4jlPK66vwsPllJMAfT3r6ySmWqFj7O53qbwcC19AfmmZpJrvH6USQiTf2fH5TuDETl8OYxKW/MhVpZzIoTnywM=\n	1796580486267
+19	wdMLmeV2pdxg8zRMEa2kzYoNZ62B96p1otRom8JH+Fg=	humanos.ledger/61b2fd3d\n19\nwdMLmeV2pdxg8zRMEa2kzYoNZ62B96p1otRom8JH+Fg=\nhumanos-task-heads 3 dEIB0dbPFjzSHuNwGf7LWQUx7sfqHbk4MdrjEbIrDSc=\n\n— humanos.ledger/61b2fd3d VehOgx79zjG6kJm8BzG8u8QZve53CXo6ZTZC+swHtNpu3uPYwsM6QtwGJoHJuffAbJ0ajOhFgA0QBE2tLaAZ5S0tWAY=\n	1796580486356
+21	UFHooJioRi2ltBZQMWlFI5YaIjdoPg0rLKGNIu4B88I=	humanos.ledger/61b2fd3d\n21\nUFHooJioRi2ltBZQMWlFI5YaIjdoPg0rLKGNIu4B88I=\nhumanos-task-heads 4 S+y7jlvKySmbIdQBjKEIxbbJockgoyVRcctL3VuyUPg=\n\n— humanos.ledger/61b2fd3d VehOg6ngt+4a2lnQmaFNJQC6Up2YwhEspM0HrG0oL+GmNP+dUZUmsdUWwP8e4x5ZnasAxgA2hrM7Fsgfeyp8NixtRQI=\n	1796580486402
+23	bip/ggv2Ql/6T+3UL3s5UZLyBTuPg56/NQveUDyWM5o=	humanos.ledger/61b2fd3d\n23\nbip/ggv2Ql/6T+3UL3s5UZLyBTuPg56/NQveUDyWM5o=\nhumanos-task-heads 4 VjANdzcwz/v9VhdAD8o4DZMlmJe8lnhgCtZlQLU5rRg=\n\n— humanos.ledger/61b2fd3d VehOg2KIQYvbFXbNtcaYxs3dxWWCzO9iIqqws1wnrChhzG7GhgyEKHRogIOI/mT/EMOQk6fqVWG/JjJd2AF6NDrMuQE=\n	1796580486474
+25	QHV4uwFK1Ku1ZBZeBOkhun/vEaBDR2zYgnBomhNTnJg=	humanos.ledger/61b2fd3d\n25\nQHV4uwFK1Ku1ZBZeBOkhun/vEaBDR2zYgnBomhNTnJg=\nhumanos-task-heads 5 1guWt7TWuKqs1eaubjA55nk9ZVs+KmbQmrQ3Wh/g5bY=\n\n— humanos.ledger/61b2fd3d VehOgw45BUp82TP7yGlAcIEX5uxIKGDvZas+DyjJAEjT3/zr9cSe4ZE8CNvtWjOic6+LRD6s+IAjmi60dA1C/DlrMgg=\n	1796580486507
+27	NB8FjH2dJO8VdEvvC0rKs59Af97txRHas1TVxoZSMDM=	humanos.ledger/61b2fd3d\n27\nNB8FjH2dJO8VdEvvC0rKs59Af97txRHas1TVxoZSMDM=\nhumanos-task-heads 5 BTY//z5ST1IbRHcXbzE3pQaDdQTcRuF942Kw4GGqCWo=\n\n— humanos.ledger/61b2fd3d VehOg6nUtg2dTLSG7kvkjpOwyLqixgNkbvg1MxcRVTrZbHcEKktmG9hUHYfaIk9hDbIw2GVfy+ZURr/IFJxaAdT2GAo=\n	1796580486536
+29	4TAtpXMvxCDNukAT/1a2Rlfwh1K/nJJp5zRy8sUcR9I=	humanos.ledger/61b2fd3d\n29\n4TAtpXMvxCDNukAT/1a2Rlfwh1K/nJJp5zRy8sUcR9I=\nhumanos-task-heads 6 rGioXcupvtBfvlwFJtT4UPCf0KGkcwB6GknJsMMGwmM=\n\n— humanos.ledger/61b2fd3d VehOg13uHT7lRwINhrT2UCBdBQmSpSdzZLwZj0wgpL24CgRC7/QO3BCO+VeLgzossPu2/ugWkLUeyTe9xPooTSTK7QM=\n	1796580486814
+31	8S8Bh3gixtXuNileEEr/ZLAdbqsgsfneOdScndCiT8U=	humanos.ledger/61b2fd3d\n31\n8S8Bh3gixtXuNileEEr/ZLAdbqsgsfneOdScndCiT8U=\nhumanos-task-heads 7 Tp0EZEi13BOmLQu2ReYaOCMJYNn45JjLpPTbPwpNj/U=\n\n— humanos.ledger/61b2fd3d VehOg78SXIivPXUaVCSwNTiH+KDknZR7/4vIeQVyICSxF+gMf3OvBjkuHsI4RcqG/UVXjarSXyBcDZf09IxJFKvhFQU=\n	1796580486866
+33	XUdn1Y98bE+mqcY/ZqEigYiMW1Q6JkZRcCkQ0xyeFVA=	humanos.ledger/61b2fd3d\n33\nXUdn1Y98bE+mqcY/ZqEigYiMW1Q6JkZRcCkQ0xyeFVA=\nhumanos-task-heads 7 t3SIp3dPmuH+ywKwVo/Y1TgLiGAL9GFbOGI9puIOo/s=\n\n— humanos.ledger/61b2fd3d VehOg8aDY0hJRvUBIOOT/a0V1kXCLU1I7EocZUvQ8fwJDKZo4ZHiXbuHexMz8fJAzgeT//t9EYgUpyQ8w+gHy35GswU=\n	1796580487673
+36	d/AQ55MIP5jDFPJDzKXOMTFuTHvlHkH4nXKEX2zHrZA=	humanos.ledger/61b2fd3d\n36\nd/AQ55MIP5jDFPJDzKXOMTFuTHvlHkH4nXKEX2zHrZA=\nhumanos-task-heads 7 kOSkdNHCgOEBf+ROFwTDKTFnMIFH16AbRPLU+/F0/Wo=\n\n— humanos.ledger/61b2fd3d VehOg4aCYj90n2H1Z8+axEOex96xYibM/3R+CtmNZaE3KTLdCeLdnUl5/cogjgPq/vxfYI2+Jfp+UTQAly/CLQ9OywE=\n	1796580487936
+37	UmDaaxLbqCjBFel3KWXkNwXHfJmcb7sZG/ST3UrjT44=	humanos.ledger/61b2fd3d\n37\nUmDaaxLbqCjBFel3KWXkNwXHfJmcb7sZG/ST3UrjT44=\nhumanos-task-heads 7 M33v3JRtFVRM2ytbk3RcymZTcPC1vfjBwMuUWvf3JwI=\n\n— humanos.ledger/61b2fd3d VehOg3DUtSpvFbOMiCEl0H9UNuKWGQ4WtBwEzpeZDPZpIF+NNW55iyInhF+4JaXVCjs5mzgATHQpnfBbyEClyY11+QU=\n	1796580488731
+40	zB+JYmnnttlARdsnh4nAMzLh1eIZdu7HYBK4O+/mZ+Q=	humanos.ledger/61b2fd3d\n40\nzB+JYmnnttlARdsnh4nAMzLh1eIZdu7HYBK4O+/mZ+Q=\nhumanos-task-heads 7 hBb4ruHF79Rf0QyCtB+sltX5HFO5M8rIBov33bOiL/k=\n\n— humanos.ledger/61b2fd3d VehOg5nHGewJ4+lRA64QrQy9AGfrtROnCmE4WIAexGBBNFJyUHAHhsjvmoJOnxZHTh0uze5ciSrqbwuGaBydvIdbsQc=\n	1796580489879
+41	qvARqnjDfM28q2glTgqHTppdICJmdUtLbFeBwfNvb2k=	humanos.ledger/61b2fd3d\n41\nqvARqnjDfM28q2glTgqHTppdICJmdUtLbFeBwfNvb2k=\nhumanos-task-heads 7 n/hudgUJ86UhUvjtJ+w97JOJKaIsxujbiWdovk2YK/I=\n\n— humanos.ledger/61b2fd3d VehOg+nh95lChnPStHpE9Iaf8Sl8GXyOnhxN7n/6XfCVKHTqpajqUtZqINTCQiBXanKIR2i2gFohallK77otGF5Pbwg=\n	1796580490029
+39	+dbcRKZstb7sBjhCnFXBpxW66Z5nhUewxivcuZNGNLE=	humanos.ledger/61b2fd3d\n39\n+dbcRKZstb7sBjhCnFXBpxW66Z5nhUewxivcuZNGNLE=\nhumanos-task-heads 7 cufLD1UTChYmAkkbTHA+MpG2vxRZfghr6vR8ucLGq9M=\n\n— humanos.ledger/61b2fd3d VehOg12pYIx9/VtDajCiubYHRiRbVhoBzPJ5Rd+dFZeZs+9a/OOKISXLzcQH8VJnwngY4zwaVWt5fO20wi3xr6x1kgg=\n	1796580488977
+43	ePcgsuwjJCalrMdkDHRmOwwvSf8LE1vCAT/1vDnp2W4=	humanos.ledger/61b2fd3d\n43\nePcgsuwjJCalrMdkDHRmOwwvSf8LE1vCAT/1vDnp2W4=\nhumanos-task-heads 8 9/c1oFjMtO1B3MBFDBskPP1ztshSTEKxAh4WNa5+eNI=\n\n— humanos.ledger/61b2fd3d VehOgw2FUXFOKQL7eZ2nFeYyvSvUkhQU5XroYx31gC/D2vEfO2vn7fAff7IGebly+bVGqbWI890/oNcLAmcUODrVGwY=\n	1796580490106
+44	WNBrE4UqA7GPtZcZLsxpkZ7d9sd5q04W1gINLN6UC0w=	humanos.ledger/61b2fd3d\n44\nWNBrE4UqA7GPtZcZLsxpkZ7d9sd5q04W1gINLN6UC0w=\nhumanos-task-heads 8 T4xM2m1WYl5lshnih1cCdgti//2+1EIvwPiZQtKzZWo=\n\n— humanos.ledger/61b2fd3d VehOgzTaBnkcGFwhr57DbYZiUScpNF4gmL3GY0eLxAqCBwKzYknV6ZD5335XTjWqK4Tjx4j7MfC0+sqDx0DtjaU8OQE=\n	1796580490129
+46	Qj+9PrnY07oVyo8eUm6UIimcgIIOwbmqZtDp06M8btQ=	humanos.ledger/61b2fd3d\n46\nQj+9PrnY07oVyo8eUm6UIimcgIIOwbmqZtDp06M8btQ=\nhumanos-task-heads 8 T4xM2m1WYl5lshnih1cCdgti//2+1EIvwPiZQtKzZWo=\n\n— humanos.ledger/61b2fd3d VehOg/2XIFj7tNOxWKjsadk6zuJu7MnTYOkT9QR6JFqSX3HQVNfriY9rZ0yGIqwcTSuO4KovGEtJOF50c8tiO0k9eAc=\n	1796580490166
 \.
 
 
@@ -801,9 +805,9 @@ COPY public.consents (grantor, grantee, kind, scope, granted_at, until, granted_
 --
 
 COPY public.decisions (approval_id, task_id, principal_id, verdict, reason, feedback, edits, payload_digest, decided_at, record, signature, ledger_index, on_behalf_of, delegation_id) FROM stdin;
-approval:human:c0b8ad4c03c2c06038f74e4f	task:human:e453c5688c7fed04b881bd78	did:human:approver	approved	scheduled rotation	\N	\N	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	1796580208195	{"approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","decidedAt":"2026-12-06T18:03:28.195Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:e453c5688c7fed04b881bd78","type":"humanos.decision/v1","verdict":"approved"}	0xcc398dbe8593f8387e705dca288894f1dd0ba4b82ba7a4ff048c8d2c0c92841ac861d55059ed948619a36bc5e86d8a40e3d915fae23c4b089a724363b458910e	7	\N	\N
-approval:human:e1aa0af6dae32d5cca5b40f9	task:human:78c78d217f63458252357ae9	did:human:approver	rejected	unknown payee	\N	\N	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	1796580209050	{"approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","decidedAt":"2026-12-06T18:03:29.050Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:78c78d217f63458252357ae9","type":"humanos.decision/v1","verdict":"rejected"}	0xa27ddd6baa48bc3b455c164cec8e19442da9ea58ba95331f22872483b58ebb3b02ea168844a05e72a07833f08622d4a45f3cdc5b7b5a3a86fabbf102ae465200	14	\N	\N
-approval:human:ab12f50ba3acf2e75883d46f	task:human:066536c65548c7f0b8157f82	did:human:approver	approved	fewer	\N	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	1796580209379	{"approvalId":"approval:human:ab12f50ba3acf2e75883d46f","decidedAt":"2026-12-06T18:03:29.379Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:066536c65548c7f0b8157f82","type":"humanos.decision/v1","verdict":"approved"}	0x2cd3578bb5ed7e93eacb77fe4e84d4a11961aaebb8e08af0499c7d34de0f3176e6613360eb9310007db872db104bdfdb3fb03cf55869f7e14f79f4f6b6e19d0d	18	\N	\N
+approval:human:2126027c997e78d7ab2010af	task:human:7f426039a53500c5935cbd04	did:human:approver	approved	scheduled rotation	\N	\N	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	1796580485651	{"approvalId":"approval:human:2126027c997e78d7ab2010af","decidedAt":"2026-12-06T18:08:05.651Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:7f426039a53500c5935cbd04","type":"humanos.decision/v1","verdict":"approved"}	0xe2ee38b6294d8fb4657d0b65a29ed505e2bfbb3b72cdd5e075f9b9857a20760cbb878feb625c71ace0a2eff6368228b9af10d617113e99ccd8cfd26c95702b0f	7	\N	\N
+approval:human:31eefc7e6c5ebe200e4d7de7	task:human:38b9716c9a19a7de4f152cbd	did:human:approver	rejected	unknown payee	\N	\N	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	1796580486199	{"approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","decidedAt":"2026-12-06T18:08:06.199Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"humanos.decision/v1","verdict":"rejected"}	0xf44706864c9ad4a9a11f04989211df00c13ab0051db0eec87cd8f7f52de76ec8575770f21fe8a16be2f8dfb875e9b5d8d91f80ba66270527c973c9164b0ab409	14	\N	\N
+approval:human:363a422d97f9f267bf1bc5a6	task:human:87782d923101fedb0e7ed0fb	did:human:approver	approved	fewer	\N	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	1796580486334	{"approvalId":"approval:human:363a422d97f9f267bf1bc5a6","decidedAt":"2026-12-06T18:08:06.334Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:87782d923101fedb0e7ed0fb","type":"humanos.decision/v1","verdict":"approved"}	0x6902df2f361671bacd211a13fb48e3fc59c7123c079cf71f3bfe8e12eee8d7a38b599b47b216f040d72cee0521a1b1312b103bff88f31bba92338b889d842100	18	\N	\N
 \.
 
 
@@ -812,7 +816,7 @@ approval:human:ab12f50ba3acf2e75883d46f	task:human:066536c65548c7f0b8157f82	did:
 --
 
 COPY public.delegations (id, delegator, delegate, roles, scope, starts_at, ends_at, out_of_office, message, created_at, created_by, created_seq, updated_seq, started_seq, ended_at, ended_by, ended_seq, end_reason) FROM stdin;
-delegation:human:02edefbbe27e7476b2b1350a	did:human:approver	did:human:deputy	["approver"]	{}	1796580212191	1799085812188	1	Away	1796580212191	did:human:approver	39	\N	40	\N	\N	\N	\N
+delegation:human:c724a8f90557b017e98acb0d	did:human:approver	did:human:deputy	["approver"]	{}	1796580490153	1799086090148	1	Away	1796580490153	did:human:approver	44	\N	45	\N	\N	\N	\N
 \.
 
 
@@ -829,7 +833,7 @@ COPY public.deliveries (id, sink, seq, event_type, status, attempts, next_attemp
 --
 
 COPY public.feedback (task_id, principal_id, agent_id, capabilities, quality, correctness, comments, improvements, confidence, created_at) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	did:human:approver	did:agent:fixture-bot	[]	good	\N	clean	[]	\N	1796580208663
+task:human:7f426039a53500c5935cbd04	did:human:approver	did:agent:fixture-bot	[]	good	\N	clean	[]	\N	1796580485927
 \.
 
 
@@ -846,31 +850,31 @@ COPY public.idempotency_keys (principal_id, key, request_hash, status_code, resp
 --
 
 COPY public.kysely_migration (name, "timestamp") FROM stdin;
-0001_initial	2026-12-06T18:03:23.841Z
-0002_policies	2026-12-06T18:03:23.865Z
-0003_inbox_index	2026-12-06T18:03:23.886Z
-0004_in_run_decisions	2026-12-06T18:03:23.889Z
-0005_execution	2026-12-06T18:03:23.957Z
-0006_routing	2026-12-06T18:03:23.969Z
-0007_webhooks	2026-12-06T18:03:24.055Z
-0008_principal_lifecycle	2026-12-06T18:03:24.059Z
-0009_token_expiry	2026-12-06T18:03:24.065Z
-0010_proposed_payload	2026-12-06T18:03:24.073Z
-0011_integrity	2026-12-06T18:03:24.097Z
-0012_webhooks_standard	2026-12-06T18:03:24.102Z
-0014_channels	2026-12-06T18:03:24.290Z
-0015_confidence_reports	2026-12-06T18:03:24.327Z
-0016_audit_reviews	2026-12-06T18:03:24.405Z
-0017_task_heads	2026-12-06T18:03:24.459Z
-0018_consents	2026-12-06T18:03:24.533Z
-0019_deliveries	2026-12-06T18:03:24.567Z
-0020_sessions	2026-12-06T18:03:24.677Z
-0021_passkeys	2026-12-06T18:03:24.763Z
-0022_warnings	2026-12-06T18:03:24.781Z
-0023_delegations	2026-12-06T18:03:24.845Z
-0024_task_versions	2026-12-06T18:03:24.865Z
-0025_team	2026-12-06T18:03:24.961Z
-0026_gates	2026-12-06T18:03:25.066Z
+0001_initial	2026-12-06T18:08:02.934Z
+0002_policies	2026-12-06T18:08:02.968Z
+0003_inbox_index	2026-12-06T18:08:02.984Z
+0004_in_run_decisions	2026-12-06T18:08:02.986Z
+0005_execution	2026-12-06T18:08:03.013Z
+0006_routing	2026-12-06T18:08:03.019Z
+0007_webhooks	2026-12-06T18:08:03.086Z
+0008_principal_lifecycle	2026-12-06T18:08:03.092Z
+0009_token_expiry	2026-12-06T18:08:03.096Z
+0010_proposed_payload	2026-12-06T18:08:03.100Z
+0011_integrity	2026-12-06T18:08:03.142Z
+0012_webhooks_standard	2026-12-06T18:08:03.150Z
+0014_channels	2026-12-06T18:08:03.206Z
+0015_confidence_reports	2026-12-06T18:08:03.231Z
+0016_audit_reviews	2026-12-06T18:08:03.281Z
+0017_task_heads	2026-12-06T18:08:03.344Z
+0018_consents	2026-12-06T18:08:03.367Z
+0019_deliveries	2026-12-06T18:08:03.378Z
+0020_sessions	2026-12-06T18:08:03.417Z
+0021_passkeys	2026-12-06T18:08:03.459Z
+0022_warnings	2026-12-06T18:08:03.465Z
+0023_delegations	2026-12-06T18:08:03.493Z
+0024_task_versions	2026-12-06T18:08:03.508Z
+0025_team	2026-12-06T18:08:03.556Z
+0026_gates	2026-12-06T18:08:03.600Z
 \.
 
 
@@ -888,47 +892,52 @@ migration_lock	0
 --
 
 COPY public.ledger_entries (seq, entry, leaf_hash, task_id) FROM stdin;
-0	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.309Z","data":{"id":"did:human:admin","kind":"human","roles":["admin"]},"seq":0,"taskId":null,"type":"principal.created","v":1}	f38c7fc2127abf3c4320c712325a8088880b2fbbd3b2d293f9a6f716ca7d59d6	\N
-1	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.470Z","data":{"id":"did:agent:fixture-bot","kind":"agent","roles":[]},"seq":1,"taskId":null,"type":"principal.created","v":1}	14537ce0447dfea6ea3bc8486293538f195574f6deb11dbae916c890ae5211ba	\N
-2	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.560Z","data":{"id":"did:human:approver","kind":"human","roles":["approver","finance"]},"seq":2,"taskId":null,"type":"principal.created","v":1}	a592c8fe3263bc4cb2f6206a3cdee3e482b4feb6a563913ab452a5f519d4594a	\N
-3	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.611Z","data":{"id":"did:human:deputy","kind":"human","roles":[]},"seq":3,"taskId":null,"type":"principal.created","v":1}	023e8bdf431a05d87cd07c1a634efbf37b43dc2bb76d1eb504db30d77b675216	\N
-4	{"actor":"did:human:admin","at":"2026-12-06T18:03:27.702Z","data":{"id":"did:human:lead","kind":"human","roles":["ops_lead"]},"seq":4,"taskId":null,"type":"principal.created","v":1}	c3938b5fc74bc47b30e47894ffa3aea369b29ad7b2f3fec8979b9ac675798998	\N
-5	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:27.968Z","data":{"aiProposal":{"action":"Rotate the TLS certificate of api.example.com","alternatives":[],"confidence":null,"reasoning":null},"description":"Rotate the TLS certificate of api.example.com","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"api.example.com"},"payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":5,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.created","v":1}	be716a6532b0a1611c10cd7de43ffa399bd4ed3a2070ddc98586ed5696779f6c	task:human:e453c5688c7fed04b881bd78
-6	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","at":"2026-12-06T18:03:27.968Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":6,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"approval.requested","v":1}	6ac0eb6e2f976c3b81cd2cc5c98ddd61cf4fbd9b0d025da5f16e2638624ee7c2	task:human:e453c5688c7fed04b881bd78
-7	{"actor":"did:human:approver","approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","at":"2026-12-06T18:03:28.195Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:c0b8ad4c03c2c06038f74e4f","decidedAt":"2026-12-06T18:03:28.195Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:e453c5688c7fed04b881bd78","type":"humanos.decision/v1","verdict":"approved"},"signature":"0xcc398dbe8593f8387e705dca288894f1dd0ba4b82ba7a4ff048c8d2c0c92841ac861d55059ed948619a36bc5e86d8a40e3d915fae23c4b089a724363b458910e","taskStatus":"approved"},"seq":7,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"approval.decided","v":1}	53fdb26610b4982f0ea5080dba313dce8fac305a31b5dcad9ffdf19fbf63c66d	task:human:e453c5688c7fed04b881bd78
-8	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.364Z","data":{"attempt":1,"executionId":"exec:e453c5688c7fed04b881bd78","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e"},"seq":8,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.execution_started","v":1}	4d56c8d6a899839c92e1dec4617280e0b4a0b026ef07842bb53e91c646fd042a	task:human:e453c5688c7fed04b881bd78
-9	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.537Z","data":{"executionId":"exec:e453c5688c7fed04b881bd78","result":{"rotated":true}},"seq":9,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.completed","v":1}	494298dd31aee4cd8a1d903d4787c94be0e2e89e30da160f3fd1ad317f43e86a	task:human:e453c5688c7fed04b881bd78
-10	{"actor":"did:human:approver","at":"2026-12-06T18:03:28.663Z","data":{"comments":"clean","confidence":null,"quality":"good"},"seq":10,"taskId":"task:human:e453c5688c7fed04b881bd78","type":"task.feedback","v":1}	fea6ce0fec7ace36f0a2f77b1430642bffae500db549149e900e707b4234ea9b	task:human:e453c5688c7fed04b881bd78
-11	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:28.862Z","data":{"aiProposal":{"action":"Wire 9000 EUR to a new payee","alternatives":[],"confidence":null,"reasoning":null},"description":"Wire 9000 EUR to a new payee","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"amount":9000,"iban":"DE89370400440532013000"},"payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":true,"gateRequired":true,"id":"upgrade-fixture","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1},{"origin":"policy","required":1,"roles":["finance"],"rule":"wires","step":2}],"rulesApplied":["wires"],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"level":"high","mitigations":[]},"status":"awaiting_approval","warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"},{"code":"gate_undecidable","message":"Nobody can finish the approval path (step 1: approver → step 2: finance): its 2 seats need 2 different people and one person fills at most one seat, but only 1 can be filled by the 1 eligible human (did:human:approver); a task that gets it can only expire or be cancelled.","source":"policy"}]},"seq":11,"taskId":"task:human:78c78d217f63458252357ae9","type":"task.created","v":1}	8a308500753062b67c3e8fcbd811c9547401109cefb8131591da8083b296d0c2	task:human:78c78d217f63458252357ae9
-12	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","at":"2026-12-06T18:03:28.862Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":12,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.requested","v":1}	c2e822298e3b62407cc68bc6a056431e2cd39bbc7510b0e0d1e6064e3e5b2ae7	task:human:78c78d217f63458252357ae9
-13	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:25770aced5c31d9cf7de5b4c","at":"2026-12-06T18:03:28.862Z","data":{"approverRole":"finance","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":"policy rule wires: wires go to finance","required":1,"status":"waiting","step":1,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":13,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.requested","v":1}	62c4b360b4c077175d001766ae25e84b0d5b8e60f086faa9e9390a0f69d77db0	task:human:78c78d217f63458252357ae9
-19	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.536Z","data":{"aiProposal":{"action":"Drop the staging cache","alternatives":[],"confidence":null,"reasoning":null},"description":"Drop the staging cache","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"cache":"staging"},"payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":19,"taskId":"task:human:8416f077075d077a85760c91","type":"task.created","v":1}	6b70cfa16024360c13e97cd64fb25d5ecbaa80b4990a0c7e3b4c961c370b6226	task:human:8416f077075d077a85760c91
-20	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.536Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":20,"taskId":"task:human:8416f077075d077a85760c91","type":"approval.requested","v":1}	aec81dda7b2eef183b3c3bd74f191673a7abe76b2109de5417282b9ebffa9f48	task:human:8416f077075d077a85760c91
-21	{"actor":"did:human:approver","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.761Z","data":{"cancelledApprovals":["approval:human:fda8853c5f04a7a95fccefa1"],"channel":"api","feedback":"name the keys","payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","requestedBy":"did:human:approver","version":1},"seq":21,"taskId":"task:human:8416f077075d077a85760c91","type":"task.changes_requested","v":1}	0d5e62af14e50c85d12a613266ab7f46caba6289309ceb27a59fff9da8a9071a	task:human:8416f077075d077a85760c91
-22	{"actor":"did:human:approver","approvalId":"approval:human:fda8853c5f04a7a95fccefa1","at":"2026-12-06T18:03:29.761Z","data":{"reason":"changes requested by did:human:approver"},"seq":22,"taskId":"task:human:8416f077075d077a85760c91","type":"approval.cancelled","v":1}	fdedc39aac9258ddc4831c5efc66a1cb5712054ecd82e5b74a6443af21c327f4	task:human:8416f077075d077a85760c91
-23	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.861Z","data":{"aiProposal":{"action":"Restart the mail relay","alternatives":[],"confidence":null,"reasoning":null},"description":"Restart the mail relay","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"mx1"},"payloadDigest":"sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":23,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"task.created","v":1}	2f889f5c42a174d08315876b3dbe5edb2887b8401e67caeb351b7b491b4969f3	task:human:5d4f4857fc4342881f21c1eb
-24	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:8abd96b383e8dc2e98e85ee9","at":"2026-12-06T18:03:29.861Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":24,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"approval.requested","v":1}	c13e8a3c6b2e047dd6df55dadaa5161ad0d1584cf5e5d5b25ebf47b58c639120	task:human:5d4f4857fc4342881f21c1eb
-25	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.930Z","data":{"previousStatus":"awaiting_approval","reason":"not needed"},"seq":25,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"task.cancelled","v":1}	b0f3fc231fcd638de93daf4697f3861cdd475afd7736ea41d923ba5990a35d3f	task:human:5d4f4857fc4342881f21c1eb
-26	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:8abd96b383e8dc2e98e85ee9","at":"2026-12-06T18:03:29.930Z","data":{"reason":"the task was cancelled"},"seq":26,"taskId":"task:human:5d4f4857fc4342881f21c1eb","type":"approval.cancelled","v":1}	71bd6536fba102ab15b996dcadbdad6d5bca9c9ca6f15beef1739973d6d19b40	task:human:5d4f4857fc4342881f21c1eb
-34	{"actor":"system","approvalId":"approval:human:09e5984773fc8527c328f52f","at":"2026-12-06T18:03:31.845Z","data":{"from":"approver","newApprovalId":"approval:human:54b2dc316e2a531122503650","to":"ops_lead"},"seq":34,"taskId":"task:human:4b9faf025ecdc78ef84a7d0d","type":"approval.escalated","v":1}	603afd0dd62cef25b3bb386e338f6c7f74399d00024f5d289391b5b7947bcfbd	task:human:4b9faf025ecdc78ef84a7d0d
-35	{"actor":"system","approvalId":"approval:human:54b2dc316e2a531122503650","at":"2026-12-06T18:03:31.845Z","data":{"approverRole":"ops_lead","escalateTo":null,"escalationPolicy":"auto","expiresAt":"2026-12-06T18:03:32.845Z","kind":"execution","reason":"escalated from approver after no decision by 2026-12-06T18:03:31.640Z","required":1,"status":"pending","step":0},"seq":35,"taskId":"task:human:4b9faf025ecdc78ef84a7d0d","type":"approval.requested","v":1}	e7cf18df08494041dd48cd3a0053c5087b94d28fe75e400b046164d24c22a0d9	task:human:4b9faf025ecdc78ef84a7d0d
-39	{"actor":"did:human:approver","at":"2026-12-06T18:03:32.191Z","data":{"delegate":"did:human:deputy","delegationId":"delegation:human:02edefbbe27e7476b2b1350a","delegator":"did:human:approver","endsAt":"2027-01-04T18:03:32.188Z","message":"Away","outOfOffice":true,"roles":["approver"],"scope":{},"startsAt":"2026-12-06T18:03:32.191Z"},"seq":39,"taskId":null,"type":"delegation.created","v":1}	3388061b343dcfb521ba3198380fe3774fef3607fa2a33955711ab3b811abed8	\N
-40	{"actor":"did:human:approver","at":"2026-12-06T18:03:32.191Z","data":{"created":39,"delegate":"did:human:deputy","delegationId":"delegation:human:02edefbbe27e7476b2b1350a","delegator":"did:human:approver"},"seq":40,"taskId":null,"type":"delegation.started","v":1}	d751002713e2332f9cce7a53c466878b7899b786b0a9ec45bc9d3cdb3676dc7d	\N
-14	{"actor":"did:human:approver","approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","at":"2026-12-06T18:03:29.050Z","data":{"auth":"token","channel":"api","gateStatus":"rejected","record":{"approvalId":"approval:human:e1aa0af6dae32d5cca5b40f9","decidedAt":"2026-12-06T18:03:29.050Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:78c78d217f63458252357ae9","type":"humanos.decision/v1","verdict":"rejected"},"signature":"0xa27ddd6baa48bc3b455c164cec8e19442da9ea58ba95331f22872483b58ebb3b02ea168844a05e72a07833f08622d4a45f3cdc5b7b5a3a86fabbf102ae465200","taskStatus":"rejected"},"seq":14,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.decided","v":1}	3075fca29455f908faf9be868cd158d801a7d076ebd213a930ddef7a299f6e92	task:human:78c78d217f63458252357ae9
-15	{"actor":"did:human:approver","approvalId":"approval:human:25770aced5c31d9cf7de5b4c","at":"2026-12-06T18:03:29.050Z","data":{"reason":"step 1 was rejected"},"seq":15,"taskId":"task:human:78c78d217f63458252357ae9","type":"approval.cancelled","v":1}	fc62c042f1d8bee3438854b0089e1a1161b21d0d30aa5257d63d512b078646b4	task:human:78c78d217f63458252357ae9
-16	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:29.212Z","data":{"aiProposal":{"action":"Scale the worker pool","alternatives":[],"confidence":null,"reasoning":null},"description":"Scale the worker pool","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"replicas":40},"payloadDigest":"sha256:d4c214089fbd6a9a998efcf0206b3b24c8bc612ba522c05510cbc5477fa2c528","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":16,"taskId":"task:human:066536c65548c7f0b8157f82","type":"task.created","v":1}	01ba0913815f6e29c676737b88f3455510f4a49cbb990ec6d9fc2cc4592af1dc	task:human:066536c65548c7f0b8157f82
-17	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:ab12f50ba3acf2e75883d46f","at":"2026-12-06T18:03:29.212Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":17,"taskId":"task:human:066536c65548c7f0b8157f82","type":"approval.requested","v":1}	dc5eaa38d0ed0bd5c11f7b16ffe877772c26e2ec2c21148095afde3aea3e5823	task:human:066536c65548c7f0b8157f82
-18	{"actor":"did:human:approver","approvalId":"approval:human:ab12f50ba3acf2e75883d46f","at":"2026-12-06T18:03:29.379Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:ab12f50ba3acf2e75883d46f","decidedAt":"2026-12-06T18:03:29.379Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/42bc6c0a","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:066536c65548c7f0b8157f82","type":"humanos.decision/v1","verdict":"approved"},"signature":"0x2cd3578bb5ed7e93eacb77fe4e84d4a11961aaebb8e08af0499c7d34de0f3176e6613360eb9310007db872db104bdfdb3fb03cf55869f7e14f79f4f6b6e19d0d","taskStatus":"approved"},"seq":18,"taskId":"task:human:066536c65548c7f0b8157f82","type":"approval.decided","v":1}	bf71e1534ddbe7cc435fd185907d6948d62a816c3714e06c22093467dcaed1f8	task:human:066536c65548c7f0b8157f82
-27	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:30.545Z","data":{"aiProposal":{"action":"Purge the old audit bucket","alternatives":[],"confidence":null,"reasoning":null},"description":"Purge the old audit bucket","humanInLoop":{"approvalTimeout":1,"approverRole":"approver","escalationPolicy":"reject"},"onBehalfOf":null,"payload":{"bucket":"audit-2019"},"payloadDigest":"sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":27,"taskId":"task:human:c6acdcd8e884b3d588197eaa","type":"task.created","v":1}	c567d2031bc3bf1df301f90ae53e4b7f8ff00657a7680cb897f30b4c8124723f	task:human:c6acdcd8e884b3d588197eaa
-28	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:554e58ed6e6a7754063a61fa","at":"2026-12-06T18:03:30.545Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":"reject","expiresAt":"2026-12-06T18:03:31.545Z","kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":28,"taskId":"task:human:c6acdcd8e884b3d588197eaa","type":"approval.requested","v":1}	ca15a0539c5b7e394c8c46c23ab1d9706418343228d8fd00a6eb75247b174836	task:human:c6acdcd8e884b3d588197eaa
-29	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:30.640Z","data":{"aiProposal":{"action":"Fail over the primary database","alternatives":[],"confidence":null,"reasoning":null},"description":"Fail over the primary database","humanInLoop":{"approvalTimeout":1,"approverRole":"approver","escalateTo":"ops_lead","escalationPolicy":"auto"},"onBehalfOf":null,"payload":{"cluster":"db-1"},"payloadDigest":"sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":29,"taskId":"task:human:4b9faf025ecdc78ef84a7d0d","type":"task.created","v":1}	7d8baaab1590efe95401ed44fdec8b95338dbaf00ca55e4744ec95f9ae260b18	task:human:4b9faf025ecdc78ef84a7d0d
-30	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:09e5984773fc8527c328f52f","at":"2026-12-06T18:03:30.640Z","data":{"approverRole":"approver","escalateTo":"ops_lead","escalationPolicy":"auto","expiresAt":"2026-12-06T18:03:31.640Z","kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":30,"taskId":"task:human:4b9faf025ecdc78ef84a7d0d","type":"approval.requested","v":1}	5566208b2da55cd1b973aa92b97190bdc345b5247ac5604f7552a5d68d0c97aa	task:human:4b9faf025ecdc78ef84a7d0d
-31	{"actor":"system","approvalId":"approval:human:554e58ed6e6a7754063a61fa","at":"2026-12-06T18:03:31.378Z","data":{"approverRole":"approver","expiresAt":"2026-12-06T18:03:31.545Z"},"seq":31,"taskId":"task:human:c6acdcd8e884b3d588197eaa","type":"approval.reminder","v":1}	a272309f3aad2909d0107d20a721ca7a94fe8444d179474a5a7538fd97d89609	task:human:c6acdcd8e884b3d588197eaa
-32	{"actor":"system","approvalId":"approval:human:554e58ed6e6a7754063a61fa","at":"2026-12-06T18:03:31.601Z","data":{"expiresAt":"2026-12-06T18:03:31.545Z"},"seq":32,"taskId":"task:human:c6acdcd8e884b3d588197eaa","type":"approval.expired","v":1}	cda8a2f1eb2bf2c16860bba05ca5c584d178632a6069597eba1f7a1466ac4cb3	task:human:c6acdcd8e884b3d588197eaa
-33	{"actor":"system","approvalId":"approval:human:09e5984773fc8527c328f52f","at":"2026-12-06T18:03:31.637Z","data":{"approverRole":"approver","expiresAt":"2026-12-06T18:03:31.640Z"},"seq":33,"taskId":"task:human:4b9faf025ecdc78ef84a7d0d","type":"approval.reminder","v":1}	d04eb3789c7175900f09a074ca0a2bf4c01f7c54609d2e4aca63a58ae88f8a39	task:human:4b9faf025ecdc78ef84a7d0d
-36	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:03:32.042Z","data":{"aiProposal":{"action":"Delete the backup of 2025-10-01","alternatives":[],"confidence":null,"reasoning":null},"description":"Delete the backup of 2025-10-01","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"backupId":"backup-2025-10-01"},"payloadDigest":"sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":36,"taskId":"task:human:545942616d501721669fa15d","type":"task.created","v":1}	3a270238fe65c0e4c44e264f15bd6a084355545b17da671fa3e4a977cd8c9d0f	task:human:545942616d501721669fa15d
-37	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:b1263381c9033bf87ed9776c","at":"2026-12-06T18:03:32.042Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":37,"taskId":"task:human:545942616d501721669fa15d","type":"approval.requested","v":1}	120bbd352f6567914125cd58baef48f5c005b87c10163c3f6241fee1d9065b73	task:human:545942616d501721669fa15d
-38	{"actor":"did:human:approver","approvalId":"approval:human:b1263381c9033bf87ed9776c","at":"2026-12-06T18:03:32.113Z","data":{"commentId":"comment:ec18aa6ae68cb1fbd8b02074","digest":"sha256:b8ba12a42e422348cb22fe3ea8eb98949350662627e17534c59919442370f959","mentions":[]},"seq":38,"taskId":"task:human:545942616d501721669fa15d","type":"comment.added","v":1}	a6eba21d111df07cf2acdf7911172c308d257e4ae26f8424e3c258b66c56e978	task:human:545942616d501721669fa15d
+0	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.153Z","data":{"id":"did:human:admin","kind":"human","roles":["admin"]},"seq":0,"taskId":null,"type":"principal.created","v":1}	93cbcaeae6f0539dcff9a69adb00649737185b47e0cfea73c27e880c7f814fba	\N
+1	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.225Z","data":{"id":"did:agent:fixture-bot","kind":"agent","roles":[]},"seq":1,"taskId":null,"type":"principal.created","v":1}	a6411af231dd687c86d2cd82bf8490a031046be8d77751da6efcdf54d22622a2	\N
+2	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.251Z","data":{"id":"did:human:approver","kind":"human","roles":["approver","finance"]},"seq":2,"taskId":null,"type":"principal.created","v":1}	a057333a4cb977da216350f54dfb36ae811733599290a92381ec1a7b14a24d53	\N
+3	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.291Z","data":{"id":"did:human:deputy","kind":"human","roles":[]},"seq":3,"taskId":null,"type":"principal.created","v":1}	d6f0b1c9c4ddc3ba3398cf4ab894fd3414d7565622353314decb4a5f6b9ca541	\N
+4	{"actor":"did:human:admin","at":"2026-12-06T18:08:05.322Z","data":{"id":"did:human:lead","kind":"human","roles":["ops_lead"]},"seq":4,"taskId":null,"type":"principal.created","v":1}	995820fcc4e0e6f6fad0d00108996362182bddc8e03a473dd5c5318c6fd865f2	\N
+5	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.469Z","data":{"aiProposal":{"action":"Rotate the TLS certificate of api.example.com","alternatives":[],"confidence":null,"reasoning":null},"description":"Rotate the TLS certificate of api.example.com","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"api.example.com"},"payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":5,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.created","v":1}	012c671133ff07bbf9c3b5363ad8d196bf310a6eca3b89dd12a7bfed30381120	task:human:7f426039a53500c5935cbd04
+6	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:2126027c997e78d7ab2010af","at":"2026-12-06T18:08:05.469Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":6,"taskId":"task:human:7f426039a53500c5935cbd04","type":"approval.requested","v":1}	5818c18ef47dd4c0a2f3c654f0de06b2f469e15c9d56f9e0ac1b8664d8677e92	task:human:7f426039a53500c5935cbd04
+7	{"actor":"did:human:approver","approvalId":"approval:human:2126027c997e78d7ab2010af","at":"2026-12-06T18:08:05.651Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:2126027c997e78d7ab2010af","decidedAt":"2026-12-06T18:08:05.651Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e","reason":"scheduled rotation","taskId":"task:human:7f426039a53500c5935cbd04","type":"humanos.decision/v1","verdict":"approved"},"signature":"0xe2ee38b6294d8fb4657d0b65a29ed505e2bfbb3b72cdd5e075f9b9857a20760cbb878feb625c71ace0a2eff6368228b9af10d617113e99ccd8cfd26c95702b0f","taskStatus":"approved"},"seq":7,"taskId":"task:human:7f426039a53500c5935cbd04","type":"approval.decided","v":1}	39e8860d9dc535dd1585bf48921dee4e8ce22e425cc3fc331dfce36d98e93cb9	task:human:7f426039a53500c5935cbd04
+8	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.758Z","data":{"attempt":1,"executionId":"exec:7f426039a53500c5935cbd04","payloadDigest":"sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e"},"seq":8,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.execution_started","v":1}	2198444c147707184fe49eb4ebec4140a8d2dfc0dd2682c56ed85e82f8caaf80	task:human:7f426039a53500c5935cbd04
+9	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:05.848Z","data":{"executionId":"exec:7f426039a53500c5935cbd04","result":{"rotated":true}},"seq":9,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.completed","v":1}	79d5cd82f98f030fca290874c3a7613a771f2a1262118a1a25539d11313d7a8e	task:human:7f426039a53500c5935cbd04
+10	{"actor":"did:human:approver","at":"2026-12-06T18:08:05.927Z","data":{"comments":"clean","confidence":null,"quality":"good"},"seq":10,"taskId":"task:human:7f426039a53500c5935cbd04","type":"task.feedback","v":1}	20bccb9c958219eb494ba9757163c9e8163e63c9e1f62c14c4c4575a588c7580	task:human:7f426039a53500c5935cbd04
+11	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.061Z","data":{"aiProposal":{"action":"Wire 9000 EUR to a new payee","alternatives":[],"confidence":null,"reasoning":null},"description":"Wire 9000 EUR to a new payee","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"amount":9000,"iban":"DE89370400440532013000"},"payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":true,"gateRequired":true,"id":"upgrade-fixture","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1},{"origin":"policy","required":1,"roles":["finance"],"rule":"wires","step":2}],"rulesApplied":["wires"],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"level":"high","mitigations":[]},"status":"awaiting_approval","warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"},{"code":"gate_undecidable","message":"Nobody can finish the approval path (step 1: approver → step 2: finance): its 2 seats need 2 different people and one person fills at most one seat, but only 1 can be filled by the 1 eligible human (did:human:approver); a task that gets it can only expire or be cancelled.","source":"policy"}]},"seq":11,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"task.created","v":1}	fe91f09fb26099e6d8bfd63d1ee627ceb56582b0688bd68ec3637a915e779679	task:human:38b9716c9a19a7de4f152cbd
+12	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","at":"2026-12-06T18:08:06.061Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":12,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.requested","v":1}	1d697db35741b5ea120c6547760623d08adb5f1c840758ee23fdca21062ba417	task:human:38b9716c9a19a7de4f152cbd
+13	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:b5643b3b69963e4780b34236","at":"2026-12-06T18:08:06.061Z","data":{"approverRole":"finance","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":"policy rule wires: wires go to finance","required":1,"status":"waiting","step":1,"warnings":[{"actual":null,"claimed":"EUR","code":"text_payload_mismatch","message":"The description says EUR, but the payload names no currency.","source":"description"}]},"seq":13,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.requested","v":1}	64e64f3e4e3c1de631bdea6dde6793ca60c275d9e807d792120a2729cbfb0845	task:human:38b9716c9a19a7de4f152cbd
+18	{"actor":"did:human:approver","approvalId":"approval:human:363a422d97f9f267bf1bc5a6","at":"2026-12-06T18:08:06.334Z","data":{"auth":"token","channel":"api","gateStatus":"approved","record":{"approvalId":"approval:human:363a422d97f9f267bf1bc5a6","decidedAt":"2026-12-06T18:08:06.334Z","decidedBy":"did:human:approver","edits":{"replicas":12},"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db","reason":"fewer","taskId":"task:human:87782d923101fedb0e7ed0fb","type":"humanos.decision/v1","verdict":"approved"},"signature":"0x6902df2f361671bacd211a13fb48e3fc59c7123c079cf71f3bfe8e12eee8d7a38b599b47b216f040d72cee0521a1b1312b103bff88f31bba92338b889d842100","taskStatus":"approved"},"seq":18,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"approval.decided","v":1}	bc8b959e11e7ac938ec86d37819e9b4a647d3d1b6b3c4a608ba771fad300e19f	task:human:87782d923101fedb0e7ed0fb
+27	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.806Z","data":{"aiProposal":{"action":"Purge the old audit bucket","alternatives":[],"confidence":null,"reasoning":null},"description":"Purge the old audit bucket","humanInLoop":{"approvalTimeout":1,"approverRole":"approver","escalationPolicy":"reject"},"onBehalfOf":null,"payload":{"bucket":"audit-2019"},"payloadDigest":"sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":27,"taskId":"task:human:4031871eee261132e36dadc9","type":"task.created","v":1}	7a51fd0db49e9b4bd3d84df99a8ccf9545a945d46fdb08182a3ee12157fe5b40	task:human:4031871eee261132e36dadc9
+28	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:fcbee8e9fff456b7aa08c515","at":"2026-12-06T18:08:06.806Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":"reject","expiresAt":"2026-12-06T18:08:07.806Z","kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":28,"taskId":"task:human:4031871eee261132e36dadc9","type":"approval.requested","v":1}	4a76891daaaaedbdd332525ec93cf5e421bdd728cb4fe73e9fd77aa5051e60e3	task:human:4031871eee261132e36dadc9
+29	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.843Z","data":{"aiProposal":{"action":"Fail over the primary database","alternatives":[],"confidence":null,"reasoning":null},"description":"Fail over the primary database","humanInLoop":{"approvalTimeout":1,"approverRole":"approver","escalateTo":"ops_lead","escalationPolicy":"auto"},"onBehalfOf":null,"payload":{"cluster":"db-1"},"payloadDigest":"sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":29,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"task.created","v":1}	146bba982c51ad93e073d507fafd9ea001d994708cb013a870001174f4574c79	task:human:99c7b4497ff3e3c70d575d42
+30	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:d8825b39a77b21e4ef8a4d0e","at":"2026-12-06T18:08:06.843Z","data":{"approverRole":"approver","escalateTo":"ops_lead","escalationPolicy":"auto","expiresAt":"2026-12-06T18:08:07.843Z","kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":30,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.requested","v":1}	169a689aa6a9ee04ad4d950f0ac2b81c39d2b02f48e09930474fb4a635055322	task:human:99c7b4497ff3e3c70d575d42
+37	{"actor":"system","approvalId":"approval:human:7eb9dd6b57361c3794b990f0","at":"2026-12-06T18:08:08.955Z","data":{"from":"ops_lead","newApprovalId":"approval:human:dd03ca32cb305ade79f93ba2","to":"admin"},"seq":37,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.escalated","v":1}	a7f1e0ac10711e70d2a2971c9810a03ec5a5b671f06ed97f0b02a77a65d140ab	task:human:99c7b4497ff3e3c70d575d42
+38	{"actor":"system","approvalId":"approval:human:dd03ca32cb305ade79f93ba2","at":"2026-12-06T18:08:08.955Z","data":{"approverRole":"admin","escalateTo":null,"escalationPolicy":"auto","expiresAt":"2026-12-06T18:08:09.955Z","kind":"execution","reason":"escalated from ops_lead after no decision by 2026-12-06T18:08:08.921Z","required":1,"status":"pending","step":0},"seq":38,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.requested","v":1}	df5a7231e10cdf71468316da08ed07a379d38c7812e5fa603dfcdb2684c90f98	task:human:99c7b4497ff3e3c70d575d42
+41	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:10.091Z","data":{"aiProposal":{"action":"Delete the backup of 2025-10-01","alternatives":[],"confidence":null,"reasoning":null},"description":"Delete the backup of 2025-10-01","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"backupId":"backup-2025-10-01"},"payloadDigest":"sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":41,"taskId":"task:human:51f565e84b6c1255d78e18a5","type":"task.created","v":1}	a83624e266c65359beaa574209f82b4a17efeafd40818cc106b5fee754f16271	task:human:51f565e84b6c1255d78e18a5
+42	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:60df113d2647bc1c1d6b8ddc","at":"2026-12-06T18:08:10.091Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":42,"taskId":"task:human:51f565e84b6c1255d78e18a5","type":"approval.requested","v":1}	7dbf033dfc7cb767faf4ee6e0ef2cfcd02f73c03a221bacbf7906e7671008d24	task:human:51f565e84b6c1255d78e18a5
+14	{"actor":"did:human:approver","approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","at":"2026-12-06T18:08:06.199Z","data":{"auth":"token","channel":"api","gateStatus":"rejected","record":{"approvalId":"approval:human:31eefc7e6c5ebe200e4d7de7","decidedAt":"2026-12-06T18:08:06.199Z","decidedBy":"did:human:approver","edits":null,"feedback":null,"origin":"humanos.ledger/61b2fd3d","payloadDigest":"sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a","reason":"unknown payee","taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"humanos.decision/v1","verdict":"rejected"},"signature":"0xf44706864c9ad4a9a11f04989211df00c13ab0051db0eec87cd8f7f52de76ec8575770f21fe8a16be2f8dfb875e9b5d8d91f80ba66270527c973c9164b0ab409","taskStatus":"rejected"},"seq":14,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.decided","v":1}	0d503b1aa79bc2e796d32212decc9a8520c5544588ac1797de87594cfdcfcd63	task:human:38b9716c9a19a7de4f152cbd
+15	{"actor":"did:human:approver","approvalId":"approval:human:b5643b3b69963e4780b34236","at":"2026-12-06T18:08:06.199Z","data":{"reason":"step 1 was rejected"},"seq":15,"taskId":"task:human:38b9716c9a19a7de4f152cbd","type":"approval.cancelled","v":1}	ad0410f4dad85f3bf112b90c7899a69f39748a9e59294046b9e35d4eae853e54	task:human:38b9716c9a19a7de4f152cbd
+16	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.255Z","data":{"aiProposal":{"action":"Scale the worker pool","alternatives":[],"confidence":null,"reasoning":null},"description":"Scale the worker pool","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"replicas":40},"payloadDigest":"sha256:d4c214089fbd6a9a998efcf0206b3b24c8bc612ba522c05510cbc5477fa2c528","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":[],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":16,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"task.created","v":1}	622767e931edd3a74ad1a89f934751239fdb52022393c1798d225f028b5f5e6e	task:human:87782d923101fedb0e7ed0fb
+17	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:363a422d97f9f267bf1bc5a6","at":"2026-12-06T18:08:06.255Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":17,"taskId":"task:human:87782d923101fedb0e7ed0fb","type":"approval.requested","v":1}	f05004eee5d1d1dcfbee3ed2913dab93e5b0e2874d3ce0a5d72fc198ac04dd7b	task:human:87782d923101fedb0e7ed0fb
+19	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.380Z","data":{"aiProposal":{"action":"Drop the staging cache","alternatives":[],"confidence":null,"reasoning":null},"description":"Drop the staging cache","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"cache":"staging"},"payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["irreversible_action"],"level":"medium","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":19,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"task.created","v":1}	775150ca09a1181b4da0c4df031ffb88f0bb4297bcf5d6dceb86586a8105615a	task:human:b78d97a84eae8dfce79b68e1
+20	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.380Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":20,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"approval.requested","v":1}	a9da5c3c9c83015e5c2ddcfb91bbde2073e2fb2cd80ef2c20464f3631f8539ee	task:human:b78d97a84eae8dfce79b68e1
+21	{"actor":"did:human:approver","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.454Z","data":{"cancelledApprovals":["approval:human:f1da067557cd712e3f551b10"],"channel":"api","feedback":"name the keys","payloadDigest":"sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03","requestedBy":"did:human:approver","version":1},"seq":21,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"task.changes_requested","v":1}	fb5fdf7494e9949bf3653b601bbc07c566e2858debbf24f3307ed73e12047b30	task:human:b78d97a84eae8dfce79b68e1
+22	{"actor":"did:human:approver","approvalId":"approval:human:f1da067557cd712e3f551b10","at":"2026-12-06T18:08:06.454Z","data":{"reason":"changes requested by did:human:approver"},"seq":22,"taskId":"task:human:b78d97a84eae8dfce79b68e1","type":"approval.cancelled","v":1}	680a7aa0c9b5fb556d22314e2ead7a2b9a27396753be482bbf3a87a3b8ad6552	task:human:b78d97a84eae8dfce79b68e1
+23	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.499Z","data":{"aiProposal":{"action":"Restart the mail relay","alternatives":[],"confidence":null,"reasoning":null},"description":"Restart the mail relay","humanInLoop":{"approverRole":"approver"},"onBehalfOf":null,"payload":{"host":"mx1"},"payloadDigest":"sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff","policy":{"approvalRequired":"before_execution","approverRole":"approver","flags":[],"floorApplied":false,"gateRequired":true,"id":"upgrade-fixture","reason":"client requested before_execution approval","requirements":[{"origin":"client","required":1,"roles":["approver"],"rule":null,"step":1}],"rulesApplied":[],"source":"file","version":1},"requiredCapabilities":[],"risk":{"factors":["service_disruption"],"level":"low","mitigations":[]},"status":"awaiting_approval","warnings":[]},"seq":23,"taskId":"task:human:642843910fab09d8fc7a7491","type":"task.created","v":1}	d1c239da94110ae961952d250fa5233266d9c2b6267b1e4a86acea5fe662c9bc	task:human:642843910fab09d8fc7a7491
+24	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31a272eff223650623ba66ec","at":"2026-12-06T18:08:06.499Z","data":{"approverRole":"approver","escalateTo":null,"escalationPolicy":null,"expiresAt":null,"kind":"execution","reason":null,"required":1,"status":"pending","step":0,"warnings":[]},"seq":24,"taskId":"task:human:642843910fab09d8fc7a7491","type":"approval.requested","v":1}	e53e13c448c5174aec6282b8287eeb15faf2257478b7a622888141786f10216c	task:human:642843910fab09d8fc7a7491
+25	{"actor":"did:agent:fixture-bot","at":"2026-12-06T18:08:06.518Z","data":{"previousStatus":"awaiting_approval","reason":"not needed"},"seq":25,"taskId":"task:human:642843910fab09d8fc7a7491","type":"task.cancelled","v":1}	d106a70088357c9bc4788561d82a6d457c077af982b45ec14f2ec535860501b9	task:human:642843910fab09d8fc7a7491
+26	{"actor":"did:agent:fixture-bot","approvalId":"approval:human:31a272eff223650623ba66ec","at":"2026-12-06T18:08:06.518Z","data":{"reason":"the task was cancelled"},"seq":26,"taskId":"task:human:642843910fab09d8fc7a7491","type":"approval.cancelled","v":1}	0420364ed5e009228f255c167d29a5638edc98d65ec74f9792475beeac2f883e	task:human:642843910fab09d8fc7a7491
+31	{"actor":"system","approvalId":"approval:human:fcbee8e9fff456b7aa08c515","at":"2026-12-06T18:08:07.670Z","data":{"approverRole":"approver","expiresAt":"2026-12-06T18:08:07.806Z"},"seq":31,"taskId":"task:human:4031871eee261132e36dadc9","type":"approval.reminder","v":1}	1747b49b45957b3b85f716fd13ad979cbd91d6610f8fd8b0c3f5f2386e8b9bc9	task:human:4031871eee261132e36dadc9
+32	{"actor":"system","approvalId":"approval:human:d8825b39a77b21e4ef8a4d0e","at":"2026-12-06T18:08:07.670Z","data":{"approverRole":"approver","expiresAt":"2026-12-06T18:08:07.843Z"},"seq":32,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.reminder","v":1}	d7d8ab6b0e04b2cc4bc6fd3bc1d7972035246ddce6c635759427495b436f9c4a	task:human:99c7b4497ff3e3c70d575d42
+33	{"actor":"system","approvalId":"approval:human:d8825b39a77b21e4ef8a4d0e","at":"2026-12-06T18:08:07.921Z","data":{"from":"approver","newApprovalId":"approval:human:7eb9dd6b57361c3794b990f0","to":"ops_lead"},"seq":33,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.escalated","v":1}	54597c5455e33b734a5ed57fed0684ea901df467fa90508f9263f7d1a4acbc65	task:human:99c7b4497ff3e3c70d575d42
+34	{"actor":"system","approvalId":"approval:human:7eb9dd6b57361c3794b990f0","at":"2026-12-06T18:08:07.921Z","data":{"approverRole":"ops_lead","escalateTo":null,"escalationPolicy":"auto","expiresAt":"2026-12-06T18:08:08.921Z","kind":"execution","reason":"escalated from approver after no decision by 2026-12-06T18:08:07.843Z","required":1,"status":"pending","step":0},"seq":34,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.requested","v":1}	a193c6f8f2c0345e15be830ac8ce57073a810a022d4a442ad1633597d02546d9	task:human:99c7b4497ff3e3c70d575d42
+35	{"actor":"system","approvalId":"approval:human:fcbee8e9fff456b7aa08c515","at":"2026-12-06T18:08:07.921Z","data":{"expiresAt":"2026-12-06T18:08:07.806Z"},"seq":35,"taskId":"task:human:4031871eee261132e36dadc9","type":"approval.expired","v":1}	7ee5b4467eb587e25efc58f500d9dc53c227057f0e7eea08318522bfae87c0bb	task:human:4031871eee261132e36dadc9
+36	{"actor":"system","approvalId":"approval:human:7eb9dd6b57361c3794b990f0","at":"2026-12-06T18:08:08.729Z","data":{"approverRole":"ops_lead","expiresAt":"2026-12-06T18:08:08.921Z"},"seq":36,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.reminder","v":1}	5063bd6578e8afc161e2d6f236d9030e35fabb53addae12fcd6f04cd0ea075bd	task:human:99c7b4497ff3e3c70d575d42
+39	{"actor":"system","approvalId":"approval:human:dd03ca32cb305ade79f93ba2","at":"2026-12-06T18:08:09.875Z","data":{"approverRole":"admin","expiresAt":"2026-12-06T18:08:09.955Z"},"seq":39,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.reminder","v":1}	16e3837d41c5ff44a354801e89b47ec71e41b6bfdd47fb0c836d7cdde7476f3c	task:human:99c7b4497ff3e3c70d575d42
+40	{"actor":"system","approvalId":"approval:human:dd03ca32cb305ade79f93ba2","at":"2026-12-06T18:08:10.026Z","data":{"expiresAt":"2026-12-06T18:08:09.955Z"},"seq":40,"taskId":"task:human:99c7b4497ff3e3c70d575d42","type":"approval.expired","v":1}	f510db1db9fc1d01a160e8499e8239d1d8e8204eca5d26246587442c9502b174	task:human:99c7b4497ff3e3c70d575d42
+43	{"actor":"did:human:approver","approvalId":"approval:human:60df113d2647bc1c1d6b8ddc","at":"2026-12-06T18:08:10.121Z","data":{"commentId":"comment:e4d23fe2a74f315f4704c8bc","digest":"sha256:80840b35c8af37441fa45a80b626bd3a46f0f9652b7cd0afc17e3c1e0d1fc090","mentions":[]},"seq":43,"taskId":"task:human:51f565e84b6c1255d78e18a5","type":"comment.added","v":1}	dc3ce7d08d3bc75e666860eeee618c401c6d59ca1310ce051ea9e02f6363e8a1	task:human:51f565e84b6c1255d78e18a5
+44	{"actor":"did:human:approver","at":"2026-12-06T18:08:10.153Z","data":{"delegate":"did:human:deputy","delegationId":"delegation:human:c724a8f90557b017e98acb0d","delegator":"did:human:approver","endsAt":"2027-01-04T18:08:10.148Z","message":"Away","outOfOffice":true,"roles":["approver"],"scope":{},"startsAt":"2026-12-06T18:08:10.153Z"},"seq":44,"taskId":null,"type":"delegation.created","v":1}	7e679fed1ef61e791fefdc0ed25d01d57097cc376f9b22e663cf02f8f674d2e5	\N
+45	{"actor":"did:human:approver","at":"2026-12-06T18:08:10.153Z","data":{"created":44,"delegate":"did:human:deputy","delegationId":"delegation:human:c724a8f90557b017e98acb0d","delegator":"did:human:approver"},"seq":45,"taskId":null,"type":"delegation.started","v":1}	74ca315ef0f04a666983064429834f0fb4114e8a8a8f9abd4c84001e17626159	\N
 \.
 
 
@@ -937,7 +946,7 @@ COPY public.ledger_entries (seq, entry, leaf_hash, task_id) FROM stdin;
 --
 
 COPY public.ledger_head (id, size) FROM stdin;
-1	41
+1	46
 \.
 
 
@@ -946,85 +955,94 @@ COPY public.ledger_head (id, size) FROM stdin;
 --
 
 COPY public.ledger_nodes (level, idx, hash) FROM stdin;
-0	0	f38c7fc2127abf3c4320c712325a8088880b2fbbd3b2d293f9a6f716ca7d59d6
-0	1	14537ce0447dfea6ea3bc8486293538f195574f6deb11dbae916c890ae5211ba
-1	0	8ddf9a624bdfe7dcdf982ee156f9b3213c16c81da8b50cc84e0e091a971572b4
-0	2	a592c8fe3263bc4cb2f6206a3cdee3e482b4feb6a563913ab452a5f519d4594a
-0	3	023e8bdf431a05d87cd07c1a634efbf37b43dc2bb76d1eb504db30d77b675216
-1	1	f8f76292d597629f12616a42fee7648b29cd73969da09d8934b741557111d433
-2	0	2162418eb96741e82c5a15dd934a4a3a606f8c4c15ae476305291b2e3692a7d5
-0	4	c3938b5fc74bc47b30e47894ffa3aea369b29ad7b2f3fec8979b9ac675798998
-0	5	be716a6532b0a1611c10cd7de43ffa399bd4ed3a2070ddc98586ed5696779f6c
-1	2	93ee4a66b56effbe66bb4c56d93e93e85bf7bac17302ac123b7c0d69540f6fff
-0	6	6ac0eb6e2f976c3b81cd2cc5c98ddd61cf4fbd9b0d025da5f16e2638624ee7c2
-0	7	53fdb26610b4982f0ea5080dba313dce8fac305a31b5dcad9ffdf19fbf63c66d
-1	3	571cd48596ccf88af781dbc819a13c3e7655b75f7879041a194c955ea165f697
-2	1	824b8822d73f91aa8698febfc25b14389ef7107337c085760ee4530765babfce
-3	0	c7bd2467b923aa2e0c0b5cedeb420f53de8e0770a9cdff0bb52c16620ba9aa78
-0	8	4d56c8d6a899839c92e1dec4617280e0b4a0b026ef07842bb53e91c646fd042a
-0	9	494298dd31aee4cd8a1d903d4787c94be0e2e89e30da160f3fd1ad317f43e86a
-1	4	8be45a5885e32dcc4b19edba461dd24dc62471d185af9de9dbda5038eb216d1e
-0	10	fea6ce0fec7ace36f0a2f77b1430642bffae500db549149e900e707b4234ea9b
-0	11	8a308500753062b67c3e8fcbd811c9547401109cefb8131591da8083b296d0c2
-1	5	0ad3edf50158be4ba269c8765a8bd917b2a656f0f88e76d21cdb52ab21bd764c
-2	2	85d20633e58dc89e30562aa24a51452895271712ab33c5e7a33c11af55a7dbda
-0	12	c2e822298e3b62407cc68bc6a056431e2cd39bbc7510b0e0d1e6064e3e5b2ae7
-0	13	62c4b360b4c077175d001766ae25e84b0d5b8e60f086faa9e9390a0f69d77db0
-1	6	53930d7d53ed173246165921257bfe3b48d2a4f59e766fd3035840e6e3da8ae4
-0	14	3075fca29455f908faf9be868cd158d801a7d076ebd213a930ddef7a299f6e92
-0	15	fc62c042f1d8bee3438854b0089e1a1161b21d0d30aa5257d63d512b078646b4
-1	7	67911ba8e422e7c10d351d6357d888535dd549ec4b1934551286f4a8c3e7cbab
-2	3	b157d0b17d073d493eb26107c5f33f19dc4f3ab4e737b8160184c326212782bb
-3	1	9c3b8f3787eb3f37386729731bd1d4dad258dea74b21d22c9db524e2b153c670
-4	0	4e10a1369008908299259488a0d37765de2001e7d817916c38266d4f41862a7a
-0	16	01ba0913815f6e29c676737b88f3455510f4a49cbb990ec6d9fc2cc4592af1dc
-0	17	dc5eaa38d0ed0bd5c11f7b16ffe877772c26e2ec2c21148095afde3aea3e5823
-1	8	41b9537d8e28644c10f627cf6ec1e7141272006dbeeea81a70768c5e55276ffc
-0	18	bf71e1534ddbe7cc435fd185907d6948d62a816c3714e06c22093467dcaed1f8
-0	19	6b70cfa16024360c13e97cd64fb25d5ecbaa80b4990a0c7e3b4c961c370b6226
-1	9	86a9794f448fd4fe1216b09d4b280676fb866ffe9a9e7827c406fa06bf411105
-2	4	f42e4bedf842fca8f777a90d468470feff897880b92b49ba6b54df85636582c0
-0	20	aec81dda7b2eef183b3c3bd74f191673a7abe76b2109de5417282b9ebffa9f48
-0	21	0d5e62af14e50c85d12a613266ab7f46caba6289309ceb27a59fff9da8a9071a
-1	10	1fdbb4b0bdbaf8eaf821a741f190003e55e4b9ed2a1b3934034ad5d118acc257
-0	22	fdedc39aac9258ddc4831c5efc66a1cb5712054ecd82e5b74a6443af21c327f4
-0	23	2f889f5c42a174d08315876b3dbe5edb2887b8401e67caeb351b7b491b4969f3
-1	11	20c07208ca425840189f9d323d0ec2377678af64950675631639cd100a005aa5
-2	5	878373d72284faa9e2b4e27af638009a520f72a2bedf3338890aeebd04edec0b
-3	2	a42d7564218119357459f06dacd1f53071c14ab6f40c00bad0ecb405a4d15dba
-0	24	c13e8a3c6b2e047dd6df55dadaa5161ad0d1584cf5e5d5b25ebf47b58c639120
-0	25	b0f3fc231fcd638de93daf4697f3861cdd475afd7736ea41d923ba5990a35d3f
-1	12	b21b02ef08477166bd69fbccbce2e021306a97911695b8c5cb2e3010bcd14c11
-0	26	71bd6536fba102ab15b996dcadbdad6d5bca9c9ca6f15beef1739973d6d19b40
-0	27	c567d2031bc3bf1df301f90ae53e4b7f8ff00657a7680cb897f30b4c8124723f
-1	13	0ce8e14c3b9931eea7f15c87e7b8fcc6a3652f4a3bbaab029f333d882ea1dd6b
-2	6	40bd4775ef31467b59b4eb247c5d72eef17adb1f4261b1198f5de85b0e79b2bc
-0	28	ca15a0539c5b7e394c8c46c23ab1d9706418343228d8fd00a6eb75247b174836
-0	29	7d8baaab1590efe95401ed44fdec8b95338dbaf00ca55e4744ec95f9ae260b18
-1	14	45f7c61a250763e8e784a4a2c307f66e2476da1754b2983f9eb8a65005414e66
-0	30	5566208b2da55cd1b973aa92b97190bdc345b5247ac5604f7552a5d68d0c97aa
-0	31	a272309f3aad2909d0107d20a721ca7a94fe8444d179474a5a7538fd97d89609
-1	15	8103caaacabcc8e64f78fb9c76c256007e57f533ccaedc19d4ae6a4c9eed0b32
-2	7	1cff092242719c7738972740be1ca3331080b9f7226ccc9560395de2a489631b
-3	3	fbd3a891524ec304565adcfe98316acde9d961be54b625d93f9677d865e5d925
-4	1	2bd81050caf117b5e0f07b918525243112ab0d24ed317c811449a38fdc78f7ed
-5	0	976ee6a3b118fbac529a1267cbb601a817084658fcb3b4a43dbe829ac1807bc8
-0	32	cda8a2f1eb2bf2c16860bba05ca5c584d178632a6069597eba1f7a1466ac4cb3
-0	33	d04eb3789c7175900f09a074ca0a2bf4c01f7c54609d2e4aca63a58ae88f8a39
-1	16	c779d3a9251ddeeed9e7390002bb072c71990c6bbad43fd54009065376ece1ac
-0	34	603afd0dd62cef25b3bb386e338f6c7f74399d00024f5d289391b5b7947bcfbd
-0	35	e7cf18df08494041dd48cd3a0053c5087b94d28fe75e400b046164d24c22a0d9
-1	17	ed1ae090d8cd3d3980b53a44e7d002a5a727838b781cb0a3a38b4aeb7d93d8a8
-2	8	6c711bd47ede90930ab8100e0ad77aed01e63a1521990d3d4681e8fed71ba14b
-0	36	3a270238fe65c0e4c44e264f15bd6a084355545b17da671fa3e4a977cd8c9d0f
-0	37	120bbd352f6567914125cd58baef48f5c005b87c10163c3f6241fee1d9065b73
-1	18	51e8b94d78a34d0e81780c782fdde25b155652d1b540f16b9d675156a5666b38
-0	38	a6eba21d111df07cf2acdf7911172c308d257e4ae26f8424e3c258b66c56e978
-0	39	3388061b343dcfb521ba3198380fe3774fef3607fa2a33955711ab3b811abed8
-1	19	9b8a89abdf3d060bf7251b0bf50062f149003de6673997f8791b743dc5b273e1
-2	9	1e783eccdf83302c36debb59d8c4f11a76565819193ae981316983702c569894
-3	4	517499d6649709e354d6d21f147b69f36e6ed3fbb3eaa44cc1d91c50fd18bb6e
-0	40	d751002713e2332f9cce7a53c466878b7899b786b0a9ec45bc9d3cdb3676dc7d
+0	0	93cbcaeae6f0539dcff9a69adb00649737185b47e0cfea73c27e880c7f814fba
+0	1	a6411af231dd687c86d2cd82bf8490a031046be8d77751da6efcdf54d22622a2
+1	0	ed178f7c1a14f80e3ac63ac9fc6675f64a1d925303ca5721f61c2f5244a1bf2b
+0	2	a057333a4cb977da216350f54dfb36ae811733599290a92381ec1a7b14a24d53
+0	3	d6f0b1c9c4ddc3ba3398cf4ab894fd3414d7565622353314decb4a5f6b9ca541
+1	1	b56cfebbf6112861b308bbe77f41770901ffc574fd8074cc082c9e73c1db1b6b
+2	0	5c21214779181d34f9b0442ceb3ae79440bea8f520d9aea5ee57fcd5e5da0311
+0	4	995820fcc4e0e6f6fad0d00108996362182bddc8e03a473dd5c5318c6fd865f2
+0	5	012c671133ff07bbf9c3b5363ad8d196bf310a6eca3b89dd12a7bfed30381120
+1	2	f629646e4a5e7e04c66d0feb9d0839831644085499fab561593d1592e62b8f3a
+0	6	5818c18ef47dd4c0a2f3c654f0de06b2f469e15c9d56f9e0ac1b8664d8677e92
+0	7	39e8860d9dc535dd1585bf48921dee4e8ce22e425cc3fc331dfce36d98e93cb9
+1	3	5fd8a084b713efca95d50f9d5fe0f3477eb2008da5c5a6488149142fd1e35795
+2	1	171f4cab8006dafb9ef5ee3a74ee8cc263d384f4bb3477dd7329a9d51f87106d
+3	0	a14e12fe12774d776837ea0cad4545cce6fda32925c6c16d1b1000e000dcf186
+0	8	2198444c147707184fe49eb4ebec4140a8d2dfc0dd2682c56ed85e82f8caaf80
+0	9	79d5cd82f98f030fca290874c3a7613a771f2a1262118a1a25539d11313d7a8e
+1	4	0bd5d84651b95818ec26cecd59336f47edb4a5d40bf088650e05edd0b70a8993
+0	10	20bccb9c958219eb494ba9757163c9e8163e63c9e1f62c14c4c4575a588c7580
+0	11	fe91f09fb26099e6d8bfd63d1ee627ceb56582b0688bd68ec3637a915e779679
+1	5	7e2b5c71fbad9869013cccc785230f8315439243d6a27ec6f09944e967a0d795
+2	2	8a4080490e4be7157d88b6bdd2b2dcfed581e19f52b44ef6d11aeb9875308837
+0	12	1d697db35741b5ea120c6547760623d08adb5f1c840758ee23fdca21062ba417
+0	13	64e64f3e4e3c1de631bdea6dde6793ca60c275d9e807d792120a2729cbfb0845
+1	6	403ef14551ecdedd311252103823d0a19d804e24a8b18a06c364bbf9b673fc4a
+0	14	0d503b1aa79bc2e796d32212decc9a8520c5544588ac1797de87594cfdcfcd63
+0	15	ad0410f4dad85f3bf112b90c7899a69f39748a9e59294046b9e35d4eae853e54
+1	7	6063f74b20aa028d135d9a4e70fa4534345a9d9e21d90ca04008b897c73c760b
+2	3	f9ae6a305ebba4f0f61c9966776884aa69a81e7ea2cac5822f09a7e97f4241a7
+3	1	bd80b7b67f9c53d2f165cccb18365f4f4a0ca82e0882773ec15c30a535c90c43
+4	0	e955b42ed77a1681eaff8b8fb1f15aa33f517791fe0d4ee5b5125b594828a18b
+0	16	622767e931edd3a74ad1a89f934751239fdb52022393c1798d225f028b5f5e6e
+0	17	f05004eee5d1d1dcfbee3ed2913dab93e5b0e2874d3ce0a5d72fc198ac04dd7b
+1	8	c378a30433abbabd5690d8d4110d2c052ec0500f7ef042aed57b11855a5e1899
+0	18	bc8b959e11e7ac938ec86d37819e9b4a647d3d1b6b3c4a608ba771fad300e19f
+0	19	775150ca09a1181b4da0c4df031ffb88f0bb4297bcf5d6dceb86586a8105615a
+1	9	419b5a13e9306e8d3d50f27cfd70a415881d5f277a8ac73f83f588f9bfd6b974
+2	4	71cd3d2f1925a56f4591e319f54e61726e3c892f02e6d461777d06266741634c
+0	20	a9da5c3c9c83015e5c2ddcfb91bbde2073e2fb2cd80ef2c20464f3631f8539ee
+0	21	fb5fdf7494e9949bf3653b601bbc07c566e2858debbf24f3307ed73e12047b30
+1	10	d96bf488187b947d8a34aea94f3b51aa59ae496c5a3d9a4e0fe6233eb3ad632e
+0	22	680a7aa0c9b5fb556d22314e2ead7a2b9a27396753be482bbf3a87a3b8ad6552
+0	23	d1c239da94110ae961952d250fa5233266d9c2b6267b1e4a86acea5fe662c9bc
+1	11	a334ad18a3a98bd9bd5d9088fdae37028011b7f1dc0f7479605b394afd0ad093
+2	5	21293b570d553df0ab7ffbc43e580a5429df00e06522fc84c2526827978b14b6
+3	2	8854cb8f2ca14a9d195e5d06b1f89d6a98d1701be2cdbed85dcc29bdcea8ae47
+0	24	e53e13c448c5174aec6282b8287eeb15faf2257478b7a622888141786f10216c
+0	25	d106a70088357c9bc4788561d82a6d457c077af982b45ec14f2ec535860501b9
+1	12	2a38678200492494da344e847ec31f080451c89be6c1a3aa2a051410d15dc96e
+0	26	0420364ed5e009228f255c167d29a5638edc98d65ec74f9792475beeac2f883e
+0	27	7a51fd0db49e9b4bd3d84df99a8ccf9545a945d46fdb08182a3ee12157fe5b40
+1	13	49baa1b7f80a4c45bad79816445c4ca645106cf8bd1ffc935bfeb49e7d07ce27
+2	6	7bd7a4ec0a41ee63c12f49f8ba7705233ec252e95b436dd6e13ac88e252727a1
+0	28	4a76891daaaaedbdd332525ec93cf5e421bdd728cb4fe73e9fd77aa5051e60e3
+0	29	146bba982c51ad93e073d507fafd9ea001d994708cb013a870001174f4574c79
+1	14	e38f67d09e5493a2eabd47165159202c43cfd7648c7bc1ce821f20f780b0ba29
+0	30	169a689aa6a9ee04ad4d950f0ac2b81c39d2b02f48e09930474fb4a635055322
+0	31	1747b49b45957b3b85f716fd13ad979cbd91d6610f8fd8b0c3f5f2386e8b9bc9
+1	15	0aebe4404f5255c67fe0cbfeced7904502b7b996404da4fdf4ba4ec0d86487db
+2	7	d957d57671337a39cb9d90c72bdd453c03c47cfc345c845a1080b206d312d1c3
+3	3	72591c136b4806cf52d97965a16b4de5c7e208b323112f97010449680d1ab4ae
+4	1	8776367ea4b43aa883ef7b3c628e1e21df7540d2f90d8828e00ed67adb5222e8
+5	0	0e25a400a68ca596be3e957a6f4d2ea2565f7ee39cfd6f50ead34331f7dea741
+0	32	d7d8ab6b0e04b2cc4bc6fd3bc1d7972035246ddce6c635759427495b436f9c4a
+0	33	54597c5455e33b734a5ed57fed0684ea901df467fa90508f9263f7d1a4acbc65
+1	16	ec41da516614f16193d43eccb96ea0d2f28266d811c8ce01222073f1ce2bf11e
+0	34	a193c6f8f2c0345e15be830ac8ce57073a810a022d4a442ad1633597d02546d9
+0	35	7ee5b4467eb587e25efc58f500d9dc53c227057f0e7eea08318522bfae87c0bb
+1	17	67d210c9dea6c26ee90bc7c8f83ca4cf6a675b7b0be2f3c17c710d4f03b0427f
+2	8	73bf8179664adbcc0633a48cb26cd9a9124b3d7b4a5c4cf3d437d43a543e241f
+0	36	5063bd6578e8afc161e2d6f236d9030e35fabb53addae12fcd6f04cd0ea075bd
+0	39	16e3837d41c5ff44a354801e89b47ec71e41b6bfdd47fb0c836d7cdde7476f3c
+1	19	b008fff9e18cfb43fc6bf0133b3bb6e7bdda99493602f4c04f55c5fc353ae7a4
+2	9	d684ba8c4cbcf02c51d1abc748f364f1e9c1882c514ef1e2b3f58090545c9f1e
+3	4	046b75aaf9bf6613d7b4dcf60dc251840279495b1942ae20a5f09ef0da938d37
+0	40	f510db1db9fc1d01a160e8499e8239d1d8e8204eca5d26246587442c9502b174
+0	37	a7f1e0ac10711e70d2a2971c9810a03ec5a5b671f06ed97f0b02a77a65d140ab
+1	18	6697ffe150a55b3d6f633f471ca592b6b5c2a0a0f20ebc5cd8b3a3eef02f075a
+0	38	df5a7231e10cdf71468316da08ed07a379d38c7812e5fa603dfcdb2684c90f98
+0	41	a83624e266c65359beaa574209f82b4a17efeafd40818cc106b5fee754f16271
+1	20	9ae56e5c99785c7fa1bb96fcb6d26d3e20bccb79c104a95958345ecb879f008c
+0	42	7dbf033dfc7cb767faf4ee6e0ef2cfcd02f73c03a221bacbf7906e7671008d24
+0	43	dc3ce7d08d3bc75e666860eeee618c401c6d59ca1310ce051ea9e02f6363e8a1
+1	21	217ec1c7025b5273369aeaf30f1f104e47bd0e3a3c987e9fb07658c21df63427
+2	10	e213296b777927df7932150f94f4d9d95ac01958c04cd9a9da2e50ddba08f757
+0	44	7e679fed1ef61e791fefdc0ed25d01d57097cc376f9b22e663cf02f8f674d2e5
+0	45	74ca315ef0f04a666983064429834f0fb4114e8a8a8f9abd4c84001e17626159
+1	22	83337a8e19dffcc7f778e3e6127e53cb5f6d512db710319732a666261c6a6e3c
 \.
 
 
@@ -1033,8 +1051,8 @@ COPY public.ledger_nodes (level, idx, hash) FROM stdin;
 --
 
 COPY public.meta (key, value) FROM stdin;
-ledger_public_key	7bcb527bb6a61e0213fc270a854c74c29c617938903028e9f4b39d6912f2b239
-ledger_origin	humanos.ledger/42bc6c0a
+ledger_public_key	d4b98d043d9b7fbb25b761b6160267aad4ddbf60f118abe4c6c9e882d59a7006
+ledger_origin	humanos.ledger/61b2fd3d
 \.
 
 
@@ -1075,11 +1093,11 @@ COPY public.passkeys (credential_id, principal_id, name, public_key, algorithm, 
 --
 
 COPY public.principals (id, kind, roles, token_hash, public_key, created_at, created_by, capabilities, disabled_at, token_rotated_at, token_expires_at, display_name, email, oidc_issuer, oidc_subject) FROM stdin;
-did:human:admin	human	["admin"]	9acd3753a6e8efc5983f088bf9d8fd7da8280a5121e8378030f9cda1fb592e8a	\N	1796580207309	did:human:admin	[]	\N	\N	\N	\N	\N	\N	\N
-did:agent:fixture-bot	agent	[]	c23aaa57fa70bd88df314498195f657fb818fd4a8402ff8ac101363608c553e0	\N	1796580207470	did:human:admin	[]	\N	\N	\N	Fixture agent	\N	\N	\N
-did:human:approver	human	["approver","finance"]	02932c40d35fb372e3a676d8723d38498d5d93a21e1730b401884f5654df0a75	\N	1796580207560	did:human:admin	[]	\N	\N	\N	Fixture approver	\N	\N	\N
-did:human:deputy	human	[]	f4d0a68fc8037ec163225198c825f18697759ab73db32120fe905136825d56a3	\N	1796580207611	did:human:admin	[]	\N	\N	\N	Fixture deputy	\N	\N	\N
-did:human:lead	human	["ops_lead"]	4734398d3bd7a92e9ee9e5c6a56c289a42aa2ba4ef51c60b23e0d8cd25dd042e	\N	1796580207702	did:human:admin	[]	\N	\N	\N	Fixture lead	\N	\N	\N
+did:human:admin	human	["admin"]	f7ee212df97fc161d19c29d16de2946c53f9262a1e0a8c07c8d5ff9cb94f10cb	\N	1796580485153	did:human:admin	[]	\N	\N	\N	\N	\N	\N	\N
+did:agent:fixture-bot	agent	[]	fcdbe14aae7c039c06a00e8ad0f0f96fa0c856967fa8456aeaca825d3718d54d	\N	1796580485225	did:human:admin	[]	\N	\N	\N	Fixture agent	\N	\N	\N
+did:human:approver	human	["approver","finance"]	82998fb914df8035faaa5f52bee4d7de676ea35577c5de9dd05d16c4c4822560	\N	1796580485251	did:human:admin	[]	\N	\N	\N	Fixture approver	\N	\N	\N
+did:human:deputy	human	[]	011aeb28a09f62fdcd96c526476c2dde7a4b86a62f75a6bb3d215d80411b3007	\N	1796580485291	did:human:admin	[]	\N	\N	\N	Fixture deputy	\N	\N	\N
+did:human:lead	human	["ops_lead"]	6e65e9409b3a0d74621064264b64ac7b7489054e69724c276e874ff7171554a2	\N	1796580485322	did:human:admin	[]	\N	\N	\N	Fixture lead	\N	\N	\N
 \.
 
 
@@ -1104,21 +1122,21 @@ COPY public.sessions (id, token_hash, principal_id, method, issuer, created_at, 
 --
 
 COPY public.task_head_nodes (level, idx, hash) FROM stdin;
-0	0	ba97574db3b96abc22f7b2f1ed2d34d8d60dcd1c3ebd7fdf5913b10fa8b268be
-0	1	31537aeed5ec8b00152f076a975a52f6e182f364ad004948ceabf20c2da09314
-1	0	589e3d06faa5817452f1dd19527c858dce47a3a4a6221c0911db6c7b71a94769
-0	2	e5bf3b53a4d37239c7e8b73b92bd1a3a8daff34569aa4b9f5409f1aa63e4bacd
-0	3	7ec58b6ab1ae3d9236ad82f3e8985732eb5e7f09cc2302bc681d6a3071d28836
-1	1	03d9014ef3358eb99e817c0b2e00cfb0aaed80d2bc7d3cfe3aee98fe6aafd1b9
-2	0	3833f98eb7d9439c19eba3ea86de4f28462023f8d98a6569e44fcd59d6d7433e
-0	4	e503cc417dae9c82cb33298d9218851d39a1fefc402640e2650a275e6e743185
-0	5	da0b14804faa17cdac7d844519556064dfbcc84d0380fcf0d9db1efab273ddae
-1	2	134d1bc27691a1933eb03194468b259a6706691def897095e9ec37b878b244df
-0	6	5f50b708c6a0f721981fa0319b08947589b5f14692a6fee95c6d53356a89a458
-0	7	024a8617e6df04f28b0f68f271b54148bf0024f644bd7318ab45095f520a47bf
-1	3	7cee47a8c5a873bbc207b848f956ad78bcbcd2dca214b02f461b206b0cf99ad8
-2	1	a7ccf453c22ddc22e4d76bf0868fee9c94effe4a63cfdcbd8800a9eef1a632fd
-3	0	b38f7ab494b6611cc43c543e7bcb6ff4c933a11363aedc299d8172cedb2a0937
+0	0	2e683da994bf5477bd95acd3cefba13cc570e379863851337e344e0ffe8e8924
+0	1	afb0bbeaf3924578ec83f4e46153eca1091e32f127f90174e3b0143869d54bec
+1	0	2944cce067d78185063ac0f2d2f1a14ac816ad1fd885e5458ef55aa2b11772ab
+0	2	534afbec5050c021f3b9740c2a3b645bf369ab93fab9313e520fa2df287d5319
+0	3	0a250511ecbbfcc20617cd2f84e99e10da383707e308c9492e414ab42c40555a
+1	1	10cb0457ec65fbff1a2eebe2de3ed9ad51f21d8ea165e86d83382f7c2751cc29
+2	0	56300d773730cffbfd5617400fca380d93259897bc9678600ad66540b539ad18
+0	4	9e8a529d7d125e078bc1539095d8298003995e0ca89ff5442e22b9cdeac50e35
+0	5	f3207ded7cbf579f608bcf66bcc72c592d8424610311dd3819feb3be999ca0aa
+1	2	a7d993896268c8d0626d3fd954e4301c70c33310ab14951b1f72229ae87f48e3
+0	6	48137ca942088c11cb10f79954392de2d87b733bc85c2375f18f28bb7428778a
+0	7	db36dfd2fd218676257ac50728303ca86debb5bcd6bb1a753797a7cdcf5bb6f9
+1	3	f9410a1b08206e347749dcfe4b0baa2ad1f59a613b4231ac2ecde0da4d9c54d0
+2	1	971b0d27e906d27c8ca88592943e3dc48823dce50862fe8b0ff4e546b90e3f3b
+3	0	4f8c4cda6d56625e65b219e2875702760b62fffdbed4422fc0f89942d2b3656a
 \.
 
 
@@ -1127,14 +1145,14 @@ COPY public.task_head_nodes (level, idx, hash) FROM stdin;
 --
 
 COPY public.task_heads (task_id, pos, count, acc) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	0	6	ce239a7b2fac421f5f2757cebb9ebd27259343f46a695f26aced5f1017c72db4
-task:human:78c78d217f63458252357ae9	1	5	4ea7fe1530f9ea657c1e1fe4bae35812084e2dd59936f2a90f305d2c718e3d10
-task:human:066536c65548c7f0b8157f82	2	3	b3c65f76ed259becdf25a188861d75997fa1a577b37a37a95d0822d8f2362eff
-task:human:8416f077075d077a85760c91	3	4	375619e91da7cdcf815ccfb129a5be33cf6d562f000f893ac3d3e0a63e7ed237
-task:human:5d4f4857fc4342881f21c1eb	4	4	5771c53fad7adc3936eefc5279e0d4af4638781c71475c2aecb19bf0f165754c
-task:human:c6acdcd8e884b3d588197eaa	5	4	d9628976abd0b86be053c69dfdd02b871ea6180aa6375f26ce7d727fba9ed2bc
-task:human:4b9faf025ecdc78ef84a7d0d	6	5	43965511d8f32a857f79f0eecd2bd2e22f45b1a2d5ecd9cf5a59b5b365a68cc1
-task:human:545942616d501721669fa15d	7	3	a71ac1726097271548b307b99816e7f18ee635f86394d1aba35ec21d5e0f6c59
+task:human:7f426039a53500c5935cbd04	0	6	0c0d5279ec77d33660b9d2d81fd89f8b7b9d264d669954f0c7152291f2e30640
+task:human:38b9716c9a19a7de4f152cbd	1	5	6c665af795938570991b91af93541cf9ce987e9c59b3b262ce1f63b348d1166f
+task:human:87782d923101fedb0e7ed0fb	2	3	041394b94aa4cfb6c190d6a1f7cdb9e34dd0a057dfb8924789d2e6fe25479eed
+task:human:b78d97a84eae8dfce79b68e1	3	4	465e8b68a4b1ed71bcceec4c2f3c2a85719f7e9838eecb19e764c35d9f552527
+task:human:642843910fab09d8fc7a7491	4	4	e1843bd8a20e36900c8cea71de880d4c1a9c525c5f9d793d531602a57838838c
+task:human:4031871eee261132e36dadc9	5	4	008ed39b35e1b377b228dddb856f6cb93033198b9410132ca3740bfa22065fff
+task:human:99c7b4497ff3e3c70d575d42	6	10	dc008b902bafc1eb4dc9a758ec55ec32d07e3e160522830357d6469951d7e4ad
+task:human:51f565e84b6c1255d78e18a5	7	3	a7d328cd2a050d7e3cf151d9c3c44c933fc610cf159d5e693c469b2caed700d1
 \.
 
 
@@ -1143,7 +1161,7 @@ task:human:545942616d501721669fa15d	7	3	a71ac1726097271548b307b99816e7f18ee635f8
 --
 
 COPY public.task_versions (task_id, version, payload_digest, approval_id, requested_by, feedback, requested_at, requested_seq, revised_at, revised_digest, revised_seq, diff) FROM stdin;
-task:human:8416f077075d077a85760c91	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	approval:human:fda8853c5f04a7a95fccefa1	did:human:approver	name the keys	1796580209761	21	\N	\N	\N	\N
+task:human:b78d97a84eae8dfce79b68e1	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	approval:human:f1da067557cd712e3f551b10	did:human:approver	name the keys	1796580486454	21	\N	\N	\N	\N
 \.
 
 
@@ -1152,14 +1170,14 @@ task:human:8416f077075d077a85760c91	1	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5
 --
 
 COPY public.tasks (id, requester, on_behalf_of, description, required_capabilities, payload, approved_payload, approved_digest, hitl, policy, risk, ai_proposal, status, execution_id, executor, result, error, created_at, updated_at, created_seq, client, lease_id, lease_expires_at, attempt, last_confidence, overridden_by, assigned_to, proposed_payload, payload_digest, cap_key, audit_frequency, audit_review_id, warnings, warnings_digest) FROM stdin;
-task:human:e453c5688c7fed04b881bd78	did:agent:fixture-bot	\N	Rotate the TLS certificate of api.example.com	[]	{"host":"api.example.com"}	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Rotate the TLS certificate of api.example.com","reasoning":null,"confidence":null,"alternatives":[]}	completed	exec:e453c5688c7fed04b881bd78	did:agent:fixture-bot	{"rotated":true}	\N	1796580207968	1796580208537	5	{"autoEscalation":null,"auditFrequency":null}	lease:f0d9950ba3a57a38b0290a5f	1796580268364	1	0	\N	\N	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	\N	\N	\N	[]	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e
-task:human:78c78d217f63458252357ae9	did:agent:fixture-bot	\N	Wire 9000 EUR to a new payee	[]	{"amount":9000,"iban":"DE89370400440532013000"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":["wires"],"gateRequired":true,"floorApplied":true,"approvalRequired":"before_execution","approverRole":"approver","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null},{"step":2,"roles":["finance"],"required":1,"origin":"policy","rule":"wires"}],"flags":[]}	{"level":"high","factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"mitigations":[]}	{"action":"Wire 9000 EUR to a new payee","reasoning":null,"confidence":null,"alternatives":[]}	rejected	\N	\N	\N	\N	1796580208862	1796580209050	11	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"amount":9000,"iban":"DE89370400440532013000"}	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	\N	\N	\N	[{"code":"text_payload_mismatch","source":"description","claimed":"EUR","message":"The description says EUR, but the payload names no currency.","actual":null}]	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a
-task:human:066536c65548c7f0b8157f82	did:agent:fixture-bot	\N	Scale the worker pool	[]	{"replicas":12}	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Scale the worker pool","reasoning":null,"confidence":null,"alternatives":[]}	approved	\N	\N	\N	\N	1796580209212	1796580209379	16	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"replicas":40}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	\N	\N	\N	[]	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db
-task:human:8416f077075d077a85760c91	did:agent:fixture-bot	\N	Drop the staging cache	[]	{"cache":"staging"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Drop the staging cache","reasoning":null,"confidence":null,"alternatives":[]}	changes_requested	\N	\N	\N	\N	1796580209536	1796580209761	19	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cache":"staging"}	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	\N	\N	\N	[]	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03
-task:human:5d4f4857fc4342881f21c1eb	did:agent:fixture-bot	\N	Restart the mail relay	[]	{"host":"mx1"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Restart the mail relay","reasoning":null,"confidence":null,"alternatives":[]}	cancelled	\N	\N	\N	\N	1796580209861	1796580209930	23	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"host":"mx1"}	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff	\N	\N	\N	[]	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff
-task:human:4b9faf025ecdc78ef84a7d0d	did:agent:fixture-bot	\N	Fail over the primary database	[]	{"cluster":"db-1"}	\N	\N	{"approverRole":"approver","approvalTimeout":1,"escalationPolicy":"auto","escalateTo":"ops_lead"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Fail over the primary database","reasoning":null,"confidence":null,"alternatives":[]}	awaiting_approval	\N	\N	\N	\N	1796580210640	1796580210640	29	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cluster":"db-1"}	sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109	\N	\N	\N	[]	sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109
-task:human:c6acdcd8e884b3d588197eaa	did:agent:fixture-bot	\N	Purge the old audit bucket	[]	{"bucket":"audit-2019"}	\N	\N	{"approverRole":"approver","approvalTimeout":1,"escalationPolicy":"reject"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Purge the old audit bucket","reasoning":null,"confidence":null,"alternatives":[]}	expired	\N	\N	\N	\N	1796580210545	1796580211601	27	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"bucket":"audit-2019"}	sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00	\N	\N	\N	[]	sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00
-task:human:545942616d501721669fa15d	did:agent:fixture-bot	\N	Delete the backup of 2025-10-01	[]	{"backupId":"backup-2025-10-01"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Delete the backup of 2025-10-01","reasoning":null,"confidence":null,"alternatives":[]}	awaiting_approval	\N	\N	\N	\N	1796580212042	1796580212042	36	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"backupId":"backup-2025-10-01"}	sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d	\N	\N	\N	[]	sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d
+task:human:7f426039a53500c5935cbd04	did:agent:fixture-bot	\N	Rotate the TLS certificate of api.example.com	[]	{"host":"api.example.com"}	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Rotate the TLS certificate of api.example.com","reasoning":null,"confidence":null,"alternatives":[]}	completed	exec:7f426039a53500c5935cbd04	did:agent:fixture-bot	{"rotated":true}	\N	1796580485469	1796580485848	5	{"autoEscalation":null,"auditFrequency":null}	lease:de4b3b7b5dc310f453be8939	1796580545758	1	0	\N	\N	{"host":"api.example.com"}	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e	\N	\N	\N	[]	sha256:7c31cd5b2db1f368afd5784b82ce24cdd467527ed3fe83a989747008a0dcfb4e
+task:human:38b9716c9a19a7de4f152cbd	did:agent:fixture-bot	\N	Wire 9000 EUR to a new payee	[]	{"amount":9000,"iban":"DE89370400440532013000"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":["wires"],"gateRequired":true,"floorApplied":true,"approvalRequired":"before_execution","approverRole":"approver","reason":"policy rule wires (wires go to finance) requires approval by finance; client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null},{"step":2,"roles":["finance"],"required":1,"origin":"policy","rule":"wires"}],"flags":[]}	{"level":"high","factors":["irreversible_action","financial_transaction","text_payload_mismatch"],"mitigations":[]}	{"action":"Wire 9000 EUR to a new payee","reasoning":null,"confidence":null,"alternatives":[]}	rejected	\N	\N	\N	\N	1796580486061	1796580486199	11	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"amount":9000,"iban":"DE89370400440532013000"}	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a	\N	\N	\N	[{"code":"text_payload_mismatch","source":"description","claimed":"EUR","message":"The description says EUR, but the payload names no currency.","actual":null}]	sha256:5e65a854aa56f3c8bcf7aee0399603b4e3c98d7791ef802f8235b4a2f7391d0a
+task:human:87782d923101fedb0e7ed0fb	did:agent:fixture-bot	\N	Scale the worker pool	[]	{"replicas":12}	{"replicas":12}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":[],"mitigations":[]}	{"action":"Scale the worker pool","reasoning":null,"confidence":null,"alternatives":[]}	approved	\N	\N	\N	\N	1796580486255	1796580486334	16	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"replicas":40}	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db	\N	\N	\N	[]	sha256:220fb4c771a7daf2c030add3e81d542d533dcf4bdea4101e96e2db78942260db
+task:human:b78d97a84eae8dfce79b68e1	did:agent:fixture-bot	\N	Drop the staging cache	[]	{"cache":"staging"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Drop the staging cache","reasoning":null,"confidence":null,"alternatives":[]}	changes_requested	\N	\N	\N	\N	1796580486380	1796580486454	19	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cache":"staging"}	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03	\N	\N	\N	[]	sha256:81a7a9c21eabaaeddce3a680a9e9fcd79e5f674a47fcd8872357c7259051aa03
+task:human:642843910fab09d8fc7a7491	did:agent:fixture-bot	\N	Restart the mail relay	[]	{"host":"mx1"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Restart the mail relay","reasoning":null,"confidence":null,"alternatives":[]}	cancelled	\N	\N	\N	\N	1796580486499	1796580486518	23	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"host":"mx1"}	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff	\N	\N	\N	[]	sha256:abc3787d5a2b69eced7ccf6c2d3daf33d72dabe06503b44855be94e5d527d3ff
+task:human:4031871eee261132e36dadc9	did:agent:fixture-bot	\N	Purge the old audit bucket	[]	{"bucket":"audit-2019"}	\N	\N	{"approverRole":"approver","approvalTimeout":1,"escalationPolicy":"reject"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Purge the old audit bucket","reasoning":null,"confidence":null,"alternatives":[]}	expired	\N	\N	\N	\N	1796580486806	1796580487921	27	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"bucket":"audit-2019"}	sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00	\N	\N	\N	[]	sha256:add45fcfdfc8a266eca2f4d52b79da5f8d69726cc98d371958d8b4c2fd74fa00
+task:human:99c7b4497ff3e3c70d575d42	did:agent:fixture-bot	\N	Fail over the primary database	[]	{"cluster":"db-1"}	\N	\N	{"approverRole":"approver","approvalTimeout":1,"escalationPolicy":"auto","escalateTo":"ops_lead"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"low","factors":["service_disruption"],"mitigations":[]}	{"action":"Fail over the primary database","reasoning":null,"confidence":null,"alternatives":[]}	expired	\N	\N	\N	\N	1796580486843	1796580490026	29	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"cluster":"db-1"}	sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109	\N	\N	\N	[]	sha256:efc2d0fa3f0d23d8d5c3e59652a560bfcfa96173317f8a85f8b172227a9b5109
+task:human:51f565e84b6c1255d78e18a5	did:agent:fixture-bot	\N	Delete the backup of 2025-10-01	[]	{"backupId":"backup-2025-10-01"}	\N	\N	{"approverRole":"approver"}	{"id":"upgrade-fixture","version":1,"source":"file","rulesApplied":[],"gateRequired":true,"floorApplied":false,"approvalRequired":"before_execution","approverRole":"approver","reason":"client requested before_execution approval","requirements":[{"step":1,"roles":["approver"],"required":1,"origin":"client","rule":null}],"flags":[]}	{"level":"medium","factors":["irreversible_action"],"mitigations":[]}	{"action":"Delete the backup of 2025-10-01","reasoning":null,"confidence":null,"alternatives":[]}	awaiting_approval	\N	\N	\N	\N	1796580490091	1796580490091	41	{"autoEscalation":null,"auditFrequency":null}	\N	\N	0	\N	\N	\N	{"backupId":"backup-2025-10-01"}	sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d	\N	\N	\N	[]	sha256:3d0f16c8a9c1bf96c35b7cc3e57844893d6fde58f7eefc51d2aec8def458dc1d
 \.
 
 
@@ -1740,5 +1758,5 @@ CREATE INDEX tasks_status ON public.tasks USING btree (status, created_seq);
 -- PostgreSQL database dump complete
 --
 
-\unrestrict thwMW7yN5uGezdiZt8ZwbzCNZZRcQ2X9Myb4pamSesdQpKaO3qxY45CawnUT6XG
+\unrestrict jagles1WBN0fkQKtz1H7uhZkfGDnbY61qV1XqgyKgethQglvg8qkGaM8yF2FAnw
 
