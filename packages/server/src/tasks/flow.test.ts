@@ -455,6 +455,9 @@ for (const backend of backends()) {
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/humanos_ledger_entries \d+/);
       expect(metrics).toContain('humanos_http_requests_total{method="POST",route="/v1/humanos/tasks",status="201"}');
+      // In flight: the scrape itself, and nothing of the requests that have been answered.
+      expect(metrics).toContain('humanos_http_requests_in_flight{method="GET",route="/metrics"} 1');
+      expect(metrics).toContain('humanos_http_requests_in_flight{method="POST",route="/v1/humanos/tasks"} 0');
     });
   });
 }
