@@ -258,7 +258,13 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     out += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    // A guard against a start that hangs, not a deadline for a slow one: on a loaded machine a start
+    // took over 30 s (node loading modules on a shared CPU). Just under the default test timeout, so
+    // the failure still shows the server's output; the process is killed rather than left behind.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 55_000);
     const check = () => {
       const m = /HumanOS listening on (http:\/\/\S+)/.exec(out);
       if (m) {

@@ -105,6 +105,6 @@ for (const backend of backends()) {
         await server.kill();
         await b.drop();
       }
-    });
+    }, 150_000); // two server starts, each up to the harness's start guard on a loaded machine
   });
 }
