@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, Api, backends, createBackend, spawnServer } from '../../../../test-support/harness.js';
-
-/** The server's count of requests it is answering now on `route` (`/metrics`). */
-async function inFlight(url: string, route: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`humanos_http_requests_in_flight{method="GET",route="${route}"}`));
-  return Number(line?.split(' ').at(-1) ?? 0);
-}
+import {
+  ADMIN_TOKEN,
+  Api,
+  backends,
+  createBackend,
+  requestsInFlight,
+  spawnServer,
+} from '../../../../test-support/harness.js';
 
 /** Reads an SSE response to its end; resolves to everything it sent. */
 async function readAll(res: Response): Promise<string> {
@@ -75,7 +73,7 @@ for (const backend of backends()) {
         // refused instead of answered.
         await written;
         await expect
-          .poll(() => inFlight(server.url, '/v1/humanos/tasks/:taskId/decision'), { timeout: 50_000 })
+          .poll(() => requestsInFlight(server.url, '/v1/humanos/tasks/:taskId/decision'), { timeout: 50_000 })
           .toBe(polls.length);
         const exited = new Promise<number | null>((r) => server.proc.once('exit', (code) => r(code)));
         const t0 = Date.now();
