@@ -4,7 +4,8 @@
  * a renamed or removed command fails here instead of in a reader's terminal (`principals create`
  * was documented while the command is `add`). So does every `--flag` given to such a command, and
  * every `HUMANOS_*` variable the docs name is read by some code (the server's config, the CLI, an
- * SDK, a deploy file or a test harness).
+ * SDK, a deploy file or a test harness), and every `METHOD /path` they name is a route the server has
+ * (its route table, `packages/server/test/system/__snapshots__/routes.txt`).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,6 +101,16 @@ describe('the commands the docs name', () => {
     expect(flagUses('humanos serve --port 9000')[0]?.flags).toEqual([]);
   });
 
+  it.each(FILES)('%s names only routes the server has', (file) => {
+    expect(unknownRoutes(readFileSync(join(REPO_ROOT, file), 'utf8'))).toEqual([]);
+  });
+
+  it('finds a route the server does not have', () => {
+    expect(unknownRoutes('`POST /tasks/{taskId}/execute`, `GET /approvals/{id}`, `POST /tasks/{id}/launch`')).toEqual([
+      'POST /tasks/{id}/launch',
+    ]);
+  });
+
   it('names only HUMANOS_* variables some code reads', () => {
     const read = variablesInCode();
     expect(read).toContain('HUMANOS_ADMIN_TOKEN');
@@ -111,6 +122,43 @@ describe('the commands the docs name', () => {
     expect(unread).toEqual([]);
   });
 });
+
+/**
+ * Routes the docs name that the route table does not list: registered only when their channel is
+ * configured (the table is of a server without Slack and e-mail), or a receiver's URL in an example.
+ */
+const NOT_IN_ROUTE_TABLE = new Set([
+  'POST /channels/email/decide',
+  'POST /channels/slack/interactions',
+  'POST /hooks/humanos',
+]);
+
+/** `METHOD /path` in the docs with no route of that method whose pattern ends with the path. */
+function unknownRoutes(markdown: string): string[] {
+  const table = readFileSync(join(REPO_ROOT, 'packages/server/test/system/__snapshots__/routes.txt'), 'utf8')
+    .split('\n')
+    .map((l) => /^(\S+) \(([^)]*)\)$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => ({ segments: (m[1] as string).split('/'), methods: (m[2] as string).split(', ') }));
+  // Compared from the right: a path may be shortened from the left (`POST /execute`, no `/v1/humanos`),
+  // and a pattern's `:param` matches any one segment (a documented `{taskId}` or a value, `auditor`).
+  const matches = (route: string[], path: string[]) =>
+    path.length <= route.length &&
+    path.every((seg, i) => {
+      const r = route[route.length - path.length + i] as string;
+      return r === seg || r.startsWith(':');
+    });
+  const named = [...markdown.matchAll(/\b(GET|POST|PUT|PATCH|DELETE) (\/[A-Za-z0-9/{}:._-]*[A-Za-z0-9}])/g)];
+  return named
+    .filter(
+      ([use, method, path]) =>
+        !NOT_IN_ROUTE_TABLE.has(use) &&
+        !table.some(
+          (r) => r.methods.includes(method as string) && matches(r.segments, (path as string).split('/').slice(1)),
+        ),
+    )
+    .map(([use]) => use);
+}
 
 const cli = program();
 const optionsOf = (c: Command) => c.options.flatMap((o) => [o.long, o.short].filter((f) => f !== undefined));
