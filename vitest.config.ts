@@ -13,6 +13,10 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // `expect.poll` waits for a state; its default of 1 s made ~200 such waits a race against a
+    // loaded machine (a heartbeat answered in 1.2 s failed the execution suite). A poll returns as
+    // soon as the state holds, so a long default costs nothing when things are fast.
+    expect: { poll: { timeout: 30_000 } },
     // Server suites each open their own SQLite file / PostgreSQL database, so files run in parallel.
     pool: 'forks',
     globalSetup: ['test-support/global-setup.ts'],

@@ -11,6 +11,9 @@
 //   go/sdk-go-<v>.tar.gz                   the Go module's source as of the commit, tagged `sdks/go/v<v>`
 //   SHA256SUMS                             checksums of all of the above
 //
+// Each release also gets an upgrade fixture (scripts/make-upgrade-fixture.mjs; this script says when
+// the version has none yet).
+//
 // Flags: --no-build (reuse the current build), --skip python,go (leave those artifacts out), --out DIR
 // (instead of dist/release; the release test builds into a temporary directory).
 import { execFile, execFileSync } from 'node:child_process';
@@ -213,6 +216,12 @@ if (python) {
   await python;
 }
 checksums();
+// The next release's upgrade test opens this release's databases: they are made from its commit.
+if (!existsSync(join(ROOT, 'testdata/upgrade', version)))
+  say(
+    `no upgrade fixture for ${version} yet: once this commit is tagged v${version}, run ` +
+      `\`node scripts/make-upgrade-fixture.mjs v${version}\` and commit testdata/upgrade/${version}/ (docs/operations.md, "Upgrading")`,
+  );
 say(
   `done: ${relative(ROOT, OUT)}/ (${server}, npm/, ${skip.has('python') ? '' : 'python/, '}${skip.has('go') ? '' : 'go/, '}SHA256SUMS)`,
 );

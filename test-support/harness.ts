@@ -258,7 +258,13 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
     out += d;
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    // A guard against a start that hangs, not a deadline for a slow one: on a loaded machine a start
+    // took over 30 s (node loading modules on a shared CPU). Just under the default test timeout, so
+    // the failure still shows the server's output; the process is killed rather than left behind.
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start:\n${out}`));
+    }, 55_000);
     const check = () => {
       const m = /HumanOS listening on (http:\/\/\S+)/.exec(out);
       if (m) {
@@ -284,6 +290,21 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
       });
     },
   };
+}
+
+/**
+ * How many requests the server is answering now on `route` (its `humanos_http_requests_in_flight`
+ * gauge at `/metrics`): lets a test wait until the server *holds* its long-polls or event streams
+ * instead of sleeping and hoping they arrived.
+ *
+ * @example
+ * await expect.poll(() => requestsInFlight(url, '/v1/humanos/events'), { timeout: 50_000 }).toBe(1);
+ */
+export async function requestsInFlight(url: string, route: string, method = 'GET'): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const prefix = `humanos_http_requests_in_flight{method="${method}",route="${route}"} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line ? Number(line.slice(prefix.length)) : 0;
 }
 
 /**

@@ -4,11 +4,12 @@
  * for a caller-run handler and for a Worker's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { backends, requestsInFlight, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import { type ExecutionContext, HumanOSApiError, HumanOSClient, Worker } from '../src/index.js';
 import { isTakeover, parseEvents } from '../src/takeover.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const EVENTS = '/v1/humanos/events';
 
 describe('parseEvents / isTakeover', () => {
   it('frames events, keeps the incomplete rest, skips comments, and matches only a stopping takeover', () => {
@@ -33,6 +34,12 @@ for (const backend of backends()) {
       const p = await admin.createPrincipal({ id, roles, capabilities });
       return { id, client: new HumanOSClient({ baseUrl: t.url, apiKey: p.token, retries: 1 }) };
     };
+    /**
+     * The executor's event stream is open at the server (one more than `before`): only then can the
+     * takeover reach it in time. A fixed 300 ms pause was a guess that a loaded machine can miss.
+     */
+    const streamOpened = (before: number) =>
+      expect.poll(() => requestsInFlight(t.url, EVENTS), { timeout: 50_000 }).toBe(before + 1);
     /** A handler that reports it runs, then waits for its signal; records when it fired. */
     const blocking =
       (state: { running: boolean; abortedAt?: number; reason?: unknown }) =>
@@ -59,11 +66,12 @@ for (const backend of backends()) {
       const task = await agent.client.createTask({ description: 'Rotate keys', humanInLoop: { approverRole: 'ops' } });
       await lead.client.approve(task.approvalRequest?.id as string, { approvalReason: 'go' });
       const state: { running: boolean; abortedAt?: number; reason?: unknown } = { running: false };
+      const streams = await requestsInFlight(t.url, EVENTS);
       const run = agent.client
         .executeTask(task.id, { leaseSeconds: 120, handler: blocking(state) })
         .catch((e: unknown) => e);
       while (!state.running) await sleep(20);
-      await sleep(300); // the stream is open
+      await streamOpened(streams);
       const at = Date.now();
       await lead.client.overrideTask(task.id, { reason: 'I will do it', continueExecution: false });
       const outcome = await run;
@@ -86,6 +94,7 @@ for (const backend of backends()) {
       });
       await lead.client.approve(task.approvalRequest?.id as string, { approvalReason: 'go' });
       const state: { running: boolean; abortedAt?: number } = { running: false };
+      const streams = await requestsInFlight(t.url, EVENTS);
       const worker = new Worker(w.client, {
         capabilities: ['keys'],
         pollMs: 50,
@@ -95,7 +104,7 @@ for (const backend of backends()) {
       worker.start();
       try {
         while (!state.running) await sleep(20);
-        await sleep(300);
+        await streamOpened(streams);
         await lead.client.overrideTask(task.id, { reason: 'looks fine, go on', continueExecution: true });
         await sleep(1200);
         expect(state.abortedAt).toBeUndefined();

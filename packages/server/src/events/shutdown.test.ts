@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, Api, backends, createBackend, spawnServer } from '../../../../test-support/harness.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import {
+  ADMIN_TOKEN,
+  Api,
+  backends,
+  createBackend,
+  requestsInFlight,
+  spawnServer,
+} from '../../../../test-support/harness.js';
 
 /** Reads an SSE response to its end; resolves to everything it sent. */
 async function readAll(res: Response): Promise<string> {
@@ -44,20 +49,32 @@ for (const backend of backends()) {
         const streamTexts = streams.map(readAll);
         const polls = Array.from({ length: 20 }, () => agent.get(`/tasks/${taskId}/decision?wait=60`));
         const acknowledged: string[] = [];
+        let firstWrite: () => void = () => {};
+        const written = new Promise<void>((r) => {
+          firstWrite = r;
+        });
         let writing = true;
         const writer = async () => {
           for (let i = 0; writing; i++) {
             try {
               const r = await agent.post('/tasks', { description: `write ${i}`, payload: { i } });
-              if (r.status === 201) acknowledged.push(r.body.taskId);
-              else writing = false;
+              if (r.status === 201) {
+                acknowledged.push(r.body.taskId);
+                firstWrite();
+              } else writing = false;
             } catch {
               writing = false; // connection refused: the server has stopped listening
             }
           }
         };
         const writers = Array.from({ length: 4 }, writer);
-        await sleep(500);
+        // SIGTERM only once the server holds every long-poll and has acknowledged a write: a fixed
+        // pause (500 ms) was too short under load, and a poll that arrived after the signal was
+        // refused instead of answered.
+        await written;
+        await expect
+          .poll(() => requestsInFlight(server.url, '/v1/humanos/tasks/:taskId/decision'), { timeout: 50_000 })
+          .toBe(polls.length);
         const exited = new Promise<number | null>((r) => server.proc.once('exit', (code) => r(code)));
         const t0 = Date.now();
         server.proc.kill('SIGTERM');
@@ -86,6 +103,6 @@ for (const backend of backends()) {
         await server.kill();
         await b.drop();
       }
-    });
+    }, 150_000); // two server starts, each up to the harness's start guard on a loaded machine
   });
 }

@@ -71,6 +71,20 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
       for (const r of await service.channels.countByStatus()) this.set({ sink: r.sink, status: r.status }, r.n);
     },
   });
+  // Requests being answered now, long-polls and event streams included (they hold theirs open): how
+  // many clients a replica is holding, and what a drain on shutdown must answer. Counted down when
+  // the response closes, which also covers streams that take over the socket (no onResponse then).
+  const inFlight = new Gauge({
+    name: 'humanos_http_requests_in_flight',
+    help: 'Requests being answered now (long-polls and event streams included), by method and route',
+    labelNames: ['method', 'route'] as const,
+    registers: [registry],
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched' };
+    inFlight.inc(labels);
+    reply.raw.once('close', () => inFlight.dec(labels));
+  });
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
     const route = req.routeOptions.url ?? 'unmatched';

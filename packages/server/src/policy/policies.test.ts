@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
+import {
+  type Api,
+  backends,
+  requestsInFlight,
+  startTestServer,
+  type TestServer,
+} from '../../../../test-support/harness.js';
 
 const POLICY = {
   name: 'acme-prod',
@@ -435,7 +441,10 @@ for (const backend of backends()) {
       );
       // The agent long-polls its decision gate while the clerk edits and approves it.
       const waiting = agent.get(`/approvals/${gate.id}?wait=20`);
-      await new Promise((r) => setTimeout(r, 100));
+      // The clerk decides once the server holds the long-poll: the decision is what answers it.
+      await expect
+        .poll(() => requestsInFlight(t.url, '/v1/humanos/approvals/:approvalId'), { timeout: 20_000 })
+        .toBe(1);
       const ok = await p('clerk').post(`/approvals/${gate.id}/approve`, {
         approvalReason: 'keep c',
         edits: { addresses: ['a@x', 'b@x'] },

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Api,
   backends,
+  requestsInFlight,
   SEED_CREATE_BODY,
   startTestServer,
   type TestServer,
@@ -264,7 +265,11 @@ for (const backend of backends()) {
       });
       const started = Date.now();
       const waiting = agent.get(`/tasks/${created.body.taskId}/decision?wait=20`);
-      await new Promise((r) => setTimeout(r, 200));
+      // Decide only once the server holds the long-poll, so the decision is what wakes it (after a
+      // fixed pause, a slow start could make the poll merely read a decision already taken).
+      await expect
+        .poll(() => requestsInFlight(t.url, '/v1/humanos/tasks/:taskId/decision'), { timeout: 20_000 })
+        .toBe(1);
       await dba.post(`/approvals/${created.body.approvalRequest.id}/approve`, { approvalReason: 'go' });
       const d = await waiting;
       expect(d.status).toBe(200);
@@ -455,6 +460,9 @@ for (const backend of backends()) {
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/humanos_ledger_entries \d+/);
       expect(metrics).toContain('humanos_http_requests_total{method="POST",route="/v1/humanos/tasks",status="201"}');
+      // In flight: the scrape itself, and nothing of the requests that have been answered.
+      expect(metrics).toContain('humanos_http_requests_in_flight{method="GET",route="/metrics"} 1');
+      expect(metrics).toContain('humanos_http_requests_in_flight{method="POST",route="/v1/humanos/tasks"} 0');
     });
   });
 }
