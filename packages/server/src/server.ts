@@ -14,6 +14,7 @@ import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './kernel/notifier.js';
 import { CheckpointPin } from './ledger/pin.js';
+import { WitnessCosigner } from './ledger/witnesses.js';
 import { loadPolicy } from './policy/policyFile.js';
 import { ADMIN_DID, newToken } from './principals/principals.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
@@ -151,6 +152,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const notifier = new Notifier();
   let stopListening: (() => Promise<void>) | undefined;
   let built: FastifyInstance | undefined;
+  let cosigner: WitnessCosigner | undefined;
   try {
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
     await checkLedgerIdentity(store, key, origin);
@@ -169,10 +171,21 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       team: config.team,
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
-      onSealed: (seal) => pin.record(seal),
+      onSealed: (seal) => {
+        pin.record(seal);
+        cosigner?.sealed();
+      },
     });
     const behind = await pin.problem(service.deps);
     if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+    const { list, quorum } = config.witnesses;
+    // What the start check finds is logged once the logger exists (below).
+    const early: string[] = [];
+    cosigner = new WitnessCosigner(service.deps, key, list, quorum, (msg, e) =>
+      built ? log(msg, e) : early.push(msg),
+    );
+    const unwitnessed = await cosigner.problem();
+    if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -185,9 +198,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       mcp: config.mcp,
       trustProxy: config.trustProxy,
       validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
+      witnesses: cosigner.configured ? () => (cosigner as WitnessCosigner).status() : undefined,
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
+    for (const msg of early) app.log.warn(msg);
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
@@ -204,12 +219,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       await notifier.close();
       await Promise.all([closeHttp(app), background.stop()]);
       await stopListening?.();
+      cosigner?.stop();
       await pin.flush();
       await store.close();
       app.log.info('stopped');
     };
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
+    cosigner?.stop();
     await notifier.close();
     // Bound, but the admin could not be created (the store failed): do not leave the port held.
     await built?.close().catch(() => {});
