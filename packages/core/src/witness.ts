@@ -63,9 +63,10 @@ export function formatVerifierKey(name: string, publicKey: Uint8Array, type = AL
  * parseVerifierKey('witness.example/w1+1a2b3c4d+BH…').type // 4
  */
 export function parseVerifierKey(vkey: string): NoteVerifierKey {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new Error('a verifier key is <name>+<key id hex>+<base64 key>');
-  const [name, idHex, keyB64] = parts as [string, string, string];
+  // The name and id have no '+'; the base64 key may (it is in the base64 alphabet).
+  const m = /^([^+]*)\+([^+]*)\+(.*)$/s.exec(vkey);
+  if (!m) throw new Error('a verifier key is <name>+<key id hex>+<base64 key>');
+  const [, name, idHex, keyB64] = m as unknown as [string, string, string, string];
   checkKeyName(name);
   if (!/^[0-9a-f]{8}$/.test(idHex)) throw new Error('the key id of a verifier key is 8 lowercase hex digits');
   let material: Uint8Array;

@@ -45,6 +45,11 @@ describe('verifier keys (signed-note)', () => {
     expect(k.type).toBe(4);
     expect(formatVerifierKey(k.name, k.publicKey)).toBe(V1);
     expect(() => parseWitnessKey(formatVerifierKey('w1.example/w', W1.publicKeyRaw, 1))).toThrow(/0x04/);
+    // The base64 key may contain '+', the separator: a key that does still parses.
+    const plus = Array.from({ length: 200 }, () => vkey('w.example/w', generateSigningKey())).find(
+      (v) => v.split('+').length > 3,
+    );
+    expect(plus && parseWitnessKey(plus).vkey).toBe(plus);
     // A log key: a note vkey named by the origin, or a did:key with the origin.
     const did = didKeyFromPublicKey(LOG.publicKeyRaw);
     expect(parseLogKey(ORIGIN, did).vkey).toBe(formatVerifierKey(ORIGIN, LOG.publicKeyRaw, 1));

@@ -9,25 +9,30 @@
  * start it in-process with `startWitness`.
  */
 import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   base64ToBytes,
   cosignCheckpoint,
   emptyRoot,
   equalBytes,
   formatVerifierKey,
+  generateSigningKey,
   MerkleError,
   type NoteVerifierKey,
   openCheckpoint,
   parseAddCheckpoint,
   parseLogKey,
   type SigningKey,
+  signingKeyFromPem,
+  signingKeyToPem,
   splitNote,
   verifyBytes,
   verifyConsistency,
 } from '@humanos/core';
-import { type LatestCheckpoint, loadOrCreateWitnessKey, WitnessState } from './state.js';
+import { type LatestCheckpoint, WitnessState } from '../store/witnessState.js';
 
 /** A log the witness cosigns for: its origin and its checkpoint key (a note vkey or a did:key). */
 export interface WitnessLog {
@@ -209,6 +214,21 @@ function handler(witness: Witness, onError: (e: unknown) => void) {
       if (!res.headersSent) send(answer(500, 'internal error\n'));
     }
   };
+}
+
+/** The witness's Ed25519 key, `<dataDir>/witness-key.pem` (PKCS#8, 0600), generated on first start. */
+export function loadOrCreateWitnessKey(dataDir: string): SigningKey {
+  const file = join(dataDir, 'witness-key.pem');
+  if (existsSync(file)) return signingKeyFromPem(readFileSync(file, 'utf8'));
+  const key = generateSigningKey();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    // 'wx': never overwrite a key another process wrote in the meantime.
+    writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
+  } catch {
+    return signingKeyFromPem(readFileSync(file, 'utf8'));
+  }
+  return key;
 }
 
 /**

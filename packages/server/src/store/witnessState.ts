@@ -1,6 +1,5 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKey, type SigningKey, signingKeyFromPem, signingKeyToPem } from '@humanos/core';
 import SqliteDatabase from 'better-sqlite3';
 
 /** What a witness remembers per log: the latest checkpoint it cosigned. */
@@ -83,19 +82,4 @@ export class WitnessState {
   close(): void {
     this.db.close();
   }
-}
-
-/** The witness's Ed25519 key, `<dataDir>/witness-key.pem` (PKCS#8, 0600), generated on first start. */
-export function loadOrCreateWitnessKey(dataDir: string): SigningKey {
-  const file = join(dataDir, 'witness-key.pem');
-  if (existsSync(file)) return signingKeyFromPem(readFileSync(file, 'utf8'));
-  const key = generateSigningKey();
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  try {
-    // 'wx': never overwrite a key another process wrote in the meantime.
-    writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
-  } catch {
-    return signingKeyFromPem(readFileSync(file, 'utf8'));
-  }
-  return key;
 }
