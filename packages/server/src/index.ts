@@ -20,6 +20,7 @@ export { backupSqlite, type SqliteBackup } from './store/sqlite/backup.js';
 export { sqliteDialect } from './store/sqlite/dialect.js';
 export { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks/webhooks.js';
 export {
+  forgetWitnessedLog,
   type RunningWitness,
   startWitness,
   Witness,

@@ -23,6 +23,14 @@ function parseListen(value: string): { host: string; port: number } {
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
 }
 
+interface WitnessFlags {
+  dataDir?: string;
+  name?: string;
+  log: string[];
+  listen: string;
+  forget?: string;
+}
+
 export function register(program: Command, ctx: Ctx): void {
   program
     .command('witness')
@@ -36,6 +44,7 @@ export function register(program: Command, ctx: Ctx): void {
       [] as string[],
     )
     .option('--listen <host:port>', 'where to listen', '127.0.0.1:8788')
+    .option('--forget <origin>', 'forget what this witness cosigned for one log (a deliberate rollback), then exit')
     .addHelpText(
       'after',
       [
@@ -48,12 +57,20 @@ export function register(program: Command, ctx: Ctx): void {
         '    --log humanos.ledger/1a2b3c4d=did:key:z6Mk…',
       ].join('\n'),
     )
-    .action(async (o: { dataDir?: string; name?: string; log: string[]; listen: string }, cmd: Command) => {
+    .action(async (o: WitnessFlags, cmd: Command) => {
+      const dataDir = resolve(o.dataDir ?? ctx.io.env.HUMANOS_WITNESS_DATA_DIR ?? '.humanos-witness');
+      const { startWitness, forgetWitnessedLog } = await loadServer();
+      if (o.forget !== undefined) {
+        const size = forgetWitnessedLog(dataDir, o.forget);
+        if (size === undefined) throw new UsageError(`this witness remembers nothing of ${o.forget}`);
+        ctx.io.stderr(
+          `forgot ${o.forget} (it had cosigned size ${size}); its next checkpoint is accepted from old 0\n`,
+        );
+        return;
+      }
       if (o.log.length === 0) throw new UsageError('give at least one --log <origin>=<key>');
       const logs = o.log.map(parseLogFlag);
       const { host, port } = parseListen(o.listen);
-      const dataDir = resolve(o.dataDir ?? ctx.io.env.HUMANOS_WITNESS_DATA_DIR ?? '.humanos-witness');
-      const { startWitness } = await loadServer();
       let w: Awaited<ReturnType<typeof startWitness>>;
       try {
         w = await startWitness({ dataDir, name: o.name, logs, host, port });

@@ -65,6 +65,15 @@ export class WitnessState {
       .run(origin, c.size, Buffer.from(c.root), c.note);
   }
 
+  /** Removes what is remembered of `origin` (a deliberate rollback); returns what it was. */
+  forget(origin: string): LatestCheckpoint | undefined {
+    return this.atomically(() => {
+      const latest = this.latest(origin);
+      this.db.prepare('delete from witness_logs where origin = ?').run(origin);
+      return latest;
+    });
+  }
+
   /** The witness's name: `wanted` on first start, then the stored one (a name change would change the vkey). */
   name(wanted: string | undefined, fallback: string): string {
     const stored = this.db.prepare("select v from witness_meta where k = 'name'").get() as { v: string } | undefined;

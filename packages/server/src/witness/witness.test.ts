@@ -2,7 +2,7 @@
  * `humanos witness` speaks C2SP tlog-witness over real HTTP: it cosigns a consistent checkpoint,
  * answers 409 (text/x.tlog.size) for a stale old size, 422 for an inconsistent checkpoint, 403 for a
  * checkpoint not signed by the log, 404 for an unknown log — and a refusal changes nothing. Its state
- * survives kill -9 of its process.
+ * survives kill -9 of its process; `--forget` is the operator's deliberate reset of one log.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,6 +121,16 @@ describe('witness (tlog-witness add-checkpoint)', () => {
   });
 });
 
+async function humanosCli(args: string[]): Promise<{ code: number | null; err: string }> {
+  const proc = spawnNode([join(REPO_ROOT, 'packages/cli/bin/humanos.js'), ...args]);
+  let err = '';
+  proc.stderr?.on('data', (d) => {
+    err += d;
+  });
+  const code = await new Promise<number | null>((r) => proc.once('exit', r));
+  return { code, err };
+}
+
 describe('witness process', () => {
   it('keeps its state and key across kill -9', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'humanos-witness-'));
@@ -165,9 +175,14 @@ describe('witness process', () => {
       expect(b.vkey).toBe(a.vkey);
       expect(await add(b.url, 0, [], truth.note(5))).toMatchObject({ status: 409, body: '3\n' });
       expect((await add(b.url, 3, truth.tree.consistencyProof(3, 5), truth.note(5))).status).toBe(200);
+      // The operator accepts a rolled-back log deliberately: --forget, then it starts over from old 0.
+      const forgot = await humanosCli(['witness', '--data-dir', dir, '--forget', ORIGIN]);
+      expect(forgot).toMatchObject({ code: 0 });
+      expect(forgot.err).toContain(`forgot ${ORIGIN} (it had cosigned size 5)`);
+      expect((await add(b.url, 0, [], truth.note(2))).status).toBe(200);
       b.proc.kill('SIGKILL');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });

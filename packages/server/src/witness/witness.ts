@@ -232,6 +232,22 @@ export function loadOrCreateWitnessKey(dataDir: string): SigningKey {
 }
 
 /**
+ * Makes a (stopped) witness forget a log: its next checkpoint is accepted from `old 0`, as on first
+ * contact. The operator's deliberate acceptance of a rolled-back log; returns the size forgotten.
+ *
+ * @example
+ * forgetWitnessedLog('/var/lib/humanos-witness', 'humanos.ledger/1a2b3c4d') // 1532
+ */
+export function forgetWitnessedLog(dataDir: string, origin: string): number | undefined {
+  const state = WitnessState.open(dataDir);
+  try {
+    return state.forget(origin)?.size;
+  } finally {
+    state.close();
+  }
+}
+
+/**
  * Starts a witness: opens (or creates) its state and key in `dataDir`, then listens.
  *
  * @example
