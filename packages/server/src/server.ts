@@ -176,16 +176,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
         cosigner?.sealed();
       },
     });
-    const behind = await pin.problem(service.deps);
-    if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
-    const { list, quorum } = config.witnesses;
-    // What the start check finds is logged once the logger exists (below).
-    const early: string[] = [];
-    cosigner = new WitnessCosigner(service.deps, key, list, quorum, (msg, e) =>
-      built ? log(msg, e) : early.push(msg),
-    );
-    const unwitnessed = await cosigner.problem();
-    if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
+    cosigner = new WitnessCosigner(service.deps, key, config.witnesses);
+    await refuseRolledBack(service, pin, cosigner);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -202,7 +194,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
-    for (const msg of early) app.log.warn(msg);
+    cosigner.logTo(log);
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
@@ -214,16 +206,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
       (e) => app.log.error({ err: e }, 'timer sweep failed'),
     );
-    const close = async () => {
-      app.log.info('shutting down: no new requests; ending event streams and long-polls');
-      await notifier.close();
-      await Promise.all([closeHttp(app), background.stop()]);
-      await stopListening?.();
-      cosigner?.stop();
-      await pin.flush();
-      await store.close();
-      app.log.info('stopped');
-    };
+    const close = () => stop({ app, notifier, background, stopListening, cosigner, pin, store });
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
     cosigner?.stop();
@@ -234,6 +217,38 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+}
+
+/** The graceful stop: no new requests, streams and long-polls ended, background work done, then the store. */
+async function stop(parts: {
+  app: FastifyInstance;
+  notifier: Notifier;
+  background: { stop(): Promise<void> };
+  stopListening: (() => Promise<void>) | undefined;
+  cosigner: WitnessCosigner | undefined;
+  pin: CheckpointPin;
+  store: Store;
+}): Promise<void> {
+  const { app } = parts;
+  app.log.info('shutting down: no new requests; ending event streams and long-polls');
+  await parts.notifier.close();
+  await Promise.all([closeHttp(app), parts.background.stop()]);
+  await parts.stopListening?.();
+  parts.cosigner?.stop();
+  await parts.pin.flush();
+  await parts.store.close();
+  app.log.info('stopped');
+}
+
+/**
+ * Refuses a store behind what was published: the pin file in the data dir, then the witnesses (which
+ * need nothing on this replica's disk).
+ */
+async function refuseRolledBack(service: HumanOSService, pin: CheckpointPin, cosigner: WitnessCosigner): Promise<void> {
+  const behind = await pin.problem(service.deps);
+  if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+  const unwitnessed = await cosigner.problem();
+  if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
 }
 
 /** A server started with the test review clock says so once (never in production). */

@@ -19,7 +19,7 @@ import {
   type SigningKey,
   signCheckpoint,
 } from '@humanos/core';
-import type { WitnessEndpoint } from '../config.js';
+import type { WitnessesConfig } from '../config.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 
 type Deps = Pick<FeatureDeps, 'db' | 'ledger' | 'origin'>;
@@ -61,23 +61,26 @@ const MAX_BACKOFF_MS = 60_000;
  * Submits checkpoints to witnesses and checks the store against them at start.
  *
  * @example
- * const cosigner = new WitnessCosigner(deps, key, config.witnesses.list, config.witnesses.quorum, log);
+ * const cosigner = new WitnessCosigner(deps, key, config.witnesses);
  * const behind = await cosigner.problem(); // a reason to refuse to start, or undefined
  * onSealed: () => cosigner.sealed();
  */
 export class WitnessCosigner {
   private readonly peers: Peer[];
+  private readonly quorum: number;
   private stopped = false;
+  /** Messages from before a logger exists (the start check runs before the app is built). */
+  private early: [string, unknown][] | undefined = [];
+  private logger: (msg: string, detail?: unknown) => void = (msg, detail) => this.early?.push([msg, detail]);
 
   constructor(
     private readonly deps: Deps,
     private readonly key: SigningKey,
-    endpoints: readonly WitnessEndpoint[],
-    private readonly quorum: number,
-    private readonly log: (msg: string, detail?: unknown) => void,
+    { list, quorum }: WitnessesConfig,
     private readonly baseBackoffMs = 1000,
   ) {
-    this.peers = endpoints.map((e) => ({
+    this.quorum = quorum;
+    this.peers = list.map((e) => ({
       url: e.url,
       key: parseWitnessKey(e.vkey),
       size: undefined,
@@ -87,6 +90,17 @@ export class WitnessCosigner {
       state: 'pending' as const,
       lastError: undefined,
     }));
+  }
+
+  /** Where warnings go from now on (those logged before are passed on first). */
+  logTo(log: (msg: string, detail?: unknown) => void): void {
+    for (const [msg, detail] of this.early ?? []) log(msg, detail);
+    this.early = undefined;
+    this.logger = log;
+  }
+
+  private log(msg: string, detail?: unknown): void {
+    this.logger(msg, detail);
   }
 
   get configured(): boolean {
