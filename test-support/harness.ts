@@ -239,43 +239,59 @@ export function spawnNode(args: string[], opts: SpawnOptions = {}): ChildProcess
   });
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const proc = spawnNode([SERVER_MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
-      HUMANOS_LOG_LEVEL: 'warn',
-      HUMANOS_VALIDATE_RESPONSES: '1',
-      ...env,
-    },
-  });
+/**
+ * Starts `node …args` (as `spawnNode`) and waits until its stdout or stderr matches `pattern`;
+ * resolves with the first group (e.g. the URL of a "listening on …" line) and the output so far.
+ *
+ * @example
+ * const { match: url } = await spawnUntil([SERVER_MAIN], { env }, /HumanOS listening on (http:\/\/\S+)/);
+ */
+export async function spawnUntil(
+  args: string[],
+  opts: SpawnOptions,
+  pattern: RegExp,
+  timeoutMs = 30_000,
+): Promise<{ proc: ChildProcess; match: string; output: () => string }> {
+  const proc = spawnNode(args, opts);
   let out = '';
-  proc.stdout?.on('data', (d) => {
-    out += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /HumanOS listening on (http:\/\/\S+)/.exec(out);
+  const match = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${out}`)), timeoutMs);
+    const collect = (d: Buffer) => {
+      out += d;
+      const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1] as string);
       }
     };
-    proc.stdout?.on('data', check);
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
     proc.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
     });
   });
+  return { proc, match, output: () => out };
+}
+
+export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const env_ = {
+    ...process.env,
+    PORT: '0',
+    HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
+    HUMANOS_LOG_LEVEL: 'warn',
+    HUMANOS_VALIDATE_RESPONSES: '1',
+    ...env,
+  };
+  const {
+    proc,
+    match: url,
+    output,
+  } = await spawnUntil([SERVER_MAIN], { env: env_ }, /HumanOS listening on (http:\/\/\S+)/);
   return {
     url,
     proc,
-    output: () => out,
+    output,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       return new Promise((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();

@@ -19,7 +19,7 @@ import {
   signCheckpoint,
 } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, spawnNode } from '../../../../test-support/harness.js';
+import { REPO_ROOT, spawnNode, spawnUntil } from '../../../../test-support/harness.js';
 import { type RunningWitness, startWitness } from './witness.js';
 
 const ORIGIN = 'humanos.test/witnessed';
@@ -136,34 +136,28 @@ describe('witness process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'humanos-witness-'));
     const truth = log(5);
     const start = async () => {
-      const proc = spawnNode([
-        join(REPO_ROOT, 'packages/cli/bin/humanos.js'),
-        'witness',
-        '--data-dir',
-        dir,
-        '--listen',
-        '127.0.0.1:0',
-        '--log',
-        `${ORIGIN}=${didKeyFromPublicKey(LOG.publicKeyRaw)}`,
-      ]);
-      let out = '';
-      proc.stdout?.on('data', (d) => {
-        out += d;
-      });
-      proc.stderr?.on('data', (d) => {
-        out += d;
-      });
-      const url = await new Promise<string>((resolve, reject) => {
-        proc.on('exit', (code) => reject(new Error(`witness exited ${code}: ${out}`)));
-        const t = setInterval(() => {
-          const m = /listening on (http:\/\/\S+)/.exec(out);
-          if (m) {
-            clearInterval(t);
-            resolve(m[1] as string);
-          }
-        }, 20);
-      });
-      return { proc, url, vkey: out.split('\n')[0] as string };
+      const {
+        proc,
+        match: url,
+        output,
+      } = await spawnUntil(
+        [
+          join(REPO_ROOT, 'packages/cli/bin/humanos.js'),
+          'witness',
+          '--data-dir',
+          dir,
+          '--listen',
+          '127.0.0.1:0',
+          '--log',
+          `${ORIGIN}=${didKeyFromPublicKey(LOG.publicKeyRaw)}`,
+        ],
+        {},
+        /listening on (http:\/\/\S+)/,
+        60_000,
+      );
+      const out = output();
+      // stdout and stderr are two pipes: find the vkey line, not the first line.
+      return { proc, url, vkey: /^(\S+\+[0-9a-f]{8}\+\S+)$/m.exec(out)?.[1] as string };
     };
     try {
       const a = await start();
