@@ -480,6 +480,7 @@ function witnessesConfig(vars: Record<string, string | undefined>): WitnessesCon
   for (const item of (vars.HUMANOS_WITNESSES ?? '').split(',').map((s) => s.trim())) {
     if (item === '') continue;
     const at = item.indexOf('=');
+    if (at < 0) throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<http(s) url>`);
     const vkey = item.slice(0, at);
     const url = item.slice(at + 1);
     try {
@@ -487,7 +488,7 @@ function witnessesConfig(vars: Record<string, string | undefined>): WitnessesCon
     } catch (e) {
       throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<url>: ${(e as Error).message}`);
     }
-    if (at < 0 || !/^https?:\/\//.test(url) || !URL.canParse(url)) {
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
       throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<http(s) url>`);
     }
     if (list.some((w) => w.vkey === vkey)) throw new ConfigError('HUMANOS_WITNESSES', `lists ${vkey} twice`);
