@@ -45,8 +45,10 @@ type Outcome =
 interface Peer {
   url: string;
   key: NoteVerifierKey;
-  /** The witness's latest cosigned size, once known (a 409 or a 200 tells). */
+  /** The witness's latest cosigned size, once known (a 409 or a 200 tells): where the next proof starts. */
   size: number | undefined;
+  /** The size of the last cosignature this server got from it (what /healthz shows). */
+  cosigned: number | undefined;
   busy: boolean;
   timer: NodeJS.Timeout | undefined;
   failures: number;
@@ -84,6 +86,7 @@ export class WitnessCosigner {
       url: e.url,
       key: parseWitnessKey(e.vkey),
       size: undefined,
+      cosigned: undefined,
       busy: false,
       timer: undefined,
       failures: 0,
@@ -120,9 +123,11 @@ export class WitnessCosigner {
       const p = this.peers[i] as Peer;
       if (o.kind === 'size' && o.size > ownSize) against.push(`${p.url} cosigned size ${o.size}`);
       else if (o.kind === 'refused' && o.status === 422) against.push(`${p.url} holds another tree (${o.detail})`);
-      else if (o.kind === 'unreachable' || o.kind === 'refused') {
+      else if (o.kind === 'unreachable') {
         this.log(`witness ${p.url} could not check the store at start: ${o.detail}`);
       }
+      // The status starts from what this exchange found; a witness not brought up to date is retried.
+      this.settle(p, o, ownSize);
     }
     if (against.length === 0) return undefined;
     const what = `the store's ledger (${ownSize} entries) is behind or diverges from what witnesses cosigned: ${against.join('; ')}`;
@@ -142,7 +147,7 @@ export class WitnessCosigner {
     return this.peers.map((p) => ({
       url: p.url,
       vkey: p.key.vkey,
-      cosignedSize: p.size ?? null,
+      cosignedSize: p.cosigned ?? null,
       state: p.state,
       consecutiveFailures: p.failures,
       ...(p.lastError ? { lastError: p.lastError } : {}),
@@ -158,27 +163,36 @@ export class WitnessCosigner {
   private async run(p: Peer): Promise<void> {
     p.busy = true;
     try {
-      const o = await this.round(p, 3);
-      if (o.kind === 'cosigned') {
-        p.failures = 0;
-        p.state = 'ok';
-        p.lastError = undefined;
-        if (o.size < (await this.ownSize())) return this.again(p, 0);
-        return;
-      }
-      p.failures += 1;
-      p.lastError = o.kind === 'size' ? `the witness has cosigned size ${o.size}, beyond this store` : o.detail;
-      p.state = o.kind === 'unreachable' ? 'retrying' : 'conflict';
-      if (p.state === 'conflict') this.log(`witness ${p.url} refused the checkpoint: ${p.lastError}`);
-      this.again(p, Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** Math.min(p.failures - 1, 16)));
+      const own = await this.ownSize();
+      this.settle(p, await this.round(p, 3), own);
     } catch (e) {
-      p.failures += 1;
-      p.state = 'retrying';
-      p.lastError = (e as Error).message;
-      this.again(p, Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** Math.min(p.failures - 1, 16)));
+      this.settle(p, { kind: 'unreachable', detail: (e as Error).message }, undefined);
     } finally {
       p.busy = false;
     }
+  }
+
+  /** Records an exchange's outcome in the witness's status and schedules what comes next. */
+  private settle(p: Peer, o: Outcome, ownSize: number | undefined): void {
+    if (o.kind === 'cosigned') {
+      p.cosigned = o.size;
+      p.failures = 0;
+      p.state = 'ok';
+      p.lastError = undefined;
+      // Seals that came while this one was in flight: the newest goes next.
+      if (ownSize === undefined || o.size < ownSize) this.again(p, 0);
+      return;
+    }
+    const beyond = o.kind === 'size' && ownSize !== undefined && o.size > ownSize;
+    p.failures += 1;
+    p.state = beyond || o.kind === 'refused' ? 'conflict' : 'retrying';
+    if (o.kind === 'size') {
+      p.lastError = beyond
+        ? `the witness has cosigned size ${o.size}, beyond this store's ${ownSize}`
+        : `the witness's size kept moving (now ${o.size})`;
+    } else p.lastError = o.detail;
+    if (p.state === 'conflict') this.log(`witness ${p.url} refused the checkpoint: ${p.lastError}`);
+    this.again(p, Math.min(MAX_BACKOFF_MS, this.baseBackoffMs * 2 ** Math.min(p.failures - 1, 16)));
   }
 
   private again(p: Peer, delayMs: number): void {
