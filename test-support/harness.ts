@@ -239,49 +239,65 @@ export function spawnNode(args: string[], opts: SpawnOptions = {}): ChildProcess
   });
 }
 
-export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
-  const proc = spawnNode([SERVER_MAIN], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
-      HUMANOS_LOG_LEVEL: 'warn',
-      HUMANOS_VALIDATE_RESPONSES: '1',
-      ...env,
-    },
-  });
+/**
+ * Starts `node …args` (as `spawnNode`) and waits until its stdout or stderr matches `pattern`;
+ * resolves with the first group (e.g. the URL of a "listening on …" line) and the output so far.
+ *
+ * @example
+ * const { match: url } = await spawnUntil([SERVER_MAIN], { env }, /HumanOS listening on (http:\/\/\S+)/);
+ */
+export async function spawnUntil(
+  args: string[],
+  opts: SpawnOptions,
+  pattern: RegExp,
+  // A guard against a start that hangs, not a deadline for a slow one: on a loaded machine a start
+  // took over 30 s (node loading modules on a shared CPU). Just under the default test timeout, so
+  // the failure still shows the output; the process is killed rather than left behind.
+  timeoutMs = 55_000,
+): Promise<{ proc: ChildProcess; match: string; output: () => string }> {
+  const proc = spawnNode(args, opts);
   let out = '';
-  proc.stdout?.on('data', (d) => {
-    out += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    // A guard against a start that hangs, not a deadline for a slow one: on a loaded machine a start
-    // took over 30 s (node loading modules on a shared CPU). Just under the default test timeout, so
-    // the failure still shows the server's output; the process is killed rather than left behind.
+  const match = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`server did not start:\n${out}`));
-    }, 55_000);
-    const check = () => {
-      const m = /HumanOS listening on (http:\/\/\S+)/.exec(out);
+      reject(new Error(`${args.join(' ')} did not start:\n${out}`));
+    }, timeoutMs);
+    const collect = (d: Buffer) => {
+      out += d;
+      const m = pattern.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1] as string);
       }
     };
-    proc.stdout?.on('data', check);
+    proc.stdout?.on('data', collect);
+    proc.stderr?.on('data', collect);
     proc.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
+      reject(new Error(`${args.join(' ')} exited with ${code}:\n${out}`));
     });
   });
+  return { proc, match, output: () => out };
+}
+
+export async function spawnServer(env: Record<string, string>): Promise<ChildServer> {
+  const env_ = {
+    ...process.env,
+    PORT: '0',
+    HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
+    HUMANOS_LOG_LEVEL: 'warn',
+    HUMANOS_VALIDATE_RESPONSES: '1',
+    ...env,
+  };
+  const {
+    proc,
+    match: url,
+    output,
+  } = await spawnUntil([SERVER_MAIN], { env: env_ }, /HumanOS listening on (http:\/\/\S+)/);
   return {
     url,
     proc,
-    output: () => out,
+    output,
     kill(signal: NodeJS.Signals = 'SIGKILL') {
       return new Promise((resolve) => {
         if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
@@ -290,21 +306,6 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
       });
     },
   };
-}
-
-/**
- * How many requests the server is answering now on `route` (its `humanos_http_requests_in_flight`
- * gauge at `/metrics`): lets a test wait until the server *holds* its long-polls or event streams
- * instead of sleeping and hoping they arrived.
- *
- * @example
- * await expect.poll(() => requestsInFlight(url, '/v1/humanos/events'), { timeout: 50_000 }).toBe(1);
- */
-export async function requestsInFlight(url: string, route: string, method = 'GET'): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const prefix = `humanos_http_requests_in_flight{method="${method}",route="${route}"} `;
-  const line = text.split('\n').find((l) => l.startsWith(prefix));
-  return line ? Number(line.slice(prefix.length)) : 0;
 }
 
 /**

@@ -29,6 +29,7 @@ import * as show from './commands/show.js';
 import * as task from './commands/task.js';
 import * as tasks from './commands/tasks.js';
 import * as webhooks from './commands/webhooks.js';
+import * as witness from './commands/witness.js';
 import { Ctx, EXIT, type Io } from './context.js';
 import { report } from './exitCodes.js';
 
@@ -81,6 +82,7 @@ export function buildProgram(ctx: Ctx): Command {
     ledger,
     audit,
     mcp,
+    witness,
   ]) {
     m.register(program, ctx);
   }

@@ -28,3 +28,4 @@ export * from './taskheads.js';
 export * from './text.js';
 export * from './verifier.js';
 export * from './webhook.js';
+export * from './witness.js';

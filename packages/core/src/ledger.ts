@@ -208,6 +208,14 @@ export interface VerifyOptions {
   trustedPublicKey?: string;
   /** A checkpoint trusted from before: a shorter log, or one whose prefix has another root, fails. */
   trustedCheckpoint?: TrustedCheckpoint;
+  /**
+   * A witness policy: the cosignature/v1 vkeys of the witnesses trusted (C2SP tlog-witness). With
+   * one, verification fails unless a checkpoint of the export carries valid cosignatures from at
+   * least `witnessQuorum` distinct ones of them (and, like every checkpoint, matches the log).
+   */
+  witnesses?: string[];
+  /** How many of `witnesses` must have cosigned one checkpoint (default: all of them). */
+  witnessQuorum?: number;
 }
 
 /** Parses a JSON Lines export (header, entries, checkpoints) into a bundle for `verifyLedger`. */

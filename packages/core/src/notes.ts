@@ -88,9 +88,49 @@ export function bytesToBase64(bytes: Uint8Array): string {
 
 // ---- signed notes -------------------------------------------------------------------------------
 
-/** The 4-byte key hash a note's signature line starts with: SHA-256(name ‖ "\n" ‖ alg ‖ key)[:4]. */
+/**
+ * The key id of signed-note: SHA-256(name ‖ "\n" ‖ type ‖ public key)[:4].
+ *
+ * @example
+ * noteKeyId('witness.example/w1', 0x04, publicKey) // 4 bytes
+ */
+export function noteKeyId(name: string, type: number, publicKey: Uint8Array): Uint8Array {
+  return sha256(`${name}\n`, Uint8Array.of(type), publicKey).subarray(0, 4);
+}
+
+/** The 4-byte key hash a note's Ed25519 signature line starts with (type 0x01). */
 export function noteKeyHash(name: string, publicKey: Uint8Array): Uint8Array {
-  return sha256(`${name}\n`, Uint8Array.of(ALG_ED25519), publicKey).subarray(0, 4);
+  return noteKeyId(name, ALG_ED25519, publicKey);
+}
+
+/** One signature line of a note: its key name and decoded blob (empty when not canonical base64). */
+export interface NoteSignature {
+  name: string;
+  blob: Uint8Array;
+  line: string;
+}
+
+/**
+ * A note's text (up to and including the newline before the last blank line) and its signature
+ * lines; lines that are not `— <name> <base64>` come back with an empty name and blob.
+ *
+ * @example
+ * splitNote(note).signatures.map((s) => s.name)
+ */
+export function splitNote(note: string): { text: string; signatures: NoteSignature[] } {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new Error('note has no signature block');
+  const signatures = note
+    .slice(split + 2)
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((line) => {
+      const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+      return m
+        ? { name: m[1] as string, blob: base64OrEmpty(m[2] as string), line }
+        : { name: '', blob: new Uint8Array(), line };
+    });
+  return { text: note.slice(0, split + 1), signatures };
 }
 
 /** The verifier key string of the note ecosystem: `<name>+<hex keyhash>+<base64(alg‖key)>`. */
@@ -129,28 +169,14 @@ export function openNote(note: string, name: string, publicKey: Uint8Array): str
 }
 
 function verifiedNoteText(note: string, name: string, publicKey: Uint8Array): string {
-  const split = note.lastIndexOf('\n\n');
-  if (split < 0) throw new Error('note has no signature block');
-  const text = note.slice(0, split + 1);
-  const sigLines = note
-    .slice(split + 2)
-    .split('\n')
-    .filter((l) => l.length > 0);
+  const { text, signatures } = splitNote(note);
   const want = noteKeyHash(name, publicKey);
   // Why each candidate line failed, so a rejection says which check it was.
   const seen: string[] = [];
-  for (const line of sigLines) {
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    if (!m) {
-      seen.push('a malformed signature line');
-      continue;
-    }
-    if (m[1] !== name) {
-      seen.push(`a signature by ${m[1]}`);
-      continue;
-    }
-    const blob = base64OrEmpty(m[2] as string);
-    if (blob.length !== 68) seen.push(`a signature of ${blob.length} bytes`);
+  for (const { name: signer, blob } of signatures) {
+    if (signer === '') seen.push('a malformed signature line');
+    else if (signer !== name) seen.push(`a signature by ${signer}`);
+    else if (blob.length !== 68) seen.push(`a signature of ${blob.length} bytes`);
     else if (!equalBytes(want, blob.subarray(0, 4))) seen.push('a signature by another key');
     else if (verifyBytes(publicKey, text, blob.subarray(4))) return text;
     else seen.push('a signature that does not verify');

@@ -7,7 +7,8 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 import { canonicalJson } from './canonical.js';
 import { publicKeyFromRaw } from './crypto/node.js';
 import type { DecisionRecord } from './ledger.js';
-import { bytesToHex, type Checkpoint, checkpointText, noteKeyHash } from './notes.js';
+import { bytesToHex, type Checkpoint, checkpointText, noteKeyHash, noteKeyId } from './notes.js';
+import { ALG_COSIGNATURE_V1, cosignatureBlob, cosignatureMessage } from './witness.js';
 
 export { publicKeyFromRaw };
 
@@ -61,4 +62,17 @@ export function signCheckpoint(c: Checkpoint, key: SigningKey): string {
 /** `0x`-hex Ed25519 signature over the canonical decision record (`verifyDecisionSignature` checks it). */
 export function signDecision(record: DecisionRecord, key: SigningKey): string {
   return bytesToHex(signBytes(key, canonicalJson(record)), '0x');
+}
+
+/**
+ * A witness's cosignature/v1 line over a checkpoint's note text (C2SP tlog-cosignature): key id ‖
+ * big-endian timestamp ‖ Ed25519 signature of `cosignature/v1\ntime <t>\n<text>`.
+ *
+ * @example
+ * const line = cosignCheckpoint(splitNote(note).text, 'witness.example/w1', key, Math.floor(Date.now() / 1000));
+ * const cosigned = note + line;
+ */
+export function cosignCheckpoint(noteText: string, name: string, key: SigningKey, time: number): string {
+  const sig = signBytes(key, cosignatureMessage(noteText, time));
+  return `\u2014 ${name} ${cosignatureBlob(noteKeyId(name, ALG_COSIGNATURE_V1, key.publicKeyRaw), time, sig)}\n`;
 }

@@ -31,6 +31,7 @@ import {
   taskHeadLeaf,
   taskHeadsFromExtensions,
 } from './taskheads.js';
+import { checkCosignatures, parseWitnessKey } from './witness.js';
 
 // Everything else an offline verifier (the web console, an auditor's script) needs, so that
 // `@humanos/core/verifier` is one runtime-neutral entry: it pulls no `node:` module (see
@@ -78,6 +79,8 @@ export interface VerifyReport {
   reason?: string;
   /** The check that failed, when it has a name (the passkey checks: `passkey_signature`, …). */
   check?: string;
+  /** With a witness policy: the size of the newest checkpoint cosigned by a quorum of its witnesses. */
+  witnessedSize?: number;
 }
 
 function publicKeyBytes(pk: string): Uint8Array {
@@ -132,6 +135,40 @@ function signedRoots(notes: readonly string[], origin: string, publicKey: Uint8A
     return `the checkpoint of size ${legacyAfter.size} signs no task-heads root, though an earlier one does`;
   }
   return out;
+}
+
+/**
+ * The sizes of the checkpoints cosigned by at least `witnessQuorum` distinct policy witnesses, or why
+ * the policy or a cosignature is unacceptable. A cosignature line that names a policy witness and
+ * its key id but does not verify makes the note malformed (signed-note): the export is refused.
+ */
+function witnessedSizes(
+  notes: readonly string[],
+  origin: string,
+  publicKey: Uint8Array,
+  options: Pick<VerifyOptions, 'witnesses' | 'witnessQuorum'>,
+): number[] | string {
+  const vkeys = options.witnesses ?? [];
+  let witnesses: ReturnType<typeof parseWitnessKey>[];
+  try {
+    witnesses = vkeys.map((w) => parseWitnessKey(w));
+  } catch (e) {
+    return `witness key rejected: ${(e as Error).message}`;
+  }
+  const quorum = options.witnessQuorum ?? witnesses.length;
+  if (new Set(witnesses.map((w) => w.vkey)).size !== witnesses.length) return 'the witness policy lists a key twice';
+  if (!Number.isSafeInteger(quorum) || quorum < 1 || quorum > witnesses.length) {
+    return `the witness quorum must be between 1 and ${witnesses.length} (the witnesses given), not ${quorum}`;
+  }
+  const sizes: number[] = [];
+  for (const note of notes) {
+    const { valid, invalid } = checkCosignatures(note, witnesses);
+    const size = openCheckpoint(note, origin, publicKey).size;
+    if (invalid.length > 0)
+      return `the checkpoint of size ${size} carries a cosignature by ${invalid[0]} that does not verify`;
+    if (valid.size >= quorum) sizes.push(size);
+  }
+  return sizes;
 }
 
 function trustedRoot(origin: string, publicKey: Uint8Array, t: TrustedCheckpoint): SignedRoot | string {
@@ -274,6 +311,8 @@ export class LedgerVerifier {
   private readonly delegations = new DelegationRegistry();
   private roots: SignedRoot[] = [];
   private trusted: SignedRoot | undefined;
+  /** With a witness policy: the sizes of the checkpoints a quorum cosigned (else undefined). */
+  private witnessed: number[] | undefined;
   private publicKey: Uint8Array = new Uint8Array();
   private next = 0;
   private lastGood = 0;
@@ -298,6 +337,14 @@ export class LedgerVerifier {
       return;
     }
     this.roots = roots;
+    if (options.witnesses !== undefined || options.witnessQuorum !== undefined) {
+      const w = witnessedSizes(checkpoints, header.origin, this.publicKey, options);
+      if (typeof w === 'string') {
+        this.fail(undefined, w, 'witness_policy');
+        return;
+      }
+      this.witnessed = w;
+    }
     if (options.trustedCheckpoint !== undefined) {
       const t = trustedRoot(header.origin, this.publicKey, options.trustedCheckpoint);
       if (typeof t === 'string') {
@@ -428,11 +475,22 @@ export class LedgerVerifier {
       const bad = checkStoredDecision(this.logged.get(d.ledgerIndex), d);
       if (bad) return this.report(d.ledgerIndex, bad);
     }
+    // Every checkpoint matched the log above, so a witnessed one vouches for this log's prefix; a fork
+    // the witnesses never saw carries none (its checkpoints' roots are not the ones they cosigned).
+    const witnessedSize = this.witnessed?.reduce((a, b) => Math.max(a, b), -1);
+    if (witnessedSize !== undefined && witnessedSize < 0) {
+      return this.report(
+        undefined,
+        'no checkpoint of the export is cosigned by a quorum of the trusted witnesses (a fork they never saw, or not yet witnessed)',
+        'witness_policy',
+      );
+    }
     return {
       ok: true,
       size,
       checkpointsVerified: this.checkpointsVerified,
       decisionsVerified: this.decisionsVerified,
+      ...(witnessedSize === undefined ? {} : { witnessedSize }),
     };
   }
 }

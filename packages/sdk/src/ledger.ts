@@ -169,6 +169,8 @@ export class LedgerClient {
       return await verifyLedgerFile(file, async (header) => ({
         trustedPublicKey,
         trustedCheckpoint: opts.trustedCheckpoint ?? (await this.pins.get(header.origin)),
+        witnesses: opts.witnesses,
+        witnessQuorum: opts.witnessQuorum,
       }));
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseWitnessKey } from '@humanos/core';
 import { MCP_SESSION_DEFAULTS } from '@humanos/mcp';
 
 /** Configuration after validation: every field present and well-typed. */
@@ -35,6 +36,8 @@ export interface ServerConfig {
   testReviewClockOffsetMs: number;
   /** Claims and attention checks (see teamConfig, docs/team.md). */
   team: TeamConfig;
+  /** Witnesses that cosign the ledger's checkpoints (C2SP tlog-witness), and how many must agree. */
+  witnesses: WitnessesConfig;
 }
 
 /** How long a claim lasts, and the opt-in attention checks (docs/team.md). */
@@ -431,6 +434,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     mcp: mcpSessionConfig(int),
     ...testSettings(vars, int),
     team: teamConfig(vars, int),
+    witnesses: witnessesConfig(vars),
   };
 }
 
@@ -451,4 +455,53 @@ function teamConfig(
       requester,
     },
   };
+}
+
+/** A witness the server submits checkpoints to: its cosignature/v1 vkey and submission prefix. */
+export interface WitnessEndpoint {
+  vkey: string;
+  url: string;
+}
+
+export interface WitnessesConfig {
+  list: WitnessEndpoint[];
+  /** A checkpoint cosigned by this many of them is one the store must contain (default: all). */
+  quorum: number;
+}
+
+/**
+ * `HUMANOS_WITNESSES`: comma-separated `<vkey>=<url>` (the vkey `humanos witness` prints; the URL is
+ * the witness's submission prefix, `add-checkpoint` is appended). A vkey never contains `=` (33
+ * bytes of key are 44 base64 characters, no padding), so the first `=` separates them.
+ * `HUMANOS_WITNESS_QUORUM`: 1 to the number of witnesses, default all.
+ */
+function witnessesConfig(vars: Record<string, string | undefined>): WitnessesConfig {
+  const list: WitnessEndpoint[] = [];
+  for (const item of (vars.HUMANOS_WITNESSES ?? '').split(',').map((s) => s.trim())) {
+    if (item === '') continue;
+    const at = item.indexOf('=');
+    if (at < 0) throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<http(s) url>`);
+    const vkey = item.slice(0, at);
+    const url = item.slice(at + 1);
+    try {
+      parseWitnessKey(vkey);
+    } catch (e) {
+      throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<url>: ${(e as Error).message}`);
+    }
+    if (!/^https?:\/\//.test(url) || !URL.canParse(url)) {
+      throw new ConfigError('HUMANOS_WITNESSES', `"${item}" must be <witness vkey>=<http(s) url>`);
+    }
+    if (list.some((w) => w.vkey === vkey)) throw new ConfigError('HUMANOS_WITNESSES', `lists ${vkey} twice`);
+    list.push({ vkey, url: url.replace(/\/+$/, '') });
+  }
+  const raw = vars.HUMANOS_WITNESS_QUORUM || undefined;
+  if (raw === undefined) return { list, quorum: list.length };
+  const quorum = Number(raw);
+  if (!/^\d+$/.test(raw) || quorum < 1 || quorum > list.length) {
+    throw new ConfigError(
+      'HUMANOS_WITNESS_QUORUM',
+      `must be between 1 and the number of HUMANOS_WITNESSES (${list.length}), got "${raw}"`,
+    );
+  }
+  return { list, quorum };
 }

@@ -19,3 +19,11 @@ export { postgresDialect } from './store/postgres/dialect.js';
 export { backupSqlite, type SqliteBackup } from './store/sqlite/backup.js';
 export { sqliteDialect } from './store/sqlite/dialect.js';
 export { DEFAULT_WEBHOOK_SETTINGS, type WebhookSettings, Webhooks } from './webhooks/webhooks.js';
+export {
+  forgetWitnessedLog,
+  type RunningWitness,
+  startWitness,
+  Witness,
+  type WitnessLog,
+  type WitnessOptions,
+} from './witness/witness.js';

@@ -14,6 +14,7 @@ import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './kernel/notifier.js';
 import { CheckpointPin } from './ledger/pin.js';
+import { WitnessCosigner } from './ledger/witnesses.js';
 import { loadPolicy } from './policy/policyFile.js';
 import { ADMIN_DID, newToken } from './principals/principals.js';
 import { type Clock, HumanOSService, systemClock } from './service.js';
@@ -151,6 +152,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const notifier = new Notifier();
   let stopListening: (() => Promise<void>) | undefined;
   let built: FastifyInstance | undefined;
+  let cosigner: WitnessCosigner | undefined;
   try {
     const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
     await checkLedgerIdentity(store, key, origin);
@@ -169,10 +171,13 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       team: config.team,
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
-      onSealed: (seal) => pin.record(seal),
+      onSealed: (seal) => {
+        pin.record(seal);
+        cosigner?.sealed();
+      },
     });
-    const behind = await pin.problem(service.deps);
-    if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+    cosigner = new WitnessCosigner(service.deps, key, config.witnesses);
+    await refuseRolledBack(service, pin, cosigner);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -185,9 +190,11 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       mcp: config.mcp,
       trustProxy: config.trustProxy,
       validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
+      witnesses: cosigner.configured ? () => (cosigner as WitnessCosigner).status() : undefined,
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
+    cosigner.logTo(log);
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
@@ -199,17 +206,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
       (e) => app.log.error({ err: e }, 'timer sweep failed'),
     );
-    const close = async () => {
-      app.log.info('shutting down: no new requests; ending event streams and long-polls');
-      await notifier.close();
-      await Promise.all([closeHttp(app), background.stop()]);
-      await stopListening?.();
-      await pin.flush();
-      await store.close();
-      app.log.info('stopped');
-    };
+    const close = () => stop({ app, notifier, background, stopListening, cosigner, pin, store });
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
+    cosigner?.stop();
     await notifier.close();
     // Bound, but the admin could not be created (the store failed): do not leave the port held.
     await built?.close().catch(() => {});
@@ -217,6 +217,38 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+}
+
+/** The graceful stop: no new requests, streams and long-polls ended, background work done, then the store. */
+async function stop(parts: {
+  app: FastifyInstance;
+  notifier: Notifier;
+  background: { stop(): Promise<void> };
+  stopListening: (() => Promise<void>) | undefined;
+  cosigner: WitnessCosigner | undefined;
+  pin: CheckpointPin;
+  store: Store;
+}): Promise<void> {
+  const { app } = parts;
+  app.log.info('shutting down: no new requests; ending event streams and long-polls');
+  await parts.notifier.close();
+  await Promise.all([closeHttp(app), parts.background.stop()]);
+  await parts.stopListening?.();
+  parts.cosigner?.stop();
+  await parts.pin.flush();
+  await parts.store.close();
+  app.log.info('stopped');
+}
+
+/**
+ * Refuses a store behind what was published: the pin file in the data dir, then the witnesses (which
+ * need nothing on this replica's disk).
+ */
+async function refuseRolledBack(service: HumanOSService, pin: CheckpointPin, cosigner: WitnessCosigner): Promise<void> {
+  const behind = await pin.problem(service.deps);
+  if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+  const unwitnessed = await cosigner.problem();
+  if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
 }
 
 /** A server started with the test review clock says so once (never in production). */

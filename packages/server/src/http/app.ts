@@ -23,6 +23,7 @@ import { executionRoutes } from '../execution/routes.js';
 import { API_PREFIX, type Api, sendProblem } from '../kernel/routes.js';
 import { withoutIds } from '../kernel/schemas.js';
 import { ledgerPublicRoutes, ledgerRoutes } from '../ledger/routes.js';
+import type { WitnessStatus } from '../ledger/witnesses.js';
 import { type McpRouteOptions, mcpRoutes } from '../mcp/routes.js';
 import { passkeyRoutes } from '../passkeys/routes.js';
 import { policyRoutes } from '../policy/routes.js';
@@ -51,6 +52,8 @@ export interface AppOptions {
    * is a logged 500 `internal` problem naming the route and the error.
    */
   validateResponses?: boolean;
+  /** The witnesses' state, shown in /healthz when the server has witnesses (HUMANOS_WITNESSES). */
+  witnesses?: () => WitnessStatus[];
   /** Requests per principal per window (429 with Retry-After beyond it); 0 turns it off. Admins are exempt. */
   rateLimit?: { max: number; windowMs: number };
   /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
@@ -209,7 +212,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   registerMetrics(app, service);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     const size = await service.deps.ledger.size(service.deps.db);
-    return { status: 'ok', storage: service.deps.dialect.name, ledgerSize: size, version: opts.version };
+    const witnesses = opts.witnesses?.();
+    return {
+      status: 'ok',
+      storage: service.deps.dialect.name,
+      ledgerSize: size,
+      version: opts.version,
+      ...(witnesses ? { witnesses } : {}),
+    };
   });
   ledgerPublicRoutes(app, service.deps);
   mcpRoutes(app, { ...opts.mcp, now: () => service.deps.now() });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { withCosignatures } from './witnesses.js';
 
 type ExportDeps = Pick<FeatureDeps, 'db' | 'ledger' | 'origin' | 'signerDid'>;
 
@@ -112,7 +113,8 @@ async function* checkpoints(deps: ExportDeps, size: number): AsyncIterable<Expor
       .orderBy('size')
       .limit(PAGE)
       .execute();
-    for (const c of rows) yield { type: 'checkpoint', note: c.note };
+    // Each note carries the witnesses' cosignature lines after the log's own signature.
+    for (const note of await withCosignatures(deps.db, rows)) yield { type: 'checkpoint', note };
     if (rows.length < PAGE) return;
     after = Number(rows[rows.length - 1]?.size);
   }

@@ -1,6 +1,7 @@
 import { bytesToHex, HumanOSError } from '@humanos/core';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
+import { withCosignatures } from './witnesses.js';
 
 const hexes = (hashes: readonly Uint8Array[]): string[] => hashes.map((h) => bytesToHex(h, '0x'));
 
@@ -27,7 +28,7 @@ export class LedgerReads {
     return {
       size: Number(cp.size),
       rootHash: bytesToHex(Buffer.from(cp.root_hash, 'base64'), '0x'),
-      checkpoint: cp.note,
+      checkpoint: (await withCosignatures(this.deps.db, [cp]))[0] as string,
       origin: this.deps.origin,
     };
   }
@@ -60,7 +61,7 @@ export class LedgerReads {
   private async signedAt(size: number): Promise<string> {
     const cp = await this.deps.ledger.checkpointAt(this.deps.db, size);
     if (!cp) throw new HumanOSError('not_found', `no signed checkpoint at size ${size}`);
-    return cp.note;
+    return (await withCosignatures(this.deps.db, [cp]))[0] as string;
   }
 
   /**

@@ -183,6 +183,8 @@ export interface Database {
   ledger_entries: { seq: number; entry: string; leaf_hash: string; task_id: string | null };
   ledger_nodes: { level: number; idx: number; hash: string };
   checkpoints: { size: number; root_hash: string; note: string; created_at: number };
+  /** Witness cosignature lines per checkpoint size (migration 0027). */
+  ledger_cosignatures: { size: number; witness: string; line: string; cosigned_at: number };
   /** The task-heads map (migration 0017): a task's position, entry count and running hash (hex). */
   task_heads: { task_id: string; pos: number; count: number; acc: string };
   task_head_nodes: { level: number; idx: number; hash: string };

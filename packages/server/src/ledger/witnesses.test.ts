@@ -1,0 +1,182 @@
+/**
+ * Checkpoints cosigned by witnesses (C2SP tlog-witness), end to end over loopback HTTP: the server
+ * submits its checkpoints to a `humanos witness`, serves the cosignatures on the checkpoint and in
+ * the export (a verifier with the witness policy passes), refuses to start on a store behind the
+ * witnessed checkpoint even with the local pin file gone (an ephemeral container), and keeps deciding
+ * while a witness is down, catching it up when it returns.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  didKeyFromPublicKey,
+  formatVerifierKey,
+  generateSigningKey,
+  parseLedgerExport,
+  signingKeyToPem,
+  verifyLedger,
+} from '@humanos/core';
+import {
+  type HumanOSServer,
+  loadConfig,
+  openStore,
+  type RunningWitness,
+  startServer,
+  startWitness,
+} from '@humanos/server';
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, Api, type Backend, backends, createBackend } from '../../../../test-support/harness.js';
+
+const ORIGIN = 'humanos.test/witnessed-ledger';
+
+interface Setup {
+  b: Backend;
+  witnessDir: string;
+  keyFile: string;
+  logKey: string;
+  env: Record<string, string>;
+}
+
+async function setup(backend: 'sqlite' | 'postgres'): Promise<Setup> {
+  const b = await createBackend(backend);
+  const witnessDir = mkdtempSync(join(tmpdir(), 'humanos-witness-'));
+  const key = generateSigningKey();
+  const keyFile = join(b.dataDir, 'test-signing-key.pem');
+  writeFileSync(keyFile, signingKeyToPem(key), { mode: 0o600 });
+  return {
+    b,
+    witnessDir,
+    keyFile,
+    logKey: didKeyFromPublicKey(key.publicKeyRaw),
+    env: { ...b.env, HUMANOS_SIGNING_KEY_FILE: keyFile, HUMANOS_LEDGER_ORIGIN: ORIGIN },
+  };
+}
+
+const config = (env: Record<string, string>) =>
+  loadConfig({ ...env, HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN, PORT: '0', HUMANOS_TIMER_INTERVAL_MS: '60000' });
+
+type Health = {
+  ledgerSize: number;
+  witnesses?: { cosignedSize: number | null; state: string; consecutiveFailures: number }[];
+};
+const health = async (url: string): Promise<Health> => (await fetch(`${url}/healthz`)).json() as Promise<Health>;
+
+/** Waits until every witness has cosigned the current ledger size. */
+async function cosigned(url: string, timeoutMs = 20_000): Promise<Health> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const h = await health(url);
+    if (h.witnesses?.every((w) => w.cosignedSize === h.ledgerSize)) return h;
+    if (Date.now() > until) throw new Error(`witnesses did not catch up: ${JSON.stringify(h)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function decide(admin: Api, n: number, tag: string): Promise<void> {
+  const agent = admin.as((await admin.post('/principals', { id: `did:agent:${tag}`, roles: [] })).body.token);
+  const approver = admin.as((await admin.post('/principals', { id: `did:human:${tag}`, roles: ['ops'] })).body.token);
+  for (let i = 0; i < n; i++) {
+    const c = await agent.post('/tasks', {
+      description: `t ${i}`,
+      humanInLoop: { approverRole: 'ops' },
+      payload: { i },
+    });
+    const r = await approver.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' });
+    expect(r.status).toBe(200);
+  }
+}
+
+for (const backend of backends()) {
+  describe(`witnessed checkpoints [${backend}]`, () => {
+    const cleanup: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      for (const c of cleanup.splice(0).reverse()) await c();
+    });
+
+    it('cosigned checkpoints are served and verify under a witness policy; a store behind them refuses to start without its pin file', async () => {
+      const s = await setup(backend);
+      const w = await startWitness({ dataDir: s.witnessDir, logs: [{ origin: ORIGIN, key: s.logKey }] });
+      cleanup.push(async () => {
+        await w.close();
+        rmSync(s.witnessDir, { recursive: true, force: true });
+        await s.b.drop();
+      });
+      const env = { ...s.env, HUMANOS_WITNESSES: `${w.vkey}=${w.url}` };
+      let server: HumanOSServer | undefined = await startServer(config(env), { logger: false });
+      const admin = new Api(server.url, ADMIN_TOKEN);
+      await decide(admin, 3, 'first');
+      const h = await cosigned(server.url);
+      expect(h.witnesses).toEqual([expect.objectContaining({ state: 'ok', consecutiveFailures: 0 })]);
+
+      // The checkpoint endpoint and the export carry the cosignature after the log's signature.
+      const cp = (await admin.get('/ledger/checkpoint')).body as { size: number; checkpoint: string };
+      expect(cp.size).toBe(h.ledgerSize);
+      const lines = cp.checkpoint.split('\n').filter((l) => l.startsWith('\u2014 '));
+      expect(lines.map((l) => l.split(' ')[1])).toEqual([ORIGIN, w.vkey.split('+')[0]]);
+      const bundle = parseLedgerExport((await admin.req('GET', '/ledger/export')).body as unknown as string);
+      const policy = { witnesses: [w.vkey], witnessQuorum: 1 };
+      expect(verifyLedger(bundle, policy)).toMatchObject({ ok: true, witnessedSize: h.ledgerSize });
+      // Another witness's policy: nothing cosigned by it, the export fails.
+      const other = formatVerifierKey('other.test/w', generateSigningKey().publicKeyRaw);
+      expect(verifyLedger(bundle, { witnesses: [other] })).toMatchObject({ ok: false, check: 'witness_policy' });
+
+      // An ephemeral container: the store is restored to an older state and the pin file is gone.
+      const witnessed = h.ledgerSize;
+      await server.close();
+      server = undefined;
+      const cut = witnessed - 3;
+      const store = await openStore(
+        s.b.databaseUrl
+          ? { kind: 'postgres', url: s.b.databaseUrl }
+          : { kind: 'sqlite', file: `${s.b.dataDir}/humanos.db` },
+      );
+      await sql.raw(`delete from ledger_entries where seq >= ${cut}`).execute(store.db);
+      await sql.raw(`delete from ledger_nodes where level = 0 and idx >= ${cut}`).execute(store.db);
+      await sql.raw(`delete from checkpoints where size > ${cut}`).execute(store.db);
+      await sql.raw(`update ledger_head set size = ${cut}`).execute(store.db);
+      await store.close();
+      rmSync(join(s.b.dataDir, 'ledger-checkpoint.json'), { force: true });
+      await expect(startServer(config(env), { logger: false })).rejects.toThrow(
+        new RegExp(`HUMANOS_WITNESSES: the store's ledger \\(${cut} entries\\) is behind .*cosigned size ${witnessed}`),
+      );
+      // The witness still holds the size it cosigned: the refused start moved nothing.
+      const probe = await fetch(`${w.url}/add-checkpoint`, { method: 'POST', body: `old 0\n\n${cp.checkpoint}` });
+      expect([probe.status, await probe.text()]).toEqual([409, `${witnessed}\n`]);
+      // Without witnesses (and without the pin) the same store starts: the witness is what refused it.
+      const unwitnessed = await startServer(config(s.env), { logger: false });
+      await unwitnessed.close();
+    }, 90_000);
+
+    it('an unavailable witness does not block decisions; it is retried, shown in /healthz, and caught up when back', async () => {
+      const s = await setup(backend);
+      // A port with nothing listening: start a witness to learn its vkey and port, then stop it.
+      const logs = [{ origin: ORIGIN, key: s.logKey }];
+      const first = await startWitness({ dataDir: s.witnessDir, logs });
+      await first.close();
+      const port = Number(new URL(first.url).port);
+      let w: RunningWitness | undefined;
+      const server = await startServer(config({ ...s.env, HUMANOS_WITNESSES: `${first.vkey}=${first.url}` }), {
+        logger: false,
+      });
+      cleanup.push(async () => {
+        await server.close();
+        await w?.close();
+        rmSync(s.witnessDir, { recursive: true, force: true });
+        await s.b.drop();
+      });
+      const admin = new Api(server.url, ADMIN_TOKEN);
+      const started = Date.now();
+      await decide(admin, 3, 'down');
+      // Six writes and three decisions with the witness down: no request waited on it.
+      expect(Date.now() - started).toBeLessThan(5000);
+      const down = await health(server.url);
+      expect(down.witnesses?.[0]).toMatchObject({ state: 'retrying', cosignedSize: null });
+      expect(down.witnesses?.[0]?.consecutiveFailures).toBeGreaterThan(0);
+      w = await startWitness({ dataDir: s.witnessDir, logs, port });
+      await decide(admin, 1, 'back');
+      const back = await cosigned(server.url, 70_000);
+      expect(back.witnesses?.[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+    }, 120_000);
+  });
+}
