@@ -6,8 +6,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { publicKeyFromRaw } from './crypto/node.js';
+import { keyRotationMessage } from './keychain.js';
 import type { DecisionRecord } from './ledger.js';
-import { bytesToHex, type Checkpoint, checkpointText, noteKeyHash } from './notes.js';
+import { bytesToHex, type Checkpoint, checkpointText, didKeyFromPublicKey, noteKeyHash } from './notes.js';
 
 export { publicKeyFromRaw };
 
@@ -61,4 +62,37 @@ export function signCheckpoint(c: Checkpoint, key: SigningKey): string {
 /** `0x`-hex Ed25519 signature over the canonical decision record (`verifyDecisionSignature` checks it). */
 export function signDecision(record: DecisionRecord, key: SigningKey): string {
   return bytesToHex(signBytes(key, canonicalJson(record)), '0x');
+}
+
+/**
+ * The `data` of a `ledger.key_rotated` entry: the previous key hands the log of `origin` over to
+ * `next` (keychain.ts says what is signed).
+ *
+ * @example
+ * const data = signKeyRotation(origin, oldKey, newKey);
+ */
+export function signKeyRotation(
+  origin: string,
+  previous: SigningKey,
+  next: SigningKey,
+): { previous: string; next: string; signature: string } {
+  const p = didKeyFromPublicKey(previous.publicKeyRaw);
+  const n = didKeyFromPublicKey(next.publicKeyRaw);
+  return { previous: p, next: n, signature: bytesToHex(signBytes(previous, keyRotationMessage(origin, p, n)), '0x') };
+}
+
+/**
+ * Adds `key`'s signature line (as `name`) to a signed note, after the lines it has: the checkpoint
+ * that seals a key rotation carries the previous key's signature and the next key's, so a client
+ * that only knows the current key can still check the latest checkpoint.
+ *
+ * @example
+ * const both = cosignNote(signCheckpoint(cp, oldKey), cp.origin, newKey);
+ */
+export function cosignNote(note: string, name: string, key: SigningKey): string {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new Error('note has no signature block');
+  const text = note.slice(0, split + 1);
+  const line = signNote(text, name, key).slice(text.length + 1);
+  return `${note.endsWith('\n') ? note : `${note}\n`}${line}`;
 }

@@ -1,18 +1,12 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import {
-  generateSigningKey,
-  type PolicyDocument,
-  type SigningKey,
-  sha256Hex,
-  signingKeyFromPem,
-  signingKeyToPem,
-} from '@humanos/core';
+import { join } from 'node:path';
+import type { PolicyDocument } from '@humanos/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
 import { Notifier } from './kernel/notifier.js';
+import { establishLedgerIdentity, type LedgerIdentity, loadSigningKeys } from './ledger/keys.js';
 import { CheckpointPin } from './ledger/pin.js';
 import { loadPolicy } from './policy/policyFile.js';
 import { ADMIN_DID, newToken } from './principals/principals.js';
@@ -70,28 +64,6 @@ function ensurePrivateDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
-function loadOrCreateKey(file: string): SigningKey {
-  if (existsSync(file)) {
-    try {
-      return signingKeyFromPem(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new StartupError(
-        'HUMANOS_SIGNING_KEY_FILE',
-        `cannot read an Ed25519 key from ${file}: ${(e as Error).message}`,
-      );
-    }
-  }
-  const key = generateSigningKey();
-  ensurePrivateDir(dirname(file));
-  // 'wx': never overwrite a key another process wrote in the meantime.
-  try {
-    writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
-  } catch {
-    return signingKeyFromPem(readFileSync(file, 'utf8'));
-  }
-  return key;
-}
-
 /** What tests and embedders may set besides the configuration. */
 export interface StartOptions {
   clock?: Clock;
@@ -144,7 +116,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   requirePasskeysConfigured(policy, config);
   ensurePrivateDir(config.dataDir);
-  const key = loadOrCreateKey(config.signingKeyFile);
+  const keys = loadSigningKeys(config.signingKey, config.previousSigningKeyFile, ensurePrivateDir);
+  const { key } = keys;
   // Bound once the app (and its logger) exists.
   let log: (msg: string, e: unknown) => void = () => {};
   const store = await openConfiguredStore(config, (e) => log('database connection failed', e));
@@ -152,8 +125,9 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let stopListening: (() => Promise<void>) | undefined;
   let built: FastifyInstance | undefined;
   try {
-    const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
-    await checkLedgerIdentity(store, key, origin);
+    // Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts).
+    const identity = await establishLedgerIdentity(store, keys, config.origin);
+    const { origin } = identity;
     const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, origin);
     stopListening = await store.listen({
       onMessage: (payload) => notifier.received(payload),
@@ -170,6 +144,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
       onSealed: (seal) => pin.record(seal),
+      keyChain: identity.keys,
+      retiredKey: keys.previous,
     });
     const behind = await pin.problem(service.deps);
     if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
@@ -190,6 +166,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     log = (msg, e) => app.log.warn({ err: e }, msg);
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
+    logKeys(identity, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
     warnTestMode(config, app.log);
@@ -226,6 +203,17 @@ function warnTestMode(config: ServerConfig, log: FastifyBaseLogger): void {
       `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
     );
   }
+}
+
+/** Says which key signs (never the key itself, only its public half) and when this start rotated. */
+function logKeys(identity: LedgerIdentity, log: FastifyBaseLogger): void {
+  const { current } = identity.keys;
+  if (identity.rotated) {
+    log.warn(
+      { origin: identity.origin, publicKey: current.publicKey, fromSize: current.fromSize },
+      'ledger signing key rotated: unset HUMANOS_PREVIOUS_SIGNING_KEY_FILE for the next starts, and give every replica the new key',
+    );
+  } else log.info({ origin: identity.origin, publicKey: current.publicKey }, 'ledger signing key');
 }
 
 /** Once per start: the policy's gates nobody holds the role for only ever expire (docs/policy.md). */
@@ -291,34 +279,6 @@ async function bootstrapAdmin(
   // The admin was made elsewhere (another replica, or with HUMANOS_ADMIN_TOKEN): this token is not it.
   rmSync(path, { force: true });
   return undefined;
-}
-
-/**
- * The store remembers which key and origin sign its ledger; a replica with another key would fork
- * the log's signatures, so it refuses to start instead.
- */
-async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string): Promise<void> {
-  const publicHex = Buffer.from(key.publicKeyRaw).toString('hex');
-  await store.db
-    .insertInto('meta')
-    .values([
-      { key: 'ledger_public_key', value: publicHex },
-      { key: 'ledger_origin', value: origin },
-    ])
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const meta = Object.fromEntries(
-    (await store.db.selectFrom('meta').selectAll().execute()).map((r) => [r.key, r.value]),
-  );
-  if (meta.ledger_public_key !== publicHex) {
-    throw new StartupError(
-      'HUMANOS_SIGNING_KEY_FILE',
-      `this store's ledger is signed by another key (${meta.ledger_public_key}); use that key`,
-    );
-  }
-  if (meta.ledger_origin !== origin) {
-    throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${meta.ledger_origin}`);
-  }
 }
 
 /**
