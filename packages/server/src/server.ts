@@ -155,6 +155,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       service,
       bodyLimit: config.bodyLimit,
       logger: opts.logger ?? { level: config.logLevel },
+      logSlowMs: config.logSlowMs,
       version: VERSION,
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
