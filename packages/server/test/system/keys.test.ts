@@ -8,6 +8,7 @@ import {
   signingKeyToPem,
   verifyLedger,
 } from '@humanos/core';
+import { type HumanOSServer, loadConfig, openStore, startServer } from '@humanos/server';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -19,9 +20,6 @@ import {
   fingerprint,
   spawnServer,
 } from '../../../../test-support/harness.js';
-import { loadConfig } from '../../src/config.js';
-import { type HumanOSServer, startServer } from '../../src/server.js';
-import { openStore } from '../../src/store/connect.js';
 
 const did = (k: SigningKey) => didKeyFromPublicKey(k.publicKeyRaw);
 
