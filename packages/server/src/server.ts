@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
+import { Ledger } from './kernel/ledger.js';
 import { Notifier } from './kernel/notifier.js';
 import { establishLedgerIdentity, type LedgerIdentity, loadSigningKeys } from './ledger/keys.js';
 import { CheckpointPin } from './ledger/pin.js';
@@ -117,7 +118,6 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   requirePasskeysConfigured(policy, config);
   ensurePrivateDir(config.dataDir);
   const keys = loadSigningKeys(config.signingKey, config.previousSigningKeyFile, ensurePrivateDir);
-  const { key } = keys;
   // Bound once the app (and its logger) exists.
   let log: (msg: string, e: unknown) => void = () => {};
   const store = await openConfiguredStore(config, (e) => log('database connection failed', e));
@@ -125,16 +125,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let stopListening: (() => Promise<void>) | undefined;
   let built: FastifyInstance | undefined;
   try {
-    // Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts).
-    const identity = await establishLedgerIdentity(store, keys, config.origin);
-    const { origin } = identity;
-    const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, origin);
-    stopListening = await store.listen({
-      onMessage: (payload) => notifier.received(payload),
-      onError: (e) => log('replica notifications interrupted; reconnecting', e),
-      onResync: () => notifier.resync(),
+    let pin: CheckpointPin | undefined;
+    // Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts); a
+    // store behind the pinned checkpoint is refused before anything is written to it.
+    const identity = await establishLedgerIdentity(store, keys, config.origin, async (origin) => {
+      pin = await pinnedCheckpoint(config, store, new Ledger(store.dialect, keys.key, origin));
     });
-    const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
+    const { origin } = identity;
+    stopListening = await listenToReplicas(store, notifier, (msg, e) => log(msg, e));
+    const service = new HumanOSService(store, keys.key, origin, opts.clock ?? systemClock, notifier, {
       policy,
       policySource,
       webhooks: opts.webhooks,
@@ -143,12 +142,10 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       team: config.team,
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
-      onSealed: (seal) => pin.record(seal),
+      onSealed: (seal) => pin?.record(seal),
       keyChain: identity.keys,
       retiredKey: keys.previous,
     });
-    const behind = await pin.problem(service.deps);
-    if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -182,7 +179,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       await notifier.close();
       await Promise.all([closeHttp(app), background.stop()]);
       await stopListening?.();
-      await pin.flush();
+      await pin?.flush();
       await store.close();
       app.log.info('stopped');
     };
@@ -195,6 +192,27 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+}
+
+/** Wake-ups from other replicas' commits (PostgreSQL NOTIFY) reach this process's waiters. */
+function listenToReplicas(
+  store: Store,
+  notifier: Notifier,
+  log: (msg: string, e: unknown) => void,
+): Promise<() => Promise<void>> {
+  return store.listen({
+    onMessage: (payload) => notifier.received(payload),
+    onError: (e) => log('replica notifications interrupted; reconnecting', e),
+    onResync: () => notifier.resync(),
+  });
+}
+
+/** The pin file (ledger/pin.ts), after checking the store is not behind it. */
+async function pinnedCheckpoint(config: ServerConfig, store: Store, ledger: Ledger): Promise<CheckpointPin> {
+  const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, ledger.origin);
+  const behind = await pin.problem({ db: store.db, ledger });
+  if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
+  return pin;
 }
 
 /** A server started with the test review clock says so once (never in production). */

@@ -70,7 +70,10 @@ const NO_SSO: AuthConfig = { oidc: undefined, humanTokens: true, sessionIdleSeco
  */
 export class HumanOSService {
   readonly ledger: Ledger;
-  readonly signerDid: string;
+  /** The current ledger key as a `did:key`. */
+  get signerDid(): string {
+    return didKeyFromPublicKey(this.deps.key.publicKeyRaw);
+  }
   /** What every feature gets. */
   readonly deps: FeatureDeps;
   readonly principals: Principals;
@@ -123,7 +126,6 @@ export class HumanOSService {
     options: ServiceOptions,
   ) {
     this.ledger = new Ledger(store.dialect, key, origin, options.keyChain);
-    this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
     let committer: GroupCommitter | undefined;
     const writeSealed = <T>(fn: WriteFn<T>) => (committer as GroupCommitter).run((trx, ctx) => fn(trx, ctx.touched));
     this.deps = {
@@ -136,7 +138,7 @@ export class HumanOSService {
       key,
       retiredKey: options.retiredKey,
       origin,
-      signerDid: this.signerDid,
+      signerDid: didKeyFromPublicKey(key.publicKeyRaw),
       policy: options.policy,
       policySource: options.policySource,
       notifier,

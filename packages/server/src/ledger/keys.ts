@@ -142,6 +142,7 @@ export async function establishLedgerIdentity(
   store: Store,
   keys: SigningKeys,
   configuredOrigin: string | undefined,
+  beforeWriting: (origin: string) => Promise<void> = async () => {},
 ): Promise<LedgerIdentity> {
   let meta = await readMeta(store.db);
   if (meta.ledger_public_key === undefined) {
@@ -163,6 +164,7 @@ export async function establishLedgerIdentity(
     throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${origin} (it never changes)`);
   }
   const chain = await storedChain(store, meta, origin);
+  await beforeWriting(origin);
   const current = chain.current.publicKey;
   if (sameDidKey(current, did(keys.key))) return { origin, keys: chain, rotated: undefined };
   if (!keys.previous) {
