@@ -82,6 +82,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium
 fi
 
+# nginx: the reverse-proxy test runs docs/reverse-proxy.md's config in front of a server, as a plain
+# process on loopback ports it picks (the package's service is not used).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "ensure-services: installing Debian's nginx"
+  apt_install nginx
+fi
+
 # --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
 if [ -f sdks/python/pyproject.toml ]; then
   if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, datamodel_code_generator, openapi_python_client, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then

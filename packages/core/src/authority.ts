@@ -1,6 +1,6 @@
 /**
  * Execution authority from the log: what a task may execute with, derived only from its signed
- * ledger entries (gates requested, decisions signed by the server's key), never from mutable rows.
+ * ledger entries (gates requested, decisions signed by the server's key in force at each), never from mutable rows.
  * The server checks the entries' inclusion under a signed checkpoint before calling this; an auditor
  * can run it offline over an export to check an execution grant.
  */
@@ -57,7 +57,7 @@ function badChoice(record: DecisionRecord, alternatives: readonly (string | null
 }
 
 /** Folds a task's entries into its gates and its valid decisions; a bad signature is itself a refusal. */
-function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
+function fold(entries: readonly IndexedEntry[], keyAt: (index: number) => Uint8Array) {
   const gates = new Map<string, Gate>();
   let decisions: Decision[] = [];
   let created: LedgerEntry | undefined;
@@ -82,7 +82,7 @@ function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
     else if (e.type === 'task.cancelled') ended ??= 'the task was cancelled';
     else if (e.type === 'approval.decided') {
       const record = d.record as DecisionRecord;
-      if (!verifyDecisionSignature(record, String(d.signature), publicKey) || record.taskId !== e.taskId) {
+      if (!verifyDecisionSignature(record, String(d.signature), keyAt(index)) || record.taskId !== e.taskId) {
         return { error: `the decision at ledger index ${index} is not validly signed for this task` };
       }
       const bad = badChoice(record, alternatives);
@@ -102,11 +102,15 @@ function fold(entries: readonly IndexedEntry[], publicKey: Uint8Array) {
  * payload digest (so the payload that executes is the one the signed choice names). Without gates, the creation entry must say it was approved as is.
  *
  * @example
- * const a = executionAuthority(entriesOfTask, serverPublicKey);
+ * const a = executionAuthority(entriesOfTask, (index) => keyChain.forEntry(index));
  * if (!a.ok || a.digest !== row.approved_digest) refuse();
  */
-export function executionAuthority(entries: readonly IndexedEntry[], publicKey: Uint8Array): Authority {
-  const f = fold(entries, publicKey);
+export function executionAuthority(
+  entries: readonly IndexedEntry[],
+  publicKey: Uint8Array | ((index: number) => Uint8Array),
+): Authority {
+  // A log that rotated its key has decisions signed by several keys: the one in force at each entry.
+  const f = fold(entries, typeof publicKey === 'function' ? publicKey : () => publicKey);
   if ('error' in f) return { ok: false, reason: f.error as string };
   const { gates, decisions, created, ended } = f;
   if (!created) return { ok: false, reason: 'the log has no creation entry for this task' };

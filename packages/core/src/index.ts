@@ -9,6 +9,7 @@ export * from './delegation.js';
 export * from './display.js';
 export * from './errors.js';
 export * from './ids.js';
+export * from './keychain.js';
 export * from './ledger.js';
 export * from './ledgerFile.js';
 export * from './mergePatch.js';

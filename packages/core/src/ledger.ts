@@ -6,6 +6,7 @@
  * so an auditor can check who decided what, about which payload digest, with only the public key.
  */
 import { canonicalJson } from './canonical.js';
+import type { KeyEpoch } from './keychain.js';
 import { leafHash } from './merkle.js';
 import { hexToBytes, verifyBytes } from './notes.js';
 
@@ -58,7 +59,8 @@ export type LedgerEntryType =
   | 'delegation.started'
   | 'delegation.ended'
   | 'comment.added'
-  | 'approval.assigned';
+  | 'approval.assigned'
+  | 'ledger.key_rotated';
 
 export interface LedgerEntry {
   v: number;
@@ -151,7 +153,10 @@ export interface LedgerExportHeader {
   type: 'header';
   format: 'humanos-ledger/1';
   origin: string;
+  /** The current key (`did:key`). */
   publicKey: string;
+  /** Every key of the log and where it is in force (keychain.ts); absent in exports from before rotation. */
+  keys?: KeyEpoch[];
   size: number;
 }
 
@@ -194,6 +199,8 @@ export type LedgerExportLine = LedgerExportHeader | LedgerExportEntry | LedgerEx
 export interface LedgerBundle {
   origin: string;
   publicKey: string;
+  /** The header's key list (absent: one key, `publicKey`, from size 0). */
+  keys?: KeyEpoch[];
   entries: { index: number; entry: string; leafHash?: string; taskId?: string | null }[];
   checkpoints: string[];
   /** Decisions as the store holds them; each must equal the record signed into its ledger entry. */
@@ -246,7 +253,14 @@ export function parseLedgerExport(text: string): LedgerBundle {
     else throw new Error(`export line ${n + 1} has an unknown type`);
   }
   if (!header) throw new Error('export has no header line');
-  return { origin: header.origin, publicKey: header.publicKey, entries, checkpoints, decisions };
+  return {
+    origin: header.origin,
+    publicKey: header.publicKey,
+    ...(header.keys ? { keys: header.keys } : {}),
+    entries,
+    checkpoints,
+    decisions,
+  };
 }
 
 /**

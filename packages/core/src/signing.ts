@@ -6,8 +6,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
 import { publicKeyFromRaw } from './crypto/node.js';
+import { keyRotationMessage } from './keychain.js';
 import type { DecisionRecord } from './ledger.js';
-import { bytesToHex, type Checkpoint, checkpointText, noteKeyHash, noteKeyId } from './notes.js';
+import { bytesToHex, type Checkpoint, checkpointText, didKeyFromPublicKey, noteKeyHash, noteKeyId } from './notes.js';
 import { ALG_COSIGNATURE_V1, cosignatureBlob, cosignatureMessage } from './witness.js';
 
 export { publicKeyFromRaw };
@@ -75,4 +76,37 @@ export function signDecision(record: DecisionRecord, key: SigningKey): string {
 export function cosignCheckpoint(noteText: string, name: string, key: SigningKey, time: number): string {
   const sig = signBytes(key, cosignatureMessage(noteText, time));
   return `\u2014 ${name} ${cosignatureBlob(noteKeyId(name, ALG_COSIGNATURE_V1, key.publicKeyRaw), time, sig)}\n`;
+}
+
+/**
+ * The `data` of a `ledger.key_rotated` entry: the previous key hands the log of `origin` over to
+ * `next` (keychain.ts says what is signed).
+ *
+ * @example
+ * const data = signKeyRotation(origin, oldKey, newKey);
+ */
+export function signKeyRotation(
+  origin: string,
+  previous: SigningKey,
+  next: SigningKey,
+): { previous: string; next: string; signature: string } {
+  const p = didKeyFromPublicKey(previous.publicKeyRaw);
+  const n = didKeyFromPublicKey(next.publicKeyRaw);
+  return { previous: p, next: n, signature: bytesToHex(signBytes(previous, keyRotationMessage(origin, p, n)), '0x') };
+}
+
+/**
+ * Adds `key`'s signature line (as `name`) to a signed note, after the lines it has: the checkpoint
+ * that seals a key rotation carries the previous key's signature and the next key's, so a client
+ * that only knows the current key can still check the latest checkpoint.
+ *
+ * @example
+ * const both = cosignNote(signCheckpoint(cp, oldKey), cp.origin, newKey);
+ */
+export function cosignNote(note: string, name: string, key: SigningKey): string {
+  const split = note.lastIndexOf('\n\n');
+  if (split < 0) throw new Error('note has no signature block');
+  const text = note.slice(0, split + 1);
+  const line = signNote(text, name, key).slice(text.length + 1);
+  return `${note.endsWith('\n') ? note : `${note}\n`}${line}`;
 }

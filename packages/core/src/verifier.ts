@@ -7,6 +7,7 @@
  */
 import { canonicalJson } from './canonical.js';
 import { DelegationRegistry } from './delegation.js';
+import { KEY_ROTATION_ENTRY, KeyChain, type KeyEpoch, rotationProblem, sameDidKey } from './keychain.js';
 import {
   type DecisionRecord,
   entryLeafHash,
@@ -21,7 +22,15 @@ import {
   verifyDecisionSignature,
 } from './ledger.js';
 import { equalBytes, type Hash, MerkleFrontier } from './merkle.js';
-import { base64ToBytes, bytesToBase64, bytesToHex, hexToBytes, openCheckpoint, publicKeyFromDidKey } from './notes.js';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  bytesToHex,
+  didKeyFromPublicKey,
+  hexToBytes,
+  openCheckpoint,
+  publicKeyFromDidKey,
+} from './notes.js';
 import { type PasskeyFailure, PasskeyRegistry } from './passkey.js';
 import {
   ArrayNodeStore,
@@ -33,6 +42,7 @@ import {
 } from './taskheads.js';
 import { checkCosignatures, parseWitnessKey } from './witness.js';
 
+export { KEY_ROTATION_ENTRY, KeyChain, type KeyEpoch } from './keychain.js';
 // Everything else an offline verifier (the web console, an auditor's script) needs, so that
 // `@humanos/core/verifier` is one runtime-neutral entry: it pulls no `node:` module (see
 // packages/web/test/verifier.browser.test.ts), unlike the package root, which has the signing half.
@@ -87,6 +97,31 @@ function publicKeyBytes(pk: string): Uint8Array {
   return pk.startsWith('did:key:') ? publicKeyFromDidKey(pk) : hexToBytes(pk);
 }
 
+/**
+ * The keys the export declares (its header's `keys`, or its one `publicKey` from size 0); a
+ * trusted key must be one of them (an export without a key list is checked with the trusted key
+ * alone, as before rotation existed). The rotation entries in the log confirm each later key.
+ */
+function declaredChain(header: { publicKey: string; keys?: KeyEpoch[] }, trusted: string | undefined): KeyChain {
+  const did = (pk: string) => (pk.startsWith('did:key:') ? pk : didKeyFromPublicKey(hexToBytes(pk)));
+  if (!header.keys) return new KeyChain([{ publicKey: did(trusted ?? header.publicKey), fromSize: 0 }]);
+  const chain = new KeyChain(header.keys);
+  if (
+    !chain.has(did(header.publicKey)) ||
+    bytesToHex(chain.current.raw) !== bytesToHex(publicKeyBytes(header.publicKey))
+  ) {
+    throw new Error("the header's publicKey is not the last key of its key list");
+  }
+  if (trusted !== undefined && !chain.has(did(trusted)))
+    throw new Error("the trusted key is not one of the log's keys");
+  return chain;
+}
+
+/** The size a note claims (its second line), read before its signature is checked to pick the key. */
+function claimedSize(note: string): number {
+  return Number(note.split('\n', 2)[1]);
+}
+
 type SignedRoot = { size: number; root: Uint8Array; heads?: { size: number; root: Uint8Array } };
 
 /** A root from a signed note: base64 (`openCheckpoint` checked it is 32 bytes). */
@@ -118,11 +153,11 @@ function pinnedRoot(text: string): Uint8Array {
  * (logs from before them have checkpoints without): a checkpoint without one after one with it was
  * not signed by a server that knows them, and is refused.
  */
-function signedRoots(notes: readonly string[], origin: string, publicKey: Uint8Array): SignedRoot[] | string {
+function signedRoots(notes: readonly string[], origin: string, keys: KeyChain): SignedRoot[] | string {
   const out: SignedRoot[] = [];
   for (const [i, note] of notes.entries()) {
     try {
-      const cp = openCheckpoint(note, origin, publicKey);
+      const cp = openCheckpoint(note, origin, keys.forCheckpoint(claimedSize(note)));
       out.push({ size: cp.size, root: noteRoot(cp.rootHash), heads: taskHeadsFromExtensions(cp.extensions) });
     } catch (e) {
       return `checkpoint rejected (${i + 1} of ${notes.length}): ${(e as Error).message}`;
@@ -145,7 +180,7 @@ function signedRoots(notes: readonly string[], origin: string, publicKey: Uint8A
 function witnessedSizes(
   notes: readonly string[],
   origin: string,
-  publicKey: Uint8Array,
+  keys: KeyChain,
   options: Pick<VerifyOptions, 'witnesses' | 'witnessQuorum'>,
 ): number[] | string {
   const vkeys = options.witnesses ?? [];
@@ -163,7 +198,7 @@ function witnessedSizes(
   const sizes: number[] = [];
   for (const note of notes) {
     const { valid, invalid } = checkCosignatures(note, witnesses);
-    const size = openCheckpoint(note, origin, publicKey).size;
+    const size = openCheckpoint(note, origin, keys.forCheckpoint(claimedSize(note))).size;
     if (invalid.length > 0)
       return `the checkpoint of size ${size} carries a cosignature by ${invalid[0]} that does not verify`;
     if (valid.size >= quorum) sizes.push(size);
@@ -171,10 +206,10 @@ function witnessedSizes(
   return sizes;
 }
 
-function trustedRoot(origin: string, publicKey: Uint8Array, t: TrustedCheckpoint): SignedRoot | string {
+function trustedRoot(origin: string, keys: KeyChain, t: TrustedCheckpoint): SignedRoot | string {
   try {
     if (typeof t === 'string') {
-      const cp = openCheckpoint(t, origin, publicKey);
+      const cp = openCheckpoint(t, origin, keys.forCheckpoint(claimedSize(t)));
       return { size: cp.size, root: noteRoot(cp.rootHash) };
     }
     return { size: t.size, root: pinnedRoot(t.rootHash) };
@@ -190,6 +225,8 @@ type Checked = {
   decision?: { record: DecisionRecord; signature: string };
   /** A decision's or a passkey registry entry's parsed `data`, for the passkey checks. */
   passkey?: { type: string; data: Record<string, unknown> };
+  /** A key rotation's `data` (checked against the key chain by the verifier). */
+  rotation?: unknown;
 };
 
 const PASSKEY_ENTRY = new Set(['passkey.enrolled', 'passkey.revoked']);
@@ -211,7 +248,8 @@ function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked 
   if (item.taskId !== undefined && item.taskId !== head.taskId) {
     return `the stored taskId column (${JSON.stringify(item.taskId)}) differs from the signed entry's taskId (${JSON.stringify(head.taskId)})`;
   }
-  if (head.type !== 'approval.decided' && !PASSKEY_ENTRY.has(head.type) && !DELEGATION_ENTRY.has(head.type))
+  const signed = head.type === 'approval.decided' || head.type === KEY_ROTATION_ENTRY;
+  if (!signed && !PASSKEY_ENTRY.has(head.type) && !DELEGATION_ENTRY.has(head.type))
     return { leaf, taskId: head.taskId };
   let parsed: LedgerEntry;
   try {
@@ -219,6 +257,7 @@ function checkEntry(item: EntryItem, i: number, publicKey: Uint8Array): Checked 
   } catch {
     return 'entry is not JSON';
   }
+  if (head.type === KEY_ROTATION_ENTRY) return { leaf, taskId: head.taskId, rotation: parsed.data };
   if (head.type !== 'approval.decided')
     return { leaf, taskId: head.taskId, passkey: { type: head.type, data: parsed.data } };
   const { record, signature } = (parsed.data ?? {}) as { record?: DecisionRecord; signature?: string };
@@ -313,7 +352,9 @@ export class LedgerVerifier {
   private trusted: SignedRoot | undefined;
   /** With a witness policy: the sizes of the checkpoints a quorum cosigned (else undefined). */
   private witnessed: number[] | undefined;
-  private publicKey: Uint8Array = new Uint8Array();
+  /** The keys the export declares; each rotation entry must confirm the next one. */
+  private keys!: KeyChain;
+  private readonly origin: string;
   private next = 0;
   private lastGood = 0;
   private checkpointsVerified = 0;
@@ -321,24 +362,25 @@ export class LedgerVerifier {
   private failure: VerifyReport | undefined;
 
   constructor(
-    header: { origin: string; publicKey: string },
+    header: { origin: string; publicKey: string; keys?: KeyEpoch[] },
     checkpoints: readonly string[],
     options: VerifyOptions = {},
   ) {
+    this.origin = header.origin;
     try {
-      this.publicKey = publicKeyBytes(options.trustedPublicKey ?? header.publicKey);
+      this.keys = declaredChain(header, options.trustedPublicKey);
     } catch (e) {
       this.fail(undefined, `public key rejected: ${(e as Error).message}`);
       return;
     }
-    const roots = signedRoots(checkpoints, header.origin, this.publicKey);
+    const roots = signedRoots(checkpoints, header.origin, this.keys);
     if (typeof roots === 'string') {
       this.fail(undefined, roots);
       return;
     }
     this.roots = roots;
     if (options.witnesses !== undefined || options.witnessQuorum !== undefined) {
-      const w = witnessedSizes(checkpoints, header.origin, this.publicKey, options);
+      const w = witnessedSizes(checkpoints, header.origin, this.keys, options);
       if (typeof w === 'string') {
         this.fail(undefined, w, 'witness_policy');
         return;
@@ -346,7 +388,7 @@ export class LedgerVerifier {
       this.witnessed = w;
     }
     if (options.trustedCheckpoint !== undefined) {
-      const t = trustedRoot(header.origin, this.publicKey, options.trustedCheckpoint);
+      const t = trustedRoot(header.origin, this.keys, options.trustedCheckpoint);
       if (typeof t === 'string') {
         this.fail(undefined, t);
         return;
@@ -416,8 +458,10 @@ export class LedgerVerifier {
   entry(item: EntryItem): boolean {
     if (this.failure) return false;
     const i = this.tree.size;
-    const checked = checkEntry(item, i, this.publicKey);
+    const checked = checkEntry(item, i, this.keys.forEntry(i));
     if (typeof checked === 'string') return this.fail(i, checked);
+    const rotation = this.rotationCheck(i, checked);
+    if (rotation) return this.fail(i, rotation, 'key_rotation');
     const dg = checked.passkey && this.delegationCheck(i, checked.passkey, checked.decision?.record);
     if (dg) return this.fail(i, `${dg.check}: ${dg.message}`, dg.check);
     const pk = checked.passkey && !DELEGATION_ENTRY.has(checked.passkey.type) && this.passkeyCheck(checked.passkey);
@@ -429,6 +473,27 @@ export class LedgerVerifier {
     this.tree.append(checked.leaf);
     if (checked.taskId !== null) this.headsTree.add(checked.taskId, checked.leaf);
     return this.checkRootsAt(this.tree.size);
+  }
+
+  /**
+   * A rotation entry must be signed by the key in force and bring in the key the export declares
+   * from the next size on; a declared key with no such entry before it is refused at that index.
+   */
+  private rotationCheck(i: number, checked: Checked): string | undefined {
+    const declared = this.keys.epochs.find((e) => e.fromSize === i + 1);
+    if (checked.rotation === undefined) {
+      return declared
+        ? `the export declares key ${declared.publicKey} from size ${i + 1}, but entry ${i} is no key rotation`
+        : undefined;
+    }
+    const inForce = this.keys.epochs.filter((e) => e.fromSize <= i).pop() as KeyEpoch;
+    const bad = rotationProblem(this.origin, checked.rotation, inForce.publicKey);
+    if (bad) return bad;
+    const next = (checked.rotation as { next: string }).next;
+    if (!declared || !sameDidKey(next, declared.publicKey)) {
+      return `the key rotation to ${next} is not in the export header's key list at size ${i + 1}`;
+    }
+    return undefined;
   }
 
   /** The registry follows enrolments and revocations; a decision's passkey is checked against it. */

@@ -1098,6 +1098,19 @@ export interface components {
       index: number;
       leafHash: string;
     };
+    /** @description One signing key of the ledger and where it is in force */
+    LedgerKey: {
+      /** @description It signs the decision records at ledger indexes ≥ fromSize and the checkpoints of sizes > fromSize (until the next key’s fromSize) */
+      fromSize: number;
+      /** @description The key as a `did:key` */
+      publicKey: string;
+    };
+    /** @description Every key the ledger has been signed with (a rotation appends `ledger.key_rotated`, signed by the previous key) */
+    LedgerKeys: {
+      /** @description Oldest first; the last is the current key */
+      keys: components['schemas']['LedgerKey'][];
+      origin: string;
+    };
     /** @description A one-time code to type in Slack */
     LinkCode: {
       code: string;
@@ -2097,6 +2110,8 @@ export type InRunDecisionPending = components['schemas']['InRunDecisionPending']
 export type InRunDecisionResult = components['schemas']['InRunDecisionResult'];
 export type LedgerEntries = components['schemas']['LedgerEntries'];
 export type LedgerEntry = components['schemas']['LedgerEntry'];
+export type LedgerKey = components['schemas']['LedgerKey'];
+export type LedgerKeys = components['schemas']['LedgerKeys'];
 export type LinkCode = components['schemas']['LinkCode'];
 export type LinksBody = components['schemas']['LinksBody'];
 export type Me = components['schemas']['Me'];

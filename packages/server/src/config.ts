@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseWitnessKey } from '@humanos/core';
+import { parseWitnessKey, type SigningKey, signingKeyFromPem } from '@humanos/core';
 import { MCP_SESSION_DEFAULTS } from '@humanos/mcp';
 
 /** Configuration after validation: every field present and well-typed. */
@@ -9,12 +9,17 @@ export interface ServerConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
-  signingKeyFile: string;
+  /** Where the ledger's signing key comes from (see signingKeyConfig). */
+  signingKey: SigningKeySource;
+  /** HUMANOS_PREVIOUS_SIGNING_KEY_FILE: the key being rotated away from, for the one start that rotates. */
+  previousSigningKeyFile: string | undefined;
   origin: string | undefined;
   bodyLimit: number;
   defaultApproverRole: string;
   timerIntervalMs: number;
   logLevel: string;
+  /** HUMANOS_LOG_SLOW_MS: a request slower than this is logged at warn (default 1000; long-polls never count). */
+  logSlowMs: number;
   /** Path of the policy file (HUMANOS_POLICY), or undefined for the built-in policy. */
   policyFile: string | undefined;
   /** Requests per principal per window (HUMANOS_RATE_LIMIT, HUMANOS_RATE_LIMIT_WINDOW_MS); max 0 = off. */
@@ -343,6 +348,39 @@ function testSettings(
   return { testReviewClockOffsetMs: int(offset, 0, 0, 366 * 86_400_000) };
 }
 
+/**
+ * The ledger key: `HUMANOS_SIGNING_KEY` (the PKCS#8 PEM itself, as secret stores inject it), else
+ * `HUMANOS_SIGNING_KEY_FILE`, else `<data dir>/signing-key.pem` (generated on first start).
+ */
+export type SigningKeySource =
+  | { source: 'env'; key: SigningKey }
+  | { source: 'file'; file: string; setting: 'HUMANOS_SIGNING_KEY_FILE' | 'HUMANOS_DATA_DIR' };
+
+/**
+ * Reads the key settings once. A PEM in the environment is parsed here, so a malformed one stops
+ * start-up naming the variable; the message never echoes the value (it is a secret).
+ */
+function signingKeyConfig(vars: Record<string, string | undefined>, dataDir: string): SigningKeySource {
+  const pem = vars.HUMANOS_SIGNING_KEY || undefined;
+  const file = vars.HUMANOS_SIGNING_KEY_FILE || undefined;
+  if (pem && file) {
+    throw new ConfigError('HUMANOS_SIGNING_KEY', 'and HUMANOS_SIGNING_KEY_FILE are both set: set one of them');
+  }
+  if (!pem) {
+    return file
+      ? { source: 'file', file: resolve(file), setting: 'HUMANOS_SIGNING_KEY_FILE' }
+      : { source: 'file', file: resolve(`${dataDir}/signing-key.pem`), setting: 'HUMANOS_DATA_DIR' };
+  }
+  try {
+    return { source: 'env', key: signingKeyFromPem(pem.replace(/\\n/g, '\n')) };
+  } catch {
+    throw new ConfigError(
+      'HUMANOS_SIGNING_KEY',
+      'is not an Ed25519 private key in PKCS#8 PEM (-----BEGIN PRIVATE KEY-----; make one with `openssl genpkey -algorithm ed25519`)',
+    );
+  }
+}
+
 export class ConfigError extends Error {
   constructor(
     readonly setting: string,
@@ -416,12 +454,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     dataDir,
     databaseUrl,
     adminToken,
-    signingKeyFile: resolve(vars.HUMANOS_SIGNING_KEY_FILE || `${dataDir}/signing-key.pem`),
+    signingKey: signingKeyConfig(vars, dataDir),
+    previousSigningKeyFile: vars.HUMANOS_PREVIOUS_SIGNING_KEY_FILE
+      ? resolve(vars.HUMANOS_PREVIOUS_SIGNING_KEY_FILE)
+      : undefined,
     origin,
     bodyLimit: int('HUMANOS_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     defaultApproverRole: role,
     timerIntervalMs: int('HUMANOS_TIMER_INTERVAL_MS', 1000, 10, 60_000),
     logLevel,
+    logSlowMs: int('HUMANOS_LOG_SLOW_MS', 1000, 1, 3_600_000),
     policyFile: vars.HUMANOS_POLICY ? resolve(vars.HUMANOS_POLICY) : undefined,
     integrations,
     auth: authConfig(vars, int, integrations.publicUrl),

@@ -1,18 +1,13 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import {
-  generateSigningKey,
-  type PolicyDocument,
-  type SigningKey,
-  sha256Hex,
-  signingKeyFromPem,
-  signingKeyToPem,
-} from '@humanos/core';
+import { join } from 'node:path';
+import type { PolicyDocument } from '@humanos/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
 import { buildApp } from './http/app.js';
+import { Ledger } from './kernel/ledger.js';
 import { Notifier } from './kernel/notifier.js';
+import { establishLedgerIdentity, type LedgerIdentity, loadSigningKeys } from './ledger/keys.js';
 import { CheckpointPin } from './ledger/pin.js';
 import { WitnessCosigner } from './ledger/witnesses.js';
 import { loadPolicy } from './policy/policyFile.js';
@@ -71,28 +66,6 @@ function ensurePrivateDir(dir: string): void {
   chmodSync(dir, 0o700);
 }
 
-function loadOrCreateKey(file: string): SigningKey {
-  if (existsSync(file)) {
-    try {
-      return signingKeyFromPem(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new StartupError(
-        'HUMANOS_SIGNING_KEY_FILE',
-        `cannot read an Ed25519 key from ${file}: ${(e as Error).message}`,
-      );
-    }
-  }
-  const key = generateSigningKey();
-  ensurePrivateDir(dirname(file));
-  // 'wx': never overwrite a key another process wrote in the meantime.
-  try {
-    writeFileSync(file, signingKeyToPem(key), { mode: 0o600, flag: 'wx' });
-  } catch {
-    return signingKeyFromPem(readFileSync(file, 'utf8'));
-  }
-  return key;
-}
-
 /** What tests and embedders may set besides the configuration. */
 export interface StartOptions {
   clock?: Clock;
@@ -145,7 +118,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   const { policy, source: policySource } = loadPolicy(config.policyFile, config.defaultApproverRole);
   requirePasskeysConfigured(policy, config);
   ensurePrivateDir(config.dataDir);
-  const key = loadOrCreateKey(config.signingKeyFile);
+  const keys = loadSigningKeys(config.signingKey, config.previousSigningKeyFile, ensurePrivateDir);
   // Bound once the app (and its logger) exists.
   let log: (msg: string, e: unknown) => void = () => {};
   const store = await openConfiguredStore(config, (e) => log('database connection failed', e));
@@ -154,15 +127,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let built: FastifyInstance | undefined;
   let cosigner: WitnessCosigner | undefined;
   try {
-    const origin = config.origin ?? `humanos.ledger/${sha256Hex(key.publicKeyRaw).slice(0, 8)}`;
-    await checkLedgerIdentity(store, key, origin);
-    const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, origin);
-    stopListening = await store.listen({
-      onMessage: (payload) => notifier.received(payload),
-      onError: (e) => log('replica notifications interrupted; reconnecting', e),
-      onResync: () => notifier.resync(),
+    let pin: CheckpointPin | undefined;
+    // Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts); a
+    // store behind the pinned checkpoint is refused before anything is written to it.
+    const identity = await establishLedgerIdentity(store, keys, config.origin, async (origin) => {
+      pin = await pinnedCheckpoint(config, store, new Ledger(store.dialect, keys.key, origin));
     });
-    const service = new HumanOSService(store, key, origin, opts.clock ?? systemClock, notifier, {
+    const { origin } = identity;
+    stopListening = await listenToReplicas(store, notifier, (msg, e) => log(msg, e));
+    const service = new HumanOSService(store, keys.key, origin, opts.clock ?? systemClock, notifier, {
       policy,
       policySource,
       webhooks: opts.webhooks,
@@ -172,18 +145,24 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       onBackgroundError: (e) => log('background work failed', e),
       onIntegrityViolation: (detail) => log('integrity violation: the store disagrees with the signed ledger', detail),
       onSealed: (seal) => {
-        pin.record(seal);
+        pin?.record(seal);
         cosigner?.sealed();
       },
+      keyChain: identity.keys,
+      retiredKey: keys.previous,
     });
-    cosigner = new WitnessCosigner(service.deps, key, config.witnesses);
-    await refuseRolledBack(service, pin, cosigner);
+    // The witnesses need nothing on this replica's disk: a store behind what a quorum cosigned is
+    // refused wherever it runs (an ephemeral container without the pin file included).
+    cosigner = new WitnessCosigner(service.deps, keys.key, config.witnesses);
+    const unwitnessed = await cosigner.problem();
+    if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
       service,
       bodyLimit: config.bodyLimit,
       logger: opts.logger ?? { level: config.logLevel },
+      logSlowMs: config.logSlowMs,
       version: VERSION,
       rateLimit: config.rateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
@@ -197,6 +176,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     cosigner.logTo(log);
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
+    logKeys(identity, app.log);
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
     warnTestMode(config, app.log);
@@ -226,7 +206,7 @@ async function stop(parts: {
   background: { stop(): Promise<void> };
   stopListening: (() => Promise<void>) | undefined;
   cosigner: WitnessCosigner | undefined;
-  pin: CheckpointPin;
+  pin: CheckpointPin | undefined;
   store: Store;
 }): Promise<void> {
   const { app } = parts;
@@ -235,20 +215,30 @@ async function stop(parts: {
   await Promise.all([closeHttp(app), parts.background.stop()]);
   await parts.stopListening?.();
   parts.cosigner?.stop();
-  await parts.pin.flush();
+  await parts.pin?.flush();
   await parts.store.close();
   app.log.info('stopped');
 }
 
-/**
- * Refuses a store behind what was published: the pin file in the data dir, then the witnesses (which
- * need nothing on this replica's disk).
- */
-async function refuseRolledBack(service: HumanOSService, pin: CheckpointPin, cosigner: WitnessCosigner): Promise<void> {
-  const behind = await pin.problem(service.deps);
+/** Wake-ups from other replicas' commits (PostgreSQL NOTIFY) reach this process's waiters. */
+function listenToReplicas(
+  store: Store,
+  notifier: Notifier,
+  log: (msg: string, e: unknown) => void,
+): Promise<() => Promise<void>> {
+  return store.listen({
+    onMessage: (payload) => notifier.received(payload),
+    onError: (e) => log('replica notifications interrupted; reconnecting', e),
+    onResync: () => notifier.resync(),
+  });
+}
+
+/** The pin file (ledger/pin.ts), after checking the store is not behind it. */
+async function pinnedCheckpoint(config: ServerConfig, store: Store, ledger: Ledger): Promise<CheckpointPin> {
+  const pin = new CheckpointPin(`${config.dataDir}/ledger-checkpoint.json`, ledger.origin);
+  const behind = await pin.problem({ db: store.db, ledger });
   if (behind) throw new StartupError('HUMANOS_DATA_DIR', behind);
-  const unwitnessed = await cosigner.problem();
-  if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
+  return pin;
 }
 
 /** A server started with the test review clock says so once (never in production). */
@@ -258,6 +248,17 @@ function warnTestMode(config: ServerConfig, log: FastifyBaseLogger): void {
       `test mode: audit reviews open as if the clock were ${config.testReviewClockOffsetMs} ms later (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS)`,
     );
   }
+}
+
+/** Says which key signs (never the key itself, only its public half) and when this start rotated. */
+function logKeys(identity: LedgerIdentity, log: FastifyBaseLogger): void {
+  const { current } = identity.keys;
+  if (identity.rotated) {
+    log.warn(
+      { origin: identity.origin, publicKey: current.publicKey, fromSize: current.fromSize },
+      'ledger signing key rotated: unset HUMANOS_PREVIOUS_SIGNING_KEY_FILE for the next starts, and give every replica the new key',
+    );
+  } else log.info({ origin: identity.origin, publicKey: current.publicKey }, 'ledger signing key');
 }
 
 /** Once per start: the policy's gates nobody holds the role for only ever expire (docs/policy.md). */
@@ -323,34 +324,6 @@ async function bootstrapAdmin(
   // The admin was made elsewhere (another replica, or with HUMANOS_ADMIN_TOKEN): this token is not it.
   rmSync(path, { force: true });
   return undefined;
-}
-
-/**
- * The store remembers which key and origin sign its ledger; a replica with another key would fork
- * the log's signatures, so it refuses to start instead.
- */
-async function checkLedgerIdentity(store: Store, key: SigningKey, origin: string): Promise<void> {
-  const publicHex = Buffer.from(key.publicKeyRaw).toString('hex');
-  await store.db
-    .insertInto('meta')
-    .values([
-      { key: 'ledger_public_key', value: publicHex },
-      { key: 'ledger_origin', value: origin },
-    ])
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const meta = Object.fromEntries(
-    (await store.db.selectFrom('meta').selectAll().execute()).map((r) => [r.key, r.value]),
-  );
-  if (meta.ledger_public_key !== publicHex) {
-    throw new StartupError(
-      'HUMANOS_SIGNING_KEY_FILE',
-      `this store's ledger is signed by another key (${meta.ledger_public_key}); use that key`,
-    );
-  }
-  if (meta.ledger_origin !== origin) {
-    throw new StartupError('HUMANOS_LEDGER_ORIGIN', `this store's ledger origin is ${meta.ledger_origin}`);
-  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { didKeyFromPublicKey, type PolicyDocument, type SigningKey } from '@humanos/core';
+import { didKeyFromPublicKey, type KeyChain, type PolicyDocument, type SigningKey } from '@humanos/core';
 import { Approvals } from './approvals/approvals.js';
 import { ATTENTION_OFF, AttentionChecks } from './attention/attention.js';
 import { ApproverMetrics } from './audit/approvers.js';
@@ -50,6 +50,10 @@ export interface ServiceOptions {
   onIntegrityViolation?: (detail: { taskId: string; reason: string }) => void;
   /** Claims and attention checks (from the configuration); without it: 10-minute claims, no checks. */
   team?: TeamConfig;
+  /** The ledger's keys over time (ledger/keys.ts); without it: `key` from size 0. */
+  keyChain?: KeyChain;
+  /** The key this start rotated away from (HUMANOS_PREVIOUS_SIGNING_KEY_FILE), for e-mail links it issued. */
+  retiredKey?: SigningKey;
 }
 
 /** Tokens for everyone, no single sign-on (a service built without a configuration). */
@@ -66,7 +70,10 @@ const NO_SSO: AuthConfig = { oidc: undefined, humanTokens: true, sessionIdleSeco
  */
 export class HumanOSService {
   readonly ledger: Ledger;
-  readonly signerDid: string;
+  /** The current ledger key as a `did:key`. */
+  get signerDid(): string {
+    return didKeyFromPublicKey(this.deps.key.publicKeyRaw);
+  }
   /** What every feature gets. */
   readonly deps: FeatureDeps;
   readonly principals: Principals;
@@ -118,8 +125,7 @@ export class HumanOSService {
     notifier: Notifier,
     options: ServiceOptions,
   ) {
-    this.ledger = new Ledger(store.dialect, key, origin);
-    this.signerDid = didKeyFromPublicKey(key.publicKeyRaw);
+    this.ledger = new Ledger(store.dialect, key, origin, options.keyChain);
     let committer: GroupCommitter | undefined;
     const writeSealed = <T>(fn: WriteFn<T>) => (committer as GroupCommitter).run((trx, ctx) => fn(trx, ctx.touched));
     this.deps = {
@@ -130,8 +136,9 @@ export class HumanOSService {
       write: async (fn) => (await writeSealed(fn)).value,
       writeSealed,
       key,
+      retiredKey: options.retiredKey,
       origin,
-      signerDid: this.signerDid,
+      signerDid: didKeyFromPublicKey(key.publicKeyRaw),
       policy: options.policy,
       policySource: options.policySource,
       notifier,

@@ -23,7 +23,10 @@ export function register(program: Command, ctx: Ctx): void {
     .command('verify')
     .description("verify an export offline (--file), or the server's ledger; exit 7 if it fails")
     .option('--file <file>', 'an export made with `ledger export`')
-    .option('--public-key <did:key>', 'the signing key you trust; without it the export’s own key is used')
+    .option(
+      '--public-key <did:key>',
+      'the signing key you trust (any key of the log’s chain: rotations are checked from the log); without it the export’s own key is used',
+    )
     .option(
       '--trusted-checkpoint <file>',
       'a checkpoint seen earlier (its signed note, or JSON {size, rootHash}): a shorter or rewritten log fails',

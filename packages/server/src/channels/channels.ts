@@ -59,7 +59,7 @@ export class Channels {
       outbox.addSink(SLACK_SINK, sink);
     }
     if (settings.smtpUrl && settings.emailFrom && publicUrl) {
-      const tokens = new LinkTokens(deps.key);
+      const tokens = new LinkTokens(deps.key, deps.retiredKey);
       const sink = new EmailSink(deps, this.identity, tokens, {
         smtpUrl: settings.smtpUrl,
         from: settings.emailFrom,

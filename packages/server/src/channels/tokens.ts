@@ -19,6 +19,10 @@ export interface LinkClaims {
 
 const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
+/** The MAC key derived from a ledger key (an Ed25519 signature over a fixed label, hashed). */
+const macKey = (signingKey: SigningKey): Buffer =>
+  createHash('sha256').update(signBytes(signingKey, 'humanos/email-link-key/v1')).digest();
+
 /**
  * Signed, short-lived, single-use tokens for e-mail links. The MAC key is derived from the ledger
  * signing key (an Ed25519 signature over a fixed label, hashed), so every replica sharing the key
@@ -31,9 +35,12 @@ const b64 = (b: Buffer | string) => Buffer.from(b).toString('base64url');
  */
 export class LinkTokens {
   private readonly key: Buffer;
+  /** The MAC key of the key a rotation replaced: links sent before it still verify on that start. */
+  private readonly retired: Buffer | undefined;
 
-  constructor(signingKey: SigningKey) {
-    this.key = createHash('sha256').update(signBytes(signingKey, 'humanos/email-link-key/v1')).digest();
+  constructor(signingKey: SigningKey, retiredKey?: SigningKey) {
+    this.key = macKey(signingKey);
+    this.retired = retiredKey && macKey(retiredKey);
   }
 
   issue(claims: Omit<LinkClaims, 'e' | 'j'>, ttlSeconds: number, nowMs: number): string {
@@ -48,8 +55,11 @@ export class LinkTokens {
     const m = /^([A-Za-z0-9_-]{10,2000})\.([A-Za-z0-9_-]{43})$/.exec(token);
     if (!m) return undefined;
     const given = Buffer.from(m[2] as string, 'base64url');
-    const expected = Buffer.from(this.mac(m[1] as string), 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    const matches = (key: Buffer) => {
+      const expected = Buffer.from(this.mac(m[1] as string, key), 'base64url');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (!matches(this.key) && !(this.retired && matches(this.retired))) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(m[1] as string, 'base64url').toString('utf8')) as LinkClaims;
       return { claims, expired: Math.floor(nowMs / 1000) >= claims.e };
@@ -58,7 +68,7 @@ export class LinkTokens {
     }
   }
 
-  private mac(body: string): string {
-    return createHmac('sha256', this.key).update(body).digest('base64url');
+  private mac(body: string, key: Buffer = this.key): string {
+    return createHmac('sha256', key).update(body).digest('base64url');
   }
 }

@@ -90,7 +90,8 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
     const entry = JSON.parse(e.entry) as LedgerEntry;
     if (entry.taskId === task.id) entries.push({ index: Number(e.seq), entry });
   }
-  const a = executionAuthority(entries, deps.key.publicKeyRaw);
+  // Decisions from before a key rotation are signed by the key in force then.
+  const a = executionAuthority(entries, (index) => deps.ledger.keys.forEntry(index));
   if (!a.ok) return refuse(a.reason);
   if (task.approved_digest !== a.digest || payloadDigest(p(task.approved_payload)) !== a.digest) {
     return refuse(`the task row's approved payload is not the one the signed decisions approved (${a.digest})`);

@@ -31,6 +31,7 @@ import { principalRoutes } from '../principals/routes.js';
 import type { HumanOSService } from '../service.js';
 import { taskRoutes } from '../tasks/routes.js';
 import { readOnlyRoles, webhookRoutes } from '../webhooks/routes.js';
+import { accessLog } from './accessLog.js';
 import { boundIntegers } from './bounds.js';
 import { parseStrictJson } from './json.js';
 import { registerMetrics } from './metrics.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   /** Largest accepted request body in bytes; larger gets 413. */
   bodyLimit: number;
   logger: boolean | { level: string };
+  /** HUMANOS_LOG_SLOW_MS: requests slower than this are logged at warn (default 1000). */
+  logSlowMs?: number;
   version: string;
   /**
    * Check every JSON response against its route's response schema (tests turn this on): a mismatch
@@ -192,6 +195,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { service } = opts;
   const app = Fastify({
     logger: opts.logger,
+    // One line per request, written by `accessLog` when it is answered (fastify's are two: in and out).
+    disableRequestLogging: true,
     bodyLimit: opts.bodyLimit,
     // Ids contain colons; keep them intact and case-sensitive.
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -203,6 +208,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  accessLog(app, { slowMs: opts.logSlowMs ?? 1000 });
   jsonParser(app);
   plumbing(app, service);
   if (opts.validateResponses) validateResponses(app);

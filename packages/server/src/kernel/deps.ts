@@ -30,7 +30,10 @@ export interface FeatureDeps {
   write: <T>(fn: WriteFn<T>) => Promise<T>;
   /** Like `write`, also returning the signed checkpoint that sealed the batch. */
   writeSealed: <T>(fn: WriteFn<T>) => Promise<{ value: T; seal: Seal | undefined }>;
+  /** The current ledger key (checkpoints, decision records, grants). */
   key: SigningKey;
+  /** The key a rotation replaced, on the start that rotated (its e-mail links still verify there). */
+  retiredKey?: SigningKey | undefined;
   origin: string;
   /** The ledger key as a `did:key`. */
   signerDid: string;

@@ -1,11 +1,13 @@
 import {
   bytesToHex,
   consistencyRanges,
+  didKeyFromPublicKey,
   emptyRoot,
   encodeEntry,
   entryLeafHash,
   type Hash,
   inclusionRanges,
+  KeyChain,
   LEDGER_ENTRY_VERSION,
   type LedgerEntry,
   type NodeRef,
@@ -139,11 +141,17 @@ export class Ledger {
    */
   private frontier: Frontier | undefined;
 
+  /** The log's keys over time (a log that never rotated: `key` from size 0). */
+  readonly keys: KeyChain;
+
   constructor(
     readonly dialect: StoreDialect,
     private readonly key: SigningKey,
     readonly origin: string,
-  ) {}
+    keys?: KeyChain,
+  ) {
+    this.keys = keys ?? new KeyChain([{ publicKey: didKeyFromPublicKey(key.publicKeyRaw), fromSize: 0 }]);
+  }
 
   /**
    * Starts holding this transaction's appends in memory until `seal`, and returns the current size.
@@ -285,7 +293,7 @@ export class Ledger {
     if (size === 0) return { size: 0, root: emptyRoot() };
     const cp = await this.checkpointAt(db, size);
     if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
-    return signedHeads(cp.note, this.origin, this.key.publicKeyRaw, Number(cp.size));
+    return signedHeads(cp.note, this.origin, this.keys.forCheckpoint(size), Number(cp.size));
   }
 
   /**
@@ -306,7 +314,7 @@ export class Ledger {
       const cp = await this.checkpointAt(trx, size);
       if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
       // A checkpoint that does not verify is never signed again: that would launder an edited row.
-      const opened = openCheckpoint(cp.note, this.origin, this.key.publicKeyRaw);
+      const opened = openCheckpoint(cp.note, this.origin, this.keys.forCheckpoint(size));
       if (taskHeadsFromExtensions(opened.extensions)) return;
       const heads = await buildTaskHeads(trx, size, cp.root_hash);
       const note = signCheckpoint(

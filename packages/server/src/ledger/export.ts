@@ -22,7 +22,15 @@ const PAGE_BYTES = 4 * 1024 * 1024;
 const CHUNK_CHARS = 256 * 1024;
 
 async function* header(deps: ExportDeps, size: number): AsyncIterable<ExportLine> {
-  yield { type: 'header', format: 'humanos-ledger/1', origin: deps.origin, publicKey: deps.signerDid, size };
+  // `keys`: the chain a verifier starts from (each later key is confirmed by its rotation entry).
+  yield {
+    type: 'header',
+    format: 'humanos-ledger/1',
+    origin: deps.origin,
+    publicKey: deps.signerDid,
+    keys: deps.ledger.keys.list(),
+    size,
+  };
 }
 
 /**

@@ -29,7 +29,7 @@ export interface OpenedCheckpoint {
   note: string;
 }
 
-type ProofDeps = Pick<FeatureDeps, 'ledger' | 'origin' | 'key'>;
+type ProofDeps = Pick<FeatureDeps, 'ledger' | 'origin'>;
 
 /** Opens the latest checkpoint with the server's key; throws the reason it cannot be used. */
 export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promise<OpenedCheckpoint> {
@@ -37,7 +37,7 @@ export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promi
   if (!cp) throw new Error('the ledger has no signed checkpoint');
   let opened: ReturnType<typeof openCheckpoint>;
   try {
-    opened = openCheckpoint(cp.note, deps.origin, deps.key.publicKeyRaw);
+    opened = openCheckpoint(cp.note, deps.origin, deps.ledger.keys.forCheckpoint(Number(cp.size)));
     if (opened.size !== Number(cp.size)) throw new Error('size differs from its note');
   } catch (e) {
     throw new Error(`the latest checkpoint is not validly signed (${(e as Error).message})`);

@@ -15,6 +15,7 @@ import {
   HistoryView,
   InclusionProofView,
   InclusionQuery,
+  LedgerKeysView,
   NdjsonExport,
   PublicKeyView,
 } from './schemas.js';
@@ -70,6 +71,22 @@ export function ledgerPublicRoutes(plain: FastifyInstance, deps: LedgerDeps): vo
       publicKey: deps.signerDid,
       algorithm: 'Ed25519' as const,
     }),
+  );
+  app.get(
+    `${API_PREFIX}/ledger/keys`,
+    {
+      schema: {
+        ...op(
+          'getLedgerKeys',
+          'Key history',
+          'Every key the ledger has been signed with and from which size (public): checkpoints and decision records from before a rotation verify with the key in force then.',
+        ),
+        tags: ['ledger'],
+        security: [],
+        response: responses(200, LedgerKeysView),
+      },
+    },
+    async () => ({ origin: deps.origin, keys: deps.ledger.keys.list() }),
   );
 }
 

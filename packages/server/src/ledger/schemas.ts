@@ -44,6 +44,30 @@ export const PublicKeyView = named(
     'The key the checkpoints and grants are signed with',
   ),
 );
+export const LedgerKeyView = named(
+  'LedgerKey',
+  T.Object(
+    {
+      publicKey: T.String({ description: 'The key as a `did:key`' }),
+      fromSize: T.Integer({
+        minimum: 0,
+        description:
+          'It signs the decision records at ledger indexes ≥ fromSize and the checkpoints of sizes > fromSize (until the next key’s fromSize)',
+      }),
+    },
+    { additionalProperties: false, description: 'One signing key of the ledger and where it is in force' },
+  ),
+);
+export const LedgerKeysView = named(
+  'LedgerKeys',
+  view(
+    {
+      origin: T.String(),
+      keys: T.Array(LedgerKeyView, { description: 'Oldest first; the last is the current key' }),
+    },
+    'Every key the ledger has been signed with (a rotation appends `ledger.key_rotated`, signed by the previous key)',
+  ),
+);
 export const EntriesView = named(
   'LedgerEntries',
   view(

@@ -9,7 +9,7 @@ import { useLoad } from '../lib/hooks.js';
 import { type LedgerReport, verifyExport } from '../lib/ledgerCheck.js';
 import { navigate } from '../lib/router.js';
 import { ErrorBox } from '../views/common.js';
-import { checkCurrentCheckpoint, type EntryRow, type PublishedKey, taskEntries } from './checks.js';
+import { checkCurrentCheckpoint, type EntryRow, type PublishedKey, publishedKey, taskEntries } from './checks.js';
 import { EntryTable } from './EntryTable.js';
 
 const PAGE = 50;
@@ -196,7 +196,7 @@ function Entries({ keyInfo, size, query }: { keyInfo: PublishedKey; size: number
 
 export function LedgerExplorer({ query }: { query: URLSearchParams }) {
   const head = useLoad(async () => {
-    const key = await api<PublishedKey>('GET', '/ledger/public-key');
+    const key = await publishedKey();
     return { key, cp: await checkCurrentCheckpoint(key) };
   }, []);
   if (head.error) return <ErrorBox error={head.error} what="The ledger" />;

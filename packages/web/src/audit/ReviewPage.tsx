@@ -11,7 +11,7 @@ import { Link } from '../lib/router.js';
 import { revealInvisible } from '../lib/text.js';
 import type { AuditReview, Me } from '../lib/types.js';
 import { ErrorBox, Principal, Status } from '../views/common.js';
-import { checkEntry, type EntryCheck, type EntryRow, type PublishedKey } from './checks.js';
+import { checkEntry, type EntryCheck, type EntryRow, publishedKey } from './checks.js';
 import { CompleteForm, type Completion } from './ReviewForm.js';
 import { AllRuns, type Flags, Sample } from './ReviewRuns.js';
 import {
@@ -32,7 +32,7 @@ function LedgerRef({ index, type, reviewId }: { index: number; type: string; rev
   const [check, setCheck] = useState<EntryCheck | null>(null);
   const verify = async () => {
     try {
-      const key = await api<PublishedKey>('GET', '/ledger/public-key');
+      const key = await publishedKey();
       const r = await api<{ entries: EntryRow[] }>('GET', `/ledger/entries${qs({ start: index, end: index + 1 })}`);
       const row = r.entries[0];
       if (!row) return setCheck({ ok: false, lines: [`no entry #${index}`] });

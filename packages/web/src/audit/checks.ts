@@ -9,6 +9,8 @@ import {
   type DecisionRecord,
   equalBytes,
   hexToBytes,
+  KeyChain,
+  type KeyEpoch,
   leafHash,
   openCheckpoint,
   publicKeyFromDidKey,
@@ -21,6 +23,17 @@ export interface PublishedKey {
   origin: string;
   publicKey: string;
   algorithm: string;
+  /** Every key of the log (`GET /ledger/keys`): a decision from before a rotation is the old key's. */
+  keys?: KeyEpoch[];
+}
+
+/** The published key and the log's key history, read together. */
+export async function publishedKey(): Promise<PublishedKey> {
+  const [key, history] = await Promise.all([
+    api<PublishedKey>('GET', '/ledger/public-key'),
+    api<{ keys: KeyEpoch[] }>('GET', '/ledger/keys'),
+  ]);
+  return { ...key, keys: history.keys };
 }
 
 export interface EntryRow {
@@ -70,7 +83,7 @@ export async function checkEntry(row: EntryRow, key: PublishedKey): Promise<Entr
       const good =
         rec &&
         typeof e.data?.signature === 'string' &&
-        verifyDecisionSignature(rec, e.data.signature, pk) &&
+        verifyDecisionSignature(rec, e.data.signature, key.keys ? new KeyChain(key.keys).forEntry(row.index) : pk) &&
         rec.approvalId === e.approvalId;
       if (!good) return { ok: false, lines: [...lines, 'the decision signature does not verify'] };
       lines.push(`decision by ${rec.decidedBy} signed`);
