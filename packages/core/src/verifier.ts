@@ -117,6 +117,21 @@ function declaredChain(header: { publicKey: string; keys?: KeyEpoch[] }, trusted
   return chain;
 }
 
+/**
+ * A trusted key later than the first must have signed a checkpoint (itself or a key it handed the
+ * log to): that checkpoint covers the rotations before it. A history of keys nobody trusts, ending
+ * in a rotation to the trusted key that the trusted key never sealed, proves nothing.
+ */
+function unsealedTrust(keys: KeyChain, roots: readonly SignedRoot[], trusted: string | undefined): string | undefined {
+  if (trusted === undefined) return undefined;
+  const did = trusted.startsWith('did:key:') ? trusted : didKeyFromPublicKey(hexToBytes(trusted));
+  const at = keys.epochs.findIndex((e) => sameDidKey(e.publicKey, did));
+  if (at <= 0) return undefined;
+  const from = (keys.epochs[at] as KeyEpoch).fromSize;
+  if (roots.some((r) => r.size - 1 >= from)) return undefined;
+  return 'no checkpoint is signed by the trusted public key or a key it handed the log to';
+}
+
 /** The size a note claims (its second line), read before its signature is checked to pick the key. */
 function claimedSize(note: string): number {
   return Number(note.split('\n', 2)[1]);
@@ -379,6 +394,11 @@ export class LedgerVerifier {
       return;
     }
     this.roots = roots;
+    const unsealed = unsealedTrust(this.keys, roots, options.trustedPublicKey);
+    if (unsealed) {
+      this.fail(undefined, unsealed);
+      return;
+    }
     if (options.witnesses !== undefined || options.witnessQuorum !== undefined) {
       const w = witnessedSizes(checkpoints, header.origin, this.keys, options);
       if (typeof w === 'string') {
