@@ -1,0 +1,205 @@
+"""The LangGraph adapter against a real HumanOS server, with LangGraph's prebuilt ReAct agent, a scripted
+fake chat model and durable checkpointers (a SQLite file; a PostgreSQL database)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from agent_app import AIMessage, agent, call_wire, make_wire, model, saver
+from conftest import Humans, approve_over_rest, reject_over_rest
+from human_sdk import AsyncHumanOSClient
+from langchain_core.messages import ToolMessage
+
+from humanos_langgraph import HumanOSApprovals
+
+HERE = Path(__file__).resolve().parent
+
+
+def config(thread: str) -> dict[str, Any]:
+    return {'configurable': {'thread_id': thread}}
+
+
+async def agent_tasks(client: AsyncHumanOSClient) -> list[Any]:
+    return [t async for t in client.iter_tasks()]
+
+
+@pytest.mark.parametrize('kind', ['sqlite', 'postgres'])
+async def test_approved_with_an_edit_after_the_process_was_killed(
+    kind: str, humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    where = str(tmp_path / 'checkpoints.sqlite') if kind == 'sqlite' else request.getfixturevalue('pg_dsn')
+    thread, child_log = f'thread-{uuid.uuid4().hex[:8]}', tmp_path / 'child-wire.jsonl'
+    # Process 1 runs the agent until the tool call pauses it, makes the task, and waits for the human.
+    args = [humans.url, humans.agent_token, humans.role, kind, where, thread, str(child_log)]
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / 'agent_app.py'), *args], stdout=subprocess.PIPE, text=True, cwd=HERE
+    )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+        [first] = json.loads(line)
+    finally:
+        proc.send_signal(signal.SIGKILL)  # dies while it waits: nothing of it survives but what it saved
+        proc.wait()
+    task = await agent_client.get_task(first['task'])
+    assert task.status == 'awaiting_approval'
+    assert task.payload == {
+        'tool': 'wire',
+        'arguments': {'amount': 5000, 'to': 'ACME'},
+        'langgraph': {'thread_id': thread, 'tool_call_id': 'call_wire_1'},
+    }
+    assert task.ai_proposal is not None and task.ai_proposal.reasoning == 'Paying ACME as the invoice says.'
+
+    # The human lowers the amount and approves, over REST, while no agent process runs.
+    decided = approve_over_rest(humans, first['approval'], {'arguments': {'amount': 4000}}, 'half now, half in May')
+    assert decided['status'] == 'approved'
+
+    # Process 2 (this one): a fresh graph over the same checkpoints picks the thread up.
+    ran: list[dict[str, Any]] = []
+    async with saver(kind, where) as s:
+        approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
+        m = model(AIMessage(content='Paid 4000 to ACME.'))
+        graph = agent(m, approvals, make_wire(ran), s)
+        [again] = await approvals.pending(graph, config(thread))
+        assert again.task_id == first['task']  # found again, not made twice
+        result = await approvals.resume(graph, config(thread))
+
+    assert ran == [{'amount': 4000, 'to': 'ACME'}]  # exactly the approved, edited arguments
+    assert not child_log.exists()  # the killed process never ran the tool
+    tool_msg = next(msg for msg in result['messages'] if isinstance(msg, ToolMessage))
+    assert tool_msg.content == 'wired 4000 to ACME' and tool_msg.status == 'success'
+    assert result['messages'][-1].content == 'Paid 4000 to ACME.'
+    assert '__interrupt__' not in result
+    done = await agent_client.get_task(first['task'])
+    assert done.status == 'completed'
+    assert done.result == {'content': 'wired 4000 to ACME'}
+    assert done.payload['arguments'] == {'amount': 4000, 'to': 'ACME'}
+    assert [t.task_id for t in await agent_tasks(agent_client)] == [first['task']]
+
+
+async def test_a_rejection_reaches_the_model_and_the_tool_never_runs(
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+) -> None:
+    ran: list[dict[str, Any]] = []
+    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
+    m = model(call_wire(90000, 'Mallory Ltd'), AIMessage(content='I will not pay Mallory.'))
+    async with saver('sqlite', str(tmp_path / 'c.sqlite')) as s:
+        graph = agent(m, approvals, make_wire(ran), s)
+        paused = await graph.ainvoke({'messages': [('user', 'Pay Mallory')]}, config('t-reject'))
+        assert paused['__interrupt__'][0].value['tool'] == 'wire'
+        [pending] = await approvals.pending(graph, config('t-reject'))
+        reject_over_rest(humans, pending.approval_id or '', 'Mallory is not a vendor of ours')
+        result = await approvals.resume(graph, config('t-reject'))
+
+    assert ran == []
+    rejection = m.seen[-1][-1]  # what the model was shown last
+    assert isinstance(rejection, ToolMessage)
+    assert rejection.status == 'error' and rejection.tool_call_id == 'call_wire_1'
+    assert rejection.content == f'wire was rejected by {humans.human_did}: Mallory is not a vendor of ours'
+    assert result['messages'][-1].content == 'I will not pay Mallory.'
+    task = await agent_client.get_task(pending.task_id)
+    assert task.status == 'rejected' and task.execution is None
+
+
+async def test_the_same_tool_call_asked_again_makes_no_second_task(
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+) -> None:
+    async with saver('sqlite', str(tmp_path / 'c.sqlite')) as s:
+        approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
+        graph = agent(model(call_wire(10, 'ACME')), approvals, make_wire(), s)
+        await graph.ainvoke({'messages': [('user', 'pay')]}, config('t-retry'))
+        first = await approvals.pending(graph, config('t-retry'))
+        # Another driver (another process, a retry after a lost answer) asks for the same call.
+        second = await HumanOSApprovals(agent_client, approver_role=humans.role).pending(graph, config('t-retry'))
+        assert [p.task_id for p in second] == [p.task_id for p in first]
+        # Not waiting leaves the thread paused and the task as it was.
+        assert await approvals.resume(graph, config('t-retry'), wait=False) is None
+        # The same call id in another thread is another approval.
+        other = agent(model(call_wire(10, 'ACME')), approvals, make_wire(), s)
+        await other.ainvoke({'messages': [('user', 'pay')]}, config('t-retry-2'))
+        third = await approvals.pending(other, config('t-retry-2'))
+    assert third[0].task_id != first[0].task_id
+    tasks = await agent_tasks(agent_client)
+    assert sorted(t.task_id for t in tasks) == sorted([first[0].task_id, third[0].task_id])
+    assert all(t.status == 'awaiting_approval' for t in tasks)
+
+
+class _Receiver(BaseHTTPRequestHandler):
+    got: list[tuple[bytes, dict[str, str]]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers['content-length']))
+        type(self).got.append((body, dict(self.headers.items())))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+async def test_a_webhook_delivery_resumes_the_thread(
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+) -> None:
+    _Receiver.got = []
+    http = HTTPServer(('127.0.0.1', 0), _Receiver)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    admin = httpx.Client(base_url=humans.url + '/v1/humanos', headers={'authorization': f'Bearer {humans.admin_token}'})
+    hook = admin.post(
+        '/webhooks', json={'url': f'http://127.0.0.1:{http.server_port}/hooks', 'events': ['approval.decided']}
+    )
+    assert hook.status_code == 201, hook.text
+    ran: list[dict[str, Any]] = []
+    try:
+        async with saver('sqlite', str(tmp_path / 'c.sqlite')) as s:
+            approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
+            graph = agent(model(call_wire(700, 'ACME'), AIMessage(content='done')), approvals, make_wire(ran), s)
+            await graph.ainvoke({'messages': [('user', 'pay')]}, config('t-hook'))
+            [p] = await approvals.pending(graph, config('t-hook'))
+            approve_over_rest(humans, p.approval_id or '', {'arguments': {'to': 'ACME GmbH'}}, 'the legal name')
+
+            def ours() -> tuple[bytes, dict[str, str]] | None:
+                for body, headers in _Receiver.got:
+                    if json.loads(body)['data']['event'].get('taskId') == p.task_id:
+                        return body, headers
+                return None
+
+            for _ in range(200):
+                if ours():
+                    break
+                await asyncio.sleep(0.05)
+            got = ours()
+            assert got is not None, 'no delivery for the task'
+            body, headers = got
+            with pytest.raises(ValueError, match='does not verify'):
+                await approvals.handle_webhook(graph, body, headers, 'whsec_' + 'QUJD' * 8)
+            assert ran == []
+            result = await approvals.handle_webhook(graph, body, headers, hook.json()['secret'])
+            assert ran == [{'amount': 700, 'to': 'ACME GmbH'}]
+            assert result['messages'][-1].content == 'done'
+            # The same delivery again (at least once): nothing is pending, nothing runs twice.
+            assert await approvals.handle_webhook(graph, body, headers, hook.json()['secret']) is None
+            assert ran == [{'amount': 700, 'to': 'ACME GmbH'}]
+    finally:
+        admin.delete(f'/webhooks/{hook.json()["id"]}')
+        admin.close()
+        http.shutdown()
+
+
+def test_child_script_is_importable() -> None:
+    # The restart test runs agent_app.py as a process of its own; it must not need this test's path.
+    out = subprocess.run(
+        [sys.executable, '-c', 'import agent_app'], cwd=HERE, capture_output=True, text=True, env=os.environ.copy()
+    )
+    assert out.returncode == 0, out.stderr
