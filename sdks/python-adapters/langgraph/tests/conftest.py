@@ -17,19 +17,20 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 # The adapter's source in this checkout, whichever copy pip installed.
-sys.path.insert(0, str(HERE.parent / 'src'))
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(1, str(HERE.parents[2] / "python" / "src"))  # and the SDK's, as its own suite does
 sys.path.insert(0, str(HERE))
 
 from human_sdk import AsyncHumanOSClient, HumanOSClient  # noqa: E402
 
-URL = os.environ.get('HUMANOS_TEST_URL')
-ADMIN_TOKEN = os.environ.get('HUMANOS_TEST_ADMIN_TOKEN')
-PG_ADMIN = 'postgresql://postgres@127.0.0.1:5432/postgres'
-API = '/v1/humanos'
+URL = os.environ.get("HUMANOS_TEST_URL")
+ADMIN_TOKEN = os.environ.get("HUMANOS_TEST_ADMIN_TOKEN")
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+API = "/v1/humanos"
 
 
 def unique(prefix: str) -> str:
-    return f'{prefix}-{uuid.uuid4().hex[:10]}'
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @dataclass
@@ -50,26 +51,26 @@ class Humans:
     def rest(self, token: str | None = None) -> httpx.Client:
         """Plain REST as the human (or another token): how an approver's tool talks to the server."""
         return httpx.Client(
-            base_url=self.url + API, headers={'authorization': f'Bearer {token or self.human_token}'}, timeout=15
+            base_url=self.url + API, headers={"authorization": f"Bearer {token or self.human_token}"}, timeout=15
         )
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope="session")
 def server() -> tuple[str, str]:
     if not URL or not ADMIN_TOKEN:
-        if os.environ.get('CI') == 'true':
-            pytest.fail('HUMANOS_TEST_URL / HUMANOS_TEST_ADMIN_TOKEN are not set (run via npm test)')
-        pytest.skip('no HumanOS server: run via `npx tsx test-support/sdk-suites.ts python-adapters`')
+        if os.environ.get("CI") == "true":
+            pytest.fail("HUMANOS_TEST_URL / HUMANOS_TEST_ADMIN_TOKEN are not set (run via npm test)")
+        pytest.skip("no HumanOS server: run via `npx tsx test-support/sdk-suites.ts python-adapters`")
     return URL, ADMIN_TOKEN
 
 
 @pytest.fixture
 def humans(server: tuple[str, str]) -> Humans:
     url, admin_token = server
-    role = f'payments_{uuid.uuid4().hex[:8]}'
+    role = f"payments_{uuid.uuid4().hex[:8]}"
     with HumanOSClient(url, admin_token) as admin:
-        agent = admin.create_principal(f'did:agent:{unique("lg-agent")}', roles=[], kind='agent')
-        human = admin.create_principal(f'did:human:{unique("lg-approver")}', roles=[role], kind='human')
+        agent = admin.create_principal(f"did:agent:{unique('lg-agent')}", roles=[], kind="agent")
+        human = admin.create_principal(f"did:human:{unique('lg-approver')}", roles=[role], kind="human")
     assert agent.token and human.token
     return Humans(url, admin_token, role, agent.token, agent.id, human.token, human.id)
 
@@ -79,14 +80,14 @@ def pg_dsn() -> Iterator[str]:
     """A PostgreSQL database of this test's own (for the PostgreSQL checkpointer), dropped after."""
     import psycopg
 
-    name = f'lg_{uuid.uuid4().hex[:12]}'
+    name = f"lg_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE {name}')
+        conn.execute(f"CREATE DATABASE {name}")
     try:
-        yield f'postgresql://postgres@127.0.0.1:5432/{name}'
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -98,20 +99,20 @@ async def agent_client(humans: Humans) -> AsyncIterator[AsyncHumanOSClient]:
 def approve_over_rest(humans: Humans, approval_id: str, edits: dict[str, Any] | None, reason: str) -> dict[str, Any]:
     """The human reads the request (its current digest) and approves it, with edits, over REST."""
     with humans.rest() as http:
-        view = http.get(f'/approvals/{approval_id}').raise_for_status().json()
-        body: dict[str, Any] = {'payloadDigest': view['currentDigest'], 'approvalReason': reason}
+        view = http.get(f"/approvals/{approval_id}").raise_for_status().json()
+        body: dict[str, Any] = {"payloadDigest": view["currentDigest"], "approvalReason": reason}
         if edits is not None:
-            body['edits'] = edits
-        res = http.post(f'/approvals/{approval_id}/approve', json=body)
+            body["edits"] = edits
+        res = http.post(f"/approvals/{approval_id}/approve", json=body)
         assert res.status_code == 200, res.text
         return res.json()
 
 
 def reject_over_rest(humans: Humans, approval_id: str, reason: str) -> dict[str, Any]:
     with humans.rest() as http:
-        view = http.get(f'/approvals/{approval_id}').raise_for_status().json()
+        view = http.get(f"/approvals/{approval_id}").raise_for_status().json()
         res = http.post(
-            f'/approvals/{approval_id}/reject', json={'payloadDigest': view['currentDigest'], 'rejectionReason': reason}
+            f"/approvals/{approval_id}/reject", json={"payloadDigest": view["currentDigest"], "rejectionReason": reason}
         )
         assert res.status_code == 200, res.text
         return res.json()

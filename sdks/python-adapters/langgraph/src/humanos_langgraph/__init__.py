@@ -20,16 +20,16 @@ from ._tools import rejection_text
 from ._wrapper import HumanOSApprovalTool
 
 __all__ = [
-    'APPROVAL',
-    'TOOL_CALL',
-    'Decision',
-    'DecisionStatus',
-    'HumanOSApprovalTool',
-    'HumanOSApprovals',
-    'PendingApproval',
-    'humanos_tool_approval',
-    'rejection_text',
-    'request_approval',
+    "APPROVAL",
+    "TOOL_CALL",
+    "Decision",
+    "DecisionStatus",
+    "HumanOSApprovalTool",
+    "HumanOSApprovals",
+    "PendingApproval",
+    "humanos_tool_approval",
+    "rejection_text",
+    "request_approval",
 ]
 
 

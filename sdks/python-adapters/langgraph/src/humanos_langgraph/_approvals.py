@@ -28,11 +28,11 @@ from ._graph import APPROVAL, TOOL_CALL, Decision
 from ._tools import gate_tool_call, reasoning_for
 from ._webhook import verified_delivery
 
-__all__ = ['HumanOSApprovals', 'PendingApproval']
+__all__ = ["HumanOSApprovals", "PendingApproval"]
 
 #: Webhook events after which a task may be decided (a chain step, a rejection, an expiry, …).
 DECIDING_EVENTS = frozenset(
-    {'approval.decided', 'approval.expired', 'approval.cancelled', 'task.changes_requested', 'task.cancelled'}
+    {"approval.decided", "approval.expired", "approval.cancelled", "task.changes_requested", "task.cancelled"}
 )
 
 Graph = Any  # a compiled graph (Pregel): aget_state / ainvoke
@@ -49,15 +49,15 @@ class PendingApproval:
 
 
 def _thread_id(config: RunnableConfig) -> str:
-    thread = (config.get('configurable') or {}).get('thread_id')
+    thread = (config.get("configurable") or {}).get("thread_id")
     if thread is None:
         raise ValueError("config['configurable']['thread_id'] is required: approvals belong to a thread")
     return str(thread)
 
 
 def _describe(tool: str, arguments: Mapping[str, Any]) -> str:
-    text = f'{tool}({", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in arguments.items())})'
-    return text if len(text) <= 2000 else text[:1997] + '...'
+    text = f"{tool}({', '.join(f'{k}={json.dumps(v, ensure_ascii=False)}' for k, v in arguments.items())})"
+    return text if len(text) <= 2000 else text[:1997] + "..."
 
 
 class HumanOSApprovals:
@@ -94,7 +94,7 @@ class HumanOSApprovals:
         describe: Callable[[Mapping[str, Any]], str] | None = None,
     ) -> None:
         self.client = client
-        self.hitl = {**(human_in_loop or {}), **({'approver_role': approver_role} if approver_role else {})}
+        self.hitl = {**(human_in_loop or {}), **({"approver_role": approver_role} if approver_role else {})}
         self.capabilities = list(required_capabilities or [])
         self.risk_assessment = dict(risk_assessment) if risk_assessment else None
         self.describe = describe
@@ -117,10 +117,10 @@ class HumanOSApprovals:
         call = request.tool_call
 
         async def run(arguments: dict[str, Any]) -> ToolMessage | Command:
-            result: ToolMessage | Command = await execute(request.override(tool_call={**call, 'args': arguments}))
+            result: ToolMessage | Command = await execute(request.override(tool_call={**call, "args": arguments}))
             return result
 
-        reasoning = reasoning_for(request.state, call.get('id') or '')
+        reasoning = reasoning_for(request.state, call.get("id") or "")
         return await gate_tool_call(self.client, call, run, reasoning=reasoning)
 
     # ---- the tasks -------------------------------------------------------------------------------
@@ -129,33 +129,35 @@ class HumanOSApprovals:
         """The task (``create_task`` options) and idempotency key of an interrupt: a function of the
         thread and the stored interrupt value only, so every process computes the same ones."""
         v = intr.value if isinstance(intr.value, Mapping) else {}
-        if v.get('type') == TOOL_CALL:
-            ref, origin = v['tool_call_id'], {'thread_id': thread_id, 'tool_call_id': v['tool_call_id']}
-            args = v.get('arguments') or {}
-            action = _describe(v['tool'], args)
-            desc = self.describe(v) if self.describe else f'Run {action}'
-            payload = {'tool': v['tool'], 'arguments': args, 'langgraph': origin}
-            proposal: dict[str, Any] = {'action': action, **({'reasoning': v['reasoning']} if v.get('reasoning') else {})}
+        if v.get("type") == TOOL_CALL:
+            ref, origin = v["tool_call_id"], {"thread_id": thread_id, "tool_call_id": v["tool_call_id"]}
+            args = v.get("arguments") or {}
+            action = _describe(v["tool"], args)
+            desc = self.describe(v) if self.describe else f"Run {action}"
+            payload = {"tool": v["tool"], "arguments": args, "langgraph": origin}
+            proposal: dict[str, Any] = {"action": action}
+            if v.get("reasoning"):
+                proposal["reasoning"] = v["reasoning"]
             risk = self.risk_assessment
-        elif v.get('type') == APPROVAL:
-            ref, origin = intr.id, {'thread_id': thread_id, 'interrupt_id': intr.id}
-            if 'langgraph' in v['payload']:
+        elif v.get("type") == APPROVAL:
+            ref, origin = intr.id, {"thread_id": thread_id, "interrupt_id": intr.id}
+            if "langgraph" in v["payload"]:
                 raise ValueError("a payload to approve cannot have a 'langgraph' key (the adapter's)")
-            desc, payload = v['description'], {**v['payload'], 'langgraph': origin}
-            proposal, risk = dict(v.get('ai_proposal') or {}), v.get('risk_assessment') or self.risk_assessment
+            desc, payload = v["description"], {**v["payload"], "langgraph": origin}
+            proposal, risk = dict(v.get("ai_proposal") or {}), v.get("risk_assessment") or self.risk_assessment
         else:  # any other interrupt: its value is what the human approves
-            ref, origin = intr.id, {'thread_id': thread_id, 'interrupt_id': intr.id}
-            desc = intr.value if isinstance(intr.value, str) else f'Approve the paused step of thread {thread_id}'
-            payload, proposal, risk = {'value': intr.value, 'langgraph': origin}, {}, self.risk_assessment
+            ref, origin = intr.id, {"thread_id": thread_id, "interrupt_id": intr.id}
+            desc = intr.value if isinstance(intr.value, str) else f"Approve the paused step of thread {thread_id}"
+            payload, proposal, risk = {"value": intr.value, "langgraph": origin}, {}, self.risk_assessment
         options = {
-            'description': desc[:2000],
-            'payload': payload,
-            'ai_proposal': proposal or None,
-            'risk_assessment': risk,
-            'human_in_loop': self.hitl or None,
-            'required_capabilities': self.capabilities or None,
+            "description": desc[:2000],
+            "payload": payload,
+            "ai_proposal": proposal or None,
+            "risk_assessment": risk,
+            "human_in_loop": self.hitl or None,
+            "required_capabilities": self.capabilities or None,
         }
-        key = 'langgraph-' + hashlib.sha256(f'{thread_id}\x00{ref}'.encode()).hexdigest()
+        key = "langgraph-" + hashlib.sha256(f"{thread_id}\x00{ref}".encode()).hexdigest()
         return options, key
 
     async def pending(self, graph: Graph, config: RunnableConfig) -> list[PendingApproval]:
@@ -196,7 +198,7 @@ class HumanOSApprovals:
         if not answers:
             return None
         for p, d in zip(pending, decisions, strict=True):
-            if d is not None and d.status == 'changes_requested' and _is_tool_call(p.interrupt):
+            if d is not None and d.status == "changes_requested" and _is_tool_call(p.interrupt):
                 # The model answers with a new call (a new task); this one will never run.
                 await _withdraw(self.client, p.task_id)
         return await graph.ainvoke(Command(resume=answers), config)
@@ -231,36 +233,36 @@ class HumanOSApprovals:
         Safe to receive twice: the second delivery finds nothing pending.
         """
         delivery = verified_delivery(body, headers, secret)
-        event = (delivery.get('data') or {}).get('event') or {}
-        task_id = event.get('taskId')
-        if event.get('type') not in DECIDING_EVENTS or not isinstance(task_id, str):
+        event = (delivery.get("data") or {}).get("event") or {}
+        task_id = event.get("taskId")
+        if event.get("type") not in DECIDING_EVENTS or not isinstance(task_id, str):
             return None
         task = await self.client.get_task(task_id)
-        origin = task.proposed_payload.get('langgraph')
-        if not isinstance(origin, Mapping) or not isinstance(origin.get('thread_id'), str):
+        origin = task.proposed_payload.get("langgraph")
+        if not isinstance(origin, Mapping) or not isinstance(origin.get("thread_id"), str):
             return None  # not a task of a LangGraph thread
-        thread_id = origin['thread_id']
-        config = config_for(thread_id) if config_for else {'configurable': {'thread_id': thread_id}}
+        thread_id = origin["thread_id"]
+        config = config_for(thread_id) if config_for else {"configurable": {"thread_id": thread_id}}
         return await self.resume(graph, config, wait=False)
 
 
 def _is_tool_call(intr: Interrupt) -> bool:
-    return isinstance(intr.value, Mapping) and intr.value.get('type') == TOOL_CALL
+    return isinstance(intr.value, Mapping) and intr.value.get("type") == TOOL_CALL
 
 
 def _decision(a: Approval) -> Decision | None:
     if a.timed_out or not (a.decided or a.changes_requested):
         return None
     if a.approved:
-        status, who = 'approved', a.approved_by
+        status, who = "approved", a.approved_by
     elif a.changes_requested:
-        status, who = 'changes_requested', a.changes_requested_by
+        status, who = "changes_requested", a.changes_requested_by
     elif a.expired:
-        status, who = 'expired', None
+        status, who = "expired", None
     elif a.cancelled:
-        status, who = 'cancelled', None
+        status, who = "cancelled", None
     else:
-        status, who = 'rejected', a.rejected_by
+        status, who = "rejected", a.rejected_by
     return Decision(
         status=status,  # type: ignore[arg-type]
         task_id=a.task_id,
@@ -274,6 +276,6 @@ def _decision(a: Approval) -> Decision | None:
 
 async def _withdraw(client: AsyncHumanOSClient, task_id: str) -> None:
     try:
-        await client.cancel_task(task_id, reason='changes were requested: the agent makes a new call')
+        await client.cancel_task(task_id, reason="changes were requested: the agent makes a new call")
     except HumanOSError:
         pass  # already over: either way it will not run

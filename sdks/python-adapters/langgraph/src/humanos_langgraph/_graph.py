@@ -15,16 +15,16 @@ from typing import Any, Literal
 
 from langgraph.types import interrupt
 
-__all__ = ['APPROVAL', 'TOOL_CALL', 'Decision', 'DecisionStatus', 'request_approval']
+__all__ = ["APPROVAL", "TOOL_CALL", "Decision", "DecisionStatus", "request_approval"]
 
 #: ``type`` of the interrupt value of a tool call awaiting approval.
-TOOL_CALL = 'humanos.tool_call'
+TOOL_CALL = "humanos.tool_call"
 #: ``type`` of the interrupt value of :func:`request_approval`.
-APPROVAL = 'humanos.approval'
+APPROVAL = "humanos.approval"
 #: ``type`` of the resume value the driver sends.
-DECISION = 'humanos.decision'
+DECISION = "humanos.decision"
 
-DecisionStatus = Literal['approved', 'rejected', 'changes_requested', 'expired', 'cancelled']
+DecisionStatus = Literal["approved", "rejected", "changes_requested", "expired", "cancelled"]
 
 
 def jsonable(value: Any, what: str) -> Any:
@@ -32,7 +32,7 @@ def jsonable(value: Any, what: str) -> Any:
     try:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as e:
-        raise TypeError(f'{what} has no JSON form, so a human cannot review it') from e
+        raise TypeError(f"{what} has no JSON form, so a human cannot review it") from e
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,23 @@ class Decision:
 
     @property
     def approved(self) -> bool:
-        return self.status == 'approved'
+        return self.status == "approved"
 
     def to_resume(self) -> dict[str, Any]:
         """The JSON resume value (``Command(resume={interrupt_id: …})``) carrying this decision."""
-        d = {'type': DECISION, **{k: v for k, v in self.__dict__.items() if v is not None}}
-        return jsonable(d, 'the decision')
+        d = {"type": DECISION, **{k: v for k, v in self.__dict__.items() if v is not None}}
+        return jsonable(d, "the decision")
 
     @classmethod
     def from_resume(cls, value: Any) -> Decision:
         """Reads a resume value; anything else is refused (a node never runs on a value it cannot read)."""
-        if not isinstance(value, Mapping) or value.get('type') != DECISION:
-            raise ValueError(f'resumed with {value!r}, not a HumanOS decision (see HumanOSApprovals.resume)')
+        if not isinstance(value, Mapping) or value.get("type") != DECISION:
+            raise ValueError(f"resumed with {value!r}, not a HumanOS decision (see HumanOSApprovals.resume)")
         fields = {k: value.get(k) for k in cls.__dataclass_fields__}
-        if fields['status'] not in ('approved', 'rejected', 'changes_requested', 'expired', 'cancelled'):
-            raise ValueError(f'unknown decision status {fields["status"]!r}')
-        if not isinstance(fields['task_id'], str):
-            raise ValueError('the decision names no task')
+        if fields["status"] not in ("approved", "rejected", "changes_requested", "expired", "cancelled"):
+            raise ValueError(f"unknown decision status {fields['status']!r}")
+        if not isinstance(fields["task_id"], str):
+            raise ValueError("the decision names no task")
         return cls(**fields)
 
 
@@ -96,13 +96,13 @@ def request_approval(
         ...                          reasoning='Matches PO 7', confidence=0.8)
         ...     return {'paid': bank.wire(**d.payload)} if d.approved else {'refused': d.reason}
     """
-    proposal = {'action': action, 'reasoning': reasoning, 'confidence': confidence, 'alternatives': list(alternatives)}
+    proposal = {"action": action, "reasoning": reasoning, "confidence": confidence, "alternatives": list(alternatives)}
     value = {
-        'type': APPROVAL,
-        'description': description,
-        'payload': jsonable(dict(payload), 'the payload'),
-        'ai_proposal': {k: v for k, v in proposal.items() if v not in (None, [])},
+        "type": APPROVAL,
+        "description": description,
+        "payload": jsonable(dict(payload), "the payload"),
+        "ai_proposal": {k: v for k, v in proposal.items() if v not in (None, [])},
     }
     if risk_assessment is not None:
-        value['risk_assessment'] = jsonable(dict(risk_assessment), 'the risk assessment')
+        value["risk_assessment"] = jsonable(dict(risk_assessment), "the risk assessment")
     return Decision.from_resume(interrupt(value))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
-
-import inspect
 
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig
@@ -17,12 +16,12 @@ from pydantic import BaseModel, ConfigDict
 
 from ._tools import gate_tool_call, reasoning_for
 
-__all__ = ['HumanOSApprovalTool']
+__all__ = ["HumanOSApprovalTool"]
 
 
 def _schema_fields(schema: Any) -> set[str]:
     if isinstance(schema, dict):
-        return set((schema.get('properties') or {}).keys())
+        return set((schema.get("properties") or {}).keys())
     if isinstance(schema, type) and issubclass(schema, BaseModel):
         return set(schema.model_fields)
     return set()
@@ -34,8 +33,8 @@ async def _asks_for_runtime(runtime: ToolRuntime) -> None:
 
 
 def _wants_runtime(tool: BaseTool) -> bool:
-    fn = getattr(tool, 'coroutine', None) or getattr(tool, 'func', None)
-    return fn is not None and 'runtime' in inspect.signature(fn).parameters
+    fn = getattr(tool, "coroutine", None) or getattr(tool, "func", None)
+    return fn is not None and "runtime" in inspect.signature(fn).parameters
 
 
 class HumanOSApprovalTool(BaseTool):
@@ -62,25 +61,25 @@ class HumanOSApprovalTool(BaseTool):
         )
 
     async def ainvoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        if not (isinstance(input, dict) and input.get('type') == 'tool_call'):
-            raise TypeError(f'{self.name} needs approval per tool call: run it from a ToolNode (a tool call with an id)')
+        if not (isinstance(input, dict) and input.get("type") == "tool_call"):
+            raise TypeError(f"{self.name} needs approval per call: run it from a ToolNode (a tool call with an id)")
 
-        args = dict(input.get('args') or {})
-        runtime = args.get('runtime') if _wants_runtime(self.inner) else args.pop('runtime', None)
-        reasoning = reasoning_for(runtime.state, input['id']) if isinstance(runtime, ToolRuntime) else None
-        call = {**input, 'args': args}
+        args = dict(input.get("args") or {})
+        runtime = args.get("runtime") if _wants_runtime(self.inner) else args.pop("runtime", None)
+        reasoning = reasoning_for(runtime.state, input["id"]) if isinstance(runtime, ToolRuntime) else None
+        call = {**input, "args": args}
 
         async def run(arguments: dict[str, Any]) -> ToolMessage | Command:
-            out = await self.inner.ainvoke({**call, 'args': arguments}, config, **kwargs)
+            out = await self.inner.ainvoke({**call, "args": arguments}, config, **kwargs)
             if isinstance(out, ToolMessage | Command):
                 return out
-            return ToolMessage(content=str(out), tool_call_id=input['id'], name=self.name)
+            return ToolMessage(content=str(out), tool_call_id=input["id"], name=self.name)
 
         shown = _schema_fields(self.inner.tool_call_schema)
         return await gate_tool_call(self.approvals.client, call, run, shown=shown or None, reasoning=reasoning)
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
-        raise NotImplementedError(f'{self.name} waits for a human through HumanOS: run the graph with ainvoke')
+        raise NotImplementedError(f"{self.name} waits for a human through HumanOS: run the graph with ainvoke")
 
     def _run(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError('called through ainvoke only')
+        raise NotImplementedError("called through ainvoke only")
