@@ -1,0 +1,188 @@
+/**
+ * The LangGraph.js adapter against a real HumanOS server (SQLite and PostgreSQL), with LangGraph's
+ * prebuilt ReAct agent, a scripted fake chat model and the SQLite checkpointer (a file): a pause
+ * survives the death of its process, the human approves with an edit over REST, a rejection reaches
+ * the model, and the same call asked again makes no second task.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HumanOSClient } from '@human/sdk';
+import { AIMessage, ToolMessage } from '@langchain/core/messages';
+import { Command } from '@langchain/langgraph';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { DECISION, HumanOSApprovals } from '../src/index.js';
+import { callWire, makeAgent, makeWire, ScriptedModel, type WireCall } from './agent-app.js';
+
+const APP = join(import.meta.dirname, 'agent-app.ts');
+type Result = { messages: Array<AIMessage | ToolMessage>; __interrupt__?: Array<{ value: Record<string, unknown> }> };
+const cfg = (thread: string) => ({ configurable: { thread_id: thread } });
+
+for (const backend of backends()) {
+  describe(`@humanos/langgraph [${backend}]`, () => {
+    let t: TestServer;
+    let n = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'humanos-langgraph-'));
+
+    /** An agent principal (its SDK client and token) and a human approver (REST) with a role of its own. */
+    const actors = async () => {
+      const role = `payments_${++n}_${Math.random().toString(36).slice(2, 8)}`;
+      const agent = await t.admin.post('/principals', { id: `did:agent:lg-${n}-${role}`, roles: [] });
+      const human = await t.admin.post('/principals', { id: `did:human:lg-${n}-${role}`, roles: [role] });
+      const client = new HumanOSClient({ baseUrl: t.url, apiKey: agent.body.token, retries: 1 });
+      return {
+        role,
+        client,
+        agentToken: agent.body.token as string,
+        human: t.admin.as(human.body.token),
+        humanId: human.body.id as string,
+      };
+    };
+    /** The human reads the request (its current digest) and decides over REST. */
+    const decide = async (human: Api, approvalId: string | undefined, verdict: 'approve' | 'reject', body: object) => {
+      const view = await human.get(`/approvals/${approvalId}`);
+      const res = await human.post(`/approvals/${approvalId}/${verdict}`, {
+        payloadDigest: view.body.currentDigest,
+        ...body,
+      });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    const tasksOf = async (client: HumanOSClient) => (await client.listTasks()).items;
+
+    beforeAll(async () => {
+      t = await startTestServer(backend);
+    });
+    afterAll(async () => t?.close());
+
+    it('approves with an edit while the paused process is dead; a fresh process runs the edited call', async () => {
+      const { role, client, agentToken, human } = await actors();
+      const file = join(dir, `killed-${backend}.sqlite`);
+      const childLog = join(dir, `child-wire-${backend}.jsonl`);
+      const thread = `thread-${backend}-killed`;
+      // Process 1 runs the agent until the tool call pauses it, makes the task, and waits for the human.
+      const proc = spawn(process.execPath, ['--import', 'tsx', APP, t.url, agentToken, role, file, thread, childLog], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      const [first] = await new Promise<Array<{ task: string; approval: string }>>((resolve, reject) => {
+        createInterface({ input: proc.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+        proc.once('exit', (code) => reject(new Error(`the agent process exited with ${code}`)));
+      });
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGKILL'); // dies while it waits: nothing of it survives but what it saved
+      await exited;
+      if (!first) throw new Error('no task');
+      const task = await client.getTask(first.task);
+      expect(task.status).toBe('awaiting_approval');
+      expect(task.payload).toEqual({
+        tool: 'wire',
+        arguments: { amount: 5000, to: 'ACME' },
+        langgraph: { thread_id: thread, tool_call_id: 'call_wire_1' },
+      });
+      expect(task.aiProposal?.reasoning).toBe('Paying ACME as the invoice says.');
+
+      // The human lowers the amount and approves, over REST, while no agent process runs.
+      await decide(human, first.approval, 'approve', {
+        edits: { arguments: { amount: 4000 } },
+        approvalReason: 'half now',
+      });
+
+      // Process 2 (this one): a fresh graph and saver over the same file pick the thread up.
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const agent = makeAgent(new ScriptedModel(new AIMessage('Paid 4000 to ACME.')), approvals, makeWire(ran), file);
+      expect((await approvals.pending(agent, cfg(thread))).map((p) => p.taskId)).toEqual([first.task]);
+      const result = (await approvals.resume(agent, cfg(thread))) as Result;
+
+      expect(ran).toEqual([{ amount: 4000, to: 'ACME' }]); // exactly the approved, edited arguments
+      expect(existsSync(childLog)).toBe(false); // the killed process never ran the tool
+      const toolMsg = result.messages.find((m) => ToolMessage.isInstance(m)) as ToolMessage;
+      expect([toolMsg.content, toolMsg.status]).toEqual(['wired 4000 to ACME', 'success']);
+      expect(result.messages.at(-1)?.content).toBe('Paid 4000 to ACME.');
+      expect(result.__interrupt__).toBeUndefined();
+      const done = await client.getTask(first.task);
+      expect([done.status, done.result]).toEqual(['completed', { content: 'wired 4000 to ACME' }]);
+      expect((await tasksOf(client)).map((x) => x.id)).toEqual([first.task]);
+    });
+
+    it('a rejection reaches the model as an error ToolMessage and the tool never runs', async () => {
+      const { role, client, human, humanId } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const model = new ScriptedModel(callWire(90000, 'Mallory Ltd'), new AIMessage('I will not pay Mallory.'));
+      const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `reject-${backend}.sqlite`));
+      const paused = (await agent.invoke(
+        { messages: [{ role: 'user', content: 'Pay Mallory' }] },
+        cfg('t-reject'),
+      )) as Result;
+      expect(paused.__interrupt__?.[0]?.value.tool).toBe('wire');
+      const [p] = await approvals.pending(agent, cfg('t-reject'));
+      await decide(human, p?.approvalId, 'reject', { rejectionReason: 'Mallory is not a vendor of ours' });
+      const result = (await approvals.resume(agent, cfg('t-reject'))) as Result;
+
+      expect(ran).toEqual([]);
+      const shown = model.seen.at(-1)?.at(-1) as ToolMessage; // what the model was shown last
+      expect(ToolMessage.isInstance(shown)).toBe(true);
+      expect([shown.status, shown.tool_call_id]).toEqual(['error', 'call_wire_1']);
+      expect(shown.content).toBe(`wire was rejected by ${humanId}: Mallory is not a vendor of ours`);
+      expect(result.messages.at(-1)?.content).toBe('I will not pay Mallory.');
+      const task = await client.getTask(p?.taskId as string);
+      expect(task.status).toBe('rejected');
+    });
+
+    it('the same tool call asked again makes no second task; the approval resumes it once', async () => {
+      const { role, client, human } = await actors();
+      const ran: WireCall[] = [];
+      const file = join(dir, `retry-${backend}.sqlite`);
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const agent = makeAgent(
+        new ScriptedModel(callWire(10, 'ACME'), new AIMessage('ok')),
+        approvals,
+        makeWire(ran),
+        file,
+      );
+      await agent.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-retry'));
+      const [p] = await approvals.pending(agent, cfg('t-retry'));
+      // Another driver (another process, a retry after a lost answer) asks for the same call.
+      const again = await new HumanOSApprovals(client, { approverRole: role }).pending(agent, cfg('t-retry'));
+      expect(again.map((q) => q.taskId)).toEqual([p?.taskId]);
+      // A worker's round before the decision: nothing to resume, the thread stays paused.
+      expect(await approvals.resume(agent, cfg('t-retry'), { wait: false })).toBeUndefined();
+      // The same call id in another thread is another approval.
+      const other = makeAgent(new ScriptedModel(callWire(10, 'ACME')), approvals, makeWire(), file);
+      await other.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-retry-2'));
+      const [third] = await approvals.pending(other, cfg('t-retry-2'));
+      expect(third?.taskId).not.toBe(p?.taskId);
+      expect((await tasksOf(client)).map((x) => x.id).sort()).toEqual([p?.taskId, third?.taskId].sort());
+      await decide(human, p?.approvalId, 'approve', { approvalReason: 'fine' });
+      const result = (await approvals.resume(agent, cfg('t-retry'), { wait: false })) as Result;
+      expect(ran).toEqual([{ amount: 10, to: 'ACME' }]);
+      expect(result.messages.at(-1)?.content).toBe('ok');
+      // Resumed once: a second round finds nothing pending and runs nothing again.
+      expect(await approvals.resume(agent, cfg('t-retry'), { wait: false })).toBeUndefined();
+      expect(ran).toHaveLength(1);
+    });
+
+    it('a resume value without a human approval runs nothing: HumanOS grants no execution', async () => {
+      const { role, client } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const model = new ScriptedModel(callWire(1, 'ACME'), new AIMessage('?'));
+      const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `forged-${backend}.sqlite`));
+      await agent.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-forged'));
+      const [p] = await approvals.pending(agent, cfg('t-forged'));
+      if (!p?.interrupt.id) throw new Error('no interrupt');
+      const forged = { type: DECISION, status: 'approved', taskId: p.taskId, payload: { tool: 'wire', arguments: {} } };
+      await agent.invoke(new Command({ resume: { [p.interrupt.id]: forged } }), cfg('t-forged'));
+      expect(ran).toEqual([]);
+      // ToolNode (handleToolErrors, its default) shows the refusal to the model.
+      const shown = model.seen.at(-1)?.at(-1) as ToolMessage;
+      expect(shown.status).toBe('error');
+      expect(String(shown.content)).toContain('only an approved task can execute');
+      const task = await client.getTask(p.taskId);
+      expect([task.status, task.execution]).toEqual(['awaiting_approval', null]);
+    });
+  });
+}
