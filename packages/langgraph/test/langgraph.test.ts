@@ -5,16 +5,21 @@
  * the model, and the same call asked again makes no second task.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { HumanOSClient } from '@human/sdk';
 import { AIMessage, ToolMessage } from '@langchain/core/messages';
-import { Command } from '@langchain/langgraph';
+import { Annotation, Command, END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { ToolNode } from '@langchain/langgraph/prebuilt';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
-import { DECISION, HumanOSApprovals } from '../src/index.js';
+import { DECISION, HumanOSApprovals, requestApproval } from '../src/index.js';
 import { callWire, makeAgent, makeWire, ScriptedModel, type WireCall } from './agent-app.js';
 
 const APP = join(import.meta.dirname, 'agent-app.ts');
@@ -42,7 +47,12 @@ for (const backend of backends()) {
       };
     };
     /** The human reads the request (its current digest) and decides over REST. */
-    const decide = async (human: Api, approvalId: string | undefined, verdict: 'approve' | 'reject', body: object) => {
+    const decide = async (
+      human: Api,
+      approvalId: string | undefined,
+      verdict: 'approve' | 'reject' | 'request-changes',
+      body: object,
+    ) => {
       const view = await human.get(`/approvals/${approvalId}`);
       const res = await human.post(`/approvals/${approvalId}/${verdict}`, {
         payloadDigest: view.body.currentDigest,
@@ -53,7 +63,8 @@ for (const backend of backends()) {
     const tasksOf = async (client: HumanOSClient) => (await client.listTasks()).items;
 
     beforeAll(async () => {
-      t = await startTestServer(backend);
+      // The webhook test receives deliveries on a loopback port of its own.
+      t = await startTestServer(backend, { HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
     });
     afterAll(async () => t?.close());
 
@@ -105,7 +116,7 @@ for (const backend of backends()) {
       const done = await client.getTask(first.task);
       expect([done.status, done.result]).toEqual(['completed', { content: 'wired 4000 to ACME' }]);
       expect((await tasksOf(client)).map((x) => x.id)).toEqual([first.task]);
-    });
+    }, 180_000); // a second Node process starts (tsx) on a shared machine
 
     it('a rejection reaches the model as an error ToolMessage and the tool never runs', async () => {
       const { role, client, human, humanId } = await actors();
@@ -183,6 +194,130 @@ for (const backend of backends()) {
       expect(String(shown.content)).toContain('only an approved task can execute');
       const task = await client.getTask(p.taskId);
       expect([task.status, task.execution]).toEqual(['awaiting_approval', null]);
+    });
+
+    it('a webhook delivery resumes the thread once; a delivery that does not verify resumes nothing', async () => {
+      const { role, client, human } = await actors();
+      const got: Array<{ body: string; headers: Record<string, string | string[] | undefined> }> = [];
+      const receiver = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          got.push({ body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
+          res.writeHead(204).end();
+        });
+      });
+      receiver.listen(0, '127.0.0.1');
+      await once(receiver, 'listening');
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const hook = await t.admin.post('/webhooks', { url, events: ['approval.decided'] });
+      expect(hook.status).toBe(201);
+      try {
+        const ran: WireCall[] = [];
+        const approvals = new HumanOSApprovals(client, { approverRole: role });
+        const model = new ScriptedModel(callWire(700, 'ACME'), new AIMessage('done'));
+        const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `hook-${backend}.sqlite`));
+        await agent.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-hook'));
+        const [p] = await approvals.pending(agent, cfg('t-hook'));
+        await decide(human, p?.approvalId, 'approve', {
+          edits: { arguments: { to: 'ACME GmbH' } },
+          approvalReason: 'legal name',
+        });
+        const ours = () => got.find((d) => JSON.parse(d.body).data.event.taskId === p?.taskId);
+        for (let i = 0; i < 200 && !ours(); i++) await new Promise((r) => setTimeout(r, 50));
+        const delivery = ours();
+        if (!delivery) throw new Error('no delivery for the task');
+        const wrong = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+        await expect(approvals.handleWebhook(agent, delivery.body, delivery.headers, wrong)).rejects.toThrow(
+          /does not verify/,
+        );
+        expect(ran).toEqual([]);
+        const result = (await approvals.handleWebhook(
+          agent,
+          delivery.body,
+          delivery.headers,
+          hook.body.secret,
+        )) as Result;
+        expect(ran).toEqual([{ amount: 700, to: 'ACME GmbH' }]);
+        expect(result.messages.at(-1)?.content).toBe('done');
+        // The same delivery again (at least once): nothing is pending, nothing runs twice.
+        expect(await approvals.handleWebhook(agent, delivery.body, delivery.headers, hook.body.secret)).toBeUndefined();
+        expect(ran).toHaveLength(1);
+      } finally {
+        await t.admin.req('DELETE', `/webhooks/${hook.body.id}`);
+        receiver.close();
+      }
+    });
+
+    it('changes requested reach the model, whose new call is a new task', async () => {
+      const { role, client, human, humanId } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const model = new ScriptedModel(
+        callWire(300, 'ACME'),
+        callWire(300, 'ACME Ltd', 'call_wire_2'),
+        new AIMessage('paid'),
+      );
+      const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `changes-${backend}.sqlite`));
+      await agent.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-changes'));
+      const [first] = await approvals.pending(agent, cfg('t-changes'));
+      await decide(human, first?.approvalId, 'request-changes', { feedback: 'use the legal name' });
+      const paused = (await approvals.resume(agent, cfg('t-changes'))) as Result;
+      const shown = model.seen.at(-1)?.at(-1) as ToolMessage;
+      expect([shown.status, shown.content]).toEqual([
+        'error',
+        `${humanId} asked for changes to wire: use the legal name. Call it again with the changes.`,
+      ]);
+      expect(ran).toEqual([]);
+      expect((await client.getTask(first?.taskId as string)).status).toBe('cancelled'); // it will never run
+      expect(paused.__interrupt__?.[0]?.value.tool_call_id).toBe('call_wire_2');
+      const [second] = await approvals.pending(agent, cfg('t-changes'));
+      expect(second?.taskId).not.toBe(first?.taskId);
+      await decide(human, second?.approvalId, 'approve', { approvalReason: 'ok' });
+      const result = (await approvals.resume(agent, cfg('t-changes'))) as Result;
+      expect(ran).toEqual([{ amount: 300, to: 'ACME Ltd' }]);
+      expect(result.messages.at(-1)?.content).toBe('paid');
+    });
+
+    it('any node asks with requestApproval; the edited payload is what it gets', async () => {
+      const { role, client, human } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const State = Annotation.Root({ ...MessagesAnnotation.spec, refund: Annotation<Record<string, unknown>> });
+      const graph = new StateGraph(State)
+        .addNode('plan', () => {
+          const d = requestApproval(
+            'Refund order 42',
+            { order: 42, amount: 120 },
+            { reasoning: 'damaged', confidence: 0.9 },
+          );
+          if (d.status !== 'approved' || !d.payload) throw new Error(`not approved: ${d.status}`);
+          return { refund: d.payload, messages: [callWire(Number(d.payload.amount), 'customer')] };
+        })
+        .addNode('tools', new ToolNode([approvals.tool(makeWire(ran))]))
+        .addEdge(START, 'plan')
+        .addEdge('plan', 'tools')
+        .addEdge('tools', END)
+        .compile({ checkpointer: SqliteSaver.fromConnString(join(dir, `node-${backend}.sqlite`)) });
+      await graph.invoke({ messages: [{ role: 'user', content: 'refund 42' }] }, cfg('t-node'));
+      const [ask] = await approvals.pending(graph, cfg('t-node'));
+      const task = await client.getTask(ask?.taskId as string);
+      expect(task.description).toBe('Refund order 42');
+      expect(task.payload).toEqual({
+        order: 42,
+        amount: 120,
+        langgraph: { thread_id: 't-node', interrupt_id: ask?.interrupt.id },
+      });
+      expect(task.aiProposal?.confidence).toBe(0.9);
+      await decide(human, ask?.approvalId, 'approve', { edits: { amount: 100 }, approvalReason: 'partial refund' });
+      const paused = (await approvals.resume(graph, cfg('t-node'))) as Result & { refund: { amount: number } };
+      expect(paused.refund.amount).toBe(100);
+      const [call] = await approvals.pending(graph, cfg('t-node'));
+      expect((await client.getTask(call?.taskId as string)).payload.arguments).toEqual({ amount: 100, to: 'customer' });
+      await decide(human, call?.approvalId, 'approve', { approvalReason: 'ok' });
+      const result = (await approvals.resume(graph, cfg('t-node'))) as Result;
+      expect(ran).toEqual([{ amount: 100, to: 'customer' }]);
+      expect(result.messages.at(-1)?.content).toBe('wired 100 to customer');
     });
   });
 }
