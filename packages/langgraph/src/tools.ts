@@ -118,7 +118,10 @@ async function execute(
   run: RunTool,
 ): Promise<ToolMessage | Command> {
   const task = await client.getTask(d.taskId);
-  if (task.status === 'completed' && approvedArguments(task.payload as JsonObject, tool, origin)) {
+  // Checked before an execution starts, so a resume value naming another thread's approved task
+  // neither runs this tool nor uses up (or fails) that task's execution.
+  approvedArguments(task.payload as JsonObject, tool, origin);
+  if (task.status === 'completed') {
     // The tool ran and HumanOS recorded it, but the process died before the graph saved that:
     // answer with the recorded result instead of running it twice.
     const content = (task.result as { content?: unknown } | null)?.content ?? task.result;

@@ -319,5 +319,35 @@ for (const backend of backends()) {
       expect(ran).toEqual([{ amount: 100, to: 'customer' }]);
       expect(result.messages.at(-1)?.content).toBe('wired 100 to customer');
     });
+
+    it("a resume value naming another thread's approved task runs nothing and spends nothing", async () => {
+      const { role, client, human } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const file = join(dir, `stolen-${backend}.sqlite`);
+      const a = makeAgent(
+        new ScriptedModel(callWire(5, 'ACME'), new AIMessage('a done')),
+        approvals,
+        makeWire(ran),
+        file,
+      );
+      const modelB = new ScriptedModel(callWire(5, 'ACME'), new AIMessage('b refused'));
+      const b = makeAgent(modelB, approvals, makeWire(ran), file);
+      await a.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-a'));
+      await b.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-b'));
+      const [pa] = await approvals.pending(a, cfg('t-a'));
+      const [pb] = await approvals.pending(b, cfg('t-b'));
+      if (!pa || !pb?.interrupt.id) throw new Error('no interrupts');
+      await decide(human, pa.approvalId, 'approve', { approvalReason: 'a only' });
+      // Thread b is resumed with thread a's approval (same tool, same call id, other thread).
+      const stolen = { type: DECISION, status: 'approved', taskId: pa.taskId };
+      await b.invoke(new Command({ resume: { [pb.interrupt.id]: stolen } }), cfg('t-b'));
+      expect(ran).toEqual([]);
+      expect(String(modelB.seen.at(-1)?.at(-1)?.content)).toContain('is not the call');
+      expect((await client.getTask(pa.taskId)).status).toBe('approved'); // not spent, not failed
+      const result = (await approvals.resume(a, cfg('t-a'))) as Result;
+      expect(ran).toEqual([{ amount: 5, to: 'ACME' }]);
+      expect(result.messages.at(-1)?.content).toBe('a done');
+    });
   });
 }

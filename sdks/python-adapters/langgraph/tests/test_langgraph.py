@@ -19,7 +19,7 @@ import httpx
 import pytest
 from agent_app import AIMessage, agent, call_wire, make_wire, model, saver
 from conftest import Humans, approve_over_rest, reject_over_rest
-from human_sdk import AsyncHumanOSClient, ConflictError
+from human_sdk import AsyncHumanOSClient, ConflictError, HumanOSError
 from humanos_langgraph import Decision, HumanOSApprovals, request_approval
 from langchain_core.messages import ToolMessage
 from langgraph.graph import END, START, StateGraph
@@ -316,3 +316,27 @@ async def test_any_node_asks_with_request_approval_and_a_tool_node_gates_every_c
         result = await approvals.resume(graph, config("t-node"))
     assert ran == [{"amount": 100, "to": "customer"}]
     assert result["messages"][-1].content == "wired 100 to customer"
+
+
+async def test_a_resume_value_naming_another_threads_approved_task_runs_nothing_and_spends_nothing(
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+) -> None:
+    ran: list[dict[str, Any]] = []
+    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
+    async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
+        a = agent(model(call_wire(5, "ACME"), AIMessage(content="a done")), approvals, make_wire(ran), s)
+        b = agent(model(call_wire(5, "ACME"), AIMessage(content="b done")), approvals, make_wire(ran), s)
+        await a.ainvoke({"messages": [("user", "pay")]}, config("t-a"))
+        await b.ainvoke({"messages": [("user", "pay")]}, config("t-b"))
+        [pa] = await approvals.pending(a, config("t-a"))
+        [pb] = await approvals.pending(b, config("t-b"))
+        approve_over_rest(humans, pa.approval_id or "", None, "a only")
+        # Thread b is resumed with thread a's approval (same tool, same call id, other thread).
+        stolen = Decision(status="approved", task_id=pa.task_id)
+        with pytest.raises(HumanOSError, match=r"is not the call"):
+            await b.ainvoke(Command(resume={pb.interrupt.id: stolen.to_resume()}), config("t-b"))
+        assert ran == []
+        assert (await agent_client.get_task(pa.task_id)).status == "approved"  # not spent, not failed
+        result = await approvals.resume(a, config("t-a"))
+    assert ran == [{"amount": 5, "to": "ACME"}]
+    assert result["messages"][-1].content == "a done"

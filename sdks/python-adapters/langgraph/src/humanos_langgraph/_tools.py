@@ -109,7 +109,10 @@ async def _execute(
 ) -> ToolMessage | Command:
     call_id = origin["tool_call_id"]
     task = await client.get_task(d.task_id)
-    if task.status == "completed" and approved_arguments(task.payload, tool, origin) is not None:
+    # Checked before an execution starts, so a resume value naming another thread's approved task
+    # neither runs this tool nor uses up (or fails) that task's execution.
+    approved_arguments(task.payload, tool, origin)
+    if task.status == "completed":
         # The tool ran and HumanOS recorded it, but the process died before the graph saved that:
         # answer with the recorded result instead of running it twice.
         return ToolMessage(content=_recorded(task.result), tool_call_id=call_id, name=tool)
