@@ -19,7 +19,7 @@ import { ToolNode } from '@langchain/langgraph/prebuilt';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../test-support/harness.js';
-import { DECISION, HumanOSApprovals, requestApproval } from '../src/index.js';
+import { DECISION, HumanOSApprovals, type ResumableGraph, requestApproval } from '../src/index.js';
 import { callWire, makeAgent, makeWire, ScriptedModel, type WireCall } from './agent-app.js';
 
 const APP = join(import.meta.dirname, 'agent-app.ts');
@@ -59,6 +59,17 @@ for (const backend of backends()) {
         ...body,
       });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    /** The human approves the call as proposed, over REST; the thread is resumed with the decision. */
+    const approveAndResume = async (
+      human: Api,
+      approvals: HumanOSApprovals,
+      graph: ResumableGraph,
+      thread: string,
+      gate?: string,
+    ) => {
+      await decide(human, gate, 'approve', { approvalReason: 'ok' });
+      return (await approvals.resume(graph, cfg(thread))) as Result;
     };
     const tasksOf = async (client: HumanOSClient) => (await client.listTasks()).items;
 
@@ -273,8 +284,7 @@ for (const backend of backends()) {
       expect(paused.__interrupt__?.[0]?.value.tool_call_id).toBe('call_wire_2');
       const [second] = await approvals.pending(agent, cfg('t-changes'));
       expect(second?.taskId).not.toBe(first?.taskId);
-      await decide(human, second?.approvalId, 'approve', { approvalReason: 'ok' });
-      const result = (await approvals.resume(agent, cfg('t-changes'))) as Result;
+      const result = await approveAndResume(human, approvals, agent, 't-changes', second?.approvalId);
       expect(ran).toEqual([{ amount: 300, to: 'ACME Ltd' }]);
       expect(result.messages.at(-1)?.content).toBe('paid');
     });
@@ -314,8 +324,7 @@ for (const backend of backends()) {
       expect(paused.refund.amount).toBe(100);
       const [call] = await approvals.pending(graph, cfg('t-node'));
       expect((await client.getTask(call?.taskId as string)).payload.arguments).toEqual({ amount: 100, to: 'customer' });
-      await decide(human, call?.approvalId, 'approve', { approvalReason: 'ok' });
-      const result = (await approvals.resume(graph, cfg('t-node'))) as Result;
+      const result = await approveAndResume(human, approvals, graph, 't-node', call?.approvalId);
       expect(ran).toEqual([{ amount: 100, to: 'customer' }]);
       expect(result.messages.at(-1)?.content).toBe('wired 100 to customer');
     });

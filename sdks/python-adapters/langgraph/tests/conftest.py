@@ -22,15 +22,12 @@ sys.path.insert(1, str(HERE.parents[2] / "python" / "src"))  # and the SDK's, as
 sys.path.insert(0, str(HERE))
 
 from human_sdk import AsyncHumanOSClient, HumanOSClient  # noqa: E402
+from humanos_langgraph import HumanOSApprovals  # noqa: E402
 
 URL = os.environ.get("HUMANOS_TEST_URL")
 ADMIN_TOKEN = os.environ.get("HUMANOS_TEST_ADMIN_TOKEN")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 API = "/v1/humanos"
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @dataclass
@@ -69,8 +66,8 @@ def humans(server: tuple[str, str]) -> Humans:
     url, admin_token = server
     role = f"payments_{uuid.uuid4().hex[:8]}"
     with HumanOSClient(url, admin_token) as admin:
-        agent = admin.create_principal(f"did:agent:{unique('lg-agent')}", roles=[], kind="agent")
-        human = admin.create_principal(f"did:human:{unique('lg-approver')}", roles=[role], kind="human")
+        agent = admin.create_principal(f"did:agent:lg-{role}", roles=[], kind="agent")
+        human = admin.create_principal(f"did:human:lg-{role}", roles=[role], kind="human")
     assert agent.token and human.token
     return Humans(url, admin_token, role, agent.token, agent.id, human.token, human.id)
 
@@ -94,6 +91,12 @@ def pg_dsn() -> Iterator[str]:
 async def agent_client(humans: Humans) -> AsyncIterator[AsyncHumanOSClient]:
     async with humans.agent() as c:
         yield c
+
+
+@pytest.fixture
+def approvals(humans: Humans, agent_client: AsyncHumanOSClient) -> HumanOSApprovals:
+    """The adapter as the agent uses it: tasks for the humans' role."""
+    return HumanOSApprovals(agent_client, approver_role=humans.role)
 
 
 def approve_over_rest(humans: Humans, approval_id: str, edits: dict[str, Any] | None, reason: str) -> dict[str, Any]:

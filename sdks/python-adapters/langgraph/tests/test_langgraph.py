@@ -35,6 +35,12 @@ def config(thread: str) -> dict[str, Any]:
     return {"configurable": {"thread_id": thread}}
 
 
+async def approve_and_resume(h: Humans, approvals: HumanOSApprovals, graph: Any, thread: str, gate: str | None) -> Any:
+    """The human approves the call as proposed, over REST; the thread is resumed with the decision."""
+    approve_over_rest(h, gate or "", None, "ok")
+    return await approvals.resume(graph, config(thread))
+
+
 async def agent_tasks(client: AsyncHumanOSClient) -> list[Any]:
     return [t async for t in client.iter_tasks()]
 
@@ -93,10 +99,9 @@ async def test_approved_with_an_edit_after_the_process_was_killed(
 
 
 async def test_a_rejection_reaches_the_model_and_the_tool_never_runs(
-    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
 ) -> None:
     ran: list[dict[str, Any]] = []
-    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
     m = model(call_wire(90000, "Mallory Ltd"), AIMessage(content="I will not pay Mallory."))
     async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
         graph = agent(m, approvals, make_wire(ran), s)
@@ -117,10 +122,9 @@ async def test_a_rejection_reaches_the_model_and_the_tool_never_runs(
 
 
 async def test_the_same_tool_call_asked_again_makes_no_second_task(
-    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
 ) -> None:
     async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
-        approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
         graph = agent(model(call_wire(10, "ACME")), approvals, make_wire(), s)
         await graph.ainvoke({"messages": [("user", "pay")]}, config("t-retry"))
         first = await approvals.pending(graph, config("t-retry"))
@@ -211,10 +215,9 @@ def test_child_script_is_importable() -> None:
 
 
 async def test_changes_requested_reach_the_model_which_calls_again(
-    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
 ) -> None:
     ran: list[dict[str, Any]] = []
-    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
     m = model(call_wire(300, "ACME"), call_wire(300, "ACME Ltd", "call_wire_2"), AIMessage(content="paid"))
     async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
         graph = agent(m, approvals, make_wire(ran), s)
@@ -240,17 +243,15 @@ async def test_changes_requested_reach_the_model_which_calls_again(
         assert paused["__interrupt__"][0].value["tool_call_id"] == "call_wire_2"
         [second] = await approvals.pending(graph, config("t-changes"))
         assert second.task_id != first.task_id
-        approve_over_rest(humans, second.approval_id or "", None, "ok")
-        result = await approvals.resume(graph, config("t-changes"))
+        result = await approve_and_resume(humans, approvals, graph, "t-changes", second.approval_id)
     assert ran == [{"amount": 300, "to": "ACME Ltd"}]
     assert result["messages"][-1].content == "paid"
 
 
 async def test_a_resume_value_without_a_human_approval_runs_nothing(
-    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
 ) -> None:
     ran: list[dict[str, Any]] = []
-    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
     async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
         graph = agent(model(call_wire(1, "ACME"), AIMessage(content="?")), approvals, make_wire(ran), s)
         await graph.ainvoke({"messages": [("user", "pay")]}, config("t-forged"))
@@ -263,8 +264,7 @@ async def test_a_resume_value_without_a_human_approval_runs_nothing(
         assert ran == []  # HumanOS grants no execution of an undecided task
         # The thread still waits for the real decision, on the same task.
         assert [q.task_id for q in await approvals.pending(graph, config("t-forged"))] == [p.task_id]
-        approve_over_rest(humans, p.approval_id or "", None, "fine")
-        result = await approvals.resume(graph, config("t-forged"))
+        result = await approve_and_resume(humans, approvals, graph, "t-forged", p.approval_id)
     assert ran == [{"amount": 1, "to": "ACME"}]
     assert result["messages"][-1].content == "?"
     assert (await agent_client.get_task(p.task_id)).status == "completed"
@@ -312,17 +312,15 @@ async def test_any_node_asks_with_request_approval_and_a_tool_node_gates_every_c
         assert paused["refund"]["amount"] == 100
         [call] = await approvals.pending(graph, config("t-node"))
         assert (await agent_client.get_task(call.task_id)).payload["arguments"] == {"amount": 100, "to": "customer"}
-        approve_over_rest(humans, call.approval_id or "", None, "ok")
-        result = await approvals.resume(graph, config("t-node"))
+        result = await approve_and_resume(humans, approvals, graph, "t-node", call.approval_id)
     assert ran == [{"amount": 100, "to": "customer"}]
     assert result["messages"][-1].content == "wired 100 to customer"
 
 
 async def test_a_resume_value_naming_another_threads_approved_task_runs_nothing_and_spends_nothing(
-    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
 ) -> None:
     ran: list[dict[str, Any]] = []
-    approvals = HumanOSApprovals(agent_client, approver_role=humans.role)
     async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
         a = agent(model(call_wire(5, "ACME"), AIMessage(content="a done")), approvals, make_wire(ran), s)
         b = agent(model(call_wire(5, "ACME"), AIMessage(content="b done")), approvals, make_wire(ran), s)
