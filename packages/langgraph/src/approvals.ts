@@ -10,7 +10,13 @@
  * so asking again — after a crash, from a second process, for a retried call — finds the same task.
  */
 import { createHash } from 'node:crypto';
-import { type ApprovalOutcome, type CreateTaskInput, type HumanOSClient, verifyWebhookSignature } from '@human/sdk';
+import {
+  type ApprovalOutcome,
+  type CreateTaskInput,
+  HumanOSApiError,
+  type HumanOSClient,
+  verifyWebhookSignature,
+} from '@human/sdk';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { Command, type Interrupt, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import {
@@ -124,7 +130,7 @@ export class HumanOSApprovals {
    * @example
    * const agent = createReactAgent({ llm, tools: [approvals.tool(sendEmail)], checkpointer });
    */
-  tool<T extends StructuredToolInterface>(tool: T): StructuredToolInterface {
+  tool(tool: StructuredToolInterface): StructuredToolInterface {
     return gatedTool(tool, (call, run, state) =>
       gateToolCall(this.client, call, run, { reasoning: reasoningFor(state, call.id ?? '') }),
     );
@@ -263,7 +269,14 @@ export class HumanOSApprovals {
     if (!verifyWebhookSignature(secret, headers, body)) throw new TypeError('the webhook delivery does not verify');
     const event = (JSON.parse(body) as { data?: { event?: { type?: string; taskId?: string | null } } }).data?.event;
     if (!event?.taskId || !DECIDING_EVENTS.has(String(event.type))) return undefined;
-    const task = await this.client.getTask(event.taskId);
+    let task: Awaited<ReturnType<HumanOSClient['getTask']>>;
+    try {
+      task = await this.client.getTask(event.taskId);
+    } catch (e) {
+      // Another agent's task: a subscription receives every task's events.
+      if (e instanceof HumanOSApiError && (e.status === 403 || e.status === 404)) return undefined;
+      throw e;
+    }
     const origin = (task.proposedPayload as JsonObject).langgraph as { thread_id?: unknown } | undefined;
     if (typeof origin?.thread_id !== 'string') return undefined; // not a task of a LangGraph thread
     const config = opts.configFor?.(origin.thread_id) ?? { configurable: { thread_id: origin.thread_id } };

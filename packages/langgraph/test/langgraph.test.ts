@@ -234,10 +234,16 @@ for (const backend of backends()) {
           edits: { arguments: { to: 'ACME GmbH' } },
           approvalReason: 'legal name',
         });
-        const ours = () => got.find((d) => JSON.parse(d.body).data.event.taskId === p?.taskId);
-        for (let i = 0; i < 200 && !ours(); i++) await new Promise((r) => setTimeout(r, 50));
-        const delivery = ours();
-        if (!delivery) throw new Error('no delivery for the task');
+        /** The first delivery the receiver got about the task (waits up to 10 s). */
+        const deliveryFor = async (taskId: string | undefined) => {
+          for (let i = 0; i < 200; i++) {
+            const d = got.find((x) => JSON.parse(x.body).data.event.taskId === taskId);
+            if (d) return d;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          throw new Error(`no delivery for ${taskId}`);
+        };
+        const delivery = await deliveryFor(p?.taskId);
         const wrong = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
         await expect(approvals.handleWebhook(agent, delivery.body, delivery.headers, wrong)).rejects.toThrow(
           /does not verify/,
@@ -254,6 +260,15 @@ for (const backend of backends()) {
         // The same delivery again (at least once): nothing is pending, nothing runs twice.
         expect(await approvals.handleWebhook(agent, delivery.body, delivery.headers, hook.body.secret)).toBeUndefined();
         expect(ran).toHaveLength(1);
+        // Another agent's task (a subscription receives every task's events): not ours, nothing happens.
+        const stranger = await t.admin.post('/principals', { id: `did:agent:lg-stranger-${role}`, roles: [] });
+        const foreign = await t.admin.as(stranger.body.token).post('/tasks', {
+          description: 'Restart the cache',
+          humanInLoop: { approverRole: role },
+        });
+        await decide(human, foreign.body.approvalRequest.id, 'approve', { approvalReason: 'ok' });
+        const theirs = await deliveryFor(foreign.body.taskId);
+        expect(await approvals.handleWebhook(agent, theirs.body, theirs.headers, hook.body.secret)).toBeUndefined();
       } finally {
         await t.admin.req('DELETE', `/webhooks/${hook.body.id}`);
         receiver.close();

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from agent_app import AIMessage, agent, call_wire, make_wire, model, saver
 from conftest import Humans, approve_over_rest, reject_over_rest
-from human_sdk import AsyncHumanOSClient, ConflictError, HumanOSError
+from human_sdk import AsyncHumanOSClient, ConflictError, HumanOSClient, HumanOSError
 from humanos_langgraph import Decision, HumanOSApprovals, request_approval
 from langchain_core.messages import ToolMessage
 from langgraph.graph import END, START, StateGraph
@@ -143,6 +143,16 @@ async def test_the_same_tool_call_asked_again_makes_no_second_task(
     assert all(t.status == "awaiting_approval" for t in tasks)
 
 
+async def delivery_for(task_id: str) -> tuple[bytes, dict[str, str]]:
+    """The first delivery the receiver got about the task (waits up to 10 s)."""
+    for _ in range(200):
+        for body, headers in _Receiver.got:
+            if json.loads(body)["data"]["event"].get("taskId") == task_id:
+                return body, headers
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no delivery for {task_id}")
+
+
 class _Receiver(BaseHTTPRequestHandler):
     got: ClassVar[list[tuple[bytes, dict[str, str]]]] = []
 
@@ -178,19 +188,7 @@ async def test_a_webhook_delivery_resumes_the_thread(
             [p] = await approvals.pending(graph, config("t-hook"))
             approve_over_rest(humans, p.approval_id or "", {"arguments": {"to": "ACME GmbH"}}, "the legal name")
 
-            def ours() -> tuple[bytes, dict[str, str]] | None:
-                for body, headers in _Receiver.got:
-                    if json.loads(body)["data"]["event"].get("taskId") == p.task_id:
-                        return body, headers
-                return None
-
-            for _ in range(200):
-                if ours():
-                    break
-                await asyncio.sleep(0.05)
-            got = ours()
-            assert got is not None, "no delivery for the task"
-            body, headers = got
+            body, headers = await delivery_for(p.task_id)
             with pytest.raises(ValueError, match="does not verify"):
                 await approvals.handle_webhook(graph, body, headers, "whsec_" + "QUJD" * 8)
             assert ran == []
@@ -200,6 +198,15 @@ async def test_a_webhook_delivery_resumes_the_thread(
             # The same delivery again (at least once): nothing is pending, nothing runs twice.
             assert await approvals.handle_webhook(graph, body, headers, hook.json()["secret"]) is None
             assert ran == [{"amount": 700, "to": "ACME GmbH"}]
+            # Another agent's task (a subscription receives every task's events): not ours, nothing happens.
+            with HumanOSClient(humans.url, humans.admin_token) as admin_sdk:
+                stranger = admin_sdk.create_principal(f"did:agent:lg-stranger-{humans.role}", roles=[], kind="agent")
+            async with AsyncHumanOSClient(humans.url, stranger.token) as sc:
+                foreign = await sc.create_task("Restart the cache", human_in_loop={"approver_role": humans.role})
+            assert foreign.approval_request is not None
+            approve_over_rest(humans, foreign.approval_request.id, None, "ok")
+            body, headers = await delivery_for(foreign.task_id)
+            assert await approvals.handle_webhook(graph, body, headers, hook.json()["secret"]) is None
     finally:
         await admin.delete(f"/webhooks/{hook.json()['id']}")
         await admin.aclose()

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from human_sdk import Approval, AsyncHumanOSClient, HumanOSError
+from human_sdk import Approval, AsyncHumanOSClient, HumanOSError, NotFoundError, PermissionDeniedError
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
@@ -237,7 +237,10 @@ class HumanOSApprovals:
         task_id = event.get("taskId")
         if event.get("type") not in DECIDING_EVENTS or not isinstance(task_id, str):
             return None
-        task = await self.client.get_task(task_id)
+        try:
+            task = await self.client.get_task(task_id)
+        except (NotFoundError, PermissionDeniedError):
+            return None  # another agent's task: a subscription receives every task's events
         origin = task.proposed_payload.get("langgraph")
         if not isinstance(origin, Mapping) or not isinstance(origin.get("thread_id"), str):
             return None  # not a task of a LangGraph thread
