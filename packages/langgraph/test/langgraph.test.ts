@@ -373,5 +373,23 @@ for (const backend of backends()) {
       expect(ran).toEqual([{ amount: 5, to: 'ACME' }]);
       expect(result.messages.at(-1)?.content).toBe('a done');
     });
+
+    it('a call that ran before a crash is answered from its record, not run again', async () => {
+      const { role, client, human } = await actors();
+      const ran: WireCall[] = [];
+      const approvals = new HumanOSApprovals(client, { approverRole: role });
+      const model = new ScriptedModel(callWire(8, 'ACME'), new AIMessage('done'));
+      const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `crash-${backend}.sqlite`));
+      await agent.invoke({ messages: [{ role: 'user', content: 'pay' }] }, cfg('t-crash'));
+      const [p] = await approvals.pending(agent, cfg('t-crash'));
+      await decide(human, p?.approvalId, 'approve', { approvalReason: 'ok' });
+      // A process ran the tool inside its HumanOS execution and died before the graph saved that.
+      await client.executeTask(p?.taskId as string, { handler: () => ({ content: 'wired 8 to ACME' }) });
+      const result = (await approvals.resume(agent, cfg('t-crash'))) as Result;
+      expect(ran).toEqual([]); // not a second time
+      const toolMsg = result.messages.find((m) => ToolMessage.isInstance(m)) as ToolMessage;
+      expect(toolMsg.content).toBe('wired 8 to ACME');
+      expect(result.messages.at(-1)?.content).toBe('done');
+    });
   });
 }

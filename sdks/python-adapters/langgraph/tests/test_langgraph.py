@@ -345,3 +345,21 @@ async def test_a_resume_value_naming_another_threads_approved_task_runs_nothing_
         result = await approvals.resume(a, config("t-a"))
     assert ran == [{"amount": 5, "to": "ACME"}]
     assert result["messages"][-1].content == "a done"
+
+
+async def test_a_call_that_ran_before_a_crash_is_answered_from_its_record_not_run_again(
+    humans: Humans, agent_client: AsyncHumanOSClient, tmp_path: Path, approvals: HumanOSApprovals
+) -> None:
+    ran: list[dict[str, Any]] = []
+    async with saver("sqlite", str(tmp_path / "c.sqlite")) as s:
+        graph = agent(model(call_wire(8, "ACME"), AIMessage(content="done")), approvals, make_wire(ran), s)
+        await graph.ainvoke({"messages": [("user", "pay")]}, config("t-crash"))
+        [p] = await approvals.pending(graph, config("t-crash"))
+        approve_over_rest(humans, p.approval_id or "", None, "ok")
+        # A process ran the tool inside its HumanOS execution and died before the graph saved that.
+        await agent_client.execute_task(p.task_id, handler=lambda payload, ctx: {"content": "wired 8 to ACME"})
+        result = await approvals.resume(graph, config("t-crash"))
+    assert ran == []  # not a second time
+    tool_msg = next(msg for msg in result["messages"] if isinstance(msg, ToolMessage))
+    assert tool_msg.content == "wired 8 to ACME"
+    assert result["messages"][-1].content == "done"
