@@ -14,6 +14,11 @@ Example:
     >>> await approvals.run(agent, {'messages': [('user', 'Pay invoice 42')]}, config)  # doctest: +SKIP
 """
 
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.tools import BaseTool
+
 from ._approvals import HumanOSApprovals, PendingApproval
 from ._graph import APPROVAL, TOOL_CALL, Decision, DecisionStatus, request_approval
 from ._tools import rejection_text
@@ -33,6 +38,6 @@ __all__ = [
 ]
 
 
-def humanos_tool_approval(tool, approvals: HumanOSApprovals) -> HumanOSApprovalTool:  # type: ignore[no-untyped-def]
+def humanos_tool_approval(tool: BaseTool | Callable[..., Any], approvals: HumanOSApprovals) -> HumanOSApprovalTool:
     """``approvals.tool(tool)``: the tool, gated behind a HumanOS approval of each call."""
     return HumanOSApprovalTool.wrap(tool, approvals)

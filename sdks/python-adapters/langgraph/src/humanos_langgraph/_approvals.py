@@ -111,13 +111,13 @@ class HumanOSApprovals:
 
         return HumanOSApprovalTool.wrap(tool, self)
 
-    async def awrap_tool_call(self, request: Any, execute: Callable[[Any], Any]) -> ToolMessage | Command:
+    async def awrap_tool_call(self, request: Any, execute: Callable[[Any], Any]) -> ToolMessage | Command[Any]:
         """A ``ToolNode`` interceptor (``ToolNode(tools, awrap_tool_call=approvals.awrap_tool_call)``)
         that gates every call of the node."""
         call = request.tool_call
 
-        async def run(arguments: dict[str, Any]) -> ToolMessage | Command:
-            result: ToolMessage | Command = await execute(request.override(tool_call={**call, "args": arguments}))
+        async def run(arguments: dict[str, Any]) -> ToolMessage | Command[Any]:
+            result: ToolMessage | Command[Any] = await execute(request.override(tool_call={**call, "args": arguments}))
             return result
 
         reasoning = reasoning_for(request.state, call.get("id") or "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langgraph.types import interrupt
 
@@ -59,7 +59,7 @@ class Decision:
     def to_resume(self) -> dict[str, Any]:
         """The JSON resume value (``Command(resume={interrupt_id: …})``) carrying this decision."""
         d = {"type": DECISION, **{k: v for k, v in self.__dict__.items() if v is not None}}
-        return jsonable(d, "the decision")
+        return cast(dict[str, Any], jsonable(d, "the decision"))
 
     @classmethod
     def from_resume(cls, value: Any) -> Decision:
@@ -71,7 +71,7 @@ class Decision:
             raise ValueError(f"unknown decision status {fields['status']!r}")
         if not isinstance(fields["task_id"], str):
             raise ValueError("the decision names no task")
-        return cls(**fields)
+        return cls(**fields)  # type: ignore[arg-type]  # checked above; the rest are optional
 
 
 def request_approval(

@@ -24,7 +24,7 @@ from ._graph import TOOL_CALL, Decision, jsonable
 
 __all__ = ["gate_tool_call", "rejection_text"]
 
-Run = Callable[[dict[str, Any]], Awaitable[ToolMessage | Command]]
+Run = Callable[[dict[str, Any]], Awaitable[ToolMessage | Command[Any]]]
 
 
 class _ToolFailed(Exception):
@@ -64,7 +64,7 @@ async def gate_tool_call(
     *,
     shown: set[str] | None = None,
     reasoning: str | None = None,
-) -> ToolMessage | Command:
+) -> ToolMessage | Command[Any]:
     """Pauses on ``call`` until a human decided; then runs it (``run(arguments)``) or explains why not.
 
     ``shown`` names the arguments a human reviews (default all); the others (injected state, runtime)
@@ -106,7 +106,7 @@ def approved_arguments(payload: Mapping[str, Any], tool: str, origin: Mapping[st
 
 async def _execute(
     client: AsyncHumanOSClient, d: Decision, tool: str, origin: dict[str, str], hidden: dict[str, Any], run: Run
-) -> ToolMessage | Command:
+) -> ToolMessage | Command[Any]:
     call_id = origin["tool_call_id"]
     task = await client.get_task(d.task_id)
     # Checked before an execution starts, so a resume value naming another thread's approved task
@@ -116,7 +116,7 @@ async def _execute(
         # The tool ran and HumanOS recorded it, but the process died before the graph saved that:
         # answer with the recorded result instead of running it twice.
         return ToolMessage(content=_recorded(task.result), tool_call_id=call_id, name=tool)
-    box: dict[str, ToolMessage | Command] = {}
+    box: dict[str, ToolMessage | Command[Any]] = {}
 
     async def handler(payload: dict[str, Any], ctx: object) -> Any:
         out = await run({**approved_arguments(payload, tool, origin), **hidden})
@@ -132,7 +132,7 @@ async def _execute(
     return box["out"]
 
 
-def _result(out: ToolMessage | Command) -> Any:
+def _result(out: ToolMessage | Command[Any]) -> Any:
     """The JSON result the HumanOS task is completed with."""
     if isinstance(out, ToolMessage):
         return {"content": jsonable_or_text(out.content)}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool
 from langchain_core.tools import tool as make_tool
@@ -69,14 +69,16 @@ class HumanOSApprovalTool(BaseTool):
         reasoning = reasoning_for(runtime.state, input["id"]) if isinstance(runtime, ToolRuntime) else None
         call = {**input, "args": args}
 
-        async def run(arguments: dict[str, Any]) -> ToolMessage | Command:
+        async def run(arguments: dict[str, Any]) -> ToolMessage | Command[Any]:
             out = await self.inner.ainvoke({**call, "args": arguments}, config, **kwargs)
             if isinstance(out, ToolMessage | Command):
                 return out
             return ToolMessage(content=str(out), tool_call_id=input["id"], name=self.name)
 
         shown = _schema_fields(self.inner.tool_call_schema)
-        return await gate_tool_call(self.approvals.client, call, run, shown=shown or None, reasoning=reasoning)
+        return await gate_tool_call(
+            self.approvals.client, cast(ToolCall, call), run, shown=shown or None, reasoning=reasoning
+        )
 
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{self.name} waits for a human through HumanOS: run the graph with ainvoke")
