@@ -107,6 +107,8 @@ async function main(): Promise<void> {
       HUMANOS_RATE_LIMIT: '0',
       HUMANOS_TEST_MODE: '1',
       HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS: String(REVIEW_CLOCK_OFFSET_MS),
+      // The adapters' webhook tests receive deliveries on a loopback port of their own.
+      HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
     });
     try {
       const env = { HUMANOS_TEST_URL: server.url, HUMANOS_TEST_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_TEST_BACKEND: name };
