@@ -79,8 +79,13 @@ export interface Resolution {
   message?: string;
 }
 
+// Any run and any tool, whatever their context and output types: the adapter never reads the context,
+// and the framework's own constraints (`TAgent extends Agent<any, any>`) leave no narrower type.
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnyState = RunState<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type Source = AnyState | RunResult<any, any> | StreamedRunResult<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: see above
 type AnyFunctionTool = FunctionTool<any, any, any>;
 
 const MAX_DESCRIPTION = 2000;
@@ -163,7 +168,11 @@ export class HumanOSApprovals {
         },
       });
       if (!ran) throw new Error(`${tool.name}: the execution ran no handler`);
-      if (this.#o.noteEdits !== false && typeof ran.value === 'string' && canonicalJson(ran.args) !== canonicalJson(call.arguments)) {
+      if (
+        this.#o.noteEdits !== false &&
+        typeof ran.value === 'string' &&
+        canonicalJson(ran.args) !== canonicalJson(call.arguments)
+      ) {
         return `${ran.value}\n(A human edited the arguments before approving; ${tool.name} ran with ${JSON.stringify(ran.args)}.)`;
       }
       return ran.value;

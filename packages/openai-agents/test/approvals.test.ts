@@ -15,7 +15,14 @@ import { Agent, run, tool } from '@openai/agents';
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Api, backends, REPO_ROOT, spawnNode, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import {
+  type Api,
+  backends,
+  REPO_ROOT,
+  spawnNode,
+  startTestServer,
+  type TestServer,
+} from '../../../test-support/harness.js';
 import { HumanOSApprovals } from '../src/index.js';
 import { functionOutputs, makeAgent, payCall, toolRuns } from './payments-app.js';
 
@@ -109,7 +116,9 @@ for (const backend of backends()) {
       expect(toolRuns(runs)).toEqual([{ to: 'ACME', amount: 50, memo: 'invoice 42' }]);
       expect(result.finalOutput).toBe('Paid.');
       const [output] = functionOutputs(model);
-      expect(output).toMatch(/^paid 50 to ACME\n\(A human edited the arguments before approving; send_payment ran with /);
+      expect(output).toMatch(
+        /^paid 50 to ACME\n\(A human edited the arguments before approving; send_payment ran with /,
+      );
       const done = await agentClient.getTask(task.id);
       expect(done.status).toBe('completed');
       expect(done.result).toBe('paid 50 to ACME');
