@@ -108,7 +108,15 @@ async def test_rejection_reaches_the_model_and_the_tool_never_runs(people: Peopl
 
 
 async def test_a_restart_between_pause_and_resume_loses_nothing(people: People, tmp_path: Path) -> None:
-    env = {**os.environ, "HUMANOS_URL": people.url, "HUMANOS_API_KEY": people.agent_token, "APPROVER_ROLE": people.role}
+    # The child imports this checkout's SDK and adapter, as this process does.
+    path = os.pathsep.join([*(p for p in sys.path if p), os.environ.get("PYTHONPATH", "")])
+    env = {
+        **os.environ,
+        "PYTHONPATH": path,
+        "HUMANOS_URL": people.url,
+        "HUMANOS_API_KEY": people.agent_token,
+        "APPROVER_ROLE": people.role,
+    }
     cid = call_id()
     paused = await asyncio.to_thread(
         subprocess.run,

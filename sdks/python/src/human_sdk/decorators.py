@@ -85,8 +85,9 @@ def _bind(sig: inspect.Signature, name: str, exclude: Sequence[str], args: Any, 
     return ToolCall(function=name, arguments=shown, hidden=hidden)
 
 
-def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The positional and keyword arguments of the approved call (with the humans' edits)."""
+def _approved_arguments(call: ToolCall, approved: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of an approved call's payload (the humans' edits applied); an edit may change the
+    arguments, never the function (``payload_mismatch``)."""
     if approved.get('function') != call.function:
         raise HumanOSError(
             'payload_mismatch', 409, f'the approved call is {approved.get("function")!r}, not {call.function!r}'
@@ -94,7 +95,12 @@ def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]
     arguments = approved.get('arguments')
     if not isinstance(arguments, dict):
         raise HumanOSError('payload_mismatch', 409, 'the approved payload has no arguments object')
-    values = {**arguments, **call.hidden}
+    return arguments
+
+
+def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword arguments of the approved call (with the humans' edits)."""
+    values = {**_approved_arguments(call, approved), **call.hidden}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     positional = True

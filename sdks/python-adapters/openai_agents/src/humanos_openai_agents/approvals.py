@@ -28,8 +28,15 @@ from typing import Any, Literal
 
 from agents import FunctionTool, RunContextWrapper, RunResult, RunResultStreaming, RunState, ToolApprovalItem
 from agents.tool_context import ToolContext
-from human_sdk import Approval, AsyncHumanOSClient, HumanOSError, Proposal, ToolCall
-from human_sdk.decorators import _default_message, _describe, _json_result, _proposal_dict, _withdraw_async
+from human_sdk import Approval, AsyncHumanOSClient, Proposal, ToolCall
+from human_sdk.decorators import (
+    _approved_arguments,
+    _default_message,
+    _describe,
+    _json_result,
+    _proposal_dict,
+    _withdraw_async,
+)
 
 __all__ = ["HumanOSApprovals", "NeedsApproval", "PendingApproval", "Resolution"]
 
@@ -284,15 +291,3 @@ def _as_json(arguments: Any) -> dict[str, Any]:
     if not isinstance(arguments, dict):
         raise TypeError("tool arguments must be a JSON object")
     return json.loads(json.dumps(arguments, allow_nan=False))
-
-
-def _approved_arguments(call: ToolCall, payload: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments of the approved payload; an edit may change arguments, never the tool."""
-    if payload.get("function") != call.function:
-        raise HumanOSError(
-            "payload_mismatch", 409, f"the approved call is {payload.get('function')!r}, not {call.function!r}"
-        )
-    arguments = payload.get("arguments")
-    if not isinstance(arguments, dict):
-        raise HumanOSError("payload_mismatch", 409, "the approved payload has no arguments object")
-    return arguments
