@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HumanOSClient } from '@human/sdk';
-import { Agent, run, tool } from '@openai/agents';
+import { Agent, RunState, run, tool } from '@openai/agents';
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -184,6 +184,29 @@ for (const backend of backends()) {
       expect(undecided.map((r) => [r.pending.taskId, r.outcome])).toEqual([[first[0]?.taskId, 'pending']]);
       expect(result.state.getInterruptions().map((i) => i.name)).toEqual(['send_payment']);
       expect((await agentClient.listTasks()).items.map((x) => x.id)).toEqual([first[0]?.taskId]);
+    });
+
+    it('a run resumed twice from one saved state runs the tool once', async () => {
+      const runs = join(dir, 'runs.jsonl');
+      const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
+      const model = new ScriptedModel([
+        [payCall(callId(), { to: 'ACME', amount: 500, memo: '' })],
+        [assistantMessage('Paid.')],
+        [assistantMessage('Paid.')],
+      ]);
+      const agent = makeAgent(runs, approvals, model);
+      const result = await run(agent, 'Pay ACME 500');
+      const [pending] = await approvals.submit(result);
+      await decide(pending?.taskId as string, 'approve', { approvalReason: 'ok' });
+      await approvals.resolve(result.state, { timeoutMs: 20_000 });
+      const saved = result.state.toString(); // approved, not yet run: a crash after the tool ran replays this
+
+      await run(agent, result.state);
+      const replayed = await run(agent, await RunState.fromString(agent, saved));
+
+      expect(toolRuns(runs)).toEqual([{ to: 'ACME', amount: 500, memo: '' }]); // once
+      expect(replayed.finalOutput).toBe('Paid.');
+      expect(functionOutputs(model)).toEqual(['paid 500 to ACME']); // the recorded result
     });
 
     it('the policy decides which calls need a human (a dry run writes nothing)', async () => {

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from agents import Agent, Runner, function_tool
+from agents import Agent, Runner, RunState, function_tool
 from agents.testing import ScriptedModel, assistant_message, function_call
 from conftest import People
 from humanos_openai_agents import HumanOSApprovals
@@ -207,3 +207,29 @@ async def test_policy_decides_which_calls_need_a_human(people: People, tmp_path:
     [pending] = await approvals.submit(result)
     task = await people.agent.get_task(pending.task_id)
     assert task.status == "awaiting_approval"
+
+
+async def test_a_run_resumed_twice_from_one_saved_state_runs_the_tool_once(people: People, tmp_path: Path) -> None:
+    runs = tmp_path / "runs.jsonl"
+    approvals = HumanOSApprovals(people.agent, approver_role=people.role)
+    model = ScriptedModel(
+        [
+            [pay_call(call_id(), to="ACME", amount=500, memo="")],
+            [assistant_message("Paid.")],
+            [assistant_message("Paid.")],
+        ]
+    )
+    agent = make_agent(runs, approvals, model)
+    result = await Runner.run(agent, "Pay ACME 500")
+    state = result.to_state()
+    [pending] = await approvals.submit(state)
+    await decide_over_rest(people, pending.task_id, "approve", {"approvalReason": "ok"})
+    await approvals.resolve(state, timeout=20)
+    saved = state.to_string()  # approved, not yet run: a crash after the tool ran replays this
+
+    await Runner.run(agent, state)
+    replayed = await Runner.run(agent, await RunState.from_string(agent, saved))
+
+    assert tool_runs(runs) == [{"to": "ACME", "amount": 500, "memo": ""}]  # once
+    assert replayed.final_output == "Paid."
+    assert function_outputs(model) == ["paid 500 to ACME"]  # the recorded result
