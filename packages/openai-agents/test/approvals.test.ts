@@ -75,8 +75,12 @@ for (const backend of backends()) {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    /** The human decides over plain HTTP: read the gate (its digest), then approve or reject it. */
-    async function decide(taskId: string, verdict: 'approve' | 'reject', body: Record<string, unknown>) {
+    /** The human decides over plain HTTP: reads the gate (its digest), then decides it. */
+    async function decide(
+      taskId: string,
+      verdict: 'approve' | 'reject' | 'request-changes',
+      body: Record<string, unknown>,
+    ) {
       const task = await human.get(`/tasks/${encodeURIComponent(taskId)}`);
       const gate = task.body.approvals[0].id as string;
       const view = await human.get(`/approvals/${encodeURIComponent(gate)}`);
@@ -149,6 +153,29 @@ for (const backend of backends()) {
       const task = await agentClient.getTask(pending?.taskId as string);
       expect(task.status).toBe('rejected');
       expect(task.execution).toBeFalsy();
+    });
+
+    it('a request for changes reaches the model as a rejection and withdraws the task', async () => {
+      const runs = join(dir, 'runs.jsonl');
+      const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
+      const model = new ScriptedModel([
+        [payCall(callId(), { to: 'ACME', amount: 500, memo: '' })],
+        [assistantMessage('Will redo.')],
+      ]);
+      const agent = makeAgent(runs, approvals, model);
+      const result = await run(agent, 'Pay ACME 500');
+      const [pending] = await approvals.submit(result);
+
+      await decide(pending?.taskId as string, 'request-changes', { feedback: 'Put the invoice number in the memo' });
+      const [resolution] = await approvals.resolve(result.state, { timeoutMs: 20_000 });
+      expect(resolution?.outcome).toBe('rejected');
+      await run(agent, result.state);
+
+      expect(toolRuns(runs)).toEqual([]);
+      expect(functionOutputs(model)).toEqual([
+        `The human ${humanId} asked for changes to send_payment: Put the invoice number in the memo. Call it again with the changes.`,
+      ]);
+      expect((await agentClient.getTask(pending?.taskId as string)).status).toBe('cancelled');
     });
 
     it('a restart between pause and resume loses nothing (the state in a file, two processes)', async () => {

@@ -27,7 +27,8 @@ def call_id() -> str:
 
 
 async def decide_over_rest(people: People, task_id: str, verdict: str, body: dict[str, Any]) -> dict[str, Any]:
-    """The human decides with plain HTTP: read the gate (its digest), then approve or reject it."""
+    """The human decides with plain HTTP: reads the gate (its digest), then ``approve``s, ``reject``s or
+    answers ``request-changes``."""
     headers = {"authorization": f"Bearer {people.human.config.api_key}"}
     async with httpx.AsyncClient(base_url=f"{people.url}/v1/humanos", headers=headers, timeout=15) as http:
         task = (await http.get(f"/tasks/{task_id}")).json()
@@ -233,3 +234,27 @@ async def test_a_run_resumed_twice_from_one_saved_state_runs_the_tool_once(peopl
     assert tool_runs(runs) == [{"to": "ACME", "amount": 500, "memo": ""}]  # once
     assert replayed.final_output == "Paid."
     assert function_outputs(model) == ["paid 500 to ACME"]  # the recorded result
+
+
+async def test_a_request_for_changes_reaches_the_model_and_withdraws_the_task(people: People, tmp_path: Path) -> None:
+    runs = tmp_path / "runs.jsonl"
+    approvals = HumanOSApprovals(people.agent, approver_role=people.role)
+    model = ScriptedModel([[pay_call(call_id(), to="ACME", amount=500, memo="")], [assistant_message("Will redo.")]])
+    agent = make_agent(runs, approvals, model)
+    result = await Runner.run(agent, "Pay ACME 500")
+    state = result.to_state()
+    [pending] = await approvals.submit(state)
+
+    feedback = {"feedback": "Put the invoice number in the memo"}
+    await decide_over_rest(people, pending.task_id, "request-changes", feedback)
+    [resolution] = await approvals.resolve(state, timeout=20)
+    assert resolution.outcome == "rejected"
+    await Runner.run(agent, state)
+
+    assert tool_runs(runs) == []
+    [message] = function_outputs(model)
+    assert message == (
+        f"{people.human_did} asked for changes to send_payment: Put the invoice number in the memo. "
+        "Call it again with the changes."
+    )
+    assert (await people.agent.get_task(pending.task_id)).status == "cancelled"
