@@ -288,6 +288,8 @@ def _call_of(item: ToolApprovalItem) -> tuple[str, ToolCall]:
 
 
 def _as_json(arguments: Any) -> dict[str, Any]:
+    """The arguments as plain JSON (what the task's payload holds and a human may edit)."""
     if not isinstance(arguments, dict):
         raise TypeError("tool arguments must be a JSON object")
-    return json.loads(json.dumps(arguments, allow_nan=False))
+    plain: dict[str, Any] = json.loads(json.dumps(arguments, allow_nan=False))
+    return plain
