@@ -24,7 +24,7 @@ import {
   type TestServer,
 } from '../../../test-support/harness.js';
 import { HumanOSApprovals } from '../src/index.js';
-import { functionOutputs, makeAgent, payCall, toolRuns } from './payments-app.js';
+import { functionOutputs, makeAgent, payCall, type ToolRun, toolRuns } from './payments-app.js';
 
 const APP = join(REPO_ROOT, 'packages/openai-agents/test/payments-app.ts');
 
@@ -91,20 +91,26 @@ for (const backend of backends()) {
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
 
-    it('pauses on the tool call; an approval with an edit resumes it with the edited arguments', async () => {
+    /**
+     * Runs the payments agent until it pauses on `send_payment(args)` and submits the interruption;
+     * the model then answers each later call with the next of `replies`.
+     */
+    async function paused(args: ToolRun, ...replies: string[]) {
       const runs = join(dir, 'runs.jsonl');
       const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
-      const model = new ScriptedModel([
-        [payCall(callId(), { to: 'ACME', amount: 500, memo: 'invoice 42' })],
-        [assistantMessage('Paid.')],
-      ]);
+      const model = new ScriptedModel([[payCall(callId(), args)], ...replies.map((r) => [assistantMessage(r)])]);
       const agent = makeAgent(runs, approvals, model);
-
-      let result = await run(agent, 'Pay ACME 500 for invoice 42');
-      expect(result.interruptions.map((i) => i.name)).toEqual(['send_payment']);
-      expect(toolRuns(runs)).toEqual([]);
+      const result = await run(agent, `Pay ${args.to} ${args.amount}`);
       const [pending] = await approvals.submit(result);
-      const task = await agentClient.getTask(pending?.taskId as string);
+      return { runs, approvals, model, agent, result, taskId: pending?.taskId as string };
+    }
+
+    it('pauses on the tool call; an approval with an edit resumes it with the edited arguments', async () => {
+      const p = await paused({ to: 'ACME', amount: 500, memo: 'invoice 42' }, 'Paid.');
+      const { runs, approvals, model, agent, result: first, taskId } = p;
+      expect(first.interruptions.map((i) => i.name)).toEqual(['send_payment']);
+      expect(toolRuns(runs)).toEqual([]);
+      const task = await agentClient.getTask(taskId);
       expect(task.status).toBe('awaiting_approval');
       expect(task.payload).toEqual({
         function: 'send_payment',
@@ -112,10 +118,10 @@ for (const backend of backends()) {
       });
 
       await decide(task.id, 'approve', { approvalReason: 'ok at 50', edits: { arguments: { amount: 50 } } });
-      const [resolution] = await approvals.resolve(result.state, { timeoutMs: 20_000 });
+      const [resolution] = await approvals.resolve(first.state, { timeoutMs: 20_000 });
       expect(resolution?.outcome).toBe('approved');
       expect(resolution?.decision.approvedBy).toBe(humanId);
-      result = await run(agent, result.state);
+      const result = await run(agent, first.state);
 
       expect(toolRuns(runs)).toEqual([{ to: 'ACME', amount: 50, memo: 'invoice 42' }]);
       expect(result.finalOutput).toBe('Paid.');
@@ -130,43 +136,31 @@ for (const backend of backends()) {
     });
 
     it('a rejection reaches the model as the framework’s rejection, and the tool never runs', async () => {
-      const runs = join(dir, 'runs.jsonl');
-      const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
-      const model = new ScriptedModel([
-        [payCall(callId(), { to: 'ACME', amount: 500, memo: '' })],
-        [assistantMessage('Not paid.')],
-      ]);
-      const agent = makeAgent(runs, approvals, model);
-      let result = await run(agent, 'Pay ACME 500');
-      const [pending] = await approvals.submit(result);
+      const p = await paused({ to: 'ACME', amount: 500, memo: '' }, 'Not paid.');
+      const { runs, approvals, model, agent, result: first, taskId } = p;
 
-      await decide(pending?.taskId as string, 'reject', { rejectionReason: 'ACME was paid yesterday' });
-      const [resolution] = await approvals.resolve(result.state, { timeoutMs: 20_000 });
+      await decide(taskId, 'reject', { rejectionReason: 'ACME was paid yesterday' });
+      const [resolution] = await approvals.resolve(first.state, { timeoutMs: 20_000 });
       expect(resolution?.outcome).toBe('rejected');
-      result = await run(agent, result.state);
+      const result = await run(agent, first.state);
 
       expect(toolRuns(runs)).toEqual([]);
       expect(result.finalOutput).toBe('Not paid.');
       expect(functionOutputs(model)).toEqual([
         `The human ${humanId} rejected send_payment: ACME was paid yesterday. Do not retry it unchanged.`,
       ]);
-      const task = await agentClient.getTask(pending?.taskId as string);
+      const task = await agentClient.getTask(taskId);
       expect(task.status).toBe('rejected');
       expect(task.execution).toBeFalsy();
     });
 
     it('a request for changes reaches the model as a rejection and withdraws the task', async () => {
-      const runs = join(dir, 'runs.jsonl');
-      const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
-      const model = new ScriptedModel([
-        [payCall(callId(), { to: 'ACME', amount: 500, memo: '' })],
-        [assistantMessage('Will redo.')],
-      ]);
-      const agent = makeAgent(runs, approvals, model);
-      const result = await run(agent, 'Pay ACME 500');
-      const [pending] = await approvals.submit(result);
+      const { runs, approvals, model, agent, result, taskId } = await paused(
+        { to: 'ACME', amount: 500, memo: '' },
+        'Will redo.',
+      );
 
-      await decide(pending?.taskId as string, 'request-changes', { feedback: 'Put the invoice number in the memo' });
+      await decide(taskId, 'request-changes', { feedback: 'Put the invoice number in the memo' });
       const [resolution] = await approvals.resolve(result.state, { timeoutMs: 20_000 });
       expect(resolution?.outcome).toBe('rejected');
       await run(agent, result.state);
@@ -175,7 +169,7 @@ for (const backend of backends()) {
       expect(functionOutputs(model)).toEqual([
         `The human ${humanId} asked for changes to send_payment: Put the invoice number in the memo. Call it again with the changes.`,
       ]);
-      expect((await agentClient.getTask(pending?.taskId as string)).status).toBe('cancelled');
+      expect((await agentClient.getTask(taskId)).status).toBe('cancelled');
     });
 
     it('a restart between pause and resume loses nothing (the state in a file, two processes)', async () => {
@@ -214,17 +208,12 @@ for (const backend of backends()) {
     });
 
     it('a run resumed twice from one saved state runs the tool once', async () => {
-      const runs = join(dir, 'runs.jsonl');
-      const approvals = new HumanOSApprovals({ client: agentClient, approverRole: role });
-      const model = new ScriptedModel([
-        [payCall(callId(), { to: 'ACME', amount: 500, memo: '' })],
-        [assistantMessage('Paid.')],
-        [assistantMessage('Paid.')],
-      ]);
-      const agent = makeAgent(runs, approvals, model);
-      const result = await run(agent, 'Pay ACME 500');
-      const [pending] = await approvals.submit(result);
-      await decide(pending?.taskId as string, 'approve', { approvalReason: 'ok' });
+      const { runs, approvals, model, agent, result, taskId } = await paused(
+        { to: 'ACME', amount: 500, memo: '' },
+        'Paid.',
+        'Paid.',
+      );
+      await decide(taskId, 'approve', { approvalReason: 'ok' });
       await approvals.resolve(result.state, { timeoutMs: 20_000 });
       const saved = result.state.toString(); // approved, not yet run: a crash after the tool ran replays this
 

@@ -146,6 +146,24 @@ def _proposal_dict(p: Proposal | Mapping[str, Any] | None, call: ToolCall) -> di
     return {k: v for k, v in d.items() if v is not None}
 
 
+def _call_task(
+    call: ToolCall,
+    prop: Proposal | Mapping[str, Any] | None,
+    description: str | Callable[[ToolCall], str] | None,
+    hitl: Mapping[str, Any] | None,
+    risk_assessment: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The ``create_task`` options of a gated call: its payload is the call, its proposal describes it."""
+    desc = description(call) if callable(description) else description
+    return {
+        'description': (desc or f'Run {_describe(call)}')[:2000],
+        'payload': call.payload,
+        'ai_proposal': _proposal_dict(prop, call),
+        'human_in_loop': dict(hitl) if hitl else None,
+        'risk_assessment': risk_assessment,
+    }
+
+
 def _describe(call: ToolCall) -> str:
     args = ', '.join(f'{k}={json.dumps(v, ensure_ascii=False)}' for k, v in call.arguments.items())
     text = f'{call.function}({args})'
@@ -291,14 +309,7 @@ class _Gate:
     def task_options(self, call: ToolCall, prop: Proposal | Mapping[str, Any] | None) -> dict[str, Any]:
         if prop is None and (self.reasoning is not None or self.confidence is not None):
             prop = Proposal(reasoning=self.reasoning, confidence=self.confidence)
-        desc = self.description(call) if callable(self.description) else self.description
-        return {
-            'description': (desc or f'Run {_describe(call)}')[:2000],
-            'payload': call.payload,
-            'ai_proposal': _proposal_dict(prop, call),
-            'human_in_loop': self.hitl or None,
-            'risk_assessment': self.risk_assessment,
-        }
+        return _call_task(call, prop, self.description, self.hitl, self.risk_assessment)
 
     def rejected(self, call: ToolCall, approval: Approval) -> Any:
         message = (self.rejection_message or _default_message)(call, approval)

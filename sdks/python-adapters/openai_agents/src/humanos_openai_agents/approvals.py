@@ -31,10 +31,9 @@ from agents.tool_context import ToolContext
 from human_sdk import Approval, AsyncHumanOSClient, Proposal, ToolCall
 from human_sdk.decorators import (
     _approved_arguments,
+    _call_task,
     _default_message,
-    _describe,
     _json_result,
-    _proposal_dict,
     _withdraw_async,
 )
 
@@ -259,14 +258,7 @@ class HumanOSApprovals:
     def _task_body(self, call: ToolCall) -> dict[str, Any]:
         """The task of a call; the same call always gives the same body (its retries find it)."""
         prop = self._proposal(call) if self._proposal is not None else None
-        desc = self._description(call) if callable(self._description) else self._description
-        return {
-            "description": (desc or f"Run {_describe(call)}")[:2000],
-            "payload": call.payload,
-            "ai_proposal": _proposal_dict(prop, call),
-            "human_in_loop": self._hitl or None,
-            "risk_assessment": self._risk,
-        }
+        return _call_task(call, prop, self._description, self._hitl, self._risk)
 
 
 def _interruptions(source: Source) -> list[ToolApprovalItem]:
