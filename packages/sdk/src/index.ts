@@ -83,6 +83,7 @@ export {
   ApprovalDeniedError,
   type ApprovalGuard,
   type Denial,
+  denialOf,
   type RequireApprovalOptions,
   requireApproval,
 } from './requireApproval.js';

@@ -140,7 +140,20 @@ function toJson(value: unknown): unknown {
   }
 }
 
-function denialOf(taskId: string, action: string, o: Awaited<ReturnType<HumanOSClient['waitForApproval']>>): Denial {
+/**
+ * Why a call did not run, from a decision that was not an approval: the outcome, who and why, and a
+ * sentence an LLM can read (what `requireApproval` answers, and what agent-framework adapters pass
+ * on as the framework's rejection).
+ *
+ * @example
+ * const outcome = await client.waitForApproval(task.id);
+ * if (!outcome.approved) console.log(denialOf(task.id, 'send_email', outcome).message);
+ */
+export function denialOf(
+  taskId: string,
+  action: string,
+  o: Awaited<ReturnType<HumanOSClient['waitForApproval']>>,
+): Denial {
   const outcome: Denial['outcome'] = o.timedOut
     ? 'timed_out'
     : o.changesRequested

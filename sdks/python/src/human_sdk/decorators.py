@@ -85,8 +85,9 @@ def _bind(sig: inspect.Signature, name: str, exclude: Sequence[str], args: Any, 
     return ToolCall(function=name, arguments=shown, hidden=hidden)
 
 
-def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The positional and keyword arguments of the approved call (with the humans' edits)."""
+def _approved_arguments(call: ToolCall, approved: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of an approved call's payload (the humans' edits applied); an edit may change the
+    arguments, never the function (``payload_mismatch``)."""
     if approved.get('function') != call.function:
         raise HumanOSError(
             'payload_mismatch', 409, f'the approved call is {approved.get("function")!r}, not {call.function!r}'
@@ -94,7 +95,12 @@ def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]
     arguments = approved.get('arguments')
     if not isinstance(arguments, dict):
         raise HumanOSError('payload_mismatch', 409, 'the approved payload has no arguments object')
-    values = {**arguments, **call.hidden}
+    return arguments
+
+
+def _rebuild(sig: inspect.Signature, call: ToolCall, approved: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """The positional and keyword arguments of the approved call (with the humans' edits)."""
+    values = {**_approved_arguments(call, approved), **call.hidden}
     args: list[Any] = []
     kwargs: dict[str, Any] = {}
     positional = True
@@ -138,6 +144,24 @@ def _proposal_dict(p: Proposal | Mapping[str, Any] | None, call: ToolCall) -> di
         d = dict(p)
     d['action'] = d.get('action') or _describe(call)
     return {k: v for k, v in d.items() if v is not None}
+
+
+def _call_task(
+    call: ToolCall,
+    prop: Proposal | Mapping[str, Any] | None,
+    description: str | Callable[[ToolCall], str] | None,
+    hitl: Mapping[str, Any] | None,
+    risk_assessment: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """The ``create_task`` options of a gated call: its payload is the call, its proposal describes it."""
+    desc = description(call) if callable(description) else description
+    return {
+        'description': (desc or f'Run {_describe(call)}')[:2000],
+        'payload': call.payload,
+        'ai_proposal': _proposal_dict(prop, call),
+        'human_in_loop': dict(hitl) if hitl else None,
+        'risk_assessment': risk_assessment,
+    }
 
 
 def _describe(call: ToolCall) -> str:
@@ -285,14 +309,7 @@ class _Gate:
     def task_options(self, call: ToolCall, prop: Proposal | Mapping[str, Any] | None) -> dict[str, Any]:
         if prop is None and (self.reasoning is not None or self.confidence is not None):
             prop = Proposal(reasoning=self.reasoning, confidence=self.confidence)
-        desc = self.description(call) if callable(self.description) else self.description
-        return {
-            'description': (desc or f'Run {_describe(call)}')[:2000],
-            'payload': call.payload,
-            'ai_proposal': _proposal_dict(prop, call),
-            'human_in_loop': self.hitl or None,
-            'risk_assessment': self.risk_assessment,
-        }
+        return _call_task(call, prop, self.description, self.hitl, self.risk_assessment)
 
     def rejected(self, call: ToolCall, approval: Approval) -> Any:
         message = (self.rejection_message or _default_message)(call, approval)
