@@ -12,8 +12,8 @@
  * once, with its result recorded in the ledger.
  */
 import { createHash } from 'node:crypto';
-import { defaultHumanOSClient, type HumanOSClient } from '@human/sdk';
 import type { AiProposal, ApprovalOutcome, CreateTaskInput } from '@human/sdk';
+import { defaultHumanOSClient, type HumanOSClient } from '@human/sdk';
 import type { ModelMessage, ToolApprovalResponse, ToolModelMessage, ToolSet } from 'ai';
 
 /** One tool call as the adapter sees it (the fields every AI SDK tool call has). */
@@ -102,7 +102,10 @@ export class HumanOSToolApproval {
       const execute = (tool as { execute?: Execute }).execute;
       out[name] =
         execute && this.mayGate(name)
-          ? { ...tool, execute: (input: unknown, options: { toolCallId: string }) => this.run(name, input, options, execute) }
+          ? {
+              ...tool,
+              execute: (input: unknown, options: { toolCallId: string }) => this.run(name, input, options, execute),
+            }
           : tool;
     }
     return out as T;
@@ -241,7 +244,12 @@ function response(p: PendingToolApproval, o: ApprovalOutcome): ToolApprovalRespo
   const name = p.toolCall.toolName;
   if (o.approved) {
     const edited = o.edits && Object.keys(o.edits).length > 0 ? ' with edits' : '';
-    return { type: 'tool-approval-response', approvalId: p.approvalId, approved: true, reason: `Approved by ${o.approvedBy ?? 'policy'}${edited}` };
+    return {
+      type: 'tool-approval-response',
+      approvalId: p.approvalId,
+      approved: true,
+      reason: `Approved by ${o.approvedBy ?? 'policy'}${edited}`,
+    };
   }
   const why = o.changesRequested
     ? `${o.changesRequestedBy ?? 'The approver'} asked for changes to ${name}: ${o.feedback ?? ''}. Call it again with the changes.`
