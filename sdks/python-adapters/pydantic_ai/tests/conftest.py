@@ -1,0 +1,68 @@
+"""Fixtures of the Pydantic AI adapter's tests: a real HumanOS server (started by
+test-support/sdk-suites.ts, which sets HUMANOS_TEST_URL and HUMANOS_TEST_ADMIN_TOKEN), an agent
+principal and a human approver per test, each with a fresh role.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+# This checkout's adapter (whichever copy pip installed) and the scripted agent shared with the
+# restarted process (tests/pai_agent.py).
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
+
+from human_sdk import AsyncHumanOSClient, HumanOSClient  # noqa: E402
+
+URL = os.environ.get("HUMANOS_TEST_URL")
+ADMIN_TOKEN = os.environ.get("HUMANOS_TEST_ADMIN_TOKEN")
+
+
+@dataclass
+class Actors:
+    url: str
+    role: str
+    agent_token: str
+    agent: AsyncHumanOSClient
+    #: The approver, deciding over the REST API.
+    human: httpx.AsyncClient
+
+    async def gate(self) -> dict[str, Any]:
+        """The approver's view of the one gate in their inbox."""
+        inbox = (await self.human.get("/approvals")).raise_for_status().json()
+        assert len(inbox["items"]) == 1, inbox
+        view: dict[str, Any] = (await self.human.get(f"/approvals/{inbox['items'][0]['id']}")).raise_for_status().json()
+        return view
+
+    async def approve(self, gate_id: str, **body: Any) -> None:
+        (await self.human.post(f"/approvals/{gate_id}/approve", json=body)).raise_for_status()
+
+    async def reject(self, gate_id: str, reason: str) -> None:
+        (await self.human.post(f"/approvals/{gate_id}/reject", json={"rejectionReason": reason})).raise_for_status()
+
+
+@pytest.fixture
+async def actors() -> AsyncIterator[Actors]:
+    if not URL or not ADMIN_TOKEN:
+        if os.environ.get("CI") == "true":
+            pytest.fail("HUMANOS_TEST_URL / HUMANOS_TEST_ADMIN_TOKEN are not set (run via npm test)")
+        pytest.skip("no HumanOS server: run via `npx tsx test-support/sdk-suites.ts python-adapters`")
+    role = f"comms_lead_{uuid.uuid4().hex[:8]}"
+    with HumanOSClient(URL, ADMIN_TOKEN) as admin:
+        agent = admin.create_principal(f"did:agent:pai-{uuid.uuid4().hex[:8]}", roles=[], kind="agent")
+        human = admin.create_principal(f"did:human:lee-{uuid.uuid4().hex[:8]}", roles=[role], kind="human")
+    assert agent.token and human.token
+    client = AsyncHumanOSClient(URL, agent.token, timeout=15)
+    rest = httpx.AsyncClient(base_url=f"{URL}/v1/humanos", headers={"authorization": f"Bearer {human.token}"})
+    yield Actors(URL, role, agent.token, client, rest)
+    await client.aclose()
+    await rest.aclose()
