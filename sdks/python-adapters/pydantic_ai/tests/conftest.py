@@ -9,9 +9,7 @@ import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,32 +20,10 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
 
 from human_sdk import AsyncHumanOSClient, HumanOSClient  # noqa: E402
+from pai_agent import Actors  # noqa: E402
 
 URL = os.environ.get("HUMANOS_TEST_URL")
 ADMIN_TOKEN = os.environ.get("HUMANOS_TEST_ADMIN_TOKEN")
-
-
-@dataclass
-class Actors:
-    url: str
-    role: str
-    agent_token: str
-    agent: AsyncHumanOSClient
-    #: The approver, deciding over the REST API.
-    human: httpx.AsyncClient
-
-    async def gate(self) -> dict[str, Any]:
-        """The approver's view of the one gate in their inbox."""
-        inbox = (await self.human.get("/approvals")).raise_for_status().json()
-        assert len(inbox["items"]) == 1, inbox
-        view: dict[str, Any] = (await self.human.get(f"/approvals/{inbox['items'][0]['id']}")).raise_for_status().json()
-        return view
-
-    async def approve(self, gate_id: str, **body: Any) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/approve", json=body)).raise_for_status()
-
-    async def reject(self, gate_id: str, reason: str) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/reject", json={"rejectionReason": reason})).raise_for_status()
 
 
 @pytest.fixture

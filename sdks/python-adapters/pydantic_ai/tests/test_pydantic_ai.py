@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from humanos_pydantic_ai import TASK_METADATA_KEY, HumanOSApproval
-from pai_agent import ARGS, build, script
+from pai_agent import ARGS, Actors, build, script
 from pydantic import TypeAdapter
 from pydantic_ai.messages import ModelMessagesTypeAdapter, ModelRequest, ToolReturnPart
 
-from conftest import Actors
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved
 
 HERE = Path(__file__).resolve().parent
