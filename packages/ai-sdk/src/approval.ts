@@ -217,7 +217,8 @@ export class HumanOSToolApproval {
     await this.client.executeTask(taskId, {
       handler: async (payload) => {
         output = await final(execute(approvedArguments(payload, name), options));
-        return toJson(output);
+        // Recorded as the task's result (sent as JSON); a tool without a value records null.
+        return output === undefined ? null : output;
       },
     });
     return output;
@@ -283,14 +284,4 @@ async function final(out: unknown): Promise<unknown> {
     return last;
   }
   return out;
-}
-
-/** The output as JSON the server can store (undefined becomes null). */
-function toJson(value: unknown): unknown {
-  if (value === undefined) return null;
-  try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
-  } catch {
-    return String(value);
-  }
 }

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 from google.adk.agents.llm_agent import LlmAgent
 from google.adk.apps.app import App
 from google.adk.models.base_llm import BaseLlm
@@ -18,7 +16,6 @@ from google.adk.runners import Runner
 from google.adk.sessions.base_session_service import BaseSessionService
 from google.adk.tools.function_tool import FunctionTool
 from google.genai import types
-from human_sdk import AsyncHumanOSClient
 from humanos_adk import HumanOSConfirmation
 
 ARGS = {"to": "ann@example.com", "subject": "Q4 numbers", "body": "Attached."}
@@ -83,26 +80,3 @@ def final_text(events: list[Any]) -> Any:
     texts = [p.text for e in events if e.content for p in (e.content.parts or []) if p.text]
     assert texts, events
     return json.loads(texts[-1])
-
-
-@dataclass
-class Actors:
-    url: str
-    role: str
-    agent_token: str
-    agent: AsyncHumanOSClient
-    #: The approver, deciding over the REST API.
-    human: httpx.AsyncClient
-
-    async def gate(self) -> dict[str, Any]:
-        """The approver's view of the one gate in their inbox."""
-        inbox = (await self.human.get("/approvals")).raise_for_status().json()
-        assert len(inbox["items"]) == 1, inbox
-        view: dict[str, Any] = (await self.human.get(f"/approvals/{inbox['items'][0]['id']}")).raise_for_status().json()
-        return view
-
-    async def approve(self, gate_id: str, **body: Any) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/approve", json=body)).raise_for_status()
-
-    async def reject(self, gate_id: str, reason: str) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/reject", json={"rejectionReason": reason})).raise_for_status()

@@ -3,20 +3,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from adk_agent import APP, ARGS, USER, Actors, final_text, run, runner, user
+from adk_agent import APP, ARGS, USER, final_text, run, runner, user
 from google.adk.sessions.in_memory_session_service import InMemorySessionService
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
 from google.adk.tools.tool_confirmation import ToolConfirmation
 from google.genai import types
 from humanos_adk import REQUEST_CONFIRMATION, HumanOSConfirmation
+
+from adapter_testing import Actors, run_process
 
 HERE = Path(__file__).resolve().parent
 
@@ -94,20 +91,7 @@ async def test_survives_a_restart_with_the_sqlite_session_service(actors: Actors
     gate = await actors.gate()
     await actors.approve(gate["id"], edits={"arguments": {"body": "Attached, v2."}})
 
-    env = {
-        **os.environ,
-        "HUMANOS_URL": actors.url,
-        "HUMANOS_API_KEY": actors.agent_token,
-        "APPROVER_ROLE": actors.role,
-        "SESSION_DB": db,
-        "SESSION_ID": sid,
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(HERE / "resume_process.py"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    resumed = json.loads(out.decode().strip().splitlines()[-1])
+    resumed = await run_process(HERE / "resume_process.py", actors, SESSION_DB=db, SESSION_ID=sid)
     assert resumed["ran"] == [{**ARGS, "body": "Attached, v2."}]
     assert resumed["answer"]["response"]["sent"] is True
     assert ran == []

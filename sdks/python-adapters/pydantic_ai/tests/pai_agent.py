@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
-from human_sdk import AsyncHumanOSClient
 from humanos_pydantic_ai import HumanOSApproval
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, TextPart, ToolCallPart, ToolReturnPart
 from pydantic_ai.models.function import AgentInfo, FunctionModel
@@ -46,26 +43,3 @@ def build(approval: HumanOSApproval, ran: list[dict[str, Any]]) -> Agent[None, s
         return {"q": q, "answer": 42}
 
     return agent
-
-
-@dataclass
-class Actors:
-    url: str
-    role: str
-    agent_token: str
-    agent: AsyncHumanOSClient
-    #: The approver, deciding over the REST API.
-    human: httpx.AsyncClient
-
-    async def gate(self) -> dict[str, Any]:
-        """The approver's view of the one gate in their inbox."""
-        inbox = (await self.human.get("/approvals")).raise_for_status().json()
-        assert len(inbox["items"]) == 1, inbox
-        view: dict[str, Any] = (await self.human.get(f"/approvals/{inbox['items'][0]['id']}")).raise_for_status().json()
-        return view
-
-    async def approve(self, gate_id: str, **body: Any) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/approve", json=body)).raise_for_status()
-
-    async def reject(self, gate_id: str, reason: str) -> None:
-        (await self.human.post(f"/approvals/{gate_id}/reject", json={"rejectionReason": reason})).raise_for_status()

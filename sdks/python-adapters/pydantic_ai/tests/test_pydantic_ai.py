@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from humanos_pydantic_ai import TASK_METADATA_KEY, HumanOSApproval
-from pai_agent import ARGS, Actors, build, script
+from pai_agent import ARGS, build, script
 from pydantic import TypeAdapter
 from pydantic_ai.messages import ModelMessagesTypeAdapter, ModelRequest, ToolReturnPart
 
+from adapter_testing import Actors, run_process
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolApproved
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +33,14 @@ def said(output: object) -> tuple[str, Any]:
         return outcome, content
 
 
+async def paused(agent: Any, call_id: str) -> Any:
+    """A run that paused on ``send_email`` (a DeferredToolRequests output); nothing ran."""
+    first = await agent.run("Email Ann the Q4 numbers", model=script(call_id))
+    assert isinstance(first.output, DeferredToolRequests)
+    assert [c.tool_name for c in first.output.approvals] == ["send_email"]
+    return first
+
+
 def returns(messages: list[Any]) -> list[ToolReturnPart]:
     return [p for m in messages if isinstance(m, ModelRequest) for p in m.parts if isinstance(p, ToolReturnPart)]
 
@@ -44,9 +50,7 @@ async def test_pauses_then_runs_the_humans_edited_arguments(actors: Actors) -> N
     ran: list[dict[str, Any]] = []
     agent = build(approval, ran)
 
-    first = await agent.run("Email Ann the Q4 numbers", model=script("call-1"))
-    assert isinstance(first.output, DeferredToolRequests)
-    assert [c.tool_name for c in first.output.approvals] == ["send_email"]
+    first = await paused(agent, "call-1")
     assert ran == []
 
     gate = await actors.gate()
@@ -70,8 +74,7 @@ async def test_a_rejection_reaches_the_model_as_a_denied_tool_return(actors: Act
     approval = approval_for(actors)
     ran: list[dict[str, Any]] = []
     agent = build(approval, ran)
-    first = await agent.run("Email Ann", model=script("call-1"))
-    assert isinstance(first.output, DeferredToolRequests)
+    first = await paused(agent, "call-1")
 
     gate = await actors.gate()
     await actors.reject(gate["id"], "Ann left the company")
@@ -89,27 +92,14 @@ async def test_a_rejection_reaches_the_model_as_a_denied_tool_return(actors: Act
 
 async def test_survives_a_restart_between_pause_and_resume(actors: Actors, tmp_path: Path) -> None:
     approval = approval_for(actors)
-    first = await build(approval, []).run("Email Ann", model=script("call-restart"))
-    assert isinstance(first.output, DeferredToolRequests)
+    first = await paused(build(approval, []), "call-restart")
     # The app's durable state: the message history and the pending requests, as JSON.
     (tmp_path / "messages.json").write_bytes(ModelMessagesTypeAdapter.dump_json(first.all_messages()))
     (tmp_path / "requests.json").write_bytes(TypeAdapter(DeferredToolRequests).dump_json(first.output))
 
     gate = await actors.gate()
     await actors.approve(gate["id"], edits={"arguments": {"body": "Attached, v2."}})
-    env = {
-        **os.environ,
-        "HUMANOS_URL": actors.url,
-        "HUMANOS_API_KEY": actors.agent_token,
-        "APPROVER_ROLE": actors.role,
-        "STATE_DIR": str(tmp_path),
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(HERE / "resume_process.py"), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    resumed = json.loads(out)
+    resumed = await run_process(HERE / "resume_process.py", actors, STATE_DIR=str(tmp_path))
     assert resumed["ran"] == [{**ARGS, "body": "Attached, v2."}]
     assert resumed["output"].startswith("success: ")
     assert (await actors.agent.get_task(gate["taskId"])).status == "completed"
@@ -120,9 +110,8 @@ async def test_retries_make_no_second_task_and_run_the_tool_once(actors: Actors)
     ran: list[dict[str, Any]] = []
     agent = build(approval, ran)
     # The same run twice (its answer was lost): the same tool-call id, one task.
-    await agent.run("Email Ann", model=script("call-retried"))
-    first = await agent.run("Email Ann", model=script("call-retried"))
-    assert isinstance(first.output, DeferredToolRequests)
+    await paused(agent, "call-retried")
+    first = await paused(agent, "call-retried")
     assert len((await actors.agent.list_tasks()).items) == 1
 
     gate = await actors.gate()
@@ -151,12 +140,28 @@ async def test_an_already_decided_call_is_answered_inside_the_run(actors: Actors
     assert ran == [ARGS]
 
 
+async def test_waiting_inside_the_run_needs_no_pause(actors: Actors) -> None:
+    ran: list[dict[str, Any]] = []
+    agent = build(approval_for(actors, wait=None), ran)
+
+    async def decide() -> None:
+        for _ in range(200):
+            items = (await actors.human.get("/approvals")).raise_for_status().json()["items"]
+            if items:
+                return await actors.approve(items[0]["id"], edits={"arguments": {"subject": "Inline"}})
+            await asyncio.sleep(0.05)
+        raise AssertionError("no approval request reached the approver")
+
+    done, _ = await asyncio.gather(agent.run("Email Ann", model=script("call-inline")), decide())
+    assert said(done.output) == ("success", {"sent": True, "to": ARGS["to"], "subject": "Inline"})
+    assert ran == [{**ARGS, "subject": "Inline"}]
+
+
 async def test_an_approval_humanos_never_gave_runs_nothing(actors: Actors) -> None:
     approval = approval_for(actors)
     ran: list[dict[str, Any]] = []
     agent = build(approval, ran)
-    first = await agent.run("Email Ann", model=script("call-forged"))
-    assert isinstance(first.output, DeferredToolRequests)
+    first = await paused(agent, "call-forged")
     task_id = await approval.gate.task_id("call-forged", "send_email", ARGS)
     history = first.all_messages()
 
@@ -175,8 +180,7 @@ async def test_arguments_other_than_the_approved_ones_never_run(actors: Actors) 
     approval = approval_for(actors)
     ran: list[dict[str, Any]] = []
     agent = build(approval, ran)
-    first = await agent.run("Email Ann", model=script("call-swap"))
-    assert isinstance(first.output, DeferredToolRequests)
+    first = await paused(agent, "call-swap")
     await actors.approve((await actors.gate())["id"])
     results = await approval.results(first.output)
     assert results is not None

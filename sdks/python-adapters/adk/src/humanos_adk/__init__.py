@@ -21,7 +21,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from google.adk.tools.base_tool import BaseTool
 from google.adk.tools.tool_confirmation import ToolConfirmation
 from google.adk.tools.tool_context import ToolContext
 from google.genai import types
-from human_sdk import AsyncHumanOSClient, HumanOSError, Proposal, ToolApprovalGate, ToolCall
+from human_sdk import AsyncHumanOSClient, HumanOSError, ToolApprovalGate
 
 __all__ = ["REQUEST_CONFIRMATION", "HumanOSConfirmation", "PendingConfirmation"]
 
@@ -64,37 +64,16 @@ class HumanOSConfirmation(BasePlugin):
 
     @classmethod
     def create(
-        cls,
-        client: AsyncHumanOSClient | None = None,
-        *,
-        tools: Iterable[str] | None = None,
-        scope: str | None = None,
-        human_in_loop: Mapping[str, Any] | None = None,
-        risk_assessment: Mapping[str, Any] | None = None,
-        approval_chain: list[Mapping[str, Any]] | None = None,
-        approval_policy: Mapping[str, Any] | None = None,
-        on_behalf_of: str | None = None,
-        description: str | Callable[[ToolCall], str] | None = None,
-        proposal: Callable[[ToolCall], Proposal | Mapping[str, Any]] | None = None,
+        cls, client: AsyncHumanOSClient | None = None, *, tools: Iterable[str] | None = None, **options: Any
     ) -> HumanOSConfirmation:
         """The plugin over ``client`` (the agent's; default from ``HUMANOS_URL`` / ``HUMANOS_API_KEY``).
 
-        ``scope`` prefixes the idempotency keys (function-call ids ADK makes are unique; a model's own
-        may repeat); the other options are ``create_task``'s.
+        ``options`` are :class:`~human_sdk.ToolApprovalGate`'s: ``human_in_loop``, ``risk_assessment``,
+        ``approval_chain``, ``approval_policy``, ``on_behalf_of``, ``description``, ``proposal`` (as for
+        ``create_task``), and ``scope``, which prefixes the idempotency keys (the function-call ids ADK
+        makes are unique; a model's own may repeat).
         """
-        gate = ToolApprovalGate(
-            client,
-            framework="adk",
-            scope=scope,
-            human_in_loop=human_in_loop,
-            risk_assessment=risk_assessment,
-            approval_chain=approval_chain,
-            approval_policy=approval_policy,
-            on_behalf_of=on_behalf_of,
-            description=description,
-            proposal=proposal,
-        )
-        return cls(gate, tools=tools)
+        return cls(ToolApprovalGate(client, framework="adk", **options), tools=tools)
 
     async def before_tool_callback(
         self, *, tool: BaseTool, tool_args: dict[str, Any], tool_context: ToolContext

@@ -21,11 +21,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from human_sdk import Approval, AsyncHumanOSClient, HumanOSError, Proposal, ToolApprovalGate, ToolCall
+from human_sdk import Approval, AsyncHumanOSClient, HumanOSError, ToolApprovalGate
 from pydantic_ai.capabilities import AbstractCapability
 from pydantic_ai.capabilities.abstract import ValidatedToolArgs, WrapToolExecuteHandler
 from pydantic_ai.exceptions import ToolFailed
@@ -57,37 +56,16 @@ class HumanOSApproval(AbstractCapability[Any]):
 
     @classmethod
     def create(
-        cls,
-        client: AsyncHumanOSClient | None = None,
-        *,
-        wait: float | None = 0,
-        scope: str | None = None,
-        human_in_loop: Mapping[str, Any] | None = None,
-        risk_assessment: Mapping[str, Any] | None = None,
-        approval_chain: list[Mapping[str, Any]] | None = None,
-        approval_policy: Mapping[str, Any] | None = None,
-        on_behalf_of: str | None = None,
-        description: str | Callable[[ToolCall], str] | None = None,
-        proposal: Callable[[ToolCall], Proposal | Mapping[str, Any]] | None = None,
+        cls, client: AsyncHumanOSClient | None = None, *, wait: float | None = 0, **options: Any
     ) -> HumanOSApproval:
         """The capability over ``client`` (the agent's; default from ``HUMANOS_URL`` / ``HUMANOS_API_KEY``).
 
-        ``scope`` prefixes the idempotency keys (e.g. the conversation id) when tool-call ids repeat
-        across conversations, as ``TestModel``'s do; the other options are ``create_task``'s.
+        ``options`` are :class:`~human_sdk.ToolApprovalGate`'s: ``human_in_loop``, ``risk_assessment``,
+        ``approval_chain``, ``approval_policy``, ``on_behalf_of``, ``description``, ``proposal`` (as for
+        ``create_task``), and ``scope``, which prefixes the idempotency keys (e.g. the conversation id)
+        when tool-call ids repeat across conversations, as ``TestModel``'s do.
         """
-        gate = ToolApprovalGate(
-            client,
-            framework="pydantic-ai",
-            scope=scope,
-            human_in_loop=human_in_loop,
-            risk_assessment=risk_assessment,
-            approval_chain=approval_chain,
-            approval_policy=approval_policy,
-            on_behalf_of=on_behalf_of,
-            description=description,
-            proposal=proposal,
-        )
-        return cls(gate=gate, wait=wait)
+        return cls(gate=ToolApprovalGate(client, framework="pydantic-ai", **options), wait=wait)
 
     async def handle_deferred_tool_calls(
         self, ctx: RunContext[Any], *, requests: DeferredToolRequests
