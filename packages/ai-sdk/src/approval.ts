@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { AiProposal, ApprovalOutcome, CreateTaskInput } from '@human/sdk';
 import { defaultHumanOSClient, type HumanOSClient } from '@human/sdk';
+import { canonicalJson } from '@humanos/core';
 import type { ModelMessage, ToolApprovalResponse, ToolModelMessage, ToolSet } from 'ai';
 
 /** One tool call as the adapter sees it (the fields every AI SDK tool call has). */
@@ -167,9 +168,16 @@ export class HumanOSToolApproval {
     return { role: 'tool', content };
   }
 
-  /** The task of a call: created on first sight, found again (same key, same body) on every retry. */
+  /**
+   * The task of a call: created on first sight, found again (same key, same body) on every retry. The
+   * input is taken in canonical order (RFC 8785): messages saved in a store that reorders keys
+   * (PostgreSQL's `jsonb`) still describe the same task.
+   */
   async task(call: ToolCallInfo): Promise<string> {
-    const created = await this.client.createTask(this.taskInput(call), { idempotencyKey: this.key(call.toolCallId) });
+    const canonical = { ...call, input: JSON.parse(canonicalJson(call.input ?? null)) as unknown };
+    const created = await this.client.createTask(this.taskInput(canonical), {
+      idempotencyKey: this.key(call.toolCallId),
+    });
     return created.id;
   }
 

@@ -12,6 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, spawnNode, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import { agent, scriptedModel } from './fixtures/agent.js';
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const reversedKeys = (v: Record<string, unknown>) => Object.fromEntries(Object.entries(v).reverse());
+
 const ARGS = { to: 'ann@example.com', subject: 'Q4 numbers', body: 'Attached.' };
 const user: ModelMessage = { role: 'user', content: 'Send Ann the Q4 numbers' };
 
@@ -57,7 +61,10 @@ for (const backend of backends()) {
       // The pending approval is a HumanOS task whose payload is the call, routed to the role.
       const gate = await gateOf(human);
       expect(gate.task.payload).toEqual({ function: 'send_email', arguments: ARGS });
-      expect(gate.aiProposal.action).toBe(`send_email(${JSON.stringify(ARGS)})`);
+      // The arguments in canonical (RFC 8785) order, whatever order the model wrote them in.
+      expect(gate.aiProposal.action).toBe(
+        'send_email({"body":"Attached.","subject":"Q4 numbers","to":"ann@example.com"})',
+      );
       const decided = await human.post(`/approvals/${gate.id}/approve`, {
         approvalReason: 'fine with a better subject',
         edits: { arguments: { subject: 'Your Q4 numbers' } },
@@ -125,7 +132,12 @@ for (const backend of backends()) {
       const messages: ModelMessage[] = [user];
       messages.push(...(await a.step(scriptedModel('call-restart', ARGS), messages)).responseMessages);
       const file = join(mkdtempSync(join(tmpdir(), 'humanos-ai-sdk-')), 'messages.json');
-      writeFileSync(file, JSON.stringify(messages));
+      // Saved as a store that reorders object keys (PostgreSQL's jsonb) gives them back: the tool call's
+      // input comes back in another order and must still find its task.
+      writeFileSync(
+        file,
+        JSON.stringify(messages, (_k, v) => (isPlainObject(v) ? reversedKeys(v) : v)),
+      );
 
       const gate = await gateOf(human);
       await human.post(`/approvals/${gate.id}/approve`, { edits: { arguments: { body: 'Attached, v2.' } } });

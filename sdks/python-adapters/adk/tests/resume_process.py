@@ -1,5 +1,6 @@
-"""The restarted agent process of test_adk.py: opens the same SQLite session store, asks HumanOS for
-the decisions, resumes the paused run and prints what the tool ran with and the model's answer."""
+"""The restarted agent process of test_adk.py: opens the same session store (a SQLite file or a
+PostgreSQL database), asks HumanOS for the decisions, resumes the paused run and prints what the tool
+ran with and the model's answer."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parents[2] / "python" / "src"), str(HERE.parent / "src"), str(HERE)]
 
 from adk_agent import APP, USER, final_text, run, runner  # noqa: E402
+from google.adk.sessions.database_session_service import DatabaseSessionService  # noqa: E402
 from google.adk.sessions.sqlite_session_service import SqliteSessionService  # noqa: E402
 from human_sdk import AsyncHumanOSClient  # noqa: E402
 from humanos_adk import HumanOSConfirmation  # noqa: E402
 
 
 async def main() -> None:
-    sessions = SqliteSessionService(os.environ["SESSION_DB"])
+    store = os.environ["SESSION_STORE"]
+    sessions = DatabaseSessionService(store) if store.startswith("postgresql") else SqliteSessionService(store)
     session_id = os.environ["SESSION_ID"]
     async with AsyncHumanOSClient(os.environ["HUMANOS_URL"], os.environ["HUMANOS_API_KEY"]) as client:
         plugin = HumanOSConfirmation.create(client, human_in_loop={"approver_role": os.environ["APPROVER_ROLE"]})

@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
+import pytest
 from adk_agent import APP, ARGS, USER, final_text, run, runner, user
+from google.adk.sessions.database_session_service import DatabaseSessionService
 from google.adk.sessions.in_memory_session_service import InMemorySessionService
 from google.adk.sessions.sqlite_session_service import SqliteSessionService
 from google.adk.tools.tool_confirmation import ToolConfirmation
@@ -16,6 +22,7 @@ from humanos_adk import REQUEST_CONFIRMATION, HumanOSConfirmation
 from adapter_testing import Actors, run_process
 
 HERE = Path(__file__).resolve().parent
+PG_ADMIN = os.environ.get("HUMANOS_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def plugin_for(a: Actors) -> HumanOSConfirmation:
@@ -84,18 +91,41 @@ async def test_a_rejection_reaches_the_model_as_adks_rejection(actors: Actors) -
     assert (await actors.agent.get_task(gate["taskId"])).status == "rejected"
 
 
-async def test_survives_a_restart_with_the_sqlite_session_service(actors: Actors, tmp_path: Path) -> None:
-    db = str(tmp_path / "sessions.db")
+@pytest.fixture(params=["sqlite", "postgres"])
+async def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A durable ADK session store: a SQLite file, or a fresh PostgreSQL database (dropped after)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "sessions.db")
+        return
+    name = f"adk_sessions_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(PG_ADMIN)
+    try:
+        await admin.execute(f"create database {name}")
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        await admin.execute(f"drop database if exists {name} with (force)")
+        await admin.close()
+
+
+async def test_survives_a_restart_with_a_durable_session_service(actors: Actors, session_store: str) -> None:
     plugin, ran = plugin_for(actors), []
-    sid = await paused(actors, plugin, SqliteSessionService(db), ran, call_id="call-restart")
+    sessions = (
+        DatabaseSessionService(session_store)
+        if session_store.startswith("postgresql")
+        else SqliteSessionService(session_store)
+    )
+    sid = await paused(actors, plugin, sessions, ran, call_id="call-restart")
     gate = await actors.gate()
     await actors.approve(gate["id"], edits={"arguments": {"body": "Attached, v2."}})
 
-    resumed = await run_process(HERE / "resume_process.py", actors, SESSION_DB=db, SESSION_ID=sid)
+    # A new process, with nothing but the session store and HumanOS.
+    resumed = await run_process(HERE / "resume_process.py", actors, SESSION_STORE=session_store, SESSION_ID=sid)
     assert resumed["ran"] == [{**ARGS, "body": "Attached, v2."}]
     assert resumed["answer"]["response"]["sent"] is True
     assert ran == []
     assert (await actors.agent.get_task(gate["taskId"])).status == "completed"
+    if isinstance(sessions, DatabaseSessionService):
+        await sessions.close()
 
 
 async def test_retries_make_no_second_task_and_run_the_tool_once(actors: Actors) -> None:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from .canonical import canonical_json
 from .client import AsyncHumanOSClient
 from .decorators import Proposal, ToolCall, _default_message, _describe, _json_result, _proposal_dict
 from .errors import HumanOSError
@@ -93,8 +95,13 @@ class ToolApprovalGate:
         return f'{self.framework}:sha256:{hashlib.sha256(key.encode()).hexdigest()}'
 
     async def task_id(self, tool_call_id: str, function: str, arguments: Mapping[str, Any]) -> str:
-        """The task of a tool call: created on first sight, the same one on every retry."""
-        call = ToolCall(function=function, arguments=_json_result(dict(arguments)))
+        """The task of a tool call: created on first sight, the same one on every retry.
+
+        The arguments are taken in canonical order (RFC 8785), so a retry whose arguments came back
+        from a store that reorders keys (PostgreSQL's ``jsonb``) sends the same task, description
+        included, and finds it.
+        """
+        call = ToolCall(function=function, arguments=json.loads(canonical_json(_json_result(dict(arguments)))))
         desc = self._description(call) if callable(self._description) else self._description
         prop = self._proposal(call) if self._proposal is not None else None
         created = await self.client.create_task(
