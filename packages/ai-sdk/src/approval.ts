@@ -61,7 +61,7 @@ export interface RespondOptions {
   signal?: AbortSignal;
 }
 
-/** The result `ai` expects from a tool's `execute`. */
+/** A tool's `execute`, as the AI SDK calls it. */
 type Execute = (input: unknown, options: { toolCallId: string }) => unknown;
 
 const MAX_KEY = 200;
@@ -113,7 +113,8 @@ export class HumanOSToolApproval {
   }
 
   /**
-   * The approval requests in `messages` that have no response yet (the run is paused on them).
+   * The approval requests in `messages` that have no response yet (the run is paused on them), for
+   * the calls HumanOS gates (all of them until `gate` or {@link tools} says which).
    *
    * @example
    * for (const p of approval.pending(messages)) console.log(p.toolCall.toolName, p.toolCall.input);
@@ -130,9 +131,11 @@ export class HumanOSToolApproval {
         else if (part.type === 'tool-approval-response') answered.add(part.approvalId);
       }
     }
+    const known = this.#gatedNames !== undefined || this.#options.gate !== undefined;
     return requests.flatMap((r) => {
       const toolCall = calls.get(r.toolCallId);
-      return answered.has(r.approvalId) || !toolCall ? [] : [{ approvalId: r.approvalId, toolCall }];
+      if (answered.has(r.approvalId) || !toolCall || (known && !this.gates(toolCall))) return [];
+      return [{ approvalId: r.approvalId, toolCall }];
     });
   }
 
