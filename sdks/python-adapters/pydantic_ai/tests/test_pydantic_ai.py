@@ -90,6 +90,26 @@ async def test_a_rejection_reaches_the_model_as_a_denied_tool_return(actors: Act
     assert (await actors.agent.get_task(gate["taskId"])).status == "rejected"
 
 
+async def test_requested_changes_deny_the_call_and_withdraw_its_task(actors: Actors) -> None:
+    approval = approval_for(actors)
+    ran: list[dict[str, Any]] = []
+    agent = build(approval, ran)
+    first = await paused(agent, "call-changes")
+    gate = await actors.gate()
+    feedback = {"feedback": "Send it to the team list instead", "payloadDigest": gate["currentDigest"]}
+    (await actors.human.post(f"/approvals/{gate['id']}/request-changes", json=feedback)).raise_for_status()
+
+    results = await approval.results(first.output)
+    assert results is not None
+    done = await agent.run(model=script("x"), message_history=first.all_messages(), deferred_tool_results=results)
+    outcome, message = said(done.output)
+    assert outcome == "denied"
+    assert "asked for changes" in message and "Send it to the team list instead" in message
+    assert ran == []
+    # The model calls again (a new call, a new task): this one can no longer run.
+    assert (await actors.agent.get_task(gate["taskId"])).status == "cancelled"
+
+
 async def test_survives_a_restart_between_pause_and_resume(actors: Actors, tmp_path: Path) -> None:
     approval = approval_for(actors)
     first = await paused(build(approval, []), "call-restart")
