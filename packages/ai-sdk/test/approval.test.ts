@@ -126,6 +126,32 @@ for (const backend of backends()) {
       expect((await client.getTask(gate.taskId)).status).toBe('rejected');
     });
 
+    it('requested changes deny the call with the feedback and withdraw its task', async () => {
+      const { role, client, human } = await actors();
+      const a = agent(client, role);
+      const messages: ModelMessage[] = [user];
+      messages.push(...(await a.step(scriptedModel('call-changes', ARGS), messages)).responseMessages);
+      const gate = await gateOf(human);
+      const asked = await human.post(`/approvals/${gate.id}/request-changes`, {
+        feedback: 'Send it to the team list instead',
+        payloadDigest: gate.currentDigest,
+      });
+      expect(asked.status).toBe(200);
+
+      const answer = await a.approval.respond(messages);
+      expect(answer?.content).toEqual([
+        expect.objectContaining({
+          approved: false,
+          reason: expect.stringContaining('Send it to the team list instead'),
+        }),
+      ]);
+      messages.push(answer as ModelMessage);
+      await a.step(scriptedModel('x', {}), messages);
+      expect(a.ran).toEqual([]);
+      // The model calls again (a new call, a new task): this one can no longer run.
+      expect((await client.getTask(gate.taskId)).status).toBe('cancelled');
+    });
+
     it('survives a restart: the saved messages are resumed by another process', async () => {
       const { role, client, human, agentToken } = await actors();
       const a = agent(client, role);
