@@ -70,6 +70,7 @@ from .models import (
     TaskPage,
     TaskStatus,
 )
+from .tool_gate import ToolApprovalGate
 from .worker import Worker
 
 __all__ = [
@@ -126,6 +127,7 @@ __all__ = [
     'TaskOverriddenError',
     'TaskPage',
     'TaskStatus',
+    'ToolApprovalGate',
     'ToolCall',
     'TrustedCheckpoint',
     'VerifyReport',

@@ -1,0 +1,9 @@
+"""The Google ADK adapter's tests run this checkout's adapter (whichever copy pip installed) and import
+the scripted agent (adk_agent.py) they share with the restarted process; the server fixtures are in
+the adapters' shared conftest.py."""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "src"), str(HERE)]
