@@ -379,3 +379,18 @@ export function useTestServer<P extends PrincipalSpecs>(
   afterAll(async () => fixture.t?.close());
   return fixture;
 }
+
+/**
+ * How many requests the server is answering now on `route` (its `humanos_http_requests_in_flight`
+ * gauge at `/metrics`): lets a test wait until the server *holds* its long-polls or event streams
+ * instead of sleeping and hoping they arrived.
+ *
+ * @example
+ * await expect.poll(() => requestsInFlight(url, '/v1/humanos/events'), { timeout: 50_000 }).toBe(1);
+ */
+export async function requestsInFlight(url: string, route: string, method = 'GET'): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const prefix = `humanos_http_requests_in_flight{method="${method}",route="${route}"} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line ? Number(line.slice(prefix.length)) : 0;
+}
