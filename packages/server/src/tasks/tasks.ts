@@ -1,10 +1,10 @@
-import { HumanOSError, TERMINAL_TASK_STATUSES, type TaskStatus } from '@humanos/core';
+import { HumanOSError, type TaskStatus, TERMINAL_TASK_STATUSES } from '@humanos/core';
 import { cancelGates } from '../approvals/gates.js';
 import type { Principal } from '../kernel/access.js';
 import { decodeCursor, encodeCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { recheckDelay } from '../kernel/notifier.js';
 import type { StoredResponse } from '../kernel/idempotency.js';
+import { recheckDelay } from '../kernel/notifier.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import type { CreateTaskInput } from '../policy/input.js';
