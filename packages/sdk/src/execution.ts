@@ -141,7 +141,8 @@ export class ExecutionClient {
         await sleep(Math.min(pause, left), opts.signal);
         pause = Math.min(maxPause, pause * 1.5);
       }
-      wait = Math.max(1, Math.min(LONG_POLL_SECONDS, Math.floor((deadline - Date.now()) / 1000)));
+      // Never past the caller's deadline (the server takes tenths of a second too).
+      wait = Math.max(0.1, Math.min(LONG_POLL_SECONDS, Math.round((deadline - Date.now()) / 100) / 10));
     }
   }
 
