@@ -192,9 +192,8 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         return await self._send(_calls.evaluate_policy(create_task_body(description=description, **options)))
 
     async def get_task(self, task_id: str, *, wait: float | None = None) -> Task:
-        """Reads a task. With ``wait`` (seconds, 1–60) the server holds the call until the task is
-        finished (``completed``, ``failed``, ``rejected``, ``expired`` or ``cancelled``) and answers
-        then, or answers the task as it is when the wait ends.
+        """Reads a task; with ``wait`` (seconds, 1–60) the server holds the call until the task is
+        finished (a terminal status) or the wait ends, and answers the task then.
 
         Example:
             >>> done = await client.get_task(task.id, wait=30)  # doctest: +SKIP
@@ -399,10 +398,8 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         wait: float | None = None,
     ) -> list[Execution]:
         """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role).
-
-        With ``wait`` (seconds, 1–60) and nothing to claim, the server holds the call until work these
-        capabilities cover is approved (then claims it) or the wait ends (then none): what
-        :class:`human_sdk.Worker` does instead of asking again and again.
+        With ``wait`` (seconds, 1–60) and nothing to claim, the server holds the call until such work is
+        approved (then claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does.
 
         Example:
             >>> executions = await client.claim(['accounting'], wait=30)  # doctest: +SKIP
