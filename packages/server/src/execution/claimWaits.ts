@@ -7,6 +7,14 @@ import type { ExecutionGrant } from './schemas.js';
 /** Ids per query when a change names many tasks (well under every driver's parameter limit). */
 const IDS_PER_QUERY = 500;
 
+/**
+ * A worker with many capabilities covers thousands of keys (64 capabilities: every subset of up to
+ * three, ~44 000); beyond this many it waits on `ANY_KEY`, woken by any claimable change, instead of
+ * holding one registration per key.
+ */
+const MAX_WAIT_KEYS = 64;
+const ANY_KEY = 'claim:*';
+
 type ClaimInput = { capabilities: string[]; limit?: number; leaseSeconds?: number };
 
 /**
@@ -30,7 +38,7 @@ export class ClaimWaits {
 
   constructor(private readonly deps: FeatureDeps) {
     deps.notifier.onChanged((ids) => {
-      // A change that cannot be read is caught by the waiters' own look (`CLAIM_RECHECK_MS`).
+      // A change that cannot be read is caught by the waiters’ own look (`RECHECK_MS`).
       if (this.active > 0) void this.changed(ids).catch(() => {});
     });
   }
@@ -48,7 +56,7 @@ export class ClaimWaits {
   ): Promise<ExecutionGrant[]> {
     const deadline = Date.now() + waitSeconds * 1000;
     const caps = coveredKeys(input.capabilities);
-    const keys = caps.map((k) => `claim:${k}`);
+    const keys = caps.length > MAX_WAIT_KEYS ? [ANY_KEY] : caps.map((k) => `claim:${k}`);
     this.active++;
     try {
       for (;;) {
@@ -98,5 +106,6 @@ export class ClaimWaits {
     if (keys.size === 0) return;
     this.generation++;
     for (const k of keys) this.deps.notifier.wake(`claim:${k}`);
+    this.deps.notifier.wake(ANY_KEY);
   }
 }

@@ -66,6 +66,19 @@ for (const backend of backends()) {
       expect(t.server.service.deps.notifier.waiting).toBe(base);
     });
 
+    it('a worker with many capabilities (hundreds of claim keys) waits on one key and is woken too', async () => {
+      const caps = Array.from({ length: 12 }, (_, i) => `recon_${backend}_many_${i}`);
+      const { taskId, gateId } = await gatedTask(caps[7] as string);
+      const base = t.server.service.deps.notifier.waiting;
+      const claim = timed(worker.post('/executions/claim?wait=30', { capabilities: caps }));
+      await parked(t.server, base);
+      await ops.post(`/approvals/${gateId}/approve`, { approvalReason: 'go' });
+      const approvedAt = Date.now();
+      const { v: got, at } = await claim;
+      expect(got.body.items.map((i: { taskId: string }) => i.taskId)).toEqual([taskId]);
+      expect(at - approvedAt).toBeLessThan(BEFORE_ANY_LOOK_MS);
+    });
+
     it('with nothing to claim, answers no items at its deadline', async () => {
       const base = t.server.service.deps.notifier.waiting;
       const started = Date.now();
