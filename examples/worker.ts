@@ -7,7 +7,6 @@ const hang = process.env.WORKER_HANG === '1'; // for the crash test: never finis
 const worker = new Worker(new HumanOSClient(), {
   capabilities,
   leaseSeconds: Number(process.env.WORKER_LEASE_SECONDS ?? 60),
-  pollMs: 100,
   handler: async (payload, ctx) => {
     console.log(
       `running ${ctx.execution.taskId} (execution ${ctx.execution.executionId}, attempt ${ctx.execution.attempt})`,

@@ -41,11 +41,33 @@ export interface ExecuteTaskOptions {
   timeoutMs?: number;
   /** Without a handler: cancels the wait (rejects with the signal's reason). */
   signal?: AbortSignal;
-  /** Without a handler: longest pause between two looks at the task, in ms. Default 1000. */
+  /**
+   * Without a handler, only against an older server without the task long-poll: longest pause
+   * between two looks at the task, in ms. Default 1000.
+   */
   pollIntervalMs?: number;
 }
 
 type Finish = { executionId?: string; leaseId?: string };
+
+/** Options of `claim`. */
+export interface ClaimOptions {
+  /** Tasks to claim at most (1–50). Default 1. */
+  limit?: number;
+  /** The lease length in seconds (5–3600). Default 60. */
+  leaseSeconds?: number;
+  /** Long-poll: with nothing to claim, wait up to this many seconds (1–60) for work. Default 0 (answer at once). */
+  waitSeconds?: number;
+  /** Cancels the call (a worker that stops). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Seconds of one long-poll round (claims, task completion): under the server's 60 s bound, over the
+ * 25 s an idle worker may wait between two requests, and under the 60 s read timeout of common
+ * reverse proxies (docs/operations.md).
+ */
+export const LONG_POLL_SECONDS = 30;
 
 const FINISHED: ReadonlySet<TaskStatus> = new Set(['completed', 'failed']);
 const STILL_RUNNING: ReadonlySet<TaskStatus> = new Set(['approved', 'executing', 'paused', 'overridden']);
@@ -87,6 +109,11 @@ export class ExecutionClient {
   /**
    * Waits until the workers finish an approved task. Throws `invalid_state` if no worker can ever
    * take it (not approved, or it names no capabilities), `timeout` after `timeoutMs`.
+   *
+   * No polling: one read checks the task, then long-polls (`GET /tasks/{id}?wait=`, up to
+   * `LONG_POLL_SECONDS` each) answer as soon as it finishes, so a task finished within one round
+   * costs two requests whatever it took. Against a server without that long-poll (it answers at
+   * once) the SDK falls back to reading with backoff, pausing at most `pollIntervalMs`.
    */
   async waitForCompletion(
     taskId: string,
@@ -95,8 +122,10 @@ export class ExecutionClient {
     const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
     const maxPause = opts.pollIntervalMs ?? 1000;
     let pause = Math.min(100, maxPause);
+    let wait = 0;
     for (let first = true; ; first = false) {
-      const task = await this.look(taskId, opts.signal);
+      const asked = Date.now();
+      const task = await this.look(taskId, wait, opts.signal);
       if (task) {
         if (first) checkPayload(task, opts.payload);
         if (FINISHED.has(task.status)) return task;
@@ -106,15 +135,29 @@ export class ExecutionClient {
       if (left <= 0) {
         throw new HumanOSApiError('timeout', 0, `task ${taskId} did not finish within ${opts.timeoutMs} ms`);
       }
-      await sleep(Math.min(pause, left), opts.signal);
-      pause = Math.min(maxPause, pause * 1.5);
+      // A long-poll that came back early without an answer (an older server, one stopping, the
+      // server briefly unreachable) is followed by a pause, never by an immediate retry.
+      if (!first && (!task || Date.now() - asked < (wait * 1000) / 2)) {
+        await sleep(Math.min(pause, left), opts.signal);
+        pause = Math.min(maxPause, pause * 1.5);
+      }
+      // Never past the caller's deadline (the server takes tenths of a second too).
+      wait = Math.max(0.1, Math.min(LONG_POLL_SECONDS, Math.round((deadline - Date.now()) / 100) / 10));
     }
   }
 
-  /** One read of the task; undefined when the server is briefly unreachable (ridden out). */
-  private async look(taskId: string, signal: AbortSignal | undefined): Promise<Task | undefined> {
+  /**
+   * One read of the task (long-polled until it finishes when `waitSeconds` > 0); undefined when the
+   * server is briefly unreachable (ridden out).
+   */
+  private async look(taskId: string, waitSeconds: number, signal: AbortSignal | undefined): Promise<Task | undefined> {
+    const url = waitSeconds > 0 ? `${path`/tasks/${taskId}`}?wait=${waitSeconds}` : path`/tasks/${taskId}`;
     try {
-      return await this.http.request<Task>('GET', path`/tasks/${taskId}`, { retry: true, signal });
+      return await this.http.request<Task>('GET', url, {
+        retry: true,
+        signal,
+        timeoutMs: this.http.timeoutMs + waitSeconds * 1000,
+      });
     } catch (e) {
       if (isTransient(e)) return undefined;
       throw e;
@@ -148,10 +191,22 @@ export class ExecutionClient {
     }
   }
 
-  /** Claims up to `limit` approved tasks this worker's capabilities cover (needs the executor role). */
-  async claim(capabilities: string[], opts: { limit?: number; leaseSeconds?: number } = {}): Promise<Execution[]> {
-    const r = await this.http.request<{ items: Execution[] }>('POST', path`/executions/claim`, {
-      body: { capabilities, ...opts },
+  /**
+   * Claims up to `limit` approved tasks this worker's capabilities cover (needs the executor role).
+   * With `waitSeconds` (1–60) and nothing to claim, the server holds the call until work it can claim
+   * appears or the wait ends (then none): what `Worker` does instead of asking again and again.
+   *
+   * @example
+   * const [execution] = await client.claim(['accounting'], { waitSeconds: 30 });
+   * if (execution) await client.runExecution(execution, (payload) => pay(payload));
+   */
+  async claim(capabilities: string[], opts: ClaimOptions = {}): Promise<Execution[]> {
+    const { waitSeconds = 0, signal, ...rest } = opts;
+    const url = waitSeconds > 0 ? `${path`/executions/claim`}?wait=${waitSeconds}` : path`/executions/claim`;
+    const r = await this.http.request<{ items: Execution[] }>('POST', url, {
+      body: { capabilities, ...rest },
+      signal,
+      timeoutMs: this.http.timeoutMs + waitSeconds * 1000,
     });
     return r.items;
   }

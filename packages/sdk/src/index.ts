@@ -68,7 +68,7 @@ export {
   type ServerErrorCode,
   StalePayloadError,
 } from './errors.js';
-export { type ExecuteTaskOptions, ExecutionClient } from './execution.js';
+export { type ClaimOptions, type ExecuteTaskOptions, ExecutionClient, LONG_POLL_SECONDS } from './execution.js';
 export { configureHumanOS, defaultHumanOSClient, HumanOS } from './facade.js';
 export {
   type Checkpoint,

@@ -52,9 +52,16 @@ same<Same<Arg<WebhooksClient['create'], 0>, Static<typeof CreateWebhookBody>>>(t
 same<Same<Arg<WebhooksClient['rotateSecret'], 1>, Static<typeof RotateSecretBody>>>(true);
 same<Same<ChannelPreferences, Static<typeof PreferencesBody>>>(true);
 same<Same<Arg<ChannelsClient['setLinks'], 1>, Static<typeof LinksBody>>>(true);
-// `claim(capabilities, { limit, leaseSeconds })` sends them as one body.
+// `claim(capabilities, { limit, leaseSeconds, waitSeconds, signal })` sends all but the last two as one
+// body (`waitSeconds` is the `?wait=` long-poll; `signal` cancels).
 same<
-  Same<{ capabilities: Arg<ExecutionClient['claim'], 0> } & Arg<ExecutionClient['claim'], 1>, Static<typeof ClaimBody>>
+  Same<
+    { capabilities: Arg<ExecutionClient['claim'], 0> } & Omit<
+      Arg<ExecutionClient['claim'], 1>,
+      'waitSeconds' | 'signal'
+    >,
+    Static<typeof ClaimBody>
+  >
 >(true);
 
 // ---- queries ----

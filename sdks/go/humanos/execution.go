@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 
@@ -167,10 +168,21 @@ type ClaimOptions struct {
 	// Limit is how many tasks to claim at most (1..50, default 1).
 	Limit        int
 	LeaseSeconds int
+	// Wait makes the claim a long-poll (max 60 s): with nothing to claim, the server holds the call
+	// until work these capabilities cover is approved (and claims it) or Wait passes (none). 0
+	// answers at once.
+	Wait time.Duration
 }
 
+// LongPollWait is one long-poll round of Worker's claims and ExecuteTask's wait for the workers:
+// under the server's 60 s bound, over the 25 s an idle worker may wait between two requests, and
+// under common reverse proxies' 60 s read timeout.
+const LongPollWait = 30 * time.Second
+
 // Claim hands this worker up to Limit approved tasks whose required capabilities it covers, oldest
-// first, each already started (needs the executor role). Worker does this in a loop.
+// first, each already started (needs the executor role). Worker does this in a loop, with Wait.
+//
+//	exs, err := client.Claim(ctx, []string{"accounting"}, humanos.ClaimOptions{Wait: 30 * time.Second})
 func (c *Client) Claim(ctx context.Context, capabilities []string, opts ClaimOptions) ([]*Execution, error) {
 	if capabilities == nil {
 		capabilities = []string{}
@@ -185,7 +197,13 @@ func (c *Client) Claim(ctx context.Context, capabilities []string, opts ClaimOpt
 	var out struct {
 		Items []*Execution `json:"items"`
 	}
-	if err := c.do(ctx, request{method: "POST", path: prefix + "/executions/claim", body: body, out: &out}); err != nil {
+	path := prefix + "/executions/claim"
+	secs := waitSeconds(opts.Wait)
+	if secs > 0 {
+		path += "?wait=" + strconv.FormatFloat(secs, 'f', -1, 64)
+	}
+	extra := time.Duration(secs * float64(time.Second))
+	if err := c.do(ctx, request{method: "POST", path: path, body: body, extra: extra, out: &out}); err != nil {
 		return nil, err
 	}
 	for _, ex := range out.Items {
@@ -212,8 +230,8 @@ type ExecuteOptions struct {
 	// Timeout bounds the wait for the workers (without a Handler; 0: until ctx ends). When it runs
 	// out ExecuteTask returns the task as it stands with an error matching ErrTimeout.
 	Timeout time.Duration
-	// PollInterval is the first interval between checks while waiting for workers (default 200 ms,
-	// growing to 2 s).
+	// PollInterval is, only against an older server without the task long-poll (it answers at
+	// once), the first pause between two reads of the task (default 200 ms, growing to 2 s).
 	PollInterval time.Duration
 }
 
@@ -243,6 +261,10 @@ func (c *Client) ExecuteTask(ctx context.Context, taskID string, opts ...Execute
 	return c.waitForWorkers(ctx, taskID, o)
 }
 
+// waitForWorkers reads the task once (checks), then long-polls it (LongPollWait per round): the
+// server answers as soon as the task finishes, so a task finished within one round costs two
+// requests however long it ran. A round answered early and unfinished (an older server without the
+// long-poll) is followed by a pause, never by an immediate retry.
 func (c *Client) waitForWorkers(ctx context.Context, taskID string, o ExecuteOptions) (*Task, error) {
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -253,45 +275,56 @@ func (c *Client) waitForWorkers(ctx context.Context, taskID string, o ExecuteOpt
 	if interval <= 0 {
 		interval = 200 * time.Millisecond
 	}
-	checkedClaimable := false
+	var wait time.Duration
 	for first := true; ; first = false {
-		t, err := c.GetTask(ctx, taskID)
+		asked := time.Now()
+		t, err := c.WaitTask(ctx, taskID, wait)
 		if err != nil {
 			if o.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
 				return nil, &Error{Code: "timeout", Detail: fmt.Sprintf("task %s did not finish within %s", taskID, o.Timeout)}
 			}
 			return nil, err
 		}
-		if first {
-			if err := checkPayload(t, o.Payload); err != nil {
-				return t, err
-			}
-		}
-		switch t.Status {
-		case StatusCompleted:
-			return t, nil
-		case StatusFailed:
-			return t, &Error{Code: "task_failed", Detail: fmt.Sprintf("task %s failed: %s", taskID, string(t.Error)), Problem: map[string]any{"taskId": taskID}}
-		case StatusAwaitingApproval, StatusRejected, StatusExpired, StatusCancelled:
-			return t, &Error{Code: "invalid_state", Detail: fmt.Sprintf("task %s is %s; only an approved task can execute", taskID, t.Status), Problem: map[string]any{"status": string(t.Status)}}
-		case StatusApproved:
-			if !checkedClaimable {
-				checkedClaimable = true
-				if len(t.RequiredCapabilities) == 0 && t.AssignedTo == "" {
-					return t, &Error{Code: "no_executor", Detail: fmt.Sprintf("task %s names no capabilities, so no worker will claim it; execute it with a Handler", taskID)}
-				}
-			}
-		}
-		if err := sleepCtx(ctx, interval); err != nil {
-			if o.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
-				return t, &Error{Code: "timeout", Detail: fmt.Sprintf("task %s is still %s after %s", taskID, t.Status, o.Timeout)}
-			}
+		if done, err := settled(t, o.Payload, first); done {
 			return t, err
 		}
-		if interval < 2*time.Second {
-			interval = interval * 3 / 2
+		if !first && time.Since(asked) < wait/2 {
+			if err := sleepCtx(ctx, interval); err != nil {
+				if o.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+					return t, &Error{Code: "timeout", Detail: fmt.Sprintf("task %s is still %s after %s", taskID, t.Status, o.Timeout)}
+				}
+				return t, err
+			}
+			interval = min(2*time.Second, interval*3/2)
+		}
+		wait = LongPollWait
+		if deadline, ok := ctx.Deadline(); ok {
+			// Never past the caller's deadline: the last round ends with it.
+			wait = max(100*time.Millisecond, min(wait, time.Until(deadline)))
 		}
 	}
+}
+
+// settled says whether waiting for the workers is over at this read of the task, and with which error.
+func settled(t *Task, payload map[string]any, first bool) (bool, error) {
+	if first {
+		if err := checkPayload(t, payload); err != nil {
+			return true, err
+		}
+	}
+	switch t.Status {
+	case StatusCompleted:
+		return true, nil
+	case StatusFailed:
+		return true, &Error{Code: "task_failed", Detail: fmt.Sprintf("task %s failed: %s", t.ID, string(t.Error)), Problem: map[string]any{"taskId": t.ID}}
+	case StatusAwaitingApproval, StatusRejected, StatusExpired, StatusCancelled:
+		return true, &Error{Code: "invalid_state", Detail: fmt.Sprintf("task %s is %s; only an approved task can execute", t.ID, t.Status), Problem: map[string]any{"status": string(t.Status)}}
+	case StatusApproved:
+		if first && len(t.RequiredCapabilities) == 0 && t.AssignedTo == "" {
+			return true, &Error{Code: "no_executor", Detail: fmt.Sprintf("task %s names no capabilities, so no worker will claim it; execute it with a Handler", t.ID)}
+		}
+	}
+	return false, nil
 }
 
 // checkPayload refuses a payload that is not the approved one, as the server's /execute does (409

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 )
@@ -37,6 +38,31 @@ func (c *Client) GetTask(ctx context.Context, taskID string) (*Task, error) {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// WaitTask long-polls a task until it is finished — a terminal status: completed, failed, rejected,
+// expired or cancelled — and returns it then, or returns it as it stands after wait (max 60 s,
+// tenths of a second; 0 returns at once, like GetTask).
+//
+//	t, err := client.WaitTask(ctx, taskID, 30*time.Second) // t.Status == humanos.StatusCompleted, or still running
+func (c *Client) WaitTask(ctx context.Context, taskID string, wait time.Duration) (*Task, error) {
+	secs := waitSeconds(wait)
+	path := prefix + "/tasks/" + esc(taskID)
+	if secs > 0 {
+		path += "?wait=" + strconv.FormatFloat(secs, 'f', -1, 64)
+	}
+	var t Task
+	extra := time.Duration(secs * float64(time.Second))
+	if err := c.do(ctx, request{method: "GET", path: path, retry: true, extra: extra, out: &t}); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// waitSeconds is a long-poll's wait as the server takes it: seconds in tenths, 0..60.
+func waitSeconds(wait time.Duration) float64 {
+	tenths := wait.Round(100*time.Millisecond) / (100 * time.Millisecond)
+	return math.Min(60, math.Max(0, float64(tenths)/10))
 }
 
 // ListTasksQuery filters ListTasks.

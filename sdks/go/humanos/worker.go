@@ -13,6 +13,9 @@ import (
 // cancelled when a human overrides the task or its lease is lost, or after DrainTimeout).
 // The worker's principal needs the executor role.
 //
+// Idle, it does not poll: each claim is a long-poll (ClaimWait) that the server answers as soon as
+// work is approved; with every slot busy it makes no request until a handler finishes.
+//
 //	w := &humanos.Worker{
 //		Client:       humanos.NewClient(), // HUMANOS_URL, HUMANOS_API_KEY
 //		Capabilities: []string{"devops", "kubernetes"},
@@ -30,7 +33,11 @@ type Worker struct {
 	Handler      Handler
 	// Concurrency is how many handlers run at once (default 1).
 	Concurrency int
-	// PollInterval between claims when nothing was claimable (default 500 ms).
+	// ClaimWait is how long one claim waits on the server for work (max 60 s, default LongPollWait):
+	// an idle worker makes one request per ClaimWait and starts new work as soon as it is approved.
+	ClaimWait time.Duration
+	// PollInterval is the pause after a claim that failed, or that came back empty long before its
+	// wait was over (an older server without the claim long-poll) (default 500 ms).
 	PollInterval time.Duration
 	// LeaseSeconds of each claimed task's lease (default 60).
 	LeaseSeconds int
@@ -59,12 +66,25 @@ func (w *Worker) Run(ctx context.Context) error {
 	if poll <= 0 {
 		poll = 500 * time.Millisecond
 	}
+	wait := w.ClaimWait
+	if wait <= 0 {
+		wait = LongPollWait
+	}
 	// Handlers outlive ctx (graceful shutdown) but can be cancelled after the drain timeout.
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
 	s := &slots{freed: make(chan struct{}, concurrency)}
 	for ctx.Err() == nil {
-		claimed := w.claim(ctx, concurrency-s.count())
+		free := concurrency - s.count()
+		if free <= 0 {
+			select {
+			case <-ctx.Done():
+			case <-s.freed:
+			}
+			continue
+		}
+		asked := time.Now()
+		claimed := w.claim(ctx, free, wait)
 		for _, ex := range claimed {
 			s.start()
 			go func(ex *Execution) {
@@ -72,10 +92,11 @@ func (w *Worker) Run(ctx context.Context) error {
 				w.runOne(runCtx, ex)
 			}(ex)
 		}
-		if len(claimed) == 0 {
+		// Empty long before the wait was over: not a long-poll answer (an error, an older server
+		// answering at once). Pause rather than ask again at once.
+		if len(claimed) == 0 && time.Since(asked) < wait/2 {
 			select {
 			case <-ctx.Done():
-			case <-s.freed:
 			case <-time.After(poll):
 			}
 		}
@@ -122,16 +143,14 @@ func (w *Worker) report(err error) {
 	}
 }
 
-// claim claims up to free tasks. The claim itself is not cut short by ctx: a claim the server
-// granted must be run.
-func (w *Worker) claim(ctx context.Context, free int) []*Execution {
-	if free <= 0 {
-		return nil
+// claim claims up to free tasks, waiting up to wait for work. A shutdown (ctx ends) abandons the
+// wait: the server claims nothing for a client that left (a task claimed in that very instant is
+// claimable again when its lease runs out).
+func (w *Worker) claim(ctx context.Context, free int, wait time.Duration) []*Execution {
+	claimed, err := w.Client.Claim(ctx, w.Capabilities, ClaimOptions{Limit: free, LeaseSeconds: w.LeaseSeconds, Wait: wait})
+	if ctx.Err() == nil {
+		w.report(err)
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Client.timeout)
-	defer cancel()
-	claimed, err := w.Client.Claim(cctx, w.Capabilities, ClaimOptions{Limit: free, LeaseSeconds: w.LeaseSeconds})
-	w.report(err)
 	return claimed
 }
 

@@ -23,6 +23,7 @@ import type { Database } from '../store/schema.js';
 import type { TaskView } from '../tasks/schemas.js';
 import { taskView } from '../tasks/views.js';
 import { ledgerGrant } from './authority.js';
+import { ClaimWaits } from './claimWaits.js';
 import { recordConfidence } from './feedback.js';
 import { openReviewGate } from './inRunDecisions.js';
 import type { ExecutionGrant, HeartbeatResult, OverrideResult } from './schemas.js';
@@ -39,7 +40,11 @@ const DEFAULT_LEASE_SECONDS = 60;
  * calibration.
  */
 export class Execution {
-  constructor(private readonly deps: FeatureDeps) {}
+  private readonly waits: ClaimWaits;
+
+  constructor(private readonly deps: FeatureDeps) {
+    this.waits = new ClaimWaits(deps);
+  }
 
   /**
    * Starts executing an approved task. Only the approved payload may run: a caller that sends a
@@ -120,6 +125,23 @@ export class Execution {
     });
     if (widens) this.deps.notifier.principalsChanged();
     return claimed;
+  }
+
+  /**
+   * `claim`, long-polled: with nothing to claim, waits up to `waitSeconds` for claimable work
+   * (see `ClaimWaits`); answers none at the deadline or when `signal` aborts.
+   *
+   * @example
+   * const grants = await execution.claimWaiting(worker, { capabilities: ['accounting'] }, 30, clientGone(reply));
+   */
+  claimWaiting(
+    actor: Principal,
+    input: { capabilities: string[]; limit?: number; leaseSeconds?: number },
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<ExecutionGrant[]> {
+    if (waitSeconds <= 0) return this.claim(actor, input);
+    return this.waits.claim(actor, input, waitSeconds, signal, (i) => this.claim(actor, i));
   }
 
   private async startExecution(

@@ -1,5 +1,5 @@
-import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { op, responses, TaskIdParams } from '../kernel/schemas.js';
+import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
+import { op, responses, TaskIdParams, WaitQuery } from '../kernel/schemas.js';
 import { TaskView } from '../tasks/schemas.js';
 import type { Execution } from './execution.js';
 import type { Feedback } from './feedback.js';
@@ -30,7 +30,7 @@ const DOC = {
     ...op(
       'claimExecutions',
       'Claim approved tasks',
-      'An executor claims approved tasks whose capabilities it has registered; each comes with its execution grant.',
+      'An executor claims approved tasks whose capabilities it has registered; each comes with its execution grant. With `?wait=` (seconds, at most 60) and nothing to claim, the call waits: it answers as soon as a task it can claim appears (on any replica), or with no items when the wait ends. Idle workers use it instead of asking again and again.',
     ),
     response: responses(200, ClaimResult, 400, 401, 403),
   },
@@ -93,8 +93,12 @@ export function executionRoutes(api: Api, execution: Execution, decisions: InRun
   const task = { tags: ['execution'], params: TaskIdParams };
   api.post(
     `${API_PREFIX}/executions/claim`,
-    { schema: { ...DOC.claim, tags: ['execution'], body: ClaimBody } },
-    async (req) => ({ items: await execution.claim(req.principal, req.body) }),
+    { schema: { ...DOC.claim, tags: ['execution'], body: ClaimBody, querystring: WaitQuery } },
+    async (req, reply) => ({
+      items: req.query.wait
+        ? await execution.claimWaiting(req.principal, req.body, req.query.wait, clientGone(reply))
+        : await execution.claim(req.principal, req.body),
+    }),
   );
   api.post(
     `${API_PREFIX}/tasks/:taskId/execute`,

@@ -5,6 +5,25 @@
  */
 export const WAKE_BATCH = 32;
 
+/**
+ * The longest a long-poll sleeps without a hint before it looks at the store again. Hints come from
+ * this process's commits and other replicas' NOTIFY, and a dropped LISTEN connection wakes everyone
+ * when it reconnects, so this look only catches what changed outside them (and bounds the cost of a
+ * lost hint); it is a cheap read.
+ */
+export const RECHECK_MS = 5000;
+
+/**
+ * How long to sleep before the next look: `RECHECK_MS`, jittered (±20 %) so waiters that started
+ * together do not look together, and never past the `left` ms of the caller's deadline.
+ *
+ * @example
+ * await notifier.waitForTask(taskId, recheckDelay(deadline - Date.now()), signal);
+ */
+export function recheckDelay(left: number): number {
+  return Math.max(0, Math.min(left, RECHECK_MS * (0.8 + Math.random() * 0.4)));
+}
+
 type Waiter = () => void;
 
 /**
@@ -23,6 +42,7 @@ export class Notifier {
   private readonly due: Waiter[] = [];
   private scheduled = false;
   private readonly principalFns: (() => void)[] = [];
+  private readonly changeFns: ((taskIds: readonly string[]) => void)[] = [];
   private readonly stop = new AbortController();
   private ledgerVersion = 0;
 
@@ -41,6 +61,23 @@ export class Notifier {
     for (const id of taskIds) this.wake(`task:${id}`);
     this.ledgerVersion++;
     this.wake('ledger');
+    if (taskIds.length > 0) for (const fn of this.changeFns) fn(taskIds);
+  }
+
+  /**
+   * Calls `fn` with the task ids of every change this process hears of (its own commits and other
+   * replicas' notices), for waiters whose condition is not one task (claimable work).
+   */
+  onChanged(fn: (taskIds: readonly string[]) => void): void {
+    this.changeFns.push(fn);
+  }
+
+  /**
+   * Resolves when any of `keys` is woken (`wake`), after `ms`, or when `signal` aborts. Keys are
+   * free-form names agreed between a waiter and whoever wakes it (e.g. `claim:<capability key>`).
+   */
+  waitForAny(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
+    return this.waitFor(keys, ms, signal);
   }
 
   /** Principals changed on this replica (their caches drop what they hold). */
@@ -55,44 +92,54 @@ export class Notifier {
 
   /** Resolves when `taskId` changes or after `ms`, whichever is first. */
   waitForTask(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    return this.waitFor(`task:${taskId}`, ms, signal);
+    return this.waitFor([`task:${taskId}`], ms, signal);
   }
 
   waitForLedger(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.waitFor('ledger', ms, signal);
+    return this.waitFor(['ledger'], ms, signal);
   }
 
   /** How many waiters are registered (for metrics and tests). */
   get waiting(): number {
-    let n = 0;
-    for (const s of this.waiters.values()) n += s.size;
-    return n;
+    // A waiter on several keys (a claim long-poll) is one waiter.
+    const all = new Set<Waiter>();
+    for (const s of this.waiters.values()) for (const w of s) all.add(w);
+    return all.size;
   }
 
-  private waitFor(key: string, ms: number, signal?: AbortSignal): Promise<void> {
+  private waitFor(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
     if (this.stop.signal.aborted || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
+      let settled = false;
       const done = () => {
+        // A waiter on several keys can be queued more than once (two keys woken in one turn).
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
-        this.waiters.get(key)?.delete(done);
-        if (this.waiters.get(key)?.size === 0) this.waiters.delete(key);
+        for (const key of keys) {
+          this.waiters.get(key)?.delete(done);
+          if (this.waiters.get(key)?.size === 0) this.waiters.delete(key);
+        }
         signal?.removeEventListener('abort', done);
         resolve();
       };
       // A timeout wakes through the same slices as a hint: thousands of waiters that started together
       // time out together, and must not all run in one turn either.
       const timer = setTimeout(() => this.enqueue(done), Math.max(0, ms));
-      let set = this.waiters.get(key);
-      if (!set) {
-        set = new Set();
-        this.waiters.set(key, set);
+      for (const key of keys) {
+        let set = this.waiters.get(key);
+        if (!set) {
+          set = new Set();
+          this.waiters.set(key, set);
+        }
+        set.add(done);
       }
-      set.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
 
-  private wake(key: string): void {
+  /** Wakes the waiters of `key` (see `waitForAny`). */
+  wake(key: string): void {
     const set = this.waiters.get(key);
     if (!set) return;
     this.waiters.delete(key);

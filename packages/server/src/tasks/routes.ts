@@ -1,8 +1,21 @@
-import { API_PREFIX, type Api } from '../kernel/routes.js';
-import { IdempotencyHeaders, op, responses, TaskIdParams } from '../kernel/schemas.js';
+import { API_PREFIX, type Api, clientGone } from '../kernel/routes.js';
+import { IdempotencyHeaders, op, responses, TaskIdParams, WaitQuery } from '../kernel/schemas.js';
 import { CreateTaskBody } from '../policy/schemas.js';
 import { CancelBody, CreatedTask, ListTasksQuery, RevisedTask, ReviseTaskBody, TaskPage, TaskView } from './schemas.js';
 import type { Tasks } from './tasks.js';
+
+/** `GET /tasks/{id}`, optionally long-polled until the task finishes. */
+const GET_TASK_SCHEMA = {
+  ...op(
+    'getTask',
+    'Get a task',
+    'The task with its gates, decisions and outcome. With `?wait=` (seconds, at most 60) the call long-polls until the task is finished — a terminal status: `completed`, `failed`, `rejected`, `expired` or `cancelled` — and answers it then, or answers the task as it is when the wait ends (check `status`). A finished task is answered at once.',
+  ),
+  tags: ['tasks'],
+  params: TaskIdParams,
+  querystring: WaitQuery,
+  response: responses(200, TaskView, 400, 401, 404),
+};
 
 /** `POST /tasks` (with `Idempotency-Key`), `GET /tasks`, `GET /tasks/{id}`, `POST /tasks/{id}/cancel`. */
 export function taskRoutes(api: Api, tasks: Tasks): void {
@@ -40,17 +53,10 @@ export function taskRoutes(api: Api, tasks: Tasks): void {
     async (req) =>
       tasks.list(req.principal, { status: req.query.status, limit: req.query.limit ?? 50, cursor: req.query.cursor }),
   );
-  api.get(
-    `${API_PREFIX}/tasks/:taskId`,
-    {
-      schema: {
-        ...op('getTask', 'Get a task', 'The task with its gates, decisions and outcome.'),
-        tags: ['tasks'],
-        params: TaskIdParams,
-        response: responses(200, TaskView, 400, 401, 404),
-      },
-    },
-    async (req) => tasks.get(req.principal, req.params.taskId),
+  api.get(`${API_PREFIX}/tasks/:taskId`, { schema: GET_TASK_SCHEMA }, async (req, reply) =>
+    req.query.wait
+      ? tasks.wait(req.principal, req.params.taskId, req.query.wait, clientGone(reply))
+      : tasks.get(req.principal, req.params.taskId),
   );
   api.post(
     `${API_PREFIX}/tasks/:taskId/cancel`,

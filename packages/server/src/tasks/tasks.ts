@@ -1,9 +1,10 @@
-import { HumanOSError, type TaskStatus } from '@humanos/core';
+import { HumanOSError, type TaskStatus, TERMINAL_TASK_STATUSES } from '@humanos/core';
 import { cancelGates } from '../approvals/gates.js';
 import type { Principal } from '../kernel/access.js';
 import { decodeCursor, encodeCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { StoredResponse } from '../kernel/idempotency.js';
+import { recheckDelay } from '../kernel/notifier.js';
 import { textBytes, withinBytes } from '../kernel/routes.js';
 import { iso } from '../kernel/rows.js';
 import type { CreateTaskInput } from '../policy/input.js';
@@ -81,6 +82,32 @@ export class Tasks {
 
   async get(actor: Principal, taskId: string): Promise<TaskView> {
     return taskView(this.deps.db, await this.deps.access.visibleTask(this.deps.db, actor, taskId));
+  }
+
+  /**
+   * Long-poll (`GET /tasks/{id}?wait=`): answers the task as soon as it is finished (a terminal
+   * status: completed, failed, rejected, expired, cancelled), when `waitSeconds` pass, or with its
+   * current state when `signal` aborts (the client left, the server stops).
+   *
+   * Woken by the commit that touched the task (here or, via NOTIFY, on another replica); between
+   * hints it reads only the task's status, and builds the full view once, at the end.
+   *
+   * @example
+   * const done = await tasks.wait(agent, taskId, 30, clientGone(reply)); // done.status === 'completed'
+   */
+  async wait(actor: Principal, taskId: string, waitSeconds: number, signal?: AbortSignal): Promise<TaskView> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    // The first read checks visibility (404 for a task this caller may not see) and answers a finished task at once.
+    const view = await this.get(actor, taskId);
+    if (TERMINAL_TASK_STATUSES.has(view.status)) return view;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted || this.deps.notifier.stopping.aborted) break;
+      await this.deps.notifier.waitForTask(taskId, recheckDelay(left), signal);
+      const row = await this.deps.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
+      if (!row || TERMINAL_TASK_STATUSES.has(row.status as TaskStatus)) break;
+    }
+    return this.get(actor, taskId);
   }
 
   /** Tasks the caller requested (or acts for); admins see all. Newest first, keyset-paginated. */

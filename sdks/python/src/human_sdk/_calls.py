@@ -72,8 +72,13 @@ def evaluate_policy(body: dict[str, Any]) -> Call[dict[str, Any]]:
     return Call('POST', f'{PREFIX}/policy/evaluate', _json, body=body, retry=True)
 
 
-def get_task(task_id: str) -> Call[Task]:
-    return Call('GET', f'{PREFIX}/tasks/{_q(task_id)}', Task.model_validate, retry=True)
+def _read(path: str, parse: Callable[[Any], T], wait: float | None) -> Call[T]:
+    """A read, long-polled when ``wait`` (seconds) is given: the request's timeout grows by the wait."""
+    return Call('GET', path, parse, params={'wait': wait} if wait else None, retry=True, extra_timeout=wait or 0.0)
+
+
+def get_task(task_id: str, wait: float | None = None) -> Call[Task]:
+    return _read(f'{PREFIX}/tasks/{_q(task_id)}', Task.model_validate, wait)
 
 
 def list_tasks(status: str | None, limit: int | None, cursor: str | None) -> Call[TaskPage]:
@@ -102,14 +107,7 @@ def inbox(status: str | None, limit: int | None, cursor: str | None) -> Call[Inb
 
 
 def get_approval(approval_id: str, wait: float | None = None) -> Call[ApprovalRequest]:
-    return Call(
-        'GET',
-        f'{PREFIX}/approvals/{_q(approval_id)}',
-        ApprovalRequest.model_validate,
-        params={'wait': wait} if wait else None,
-        retry=True,
-        extra_timeout=wait or 0.0,
-    )
+    return _read(f'{PREFIX}/approvals/{_q(approval_id)}', ApprovalRequest.model_validate, wait)
 
 
 def gate_ref(approval: str | ApprovalRequest, payload_digest: str | None) -> tuple[str, str | None]:
@@ -207,13 +205,17 @@ def execute(task_id: str, payload: Mapping[str, Any] | None, lease_seconds: int 
     return Call('POST', f'{PREFIX}/tasks/{_q(task_id)}/execute', Execution.model_validate, body=body)
 
 
-def claim(capabilities: Sequence[str], limit: int | None, lease_seconds: int | None) -> Call[list[Execution]]:
+def claim(
+    capabilities: Sequence[str], limit: int | None, lease_seconds: int | None, wait: float | None = None
+) -> Call[list[Execution]]:
     body = drop_none({'capabilities': list(capabilities), 'limit': limit, 'leaseSeconds': lease_seconds})
     return Call(
         'POST',
         f'{PREFIX}/executions/claim',
         lambda r: [Execution.model_validate(x) for x in r['items']],
         body=body,
+        params={'wait': wait} if wait else None,
+        extra_timeout=wait or 0.0,
     )
 
 

@@ -5,6 +5,9 @@ heartbeated lease; a human's takeover cancels the handler (an async handler gets
 ``asyncio.CancelledError``, a sync one sees ``ctx.cancelled``); :meth:`Worker.stop` is graceful —
 nothing new is claimed and running handlers finish.
 
+Idle, it does not poll: each claim is a long-poll (``claim_wait`` seconds) the server answers as soon
+as work is approved; with every slot busy it makes no request until a handler finishes.
+
 Example:
     >>> from human_sdk import AsyncHumanOSClient, Worker
     >>> async def send(payload, ctx):  # doctest: +SKIP
@@ -19,12 +22,14 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable, Sequence
 
+from ._async.flows import LONG_POLL_SECONDS
 from ._context import AsyncHandler, SyncHandler
 from .client import AsyncHumanOSClient
 from .errors import HumanOSError
-from .models import Task
+from .models import Execution, Task
 
 __all__ = ['Worker']
 
@@ -40,7 +45,10 @@ class Worker:
         handler: ``handler(payload, ctx)``, sync or async; its return value completes the task, an
             exception fails it.
         concurrency: handlers running at once. Default 1.
-        poll_interval: seconds between claims when there was nothing to do. Default 0.5.
+        claim_wait: seconds one claim waits on the server for work (1–60): an idle worker makes one
+            request per this many seconds, and starts new work as soon as it is approved. Default 30.
+        poll_interval: pause in seconds after a claim that failed, or that came back empty long
+            before its wait was over (an older server without the claim long-poll). Default 0.5.
         lease_seconds: lease length; heartbeats go every third of it. Default 60.
         on_error: called with errors from claiming and handlers (default: logged).
         on_done: called with each finished task.
@@ -54,6 +62,7 @@ class Worker:
         handler: AsyncHandler | SyncHandler,
         concurrency: int = 1,
         poll_interval: float = 0.5,
+        claim_wait: float = LONG_POLL_SECONDS,
         lease_seconds: int = 60,
         on_error: Callable[[BaseException], None] | None = None,
         on_done: Callable[[Task], None] | None = None,
@@ -65,12 +74,15 @@ class Worker:
         self.handler = handler
         self.concurrency = concurrency
         self.poll_interval = poll_interval
+        self.claim_wait = claim_wait
         self.lease_seconds = lease_seconds
         self.on_error = on_error
         self.on_done = on_done
         self._stopping: asyncio.Event | None = None
         self._loop_task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
+        # Set when a handler finishes (a slot is free) or the worker stops.
+        self._wake = asyncio.Event()
 
     @property
     def running(self) -> int:
@@ -103,27 +115,57 @@ class Worker:
         assert self._stopping is not None
         while not self._stopping.is_set():
             free = self.concurrency - len(self._running)
-            claimed = []
-            if free > 0:
-                try:
-                    claimed = await self.client.claim(self.capabilities, limit=free, lease_seconds=self.lease_seconds)
-                except HumanOSError as e:
-                    self._error(e)
+            if free <= 0:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            asked = time.monotonic()
+            claimed = await self._claim(free)
             for execution in claimed:
                 run = asyncio.ensure_future(
                     self.client.run_execution(execution, self.handler, lease_seconds=self.lease_seconds)
                 )
                 job = asyncio.ensure_future(self._run_one(execution.task_id, run))
                 self._running.add(job)
-                job.add_done_callback(self._running.discard)
-            if not claimed:
+                job.add_done_callback(self._finished)
+            # Empty long before the wait was over: not a long-poll answer (an error, an older server
+            # answering at once). Pause rather than ask again at once.
+            if not claimed and time.monotonic() - asked < self.claim_wait / 2:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), self.poll_interval)
+
+    async def _claim(self, free: int) -> list[Execution]:
+        """One claim long-poll, abandoned when the worker stops (the server claims nothing for a
+        client that left; a task claimed in that very instant is claimable again when its lease ends)."""
+        assert self._stopping is not None
+        claim = asyncio.ensure_future(
+            self.client.claim(self.capabilities, limit=free, lease_seconds=self.lease_seconds, wait=self.claim_wait)
+        )
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({claim, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if not claim.done():
+            claim.cancel()
+            with contextlib.suppress(asyncio.CancelledError, HumanOSError):
+                await claim
+            return []
+        try:
+            return claim.result()
+        except HumanOSError as e:
+            self._error(e)
+            return []
+
+    def _finished(self, job: asyncio.Task[None]) -> None:
+        self._running.discard(job)
+        self._wake.set()
 
     async def stop(self) -> None:
         """Graceful shutdown: claims nothing more; returns when running handlers have finished."""
         if self._stopping is not None:
             self._stopping.set()
+        self._wake.set()
         if self._loop_task is not None:
             await self._loop_task
         if self._running:

@@ -191,8 +191,14 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         """A dry run of ``create_task``: the policy, risk and gates that would apply; nothing is created."""
         return await self._send(_calls.evaluate_policy(create_task_body(description=description, **options)))
 
-    async def get_task(self, task_id: str) -> Task:
-        return await self._send(_calls.get_task(task_id))
+    async def get_task(self, task_id: str, *, wait: float | None = None) -> Task:
+        """Reads a task; with ``wait`` (seconds, 1–60) the server holds the call until the task is
+        finished (a terminal status) or the wait ends, and answers the task then.
+
+        Example:
+            >>> done = await client.get_task(task.id, wait=30)  # doctest: +SKIP
+        """
+        return await self._send(_calls.get_task(task_id, wait))
 
     async def list_tasks(
         self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None
@@ -384,10 +390,21 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         return await self._send(_calls.execute(task_id, payload, lease_seconds))
 
     async def claim(
-        self, capabilities: Sequence[str], *, limit: int | None = None, lease_seconds: int | None = None
+        self,
+        capabilities: Sequence[str],
+        *,
+        limit: int | None = None,
+        lease_seconds: int | None = None,
+        wait: float | None = None,
     ) -> list[Execution]:
-        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role)."""
-        return await self._send(_calls.claim(capabilities, limit, lease_seconds))
+        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role).
+        With ``wait`` (seconds, 1–60) and nothing to claim, the server holds the call until such work is
+        approved (then claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does.
+
+        Example:
+            >>> executions = await client.claim(['accounting'], wait=30)  # doctest: +SKIP
+        """
+        return await self._send(_calls.claim(capabilities, limit, lease_seconds, wait))
 
     async def heartbeat(
         self,
@@ -419,8 +436,9 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         blocking client every handler runs in the calling thread while another one heartbeats.
 
         Without a handler the task is left to the capability workers (see :class:`human_sdk.Worker`)
-        and the call waits, by server-sent events with a polling fallback, until it is completed or
-        failed; ``timeout`` (seconds) bounds the wait, after which the task is returned as it is.
+        and the call waits until it is completed or failed — one read, then long-polls
+        (``GET /tasks/{id}?wait=``) the server answers as soon as the task finishes, no polling;
+        ``timeout`` (seconds) bounds the wait, after which the task is returned as it is.
 
         ``payload``, when given, must be the approved payload (its canonical digest is compared):
         otherwise ``PayloadMismatchError``, and nothing runs.

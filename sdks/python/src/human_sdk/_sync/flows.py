@@ -27,8 +27,9 @@ from ..models import Approval, Execution, InRunDecision, Task
 if TYPE_CHECKING:
     from .client import HumanOSClient, OnApprovalRequest
 
-#: How long one wait for a task's events lasts before the task is read again.
-EVENT_WAIT = 15.0
+#: Seconds of one long-poll round (claims, task completion): under the server's 60 s bound, over the
+#: 25 s an idle worker may wait between two requests, under common proxies' 60 s read timeout.
+LONG_POLL_SECONDS = 30
 
 
 def wait_for_approval(
@@ -139,17 +140,28 @@ def run_execution(client: HumanOSClient, execution: Execution, handler: SyncHand
 def wait_for_completion(
     client: HumanOSClient, task_id: str, payload: Mapping[str, Any] | None, timeout: float | None
 ) -> Task:
-    """See :meth:`HumanOSClient.wait_for_completion`."""
+    """See :meth:`HumanOSClient.wait_for_completion`.
+
+    One read checks the task; then long-polls (``LONG_POLL_SECONDS`` each) that the server answers as
+    soon as the task finishes, so a task finished within one round costs two requests however long
+    it ran. An answer that comes back early and unfinished (an older server without the long-poll)
+    is followed by a short pause, never by an immediate retry.
+    """
     deadline = None if timeout is None else time.monotonic() + timeout
-    after = ledger_size(client) - 1
     task = client.get_task(task_id)
     check_runnable(task, payload)
     while task.status not in FINISHED:
         left = float('inf') if deadline is None else deadline - time.monotonic()
         if left <= 0:
             return task
-        after = wait_task_event(client, task_id, after, min(left, EVENT_WAIT))
-        task = client.get_task(task_id)
+        # Never past the caller's deadline (the server takes tenths of a second too).
+        wait = round(max(0.1, min(left, LONG_POLL_SECONDS)), 1)
+        asked = time.monotonic()
+        task = client.get_task(task_id, wait=wait)
+        # Cancelled or expired meanwhile: the same errors as on the first read.
+        check_runnable(task, None)
+        if task.status not in FINISHED and time.monotonic() - asked < wait / 2:
+            SyncIO.sleep(max(0.0, min(0.5, left)))
     return task
 
 
