@@ -224,6 +224,9 @@ for (const backend of backends()) {
       await decide(admin, 1, 'back');
       const back = await cosigned(server.url, 70_000);
       expect(back.witnesses?.[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toContain(`humanos_witness_cosigned_size{witness="${first.url}"} ${back.ledgerSize}`);
+      expect(metrics).toContain(`humanos_witness_failures{witness="${first.url}"} 0`);
     }, 120_000);
   });
 }
