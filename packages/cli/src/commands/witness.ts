@@ -49,7 +49,7 @@ export function register(program: Command, ctx: Ctx): void {
       'after',
       [
         '',
-        'The log origin and key of a HumanOS server: GET /api/v1/ledger/public-key ({origin, publicKey}).',
+        'The log origin and key of a HumanOS server: GET /v1/humanos/ledger/public-key ({origin, publicKey}).',
         'Give the printed vkey to the server (HUMANOS_WITNESSES=<vkey>=<url>) and to verifiers (--witness).',
         '',
         'Example:',

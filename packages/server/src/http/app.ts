@@ -215,7 +215,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await openApi(app, opts.version);
   registerProblems(app);
   registerWebInbox(app);
-  registerMetrics(app, service);
+  registerMetrics(app, service, opts.witnesses);
   app.get('/healthz', { schema: { hide: true } }, async () => {
     const size = await service.deps.ledger.size(service.deps.db);
     const witnesses = opts.witnesses?.();

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { WitnessStatus } from '../ledger/witnesses.js';
 import type { HumanOSService } from '../service.js';
 import { registerDomainMetrics } from './domainMetrics.js';
 
@@ -7,7 +8,11 @@ import { registerDomainMetrics } from './domainMetrics.js';
  * Prometheus metrics at `GET /metrics` (unauthenticated, like /healthz: counts and timings only,
  * no task content). One registry per app, so tests and several servers in a process do not collide.
  */
-export function registerMetrics(app: FastifyInstance, service: HumanOSService): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  service: HumanOSService,
+  witnesses?: () => WitnessStatus[],
+): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'humanos_' });
   registerDomainMetrics(registry, service);
@@ -85,6 +90,7 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
     inFlight.inc(labels);
     reply.raw.once('close', () => inFlight.dec(labels));
   });
+  if (witnesses) registerWitnessMetrics(registry, witnesses);
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
     const route = req.routeOptions.url ?? 'unmatched';
@@ -94,5 +100,27 @@ export function registerMetrics(app: FastifyInstance, service: HumanOSService): 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** Per witness (by URL): the size it last cosigned for this server, and its consecutive failures. */
+function registerWitnessMetrics(registry: Registry, witnesses: () => WitnessStatus[]): void {
+  new Gauge({
+    name: 'humanos_witness_cosigned_size',
+    help: 'The ledger size each witness last cosigned for this server (-1: none yet); alert when it lags humanos_ledger_entries',
+    labelNames: ['witness'] as const,
+    registers: [registry],
+    collect() {
+      for (const w of witnesses()) this.set({ witness: w.url }, w.cosignedSize ?? -1);
+    },
+  });
+  new Gauge({
+    name: 'humanos_witness_failures',
+    help: 'Consecutive failed submissions to each witness (0: the last one was cosigned)',
+    labelNames: ['witness'] as const,
+    registers: [registry],
+    collect() {
+      for (const w of witnesses()) this.set({ witness: w.url }, w.consecutiveFailures);
+    },
   });
 }

@@ -17,6 +17,7 @@ import {
   verifyLedger,
 } from '@humanos/core';
 import {
+  forgetWitnessedLog,
   type HumanOSServer,
   loadConfig,
   openStore,
@@ -87,6 +88,27 @@ async function decide(admin: Api, n: number, tag: string): Promise<void> {
   }
 }
 
+/**
+ * Cuts the store's log back to its newest checkpoint of at most `atMost` entries, as an older backup
+ * would be, and drops the pin file; returns the size it has now.
+ */
+async function truncate(b: Backend, atMost: number): Promise<number> {
+  const store = await openStore(
+    b.databaseUrl ? { kind: 'postgres', url: b.databaseUrl } : { kind: 'sqlite', file: `${b.dataDir}/humanos.db` },
+  );
+  const { rows } = await sql<{
+    size: number;
+  }>`select max(size) as size from checkpoints where size <= ${atMost}`.execute(store.db);
+  const cut = Number(rows[0]?.size);
+  await sql.raw(`delete from ledger_entries where seq >= ${cut}`).execute(store.db);
+  await sql.raw(`delete from ledger_nodes where level = 0 and idx >= ${cut}`).execute(store.db);
+  await sql.raw(`delete from checkpoints where size > ${cut}`).execute(store.db);
+  await sql.raw(`update ledger_head set size = ${cut}`).execute(store.db);
+  await store.close();
+  rmSync(join(b.dataDir, 'ledger-checkpoint.json'), { force: true });
+  return cut;
+}
+
 for (const backend of backends()) {
   describe(`witnessed checkpoints [${backend}]`, () => {
     const cleanup: (() => Promise<void>)[] = [];
@@ -125,18 +147,7 @@ for (const backend of backends()) {
       const witnessed = h.ledgerSize;
       await server.close();
       server = undefined;
-      const cut = witnessed - 3;
-      const store = await openStore(
-        s.b.databaseUrl
-          ? { kind: 'postgres', url: s.b.databaseUrl }
-          : { kind: 'sqlite', file: `${s.b.dataDir}/humanos.db` },
-      );
-      await sql.raw(`delete from ledger_entries where seq >= ${cut}`).execute(store.db);
-      await sql.raw(`delete from ledger_nodes where level = 0 and idx >= ${cut}`).execute(store.db);
-      await sql.raw(`delete from checkpoints where size > ${cut}`).execute(store.db);
-      await sql.raw(`update ledger_head set size = ${cut}`).execute(store.db);
-      await store.close();
-      rmSync(join(s.b.dataDir, 'ledger-checkpoint.json'), { force: true });
+      const cut = await truncate(s.b, witnessed - 3);
       await expect(startServer(config(env), { logger: false })).rejects.toThrow(
         new RegExp(`HUMANOS_WITNESSES: the store's ledger \\(${cut} entries\\) is behind .*cosigned size ${witnessed}`),
       );
@@ -147,6 +158,42 @@ for (const backend of backends()) {
       const unwitnessed = await startServer(config(s.env), { logger: false });
       await unwitnessed.close();
     }, 90_000);
+
+    it('the quorum decides: one of two witnesses ahead refuses a start with quorum 1, not with quorum 2', async () => {
+      const s = await setup(backend);
+      const logs = [{ origin: ORIGIN, key: s.logKey }];
+      const dirs = [join(s.witnessDir, 'a'), join(s.witnessDir, 'b')];
+      const both = await Promise.all(dirs.map((dataDir) => startWitness({ dataDir, logs })));
+      cleanup.push(async () => {
+        for (const w of both) await w.close();
+        rmSync(s.witnessDir, { recursive: true, force: true });
+        await s.b.drop();
+      });
+      const witnesses = both.map((w) => `${w.vkey}=${w.url}`).join(',');
+      const server = await startServer(config({ ...s.env, HUMANOS_WITNESSES: witnesses }), { logger: false });
+      await decide(new Api(server.url, ADMIN_TOKEN), 2, 'quorum');
+      const witnessed = (await cosigned(server.url)).ledgerSize;
+      await server.close();
+      const cut = await truncate(s.b, witnessed - 1);
+      // Witness b forgets the log (its operator accepted a rollback, or it lost its state): only a is ahead.
+      const b = both[1] as RunningWitness;
+      await b.close();
+      expect(forgetWitnessedLog(dirs[1] as string, ORIGIN)).toBe(witnessed);
+      both[1] = await startWitness({ dataDir: dirs[1] as string, logs, port: Number(new URL(b.url).port) });
+      await expect(
+        startServer(config({ ...s.env, HUMANOS_WITNESSES: witnesses, HUMANOS_WITNESS_QUORUM: '1' }), { logger: false }),
+      ).rejects.toThrow(`cosigned size ${witnessed}`);
+      // Quorum 2: one witness is not a quorum; the server starts and shows the conflict.
+      const quorum2 = config({ ...s.env, HUMANOS_WITNESSES: witnesses, HUMANOS_WITNESS_QUORUM: '2' });
+      const started = await startServer(quorum2, { logger: false });
+      try {
+        const h = await health(started.url);
+        expect(h.witnesses?.map((w) => w.state)).toEqual(['conflict', 'ok']);
+        expect(h.witnesses?.[1]?.cosignedSize).toBe(cut);
+      } finally {
+        await started.close();
+      }
+    }, 120_000);
 
     it('an unavailable witness does not block decisions; it is retried, shown in /healthz, and caught up when back', async () => {
       const s = await setup(backend);
@@ -177,6 +224,9 @@ for (const backend of backends()) {
       await decide(admin, 1, 'back');
       const back = await cosigned(server.url, 70_000);
       expect(back.witnesses?.[0]).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toContain(`humanos_witness_cosigned_size{witness="${first.url}"} ${back.ledgerSize}`);
+      expect(metrics).toContain(`humanos_witness_failures{witness="${first.url}"} 0`);
     }, 120_000);
   });
 }
