@@ -24,6 +24,7 @@ import { migration as m0023 } from './0023_delegations.js';
 import { migration as m0024 } from './0024_task_versions.js';
 import { migration as m0025 } from './0025_team.js';
 import { migration as m0026 } from './0026_gates.js';
+import { migration as m0028 } from './0028_ledger_signer.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -57,6 +58,7 @@ const migrations: Record<string, Migration> = {
   '0024_task_versions': m0024,
   '0025_team': m0025,
   '0026_gates': m0026,
+  '0028_ledger_signer': m0028,
 };
 
 export const migrationProvider: MigrationProvider = {
