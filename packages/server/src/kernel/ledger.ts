@@ -151,7 +151,11 @@ export class Ledger {
     keys?: KeyChain,
   ) {
     this.keys = keys ?? new KeyChain([{ publicKey: didKeyFromPublicKey(key.publicKeyRaw), fromSize: 0 }]);
+    this.signerHex = bytesToHex(key.publicKeyRaw);
   }
+
+  /** This process's key, as `ledger_head.signer` holds it. */
+  private readonly signerHex: string;
 
   /**
    * Starts holding this transaction's appends in memory until `seal`, and returns the current size.
@@ -159,10 +163,17 @@ export class Ledger {
    * transaction, so the size read here stays true.
    */
   async begin(trx: Transaction<Database>): Promise<number> {
-    let q = trx.selectFrom('ledger_head').select('size').where('id', '=', 1);
+    let q = trx.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', 1);
     // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
     q = this.dialect.forUpdate(q);
-    const size = Number((await q.executeTakeFirstOrThrow()).size);
+    const head = await q.executeTakeFirstOrThrow();
+    // Read under the same lock: after a rotation, a replica still holding the old key appends nothing.
+    if (head.signer && head.signer !== this.signerHex) {
+      throw new Error(
+        `the ledger is now signed by another key (${head.signer}): it was rotated; restart this server with the new key`,
+      );
+    }
+    const size = Number(head.size);
     const cached = this.frontier?.size === size ? this.frontier : undefined;
     const nodes = cached ? new Map(cached.nodes) : await this.loadNodes(trx, perfectNodesFor([0, size]));
     this.pending.set(trx, new PendingAppends(size, nodes, cached?.heads));

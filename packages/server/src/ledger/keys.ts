@@ -166,7 +166,15 @@ export async function establishLedgerIdentity(
   const chain = await storedChain(store, meta, origin);
   await beforeWriting(origin);
   const current = chain.current.publicKey;
-  if (sameDidKey(current, did(keys.key))) return { origin, keys: chain, rotated: undefined };
+  if (sameDidKey(current, did(keys.key))) {
+    // A store from before migration 0028 learns which key signs it (every append batch checks it).
+    await store.db
+      .updateTable('ledger_head')
+      .set({ signer: hex(keys.key) })
+      .where('signer', 'is', null)
+      .execute();
+    return { origin, keys: chain, rotated: undefined };
+  }
   if (!keys.previous) {
     throw new StartupError(
       keys.setting,
@@ -215,6 +223,12 @@ async function rotate(
       .updateTable('meta')
       .set({ value: hex(r.next) })
       .where('key', '=', 'ledger_public_key')
+      .execute();
+    // Replicas still running with the previous key stop appending (Ledger.begin reads it).
+    await trx
+      .updateTable('ledger_head')
+      .set({ signer: hex(r.next) })
+      .where('id', '=', 1)
       .execute();
     await trx
       .insertInto('meta')

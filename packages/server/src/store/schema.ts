@@ -179,7 +179,8 @@ export interface Database {
     response: string;
     created_at: number;
   };
-  ledger_head: { id: number; size: number };
+  /** `signer`: hex public key of the key in force (migration 0028; null before a start recorded it). */
+  ledger_head: { id: number; size: number; signer: string | null };
   ledger_entries: { seq: number; entry: string; leaf_hash: string; task_id: string | null };
   ledger_nodes: { level: number; idx: number; hash: string };
   checkpoints: { size: number; root_hash: string; note: string; created_at: number };

@@ -130,6 +130,26 @@ for (const backend of backends()) {
       expect(() => loadConfig({ HUMANOS_SIGNING_KEY: secret, HUMANOS_SIGNING_KEY_FILE: '/x' })).toThrow(/both set/);
     });
 
+    it('a replica still running with the old key after a rotation appends nothing (it fails its writes)', async () => {
+      b = await createBackend(backend);
+      const [k1, k2] = [generateSigningKey(), generateSigningKey()];
+      const old = await start(pemEnv(k1));
+      const admin = new Api(old.url, ADMIN_TOKEN);
+      const agent = admin.as((await admin.post('/principals', { id: 'did:agent:late', roles: [] })).body.token);
+      const rotated = await start({
+        ...pemEnv(k2),
+        HUMANOS_PREVIOUS_SIGNING_KEY_FILE: keyFile(k1, 'k1'),
+        ...(backend === 'postgres' ? { HUMANOS_DATA_DIR: `${b.dataDir}/replica` } : {}),
+      });
+      const size = async () => (await (await fetch(`${rotated.url}/healthz`)).json()).ledgerSize as number;
+      const before = await size();
+      const refused = await agent.post('/tasks', { description: 'Signed by the wrong key?' });
+      expect(refused.status).toBe(500);
+      expect(await size()).toBe(before);
+      const bundle = await exported(rotated.url);
+      expect(verifyLedger(bundle, { trustedPublicKey: did(k2) })).toMatchObject({ ok: true });
+    });
+
     it('rotation: decisions before and after verify, the old approval still executes, wrong keys refuse and write nothing', async () => {
       b = await createBackend(backend);
       const [k1, k2, k3] = [generateSigningKey(), generateSigningKey(), generateSigningKey()];

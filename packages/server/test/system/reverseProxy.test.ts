@@ -5,14 +5,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ADMIN_TOKEN,
-  type Backend,
-  backends,
-  type ChildServer,
-  createBackend,
-  spawnServer,
-} from '../../../../test-support/harness.js';
+import { ADMIN_TOKEN, type Backend, backends, createBackend, spawnServer } from '../../../../test-support/harness.js';
 import { WaitQuery } from '../../src/kernel/schemas.js';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
@@ -152,7 +145,7 @@ function viaProxy(
 for (const backend of backends()) {
   describe.skipIf(!NGINX && process.env.CI !== 'true')(`the documented nginx config [${backend}]`, () => {
     let b: Backend | undefined;
-    let server: ChildServer | undefined;
+    let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
     let proxy: Proxy | undefined;
     afterEach(async () => {
       proxy?.proc.kill('SIGTERM');
