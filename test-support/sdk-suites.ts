@@ -86,9 +86,7 @@ function run(cmd: string[], cwd: string, env: Record<string, string> = {}): bool
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
-  const suites = SUITES.filter(
-    (s) => present(s) && (!wanted.length || wanted.includes(s.name)),
-  );
+  const suites = SUITES.filter((s) => present(s) && (!wanted.length || wanted.includes(s.name)));
   if (!suites.length) {
     process.stdout.write('sdk-suites: no SDK suites present\n');
     return;

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PolicyDocument } from '@humanos/core';
+import type { PolicyDocument, SigningKey } from '@humanos/core';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { StartupError } from './errors.js';
@@ -151,11 +151,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       keyChain: identity.keys,
       retiredKey: keys.previous,
     });
-    // The witnesses need nothing on this replica's disk: a store behind what a quorum cosigned is
-    // refused wherever it runs (an ephemeral container without the pin file included).
-    cosigner = new WitnessCosigner(service.deps, keys.key, config.witnesses);
-    const unwitnessed = await cosigner.problem();
-    if (unwitnessed) throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
+    cosigner = await witnessedStore(service, keys.key, config);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -197,6 +193,25 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     await store.close();
     throw e;
   }
+}
+
+/**
+ * The witnesses' cosigner, after checking the store is not behind what a quorum of them cosigned:
+ * they need nothing on this replica's disk, so a rolled-back store is refused wherever it runs (an
+ * ephemeral container without the pin file included).
+ */
+async function witnessedStore(
+  service: HumanOSService,
+  key: SigningKey,
+  config: ServerConfig,
+): Promise<WitnessCosigner> {
+  const cosigner = new WitnessCosigner(service.deps, key, config.witnesses);
+  const unwitnessed = await cosigner.problem();
+  if (unwitnessed) {
+    cosigner.stop();
+    throw new StartupError('HUMANOS_WITNESSES', unwitnessed);
+  }
+  return cosigner;
 }
 
 /** The graceful stop: no new requests, streams and long-polls ended, background work done, then the store. */

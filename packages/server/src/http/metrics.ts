@@ -29,24 +29,7 @@ export function registerMetrics(
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 60],
     registers: [registry],
   });
-  new Gauge({
-    name: 'humanos_ledger_entries',
-    help: 'Entries in the signed ledger',
-    registers: [registry],
-    async collect() {
-      this.set(await service.ledger.size(service.store.db));
-    },
-  });
-  new Counter({
-    name: 'humanos_db_statements_total',
-    help: 'SQL statements sent to the store by kind (select, insert, update, delete, begin, commit, …)',
-    labelNames: ['kind'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [kind, n] of Object.entries(service.store.statements.snapshot())) this.inc({ kind }, n);
-    },
-  });
+  registerStoreMetrics(registry, service);
   new Gauge({
     name: 'humanos_webhook_deliveries',
     help: 'Webhook deliveries by status (pending is the backlog; failed gave up and wait for a retry)',
@@ -76,20 +59,7 @@ export function registerMetrics(
       for (const r of await service.channels.countByStatus()) this.set({ sink: r.sink, status: r.status }, r.n);
     },
   });
-  // Requests being answered now, long-polls and event streams included (they hold theirs open): how
-  // many clients a replica is holding, and what a drain on shutdown must answer. Counted down when
-  // the response closes, which also covers streams that take over the socket (no onResponse then).
-  const inFlight = new Gauge({
-    name: 'humanos_http_requests_in_flight',
-    help: 'Requests being answered now (long-polls and event streams included), by method and route',
-    labelNames: ['method', 'route'] as const,
-    registers: [registry],
-  });
-  app.addHook('onRequest', async (req, reply) => {
-    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched' };
-    inFlight.inc(labels);
-    reply.raw.once('close', () => inFlight.dec(labels));
-  });
+  registerInFlight(app, registry);
   if (witnesses) registerWitnessMetrics(registry, witnesses);
   app.addHook('onResponse', async (req, reply) => {
     // The route pattern, not the URL: ids would make unbounded label values.
@@ -100,6 +70,47 @@ export function registerMetrics(
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** The store: entries in the signed ledger, and the SQL statements sent to it (store/statements.ts). */
+function registerStoreMetrics(registry: Registry, service: HumanOSService): void {
+  new Gauge({
+    name: 'humanos_ledger_entries',
+    help: 'Entries in the signed ledger',
+    registers: [registry],
+    async collect() {
+      this.set(await service.ledger.size(service.store.db));
+    },
+  });
+  new Counter({
+    name: 'humanos_db_statements_total',
+    help: 'SQL statements sent to the store by kind (select, insert, update, delete, begin, commit, …)',
+    labelNames: ['kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(service.store.statements.snapshot())) this.inc({ kind }, n);
+    },
+  });
+}
+
+/**
+ * Requests being answered now, long-polls and event streams included (they hold theirs open): how
+ * many clients a replica is holding, and what a drain on shutdown must answer. Counted down when
+ * the response closes, which also covers streams that take over the socket (no onResponse then).
+ */
+function registerInFlight(app: FastifyInstance, registry: Registry): void {
+  const inFlight = new Gauge({
+    name: 'humanos_http_requests_in_flight',
+    help: 'Requests being answered now (long-polls and event streams included), by method and route',
+    labelNames: ['method', 'route'] as const,
+    registers: [registry],
+  });
+  app.addHook('onRequest', async (req, reply) => {
+    const labels = { method: req.method, route: req.routeOptions.url ?? 'unmatched' };
+    inFlight.inc(labels);
+    reply.raw.once('close', () => inFlight.dec(labels));
   });
 }
 

@@ -192,12 +192,7 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         return await self._send(_calls.evaluate_policy(create_task_body(description=description, **options)))
 
     async def get_task(self, task_id: str, *, wait: float | None = None) -> Task:
-        """Reads a task; with ``wait`` (seconds, 1–60) the server holds the call until the task is
-        finished (a terminal status) or the wait ends, and answers the task then.
-
-        Example:
-            >>> done = await client.get_task(task.id, wait=30)  # doctest: +SKIP
-        """
+        """Reads a task; with ``wait`` (1–60 s) the server answers once the task is finished or the wait ends."""
         return await self._send(_calls.get_task(task_id, wait))
 
     async def list_tasks(
@@ -397,13 +392,9 @@ class AsyncHumanOSClient(DelegationMethods, CollabMethods):
         lease_seconds: int | None = None,
         wait: float | None = None,
     ) -> list[Execution]:
-        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role).
-        With ``wait`` (seconds, 1–60) and nothing to claim, the server holds the call until such work is
-        approved (then claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does.
-
-        Example:
-            >>> executions = await client.claim(['accounting'], wait=30)  # doctest: +SKIP
-        """
+        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role). With
+        ``wait`` (1–60 s) and nothing to claim, the server holds the call until such work is approved (then
+        claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does."""
         return await self._send(_calls.claim(capabilities, limit, lease_seconds, wait))
 
     async def heartbeat(

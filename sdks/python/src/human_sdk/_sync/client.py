@@ -194,12 +194,7 @@ class HumanOSClient(DelegationMethods, CollabMethods):
         return self._send(_calls.evaluate_policy(create_task_body(description=description, **options)))
 
     def get_task(self, task_id: str, *, wait: float | None = None) -> Task:
-        """Reads a task; with ``wait`` (seconds, 1–60) the server holds the call until the task is
-        finished (a terminal status) or the wait ends, and answers the task then.
-
-        Example:
-            >>> done = client.get_task(task.id, wait=30)  # doctest: +SKIP
-        """
+        """Reads a task; with ``wait`` (1–60 s) the server answers once the task is finished or the wait ends."""
         return self._send(_calls.get_task(task_id, wait))
 
     def list_tasks(self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None) -> TaskPage:
@@ -395,13 +390,9 @@ class HumanOSClient(DelegationMethods, CollabMethods):
         lease_seconds: int | None = None,
         wait: float | None = None,
     ) -> list[Execution]:
-        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role).
-        With ``wait`` (seconds, 1–60) and nothing to claim, the server holds the call until such work is
-        approved (then claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does.
-
-        Example:
-            >>> executions = client.claim(['accounting'], wait=30)  # doctest: +SKIP
-        """
+        """Claims up to ``limit`` approved tasks these capabilities cover (needs the executor role). With
+        ``wait`` (1–60 s) and nothing to claim, the server holds the call until such work is approved (then
+        claims it) or the wait ends (then none), as :class:`human_sdk.Worker` does."""
         return self._send(_calls.claim(capabilities, limit, lease_seconds, wait))
 
     def heartbeat(
