@@ -308,7 +308,7 @@ export class LedgerVerifier {
       return;
     }
     this.roots = roots;
-    const unsealed = unsealedTrust(this.keys, roots, options.trustedPublicKey);
+    const unsealed = unsealedTrust(this.keys, checkpoints, header.origin, options.trustedPublicKey);
     if (unsealed) {
       this.fail(undefined, unsealed);
       return;

@@ -34,12 +34,15 @@ export function declaredChain(header: { publicKey: string; keys?: KeyEpoch[] }, 
 
 /**
  * A trusted key later than the first must have signed a checkpoint (itself or a key it handed the
- * log to): that checkpoint covers the rotations before it. A history of keys nobody trusts, ending
- * in a rotation to the trusted key that the trusted key never sealed, proves nothing.
+ * log to) at or after its rotation: that checkpoint covers the rotations before it. The checkpoint
+ * that seals a rotation carries the next key's signature beside the previous key's (a log with no
+ * write since its rotation is still anchored by the new key). A history of keys nobody trusts,
+ * ending in a rotation to the trusted key that the trusted key never sealed, proves nothing.
  */
 export function unsealedTrust(
   keys: KeyChain,
-  roots: readonly { size: number }[],
+  notes: readonly string[],
+  origin: string,
   trusted: string | undefined,
 ): string | undefined {
   if (trusted === undefined) return undefined;
@@ -47,8 +50,19 @@ export function unsealedTrust(
   const at = keys.epochs.findIndex((e) => sameDidKey(e.publicKey, did));
   if (at <= 0) return undefined;
   const from = (keys.epochs[at] as KeyEpoch).fromSize;
-  if (roots.some((r) => r.size - 1 >= from)) return undefined;
-  return 'no checkpoint is signed by the trusted public key or a key it handed the log to';
+  const later = keys.epochs.slice(at);
+  const sealed = notes.some((note) => claimedSize(note) >= from && later.some((k) => signs(note, origin, k.raw)));
+  return sealed ? undefined : 'no checkpoint is signed by the trusted public key or a key it handed the log to';
+}
+
+/** Whether `note` carries a valid signature of `key` (as the log `origin`). */
+function signs(note: string, origin: string, key: Uint8Array): boolean {
+  try {
+    openCheckpoint(note, origin, key);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The size a note claims (its second line), read before its signature is checked to pick the key. */

@@ -168,7 +168,7 @@ func keyChainOf(b *Bundle, first ed25519.PublicKey) (*KeyChain, *badAt) {
 // it (or a key it handed the log to) must have signed a checkpoint, which covers the rotations before
 // it: a history of keys nobody trusts, ending in a rotation to the trusted key that it never sealed,
 // proves nothing.
-func checkTrustedKey(chain *KeyChain, trusted ed25519.PublicKey, cps []checkpointAt) *badAt {
+func checkTrustedKey(chain *KeyChain, trusted ed25519.PublicKey, cps []checkpointAt, origin string) *badAt {
 	at := chain.Position(trusted)
 	if at < 0 {
 		return &badAt{-1, "the trusted public key is not one of the log's signing keys", ""}
@@ -177,7 +177,7 @@ func checkTrustedKey(chain *KeyChain, trusted ed25519.PublicKey, cps []checkpoin
 		return nil
 	}
 	for _, c := range cps {
-		if chain.IndexForSize(c.size) >= at {
+		if chain.IndexForSize(c.size) >= at || sealedBy(chain, at, c, origin) {
 			return nil
 		}
 	}
@@ -197,4 +197,19 @@ func KeyChainOf(b *Bundle) (*KeyChain, error) {
 		return nil, &VerificationError{Index: bad.index, Reason: bad.reason}
 	}
 	return v.chain, nil
+}
+
+// sealedBy reports whether the key at position at (or a later one) signed the checkpoint sealing its
+// rotation, which carries the next key's signature beside the previous key's: a log with no write
+// since its rotation is still anchored by the new key.
+func sealedBy(chain *KeyChain, at int, c checkpointAt, origin string) bool {
+	if int64(c.size) < chain.froms[at] {
+		return false
+	}
+	for _, k := range chain.keys[at:] {
+		if _, err := OpenCheckpoint(c.note, origin, k); err == nil {
+			return true
+		}
+	}
+	return false
 }

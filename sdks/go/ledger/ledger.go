@@ -325,7 +325,7 @@ func (v *verification) start(b *Bundle, trusted ed25519.PublicKey) *badAt {
 		return bad
 	}
 	if trusted != nil {
-		return checkTrustedKey(chain, trusted, v.cps)
+		return checkTrustedKey(chain, trusted, v.cps, b.Origin)
 	}
 	return nil
 }

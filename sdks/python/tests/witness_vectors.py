@@ -433,6 +433,11 @@ def rotation_cases() -> list[dict[str, Any]]:
     sealed.entries, sealed.decisions = log.entries[:5], log.decisions[:1]
     sealed.history = chain
     unsealed = sealed.export([log.checkpoint(2), log.checkpoint(5)])
+    # The server's rotation seal: the previous key's signature and the next key's on one checkpoint.
+    both_blob = note_key_hash(log.origin, raw(k2)) + k2.sign(log.text(5).encode())
+    sealed_by_both = sealed.export(
+        [log.checkpoint(2), f'{log.checkpoint(5)}\u2014 {log.origin} {base64.b64encode(both_blob).decode()}\n']
+    )
     two = rotation_log()
     two.rotate(k3)
     two.task(3)
@@ -542,6 +547,13 @@ def rotation_cases() -> list[dict[str, Any]]:
             'trusting k2, which signed nothing of this log',
             unsealed,
             bad(None),
+            trustedPublicKey=did(k2),
+        ),
+        case(
+            'rotation-seal-signed-by-both-trusting-next-key',
+            'the log ends at the rotation, whose seal k2 signed beside k1 (as the server does): k2 anchors it',
+            sealed_by_both,
+            ok(None, chain),
             trustedPublicKey=did(k2),
         ),
     ]

@@ -59,6 +59,10 @@ class KeyChain:
         """The position of the key that signs checkpoints of ``size`` (a rotation's own seal included)."""
         return max(i for i, (_, s) in enumerate(self._keys) if s < size or i == 0)
 
+    def keys_from(self, position: int) -> list[tuple[bytes, int]]:
+        """The keys (and the sizes they are in force from) at ``position`` and after."""
+        return self._keys[position:]
+
     def for_size(self, size: int) -> bytes:
         return self._keys[self.index_for_size(size)][0]
 

@@ -399,8 +399,24 @@ class _Verification:
         at = chain.position(trusted_key)
         if at is None:
             raise _Bad(None, "the trusted public key is not one of the log's signing keys")
-        if at > 0 and not any(chain.index_for_size(c[0]) >= at for c in self.checkpoints):
+        if at > 0 and not any(self.sealed_by(chain, at, c) for c in self.checkpoints):
             raise _Bad(None, 'no checkpoint is signed by the trusted public key or a key it handed the log to')
+
+    def sealed_by(self, chain: KeyChain, at: int, checkpoint: tuple[int, bytes, Any, str]) -> bool:
+        """Whether the key at ``at`` of the chain (or a later one) signed this checkpoint: one signed in its
+        time, or the checkpoint sealing its rotation, which carries the next key's signature too."""
+        if chain.index_for_size(checkpoint[0]) >= at:
+            return True
+        keys = chain.keys_from(at)
+        if checkpoint[0] < keys[0][1]:
+            return False
+        for key, _ in keys:
+            try:
+                open_checkpoint(checkpoint[3], self.bundle.origin, key)
+                return True
+            except ValueError:  # SignatureError, or a note that does not parse
+                continue
+        return False
 
     @staticmethod
     def cosigned(policy: WitnessPolicy, checkpoint: tuple[int, bytes, Any, str]) -> int:
