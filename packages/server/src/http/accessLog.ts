@@ -22,7 +22,7 @@ function waitsByDesign(req: FastifyRequest): boolean {
 
 /**
  * One access-log line per request, when it has been answered (fastify's own two lines per request
- * are turned off with `disableRequestLogging`): method, route pattern, status, milliseconds, the
+ * are turned off with `logController: new LogController({ disableRequestLogging: true })`): method, route pattern, status, milliseconds, the
  * request id (pino's `reqId`, echoed in `x-request-id`) and the principal when one authenticated.
  * Level: `error` for 5xx, `warn` for a slow request, `debug` for health checks and metrics
  * scrapes, `info` otherwise. The path is the route pattern, never the URL: query strings can carry

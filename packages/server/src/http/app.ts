@@ -10,6 +10,7 @@ import Fastify, {
   type FastifySchemaCompiler,
   type FastifySerializerCompiler,
   type FastifyServerOptions,
+  LogController,
 } from 'fastify';
 import { approvalRoutes } from '../approvals/routes.js';
 import { attentionRoutes } from '../attention/routes.js';
@@ -196,7 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger,
     // One line per request, written by `accessLog` when it is answered (fastify's are two: in and out).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit,
     // Ids contain colons; keep them intact and case-sensitive.
     routerOptions: { caseSensitive: true, ignoreTrailingSlash: true, maxParamLength: 200 },
