@@ -18,7 +18,6 @@ from typing import Annotated, Any, ClassVar
 import httpx
 import pytest
 from agent_app import AIMessage, agent, call_wire, make_wire, model, saver
-from conftest import Humans, approve_over_rest, reject_over_rest
 from human_sdk import AsyncHumanOSClient, ConflictError, HumanOSClient, HumanOSError
 from humanos_langgraph import Decision, HumanOSApprovals, request_approval
 from langchain_core.messages import ToolMessage
@@ -27,6 +26,8 @@ from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
 from typing_extensions import TypedDict
+
+from conftest import Humans, approve_over_rest, reject_over_rest
 
 HERE = Path(__file__).resolve().parent
 

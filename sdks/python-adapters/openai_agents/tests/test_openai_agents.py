@@ -14,9 +14,10 @@ from typing import Any
 import httpx
 from agents import Agent, Runner, RunState, function_tool
 from agents.testing import ScriptedModel, assistant_message, function_call
-from conftest import People
 from humanos_openai_agents import HumanOSApprovals
 from payments_app import make_agent, pay_call, tool_runs
+
+from conftest import People
 
 APP = Path(__file__).resolve().parent / "payments_app.py"
 
