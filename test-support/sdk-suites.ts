@@ -13,7 +13,7 @@
  * unattended runs are reviewed on the next sweep instead (HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS, see
  * docs/operations.md). Every other timer keeps the real clock.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_TOKEN, type BackendName, backends, createBackend, REPO_ROOT, spawnServer } from './harness.js';
@@ -77,11 +77,76 @@ function present(s: Suite): boolean {
   return readdirSync(dir).some((d) => existsSync(join(dir, d, 'pyproject.toml')));
 }
 
-function run(cmd: string[], cwd: string, env: Record<string, string> = {}): boolean {
-  process.stdout.write(`\n$ ${cmd.join(' ')}   (in ${cwd.replace(`${REPO_ROOT}/`, '')})\n`);
-  const r = spawnSync(cmd[0] as string, cmd.slice(1), { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.error) process.stderr.write(`${cmd[0]}: ${r.error.message}\n`);
-  return r.status === 0;
+/**
+ * One lane of work (the static checks, or one backend's suites) whose output is kept and printed
+ * whole when the lane ends, so lanes can run side by side and the log still reads lane by lane.
+ */
+class Lane {
+  private readonly out: Buffer[] = [];
+  ok = true;
+  constructor(readonly title: string) {}
+
+  write(text: string): void {
+    this.out.push(Buffer.from(text));
+  }
+
+  /** Runs one command to its end; its stdout and stderr go to the lane's log. */
+  run(cmd: string[], cwd: string, env: Record<string, string> = {}): Promise<boolean> {
+    this.write(`\n$ ${cmd.join(' ')}   (in ${cwd.replace(`${REPO_ROOT}/`, '')})\n`);
+    return new Promise((resolve) => {
+      const child = spawn(cmd[0] as string, cmd.slice(1), { cwd, env: { ...process.env, ...env } });
+      child.stdout.on('data', (b: Buffer) => this.out.push(b));
+      child.stderr.on('data', (b: Buffer) => this.out.push(b));
+      child.on('error', (e) => {
+        this.write(`${cmd[0]}: ${e.message}\n`);
+      });
+      child.on('close', (code) => {
+        const ok = code === 0;
+        this.ok &&= ok;
+        resolve(ok);
+      });
+    });
+  }
+
+  flush(): void {
+    process.stdout.write(`\n==== ${this.title}: ${this.ok ? 'passed' : 'FAILED'}\n`);
+    process.stdout.write(Buffer.concat(this.out));
+  }
+}
+
+/** The static checks of every suite, once. */
+async function checks(suites: Suite[]): Promise<Lane> {
+  const lane = new Lane('lint and type checks');
+  for (const s of suites) for (const c of s.checks) await lane.run(c, s.cwd);
+  return lane;
+}
+
+/** Every suite against one server on one backend (a SQLite file, or a fresh PostgreSQL database). */
+async function onBackend(name: BackendName, suites: Suite[]): Promise<Lane> {
+  const lane = new Lane(`SDK suites on ${name}`);
+  const backend = await createBackend(name);
+  // No rate limit: one suite's principals send faster than a production client would.
+  const server = await spawnServer({
+    ...backend.env,
+    HUMANOS_TIMER_INTERVAL_MS: '100',
+    HUMANOS_RATE_LIMIT: '0',
+    HUMANOS_TEST_MODE: '1',
+    HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS: String(REVIEW_CLOCK_OFFSET_MS),
+    // The adapters' webhook tests receive deliveries on a loopback port of their own.
+    HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+  });
+  try {
+    const env = { HUMANOS_TEST_URL: server.url, HUMANOS_TEST_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_TEST_BACKEND: name };
+    for (const s of suites) {
+      lane.write(`\n== ${s.name} SDK suite on ${name}\n`);
+      await lane.run(s.test, s.cwd, env);
+    }
+  } finally {
+    await server.kill('SIGTERM');
+    await server.kill('SIGKILL');
+    await backend.drop();
+  }
+  return lane;
 }
 
 async function main(): Promise<void> {
@@ -92,33 +157,17 @@ async function main(): Promise<void> {
     return;
   }
   // The same preparation as .ci/run (idempotent, quick when all is there): the Python tools, Go.
-  if (!run(['bash', join(REPO_ROOT, 'scripts/ensure-services.sh')], REPO_ROOT)) process.exit(1);
-  let ok = true;
-  for (const s of suites) for (const c of s.checks) ok = run(c, s.cwd) && ok;
+  const prep = spawnSync('bash', [join(REPO_ROOT, 'scripts/ensure-services.sh')], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (prep.status !== 0) process.exit(1);
+  // The backends have a server and a database each, and the suites spend most of their time waiting
+  // on it, so the checks and the backends run side by side (about half the wall time of one by one).
   const names: BackendName[] = process.env.HUMANOS_TEST_PG === '0' ? ['sqlite'] : backends();
-  for (const name of names) {
-    const backend = await createBackend(name);
-    // No rate limit: one suite's principals send faster than a production client would.
-    const server = await spawnServer({
-      ...backend.env,
-      HUMANOS_TIMER_INTERVAL_MS: '100',
-      HUMANOS_RATE_LIMIT: '0',
-      HUMANOS_TEST_MODE: '1',
-      HUMANOS_TEST_REVIEW_CLOCK_OFFSET_MS: String(REVIEW_CLOCK_OFFSET_MS),
-      // The adapters' webhook tests receive deliveries on a loopback port of their own.
-      HUMANOS_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
-    });
-    try {
-      const env = { HUMANOS_TEST_URL: server.url, HUMANOS_TEST_ADMIN_TOKEN: ADMIN_TOKEN, HUMANOS_TEST_BACKEND: name };
-      for (const s of suites) {
-        process.stdout.write(`\n== ${s.name} SDK suite on ${name}\n`);
-        ok = run(s.test, s.cwd, env) && ok;
-      }
-    } finally {
-      await server.kill('SIGTERM');
-      await server.kill('SIGKILL');
-      await backend.drop();
-    }
+  const lanes = [checks(suites), ...names.map((n) => onBackend(n, suites))];
+  let ok = true;
+  for (const lane of lanes) {
+    const done = await lane;
+    done.flush();
+    ok &&= done.ok;
   }
   if (!ok) {
     process.stderr.write('\nsdk-suites: a Python or Go check or test failed\n');

@@ -26,14 +26,13 @@ from typing import Any
 
 from .canonical import canonical_json
 from .client import AsyncHumanOSClient
-from .decorators import Proposal, ToolCall, _default_message, _describe, _json_result, _proposal_dict
+from .decorators import Proposal, ToolCall, _approved_arguments, _call_task, _default_message, _json_result
 from .errors import HumanOSError
 from .models import Approval
 
 __all__ = ['ToolApprovalGate']
 
 _MAX_KEY = 200
-_MAX_DESCRIPTION = 2000
 
 
 class ToolApprovalGate:
@@ -102,14 +101,18 @@ class ToolApprovalGate:
         included, and finds it.
         """
         call = ToolCall(function=function, arguments=json.loads(canonical_json(_json_result(dict(arguments)))))
-        desc = self._description(call) if callable(self._description) else self._description
         prop = self._proposal(call) if self._proposal is not None else None
+        # The same task options as @require_approval's (one place says what a gated call's task is).
+        options = {
+            **self._options,
+            **_call_task(
+                call, prop, self._description, self._options['human_in_loop'], self._options['risk_assessment']
+            ),
+        }
         created = await self.client.create_task(
-            (desc or f'Run {_describe(call)}')[:_MAX_DESCRIPTION],
-            payload=call.payload,
-            ai_proposal=_proposal_dict(prop, call),
+            options.pop('description'),
             idempotency_key=self.key(tool_call_id),
-            **{k: v for k, v in self._options.items() if v is not None},
+            **{k: v for k, v in options.items() if v is not None},
         )
         return created.id
 
@@ -134,11 +137,7 @@ class ToolApprovalGate:
     @staticmethod
     def approved_arguments(approval: Approval, function: str) -> dict[str, Any]:
         """The arguments the humans approved (their edits applied); refuses another tool's payload."""
-        payload = approval.approved_payload or {}
-        arguments = payload.get('arguments')
-        if payload.get('function') != function or not isinstance(arguments, dict):
-            raise HumanOSError('payload_mismatch', 409, f'the approved payload is not a call of {function}')
-        return arguments
+        return _approved_arguments(ToolCall(function=function, arguments={}), approval.approved_payload or {})
 
     @staticmethod
     def denial_message(function: str, approval: Approval) -> str:
