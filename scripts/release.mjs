@@ -27,13 +27,14 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -62,10 +63,11 @@ function packWorkspaces(workspaces) {
   const dir = join(OUT, 'npm');
   mkdirSync(dir, { recursive: true });
   const tarballs = new Map();
-  for (const ws of workspaces) {
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir, '-w', `packages/${ws}`]));
-    for (const p of out) tarballs.set(p.name, join(dir, p.filename));
-  }
+  // One npm run for all of them: each start of npm costs more than packing a workspace.
+  const out = JSON.parse(
+    run('npm', ['pack', '--json', '--pack-destination', dir, ...workspaces.flatMap((ws) => ['-w', `packages/${ws}`])]),
+  );
+  for (const p of out) tarballs.set(p.name, join(dir, p.filename));
   return tarballs;
 }
 
@@ -160,25 +162,48 @@ function stageServer(tarballs) {
 }
 
 /**
- * Started first and awaited last: the Python builds (mostly pip fetching hatchling) overlap the rest.
- * The SDK and each adapter are built at once, each by its own `python3 -m build`.
+ * Started first and awaited last: the Python builds overlap the rest. The SDK and each adapter are
+ * built by `python3 -m build` (the sdist, then the wheel from it, so the sdist is known to build) in
+ * one throw-away venv holding `build` and the build backend their pyproject.toml files all ask for
+ * (hatchling, from PyPI or pip's cache): one environment for all five instead of two per project,
+ * as `build`'s default isolation would make.
  */
-function buildPython() {
+async function buildPython() {
   const dir = join(OUT, 'python');
-  const projects = ['sdks/python', ...PY_ADAPTERS.map((a) => `sdks/python-adapters/${a}`)];
-  // `build` makes the sdist, then the wheel from it (so the sdist is known to build); its isolated
-  // environment gets hatchling from PyPI (or pip's cache).
-  const one = (project) =>
-    new Promise((resolveBuild, reject) => {
-      execFile(
-        'python3',
-        ['-m', 'build', '--sdist', '--wheel', '--outdir', dir, project],
-        { cwd: ROOT },
-        (e, _out, err) =>
-          e ? reject(new Error(`python3 -m build ${project} failed: ${e.message}\n${err}`)) : resolveBuild(undefined),
+  const env = mkdtempSync(join(tmpdir(), 'humanos-pybuild-'));
+  const exec = (cmd, argv) =>
+    new Promise((resolveRun, reject) => {
+      execFile(cmd, argv, { cwd: ROOT }, (e, _out, err) =>
+        e ? reject(new Error(`${cmd} ${argv.join(' ')} failed: ${e.message}\n${err}`)) : resolveRun(undefined),
       );
     });
-  return Promise.all(projects.map(one));
+  try {
+    await exec('python3', ['-m', 'venv', env]);
+    await exec(join(env, 'bin/pip'), [
+      'install',
+      '-q',
+      '--disable-pip-version-check',
+      'build==1.2.2',
+      'hatchling>=1.21,<2',
+    ]);
+    const projects = ['sdks/python', ...PY_ADAPTERS.map((a) => `sdks/python-adapters/${a}`)];
+    await Promise.all(
+      projects.map((project) =>
+        exec(join(env, 'bin/python'), [
+          '-m',
+          'build',
+          '--no-isolation',
+          '--sdist',
+          '--wheel',
+          '--outdir',
+          dir,
+          project,
+        ]),
+      ),
+    );
+  } finally {
+    rmSync(env, { recursive: true, force: true });
+  }
 }
 
 function buildGo() {
