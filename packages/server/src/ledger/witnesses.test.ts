@@ -173,15 +173,20 @@ for (const backend of backends()) {
     afterEach(async () => {
       for (const c of cleanup.splice(0).reverse()) await c();
     });
-
-    it('cosigned checkpoints are served and verify under a witness policy; a store behind them refuses to start without its pin file', async () => {
-      const s = await setup(backend);
+    /** A witness of the setup's log (its key), closed and removed with the setup's backend after the test. */
+    const witnessFor = async (s: Setup) => {
       const w = await startWitness({ dataDir: s.witnessDir, logs: [{ origin: ORIGIN, key: s.logKey }] });
       cleanup.push(async () => {
         await w.close();
         rmSync(s.witnessDir, { recursive: true, force: true });
         await s.b.drop();
       });
+      return w;
+    };
+
+    it('cosigned checkpoints are served and verify under a witness policy; a store behind them refuses to start without its pin file', async () => {
+      const s = await setup(backend);
+      const w = await witnessFor(s);
       const env = { ...s.env, HUMANOS_WITNESSES: `${w.vkey}=${w.url}` };
       let server: HumanOSServer | undefined = await startServer(config(env), { logger: false });
       const admin = new Api(server.url, ADMIN_TOKEN);
@@ -289,12 +294,7 @@ for (const backend of backends()) {
 
     it('a store behind the witnessed checkpoint, started with a key rotation, is refused before the rotation is written', async () => {
       const s = await setup(backend);
-      const w = await startWitness({ dataDir: s.witnessDir, logs: [{ origin: ORIGIN, key: s.logKey }] });
-      cleanup.push(async () => {
-        await w.close();
-        rmSync(s.witnessDir, { recursive: true, force: true });
-        await s.b.drop();
-      });
+      const w = await witnessFor(s);
       const env = { ...s.env, HUMANOS_WITNESSES: `${w.vkey}=${w.url}` };
       const server = await startServer(config(env), { logger: false });
       await decide(new Api(server.url, ADMIN_TOKEN), 3, 'rolled');

@@ -360,13 +360,10 @@ for (const backend of backends()) {
       const flow = await eventThroughProxy(p);
 
       // Held for its whole wait (the task is undecided), answered by the server, not cut by Caddy.
-      const held = await viaProxy(
-        p,
-        'GET',
-        `/v1/humanos/tasks/${flow.task.taskId}/decision?wait=3`,
-        undefined,
-        flow.agent.token,
-      );
+      // A 3 s wait on the undecided task, through one proxy or the other.
+      const poll = (via: Proxy) =>
+        viaProxy(via, 'GET', `/v1/humanos/tasks/${flow.task.taskId}/decision?wait=3`, undefined, flow.agent.token);
+      const held = await poll(p);
       expect(held.status).toBe(200);
       expect(held.ms).toBeGreaterThanOrEqual(2900);
       expect(JSON.parse(held.body)).toMatchObject({ status: 'awaiting_approval' });
@@ -374,13 +371,7 @@ for (const backend of backends()) {
       // documented value is what keeps long-polls whole.
       const short = await startCaddy(upstream, (site) => site.replace(/read_timeout \d+s/, 'read_timeout 1s'));
       proxies.push(short);
-      const cut = await viaProxy(
-        short,
-        'GET',
-        `/v1/humanos/tasks/${flow.task.taskId}/decision?wait=3`,
-        undefined,
-        flow.agent.token,
-      );
+      const cut = await poll(short);
       expect(cut.status).toBe(504);
       expect(cut.ms).toBeLessThan(2900);
       await decisionThroughProxy(p, flow);
