@@ -89,6 +89,13 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   apt_install nginx
 fi
 
+# Caddy: the reverse-proxy test runs docs/reverse-proxy.md's Caddyfile the same way (a plain process,
+# its own HOME/XDG dirs and admin endpoint off; the package's service is not used).
+if ! command -v caddy >/dev/null 2>&1 && [ ! -x /usr/bin/caddy ]; then
+  echo "ensure-services: installing Debian's caddy"
+  apt_install caddy
+fi
+
 # --- Python SDK suite: the SDK's own dependencies and test tools, into the machine's python3 ---------
 if [ -f sdks/python/pyproject.toml ]; then
   if ! python3 -c 'import human_sdk, httpx, pydantic, cryptography, pytest, pytest_asyncio, ruff, mypy, datamodel_code_generator, openapi_python_client, unasync' >/dev/null 2>&1 || [ "${HUMANOS_REINSTALL_PY:-0}" = 1 ]; then
@@ -156,4 +163,4 @@ if [ -f sdks/go/go.mod ]; then
   # fetched into the module cache once, so the check does not wait for it.
   (cd sdks/go && go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen@v2.8.2 -version >/dev/null)
 fi
-echo "ensure-services: PostgreSQL, Chromium, systemd-analyze, hadolint$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"
+echo "ensure-services: PostgreSQL, Chromium, nginx, Caddy, systemd-analyze, hadolint$( [ -f sdks/python/pyproject.toml ] && echo ', Python')$( [ -f sdks/go/go.mod ] && echo ', Go') ready"

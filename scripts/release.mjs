@@ -6,8 +6,12 @@
 //                                          dependencies (better-sqlite3's native binding is built
 //                                          for this OS, CPU and Node ABI), `bin/humanos serve`
 //   npm/*.tgz                              `npm pack` of @human/sdk, @humanos/cli, @humanos/mcp and the
-//                                          workspace packages they depend on (@humanos/core, …)
-//   python/human_sdk-<v>-*.whl, *.tar.gz   the Python SDK's wheel and sdist (`python3 -m build`)
+//                                          workspace packages they depend on (@humanos/core, …), and of
+//                                          the agent-framework adapters (@humanos/langgraph,
+//                                          @humanos/openai-agents, @humanos/ai-sdk; each at its own version)
+//   python/human_sdk-<v>-*.whl, *.tar.gz   the Python SDK's wheel and sdist (`python3 -m build`), and
+//   python/humanos_<adapter>-*             the Python adapters' (sdks/python-adapters/*: langgraph,
+//                                          openai_agents, pydantic_ai, adk; each at its own version)
 //   go/sdk-go-<v>.tar.gz                   the Go module's source as of the commit, tagged `sdks/go/v<v>`
 //   SHA256SUMS                             checksums of all of the above
 //
@@ -23,13 +27,14 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { arch, platform } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -40,6 +45,10 @@ const version = JSON.parse(readFileSync(join(ROOT, 'packages/server/package.json
 
 /** Workspaces packed as npm tarballs: the three to publish and the ones they (and the server) depend on. */
 const PACKED = ['core', 'sdk', 'mcp', 'cli', 'web', 'server'];
+/** The agent-framework adapters: packed beside the SDK, never part of the server tarball. */
+const ADAPTERS = ['langgraph', 'openai-agents', 'ai-sdk'];
+/** The Python adapters (directories of sdks/python-adapters/), built beside the Python SDK. */
+const PY_ADAPTERS = ['langgraph', 'openai_agents', 'pydantic_ai', 'adk'];
 
 function run(cmd, argv, opts = {}) {
   return execFileSync(cmd, argv, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...opts });
@@ -49,15 +58,16 @@ function say(msg) {
   process.stderr.write(`release: ${msg}\n`);
 }
 
-/** `npm pack` of each workspace; returns package name → tarball path. */
-function packWorkspaces() {
+/** `npm pack` of each workspace named; returns package name → tarball path. */
+function packWorkspaces(workspaces) {
   const dir = join(OUT, 'npm');
   mkdirSync(dir, { recursive: true });
   const tarballs = new Map();
-  for (const ws of PACKED) {
-    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir, '-w', `packages/${ws}`]));
-    for (const p of out) tarballs.set(p.name, join(dir, p.filename));
-  }
+  // One npm run for all of them: each start of npm costs more than packing a workspace.
+  const out = JSON.parse(
+    run('npm', ['pack', '--json', '--pack-destination', dir, ...workspaces.flatMap((ws) => ['-w', `packages/${ws}`])]),
+  );
+  for (const p of out) tarballs.set(p.name, join(dir, p.filename));
   return tarballs;
 }
 
@@ -151,20 +161,49 @@ function stageServer(tarballs) {
   return file;
 }
 
-/** Started first and awaited last: the Python build (mostly pip fetching hatchling) overlaps the rest. */
-function buildPython() {
+/**
+ * Started first and awaited last: the Python builds overlap the rest. The SDK and each adapter are
+ * built by `python3 -m build` (the sdist, then the wheel from it, so the sdist is known to build) in
+ * one throw-away venv holding `build` and the build backend their pyproject.toml files all ask for
+ * (hatchling, from PyPI or pip's cache): one environment for all five instead of two per project,
+ * as `build`'s default isolation would make.
+ */
+async function buildPython() {
   const dir = join(OUT, 'python');
-  // `build` makes the sdist, then the wheel from it (so the sdist is known to build); its isolated
-  // environment gets hatchling from PyPI (or pip's cache).
-  return new Promise((resolveBuild, reject) => {
-    execFile(
-      'python3',
-      ['-m', 'build', '--sdist', '--wheel', '--outdir', dir, 'sdks/python'],
-      { cwd: ROOT },
-      (e, _out, err) =>
-        e ? reject(new Error(`python3 -m build failed: ${e.message}\n${err}`)) : resolveBuild(undefined),
+  const env = mkdtempSync(join(tmpdir(), 'humanos-pybuild-'));
+  const exec = (cmd, argv) =>
+    new Promise((resolveRun, reject) => {
+      execFile(cmd, argv, { cwd: ROOT }, (e, _out, err) =>
+        e ? reject(new Error(`${cmd} ${argv.join(' ')} failed: ${e.message}\n${err}`)) : resolveRun(undefined),
+      );
+    });
+  try {
+    await exec('python3', ['-m', 'venv', env]);
+    await exec(join(env, 'bin/pip'), [
+      'install',
+      '-q',
+      '--disable-pip-version-check',
+      'build==1.2.2',
+      'hatchling>=1.21,<2',
+    ]);
+    const projects = ['sdks/python', ...PY_ADAPTERS.map((a) => `sdks/python-adapters/${a}`)];
+    await Promise.all(
+      projects.map((project) =>
+        exec(join(env, 'bin/python'), [
+          '-m',
+          'build',
+          '--no-isolation',
+          '--sdist',
+          '--wheel',
+          '--outdir',
+          dir,
+          project,
+        ]),
+      ),
     );
-  });
+  } finally {
+    rmSync(env, { recursive: true, force: true });
+  }
 }
 
 function buildGo() {
@@ -203,8 +242,9 @@ if (!args.includes('--no-build')) {
   run('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 const python = skip.has('python') ? undefined : buildPython();
-say(`version ${version}: npm packs${python ? ' (the Python wheel and sdist alongside)' : ''}`);
-const tarballs = packWorkspaces();
+say(`version ${version}: npm packs${python ? ' (the Python wheels and sdists alongside)' : ''}`);
+const tarballs = packWorkspaces(PACKED);
+packWorkspaces(ADAPTERS);
 say('server tarball');
 const server = stageServer(tarballs);
 if (!skip.has('go')) {
@@ -212,7 +252,7 @@ if (!skip.has('go')) {
   buildGo();
 }
 if (python) {
-  say('waiting for the Python wheel and sdist');
+  say('waiting for the Python wheels and sdists');
   await python;
 }
 checksums();

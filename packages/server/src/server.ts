@@ -127,12 +127,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
   let built: FastifyInstance | undefined;
   let cosigner: WitnessCosigner | undefined;
   try {
-    let pin: CheckpointPin | undefined;
-    // Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts); a
-    // store behind the pinned checkpoint is refused before anything is written to it.
-    const identity = await establishLedgerIdentity(store, keys, config.origin, async (origin) => {
-      pin = await pinnedCheckpoint(config, store, new Ledger(store.dialect, keys.key, origin));
-    });
+    const { identity, pin, witnesses } = await checkedIdentity(config, store, keys);
+    cosigner = witnesses;
     const { origin } = identity;
     stopListening = await listenToReplicas(store, notifier, (msg, e) => log(msg, e));
     const service = new HumanOSService(store, keys.key, origin, opts.clock ?? systemClock, notifier, {
@@ -151,7 +147,6 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       keyChain: identity.keys,
       retiredKey: keys.previous,
     });
-    cosigner = await witnessedStore(service, keys.key, config);
     // A store from before task heads (migration 0017) gets its map built from the signed log, once.
     await service.ledger.ensureTaskHeads(store.db);
     const app = await buildApp({
@@ -165,11 +160,14 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       mcp: config.mcp,
       trustProxy: config.trustProxy,
       validateResponses: opts.validateResponses ?? process.env.HUMANOS_VALIDATE_RESPONSES === '1',
-      witnesses: cosigner.configured ? () => (cosigner as WitnessCosigner).status() : undefined,
+      witnesses: witnesses.configured ? () => witnesses.status() : undefined,
     });
     built = app;
     log = (msg, e) => app.log.warn({ err: e }, msg);
-    cosigner.logTo(log);
+    witnesses.logTo(log);
+    // The rotation's seal (signed by both keys) reaches the witnesses now, while they still know
+    // the previous key; later checkpoints need them restarted with the new one (operations.md).
+    if (identity.rotated) witnesses.sealed();
     // Before listening: whoever waits for the server to be up has seen the warning by then.
     await logUndecidable(service, app.log);
     logKeys(identity, app.log);
@@ -196,16 +194,43 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
 }
 
 /**
+ * Before serving: the configured key must be the log's, or rotate to it (ledger/keys.ts); a store
+ * behind the pinned checkpoint or the witnessed one is refused before anything is written to its log
+ * (a rotation's `ledger.key_rotated` entry included). The checks only read the log: any Ledger of
+ * the origin does.
+ */
+async function checkedIdentity(
+  config: ServerConfig,
+  store: Store,
+  keys: ReturnType<typeof loadSigningKeys>,
+): Promise<{ identity: LedgerIdentity; pin: CheckpointPin; witnesses: WitnessCosigner }> {
+  let pin: CheckpointPin | undefined;
+  let witnesses: WitnessCosigner | undefined;
+  try {
+    const identity = await establishLedgerIdentity(store, keys, config.origin, async (origin) => {
+      const reader = new Ledger(store.dialect, keys.key, origin);
+      pin = await pinnedCheckpoint(config, store, reader);
+      witnesses = await witnessedStore({ db: store.db, ledger: reader, origin }, keys.key, config);
+    });
+    return { identity, pin: pin as CheckpointPin, witnesses: witnesses as WitnessCosigner };
+  } catch (e) {
+    // Checked, then refused (another key, a rotation that failed): no witness retries left behind.
+    (witnesses as WitnessCosigner | undefined)?.stop();
+    throw e;
+  }
+}
+
+/**
  * The witnesses' cosigner, after checking the store is not behind what a quorum of them cosigned:
  * they need nothing on this replica's disk, so a rolled-back store is refused wherever it runs (an
  * ephemeral container without the pin file included).
  */
 async function witnessedStore(
-  service: HumanOSService,
+  deps: ConstructorParameters<typeof WitnessCosigner>[0],
   key: SigningKey,
   config: ServerConfig,
 ): Promise<WitnessCosigner> {
-  const cosigner = new WitnessCosigner(service.deps, key, config.witnesses);
+  const cosigner = new WitnessCosigner(deps, key, config.witnesses);
   const unwitnessed = await cosigner.problem();
   if (unwitnessed) {
     cosigner.stop();
@@ -271,7 +296,7 @@ function logKeys(identity: LedgerIdentity, log: FastifyBaseLogger): void {
   if (identity.rotated) {
     log.warn(
       { origin: identity.origin, publicKey: current.publicKey, fromSize: current.fromSize },
-      'ledger signing key rotated: unset HUMANOS_PREVIOUS_SIGNING_KEY_FILE for the next starts, and give every replica the new key',
+      'ledger signing key rotated: unset HUMANOS_PREVIOUS_SIGNING_KEY_FILE for the next starts, give every replica the new key, and have every witness restarted with it (--log <origin>=<publicKey>)',
     );
   } else log.info({ origin: identity.origin, publicKey: current.publicKey }, 'ledger signing key');
 }

@@ -24,6 +24,8 @@ function waitsByDesign(req: FastifyRequest): boolean {
  * One access-log line per request, when it has been answered (fastify's own two lines per request
  * are turned off with `logController: new LogController({ disableRequestLogging: true })`): method, route pattern, status, milliseconds, the
  * request id (pino's `reqId`, echoed in `x-request-id`) and the principal when one authenticated.
+ * `ip` and `protocol` are the client's as the server believes them (`X-Forwarded-*` from a trusted
+ * proxy, else the socket's): what an operator checks a proxy's trust setting by.
  * Level: `error` for 5xx, `warn` for a slow request, `debug` for health checks and metrics
  * scrapes, `info` otherwise. The path is the route pattern, never the URL: query strings can carry
  * one-time tokens (e-mail links, OAuth codes) and ids would only repeat what the request id finds.
@@ -37,7 +39,15 @@ export function accessLog(app: FastifyInstance, opts: AccessLogOptions): void {
     const status = reply.statusCode;
     const ms = Math.round(reply.elapsedTime * 10) / 10;
     const principal = (req as { principal?: { id?: string } }).principal?.id;
-    const line = { method: req.method, route, status, ms, ...(principal ? { principal } : {}) };
+    const line = {
+      method: req.method,
+      route,
+      status,
+      ms,
+      ip: req.ip,
+      protocol: req.protocol,
+      ...(principal ? { principal } : {}),
+    };
     if (status >= 500) req.log.error(line, 'request failed');
     else if (ms > opts.slowMs && !waitsByDesign(req)) req.log.warn({ ...line, slowMs: opts.slowMs }, 'slow request');
     else if (QUIET.has(route)) req.log.debug(line, 'request');

@@ -11,9 +11,11 @@
  */
 import {
   checkCosignatures,
+  cosignNote,
   emptyRoot,
   formatAddCheckpoint,
   type NoteVerifierKey,
+  openCheckpoint,
   parseTlogSize,
   parseWitnessKey,
   type SigningKey,
@@ -227,12 +229,26 @@ export class WitnessCosigner {
     return o;
   }
 
-  /** The newest checkpoint; an empty log's is signed here (size 0, the empty root) to ask the witness. */
+  /**
+   * The newest checkpoint; an empty log's is signed here (size 0, the empty root) to ask the witness.
+   * One this process's key has not signed — the previous key's, on the start that rotates to this
+   * key, checked before the rotation is written — is sent with this key's signature added: a witness
+   * already restarted with the new key (as a rotation asks) checks it too, so it still says its size.
+   */
   private async newest(): Promise<{ size: number; note: string }> {
     const cp = await this.deps.ledger.latestCheckpoint(this.deps.db);
-    if (cp) return { size: Number(cp.size), note: cp.note };
+    if (cp) return { size: Number(cp.size), note: this.signedByUs(cp.note) };
     const rootHash = Buffer.from(emptyRoot()).toString('base64');
     return { size: 0, note: signCheckpoint({ origin: this.deps.origin, size: 0, rootHash }, this.key) };
+  }
+
+  private signedByUs(note: string): string {
+    try {
+      openCheckpoint(note, this.deps.origin, this.key.publicKeyRaw);
+      return note;
+    } catch {
+      return cosignNote(note, this.deps.origin, this.key);
+    }
   }
 
   private async submit(p: Peer, body: string, cp: { size: number; note: string }): Promise<Outcome> {

@@ -8,6 +8,10 @@
  * - the npm tarballs (`@human/sdk`, `@humanos/cli`, `@humanos/mcp` and `@humanos/core`) into an empty
  *   npm project: the CLI creates a principal, the SDK creates and reads a task, the MCP server answers
  *   `tools/list` over stdio;
+ * - the agent-framework adapters' npm tarballs and Python wheels and sdists are there, each at its own
+ *   version; `@humanos/ai-sdk` goes into the same npm project (its peer `ai` from the registry) and the
+ *   Pydantic AI adapter's wheel into the wheel venv (with the SDK's wheel, in the same pip run), and
+ *   both import;
  * - the Python wheel, then the sdist, into a fresh venv: the SDK creates and reads a task;
  * - the Go module source, through a `replace` directive in a new module: the SDK creates a task;
  * - deploy/humanos.service passes `systemd-analyze verify` (its ExecStart pointed at the unpacked
@@ -26,6 +30,17 @@ import { ADMIN_TOKEN, type Backend, backends, createBackend, REPO_ROOT } from '.
 
 const exec = promisify(execFile);
 const VERSION = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/server/package.json'), 'utf8')).version as string;
+/** The TS adapters' tarball names (`npm pack`'s) at the versions their package.json says. */
+const TS_ADAPTERS = ['langgraph', 'openai-agents', 'ai-sdk'].map((a) => {
+  const v = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', a, 'package.json'), 'utf8')).version as string;
+  return `npm/humanos-${a}-${v}.tgz`;
+});
+/** The Python adapters' wheel and sdist names at the versions their pyproject.toml says. */
+const PY_ADAPTERS = ['langgraph', 'openai_agents', 'pydantic_ai', 'adk'].map((a) => {
+  const toml = readFileSync(join(REPO_ROOT, 'sdks/python-adapters', a, 'pyproject.toml'), 'utf8');
+  const v = /^version = "([^"]+)"$/m.exec(toml)?.[1] as string;
+  return { a, wheel: `python/humanos_${a}-${v}-py3-none-any.whl`, sdist: `python/humanos_${a}-${v}.tar.gz` };
+});
 
 async function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   try {
@@ -123,10 +138,36 @@ describe('the release, installed outside the repository', () => {
       `python/human_sdk-${VERSION}-py3-none-any.whl`,
       `python/human_sdk-${VERSION}.tar.gz`,
       `go/sdk-go-${VERSION}.tar.gz`,
+      ...TS_ADAPTERS,
+      ...PY_ADAPTERS.flatMap((p) => [p.wheel, p.sdist]),
     ]) {
       expect(sums).toMatch(new RegExp(`^[0-9a-f]{64}  ${f.replaceAll('.', '\\.')}$`, 'm'));
     }
     expect(readFileSync(join(out, 'go/TAG'), 'utf8').trim()).toBe(`sdks/go/v${VERSION}`);
+  });
+
+  it('a TS adapter and a Python adapter, installed from the artifacts beside the SDK, import', async () => {
+    const ts = await sh(
+      'node',
+      ['--input-type=module', '-e', "console.log(Object.keys(await import('@humanos/ai-sdk')).join(' '))"],
+      {
+        cwd: installed.npm,
+      },
+    );
+    expect(ts).toMatch(/\w/);
+    const wheelVenv = installed.venvs[0] as string;
+    const py = await sh(
+      join(wheelVenv, 'bin/python'),
+      ['-c', 'import humanos_pydantic_ai, human_sdk; print(humanos_pydantic_ai.__file__, human_sdk.__file__)'],
+      { cwd: work },
+    );
+    // Both from the venv (the wheels), not from this checkout.
+    expect(
+      py
+        .trim()
+        .split(' ')
+        .every((f) => f.startsWith(wheelVenv)),
+    ).toBe(true);
   });
 
   it('the unit passes systemd-analyze verify, the Dockerfile passes hadolint', async () => {
@@ -210,7 +251,10 @@ interface Installed {
 async function installAll(work: string, out: string): Promise<Installed> {
   const [npm, wheel, sdist, go] = await Promise.all([
     installNpm(work, out),
-    installPython(work, join(out, 'python', `human_sdk-${VERSION}-py3-none-any.whl`), 'wheel'),
+    // The wheel venv gets one adapter's wheel in the same pip run (Pydantic AI's: the lightest framework).
+    installPython(work, join(out, 'python', `human_sdk-${VERSION}-py3-none-any.whl`), 'wheel', [
+      join(out, PY_ADAPTERS.find((p) => p.a === 'pydantic_ai')?.wheel as string),
+    ]),
     // The sdist builds too (its build backend, hatchling, from PyPI).
     installPython(work, join(out, 'python', `human_sdk-${VERSION}.tar.gz`), 'sdist'),
     buildGo(work, out),
@@ -222,9 +266,11 @@ async function installNpm(work: string, out: string): Promise<string> {
   const dir = join(work, 'npm');
   mkdirSync(dir);
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'smoke', private: true, type: 'module' }));
-  const tgz = ['humanos-core', 'human-sdk', 'humanos-mcp', 'humanos-cli'].map((p) =>
-    join(out, 'npm', `${p}-${VERSION}.tgz`),
-  );
+  const tgz = [
+    ...['humanos-core', 'human-sdk', 'humanos-mcp', 'humanos-cli'].map((p) => join(out, 'npm', `${p}-${VERSION}.tgz`)),
+    // One adapter in the same install: its framework (the peer `ai`) comes from the registry.
+    join(out, TS_ADAPTERS.find((t) => t.includes('ai-sdk')) as string),
+  ];
   await sh('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tgz], { cwd: dir });
   writeFileSync(
     join(dir, 'smoke.mjs'),
@@ -235,10 +281,10 @@ console.log(task.id);`,
   return dir;
 }
 
-async function installPython(work: string, artifact: string, kind: string): Promise<string> {
+async function installPython(work: string, artifact: string, kind: string, more: string[] = []): Promise<string> {
   const venv = join(work, `venv-${kind}`);
   await sh('python3', ['-m', 'venv', venv]);
-  await sh(join(venv, 'bin/pip'), ['install', '-q', '--disable-pip-version-check', artifact]);
+  await sh(join(venv, 'bin/pip'), ['install', '-q', '--disable-pip-version-check', artifact, ...more]);
   const where = await sh(join(venv, 'bin/python'), ['-c', 'import human_sdk; print(human_sdk.__file__)'], {
     cwd: work,
   });
