@@ -136,9 +136,10 @@ export async function decide(
       const partial = responseOf(actor, approvalId, o, verdict, { ledgerIndex, approvalSignature: o.signature });
       await remember(trx, actor.id, idem.key, idem.hash, { statusCode: 200, body: partial }, now);
     }
-    return { o, ledgerIndex };
+    return { o, ledgerIndex, requestedAt: s.gate.requested_at };
   });
   if (!seal) throw new Error('a decision committed without a ledger checkpoint');
+  deps.onDecided({ approvalId, verdict, at: now, requestedAt: Number(value.requestedAt) });
   const prov = await provenance(deps, value.ledgerIndex, seal, value.o.signature);
   const response = responseOf(actor, approvalId, value.o, verdict, prov);
   if (idem) await completeRemembered(deps.db, actor.id, idem.key, response);
