@@ -130,6 +130,10 @@ export class HumanOSService {
     this.decidedObservers.push(fn);
   }
 
+  private readonly decided = (decided: Decided): void => {
+    for (const fn of this.decidedObservers) fn(decided);
+  };
+
   constructor(
     readonly store: Store,
     key: SigningKey,
@@ -158,17 +162,14 @@ export class HumanOSService {
       access: new Access(store.dialect, options.policy),
       publicUrl: options.integrations?.publicUrl,
       webauthn: options.integrations?.webauthn,
-      onDecided: (decided) => {
-        for (const fn of this.decidedObservers) fn(decided);
-      },
+      onDecided: this.decided,
       onIntegrityViolation: (detail) => {
         this.integrityViolations += 1;
         options.onIntegrityViolation?.(detail);
       },
     };
-    const { outbox, webhooks } = deliveryOf(this.deps, options);
-    this.outbox = outbox;
-    this.webhooks = webhooks;
+    ({ outbox: this.outbox, webhooks: this.webhooks } = deliveryOf(this.deps, options));
+    const outbox = this.outbox;
     committer = new GroupCommitter(
       store.db,
       this.ledger,
