@@ -18,7 +18,7 @@ import { Feedback } from './execution/feedback.js';
 import { InRunDecisions } from './execution/inRunDecisions.js';
 import { Access } from './kernel/access.js';
 import { GroupCommitter } from './kernel/committer.js';
-import type { Clock, FeatureDeps, WriteFn } from './kernel/deps.js';
+import type { Clock, Decided, FeatureDeps, WriteFn } from './kernel/deps.js';
 import { Ledger, type Seal } from './kernel/ledger.js';
 import type { Notifier } from './kernel/notifier.js';
 import { History } from './ledger/history.js';
@@ -117,6 +117,23 @@ export class HumanOSService {
     this.appendedObservers.push(fn);
   }
 
+  private readonly decidedObservers: ((decided: Decided) => void)[] = [];
+
+  /**
+   * Calls `fn` after every committed decision, with its gate's request time (the decision-time
+   * histogram); `fn` must not throw or write.
+   *
+   * @example
+   * service.onDecided((d) => histogram.observe({ verdict: d.verdict }, (d.at - d.requestedAt) / 1000));
+   */
+  onDecided(fn: (decided: Decided) => void): void {
+    this.decidedObservers.push(fn);
+  }
+
+  private readonly decided = (decided: Decided): void => {
+    for (const fn of this.decidedObservers) fn(decided);
+  };
+
   constructor(
     readonly store: Store,
     key: SigningKey,
@@ -145,14 +162,14 @@ export class HumanOSService {
       access: new Access(store.dialect, options.policy),
       publicUrl: options.integrations?.publicUrl,
       webauthn: options.integrations?.webauthn,
+      onDecided: this.decided,
       onIntegrityViolation: (detail) => {
         this.integrityViolations += 1;
         options.onIntegrityViolation?.(detail);
       },
     };
-    const { outbox, webhooks } = deliveryOf(this.deps, options);
-    this.outbox = outbox;
-    this.webhooks = webhooks;
+    ({ outbox: this.outbox, webhooks: this.webhooks } = deliveryOf(this.deps, options));
+    const outbox = this.outbox;
     committer = new GroupCommitter(
       store.db,
       this.ledger,

@@ -20,8 +20,8 @@ import {
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { authOf, checkSessionAge } from '../auth/freshness.js';
-import { type Delegated, delegatedAuthority, onBehalfFields, seatHolders } from '../delegations/authority.js';
-import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
+import { onBehalfFields } from '../delegations/authority.js';
+import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import type { NewEntry } from '../kernel/ledger.js';
@@ -36,7 +36,8 @@ import { responseOf } from './response.js';
 import { checkReviewTime, restChannel } from './review.js';
 import { routingTarget } from './routing.js';
 import type { ApprovalResult, RejectionResult } from './schemas.js';
-import { checkSeen, type PayloadVersion, versionNow } from './seen.js';
+import { checkSeen } from './seen.js';
+import { checkAuthority, checkOpen, refuseSeated, type Subject, seatAndEdits, subjectOf } from './subject.js';
 import { taskWarnings } from './views.js';
 
 export interface DecideInput {
@@ -69,17 +70,6 @@ type Verdict = 'approved' | 'rejected';
 export interface IdempotencyKey {
   key: string;
   hash: string;
-}
-
-/** What a decision is about, loaded and locked in its transaction. */
-export interface Subject {
-  gate: ApprovalRow;
-  task: TaskRow;
-  now: number;
-  /** The payload an approval would approve now (before this decision's edits), read under the locks. */
-  version: PayloadVersion;
-  /** A delegate's authority (the `authority` step): the decision is on behalf of the delegator. */
-  delegated?: Delegated;
 }
 
 /** The signed record of a decision and what it makes of the gate and the task. */
@@ -127,9 +117,11 @@ export async function decide(
     s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
-    await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest);
     const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
-    await checkSeat(trx, actor, s, path);
+    // The seat and the path's edits in one read; checked in the same order as ever (digest, then seat).
+    const facts = await seatAndEdits(trx, actor, s, path, verdict === 'approved' && input.payloadDigest === undefined);
+    await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest, facts.edited);
+    refuseSeated(actor, s.gate, facts.seated);
     checkInput(s, verdict, input);
     await checkReviewTime(trx, actor, s.gate, input.channel ?? restChannel(actor), now); // minReviewSeconds
     const chosen = chosenAlternative(s.gate, s.task, verdict, input); // approve one of the proposal's alternatives
@@ -144,127 +136,14 @@ export async function decide(
       const partial = responseOf(actor, approvalId, o, verdict, { ledgerIndex, approvalSignature: o.signature });
       await remember(trx, actor.id, idem.key, idem.hash, { statusCode: 200, body: partial }, now);
     }
-    return { o, ledgerIndex };
+    return { o, ledgerIndex, requestedAt: s.gate.requested_at };
   });
   if (!seal) throw new Error('a decision committed without a ledger checkpoint');
+  deps.onDecided({ approvalId, verdict, at: now, requestedAt: Number(value.requestedAt) });
   const prov = await provenance(deps, value.ledgerIndex, seal, value.o.signature);
   const response = responseOf(actor, approvalId, value.o, verdict, prov);
   if (idem) await completeRemembered(deps.db, actor.id, idem.key, response);
   return response;
-}
-
-export async function subjectOf(deps: FeatureDeps, trx: Transaction<Database>, approvalId: string, now: number) {
-  // Serialises deciders of one gate on PostgreSQL, so quorum counting cannot race.
-  const gate = await deps.dialect
-    .forUpdate(trx.selectFrom('approvals').selectAll().where('id', '=', approvalId))
-    .executeTakeFirst();
-  if (!gate) throw new HumanOSError('not_found', `no approval ${approvalId}`);
-  const task = await deps.access.loadTask(trx, gate.task_id, true);
-  return { gate, task, now, version: versionNow(gate, task) };
-}
-
-export async function checkAuthority(
-  deps: FeatureDeps,
-  trx: Transaction<Database>,
-  actor: Principal,
-  { gate, task, now }: Subject,
-  verdict: Verdict,
-  input: DecideInput,
-): Promise<Delegated | undefined> {
-  const roles = (
-    await trx.selectFrom('approval_roles').select('role').where('approval_id', '=', gate.id).execute()
-  ).map((r) => r.role);
-  // Authority as it stands now, not as a cached principal remembers it.
-  const current = await trx
-    .selectFrom('principals')
-    .select(['kind', 'roles', 'disabled_at'])
-    .where('id', '=', actor.id)
-    .executeTakeFirst();
-  if (!current || current.disabled_at !== null) {
-    throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
-  }
-  const currentRoles = p<string[]>(current.roles);
-  const holdsRole = roles.some((r) => currentRoles.includes(r));
-  // Without the role, a delegation in force may give it (on behalf of its delegator; delegations/).
-  const delegated = holdsRole ? undefined : await delegatedAuthority(deps, trx, actor.id, roles, gate, task, now);
-  // Holding one of the gate's roles makes the task visible; only others need the visibility query.
-  if (!holdsRole && !delegated && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
-    throw new HumanOSError('not_found', `no approval ${gate.id}`);
-  }
-  // The same rule as every REST write (a relay only reads), here so that Slack and e-mail share it.
-  if (isReadOnly({ id: actor.id, kind: current.kind as Principal['kind'], roles: currentRoles })) {
-    throw new HumanOSError('forbidden', READ_ONLY_DETAIL);
-  }
-  if (input.by !== undefined && input.by !== actor.id) {
-    throw new HumanOSError(
-      'approved_by_mismatch',
-      `${verdict === 'approved' ? 'approvedBy' : 'rejectedBy'} must be the caller (${actor.id})`,
-    );
-  }
-  if (current.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'agents never decide approvals');
-  if (task.requester === actor.id || task.on_behalf_of === actor.id) {
-    throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
-  }
-  if (!holdsRole && !delegated) {
-    throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
-  }
-  return delegated;
-}
-
-/** The gate must be pending, not past its deadline, and its turn in the chain. */
-export function checkOpen({ gate, now }: Subject): void {
-  if (gate.status === 'expired' || (gate.status === 'pending' && gate.expires_at !== null && now >= gate.expires_at)) {
-    throw new HumanOSError('approval_expired', `approval ${gate.id} expired at ${iso(gate.expires_at ?? now)}`);
-  }
-  if (gate.status === 'waiting') {
-    throw new HumanOSError(
-      'out_of_turn',
-      `approval ${gate.id} is step ${gate.step + 1} of a chain; an earlier step is still open`,
-    );
-  }
-  if (gate.status !== 'pending') {
-    throw new HumanOSError('already_decided', `approval ${gate.id} is already ${gate.status}`, {
-      approvalStatus: gate.status,
-    });
-  }
-}
-
-/**
- * One seat per person per gate, and across the gates of a path (chain steps, escalations, the steps
- * of one in-run decision): one person cannot fill two. Only approvals of the payload as it stands
- * hold a seat: someone whose approval was for an earlier version is asked again, on the same gate.
- */
-export async function checkSeat(
-  trx: Transaction<Database>,
-  actor: Principal,
-  { gate, task, delegated }: Subject,
-  path: ApprovalPath | undefined,
-): Promise<void> {
-  let q = trx
-    .selectFrom('decisions')
-    .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
-    .select(['decisions.approval_id'])
-    .where('decisions.task_id', '=', task.id)
-    .where(seatHolders(actor.id, delegated))
-    // A cancelled gate holds no seat: its decisions count for nothing (an earlier version's, issue 26).
-    .where('approvals.status', '!=', 'cancelled');
-  if (!path) q = q.where('decisions.approval_id', '=', gate.id);
-  else {
-    q = q.where('decisions.payload_digest', '=', path.digest);
-    q =
-      path.kind === 'execution'
-        ? q.where('approvals.kind', '=', 'execution')
-        : q.where('approvals.group_id', '=', gate.group_id ?? gate.id);
-  }
-  const seated = await q.executeTakeFirst();
-  if (seated) {
-    throw new HumanOSError(
-      'already_seated',
-      seated.approval_id === gate.id
-        ? `${actor.id} has already decided on ${gate.id}`
-        : `${actor.id} already decided an earlier step of this task; each step needs a different person`,
-    );
-  }
 }
 
 /** Reasons, feedback and edits as the task's HITL settings and risk require. */
@@ -569,27 +448,43 @@ async function record(
     ...extra,
   ]);
   const ledgerIndex = appended.seqs[0] as number;
-  // One row per person and gate: a re-approval (after an edit made the earlier one stale) replaces it;
-  // the earlier decision stays in the ledger.
-  await trx.deleteFrom('decisions').where('approval_id', '=', gate.id).where('principal_id', '=', actor.id).execute();
+  // One row per person and gate: a re-approval (after an edit made the earlier one stale) replaces
+  // every column of it, in one upsert on the seat's key; the earlier decision stays in the ledger.
+  const row = {
+    approval_id: gate.id,
+    task_id: task.id,
+    principal_id: actor.id,
+    verdict: rec.verdict,
+    reason: rec.reason,
+    feedback: input.feedback ?? null,
+    edits: input.edits ? j(input.edits) : null,
+    payload_digest: rec.payloadDigest,
+    decided_at: now,
+    record: canonicalJson(rec),
+    signature,
+    ledger_index: ledgerIndex,
+    on_behalf_of: delegated?.delegator ?? null,
+    delegation_id: delegated?.delegationId ?? null,
+  };
   await trx
     .insertInto('decisions')
-    .values({
-      approval_id: gate.id,
-      task_id: task.id,
-      principal_id: actor.id,
-      verdict: rec.verdict,
-      reason: rec.reason,
-      feedback: input.feedback ?? null,
-      edits: input.edits ? j(input.edits) : null,
-      payload_digest: rec.payloadDigest,
-      decided_at: now,
-      record: canonicalJson(rec),
-      signature,
-      ledger_index: ledgerIndex,
-      on_behalf_of: delegated?.delegator ?? null,
-      delegation_id: delegated?.delegationId ?? null,
-    })
+    .values(row)
+    .onConflict((oc) =>
+      oc.columns(['approval_id', 'principal_id']).doUpdateSet((eb) => ({
+        task_id: eb.ref('excluded.task_id'),
+        verdict: eb.ref('excluded.verdict'),
+        reason: eb.ref('excluded.reason'),
+        feedback: eb.ref('excluded.feedback'),
+        edits: eb.ref('excluded.edits'),
+        payload_digest: eb.ref('excluded.payload_digest'),
+        decided_at: eb.ref('excluded.decided_at'),
+        record: eb.ref('excluded.record'),
+        signature: eb.ref('excluded.signature'),
+        ledger_index: eb.ref('excluded.ledger_index'),
+        on_behalf_of: eb.ref('excluded.on_behalf_of'),
+        delegation_id: eb.ref('excluded.delegation_id'),
+      })),
+    )
     .execute();
   return ledgerIndex;
 }

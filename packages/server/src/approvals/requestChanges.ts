@@ -6,11 +6,11 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import type { NewEntry } from '../kernel/ledger.js';
 import { iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
-import { checkAuthority, checkOpen, checkSeat, type Subject, subjectOf } from './decide.js';
 import { cancelGates } from './gates.js';
 import { pathOf } from './path.js';
 import type { ChangesRequestedResult } from './schemas.js';
 import { checkSeen } from './seen.js';
+import { checkAuthority, checkOpen, checkSeat, type Subject, subjectOf } from './subject.js';
 
 /** What an approver sends instead of a verdict. */
 export interface RequestChangesInput {

@@ -101,9 +101,13 @@ export async function checkReviewTime(
   channel: ReviewChannel,
   now: number,
 ): Promise<void> {
-  const start = await reviewStart(trx, gate.id, actor.id, channel);
   const min = gate.min_review_seconds;
-  if (min !== null && min > 0) {
+  const timed = min !== null && min > 0;
+  // No review time to check and no delivery to count from: recording a blind decision's start is the
+  // only thing left, and `on conflict do nothing` keeps an open already recorded — one statement.
+  if (!timed && channel !== 'slack' && channel !== 'email') return recordStart(trx, actor, gate, channel, now);
+  const start = await reviewStart(trx, gate.id, actor.id, channel);
+  if (timed) {
     const ready = start === undefined ? undefined : start.at + min * 1000;
     if (ready === undefined || now < ready) {
       const secondsLeft = ready === undefined ? min : Math.ceil((ready - now) / 1000);
@@ -117,14 +121,29 @@ export async function checkReviewTime(
     }
   }
   if (start?.how.startsWith('opened')) return;
-  // Never opened: the metrics count from the delivery, or (a decision made blind) from the decision.
+  await recordStart(trx, actor, gate, channel, now, start?.at);
+}
+
+/**
+ * Records where a decision's review started when no open was recorded: the metrics count from the
+ * delivery (`deliveredAt`), or (a decision made blind) from the decision. An open already recorded
+ * stays as it is.
+ */
+async function recordStart(
+  trx: Transaction<Database>,
+  actor: Principal,
+  gate: ApprovalRow,
+  channel: ReviewChannel,
+  now: number,
+  deliveredAt?: number,
+): Promise<void> {
   await trx
     .insertInto('approval_opens')
     .values({
       approval_id: gate.id,
       principal_id: actor.id,
-      channel: start ? `delivered:${channel}` : `unopened:${channel}`,
-      opened_at: start?.at ?? now,
+      channel: deliveredAt !== undefined ? `delivered:${channel}` : `unopened:${channel}`,
+      opened_at: deliveredAt ?? now,
     })
     .onConflict((oc) => oc.doNothing())
     .execute();

@@ -83,10 +83,11 @@ export async function checkSeen(
   now: PayloadVersion,
   verdict: 'approved' | 'rejected',
   seen: string | undefined,
+  edited?: boolean,
 ): Promise<void> {
   if (seen === now.digest) return;
   if (seen === undefined) {
-    if (verdict === 'rejected' || !(await hadOtherVersions(trx, gate, task, now.digest))) return;
+    if (verdict === 'rejected' || !(await hadOtherVersions(trx, gate, task, now.digest, edited))) return;
     throw new HumanOSError(
       'payload_digest_required',
       `the payload of ${gate.id} has been edited since it was proposed: say which version you approve with payloadDigest (or If-Match), the currentDigest of GET /approvals/{id} (also its ETag) as you showed it`,
@@ -105,16 +106,31 @@ export async function checkSeen(
   );
 }
 
-/** Whether anything but the original payload was ever there to be seen: any edit on the path or task. */
+/**
+ * Whether anything but the original payload was ever there to be seen: any edit on the path or task.
+ * `edited` is `editsOnPath`'s answer when the caller already read it (folded into its own query).
+ */
 async function hadOtherVersions(
   trx: Transaction<Database>,
   gate: ApprovalRow,
   task: TaskRow,
   digest: string,
+  edited: boolean | undefined,
 ): Promise<boolean> {
   if (payloadDigest(proposedPayload(gate, task)) !== digest) return true;
-  // An edit back to the original still made another version visible in between. The latest edit's
-  // row always stays (its maker's row is replaced only by a decision after a later edit).
+  if (edited !== undefined) return edited;
+  return (await editsOnPath(trx, gate, task).executeTakeFirst()) !== undefined;
+}
+
+/**
+ * An edit recorded on the path of `gate` (a decision row with edits), at most one row: an edit back
+ * to the original still made another version visible in between. The latest edit's row always
+ * stays (its maker's row is replaced only by a decision after a later edit).
+ *
+ * @example
+ * const edited = (await editsOnPath(trx, gate, task).executeTakeFirst()) !== undefined;
+ */
+export function editsOnPath(trx: Transaction<Database>, gate: ApprovalRow, task: TaskRow) {
   let q = trx
     .selectFrom('decisions')
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
@@ -127,7 +143,7 @@ async function hadOtherVersions(
           eb.or([eb('approvals.group_id', '=', gate.group_id ?? gate.id), eb('approvals.id', '=', gate.id)]),
         )
       : q.where('approvals.kind', '!=', 'decision');
-  return (await q.limit(1).executeTakeFirst()) !== undefined;
+  return q.limit(1);
 }
 
 /** What the agent proposed for this gate: the task's proposed payload, or the in-run decision's first. */

@@ -82,7 +82,7 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
     }
   }
   try {
-    await proveTaskHead(trx, cp.heads, task.id, leaves);
+    await proveTaskHead(trx, cp.heads, task.id, leaves, deps.ledger.headsRead(trx, cp.heads));
   } catch (e) {
     return refuse((e as Error).message);
   }

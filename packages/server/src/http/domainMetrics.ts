@@ -71,7 +71,6 @@ export function registerDomainMetrics(registry: Registry, service: HumanOSServic
   const created = counter('humanos_tasks_created_total', 'Tasks created');
   registerReviewMetrics(registry, service);
 
-  const decided: { approvalId: string; verdict: string; at: number }[] = [];
   const observe = (e: Entry) => {
     const type = TYPE_TAIL.exec(e.entry)?.[1];
     if (type === 'approval.expired') expired.inc();
@@ -81,41 +80,13 @@ export function registerDomainMetrics(registry: Registry, service: HumanOSServic
       created.inc();
       const data = (JSON.parse(e.entry) as { data?: { policy?: { floorApplied?: boolean } } }).data;
       if (data?.policy?.floorApplied) floor.inc();
-    } else if (type === 'approval.decided') {
-      const { approvalId, at, data } = JSON.parse(e.entry) as {
-        approvalId: string;
-        at: string;
-        data: { record: { verdict: string } };
-      };
-      decided.push({ approvalId, verdict: data.record.verdict, at: Date.parse(at) });
     }
   };
   service.onAppended((entries) => {
     for (const e of entries) observe(e);
-    if (decided.length > 0) void timeDecisions(service, decided.splice(0), decisionSeconds);
   });
-}
-
-/** When the decided gates were requested (one query per batch, after its commit). */
-async function timeDecisions(
-  service: HumanOSService,
-  decided: { approvalId: string; verdict: string; at: number }[],
-  histogram: Histogram<'verdict'>,
-): Promise<void> {
-  try {
-    const rows = await service.store.db
-      .selectFrom('approvals')
-      .select(['id', 'requested_at'])
-      .where('id', 'in', [...new Set(decided.map((d) => d.approvalId))])
-      .execute();
-    const requested = new Map(rows.map((r) => [r.id, Number(r.requested_at)]));
-    for (const d of decided) {
-      const from = requested.get(d.approvalId);
-      if (from !== undefined) histogram.observe({ verdict: d.verdict }, Math.max(0, (d.at - from) / 1000));
-    }
-  } catch {
-    // Metrics are best effort: a database hiccup loses these observations, nothing else.
-  }
+  // The gate's request time comes with the decision (it read the gate): no query after the commit.
+  service.onDecided((d) => decisionSeconds.observe({ verdict: d.verdict }, Math.max(0, (d.at - d.requestedAt) / 1000)));
 }
 
 /** One computation per scrape shared by the per-role gauges (they are collected one after another). */

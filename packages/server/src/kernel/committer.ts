@@ -82,11 +82,14 @@ export class GroupCommitter {
           await this.db.transaction().execute(async (trx) => {
             const start = await this.ledger.begin(trx);
             // An operation's savepoint is released when the next one starts (commit releases the
-            // last), so that on PostgreSQL both travel in one round trip.
+            // last), so that on PostgreSQL both travel in one round trip. A batch of one needs none:
+            // if its only operation fails, the whole transaction is rolled back (`Alone`, below).
+            const alone = batch.length === 1;
             let held = false;
             for (const job of batch) {
               const ctx: WriteContext = { touched: new Set() };
-              await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
+              if (!alone)
+                await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
               held = true;
               const mark = this.ledger.mark(trx);
               try {
@@ -94,6 +97,7 @@ export class GroupCommitter {
                 for (const id of ctx.touched) touched.add(id);
                 outcomes.push({ ok: true, value });
               } catch (error) {
+                if (alone) throw new Alone(error);
                 await this.statements(trx, ['rollback to savepoint op', 'release savepoint op']);
                 held = false;
                 this.ledger.rollback(trx, mark);
@@ -105,8 +109,9 @@ export class GroupCommitter {
             seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
           });
         } catch (error) {
-          // The commit itself failed: nothing in the batch is durable, so every caller hears so.
-          for (const job of batch) job.reject(error);
+          // The only operation failed (rolled back with the transaction), or the commit itself
+          // failed: nothing in the batch is durable, so every caller hears so.
+          for (const job of batch) job.reject(error instanceof Alone ? error.error : error);
           continue;
         }
         if (seal) this.ledger.committed(seal);
@@ -121,4 +126,9 @@ export class GroupCommitter {
       this.draining = false;
     }
   }
+}
+
+/** The failure of a batch's only operation, carried out of its transaction so that it rolls back whole. */
+class Alone {
+  constructor(readonly error: unknown) {}
 }

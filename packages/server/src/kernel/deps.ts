@@ -9,6 +9,14 @@ import type { Notifier } from './notifier.js';
 /** A write: runs inside a group-committed transaction; `touched` collects task ids whose waiters to wake. */
 export type WriteFn<T> = (trx: Transaction<Database>, touched: Set<string>) => Promise<T>;
 
+/** A committed decision: its gate, verdict, when it was made and when its gate was requested (epoch ms). */
+export interface Decided {
+  approvalId: string;
+  verdict: 'approved' | 'rejected';
+  at: number;
+  requestedAt: number;
+}
+
 /** An injectable clock, so a one-hour timeout is tested in milliseconds. */
 export interface Clock {
   now(): number;
@@ -45,6 +53,11 @@ export interface FeatureDeps {
   publicUrl?: string;
   /** The WebAuthn relying party (passkeys); undefined when passkeys are not configured. */
   webauthn?: { rpId: string; origins: string[] };
+  /**
+   * Reports a committed decision with its gate's request time, as the decision read it (the
+   * decision-time histogram of `/metrics`: no query after the commit). Must not throw or write.
+   */
+  onDecided: (decided: Decided) => void;
   /** Reports a refusal because the store disagrees with the signed ledger (a metric and a log line). */
   onIntegrityViolation: (detail: { taskId: string; reason: string }) => void;
 }

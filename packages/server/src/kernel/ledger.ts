@@ -26,7 +26,7 @@ import {
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
 import type { Database } from '../store/schema.js';
-import { advanceTaskHeads, buildTaskHeads, signedHeads, writeHeadsRows } from './taskHeads.js';
+import { advanceTaskHeads, buildTaskHeads, type HeadsRead, signedHeads, writeHeadsRows } from './taskHeads.js';
 
 export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
 
@@ -71,6 +71,8 @@ class PendingAppends {
   readonly entryRows: Database['ledger_entries'][] = [];
   readonly nodeRows: Database['ledger_nodes'][] = [];
   size: number;
+  /** Task-heads rows proved in this transaction (by the execution grant), for the seal (`HeadsRead`). */
+  headsRead: HeadsRead | undefined = undefined;
 
   constructor(
     readonly startSize: number,
@@ -199,6 +201,19 @@ export class Ledger {
     if (m) this.pending.get(trx)?.rollback(m);
   }
 
+  /**
+   * Where a proof of task heads against `heads` inside this transaction keeps the rows it proved, so
+   * that the seal proves them again from memory (undefined outside `begin` … `seal`).
+   */
+  headsRead(trx: Transaction<Database>, heads: TaskHeadsRoot): HeadsRead | undefined {
+    const p = this.pending.get(trx);
+    if (!p) return undefined;
+    const r = p.headsRead;
+    if (!r || r.heads.size !== heads.size || Buffer.compare(r.heads.root, heads.root) !== 0)
+      p.headsRead = { heads, rows: new Map(), nodes: new Map() };
+    return p.headsRead;
+  }
+
   /** The log's committed size when this transaction began its batch (undefined outside `begin` … `seal`). */
   committedSize(trx: Transaction<Database>): number | undefined {
     return this.pending.get(trx)?.startSize;
@@ -267,7 +282,7 @@ export class Ledger {
     };
     const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
     const previous = held.heads ?? (await this.headsAt(trx, startSize));
-    const { heads, rows: headRows } = await advanceTaskHeads(trx, previous, held.entryRows);
+    const { heads, rows: headRows } = await advanceTaskHeads(trx, previous, held.entryRows, held.headsRead);
     const checkpoint = signCheckpoint(
       { origin: this.origin, size, rootHash, extensions: [taskHeadsLine(heads)] },
       this.key,

@@ -46,16 +46,49 @@ export function signedHeads(note: string, origin: string, key: Uint8Array, size:
 }
 
 /**
+ * The task-heads rows and nodes a write transaction has read and proved against one signed heads
+ * root (the execution grant's), so that its seal, which proves the same rows against the same root
+ * before extending them, does not read them a second time. Only proved rows are kept; the seal
+ * proves them again (from memory), so an edited row is refused exactly as when it is read.
+ */
+export interface HeadsRead {
+  /** The signed heads root the rows were proved against. */
+  heads: TaskHeadsRoot;
+  /** Stored head rows by task id. */
+  rows: Map<string, HeadRow>;
+  /** Heads-tree nodes by `level:idx`. */
+  nodes: Map<string, Hash>;
+}
+
+/** Whether `read` was proved against the root `heads` (same size, same hash). */
+function readAt(read: HeadsRead | undefined, heads: TaskHeadsRoot): read is HeadsRead {
+  return read !== undefined && read.heads.size === heads.size && Buffer.compare(read.heads.root, heads.root) === 0;
+}
+
+/** Keeps a proved head row and the nodes of its proof for the seal of the same transaction. */
+export function keepProved(read: HeadsRead | undefined, heads: TaskHeadsRoot, row: HeadRow, nodes: Map<string, Hash>) {
+  if (!read || !readAt(read, heads)) return;
+  read.rows.set(row.task_id, row);
+  for (const [k, h] of nodes) read.nodes.set(k, h);
+}
+
+/**
  * Reads the perfect-subtree nodes `refs` of the heads tree in one query (grouped by level), into a
- * node store that records what is set on it.
+ * node store that records what is set on it; nodes in `cached` (read earlier in the same
+ * transaction) are not read again.
  */
 export async function loadHeadNodes(
   db: Kysely<Database>,
   refs: readonly NodeRef[],
-): Promise<HeadsNodeStore & { written: Map<string, Database['task_head_nodes']> }> {
+  cached?: ReadonlyMap<string, Hash>,
+): Promise<HeadsNodeStore & { known: Map<string, Hash>; written: Map<string, Database['task_head_nodes']> }> {
   const store = recordingStore();
   const byLevel = new Map<number, number[]>();
-  for (const [level, idx] of refs) byLevel.set(level, [...(byLevel.get(level) ?? []), idx]);
+  for (const [level, idx] of refs) {
+    const hit = cached?.get(refKey([level, idx]));
+    if (hit) store.known.set(refKey([level, idx]), hit);
+    else byLevel.set(level, [...(byLevel.get(level) ?? []), idx]);
+  }
   if (byLevel.size > 0) {
     const rows = await db
       .selectFrom('task_head_nodes')
@@ -111,6 +144,7 @@ export async function advanceTaskHeads(
   db: Kysely<Database>,
   prev: TaskHeadsRoot,
   entries: readonly Pick<Database['ledger_entries'], 'task_id' | 'leaf_hash'>[],
+  read?: HeadsRead,
 ): Promise<{ heads: TaskHeadsRoot; rows: HeadsRows }> {
   const leaves = new Map<string, Hash[]>();
   for (const e of entries) {
@@ -120,11 +154,16 @@ export async function advanceTaskHeads(
     else leaves.set(e.task_id, [fromHex(e.leaf_hash)]);
   }
   if (leaves.size === 0) return { heads: prev, rows: { heads: [], nodes: [] } };
-  const stored = await db
-    .selectFrom('task_heads')
-    .selectAll()
-    .where('task_id', 'in', [...leaves.keys()])
-    .execute();
+  // Rows this transaction already read and proved against `prev` are taken from memory (and proved
+  // again below); only the others are read.
+  const known = readAt(read, prev) ? read : undefined;
+  const stored = [...leaves.keys()].flatMap((id) => {
+    const row = known?.rows.get(id);
+    return row ? [row] : [];
+  });
+  const unread = [...leaves.keys()].filter((id) => !known?.rows.has(id));
+  if (unread.length > 0)
+    stored.push(...(await db.selectFrom('task_heads').selectAll().where('task_id', 'in', unread).execute()));
   for (const h of stored) {
     const pos = Number(h.pos);
     if (!Number.isSafeInteger(pos) || pos < 0 || pos >= prev.size) throw tampered(h.task_id, `position ${h.pos}`);
@@ -135,6 +174,7 @@ export async function advanceTaskHeads(
       stored.map((h) => Number(h.pos)),
       prev.size,
     ),
+    known?.nodes,
   );
   const tree = new TaskHeadsTree(store, prev.size);
   const old = new Map<string, HeadRow>();

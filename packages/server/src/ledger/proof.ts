@@ -18,7 +18,7 @@ import {
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { loadHeadNodes } from '../kernel/taskHeads.js';
+import { type HeadsRead, keepProved, loadHeadNodes } from '../kernel/taskHeads.js';
 import type { Database } from '../store/schema.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
@@ -55,12 +55,14 @@ export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promi
  *
  * @example
  * await proveTaskHead(db, cp.heads, task.id, entries.map((e) => e.leaf));
+ * // in a write batch, keep what was proved for its seal: deps.ledger.headsRead(trx, cp.heads)
  */
 export async function proveTaskHead(
   db: Kysely<Database>,
   heads: TaskHeadsRoot,
   taskId: string,
   leaves: readonly Hash[],
+  read?: HeadsRead,
 ): Promise<void> {
   let acc = EMPTY_TASK_ACC;
   for (const leaf of leaves) acc = extendTaskAcc(acc, leaf);
@@ -74,7 +76,8 @@ export async function proveTaskHead(
   if (!Number.isSafeInteger(pos) || pos < 0 || pos >= heads.size) {
     throw new Error(`the stored task head of ${taskId} names position ${row.pos}, outside the signed map`);
   }
-  const tree = new TaskHeadsTree(await loadHeadNodes(db, taskHeadRefsFor([pos], heads.size)), heads.size);
+  const nodes = await loadHeadNodes(db, taskHeadRefsFor([pos], heads.size));
+  const tree = new TaskHeadsTree(nodes, heads.size);
   const leaf = taskHeadLeaf({ taskId, count: leaves.length, acc });
   try {
     verifyInclusion(pos, heads.size, leaf, tree.proof(pos), heads.root);
@@ -86,4 +89,6 @@ export async function proveTaskHead(
   if (Number(row.count) !== leaves.length || row.acc !== Buffer.from(acc).toString('hex')) {
     throw new Error(`the stored task head of ${taskId} was edited (it differs from the signed one)`);
   }
+  // Proved: the seal of this transaction proves it again from memory instead of reading it again.
+  keepProved(read, heads, row, nodes.known);
 }

@@ -52,6 +52,8 @@ interface Peer {
   /** The size of the last cosignature this server got from it (what /healthz shows). */
   cosigned: number | undefined;
   busy: boolean;
+  /** A seal came while a round was in flight: run again when it ends (the round may have missed it). */
+  resealed: boolean;
   timer: NodeJS.Timeout | undefined;
   failures: number;
   state: WitnessStatus['state'];
@@ -90,6 +92,7 @@ export class WitnessCosigner {
       size: undefined,
       cosigned: undefined,
       busy: false,
+      resealed: false,
       timer: undefined,
       failures: 0,
       state: 'pending' as const,
@@ -142,7 +145,11 @@ export class WitnessCosigner {
 
   /** A checkpoint was sealed: each idle witness gets the newest one (coalesced; never awaited). */
   sealed(): void {
-    for (const p of this.peers) if (!p.busy && !p.timer) void this.run(p);
+    for (const p of this.peers) {
+      // A round in flight may already have read the checkpoint before this one: it runs again after.
+      if (p.busy) p.resealed = true;
+      else if (!p.timer) void this.run(p);
+    }
   }
 
   status(): WitnessStatus[] {
@@ -164,6 +171,7 @@ export class WitnessCosigner {
   /** Submits until the witness has the newest checkpoint, or schedules a retry. */
   private async run(p: Peer): Promise<void> {
     p.busy = true;
+    p.resealed = false;
     try {
       const own = await this.ownSize();
       this.settle(p, await this.round(p, 3), own);
@@ -171,6 +179,8 @@ export class WitnessCosigner {
       this.settle(p, { kind: 'unreachable', detail: (e as Error).message }, undefined);
     } finally {
       p.busy = false;
+      // A retry already scheduled takes the newest checkpoint too; otherwise go again now.
+      if (p.resealed && !p.timer && !this.stopped) void this.run(p);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { SelectQueryBuilder, Transaction } from 'kysely';
+import type { RawBuilder, SelectQueryBuilder, Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 /** The databases HumanOS runs on. */
@@ -36,6 +36,12 @@ export interface StoreDialect {
    * time, so a write transaction is already serialised: the query is returned as it is.
    */
   forUpdate<Q extends AnySelect>(q: Q): Q;
+  /**
+   * A subquery's rows as one JSON array column (`json_agg` / `json_group_array`, Kysely's dialect
+   * helpers), so that a parent row carries its children in the same statement. Read the value with
+   * `parseJsonArray` (PostgreSQL hands back the array, SQLite its JSON text).
+   */
+  jsonArrayFrom(subquery: AnySelect): RawBuilder<unknown>;
   /** Claims rows no other transaction holds (`FOR UPDATE SKIP LOCKED`), for timers, outboxes, work. */
   skipLocked<Q extends AnySelect>(q: Q): Q;
   /**
@@ -56,4 +62,15 @@ export interface StoreDialect {
    * statement when the database can, and returns true; false means "write it statement by statement".
    */
   writeSealAtOnce(trx: Transaction<Database>, rows: SealRows, notice: Record<string, unknown>): Promise<boolean>;
+}
+
+/**
+ * The value of a `jsonArrayFrom` column: PostgreSQL's driver has parsed it already, SQLite returns
+ * the JSON text.
+ *
+ * @example
+ * parseJsonArray<{ role: string }>('[{"role":"cfo"}]'); // [{ role: 'cfo' }]
+ */
+export function parseJsonArray<T>(value: unknown): T[] {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T[];
 }

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { StoreDialect } from '../dialect.js';
 
 /** The NOTIFY channel replicas listen on (see `kernel/notifier.ts`). */
@@ -11,6 +12,7 @@ const MAX_ROWS_AT_ONCE = 1000;
 export const postgresDialect: StoreDialect = {
   name: 'postgres',
   forUpdate: (q) => q.forUpdate() as typeof q,
+  jsonArrayFrom,
   skipLocked: (q) => q.forUpdate().skipLocked() as typeof q,
   async statements(trx, list) {
     await sql.raw(list.join('; ')).execute(trx);

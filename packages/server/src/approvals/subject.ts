@@ -1,0 +1,239 @@
+import { HumanOSError } from '@humanos/core';
+import type { Transaction } from 'kysely';
+import { type Delegated, delegatedAuthority, seatHolders } from '../delegations/authority.js';
+import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
+import { parseJsonArray } from '../store/dialect.js';
+import type { Database } from '../store/schema.js';
+import type { ApprovalPath } from './path.js';
+import { editsOnPath, type PayloadVersion, versionNow } from './seen.js';
+
+/**
+ * What a decision is about and the checks every decision-like write makes on it (a decision, a
+ * request for changes): load and lock, authority as it stands now, an open gate, one seat per person.
+ */
+
+type Verdict = 'approved' | 'rejected';
+
+/** What a decision is about, loaded and locked in its transaction. */
+export interface Subject {
+  gate: ApprovalRow;
+  task: TaskRow;
+  /** The roles that may decide the gate (its rows in the inbox index, `approval_roles`). */
+  roles: string[];
+  now: number;
+  /** The payload an approval would approve now (before this decision's edits), read under the locks. */
+  version: PayloadVersion;
+  /** A delegate's authority (the `authority` step): the decision is on behalf of the delegator. */
+  delegated?: Delegated;
+}
+
+/** Every column of a gate, named, so that the gate can be read beside its task in one joined row. */
+const GATE_COLUMNS = [
+  'id',
+  'task_id',
+  'kind',
+  'step',
+  'approver_role',
+  'required',
+  'status',
+  'requested_at',
+  'expires_at',
+  'escalation_policy',
+  'escalate_to',
+  'decided_at',
+  'reason',
+  'timeout_ms',
+  'remind_at',
+  'reminded',
+  'proposal',
+  'group_id',
+  'bulk_approvable',
+  'min_review_seconds',
+  'claimed_by',
+  'claimed_until',
+  'assignee',
+  'assigned_by',
+  'assigned_at',
+  'attention_check',
+] as const satisfies readonly (keyof ApprovalRow)[];
+// A column added to `approvals` and not listed above fails to compile here.
+const ALL_GATE_COLUMNS: [Exclude<keyof ApprovalRow, (typeof GATE_COLUMNS)[number]>] extends [never] ? true : never =
+  true;
+void ALL_GATE_COLUMNS;
+const GATE = 'gate_';
+
+/**
+ * Loads and locks what a decision is about in one statement: the gate, its task (both `for update`
+ * on PostgreSQL, which serialises deciders of one gate so quorum counting cannot race) and the roles
+ * that may decide the gate (the inbox index, as one JSON array).
+ *
+ * @example
+ * const s = await subjectOf(deps, trx, 'approval:human:…', deps.now());
+ */
+export async function subjectOf(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  approvalId: string,
+  now: number,
+): Promise<Subject> {
+  const q = trx
+    .selectFrom('approvals')
+    .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+    .selectAll('tasks')
+    .select((eb) => [
+      ...GATE_COLUMNS.map((c) => eb.ref(`approvals.${c}`).as(`${GATE}${c}`)),
+      deps.dialect
+        .jsonArrayFrom(eb.selectFrom('approval_roles').select('role').whereRef('approval_id', '=', 'approvals.id'))
+        .as(`${GATE}roles`),
+    ])
+    .where('approvals.id', '=', approvalId);
+  const row = (await deps.dialect.forUpdate(q).executeTakeFirst()) as Record<string, unknown> | undefined;
+  if (!row) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+  const task: Record<string, unknown> = {};
+  const gate: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (k.startsWith(GATE)) gate[k.slice(GATE.length)] = v;
+    else task[k] = v;
+  }
+  const roles = parseJsonArray<{ role: string }>(gate.roles).map((r) => r.role);
+  delete gate.roles;
+  const g = gate as ApprovalRow;
+  const t = task as TaskRow;
+  return { gate: g, task: t, roles, now, version: versionNow(g, t) };
+}
+
+export async function checkAuthority(
+  deps: FeatureDeps,
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, roles, now }: Subject,
+  verdict: Verdict,
+  input: { by?: string },
+): Promise<Delegated | undefined> {
+  // Authority as it stands now, not as a cached principal remembers it.
+  const current = await trx
+    .selectFrom('principals')
+    .select(['kind', 'roles', 'disabled_at'])
+    .where('id', '=', actor.id)
+    .executeTakeFirst();
+  if (!current || current.disabled_at !== null) {
+    throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
+  }
+  const currentRoles = p<string[]>(current.roles);
+  const holdsRole = roles.some((r) => currentRoles.includes(r));
+  // Without the role, a delegation in force may give it (on behalf of its delegator; delegations/).
+  const delegated = holdsRole ? undefined : await delegatedAuthority(deps, trx, actor.id, roles, gate, task, now);
+  // Holding one of the gate's roles makes the task visible; only others need the visibility query.
+  if (!holdsRole && !delegated && !(await deps.access.canSee(trx, { ...actor, roles: currentRoles }, task))) {
+    throw new HumanOSError('not_found', `no approval ${gate.id}`);
+  }
+  // The same rule as every REST write (a relay only reads), here so that Slack and e-mail share it.
+  if (isReadOnly({ id: actor.id, kind: current.kind as Principal['kind'], roles: currentRoles })) {
+    throw new HumanOSError('forbidden', READ_ONLY_DETAIL);
+  }
+  if (input.by !== undefined && input.by !== actor.id) {
+    throw new HumanOSError(
+      'approved_by_mismatch',
+      `${verdict === 'approved' ? 'approvedBy' : 'rejectedBy'} must be the caller (${actor.id})`,
+    );
+  }
+  if (current.kind !== 'human') throw new HumanOSError('agent_cannot_decide', 'agents never decide approvals');
+  if (task.requester === actor.id || task.on_behalf_of === actor.id) {
+    throw new HumanOSError('requester_cannot_decide', 'the requester of a task cannot decide its approvals');
+  }
+  if (!holdsRole && !delegated) {
+    throw new HumanOSError('role_required', `deciding this approval needs one of the roles: ${roles.join(', ')}`);
+  }
+  return delegated;
+}
+
+/** The gate must be pending, not past its deadline, and its turn in the chain. */
+export function checkOpen({ gate, now }: Subject): void {
+  if (gate.status === 'expired' || (gate.status === 'pending' && gate.expires_at !== null && now >= gate.expires_at)) {
+    throw new HumanOSError('approval_expired', `approval ${gate.id} expired at ${iso(gate.expires_at ?? now)}`);
+  }
+  if (gate.status === 'waiting') {
+    throw new HumanOSError(
+      'out_of_turn',
+      `approval ${gate.id} is step ${gate.step + 1} of a chain; an earlier step is still open`,
+    );
+  }
+  if (gate.status !== 'pending') {
+    throw new HumanOSError('already_decided', `approval ${gate.id} is already ${gate.status}`, {
+      approvalStatus: gate.status,
+    });
+  }
+}
+
+/**
+ * One seat per person per gate, and across the gates of a path (chain steps, escalations, the steps
+ * of one in-run decision): one person cannot fill two. Only approvals of the payload as it stands
+ * hold a seat: someone whose approval was for an earlier version is asked again, on the same gate.
+ */
+export async function checkSeat(
+  trx: Transaction<Database>,
+  actor: Principal,
+  s: Subject,
+  path: ApprovalPath | undefined,
+): Promise<void> {
+  refuseSeated(actor, s.gate, (await seatQuery(trx, actor, s, path).executeTakeFirst())?.approval_id);
+}
+
+/**
+ * `checkSeat`'s read and `editsOnPath` (asked only when the approval names no digest) as one
+ * statement of two subqueries: the gate a seat is held on (if any), and whether the path was edited.
+ */
+export async function seatAndEdits(
+  trx: Transaction<Database>,
+  actor: Principal,
+  s: Subject,
+  path: ApprovalPath | undefined,
+  askEdited: boolean,
+): Promise<{ seated: string | undefined; edited: boolean | undefined }> {
+  const seat = seatQuery(trx, actor, s, path).limit(1);
+  if (!askEdited) return { seated: (await seat.executeTakeFirst())?.approval_id, edited: undefined };
+  const row = await trx
+    .selectNoFrom((eb) => [seat.as('seated'), eb.exists(editsOnPath(trx, s.gate, s.task)).as('edited')])
+    .executeTakeFirstOrThrow();
+  // SQLite answers `exists` with 0/1, PostgreSQL with a boolean.
+  return { seated: row.seated ?? undefined, edited: Boolean(row.edited) };
+}
+
+/** Throws `already_seated` when `seated` names the gate the actor holds a seat on. */
+export function refuseSeated(actor: Principal, gate: ApprovalRow, seated: string | null | undefined): void {
+  if (seated === null || seated === undefined) return;
+  throw new HumanOSError(
+    'already_seated',
+    seated === gate.id
+      ? `${actor.id} has already decided on ${gate.id}`
+      : `${actor.id} already decided an earlier step of this task; each step needs a different person`,
+  );
+}
+
+/** The seat `actor` already holds on this gate, or on another gate of its path, for the payload as it stands. */
+function seatQuery(
+  trx: Transaction<Database>,
+  actor: Principal,
+  { gate, task, delegated }: Subject,
+  path: ApprovalPath | undefined,
+) {
+  let q = trx
+    .selectFrom('decisions')
+    .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
+    .select(['decisions.approval_id'])
+    .where('decisions.task_id', '=', task.id)
+    .where(seatHolders(actor.id, delegated))
+    // A cancelled gate holds no seat: its decisions count for nothing (an earlier version's, issue 26).
+    .where('approvals.status', '!=', 'cancelled');
+  if (!path) q = q.where('decisions.approval_id', '=', gate.id);
+  else {
+    q = q.where('decisions.payload_digest', '=', path.digest);
+    q =
+      path.kind === 'execution'
+        ? q.where('approvals.kind', '=', 'execution')
+        : q.where('approvals.group_id', '=', gate.group_id ?? gate.id);
+  }
+  return q;
+}
