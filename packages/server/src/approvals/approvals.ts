@@ -118,7 +118,13 @@ export class Approvals {
       throw new HumanOSError('not_found', `no approval ${approvalId}`);
     // The approver has the request in front of them from now on (minReviewSeconds, the metrics).
     await recordOpen(this.deps, g, actor, restChannel(actor));
-    const decisions = await this.deps.db.selectFrom('decisions').selectAll().where('task_id', '=', task.id).execute();
+    // In the order they were made (a seat's changed decision is updated in place, so row order is not it).
+    const decisions = await this.deps.db
+      .selectFrom('decisions')
+      .selectAll()
+      .where('task_id', '=', task.id)
+      .orderBy('decided_at')
+      .execute();
     const steps = await this.deps.db
       .selectFrom('approvals')
       .selectAll()
