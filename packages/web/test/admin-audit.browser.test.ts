@@ -13,8 +13,8 @@ import { ADMIN_TOKEN, type Api, startTestServer, type TestServer } from '../../.
 import {
   axe,
   expectClean,
+  expectHeading,
   haveChromium,
-  heading,
   IMAGES,
   launch,
   openPage,
@@ -150,14 +150,13 @@ describe.skipIf(!haveChromium)('admin and auditor consoles in a real Chromium', 
       const res = await fetch(`${t.url}${url}`);
       expect(res.headers.get('content-security-policy'), url).toContain("script-src 'self'");
       await admin.page.goto(`${t.url}${url}`);
-      const h = await heading(admin.page).catch(async (e) => {
+      await expectHeading(admin.page, want, url).catch(async (e) => {
         throw new Error(`${url}: ${e} — ${await admin.page.locator('body').textContent()}`);
       });
-      expect(h, url).toMatch(want);
       await admin.page.waitForFunction(() => !document.body.textContent?.includes('Loading…'));
       expect(await axe(admin.page), `axe on ${url}`).toEqual([]);
       await admin.page.reload();
-      expect(await heading(admin.page), `${url} after reload`).toMatch(want);
+      await expectHeading(admin.page, want, `${url} after reload`);
     }
     await expectClean(admin);
   });

@@ -11,10 +11,11 @@ import {
   ARTIFACTS,
   axe,
   expectClean,
+  expectHeading,
   haveChromium,
-  heading,
   launch,
   openPage,
+  reportFailure,
   uniq,
   type WatchedPage,
 } from './browser.js';
@@ -38,15 +39,7 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     wp = await openPage(browser, t.url, { token: wendy.token as string });
     page = wp.page;
   });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      console.log(`FAILED AT ${page.url()}:`, await page.locator('main').textContent());
-      await page.screenshot({
-        path: join(ARTIFACTS, `fail-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    }
-  });
+  afterEach((ctx) => reportFailure(page, ctx.task));
   afterAll(async () => {
     await browser?.close();
     await t?.close();
@@ -67,13 +60,13 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     await expect.poll(() => fresh.page.getByRole('alert').textContent()).toContain('not valid');
     await fresh.page.getByLabel('Access token').fill(wendy.token as string);
     await fresh.page.getByRole('button', { name: 'Sign in' }).click();
-    expect(await heading(fresh.page)).toBe('Inbox');
+    await expectHeading(fresh.page, 'Inbox');
     await expect.poll(() => fresh.page.locator('.empty').textContent()).toContain('Nothing waiting');
     await expectClean(fresh);
     await fresh.context.close();
 
     await page.goto(`${t.url}/inbox`);
-    expect(await heading(page)).toBe('Inbox');
+    await expectHeading(page, 'Inbox');
     const c = await create({
       description: 'Renew the Initech support contract',
       humanInLoop: { approverRole: role },
@@ -383,7 +376,7 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     const pat = await t.principal(`did:human:pat-${uniq()}`, [role]);
     const other = await openPage(browser, t.url, { token: pat.token as string });
     await other.page.goto(`${t.url}/inbox`);
-    expect(await heading(other.page)).toBe('Inbox');
+    await expectHeading(other.page, 'Inbox');
     const id = (
       await (await fetch(`${t.url}/v1/humanos/me`, { headers: { authorization: `Bearer ${pat.token}` } })).json()
     ).id;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startTestServer, type TestServer } from '../../../test-support/harness.js';
-import { axe, expectClean, haveChromium, heading, IMAGES, launch, openPage, uniq } from './browser.js';
+import { axe, expectClean, expectHeading, haveChromium, IMAGES, launch, openPage, uniq } from './browser.js';
 
 const DAY = 86_400_000;
 
@@ -101,7 +101,7 @@ describe.skipIf(!haveChromium)('audit reviews in a real Chromium', () => {
     const p = await openPage(browser, t.url, { token: auditor.token as string });
     const { page } = p;
     await page.goto(`${t.url}/audit/reviews/${encodeURIComponent(reviews.jan11.id)}`);
-    expect(await heading(page)).toBe('Audit: Review');
+    await expectHeading(page, 'Audit: Review');
     await page.locator('#complete-form').waitFor();
     await page.getByLabel(/^No issues/).check();
     await page.locator('#findings').fill('Checked the three backups: all present.');
@@ -131,7 +131,7 @@ describe.skipIf(!haveChromium)('audit reviews in a real Chromium', () => {
     const p = await openPage(browser, t.url, { token: auditor.token as string });
     const { page } = p;
     await page.goto(`${t.url}/audit/reviews`);
-    expect(await heading(page)).toBe('Audit: Reviews');
+    await expectHeading(page, 'Audit: Reviews');
     const rows = page.locator('#reviews tbody tr');
     await expect.poll(() => rows.count()).toBe(3);
     // Open first (newest period first among them), then the completed one, although its period is the newest.
@@ -278,7 +278,7 @@ describe.skipIf(!haveChromium)('audit reviews in a real Chromium', () => {
     expect(await axe(page)).toEqual([]);
     const run = reviews.weekly.sample[0] as ReviewJson['sample'][number];
     await page.locator(`#sample-runs tr[data-task="${run.taskId}"] a`).click();
-    expect(await heading(page)).toBe('Audit: Ledger');
+    await expectHeading(page, 'Audit: Ledger');
     expect(await page.locator('#task-filter').inputValue()).toBe(run.taskId);
     await expect.poll(() => page.locator('#entries tbody tr').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('#entries').textContent()).toContain('Task proposed');
@@ -290,7 +290,7 @@ describe.skipIf(!haveChromium)('audit reviews in a real Chromium', () => {
     const p = await openPage(browser, t.url, { token: ops.token as string });
     const { page } = p;
     await page.goto(`${t.url}/audit/reviews/${encodeURIComponent(reviews.weekly.id)}`);
-    expect(await heading(page)).toBe('Audit: Review');
+    await expectHeading(page, 'Audit: Review');
     await page.locator('#forbidden').waitFor();
     expect(await page.locator('#forbidden').textContent()).toContain('need the auditor or admin role');
     await expect.poll(() => page.locator('main').textContent()).toContain('You may not see the audit review');

@@ -145,11 +145,36 @@ export async function closeAfter(
   await open?.context.close();
 }
 
-/** The page's main heading once the view has loaded. */
-export async function heading(page: Page): Promise<string> {
-  const h = page.locator('main h1').first();
-  await h.waitFor({ timeout: 10_000 });
-  return (await h.textContent()) ?? '';
+/**
+ * Waits until the page's main heading reads `want`. Never a single read: after a click or a sign-in
+ * the old view's heading stays until the new view's data has arrived (a read right after the click
+ * got "Sign in to HumanOS" in a CI run), and after a `goto` the "Signing in…" view comes first.
+ *
+ * @example await expectHeading(page, 'Inbox');
+ */
+export async function expectHeading(page: Page, want: string | RegExp, what = page.url()): Promise<void> {
+  const read = () => page.locator('main h1').first().textContent({ timeout: 10_000 });
+  const poll = expect.poll(read, { timeout: 10_000, message: `the main heading of ${what}` });
+  if (typeof want === 'string') await poll.toBe(want);
+  else await poll.toMatch(want);
+}
+
+/**
+ * After a failed test: what the page showed (its URL, the text of `main`, a screenshot in
+ * `test-artifacts/`). Never throws: a page still blank has no `main`, and a report that times out
+ * would hide the failure it reports.
+ *
+ * @example afterEach((ctx) => reportFailure(page, ctx.task));
+ */
+export async function reportFailure(page: Page, task: { name: string; result?: { state?: string } }): Promise<void> {
+  if (task.result?.state !== 'fail') return;
+  const main = await page
+    .locator('main')
+    .textContent({ timeout: 1_000 })
+    .catch(() => '(no main element)');
+  console.log(`FAILED AT ${page.url()}:`, main);
+  const file = `fail-${task.name.slice(0, 30).replace(/\W+/g, '-')}-${uniq()}.png`;
+  await page.screenshot({ path: join(ARTIFACTS, file), fullPage: true }).catch(() => undefined);
 }
 
 /** A unique suffix: tests share one server. */

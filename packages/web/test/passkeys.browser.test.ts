@@ -15,7 +15,7 @@ import type { Browser, CDPSession } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, REPO_ROOT, startTestServer, type TestServer } from '../../../test-support/harness.js';
 import { humanos } from '../../cli/test/run.js';
-import { ARTIFACTS, expectClean, haveChromium, launch, openPage, uniq, type WatchedPage } from './browser.js';
+import { expectClean, haveChromium, launch, openPage, reportFailure, uniq, type WatchedPage } from './browser.js';
 
 const POLICY = join(tmpdir(), `humanos-pk-browser-${process.pid}.json`);
 writeFileSync(
@@ -79,10 +79,7 @@ describe.skipIf(!haveChromium)('passkey-signed decisions in Chromium (virtual au
     authenticatorId = added.authenticatorId;
   }, 60_000);
   afterEach(async (ctx) => {
-    if (open && ctx.task.result?.state === 'fail') {
-      console.log(`FAILED AT ${open.page.url()}:`, await open.page.locator('main').textContent());
-      await open.page.screenshot({ path: join(ARTIFACTS, `fail-passkey-${uniq()}.png`), fullPage: true });
-    }
+    if (open) await reportFailure(open.page, ctx.task);
   });
   afterAll(async () => {
     await open?.context.close();

@@ -6,11 +6,10 @@
  * shows the same block with the server's diff, claiming nothing. Once she has seen the new version
  * she can approve it, and that approval counts.
  */
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, startTestServer, type TestServer } from '../../../test-support/harness.js';
-import { ARTIFACTS, axe, expectClean, haveChromium, launch, openPage, uniq, type WatchedPage } from './browser.js';
+import { axe, expectClean, haveChromium, launch, openPage, reportFailure, uniq, type WatchedPage } from './browser.js';
 
 const DE = 'DE89370400440532013000';
 const GB = 'GB33BUKB20201555555555';
@@ -34,13 +33,7 @@ describe.skipIf(!haveChromium)('a decision counts only for the payload version o
     browser = await launch();
   });
   afterEach(async (ctx) => {
-    if (open && ctx.task.result?.state === 'fail') {
-      console.log(`FAILED AT ${open.page.url()}:`, await open.page.locator('main').textContent());
-      await open.page.screenshot({
-        path: join(ARTIFACTS, `fail-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}.png`),
-        fullPage: true,
-      });
-    }
+    if (open) await reportFailure(open.page, ctx.task);
     await open?.context.close();
     open = undefined;
   });
