@@ -152,11 +152,19 @@ export async function startTestServer(
     ...backend.env,
     HUMANOS_ADMIN_TOKEN: ADMIN_TOKEN,
     PORT: '0',
-    HUMANOS_TIMER_INTERVAL_MS: '60000',
     ...env,
   });
-  // Every response of the suite is checked against the OpenAPI response schemas.
-  const server = await startServer(config, { clock, logger: false, webhooks: opts.webhooks, validateResponses: true });
+  // The clock is frozen: a test runs the sweeps it means (`server.service.timers.expireDue()`, …).
+  // A background sweep on the wall clock would land at random between a clock step and a check.
+  // A test that wants the background loop asks for it by its interval.
+  const sweep = env.HUMANOS_TIMER_INTERVAL_MS !== undefined;
+  const server = await startServer(config, {
+    clock,
+    logger: false,
+    webhooks: opts.webhooks,
+    validateResponses: true, // every response of the suite is checked against the OpenAPI schemas
+    sweep,
+  });
   const admin = new Api(server.url, ADMIN_TOKEN);
   return {
     backend,

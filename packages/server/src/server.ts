@@ -74,6 +74,13 @@ export interface StartOptions {
   webhooks?: Partial<WebhookSettings>;
   /** Check responses against their schemas (tests); also on with `HUMANOS_VALIDATE_RESPONSES=1`. */
   validateResponses?: boolean;
+  /**
+   * `false`: no background sweeps (deadlines, reminders, leases, reviews, outbox, maintenance); the
+   * embedder runs them itself through `service`. The test harness does, with its frozen clock: a
+   * sweep on a wall-clock timer would land between a test's clock step and its "nothing changed"
+   * check and expire what it just made due. Default `true`, every `HUMANOS_TIMER_INTERVAL_MS`.
+   */
+  sweep?: boolean;
 }
 
 /** Opens the store; a failure names the setting that points at it. */
@@ -174,12 +181,15 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
     warnTestMode(config, app.log);
-    const background = startSweeper(
-      service,
-      store,
-      { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
-      (e) => app.log.error({ err: e }, 'timer sweep failed'),
-    );
+    const background =
+      opts.sweep === false
+        ? { stop: async () => {} }
+        : startSweeper(
+            service,
+            store,
+            { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
+            (e) => app.log.error({ err: e }, 'timer sweep failed'),
+          );
     const close = () => stop({ app, notifier, background, stopListening, cosigner, pin, store });
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
