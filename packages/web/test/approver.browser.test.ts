@@ -75,7 +75,8 @@ describe.skipIf(!haveChromium)('the approver console in a real Chromium', () => 
     // Live: it arrives over the event stream, no reload.
     await row(c.approvalRequest.id).waitFor({ timeout: 10_000 });
     await expect.poll(() => page.title()).toMatch(/^\(1\) Inbox/);
-    expect(await row(c.approvalRequest.id).textContent()).toContain('1,200 EUR');
+    // The amount comes with the task's details, fetched for the row after it appears.
+    await expect.poll(() => row(c.approvalRequest.id).textContent()).toContain('1,200 EUR');
   });
 
   it('finds a request by search and approves it with a field edit by keyboard only; then shows the approved payload and the receipt', async () => {

@@ -69,7 +69,8 @@ describe.skipIf(!haveChromium)('delegation in the console (Chromium)', () => {
       .getByTestId('delegation-banner')
       .getByText(/You are out of office until/)
       .waitFor();
-    expect(await a.page.locator('table.delegations tbody tr').count()).toBe(1);
+    // The list reloads by its own fetch: the status line and the banner can come first.
+    await expect.poll(() => a.page.locator('table.delegations tbody tr').count()).toBe(1);
 
     const b = await openPage(browser, t.url, { token: bob.token as string });
     open.push(b);

@@ -312,15 +312,19 @@ describe.skipIf(!haveChromium)('deliberate decisions in the console (Chromium)',
       const first = page.locator('table.inbox tbody tr').first();
       await first.waitFor();
       await expect.poll(() => first.locator('td.num').textContent()).toContain('EUR');
+      // Each row's requester and amount come with its task's details, fetched after the rows appear
+      // (one row's can be shown before another's): all of them, before anything is measured.
+      const cellsOf = (id: string) => page.locator(`tr[data-approval="${id}"] td`);
+      for (const id of ids) {
+        await expect.poll(() => cellsOf(id).nth(2).textContent()).toContain('accounts-payable');
+        await expect.poll(() => cellsOf(id).nth(3).textContent()).toContain('EUR');
+      }
       const r = await box(first);
       expect(r.y).toBeGreaterThanOrEqual(0);
       expect(r.y + r.height).toBeLessThanOrEqual(844);
       expect(await page.locator('#f-role').isVisible()).toBe(false);
       for (const id of ids) {
-        const row = page.locator(`tr[data-approval="${id}"]`);
-        const cells = row.locator('td');
-        const [requester, amount] = [cells.nth(2), cells.nth(3)];
-        expect(await requester.textContent()).toContain('accounts-payable');
+        const [requester, amount] = [cellsOf(id).nth(2), cellsOf(id).nth(3)];
         expect(overlap(await box(requester), await box(amount)), 'requester vs amount').toBe(false);
         // Readable: the requester gets a real column (not a letter per line beside the checkbox).
         expect((await box(requester)).width).toBeGreaterThan(120);
@@ -467,7 +471,8 @@ describe.skipIf(!haveChromium)('bulk approval of what the policy marks bulk-appr
       expect(await row(warned).locator('input[type="checkbox"]').count()).toBe(0);
     }
     await row(warned).waitFor();
-    expect(await page.locator('table.inbox input[type="checkbox"]').count()).toBe(offered.length);
+    // Unwarned, its checkbox comes with its task's details, which can arrive after the others'.
+    await expect.poll(() => page.locator('table.inbox input[type="checkbox"]').count()).toBe(offered.length);
     expect(await axe(page)).toEqual([]);
     const digests = await Promise.all(offered.map(async (id) => (await view(id)).currentDigest));
     await page.getByRole('button', { name: /^Select all/ }).click();

@@ -104,7 +104,8 @@ describe.skipIf(!haveChromium)('a decision counts only for the payload version o
     expect(await page.locator('#payload [data-field="iban"]').textContent()).toContain(DE);
     expect(await page.locator('#approve').isDisabled()).toBe(true);
     expect(await page.locator('#reason').isDisabled()).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('changed-title');
+    // The notice takes the focus in an effect, after it is painted: not yet when it first exists.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('changed-title');
     // Ann presses Enter, as she meant to: nothing is decided.
     await page.keyboard.press('Enter');
     await page

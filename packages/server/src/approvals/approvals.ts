@@ -13,6 +13,7 @@ import type { DecisionChallenge } from '../passkeys/schemas.js';
 import { assignedFirst } from './assigned.js';
 import { type DecideInput, decide } from './decide.js';
 import { gateDisplay } from './display.js';
+import { taskDecisions } from './gates.js';
 import { decisionChallenge } from './passkeyChallenge.js';
 import { replayedDecision } from './provenance.js';
 import { type RequestChangesInput, requestChanges } from './requestChanges.js';
@@ -118,13 +119,7 @@ export class Approvals {
       throw new HumanOSError('not_found', `no approval ${approvalId}`);
     // The approver has the request in front of them from now on (minReviewSeconds, the metrics).
     await recordOpen(this.deps, g, actor, restChannel(actor));
-    // In the order they were made (a seat's changed decision is updated in place, so row order is not it).
-    const decisions = await this.deps.db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('task_id', '=', task.id)
-      .orderBy('decided_at')
-      .execute();
+    const decisions = await taskDecisions(this.deps.db, task.id);
     const steps = await this.deps.db
       .selectFrom('approvals')
       .selectAll()

@@ -1,7 +1,7 @@
 import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { NewEntry } from '../kernel/ledger.js';
-import { type ApprovalRow, iso } from '../kernel/rows.js';
+import { type ApprovalRow, type DecisionRow, iso } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
 /** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */
@@ -16,6 +16,34 @@ export interface SideGateOptions {
 
 /** Reminders go out when this share of a gate's time has passed. */
 export const REMIND_AT = 0.8;
+
+/**
+ * A task's gates in the order its views show them: the decision gates before execution gates, then
+ * by step and time (the id breaks ties, so two reads agree).
+ *
+ * @example const gates = await taskGates(db, task.id);
+ */
+export function taskGates(db: Kysely<Database>, taskId: string): Promise<ApprovalRow[]> {
+  return db
+    .selectFrom('approvals')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('kind', 'desc')
+    .orderBy('step')
+    .orderBy('requested_at')
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * A task's decisions in the order they were made. Not row order: a seat's changed decision is
+ * updated in place (the upsert on the seat key keeps the row where it was).
+ *
+ * @example const decisions = await taskDecisions(db, task.id);
+ */
+export function taskDecisions(db: Kysely<Database>, taskId: string): Promise<DecisionRow[]> {
+  return db.selectFrom('decisions').selectAll().where('task_id', '=', taskId).orderBy('decided_at').execute();
+}
 
 /** Opens a gate: its row, and one inbox-index row per role that may decide it. */
 export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {

@@ -196,5 +196,37 @@ for (const backend of backends()) {
       expect((await ledger.latestCheckpoint(store.db))?.size).toBe(before?.size);
       await expectConsistentLedger(size);
     });
+
+    it('a lone operation failing after its appends (no savepoint: the transaction rolls back) leaves the next write exact', async () => {
+      const size = await ledger.size(store.db);
+      // Alone in its batch both times: awaited one by one. The second fails inside the database.
+      await expect(
+        committer.run(async (trx) => {
+          await ledger.append(trx, [entry('task:human:alone', 0), entry('task:human:alone', 1)]);
+          throw new Error('fails after appending');
+        }),
+      ).rejects.toThrow('fails after appending');
+      await store.db.insertInto('meta').values({ key: 'alone-dup', value: 'first' }).execute();
+      await expect(
+        committer.run(async (trx) => {
+          await ledger.append(trx, [entry('task:human:alone', 2)]);
+          await trx.insertInto('meta').values({ key: 'alone-dup', value: 'second' }).execute();
+        }),
+      ).rejects.toThrow();
+      const next = await committer.run((trx) =>
+        ledger.append(trx, [entry('task:human:alone', 3), entry('task:human:alone', 4), entry('task:human:alone', 5)]),
+      );
+      // The failed appends took no index: the next entries follow the last durable one.
+      expect(next.value.seqs).toEqual([size, size + 1, size + 2]);
+      expect(next.seal?.size).toBe(size + 3);
+      const stored = await store.db.selectFrom('ledger_entries').select('entry').where('seq', '>=', size).execute();
+      expect(stored.map((e) => JSON.parse(e.entry).data.i)).toEqual([3, 4, 5]);
+      expect(
+        (await store.db.selectFrom('meta').select('value').where('key', '=', 'alone-dup').execute()).map(
+          (m) => m.value,
+        ),
+      ).toEqual(['first']);
+      await expectConsistentLedger(size + 3);
+    });
   });
 }

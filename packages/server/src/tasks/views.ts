@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { taskDecisions, taskGates } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import { iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
@@ -6,21 +7,8 @@ import type { TaskView } from './schemas.js';
 
 /** A task as the API shows it: its request, policy, payloads, proposal, gates with decisions, and outcome. */
 export async function taskView(db: Kysely<Database>, t: TaskRow): Promise<TaskView> {
-  const gates = await db
-    .selectFrom('approvals')
-    .selectAll()
-    .where('task_id', '=', t.id)
-    .orderBy('kind', 'desc')
-    .orderBy('step')
-    .orderBy('requested_at')
-    .orderBy('id')
-    .execute();
-  const decisions = await db
-    .selectFrom('decisions')
-    .selectAll()
-    .where('task_id', '=', t.id)
-    .orderBy('decided_at')
-    .execute();
+  const gates = await taskGates(db, t.id);
+  const decisions = await taskDecisions(db, t.id);
   const ctx = gateContext(t);
   return {
     id: t.id,
