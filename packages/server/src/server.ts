@@ -181,15 +181,8 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
     const url = opts.listen !== false ? await listenOn(app, config) : '';
     const adminTokenFile = await bootstrapAdmin(config, service, app.log);
     warnTestMode(config, app.log);
-    const background =
-      opts.sweep === false
-        ? { stop: async () => {} }
-        : startSweeper(
-            service,
-            store,
-            { intervalMs: config.timerIntervalMs, reviewClockOffsetMs: config.testReviewClockOffsetMs },
-            (e) => app.log.error({ err: e }, 'timer sweep failed'),
-          );
+    const onSweepError = (e: unknown) => app.log.error({ err: e }, 'timer sweep failed');
+    const background = startSweeper(service, store, config, opts.sweep !== false, onSweepError);
     const close = () => stop({ app, notifier, background, stopListening, cosigner, pin, store });
     return { app, service, store, adminTokenFile, url, close: once(close) };
   } catch (e) {
@@ -407,14 +400,20 @@ function sweeper(
   };
 }
 
-/** Runs the sweeper every `intervalMs`; `stop` waits for a sweep in progress (its writes commit). */
+/**
+ * Runs the sweeper every `HUMANOS_TIMER_INTERVAL_MS` (never when `on` is false: `StartOptions.sweep`); `stop`
+ * waits for a sweep in progress (its writes commit).
+ */
 function startSweeper(
   service: HumanOSService,
   store: Store,
-  { intervalMs, reviewClockOffsetMs }: { intervalMs: number; reviewClockOffsetMs: number },
+  config: Pick<ServerConfig, 'timerIntervalMs' | 'testReviewClockOffsetMs'>,
+  on: boolean,
   onError: (e: unknown) => void,
 ): { stop(): Promise<void> } {
-  const tick = sweeper(service, store, reviewClockOffsetMs, onError);
+  if (!on) return { stop: async () => {} };
+  const intervalMs = config.timerIntervalMs;
+  const tick = sweeper(service, store, config.testReviewClockOffsetMs, onError);
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
