@@ -109,9 +109,8 @@ for (const backend of backends()) {
       const late = await humanos(['approve', id, '--reason', 'late'], env(approverToken));
       expect(late.code).toBe(6);
       expect(late.stderr).toContain('approval_expired');
-      // The refusal writes nothing: the gate is expired by the sweeper, which runs every 60 s of real
-      // time and would land at a random moment of a later test (its "nothing changed" check failed
-      // when it did). Expire it now; a sweep that came first leaves nothing to do.
+      // The refusal writes nothing; test servers run no background sweeps, so the test expires the
+      // gate itself, here, rather than leaving it due for a later test's "nothing changed" check.
       await t.server.service.timers.expireDue();
       expect((await agent.get(`/tasks/${created.body.taskId}`)).body.status).toBe('expired');
     });
