@@ -187,6 +187,7 @@ export async function startTestServer(
 
 const TABLES = [
   ['principals', 'id'],
+  ['principal_roles', 'role, principal_id'],
   ['tasks', 'id'],
   ['approvals', 'id'],
   ['approval_roles', 'approval_id, role'],

@@ -3,6 +3,7 @@ import { HumanOSError } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { iso, j, p } from '../kernel/rows.js';
+import { setRoles } from '../principals/holders.js';
 import { hashToken, newToken } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 import type { Identity } from './oidc.js';
@@ -91,11 +92,7 @@ async function syncRoles(
 ): Promise<boolean> {
   const roles = [...new Set(groups.filter((g) => ROLE.test(g)))].sort();
   if (roles.length === previous.length && roles.every((r) => previous.includes(r))) return false;
-  await trx
-    .updateTable('principals')
-    .set({ roles: j(roles) })
-    .where('id', '=', id)
-    .execute();
+  await setRoles(trx, id, roles);
   await deps.ledger.append(trx, [
     {
       type: 'principal.roles_changed',

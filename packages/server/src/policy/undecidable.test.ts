@@ -151,6 +151,22 @@ for (const backend of backends()) {
       expect(stream.warnings).toEqual(created.body.warnings);
     });
 
+    it('a change of roles counts at once: taken away, the gate is undecidable; given back, it is not', async () => {
+      await t.principal('did:human:dba-2', []);
+      const quorum = () => agent.post('/policy/evaluate', { description: 'Drop the staging database' });
+      expect((await quorum()).body.warnings[0].message).toMatch(/needs 2 approvals from role dba but only 1/);
+      const grant = await t.admin.req('PATCH', '/principals/did:human:dba-2', { roles: ['dba'] });
+      expect(grant.status).toBe(200);
+      expect((await quorum()).body.warnings).toEqual([]);
+      expect((await t.admin.req('PATCH', '/principals/did:human:dba-2', { roles: ['viewer'] })).status).toBe(200);
+      expect((await quorum()).body.warnings[0].message).toMatch(/needs 2 approvals from role dba but only 1/);
+      // The index holds exactly the record's roles, for every principal.
+      const rows = await t.server.store.db.selectFrom('principals').select(['id', 'roles']).execute();
+      const held = rows.flatMap((r) => (JSON.parse(r.roles) as string[]).map((role) => `${role} ${r.id}`)).sort();
+      const indexed = await t.server.store.db.selectFrom('principal_roles').selectAll().execute();
+      expect(indexed.map((r) => `${r.role} ${r.principal_id}`).sort()).toEqual(held);
+    });
+
     it('start-up names the rules nobody can decide', async () => {
       const warnings = await t.server.service.policy.undecidable();
       const text = warnings.map((w) => w.message).join('\n');

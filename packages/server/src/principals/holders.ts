@@ -1,12 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { isReadOnly } from '../kernel/access.js';
-import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import { type ApprovalRow, j, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 
 /**
- * For each of `roles`, the enabled humans holding it who may act on an approval (roles are a JSON
- * array column: a LIKE narrows, the filter decides). A read-only relay (the `integration` role) is
- * left out: it can decide nothing on any channel. Agents never decide, so they are never holders.
+ * For each of `roles`, the enabled humans holding it who may act on an approval. `principal_roles`
+ * finds the candidates by index; their `roles` column (the record) decides. A read-only relay (the
+ * `integration` role) is left out: it can decide nothing on any channel. Agents never decide, so
+ * they are never holders.
  *
  * @example
  * const byRole = await holdersOf(db, ['cfo', 'finance']);
@@ -20,7 +21,12 @@ export async function holdersOf(db: Kysely<Database>, roles: readonly string[]):
     .select(['id', 'roles'])
     .where('kind', '=', 'human')
     .where('disabled_at', 'is', null)
-    .where((eb) => eb.or([...new Set(roles)].map((r) => eb('roles', 'like', `%${JSON.stringify(r)}%`))))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('principal_roles')
+        .select('principal_id')
+        .where('role', 'in', [...new Set(roles)]),
+    )
     .execute();
   for (const h of humans) {
     const held = p<string[]>(h.roles);
@@ -28,6 +34,36 @@ export async function holdersOf(db: Kysely<Database>, roles: readonly string[]):
     for (const r of held) out.get(r)?.push(h.id);
   }
   return out;
+}
+
+/**
+ * Writes a principal's roles: the record (`principals.roles`) and its index (`principal_roles`), in
+ * the caller's transaction. Every change of a principal's roles goes through here.
+ *
+ * @example await setRoles(trx, 'did:human:carol', ['cfo']);
+ */
+export async function setRoles(trx: Transaction<Database>, id: string, roles: readonly string[]): Promise<void> {
+  await trx
+    .updateTable('principals')
+    .set({ roles: j(roles) })
+    .where('id', '=', id)
+    .execute();
+  await indexRoles(trx, id, roles);
+}
+
+/**
+ * The index rows of a principal's roles, replacing any; for a principal just inserted with `roles`.
+ *
+ * @example await indexRoles(trx, row.id, ['approver']);
+ */
+export async function indexRoles(trx: Transaction<Database>, id: string, roles: readonly string[]): Promise<void> {
+  await trx.deleteFrom('principal_roles').where('principal_id', '=', id).execute();
+  const unique = [...new Set(roles)];
+  if (unique.length > 0)
+    await trx
+      .insertInto('principal_roles')
+      .values(unique.map((role) => ({ role, principal_id: id })))
+      .execute();
 }
 
 /**

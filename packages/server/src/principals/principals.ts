@@ -7,6 +7,7 @@ import { iso, j, p } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import { Consents } from './consents.js';
 import { currentPrincipal } from './current.js';
+import { indexRoles, setRoles } from './holders.js';
 import type { CreatedPrincipal } from './schemas.js';
 
 export const ADMIN_DID = 'did:human:admin';
@@ -229,6 +230,7 @@ export class Principals {
           oidc_subject: null,
         })
         .execute();
+      await indexRoles(trx, pr.id, pr.roles);
       await this.deps.ledger.append(trx, [
         {
           type: 'principal.created',
@@ -294,11 +296,7 @@ export class Principals {
       const previous = p<string[]>(row.roles);
       if (roles) refuseAgentAdmin(row.kind, roles);
       if (roles && !sameSet(previous, roles)) {
-        await trx
-          .updateTable('principals')
-          .set({ roles: j(roles) })
-          .where('id', '=', id)
-          .execute();
+        await setRoles(trx, id, roles);
         entries.push({ type: 'principal.roles_changed', data: { id, roles, previous } });
       }
       const now = this.deps.now();

@@ -3,6 +3,8 @@ import type { ApprovalStatus, GateKind, ReviewFrequency, TaskStatus } from '@hum
 /** Row types. JSON columns are TEXT in both dialects so one query layer serves SQLite and PostgreSQL. */
 export interface Database {
   meta: { key: string; value: string };
+  /** Who holds which role: `principals.roles` mirrored, one row per role (migration 0029; it only narrows). */
+  principal_roles: { role: string; principal_id: string };
   principals: {
     id: string;
     kind: string;

@@ -72,15 +72,41 @@ async function openFixture(dir: string, name: BackendName, early = false): Promi
   return backend;
 }
 
-/** The store read directly (no server): the migrations applied and the ledger's length. */
-async function storeState(backend: Backend): Promise<{ migrations: string[]; ledgerSize: number }> {
-  const q1 = 'select name from kysely_migration order by name';
-  const q2 = 'select count(*) as n from ledger_entries';
+interface StoreState {
+  migrations: string[];
+  ledgerSize: number;
+  /** `role principal` for every role of every principal, from `principals.roles` (the record). */
+  held: string[];
+  /** The same from `principal_roles` (migration 0029), or null before it. */
+  indexed: string[] | null;
+}
+
+/** The store read directly (no server): the migrations applied, the ledger's length, who holds what. */
+async function storeState(backend: Backend): Promise<StoreState> {
+  const q = {
+    migrations: 'select name from kysely_migration order by name',
+    size: 'select count(*) as n from ledger_entries',
+    principals: 'select id, roles from principals',
+    indexed: 'select role, principal_id from principal_roles',
+  };
+  const state = (
+    migrations: { name: string }[],
+    n: number | string | undefined,
+    principals: { id: string; roles: string }[],
+    indexed: { role: string; principal_id: string }[] | null,
+  ): StoreState => ({
+    migrations: migrations.map((r) => r.name),
+    ledgerSize: Number(n),
+    held: principals.flatMap((p) => (JSON.parse(p.roles) as string[]).map((r) => `${r} ${p.id}`)).sort(),
+    indexed: indexed?.map((r) => `${r.role} ${r.principal_id}`).sort() ?? null,
+  });
   if (backend.name === 'sqlite') {
     const db = new Database(join(backend.dataDir, 'humanos.db'), { readonly: true });
     try {
-      const migrations = (db.prepare(q1).all() as { name: string }[]).map((r) => r.name);
-      return { migrations, ledgerSize: (db.prepare(q2).get() as { n: number }).n };
+      const all = <T>(sql: string) => db.prepare(sql).all() as T[];
+      const migrations = all<{ name: string }>(q.migrations);
+      const indexed = migrations.some((m) => m.name === '0029_principal_roles') ? all<never>(q.indexed) : null;
+      return state(migrations, (db.prepare(q.size).get() as { n: number }).n, all(q.principals), indexed);
     } finally {
       db.close();
     }
@@ -88,8 +114,10 @@ async function storeState(backend: Backend): Promise<{ migrations: string[]; led
   const c = new pg.Client({ connectionString: backend.databaseUrl });
   await c.connect();
   try {
-    const migrations = (await c.query<{ name: string }>(q1)).rows.map((r) => r.name);
-    return { migrations, ledgerSize: Number((await c.query<{ n: string }>(q2)).rows[0]?.n) };
+    const all = async <T extends pg.QueryResultRow>(sql: string) => (await c.query<T>(sql)).rows;
+    const migrations = await all<{ name: string }>(q.migrations);
+    const indexed = migrations.some((m) => m.name === '0029_principal_roles') ? await all<never>(q.indexed) : null;
+    return state(migrations, (await all<{ n: string }>(q.size))[0]?.n, await all(q.principals), indexed);
   } finally {
     await c.end();
   }
@@ -214,6 +242,9 @@ for (const { name: version } of versions) {
           const after = await storeState(backend);
           expect(after.migrations).toEqual(Object.keys(current));
           expect(after.ledgerSize).toBeGreaterThan(want.ledger.size);
+          // Who holds which role is indexed for every principal the release had (migration 0029).
+          expect(after.held.length).toBeGreaterThan(0);
+          expect(after.indexed).toEqual(after.held);
         } finally {
           rmSync(work, { recursive: true, force: true });
           await backend.drop();

@@ -26,6 +26,7 @@ import { migration as m0025 } from './0025_team.js';
 import { migration as m0026 } from './0026_gates.js';
 import { migration as m0027 } from './0027_witness.js';
 import { migration as m0028 } from './0028_ledger_signer.js';
+import { migration as m0029 } from './0029_principal_roles.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -61,6 +62,7 @@ const migrations: Record<string, Migration> = {
   '0026_gates': m0026,
   '0027_witness': m0027,
   '0028_ledger_signer': m0028,
+  '0029_principal_roles': m0029,
 };
 
 export const migrationProvider: MigrationProvider = {
