@@ -76,8 +76,12 @@ const create = await time((i) =>
 );
 console.log(`# HumanOS principals benchmark — ${new Date().toISOString()}`);
 console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, node ${process.version}`);
-console.log(`${N} human principals in 200 teams; principal_roles index: ${indexed ? 'yes' : 'no (LIKE over principals)'}`);
+console.log(
+  `${N} human principals in 200 teams; principal_roles index: ${indexed ? 'yes' : 'no (LIKE over principals)'}`,
+);
 console.log(`GET /healthz:  p50 ${fmt(pct(health, 50))} ms, p99 ${fmt(pct(health, 99))} ms (n=${REQUESTS})`);
-console.log(`POST /tasks:   p50 ${fmt(pct(create, 50))} ms, p99 ${fmt(pct(create, 99))} ms (n=${REQUESTS}, one at a time)`);
+console.log(
+  `POST /tasks:   p50 ${fmt(pct(create, 50))} ms, p99 ${fmt(pct(create, 99))} ms (n=${REQUESTS}, one at a time)`,
+);
 await server.close();
 rmSync(dir, { recursive: true, force: true });

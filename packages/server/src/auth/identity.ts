@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { HumanOSError } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { iso, j, p } from '../kernel/rows.js';
+import { iso, p } from '../kernel/rows.js';
 import { setRoles } from '../principals/holders.js';
 import { hashToken, newToken } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
