@@ -159,7 +159,7 @@ export class HumanOSService {
       policy: options.policy,
       policySource: options.policySource,
       notifier,
-      access: new Access(store.dialect, options.policy),
+      access: new Access(options.policy),
       publicUrl: options.integrations?.publicUrl,
       webauthn: options.integrations?.webauthn,
       onDecided: this.decided,

@@ -27,6 +27,7 @@ import { completeRemembered, remember } from '../kernel/idempotency.js';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
 import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { type ChosenAlternative, chosenAlternative } from './alternative.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
@@ -113,7 +114,7 @@ export async function decide(
 ): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
-    const s: Subject = await subjectOf(deps, trx, approvalId, now);
+    const s: Subject = await subjectOf(trx, approvalId, now);
     s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
@@ -328,19 +329,18 @@ async function moveGate(
 ): Promise<NewEntry[]> {
   const opening = to === 'pending';
   const opened = opening ? openStep(g, now) : g;
-  const set = opening
-    ? { status: to, requested_at: now, expires_at: opened.expires_at, remind_at: opened.remind_at, decided_at: null }
+  const where = { id: g.id, from: g.status };
+  const moved = opening
+    ? await OPEN_GATE.affected(trx, {
+        ...where,
+        requestedAt: now,
+        expiresAt: opened.expires_at,
+        remindAt: opened.remind_at,
+      })
     : to === 'waiting'
-      ? { status: to, decided_at: null, expires_at: null, remind_at: null }
-      : { status: to, decided_at: now };
-  const upd = await trx
-    .updateTable('approvals')
-    .set(set)
-    .where('id', '=', g.id)
-    .where('status', '=', g.status)
-    .executeTakeFirst();
-  if (Number(upd.numUpdatedRows) !== 1)
-    throw new HumanOSError('already_decided', `approval ${g.id} was decided concurrently`);
+      ? await PARK_GATE.affected(trx, where)
+      : await DECIDE_GATE.affected(trx, { ...where, to, at: now });
+  if (moved !== 1) throw new HumanOSError('already_decided', `approval ${g.id} was decided concurrently`);
   if (opening) await syncRoles(trx, { approvalId: g.id });
   else await setRoleStatus(trx, [g.id], to);
   if (!opening) return [];
@@ -488,3 +488,29 @@ async function record(
     .execute();
   return ledgerIndex;
 }
+
+// A gate's three moves, each compiled once (`store/prepared.ts`); conditional on the status it was read with.
+type GateWhere = { id: string; from: string };
+const OPEN_GATE = prepared(
+  (db, v: Slots<GateWhere & { requestedAt: number; expiresAt: number | null; remindAt: number | null }>) =>
+    db
+      .updateTable('approvals')
+      .set({ status: 'pending', requested_at: v.requestedAt, expires_at: v.expiresAt, remind_at: v.remindAt })
+      .set({ decided_at: null })
+      .where('id', '=', v.id)
+      .where('status', '=', v.from),
+);
+const PARK_GATE = prepared((db, v: Slots<GateWhere>) =>
+  db
+    .updateTable('approvals')
+    .set({ status: 'waiting', decided_at: null, expires_at: null, remind_at: null })
+    .where('id', '=', v.id)
+    .where('status', '=', v.from),
+);
+const DECIDE_GATE = prepared((db, v: Slots<GateWhere & { to: string; at: number }>) =>
+  db
+    .updateTable('approvals')
+    .set({ status: v.to, decided_at: v.at })
+    .where('id', '=', v.id)
+    .where('status', '=', v.from),
+);

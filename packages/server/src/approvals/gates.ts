@@ -2,6 +2,7 @@ import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, type DecisionRow, iso } from '../kernel/rows.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */
@@ -24,16 +25,19 @@ export const REMIND_AT = 0.8;
  * @example const gates = await taskGates(db, task.id);
  */
 export function taskGates(db: Kysely<Database>, taskId: string): Promise<ApprovalRow[]> {
-  return db
+  return TASK_GATES.rows(db, { taskId });
+}
+
+const TASK_GATES = prepared((db, v: Slots<{ taskId: string }>) =>
+  db
     .selectFrom('approvals')
     .selectAll()
-    .where('task_id', '=', taskId)
+    .where('task_id', '=', v.taskId)
     .orderBy('kind', 'desc')
     .orderBy('step')
     .orderBy('requested_at')
-    .orderBy('id')
-    .execute();
-}
+    .orderBy('id'),
+);
 
 /**
  * A task's decisions in the order they were made. Not row order: a seat's changed decision is
@@ -42,8 +46,12 @@ export function taskGates(db: Kysely<Database>, taskId: string): Promise<Approva
  * @example const decisions = await taskDecisions(db, task.id);
  */
 export function taskDecisions(db: Kysely<Database>, taskId: string): Promise<DecisionRow[]> {
-  return db.selectFrom('decisions').selectAll().where('task_id', '=', taskId).orderBy('decided_at').execute();
+  return TASK_DECISIONS.rows(db, { taskId });
 }
+
+const TASK_DECISIONS = prepared((db, v: Slots<{ taskId: string }>) =>
+  db.selectFrom('decisions').selectAll().where('task_id', '=', v.taskId).orderBy('decided_at'),
+);
 
 /** Opens a gate: its row, and one inbox-index row per role that may decide it. */
 export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
@@ -94,8 +102,14 @@ export async function syncRoles(
 /** Sets the inbox index's status of gates whose new status is known (a cheaper `syncRoles`). */
 export async function setRoleStatus(trx: Transaction<Database>, approvalIds: readonly string[], status: string) {
   if (approvalIds.length === 0) return;
-  await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
+  if (approvalIds.length === 1) await ROLE_STATUS.execute(trx, { approvalId: approvalIds[0] as string, status });
+  else await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
 }
+
+/** One gate's status mirrored into the inbox index (a decision's case), compiled once. */
+const ROLE_STATUS = prepared((db, v: Slots<{ approvalId: string; status: string }>) =>
+  db.updateTable('approval_roles').set({ status: v.status }).where('approval_id', '=', v.approvalId),
+);
 
 /**
  * Cancels the gates of `taskIds` in one of `from.statuses` (and of `kind`, when given): chain steps

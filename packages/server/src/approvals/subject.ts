@@ -5,6 +5,7 @@ import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.j
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import { parseJsonArray } from '../store/dialect.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import type { ApprovalPath } from './path.js';
 import { editsOnPath, type PayloadVersion, versionNow } from './seen.js';
@@ -64,32 +65,37 @@ const ALL_GATE_COLUMNS: [Exclude<keyof ApprovalRow, (typeof GATE_COLUMNS)[number
 void ALL_GATE_COLUMNS;
 const GATE = 'gate_';
 
+/** The gate, its task (both locked) and the gate's roles, compiled once (`store/prepared.ts`). */
+const SUBJECT = prepared((db, v: Slots<{ approvalId: string }>, dialect) =>
+  dialect.forUpdate(
+    db
+      .selectFrom('approvals')
+      .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
+      .selectAll('tasks')
+      .select((eb) => [
+        ...GATE_COLUMNS.map((c) => eb.ref(`approvals.${c}`).as(`${GATE}${c}`)),
+        dialect
+          .jsonArrayFrom(eb.selectFrom('approval_roles').select('role').whereRef('approval_id', '=', 'approvals.id'))
+          .as(`${GATE}roles`),
+      ])
+      .where('approvals.id', '=', v.approvalId),
+  ),
+);
+
+const AUTHORITY = prepared((db, v: Slots<{ id: string }>) =>
+  db.selectFrom('principals').select(['kind', 'roles', 'disabled_at']).where('id', '=', v.id),
+);
+
 /**
  * Loads and locks what a decision is about in one statement: the gate, its task (both `for update`
  * on PostgreSQL, which serialises deciders of one gate so quorum counting cannot race) and the roles
  * that may decide the gate (the inbox index, as one JSON array).
  *
  * @example
- * const s = await subjectOf(deps, trx, 'approval:human:…', deps.now());
+ * const s = await subjectOf(trx, 'approval:human:…', deps.now());
  */
-export async function subjectOf(
-  deps: FeatureDeps,
-  trx: Transaction<Database>,
-  approvalId: string,
-  now: number,
-): Promise<Subject> {
-  const q = trx
-    .selectFrom('approvals')
-    .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
-    .selectAll('tasks')
-    .select((eb) => [
-      ...GATE_COLUMNS.map((c) => eb.ref(`approvals.${c}`).as(`${GATE}${c}`)),
-      deps.dialect
-        .jsonArrayFrom(eb.selectFrom('approval_roles').select('role').whereRef('approval_id', '=', 'approvals.id'))
-        .as(`${GATE}roles`),
-    ])
-    .where('approvals.id', '=', approvalId);
-  const row = (await deps.dialect.forUpdate(q).executeTakeFirst()) as Record<string, unknown> | undefined;
+export async function subjectOf(trx: Transaction<Database>, approvalId: string, now: number): Promise<Subject> {
+  const row = (await SUBJECT.first(trx, { approvalId })) as Record<string, unknown> | undefined;
   if (!row) throw new HumanOSError('not_found', `no approval ${approvalId}`);
   const task: Record<string, unknown> = {};
   const gate: Record<string, unknown> = {};
@@ -113,11 +119,7 @@ export async function checkAuthority(
   input: { by?: string },
 ): Promise<Delegated | undefined> {
   // Authority as it stands now, not as a cached principal remembers it.
-  const current = await trx
-    .selectFrom('principals')
-    .select(['kind', 'roles', 'disabled_at'])
-    .where('id', '=', actor.id)
-    .executeTakeFirst();
+  const current = await AUTHORITY.first(trx, { id: actor.id });
   if (!current || current.disabled_at !== null) {
     throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
   }

@@ -1,6 +1,6 @@
 import { HumanOSError, type PolicyDocument } from '@humanos/core';
 import type { ExpressionBuilder, Kysely } from 'kysely';
-import type { StoreDialect } from '../store/dialect.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import type { TaskRow } from './rows.js';
 
@@ -76,10 +76,7 @@ export interface VisibilityFacts {
  * access.requireAuditor(actor, 'reading the ledger');
  */
 export class Access {
-  constructor(
-    private readonly dialect: StoreDialect,
-    private readonly policy: PolicyDocument,
-  ) {}
+  constructor(private readonly policy: PolicyDocument) {}
 
   /** The role that audits (the policy's `auditorRole`, `auditor` by default). */
   get auditorRole(): string {
@@ -107,9 +104,7 @@ export class Access {
 
   /** The task row, locked for the rest of the transaction when `lock` (or `not_found`). */
   async loadTask(db: Kysely<Database>, taskId: string, lock = false): Promise<TaskRow> {
-    let q = db.selectFrom('tasks').selectAll().where('id', '=', taskId);
-    if (lock) q = this.dialect.forUpdate(q);
-    const row = await q.executeTakeFirst();
+    const row = await (lock ? TASK_LOCKED : TASK).first(db, { id: taskId });
     if (!row) throw new HumanOSError('not_found', `no task ${taskId}`);
     return row;
   }
@@ -221,3 +216,9 @@ export class Access {
     return task;
   }
 }
+
+// A task by id is read by nearly every request: compiled once (`store/prepared.ts`).
+const TASK = prepared((db, v: Slots<{ id: string }>) => db.selectFrom('tasks').selectAll().where('id', '=', v.id));
+const TASK_LOCKED = prepared((db, v: Slots<{ id: string }>, dialect) =>
+  dialect.forUpdate(db.selectFrom('tasks').selectAll().where('id', '=', v.id)),
+);

@@ -25,6 +25,7 @@ import {
 } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { advanceTaskHeads, buildTaskHeads, type HeadsRead, signedHeads, writeHeadsRows } from './taskHeads.js';
 
@@ -165,10 +166,8 @@ export class Ledger {
    * transaction, so the size read here stays true.
    */
   async begin(trx: Transaction<Database>): Promise<number> {
-    let q = trx.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', 1);
-    // The append lock, taken first by every writer so that replicas cannot deadlock on other rows.
-    q = this.dialect.forUpdate(q);
-    const head = await q.executeTakeFirstOrThrow();
+    const head = await HEAD_FOR_APPEND.first(trx, {});
+    if (!head) throw new Error('the ledger has no head row');
     // Read under the same lock: after a rotation, a replica still holding the old key appends nothing.
     if (head.signer && head.signer !== this.signerHex) {
       throw new Error(
@@ -250,13 +249,8 @@ export class Ledger {
         .execute();
     }
     // Conditional on the size `begin` read: a writer that skipped the append lock fails loudly here.
-    const moved = await trx
-      .updateTable('ledger_head')
-      .set({ size: p.size })
-      .where('id', '=', 1)
-      .where('size', '=', p.startSize)
-      .executeTakeFirst();
-    if (Number(moved.numUpdatedRows) !== 1) throw new Error('ledger head moved during an append batch');
+    const moved = await MOVE_HEAD.affected(trx, { to: p.size, from: p.startSize });
+    if (moved !== 1) throw new Error('ledger head moved during an append batch');
   }
 
   /**
@@ -303,7 +297,7 @@ export class Ledger {
     if (!(this.dialect.notifiesReplicas && (await this.dialect.writeSealAtOnce(trx, rows, notice)))) {
       await this.write(trx, held);
       await writeHeadsRows(trx, headRows);
-      await trx.insertInto('checkpoints').values(cp).execute();
+      await INSERT_CHECKPOINT.execute(trx, cp);
       await this.dialect.notify(trx, notice);
     }
     // Entries appended in this batch have every sibling on their path in `nodes`: the ones left of
@@ -401,10 +395,29 @@ export class Ledger {
   }
 
   async latestCheckpoint(db: Kysely<Database>): Promise<Database['checkpoints'] | undefined> {
-    return db.selectFrom('checkpoints').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
+    return LATEST_CHECKPOINT.first(db, {});
   }
 
   async checkpointAt(db: Kysely<Database>, size: number): Promise<Database['checkpoints'] | undefined> {
-    return db.selectFrom('checkpoints').selectAll().where('size', '=', size).executeTakeFirst();
+    return CHECKPOINT_AT.first(db, { size });
   }
 }
+
+// The statements every write batch runs, compiled once (store/prepared.ts).
+
+/** The append lock, taken first by every writer so that replicas cannot deadlock on other rows. */
+const HEAD_FOR_APPEND = prepared((db, _: Slots<Record<string, never>>, dialect) =>
+  dialect.forUpdate(db.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', 1)),
+);
+const MOVE_HEAD = prepared((db, v: Slots<{ to: number; from: number }>) =>
+  db.updateTable('ledger_head').set({ size: v.to }).where('id', '=', 1).where('size', '=', v.from),
+);
+const INSERT_CHECKPOINT = prepared((db, v: Slots<Database['checkpoints']>) =>
+  db.insertInto('checkpoints').values({ size: v.size, root_hash: v.root_hash, note: v.note, created_at: v.created_at }),
+);
+const LATEST_CHECKPOINT = prepared((db, _: Slots<Record<string, never>>) =>
+  db.selectFrom('checkpoints').selectAll().orderBy('size', 'desc').limit(1),
+);
+const CHECKPOINT_AT = prepared((db, v: Slots<{ size: number }>) =>
+  db.selectFrom('checkpoints').selectAll().where('size', '=', v.size),
+);

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
+import { openStore, type Store } from './connect.js';
+import { prepared, type Slots } from './prepared.js';
+
+/** A checkpoint row: a table with a number key and text columns, nothing else refers to it here. */
+const cp = (size: number) => ({ size, root_hash: `root-${size}`, note: `note ${size}`, created_at: 1000 + size });
+
+const insertCp = prepared((db, v: Slots<ReturnType<typeof cp>>) =>
+  db.insertInto('checkpoints').values({ size: v.size, root_hash: v.root_hash, note: v.note, created_at: v.created_at }),
+);
+const cpAt = prepared((db, v: Slots<{ size: number }>) =>
+  db.selectFrom('checkpoints').select(['size', 'note']).where('size', '=', v.size),
+);
+const bigger = prepared((db, v: Slots<{ size: number }>, dialect) =>
+  dialect.forUpdate(db.selectFrom('checkpoints').select('size').where('size', '>', v.size).orderBy('size').limit(2)),
+);
+const renote = prepared((db, v: Slots<{ size: number; note: string }>) =>
+  db.updateTable('checkpoints').set({ note: v.note }).where('size', '=', v.size),
+);
+
+for (const backend of backends()) {
+  describe(`prepared queries [${backend}]`, () => {
+    let b: Backend;
+    let store: Store;
+
+    beforeAll(async () => {
+      b = await createBackend(backend);
+      store = await openStore(
+        b.databaseUrl
+          ? { kind: 'postgres', url: b.databaseUrl, poolSize: 4 }
+          : { kind: 'sqlite', file: `${b.dataDir}/humanos.db` },
+      );
+    });
+    afterAll(async () => {
+      await store?.close();
+      await b?.drop();
+    });
+
+    it('runs one compiled shape with each call’s values, in and out of transactions', async () => {
+      await store.db.deleteFrom('checkpoints').execute();
+      for (const size of [101, 102, 103]) await insertCp.execute(store.db, cp(size));
+      await store.db.transaction().execute(async (trx) => {
+        await insertCp.execute(trx, cp(104));
+        expect(await cpAt.first(trx, { size: 104 })).toEqual({ size: 104, note: 'note 104' });
+        // The dialect's own clause (a row lock on PostgreSQL) and the builder's constants (the limit) stay.
+        expect((await bigger.rows(trx, { size: 101 })).map((r) => Number(r.size))).toEqual([102, 103]);
+      });
+      expect(await cpAt.first(store.db, { size: 102 })).toEqual({ size: 102, note: 'note 102' });
+      expect(await cpAt.first(store.db, { size: 999 })).toBeUndefined();
+      expect(await renote.affected(store.db, { size: 103, note: 'changed' })).toBe(1);
+      expect(await renote.affected(store.db, { size: 999, note: 'nothing' })).toBe(0);
+      expect(await cpAt.first(store.db, { size: 103 })).toEqual({ size: 103, note: 'changed' });
+    });
+
+    it('refuses a value that does not become a bound parameter, before running anything', async () => {
+      const before = await store.db.selectFrom('checkpoints').select('size').execute();
+      // A value branched on in JavaScript (a slot is always truthy) would freeze one branch into the SQL.
+      const bad = prepared((db, v: Slots<{ size: number }>) =>
+        db.deleteFrom('checkpoints').where('size', '=', v.size ? 1 : 2),
+      );
+      await expect(bad.execute(store.db, { size: 0 })).rejects.toThrow('value "size" is not a bound parameter');
+      expect(await store.db.selectFrom('checkpoints').select('size').execute()).toEqual(before);
+    });
+  });
+}
