@@ -6,16 +6,12 @@ import type { Store } from '../connect.js';
 import type { Database } from '../schema.js';
 import { StatementCounts } from '../statements.js';
 import { sqliteDialect } from './dialect.js';
-import { DurableSqliteDialect, WalSync } from './walSync.js';
 
 /**
  * Kysely's SQLite driver prepares every statement on every call; preparing was ~10 % of server CPU
  * in the lifecycle benchmark. The query shapes are few, so cache prepared statements by SQL text.
  */
-function cachingStatements(
-  sqlite: SqliteDatabase.Database,
-  counts: StatementCounts,
-): Exclude<SqliteDialectConfig['database'], () => unknown> {
+function cachingStatements(sqlite: SqliteDatabase.Database, counts: StatementCounts): SqliteDialectConfig['database'] {
   const cache = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
@@ -45,21 +41,14 @@ export function openSqlite(file: string): Store {
     closeSync(openSync(file, 'a', 0o600));
     chmodSync(file, 0o600);
   }
-  const statements = new StatementCounts();
   const sqlite = new SqliteDatabase(file);
-  // WAL for concurrent readers. A committed (acknowledged) write must survive power loss: that is
-  // SQLite's `synchronous=FULL`, which is `NORMAL` plus a sync of the WAL at every commit — done
-  // here by `WalSync` off the event loop instead of inside the commit call.
+  // WAL for concurrent readers; FULL so that a committed (acknowledged) write survives power loss.
   sqlite.pragma('journal_mode = WAL');
-  const mode = (process.env.HUMANOS_SQLITE_SYNC ?? 'FULL').toUpperCase();
-  const wal = mode === 'FULL' || mode === '2' ? new WalSync(sqlite, `${file}-wal`) : undefined;
-  sqlite.pragma(`synchronous = ${wal ? 'NORMAL' : mode}`);
+  sqlite.pragma(`synchronous = ${process.env.HUMANOS_SQLITE_SYNC ?? 'FULL'}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const database = cachingStatements(sqlite, statements);
-  const db = new Kysely<Database>({
-    dialect: wal ? new DurableSqliteDialect(database, wal) : new SqliteDialect({ database }),
-  });
+  const statements = new StatementCounts();
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, statements) }) });
   // Without statistics SQLite prefers any index with an equality on it: it drove
   // `UPDATE tasks … WHERE id IN (500 ids) AND status = ?` from the status index, scanning every
   // waiting task (36 ms a statement at 100 000 pending). 0x10002: analyze what needs it, bounded.
