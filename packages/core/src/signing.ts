@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { canonicalJson } from './canonical.js';
-import { publicKeyFromRaw } from './crypto/node.js';
+import { publicKeyFromRaw, rememberSigned } from './crypto/node.js';
 import { keyRotationMessage } from './keychain.js';
 import type { DecisionRecord } from './ledger.js';
 import { bytesToHex, type Checkpoint, checkpointText, didKeyFromPublicKey, noteKeyHash, noteKeyId } from './notes.js';
@@ -45,7 +45,10 @@ function rawPublicKey(key: KeyObject): Uint8Array {
 }
 
 export function signBytes(key: SigningKey, data: Uint8Array | string): Uint8Array {
-  return new Uint8Array(sign(null, typeof data === 'string' ? Buffer.from(data) : data, key.privateKey));
+  const signature = new Uint8Array(sign(null, typeof data === 'string' ? Buffer.from(data) : data, key.privateKey));
+  // This process verifies much of what it signs (decision records and checkpoints, at each execution).
+  rememberSigned(key.publicKeyRaw, data, signature);
+  return signature;
 }
 
 /** Signs `text` (which must end in a newline) as a note by key `name`. */

@@ -56,6 +56,43 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
 }
 
 /**
+ * Signatures known to verify: the last ones this process made (`rememberSigned`; not the ones it
+ * verified, so that an offline verifier reading a whole log copies nothing). The server signs each decision record and checkpoint, then verifies the same bytes again
+ * when it grants an execution from the log (issue 12) — an Ed25519 verification each, a few per cent
+ * of a lifecycle's CPU. A hit needs the same signature, the same key and the same message, byte for
+ * byte (compared, not hashed): an edited row, a swapped key or a forged signature misses and is
+ * verified, and fails, as before. Verification is a pure function of the three, so remembering its
+ * "true" changes no answer.
+ */
+const valid = new Map<string, { key: Buffer; message: Buffer }>();
+const VALID_MEMO = 1024;
+
+function asBuffer(bytes: Uint8Array | string): Buffer {
+  return typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function known(publicKey: Uint8Array, message: Buffer, signature: Uint8Array): boolean {
+  const hit = valid.get(asBuffer(signature).toString('base64'));
+  return hit !== undefined && hit.key.equals(asBuffer(publicKey)) && hit.message.equals(message);
+}
+
+/**
+ * Records that `signature` is `publicKey`'s valid signature of `message` (the signer calls it with
+ * what it has just signed), so that verifying the same bytes later costs a comparison.
+ *
+ * @example
+ * rememberSigned(key.publicKeyRaw, text, signBytesRaw(key, text));
+ */
+export function rememberSigned(publicKey: Uint8Array, message: Uint8Array | string, signature: Uint8Array): void {
+  if (valid.size >= VALID_MEMO) valid.delete(valid.keys().next().value as string);
+  // Copies: the caller may reuse its buffers.
+  valid.set(asBuffer(signature).toString('base64'), {
+    key: Buffer.from(publicKey),
+    message: Buffer.from(asBuffer(message)),
+  });
+}
+
+/**
  * Ed25519 (RFC 8032) verification; false, never a throw, for a bad signature or a malformed key.
  *
  * @example
@@ -63,13 +100,10 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
  */
 export function verifyEd25519(publicKey: Uint8Array, message: Uint8Array | string, signature: Uint8Array): boolean {
   if (signature.length !== 64) return false;
+  const bytes = asBuffer(message);
+  if (known(publicKey, bytes, signature)) return true;
   try {
-    return verify(
-      null,
-      typeof message === 'string' ? Buffer.from(message) : message,
-      publicKeyFromRaw(publicKey),
-      signature,
-    );
+    return verify(null, bytes, publicKeyFromRaw(publicKey), signature);
   } catch {
     return false;
   }
