@@ -1,6 +1,7 @@
 import { payloadDigest } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -20,11 +21,34 @@ export interface ApprovalPath {
 
 const LIVE = ['pending', 'waiting', 'approved'] as const;
 
+// The two kinds of path, each one statement compiled once (`store/prepared.ts`).
+const EXECUTION_PATH = prepared((db, v: Slots<{ taskId: string }>) =>
+  db
+    .selectFrom('approvals')
+    .selectAll()
+    .where('task_id', '=', v.taskId)
+    .where('status', 'in', LIVE)
+    .where('kind', '=', 'execution')
+    .orderBy('step')
+    .orderBy('requested_at'),
+);
+const DECISION_PATH = prepared((db, v: Slots<{ taskId: string; groupId: string }>) =>
+  db
+    .selectFrom('approvals')
+    .selectAll()
+    .where('task_id', '=', v.taskId)
+    .where('status', 'in', LIVE)
+    .where('group_id', '=', v.groupId)
+    .orderBy('step')
+    .orderBy('requested_at'),
+);
+
 /** The path `gate` belongs to. */
 export async function pathOf(trx: Transaction<Database>, gate: ApprovalRow, task: TaskRow): Promise<ApprovalPath> {
-  let q = trx.selectFrom('approvals').selectAll().where('task_id', '=', task.id).where('status', 'in', LIVE);
-  q = gate.kind === 'decision' ? q.where('group_id', '=', gate.group_id ?? gate.id) : q.where('kind', '=', 'execution');
-  const rows = await q.orderBy('step').orderBy('requested_at').execute();
+  const rows =
+    gate.kind === 'decision'
+      ? await DECISION_PATH.rows(trx, { taskId: task.id, groupId: gate.group_id ?? gate.id })
+      : await EXECUTION_PATH.rows(trx, { taskId: task.id });
   // Always include the gate being decided (a lone in-run decision from before groups has no group).
   const gates = rows.some((g) => g.id === gate.id) ? rows : [...rows, gate].sort((a, b) => a.step - b.step);
   const payload =

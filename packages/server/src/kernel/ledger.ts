@@ -25,7 +25,7 @@ import {
 } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
-import { prepared, type Slots } from '../store/prepared.js';
+import { prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { advanceTaskHeads, buildTaskHeads, type HeadsRead, signedHeads, writeHeadsRows } from './taskHeads.js';
 
@@ -237,16 +237,10 @@ export class Ledger {
   private async write(trx: Transaction<Database>, p: PendingAppends): Promise<void> {
     if (p.entryRows.length === 0) return;
     for (let i = 0; i < p.entryRows.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('ledger_entries')
-        .values(p.entryRows.slice(i, i + ROWS_PER_INSERT))
-        .execute();
+      await INSERT_ENTRIES(trx, p.entryRows.slice(i, i + ROWS_PER_INSERT));
     }
     for (let i = 0; i < p.nodeRows.length; i += ROWS_PER_INSERT) {
-      await trx
-        .insertInto('ledger_nodes')
-        .values(p.nodeRows.slice(i, i + ROWS_PER_INSERT))
-        .execute();
+      await INSERT_NODES(trx, p.nodeRows.slice(i, i + ROWS_PER_INSERT));
     }
     // Conditional on the size `begin` read: a writer that skipped the append lock fails loudly here.
     const moved = await MOVE_HEAD.affected(trx, { to: p.size, from: p.startSize });
@@ -409,6 +403,8 @@ export class Ledger {
 const HEAD_FOR_APPEND = prepared((db, _: Slots<Record<string, never>>, dialect) =>
   dialect.forUpdate(db.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', 1)),
 );
+const INSERT_ENTRIES = preparedInsert('ledger_entries', ['seq', 'entry', 'leaf_hash', 'task_id']);
+const INSERT_NODES = preparedInsert('ledger_nodes', ['level', 'idx', 'hash']);
 const MOVE_HEAD = prepared((db, v: Slots<{ to: number; from: number }>) =>
   db.updateTable('ledger_head').set({ size: v.to }).where('id', '=', 1).where('size', '=', v.from),
 );

@@ -24,6 +24,7 @@ import {
   verifyInclusion,
 } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
+import { preparedInsert } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
@@ -209,22 +210,21 @@ const ROWS_PER_UPSERT = 1000;
 /** Writes a seal's heads rows statement by statement (what PostgreSQL folds into its one-statement seal). */
 export async function writeHeadsRows(trx: Transaction<Database>, rows: HeadsRows): Promise<void> {
   for (let i = 0; i < rows.heads.length; i += ROWS_PER_UPSERT) {
-    await trx
-      .insertInto('task_heads')
-      .values(rows.heads.slice(i, i + ROWS_PER_UPSERT))
-      .onConflict((oc) =>
-        oc.column('task_id').doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
-      )
-      .execute();
+    await UPSERT_HEADS(trx, rows.heads.slice(i, i + ROWS_PER_UPSERT));
   }
   for (let i = 0; i < rows.nodes.length; i += ROWS_PER_UPSERT) {
-    await trx
-      .insertInto('task_head_nodes')
-      .values(rows.nodes.slice(i, i + ROWS_PER_UPSERT))
-      .onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })))
-      .execute();
+    await UPSERT_HEAD_NODES(trx, rows.nodes.slice(i, i + ROWS_PER_UPSERT));
   }
 }
+
+const UPSERT_HEADS = preparedInsert('task_heads', ['task_id', 'pos', 'count', 'acc'], (q) =>
+  q.onConflict((oc) =>
+    oc.column('task_id').doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
+  ),
+);
+const UPSERT_HEAD_NODES = preparedInsert('task_head_nodes', ['level', 'idx', 'hash'], (q) =>
+  q.onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') }))),
+);
 
 /** Entries read per page while building the map of an existing log (entries can be ~1 MB each). */
 const BUILD_PAGE = 64;

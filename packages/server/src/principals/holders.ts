@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { isReadOnly } from '../kernel/access.js';
 import { type ApprovalRow, j, p, type TaskRow } from '../kernel/rows.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -16,18 +17,19 @@ import type { Database } from '../store/schema.js';
 export async function holdersOf(db: Kysely<Database>, roles: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(roles.map((r) => [r, []]));
   if (roles.length === 0) return out;
-  const humans = await db
-    .selectFrom('principals')
-    .select(['id', 'roles'])
-    .where('kind', '=', 'human')
-    .where('disabled_at', 'is', null)
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('principal_roles')
-        .select('principal_id')
-        .where('role', 'in', [...new Set(roles)]),
-    )
-    .execute();
+  const unique = [...new Set(roles)];
+  const humans =
+    unique.length === 1
+      ? await HOLDERS_OF_ONE.rows(db, { role: unique[0] as string })
+      : await db
+          .selectFrom('principals')
+          .select(['id', 'roles'])
+          .where('kind', '=', 'human')
+          .where('disabled_at', 'is', null)
+          .where('id', 'in', (eb) =>
+            eb.selectFrom('principal_roles').select('principal_id').where('role', 'in', unique),
+          )
+          .execute();
   for (const h of humans) {
     const held = p<string[]>(h.roles);
     if (isReadOnly({ id: h.id, kind: 'human', roles: held })) continue;
@@ -35,6 +37,16 @@ export async function holdersOf(db: Kysely<Database>, roles: readonly string[]):
   }
   return out;
 }
+
+/** The usual case, a gate with one role: one statement compiled once (`store/prepared.ts`). */
+const HOLDERS_OF_ONE = prepared((db, v: Slots<{ role: string }>) =>
+  db
+    .selectFrom('principals')
+    .select(['id', 'roles'])
+    .where('kind', '=', 'human')
+    .where('disabled_at', 'is', null)
+    .where('id', 'in', (eb) => eb.selectFrom('principal_roles').select('principal_id').where('role', '=', v.role)),
+);
 
 /**
  * Writes a principal's roles: the record (`principals.roles`) and its index (`principal_roles`), in

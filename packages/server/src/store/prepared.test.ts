@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from './connect.js';
-import { prepared, type Slots } from './prepared.js';
+import { prepared, preparedInsert, type Slots } from './prepared.js';
 
 /** A checkpoint row: a table with a number key and text columns, nothing else refers to it here. */
 const cp = (size: number) => ({ size, root_hash: `root-${size}`, note: `note ${size}`, created_at: 1000 + size });
@@ -18,6 +18,11 @@ const bigger = prepared((db, v: Slots<{ size: number }>, dialect) =>
 const renote = prepared((db, v: Slots<{ size: number; note: string }>) =>
   db.updateTable('checkpoints').set({ note: v.note }).where('size', '=', v.size),
 );
+
+const upsertNodes = preparedInsert('task_head_nodes', ['level', 'idx', 'hash'], (q) =>
+  q.onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') }))),
+);
+const node = (idx: number, hash: string) => ({ level: 7, idx, hash });
 
 for (const backend of backends()) {
   describe(`prepared queries [${backend}]`, () => {
@@ -51,6 +56,29 @@ for (const backend of backends()) {
       expect(await renote.affected(store.db, { size: 103, note: 'changed' })).toBe(1);
       expect(await renote.affected(store.db, { size: 999, note: 'nothing' })).toBe(0);
       expect(await cpAt.first(store.db, { size: 103 })).toEqual({ size: 103, note: 'changed' });
+    });
+
+    it('inserts any number of rows, one compiled statement per count up to 64, and keeps what follows values', async () => {
+      const read = async () =>
+        (
+          await store.db
+            .selectFrom('task_head_nodes')
+            .select(['idx', 'hash'])
+            .where('level', '=', 7)
+            .orderBy('idx')
+            .execute()
+        ).map((r) => `${r.idx}=${r.hash}`);
+      await upsertNodes(store.db, []);
+      await upsertNodes(store.db, [node(1, 'a')]);
+      await upsertNodes(store.db, [node(2, 'b'), node(3, 'c')]);
+      // The same count again, with new values; and an upsert onto rows already there.
+      await upsertNodes(store.db, [node(4, 'd'), node(1, 'A')]);
+      expect(await read()).toEqual(['1=A', '2=b', '3=c', '4=d']);
+      // Past 64 rows: built as usual, same outcome.
+      const many = Array.from({ length: 70 }, (_, i) => node(100 + i, `h${i}`));
+      await store.db.transaction().execute((trx) => upsertNodes(trx, many));
+      expect((await read()).length).toBe(74);
+      expect((await read()).at(-1)).toBe('169=h69');
     });
 
     it('refuses a value that does not become a bound parameter, before running anything', async () => {

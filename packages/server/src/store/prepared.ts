@@ -1,4 +1,12 @@
-import { type Compilable, type CompiledQuery, type Kysely, PostgresAdapter, type QueryResult } from 'kysely';
+import {
+  type Compilable,
+  type CompiledQuery,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+  PostgresAdapter,
+  type QueryResult,
+} from 'kysely';
 import type { StoreDialect } from './dialect.js';
 import { postgresDialect } from './postgres/dialect.js';
 import type { Database } from './schema.js';
@@ -96,4 +104,52 @@ export class Prepared<V extends Record<string, unknown>, R> {
     }
     return { compiled, names };
   }
+}
+
+/** Row counts up to which `preparedInsert` keeps one compiled statement per count. */
+const MAX_PREPARED_ROWS = 64;
+
+type Table = keyof Database & string;
+type InsertBuilder<T extends Table> = InsertQueryBuilder<Database, T, InsertResult>;
+
+/**
+ * A multi-row insert of fixed columns: one prepared statement per row count (a count is a shape),
+ * up to 64 rows; a larger batch is built as usual. `finish` adds what follows `values`
+ * (an `on conflict`), the same for every count.
+ *
+ * @example
+ * const insertNodes = preparedInsert('ledger_nodes', ['level', 'idx', 'hash']);
+ * await insertNodes(trx, rows);
+ */
+export function preparedInsert<T extends Table>(
+  table: T,
+  columns: readonly (keyof Database[T] & string)[],
+  finish: (q: InsertBuilder<T>) => Compilable<unknown> = (q) => q,
+): (db: Kysely<Database>, rows: readonly Database[T][]) => Promise<void> {
+  const byCount = new Map<number, Prepared<Record<string, unknown>, unknown>>();
+  const build = (db: Kysely<Database>, rows: readonly Record<string, unknown>[]) =>
+    finish(db.insertInto(table).values(rows as never));
+  return async (db, rows) => {
+    if (rows.length === 0) return;
+    if (rows.length > MAX_PREPARED_ROWS) {
+      await db.executeQuery(build(db, rows as readonly Record<string, unknown>[]).compile());
+      return;
+    }
+    let q = byCount.get(rows.length);
+    if (!q) {
+      const n = rows.length;
+      q = prepared((db, v: Slots<Record<string, unknown>>) =>
+        build(
+          db,
+          Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}:${c}`]]))),
+        ),
+      );
+      byCount.set(n, q);
+    }
+    const values: Record<string, unknown> = {};
+    rows.forEach((row, i) => {
+      for (const c of columns) values[`${i}:${c}`] = (row as Record<string, unknown>)[c];
+    });
+    await q.execute(db, values);
+  };
 }
