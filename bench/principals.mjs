@@ -8,23 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig, startServer } from '@humanos/server';
+import { startServer } from '@humanos/server';
 import Database from 'better-sqlite3';
+import { ADMIN, benchConfig, fmt as fmt1, pct } from './common.mjs';
 
 const N = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
-const ADMIN = 'bench-admin-token-0123456789';
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (n, d = 2) => Number(n).toFixed(d);
+const fmt = (n) => fmt1(n, 2);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'humanos-principals-'));
-const config = loadConfig({
-  HUMANOS_DATA_DIR: dir,
-  HUMANOS_ADMIN_TOKEN: ADMIN,
-  HUMANOS_RATE_LIMIT: '0',
-  PORT: '0',
-  HUMANOS_LOG_LEVEL: 'silent',
-});
+const config = benchConfig(dir);
 // Start once for the schema and the agent, stop, bulk-load the humans, start again.
 let server = await startServer(config, { logger: false });
 const call = async (path, token = ADMIN, method = 'GET', body) => {

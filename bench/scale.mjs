@@ -7,26 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadConfig, startServer } from '@humanos/server';
+import { startServer } from '@humanos/server';
 import Database from 'better-sqlite3';
+import { ADMIN, benchConfig, fmt, pct } from './common.mjs';
 
 const N = Number(process.env.BENCH_PENDING ?? 1_000_000);
 const EXPIRING = Number(process.env.BENCH_EXPIRING ?? 100_000);
-const ADMIN = 'bench-admin-token-0123456789';
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (n, d = 1) => Number(n).toFixed(d);
 const mb = () => fmt(process.memoryUsage().rss / 2 ** 20, 0);
 
 const dir = mkdtempSync(join(os.tmpdir(), 'humanos-scale-'));
-const config = loadConfig({
-  HUMANOS_DATA_DIR: dir,
-  HUMANOS_ADMIN_TOKEN: ADMIN,
-  // Throughput benchmarks: one agent far above the default per-principal rate limit.
-  HUMANOS_RATE_LIMIT: '0',
-  PORT: '0',
-  HUMANOS_LOG_LEVEL: 'silent',
-  HUMANOS_TIMER_INTERVAL_MS: '50',
-});
+const config = benchConfig(dir, { HUMANOS_TIMER_INTERVAL_MS: '50' });
 // Start once to create the schema and principals, then stop and bulk-load rows directly.
 let server = await startServer(config, { logger: false });
 const call = async (path, token = ADMIN, method = 'GET', body) => {

@@ -9,11 +9,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startServer } from '@humanos/server';
+import { startServer } from '@humanos/server';
+import { ADMIN, benchConfig, fmt } from './common.mjs';
 
-const ADMIN = 'bench-admin-token-0123456789';
 const N = Number(process.env.BENCH_LIFECYCLES ?? 50);
-const fmt = (n, d = 1) => Number(n).toFixed(d);
 
 async function call(url, method, path, token, body) {
   const res = await fetch(url + path, {
@@ -53,14 +52,7 @@ const diff = (after, before) =>
 async function measure(storage) {
   const dir = mkdtempSync(join(os.tmpdir(), 'humanos-stmts-'));
   const db = await database(storage);
-  const config = loadConfig({
-    HUMANOS_DATA_DIR: dir,
-    HUMANOS_ADMIN_TOKEN: ADMIN,
-    HUMANOS_RATE_LIMIT: '0',
-    PORT: '0',
-    HUMANOS_LOG_LEVEL: 'silent',
-    ...db.env,
-  });
+  const config = benchConfig(dir, db.env);
   const server = await startServer(config, { logger: false });
   const counts = server.service.store.statements;
   try {

@@ -1,0 +1,26 @@
+// What the in-process benchmarks share: the admin token, percentiles, number formatting, and the
+// config of a server started in the benchmark's own process.
+import { loadConfig } from '@humanos/server';
+
+export const ADMIN = 'bench-admin-token-0123456789';
+
+/** The p-th percentile of `xs` (nearest rank). */
+export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+export const fmt = (n, d = 1) => Number(n).toFixed(d);
+
+/**
+ * A benchmark server's config: its own data dir, the admin token above, an ephemeral port, no
+ * per-principal rate limit (one agent sends far more than the default allows), no logs; `env` adds
+ * or overrides (a PostgreSQL URL, a timer interval).
+ */
+export function benchConfig(dir, env = {}) {
+  return loadConfig({
+    HUMANOS_DATA_DIR: dir,
+    HUMANOS_ADMIN_TOKEN: ADMIN,
+    HUMANOS_RATE_LIMIT: '0',
+    PORT: '0',
+    HUMANOS_LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
