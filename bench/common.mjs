@@ -24,3 +24,14 @@ export function benchConfig(dir, env = {}) {
     ...env,
   });
 }
+
+/** A JSON request to a benchmark server; throws on a non-2xx answer (a benchmark of failures measures nothing). */
+export async function callJson(baseUrl, path, token = ADMIN, method = 'GET', body) {
+  const res = await fetch(baseUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '@humanos/server';
 import Database from 'better-sqlite3';
-import { ADMIN, benchConfig, fmt as fmt1, pct } from './common.mjs';
+import { ADMIN, benchConfig, callJson, fmt as fmt1, pct } from './common.mjs';
 
 const N = Number(process.env.BENCH_PRINCIPALS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
@@ -20,15 +20,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'humanos-principals-'));
 const config = benchConfig(dir);
 // Start once for the schema and the agent, stop, bulk-load the humans, start again.
 let server = await startServer(config, { logger: false });
-const call = async (path, token = ADMIN, method = 'GET', body) => {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-};
+const call = (path, token, method, body) => callJson(server.url, path, token, method, body);
 const agent = (await call('/v1/humanos/principals', ADMIN, 'POST', { id: 'did:agent:bench', roles: [] })).token;
 await server.close();
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '@humanos/server';
 import Database from 'better-sqlite3';
-import { ADMIN, benchConfig, fmt, pct } from './common.mjs';
+import { ADMIN, benchConfig, callJson, fmt, pct } from './common.mjs';
 
 const N = Number(process.env.BENCH_PENDING ?? 1_000_000);
 const EXPIRING = Number(process.env.BENCH_EXPIRING ?? 100_000);
@@ -19,14 +19,7 @@ const dir = mkdtempSync(join(os.tmpdir(), 'humanos-scale-'));
 const config = benchConfig(dir, { HUMANOS_TIMER_INTERVAL_MS: '50' });
 // Start once to create the schema and principals, then stop and bulk-load rows directly.
 let server = await startServer(config, { logger: false });
-const call = async (path, token = ADMIN, method = 'GET', body) => {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return res.json();
-};
+const call = (path, token, method, body) => callJson(server.url, path, token, method, body);
 const approver = (
   await call('/v1/humanos/principals', ADMIN, 'POST', { id: 'did:human:bench-approver', roles: ['ops'] })
 ).token;

@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Clock, type HumanOSServer, loadConfig, startServer, type WebhookSettings } from '@humanos/server';
+import {
+  type Clock,
+  type HumanOSServer,
+  loadConfig,
+  openStore,
+  type Store,
+  startServer,
+  type WebhookSettings,
+} from '@humanos/server';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -60,6 +68,31 @@ export async function createBackend(name: BackendName): Promise<Backend> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A migrated store on a fresh backend for the `describe` block it is called in, opened before its
+ * tests and closed and dropped after them (store-level tests, below the HTTP server).
+ *
+ * @example
+ * const s = useStore('postgres');
+ * it('…', async () => { await s.store.db.selectFrom('tasks').selectAll().execute(); });
+ */
+export function useStore(name: BackendName, poolSize = 8): { readonly store: Store; readonly backend: Backend } {
+  const held = {} as { store: Store; backend: Backend };
+  beforeAll(async () => {
+    held.backend = await createBackend(name);
+    held.store = await openStore(
+      held.backend.databaseUrl
+        ? { kind: 'postgres', url: held.backend.databaseUrl, poolSize }
+        : { kind: 'sqlite', file: `${held.backend.dataDir}/humanos.db` },
+    );
+  });
+  afterAll(async () => {
+    await held.store?.close();
+    await held.backend?.drop();
+  });
+  return held;
 }
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Store } from '@humanos/server';
 import type { Transaction } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
-import { openStore, type Store } from './connect.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useStore } from '../../../../test-support/harness.js';
 import type { SealRows } from './dialect.js';
 import type { Database } from './schema.js';
 
@@ -107,20 +107,10 @@ async function headSize(store: Store): Promise<number> {
 
 for (const backend of backends()) {
   describe(`store contract: StoreDialect [${backend}]`, () => {
-    let b: Backend;
+    const s = useStore(backend);
     let store: Store;
-
-    beforeAll(async () => {
-      b = await createBackend(backend);
-      store = await openStore(
-        b.databaseUrl
-          ? { kind: 'postgres', url: b.databaseUrl, poolSize: 8 }
-          : { kind: 'sqlite', file: `${b.dataDir}/humanos.db` },
-      );
-    });
-    afterAll(async () => {
-      await store?.close();
-      await b?.drop();
+    beforeAll(() => {
+      store = s.store;
     });
 
     it('names its database, and says whether notices reach other processes', () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
-import { openStore, type Store } from './connect.js';
+import type { Store } from '@humanos/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { backends, useStore } from '../../../../test-support/harness.js';
 import { prepared, preparedInsert, type Slots } from './prepared.js';
 
 /** A checkpoint row: a table with a number key and text columns, nothing else refers to it here. */
@@ -26,20 +26,10 @@ const node = (idx: number, hash: string) => ({ level: 7, idx, hash });
 
 for (const backend of backends()) {
   describe(`prepared queries [${backend}]`, () => {
-    let b: Backend;
+    const s = useStore(backend, 4);
     let store: Store;
-
-    beforeAll(async () => {
-      b = await createBackend(backend);
-      store = await openStore(
-        b.databaseUrl
-          ? { kind: 'postgres', url: b.databaseUrl, poolSize: 4 }
-          : { kind: 'sqlite', file: `${b.dataDir}/humanos.db` },
-      );
-    });
-    afterAll(async () => {
-      await store?.close();
-      await b?.drop();
+    beforeAll(() => {
+      store = s.store;
     });
 
     it('runs one compiled shape with each call’s values, in and out of transactions', async () => {
