@@ -24,6 +24,12 @@ export interface ServerConfig {
   policyFile: string | undefined;
   /** Requests per principal per window (HUMANOS_RATE_LIMIT, HUMANOS_RATE_LIMIT_WINDOW_MS); max 0 = off. */
   rateLimit: { max: number; windowMs: number };
+  /**
+   * Sign-in requests per client address per minute (HUMANOS_SIGNIN_RATE_LIMIT, default 120; 0 = off):
+   * the unauthenticated routes that start or finish a sign-in (`/auth/login`, `/auth/callback`,
+   * `/auth/device`, `/auth/device/token`), each of which writes a row or asks the identity provider.
+   */
+  signInRateLimit: number;
   /** Concurrent event streams per principal (HUMANOS_MAX_STREAMS_PER_PRINCIPAL); 0 = no cap. */
   maxStreamsPerPrincipal: number;
   /** Webhooks and notification channels (see integrationConfig). */
@@ -472,6 +478,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
       max: int('HUMANOS_RATE_LIMIT', 1000, 0, 1_000_000),
       windowMs: int('HUMANOS_RATE_LIMIT_WINDOW_MS', 10_000, 100, 3_600_000),
     },
+    signInRateLimit: int('HUMANOS_SIGNIN_RATE_LIMIT', 120, 0, 1_000_000),
     maxStreamsPerPrincipal: int('HUMANOS_MAX_STREAMS_PER_PRINCIPAL', 32, 0, 100_000),
     mcp: mcpSessionConfig(int),
     ...testSettings(vars, int),

@@ -163,6 +163,7 @@ export async function startServer(config: ServerConfig, opts: StartOptions = {})
       logSlowMs: config.logSlowMs,
       version: VERSION,
       rateLimit: config.rateLimit,
+      signInRateLimit: config.signInRateLimit,
       maxStreamsPerPrincipal: config.maxStreamsPerPrincipal,
       mcp: config.mcp,
       trustProxy: config.trustProxy,

@@ -60,6 +60,8 @@ export interface AppOptions {
   witnesses?: () => WitnessStatus[];
   /** Requests per principal per window (429 with Retry-After beyond it); 0 turns it off. Admins are exempt. */
   rateLimit?: { max: number; windowMs: number };
+  /** Sign-in requests per client address per minute on the public auth routes (429 beyond it); 0 turns it off. */
+  signInRateLimit?: number;
   /** Concurrent event streams per principal (429 `too_many_streams` beyond it); 0: no cap. Admins are exempt. */
   maxStreamsPerPrincipal?: number;
   /** HUMANOS_TRUST_PROXY: believe these proxies' X-Forwarded-* (client address, https for Secure cookies). */
@@ -158,6 +160,26 @@ async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLim
   });
 }
 
+/**
+ * Per-address limit on the public sign-in routes: each `/auth/login` and `/auth/device` writes a
+ * pending login and asks the identity provider, and nobody is authenticated yet to key a limit by.
+ * `/auth/config` (no write, fetched by every console load) is not counted.
+ */
+async function signInLimits(scope: Api, max: number | undefined): Promise<void> {
+  if (!max) return;
+  await scope.register(rateLimit, {
+    max,
+    timeWindow: 60_000,
+    keyGenerator: (req) => `sign-in:${req.ip}`,
+    allowList: (req) => req.routeOptions.url === `${API_PREFIX}/auth/config`,
+    errorResponseBuilder: (_req, ctx) =>
+      new HumanOSError(
+        'rate_limited',
+        `more than ${ctx.max} sign-in requests from this address in ${ctx.after}; retry after the Retry-After seconds`,
+      ),
+  });
+}
+
 /** Every feature's routes on the authenticated API scope. */
 function featureRoutes(api: Api, s: HumanOSService, opts: AppOptions): void {
   principalRoutes(api, s.principals);
@@ -231,7 +253,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   ledgerPublicRoutes(app, service.deps);
   mcpRoutes(app, { ...opts.mcp, now: () => service.deps.now() });
   await app.register(cookie);
-  authPublicRoutes(app as unknown as Api, service.auth);
+  await app.register(async (scope) => {
+    const api = scope.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
+    await signInLimits(api, opts.signInRateLimit);
+    authPublicRoutes(api, service.auth);
+  });
   await channelPublicRoutes(app, service.channels);
   await app.register(async (plain) => {
     const api = plain.withTypeProvider<TypeBoxTypeProvider>() as unknown as Api;
