@@ -57,12 +57,12 @@ export function publicKeyFromRaw(raw: Uint8Array): KeyObject {
 
 /**
  * Signatures known to verify: the last ones this process made (`rememberSigned`; not the ones it
- * verified, so that an offline verifier reading a whole log copies nothing). The server signs each decision record and checkpoint, then verifies the same bytes again
- * when it grants an execution from the log (issue 12) — an Ed25519 verification each, a few per cent
- * of a lifecycle's CPU. A hit needs the same signature, the same key and the same message, byte for
- * byte (compared, not hashed): an edited row, a swapped key or a forged signature misses and is
- * verified, and fails, as before. Verification is a pure function of the three, so remembering its
- * "true" changes no answer.
+ * verified, so that an offline verifier reading a whole log copies nothing). The server signs each
+ * decision record and checkpoint, then verifies the same bytes again when it grants an execution
+ * from the log (issue 12) — an Ed25519 verification each, a few per cent of a lifecycle's CPU. A hit
+ * needs the same signature, the same key and the same message, byte for byte (compared, not
+ * hashed): an edited row, a swapped key or a forged signature misses and is verified, and fails, as
+ * before. Verification is a pure function of the three, so remembering its "true" changes no answer.
  */
 const valid = new Map<string, { key: Buffer; message: Buffer }>();
 const VALID_MEMO = 1024;
@@ -81,7 +81,8 @@ function known(publicKey: Uint8Array, message: Buffer, signature: Uint8Array): b
  * what it has just signed), so that verifying the same bytes later costs a comparison.
  *
  * @example
- * rememberSigned(key.publicKeyRaw, text, signBytesRaw(key, text));
+ * const signature = new Uint8Array(sign(null, Buffer.from(text), key.privateKey));
+ * rememberSigned(key.publicKeyRaw, text, signature); // signBytes does this
  */
 export function rememberSigned(publicKey: Uint8Array, message: Uint8Array | string, signature: Uint8Array): void {
   if (valid.size >= VALID_MEMO) valid.delete(valid.keys().next().value as string);

@@ -143,6 +143,15 @@ function plumbing(app: FastifyInstance, service: HumanOSService): void {
   });
 }
 
+/** The `429 rate_limited` problem of a rate limit (`@fastify/rate-limit` sets Retry-After). */
+function limited(what: string) {
+  return (_req: unknown, ctx: { max: number; after: string }) =>
+    new HumanOSError(
+      'rate_limited',
+      `more than ${ctx.max} ${what} in ${ctx.after}; retry after the Retry-After seconds`,
+    );
+}
+
 /** Per-principal rate limit on the authenticated API (after authentication, so keyed by principal). */
 async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLimit']): Promise<void> {
   if (!opts || opts.max === 0) return;
@@ -152,11 +161,7 @@ async function rateLimits(api: Api, s: HumanOSService, opts: AppOptions['rateLim
     hook: 'preHandler',
     keyGenerator: (req) => `principal:${req.principal?.id ?? req.ip}`,
     allowList: (req) => !req.principal || s.deps.access.isAdmin(req.principal),
-    errorResponseBuilder: (_req, ctx) =>
-      new HumanOSError(
-        'rate_limited',
-        `more than ${ctx.max} requests in ${ctx.after}; retry after the Retry-After seconds`,
-      ),
+    errorResponseBuilder: limited('requests'),
   });
 }
 
@@ -172,11 +177,7 @@ async function signInLimits(scope: Api, max: number | undefined): Promise<void> 
     timeWindow: 60_000,
     keyGenerator: (req) => `sign-in:${req.ip}`,
     allowList: (req) => req.routeOptions.url === `${API_PREFIX}/auth/config`,
-    errorResponseBuilder: (_req, ctx) =>
-      new HumanOSError(
-        'rate_limited',
-        `more than ${ctx.max} sign-in requests from this address in ${ctx.after}; retry after the Retry-After seconds`,
-      ),
+    errorResponseBuilder: limited('sign-in requests from this address'),
   });
 }
 
