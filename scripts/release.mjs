@@ -173,8 +173,9 @@ async function buildPython() {
   const env = mkdtempSync(join(tmpdir(), 'humanos-pybuild-'));
   const exec = (cmd, argv) =>
     new Promise((resolveRun, reject) => {
-      execFile(cmd, argv, { cwd: ROOT }, (e, _out, err) =>
-        e ? reject(new Error(`${cmd} ${argv.join(' ')} failed: ${e.message}\n${err}`)) : resolveRun(undefined),
+      // `python -m build` prints its errors on stdout: both streams go into the error.
+      execFile(cmd, argv, { cwd: ROOT }, (e, out, err) =>
+        e ? reject(new Error(`${cmd} ${argv.join(' ')} failed: ${e.message}\n${out}${err}`)) : resolveRun(undefined),
       );
     });
   try {
@@ -186,6 +187,9 @@ async function buildPython() {
       'build==1.2.2',
       'hatchling>=1.21,<2',
     ]);
+    // Made before the parallel builds: `build` creates a missing outdir with a check-then-makedirs
+    // (no exist_ok), so two builds reaching it at once fail one of them with FileExistsError.
+    mkdirSync(dir, { recursive: true });
     const projects = ['sdks/python', ...PY_ADAPTERS.map((a) => `sdks/python-adapters/${a}`)];
     await Promise.all(
       projects.map((project) =>
