@@ -25,9 +25,9 @@ import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { completeRemembered, remember } from '../kernel/idempotency.js';
 import type { NewEntry } from '../kernel/ledger.js';
-import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
+import { type ApprovalRow, iso, j, moveTaskRow, p, type TaskRow } from '../kernel/rows.js';
 import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
-import { prepared, type Slots } from '../store/prepared.js';
+import { allColumns, prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { type ChosenAlternative, chosenAlternative } from './alternative.js';
 import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
@@ -389,13 +389,8 @@ async function moveTask(
   if (o.taskStatus !== task.status && !canTransition(task.status as TaskStatus, o.taskStatus)) {
     throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
   }
-  const upd = await trx
-    .updateTable('tasks')
-    .set({ ...changes, updated_at: now })
-    .where('id', '=', task.id)
-    .where('status', '=', task.status)
-    .executeTakeFirst();
-  if (Number(upd.numUpdatedRows) !== 1) throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+  const moved = await moveTaskRow(trx, { ...changes, updated_at: now }, { id: task.id, status: task.status });
+  if (moved !== 1) throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
 }
 
 /** An in-run decision's steps share its payload; once all approve it, they carry the approved payload. */
@@ -466,28 +461,41 @@ async function record(
     on_behalf_of: delegated?.delegator ?? null,
     delegation_id: delegated?.delegationId ?? null,
   };
-  await trx
-    .insertInto('decisions')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['approval_id', 'principal_id']).doUpdateSet((eb) => ({
-        task_id: eb.ref('excluded.task_id'),
-        verdict: eb.ref('excluded.verdict'),
-        reason: eb.ref('excluded.reason'),
-        feedback: eb.ref('excluded.feedback'),
-        edits: eb.ref('excluded.edits'),
-        payload_digest: eb.ref('excluded.payload_digest'),
-        decided_at: eb.ref('excluded.decided_at'),
-        record: eb.ref('excluded.record'),
-        signature: eb.ref('excluded.signature'),
-        ledger_index: eb.ref('excluded.ledger_index'),
-        on_behalf_of: eb.ref('excluded.on_behalf_of'),
-        delegation_id: eb.ref('excluded.delegation_id'),
-      })),
-    )
-    .execute();
+  await UPSERT_DECISION(trx, [row]);
   return ledgerIndex;
 }
+
+const DECISION_COLUMNS = allColumns<'decisions'>({
+  approval_id: 1,
+  task_id: 1,
+  principal_id: 1,
+  verdict: 1,
+  reason: 1,
+  feedback: 1,
+  edits: 1,
+  payload_digest: 1,
+  decided_at: 1,
+  record: 1,
+  signature: 1,
+  ledger_index: 1,
+  on_behalf_of: 1,
+  delegation_id: 1,
+});
+/** The seat's row: inserted, or every other column replaced (a re-approval after an edit). */
+const UPSERT_DECISION = preparedInsert('decisions', DECISION_COLUMNS, (q) =>
+  q.onConflict((oc) =>
+    oc
+      .columns(['approval_id', 'principal_id'])
+      .doUpdateSet((eb) =>
+        Object.fromEntries(
+          DECISION_COLUMNS.filter((c) => c !== 'approval_id' && c !== 'principal_id').map((c) => [
+            c,
+            eb.ref(`excluded.${c}`),
+          ]),
+        ),
+      ),
+  ),
+);
 
 // A gate's three moves, each compiled once (`store/prepared.ts`); conditional on the status it was read with.
 type GateWhere = { id: string; from: string };

@@ -2,7 +2,7 @@ import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, type DecisionRow, iso } from '../kernel/rows.js';
-import { prepared, type Slots } from '../store/prepared.js';
+import { allColumns, prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** How a side gate (an in-run decision, a review) is opened: for whom, why, and its deadline. */
@@ -55,11 +55,11 @@ const TASK_DECISIONS = prepared((db, v: Slots<{ taskId: string }>) =>
 
 /** Opens a gate: its row, and one inbox-index row per role that may decide it. */
 export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
-  await trx.insertInto('approvals').values(g).execute();
-  await trx
-    .insertInto('approval_roles')
-    .values(roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })))
-    .execute();
+  await INSERT_GATE(trx, [g]);
+  await INSERT_GATE_ROLES(
+    trx,
+    roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })),
+  );
 }
 
 /** Mirrors gate status and open time into approval_roles (the inbox index) after a change. */
@@ -220,3 +220,36 @@ export function openStep(g: ApprovalRow, now: number): ApprovalRow {
     remind_at: g.timeout_ms === null ? null : now + Math.floor(g.timeout_ms * REMIND_AT),
   };
 }
+
+const INSERT_GATE = preparedInsert(
+  'approvals',
+  allColumns<'approvals'>({
+    id: 1,
+    task_id: 1,
+    kind: 1,
+    step: 1,
+    approver_role: 1,
+    required: 1,
+    status: 1,
+    requested_at: 1,
+    expires_at: 1,
+    escalation_policy: 1,
+    escalate_to: 1,
+    decided_at: 1,
+    reason: 1,
+    timeout_ms: 1,
+    remind_at: 1,
+    reminded: 1,
+    proposal: 1,
+    group_id: 1,
+    bulk_approvable: 1,
+    min_review_seconds: 1,
+    claimed_by: 1,
+    claimed_until: 1,
+    assignee: 1,
+    assigned_by: 1,
+    assigned_at: 1,
+    attention_check: 1,
+  }),
+);
+const INSERT_GATE_ROLES = preparedInsert('approval_roles', ['approval_id', 'role', 'status', 'requested_at']);

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso } from '../kernel/rows.js';
+import { allColumns, preparedInsert } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** Where a person had a request in front of them, or decided it. */
@@ -37,11 +38,7 @@ export async function recordOpen(
   if (seen) return;
   const now = deps.now();
   await deps.write(async (trx) => {
-    await trx
-      .insertInto('approval_opens')
-      .values({ approval_id: gate.id, principal_id: actor.id, channel, opened_at: now })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await RECORD_OPEN(trx, [{ approval_id: gate.id, principal_id: actor.id, channel, opened_at: now }]);
   });
 }
 
@@ -137,14 +134,19 @@ async function recordStart(
   now: number,
   deliveredAt?: number,
 ): Promise<void> {
-  await trx
-    .insertInto('approval_opens')
-    .values({
+  await RECORD_OPEN(trx, [
+    {
       approval_id: gate.id,
       principal_id: actor.id,
       channel: deliveredAt !== undefined ? `delivered:${channel}` : `unopened:${channel}`,
       opened_at: deliveredAt ?? now,
-    })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+    },
+  ]);
 }
+
+/** A person's first open of a gate; an open already recorded stays as it is. */
+const RECORD_OPEN = preparedInsert(
+  'approval_opens',
+  allColumns<'approval_opens'>({ approval_id: 1, principal_id: 1, channel: 1, opened_at: 1 }),
+  (q) => q.onConflict((oc) => oc.doNothing()),
+);

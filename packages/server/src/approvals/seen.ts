@@ -1,6 +1,7 @@
 import { applyMergePatch, canonicalJson, HumanOSError, type LedgerEntry, payloadDigest } from '@humanos/core';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
+import { preparedShapes, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { decisionPayload } from './views.js';
 
@@ -119,32 +120,54 @@ async function hadOtherVersions(
 ): Promise<boolean> {
   if (payloadDigest(proposedPayload(gate, task)) !== digest) return true;
   if (edited !== undefined) return edited;
-  return (await editsOnPath(trx, gate, task).executeTakeFirst()) !== undefined;
+  const { shape, values } = editsAsked(gate, task);
+  return (await EDITS(shape).first(trx, values)) !== undefined;
+}
+
+/** The values `editsOnPath` is asked with (slots when prepared). */
+export type EditsValues = {
+  taskId: string;
+  gateId: string;
+  /** The in-run decision's group (its first step's id when it has no group). */
+  groupId: string;
+};
+
+/** The edits question's two shapes: an in-run decision's path, or the task's gates. */
+export type EditsShape = 'decision' | 'task';
+
+/** The shape and values of `editsOnPath` for `gate`. */
+export function editsAsked(gate: ApprovalRow, task: TaskRow): { shape: EditsShape; values: EditsValues } {
+  return {
+    shape: gate.kind === 'decision' ? 'decision' : 'task',
+    values: { taskId: task.id, gateId: gate.id, groupId: gate.group_id ?? gate.id },
+  };
 }
 
 /**
- * An edit recorded on the path of `gate` (a decision row with edits), at most one row: an edit back
+ * An edit recorded on the path of a gate (a decision row with edits), at most one row: an edit back
  * to the original still made another version visible in between. The latest edit's row always
- * stays (its maker's row is replaced only by a decision after a later edit).
+ * stays (its maker's row is replaced only by a decision after a later edit). Built from values or
+ * slots (`store/prepared.ts`), so that `seatAndEdits` folds it into its own prepared query.
  *
  * @example
- * const edited = (await editsOnPath(trx, gate, task).executeTakeFirst()) !== undefined;
+ * const { shape, values } = editsAsked(gate, task);
+ * const edited = (await EDITS(shape).first(trx, values)) !== undefined;
  */
-export function editsOnPath(trx: Transaction<Database>, gate: ApprovalRow, task: TaskRow) {
-  let q = trx
+export function editsOnPath(db: Kysely<Database>, v: Slots<EditsValues>, shape: EditsShape) {
+  const q = db
     .selectFrom('decisions')
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
     .select('decisions.approval_id')
-    .where('decisions.task_id', '=', task.id)
+    .where('decisions.task_id', '=', v.taskId)
     .where('decisions.edits', 'is not', null);
-  q =
-    gate.kind === 'decision'
-      ? q.where((eb) =>
-          eb.or([eb('approvals.group_id', '=', gate.group_id ?? gate.id), eb('approvals.id', '=', gate.id)]),
-        )
-      : q.where('approvals.kind', '!=', 'decision');
-  return q.limit(1);
+  return (
+    shape === 'decision'
+      ? q.where((eb) => eb.or([eb('approvals.group_id', '=', v.groupId), eb('approvals.id', '=', v.gateId)]))
+      : q.where('approvals.kind', '!=', 'decision')
+  ).limit(1);
 }
+
+const EDITS = preparedShapes((db, v: Slots<EditsValues>, shape: EditsShape) => editsOnPath(db, v, shape));
 
 /** What the agent proposed for this gate: the task's proposed payload, or the in-run decision's first. */
 export function proposedPayload(gate: ApprovalRow, task: TaskRow): unknown {

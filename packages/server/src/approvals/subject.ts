@@ -1,14 +1,14 @@
 import { HumanOSError } from '@humanos/core';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { type Delegated, delegatedAuthority, seatHolders } from '../delegations/authority.js';
 import { isReadOnly, type Principal, READ_ONLY_DETAIL } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import { parseJsonArray } from '../store/dialect.js';
-import { prepared, type Slots } from '../store/prepared.js';
+import { prepared, preparedShapes, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import type { ApprovalPath } from './path.js';
-import { editsOnPath, type PayloadVersion, versionNow } from './seen.js';
+import { type EditsShape, type EditsValues, editsAsked, editsOnPath, type PayloadVersion, versionNow } from './seen.js';
 
 /**
  * What a decision is about and the checks every decision-like write makes on it (a decision, a
@@ -180,7 +180,8 @@ export async function checkSeat(
   s: Subject,
   path: ApprovalPath | undefined,
 ): Promise<void> {
-  refuseSeated(actor, s.gate, (await seatQuery(trx, actor, s, path).executeTakeFirst())?.approval_id);
+  const { shape, values } = seatAsked(actor, s, path);
+  refuseSeated(actor, s.gate, (await SEAT(`${shape}:none`).first(trx, values))?.seated ?? undefined);
 }
 
 /**
@@ -194,13 +195,14 @@ export async function seatAndEdits(
   path: ApprovalPath | undefined,
   askEdited: boolean,
 ): Promise<{ seated: string | undefined; edited: boolean | undefined }> {
-  const seat = seatQuery(trx, actor, s, path).limit(1);
-  if (!askEdited) return { seated: (await seat.executeTakeFirst())?.approval_id, edited: undefined };
-  const row = await trx
-    .selectNoFrom((eb) => [seat.as('seated'), eb.exists(editsOnPath(trx, s.gate, s.task)).as('edited')])
-    .executeTakeFirstOrThrow();
+  const { shape, values } = seatAsked(actor, s, path);
+  if (!askEdited) {
+    return { seated: (await SEAT(`${shape}:none`).first(trx, values))?.seated ?? undefined, edited: undefined };
+  }
+  const edits = editsAsked(s.gate, s.task);
+  const row = await SEAT(`${shape}:${edits.shape}`).first(trx, { ...values, ...edits.values });
   // SQLite answers `exists` with 0/1, PostgreSQL with a boolean.
-  return { seated: row.seated ?? undefined, edited: Boolean(row.edited) };
+  return { seated: row?.seated ?? undefined, edited: Boolean(row?.edited) };
 }
 
 /** Throws `already_seated` when `seated` names the gate the actor holds a seat on. */
@@ -214,28 +216,54 @@ export function refuseSeated(actor: Principal, gate: ApprovalRow, seated: string
   );
 }
 
-/** The seat `actor` already holds on this gate, or on another gate of its path, for the payload as it stands. */
-function seatQuery(
-  trx: Transaction<Database>,
+/** Where a seat is looked for: this gate alone, or the gates of its path (an execution chain, an in-run decision). */
+type SeatOn = 'gate' | 'execution' | 'decision';
+/** Whose seat: the actor's, or (a delegate's decision) the actor's and the delegator's. */
+type SeatShape = `${SeatOn}:${'self' | 'delegated'}`;
+
+type SeatValues = EditsValues & { actor: string; delegator: string; digest: string };
+
+/** The shape and values of the seat query for `actor` deciding `s`. */
+function seatAsked(
   actor: Principal,
   { gate, task, delegated }: Subject,
   path: ApprovalPath | undefined,
-) {
-  let q = trx
+): { shape: SeatShape; values: SeatValues } {
+  return {
+    shape: `${path ? path.kind : 'gate'}:${delegated ? 'delegated' : 'self'}`,
+    values: {
+      taskId: task.id,
+      gateId: gate.id,
+      groupId: gate.group_id ?? gate.id,
+      actor: actor.id,
+      delegator: delegated?.delegator ?? actor.id,
+      digest: path?.digest ?? '',
+    },
+  };
+}
+
+/**
+ * The seat `actor` already holds on this gate, or on another gate of its path, for the payload as it
+ * stands (as `seated`); with an edits shape, also whether the path was edited (as `edited`). One
+ * prepared statement per shape.
+ */
+const SEAT = preparedShapes((db, v: Slots<SeatValues>, shape: `${SeatShape}:${EditsShape | 'none'}`) => {
+  const [on, who, edits] = shape.split(':') as [SeatOn, 'self' | 'delegated', EditsShape | 'none'];
+  let q = db
     .selectFrom('decisions')
     .innerJoin('approvals', 'approvals.id', 'decisions.approval_id')
-    .select(['decisions.approval_id'])
-    .where('decisions.task_id', '=', task.id)
-    .where(seatHolders(actor.id, delegated))
+    .select('decisions.approval_id as seated')
+    .where('decisions.task_id', '=', v.taskId)
+    .where(seatHolders(who === 'delegated' ? [v.actor, v.delegator] : [v.actor]))
     // A cancelled gate holds no seat: its decisions count for nothing (an earlier version's, issue 26).
     .where('approvals.status', '!=', 'cancelled');
-  if (!path) q = q.where('decisions.approval_id', '=', gate.id);
+  if (on === 'gate') q = q.where('decisions.approval_id', '=', v.gateId);
   else {
-    q = q.where('decisions.payload_digest', '=', path.digest);
+    q = q.where('decisions.payload_digest', '=', v.digest);
     q =
-      path.kind === 'execution'
-        ? q.where('approvals.kind', '=', 'execution')
-        : q.where('approvals.group_id', '=', gate.group_id ?? gate.id);
+      on === 'execution' ? q.where('approvals.kind', '=', 'execution') : q.where('approvals.group_id', '=', v.groupId);
   }
-  return q;
-}
+  const seat = q.limit(1);
+  if (edits === 'none') return seat.select(sql<null>`null`.as('edited'));
+  return db.selectNoFrom((eb) => [seat.as('seated'), eb.exists(editsOnPath(db, v, edits)).as('edited')]);
+});

@@ -153,10 +153,10 @@ export function onBehalfFields(d: Delegated | undefined): Pick<DecisionRecord, '
 
 /**
  * The seat rule with delegations: a decision fills its maker's seat and, on behalf, the delegator's;
- * so an earlier decision by or for either of them holds the seat.
+ * so an earlier decision by or for either of them holds the seat. `people`: the maker, and the
+ * delegator when the decision is on behalf.
  */
-export function seatHolders(actorId: string, d: Delegated | undefined) {
-  const people = d ? [actorId, d.delegator] : [actorId];
+export function seatHolders(people: readonly string[]) {
   return (eb: ExpressionBuilder<Database, 'decisions'>) =>
     eb.or([eb('decisions.principal_id', 'in', people), eb('decisions.on_behalf_of', 'in', people)]);
 }

@@ -17,7 +17,7 @@ import { gateContext, gateView } from '../approvals/views.js';
 import { coversCapabilities, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import type { NewEntry } from '../kernel/ledger.js';
-import { type ApprovalRow, iso, j, p, type TaskRow } from '../kernel/rows.js';
+import { type ApprovalRow, iso, j, moveTaskRow, p, type TaskRow } from '../kernel/rows.js';
 import { declareCapabilities } from '../principals/principals.js';
 import type { Database } from '../store/schema.js';
 import type { TaskView } from '../tasks/schemas.js';
@@ -174,9 +174,9 @@ export class Execution {
       grantedAt: iso(now),
     };
     const grantSignature = bytesToHex(signBytes(this.deps.key, canonicalJson(grant)), '0x');
-    const upd = await trx
-      .updateTable('tasks')
-      .set({
+    const moved = await moveTaskRow(
+      trx,
+      {
         status: 'executing',
         execution_id: executionId,
         executor: actor.id,
@@ -187,12 +187,10 @@ export class Execution {
         // proposed with, else 0 (none stated counts as none, so `confidence < threshold` asks a human).
         last_confidence: task.last_confidence ?? p<AiProposal>(task.ai_proposal).confidence ?? 0,
         updated_at: now,
-      })
-      .where('id', '=', taskId)
-      .where('status', '=', 'approved')
-      .executeTakeFirst();
-    if (Number(upd.numUpdatedRows) !== 1)
-      throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+      },
+      { id: taskId, status: 'approved' },
+    );
+    if (moved !== 1) throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
     await this.deps.ledger.append(trx, [
       {
         type: 'task.execution_started',
@@ -468,19 +466,17 @@ export class Execution {
       if (input.executionId !== undefined && input.executionId !== task.execution_id) {
         throw new HumanOSError('conflict', 'executionId does not match the running execution');
       }
-      const upd = await trx
-        .updateTable('tasks')
-        .set({
+      const moved = await moveTaskRow(
+        trx,
+        {
           status: outcome,
           updated_at: now,
           result: outcome === 'completed' ? j(input.result ?? null) : null,
           error: outcome === 'failed' ? j(input.error ?? null) : null,
-        })
-        .where('id', '=', taskId)
-        .where('status', '=', task.status)
-        .executeTakeFirst();
-      if (Number(upd.numUpdatedRows) !== 1)
-        throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
+        },
+        { id: taskId, status: task.status },
+      );
+      if (moved !== 1) throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
       await this.deps.ledger.append(trx, [
         {
           type: outcome === 'completed' ? 'task.completed' : 'task.failed',

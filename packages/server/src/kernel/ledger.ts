@@ -27,7 +27,15 @@ import type { Kysely, Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
 import { prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
-import { advanceTaskHeads, buildTaskHeads, type HeadsRead, signedHeads, writeHeadsRows } from './taskHeads.js';
+import {
+  advanceTaskHeads,
+  buildTaskHeads,
+  type HeadsRead,
+  refKey as key,
+  readNodes,
+  signedHeads,
+  writeHeadsRows,
+} from './taskHeads.js';
 
 export type NewEntry = Omit<LedgerEntry, 'v' | 'seq'>;
 
@@ -58,9 +66,6 @@ interface Frontier {
 
 const FRONTIER = Symbol('frontier');
 type SealWithFrontier = Seal & { [FRONTIER]?: Frontier };
-
-const key = ([level, idx]: NodeRef) => `${level}:${idx}`;
-const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
 
 /**
  * One transaction's appends, held in memory and written by `Ledger.seal` as a few multi-row inserts:
@@ -93,7 +98,7 @@ class PendingAppends {
       const leaf = entryLeafHash(encoded);
       this.known.set(key([0, seq]), leaf);
       this.nodeRows.push({ level: 0, idx: seq, hash: bytesToHex(leaf) });
-      this.entryRows.push({ seq, entry: encoded, leaf_hash: bytesToHex(leaf), task_id: e.taskId });
+      this.entryRows.push({ seq, entry: encoded, leaf_hash: bytesToHex(leaf), task_id: e.taskId ?? null });
       for (const [level, idx] of nodesCompletedBy(seq)) {
         const left = this.known.get(key([level - 1, 2 * idx]));
         const right = this.known.get(key([level - 1, 2 * idx + 1]));
@@ -341,14 +346,7 @@ export class Ledger {
   }
 
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {
-    const out = new Map<string, Hash>();
-    if (refs.length === 0) return out;
-    const rows = await db
-      .selectFrom('ledger_nodes')
-      .select(['level', 'idx', 'hash'])
-      .where((eb) => eb.or(refs.map(([level, idx]) => eb.and([eb('level', '=', level), eb('idx', '=', idx)]))))
-      .execute();
-    for (const r of rows) out.set(key([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+    const out = await readNodes(db, 'ledger_nodes', refs);
     for (const ref of refs) if (!out.has(key(ref))) throw new Error(`ledger node ${key(ref)} missing`);
     return out;
   }

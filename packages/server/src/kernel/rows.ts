@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { preparedUpdate } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** How values travel in and out of store columns: JSON text and epoch milliseconds. */
@@ -13,3 +14,12 @@ export const iso = (ms: number): string => new Date(ms).toISOString();
 export type TaskRow = Selectable<Database['tasks']>;
 export type ApprovalRow = Selectable<Database['approvals']>;
 export type DecisionRow = Selectable<Database['decisions']>;
+
+/**
+ * A task's row moved from the status it was read with (a concurrent change updates nothing: the
+ * caller refuses on 0), with one prepared statement per set of columns (`store/prepared.ts`).
+ *
+ * @example
+ * if ((await moveTaskRow(trx, { status: 'executing', updated_at: now }, { id, status: 'approved' })) !== 1) throw …;
+ */
+export const moveTaskRow = preparedUpdate('tasks', ['id', 'status']);

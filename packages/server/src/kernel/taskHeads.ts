@@ -24,12 +24,57 @@ import {
   verifyInclusion,
 } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
-import { preparedInsert } from '../store/prepared.js';
+import { at, preparedByCount, preparedInsert } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
-const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
+export const fromHex = (h: string): Hash => new Uint8Array(Buffer.from(h, 'hex'));
 const toHex = (h: Hash): string => Buffer.from(h).toString('hex');
-const refKey = ([level, idx]: NodeRef) => `${level}:${idx}`;
+/** A tree node's key in the maps nodes are kept in: `level:idx`. */
+export const refKey = ([level, idx]: NodeRef) => `${level}:${idx}`;
+
+type NodeTable = 'ledger_nodes' | 'task_head_nodes';
+
+/** Nodes by (level, idx): the two trees' node tables have the same columns and key. */
+const nodesQuery = (table: NodeTable) =>
+  preparedByCount((db, n, v) =>
+    db
+      // Either table: the cast only picks one of two identical row types for the builder.
+      .selectFrom(table as 'ledger_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where((eb) =>
+        eb.or(
+          Array.from({ length: n }, (_, i) =>
+            eb.and([eb('level', '=', v[at(i, 'level')] as never), eb('idx', '=', v[at(i, 'idx')] as never)]),
+          ),
+        ),
+      ),
+  );
+const NODES: Record<NodeTable, ReturnType<typeof nodesQuery>> = {
+  ledger_nodes: nodesQuery('ledger_nodes'),
+  task_head_nodes: nodesQuery('task_head_nodes'),
+};
+
+/**
+ * The stored hashes of `refs` in one of the node tables (the ledger's tree, or the task-heads
+ * tree), by `refKey`; a ref with no row is absent from the map (the caller decides what that means).
+ *
+ * @example
+ * const nodes = await readNodes(trx, 'ledger_nodes', perfectNodesFor([0, size]));
+ */
+export async function readNodes(
+  db: Kysely<Database>,
+  table: NodeTable,
+  refs: readonly NodeRef[],
+): Promise<Map<string, Hash>> {
+  const out = new Map<string, Hash>();
+  if (refs.length === 0) return out;
+  const rows = await NODES[table].rows(
+    db,
+    refs.map(([level, idx]) => ({ level, idx })),
+  );
+  for (const r of rows) out.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+  return out;
+}
 
 /** The rows a seal writes for the heads map (upserts: positions stay, counts and nodes change). */
 export interface HeadsRows {
@@ -84,22 +129,13 @@ export async function loadHeadNodes(
   cached?: ReadonlyMap<string, Hash>,
 ): Promise<HeadsNodeStore & { known: Map<string, Hash>; written: Map<string, Database['task_head_nodes']> }> {
   const store = recordingStore();
-  const byLevel = new Map<number, number[]>();
-  for (const [level, idx] of refs) {
-    const hit = cached?.get(refKey([level, idx]));
-    if (hit) store.known.set(refKey([level, idx]), hit);
-    else byLevel.set(level, [...(byLevel.get(level) ?? []), idx]);
+  const missing: NodeRef[] = [];
+  for (const ref of refs) {
+    const hit = cached?.get(refKey(ref));
+    if (hit) store.known.set(refKey(ref), hit);
+    else missing.push(ref);
   }
-  if (byLevel.size > 0) {
-    const rows = await db
-      .selectFrom('task_head_nodes')
-      .select(['level', 'idx', 'hash'])
-      .where((eb) =>
-        eb.or([...byLevel].map(([level, idxs]) => eb.and([eb('level', '=', level), eb('idx', 'in', idxs)]))),
-      )
-      .execute();
-    for (const r of rows) store.known.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
-  }
+  for (const [k, h] of await readNodes(db, 'task_head_nodes', missing)) store.known.set(k, h);
   return store;
 }
 

@@ -1,7 +1,16 @@
 import type { Store } from '@humanos/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backends, useStore } from '../../../../test-support/harness.js';
-import { prepared, preparedInsert, type Slots } from './prepared.js';
+import {
+  allColumns,
+  at,
+  prepared,
+  preparedByCount,
+  preparedInsert,
+  preparedShapes,
+  preparedUpdate,
+  type Slots,
+} from './prepared.js';
 
 /** A checkpoint row: a table with a number key and text columns, nothing else refers to it here. */
 const cp = (size: number) => ({ size, root_hash: `root-${size}`, note: `note ${size}`, created_at: 1000 + size });
@@ -23,6 +32,28 @@ const upsertNodes = preparedInsert('task_head_nodes', ['level', 'idx', 'hash'], 
   q.onConflict((oc) => oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') }))),
 );
 const node = (idx: number, hash: string) => ({ level: 7, idx, hash });
+
+/** Nodes of level 7 by idx: an `or` list whose length is the shape. */
+const nodesAt = preparedByCount((db, n, v) =>
+  db
+    .selectFrom('task_head_nodes')
+    .select(['idx', 'hash'])
+    .where('level', '=', 7)
+    .where((eb) => eb.or(Array.from({ length: n }, (_, i) => eb('idx', '=', v[at(i, 'idx')] as never))))
+    .orderBy('idx'),
+);
+const updateCp = preparedUpdate('checkpoints', ['size']);
+const cpWhere = preparedShapes((db, v: Slots<{ size: number }>, shape: 'exact' | 'above') =>
+  db
+    .selectFrom('checkpoints')
+    .select('size')
+    .where('size', shape === 'exact' ? '=' : '>', v.size)
+    .orderBy('size'),
+);
+const insertCps = preparedInsert(
+  'checkpoints',
+  allColumns<'checkpoints'>({ size: 1, root_hash: 1, note: 1, created_at: 1 }),
+);
 
 for (const backend of backends()) {
   describe(`prepared queries [${backend}]`, () => {
@@ -79,6 +110,61 @@ for (const backend of backends()) {
       );
       await expect(bad.execute(store.db, { size: 0 })).rejects.toThrow('value "size" is not a bound parameter');
       expect(await store.db.selectFrom('checkpoints').select('size').execute()).toEqual(before);
+    });
+
+    it('reads an or-list of any length (one statement per length up to 64, built as usual past it)', async () => {
+      await store.db.deleteFrom('task_head_nodes').where('level', '=', 7).execute();
+      await upsertNodes(
+        store.db,
+        Array.from({ length: 80 }, (_, i) => node(i, `n${i}`)),
+      );
+      const idxs = async (list: number[]) =>
+        (
+          await nodesAt.rows(
+            store.db,
+            list.map((idx) => ({ idx })),
+          )
+        ).map((r) => `${r.idx}=${r.hash}`);
+      expect(await idxs([3])).toEqual(['3=n3']);
+      expect(await idxs([5, 1])).toEqual(['1=n1', '5=n5']);
+      // Same length, other values: the compiled statement is reused with them.
+      expect(await idxs([7, 2])).toEqual(['2=n2', '7=n7']);
+      expect(await idxs([7, 999])).toEqual(['7=n7']);
+      const many = Array.from({ length: 70 }, (_, i) => i + 5);
+      expect(await idxs(many)).toEqual(many.map((i) => `${i}=n${i}`));
+    });
+
+    it('updates the columns each call sets (one statement per set of columns), counting rows updated', async () => {
+      await store.db.deleteFrom('checkpoints').execute();
+      await insertCps(store.db, [cp(1), cp(2)]);
+      expect(await updateCp(store.db, { note: 'one' }, { size: 1 })).toBe(1);
+      expect(await updateCp(store.db, { note: 'two', created_at: 7 }, { size: 2 })).toBe(1);
+      // An undefined value leaves its column alone; a match of no row updates none.
+      expect(await updateCp(store.db, { note: undefined, created_at: 8 }, { size: 2 })).toBe(1);
+      expect(await updateCp(store.db, { note: 'none' }, { size: 3 })).toBe(0);
+      const rows = await store.db.selectFrom('checkpoints').selectAll().orderBy('size').execute();
+      expect(rows.map((r) => [Number(r.size), r.note, Number(r.created_at), r.root_hash])).toEqual([
+        [1, 'one', 1001, 'root-1'],
+        [2, 'two', 8, 'root-2'],
+      ]);
+    });
+
+    it('keeps one statement per shape, each run with its own values', async () => {
+      await store.db.deleteFrom('checkpoints').execute();
+      await insertCps(store.db, [cp(1), cp(2), cp(3)]);
+      const sizes = async (shape: 'exact' | 'above', size: number) =>
+        (await cpWhere(shape).rows(store.db, { size })).map((r) => Number(r.size));
+      expect(await sizes('exact', 2)).toEqual([2]);
+      expect(await sizes('above', 1)).toEqual([2, 3]);
+      expect(await sizes('exact', 3)).toEqual([3]);
+      expect(await sizes('above', 2)).toEqual([3]);
+    });
+
+    it('refuses an insert row without a value for a named column, and writes nothing', async () => {
+      await store.db.deleteFrom('checkpoints').execute();
+      const row = { size: 9, root_hash: 'r', note: undefined as unknown as string, created_at: 1 };
+      await expect(insertCps(store.db, [cp(8), row])).rejects.toThrow('insert into checkpoints: no value for note');
+      expect(await store.db.selectFrom('checkpoints').select('size').execute()).toEqual([]);
     });
   });
 }

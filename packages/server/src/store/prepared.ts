@@ -106,11 +106,113 @@ export class Prepared<V extends Record<string, unknown>, R> {
   }
 }
 
-/** Row counts up to which `preparedInsert` keeps one compiled statement per count. */
-const MAX_PREPARED_ROWS = 64;
+/**
+ * Prepared queries of a few shapes (a clause there or not, one condition or another): one per shape
+ * key, built by one function. Keys come from a fixed set in code (a union of literals), never from
+ * a value, so the number of statements stays bounded.
+ *
+ * @example
+ * const byStatus = preparedShapes((db, v: Slots<{ id: string }>, shape: 'any' | 'pending') => {
+ *   const q = db.selectFrom('approvals').selectAll().where('task_id', '=', v.id);
+ *   return shape === 'pending' ? q.where('status', '=', 'pending') : q;
+ * });
+ * const gates = await byStatus('pending').rows(trx, { id: taskId });
+ */
+export function preparedShapes<K extends string, V extends Record<string, unknown>, R>(
+  build: (db: Kysely<Database>, v: Slots<V>, shape: K, dialect: StoreDialect) => Compilable<R>,
+): (shape: K) => Prepared<V, R> {
+  const byShape = new Map<K, Prepared<V, R>>();
+  return (shape) => {
+    let q = byShape.get(shape);
+    if (!q) {
+      q = new Prepared<V, R>((db, v, dialect) => build(db, v, shape, dialect));
+      byShape.set(shape, q);
+    }
+    return q;
+  };
+}
+
+/** Counts (rows, list items) up to which `preparedByCount` keeps one compiled statement per count. */
+const MAX_PREPARED_COUNT = 64;
 
 type Table = keyof Database & string;
 type InsertBuilder<T extends Table> = InsertQueryBuilder<Database, T, InsertResult>;
+
+/**
+ * Values of a `preparedByCount` query: the `i`th item's `name` is `v[at(i, name)]`. When the count is
+ * over the limit, the builder gets the values themselves instead of slots (a one-off query).
+ */
+export const at = (i: number, name: string): string => `${i}:${name}`;
+
+/**
+ * A query whose shape is a count (an insert's rows, an `or` list's items): one prepared query per
+ * count up to 64, and above that a query built with the values (as without `prepared`).
+ *
+ * @example
+ * const nodes = preparedByCount((db, n, v) =>
+ *   db.selectFrom('ledger_nodes').selectAll().where((eb) =>
+ *     eb.or(Array.from({ length: n }, (_, i) => eb('idx', '=', v[at(i, 'idx')])))));
+ * const rows = await nodes.rows(trx, [{ idx: 1 }, { idx: 2 }]);
+ */
+export function preparedByCount<R>(
+  build: (db: Kysely<Database>, n: number, v: Slots<Record<string, unknown>>, dialect: StoreDialect) => Compilable<R>,
+): ByCount<R> {
+  return new ByCount(build);
+}
+
+export class ByCount<R> {
+  private readonly byCount = new Map<number, Prepared<Record<string, unknown>, R>>();
+
+  constructor(
+    private readonly build: (
+      db: Kysely<Database>,
+      n: number,
+      v: Slots<Record<string, unknown>>,
+      dialect: StoreDialect,
+    ) => Compilable<R>,
+  ) {}
+
+  /** Runs the query for `items` (each one's fields are its values). */
+  execute(db: Kysely<Database>, items: readonly object[]): Promise<QueryResult<R>> {
+    const values: Record<string, unknown> = {};
+    items.forEach((item, i) => {
+      for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
+    });
+    return this.run(db, items.length, values);
+  }
+
+  /** Runs the query for `n` items whose values are already named (`at(i, name)`). */
+  async run(db: Kysely<Database>, n: number, values: Record<string, unknown>): Promise<QueryResult<R>> {
+    if (n > MAX_PREPARED_COUNT) {
+      const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
+      return db.executeQuery<R>(this.build(db, n, values as Slots<Record<string, unknown>>, dialect).compile());
+    }
+    let q = this.byCount.get(n);
+    if (!q) {
+      q = new Prepared((db, v, dialect) => this.build(db, n, v, dialect));
+      this.byCount.set(n, q);
+    }
+    return q.execute(db, values);
+  }
+
+  /** The rows the query returned. */
+  async rows(db: Kysely<Database>, items: readonly object[]): Promise<R[]> {
+    return (await this.execute(db, items)).rows;
+  }
+}
+
+/**
+ * Every column of `table`, checked by the compiler: a column left out or misspelt is a type error,
+ * so an insert that names them all cannot silently miss one added by a later migration.
+ *
+ * @example
+ * const INSERT_OPEN = preparedInsert('approval_opens', allColumns<'approval_opens'>({ approval_id: 1, principal_id: 1, channel: 1, opened_at: 1 }));
+ */
+export function allColumns<T extends Table>(
+  columns: Record<keyof Database[T] & string, 1>,
+): (keyof Database[T] & string)[] {
+  return Object.keys(columns) as (keyof Database[T] & string)[];
+}
 
 /**
  * A multi-row insert of fixed columns: one prepared statement per row count (a count is a shape),
@@ -126,30 +228,65 @@ export function preparedInsert<T extends Table>(
   columns: readonly (keyof Database[T] & string)[],
   finish: (q: InsertBuilder<T>) => Compilable<unknown> = (q) => q,
 ): (db: Kysely<Database>, rows: readonly Database[T][]) => Promise<void> {
-  const byCount = new Map<number, Prepared<Record<string, unknown>, unknown>>();
-  const build = (db: Kysely<Database>, rows: readonly Record<string, unknown>[]) =>
-    finish(db.insertInto(table).values(rows as never));
+  const q = preparedByCount((db, n, v) =>
+    finish(
+      db
+        .insertInto(table)
+        .values(Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, v[at(i, c)]]))) as never),
+    ),
+  );
   return async (db, rows) => {
     if (rows.length === 0) return;
-    if (rows.length > MAX_PREPARED_ROWS) {
-      await db.executeQuery(build(db, rows as readonly Record<string, unknown>[]).compile());
-      return;
-    }
-    let q = byCount.get(rows.length);
-    if (!q) {
-      const n = rows.length;
-      q = prepared((db, v: Slots<Record<string, unknown>>) =>
-        build(
-          db,
-          Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, v[`${i}:${c}`]]))),
-        ),
-      );
-      byCount.set(n, q);
-    }
+    // Only the named columns: a row object with more fields must not change the statement.
     const values: Record<string, unknown> = {};
     rows.forEach((row, i) => {
-      for (const c of columns) values[`${i}:${c}`] = (row as Record<string, unknown>)[c];
+      for (const c of columns) {
+        const value = (row as Record<string, unknown>)[c];
+        // Kysely leaves an undefined value's column out (the default); a fixed statement cannot.
+        if (value === undefined) throw new Error(`insert into ${table}: no value for ${c}`);
+        values[at(i, c)] = value;
+      }
     });
-    await q.execute(db, values);
+    await q.run(db, rows.length, values);
+  };
+}
+
+/** Column sets up to which `preparedUpdate` keeps one compiled statement per set. */
+const MAX_UPDATE_SHAPES = 64;
+
+/**
+ * An update of `table` by equality on the `where` columns, setting whichever columns the caller
+ * passes: one prepared statement per set of columns (each code path has its own), so the callers
+ * keep writing `{ ...changes, updated_at: now }`. Resolves to the number of rows updated.
+ *
+ * @example
+ * const updateTask = preparedUpdate('tasks', ['id', 'status']);
+ * const moved = await updateTask(trx, { status: 'executing', updated_at: now }, { id, status: 'approved' });
+ */
+export function preparedUpdate<T extends Table, W extends keyof Database[T] & string>(
+  table: T,
+  where: readonly W[],
+): (db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>) => Promise<number> {
+  const byShape = new Map<string, Prepared<Record<string, unknown>, unknown>>();
+  const build = (db: Kysely<Database>, columns: readonly string[], v: Record<string, unknown>) => {
+    // The table is a type parameter: Kysely's builder types cannot follow it, the columns are checked above.
+    let q = db.updateTable(table as 'tasks').set(Object.fromEntries(columns.map((c) => [c, v[`set:${c}`]])) as never);
+    for (const w of where) q = q.where(w as 'id', '=', v[`where:${w}`] as never);
+    return q;
+  };
+  return async (db, set, match) => {
+    // An undefined value leaves its column alone, as Kysely's `set` does.
+    const columns = Object.keys(set).filter((c) => (set as Record<string, unknown>)[c] !== undefined);
+    const values: Record<string, unknown> = {};
+    for (const c of columns) values[`set:${c}`] = (set as Record<string, unknown>)[c];
+    for (const w of where) values[`where:${w}`] = match[w];
+    const shape = columns.join();
+    let q = byShape.get(shape);
+    if (!q && byShape.size < MAX_UPDATE_SHAPES) {
+      q = prepared((db, v: Slots<Record<string, unknown>>) => build(db, columns, v));
+      byShape.set(shape, q);
+    }
+    const result = q ? await q.execute(db, values) : await db.executeQuery(build(db, columns, values).compile());
+    return Number(result.numAffectedRows ?? 0n);
   };
 }

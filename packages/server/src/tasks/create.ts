@@ -22,6 +22,7 @@ import type { CreateTaskInput, PlannedTaskInput } from '../policy/input.js';
 import { planTask, withDefaults } from '../policy/plan.js';
 import { plannedGates, undecidableGates } from '../policy/undecidable.js';
 import { requireOnBehalfOfConsent } from '../principals/consents.js';
+import { allColumns, preparedInsert } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import type { CreatedTask } from './schemas.js';
 
@@ -237,9 +238,8 @@ async function gatesFor(
 
 async function insertTask(trx: Transaction<Database>, actor: Principal, t: Planned, createdSeq: number) {
   const { input, plan, now } = t;
-  await trx
-    .insertInto('tasks')
-    .values({
+  await INSERT_TASK(trx, [
+    {
       id: t.taskId,
       requester: actor.id,
       on_behalf_of: input.onBehalfOf ?? null,
@@ -274,9 +274,50 @@ async function insertTask(trx: Transaction<Database>, actor: Principal, t: Plann
       overridden_by: null,
       warnings: j(plan.warnings),
       warnings_digest: t.digest,
-    })
-    .execute();
+      assigned_to: null,
+    },
+  ]);
 }
+
+const INSERT_TASK = preparedInsert(
+  'tasks',
+  allColumns<'tasks'>({
+    id: 1,
+    requester: 1,
+    on_behalf_of: 1,
+    description: 1,
+    required_capabilities: 1,
+    payload: 1,
+    proposed_payload: 1,
+    approved_payload: 1,
+    approved_digest: 1,
+    hitl: 1,
+    client: 1,
+    policy: 1,
+    risk: 1,
+    ai_proposal: 1,
+    status: 1,
+    execution_id: 1,
+    executor: 1,
+    result: 1,
+    error: 1,
+    created_at: 1,
+    updated_at: 1,
+    created_seq: 1,
+    lease_id: 1,
+    lease_expires_at: 1,
+    attempt: 1,
+    last_confidence: 1,
+    overridden_by: 1,
+    assigned_to: 1,
+    payload_digest: 1,
+    cap_key: 1,
+    audit_frequency: 1,
+    audit_review_id: 1,
+    warnings: 1,
+    warnings_digest: 1,
+  }),
+);
 
 /** The 201 body: status and policy, the first open gate, and the whole chain when there are several. */
 function responseBody(t: Planned, gates: GateToOpen[], warnings: ApprovalWarning[]): CreatedTask {

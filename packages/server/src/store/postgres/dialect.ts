@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { StoreDialect } from '../dialect.js';
 
@@ -15,7 +15,7 @@ export const postgresDialect: StoreDialect = {
   jsonArrayFrom,
   skipLocked: (q) => q.forUpdate().skipLocked() as typeof q,
   async statements(trx, list) {
-    await sql.raw(list.join('; ')).execute(trx);
+    await trx.executeQuery(CompiledQuery.raw(list.join('; ')));
   },
   async notify(trx, message) {
     await sql`select pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify(message)})`.execute(trx);
