@@ -4,7 +4,7 @@
  * and Ed25519 verdicts on the edge cases where OpenSSL and noble used to disagree.
  */
 import { ed25519 } from '@noble/curves/ed25519';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import * as node from '../src/crypto/node.js';
 import * as web from '../src/crypto/web.js';
 import { base64ToBytes } from '../src/notes.js';
@@ -30,6 +30,27 @@ describe('#crypto on Node and in the browser', () => {
   it('the Node module offers everything the browser module does (the verifier uses only that)', () => {
     expectTypeOf(node).toMatchTypeOf<typeof web>();
     expect(Object.keys(node)).toEqual(expect.arrayContaining(Object.keys(web)));
+  });
+
+  it('Node without the one-shot crypto.hash (20.11, which the engines allow) hashes the same', async () => {
+    vi.resetModules();
+    vi.doMock('node:crypto', async (original) => {
+      const real = await original<typeof import('node:crypto')>();
+      return { ...real, hash: undefined, default: { ...real, hash: undefined } };
+    });
+    try {
+      const older = await import('../src/crypto/node.js');
+      const inputs = ['', 'abc', 'ünïcödé ✓ 𝄞', Uint8Array.of(0, 1, 255), new Uint8Array(1000).fill(7)];
+      for (const x of inputs) {
+        expect(older.sha256Hex(x)).toBe(node.sha256Hex(x));
+        expect(older.toHex(older.sha256(x))).toBe(node.toHex(node.sha256(x)));
+        expect(node.sha256Hex(x)).toBe(web.sha256Hex(x));
+      }
+      expect(older.sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    } finally {
+      vi.doUnmock('node:crypto');
+      vi.resetModules();
+    }
   });
 
   it('SHA-256 of parts (strings as UTF-8) is the hash of their concatenation, the same in both', () => {

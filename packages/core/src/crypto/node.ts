@@ -4,8 +4,18 @@
  * stays on OpenSSL; `web.ts` is the same API on audited pure-JS code for browsers. Everything here is
  * synchronous, so the verifier built on it is too, in either runtime.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { assertUsableEd25519Key } from './ed25519key.js';
+
+/**
+ * `crypto.hash` (Node ≥ 20.12; the engines allow 20.11, which lacks it): a one-shot digest without a
+ * Hash object, ≈ 3× faster than `createHash` for one short input — payload digests, leaf hashes and
+ * token hashes run many times per request.
+ */
+const oneShot = (
+  nodeCrypto as { hash?: (algorithm: string, data: Uint8Array | string, encoding: 'hex' | 'buffer') => string | Buffer }
+).hash;
 
 /**
  * SHA-256 of the concatenation of `parts` (strings as UTF-8), fed to one hash without concatenating
@@ -15,6 +25,7 @@ import { assertUsableEd25519Key } from './ed25519key.js';
  * toHex(sha256('ab', Uint8Array.of(0x63))) === toHex(sha256('abc'))
  */
 export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
+  if (oneShot && parts.length === 1) return oneShot('sha256', parts[0] as Uint8Array | string, 'buffer') as Buffer;
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest();
@@ -28,7 +39,7 @@ export function sha256(...parts: readonly (Uint8Array | string)[]): Uint8Array {
  * sha256Hex('abc') // 'ba7816bf…'
  */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? (oneShot('sha256', data, 'hex') as string) : createHash('sha256').update(data).digest('hex');
 }
 
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');

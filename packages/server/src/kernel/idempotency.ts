@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson, HumanOSError } from '@humanos/core';
+import { canonicalJson, HumanOSError, sha256Hex } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { j, p } from './rows.js';
@@ -12,7 +11,7 @@ export interface StoredResponse {
 
 /** The fingerprint of a request body: canonical JSON, so key order and spacing do not matter. */
 export function requestHash(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+  return sha256Hex(canonicalJson(body));
 }
 
 /**

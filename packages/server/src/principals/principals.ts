@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { didKind, HumanOSError, type PrincipalView } from '@humanos/core';
+import { randomBytes } from 'node:crypto';
+import { didKind, HumanOSError, type PrincipalView, sha256Hex } from '@humanos/core';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { type Principal, requireAdmin } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -22,7 +22,7 @@ const CACHE_MS = 30_000;
 
 /** Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force. */
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 export function newToken(): string {
