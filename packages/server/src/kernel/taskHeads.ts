@@ -54,6 +54,32 @@ const NODES: Record<NodeTable, ReturnType<typeof nodesQuery>> = {
   task_head_nodes: nodesQuery('task_head_nodes'),
 };
 
+const HEADS = preparedByCount((db, n, v) =>
+  db
+    .selectFrom('task_heads')
+    .selectAll()
+    .where(
+      'task_id',
+      'in',
+      Array.from({ length: n }, (_, i) => v[at(i, 'taskId')] as never),
+    ),
+);
+
+/**
+ * The stored head rows of `taskIds` (a task without one has no committed entry yet), unproved: the
+ * caller proves each against a signed heads root.
+ *
+ * @example
+ * const [row] = await readHeads(trx, [taskId]);
+ */
+export async function readHeads(db: Kysely<Database>, taskIds: readonly string[]): Promise<HeadRow[]> {
+  if (taskIds.length === 0) return [];
+  return HEADS.rows(
+    db,
+    taskIds.map((taskId) => ({ taskId })),
+  );
+}
+
 /**
  * The stored hashes of `refs` in one of the node tables (the ledger's tree, or the task-heads
  * tree), by `refKey`; a ref with no row is absent from the map (the caller decides what that means).
@@ -199,8 +225,7 @@ export async function advanceTaskHeads(
     return row ? [row] : [];
   });
   const unread = [...leaves.keys()].filter((id) => !known?.rows.has(id));
-  if (unread.length > 0)
-    stored.push(...(await db.selectFrom('task_heads').selectAll().where('task_id', 'in', unread).execute()));
+  if (unread.length > 0) stored.push(...(await readHeads(db, unread)));
   for (const h of stored) {
     const pos = Number(h.pos);
     if (!Number.isSafeInteger(pos) || pos < 0 || pos >= prev.size) throw tampered(h.task_id, `position ${h.pos}`);

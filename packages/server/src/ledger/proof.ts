@@ -18,7 +18,7 @@ import {
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { type HeadsRead, keepProved, loadHeadNodes } from '../kernel/taskHeads.js';
+import { type HeadsRead, keepProved, loadHeadNodes, readHeads } from '../kernel/taskHeads.js';
 import type { Database } from '../store/schema.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
@@ -66,7 +66,7 @@ export async function proveTaskHead(
 ): Promise<void> {
   let acc = EMPTY_TASK_ACC;
   for (const leaf of leaves) acc = extendTaskAcc(acc, leaf);
-  const row = await db.selectFrom('task_heads').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+  const [row] = await readHeads(db, [taskId]);
   if (!row) {
     // A task with no committed entry has no head yet (its entries are all in this transaction).
     if (leaves.length === 0) return;

@@ -163,7 +163,7 @@ for (const backend of backends()) {
     it('refuses an insert row without a value for a named column, and writes nothing', async () => {
       await store.db.deleteFrom('checkpoints').execute();
       const row = { size: 9, root_hash: 'r', note: undefined as unknown as string, created_at: 1 };
-      await expect(insertCps(store.db, [cp(8), row])).rejects.toThrow('insert into checkpoints: no value for note');
+      await expect(insertCps(store.db, [cp(8), row])).rejects.toThrow('no value for note (item 1)');
       expect(await store.db.selectFrom('checkpoints').select('size').execute()).toEqual([]);
     });
   });

@@ -27,6 +27,8 @@ interface Template {
   compiled: CompiledQuery;
   /** For each parameter, the value's name, or undefined for a constant the builder put there. */
   names: (string | undefined)[];
+  /** For a query over items (`preparedByCount`), each parameter's item and field, parsed from its name once. */
+  refs?: ([number, string] | undefined)[];
 }
 
 /**
@@ -59,18 +61,46 @@ export class Prepared<V extends Record<string, unknown>, R> {
 
   /** Runs the query with `values` on `db` (a transaction or the database). */
   async execute(db: Kysely<Database>, values: V): Promise<QueryResult<R>> {
+    const { compiled, names } = this.template(db);
+    const parameters = compiled.parameters.map((p, i) => {
+      const name = names[i];
+      return name === undefined ? p : values[name];
+    });
+    return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
+  }
+
+  /**
+   * Runs a query built over items (values named `at(i, field)`) with each parameter read from its
+   * item directly, without naming every value first (the write path's multi-row inserts). A field
+   * the statement names but the item leaves undefined is refused: Kysely would have left the column
+   * out (its default); a fixed statement cannot.
+   */
+  async executeItems(db: Kysely<Database>, items: readonly object[]): Promise<QueryResult<R>> {
+    const t = this.template(db);
+    t.refs ??= t.names.map((name) => {
+      if (name === undefined) return undefined;
+      const colon = name.indexOf(':');
+      return [Number(name.slice(0, colon)), name.slice(colon + 1)];
+    });
+    const refs = t.refs;
+    const parameters = t.compiled.parameters.map((p, k) => {
+      const ref = refs[k];
+      if (ref === undefined) return p;
+      const value = (items[ref[0]] as Record<string, unknown>)[ref[1]];
+      if (value === undefined) throw new Error(`prepared query: no value for ${ref[1]} (item ${ref[0]})`);
+      return value;
+    });
+    return db.executeQuery<R>({ ...t.compiled, parameters } as CompiledQuery<R>);
+  }
+
+  private template(db: Kysely<Database>): Template {
     const adapter = db.getExecutor().adapter;
     let t = this.templates.get(adapter);
     if (!t) {
       t = this.compile(db, adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect);
       this.templates.set(adapter, t);
     }
-    const { compiled, names } = t;
-    const parameters = compiled.parameters.map((p, i) => {
-      const name = names[i];
-      return name === undefined ? p : values[name];
-    });
-    return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
+    return t;
   }
 
   /** The rows the query returned. */
@@ -172,18 +202,17 @@ export class ByCount<R> {
     ) => Compilable<R>,
   ) {}
 
-  /** Runs the query for `items` (each one's fields are its values). */
+  /**
+   * Runs the query for `items`: each one's fields are its values (fields the query does not name
+   * are ignored; one it names must not be undefined).
+   */
   execute(db: Kysely<Database>, items: readonly object[]): Promise<QueryResult<R>> {
-    const values: Record<string, unknown> = {};
-    items.forEach((item, i) => {
-      for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
-    });
-    return this.run(db, items.length, values);
-  }
-
-  /** Runs the query for `n` items whose values are already named (`at(i, name)`). */
-  async run(db: Kysely<Database>, n: number, values: Record<string, unknown>): Promise<QueryResult<R>> {
+    const n = items.length;
     if (n > MAX_PREPARED_COUNT) {
+      const values: Record<string, unknown> = {};
+      items.forEach((item, i) => {
+        for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
+      });
       const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
       return db.executeQuery<R>(this.build(db, n, values as Slots<Record<string, unknown>>, dialect).compile());
     }
@@ -192,7 +221,7 @@ export class ByCount<R> {
       q = new Prepared((db, v, dialect) => this.build(db, n, v, dialect));
       this.byCount.set(n, q);
     }
-    return q.execute(db, values);
+    return q.executeItems(db, items);
   }
 
   /** The rows the query returned. */
@@ -237,17 +266,8 @@ export function preparedInsert<T extends Table>(
   );
   return async (db, rows) => {
     if (rows.length === 0) return;
-    // Only the named columns: a row object with more fields must not change the statement.
-    const values: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      for (const c of columns) {
-        const value = (row as Record<string, unknown>)[c];
-        // Kysely leaves an undefined value's column out (the default); a fixed statement cannot.
-        if (value === undefined) throw new Error(`insert into ${table}: no value for ${c}`);
-        values[at(i, c)] = value;
-      }
-    });
-    await q.run(db, rows.length, values);
+    // Only the named columns are read: a row object with more fields does not change the statement.
+    await q.execute(db, rows);
   };
 }
 
