@@ -4,10 +4,14 @@ import { loadConfig } from '@humanos/server';
 
 export const ADMIN = 'bench-admin-token-0123456789';
 
-/** The p-th percentile of `xs` (nearest rank). */
-export const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+/** The p-th percentile of `xs` (nearest rank); NaN for no samples. */
+export const pct = (xs, p) =>
+  xs.length === 0
+    ? Number.NaN
+    : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
-export const fmt = (n, d = 1) => Number(n).toFixed(d);
+/** `n` with `d` decimals; a dash for no figure (NaN). */
+export const fmt = (n, d = 1) => (Number.isFinite(Number(n)) ? Number(n).toFixed(d) : '—');
 
 /**
  * A benchmark server's config: its own data dir, the admin token above, an ephemeral port, no

@@ -15,20 +15,15 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ADMIN, fmt as f, pct } from './common.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
-const ADMIN = 'bench-admin-token-0123456789';
 const WAITERS = Number(process.env.BENCH_WAITERS ?? 2000);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 2000);
 const LEDGER = Number(process.env.BENCH_LEDGER_SIZE ?? 1_000_000);
 /** Runs of the wake-up and stream scenarios per build (the machine is shared: figures vary). */
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? Number.NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const f = (n, d = 1) => (Number.isFinite(n) ? Number(n).toFixed(d) : '—');
 
 // ---- prober: `node bench/ops.mjs --probe URL` prints {latencies} when it receives SIGTERM -------------
 // Open loop: one /healthz every PROBE_EVERY_MS whatever the answers, each timed from when it was due.

@@ -9,16 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { didKeyFromPublicKey, generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
 import { exportLedger, Ledger, openStore } from '@humanos/server';
+import { ADMIN, fmt, pct } from './common.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const which = process.argv[2] ?? 'all';
-const ADMIN = 'bench-admin-token-0123456789';
-
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
-const fmt = (n, d = 1) => Number(n).toFixed(d);
 
 function spawnNode(args, env) {
   const proc = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
