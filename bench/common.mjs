@@ -1,17 +1,8 @@
-// What the in-process benchmarks share: the admin token, percentiles, number formatting, and the
-// config of a server started in the benchmark's own process.
+// What the in-process benchmarks share: the config of a server started in the benchmark's own
+// process and a JSON call, with the admin token, percentiles and formatting of `stats.mjs`.
 import { loadConfig } from '@humanos/server';
 
-export const ADMIN = 'bench-admin-token-0123456789';
-
-/** The p-th percentile of `xs` (nearest rank); NaN for no samples. */
-export const pct = (xs, p) =>
-  xs.length === 0
-    ? Number.NaN
-    : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-
-/** `n` with `d` decimals; a dash for no figure (NaN). */
-export const fmt = (n, d = 1) => (Number.isFinite(Number(n)) ? Number(n).toFixed(d) : '—');
+export { ADMIN, fmt, pct } from './stats.mjs';
 
 /**
  * A benchmark server's config: its own data dir, the admin token above, an ephemeral port, no

@@ -15,7 +15,7 @@ import http from 'node:http';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ADMIN, fmt as f, pct } from './common.mjs';
+import { ADMIN, fmt as f, pct } from './stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const WAITERS = Number(process.env.BENCH_WAITERS ?? 2000);
@@ -45,6 +45,8 @@ if (process.argv[2] === '--probe') {
       .get(`${url}/healthz`, { agent }, (res) => {
         res.resume();
         res.on('end', () => {
+          // The parent starts its scenario once the prober has been answered (see startProbe).
+          if (lat.length === 0) process.stdout.write('ready\n');
           lat.push(performance.now() - due);
           inFlight--;
         });
@@ -64,23 +66,22 @@ if (process.argv[2] === '--probe') {
   await new Promise(() => {}); // the benchmark below is for the parent process only
 }
 
-function startProbe(url) {
+/** Starts the prober; resolves once it has been answered, so a scenario never runs unobserved. */
+async function startProbe(url) {
   const p = spawn(process.execPath, [import.meta.filename, '--probe', url], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  p.stdout.on('data', (d) => {
-    out += d;
+  await new Promise((resolve, reject) => {
+    p.stdout.on('data', (d) => {
+      out += d;
+      if (out.startsWith('ready\n')) resolve(undefined);
+    });
+    p.once('exit', (code) => reject(new Error(`the /healthz prober exited (${code}) before its first answer`)));
   });
   return {
     stop: () =>
       new Promise((resolve) => {
         // 'close', not 'exit': stdout may still hold data when the process has exited.
-        p.once('close', () => {
-          try {
-            resolve(JSON.parse(out || '[]'));
-          } catch {
-            resolve([]);
-          }
-        });
+        p.once('close', () => resolve(JSON.parse(out.slice('ready\n'.length) || '[]')));
         p.kill('SIGTERM');
       }),
   };
@@ -180,7 +181,7 @@ async function wakeup(main) {
     }),
   );
   await sleep(3000); // every long-poll is registered and idle
-  const probe = startProbe(s.url);
+  const probe = await startProbe(s.url);
   await sleep(500);
   const decidedAt = performance.now();
   await approver.post(`/approvals/${task.approvalRequest.id}/approve`, { approvalReason: 'go' });
@@ -239,10 +240,10 @@ async function streams(main) {
   const w0 = performance.now();
   await sleep(10_000);
   const cpuIdle = (cpuSeconds(s.proc.pid) - cpu0) / ((performance.now() - w0) / 1000);
-  const probe = startProbe(s.url);
+  const probe = await startProbe(s.url);
   await sleep(10_000);
   const idleLat = await probe.stop();
-  const probe2 = startProbe(s.url);
+  const probe2 = await startProbe(s.url);
   const before = events;
   for (let i = 0; i < 20; i++) {
     await agentApi.post('/tasks', { description: `burst ${i}`, humanInLoop: { approverRole: 'ops' } });
@@ -301,7 +302,7 @@ async function exportRss(main, dir) {
   const sampler = setInterval(() => {
     maxRss = Math.max(maxRss, rssMiB(pid));
   }, 50);
-  const probe = startProbe(s.url);
+  const probe = await startProbe(s.url);
   const t0 = performance.now();
   const result = await new Promise((resolve) => {
     http.get(`${s.url}/v1/humanos/ledger/export`, { headers: { authorization: `Bearer ${ADMIN}` } }, (res) => {

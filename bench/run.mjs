@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { didKeyFromPublicKey, generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
 import { exportLedger, Ledger, openStore } from '@humanos/server';
-import { ADMIN, fmt, pct } from './common.mjs';
+import { ADMIN, fmt, pct } from './stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const which = process.argv[2] ?? 'all';
@@ -142,6 +142,8 @@ async function lifecycle(storage) {
   // waiter's receipt − decision time.
   const wakeups = async (waitUrl) => {
     const out = [];
+    // The approve request's own latency (sent → answered): the floor under the wake-up figure.
+    const decide = [];
     for (let i = 0; i < Number(process.env.BENCH_WAKEUPS ?? 200); i++) {
       const t = await call(server.url, 'POST', '/v1/humanos/tasks', agent, {
         description: 'Wake test',
@@ -151,6 +153,7 @@ async function lifecycle(storage) {
         () => performance.timeOrigin + performance.now(),
       );
       await new Promise((r) => setTimeout(r, 5));
+      const sent = performance.now();
       const decided = await call(
         server.url,
         'POST',
@@ -158,10 +161,11 @@ async function lifecycle(storage) {
         approvers[0],
         { approvalReason: 'ok' },
       );
+      decide.push(performance.now() - sent);
       const woke = await waiter;
       out.push(Math.max(0, woke - Date.parse(decided.approvedAt)));
     }
-    return out;
+    return Object.assign(out, { decide });
   };
   const lat = await wakeups(server.url);
   // Two replicas on PostgreSQL: wait on one, decide on the other; against a raw LISTEN/NOTIFY round
@@ -207,6 +211,9 @@ async function lifecycle(storage) {
   console.log(`ratio:                           ${fmt((100 * rps) / bareRps)} % of bare (target ≥ 50 %)`);
   console.log(
     `decision → long-poll wake-up:    p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms, max ${fmt(Math.max(...lat))} ms (n=${lat.length}; ms clock resolution)`,
+  );
+  console.log(
+    `  the approve itself (sent → answered, one at a time): p50 ${fmt(pct(lat.decide, 50))} ms, p99 ${fmt(pct(lat.decide, 99))} ms`,
   );
   if (replica) {
     const { crossLat, rawLat } = replica;
