@@ -52,6 +52,7 @@ export interface PendingApproval {
   threadId: string;
   interrupt: Interrupt;
   taskId: string;
+  /** The task's gate open now (after an escalation, the new one); undefined when none is open. */
   approvalId: string | undefined;
 }
 
@@ -188,7 +189,11 @@ export class HumanOSApprovals {
     for (const intr of state.tasks.flatMap((t) => t.interrupts)) {
       const { input, idempotencyKey } = this.taskFor(threadId, intr);
       const created = await this.client.createTask(input, { idempotencyKey });
-      out.push({ threadId, interrupt: intr, taskId: created.id, approvalId: created.approvalRequest?.id });
+      // Asked again (a later round, another process), the create answers as it did the first time:
+      // its gate may since have escalated or handed over to a chain's next step. The gate asking now
+      // is the task's pending one.
+      const now = await this.client.decision(created.id, 0);
+      out.push({ threadId, interrupt: intr, taskId: created.id, approvalId: now.approvalRequest?.id ?? undefined });
     }
     return out;
   }

@@ -154,6 +154,34 @@ for (const backend of backends()) {
       expect(task.status).toBe('rejected');
     });
 
+    it('after an escalation the pending approval names the new gate, which resumes the thread', async () => {
+      const { role, client, human } = await actors();
+      const ran: WireCall[] = [];
+      // The first gate times out after a minute and escalates (to the same role): a new gate opens.
+      const approvals = new HumanOSApprovals(client, {
+        approverRole: role,
+        humanInLoop: { approvalTimeout: 60, escalationPolicy: 'auto', escalateTo: role },
+      });
+      const model = new ScriptedModel(callWire(120, 'ACME'), new AIMessage('paid'));
+      const agent = makeAgent(model, approvals, makeWire(ran), join(dir, `escalate-${backend}.sqlite`));
+      await agent.invoke({ messages: [{ role: 'user', content: 'pay ACME' }] }, cfg('t-escalate'));
+      const [first] = await approvals.pending(agent, cfg('t-escalate'));
+      expect(first?.approvalId).toBeDefined();
+      t.clock.advance(61_000);
+      await t.server.service.timers.expireDue();
+      const open = (await client.getTask(first?.taskId as string)).approvals.filter((g) => g.status === 'pending');
+      expect(open.map((g) => g.id)).not.toContain(first?.approvalId);
+      expect(open).toHaveLength(1);
+      // Asked again, the thread's interrupt is the same task, now behind the new gate.
+      const [again] = await approvals.pending(agent, cfg('t-escalate'));
+      expect([again?.taskId, again?.approvalId]).toEqual([first?.taskId, open[0]?.id]);
+      const result = await approveAndResume(human, approvals, agent, 't-escalate', again?.approvalId);
+
+      expect(ran).toEqual([{ amount: 120, to: 'ACME' }]);
+      expect(result.messages.at(-1)?.content).toBe('paid');
+      expect((await tasksOf(client)).map((x) => x.id)).toEqual([first?.taskId]);
+    });
+
     it('the same tool call asked again makes no second task; the approval resumes it once', async () => {
       const { role, client, human } = await actors();
       const ran: WireCall[] = [];

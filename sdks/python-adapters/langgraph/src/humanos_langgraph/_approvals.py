@@ -40,7 +40,11 @@ Graph = Any  # a compiled graph (Pregel): aget_state / ainvoke
 
 @dataclass(frozen=True)
 class PendingApproval:
-    """One interrupt of a thread and the HumanOS task that asks a human about it."""
+    """One interrupt of a thread and the HumanOS task that asks a human about it.
+
+    ``approval_id`` is the task's gate open now (after an escalation, the new one), or None when
+    none is open (decided, or between steps).
+    """
 
     thread_id: str
     interrupt: Interrupt
@@ -168,7 +172,11 @@ class HumanOSApprovals:
         for intr in state.interrupts:
             options, key = self.task_for(thread_id, intr)
             created = await self.client.create_task(**options, idempotency_key=key)
-            gate = created.approval_request.id if created.approval_request else None
+            # Asked again (a later round, another process), the create answers as it did the first
+            # time: its gate may since have escalated or handed over to a chain's next step. The gate
+            # asking now is the task's pending one.
+            now = await self.client.decision(created.task_id, 0)
+            gate = now.approval_request.id if now.approval_request else None
             out.append(PendingApproval(thread_id, intr, created.task_id, gate))
         return out
 
