@@ -12,6 +12,11 @@ import { postgresDialect } from './postgres/dialect.js';
 import type { Database } from './schema.js';
 import { sqliteDialect } from './sqlite/dialect.js';
 
+/** The dialect of the database `db` runs on (a transaction's is its database's). */
+function dialectOf(db: Kysely<Database>): StoreDialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
+}
+
 /** Stands for a value while a prepared query is built; replaced by the value at each run. */
 class Slot {
   constructor(readonly name: string) {}
@@ -97,7 +102,7 @@ export class Prepared<V extends Record<string, unknown>, R> {
     const adapter = db.getExecutor().adapter;
     let t = this.templates.get(adapter);
     if (!t) {
-      t = this.compile(db, adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect);
+      t = this.compile(db, dialectOf(db));
       this.templates.set(adapter, t);
     }
     return t;
@@ -148,7 +153,7 @@ export class Prepared<V extends Record<string, unknown>, R> {
  * });
  * const gates = await byStatus('pending').rows(trx, { id: taskId });
  */
-export function preparedShapes<K extends string, V extends Record<string, unknown>, R>(
+export function preparedShapes<K extends string | number, V extends Record<string, unknown>, R>(
   build: (db: Kysely<Database>, v: Slots<V>, shape: K, dialect: StoreDialect) => Compilable<R>,
 ): (shape: K) => Prepared<V, R> {
   const byShape = new Map<K, Prepared<V, R>>();
@@ -191,7 +196,8 @@ export function preparedByCount<R>(
 }
 
 export class ByCount<R> {
-  private readonly byCount = new Map<number, Prepared<Record<string, unknown>, R>>();
+  /** One prepared query per count: the count is the shape. */
+  private readonly byCount: (n: number) => Prepared<Record<string, unknown>, R>;
 
   constructor(
     private readonly build: (
@@ -200,7 +206,11 @@ export class ByCount<R> {
       v: Slots<Record<string, unknown>>,
       dialect: StoreDialect,
     ) => Compilable<R>,
-  ) {}
+  ) {
+    this.byCount = preparedShapes((db, v: Slots<Record<string, unknown>>, n: number, dialect) =>
+      build(db, n, v, dialect),
+    );
+  }
 
   /**
    * Runs the query for `items`: each one's fields are its values (fields the query does not name
@@ -213,15 +223,9 @@ export class ByCount<R> {
       items.forEach((item, i) => {
         for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
       });
-      const dialect = db.getExecutor().adapter instanceof PostgresAdapter ? postgresDialect : sqliteDialect;
-      return db.executeQuery<R>(this.build(db, n, values as Slots<Record<string, unknown>>, dialect).compile());
+      return db.executeQuery<R>(this.build(db, n, values as Slots<Record<string, unknown>>, dialectOf(db)).compile());
     }
-    let q = this.byCount.get(n);
-    if (!q) {
-      q = new Prepared((db, v, dialect) => this.build(db, n, v, dialect));
-      this.byCount.set(n, q);
-    }
-    return q.executeItems(db, items);
+    return this.byCount(n).executeItems(db, items);
   }
 
   /** The rows the query returned. */
