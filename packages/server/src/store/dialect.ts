@@ -51,6 +51,13 @@ export interface StoreDialect {
    */
   statements(trx: Transaction<Database>, list: readonly string[]): Promise<void>;
   /**
+   * A fixed SQL text the write path runs over and over (`store/prepared.ts` calls this once per
+   * text it compiles): on PostgreSQL it is sent as a named statement from now on, parsed and planned
+   * once per connection (`postgres/named.ts`); SQLite's driver already keeps a compiled statement
+   * per text (`cachingStatements`), so nothing to do there.
+   */
+  keepPrepared(sql: string): void;
+  /**
    * Tells other replicas at commit that something changed (`pg_notify`); they also poll, so this is
    * only a wake-up hint. SQLite has no other replicas: nothing to send.
    */

@@ -1,6 +1,8 @@
 import type { Store } from '@humanos/server';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { backends, useStore } from '../../../../test-support/harness.js';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Backend, backends, createBackend, useStore } from '../../../../test-support/harness.js';
+import { openStore } from './connect.js';
 import {
   allColumns,
   at,
@@ -168,3 +170,59 @@ for (const backend of backends()) {
     });
   });
 }
+
+/** Every column of a checkpoint by size: a `select *`, whose result changes when the table gains a column. */
+const cpStar = prepared((db, v: Slots<{ size: number }>) =>
+  db.selectFrom('checkpoints').selectAll().where('size', '=', v.size),
+);
+
+describe('prepared queries are named statements on PostgreSQL', () => {
+  // One connection, so that the statement a test prepares is the one its next query finds. Opened
+  // from this source tree (not the harness's built package): the names are kept by the module that
+  // compiles the queries, and the connection that sends them must be that module's too.
+  const s = {} as { store: Awaited<ReturnType<typeof openStore>>; backend: Backend };
+  beforeAll(async () => {
+    s.backend = await createBackend('postgres');
+    s.store = await openStore({ kind: 'postgres', url: s.backend.databaseUrl as string, poolSize: 1 });
+  });
+  afterAll(async () => {
+    await s.store?.close();
+    await s.backend?.drop();
+  });
+  const preparedTexts = async (db: typeof s.store.db) =>
+    (await sql<{ statement: string }>`select statement from pg_prepared_statements`.execute(db)).rows.map(
+      (r) => r.statement,
+    );
+
+  it('parses a kept text once per connection and leaves ad-hoc queries unnamed', async () => {
+    const store = s.store;
+    await store.db.deleteFrom('checkpoints').execute();
+    await insertCps(store.db, [cp(1), cp(2)]);
+    expect(await cpStar.first(store.db, { size: 1 })).toMatchObject({ size: 1, note: 'note 1' });
+    expect(await cpStar.first(store.db, { size: 2 })).toMatchObject({ size: 2, note: 'note 2' });
+    const text = store.db.selectFrom('checkpoints').selectAll().where('size', '=', 0).compile().sql;
+    const adHoc = store.db.selectFrom('checkpoints').select('note').where('size', '=', 1);
+    expect(await adHoc.executeTakeFirst()).toEqual({ note: 'note 1' });
+    const kept = await preparedTexts(store.db);
+    expect(kept.filter((t) => t === text)).toHaveLength(1);
+    expect(kept).not.toContain(adHoc.compile().sql);
+  });
+
+  it('a select * whose table gained a column fails once, then runs again under a new name', async () => {
+    const store = s.store;
+    await store.db.deleteFrom('checkpoints').execute();
+    await insertCps(store.db, [cp(5)]);
+    expect(await cpStar.first(store.db, { size: 5 })).toMatchObject({ size: 5 });
+    // Another replica's online migration.
+    await sql`alter table checkpoints add column later_column text`.execute(store.db);
+    try {
+      await expect(cpStar.first(store.db, { size: 5 })).rejects.toThrow('cached plan must not change result type');
+      const row = await cpStar.first(store.db, { size: 5 });
+      expect(row).toMatchObject({ size: 5, note: 'note 5', later_column: null });
+      // And again, without another failure.
+      expect(await cpStar.first(store.db, { size: 5 })).toMatchObject({ size: 5 });
+    } finally {
+      await sql`alter table checkpoints drop column later_column`.execute(store.db);
+    }
+  });
+});

@@ -137,6 +137,7 @@ export class Prepared<V extends Record<string, unknown>, R> {
     for (const name of used) {
       if (!names.includes(name)) throw new Error(`prepared query: value "${name}" is not a bound parameter`);
     }
+    dialect.keepPrepared(compiled.sql);
     return { compiled, names };
   }
 }

@@ -5,6 +5,7 @@ import type { Database } from '../schema.js';
 import { StatementCounts } from '../statements.js';
 import { postgresDialect } from './dialect.js';
 import { listenPostgres } from './listen.js';
+import { isStalePlan, nameOf, renew } from './named.js';
 
 // bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -26,7 +27,7 @@ export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e:
   const statements = new StatementCounts();
   pool.on('connect', (client) => {
     client.on('error', report);
-    countQueries(client, statements);
+    wrapQueries(client, statements);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
@@ -41,12 +42,21 @@ export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e:
   };
 }
 
-/** Counts every query a pooled client sends (Kysely's statements, `begin`/`commit`, raw SQL). */
-function countQueries(client: pg.PoolClient, counts: StatementCounts): void {
+/**
+ * Counts every query a pooled client sends (Kysely's statements, `begin`/`commit`, raw SQL), and
+ * sends the write path's fixed texts as named statements (`named.ts`). Kysely calls
+ * `query(text, values)` and awaits the promise; any other form goes through untouched.
+ */
+function wrapQueries(client: pg.PoolClient, counts: StatementCounts): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    const first = args[0];
+    const [first, values] = args;
     counts.add(typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? ''));
-    return query(...args);
+    const name = typeof first === 'string' && args.length === 2 && Array.isArray(values) ? nameOf(first) : undefined;
+    if (name === undefined) return query(...args);
+    return (query({ name, text: first, values }) as Promise<unknown>).catch((error: unknown) => {
+      if (isStalePlan(error)) renew();
+      throw error;
+    });
   };
 }

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { StoreDialect } from '../dialect.js';
+import { keep } from './named.js';
 
 /** The NOTIFY channel replicas listen on (see `kernel/notifier.ts`). */
 export const NOTIFY_CHANNEL = 'humanos';
@@ -17,6 +18,7 @@ export const postgresDialect: StoreDialect = {
   async statements(trx, list) {
     await trx.executeQuery(CompiledQuery.raw(list.join('; ')));
   },
+  keepPrepared: keep,
   async notify(trx, message) {
     await sql`select pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify(message)})`.execute(trx);
   },

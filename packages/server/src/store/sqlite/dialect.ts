@@ -12,6 +12,8 @@ export const sqliteDialect: StoreDialect = {
     // Fixed texts, nothing to build: straight to the driver (a savepoint per operation of a batch).
     for (const s of list) await trx.executeQuery(CompiledQuery.raw(s));
   },
+  // The connection's statement cache (`cachingStatements` in connect.ts) keeps every text compiled.
+  keepPrepared() {},
   async notify() {},
   notifiesReplicas: false,
   async writeSealAtOnce() {
