@@ -6,6 +6,7 @@ import type { Principal } from '../kernel/access.js';
 import { decodePairCursor, encodePairCursor } from '../kernel/cursor.js';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { replay, requestHash } from '../kernel/idempotency.js';
+import { recheckDelay } from '../kernel/notifier.js';
 import { rowBytes, withinBytes } from '../kernel/routes.js';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
 import type { ChallengeInput } from '../passkeys/decision.js';
@@ -301,9 +302,18 @@ export class Approvals {
   async wait(actor: Principal, approvalId: string, waitSeconds: number, signal?: AbortSignal): Promise<GateDetail> {
     const deadline = Date.now() + waitSeconds * 1000;
     let view = await this.get(actor, approvalId);
-    while (view.status === 'pending' && Date.now() < deadline && !signal?.aborted) {
-      await this.deps.notifier.waitForTask(view.taskId, Math.min(1000, deadline - Date.now()), signal);
+    if (view.status !== 'pending') return view;
+    // The gate's task is known from the first read; a decision made while that read ran is caught by
+    // the second read, after which every change wakes the watch.
+    const watch = this.deps.notifier.watch([`task:${view.taskId}`]);
+    try {
       view = await this.get(actor, approvalId);
+      while (view.status === 'pending' && Date.now() < deadline && !signal?.aborted) {
+        await watch.next(recheckDelay(deadline - Date.now()), signal);
+        view = await this.get(actor, approvalId);
+      }
+    } finally {
+      watch.close();
     }
     return view;
   }

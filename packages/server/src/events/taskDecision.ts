@@ -4,6 +4,7 @@ import { taskDecisions, taskGates } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
+import { recheckDelay } from '../kernel/notifier.js';
 import { type DecisionRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import type { DecisionView } from './schemas.js';
 
@@ -124,19 +125,25 @@ export class Decisions {
    */
   async wait(actor: Principal, taskId: string, waitSeconds: number, signal?: AbortSignal): Promise<DecisionView> {
     const deadline = Date.now() + waitSeconds * 1000;
-    const state = await this.state(actor, taskId);
-    if (state.decided) return state;
+    // Watching before the first read: a decision committed while it runs is not slept through.
+    const watch = this.deps.notifier.watch([`task:${taskId}`]);
     let task: TaskRow | undefined;
-    let read = false;
-    while (Date.now() < deadline && !signal?.aborted) {
-      // Poll at most every second in case a wake-up hint from another replica was lost.
-      // Jittered, so long-polls opened together do not re-read together every second.
-      await this.deps.notifier.waitForTask(taskId, Math.min(800 + Math.random() * 400, deadline - Date.now()), signal);
-      task = await this.sharedTask(taskId);
-      read = true;
-      if (task?.status !== 'awaiting_approval') break;
+    try {
+      const state = await this.state(actor, taskId);
+      if (state.decided) return state;
+      let read = false;
+      while (Date.now() < deadline && !signal?.aborted) {
+        // Woken by the commit (here or, via NOTIFY, on another replica); the look every
+        // `RECHECK_MS` (jittered) only bounds the cost of a lost hint.
+        await watch.next(recheckDelay(deadline - Date.now()), signal);
+        task = await this.sharedTask(taskId);
+        read = true;
+        if (task?.status !== 'awaiting_approval') break;
+      }
+      if (!read) return state;
+    } finally {
+      watch.close();
     }
-    if (!read) return state;
     // Gone, or no longer visible to this caller: the ordinary read answers (404).
     if (!task || !(await this.deps.access.canSee(this.deps.db, actor, task))) return this.state(actor, taskId);
     return this.sharedDecision(task);

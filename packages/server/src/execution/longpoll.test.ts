@@ -158,6 +158,64 @@ for (const backend of backends()) {
       expect(Date.now() - before).toBeLessThan(BEFORE_ANY_LOOK_MS);
     });
 
+    /**
+     * Makes `change` happen inside the long-poll's first read of the store: after the read, before
+     * it returns, so the change commits (and wakes) while the long-poll has not waited yet. Returns
+     * when the change was acknowledged.
+     */
+    const duringFirstRead = (target: object, method: string, change: () => Promise<void>) => {
+      const own = target as Record<string, (...args: unknown[]) => Promise<unknown>>;
+      const original = own[method]?.bind(target) as (...args: unknown[]) => Promise<unknown>;
+      let changedAt: number | undefined;
+      own[method] = async (...args: unknown[]) => {
+        const result = await original(...args);
+        if (changedAt === undefined) {
+          await change();
+          changedAt = Date.now();
+        }
+        return result;
+      };
+      return {
+        changedAt: () => changedAt ?? Number.NaN,
+        restore: () => delete own[method],
+      };
+    };
+
+    it('a decision committed while the decision long-poll makes its first read wakes it (not its next look)', async () => {
+      const { taskId, gateId } = await gatedTask(`recon_${backend}_race_decision`);
+      const hook = duringFirstRead(t.server.service.decisions, 'state', async () => {
+        expect((await ops.post(`/approvals/${gateId}/approve`, { approvalReason: 'go' })).status).toBe(200);
+      });
+      try {
+        const { v: got, at } = await timed(agent.get(`/tasks/${taskId}/decision?wait=30`));
+        console.log(`[${backend}] decision during the first read → answered: ${at - hook.changedAt()} ms`);
+        expect(got.status).toBe(200);
+        expect(got.body.status).toBe('approved');
+        expect(at - hook.changedAt()).toBeLessThan(BEFORE_ANY_LOOK_MS);
+      } finally {
+        hook.restore();
+      }
+    });
+
+    it('a completion committed while GET /tasks/{id}?wait= makes its first read wakes it (not its next look)', async () => {
+      const cap = `recon_${backend}_race_done`;
+      const { taskId, gateId } = await gatedTask(cap);
+      await ops.post(`/approvals/${gateId}/approve`, { approvalReason: 'go' });
+      const [grant] = (await worker.post('/executions/claim', { capabilities: [cap] })).body.items;
+      const hook = duringFirstRead(t.server.service.tasks, 'get', async () => {
+        const done = await worker.post(`/tasks/${taskId}/complete`, { leaseId: grant.leaseId, result: { rows: 1 } });
+        expect(done.status).toBe(200);
+      });
+      try {
+        const { v: got, at } = await timed(agent.get(`/tasks/${taskId}?wait=30`));
+        console.log(`[${backend}] completion during the first read → answered: ${at - hook.changedAt()} ms`);
+        expect(got.body.status).toBe('completed');
+        expect(at - hook.changedAt()).toBeLessThan(BEFORE_ANY_LOOK_MS);
+      } finally {
+        hook.restore();
+      }
+    });
+
     if (backend === 'postgres') {
       describe('two replicas', () => {
         let b: HumanOSServer;

@@ -18,13 +18,21 @@ export const RECHECK_MS = 5000;
  * together do not look together, and never past the `left` ms of the caller's deadline.
  *
  * @example
- * await notifier.waitForTask(taskId, recheckDelay(deadline - Date.now()), signal);
+ * await watch.next(recheckDelay(deadline - Date.now()), signal);
  */
 export function recheckDelay(left: number): number {
   return Math.max(0, Math.min(left, RECHECK_MS * (0.8 + Math.random() * 0.4)));
 }
 
 type Waiter = () => void;
+
+/** Changes to some keys, watched across several reads of the store (`Notifier.watch`). */
+export interface Watch {
+  /** Resolves once a watched key was woken since the last call (at once if it already was), after `ms`, or on abort. */
+  next(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Stops watching; a pending `next()` resolves. */
+  close(): void;
+}
 
 /**
  * Wake-up hints for waiters (long-poll, SSE). A hint is never the source of truth: every waiter
@@ -35,7 +43,7 @@ type Waiter = () => void;
  * waiter is woken and `stopping` aborts, so long-polls answer with what they have and streams end.
  *
  * @example
- * await notifier.waitForTask('task:agent:…', 1000, signal); // woken by a commit touching the task
+ * await notifier.waitForAny([`task:${taskId}`], 1000, signal); // woken by a commit touching the task
  */
 export class Notifier {
   private readonly waiters = new Map<string, Set<Waiter>>();
@@ -90,11 +98,6 @@ export class Notifier {
     this.principalFns.push(fn);
   }
 
-  /** Resolves when `taskId` changes or after `ms`, whichever is first. */
-  waitForTask(taskId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    return this.waitFor([`task:${taskId}`], ms, signal);
-  }
-
   waitForLedger(ms: number, signal?: AbortSignal): Promise<void> {
     return this.waitFor(['ledger'], ms, signal);
   }
@@ -107,35 +110,94 @@ export class Notifier {
     return all.size;
   }
 
-  private waitFor(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
-    if (this.stop.signal.aborted || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = () => {
-        // A waiter on several keys can be queued more than once (two keys woken in one turn).
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
+  /**
+   * Watches `keys` from now until `close()`: `next()` resolves at once if one of them was woken since
+   * the watch began (or since the last `next()`), else when one is, after `ms`, or when `signal`
+   * aborts. Start watching *before* reading the store: a change committed while the read runs then
+   * wakes the `next()` that follows it, where a waiter registered after the read would sleep through
+   * it until its next look at the store.
+   *
+   * @example
+   * const watch = notifier.watch([`task:${taskId}`]);
+   * try {
+   *   let row = await readTask(taskId);
+   *   while (!finished(row)) {
+   *     await watch.next(recheckDelay(deadline - Date.now()), signal);
+   *     row = await readTask(taskId);
+   *   }
+   * } finally {
+   *   watch.close();
+   * }
+   */
+  watch(keys: readonly string[]): Watch {
+    let woken = false;
+    let closed = false;
+    let resume: (() => void) | undefined;
+    // Stays registered for the watch's life: woken, it registers again at once, so a change during
+    // the caller's re-read is caught by the next `next()` too.
+    const hook: Waiter = () => {
+      if (closed) return;
+      woken = true;
+      this.add(keys, hook);
+      resume?.();
+    };
+    this.add(keys, hook);
+    return {
+      next: (ms, signal) => {
+        if (woken || closed || this.stop.signal.aborted || signal?.aborted) {
+          woken = false;
+          return Promise.resolve();
+        }
+        return new Promise((resolve) => {
+          let settled = false;
+          const done = () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resume = undefined;
+            woken = false;
+            resolve();
+          };
+          resume = done;
+          // A timeout wakes through the same slices as a hint: thousands of waiters that started
+          // together time out together, and must not all run in one turn either.
+          const timer = setTimeout(() => this.enqueue(done), Math.max(0, ms));
+          signal?.addEventListener('abort', done, { once: true });
+        });
+      },
+      close: () => {
+        closed = true;
+        resume?.();
         for (const key of keys) {
-          this.waiters.get(key)?.delete(done);
-          if (this.waiters.get(key)?.size === 0) this.waiters.delete(key);
+          const set = this.waiters.get(key);
+          set?.delete(hook);
+          if (set?.size === 0) this.waiters.delete(key);
         }
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      // A timeout wakes through the same slices as a hint: thousands of waiters that started together
-      // time out together, and must not all run in one turn either.
-      const timer = setTimeout(() => this.enqueue(done), Math.max(0, ms));
-      for (const key of keys) {
-        let set = this.waiters.get(key);
-        if (!set) {
-          set = new Set();
-          this.waiters.set(key, set);
-        }
-        set.add(done);
+      },
+    };
+  }
+
+  private add(keys: readonly string[], waiter: Waiter): void {
+    for (const key of keys) {
+      let set = this.waiters.get(key);
+      if (!set) {
+        set = new Set();
+        this.waiters.set(key, set);
       }
-      signal?.addEventListener('abort', done, { once: true });
-    });
+      set.add(waiter);
+    }
+  }
+
+  /** One wait: a watch that ends with its first `next()`. */
+  private async waitFor(keys: readonly string[], ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.stop.signal.aborted || signal?.aborted) return;
+    const watch = this.watch(keys);
+    try {
+      await watch.next(ms, signal);
+    } finally {
+      watch.close();
+    }
   }
 
   /** Wakes the waiters of `key` (see `waitForAny`). */

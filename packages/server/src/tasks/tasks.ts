@@ -97,15 +97,21 @@ export class Tasks {
    */
   async wait(actor: Principal, taskId: string, waitSeconds: number, signal?: AbortSignal): Promise<TaskView> {
     const deadline = Date.now() + waitSeconds * 1000;
-    // The first read checks visibility (404 for a task this caller may not see) and answers a finished task at once.
-    const view = await this.get(actor, taskId);
-    if (TERMINAL_TASK_STATUSES.has(view.status)) return view;
-    for (;;) {
-      const left = deadline - Date.now();
-      if (left <= 0 || signal?.aborted || this.deps.notifier.stopping.aborted) break;
-      await this.deps.notifier.waitForTask(taskId, recheckDelay(left), signal);
-      const row = await this.deps.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
-      if (!row || TERMINAL_TASK_STATUSES.has(row.status as TaskStatus)) break;
+    // Watching before the first read: a completion committed while it runs is not slept through.
+    const watch = this.deps.notifier.watch([`task:${taskId}`]);
+    try {
+      // The first read checks visibility (404 for a task this caller may not see) and answers a finished task at once.
+      const view = await this.get(actor, taskId);
+      if (TERMINAL_TASK_STATUSES.has(view.status)) return view;
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0 || signal?.aborted || this.deps.notifier.stopping.aborted) break;
+        await watch.next(recheckDelay(left), signal);
+        const row = await this.deps.db.selectFrom('tasks').select('status').where('id', '=', taskId).executeTakeFirst();
+        if (!row || TERMINAL_TASK_STATUSES.has(row.status as TaskStatus)) break;
+      }
+    } finally {
+      watch.close();
     }
     return this.get(actor, taskId);
   }
