@@ -87,7 +87,18 @@ describe.skipIf(!haveChromium)('delegation in the console (Chromium)', () => {
     await a.page.getByRole('button', { name: 'End' }).click();
     await a.page.getByText('None in force or scheduled.').waitFor();
     await a.page.getByTestId('delegation-banner').waitFor({ state: 'detached' });
+    // The banner renders from its own `GET /delegations`: once that answer (read on reload) holds no
+    // delegation, no banner can follow; checking the page before it came could pass too early.
+    const answered = b.page.waitForResponse(
+      (r) =>
+        r.request().method() === 'GET' &&
+        new URL(r.url()).pathname.endsWith('/delegations') &&
+        !new URL(r.url()).searchParams.has('includeEnded'),
+    );
     await b.page.reload();
+    const delegations = await answered;
+    expect(delegations.status()).toBe(200);
+    expect((await delegations.json()).items).toEqual([]);
     await b.page.getByRole('heading', { level: 1 }).first().waitFor();
     expect(await b.page.getByTestId('delegation-banner').count()).toBe(0);
     await expectClean(a);
