@@ -8,6 +8,12 @@ export interface ServerConfig {
   host: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * HUMANOS_PG_NAMED_STATEMENTS (on): the write path's fixed statements go to PostgreSQL as named
+   * statements, parsed once per connection. Off behind a pooler that hands one client's statements to
+   * several server connections without tracking them (PgBouncer in transaction mode before 1.21).
+   */
+  pgNamedStatements: boolean;
   adminToken: string | undefined;
   /** Where the ledger's signing key comes from (see signingKeyConfig). */
   signingKey: SigningKeySource;
@@ -438,6 +444,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL', 'must start with postgres:// or postgresql://');
   }
+  const named = vars.HUMANOS_PG_NAMED_STATEMENTS || 'on';
+  if (named !== 'on' && named !== 'off') throw new ConfigError('HUMANOS_PG_NAMED_STATEMENTS', 'must be on or off');
   const adminToken = vars.HUMANOS_ADMIN_TOKEN || undefined;
   if (adminToken !== undefined && (adminToken.length < 16 || /\s/.test(adminToken))) {
     throw new ConfigError('HUMANOS_ADMIN_TOKEN', 'must be at least 16 characters without spaces');
@@ -459,6 +467,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = [])
     host: vars.HOST || '127.0.0.1',
     dataDir,
     databaseUrl,
+    pgNamedStatements: named === 'on',
     adminToken,
     signingKey: signingKeyConfig(vars, dataDir),
     previousSigningKeyFile: vars.HUMANOS_PREVIOUS_SIGNING_KEY_FILE

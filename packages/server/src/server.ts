@@ -88,7 +88,12 @@ async function openConfiguredStore(config: ServerConfig, report: (e: Error) => v
   try {
     return await openStore(
       config.databaseUrl
-        ? { kind: 'postgres', url: config.databaseUrl, onConnectionError: report }
+        ? {
+            kind: 'postgres',
+            url: config.databaseUrl,
+            onConnectionError: report,
+            namedStatements: config.pgNamedStatements,
+          }
         : { kind: 'sqlite', file: `${config.dataDir}/humanos.db` },
     );
   } catch (e) {

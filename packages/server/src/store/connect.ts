@@ -43,6 +43,8 @@ export type StoreLocation =
       poolSize?: number;
       /** A pooled connection failed (it is replaced); for logging. */
       onConnectionError?: (e: Error) => void;
+      /** Send the write path's fixed statements named (default true; see `postgres/named.ts`). */
+      namedStatements?: boolean;
     };
 
 /**
@@ -55,7 +57,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   const store =
     location.kind === 'sqlite'
       ? openSqlite(location.file)
-      : openPostgres(location.url, location.poolSize, location.onConnectionError);
+      : openPostgres(location.url, location.poolSize, location.onConnectionError, location.namedStatements);
   const migrator = new Migrator({ db: store.db, provider: migrationProvider });
   const { error } = await migrator.migrateToLatest();
   if (error) {

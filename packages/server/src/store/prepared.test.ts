@@ -2,6 +2,7 @@ import type { Store } from '@humanos/server';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend, useStore } from '../../../../test-support/harness.js';
+import { loadConfig } from '../config.js';
 import { openStore } from './connect.js';
 import {
   allColumns,
@@ -206,6 +207,27 @@ describe('prepared queries are named statements on PostgreSQL', () => {
     const kept = await preparedTexts(store.db);
     expect(kept.filter((t) => t === text)).toHaveLength(1);
     expect(kept).not.toContain(adHoc.compile().sql);
+  });
+
+  it('HUMANOS_PG_NAMED_STATEMENTS=off sends them unnamed (behind a pooler that cannot keep them); other values are refused', async () => {
+    expect(loadConfig({}).pgNamedStatements).toBe(true);
+    expect(loadConfig({ HUMANOS_PG_NAMED_STATEMENTS: 'off' }).pgNamedStatements).toBe(false);
+    expect(() => loadConfig({ HUMANOS_PG_NAMED_STATEMENTS: 'no' })).toThrow(
+      expect.objectContaining({ setting: 'HUMANOS_PG_NAMED_STATEMENTS' }),
+    );
+    const unnamed = await openStore({
+      kind: 'postgres',
+      url: s.backend.databaseUrl as string,
+      poolSize: 1,
+      namedStatements: false,
+    });
+    try {
+      await insertCps(unnamed.db, [cp(3)]);
+      expect(await cpStar.first(unnamed.db, { size: 3 })).toMatchObject({ size: 3, note: 'note 3' });
+      expect(await preparedTexts(unnamed.db)).toEqual([]);
+    } finally {
+      await unnamed.close();
+    }
   });
 
   it('a select * whose table gained a column fails once, then runs again under a new name', async () => {

@@ -20,14 +20,19 @@ pg.types.setTypeParser(20, (v) => Number(v));
  * layer answers `503 database_unavailable`), and the pool drops the dead client when it is released
  * and opens a new one on the next checkout.
  */
-export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e: Error) => void): Store {
+export function openPostgres(
+  url: string,
+  poolSize = 10,
+  onConnectionError?: (e: Error) => void,
+  namedStatements = true,
+): Store {
   const report = (e: Error) => onConnectionError?.(e);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
   pool.on('error', report);
   const statements = new StatementCounts();
   pool.on('connect', (client) => {
     client.on('error', report);
-    wrapQueries(client, statements);
+    wrapQueries(client, statements, namedStatements);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
@@ -44,15 +49,16 @@ export function openPostgres(url: string, poolSize = 10, onConnectionError?: (e:
 
 /**
  * Counts every query a pooled client sends (Kysely's statements, `begin`/`commit`, raw SQL), and
- * sends the write path's fixed texts as named statements (`named.ts`). Kysely calls
+ * sends the write path's fixed texts as named statements when `named` (`named.ts`). Kysely calls
  * `query(text, values)` and awaits the promise; any other form goes through untouched.
  */
-function wrapQueries(client: pg.PoolClient, counts: StatementCounts): void {
+function wrapQueries(client: pg.PoolClient, counts: StatementCounts, named: boolean): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     const [first, values] = args;
     counts.add(typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? ''));
-    const name = typeof first === 'string' && args.length === 2 && Array.isArray(values) ? nameOf(first) : undefined;
+    const name =
+      named && typeof first === 'string' && args.length === 2 && Array.isArray(values) ? nameOf(first) : undefined;
     if (name === undefined) return query(...args);
     return (query({ name, text: first, values }) as Promise<unknown>).catch((error: unknown) => {
       if (isStalePlan(error)) renew();
