@@ -9,6 +9,35 @@ export const NOTIFY_CHANNEL = 'humanos';
 /** Entries beyond which a seal is written statement by statement (bounded statement size). */
 const MAX_ROWS_AT_ONCE = 1000;
 
+/**
+ * A whole seal in one statement of data-modifying CTEs, its rows passed as one array per column
+ * (`unnest`): the text is the same for every batch whatever its row counts, so it is parsed and
+ * planned once per connection (a named statement) and never built per batch. Empty arrays insert
+ * nothing (a batch that touched no task has no heads rows). The head moves only if it still holds
+ * the size the batch started from; `moved` says whether it did.
+ */
+const SEAL = `with th as (
+  insert into task_heads (task_id, pos, count, acc)
+  select * from unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[])
+  on conflict (task_id) do update set count = excluded.count, acc = excluded.acc
+), tn as (
+  insert into task_head_nodes (level, idx, hash)
+  select * from unnest($5::integer[], $6::bigint[], $7::text[])
+  on conflict (level, idx) do update set hash = excluded.hash
+), e as (
+  insert into ledger_entries (seq, entry, leaf_hash, task_id)
+  select * from unnest($8::bigint[], $9::text[], $10::text[], $11::text[])
+), n as (
+  insert into ledger_nodes (level, idx, hash)
+  select * from unnest($12::integer[], $13::bigint[], $14::text[])
+), c as (
+  insert into checkpoints (size, root_hash, note, created_at) values ($15, $16, $17, $18)
+), h as (
+  update ledger_head set size = $19 where id = 1 and size = $20 returning id
+)
+select (select count(*) from h) as moved, pg_notify($21, $22) as notified`;
+keep(SEAL);
+
 /** PostgreSQL: row locks for replicas sharing one database, LISTEN/NOTIFY wake-ups, one-round-trip seals. */
 export const postgresDialect: StoreDialect = {
   name: 'postgres',
@@ -30,46 +59,34 @@ export const postgresDialect: StoreDialect = {
   async writeSealAtOnce(trx, rows, notice) {
     const { heads, nodes } = rows.heads;
     if (rows.entries.length > MAX_ROWS_AT_ONCE || heads.length > MAX_ROWS_AT_ONCE) return false;
-    // The task-heads upserts ride along when there are any (a batch of principal changes has none).
-    const base = heads.length
-      ? trx
-          .with('th', (db) =>
-            db
-              .insertInto('task_heads')
-              .values(heads)
-              .onConflict((oc) =>
-                oc
-                  .column('task_id')
-                  .doUpdateSet((eb) => ({ count: eb.ref('excluded.count'), acc: eb.ref('excluded.acc') })),
-              ),
-          )
-          .with('tn', (db) =>
-            db
-              .insertInto('task_head_nodes')
-              .values(nodes)
-              .onConflict((oc) =>
-                oc.columns(['level', 'idx']).doUpdateSet((eb) => ({ hash: eb.ref('excluded.hash') })),
-              ),
-          )
-      : trx;
-    const row = await (base as typeof trx)
-      .with('e', (db) => db.insertInto('ledger_entries').values(rows.entries))
-      .with('n', (db) => db.insertInto('ledger_nodes').values(rows.nodes))
-      .with('c', (db) => db.insertInto('checkpoints').values(rows.checkpoint))
-      .with('h', (db) =>
-        db
-          .updateTable('ledger_head')
-          .set({ size: rows.to })
-          .where('id', '=', 1)
-          .where('size', '=', rows.from)
-          .returning('id'),
-      )
-      .selectNoFrom((eb) => [
-        eb.selectFrom('h').select(eb.fn.countAll<number>().as('n')).as('moved'),
-        sql<string>`pg_notify(${NOTIFY_CHANNEL}, ${JSON.stringify(notice)})`.as('notified'),
-      ])
-      .executeTakeFirstOrThrow();
-    if (Number(row.moved) !== 1) throw new Error('ledger head moved during an append batch');
+    const { entries, checkpoint: c } = rows;
+    const result = await trx.executeQuery<{ moved: number }>(
+      CompiledQuery.raw(SEAL, [
+        heads.map((h) => h.task_id),
+        heads.map((h) => h.pos),
+        heads.map((h) => h.count),
+        heads.map((h) => h.acc),
+        nodes.map((n) => n.level),
+        nodes.map((n) => n.idx),
+        nodes.map((n) => n.hash),
+        entries.map((e) => e.seq),
+        entries.map((e) => e.entry),
+        entries.map((e) => e.leaf_hash),
+        entries.map((e) => e.task_id),
+        rows.nodes.map((n) => n.level),
+        rows.nodes.map((n) => n.idx),
+        rows.nodes.map((n) => n.hash),
+        c.size,
+        c.root_hash,
+        c.note,
+        c.created_at,
+        rows.to,
+        rows.from,
+        NOTIFY_CHANNEL,
+        JSON.stringify(notice),
+      ]),
+    );
+    if (Number(result.rows[0]?.moved) !== 1) throw new Error('ledger head moved during an append batch');
     return true;
   },
 };
