@@ -6,7 +6,7 @@ import { keep } from './named.js';
 /** The NOTIFY channel replicas listen on (see `kernel/notifier.ts`). */
 export const NOTIFY_CHANNEL = 'humanos';
 
-/** Entries beyond which a seal is written statement by statement (bounded statement size). */
+/** Entries beyond which a seal is written statement by statement (one bind message of bounded size). */
 const MAX_ROWS_AT_ONCE = 1000;
 
 /**

@@ -18,18 +18,20 @@
  * the next ones work. The old statements stay allocated on their connections until those close.
  */
 
-const names = new Map<string, number>();
+/** Each kept text's statement name in the current generation, made once (not per query). */
+const names = new Map<string, string>();
 let generation = 0;
+
+const nameFor = (index: number) => `humanos_${generation}_${index}`;
 
 /** Registers a fixed SQL text to be sent as a named statement from now on. */
 export function keep(sql: string): void {
-  if (!names.has(sql)) names.set(sql, names.size);
+  if (!names.has(sql)) names.set(sql, nameFor(names.size));
 }
 
 /** The statement name for `sql` in the current generation, or undefined for a text not kept. */
 export function nameOf(sql: string): string | undefined {
-  const n = names.get(sql);
-  return n === undefined ? undefined : `humanos_${generation}_${n}`;
+  return names.get(sql);
 }
 
 /** PostgreSQL's error when a prepared statement's result columns changed under it (SQLSTATE 0A000). */
@@ -45,4 +47,6 @@ export function isStalePlan(error: unknown): boolean {
 /** Moves to fresh statement names after a stale plan (see the module's comment). */
 export function renew(): void {
   generation += 1;
+  let index = 0;
+  for (const sql of names.keys()) names.set(sql, nameFor(index++));
 }
