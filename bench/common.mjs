@@ -2,6 +2,8 @@
 // process and a JSON call, with the admin token, percentiles and formatting of `stats.mjs`.
 import { loadConfig } from '@humanos/server';
 
+import { ADMIN } from './stats.mjs';
+
 export { ADMIN, fmt, pct } from './stats.mjs';
 
 /**

@@ -68,6 +68,17 @@ async function runConcurrent(concurrency, seconds, fn) {
   return done;
 }
 
+/**
+ * The server's SQL statements so far by kind (`humanos_db_statements_total`): under load, how many
+ * statements a request costs once group commit shares a batch's begin, lock, seal and commit.
+ */
+async function statementsOf(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = {};
+  for (const m of text.matchAll(/^humanos_db_statements_total\{kind="(\w+)"\} (\d+)/gm)) out[m[1]] = Number(m[2]);
+  return out;
+}
+
 /** A process's CPU time so far (user + system, every thread) in seconds, from /proc; undefined elsewhere. */
 function cpuSeconds(pid) {
   try {
@@ -168,9 +179,12 @@ async function lifecycle(storage) {
     return 4;
   };
   await runConcurrent(CONCURRENCY, 1, oneLifecycle); // warm-up
+  const stmtsBefore = await statementsOf(server.url);
   const cpuBefore = cpuSeconds(server.proc.pid);
   const reqs = await runConcurrent(CONCURRENCY, SECONDS, oneLifecycle);
   const cpuAfter = cpuSeconds(server.proc.pid);
+  const stmtsAfter = await statementsOf(server.url);
+  const stmts = Object.fromEntries(Object.entries(stmtsAfter).map(([k, v]) => [k, v - (stmtsBefore[k] ?? 0)]));
   const serverCpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
   // LangGraph's own pause-and-resume with its SQLite checkpointer, same clients, same seconds, while
   // the HumanOS server idles (it only answers the wake-ups below, after this).
@@ -253,6 +267,11 @@ async function lifecycle(storage) {
     console.log(
       `server CPU per request:          ${fmt((serverCpu * 1e6) / reqs, 0)} µs (user + system, all threads; less sensitive than req/s to a noisy neighbour)`,
     );
+  const perReq = (k) => fmt((stmts[k] ?? 0) / reqs, 2);
+  const total = Object.values(stmts).reduce((a, b) => a + b, 0);
+  console.log(
+    `statements per request under load: ${fmt(total / reqs, 2)} (select ${perReq('select')}, insert ${perReq('insert')}, update ${perReq('update')}, savepoint ${perReq('savepoint')}, commit ${perReq('commit')}); ${fmt(reqs / Math.max(1, stmts.commit ?? 0), 1)} requests per committed batch`,
+  );
   console.log(
     `decision → long-poll wake-up:    p50 ${fmt(pct(lat, 50))} ms, p99 ${fmt(pct(lat, 99))} ms, max ${fmt(Math.max(...lat))} ms (n=${lat.length}; ms clock resolution)`,
   );

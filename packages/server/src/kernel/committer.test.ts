@@ -8,6 +8,7 @@ import {
   rootFromLeafHashes,
   verifyInclusion,
 } from '@humanos/core';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from '../store/connect.js';
@@ -144,7 +145,12 @@ for (const backend of backends()) {
       const root = Buffer.from(seal.rootHash, 'base64');
       for (const seq of results.flatMap((r) => r.value.seqs)) {
         const fromMemory = seal.proveAppended(seq);
-        const fromStore = await ledger.inclusionProof(store.db, seq, seal.size);
+        // A ledger with nothing in memory reads every node from the store.
+        const fromStore = await new Ledger(store.dialect, key, 'test.humanos/committer').inclusionProof(
+          store.db,
+          seq,
+          seal.size,
+        );
         expect(fromMemory?.map((h) => Buffer.from(h).toString('hex'))).toEqual(
           fromStore.map((h) => Buffer.from(h).toString('hex')),
         );
@@ -180,6 +186,79 @@ for (const backend of backends()) {
         );
       }
       await expectConsistentLedger(Number(await ledger.size(store.db)));
+    });
+
+    it('a stored tree edited under a replica is never signed over: its next batch refuses, nothing written', async () => {
+      // `other` did not seal the last batch, so it reads the tree's right edge from the store; an
+      // insider has edited the largest node of it (no key needed for that).
+      await committer.run((trx) => ledger.append(trx, [entry('task:human:edge', 0)]));
+      const size = await ledger.size(store.db);
+      const [level, idx] = perfectNodesFor([0, size])[0] as [number, number];
+      const honest = await store.db
+        .selectFrom('ledger_nodes')
+        .select('hash')
+        .where('level', '=', level)
+        .where('idx', '=', idx)
+        .executeTakeFirstOrThrow();
+      const setNode = (hash: string) =>
+        store.db.updateTable('ledger_nodes').set({ hash }).where('level', '=', level).where('idx', '=', idx).execute();
+      await setNode('00'.repeat(32));
+      const before = await ledger.latestCheckpoint(store.db);
+      const other = new Ledger(store.dialect, key, 'test.humanos/committer');
+      const otherCommitter = new GroupCommitter(store.db, other, Date.now, () => {});
+      await expect(otherCommitter.run((trx) => other.append(trx, [entry('task:human:edge', 1)]))).rejects.toMatchObject(
+        { code: 'integrity_violation' },
+      );
+      expect(await ledger.size(store.db)).toBe(size);
+      expect(await ledger.latestCheckpoint(store.db)).toEqual(before);
+      await setNode(honest.hash);
+      const ok = await otherCommitter.run((trx) => other.append(trx, [entry('task:human:edge', 2)]));
+      expect(ok.value.seqs).toEqual([size]);
+      await expectConsistentLedger(size + 1);
+    });
+
+    it('a store replaced by a shorter log (a restore): nodes remembered from the longer one are not used', async () => {
+      const cut = await ledger.size(store.db);
+      const heads = await store.db.selectFrom('task_heads').selectAll().execute();
+      const headNodes = await store.db.selectFrom('task_head_nodes').selectAll().execute();
+      const first = await committer.run((trx) =>
+        ledger.append(
+          trx,
+          Array.from({ length: 6 }, (_, i) => entry('task:human:before-restore', i)),
+        ),
+      );
+      expect(first.seal?.size).toBe(cut + 6);
+      // The backup taken at `cut` is restored (the later rows vanish) while this process runs.
+      await store.db.deleteFrom('ledger_entries').where('seq', '>=', cut).execute();
+      await sql.raw(`delete from ledger_nodes where ((idx + 1) << level) > ${cut}`).execute(store.db);
+      await store.db.deleteFrom('checkpoints').where('size', '>', cut).execute();
+      await store.db.updateTable('ledger_head').set({ size: cut }).where('id', '=', 1).execute();
+      await store.db.deleteFrom('task_heads').execute();
+      await store.db.deleteFrom('task_head_nodes').execute();
+      await store.db.insertInto('task_heads').values(heads).execute();
+      await store.db.insertInto('task_head_nodes').values(headNodes).execute();
+      // Other entries now take the same indexes: the same node positions, other hashes.
+      const again = await committer.run((trx) =>
+        ledger.append(
+          trx,
+          Array.from({ length: 6 }, (_, i) => entry('task:human:after-restore', i)),
+        ),
+      );
+      const seal = again.seal;
+      if (!seal) throw new Error('no seal');
+      const root = Buffer.from(seal.rootHash, 'base64');
+      const proofs = await ledger.inclusionProofs(store.db, again.value.seqs, seal.size);
+      for (const seq of again.value.seqs) {
+        const stored = await store.db
+          .selectFrom('ledger_entries')
+          .select('entry')
+          .where('seq', '=', seq)
+          .executeTakeFirstOrThrow();
+        expect(() =>
+          verifyInclusion(seq, seal.size, entryLeafHash(stored.entry), proofs.get(seq) ?? [], root),
+        ).not.toThrow();
+      }
+      await expectConsistentLedger(cut + 6);
     });
 
     it('a batch whose every operation fails writes nothing, not even a checkpoint', async () => {

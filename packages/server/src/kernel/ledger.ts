@@ -6,6 +6,7 @@ import {
   encodeEntry,
   entryLeafHash,
   type Hash,
+  HumanOSError,
   inclusionRanges,
   KeyChain,
   LEDGER_ENTRY_VERSION,
@@ -32,8 +33,9 @@ import {
   buildTaskHeads,
   type HeadsRead,
   refKey as key,
+  openSigned,
   readNodes,
-  signedHeads,
+  type SignedHead,
   writeHeadsRows,
 } from './taskHeads.js';
 
@@ -62,10 +64,20 @@ interface Frontier {
   nodes: Map<string, Hash>;
   /** The task-heads root signed at that size. */
   heads: TaskHeadsRoot;
+  /** The signed checkpoint at that size, opened (none for the empty log). */
+  signed: SignedHead | undefined;
 }
 
+/**
+ * Ledger nodes this process computed in committed batches, kept for the inclusion proofs that
+ * follow (the execution grant proves a task's recent entries): about 150 bytes each, so 5 MB.
+ */
+const NODE_CACHE_SIZE = 32_768;
+
 const FRONTIER = Symbol('frontier');
-type SealWithFrontier = Seal & { [FRONTIER]?: Frontier };
+const COMPUTED = Symbol('computed');
+/** A seal with what `committed` keeps of it: the new frontier, and the nodes the batch computed. */
+type SealWithFrontier = Seal & { [FRONTIER]?: Frontier; [COMPUTED]?: [string, Hash][] };
 
 /**
  * One transaction's appends, held in memory and written by `Ledger.seal` as a few multi-row inserts:
@@ -81,13 +93,16 @@ class PendingAppends {
   headsRead: HeadsRead | undefined = undefined;
 
   constructor(
-    readonly startSize: number,
-    /** Every stored node `perfectNodesFor([0, startSize])`, plus the nodes appended since. */
+    /** The committed tree this transaction starts from (its nodes are copied into `known`). */
+    readonly start: Frontier,
+    /** Every node `perfectNodesFor([0, startSize])`, plus the nodes appended since. */
     readonly known: Map<string, Hash>,
-    /** The task-heads root signed at `startSize`, when this process sealed it (else read at seal). */
-    readonly heads: TaskHeadsRoot | undefined,
   ) {
-    this.size = startSize;
+    this.size = start.size;
+  }
+
+  get startSize(): number {
+    return this.start.size;
   }
 
   append(entries: NewEntry[]): AppendResult {
@@ -148,6 +163,14 @@ export class Ledger {
    * never changes, so equal sizes mean equal trees (another replica's append moves the size on).
    */
   private frontier: Frontier | undefined;
+  /**
+   * Nodes computed by this process's committed batches (`NODE_CACHE_SIZE`, oldest dropped first).
+   * A node of the committed tree never changes, so these are the log's own and an insider's edit of
+   * `ledger_nodes` cannot reach a proof through them; a proof is still checked against a signed root.
+   */
+  private readonly nodeCache = new Map<string, Hash>();
+  /** The largest size `nodeCache` was filled at: a smaller stored size means the store was replaced. */
+  private nodeCacheSize = 0;
 
   /** The log's keys over time (a log that never rotated: `key` from size 0). */
   readonly keys: KeyChain;
@@ -180,10 +203,46 @@ export class Ledger {
       );
     }
     const size = Number(head.size);
-    const cached = this.frontier?.size === size ? this.frontier : undefined;
-    const nodes = cached ? new Map(cached.nodes) : await this.loadNodes(trx, perfectNodesFor([0, size]));
-    this.pending.set(trx, new PendingAppends(size, nodes, cached?.heads));
+    if (size < this.nodeCacheSize) {
+      // The log is shorter than one this process appended to: a restored store, not the same tree.
+      this.nodeCache.clear();
+      this.nodeCacheSize = 0;
+    }
+    const start = this.frontier?.size === size ? this.frontier : await this.storedFrontier(trx, size);
+    this.pending.set(trx, new PendingAppends(start, new Map(start.nodes)));
     return size;
+  }
+
+  /**
+   * The committed tree's right edge as stored, proved against the signed checkpoint at its size
+   * before anything is appended to it: the seal signs a root computed from these nodes, so an
+   * edited `ledger_nodes` row would otherwise be carried into the next signed checkpoint (a fork of
+   * the log signed by its own key). Read when this process did not seal the last batch itself.
+   */
+  private async storedFrontier(trx: Transaction<Database>, size: number): Promise<Frontier> {
+    if (size === 0) return { size, nodes: new Map(), heads: { size: 0, root: emptyRoot() }, signed: undefined };
+    const nodes = await this.loadNodes(trx, perfectNodesFor([0, size]));
+    const cp = await this.checkpointAt(trx, size);
+    if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
+    const signed = openSigned(cp.note, this.origin, this.keys.forCheckpoint(size), size);
+    const root = rangeHash([0, size], (ref) => nodes.get(key(ref)) as Hash);
+    if (Buffer.compare(root, signed.root) !== 0) {
+      throw new HumanOSError(
+        'integrity_violation',
+        `the stored ledger nodes are not the tree the signed checkpoint of size ${size} commits to; nothing is appended to them`,
+      );
+    }
+    return { size, nodes, heads: signed.heads, signed };
+  }
+
+  /**
+   * The signed checkpoint this transaction's batch starts from (the log's latest, under the append
+   * lock), as this process holds it: the one it signed itself at the end of its last batch, or the
+   * one `begin` read and proved the stored tree against. Undefined outside `begin` … `seal` and for
+   * the empty log.
+   */
+  signedAtStart(trx: Kysely<Database>): SignedHead | undefined {
+    return this.pending.get(trx as Transaction<Database>)?.start.signed;
   }
 
   /**
@@ -193,7 +252,14 @@ export class Ledger {
    */
   committed(seal: Seal): void {
     const f = (seal as SealWithFrontier)[FRONTIER];
-    if (f) this.frontier = f;
+    if (!f) return;
+    this.frontier = f;
+    for (const [k, h] of (seal as SealWithFrontier)[COMPUTED] ?? []) this.nodeCache.set(k, h);
+    for (const k of this.nodeCache.keys()) {
+      if (this.nodeCache.size <= NODE_CACHE_SIZE) break;
+      this.nodeCache.delete(k);
+    }
+    this.nodeCacheSize = Math.max(this.nodeCacheSize, f.size);
   }
 
   /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
@@ -274,13 +340,13 @@ export class Ledger {
       return h;
     };
     const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
-    const previous = held.heads ?? (await this.headsAt(trx, startSize));
-    const { heads, rows: headRows } = await advanceTaskHeads(trx, previous, held.entryRows, held.headsRead);
+    const { heads, rows: headRows } = await advanceTaskHeads(trx, held.start.heads, held.entryRows, held.headsRead);
     const checkpoint = signCheckpoint(
       { origin: this.origin, size, rootHash, extensions: [taskHeadsLine(heads)] },
       this.key,
     );
-    const frontier: Frontier = { size, nodes: new Map(), heads };
+    const signed = { size, root: new Uint8Array(Buffer.from(rootHash, 'base64')), heads, note: checkpoint };
+    const frontier: Frontier = { size, nodes: new Map(), heads, signed };
     for (const ref of perfectNodesFor([0, size])) frontier.nodes.set(key(ref), lookup(ref));
     const cp = { size, root_hash: rootHash, note: checkpoint, created_at: now };
     // Delivered at commit: a wake-up hint for waiters on other replicas (they also poll).
@@ -303,16 +369,16 @@ export class Ledger {
     // the old size are the old frontier, the rest were computed by the appends.
     const proveAppended = (index: number) =>
       index >= startSize && index < size ? inclusionRanges(index, size).map((r) => rangeHash(r, lookup)) : undefined;
-    const seal: SealWithFrontier = { size, rootHash, checkpoint, proveAppended, [FRONTIER]: frontier };
+    const computed = held.nodeRows.map((n): [string, Hash] => [key([n.level, n.idx]), lookup([n.level, n.idx])]);
+    const seal: SealWithFrontier = {
+      size,
+      rootHash,
+      checkpoint,
+      proveAppended,
+      [FRONTIER]: frontier,
+      [COMPUTED]: computed,
+    };
     return seal;
-  }
-
-  /** The task-heads root signed by the checkpoint at `size` (the seal extends it). */
-  private async headsAt(db: Kysely<Database>, size: number): Promise<TaskHeadsRoot> {
-    if (size === 0) return { size: 0, root: emptyRoot() };
-    const cp = await this.checkpointAt(db, size);
-    if (!cp) throw new Error(`no signed checkpoint at the ledger's size ${size}`);
-    return signedHeads(cp.note, this.origin, this.keys.forCheckpoint(size), Number(cp.size));
   }
 
   /**
@@ -345,8 +411,16 @@ export class Ledger {
     this.frontier = undefined;
   }
 
+  /** Nodes by `refKey`: the ones this process computed from memory, the others read. */
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {
-    const out = await readNodes(db, 'ledger_nodes', refs);
+    const out = new Map<string, Hash>();
+    const missing: NodeRef[] = [];
+    for (const ref of refs) {
+      const hit = this.nodeCache.get(key(ref));
+      if (hit) out.set(key(ref), hit);
+      else missing.push(ref);
+    }
+    for (const [k, h] of await readNodes(db, 'ledger_nodes', missing)) out.set(k, h);
     for (const ref of refs) if (!out.has(key(ref))) throw new Error(`ledger node ${key(ref)} missing`);
     return out;
   }

@@ -108,13 +108,27 @@ export interface HeadsRows {
   nodes: Database['task_head_nodes'][];
 }
 
-/** The task-heads root a checkpoint signs, or why it cannot be used. */
-export function signedHeads(note: string, origin: string, key: Uint8Array, size: number): TaskHeadsRoot {
+/** A signed checkpoint, opened with the log's key: its size, log root and task-heads root. */
+export interface SignedHead {
+  size: number;
+  root: Hash;
+  heads: TaskHeadsRoot;
+  note: string;
+}
+
+/**
+ * Opens the checkpoint note stored at `size` with the key in force there; throws why it cannot be
+ * used (another key or origin, another size than its row, no task-heads root).
+ *
+ * @example
+ * const { root, heads } = openSigned(cp.note, origin, keys.forCheckpoint(size), size);
+ */
+export function openSigned(note: string, origin: string, key: Uint8Array, size: number): SignedHead {
   const cp = openCheckpoint(note, origin, key);
   if (cp.size !== size) throw new Error(`the checkpoint note says size ${cp.size}, its row ${size}`);
   const heads = taskHeadsFromExtensions(cp.extensions);
-  if (!heads) throw new Error(`the checkpoint of size ${size} signs no task-heads root (built at server start)`);
-  return heads;
+  if (!heads) throw new Error(`the checkpoint of size ${size} signs no task-heads root`);
+  return { size, root: new Uint8Array(Buffer.from(cp.rootHash, 'base64')), heads, note };
 }
 
 /**

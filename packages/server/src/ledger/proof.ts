@@ -8,43 +8,45 @@ import {
   EMPTY_TASK_ACC,
   extendTaskAcc,
   type Hash,
-  openCheckpoint,
   type TaskHeadsRoot,
   TaskHeadsTree,
   taskHeadLeaf,
   taskHeadRefsFor,
-  taskHeadsFromExtensions,
   verifyInclusion,
 } from '@humanos/core';
 import type { Kysely } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
-import { type HeadsRead, keepProved, loadHeadNodes, readHeads } from '../kernel/taskHeads.js';
+import {
+  type HeadsRead,
+  keepProved,
+  loadHeadNodes,
+  openSigned,
+  readHeads,
+  type SignedHead,
+} from '../kernel/taskHeads.js';
 import type { Database } from '../store/schema.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
-export interface OpenedCheckpoint {
-  size: number;
-  root: Hash;
-  heads: TaskHeadsRoot;
-  note: string;
-}
+export type OpenedCheckpoint = SignedHead;
 
 type ProofDeps = Pick<FeatureDeps, 'ledger' | 'origin'>;
 
-/** Opens the latest checkpoint with the server's key; throws the reason it cannot be used. */
+/**
+ * The latest signed checkpoint, opened with the server's key; throws the reason it cannot be used.
+ * Inside a write batch it is the one the batch started from, as this process holds it (its own
+ * seal, or the one `Ledger.begin` proved the stored tree against): no read, and no stored row to edit.
+ */
 export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promise<OpenedCheckpoint> {
+  const held = deps.ledger.signedAtStart(db);
+  if (held) return held;
   const cp = await deps.ledger.latestCheckpoint(db);
   if (!cp) throw new Error('the ledger has no signed checkpoint');
-  let opened: ReturnType<typeof openCheckpoint>;
+  const size = Number(cp.size);
   try {
-    opened = openCheckpoint(cp.note, deps.origin, deps.ledger.keys.forCheckpoint(Number(cp.size)));
-    if (opened.size !== Number(cp.size)) throw new Error('size differs from its note');
+    return openSigned(cp.note, deps.origin, deps.ledger.keys.forCheckpoint(size), size);
   } catch (e) {
     throw new Error(`the latest checkpoint is not validly signed (${(e as Error).message})`);
   }
-  const heads = taskHeadsFromExtensions(opened.extensions);
-  if (!heads) throw new Error('the latest checkpoint signs no task-heads root');
-  return { size: opened.size, root: new Uint8Array(Buffer.from(opened.rootHash, 'base64')), heads, note: cp.note };
 }
 
 /**
