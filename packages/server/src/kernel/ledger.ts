@@ -24,7 +24,7 @@ import {
   taskHeadsFromExtensions,
   taskHeadsLine,
 } from '@humanos/core';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { StoreDialect } from '../store/dialect.js';
 import { prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
@@ -471,9 +471,13 @@ export class Ledger {
 
 // The statements every write batch runs, compiled once (store/prepared.ts).
 
-/** The append lock, taken first by every writer so that replicas cannot deadlock on other rows. */
+/**
+ * The append lock, taken first by every writer so that replicas cannot deadlock on other rows. No
+ * parameter (the id is a literal), so that PostgreSQL gets it in the round trip of the `begin`
+ * before it (store/postgres/connect.ts).
+ */
 const HEAD_FOR_APPEND = prepared((db, _: Slots<Record<string, never>>, dialect) =>
-  dialect.forUpdate(db.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', 1)),
+  dialect.forUpdate(db.selectFrom('ledger_head').select(['size', 'signer']).where('id', '=', sql.lit(1))),
 );
 const INSERT_ENTRIES = preparedInsert('ledger_entries', ['seq', 'entry', 'leaf_hash', 'task_id']);
 const INSERT_NODES = preparedInsert('ledger_nodes', ['level', 'idx', 'hash']);
