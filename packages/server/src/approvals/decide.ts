@@ -114,7 +114,7 @@ export async function decide(
 ): Promise<ApprovalResult | RejectionResult> {
   const now = deps.now();
   const { value, seal } = await deps.writeSealed(async (trx, touched) => {
-    const s: Subject = await subjectOf(trx, approvalId, now);
+    const s: Subject = await subjectOf(trx, approvalId, now, actor.id);
     s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk

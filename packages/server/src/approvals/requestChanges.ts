@@ -45,7 +45,7 @@ export async function requestChanges(
   const feedback = input.feedback.trim();
   if (feedback === '') throw new HumanOSError('validation_failed', 'feedback is required to request changes');
   return deps.write(async (trx, touched) => {
-    const s = await subjectOf(trx, approvalId, now);
+    const s = await subjectOf(trx, approvalId, now, actor.id);
     // `by` is checked as a rejection's `rejectedBy` would be; the verdict only words that message.
     await checkAuthority(deps, trx, actor, s, 'rejected', { by: input.by });
     checkOpen(s);

@@ -28,7 +28,12 @@ export interface Subject {
   version: PayloadVersion;
   /** A delegate's authority (the `authority` step): the decision is on behalf of the delegator. */
   delegated?: Delegated;
+  /** The decider's principal row as it stands now (read with the gate), undefined if it is gone. */
+  decider: Authority | undefined;
 }
+
+/** What authority a principal has now: its kind, roles (JSON text) and whether it is disabled. */
+type Authority = Pick<Database['principals'], 'kind' | 'roles' | 'disabled_at'>;
 
 /** Every column of a gate, named, so that the gate can be read beside its task in one joined row. */
 const GATE_COLUMNS = [
@@ -65,8 +70,11 @@ const ALL_GATE_COLUMNS: [Exclude<keyof ApprovalRow, (typeof GATE_COLUMNS)[number
 void ALL_GATE_COLUMNS;
 const GATE = 'gate_';
 
-/** The gate, its task (both locked) and the gate's roles, compiled once (`store/prepared.ts`). */
-const SUBJECT = prepared((db, v: Slots<{ approvalId: string }>, dialect) =>
+/**
+ * The gate, its task (both locked), the gate's roles and the decider's principal row (as a JSON
+ * array of zero or one), compiled once (`store/prepared.ts`).
+ */
+const SUBJECT = prepared((db, v: Slots<{ approvalId: string; deciderId: string }>, dialect) =>
   dialect.forUpdate(
     db
       .selectFrom('approvals')
@@ -77,26 +85,40 @@ const SUBJECT = prepared((db, v: Slots<{ approvalId: string }>, dialect) =>
         dialect
           .jsonArrayFrom(eb.selectFrom('approval_roles').select('role').whereRef('approval_id', '=', 'approvals.id'))
           .as(`${GATE}roles`),
+        dialect
+          .jsonArrayFrom(
+            eb.selectFrom('principals').select(['kind', 'roles', 'disabled_at']).where('id', '=', v.deciderId),
+          )
+          .as(DECIDER),
       ])
       .where('approvals.id', '=', v.approvalId),
   ),
 );
 
-const AUTHORITY = prepared((db, v: Slots<{ id: string }>) =>
-  db.selectFrom('principals').select(['kind', 'roles', 'disabled_at']).where('id', '=', v.id),
-);
+/** The column the decider's principal row comes back in (not a task column, not a gate one). */
+const DECIDER = '_decider';
 
 /**
  * Loads and locks what a decision is about in one statement: the gate, its task (both `for update`
- * on PostgreSQL, which serialises deciders of one gate so quorum counting cannot race) and the roles
- * that may decide the gate (the inbox index, as one JSON array).
+ * on PostgreSQL, which serialises deciders of one gate so quorum counting cannot race), the roles
+ * that may decide the gate (the inbox index, as one JSON array) and the decider's principal row as
+ * it stands now (`checkAuthority` judges it). The append lock is held already (`Ledger.begin`), and
+ * every change of roles or of `disabled_at` is a ledger write, so none can commit between this
+ * read and the decision's commit.
  *
  * @example
- * const s = await subjectOf(trx, 'approval:human:…', deps.now());
+ * const s = await subjectOf(trx, 'approval:human:…', deps.now(), actor.id);
  */
-export async function subjectOf(trx: Transaction<Database>, approvalId: string, now: number): Promise<Subject> {
-  const row = (await SUBJECT.first(trx, { approvalId })) as Record<string, unknown> | undefined;
+export async function subjectOf(
+  trx: Transaction<Database>,
+  approvalId: string,
+  now: number,
+  deciderId: string,
+): Promise<Subject> {
+  const row = (await SUBJECT.first(trx, { approvalId, deciderId })) as Record<string, unknown> | undefined;
   if (!row) throw new HumanOSError('not_found', `no approval ${approvalId}`);
+  const [decider] = parseJsonArray<Authority>(row[DECIDER]);
+  delete row[DECIDER];
   const task: Record<string, unknown> = {};
   const gate: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
@@ -107,19 +129,18 @@ export async function subjectOf(trx: Transaction<Database>, approvalId: string, 
   delete gate.roles;
   const g = gate as ApprovalRow;
   const t = task as TaskRow;
-  return { gate: g, task: t, roles, now, version: versionNow(g, t) };
+  return { gate: g, task: t, roles, now, version: versionNow(g, t), decider };
 }
 
 export async function checkAuthority(
   deps: FeatureDeps,
   trx: Transaction<Database>,
   actor: Principal,
-  { gate, task, roles, now }: Subject,
+  { gate, task, roles, now, decider: current }: Subject,
   verdict: Verdict,
   input: { by?: string },
 ): Promise<Delegated | undefined> {
-  // Authority as it stands now, not as a cached principal remembers it.
-  const current = await AUTHORITY.first(trx, { id: actor.id });
+  // Authority as it stands now (read with the gate), not as a cached principal remembers it.
   if (!current || current.disabled_at !== null) {
     throw new HumanOSError('unauthorized', 'principal no longer exists or is disabled');
   }
