@@ -68,6 +68,16 @@ for (const backend of backends()) {
       expect(opened.rootHash).toBe(Buffer.from(root).toString('base64'));
     };
 
+    /** The stored entry at `seq` is included under `root` by `proof`. */
+    const expectIncluded = async (seq: number, size: number, proof: Uint8Array[], root: Uint8Array) => {
+      const stored = await store.db
+        .selectFrom('ledger_entries')
+        .select('entry')
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
+      expect(() => verifyInclusion(seq, size, entryLeafHash(stored.entry), proof, root)).not.toThrow();
+    };
+
     it('operations that append and then fail leave no entry, node or gap; the others keep their indexes', async () => {
       // Queued in one tick, so they share one transaction: ok, failing, ok, failing, ok.
       const results = await Promise.allSettled(
@@ -154,14 +164,7 @@ for (const backend of backends()) {
         expect(fromMemory?.map((h) => Buffer.from(h).toString('hex'))).toEqual(
           fromStore.map((h) => Buffer.from(h).toString('hex')),
         );
-        const stored = await store.db
-          .selectFrom('ledger_entries')
-          .select('entry')
-          .where('seq', '=', seq)
-          .executeTakeFirstOrThrow();
-        expect(() =>
-          verifyInclusion(seq, seal.size, entryLeafHash(stored.entry), fromMemory as Uint8Array[], root),
-        ).not.toThrow();
+        await expectIncluded(seq, seal.size, fromMemory as Uint8Array[], root);
       }
       expect(seal.proveAppended(size0 - 1)).toBeUndefined();
       expect(seal.proveAppended(seal.size)).toBeUndefined();
@@ -249,14 +252,7 @@ for (const backend of backends()) {
       const root = Buffer.from(seal.rootHash, 'base64');
       const proofs = await ledger.inclusionProofs(store.db, again.value.seqs, seal.size);
       for (const seq of again.value.seqs) {
-        const stored = await store.db
-          .selectFrom('ledger_entries')
-          .select('entry')
-          .where('seq', '=', seq)
-          .executeTakeFirstOrThrow();
-        expect(() =>
-          verifyInclusion(seq, seal.size, entryLeafHash(stored.entry), proofs.get(seq) ?? [], root),
-        ).not.toThrow();
+        await expectIncluded(seq, seal.size, proofs.get(seq) ?? [], root);
       }
       await expectConsistentLedger(cut + 6);
     });
@@ -307,5 +303,45 @@ for (const backend of backends()) {
       ).toEqual(['first']);
       await expectConsistentLedger(size + 3);
     });
+
+    it.runIf(backend === 'postgres')(
+      'a batch starts with one round trip: begin and the append lock together (what goes on the wire)',
+      async () => {
+        const own = await openStore({ kind: 'postgres', url: b.databaseUrl as string, poolSize: 1 });
+        const wire: string[] = [];
+        const recorded = new WeakSet<object>();
+        own.pool?.on('acquire', (client) => {
+          if (recorded.has(client)) return;
+          recorded.add(client);
+          // node-postgres's protocol writer: a simple query is one Query message, an extended one
+          // ends with Sync; each is one round trip.
+          const c = (client as unknown as { connection: Record<string, (...a: unknown[]) => unknown> }).connection;
+          const query = c.query?.bind(c);
+          const sync = c.sync?.bind(c);
+          if (!query || !sync) throw new Error('node-postgres changed its connection');
+          c.query = (text) => {
+            wire.push(`query: ${String(text)}`);
+            return query(text);
+          };
+          c.sync = () => {
+            wire.push('sync');
+            return sync();
+          };
+        });
+        try {
+          const size = await ledger.size(own.db);
+          wire.length = 0;
+          const r = await new GroupCommitter(own.db, ledger, Date.now, () => {}).run((trx) =>
+            ledger.append(trx, [entry('task:human:round-trip', 0)]),
+          );
+          expect(r.value.seqs).toEqual([size]);
+          expect(wire[0]).toBe('query: begin; select "size", "signer" from "ledger_head" where "id" = 1 for update');
+          expect(wire).not.toContain('query: begin');
+          expect(wire.at(-1)).toBe('query: commit');
+        } finally {
+          await own.close();
+        }
+      },
+    );
   });
 }

@@ -1,16 +1,13 @@
-import { generateSigningKey } from '@humanos/core';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Backend, createBackend } from '../../../../../test-support/harness.js';
-import { GroupCommitter } from '../../kernel/committer.js';
-import { Ledger } from '../../kernel/ledger.js';
 import { openStore, type Store } from '../connect.js';
 
 /**
  * A transaction's `begin` is held back and sent with the statement after it when that one has no
  * parameters (connect.ts): every write batch then starts with one round trip (`begin; select … for
- * update`) instead of two. What node-postgres is asked to send is recorded below the store's wrapper.
+ * update`) instead of two (kernel/committer.test.ts checks a real batch). What node-postgres is asked to send is recorded below the store's wrapper.
  */
 describe('a transaction begins in the round trip of its first simple statement [postgres]', () => {
   const sent: string[] = [];
@@ -40,19 +37,22 @@ describe('a transaction begins in the round trip of its first simple statement [
     (await sql<{ outside: boolean }>`select now() = statement_timestamp() as outside`.execute(store.db)).rows[0]
       ?.outside;
 
-  it('a write batch: begin and the append lock in one round trip, then the batch, then commit', async () => {
-    const ledger = new Ledger(store.dialect, generateSigningKey(), 'test.humanos/begin');
-    const committer = new GroupCommitter(store.db, ledger, Date.now, () => {});
-    const r = await committer.run((trx) =>
-      ledger.append(trx, [
-        { type: 'task.created', at: new Date(0).toISOString(), actor: 'did:agent:b', taskId: 't', data: {} },
-      ]),
-    );
-    expect(r.seal?.size).toBe(1);
-    expect(sent[0]).toBe('begin; select "size", "signer" from "ledger_head" where "id" = 1 for update');
-    expect(sent).not.toContain('begin');
-    expect(sent.at(-1)).toBe('commit');
-    expect(await ledger.size(store.db)).toBe(1);
+  it('a first statement without parameters carries the begin: one round trip, then commit', async () => {
+    const head = await store.db.transaction().execute(async (trx) => {
+      await trx.insertInto('meta').values({ key: 'carried', value: 'v' }).execute();
+      return 1;
+    });
+    expect(head).toBe(1);
+    sent.length = 0;
+    const rows = await store.db
+      .transaction()
+      .execute(
+        async (trx) =>
+          (await sql<{ value: string }>`select value from meta where key = 'carried' for update`.execute(trx)).rows,
+      );
+    expect(rows).toEqual([{ value: 'v' }]);
+    expect(sent).toEqual(["begin; select value from meta where key = 'carried' for update", 'commit']);
+    expect(await outsideTransaction()).toBe(true);
   });
 
   it('a first statement with parameters: begin is sent alone before it, and the transaction commits', async () => {
