@@ -214,5 +214,37 @@ for (const backend of backends()) {
       expect(ok.status).toBe(200);
       expect((await exportReport()).ok).toBe(true);
     });
+    it('a task head moved to the position of another task (both inside the map) is refused; moved back, the grant goes through', async () => {
+      // The grant fetches the proof's nodes of the position this process placed the task at, with
+      // the row: the stored row decides, so a swapped position is proved (and refused) at its own.
+      const c = await agent.post('/tasks', {
+        description: 'Pay the swapped invoice',
+        payload: { amount: 3 },
+        humanInLoop: { approverRole: 'approver' },
+      });
+      expect((await ann.post(`/approvals/${c.body.approvalRequest.id}/approve`, { approvalReason: 'ok' })).status).toBe(
+        200,
+      );
+      const n = await agent.post('/tasks', { description: 'Other', payload: {}, humanInLoop: { enabled: false } });
+      const posOf = async (taskId: string) =>
+        Number((await rows(`select pos from task_heads where task_id = '${taskId}'`))[0]?.pos);
+      const [mine, theirs] = [await posOf(c.body.taskId), await posOf(n.body.taskId)];
+      expect(mine).not.toBe(theirs);
+      const swap = async (a: number, b: number) => {
+        await run(`update task_heads set pos = 999999999 where task_id = '${c.body.taskId}'`);
+        await run(`update task_heads set pos = ${a} where task_id = '${n.body.taskId}'`);
+        await run(`update task_heads set pos = ${b} where task_id = '${c.body.taskId}'`);
+      };
+      await swap(mine, theirs);
+      const before = await t.fingerprint();
+      const r = await agent.post(`/tasks/${c.body.taskId}/execute`, {});
+      expect(r.status).toBe(409);
+      expect(r.body.code).toBe('integrity_violation');
+      expect(r.body.detail).toMatch(/hidden, moved or missing, or the head was edited/);
+      expect(await t.fingerprint()).toBe(before);
+      await swap(theirs, mine);
+      expect((await agent.post(`/tasks/${c.body.taskId}/execute`, {})).status).toBe(200);
+      expect((await exportReport()).ok).toBe(true);
+    });
   });
 }

@@ -73,11 +73,21 @@ interface Frontier {
  * follow (the execution grant proves a task's recent entries): about 150 bytes each, so 5 MB.
  */
 const NODE_CACHE_SIZE = 32_768;
+/** Task positions remembered as hints (`Ledger.positions`): about 100 bytes each, so 10 MB. */
+const POSITIONS_SIZE = 100_000;
 
 const FRONTIER = Symbol('frontier');
 const COMPUTED = Symbol('computed');
-/** A seal with what `committed` keeps of it: the new frontier, and the nodes the batch computed. */
-type SealWithFrontier = Seal & { [FRONTIER]?: Frontier; [COMPUTED]?: [string, Hash][] };
+const PLACED = Symbol('placed');
+/**
+ * A seal with what `committed` keeps of it: the new frontier, the nodes the batch computed and the
+ * heads-tree positions of the tasks it touched.
+ */
+type SealWithFrontier = Seal & {
+  [FRONTIER]?: Frontier;
+  [COMPUTED]?: [string, Hash][];
+  [PLACED]?: [string, number][];
+};
 
 /**
  * One transaction's appends, held in memory and written by `Ledger.seal` as a few multi-row inserts:
@@ -171,6 +181,12 @@ export class Ledger {
   private readonly nodeCache = new Map<string, Hash>();
   /** The largest size `nodeCache` was filled at: a smaller stored size means the store was replaced. */
   private nodeCacheSize = 0;
+  /**
+   * Where this process's committed seals placed tasks' leaves in the heads tree (the last
+   * `POSITIONS_SIZE`): a task's position never changes once given, so the next read of its head can
+   * fetch its proof's nodes in the same statement. Hints only: the stored row is read and proved.
+   */
+  private readonly positions = new Map<string, number>();
 
   /** The log's keys over time (a log that never rotated: `key` from size 0). */
   readonly keys: KeyChain;
@@ -260,6 +276,11 @@ export class Ledger {
       this.nodeCache.delete(k);
     }
     this.nodeCacheSize = Math.max(this.nodeCacheSize, f.size);
+    for (const [taskId, pos] of (seal as SealWithFrontier)[PLACED] ?? []) this.positions.set(taskId, pos);
+    for (const k of this.positions.keys()) {
+      if (this.positions.size <= POSITIONS_SIZE) break;
+      this.positions.delete(k);
+    }
   }
 
   /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
@@ -280,7 +301,7 @@ export class Ledger {
     if (!p) return undefined;
     const r = p.headsRead;
     if (!r || r.heads.size !== heads.size || Buffer.compare(r.heads.root, heads.root) !== 0)
-      p.headsRead = { heads, rows: new Map(), nodes: new Map() };
+      p.headsRead = { heads, rows: new Map(), nodes: new Map(), positions: this.positions };
     return p.headsRead;
   }
 
@@ -340,7 +361,13 @@ export class Ledger {
       return h;
     };
     const rootHash = Buffer.from(rangeHash([0, size], lookup)).toString('base64');
-    const { heads, rows: headRows } = await advanceTaskHeads(trx, held.start.heads, held.entryRows, held.headsRead);
+    const { heads, rows: headRows } = await advanceTaskHeads(
+      trx,
+      held.start.heads,
+      held.entryRows,
+      held.headsRead,
+      this.positions,
+    );
     const checkpoint = signCheckpoint(
       { origin: this.origin, size, rootHash, extensions: [taskHeadsLine(heads)] },
       this.key,
@@ -377,6 +404,7 @@ export class Ledger {
       proveAppended,
       [FRONTIER]: frontier,
       [COMPUTED]: computed,
+      [PLACED]: headRows.heads.map((h): [string, number] => [h.task_id, Number(h.pos)]),
     };
     return seal;
   }

@@ -23,7 +23,7 @@ import {
   taskHeadsFromExtensions,
   verifyInclusion,
 } from '@humanos/core';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { at, preparedByCount, preparedInsert } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
@@ -102,6 +102,72 @@ export async function readNodes(
   return out;
 }
 
+/**
+ * One task's head row and heads-tree nodes in one statement: the two tables' columns side by side,
+ * the other table's null. Item 0 carries the task id; every item is a node.
+ */
+const HEAD_AND_NODES = preparedByCount((db, n, v) =>
+  db
+    .selectFrom('task_heads')
+    .select([
+      'task_id',
+      'pos',
+      'count',
+      'acc',
+      sql<number | null>`cast(null as integer)`.as('level'),
+      sql<number | null>`cast(null as bigint)`.as('idx'),
+      sql<string | null>`cast(null as text)`.as('hash'),
+    ])
+    .where('task_id', '=', v[at(0, 'taskId')] as never)
+    .unionAll(
+      db
+        .selectFrom('task_head_nodes')
+        .select([
+          sql<string>`cast(null as text)`.as('task_id'),
+          sql<number>`cast(null as bigint)`.as('pos'),
+          sql<number>`cast(null as bigint)`.as('count'),
+          sql<string>`cast(null as text)`.as('acc'),
+          'level',
+          'idx',
+          'hash',
+        ])
+        .where((eb) =>
+          eb.or(
+            Array.from({ length: n }, (_, i) =>
+              eb.and([eb('level', '=', v[at(i, 'level')] as never), eb('idx', '=', v[at(i, 'idx')] as never)]),
+            ),
+          ),
+        ),
+    ),
+);
+
+/**
+ * The stored head row of `taskId` (undefined if it has none) and the stored heads-tree nodes `refs`
+ * (at least one), in one round trip instead of two: `refs` are the nodes the task's expected
+ * position needs (a hint: the caller reads what the stored position needs beyond them), or the
+ * tree's right edge for a task with no head yet. Nothing read is believed before it is proved.
+ *
+ * @example
+ * const { row, nodes } = await readHeadWithNodes(trx, taskId, taskHeadRefsFor([hint], heads.size));
+ */
+export async function readHeadWithNodes(
+  db: Kysely<Database>,
+  taskId: string,
+  refs: readonly NodeRef[],
+): Promise<{ row: HeadRow | undefined; nodes: Map<string, Hash> }> {
+  const rows = await HEAD_AND_NODES.rows(
+    db,
+    refs.map(([level, idx], i) => (i === 0 ? { taskId, level, idx } : { level, idx })),
+  );
+  let row: HeadRow | undefined;
+  const nodes = new Map<string, Hash>();
+  for (const r of rows) {
+    if (r.level === null || r.idx === null || r.hash === null) row = r;
+    else nodes.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+  }
+  return { row, nodes };
+}
+
 /** The rows a seal writes for the heads map (upserts: positions stay, counts and nodes change). */
 export interface HeadsRows {
   heads: Database['task_heads'][];
@@ -144,6 +210,8 @@ export interface HeadsRead {
   rows: Map<string, HeadRow>;
   /** Heads-tree nodes by `level:idx`. */
   nodes: Map<string, Hash>;
+  /** Where tasks' leaves are, as this process's seals placed them: hints (`readHeadWithNodes`). */
+  positions?: ReadonlyMap<string, number>;
 }
 
 /** Whether `read` was proved against the root `heads` (same size, same hash). */
@@ -222,6 +290,7 @@ export async function advanceTaskHeads(
   prev: TaskHeadsRoot,
   entries: readonly Pick<Database['ledger_entries'], 'task_id' | 'leaf_hash'>[],
   read?: HeadsRead,
+  positions?: ReadonlyMap<string, number>,
 ): Promise<{ heads: TaskHeadsRoot; rows: HeadsRows }> {
   const leaves = new Map<string, Hash[]>();
   for (const e of entries) {
@@ -239,7 +308,18 @@ export async function advanceTaskHeads(
     return row ? [row] : [];
   });
   const unread = [...leaves.keys()].filter((id) => !known?.rows.has(id));
-  if (unread.length > 0) stored.push(...(await readHeads(db, unread)));
+  // One task to read (a batch of one request): its row comes with the nodes its expected position
+  // and the tree's right edge need, in one statement; a new task has no row and needs only the edge.
+  let prefetched: Map<string, Hash> | undefined;
+  const [only] = unread;
+  if (unread.length === 1 && only !== undefined && prev.size > 0) {
+    const hint = positions?.get(only);
+    const expected = stored.map((h) => Number(h.pos));
+    if (hint !== undefined && hint < prev.size) expected.push(hint);
+    const r = await readHeadWithNodes(db, only, taskHeadRefsFor(expected, prev.size));
+    if (r.row) stored.push(r.row);
+    prefetched = r.nodes;
+  } else if (unread.length > 0) stored.push(...(await readHeads(db, unread)));
   for (const h of stored) {
     const pos = Number(h.pos);
     if (!Number.isSafeInteger(pos) || pos < 0 || pos >= prev.size) throw tampered(h.task_id, `position ${h.pos}`);
@@ -250,7 +330,7 @@ export async function advanceTaskHeads(
       stored.map((h) => Number(h.pos)),
       prev.size,
     ),
-    known?.nodes,
+    prefetched ? new Map([...(known?.nodes ?? []), ...prefetched]) : known?.nodes,
   );
   const tree = new TaskHeadsTree(store, prev.size);
   const old = new Map<string, HeadRow>();

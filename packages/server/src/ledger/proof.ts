@@ -22,6 +22,7 @@ import {
   loadHeadNodes,
   openSigned,
   readHeads,
+  readHeadWithNodes,
   type SignedHead,
 } from '../kernel/taskHeads.js';
 import type { Database } from '../store/schema.js';
@@ -68,7 +69,14 @@ export async function proveTaskHead(
 ): Promise<void> {
   let acc = EMPTY_TASK_ACC;
   for (const leaf of leaves) acc = extendTaskAcc(acc, leaf);
-  const [row] = await readHeads(db, [taskId]);
+  // Where this process placed the task's leaf (a hint): its row and that proof's nodes in one read.
+  const hint = read?.positions?.get(taskId);
+  const hinted = hint !== undefined && hint < heads.size ? taskHeadRefsFor([hint], heads.size) : [];
+  const first =
+    hinted.length > 0
+      ? await readHeadWithNodes(db, taskId, hinted)
+      : { row: (await readHeads(db, [taskId]))[0], nodes: undefined };
+  const row = first.row;
   if (!row) {
     // A task with no committed entry has no head yet (its entries are all in this transaction).
     if (leaves.length === 0) return;
@@ -78,7 +86,7 @@ export async function proveTaskHead(
   if (!Number.isSafeInteger(pos) || pos < 0 || pos >= heads.size) {
     throw new Error(`the stored task head of ${taskId} names position ${row.pos}, outside the signed map`);
   }
-  const nodes = await loadHeadNodes(db, taskHeadRefsFor([pos], heads.size));
+  const nodes = await loadHeadNodes(db, taskHeadRefsFor([pos], heads.size), first.nodes);
   const tree = new TaskHeadsTree(nodes, heads.size);
   const leaf = taskHeadLeaf({ taskId, count: leaves.length, acc });
   try {
