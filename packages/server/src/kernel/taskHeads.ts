@@ -162,8 +162,11 @@ export async function readHeadWithNodes(
   let row: HeadRow | undefined;
   const nodes = new Map<string, Hash>();
   for (const r of rows) {
-    if (r.level === null || r.idx === null || r.hash === null) row = r;
-    else nodes.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
+    // The nodes' side has a null task id (a literal of the query, not a stored value; typed as the
+    // head side's column for the union).
+    if ((r.task_id as string | null) !== null) row = r as HeadRow;
+    else if (r.level !== null && r.idx !== null && r.hash !== null)
+      nodes.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
   }
   return { row, nodes };
 }
