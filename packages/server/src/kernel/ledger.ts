@@ -76,6 +76,15 @@ const NODE_CACHE_SIZE = 32_768;
 /** Task positions remembered as hints (`Ledger.positions`): about 100 bytes each, so 10 MB. */
 const POSITIONS_SIZE = 100_000;
 
+/** Adds `entries` to `map` and drops the oldest entries beyond `max` (a map iterates in insertion order). */
+function keepNewest<K, V>(map: Map<K, V>, entries: Iterable<[K, V]>, max: number): void {
+  for (const [k, v] of entries) map.set(k, v);
+  for (const k of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(k);
+  }
+}
+
 const FRONTIER = Symbol('frontier');
 const COMPUTED = Symbol('computed');
 const PLACED = Symbol('placed');
@@ -270,17 +279,9 @@ export class Ledger {
     const f = (seal as SealWithFrontier)[FRONTIER];
     if (!f) return;
     this.frontier = f;
-    for (const [k, h] of (seal as SealWithFrontier)[COMPUTED] ?? []) this.nodeCache.set(k, h);
-    for (const k of this.nodeCache.keys()) {
-      if (this.nodeCache.size <= NODE_CACHE_SIZE) break;
-      this.nodeCache.delete(k);
-    }
+    keepNewest(this.nodeCache, (seal as SealWithFrontier)[COMPUTED] ?? [], NODE_CACHE_SIZE);
     this.nodeCacheSize = Math.max(this.nodeCacheSize, f.size);
-    for (const [taskId, pos] of (seal as SealWithFrontier)[PLACED] ?? []) this.positions.set(taskId, pos);
-    for (const k of this.positions.keys()) {
-      if (this.positions.size <= POSITIONS_SIZE) break;
-      this.positions.delete(k);
-    }
+    keepNewest(this.positions, (seal as SealWithFrontier)[PLACED] ?? [], POSITIONS_SIZE);
   }
 
   /** Where this transaction's appends stand, to `rollback` to if the operation after it fails. */
@@ -441,14 +442,7 @@ export class Ledger {
 
   /** Nodes by `refKey`: the ones this process computed from memory, the others read. */
   private async loadNodes(db: Kysely<Database>, refs: readonly NodeRef[]): Promise<Map<string, Hash>> {
-    const out = new Map<string, Hash>();
-    const missing: NodeRef[] = [];
-    for (const ref of refs) {
-      const hit = this.nodeCache.get(key(ref));
-      if (hit) out.set(key(ref), hit);
-      else missing.push(ref);
-    }
-    for (const [k, h] of await readNodes(db, 'ledger_nodes', missing)) out.set(k, h);
+    const out = await readNodes(db, 'ledger_nodes', refs, this.nodeCache);
     for (const ref of refs) if (!out.has(key(ref))) throw new Error(`ledger node ${key(ref)} missing`);
     return out;
   }

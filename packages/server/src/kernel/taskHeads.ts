@@ -81,8 +81,9 @@ export async function readHeads(db: Kysely<Database>, taskIds: readonly string[]
 }
 
 /**
- * The stored hashes of `refs` in one of the node tables (the ledger's tree, or the task-heads
- * tree), by `refKey`; a ref with no row is absent from the map (the caller decides what that means).
+ * The hashes of `refs` in one of the node tables (the ledger's tree, or the task-heads tree), by
+ * `refKey`: the ones in `cached` (already held) from there, the others read in one query; a ref with
+ * no row is absent from the map (the caller decides what that means).
  *
  * @example
  * const nodes = await readNodes(trx, 'ledger_nodes', perfectNodesFor([0, size]));
@@ -91,12 +92,19 @@ export async function readNodes(
   db: Kysely<Database>,
   table: NodeTable,
   refs: readonly NodeRef[],
+  cached?: ReadonlyMap<string, Hash>,
 ): Promise<Map<string, Hash>> {
   const out = new Map<string, Hash>();
-  if (refs.length === 0) return out;
+  const missing: NodeRef[] = [];
+  for (const ref of refs) {
+    const hit = cached?.get(refKey(ref));
+    if (hit) out.set(refKey(ref), hit);
+    else missing.push(ref);
+  }
+  if (missing.length === 0) return out;
   const rows = await NODES[table].rows(
     db,
-    refs.map(([level, idx]) => ({ level, idx })),
+    missing.map(([level, idx]) => ({ level, idx })),
   );
   for (const r of rows) out.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
   return out;
@@ -240,13 +248,7 @@ export async function loadHeadNodes(
   cached?: ReadonlyMap<string, Hash>,
 ): Promise<HeadsNodeStore & { known: Map<string, Hash>; written: Map<string, Database['task_head_nodes']> }> {
   const store = recordingStore();
-  const missing: NodeRef[] = [];
-  for (const ref of refs) {
-    const hit = cached?.get(refKey(ref));
-    if (hit) store.known.set(refKey(ref), hit);
-    else missing.push(ref);
-  }
-  for (const [k, h] of await readNodes(db, 'task_head_nodes', missing)) store.known.set(k, h);
+  for (const [k, h] of await readNodes(db, 'task_head_nodes', refs, cached)) store.known.set(k, h);
   return store;
 }
 

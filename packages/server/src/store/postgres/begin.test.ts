@@ -7,7 +7,8 @@ import { openStore, type Store } from '../connect.js';
 /**
  * A transaction's `begin` is held back and sent with the statement after it when that one has no
  * parameters (connect.ts): every write batch then starts with one round trip (`begin; select … for
- * update`) instead of two (kernel/committer.test.ts checks a real batch). What node-postgres is asked to send is recorded below the store's wrapper.
+ * update`) instead of two (kernel/committer.test.ts checks a real batch). What node-postgres is
+ * asked to send is recorded below the store's wrapper.
  */
 describe('a transaction begins in the round trip of its first simple statement [postgres]', () => {
   const sent: string[] = [];
@@ -85,6 +86,24 @@ describe('a transaction begins in the round trip of its first simple statement [
       }),
     ).rejects.toThrow('changed my mind');
     expect(await store.db.selectFrom('meta').selectAll().where('key', '=', 'rolled-back').execute()).toEqual([]);
+  });
+
+  it('a client released with a begin held back started nothing: the next statement on it commits at once', async () => {
+    const client = await (store.pool as pg.Pool).connect();
+    await client.query('begin', []);
+    client.release();
+    // The same (only) connection: without dropping the held begin, this insert would open a
+    // transaction nobody commits.
+    await store.db.insertInto('meta').values({ key: 'after-release', value: 'v' }).execute();
+    expect(sent).not.toContain('begin');
+    const other = new pg.Client({ connectionString: backend.databaseUrl as string });
+    await other.connect();
+    try {
+      const seen = await other.query(`select value from meta where key = 'after-release'`);
+      expect(seen.rows).toEqual([{ value: 'v' }]);
+    } finally {
+      await other.end();
+    }
   });
 
   it('a transaction that sends nothing: begin travels with its commit', async () => {
