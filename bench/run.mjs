@@ -12,6 +12,9 @@ import { exportLedger, Ledger, openStore } from '@humanos/server';
 import { ADMIN, fmt, pct } from './stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
+// BENCH_PG_SERVER: where PostgreSQL is (a TCP hop with added delay stands in for a database on
+// another host: `bench/db-hop.mjs`).
+const PG_SERVER = process.env.BENCH_PG_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const which = process.argv[2] ?? 'all';
 
 function spawnNode(args, env) {
@@ -130,13 +133,13 @@ async function lifecycle(storage) {
   if (storage === 'postgres') {
     const pg = (await import('pg')).default;
     const name = `humanos_bench_${Date.now()}`;
-    const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const c = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
     await c.connect();
     await c.query(`create database ${name}`);
     await c.end();
-    dbEnv = { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${name}` };
+    dbEnv = { DATABASE_URL: `${PG_SERVER}/${name}` };
     dropDb = async () => {
-      const d = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+      const d = new pg.Client({ connectionString: `${PG_SERVER}/postgres` });
       await d.connect();
       await d.query(`drop database if exists ${name} with (force)`);
       await d.end();

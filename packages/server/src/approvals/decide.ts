@@ -27,10 +27,11 @@ import { completeRemembered, remember } from '../kernel/idempotency.js';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j, moveTaskRow, p, type TaskRow } from '../kernel/rows.js';
 import { checkPasskey, type PasskeyEvidence, passkeyEntryData } from '../passkeys/decision.js';
-import { allColumns, prepared, preparedInsert, type Slots } from '../store/prepared.js';
+import { exactly } from '../store/held.js';
+import { prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 import { type ChosenAlternative, chosenAlternative } from './alternative.js';
-import { cancelGates, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
+import { cancelGates, DECISION_COLUMNS, gateOpenedEntry, openStep, setRoleStatus, syncRoles } from './gates.js';
 import { type ApprovalPath, currentApprovals, pathOf, walkPath } from './path.js';
 import { provenance } from './provenance.js';
 import { responseOf } from './response.js';
@@ -118,7 +119,7 @@ export async function decide(
     s.delegated = await checkAuthority(deps, trx, actor, s, verdict, input);
     checkOpen(s);
     checkSessionAge(deps.policy, actor, s.gate, s.task, now); // maxSessionAge: a fresh sign-in for high risk
-    const path = onPath(s.gate) ? await pathOf(trx, s.gate, s.task) : undefined;
+    const path = onPath(s.gate) ? pathOf(s.gate, s.task, s.pathGates) : undefined;
     // The seat and the path's edits in one read; checked in the same order as ever (digest, then seat).
     const facts = await seatAndEdits(trx, actor, s, path, verdict === 'approved' && input.payloadDigest === undefined);
     await checkSeen(trx, s.gate, s.task, s.version, verdict, input.payloadDigest, facts.edited);
@@ -330,17 +331,16 @@ async function moveGate(
   const opening = to === 'pending';
   const opened = opening ? openStep(g, now) : g;
   const where = { id: g.id, from: g.status };
-  const moved = opening
-    ? await OPEN_GATE.affected(trx, {
-        ...where,
-        requestedAt: now,
-        expiresAt: opened.expires_at,
-        remindAt: opened.remind_at,
-      })
-    : to === 'waiting'
-      ? await PARK_GATE.affected(trx, where)
-      : await DECIDE_GATE.affected(trx, { ...where, to, at: now });
-  if (moved !== 1) throw new HumanOSError('already_decided', `approval ${g.id} was decided concurrently`);
+  // Held (`store/held.ts`): the decision's writes go in one round trip on PostgreSQL, checked when sent.
+  const once = exactly(1, () => new HumanOSError('already_decided', `approval ${g.id} was decided concurrently`));
+  if (opening) {
+    await OPEN_GATE.later(
+      trx,
+      { ...where, requestedAt: now, expiresAt: opened.expires_at, remindAt: opened.remind_at },
+      once,
+    );
+  } else if (to === 'waiting') await PARK_GATE.later(trx, where, once);
+  else await DECIDE_GATE.later(trx, { ...where, to, at: now }, once);
   if (opening) await syncRoles(trx, { approvalId: g.id });
   else await setRoleStatus(trx, [g.id], to);
   if (!opening) return [];
@@ -389,8 +389,12 @@ async function moveTask(
   if (o.taskStatus !== task.status && !canTransition(task.status as TaskStatus, o.taskStatus)) {
     throw new HumanOSError('invalid_state', `task ${task.id} is ${task.status}`);
   }
-  const moved = await moveTaskRow(trx, { ...changes, updated_at: now }, { id: task.id, status: task.status });
-  if (moved !== 1) throw new HumanOSError('invalid_state', `task ${task.id} changed concurrently`);
+  await moveTaskRow.later(
+    trx,
+    { ...changes, updated_at: now },
+    { id: task.id, status: task.status },
+    exactly(1, () => new HumanOSError('invalid_state', `task ${task.id} changed concurrently`)),
+  );
 }
 
 /** An in-run decision's steps share its payload; once all approve it, they carry the approved payload. */
@@ -461,26 +465,10 @@ async function record(
     on_behalf_of: delegated?.delegator ?? null,
     delegation_id: delegated?.delegationId ?? null,
   };
-  await UPSERT_DECISION(trx, [row]);
+  await UPSERT_DECISION.later(trx, [row]);
   return ledgerIndex;
 }
 
-const DECISION_COLUMNS = allColumns<'decisions'>({
-  approval_id: 1,
-  task_id: 1,
-  principal_id: 1,
-  verdict: 1,
-  reason: 1,
-  feedback: 1,
-  edits: 1,
-  payload_digest: 1,
-  decided_at: 1,
-  record: 1,
-  signature: 1,
-  ledger_index: 1,
-  on_behalf_of: 1,
-  delegation_id: 1,
-});
 /** The seat's row: inserted, or every other column replaced (a re-approval after an edit). */
 const UPSERT_DECISION = preparedInsert('decisions', DECISION_COLUMNS, (q) =>
   q.onConflict((oc) =>

@@ -2,6 +2,7 @@ import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, type DecisionRow, iso } from '../kernel/rows.js';
+import { parseJsonArray } from '../store/dialect.js';
 import { allColumns, prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
@@ -15,29 +16,56 @@ export interface SideGateOptions {
   proposal?: unknown;
 }
 
+/** Every column of a gate (`approvals`), checked by the compiler: one added by a migration and not named here fails to compile. */
+export const APPROVAL_COLUMNS = allColumns<'approvals'>({
+  id: 1,
+  task_id: 1,
+  kind: 1,
+  step: 1,
+  approver_role: 1,
+  required: 1,
+  status: 1,
+  requested_at: 1,
+  expires_at: 1,
+  escalation_policy: 1,
+  escalate_to: 1,
+  decided_at: 1,
+  reason: 1,
+  timeout_ms: 1,
+  remind_at: 1,
+  reminded: 1,
+  proposal: 1,
+  group_id: 1,
+  bulk_approvable: 1,
+  min_review_seconds: 1,
+  claimed_by: 1,
+  claimed_until: 1,
+  assignee: 1,
+  assigned_by: 1,
+  assigned_at: 1,
+  attention_check: 1,
+});
+
+/** Every column of a decision row, checked likewise. */
+export const DECISION_COLUMNS = allColumns<'decisions'>({
+  approval_id: 1,
+  task_id: 1,
+  principal_id: 1,
+  verdict: 1,
+  reason: 1,
+  feedback: 1,
+  edits: 1,
+  payload_digest: 1,
+  decided_at: 1,
+  record: 1,
+  signature: 1,
+  ledger_index: 1,
+  on_behalf_of: 1,
+  delegation_id: 1,
+});
+
 /** Reminders go out when this share of a gate's time has passed. */
 export const REMIND_AT = 0.8;
-
-/**
- * A task's gates in the order its views show them: the decision gates before execution gates, then
- * by step and time (the id breaks ties, so two reads agree).
- *
- * @example const gates = await taskGates(db, task.id);
- */
-export function taskGates(db: Kysely<Database>, taskId: string): Promise<ApprovalRow[]> {
-  return TASK_GATES.rows(db, { taskId });
-}
-
-const TASK_GATES = prepared((db, v: Slots<{ taskId: string }>) =>
-  db
-    .selectFrom('approvals')
-    .selectAll()
-    .where('task_id', '=', v.taskId)
-    .orderBy('kind', 'desc')
-    .orderBy('step')
-    .orderBy('requested_at')
-    .orderBy('id'),
-);
 
 /**
  * A task's decisions in the order they were made. Not row order: a seat's changed decision is
@@ -53,10 +81,53 @@ const TASK_DECISIONS = prepared((db, v: Slots<{ taskId: string }>) =>
   db.selectFrom('decisions').selectAll().where('task_id', '=', v.taskId).orderBy('decided_at'),
 );
 
+/**
+ * A task's gates, in the order its views show them, and its decisions, in the order they were made
+ * (`taskDecisions`), in one statement: each as
+ * one JSON array column (a task's view needs both; on PostgreSQL a statement is a round trip).
+ * Sorted here rather than trusted to the aggregate's input order, which SQL leaves unspecified.
+ *
+ * @example const { gates, decisions } = await taskGatesAndDecisions(trx, task.id);
+ */
+export async function taskGatesAndDecisions(
+  db: Kysely<Database>,
+  taskId: string,
+): Promise<{ gates: ApprovalRow[]; decisions: DecisionRow[] }> {
+  const row = await GATES_AND_DECISIONS.first(db, { taskId });
+  return {
+    gates: parseJsonArray<ApprovalRow>(row?.gates).sort(byGateOrder),
+    decisions: parseJsonArray<DecisionRow>(row?.decisions).sort(byDecisionOrder),
+  };
+}
+
+const GATES_AND_DECISIONS = prepared((db, v: Slots<{ taskId: string }>, dialect) =>
+  db.selectNoFrom((eb) => [
+    // Columns named: SQLite's JSON objects need them (Kysely's helper refuses `selectAll`).
+    dialect
+      .jsonArrayFrom(eb.selectFrom('approvals').select(APPROVAL_COLUMNS).where('task_id', '=', v.taskId))
+      .as('gates'),
+    dialect
+      .jsonArrayFrom(eb.selectFrom('decisions').select(DECISION_COLUMNS).where('task_id', '=', v.taskId))
+      .as('decisions'),
+  ]),
+);
+
+/** Code-unit order (not a collation): the same in JavaScript on both databases. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Decision gates before execution gates (kind descending), then step, time, and id (two reads agree). */
+const byGateOrder = (a: ApprovalRow, b: ApprovalRow): number =>
+  cmp(b.kind, a.kind) || a.step - b.step || a.requested_at - b.requested_at || cmp(a.id, b.id);
+
+/** `TASK_DECISIONS`' order: by time, then (for equal times, which SQL left unordered) seat. */
+const byDecisionOrder = (a: DecisionRow, b: DecisionRow): number =>
+  a.decided_at - b.decided_at || cmp(a.approval_id, b.approval_id) || cmp(a.principal_id, b.principal_id);
+
 /** Opens a gate: its row, and one inbox-index row per role that may decide it. */
 export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {
-  await INSERT_GATE(trx, [g]);
-  await INSERT_GATE_ROLES(
+  // Held (`store/held.ts`): sent with the operation's other writes, in one round trip on PostgreSQL.
+  await INSERT_GATE.later(trx, [g]);
+  await INSERT_GATE_ROLES.later(
     trx,
     roles.map((role) => ({ approval_id: g.id, role, status: g.status, requested_at: g.requested_at })),
   );
@@ -102,7 +173,7 @@ export async function syncRoles(
 /** Sets the inbox index's status of gates whose new status is known (a cheaper `syncRoles`). */
 export async function setRoleStatus(trx: Transaction<Database>, approvalIds: readonly string[], status: string) {
   if (approvalIds.length === 0) return;
-  if (approvalIds.length === 1) await ROLE_STATUS.execute(trx, { approvalId: approvalIds[0] as string, status });
+  if (approvalIds.length === 1) await ROLE_STATUS.later(trx, { approvalId: approvalIds[0] as string, status });
   else await trx.updateTable('approval_roles').set({ status }).where('approval_id', 'in', approvalIds).execute();
 }
 
@@ -221,35 +292,5 @@ export function openStep(g: ApprovalRow, now: number): ApprovalRow {
   };
 }
 
-const INSERT_GATE = preparedInsert(
-  'approvals',
-  allColumns<'approvals'>({
-    id: 1,
-    task_id: 1,
-    kind: 1,
-    step: 1,
-    approver_role: 1,
-    required: 1,
-    status: 1,
-    requested_at: 1,
-    expires_at: 1,
-    escalation_policy: 1,
-    escalate_to: 1,
-    decided_at: 1,
-    reason: 1,
-    timeout_ms: 1,
-    remind_at: 1,
-    reminded: 1,
-    proposal: 1,
-    group_id: 1,
-    bulk_approvable: 1,
-    min_review_seconds: 1,
-    claimed_by: 1,
-    claimed_until: 1,
-    assignee: 1,
-    assigned_by: 1,
-    assigned_at: 1,
-    attention_check: 1,
-  }),
-);
+const INSERT_GATE = preparedInsert('approvals', APPROVAL_COLUMNS);
 const INSERT_GATE_ROLES = preparedInsert('approval_roles', ['approval_id', 'role', 'status', 'requested_at']);

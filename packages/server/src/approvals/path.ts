@@ -1,7 +1,6 @@
 import { payloadDigest } from '@humanos/core';
 import type { Transaction } from 'kysely';
 import { type ApprovalRow, p, type TaskRow } from '../kernel/rows.js';
-import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -19,38 +18,18 @@ export interface ApprovalPath {
   digest: string;
 }
 
-const LIVE = ['pending', 'waiting', 'approved'] as const;
+/** The statuses of a path's gates that still count (escalated, expired, cancelled ones are done). */
+export const LIVE = ['pending', 'waiting', 'approved'] as const;
 
-// The two kinds of path, each one statement compiled once (`store/prepared.ts`).
-const EXECUTION_PATH = prepared((db, v: Slots<{ taskId: string }>) =>
-  db
-    .selectFrom('approvals')
-    .selectAll()
-    .where('task_id', '=', v.taskId)
-    .where('status', 'in', LIVE)
-    .where('kind', '=', 'execution')
-    .orderBy('step')
-    .orderBy('requested_at'),
-);
-const DECISION_PATH = prepared((db, v: Slots<{ taskId: string; groupId: string }>) =>
-  db
-    .selectFrom('approvals')
-    .selectAll()
-    .where('task_id', '=', v.taskId)
-    .where('status', 'in', LIVE)
-    .where('group_id', '=', v.groupId)
-    .orderBy('step')
-    .orderBy('requested_at'),
-);
-
-/** The path `gate` belongs to. */
-export async function pathOf(trx: Transaction<Database>, gate: ApprovalRow, task: TaskRow): Promise<ApprovalPath> {
-  const rows =
-    gate.kind === 'decision'
-      ? await DECISION_PATH.rows(trx, { taskId: task.id, groupId: gate.group_id ?? gate.id })
-      : await EXECUTION_PATH.rows(trx, { taskId: task.id });
+/**
+ * The path `gate` belongs to, from `rows`: the live gates of its task on that path (read with the
+ * gate itself, `subjectOf`), in step order.
+ */
+export function pathOf(gate: ApprovalRow, task: TaskRow, rows: readonly ApprovalRow[]): ApprovalPath {
   // Always include the gate being decided (a lone in-run decision from before groups has no group).
-  const gates = rows.some((g) => g.id === gate.id) ? rows : [...rows, gate].sort((a, b) => a.step - b.step);
+  const gates = (rows.some((g) => g.id === gate.id) ? [...rows] : [...rows, gate]).sort(
+    (a, b) => a.step - b.step || a.requested_at - b.requested_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
   const payload =
     gate.kind === 'decision' ? (p<{ payload?: unknown } | null>(gate.proposal)?.payload ?? {}) : p(task.payload);
   const digest =

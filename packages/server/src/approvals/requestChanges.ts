@@ -63,7 +63,7 @@ export async function requestChanges(
       );
     // A digest of another version: 409 stale_payload with the current one and the diff.
     await checkSeen(trx, s.gate, s.task, s.version, 'rejected', input.payloadDigest);
-    await checkSeat(trx, actor, s, await pathOf(trx, s.gate, s.task));
+    await checkSeat(trx, actor, s, pathOf(s.gate, s.task, s.pathGates));
     const version = await openVersion(deps, trx, s);
     const upd = await trx
       .updateTable('tasks')

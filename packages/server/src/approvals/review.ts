@@ -134,7 +134,7 @@ async function recordStart(
   now: number,
   deliveredAt?: number,
 ): Promise<void> {
-  await RECORD_OPEN(trx, [
+  await RECORD_OPEN.later(trx, [
     {
       approval_id: gate.id,
       principal_id: actor.id,

@@ -7,7 +7,8 @@ import { type ApprovalRow, iso, p, type TaskRow } from '../kernel/rows.js';
 import { parseJsonArray } from '../store/dialect.js';
 import { prepared, preparedShapes, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
-import type { ApprovalPath } from './path.js';
+import { APPROVAL_COLUMNS } from './gates.js';
+import { type ApprovalPath, LIVE } from './path.js';
 import { type EditsShape, type EditsValues, editsAsked, editsOnPath, type PayloadVersion, versionNow } from './seen.js';
 
 /**
@@ -30,49 +31,21 @@ export interface Subject {
   delegated?: Delegated;
   /** The decider's principal row as it stands now (read with the gate), undefined if it is gone. */
   decider: Authority | undefined;
+  /**
+   * The live gates of the path the gate would be on (`pathOf`): its in-run decision's group, else
+   * the task's execution gates. Read with the gate, locked by the same append lock.
+   */
+  pathGates: ApprovalRow[];
 }
 
 /** What authority a principal has now: its kind, roles (JSON text) and whether it is disabled. */
 type Authority = Pick<Database['principals'], 'kind' | 'roles' | 'disabled_at'>;
 
-/** Every column of a gate, named, so that the gate can be read beside its task in one joined row. */
-const GATE_COLUMNS = [
-  'id',
-  'task_id',
-  'kind',
-  'step',
-  'approver_role',
-  'required',
-  'status',
-  'requested_at',
-  'expires_at',
-  'escalation_policy',
-  'escalate_to',
-  'decided_at',
-  'reason',
-  'timeout_ms',
-  'remind_at',
-  'reminded',
-  'proposal',
-  'group_id',
-  'bulk_approvable',
-  'min_review_seconds',
-  'claimed_by',
-  'claimed_until',
-  'assignee',
-  'assigned_by',
-  'assigned_at',
-  'attention_check',
-] as const satisfies readonly (keyof ApprovalRow)[];
-// A column added to `approvals` and not listed above fails to compile here.
-const ALL_GATE_COLUMNS: [Exclude<keyof ApprovalRow, (typeof GATE_COLUMNS)[number]>] extends [never] ? true : never =
-  true;
-void ALL_GATE_COLUMNS;
 const GATE = 'gate_';
 
 /**
- * The gate, its task (both locked), the gate's roles and the decider's principal row (as a JSON
- * array of zero or one), compiled once (`store/prepared.ts`).
+ * The gate, its task (both locked), the gate's roles, the decider's principal row (as a JSON array
+ * of zero or one) and the gate's path (a JSON array of gates), compiled once (`store/prepared.ts`).
  */
 const SUBJECT = prepared((db, v: Slots<{ approvalId: string; deciderId: string }>, dialect) =>
   dialect.forUpdate(
@@ -81,7 +54,8 @@ const SUBJECT = prepared((db, v: Slots<{ approvalId: string; deciderId: string }
       .innerJoin('tasks', 'tasks.id', 'approvals.task_id')
       .selectAll('tasks')
       .select((eb) => [
-        ...GATE_COLUMNS.map((c) => eb.ref(`approvals.${c}`).as(`${GATE}${c}`)),
+        // Every column of the gate, named, so that it can be read beside its task in one joined row.
+        ...APPROVAL_COLUMNS.map((c) => eb.ref(`approvals.${c}`).as(`${GATE}${c}`)),
         dialect
           .jsonArrayFrom(eb.selectFrom('approval_roles').select('role').whereRef('approval_id', '=', 'approvals.id'))
           .as(`${GATE}roles`),
@@ -90,19 +64,39 @@ const SUBJECT = prepared((db, v: Slots<{ approvalId: string; deciderId: string }
             eb.selectFrom('principals').select(['kind', 'roles', 'disabled_at']).where('id', '=', v.deciderId),
           )
           .as(DECIDER),
+        dialect
+          .jsonArrayFrom(
+            eb
+              .selectFrom('approvals as p')
+              .select(APPROVAL_COLUMNS.map((c) => `p.${c}` as const))
+              .whereRef('p.task_id', '=', 'approvals.task_id')
+              .where('p.status', 'in', LIVE)
+              .where((w) =>
+                w.or([
+                  w.and([
+                    w('approvals.kind', '=', 'decision'),
+                    w('p.group_id', '=', w.fn.coalesce('approvals.group_id', 'approvals.id')),
+                  ]),
+                  w.and([w('approvals.kind', '!=', 'decision'), w('p.kind', '=', 'execution')]),
+                ]),
+              ),
+          )
+          .as(PATH),
       ])
       .where('approvals.id', '=', v.approvalId),
   ),
 );
 
-/** The column the decider's principal row comes back in (not a task column, not a gate one). */
+/** The columns the decider's principal row and the path's gates come back in (not a task column, not a gate one). */
 const DECIDER = '_decider';
+const PATH = '_path';
 
 /**
  * Loads and locks what a decision is about in one statement: the gate, its task (both `for update`
  * on PostgreSQL, which serialises deciders of one gate so quorum counting cannot race), the roles
- * that may decide the gate (the inbox index, as one JSON array) and the decider's principal row as
- * it stands now (`checkAuthority` judges it). The append lock is held already (`Ledger.begin`), and
+ * that may decide the gate (the inbox index, as one JSON array), the decider's principal row as
+ * it stands now (`checkAuthority` judges it) and the live gates of the gate's path (`pathOf`; read
+ * for every gate, used for those on a path: a column costs less than a round trip). The append lock is held already (`Ledger.begin`), and
  * every change of roles or of `disabled_at` is a ledger write, so none can commit between this
  * read and the decision's commit.
  *
@@ -118,7 +112,9 @@ export async function subjectOf(
   const row = (await SUBJECT.first(trx, { approvalId, deciderId })) as Record<string, unknown> | undefined;
   if (!row) throw new HumanOSError('not_found', `no approval ${approvalId}`);
   const [decider] = parseJsonArray<Authority>(row[DECIDER]);
+  const pathGates = parseJsonArray<ApprovalRow>(row[PATH]);
   delete row[DECIDER];
+  delete row[PATH];
   const task: Record<string, unknown> = {};
   const gate: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
@@ -129,7 +125,7 @@ export async function subjectOf(
   delete gate.roles;
   const g = gate as ApprovalRow;
   const t = task as TaskRow;
-  return { gate: g, task: t, roles, now, version: versionNow(g, t), decider };
+  return { gate: g, task: t, roles, now, version: versionNow(g, t), decider, pathGates };
 }
 
 export async function checkAuthority(

@@ -1,6 +1,6 @@
 import { type AiProposal, composeMergePatches } from '@humanos/core';
 import { alternativeOf } from '../approvals/alternative.js';
-import { taskDecisions, taskGates } from '../approvals/gates.js';
+import { taskGatesAndDecisions } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import type { Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -59,8 +59,7 @@ export class Decisions {
   }
 
   private async decisionOf(task: TaskRow): Promise<DecisionView> {
-    const gates = await taskGates(this.deps.db, task.id);
-    const decisions = await taskDecisions(this.deps.db, task.id);
+    const { gates, decisions } = await taskGatesAndDecisions(this.deps.db, task.id);
     // An earlier version's gates (cancelled when changes were requested) say nothing of this one.
     const executionGateIds = new Set(
       gates.filter((g) => g.kind === 'execution' && g.status !== 'cancelled').map((g) => g.id),

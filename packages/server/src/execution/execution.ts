@@ -19,6 +19,7 @@ import type { FeatureDeps } from '../kernel/deps.js';
 import type { NewEntry } from '../kernel/ledger.js';
 import { type ApprovalRow, iso, j, moveTaskRow, p, type TaskRow } from '../kernel/rows.js';
 import { declareCapabilities } from '../principals/principals.js';
+import { exactly } from '../store/held.js';
 import type { Database } from '../store/schema.js';
 import type { TaskView } from '../tasks/schemas.js';
 import { taskView } from '../tasks/views.js';
@@ -466,17 +467,21 @@ export class Execution {
       if (input.executionId !== undefined && input.executionId !== task.execution_id) {
         throw new HumanOSError('conflict', 'executionId does not match the running execution');
       }
-      const moved = await moveTaskRow(
+      const changes = {
+        status: outcome,
+        updated_at: now,
+        result: outcome === 'completed' ? j(input.result ?? null) : null,
+        error: outcome === 'failed' ? j(input.error ?? null) : null,
+      };
+      // The view reads the task's gates and decisions, which finishing leaves alone: read them first,
+      // so that the task's move is held (`store/held.ts`) and sent at the operation's end.
+      const view = await taskView(trx, { ...task, ...changes });
+      await moveTaskRow.later(
         trx,
-        {
-          status: outcome,
-          updated_at: now,
-          result: outcome === 'completed' ? j(input.result ?? null) : null,
-          error: outcome === 'failed' ? j(input.error ?? null) : null,
-        },
+        changes,
         { id: taskId, status: task.status },
+        exactly(1, () => new HumanOSError('invalid_state', `task ${taskId} changed concurrently`)),
       );
-      if (moved !== 1) throw new HumanOSError('invalid_state', `task ${taskId} changed concurrently`);
       await this.deps.ledger.append(trx, [
         {
           type: outcome === 'completed' ? 'task.completed' : 'task.failed',
@@ -490,13 +495,7 @@ export class Execution {
         },
       ]);
       touched.add(taskId);
-      return taskView(trx, {
-        ...task,
-        status: outcome,
-        updated_at: now,
-        result: outcome === 'completed' ? j(input.result ?? null) : null,
-        error: outcome === 'failed' ? j(input.error ?? null) : null,
-      });
+      return view;
     });
   }
 }

@@ -12,6 +12,8 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from '../store/connect.js';
+import { exactly } from '../store/held.js';
+import { preparedUpdate } from '../store/prepared.js';
 import { GroupCommitter } from './committer.js';
 import { Ledger, type NewEntry } from './ledger.js';
 
@@ -135,6 +137,39 @@ for (const backend of backends()) {
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       const meta = await store.db.selectFrom('meta').selectAll().where('key', 'like', 'dup%').orderBy('key').execute();
       expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['dup=first', 'dup-a=second', 'dup-b=second']);
+      await expectConsistentLedger(size + 2);
+    });
+
+    it('held writes are sent at the end of their operation: a failed check rolls back that operation alone', async () => {
+      await store.db.insertInto('meta').values({ key: 'held', value: 'v0' }).execute();
+      const size = await ledger.size(store.db);
+      const setMeta = preparedUpdate('meta', ['key', 'value']);
+      const conflict = () => new Error('held check failed');
+      // Three operations in one batch, each moving `held` from the value it believes is there; the
+      // second believes wrongly. Its entry, and the meta row it held, must go; the others stay.
+      const ops = [
+        ['v0', 'v1', 'op-a'],
+        ['stale', 'x', 'op-b'],
+        ['v1', 'v2', 'op-c'],
+      ] as const;
+      const results = await Promise.allSettled(
+        ops.map(([from, to, k]) =>
+          committer.run(async (trx) => {
+            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
+            await trx
+              .insertInto('meta')
+              .values({ key: `held-${k}`, value: 'written' })
+              .execute();
+            // The operation's last write: held until the operation ends.
+            await setMeta.later(trx, { value: to }, { key: 'held', value: from }, exactly(1, conflict));
+            return k;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toBe('held check failed');
+      const meta = await store.db.selectFrom('meta').selectAll().where('key', 'like', 'held%').orderBy('key').execute();
+      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['held=v2', 'held-op-a=written', 'held-op-c=written']);
       await expectConsistentLedger(size + 2);
     });
 

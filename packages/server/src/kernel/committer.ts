@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { flushHeld } from '../store/held.js';
 import type { Database } from '../store/schema.js';
 import type { Ledger, Seal } from './ledger.js';
 
@@ -94,6 +95,9 @@ export class GroupCommitter {
               const mark = this.ledger.mark(trx);
               try {
                 const value = await job.op(trx, ctx);
+                // The operation's held writes (`store/held.ts`) are sent inside its savepoint: a failed
+                // check fails this operation alone.
+                await flushHeld(trx);
                 for (const id of ctx.touched) touched.add(id);
                 outcomes.push({ ok: true, value });
               } catch (error) {

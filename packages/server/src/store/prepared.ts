@@ -8,6 +8,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { StoreDialect } from './dialect.js';
+import { affectedBy, type Expect, hold } from './held.js';
 import { postgresDialect } from './postgres/dialect.js';
 import type { Database } from './schema.js';
 import { sqliteDialect } from './sqlite/dialect.js';
@@ -66,12 +67,25 @@ export class Prepared<V extends Record<string, unknown>, R> {
 
   /** Runs the query with `values` on `db` (a transaction or the database). */
   async execute(db: Kysely<Database>, values: V): Promise<QueryResult<R>> {
+    return db.executeQuery<R>(this.bound(db, values));
+  }
+
+  /**
+   * Holds the write (an insert, update or delete) until the transaction's next statement, and
+   * checks its row count then (`store/held.ts`); outside a transaction it runs at once.
+   */
+  later(db: Kysely<Database>, values: V, expect?: Expect): Promise<void> {
+    return hold(db, this.bound(db, values), expect);
+  }
+
+  /** The compiled query with `values` bound. */
+  bound(db: Kysely<Database>, values: V): CompiledQuery<R> {
     const { compiled, names } = this.template(db);
     const parameters = compiled.parameters.map((p, i) => {
       const name = names[i];
       return name === undefined ? p : values[name];
     });
-    return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
+    return { ...compiled, parameters } as CompiledQuery<R>;
   }
 
   /**
@@ -81,6 +95,15 @@ export class Prepared<V extends Record<string, unknown>, R> {
    * out (its default); a fixed statement cannot.
    */
   async executeItems(db: Kysely<Database>, items: readonly object[]): Promise<QueryResult<R>> {
+    return db.executeQuery<R>(this.bindItems(db, items));
+  }
+
+  /** `executeItems`, held (`later`). */
+  laterItems(db: Kysely<Database>, items: readonly object[]): Promise<void> {
+    return hold(db, this.bindItems(db, items));
+  }
+
+  private bindItems(db: Kysely<Database>, items: readonly object[]): CompiledQuery<R> {
     const t = this.template(db);
     t.refs ??= t.names.map((name) => {
       if (name === undefined) return undefined;
@@ -95,7 +118,7 @@ export class Prepared<V extends Record<string, unknown>, R> {
       if (value === undefined) throw new Error(`prepared query: no value for ${ref[1]} (item ${ref[0]})`);
       return value;
     });
-    return db.executeQuery<R>({ ...t.compiled, parameters } as CompiledQuery<R>);
+    return { ...t.compiled, parameters } as CompiledQuery<R>;
   }
 
   private template(db: Kysely<Database>): Template {
@@ -218,15 +241,23 @@ export class ByCount<R> {
    * are ignored; one it names must not be undefined).
    */
   execute(db: Kysely<Database>, items: readonly object[]): Promise<QueryResult<R>> {
-    const n = items.length;
-    if (n > MAX_PREPARED_COUNT) {
-      const values: Record<string, unknown> = {};
-      items.forEach((item, i) => {
-        for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
-      });
-      return db.executeQuery<R>(this.build(db, n, values as Slots<Record<string, unknown>>, dialectOf(db)).compile());
-    }
-    return this.byCount(n).executeItems(db, items);
+    if (items.length > MAX_PREPARED_COUNT) return db.executeQuery<R>(this.oneOff(db, items));
+    return this.byCount(items.length).executeItems(db, items);
+  }
+
+  /** `execute`, held until the transaction's next statement (`store/held.ts`). */
+  later(db: Kysely<Database>, items: readonly object[]): Promise<void> {
+    if (items.length > MAX_PREPARED_COUNT) return hold(db, this.oneOff(db, items));
+    return this.byCount(items.length).laterItems(db, items);
+  }
+
+  /** A count over the limit: built with the values, as without `prepared`. */
+  private oneOff(db: Kysely<Database>, items: readonly object[]): CompiledQuery<R> {
+    const values: Record<string, unknown> = {};
+    items.forEach((item, i) => {
+      for (const [k, value] of Object.entries(item)) values[at(i, k)] = value;
+    });
+    return this.build(db, items.length, values as Slots<Record<string, unknown>>, dialectOf(db)).compile();
   }
 
   /** The rows the query returned. */
@@ -261,7 +292,7 @@ export function preparedInsert<T extends Table>(
   table: T,
   columns: readonly (keyof Database[T] & string)[],
   finish: (q: InsertBuilder<T>) => Compilable<unknown> = (q) => q,
-): (db: Kysely<Database>, rows: readonly Database[T][]) => Promise<void> {
+): PreparedInsert<T> {
   const q = preparedByCount((db, n, v) =>
     finish(
       db
@@ -269,12 +300,24 @@ export function preparedInsert<T extends Table>(
         .values(Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, v[at(i, c)]]))) as never),
     ),
   );
-  return async (db, rows) => {
-    if (rows.length === 0) return;
-    // Only the named columns are read: a row object with more fields does not change the statement.
-    await q.execute(db, rows);
+  // Only the named columns are read: a row object with more fields does not change the statement.
+  const insert = async (db: Kysely<Database>, rows: readonly Database[T][]) => {
+    if (rows.length > 0) await q.execute(db, rows);
   };
+  return Object.assign(insert, {
+    later: async (db: Kysely<Database>, rows: readonly Database[T][]) => {
+      if (rows.length > 0) await q.later(db, rows);
+    },
+  });
 }
+
+/** A `preparedInsert`: run it now, or hold it until the transaction's next statement (`later`, `store/held.ts`). */
+export type PreparedInsert<T extends Table> = ((
+  db: Kysely<Database>,
+  rows: readonly Database[T][],
+) => Promise<void>) & {
+  later(db: Kysely<Database>, rows: readonly Database[T][]): Promise<void>;
+};
 
 /** Column sets up to which `preparedUpdate` keeps one compiled statement per set. */
 const MAX_UPDATE_SHAPES = 64;
@@ -291,7 +334,7 @@ const MAX_UPDATE_SHAPES = 64;
 export function preparedUpdate<T extends Table, W extends keyof Database[T] & string>(
   table: T,
   where: readonly W[],
-): (db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>) => Promise<number> {
+): PreparedUpdate<T, W> {
   const byShape = new Map<string, Prepared<Record<string, unknown>, unknown>>();
   const build = (db: Kysely<Database>, columns: readonly string[], v: Record<string, unknown>) => {
     // The table is a type parameter: Kysely's builder types cannot follow it, the columns are checked above.
@@ -299,7 +342,7 @@ export function preparedUpdate<T extends Table, W extends keyof Database[T] & st
     for (const w of where) q = q.where(w as 'id', '=', v[`where:${w}`] as never);
     return q;
   };
-  return async (db, set, match) => {
+  const compile = (db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>) => {
     // An undefined value leaves its column alone, as Kysely's `set` does.
     const columns = Object.keys(set).filter((c) => (set as Record<string, unknown>)[c] !== undefined);
     const values: Record<string, unknown> = {};
@@ -311,7 +354,24 @@ export function preparedUpdate<T extends Table, W extends keyof Database[T] & st
       q = prepared((db, v: Slots<Record<string, unknown>>) => build(db, columns, v));
       byShape.set(shape, q);
     }
-    const result = q ? await q.execute(db, values) : await db.executeQuery(build(db, columns, values).compile());
-    return Number(result.numAffectedRows ?? 0n);
+    return q ? q.bound(db, values) : build(db, columns, values).compile();
   };
+  const update = async (db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>) =>
+    affectedBy(await db.executeQuery(compile(db, set, match)));
+  return Object.assign(update, {
+    later: (db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>, expect?: Expect) =>
+      hold(db, compile(db, set, match), expect),
+  });
 }
+
+/**
+ * A `preparedUpdate`: run it now (resolves to the rows updated), or hold it until the transaction's
+ * next statement with a check of its row count (`later`, `store/held.ts`).
+ */
+export type PreparedUpdate<T extends Table, W extends keyof Database[T] & string> = ((
+  db: Kysely<Database>,
+  set: Partial<Database[T]>,
+  match: Pick<Database[T], W>,
+) => Promise<number>) & {
+  later(db: Kysely<Database>, set: Partial<Database[T]>, match: Pick<Database[T], W>, expect?: Expect): Promise<void>;
+};

@@ -238,7 +238,7 @@ async function gatesFor(
 
 async function insertTask(trx: Transaction<Database>, actor: Principal, t: Planned, createdSeq: number) {
   const { input, plan, now } = t;
-  await INSERT_TASK(trx, [
+  await INSERT_TASK.later(trx, [
     {
       id: t.taskId,
       requester: actor.id,

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { taskDecisions, taskGates } from '../approvals/gates.js';
+import { taskGatesAndDecisions } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import { iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
@@ -7,8 +7,7 @@ import type { TaskView } from './schemas.js';
 
 /** A task as the API shows it: its request, policy, payloads, proposal, gates with decisions, and outcome. */
 export async function taskView(db: Kysely<Database>, t: TaskRow): Promise<TaskView> {
-  const gates = await taskGates(db, t.id);
-  const decisions = await taskDecisions(db, t.id);
+  const { gates, decisions } = await taskGatesAndDecisions(db, t.id);
   const ctx = gateContext(t);
   return {
     id: t.id,

@@ -1,11 +1,13 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Store } from '../connect.js';
+import { holdingDialect } from '../held.js';
 import type { Database } from '../schema.js';
 import { StatementCounts } from '../statements.js';
 import { postgresDialect } from './dialect.js';
 import { listenPostgres } from './listen.js';
 import { isStalePlan, nameOf, renew } from './named.js';
+import { postgresTogether } from './together.js';
 
 // bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -37,7 +39,7 @@ export function openPostgres(
   });
   // A `begin` never sent started nothing on the server: a client released with one held is clean.
   pool.on('release', (_error: Error | undefined, client: pg.PoolClient) => forgetBegin.get(client)?.());
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: holdingDialect(new PostgresDialect({ pool }), postgresTogether) });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
   return {
     db,

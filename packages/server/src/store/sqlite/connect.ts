@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDialectConfig } from 'kysely';
 import type { Store } from '../connect.js';
+import { holdingDialect, oneByOne } from '../held.js';
 import type { Database } from '../schema.js';
 import { StatementCounts } from '../statements.js';
 import { sqliteDialect } from './dialect.js';
@@ -48,7 +49,9 @@ export function openSqlite(file: string): Store {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const statements = new StatementCounts();
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite, statements) }) });
+  const db = new Kysely<Database>({
+    dialect: holdingDialect(new SqliteDialect({ database: cachingStatements(sqlite, statements) }), oneByOne),
+  });
   // Without statistics SQLite prefers any index with an equality on it: it drove
   // `UPDATE tasks … WHERE id IN (500 ids) AND status = ?` from the status index, scanning every
   // waiting task (36 ms a statement at 100 000 pending). 0x10002: analyze what needs it, bounded.
