@@ -10,8 +10,7 @@ import {
 import type { Transaction } from 'kysely';
 import type { FeatureDeps } from '../kernel/deps.js';
 import { p, type TaskRow } from '../kernel/rows.js';
-import { latestSigned, type OpenedCheckpoint, proveTaskHead } from '../ledger/proof.js';
-import { prepared, type Slots } from '../store/prepared.js';
+import { latestSigned, type OpenedCheckpoint, proveTaskHead, taskEntriesAndHead } from '../ledger/proof.js';
 import type { Database } from '../store/schema.js';
 
 /** What an execution grant rests on: the approved digest and the signed decisions, under a checkpoint. */
@@ -55,7 +54,8 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
   }
   // The index column only says where to look: every entry found is proved to be the task's by its
   // signed content, and the task head proves that none is missing.
-  const rows = await TASK_ENTRIES.rows(trx, { taskId: task.id, size });
+  const read = deps.ledger.headsRead(trx, cp.heads);
+  const { entries: rows, stored } = await taskEntriesAndHead(trx, cp.heads, task.id, size, read);
   const proofs = await deps.ledger.inclusionProofs(
     trx,
     rows.map((r) => Number(r.seq)),
@@ -77,7 +77,7 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
     }
   }
   try {
-    await proveTaskHead(trx, cp.heads, task.id, leaves, deps.ledger.headsRead(trx, cp.heads));
+    await proveTaskHead(trx, cp.heads, task.id, leaves, read, stored);
   } catch (e) {
     return refuse((e as Error).message);
   }
@@ -93,13 +93,3 @@ export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>,
   }
   return { digest: a.digest, decisions: a.decisions, checkpointSize: size };
 }
-
-/** Where a task's entries are, by the index column (every one is proved after), compiled once. */
-const TASK_ENTRIES = prepared((db, v: Slots<{ taskId: string; size: number }>) =>
-  db
-    .selectFrom('ledger_entries')
-    .select(['seq', 'entry'])
-    .where('task_id', '=', v.taskId)
-    .where('seq', '<', v.size)
-    .orderBy('seq'),
-);

@@ -125,6 +125,8 @@ const HEAD_AND_NODES = preparedByCount((db, n, v) =>
       sql<number | null>`cast(null as integer)`.as('level'),
       sql<number | null>`cast(null as bigint)`.as('idx'),
       sql<string | null>`cast(null as text)`.as('hash'),
+      sql<number | null>`cast(null as bigint)`.as('seq'),
+      sql<string | null>`cast(null as text)`.as('entry'),
     ])
     .where('task_id', '=', v[at(0, 'taskId')] as never)
     .unionAll(
@@ -138,6 +140,8 @@ const HEAD_AND_NODES = preparedByCount((db, n, v) =>
           'level',
           'idx',
           'hash',
+          sql<number | null>`cast(null as bigint)`.as('seq'),
+          sql<string | null>`cast(null as text)`.as('entry'),
         ])
         .where((eb) =>
           eb.or(
@@ -146,38 +150,64 @@ const HEAD_AND_NODES = preparedByCount((db, n, v) =>
             ),
           ),
         ),
+    )
+    .unionAll(
+      db
+        .selectFrom('ledger_entries')
+        .select([
+          sql<string>`cast(null as text)`.as('task_id'),
+          sql<number>`cast(null as bigint)`.as('pos'),
+          sql<number>`cast(null as bigint)`.as('count'),
+          sql<string>`cast(null as text)`.as('acc'),
+          sql<number | null>`cast(null as integer)`.as('level'),
+          sql<number | null>`cast(null as bigint)`.as('idx'),
+          sql<string | null>`cast(null as text)`.as('hash'),
+          'seq',
+          'entry',
+        ])
+        .where('task_id', '=', v[at(0, 'taskId')] as never)
+        .where('seq', '<', v[at(0, 'below')] as never),
     ),
 );
 
 /**
- * The stored head row of `taskId` (undefined if it has none) and the stored heads-tree nodes `refs`
- * (at least one), in one round trip instead of two: `refs` are the nodes the task's expected
- * position needs (a hint: the caller reads what the stored position needs beyond them), or the
- * tree's right edge for a task with no head yet. Nothing read is believed before it is proved.
+ * The stored head row of `taskId` (undefined if it has none), the stored heads-tree nodes `refs`
+ * (at least one) and, when `entriesBelow` is above 0, the task's ledger entries below that size (by
+ * the index column, in order), in one round trip instead of three: `refs` are the nodes the task's
+ * expected position needs (a hint: the caller reads what the stored position needs beyond them), or
+ * the tree's right edge for a task with no head yet. Nothing read is believed before it is proved.
  *
  * @example
- * const { row, nodes } = await readHeadWithNodes(trx, taskId, taskHeadRefsFor([hint], heads.size));
+ * const { row, nodes, entries } = await readHeadWithNodes(trx, taskId, taskHeadRefsFor([hint], heads.size), size);
  */
 export async function readHeadWithNodes(
   db: Kysely<Database>,
   taskId: string,
   refs: readonly NodeRef[],
-): Promise<{ row: HeadRow | undefined; nodes: Map<string, Hash> }> {
+  entriesBelow = 0,
+): Promise<{ row: HeadRow | undefined; nodes: Map<string, Hash>; entries: TaskEntryRow[] }> {
   const rows = await HEAD_AND_NODES.rows(
     db,
-    refs.map(([level, idx], i) => (i === 0 ? { taskId, level, idx } : { level, idx })),
+    refs.map(([level, idx], i) => (i === 0 ? { taskId, below: entriesBelow, level, idx } : { level, idx })),
   );
   let row: HeadRow | undefined;
   const nodes = new Map<string, Hash>();
+  const entries: TaskEntryRow[] = [];
   for (const r of rows) {
-    // The nodes' side has a null task id (a literal of the query, not a stored value; typed as the
-    // head side's column for the union).
-    if ((r.task_id as string | null) !== null) row = r as HeadRow;
+    // Each side's columns are the others' nulls (literals of the query, not stored values; typed as
+    // the head side's columns for the union).
+    if ((r.task_id as string | null) !== null) row = { task_id: r.task_id, pos: r.pos, count: r.count, acc: r.acc };
+    else if (r.entry !== null && r.seq !== null) entries.push({ seq: Number(r.seq), entry: r.entry });
     else if (r.level !== null && r.idx !== null && r.hash !== null)
       nodes.set(refKey([Number(r.level), Number(r.idx)]), fromHex(r.hash));
   }
-  return { row, nodes };
+  // A union's rows come in no particular order.
+  entries.sort((a, b) => a.seq - b.seq);
+  return { row, nodes, entries };
 }
+
+/** A task's ledger entry as its index column places it (proved before it is believed). */
+export type TaskEntryRow = Pick<Database['ledger_entries'], 'seq' | 'entry'>;
 
 /** The rows a seal writes for the heads map (upserts: positions stay, counts and nodes change). */
 export interface HeadsRows {

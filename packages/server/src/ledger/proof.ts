@@ -24,7 +24,9 @@ import {
   readHeads,
   readHeadWithNodes,
   type SignedHead,
+  type TaskEntryRow,
 } from '../kernel/taskHeads.js';
+import { prepared, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
 
 /** The latest signed checkpoint, opened: its size, log root and task-heads root. */
@@ -50,6 +52,60 @@ export async function latestSigned(deps: ProofDeps, db: Kysely<Database>): Promi
   }
 }
 
+/** A task's stored head row and heads-tree nodes as read for its proof (`readStoredHead`). */
+export interface StoredHead {
+  row: Database['task_heads'] | undefined;
+  nodes: Map<string, Hash> | undefined;
+}
+
+/**
+ * The stored head row of `taskId` and, where this process placed the task's leaf (a hint, `read`),
+ * that proof's nodes and the task's entries below `entriesBelow`, in one statement; without a hint,
+ * the row alone (and no entries: the caller reads them with `taskEntries`).
+ */
+async function readStoredHead(
+  db: Kysely<Database>,
+  heads: TaskHeadsRoot,
+  taskId: string,
+  read: HeadsRead | undefined,
+  entriesBelow: number,
+): Promise<StoredHead & { entries?: TaskEntryRow[] }> {
+  const hint = read?.positions?.get(taskId);
+  const hinted = hint !== undefined && hint < heads.size ? taskHeadRefsFor([hint], heads.size) : [];
+  if (hinted.length > 0) return readHeadWithNodes(db, taskId, hinted, entriesBelow);
+  return { row: (await readHeads(db, [taskId]))[0], nodes: undefined };
+}
+
+/**
+ * A task's entries below `size` (by the index column, each proved after) and its stored head, for
+ * `proveTaskHead`: in one statement when this process knows where the task's leaf is, else two.
+ *
+ * @example
+ * const { entries, stored } = await taskEntriesAndHead(trx, cp.heads, task.id, cp.size, deps.ledger.headsRead(trx, cp.heads));
+ */
+export async function taskEntriesAndHead(
+  db: Kysely<Database>,
+  heads: TaskHeadsRoot,
+  taskId: string,
+  size: number,
+  read: HeadsRead | undefined,
+): Promise<{ entries: TaskEntryRow[]; stored: StoredHead | undefined }> {
+  if (size === 0) return { entries: [], stored: undefined };
+  const first = await readStoredHead(db, heads, taskId, read, size);
+  if (first.entries) return { entries: first.entries, stored: first };
+  return { entries: await TASK_ENTRIES.rows(db, { taskId, size }), stored: first };
+}
+
+/** Where a task's entries are, by the index column (every one is proved after), compiled once. */
+const TASK_ENTRIES = prepared((db, v: Slots<{ taskId: string; size: number }>) =>
+  db
+    .selectFrom('ledger_entries')
+    .select(['seq', 'entry'])
+    .where('task_id', '=', v.taskId)
+    .where('seq', '<', v.size)
+    .orderBy('seq'),
+);
+
 /**
  * Proves that `leaves` (the log leaf hashes of the task's entries below the checkpoint, in log
  * order) are all of the task's entries: their running hash and count must be the task's leaf in the
@@ -66,16 +122,11 @@ export async function proveTaskHead(
   taskId: string,
   leaves: readonly Hash[],
   read?: HeadsRead,
+  stored?: StoredHead,
 ): Promise<void> {
   let acc = EMPTY_TASK_ACC;
   for (const leaf of leaves) acc = extendTaskAcc(acc, leaf);
-  // Where this process placed the task's leaf (a hint): its row and that proof's nodes in one read.
-  const hint = read?.positions?.get(taskId);
-  const hinted = hint !== undefined && hint < heads.size ? taskHeadRefsFor([hint], heads.size) : [];
-  const first =
-    hinted.length > 0
-      ? await readHeadWithNodes(db, taskId, hinted)
-      : { row: (await readHeads(db, [taskId]))[0], nodes: undefined };
+  const first = stored ?? (await readStoredHead(db, heads, taskId, read, 0));
   const row = first.row;
   if (!row) {
     // A task with no committed entry has no head yet (its entries are all in this transaction).
