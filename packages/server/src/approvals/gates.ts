@@ -78,7 +78,8 @@ export function taskDecisions(db: Kysely<Database>, taskId: string): Promise<Dec
 }
 
 const TASK_DECISIONS = prepared((db, v: Slots<{ taskId: string }>) =>
-  db.selectFrom('decisions').selectAll().where('task_id', '=', v.taskId).orderBy('decided_at'),
+  // Equal clock times are ordered as they were made (the log's order), not as rows happen to lie.
+  db.selectFrom('decisions').selectAll().where('task_id', '=', v.taskId).orderBy('decided_at').orderBy('ledger_index'),
 );
 
 /**
@@ -119,9 +120,9 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byGateOrder = (a: ApprovalRow, b: ApprovalRow): number =>
   cmp(b.kind, a.kind) || a.step - b.step || a.requested_at - b.requested_at || cmp(a.id, b.id);
 
-/** `TASK_DECISIONS`' order: by time, then (for equal times, which SQL left unordered) seat. */
+/** `TASK_DECISIONS`' order: by time, then (equal clock times) the order they were made in, the log's. */
 const byDecisionOrder = (a: DecisionRow, b: DecisionRow): number =>
-  a.decided_at - b.decided_at || cmp(a.approval_id, b.approval_id) || cmp(a.principal_id, b.principal_id);
+  a.decided_at - b.decided_at || a.ledger_index - b.ledger_index;
 
 /** Opens a gate: its row, and one inbox-index row per role that may decide it. */
 export async function insertGate(trx: Transaction<Database>, g: ApprovalRow, roles: string[]): Promise<void> {

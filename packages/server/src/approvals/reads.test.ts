@@ -66,24 +66,31 @@ for (const backend of backends()) {
         .selectAll()
         .where('task_id', '=', taskId)
         .orderBy('decided_at')
+        .orderBy('ledger_index')
         .execute(),
     });
 
     it('a task’s gates and decisions: the same rows, values and types, in the view’s order', async () => {
       const q = await agent.post('/tasks', { description: 'quorum wire', payload: { amount: 5, note: null } });
       const c = await agent.post('/tasks', { description: 'chain wire', payload: { amount: 7 } });
-      const [cfoStep] = c.body.approvalChain.map((g: { id: string }) => g.id) as [string];
-      expect(
-        (await p.cfo?.post(`/approvals/${cfoStep}/approve`, { approvalReason: 'fine', edits: { amount: 8 } }))?.status,
-      ).toBe(200);
-      expect(
-        (await p.t1?.post(`/approvals/${q.body.approvalRequest.id}/approve`, { approvalReason: 'ok' }))?.status,
-      ).toBe(200);
+      const [cfoStep, fmStep] = c.body.approvalChain.map((g: { id: string }) => g.id) as [string, string];
+      const decide = async (who: Api | undefined, gate: string, body: Record<string, unknown>) =>
+        expect((await who?.post(`/approvals/${gate}/approve`, body))?.status).toBe(200);
+      await decide(p.cfo, cfoStep, { approvalReason: 'fine' });
+      await decide(p.fm, fmStep, { approvalReason: 'fine too' });
+      await decide(p.t1, q.body.approvalRequest.id, { approvalReason: 'ok' });
+      // The test clock stands still: the chain's two decisions have one time, and come in the order made.
+      const chain = await taskGatesAndDecisions(db, c.body.taskId);
+      expect(chain.decisions.map((d) => d.principal_id)).toEqual([
+        `did:human:cfo-${backend}`,
+        `did:human:fm-${backend}`,
+      ]);
+      expect(chain.decisions[0]?.decided_at).toBe(chain.decisions[1]?.decided_at);
       for (const taskId of [q.body.taskId, c.body.taskId]) {
         const folded = await taskGatesAndDecisions(db, taskId);
         const plain = await alone(taskId);
         expect(folded.gates.length).toBeGreaterThan(0);
-        expect(folded.decisions.length).toBe(1);
+        expect(folded.decisions.length).toBe(taskId === c.body.taskId ? 2 : 1);
         // toStrictEqual: a number that came back as a string, or 0 as false, fails here.
         expect(folded).toStrictEqual(plain);
       }
