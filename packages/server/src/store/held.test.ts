@@ -114,6 +114,29 @@ for (const name of backends()) {
       expect(await notes()).toEqual(['1:note 1', '2:y']);
     });
 
+    it('a write that reads (a subquery) or returns rows is refused, not held, and nothing is written', async () => {
+      await reset();
+      const copy = prepared((db, v: Slots<{ size: number }>) =>
+        db
+          .insertInto('checkpoints')
+          .columns(['size', 'root_hash', 'note', 'created_at'])
+          .expression((eb) =>
+            eb
+              .selectFrom('checkpoints')
+              .select([eb.val(v.size).as('size'), 'root_hash', 'note', 'created_at'])
+              .limit(1),
+          ),
+      );
+      await insertCp(store.db, [cp(1)]);
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await insertCp.later(trx, [cp(2)]);
+          await copy.later(trx, { size: 3 });
+        }),
+      ).rejects.toThrow('only an insert or update that reads nothing');
+      expect(await notes()).toEqual(['1:note 1']);
+    });
+
     it('every write gets its own row count, in order, whatever goes in one statement', async () => {
       await reset();
       await insertCp(store.db, [cp(1), cp(2)]);

@@ -91,7 +91,12 @@ class HoldingConnection implements DatabaseConnection {
     }
     if (EXPECT in query) {
       if (!this.inTransaction) return this.inner.executeQuery(query);
-      if (/\breturning\b/i.test(query.sql)) throw new Error('held write: a write with `returning` cannot be held');
+      // A held write shares its statement's snapshot with the others (PostgreSQL): it must read nothing.
+      if (/\b(returning|select)\b/i.test(query.sql)) {
+        throw new Error(
+          'held write: only an insert or update that reads nothing (no `select`, no `returning`) can be held',
+        );
+      }
       this.held.push(query as HeldQuery);
       return HELD_RESULT;
     }
