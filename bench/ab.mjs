@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { ADMIN } from './stats.mjs';
+import { ADMIN, callJson } from './common.mjs';
 
 const N = Number(process.env.BENCH_LIFECYCLES ?? 600);
 const WARM = 50;
@@ -45,16 +45,7 @@ async function start(root, tag) {
       if (m) ok(m[1]);
     });
   });
-  const call = async (method, path, token, body) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
+  const call = (method, path, token, body) => callJson(url, path, token, method, body);
   const agent = (await call('POST', '/v1/humanos/principals', ADMIN, { id: 'did:agent:ab', roles: [] })).token;
   const human = (await call('POST', '/v1/humanos/principals', ADMIN, { id: 'did:human:ab', roles: ['ops'] })).token;
   const times = { create: [], approve: [], execute: [], complete: [] };

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { didKeyFromPublicKey, generateSigningKey, parseLedgerExport, verifyLedger } from '@humanos/core';
 import { exportLedger, Ledger, openStore } from '@humanos/server';
+import { callJson } from './common.mjs';
 import { ADMIN, fmt, pct } from './stats.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,16 +45,8 @@ function spawnNode(args, env) {
   });
 }
 
-async function call(url, method, path, token, body) {
-  const res = await fetch(url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+/** `callJson` (common.mjs) with the method first, as the calls below read. */
+const call = (url, method, path, token, body) => callJson(url, path, token, method, body);
 
 async function runConcurrent(concurrency, seconds, fn) {
   const end = performance.now() + seconds * 1000;

@@ -61,7 +61,7 @@ export interface StoredHead {
 /**
  * The stored head row of `taskId` and, where this process placed the task's leaf (a hint, `read`),
  * that proof's nodes and the task's entries below `entriesBelow`, in one statement; without a hint,
- * the row alone (and no entries: the caller reads them with `taskEntries`).
+ * the row alone (and no entries: `taskEntriesAndHead` reads them on their own).
  */
 async function readStoredHead(
   db: Kysely<Database>,

@@ -148,10 +148,9 @@ class HoldingDriver implements Driver {
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as HoldingConnection;
-    c.held = [];
-    c.inTransaction = false;
+    // Its `rollback` drops what is held (`executeQuery`).
     await this.inner.rollbackTransaction(connection);
+    (connection as HoldingConnection).inTransaction = false;
   }
 
   async savepoint(c: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
@@ -163,7 +162,7 @@ class HoldingDriver implements Driver {
     name: string,
     compile: QueryCompiler['compileQuery'],
   ): Promise<void> {
-    (c as HoldingConnection).held = [];
+    // Its `rollback to savepoint` drops what is held (`executeQuery`).
     await this.inner.rollbackToSavepoint?.(c, name, compile);
   }
 
@@ -172,11 +171,8 @@ class HoldingDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const c = connection as HoldingConnection;
-    // A transaction always ends in commit or rollback; anything still held here was never asked for.
-    c.held = [];
-    c.inTransaction = false;
-    await this.inner.releaseConnection(c.inner);
+    // Each acquisition gets a new wrapper: nothing held or begun outlives it.
+    await this.inner.releaseConnection((connection as HoldingConnection).inner);
   }
 
   destroy(): Promise<void> {

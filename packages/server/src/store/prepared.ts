@@ -143,7 +143,7 @@ export class Prepared<V extends Record<string, unknown>, R> {
 
   /** How many rows an insert, update or delete changed. */
   async affected(db: Kysely<Database>, values: V): Promise<number> {
-    return Number((await this.execute(db, values)).numAffectedRows ?? 0n);
+    return affectedBy(await this.execute(db, values));
   }
 
   private compile(db: Kysely<Database>, dialect: StoreDialect): Template {
