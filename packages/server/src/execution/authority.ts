@@ -22,22 +22,40 @@ export interface LedgerGrant {
   checkpointSize: number;
 }
 
+/** What each refusal of `ledgerGrant` reports (`reportRefusal`), kept off the error's public details. */
+const refusals = new WeakMap<object, { taskId: string; reason: string }>();
+
+/**
+ * Reports `error` to `deps.onIntegrityViolation` if it is a `ledgerGrant` refusal. Called once
+ * the write that made it has settled, so that a refusal is counted once however often its
+ * operation ran.
+ *
+ * @example
+ * try { return await deps.write((trx) => ledgerGrant(deps, trx, task)); } catch (e) { reportRefusal(deps, e); throw e; }
+ */
+export function reportRefusal(deps: Pick<FeatureDeps, 'onIntegrityViolation'>, error: unknown): void {
+  const detail = typeof error === 'object' && error !== null ? refusals.get(error) : undefined;
+  if (detail) deps.onIntegrityViolation(detail);
+}
+
 /**
  * Execution is authorised by the log, not by mutable rows: the task's ledger entries are read, each
  * checked for inclusion under the latest signed checkpoint, proved complete by the task's head in the
  * signed task-heads map (an entry hidden by editing the index column — a cancellation, a chain step,
  * a rejection — fails that proof), extended by the entries this very transaction appended (its own,
  * needing no proof); the approved digest is derived from the signed decisions, and the task row must
- * agree. Any disagreement refuses with `integrity_violation`, reported to
- * `deps.onIntegrityViolation` (a metric and a log line).
+ * agree. Any disagreement refuses with `integrity_violation`; the caller reports it to
+ * `deps.onIntegrityViolation` (a metric and a log line) with `reportRefusal` once its write has
+ * settled, since a write operation may run twice (`kernel/committer.ts`).
  *
  * @example
  * const grant = await ledgerGrant(deps, trx, task); // grant.decisions → the indexes the grant names
  */
 export async function ledgerGrant(deps: FeatureDeps, trx: Transaction<Database>, task: TaskRow): Promise<LedgerGrant> {
   const refuse = (reason: string): never => {
-    deps.onIntegrityViolation({ taskId: task.id, reason });
-    throw new HumanOSError('integrity_violation', `task ${task.id} cannot execute: ${reason}`);
+    const error = new HumanOSError('integrity_violation', `task ${task.id} cannot execute: ${reason}`);
+    refusals.set(error, { taskId: task.id, reason });
+    throw error;
   };
   let cp: OpenedCheckpoint;
   try {

@@ -23,7 +23,7 @@ import { exactly } from '../store/held.js';
 import type { Database } from '../store/schema.js';
 import type { TaskView } from '../tasks/schemas.js';
 import { taskView } from '../tasks/views.js';
-import { ledgerGrant } from './authority.js';
+import { ledgerGrant, reportRefusal } from './authority.js';
 import { ClaimWaits } from './claimWaits.js';
 import { recordConfidence } from './feedback.js';
 import { openReviewGate } from './inRunDecisions.js';
@@ -57,7 +57,7 @@ export class Execution {
     input: { payload?: unknown; leaseSeconds?: number },
   ): Promise<ExecutionGrant> {
     const now = this.deps.now();
-    return this.deps.write(async (trx, touched) => {
+    const granted = this.deps.write(async (trx, touched) => {
       const task = await this.deps.access.loadTask(trx, taskId, true);
       if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
       const executor =
@@ -74,6 +74,10 @@ export class Execution {
       }
       touched.add(taskId);
       return this.startExecution(trx, actor, task, input, now);
+    });
+    return granted.catch((e: unknown) => {
+      reportRefusal(this.deps, e);
+      throw e;
     });
   }
 
@@ -98,7 +102,9 @@ export class Execution {
     const claimed = await this.deps.write(async (trx, touched) => {
       if (widens) await declareCapabilities(this.deps, trx, actor, declared);
       const keys = coveredKeys([...caps]);
-      if (keys.length === 0) return [];
+      const out: ExecutionGrant[] = [];
+      const refused: unknown[] = [];
+      if (keys.length === 0) return { out, refused };
       // Only tasks that name capabilities are claimable: one without is run by its requester.
       let q = trx
         .selectFrom('tasks')
@@ -111,21 +117,23 @@ export class Execution {
         .limit((input.limit ?? 1) + CLAIM_SPARES);
       q = this.deps.dialect.skipLocked(q);
       const candidates = await q.execute();
-      const out: ExecutionGrant[] = [];
       for (const task of candidates) {
         if (out.length === (input.limit ?? 1)) break;
         try {
           out.push(await this.startExecution(trx, actor, task, { leaseSeconds: input.leaseSeconds }, now));
           touched.add(task.id);
         } catch (e) {
-          // Refused and reported (integrity_violation) before anything was written: leave it, take the next.
+          // Refused (integrity_violation) before anything was written: leave it, take the next, and
+          // report it once the claim has committed.
           if (!(isHumanOSError(e) && e.code === 'integrity_violation')) throw e;
+          refused.push(e);
         }
       }
-      return out;
+      return { out, refused };
     });
+    for (const e of claimed.refused) reportRefusal(this.deps, e);
     if (widens) this.deps.notifier.principalsChanged();
-    return claimed;
+    return claimed.out;
   }
 
   /**

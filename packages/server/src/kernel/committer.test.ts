@@ -173,6 +173,102 @@ for (const backend of backends()) {
       await expectConsistentLedger(size + 2);
     });
 
+    /** Savepoint statements sent so far (PostgreSQL sends `release …; savepoint …` as one). */
+    const savepointStatements = () => {
+      const c = store.statements.snapshot();
+      return (c.savepoint ?? 0) + (c.release ?? 0) + (c.rollback ?? 0);
+    };
+
+    it('an operation refused before it writes is dropped alone, with its held write: no savepoint, no second run', async () => {
+      await store.db.insertInto('meta').values({ key: 'refused', value: 'v0' }).execute();
+      const size = await ledger.size(store.db);
+      const setMeta = preparedUpdate('meta', ['key', 'value']);
+      const runs = [0, 0, 0];
+      const reruns = committer.reruns;
+      const savepoints = savepointStatements();
+      // Each moves `refused` from the value the operation before it left (the refused one leaves none).
+      const from: Record<string, string> = { 'ok-a': 'v0', refused: 'ok-a', 'ok-c': 'ok-a' };
+      const results = await Promise.allSettled(
+        ['ok-a', 'refused', 'ok-c'].map((k, i) =>
+          committer.run(async (trx) => {
+            runs[i] = (runs[i] ?? 0) + 1;
+            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
+            // Held, not yet sent: the refusal below must drop it rather than send it.
+            await setMeta.later(
+              trx,
+              { value: k },
+              { key: 'refused', value: from[k] as string },
+              exactly(1, () => new Error('lost')),
+            );
+            if (k === 'refused') throw new Error('refused after reading');
+            await trx
+              .insertInto('meta')
+              .values({ key: `refused-${k}`, value: 'written' })
+              .execute();
+            return k;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toBe('refused after reading');
+      expect(runs).toEqual([1, 1, 1]);
+      expect(committer.reruns).toBe(reruns);
+      expect(savepointStatements()).toBe(savepoints);
+      const meta = await store.db
+        .selectFrom('meta')
+        .selectAll()
+        .where('key', 'like', 'refused%')
+        .orderBy('key')
+        .execute();
+      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual([
+        'refused=ok-c',
+        'refused-ok-a=written',
+        'refused-ok-c=written',
+      ]);
+      await expectConsistentLedger(size + 2);
+    });
+
+    it('an operation failing after a write reruns the batch with savepoints: each write committed once', async () => {
+      const size = await ledger.size(store.db);
+      const runs = [0, 0, 0];
+      const reruns = committer.reruns;
+      const savepoints = savepointStatements();
+      const results = await Promise.allSettled(
+        ['rerun-a', 'rerun-b', 'rerun-c'].map((k, i) =>
+          committer.run(async (trx) => {
+            runs[i] = (runs[i] ?? 0) + 1;
+            await ledger.append(trx, [entry(`task:human:${k}`, runs[i] ?? 0)]);
+            await trx
+              .insertInto('meta')
+              .values({ key: k, value: `run ${runs[i]}` })
+              .execute();
+            if (k === 'rerun-b') throw new Error('fails after its insert');
+            return k;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // The first attempt stopped at the failure (the third never ran in it); the second ran all.
+      expect(runs).toEqual([2, 2, 1]);
+      expect(committer.reruns).toBe(reruns + 1);
+      expect(savepointStatements()).toBeGreaterThan(savepoints);
+      const meta = await store.db
+        .selectFrom('meta')
+        .selectAll()
+        .where('key', 'like', 'rerun-%')
+        .orderBy('key')
+        .execute();
+      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['rerun-a=run 2', 'rerun-c=run 1']);
+      const stored = await store.db
+        .selectFrom('ledger_entries')
+        .select('entry')
+        .where('seq', '>=', size)
+        .orderBy('seq')
+        .execute();
+      expect(stored.map((e) => JSON.parse(e.entry).taskId)).toEqual(['task:human:rerun-a', 'task:human:rerun-c']);
+      await expectConsistentLedger(size + 2);
+    });
+
     it('a batch proves its own entries from memory, the same proofs the store gives, and only those', async () => {
       const size0 = await ledger.size(store.db);
       const ops = [3, 1, 5].map((n, k) =>

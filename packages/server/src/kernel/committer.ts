@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import { flushHeld } from '../store/held.js';
+import { dropHeld, flushHeld, writesSent } from '../store/held.js';
 import type { Database } from '../store/schema.js';
 import type { Ledger, Seal } from './ledger.js';
 
@@ -10,6 +10,10 @@ export interface WriteContext {
 
 type LedgerEntryRow = Database['ledger_entries'];
 
+/**
+ * A write operation. It may run twice (`GroupCommitter.attempt`): its effects belong in the
+ * transaction, and anything outside it (a metric, a call out) waits until the write has resolved.
+ */
 export type WriteOp<T> = (trx: Transaction<Database>, ctx: WriteContext) => Promise<T>;
 
 interface Job {
@@ -20,8 +24,9 @@ interface Job {
 
 /**
  * Group commit: concurrent write operations are run one after another inside a single transaction,
- * each in its own savepoint (a failing operation rolls back only itself), and committed with one
- * fsync. The batch ends with one signed checkpoint covering every entry it appended. No operation's
+ * and committed with one fsync. A failing operation rolls back only itself: if it wrote nothing, it
+ * is simply dropped; if it did, the batch runs again with each operation in its own savepoint
+ * (`attempt`), so an operation must keep its effects inside the transaction (it may run twice). The batch ends with one signed checkpoint covering every entry it appended. No operation's
  * promise settles before the commit, so a 2xx still means "durable and in the ledger".
  *
  * On PostgreSQL the batch first locks the ledger head (`Ledger.begin`): every writer takes that lock
@@ -32,6 +37,8 @@ interface Job {
 export class GroupCommitter {
   private queue: Job[] = [];
   private draining = false;
+  /** Batches run again with savepoints because an operation failed after writing (tests, metrics). */
+  reruns = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -75,49 +82,16 @@ export class GroupCommitter {
         // synchronous, so without this yield a batch would never hold more than one operation.
         await new Promise((r) => setImmediate(r));
         const batch = this.queue.splice(0, this.maxBatch);
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-        const touched = new Set<string>();
-        let seal: Seal | undefined;
-        let appended: readonly LedgerEntryRow[] = [];
+        let done: Done;
         try {
-          await this.db.transaction().execute(async (trx) => {
-            const start = await this.ledger.begin(trx);
-            // An operation's savepoint is released when the next one starts (commit releases the
-            // last), so that on PostgreSQL both travel in one round trip. A batch of one needs none:
-            // if its only operation fails, the whole transaction is rolled back (`Alone`, below).
-            const alone = batch.length === 1;
-            let held = false;
-            for (const job of batch) {
-              const ctx: WriteContext = { touched: new Set() };
-              if (!alone)
-                await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
-              held = true;
-              const mark = this.ledger.mark(trx);
-              try {
-                const value = await job.op(trx, ctx);
-                // The operation's held writes (`store/held.ts`) are sent inside its savepoint: a failed
-                // check fails this operation alone.
-                await flushHeld(trx);
-                for (const id of ctx.touched) touched.add(id);
-                outcomes.push({ ok: true, value });
-              } catch (error) {
-                if (alone) throw new Alone(error);
-                await this.statements(trx, ['rollback to savepoint op', 'release savepoint op']);
-                held = false;
-                this.ledger.rollback(trx, mark);
-                outcomes.push({ ok: false, error });
-              }
-            }
-            appended = [...this.ledger.pendingEntries(trx)];
-            await this.beforeSeal?.(trx, appended);
-            seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
-          });
+          done = (await this.attempt(batch, false)) ?? (await this.attempt(batch, true)) ?? unreachable();
         } catch (error) {
           // The only operation failed (rolled back with the transaction), or the commit itself
           // failed: nothing in the batch is durable, so every caller hears so.
           for (const job of batch) job.reject(error instanceof Alone ? error.error : error);
           continue;
         }
+        const { outcomes, touched, appended, seal } = done;
         if (seal) this.ledger.committed(seal);
         this.onCommitted([...touched], appended, seal);
         batch.forEach((job, i) => {
@@ -130,7 +104,89 @@ export class GroupCommitter {
       this.draining = false;
     }
   }
+
+  /**
+   * Runs `batch` in one transaction and commits it. Without `savepoints` (the first attempt), an
+   * operation that fails before it has written anything (`writesSent`: a refusal after its reads,
+   * the common failure) is dropped with its held writes and appends, and the batch goes on; one
+   * that fails after writing rolls the whole transaction back and answers `undefined`, and the
+   * batch runs again with a savepoint around each operation. A savepoint costs a round trip per
+   * operation on PostgreSQL; a failure after a write is rare (a held check lost to another
+   * replica, a constraint), so every operation may run twice but a batch rarely does.
+   */
+  private async attempt(batch: Job[], savepoints: boolean): Promise<Done | undefined> {
+    const outcomes: Outcome[] = [];
+    const touched = new Set<string>();
+    let seal: Seal | undefined;
+    let appended: readonly LedgerEntryRow[] = [];
+    // A batch of one needs no savepoint: if its only operation fails, the whole transaction is
+    // rolled back (`Alone`).
+    const alone = batch.length === 1;
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        const start = await this.ledger.begin(trx);
+        // An operation's savepoint is released when the next one starts (commit releases the
+        // last), so that on PostgreSQL both travel in one round trip.
+        let held = false;
+        for (const job of batch) {
+          const ctx: WriteContext = { touched: new Set() };
+          if (savepoints && !alone)
+            await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
+          held = true;
+          const mark = this.ledger.mark(trx);
+          const sent = savepoints ? 0 : await writesSent(trx);
+          try {
+            const value = await job.op(trx, ctx);
+            // The operation's held writes (`store/held.ts`) are sent inside it: a failed check fails
+            // this operation alone.
+            await flushHeld(trx);
+            for (const id of ctx.touched) touched.add(id);
+            outcomes.push({ ok: true, value });
+          } catch (error) {
+            if (alone) throw new Alone(error);
+            if (savepoints) {
+              await this.statements(trx, ['rollback to savepoint op', 'release savepoint op']);
+              held = false;
+            } else if ((await writesSent(trx)) === sent) {
+              await dropHeld(trx);
+            } else {
+              throw RERUN;
+            }
+            this.ledger.rollback(trx, mark);
+            outcomes.push({ ok: false, error });
+          }
+        }
+        appended = [...this.ledger.pendingEntries(trx)];
+        await this.beforeSeal?.(trx, appended);
+        seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
+      });
+    } catch (error) {
+      if (error === RERUN) {
+        this.reruns++;
+        return undefined;
+      }
+      throw error;
+    }
+    return { outcomes, touched, appended, seal };
+  }
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** A committed batch: each operation's outcome, in order, and what the batch sealed. */
+interface Done {
+  outcomes: Outcome[];
+  touched: Set<string>;
+  appended: readonly LedgerEntryRow[];
+  seal: Seal | undefined;
+}
+
+/** Thrown out of a transaction to roll it back and run the batch again with savepoints. */
+const RERUN = Symbol('rerun with savepoints');
+
+const unreachable = (): never => {
+  throw new Error('a batch run with savepoints always commits or throws');
+};
 
 /** The failure of a batch's only operation, carried out of its transaction so that it rolls back whole. */
 class Alone {

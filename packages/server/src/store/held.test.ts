@@ -2,7 +2,7 @@ import { HumanOSError } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from './connect.js';
-import { exactly, flushHeld } from './held.js';
+import { dropHeld, exactly, flushHeld, isPlainRead, writesSent } from './held.js';
 import { prepared, preparedInsert, type Slots } from './prepared.js';
 
 // Store-level tests of held writes (`held.ts`): what is held, when it is sent, what a failed check
@@ -171,5 +171,67 @@ for (const name of backends()) {
       expect(await notes()).toEqual(['1:note 1']);
       expect(await store.db.selectFrom('task_head_nodes').selectAll().execute()).toEqual([]);
     });
+
+    it('writesSent counts what may have changed the transaction: writes, held ones once sent, failures; not reads', async () => {
+      await reset();
+      await insertCp(store.db, [cp(1)]);
+      const counts = await store.db.transaction().execute(async (trx) => {
+        const seen = [await writesSent(trx)];
+        await trx.selectFrom('checkpoints').selectAll().execute();
+        await insertCp.later(trx, [cp(2)]);
+        seen.push(await writesSent(trx)); // held, not sent: nothing changed yet
+        await dropHeld(trx);
+        await flushHeld(trx);
+        seen.push(await writesSent(trx)); // dropped: flushing sends nothing
+        await insertCp.later(trx, [cp(3)]);
+        await trx.selectFrom('checkpoints').selectAll().execute(); // sends the held write first
+        seen.push(await writesSent(trx));
+        await trx.updateTable('checkpoints').set({ note: 'x' }).where('size', '=', 3).execute();
+        seen.push(await writesSent(trx));
+        return seen;
+      });
+      expect(counts).toEqual([0, 0, 0, 1, 2]);
+      expect(await notes()).toEqual(['1:note 1', '3:x']);
+      // A failed statement counts (on PostgreSQL it aborts the transaction), and a new transaction starts at 0.
+      let afterFailure = -1;
+      await store.db
+        .transaction()
+        .execute(async (trx) => {
+          await expect(insertCp(trx, [cp(1, 'again')])).rejects.toThrow(/unique|duplicate/i);
+          afterFailure = await writesSent(trx);
+        })
+        .catch(() => {}); // PostgreSQL may refuse to commit what the failure aborted
+      expect(afterFailure).toBe(1);
+      expect(await store.db.transaction().execute((trx) => writesSent(trx))).toBe(0);
+    });
   });
 }
+
+describe('isPlainRead', () => {
+  it('takes selects (row locks included) as reads, and anything that may write as not', () => {
+    for (const read of [
+      'select * from tasks where id = $1',
+      '  SELECT 1',
+      'with t as (select 1) select * from t',
+      'select size from ledger_head where id = 1 for update',
+      'select * from gates for no key update skip locked',
+      'select * from gates for share',
+      'select updated_at from tasks', // a column named like a keyword is not a write
+    ]) {
+      expect(isPlainRead(read), read).toBe(true);
+    }
+    for (const write of [
+      'insert into meta values ($1, $2)',
+      'update meta set value = $1',
+      'delete from meta',
+      'with w0 as (insert into meta values ($1) returning 1) select count(*) from w0',
+      "select pg_notify('humanos', $1)",
+      "select nextval('s')",
+      'savepoint op',
+      'release savepoint op; savepoint op',
+      'pragma wal_checkpoint',
+    ]) {
+      expect(isPlainRead(write), write).toBe(false);
+    }
+  });
+});

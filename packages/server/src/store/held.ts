@@ -28,6 +28,10 @@ import type { Database } from './schema.js';
  *   The group committer flushes at the end of each operation, inside the operation's savepoint, so
  *   a failed check fails its own operation only.
  * - Outside a transaction nothing is held: the write runs at once and its check with it.
+ *
+ * The connection also counts what a transaction has written (`writesSent`): the group committer runs
+ * a batch without savepoints and needs to know whether a failed operation changed anything that
+ * only a rollback can undo.
  */
 
 /** What a held write's check is given: the rows it inserted or changed. */
@@ -35,6 +39,8 @@ export type Expect = (affected: number) => void;
 
 const EXPECT = Symbol('held write');
 const FLUSH = Symbol('flush held writes');
+const DROP = Symbol('drop held writes');
+const SENT = Symbol('writes sent');
 const HELD = Symbol('held');
 
 type HeldQuery = CompiledQuery & { [EXPECT]: Expect };
@@ -68,6 +74,44 @@ export async function flushHeld(db: Kysely<Database>): Promise<void> {
 
 const FLUSH_QUERY = { sql: '', parameters: [], [FLUSH]: true } as unknown as CompiledQuery;
 
+/**
+ * Forgets the writes held on `db`'s connection without sending them: an operation that failed
+ * before any of its writes reached the database leaves nothing to roll back.
+ */
+export async function dropHeld(db: Kysely<Database>): Promise<void> {
+  await db.executeQuery(DROP_QUERY);
+}
+
+const DROP_QUERY = { sql: '', parameters: [], [DROP]: true } as unknown as CompiledQuery;
+
+/**
+ * How many statements that may have changed something `db`'s connection has sent in its current
+ * transaction: writes (held ones when they are flushed), anything that is not a plain read, and
+ * every statement that failed (on PostgreSQL a failed statement aborts the transaction). Equal
+ * counts before and after an operation mean it changed nothing in the database: only a read's row
+ * locks, which the transaction's end releases anyway. 0 outside a transaction.
+ *
+ * @example
+ * const before = await writesSent(trx);
+ * try { await op(trx); } catch (e) { if ((await writesSent(trx)) === before) await dropHeld(trx); else throw e; }
+ */
+export async function writesSent(db: Kysely<Database>): Promise<number> {
+  const r = await db.executeQuery<{ sent: number }>(SENT_QUERY);
+  return r.rows[0]?.sent ?? 0;
+}
+
+const SENT_QUERY = { sql: '', parameters: [], [SENT]: true } as unknown as CompiledQuery;
+
+/**
+ * A statement that changes nothing: a `select` (or `with … select`) without a data-modifying word.
+ * Row locks (`for update`, `for share`) count as reads; `pg_notify` and sequences do not.
+ */
+export function isPlainRead(text: string): boolean {
+  if (!/^\s*(select|with)\b/i.test(text)) return false;
+  const withoutLocks = text.replace(/\bfor\s+(no\s+key\s+update|key\s+share|update|share)\b/gi, '');
+  return !/\b(insert|update|delete|merge|pg_notify|nextval|setval)\b/i.test(withoutLocks);
+}
+
 /** The rows an insert, update or delete changed. */
 export const affectedBy = (r: QueryResult<unknown>): number => Number(r.numAffectedRows ?? 0n);
 
@@ -78,6 +122,8 @@ const HELD_RESULT = { rows: [], [HELD]: true } as QueryResult<never>;
 class HoldingConnection implements DatabaseConnection {
   held: HeldQuery[] = [];
   inTransaction = false;
+  /** `writesSent`: reset when a transaction begins. */
+  sent = 0;
 
   constructor(
     readonly inner: DatabaseConnection,
@@ -89,6 +135,11 @@ class HoldingConnection implements DatabaseConnection {
       await this.flush();
       return { rows: [] };
     }
+    if (DROP in query) {
+      this.held = [];
+      return { rows: [] };
+    }
+    if (SENT in query) return { rows: [{ sent: this.sent } as R] };
     if (EXPECT in query) {
       if (!this.inTransaction) return this.inner.executeQuery(query);
       // A held write shares its statement's snapshot with the others (PostgreSQL): it must read nothing.
@@ -102,11 +153,22 @@ class HoldingConnection implements DatabaseConnection {
     }
     if (/^\s*rollback\b/i.test(query.sql)) this.held = [];
     else await this.flush();
-    return this.inner.executeQuery(query);
+    if (!this.inTransaction) return this.inner.executeQuery(query);
+    if (!isPlainRead(query.sql)) {
+      this.sent++;
+      return this.inner.executeQuery(query);
+    }
+    try {
+      return await this.inner.executeQuery(query);
+    } catch (error) {
+      this.sent++; // a failed read aborts a PostgreSQL transaction: only a rollback undoes that
+      throw error;
+    }
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     await this.flush();
+    if (this.inTransaction && !isPlainRead(query.sql)) this.sent++;
     yield* this.inner.streamQuery<R>(query, chunkSize);
   }
 
@@ -114,6 +176,7 @@ class HoldingConnection implements DatabaseConnection {
     if (this.held.length === 0) return;
     const queries = this.held;
     this.held = [];
+    this.sent++;
     const counts = await this.together(this.inner, queries);
     queries.forEach((q, i) => {
       q[EXPECT](counts[i] ?? 0);
@@ -139,6 +202,7 @@ class HoldingDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     await this.inner.beginTransaction(connection, settings);
     (connection as HoldingConnection).inTransaction = true;
+    (connection as HoldingConnection).sent = 0;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -70,6 +70,11 @@ interface Deps extends FeatureDeps {
 export class Webhooks {
   private readonly guard: EgressGuard;
   private cache: { rows: WebhookRow[]; at: number } | undefined;
+  /**
+   * Transactions that changed subscriptions: their batch reads them afresh and keeps nothing, since
+   * what they read may never commit (a write operation may even run twice, `kernel/committer.ts`).
+   */
+  private readonly changedIn = new WeakSet<Transaction<Database>>();
 
   constructor(
     private readonly deps: Deps,
@@ -119,7 +124,7 @@ export class Webhooks {
     };
     await this.deps.write(async (trx) => {
       // Re-read subscriptions at this batch's end, so it already sees this change.
-      this.cache = undefined;
+      this.changedIn.add(trx);
       await trx.insertInto('webhooks').values(row).execute();
       await this.deps.ledger.append(trx, [
         {
@@ -194,7 +199,7 @@ export class Webhooks {
       const hook = await trx.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
       if (!hook) throw new HumanOSError('not_found', `no webhook ${id}`);
       if (!hook.active) return hook;
-      this.cache = undefined;
+      this.changedIn.add(trx);
       await trx.updateTable('webhooks').set({ active: 0 }).where('id', '=', id).execute();
       await trx
         .updateTable('deliveries')
@@ -300,13 +305,20 @@ export class Webhooks {
     return postPinned(url, addresses, headers, body, this.deps.settings.timeoutMs);
   }
 
+  /**
+   * The active subscriptions, as `trx` sees them. Kept for `SUBSCRIPTION_CACHE_MS` only when read
+   * by a transaction that did not change them: what it read is then already committed, whether or
+   * not the transaction commits.
+   */
   private async subscriptions(trx: Transaction<Database>): Promise<{ id: string; patterns: string[] }[]> {
     const wall = Date.now();
-    if (!this.cache || wall - this.cache.at > SUBSCRIPTION_CACHE_MS) {
-      const rows = await trx.selectFrom('webhooks').selectAll().where('active', '=', 1).execute();
-      this.cache = { rows, at: wall };
+    const changed = this.changedIn.has(trx);
+    let rows = changed || !this.cache || wall - this.cache.at > SUBSCRIPTION_CACHE_MS ? undefined : this.cache.rows;
+    if (!rows) {
+      rows = await trx.selectFrom('webhooks').selectAll().where('active', '=', 1).execute();
+      if (!changed) this.cache = { rows, at: wall };
     }
-    return this.cache.rows.map((r) => ({ id: r.id, patterns: JSON.parse(r.events) as string[] }));
+    return rows.map((r) => ({ id: r.id, patterns: JSON.parse(r.events) as string[] }));
   }
 }
 
