@@ -1,7 +1,7 @@
 import { type GateKind, type GateSpec, newApprovalId } from '@humanos/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { NewEntry } from '../kernel/ledger.js';
-import { type ApprovalRow, type DecisionRow, iso } from '../kernel/rows.js';
+import { type ApprovalRow, type DecisionRow, iso, type TaskRow } from '../kernel/rows.js';
 import { parseJsonArray } from '../store/dialect.js';
 import { allColumns, prepared, preparedInsert, type Slots } from '../store/prepared.js';
 import type { Database } from '../store/schema.js';
@@ -90,16 +90,58 @@ const TASK_DECISIONS = prepared((db, v: Slots<{ taskId: string }>) =>
  *
  * @example const { gates, decisions } = await taskGatesAndDecisions(trx, task.id);
  */
-export async function taskGatesAndDecisions(
-  db: Kysely<Database>,
-  taskId: string,
-): Promise<{ gates: ApprovalRow[]; decisions: DecisionRow[] }> {
-  const row = await GATES_AND_DECISIONS.first(db, { taskId });
-  return {
-    gates: parseJsonArray<ApprovalRow>(row?.gates).sort(byGateOrder),
-    decisions: parseJsonArray<DecisionRow>(row?.decisions).sort(byDecisionOrder),
-  };
+export async function taskGatesAndDecisions(db: Kysely<Database>, taskId: string): Promise<GatesAndDecisions> {
+  return inOrder(await GATES_AND_DECISIONS.first(db, { taskId }));
 }
+
+/** A task's gates and decisions, in the order its view shows them. */
+export interface GatesAndDecisions {
+  gates: ApprovalRow[];
+  decisions: DecisionRow[];
+}
+
+/**
+ * A task's row, locked for the rest of the transaction, with its gates and decisions
+ * (`taskGatesAndDecisions`) in the same statement: what finishing a task reads. Undefined when
+ * there is no such task.
+ *
+ * @example const read = await lockTaskWithGates(trx, taskId); // read?.task.status, read?.gates
+ */
+export async function lockTaskWithGates(
+  trx: Transaction<Database>,
+  taskId: string,
+): Promise<({ task: TaskRow } & GatesAndDecisions) | undefined> {
+  const row = await TASK_WITH_GATES_LOCKED.first(trx, { taskId });
+  if (!row) return undefined;
+  const { gates, decisions, ...task } = row;
+  return { task, ...inOrder({ gates, decisions }) };
+}
+
+const inOrder = (row: { gates: unknown; decisions: unknown } | undefined): GatesAndDecisions => ({
+  gates: parseJsonArray<ApprovalRow>(row?.gates).sort(byGateOrder),
+  decisions: parseJsonArray<DecisionRow>(row?.decisions).sort(byDecisionOrder),
+});
+
+const TASK_WITH_GATES_LOCKED = prepared((db, v: Slots<{ taskId: string }>, dialect) =>
+  dialect.forUpdate(
+    db
+      .selectFrom('tasks')
+      .selectAll('tasks')
+      .select((eb) => [
+        dialect
+          .jsonArrayFrom(
+            eb.selectFrom('approvals').select(APPROVAL_COLUMNS).whereRef('approvals.task_id', '=', 'tasks.id'),
+          )
+          .as('gates'),
+        dialect
+          .jsonArrayFrom(
+            eb.selectFrom('decisions').select(DECISION_COLUMNS).whereRef('decisions.task_id', '=', 'tasks.id'),
+          )
+          .as('decisions'),
+      ])
+      .where('tasks.id', '=', v.taskId),
+  ),
+);
 
 const GATES_AND_DECISIONS = prepared((db, v: Slots<{ taskId: string }>, dialect) =>
   db.selectNoFrom((eb) => [

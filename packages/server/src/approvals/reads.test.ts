@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, backends, startTestServer, type TestServer } from '../../../../test-support/harness.js';
 import type { Database } from '../store/schema.js';
-import { taskGatesAndDecisions } from './gates.js';
+import { lockTaskWithGates, taskGatesAndDecisions } from './gates.js';
 import { subjectOf } from './subject.js';
 
 /**
@@ -93,7 +93,12 @@ for (const backend of backends()) {
         expect(folded.decisions.length).toBe(taskId === c.body.taskId ? 2 : 1);
         // toStrictEqual: a number that came back as a string, or 0 as false, fails here.
         expect(folded).toStrictEqual(plain);
+        // The same with the task's locked row (finishing a task): the row as a plain read gives it.
+        const locked = await db.transaction().execute((trx) => lockTaskWithGates(trx, taskId));
+        const row = await db.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+        expect(locked).toStrictEqual({ task: row, ...plain });
       }
+      expect(await db.transaction().execute((trx) => lockTaskWithGates(trx, 'task:none'))).toBeUndefined();
     });
 
     it('a decision’s path read with its subject: the live gates a separate read finds', async () => {

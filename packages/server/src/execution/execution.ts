@@ -12,7 +12,7 @@ import {
   type TaskStatus,
 } from '@humanos/core';
 import type { Transaction } from 'kysely';
-import { cancelGates, gateOpenedEntry } from '../approvals/gates.js';
+import { cancelGates, gateOpenedEntry, lockTaskWithGates } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import { coversCapabilities, type Principal } from '../kernel/access.js';
 import type { FeatureDeps } from '../kernel/deps.js';
@@ -455,7 +455,11 @@ export class Execution {
   ): Promise<TaskView> {
     const now = this.deps.now();
     return this.deps.write(async (trx, touched) => {
-      const task = await this.deps.access.loadTask(trx, taskId, true);
+      // The task's gates and decisions (for the view answered) come with its locked row: finishing
+      // leaves them alone, so the task's move can be held (`store/held.ts`) to the operation's end.
+      const read = await lockTaskWithGates(trx, taskId);
+      if (!read) throw new HumanOSError('not_found', `no task ${taskId}`);
+      const { task } = read;
       if (!(await this.deps.access.canSee(trx, actor, task))) throw new HumanOSError('not_found', `no task ${taskId}`);
       if (task.status === 'overridden') {
         // After a takeover only the human who took over (or an admin) finishes the task.
@@ -481,9 +485,7 @@ export class Execution {
         result: outcome === 'completed' ? j(input.result ?? null) : null,
         error: outcome === 'failed' ? j(input.error ?? null) : null,
       };
-      // The view reads the task's gates and decisions, which finishing leaves alone: read them first,
-      // so that the task's move is held (`store/held.ts`) and sent at the operation's end.
-      const view = await taskView(trx, { ...task, ...changes });
+      const view = await taskView(trx, { ...task, ...changes }, read);
       await moveTaskRow.later(
         trx,
         changes,

@@ -4,12 +4,12 @@ import { type Api, backends, type TestServer, useTestServer } from '../../../../
 /**
  * Issue 29: statements per request, the regression guard of the cuts in docs/benchmarks.md. Counted
  * by the store's counter behind `humanos_db_statements_total{kind}` (every statement the driver
- * sends, `begin` and `commit` included), for one approve and one execute of a one-gate task, after a
+ * sends, `begin` and `commit` included), for one approve, execute and complete of a one-gate task, after a
  * warm-up lifecycle. Counts are exact, whatever the machine's load: this is not a timed test.
  */
 const LIMITS = {
-  sqlite: { approve: 20, execute: 16 },
-  postgres: { approve: 15, execute: 11 },
+  sqlite: { approve: 20, execute: 16, complete: 16 },
+  postgres: { approve: 15, execute: 11, complete: 11 },
 } as const;
 
 for (const backend of backends()) {
@@ -56,14 +56,19 @@ for (const backend of backends()) {
       expect(approve.value.status).toBe(200);
       const execute = await counted(() => agent.post(`/tasks/${c.body.taskId}/execute`, {}));
       expect(execute.value.status).toBe(200);
-      return { approve: approve.n, execute: execute.n };
+      const complete = await counted(() =>
+        agent.post(`/tasks/${c.body.taskId}/complete`, { executionId: execute.value.body.executionId, result: {} }),
+      );
+      expect(complete.value.status).toBe(200);
+      return { approve: approve.n, execute: execute.n, complete: complete.n };
     };
 
-    it('an approve and an execute send no more statements than after the cuts', async () => {
+    it('an approve, an execute and a complete send no more statements than after the cuts', async () => {
       await lifecycle(); // warm-up: caches and the ledger frontier of this process
       const n = await lifecycle();
       expect(n.approve).toBeLessThanOrEqual(LIMITS[backend].approve);
       expect(n.execute).toBeLessThanOrEqual(LIMITS[backend].execute);
+      expect(n.complete).toBeLessThanOrEqual(LIMITS[backend].complete);
     });
   });
 }

@@ -1,13 +1,16 @@
 import type { Kysely } from 'kysely';
-import { taskGatesAndDecisions } from '../approvals/gates.js';
+import { type GatesAndDecisions, taskGatesAndDecisions } from '../approvals/gates.js';
 import { gateContext, gateView } from '../approvals/views.js';
 import { iso, p, type TaskRow } from '../kernel/rows.js';
 import type { Database } from '../store/schema.js';
 import type { TaskView } from './schemas.js';
 
-/** A task as the API shows it: its request, policy, payloads, proposal, gates with decisions, and outcome. */
-export async function taskView(db: Kysely<Database>, t: TaskRow): Promise<TaskView> {
-  const { gates, decisions } = await taskGatesAndDecisions(db, t.id);
+/**
+ * A task as the API shows it: its request, policy, payloads, proposal, gates with decisions, and
+ * outcome. Its gates and decisions are read unless given (`read`, e.g. from `lockTaskWithGates`).
+ */
+export async function taskView(db: Kysely<Database>, t: TaskRow, read?: GatesAndDecisions): Promise<TaskView> {
+  const { gates, decisions } = read ?? (await taskGatesAndDecisions(db, t.id));
   const ctx = gateContext(t);
   return {
     id: t.id,
