@@ -269,6 +269,70 @@ for (const backend of backends()) {
       await expectConsistentLedger(size + 2);
     });
 
+    it('the last operation’s held writes go with the seal’s first statement: a failed check there reruns, and fails it alone', async () => {
+      await store.db.insertInto('meta').values({ key: 'last', value: 'v0' }).execute();
+      const size = await ledger.size(store.db);
+      const setMeta = preparedUpdate('meta', ['key', 'value']);
+      const reruns = committer.reruns;
+      const ops = [
+        ['v0', 'v1', 'last-a'],
+        ['v1', 'v2', 'last-b'],
+        ['stale', 'x', 'last-c'],
+      ] as const;
+      const results = await Promise.allSettled(
+        ops.map(([from, to, k]) =>
+          committer.run(async (trx) => {
+            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
+            await setMeta.later(
+              trx,
+              { value: to },
+              { key: 'last', value: from },
+              exactly(1, () => new Error(`${k} lost`)),
+            );
+            return k;
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+      expect((results[2] as PromiseRejectedResult).reason.message).toBe('last-c lost');
+      expect(committer.reruns).toBe(reruns + 1);
+      expect((await store.db.selectFrom('meta').select('value').where('key', '=', 'last').execute())[0]?.value).toBe(
+        'v2',
+      );
+      await expectConsistentLedger(size + 2);
+      // Alone in its batch, the same failure fails just it, and the ledger stays exact.
+      await expect(
+        committer.run(async (trx) => {
+          await ledger.append(trx, [entry('task:human:last-d', 0)]);
+          await setMeta.later(
+            trx,
+            { value: 'y' },
+            { key: 'last', value: 'stale' },
+            exactly(1, () => new Error('last-d lost')),
+          );
+        }),
+      ).rejects.toThrow('last-d lost');
+      await expectConsistentLedger(size + 2);
+      // On PostgreSQL a lone operation's held write travels with the seal's read of its task's head:
+      // `begin` and the append lock (counted apart, sent as one), that read, the seal, `commit`.
+      const total = () => Object.values(store.statements.snapshot()).reduce((a, b) => a + b, 0);
+      const before = total();
+      await committer.run(async (trx) => {
+        await ledger.append(trx, [entry('task:human:last-e', 0)]);
+        await setMeta.later(
+          trx,
+          { value: 'v3' },
+          { key: 'last', value: 'v2' },
+          exactly(1, () => new Error('lost')),
+        );
+      });
+      if (backend === 'postgres') expect(total() - before).toBe(5);
+      expect((await store.db.selectFrom('meta').select('value').where('key', '=', 'last').execute())[0]?.value).toBe(
+        'v3',
+      );
+      await expectConsistentLedger(size + 3);
+    });
+
     it('a batch proves its own entries from memory, the same proofs the store gives, and only those', async () => {
       const size0 = await ledger.size(store.db);
       const ops = [3, 1, 5].map((n, k) =>

@@ -128,7 +128,7 @@ export class GroupCommitter {
         // An operation's savepoint is released when the next one starts (commit releases the
         // last), so that on PostgreSQL both travel in one round trip.
         let held = false;
-        for (const job of batch) {
+        for (const [i, job] of batch.entries()) {
           const ctx: WriteContext = { touched: new Set() };
           if (savepoints && !alone)
             await this.statements(trx, held ? ['release savepoint op', 'savepoint op'] : ['savepoint op']);
@@ -137,9 +137,11 @@ export class GroupCommitter {
           const sent = savepoints ? 0 : await writesSent(trx);
           try {
             const value = await job.op(trx, ctx);
-            // The operation's held writes (`store/held.ts`) are sent inside it: a failed check fails
-            // this operation alone.
-            await flushHeld(trx);
+            // The operation's held writes (`store/held.ts`) are sent inside it, so that a failed check
+            // fails this operation alone. Without savepoints the last operation's go with the batch's
+            // next statement instead (on PostgreSQL, in one statement with the seal's read of the
+            // task heads): a failed check there runs the batch again, or fails it if it is alone.
+            if (savepoints || i < batch.length - 1) await flushHeld(trx);
             for (const id of ctx.touched) touched.add(id);
             outcomes.push({ ok: true, value });
           } catch (error) {
@@ -156,9 +158,15 @@ export class GroupCommitter {
             outcomes.push({ ok: false, error });
           }
         }
-        appended = [...this.ledger.pendingEntries(trx)];
-        await this.beforeSeal?.(trx, appended);
-        seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
+        try {
+          appended = [...this.ledger.pendingEntries(trx)];
+          await this.beforeSeal?.(trx, appended);
+          seal = await this.ledger.seal(trx, start, this.now(), [...touched]);
+        } catch (error) {
+          // Perhaps the last operation's held check: with savepoints, its own flush tells.
+          if (!savepoints && !alone) throw RERUN;
+          throw error;
+        }
       });
     } catch (error) {
       if (error === RERUN) {

@@ -2,7 +2,7 @@ import { HumanOSError } from '@humanos/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from './connect.js';
-import { dropHeld, exactly, flushHeld, isPlainRead, writesSent } from './held.js';
+import { dropHeld, exactly, flushHeld, hold, isPlainRead, writesSent } from './held.js';
 import { prepared, preparedInsert, type Slots } from './prepared.js';
 
 // Store-level tests of held writes (`held.ts`): what is held, when it is sent, what a failed check
@@ -157,6 +157,46 @@ for (const name of backends()) {
       expect(total() - before).toBe(name === 'postgres' ? 2 + 3 : 2 + 4);
       expect(counts).toEqual([1, 1, 0]);
       expect(await notes()).toEqual(['1:b', '2:note 2']);
+    });
+
+    it('a read of other tables goes with the held writes (PostgreSQL: one statement), rows and checks intact', async () => {
+      await reset();
+      await insertCp(store.db, [cp(1)]);
+      await insertNode(store.db, [
+        { level: 1, idx: 1, hash: 'a' },
+        { level: 1, idx: 2, hash: 'b' },
+      ]);
+      const total = () => Object.values(store.statements.snapshot()).reduce((a, b) => a + b, 0);
+      const nodesOf = (trx: typeof store.db, level: number) =>
+        trx.selectFrom('task_head_nodes').select(['idx', 'hash']).where('level', '=', level).execute();
+      const counts: number[] = [];
+      const before = total();
+      const read = await store.db.transaction().execute(async (trx) => {
+        await renote.later(trx, { size: 1, from: 'note 1', to: 'moved' }, (n) => counts.push(n));
+        const two = await nodesOf(trx, 1); // sends the held write, with itself on PostgreSQL
+        await insertCp.later(trx, [cp(2)]);
+        const none = await nodesOf(trx, 7); // no rows: the write's count still comes back
+        return { two, none };
+      });
+      // begin + commit, and the two reads, each carrying the write held before it (PostgreSQL).
+      expect(total() - before).toBe(name === 'postgres' ? 2 + 2 : 2 + 4);
+      expect(read.two.map((r) => `${r.idx}:${r.hash}`).sort()).toEqual(['1:a', '2:b']);
+      // The same values and types as the read alone.
+      expect([...read.two].sort((a, b) => a.idx - b.idx)).toStrictEqual(
+        (await nodesOf(store.db, 1)).sort((a, b) => a.idx - b.idx),
+      );
+      expect(read.none).toEqual([]);
+      expect(counts).toEqual([1]);
+      expect(await notes()).toEqual(['1:moved', '2:note 2']);
+      // A failed check carried by a read throws from that read; the transaction writes nothing.
+      // (Checked for two rows, the insert moves one: its check fails once the statement has run.)
+      await expect(
+        store.db.transaction().execute(async (trx) => {
+          await hold(trx, trx.insertInto('checkpoints').values(cp(3)).compile(), exactly(2, changed));
+          await nodesOf(trx, 1);
+        }),
+      ).rejects.toThrow('changed concurrently');
+      expect(await notes()).toEqual(['1:moved', '2:note 2']);
     });
 
     it('a held write that fails (a duplicate key) fails its flush, and the transaction writes nothing', async () => {

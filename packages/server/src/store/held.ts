@@ -20,7 +20,8 @@ import type { Database } from './schema.js';
  *
  * What may be held and how nothing is lost or reordered:
  * - Held writes are sent before any other statement on the same connection (a read sees them, a
- *   later write follows them), and before `commit`. A `rollback` (of the transaction or to a
+ *   later write follows them), and before `commit`. A read of tables none of them writes may go in
+ *   the same statement (`WithRead`, PostgreSQL): it could not see them either way. A `rollback` (of the transaction or to a
  *   savepoint) drops them: every savepoint statement flushes first, so whatever is held was written
  *   after the savepoint being rolled back to.
  * - A held update's check (exactly one row moved) runs when it is sent; if it fails, the statement
@@ -47,6 +48,22 @@ type HeldQuery = CompiledQuery & { [EXPECT]: Expect };
 
 /** How a connection sends several held writes: their row counts, in order. */
 export type Together = (connection: DatabaseConnection, queries: readonly CompiledQuery[]) => Promise<number[]>;
+
+/**
+ * How a connection sends held writes with the read that flushes them, in one statement (PostgreSQL:
+ * `postgres/together.ts`). Only a read that cannot see the writes goes with them: it reads no table
+ * they write, so their order within the statement changes nothing it answers.
+ */
+export interface WithRead {
+  /** Whether `read` may go in one statement with `writes`. */
+  fits(writes: readonly CompiledQuery[], read: CompiledQuery): boolean;
+  /** Sends `writes` and `read` as one statement: the writes' row counts in order, and the read's rows. */
+  send(
+    connection: DatabaseConnection,
+    writes: readonly CompiledQuery[],
+    read: CompiledQuery,
+  ): Promise<{ counts: number[]; result: QueryResult<unknown> }>;
+}
 
 const none: Expect = () => {};
 
@@ -128,6 +145,7 @@ class HoldingConnection implements DatabaseConnection {
   constructor(
     readonly inner: DatabaseConnection,
     private readonly together: Together,
+    private readonly withRead: WithRead | undefined,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -152,7 +170,9 @@ class HoldingConnection implements DatabaseConnection {
       return HELD_RESULT;
     }
     if (/^\s*rollback\b/i.test(query.sql)) this.held = [];
-    else await this.flush();
+    else if (this.held.length > 0 && isPlainRead(query.sql) && this.withRead?.fits(this.held, query)) {
+      return (await this.sendWith(query, this.withRead)) as QueryResult<R>;
+    } else await this.flush();
     if (!this.inTransaction) return this.inner.executeQuery(query);
     if (!isPlainRead(query.sql)) {
       this.sent++;
@@ -177,11 +197,25 @@ class HoldingConnection implements DatabaseConnection {
     const queries = this.held;
     this.held = [];
     this.sent++;
-    const counts = await this.together(this.inner, queries);
-    queries.forEach((q, i) => {
-      q[EXPECT](counts[i] ?? 0);
-    });
+    checkAll(queries, await this.together(this.inner, queries));
   }
+
+  /** Sends what is held with `read`, in one statement; the checks run before the read is answered. */
+  private async sendWith(read: CompiledQuery, withRead: WithRead): Promise<QueryResult<unknown>> {
+    const queries = this.held;
+    this.held = [];
+    this.sent++;
+    const { counts, result } = await withRead.send(this.inner, queries, read);
+    checkAll(queries, counts);
+    return result;
+  }
+}
+
+/** Runs each held write's check on its row count. */
+function checkAll(queries: readonly HeldQuery[], counts: readonly number[]): void {
+  queries.forEach((q, i) => {
+    q[EXPECT](counts[i] ?? 0);
+  });
 }
 
 /** Kysely's driver for the database, with `HoldingConnection`s. */
@@ -189,6 +223,7 @@ class HoldingDriver implements Driver {
   constructor(
     private readonly inner: Driver,
     private readonly together: Together,
+    private readonly withRead: WithRead | undefined,
   ) {}
 
   init(): Promise<void> {
@@ -196,7 +231,7 @@ class HoldingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new HoldingConnection(await this.inner.acquireConnection(), this.together);
+    return new HoldingConnection(await this.inner.acquireConnection(), this.together, this.withRead);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -245,15 +280,16 @@ class HoldingDriver implements Driver {
 }
 
 /**
- * `dialect` with held writes (`hold`), sent `together` as the database allows.
+ * `dialect` with held writes (`hold`), sent `together` as the database allows, and `withRead` the
+ * read that flushes them when it can.
  *
  * @example
  * new Kysely<Database>({ dialect: holdingDialect(new SqliteDialect({ database }), oneByOne) });
  */
-export function holdingDialect(dialect: Dialect, together: Together): Dialect {
+export function holdingDialect(dialect: Dialect, together: Together, withRead?: WithRead): Dialect {
   return {
     createAdapter: () => dialect.createAdapter(),
-    createDriver: () => new HoldingDriver(dialect.createDriver(), together),
+    createDriver: () => new HoldingDriver(dialect.createDriver(), together, withRead),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createIntrospector: (db) => dialect.createIntrospector(db),
   };

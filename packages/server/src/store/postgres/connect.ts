@@ -7,7 +7,7 @@ import { StatementCounts } from '../statements.js';
 import { postgresDialect } from './dialect.js';
 import { listenPostgres } from './listen.js';
 import { isStalePlan, nameOf, renew } from './named.js';
-import { postgresTogether } from './together.js';
+import { postgresTogether, postgresWithRead } from './together.js';
 
 // bigint columns hold epoch milliseconds and ledger indexes, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -39,7 +39,9 @@ export function openPostgres(
   });
   // A `begin` never sent started nothing on the server: a client released with one held is clean.
   pool.on('release', (_error: Error | undefined, client: pg.PoolClient) => forgetBegin.get(client)?.());
-  const db = new Kysely<Database>({ dialect: holdingDialect(new PostgresDialect({ pool }), postgresTogether) });
+  const db = new Kysely<Database>({
+    dialect: holdingDialect(new PostgresDialect({ pool }), postgresTogether, postgresWithRead),
+  });
   // Autovacuum keeps PostgreSQL's statistics current: nothing to maintain by hand.
   return {
     db,

@@ -1,5 +1,5 @@
-import type { CompiledQuery, DatabaseConnection } from 'kysely';
-import { affectedBy, type Together } from '../held.js';
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { affectedBy, type Together, type WithRead } from '../held.js';
 import { keep, nameOf } from './named.js';
 
 /**
@@ -40,28 +40,93 @@ const TARGET = /^(?:insert into|update|delete from) "([^"]+)"/;
 
 /** Composed texts kept as named statements (bounded: they follow the code's paths, but not provably). */
 const MAX_NAMED = 256;
-let named = 0;
+let namedCount = 0;
 
 async function sendRun(connection: DatabaseConnection, run: readonly CompiledQuery[]): Promise<number[]> {
   if (run.length === 1) return [affectedBy(await connection.executeQuery(run[0] as CompiledQuery))];
-  const parts: string[] = [];
-  const parameters: unknown[] = [];
-  run.forEach((q, i) => {
-    const offset = parameters.length;
-    parts.push(`w${i} as (${q.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)} returning 1)`);
-    parameters.push(...q.parameters);
-  });
-  const text = `with ${parts.join(', ')} select ${run.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ')}`;
-  // Named when every part is (the write path's fixed texts): parsed once per connection.
-  if (nameOf(text) === undefined && named < MAX_NAMED && run.every((q) => nameOf(q.sql) !== undefined)) {
-    keep(text);
-    named += 1;
-  }
+  const { parts, parameters } = compose(run);
+  const counts = run.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ');
   const result = await connection.executeQuery<Record<string, unknown>>({
     ...(run[0] as CompiledQuery),
-    sql: text,
+    sql: named(`with ${parts.join(', ')} select ${counts}`, run),
     parameters,
   });
   const row = result.rows[0] ?? {};
   return run.map((_, i) => Number(row[`w${i}`] ?? 0));
 }
+
+/** The writes as CTEs `w0`, `w1`, … answering one row per row moved, their parameters renumbered. */
+function compose(run: readonly CompiledQuery[]): { parts: string[]; parameters: unknown[] } {
+  const parts: string[] = [];
+  const parameters: unknown[] = [];
+  run.forEach((q, i) => {
+    parts.push(`w${i} as (${renumber(q.sql, parameters.length)} returning 1)`);
+    parameters.push(...q.parameters);
+  });
+  return { parts, parameters };
+}
+
+const renumber = (text: string, offset: number): string =>
+  text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+
+/** `text`, kept as a named statement when every part is (the write path's fixed texts): parsed once per connection. */
+function named(text: string, parts: readonly CompiledQuery[]): string {
+  if (nameOf(text) === undefined && namedCount < MAX_NAMED && parts.every((q) => nameOf(q.sql) !== undefined)) {
+    keep(text);
+    namedCount += 1;
+  }
+  return text;
+}
+
+/**
+ * PostgreSQL's `WithRead`: held writes and the read after them as one statement, `with w0 as (…),
+ * r as (<read>) select <counts>, r.* from (<counts>) left join r`. The read fits when it is a plain
+ * select that names none of the tables the writes change (by name, anywhere in its text: a column
+ * of that name is enough to keep them apart), the writes fit one statement (`postgresTogether`'s
+ * rule), and neither has a quote (a literal that might hold a `$`). A read with `order by` or a lock
+ * stays apart: its order would not survive the join, and a lock in a CTE is not worth the doubt.
+ */
+export const postgresWithRead: WithRead = {
+  fits(writes, read) {
+    if (read.sql.includes("'") || /\border\s+by\b|\bfor\s+(update|share|no\s+key|key)\b/i.test(read.sql)) return false;
+    // Its columns must not take the names of the statement's own (`w0`, …, the marker).
+    if (/\bw\d+\b|__held_read/.test(read.sql)) return false;
+    const tables = new Set<string>();
+    for (const q of writes) {
+      const table = TARGET.exec(q.sql)?.[1];
+      if (table === undefined || q.sql.includes("'") || tables.has(table)) return false;
+      if (new RegExp(`\\b${table}\\b`).test(read.sql)) return false;
+      tables.add(table);
+    }
+    return tables.size > 0;
+  },
+  async send(connection, writes, read) {
+    const { parts, parameters } = compose(writes);
+    const counts = writes.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ');
+    parts.push(`r as (select true as "${READ}", q.* from (${renumber(read.sql, parameters.length)}) q)`);
+    parameters.push(...read.parameters);
+    const text = `with ${parts.join(', ')} select h.*, r.* from (select ${counts}) h left join r on true`;
+    const result = await connection.executeQuery<Record<string, unknown>>({
+      ...read,
+      sql: named(text, [...writes, read]),
+      parameters,
+    });
+    const first = result.rows[0] ?? {};
+    const hidden = [READ, ...writes.map((_, i) => `w${i}`)];
+    // One row even when the read found none (the left join): then its marker column is null.
+    const rows = result.rows
+      .filter((row) => row[READ] !== null && row[READ] !== undefined)
+      .map((row) => {
+        const out = { ...row };
+        for (const k of hidden) delete out[k];
+        return out;
+      });
+    return {
+      counts: writes.map((_, i) => Number(first[`w${i}`] ?? 0)),
+      result: { rows } as QueryResult<unknown>,
+    };
+  },
+};
+
+/** The marker column of the read's rows in `postgresWithRead`. */
+const READ = '__held_read';
