@@ -8,12 +8,13 @@ import {
   rootFromLeafHashes,
   verifyInclusion,
 } from '@humanos/core';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Backend, backends, createBackend } from '../../../../test-support/harness.js';
 import { openStore, type Store } from '../store/connect.js';
 import { exactly } from '../store/held.js';
 import { preparedUpdate } from '../store/prepared.js';
+import type { Database } from '../store/schema.js';
 import { GroupCommitter } from './committer.js';
 import { Ledger, type NewEntry } from './ledger.js';
 
@@ -135,41 +136,60 @@ for (const backend of backends()) {
         ),
       );
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      const meta = await store.db.selectFrom('meta').selectAll().where('key', 'like', 'dup%').orderBy('key').execute();
-      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['dup=first', 'dup-a=second', 'dup-b=second']);
+      expect(await metaLike('dup%')).toEqual(['dup=first', 'dup-a=second', 'dup-b=second']);
       await expectConsistentLedger(size + 2);
     });
+
+    const setMeta = preparedUpdate('meta', ['key', 'value']);
+    /** The meta rows whose key is `like` the pattern, as `key=value`, by key. */
+    const metaLike = async (pattern: string) =>
+      (await store.db.selectFrom('meta').selectAll().where('key', 'like', pattern).orderBy('key').execute()).map(
+        (m) => `${m.key}=${m.value}`,
+      );
+    /**
+     * One batch: each operation appends an entry, runs `first`, and then (its last write, held)
+     * moves meta row `key` from the value it believes is there to the next, failing with
+     * "<name> lost" when that belief is wrong.
+     */
+    const moves = (
+      key: string,
+      ops: readonly (readonly [from: string, to: string, name: string])[],
+      first?: (trx: Transaction<Database>, name: string) => Promise<void>,
+    ) =>
+      Promise.allSettled(
+        ops.map(([from, to, k]) =>
+          committer.run(async (trx) => {
+            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
+            await first?.(trx, k);
+            await setMeta.later(
+              trx,
+              { value: to },
+              { key, value: from },
+              exactly(1, () => new Error(`${k} lost`)),
+            );
+            return k;
+          }),
+        ),
+      );
 
     it('held writes are sent at the end of their operation: a failed check rolls back that operation alone', async () => {
       await store.db.insertInto('meta').values({ key: 'held', value: 'v0' }).execute();
       const size = await ledger.size(store.db);
-      const setMeta = preparedUpdate('meta', ['key', 'value']);
-      const conflict = () => new Error('held check failed');
-      // Three operations in one batch, each moving `held` from the value it believes is there; the
-      // second believes wrongly. Its entry, and the meta row it held, must go; the others stay.
+      // The second believes wrongly: its entry, and the meta row it wrote, must go; the others stay.
       const ops = [
         ['v0', 'v1', 'op-a'],
         ['stale', 'x', 'op-b'],
         ['v1', 'v2', 'op-c'],
       ] as const;
-      const results = await Promise.allSettled(
-        ops.map(([from, to, k]) =>
-          committer.run(async (trx) => {
-            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
-            await trx
-              .insertInto('meta')
-              .values({ key: `held-${k}`, value: 'written' })
-              .execute();
-            // The operation's last write: held until the operation ends.
-            await setMeta.later(trx, { value: to }, { key: 'held', value: from }, exactly(1, conflict));
-            return k;
-          }),
-        ),
-      );
+      const results = await moves('held', ops, async (trx, k) => {
+        await trx
+          .insertInto('meta')
+          .values({ key: `held-${k}`, value: 'written' })
+          .execute();
+      });
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-      expect((results[1] as PromiseRejectedResult).reason.message).toBe('held check failed');
-      const meta = await store.db.selectFrom('meta').selectAll().where('key', 'like', 'held%').orderBy('key').execute();
-      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['held=v2', 'held-op-a=written', 'held-op-c=written']);
+      expect((results[1] as PromiseRejectedResult).reason.message).toBe('op-b lost');
+      expect(await metaLike('held%')).toEqual(['held=v2', 'held-op-a=written', 'held-op-c=written']);
       await expectConsistentLedger(size + 2);
     });
 
@@ -182,7 +202,6 @@ for (const backend of backends()) {
     it('an operation refused before it writes is dropped alone, with its held write: no savepoint, no second run', async () => {
       await store.db.insertInto('meta').values({ key: 'refused', value: 'v0' }).execute();
       const size = await ledger.size(store.db);
-      const setMeta = preparedUpdate('meta', ['key', 'value']);
       const runs = [0, 0, 0];
       const reruns = committer.reruns;
       const savepoints = savepointStatements();
@@ -214,17 +233,7 @@ for (const backend of backends()) {
       expect(runs).toEqual([1, 1, 1]);
       expect(committer.reruns).toBe(reruns);
       expect(savepointStatements()).toBe(savepoints);
-      const meta = await store.db
-        .selectFrom('meta')
-        .selectAll()
-        .where('key', 'like', 'refused%')
-        .orderBy('key')
-        .execute();
-      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual([
-        'refused=ok-c',
-        'refused-ok-a=written',
-        'refused-ok-c=written',
-      ]);
+      expect(await metaLike('refused%')).toEqual(['refused=ok-c', 'refused-ok-a=written', 'refused-ok-c=written']);
       await expectConsistentLedger(size + 2);
     });
 
@@ -252,13 +261,7 @@ for (const backend of backends()) {
       expect(runs).toEqual([2, 2, 1]);
       expect(committer.reruns).toBe(reruns + 1);
       expect(savepointStatements()).toBeGreaterThan(savepoints);
-      const meta = await store.db
-        .selectFrom('meta')
-        .selectAll()
-        .where('key', 'like', 'rerun-%')
-        .orderBy('key')
-        .execute();
-      expect(meta.map((m) => `${m.key}=${m.value}`)).toEqual(['rerun-a=run 2', 'rerun-c=run 1']);
+      expect(await metaLike('rerun-%')).toEqual(['rerun-a=run 2', 'rerun-c=run 1']);
       const stored = await store.db
         .selectFrom('ledger_entries')
         .select('entry')
@@ -272,64 +275,28 @@ for (const backend of backends()) {
     it('the last operation’s held writes go with the seal’s first statement: a failed check there reruns, and fails it alone', async () => {
       await store.db.insertInto('meta').values({ key: 'last', value: 'v0' }).execute();
       const size = await ledger.size(store.db);
-      const setMeta = preparedUpdate('meta', ['key', 'value']);
       const reruns = committer.reruns;
-      const ops = [
+      const results = await moves('last', [
         ['v0', 'v1', 'last-a'],
         ['v1', 'v2', 'last-b'],
         ['stale', 'x', 'last-c'],
-      ] as const;
-      const results = await Promise.allSettled(
-        ops.map(([from, to, k]) =>
-          committer.run(async (trx) => {
-            await ledger.append(trx, [entry(`task:human:${k}`, 0)]);
-            await setMeta.later(
-              trx,
-              { value: to },
-              { key: 'last', value: from },
-              exactly(1, () => new Error(`${k} lost`)),
-            );
-            return k;
-          }),
-        ),
-      );
+      ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
       expect((results[2] as PromiseRejectedResult).reason.message).toBe('last-c lost');
       expect(committer.reruns).toBe(reruns + 1);
-      expect((await store.db.selectFrom('meta').select('value').where('key', '=', 'last').execute())[0]?.value).toBe(
-        'v2',
-      );
+      expect(await metaLike('last')).toEqual(['last=v2']);
       await expectConsistentLedger(size + 2);
       // Alone in its batch, the same failure fails just it, and the ledger stays exact.
-      await expect(
-        committer.run(async (trx) => {
-          await ledger.append(trx, [entry('task:human:last-d', 0)]);
-          await setMeta.later(
-            trx,
-            { value: 'y' },
-            { key: 'last', value: 'stale' },
-            exactly(1, () => new Error('last-d lost')),
-          );
-        }),
-      ).rejects.toThrow('last-d lost');
+      const [alone] = await moves('last', [['stale', 'y', 'last-d']]);
+      expect((alone as PromiseRejectedResult).reason.message).toBe('last-d lost');
       await expectConsistentLedger(size + 2);
       // On PostgreSQL a lone operation's held write travels with the seal's read of its task's head:
       // `begin` and the append lock (counted apart, sent as one), that read, the seal, `commit`.
       const total = () => Object.values(store.statements.snapshot()).reduce((a, b) => a + b, 0);
       const before = total();
-      await committer.run(async (trx) => {
-        await ledger.append(trx, [entry('task:human:last-e', 0)]);
-        await setMeta.later(
-          trx,
-          { value: 'v3' },
-          { key: 'last', value: 'v2' },
-          exactly(1, () => new Error('lost')),
-        );
-      });
+      expect((await moves('last', [['v2', 'v3', 'last-e']]))[0]?.status).toBe('fulfilled');
       if (backend === 'postgres') expect(total() - before).toBe(5);
-      expect((await store.db.selectFrom('meta').select('value').where('key', '=', 'last').execute())[0]?.value).toBe(
-        'v3',
-      );
+      expect(await metaLike('last')).toEqual(['last=v3']);
       await expectConsistentLedger(size + 3);
     });
 
