@@ -21,13 +21,13 @@ import type { Database } from './schema.js';
  * What may be held and how nothing is lost or reordered:
  * - Held writes are sent before any other statement on the same connection (a read sees them, a
  *   later write follows them), and before `commit`. A read of tables none of them writes may go in
- *   the same statement (`WithRead`, PostgreSQL): it could not see them either way. A `rollback` (of the transaction or to a
- *   savepoint) drops them: every savepoint statement flushes first, so whatever is held was written
- *   after the savepoint being rolled back to.
+ *   the same statement (`WithRead`, PostgreSQL): it could not see them either way. A `rollback`
+ *   (of the transaction or to a savepoint) drops them: every savepoint statement flushes first, so
+ *   whatever is held was written after the savepoint being rolled back to.
  * - A held update's check (exactly one row moved) runs when it is sent; if it fails, the statement
  *   that flushed it (the operation's next read, its end, or the commit) throws that error instead.
- *   The group committer flushes at the end of each operation, inside the operation's savepoint, so
- *   a failed check fails its own operation only.
+ *   The group committer flushes at the end of each operation but a batch's last, so that a failed
+ *   check fails its own operation (`kernel/committer.ts` says how the last one's is told apart).
  * - Outside a transaction nothing is held: the write runs at once and its check with it.
  *
  * The connection also counts what a transaction has written (`writesSent`): the group committer runs
