@@ -99,6 +99,11 @@ export class HumanOSService {
   readonly delegations: Delegations;
   /** Refusals because the store disagreed with the signed ledger, since start (`/metrics`). */
   integrityViolations = 0;
+  /** Write batches run a second time, with savepoints, since start (`/metrics`; `kernel/committer.ts`). */
+  get batchReruns(): number {
+    return this.committer.reruns;
+  }
+  private readonly committer: GroupCommitter;
   readonly channels: Channels;
   readonly comments: Comments;
   readonly claims: Claims;
@@ -143,8 +148,7 @@ export class HumanOSService {
     options: ServiceOptions,
   ) {
     this.ledger = new Ledger(store.dialect, key, origin, options.keyChain);
-    let committer: GroupCommitter | undefined;
-    const writeSealed = <T>(fn: WriteFn<T>) => (committer as GroupCommitter).run((trx, ctx) => fn(trx, ctx.touched));
+    const writeSealed = <T>(fn: WriteFn<T>) => this.committer.run((trx, ctx) => fn(trx, ctx.touched));
     this.deps = {
       db: store.db,
       dialect: store.dialect,
@@ -170,7 +174,7 @@ export class HumanOSService {
     };
     ({ outbox: this.outbox, webhooks: this.webhooks } = deliveryOf(this.deps, options));
     const outbox = this.outbox;
-    committer = new GroupCommitter(
+    this.committer = new GroupCommitter(
       store.db,
       this.ledger,
       () => clock.now(),

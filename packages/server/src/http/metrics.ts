@@ -49,6 +49,15 @@ export function registerMetrics(
       this.inc(service.integrityViolations);
     },
   });
+  new Counter({
+    name: 'humanos_write_batch_reruns_total',
+    help: 'Write batches run again with a savepoint per operation because one failed after writing (a lost held check, a constraint)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(service.batchReruns);
+    },
+  });
   new Gauge({
     name: 'humanos_notification_deliveries',
     help: 'Slack and e-mail notifications in the outbox by sink (channel:plan, channel:slack, channel:email) and status',

@@ -459,6 +459,9 @@ for (const backend of backends()) {
       expect(health.status).toBe(200);
       const metrics = await (await fetch(`${t.url}/metrics`)).text();
       expect(metrics).toMatch(/humanos_ledger_entries \d+/);
+      // Batches rerun with savepoints: the committer's own count (none expected in a sequential test).
+      expect(metrics).toContain(`humanos_write_batch_reruns_total ${t.server.service.batchReruns}`);
+      expect(t.server.service.batchReruns).toBe(0);
       expect(metrics).toContain('humanos_http_requests_total{method="POST",route="/v1/humanos/tasks",status="201"}');
       // In flight: the scrape itself, and nothing of the requests that have been answered.
       expect(metrics).toContain('humanos_http_requests_in_flight{method="GET",route="/metrics"} 1');
