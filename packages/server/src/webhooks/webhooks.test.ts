@@ -8,6 +8,7 @@ import {
   WEBHOOK_SIGNATURE_HEADER,
   type WebhookDelivery,
 } from '@humanos/core';
+import { sql } from 'kysely';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -234,6 +235,41 @@ for (const backend of backends()) {
       expect(await deliveries(hook)).toEqual([]);
       expect((await t.admin.get(`/webhooks/${hook}/deliveries?status=failed`)).body.items.length).toBe(failedBefore);
     });
+
+    // PostgreSQL only: a deferred constraint trigger makes the commit itself fail, after the batch
+    // has read the subscriptions it queues for (SQLite has no way to refuse a commit after the fact).
+    it.runIf(backend === 'postgres')(
+      'a subscription whose commit failed is not remembered: the next events queue nothing for it',
+      async () => {
+        const run = (q: string) => sql.raw(q).execute(t.server.store.db);
+        await run(`create function fail_at_commit() returns trigger language plpgsql as $$
+          begin if new.url like '%fail-at-commit%' then raise exception 'refused at commit'; end if; return new; end $$`);
+        await run(`create constraint trigger fail_at_commit after insert on webhooks
+          deferrable initially deferred for each row execute function fail_at_commit()`);
+        try {
+          const r = await t.admin.post('/webhooks', {
+            url: `${receiver.url}/fail-at-commit`,
+            events: ['*'],
+            secret: SECRET,
+          });
+          expect(r.status).not.toBe(201);
+          const listed = (await t.admin.get('/webhooks')).body.items as { url: string }[];
+          expect(listed.filter((h) => h.url.includes('fail-at-commit'))).toEqual([]);
+          // Within the subscription cache's second: a cache filled by the failed batch would queue here.
+          const c = await agent.post('/tasks', { description: 'Drain node 9', humanInLoop: { approverRole: 'ops' } });
+          expect(c.status).toBe(201);
+          const phantom = await sql<{
+            sink: string;
+          }>`select sink from deliveries where sink not like 'channel:%' and sink not in (select id from webhooks)`.execute(
+            t.server.store.db,
+          );
+          expect(phantom.rows).toEqual([]);
+        } finally {
+          await run('drop trigger fail_at_commit on webhooks');
+          await run('drop function fail_at_commit()');
+        }
+      },
+    );
 
     it('a removed webhook gets nothing further and its queued deliveries are cancelled', async () => {
       const hook = await subscribe(['*']);
