@@ -26,7 +26,8 @@ interface Job {
  * Group commit: concurrent write operations are run one after another inside a single transaction,
  * and committed with one fsync. A failing operation rolls back only itself: if it wrote nothing, it
  * is simply dropped; if it did, the batch runs again with each operation in its own savepoint
- * (`attempt`), so an operation must keep its effects inside the transaction (it may run twice). The batch ends with one signed checkpoint covering every entry it appended. No operation's
+ * (`attempt`), so an operation must keep its effects inside the transaction (it may run twice).
+ * The batch ends with one signed checkpoint covering every entry it appended. No operation's
  * promise settles before the commit, so a 2xx still means "durable and in the ledger".
  *
  * On PostgreSQL the batch first locks the ledger head (`Ledger.begin`): every writer takes that lock

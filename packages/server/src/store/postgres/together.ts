@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
-import { affectedBy, type Together, type WithRead } from '../held.js';
+import { affectedBy, ROW_LOCK, type Together, type WithRead } from '../held.js';
 import { keep, nameOf } from './named.js';
 
 /**
@@ -25,10 +25,10 @@ export const postgresTogether: Together = async (connection, queries) => {
     tables = new Set();
   };
   for (const q of queries) {
-    const table = TARGET.exec(q.sql)?.[1];
-    if (table === undefined || q.sql.includes("'") || tables.has(table)) await send();
+    const table = sharedTable(q);
+    if (table === undefined || tables.has(table)) await send();
     run.push(q);
-    if (table === undefined || q.sql.includes("'")) await send();
+    if (table === undefined) await send();
     else tables.add(table);
   }
   await send();
@@ -38,33 +38,42 @@ export const postgresTogether: Together = async (connection, queries) => {
 /** The table an insert, update or delete as Kysely compiles it writes to. */
 const TARGET = /^(?:insert into|update|delete from) "([^"]+)"/;
 
+/** The table `q` writes, if it may share a statement with others (none: a quote in its text, or no known table). */
+const sharedTable = (q: CompiledQuery): string | undefined =>
+  q.sql.includes("'") ? undefined : TARGET.exec(q.sql)?.[1];
+
 /** Composed texts kept as named statements (bounded: they follow the code's paths, but not provably). */
 const MAX_NAMED = 256;
 let namedCount = 0;
 
 async function sendRun(connection: DatabaseConnection, run: readonly CompiledQuery[]): Promise<number[]> {
   if (run.length === 1) return [affectedBy(await connection.executeQuery(run[0] as CompiledQuery))];
-  const { parts, parameters } = compose(run);
-  const counts = run.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ');
+  const { parts, parameters, counts } = compose(run);
   const result = await connection.executeQuery<Record<string, unknown>>({
     ...(run[0] as CompiledQuery),
     sql: named(`with ${parts.join(', ')} select ${counts}`, run),
     parameters,
   });
-  const row = result.rows[0] ?? {};
-  return run.map((_, i) => Number(row[`w${i}`] ?? 0));
+  return countsIn(result.rows[0], run.length);
 }
 
-/** The writes as CTEs `w0`, `w1`, … answering one row per row moved, their parameters renumbered. */
-function compose(run: readonly CompiledQuery[]): { parts: string[]; parameters: unknown[] } {
+/**
+ * The writes as CTEs `w0`, `w1`, … answering one row per row moved, their parameters renumbered,
+ * and the select list of their row counts (`countsIn` reads them back).
+ */
+function compose(run: readonly CompiledQuery[]): { parts: string[]; parameters: unknown[]; counts: string } {
   const parts: string[] = [];
   const parameters: unknown[] = [];
   run.forEach((q, i) => {
     parts.push(`w${i} as (${renumber(q.sql, parameters.length)} returning 1)`);
     parameters.push(...q.parameters);
   });
-  return { parts, parameters };
+  return { parts, parameters, counts: run.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ') };
 }
+
+/** The row counts `compose`'s select list answered, in order. */
+const countsIn = (row: Record<string, unknown> | undefined, n: number): number[] =>
+  Array.from({ length: n }, (_, i) => Number(row?.[`w${i}`] ?? 0));
 
 const renumber = (text: string, offset: number): string =>
   text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
@@ -88,21 +97,20 @@ function named(text: string, parts: readonly CompiledQuery[]): string {
  */
 export const postgresWithRead: WithRead = {
   fits(writes, read) {
-    if (read.sql.includes("'") || /\border\s+by\b|\bfor\s+(update|share|no\s+key|key)\b/i.test(read.sql)) return false;
+    if (read.sql.includes("'") || /\border\s+by\b/i.test(read.sql) || ROW_LOCK.test(read.sql)) return false;
     // Its columns must not take the names of the statement's own (`w0`, …, the marker).
     if (/\bw\d+\b|__held_read/.test(read.sql)) return false;
     const tables = new Set<string>();
     for (const q of writes) {
-      const table = TARGET.exec(q.sql)?.[1];
-      if (table === undefined || q.sql.includes("'") || tables.has(table)) return false;
+      const table = sharedTable(q);
+      if (table === undefined || tables.has(table)) return false;
       if (new RegExp(`\\b${table}\\b`).test(read.sql)) return false;
       tables.add(table);
     }
     return tables.size > 0;
   },
   async send(connection, writes, read) {
-    const { parts, parameters } = compose(writes);
-    const counts = writes.map((_, i) => `(select count(*) from w${i}) as w${i}`).join(', ');
+    const { parts, parameters, counts } = compose(writes);
     parts.push(`r as (select true as "${READ}", q.* from (${renumber(read.sql, parameters.length)}) q)`);
     parameters.push(...read.parameters);
     const text = `with ${parts.join(', ')} select h.*, r.* from (select ${counts}) h left join r on true`;
@@ -111,7 +119,6 @@ export const postgresWithRead: WithRead = {
       sql: named(text, [...writes, read]),
       parameters,
     });
-    const first = result.rows[0] ?? {};
     const hidden = [READ, ...writes.map((_, i) => `w${i}`)];
     // One row even when the read found none (the left join): then its marker column is null.
     const rows = result.rows
@@ -122,7 +129,7 @@ export const postgresWithRead: WithRead = {
         return out;
       });
     return {
-      counts: writes.map((_, i) => Number(first[`w${i}`] ?? 0)),
+      counts: countsIn(result.rows[0], writes.length),
       result: { rows } as QueryResult<unknown>,
     };
   },
