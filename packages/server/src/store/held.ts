@@ -125,12 +125,14 @@ const SENT_QUERY = { sql: '', parameters: [], [SENT]: true } as unknown as Compi
  */
 export function isPlainRead(text: string): boolean {
   if (!/^\s*(select|with)\b/i.test(text)) return false;
-  const withoutLocks = text.replace(new RegExp(ROW_LOCK.source, 'gi'), '');
+  const withoutLocks = text.replace(ROW_LOCKS, '');
   return !/\b(insert|update|delete|merge|pg_notify|nextval|setval)\b/i.test(withoutLocks);
 }
 
 /** A row-locking clause of a select (`for update`, `for no key update`, `for share`, `for key share`). */
 export const ROW_LOCK = /\bfor\s+(no\s+key\s+update|key\s+share|update|share)\b/i;
+// Every statement of a transaction goes through `isPlainRead`: its global twin is compiled once.
+const ROW_LOCKS = new RegExp(ROW_LOCK.source, 'gi');
 
 /** The rows an insert, update or delete changed. */
 export const affectedBy = (r: QueryResult<unknown>): number => Number(r.numAffectedRows ?? 0n);
