@@ -1,6 +1,6 @@
 /**
- * HumanOS behind the AI SDK's tool approval (`toolApproval` on `generateText` / `streamText` /
- * `ToolLoopAgent`, and the `tool-approval-request` / `tool-approval-response` parts of v7).
+ * HumanOS behind the AI SDK's tool approval (a tool's `needsApproval`, and the
+ * `tool-approval-request` / `tool-approval-response` parts; `ai` 6 and 7).
  *
  * The AI SDK pauses a run on a tool call that needs approval: the call returns with a
  * `tool-approval-request` part, the app appends a `tool-approval-response` to the messages and calls
@@ -51,9 +51,6 @@ export interface HumanOSToolApprovalOptions
   proposal?: (call: ToolCallInfo) => Omit<AiProposal, 'action'>;
 }
 
-/** The status object `toolApproval` returns (the AI SDK's `ToolApprovalStatus`, object form). */
-export type ApprovalStatus = { type: 'user-approval' } | { type: 'not-applicable' };
-
 /** Options of {@link HumanOSToolApproval.respond}. */
 export interface RespondOptions {
   /** Stop waiting after this many ms; `respond` then resolves `undefined`. Default: wait until decided. */
@@ -63,6 +60,9 @@ export interface RespondOptions {
 
 /** A tool's `execute`, as the AI SDK calls it. */
 type Execute = (input: unknown, options: { toolCallId: string }) => unknown;
+
+/** A tool's `needsApproval` as the adapter sets it (the options of `ai` 6 and 7 both have `toolCallId`). */
+type NeedsApproval = (input: unknown, options: { toolCallId: string }) => Promise<boolean>;
 
 const MAX_KEY = 200;
 const MAX_DESCRIPTION = 2000;
@@ -82,19 +82,12 @@ export class HumanOSToolApproval {
   }
 
   /**
-   * The `toolApproval` setting for `generateText` / `streamText` / `ToolLoopAgent`: a gated call gets
-   * its HumanOS task (the same one on every retry) and pauses the run with `'user-approval'`.
-   */
-  readonly toolApproval = async ({ toolCall }: { toolCall: ToolCallInfo }): Promise<ApprovalStatus> => {
-    if (!this.gates(toolCall)) return { type: 'not-applicable' };
-    await this.task(toolCall);
-    return { type: 'user-approval' };
-  };
-
-  /**
-   * The tools, each gated one running only as its approved HumanOS task: with the approved arguments
-   * (the human's edits included), once (a repeated resume returns the recorded result), and never
-   * when HumanOS has not approved it, whatever the messages say.
+   * The tools, each gated one pausing the run for approval and running only as its approved HumanOS
+   * task: its `needsApproval` creates the call's task (the same one on every retry) and asks the AI
+   * SDK to pause; its `execute` runs with the approved arguments (the human's edits included), once
+   * (a repeated resume returns the recorded result), and never when HumanOS has not approved it,
+   * whatever the messages say. A tool's own `needsApproval` is replaced for the calls HumanOS gates:
+   * the policy on the server decides who approves them.
    */
   tools<T extends ToolSet>(tools: T): T {
     if (!this.#gatedNames && !this.#options.gate) this.#gatedNames = new Set(Object.keys(tools));
@@ -105,6 +98,7 @@ export class HumanOSToolApproval {
         execute && this.mayGate(name)
           ? {
               ...tool,
+              needsApproval: this.needsApproval(name, (tool as { needsApproval?: unknown }).needsApproval),
               execute: (input: unknown, options: { toolCallId: string }) => this.run(name, input, options, execute),
             }
           : tool;
@@ -127,7 +121,9 @@ export class HumanOSToolApproval {
       if (typeof m.content === 'string') continue;
       for (const part of m.content) {
         if (part.type === 'tool-call') calls.set(part.toolCallId, part);
-        else if (part.type === 'tool-approval-request' && !part.isAutomatic) requests.push(part);
+        // `ai` 7 also records calls its `toolApproval` approved by itself (`isAutomatic`): nobody is asked.
+        else if (part.type === 'tool-approval-request' && !('isAutomatic' in part && part.isAutomatic))
+          requests.push(part);
         else if (part.type === 'tool-approval-response') answered.add(part.approvalId);
       }
     }
@@ -208,6 +204,21 @@ export class HumanOSToolApproval {
     return this.#gatedNames?.has(call.toolName) ?? false;
   }
 
+  /**
+   * The `needsApproval` of a gated tool: a call HumanOS gates gets its task and pauses the run; any
+   * other call of the tool (a `gate` function that declines it) keeps the tool's own setting.
+   */
+  private needsApproval(name: string, own: unknown): NeedsApproval {
+    return async (input, options) => {
+      const call = { toolCallId: options.toolCallId, toolName: name, input };
+      if (!this.gates(call)) {
+        return typeof own === 'function' ? Boolean(await (own as NeedsApproval)(input, options)) : own === true;
+      }
+      await this.task(call);
+      return true;
+    };
+  }
+
   private mayGate(name: string): boolean {
     return typeof this.#options.gate === 'function' || (this.#gatedNames?.has(name) ?? false);
   }
@@ -242,11 +253,11 @@ export class HumanOSToolApproval {
  * @example
  * const approval = humanosToolApproval({ humanInLoop: { approverRole: 'comms_lead' } });
  * const tools = approval.tools({ send_email: sendEmail });
- * const first = await generateText({ model, tools, toolApproval: approval.toolApproval, messages });
- * messages.push(...first.responseMessages);          // persist them: the run is paused
+ * const first = await generateText({ model, tools, messages });
+ * messages.push(...first.response.messages);        // persist them: the run is paused
  * const answer = await approval.respond(messages);  // the humans decide in HumanOS
  * if (answer) messages.push(answer);
- * const done = await generateText({ model, tools, toolApproval: approval.toolApproval, messages });
+ * const done = await generateText({ model, tools, messages });
  */
 export function humanosToolApproval(options: HumanOSToolApprovalOptions = {}): HumanOSToolApproval {
   return new HumanOSToolApproval(options);

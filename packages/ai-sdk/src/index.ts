@@ -4,10 +4,9 @@
  * @example
  * import { humanosToolApproval } from '@humanos/ai-sdk';
  * const approval = humanosToolApproval({ humanInLoop: { approverRole: 'comms_lead' } });
- * const result = await generateText({ model, tools: approval.tools(tools), toolApproval: approval.toolApproval, messages });
+ * const result = await generateText({ model, tools: approval.tools(tools), messages });
  */
 export {
-  type ApprovalStatus,
   HumanOSToolApproval,
   type HumanOSToolApprovalOptions,
   humanosToolApproval,

@@ -1,5 +1,5 @@
 /**
- * The AI SDK adapter with the real `ai` package, its scripted `MockLanguageModelV4` and a real
+ * The AI SDK adapter with the real `ai` package, its scripted `MockLanguageModelV3` and a real
  * HumanOS server (SQLite and PostgreSQL): a run pauses on a gated tool call, which becomes a HumanOS
  * task; a human decides over the REST API; the run resumes with the decision in the AI SDK's form.
  */
@@ -7,9 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HumanOSClient } from '@human/sdk';
-import type { ModelMessage } from 'ai';
+import { generateText, type ModelMessage, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type Api, backends, spawnNode, startTestServer, type TestServer } from '../../../test-support/harness.js';
+import { humanosToolApproval } from '../src/index.js';
 import { agent, scriptedModel } from './fixtures/agent.js';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -56,7 +58,7 @@ for (const backend of backends()) {
       const request = first.content.find((p) => p.type === 'tool-approval-request');
       expect(request).toMatchObject({ toolCall: { toolName: 'send_email', input: ARGS } });
       expect(a.ran).toEqual([]);
-      messages.push(...first.responseMessages);
+      messages.push(...first.response.messages);
 
       // The pending approval is a HumanOS task whose payload is the call, routed to the role.
       const gate = await gateOf(human);
@@ -98,7 +100,7 @@ for (const backend of backends()) {
       const a = agent(client, role);
       const model = scriptedModel('call-1', ARGS);
       const messages: ModelMessage[] = [user];
-      messages.push(...(await a.step(model, messages)).responseMessages);
+      messages.push(...(await a.step(model, messages)).response.messages);
 
       const gate = await gateOf(human);
       expect(
@@ -130,7 +132,7 @@ for (const backend of backends()) {
       const { role, client, human } = await actors();
       const a = agent(client, role);
       const messages: ModelMessage[] = [user];
-      messages.push(...(await a.step(scriptedModel('call-changes', ARGS), messages)).responseMessages);
+      messages.push(...(await a.step(scriptedModel('call-changes', ARGS), messages)).response.messages);
       const gate = await gateOf(human);
       const asked = await human.post(`/approvals/${gate.id}/request-changes`, {
         feedback: 'Send it to the team list instead',
@@ -156,7 +158,7 @@ for (const backend of backends()) {
       const { role, client, human, agentToken } = await actors();
       const a = agent(client, role);
       const messages: ModelMessage[] = [user];
-      messages.push(...(await a.step(scriptedModel('call-restart', ARGS), messages)).responseMessages);
+      messages.push(...(await a.step(scriptedModel('call-restart', ARGS), messages)).response.messages);
       const file = join(mkdtempSync(join(tmpdir(), 'humanos-ai-sdk-')), 'messages.json');
       // Saved as a store that reorders object keys (PostgreSQL's jsonb) gives them back: the tool call's
       // input comes back in another order and must still find its task.
@@ -199,7 +201,7 @@ for (const backend of backends()) {
       const messages: ModelMessage[] = [user];
       // The same step twice (the first answer was lost): the same tool-call id, one task.
       await a.step(scriptedModel('call-retried', ARGS), messages);
-      messages.push(...(await a.step(scriptedModel('call-retried', ARGS), messages)).responseMessages);
+      messages.push(...(await a.step(scriptedModel('call-retried', ARGS), messages)).response.messages);
       expect((await client.listTasks()).items).toHaveLength(1);
 
       const gate = await gateOf(human);
@@ -211,7 +213,7 @@ for (const backend of backends()) {
       // The resume repeated (the process died before saving its messages): the recorded result, no second run.
       const again = await a.step(scriptedModel('x', {}), resumed);
       expect(a.ran).toEqual([ARGS]);
-      expect(again.responseMessages[0]).toMatchObject({
+      expect(again.response.messages[0]).toMatchObject({
         role: 'tool',
         content: [{ type: 'tool-result', output: { type: 'json', value: { sent: true, subject: ARGS.subject } } }],
       });
@@ -222,7 +224,7 @@ for (const backend of backends()) {
       const { role, client } = await actors();
       const a = agent(client, role);
       const messages: ModelMessage[] = [user];
-      messages.push(...(await a.step(scriptedModel('call-forged', ARGS), messages)).responseMessages);
+      messages.push(...(await a.step(scriptedModel('call-forged', ARGS), messages)).response.messages);
       const [pending] = a.approval.pending(messages);
       // The app (or a client that edits the history) claims an approval nobody gave.
       messages.push({
@@ -249,6 +251,39 @@ for (const backend of backends()) {
       expect(r.content.some((p) => p.type === 'tool-approval-request')).toBe(false);
       expect(r.toolResults).toEqual([expect.objectContaining({ toolName: 'lookup', output: { q: 'x', answer: 42 } })]);
       expect((await client.listTasks()).items).toHaveLength(0);
+    });
+
+    it("a call the gate declines keeps the tool's own needsApproval and makes no task", async () => {
+      const { client } = await actors();
+      const ran: unknown[] = [];
+      const approval = humanosToolApproval({
+        client,
+        gate: (c) => (c.input as { to: string }).to !== 'me@example.com',
+      });
+      const tools = approval.tools({
+        send_email: tool({
+          inputSchema: z.object({ to: z.string(), subject: z.string(), body: z.string() }),
+          needsApproval: true, // the app's own approval, for the calls HumanOS leaves alone
+          execute: async (input) => {
+            ran.push(input);
+            return { sent: true };
+          },
+        }),
+      });
+      const step = (id: string, to: string) =>
+        generateText({ model: scriptedModel(id, { ...ARGS, to }), tools, messages: [user] });
+
+      const own = await step('own-1', 'me@example.com');
+      expect(own.content.filter((p) => p.type === 'tool-approval-request')).toHaveLength(1);
+      expect(approval.pending([user, ...own.response.messages])).toEqual([]); // not HumanOS's to answer
+      expect((await client.listTasks()).items).toHaveLength(0);
+
+      const gated = await step('gated-1', 'ann@example.com');
+      expect(approval.pending([user, ...gated.response.messages])).toEqual([
+        expect.objectContaining({ toolCall: expect.objectContaining({ toolCallId: 'gated-1' }) }),
+      ]);
+      expect((await client.listTasks()).items.map((x) => x.status)).toEqual(['awaiting_approval']);
+      expect(ran).toEqual([]);
     });
   });
 }

@@ -58,7 +58,7 @@ describe('verifier keys (signed-note)', () => {
 });
 
 describe('cosignature/v1', () => {
-  const note = signCheckpoint({ origin: ORIGIN, size: 3, rootHash: 'A'.repeat(43) + '=', extensions: ['x y'] }, LOG);
+  const note = signCheckpoint({ origin: ORIGIN, size: 3, rootHash: `${'A'.repeat(43)}=`, extensions: ['x y'] }, LOG);
 
   it('signs the spec message: header, time line, then the whole note text with extensions', () => {
     const { text } = splitNote(note);
@@ -74,7 +74,7 @@ describe('cosignature/v1', () => {
   });
 
   it('marks a cosignature over another body invalid and ignores lines by unknown keys', () => {
-    const other = signCheckpoint({ origin: ORIGIN, size: 4, rootHash: 'B'.repeat(43) + '=' }, LOG);
+    const other = signCheckpoint({ origin: ORIGIN, size: 4, rootHash: `${'B'.repeat(43)}=` }, LOG);
     const line = cosignCheckpoint(splitNote(other).text, 'w1.example/w', W1, 5);
     const check = checkCosignatures(note + line, [parseWitnessKey(V1)]);
     expect(check.valid.size).toBe(0);

@@ -12,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HumanOSClient } from '@human/sdk';
 import { Agent, RunState, run, tool } from '@openai/agents';
-import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -25,6 +24,7 @@ import {
 } from '../../../test-support/harness.js';
 import { HumanOSApprovals } from '../src/index.js';
 import { functionOutputs, makeAgent, payCall, type ToolRun, toolRuns } from './payments-app.js';
+import { assistantMessage, functionCall, ScriptedModel } from './scriptedModel.js';
 
 const APP = join(REPO_ROOT, 'packages/openai-agents/test/payments-app.ts');
 

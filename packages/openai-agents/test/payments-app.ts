@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { HumanOSClient } from '@human/sdk';
 import { Agent, RunState, run, setTracingDisabled, tool } from '@openai/agents';
-import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents/testing';
 import { z } from 'zod';
 import { HumanOSApprovals, type NeedsApproval } from '../src/index.js';
+import { assistantMessage, functionCall, ScriptedModel } from './scriptedModel.js';
 
 // No network: traces would go to OpenAI's exporter.
 setTracingDisabled(true);

@@ -84,7 +84,7 @@ function asBuffer(bytes: Uint8Array | string): Buffer {
 
 function known(publicKey: Uint8Array, message: Buffer, signature: Uint8Array): boolean {
   const hit = valid.get(asBuffer(signature).toString('base64'));
-  return hit !== undefined && hit.key.equals(asBuffer(publicKey)) && hit.message.equals(message);
+  return hit?.key.equals(asBuffer(publicKey)) === true && hit.message.equals(message);
 }
 
 /**
