@@ -1,7 +1,7 @@
 /**
  * A real OpenID provider for the sign-in tests: `oidc-provider` (the certified Node implementation),
  * started in-process on a loopback port by the test itself. One confidential test client with PKCE
- * required, the code flow and the device grant; accounts with a `groups` claim and verified or
+ * required, the code flow, the device grant and RP-initiated logout; accounts with a `groups` claim and verified or
  * unverified e-mail. Its development login form takes any password; the login name is the account.
  * `signIn` drives a sign-in with plain HTTP (two cookie jars, following redirects and submitting the
  * provider's forms), so server tests run it on both backends without a browser.
@@ -53,6 +53,8 @@ export async function startIdp(redirectUris: string[], accounts: Record<string, 
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
         redirect_uris: redirectUris,
+        // Where HumanOS asks to come back after signing out at the IdP: its console (`<public URL>/`).
+        post_logout_redirect_uris: [...new Set(redirectUris.map((u) => new URL('/', u).href))],
         grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
         response_types: ['code'],
       },

@@ -1814,6 +1814,8 @@ export interface components {
     };
     /** @description The session ended */
     SignedOut: {
+      /** @description The identity provider's end-session URL (OpenID Connect RP-Initiated Logout): navigate there to end the sign-in at the IdP too; it returns to the console. Absent for device sessions, with HUMANOS_OIDC_LOGOUT=local, or when the IdP offers none. */
+      endSessionUrl?: string;
       signedOut: boolean;
     };
     /** @description The passkey that signed this decision */

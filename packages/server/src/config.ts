@@ -215,6 +215,14 @@ export interface OidcConfig {
   name: string;
   /** Where the IdP sends the browser back: `<HUMANOS_PUBLIC_URL>/v1/humanos/auth/callback`. */
   redirectUri: string;
+  /**
+   * HUMANOS_OIDC_LOGOUT: `idp` (default) ends the person's session at the IdP too when they sign out
+   * of the console (RP-Initiated Logout, if the IdP has an `end_session_endpoint`); `local` ends only
+   * the HumanOS session.
+   */
+  logout: 'idp' | 'local';
+  /** Where the IdP sends the browser after signing out there: `<HUMANOS_PUBLIC_URL>/` (register it). */
+  postLogoutRedirectUri: string;
 }
 
 /** Sign-in and sessions. */
@@ -266,6 +274,7 @@ function oidcConfig(vars: Record<string, string | undefined>, publicUrl: string 
     'HUMANOS_OIDC_CLIENT_SECRET',
     'HUMANOS_OIDC_SCOPES',
     'HUMANOS_OIDC_ROLES_CLAIM',
+    'HUMANOS_OIDC_LOGOUT',
   ];
   if (!issuer) {
     const stray = others.find((n) => vars[n]);
@@ -290,6 +299,9 @@ function oidcConfig(vars: Record<string, string | undefined>, publicUrl: string 
   if (auto !== '0' && auto !== '1')
     throw new ConfigError('HUMANOS_OIDC_AUTO_PROVISION', `must be 0 or 1, got "${auto}"`);
   const name = (vars.HUMANOS_OIDC_NAME || u.host).slice(0, 60);
+  const logout = vars.HUMANOS_OIDC_LOGOUT || 'idp';
+  if (logout !== 'idp' && logout !== 'local')
+    throw new ConfigError('HUMANOS_OIDC_LOGOUT', `must be idp or local, got "${logout}"`);
   return {
     issuer,
     clientId,
@@ -299,6 +311,8 @@ function oidcConfig(vars: Record<string, string | undefined>, publicUrl: string 
     autoProvision: auto === '1',
     name,
     redirectUri: `${publicUrl}/v1/humanos/auth/callback`,
+    logout,
+    postLogoutRedirectUri: `${publicUrl}/`,
   };
 }
 

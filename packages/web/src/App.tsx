@@ -208,12 +208,19 @@ function Shell({ me }: { me: Me }) {
   );
 }
 
-/** Ends the sign-in: the server-side session (sign-out revokes it), or forgets this tab's token. */
+/**
+ * Ends the sign-in: the server-side session (sign-out revokes it), or forgets this tab's token. After
+ * a single sign-on the browser then goes to the identity provider to end that sign-in too (the
+ * server's `endSessionUrl`), which sends it back here; otherwise "Sign in" would pass straight through.
+ */
 async function signOut(): Promise<void> {
-  if (inSession()) await api('POST', '/auth/logout').catch(() => undefined);
+  const out = inSession()
+    ? await api<{ signedOut: boolean; endSessionUrl?: string }>('POST', '/auth/logout').catch(() => undefined)
+    : undefined;
   setToken(null);
   setSessionCsrf(null);
   update({ me: null, profile: null });
+  if (out?.endSessionUrl) window.location.assign(out.endSessionUrl);
 }
 
 function PendingBadge() {

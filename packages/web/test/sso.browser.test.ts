@@ -3,7 +3,8 @@
  * in-process on loopback): an "Open in HumanOS" deep link lands on the sign-in page, the IdP signs the
  * person in (authorization code + PKCE), and the console returns to the request, showing who is
  * signed in. A session that ends mid-decision loses nothing: the reason typed survives the new
- * sign-in. The security page lists and ends sessions; sign-out revokes the session on the server.
+ * sign-in. The security page lists and ends sessions; sign-out revokes the session on the server and
+ * then ends the sign-in at the IdP (RP-Initiated Logout).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -166,7 +167,7 @@ describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', 
     await expect.poll(() => page.locator('main').textContent()).toContain('Approved');
   });
 
-  it('the security page lists sessions and ends one; sign-out revokes the session on the server', async () => {
+  it('the security page lists sessions and ends one; sign-out revokes the session, then the IdP’s', async () => {
     open = await openPage(browser, t.url);
     const { page } = open;
     await page.goto(`${t.url}/security`);
@@ -190,9 +191,15 @@ describe.skipIf(!haveChromium)('sign-in with the identity provider (Chromium)', 
     const cookie = (await open.context.cookies()).find((c) => c.name === 'humanos_session');
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false });
     await page.getByRole('button', { name: 'Sign out' }).first().click();
+    // Then the IdP's own sign-out (RP-Initiated Logout), which returns to the console's sign-in page.
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.waitForURL(`${t.url}/`);
     await expect.poll(() => page.locator('#sso').count()).toBe(1);
     // The old cookie value is refused by the server now, not only forgotten by the browser.
     const me = await fetch(`${t.url}/v1/humanos/me`, { headers: { cookie: `humanos_session=${cookie?.value}` } });
     expect(me.status).toBe(401);
+    // Signed out at the IdP too: signing in asks for the login again instead of passing straight through.
+    await page.locator('#sso').click();
+    await page.locator('input[name="login"]').waitFor();
   });
 });

@@ -114,7 +114,7 @@ export class Auth {
   }
 
   /** A session for a person the IdP vouched for (matched, linked or provisioned; refused otherwise). */
-  async signIn(who: Identity, method: 'oidc' | 'device', userAgent: string | undefined) {
+  async signIn(who: Identity, method: 'oidc' | 'device', userAgent: string | undefined, idToken?: string) {
     const oidc = this.config.oidc as NonNullable<AuthConfig['oidc']>;
     const { id, changed } = await signInPrincipal(this.deps, who, {
       autoProvision: oidc.autoProvision,
@@ -124,7 +124,7 @@ export class Auth {
     if (changed) this.principals.invalidate();
     return {
       principalId: id,
-      ...(await this.sessions.create(id, { method, issuer: who.issuer, authTime: who.authTime, userAgent })),
+      ...(await this.sessions.create(id, { method, issuer: who.issuer, authTime: who.authTime, userAgent, idToken })),
     };
   }
 

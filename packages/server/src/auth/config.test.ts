@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config.js';
+import type { FeatureDeps } from '../kernel/deps.js';
+import { Oidc } from './oidc.js';
 
 const SSO = {
   HUMANOS_PUBLIC_URL: 'https://humanos.example.com',
@@ -30,6 +32,8 @@ describe('single sign-on settings are checked once, at start-up', () => {
       autoProvision: false,
       name: 'login.example.com',
       redirectUri: 'https://humanos.example.com/v1/humanos/auth/callback',
+      logout: 'idp',
+      postLogoutRedirectUri: 'https://humanos.example.com/',
     });
     expect(c.auth).toMatchObject({ humanTokens: true, sessionIdleSeconds: 7200, sessionMaxSeconds: 43_200 });
     expect(loadConfig({}).auth.oidc).toBeUndefined();
@@ -44,6 +48,8 @@ describe('single sign-on settings are checked once, at start-up', () => {
     expect(refused({ ...SSO, HUMANOS_OIDC_SCOPES: 'email profile' })).toBe('HUMANOS_OIDC_SCOPES');
     expect(refused({ ...SSO, HUMANOS_OIDC_AUTO_PROVISION: 'yes' })).toBe('HUMANOS_OIDC_AUTO_PROVISION');
     expect(refused({ ...SSO, HUMANOS_OIDC_ROLES_CLAIM: 'has space' })).toBe('HUMANOS_OIDC_ROLES_CLAIM');
+    expect(refused({ ...SSO, HUMANOS_OIDC_LOGOUT: 'both' })).toBe('HUMANOS_OIDC_LOGOUT');
+    expect(refused({ HUMANOS_OIDC_LOGOUT: 'local' })).toBe('HUMANOS_OIDC_LOGOUT');
     expect(refused({ HUMANOS_OIDC_CLIENT_ID: 'x' })).toBe('HUMANOS_OIDC_CLIENT_ID');
     expect(refused({ HUMANOS_HUMAN_TOKENS: 'off' })).toBe('HUMANOS_HUMAN_TOKENS');
     expect(refused({ ...SSO, HUMANOS_HUMAN_TOKENS: 'no' })).toBe('HUMANOS_HUMAN_TOKENS');
@@ -53,5 +59,13 @@ describe('single sign-on settings are checked once, at start-up', () => {
     );
     expect(refused({ HUMANOS_TRUST_PROXY: 'yes please!' })).toBe('HUMANOS_TRUST_PROXY');
     expect(loadConfig({ HUMANOS_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe('10.0.0.0/8, 127.0.0.1');
+  });
+
+  it('HUMANOS_OIDC_LOGOUT=local: sign-out ends only the HumanOS session (no end-session URL, the IdP not asked)', async () => {
+    const settings = loadConfig({ ...SSO, HUMANOS_OIDC_LOGOUT: 'local' }).auth.oidc;
+    expect(settings?.logout).toBe('local');
+    // No deps: the IdP is never discovered on this path.
+    const oidc = new Oidc({} as FeatureDeps, settings as NonNullable<typeof settings>);
+    expect(await oidc.endSessionUrl('eyJ.eyJ.sig')).toBeUndefined();
   });
 });

@@ -108,7 +108,10 @@ export class Oidc {
    * browser started (`loginId` from its cookie, equal to `state`); openid-client checks the code
    * exchange, PKCE, nonce, the id token's signature, issuer, audience and times. The login is used up.
    */
-  async finish(callbackUrl: URL, loginId: string | undefined): Promise<{ identity: Identity; returnTo: string }> {
+  async finish(
+    callbackUrl: URL,
+    loginId: string | undefined,
+  ): Promise<{ identity: Identity; returnTo: string; idToken: string | undefined }> {
     const state = callbackUrl.searchParams.get('state') ?? '';
     if (!loginId || loginId !== state) {
       throw new HumanOSError('sign_in_refused', 'this sign-in was not started in this browser (state mismatch)');
@@ -131,7 +134,36 @@ export class Oidc {
     } catch (e) {
       throw new HumanOSError('sign_in_refused', `the sign-in response failed its checks: ${(e as Error).message}`);
     }
-    return { identity: await this.identityOf(config, tokens), returnTo: login.return_to ?? '/' };
+    return {
+      identity: await this.identityOf(config, tokens),
+      returnTo: login.return_to ?? '/',
+      idToken: tokens.id_token,
+    };
+  }
+
+  /**
+   * Where to send the browser to end the person's session at the IdP too (OpenID Connect
+   * RP-Initiated Logout 1.0): the IdP's `end_session_endpoint` with the sign-in's ID token as
+   * `id_token_hint`, our `client_id`, and `post_logout_redirect_uri` back to the console. Undefined
+   * when `HUMANOS_OIDC_LOGOUT=local`, without an ID token (a device session), or when the IdP has no
+   * such endpoint or cannot be reached (the HumanOS session is ended either way).
+   *
+   * @example
+   * const url = await oidc.endSessionUrl(idToken); // → the console navigates there after sign-out
+   */
+  async endSessionUrl(idToken: string | null | undefined): Promise<URL | undefined> {
+    if (this.settings.logout === 'local' || !idToken) return undefined;
+    let config: client.Configuration;
+    try {
+      config = await this.discover();
+    } catch {
+      return undefined;
+    }
+    if (!config.serverMetadata().end_session_endpoint) return undefined;
+    return client.buildEndSessionUrl(config, {
+      id_token_hint: idToken,
+      post_logout_redirect_uri: this.settings.postLogoutRedirectUri,
+    });
   }
 
   /** Starts a device authorization (`humanos login`); `not_supported` when the IdP has no such endpoint. */

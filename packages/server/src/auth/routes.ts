@@ -54,7 +54,11 @@ const DOC = {
     response: responses(200, CurrentSession, 401),
   },
   logout: {
-    ...op('logout', 'Sign out', 'Ends the session of this request (cookie or session token) and clears the cookie.'),
+    ...op(
+      'logout',
+      'Sign out',
+      'Ends the session of this request (cookie or session token) and clears the cookie. For a console sign-in, `endSessionUrl` is where to send the browser to sign out at the identity provider too.',
+    ),
     response: responses(200, SignedOut, 401, 403),
   },
   mine: {
@@ -117,11 +121,11 @@ export function authPublicRoutes(app: Api, auth: Auth): void {
     const oidc = auth.requireOidc();
     reply.clearCookie(LOGIN_COOKIE, { path: `${API_PREFIX}/auth/` });
     try {
-      const { identity, returnTo } = await oidc.finish(
+      const { identity, returnTo, idToken } = await oidc.finish(
         new URL(req.url, oidc.settings.redirectUri),
         req.cookies[LOGIN_COOKIE],
       );
-      const { secret, session } = await auth.signIn(identity, 'oidc', req.headers['user-agent']);
+      const { secret, session } = await auth.signIn(identity, 'oidc', req.headers['user-agent'], idToken);
       const previous = req.cookies[SESSION_COOKIE];
       if (previous) await auth.sessions.revokeSecret(previous);
       setSessionCookie(req, reply, auth, secret, Number(session.expires_at) - Number(session.created_at));
@@ -187,9 +191,10 @@ export function authRoutes(api: Api, auth: Auth): void {
     const p = req.principal;
     if (p.auth?.method !== 'session')
       throw new HumanOSError('bad_request', 'this request did not sign in with a session');
-    await auth.sessions.revokeMine(p, p.auth.sessionId);
+    const { idToken } = await auth.sessions.signOut(p, p.auth.sessionId);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { signedOut: true };
+    const atIdp = await auth.oidc?.endSessionUrl(idToken);
+    return { signedOut: true, ...(atIdp ? { endSessionUrl: atIdp.href } : {}) };
   });
   api.get(`${API_PREFIX}/me/sessions`, { schema: { ...DOC.mine, tags } }, async (req) => ({
     items: await auth.sessions.mine(req.principal),

@@ -93,7 +93,21 @@ export const CurrentSession = named(
   ),
 );
 
-export const SignedOut = named('SignedOut', view({ signedOut: T.Boolean() }, 'The session ended'));
+export const SignedOut = named(
+  'SignedOut',
+  view(
+    {
+      signedOut: T.Boolean(),
+      endSessionUrl: T.Optional(
+        T.String({
+          description:
+            "The identity provider's end-session URL (OpenID Connect RP-Initiated Logout): navigate there to end the sign-in at the IdP too; it returns to the console. Absent for device sessions, with HUMANOS_OIDC_LOGOUT=local, or when the IdP offers none.",
+        }),
+      ),
+    },
+    'The session ended',
+  ),
+);
 export const RevokedSessions = named(
   'RevokedSessions',
   view(

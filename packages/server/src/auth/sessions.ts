@@ -85,7 +85,14 @@ export class Sessions {
   /** Starts a session for `principalId`; returns its secret (shown once) and row. */
   async create(
     principalId: string,
-    opts: { method: 'oidc' | 'device'; issuer: string; authTime: number | undefined; userAgent?: string | undefined },
+    opts: {
+      method: 'oidc' | 'device';
+      issuer: string;
+      authTime: number | undefined;
+      userAgent?: string | undefined;
+      /** The sign-in's ID token, kept for sign-out at the IdP (`id_token_hint`). */
+      idToken?: string | undefined;
+    },
   ): Promise<{ secret: string; session: SessionRow }> {
     const now = this.deps.now();
     const secret = `${SESSION_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -103,6 +110,7 @@ export class Sessions {
       expires_at: now + this.limits.maxSeconds * 1000,
       revoked_at: null,
       user_agent: opts.userAgent?.slice(0, 300) ?? null,
+      id_token: opts.idToken ?? null,
     };
     await this.deps.db.insertInto('sessions').values(session).execute();
     return { secret, session };
@@ -176,6 +184,18 @@ export class Sessions {
    * session is `not_found`, as is one already ended.
    */
   async revokeMine(actor: Principal, sessionId: string): Promise<SessionView> {
+    return (await this.end(actor, sessionId)).view;
+  }
+
+  /**
+   * Sign-out: ends the caller's session like {@link revokeMine}, and hands back the ID token of the
+   * sign-in that made it (if any), which is forgotten here, for ending the session at the IdP too.
+   */
+  async signOut(actor: Principal, sessionId: string): Promise<{ view: SessionView; idToken: string | null }> {
+    return this.end(actor, sessionId);
+  }
+
+  private async end(actor: Principal, sessionId: string): Promise<{ view: SessionView; idToken: string | null }> {
     const now = this.deps.now();
     const row = await this.deps.db
       .selectFrom('sessions')
@@ -185,8 +205,12 @@ export class Sessions {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (!row) throw new HumanOSError('not_found', `no session ${sessionId} of yours`);
-    await this.deps.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', sessionId).execute();
-    return sessionView({ ...row, revoked_at: now }, sessionIdOf(actor));
+    await this.deps.db
+      .updateTable('sessions')
+      .set({ revoked_at: now, id_token: null })
+      .where('id', '=', sessionId)
+      .execute();
+    return { view: sessionView({ ...row, revoked_at: now }, sessionIdOf(actor)), idToken: row.id_token };
   }
 
   /**
@@ -196,7 +220,7 @@ export class Sessions {
   async revokeSecret(secret: string): Promise<void> {
     await this.deps.db
       .updateTable('sessions')
-      .set({ revoked_at: this.deps.now() })
+      .set({ revoked_at: this.deps.now(), id_token: null })
       .where('token_hash', '=', hash(secret))
       .where('revoked_at', 'is', null)
       .execute();
@@ -213,7 +237,7 @@ export class Sessions {
       if (!exists) throw new HumanOSError('not_found', `no principal ${principalId}`);
       const r = await trx
         .updateTable('sessions')
-        .set({ revoked_at: now })
+        .set({ revoked_at: now, id_token: null })
         .where('principal_id', '=', principalId)
         .where('revoked_at', 'is', null)
         .where('expires_at', '>', now)

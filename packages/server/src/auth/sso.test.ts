@@ -249,6 +249,58 @@ for (const backend of backends()) {
       expect((await replay).status).toBe(401);
     });
 
+    it('sign-out ends the sign-in at the identity provider too (RP-Initiated Logout), then asks to log in again', async () => {
+      // Whether a sign-in from this browser stops at the IdP's login page (else the IdP's session passes it through).
+      const asksToLogIn = async (jar: CookieJar) => {
+        let url = `${t.url}/v1/humanos/auth/login`;
+        for (let hops = 0; hops < 10; hops++) {
+          const res = await jarFetch(jar, url);
+          const next = res.headers.get('location');
+          if (!next) return /<input[^>]*name="login"/.test(await res.text());
+          url = new URL(next, url).href;
+          if (url.startsWith(`${t.url}/v1/humanos/auth/callback`)) return false;
+        }
+        throw new Error('too many redirects');
+      };
+      const a = await signIn(t, 'ann');
+      expect(await asksToLogIn(new CookieJar())).toBe(true);
+      expect(await asksToLogIn(a.jar)).toBe(false); // the IdP remembers Ann
+      const session = (await cookieApi(t, a.jar)('GET', '/auth/session')).body;
+      const stored = () =>
+        t.server.store.db
+          .selectFrom('sessions')
+          .select('id_token')
+          .where('id', '=', session.session.id)
+          .executeTakeFirst();
+      const idToken = (await stored())?.id_token;
+      expect(idToken).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+
+      const out = await cookieApi(t, a.jar)('POST', '/auth/logout', undefined, { 'x-humanos-csrf': session.csrfToken });
+      expect(out.status).toBe(200);
+      const end = new URL(out.body.endSessionUrl);
+      expect(end.origin).toBe(idp.issuer);
+      expect(end.searchParams.get('client_id')).toBe(idp.clientId);
+      expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`${t.url}/`);
+      expect(end.searchParams.get('id_token_hint')).toBe(idToken);
+      expect((await stored())?.id_token).toBeNull(); // forgotten with the session
+
+      // The browser goes there; the IdP asks, Ann confirms, and it sends her back to the console.
+      const page = await jarFetch(a.jar, end.href);
+      const html = await page.text();
+      const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1] as string;
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1] as string;
+      const confirmed = await jarFetch(a.jar, new URL(action, end).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ xsrf, logout: 'yes' }).toString(),
+      });
+      let back = confirmed.headers.get('location') as string;
+      if (!back.startsWith(t.url))
+        back = (await jarFetch(a.jar, new URL(back, end).href)).headers.get('location') as string;
+      expect(back).toBe(`${t.url}/`);
+      expect(await asksToLogIn(a.jar)).toBe(true); // signed out at the IdP too
+    });
+
     it('signing in again in the same browser ends the session its old cookie named', async () => {
       const first = await signIn(t, 'ann');
       const old = first.cookie as string;
@@ -280,6 +332,10 @@ for (const backend of backends()) {
       expect((await new Api(t.url).post('/auth/device/token', { handle: started.body.handle })).body.code).toBe(
         'sign_in_refused',
       );
+      // Signing out of a device session sends no end-session URL: there is no browser at the IdP to send.
+      const out = await new Api(t.url, done.body.sessionToken).post('/auth/logout');
+      expect([out.status, out.body]).toEqual([200, { signedOut: true }]);
+      expect((await new Api(t.url, done.body.sessionToken).get('/me')).status).toBe(401);
     }, 30_000);
 
     it('an admin links an identity; a link to a second principal is a conflict; the change is in the ledger', async () => {

@@ -225,6 +225,8 @@ export interface Database {
     expires_at: number;
     revoked_at: number | null;
     user_agent: string | null;
+    /** The console sign-in's ID token (0030), for sign-out at the IdP; null once the session ends. */
+    id_token: string | null;
   };
   /** Sign-ins in progress (0020): code flow state + PKCE verifier, or a device authorization. */
   oidc_logins: {

@@ -27,6 +27,7 @@ import { migration as m0026 } from './0026_gates.js';
 import { migration as m0027 } from './0027_witness.js';
 import { migration as m0028 } from './0028_ledger_signer.js';
 import { migration as m0029 } from './0029_principal_roles.js';
+import { migration as m0030 } from './0030_session_id_token.js';
 
 /**
  * One numbered migration set for both dialects, one file per migration, append-only (add a file and a
@@ -63,6 +64,7 @@ const migrations: Record<string, Migration> = {
   '0027_witness': m0027,
   '0028_ledger_signer': m0028,
   '0029_principal_roles': m0029,
+  '0030_session_id_token': m0030,
 };
 
 export const migrationProvider: MigrationProvider = {
