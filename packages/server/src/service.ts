@@ -103,6 +103,10 @@ export class HumanOSService {
   get batchReruns(): number {
     return this.committer.reruns;
   }
+  /** Write operations queued for the next batch, now (`/metrics`). */
+  get writesWaiting(): number {
+    return this.committer.waiting;
+  }
   private readonly committer: GroupCommitter;
   readonly channels: Channels;
   readonly comments: Comments;

@@ -59,6 +59,14 @@ export function registerMetrics(
     },
   });
   new Gauge({
+    name: 'humanos_write_queue_operations',
+    help: 'Write operations waiting for the next group-commit batch (one batch runs at a time: a queue that stays long means writes arrive faster than batches commit)',
+    registers: [registry],
+    collect() {
+      this.set(service.writesWaiting);
+    },
+  });
+  new Gauge({
     name: 'humanos_notification_deliveries',
     help: 'Slack and e-mail notifications in the outbox by sink (channel:plan, channel:slack, channel:email) and status',
     labelNames: ['sink', 'status'] as const,

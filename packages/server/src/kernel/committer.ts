@@ -63,6 +63,11 @@ export class GroupCommitter {
     private readonly maxBatch = 128,
   ) {}
 
+  /** Operations waiting for the next batch (a batch in progress is not counted). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   run<T>(op: WriteOp<T>): Promise<{ value: T; seal: Seal | undefined }> {
     return new Promise((resolve, reject) => {
       this.queue.push({ op, resolve, reject } as Job);

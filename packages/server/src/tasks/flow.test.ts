@@ -462,6 +462,8 @@ for (const backend of backends()) {
       // Batches rerun with savepoints: the committer's own count (none expected in a sequential test).
       expect(metrics).toContain(`humanos_write_batch_reruns_total ${t.server.service.batchReruns}`);
       expect(t.server.service.batchReruns).toBe(0);
+      // Nothing waits for a batch between requests (`batchRerun.test.ts` watches it fill).
+      expect(metrics).toContain('humanos_write_queue_operations 0');
       expect(metrics).toContain('humanos_http_requests_total{method="POST",route="/v1/humanos/tasks",status="201"}');
       // In flight: the scrape itself, and nothing of the requests that have been answered.
       expect(metrics).toContain('humanos_http_requests_in_flight{method="GET",route="/metrics"} 1');
