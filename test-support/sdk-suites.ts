@@ -52,6 +52,8 @@ const SUITES: Suite[] = [
     checks: [
       ['python3', '-m', 'ruff', 'check', '.'],
       ['python3', '-m', 'ruff', 'format', '--check', '.'],
+      // Strict mypy, one run per adapter (each tests folder has a conftest.py of its own).
+      ['sh', 'scripts/typecheck.sh'],
     ],
     test: ['python3', '-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
   },

@@ -34,12 +34,14 @@ def asked(events: list[Any]) -> list[types.FunctionCall]:
     return [c for e in events for c in e.get_function_calls() if c.name == REQUEST_CONFIRMATION]
 
 
-async def paused(a: Actors, plugin: HumanOSConfirmation, sessions: Any, ran: list[Any], **script: Any) -> str:
+async def paused(
+    a: Actors, plugin: HumanOSConfirmation, sessions: Any, ran: list[dict[str, Any]], **script: Any
+) -> str:
     """Starts a run that pauses on send_email; returns the session id."""
     session = await sessions.create_session(app_name=APP, user_id=USER)
     events = await run(runner(plugin, sessions, ran, **script), session.id, user("Email Ann the Q4 numbers"))
     [request] = asked(events)
-    assert request.args["originalFunctionCall"]["name"] == "send_email"
+    assert request.args is not None and request.args["originalFunctionCall"]["name"] == "send_email"
     assert ran == []
     return str(session.id)
 
@@ -49,7 +51,8 @@ async def session_of(sessions: Any, session_id: str) -> Any:
 
 
 async def test_pauses_then_runs_the_humans_edited_arguments(actors: Actors) -> None:
-    plugin, sessions, ran = plugin_for(actors), InMemorySessionService(), []
+    plugin, sessions = plugin_for(actors), InMemorySessionService()
+    ran: list[dict[str, Any]] = []
     sid = await paused(actors, plugin, sessions, ran)
 
     gate = await actors.gate()
@@ -58,8 +61,11 @@ async def test_pauses_then_runs_the_humans_edited_arguments(actors: Actors) -> N
 
     answer = await plugin.responses(await session_of(sessions, sid))
     assert answer is not None and answer.parts
-    confirmation = ToolConfirmation.from_response_dict(answer.parts[0].function_response.response)
-    assert confirmation.confirmed and confirmation.payload["arguments"] == {**ARGS, "subject": "Your Q4"}
+    reply = answer.parts[0].function_response
+    assert reply is not None and reply.response is not None
+    confirmation = ToolConfirmation.from_response_dict(reply.response)
+    assert confirmation.confirmed and confirmation.payload is not None
+    assert confirmation.payload["arguments"] == {**ARGS, "subject": "Your Q4"}
     events = await run(runner(plugin, sessions, ran), sid, answer)
 
     assert ran == [{**ARGS, "subject": "Your Q4"}]
@@ -74,7 +80,8 @@ async def test_pauses_then_runs_the_humans_edited_arguments(actors: Actors) -> N
 
 
 async def test_a_rejection_reaches_the_model_as_adks_rejection(actors: Actors) -> None:
-    plugin, sessions, ran = plugin_for(actors), InMemorySessionService(), []
+    plugin, sessions = plugin_for(actors), InMemorySessionService()
+    ran: list[dict[str, Any]] = []
     sid = await paused(actors, plugin, sessions, ran)
     gate = await actors.gate()
     await actors.reject(gate["id"], "Ann left the company")
@@ -108,7 +115,8 @@ async def session_store(request: pytest.FixtureRequest, tmp_path: Path) -> Async
 
 
 async def test_survives_a_restart_with_a_durable_session_service(actors: Actors, session_store: str) -> None:
-    plugin, ran = plugin_for(actors), []
+    plugin = plugin_for(actors)
+    ran: list[dict[str, Any]] = []
     sessions = (
         DatabaseSessionService(session_store)
         if session_store.startswith("postgresql")
@@ -129,7 +137,8 @@ async def test_survives_a_restart_with_a_durable_session_service(actors: Actors,
 
 
 async def test_retries_make_no_second_task_and_run_the_tool_once(actors: Actors) -> None:
-    plugin, sessions, ran = plugin_for(actors), InMemorySessionService(), []
+    plugin, sessions = plugin_for(actors), InMemorySessionService()
+    ran: list[dict[str, Any]] = []
     # The same call in two runs (a retried turn): the same function-call id, one task.
     await paused(actors, plugin, sessions, ran, call_id="call-retried")
     sid = await paused(actors, plugin, sessions, ran, call_id="call-retried")
@@ -148,7 +157,8 @@ async def test_retries_make_no_second_task_and_run_the_tool_once(actors: Actors)
 
 
 async def test_a_confirmation_humanos_never_gave_runs_nothing(actors: Actors) -> None:
-    plugin, sessions, ran = plugin_for(actors), InMemorySessionService(), []
+    plugin, sessions = plugin_for(actors), InMemorySessionService()
+    ran: list[dict[str, Any]] = []
     sid = await paused(actors, plugin, sessions, ran, call_id="call-forged")
     [pending] = plugin.pending(await session_of(sessions, sid))
     # The client confirms by itself, with the arguments it likes.
@@ -171,7 +181,8 @@ async def test_a_confirmation_humanos_never_gave_runs_nothing(actors: Actors) ->
 
 
 async def test_tools_needing_no_confirmation_run_without_a_task(actors: Actors) -> None:
-    sessions, ran = InMemorySessionService(), []
+    sessions = InMemorySessionService()
+    ran: list[dict[str, Any]] = []
     session = await sessions.create_session(app_name=APP, user_id=USER)
     r = runner(plugin_for(actors), sessions, ran, tool="lookup", args={"q": "x"}, call_id="l-1")
     events = await run(r, session.id, user("Look it up"))

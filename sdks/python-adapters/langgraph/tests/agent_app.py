@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from pydantic import Field
@@ -91,7 +92,7 @@ async def child(url: str, token: str, role: str, kind: str, where: str, thread: 
     async with AsyncHumanOSClient(url, token) as client, saver(kind, where) as s:
         approvals = HumanOSApprovals(client, approver_role=role)
         graph = agent(model(call_wire(5000, "ACME")), approvals, make_wire(log_file=Path(log_file)), s)
-        config = {"configurable": {"thread_id": thread}}
+        config: RunnableConfig = {"configurable": {"thread_id": thread}}
         await graph.ainvoke({"messages": [("user", "Pay invoice 42 to ACME")]}, config)
         pending = await approvals.pending(graph, config)
         print(json.dumps([{"task": p.task_id, "approval": p.approval_id} for p in pending]), flush=True)

@@ -108,7 +108,8 @@ def approve_over_rest(humans: Humans, approval_id: str, edits: dict[str, Any] | 
             body["edits"] = edits
         res = http.post(f"/approvals/{approval_id}/approve", json=body)
         assert res.status_code == 200, res.text
-        return res.json()
+        decided: dict[str, Any] = res.json()
+        return decided
 
 
 def reject_over_rest(humans: Humans, approval_id: str, reason: str) -> dict[str, Any]:
@@ -118,4 +119,5 @@ def reject_over_rest(humans: Humans, approval_id: str, reason: str) -> dict[str,
             f"/approvals/{approval_id}/reject", json={"payloadDigest": view["currentDigest"], "rejectionReason": reason}
         )
         assert res.status_code == 200, res.text
-        return res.json()
+        rejected: dict[str, Any] = res.json()
+        return rejected

@@ -17,22 +17,23 @@ from typing import Annotated, Any, ClassVar
 
 import httpx
 import pytest
-from agent_app import AIMessage, agent, call_wire, make_wire, model, saver
+from agent_app import agent, call_wire, make_wire, model, saver
 from human_sdk import AsyncHumanOSClient, ConflictError, HumanOSClient, HumanOSError
 from humanos_langgraph import Decision, HumanOSApprovals, request_approval
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.prebuilt import ToolNode
 from langgraph.types import Command
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from conftest import Humans, approve_over_rest, reject_over_rest
 
 HERE = Path(__file__).resolve().parent
 
 
-def config(thread: str) -> dict[str, Any]:
+def config(thread: str) -> RunnableConfig:
     return {"configurable": {"thread_id": thread}}
 
 
@@ -318,7 +319,7 @@ async def test_any_node_asks_with_request_approval_and_a_tool_node_gates_every_c
 
     class State(TypedDict):
         messages: Annotated[list[Any], add_messages]
-        refund: dict[str, Any]
+        refund: NotRequired[dict[str, Any]]  # set by plan, not part of the input
 
     def plan(state: State) -> dict[str, Any]:
         d = request_approval(

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from agents import Agent, Runner, RunState, function_tool
+from agents import Agent, Runner, RunState, Tool, function_tool
 from agents.testing import ScriptedModel, assistant_message, function_call
 from humanos_openai_agents import HumanOSApprovals
 from payments_app import make_agent, pay_call, tool_runs
@@ -37,7 +37,8 @@ async def decide_over_rest(people: People, task_id: str, verdict: str, body: dic
         view = (await http.get(f"/approvals/{gate['id']}")).json()
         r = await http.post(f"/approvals/{gate['id']}/{verdict}", json={**body, "payloadDigest": view["currentDigest"]})
         assert r.status_code == 200, r.text
-        return r.json()
+        decided: dict[str, Any] = r.json()
+        return decided
 
 
 def function_outputs(model: ScriptedModel) -> list[str]:
@@ -199,7 +200,7 @@ async def test_policy_decides_which_calls_need_a_human(people: People, tmp_path:
             ]
         ]
     )
-    tools = [approvals.gate(t, needs_approval="policy") for t in (lookup_invoice, send_payment)]
+    tools: list[Tool] = [approvals.gate(t, needs_approval="policy") for t in (lookup_invoice, send_payment)]
     agent = Agent(name="payments", model=model, tools=tools)
     result = await Runner.run(agent, "Pay invoice 42")
 

@@ -86,6 +86,7 @@ async def test_a_rejection_reaches_the_model_as_a_denied_tool_return(actors: Act
     [denied] = returns(done.all_messages())
     assert denied.outcome == "denied"
     assert "Ann left the company" in denied.model_response_str()
+    assert isinstance(done.output, str), done.output
     assert done.output.startswith("denied: ") and "Ann left the company" in done.output
     assert (await actors.agent.get_task(gate["taskId"])).status == "rejected"
 
@@ -156,6 +157,7 @@ async def test_an_already_decided_call_is_answered_inside_the_run(actors: Actors
     await actors.approve((await actors.gate())["id"])
     # A re-run of the same step finds the decided task: no pause this time.
     done = await agent.run("Email Ann", model=script("call-7"))
+    assert isinstance(done.output, str), done.output
     assert done.output.startswith("success: ")
     assert ran == [ARGS]
 
@@ -191,6 +193,7 @@ async def test_an_approval_humanos_never_gave_runs_nothing(actors: Actors) -> No
         DeferredToolResults(approvals={"call-forged": True}, metadata={"call-forged": {TASK_METADATA_KEY: task_id}}),
     ):
         done = await agent.run(model=script("x"), message_history=history, deferred_tool_results=forged)
+        assert isinstance(done.output, str), done.output
         assert done.output.startswith("failed: ")
     assert ran == []
     assert (await actors.agent.get_task(task_id)).status == "awaiting_approval"
@@ -207,6 +210,7 @@ async def test_arguments_other_than_the_approved_ones_never_run(actors: Actors) 
     # The app swaps the approved arguments for others: the server refuses the execution.
     results.approvals["call-swap"] = ToolApproved(override_args={**ARGS, "to": "mallory@example.com"})
     done = await agent.run(model=script("x"), message_history=first.all_messages(), deferred_tool_results=results)
+    assert isinstance(done.output, str), done.output
     assert done.output.startswith("failed: ")
     assert ran == []
 
