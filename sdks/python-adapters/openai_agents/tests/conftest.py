@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from human_sdk import AsyncHumanOSClient, HumanOSClient
 
-# The test app module sits next to this file (importlib mode puts no test folder on sys.path).
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# This checkout's adapter (as the other adapters' tests do: not whichever copy pip installed last), and
+# the test app module next to this file (importlib mode puts no test folder on sys.path).
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "src"), str(Path(__file__).resolve().parent)]
 
 URL = os.environ.get("HUMANOS_TEST_URL")
 ADMIN_TOKEN = os.environ.get("HUMANOS_TEST_ADMIN_TOKEN")
