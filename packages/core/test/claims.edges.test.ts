@@ -24,6 +24,7 @@ describe('a token is found only whole', () => {
     expect(claimed('Close ticket C-1042', { t: 'ref:C-1042.' })).toEqual([]);
     expect(claimed('Close ticket C-1042', { t: 'C-1042a' })).toEqual([]); // a digit then a letter: a boundary
     expect(claimed('Close ticket C-1042', { t: 'C-10420 and C-1042' })).toEqual([]); // the second occurrence
+    expect(claimed('Close ticket C-1042', { t: '9C-1042' })).toEqual([]); // a digit then a letter, before it
   });
 });
 
@@ -36,6 +37,18 @@ describe('numbers', () => {
   it('a float artefact in the payload is the same amount (relative tolerance), a cent off is not', () => {
     expect(claimed('Pay 1234567.89', { amount: 123456789 * 0.01 })).toEqual([]);
     expect(claimed('Pay 1234567.89', { amount: 1234567.88 })).toEqual(['1234567.89']);
+    // 100000000.08999999: relative to the amount, not to 1 (a bound of 1e-9 absolute would flag it).
+    expect(claimed('Pay 100000000.09', { amount: 100000000.02 + 0.07 })).toEqual([]);
+  });
+
+  it('figures written inside payload strings count, with minor units from an enclosing minorUnits flag', () => {
+    expect(claimed('Refund EUR 24.99', { note: 'refund 24.99', currency: 'EUR' })).toEqual([]);
+    expect(claimed('Refund EUR 24.99', { minorUnits: true, note: 'refund EUR 2499' })).toEqual([]);
+  });
+
+  it('a bare JSON value as the payload is checked too', () => {
+    expect(warned('Pay 6', 5)).toEqual([['6', null, null, 'The description mentions 6, but no payload value is 6.']]);
+    expect(claimed('Pay 5', 5)).toEqual([]);
   });
 
   it('minor units declared by the key of a payload string: "EUR 2499" under refund_cents is EUR 24.99', () => {
@@ -64,6 +77,13 @@ describe('what is an identifier', () => {
     expect(claimed('Deploy to api.example.com', { host: 'api.example.org' })).toEqual(['api.example.com']);
     expect(claimed('Deploy to example.com', { host: 'example.org' })).toEqual(['example.com']);
     expect(claimed('Deploy to api.example.com', { host: 'api.example.com' })).toEqual([]);
+    expect(claimed('Deploy to a.example.com', { host: 'b.example.com' })).toEqual(['a.example.com']);
+    expect(claimed('Restart db.prod.internal', { host: 'db.stage.internal' })).toEqual(['db.prod.internal']);
+  });
+
+  it('letters with three digits are an id; with two they are a word', () => {
+    expect(claimed('restore ab123', { x: 'ab124' })).toEqual(['ab123']);
+    expect(claimed('restore ab12', { x: 'ab13' })).toEqual([]);
   });
 
   it('joined ids need a digit and four characters; dates are ids; short words and quantities are not', () => {
@@ -99,6 +119,9 @@ describe('what the approver reads: one sentence per kind of disagreement', () =>
     expect(warned('USD 5', { amount: 5, currency: 'EUR' })).toEqual([
       ['USD', 'EUR', '/currency', 'The description says USD, but the payload’s currency is EUR at /currency.'],
     ]);
+    expect(warned('Pay $5', { amount: 5, currency: 'EUR' })).toEqual([
+      ['$5', 'EUR', '/currency', 'The description says $5, but the payload’s currency is EUR at /currency.'],
+    ]);
     expect(warned('USD 5', { amount: 5 })).toEqual([
       ['USD', null, null, 'The description says USD, but the payload names no currency.'],
     ]);
@@ -121,6 +144,9 @@ describe('what the approver reads: one sentence per kind of disagreement', () =>
         'The description names ann@example.com, but the payload’s e-mail address is bob@example.com at /to.',
       ],
     ]);
+    // A long payload value is shown cut at 120 characters.
+    const long = `bob@example.com ${'x'.repeat(200)}`;
+    expect(warned('mail ann@example.com', { to: long })[0]?.[1]).toBe(`${long.slice(0, 120)}…`);
     expect(warned('mail ann@example.com', { to: 'x' })).toEqual([
       ['ann@example.com', null, null, 'The description names ann@example.com, which the payload does not contain.'],
     ]);

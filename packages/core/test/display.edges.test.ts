@@ -80,6 +80,10 @@ describe('JSON pointers', () => {
     expect(humanLabel('/x/10')).toBe('X › #11');
     expect(humanLabel('/a~1b')).toBe('A/b');
     expect(humanLabel('/ship_to-addr')).toBe('Ship to addr');
+    expect(humanLabel('/ship__to')).toBe('Ship to');
+    expect(humanLabel('/x/100')).toBe('X › #101');
+    expect(humanLabel('/a0')).toBe('A0');
+    expect(humanLabel('/0a')).toBe('0a');
   });
 });
 
@@ -123,6 +127,26 @@ describe('a template format the value cannot take falls back to the value’s ow
       ['/id', 'number', '5'],
       ['/day', 'date', 'Sun 6 Dec 2026'],
       ['/nope', 'text', 'nope'],
+    ]);
+  });
+
+  it('a boolean is shown as a boolean; a field listed twice, or inside one listed, is shown once', () => {
+    expect(renderPayload({ ok: true }).fields.map((f) => [f.format, f.text])).toEqual([['boolean', 'true']]);
+    const r = renderPayload(
+      { a: 1, b: { c: 2 } },
+      template([{ path: '/a' }, { path: '/a' }, { path: '/b' }, { path: '/b/c' }]),
+    );
+    expect(r.fields.map((f) => f.path)).toEqual(['/a', '/b']);
+  });
+
+  it('money in minor units that is not an integer is not money: shown as the number, its currency listed', () => {
+    const r = renderPayload(
+      { amount: 24.5, currency: 'EUR' },
+      template([{ path: '/amount', format: 'money', currencyPath: '/currency', minorUnits: true }]),
+    );
+    expect(r.fields.map((f) => [f.path, f.format, f.text])).toEqual([
+      ['/amount', 'number', '24.5'],
+      ['/currency', 'text', 'EUR'],
     ]);
   });
 
