@@ -49,23 +49,7 @@ export function registerMetrics(
       this.inc(service.integrityViolations);
     },
   });
-  new Counter({
-    name: 'humanos_write_batch_reruns_total',
-    help: 'Write batches run again with a savepoint per operation because one failed after writing (a lost held check, a constraint)',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(service.batchReruns);
-    },
-  });
-  new Gauge({
-    name: 'humanos_write_queue_operations',
-    help: 'Write operations waiting for the next group-commit batch (one batch runs at a time: a queue that stays long means writes arrive faster than batches commit)',
-    registers: [registry],
-    collect() {
-      this.set(service.writesWaiting);
-    },
-  });
+  registerWriteMetrics(registry, service);
   new Gauge({
     name: 'humanos_notification_deliveries',
     help: 'Slack and e-mail notifications in the outbox by sink (channel:plan, channel:slack, channel:email) and status',
@@ -87,6 +71,27 @@ export function registerMetrics(
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** The group committer (kernel/committer.ts): batches run a second time, and writes waiting for a batch. */
+function registerWriteMetrics(registry: Registry, service: HumanOSService): void {
+  new Counter({
+    name: 'humanos_write_batch_reruns_total',
+    help: 'Write batches run again with a savepoint per operation because one failed after writing (a lost held check, a constraint)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(service.batchReruns);
+    },
+  });
+  new Gauge({
+    name: 'humanos_write_queue_operations',
+    help: 'Write operations waiting for the next group-commit batch (one batch runs at a time: a queue that stays long means writes arrive faster than batches commit)',
+    registers: [registry],
+    collect() {
+      this.set(service.writesWaiting);
+    },
   });
 }
 
