@@ -66,6 +66,11 @@ describe('currencies in the payload', () => {
     ]);
   });
 
+  it('the field a warning points at is an RFC 6901 pointer: "~" and "/" in a key are escaped', () => {
+    expect(warned('USD 5', { amount: 5, 'a~b': { currency: 'EUR' } })[0]?.[2]).toBe('/a~0b/currency');
+    expect(warned('USD 5', { amount: 5, 'pay/currency': 'EUR' })[0]?.[2]).toBe('/pay~1currency');
+  });
+
   it('not a code under a currency key is no currency; a symbol with spaces stands for its currency', () => {
     expect(claimed('Refund EUR 5', { amount: 5, currency: 'EURO' })).toEqual(['EUR']);
     expect(claimed('Refund EUR 5', { amount: 5, currency: ' € ' })).toEqual([]);
