@@ -184,7 +184,7 @@ export class Sessions {
    * session is `not_found`, as is one already ended.
    */
   async revokeMine(actor: Principal, sessionId: string): Promise<SessionView> {
-    return (await this.end(actor, sessionId)).view;
+    return (await this.signOut(actor, sessionId)).view;
   }
 
   /**
@@ -192,10 +192,6 @@ export class Sessions {
    * sign-in that made it (if any), which is forgotten here, for ending the session at the IdP too.
    */
   async signOut(actor: Principal, sessionId: string): Promise<{ view: SessionView; idToken: string | null }> {
-    return this.end(actor, sessionId);
-  }
-
-  private async end(actor: Principal, sessionId: string): Promise<{ view: SessionView; idToken: string | null }> {
     const now = this.deps.now();
     const row = await this.deps.db
       .selectFrom('sessions')
